@@ -1,0 +1,116 @@
+//! The built-in functions configurations call (`length`, `cidrsubnet`, `templatefile`...).
+//!
+//! Each family lives in its own file and exports a `FUNCTIONS` list; [`lookup`] searches them
+//! all. Marks are handled once, in [`call`]: every argument is stripped of sensitive marks and
+//! the result is re-marked if any argument carried one; an argument that is itself unknown
+//! makes the result unknown; unless a function declares [`Function::nested_unknown`], an
+//! unknown anywhere inside an argument makes the result unknown too. Implementations therefore
+//! see plain values and only the functions that opt in ever see `Value::Unknown` (as an element).
+//!
+//! `try` and `can` are not here: they need unevaluated arguments and live in the evaluator.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::value::Value;
+
+/// What a function may use besides its arguments.
+pub struct FuncContext<'a> {
+    /// Directory that relative file paths resolve against (Terraform uses the working directory).
+    pub base_dir: &'a Path,
+    /// Renders template source with the given variables (used by `templatefile`).
+    /// The error is a complete, human-readable message.
+    pub render_template: &'a dyn Fn(&str, &Path, &BTreeMap<String, Value>) -> Result<Value, String>,
+}
+
+/// A failed call: which argument was wrong (zero-based), if one was, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FuncError {
+    pub arg: Option<usize>,
+    pub message: String,
+}
+
+impl FuncError {
+    /// An error about argument `index`.
+    pub fn arg(index: usize, message: impl Into<String>) -> FuncError {
+        FuncError {
+            arg: Some(index),
+            message: message.into(),
+        }
+    }
+
+    /// An error about the call as a whole.
+    pub fn call(message: impl Into<String>) -> FuncError {
+        FuncError {
+            arg: None,
+            message: message.into(),
+        }
+    }
+}
+
+pub type FuncResult = Result<Value, FuncError>;
+pub type FuncImpl = fn(&[Value], &FuncContext) -> FuncResult;
+
+/// One built-in function.
+pub struct Function {
+    pub name: &'static str,
+    /// Minimum number of arguments.
+    pub min_args: usize,
+    /// Maximum number of arguments; `None` for variadic functions.
+    pub max_args: Option<usize>,
+    /// The implementation copes with unknown elements inside its arguments (e.g. `length`).
+    pub nested_unknown: bool,
+    pub imp: FuncImpl,
+}
+
+/// Every family's list, searched by [`lookup`].
+const FAMILIES: &[&[Function]] = &[];
+
+/// Finds a built-in function by name.
+pub fn lookup(name: &str) -> Option<&'static Function> {
+    FAMILIES.iter().flat_map(|f| f.iter()).find(|f| f.name == name)
+}
+
+/// All function names, sorted (for "did you mean" hints and documentation).
+pub fn names() -> Vec<&'static str> {
+    let mut names: Vec<_> = FAMILIES
+        .iter()
+        .flat_map(|f| f.iter())
+        .map(|f| f.name)
+        .collect();
+    names.push("can");
+    names.push("try");
+    names.sort_unstable();
+    names
+}
+
+/// Calls `f` with Terraform's mark semantics (see the module docs). Arity is checked here.
+pub fn call(f: &Function, args: Vec<Value>, ctx: &FuncContext) -> FuncResult {
+    if args.len() < f.min_args || f.max_args.is_some_and(|max| args.len() > max) {
+        let expected = match f.max_args {
+            Some(max) if max == f.min_args => format!("exactly {max}"),
+            Some(max) => format!("between {} and {max}", f.min_args),
+            None => format!("at least {}", f.min_args),
+        };
+        return Err(FuncError::call(format!(
+            "Function \"{}\" expects {expected} argument(s), but {} were given.",
+            f.name,
+            args.len()
+        )));
+    }
+    let mut sensitive = false;
+    let mut unknown = false;
+    let plain: Vec<Value> = args
+        .into_iter()
+        .map(|a| {
+            let (v, s) = a.unmark_deep();
+            sensitive |= s;
+            unknown |= !v.is_known() || (!f.nested_unknown && !v.is_wholly_known());
+            v
+        })
+        .collect();
+    if unknown {
+        return Ok(Value::Unknown.mark_sensitive(sensitive));
+    }
+    (f.imp)(&plain, ctx).map(|v| v.mark_sensitive(sensitive))
+}

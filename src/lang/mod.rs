@@ -1,0 +1,9 @@
+//! Expression evaluation: values with unknown/sensitive marks, type constraints, functions.
+//!
+//! `lang` knows nothing about state, plans or AWS; it evaluates HCL expressions against a
+//! scope supplied by the caller.
+
+pub mod functions;
+pub mod value;
+
+pub use value::Value;

@@ -1,0 +1,431 @@
+//! The dynamic values expressions evaluate to, with Terraform's two marks.
+//!
+//! A [`Value`] is what the `lang` evaluator produces and what functions take and return.
+//! Two marks travel with values, as in Terraform:
+//!
+//! * **unknown** ([`Value::Unknown`]) — a value only known after apply (`aws_vpc.x.id` of a VPC
+//!   not yet created). A collection may be known while some of its elements are unknown, so
+//!   `length([unknown, unknown])` is known.
+//! * **sensitive** ([`Value::Sensitive`]) — a wrapper around a value that must never be shown.
+//!
+//! This module owns the representation and small structural helpers; type constraints and
+//! conversion live in `lang::types`, evaluation in `lang::eval`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// A value produced by evaluating an expression.
+///
+/// Lists and tuples share [`Value::List`]; maps and objects share [`Value::Map`] (keys sorted,
+/// as Terraform iterates them). A [`Value::Set`] holds distinct elements in a canonical order.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(String),
+    List(Vec<Value>),
+    Set(Vec<Value>),
+    Map(BTreeMap<String, Value>),
+    /// Known only after apply.
+    Unknown,
+    /// A value that must be masked in every output.
+    Sensitive(Box<Value>),
+}
+
+impl Value {
+    pub fn string(s: impl Into<String>) -> Value {
+        Value::String(s.into())
+    }
+
+    pub fn number(n: impl Into<f64>) -> Value {
+        Value::Number(n.into())
+    }
+
+    /// Builds a set: removes duplicates and sorts into the canonical order.
+    pub fn set(items: Vec<Value>) -> Value {
+        let mut out: Vec<Value> = Vec::with_capacity(items.len());
+        for item in items {
+            if !out.iter().any(|v| v.equals(&item)) {
+                out.push(item);
+            }
+        }
+        out.sort_by(canonical_cmp);
+        Value::Set(out)
+    }
+
+    pub fn map<K: Into<String>>(pairs: impl IntoIterator<Item = (K, Value)>) -> Value {
+        Value::Map(pairs.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    }
+
+    /// Wraps the value as sensitive when `sensitive` is true (idempotent).
+    pub fn mark_sensitive(self, sensitive: bool) -> Value {
+        if !sensitive {
+            return self;
+        }
+        match self {
+            Value::Sensitive(_) => self,
+            other => Value::Sensitive(Box::new(other)),
+        }
+    }
+
+    /// Removes a top-level sensitive mark, returning the inner value and whether it was marked.
+    pub fn unmark(self) -> (Value, bool) {
+        match self {
+            Value::Sensitive(inner) => (inner.unmark().0, true),
+            other => (other, false),
+        }
+    }
+
+    /// The value without a top-level sensitive mark, by reference.
+    pub fn unmarked(&self) -> &Value {
+        match self {
+            Value::Sensitive(inner) => inner.unmarked(),
+            other => other,
+        }
+    }
+
+    /// Removes every sensitive mark, returning the plain value and whether any mark was found.
+    pub fn unmark_deep(self) -> (Value, bool) {
+        match self {
+            Value::Sensitive(inner) => (inner.unmark_deep().0, true),
+            Value::List(items) => {
+                let (items, s) = unmark_all(items);
+                (Value::List(items), s)
+            }
+            Value::Set(items) => {
+                let (items, s) = unmark_all(items);
+                (Value::Set(items), s)
+            }
+            Value::Map(map) => {
+                let mut any = false;
+                let map = map
+                    .into_iter()
+                    .map(|(k, v)| {
+                        let (v, s) = v.unmark_deep();
+                        any |= s;
+                        (k, v)
+                    })
+                    .collect();
+                (Value::Map(map), any)
+            }
+            other => (other, false),
+        }
+    }
+
+    /// True if the value or anything inside it is sensitive.
+    pub fn contains_sensitive(&self) -> bool {
+        match self {
+            Value::Sensitive(_) => true,
+            Value::List(items) | Value::Set(items) => items.iter().any(Value::contains_sensitive),
+            Value::Map(map) => map.values().any(Value::contains_sensitive),
+            _ => false,
+        }
+    }
+
+    /// True unless the value itself (not its elements) is unknown.
+    pub fn is_known(&self) -> bool {
+        !matches!(self.unmarked(), Value::Unknown)
+    }
+
+    /// True if neither the value nor anything inside it is unknown.
+    pub fn is_wholly_known(&self) -> bool {
+        match self.unmarked() {
+            Value::Unknown => false,
+            Value::List(items) | Value::Set(items) => items.iter().all(Value::is_wholly_known),
+            Value::Map(map) => map.values().all(Value::is_wholly_known),
+            _ => true,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self.unmarked(), Value::Null)
+    }
+
+    /// A short name of the value's type, for error messages ("string", "list", "object"...).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "bool",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::List(_) => "tuple",
+            Value::Set(_) => "set",
+            Value::Map(_) => "object",
+            Value::Unknown => "unknown",
+            Value::Sensitive(inner) => inner.type_name(),
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self.unmarked() {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.unmarked() {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub fn as_number(&self) -> Option<f64> {
+        match self.unmarked() {
+            Value::Number(n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// Elements of a list, tuple or set.
+    pub fn as_list(&self) -> Option<&[Value]> {
+        match self.unmarked() {
+            Value::List(items) | Value::Set(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&BTreeMap<String, Value>> {
+        match self.unmarked() {
+            Value::Map(map) => Some(map),
+            _ => None,
+        }
+    }
+
+    /// Terraform's `==`: structural equality where a number never equals a string.
+    /// Sensitive marks are ignored; callers propagate them.
+    pub fn equals(&self, other: &Value) -> bool {
+        match (self.unmarked(), other.unmarked()) {
+            (Value::Number(a), Value::Number(b)) => a == b,
+            (Value::List(a), Value::List(b)) | (Value::Set(a), Value::Set(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.equals(y))
+            }
+            (Value::Map(a), Value::Map(b)) => {
+                a.len() == b.len()
+                    && a.iter().zip(b).all(|((ka, va), (kb, vb))| ka == kb && va.equals(vb))
+            }
+            (a, b) => a == b,
+        }
+    }
+
+    /// Converts a primitive to its string form as Terraform does when a string is expected
+    /// (`5` → `"5"`, `true` → `"true"`). Returns `None` for null, collections and unknown.
+    pub fn to_template_string(&self) -> Option<String> {
+        match self.unmarked() {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(format_number(*n)),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
+    /// JSON form of a wholly known value (sensitive marks removed); `None` if any part is unknown.
+    pub fn to_json(&self) -> Option<serde_json::Value> {
+        Some(match self.unmarked() {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::Number(n) => number_to_json(*n),
+            Value::String(s) => serde_json::Value::String(s.clone()),
+            Value::List(items) | Value::Set(items) => serde_json::Value::Array(
+                items.iter().map(Value::to_json).collect::<Option<Vec<_>>>()?,
+            ),
+            Value::Map(map) => {
+                let mut obj = serde_json::Map::new();
+                for (k, v) in map {
+                    obj.insert(k.clone(), v.to_json()?);
+                }
+                serde_json::Value::Object(obj)
+            }
+            Value::Unknown => return None,
+            Value::Sensitive(_) => unreachable!("unmarked above"),
+        })
+    }
+
+    /// The value of a JSON document (arrays become tuples, objects become objects).
+    pub fn from_json(json: &serde_json::Value) -> Value {
+        match json {
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Bool(b) => Value::Bool(*b),
+            serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(f64::NAN)),
+            serde_json::Value::String(s) => Value::String(s.clone()),
+            serde_json::Value::Array(items) => {
+                Value::List(items.iter().map(Value::from_json).collect())
+            }
+            serde_json::Value::Object(obj) => Value::Map(
+                obj.iter()
+                    .map(|(k, v)| (k.clone(), Value::from_json(v)))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+fn unmark_all(items: Vec<Value>) -> (Vec<Value>, bool) {
+    let mut any = false;
+    let items = items
+        .into_iter()
+        .map(|v| {
+            let (v, s) = v.unmark_deep();
+            any |= s;
+            v
+        })
+        .collect();
+    (items, any)
+}
+
+/// Formats a number the way Terraform prints it: integers without a fraction.
+pub fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e17 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+fn number_to_json(n: f64) -> serde_json::Value {
+    if n.fract() == 0.0 && n.abs() < 9.0e15 {
+        serde_json::Value::Number((n as i64).into())
+    } else {
+        serde_json::Number::from_f64(n)
+            .map(serde_json::Value::Number)
+            .unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// The canonical order of set elements: by kind, then by value (strings lexically).
+pub fn canonical_cmp(a: &Value, b: &Value) -> std::cmp::Ordering {
+    fn rank(v: &Value) -> u8 {
+        match v {
+            Value::Null => 0,
+            Value::Bool(_) => 1,
+            Value::Number(_) => 2,
+            Value::String(_) => 3,
+            Value::List(_) => 4,
+            Value::Set(_) => 5,
+            Value::Map(_) => 6,
+            Value::Unknown => 7,
+            Value::Sensitive(inner) => rank(inner),
+        }
+    }
+    let (a, b) = (a.unmarked(), b.unmarked());
+    match (a, b) {
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+        (Value::Number(x), Value::Number(y)) => x.total_cmp(y),
+        (Value::String(x), Value::String(y)) => x.cmp(y),
+        (Value::List(x), Value::List(y)) | (Value::Set(x), Value::Set(y)) => {
+            for (p, q) in x.iter().zip(y) {
+                let o = canonical_cmp(p, q);
+                if o.is_ne() {
+                    return o;
+                }
+            }
+            x.len().cmp(&y.len())
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            for ((ka, va), (kb, vb)) in x.iter().zip(y) {
+                let o = ka.cmp(kb).then_with(|| canonical_cmp(va, vb));
+                if o.is_ne() {
+                    return o;
+                }
+            }
+            x.len().cmp(&y.len())
+        }
+        _ => rank(a).cmp(&rank(b)),
+    }
+}
+
+/// Renders a value in HCL-like syntax for messages and `graph` labels. Sensitive parts are
+/// masked, unknown parts shown as `(known after apply)`.
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Null => f.write_str("null"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Number(n) => f.write_str(&format_number(*n)),
+            Value::String(s) => write!(f, "{}", serde_json::Value::String(s.clone())),
+            Value::List(items) | Value::Set(items) => {
+                f.write_str("[")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{item}")?;
+                }
+                f.write_str("]")
+            }
+            Value::Map(map) => {
+                f.write_str("{")?;
+                for (i, (k, v)) in map.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{k} = {v}")?;
+                }
+                f.write_str("}")
+            }
+            Value::Unknown => f.write_str("(known after apply)"),
+            Value::Sensitive(_) => f.write_str("(sensitive value)"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_removes_duplicates_and_sorts() {
+        let s = Value::set(vec![Value::string("b"), Value::string("a"), Value::string("b")]);
+        assert_eq!(s, Value::Set(vec![Value::string("a"), Value::string("b")]));
+    }
+
+    #[test]
+    fn unmark_deep_finds_nested_marks() {
+        let v = Value::List(vec![
+            Value::string("a"),
+            Value::string("secret").mark_sensitive(true),
+        ]);
+        assert!(v.contains_sensitive());
+        let (plain, marked) = v.unmark_deep();
+        assert!(marked);
+        assert!(!plain.contains_sensitive());
+    }
+
+    #[test]
+    fn known_vs_wholly_known() {
+        let v = Value::List(vec![Value::Unknown]);
+        assert!(v.is_known());
+        assert!(!v.is_wholly_known());
+        assert!(!Value::Unknown.mark_sensitive(true).is_known());
+    }
+
+    #[test]
+    fn numbers_never_equal_strings() {
+        assert!(!Value::number(1).equals(&Value::string("1")));
+        assert!(Value::number(1).equals(&Value::number(1.0)));
+    }
+
+    #[test]
+    fn display_masks_sensitive_and_unknown() {
+        let v = Value::map([
+            ("a", Value::string("x")),
+            ("b", Value::string("pw").mark_sensitive(true)),
+            ("c", Value::Unknown),
+        ]);
+        assert_eq!(
+            v.to_string(),
+            r#"{a = "x", b = (sensitive value), c = (known after apply)}"#
+        );
+    }
+
+    #[test]
+    fn json_round_trip_keeps_integers_integral() {
+        let v = Value::from_json(&serde_json::json!({"a": [1, 2.5, "x", null, true]}));
+        assert_eq!(
+            v.to_json().unwrap().to_string(),
+            r#"{"a":[1,2.5,"x",null,true]}"#
+        );
+        assert!(Value::List(vec![Value::Unknown]).to_json().is_none());
+    }
+}

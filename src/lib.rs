@@ -1,0 +1,6 @@
+//! ecsform: a Terraform-style plan/apply engine for AWS ECS clusters on EC2.
+//!
+//! The pipeline is `config` (read HCL, keep spans) → `lang` (evaluate) → `graph` (instances
+//! and dependencies). See `DESIGN.md` in the shared docs and the README.
+
+pub mod lang;
