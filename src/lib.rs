@@ -3,4 +3,6 @@
 //! The pipeline is `config` (read HCL, keep spans) → `lang` (evaluate) → `graph` (instances
 //! and dependencies). See `DESIGN.md` in the shared docs and the README.
 
+pub mod config;
+pub mod diag;
 pub mod lang;

@@ -1,0 +1,420 @@
+//! Diagnostics: user-facing errors and warnings with a source location, a snippet and a hint.
+//!
+//! Everything that reads user input reports problems by appending a [`Diagnostic`] to a
+//! [`Diagnostics`] list instead of returning early, so that one run shows every mistake.
+//! Source text is kept in [`Sources`], which also turns byte offsets into line and column.
+//! This module renders; it does not decide what is an error.
+
+use std::fmt::Write as _;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+/// Identifies one source file in [`Sources`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(pub u32);
+
+/// A byte range in one source file.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Span {
+    pub file: FileId,
+    pub range: Range<usize>,
+}
+
+impl Span {
+    pub fn new(file: FileId, range: Range<usize>) -> Span {
+        Span { file, range }
+    }
+}
+
+struct SourceFile {
+    /// Path as shown to users: relative to the working directory where possible.
+    display: String,
+    text: Arc<str>,
+    line_starts: Vec<usize>,
+}
+
+/// Every source file read in a run, shared by the loader and the renderer.
+#[derive(Clone, Default)]
+pub struct Sources {
+    files: Arc<RwLock<Vec<SourceFile>>>,
+}
+
+/// A resolved location: 1-based line and column (in characters).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+impl Sources {
+    /// Registers a file's text and returns its id. `display` is how the path is shown.
+    pub fn add(&self, display: impl Into<String>, text: impl Into<Arc<str>>) -> FileId {
+        let text: Arc<str> = text.into();
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        let mut files = self.files.write().expect("sources lock");
+        files.push(SourceFile {
+            display: display.into(),
+            text,
+            line_starts,
+        });
+        FileId(files.len() as u32 - 1)
+    }
+
+    pub fn text(&self, file: FileId) -> Arc<str> {
+        self.files.read().expect("sources lock")[file.0 as usize]
+            .text
+            .clone()
+    }
+
+    pub fn display(&self, file: FileId) -> String {
+        self.files.read().expect("sources lock")[file.0 as usize]
+            .display
+            .clone()
+    }
+
+    /// Line (1-based) and column (1-based, in characters) of a byte offset.
+    pub fn line_col(&self, file: FileId, offset: usize) -> (usize, usize) {
+        let files = self.files.read().expect("sources lock");
+        let f = &files[file.0 as usize];
+        let offset = offset.min(f.text.len());
+        let line = f.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = f.line_starts[line];
+        let column = f.text[start..floor_char_boundary(&f.text, offset)]
+            .chars()
+            .count()
+            + 1;
+        (line + 1, column)
+    }
+
+    pub fn location(&self, span: &Span) -> Location {
+        let (line, column) = self.line_col(span.file, span.range.start);
+        Location {
+            file: self.display(span.file),
+            line,
+            column,
+        }
+    }
+
+    /// The text of a span (clamped to the file).
+    pub fn snippet(&self, span: &Span) -> String {
+        let text = self.text(span.file);
+        let end = floor_char_boundary(&text, span.range.end.min(text.len()));
+        let start = floor_char_boundary(&text, span.range.start.min(end));
+        text[start..end].to_string()
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Shows `path` relative to `base` when it lies below it.
+pub fn display_path(path: &Path, base: &Path) -> String {
+    let rel: PathBuf = path
+        .strip_prefix(base)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.to_path_buf());
+    let s = rel.to_string_lossy().replace('\\', "/");
+    if s.is_empty() {
+        ".".into()
+    } else {
+        s
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem found in the user's input.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// One line, in the user's words ("Reference to undeclared resource").
+    pub summary: String,
+    /// What exactly is wrong, with names.
+    pub detail: String,
+    pub span: Option<Span>,
+    /// What to do about it.
+    pub hint: Option<String>,
+    /// Further places worth showing (e.g. the first definition of a duplicate).
+    pub related: Vec<(String, Span)>,
+}
+
+impl Diagnostic {
+    pub fn error(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            summary: summary.into(),
+            detail: detail.into(),
+            span: None,
+            hint: None,
+            related: Vec::new(),
+        }
+    }
+
+    pub fn warning(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(summary, detail)
+        }
+    }
+
+    pub fn at(mut self, span: Option<Span>) -> Diagnostic {
+        self.span = span;
+        self
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Diagnostic {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn related(mut self, label: impl Into<String>, span: Option<Span>) -> Diagnostic {
+        if let Some(span) = span {
+            self.related.push((label.into(), span));
+        }
+        self
+    }
+}
+
+/// An ordered collection of diagnostics.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn new() -> Diagnostics {
+        Diagnostics(Vec::new())
+    }
+
+    pub fn push(&mut self, d: Diagnostic) {
+        // The same mistake reached along two paths is reported once.
+        if !self.0.contains(&d) {
+            self.0.push(d);
+        }
+    }
+
+    pub fn extend(&mut self, other: Diagnostics) {
+        for d in other.0 {
+            self.push(d);
+        }
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter()
+    }
+
+    /// Errors first, then by file and position, so output is stable run to run.
+    pub fn sort(&mut self) {
+        self.0.sort_by(|a, b| {
+            let key = |d: &Diagnostic| {
+                (
+                    d.severity,
+                    d.span.as_ref().map(|s| (s.file, s.range.start)),
+                )
+            };
+            key(a).cmp(&key(b))
+        });
+    }
+
+    /// Renders every diagnostic, in order, with a trailing summary line when there are errors.
+    pub fn render(&self, sources: &Sources, color: bool) -> String {
+        let mut out = String::new();
+        for d in &self.0 {
+            out.push_str(&render_one(d, sources, color));
+            out.push('\n');
+        }
+        let errors = self
+            .0
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        if errors > 0 {
+            let _ = writeln!(
+                out,
+                "{errors} error{} found.",
+                if errors == 1 { "" } else { "s" }
+            );
+        }
+        out
+    }
+}
+
+impl From<Diagnostic> for Diagnostics {
+    fn from(d: Diagnostic) -> Diagnostics {
+        Diagnostics(vec![d])
+    }
+}
+
+struct Palette {
+    red: &'static str,
+    yellow: &'static str,
+    bold: &'static str,
+    blue: &'static str,
+    reset: &'static str,
+}
+
+const COLOR: Palette = Palette {
+    red: "\x1b[31m",
+    yellow: "\x1b[33m",
+    bold: "\x1b[1m",
+    blue: "\x1b[34m",
+    reset: "\x1b[0m",
+};
+const PLAIN: Palette = Palette {
+    red: "",
+    yellow: "",
+    bold: "",
+    blue: "",
+    reset: "",
+};
+
+/// One diagnostic, rustc-style:
+///
+/// ```text
+/// Error: Reference to undeclared resource
+///   --> main.tf:12:12
+///    |
+/// 12 |   vpc_id = aws_vpc.main.id
+///    |            ^^^^^^^^^^^^
+///    = A managed resource "aws_vpc" "main" has not been declared in the root module.
+///    = hint: ...
+/// ```
+pub fn render_one(d: &Diagnostic, sources: &Sources, color: bool) -> String {
+    let p = if color { &COLOR } else { &PLAIN };
+    let (label, c) = match d.severity {
+        Severity::Error => ("Error", p.red),
+        Severity::Warning => ("Warning", p.yellow),
+    };
+    let mut out = String::new();
+    let _ = writeln!(out, "{c}{}{label}:{} {}{}", p.bold, p.reset, p.bold, d.summary);
+    out.push_str(p.reset);
+    let gutter_width = d
+        .span
+        .iter()
+        .chain(d.related.iter().map(|(_, s)| s))
+        .map(|s| sources.line_col(s.file, s.range.start).0.to_string().len())
+        .max()
+        .unwrap_or(1);
+    let pad = " ".repeat(gutter_width);
+    if let Some(span) = &d.span {
+        write_snippet(&mut out, sources, span, &pad, c, p);
+    }
+    for (label, span) in &d.related {
+        let _ = writeln!(out, "{pad} {}={} {label}", p.blue, p.reset);
+        write_snippet(&mut out, sources, span, &pad, p.blue, p);
+    }
+    for line in d.detail.lines() {
+        let _ = writeln!(out, "{pad} {}={} {line}", p.blue, p.reset);
+    }
+    if let Some(hint) = &d.hint {
+        let _ = writeln!(out, "{pad} {}= hint:{} {hint}", p.blue, p.reset);
+    }
+    out
+}
+
+fn write_snippet(out: &mut String, sources: &Sources, span: &Span, pad: &str, c: &str, p: &Palette) {
+    let loc = sources.location(span);
+    let _ = writeln!(out, "{pad}{}-->{} {loc}", p.blue, p.reset);
+    let text = sources.text(span.file);
+    let line_text = text.lines().nth(loc.line - 1).unwrap_or("");
+    let _ = writeln!(out, "{pad} {}|{}", p.blue, p.reset);
+    let _ = writeln!(
+        out,
+        "{}{:>w$} |{} {}",
+        p.blue,
+        loc.line,
+        p.reset,
+        line_text.replace('\t', " "),
+        w = pad.len()
+    );
+    // Underline the span on its first line only; at least one marker.
+    let line_chars = line_text.chars().count();
+    let snippet = sources.snippet(span);
+    let span_chars = snippet.lines().next().unwrap_or("").chars().count();
+    let width = span_chars
+        .min(line_chars.saturating_sub(loc.column - 1))
+        .max(1);
+    let _ = writeln!(
+        out,
+        "{pad} {}|{} {}{c}{}{}",
+        p.blue,
+        p.reset,
+        " ".repeat(loc.column - 1),
+        "^".repeat(width),
+        p.reset
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_are_one_based_and_count_characters() {
+        let s = Sources::default();
+        let f = s.add("main.tf", "a = 1\nbé = x\n");
+        assert_eq!(s.line_col(f, 0), (1, 1));
+        assert_eq!(s.line_col(f, 6), (2, 1));
+        // 'x' is after a two-byte character.
+        let x = "a = 1\nbé = x".find('x').unwrap();
+        assert_eq!(s.line_col(f, x), (2, 6));
+    }
+
+    #[test]
+    fn renders_snippet_with_marker_and_hint() {
+        let s = Sources::default();
+        let text = "resource \"aws_subnet\" \"a\" {\n  vpc_id = aws_vpc.main.id\n}\n";
+        let f = s.add("main.tf", text);
+        let start = text.find("aws_vpc.main").unwrap();
+        let d = Diagnostic::error(
+            "Reference to undeclared resource",
+            "A managed resource \"aws_vpc\" \"main\" has not been declared in the root module.",
+        )
+        .at(Some(Span::new(f, start..start + 15)))
+        .hint("Declare it or fix the reference.");
+        let out = render_one(&d, &s, false);
+        assert_eq!(
+            out,
+            "Error: Reference to undeclared resource\n --> main.tf:2:12\n  |\n2 |   vpc_id = aws_vpc.main.id\n  |            ^^^^^^^^^^^^^^^\n  = A managed resource \"aws_vpc\" \"main\" has not been declared in the root module.\n  = hint: Declare it or fix the reference.\n"
+        );
+    }
+
+    #[test]
+    fn duplicates_are_reported_once_and_errors_sort_first() {
+        let mut ds = Diagnostics::new();
+        ds.push(Diagnostic::warning("w", ""));
+        ds.push(Diagnostic::error("e", ""));
+        ds.push(Diagnostic::error("e", ""));
+        ds.sort();
+        assert_eq!(ds.len(), 2);
+        assert_eq!(ds.0[0].summary, "e");
+        assert!(ds.has_errors());
+    }
+}
