@@ -233,12 +233,8 @@ impl Diagnostics {
     /// Errors first, then by file and position, so output is stable run to run.
     pub fn sort(&mut self) {
         self.0.sort_by(|a, b| {
-            let key = |d: &Diagnostic| {
-                (
-                    d.severity,
-                    d.span.as_ref().map(|s| (s.file, s.range.start)),
-                )
-            };
+            let key =
+                |d: &Diagnostic| (d.severity, d.span.as_ref().map(|s| (s.file, s.range.start)));
             key(a).cmp(&key(b))
         });
     }
@@ -313,7 +309,11 @@ pub fn render_one(d: &Diagnostic, sources: &Sources, color: bool) -> String {
         Severity::Warning => ("Warning", p.yellow),
     };
     let mut out = String::new();
-    let _ = writeln!(out, "{c}{}{label}:{} {}{}", p.bold, p.reset, p.bold, d.summary);
+    let _ = writeln!(
+        out,
+        "{c}{}{label}:{} {}{}",
+        p.bold, p.reset, p.bold, d.summary
+    );
     out.push_str(p.reset);
     let gutter_width = d
         .span
@@ -339,7 +339,14 @@ pub fn render_one(d: &Diagnostic, sources: &Sources, color: bool) -> String {
     out
 }
 
-fn write_snippet(out: &mut String, sources: &Sources, span: &Span, pad: &str, c: &str, p: &Palette) {
+fn write_snippet(
+    out: &mut String,
+    sources: &Sources,
+    span: &Span,
+    pad: &str,
+    c: &str,
+    p: &Palette,
+) {
     let loc = sources.location(span);
     let _ = writeln!(out, "{pad}{}-->{} {loc}", p.blue, p.reset);
     let text = sources.text(span.file);

@@ -176,7 +176,9 @@ fn read_file(loader: &mut Loader, path: &Path, out: &mut Vec<RawInput>) {
             Ok(_) => loader.diags.push(
                 Diagnostic::error(
                     "Invalid variables file",
-                    format!("{display} must contain a JSON object whose properties are variable names."),
+                    format!(
+                        "{display} must contain a JSON object whose properties are variable names."
+                    ),
                 )
                 .at(Some(Span::new(file, 0..1))),
             ),
@@ -246,7 +248,10 @@ mod tests {
         let inputs = collect(
             dir.path(),
             &[VarArg::File("x.tfvars".into()), VarArg::Var("a=cli".into())],
-            &[("TF_VAR_a".into(), "env".into()), ("HOME".into(), "/".into())],
+            &[
+                ("TF_VAR_a".into(), "env".into()),
+                ("HOME".into(), "/".into()),
+            ],
             &sources,
             &mut diags,
         );
@@ -271,7 +276,10 @@ mod tests {
         let mut diags = Diagnostics::new();
         collect(
             dir.path(),
-            &[VarArg::Var("novalue".into()), VarArg::File("nope.tfvars".into())],
+            &[
+                VarArg::Var("novalue".into()),
+                VarArg::File("nope.tfvars".into()),
+            ],
             &[],
             &sources,
             &mut diags,

@@ -44,8 +44,7 @@ impl Loader<'_> {
     }
 
     fn error(&mut self, summary: &str, detail: impl Into<String>, span: Option<Span>) {
-        self.diags
-            .push(Diagnostic::error(summary, detail).at(span));
+        self.diags.push(Diagnostic::error(summary, detail).at(span));
     }
 
     /// Parses one file; syntax errors become diagnostics.
@@ -94,7 +93,10 @@ impl Loader<'_> {
             self.diags.push(
                 Diagnostic::error(
                     "No configuration files",
-                    format!("The directory {} contains no *.tf files.", module.display_dir),
+                    format!(
+                        "The directory {} contains no *.tf files.",
+                        module.display_dir
+                    ),
                 )
                 .at(call_span),
             );
@@ -261,7 +263,9 @@ impl Loader<'_> {
                 )
                 .at(self.span(file, &block.ident))
                 .hint(match kind {
-                    "resource" | "data" => format!("Write it as {kind} \"TYPE\" \"NAME\" {{ ... }}."),
+                    "resource" | "data" => {
+                        format!("Write it as {kind} \"TYPE\" \"NAME\" {{ ... }}.")
+                    }
                     _ => format!("Write it as {kind} \"NAME\" {{ ... }}."),
                 }),
             );
@@ -307,7 +311,13 @@ impl Loader<'_> {
         }
     }
 
-    fn unsupported_argument(&mut self, attr: &Attribute, file: FileId, context: &str, allowed: &str) {
+    fn unsupported_argument(
+        &mut self,
+        attr: &Attribute,
+        file: FileId,
+        context: &str,
+        allowed: &str,
+    ) {
         self.diags.push(
             Diagnostic::error(
                 "Unsupported argument",
@@ -341,7 +351,10 @@ impl Loader<'_> {
                 self.diags.push(
                     Diagnostic::error(
                         "Invalid value",
-                        format!("\"{}\" must be the literal true or false.", attr.key.as_str()),
+                        format!(
+                            "\"{}\" must be the literal true or false.",
+                            attr.key.as_str()
+                        ),
                     )
                     .at(self.span(file, &attr.value)),
                 );
@@ -542,7 +555,9 @@ impl Loader<'_> {
                         );
                     } else {
                         let expr = self.expr(attr, file);
-                        module.locals.insert(name.clone(), Local { name, expr, span });
+                        module
+                            .locals
+                            .insert(name.clone(), Local { name, expr, span });
                     }
                 }
                 Structure::Block(b) => self.unsupported_block(b, file, "a locals block"),
@@ -685,7 +700,11 @@ impl Loader<'_> {
         r
     }
 
-    fn provider_ref(&mut self, attr: &Attribute, file: FileId) -> Option<(String, String, Option<Span>)> {
+    fn provider_ref(
+        &mut self,
+        attr: &Attribute,
+        file: FileId,
+    ) -> Option<(String, String, Option<Span>)> {
         let span = self.span(file, &attr.value);
         if let Expression::Traversal(t) = &attr.value {
             if let (Expression::Variable(name), [op]) = (&t.expr, t.operators.as_slice()) {

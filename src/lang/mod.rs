@@ -3,7 +3,9 @@
 //! `lang` knows nothing about state, plans or AWS; it evaluates HCL expressions against a
 //! scope supplied by the caller.
 
+pub mod eval;
 pub mod functions;
+pub mod refs;
 pub mod value;
 
 pub use value::Value;

@@ -68,7 +68,10 @@ const FAMILIES: &[&[Function]] = &[];
 
 /// Finds a built-in function by name.
 pub fn lookup(name: &str) -> Option<&'static Function> {
-    FAMILIES.iter().flat_map(|f| f.iter()).find(|f| f.name == name)
+    FAMILIES
+        .iter()
+        .flat_map(|f| f.iter())
+        .find(|f| f.name == name)
 }
 
 /// All function names, sorted (for "did you mean" hints and documentation).
