@@ -1,0 +1,164 @@
+//! A plain directed acyclic graph over any node type: ordering, cycles and DOT.
+//!
+//! Knows nothing about resources or configuration. An edge `a -> b` means "a depends on b",
+//! as in Terraform's graphs, so [`Dag::topo_order`] yields dependencies first.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
+use petgraph::Direction;
+
+pub struct Dag<N> {
+    graph: DiGraph<N, ()>,
+    index: HashMap<N, NodeIndex>,
+}
+
+impl<N: Clone + Eq + Hash> Default for Dag<N> {
+    fn default() -> Self {
+        Dag {
+            graph: DiGraph::new(),
+            index: HashMap::new(),
+        }
+    }
+}
+
+impl<N: Clone + Eq + Hash + Ord> Dag<N> {
+    pub fn new() -> Dag<N> {
+        Dag::default()
+    }
+
+    /// Adds a node (once) and returns its index.
+    pub fn add(&mut self, node: N) -> NodeIndex {
+        if let Some(&i) = self.index.get(&node) {
+            return i;
+        }
+        let i = self.graph.add_node(node.clone());
+        self.index.insert(node, i);
+        i
+    }
+
+    /// Records that `from` depends on `to` (adding either node if new; no duplicate edges).
+    pub fn depend(&mut self, from: &N, to: &N) {
+        let (a, b) = (self.add(from.clone()), self.add(to.clone()));
+        self.graph.update_edge(a, b, ());
+    }
+
+    pub fn contains(&self, node: &N) -> bool {
+        self.index.contains_key(node)
+    }
+
+    pub fn len(&self) -> usize {
+        self.graph.node_count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.graph.node_count() == 0
+    }
+
+    pub fn nodes(&self) -> impl Iterator<Item = &N> {
+        self.graph.node_weights()
+    }
+
+    /// Direct dependencies of a node, sorted.
+    pub fn dependencies(&self, node: &N) -> Vec<&N> {
+        let Some(&i) = self.index.get(node) else {
+            return Vec::new();
+        };
+        let mut out: Vec<&N> = self
+            .graph
+            .neighbors_directed(i, Direction::Outgoing)
+            .map(|j| &self.graph[j])
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Every edge `(dependent, dependency)`, sorted.
+    pub fn edges(&self) -> Vec<(&N, &N)> {
+        let mut out: Vec<_> = self
+            .graph
+            .edge_references()
+            .map(|e| (&self.graph[e.source()], &self.graph[e.target()]))
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Groups of nodes that depend on each other in a loop (each sorted), plus single nodes
+    /// that depend on themselves.
+    pub fn cycles(&self) -> Vec<Vec<N>> {
+        let mut out: Vec<Vec<N>> = tarjan_scc(&self.graph)
+            .into_iter()
+            .filter(|scc| scc.len() > 1 || self.graph.contains_edge(scc[0], scc[0]))
+            .map(|scc| {
+                let mut nodes: Vec<N> = scc.into_iter().map(|i| self.graph[i].clone()).collect();
+                nodes.sort();
+                nodes
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Nodes with every dependency before its dependents; ties broken by node order so the
+    /// result is deterministic. `None` if there is a cycle.
+    pub fn topo_order(&self) -> Option<Vec<N>> {
+        let n = self.graph.node_count();
+        let mut remaining: Vec<usize> = (0..n)
+            .map(|i| {
+                self.graph
+                    .neighbors_directed(NodeIndex::new(i), Direction::Outgoing)
+                    .count()
+            })
+            .collect();
+        let mut ready: std::collections::BTreeSet<(&N, usize)> = (0..n)
+            .filter(|&i| remaining[i] == 0)
+            .map(|i| (&self.graph[NodeIndex::new(i)], i))
+            .collect();
+        let mut out = Vec::with_capacity(n);
+        while let Some((node, i)) = ready.pop_first() {
+            out.push(node.clone());
+            for j in self
+                .graph
+                .neighbors_directed(NodeIndex::new(i), Direction::Incoming)
+            {
+                remaining[j.index()] -= 1;
+                if remaining[j.index()] == 0 {
+                    ready.insert((&self.graph[j], j.index()));
+                }
+            }
+        }
+        (out.len() == n).then_some(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn orders_dependencies_first_and_deterministically() {
+        let mut g = Dag::new();
+        g.depend(&"c", &"b");
+        g.depend(&"b", &"a");
+        g.depend(&"d", &"a");
+        assert_eq!(g.topo_order().unwrap(), ["a", "b", "c", "d"]);
+        assert_eq!(g.dependencies(&"b"), [&"a"]);
+        assert!(g.cycles().is_empty());
+    }
+
+    #[test]
+    fn finds_cycles_and_self_loops() {
+        let mut g = Dag::new();
+        g.depend(&"a", &"b");
+        g.depend(&"b", &"c");
+        g.depend(&"c", &"a");
+        g.depend(&"x", &"x");
+        g.depend(&"y", &"a");
+        assert_eq!(g.cycles(), vec![vec!["a", "b", "c"], vec!["x"]]);
+        assert!(g.topo_order().is_none());
+    }
+}

@@ -1,0 +1,6 @@
+//! The dependency graph: a plain DAG ([`dag`]), the configuration graph built from references
+//! ([`build`]), and the evaluation walk that expands `count`/`for_each` into resource instances
+//! ([`walk`]).
+
+pub mod build;
+pub mod dag;
