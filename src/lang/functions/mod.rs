@@ -20,8 +20,11 @@ pub struct FuncContext<'a> {
     pub base_dir: &'a Path,
     /// Renders template source with the given variables (used by `templatefile`).
     /// The error is a complete, human-readable message.
-    pub render_template: &'a dyn Fn(&str, &Path, &BTreeMap<String, Value>) -> Result<Value, String>,
+    pub render_template: &'a RenderTemplate,
 }
+
+/// Renders template source (`templatefile`'s file contents) at a path with the given variables.
+pub type RenderTemplate = dyn Fn(&str, &Path, &BTreeMap<String, Value>) -> Result<Value, String>;
 
 /// A failed call: which argument was wrong (zero-based), if one was, and why.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,7 +71,10 @@ const FAMILIES: &[&[Function]] = &[];
 
 /// Finds a built-in function by name.
 pub fn lookup(name: &str) -> Option<&'static Function> {
-    FAMILIES.iter().flat_map(|f| f.iter()).find(|f| f.name == name)
+    FAMILIES
+        .iter()
+        .flat_map(|f| f.iter())
+        .find(|f| f.name == name)
 }
 
 /// All function names, sorted (for "did you mean" hints and documentation).
