@@ -4,6 +4,7 @@
 //! scope supplied by the caller.
 
 pub mod functions;
+pub mod types;
 pub mod value;
 
 pub use value::Value;
