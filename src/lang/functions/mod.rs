@@ -14,6 +14,8 @@ use std::path::Path;
 
 use super::value::Value;
 
+mod conversion;
+
 /// What a function may use besides its arguments.
 pub struct FuncContext<'a> {
     /// Directory that relative file paths resolve against (Terraform uses the working directory).
@@ -67,7 +69,7 @@ pub struct Function {
 }
 
 /// Every family's list, searched by [`lookup`].
-const FAMILIES: &[&[Function]] = &[];
+const FAMILIES: &[&[Function]] = &[conversion::FUNCTIONS];
 
 /// Finds a built-in function by name.
 pub fn lookup(name: &str) -> Option<&'static Function> {
