@@ -801,64 +801,44 @@ fn quote(s: &str) -> String {
 /// Deviation: a set whose elements are not all wholly known converts to an unknown value,
 /// because [`Value::set`] could not tell unknown elements apart.
 pub fn convert(value: Value, ty: &Type) -> Result<Value, ConvError> {
-    if *ty == Type::Any {
-        return Ok(value);
+    use CollectionKind as Kind;
+    match (value, ty) {
+        (value, Type::Any) => Ok(value),
+        (Value::Sensitive(inner), ty) => convert(*inner, ty).map(|v| v.mark_sensitive(true)),
+        (value @ (Value::Unknown | Value::Null), _) => Ok(value),
+        (value, Type::String) => to_string(value),
+        (value, Type::Number) => to_number(value),
+        (value, Type::Bool) => to_bool(value),
+        (Value::List(items), Type::List(elem)) => {
+            sequence(items, elem, Kind::List, false).map(Value::List)
+        }
+        (Value::Set(items), Type::List(elem)) => {
+            sequence(items, elem, Kind::List, true).map(Value::List)
+        }
+        (Value::List(items), Type::Set(elem)) => {
+            sequence(items, elem, Kind::Set, false).map(to_set)
+        }
+        (Value::Set(items), Type::Set(elem)) => sequence(items, elem, Kind::Set, true).map(to_set),
+        (Value::Map(map), Type::Map(elem)) => to_map(map, elem),
+        (Value::List(items), Type::Tuple(elems)) if items.len() == elems.len() => items
+            .into_iter()
+            .zip(elems)
+            .enumerate()
+            .map(|(i, (v, t))| convert(v, t).map_err(|e| e.at(PathStep::Index(i))))
+            .collect::<Result<_, _>>()
+            .map(Value::List),
+        (Value::Map(map), Type::Object(attrs)) => to_object(map, attrs),
+        (_, ty) => Err(ConvError::required(ty)),
     }
-    match value {
-        Value::Sensitive(inner) => convert(*inner, ty).map(|v| v.mark_sensitive(true)),
-        Value::Unknown | Value::Null => Ok(value),
-        value => match ty {
-            Type::Any => Ok(value),
-            Type::String => to_string(value),
-            Type::Number => to_number(value),
-            Type::Bool => to_bool(value),
-            Type::List(elem) => match value {
-                Value::List(items) => Ok(Value::List(sequence(
-                    items,
-                    elem,
-                    CollectionKind::List,
-                    false,
-                )?)),
-                Value::Set(items) => Ok(Value::List(sequence(
-                    items,
-                    elem,
-                    CollectionKind::List,
-                    true,
-                )?)),
-                _ => Err(ConvError::required(ty)),
-            },
-            Type::Set(elem) => {
-                let items = match value {
-                    Value::List(items) => sequence(items, elem, CollectionKind::Set, false)?,
-                    Value::Set(items) => sequence(items, elem, CollectionKind::Set, true)?,
-                    _ => return Err(ConvError::required(ty)),
-                };
-                if items.iter().all(Value::is_wholly_known) {
-                    Ok(Value::set(items))
-                } else {
-                    let sensitive = items.iter().any(Value::contains_sensitive);
-                    Ok(Value::Unknown.mark_sensitive(sensitive))
-                }
-            }
-            Type::Map(elem) => match value {
-                Value::Map(map) => to_map(map, elem),
-                _ => Err(ConvError::required(ty)),
-            },
-            Type::Tuple(elems) => match value {
-                Value::List(items) if items.len() == elems.len() => items
-                    .into_iter()
-                    .zip(elems)
-                    .enumerate()
-                    .map(|(i, (v, t))| convert(v, t).map_err(|e| e.at(PathStep::Index(i))))
-                    .collect::<Result<_, _>>()
-                    .map(Value::List),
-                _ => Err(ConvError::required(ty)),
-            },
-            Type::Object(attrs) => match value {
-                Value::Map(map) => to_object(map, attrs),
-                _ => Err(ConvError::required(ty)),
-            },
-        },
+}
+
+/// A set of already converted elements; unknown if any element is not wholly known.
+fn to_set(items: Vec<Value>) -> Value {
+    if items.iter().all(Value::is_wholly_known) {
+        Value::set(items)
+    } else {
+        let sensitive = items.iter().any(Value::contains_sensitive);
+        Value::Unknown.mark_sensitive(sensitive)
     }
 }
 
@@ -1147,6 +1127,17 @@ mod tests {
             "The keyword \"strin\" is not a valid type specification."
         );
         assert_eq!(blamed(src, &e), "strin");
+    }
+
+    #[test]
+    fn spans_are_offsets_into_the_whole_file() {
+        let src = "variable \"subnets\" {\n  type = list(object({ cidr = strin }))\n}\n";
+        let body = hcl::edit::parser::parse_body(src).unwrap();
+        let block = body.get_blocks("variable").next().unwrap();
+        let expr = &block.body.get_attribute("type").unwrap().value;
+        let e = parse_type_expr(expr).unwrap_err();
+        assert_eq!(blamed(src, &e), "strin");
+        assert_eq!(e.span, Some(51..56));
     }
 
     #[test]
