@@ -14,14 +14,19 @@ use std::path::Path;
 
 use super::value::Value;
 
+mod conversion;
+
 /// What a function may use besides its arguments.
 pub struct FuncContext<'a> {
     /// Directory that relative file paths resolve against (Terraform uses the working directory).
     pub base_dir: &'a Path,
     /// Renders template source with the given variables (used by `templatefile`).
     /// The error is a complete, human-readable message.
-    pub render_template: &'a dyn Fn(&str, &Path, &BTreeMap<String, Value>) -> Result<Value, String>,
+    pub render_template: &'a RenderTemplate,
 }
+
+/// Renders template source (`templatefile`'s file contents) at a path with the given variables.
+pub type RenderTemplate = dyn Fn(&str, &Path, &BTreeMap<String, Value>) -> Result<Value, String>;
 
 /// A failed call: which argument was wrong (zero-based), if one was, and why.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,7 +69,7 @@ pub struct Function {
 }
 
 /// Every family's list, searched by [`lookup`].
-const FAMILIES: &[&[Function]] = &[];
+const FAMILIES: &[&[Function]] = &[conversion::FUNCTIONS];
 
 /// Finds a built-in function by name.
 pub fn lookup(name: &str) -> Option<&'static Function> {
