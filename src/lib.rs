@@ -3,6 +3,10 @@
 //! The pipeline is `config` (read HCL, keep spans) → `lang` (evaluate) → `graph` (instances
 //! and dependencies). See `DESIGN.md` in the shared docs and the README.
 
+pub mod addrs;
+pub mod cli;
 pub mod config;
 pub mod diag;
+pub mod engine;
+pub mod graph;
 pub mod lang;

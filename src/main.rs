@@ -1,1 +1,5 @@
-fn main() {}
+//! The `ecsform` binary: everything happens in [`ecsform::cli`].
+
+fn main() -> std::process::ExitCode {
+    ecsform::cli::main()
+}

@@ -4,3 +4,5 @@
 
 pub mod build;
 pub mod dag;
+pub mod dot;
+pub mod walk;

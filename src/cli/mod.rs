@@ -1,0 +1,130 @@
+//! The command-line interface: parse flags, run one command, map the outcome to an exit code.
+//!
+//! Commands are thin: they call [`crate::engine`] and render. Diagnostics go to stderr,
+//! results to stdout. Exit codes: 0 success, 1 errors (usage errors included).
+
+pub mod args;
+mod graph;
+mod validate;
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use args::{CommandName, Invocation};
+
+use crate::engine::{self, LoadOptions};
+
+/// Where command output goes; tests capture it.
+pub struct Io<'a> {
+    pub out: &'a mut dyn Write,
+    pub err: &'a mut dyn Write,
+    /// Whether stderr is a terminal (colour allowed).
+    pub color: bool,
+}
+
+/// Runs the command line (without the program name) and returns the exit code.
+pub fn run(argv: &[String], io: &mut Io) -> u8 {
+    let inv = match args::parse(argv) {
+        Ok(inv) => inv,
+        Err(e) => {
+            let _ = writeln!(io.err, "Error: {e}\n\nRun \"ecsform -help\" for usage.");
+            return 1;
+        }
+    };
+    match inv {
+        Invocation::Version => {
+            let _ = writeln!(
+                io.out,
+                "ecsform v{} (Terraform language {})",
+                env!("CARGO_PKG_VERSION"),
+                engine::TERRAFORM_LANGUAGE_VERSION
+            );
+            0
+        }
+        Invocation::Help(cmd) => {
+            let _ = io.out.write_all(help(cmd).as_bytes());
+            0
+        }
+        Invocation::Run(cmd) => {
+            let color = io.color && !cmd.no_color && std::env::var_os("NO_COLOR").is_none();
+            let dir = match &cmd.chdir {
+                Some(d) => d.clone(),
+                None => std::env::current_dir().unwrap_or_else(|_| ".".into()),
+            };
+            if !dir.is_dir() {
+                let _ = writeln!(
+                    io.err,
+                    "Error: -chdir: {} is not a directory.",
+                    dir.display()
+                );
+                return 1;
+            }
+            let opts = LoadOptions {
+                dir,
+                vars: cmd.vars.clone(),
+                env: std::env::vars().collect(),
+            };
+            match cmd.name {
+                CommandName::Validate => validate::run(&opts, color, io),
+                CommandName::Graph => graph::run(&opts, color, io),
+            }
+        }
+    }
+}
+
+/// The process entry point used by `main.rs`.
+pub fn main() -> ExitCode {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let color = stderr.is_terminal();
+    let mut out = stdout.lock();
+    let mut err = stderr.lock();
+    let mut io = Io {
+        out: &mut out,
+        err: &mut err,
+        color,
+    };
+    ExitCode::from(run(&argv, &mut io))
+}
+
+const VAR_FLAGS: &str = "  -var 'NAME=VALUE'   Set a root module variable; repeatable.
+  -var-file=FILE      Load variable values from a .tfvars or .tfvars.json file; repeatable.
+  -no-color           Do not colour the output.
+";
+
+fn help(cmd: Option<CommandName>) -> String {
+    match cmd {
+        None => {
+            let mut s = String::from(
+                "Usage: ecsform [global options] <command> [options]\n\n\
+                 ecsform plans and applies AWS ECS-on-EC2 infrastructure described in\n\
+                 Terraform-style HCL, with direct AWS API calls.\n\nCommands:\n",
+            );
+            for (name, _, about) in CommandName::ALL {
+                s.push_str(&format!("  {name:<10} {about}\n"));
+            }
+            s.push_str(
+                "\nGlobal options (before the command):\n  \
+                 -chdir=DIR   Use DIR as the working directory (root module, tfvars, state).\n  \
+                 -help        Show this help; \"ecsform COMMAND -help\" shows a command's options.\n  \
+                 -version     Show the version.\n\n\
+                 Flags accept -flag=value, -flag value, --flag=value and --flag value.\n",
+            );
+            s
+        }
+        Some(CommandName::Validate) => format!(
+            "Usage: ecsform [global options] validate [options]\n\n\
+             Loads every *.tf file in the working directory and its local modules, evaluates\n\
+             variables, expressions, count and for_each, and checks every reference.\n\
+             Reports every problem found, with file, line and column. Exit code 0 when valid,\n\
+             1 otherwise.\n\nOptions:\n{VAR_FLAGS}"
+        ),
+        Some(CommandName::Graph) => format!(
+            "Usage: ecsform [global options] graph [options]\n\n\
+             Prints the dependency graph of resource instances in Graphviz DOT. An edge\n\
+             A -> B means A depends on B. Render it with: ecsform graph | dot -Tsvg > graph.svg\n\n\
+             Options:\n{VAR_FLAGS}"
+        ),
+    }
+}

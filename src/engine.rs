@@ -1,0 +1,199 @@
+//! Loading a working directory end to end: configuration, variable values, the configuration
+//! graph and the evaluation walk. Commands call [`load`]; they never reach into the stages.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::inputs::{self, VarArg};
+use crate::config::{self, Expr, Module};
+use crate::diag::{Diagnostic, Diagnostics, Sources};
+use crate::graph::build::{self, ConfigNode};
+use crate::graph::dag::Dag;
+use crate::graph::walk::{self, Evaluated, Settings};
+use crate::lang::eval::{EmptyScope, Evaluator};
+
+/// The version of the Terraform language ecsform implements, checked against
+/// `required_version` constraints.
+pub const TERRAFORM_LANGUAGE_VERSION: &str = "1.9.0";
+
+/// Providers whose resource types ecsform implements (`template` and `null` as built-ins).
+const SUPPORTED_PROVIDERS: &[&str] = &["aws", "null", "template"];
+
+/// What to load.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// The root module directory (the working directory after `-chdir`).
+    pub dir: PathBuf,
+    /// `-var` and `-var-file` in command-line order.
+    pub vars: Vec<VarArg>,
+    /// Environment variables (only `TF_VAR_*` are used).
+    pub env: Vec<(String, String)>,
+}
+
+/// A loaded and evaluated working directory.
+pub struct Loaded {
+    pub sources: Sources,
+    pub module: Module,
+    pub config_graph: Dag<ConfigNode>,
+    pub evaluated: Evaluated,
+    pub diags: Diagnostics,
+}
+
+/// Loads, checks and evaluates the configuration in `opts.dir`. Every problem found is in
+/// `diags`; evaluation is skipped when the configuration is structurally broken.
+pub fn load(opts: &LoadOptions) -> Loaded {
+    let sources = Sources::default();
+    let dir = opts.dir.canonicalize().unwrap_or_else(|_| opts.dir.clone());
+    let (module, mut diags) = config::load_root(&dir, &sources);
+    check_requirements(&module, &sources, &mut diags);
+    let inputs = inputs::collect(&dir, &opts.vars, &opts.env, &sources, &mut diags);
+    let (config_graph, graph_diags) = build::build(&module);
+    diags.extend(graph_diags);
+    let evaluated = if diags.has_errors() {
+        Evaluated::default()
+    } else {
+        let settings = Settings {
+            sources: &sources,
+            root_dir: &dir,
+            inputs: &inputs,
+        };
+        let (evaluated, eval_diags) = walk::evaluate(&module, &config_graph, &settings);
+        diags.extend(eval_diags);
+        evaluated
+    };
+    diags.sort();
+    Loaded {
+        sources,
+        module,
+        config_graph,
+        evaluated,
+        diags,
+    }
+}
+
+/// `terraform { required_version, required_providers }` of every module.
+fn check_requirements(root: &Module, sources: &Sources, diags: &mut Diagnostics) {
+    for (_, module) in root.walk() {
+        for tb in &module.terraform {
+            if let Some(e) = &tb.required_version {
+                check_required_version(e, sources, diags);
+            }
+            for (name, e) in &tb.required_providers {
+                let source = provider_source(e, sources);
+                let short = source
+                    .as_deref()
+                    .and_then(|s| s.rsplit('/').next())
+                    .unwrap_or(name);
+                if !SUPPORTED_PROVIDERS.contains(&short) {
+                    diags.push(
+                        Diagnostic::error(
+                            "Unsupported provider",
+                            format!(
+                                "Provider \"{name}\" ({}) is not supported: ecsform manages AWS resources itself and implements only the aws, null and template providers.",
+                                source.unwrap_or_else(|| name.clone())
+                            ),
+                        )
+                        .at(e.span()),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn provider_source(e: &Expr, sources: &Sources) -> Option<String> {
+    let v = Evaluator::new(&EmptyScope, sources, Path::new(".")).eval(e).ok()?;
+    v.as_map()?.get("source")?.as_str().map(String::from)
+}
+
+fn check_required_version(e: &Expr, sources: &Sources, diags: &mut Diagnostics) {
+    let value = Evaluator::new(&EmptyScope, sources, Path::new(".")).eval(e);
+    let Some(constraint) = value.ok().and_then(|v| v.as_str().map(String::from)) else {
+        diags.push(
+            Diagnostic::error(
+                "Invalid required_version",
+                "required_version must be a literal string of version constraints, like \">= 1.3\".",
+            )
+            .at(e.span()),
+        );
+        return;
+    };
+    match version_satisfies(&constraint, TERRAFORM_LANGUAGE_VERSION) {
+        Ok(true) => {}
+        Ok(false) => diags.push(
+            Diagnostic::error(
+                "Unsupported Terraform Core version",
+                format!("This configuration requires Terraform \"{constraint}\", but ecsform implements the Terraform {TERRAFORM_LANGUAGE_VERSION} language."),
+            )
+            .at(e.span())
+            .hint("Relax the required_version constraint if the configuration works with Terraform 1.x."),
+        ),
+        Err(msg) => diags.push(Diagnostic::error("Invalid required_version", msg).at(e.span())),
+    }
+}
+
+/// Checks a Terraform version constraint (`">= 0.12, < 2.0"`, `"~> 1.3"`) against a version.
+pub fn version_satisfies(constraint: &str, version: &str) -> Result<bool, String> {
+    let v = parse_version(version).ok_or_else(|| format!("invalid version {version}"))?;
+    for part in constraint.split(',') {
+        let part = part.trim();
+        let (op, rest) = ["~>", ">=", "<=", "!=", ">", "<", "="]
+            .iter()
+            .find_map(|op| part.strip_prefix(op).map(|r| (*op, r.trim())))
+            .unwrap_or(("=", part));
+        let given = rest.split('.').count();
+        let c = parse_version(rest).ok_or_else(|| {
+            format!("\"{part}\" is not a valid version constraint; use forms like \">= 1.3\" or \"~> 1.5.0\".")
+        })?;
+        let ok = match op {
+            "=" => v == c,
+            "!=" => v != c,
+            ">" => v > c,
+            ">=" => v >= c,
+            "<" => v < c,
+            "<=" => v <= c,
+            // ~> 1.3 allows 1.x >= 1.3; ~> 1.3.0 allows 1.3.x.
+            _ => {
+                let upper = if given <= 2 {
+                    (c.0 + 1, 0, 0)
+                } else {
+                    (c.0, c.1 + 1, 0)
+                };
+                v >= c && v < upper
+            }
+        };
+        if !ok {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+fn parse_version(s: &str) -> Option<(u64, u64, u64)> {
+    let s = s.trim().trim_start_matches('v');
+    let s = s.split(['-', '+']).next()?;
+    let mut parts = s.split('.').map(|p| p.parse::<u64>());
+    let major = parts.next()?.ok()?;
+    let minor = parts.next().transpose().ok()?.unwrap_or(0);
+    let patch = parts.next().transpose().ok()?.unwrap_or(0);
+    if parts.next().is_some() {
+        return None;
+    }
+    Some((major, minor, patch))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_constraints() {
+        assert_eq!(version_satisfies(">= 0.12", "1.9.0"), Ok(true));
+        assert_eq!(version_satisfies(">= 0.12, < 2.0", "1.9.0"), Ok(true));
+        assert_eq!(version_satisfies("~> 1.3", "1.9.0"), Ok(true));
+        assert_eq!(version_satisfies("~> 1.3.0", "1.9.0"), Ok(false));
+        assert_eq!(version_satisfies("~> 0.12", "1.9.0"), Ok(false));
+        assert_eq!(version_satisfies(">= 2.0", "1.9.0"), Ok(false));
+        assert_eq!(version_satisfies("1.9.0", "1.9.0"), Ok(true));
+        assert!(version_satisfies(">= banana", "1.9.0").is_err());
+    }
+}

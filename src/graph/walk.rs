@@ -1,0 +1,870 @@
+//! The evaluation walk: visits the configuration graph in dependency order, evaluates every
+//! variable, local, module call, resource and output in every module instance, expands
+//! `count`/`for_each` into resource instances, and builds the resource-instance graph.
+//!
+//! Values that exist only after apply (a resource's computed attributes) are unknown here. A
+//! node whose evaluation failed is reported once; nodes depending on it are skipped silently so
+//! that one mistake does not cascade into a page of errors.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use super::build::{resource_dependencies, ConfigNode};
+use super::dag::Dag;
+use crate::addrs::{InstanceKey, ModuleInstance, ResourceInstanceAddr};
+use crate::config::inputs::{InputSource, RawInput, RawValue};
+use crate::config::{Expr, Mode, Module, ModuleCall, ModulePath, Resource, ResourceKey, Variable};
+use crate::diag::{display_path, Diagnostic, Diagnostics, Sources, Span};
+use crate::lang::eval::{describe, to_number, Evaluator, Resolved, Scope, ScopeError};
+use crate::lang::refs::Subject;
+use crate::lang::types::{self, Type};
+use crate::lang::Value;
+
+/// What the walk needs besides the configuration.
+pub struct Settings<'a> {
+    pub sources: &'a Sources,
+    /// The working directory (after `-chdir`): `path.root` and `path.cwd`, and where relative
+    /// file paths resolve.
+    pub root_dir: &'a Path,
+    /// Root variable values in precedence order (later wins).
+    pub inputs: &'a [RawInput],
+}
+
+/// One resource or data source instance with its evaluated arguments.
+#[derive(Clone, Debug)]
+pub struct ResourceInstance {
+    pub addr: ResourceInstanceAddr,
+    /// Arguments and nested blocks; unknown where they depend on values known only after apply.
+    pub config: Value,
+    pub span: Option<Span>,
+}
+
+#[derive(Clone, Debug)]
+pub struct OutputValue {
+    pub value: Value,
+    pub sensitive: bool,
+    pub description: Option<String>,
+}
+
+/// The evaluated configuration.
+#[derive(Default)]
+pub struct Evaluated {
+    pub instances: BTreeMap<ResourceInstanceAddr, ResourceInstance>,
+    /// Edges from each instance to the instances it depends on.
+    pub graph: Dag<ResourceInstanceAddr>,
+    /// Root module outputs.
+    pub outputs: BTreeMap<String, OutputValue>,
+    /// Root module variables after conversion and validation.
+    pub variables: BTreeMap<String, Value>,
+    /// Evaluated provider configurations of the root module: (name, alias) → arguments.
+    pub providers: BTreeMap<(String, Option<String>), Value>,
+}
+
+/// Evaluates the configuration. `dag` must be the acyclic configuration graph of `root`.
+pub fn evaluate(root: &Module, dag: &Dag<ConfigNode>, settings: &Settings) -> (Evaluated, Diagnostics) {
+    let mut w = Walker {
+        root,
+        settings,
+        values: HashMap::new(),
+        module_instances: HashMap::from([(Vec::new(), vec![ModuleInstance::root()])]),
+        each_values: HashMap::new(),
+        failed: HashSet::new(),
+        diags: Diagnostics::new(),
+        out: Evaluated::default(),
+        instance_nodes: HashMap::new(),
+    };
+    w.undeclared_inputs();
+    let Some(order) = dag.topo_order() else {
+        return (w.out, w.diags);
+    };
+    for node in &order {
+        if dag.dependencies(node).iter().any(|d| w.failed.contains(*d)) {
+            w.failed.insert(node.clone());
+            continue;
+        }
+        let before = w.diags.has_errors_count();
+        w.node(node);
+        if w.diags.has_errors_count() > before {
+            w.failed.insert(node.clone());
+        }
+    }
+    w.instance_graph(dag);
+    (w.out, w.diags)
+}
+
+trait ErrorCount {
+    fn has_errors_count(&self) -> usize;
+}
+
+impl ErrorCount for Diagnostics {
+    fn has_errors_count(&self) -> usize {
+        self.iter()
+            .filter(|d| d.severity == crate::diag::Severity::Error)
+            .count()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Named {
+    Var(String),
+    Local(String),
+    Output(String),
+    Resource(ResourceKey),
+}
+
+/// `count.index` or `each.key`/`each.value` for one instance.
+#[derive(Clone, Debug)]
+enum Repetition {
+    None,
+    Count(usize),
+    Each(String, Value),
+}
+
+impl Repetition {
+    fn key(&self) -> Option<InstanceKey> {
+        match self {
+            Repetition::None => None,
+            Repetition::Count(i) => Some(InstanceKey::Int(*i)),
+            Repetition::Each(k, _) => Some(InstanceKey::Str(k.clone())),
+        }
+    }
+}
+
+struct Walker<'a> {
+    root: &'a Module,
+    settings: &'a Settings<'a>,
+    values: HashMap<(ModuleInstance, Named), Value>,
+    module_instances: HashMap<ModulePath, Vec<ModuleInstance>>,
+    /// `each.value` of every instance of a module called with for_each.
+    each_values: HashMap<ModuleInstance, Value>,
+    failed: HashSet<ConfigNode>,
+    diags: Diagnostics,
+    out: Evaluated,
+    instance_nodes: HashMap<ConfigNode, Vec<ResourceInstanceAddr>>,
+}
+
+struct InstanceScope<'w> {
+    w: &'w Walker<'w>,
+    mi: &'w ModuleInstance,
+    module: &'w Module,
+    rep: Repetition,
+}
+
+impl Scope for InstanceScope<'_> {
+    fn get(&self, s: &Subject) -> Result<Resolved, ScopeError> {
+        let missing = || ScopeError {
+            summary: "Reference to undeclared object".into(),
+            detail: format!("{s:?} is not available here."),
+        };
+        let stored = |n: Named| self.w.values.get(&(self.mi.clone(), n)).cloned();
+        match s {
+            Subject::Var(n) => stored(Named::Var(n.clone())).map(Resolved::closed).ok_or_else(missing),
+            Subject::Local(n) => stored(Named::Local(n.clone())).map(Resolved::closed).ok_or_else(missing),
+            Subject::Resource(mode, ty, name) => {
+                let key = ResourceKey {
+                    mode: mode.clone(),
+                    type_name: ty.clone(),
+                    name: name.clone(),
+                };
+                let value = stored(Named::Resource(key)).unwrap_or(Value::Unknown);
+                Ok(Resolved { value, open: true })
+            }
+            Subject::Module(call, _) => {
+                let c = self.module.module_calls.get(call).ok_or_else(missing)?;
+                Ok(Resolved::closed(self.w.module_value(self.mi, c)))
+            }
+            Subject::Count(_) => match self.rep {
+                Repetition::Count(i) => Ok(Resolved::closed(Value::Number(i as f64))),
+                _ => Err(missing()),
+            },
+            Subject::Each(attr) => match &self.rep {
+                Repetition::Each(k, v) => Ok(Resolved::closed(if attr == "key" {
+                    Value::String(k.clone())
+                } else {
+                    v.clone()
+                })),
+                _ => Err(missing()),
+            },
+            Subject::Path(attr) => {
+                let root = self.w.settings.root_dir;
+                Ok(Resolved::closed(Value::String(match attr.as_str() {
+                    "module" => display_path(&self.module.dir, root),
+                    "root" => ".".into(),
+                    _ => root.to_string_lossy().into_owned(),
+                })))
+            }
+            Subject::Terraform(_) => Ok(Resolved::closed(Value::string("default"))),
+            // Postconditions run after apply; until then `self` is not known.
+            Subject::SelfRef => Ok(Resolved {
+                value: Value::Unknown,
+                open: true,
+            }),
+            Subject::Bound(_) => Err(missing()),
+        }
+    }
+}
+
+impl<'a> Walker<'a> {
+    fn module(&self, path: &[String]) -> &'a Module {
+        self.root.descendant(path).expect("paths come from the module tree")
+    }
+
+    fn call(&self, path: &[String]) -> Option<&'a ModuleCall> {
+        let (name, parent) = path.split_last()?;
+        self.module(parent).module_calls.get(name)
+    }
+
+    fn instances_of(&self, path: &[String]) -> Vec<ModuleInstance> {
+        self.module_instances.get(path).cloned().unwrap_or_default()
+    }
+
+    fn evaluator<'s>(&'s self, scope: &'s InstanceScope<'s>) -> Evaluator<'s> {
+        Evaluator::new(scope, self.settings.sources, self.settings.root_dir)
+    }
+
+    fn eval(&self, mi: &ModuleInstance, rep: Repetition, e: &Expr) -> Result<Value, Diagnostic> {
+        let module = self.module(&mi.path());
+        // The scope borrows the walker immutably for the duration of one evaluation.
+        let mi = mi.clone();
+        let scope = InstanceScope {
+            w: self,
+            mi: &mi,
+            module,
+            rep,
+        };
+        let mut ev = self.evaluator(&scope);
+        ev.eval(e)
+    }
+
+    /// The value of `module.NAME` seen from `mi`: an object of outputs, or a list/map of them.
+    fn module_value(&self, mi: &ModuleInstance, call: &ModuleCall) -> Value {
+        let mut path = mi.path();
+        path.push(call.name.clone());
+        let children: Vec<ModuleInstance> = self
+            .instances_of(&path)
+            .into_iter()
+            .filter(|c| c.parent().is_some_and(|(p, _)| &p == mi))
+            .collect();
+        let outputs = |child: &ModuleInstance| {
+            Value::Map(
+                call.module
+                    .outputs
+                    .keys()
+                    .map(|o| {
+                        let v = self
+                            .values
+                            .get(&(child.clone(), Named::Output(o.clone())))
+                            .cloned()
+                            .unwrap_or(Value::Unknown);
+                        (o.clone(), v)
+                    })
+                    .collect(),
+            )
+        };
+        if call.count.is_some() {
+            Value::List(children.iter().map(outputs).collect())
+        } else if call.for_each.is_some() {
+            Value::Map(
+                children
+                    .iter()
+                    .filter_map(|c| match c.0.last()? {
+                        (_, Some(InstanceKey::Str(k))) => Some((k.clone(), outputs(c))),
+                        _ => None,
+                    })
+                    .collect(),
+            )
+        } else {
+            children.first().map(outputs).unwrap_or(Value::Unknown)
+        }
+    }
+
+    fn node(&mut self, node: &ConfigNode) {
+        match node {
+            ConfigNode::ModuleExpand(path) => self.expand_module(path),
+            ConfigNode::Var(path, name) if path.is_empty() => self.root_variable(name),
+            ConfigNode::Var(path, name) => self.module_variable(path, name),
+            ConfigNode::Local(path, name) => {
+                let local = &self.module(path).locals[name];
+                for mi in self.instances_of(path) {
+                    match self.eval(&mi, Repetition::None, &local.expr) {
+                        Ok(v) => {
+                            self.values.insert((mi, Named::Local(name.clone())), v);
+                        }
+                        Err(d) => self.diags.push(d),
+                    }
+                }
+            }
+            ConfigNode::Resource(path, key) => {
+                let res = &self.module(path).resources[key];
+                for mi in self.instances_of(path) {
+                    self.resource(node, &mi, res);
+                }
+            }
+            ConfigNode::Output(path, name) => self.output(path, name),
+            ConfigNode::Provider(name, alias) => {
+                let Some(p) = self
+                    .root
+                    .providers
+                    .iter()
+                    .find(|p| &p.name == name && &p.alias == alias)
+                else {
+                    return;
+                };
+                let mi = ModuleInstance::root();
+                let scope = InstanceScope {
+                    w: self,
+                    mi: &mi,
+                    module: self.root,
+                    rep: Repetition::None,
+                };
+                let result = self.evaluator(&scope).eval_body(&p.body.body, p.body.file);
+                match result {
+                    Ok(v) => {
+                        self.out.providers.insert((name.clone(), alias.clone()), v);
+                    }
+                    Err(ds) => self.diags.extend(ds),
+                }
+            }
+        }
+    }
+
+    /// Evaluates `count`/`for_each` of a module call in every instance of its parent.
+    fn expand_module(&mut self, path: &ModulePath) {
+        let call = self.call(path).expect("module call exists");
+        let (name, parent) = path.split_last().expect("non-root");
+        let mut children = Vec::new();
+        for pi in self.instances_of(parent) {
+            match self.repetitions(&pi, call.count.as_ref(), call.for_each.as_ref()) {
+                Ok(reps) => {
+                    for rep in reps {
+                        let child = pi.child(name, rep.key());
+                        if let Repetition::Each(_, v) = &rep {
+                            self.each_values.insert(child.clone(), v.clone());
+                        }
+                        children.push(child);
+                    }
+                }
+                Err(d) => self.diags.push(d),
+            }
+        }
+        self.module_instances.insert(path.clone(), children);
+    }
+
+    /// The instances `count` or `for_each` ask for, evaluated in module instance `mi`.
+    fn repetitions(
+        &self,
+        mi: &ModuleInstance,
+        count: Option<&Expr>,
+        for_each: Option<&Expr>,
+    ) -> Result<Vec<Repetition>, Diagnostic> {
+        if let Some(e) = count {
+            let v = self.eval(mi, Repetition::None, e)?;
+            return count_value(&v)
+                .map(|n| (0..n).map(Repetition::Count).collect())
+                .map_err(|(summary, detail)| Diagnostic::error(summary, detail).at(e.span()));
+        }
+        if let Some(e) = for_each {
+            let v = self.eval(mi, Repetition::None, e)?;
+            return for_each_value(&v)
+                .map(|items| {
+                    items
+                        .into_iter()
+                        .map(|(k, v)| Repetition::Each(k, v))
+                        .collect()
+                })
+                .map_err(|(summary, detail, hint)| {
+                    let d = Diagnostic::error(summary, detail).at(e.span());
+                    match hint {
+                        Some(h) => d.hint(h),
+                        None => d,
+                    }
+                });
+        }
+        Ok(vec![Repetition::None])
+    }
+
+    /// The repetition of a module instance, for evaluating its call's arguments.
+    fn module_repetition(&self, child: &ModuleInstance) -> Repetition {
+        match child.0.last() {
+            Some((_, Some(InstanceKey::Int(i)))) => Repetition::Count(*i),
+            Some((_, Some(InstanceKey::Str(k)))) => Repetition::Each(
+                k.clone(),
+                self.each_values.get(child).cloned().unwrap_or(Value::Null),
+            ),
+            _ => Repetition::None,
+        }
+    }
+
+    fn variable_type(&mut self, var: &Variable) -> Option<Type> {
+        let e = var.type_expr.as_ref()?;
+        match types::parse_type_expr(&e.expr) {
+            Ok(t) => Some(t),
+            Err(err) => {
+                self.diags.push(
+                    Diagnostic::error(err.summary, err.message)
+                        .at(err.span.map(|r| Span::new(e.file, r)).or_else(|| e.span())),
+                );
+                None
+            }
+        }
+    }
+
+    /// Converts, checks nullability, marks sensitive and stores a variable's value, then runs
+    /// its validation blocks.
+    fn finish_variable(
+        &mut self,
+        mi: &ModuleInstance,
+        var: &Variable,
+        ty: Option<&Type>,
+        value: Value,
+        set_at: &str,
+        value_span: Option<Span>,
+    ) {
+        let mut value = value;
+        if value.is_null() && !var.nullable {
+            match &var.default {
+                Some(d) => match self.eval(mi, Repetition::None, d) {
+                    Ok(v) => value = v,
+                    Err(d) => return self.diags.push(d),
+                },
+                None => {
+                    return self.diags.push(
+                        Diagnostic::error(
+                            "Invalid value for variable",
+                            format!("The variable \"{}\" is not nullable (nullable = false), but null was set in {set_at}.", var.name),
+                        )
+                        .at(value_span.or(var.span.clone())),
+                    )
+                }
+            }
+        }
+        if let Some(ty) = ty {
+            match types::convert(value, ty) {
+                Ok(v) => value = v,
+                Err(e) => {
+                    let declared = var
+                        .span
+                        .as_ref()
+                        .map(|s| self.settings.sources.location(s).to_string())
+                        .unwrap_or_default();
+                    return self.diags.push(
+                        Diagnostic::error(
+                            "Invalid value for variable",
+                            format!(
+                                "The value set in {set_at} is not suitable for var.{} (declared at {declared}, type {}): {e}.",
+                                var.name,
+                                ty.to_hcl()
+                            ),
+                        )
+                        .at(value_span.or(var.span.clone()))
+                        .related("the variable is declared here", var.span.clone()),
+                    );
+                }
+            }
+        }
+        let value = value.mark_sensitive(var.sensitive);
+        self.values
+            .insert((mi.clone(), Named::Var(var.name.clone())), value);
+        for v in &var.validations {
+            let ok = match self.eval(mi, Repetition::None, &v.condition) {
+                Ok(c) => c,
+                Err(d) => {
+                    self.diags.push(d);
+                    continue;
+                }
+            };
+            if !ok.is_known() {
+                continue;
+            }
+            match ok.as_bool() {
+                Some(true) => {}
+                Some(false) => {
+                    let message = self
+                        .eval(mi, Repetition::None, &v.error_message)
+                        .ok()
+                        .and_then(|m| {
+                            // A message derived from a secret would print the secret.
+                            if m.contains_sensitive() {
+                                Some("(error message hidden: it refers to a sensitive value)".to_string())
+                            } else {
+                                m.to_template_string()
+                            }
+                        })
+                        .unwrap_or_else(|| "The validation condition failed.".into());
+                    self.diags.push(
+                        Diagnostic::error(
+                            "Invalid value for variable",
+                            format!("{message}\nThe value for var.{} was set in {set_at}; this was checked by the validation rule here.", var.name),
+                        )
+                        .at(v.condition.span())
+                        .related("value set here", value_span.clone()),
+                    );
+                }
+                None => self.diags.push(
+                    Diagnostic::error(
+                        "Invalid validation condition",
+                        format!("The condition must be a bool, but {} was given.", describe(&ok)),
+                    )
+                    .at(v.condition.span()),
+                ),
+            }
+        }
+    }
+
+    fn root_variable(&mut self, name: &str) {
+        let var = &self.root.variables[name];
+        let ty = self.variable_type(var);
+        let mi = ModuleInstance::root();
+        let given = self.settings.inputs.iter().rev().find(|i| i.name == name);
+        let (value, set_at, span) = match given {
+            Some(input) => {
+                let v = match &input.value {
+                    RawValue::Json(j) => Ok(Value::from_json(j)),
+                    RawValue::Expr(e) => self.constant(e),
+                    RawValue::Literal(s) => {
+                        if ty.as_ref().is_none_or(|t| t.is_primitive() || *t == Type::Any) {
+                            Ok(Value::String(s.clone()))
+                        } else {
+                            let file = self.settings.sources.add(input.source.to_string(), s.as_str());
+                            match hcl::edit::parser::parse_expr(s) {
+                                Ok(expr) => self.constant(&Expr { expr, file }),
+                                Err(e) => Err(Diagnostic::error(
+                                    "Invalid value for variable",
+                                    format!("The value for var.{name} given in {} is not a valid expression for type {}: {}", input.source, ty.as_ref().map(Type::to_hcl).unwrap_or_default(), e.message()),
+                                )),
+                            }
+                        }
+                    }
+                };
+                match v {
+                    Ok(v) => (v, input.source.to_string(), input.span.clone()),
+                    Err(d) => return self.diags.push(d),
+                }
+            }
+            None => match &var.default {
+                Some(d) => match self.constant(d) {
+                    Ok(v) => (v, "its default".to_string(), d.span()),
+                    Err(d) => return self.diags.push(d),
+                },
+                None => {
+                    return self.diags.push(
+                        Diagnostic::error(
+                            "No value for required variable",
+                            format!("The root module input variable \"{name}\" is not set, and has no default value."),
+                        )
+                        .at(var.span.clone())
+                        .hint(format!("Set it with -var '{name}=...', in a .tfvars file given with -var-file, or with the environment variable TF_VAR_{name}.")),
+                    )
+                }
+            },
+        };
+        self.finish_variable(&mi, var, ty.as_ref(), value, &set_at, span);
+        if let Some(v) = self.values.get(&(mi, Named::Var(name.to_string()))) {
+            self.out.variables.insert(name.to_string(), v.clone());
+        }
+    }
+
+    /// Evaluates a constant expression (tfvars values, defaults): no references allowed.
+    fn constant(&self, e: &Expr) -> Result<Value, Diagnostic> {
+        let mut ev = Evaluator::new(&ConstantScope, self.settings.sources, self.settings.root_dir);
+        ev.eval(e)
+    }
+
+    fn module_variable(&mut self, path: &ModulePath, name: &str) {
+        let module = self.module(path);
+        let var = &module.variables[name];
+        let call = self.call(path).expect("module call");
+        let ty = self.variable_type(var);
+        for child in self.instances_of(path) {
+            let (parent, _) = child.parent().expect("non-root");
+            let (value, span) = match call.inputs.get(name) {
+                Some((e, _)) => match self.eval(&parent, self.module_repetition(&child), e) {
+                    Ok(v) => (v, e.span()),
+                    Err(d) => {
+                        self.diags.push(d);
+                        continue;
+                    }
+                },
+                None => match &var.default {
+                    Some(d) => match self.constant(d) {
+                        Ok(v) => (v, d.span()),
+                        Err(d) => {
+                            self.diags.push(d);
+                            continue;
+                        }
+                    },
+                    // Reported when the graph was built.
+                    None => continue,
+                },
+            };
+            let set_at = format!("the module \"{}\" block", call.name);
+            self.finish_variable(&child, var, ty.as_ref(), value, &set_at, span);
+        }
+    }
+
+    fn resource(&mut self, node: &ConfigNode, mi: &ModuleInstance, res: &Resource) {
+        let reps = match self.repetitions(mi, res.count.as_ref(), res.for_each.as_ref()) {
+            Ok(r) => r,
+            Err(d) => return self.diags.push(d),
+        };
+        let mut objects: Vec<(Option<InstanceKey>, Value)> = Vec::new();
+        for rep in reps {
+            let key = rep.key();
+            let module = self.module(&mi.path());
+            let scope = InstanceScope {
+                w: self,
+                mi,
+                module,
+                rep: rep.clone(),
+            };
+            let result = self.evaluator(&scope).eval_body(&res.config.body, res.config.file);
+            let mut config = match result {
+                Ok(v) => v,
+                Err(ds) => {
+                    self.diags.extend(ds);
+                    continue;
+                }
+            };
+            if res.key.mode == Mode::Data && res.key.type_name == "template_file" {
+                match template_file(self.settings, &config) {
+                    Ok(rendered) => {
+                        if let Value::Map(m) = &mut config {
+                            m.insert("rendered".into(), rendered);
+                        }
+                    }
+                    Err(msg) => {
+                        self.diags.push(
+                            Diagnostic::error("Error rendering template_file", msg).at(res.span.clone()),
+                        );
+                        continue;
+                    }
+                }
+            }
+            for c in &res.lifecycle.preconditions {
+                let ok = self.eval(mi, rep.clone(), &c.condition);
+                if let Ok(Value::Bool(false)) = ok.as_ref().map(|v| v.unmarked().clone()) {
+                    let msg = self
+                        .eval(mi, rep.clone(), &c.error_message)
+                        .ok()
+                        .and_then(|m| m.to_template_string())
+                        .unwrap_or_default();
+                    self.diags.push(
+                        Diagnostic::error("Resource precondition failed", msg).at(c.condition.span()),
+                    );
+                }
+            }
+            let addr = ResourceInstanceAddr {
+                module: mi.clone(),
+                resource: res.key.clone(),
+                key: key.clone(),
+            };
+            self.instance_nodes
+                .entry(node.clone())
+                .or_default()
+                .push(addr.clone());
+            self.out.instances.insert(
+                addr.clone(),
+                ResourceInstance {
+                    addr,
+                    config: config.clone(),
+                    span: res.span.clone(),
+                },
+            );
+            objects.push((key, config));
+        }
+        let aggregate = if res.count.is_some() {
+            Value::List(objects.into_iter().map(|(_, v)| v).collect())
+        } else if res.for_each.is_some() {
+            Value::Map(
+                objects
+                    .into_iter()
+                    .filter_map(|(k, v)| match k {
+                        Some(InstanceKey::Str(k)) => Some((k, v)),
+                        _ => None,
+                    })
+                    .collect(),
+            )
+        } else {
+            objects.pop().map(|(_, v)| v).unwrap_or(Value::Unknown)
+        };
+        self.values
+            .insert((mi.clone(), Named::Resource(res.key.clone())), aggregate);
+    }
+
+    fn output(&mut self, path: &ModulePath, name: &str) {
+        let out = &self.module(path).outputs[name];
+        for mi in self.instances_of(path) {
+            let value = match self.eval(&mi, Repetition::None, &out.value) {
+                Ok(v) => v,
+                Err(d) => {
+                    self.diags.push(d);
+                    continue;
+                }
+            };
+            if mi.is_root() {
+                if value.contains_sensitive() && !out.sensitive {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "Output refers to sensitive values",
+                            format!("Output \"{name}\" contains sensitive data, so it must be marked as sensitive to be shown masked."),
+                        )
+                        .at(out.span.clone())
+                        .hint("Add sensitive = true to the output block, or use nonsensitive() if you are sure the value is safe to show."),
+                    );
+                    continue;
+                }
+                self.out.outputs.insert(
+                    name.to_string(),
+                    OutputValue {
+                        value: value.clone(),
+                        sensitive: out.sensitive,
+                        description: out.description.clone(),
+                    },
+                );
+            }
+            let value = value.mark_sensitive(out.sensitive);
+            self.values.insert((mi, Named::Output(name.to_string())), value);
+        }
+    }
+
+    /// Values given for variables the root module does not declare.
+    fn undeclared_inputs(&mut self) {
+        let mut seen = HashSet::new();
+        for input in self.settings.inputs {
+            if self.root.variables.contains_key(&input.name) || !seen.insert(&input.name) {
+                continue;
+            }
+            match &input.source {
+                InputSource::Env(_) => {}
+                InputSource::File(f) => self.diags.push(
+                    Diagnostic::warning(
+                        "Value for undeclared variable",
+                        format!("The root module does not declare a variable named \"{}\" but a value was found in {f}. If you meant to use this value, add a \"variable\" block to the configuration.", input.name),
+                    )
+                    .at(input.span.clone()),
+                ),
+                InputSource::CommandLine => self.diags.push(
+                    Diagnostic::error(
+                        "Value for undeclared variable",
+                        format!("A variable named \"{}\" was assigned on the command line, but the root module does not declare a variable of that name.", input.name),
+                    )
+                    .hint(format!("To use this value, add a variable \"{}\" {{}} block to the configuration.", input.name)),
+                ),
+            }
+        }
+    }
+
+    fn instance_graph(&mut self, dag: &Dag<ConfigNode>) {
+        let nodes: Vec<ConfigNode> = self.instance_nodes.keys().cloned().collect();
+        for node in nodes {
+            let deps = resource_dependencies(dag, &node);
+            let node_path = match &node {
+                ConfigNode::Resource(p, _) => p.clone(),
+                _ => continue,
+            };
+            for addr in &self.instance_nodes[&node] {
+                self.out.graph.add(addr.clone());
+                for dep in &deps {
+                    let ConfigNode::Resource(dep_path, _) = dep else {
+                        continue;
+                    };
+                    // Within the same module (or below it), depend only on the instances of
+                    // this module instance; across modules, on every instance.
+                    let same_subtree = dep_path.starts_with(&node_path);
+                    for target in self.instance_nodes.get(dep).into_iter().flatten() {
+                        if same_subtree && !target.module.0.starts_with(&addr.module.0) {
+                            continue;
+                        }
+                        self.out.graph.depend(addr, target);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Rejects references in constants (tfvars values, variable defaults).
+struct ConstantScope;
+
+impl Scope for ConstantScope {
+    fn get(&self, _: &Subject) -> Result<Resolved, ScopeError> {
+        Err(ScopeError {
+            summary: "Variables not allowed".into(),
+            detail: "Variables may not be used here: values in .tfvars files and variable defaults must be constants.".into(),
+        })
+    }
+}
+
+fn count_value(v: &Value) -> Result<usize, (&'static str, String)> {
+    let invalid = |detail: String| ("Invalid count argument", detail);
+    if v.contains_sensitive() {
+        return Err(invalid("Sensitive values, or values derived from sensitive values, cannot be used as count arguments.".into()));
+    }
+    match v {
+        Value::Unknown => Err(invalid("The \"count\" value depends on resource attributes that cannot be determined until apply, so ecsform cannot predict how many instances will be created. To work around this, use the -target argument to first apply only the resources that the count depends on.".into())),
+        Value::Null => Err(invalid("The given \"count\" argument value is null. An integer is required.".into())),
+        other => match to_number(other) {
+            Some(n) if n >= 0.0 && n.fract() == 0.0 => Ok(n as usize),
+            Some(n) if n < 0.0 => Err(invalid("The given \"count\" argument value is unsuitable: must be greater than or equal to zero.".into())),
+            Some(_) => Err(invalid("The given \"count\" argument value is unsuitable: a whole number is required.".into())),
+            None => Err(invalid(format!("The given \"count\" argument value is unsuitable: number required, but {} was given.", describe(other)))),
+        },
+    }
+}
+
+type ForEachError = (&'static str, String, Option<String>);
+
+fn for_each_value(v: &Value) -> Result<Vec<(String, Value)>, ForEachError> {
+    let invalid = |detail: String, hint: Option<&str>| ("Invalid for_each argument", detail, hint.map(String::from));
+    if v.contains_sensitive() && !matches!(v, Value::Map(_)) {
+        return Err(invalid("Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments. If used, the sensitive value could be exposed as a resource instance key.".into(), None));
+    }
+    match v {
+        Value::Unknown => Err(invalid("The \"for_each\" value depends on resource attributes that cannot be determined until apply, so ecsform cannot predict how many instances will be created.".into(), Some("Use only keys known before apply (such as names from variables), or use -target to first apply the resources the for_each depends on."))),
+        Value::Null => Err(invalid("The given \"for_each\" argument value is null. A map, or set of strings, is allowed.".into(), None)),
+        Value::Map(m) => Ok(m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+        Value::Set(items) => items
+            .iter()
+            .map(|i| match i {
+                Value::String(s) => Ok((s.clone(), i.clone())),
+                Value::Unknown => Err(invalid("The given \"for_each\" argument value is unsuitable: the set includes values derived from resource attributes that cannot be determined until apply.".into(), None)),
+                other => Err(invalid(format!("The given \"for_each\" argument value is unsuitable: \"for_each\" supports sets of strings, but the set contains {}.", describe(other)), None)),
+            })
+            .collect(),
+        other => Err(invalid(
+            format!("The given \"for_each\" argument value is unsuitable: the \"for_each\" argument must be a map, or set of strings, and you have provided {}.", describe(other)),
+            matches!(other, Value::List(_)).then_some("Convert a list with toset(...), or build a map with a for expression: { for x in LIST : x.name => x }."),
+        )),
+    }
+}
+
+/// The `rendered` attribute of the built-in `template_file` data source.
+fn template_file(settings: &Settings, config: &Value) -> Result<Value, String> {
+    let map = config.as_map().cloned().unwrap_or_default();
+    let template = map.get("template").cloned().unwrap_or(Value::Null);
+    // `vars = {...}` or the 0.11-style `vars { ... }` block.
+    let vars = match map.get("vars").map(Value::unmarked) {
+        Some(Value::List(blocks)) => blocks.first().cloned().unwrap_or(Value::Map(BTreeMap::new())),
+        Some(v) => v.clone(),
+        None => Value::Map(BTreeMap::new()),
+    };
+    if !template.is_known() || !vars.is_wholly_known() {
+        return Ok(Value::Unknown);
+    }
+    let sensitive = template.contains_sensitive() || vars.contains_sensitive();
+    let (template, _) = template.unmark_deep();
+    let Some(src) = template.as_str() else {
+        return Err("The \"template\" argument is required and must be a string.".into());
+    };
+    let (vars, _) = vars.unmark_deep();
+    let Some(vars) = vars.as_map() else {
+        return Err("The \"vars\" argument must be a map.".into());
+    };
+    let rendered = crate::lang::eval::render_template_file(
+        settings.sources,
+        src,
+        Path::new("template_file"),
+        vars,
+    )?;
+    Ok(rendered.mark_sensitive(sensitive))
+}
