@@ -14,6 +14,11 @@ use std::path::Path;
 
 use super::value::Value;
 
+mod args;
+pub mod encoding;
+mod printf;
+pub mod strings;
+
 /// What a function may use besides its arguments.
 pub struct FuncContext<'a> {
     /// Directory that relative file paths resolve against (Terraform uses the working directory).
@@ -64,11 +69,17 @@ pub struct Function {
 }
 
 /// Every family's list, searched by [`lookup`].
-const FAMILIES: &[&[Function]] = &[];
+const FAMILIES: &[&[Function]] = &[
+    strings::FUNCTIONS,
+    encoding::FUNCTIONS,
+];
 
 /// Finds a built-in function by name.
 pub fn lookup(name: &str) -> Option<&'static Function> {
-    FAMILIES.iter().flat_map(|f| f.iter()).find(|f| f.name == name)
+    FAMILIES
+        .iter()
+        .flat_map(|f| f.iter())
+        .find(|f| f.name == name)
 }
 
 /// All function names, sorted (for "did you mean" hints and documentation).
