@@ -2,7 +2,6 @@
 //! Terraform's automatic conversions (`5` → `"5"`, `"5"` → `5`, `"true"` → `true`) and its
 //! wording for argument errors. Private to `functions`.
 
-use std::collections::BTreeMap;
 use std::fmt::Display;
 
 use unicode_segmentation::UnicodeSegmentation;
@@ -83,10 +82,6 @@ pub fn integer(args: &[Value], index: usize, param: &str) -> Result<i64, FuncErr
     }
 }
 
-pub fn boolean(args: &[Value], index: usize, param: &str) -> Result<bool, FuncError> {
-    to_bool(value(args, index, param)?).ok_or_else(|| invalid(index, param, "bool required"))
-}
-
 /// Elements of a list, tuple or set argument.
 pub fn sequence<'a>(
     args: &'a [Value],
@@ -96,22 +91,6 @@ pub fn sequence<'a>(
     value(args, index, param)?
         .as_list()
         .ok_or_else(|| invalid(index, param, "list of any single type required"))
-}
-
-/// A map or object argument.
-pub fn map<'a>(
-    args: &'a [Value],
-    index: usize,
-    param: &str,
-) -> Result<&'a BTreeMap<String, Value>, FuncError> {
-    value(args, index, param)?
-        .as_map()
-        .ok_or_else(|| invalid(index, param, "map of any single type required"))
-}
-
-/// A list/tuple/set argument whose elements all convert to strings.
-pub fn strings(args: &[Value], index: usize, param: &str) -> Result<Vec<String>, FuncError> {
-    elements_as_strings(sequence(args, index, param)?, index, param)
 }
 
 /// Converts each element to a string, reporting the element's position on failure.

@@ -15,7 +15,9 @@ use std::path::Path;
 use super::value::Value;
 
 mod args;
+pub mod collections;
 pub mod encoding;
+pub mod numeric;
 mod printf;
 pub mod strings;
 
@@ -25,6 +27,7 @@ pub struct FuncContext<'a> {
     pub base_dir: &'a Path,
     /// Renders template source with the given variables (used by `templatefile`).
     /// The error is a complete, human-readable message.
+    #[allow(clippy::type_complexity)]
     pub render_template: &'a dyn Fn(&str, &Path, &BTreeMap<String, Value>) -> Result<Value, String>,
 }
 
@@ -71,6 +74,8 @@ pub struct Function {
 /// Every family's list, searched by [`lookup`].
 const FAMILIES: &[&[Function]] = &[
     strings::FUNCTIONS,
+    collections::FUNCTIONS,
+    numeric::FUNCTIONS,
     encoding::FUNCTIONS,
 ];
 

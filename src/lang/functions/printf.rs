@@ -109,10 +109,9 @@ fn digits(chars: &mut Peekable<CharIndices>) -> Option<usize> {
 
 /// An optional `[n]` argument index (one-based; `[0]` is invalid).
 fn arg_index(chars: &mut Peekable<CharIndices>) -> Result<Option<usize>, ()> {
-    if !chars.peek().is_some_and(|&(_, c)| c == '[') {
+    if chars.next_if(|&(_, c)| c == '[').is_none() {
         return Ok(None);
     }
-    chars.next();
     let n = digits(chars).filter(|&n| n > 0).ok_or(())?;
     match chars.next() {
         Some((_, ']')) => Ok(Some(n)),
@@ -348,13 +347,13 @@ mod tests {
 
     #[test]
     fn g_follows_go() {
-        assert_eq!(go_g(3.14, None), "3.14");
+        assert_eq!(go_g(1.25, None), "1.25");
         assert_eq!(go_g(100.0, None), "100");
         assert_eq!(go_g(1234567.0, None), "1.234567e+06");
         assert_eq!(go_g(0.0001, None), "0.0001");
         assert_eq!(go_g(0.00001, None), "1e-05");
         assert_eq!(go_g(0.0, None), "0");
-        assert_eq!(go_g(3.14159, Some(3)), "3.14");
+        assert_eq!(go_g(1.23456, Some(3)), "1.23");
         assert_eq!(go_g(1.0, Some(3)), "1");
     }
 
@@ -367,7 +366,7 @@ mod tests {
             "   42|42   |-0042"
         );
         assert_eq!(f("%+d % d", &[n(7.0), n(7.0)]), "+7  7");
-        assert_eq!(f("%.2f", &[n(3.14159)]), "3.14");
+        assert_eq!(f("%.2f", &[n(1.23456)]), "1.23");
         assert_eq!(f("%f", &[n(1.5)]), "1.500000");
         assert_eq!(f("%e", &[n(1234.5678)]), "1.234568e+03");
         assert_eq!(
