@@ -16,6 +16,8 @@ use super::value::Value;
 
 mod args;
 pub mod collections;
+pub mod crypto;
+pub mod datetime;
 pub mod encoding;
 pub mod numeric;
 mod printf;
@@ -77,6 +79,8 @@ const FAMILIES: &[&[Function]] = &[
     collections::FUNCTIONS,
     numeric::FUNCTIONS,
     encoding::FUNCTIONS,
+    crypto::FUNCTIONS,
+    datetime::FUNCTIONS,
 ];
 
 /// Finds a built-in function by name.
