@@ -19,6 +19,7 @@ pub mod collections;
 pub mod crypto;
 pub mod datetime;
 pub mod encoding;
+pub mod filesystem;
 pub mod numeric;
 mod printf;
 pub mod strings;
@@ -81,6 +82,7 @@ const FAMILIES: &[&[Function]] = &[
     encoding::FUNCTIONS,
     crypto::FUNCTIONS,
     datetime::FUNCTIONS,
+    filesystem::FUNCTIONS,
 ];
 
 /// Finds a built-in function by name.
