@@ -20,6 +20,7 @@ pub mod crypto;
 pub mod datetime;
 pub mod encoding;
 pub mod filesystem;
+pub mod network;
 pub mod numeric;
 mod printf;
 pub mod strings;
@@ -83,6 +84,7 @@ const FAMILIES: &[&[Function]] = &[
     crypto::FUNCTIONS,
     datetime::FUNCTIONS,
     filesystem::FUNCTIONS,
+    network::FUNCTIONS,
 ];
 
 /// Finds a built-in function by name.
