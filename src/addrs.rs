@@ -112,7 +112,10 @@ mod tests {
             },
             key: Some(InstanceKey::Int(0)),
         };
-        assert_eq!(a.to_string(), "module.ecs.module.network[1].aws_subnet.subnet[0]");
+        assert_eq!(
+            a.to_string(),
+            "module.ecs.module.network[1].aws_subnet.subnet[0]"
+        );
         let b = ResourceInstanceAddr {
             module: ModuleInstance::root(),
             resource: ResourceKey {

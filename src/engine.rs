@@ -101,7 +101,9 @@ fn check_requirements(root: &Module, sources: &Sources, diags: &mut Diagnostics)
 }
 
 fn provider_source(e: &Expr, sources: &Sources) -> Option<String> {
-    let v = Evaluator::new(&EmptyScope, sources, Path::new(".")).eval(e).ok()?;
+    let v = Evaluator::new(&EmptyScope, sources, Path::new("."))
+        .eval(e)
+        .ok()?;
     v.as_map()?.get("source")?.as_str().map(String::from)
 }
 

@@ -150,13 +150,11 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
                 command.vars.push(VarArg::File(PathBuf::from(value)));
                 i += used;
             }
-            other => {
-                return Err(UsageError(format!(
-                    "unknown flag -{other} for \"ecsform {}\". Run \"ecsform {} -help\" for its flags.",
-                    name.name(),
-                    name.name()
-                )))
-            }
+            other => return Err(UsageError(format!(
+                "unknown flag -{other} for \"ecsform {}\". Run \"ecsform {} -help\" for its flags.",
+                name.name(),
+                name.name()
+            ))),
         }
         i += 1;
     }
@@ -179,7 +177,9 @@ fn take_value(
     match (inline, next) {
         (Some(v), _) => Ok((v.to_string(), 0)),
         (None, Some(n)) if !n.starts_with('-') || n == "-" => Ok((n.clone(), 1)),
-        _ => Err(UsageError(format!("flag -{flag} needs a value, like -{flag}=VALUE"))),
+        _ => Err(UsageError(format!(
+            "flag -{flag} needs a value, like -{flag}=VALUE"
+        ))),
     }
 }
 
@@ -200,8 +200,22 @@ mod tests {
 
     #[test]
     fn both_flag_styles_work() {
-        let a = run(&["validate", "-var-file=ecs.tfvars", "-var", "a=b", "--var=c=d"]);
-        let b = run(&["validate", "--var-file", "ecs.tfvars", "--var", "a=b", "-var", "c=d"]);
+        let a = run(&[
+            "validate",
+            "-var-file=ecs.tfvars",
+            "-var",
+            "a=b",
+            "--var=c=d",
+        ]);
+        let b = run(&[
+            "validate",
+            "--var-file",
+            "ecs.tfvars",
+            "--var",
+            "a=b",
+            "-var",
+            "c=d",
+        ]);
         assert_eq!(a, b);
         assert_eq!(
             a.vars,
@@ -220,15 +234,33 @@ mod tests {
         assert!(c.no_color);
         assert_eq!(p(&["-version"]).unwrap(), Invocation::Version);
         assert_eq!(p(&["--help"]).unwrap(), Invocation::Help(None));
-        assert_eq!(p(&["graph", "-help"]).unwrap(), Invocation::Help(Some(CommandName::Graph)));
+        assert_eq!(
+            p(&["graph", "-help"]).unwrap(),
+            Invocation::Help(Some(CommandName::Graph))
+        );
     }
 
     #[test]
     fn usage_errors() {
-        assert!(p(&["frobnicate"]).unwrap_err().0.contains("unknown command \"frobnicate\""));
-        assert!(p(&["validate", "-bogus"]).unwrap_err().0.contains("unknown flag -bogus"));
-        assert!(p(&["validate", "-var"]).unwrap_err().0.contains("needs a value"));
-        assert!(p(&["validate", "extra"]).unwrap_err().0.contains("unexpected argument"));
-        assert!(p(&["-bogus", "validate"]).unwrap_err().0.contains("unknown global flag"));
+        assert!(p(&["frobnicate"])
+            .unwrap_err()
+            .0
+            .contains("unknown command \"frobnicate\""));
+        assert!(p(&["validate", "-bogus"])
+            .unwrap_err()
+            .0
+            .contains("unknown flag -bogus"));
+        assert!(p(&["validate", "-var"])
+            .unwrap_err()
+            .0
+            .contains("needs a value"));
+        assert!(p(&["validate", "extra"])
+            .unwrap_err()
+            .0
+            .contains("unexpected argument"));
+        assert!(p(&["-bogus", "validate"])
+            .unwrap_err()
+            .0
+            .contains("unknown global flag"));
     }
 }

@@ -81,7 +81,10 @@ struct Builder<'a> {
 impl<'a> Builder<'a> {
     fn module(&mut self, path: &ModulePath, module: &'a Module) {
         let expand = (!path.is_empty()).then(|| ConfigNode::ModuleExpand(path.clone()));
-        let parent_path: ModulePath = path.split_last().map(|(_, p)| p.to_vec()).unwrap_or_default();
+        let parent_path: ModulePath = path
+            .split_last()
+            .map(|(_, p)| p.to_vec())
+            .unwrap_or_default();
         let call = path
             .split_last()
             .and_then(|(name, parent)| self.root.descendant(parent)?.module_calls.get(name));
@@ -188,12 +191,19 @@ impl<'a> Builder<'a> {
                 self.expr_edges(&node, path, &c.condition, ctx);
                 self.expr_edges(&node, path, &c.error_message, ctx);
             }
-            let post = Context { self_ok: true, ..ctx };
+            let post = Context {
+                self_ok: true,
+                ..ctx
+            };
             for c in &res.lifecycle.postconditions {
                 self.expr_edges(&node, path, &c.condition, post);
                 self.expr_edges(&node, path, &c.error_message, post);
             }
-            for e in res.depends_on.iter().chain(&res.lifecycle.replace_triggered_by) {
+            for e in res
+                .depends_on
+                .iter()
+                .chain(&res.lifecycle.replace_triggered_by)
+            {
                 self.depends_on_edges(&node, path, e);
             }
             if let Some((name, alias, span)) = &res.provider {
@@ -320,13 +330,20 @@ impl<'a> Builder<'a> {
     }
 
     /// The nodes a reference in module `path` depends on, or why it is invalid.
-    fn resolve(&self, path: &ModulePath, s: &Subject, ctx: Context) -> Result<Vec<ConfigNode>, Diagnostic> {
+    fn resolve(
+        &self,
+        path: &ModulePath,
+        s: &Subject,
+        ctx: Context,
+    ) -> Result<Vec<ConfigNode>, Diagnostic> {
         let module = self
             .root
             .descendant(path)
             .expect("graph paths come from the module tree");
         let here = describe_module(path);
-        let did_you_mean = |name: &str, names: Vec<&str>| suggest(name, &names).map(|s| format!("Did you mean \"{s}\"?"));
+        let did_you_mean = |name: &str, names: Vec<&str>| {
+            suggest(name, &names).map(|s| format!("Did you mean \"{s}\"?"))
+        };
         match s {
             Subject::Var(n) => {
                 if module.variables.contains_key(n) {
@@ -336,7 +353,9 @@ impl<'a> Builder<'a> {
                     "Reference to undeclared input variable",
                     format!("An input variable with the name \"{n}\" has not been declared in {here}. This variable can be declared with a variable \"{n}\" {{}} block."),
                 );
-                if let Some(h) = did_you_mean(n, module.variables.keys().map(String::as_str).collect()) {
+                if let Some(h) =
+                    did_you_mean(n, module.variables.keys().map(String::as_str).collect())
+                {
                     d = d.hint(h);
                 }
                 Err(d)
@@ -349,7 +368,8 @@ impl<'a> Builder<'a> {
                     "Reference to undeclared local value",
                     format!("A local value with the name \"{n}\" has not been declared in {here}."),
                 );
-                if let Some(h) = did_you_mean(n, module.locals.keys().map(String::as_str).collect()) {
+                if let Some(h) = did_you_mean(n, module.locals.keys().map(String::as_str).collect())
+                {
                     d = d.hint(h);
                 }
                 Err(d)
@@ -360,7 +380,10 @@ impl<'a> Builder<'a> {
                         "Reference to undeclared module",
                         format!("No module call named \"{call}\" is declared in {here}."),
                     );
-                    if let Some(h) = did_you_mean(call, module.module_calls.keys().map(String::as_str).collect()) {
+                    if let Some(h) = did_you_mean(
+                        call,
+                        module.module_calls.keys().map(String::as_str).collect(),
+                    ) {
                         d = d.hint(h);
                     }
                     return Err(d);
@@ -377,10 +400,18 @@ impl<'a> Builder<'a> {
                             "Unsupported attribute",
                             format!("Module \"{call}\" has no output named \"{o}\"."),
                         );
-                        let names: Vec<&str> = c.module.outputs.keys().map(String::as_str).collect();
+                        let names: Vec<&str> =
+                            c.module.outputs.keys().map(String::as_str).collect();
                         d = d.hint(match suggest(o, &names) {
                             Some(s) => format!("Did you mean \"{s}\"?"),
-                            None => format!("Its outputs are: {}.", if names.is_empty() { "(none)".to_string() } else { names.join(", ") }),
+                            None => format!(
+                                "Its outputs are: {}.",
+                                if names.is_empty() {
+                                    "(none)".to_string()
+                                } else {
+                                    names.join(", ")
+                                }
+                            ),
                         });
                         return Err(d);
                     }
@@ -417,7 +448,14 @@ impl<'a> Builder<'a> {
                     .map(|k| k.name.as_str())
                     .collect();
                 if let Some(s) = suggest(name, &same) {
-                    d = d.hint(format!("Did you mean {}?", ResourceKey { mode: mode.clone(), type_name: ty.clone(), name: s.to_string() }));
+                    d = d.hint(format!(
+                        "Did you mean {}?",
+                        ResourceKey {
+                            mode: mode.clone(),
+                            type_name: ty.clone(),
+                            name: s.to_string()
+                        }
+                    ));
                 }
                 Err(d)
             }
@@ -517,7 +555,11 @@ pub fn node_span(root: &Module, node: &ConfigNode) -> Option<Span> {
     match node {
         ConfigNode::ModuleExpand(p) => {
             let (name, parent) = p.split_last()?;
-            root.descendant(parent)?.module_calls.get(name)?.span.clone()
+            root.descendant(parent)?
+                .module_calls
+                .get(name)?
+                .span
+                .clone()
         }
         ConfigNode::Var(p, n) => root.descendant(p)?.variables.get(n)?.span.clone(),
         ConfigNode::Local(p, n) => root.descendant(p)?.locals.get(n)?.span.clone(),

@@ -45,7 +45,12 @@ pub fn render(ev: &Evaluated) -> String {
         }
     }
     for (from, to) in ev.graph.edges() {
-        let _ = writeln!(out, "  {} -> {};", quote(&from.to_string()), quote(&to.to_string()));
+        let _ = writeln!(
+            out,
+            "  {} -> {};",
+            quote(&from.to_string()),
+            quote(&to.to_string())
+        );
     }
     out.push_str("}\n");
     out

@@ -61,7 +61,11 @@ pub struct Evaluated {
 }
 
 /// Evaluates the configuration. `dag` must be the acyclic configuration graph of `root`.
-pub fn evaluate(root: &Module, dag: &Dag<ConfigNode>, settings: &Settings) -> (Evaluated, Diagnostics) {
+pub fn evaluate(
+    root: &Module,
+    dag: &Dag<ConfigNode>,
+    settings: &Settings,
+) -> (Evaluated, Diagnostics) {
     let mut w = Walker {
         root,
         settings,
@@ -158,8 +162,12 @@ impl Scope for InstanceScope<'_> {
         };
         let stored = |n: Named| self.w.values.get(&(self.mi.clone(), n)).cloned();
         match s {
-            Subject::Var(n) => stored(Named::Var(n.clone())).map(Resolved::closed).ok_or_else(missing),
-            Subject::Local(n) => stored(Named::Local(n.clone())).map(Resolved::closed).ok_or_else(missing),
+            Subject::Var(n) => stored(Named::Var(n.clone()))
+                .map(Resolved::closed)
+                .ok_or_else(missing),
+            Subject::Local(n) => stored(Named::Local(n.clone()))
+                .map(Resolved::closed)
+                .ok_or_else(missing),
             Subject::Resource(mode, ty, name) => {
                 let key = ResourceKey {
                     mode: mode.clone(),
@@ -206,7 +214,9 @@ impl Scope for InstanceScope<'_> {
 
 impl<'a> Walker<'a> {
     fn module(&self, path: &[String]) -> &'a Module {
-        self.root.descendant(path).expect("paths come from the module tree")
+        self.root
+            .descendant(path)
+            .expect("paths come from the module tree")
     }
 
     fn call(&self, path: &[String]) -> Option<&'a ModuleCall> {
@@ -485,7 +495,10 @@ impl<'a> Walker<'a> {
                         .and_then(|m| {
                             // A message derived from a secret would print the secret.
                             if m.contains_sensitive() {
-                                Some("(error message hidden: it refers to a sensitive value)".to_string())
+                                Some(
+                                    "(error message hidden: it refers to a sensitive value)"
+                                        .to_string(),
+                                )
                             } else {
                                 m.to_template_string()
                             }
@@ -503,7 +516,10 @@ impl<'a> Walker<'a> {
                 None => self.diags.push(
                     Diagnostic::error(
                         "Invalid validation condition",
-                        format!("The condition must be a bool, but {} was given.", describe(&ok)),
+                        format!(
+                            "The condition must be a bool, but {} was given.",
+                            describe(&ok)
+                        ),
                     )
                     .at(v.condition.span()),
                 ),
@@ -566,7 +582,11 @@ impl<'a> Walker<'a> {
 
     /// Evaluates a constant expression (tfvars values, defaults): no references allowed.
     fn constant(&self, e: &Expr) -> Result<Value, Diagnostic> {
-        let mut ev = Evaluator::new(&ConstantScope, self.settings.sources, self.settings.root_dir);
+        let mut ev = Evaluator::new(
+            &ConstantScope,
+            self.settings.sources,
+            self.settings.root_dir,
+        );
         ev.eval(e)
     }
 
@@ -617,7 +637,9 @@ impl<'a> Walker<'a> {
                 module,
                 rep: rep.clone(),
             };
-            let result = self.evaluator(&scope).eval_body(&res.config.body, res.config.file);
+            let result = self
+                .evaluator(&scope)
+                .eval_body(&res.config.body, res.config.file);
             let mut config = match result {
                 Ok(v) => v,
                 Err(ds) => {
@@ -634,7 +656,8 @@ impl<'a> Walker<'a> {
                     }
                     Err(msg) => {
                         self.diags.push(
-                            Diagnostic::error("Error rendering template_file", msg).at(res.span.clone()),
+                            Diagnostic::error("Error rendering template_file", msg)
+                                .at(res.span.clone()),
                         );
                         continue;
                     }
@@ -649,7 +672,8 @@ impl<'a> Walker<'a> {
                         .and_then(|m| m.to_template_string())
                         .unwrap_or_default();
                     self.diags.push(
-                        Diagnostic::error("Resource precondition failed", msg).at(c.condition.span()),
+                        Diagnostic::error("Resource precondition failed", msg)
+                            .at(c.condition.span()),
                     );
                 }
             }
@@ -723,7 +747,8 @@ impl<'a> Walker<'a> {
                 );
             }
             let value = value.mark_sensitive(out.sensitive);
-            self.values.insert((mi, Named::Output(name.to_string())), value);
+            self.values
+                .insert((mi, Named::Output(name.to_string())), value);
         }
     }
 
@@ -815,7 +840,9 @@ fn count_value(v: &Value) -> Result<usize, (&'static str, String)> {
 type ForEachError = (&'static str, String, Option<String>);
 
 fn for_each_value(v: &Value) -> Result<Vec<(String, Value)>, ForEachError> {
-    let invalid = |detail: String, hint: Option<&str>| ("Invalid for_each argument", detail, hint.map(String::from));
+    let invalid = |detail: String, hint: Option<&str>| {
+        ("Invalid for_each argument", detail, hint.map(String::from))
+    };
     if v.contains_sensitive() && !matches!(v, Value::Map(_)) {
         return Err(invalid("Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments. If used, the sensitive value could be exposed as a resource instance key.".into(), None));
     }
@@ -844,7 +871,10 @@ fn template_file(settings: &Settings, config: &Value) -> Result<Value, String> {
     let template = map.get("template").cloned().unwrap_or(Value::Null);
     // `vars = {...}` or the 0.11-style `vars { ... }` block.
     let vars = match map.get("vars").map(Value::unmarked) {
-        Some(Value::List(blocks)) => blocks.first().cloned().unwrap_or(Value::Map(BTreeMap::new())),
+        Some(Value::List(blocks)) => blocks
+            .first()
+            .cloned()
+            .unwrap_or(Value::Map(BTreeMap::new())),
         Some(v) => v.clone(),
         None => Value::Map(BTreeMap::new()),
     };

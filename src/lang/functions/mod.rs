@@ -14,7 +14,17 @@ use std::path::Path;
 
 use super::value::Value;
 
+mod args;
+pub mod collections;
 mod conversion;
+pub mod crypto;
+pub mod datetime;
+pub mod encoding;
+pub mod filesystem;
+pub mod network;
+pub mod numeric;
+mod printf;
+pub mod strings;
 
 /// What a function may use besides its arguments.
 pub struct FuncContext<'a> {
@@ -69,7 +79,17 @@ pub struct Function {
 }
 
 /// Every family's list, searched by [`lookup`].
-const FAMILIES: &[&[Function]] = &[conversion::FUNCTIONS];
+const FAMILIES: &[&[Function]] = &[
+    strings::FUNCTIONS,
+    collections::FUNCTIONS,
+    numeric::FUNCTIONS,
+    encoding::FUNCTIONS,
+    crypto::FUNCTIONS,
+    datetime::FUNCTIONS,
+    filesystem::FUNCTIONS,
+    network::FUNCTIONS,
+    conversion::FUNCTIONS,
+];
 
 /// Finds a built-in function by name.
 pub fn lookup(name: &str) -> Option<&'static Function> {

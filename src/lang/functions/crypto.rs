@@ -1,0 +1,97 @@
+//! Hash and identifier functions: `md5 sha1 sha256 sha512` (lowercase hex of the string's UTF-8
+//! bytes) and `uuid` (a random version 4 UUID; fresh on every call, where Terraform would
+//! treat it as unknown during plan).
+
+use md5::Md5;
+use sha1::Sha1;
+use sha2::{Digest, Sha256, Sha512};
+
+use super::args::string;
+use super::{FuncContext, FuncImpl, FuncResult, Function};
+use crate::lang::value::Value;
+
+const fn f(name: &'static str, arity: usize, imp: FuncImpl) -> Function {
+    Function {
+        name,
+        min_args: arity,
+        max_args: Some(arity),
+        nested_unknown: false,
+        imp,
+    }
+}
+
+pub const FUNCTIONS: &[Function] = &[
+    f("md5", 1, md5),
+    f("sha1", 1, sha1),
+    f("sha256", 1, sha256),
+    f("sha512", 1, sha512),
+    f("uuid", 0, uuid),
+];
+
+fn hex_digest<D: Digest>(args: &[Value]) -> FuncResult {
+    let text = string(args, 0, "str")?;
+    Ok(Value::String(hex::encode(D::digest(text.as_bytes()))))
+}
+
+fn md5(args: &[Value], _: &FuncContext) -> FuncResult {
+    hex_digest::<Md5>(args)
+}
+
+fn sha1(args: &[Value], _: &FuncContext) -> FuncResult {
+    hex_digest::<Sha1>(args)
+}
+
+fn sha256(args: &[Value], _: &FuncContext) -> FuncResult {
+    hex_digest::<Sha256>(args)
+}
+
+fn sha512(args: &[Value], _: &FuncContext) -> FuncResult {
+    hex_digest::<Sha512>(args)
+}
+
+fn uuid(_: &[Value], _: &FuncContext) -> FuncResult {
+    Ok(Value::String(uuid::Uuid::new_v4().to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::args::testing::{err, ok, run, s};
+    use crate::lang::value::Value;
+
+    #[test]
+    fn hashes_are_hex_of_utf8() {
+        assert_eq!(
+            ok("md5", vec![s("hello world")]),
+            s("5eb63bbbe01eeed093cb22bb8f5acdc3")
+        );
+        assert_eq!(
+            ok("sha1", vec![s("hello world")]),
+            s("2aae6c35c94fcfb415dbe95f408b9ce91ee846ed")
+        );
+        assert_eq!(
+            ok("sha256", vec![s("hello world")]),
+            s("b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9")
+        );
+        assert_eq!(
+            ok("md5", vec![s("")]),
+            s("d41d8cd98f00b204e9800998ecf8427e")
+        );
+        assert!(ok("sha512", vec![s("x")]).as_str().unwrap().len() == 128);
+        assert!(err("sha256", vec![Value::List(vec![])]).contains("string required"));
+        assert_eq!(
+            ok("md5", vec![s("x").mark_sensitive(true)]),
+            s("9dd4e461268c8034f5c8564e155c67a6").mark_sensitive(true)
+        );
+    }
+
+    #[test]
+    fn uuid_is_v4_and_fresh() {
+        let a = ok("uuid", vec![]);
+        let b = ok("uuid", vec![]);
+        let text = a.as_str().unwrap();
+        assert_eq!(text.len(), 36);
+        assert_eq!(&text[14..15], "4");
+        assert_ne!(a, b);
+        assert!(run("uuid", vec![s("x")]).is_err());
+    }
+}
