@@ -120,12 +120,9 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
-/// Shows `path` relative to `base` when it lies below it.
+/// Shows `path` relative to `base` (with `../` steps where needed), as users wrote it.
 pub fn display_path(path: &Path, base: &Path) -> String {
-    let rel: PathBuf = path
-        .strip_prefix(base)
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|_| path.to_path_buf());
+    let rel = relative_path(path, base).unwrap_or_else(|| path.to_path_buf());
     let s = rel.to_string_lossy().replace('\\', "/");
     if s.is_empty() {
         ".".into()
@@ -134,15 +131,37 @@ pub fn display_path(path: &Path, base: &Path) -> String {
     }
 }
 
+/// `path` relative to `base`, when both are absolute or both relative.
+fn relative_path(path: &Path, base: &Path) -> Option<PathBuf> {
+    if path.is_absolute() != base.is_absolute() {
+        return None;
+    }
+    let p: Vec<_> = path.components().collect();
+    let b: Vec<_> = base.components().collect();
+    let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut out = PathBuf::new();
+    for _ in common..b.len() {
+        out.push("..");
+    }
+    for c in &p[common..] {
+        out.push(c);
+    }
+    Some(out)
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
     Error,
     Warning,
 }
 
-/// One problem found in the user's input.
+/// One problem found in the user's input. Boxed, so that `Result<_, Diagnostic>` stays small
+/// on the hot evaluation paths; fields are reached through `Deref`.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Diagnostic {
+pub struct Diagnostic(Box<DiagnosticData>);
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct DiagnosticData {
     pub severity: Severity,
     /// One line, in the user's words ("Reference to undeclared resource").
     pub summary: String,
@@ -155,23 +174,35 @@ pub struct Diagnostic {
     pub related: Vec<(String, Span)>,
 }
 
+impl std::ops::Deref for Diagnostic {
+    type Target = DiagnosticData;
+    fn deref(&self) -> &DiagnosticData {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Diagnostic {
+    fn deref_mut(&mut self) -> &mut DiagnosticData {
+        &mut self.0
+    }
+}
+
 impl Diagnostic {
     pub fn error(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostic {
-        Diagnostic {
+        Diagnostic(Box::new(DiagnosticData {
             severity: Severity::Error,
             summary: summary.into(),
             detail: detail.into(),
             span: None,
             hint: None,
             related: Vec::new(),
-        }
+        }))
     }
 
     pub fn warning(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Diagnostic::error(summary, detail)
-        }
+        let mut d = Diagnostic::error(summary, detail);
+        d.severity = Severity::Warning;
+        d
     }
 
     pub fn at(mut self, span: Option<Span>) -> Diagnostic {
@@ -411,6 +442,20 @@ mod tests {
             out,
             "Error: Reference to undeclared resource\n --> main.tf:2:12\n  |\n2 |   vpc_id = aws_vpc.main.id\n  |            ^^^^^^^^^^^^^^^\n  = A managed resource \"aws_vpc\" \"main\" has not been declared in the root module.\n  = hint: Declare it or fix the reference.\n"
         );
+    }
+
+    #[test]
+    fn paths_are_shown_relative_to_the_root() {
+        let base = Path::new("/w/examples");
+        assert_eq!(
+            display_path(Path::new("/w/examples/ecs.tf"), base),
+            "ecs.tf"
+        );
+        assert_eq!(
+            display_path(Path::new("/w/modules/vpc/main.tf"), base),
+            "../modules/vpc/main.tf"
+        );
+        assert_eq!(display_path(base, base), ".");
     }
 
     #[test]

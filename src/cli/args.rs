@@ -57,6 +57,8 @@ pub struct Command {
     pub chdir: Option<PathBuf>,
     pub vars: Vec<VarArg>,
     pub no_color: bool,
+    /// `graph -full`: every edge, not the transitive reduction.
+    pub full: bool,
 }
 
 /// Splits `-name=value` / `--name value` into (name, inline value).
@@ -122,6 +124,7 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
         chdir,
         vars: Vec::new(),
         no_color: false,
+        full: false,
     };
     i += 1;
     while i < args.len() {
@@ -140,6 +143,7 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
                 }
                 command.no_color = true;
             }
+            "full" if name == CommandName::Graph && inline.is_none() => command.full = true,
             "var" => {
                 let (value, used) = take_value(flag, inline, args.get(i + 1))?;
                 command.vars.push(VarArg::Var(value));
@@ -150,11 +154,13 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
                 command.vars.push(VarArg::File(PathBuf::from(value)));
                 i += used;
             }
-            other => return Err(UsageError(format!(
+            other => {
+                return Err(UsageError(format!(
                 "unknown flag -{other} for \"ecsform {}\". Run \"ecsform {} -help\" for its flags.",
                 name.name(),
                 name.name()
-            ))),
+            )))
+            }
         }
         i += 1;
     }

@@ -4,7 +4,7 @@ use super::Io;
 use crate::engine::{self, LoadOptions};
 use crate::graph::dot;
 
-pub fn run(opts: &LoadOptions, color: bool, io: &mut Io) -> u8 {
+pub fn run(opts: &LoadOptions, full: bool, color: bool, io: &mut Io) -> u8 {
     let loaded = engine::load(opts);
     if !loaded.diags.is_empty() {
         let _ = io
@@ -14,6 +14,8 @@ pub fn run(opts: &LoadOptions, color: bool, io: &mut Io) -> u8 {
     if loaded.diags.has_errors() {
         return 1;
     }
-    let _ = io.out.write_all(dot::render(&loaded.evaluated).as_bytes());
+    let _ = io
+        .out
+        .write_all(dot::render(&loaded.evaluated, full).as_bytes());
     0
 }

@@ -66,7 +66,7 @@ pub fn run(argv: &[String], io: &mut Io) -> u8 {
             };
             match cmd.name {
                 CommandName::Validate => validate::run(&opts, color, io),
-                CommandName::Graph => graph::run(&opts, color, io),
+                CommandName::Graph => graph::run(&opts, cmd.full, color, io),
             }
         }
     }
@@ -123,8 +123,9 @@ fn help(cmd: Option<CommandName>) -> String {
         Some(CommandName::Graph) => format!(
             "Usage: ecsform [global options] graph [options]\n\n\
              Prints the dependency graph of resource instances in Graphviz DOT. An edge\n\
-             A -> B means A depends on B. Render it with: ecsform graph | dot -Tsvg > graph.svg\n\n\
-             Options:\n{VAR_FLAGS}"
+             A -> B means A depends on B. Edges implied by longer paths are left out unless\n\
+             -full is given. Render it with: ecsform graph | dot -Tsvg > graph.svg\n\n\
+             Options:\n  -full               Print every dependency edge, not the transitive reduction.\n{VAR_FLAGS}"
         ),
     }
 }

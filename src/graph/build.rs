@@ -91,7 +91,7 @@ impl<'a> Builder<'a> {
 
         if let (Some(expand), Some(call)) = (&expand, call) {
             self.dag.add(expand.clone());
-            if parent_path.len() > 0 {
+            if !parent_path.is_empty() {
                 self.dag
                     .depend(expand, &ConfigNode::ModuleExpand(parent_path.clone()));
             }
@@ -122,9 +122,16 @@ impl<'a> Builder<'a> {
                     );
                 }
             }
+            // A validation refers to its own variable, which is set before it runs.
             for v in &var.validations {
-                self.expr_edges(&node, path, &v.condition, Context::default());
-                self.expr_edges(&node, path, &v.error_message, Context::default());
+                for e in [&v.condition, &v.error_message] {
+                    let (found, errors) = refs::references(&e.expr);
+                    let found = found
+                        .into_iter()
+                        .filter(|r| r.subject != Subject::Var(name.clone()))
+                        .collect();
+                    self.add_refs(&node, path, e.file, found, errors, Context::default());
+                }
             }
             if let Some(call) = call {
                 let ctx = Context {

@@ -87,6 +87,36 @@ impl<N: Clone + Eq + Hash + Ord> Dag<N> {
         out
     }
 
+    /// The edges that remain after removing every edge implied by a longer path (the
+    /// transitive reduction), sorted. Assumes the graph is acyclic.
+    pub fn reduced_edges(&self) -> Vec<(&N, &N)> {
+        let mut out = Vec::new();
+        for a in self.graph.node_indices() {
+            let direct: Vec<NodeIndex> = self
+                .graph
+                .neighbors_directed(a, Direction::Outgoing)
+                .collect();
+            // Everything reachable from a's direct dependencies in one or more steps.
+            let mut reachable = std::collections::HashSet::new();
+            let mut stack: Vec<NodeIndex> = direct
+                .iter()
+                .flat_map(|&d| self.graph.neighbors_directed(d, Direction::Outgoing))
+                .collect();
+            while let Some(n) = stack.pop() {
+                if reachable.insert(n) {
+                    stack.extend(self.graph.neighbors_directed(n, Direction::Outgoing));
+                }
+            }
+            for d in direct {
+                if !reachable.contains(&d) {
+                    out.push((&self.graph[a], &self.graph[d]));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
     /// Groups of nodes that depend on each other in a loop (each sorted), plus single nodes
     /// that depend on themselves.
     pub fn cycles(&self) -> Vec<Vec<N>> {
@@ -148,6 +178,20 @@ mod tests {
         assert_eq!(g.topo_order().unwrap(), ["a", "b", "c", "d"]);
         assert_eq!(g.dependencies(&"b"), [&"a"]);
         assert!(g.cycles().is_empty());
+    }
+
+    #[test]
+    fn reduction_drops_edges_implied_by_longer_paths() {
+        let mut g = Dag::new();
+        g.depend(&"c", &"b");
+        g.depend(&"b", &"a");
+        g.depend(&"c", &"a");
+        g.depend(&"d", &"a");
+        assert_eq!(
+            g.reduced_edges(),
+            vec![(&"b", &"a"), (&"c", &"b"), (&"d", &"a")]
+        );
+        assert_eq!(g.edges().len(), 4);
     }
 
     #[test]

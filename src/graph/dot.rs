@@ -13,8 +13,10 @@ fn quote(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
-/// Renders the instance graph. Output is sorted, so it is stable run to run.
-pub fn render(ev: &Evaluated) -> String {
+/// Renders the instance graph. Output is sorted, so it is stable run to run. Unless `full`,
+/// edges implied by longer paths are left out (as `terraform graph` does), which keeps graphs
+/// with module-wide `depends_on` readable.
+pub fn render(ev: &Evaluated, full: bool) -> String {
     let mut out = String::from("digraph ecsform {\n");
     out.push_str("  compound = \"true\";\n  newrank = \"true\";\n  rankdir = \"RL\";\n");
     out.push_str("  node [shape = \"box\"];\n");
@@ -44,7 +46,12 @@ pub fn render(ev: &Evaluated) -> String {
             out.push_str("  }\n");
         }
     }
-    for (from, to) in ev.graph.edges() {
+    let edges = if full {
+        ev.graph.edges()
+    } else {
+        ev.graph.reduced_edges()
+    };
+    for (from, to) in edges {
         let _ = writeln!(
             out,
             "  {} -> {};",

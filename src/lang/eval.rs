@@ -663,10 +663,15 @@ impl<'a> Evaluator<'a> {
                 })?;
                 if f.grouping {
                     groups.entry(key).or_default().push(value);
-                } else if map.contains_key(&key) {
-                    return Err(self.err(ke, "Duplicate object key", format!("Two different items produced the key \"{key}\" in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key.")));
                 } else {
-                    map.insert(key, value);
+                    match map.entry(key) {
+                        std::collections::btree_map::Entry::Occupied(e) => {
+                            return Err(self.err(ke, "Duplicate object key", format!("Two different items produced the key \"{}\" in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key.", e.key())));
+                        }
+                        std::collections::btree_map::Entry::Vacant(e) => {
+                            e.insert(value);
+                        }
+                    }
                 }
             }
         }
@@ -812,6 +817,23 @@ impl<'a> Evaluator<'a> {
         match name {
             "try" => return self.call_try(&args, whole),
             "can" => return self.call_can(&args, whole),
+            "sensitive" | "nonsensitive" => {
+                let [arg] = args.as_slice() else {
+                    return Err(self.err(
+                        whole,
+                        "Error in function call",
+                        format!(
+                            "Call to function \"{name}\" failed: exactly one argument is required."
+                        ),
+                    ));
+                };
+                let v = self.expr(arg)?;
+                return Ok(if name == "sensitive" {
+                    v.mark_sensitive(true)
+                } else {
+                    v.unmark_deep().0
+                });
+            }
             _ => {}
         }
         let Some(func) = functions::lookup(name) else {

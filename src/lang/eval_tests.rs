@@ -242,7 +242,7 @@ fn try_and_can() {
 fn errors_point_at_the_offending_expression() {
     let d = eval("var.missing").unwrap_err();
     assert_eq!(d.summary, "Reference to undeclared input variable");
-    let span = d.span.unwrap();
+    let span = d.span.clone().unwrap();
     assert_eq!(span.range, 4..15);
     let d = eval("nosuchfn(1)").unwrap_err();
     assert_eq!(d.summary, "Call to unknown function");
@@ -291,4 +291,11 @@ fn templatefile_renders_with_only_its_variables() {
 fn suggestions_find_close_names() {
     assert_eq!(suggest("lenght", &["length", "lower"]), Some("length"));
     assert_eq!(suggest("zzzzzz", &["length"]), None);
+}
+
+#[test]
+fn sensitive_and_nonsensitive_set_and_clear_marks() {
+    assert!(matches!(ok("sensitive(var.s)"), Value::Sensitive(_)));
+    assert_eq!(ok("nonsensitive(var.pw)"), s("hunter2"));
+    assert!(!ok("nonsensitive([var.pw])").contains_sensitive());
 }

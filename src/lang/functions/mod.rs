@@ -7,7 +7,8 @@
 //! unknown anywhere inside an argument makes the result unknown too. Implementations therefore
 //! see plain values and only the functions that opt in ever see `Value::Unknown` (as an element).
 //!
-//! `try` and `can` are not here: they need unevaluated arguments and live in the evaluator.
+//! `try`, `can`, `sensitive` and `nonsensitive` are not here: they need unevaluated arguments
+//! or handle marks themselves, and live in the evaluator.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -106,8 +107,7 @@ pub fn names() -> Vec<&'static str> {
         .flat_map(|f| f.iter())
         .map(|f| f.name)
         .collect();
-    names.push("can");
-    names.push("try");
+    names.extend(["can", "try", "sensitive", "nonsensitive"]);
     names.sort_unstable();
     names
 }

@@ -1,0 +1,244 @@
+# A group of ECS container instances: security group, instance role and profile, launch
+# template whose user data joins the cluster, an autoscaling group over the private subnets,
+# and the CloudWatch log groups the instances ship their logs to.
+
+variable "environment" {
+  type = string
+}
+
+variable "cluster" {
+  description = "Name of the ECS cluster the instances join."
+  type        = string
+}
+
+variable "instance_group" {
+  description = "Name of this group of instances; several groups can serve one cluster."
+  type        = string
+  default     = "default"
+}
+
+variable "vpc_id" {
+  type = string
+}
+
+variable "vpc_cidr" {
+  description = "Traffic from inside the VPC (e.g. the load balancer) may reach the instances."
+  type        = string
+}
+
+variable "private_subnet_ids" {
+  type = list(string)
+}
+
+variable "ami_id" {
+  description = "ECS-optimised AMI for the instances."
+  type        = string
+}
+
+variable "instance_type" {
+  type    = string
+  default = "t3.small"
+}
+
+variable "key_name" {
+  description = "SSH key pair name; empty for none."
+  type        = string
+  default     = ""
+}
+
+variable "capacity" {
+  description = "Autoscaling group size."
+  type = object({
+    min     = number
+    max     = number
+    desired = optional(number)
+  })
+  default = { min = 1, max = 2 }
+
+  validation {
+    condition     = var.capacity.min <= var.capacity.max
+    error_message = "capacity.min must not exceed capacity.max."
+  }
+}
+
+variable "ingress_ports" {
+  description = "Extra TCP ports open to the VPC."
+  type        = list(number)
+  default     = []
+}
+
+variable "custom_userdata" {
+  description = "Shell commands appended to the user data."
+  type        = string
+  default     = ""
+}
+
+variable "log_retention_days" {
+  type    = number
+  default = 30
+}
+
+variable "tags" {
+  type    = map(string)
+  default = {}
+}
+
+locals {
+  name = "${var.environment}_${var.cluster}_${var.instance_group}"
+  # Log groups the CloudWatch agent writes to, with their retention in days.
+  log_groups = {
+    dmesg    = var.log_retention_days
+    docker   = var.log_retention_days
+    ecs-agent = var.log_retention_days
+    ecs-init = var.log_retention_days
+    messages = var.log_retention_days
+  }
+  tags = merge(var.tags, {
+    Environment = var.environment
+    Cluster     = var.cluster
+  })
+}
+
+resource "aws_security_group" "instance" {
+  name        = "${local.name}_instance"
+  description = "ECS instances of ${var.cluster} (${var.instance_group})"
+  vpc_id      = var.vpc_id
+
+  ingress {
+    description = "Dynamic host ports used by ECS tasks behind the load balancer"
+    from_port   = 32768
+    to_port     = 65535
+    protocol    = "tcp"
+    cidr_blocks = [var.vpc_cidr]
+  }
+
+  dynamic "ingress" {
+    for_each = toset(var.ingress_ports)
+    content {
+      description = "Port ${ingress.value} from the VPC"
+      from_port   = ingress.value
+      to_port     = ingress.value
+      protocol    = "tcp"
+      cidr_blocks = [var.vpc_cidr]
+    }
+  }
+
+  egress {
+    from_port   = 0
+    to_port     = 0
+    protocol    = "-1"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+
+  tags = merge(local.tags, { Name = "${local.name}_instance" })
+}
+
+resource "aws_iam_role" "instance" {
+  name = "${local.name}_ecs_instance_role"
+  path = "/ecs/"
+
+  assume_role_policy = <<-EOF
+    {
+      "Version": "2012-10-17",
+      "Statement": [
+        {
+          "Action": "sts:AssumeRole",
+          "Principal": { "Service": ["ec2.amazonaws.com"] },
+          "Effect": "Allow"
+        }
+      ]
+    }
+  EOF
+
+  tags = local.tags
+}
+
+resource "aws_iam_role_policy_attachment" "ecs_ec2_role" {
+  role       = aws_iam_role.instance.id
+  policy_arn = "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
+}
+
+resource "aws_iam_role_policy_attachment" "ecs_ec2_cloudwatch_role" {
+  role       = aws_iam_role.instance.id
+  policy_arn = "arn:aws:iam::aws:policy/CloudWatchLogsFullAccess"
+}
+
+resource "aws_iam_instance_profile" "instance" {
+  name = "${local.name}_ecs_instance_profile"
+  path = "/ecs/"
+  role = aws_iam_role.instance.name
+}
+
+resource "aws_cloudwatch_log_group" "instance" {
+  for_each          = local.log_groups
+  name              = "/ecs/${var.cluster}/${each.key}"
+  retention_in_days = each.value
+
+  tags = local.tags
+}
+
+resource "aws_launch_template" "instance" {
+  name_prefix   = "${local.name}_"
+  image_id      = var.ami_id
+  instance_type = var.instance_type
+  key_name      = var.key_name != "" ? var.key_name : null
+
+  iam_instance_profile {
+    arn = aws_iam_instance_profile.instance.arn
+  }
+
+  vpc_security_group_ids = [aws_security_group.instance.id]
+
+  user_data = base64encode(templatefile("${path.module}/templates/user_data.sh", {
+    cluster_name    = var.cluster
+    environment     = var.environment
+    log_group_names = [for k in keys(local.log_groups) : "/ecs/${var.cluster}/${k}"]
+    custom_userdata = var.custom_userdata
+  }))
+
+  tag_specifications {
+    resource_type = "instance"
+    tags          = merge(local.tags, { Name = local.name })
+  }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_autoscaling_group" "asg" {
+  name                = local.name
+  min_size            = var.capacity.min
+  max_size            = var.capacity.max
+  desired_capacity    = coalesce(var.capacity.desired, var.capacity.min)
+  vpc_zone_identifier = var.private_subnet_ids
+  health_check_type   = "EC2"
+
+  launch_template {
+    id      = aws_launch_template.instance.id
+    version = "$Latest"
+  }
+
+  dynamic "tag" {
+    for_each = merge(local.tags, { Name = local.name })
+    content {
+      key                 = tag.key
+      value               = tag.value
+      propagate_at_launch = true
+    }
+  }
+
+  depends_on = [aws_cloudwatch_log_group.instance]
+}
+
+output "security_group_id" {
+  value = aws_security_group.instance.id
+}
+
+output "autoscaling_group_name" {
+  value = aws_autoscaling_group.asg.name
+}
+
+output "instance_role_arn" {
+  value = aws_iam_role.instance.arn
+}

@@ -1,0 +1,62 @@
+# One subnet per availability zone, each with its own route table.
+
+variable "name" {
+  type = string
+}
+
+variable "vpc_id" {
+  type = string
+}
+
+variable "cidrs" {
+  type = list(string)
+}
+
+variable "availability_zones" {
+  type = list(string)
+}
+
+variable "public" {
+  description = "Give instances launched here a public IP address."
+  type        = bool
+  default     = false
+}
+
+variable "tags" {
+  type    = map(string)
+  default = {}
+}
+
+resource "aws_subnet" "subnet" {
+  count                   = length(var.cidrs)
+  vpc_id                  = var.vpc_id
+  cidr_block              = var.cidrs[count.index]
+  availability_zone       = element(var.availability_zones, count.index)
+  map_public_ip_on_launch = var.public
+
+  tags = merge(var.tags, {
+    Name = "${var.name}-${element(var.availability_zones, count.index)}"
+    Tier = var.public ? "public" : "private"
+  })
+}
+
+resource "aws_route_table" "subnet" {
+  count  = length(var.cidrs)
+  vpc_id = var.vpc_id
+
+  tags = merge(var.tags, { Name = "${var.name}-${element(var.availability_zones, count.index)}" })
+}
+
+resource "aws_route_table_association" "subnet" {
+  count          = length(var.cidrs)
+  subnet_id      = aws_subnet.subnet[count.index].id
+  route_table_id = aws_route_table.subnet[count.index].id
+}
+
+output "ids" {
+  value = aws_subnet.subnet[*].id
+}
+
+output "route_table_ids" {
+  value = aws_route_table.subnet.*.id
+}
