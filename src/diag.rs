@@ -357,12 +357,12 @@ pub fn render_one(d: &Diagnostic, sources: &Sources, color: bool) -> String {
     if let Some(span) = &d.span {
         write_snippet(&mut out, sources, span, &pad, c, p);
     }
-    for (label, span) in &d.related {
-        let _ = writeln!(out, "{pad} {}={} {label}", p.blue, p.reset);
-        write_snippet(&mut out, sources, span, &pad, p.blue, p);
-    }
     for line in d.detail.lines() {
         let _ = writeln!(out, "{pad} {}={} {line}", p.blue, p.reset);
+    }
+    for (label, span) in &d.related {
+        let _ = writeln!(out, "{pad} {}={} {label}:", p.blue, p.reset);
+        write_snippet(&mut out, sources, span, &pad, p.blue, p);
     }
     if let Some(hint) = &d.hint {
         let _ = writeln!(out, "{pad} {}= hint:{} {hint}", p.blue, p.reset);

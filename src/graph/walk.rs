@@ -457,18 +457,21 @@ impl<'a> Walker<'a> {
                         .as_ref()
                         .map(|s| self.settings.sources.location(s).to_string())
                         .unwrap_or_default();
-                    return self.diags.push(
-                        Diagnostic::error(
-                            "Invalid value for variable",
-                            format!(
-                                "The value set in {set_at} is not suitable for var.{} (declared at {declared}, type {}): {e}.",
-                                var.name,
-                                ty.to_hcl()
-                            ),
-                        )
-                        .at(value_span.or(var.span.clone()))
-                        .related("the variable is declared here", var.span.clone()),
-                    );
+                    let mut d = Diagnostic::error(
+                        "Invalid value for variable",
+                        format!(
+                            "The value set in {set_at} is not suitable for var.{} declared at {declared}: {e}.",
+                            var.name
+                        ),
+                    )
+                    .hint(format!("The variable's type is {}.", ty.to_hcl()));
+                    d = match value_span {
+                        Some(span) => d
+                            .at(Some(span))
+                            .related("the variable is declared here", var.span.clone()),
+                        None => d.at(var.span.clone()),
+                    };
+                    return self.diags.push(d);
                 }
             }
         }

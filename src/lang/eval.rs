@@ -1032,12 +1032,14 @@ pub fn to_number(v: &Value) -> Option<f64> {
     }
 }
 
-/// The closest name within edit distance 2, for "did you mean" hints.
+/// The closest name within a small edit distance (2, or a quarter of the name's length for
+/// long names), for "did you mean" hints.
 pub fn suggest<'n>(name: &str, candidates: &[&'n str]) -> Option<&'n str> {
+    let limit = (name.chars().count() / 4).max(2);
     candidates
         .iter()
         .map(|c| (edit_distance(name, c), *c))
-        .filter(|(d, _)| *d <= 2)
+        .filter(|(d, _)| *d <= limit)
         .min()
         .map(|(_, c)| c)
 }

@@ -125,17 +125,22 @@ pub fn parse_traversal(
                 return Err(need_attr("\"module\"", "module.network.vpc_id"));
             };
             // module.x.out, module.x[0].out, module.x["k"].out
-            let output = match ops.get(1).map(|o| o.value()) {
-                Some(TraversalOperator::GetAttr(a)) => Some(a.to_string()),
-                Some(TraversalOperator::Index(_) | TraversalOperator::LegacyIndex(_)) => ops
-                    .get(2)
-                    .and_then(|o| attr_name(o.value()))
-                    .map(String::from),
-                _ => None,
+            let (output, named_at) = match ops.get(1).map(|o| o.value()) {
+                Some(TraversalOperator::GetAttr(a)) => (Some(a.to_string()), 2),
+                Some(TraversalOperator::Index(_) | TraversalOperator::LegacyIndex(_)) => (
+                    ops.get(2)
+                        .and_then(|o| attr_name(o.value()))
+                        .map(String::from),
+                    3,
+                ),
+                _ => (None, 1),
             };
+            // The span covers the output name, so errors about it point there; only the
+            // call itself is consumed: instance keys and the output apply to its value.
+            let span = span_to(if output.is_some() { named_at } else { 1 });
             Ok(Reference {
                 subject: Subject::Module(call.into(), output),
-                span: span_to(1),
+                span,
                 consumed: 1,
             })
         }
