@@ -10,6 +10,7 @@ use crate::graph::build::{self, ConfigNode};
 use crate::graph::dag::Dag;
 use crate::graph::walk::{self, Evaluated, Settings};
 use crate::lang::eval::{EmptyScope, Evaluator};
+use hcl::edit::Span as _;
 
 /// The version of the Terraform language ecsform implements, checked against
 /// `required_version` constraints.
@@ -46,7 +47,7 @@ pub fn load(opts: &LoadOptions) -> Loaded {
     let (module, mut diags) = config::load_root(&dir, &sources);
     check_requirements(&module, &sources, &mut diags);
     let inputs = inputs::collect(&dir, &opts.vars, &opts.env, &sources, &mut diags);
-    let (config_graph, graph_diags) = build::build(&module);
+    let (config_graph, graph_diags) = build::build(&module, &sources);
     diags.extend(graph_diags);
     let evaluated = if diags.has_errors() {
         Evaluated::default()
@@ -70,8 +71,79 @@ pub fn load(opts: &LoadOptions) -> Loaded {
     }
 }
 
+/// Arguments and blocks of `provider "aws"` (those of the AWS provider that matter to
+/// ecsform, plus the ones it accepts and ignores).
+const AWS_PROVIDER_ARGUMENTS: &[&str] = &[
+    "access_key",
+    "alias",
+    "allowed_account_ids",
+    "assume_role",
+    "assume_role_with_web_identity",
+    "custom_ca_bundle",
+    "default_tags",
+    "ec2_metadata_service_endpoint",
+    "endpoints",
+    "forbidden_account_ids",
+    "http_proxy",
+    "ignore_tags",
+    "insecure",
+    "max_retries",
+    "profile",
+    "region",
+    "retry_mode",
+    "secret_key",
+    "shared_config_files",
+    "shared_credentials_files",
+    "skip_credentials_validation",
+    "skip_metadata_api_check",
+    "skip_region_validation",
+    "skip_requesting_account_id",
+    "sts_region",
+    "token",
+    "version",
+];
+
+/// `provider` blocks: only supported providers, only known `aws` arguments.
+fn check_providers(root: &Module, diags: &mut Diagnostics) {
+    for (_, module) in root.walk() {
+        for p in &module.providers {
+            if !SUPPORTED_PROVIDERS.contains(&p.name.as_str()) {
+                diags.push(
+                    Diagnostic::error(
+                        "Unsupported provider",
+                        format!("Provider \"{}\" is not supported: ecsform implements only the aws, null and template providers.", p.name),
+                    )
+                    .at(p.span.clone()),
+                );
+                continue;
+            }
+            if p.name != "aws" {
+                continue;
+            }
+            for s in p.body.body.iter() {
+                let (key, span) = match s {
+                    hcl::edit::structure::Structure::Attribute(a) => (a.key.as_str(), a.key.span()),
+                    hcl::edit::structure::Structure::Block(b) => (b.ident.as_str(), b.ident.span()),
+                };
+                if !AWS_PROVIDER_ARGUMENTS.contains(&key) {
+                    let mut d = Diagnostic::error(
+                        "Unsupported argument",
+                        format!("An argument or block named \"{key}\" is not expected in provider \"aws\"."),
+                    )
+                    .at(span.map(|r| crate::diag::Span::new(p.body.file, r)));
+                    if let Some(s) = crate::lang::eval::suggest(key, AWS_PROVIDER_ARGUMENTS) {
+                        d = d.hint(format!("Did you mean \"{s}\"?"));
+                    }
+                    diags.push(d);
+                }
+            }
+        }
+    }
+}
+
 /// `terraform { required_version, required_providers }` of every module.
 fn check_requirements(root: &Module, sources: &Sources, diags: &mut Diagnostics) {
+    check_providers(root, diags);
     for (_, module) in root.walk() {
         for tb in &module.terraform {
             if let Some(e) = &tb.required_version {

@@ -11,7 +11,7 @@ use std::fmt;
 
 use super::dag::Dag;
 use crate::config::{describe_module, Expr, Mode, Module, ModulePath, ResourceKey};
-use crate::diag::{Diagnostic, Diagnostics, FileId, Span};
+use crate::diag::{Diagnostic, Diagnostics, FileId, Sources, Span};
 use crate::lang::eval::suggest;
 use crate::lang::refs::{self, RefError, Reference, Subject};
 
@@ -59,9 +59,11 @@ struct Context {
 }
 
 /// Builds the configuration graph of `root`, reporting every invalid reference and cycle.
-pub fn build(root: &Module) -> (Dag<ConfigNode>, Diagnostics) {
+/// `sources` resolves locations for cycle reports.
+pub fn build(root: &Module, sources: &Sources) -> (Dag<ConfigNode>, Diagnostics) {
     let mut b = Builder {
         root,
+        sources,
         dag: Dag::new(),
         diags: Diagnostics::new(),
     };
@@ -74,6 +76,7 @@ pub fn build(root: &Module) -> (Dag<ConfigNode>, Diagnostics) {
 
 struct Builder<'a> {
     root: &'a Module,
+    sources: &'a Sources,
     dag: Dag<ConfigNode>,
     diags: Diagnostics,
 }
@@ -543,15 +546,27 @@ impl<'a> Builder<'a> {
                 );
                 continue;
             }
-            let mut d = Diagnostic::error(
+            let listed: Vec<String> = cycle
+                .iter()
+                .zip(&names)
+                .map(|(n, name)| match node_span(self.root, n) {
+                    Some(span) => {
+                        let loc = self.sources.location(&span);
+                        format!("  - {name} ({}:{})", loc.file, loc.line)
+                    }
+                    None => format!("  - {name}"),
+                })
+                .collect();
+            let d = Diagnostic::error(
                 "Cycle in configuration",
-                format!("These objects depend on each other in a loop: {}.", names.join(", ")),
+                format!(
+                    "These {} objects depend on each other in a loop:\n{}",
+                    cycle.len(),
+                    listed.join("\n")
+                ),
             )
             .at(node_span(self.root, &cycle[0]))
             .hint("Break the loop by removing one of the references, or by moving a value into a variable or local that does not depend on the others.");
-            for n in &cycle[1..] {
-                d = d.related(n.to_string(), node_span(self.root, n));
-            }
             self.diags.push(d);
         }
     }
