@@ -818,6 +818,10 @@ pub fn convert(value: Value, ty: &Type) -> Result<Value, ConvError> {
         (Value::List(items), Type::List(elem)) => {
             sequence(items, elem, Kind::List, false).map(Value::List)
         }
+        // Unknown elements may turn out equal to others: the list's length is not known yet.
+        (value @ Value::Set(_), Type::List(_)) if !value.is_wholly_known() => {
+            Ok(Value::Unknown.mark_sensitive(value.contains_sensitive()))
+        }
         (Value::Set(items), Type::List(elem)) => {
             sequence(items, elem, Kind::List, true).map(Value::List)
         }
@@ -1583,6 +1587,10 @@ mod tests {
             conv(Value::set(vec![s("x")]), "list(object({a=string}))"),
             Err("incorrect list element type: object required".into())
         );
+        // The unknown may equal "a": one element or two.
+        let partly = Value::Set(vec![s("a"), Value::Unknown]);
+        assert_eq!(conv(partly.clone(), "list(string)"), Ok(Value::Unknown));
+        assert_eq!(conv(partly, "list(any)"), Ok(Value::Unknown));
     }
 
     #[test]
