@@ -409,6 +409,11 @@ fn chunklist(args: &[Value], _: &FuncContext) -> FuncResult {
     if size < 0 {
         return Err(invalid(1, "size", "the size argument must be positive"));
     }
+    // Unknown set elements may turn out equal to others: neither the number of elements nor
+    // their order is known yet.
+    if matches!(args[0], Value::Set(_)) && !args[0].is_wholly_known() {
+        return Ok(Value::Unknown);
+    }
     if items.is_empty() {
         return Ok(Value::List(vec![]));
     }
@@ -852,6 +857,21 @@ mod tests {
             Value::List(vec![])
         );
         assert!(err("chunklist", vec![l, n(-1.0)]).contains("the size argument must be positive"));
+        assert_eq!(
+            ok(
+                "chunklist",
+                vec![Value::Set(vec![s("a"), Value::Unknown]), n(1.0)]
+            ),
+            Value::Unknown,
+            "the unknown may equal \"a\", leaving one chunk"
+        );
+        assert_eq!(
+            ok(
+                "chunklist",
+                vec![Value::List(vec![s("a"), Value::Unknown]), n(1.0)]
+            ),
+            Value::List(vec![strs(&["a"]), Value::List(vec![Value::Unknown])])
+        );
     }
 
     #[test]
