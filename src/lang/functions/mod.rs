@@ -24,6 +24,8 @@ pub mod filesystem;
 pub mod network;
 pub mod numeric;
 mod printf;
+#[cfg(test)]
+mod propagation_tests;
 pub mod strings;
 
 /// What a function may use besides its arguments.
