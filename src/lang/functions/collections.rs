@@ -100,12 +100,14 @@ fn element(args: &[Value], _: &FuncContext) -> FuncResult {
     let list = list_only(args, 0, "list", "cannot read elements from set")?;
     let index = args::integer(args, 1, "index")?;
     if list.is_empty() {
-        return Err(FuncError::call(
+        return Err(FuncError::arg(
+            0,
             "cannot use element function with an empty list",
         ));
     }
     if index < 0 {
-        return Err(FuncError::call(
+        return Err(FuncError::arg(
+            1,
             "cannot use element function with a negative index",
         ));
     }
