@@ -568,3 +568,40 @@ fn nested_probes() -> Vec<(&'static str, Vec<Value>)> {
         ),
     ]
 }
+
+/// Terraform redacts sensitive arguments it would quote in an error (`lookup`, `file`,
+/// `base64decode`...): `(sensitive value)` stands in for them.
+#[test]
+fn errors_do_not_quote_sensitive_arguments() {
+    let fx = Fixture::new();
+    let secret = || s("SECRETXYZ").mark_sensitive(true);
+    let cases: Vec<(&str, Vec<Value>)> = vec![
+        ("base64decode", vec![secret()]),
+        ("lookup", vec![map(&[]), secret()]),
+        ("lookup", vec![map(&[]), n(12345.0).mark_sensitive(true)]),
+        ("file", vec![secret()]),
+        ("templatefile", vec![secret(), map(&[])]),
+        ("jsondecode", vec![secret()]),
+        ("tonumber", vec![secret()]),
+        ("index", vec![strs(&["a"]), secret()]),
+        ("format", vec![s("%d"), Value::List(vec![secret()])]),
+    ];
+    for (name, args) in cases {
+        let plain: Vec<Value> = args.iter().map(|a| a.clone().unmark_deep().0).collect();
+        let e = fx.call(name, args).expect_err(name);
+        assert!(
+            !e.message.contains("SECRETXYZ") && !e.message.contains("12345"),
+            "{name}: {}",
+            e.message
+        );
+        // Only the mark hides the value.
+        let shown = fx.call(name, plain).expect_err(name).message;
+        if shown.contains("SECRETXYZ") || shown.contains("12345") {
+            assert!(
+                e.message.contains("(sensitive value)"),
+                "{name}: {}",
+                e.message
+            );
+        }
+    }
+}
