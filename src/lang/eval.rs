@@ -668,8 +668,8 @@ impl<'a> Evaluator<'a> {
                         std::collections::btree_map::Entry::Occupied(e) => {
                             return Err(self.err(ke, "Duplicate object key", format!("Two different items produced the key \"{}\" in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key.", e.key())));
                         }
-                        std::collections::btree_map::Entry::Vacant(e) => {
-                            e.insert(value);
+                        std::collections::btree_map::Entry::Vacant(slot) => {
+                            slot.insert(value);
                         }
                     }
                 }
@@ -873,8 +873,17 @@ impl<'a> Evaluator<'a> {
             base_dir: self.base_dir,
             render_template: &render,
         };
+        let expanded = f.args.expand_final();
         functions::call(func, values, &ctx).map_err(|e| {
-            let node: &dyn SpanNode = match e.arg.and_then(|i| args.get(i)) {
+            // Arguments expanded from the final `...` argument all come from that expression.
+            let source = e.arg.map(|i| {
+                if expanded {
+                    i.min(args.len().saturating_sub(1))
+                } else {
+                    i
+                }
+            });
+            let node: &dyn SpanNode = match source.and_then(|i| args.get(i)) {
                 Some(a) => *a,
                 None => whole,
             };

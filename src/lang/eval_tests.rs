@@ -299,3 +299,114 @@ fn sensitive_and_nonsensitive_set_and_clear_marks() {
     assert_eq!(ok("nonsensitive(var.pw)"), s("hunter2"));
     assert!(!ok("nonsensitive([var.pw])").contains_sensitive());
 }
+
+#[test]
+fn function_calls_propagate_marks() {
+    let v = ok("upper(var.pw)");
+    assert!(matches!(v, Value::Sensitive(_)), "{v:?}");
+    assert_eq!(v.unmarked(), &s("HUNTER2"));
+    assert!(matches!(ok("length([var.pw])"), Value::Sensitive(_)));
+    assert!(matches!(ok("\"${upper(var.pw)}!\""), Value::Sensitive(_)));
+    assert_eq!(ok("join(\",\", [var.u])"), Value::Unknown);
+    assert_eq!(ok("join(\",\", [\"a\", var.u])"), Value::Unknown);
+    assert_eq!(ok("length([var.u])"), Value::number(1));
+    assert_eq!(ok("length([var.u, var.u])"), Value::number(2));
+    assert_eq!(ok("format(\"%s\", var.u)"), Value::Unknown);
+    assert_eq!(ok("upper(lower(var.u))"), Value::Unknown);
+    assert_eq!(ok("\"${upper(var.s)}\""), s("WEB"));
+    assert_eq!(ok("\"${upper(var.s)}-${var.u}\""), Value::Unknown);
+    assert_eq!(ok("element([var.u, \"a\"], 1)"), s("a"));
+    assert_eq!(ok("element([var.u, \"a\"], 0)"), Value::Unknown);
+    assert_eq!(
+        ok("concat([var.u], [\"a\"])"),
+        Value::List(vec![Value::Unknown, s("a")])
+    );
+    // Both marks at once.
+    assert_eq!(
+        ok("upper(var.u == var.pw ? \"a\" : \"b\")"),
+        Value::Unknown.mark_sensitive(true)
+    );
+}
+
+#[test]
+fn expanding_function_arguments() {
+    assert_eq!(ok("max([1, 5, 3]...)"), Value::number(5));
+    assert_eq!(ok("max(7, [1, 5, 3]...)"), Value::number(7));
+    assert_eq!(ok("min([for x in [4, 2, 8] : x]...)"), Value::number(2));
+    assert_eq!(ok("join(\"-\", [var.l]...)"), s("x-y"));
+    assert_eq!(
+        ok("concat([[\"a\"], [\"b\"]]...)"),
+        Value::List(vec![s("a"), s("b")])
+    );
+    // An unknown list expands to an unknown number of arguments; an unknown element is just
+    // an unknown argument.
+    assert_eq!(ok("max(var.u...)"), Value::Unknown);
+    assert_eq!(ok("max([1, var.u]...)"), Value::Unknown);
+    // A sensitive list marks every argument it expands to.
+    let v = ok("upper([var.pw]...)");
+    assert!(matches!(v, Value::Sensitive(_)), "{v:?}");
+    assert!(matches!(ok("upper(tolist([var.s])...)"), Value::String(_)));
+    let d = eval("max(1...)").unwrap_err();
+    assert_eq!(d.summary, "Invalid expanding argument value");
+    assert_eq!(blamed("max(1...)", &d), "1");
+}
+
+/// The source text a diagnostic points at, for an expression given to [`eval`].
+fn blamed(src: &str, d: &Diagnostic) -> String {
+    let text = format!("x = {src}\n");
+    let range = d
+        .span
+        .as_ref()
+        .expect("diagnostic has a span")
+        .range
+        .clone();
+    text[range].to_string()
+}
+
+#[test]
+fn function_errors_point_at_the_offending_argument() {
+    let src = "cidrsubnet(\"10.0.0.0/16\", 30, 0)";
+    let d = eval(src).unwrap_err();
+    assert!(d
+        .detail
+        .starts_with("Call to function \"cidrsubnet\" failed: "));
+    assert!(d.detail.contains("prefix of 16 by 30"), "{}", d.detail);
+    assert_eq!(blamed(src, &d), "30");
+
+    let src = "cidrsubnet(\"10.0.0.0/16\", 2, 4)";
+    let d = eval(src).unwrap_err();
+    assert!(d.detail.contains("subnet numbered 4"), "{}", d.detail);
+    assert_eq!(blamed(src, &d), "4");
+
+    let src = "cidrhost(\"10.0.0.0/33\", 1)";
+    let d = eval(src).unwrap_err();
+    assert!(d.detail.contains("invalid CIDR address"), "{}", d.detail);
+    assert_eq!(blamed(src, &d), "\"10.0.0.0/33\"");
+
+    let src = "element([], 0)";
+    let d = eval(src).unwrap_err();
+    assert!(d.detail.contains("empty list"), "{}", d.detail);
+    assert_eq!(blamed(src, &d), "[]");
+
+    let src = "element(var.l, -1)";
+    let d = eval(src).unwrap_err();
+    assert!(d.detail.contains("negative index"), "{}", d.detail);
+    assert_eq!(blamed(src, &d), "-1");
+
+    let src = "upper(var.l)";
+    let d = eval(src).unwrap_err();
+    assert_eq!(d.summary, "Invalid function argument");
+    assert_eq!(blamed(src, &d), "var.l");
+
+    // Errors in arguments expanded from a list point at that list.
+    let src = "max(1, [2, \"x\"]...)";
+    let d = eval(src).unwrap_err();
+    assert!(d.detail.contains("number required"), "{}", d.detail);
+    assert_eq!(blamed(src, &d), "[2, \"x\"]");
+
+    // An error about the call as a whole points at the whole call.
+    let src = "upper(\"a\", \"b\")";
+    let d = eval(src).unwrap_err();
+    assert_eq!(d.summary, "Error in function call");
+    assert_eq!(blamed(src, &d), src);
+}

@@ -799,18 +799,28 @@ fn quote(s: &str) -> String {
 ///   null optional ones take their default (itself converted, so nested defaults apply) or null.
 ///
 /// Deviation: a set whose elements are not all wholly known converts to an unknown value,
-/// because [`Value::set`] could not tell unknown elements apart.
+/// because [`Value::set`] could not tell unknown elements apart. Likewise a `list(any)`,
+/// `set(any)` or `map(any)` whose unification depends on unknown elements (see
+/// [`unification_awaits_unknowns`]) converts to an unknown value: Terraform's unknowns carry a
+/// type, ours do not.
 pub fn convert(value: Value, ty: &Type) -> Result<Value, ConvError> {
     use CollectionKind as Kind;
     match (value, ty) {
         (value, Type::Any) => Ok(value),
         (Value::Sensitive(inner), ty) => convert(*inner, ty).map(|v| v.mark_sensitive(true)),
         (value @ (Value::Unknown | Value::Null), _) => Ok(value),
+        (value, ty) if unification_awaits_unknowns(&value, ty) => {
+            Ok(Value::Unknown.mark_sensitive(value.contains_sensitive()))
+        }
         (value, Type::String) => to_string(value),
         (value, Type::Number) => to_number(value),
         (value, Type::Bool) => to_bool(value),
         (Value::List(items), Type::List(elem)) => {
             sequence(items, elem, Kind::List, false).map(Value::List)
+        }
+        // Unknown elements may turn out equal to others: the list's length is not known yet.
+        (value @ Value::Set(_), Type::List(_)) if !value.is_wholly_known() => {
+            Ok(Value::Unknown.mark_sensitive(value.contains_sensitive()))
         }
         (Value::Set(items), Type::List(elem)) => {
             sequence(items, elem, Kind::List, true).map(Value::List)
@@ -830,6 +840,31 @@ pub fn convert(value: Value, ty: &Type) -> Result<Value, ConvError> {
         (Value::Map(map), Type::Object(attrs)) => to_object(map, attrs),
         (_, ty) => Err(ConvError::required(ty)),
     }
+}
+
+/// Whether converting `value` to `ty` unifies element types (`ty` is `list(any)`, `set(any)` or
+/// `map(any)`) in a way unknown elements could still change: an unknown may turn out to be a
+/// string, and then every known number and bool converts to a string as well (`[1, x]` is
+/// `["1", "a"]` if `x` is `"a"`), so no known result would be safe.
+fn unification_awaits_unknowns(value: &Value, ty: &Type) -> bool {
+    fn has_number_or_bool(v: &Value) -> bool {
+        match v.unmarked() {
+            Value::Number(_) | Value::Bool(_) => true,
+            Value::List(items) | Value::Set(items) => items.iter().any(has_number_or_bool),
+            Value::Map(map) => map.values().any(has_number_or_bool),
+            _ => false,
+        }
+    }
+    let items: Vec<&Value> = match (value, ty) {
+        (Value::List(items) | Value::Set(items), Type::List(elem) | Type::Set(elem))
+            if **elem == Type::Any =>
+        {
+            items.iter().collect()
+        }
+        (Value::Map(map), Type::Map(elem)) if **elem == Type::Any => map.values().collect(),
+        _ => return false,
+    };
+    items.iter().any(|v| !v.is_wholly_known()) && items.iter().any(|v| has_number_or_bool(v))
 }
 
 /// A set of already converted elements; unknown if any element is not wholly known.
@@ -1466,19 +1501,48 @@ mod tests {
             "objects with different attributes become maps of one element type"
         );
         assert_eq!(
-            conv(list(vec![Value::Unknown, n(1.0)]), "list(any)"),
-            Ok(list(vec![Value::Unknown, n(1.0)]))
+            conv(list(vec![Value::Unknown, s("a")]), "list(any)"),
+            Ok(list(vec![Value::Unknown, s("a")]))
         );
         assert_eq!(
             conv(list(vec![Value::Null, Value::Unknown]), "list(any)"),
             Ok(list(vec![Value::Null, Value::Unknown]))
         );
+        // The unknown may be a string, which would turn the number into "1".
+        assert_eq!(
+            conv(list(vec![Value::Unknown, n(1.0)]), "list(any)"),
+            Ok(Value::Unknown)
+        );
+        assert_eq!(
+            conv(
+                list(vec![list(vec![Value::Unknown]), list(vec![n(1.0)])]),
+                "list(any)"
+            ),
+            Ok(Value::Unknown)
+        );
+        assert_eq!(
+            conv(
+                Value::map([("a", Value::Unknown), ("b", Value::Bool(true))]),
+                "map(any)"
+            ),
+            Ok(Value::Unknown)
+        );
+        // ...and number and bool unify only through a string, so this may still be valid.
         assert_eq!(
             conv(
                 list(vec![n(1.0), Value::Bool(true), Value::Unknown]),
                 "list(any)"
             ),
+            Ok(Value::Unknown)
+        );
+        assert_eq!(
+            conv(list(vec![n(1.0), Value::Bool(true)]), "list(any)"),
             Err("all list elements must have the same type".into())
+        );
+        // A declared element type decides the conversion; unknowns do not matter.
+        assert_eq!(
+            conv(list(vec![Value::Unknown, n(1.0)]), "list(string)"),
+            Ok(list(vec![Value::Unknown, s("1")]))
         );
     }
 
@@ -1523,6 +1587,10 @@ mod tests {
             conv(Value::set(vec![s("x")]), "list(object({a=string}))"),
             Err("incorrect list element type: object required".into())
         );
+        // The unknown may equal "a": one element or two.
+        let partly = Value::Set(vec![s("a"), Value::Unknown]);
+        assert_eq!(conv(partly.clone(), "list(string)"), Ok(Value::Unknown));
+        assert_eq!(conv(partly, "list(any)"), Ok(Value::Unknown));
     }
 
     #[test]

@@ -100,12 +100,14 @@ fn element(args: &[Value], _: &FuncContext) -> FuncResult {
     let list = list_only(args, 0, "list", "cannot read elements from set")?;
     let index = args::integer(args, 1, "index")?;
     if list.is_empty() {
-        return Err(FuncError::call(
+        return Err(FuncError::arg(
+            0,
             "cannot use element function with an empty list",
         ));
     }
     if index < 0 {
-        return Err(FuncError::call(
+        return Err(FuncError::arg(
+            1,
             "cannot use element function with a negative index",
         ));
     }
@@ -408,6 +410,11 @@ fn chunklist(args: &[Value], _: &FuncContext) -> FuncResult {
     let size = args::integer(args, 1, "size")?;
     if size < 0 {
         return Err(invalid(1, "size", "the size argument must be positive"));
+    }
+    // Unknown set elements may turn out equal to others: neither the number of elements nor
+    // their order is known yet.
+    if matches!(args[0], Value::Set(_)) && !args[0].is_wholly_known() {
+        return Ok(Value::Unknown);
     }
     if items.is_empty() {
         return Ok(Value::List(vec![]));
@@ -852,6 +859,21 @@ mod tests {
             Value::List(vec![])
         );
         assert!(err("chunklist", vec![l, n(-1.0)]).contains("the size argument must be positive"));
+        assert_eq!(
+            ok(
+                "chunklist",
+                vec![Value::Set(vec![s("a"), Value::Unknown]), n(1.0)]
+            ),
+            Value::Unknown,
+            "the unknown may equal \"a\", leaving one chunk"
+        );
+        assert_eq!(
+            ok(
+                "chunklist",
+                vec![Value::List(vec![s("a"), Value::Unknown]), n(1.0)]
+            ),
+            Value::List(vec![strs(&["a"]), Value::List(vec![Value::Unknown])])
+        );
     }
 
     #[test]

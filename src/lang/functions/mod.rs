@@ -6,6 +6,7 @@
 //! makes the result unknown; unless a function declares [`Function::nested_unknown`], an
 //! unknown anywhere inside an argument makes the result unknown too. Implementations therefore
 //! see plain values and only the functions that opt in ever see `Value::Unknown` (as an element).
+//! An error message that quotes a sensitive argument has the quoted value redacted.
 //!
 //! `try`, `can`, `sensitive` and `nonsensitive` are not here: they need unevaluated arguments
 //! or handle marks themselves, and live in the evaluator.
@@ -25,6 +26,8 @@ pub mod filesystem;
 pub mod network;
 pub mod numeric;
 mod printf;
+#[cfg(test)]
+mod propagation_tests;
 pub mod strings;
 
 /// What a function may use besides its arguments.
@@ -100,6 +103,9 @@ pub fn lookup(name: &str) -> Option<&'static Function> {
         .find(|f| f.name == name)
 }
 
+/// Functions the evaluator implements itself (see the module docs).
+pub const EVALUATOR_FUNCTIONS: &[&str] = &["can", "try", "sensitive", "nonsensitive"];
+
 /// All function names, sorted (for "did you mean" hints and documentation).
 pub fn names() -> Vec<&'static str> {
     let mut names: Vec<_> = FAMILIES
@@ -107,7 +113,7 @@ pub fn names() -> Vec<&'static str> {
         .flat_map(|f| f.iter())
         .map(|f| f.name)
         .collect();
-    names.extend(["can", "try", "sensitive", "nonsensitive"]);
+    names.extend_from_slice(EVALUATOR_FUNCTIONS);
     names.sort_unstable();
     names
 }
@@ -128,9 +134,11 @@ pub fn call(f: &Function, args: Vec<Value>, ctx: &FuncContext) -> FuncResult {
     }
     let mut sensitive = false;
     let mut unknown = false;
+    let mut secrets = Vec::new();
     let plain: Vec<Value> = args
         .into_iter()
         .map(|a| {
+            collect_secrets(&a, false, &mut secrets);
             let (v, s) = a.unmark_deep();
             sensitive |= s;
             unknown |= !v.is_known() || (!f.nested_unknown && !v.is_wholly_known());
@@ -140,5 +148,33 @@ pub fn call(f: &Function, args: Vec<Value>, ctx: &FuncContext) -> FuncResult {
     if unknown {
         return Ok(Value::Unknown.mark_sensitive(sensitive));
     }
-    (f.imp)(&plain, ctx).map(|v| v.mark_sensitive(sensitive))
+    (f.imp)(&plain, ctx)
+        .map(|v| v.mark_sensitive(sensitive))
+        .map_err(|e| redact(e, &secrets))
+}
+
+/// The text of every primitive under a sensitive mark in `v`.
+fn collect_secrets(v: &Value, marked: bool, out: &mut Vec<String>) {
+    match v {
+        Value::Sensitive(inner) => collect_secrets(inner, true, out),
+        Value::List(items) | Value::Set(items) => {
+            items.iter().for_each(|i| collect_secrets(i, marked, out))
+        }
+        Value::Map(map) => map.values().for_each(|i| collect_secrets(i, marked, out)),
+        other if marked => out.extend(other.to_template_string()),
+        _ => {}
+    }
+}
+
+/// Replaces quoted sensitive arguments in an error message with `(sensitive value)`, as
+/// Terraform's functions do when they would name the value (`lookup failed to find key ...`).
+/// Implementations quote the values they echo (`{:?}`), so the quoted form is what is hidden;
+/// unquoted text is left alone, since a short secret could match ordinary words.
+fn redact(mut e: FuncError, secrets: &[String]) -> FuncError {
+    for secret in secrets {
+        e.message = e
+            .message
+            .replace(&format!("{secret:?}"), "(sensitive value)");
+    }
+    e
 }

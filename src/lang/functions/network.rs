@@ -48,11 +48,13 @@ fn mask(len: u32, bits: u32) -> u128 {
 }
 
 impl Cidr {
+    /// Parses the `prefix` argument (argument 0 of every network function).
     fn parse(text: &str) -> Result<Cidr, FuncError> {
         let bad = || {
-            FuncError::call(format!(
-                "invalid CIDR expression: invalid CIDR address: {text}"
-            ))
+            FuncError::arg(
+                0,
+                format!("invalid CIDR expression: invalid CIDR address: {text}"),
+            )
         };
         let (ip, len) = text.split_once('/').ok_or_else(bad)?;
         if len.is_empty() || !len.bytes().all(|b| b.is_ascii_digit()) {
@@ -125,11 +127,14 @@ fn cidrhost(args: &[Value], _: &FuncContext) -> FuncResult {
             .map(|back| max - (back - 1))
     };
     let offset = offset.ok_or_else(|| {
-        FuncError::call(format!(
-            "prefix of {} does not accommodate a host numbered {}",
-            net.len,
-            format_number(hostnum)
-        ))
+        FuncError::arg(
+            1,
+            format!(
+                "prefix of {} does not accommodate a host numbered {}",
+                net.len,
+                format_number(hostnum)
+            ),
+        )
     })?;
     Ok(Value::String(format_addr(net.addr | offset, net.bits)))
 }
@@ -138,9 +143,10 @@ fn cidrnetmask(args: &[Value], _: &FuncContext) -> FuncResult {
     let prefix = string(args, 0, "prefix")?;
     let net = Cidr::parse(&prefix)?;
     if net.bits != 32 {
-        return Err(FuncError::call(format!(
-            "IPv6 addresses cannot have a netmask: {prefix}"
-        )));
+        return Err(FuncError::arg(
+            0,
+            format!("IPv6 addresses cannot have a netmask: {prefix}"),
+        ));
     }
     Ok(Value::String(format_addr(mask(net.len, 32), 32)))
 }
@@ -154,18 +160,24 @@ fn cidrsubnet(args: &[Value], _: &FuncContext) -> FuncResult {
     }
     let new_len = i64::from(net.len) + newbits;
     if new_len > i64::from(net.bits) {
-        return Err(FuncError::call(format!(
-            "insufficient address space to extend prefix of {} by {newbits}",
-            net.len
-        )));
+        return Err(FuncError::arg(
+            1,
+            format!(
+                "insufficient address space to extend prefix of {} by {newbits}",
+                net.len
+            ),
+        ));
     }
     let new_len = new_len as u32;
     let limit = full(newbits as u32);
     let num = to_u128(netnum).filter(|&n| n <= limit).ok_or_else(|| {
-        FuncError::call(format!(
-            "prefix extension of {newbits} does not accommodate a subnet numbered {}",
-            format_number(netnum)
-        ))
+        FuncError::arg(
+            2,
+            format!(
+                "prefix extension of {newbits} does not accommodate a subnet numbered {}",
+                format_number(netnum)
+            ),
+        )
     })?;
     let shifted = num.checked_shl(net.bits - new_len).unwrap_or(0);
     Ok(Value::String(
@@ -184,7 +196,7 @@ fn next_subnet(current: Cidr, len: u32) -> Option<Cidr> {
 
 fn cidrsubnets(args: &[Value], _: &FuncContext) -> FuncResult {
     let prefix = string(args, 0, "prefix")?;
-    let net = Cidr::parse(&prefix).map_err(|e| FuncError::arg(0, e.message))?;
+    let net = Cidr::parse(&prefix)?;
     let mut current: Option<Cidr> = None;
     let mut out = Vec::with_capacity(args.len() - 1);
     for i in 1..args.len() {

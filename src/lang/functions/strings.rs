@@ -94,6 +94,13 @@ fn format(args: &[Value], _: &FuncContext) -> FuncResult {
 fn formatlist(args: &[Value], _: &FuncContext) -> FuncResult {
     let spec = string(args, 0, "format")?;
     let rest = &args[1..];
+    // Unknown set elements may turn out equal to others, so the set's length is not known.
+    if rest
+        .iter()
+        .any(|a| matches!(a, Value::Set(_)) && !a.is_wholly_known())
+    {
+        return Ok(Value::Unknown);
+    }
     // The length every list argument must share, and the argument that set it.
     let mut len: Option<(usize, usize)> = None;
     for (i, arg) in rest.iter().enumerate() {
@@ -400,6 +407,14 @@ mod tests {
                 vec![s("%s"), Value::List(vec![s("a"), Value::Unknown])]
             ),
             Value::List(vec![s("a"), Value::Unknown])
+        );
+        assert_eq!(
+            ok(
+                "formatlist",
+                vec![s("%s"), Value::Set(vec![s("a"), Value::Unknown])]
+            ),
+            Value::Unknown,
+            "the unknown may equal \"a\", leaving one element"
         );
         assert_eq!(
             err(
