@@ -679,6 +679,11 @@ impl<'a> Evaluator<'a> {
     }
 
     fn template(&mut self, t: &Template) -> EvalResult {
+        // `"${expr}"` alone is the value of expr itself, not converted to a string (HCL spec;
+        // 0.11-style configurations rely on it for lists and maps).
+        if let (1, Some(Element::Interpolation(i))) = (t.len(), t.iter().next()) {
+            return self.expr(&i.expr);
+        }
         let mut out = TemplateOut::default();
         self.render(t, &mut out)?;
         Ok(if out.unknown {
@@ -837,6 +842,20 @@ impl<'a> Evaluator<'a> {
             _ => {}
         }
         let Some(func) = functions::lookup(name) else {
+            let removed = match name {
+                "map" => Some("The \"map\" function was removed in Terraform 0.15; write a map literal instead, such as tomap({ Name = \"x\" })."),
+                "list" => Some("The \"list\" function was removed in Terraform 0.15; write a list literal instead, such as tolist([\"a\", \"b\"])."),
+                _ => None,
+            };
+            if let Some(hint) = removed {
+                return Err(self
+                    .err(
+                        &f.name.name,
+                        "Call to unknown function",
+                        format!("There is no function named \"{name}\"."),
+                    )
+                    .hint(hint));
+            }
             let hint = suggest(name, &functions::names());
             let mut d = self.err(
                 &f.name.name,

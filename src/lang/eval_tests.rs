@@ -117,6 +117,17 @@ fn template_strip_markers_trim_whitespace() {
 }
 
 #[test]
+fn a_lone_interpolation_keeps_its_type() {
+    assert_eq!(ok("\"${var.l}\""), Value::List(vec![s("x"), s("y")]));
+    assert_eq!(ok("\"${var.n}\""), Value::number(3));
+    assert_eq!(ok("\"${var.n}!\""), s("3!"));
+    assert_eq!(
+        eval("\"${var.l}!\"").unwrap_err().summary,
+        "Invalid template interpolation value"
+    );
+}
+
+#[test]
 fn heredocs_including_indented() {
     assert_eq!(ok("<<EOT\nhello ${var.s}\nEOT"), s("hello web\n"));
     assert_eq!(
