@@ -284,12 +284,9 @@ impl<'a> Evaluator<'a> {
                 let cond = self.expr(&c.cond_expr)?;
                 let (cond, sensitive) = cond.unmark();
                 match cond {
-                    Value::Unknown => {
-                        // Still evaluate both sides so that their errors are reported.
-                        self.expr(&c.true_expr)?;
-                        self.expr(&c.false_expr)?;
-                        Ok(Value::Unknown.mark_sensitive(sensitive))
-                    }
+                    // As in HCL, a branch that may not be taken cannot fail the expression
+                    // (`var.on ? aws_x.y[0].id : ""` with count = 0 is fine).
+                    Value::Unknown => Ok(Value::Unknown.mark_sensitive(sensitive)),
                     other => {
                         let b = to_bool(&other).ok_or_else(|| {
                             self.err(&c.cond_expr, "Incorrect condition type", format!("The condition expression must be of type bool; a {} was given.", other.type_name()))

@@ -153,6 +153,9 @@ fn arithmetic_logic_and_comparison() {
 fn conditionals() {
     assert_eq!(ok("var.n > 1 ? \"big\" : \"small\""), s("big"));
     assert_eq!(ok("var.u ? 1 : 2"), Value::Unknown);
+    // Only the chosen branch is evaluated; with an unknown condition neither can fail.
+    assert_eq!(ok("var.t ? 1 : var.l[9]"), Value::number(1));
+    assert_eq!(ok("var.u ? var.l[9] : 2"), Value::Unknown);
     let err = eval("5 ? 1 : 2").unwrap_err();
     assert_eq!(err.summary, "Incorrect condition type");
 }
