@@ -56,6 +56,8 @@ struct Context {
     count: bool,
     for_each: bool,
     self_ok: bool,
+    /// A variable's validation rules refer to the variable itself; that is no cycle.
+    own_var_ok: bool,
 }
 
 /// Builds the configuration graph of `root`, reporting every invalid reference and cycle.
@@ -122,15 +124,19 @@ impl<'a> Builder<'a> {
                     );
                 }
             }
+            let validation = Context {
+                own_var_ok: true,
+                ..Context::default()
+            };
             for v in &var.validations {
-                self.expr_edges(&node, path, &v.condition, Context::default());
-                self.expr_edges(&node, path, &v.error_message, Context::default());
+                self.expr_edges(&node, path, &v.condition, validation);
+                self.expr_edges(&node, path, &v.error_message, validation);
             }
             if let Some(call) = call {
                 let ctx = Context {
                     count: call.count.is_some(),
                     for_each: call.for_each.is_some(),
-                    self_ok: false,
+                    ..Context::default()
                 };
                 if let Some((e, _)) = call.inputs.get(name) {
                     self.expr_edges(&node, &parent_path, e, ctx);
@@ -183,7 +189,7 @@ impl<'a> Builder<'a> {
             let ctx = Context {
                 count: res.count.is_some(),
                 for_each: res.for_each.is_some(),
-                self_ok: false,
+                ..Context::default()
             };
             let (found, errors) = refs::body_references(&res.config.body);
             self.add_refs(&node, path, res.config.file, found, errors, ctx);
@@ -279,6 +285,9 @@ impl<'a> Builder<'a> {
             match self.resolve(path, &r.subject, ctx) {
                 Ok(targets) => {
                     for t in targets {
+                        if ctx.own_var_ok && &t == node {
+                            continue;
+                        }
                         self.dag.depend(node, &t);
                     }
                 }
