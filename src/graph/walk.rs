@@ -466,8 +466,12 @@ impl<'a> Walker<'a> {
                                 ty.to_hcl()
                             ),
                         )
-                        .at(value_span.or(var.span.clone()))
-                        .related("the variable is declared here", var.span.clone()),
+                        .at(value_span.clone().or(var.span.clone()))
+                        // Without a value location the declaration is already the main one.
+                        .related(
+                            "the variable is declared here",
+                            value_span.and(var.span.clone()),
+                        ),
                     );
                 }
             }
@@ -553,7 +557,14 @@ impl<'a> Walker<'a> {
                     }
                 };
                 match v {
-                    Ok(v) => (v, input.source.to_string(), input.span.clone()),
+                    Ok(v) => {
+                        // Point at the value itself when it is an expression in a file.
+                        let span = match &input.value {
+                            RawValue::Expr(e) => e.span().or(input.span.clone()),
+                            _ => input.span.clone(),
+                        };
+                        (v, input.source.to_string(), span)
+                    }
                     Err(d) => return self.diags.push(d),
                 }
             }
