@@ -150,11 +150,13 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
                 command.vars.push(VarArg::File(PathBuf::from(value)));
                 i += used;
             }
-            other => return Err(UsageError(format!(
+            other => {
+                return Err(UsageError(format!(
                 "unknown flag -{other} for \"ecsform {}\". Run \"ecsform {} -help\" for its flags.",
                 name.name(),
                 name.name()
-            ))),
+            )))
+            }
         }
         i += 1;
     }
