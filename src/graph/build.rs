@@ -93,7 +93,7 @@ impl<'a> Builder<'a> {
 
         if let (Some(expand), Some(call)) = (&expand, call) {
             self.dag.add(expand.clone());
-            if parent_path.len() > 0 {
+            if !parent_path.is_empty() {
                 self.dag
                     .depend(expand, &ConfigNode::ModuleExpand(parent_path.clone()));
             }
