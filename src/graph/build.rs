@@ -532,6 +532,33 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// The shortest loop from the first node of a cycle back to it, staying inside the cycle.
+    fn loop_through(&self, cycle: &[ConfigNode]) -> Vec<ConfigNode> {
+        let start = &cycle[0];
+        let mut came_from: std::collections::BTreeMap<&ConfigNode, &ConfigNode> =
+            std::collections::BTreeMap::new();
+        let mut queue = std::collections::VecDeque::from([start]);
+        while let Some(n) = queue.pop_front() {
+            for d in self.dag.dependencies(n) {
+                if d == start {
+                    let mut path = vec![n.clone()];
+                    let mut cur = n;
+                    while let Some(prev) = came_from.get(cur) {
+                        path.push((*prev).clone());
+                        cur = prev;
+                    }
+                    path.reverse();
+                    return path;
+                }
+                if cycle.contains(d) && !came_from.contains_key(d) {
+                    came_from.insert(d, n);
+                    queue.push_back(d);
+                }
+            }
+        }
+        vec![start.clone()]
+    }
+
     fn report_cycles(&mut self) {
         for cycle in self.dag.cycles() {
             let names: Vec<String> = cycle.iter().map(ToString::to_string).collect();
@@ -545,18 +572,51 @@ impl<'a> Builder<'a> {
                 );
                 continue;
             }
-            let mut d = Diagnostic::error(
-                "Cycle in configuration",
-                format!("These objects depend on each other in a loop: {}.", names.join(", ")),
-            )
-            .at(node_span(self.root, &cycle[0]))
-            .hint("Break the loop by removing one of the references, or by moving a value into a variable or local that does not depend on the others.");
-            for n in &cycle[1..] {
-                d = d.related(n.to_string(), node_span(self.root, n));
+            // Show the loop in the order the references go, then any other members.
+            let mut order = self.loop_through(&cycle);
+            let chain: Vec<String> = order
+                .iter()
+                .chain(order.first())
+                .map(ToString::to_string)
+                .collect();
+            let mut detail = format!(
+                "These objects depend on each other in a loop: {}.",
+                chain.join(" → ")
+            );
+            let rest: Vec<&String> = names.iter().filter(|n| !chain.contains(n)).collect();
+            if !rest.is_empty() {
+                let rest: Vec<&str> = rest.iter().map(|s| s.as_str()).collect();
+                detail.push_str(&format!("\nAlso part of the loop: {}.", rest.join(", ")));
+            }
+            let others: Vec<ConfigNode> = cycle
+                .iter()
+                .filter(|n| !order.contains(n))
+                .cloned()
+                .collect();
+            order.extend(others);
+            let mut d = Diagnostic::error("Cycle in configuration", detail)
+                .at(cycle_span(self.root, &order[0]))
+                .hint("Break the loop by removing one of the references, or by moving a value into a variable or local that does not depend on the others.");
+            for n in &order[1..] {
+                d = d.related(n.to_string(), cycle_span(self.root, n));
             }
             self.diags.push(d);
         }
     }
+}
+
+/// Where a node takes part in a cycle: for a module's input variable that is the argument
+/// of the module call (where the parent's value comes in), otherwise the declaration.
+fn cycle_span(root: &Module, node: &ConfigNode) -> Option<Span> {
+    if let ConfigNode::Var(p, n) = node {
+        if let Some((name, parent)) = p.split_last() {
+            let call = root.descendant(parent)?.module_calls.get(name)?;
+            if let Some((e, arg)) = call.inputs.get(n) {
+                return arg.clone().or_else(|| e.span());
+            }
+        }
+    }
+    node_span(root, node)
 }
 
 /// Where a node is declared.
