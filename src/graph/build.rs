@@ -6,7 +6,7 @@
 //! does not declare — each becomes a located diagnostic. Cycles are reported with every node on
 //! them. Evaluation order and resource-instance edges both come from this graph.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use super::dag::Dag;
@@ -66,6 +66,7 @@ pub fn build(root: &Module) -> (Dag<ConfigNode>, Diagnostics) {
         root,
         dag: Dag::new(),
         diags: Diagnostics::new(),
+        ref_spans: BTreeMap::new(),
     };
     for (path, module) in root.walk() {
         b.module(&path, module);
@@ -78,6 +79,8 @@ struct Builder<'a> {
     root: &'a Module,
     dag: Dag<ConfigNode>,
     diags: Diagnostics,
+    /// Where each edge's first reference is written, for cycle reports.
+    ref_spans: BTreeMap<(ConfigNode, ConfigNode), Span>,
 }
 
 impl<'a> Builder<'a> {
@@ -287,6 +290,11 @@ impl<'a> Builder<'a> {
                     for t in targets {
                         if ctx.own_var_ok && &t == node {
                             continue;
+                        }
+                        if let Some(span) = &span {
+                            self.ref_spans
+                                .entry((node.clone(), t.clone()))
+                                .or_insert_with(|| span.clone());
                         }
                         self.dag.depend(node, &t);
                     }
@@ -535,8 +543,7 @@ impl<'a> Builder<'a> {
     /// The shortest loop from the first node of a cycle back to it, staying inside the cycle.
     fn loop_through(&self, cycle: &[ConfigNode]) -> Vec<ConfigNode> {
         let start = &cycle[0];
-        let mut came_from: std::collections::BTreeMap<&ConfigNode, &ConfigNode> =
-            std::collections::BTreeMap::new();
+        let mut came_from: BTreeMap<&ConfigNode, &ConfigNode> = BTreeMap::new();
         let mut queue = std::collections::VecDeque::from([start]);
         while let Some(n) = queue.pop_front() {
             for d in self.dag.dependencies(n) {
@@ -559,6 +566,14 @@ impl<'a> Builder<'a> {
         vec![start.clone()]
     }
 
+    /// Where `from` refers to `to`, or failing that where `from` is declared.
+    fn reference_span(&self, from: &ConfigNode, to: &ConfigNode) -> Option<Span> {
+        self.ref_spans
+            .get(&(from.clone(), to.clone()))
+            .cloned()
+            .or_else(|| cycle_span(self.root, from))
+    }
+
     fn report_cycles(&mut self) {
         for cycle in self.dag.cycles() {
             let names: Vec<String> = cycle.iter().map(ToString::to_string).collect();
@@ -568,12 +583,12 @@ impl<'a> Builder<'a> {
                         "Self-referential block",
                         format!("Configuration for {single} may not refer to itself."),
                     )
-                    .at(node_span(self.root, single)),
+                    .at(self.reference_span(single, single)),
                 );
                 continue;
             }
             // Show the loop in the order the references go, then any other members.
-            let mut order = self.loop_through(&cycle);
+            let order = self.loop_through(&cycle);
             let chain: Vec<String> = order
                 .iter()
                 .chain(order.first())
@@ -588,17 +603,16 @@ impl<'a> Builder<'a> {
                 let rest: Vec<&str> = rest.iter().map(|s| s.as_str()).collect();
                 detail.push_str(&format!("\nAlso part of the loop: {}.", rest.join(", ")));
             }
-            let others: Vec<ConfigNode> = cycle
-                .iter()
-                .filter(|n| !order.contains(n))
-                .cloned()
-                .collect();
-            order.extend(others);
+            // One snippet per step: where each object refers to the next.
+            let next = |i: usize| &order[(i + 1) % order.len()];
             let mut d = Diagnostic::error("Cycle in configuration", detail)
-                .at(cycle_span(self.root, &order[0]))
+                .at(self.reference_span(&order[0], next(0)))
                 .hint("Break the loop by removing one of the references, or by moving a value into a variable or local that does not depend on the others.");
-            for n in &order[1..] {
-                d = d.related(n.to_string(), cycle_span(self.root, n));
+            for (i, n) in order.iter().enumerate().skip(1) {
+                d = d.related(
+                    format!("{n} refers to {}", next(i)),
+                    self.reference_span(n, next(i)),
+                );
             }
             self.diags.push(d);
         }
