@@ -125,17 +125,20 @@ pub fn parse_traversal(
                 return Err(need_attr("\"module\"", "module.network.vpc_id"));
             };
             // module.x.out, module.x[0].out, module.x["k"].out
-            let output = match ops.get(1).map(|o| o.value()) {
-                Some(TraversalOperator::GetAttr(a)) => Some(a.to_string()),
-                Some(TraversalOperator::Index(_) | TraversalOperator::LegacyIndex(_)) => ops
-                    .get(2)
-                    .and_then(|o| attr_name(o.value()))
-                    .map(String::from),
-                _ => None,
+            let (output, end) = match ops.get(1).map(|o| o.value()) {
+                Some(TraversalOperator::GetAttr(a)) => (Some(a.to_string()), 2),
+                Some(TraversalOperator::Index(_) | TraversalOperator::LegacyIndex(_)) => (
+                    ops.get(2)
+                        .and_then(|o| attr_name(o.value()))
+                        .map(String::from),
+                    3,
+                ),
+                _ => (None, 1),
             };
             Ok(Reference {
-                subject: Subject::Module(call.into(), output),
-                span: span_to(1),
+                subject: Subject::Module(call.into(), output.clone()),
+                // Through the output name, which is what a missing output is about.
+                span: span_to(if output.is_some() { end } else { 1 }),
                 consumed: 1,
             })
         }
