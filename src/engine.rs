@@ -47,7 +47,7 @@ pub fn load(opts: &LoadOptions) -> Loaded {
     let (module, mut diags) = config::load_root(&dir, &sources);
     check_requirements(&module, &sources, &mut diags);
     let inputs = inputs::collect(&dir, &opts.vars, &opts.env, &sources, &mut diags);
-    let (config_graph, graph_diags) = build::build(&module, &sources);
+    let (config_graph, graph_diags) = build::build(&module);
     diags.extend(graph_diags);
     let evaluated = if diags.has_errors() {
         Evaluated::default()

@@ -199,7 +199,12 @@ fn read_file(loader: &mut Loader, path: &Path, out: &mut Vec<RawInput>) {
         match s {
             Structure::Attribute(attr) => {
                 let span = attr.key.span().map(|r| Span::new(file, r));
-                let loc = span
+                // Messages about the value point at the value, so name its location.
+                let loc = attr
+                    .value
+                    .span()
+                    .map(|r| Span::new(file, r))
+                    .or(span.clone())
                     .as_ref()
                     .map(|s| loader.sources.location(s).to_string())
                     .unwrap_or(display.clone());
@@ -261,9 +266,9 @@ mod tests {
             order,
             [
                 "the environment variable TF_VAR_a",
-                "terraform.tfvars:1:1",
+                "terraform.tfvars:1:5",
                 "b.auto.tfvars.json",
-                "x.tfvars:1:1",
+                "x.tfvars:1:5",
                 "a -var option on the command line"
             ]
         );

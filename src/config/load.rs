@@ -1013,9 +1013,141 @@ fn syntax_diagnostic(e: &hcl::edit::parser::Error, text: &str, file: FileId) -> 
         .at(Some(Span::new(file, offset..offset + key.len().max(1))))
         .hint("Remove one of the two definitions.");
     }
+    if let Some(d) = unclosed_token(text, file) {
+        return d;
+    }
     Diagnostic::error("Invalid HCL syntax", syntax_message(e.message()))
         .at(Some(Span::new(file, offset..offset + 1)))
         .hint("Check for a missing quote, bracket or brace near this position.")
+}
+
+/// hcl-edit reports some mistakes far from their cause: a block missing its `}` at the end of
+/// the file, a string missing its closing quote wherever the next quote happens to be, a
+/// heredoc missing its end marker at the heredoc's first line. Once parsing has failed, a
+/// light scan of the text (comments, strings, heredocs, brackets) finds the opening token.
+fn unclosed_token(text: &str, file: FileId) -> Option<Diagnostic> {
+    enum Open {
+        Bracket(usize, u8),
+        /// `${` or `%{` inside the quoted string that starts at `.0`.
+        Interp(usize, usize),
+    }
+    let b = text.as_bytes();
+    let at = |r: std::ops::Range<usize>| Some(Span::new(file, r));
+    let line_end = |i: usize| text[i..].find('\n').map_or(text.len(), |n| i + n);
+    let unterminated_string = |q: usize| {
+        Diagnostic::error(
+            "Unterminated template string",
+            "This quoted string has no closing quote before the end of the line. Quoted strings cannot span lines.",
+        )
+        .at(at(q..line_end(q)))
+        .hint("Add the closing quote; for text over several lines use a heredoc (<<EOT ... EOT) or \\n.")
+    };
+    let closer = |c: u8| match c {
+        b'{' => b'}',
+        b'[' => b']',
+        _ => b')',
+    };
+    // A bracket whose closer is missing; `depth` 0 is a top-level block.
+    let unclosed = |open: usize, c: u8, depth: usize| {
+        let close = closer(c) as char;
+        let (summary, detail) = match (c, depth) {
+            (b'{', 0) => ("Unclosed configuration block", "There is no closing brace for this block before the end of the file. This may be caused by incorrect brace nesting elsewhere in this file.".to_string()),
+            (b'{', _) => ("Unclosed brace", format!("This {{ has no matching {close}.")),
+            (b'[', _) => ("Unclosed bracket", format!("This [ has no matching {close}.")),
+            _ => ("Unclosed parenthesis", format!("This ( has no matching {close}.")),
+        };
+        Diagnostic::error(summary, detail)
+            .at(at(open..open + 1))
+            .hint(format!("Add the missing {close} where this ends."))
+    };
+    let mut stack: Vec<Open> = Vec::new();
+    // The offset of the opening quote while inside a quoted string.
+    let mut string: Option<usize> = None;
+    let mut i = 0;
+    while i < b.len() {
+        let next = b.get(i + 1).copied();
+        if let Some(q) = string {
+            match b[i] {
+                b'\\' => i += 1,
+                b'"' => string = None,
+                b'\n' => return Some(unterminated_string(q)),
+                b'$' | b'%' if next == Some(b[i]) && b.get(i + 2) == Some(&b'{') => i += 2,
+                b'$' | b'%' if next == Some(b'{') => {
+                    stack.push(Open::Interp(q, i));
+                    string = None;
+                    i += 1;
+                }
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        match b[i] {
+            b'#' => i = line_end(i),
+            b'/' if next == Some(b'/') => i = line_end(i),
+            b'/' if next == Some(b'*') => i = text[i + 2..].find("*/").map(|n| i + 2 + n + 1)?,
+            b'"' => string = Some(i),
+            b'{' | b'[' | b'(' => stack.push(Open::Bracket(i, b[i])),
+            b'}' | b']' | b')' => match stack.pop() {
+                Some(Open::Interp(q, _)) => string = Some(q),
+                Some(Open::Bracket(open, c)) if closer(c) != b[i] => {
+                    return Some(unclosed(open, c, stack.len()))
+                }
+                Some(Open::Bracket(..)) => {}
+                // A stray closer: the parser's own message is the better one.
+                None => return None,
+            },
+            b'<' if next == Some(b'<') => {
+                let start = i;
+                let mut j = i + 2;
+                if b.get(j) == Some(&b'-') {
+                    j += 1;
+                }
+                let name_start = j;
+                while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
+                    j += 1;
+                }
+                let name = &text[name_start..j];
+                if !name.is_empty() && text[j..line_end(j)].trim().is_empty() {
+                    let mut k = line_end(j);
+                    loop {
+                        if k >= b.len() {
+                            return Some(
+                                Diagnostic::error(
+                                    "Unterminated heredoc",
+                                    format!("No line holding only the end marker {name} follows this heredoc, so it runs to the end of the file."),
+                                )
+                                .at(at(start..j))
+                                .hint(format!("End the heredoc with a line containing just {name}.")),
+                            );
+                        }
+                        let end = line_end(k + 1);
+                        if text[k + 1..end].trim() == name {
+                            i = end;
+                            break;
+                        }
+                        k = end;
+                    }
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if let Some(q) = string {
+        return Some(unterminated_string(q));
+    }
+    match stack.first()? {
+        Open::Interp(_, open) => Some(
+            Diagnostic::error(
+                "Unclosed template interpolation",
+                "This ${ or %{ has no closing } before the end of the file.",
+            )
+            .at(at(*open..open + 2)),
+        ),
+        Open::Bracket(open, c) => Some(unclosed(*open, *c, 0)),
+    }
 }
 
 /// hcl-edit's messages are terse ("expected `}`"); keep them but make them a sentence.
@@ -1080,6 +1212,41 @@ output "id" { value = aws_vpc.main.id }
         )]);
         let summaries: Vec<_> = d.iter().map(|d| d.summary.as_str()).collect();
         assert_eq!(summaries, ["Attribute redefined"]);
+    }
+
+    #[test]
+    fn syntax_errors_point_at_the_unclosed_token() {
+        let cases = [
+            (
+                "resource \"a\" \"b\" {\n  x = \"${var.y}\"\n\nlocals {}\n",
+                "Unclosed configuration block",
+                (1, 18),
+            ),
+            (
+                "locals {\n  a = \"x\n}\n\nlocals { b = \"y\" }\n",
+                "Unterminated template string",
+                (2, 7),
+            ),
+            (
+                "locals {\n  a = <<-EOT\n  text\n}\n",
+                "Unterminated heredoc",
+                (2, 7),
+            ),
+            ("locals {\n  a = [1, 2\n}\n", "Unclosed bracket", (2, 7)),
+        ];
+        for (text, summary, (line, col)) in cases {
+            let (_, d, sources) = load(&[("main.tf", text)]);
+            assert_eq!(d.len(), 1, "{text}: {d:?}");
+            assert_eq!(d.0[0].summary, summary, "{text}");
+            let loc = sources.location(d.0[0].span.as_ref().unwrap());
+            assert_eq!((loc.line, loc.column), (line, col), "{text}");
+        }
+        // Balanced text with a real syntax error keeps the parser's message.
+        let (_, d, _) = load(&[(
+            "main.tf",
+            "locals {\n  a = \"x\" ?? 1\n  b = <<EOT\nx\nEOT\n}\n",
+        )]);
+        assert_eq!(d.0[0].summary, "Invalid HCL syntax");
     }
 
     #[test]

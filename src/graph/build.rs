@@ -6,12 +6,12 @@
 //! does not declare — each becomes a located diagnostic. Cycles are reported with every node on
 //! them. Evaluation order and resource-instance edges both come from this graph.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use super::dag::Dag;
 use crate::config::{describe_module, Expr, Mode, Module, ModulePath, ResourceKey};
-use crate::diag::{Diagnostic, Diagnostics, FileId, Sources, Span};
+use crate::diag::{Diagnostic, Diagnostics, FileId, Span};
 use crate::lang::eval::suggest;
 use crate::lang::refs::{self, RefError, Reference, Subject};
 
@@ -56,16 +56,17 @@ struct Context {
     count: bool,
     for_each: bool,
     self_ok: bool,
+    /// A variable's validation rules refer to the variable itself; that is no cycle.
+    own_var_ok: bool,
 }
 
 /// Builds the configuration graph of `root`, reporting every invalid reference and cycle.
-/// `sources` resolves locations for cycle reports.
-pub fn build(root: &Module, sources: &Sources) -> (Dag<ConfigNode>, Diagnostics) {
+pub fn build(root: &Module) -> (Dag<ConfigNode>, Diagnostics) {
     let mut b = Builder {
         root,
-        sources,
         dag: Dag::new(),
         diags: Diagnostics::new(),
+        ref_spans: BTreeMap::new(),
     };
     for (path, module) in root.walk() {
         b.module(&path, module);
@@ -76,9 +77,10 @@ pub fn build(root: &Module, sources: &Sources) -> (Dag<ConfigNode>, Diagnostics)
 
 struct Builder<'a> {
     root: &'a Module,
-    sources: &'a Sources,
     dag: Dag<ConfigNode>,
     diags: Diagnostics,
+    /// Where each edge's first reference is written, for cycle reports.
+    ref_spans: BTreeMap<(ConfigNode, ConfigNode), Span>,
 }
 
 impl<'a> Builder<'a> {
@@ -125,22 +127,19 @@ impl<'a> Builder<'a> {
                     );
                 }
             }
-            // A validation refers to its own variable, which is set before it runs.
+            let validation = Context {
+                own_var_ok: true,
+                ..Context::default()
+            };
             for v in &var.validations {
-                for e in [&v.condition, &v.error_message] {
-                    let (found, errors) = refs::references(&e.expr);
-                    let found = found
-                        .into_iter()
-                        .filter(|r| r.subject != Subject::Var(name.clone()))
-                        .collect();
-                    self.add_refs(&node, path, e.file, found, errors, Context::default());
-                }
+                self.expr_edges(&node, path, &v.condition, validation);
+                self.expr_edges(&node, path, &v.error_message, validation);
             }
             if let Some(call) = call {
                 let ctx = Context {
                     count: call.count.is_some(),
                     for_each: call.for_each.is_some(),
-                    self_ok: false,
+                    ..Context::default()
                 };
                 if let Some((e, _)) = call.inputs.get(name) {
                     self.expr_edges(&node, &parent_path, e, ctx);
@@ -193,7 +192,7 @@ impl<'a> Builder<'a> {
             let ctx = Context {
                 count: res.count.is_some(),
                 for_each: res.for_each.is_some(),
-                self_ok: false,
+                ..Context::default()
             };
             let (found, errors) = refs::body_references(&res.config.body);
             self.add_refs(&node, path, res.config.file, found, errors, ctx);
@@ -289,6 +288,14 @@ impl<'a> Builder<'a> {
             match self.resolve(path, &r.subject, ctx) {
                 Ok(targets) => {
                     for t in targets {
+                        if ctx.own_var_ok && &t == node {
+                            continue;
+                        }
+                        if let Some(span) = &span {
+                            self.ref_spans
+                                .entry((node.clone(), t.clone()))
+                                .or_insert_with(|| span.clone());
+                        }
                         self.dag.depend(node, &t);
                     }
                 }
@@ -533,6 +540,40 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// The shortest loop from the first node of a cycle back to it, staying inside the cycle.
+    fn loop_through(&self, cycle: &[ConfigNode]) -> Vec<ConfigNode> {
+        let start = &cycle[0];
+        let mut came_from: BTreeMap<&ConfigNode, &ConfigNode> = BTreeMap::new();
+        let mut queue = std::collections::VecDeque::from([start]);
+        while let Some(n) = queue.pop_front() {
+            for d in self.dag.dependencies(n) {
+                if d == start {
+                    let mut path = vec![n.clone()];
+                    let mut cur = n;
+                    while let Some(prev) = came_from.get(cur) {
+                        path.push((*prev).clone());
+                        cur = prev;
+                    }
+                    path.reverse();
+                    return path;
+                }
+                if cycle.contains(d) && !came_from.contains_key(d) {
+                    came_from.insert(d, n);
+                    queue.push_back(d);
+                }
+            }
+        }
+        vec![start.clone()]
+    }
+
+    /// Where `from` refers to `to`, or failing that where `from` is declared.
+    fn reference_span(&self, from: &ConfigNode, to: &ConfigNode) -> Option<Span> {
+        self.ref_spans
+            .get(&(from.clone(), to.clone()))
+            .cloned()
+            .or_else(|| cycle_span(self.root, from))
+    }
+
     fn report_cycles(&mut self) {
         for cycle in self.dag.cycles() {
             let names: Vec<String> = cycle.iter().map(ToString::to_string).collect();
@@ -542,34 +583,54 @@ impl<'a> Builder<'a> {
                         "Self-referential block",
                         format!("Configuration for {single} may not refer to itself."),
                     )
-                    .at(node_span(self.root, single)),
+                    .at(self.reference_span(single, single)),
                 );
                 continue;
             }
-            let listed: Vec<String> = cycle
+            // Show the loop in the order the references go, then any other members.
+            let order = self.loop_through(&cycle);
+            let chain: Vec<String> = order
                 .iter()
-                .zip(&names)
-                .map(|(n, name)| match node_span(self.root, n) {
-                    Some(span) => {
-                        let loc = self.sources.location(&span);
-                        format!("  - {name} ({}:{})", loc.file, loc.line)
-                    }
-                    None => format!("  - {name}"),
-                })
+                .chain(order.first())
+                .map(ToString::to_string)
                 .collect();
-            let d = Diagnostic::error(
-                "Cycle in configuration",
-                format!(
-                    "These {} objects depend on each other in a loop:\n{}",
-                    cycle.len(),
-                    listed.join("\n")
-                ),
-            )
-            .at(node_span(self.root, &cycle[0]))
-            .hint("Break the loop by removing one of the references, or by moving a value into a variable or local that does not depend on the others.");
+            let mut detail = format!(
+                "These objects depend on each other in a loop: {}.",
+                chain.join(" → ")
+            );
+            let rest: Vec<&String> = names.iter().filter(|n| !chain.contains(n)).collect();
+            if !rest.is_empty() {
+                let rest: Vec<&str> = rest.iter().map(|s| s.as_str()).collect();
+                detail.push_str(&format!("\nAlso part of the loop: {}.", rest.join(", ")));
+            }
+            // One snippet per step: where each object refers to the next.
+            let next = |i: usize| &order[(i + 1) % order.len()];
+            let mut d = Diagnostic::error("Cycle in configuration", detail)
+                .at(self.reference_span(&order[0], next(0)))
+                .hint("Break the loop by removing one of the references, or by moving a value into a variable or local that does not depend on the others.");
+            for (i, n) in order.iter().enumerate().skip(1) {
+                d = d.related(
+                    format!("{n} refers to {}", next(i)),
+                    self.reference_span(n, next(i)),
+                );
+            }
             self.diags.push(d);
         }
     }
+}
+
+/// Where a node takes part in a cycle: for a module's input variable that is the argument
+/// of the module call (where the parent's value comes in), otherwise the declaration.
+fn cycle_span(root: &Module, node: &ConfigNode) -> Option<Span> {
+    if let ConfigNode::Var(p, n) = node {
+        if let Some((name, parent)) = p.split_last() {
+            let call = root.descendant(parent)?.module_calls.get(name)?;
+            if let Some((e, arg)) = call.inputs.get(n) {
+                return arg.clone().or_else(|| e.span());
+            }
+        }
+    }
+    node_span(root, node)
 }
 
 /// Where a node is declared.

@@ -556,7 +556,14 @@ impl<'a> Walker<'a> {
                     }
                 };
                 match v {
-                    Ok(v) => (v, input.source.to_string(), input.span.clone()),
+                    Ok(v) => {
+                        // Point at the value itself when it is an expression in a file.
+                        let span = match &input.value {
+                            RawValue::Expr(e) => e.span().or(input.span.clone()),
+                            _ => input.span.clone(),
+                        };
+                        (v, input.source.to_string(), span)
+                    }
                     Err(d) => return self.diags.push(d),
                 }
             }
@@ -829,7 +836,7 @@ fn count_value(v: &Value) -> Result<usize, (&'static str, String)> {
         return Err(invalid("Sensitive values, or values derived from sensitive values, cannot be used as count arguments.".into()));
     }
     match v {
-        Value::Unknown => Err(invalid("The \"count\" value depends on resource attributes that cannot be determined until apply, so ecsform cannot predict how many instances will be created. To work around this, use the -target argument to first apply only the resources that the count depends on.".into())),
+        Value::Unknown => Err(invalid("The \"count\" value depends on resource attributes that cannot be determined until apply, so ecsform cannot predict how many instances will be created. Base the count on values known before apply, such as variables, locals or the length of a list written in the configuration.".into())),
         Value::Null => Err(invalid("The given \"count\" argument value is null. An integer is required.".into())),
         other => match to_number(other) {
             Some(n) if n >= 0.0 && n.fract() == 0.0 => Ok(n as usize),
@@ -850,7 +857,7 @@ fn for_each_value(v: &Value) -> Result<Vec<(String, Value)>, ForEachError> {
         return Err(invalid("Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments. If used, the sensitive value could be exposed as a resource instance key.".into(), None));
     }
     match v {
-        Value::Unknown => Err(invalid("The \"for_each\" value depends on resource attributes that cannot be determined until apply, so ecsform cannot predict how many instances will be created.".into(), Some("Use only keys known before apply (such as names from variables), or use -target to first apply the resources the for_each depends on."))),
+        Value::Unknown => Err(invalid("The \"for_each\" value depends on resource attributes that cannot be determined until apply, so ecsform cannot predict how many instances will be created.".into(), Some("Use only keys known before apply, such as names from variables or locals; resource attributes may appear in the values, but not in the keys."))),
         Value::Null => Err(invalid("The given \"for_each\" argument value is null. A map, or set of strings, is allowed.".into(), None)),
         Value::Map(m) => Ok(m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
         Value::Set(items) => items

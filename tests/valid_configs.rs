@@ -1,0 +1,385 @@
+//! Valid configurations under `tests/fixtures/valid/`: a full ECS stack (three levels of
+//! modules, count, for_each, a conditional, heredoc, templatefile, jsonencode, cidrsubnet, a
+//! dynamic block, `depends_on` a module) must validate and produce exactly the expected
+//! dependency graph; variable values must follow Terraform's precedence; sensitive and
+//! unknown values must flow through evaluation; and the CLI's flag forms, usage errors,
+//! `-version` and `-help` must behave.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use ecsform::config::inputs::VarArg;
+use ecsform::engine::{self, LoadOptions, Loaded};
+use ecsform::lang::value::Value;
+
+fn valid(name: &str) -> PathBuf {
+    support::fixtures("valid").join(name)
+}
+
+/// Loads a fixture and fails the test with the rendered diagnostics if it has any.
+fn load(name: &str, vars: Vec<VarArg>, env: &[(&str, &str)]) -> Loaded {
+    let loaded = engine::load(&LoadOptions {
+        dir: valid(name),
+        vars,
+        env: env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    });
+    assert!(
+        loaded.diags.is_empty(),
+        "{name}:\n{}",
+        loaded.diags.render(&loaded.sources, false)
+    );
+    loaded
+}
+
+/// The evaluated arguments of the resource instance with this address.
+fn instance<'a>(loaded: &'a Loaded, addr: &str) -> &'a Value {
+    loaded
+        .evaluated
+        .instances
+        .values()
+        .find(|i| i.addr.to_string() == addr)
+        .map(|i| &i.config)
+        .unwrap_or_else(|| {
+            let all: Vec<String> = loaded
+                .evaluated
+                .instances
+                .keys()
+                .map(ToString::to_string)
+                .collect();
+            panic!("no instance {addr}; instances: {all:#?}")
+        })
+}
+
+/// One argument of an evaluated resource instance.
+fn arg<'a>(config: &'a Value, name: &str) -> &'a Value {
+    config
+        .as_map()
+        .and_then(|m| m.get(name))
+        .unwrap_or_else(|| panic!("no argument {name} in {config:?}"))
+}
+
+/// The `"a" -> "b"` lines of a DOT graph.
+fn edges(dot: &str) -> BTreeSet<String> {
+    dot.lines()
+        .map(str::trim)
+        .filter(|l| l.contains(" -> "))
+        .map(|l| l.trim_end_matches(';').to_string())
+        .collect()
+}
+
+const N: &str = "module.network";
+const S: &str = "module.network.module.subnets";
+const P: &str = "module.network.module.subnets.module.private";
+
+/// The edges of `ecs-stack`, worked out by reading its configuration: an instance depends
+/// on every instance of each resource it refers to, directly or through variables, locals,
+/// module inputs and outputs, and on everything in a module it names in `depends_on`.
+fn expected_stack_edges() -> BTreeSet<String> {
+    let mut e: Vec<(String, String)> = Vec::new();
+    let mut add = |from: &str, to: &str| e.push((from.to_string(), to.to_string()));
+    for k in ["api", "web"] {
+        // role = aws_iam_role.this[each.key].id
+        for r in ["api", "web"] {
+            add(
+                &format!("aws_iam_role_policy.logs[\"{k}\"]"),
+                &format!("aws_iam_role.this[\"{r}\"]"),
+            );
+        }
+        // cluster = aws_ecs_cluster.main.id, iam_role = aws_iam_role.this[each.key].arn
+        add(
+            &format!("aws_ecs_service.svc[\"{k}\"]"),
+            "aws_ecs_cluster.main",
+        );
+        for r in ["api", "web"] {
+            add(
+                &format!("aws_ecs_service.svc[\"{k}\"]"),
+                &format!("aws_iam_role.this[\"{r}\"]"),
+            );
+        }
+    }
+    // image_id = data.aws_ami.ecs.id; templatefile(..., { cluster = aws_ecs_cluster.main.name })
+    add("aws_launch_template.ecs", "data.aws_ami.ecs");
+    add("aws_launch_template.ecs", "aws_ecs_cluster.main");
+    // vpc_id = module.network.vpc_id
+    add("aws_security_group.web", &format!("{N}.aws_vpc.this"));
+    for i in 0..2 {
+        let node = format!("aws_instance.node[{i}]");
+        add(&node, "data.aws_ami.ecs");
+        add(&node, "aws_security_group.web");
+        add(&node, "aws_launch_template.ecs");
+        // subnet_id = module.network.subnet_ids[count.index] and depends_on = [module.network]
+        add(&node, &format!("{N}.aws_vpc.this"));
+        add(&node, &format!("{S}.aws_route_table.this"));
+        for j in 0..2 {
+            add(&node, &format!("{P}.aws_subnet.this[{j}]"));
+            add(&node, &format!("{P}.aws_route_table_association.this[{j}]"));
+        }
+        // vpc_id = var.vpc_id, passed down from module.network's aws_vpc.this.id
+        add(
+            &format!("{P}.aws_subnet.this[{i}]"),
+            &format!("{N}.aws_vpc.this"),
+        );
+        // subnet_id = aws_subnet.this[count.index].id, route_table_id = var.route_table_id
+        let assoc = format!("{P}.aws_route_table_association.this[{i}]");
+        add(&assoc, &format!("{S}.aws_route_table.this"));
+        for j in 0..2 {
+            add(&assoc, &format!("{P}.aws_subnet.this[{j}]"));
+        }
+    }
+    add(
+        &format!("{S}.aws_route_table.this"),
+        &format!("{N}.aws_vpc.this"),
+    );
+    e.into_iter()
+        .map(|(a, b)| format!("{:?} -> {:?}", a, b))
+        .collect()
+}
+
+#[test]
+fn ecs_stack_validates_and_has_the_expected_graph() {
+    let dir = valid("ecs-stack");
+    let out = support::run_in(&dir, "validate", &[] as &[&str]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stderr, "");
+    assert!(
+        out.stdout
+            .contains("valid (18 resource instances in 4 modules)"),
+        "{}",
+        out.stdout
+    );
+
+    let out = support::run_in(&dir, "graph", &[] as &[&str]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.starts_with("digraph ecsform {"),
+        "{}",
+        out.stdout
+    );
+    let got = edges(&out.stdout);
+    let want = expected_stack_edges();
+    assert_eq!(want.len(), 40);
+    let missing: Vec<_> = want.difference(&got).collect();
+    let extra: Vec<_> = got.difference(&want).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing edges: {missing:#?}\nunexpected edges: {extra:#?}"
+    );
+    for node in [
+        "\"module.network.module.subnets.module.private.aws_subnet.this[0]\"",
+        "\"aws_iam_role.this[\\\"web\\\"]\"",
+        "\"data.aws_ami.ecs\" [shape = \"ellipse\"]",
+        "label = \"module.network.module.subnets.module.private\"",
+    ] {
+        assert!(out.stdout.contains(node), "no {node} in:\n{}", out.stdout);
+    }
+}
+
+#[test]
+fn ecs_stack_evaluates_functions_heredocs_and_dynamic_blocks() {
+    let loaded = load("ecs-stack", Vec::new(), &[]);
+    let addrs: BTreeSet<String> = loaded
+        .evaluated
+        .instances
+        .keys()
+        .map(ToString::to_string)
+        .collect();
+    for a in [
+        "module.network.module.subnets.module.private.aws_subnet.this[0]",
+        "module.network.module.subnets.module.private.aws_subnet.this[1]",
+        "aws_iam_role.this[\"web\"]",
+        "aws_iam_role.this[\"api\"]",
+        "aws_instance.node[1]",
+    ] {
+        assert!(addrs.contains(a), "no {a} in {addrs:#?}");
+    }
+
+    // cidrsubnet with count.index, three modules down.
+    let subnet = instance(&loaded, &format!("{P}.aws_subnet.this[1]"));
+    assert_eq!(arg(subnet, "cidr_block"), &Value::string("10.0.1.0/24"));
+
+    // The conditional picked the prod instance type; count.index in a template.
+    let node = instance(&loaded, "aws_instance.node[1]");
+    assert_eq!(arg(node, "instance_type"), &Value::string("m5.large"));
+    assert_eq!(
+        arg(arg(node, "tags"), "Name"),
+        &Value::string("ecs-prod-node-1")
+    );
+
+    // Heredoc JSON policy and jsonencode.
+    let role = instance(&loaded, "aws_iam_role.this[\"web\"]");
+    let policy: serde_json::Value =
+        serde_json::from_str(arg(role, "assume_role_policy").as_str().unwrap()).unwrap();
+    assert_eq!(policy["Statement"][0]["Action"], "sts:AssumeRole");
+    let logs = instance(&loaded, "aws_iam_role_policy.logs[\"api\"]");
+    let policy: serde_json::Value =
+        serde_json::from_str(arg(logs, "policy").as_str().unwrap()).unwrap();
+    assert_eq!(
+        policy["Statement"][0]["Action"],
+        serde_json::json!(["logs:CreateLogStream", "logs:PutLogEvents"])
+    );
+
+    // templatefile, then base64encode.
+    let lt = instance(&loaded, "aws_launch_template.ecs");
+    let user_data = arg(lt, "user_data").as_str().unwrap();
+    assert_eq!(
+        user_data,
+        "IyEvYmluL2Jhc2gKZWNobyBFQ1NfQ0xVU1RFUj1lY3MtcHJvZCA+PiAvZXRjL2Vjcy9lY3MuY29uZmlnCg==",
+        "base64 of the rendered user_data.sh.tpl"
+    );
+
+    // The dynamic block made one ingress block per service, in key order.
+    let sg = instance(&loaded, "aws_security_group.web");
+    let ports: Vec<&Value> = arg(sg, "ingress")
+        .as_list()
+        .expect("ingress blocks")
+        .iter()
+        .map(|b| arg(b, "from_port"))
+        .collect();
+    assert_eq!(ports, [&Value::number(8080), &Value::number(80)]);
+
+    // for_each over a map: each.value in a conditional.
+    let svc = instance(&loaded, "aws_ecs_service.svc[\"api\"]");
+    assert_eq!(arg(svc, "desired_count"), &Value::number(2));
+}
+
+#[test]
+fn variable_precedence_env_tfvars_auto_var_file_var() {
+    let loaded = load(
+        "precedence",
+        vec![
+            VarArg::File("extra.tfvars".into()),
+            VarArg::Var("from_var=-var".into()),
+        ],
+        &[
+            ("TF_VAR_from_env", "env"),
+            ("TF_VAR_from_tfvars", "env"),
+            ("TF_VAR_from_auto", "env"),
+            ("TF_VAR_from_var_file", "env"),
+            ("TF_VAR_from_var", "env"),
+            ("HOME", "/root"),
+        ],
+    );
+    let vars = &loaded.evaluated.variables;
+    let get = |name: &str| vars[name].as_str().unwrap().to_string();
+    assert_eq!(get("from_default"), "default");
+    assert_eq!(get("from_env"), "env");
+    assert_eq!(get("from_tfvars"), "terraform.tfvars");
+    // *.auto.tfvars in lexical order: b after a.
+    assert_eq!(get("from_auto"), "b.auto.tfvars");
+    assert_eq!(get("from_var_file"), "extra.tfvars");
+    assert_eq!(get("from_var"), "-var");
+    assert_eq!(vars["instances"], Value::number(3));
+}
+
+#[test]
+fn command_line_variables_apply_in_the_order_given() {
+    let loaded = load(
+        "precedence",
+        vec![
+            VarArg::Var("from_var=-var".into()),
+            VarArg::File("extra.tfvars".into()),
+        ],
+        &[],
+    );
+    let vars = &loaded.evaluated.variables;
+    assert_eq!(vars["from_var"], Value::string("extra.tfvars"));
+    assert_eq!(vars["from_env"], Value::string("default"));
+}
+
+#[test]
+fn typed_env_variable_is_converted() {
+    let loaded = load("precedence", Vec::new(), &[("TF_VAR_instances", "5")]);
+    assert_eq!(loaded.evaluated.variables["instances"], Value::number(5));
+    assert_eq!(loaded.evaluated.instances.len(), 5);
+}
+
+#[test]
+fn sensitive_values_stay_sensitive_and_unknowns_flow() {
+    let loaded = load("sensitive-unknown", Vec::new(), &[]);
+    assert_eq!(
+        loaded.evaluated.variables["db_password"],
+        Value::string("hunter2").mark_sensitive(true)
+    );
+    let db = instance(&loaded, "aws_db_instance.db");
+    assert_eq!(
+        arg(db, "password"),
+        &Value::string("hunter2").mark_sensitive(true)
+    );
+    assert!(!arg(db, "username").contains_sensitive());
+    // aws_vpc.x.id is known only after apply, so the whole template is unknown.
+    assert_eq!(arg(db, "identifier"), &Value::Unknown);
+    assert!(loaded.evaluated.outputs["password"].sensitive);
+    assert!(loaded.evaluated.outputs["password"]
+        .value
+        .contains_sensitive());
+
+    // length() of a splat over unknown ids is known: count = 3.
+    for i in 0..3 {
+        let a = instance(&loaded, &format!("aws_route_table_association.a[{i}]"));
+        assert_eq!(arg(a, "subnet_id"), &Value::Unknown);
+    }
+    assert_eq!(loaded.evaluated.instances.len(), 1 + 3 + 1 + 3);
+    // A known attribute of the same resource stays known.
+    let s = instance(&loaded, "aws_subnet.s[2]");
+    assert_eq!(arg(s, "cidr_block"), &Value::string("10.0.2.0/24"));
+}
+
+#[test]
+fn var_file_flag_forms_are_the_same() {
+    let dir = valid("precedence");
+    let a = support::run_in(&dir, "graph", &["-var-file=extra.tfvars"]);
+    let b = support::run_in(&dir, "graph", &["--var-file", "extra.tfvars"]);
+    assert_eq!(a.code, 0, "{}", a.stderr);
+    assert_eq!(
+        (a.code, &a.stdout, &a.stderr),
+        (b.code, &b.stdout, &b.stderr)
+    );
+    // The file took effect: instances = 3.
+    assert!(
+        a.stdout.contains("\"null_resource.node[2]\""),
+        "{}",
+        a.stdout
+    );
+}
+
+#[test]
+fn usage_errors_exit_1_with_a_clear_message() {
+    let out = support::run(&["frobnicate"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .starts_with("Error: unknown command \"frobnicate\". Commands: validate, graph."),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("Run \"ecsform -help\" for usage."));
+
+    let out = support::run(&["validate", "-bogus"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .starts_with("Error: unknown flag -bogus for \"ecsform validate\"."),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.stdout, "");
+}
+
+#[test]
+fn version_and_help_exit_0() {
+    let out = support::run(&["-version"]);
+    assert_eq!(out.code, 0);
+    assert!(out.stdout.starts_with("ecsform v"), "{}", out.stdout);
+    assert!(out.stdout.contains("Terraform language 1.9"));
+
+    let out = support::run(&["-help"]);
+    assert_eq!(out.code, 0);
+    assert!(out.stdout.starts_with("Usage: ecsform"), "{}", out.stdout);
+    assert!(out.stdout.contains("validate") && out.stdout.contains("graph"));
+    assert_eq!(out.stderr, "");
+}
