@@ -72,6 +72,18 @@ pub fn run(argv: &[String], io: &mut Io) -> u8 {
     }
 }
 
+/// Loads the configuration and prints its diagnostics (warnings too) to stderr. `None` when
+/// there were errors.
+fn load_reporting(opts: &LoadOptions, color: bool, io: &mut Io) -> Option<engine::Loaded> {
+    let loaded = engine::load(opts);
+    if !loaded.diags.is_empty() {
+        let _ = io
+            .err
+            .write_all(loaded.diags.render(&loaded.sources, color).as_bytes());
+    }
+    (!loaded.diags.has_errors()).then_some(loaded)
+}
+
 /// The process entry point used by `main.rs`.
 pub fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().skip(1).collect();

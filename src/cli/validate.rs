@@ -1,18 +1,12 @@
 //! `ecsform validate`: load and evaluate the configuration, report every problem.
 
-use super::Io;
-use crate::engine::{self, LoadOptions};
+use super::{load_reporting, Io};
+use crate::engine::LoadOptions;
 
 pub fn run(opts: &LoadOptions, color: bool, io: &mut Io) -> u8 {
-    let loaded = engine::load(opts);
-    if !loaded.diags.is_empty() {
-        let _ = io
-            .err
-            .write_all(loaded.diags.render(&loaded.sources, color).as_bytes());
-    }
-    if loaded.diags.has_errors() {
+    let Some(loaded) = load_reporting(opts, color, io) else {
         return 1;
-    }
+    };
     let modules = loaded.module.walk().len();
     let instances = loaded.evaluated.instances.len();
     let _ = writeln!(

@@ -19,6 +19,7 @@ use hcl::edit::Span as _;
 use super::functions::{self, FuncContext};
 use super::refs::{parse_traversal, Subject};
 use super::value::{format_number, Value};
+pub use super::value::{to_bool, to_number};
 use crate::config::Expr;
 use crate::diag::{Diagnostic, Diagnostics, FileId, Sources, Span};
 
@@ -1037,23 +1038,6 @@ pub fn describe(v: &Value) -> String {
         Value::Set(_) => "a set".into(),
         Value::Map(_) => "an object".into(),
         Value::Sensitive(_) => unreachable!(),
-    }
-}
-
-pub fn to_bool(v: &Value) -> Option<bool> {
-    match v.unmarked() {
-        Value::Bool(b) => Some(*b),
-        Value::String(s) if s == "true" => Some(true),
-        Value::String(s) if s == "false" => Some(false),
-        _ => None,
-    }
-}
-
-pub fn to_number(v: &Value) -> Option<f64> {
-    match v.unmarked() {
-        Value::Number(n) => Some(*n),
-        Value::String(s) => s.trim().parse::<f64>().ok().filter(|n| n.is_finite()),
-        _ => None,
     }
 }
 

@@ -266,6 +266,25 @@ impl Value {
     }
 }
 
+/// Terraform's conversion of a primitive to a number: numbers, and strings holding one.
+pub fn to_number(v: &Value) -> Option<f64> {
+    match v.unmarked() {
+        Value::Number(n) => Some(*n),
+        Value::String(s) => s.parse::<f64>().ok().filter(|n| n.is_finite()),
+        _ => None,
+    }
+}
+
+/// Terraform's conversion of a primitive to a bool: bools, and the strings "true"/"false".
+pub fn to_bool(v: &Value) -> Option<bool> {
+    match v.unmarked() {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) if s == "true" => Some(true),
+        Value::String(s) if s == "false" => Some(false),
+        _ => None,
+    }
+}
+
 fn unmark_all(items: Vec<Value>) -> (Vec<Value>, bool) {
     let mut any = false;
     let items = items

@@ -29,24 +29,7 @@ pub fn value<'a>(args: &'a [Value], index: usize, param: &str) -> Result<&'a Val
     }
 }
 
-/// Terraform's conversion of a primitive to a number (numeric strings convert).
-pub fn to_number(v: &Value) -> Option<f64> {
-    match v.unmarked() {
-        Value::Number(n) => Some(*n),
-        Value::String(s) => s.parse::<f64>().ok().filter(|n| n.is_finite()),
-        _ => None,
-    }
-}
-
-/// Terraform's conversion of a primitive to a bool (`"true"`/`"false"` convert).
-pub fn to_bool(v: &Value) -> Option<bool> {
-    match v.unmarked() {
-        Value::Bool(b) => Some(*b),
-        Value::String(s) if s == "true" => Some(true),
-        Value::String(s) if s == "false" => Some(false),
-        _ => None,
-    }
-}
+pub use crate::lang::value::{to_bool, to_number};
 
 pub fn string(args: &[Value], index: usize, param: &str) -> Result<String, FuncError> {
     value(args, index, param)?

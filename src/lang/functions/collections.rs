@@ -12,53 +12,37 @@ use super::args::{
     self, elements_as_strings, grapheme_count, invalid, sequence, string, to_bool,
     unify_primitives, value,
 };
-use super::{FuncContext, FuncError, FuncImpl, FuncResult, Function};
+use super::{FuncContext, FuncError, FuncResult, Function};
 use crate::lang::value::Value;
 
-const fn f(
-    name: &'static str,
-    min: usize,
-    max: Option<usize>,
-    nested_unknown: bool,
-    imp: FuncImpl,
-) -> Function {
-    Function {
-        name,
-        min_args: min,
-        max_args: max,
-        nested_unknown,
-        imp,
-    }
-}
-
 pub const FUNCTIONS: &[Function] = &[
-    f("length", 1, Some(1), true, length),
-    f("element", 2, Some(2), true, element),
-    f("concat", 1, None, true, concat),
-    f("lookup", 2, Some(3), true, lookup),
-    f("merge", 0, None, true, merge),
-    f("coalesce", 1, None, false, coalesce),
-    f("coalescelist", 1, None, true, coalescelist),
-    f("compact", 1, Some(1), false, compact),
-    f("distinct", 1, Some(1), false, distinct),
+    Function::new("length", 1, Some(1), length).with_nested_unknown(),
+    Function::new("element", 2, Some(2), element).with_nested_unknown(),
+    Function::new("concat", 1, None, concat).with_nested_unknown(),
+    Function::new("lookup", 2, Some(3), lookup).with_nested_unknown(),
+    Function::new("merge", 0, None, merge).with_nested_unknown(),
+    Function::new("coalesce", 1, None, coalesce),
+    Function::new("coalescelist", 1, None, coalescelist).with_nested_unknown(),
+    Function::new("compact", 1, Some(1), compact),
+    Function::new("distinct", 1, Some(1), distinct),
     // An unknown element might itself be a list, so flatten cannot pass unknowns through.
-    f("flatten", 1, Some(1), false, flatten),
-    f("keys", 1, Some(1), true, keys),
-    f("values", 1, Some(1), true, values),
-    f("contains", 2, Some(2), false, contains),
-    f("index", 2, Some(2), false, index),
-    f("slice", 3, Some(3), true, slice),
-    f("zipmap", 2, Some(2), true, zipmap),
-    f("range", 1, Some(3), false, range),
-    f("reverse", 1, Some(1), true, reverse),
-    f("sort", 1, Some(1), false, sort),
-    f("chunklist", 2, Some(2), true, chunklist),
-    f("setunion", 1, None, false, setunion),
-    f("setintersection", 1, None, false, setintersection),
-    f("setsubtract", 2, Some(2), false, setsubtract),
-    f("one", 1, Some(1), true, one),
-    f("alltrue", 1, Some(1), true, alltrue),
-    f("anytrue", 1, Some(1), true, anytrue),
+    Function::new("flatten", 1, Some(1), flatten),
+    Function::new("keys", 1, Some(1), keys).with_nested_unknown(),
+    Function::new("values", 1, Some(1), values).with_nested_unknown(),
+    Function::new("contains", 2, Some(2), contains),
+    Function::new("index", 2, Some(2), index),
+    Function::new("slice", 3, Some(3), slice).with_nested_unknown(),
+    Function::new("zipmap", 2, Some(2), zipmap).with_nested_unknown(),
+    Function::new("range", 1, Some(3), range),
+    Function::new("reverse", 1, Some(1), reverse).with_nested_unknown(),
+    Function::new("sort", 1, Some(1), sort),
+    Function::new("chunklist", 2, Some(2), chunklist).with_nested_unknown(),
+    Function::new("setunion", 1, None, setunion),
+    Function::new("setintersection", 1, None, setintersection),
+    Function::new("setsubtract", 2, Some(2), setsubtract),
+    Function::new("one", 1, Some(1), one).with_nested_unknown(),
+    Function::new("alltrue", 1, Some(1), alltrue).with_nested_unknown(),
+    Function::new("anytrue", 1, Some(1), anytrue).with_nested_unknown(),
 ];
 
 /// Elements of a list or tuple argument (not a set), with `set_msg` as the error for sets.

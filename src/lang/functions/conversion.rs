@@ -14,23 +14,13 @@ use crate::lang::types::{convert, type_of, Type};
 use crate::lang::value::Value;
 
 pub const FUNCTIONS: &[Function] = &[
-    to_function("tostring", tostring),
-    to_function("tonumber", tonumber),
-    to_function("tobool", tobool),
-    to_function("tolist", tolist),
-    to_function("toset", toset),
-    to_function("tomap", tomap),
+    Function::new("tostring", 1, Some(1), tostring).with_nested_unknown(),
+    Function::new("tonumber", 1, Some(1), tonumber).with_nested_unknown(),
+    Function::new("tobool", 1, Some(1), tobool).with_nested_unknown(),
+    Function::new("tolist", 1, Some(1), tolist).with_nested_unknown(),
+    Function::new("toset", 1, Some(1), toset).with_nested_unknown(),
+    Function::new("tomap", 1, Some(1), tomap).with_nested_unknown(),
 ];
-
-const fn to_function(name: &'static str, imp: super::FuncImpl) -> Function {
-    Function {
-        name,
-        min_args: 1,
-        max_args: Some(1),
-        nested_unknown: true,
-        imp,
-    }
-}
 
 fn tostring(args: &[Value], _: &FuncContext) -> FuncResult {
     convert_to(&args[0], &Type::String)

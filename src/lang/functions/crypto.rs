@@ -7,25 +7,15 @@ use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha512};
 
 use super::args::string;
-use super::{FuncContext, FuncImpl, FuncResult, Function};
+use super::{FuncContext, FuncResult, Function};
 use crate::lang::value::Value;
 
-const fn f(name: &'static str, arity: usize, imp: FuncImpl) -> Function {
-    Function {
-        name,
-        min_args: arity,
-        max_args: Some(arity),
-        nested_unknown: false,
-        imp,
-    }
-}
-
 pub const FUNCTIONS: &[Function] = &[
-    f("md5", 1, md5),
-    f("sha1", 1, sha1),
-    f("sha256", 1, sha256),
-    f("sha512", 1, sha512),
-    f("uuid", 0, uuid),
+    Function::new("md5", 1, Some(1), md5),
+    Function::new("sha1", 1, Some(1), sha1),
+    Function::new("sha256", 1, Some(1), sha256),
+    Function::new("sha512", 1, Some(1), sha512),
+    Function::new("uuid", 0, Some(0), uuid),
 ];
 
 fn hex_digest<D: Digest>(args: &[Value]) -> FuncResult {

@@ -8,22 +8,12 @@ use super::args::string;
 use super::{FuncContext, FuncError, FuncResult, Function};
 use crate::lang::value::{format_number, Value};
 
-const fn f(name: &'static str, imp: super::FuncImpl) -> Function {
-    Function {
-        name,
-        min_args: 1,
-        max_args: Some(1),
-        nested_unknown: false,
-        imp,
-    }
-}
-
 pub const FUNCTIONS: &[Function] = &[
-    f("jsonencode", jsonencode),
-    f("jsondecode", jsondecode),
-    f("yamlencode", yamlencode),
-    f("base64encode", base64encode),
-    f("base64decode", base64decode),
+    Function::new("jsonencode", 1, Some(1), jsonencode),
+    Function::new("jsondecode", 1, Some(1), jsondecode),
+    Function::new("yamlencode", 1, Some(1), yamlencode),
+    Function::new("base64encode", 1, Some(1), base64encode),
+    Function::new("base64decode", 1, Some(1), base64decode),
 ];
 
 /// Compact JSON of a wholly known value, escaped like Go's `json.Marshal`; `None` if unknown.

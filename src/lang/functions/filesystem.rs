@@ -6,23 +6,13 @@ use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use super::args::{invalid, string, value};
-use super::{FuncContext, FuncError, FuncImpl, FuncResult, Function};
+use super::{FuncContext, FuncError, FuncResult, Function};
 use crate::lang::value::Value;
 
-const fn f(name: &'static str, arity: usize, imp: FuncImpl) -> Function {
-    Function {
-        name,
-        min_args: arity,
-        max_args: Some(arity),
-        nested_unknown: false,
-        imp,
-    }
-}
-
 pub const FUNCTIONS: &[Function] = &[
-    f("file", 1, file),
-    f("fileexists", 1, fileexists),
-    f("templatefile", 2, templatefile),
+    Function::new("file", 1, Some(1), file),
+    Function::new("fileexists", 1, Some(1), fileexists),
+    Function::new("templatefile", 2, Some(2), templatefile),
 ];
 
 /// The filesystem path a configuration path refers to.

@@ -82,6 +82,31 @@ pub struct Function {
     pub imp: FuncImpl,
 }
 
+impl Function {
+    /// A function taking `min_args` to `max_args` arguments (`None`: any number more) that sees
+    /// only wholly known arguments.
+    pub const fn new(
+        name: &'static str,
+        min_args: usize,
+        max_args: Option<usize>,
+        imp: FuncImpl,
+    ) -> Function {
+        Function {
+            name,
+            min_args,
+            max_args,
+            nested_unknown: false,
+            imp,
+        }
+    }
+
+    /// The same function, declared to cope with unknown elements inside its arguments.
+    pub const fn with_nested_unknown(mut self) -> Function {
+        self.nested_unknown = true;
+        self
+    }
+}
+
 /// Every family's list, searched by [`lookup`].
 const FAMILIES: &[&[Function]] = &[
     strings::FUNCTIONS,

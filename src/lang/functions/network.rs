@@ -5,24 +5,14 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::args::{integer, invalid, string, whole};
-use super::{FuncContext, FuncError, FuncImpl, FuncResult, Function};
+use super::{FuncContext, FuncError, FuncResult, Function};
 use crate::lang::value::{format_number, Value};
 
-const fn f(name: &'static str, min: usize, max: Option<usize>, imp: FuncImpl) -> Function {
-    Function {
-        name,
-        min_args: min,
-        max_args: max,
-        nested_unknown: false,
-        imp,
-    }
-}
-
 pub const FUNCTIONS: &[Function] = &[
-    f("cidrhost", 2, Some(2), cidrhost),
-    f("cidrnetmask", 1, Some(1), cidrnetmask),
-    f("cidrsubnet", 3, Some(3), cidrsubnet),
-    f("cidrsubnets", 1, None, cidrsubnets),
+    Function::new("cidrhost", 2, Some(2), cidrhost),
+    Function::new("cidrnetmask", 1, Some(1), cidrnetmask),
+    Function::new("cidrsubnet", 3, Some(3), cidrsubnet),
+    Function::new("cidrsubnets", 1, None, cidrsubnets),
 ];
 
 /// A parsed prefix: the network address (host bits cleared), address width and prefix length.

@@ -2,29 +2,19 @@
 //! strings convert as in Terraform (`abs("-3")` is 3).
 
 use super::args::{number, sequence, to_number};
-use super::{FuncContext, FuncError, FuncImpl, FuncResult, Function};
+use super::{FuncContext, FuncError, FuncResult, Function};
 use crate::lang::value::Value;
 
-const fn f(name: &'static str, min: usize, max: Option<usize>, imp: FuncImpl) -> Function {
-    Function {
-        name,
-        min_args: min,
-        max_args: max,
-        nested_unknown: false,
-        imp,
-    }
-}
-
 pub const FUNCTIONS: &[Function] = &[
-    f("min", 1, None, min),
-    f("max", 1, None, max),
-    f("abs", 1, Some(1), abs),
-    f("ceil", 1, Some(1), ceil),
-    f("floor", 1, Some(1), floor),
-    f("signum", 1, Some(1), signum),
-    f("pow", 2, Some(2), pow),
-    f("log", 2, Some(2), log),
-    f("sum", 1, Some(1), sum),
+    Function::new("min", 1, None, min),
+    Function::new("max", 1, None, max),
+    Function::new("abs", 1, Some(1), abs),
+    Function::new("ceil", 1, Some(1), ceil),
+    Function::new("floor", 1, Some(1), floor),
+    Function::new("signum", 1, Some(1), signum),
+    Function::new("pow", 2, Some(2), pow),
+    Function::new("log", 2, Some(2), log),
+    Function::new("sum", 1, Some(1), sum),
 ];
 
 fn numbers(args: &[Value]) -> Result<Vec<f64>, FuncError> {

@@ -10,20 +10,10 @@ use super::printf::sprintf;
 use super::{FuncContext, FuncError, FuncResult, Function};
 use crate::lang::value::Value;
 
-const fn f(name: &'static str, min: usize, max: Option<usize>, imp: super::FuncImpl) -> Function {
-    Function {
-        name,
-        min_args: min,
-        max_args: max,
-        nested_unknown: false,
-        imp,
-    }
-}
-
 pub const FUNCTIONS: &[Function] = &[
-    f("join", 1, None, join),
-    f("split", 2, Some(2), split),
-    f("format", 1, None, format),
+    Function::new("join", 1, None, join),
+    Function::new("split", 2, Some(2), split),
+    Function::new("format", 1, None, format),
     // formatlist copes with unknown elements: only the affected results become unknown.
     Function {
         name: "formatlist",
@@ -32,19 +22,19 @@ pub const FUNCTIONS: &[Function] = &[
         nested_unknown: true,
         imp: formatlist,
     },
-    f("lower", 1, Some(1), lower),
-    f("upper", 1, Some(1), upper),
-    f("title", 1, Some(1), title),
-    f("trimspace", 1, Some(1), trimspace),
-    f("trim", 2, Some(2), trim),
-    f("trimprefix", 2, Some(2), trimprefix),
-    f("trimsuffix", 2, Some(2), trimsuffix),
-    f("replace", 3, Some(3), replace),
-    f("regex", 2, Some(2), regex),
-    f("regexall", 2, Some(2), regexall),
-    f("substr", 3, Some(3), substr),
-    f("startswith", 2, Some(2), startswith),
-    f("endswith", 2, Some(2), endswith),
+    Function::new("lower", 1, Some(1), lower),
+    Function::new("upper", 1, Some(1), upper),
+    Function::new("title", 1, Some(1), title),
+    Function::new("trimspace", 1, Some(1), trimspace),
+    Function::new("trim", 2, Some(2), trim),
+    Function::new("trimprefix", 2, Some(2), trimprefix),
+    Function::new("trimsuffix", 2, Some(2), trimsuffix),
+    Function::new("replace", 3, Some(3), replace),
+    Function::new("regex", 2, Some(2), regex),
+    Function::new("regexall", 2, Some(2), regexall),
+    Function::new("substr", 3, Some(3), substr),
+    Function::new("startswith", 2, Some(2), startswith),
+    Function::new("endswith", 2, Some(2), endswith),
 ];
 
 fn join(args: &[Value], _: &FuncContext) -> FuncResult {
