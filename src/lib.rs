@@ -4,9 +4,11 @@
 //! and dependencies). See `DESIGN.md` in the shared docs and the README.
 
 pub mod addrs;
+pub mod aws;
 pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod engine;
 pub mod graph;
 pub mod lang;
+pub mod provider;

@@ -1,0 +1,1 @@
+//! AWS data sources, one file each, each implementing `provider::DataSource`.

@@ -1,0 +1,321 @@
+//! AWS errors, classified in one place, and the retry and wait loops built on that
+//! classification.
+//!
+//! Every SDK error becomes an [`ApiError`] with the AWS error code and message and an
+//! [`ErrorKind`]. [`retry`] repeats a call on throttling and transient errors with exponential
+//! backoff and jitter; [`wait_until`] polls an asynchronous operation (NAT gateway available,
+//! deletion complete) with an explicit time limit.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
+
+/// What kind of failure an AWS error is; decides retries and how the engine reacts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The object does not exist (any more).
+    NotFound,
+    /// The object exists already.
+    AlreadyExists,
+    /// Rate limited: retry later.
+    Throttled,
+    /// A transient failure (HTTP 5xx, connection reset, timeouts): retry.
+    Transient,
+    /// Not visible yet after a create, or a dependency still settling (IAM, ENIs): retry.
+    EventuallyConsistent,
+    /// The request is wrong; retrying will not help.
+    Invalid,
+    /// A waiter ran out of time.
+    Timeout,
+    Other,
+}
+
+/// An AWS API failure with its code, as shown to users: `InvalidSubnet.Conflict: The CIDR ...`.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct ApiError {
+    pub kind: ErrorKind,
+    pub code: String,
+    pub message: String,
+    /// How many retries were needed before this outcome (for reporting).
+    pub retries: u32,
+}
+
+impl ApiError {
+    pub fn new(kind: ErrorKind, code: impl Into<String>, message: impl Into<String>) -> ApiError {
+        ApiError {
+            kind,
+            code: code.into(),
+            message: message.into(),
+            retries: 0,
+        }
+    }
+
+    /// A response that lacked something the engine needs (e.g. no id after a create).
+    pub fn malformed(what: impl Into<String>) -> ApiError {
+        ApiError::new(ErrorKind::Other, "MalformedResponse", what)
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        self.kind == ErrorKind::NotFound
+    }
+
+    fn retryable(&self) -> bool {
+        matches!(
+            self.kind,
+            ErrorKind::Throttled | ErrorKind::Transient | ErrorKind::EventuallyConsistent
+        )
+    }
+}
+
+/// Classifies an AWS error code.
+pub fn classify(code: &str, http_status: Option<u16>) -> ErrorKind {
+    let c = code;
+    if c.ends_with(".NotFound")
+        || c.ends_with("NotFound")
+        || c.ends_with("NotFoundException")
+        || c == "NoSuchEntity"
+        || c == "ResourceNotFoundException"
+    {
+        ErrorKind::NotFound
+    } else if c.ends_with(".Duplicate")
+        || c.ends_with("AlreadyExists")
+        || c.ends_with("AlreadyExistsException")
+        || c == "EntityAlreadyExists"
+    {
+        ErrorKind::AlreadyExists
+    } else if matches!(
+        c,
+        "Throttling"
+            | "ThrottlingException"
+            | "RequestLimitExceeded"
+            | "TooManyRequestsException"
+            | "RequestThrottled"
+            | "SlowDown"
+            | "PriorRequestNotComplete"
+    ) {
+        ErrorKind::Throttled
+    } else if matches!(
+        c,
+        "InternalError"
+            | "InternalFailure"
+            | "ServiceUnavailable"
+            | "Unavailable"
+            | "RequestTimeout"
+            | "RequestTimeoutException"
+            | "InsufficientInstanceCapacity"
+    ) || http_status.is_some_and(|s| s >= 500)
+    {
+        ErrorKind::Transient
+    } else if c.starts_with("Invalid") || c.starts_with("Missing") || c == "ValidationError" {
+        ErrorKind::Invalid
+    } else {
+        ErrorKind::Other
+    }
+}
+
+/// Converts any SDK error into an [`ApiError`].
+pub fn from_sdk<E, R>(err: SdkError<E, R>) -> ApiError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    match &err {
+        SdkError::ServiceError(se) => {
+            let e = se.err();
+            let code = e.code().unwrap_or("Unknown").to_string();
+            let message = e.message().unwrap_or_default().to_string();
+            ApiError::new(classify(&code, None), code, message)
+        }
+        SdkError::TimeoutError(_) => ApiError::new(
+            ErrorKind::Transient,
+            "RequestTimeout",
+            "the request timed out",
+        ),
+        SdkError::DispatchFailure(d) => ApiError::new(
+            ErrorKind::Transient,
+            "ConnectionError",
+            format!("could not reach AWS: {d:?}"),
+        ),
+        SdkError::ResponseError(r) => ApiError::new(
+            ErrorKind::Transient,
+            "ResponseError",
+            format!("unreadable response: {r:?}"),
+        ),
+        _ => {
+            let code = err.code().unwrap_or("Unknown").to_string();
+            let message = err
+                .message()
+                .map(String::from)
+                .unwrap_or_else(|| err.to_string());
+            ApiError::new(classify(&code, None), code, message)
+        }
+    }
+}
+
+/// How long [`retry`] keeps trying, and how it backs off.
+#[derive(Clone, Copy, Debug)]
+pub struct RetryPolicy {
+    pub max_attempts: u32,
+    pub base: Duration,
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: 8,
+            base: Duration::from_millis(200),
+            max_delay: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Delay before attempt `n` (1-based retry count): exponential, capped, with full jitter.
+fn backoff(policy: &RetryPolicy, n: u32) -> Duration {
+    let exp = policy
+        .base
+        .saturating_mul(1u32 << n.min(16))
+        .min(policy.max_delay);
+    // Full jitter from a cheap source; the exact distribution does not matter.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let frac = (nanos % 1000) as f64 / 1000.0;
+    exp.mul_f64(0.5 + frac / 2.0)
+}
+
+/// Runs `call` until it succeeds, fails with a non-retryable error, or the policy's attempts
+/// run out. The returned error carries the number of retries made.
+pub async fn retry<T, F, Fut>(policy: RetryPolicy, mut call: F) -> Result<T, ApiError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, ApiError>>,
+{
+    let mut retries = 0;
+    loop {
+        match call().await {
+            Ok(v) => return Ok(v),
+            Err(mut e) if e.retryable() && retries + 1 < policy.max_attempts => {
+                retries += 1;
+                tokio::time::sleep(backoff(&policy, retries)).await;
+                e.retries = retries;
+            }
+            Err(mut e) => {
+                e.retries = retries;
+                return Err(e);
+            }
+        }
+    }
+}
+
+/// Polls `check` every `interval` until it returns `Some`, failing with a `Timeout` error
+/// that names `what` after `limit`.
+pub async fn wait_until<T, F, Fut>(
+    what: &str,
+    interval: Duration,
+    limit: Duration,
+    mut check: F,
+) -> Result<T, ApiError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Option<T>, ApiError>>,
+{
+    let start = Instant::now();
+    loop {
+        if let Some(v) = check().await? {
+            return Ok(v);
+        }
+        if start.elapsed() >= limit {
+            return Err(ApiError::new(
+                ErrorKind::Timeout,
+                "WaiterTimeout",
+                format!("gave up waiting for {what} after {}s", limit.as_secs()),
+            ));
+        }
+        tokio::time::sleep(interval).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_common_codes() {
+        assert_eq!(classify("InvalidVpcID.NotFound", None), ErrorKind::NotFound);
+        assert_eq!(
+            classify("InvalidSubnetID.NotFound", None),
+            ErrorKind::NotFound
+        );
+        assert_eq!(
+            classify("InvalidPermission.Duplicate", None),
+            ErrorKind::AlreadyExists
+        );
+        assert_eq!(classify("RequestLimitExceeded", None), ErrorKind::Throttled);
+        assert_eq!(classify("InternalError", None), ErrorKind::Transient);
+        assert_eq!(classify("InvalidParameterValue", None), ErrorKind::Invalid);
+        assert_eq!(classify("Weird", Some(503)), ErrorKind::Transient);
+    }
+
+    #[tokio::test]
+    async fn retry_repeats_transient_errors_then_succeeds() {
+        let mut calls = 0;
+        let policy = RetryPolicy {
+            max_attempts: 5,
+            base: Duration::from_millis(1),
+            max_delay: Duration::from_millis(2),
+        };
+        let r: Result<u32, ApiError> = retry(policy, || {
+            calls += 1;
+            let n = calls;
+            async move {
+                if n < 3 {
+                    Err(ApiError::new(
+                        ErrorKind::Throttled,
+                        "Throttling",
+                        "slow down",
+                    ))
+                } else {
+                    Ok(n)
+                }
+            }
+        })
+        .await;
+        assert_eq!(r, Ok(3));
+    }
+
+    #[tokio::test]
+    async fn retry_gives_up_on_invalid_requests_at_once() {
+        let mut calls = 0;
+        let r: Result<(), ApiError> = retry(RetryPolicy::default(), || {
+            calls += 1;
+            async {
+                Err(ApiError::new(
+                    ErrorKind::Invalid,
+                    "InvalidParameterValue",
+                    "bad",
+                ))
+            }
+        })
+        .await;
+        assert_eq!(calls, 1);
+        assert_eq!(r.unwrap_err().retries, 0);
+    }
+
+    #[tokio::test]
+    async fn wait_until_times_out_with_a_clear_message() {
+        let r: Result<(), ApiError> = wait_until(
+            "nat-1 to become available",
+            Duration::from_millis(1),
+            Duration::from_millis(5),
+            || async { Ok(None) },
+        )
+        .await;
+        let e = r.unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Timeout);
+        assert!(e.message.contains("nat-1 to become available"));
+    }
+}

@@ -1,0 +1,1 @@
+//! AWS resource types, one file each, each implementing `provider::ResourceType`.

@@ -1,0 +1,117 @@
+//! Tags on EC2 objects: what to send at creation (the object's `tags_all` plus ecsform's own
+//! `ecsform:address` and `ecsform:lineage`), what to report back (AWS tags without ecsform's
+//! own), and in-place tag updates.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
+
+use super::error::{from_sdk, retry, ApiError, RetryPolicy};
+use super::AwsClients;
+use crate::lang::Value;
+use crate::provider::values::get_string_map;
+
+/// Tags ecsform puts on every object it creates, recognisable by this prefix.
+pub const ECSFORM_PREFIX: &str = "ecsform:";
+
+/// The tags to set at creation: the planned `tags_all` (or `tags`) plus `extra`.
+pub fn creation_tags(
+    planned: &Value,
+    extra: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let mut tags = get_string_map(planned, "tags_all");
+    if tags.is_empty() {
+        tags = get_string_map(planned, "tags");
+    }
+    tags.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+    tags
+}
+
+/// A TagSpecification for `RunInstances`-style create calls.
+pub fn tag_spec(kind: ResourceType, tags: &BTreeMap<String, String>) -> TagSpecification {
+    TagSpecification::builder()
+        .resource_type(kind)
+        .set_tags(Some(to_ec2(tags)))
+        .build()
+}
+
+pub fn to_ec2(tags: &BTreeMap<String, String>) -> Vec<Tag> {
+    tags.iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect()
+}
+
+/// Tags as read from AWS, without ecsform's own.
+pub fn from_ec2(tags: &[Tag]) -> BTreeMap<String, String> {
+    tags.iter()
+        .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string())))
+        .filter(|(k, _)| !k.starts_with(ECSFORM_PREFIX))
+        .collect()
+}
+
+/// Brings the object's tags from `prior` to `planned` (both by their `tags_all`), leaving
+/// ecsform's own tags alone.
+pub async fn update_ec2_tags(
+    clients: &AwsClients,
+    id: &str,
+    prior: &Value,
+    planned: &Value,
+) -> Result<(), ApiError> {
+    let before = get_string_map(prior, "tags_all");
+    let after = get_string_map(planned, "tags_all");
+    let removed: Vec<Tag> = before
+        .keys()
+        .filter(|k| !after.contains_key(*k))
+        .map(|k| Tag::builder().key(k).build())
+        .collect();
+    let changed: BTreeMap<String, String> = after
+        .iter()
+        .filter(|(k, v)| before.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    if !removed.is_empty() {
+        retry(RetryPolicy::default(), || async {
+            clients
+                .ec2
+                .delete_tags()
+                .resources(id)
+                .set_tags(Some(removed.clone()))
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+    }
+    if !changed.is_empty() {
+        retry(RetryPolicy::default(), || async {
+            clients
+                .ec2
+                .create_tags()
+                .resources(id)
+                .set_tags(Some(to_ec2(&changed)))
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ecsform_tags_are_added_at_creation_and_hidden_when_read() {
+        let planned = Value::map([("tags_all", Value::map([("Name", Value::string("main"))]))]);
+        let extra = BTreeMap::from([("ecsform:address".to_string(), "aws_vpc.main".to_string())]);
+        let tags = creation_tags(&planned, &extra);
+        assert_eq!(tags.len(), 2);
+        let read = from_ec2(&to_ec2(&tags));
+        assert_eq!(
+            read,
+            BTreeMap::from([("Name".to_string(), "main".to_string())])
+        );
+    }
+}

@@ -1,0 +1,95 @@
+//! The resource-type boundary: what every AWS resource type and data source implements, and
+//! the registry that lists them.
+//!
+//! One type = one file under `src/aws/resources/` (or `src/aws/data/`) with one struct that
+//! implements [`ResourceType`] (or [`DataSource`]), listed once in [`RESOURCE_TYPES`] /
+//! [`DATA_SOURCES`]. The engine (plan, apply, refresh) only ever talks to this trait.
+//! Values are `lang::Value` objects whose attributes follow the type's [`Schema`].
+
+pub mod schema;
+pub mod values;
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+
+use crate::aws::error::ApiError;
+use crate::aws::AwsClients;
+use crate::lang::Value;
+pub use schema::{AttrKind, AttrSchema, AttrType, BlockSchema, Nesting, Schema};
+
+/// What a call needs besides the object's own values.
+pub struct CallContext<'a> {
+    pub clients: &'a AwsClients,
+    /// The instance's address, e.g. `module.vpc.aws_subnet.public[0]` (for messages and the
+    /// `ecsform:address` tag).
+    pub address: &'a str,
+    /// Tags every created object carries besides its own: the provider's `default_tags`,
+    /// `ecsform:address` and `ecsform:lineage`.
+    pub extra_tags: &'a BTreeMap<String, String>,
+}
+
+/// An AWS resource type with full create/read/update/delete.
+///
+/// `state` values are objects with every schema attribute (null where unset); `id` is the
+/// identifier AWS gave the object.
+#[async_trait]
+pub trait ResourceType: Send + Sync {
+    /// `"aws_subnet"`.
+    fn type_name(&self) -> &'static str;
+
+    fn schema(&self) -> &'static Schema;
+
+    /// Reads many objects of this type at once (one paginated Describe call where the API
+    /// allows it). Returns the current state of each id that still exists; ids that no longer
+    /// exist are simply absent from the map.
+    async fn read_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+    ) -> Result<BTreeMap<String, Value>, ApiError>;
+
+    /// Creates the object described by `planned` (all arguments known) and returns its state.
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError>;
+
+    /// Changes the object in place from `prior` to `planned`, returning the new state. Called
+    /// only when no changed attribute forces replacement.
+    async fn update(
+        &self,
+        ctx: &CallContext<'_>,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, ApiError>;
+
+    /// Deletes the object, waiting until AWS reports it gone where deletion is asynchronous.
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError>;
+}
+
+/// A data source: read-only.
+#[async_trait]
+pub trait DataSource: Send + Sync {
+    /// `"aws_region"` (used as `data.aws_region.NAME`).
+    fn type_name(&self) -> &'static str;
+
+    fn schema(&self) -> &'static Schema;
+
+    /// Reads the data for the given (wholly known) arguments.
+    async fn read(&self, clients: &AwsClients, config: &Value) -> Result<Value, ApiError>;
+}
+
+/// Every resource type ecsform implements.
+pub static RESOURCE_TYPES: &[&dyn ResourceType] = &[];
+
+/// Every data source ecsform implements (besides the built-in `template_file`).
+pub static DATA_SOURCES: &[&dyn DataSource] = &[];
+
+pub fn resource_type(name: &str) -> Option<&'static dyn ResourceType> {
+    RESOURCE_TYPES
+        .iter()
+        .copied()
+        .find(|t| t.type_name() == name)
+}
+
+pub fn data_source(name: &str) -> Option<&'static dyn DataSource> {
+    DATA_SOURCES.iter().copied().find(|t| t.type_name() == name)
+}

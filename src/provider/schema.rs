@@ -1,0 +1,339 @@
+//! Schemas: the arguments, computed attributes and nested blocks of a resource type, with
+//! which ones force replacement, which are sensitive and their defaults.
+//!
+//! Schemas are `static` data built with the `const fn` helpers below, e.g.
+//! `AttrSchema::required("cidr_block", AttrType::String).force_new()`. The planner reads them;
+//! [`Schema::conform`] turns an evaluated configuration into a full object of the schema's
+//! shape.
+
+use std::collections::BTreeMap;
+
+use crate::lang::types::{self, Type};
+use crate::lang::Value;
+
+/// The type of an attribute's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttrType {
+    String,
+    Number,
+    Bool,
+    StringList,
+    StringSet,
+    StringMap,
+    NumberList,
+}
+
+impl AttrType {
+    fn lang_type(self) -> Type {
+        match self {
+            AttrType::String => Type::String,
+            AttrType::Number => Type::Number,
+            AttrType::Bool => Type::Bool,
+            AttrType::StringList => Type::List(Box::new(Type::String)),
+            AttrType::StringSet => Type::Set(Box::new(Type::String)),
+            AttrType::StringMap => Type::Map(Box::new(Type::String)),
+            AttrType::NumberList => Type::List(Box::new(Type::Number)),
+        }
+    }
+}
+
+/// Who sets an attribute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttrKind {
+    /// The configuration must set it.
+    Required,
+    /// The configuration may set it; unset means null (or the default).
+    Optional,
+    /// Only AWS sets it (ids, ARNs, owner ids).
+    Computed,
+    /// The configuration may set it; unset means AWS chooses (known after apply).
+    OptionalComputed,
+}
+
+/// A default for an optional attribute, shown in plans as a known value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Default {
+    None,
+    Bool(bool),
+    Str(&'static str),
+    Number(f64),
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct AttrSchema {
+    pub name: &'static str,
+    pub ty: AttrType,
+    pub kind: AttrKind,
+    /// Changing it replaces the object.
+    pub force_new: bool,
+    /// Masked in every output.
+    pub sensitive: bool,
+    pub default: Default,
+}
+
+impl AttrSchema {
+    const fn new(name: &'static str, ty: AttrType, kind: AttrKind) -> AttrSchema {
+        AttrSchema {
+            name,
+            ty,
+            kind,
+            force_new: false,
+            sensitive: false,
+            default: Default::None,
+        }
+    }
+
+    pub const fn required(name: &'static str, ty: AttrType) -> AttrSchema {
+        AttrSchema::new(name, ty, AttrKind::Required)
+    }
+
+    pub const fn optional(name: &'static str, ty: AttrType) -> AttrSchema {
+        AttrSchema::new(name, ty, AttrKind::Optional)
+    }
+
+    pub const fn computed(name: &'static str, ty: AttrType) -> AttrSchema {
+        AttrSchema::new(name, ty, AttrKind::Computed)
+    }
+
+    pub const fn optional_computed(name: &'static str, ty: AttrType) -> AttrSchema {
+        AttrSchema::new(name, ty, AttrKind::OptionalComputed)
+    }
+
+    pub const fn force_new(mut self) -> AttrSchema {
+        self.force_new = true;
+        self
+    }
+
+    pub const fn sensitive(mut self) -> AttrSchema {
+        self.sensitive = true;
+        self
+    }
+
+    pub const fn default(mut self, d: Default) -> AttrSchema {
+        self.default = d;
+        self
+    }
+
+    pub fn settable(&self) -> bool {
+        self.kind != AttrKind::Computed
+    }
+
+    pub fn is_computed(&self) -> bool {
+        matches!(self.kind, AttrKind::Computed | AttrKind::OptionalComputed)
+    }
+
+    fn default_value(&self) -> Value {
+        match self.default {
+            Default::None => Value::Null,
+            Default::Bool(b) => Value::Bool(b),
+            Default::Str(s) => Value::string(s),
+            Default::Number(n) => Value::Number(n),
+        }
+    }
+}
+
+/// How repeated nested blocks are collected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Nesting {
+    /// Order matters (e.g. a launch template's block devices).
+    List,
+    /// Order does not matter (security group rules, inline routes).
+    Set,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct BlockSchema {
+    pub name: &'static str,
+    pub nesting: Nesting,
+    pub attributes: &'static [AttrSchema],
+    /// Changing the blocks replaces the object.
+    pub force_new: bool,
+    /// AWS may add blocks of its own when the configuration sets none (e.g. the default
+    /// egress rule): unset means keep what AWS has.
+    pub computed: bool,
+}
+
+/// Everything a resource type's objects have.
+#[derive(Debug)]
+pub struct Schema {
+    /// Bumped when the stored shape changes.
+    pub version: i64,
+    pub attributes: &'static [AttrSchema],
+    pub blocks: &'static [BlockSchema],
+}
+
+impl Schema {
+    pub fn attribute(&self, name: &str) -> Option<&AttrSchema> {
+        self.attributes.iter().find(|a| a.name == name)
+    }
+
+    pub fn block(&self, name: &str) -> Option<&BlockSchema> {
+        self.blocks.iter().find(|b| b.name == name)
+    }
+
+    /// Turns an evaluated configuration into an object with exactly the schema's attributes
+    /// and blocks: unset optional attributes become their default or null, computed ones
+    /// unknown (the planner replaces those with prior values where it keeps them), values are
+    /// converted to the attribute types. Errors name the attribute ("cidr_block: string
+    /// required"); unknown arguments are reported as well.
+    pub fn conform(&self, config: &Value) -> Result<Value, Vec<String>> {
+        let empty = BTreeMap::new();
+        let given = config.as_map().unwrap_or(&empty);
+        let mut errors = Vec::new();
+        for key in given.keys() {
+            if self.attribute(key).is_none() && self.block(key).is_none() {
+                errors.push(format!("An argument named \"{key}\" is not expected here."));
+            }
+        }
+        let mut out = conform_attrs(self.attributes, given, &mut errors, "");
+        for b in self.blocks {
+            let blocks = match given.get(b.name).map(Value::unmarked) {
+                None | Some(Value::Null) if b.computed => Value::Unknown,
+                None | Some(Value::Null) => Value::List(Vec::new()),
+                Some(Value::Unknown) => Value::Unknown,
+                Some(Value::List(items)) | Some(Value::Set(items)) => {
+                    let mut conformed = Vec::new();
+                    for item in items {
+                        let m = item.as_map().cloned().unwrap_or_default();
+                        for key in m.keys() {
+                            if !b.attributes.iter().any(|a| a.name == key) {
+                                errors.push(format!(
+                                    "{}: an argument named \"{key}\" is not expected here.",
+                                    b.name
+                                ));
+                            }
+                        }
+                        conformed.push(Value::Map(conform_attrs(
+                            b.attributes,
+                            &m,
+                            &mut errors,
+                            b.name,
+                        )));
+                    }
+                    match b.nesting {
+                        Nesting::List => Value::List(conformed),
+                        Nesting::Set => Value::set(conformed),
+                    }
+                }
+                Some(other) => {
+                    errors.push(format!(
+                        "{}: blocks required, but a {} was given.",
+                        b.name,
+                        other.type_name()
+                    ));
+                    Value::Null
+                }
+            };
+            out.insert(b.name.to_string(), blocks);
+        }
+        if errors.is_empty() {
+            Ok(Value::Map(out))
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// True if the attribute at `path` (top-level name or `block.attr`) is sensitive.
+    pub fn is_sensitive(&self, name: &str) -> bool {
+        self.attribute(name).is_some_and(|a| a.sensitive)
+    }
+}
+
+fn conform_attrs(
+    attrs: &[AttrSchema],
+    given: &BTreeMap<String, Value>,
+    errors: &mut Vec<String>,
+    prefix: &str,
+) -> BTreeMap<String, Value> {
+    let mut out = BTreeMap::new();
+    let label = |name: &str| {
+        if prefix.is_empty() {
+            name.to_string()
+        } else {
+            format!("{prefix}.{name}")
+        }
+    };
+    for a in attrs {
+        let v = given.get(a.name).cloned().unwrap_or(Value::Null);
+        let v = match a.kind {
+            AttrKind::Computed => Value::Unknown,
+            _ if v.is_null() => match a.kind {
+                AttrKind::Required => {
+                    errors.push(format!(
+                        "The argument \"{}\" is required, but no definition was found.",
+                        label(a.name)
+                    ));
+                    Value::Null
+                }
+                AttrKind::OptionalComputed if a.default == Default::None => Value::Unknown,
+                _ => a.default_value(),
+            },
+            _ => match types::convert(v, &a.ty.lang_type()) {
+                Ok(v) => v,
+                Err(e) => {
+                    errors.push(format!("{}: {e}", label(a.name)));
+                    Value::Null
+                }
+            },
+        };
+        out.insert(a.name.to_string(), v.mark_sensitive(a.sensitive));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static RULE: &[AttrSchema] = &[
+        AttrSchema::required("from_port", AttrType::Number),
+        AttrSchema::optional("cidr_blocks", AttrType::StringList),
+    ];
+    static SCHEMA: Schema = Schema {
+        version: 1,
+        attributes: &[
+            AttrSchema::computed("id", AttrType::String),
+            AttrSchema::required("cidr_block", AttrType::String).force_new(),
+            AttrSchema::optional("enable_dns_support", AttrType::Bool).default(Default::Bool(true)),
+            AttrSchema::optional_computed("owner_id", AttrType::String),
+            AttrSchema::optional("tags", AttrType::StringMap),
+        ],
+        blocks: &[BlockSchema {
+            name: "ingress",
+            nesting: Nesting::Set,
+            attributes: RULE,
+            force_new: false,
+            computed: false,
+        }],
+    };
+
+    #[test]
+    fn conform_fills_defaults_unknowns_and_blocks() {
+        let config = Value::map([
+            ("cidr_block", Value::string("10.0.0.0/16")),
+            (
+                "ingress",
+                Value::List(vec![Value::map([("from_port", Value::string("22"))])]),
+            ),
+        ]);
+        let v = SCHEMA.conform(&config).unwrap();
+        let m = v.as_map().unwrap();
+        assert_eq!(m["id"], Value::Unknown);
+        assert_eq!(m["enable_dns_support"], Value::Bool(true));
+        assert_eq!(m["owner_id"], Value::Unknown);
+        assert_eq!(m["tags"], Value::Null);
+        let rule = &m["ingress"].as_list().unwrap()[0];
+        assert_eq!(rule.as_map().unwrap()["from_port"], Value::number(22));
+        assert_eq!(rule.as_map().unwrap()["cidr_blocks"], Value::Null);
+    }
+
+    #[test]
+    fn conform_reports_every_problem() {
+        let config = Value::map([
+            ("cidr_blok", Value::string("x")),
+            ("enable_dns_support", Value::string("maybe")),
+        ]);
+        let errors = SCHEMA.conform(&config).unwrap_err();
+        assert_eq!(errors.len(), 3, "{errors:?}");
+    }
+}
