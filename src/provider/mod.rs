@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 
 use crate::aws::error::ApiError;
+use crate::aws::resources;
 use crate::aws::AwsClients;
 use crate::lang::Value;
 pub use schema::{AttrKind, AttrSchema, AttrType, BlockSchema, Nesting, Schema};
@@ -78,7 +79,14 @@ pub trait DataSource: Send + Sync {
 }
 
 /// Every resource type ecsform implements.
-pub static RESOURCE_TYPES: &[&dyn ResourceType] = &[];
+pub static RESOURCE_TYPES: &[&dyn ResourceType] = &[
+    &resources::internet_gateway::InternetGatewayType,
+    &resources::route::RouteType,
+    &resources::route_table::RouteTableType,
+    &resources::route_table_association::RouteTableAssociationType,
+    &resources::subnet::SubnetType,
+    &resources::vpc::VpcType,
+];
 
 /// Every data source ecsform implements (besides the built-in `template_file`).
 pub static DATA_SOURCES: &[&dyn DataSource] = &[];
