@@ -11,4 +11,5 @@ pub mod diag;
 pub mod engine;
 pub mod graph;
 pub mod lang;
+pub mod plan;
 pub mod provider;
