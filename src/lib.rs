@@ -10,3 +10,4 @@ pub mod diag;
 pub mod engine;
 pub mod graph;
 pub mod lang;
+pub mod state;
