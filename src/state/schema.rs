@@ -13,6 +13,7 @@ use super::sql_err;
 pub(crate) const FORMAT: &str = "ecsform-state";
 
 /// One step of the schema: the SQL that takes a state from `version - 1` to `version`.
+#[derive(Clone, Copy)]
 pub(crate) struct Migration {
     /// The schema version after this step.
     pub version: i64,
@@ -196,4 +197,180 @@ pub(crate) fn prepare(
             .map_err(sql_err(path))?;
     }
     tx.commit().map_err(sql_err(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::testing::{record, temp_state};
+    use crate::state::StateStore;
+
+    /// Opens `path` expecting an error, and checks the file is byte for byte what it was and
+    /// that no side file was left next to it.
+    fn open_fails_untouched(path: &Path) -> StateError {
+        let bytes = std::fs::read(path).unwrap();
+        let siblings = |p: &Path| {
+            let mut names: Vec<_> = std::fs::read_dir(p.parent().unwrap())
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            names.sort();
+            names
+        };
+        let before = siblings(path);
+        let err = StateStore::open(path).unwrap_err();
+        assert!(StateStore::open_existing(path).is_err());
+        assert_eq!(std::fs::read(path).unwrap(), bytes, "the file was modified");
+        assert_eq!(siblings(path), before);
+        err
+    }
+
+    fn raw(path: &Path) -> Connection {
+        Connection::open(path).unwrap()
+    }
+
+    #[test]
+    fn a_file_that_is_not_sqlite_is_refused_untouched() {
+        let (_dir, path) = temp_state();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, "terraform {\n  backend \"s3\" {}\n}\n".repeat(200)).unwrap();
+        let err = open_fails_untouched(&path);
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{} is not an ecsform state file (not an SQLite database); it was left untouched",
+                path.display()
+            )
+        );
+    }
+
+    #[test]
+    fn an_sqlite_file_without_our_marker_is_refused_untouched() {
+        let (_dir, path) = temp_state();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+
+        raw(&path).execute_batch("PRAGMA user_version = 7").unwrap();
+        let err = open_fails_untouched(&path);
+        assert!(
+            err.to_string()
+                .contains("(an SQLite database with no tables)"),
+            "{err}"
+        );
+
+        raw(&path)
+            .execute_batch("CREATE TABLE users (name TEXT); INSERT INTO users VALUES ('a')")
+            .unwrap();
+        let err = open_fails_untouched(&path);
+        assert!(
+            err.to_string().contains("without ecsform's meta table"),
+            "{err}"
+        );
+
+        raw(&path)
+            .execute_batch("CREATE TABLE meta (key TEXT, value TEXT)")
+            .unwrap();
+        let err = open_fails_untouched(&path);
+        assert!(
+            err.to_string().contains("its meta table is not ecsform's"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_state_with_foreign_tables_or_format_is_refused_untouched() {
+        let (_dir, path) = temp_state();
+        StateStore::open(&path).unwrap();
+        raw(&path).execute_batch("CREATE TABLE extra (x)").unwrap();
+        let err = open_fails_untouched(&path);
+        assert!(
+            err.to_string()
+                .contains("(it has tables ecsform does not use: extra)"),
+            "{err}"
+        );
+
+        raw(&path)
+            .execute_batch("DROP TABLE extra; UPDATE meta SET format = 'other-tool'")
+            .unwrap();
+        let err = open_fails_untouched(&path);
+        assert!(err.to_string().contains("no ecsform-state marker"), "{err}");
+    }
+
+    #[test]
+    fn a_state_from_a_newer_ecsform_is_refused_untouched() {
+        let (_dir, path) = temp_state();
+        StateStore::open(&path).unwrap();
+        let known = latest_version(MIGRATIONS);
+        raw(&path)
+            .execute("UPDATE meta SET schema_version = ?1", [known + 1])
+            .unwrap();
+        let err = open_fails_untouched(&path);
+        assert!(matches!(err, StateError::NewerSchema { .. }), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{} was written by a newer ecsform; schema version {}, this ecsform knows up to \
+                 {known}. Upgrade ecsform to use it; the file was left untouched",
+                path.display(),
+                known + 1
+            )
+        );
+    }
+
+    const V2: Migration = Migration {
+        version: 2,
+        sql: "ALTER TABLE resources ADD COLUMN note TEXT NOT NULL DEFAULT ''",
+    };
+    const BROKEN_V2: Migration = Migration {
+        version: 2,
+        sql: "ALTER TABLE resources ADD COLUMN note TEXT; CREATE TABLE broken (",
+    };
+
+    fn columns(path: &Path) -> Vec<String> {
+        let conn = raw(path);
+        let mut stmt = conn
+            .prepare("SELECT name FROM pragma_table_info('resources')")
+            .unwrap();
+        let names = stmt.query_map([], |r| r.get(0)).unwrap();
+        names.collect::<Result<_, _>>().unwrap()
+    }
+
+    #[test]
+    fn an_older_state_is_migrated_keeping_its_content() {
+        let (_dir, path) = temp_state();
+        let mut store = StateStore::open_with(&path, &MIGRATIONS[..1]).unwrap();
+        store
+            .put_resource(&record("aws_vpc.a"), "create", None)
+            .unwrap();
+        let lineage = store.lineage();
+        drop(store);
+
+        let migrations = [MIGRATIONS[0], V2];
+        let store = StateStore::open_with(&path, &migrations).unwrap();
+        assert_eq!((store.lineage(), store.serial()), (lineage, 1));
+        assert_eq!(store.resources().unwrap(), vec![record("aws_vpc.a")]);
+        let version: i64 = store
+            .conn
+            .query_row("SELECT schema_version FROM meta", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 2);
+        assert!(columns(&path).contains(&"note".to_string()));
+    }
+
+    #[test]
+    fn a_failing_migration_changes_nothing() {
+        let (_dir, path) = temp_state();
+        StateStore::open_with(&path, &MIGRATIONS[..1]).unwrap();
+        let before = columns(&path);
+
+        let migrations = [MIGRATIONS[0], BROKEN_V2];
+        let err = StateStore::open_with(&path, &migrations).unwrap_err();
+        assert!(matches!(err, StateError::Sqlite { .. }), "{err:?}");
+        assert_eq!(columns(&path), before);
+        let store = StateStore::open_with(&path, &MIGRATIONS[..1]).unwrap();
+        let version: i64 = store
+            .conn
+            .query_row("SELECT schema_version FROM meta", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 1);
+    }
 }
