@@ -80,3 +80,40 @@ fn private_side_files(path: &Path) -> Result<(), StateError> {
     }
     Ok(())
 }
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use crate::state::testing::{record, temp_state};
+    use crate::state::StateStore;
+
+    fn mode(path: &std::path::Path) -> u32 {
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn the_state_and_its_side_files_are_private() {
+        let (_dir, path) = temp_state();
+        let mut store = StateStore::open(&path).unwrap();
+        store
+            .put_resource(&record("aws_vpc.a"), "create", None)
+            .unwrap();
+        assert_eq!(mode(&path), 0o600);
+        for suffix in ["-wal", "-shm"] {
+            let side = path.with_file_name(format!("ecsform.sqlite{suffix}"));
+            assert!(side.exists(), "{} while the store is open", side.display());
+            assert_eq!(mode(&side), 0o600, "{}", side.display());
+        }
+    }
+
+    #[test]
+    fn an_empty_file_becomes_a_state() {
+        // What a crash between creating the file and writing the schema leaves behind.
+        let (_dir, path) = temp_state();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, "").unwrap();
+        let store = StateStore::open(&path).unwrap();
+        assert_eq!(store.serial(), 0);
+    }
+}

@@ -180,3 +180,146 @@ impl StateStore {
         current_holder(&self.conn).map_err(sql_err(&self.path))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::testing::{record, temp_state};
+
+    #[test]
+    fn a_held_lock_fails_a_second_taker_at_once_naming_the_holder() {
+        let (_dir, path) = temp_state();
+        let first = StateStore::open(&path).unwrap();
+        let second = StateStore::open(&path).unwrap();
+        let held = first.lock("apply", Duration::ZERO).unwrap();
+        let info = held.info().clone();
+        assert_eq!(info.command, "apply");
+        assert_eq!(info.pid, std::process::id());
+        assert!(uuid::Uuid::parse_str(&info.id).is_ok());
+        assert_eq!(second.lock_holder().unwrap(), Some(info.clone()));
+
+        let started = Instant::now();
+        let err = second.lock("plan", Duration::ZERO).unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(1));
+        let StateError::Locked { holder, .. } = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(**holder, info);
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "Error acquiring the state lock: {} is locked by ecsform apply (pid {} on host {}) \
+                 since {}, lock ID {}. Wait for it to finish, or if it crashed, run: ecsform \
+                 force-unlock {}",
+                path.display(),
+                info.pid,
+                info.host,
+                info.created_at,
+                info.id,
+                info.id
+            )
+        );
+
+        // The store stays writable while its lock is held.
+        let mut first = first;
+        first
+            .put_resource(&record("aws_vpc.a"), "create", None)
+            .unwrap();
+
+        drop(held);
+        assert_eq!(second.lock_holder().unwrap(), None);
+        second
+            .lock("plan", Duration::ZERO)
+            .unwrap()
+            .release()
+            .unwrap();
+    }
+
+    #[test]
+    fn a_lock_with_a_timeout_waits_for_the_holder_to_finish() {
+        let (_dir, path) = temp_state();
+        let store = StateStore::open(&path).unwrap();
+        let held = store.lock("apply", Duration::ZERO).unwrap();
+        let holder = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(500));
+            drop(held);
+        });
+        let other = StateStore::open(&path).unwrap();
+        let started = Instant::now();
+        let lock = other.lock("apply", Duration::from_secs(10)).unwrap();
+        assert!(started.elapsed() >= Duration::from_millis(400));
+        holder.join().unwrap();
+        assert_eq!(other.lock_holder().unwrap(), Some(lock.info().clone()));
+
+        let err = store.lock("apply", Duration::from_millis(300)).unwrap_err();
+        assert!(matches!(err, StateError::Locked { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn force_unlock_removes_only_the_named_lock() {
+        let (_dir, path) = temp_state();
+        let store = StateStore::open(&path).unwrap();
+        let err = store.force_unlock("nope").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "state file {} is not locked; there is nothing to unlock",
+                path.display()
+            )
+        );
+
+        let crashed = store.lock("apply", Duration::ZERO).unwrap();
+        let id = crashed.info().id.clone();
+        let err = store.force_unlock("5f00").unwrap_err();
+        assert!(matches!(err, StateError::LockIdMismatch { .. }), "{err:?}");
+        assert!(
+            err.to_string().starts_with("lock ID 5f00 does not match"),
+            "{err}"
+        );
+        assert!(store.lock_holder().unwrap().is_some());
+
+        store.force_unlock(&id).unwrap();
+        assert_eq!(store.lock_holder().unwrap(), None);
+
+        // The old holder finishing later must not release the new holder's lock.
+        let next = store.lock("apply", Duration::ZERO).unwrap();
+        crashed.release().unwrap();
+        assert_eq!(store.lock_holder().unwrap(), Some(next.info().clone()));
+    }
+
+    #[test]
+    fn racing_takers_get_exactly_one_lock() {
+        let (_dir, path) = temp_state();
+        StateStore::open(&path).unwrap();
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(6));
+        let takers: Vec<_> = (0..6)
+            .map(|_| {
+                let (path, barrier) = (path.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    let store = StateStore::open(&path).unwrap();
+                    barrier.wait();
+                    let taken = store.lock("apply", Duration::ZERO);
+                    // Hold on until everyone has tried.
+                    barrier.wait();
+                    taken.is_ok()
+                })
+            })
+            .collect();
+        let won = takers
+            .into_iter()
+            .map(|t| t.join().unwrap())
+            .filter(|&won| won)
+            .count();
+        assert_eq!(won, 1);
+    }
+
+    #[test]
+    fn a_lock_can_move_to_another_thread() {
+        fn assert_send<T: Send>(_: &T) {}
+        let (_dir, path) = temp_state();
+        let store = StateStore::open(&path).unwrap();
+        let lock = store.lock("apply", Duration::ZERO).unwrap();
+        assert_send(&lock);
+        assert_send(&store);
+    }
+}
