@@ -5,6 +5,8 @@
 //! serial. The schema and its migrations live in `schema`, the file on disk (mode 0600, WAL) in
 //! `file`, the lock in `lock`. Deciding what to write is the planner's and the executor's job.
 
+#![warn(missing_docs)]
+
 mod error;
 mod file;
 mod lock;
@@ -103,9 +105,10 @@ impl StateStore {
         self.lineage.clone()
     }
 
-    /// The serial: the number of write transactions since the state was created. Read from the
-    /// file, so it includes writes through other handles; if the file cannot be read, the last
-    /// serial this handle saw.
+    /// The serial: how many writes to the state's content (resources, outputs) there have
+    /// been since it was created; taking or releasing the lock and schema migrations do not
+    /// count. Read from the file, so it includes writes through other handles; if the file
+    /// cannot be read, the last serial this handle saw.
     pub fn serial(&self) -> i64 {
         match self
             .conn
