@@ -13,3 +13,4 @@ pub mod graph;
 pub mod lang;
 pub mod plan;
 pub mod provider;
+pub mod state;
