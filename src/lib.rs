@@ -13,4 +13,5 @@ pub mod graph;
 pub mod lang;
 pub mod plan;
 pub mod provider;
+pub mod render;
 pub mod state;

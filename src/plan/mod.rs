@@ -5,7 +5,9 @@
 //! configuration, the state and the refreshed objects. Rendering lives in `render`; applying
 //! in `apply`. A plan never prints.
 
+pub mod build;
 pub mod diff;
+pub mod refresh;
 
 use std::collections::BTreeMap;
 
