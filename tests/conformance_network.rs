@@ -271,7 +271,11 @@ async fn aws_route_table_without_route_blocks_leaves_routes_alone() {
         .send()
         .await
         .unwrap();
-    let read = RouteTableType.read_many(&c, &[id.clone()]).await.unwrap()[&id].clone();
+    let read = RouteTableType
+        .read_many(&c, std::slice::from_ref(&id))
+        .await
+        .unwrap()[&id]
+        .clone();
     assert_eq!(attr(&read, "route").as_list().unwrap().len(), 1);
     // Re-planning the same configuration keeps the route and changes nothing.
     let again = support::conformance::plan(&RouteTableType, &config, Some(&read));
