@@ -86,7 +86,7 @@ pub fn render_plan(plan: &Plan, color: bool) -> String {
                 Action::Read => "read (data resources)",
                 Action::NoOp => continue,
             };
-            let _ = writeln!(out, "{:>5} {label}", st.symbol(a.symbol()));
+            let _ = writeln!(out, "{:>3} {label}", st.symbol(a.symbol()));
         }
         out.push('\n');
         for c in &changes {
@@ -396,7 +396,13 @@ fn change_text(st: &Style, before: &Value, after: &Value, indent: usize) -> Stri
             let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
             keys.sort();
             keys.dedup();
-            let width = keys.iter().map(|k| k.len() + 2).max().unwrap_or(0);
+            // Align over the keys shown, not the hidden unchanged ones.
+            let width = keys
+                .iter()
+                .filter(|k| b.get(**k) != a.get(**k))
+                .map(|k| k.len() + 2)
+                .max()
+                .unwrap_or(0);
             let mut out = String::from("{\n");
             let mut hidden = 0;
             for k in keys {
