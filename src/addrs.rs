@@ -79,6 +79,61 @@ impl ResourceInstanceAddr {
     pub fn is_data(&self) -> bool {
         self.resource.mode == Mode::Data
     }
+
+    /// Parses an address as printed (`module.a["k"].aws_x.y[0]`, `data.aws_region.current`).
+    pub fn parse(s: &str) -> Option<ResourceInstanceAddr> {
+        let mut rest = s;
+        let mut module = Vec::new();
+        while let Some(r) = rest.strip_prefix("module.") {
+            let (name, r) = take_name(r)?;
+            let (key, r) = take_key(r)?;
+            module.push((name, key));
+            rest = r.strip_prefix('.')?;
+        }
+        let (mode, r) = match rest.strip_prefix("data.") {
+            Some(r) => (Mode::Data, r),
+            None => (Mode::Managed, rest),
+        };
+        let (type_name, r) = take_name(r)?;
+        let (name, r) = take_name(r.strip_prefix('.')?)?;
+        let (key, r) = take_key(r)?;
+        if !r.is_empty() {
+            return None;
+        }
+        Some(ResourceInstanceAddr {
+            module: ModuleInstance(module),
+            resource: ResourceKey {
+                mode,
+                type_name,
+                name,
+            },
+            key,
+        })
+    }
+}
+
+fn take_name(s: &str) -> Option<(String, &str)> {
+    let end = s
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+        .unwrap_or(s.len());
+    (end > 0).then(|| (s[..end].to_string(), &s[end..]))
+}
+
+/// An optional `[0]` or `["key"]` (JSON string syntax).
+fn take_key(s: &str) -> Option<(Option<InstanceKey>, &str)> {
+    let Some(r) = s.strip_prefix('[') else {
+        return Some((None, s));
+    };
+    if r.starts_with('"') {
+        let mut de = serde_json::Deserializer::from_str(r).into_iter::<String>();
+        let key = de.next()?.ok()?;
+        let r = r[de.byte_offset()..].strip_prefix(']')?;
+        Some((Some(InstanceKey::Str(key)), r))
+    } else {
+        let end = r.find(']')?;
+        let i = r[..end].parse().ok()?;
+        Some((Some(InstanceKey::Int(i)), &r[end + 1..]))
+    }
 }
 
 impl fmt::Display for ResourceInstanceAddr {
@@ -126,5 +181,15 @@ mod tests {
             key: Some(InstanceKey::Str("web".into())),
         };
         assert_eq!(b.to_string(), "data.aws_iam_role.this[\"web\"]");
+        for addr in [&a, &b] {
+            assert_eq!(
+                ResourceInstanceAddr::parse(&addr.to_string()).as_ref(),
+                Some(addr)
+            );
+        }
+        let odd = "module.x[\"a.b]\\\"c\"].aws_vpc.v";
+        assert_eq!(ResourceInstanceAddr::parse(odd).unwrap().to_string(), odd);
+        assert!(ResourceInstanceAddr::parse("aws_vpc").is_none());
+        assert!(ResourceInstanceAddr::parse("aws_vpc.v[").is_none());
     }
 }

@@ -11,4 +11,7 @@ pub mod diag;
 pub mod engine;
 pub mod graph;
 pub mod lang;
+pub mod plan;
 pub mod provider;
+pub mod render;
+pub mod state;

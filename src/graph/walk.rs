@@ -60,15 +60,55 @@ pub struct Evaluated {
     pub providers: BTreeMap<(String, Option<String>), Value>,
 }
 
+/// Decides what a resource instance's value is, as seen by the expressions that refer to it.
+///
+/// The walk calls it once per instance, in dependency order, with the instance's evaluated
+/// configuration. `validate` uses [`ConfigValues`] (the configuration itself; everything else
+/// unknown); `plan` returns each instance's planned value, so that attributes kept from the
+/// prior state are known to its dependents; `apply` returns the values applied so far.
+pub trait InstanceHook {
+    fn instance(
+        &mut self,
+        addr: &ResourceInstanceAddr,
+        config: Value,
+        span: Option<&Span>,
+    ) -> Result<Value, Diagnostic>;
+}
+
+/// The hook `validate` uses: an instance's value is its configuration.
+pub struct ConfigValues;
+
+impl InstanceHook for ConfigValues {
+    fn instance(
+        &mut self,
+        _: &ResourceInstanceAddr,
+        config: Value,
+        _: Option<&Span>,
+    ) -> Result<Value, Diagnostic> {
+        Ok(config)
+    }
+}
+
 /// Evaluates the configuration. `dag` must be the acyclic configuration graph of `root`.
 pub fn evaluate(
     root: &Module,
     dag: &Dag<ConfigNode>,
     settings: &Settings,
 ) -> (Evaluated, Diagnostics) {
+    evaluate_with(root, dag, settings, &mut ConfigValues)
+}
+
+/// [`evaluate`], with a hook deciding the value of each resource instance.
+pub fn evaluate_with(
+    root: &Module,
+    dag: &Dag<ConfigNode>,
+    settings: &Settings,
+    hook: &mut dyn InstanceHook,
+) -> (Evaluated, Diagnostics) {
     let mut w = Walker {
         root,
         settings,
+        hook,
         values: HashMap::new(),
         module_instances: HashMap::from([(Vec::new(), vec![ModuleInstance::root()])]),
         each_values: HashMap::new(),
@@ -137,6 +177,7 @@ impl Repetition {
 struct Walker<'a> {
     root: &'a Module,
     settings: &'a Settings<'a>,
+    hook: &'a mut dyn InstanceHook,
     values: HashMap<(ModuleInstance, Named), Value>,
     module_instances: HashMap<ModulePath, Vec<ModuleInstance>>,
     /// `each.value` of every instance of a module called with for_each.
@@ -147,14 +188,14 @@ struct Walker<'a> {
     instance_nodes: HashMap<ConfigNode, Vec<ResourceInstanceAddr>>,
 }
 
-struct InstanceScope<'w> {
-    w: &'w Walker<'w>,
+struct InstanceScope<'w, 'a> {
+    w: &'w Walker<'a>,
     mi: &'w ModuleInstance,
     module: &'w Module,
     rep: Repetition,
 }
 
-impl Scope for InstanceScope<'_> {
+impl Scope for InstanceScope<'_, '_> {
     fn get(&self, s: &Subject) -> Result<Resolved, ScopeError> {
         let missing = || ScopeError {
             summary: "Reference to undeclared object".into(),
@@ -228,7 +269,7 @@ impl<'a> Walker<'a> {
         self.module_instances.get(path).cloned().unwrap_or_default()
     }
 
-    fn evaluator<'s>(&'s self, scope: &'s InstanceScope<'s>) -> Evaluator<'s> {
+    fn evaluator<'s>(&'s self, scope: &'s InstanceScope<'s, 'a>) -> Evaluator<'s> {
         Evaluator::new(scope, self.settings.sources, self.settings.root_dir)
     }
 
@@ -696,15 +737,22 @@ impl<'a> Walker<'a> {
                 .entry(node.clone())
                 .or_default()
                 .push(addr.clone());
+            let value = match self.hook.instance(&addr, config.clone(), res.span.as_ref()) {
+                Ok(v) => v,
+                Err(d) => {
+                    self.diags.push(d);
+                    continue;
+                }
+            };
             self.out.instances.insert(
                 addr.clone(),
                 ResourceInstance {
                     addr,
-                    config: config.clone(),
+                    config,
                     span: res.span.clone(),
                 },
             );
-            objects.push((key, config));
+            objects.push((key, value));
         }
         let aggregate = if res.count.is_some() {
             Value::List(objects.into_iter().map(|(_, v)| v).collect())

@@ -6,6 +6,7 @@
 //! [`DATA_SOURCES`]. The engine (plan, apply, refresh) only ever talks to this trait.
 //! Values are `lang::Value` objects whose attributes follow the type's [`Schema`].
 
+pub mod builtin;
 pub mod schema;
 pub mod values;
 
@@ -39,6 +40,12 @@ pub trait ResourceType: Send + Sync {
     fn type_name(&self) -> &'static str;
 
     fn schema(&self) -> &'static Schema;
+
+    /// False for types with nothing to read back (e.g. `null_resource`): refresh keeps the
+    /// recorded state.
+    fn refreshes(&self) -> bool {
+        true
+    }
 
     /// Reads many objects of this type at once (one paginated Describe call where the API
     /// allows it). Returns the current state of each id that still exists; ids that no longer
@@ -83,6 +90,7 @@ pub static RESOURCE_TYPES: &[&dyn ResourceType] = &[
     &crate::aws::resources::nat_gateway::NatGatewayType,
     &crate::aws::resources::security_group::SecurityGroupType,
     &crate::aws::resources::security_group_rule::SecurityGroupRuleType,
+    &builtin::NullResource,
 ];
 
 /// Every data source ecsform implements (besides the built-in `template_file`).
@@ -91,6 +99,13 @@ pub static DATA_SOURCES: &[&dyn DataSource] = &[
     &crate::aws::data::caller_identity::CallerIdentity,
     &crate::aws::data::region::Region,
 ];
+
+/// Names of every supported resource type, sorted (for "unsupported type" messages).
+pub fn resource_type_names() -> Vec<&'static str> {
+    let mut names: Vec<_> = RESOURCE_TYPES.iter().map(|t| t.type_name()).collect();
+    names.sort_unstable();
+    names
+}
 
 pub fn resource_type(name: &str) -> Option<&'static dyn ResourceType> {
     RESOURCE_TYPES

@@ -233,10 +233,55 @@ impl Schema {
         }
     }
 
+    /// A stored or read object (JSON-shaped: lists for sets) in the schema's shape: sets as
+    /// sets, numbers as numbers, sensitive attributes marked. Attributes missing from `v` are
+    /// null; attributes the schema does not know are dropped.
+    pub fn decode(&self, v: &Value) -> Value {
+        let empty = BTreeMap::new();
+        let m = v.as_map().unwrap_or(&empty);
+        let mut out = decode_attrs(self.attributes, m);
+        for b in self.blocks {
+            let items: Vec<Value> = m
+                .get(b.name)
+                .and_then(Value::as_list)
+                .map(|items| {
+                    items
+                        .iter()
+                        .map(|i| {
+                            Value::Map(decode_attrs(
+                                b.attributes,
+                                i.as_map().unwrap_or(&BTreeMap::new()),
+                            ))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            out.insert(
+                b.name.to_string(),
+                match b.nesting {
+                    Nesting::List => Value::List(items),
+                    Nesting::Set => Value::set(items),
+                },
+            );
+        }
+        Value::Map(out)
+    }
+
     /// True if the attribute at `path` (top-level name or `block.attr`) is sensitive.
     pub fn is_sensitive(&self, name: &str) -> bool {
         self.attribute(name).is_some_and(|a| a.sensitive)
     }
+}
+
+fn decode_attrs(attrs: &[AttrSchema], given: &BTreeMap<String, Value>) -> BTreeMap<String, Value> {
+    attrs
+        .iter()
+        .map(|a| {
+            let v = given.get(a.name).cloned().unwrap_or(Value::Null);
+            let v = types::convert(v.clone(), &a.ty.lang_type()).unwrap_or(v);
+            (a.name.to_string(), v.mark_sensitive(a.sensitive))
+        })
+        .collect()
 }
 
 fn conform_attrs(

@@ -1,0 +1,340 @@
+//! Building a whole plan: walk the configuration with a hook that plans each instance against
+//! its prior (refreshed) object, then plan the deletion of everything in state that the
+//! configuration no longer has, and collect drift and output changes.
+//!
+//! Refreshing (reading objects from AWS) happens before, in [`super::refresh`]; this step is
+//! synchronous except for data sources, which it reads through a [`DataReader`].
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::diff::plan_instance;
+use super::{Action, Drift, OutputChange, Plan, ResourceChange};
+use crate::addrs::{InstanceKey, ModuleInstance, ResourceInstanceAddr};
+use crate::config::{Mode, Module, ResourceKey};
+use crate::diag::{Diagnostic, Diagnostics, Span};
+use crate::engine::Loaded;
+use crate::graph::walk::{self, InstanceHook, Settings};
+use crate::lang::Value;
+use crate::provider::{self, Schema};
+
+/// A resource instance as recorded in state, decoded.
+#[derive(Clone, Debug)]
+pub struct PriorObject {
+    pub addr: ResourceInstanceAddr,
+    pub type_name: String,
+    /// As recorded.
+    pub recorded: Value,
+    /// As read from AWS by refresh: `None` if it no longer exists; equal to `recorded` when
+    /// refresh was skipped.
+    pub current: Option<Value>,
+    pub dependencies: Vec<ResourceInstanceAddr>,
+}
+
+/// Reads a data source during planning (arguments wholly known).
+pub trait DataReader {
+    fn read(&self, type_name: &str, config: &Value) -> Result<Value, String>;
+}
+
+/// Everything a plan is built from.
+pub struct PlanRequest<'a> {
+    pub loaded: &'a Loaded,
+    pub settings: &'a Settings<'a>,
+    pub prior: &'a BTreeMap<ResourceInstanceAddr, PriorObject>,
+    pub prior_outputs: &'a BTreeMap<String, Value>,
+    pub default_tags: &'a BTreeMap<String, String>,
+    pub data: &'a dyn DataReader,
+    pub destroy: bool,
+}
+
+/// Builds the plan. Errors (unsupported types, invalid arguments, `prevent_destroy`) are
+/// diagnostics; the plan is only meaningful when there are none.
+pub fn build(req: &PlanRequest) -> (Plan, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let mut plan = Plan {
+        destroy: req.destroy,
+        ..Plan::default()
+    };
+    for p in req.prior.values() {
+        if p.current.as_ref() != Some(&p.recorded) {
+            plan.drift.push(Drift {
+                addr: p.addr.clone(),
+                before: p.recorded.clone(),
+                after: p.current.clone(),
+            });
+        }
+    }
+    if req.destroy {
+        for p in req.prior.values() {
+            if p.current.is_some() && !p.addr.is_data() {
+                plan.changes.push(delete_change(p, None));
+            }
+        }
+        plan.outputs = req
+            .prior_outputs
+            .iter()
+            .map(|(name, v)| OutputChange {
+                name: name.clone(),
+                before: Some(v.clone()),
+                after: None,
+                sensitive: false,
+            })
+            .collect();
+        check_prevent_destroy(req.loaded, &plan, &mut diags);
+        return (plan, diags);
+    }
+
+    let mut hook = PlanHook {
+        root: &req.loaded.module,
+        prior: req.prior,
+        default_tags: req.default_tags,
+        data: req.data,
+        changes: BTreeMap::new(),
+        diags: Diagnostics::new(),
+    };
+    let (evaluated, eval_diags) = walk::evaluate_with(
+        &req.loaded.module,
+        &req.loaded.config_graph,
+        req.settings,
+        &mut hook,
+    );
+    diags.extend(eval_diags);
+    diags.extend(std::mem::take(&mut hook.diags));
+    let mut changes = hook.changes;
+    for change in changes.values_mut() {
+        change.dependencies = evaluated
+            .graph
+            .dependencies(&change.addr)
+            .into_iter()
+            .cloned()
+            .collect();
+    }
+    for p in req.prior.values() {
+        if changes.contains_key(&p.addr) || p.current.is_none() || p.addr.is_data() {
+            continue;
+        }
+        let reason = deletion_reason(&req.loaded.module, &p.addr);
+        changes.insert(p.addr.clone(), delete_change(p, Some(reason)));
+    }
+    plan.changes = changes.into_values().collect();
+    for (name, out) in &evaluated.outputs {
+        plan.outputs.push(OutputChange {
+            name: name.clone(),
+            before: req.prior_outputs.get(name).cloned(),
+            after: Some(out.value.clone()),
+            sensitive: out.sensitive,
+        });
+    }
+    for (name, v) in req.prior_outputs {
+        if !evaluated.outputs.contains_key(name) {
+            plan.outputs.push(OutputChange {
+                name: name.clone(),
+                before: Some(v.clone()),
+                after: None,
+                sensitive: false,
+            });
+        }
+    }
+    plan.outputs.sort_by(|a, b| a.name.cmp(&b.name));
+    check_prevent_destroy(req.loaded, &plan, &mut diags);
+    diags.sort();
+    (plan, diags)
+}
+
+fn delete_change(p: &PriorObject, reason: Option<String>) -> ResourceChange {
+    ResourceChange {
+        addr: p.addr.clone(),
+        action: Action::Delete,
+        before: p.current.clone(),
+        after: None,
+        replace_paths: Vec::new(),
+        reason,
+        dependencies: p.dependencies.clone(),
+    }
+}
+
+/// Why an instance in state is not in the configuration, in Terraform's words.
+fn deletion_reason(root: &Module, addr: &ResourceInstanceAddr) -> String {
+    // The first module call on the path that no longer exists.
+    let mut module = root;
+    for (i, (name, key)) in addr.module.0.iter().enumerate() {
+        let prefix = ModuleInstance(addr.module.0[..=i].to_vec());
+        match module.module_calls.get(name) {
+            None => return format!("{prefix} is not in configuration"),
+            Some(call) if key.is_some() && call.count.is_none() && call.for_each.is_none() => {
+                return format!("{prefix} is not in configuration")
+            }
+            Some(call) => module = &call.module,
+        }
+    }
+    match module.resources.get(&addr.resource) {
+        None => format!("{addr} is not in configuration"),
+        Some(r) => match &addr.key {
+            Some(InstanceKey::Int(i)) if r.count.is_some() => {
+                format!("index [{i}] is out of range for count")
+            }
+            Some(InstanceKey::Str(k)) if r.for_each.is_some() => {
+                format!("key {} is not in for_each map", InstanceKey::Str(k.clone()))
+            }
+            _ => format!("{addr} is not in configuration"),
+        },
+    }
+}
+
+fn lifecycle_of<'m>(
+    root: &'m Module,
+    addr: &ResourceInstanceAddr,
+) -> Option<&'m crate::config::Resource> {
+    root.descendant(&addr.module.path())?
+        .resources
+        .get(&addr.resource)
+}
+
+fn check_prevent_destroy(loaded: &Loaded, plan: &Plan, diags: &mut Diagnostics) {
+    for c in &plan.changes {
+        if !matches!(c.action, Action::Delete) && !c.action.is_replace() {
+            continue;
+        }
+        if let Some(r) = lifecycle_of(&loaded.module, &c.addr) {
+            if r.lifecycle.prevent_destroy {
+                diags.push(
+                    Diagnostic::error(
+                        "Instance cannot be destroyed",
+                        format!("Resource {} has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed.", c.addr),
+                    )
+                    .at(r.span.clone())
+                    .hint("To avoid this error and continue with the plan, either disable lifecycle.prevent_destroy or change the configuration so that this object is not replaced or removed."),
+                );
+            }
+        }
+    }
+}
+
+/// Plans each instance as the walk reaches it, so that its dependents see planned values.
+struct PlanHook<'a> {
+    root: &'a Module,
+    prior: &'a BTreeMap<ResourceInstanceAddr, PriorObject>,
+    default_tags: &'a BTreeMap<String, String>,
+    data: &'a dyn DataReader,
+    changes: BTreeMap<ResourceInstanceAddr, ResourceChange>,
+    diags: Diagnostics,
+}
+
+/// The schema of a resource type or data source, or a diagnostic naming the supported ones.
+pub fn schema_for(key: &ResourceKey, span: Option<&Span>) -> Result<&'static Schema, Diagnostic> {
+    let found = match key.mode {
+        Mode::Managed => provider::resource_type(&key.type_name).map(|t| t.schema()),
+        Mode::Data => provider::data_source(&key.type_name).map(|t| t.schema()),
+    };
+    found.ok_or_else(|| {
+        let (what, names) = match key.mode {
+            Mode::Managed => ("resource type", provider::resource_type_names()),
+            Mode::Data => (
+                "data source",
+                provider::DATA_SOURCES
+                    .iter()
+                    .map(|d| d.type_name())
+                    .chain(["template_file"])
+                    .collect(),
+            ),
+        };
+        Diagnostic::error(
+            format!("Unsupported {what}"),
+            format!(
+                "ecsform does not support the {what} \"{}\". Supported: {}.",
+                key.type_name,
+                names.join(", ")
+            ),
+        )
+        .at(span.cloned())
+    })
+}
+
+impl InstanceHook for PlanHook<'_> {
+    fn instance(
+        &mut self,
+        addr: &ResourceInstanceAddr,
+        config: Value,
+        span: Option<&Span>,
+    ) -> Result<Value, Diagnostic> {
+        if addr.is_data() && addr.resource.type_name == "template_file" {
+            return Ok(config);
+        }
+        let schema = schema_for(&addr.resource, span)?;
+        let configured: BTreeSet<String> = config
+            .as_map()
+            .map(|m| {
+                m.iter()
+                    .filter(|(_, v)| !v.is_null())
+                    .map(|(k, _)| k.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let conformed = schema.conform(&config).map_err(|errors| {
+            Diagnostic::error(
+                "Invalid resource arguments",
+                format!("{addr}:\n{}", errors.join("\n")),
+            )
+            .at(span.cloned())
+        })?;
+        if addr.is_data() {
+            if !conformed_inputs_known(schema, &conformed) {
+                self.changes.insert(
+                    addr.clone(),
+                    ResourceChange {
+                        addr: addr.clone(),
+                        action: Action::Read,
+                        before: None,
+                        after: Some(conformed.clone()),
+                        replace_paths: Vec::new(),
+                        reason: Some("config refers to values not yet known".into()),
+                        dependencies: Vec::new(),
+                    },
+                );
+                return Ok(conformed);
+            }
+            return self
+                .data
+                .read(&addr.resource.type_name, &conformed)
+                .map(|v| schema.decode(&v))
+                .map_err(|msg| {
+                    Diagnostic::error(format!("Error reading data source {addr}"), msg)
+                        .at(span.cloned())
+                });
+        }
+        let lifecycle = lifecycle_of(self.root, addr)
+            .map(|r| r.lifecycle.clone())
+            .unwrap_or_default();
+        let prior = self.prior.get(addr).and_then(|p| p.current.as_ref());
+        let p = plan_instance(
+            schema,
+            &conformed,
+            &configured,
+            prior,
+            &lifecycle,
+            self.default_tags,
+        );
+        self.changes.insert(
+            addr.clone(),
+            ResourceChange {
+                addr: addr.clone(),
+                action: p.action,
+                before: prior.cloned(),
+                after: Some(p.after.clone()),
+                replace_paths: p.replace_paths,
+                reason: None,
+                dependencies: Vec::new(),
+            },
+        );
+        Ok(p.after)
+    }
+}
+
+/// Whether every argument a data source is given is known (computed attributes aside).
+fn conformed_inputs_known(schema: &Schema, v: &Value) -> bool {
+    let Some(m) = v.as_map() else { return false };
+    schema
+        .attributes
+        .iter()
+        .filter(|a| a.settable() && !a.is_computed())
+        .all(|a| m.get(a.name).is_none_or(Value::is_wholly_known))
+}

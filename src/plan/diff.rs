@@ -1,0 +1,344 @@
+//! Deciding one instance's action: compare the configuration (conformed to the type's schema)
+//! with the prior object, honouring computed attributes, `ignore_changes` and which
+//! attributes force replacement. Pure: no I/O, no AWS.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::Action;
+use crate::config::Lifecycle;
+use crate::lang::Value;
+use crate::provider::{AttrKind, Schema};
+
+/// The outcome for one instance.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InstancePlan {
+    pub action: Action,
+    pub after: Value,
+    pub replace_paths: Vec<String>,
+}
+
+/// Plans one instance. `config` is the conformed configuration (see `Schema::conform`), and
+/// `configured` the attributes the configuration actually sets (an unset optional+computed
+/// attribute is unknown in `config` just like one set to a value known only after apply, but
+/// only the former keeps the prior value). `default_tags` are the provider's, merged into
+/// `tags_all` for types that have it.
+pub fn plan_instance(
+    schema: &Schema,
+    config: &Value,
+    configured: &BTreeSet<String>,
+    prior: Option<&Value>,
+    lifecycle: &Lifecycle,
+    default_tags: &BTreeMap<String, String>,
+) -> InstancePlan {
+    let config = with_tags_all(schema, config, default_tags);
+    let Some(prior) = prior else {
+        return InstancePlan {
+            action: Action::Create,
+            after: config,
+            replace_paths: Vec::new(),
+        };
+    };
+    let cfg = config.as_map().cloned().unwrap_or_default();
+    let old = prior.as_map().cloned().unwrap_or_default();
+    let ignore_all = lifecycle.ignore_changes.iter().any(|i| i == "*");
+    let ignored = |name: &str| {
+        ignore_all
+            || lifecycle.ignore_changes.iter().any(|i| {
+                i == name
+                    || i.starts_with(&format!("{name}."))
+                    || i.starts_with(&format!("{name}["))
+            })
+    };
+    let mut after: BTreeMap<String, Value> = BTreeMap::new();
+    let mut changed: Vec<(&str, bool)> = Vec::new();
+    for a in schema.attributes {
+        let prior_v = old.get(a.name).cloned().unwrap_or(Value::Null);
+        let cfg_v = cfg.get(a.name).cloned().unwrap_or(Value::Null);
+        // `tags_all` is derived from `tags` and the default tags: planned like an argument.
+        let derived = a.name == "tags_all";
+        let keep_prior = derived && ignored("tags")
+            || !derived
+                && (a.kind == AttrKind::Computed
+                    || a.kind == AttrKind::OptionalComputed && !configured.contains(a.name)
+                    || a.settable() && ignored(a.name));
+        let v = if keep_prior { prior_v.clone() } else { cfg_v };
+        if (a.settable() || derived) && !keep_prior && !same(&v, &prior_v) {
+            changed.push((a.name, a.force_new));
+        }
+        after.insert(a.name.to_string(), v);
+    }
+    for b in schema.blocks {
+        let prior_v = old.get(b.name).cloned().unwrap_or(Value::List(Vec::new()));
+        let cfg_v = cfg.get(b.name).cloned().unwrap_or(Value::List(Vec::new()));
+        let keep_prior = (b.computed && matches!(cfg_v, Value::Unknown)) || ignored(b.name);
+        let v = if keep_prior { prior_v.clone() } else { cfg_v };
+        if !keep_prior && !same(&v, &prior_v) {
+            changed.push((b.name, b.force_new));
+        }
+        after.insert(b.name.to_string(), v);
+    }
+    let replace_paths: Vec<String> = changed
+        .iter()
+        .filter(|(_, force)| *force)
+        .map(|(n, _)| n.to_string())
+        .collect();
+    if !replace_paths.is_empty() {
+        // A new object: everything AWS computes is unknown again, except what the
+        // configuration sets.
+        let fresh = config.as_map().cloned().unwrap_or_default();
+        let mut after = after;
+        for a in schema.attributes.iter().filter(|a| a.is_computed()) {
+            if !ignored(a.name) {
+                after.insert(
+                    a.name.to_string(),
+                    fresh.get(a.name).cloned().unwrap_or(Value::Unknown),
+                );
+            }
+        }
+        let action = if lifecycle.create_before_destroy {
+            Action::CreateThenDelete
+        } else {
+            Action::DeleteThenCreate
+        };
+        return InstancePlan {
+            action,
+            after: Value::Map(after),
+            replace_paths,
+        };
+    }
+    InstancePlan {
+        action: if changed.is_empty() {
+            Action::NoOp
+        } else {
+            Action::Update
+        },
+        after: Value::Map(after),
+        replace_paths,
+    }
+}
+
+/// Equality for planning: sensitive marks do not matter; an unknown never equals anything.
+fn same(a: &Value, b: &Value) -> bool {
+    if !a.is_wholly_known() || !b.is_wholly_known() {
+        return false;
+    }
+    let (a, _) = a.clone().unmark_deep();
+    let (b, _) = b.clone().unmark_deep();
+    normalise_empty(&a).equals(&normalise_empty(&b))
+}
+
+/// An empty map or list and null mean the same to AWS (no tags, no rules).
+fn normalise_empty(v: &Value) -> Value {
+    match v {
+        Value::Map(m) if m.is_empty() => Value::Null,
+        Value::List(l) | Value::Set(l) if l.is_empty() => Value::Null,
+        other => other.clone(),
+    }
+}
+
+/// Sets `tags_all` to the provider's default tags merged with the resource's own `tags`.
+fn with_tags_all(
+    schema: &Schema,
+    config: &Value,
+    default_tags: &BTreeMap<String, String>,
+) -> Value {
+    if schema.attribute("tags_all").is_none() {
+        return config.clone();
+    }
+    let mut m = config.as_map().cloned().unwrap_or_default();
+    let tags = m.get("tags").cloned().unwrap_or(Value::Null);
+    let all = match tags.unmarked() {
+        Value::Unknown => Value::Unknown,
+        Value::Map(own) => {
+            let mut all: BTreeMap<String, Value> = default_tags
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::string(v.clone())))
+                .collect();
+            all.extend(own.clone());
+            Value::Map(all)
+        }
+        _ => Value::Map(
+            default_tags
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::string(v.clone())))
+                .collect(),
+        ),
+    };
+    m.insert("tags_all".into(), all);
+    Value::Map(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::schema::Default;
+    use crate::provider::{AttrSchema, AttrType};
+
+    static SCHEMA: Schema = Schema {
+        version: 1,
+        attributes: &[
+            AttrSchema::computed("id", AttrType::String),
+            AttrSchema::required("cidr_block", AttrType::String).force_new(),
+            AttrSchema::optional("enable_dns_hostnames", AttrType::Bool)
+                .default(Default::Bool(false)),
+            AttrSchema::optional_computed("availability_zone", AttrType::String).force_new(),
+            AttrSchema::optional("tags", AttrType::StringMap),
+            AttrSchema::computed("tags_all", AttrType::StringMap),
+        ],
+        blocks: &[],
+    };
+
+    fn obj(pairs: &[(&str, Value)]) -> Value {
+        Value::map(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())))
+    }
+
+    fn s(v: &str) -> Value {
+        Value::string(v)
+    }
+
+    fn conformed(cidr: &str, dns: bool, tags: Value) -> Value {
+        SCHEMA
+            .conform(&obj(&[
+                ("cidr_block", s(cidr)),
+                ("enable_dns_hostnames", Value::Bool(dns)),
+                ("tags", tags),
+            ]))
+            .unwrap()
+    }
+
+    fn prior() -> Value {
+        obj(&[
+            ("id", s("vpc-1")),
+            ("cidr_block", s("10.0.0.0/16")),
+            ("enable_dns_hostnames", Value::Bool(false)),
+            ("availability_zone", s("eu-west-1a")),
+            ("tags", Value::map([("Name", s("a"))])),
+            ("tags_all", Value::map([("Name", s("a")), ("Team", s("t"))])),
+        ])
+    }
+
+    fn set() -> BTreeSet<String> {
+        ["cidr_block", "enable_dns_hostnames", "tags"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    }
+
+    fn defaults() -> BTreeMap<String, String> {
+        BTreeMap::from([("Team".to_string(), "t".to_string())])
+    }
+
+    #[test]
+    fn create_when_there_is_no_prior_object() {
+        let p = plan_instance(
+            &SCHEMA,
+            &conformed("10.0.0.0/16", false, Value::Null),
+            &set(),
+            None,
+            &Lifecycle::default(),
+            &defaults(),
+        );
+        assert_eq!(p.action, Action::Create);
+        let after = p.after.as_map().unwrap();
+        assert_eq!(after["id"], Value::Unknown);
+        assert_eq!(after["tags_all"], Value::map([("Team", s("t"))]));
+    }
+
+    #[test]
+    fn unchanged_configuration_is_a_no_op_keeping_computed_values() {
+        let p = plan_instance(
+            &SCHEMA,
+            &conformed("10.0.0.0/16", false, Value::map([("Name", s("a"))])),
+            &set(),
+            Some(&prior()),
+            &Lifecycle::default(),
+            &defaults(),
+        );
+        assert_eq!(p.action, Action::NoOp, "{p:?}");
+        assert_eq!(p.after.as_map().unwrap()["id"], s("vpc-1"));
+        assert_eq!(
+            p.after.as_map().unwrap()["availability_zone"],
+            s("eu-west-1a")
+        );
+    }
+
+    #[test]
+    fn tag_change_updates_in_place() {
+        let p = plan_instance(
+            &SCHEMA,
+            &conformed("10.0.0.0/16", false, Value::map([("Name", s("b"))])),
+            &set(),
+            Some(&prior()),
+            &Lifecycle::default(),
+            &defaults(),
+        );
+        assert_eq!(p.action, Action::Update);
+        assert!(p.replace_paths.is_empty());
+    }
+
+    #[test]
+    fn force_new_change_replaces_and_forgets_computed_values() {
+        let p = plan_instance(
+            &SCHEMA,
+            &conformed("10.1.0.0/16", true, Value::map([("Name", s("a"))])),
+            &set(),
+            Some(&prior()),
+            &Lifecycle::default(),
+            &defaults(),
+        );
+        assert_eq!(p.action, Action::DeleteThenCreate);
+        assert_eq!(p.replace_paths, ["cidr_block"]);
+        assert_eq!(p.after.as_map().unwrap()["id"], Value::Unknown);
+        let cbd = Lifecycle {
+            create_before_destroy: true,
+            ..Lifecycle::default()
+        };
+        let p = plan_instance(
+            &SCHEMA,
+            &conformed("10.1.0.0/16", false, Value::map([("Name", s("a"))])),
+            &set(),
+            Some(&prior()),
+            &cbd,
+            &defaults(),
+        );
+        assert_eq!(p.action, Action::CreateThenDelete);
+    }
+
+    #[test]
+    fn ignore_changes_keeps_the_prior_value() {
+        let lc = Lifecycle {
+            ignore_changes: vec!["tags".into()],
+            ..Lifecycle::default()
+        };
+        let p = plan_instance(
+            &SCHEMA,
+            &conformed("10.0.0.0/16", false, Value::map([("Name", s("zzz"))])),
+            &set(),
+            Some(&prior()),
+            &lc,
+            &defaults(),
+        );
+        assert_eq!(p.action, Action::NoOp, "{p:?}");
+        assert_eq!(
+            p.after.as_map().unwrap()["tags"],
+            Value::map([("Name", s("a"))])
+        );
+    }
+
+    #[test]
+    fn unknown_force_new_argument_forces_replacement() {
+        let mut c = conformed("10.0.0.0/16", false, Value::map([("Name", s("a"))]));
+        if let Value::Map(m) = &mut c {
+            m.insert("cidr_block".into(), Value::Unknown);
+        }
+        let p = plan_instance(
+            &SCHEMA,
+            &c,
+            &set(),
+            Some(&prior()),
+            &Lifecycle::default(),
+            &defaults(),
+        );
+        assert_eq!(p.action, Action::DeleteThenCreate);
+    }
+}

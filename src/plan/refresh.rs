@@ -1,0 +1,140 @@
+//! Refresh: read every managed object recorded in state from AWS, one batched call per
+//! resource type, so that the plan compares the configuration with what really exists.
+
+use std::collections::BTreeMap;
+
+use super::build::PriorObject;
+use crate::addrs::ResourceInstanceAddr;
+use crate::aws::AwsClients;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::lang::Value;
+use crate::provider::{self, Schema};
+use crate::state::ResourceRecord;
+
+/// Decodes state records and, unless `clients` is None (`-refresh=false`), reads their objects
+/// from AWS. `default_tags` tell which tags came from the provider rather than the resource.
+pub async fn refresh(
+    records: &[ResourceRecord],
+    clients: Option<&AwsClients>,
+    default_tags: &BTreeMap<String, String>,
+) -> (BTreeMap<ResourceInstanceAddr, PriorObject>, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let mut out = BTreeMap::new();
+    let mut by_type: BTreeMap<&str, Vec<&ResourceRecord>> = BTreeMap::new();
+    for r in records.iter().filter(|r| r.mode == "managed") {
+        by_type.entry(r.type_name.as_str()).or_default().push(r);
+    }
+    for (type_name, recs) in by_type {
+        let Some(rt) = provider::resource_type(type_name) else {
+            diags.push(Diagnostic::error(
+                "Unsupported resource type in state",
+                format!("The state holds {} instance(s) of \"{type_name}\", which this ecsform does not support.", recs.len()),
+            ));
+            continue;
+        };
+        let schema = rt.schema();
+        let read = match clients {
+            Some(c) if rt.refreshes() => {
+                let ids: Vec<String> = recs.iter().filter_map(|r| r.id.clone()).collect();
+                match rt.read_many(c, &ids).await {
+                    Ok(found) => Some(found),
+                    Err(e) => {
+                        diags.push(Diagnostic::error(
+                            format!("Error refreshing {type_name}"),
+                            format!("{e} (while reading {} object(s) of this type)", ids.len()),
+                        ));
+                        continue;
+                    }
+                }
+            }
+            _ => None,
+        };
+        for r in recs {
+            let Some(addr) = ResourceInstanceAddr::parse(&r.address) else {
+                diags.push(Diagnostic::error(
+                    "Invalid address in state",
+                    format!(
+                        "The state holds an instance with the unreadable address \"{}\".",
+                        r.address
+                    ),
+                ));
+                continue;
+            };
+            let recorded = schema.decode(&Value::from_json(&r.attributes));
+            let current =
+                match &read {
+                    None => Some(recorded.clone()),
+                    Some(found) => r.id.as_ref().and_then(|id| found.get(id)).map(|v| {
+                        reconcile_tags(schema, &schema.decode(v), &recorded, default_tags)
+                    }),
+                };
+            let dependencies = r
+                .dependencies
+                .iter()
+                .filter_map(|d| ResourceInstanceAddr::parse(d))
+                .collect();
+            out.insert(
+                addr.clone(),
+                PriorObject {
+                    addr,
+                    type_name: r.type_name.clone(),
+                    recorded,
+                    current,
+                    dependencies,
+                },
+            );
+        }
+    }
+    (out, diags)
+}
+
+/// AWS reports one set of tags; split it back into the resource's own `tags` and `tags_all`
+/// (which also holds the provider's default tags).
+fn reconcile_tags(
+    schema: &Schema,
+    read: &Value,
+    recorded: &Value,
+    default_tags: &BTreeMap<String, String>,
+) -> Value {
+    if schema.attribute("tags_all").is_none() || schema.attribute("tags").is_none() {
+        return read.clone();
+    }
+    let mut m = read.as_map().cloned().unwrap_or_default();
+    let all = m
+        .get("tags_all")
+        .and_then(Value::as_map)
+        .or_else(|| m.get("tags").and_then(Value::as_map))
+        .cloned()
+        .unwrap_or_default();
+    let own_before = recorded
+        .as_map()
+        .and_then(|r| r.get("tags"))
+        .and_then(Value::as_map)
+        .cloned()
+        .unwrap_or_default();
+    let own: BTreeMap<String, Value> = all
+        .iter()
+        .filter(|(k, v)| {
+            own_before.contains_key(*k)
+                || default_tags
+                    .get(*k)
+                    .map(|d| Some(d.as_str()) != v.as_str())
+                    .unwrap_or(true)
+        })
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let recorded_null = recorded
+        .as_map()
+        .and_then(|r| r.get("tags"))
+        .is_none_or(Value::is_null);
+    m.insert(
+        "tags".into(),
+        if own.is_empty() && recorded_null {
+            Value::Null
+        } else {
+            Value::Map(own)
+        },
+    );
+    m.insert("tags_all".into(), Value::Map(all));
+    Value::Map(m)
+}

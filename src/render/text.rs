@@ -1,0 +1,561 @@
+//! The human plan, in the shape Terraform users already read fluently:
+//! `# aws_subnet.a[0] will be created`, `+ ~ - -/+ +/- <=`, `old -> new`,
+//! `(known after apply)`, `(sensitive value)`, `# forces replacement`,
+//! `# (N unchanged attributes hidden)`, and the `Plan: ...` summary.
+//!
+//! Reads only the [`Plan`]; colour only when asked (the CLI asks on a terminal).
+
+use std::fmt::Write as _;
+
+use crate::lang::value::format_number;
+use crate::lang::Value;
+use crate::plan::{Action, Drift, Plan, ResourceChange};
+
+struct Style {
+    color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+
+    fn symbol(&self, sym: &str) -> String {
+        match sym.trim() {
+            "+" => self.paint("32", sym),
+            "-" => self.paint("31", sym),
+            "~" => self.paint("33", sym),
+            "-/+" | "+/-" => self.paint("33", sym),
+            "<=" => self.paint("36", sym),
+            _ => sym.to_string(),
+        }
+    }
+
+    fn bold(&self, s: &str) -> String {
+        self.paint("1", s)
+    }
+}
+
+/// Renders a plan: drift first, then the actions, the summary line and output changes.
+pub fn render_plan(plan: &Plan, color: bool) -> String {
+    let st = Style { color };
+    let mut out = String::new();
+    let drift: Vec<&Drift> = plan.drift.iter().collect();
+    if !drift.is_empty() {
+        out.push_str(&st.bold("Note: Objects have changed outside of ecsform"));
+        out.push_str("\n\necsform detected the following changes made outside of ecsform since the last \"ecsform apply\":\n\n");
+        for d in drift {
+            render_drift(&mut out, &st, d);
+        }
+        out.push_str("Unless you have made equivalent changes to your configuration, or ignored the relevant attributes using ignore_changes, the following plan may include actions to undo or respond to these changes.\n\n");
+        out.push_str(&"─".repeat(77));
+        out.push_str("\n\n");
+    }
+    let changes: Vec<&ResourceChange> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::NoOp)
+        .collect();
+    let output_changes: Vec<_> = plan
+        .outputs
+        .iter()
+        .filter(|o| o.before != o.after)
+        .collect();
+    if changes.is_empty() && output_changes.is_empty() {
+        out.push_str(&st.bold("No changes."));
+        out.push_str(" Your infrastructure matches the configuration.\n\n");
+        out.push_str("ecsform has compared your real infrastructure against your configuration and found no differences, so no changes are needed.\n");
+        return out;
+    }
+    if !changes.is_empty() {
+        out.push_str("ecsform will perform the following actions. Resource actions are indicated with the following symbols:\n");
+        let mut used: Vec<Action> = changes.iter().map(|c| c.action).collect();
+        used.sort();
+        used.dedup();
+        for a in used {
+            let label = match a {
+                Action::Create => "create",
+                Action::Update => "update in-place",
+                Action::Delete => "destroy",
+                Action::DeleteThenCreate => "destroy and then create replacement",
+                Action::CreateThenDelete => "create replacement and then destroy",
+                Action::Read => "read (data resources)",
+                Action::NoOp => continue,
+            };
+            let _ = writeln!(out, "{:>5} {label}", st.symbol(a.symbol()));
+        }
+        out.push('\n');
+        for c in &changes {
+            render_change(&mut out, &st, c);
+        }
+    }
+    let counts = plan.counts();
+    if plan.destroy {
+        let _ = writeln!(out, "{} {} to destroy.", st.bold("Plan:"), counts.destroy);
+    } else {
+        let _ = writeln!(
+            out,
+            "{} {} to add, {} to change, {} to destroy.",
+            st.bold("Plan:"),
+            counts.add,
+            counts.change,
+            counts.destroy
+        );
+    }
+    if !output_changes.is_empty() {
+        out.push_str("\nChanges to Outputs:\n");
+        let width = output_changes
+            .iter()
+            .map(|o| o.name.len())
+            .max()
+            .unwrap_or(0);
+        for o in output_changes {
+            let mask = |v: &Value| {
+                if o.sensitive {
+                    Value::Sensitive(Box::new(v.clone()))
+                } else {
+                    v.clone()
+                }
+            };
+            let (sym, text) = match (&o.before, &o.after) {
+                (None, Some(a)) => ("+", value_inline(&mask(a))),
+                (Some(b), None) => ("-", format!("{} -> null", value_inline(&mask(b)))),
+                (Some(b), Some(a)) => (
+                    "~",
+                    format!("{} -> {}", value_inline(&mask(b)), value_inline(&mask(a))),
+                ),
+                (None, None) => continue,
+            };
+            let _ = writeln!(out, "  {} {:<width$} = {text}", st.symbol(sym), o.name);
+        }
+    }
+    out
+}
+
+fn headline(c: &ResourceChange) -> String {
+    let a = &c.addr;
+    match c.action {
+        Action::Create => format!("# {a} will be created"),
+        Action::Update => format!("# {a} will be updated in-place"),
+        Action::Delete => format!("# {a} will be destroyed"),
+        Action::DeleteThenCreate | Action::CreateThenDelete => format!("# {a} must be replaced"),
+        Action::Read => format!("# {a} will be read during apply"),
+        Action::NoOp => format!("# {a} is unchanged"),
+    }
+}
+
+fn block_header(c: &crate::addrs::ResourceInstanceAddr) -> String {
+    let kind = if c.is_data() { "data" } else { "resource" };
+    format!(
+        "{kind} \"{}\" \"{}\"",
+        c.resource.type_name, c.resource.name
+    )
+}
+
+fn render_change(out: &mut String, st: &Style, c: &ResourceChange) {
+    let _ = writeln!(out, "  {}", st.bold(&headline(c)));
+    if let Some(reason) = &c.reason {
+        if c.action == Action::Read {
+            let _ = writeln!(out, "  # ({reason})");
+        } else {
+            let _ = writeln!(out, "  # (because {reason})");
+        }
+    }
+    let sym = c.action.symbol();
+    let _ = writeln!(out, "{:>3} {} {{", st.symbol(sym), block_header(&c.addr));
+    let lines = object_diff(
+        st,
+        c.before.as_ref(),
+        c.after.as_ref(),
+        &c.replace_paths,
+        6,
+        c.action,
+    );
+    out.push_str(&lines);
+    out.push_str("    }\n\n");
+}
+
+fn render_drift(out: &mut String, st: &Style, d: &Drift) {
+    match &d.after {
+        None => {
+            let _ = writeln!(
+                out,
+                "  {}",
+                st.bold(&format!("# {} has been deleted", d.addr))
+            );
+            let _ = writeln!(out, "{:>3} {} {{", st.symbol("-"), block_header(&d.addr));
+            out.push_str(&object_diff(
+                st,
+                Some(&d.before),
+                None,
+                &[],
+                6,
+                Action::Delete,
+            ));
+        }
+        Some(after) => {
+            let _ = writeln!(out, "  {}", st.bold(&format!("# {} has changed", d.addr)));
+            let _ = writeln!(out, "{:>3} {} {{", st.symbol("~"), block_header(&d.addr));
+            out.push_str(&object_diff(
+                st,
+                Some(&d.before),
+                Some(after),
+                &[],
+                6,
+                Action::Update,
+            ));
+        }
+    }
+    out.push_str("    }\n\n");
+}
+
+fn entries(v: Option<&Value>) -> Vec<(String, Value)> {
+    v.and_then(|v| v.as_map())
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default()
+}
+
+fn is_empty(v: &Value) -> bool {
+    match v.unmarked() {
+        Value::Null => true,
+        Value::List(l) | Value::Set(l) => l.is_empty(),
+        Value::Map(m) => m.is_empty(),
+        _ => false,
+    }
+}
+
+/// The attribute lines of one object, `indent` spaces in.
+fn object_diff(
+    st: &Style,
+    before: Option<&Value>,
+    after: Option<&Value>,
+    replace_paths: &[String],
+    indent: usize,
+    action: Action,
+) -> String {
+    let pad = " ".repeat(indent);
+    let b = entries(before);
+    let a = entries(after);
+    let mut names: Vec<String> = b
+        .iter()
+        .map(|(k, _)| k.clone())
+        .chain(a.iter().map(|(k, _)| k.clone()))
+        .collect();
+    names.sort();
+    names.dedup();
+    let get = |list: &[(String, Value)], k: &str| {
+        list.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
+    };
+    // Attributes first, then nested blocks (lists of objects), as Terraform prints them.
+    let is_block = |v: &Option<Value>| {
+        v.as_ref().and_then(|v| v.as_list()).is_some_and(|l| {
+            !l.is_empty() && l.iter().all(|i| matches!(i.unmarked(), Value::Map(_)))
+        })
+    };
+    let mut attr_lines: Vec<(String, String, String)> = Vec::new(); // (sym, name, text)
+    let mut block_lines = String::new();
+    let mut hidden = 0;
+    for name in &names {
+        let bv = get(&b, name);
+        let av = get(&a, name);
+        if is_block(&bv) || is_block(&av) {
+            block_lines.push_str(&blocks_diff(st, name, bv.as_ref(), av.as_ref(), indent));
+            continue;
+        }
+        let forces = replace_paths.iter().any(|p| p == name);
+        let suffix = if forces {
+            format!(" {}", st.paint("31", "# forces replacement"))
+        } else {
+            String::new()
+        };
+        match (bv, av) {
+            (None | Some(Value::Null), Some(av)) if action != Action::Delete => {
+                if is_empty(&av) && !matches!(av, Value::Unknown) {
+                    continue;
+                }
+                let sym = if before.is_some() { "~" } else { "+" };
+                let text = if before.is_some() {
+                    format!("null -> {}", value_block(st, None, &av, indent))
+                } else {
+                    value_block(st, None, &av, indent)
+                };
+                attr_lines.push((sym.into(), name.clone(), format!("{text}{suffix}")));
+            }
+            (Some(bv), None) | (Some(bv), Some(Value::Null)) => {
+                if is_empty(&bv) {
+                    continue;
+                }
+                let text = value_block(st, Some("-"), &bv, indent);
+                attr_lines.push(("-".into(), name.clone(), format!("{text} -> null{suffix}")));
+            }
+            (Some(bv), Some(av)) => {
+                if bv == av && !matches!(av, Value::Unknown) {
+                    if name == "id" && action != Action::Create {
+                        attr_lines.push((" ".into(), name.clone(), value_inline(&av)));
+                    } else {
+                        hidden += 1;
+                    }
+                    continue;
+                }
+                let text = change_text(st, &bv, &av, indent);
+                attr_lines.push(("~".into(), name.clone(), format!("{text}{suffix}")));
+            }
+            (None, None) | (None, Some(_)) => {}
+        }
+    }
+    let width = attr_lines
+        .iter()
+        .map(|(_, n, _)| n.len())
+        .max()
+        .unwrap_or(0);
+    let mut out = String::new();
+    for (sym, name, text) in attr_lines {
+        let _ = writeln!(
+            out,
+            "{}{} {:<width$} = {text}",
+            &pad[..indent - 2],
+            st.symbol(&sym),
+            name
+        );
+    }
+    out.push_str(&block_lines);
+    if hidden > 0 {
+        let _ = writeln!(
+            out,
+            "{pad}# ({hidden} unchanged attribute{} hidden)",
+            if hidden == 1 { "" } else { "s" }
+        );
+    }
+    out
+}
+
+fn blocks_diff(
+    st: &Style,
+    name: &str,
+    before: Option<&Value>,
+    after: Option<&Value>,
+    indent: usize,
+) -> String {
+    let pad = " ".repeat(indent - 2);
+    let items = |v: Option<&Value>| {
+        v.and_then(|v| v.as_list())
+            .map(<[Value]>::to_vec)
+            .unwrap_or_default()
+    };
+    let b = items(before);
+    let a = items(after);
+    let mut out = String::new();
+    let mut unchanged = 0;
+    for item in &b {
+        if !a.iter().any(|x| x == item) {
+            let _ = writeln!(out, "{pad}{} {name} {{", st.symbol("-"));
+            out.push_str(&object_diff(
+                st,
+                Some(item),
+                None,
+                &[],
+                indent + 4,
+                Action::Delete,
+            ));
+            let _ = writeln!(out, "{pad}  }}");
+        } else {
+            unchanged += 1;
+        }
+    }
+    if matches!(after, Some(Value::Unknown)) {
+        let _ = writeln!(out, "{pad}{} {name} = (known after apply)", st.symbol("~"));
+    }
+    for item in &a {
+        if !b.iter().any(|x| x == item) {
+            let _ = writeln!(out, "{pad}{} {name} {{", st.symbol("+"));
+            out.push_str(&object_diff(
+                st,
+                None,
+                Some(item),
+                &[],
+                indent + 4,
+                Action::Create,
+            ));
+            let _ = writeln!(out, "{pad}  }}");
+        }
+    }
+    if unchanged > 0 && (before.is_some() && after.is_some()) {
+        let _ = writeln!(
+            out,
+            "{}  # ({unchanged} unchanged block{} hidden)",
+            pad,
+            if unchanged == 1 { "" } else { "s" }
+        );
+    }
+    out
+}
+
+/// `old -> new`, or for maps a nested per-key diff, or for multi-line strings a line diff.
+fn change_text(st: &Style, before: &Value, after: &Value, indent: usize) -> String {
+    if let (Value::Map(b), Value::Map(a)) = (before.unmarked(), after.unmarked()) {
+        if !matches!(before, Value::Sensitive(_)) && !matches!(after, Value::Sensitive(_)) {
+            let pad = " ".repeat(indent + 4);
+            let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            let width = keys.iter().map(|k| k.len() + 2).max().unwrap_or(0);
+            let mut out = String::from("{\n");
+            let mut hidden = 0;
+            for k in keys {
+                let qk = format!("\"{k}\"");
+                match (b.get(k), a.get(k)) {
+                    (Some(x), Some(y)) if x == y => hidden += 1,
+                    (Some(x), Some(y)) => {
+                        let _ = writeln!(
+                            out,
+                            "{}{} {qk:<width$} = {} -> {}",
+                            &pad[..pad.len() - 2],
+                            st.symbol("~"),
+                            value_inline(x),
+                            value_inline(y)
+                        );
+                    }
+                    (None, Some(y)) => {
+                        let _ = writeln!(
+                            out,
+                            "{}{} {qk:<width$} = {}",
+                            &pad[..pad.len() - 2],
+                            st.symbol("+"),
+                            value_inline(y)
+                        );
+                    }
+                    (Some(x), None) => {
+                        let _ = writeln!(
+                            out,
+                            "{}{} {qk:<width$} = {} -> null",
+                            &pad[..pad.len() - 2],
+                            st.symbol("-"),
+                            value_inline(x)
+                        );
+                    }
+                    (None, None) => {}
+                }
+            }
+            if hidden > 0 {
+                let _ = writeln!(
+                    out,
+                    "{pad}# ({hidden} unchanged element{} hidden)",
+                    if hidden == 1 { "" } else { "s" }
+                );
+            }
+            let _ = write!(out, "{}}}", " ".repeat(indent + 2));
+            return out;
+        }
+    }
+    if let (Value::String(b), Value::String(a)) = (before, after) {
+        if b.contains('\n') || a.contains('\n') {
+            return string_diff(st, b, a, indent);
+        }
+    }
+    format!("{} -> {}", value_inline(before), value_inline(after))
+}
+
+/// Multi-line strings (user data, JSON documents) diffed line by line.
+fn string_diff(st: &Style, before: &str, after: &str, indent: usize) -> String {
+    let pad = " ".repeat(indent + 4);
+    let mut out = String::from("<<-EOT\n");
+    let diff = similar::TextDiff::from_lines(before, after);
+    for change in diff.iter_all_changes() {
+        let line = change.value().trim_end_matches('\n');
+        let sym = match change.tag() {
+            similar::ChangeTag::Delete => st.symbol("-"),
+            similar::ChangeTag::Insert => st.symbol("+"),
+            similar::ChangeTag::Equal => " ".into(),
+        };
+        let _ = writeln!(out, "{}{sym} {line}", &pad[..pad.len() - 2]);
+    }
+    let _ = write!(out, "{}EOT", " ".repeat(indent + 2));
+    out
+}
+
+/// A value on one line where short, or a multi-line block for maps, lists and long text.
+fn value_block(st: &Style, sym: Option<&str>, v: &Value, indent: usize) -> String {
+    let pad = " ".repeat(indent + 4);
+    let mark = |s: &str| st.symbol(sym.unwrap_or(s));
+    match v {
+        Value::Map(m) if !m.is_empty() => {
+            let width = m.keys().map(|k| k.len() + 2).max().unwrap_or(0);
+            let mut out = String::from("{\n");
+            for (k, x) in m {
+                let _ = writeln!(
+                    out,
+                    "{}{} {:<width$} = {}",
+                    &pad[..pad.len() - 2],
+                    mark("+"),
+                    format!("\"{k}\""),
+                    value_inline(x)
+                );
+            }
+            let _ = write!(out, "{}}}", " ".repeat(indent + 2));
+            out
+        }
+        Value::List(l) | Value::Set(l) if !l.is_empty() => {
+            let mut out = String::from("[\n");
+            for x in l {
+                let _ = writeln!(
+                    out,
+                    "{}{} {},",
+                    &pad[..pad.len() - 2],
+                    mark("+"),
+                    value_inline(x)
+                );
+            }
+            let _ = write!(out, "{}]", " ".repeat(indent + 2));
+            out
+        }
+        Value::String(s) if s.contains('\n') => {
+            let mut out = String::from("<<-EOT\n");
+            for line in s.lines() {
+                let _ = writeln!(out, "{pad}{line}");
+            }
+            let _ = write!(out, "{}EOT", " ".repeat(indent + 2));
+            out
+        }
+        other => value_inline(other),
+    }
+}
+
+/// A value on one line: `"text"`, `5`, `true`, `null`, `["a", "b"]`, `{ "k" = "v" }`,
+/// `(known after apply)`, `(sensitive value)`.
+pub fn value_inline(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => format_number(*n),
+        Value::String(s) => serde_json::Value::String(s.clone()).to_string(),
+        Value::Unknown => "(known after apply)".into(),
+        Value::Sensitive(_) => "(sensitive value)".into(),
+        Value::List(l) | Value::Set(l) => {
+            if l.is_empty() {
+                "[]".into()
+            } else {
+                format!(
+                    "[{}]",
+                    l.iter().map(value_inline).collect::<Vec<_>>().join(", ")
+                )
+            }
+        }
+        Value::Map(m) => {
+            if m.is_empty() {
+                "{}".into()
+            } else {
+                format!(
+                    "{{ {} }}",
+                    m.iter()
+                        .map(|(k, v)| format!("\"{k}\" = {}", value_inline(v)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! `StateError`: every way opening, reading, writing or locking the state file can fail, each
+//! message naming the state file. It does not decide when to fail; the store and lock do.
+
+use std::path::PathBuf;
+
+use super::lock::LockInfo;
+
+/// An error from the state store. Every message names the state file it is about.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    /// The state file or its directory could not be created, or its permissions set.
+    #[error("cannot create state file {}: {source}", path.display())]
+    Create {
+        /// The state file.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+
+    /// The file exists but is not an ecsform state. It was left untouched.
+    #[error(
+        "{} is not an ecsform state file ({reason}); it was left untouched",
+        path.display()
+    )]
+    NotState {
+        /// The file.
+        path: PathBuf,
+        /// Why it is not ours, e.g. "not an SQLite database".
+        reason: String,
+    },
+
+    /// The file is an ecsform state with a schema this ecsform does not know. It was left
+    /// untouched.
+    #[error(
+        "{} was written by a newer ecsform; schema version {found}, this ecsform knows up to \
+         {known}. Upgrade ecsform to use it; the file was left untouched",
+        path.display()
+    )]
+    NewerSchema {
+        /// The state file.
+        path: PathBuf,
+        /// The schema version recorded in the file.
+        found: i64,
+        /// The newest schema version this build knows.
+        known: i64,
+    },
+
+    /// SQLite would not put the file in WAL journal mode.
+    #[error(
+        "state file {}: SQLite could not switch it to WAL journal mode (it stayed in {mode}); \
+         is it on a network file system?",
+        path.display()
+    )]
+    NoWal {
+        /// The state file.
+        path: PathBuf,
+        /// The journal mode SQLite kept.
+        mode: String,
+    },
+
+    /// SQLite failed while reading or writing the state. A failed write changed nothing.
+    #[error("state file {}: {source}", path.display())]
+    Sqlite {
+        /// The state file.
+        path: PathBuf,
+        /// The SQLite error.
+        source: rusqlite::Error,
+    },
+
+    /// A stored value could not be read back (bad JSON, an unknown status).
+    #[error("state file {}: {what}: {detail}", path.display())]
+    Corrupt {
+        /// The state file.
+        path: PathBuf,
+        /// Which value, e.g. "attributes of aws_vpc.main".
+        what: String,
+        /// What is wrong with it.
+        detail: String,
+    },
+
+    /// The caller passed a value the state does not accept (an unknown action or mode).
+    #[error("state file {}: {detail}", path.display())]
+    InvalidInput {
+        /// The state file.
+        path: PathBuf,
+        /// What was wrong.
+        detail: String,
+    },
+
+    /// `remove_resource` named an address that is not in the state.
+    #[error("state file {}: no resource instance {address} in state", path.display())]
+    NoSuchResource {
+        /// The state file.
+        path: PathBuf,
+        /// The address asked for.
+        address: String,
+    },
+
+    /// Someone else holds the state lock.
+    #[error(
+        "Error acquiring the state lock: {} is locked by ecsform {} (pid {} on host {}) since {}, \
+         lock ID {}. Wait for it to finish, or if it crashed, run: ecsform force-unlock {}",
+        path.display(), holder.command, holder.pid, holder.host, holder.created_at, holder.id,
+        holder.id
+    )]
+    Locked {
+        /// The state file.
+        path: PathBuf,
+        /// Who holds the lock (boxed to keep every `Result` small).
+        holder: Box<LockInfo>,
+    },
+
+    /// `force_unlock` found no lock to remove.
+    #[error("state file {} is not locked; there is nothing to unlock", path.display())]
+    NotLocked {
+        /// The state file.
+        path: PathBuf,
+    },
+
+    /// `force_unlock` was given an ID that is not the current lock's.
+    #[error(
+        "lock ID {given} does not match the lock on {}, which is held by ecsform {} (pid {} on \
+         host {}) with lock ID {}",
+        path.display(), holder.command, holder.pid, holder.host, holder.id
+    )]
+    LockIdMismatch {
+        /// The state file.
+        path: PathBuf,
+        /// The ID the caller gave.
+        given: String,
+        /// Who actually holds the lock.
+        holder: Box<LockInfo>,
+    },
+}
