@@ -36,7 +36,7 @@ static SCHEMA: Schema = Schema {
             .default(Default::Str("vpc")),
         AttrSchema::optional_computed("instance", AttrType::String),
         AttrSchema::optional_computed("network_interface", AttrType::String),
-        AttrSchema::optional("associate_with_private_ip", AttrType::String),
+        AttrSchema::optional_computed("associate_with_private_ip", AttrType::String),
         AttrSchema::optional_computed("public_ipv4_pool", AttrType::String).force_new(),
         AttrSchema::computed("public_ip", AttrType::String),
         AttrSchema::computed("private_ip", AttrType::String),
@@ -94,6 +94,11 @@ fn address_state(a: &Address, region: &str) -> Option<(String, Value)> {
             ("public_ipv4_pool", opt_str(non_empty(a.public_ipv4_pool()))),
             ("public_ip", opt_str(public_ip)),
             ("private_ip", opt_str(private_ip)),
+            // AWS does not say which private IP was asked for; the associated one is it.
+            (
+                "associate_with_private_ip",
+                opt_str(private_ip.filter(|_| non_empty(a.association_id()).is_some())),
+            ),
             (
                 "public_dns",
                 opt_str(public_ip.map(|ip| dns_names(ip, region).0)),
