@@ -85,10 +85,20 @@ pub trait DataSource: Send + Sync {
 }
 
 /// Every resource type ecsform implements.
-pub static RESOURCE_TYPES: &[&dyn ResourceType] = &[&builtin::NullResource];
+pub static RESOURCE_TYPES: &[&dyn ResourceType] = &[
+    &crate::aws::resources::eip::EipType,
+    &crate::aws::resources::nat_gateway::NatGatewayType,
+    &crate::aws::resources::security_group::SecurityGroupType,
+    &crate::aws::resources::security_group_rule::SecurityGroupRuleType,
+    &builtin::NullResource,
+];
 
 /// Every data source ecsform implements (besides the built-in `template_file`).
-pub static DATA_SOURCES: &[&dyn DataSource] = &[];
+pub static DATA_SOURCES: &[&dyn DataSource] = &[
+    &crate::aws::data::availability_zones::AvailabilityZones,
+    &crate::aws::data::caller_identity::CallerIdentity,
+    &crate::aws::data::region::Region,
+];
 
 /// Names of every supported resource type, sorted (for "unsupported type" messages).
 pub fn resource_type_names() -> Vec<&'static str> {
