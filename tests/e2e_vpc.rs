@@ -47,7 +47,10 @@ fn use_moto() {
 
 fn cli(root: &Path, command: &str, extra: &[&str]) -> support::Output {
     let out = support::run_in(root, command, extra);
-    eprintln!("--- ecsform {command} {extra:?} -> {}\n{}\n{}", out.code, out.stdout, out.stderr);
+    eprintln!(
+        "--- ecsform {command} {extra:?} -> {}\n{}\n{}",
+        out.code, out.stdout, out.stderr
+    );
     out
 }
 
@@ -56,7 +59,12 @@ const ONE_ZONE: &str = r#"availability_zones=["eu-west-1a"]"#;
 
 fn tags(tags: &[aws_sdk_ec2::types::Tag]) -> BTreeMap<String, String> {
     tags.iter()
-        .map(|t| (t.key().unwrap_or("").to_string(), t.value().unwrap_or("").to_string()))
+        .map(|t| {
+            (
+                t.key().unwrap_or("").to_string(),
+                t.value().unwrap_or("").to_string(),
+            )
+        })
         .collect()
 }
 
@@ -86,11 +94,24 @@ async fn vpc_module_lifecycle() {
     let ec2 = ec2().await;
 
     // Apply two zones.
-    let out = tokio::task::block_in_place(|| cli(&root, "apply", &["-auto-approve", "-var", TWO_ZONES]));
+    let out =
+        tokio::task::block_in_place(|| cli(&root, "apply", &["-auto-approve", "-var", TWO_ZONES]));
     assert_eq!(out.code, 0);
-    assert!(out.stdout.contains("Apply complete! Resources: 19 added, 0 changed, 0 destroyed."), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("Apply complete! Resources: 19 added, 0 changed, 0 destroyed."),
+        "{}",
+        out.stdout
+    );
 
-    let vpcs = ec2.describe_vpcs().filters(ours()).send().await.unwrap().vpcs().to_vec();
+    let vpcs = ec2
+        .describe_vpcs()
+        .filters(ours())
+        .send()
+        .await
+        .unwrap()
+        .vpcs()
+        .to_vec();
     assert_eq!(vpcs.len(), 1);
     let vpc = &vpcs[0];
     assert_eq!(vpc.cidr_block(), Some("10.20.0.0/16"));
@@ -104,47 +125,119 @@ async fn vpc_module_lifecycle() {
     let subs = subnets(&ec2).await;
     let mut cidrs: Vec<&str> = subs.iter().filter_map(|s| s.cidr_block()).collect();
     cidrs.sort();
-    assert_eq!(cidrs, ["10.20.0.0/24", "10.20.1.0/24", "10.20.50.0/24", "10.20.51.0/24"]);
+    assert_eq!(
+        cidrs,
+        [
+            "10.20.0.0/24",
+            "10.20.1.0/24",
+            "10.20.50.0/24",
+            "10.20.51.0/24"
+        ]
+    );
     assert!(subs.iter().all(|s| s.vpc_id() == Some(vpc_id.as_str())));
-    let public: Vec<_> = subs.iter().filter(|s| s.map_public_ip_on_launch() == Some(true)).collect();
+    let public: Vec<_> = subs
+        .iter()
+        .filter(|s| s.map_public_ip_on_launch() == Some(true))
+        .collect();
     assert_eq!(public.len(), 2);
-    let igws = ec2.describe_internet_gateways().filters(ours()).send().await.unwrap();
+    let igws = ec2
+        .describe_internet_gateways()
+        .filters(ours())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(igws.internet_gateways().len(), 1);
-    assert_eq!(igws.internet_gateways()[0].attachments()[0].vpc_id(), Some(vpc_id.as_str()));
-    let nats = ec2.describe_nat_gateways().filter(ours()).send().await.unwrap();
+    assert_eq!(
+        igws.internet_gateways()[0].attachments()[0].vpc_id(),
+        Some(vpc_id.as_str())
+    );
+    let nats = ec2
+        .describe_nat_gateways()
+        .filter(ours())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(nats.nat_gateways().len(), 2);
-    let eips = ec2.describe_addresses().filters(ours()).send().await.unwrap();
+    let eips = ec2
+        .describe_addresses()
+        .filters(ours())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(eips.addresses().len(), 2);
-    let rts = ec2.describe_route_tables().filters(ours()).send().await.unwrap();
+    let rts = ec2
+        .describe_route_tables()
+        .filters(ours())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(rts.route_tables().len(), 4);
     let default_routes = rts
         .route_tables()
         .iter()
-        .filter(|rt| rt.routes().iter().any(|r| r.destination_cidr_block() == Some("0.0.0.0/0")))
+        .filter(|rt| {
+            rt.routes()
+                .iter()
+                .any(|r| r.destination_cidr_block() == Some("0.0.0.0/0"))
+        })
         .count();
     assert_eq!(default_routes, 4);
 
     // Nothing to do the second time.
-    let out = tokio::task::block_in_place(|| cli(&root, "plan", &["-detailed-exitcode", "-var", TWO_ZONES]));
+    let out = tokio::task::block_in_place(|| {
+        cli(&root, "plan", &["-detailed-exitcode", "-var", TWO_ZONES])
+    });
     assert_eq!(out.code, 0, "{}", out.stdout);
     assert!(out.stdout.contains("No changes."));
 
     // A tag change is an update in place.
     let out = tokio::task::block_in_place(|| {
-        cli(&root, "plan", &["-detailed-exitcode", "-var", TWO_ZONES, "-var", "environment=prod"])
+        cli(
+            &root,
+            "plan",
+            &[
+                "-detailed-exitcode",
+                "-var",
+                TWO_ZONES,
+                "-var",
+                "environment=prod",
+            ],
+        )
     });
     assert_eq!(out.code, 2);
-    assert!(out.stdout.contains("# module.vpc.aws_vpc.vpc will be updated in-place"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("# module.vpc.aws_vpc.vpc will be updated in-place"),
+        "{}",
+        out.stdout
+    );
     assert!(!out.stdout.contains("must be replaced"));
     let out = tokio::task::block_in_place(|| {
-        cli(&root, "apply", &["-auto-approve", "-var", TWO_ZONES, "-var", "environment=prod"])
+        cli(
+            &root,
+            "apply",
+            &[
+                "-auto-approve",
+                "-var",
+                TWO_ZONES,
+                "-var",
+                "environment=prod",
+            ],
+        )
     });
     assert_eq!(out.code, 0);
     let vpcs = ec2.describe_vpcs().vpc_ids(&vpc_id).send().await.unwrap();
     assert_eq!(tags(vpcs.vpcs()[0].tags())["Environment"], "prod");
 
     // A subnet CIDR change replaces the subnet.
-    let cidr_args = ["-var", TWO_ZONES, "-var", "environment=prod", "-var", r#"public_subnet_cidrs=["10.20.7.0/24","10.20.1.0/24"]"#];
+    let cidr_args = [
+        "-var",
+        TWO_ZONES,
+        "-var",
+        "environment=prod",
+        "-var",
+        r#"public_subnet_cidrs=["10.20.7.0/24","10.20.1.0/24"]"#,
+    ];
     let mut plan_args = vec!["-detailed-exitcode"];
     plan_args.extend(cidr_args);
     let out = tokio::task::block_in_place(|| cli(&root, "plan", &plan_args));
@@ -155,28 +248,71 @@ async fn vpc_module_lifecycle() {
     apply_args.extend(cidr_args);
     let out = tokio::task::block_in_place(|| cli(&root, "apply", &apply_args));
     assert_eq!(out.code, 0);
-    let mut cidrs: Vec<String> = subnets(&ec2).await.iter().filter_map(|s| s.cidr_block().map(String::from)).collect();
+    let mut cidrs: Vec<String> = subnets(&ec2)
+        .await
+        .iter()
+        .filter_map(|s| s.cidr_block().map(String::from))
+        .collect();
     cidrs.sort();
-    assert_eq!(cidrs, ["10.20.1.0/24", "10.20.50.0/24", "10.20.51.0/24", "10.20.7.0/24"]);
+    assert_eq!(
+        cidrs,
+        [
+            "10.20.1.0/24",
+            "10.20.50.0/24",
+            "10.20.51.0/24",
+            "10.20.7.0/24"
+        ]
+    );
 
     // One zone: the second zone's objects go.
     let out = tokio::task::block_in_place(|| {
-        cli(&root, "apply", &["-auto-approve", "-var", ONE_ZONE, "-var", "environment=prod", "-var", r#"public_subnet_cidrs=["10.20.7.0/24"]"#])
+        cli(
+            &root,
+            "apply",
+            &[
+                "-auto-approve",
+                "-var",
+                ONE_ZONE,
+                "-var",
+                "environment=prod",
+                "-var",
+                r#"public_subnet_cidrs=["10.20.7.0/24"]"#,
+            ],
+        )
     });
     assert_eq!(out.code, 0);
-    assert!(out.stdout.contains("(because index [1] is out of range for count)"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("(because index [1] is out of range for count)"),
+        "{}",
+        out.stdout
+    );
     let subs = subnets(&ec2).await;
     let mut cidrs: Vec<&str> = subs.iter().filter_map(|s| s.cidr_block()).collect();
     cidrs.sort();
     assert_eq!(cidrs, ["10.20.50.0/24", "10.20.7.0/24"]);
-    let nats = ec2.describe_nat_gateways().filter(ours()).send().await.unwrap();
-    let live = nats.nat_gateways().iter().filter(|n| n.state().map(|s| s.as_str()) != Some("deleted")).count();
+    let nats = ec2
+        .describe_nat_gateways()
+        .filter(ours())
+        .send()
+        .await
+        .unwrap();
+    let live = nats
+        .nat_gateways()
+        .iter()
+        .filter(|n| n.state().map(|s| s.as_str()) != Some("deleted"))
+        .count();
     assert_eq!(live, 1);
 
     // Drift: tag the VPC by hand; plan reports it in its own section.
     ec2.create_tags()
         .resources(&vpc_id)
-        .tags(aws_sdk_ec2::types::Tag::builder().key("Environment").value("hand-edited").build())
+        .tags(
+            aws_sdk_ec2::types::Tag::builder()
+                .key("Environment")
+                .value("hand-edited")
+                .build(),
+        )
         .send()
         .await
         .unwrap();
@@ -189,7 +325,12 @@ async fn vpc_module_lifecycle() {
     let private_id = private.subnet_id().unwrap().to_string();
     let rts = ec2
         .describe_route_tables()
-        .filters(Filter::builder().name("association.subnet-id").values(&private_id).build())
+        .filters(
+            Filter::builder()
+                .name("association.subnet-id")
+                .values(&private_id)
+                .build(),
+        )
         .send()
         .await
         .unwrap();
@@ -204,25 +345,89 @@ async fn vpc_module_lifecycle() {
             }
         }
     }
-    ec2.delete_subnet().subnet_id(&private_id).send().await.unwrap();
+    ec2.delete_subnet()
+        .subnet_id(&private_id)
+        .send()
+        .await
+        .unwrap();
     let out = tokio::task::block_in_place(|| {
-        cli(&root, "plan", &["-var", ONE_ZONE, "-var", "environment=prod", "-var", r#"public_subnet_cidrs=["10.20.7.0/24"]"#])
+        cli(
+            &root,
+            "plan",
+            &[
+                "-var",
+                ONE_ZONE,
+                "-var",
+                "environment=prod",
+                "-var",
+                r#"public_subnet_cidrs=["10.20.7.0/24"]"#,
+            ],
+        )
     });
     assert_eq!(out.code, 0);
-    assert!(out.stdout.contains("Objects have changed outside of ecsform"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("Objects have changed outside of ecsform"),
+        "{}",
+        out.stdout
+    );
     assert!(out.stdout.contains("# module.vpc.aws_vpc.vpc has changed"));
     assert!(out.stdout.contains("\"hand-edited\" -> \"prod\""));
-    assert!(out.stdout.contains("# module.vpc.module.network.module.private_subnet.aws_subnet.subnet[0] has been deleted"));
-    assert!(out.stdout.contains("# module.vpc.module.network.module.private_subnet.aws_subnet.subnet[0] will be created"));
+    assert!(out.stdout.contains(
+        "# module.vpc.module.network.module.private_subnet.aws_subnet.subnet[0] has been deleted"
+    ));
+    assert!(out.stdout.contains(
+        "# module.vpc.module.network.module.private_subnet.aws_subnet.subnet[0] will be created"
+    ));
 
     // Destroy: nothing of ours is left.
     let out = tokio::task::block_in_place(|| {
-        cli(&root, "destroy", &["-auto-approve", "-var", ONE_ZONE, "-var", "environment=prod", "-var", r#"public_subnet_cidrs=["10.20.7.0/24"]"#])
+        cli(
+            &root,
+            "destroy",
+            &[
+                "-auto-approve",
+                "-var",
+                ONE_ZONE,
+                "-var",
+                "environment=prod",
+                "-var",
+                r#"public_subnet_cidrs=["10.20.7.0/24"]"#,
+            ],
+        )
     });
     assert_eq!(out.code, 0);
-    assert!(ec2.describe_vpcs().filters(ours()).send().await.unwrap().vpcs().is_empty());
+    assert!(ec2
+        .describe_vpcs()
+        .filters(ours())
+        .send()
+        .await
+        .unwrap()
+        .vpcs()
+        .is_empty());
     assert!(subnets(&ec2).await.is_empty());
-    assert!(ec2.describe_internet_gateways().filters(ours()).send().await.unwrap().internet_gateways().is_empty());
-    assert!(ec2.describe_addresses().filters(ours()).send().await.unwrap().addresses().is_empty());
-    assert!(ec2.describe_route_tables().filters(ours()).send().await.unwrap().route_tables().is_empty());
+    assert!(ec2
+        .describe_internet_gateways()
+        .filters(ours())
+        .send()
+        .await
+        .unwrap()
+        .internet_gateways()
+        .is_empty());
+    assert!(ec2
+        .describe_addresses()
+        .filters(ours())
+        .send()
+        .await
+        .unwrap()
+        .addresses()
+        .is_empty());
+    assert!(ec2
+        .describe_route_tables()
+        .filters(ours())
+        .send()
+        .await
+        .unwrap()
+        .route_tables()
+        .is_empty());
 }

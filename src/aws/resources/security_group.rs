@@ -59,7 +59,8 @@ static SCHEMA: Schema = Schema {
             .default(Default::Str(DEFAULT_DESCRIPTION)),
         AttrSchema::optional_computed("vpc_id", AttrType::String).force_new(),
         AttrSchema::optional("revoke_rules_on_delete", AttrType::Bool)
-            .default(Default::Bool(false)),
+            .default(Default::Bool(false))
+            .local(),
         AttrSchema::optional("tags", AttrType::StringMap),
         AttrSchema::computed("tags_all", AttrType::StringMap),
     ],
