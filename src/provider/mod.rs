@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 
 use crate::aws::error::ApiError;
+use crate::aws::resources;
 use crate::aws::AwsClients;
 use crate::lang::Value;
 pub use schema::{AttrKind, AttrSchema, AttrType, BlockSchema, Nesting, Schema};
@@ -86,11 +87,17 @@ pub trait DataSource: Send + Sync {
 
 /// Every resource type ecsform implements.
 pub static RESOURCE_TYPES: &[&dyn ResourceType] = &[
-    &crate::aws::resources::eip::EipType,
-    &crate::aws::resources::nat_gateway::NatGatewayType,
-    &crate::aws::resources::security_group::SecurityGroupType,
-    &crate::aws::resources::security_group_rule::SecurityGroupRuleType,
     &builtin::NullResource,
+    &resources::eip::EipType,
+    &resources::internet_gateway::InternetGatewayType,
+    &resources::nat_gateway::NatGatewayType,
+    &resources::route::RouteType,
+    &resources::route_table::RouteTableType,
+    &resources::route_table_association::RouteTableAssociationType,
+    &resources::security_group::SecurityGroupType,
+    &resources::security_group_rule::SecurityGroupRuleType,
+    &resources::subnet::SubnetType,
+    &resources::vpc::VpcType,
 ];
 
 /// Every data source ecsform implements (besides the built-in `template_file`).

@@ -63,4 +63,5 @@ pub fn subdirs(dir: &Path) -> Vec<PathBuf> {
     dirs
 }
 
+pub mod conformance;
 pub mod moto;

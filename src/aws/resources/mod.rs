@@ -1,41 +1,158 @@
-//! AWS resource types, one file each, each implementing `provider::ResourceType`, plus the
-//! few helpers several of them share (reading an object back right after creating it,
-//! generated names, ARNs).
+//! AWS resource types, one file each, each implementing `provider::ResourceType`, and the few
+//! helpers they share: batched Describe calls with a fallback for ids that are gone, reading
+//! back an object that is not yet visible, retrying while AWS settles, EC2 ARNs, generated
+//! unique names.
 
 pub mod eip;
+pub mod internet_gateway;
 pub mod nat_gateway;
+pub mod route;
+pub mod route_table;
+pub mod route_table_association;
 pub mod security_group;
 pub mod security_group_rule;
 pub mod sg_permissions;
+pub mod subnet;
+pub mod vpc;
 
+use std::future::Future;
+use std::sync::Mutex;
 use std::time::Duration;
 
-use super::error::{wait_until, ApiError};
+use super::error::{retry, wait_until, ApiError, ErrorKind, RetryPolicy};
 use super::AwsClients;
 use crate::lang::Value;
 use crate::provider::ResourceType;
 
-/// How long a just-created object may stay invisible to Describe calls before we give up.
-const VISIBLE_AFTER_CREATE: Duration = Duration::from_secs(120);
+/// How long an id created a moment ago may stay invisible to other calls.
+pub const VISIBILITY_LIMIT: Duration = Duration::from_secs(2 * 60);
 
-/// Reads an object just created: Describe calls are eventually consistent, so "not there
-/// yet" is retried for a while instead of reported as gone.
-pub(crate) async fn read_created(
+/// How many ids (or filter values) one Describe request carries; AWS caps filter values at 200.
+pub const DESCRIBE_CHUNK: usize = 200;
+
+/// Describes `ids` with one paginated call per [`DESCRIBE_CHUNK`] ids (`by_ids`). AWS fails a
+/// whole by-id request when one id no longer exists, so on a NotFound the chunk is described
+/// again through a filter on the id (`by_filter`), which simply leaves missing ids out.
+pub async fn describe_batched<T, F1, Fut1, F2, Fut2>(
+    ids: &[String],
+    by_ids: F1,
+    by_filter: F2,
+) -> Result<Vec<T>, ApiError>
+where
+    F1: Fn(Vec<String>) -> Fut1,
+    Fut1: Future<Output = Result<Vec<T>, ApiError>>,
+    F2: Fn(Vec<String>) -> Fut2,
+    Fut2: Future<Output = Result<Vec<T>, ApiError>>,
+{
+    let mut out = Vec::new();
+    for chunk in ids.chunks(DESCRIBE_CHUNK) {
+        let chunk = chunk.to_vec();
+        let found = match retry(RetryPolicy::default(), || by_ids(chunk.clone())).await {
+            Err(e) if e.is_not_found() => {
+                retry(RetryPolicy::default(), || by_filter(chunk.clone())).await?
+            }
+            other => other?,
+        };
+        out.extend(found);
+    }
+    Ok(out)
+}
+
+/// Reads back an object just created, retrying while it is not visible yet (EC2's Describe
+/// calls are eventually consistent).
+pub async fn read_created(
     rt: &dyn ResourceType,
     clients: &AwsClients,
     id: &str,
 ) -> Result<Value, ApiError> {
     let ids = [id.to_string()];
     wait_until(
-        &format!(
-            "{} {id} to become visible after its creation",
-            rt.type_name()
-        ),
-        Duration::from_secs(2),
-        VISIBLE_AFTER_CREATE,
+        &format!("{} {id} to become visible", rt.type_name()),
+        Duration::from_secs(1),
+        Duration::from_secs(60),
         || async { Ok(rt.read_many(clients, &ids).await?.remove(id)) },
     )
     .await
+}
+
+/// Repeats `call` (itself retried on throttling) while it fails with an error `settling`
+/// accepts — an id another API cannot see yet, a dependency still being released — for up to
+/// `limit`. `what` names the operation in the timeout message.
+pub async fn retry_while<T, F, Fut>(
+    what: &str,
+    limit: Duration,
+    settling: impl Fn(&ApiError) -> bool,
+    call: F,
+) -> Result<T, ApiError>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<T, ApiError>>,
+{
+    let last: Mutex<Option<ApiError>> = Mutex::new(None);
+    let outcome = wait_until(what, Duration::from_secs(2), limit, || async {
+        match retry(RetryPolicy::default(), &call).await {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if settling(&e) => {
+                *last.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    })
+    .await;
+    // A timeout is better explained by the error AWS kept returning.
+    match (
+        outcome,
+        last.into_inner().unwrap_or_else(|e| e.into_inner()),
+    ) {
+        (Err(timeout), Some(mut e)) if timeout.kind == ErrorKind::Timeout => {
+            e.message = format!("{} ({})", e.message, timeout.message);
+            Err(e)
+        }
+        (outcome, _) => outcome,
+    }
+}
+
+/// Sends a create call, repeating it only while AWS rejected it outright: throttled, or an id
+/// it refers to (a VPC or route table created a moment ago) not visible yet. Transient errors
+/// are not retried, since the first request may have created the object after all; the
+/// `ecsform:address` tag lets the engine adopt such an object instead.
+pub async fn create_call<T, F, Fut>(what: &str, call: F) -> Result<T, ApiError>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<T, ApiError>>,
+{
+    let last: Mutex<Option<ApiError>> = Mutex::new(None);
+    let outcome = wait_until(what, Duration::from_secs(2), VISIBILITY_LIMIT, || async {
+        match call().await {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if e.is_not_found() || e.kind == ErrorKind::Throttled => {
+                *last.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    })
+    .await;
+    match (
+        outcome,
+        last.into_inner().unwrap_or_else(|e| e.into_inner()),
+    ) {
+        (Err(timeout), Some(e)) if timeout.kind == ErrorKind::Timeout => Err(e),
+        (outcome, _) => outcome,
+    }
+}
+
+/// True if attribute `name` differs between `prior` and `planned` (null and unset alike).
+pub fn changed(prior: &Value, planned: &Value, name: &str) -> bool {
+    let get = |v: &Value| {
+        v.as_map()
+            .and_then(|m| m.get(name))
+            .map(Value::unmarked)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    !get(prior).equals(&get(planned))
 }
 
 /// Sets attributes of a state object (e.g. arguments AWS does not store, taken from the
@@ -81,20 +198,89 @@ pub(crate) fn prefix_of_unique_name(name: &str) -> Option<&str> {
     .then_some(prefix)
 }
 
-/// The ARN partition of a region.
-pub(crate) fn partition(region: &str) -> &'static str {
+/// The partition a region belongs to (`aws`, `aws-cn`, `aws-us-gov`...).
+pub fn partition(region: &str) -> &'static str {
     if region.starts_with("cn-") {
         "aws-cn"
     } else if region.starts_with("us-gov-") {
         "aws-us-gov"
+    } else if region.starts_with("us-isob-") {
+        "aws-iso-b"
+    } else if region.starts_with("us-iso-") {
+        "aws-iso"
     } else {
         "aws"
+    }
+}
+
+/// The ARN of an EC2 object, e.g. `arn:aws:ec2:eu-west-1:123456789012:vpc/vpc-0abc`.
+pub fn ec2_arn(region: &str, account: &str, kind: &str, id: &str) -> String {
+    format!(
+        "arn:{}:ec2:{region}:{account}:{kind}/{id}",
+        partition(region)
+    )
+}
+
+/// Clients that are never used to send (tests of request building).
+#[cfg(test)]
+pub(crate) fn offline_clients() -> AwsClients {
+    let ec2 = aws_sdk_ec2::Config::builder()
+        .behavior_version(aws_sdk_ec2::config::BehaviorVersion::latest())
+        .region(aws_sdk_ec2::config::Region::new("eu-west-1"))
+        .build();
+    let sts = aws_sdk_sts::Config::builder()
+        .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
+        .region(aws_sdk_sts::config::Region::new("eu-west-1"))
+        .build();
+    AwsClients {
+        ec2: aws_sdk_ec2::Client::from_conf(ec2),
+        sts: aws_sdk_sts::Client::from_conf(sts),
+        region: "eu-west-1".into(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn arns_follow_the_region_partition() {
+        assert_eq!(
+            ec2_arn("eu-west-1", "123456789012", "vpc", "vpc-1"),
+            "arn:aws:ec2:eu-west-1:123456789012:vpc/vpc-1"
+        );
+        assert_eq!(
+            ec2_arn("cn-north-1", "1", "subnet", "subnet-1"),
+            "arn:aws-cn:ec2:cn-north-1:1:subnet/subnet-1"
+        );
+    }
+
+    #[test]
+    fn changed_treats_unset_as_null() {
+        let a = Value::map([("x", Value::Null)]);
+        let b = Value::map([("y", Value::Bool(true))]);
+        assert!(!changed(&a, &b, "x"));
+        assert!(changed(&a, &b, "y"));
+    }
+
+    #[tokio::test]
+    async fn describe_batched_falls_back_to_the_filter_on_not_found() {
+        let ids = vec!["a".to_string(), "gone".to_string()];
+        let found = describe_batched(
+            &ids,
+            |ids: Vec<String>| async move {
+                if ids.iter().any(|i| i == "gone") {
+                    Err(ApiError::new(ErrorKind::NotFound, "X.NotFound", "gone"))
+                } else {
+                    Ok(ids)
+                }
+            },
+            |ids: Vec<String>| async move { Ok(ids.into_iter().filter(|i| i != "gone").collect()) },
+        )
+        .await
+        .unwrap();
+        assert_eq!(found, vec!["a".to_string()]);
+    }
 
     #[test]
     fn unique_names_keep_their_prefix_recoverable() {

@@ -1,0 +1,355 @@
+//! `aws_internet_gateway`: an internet gateway and its attachment to (at most) one VPC.
+//!
+//! Changing `vpc_id` detaches and re-attaches the same gateway rather than replacing it.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_ec2::types::{AttachmentStatus, Filter, InternetGateway, ResourceType as Ec2Type};
+
+use super::{changed, create_call, describe_batched, ec2_arn, read_created, retry_while};
+use crate::aws::error::{from_sdk, wait_until, ApiError};
+use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
+use crate::aws::AwsClients;
+use crate::lang::Value;
+use crate::provider::values::{get_str, opt_str, state_object, string_map};
+use crate::provider::{AttrSchema, AttrType, CallContext, ResourceType, Schema};
+
+pub struct InternetGatewayType;
+
+static SCHEMA: Schema = Schema {
+    version: 1,
+    attributes: &[
+        AttrSchema::computed("id", AttrType::String),
+        AttrSchema::computed("arn", AttrType::String),
+        AttrSchema::optional("vpc_id", AttrType::String),
+        AttrSchema::optional("tags", AttrType::StringMap),
+        AttrSchema::computed("tags_all", AttrType::StringMap),
+        AttrSchema::computed("owner_id", AttrType::String),
+    ],
+    blocks: &[],
+};
+
+/// How long an attachment or deletion may take to settle.
+const SETTLE_LIMIT: Duration = Duration::from_secs(5 * 60);
+/// Detaching fails with DependencyViolation while the VPC still has public addresses mapped
+/// (NAT gateways, instances being terminated); AWS releases them within minutes.
+const DETACH_LIMIT: Duration = Duration::from_secs(15 * 60);
+/// How long a gateway or VPC just created may stay invisible to AttachInternetGateway.
+const VISIBILITY_LIMIT: Duration = Duration::from_secs(2 * 60);
+
+/// The VPC the gateway is attached to (attachments being detached do not count).
+fn attached_vpc(igw: &InternetGateway) -> Option<&str> {
+    igw.attachments()
+        .iter()
+        .find(|a| {
+            !matches!(
+                a.state(),
+                Some(AttachmentStatus::Detaching | AttachmentStatus::Detached)
+            )
+        })
+        .and_then(|a| a.vpc_id())
+}
+
+fn igw_state(igw: &InternetGateway, region: &str) -> Value {
+    let id = igw.internet_gateway_id().unwrap_or_default();
+    let owner = igw.owner_id().unwrap_or_default();
+    let tags = string_map(&from_ec2(igw.tags()));
+    state_object(
+        &SCHEMA,
+        [
+            ("id", Value::string(id)),
+            (
+                "arn",
+                Value::string(ec2_arn(region, owner, "internet-gateway", id)),
+            ),
+            ("vpc_id", opt_str(attached_vpc(igw))),
+            ("tags", tags.clone()),
+            ("tags_all", tags),
+            ("owner_id", opt_str(igw.owner_id())),
+        ],
+    )
+}
+
+async fn describe_gateways(
+    clients: &AwsClients,
+    ids: &[String],
+) -> Result<Vec<InternetGateway>, ApiError> {
+    describe_batched(
+        ids,
+        |chunk| async move {
+            clients
+                .ec2
+                .describe_internet_gateways()
+                .set_internet_gateway_ids(Some(chunk))
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+                .await
+                .map_err(from_sdk)
+        },
+        |chunk| async move {
+            clients
+                .ec2
+                .describe_internet_gateways()
+                .filters(
+                    Filter::builder()
+                        .name("internet-gateway-id")
+                        .set_values(Some(chunk))
+                        .build(),
+                )
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+                .await
+                .map_err(from_sdk)
+        },
+    )
+    .await
+}
+
+async fn attach(clients: &AwsClients, id: &str, vpc: &str) -> Result<(), ApiError> {
+    retry_while(
+        &format!("internet gateway {id} to attach to {vpc}"),
+        VISIBILITY_LIMIT,
+        ApiError::is_not_found,
+        || async {
+            clients
+                .ec2
+                .attach_internet_gateway()
+                .internet_gateway_id(id)
+                .vpc_id(vpc)
+                .send()
+                .await
+                .map_err(from_sdk)
+        },
+    )
+    .await?;
+    let ids = [id.to_string()];
+    wait_until(
+        &format!("internet gateway {id} to be attached to {vpc}"),
+        Duration::from_secs(2),
+        SETTLE_LIMIT,
+        || async {
+            let found = describe_gateways(clients, &ids).await?;
+            Ok(found
+                .iter()
+                .flat_map(|g| g.attachments())
+                .any(|a| {
+                    a.vpc_id() == Some(vpc)
+                        // EC2 reports a finished attachment as "available".
+                        && matches!(
+                            a.state().map(AttachmentStatus::as_str),
+                            Some("available" | "attached")
+                        )
+                })
+                .then_some(()))
+        },
+    )
+    .await
+}
+
+async fn detach(clients: &AwsClients, id: &str, vpc: &str) -> Result<(), ApiError> {
+    let detached = retry_while(
+        &format!("internet gateway {id} to detach from {vpc} (DependencyViolation)"),
+        DETACH_LIMIT,
+        |e| e.code == "DependencyViolation",
+        || async {
+            clients
+                .ec2
+                .detach_internet_gateway()
+                .internet_gateway_id(id)
+                .vpc_id(vpc)
+                .send()
+                .await
+                .map_err(from_sdk)
+        },
+    )
+    .await;
+    match detached {
+        Ok(_) => Ok(()),
+        // Already detached, or the gateway or VPC is gone: nothing to undo.
+        Err(e) if e.is_not_found() || e.code == "Gateway.NotAttached" => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+#[async_trait]
+impl ResourceType for InternetGatewayType {
+    fn type_name(&self) -> &'static str {
+        "aws_internet_gateway"
+    }
+
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    async fn read_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+    ) -> Result<BTreeMap<String, Value>, ApiError> {
+        if ids.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        Ok(describe_gateways(clients, ids)
+            .await?
+            .iter()
+            .filter_map(|g| {
+                Some((
+                    g.internet_gateway_id()?.to_string(),
+                    igw_state(g, &clients.region),
+                ))
+            })
+            .collect())
+    }
+
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+        let clients = ctx.clients;
+        let tags = creation_tags(planned, ctx.extra_tags);
+        let out = create_call("internet gateway to be created", || async {
+            clients
+                .ec2
+                .create_internet_gateway()
+                .tag_specifications(tag_spec(Ec2Type::InternetGateway, &tags))
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+        let id = out
+            .internet_gateway()
+            .and_then(|g| g.internet_gateway_id())
+            .ok_or_else(|| ApiError::malformed("CreateInternetGateway returned no id"))?
+            .to_string();
+        if let Some(vpc) = get_str(planned, "vpc_id") {
+            attach(clients, &id, vpc).await?;
+        }
+        read_created(self, clients, &id).await
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext<'_>,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, ApiError> {
+        let clients = ctx.clients;
+        let id = get_str(prior, "id")
+            .ok_or_else(|| ApiError::malformed("aws_internet_gateway state has no id"))?
+            .to_string();
+        if changed(prior, planned, "vpc_id") {
+            if let Some(old) = get_str(prior, "vpc_id") {
+                detach(clients, &id, old).await?;
+            }
+            if let Some(new) = get_str(planned, "vpc_id") {
+                attach(clients, &id, new).await?;
+            }
+        }
+        update_ec2_tags(clients, &id, prior, planned).await?;
+        read_created(self, clients, &id).await
+    }
+
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+        let clients = ctx.clients;
+        let id = get_str(prior, "id")
+            .ok_or_else(|| ApiError::malformed("aws_internet_gateway state has no id"))?
+            .to_string();
+        // Detach from whatever AWS says it is attached to, which may differ from the state.
+        let ids = [id.clone()];
+        let current = self.read_many(clients, &ids).await?;
+        let Some(state) = current.get(&id) else {
+            return Ok(());
+        };
+        if let Some(vpc) = get_str(state, "vpc_id") {
+            detach(clients, &id, vpc).await?;
+        }
+        let deleted = retry_while(
+            &format!("internet gateway {id} to be deleted (DependencyViolation)"),
+            SETTLE_LIMIT,
+            |e| e.code == "DependencyViolation",
+            || async {
+                clients
+                    .ec2
+                    .delete_internet_gateway()
+                    .internet_gateway_id(&id)
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            },
+        )
+        .await;
+        match deleted {
+            Err(e) if e.is_not_found() => return Ok(()),
+            other => other?,
+        };
+        wait_until(
+            &format!("internet gateway {id} to disappear"),
+            Duration::from_secs(2),
+            SETTLE_LIMIT,
+            || async {
+                Ok(self
+                    .read_many(clients, &ids)
+                    .await?
+                    .is_empty()
+                    .then_some(()))
+            },
+        )
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_ec2::types::{InternetGatewayAttachment, Tag};
+
+    fn gateway(attachments: Vec<(&str, AttachmentStatus)>) -> InternetGateway {
+        let mut b = InternetGateway::builder()
+            .internet_gateway_id("igw-1")
+            .owner_id("123456789012")
+            .tags(Tag::builder().key("Name").value("gw").build())
+            .tags(
+                Tag::builder()
+                    .key("ecsform:address")
+                    .value("aws_internet_gateway.gw")
+                    .build(),
+            );
+        for (vpc, state) in attachments {
+            b = b.attachments(
+                InternetGatewayAttachment::builder()
+                    .vpc_id(vpc)
+                    .state(state)
+                    .build(),
+            );
+        }
+        b.build()
+    }
+
+    #[test]
+    fn state_reports_the_attached_vpc_and_user_tags() {
+        let s = igw_state(
+            &gateway(vec![("vpc-1", AttachmentStatus::from("available"))]),
+            "eu-west-1",
+        );
+        let m = s.as_map().unwrap();
+        assert_eq!(m["vpc_id"], Value::string("vpc-1"));
+        assert_eq!(
+            m["arn"],
+            Value::string("arn:aws:ec2:eu-west-1:123456789012:internet-gateway/igw-1")
+        );
+        assert_eq!(m["tags_all"], Value::map([("Name", Value::string("gw"))]));
+    }
+
+    #[test]
+    fn a_detaching_gateway_counts_as_detached() {
+        let s = igw_state(
+            &gateway(vec![("vpc-1", AttachmentStatus::Detaching)]),
+            "eu-west-1",
+        );
+        assert_eq!(s.as_map().unwrap()["vpc_id"], Value::Null);
+    }
+}

@@ -1,0 +1,552 @@
+//! `aws_route_table`: a route table with inline `route` blocks and route propagation from
+//! virtual private gateways.
+//!
+//! The `route` blocks are a computed set: a configuration without any leaves the table's routes
+//! alone (they may be managed by `aws_route`), an empty list removes them all. The `local`
+//! route AWS adds and routes propagated from gateways are never part of the set.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_ec2::types::{ResourceType as Ec2Type, Route, RouteOrigin, RouteTable};
+
+use super::route::{
+    create_route, delete_route, replace_route, tables_by_filter, target_of, targets_of_route,
+    Destination, Target, TARGETS,
+};
+use super::{changed, create_call, ec2_arn, read_created};
+use crate::aws::error::{from_sdk, retry, wait_until, ApiError, RetryPolicy};
+use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
+use crate::aws::AwsClients;
+use crate::lang::Value;
+use crate::provider::values::{
+    get_blocks, get_str, get_strings, opt_str, state_object, string_map, string_set,
+};
+use crate::provider::{
+    AttrSchema, AttrType, BlockSchema, CallContext, Nesting, ResourceType, Schema,
+};
+
+pub struct RouteTableType;
+
+static ROUTE: &[AttrSchema] = &[
+    AttrSchema::optional("cidr_block", AttrType::String),
+    AttrSchema::optional("ipv6_cidr_block", AttrType::String),
+    AttrSchema::optional("destination_prefix_list_id", AttrType::String),
+    AttrSchema::optional("carrier_gateway_id", AttrType::String),
+    AttrSchema::optional("core_network_arn", AttrType::String),
+    AttrSchema::optional("egress_only_gateway_id", AttrType::String),
+    AttrSchema::optional("gateway_id", AttrType::String),
+    AttrSchema::optional("local_gateway_id", AttrType::String),
+    AttrSchema::optional("nat_gateway_id", AttrType::String),
+    AttrSchema::optional("network_interface_id", AttrType::String),
+    AttrSchema::optional("transit_gateway_id", AttrType::String),
+    AttrSchema::optional("vpc_endpoint_id", AttrType::String),
+    AttrSchema::optional("vpc_peering_connection_id", AttrType::String),
+];
+
+/// The destination attributes of a `route` block.
+const DESTINATION: [&str; 3] = [
+    "cidr_block",
+    "ipv6_cidr_block",
+    "destination_prefix_list_id",
+];
+
+static SCHEMA: Schema = Schema {
+    version: 1,
+    attributes: &[
+        AttrSchema::computed("id", AttrType::String),
+        AttrSchema::computed("arn", AttrType::String),
+        AttrSchema::required("vpc_id", AttrType::String).force_new(),
+        AttrSchema::optional_computed("propagating_vgws", AttrType::StringSet),
+        AttrSchema::optional("tags", AttrType::StringMap),
+        AttrSchema::computed("tags_all", AttrType::StringMap),
+        AttrSchema::computed("owner_id", AttrType::String),
+    ],
+    blocks: &[BlockSchema {
+        name: "route",
+        nesting: Nesting::Set,
+        attributes: ROUTE,
+        force_new: false,
+        computed: true,
+    }],
+};
+
+/// How long a deleted table may stay visible.
+const SETTLE_LIMIT: Duration = Duration::from_secs(5 * 60);
+
+/// True for routes the `route` set describes: not the table's `local` route, not propagated.
+fn is_managed(r: &Route) -> bool {
+    r.origin() != Some(&RouteOrigin::CreateRouteTable)
+        && r.origin() != Some(&RouteOrigin::EnableVgwRoutePropagation)
+        && r.gateway_id() != Some("local")
+}
+
+/// A `route` block with every attribute (null where unset).
+fn route_block(r: &Route) -> Value {
+    let mut m: BTreeMap<String, Value> = ROUTE
+        .iter()
+        .map(|a| (a.name.to_string(), Value::Null))
+        .collect();
+    m.insert("cidr_block".into(), opt_str(r.destination_cidr_block()));
+    m.insert(
+        "ipv6_cidr_block".into(),
+        opt_str(r.destination_ipv6_cidr_block()),
+    );
+    m.insert(
+        "destination_prefix_list_id".into(),
+        opt_str(r.destination_prefix_list_id()),
+    );
+    for (name, id) in targets_of_route(r) {
+        m.insert(name.to_string(), Value::string(id));
+    }
+    Value::Map(m)
+}
+
+fn table_state(t: &RouteTable, region: &str) -> Value {
+    let id = t.route_table_id().unwrap_or_default();
+    let owner = t.owner_id().unwrap_or_default();
+    let tags = string_map(&from_ec2(t.tags()));
+    let routes: Vec<Value> = t
+        .routes()
+        .iter()
+        .filter(|r| is_managed(r))
+        .map(route_block)
+        .collect();
+    state_object(
+        &SCHEMA,
+        [
+            ("id", Value::string(id)),
+            (
+                "arn",
+                Value::string(ec2_arn(region, owner, "route-table", id)),
+            ),
+            ("vpc_id", opt_str(t.vpc_id())),
+            (
+                "propagating_vgws",
+                string_set(t.propagating_vgws().iter().filter_map(|p| p.gateway_id())),
+            ),
+            ("route", Value::set(routes)),
+            ("tags", tags.clone()),
+            ("tags_all", tags),
+            ("owner_id", opt_str(t.owner_id())),
+        ],
+    )
+}
+
+/// The planned routes by destination, or `None` when the configuration leaves them alone.
+fn routes_by_destination(v: &Value) -> Option<BTreeMap<Destination, Option<Target>>> {
+    let routes = v.as_map()?.get("route")?;
+    if !routes.is_known() {
+        return None;
+    }
+    Some(
+        get_blocks(v, "route")
+            .iter()
+            .filter_map(|r| Some((Destination::from_value(r, DESTINATION)?, target_of(r))))
+            .collect(),
+    )
+}
+
+/// What to do to bring the table's routes from `prior` to `planned`.
+#[derive(Debug, Default, PartialEq)]
+struct RouteChanges {
+    delete: Vec<Destination>,
+    replace: Vec<(Destination, Target)>,
+    create: Vec<(Destination, Target)>,
+}
+
+fn route_changes(
+    prior: &BTreeMap<Destination, Option<Target>>,
+    planned: &BTreeMap<Destination, Option<Target>>,
+) -> Result<RouteChanges, ApiError> {
+    let mut changes = RouteChanges::default();
+    for dest in prior.keys() {
+        if !planned.contains_key(dest) {
+            changes.delete.push(dest.clone());
+        }
+    }
+    for (dest, target) in planned {
+        let target = target.clone().ok_or_else(|| {
+            ApiError::new(
+                crate::aws::error::ErrorKind::Invalid,
+                "MissingTarget",
+                format!(
+                    "the route to {} needs one of {}",
+                    dest.as_str(),
+                    TARGETS.join(", ")
+                ),
+            )
+        })?;
+        match prior.get(dest) {
+            None => changes.create.push((dest.clone(), target)),
+            Some(old) if old.as_ref() != Some(&target) => {
+                changes.replace.push((dest.clone(), target))
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(changes)
+}
+
+async fn set_propagation(
+    clients: &AwsClients,
+    table: &str,
+    gateway: &str,
+    enable: bool,
+) -> Result<(), ApiError> {
+    if enable {
+        create_call(
+            &format!("route propagation from {gateway} to {table}"),
+            || async {
+                clients
+                    .ec2
+                    .enable_vgw_route_propagation()
+                    .route_table_id(table)
+                    .gateway_id(gateway)
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            },
+        )
+        .await?;
+    } else {
+        let disabled = retry(RetryPolicy::default(), || async {
+            clients
+                .ec2
+                .disable_vgw_route_propagation()
+                .route_table_id(table)
+                .gateway_id(gateway)
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await;
+        match disabled {
+            Err(e) if !e.is_not_found() => return Err(e),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+async fn apply_routes(
+    clients: &AwsClients,
+    table: &str,
+    changes: &RouteChanges,
+) -> Result<(), ApiError> {
+    for dest in &changes.delete {
+        delete_route(clients, table, dest).await?;
+    }
+    for (dest, target) in &changes.replace {
+        replace_route(clients, table, dest, target).await?;
+    }
+    for (dest, target) in &changes.create {
+        create_route(clients, table, dest, target).await?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl ResourceType for RouteTableType {
+    fn type_name(&self) -> &'static str {
+        "aws_route_table"
+    }
+
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    /// One filtered `DescribeRouteTables` for all ids (the filter skips ids that are gone).
+    async fn read_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+    ) -> Result<BTreeMap<String, Value>, ApiError> {
+        if ids.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        Ok(tables_by_filter(clients, "route-table-id", ids)
+            .await?
+            .iter()
+            .filter_map(|t| {
+                Some((
+                    t.route_table_id()?.to_string(),
+                    table_state(t, &clients.region),
+                ))
+            })
+            .collect())
+    }
+
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+        let clients = ctx.clients;
+        let vpc = get_str(planned, "vpc_id")
+            .ok_or_else(|| ApiError::malformed("aws_route_table has no vpc_id"))?;
+        let tags = creation_tags(planned, ctx.extra_tags);
+        let out = create_call(&format!("route table in {vpc} to be created"), || async {
+            clients
+                .ec2
+                .create_route_table()
+                .vpc_id(vpc)
+                .tag_specifications(tag_spec(Ec2Type::RouteTable, &tags))
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+        let id = out
+            .route_table()
+            .and_then(|t| t.route_table_id())
+            .ok_or_else(|| ApiError::malformed("CreateRouteTable returned no id"))?
+            .to_string();
+        for gateway in get_strings(planned, "propagating_vgws") {
+            set_propagation(clients, &id, &gateway, true).await?;
+        }
+        if let Some(routes) = routes_by_destination(planned) {
+            let changes = route_changes(&BTreeMap::new(), &routes)?;
+            apply_routes(clients, &id, &changes).await?;
+        }
+        let created = read_created(self, clients, &id).await?;
+        // Routes are eventually consistent: wait until reads show every one just added.
+        let ids = [id.clone()];
+        let want = routes_by_destination(planned);
+        wait_until(
+            &format!("the routes of {id} to become visible"),
+            Duration::from_secs(1),
+            SETTLE_LIMIT,
+            || async {
+                let mut found = self.read_many(clients, &ids).await?;
+                let state = found.remove(&id).unwrap_or_else(|| created.clone());
+                let done = match (&want, routes_by_destination(&state)) {
+                    (Some(want), Some(have)) => want.keys().all(|d| have.contains_key(d)),
+                    _ => true,
+                };
+                Ok(done.then_some(state))
+            },
+        )
+        .await
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext<'_>,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, ApiError> {
+        let clients = ctx.clients;
+        let id = get_str(prior, "id")
+            .ok_or_else(|| ApiError::malformed("aws_route_table state has no id"))?
+            .to_string();
+        let gateways_known = planned
+            .as_map()
+            .and_then(|m| m.get("propagating_vgws"))
+            .is_some_and(Value::is_known);
+        if gateways_known && changed(prior, planned, "propagating_vgws") {
+            let before: BTreeSet<String> =
+                get_strings(prior, "propagating_vgws").into_iter().collect();
+            let after: BTreeSet<String> = get_strings(planned, "propagating_vgws")
+                .into_iter()
+                .collect();
+            for gone in before.difference(&after) {
+                set_propagation(clients, &id, gone, false).await?;
+            }
+            for new in after.difference(&before) {
+                set_propagation(clients, &id, new, true).await?;
+            }
+        }
+        let mut want = None;
+        if let Some(planned_routes) = routes_by_destination(planned) {
+            let prior_routes = routes_by_destination(prior).unwrap_or_default();
+            let changes = route_changes(&prior_routes, &planned_routes)?;
+            apply_routes(clients, &id, &changes).await?;
+            want = Some(planned_routes);
+        }
+        update_ec2_tags(clients, &id, prior, planned).await?;
+        let ids = [id.clone()];
+        wait_until(
+            &format!("the routes of {id} to show the change"),
+            Duration::from_secs(1),
+            SETTLE_LIMIT,
+            || async {
+                let mut found = self.read_many(clients, &ids).await?;
+                let Some(state) = found.remove(&id) else {
+                    return Ok(None);
+                };
+                let done = match (&want, routes_by_destination(&state)) {
+                    (Some(want), Some(have)) => *want == have,
+                    _ => true,
+                };
+                Ok(done.then_some(state))
+            },
+        )
+        .await
+    }
+
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+        let clients = ctx.clients;
+        let id = get_str(prior, "id")
+            .ok_or_else(|| ApiError::malformed("aws_route_table state has no id"))?
+            .to_string();
+        let ids = [id.clone()];
+        // AWS refuses to delete an associated table; as the Terraform provider does, drop the
+        // (non-main) associations first.
+        for table in tables_by_filter(clients, "route-table-id", &ids).await? {
+            for assoc in table.associations() {
+                if assoc.main() == Some(true) {
+                    continue;
+                }
+                let Some(assoc_id) = assoc.route_table_association_id() else {
+                    continue;
+                };
+                let r = retry(RetryPolicy::default(), || async {
+                    clients
+                        .ec2
+                        .disassociate_route_table()
+                        .association_id(assoc_id)
+                        .send()
+                        .await
+                        .map_err(from_sdk)
+                })
+                .await;
+                match r {
+                    Err(e) if !e.is_not_found() => return Err(e),
+                    _ => {}
+                }
+            }
+        }
+        let deleted = retry(RetryPolicy::default(), || async {
+            clients
+                .ec2
+                .delete_route_table()
+                .route_table_id(&id)
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await;
+        match deleted {
+            Err(e) if e.is_not_found() => return Ok(()),
+            other => other?,
+        };
+        wait_until(
+            &format!("route table {id} to disappear"),
+            Duration::from_secs(2),
+            SETTLE_LIMIT,
+            || async {
+                Ok(self
+                    .read_many(clients, &ids)
+                    .await?
+                    .is_empty()
+                    .then_some(()))
+            },
+        )
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_ec2::types::PropagatingVgw;
+
+    fn block(cidr: &str, target: &str, id: &str) -> Value {
+        Value::map([
+            ("cidr_block", Value::string(cidr)),
+            (target, Value::string(id)),
+        ])
+    }
+
+    fn planned(routes: Option<Vec<Value>>) -> Value {
+        let mut config = vec![("vpc_id", Value::string("vpc-1"))];
+        if let Some(r) = routes {
+            config.push(("route", Value::List(r)));
+        }
+        SCHEMA.conform(&Value::map(config)).unwrap()
+    }
+
+    #[test]
+    fn no_route_blocks_leaves_routes_alone_and_an_empty_list_removes_them() {
+        assert_eq!(routes_by_destination(&planned(None)), None);
+        assert_eq!(
+            routes_by_destination(&planned(Some(vec![]))),
+            Some(BTreeMap::new())
+        );
+    }
+
+    #[test]
+    fn route_changes_create_replace_and_delete_by_destination() {
+        let prior = routes_by_destination(&planned(Some(vec![
+            block("0.0.0.0/0", "gateway_id", "igw-1"),
+            block("10.1.0.0/16", "vpc_peering_connection_id", "pcx-1"),
+        ])))
+        .unwrap();
+        let next = routes_by_destination(&planned(Some(vec![
+            block("0.0.0.0/0", "nat_gateway_id", "nat-1"),
+            block("10.2.0.0/16", "transit_gateway_id", "tgw-1"),
+        ])))
+        .unwrap();
+        let c = route_changes(&prior, &next).unwrap();
+        assert_eq!(c.delete, vec![Destination::Ipv4("10.1.0.0/16".into())]);
+        assert_eq!(
+            c.replace,
+            vec![(
+                Destination::Ipv4("0.0.0.0/0".into()),
+                ("nat_gateway_id", "nat-1".to_string())
+            )]
+        );
+        assert_eq!(
+            c.create,
+            vec![(
+                Destination::Ipv4("10.2.0.0/16".into()),
+                ("transit_gateway_id", "tgw-1".to_string())
+            )]
+        );
+    }
+
+    #[test]
+    fn state_leaves_out_local_and_propagated_routes() {
+        let t = RouteTable::builder()
+            .route_table_id("rtb-1")
+            .vpc_id("vpc-1")
+            .owner_id("123456789012")
+            .routes(
+                Route::builder()
+                    .destination_cidr_block("10.0.0.0/16")
+                    .gateway_id("local")
+                    .origin(RouteOrigin::CreateRouteTable)
+                    .build(),
+            )
+            .routes(
+                Route::builder()
+                    .destination_cidr_block("172.16.0.0/12")
+                    .gateway_id("vgw-1")
+                    .origin(RouteOrigin::EnableVgwRoutePropagation)
+                    .build(),
+            )
+            .routes(
+                Route::builder()
+                    .destination_cidr_block("0.0.0.0/0")
+                    .gateway_id("igw-1")
+                    .origin(RouteOrigin::CreateRoute)
+                    .build(),
+            )
+            .propagating_vgws(PropagatingVgw::builder().gateway_id("vgw-1").build())
+            .build();
+        let s = table_state(&t, "eu-west-1");
+        let m = s.as_map().unwrap();
+        let routes = m["route"].as_list().unwrap();
+        assert_eq!(routes.len(), 1);
+        assert_eq!(
+            routes[0].as_map().unwrap()["gateway_id"],
+            Value::string("igw-1")
+        );
+        assert_eq!(routes[0].as_map().unwrap()["nat_gateway_id"], Value::Null);
+        assert_eq!(
+            m["propagating_vgws"],
+            Value::set(vec![Value::string("vgw-1")])
+        );
+        // A state's routes read back the same as planned blocks.
+        let conformed = planned(Some(vec![block("0.0.0.0/0", "gateway_id", "igw-1")]));
+        assert_eq!(m["route"], conformed.as_map().unwrap()["route"]);
+    }
+}

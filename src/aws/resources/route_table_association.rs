@@ -1,0 +1,272 @@
+//! `aws_route_table_association`: associates a route table with a subnet or an (internet or
+//! virtual private) gateway.
+//!
+//! Changing `route_table_id` re-points the association with ReplaceRouteTableAssociation, which
+//! gives it a new id: the new state carries it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_ec2::types::{RouteTable, RouteTableAssociation, RouteTableAssociationStateCode};
+
+use super::route::tables_by_filter;
+use super::{changed, create_call, read_created};
+use crate::aws::error::{from_sdk, retry, wait_until, ApiError, ErrorKind, RetryPolicy};
+use crate::aws::AwsClients;
+use crate::lang::Value;
+use crate::provider::values::{get_str, opt_str, state_object};
+use crate::provider::{AttrSchema, AttrType, CallContext, ResourceType, Schema};
+
+pub struct RouteTableAssociationType;
+
+static SCHEMA: Schema = Schema {
+    version: 1,
+    attributes: &[
+        AttrSchema::computed("id", AttrType::String),
+        AttrSchema::optional("subnet_id", AttrType::String).force_new(),
+        AttrSchema::optional("gateway_id", AttrType::String).force_new(),
+        AttrSchema::required("route_table_id", AttrType::String),
+    ],
+    blocks: &[],
+};
+
+/// How long an association may take to settle, or to disappear.
+const SETTLE_LIMIT: Duration = Duration::from_secs(5 * 60);
+
+fn is_live(a: &RouteTableAssociation) -> bool {
+    !matches!(
+        a.association_state().and_then(|s| s.state()),
+        Some(RouteTableAssociationStateCode::Disassociated)
+            | Some(RouteTableAssociationStateCode::Disassociating)
+    )
+}
+
+fn association_state(a: &RouteTableAssociation) -> Value {
+    state_object(
+        &SCHEMA,
+        [
+            ("id", opt_str(a.route_table_association_id())),
+            ("subnet_id", opt_str(a.subnet_id())),
+            ("gateway_id", opt_str(a.gateway_id())),
+            ("route_table_id", opt_str(a.route_table_id())),
+        ],
+    )
+}
+
+/// The live associations among `tables` whose id is in `ids`.
+fn associations_in(tables: &[RouteTable], ids: &BTreeSet<&str>) -> BTreeMap<String, Value> {
+    tables
+        .iter()
+        .flat_map(|t| t.associations())
+        .filter(|a| is_live(a))
+        .filter_map(|a| {
+            let id = a.route_table_association_id()?;
+            ids.contains(id)
+                .then(|| (id.to_string(), association_state(a)))
+        })
+        .collect()
+}
+
+/// Waits until the association is `associated`.
+async fn wait_associated(clients: &AwsClients, id: &str) -> Result<(), ApiError> {
+    let ids = [id.to_string()];
+    wait_until(
+        &format!("route table association {id} to become associated"),
+        Duration::from_secs(2),
+        SETTLE_LIMIT,
+        || async {
+            let tables =
+                tables_by_filter(clients, "association.route-table-association-id", &ids).await?;
+            let state = tables
+                .iter()
+                .flat_map(|t| t.associations())
+                .find(|a| a.route_table_association_id() == Some(id))
+                .and_then(|a| a.association_state()?.state().cloned());
+            match state {
+                Some(RouteTableAssociationStateCode::Associated) => Ok(Some(())),
+                Some(RouteTableAssociationStateCode::Failed) => Err(ApiError::new(
+                    ErrorKind::Other,
+                    "AssociationFailed",
+                    format!("route table association {id} failed"),
+                )),
+                _ => Ok(None),
+            }
+        },
+    )
+    .await
+}
+
+#[async_trait]
+impl ResourceType for RouteTableAssociationType {
+    fn type_name(&self) -> &'static str {
+        "aws_route_table_association"
+    }
+
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    /// One `DescribeRouteTables` filtered on all the association ids.
+    async fn read_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+    ) -> Result<BTreeMap<String, Value>, ApiError> {
+        if ids.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let tables =
+            tables_by_filter(clients, "association.route-table-association-id", ids).await?;
+        let wanted: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
+        Ok(associations_in(&tables, &wanted))
+    }
+
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+        let clients = ctx.clients;
+        let table = get_str(planned, "route_table_id").ok_or_else(|| {
+            ApiError::malformed("aws_route_table_association has no route_table_id")
+        })?;
+        let subnet = get_str(planned, "subnet_id");
+        let gateway = get_str(planned, "gateway_id");
+        if subnet.is_some() == gateway.is_some() {
+            return Err(ApiError::new(
+                ErrorKind::Invalid,
+                "InvalidParameterCombination",
+                "exactly one of subnet_id and gateway_id must be set",
+            ));
+        }
+        let out = create_call(&format!("route table {table} to be associated"), || async {
+            clients
+                .ec2
+                .associate_route_table()
+                .route_table_id(table)
+                .set_subnet_id(subnet.map(String::from))
+                .set_gateway_id(gateway.map(String::from))
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+        let id = out
+            .association_id()
+            .ok_or_else(|| ApiError::malformed("AssociateRouteTable returned no association id"))?
+            .to_string();
+        wait_associated(clients, &id).await?;
+        read_created(self, clients, &id).await
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext<'_>,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, ApiError> {
+        let clients = ctx.clients;
+        let id = get_str(prior, "id")
+            .ok_or_else(|| ApiError::malformed("aws_route_table_association state has no id"))?
+            .to_string();
+        if !changed(prior, planned, "route_table_id") {
+            return read_created(self, clients, &id).await;
+        }
+        let table = get_str(planned, "route_table_id").ok_or_else(|| {
+            ApiError::malformed("aws_route_table_association has no route_table_id")
+        })?;
+        let out = retry(RetryPolicy::default(), || async {
+            clients
+                .ec2
+                .replace_route_table_association()
+                .association_id(&id)
+                .route_table_id(table)
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+        let new_id = out
+            .new_association_id()
+            .ok_or_else(|| {
+                ApiError::malformed("ReplaceRouteTableAssociation returned no association id")
+            })?
+            .to_string();
+        wait_associated(clients, &new_id).await?;
+        read_created(self, clients, &new_id).await
+    }
+
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+        let clients = ctx.clients;
+        let id = get_str(prior, "id")
+            .ok_or_else(|| ApiError::malformed("aws_route_table_association state has no id"))?
+            .to_string();
+        let r = retry(RetryPolicy::default(), || async {
+            clients
+                .ec2
+                .disassociate_route_table()
+                .association_id(&id)
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await;
+        match r {
+            Err(e) if e.is_not_found() => return Ok(()),
+            other => other?,
+        };
+        let ids = [id.clone()];
+        wait_until(
+            &format!("route table association {id} to disappear"),
+            Duration::from_secs(2),
+            SETTLE_LIMIT,
+            || async {
+                Ok(self
+                    .read_many(clients, &ids)
+                    .await?
+                    .is_empty()
+                    .then_some(()))
+            },
+        )
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_ec2::types::RouteTableAssociationState;
+
+    fn assoc(id: &str, state: RouteTableAssociationStateCode) -> RouteTableAssociation {
+        RouteTableAssociation::builder()
+            .route_table_association_id(id)
+            .route_table_id("rtb-1")
+            .subnet_id("subnet-1")
+            .main(false)
+            .association_state(RouteTableAssociationState::builder().state(state).build())
+            .build()
+    }
+
+    #[test]
+    fn reads_only_live_associations_that_were_asked_for() {
+        let table = RouteTable::builder()
+            .route_table_id("rtb-1")
+            .associations(assoc(
+                "rtbassoc-1",
+                RouteTableAssociationStateCode::Associated,
+            ))
+            .associations(assoc(
+                "rtbassoc-2",
+                RouteTableAssociationStateCode::Disassociated,
+            ))
+            .associations(assoc(
+                "rtbassoc-3",
+                RouteTableAssociationStateCode::Associated,
+            ))
+            .build();
+        let ids = BTreeSet::from(["rtbassoc-1", "rtbassoc-2"]);
+        let found = associations_in(&[table], &ids);
+        assert_eq!(found.keys().collect::<Vec<_>>(), vec!["rtbassoc-1"]);
+        let m = found["rtbassoc-1"].as_map().unwrap();
+        assert_eq!(m["subnet_id"], Value::string("subnet-1"));
+        assert_eq!(m["gateway_id"], Value::Null);
+        assert_eq!(m["route_table_id"], Value::string("rtb-1"));
+    }
+}

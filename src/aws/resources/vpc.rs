@@ -1,0 +1,607 @@
+//! `aws_vpc`: a VPC with its DNS attributes, tenancy and optional Amazon-provided IPv6 block.
+//!
+//! Reading reports the objects AWS creates with every VPC (main route table, default security
+//! group and network ACL) as computed attributes; it does not manage them.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_ec2::types::{
+    AttributeBooleanValue, Filter, ResourceType as Ec2Type, Tenancy, Vpc, VpcAttributeName,
+    VpcCidrBlockStateCode, VpcState,
+};
+
+use super::{
+    changed, create_call, describe_batched, ec2_arn, read_created, retry_while, DESCRIBE_CHUNK,
+};
+use crate::aws::error::{from_sdk, retry, wait_until, ApiError, RetryPolicy};
+use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
+use crate::aws::AwsClients;
+use crate::lang::Value;
+use crate::provider::schema::Default;
+use crate::provider::values::{get_bool, get_str, opt_str, state_object, string_map};
+use crate::provider::{AttrSchema, AttrType, CallContext, ResourceType, Schema};
+
+pub struct VpcType;
+
+static SCHEMA: Schema = Schema {
+    version: 1,
+    attributes: &[
+        AttrSchema::computed("id", AttrType::String),
+        AttrSchema::computed("arn", AttrType::String),
+        AttrSchema::required("cidr_block", AttrType::String).force_new(),
+        AttrSchema::optional("instance_tenancy", AttrType::String).default(Default::Str("default")),
+        AttrSchema::optional("enable_dns_hostnames", AttrType::Bool).default(Default::Bool(false)),
+        AttrSchema::optional("enable_dns_support", AttrType::Bool).default(Default::Bool(true)),
+        AttrSchema::optional("assign_generated_ipv6_cidr_block", AttrType::Bool)
+            .default(Default::Bool(false)),
+        AttrSchema::optional("tags", AttrType::StringMap),
+        AttrSchema::computed("tags_all", AttrType::StringMap),
+        AttrSchema::computed("owner_id", AttrType::String),
+        AttrSchema::computed("main_route_table_id", AttrType::String),
+        AttrSchema::computed("default_route_table_id", AttrType::String),
+        AttrSchema::computed("default_security_group_id", AttrType::String),
+        AttrSchema::computed("default_network_acl_id", AttrType::String),
+        AttrSchema::computed("dhcp_options_id", AttrType::String),
+        AttrSchema::computed("ipv6_cidr_block", AttrType::String),
+        AttrSchema::computed("ipv6_association_id", AttrType::String),
+    ],
+    blocks: &[],
+};
+
+/// How long a VPC may take to become available, or to disappear after deletion.
+const SETTLE_LIMIT: Duration = Duration::from_secs(5 * 60);
+/// How long deletion keeps retrying while dependencies (ENIs, gateways) are being released.
+const DEPENDENCY_LIMIT: Duration = Duration::from_secs(5 * 60);
+
+/// What reading a VPC needs besides `DescribeVpcs`.
+#[derive(Clone, Debug, PartialEq)]
+struct VpcExtras {
+    enable_dns_hostnames: bool,
+    enable_dns_support: bool,
+    main_route_table_id: Option<String>,
+    default_security_group_id: Option<String>,
+    default_network_acl_id: Option<String>,
+}
+
+/// The state of one VPC.
+fn vpc_state(vpc: &Vpc, extras: &VpcExtras, region: &str) -> Value {
+    let id = vpc.vpc_id().unwrap_or_default();
+    let owner = vpc.owner_id().unwrap_or_default();
+    let ipv6 = vpc.ipv6_cidr_block_association_set().iter().find(|a| {
+        a.ipv6_cidr_block_state().and_then(|s| s.state())
+            == Some(&VpcCidrBlockStateCode::Associated)
+    });
+    // Only an Amazon-provided block counts as "generated"; a BYOIP/IPAM block does not.
+    let generated = ipv6.is_some_and(|a| a.ipv6_pool().is_none_or(|p| p == "Amazon"));
+    let tags = string_map(&from_ec2(vpc.tags()));
+    state_object(
+        &SCHEMA,
+        [
+            ("id", Value::string(id)),
+            ("arn", Value::string(ec2_arn(region, owner, "vpc", id))),
+            ("cidr_block", opt_str(vpc.cidr_block())),
+            (
+                "instance_tenancy",
+                opt_str(vpc.instance_tenancy().map(Tenancy::as_str)),
+            ),
+            (
+                "enable_dns_hostnames",
+                Value::Bool(extras.enable_dns_hostnames),
+            ),
+            ("enable_dns_support", Value::Bool(extras.enable_dns_support)),
+            ("assign_generated_ipv6_cidr_block", Value::Bool(generated)),
+            ("tags", tags.clone()),
+            ("tags_all", tags),
+            ("owner_id", opt_str(vpc.owner_id())),
+            (
+                "main_route_table_id",
+                opt_str(extras.main_route_table_id.clone()),
+            ),
+            (
+                "default_route_table_id",
+                opt_str(extras.main_route_table_id.clone()),
+            ),
+            (
+                "default_security_group_id",
+                opt_str(extras.default_security_group_id.clone()),
+            ),
+            (
+                "default_network_acl_id",
+                opt_str(extras.default_network_acl_id.clone()),
+            ),
+            ("dhcp_options_id", opt_str(vpc.dhcp_options_id())),
+            (
+                "ipv6_cidr_block",
+                opt_str(ipv6.and_then(|a| a.ipv6_cidr_block())),
+            ),
+            (
+                "ipv6_association_id",
+                opt_str(ipv6.and_then(|a| a.association_id())),
+            ),
+        ],
+    )
+}
+
+fn create_request(
+    clients: &AwsClients,
+    planned: &Value,
+    tags: &BTreeMap<String, String>,
+) -> aws_sdk_ec2::operation::create_vpc::builders::CreateVpcFluentBuilder {
+    clients
+        .ec2
+        .create_vpc()
+        .set_cidr_block(get_str(planned, "cidr_block").map(String::from))
+        .set_instance_tenancy(get_str(planned, "instance_tenancy").map(Tenancy::from))
+        .set_amazon_provided_ipv6_cidr_block(
+            get_bool(planned, "assign_generated_ipv6_cidr_block").filter(|b| *b),
+        )
+        .tag_specifications(tag_spec(Ec2Type::Vpc, tags))
+}
+
+fn filter(name: &str, values: Vec<String>) -> Filter {
+    Filter::builder()
+        .name(name)
+        .set_values(Some(values))
+        .build()
+}
+
+async fn describe_vpcs(clients: &AwsClients, ids: &[String]) -> Result<Vec<Vpc>, ApiError> {
+    describe_batched(
+        ids,
+        |chunk| async move {
+            clients
+                .ec2
+                .describe_vpcs()
+                .set_vpc_ids(Some(chunk))
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+                .await
+                .map_err(from_sdk)
+        },
+        |chunk| async move {
+            clients
+                .ec2
+                .describe_vpcs()
+                .filters(filter("vpc-id", chunk))
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+                .await
+                .map_err(from_sdk)
+        },
+    )
+    .await
+}
+
+async fn dns_attribute(
+    clients: &AwsClients,
+    id: &str,
+    attribute: VpcAttributeName,
+) -> Result<bool, ApiError> {
+    let out = retry(RetryPolicy::default(), || async {
+        clients
+            .ec2
+            .describe_vpc_attribute()
+            .vpc_id(id)
+            .attribute(attribute.clone())
+            .send()
+            .await
+            .map_err(from_sdk)
+    })
+    .await?;
+    let value = match attribute {
+        VpcAttributeName::EnableDnsHostnames => out.enable_dns_hostnames(),
+        _ => out.enable_dns_support(),
+    };
+    Ok(value.and_then(|v| v.value()).unwrap_or(false))
+}
+
+/// The main route table, default security group and default network ACL of each VPC, with one
+/// filtered Describe call each for all of them.
+async fn default_objects(
+    clients: &AwsClients,
+    vpc_ids: &[String],
+) -> Result<BTreeMap<String, VpcExtras>, ApiError> {
+    let mut out: BTreeMap<String, VpcExtras> = BTreeMap::new();
+    for chunk in vpc_ids.chunks(DESCRIBE_CHUNK) {
+        let chunk = chunk.to_vec();
+        let tables = retry(RetryPolicy::default(), || async {
+            clients
+                .ec2
+                .describe_route_tables()
+                .filters(filter("vpc-id", chunk.clone()))
+                .filters(filter("association.main", vec!["true".into()]))
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+        for t in tables {
+            if let Some(vpc) = t.vpc_id() {
+                extras_for(&mut out, vpc).main_route_table_id =
+                    t.route_table_id().map(String::from);
+            }
+        }
+        let groups = retry(RetryPolicy::default(), || async {
+            clients
+                .ec2
+                .describe_security_groups()
+                .filters(filter("vpc-id", chunk.clone()))
+                .filters(filter("group-name", vec!["default".into()]))
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+        for g in groups {
+            if let Some(vpc) = g.vpc_id() {
+                extras_for(&mut out, vpc).default_security_group_id =
+                    g.group_id().map(String::from);
+            }
+        }
+        let acls = retry(RetryPolicy::default(), || async {
+            clients
+                .ec2
+                .describe_network_acls()
+                .filters(filter("vpc-id", chunk.clone()))
+                .filters(filter("default", vec!["true".into()]))
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+        for a in acls {
+            if let Some(vpc) = a.vpc_id() {
+                extras_for(&mut out, vpc).default_network_acl_id =
+                    a.network_acl_id().map(String::from);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn extras_for<'m>(out: &'m mut BTreeMap<String, VpcExtras>, vpc: &str) -> &'m mut VpcExtras {
+    out.entry(vpc.to_string()).or_insert(VpcExtras {
+        enable_dns_hostnames: false,
+        enable_dns_support: true,
+        main_route_table_id: None,
+        default_security_group_id: None,
+        default_network_acl_id: None,
+    })
+}
+
+async fn set_dns_attribute(
+    clients: &AwsClients,
+    id: &str,
+    attribute: VpcAttributeName,
+    value: bool,
+) -> Result<(), ApiError> {
+    let v = AttributeBooleanValue::builder().value(value).build();
+    retry(RetryPolicy::default(), || async {
+        let req = clients.ec2.modify_vpc_attribute().vpc_id(id);
+        let req = match attribute {
+            VpcAttributeName::EnableDnsHostnames => req.enable_dns_hostnames(v.clone()),
+            _ => req.enable_dns_support(v.clone()),
+        };
+        req.send().await.map_err(from_sdk)
+    })
+    .await?;
+    Ok(())
+}
+
+/// Waits until the VPC's IPv6 association reaches `target` (or, for `Disassociated`, is gone).
+async fn wait_ipv6(
+    clients: &AwsClients,
+    id: &str,
+    target: VpcCidrBlockStateCode,
+) -> Result<(), ApiError> {
+    let ids = [id.to_string()];
+    wait_until(
+        &format!("the IPv6 block of {id} to be {}", target.as_str()),
+        Duration::from_secs(2),
+        SETTLE_LIMIT,
+        || async {
+            let vpcs = describe_vpcs(clients, &ids).await?;
+            let states: Vec<VpcCidrBlockStateCode> = vpcs
+                .iter()
+                .flat_map(|v| v.ipv6_cidr_block_association_set())
+                .filter_map(|a| a.ipv6_cidr_block_state()?.state().cloned())
+                .collect();
+            let done = match target {
+                VpcCidrBlockStateCode::Disassociated => states
+                    .iter()
+                    .all(|s| *s == VpcCidrBlockStateCode::Disassociated),
+                _ => states.contains(&target),
+            };
+            Ok(done.then_some(()))
+        },
+    )
+    .await
+}
+
+#[async_trait]
+impl ResourceType for VpcType {
+    fn type_name(&self) -> &'static str {
+        "aws_vpc"
+    }
+
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    /// One `DescribeVpcs` for all ids plus one filtered call each for the default objects;
+    /// the DNS attributes have no batch API, so they cost two calls per VPC.
+    async fn read_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+    ) -> Result<BTreeMap<String, Value>, ApiError> {
+        if ids.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let vpcs: Vec<Vpc> = describe_vpcs(clients, ids)
+            .await?
+            .into_iter()
+            .filter(|v| v.state() != Some(&VpcState::from("deleted")))
+            .collect();
+        let found: Vec<String> = vpcs
+            .iter()
+            .filter_map(|v| v.vpc_id().map(String::from))
+            .collect();
+        let mut extras = default_objects(clients, &found).await?;
+        let mut out = BTreeMap::new();
+        for vpc in &vpcs {
+            let Some(id) = vpc.vpc_id() else { continue };
+            let e = extras_for(&mut extras, id);
+            e.enable_dns_hostnames =
+                dns_attribute(clients, id, VpcAttributeName::EnableDnsHostnames).await?;
+            e.enable_dns_support =
+                dns_attribute(clients, id, VpcAttributeName::EnableDnsSupport).await?;
+            out.insert(id.to_string(), vpc_state(vpc, e, &clients.region));
+        }
+        Ok(out)
+    }
+
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+        let clients = ctx.clients;
+        let tags = creation_tags(planned, ctx.extra_tags);
+        let out = create_call("VPC to be created", || async {
+            create_request(clients, planned, &tags)
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+        let id = out
+            .vpc()
+            .and_then(|v| v.vpc_id())
+            .ok_or_else(|| ApiError::malformed("CreateVpc returned no VPC id"))?
+            .to_string();
+        let ids = [id.clone()];
+        wait_until(
+            &format!("VPC {id} to become available"),
+            Duration::from_secs(2),
+            SETTLE_LIMIT,
+            || async {
+                let vpcs = describe_vpcs(clients, &ids).await;
+                match vpcs {
+                    Ok(v) => Ok(v
+                        .iter()
+                        .any(|v| v.state() == Some(&VpcState::Available))
+                        .then_some(())),
+                    // Not visible yet.
+                    Err(e) if e.is_not_found() => Ok(None),
+                    Err(e) => Err(e),
+                }
+            },
+        )
+        .await?;
+        // Hostnames need DNS support, so support is set first.
+        if get_bool(planned, "enable_dns_support") == Some(false) {
+            set_dns_attribute(clients, &id, VpcAttributeName::EnableDnsSupport, false).await?;
+        }
+        if get_bool(planned, "enable_dns_hostnames") == Some(true) {
+            set_dns_attribute(clients, &id, VpcAttributeName::EnableDnsHostnames, true).await?;
+        }
+        if get_bool(planned, "assign_generated_ipv6_cidr_block") == Some(true) {
+            wait_ipv6(clients, &id, VpcCidrBlockStateCode::Associated).await?;
+        }
+        read_created(self, clients, &id).await
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext<'_>,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, ApiError> {
+        let clients = ctx.clients;
+        let id = get_str(prior, "id")
+            .ok_or_else(|| ApiError::malformed("aws_vpc state has no id"))?
+            .to_string();
+        if changed(prior, planned, "enable_dns_support") {
+            let v = get_bool(planned, "enable_dns_support").unwrap_or(true);
+            set_dns_attribute(clients, &id, VpcAttributeName::EnableDnsSupport, v).await?;
+        }
+        if changed(prior, planned, "enable_dns_hostnames") {
+            let v = get_bool(planned, "enable_dns_hostnames").unwrap_or(false);
+            set_dns_attribute(clients, &id, VpcAttributeName::EnableDnsHostnames, v).await?;
+        }
+        if changed(prior, planned, "instance_tenancy") {
+            // AWS only allows moving from `dedicated` to `default`; it rejects anything else.
+            let tenancy = get_str(planned, "instance_tenancy").unwrap_or("default");
+            retry(RetryPolicy::default(), || async {
+                clients
+                    .ec2
+                    .modify_vpc_tenancy()
+                    .vpc_id(&id)
+                    .instance_tenancy(tenancy.into())
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            })
+            .await?;
+        }
+        if changed(prior, planned, "assign_generated_ipv6_cidr_block") {
+            if get_bool(planned, "assign_generated_ipv6_cidr_block") == Some(true) {
+                retry(RetryPolicy::default(), || async {
+                    clients
+                        .ec2
+                        .associate_vpc_cidr_block()
+                        .vpc_id(&id)
+                        .amazon_provided_ipv6_cidr_block(true)
+                        .send()
+                        .await
+                        .map_err(from_sdk)
+                })
+                .await?;
+                wait_ipv6(clients, &id, VpcCidrBlockStateCode::Associated).await?;
+            } else if let Some(assoc) = get_str(prior, "ipv6_association_id") {
+                retry(RetryPolicy::default(), || async {
+                    clients
+                        .ec2
+                        .disassociate_vpc_cidr_block()
+                        .association_id(assoc)
+                        .send()
+                        .await
+                        .map_err(from_sdk)
+                })
+                .await?;
+                wait_ipv6(clients, &id, VpcCidrBlockStateCode::Disassociated).await?;
+            }
+        }
+        update_ec2_tags(clients, &id, prior, planned).await?;
+        read_created(self, clients, &id).await
+    }
+
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+        let clients = ctx.clients;
+        let id = get_str(prior, "id")
+            .ok_or_else(|| ApiError::malformed("aws_vpc state has no id"))?
+            .to_string();
+        let deleted = retry_while(
+            &format!("VPC {id} to be deleted (DependencyViolation)"),
+            DEPENDENCY_LIMIT,
+            |e| e.code == "DependencyViolation",
+            || async {
+                clients
+                    .ec2
+                    .delete_vpc()
+                    .vpc_id(&id)
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            },
+        )
+        .await;
+        match deleted {
+            Err(e) if e.is_not_found() => return Ok(()),
+            other => other?,
+        };
+        let ids = [id.clone()];
+        wait_until(
+            &format!("VPC {id} to disappear"),
+            Duration::from_secs(2),
+            SETTLE_LIMIT,
+            || async {
+                Ok(self
+                    .read_many(clients, &ids)
+                    .await?
+                    .is_empty()
+                    .then_some(()))
+            },
+        )
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::resources::offline_clients;
+    use aws_sdk_ec2::types::{Tag, VpcCidrBlockState, VpcIpv6CidrBlockAssociation};
+
+    #[test]
+    fn create_request_carries_cidr_tenancy_ipv6_and_tags() {
+        let planned = SCHEMA
+            .conform(&Value::map([
+                ("cidr_block", Value::string("10.0.0.0/16")),
+                ("assign_generated_ipv6_cidr_block", Value::Bool(true)),
+                ("tags", Value::map([("Name", Value::string("main"))])),
+            ]))
+            .unwrap();
+        let tags = BTreeMap::from([("Name".to_string(), "main".to_string())]);
+        let req = create_request(&offline_clients(), &planned, &tags);
+        let input = req.as_input();
+        assert_eq!(input.get_cidr_block().as_deref(), Some("10.0.0.0/16"));
+        assert_eq!(input.get_instance_tenancy(), &Some(Tenancy::Default));
+        assert_eq!(input.get_amazon_provided_ipv6_cidr_block(), &Some(true));
+        let spec = &input.get_tag_specifications().as_ref().unwrap()[0];
+        assert_eq!(spec.resource_type(), Some(&Ec2Type::Vpc));
+        assert_eq!(spec.tags()[0].key(), Some("Name"));
+    }
+
+    #[test]
+    fn state_hides_ecsform_tags_and_reports_the_amazon_ipv6_block() {
+        let vpc = Vpc::builder()
+            .vpc_id("vpc-1")
+            .owner_id("123456789012")
+            .cidr_block("10.0.0.0/16")
+            .instance_tenancy(Tenancy::Default)
+            .dhcp_options_id("dopt-1")
+            .ipv6_cidr_block_association_set(
+                VpcIpv6CidrBlockAssociation::builder()
+                    .association_id("vpc-cidr-assoc-1")
+                    .ipv6_cidr_block("2600:1f18::/56")
+                    .ipv6_pool("Amazon")
+                    .ipv6_cidr_block_state(
+                        VpcCidrBlockState::builder()
+                            .state(VpcCidrBlockStateCode::Associated)
+                            .build(),
+                    )
+                    .build(),
+            )
+            .tags(Tag::builder().key("Name").value("main").build())
+            .tags(
+                Tag::builder()
+                    .key("ecsform:address")
+                    .value("aws_vpc.main")
+                    .build(),
+            )
+            .build();
+        let extras = VpcExtras {
+            enable_dns_hostnames: true,
+            enable_dns_support: true,
+            main_route_table_id: Some("rtb-1".into()),
+            default_security_group_id: Some("sg-1".into()),
+            default_network_acl_id: Some("acl-1".into()),
+        };
+        let s = vpc_state(&vpc, &extras, "eu-west-1");
+        let m = s.as_map().unwrap();
+        assert_eq!(
+            m["arn"],
+            Value::string("arn:aws:ec2:eu-west-1:123456789012:vpc/vpc-1")
+        );
+        assert_eq!(m["tags"], Value::map([("Name", Value::string("main"))]));
+        assert_eq!(m["tags_all"], m["tags"]);
+        assert_eq!(m["assign_generated_ipv6_cidr_block"], Value::Bool(true));
+        assert_eq!(m["ipv6_cidr_block"], Value::string("2600:1f18::/56"));
+        assert_eq!(m["default_route_table_id"], Value::string("rtb-1"));
+        assert_eq!(m["enable_dns_hostnames"], Value::Bool(true));
+        assert_eq!(m["instance_tenancy"], Value::string("default"));
+    }
+}
