@@ -99,7 +99,7 @@ async fn vpc_module_lifecycle() {
     assert_eq!(out.code, 0);
     assert!(
         out.stdout
-            .contains("Apply complete! Resources: 19 added, 0 changed, 0 destroyed."),
+            .contains("Apply complete! Resources: 22 added, 0 changed, 0 destroyed."),
         "{}",
         out.stdout
     );

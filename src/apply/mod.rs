@@ -276,6 +276,8 @@ pub async fn apply(
                         .await
                         .map(|_| None),
                 };
+                // AWS reports all tags; `tags` holds the resource's own, as planned.
+                let r = r.map(|v| v.map(|v| keep_planned_tags(v, planned.as_ref())));
                 (n, r)
             });
         }
@@ -341,6 +343,16 @@ pub async fn apply(
         summary.diags.push(d);
     }
     summary
+}
+
+fn keep_planned_tags(mut state: Value, planned: Option<&Value>) -> Value {
+    let tags = planned.and_then(|p| p.as_map()?.get("tags").cloned());
+    if let (Value::Map(m), Some(tags)) = (&mut state, tags) {
+        if m.contains_key("tags_all") {
+            m.insert("tags".into(), tags);
+        }
+    }
+    state
 }
 
 /// Re-evaluates the configuration with the values known now and plans this instance again:

@@ -278,8 +278,50 @@ impl ResourceType for NatGatewayType {
                 })
             },
         )
-        .await
+        .await?;
+        release_address(ctx, prior).await
     }
+}
+
+/// AWS frees the gateway's Elastic IP once the gateway is deleted; some emulators (moto)
+/// leave it associated, which would make a replacement gateway fail with
+/// `Resource.AlreadyAssociated`. Disassociate it if it is still attached; on AWS there is
+/// nothing left to do and the lookup finds no association.
+async fn release_address(ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    let Some(allocation) = get_str(prior, "allocation_id") else {
+        return Ok(());
+    };
+    let found = ctx
+        .clients
+        .ec2
+        .describe_addresses()
+        .allocation_ids(allocation)
+        .send()
+        .await
+        .map_err(from_sdk);
+    let association = match found {
+        Ok(out) => out
+            .addresses()
+            .iter()
+            .find_map(|a| a.association_id().map(String::from)),
+        Err(e) if e.is_not_found() => None,
+        Err(e) => return Err(e),
+    };
+    if let Some(association) = association {
+        match ctx
+            .clients
+            .ec2
+            .disassociate_address()
+            .association_id(&association)
+            .send()
+            .await
+            .map_err(from_sdk)
+        {
+            Err(e) if !e.is_not_found() => return Err(e),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
