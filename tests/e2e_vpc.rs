@@ -431,3 +431,59 @@ async fn vpc_module_lifecycle() {
         .route_tables()
         .is_empty());
 }
+
+/// An AWS error names the address and the AWS code; independent branches still finish and
+/// what succeeded is recorded in state.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn aws_errors_are_reported_and_other_branches_finish() {
+    let _guard = exclusive();
+    use_moto();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        r#"
+provider "aws" {
+  region = "eu-west-1"
+}
+
+resource "aws_vpc" "v" {
+  cidr_block = "10.30.0.0/16"
+}
+
+resource "aws_subnet" "good" {
+  vpc_id     = aws_vpc.v.id
+  cidr_block = "10.30.1.0/24"
+}
+
+resource "aws_subnet" "bad" {
+  vpc_id     = aws_vpc.v.id
+  cidr_block = "192.168.0.0/24"
+}
+
+resource "null_resource" "independent" {}
+"#,
+    )
+    .unwrap();
+    let out = tokio::task::block_in_place(|| cli(dir.path(), "apply", &["-auto-approve"]));
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("Error creating aws_subnet.bad"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("InvalidSubnet"), "{}", out.stderr);
+    let store = ecsform::state::StateStore::open(&dir.path().join("state/ecsform.sqlite")).unwrap();
+    let mut recorded: Vec<String> = store
+        .resources()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.address)
+        .collect();
+    recorded.sort();
+    assert_eq!(
+        recorded,
+        ["aws_subnet.good", "aws_vpc.v", "null_resource.independent"]
+    );
+    let out = tokio::task::block_in_place(|| cli(dir.path(), "destroy", &["-auto-approve"]));
+    assert_eq!(out.code, 0);
+}

@@ -1,7 +1,6 @@
 //! `ecsform apply` and `ecsform destroy`: plan, show, confirm, apply with Terraform-style
 //! progress, and report.
 
-use std::io::{BufRead, IsTerminal};
 use std::time::Duration;
 
 use super::{print_diags, runtime, Io};
@@ -88,15 +87,14 @@ pub fn run(opts: &RunOptions, auto_approve: bool, color: bool, io: &mut Io) -> u
         return 0;
     }
     if !auto_approve {
-        let stdin = std::io::stdin();
-        if !stdin.is_terminal() {
+        let Some(input) = io.input.as_mut() else {
             let _ = writeln!(
                 io.err,
                 "\nError: No terminal to confirm with\n\n  ecsform {} asks for confirmation, but its input is not a terminal. Review the plan above and run again with -auto-approve to apply it without asking.",
                 opts.command
             );
             return 1;
-        }
+        };
         let question = if destroying {
             "Do you really want to destroy all resources?\n  ecsform will destroy all your managed infrastructure, as shown above.\n  There is no undo. Only 'yes' will be accepted to confirm."
         } else {
@@ -105,7 +103,7 @@ pub fn run(opts: &RunOptions, auto_approve: bool, color: bool, io: &mut Io) -> u
         let _ = write!(io.out, "\n{question}\n\n  Enter a value: ");
         let _ = io.out.flush();
         let mut answer = String::new();
-        let _ = stdin.lock().read_line(&mut answer);
+        let _ = input.read_line(&mut answer);
         if answer.trim() != "yes" {
             let _ = writeln!(
                 io.err,

@@ -25,6 +25,9 @@ pub struct Io<'a> {
     pub err: &'a mut dyn Write,
     /// Whether stderr is a terminal (colour allowed).
     pub color: bool,
+    /// Where confirmations are read from: the terminal, or None when there is none (then
+    /// apply and destroy refuse to run without -auto-approve).
+    pub input: Option<&'a mut dyn std::io::BufRead>,
 }
 
 /// Runs the command line (without the program name) and returns the exit code.
@@ -144,10 +147,18 @@ pub fn main() -> ExitCode {
     let color = stderr.is_terminal();
     let mut out = stdout.lock();
     let mut err = stderr.lock();
+    let stdin = std::io::stdin();
+    let mut stdin_lock = stdin.lock();
+    let interactive = stdin.is_terminal();
     let mut io = Io {
         out: &mut out,
         err: &mut err,
         color,
+        input: if interactive {
+            Some(&mut stdin_lock)
+        } else {
+            None
+        },
     };
     ExitCode::from(run(&argv, &mut io))
 }
