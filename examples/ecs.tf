@@ -113,7 +113,7 @@ module "ecs_instances" {
   environment        = var.environment
   cluster            = aws_ecs_cluster.cluster.name
   instance_group     = each.key
-  vpc_id             = module.vpc.id
+  vpc_id             = module.vpc.vpc_id
   vpc_cidr           = module.vpc.cidr_block
   private_subnet_ids = module.vpc.private_subnet_ids
   ami_id             = var.ecs_ami_id
@@ -136,7 +136,7 @@ module "alb" {
 
   environment       = var.environment
   name              = "${local.name}-alb"
-  vpc_id            = module.vpc.id
+  vpc_id            = module.vpc.vpc_id
   public_subnet_ids = module.vpc.public_subnet_ids
 }
 

@@ -33,10 +33,25 @@ pub struct LoadOptions {
 /// A loaded and evaluated working directory.
 pub struct Loaded {
     pub sources: Sources,
+    /// The root module directory (canonical).
+    pub dir: PathBuf,
+    /// Root variable values as given, in precedence order.
+    pub inputs: Vec<crate::config::inputs::RawInput>,
     pub module: Module,
     pub config_graph: Dag<ConfigNode>,
     pub evaluated: Evaluated,
     pub diags: Diagnostics,
+}
+
+impl Loaded {
+    /// What the evaluation walk needs to evaluate this configuration again (plan, apply).
+    pub fn settings(&self) -> Settings<'_> {
+        Settings {
+            sources: &self.sources,
+            root_dir: &self.dir,
+            inputs: &self.inputs,
+        }
+    }
 }
 
 /// Loads, checks and evaluates the configuration in `opts.dir`. Every problem found is in
@@ -64,6 +79,8 @@ pub fn load(opts: &LoadOptions) -> Loaded {
     diags.sort();
     Loaded {
         sources,
+        dir,
+        inputs,
         module,
         config_graph,
         evaluated,

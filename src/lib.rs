@@ -4,6 +4,7 @@
 //! and dependencies). See `DESIGN.md` in the shared docs and the README.
 
 pub mod addrs;
+pub mod apply;
 pub mod aws;
 pub mod cli;
 pub mod config;
@@ -11,6 +12,7 @@ pub mod diag;
 pub mod engine;
 pub mod graph;
 pub mod lang;
+pub mod ops;
 pub mod plan;
 pub mod provider;
 pub mod render;

@@ -28,6 +28,11 @@ variable "cidr" {
 variable "availability_zones" {
   description = "Availability zones to spread subnets over."
   type        = list(string)
+
+  validation {
+    condition     = length(var.availability_zones) > 0 && length(var.availability_zones) == length(distinct(var.availability_zones))
+    error_message = "availability_zones must list at least one zone, each once."
+  }
 }
 
 variable "public_subnet_cidrs" {
@@ -89,19 +94,37 @@ module "network" {
   tags                 = local.tags
 }
 
-output "id" {
+output "vpc_id" {
   description = "ID of the VPC."
   value       = aws_vpc.vpc.id
 }
 
 output "cidr_block" {
-  value = aws_vpc.vpc.cidr_block
+  description = "CIDR block of the VPC."
+  value       = aws_vpc.vpc.cidr_block
 }
 
 output "public_subnet_ids" {
-  value = module.network.public_subnet_ids
+  description = "IDs of the public subnets, one per availability zone."
+  value       = module.network.public_subnet_ids
 }
 
 output "private_subnet_ids" {
-  value = module.network.private_subnet_ids
+  description = "IDs of the private subnets, one per availability zone."
+  value       = module.network.private_subnet_ids
+}
+
+output "public_route_table_ids" {
+  description = "IDs of the public subnets' route tables."
+  value       = module.network.public_route_table_ids
+}
+
+output "private_route_table_ids" {
+  description = "IDs of the private subnets' route tables."
+  value       = module.network.private_route_table_ids
+}
+
+output "nat_gateway_ids" {
+  description = "IDs of the NAT gateways (empty when enable_nat_gateway is false)."
+  value       = module.network.nat_gateway_ids
 }

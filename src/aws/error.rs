@@ -154,6 +154,14 @@ where
     }
 }
 
+/// Re-classifies an error as eventually consistent so that [`retry`] tries again: for
+/// errors that mean "not visible yet" in one particular context (a NotFound for a group
+/// that was created a moment ago).
+pub fn eventually_consistent(mut e: ApiError) -> ApiError {
+    e.kind = ErrorKind::EventuallyConsistent;
+    e
+}
+
 /// How long [`retry`] keeps trying, and how it backs off.
 #[derive(Clone, Copy, Debug)]
 pub struct RetryPolicy {

@@ -5,6 +5,7 @@
 //! Global flags (`-chdir`, `-help`, `-version`) come before the command.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::config::inputs::VarArg;
 
@@ -17,10 +18,29 @@ pub struct UsageError(pub String);
 pub enum CommandName {
     Validate,
     Graph,
+    Plan,
+    Apply,
+    Destroy,
+    ForceUnlock,
 }
 
 impl CommandName {
     pub const ALL: &'static [(&'static str, CommandName, &'static str)] = &[
+        (
+            "plan",
+            CommandName::Plan,
+            "Show the changes apply would make",
+        ),
+        (
+            "apply",
+            CommandName::Apply,
+            "Create or update infrastructure",
+        ),
+        (
+            "destroy",
+            CommandName::Destroy,
+            "Destroy everything in the state",
+        ),
         (
             "validate",
             CommandName::Validate,
@@ -30,6 +50,11 @@ impl CommandName {
             "graph",
             CommandName::Graph,
             "Print the resource dependency graph in Graphviz DOT",
+        ),
+        (
+            "force-unlock",
+            CommandName::ForceUnlock,
+            "Release a stuck state lock",
         ),
     ];
 
@@ -59,6 +84,22 @@ pub struct Command {
     pub no_color: bool,
     /// `graph -full`: every edge, not the transitive reduction.
     pub full: bool,
+    /// `-state=PATH` (default `state/ecsform.sqlite` under the working directory).
+    pub state: Option<PathBuf>,
+    /// `-lock-timeout=30s`: how long to wait for the state lock.
+    pub lock_timeout: Duration,
+    /// `-refresh=false` skips reading objects from AWS.
+    pub refresh: bool,
+    /// `plan -destroy`.
+    pub destroy: bool,
+    /// `plan -detailed-exitcode`: 0 no changes, 1 error, 2 changes.
+    pub detailed_exitcode: bool,
+    /// `apply/destroy -auto-approve`.
+    pub auto_approve: bool,
+    /// `-parallelism=N` concurrent calls during apply.
+    pub parallelism: usize,
+    /// `force-unlock ID`.
+    pub lock_id: Option<String>,
 }
 
 /// Splits `-name=value` / `--name value` into (name, inline value).
@@ -125,11 +166,24 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
         vars: Vec::new(),
         no_color: false,
         full: false,
+        state: None,
+        lock_timeout: Duration::ZERO,
+        refresh: true,
+        destroy: name == CommandName::Destroy,
+        detailed_exitcode: false,
+        auto_approve: false,
+        parallelism: 10,
+        lock_id: None,
     };
     i += 1;
     while i < args.len() {
         let arg = &args[i];
         let Some((flag, inline)) = flag_parts(arg) else {
+            if name == CommandName::ForceUnlock && command.lock_id.is_none() {
+                command.lock_id = Some(arg.clone());
+                i += 1;
+                continue;
+            }
             return Err(UsageError(format!(
                 "unexpected argument \"{arg}\": \"ecsform {}\" takes no positional arguments. Use -chdir=DIR to choose the configuration directory.",
                 name.name()
@@ -144,6 +198,33 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
                 command.no_color = true;
             }
             "full" if name == CommandName::Graph && inline.is_none() => command.full = true,
+            "state" if name != CommandName::Graph && name != CommandName::Validate => {
+                let (value, used) = take_value(flag, inline, args.get(i + 1))?;
+                command.state = Some(PathBuf::from(value));
+                i += used;
+            }
+            "lock-timeout" if uses_state(name) => {
+                let (value, used) = take_value(flag, inline, args.get(i + 1))?;
+                command.lock_timeout = parse_duration(&value)?;
+                i += used;
+            }
+            "refresh" if plans(name) => command.refresh = bool_flag(flag, inline)?,
+            "destroy" if name == CommandName::Plan => command.destroy = bool_flag(flag, inline)?,
+            "detailed-exitcode" if name == CommandName::Plan => {
+                command.detailed_exitcode = bool_flag(flag, inline)?
+            }
+            "auto-approve" if matches!(name, CommandName::Apply | CommandName::Destroy) => {
+                command.auto_approve = bool_flag(flag, inline)?
+            }
+            "parallelism" if matches!(name, CommandName::Apply | CommandName::Destroy) => {
+                let (value, used) = take_value(flag, inline, args.get(i + 1))?;
+                command.parallelism = value.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                    UsageError(format!(
+                        "-parallelism needs a positive number, not \"{value}\""
+                    ))
+                })?;
+                i += used;
+            }
             "var" => {
                 let (value, used) = take_value(flag, inline, args.get(i + 1))?;
                 command.vars.push(VarArg::Var(value));
@@ -165,6 +246,50 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
         i += 1;
     }
     Ok(Invocation::Run(command))
+}
+
+fn plans(name: CommandName) -> bool {
+    matches!(
+        name,
+        CommandName::Plan | CommandName::Apply | CommandName::Destroy
+    )
+}
+
+fn uses_state(name: CommandName) -> bool {
+    plans(name) || name == CommandName::ForceUnlock
+}
+
+/// `-flag`, `-flag=true` or `-flag=false`.
+fn bool_flag(flag: &str, inline: Option<&str>) -> Result<bool, UsageError> {
+    match inline {
+        None | Some("true") => Ok(true),
+        Some("false") => Ok(false),
+        Some(other) => Err(UsageError(format!(
+            "-{flag} takes true or false, not \"{other}\""
+        ))),
+    }
+}
+
+/// `30s`, `5m`, `1h`, `500ms` or a plain number of seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, UsageError> {
+    let bad = || {
+        UsageError(format!(
+            "invalid duration \"{s}\": use forms like 30s, 5m or 1h"
+        ))
+    };
+    let (num, unit) = match s.find(|c: char| !c.is_ascii_digit() && c != '.') {
+        Some(i) => s.split_at(i),
+        None => (s, "s"),
+    };
+    let n: f64 = num.parse().map_err(|_| bad())?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(bad()),
+    };
+    Ok(Duration::from_secs_f64(secs))
 }
 
 fn lookup_command(name: &str) -> Option<CommandName> {
@@ -244,6 +369,33 @@ mod tests {
             p(&["graph", "-help"]).unwrap(),
             Invocation::Help(Some(CommandName::Graph))
         );
+    }
+
+    #[test]
+    fn plan_and_apply_flags() {
+        let c = run(&[
+            "plan",
+            "-state=s.db",
+            "-lock-timeout=30s",
+            "-refresh=false",
+            "-detailed-exitcode",
+            "-destroy",
+        ]);
+        assert_eq!(c.state, Some(PathBuf::from("s.db")));
+        assert_eq!(c.lock_timeout, Duration::from_secs(30));
+        assert!(!c.refresh && c.detailed_exitcode && c.destroy);
+        let c = run(&["apply", "-auto-approve", "--parallelism", "3"]);
+        assert!(c.auto_approve);
+        assert_eq!(c.parallelism, 3);
+        assert!(run(&["destroy"]).destroy);
+        assert_eq!(
+            run(&["force-unlock", "abc"]).lock_id.as_deref(),
+            Some("abc")
+        );
+        assert!(p(&["validate", "-auto-approve"]).is_err());
+        assert!(p(&["apply", "-parallelism=0"]).is_err());
+        assert_eq!(parse_duration("5m").unwrap(), Duration::from_secs(300));
+        assert!(parse_duration("5 parsecs").is_err());
     }
 
     #[test]

@@ -3,8 +3,11 @@
 //! Commands are thin: they call [`crate::engine`] and render. Diagnostics go to stderr,
 //! results to stdout. Exit codes: 0 success, 1 errors (usage errors included).
 
+mod apply;
 pub mod args;
+mod force_unlock;
 mod graph;
+mod plan;
 mod validate;
 
 use std::io::{IsTerminal, Write};
@@ -12,7 +15,9 @@ use std::process::ExitCode;
 
 use args::{CommandName, Invocation};
 
-use crate::engine::{self, LoadOptions};
+use crate::diag::{Diagnostics, Sources};
+use crate::engine::{self, LoadOptions, Loaded};
+use crate::ops;
 
 /// Where command output goes; tests capture it.
 pub struct Io<'a> {
@@ -20,6 +25,9 @@ pub struct Io<'a> {
     pub err: &'a mut dyn Write,
     /// Whether stderr is a terminal (colour allowed).
     pub color: bool,
+    /// Where confirmations are read from: the terminal, or None when there is none (then
+    /// apply and destroy refuse to run without -auto-approve).
+    pub input: Option<&'a mut dyn std::io::BufRead>,
 }
 
 /// Runs the command line (without the program name) and returns the exit code.
@@ -64,9 +72,31 @@ pub fn run(argv: &[String], io: &mut Io) -> u8 {
                 vars: cmd.vars.clone(),
                 env: std::env::vars().collect(),
             };
+            let state_path = match &cmd.state {
+                Some(p) if p.is_absolute() => p.clone(),
+                Some(p) => opts.dir.join(p),
+                None => opts.dir.join(crate::state::DEFAULT_PATH),
+            };
+            let run_opts = |command: &'static str| ops::RunOptions {
+                load: opts.clone(),
+                state_path: state_path.clone(),
+                lock_timeout: cmd.lock_timeout,
+                refresh: cmd.refresh,
+                destroy: cmd.destroy,
+                parallelism: cmd.parallelism,
+                command,
+            };
             match cmd.name {
                 CommandName::Validate => validate::run(&opts, color, io),
                 CommandName::Graph => graph::run(&opts, cmd.full, color, io),
+                CommandName::Plan => plan::run(&run_opts("plan"), cmd.detailed_exitcode, color, io),
+                CommandName::Apply => apply::run(&run_opts("apply"), cmd.auto_approve, color, io),
+                CommandName::Destroy => {
+                    apply::run(&run_opts("destroy"), cmd.auto_approve, color, io)
+                }
+                CommandName::ForceUnlock => {
+                    force_unlock::run(&state_path, cmd.lock_id.as_deref(), io)
+                }
             }
         }
     }
@@ -84,6 +114,31 @@ fn load_reporting(opts: &LoadOptions, color: bool, io: &mut Io) -> Option<engine
     (!loaded.diags.has_errors()).then_some(loaded)
 }
 
+/// Prints diagnostics to stderr, with snippets when the sources are at hand.
+fn print_diags(io: &mut Io, diags: &Diagnostics, loaded: Option<&Loaded>, color: bool) {
+    if diags.is_empty() {
+        return;
+    }
+    let empty = Sources::default();
+    let sources = loaded.map(|l| &l.sources).unwrap_or(&empty);
+    let _ = io.err.write_all(diags.render(sources, color).as_bytes());
+}
+
+/// The async runtime for commands that talk to AWS.
+fn runtime(io: &mut Io) -> Option<tokio::runtime::Runtime> {
+    match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => Some(rt),
+        Err(e) => {
+            let _ = writeln!(io.err, "Error: could not start the async runtime: {e}");
+            None
+        }
+    }
+}
+
 /// The process entry point used by `main.rs`.
 pub fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().skip(1).collect();
@@ -92,13 +147,25 @@ pub fn main() -> ExitCode {
     let color = stderr.is_terminal();
     let mut out = stdout.lock();
     let mut err = stderr.lock();
+    let stdin = std::io::stdin();
+    let mut stdin_lock = stdin.lock();
+    let interactive = stdin.is_terminal();
     let mut io = Io {
         out: &mut out,
         err: &mut err,
         color,
+        input: if interactive {
+            Some(&mut stdin_lock)
+        } else {
+            None
+        },
     };
     ExitCode::from(run(&argv, &mut io))
 }
+
+const STATE_FLAGS: &str = "  -state=PATH         The state file (default state/ecsform.sqlite).
+  -lock-timeout=30s   Wait this long for the state lock instead of failing at once.
+";
 
 const VAR_FLAGS: &str = "  -var 'NAME=VALUE'   Set a root module variable; repeatable.
   -var-file=FILE      Load variable values from a .tfvars or .tfvars.json file; repeatable.
@@ -131,6 +198,33 @@ fn help(cmd: Option<CommandName>) -> String {
              variables, expressions, count and for_each, and checks every reference.\n\
              Reports every problem found, with file, line and column. Exit code 0 when valid,\n\
              1 otherwise.\n\nOptions:\n{VAR_FLAGS}"
+        ),
+        Some(CommandName::Plan) => format!(
+            "Usage: ecsform [global options] plan [options]\n\n\
+             Reads every managed object from AWS (unless -refresh=false), compares it with the\n\
+             configuration and shows what apply would do. Changes nothing.\n\nOptions:\n\
+             -destroy            Plan to destroy everything in the state.\n  \
+             -detailed-exitcode  Exit 0 with no changes, 1 on error, 2 with changes.\n  \
+             -refresh=false      Do not read objects from AWS first.\n{STATE_FLAGS}{VAR_FLAGS}"
+        ),
+        Some(CommandName::Apply) => format!(
+            "Usage: ecsform [global options] apply [options]\n\n\
+             Plans, shows the plan, asks for confirmation and applies it with direct AWS API\n\
+             calls in dependency order. State is written after every call.\n\nOptions:\n\
+             -auto-approve       Do not ask for confirmation (required without a terminal).\n  \
+             -parallelism=N      At most N calls at once (default 10).\n  \
+             -refresh=false      Do not read objects from AWS first.\n{STATE_FLAGS}{VAR_FLAGS}"
+        ),
+        Some(CommandName::Destroy) => format!(
+            "Usage: ecsform [global options] destroy [options]\n\n\
+             Destroys every object in the state, dependents first.\n\nOptions:\n\
+             -auto-approve       Do not ask for confirmation (required without a terminal).\n  \
+             -parallelism=N      At most N calls at once (default 10).\n{STATE_FLAGS}{VAR_FLAGS}"
+        ),
+        Some(CommandName::ForceUnlock) => format!(
+            "Usage: ecsform [global options] force-unlock LOCK_ID\n\n\
+             Releases the state lock with this ID, left behind by an ecsform process that was\n\
+             killed. Make sure no other ecsform is running.\n\nOptions:\n{STATE_FLAGS}"
         ),
         Some(CommandName::Graph) => format!(
             "Usage: ecsform [global options] graph [options]\n\n\

@@ -116,6 +116,16 @@ pub fn build(req: &PlanRequest) -> (Plan, Diagnostics) {
         changes.insert(p.addr.clone(), delete_change(p, Some(reason)));
     }
     plan.changes = changes.into_values().collect();
+    // As Terraform does, report only drift that matters to this plan: objects deleted outside
+    // ecsform, or changed in a way the plan responds to. Attributes AWS fills in as other
+    // objects are created (an EIP's association, a route table's routes) are not news.
+    plan.drift.retain(|d| {
+        d.after.is_none()
+            || plan
+                .changes
+                .iter()
+                .any(|c| c.addr == d.addr && c.action != Action::NoOp)
+    });
     for (name, out) in &evaluated.outputs {
         plan.outputs.push(OutputChange {
             name: name.clone(),

@@ -61,13 +61,13 @@ pub async fn refresh(
                 continue;
             };
             let recorded = schema.decode(&Value::from_json(&r.attributes));
-            let current =
-                match &read {
-                    None => Some(recorded.clone()),
-                    Some(found) => r.id.as_ref().and_then(|id| found.get(id)).map(|v| {
-                        reconcile_tags(schema, &schema.decode(v), &recorded, default_tags)
-                    }),
-                };
+            let current = match &read {
+                None => Some(recorded.clone()),
+                Some(found) => r.id.as_ref().and_then(|id| found.get(id)).map(|v| {
+                    let read = keep_local(schema, schema.decode(v), &recorded);
+                    reconcile_tags(schema, &read, &recorded, default_tags)
+                }),
+            };
             let dependencies = r
                 .dependencies
                 .iter()
@@ -86,6 +86,18 @@ pub async fn refresh(
         }
     }
     (out, diags)
+}
+
+/// Attributes AWS does not store keep their recorded values.
+fn keep_local(schema: &Schema, mut read: Value, recorded: &Value) -> Value {
+    if let (Value::Map(m), Some(rec)) = (&mut read, recorded.as_map()) {
+        for a in schema.attributes.iter().filter(|a| a.local) {
+            if let Some(v) = rec.get(a.name) {
+                m.insert(a.name.to_string(), v.clone());
+            }
+        }
+    }
+    read
 }
 
 /// AWS reports one set of tags; split it back into the resource's own `tags` and `tags_all`

@@ -87,17 +87,25 @@ pub trait DataSource: Send + Sync {
 
 /// Every resource type ecsform implements.
 pub static RESOURCE_TYPES: &[&dyn ResourceType] = &[
-    &resources::internet_gateway::InternetGatewayType,
     &builtin::NullResource,
+    &resources::eip::EipType,
+    &resources::internet_gateway::InternetGatewayType,
+    &resources::nat_gateway::NatGatewayType,
     &resources::route::RouteType,
     &resources::route_table::RouteTableType,
     &resources::route_table_association::RouteTableAssociationType,
+    &resources::security_group::SecurityGroupType,
+    &resources::security_group_rule::SecurityGroupRuleType,
     &resources::subnet::SubnetType,
     &resources::vpc::VpcType,
 ];
 
 /// Every data source ecsform implements (besides the built-in `template_file`).
-pub static DATA_SOURCES: &[&dyn DataSource] = &[];
+pub static DATA_SOURCES: &[&dyn DataSource] = &[
+    &crate::aws::data::availability_zones::AvailabilityZones,
+    &crate::aws::data::caller_identity::CallerIdentity,
+    &crate::aws::data::region::Region,
+];
 
 /// Names of every supported resource type, sorted (for "unsupported type" messages).
 pub fn resource_type_names() -> Vec<&'static str> {

@@ -69,6 +69,9 @@ pub struct AttrSchema {
     /// Masked in every output.
     pub sensitive: bool,
     pub default: Default,
+    /// Not stored by AWS (a behaviour switch such as `revoke_rules_on_delete`): refresh keeps
+    /// the recorded value instead of reporting the read default as drift.
+    pub local: bool,
 }
 
 impl AttrSchema {
@@ -80,6 +83,7 @@ impl AttrSchema {
             force_new: false,
             sensitive: false,
             default: Default::None,
+            local: false,
         }
     }
 
@@ -106,6 +110,11 @@ impl AttrSchema {
 
     pub const fn sensitive(mut self) -> AttrSchema {
         self.sensitive = true;
+        self
+    }
+
+    pub const fn local(mut self) -> AttrSchema {
+        self.local = true;
         self
     }
 

@@ -86,7 +86,7 @@ pub fn render_plan(plan: &Plan, color: bool) -> String {
                 Action::Read => "read (data resources)",
                 Action::NoOp => continue,
             };
-            let _ = writeln!(out, "{:>5} {label}", st.symbol(a.symbol()));
+            let _ = writeln!(out, "{:>3} {label}", st.symbol(a.symbol()));
         }
         out.push('\n');
         for c in &changes {
@@ -314,13 +314,7 @@ fn object_diff(
         .unwrap_or(0);
     let mut out = String::new();
     for (sym, name, text) in attr_lines {
-        let _ = writeln!(
-            out,
-            "{}{} {:<width$} = {text}",
-            &pad[..indent - 2],
-            st.symbol(&sym),
-            name
-        );
+        let _ = writeln!(out, "{}{} {:<width$} = {text}", &pad, st.symbol(&sym), name);
     }
     out.push_str(&block_lines);
     if hidden > 0 {
@@ -340,7 +334,7 @@ fn blocks_diff(
     after: Option<&Value>,
     indent: usize,
 ) -> String {
-    let pad = " ".repeat(indent - 2);
+    let pad = " ".repeat(indent);
     let items = |v: Option<&Value>| {
         v.and_then(|v| v.as_list())
             .map(<[Value]>::to_vec)
@@ -386,7 +380,7 @@ fn blocks_diff(
     if unchanged > 0 && (before.is_some() && after.is_some()) {
         let _ = writeln!(
             out,
-            "{}  # ({unchanged} unchanged block{} hidden)",
+            "{}# ({unchanged} unchanged block{} hidden)",
             pad,
             if unchanged == 1 { "" } else { "s" }
         );
@@ -402,7 +396,13 @@ fn change_text(st: &Style, before: &Value, after: &Value, indent: usize) -> Stri
             let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
             keys.sort();
             keys.dedup();
-            let width = keys.iter().map(|k| k.len() + 2).max().unwrap_or(0);
+            // Align over the keys shown, not the hidden unchanged ones.
+            let width = keys
+                .iter()
+                .filter(|k| b.get(**k) != a.get(**k))
+                .map(|k| k.len() + 2)
+                .max()
+                .unwrap_or(0);
             let mut out = String::from("{\n");
             let mut hidden = 0;
             for k in keys {
@@ -413,7 +413,7 @@ fn change_text(st: &Style, before: &Value, after: &Value, indent: usize) -> Stri
                         let _ = writeln!(
                             out,
                             "{}{} {qk:<width$} = {} -> {}",
-                            &pad[..pad.len() - 2],
+                            &pad,
                             st.symbol("~"),
                             value_inline(x),
                             value_inline(y)
@@ -423,7 +423,7 @@ fn change_text(st: &Style, before: &Value, after: &Value, indent: usize) -> Stri
                         let _ = writeln!(
                             out,
                             "{}{} {qk:<width$} = {}",
-                            &pad[..pad.len() - 2],
+                            &pad,
                             st.symbol("+"),
                             value_inline(y)
                         );
@@ -432,7 +432,7 @@ fn change_text(st: &Style, before: &Value, after: &Value, indent: usize) -> Stri
                         let _ = writeln!(
                             out,
                             "{}{} {qk:<width$} = {} -> null",
-                            &pad[..pad.len() - 2],
+                            &pad,
                             st.symbol("-"),
                             value_inline(x)
                         );
@@ -471,7 +471,7 @@ fn string_diff(st: &Style, before: &str, after: &str, indent: usize) -> String {
             similar::ChangeTag::Insert => st.symbol("+"),
             similar::ChangeTag::Equal => " ".into(),
         };
-        let _ = writeln!(out, "{}{sym} {line}", &pad[..pad.len() - 2]);
+        let _ = writeln!(out, "{pad}{sym} {line}");
     }
     let _ = write!(out, "{}EOT", " ".repeat(indent + 2));
     out
@@ -489,7 +489,7 @@ fn value_block(st: &Style, sym: Option<&str>, v: &Value, indent: usize) -> Strin
                 let _ = writeln!(
                     out,
                     "{}{} {:<width$} = {}",
-                    &pad[..pad.len() - 2],
+                    &pad,
                     mark("+"),
                     format!("\"{k}\""),
                     value_inline(x)
@@ -501,13 +501,7 @@ fn value_block(st: &Style, sym: Option<&str>, v: &Value, indent: usize) -> Strin
         Value::List(l) | Value::Set(l) if !l.is_empty() => {
             let mut out = String::from("[\n");
             for x in l {
-                let _ = writeln!(
-                    out,
-                    "{}{} {},",
-                    &pad[..pad.len() - 2],
-                    mark("+"),
-                    value_inline(x)
-                );
+                let _ = writeln!(out, "{}{} {},", &pad, mark("+"), value_inline(x));
             }
             let _ = write!(out, "{}]", " ".repeat(indent + 2));
             out
@@ -515,7 +509,7 @@ fn value_block(st: &Style, sym: Option<&str>, v: &Value, indent: usize) -> Strin
         Value::String(s) if s.contains('\n') => {
             let mut out = String::from("<<-EOT\n");
             for line in s.lines() {
-                let _ = writeln!(out, "{pad}{line}");
+                let _ = writeln!(out, "{pad}  {line}");
             }
             let _ = write!(out, "{}EOT", " ".repeat(indent + 2));
             out

@@ -24,6 +24,29 @@ pub fn run<S: AsRef<str>>(args: &[S]) -> Output {
             out: &mut out,
             err: &mut err,
             color: false,
+            input: None,
+        };
+        ecsform::cli::run(&argv, &mut io)
+    };
+    Output {
+        code,
+        stdout: String::from_utf8(out).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(err).expect("stderr is UTF-8"),
+    }
+}
+
+/// Runs `ecsform ARGS...` as if from a terminal where the user types `answer`.
+pub fn run_answering<S: AsRef<str>>(args: &[S], answer: &str) -> Output {
+    let argv: Vec<String> = args.iter().map(|a| a.as_ref().to_string()).collect();
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let mut input = std::io::Cursor::new(answer.as_bytes().to_vec());
+    let code = {
+        let mut io = ecsform::cli::Io {
+            out: &mut out,
+            err: &mut err,
+            color: false,
+            input: Some(&mut input),
         };
         ecsform::cli::run(&argv, &mut io)
     };

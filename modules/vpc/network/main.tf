@@ -85,3 +85,15 @@ output "public_subnet_ids" {
 output "private_subnet_ids" {
   value = module.private_subnet.ids
 }
+
+output "public_route_table_ids" {
+  value = module.public_subnet.route_table_ids
+}
+
+output "private_route_table_ids" {
+  value = module.private_subnet.route_table_ids
+}
+
+output "nat_gateway_ids" {
+  value = var.enable_nat_gateway ? module.nat_gateway[0].ids : []
+}

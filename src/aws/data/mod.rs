@@ -1,1 +1,5 @@
 //! AWS data sources, one file each, each implementing `provider::DataSource`.
+
+pub mod availability_zones;
+pub mod caller_identity;
+pub mod region;

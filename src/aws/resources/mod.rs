@@ -1,11 +1,17 @@
 //! AWS resource types, one file each, each implementing `provider::ResourceType`, and the few
 //! helpers they share: batched Describe calls with a fallback for ids that are gone, reading
-//! back an object that is not yet visible, retrying while AWS settles, EC2 ARNs.
+//! back an object that is not yet visible, retrying while AWS settles, EC2 ARNs, generated
+//! unique names.
 
+pub mod eip;
 pub mod internet_gateway;
+pub mod nat_gateway;
 pub mod route;
 pub mod route_table;
 pub mod route_table_association;
+pub mod security_group;
+pub mod security_group_rule;
+pub mod sg_permissions;
 pub mod subnet;
 pub mod vpc;
 
@@ -149,6 +155,49 @@ pub fn changed(prior: &Value, planned: &Value, name: &str) -> bool {
     !get(prior).equals(&get(planned))
 }
 
+/// Sets attributes of a state object (e.g. arguments AWS does not store, taken from the
+/// planned value).
+pub(crate) fn with_attrs(
+    mut state: Value,
+    attrs: impl IntoIterator<Item = (&'static str, Value)>,
+) -> Value {
+    if let Value::Map(m) = &mut state {
+        for (k, v) in attrs {
+            m.insert(k.to_string(), v);
+        }
+    }
+    state
+}
+
+/// An attribute of a planned value, or null.
+pub(crate) fn attr(v: &Value, name: &str) -> Value {
+    v.as_map()
+        .and_then(|m| m.get(name))
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+/// The AWS provider's unique names: `prefix` then a UTC timestamp with 4 fractional digits
+/// and 8 hex digits (26 characters), so names sort by creation time.
+pub(crate) fn unique_name(prefix: &str) -> String {
+    let now = chrono::Utc::now();
+    let frac = now.timestamp_subsec_nanos() / 100_000;
+    let rand = &uuid::Uuid::new_v4().simple().to_string()[..8];
+    format!("{prefix}{}{frac:04}{rand}", now.format("%Y%m%d%H%M%S"))
+}
+
+/// The prefix of a name made by [`unique_name`], if it is one.
+pub(crate) fn prefix_of_unique_name(name: &str) -> Option<&str> {
+    let split = name.len().checked_sub(26)?;
+    let (prefix, suffix) = name.split_at_checked(split)?;
+    let (digits, hex) = suffix.split_at(18);
+    (digits.bytes().all(|b| b.is_ascii_digit())
+        && hex
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
+    .then_some(prefix)
+}
+
 /// The partition a region belongs to (`aws`, `aws-cn`, `aws-us-gov`...).
 pub fn partition(region: &str) -> &'static str {
     if region.starts_with("cn-") {
@@ -231,5 +280,14 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(found, vec!["a".to_string()]);
+    }
+
+    #[test]
+    fn unique_names_keep_their_prefix_recoverable() {
+        let n = unique_name("web-");
+        assert_eq!(n.len(), 4 + 26);
+        assert_eq!(prefix_of_unique_name(&n), Some("web-"));
+        assert_eq!(prefix_of_unique_name("web"), None);
+        assert_eq!(prefix_of_unique_name("my-fixed-security-group-name"), None);
     }
 }

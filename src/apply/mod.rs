@@ -1,0 +1,563 @@
+//! Applying a plan: walk its changes concurrently in dependency order (deletions in reverse),
+//! re-evaluate each instance's arguments with the values its dependencies produced just
+//! before calling AWS, and write state after every successful call.
+//!
+//! The executor never prints: progress goes to an [`ApplyHooks`] implementation (the CLI's).
+//! A failed call is reported with its address and AWS error; branches that do not depend on
+//! it carry on; what succeeded stays in state.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::task::JoinSet;
+
+use crate::addrs::ResourceInstanceAddr;
+use crate::aws::error::ApiError;
+use crate::aws::AwsClients;
+use crate::diag::{Diagnostic, Diagnostics, Span};
+use crate::engine::Loaded;
+use crate::graph::dag::Dag;
+use crate::graph::walk::{self, InstanceHook, Settings};
+use crate::lang::Value;
+use crate::plan::build::{schema_for, DataReader};
+use crate::plan::diff::plan_instance;
+use crate::plan::{Action, Plan, ResourceChange};
+use crate::provider::{self, CallContext};
+use crate::state::{ResourceRecord, ResourceStatus, StateStore};
+
+/// What the engine reports while applying; the CLI prints it.
+pub trait ApplyHooks {
+    /// A call starts ("Creating...").
+    fn pre(&mut self, addr: &ResourceInstanceAddr, phase: Phase);
+    /// Still running after `elapsed` (called about every 10 seconds).
+    fn still(&mut self, addr: &ResourceInstanceAddr, phase: Phase, elapsed: Duration);
+    /// A call finished: the object's id on success.
+    fn post(
+        &mut self,
+        addr: &ResourceInstanceAddr,
+        phase: Phase,
+        outcome: Result<Option<&str>, &ApiError>,
+        elapsed: Duration,
+    );
+}
+
+/// One step of a change: a replacement is a delete and a create.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Phase {
+    Delete,
+    Create,
+    Update,
+}
+
+/// The outcome of an apply.
+#[derive(Debug, Default)]
+pub struct ApplySummary {
+    pub added: usize,
+    pub changed: usize,
+    pub destroyed: usize,
+    pub diags: Diagnostics,
+}
+
+/// What an apply needs.
+pub struct ApplyRequest<'a> {
+    pub plan: &'a Plan,
+    pub loaded: &'a Loaded,
+    pub settings: &'a Settings<'a>,
+    pub clients: &'a AwsClients,
+    pub default_tags: &'a BTreeMap<String, String>,
+    pub lineage: String,
+    pub parallelism: usize,
+    pub data: &'a dyn DataReader,
+}
+
+type Node = (Phase, ResourceInstanceAddr);
+
+/// The order of the calls: an edge `a -> b` means b must finish before a starts.
+fn schedule(plan: &Plan) -> Dag<Node> {
+    let mut dag: Dag<Node> = Dag::new();
+    let changes: BTreeMap<&ResourceInstanceAddr, &ResourceChange> =
+        plan.changes.iter().map(|c| (&c.addr, c)).collect();
+    let apply_phase = |c: &ResourceChange| match c.action {
+        Action::Create | Action::DeleteThenCreate | Action::CreateThenDelete => Some(Phase::Create),
+        Action::Update => Some(Phase::Update),
+        _ => None,
+    };
+    let deletes = |c: &ResourceChange| c.action == Action::Delete || c.action.is_replace();
+    for c in &plan.changes {
+        if let Some(p) = apply_phase(c) {
+            let node = (p, c.addr.clone());
+            dag.add(node.clone());
+            for d in &c.dependencies {
+                if let Some(dc) = changes.get(d) {
+                    if let Some(dp) = apply_phase(dc) {
+                        dag.depend(&node, &(dp, d.clone()));
+                    }
+                }
+            }
+            if c.action == Action::DeleteThenCreate {
+                dag.depend(&node, &(Phase::Delete, c.addr.clone()));
+            }
+        }
+        if deletes(c) {
+            let node = (Phase::Delete, c.addr.clone());
+            dag.add(node.clone());
+            if c.action == Action::CreateThenDelete {
+                dag.depend(&node, &(Phase::Create, c.addr.clone()));
+            }
+            // Whatever depends on this object goes first: deleted, or moved off it.
+            for other in &plan.changes {
+                if other.addr == c.addr || !other.dependencies.contains(&c.addr) {
+                    continue;
+                }
+                if deletes(other) {
+                    dag.depend(&node, &(Phase::Delete, other.addr.clone()));
+                }
+                if c.action == Action::CreateThenDelete {
+                    if let Some(p) = apply_phase(other) {
+                        dag.depend(&node, &(p, other.addr.clone()));
+                    }
+                }
+            }
+        }
+    }
+    dag
+}
+
+/// Values of instances as apply proceeds: planned values until their call is done, then what
+/// AWS returned. Data sources are read when their arguments are known.
+struct ApplyValues<'a> {
+    values: &'a BTreeMap<ResourceInstanceAddr, Value>,
+    data: &'a dyn DataReader,
+}
+
+impl InstanceHook for ApplyValues<'_> {
+    fn instance(
+        &mut self,
+        addr: &ResourceInstanceAddr,
+        config: Value,
+        span: Option<&Span>,
+    ) -> Result<Value, Diagnostic> {
+        if addr.is_data() {
+            if addr.resource.type_name == "template_file" {
+                return Ok(config);
+            }
+            let schema = schema_for(&addr.resource, span)?;
+            let conformed = schema.conform(&config).unwrap_or(config);
+            if !conformed.is_wholly_known() && !only_computed_unknown(&conformed, schema) {
+                return Ok(conformed);
+            }
+            return self
+                .data
+                .read(&addr.resource.type_name, &conformed)
+                .map(|v| schema.decode(&v))
+                .map_err(|m| Diagnostic::error(format!("Error reading data source {addr}"), m));
+        }
+        Ok(self.values.get(addr).cloned().unwrap_or(config))
+    }
+}
+
+fn only_computed_unknown(v: &Value, schema: &crate::provider::Schema) -> bool {
+    let Some(m) = v.as_map() else { return false };
+    schema
+        .attributes
+        .iter()
+        .filter(|a| !a.is_computed())
+        .all(|a| m.get(a.name).is_none_or(Value::is_wholly_known))
+}
+
+/// Runs the plan. State is written after every successful call.
+pub async fn apply(
+    req: &ApplyRequest<'_>,
+    state: &mut StateStore,
+    hooks: &mut dyn ApplyHooks,
+) -> ApplySummary {
+    let mut summary = ApplySummary::default();
+    let dag = schedule(req.plan);
+    let changes: BTreeMap<ResourceInstanceAddr, &ResourceChange> = req
+        .plan
+        .changes
+        .iter()
+        .map(|c| (c.addr.clone(), c))
+        .collect();
+    let mut values: BTreeMap<ResourceInstanceAddr, Value> = req
+        .plan
+        .changes
+        .iter()
+        .filter_map(|c| {
+            let v = match c.action {
+                Action::NoOp => c.before.clone(),
+                Action::Delete => None,
+                _ => c.after.clone(),
+            };
+            Some((c.addr.clone(), v?))
+        })
+        .collect();
+    let mut remaining: BTreeMap<Node, BTreeSet<Node>> = dag
+        .nodes()
+        .map(|n| {
+            (
+                n.clone(),
+                dag.dependencies(n).into_iter().cloned().collect(),
+            )
+        })
+        .collect();
+    let mut failed: BTreeSet<Node> = BTreeSet::new();
+    let mut running: BTreeMap<Node, Instant> = BTreeMap::new();
+    let mut tasks: JoinSet<(Node, Result<Option<Value>, ApiError>)> = JoinSet::new();
+    let clients = Arc::new(req.clients.clone());
+    let mut last_tick = Instant::now();
+    loop {
+        // Skip what can no longer run because something it needs failed.
+        let doomed: Vec<Node> = remaining
+            .iter()
+            .filter(|(_, deps)| deps.iter().any(|d| failed.contains(d)))
+            .map(|(n, _)| n.clone())
+            .collect();
+        for n in doomed {
+            remaining.remove(&n);
+            failed.insert(n);
+        }
+        let ready: Vec<Node> = remaining
+            .iter()
+            .filter(|(_, deps)| deps.is_empty())
+            .map(|(n, _)| n.clone())
+            .collect();
+        for node in ready {
+            if running.len() >= req.parallelism.max(1) {
+                break;
+            }
+            remaining.remove(&node);
+            let change = changes[&node.1];
+            let prepared = match node.0 {
+                Phase::Delete => Ok(None),
+                _ => prepare(req, &values, change),
+            };
+            let planned = match prepared {
+                Ok(p) => p,
+                Err(d) => {
+                    summary.diags.push(d);
+                    failed.insert(node);
+                    continue;
+                }
+            };
+            hooks.pre(&node.1, node.0);
+            running.insert(node.clone(), Instant::now());
+            let clients = clients.clone();
+            let before = change.before.clone();
+            let mut extra = req.default_tags.clone();
+            extra.insert("ecsform:address".into(), node.1.to_string());
+            extra.insert("ecsform:lineage".into(), req.lineage.clone());
+            let type_name = node.1.resource.type_name.clone();
+            let n = node.clone();
+            tasks.spawn(async move {
+                let rt = provider::resource_type(&type_name).expect("planned types exist");
+                let address = n.1.to_string();
+                let ctx = CallContext {
+                    clients: &clients,
+                    address: &address,
+                    extra_tags: &extra,
+                };
+                let r = match n.0 {
+                    Phase::Create => rt
+                        .create(&ctx, planned.as_ref().expect("prepared"))
+                        .await
+                        .map(Some),
+                    Phase::Update => rt
+                        .update(
+                            &ctx,
+                            before.as_ref().expect("updates have a prior object"),
+                            planned.as_ref().expect("prepared"),
+                        )
+                        .await
+                        .map(Some),
+                    Phase::Delete => rt
+                        .delete(&ctx, before.as_ref().expect("deletes have a prior object"))
+                        .await
+                        .map(|_| None),
+                };
+                // AWS reports all tags; `tags` holds the resource's own, as planned.
+                let r = r.map(|v| v.map(|v| keep_planned_tags(v, planned.as_ref())));
+                (n, r)
+            });
+        }
+        if tasks.is_empty() {
+            break;
+        }
+        let next = tokio::time::timeout(Duration::from_secs(1), tasks.join_next()).await;
+        if last_tick.elapsed() >= Duration::from_secs(10) {
+            last_tick = Instant::now();
+            for (n, started) in &running {
+                hooks.still(&n.1, n.0, started.elapsed());
+            }
+        }
+        let Ok(Some(joined)) = next else { continue };
+        let (node, result) = match joined {
+            Ok(r) => r,
+            Err(e) => {
+                summary.diags.push(Diagnostic::error(
+                    "Internal error",
+                    format!("an apply task failed: {e}"),
+                ));
+                continue;
+            }
+        };
+        let started = running.remove(&node).unwrap_or_else(Instant::now);
+        let change = changes[&node.1];
+        match result {
+            Ok(new_state) => {
+                let id = new_state
+                    .as_ref()
+                    .and_then(|v| v.as_map()?.get("id")?.as_str().map(String::from));
+                hooks.post(&node.1, node.0, Ok(id.as_deref()), started.elapsed());
+                if let Err(d) = record(state, change, node.0, new_state.as_ref(), &mut values) {
+                    summary.diags.push(d);
+                    failed.insert(node.clone());
+                } else {
+                    match node.0 {
+                        Phase::Create => summary.added += 1,
+                        Phase::Update => summary.changed += 1,
+                        Phase::Delete => summary.destroyed += 1,
+                    }
+                }
+                for deps in remaining.values_mut() {
+                    deps.remove(&node);
+                }
+            }
+            Err(e) => {
+                hooks.post(&node.1, node.0, Err(&e), started.elapsed());
+                let verb = match node.0 {
+                    Phase::Create => "creating",
+                    Phase::Update => "updating",
+                    Phase::Delete => "deleting",
+                };
+                summary.diags.push(Diagnostic::error(
+                    format!("Error {verb} {}", node.1),
+                    format!("{}: {}", e.code, e.message),
+                ));
+                failed.insert(node);
+            }
+        }
+    }
+    if let Err(d) = write_outputs(req, state, &values) {
+        summary.diags.push(d);
+    }
+    summary
+}
+
+fn keep_planned_tags(mut state: Value, planned: Option<&Value>) -> Value {
+    let tags = planned.and_then(|p| p.as_map()?.get("tags").cloned());
+    if let (Value::Map(m), Some(tags)) = (&mut state, tags) {
+        if m.contains_key("tags_all") {
+            m.insert("tags".into(), tags);
+        }
+    }
+    state
+}
+
+/// Re-evaluates the configuration with the values known now and plans this instance again:
+/// the arguments to send, all known.
+fn prepare(
+    req: &ApplyRequest<'_>,
+    values: &BTreeMap<ResourceInstanceAddr, Value>,
+    change: &ResourceChange,
+) -> Result<Option<Value>, Diagnostic> {
+    let mut hook = ApplyValues {
+        values,
+        data: req.data,
+    };
+    let (evaluated, diags) = walk::evaluate_with(
+        &req.loaded.module,
+        &req.loaded.config_graph,
+        req.settings,
+        &mut hook,
+    );
+    let addr = &change.addr;
+    let Some(inst) = evaluated.instances.get(addr) else {
+        let detail = diags
+            .iter()
+            .map(|d| format!("{}: {}", d.summary, d.detail))
+            .collect::<Vec<_>>()
+            .join("\n");
+        return Err(Diagnostic::error(
+            format!("Cannot apply {addr}"),
+            format!(
+                "Its configuration could not be evaluated with the values known now.\n{detail}"
+            ),
+        ));
+    };
+    let schema = schema_for(&addr.resource, inst.span.as_ref())?;
+    let configured: BTreeSet<String> = inst
+        .config
+        .as_map()
+        .map(|m| {
+            m.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, _)| k.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    let conformed = schema.conform(&inst.config).map_err(|errors| {
+        Diagnostic::error(
+            "Invalid resource arguments",
+            format!("{addr}:\n{}", errors.join("\n")),
+        )
+    })?;
+    let lifecycle = req
+        .loaded
+        .module
+        .descendant(&addr.module.path())
+        .and_then(|m| m.resources.get(&addr.resource))
+        .map(|r| r.lifecycle.clone())
+        .unwrap_or_default();
+    let prior = match change.action {
+        Action::Update => change.before.as_ref(),
+        _ => None,
+    };
+    let p = plan_instance(
+        schema,
+        &conformed,
+        &configured,
+        prior,
+        &lifecycle,
+        req.default_tags,
+    );
+    // Computed attributes are AWS's to fill in; every argument must be known by now.
+    let unknown: Vec<&str> = schema
+        .attributes
+        .iter()
+        .filter(|a| a.settable())
+        .filter(|a| {
+            p.after
+                .as_map()
+                .and_then(|m| m.get(a.name))
+                .is_some_and(|v| !v.is_wholly_known())
+                && configured.contains(a.name)
+        })
+        .map(|a| a.name)
+        .collect();
+    if !unknown.is_empty() {
+        return Err(Diagnostic::error(
+            format!("Cannot apply {addr}"),
+            format!(
+                "These arguments are still unknown after their dependencies were applied: {}.",
+                unknown.join(", ")
+            ),
+        ));
+    }
+    Ok(Some(p.after))
+}
+
+/// Writes the outcome of one call to state at once.
+fn record(
+    state: &mut StateStore,
+    change: &ResourceChange,
+    phase: Phase,
+    new_state: Option<&Value>,
+    values: &mut BTreeMap<ResourceInstanceAddr, Value>,
+) -> Result<(), Diagnostic> {
+    let addr = &change.addr;
+    let to_diag = |e: crate::state::StateError| {
+        Diagnostic::error(
+            format!("Failed to write state for {addr}"),
+            format!(
+                "{e}. The object was changed in AWS; run plan to see where state and AWS differ."
+            ),
+        )
+    };
+    let before_json = change.before.as_ref().and_then(Value::to_json);
+    match (phase, new_state) {
+        (Phase::Delete, _) => {
+            let action = if change.action.is_replace() {
+                "replace"
+            } else {
+                "delete"
+            };
+            state
+                .remove_resource(&addr.to_string(), action, before_json.as_ref())
+                .or_else(|e| match e {
+                    crate::state::StateError::NoSuchResource { .. } => Ok(()),
+                    e => Err(e),
+                })
+                .map_err(to_diag)?;
+            if change.action == Action::Delete {
+                values.remove(addr);
+            }
+        }
+        (_, Some(v)) => {
+            let json = v.to_json().ok_or_else(|| {
+                Diagnostic::error(
+                    format!("Incomplete result for {addr}"),
+                    "AWS returned an object with unknown attributes; this is a bug in the resource type.",
+                )
+            })?;
+            let rec = ResourceRecord {
+                address: addr.to_string(),
+                mode: "managed".into(),
+                type_name: addr.resource.type_name.clone(),
+                module_path: addr.module.to_string(),
+                index_key: match &addr.key {
+                    None => serde_json::Value::Null,
+                    Some(crate::addrs::InstanceKey::Int(i)) => serde_json::json!(i),
+                    Some(crate::addrs::InstanceKey::Str(s)) => serde_json::json!(s),
+                },
+                id: v
+                    .as_map()
+                    .and_then(|m| m.get("id")?.as_str().map(String::from)),
+                attributes: json,
+                dependencies: change
+                    .dependencies
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
+                status: ResourceStatus::Ready,
+                schema_version: provider::resource_type(&addr.resource.type_name)
+                    .map(|t| t.schema().version)
+                    .unwrap_or(1),
+            };
+            let action = match change.action {
+                Action::Update => "update",
+                a if a.is_replace() => "replace",
+                _ => "create",
+            };
+            let before = if phase == Phase::Update {
+                before_json.as_ref()
+            } else {
+                None
+            };
+            state.put_resource(&rec, action, before).map_err(to_diag)?;
+            values.insert(addr.clone(), v.clone());
+        }
+        (_, None) => {}
+    }
+    Ok(())
+}
+
+fn write_outputs(
+    req: &ApplyRequest<'_>,
+    state: &mut StateStore,
+    values: &BTreeMap<ResourceInstanceAddr, Value>,
+) -> Result<(), Diagnostic> {
+    let outputs: Vec<(String, serde_json::Value, bool)> = if req.plan.destroy {
+        Vec::new()
+    } else {
+        let mut hook = ApplyValues {
+            values,
+            data: req.data,
+        };
+        let (evaluated, _) = walk::evaluate_with(
+            &req.loaded.module,
+            &req.loaded.config_graph,
+            req.settings,
+            &mut hook,
+        );
+        evaluated
+            .outputs
+            .iter()
+            .filter_map(|(k, o)| Some((k.clone(), o.value.to_json()?, o.sensitive)))
+            .collect()
+    };
+    state
+        .set_outputs(&outputs)
+        .map_err(|e| Diagnostic::error("Failed to write outputs to state", e.to_string()))
+}

@@ -1,0 +1,58 @@
+//! `data "aws_caller_identity"`: the account, ARN and user id of the credentials in use
+//! (STS `GetCallerIdentity`, which needs no permissions).
+
+use async_trait::async_trait;
+
+use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::AwsClients;
+use crate::lang::Value;
+use crate::provider::values::{opt_str, state_object};
+use crate::provider::{AttrSchema, AttrType, DataSource, Schema};
+
+pub struct CallerIdentity;
+
+static SCHEMA: Schema = Schema {
+    version: 1,
+    attributes: &[
+        AttrSchema::computed("id", AttrType::String),
+        AttrSchema::computed("account_id", AttrType::String),
+        AttrSchema::computed("arn", AttrType::String),
+        AttrSchema::computed("user_id", AttrType::String),
+    ],
+    blocks: &[],
+};
+
+#[async_trait]
+impl DataSource for CallerIdentity {
+    fn type_name(&self) -> &'static str {
+        "aws_caller_identity"
+    }
+
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    async fn read(&self, clients: &AwsClients, _config: &Value) -> Result<Value, ApiError> {
+        let out = retry(RetryPolicy::default(), || async {
+            clients
+                .sts
+                .get_caller_identity()
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+        let account = out
+            .account()
+            .ok_or_else(|| ApiError::malformed("GetCallerIdentity returned no account"))?;
+        Ok(state_object(
+            &SCHEMA,
+            [
+                ("id", Value::string(account)),
+                ("account_id", Value::string(account)),
+                ("arn", opt_str(out.arn())),
+                ("user_id", opt_str(out.user_id())),
+            ],
+        ))
+    }
+}

@@ -1,0 +1,357 @@
+//! `aws_eip`: an Elastic IP address, optionally associated with an instance or a network
+//! interface.
+//!
+//! The id is the allocation id (VPC addresses only; EC2-Classic is gone). `instance` and
+//! `network_interface` are optional and computed: an address associated by someone else (a
+//! NAT gateway, `aws_eip_association`) reports its interface without a planned change.
+//! Changing the association disassociates and re-associates in place.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_ec2::types::{Address, DomainType, Filter, ResourceType as Ec2ResourceType};
+
+use super::{attr, read_created};
+use crate::aws::error::{
+    eventually_consistent, from_sdk, retry, wait_until, ApiError, RetryPolicy,
+};
+use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
+use crate::aws::AwsClients;
+use crate::lang::Value;
+use crate::provider::schema::Default;
+use crate::provider::values::{get_str, opt_str, state_object, string_map};
+use crate::provider::{AttrSchema, AttrType, CallContext, ResourceType, Schema};
+
+pub struct EipType;
+
+static SCHEMA: Schema = Schema {
+    version: 1,
+    attributes: &[
+        AttrSchema::computed("id", AttrType::String),
+        AttrSchema::computed("allocation_id", AttrType::String),
+        AttrSchema::computed("association_id", AttrType::String),
+        AttrSchema::optional("domain", AttrType::String)
+            .force_new()
+            .default(Default::Str("vpc")),
+        AttrSchema::optional_computed("instance", AttrType::String),
+        AttrSchema::optional_computed("network_interface", AttrType::String),
+        AttrSchema::optional_computed("associate_with_private_ip", AttrType::String),
+        AttrSchema::optional_computed("public_ipv4_pool", AttrType::String).force_new(),
+        AttrSchema::computed("public_ip", AttrType::String),
+        AttrSchema::computed("private_ip", AttrType::String),
+        AttrSchema::computed("public_dns", AttrType::String),
+        AttrSchema::computed("private_dns", AttrType::String),
+        AttrSchema::computed("carrier_ip", AttrType::String),
+        AttrSchema::optional("tags", AttrType::StringMap),
+        AttrSchema::computed("tags_all", AttrType::StringMap),
+    ],
+    blocks: &[],
+};
+
+/// How long release waits for an address still in use (e.g. by a NAT gateway being deleted).
+const RELEASE_LIMIT: Duration = Duration::from_secs(5 * 60);
+
+/// EC2's DNS names for an address, as the AWS provider computes them.
+fn dns_names(ip: &str, region: &str) -> (String, String) {
+    let dashed = ip.replace('.', "-");
+    if region == "us-east-1" {
+        (
+            format!("ec2-{dashed}.compute-1.amazonaws.com"),
+            format!("ip-{dashed}.ec2.internal"),
+        )
+    } else {
+        (
+            format!("ec2-{dashed}.{region}.compute.amazonaws.com"),
+            format!("ip-{dashed}.{region}.compute.internal"),
+        )
+    }
+}
+
+/// AWS (and moto) sometimes report absent strings as empty ones.
+fn non_empty(s: Option<&str>) -> Option<&str> {
+    s.filter(|s| !s.is_empty())
+}
+
+fn address_state(a: &Address, region: &str) -> Option<(String, Value)> {
+    let id = a.allocation_id()?.to_string();
+    let public_ip = non_empty(a.public_ip());
+    let private_ip = non_empty(a.private_ip_address());
+    let tags = string_map(&from_ec2(a.tags()));
+    let domain = a.domain().map(|d| d.as_str().to_string());
+    let state = state_object(
+        &SCHEMA,
+        [
+            ("id", Value::string(&id)),
+            ("allocation_id", Value::string(&id)),
+            ("association_id", opt_str(non_empty(a.association_id()))),
+            ("domain", opt_str(domain.or(Some("vpc".into())))),
+            ("instance", opt_str(non_empty(a.instance_id()))),
+            (
+                "network_interface",
+                opt_str(non_empty(a.network_interface_id())),
+            ),
+            ("public_ipv4_pool", opt_str(non_empty(a.public_ipv4_pool()))),
+            ("public_ip", opt_str(public_ip)),
+            ("private_ip", opt_str(private_ip)),
+            // AWS does not say which private IP was asked for; the associated one is it.
+            (
+                "associate_with_private_ip",
+                opt_str(private_ip.filter(|_| non_empty(a.association_id()).is_some())),
+            ),
+            (
+                "public_dns",
+                opt_str(public_ip.map(|ip| dns_names(ip, region).0)),
+            ),
+            (
+                "private_dns",
+                opt_str(private_ip.map(|ip| dns_names(ip, region).1)),
+            ),
+            ("carrier_ip", opt_str(non_empty(a.carrier_ip()))),
+            ("tags", tags.clone()),
+            ("tags_all", tags),
+        ],
+    );
+    Some((id, state))
+}
+
+/// Describes addresses by allocation id (DescribeAddresses is not paginated). If one id is
+/// gone AWS fails the whole call; a filter then returns the others.
+async fn describe(clients: &AwsClients, ids: &[String]) -> Result<Vec<Address>, ApiError> {
+    let by_ids = retry(RetryPolicy::default(), || async {
+        clients
+            .ec2
+            .describe_addresses()
+            .set_allocation_ids(Some(ids.to_vec()))
+            .send()
+            .await
+            .map_err(from_sdk)
+    })
+    .await;
+    let out = match by_ids {
+        Err(e) if e.is_not_found() => {
+            retry(RetryPolicy::default(), || async {
+                clients
+                    .ec2
+                    .describe_addresses()
+                    .filters(
+                        Filter::builder()
+                            .name("allocation-id")
+                            .set_values(Some(ids.to_vec()))
+                            .build(),
+                    )
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            })
+            .await?
+        }
+        r => r?,
+    };
+    Ok(out.addresses().to_vec())
+}
+
+/// Associates the address with the planned instance or network interface, if any.
+async fn associate(clients: &AwsClients, id: &str, planned: &Value) -> Result<(), ApiError> {
+    let instance = get_str(planned, "instance");
+    let eni = get_str(planned, "network_interface");
+    if instance.is_none() && eni.is_none() {
+        return Ok(());
+    }
+    retry(RetryPolicy::default(), || async {
+        clients
+            .ec2
+            .associate_address()
+            .allocation_id(id)
+            .set_instance_id(instance.map(String::from))
+            .set_network_interface_id(eni.map(String::from))
+            .set_private_ip_address(get_str(planned, "associate_with_private_ip").map(String::from))
+            .send()
+            .await
+            .map_err(from_sdk)
+            // A new address or an instance still starting: not ready yet rather than wrong.
+            .map_err(|e| match e.code.as_str() {
+                "InvalidAllocationID.NotFound" | "InvalidInstanceID" => eventually_consistent(e),
+                _ => e,
+            })
+    })
+    .await?;
+    Ok(())
+}
+
+async fn disassociate(clients: &AwsClients, association_id: &str) -> Result<(), ApiError> {
+    let r = retry(RetryPolicy::default(), || async {
+        clients
+            .ec2
+            .disassociate_address()
+            .association_id(association_id)
+            .send()
+            .await
+            .map_err(from_sdk)
+    })
+    .await;
+    match r {
+        Err(e) if e.is_not_found() => Ok(()),
+        r => r.map(|_| ()),
+    }
+}
+
+/// True if the planned association differs from the prior one. Unknown planned values mean
+/// "not configured": keep whatever association there is.
+fn association_changed(prior: &Value, planned: &Value) -> bool {
+    ["instance", "network_interface", "associate_with_private_ip"]
+        .iter()
+        .any(|k| attr(planned, k).is_known() && !attr(planned, k).equals(&attr(prior, k)))
+}
+
+#[async_trait]
+impl ResourceType for EipType {
+    fn type_name(&self) -> &'static str {
+        "aws_eip"
+    }
+
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    async fn read_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+    ) -> Result<BTreeMap<String, Value>, ApiError> {
+        if ids.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        Ok(describe(clients, ids)
+            .await?
+            .iter()
+            .filter_map(|a| address_state(a, &clients.region))
+            .filter(|(id, _)| ids.contains(id))
+            .collect())
+    }
+
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+        let domain = match get_str(planned, "domain").unwrap_or("vpc") {
+            "standard" => DomainType::Standard,
+            _ => DomainType::Vpc,
+        };
+        let tags = creation_tags(planned, ctx.extra_tags);
+        let allocated = retry(RetryPolicy::default(), || async {
+            ctx.clients
+                .ec2
+                .allocate_address()
+                .domain(domain.clone())
+                .set_public_ipv4_pool(get_str(planned, "public_ipv4_pool").map(String::from))
+                .tag_specifications(tag_spec(Ec2ResourceType::ElasticIp, &tags))
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+        let id = allocated
+            .allocation_id()
+            .ok_or_else(|| ApiError::malformed("AllocateAddress returned no allocation id"))?;
+        associate(ctx.clients, id, planned).await?;
+        read_created(self, ctx.clients, id).await
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext<'_>,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, ApiError> {
+        let id = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
+        if association_changed(prior, planned) {
+            if let Some(assoc) = get_str(prior, "association_id") {
+                disassociate(ctx.clients, assoc).await?;
+            }
+            associate(ctx.clients, id, planned).await?;
+        }
+        if attr(prior, "tags_all") != attr(planned, "tags_all") {
+            update_ec2_tags(ctx.clients, id, prior, planned).await?;
+        }
+        read_created(self, ctx.clients, id).await
+    }
+
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+        let Some(id) = get_str(prior, "id") else {
+            return Ok(());
+        };
+        if let Some(assoc) = get_str(prior, "association_id") {
+            disassociate(ctx.clients, assoc).await?;
+        }
+        wait_until(
+            &format!("Elastic IP {id} to be released (it is still in use)"),
+            Duration::from_secs(5),
+            RELEASE_LIMIT,
+            || async {
+                let r = retry(RetryPolicy::default(), || async {
+                    ctx.clients
+                        .ec2
+                        .release_address()
+                        .allocation_id(id)
+                        .send()
+                        .await
+                        .map_err(from_sdk)
+                })
+                .await;
+                match r {
+                    Ok(_) => Ok(Some(())),
+                    Err(e) if e.is_not_found() => Ok(Some(())),
+                    Err(e) if e.code == "InvalidIPAddress.InUse" => Ok(None),
+                    Err(e) => Err(e),
+                }
+            },
+        )
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dns_names_follow_ec2_conventions() {
+        assert_eq!(
+            dns_names("52.1.2.3", "eu-west-1"),
+            (
+                "ec2-52-1-2-3.eu-west-1.compute.amazonaws.com".to_string(),
+                "ip-52-1-2-3.eu-west-1.compute.internal".to_string()
+            )
+        );
+        assert_eq!(
+            dns_names("10.0.0.5", "us-east-1").1,
+            "ip-10-0-0-5.ec2.internal"
+        );
+    }
+
+    #[test]
+    fn state_comes_from_the_address() {
+        let a = Address::builder()
+            .allocation_id("eipalloc-1")
+            .public_ip("52.1.2.3")
+            .domain(DomainType::Vpc)
+            .instance_id("")
+            .build();
+        let (id, v) = address_state(&a, "eu-west-1").unwrap();
+        assert_eq!(id, "eipalloc-1");
+        let m = v.as_map().unwrap();
+        assert_eq!(m["instance"], Value::Null);
+        assert_eq!(m["domain"], Value::string("vpc"));
+        assert_eq!(
+            m["public_dns"],
+            Value::string("ec2-52-1-2-3.eu-west-1.compute.amazonaws.com")
+        );
+    }
+
+    #[test]
+    fn unconfigured_association_is_left_alone() {
+        let prior = Value::map([("network_interface", Value::string("eni-1"))]);
+        let conformed = SCHEMA.conform(&Value::map::<&str>([])).unwrap();
+        assert!(!association_changed(&prior, &conformed));
+        let planned = Value::map([("instance", Value::string("i-1"))]);
+        assert!(association_changed(&prior, &planned));
+    }
+}

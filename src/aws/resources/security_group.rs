@@ -1,0 +1,405 @@
+//! `aws_security_group`: a VPC security group with optional inline `ingress`/`egress` rules.
+//!
+//! The rule blocks are computed blocks: when the configuration sets none, ecsform leaves
+//! whatever rules AWS has (other `aws_security_group_rule`s, AWS's default allow-all egress);
+//! when it sets some (even `ingress = []`), the group's rules of that direction are made to
+//! match exactly, authorizing and revoking the difference source by source
+//! ([`sg_permissions`]). Like the AWS provider, a configured `egress` replaces AWS's default
+//! allow-all egress rule at creation. Deletion waits while network interfaces still use the
+//! group (`DependencyViolation`), which is normal for a few minutes after instances go away.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_ec2::types::{Filter, ResourceType as Ec2ResourceType, SecurityGroup};
+
+use super::sg_permissions::{self as perms, Atoms, Direction};
+use super::{attr, partition, prefix_of_unique_name, read_created, unique_name, with_attrs};
+use crate::aws::error::{from_sdk, retry, wait_until, ApiError, RetryPolicy};
+use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
+use crate::aws::AwsClients;
+use crate::lang::Value;
+use crate::provider::schema::Default;
+use crate::provider::values::{get_blocks, get_bool, get_str, opt_str, state_object, string_map};
+use crate::provider::{
+    AttrSchema, AttrType, BlockSchema, CallContext, Nesting, ResourceType, Schema,
+};
+
+pub struct SecurityGroupType;
+
+/// The description the AWS provider gives groups without one, in ecsform's words.
+pub const DEFAULT_DESCRIPTION: &str = "Managed by ecsform";
+
+/// How long deletion waits for network interfaces to let go of the group.
+const DELETE_LIMIT: Duration = Duration::from_secs(10 * 60);
+
+static RULE: &[AttrSchema] = &[
+    AttrSchema::required("from_port", AttrType::Number),
+    AttrSchema::required("to_port", AttrType::Number),
+    AttrSchema::required("protocol", AttrType::String),
+    AttrSchema::optional("cidr_blocks", AttrType::StringSet),
+    AttrSchema::optional("ipv6_cidr_blocks", AttrType::StringSet),
+    AttrSchema::optional("prefix_list_ids", AttrType::StringSet),
+    AttrSchema::optional("security_groups", AttrType::StringSet),
+    AttrSchema::optional("self", AttrType::Bool).default(Default::Bool(false)),
+    AttrSchema::optional("description", AttrType::String),
+];
+
+static SCHEMA: Schema = Schema {
+    version: 1,
+    attributes: &[
+        AttrSchema::computed("id", AttrType::String),
+        AttrSchema::computed("arn", AttrType::String),
+        AttrSchema::computed("owner_id", AttrType::String),
+        AttrSchema::optional_computed("name", AttrType::String).force_new(),
+        AttrSchema::optional_computed("name_prefix", AttrType::String).force_new(),
+        AttrSchema::optional("description", AttrType::String)
+            .force_new()
+            .default(Default::Str(DEFAULT_DESCRIPTION)),
+        AttrSchema::optional_computed("vpc_id", AttrType::String).force_new(),
+        AttrSchema::optional("revoke_rules_on_delete", AttrType::Bool)
+            .default(Default::Bool(false))
+            .local(),
+        AttrSchema::optional("tags", AttrType::StringMap),
+        AttrSchema::computed("tags_all", AttrType::StringMap),
+    ],
+    blocks: &[
+        BlockSchema {
+            name: "ingress",
+            nesting: Nesting::Set,
+            attributes: RULE,
+            force_new: false,
+            computed: true,
+        },
+        BlockSchema {
+            name: "egress",
+            nesting: Nesting::Set,
+            attributes: RULE,
+            force_new: false,
+            computed: true,
+        },
+    ],
+};
+
+/// Describes security groups: the given ids (all groups when `None`), in one paginated call.
+/// If one of the ids is gone, AWS fails the whole call; a filter by id then returns the rest.
+pub(crate) async fn describe_groups(
+    clients: &AwsClients,
+    ids: Option<&[String]>,
+) -> Result<Vec<SecurityGroup>, ApiError> {
+    let by_ids = retry(RetryPolicy::default(), || async {
+        clients
+            .ec2
+            .describe_security_groups()
+            .set_group_ids(ids.map(<[String]>::to_vec))
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(from_sdk)
+    })
+    .await;
+    match (by_ids, ids) {
+        (Err(e), Some(ids)) if e.is_not_found() => {
+            retry(RetryPolicy::default(), || async {
+                clients
+                    .ec2
+                    .describe_security_groups()
+                    .filters(
+                        Filter::builder()
+                            .name("group-id")
+                            .set_values(Some(ids.to_vec()))
+                            .build(),
+                    )
+                    .into_paginator()
+                    .items()
+                    .send()
+                    .collect::<Result<Vec<_>, _>>()
+                    .await
+                    .map_err(from_sdk)
+            })
+            .await
+        }
+        (r, _) => r,
+    }
+}
+
+/// One group's rules of one direction, as atoms.
+fn group_atoms(g: &SecurityGroup, direction: Direction) -> Atoms {
+    let list = match direction {
+        Direction::Ingress => g.ip_permissions(),
+        Direction::Egress => g.ip_permissions_egress(),
+    };
+    perms::permissions_atoms(list, g.owner_id())
+}
+
+fn group_state(g: &SecurityGroup, region: &str) -> Option<(String, Value)> {
+    let id = g.group_id()?.to_string();
+    let owner = g.owner_id().unwrap_or_default();
+    let arn = g.security_group_arn().map(String::from).unwrap_or_else(|| {
+        format!(
+            "arn:{}:ec2:{region}:{owner}:security-group/{id}",
+            partition(region)
+        )
+    });
+    let tags = string_map(&from_ec2(g.tags()));
+    let name = g.group_name().unwrap_or_default();
+    let blocks = |d| Value::set(perms::rule_blocks(&group_atoms(g, d), &id));
+    let state = state_object(
+        &SCHEMA,
+        [
+            ("id", Value::string(&id)),
+            ("arn", Value::string(arn)),
+            ("owner_id", Value::string(owner)),
+            ("name", Value::string(name)),
+            ("name_prefix", opt_str(prefix_of_unique_name(name))),
+            ("description", opt_str(g.description())),
+            ("vpc_id", opt_str(g.vpc_id())),
+            // Not stored by AWS: the default, until the planned value says otherwise.
+            ("revoke_rules_on_delete", Value::Bool(false)),
+            ("tags", tags.clone()),
+            ("tags_all", tags),
+            ("ingress", blocks(Direction::Ingress)),
+            ("egress", blocks(Direction::Egress)),
+        ],
+    );
+    Some((id, state))
+}
+
+/// The atoms `planned` asks for in `direction`, or `None` when its blocks are unknown
+/// (not configured: leave AWS's rules alone).
+fn planned_atoms(planned: &Value, direction: Direction, group_id: &str) -> Option<Atoms> {
+    if !attr(planned, direction.as_str()).is_known() {
+        return None;
+    }
+    Some(
+        get_blocks(planned, direction.as_str())
+            .iter()
+            .flat_map(|b| perms::rule_atoms(b, group_id, "security_groups"))
+            .collect(),
+    )
+}
+
+/// Brings the rules of both configured directions of `group` to `planned`.
+async fn sync_rules(
+    clients: &AwsClients,
+    group: &SecurityGroup,
+    planned: &Value,
+    group_is_new: bool,
+) -> Result<(), ApiError> {
+    let id = group.group_id().unwrap_or_default();
+    for direction in [Direction::Ingress, Direction::Egress] {
+        if let Some(want) = planned_atoms(planned, direction, id) {
+            let d = perms::diff(&group_atoms(group, direction), &want);
+            if !d.is_empty() {
+                perms::apply_diff(clients, id, direction, &d, group_is_new).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads one group right after its creation or an update, retrying while it is not visible.
+async fn describe_created(clients: &AwsClients, id: &str) -> Result<SecurityGroup, ApiError> {
+    let ids = [id.to_string()];
+    wait_until(
+        &format!("security group {id} to become visible"),
+        Duration::from_secs(2),
+        Duration::from_secs(120),
+        || async {
+            match describe_groups(clients, Some(&ids)).await {
+                Ok(groups) => Ok(groups.into_iter().next()),
+                Err(e) if e.is_not_found() => Ok(None),
+                Err(e) => Err(e),
+            }
+        },
+    )
+    .await
+}
+
+/// Attributes AWS does not store, carried over from the planned value.
+fn planned_only(planned: &Value) -> [(&'static str, Value); 1] {
+    [(
+        "revoke_rules_on_delete",
+        Value::Bool(get_bool(planned, "revoke_rules_on_delete").unwrap_or(false)),
+    )]
+}
+
+#[async_trait]
+impl ResourceType for SecurityGroupType {
+    fn type_name(&self) -> &'static str {
+        "aws_security_group"
+    }
+
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    async fn read_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+    ) -> Result<BTreeMap<String, Value>, ApiError> {
+        if ids.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let groups = describe_groups(clients, Some(ids)).await?;
+        Ok(groups
+            .iter()
+            .filter_map(|g| group_state(g, &clients.region))
+            .filter(|(id, _)| ids.contains(id))
+            .collect())
+    }
+
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+        let name = match (get_str(planned, "name"), get_str(planned, "name_prefix")) {
+            (Some(n), _) => n.to_string(),
+            (None, Some(p)) => unique_name(p),
+            (None, None) => unique_name("ecsform-"),
+        };
+        let description = get_str(planned, "description").unwrap_or(DEFAULT_DESCRIPTION);
+        let tags = creation_tags(planned, ctx.extra_tags);
+        let created = retry(RetryPolicy::default(), || async {
+            ctx.clients
+                .ec2
+                .create_security_group()
+                .group_name(&name)
+                .description(description)
+                .set_vpc_id(get_str(planned, "vpc_id").map(String::from))
+                .tag_specifications(tag_spec(Ec2ResourceType::SecurityGroup, &tags))
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+        let id = created
+            .group_id()
+            .ok_or_else(|| ApiError::malformed("CreateSecurityGroup returned no group id"))?;
+        // What AWS put there by itself (the default egress rule) is the starting point.
+        if [Direction::Ingress, Direction::Egress]
+            .iter()
+            .any(|d| attr(planned, d.as_str()).is_known())
+        {
+            let group = describe_created(ctx.clients, id).await?;
+            sync_rules(ctx.clients, &group, planned, true).await?;
+        }
+        let state = read_created(self, ctx.clients, id).await?;
+        Ok(with_attrs(state, planned_only(planned)))
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext<'_>,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, ApiError> {
+        let id = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
+        if attr(prior, "tags_all") != attr(planned, "tags_all") {
+            update_ec2_tags(ctx.clients, id, prior, planned).await?;
+        }
+        // Diff against the live rules, not the state: someone may have changed them.
+        let group = describe_created(ctx.clients, id).await?;
+        sync_rules(ctx.clients, &group, planned, false).await?;
+        let state = read_created(self, ctx.clients, id).await?;
+        Ok(with_attrs(state, planned_only(planned)))
+    }
+
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+        let Some(id) = get_str(prior, "id") else {
+            return Ok(());
+        };
+        if get_bool(prior, "revoke_rules_on_delete") == Some(true) {
+            // Rules naming other groups would keep those from being deleted (and vice versa).
+            let groups = match describe_groups(ctx.clients, Some(&[id.to_string()])).await {
+                Err(e) if e.is_not_found() => return Ok(()),
+                r => r?,
+            };
+            for g in &groups {
+                for direction in [Direction::Ingress, Direction::Egress] {
+                    let d = perms::diff(&group_atoms(g, direction), &Atoms::new());
+                    if !d.is_empty() {
+                        perms::apply_diff(ctx.clients, id, direction, &d, false).await?;
+                    }
+                }
+            }
+        }
+        wait_until(
+            &format!(
+                "security group {id} to be deleted (network interfaces still use it: \
+                 DependencyViolation)"
+            ),
+            Duration::from_secs(5),
+            DELETE_LIMIT,
+            || async {
+                let r = retry(RetryPolicy::default(), || async {
+                    ctx.clients
+                        .ec2
+                        .delete_security_group()
+                        .group_id(id)
+                        .send()
+                        .await
+                        .map_err(from_sdk)
+                })
+                .await;
+                match r {
+                    Ok(_) => Ok(Some(())),
+                    Err(e) if e.is_not_found() => Ok(Some(())),
+                    Err(e) if e.code == "DependencyViolation" => Ok(None),
+                    Err(e) => Err(e),
+                }
+            },
+        )
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::values::string_set;
+
+    #[test]
+    fn unset_rule_blocks_are_left_alone_and_empty_ones_clear() {
+        let conformed = SCHEMA
+            .conform(&Value::map([("name", Value::string("web"))]))
+            .unwrap();
+        assert_eq!(planned_atoms(&conformed, Direction::Ingress, "sg-1"), None);
+        let conformed = SCHEMA
+            .conform(&Value::map([("ingress", Value::List(vec![]))]))
+            .unwrap();
+        assert_eq!(
+            planned_atoms(&conformed, Direction::Ingress, "sg-1"),
+            Some(Atoms::new())
+        );
+        assert_eq!(planned_atoms(&conformed, Direction::Egress, "sg-1"), None);
+    }
+
+    #[test]
+    fn configured_egress_replaces_the_default_allow_all_rule() {
+        let default_egress = perms::rule_atoms(
+            &Value::map([
+                ("protocol", Value::string("-1")),
+                ("cidr_blocks", string_set(["0.0.0.0/0"])),
+            ]),
+            "sg-1",
+            "security_groups",
+        );
+        let planned = SCHEMA
+            .conform(&Value::map([(
+                "egress",
+                Value::List(vec![Value::map([
+                    ("from_port", Value::number(443)),
+                    ("to_port", Value::number(443)),
+                    ("protocol", Value::string("tcp")),
+                    ("cidr_blocks", string_set(["0.0.0.0/0"])),
+                ])]),
+            )]))
+            .unwrap();
+        let want = planned_atoms(&planned, Direction::Egress, "sg-1").unwrap();
+        let d = perms::diff(&default_egress, &want);
+        assert_eq!(d.revoke, default_egress);
+        assert_eq!(d.authorize, want);
+    }
+}

@@ -1,0 +1,162 @@
+//! `ecsform apply` and `ecsform destroy`: plan, show, confirm, apply with Terraform-style
+//! progress, and report.
+
+use std::time::Duration;
+
+use super::{print_diags, runtime, Io};
+use crate::addrs::ResourceInstanceAddr;
+use crate::apply::{ApplyHooks, Phase};
+use crate::aws::error::ApiError;
+use crate::ops::{self, RunOptions};
+use crate::render::text;
+
+struct Progress<'a> {
+    out: &'a mut dyn std::io::Write,
+}
+
+fn secs(d: Duration) -> String {
+    let s = d.as_secs();
+    if s >= 60 {
+        format!("{}m{}s", s / 60, s % 60)
+    } else {
+        format!("{s}s")
+    }
+}
+
+impl ApplyHooks for Progress<'_> {
+    fn pre(&mut self, addr: &ResourceInstanceAddr, phase: Phase) {
+        let verb = match phase {
+            Phase::Create => "Creating...",
+            Phase::Update => "Modifying...",
+            Phase::Delete => "Destroying...",
+        };
+        let _ = writeln!(self.out, "{addr}: {verb}");
+    }
+
+    fn still(&mut self, addr: &ResourceInstanceAddr, phase: Phase, elapsed: Duration) {
+        let verb = match phase {
+            Phase::Create => "creating",
+            Phase::Update => "modifying",
+            Phase::Delete => "destroying",
+        };
+        let _ = writeln!(
+            self.out,
+            "{addr}: Still {verb}... [{} elapsed]",
+            secs(elapsed)
+        );
+    }
+
+    fn post(
+        &mut self,
+        addr: &ResourceInstanceAddr,
+        phase: Phase,
+        outcome: Result<Option<&str>, &ApiError>,
+        elapsed: Duration,
+    ) {
+        let Ok(id) = outcome else {
+            return;
+        };
+        let id = id.map(|i| format!(" [id={i}]")).unwrap_or_default();
+        let done = match phase {
+            Phase::Create => "Creation complete",
+            Phase::Update => "Modifications complete",
+            Phase::Delete => "Destruction complete",
+        };
+        let _ = writeln!(self.out, "{addr}: {done} after {}{id}", secs(elapsed));
+    }
+}
+
+pub fn run(opts: &RunOptions, auto_approve: bool, color: bool, io: &mut Io) -> u8 {
+    let rt = match runtime(io) {
+        Some(rt) => rt,
+        None => return 1,
+    };
+    let mut planned = match rt.block_on(ops::plan(opts)) {
+        Err((diags, loaded)) => {
+            print_diags(io, &diags, loaded.as_ref(), color);
+            return 1;
+        }
+        Ok(p) => p,
+    };
+    print_diags(io, &planned.loaded.diags, Some(&planned.loaded), color);
+    let _ = io
+        .out
+        .write_all(text::render_plan(&planned.plan, color).as_bytes());
+    let destroying = opts.destroy;
+    if !planned.plan.has_changes() {
+        return 0;
+    }
+    if !auto_approve {
+        let Some(input) = io.input.as_mut() else {
+            let _ = writeln!(
+                io.err,
+                "\nError: No terminal to confirm with\n\n  ecsform {} asks for confirmation, but its input is not a terminal. Review the plan above and run again with -auto-approve to apply it without asking.",
+                opts.command
+            );
+            return 1;
+        };
+        let question = if destroying {
+            "Do you really want to destroy all resources?\n  ecsform will destroy all your managed infrastructure, as shown above.\n  There is no undo. Only 'yes' will be accepted to confirm."
+        } else {
+            "Do you want to perform these actions?\n  ecsform will perform the actions described above.\n  Only 'yes' will be accepted to approve."
+        };
+        let _ = write!(io.out, "\n{question}\n\n  Enter a value: ");
+        let _ = io.out.flush();
+        let mut answer = String::new();
+        let _ = input.read_line(&mut answer);
+        if answer.trim() != "yes" {
+            let _ = writeln!(
+                io.err,
+                "\nError: {} cancelled\n\n  Only 'yes' is accepted; nothing was changed.",
+                if destroying { "Destroy" } else { "Apply" }
+            );
+            return 1;
+        }
+    }
+    let _ = writeln!(io.out);
+    let parallelism = opts.parallelism;
+    let summary = {
+        let mut progress = Progress { out: &mut *io.out };
+        rt.block_on(ops::apply(&mut planned, parallelism, &mut progress))
+    };
+    if !summary.diags.is_empty() {
+        let _ = writeln!(io.err);
+        print_diags(io, &summary.diags, Some(&planned.loaded), color);
+    }
+    if summary.diags.has_errors() {
+        let _ = writeln!(
+            io.out,
+            "\nApply stopped with errors. Resources: {} added, {} changed, {} destroyed; what succeeded is recorded in state.",
+            summary.added, summary.changed, summary.destroyed
+        );
+        return 1;
+    }
+    if destroying {
+        let _ = writeln!(
+            io.out,
+            "\nDestroy complete! Resources: {} destroyed.",
+            summary.destroyed
+        );
+    } else {
+        let _ = writeln!(
+            io.out,
+            "\nApply complete! Resources: {} added, {} changed, {} destroyed.",
+            summary.added, summary.changed, summary.destroyed
+        );
+        print_outputs(io, &planned);
+    }
+    0
+}
+
+fn print_outputs(io: &mut Io, planned: &ops::Planned) {
+    let Some(state) = &planned.state else { return };
+    let Ok(outputs) = state.outputs() else { return };
+    if outputs.is_empty() {
+        return;
+    }
+    let _ = writeln!(io.out, "\nOutputs:\n");
+    for (name, value, sensitive) in outputs {
+        let v = crate::lang::Value::from_json(&value).mark_sensitive(sensitive);
+        let _ = writeln!(io.out, "{name} = {}", text::value_inline(&v));
+    }
+}

@@ -1,0 +1,29 @@
+//! `ecsform plan`: refresh, plan, and show the changes in Terraform's shape.
+
+use super::{print_diags, runtime, Io};
+use crate::ops::{self, RunOptions};
+use crate::render::text;
+
+pub fn run(opts: &RunOptions, detailed_exitcode: bool, color: bool, io: &mut Io) -> u8 {
+    let rt = match runtime(io) {
+        Some(rt) => rt,
+        None => return 1,
+    };
+    match rt.block_on(ops::plan(opts)) {
+        Err((diags, loaded)) => {
+            print_diags(io, &diags, loaded.as_ref(), color);
+            1
+        }
+        Ok(planned) => {
+            print_diags(io, &planned.loaded.diags, Some(&planned.loaded), color);
+            let _ = io
+                .out
+                .write_all(text::render_plan(&planned.plan, color).as_bytes());
+            if detailed_exitcode && planned.plan.has_changes() {
+                2
+            } else {
+                0
+            }
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! The plan and apply operations: load the configuration, connect to AWS with the provider
+//! block's settings, open and lock the state, refresh, plan — and apply. Commands call these
+//! and render; nothing here prints.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::apply::{self, ApplyHooks, ApplyRequest, ApplySummary};
+use crate::aws::AwsClients;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::engine::{self, LoadOptions, Loaded};
+use crate::lang::Value;
+use crate::plan::build::{self as plan_build, DataReader, PlanRequest};
+use crate::plan::refresh::refresh;
+use crate::plan::Plan;
+use crate::provider;
+use crate::state::{StateLock, StateStore};
+
+/// Options shared by plan, apply and destroy.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    pub load: LoadOptions,
+    /// The state file (already resolved against the working directory).
+    pub state_path: PathBuf,
+    pub lock_timeout: Duration,
+    pub refresh: bool,
+    pub destroy: bool,
+    pub parallelism: usize,
+    /// Which command runs, recorded in the lock ("plan", "apply", "destroy").
+    pub command: &'static str,
+}
+
+/// A computed plan with everything needed to apply it.
+pub struct Planned {
+    pub loaded: Loaded,
+    pub plan: Plan,
+    pub clients: AwsClients,
+    pub default_tags: BTreeMap<String, String>,
+    /// Open state (None for a plan when no state file exists yet).
+    pub state: Option<StateStore>,
+    /// Held until this value is dropped.
+    pub lock: Option<StateLock>,
+}
+
+/// The `provider "aws"` settings ecsform uses.
+struct ProviderSettings {
+    region: Option<String>,
+    profile: Option<String>,
+    default_tags: BTreeMap<String, String>,
+}
+
+fn provider_settings(loaded: &Loaded) -> ProviderSettings {
+    let cfg = loaded
+        .evaluated
+        .providers
+        .get(&("aws".to_string(), None))
+        .cloned()
+        .unwrap_or(Value::Null);
+    let get = |k: &str| cfg.as_map()?.get(k)?.as_str().map(String::from);
+    let default_tags = cfg
+        .as_map()
+        .and_then(|m| m.get("default_tags"))
+        .and_then(Value::as_list)
+        .and_then(|blocks| blocks.first())
+        .map(|b| provider::values::get_string_map(b, "tags"))
+        .unwrap_or_default();
+    ProviderSettings {
+        region: get("region"),
+        profile: get("profile"),
+        default_tags,
+    }
+}
+
+/// Reads data sources from AWS while the (synchronous) evaluation walk runs.
+pub struct AwsDataReader<'a> {
+    pub clients: &'a AwsClients,
+}
+
+impl DataReader for AwsDataReader<'_> {
+    fn read(&self, type_name: &str, config: &Value) -> Result<Value, String> {
+        let ds = provider::data_source(type_name)
+            .ok_or_else(|| format!("unsupported data source {type_name}"))?;
+        let handle = tokio::runtime::Handle::current();
+        tokio::task::block_in_place(|| handle.block_on(ds.read(self.clients, config)))
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// Loads, refreshes and plans. Errors come back as diagnostics (with the loaded sources, so
+/// they can be rendered with snippets).
+pub async fn plan(opts: &RunOptions) -> Result<Planned, (Diagnostics, Option<Loaded>)> {
+    let loaded = engine::load(&opts.load);
+    if loaded.diags.has_errors() {
+        let diags = loaded.diags.clone();
+        return Err((diags, Some(loaded)));
+    }
+    let ps = provider_settings(&loaded);
+    let clients = AwsClients::load(ps.region.as_deref(), ps.profile.as_deref()).await;
+    let state = if opts.command == "plan" {
+        StateStore::open_existing(&opts.state_path)
+    } else {
+        StateStore::open(&opts.state_path).map(Some)
+    };
+    let state = match state {
+        Ok(s) => s,
+        Err(e) => return Err((state_error(e), Some(loaded))),
+    };
+    let lock = match &state {
+        Some(s) => match s.lock(opts.command, opts.lock_timeout) {
+            Ok(l) => Some(l),
+            Err(e) => return Err((state_error(e), Some(loaded))),
+        },
+        None => None,
+    };
+    let (records, prior_outputs) = match &state {
+        Some(s) => match (s.resources(), s.outputs()) {
+            (Ok(r), Ok(o)) => (r, o),
+            (Err(e), _) | (_, Err(e)) => return Err((state_error(e), Some(loaded))),
+        },
+        None => (Vec::new(), Vec::new()),
+    };
+    let prior_outputs: BTreeMap<String, Value> = prior_outputs
+        .into_iter()
+        .map(|(k, v, sensitive)| (k, Value::from_json(&v).mark_sensitive(sensitive)))
+        .collect();
+    let (prior, mut diags) =
+        refresh(&records, opts.refresh.then_some(&clients), &ps.default_tags).await;
+    if diags.has_errors() {
+        return Err((diags, Some(loaded)));
+    }
+    let reader = AwsDataReader { clients: &clients };
+    let settings = loaded.settings();
+    let req = PlanRequest {
+        loaded: &loaded,
+        settings: &settings,
+        prior: &prior,
+        prior_outputs: &prior_outputs,
+        default_tags: &ps.default_tags,
+        data: &reader,
+        destroy: opts.destroy,
+    };
+    let (plan, plan_diags) = tokio::task::block_in_place(|| plan_build::build(&req));
+    diags.extend(plan_diags);
+    if diags.has_errors() {
+        return Err((diags, Some(loaded)));
+    }
+    Ok(Planned {
+        loaded,
+        plan,
+        clients,
+        default_tags: ps.default_tags,
+        state,
+        lock,
+    })
+}
+
+/// Applies a plan computed by [`plan`] (state opened for writing).
+pub async fn apply(
+    planned: &mut Planned,
+    parallelism: usize,
+    hooks: &mut dyn ApplyHooks,
+) -> ApplySummary {
+    let Some(state) = planned.state.as_mut() else {
+        let mut s = ApplySummary::default();
+        s.diags.push(Diagnostic::error(
+            "No state",
+            "apply needs a state file to write to.",
+        ));
+        return s;
+    };
+    let reader = AwsDataReader {
+        clients: &planned.clients,
+    };
+    let settings = planned.loaded.settings();
+    let req = ApplyRequest {
+        plan: &planned.plan,
+        loaded: &planned.loaded,
+        settings: &settings,
+        clients: &planned.clients,
+        default_tags: &planned.default_tags,
+        lineage: state.lineage(),
+        parallelism,
+        data: &reader,
+    };
+    apply::apply(&req, state, hooks).await
+}
+
+fn state_error(e: crate::state::StateError) -> Diagnostics {
+    let summary = match &e {
+        crate::state::StateError::Locked { .. } => "Error acquiring the state lock",
+        _ => "Error opening the state",
+    };
+    Diagnostic::error(summary, e.to_string()).into()
+}
