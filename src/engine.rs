@@ -50,6 +50,7 @@ impl Loaded {
             sources: &self.sources,
             root_dir: &self.dir,
             inputs: &self.inputs,
+            defer_unknown_expansion: false,
         }
     }
 }
@@ -71,6 +72,7 @@ pub fn load(opts: &LoadOptions) -> Loaded {
             sources: &sources,
             root_dir: &dir,
             inputs: &inputs,
+            defer_unknown_expansion: true,
         };
         let (evaluated, eval_diags) = walk::evaluate(&module, &config_graph, &settings);
         diags.extend(eval_diags);

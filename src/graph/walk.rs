@@ -28,6 +28,10 @@ pub struct Settings<'a> {
     pub root_dir: &'a Path,
     /// Root variable values in precedence order (later wins).
     pub inputs: &'a [RawInput],
+    /// `validate`/`graph` semantics: a `count` or `for_each` that is not known yet (it
+    /// depends on a data source or resource) expands to no instances instead of being an
+    /// error, as `terraform validate` does. Plan and apply expand strictly.
+    pub defer_unknown_expansion: bool,
 }
 
 /// One resource or data source instance with its evaluated arguments.
@@ -408,14 +412,26 @@ impl<'a> Walker<'a> {
         count: Option<&Expr>,
         for_each: Option<&Expr>,
     ) -> Result<Vec<Repetition>, Diagnostic> {
+        let defer = |v: &Value| {
+            self.settings.defer_unknown_expansion
+                && !v.contains_sensitive()
+                && (!v.is_known()
+                    || matches!(v, Value::Set(items) if items.iter().any(|i| !i.is_known())))
+        };
         if let Some(e) = count {
             let v = self.eval(mi, Repetition::None, e)?;
+            if defer(&v) {
+                return Ok(Vec::new());
+            }
             return count_value(&v)
                 .map(|n| (0..n).map(Repetition::Count).collect())
                 .map_err(|(summary, detail)| Diagnostic::error(summary, detail).at(e.span()));
         }
         if let Some(e) = for_each {
             let v = self.eval(mi, Repetition::None, e)?;
+            if defer(&v) {
+                return Ok(Vec::new());
+            }
             return for_each_value(&v)
                 .map(|items| {
                     items
