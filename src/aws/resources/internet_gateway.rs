@@ -8,7 +8,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{AttachmentStatus, Filter, InternetGateway, ResourceType as Ec2Type};
 
-use super::{changed, create_call, describe_batched, ec2_arn, read_created, retry_while};
+use super::{
+    changed, create_call, describe_batched, ec2_arn, read_created, retry_while, wait_gone,
+};
 use crate::aws::error::{from_sdk, wait_until, ApiError};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
@@ -286,19 +288,7 @@ impl ResourceType for InternetGatewayType {
             Err(e) if e.is_not_found() => return Ok(()),
             other => other?,
         };
-        wait_until(
-            &format!("internet gateway {id} to disappear"),
-            Duration::from_secs(2),
-            SETTLE_LIMIT,
-            || async {
-                Ok(self
-                    .read_many(clients, &ids)
-                    .await?
-                    .is_empty()
-                    .then_some(()))
-            },
-        )
-        .await
+        wait_gone(self, clients, "internet gateway", &id, SETTLE_LIMIT).await
     }
 }
 

@@ -75,6 +75,25 @@ pub async fn read_created(
     .await
 }
 
+/// Waits until `id` no longer shows up in `rt.read_many` after its deletion (Describe calls
+/// can show a deleted object for a while), for up to `limit`. `what` names it in messages.
+pub async fn wait_gone(
+    rt: &dyn ResourceType,
+    clients: &AwsClients,
+    what: &str,
+    id: &str,
+    limit: Duration,
+) -> Result<(), ApiError> {
+    let ids = [id.to_string()];
+    wait_until(
+        &format!("{what} {id} to disappear"),
+        Duration::from_secs(2),
+        limit,
+        || async { Ok(rt.read_many(clients, &ids).await?.is_empty().then_some(())) },
+    )
+    .await
+}
+
 /// Repeats `call` (itself retried on throttling) while it fails with an error `settling`
 /// accepts — an id another API cannot see yet, a dependency still being released — for up to
 /// `limit`. `what` names the operation in the timeout message.

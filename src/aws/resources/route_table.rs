@@ -15,7 +15,7 @@ use super::route::{
     create_route, delete_route, replace_route, tables_by_filter, target_of, targets_of_route,
     Destination, Target, TARGETS,
 };
-use super::{changed, create_call, ec2_arn, read_created};
+use super::{changed, create_call, ec2_arn, read_created, wait_gone};
 use crate::aws::error::{from_sdk, retry, wait_until, ApiError, RetryPolicy};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
@@ -428,19 +428,7 @@ impl ResourceType for RouteTableType {
             Err(e) if e.is_not_found() => return Ok(()),
             other => other?,
         };
-        wait_until(
-            &format!("route table {id} to disappear"),
-            Duration::from_secs(2),
-            SETTLE_LIMIT,
-            || async {
-                Ok(self
-                    .read_many(clients, &ids)
-                    .await?
-                    .is_empty()
-                    .then_some(()))
-            },
-        )
-        .await
+        wait_gone(self, clients, "route table", &id, SETTLE_LIMIT).await
     }
 }
 

@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::{RouteTable, RouteTableAssociation, RouteTableAssociationStateCode};
 
 use super::route::tables_by_filter;
-use super::{changed, create_call, read_created};
+use super::{changed, create_call, read_created, wait_gone};
 use crate::aws::error::{from_sdk, retry, wait_until, ApiError, ErrorKind, RetryPolicy};
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -212,20 +212,7 @@ impl ResourceType for RouteTableAssociationType {
             Err(e) if e.is_not_found() => return Ok(()),
             other => other?,
         };
-        let ids = [id.clone()];
-        wait_until(
-            &format!("route table association {id} to disappear"),
-            Duration::from_secs(2),
-            SETTLE_LIMIT,
-            || async {
-                Ok(self
-                    .read_many(clients, &ids)
-                    .await?
-                    .is_empty()
-                    .then_some(()))
-            },
-        )
-        .await
+        wait_gone(self, clients, "route table association", &id, SETTLE_LIMIT).await
     }
 }
 

@@ -10,7 +10,9 @@ use aws_sdk_ec2::types::{
     SubnetState,
 };
 
-use super::{changed, create_call, describe_batched, ec2_arn, read_created, retry_while};
+use super::{
+    changed, create_call, describe_batched, ec2_arn, read_created, retry_while, wait_gone,
+};
 use crate::aws::error::{from_sdk, retry, wait_until, ApiError, RetryPolicy};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
@@ -361,20 +363,7 @@ impl ResourceType for SubnetType {
             Err(e) if e.is_not_found() => return Ok(()),
             other => other?,
         };
-        let ids = [id.clone()];
-        wait_until(
-            &format!("subnet {id} to disappear"),
-            Duration::from_secs(2),
-            SETTLE_LIMIT,
-            || async {
-                Ok(self
-                    .read_many(clients, &ids)
-                    .await?
-                    .is_empty()
-                    .then_some(()))
-            },
-        )
-        .await
+        wait_gone(self, clients, "subnet", &id, SETTLE_LIMIT).await
     }
 }
 

@@ -13,7 +13,8 @@ use aws_sdk_ec2::types::{
 };
 
 use super::{
-    changed, create_call, describe_batched, ec2_arn, read_created, retry_while, DESCRIBE_CHUNK,
+    changed, create_call, describe_batched, ec2_arn, read_created, retry_while, wait_gone,
+    DESCRIBE_CHUNK,
 };
 use crate::aws::error::{from_sdk, retry, wait_until, ApiError, RetryPolicy};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
@@ -512,20 +513,7 @@ impl ResourceType for VpcType {
             Err(e) if e.is_not_found() => return Ok(()),
             other => other?,
         };
-        let ids = [id.clone()];
-        wait_until(
-            &format!("VPC {id} to disappear"),
-            Duration::from_secs(2),
-            SETTLE_LIMIT,
-            || async {
-                Ok(self
-                    .read_many(clients, &ids)
-                    .await?
-                    .is_empty()
-                    .then_some(()))
-            },
-        )
-        .await
+        wait_gone(self, clients, "VPC", &id, SETTLE_LIMIT).await
     }
 }
 
