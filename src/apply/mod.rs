@@ -410,6 +410,10 @@ fn prepare(
         .and_then(|m| m.resources.get(&addr.resource))
         .map(|r| r.lifecycle.clone())
         .unwrap_or_default();
+    let conformed = match provider::resource_type(&addr.resource.type_name) {
+        Some(rt) => rt.normalize(conformed),
+        None => conformed,
+    };
     let prior = match change.action {
         Action::Update => change.before.as_ref(),
         _ => None,

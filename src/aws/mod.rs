@@ -17,6 +17,14 @@ use aws_config::{BehaviorVersion, Region};
 pub struct AwsClients {
     pub ec2: aws_sdk_ec2::Client,
     pub sts: aws_sdk_sts::Client,
+    pub autoscaling: aws_sdk_autoscaling::Client,
+    pub ecs: aws_sdk_ecs::Client,
+    pub elbv2: aws_sdk_elasticloadbalancingv2::Client,
+    pub events: aws_sdk_eventbridge::Client,
+    pub iam: aws_sdk_iam::Client,
+    pub logs: aws_sdk_cloudwatchlogs::Client,
+    pub sns: aws_sdk_sns::Client,
+    pub ssm: aws_sdk_ssm::Client,
     /// The region in use (from the provider block, or the environment).
     pub region: String,
 }
@@ -26,6 +34,14 @@ impl AwsClients {
         AwsClients {
             ec2: aws_sdk_ec2::Client::new(config),
             sts: aws_sdk_sts::Client::new(config),
+            autoscaling: aws_sdk_autoscaling::Client::new(config),
+            ecs: aws_sdk_ecs::Client::new(config),
+            elbv2: aws_sdk_elasticloadbalancingv2::Client::new(config),
+            events: aws_sdk_eventbridge::Client::new(config),
+            iam: aws_sdk_iam::Client::new(config),
+            logs: aws_sdk_cloudwatchlogs::Client::new(config),
+            sns: aws_sdk_sns::Client::new(config),
+            ssm: aws_sdk_ssm::Client::new(config),
             region: config
                 .region()
                 .map(|r| r.to_string())

@@ -315,6 +315,10 @@ impl InstanceHook for PlanHook<'_> {
             .map(|r| r.lifecycle.clone())
             .unwrap_or_default();
         let prior = self.prior.get(addr).and_then(|p| p.current.as_ref());
+        let conformed = match provider::resource_type(&addr.resource.type_name) {
+            Some(rt) => rt.normalize(conformed),
+            None => conformed,
+        };
         let p = plan_instance(
             schema,
             &conformed,

@@ -64,7 +64,7 @@ pub async fn refresh(
             let current = match &read {
                 None => Some(recorded.clone()),
                 Some(found) => r.id.as_ref().and_then(|id| found.get(id)).map(|v| {
-                    let read = keep_local(schema, schema.decode(v), &recorded);
+                    let read = keep_local(schema, rt.normalize(schema.decode(v)), &recorded);
                     reconcile_tags(schema, &read, &recorded, default_tags)
                 }),
             };

@@ -42,6 +42,14 @@ pub trait ResourceType: Send + Sync {
 
     fn schema(&self) -> &'static Schema;
 
+    /// Brings a value (a conformed configuration, or a state read from AWS) into canonical
+    /// form before the planner compares them: JSON documents with sorted keys and no
+    /// whitespace, AWS defaults spelled out, rule sets in AWS's grouping... Only known parts
+    /// need handling; unknown values must be passed through. The default changes nothing.
+    fn normalize(&self, value: Value) -> Value {
+        value
+    }
+
     /// False for types with nothing to read back (e.g. `null_resource`): refresh keeps the
     /// recorded state.
     fn refreshes(&self) -> bool {
@@ -71,6 +79,56 @@ pub trait ResourceType: Send + Sync {
 
     /// Deletes the object, waiting until AWS reports it gone where deletion is asynchronous.
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError>;
+}
+
+/// Another name for a resource type (`aws_alb` for `aws_lb`), as the AWS provider has.
+pub struct Alias {
+    pub name: &'static str,
+    pub target: &'static dyn ResourceType,
+}
+
+#[async_trait]
+impl ResourceType for Alias {
+    fn type_name(&self) -> &'static str {
+        self.name
+    }
+
+    fn schema(&self) -> &'static Schema {
+        self.target.schema()
+    }
+
+    fn normalize(&self, value: Value) -> Value {
+        self.target.normalize(value)
+    }
+
+    fn refreshes(&self) -> bool {
+        self.target.refreshes()
+    }
+
+    async fn read_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+    ) -> Result<BTreeMap<String, Value>, ApiError> {
+        self.target.read_many(clients, ids).await
+    }
+
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+        self.target.create(ctx, planned).await
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext<'_>,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, ApiError> {
+        self.target.update(ctx, prior, planned).await
+    }
+
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+        self.target.delete(ctx, prior).await
+    }
 }
 
 /// A data source: read-only.

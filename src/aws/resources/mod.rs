@@ -243,19 +243,11 @@ pub fn ec2_arn(region: &str, account: &str, kind: &str, id: &str) -> String {
 /// Clients that are never used to send (tests of request building).
 #[cfg(test)]
 pub(crate) fn offline_clients() -> AwsClients {
-    let ec2 = aws_sdk_ec2::Config::builder()
-        .behavior_version(aws_sdk_ec2::config::BehaviorVersion::latest())
-        .region(aws_sdk_ec2::config::Region::new("eu-west-1"))
+    let config = aws_config::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("eu-west-1"))
         .build();
-    let sts = aws_sdk_sts::Config::builder()
-        .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
-        .region(aws_sdk_sts::config::Region::new("eu-west-1"))
-        .build();
-    AwsClients {
-        ec2: aws_sdk_ec2::Client::from_conf(ec2),
-        sts: aws_sdk_sts::Client::from_conf(sts),
-        region: "eu-west-1".into(),
-    }
+    AwsClients::from_config(&config)
 }
 
 #[cfg(test)]
