@@ -157,6 +157,11 @@ output "cluster_name" {
   value = aws_ecs_cluster.cluster.name
 }
 
+output "cluster_arn" {
+  description = "ARN of the ECS cluster."
+  value       = aws_ecs_cluster.cluster.arn
+}
+
 output "private_subnet_ids" {
   value = module.vpc.private_subnet_ids
 }

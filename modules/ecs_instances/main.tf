@@ -214,9 +214,11 @@ resource "aws_autoscaling_group" "asg" {
   vpc_zone_identifier = var.private_subnet_ids
   health_check_type   = "EC2"
 
+  # Pinning the version (rather than "$Latest") makes a launch template change show up as an
+  # update of the group in the plan, and lets a rolling replacement be reviewed.
   launch_template {
     id      = aws_launch_template.instance.id
-    version = "$Latest"
+    version = aws_launch_template.instance.latest_version
   }
 
   dynamic "tag" {
@@ -241,4 +243,8 @@ output "autoscaling_group_name" {
 
 output "instance_role_arn" {
   value = aws_iam_role.instance.arn
+}
+
+output "launch_template_id" {
+  value = aws_launch_template.instance.id
 }
