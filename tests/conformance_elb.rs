@@ -83,11 +83,12 @@ fn elb_tags<'a>(
     })
 }
 
-/// A VPC with two subnets in different zones and a security group.
+/// A VPC with three subnets in different zones and two security groups.
 struct Network {
     vpc: String,
-    subnets: [String; 2],
+    subnets: [String; 3],
     sg: String,
+    sg2: String,
 }
 
 async fn network(c: &AwsClients, cidr16: u8) -> Network {
@@ -103,7 +104,10 @@ async fn network(c: &AwsClients, cidr16: u8) -> Network {
         .expect("vpc id")
         .to_string();
     let mut subnets = Vec::new();
-    for (i, zone) in ["eu-west-1a", "eu-west-1b"].iter().enumerate() {
+    for (i, zone) in ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+        .iter()
+        .enumerate()
+    {
         let id = c
             .ec2
             .create_subnet()
@@ -119,22 +123,27 @@ async fn network(c: &AwsClients, cidr16: u8) -> Network {
             .to_string();
         subnets.push(id);
     }
-    let sg = c
-        .ec2
-        .create_security_group()
-        .group_name(format!("lb-{cidr16}"))
-        .description("load balancer")
-        .vpc_id(&vpc)
-        .send()
-        .await
-        .expect("CreateSecurityGroup")
-        .group_id()
-        .expect("sg id")
-        .to_string();
+    let mut groups = Vec::new();
+    for name in ["lb", "lb2"] {
+        let id = c
+            .ec2
+            .create_security_group()
+            .group_name(format!("{name}-{cidr16}"))
+            .description("load balancer")
+            .vpc_id(&vpc)
+            .send()
+            .await
+            .expect("CreateSecurityGroup")
+            .group_id()
+            .expect("sg id")
+            .to_string();
+        groups.push(id);
+    }
     Network {
         vpc,
-        subnets: subnets.try_into().expect("two subnets"),
-        sg,
+        subnets: subnets.try_into().expect("three subnets"),
+        sg: groups.remove(0),
+        sg2: groups.remove(0),
     }
 }
 
@@ -142,7 +151,7 @@ async fn load_balancer(c: &AwsClients, net: &Network, name: &str) -> String {
     c.elbv2
         .create_load_balancer()
         .name(name)
-        .set_subnets(Some(net.subnets.to_vec()))
+        .set_subnets(Some(net.subnets[..2].to_vec()))
         .security_groups(&net.sg)
         .send()
         .await
@@ -199,18 +208,31 @@ async fn aws_lb_conforms() {
     let _moto = exclusive();
     let c = clients().await;
     let net = network(&c, 20).await;
+    let two_zones = set(&[&net.subnets[0], &net.subnets[1]]);
+    let three_zones = set(&[&net.subnets[0], &net.subnets[1], &net.subnets[2]]);
     let base = |extra: Vec<(&'static str, Value)>| {
-        let mut pairs = vec![
-            ("name", s("web")),
-            ("subnets", set(&[&net.subnets[0], &net.subnets[1]])),
-            ("security_groups", set(&[&net.sg])),
-        ];
+        let mut pairs = vec![("name", s("web"))];
         pairs.extend(extra);
         Value::map(pairs)
     };
-    let create = base(vec![("tags", tags(&[("Name", "web")]))]);
+    let create = base(vec![
+        ("subnets", two_zones.clone()),
+        ("security_groups", set(&[&net.sg])),
+        ("tags", tags(&[("Name", "web")])),
+    ]);
+    // Subnets and security groups change in place (SetSubnets, SetSecurityGroups).
     let update = base(vec![
+        ("subnets", three_zones.clone()),
+        ("security_groups", set(&[&net.sg, &net.sg2])),
         ("idle_timeout", n(120)),
+        (
+            "access_logs",
+            blocks(vec![Value::map([
+                ("bucket", s("lb-logs")),
+                ("prefix", s("web")),
+                ("enabled", Value::Bool(true)),
+            ])]),
+        ),
         ("tags", tags(&[("Name", "web"), ("Env", "test")])),
     ]);
     conformance_with_tags(&LbType, &c, elb_tags, create, update, |stage, state| {
@@ -225,6 +247,14 @@ async fn aws_lb_conforms() {
         assert_eq!(attr(state, "enable_http2"), &Value::Bool(true));
         let idle = if stage == Stage::Created { 60 } else { 120 };
         assert_eq!(attr(state, "idle_timeout"), &n(idle));
+        let subnets = if stage == Stage::Created {
+            &two_zones
+        } else {
+            &three_zones
+        };
+        assert!(attr(state, "subnets").equals(subnets), "{state}");
+        let logs = attr(state, "access_logs").as_list().unwrap();
+        assert_eq!(logs.len(), usize::from(stage == Stage::Updated), "{state}");
     })
     .await;
 }

@@ -300,13 +300,15 @@ fn create_request(
     } else {
         LoadBalancerSchemeEnum::InternetFacing
     };
-    let security_groups = get_strings(planned, "security_groups");
+    // Left out when unset: AWS then names the mistake (no subnets) or picks the VPC's
+    // default security group.
+    let non_empty = |v: Vec<String>| (!v.is_empty()).then_some(v);
     clients
         .elbv2
         .create_load_balancer()
         .name(name)
-        .set_subnets(Some(get_strings(planned, "subnets")))
-        .set_security_groups((!security_groups.is_empty()).then_some(security_groups))
+        .set_subnets(non_empty(get_strings(planned, "subnets")))
+        .set_security_groups(non_empty(get_strings(planned, "security_groups")))
         .scheme(scheme)
         .r#type(LoadBalancerTypeEnum::from(
             get_str(planned, "load_balancer_type").unwrap_or("application"),
