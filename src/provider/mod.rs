@@ -146,8 +146,16 @@ pub trait DataSource: Send + Sync {
 /// Every resource type ecsform implements.
 pub static RESOURCE_TYPES: &[&dyn ResourceType] = &[
     &builtin::NullResource,
+    &resources::lb::ALB,
+    &resources::lb_listener::ALB_LISTENER,
+    &resources::lb_listener_rule::ALB_LISTENER_RULE,
+    &resources::lb_target_group::ALB_TARGET_GROUP,
     &resources::eip::EipType,
     &resources::internet_gateway::InternetGatewayType,
+    &resources::lb::LbType,
+    &resources::lb_listener::LbListenerType,
+    &resources::lb_listener_rule::LbListenerRuleType,
+    &resources::lb_target_group::LbTargetGroupType,
     &resources::nat_gateway::NatGatewayType,
     &resources::route::RouteType,
     &resources::route_table::RouteTableType,

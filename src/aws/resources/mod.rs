@@ -5,6 +5,11 @@
 
 pub mod eip;
 pub mod internet_gateway;
+pub mod lb;
+pub mod lb_actions;
+pub mod lb_listener;
+pub mod lb_listener_rule;
+pub mod lb_target_group;
 pub mod nat_gateway;
 pub mod route;
 pub mod route_table;

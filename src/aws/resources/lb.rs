@@ -1,0 +1,738 @@
+//! `aws_lb` (also `aws_alb`): an Application, Network or Gateway Load Balancer, its subnets
+//! and security groups, and the load balancer attributes the AWS provider exposes
+//! (deletion protection, idle timeout, HTTP/2, invalid header dropping, access logs).
+//!
+//! The object is made by `CreateLoadBalancer`; its attributes are set right after with
+//! `ModifyLoadBalancerAttributes` and read back with `DescribeLoadBalancerAttributes`.
+//! Creation waits until the load balancer is `active`, deletion until it is gone, each with an
+//! explicit limit. Subnets, security groups, the IP address type, attributes and tags change
+//! in place; name, scheme and type force a new load balancer.
+//!
+//! `idle_timeout`, `enable_http2` and `drop_invalid_header_fields` exist for Application Load
+//! Balancers only: [`ResourceType::normalize`] nulls them for other types, so a network load
+//! balancer plans no change for them.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_elasticloadbalancingv2::types::{
+    IpAddressType, LoadBalancer, LoadBalancerAttribute, LoadBalancerSchemeEnum,
+    LoadBalancerStateEnum, LoadBalancerTypeEnum,
+};
+
+use super::{attr, changed, create_call, prefix_of_unique_name, read_created, unique_name};
+use crate::aws::elbv2_tags::{
+    arn_resource, describe_tags, to_elb, update_tags, visible, DESCRIBE_TAGS_CHUNK,
+};
+use crate::aws::error::{from_sdk, retry, wait_until, ApiError, ErrorKind, RetryPolicy};
+use crate::aws::tags::creation_tags;
+use crate::aws::AwsClients;
+use crate::lang::Value;
+use crate::provider::schema::Default;
+use crate::provider::values::{
+    get_blocks, get_bool, get_number, get_str, get_strings, opt_str, state_object, string_map,
+    string_set,
+};
+use crate::provider::{
+    Alias, AttrSchema, AttrType, BlockSchema, CallContext, Nesting, ResourceType, Schema,
+};
+
+pub struct LbType;
+
+/// `aws_alb`, the AWS provider's older name for `aws_lb`.
+pub static ALB: Alias = Alias {
+    name: "aws_alb",
+    target: &LbType,
+};
+
+static ACCESS_LOGS: &[AttrSchema] = &[
+    AttrSchema::required("bucket", AttrType::String),
+    AttrSchema::optional("prefix", AttrType::String),
+    AttrSchema::optional("enabled", AttrType::Bool).default(Default::Bool(false)),
+];
+
+static SCHEMA: Schema = Schema {
+    version: 1,
+    attributes: &[
+        AttrSchema::computed("id", AttrType::String),
+        AttrSchema::computed("arn", AttrType::String),
+        AttrSchema::computed("arn_suffix", AttrType::String),
+        AttrSchema::optional_computed("name", AttrType::String).force_new(),
+        AttrSchema::optional_computed("name_prefix", AttrType::String).force_new(),
+        AttrSchema::optional("internal", AttrType::Bool)
+            .default(Default::Bool(false))
+            .force_new(),
+        AttrSchema::optional("load_balancer_type", AttrType::String)
+            .default(Default::Str("application"))
+            .force_new(),
+        AttrSchema::optional_computed("security_groups", AttrType::StringSet),
+        AttrSchema::optional_computed("subnets", AttrType::StringSet),
+        AttrSchema::optional_computed("ip_address_type", AttrType::String),
+        AttrSchema::optional("enable_deletion_protection", AttrType::Bool)
+            .default(Default::Bool(false)),
+        AttrSchema::optional("idle_timeout", AttrType::Number).default(Default::Number(60.0)),
+        AttrSchema::optional("enable_http2", AttrType::Bool).default(Default::Bool(true)),
+        AttrSchema::optional("drop_invalid_header_fields", AttrType::Bool)
+            .default(Default::Bool(false)),
+        AttrSchema::computed("dns_name", AttrType::String),
+        AttrSchema::computed("zone_id", AttrType::String),
+        AttrSchema::computed("vpc_id", AttrType::String),
+        AttrSchema::optional("tags", AttrType::StringMap),
+        AttrSchema::computed("tags_all", AttrType::StringMap),
+    ],
+    blocks: &[BlockSchema {
+        name: "access_logs",
+        nesting: Nesting::List,
+        attributes: ACCESS_LOGS,
+        force_new: false,
+        computed: false,
+    }],
+};
+
+/// The AWS provider allows 10 minutes for either transition.
+const CREATE_LIMIT: Duration = Duration::from_secs(10 * 60);
+const DELETE_LIMIT: Duration = Duration::from_secs(10 * 60);
+const POLL: Duration = Duration::from_secs(5);
+
+/// The attributes only Application Load Balancers have.
+const ALB_ONLY: [&str; 3] = ["idle_timeout", "enable_http2", "drop_invalid_header_fields"];
+
+const DELETION_PROTECTION: &str = "deletion_protection.enabled";
+const IDLE_TIMEOUT: &str = "idle_timeout.timeout_seconds";
+const HTTP2: &str = "routing.http2.enabled";
+const DROP_INVALID_HEADERS: &str = "routing.http.drop_invalid_header_fields.enabled";
+const LOGS_ENABLED: &str = "access_logs.s3.enabled";
+const LOGS_BUCKET: &str = "access_logs.s3.bucket";
+const LOGS_PREFIX: &str = "access_logs.s3.prefix";
+
+fn is_application(v: &Value) -> bool {
+    get_str(v, "load_balancer_type").unwrap_or("application") == "application"
+}
+
+/// A number as ELB attributes spell it (`60`, not `60.0`).
+pub(crate) fn num(n: f64) -> String {
+    format!("{}", n as i64)
+}
+
+/// The load balancer attributes `v` asks for, as (key, value) pairs. The access-log keys come
+/// as a group: all three, or (no `access_logs` block) none unless `with_logs_off`, which
+/// spells out "logs off" (used to compare against a state that had logs).
+fn attributes(v: &Value, with_logs_off: bool) -> BTreeMap<&'static str, String> {
+    let mut out = BTreeMap::new();
+    let flag = |name, default| get_bool(v, name).unwrap_or(default).to_string();
+    out.insert(
+        DELETION_PROTECTION,
+        flag("enable_deletion_protection", false),
+    );
+    if is_application(v) {
+        out.insert(
+            IDLE_TIMEOUT,
+            num(get_number(v, "idle_timeout").unwrap_or(60.0)),
+        );
+        out.insert(HTTP2, flag("enable_http2", true));
+        out.insert(
+            DROP_INVALID_HEADERS,
+            flag("drop_invalid_header_fields", false),
+        );
+    }
+    match get_blocks(v, "access_logs").first() {
+        Some(logs) => {
+            out.insert(
+                LOGS_ENABLED,
+                get_bool(logs, "enabled").unwrap_or(false).to_string(),
+            );
+            out.insert(LOGS_BUCKET, get_str(logs, "bucket").unwrap_or("").into());
+            out.insert(LOGS_PREFIX, get_str(logs, "prefix").unwrap_or("").into());
+        }
+        None if with_logs_off => {
+            out.insert(LOGS_ENABLED, "false".into());
+            out.insert(LOGS_BUCKET, String::new());
+            out.insert(LOGS_PREFIX, String::new());
+        }
+        None => {}
+    }
+    out
+}
+
+/// The attributes to send to bring the load balancer from `prior` to `planned`: those that
+/// differ, with the access-log keys sent together when any of them differs.
+fn attribute_changes(prior: &Value, planned: &Value) -> BTreeMap<&'static str, String> {
+    let before = attributes(prior, true);
+    let after = attributes(planned, true);
+    let logs = [LOGS_ENABLED, LOGS_BUCKET, LOGS_PREFIX];
+    let logs_changed = logs.iter().any(|k| before.get(k) != after.get(k));
+    after
+        .into_iter()
+        .filter(|(k, v)| {
+            if logs.contains(k) {
+                logs_changed
+            } else {
+                before.get(k) != Some(v)
+            }
+        })
+        .collect()
+}
+
+fn to_sdk_attributes(attrs: &BTreeMap<&'static str, String>) -> Vec<LoadBalancerAttribute> {
+    attrs
+        .iter()
+        .map(|(k, v)| LoadBalancerAttribute::builder().key(*k).value(v).build())
+        .collect()
+}
+
+async fn modify_attributes(
+    clients: &AwsClients,
+    arn: &str,
+    attrs: &BTreeMap<&'static str, String>,
+) -> Result<(), ApiError> {
+    if attrs.is_empty() {
+        return Ok(());
+    }
+    retry(RetryPolicy::default(), || async {
+        clients
+            .elbv2
+            .modify_load_balancer_attributes()
+            .load_balancer_arn(arn)
+            .set_attributes(Some(to_sdk_attributes(attrs)))
+            .send()
+            .await
+            .map_err(from_sdk)
+    })
+    .await?;
+    Ok(())
+}
+
+fn lb_state(
+    lb: &LoadBalancer,
+    attrs: &BTreeMap<String, String>,
+    tags: &BTreeMap<String, String>,
+) -> Value {
+    let arn = lb.load_balancer_arn().unwrap_or_default();
+    let name = lb.load_balancer_name().unwrap_or_default();
+    let kind = lb
+        .r#type()
+        .map(|t| t.as_str().to_string())
+        .unwrap_or_else(|| "application".into());
+    let application = kind == "application";
+    let get = |k: &str| attrs.get(k).map(String::as_str);
+    let flag = |k: &str, default: bool| Value::Bool(get(k).map_or(default, |v| v == "true"));
+    let alb_only = |v: Value| if application { v } else { Value::Null };
+    let idle = get(IDLE_TIMEOUT)
+        .and_then(|v| v.parse::<f64>().ok())
+        .unwrap_or(60.0);
+    let bucket = get(LOGS_BUCKET).filter(|b| !b.is_empty());
+    let logs_on = get(LOGS_ENABLED) == Some("true");
+    let access_logs = if bucket.is_some() || logs_on {
+        vec![Value::map([
+            ("bucket", opt_str(bucket)),
+            (
+                "prefix",
+                opt_str(get(LOGS_PREFIX).filter(|p| !p.is_empty())),
+            ),
+            ("enabled", Value::Bool(logs_on)),
+        ])]
+    } else {
+        Vec::new()
+    };
+    let subnets = lb
+        .availability_zones()
+        .iter()
+        .filter_map(|z| z.subnet_id())
+        .collect::<Vec<_>>();
+    let tags = string_map(&visible(tags));
+    state_object(
+        &SCHEMA,
+        [
+            ("id", Value::string(arn)),
+            ("arn", Value::string(arn)),
+            ("arn_suffix", opt_str(arn_resource(arn, "loadbalancer"))),
+            ("name", Value::string(name)),
+            ("name_prefix", opt_str(prefix_of_unique_name(name))),
+            (
+                "internal",
+                Value::Bool(lb.scheme() == Some(&LoadBalancerSchemeEnum::Internal)),
+            ),
+            ("load_balancer_type", Value::string(kind)),
+            ("security_groups", string_set(lb.security_groups().to_vec())),
+            ("subnets", string_set(subnets)),
+            (
+                "ip_address_type",
+                opt_str(lb.ip_address_type().map(|t| t.as_str())),
+            ),
+            (
+                "enable_deletion_protection",
+                flag(DELETION_PROTECTION, false),
+            ),
+            ("idle_timeout", alb_only(Value::Number(idle))),
+            ("enable_http2", alb_only(flag(HTTP2, true))),
+            (
+                "drop_invalid_header_fields",
+                alb_only(flag(DROP_INVALID_HEADERS, false)),
+            ),
+            ("access_logs", Value::List(access_logs)),
+            ("dns_name", opt_str(lb.dns_name())),
+            ("zone_id", opt_str(lb.canonical_hosted_zone_id())),
+            ("vpc_id", opt_str(lb.vpc_id())),
+            ("tags", tags.clone()),
+            ("tags_all", tags),
+        ],
+    )
+}
+
+/// The name to create the load balancer with: `name`, or a unique name from `name_prefix`
+/// (or the AWS provider's `tf-lb-`), 32 characters at most.
+fn lb_name(planned: &Value) -> String {
+    match (get_str(planned, "name"), get_str(planned, "name_prefix")) {
+        (Some(n), _) => n.to_string(),
+        (None, p) => unique_name(p.unwrap_or("tf-lb-")),
+    }
+}
+
+fn create_request(
+    clients: &AwsClients,
+    planned: &Value,
+    name: &str,
+    tags: &BTreeMap<String, String>,
+) -> aws_sdk_elasticloadbalancingv2::operation::create_load_balancer::builders::CreateLoadBalancerFluentBuilder{
+    let scheme = if get_bool(planned, "internal").unwrap_or(false) {
+        LoadBalancerSchemeEnum::Internal
+    } else {
+        LoadBalancerSchemeEnum::InternetFacing
+    };
+    // Left out when unset: AWS then names the mistake (no subnets) or picks the VPC's
+    // default security group.
+    let non_empty = |v: Vec<String>| (!v.is_empty()).then_some(v);
+    clients
+        .elbv2
+        .create_load_balancer()
+        .name(name)
+        .set_subnets(non_empty(get_strings(planned, "subnets")))
+        .set_security_groups(non_empty(get_strings(planned, "security_groups")))
+        .scheme(scheme)
+        .r#type(LoadBalancerTypeEnum::from(
+            get_str(planned, "load_balancer_type").unwrap_or("application"),
+        ))
+        .set_ip_address_type(get_str(planned, "ip_address_type").map(IpAddressType::from))
+        .set_tags(Some(to_elb(tags)))
+}
+
+/// Describes load balancers by ARN, [`DESCRIBE_TAGS_CHUNK`] a request. AWS fails a whole
+/// request when one ARN is gone; that chunk is then found in the full (paginated) listing,
+/// where the gone ones are simply absent.
+async fn describe(clients: &AwsClients, arns: &[String]) -> Result<Vec<LoadBalancer>, ApiError> {
+    let mut out = Vec::new();
+    for chunk in arns.chunks(DESCRIBE_TAGS_CHUNK) {
+        let by_arn = retry(RetryPolicy::default(), || async {
+            clients
+                .elbv2
+                .describe_load_balancers()
+                .set_load_balancer_arns(Some(chunk.to_vec()))
+                .into_paginator()
+                .items()
+                .send()
+                .collect::<Result<Vec<_>, _>>()
+                .await
+                .map_err(from_sdk)
+        })
+        .await;
+        match by_arn {
+            Ok(found) => out.extend(found),
+            Err(e) if e.is_not_found() => {
+                let all = retry(RetryPolicy::default(), || async {
+                    clients
+                        .elbv2
+                        .describe_load_balancers()
+                        .page_size(400)
+                        .into_paginator()
+                        .items()
+                        .send()
+                        .collect::<Result<Vec<_>, _>>()
+                        .await
+                        .map_err(from_sdk)
+                })
+                .await?;
+                out.extend(all.into_iter().filter(|lb| {
+                    lb.load_balancer_arn()
+                        .is_some_and(|a| chunk.iter().any(|c| c == a))
+                }));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}
+
+/// The load balancer's attributes, `None` if it is gone. There is no batch form of
+/// `DescribeLoadBalancerAttributes`: one call per load balancer.
+async fn describe_attributes(
+    clients: &AwsClients,
+    arn: &str,
+) -> Result<Option<BTreeMap<String, String>>, ApiError> {
+    let out = retry(RetryPolicy::default(), || async {
+        clients
+            .elbv2
+            .describe_load_balancer_attributes()
+            .load_balancer_arn(arn)
+            .send()
+            .await
+            .map_err(from_sdk)
+    })
+    .await;
+    match out {
+        Ok(out) => Ok(Some(
+            out.attributes()
+                .iter()
+                .filter_map(|a| Some((a.key()?.to_string(), a.value()?.to_string())))
+                .collect(),
+        )),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Waits until the load balancer is `active`; fails with AWS's reason if it `failed`.
+async fn wait_active(clients: &AwsClients, arn: &str) -> Result<(), ApiError> {
+    let arns = [arn.to_string()];
+    wait_until(
+        &format!("load balancer {arn} to become active"),
+        POLL,
+        CREATE_LIMIT,
+        || async {
+            let found = match describe(clients, &arns).await {
+                Ok(found) => found,
+                Err(e) if e.is_not_found() => return Ok(None),
+                Err(e) => return Err(e),
+            };
+            let Some(state) = found.first().and_then(|lb| lb.state()) else {
+                return Ok(None);
+            };
+            match state.code() {
+                Some(LoadBalancerStateEnum::Active) => Ok(Some(())),
+                Some(LoadBalancerStateEnum::Failed) => Err(ApiError::new(
+                    ErrorKind::Other,
+                    "LoadBalancerFailed",
+                    format!(
+                        "load balancer {arn} failed: {}",
+                        state.reason().unwrap_or("no reason given")
+                    ),
+                )),
+                _ => Ok(None),
+            }
+        },
+    )
+    .await
+}
+
+fn arn_of(v: &Value) -> Result<String, ApiError> {
+    get_str(v, "id")
+        .map(String::from)
+        .ok_or_else(|| ApiError::malformed("aws_lb state has no id"))
+}
+
+#[async_trait]
+impl ResourceType for LbType {
+    fn type_name(&self) -> &'static str {
+        "aws_lb"
+    }
+
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    fn normalize(&self, value: Value) -> Value {
+        let kind = attr(&value, "load_balancer_type");
+        match kind.as_str() {
+            Some(k) if k != "application" => {
+                let mut value = value;
+                if let Value::Map(m) = &mut value {
+                    for name in ALB_ONLY {
+                        m.insert(name.to_string(), Value::Null);
+                    }
+                }
+                value
+            }
+            _ => value,
+        }
+    }
+
+    async fn read_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+    ) -> Result<BTreeMap<String, Value>, ApiError> {
+        if ids.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let lbs = describe(clients, ids).await?;
+        let arns: Vec<String> = lbs
+            .iter()
+            .filter_map(|lb| lb.load_balancer_arn().map(String::from))
+            .collect();
+        let tags = describe_tags(clients, &arns).await?;
+        let mut out = BTreeMap::new();
+        for lb in &lbs {
+            let Some(arn) = lb.load_balancer_arn() else {
+                continue;
+            };
+            let Some(attrs) = describe_attributes(clients, arn).await? else {
+                continue;
+            };
+            let empty = BTreeMap::new();
+            let tags = tags.get(arn).unwrap_or(&empty);
+            out.insert(arn.to_string(), lb_state(lb, &attrs, tags));
+        }
+        Ok(out)
+    }
+
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+        let clients = ctx.clients;
+        let tags = creation_tags(planned, ctx.extra_tags);
+        let name = lb_name(planned);
+        // Retried while subnets or security groups created a moment ago are not visible yet.
+        let out = create_call("load balancer to be created", || async {
+            create_request(clients, planned, &name, &tags)
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+        let arn = out
+            .load_balancers()
+            .first()
+            .and_then(|lb| lb.load_balancer_arn())
+            .ok_or_else(|| ApiError::malformed("CreateLoadBalancer returned no ARN"))?
+            .to_string();
+        modify_attributes(clients, &arn, &attributes(planned, false)).await?;
+        wait_active(clients, &arn).await?;
+        read_created(self, clients, &arn).await
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext<'_>,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, ApiError> {
+        let clients = ctx.clients;
+        let arn = arn_of(prior)?;
+        if changed(prior, planned, "security_groups") {
+            let groups = get_strings(planned, "security_groups");
+            retry(RetryPolicy::default(), || async {
+                clients
+                    .elbv2
+                    .set_security_groups()
+                    .load_balancer_arn(&arn)
+                    .set_security_groups(Some(groups.clone()))
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            })
+            .await?;
+        }
+        if changed(prior, planned, "subnets") {
+            let subnets = get_strings(planned, "subnets");
+            retry(RetryPolicy::default(), || async {
+                clients
+                    .elbv2
+                    .set_subnets()
+                    .load_balancer_arn(&arn)
+                    .set_subnets(Some(subnets.clone()))
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            })
+            .await?;
+        }
+        if let Some(kind) = get_str(planned, "ip_address_type")
+            .filter(|_| changed(prior, planned, "ip_address_type"))
+        {
+            retry(RetryPolicy::default(), || async {
+                clients
+                    .elbv2
+                    .set_ip_address_type()
+                    .load_balancer_arn(&arn)
+                    .ip_address_type(IpAddressType::from(kind))
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            })
+            .await?;
+        }
+        modify_attributes(clients, &arn, &attribute_changes(prior, planned)).await?;
+        update_tags(clients, &arn, prior, planned).await?;
+        wait_active(clients, &arn).await?;
+        read_created(self, clients, &arn).await
+    }
+
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+        let clients = ctx.clients;
+        let arn = arn_of(prior)?;
+        let deleted = retry(RetryPolicy::default(), || async {
+            clients
+                .elbv2
+                .delete_load_balancer()
+                .load_balancer_arn(&arn)
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await;
+        match deleted {
+            Err(e) if e.is_not_found() => return Ok(()),
+            other => other?,
+        };
+        let arns = [arn.clone()];
+        wait_until(
+            &format!("load balancer {arn} to disappear"),
+            POLL,
+            DELETE_LIMIT,
+            || async {
+                match describe(clients, &arns).await {
+                    Ok(found) => Ok(found.is_empty().then_some(())),
+                    Err(e) if e.is_not_found() => Ok(Some(())),
+                    Err(e) => Err(e),
+                }
+            },
+        )
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::resources::offline_clients;
+    use aws_sdk_elasticloadbalancingv2::types::{AvailabilityZone, LoadBalancerState};
+
+    fn conform(config: Value) -> Value {
+        LbType.normalize(SCHEMA.conform(&config).unwrap())
+    }
+
+    #[test]
+    fn alias_names_the_same_type() {
+        assert_eq!(ALB.type_name(), "aws_alb");
+        assert_eq!(LbType.type_name(), "aws_lb");
+        assert!(std::ptr::eq(ALB.schema(), LbType.schema()));
+    }
+
+    #[test]
+    fn create_request_carries_scheme_type_and_tags() {
+        let planned = conform(Value::map([
+            ("internal", Value::Bool(true)),
+            ("subnets", string_set(["subnet-1", "subnet-2"])),
+        ]));
+        let tags = BTreeMap::from([("ecsform:address".to_string(), "aws_lb.web".to_string())]);
+        let req = create_request(&offline_clients(), &planned, "web", &tags);
+        let input = req.as_input();
+        assert_eq!(input.get_name().as_deref(), Some("web"));
+        assert_eq!(input.get_scheme(), &Some(LoadBalancerSchemeEnum::Internal));
+        assert_eq!(input.get_type(), &Some(LoadBalancerTypeEnum::Application));
+        assert_eq!(input.get_subnets().as_ref().map(Vec::len), Some(2));
+        assert_eq!(input.get_security_groups(), &None);
+        assert_eq!(input.get_tags().as_ref().map(Vec::len), Some(1));
+    }
+
+    #[test]
+    fn generated_names_fit_the_32_character_limit() {
+        let planned = conform(Value::map([("subnets", string_set(["subnet-1"]))]));
+        let name = lb_name(&planned);
+        assert!(name.starts_with("tf-lb-") && name.len() == 32, "{name}");
+        let planned = conform(Value::map([("name_prefix", Value::string("web-"))]));
+        assert_eq!(prefix_of_unique_name(&lb_name(&planned)), Some("web-"));
+    }
+
+    #[test]
+    fn attributes_of_an_application_load_balancer() {
+        let planned = conform(Value::map([
+            ("idle_timeout", Value::number(120)),
+            (
+                "access_logs",
+                Value::List(vec![Value::map([("bucket", Value::string("logs"))])]),
+            ),
+        ]));
+        let attrs = attributes(&planned, false);
+        assert_eq!(attrs[IDLE_TIMEOUT], "120");
+        assert_eq!(attrs[HTTP2], "true");
+        assert_eq!(attrs[DROP_INVALID_HEADERS], "false");
+        assert_eq!(attrs[DELETION_PROTECTION], "false");
+        assert_eq!(attrs[LOGS_BUCKET], "logs");
+        assert_eq!(attrs[LOGS_ENABLED], "false");
+        assert_eq!(attrs[LOGS_PREFIX], "");
+    }
+
+    #[test]
+    fn network_load_balancers_have_no_application_attributes() {
+        let planned = conform(Value::map([(
+            "load_balancer_type",
+            Value::string("network"),
+        )]));
+        assert_eq!(attr(&planned, "idle_timeout"), Value::Null);
+        let attrs = attributes(&planned, false);
+        assert_eq!(attrs.keys().collect::<Vec<_>>(), [&DELETION_PROTECTION]);
+    }
+
+    #[test]
+    fn only_changed_attributes_are_sent_and_logs_go_together() {
+        let prior = conform(Value::map([(
+            "access_logs",
+            Value::List(vec![Value::map([
+                ("bucket", Value::string("logs")),
+                ("enabled", Value::Bool(true)),
+            ])]),
+        )]));
+        let planned = conform(Value::map([("idle_timeout", Value::number(30))]));
+        let changes = attribute_changes(&prior, &planned);
+        assert_eq!(changes[IDLE_TIMEOUT], "30");
+        assert_eq!(changes[LOGS_ENABLED], "false");
+        assert_eq!(changes[LOGS_BUCKET], "");
+        assert!(!changes.contains_key(HTTP2));
+        assert!(attribute_changes(&prior, &prior).is_empty());
+    }
+
+    #[test]
+    fn state_from_a_described_load_balancer() {
+        let lb = LoadBalancer::builder()
+            .load_balancer_arn(
+                "arn:aws:elasticloadbalancing:eu-west-1:1:loadbalancer/app/web/50dc6c495c0c9188",
+            )
+            .load_balancer_name("web")
+            .scheme(LoadBalancerSchemeEnum::InternetFacing)
+            .r#type(LoadBalancerTypeEnum::Application)
+            .vpc_id("vpc-1")
+            .dns_name("web-1.eu-west-1.elb.amazonaws.com")
+            .canonical_hosted_zone_id("Z32O12XQLNTSW2")
+            .ip_address_type(IpAddressType::Ipv4)
+            .security_groups("sg-1")
+            .availability_zones(AvailabilityZone::builder().subnet_id("subnet-1").build())
+            .state(
+                LoadBalancerState::builder()
+                    .code(LoadBalancerStateEnum::Active)
+                    .build(),
+            )
+            .build();
+        let attrs = BTreeMap::from([
+            (IDLE_TIMEOUT.to_string(), "90".to_string()),
+            (LOGS_BUCKET.to_string(), String::new()),
+        ]);
+        let tags = BTreeMap::from([
+            ("ecsform:lineage".to_string(), "x".to_string()),
+            ("Name".to_string(), "web".to_string()),
+        ]);
+        let s = lb_state(&lb, &attrs, &tags);
+        assert_eq!(
+            attr(&s, "arn_suffix"),
+            Value::string("app/web/50dc6c495c0c9188")
+        );
+        assert_eq!(attr(&s, "idle_timeout"), Value::number(90));
+        assert_eq!(attr(&s, "enable_http2"), Value::Bool(true));
+        assert_eq!(attr(&s, "internal"), Value::Bool(false));
+        assert_eq!(attr(&s, "subnets"), string_set(["subnet-1"]));
+        assert_eq!(attr(&s, "access_logs"), Value::List(Vec::new()));
+        assert_eq!(attr(&s, "zone_id"), Value::string("Z32O12XQLNTSW2"));
+        assert_eq!(
+            attr(&s, "tags"),
+            Value::map([("Name", Value::string("web"))])
+        );
+    }
+}

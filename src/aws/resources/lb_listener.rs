@@ -1,0 +1,358 @@
+//! `aws_lb_listener` (also `aws_alb_listener`): a listener of a load balancer — port,
+//! protocol, TLS policy and certificate, and its default actions (see [`super::lb_actions`]
+//! for their flat `default_action` blocks).
+//!
+//! Everything but the load balancer changes in place with `ModifyListener`.
+//!
+//! Reads are batched per load balancer: `DescribeListeners` by load balancer returns all of
+//! its listeners in one paginated call and simply lacks those that are gone, whereas a
+//! request by listener ARNs fails whole when one ARN is gone. A listener's ARN names its load
+//! balancer, so refresh groups ids by load balancer and makes one call for each (and one
+//! batched `DescribeTags` for all).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use async_trait::async_trait;
+use aws_sdk_elasticloadbalancingv2::types::{Certificate, Listener, ProtocolEnum};
+
+use super::lb_actions::{from_sdk_all, normalize_in, to_sdk_all, ACTION};
+use super::{changed, create_call, read_created};
+use crate::aws::elbv2_tags::{describe_tags, parent_arn, to_elb, update_tags, visible};
+use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::tags::creation_tags;
+use crate::aws::AwsClients;
+use crate::lang::Value;
+use crate::provider::values::{get_blocks, get_i32, get_str, opt_str, state_object, string_map};
+use crate::provider::{
+    Alias, AttrSchema, AttrType, BlockSchema, CallContext, Nesting, ResourceType, Schema,
+};
+
+pub struct LbListenerType;
+
+/// `aws_alb_listener`, the AWS provider's older name.
+pub static ALB_LISTENER: Alias = Alias {
+    name: "aws_alb_listener",
+    target: &LbListenerType,
+};
+
+static SCHEMA: Schema = Schema {
+    version: 1,
+    attributes: &[
+        AttrSchema::computed("id", AttrType::String),
+        AttrSchema::computed("arn", AttrType::String),
+        AttrSchema::required("load_balancer_arn", AttrType::String).force_new(),
+        AttrSchema::optional("port", AttrType::Number),
+        AttrSchema::optional_computed("protocol", AttrType::String),
+        AttrSchema::optional_computed("ssl_policy", AttrType::String),
+        AttrSchema::optional("certificate_arn", AttrType::String),
+        AttrSchema::optional("tags", AttrType::StringMap),
+        AttrSchema::computed("tags_all", AttrType::StringMap),
+    ],
+    blocks: &[BlockSchema {
+        name: "default_action",
+        nesting: Nesting::List,
+        attributes: ACTION,
+        force_new: false,
+        computed: false,
+    }],
+};
+
+fn listener_state(l: &Listener, tags: &BTreeMap<String, String>) -> Value {
+    let arn = l.listener_arn().unwrap_or_default();
+    // The default certificate; others are `aws_lb_listener_certificate`'s business.
+    let certificate = l
+        .certificates()
+        .iter()
+        .find(|c| c.is_default().unwrap_or(true))
+        .and_then(|c| c.certificate_arn());
+    let tags = string_map(&visible(tags));
+    state_object(
+        &SCHEMA,
+        [
+            ("id", Value::string(arn)),
+            ("arn", Value::string(arn)),
+            ("load_balancer_arn", opt_str(l.load_balancer_arn())),
+            ("port", l.port().map(Value::number).unwrap_or(Value::Null)),
+            ("protocol", opt_str(l.protocol().map(|p| p.as_str()))),
+            ("ssl_policy", opt_str(l.ssl_policy())),
+            ("certificate_arn", opt_str(certificate)),
+            ("default_action", from_sdk_all(l.default_actions())),
+            ("tags", tags.clone()),
+            ("tags_all", tags),
+        ],
+    )
+}
+
+fn certificates(planned: &Value) -> Option<Vec<Certificate>> {
+    get_str(planned, "certificate_arn")
+        .map(|arn| vec![Certificate::builder().certificate_arn(arn).build()])
+}
+
+fn create_request(
+    clients: &AwsClients,
+    planned: &Value,
+    tags: &BTreeMap<String, String>,
+) -> aws_sdk_elasticloadbalancingv2::operation::create_listener::builders::CreateListenerFluentBuilder
+{
+    clients
+        .elbv2
+        .create_listener()
+        .set_load_balancer_arn(get_str(planned, "load_balancer_arn").map(String::from))
+        .set_port(get_i32(planned, "port"))
+        .set_protocol(get_str(planned, "protocol").map(ProtocolEnum::from))
+        .set_ssl_policy(get_str(planned, "ssl_policy").map(String::from))
+        .set_certificates(certificates(planned))
+        .set_default_actions(Some(to_sdk_all(&get_blocks(planned, "default_action"))))
+        .set_tags(Some(to_elb(tags)))
+}
+
+/// The request bringing a listener from `prior` to `planned`: every setting the
+/// configuration has (ModifyListener leaves out what is not sent), the actions only when
+/// they changed.
+fn modify_request(
+    clients: &AwsClients,
+    arn: &str,
+    prior: &Value,
+    planned: &Value,
+) -> aws_sdk_elasticloadbalancingv2::operation::modify_listener::builders::ModifyListenerFluentBuilder
+{
+    let actions = changed(prior, planned, "default_action")
+        .then(|| to_sdk_all(&get_blocks(planned, "default_action")));
+    clients
+        .elbv2
+        .modify_listener()
+        .listener_arn(arn)
+        .set_port(get_i32(planned, "port"))
+        .set_protocol(get_str(planned, "protocol").map(ProtocolEnum::from))
+        .set_ssl_policy(get_str(planned, "ssl_policy").map(String::from))
+        .set_certificates(certificates(planned))
+        .set_default_actions(actions)
+}
+
+/// The listeners of one load balancer; none if the load balancer is gone.
+async fn listeners_of(clients: &AwsClients, lb_arn: &str) -> Result<Vec<Listener>, ApiError> {
+    let found = retry(RetryPolicy::default(), || async {
+        clients
+            .elbv2
+            .describe_listeners()
+            .load_balancer_arn(lb_arn)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(from_sdk)
+    })
+    .await;
+    match found {
+        Err(e) if e.is_not_found() => Ok(Vec::new()),
+        other => other,
+    }
+}
+
+/// Groups listener ARNs by the load balancer their ARN names (ids that are not listener
+/// ARNs name nothing that could exist, and are left out).
+fn by_load_balancer(ids: &[String]) -> BTreeMap<String, BTreeSet<String>> {
+    let mut groups: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for id in ids {
+        if let Some(lb) = parent_arn(id, "listener", "loadbalancer") {
+            groups.entry(lb).or_default().insert(id.clone());
+        }
+    }
+    groups
+}
+
+fn arn_of(v: &Value) -> Result<String, ApiError> {
+    get_str(v, "id")
+        .map(String::from)
+        .ok_or_else(|| ApiError::malformed("aws_lb_listener state has no id"))
+}
+
+#[async_trait]
+impl ResourceType for LbListenerType {
+    fn type_name(&self) -> &'static str {
+        "aws_lb_listener"
+    }
+
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    fn normalize(&self, value: Value) -> Value {
+        normalize_in(value, "default_action")
+    }
+
+    async fn read_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+    ) -> Result<BTreeMap<String, Value>, ApiError> {
+        let mut found = Vec::new();
+        for (lb, wanted) in by_load_balancer(ids) {
+            found.extend(
+                listeners_of(clients, &lb)
+                    .await?
+                    .into_iter()
+                    .filter(|l| l.listener_arn().is_some_and(|a| wanted.contains(a))),
+            );
+        }
+        if found.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let arns: Vec<String> = found
+            .iter()
+            .filter_map(|l| l.listener_arn().map(String::from))
+            .collect();
+        let tags = describe_tags(clients, &arns).await?;
+        let empty = BTreeMap::new();
+        Ok(found
+            .iter()
+            .filter_map(|l| {
+                let arn = l.listener_arn()?;
+                let state = listener_state(l, tags.get(arn).unwrap_or(&empty));
+                Some((arn.to_string(), state))
+            })
+            .collect())
+    }
+
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+        let clients = ctx.clients;
+        let tags = creation_tags(planned, ctx.extra_tags);
+        // Retried while a load balancer or target group created a moment ago is not visible.
+        let out = create_call("listener to be created", || async {
+            create_request(clients, planned, &tags)
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+        let arn = out
+            .listeners()
+            .first()
+            .and_then(|l| l.listener_arn())
+            .ok_or_else(|| ApiError::malformed("CreateListener returned no ARN"))?
+            .to_string();
+        read_created(self, clients, &arn).await
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext<'_>,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, ApiError> {
+        let clients = ctx.clients;
+        let arn = arn_of(prior)?;
+        let settings = [
+            "port",
+            "protocol",
+            "ssl_policy",
+            "certificate_arn",
+            "default_action",
+        ];
+        if settings.iter().any(|s| changed(prior, planned, s)) {
+            retry(RetryPolicy::default(), || async {
+                modify_request(clients, &arn, prior, planned)
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            })
+            .await?;
+        }
+        update_tags(clients, &arn, prior, planned).await?;
+        read_created(self, clients, &arn).await
+    }
+
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+        let clients = ctx.clients;
+        let arn = arn_of(prior)?;
+        let deleted = retry(RetryPolicy::default(), || async {
+            clients
+                .elbv2
+                .delete_listener()
+                .listener_arn(&arn)
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await;
+        match deleted {
+            Err(e) if e.is_not_found() => Ok(()),
+            other => other.map(|_| ()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::resources::offline_clients;
+
+    const LB: &str = "arn:aws:elasticloadbalancing:eu-west-1:1:loadbalancer/app/web/50dc6c49";
+
+    fn conform(config: Value) -> Value {
+        LbListenerType.normalize(SCHEMA.conform(&config).unwrap())
+    }
+
+    fn forward(tg: &str) -> Value {
+        Value::map([
+            ("type", Value::string("forward")),
+            ("target_group_arn", Value::string(tg)),
+        ])
+    }
+
+    #[test]
+    fn alias_names_the_same_type() {
+        assert_eq!(ALB_LISTENER.type_name(), "aws_alb_listener");
+        assert!(std::ptr::eq(ALB_LISTENER.schema(), LbListenerType.schema()));
+    }
+
+    #[test]
+    fn create_request_carries_actions_in_order() {
+        let planned = conform(Value::map([
+            ("load_balancer_arn", Value::string(LB)),
+            ("port", Value::number(443)),
+            ("protocol", Value::string("HTTPS")),
+            ("certificate_arn", Value::string("arn:aws:acm:cert")),
+            ("default_action", Value::List(vec![forward("tg")])),
+        ]));
+        let req = create_request(&offline_clients(), &planned, &BTreeMap::new());
+        let input = req.as_input();
+        assert_eq!(input.get_port(), &Some(443));
+        assert_eq!(input.get_protocol(), &Some(ProtocolEnum::Https));
+        assert_eq!(input.get_ssl_policy(), &None);
+        let actions = input.get_default_actions().as_ref().unwrap();
+        assert_eq!(actions[0].target_group_arn(), Some("tg"));
+        assert_eq!(actions[0].order(), Some(1));
+        assert_eq!(
+            input.get_certificates().as_ref().unwrap()[0].certificate_arn(),
+            Some("arn:aws:acm:cert")
+        );
+    }
+
+    #[test]
+    fn modify_sends_actions_only_when_they_change() {
+        let prior = conform(Value::map([
+            ("load_balancer_arn", Value::string(LB)),
+            ("port", Value::number(80)),
+            ("default_action", Value::List(vec![forward("tg")])),
+        ]));
+        let planned = conform(Value::map([
+            ("load_balancer_arn", Value::string(LB)),
+            ("port", Value::number(8080)),
+            ("default_action", Value::List(vec![forward("tg")])),
+        ]));
+        let req = modify_request(&offline_clients(), "l", &prior, &planned);
+        assert_eq!(req.as_input().get_port(), &Some(8080));
+        assert_eq!(req.as_input().get_default_actions(), &None);
+    }
+
+    #[test]
+    fn ids_are_grouped_by_load_balancer() {
+        let a = format!("{}/1", LB.replace(":loadbalancer/", ":listener/"));
+        let b = format!("{}/2", LB.replace(":loadbalancer/", ":listener/"));
+        let groups = by_load_balancer(&[a.clone(), b.clone(), "not-an-arn".into()]);
+        assert_eq!(groups.len(), 1);
+        assert_eq!(groups[LB], BTreeSet::from([a, b]));
+    }
+}
