@@ -146,8 +146,13 @@ pub trait DataSource: Send + Sync {
 /// Every resource type ecsform implements.
 pub static RESOURCE_TYPES: &[&dyn ResourceType] = &[
     &builtin::NullResource,
+    &resources::autoscaling_group::AutoscalingGroupType,
+    &resources::autoscaling_lifecycle_hook::AutoscalingLifecycleHookType,
     &resources::eip::EipType,
     &resources::internet_gateway::InternetGatewayType,
+    &resources::key_pair::KeyPairType,
+    &resources::launch_configuration::LaunchConfigurationType,
+    &resources::launch_template::LaunchTemplateType,
     &resources::nat_gateway::NatGatewayType,
     &resources::route::RouteType,
     &resources::route_table::RouteTableType,
