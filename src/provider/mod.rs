@@ -165,9 +165,12 @@ pub static RESOURCE_TYPES: &[&dyn ResourceType] = &[
 
 /// Every data source ecsform implements (besides the built-in `template_file`).
 pub static DATA_SOURCES: &[&dyn DataSource] = &[
+    &crate::aws::data::ami::Ami,
     &crate::aws::data::availability_zones::AvailabilityZones,
     &crate::aws::data::caller_identity::CallerIdentity,
     &crate::aws::data::region::Region,
+    &crate::aws::data::subnet::SubnetData,
+    &crate::aws::data::vpc::VpcData,
 ];
 
 /// Names of every supported resource type, sorted (for "unsupported type" messages).
