@@ -872,3 +872,95 @@ impl<T: ResourceType + 'static> AsDyn for T {
         provider::resource_type(name).unwrap_or_else(|| panic!("{name} is not registered"))
     }
 }
+
+#[tokio::test]
+async fn reads_are_batched() {
+    let _moto = exclusive();
+    let m = moto();
+    let c = clients().await;
+    let ami = some_ami(&c).await;
+    let (_, subnets) = vpc_with_subnets(&c).await;
+    let mut templates = Vec::new();
+    let mut groups = Vec::new();
+    for name in ["a", "b"] {
+        templates.push(launch_template(&c, name, &ami).await);
+        c.autoscaling
+            .create_launch_configuration()
+            .launch_configuration_name(name)
+            .image_id(&ami)
+            .instance_type("t3.micro")
+            .send()
+            .await
+            .expect("CreateLaunchConfiguration");
+        c.autoscaling
+            .create_auto_scaling_group()
+            .auto_scaling_group_name(name)
+            .min_size(0)
+            .max_size(1)
+            .vpc_zone_identifier(&subnets[0])
+            .launch_configuration_name(name)
+            .send()
+            .await
+            .expect("CreateAutoScalingGroup");
+        for hook in ["drain", "warm"] {
+            c.autoscaling
+                .put_lifecycle_hook()
+                .auto_scaling_group_name(name)
+                .lifecycle_hook_name(hook)
+                .lifecycle_transition("autoscaling:EC2_INSTANCE_TERMINATING")
+                .send()
+                .await
+                .expect("PutLifecycleHook");
+        }
+        groups.push(name.to_string());
+    }
+    let with_gone = |ids: &[String], gone: &str| {
+        let mut ids = ids.to_vec();
+        ids.push(gone.to_string());
+        ids
+    };
+    let read = |rt: &'static dyn ResourceType, ids: Vec<String>| {
+        let c = c.clone();
+        async move {
+            m.reset_recording();
+            m.recorder_start();
+            let found = rt.read_many(&c, &ids).await.expect("read_many");
+            m.recorder_stop();
+            (found.len(), m.recorded_actions())
+        }
+    };
+
+    let (found, calls) = read(AutoscalingGroupType.as_dyn(), with_gone(&groups, "gone")).await;
+    assert_eq!(
+        (found, calls.as_slice()),
+        (2, &["DescribeAutoScalingGroups".to_string()][..])
+    );
+
+    let (found, calls) = read(LaunchConfigurationType.as_dyn(), with_gone(&groups, "gone")).await;
+    assert_eq!(found, 2);
+    assert_eq!(calls, ["DescribeLaunchConfigurations"]);
+
+    // One request per group, for all its hooks.
+    let hooks: Vec<String> = ["a:drain", "a:warm", "b:drain", "gone:drain"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let (found, calls) = read(AutoscalingLifecycleHookType.as_dyn(), hooks).await;
+    assert_eq!(found, 3);
+    assert_eq!(
+        calls,
+        [
+            "DescribeLifecycleHooks",
+            "DescribeLifecycleHooks",
+            "DescribeLifecycleHooks"
+        ]
+    );
+
+    // Templates, then the latest versions of all of them at once.
+    let (found, calls) = read(LaunchTemplateType.as_dyn(), templates.clone()).await;
+    assert_eq!(found, 2);
+    assert_eq!(
+        calls,
+        ["DescribeLaunchTemplates", "DescribeLaunchTemplateVersions"]
+    );
+}

@@ -23,7 +23,6 @@ use std::time::Duration;
 use async_trait::async_trait;
 use aws_sdk_autoscaling::types::{AutoScalingGroup, LaunchTemplateSpecification, Tag};
 
-use super::launch_configuration::validation_not_found;
 use super::{attr, changed, create_call, prefix_of_unique_name, retry_while, unique_name};
 use crate::aws::error::{from_sdk, retry, wait_until, ApiError, ErrorKind, RetryPolicy};
 use crate::aws::tags::ECSFORM_PREFIX;
@@ -555,7 +554,7 @@ impl ResourceType for AutoscalingGroupType {
         retry_while(
             &format!("Auto Scaling group {name} to be created"),
             super::VISIBILITY_LIMIT,
-            |e| e.code == "ValidationError" && e.message.contains("not found"),
+            ApiError::is_not_found_or_unknown_name,
             || {
                 create_call("Auto Scaling group to be created", || async {
                     create_request(ctx.clients, &name, planned, ctx.extra_tags)
@@ -676,7 +675,7 @@ impl ResourceType for AutoscalingGroupType {
             )
             .await;
             match drained {
-                Err(e) if validation_not_found(&e) => return Ok(()),
+                Err(e) if e.is_not_found_or_unknown_name() => return Ok(()),
                 r => r?,
             };
             wait_until(
@@ -707,7 +706,7 @@ impl ResourceType for AutoscalingGroupType {
         )
         .await;
         match deleted {
-            Err(e) if validation_not_found(&e) => return Ok(()),
+            Err(e) if e.is_not_found_or_unknown_name() => return Ok(()),
             r => r?,
         };
         wait_until(

@@ -12,7 +12,6 @@ use async_trait::async_trait;
 use aws_sdk_autoscaling::types::LifecycleHook;
 
 use super::create_call;
-use super::launch_configuration::validation_not_found;
 use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -102,7 +101,7 @@ async fn put(clients: &AwsClients, planned: &Value) -> Result<(), ApiError> {
             .map_err(from_sdk);
         match r {
             // Auto Scaling says ValidationError for a group it does not know.
-            Err(mut e) if validation_not_found(&e) => {
+            Err(mut e) if e.is_not_found_or_unknown_name() => {
                 e.kind = crate::aws::error::ErrorKind::NotFound;
                 Err(e)
             }
@@ -143,7 +142,7 @@ impl ResourceType for AutoscalingLifecycleHookType {
             .await;
             let found = match found {
                 // The group is gone, and its hooks with it.
-                Err(e) if validation_not_found(&e) => continue,
+                Err(e) if e.is_not_found_or_unknown_name() => continue,
                 r => r?,
             };
             out.extend(
@@ -196,7 +195,7 @@ impl ResourceType for AutoscalingLifecycleHookType {
         })
         .await;
         match r {
-            Err(e) if validation_not_found(&e) => Ok(()),
+            Err(e) if e.is_not_found_or_unknown_name() => Ok(()),
             r => r.map(|_| ()),
         }
     }

@@ -86,11 +86,6 @@ const IN_USE_LIMIT: Duration = Duration::from_secs(5 * 60);
 /// Root device names to fall back on when the image is gone (deregistered).
 const USUAL_ROOT_DEVICES: &[&str] = &["/dev/xvda", "/dev/sda1"];
 
-/// True for the ValidationError Auto Scaling returns for a name it does not know.
-pub(crate) fn validation_not_found(e: &ApiError) -> bool {
-    e.is_not_found() || e.code == "ValidationError" && e.message.contains("not found")
-}
-
 fn config_state(lc: &LaunchConfiguration, root_device: Option<&str>) -> Option<(String, Value)> {
     let name = lc.launch_configuration_name()?.to_string();
     let user_data = lc.user_data().filter(|u| !u.is_empty()).map(|u| {
@@ -375,7 +370,7 @@ impl ResourceType for LaunchConfigurationType {
         )
         .await;
         match r {
-            Err(e) if validation_not_found(&e) => Ok(()),
+            Err(e) if e.is_not_found_or_unknown_name() => Ok(()),
             r => r.map(|_| ()),
         }
     }
