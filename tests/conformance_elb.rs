@@ -62,12 +62,13 @@ fn attr_str<'v>(state: &'v Value, name: &str) -> &'v str {
         .unwrap_or_else(|| panic!("{name} is not a string in {state}"))
 }
 
-/// The tags ELB holds for an ARN, ecsform's own included.
+/// The tags ELB holds for an object (its id is its ARN), ecsform's own included.
 fn elb_tags<'a>(
     c: &'a AwsClients,
-    arn: &'a str,
-) -> Pin<Box<dyn Future<Output = BTreeMap<String, String>> + Send + 'a>> {
+    state: &'a Value,
+) -> Pin<Box<dyn Future<Output = BTreeMap<String, String>> + 'a>> {
     Box::pin(async move {
+        let arn = attr_str(state, "id").to_string();
         let out = c
             .elbv2
             .describe_tags()

@@ -61,6 +61,12 @@ impl ApiError {
         self.kind == ErrorKind::NotFound
     }
 
+    /// Not found, including the way Auto Scaling says it: a `ValidationError` whose message
+    /// says the named group or launch configuration was "not found".
+    pub fn is_not_found_or_unknown_name(&self) -> bool {
+        self.is_not_found() || self.code == "ValidationError" && self.message.contains("not found")
+    }
+
     fn retryable(&self) -> bool {
         matches!(
             self.kind,
@@ -266,6 +272,22 @@ mod tests {
         assert_eq!(classify("InternalError", None), ErrorKind::Transient);
         assert_eq!(classify("InvalidParameterValue", None), ErrorKind::Invalid);
         assert_eq!(classify("Weird", Some(503)), ErrorKind::Transient);
+    }
+
+    #[test]
+    fn auto_scaling_says_not_found_with_a_validation_error() {
+        let e = ApiError::new(
+            ErrorKind::Invalid,
+            "ValidationError",
+            "AutoScalingGroup name not found - AutoScalingGroup 'web' not found",
+        );
+        assert!(e.is_not_found_or_unknown_name());
+        let e = ApiError::new(
+            ErrorKind::Invalid,
+            "ValidationError",
+            "Max bound must be >= 0",
+        );
+        assert!(!e.is_not_found_or_unknown_name());
     }
 
     #[tokio::test]

@@ -150,8 +150,13 @@ pub static RESOURCE_TYPES: &[&dyn ResourceType] = &[
     &resources::lb_listener::ALB_LISTENER,
     &resources::lb_listener_rule::ALB_LISTENER_RULE,
     &resources::lb_target_group::ALB_TARGET_GROUP,
+    &resources::autoscaling_group::AutoscalingGroupType,
+    &resources::autoscaling_lifecycle_hook::AutoscalingLifecycleHookType,
     &resources::eip::EipType,
     &resources::internet_gateway::InternetGatewayType,
+    &resources::key_pair::KeyPairType,
+    &resources::launch_configuration::LaunchConfigurationType,
+    &resources::launch_template::LaunchTemplateType,
     &resources::lb::LbType,
     &resources::lb_listener::LbListenerType,
     &resources::lb_listener_rule::LbListenerRuleType,
@@ -168,9 +173,12 @@ pub static RESOURCE_TYPES: &[&dyn ResourceType] = &[
 
 /// Every data source ecsform implements (besides the built-in `template_file`).
 pub static DATA_SOURCES: &[&dyn DataSource] = &[
+    &crate::aws::data::ami::Ami,
     &crate::aws::data::availability_zones::AvailabilityZones,
     &crate::aws::data::caller_identity::CallerIdentity,
     &crate::aws::data::region::Region,
+    &crate::aws::data::subnet::SubnetData,
+    &crate::aws::data::vpc::VpcData,
 ];
 
 /// Names of every supported resource type, sorted (for "unsupported type" messages).

@@ -106,3 +106,30 @@ pub fn string_map(m: &BTreeMap<String, String>) -> Value {
             .collect(),
     )
 }
+
+/// Builds one nested block's object with every attribute of `attrs`: those given, null for
+/// the rest (so that a block read from AWS compares equal to a conformed one).
+pub fn block_object(
+    attrs: &[super::AttrSchema],
+    given: impl IntoIterator<Item = (&'static str, Value)>,
+) -> Value {
+    let mut m: BTreeMap<String, Value> = attrs
+        .iter()
+        .map(|a| (a.name.to_string(), Value::Null))
+        .collect();
+    for (k, v) in given {
+        debug_assert!(m.contains_key(k), "{k} is not in the block's schema");
+        m.insert(k.to_string(), v);
+    }
+    Value::Map(m)
+}
+
+/// A number, or null.
+pub fn opt_number(n: Option<impl Into<f64>>) -> Value {
+    n.map(|n| Value::Number(n.into())).unwrap_or(Value::Null)
+}
+
+/// A bool, or null.
+pub fn opt_bool(b: Option<bool>) -> Value {
+    b.map(Value::Bool).unwrap_or(Value::Null)
+}

@@ -33,14 +33,6 @@ pub fn extra_tags(address: &str) -> BTreeMap<String, String> {
     ])
 }
 
-/// Reads the tags AWS holds for an object id (ecsform's own included): how a service other
-/// than EC2 shows its tags to [`conformance_with_tags`].
-pub type TagReader =
-    for<'a> fn(
-        &'a AwsClients,
-        &'a str,
-    ) -> Pin<Box<dyn Future<Output = BTreeMap<String, String>> + Send + 'a>>;
-
 /// Plans `config` (as written, before conforming) against `prior` with no default tags, both
 /// normalized by the type as the engine does.
 pub fn plan(
@@ -108,14 +100,6 @@ fn assert_config_applied(rt: &dyn ResourceType, config: &Value, state: &Value) {
     }
 }
 
-/// [`aws_tags`] as a [`TagReader`].
-fn ec2_tags<'a>(
-    clients: &'a AwsClients,
-    id: &'a str,
-) -> Pin<Box<dyn Future<Output = BTreeMap<String, String>> + Send + 'a>> {
-    Box::pin(aws_tags(clients, id))
-}
-
 /// The tags AWS holds for EC2 object `id`, ecsform's own included.
 pub async fn aws_tags(clients: &AwsClients, id: &str) -> BTreeMap<String, String> {
     let out = clients
@@ -136,6 +120,21 @@ pub async fn aws_tags(clients: &AwsClients, id: &str) -> BTreeMap<String, String
         .collect()
 }
 
+/// How a test reads the tags AWS holds for an object, given its state: [`ec2_tags`] (EC2
+/// DescribeTags on the id) unless the service or the id differs.
+pub type TagReader = for<'a> fn(
+    &'a AwsClients,
+    &'a Value,
+) -> Pin<Box<dyn Future<Output = BTreeMap<String, String>> + 'a>>;
+
+/// [`TagReader`] for EC2 objects whose id is the EC2 resource id.
+pub fn ec2_tags<'a>(
+    clients: &'a AwsClients,
+    state: &'a Value,
+) -> Pin<Box<dyn Future<Output = BTreeMap<String, String>> + 'a>> {
+    Box::pin(async move { aws_tags(clients, &id_of(state)).await })
+}
+
 fn id_of(state: &Value) -> String {
     state.as_map().expect("state is an object")["id"]
         .as_str()
@@ -143,15 +142,34 @@ fn id_of(state: &Value) -> String {
         .to_string()
 }
 
-/// Reads `id` alone and returns its state, failing if it is absent.
-async fn read_one(rt: &dyn ResourceType, clients: &AwsClients, id: &str) -> Value {
+/// Reads `id` alone and returns its state as refresh would, after `recorded`: normalised, and
+/// with the recorded values of attributes AWS does not store (`local`). Fails if it is absent.
+async fn read_one(
+    rt: &dyn ResourceType,
+    clients: &AwsClients,
+    id: &str,
+    recorded: &Value,
+) -> Value {
     let mut found = rt
         .read_many(clients, &[id.to_string()])
         .await
         .unwrap_or_else(|e| panic!("{}: read_many({id}): {e}", rt.type_name()));
-    found
+    let read = found
         .remove(id)
-        .unwrap_or_else(|| panic!("{}: read_many did not return {id}", rt.type_name()))
+        .unwrap_or_else(|| panic!("{}: read_many did not return {id}", rt.type_name()));
+    let Value::Map(mut m) = rt.normalize(read) else {
+        panic!(
+            "{}: read_many returned a non-object for {id}",
+            rt.type_name()
+        );
+    };
+    let recorded = recorded.as_map().expect("state is an object");
+    for a in rt.schema().attributes.iter().filter(|a| a.local) {
+        if let Some(v) = recorded.get(a.name) {
+            m.insert(a.name.to_string(), v.clone());
+        }
+    }
+    Value::Map(m)
 }
 
 /// Runs the lifecycle of one object of type `rt`: created from configuration `create`, then
@@ -199,10 +217,10 @@ pub async fn conformance_with_tags(
     check(Stage::Created, &created);
 
     // Read: the same as what create returned, ecsform's tags in AWS but not in the state.
-    let read = read_one(rt, clients, &id).await;
+    let read = read_one(rt, clients, &id, &created).await;
     assert_eq!(read, created, "{name}: read differs from create's result");
     if taggable {
-        let in_aws = tags(clients, &id).await;
+        let in_aws = tags(clients, &read).await;
         for (k, v) in &extra {
             assert_eq!(in_aws.get(k), Some(v), "{name}: {k} not tagged in AWS");
         }
@@ -242,7 +260,7 @@ pub async fn conformance_with_tags(
     check(Stage::Updated, &updated);
     // Some updates give the object a new id (a replaced route table association).
     let id = id_of(&updated);
-    let read = read_one(rt, clients, &id).await;
+    let read = read_one(rt, clients, &id, &updated).await;
     assert_eq!(read, updated, "{name}: read differs from update's result");
     let again = plan(rt, &update, Some(&read));
     assert_eq!(

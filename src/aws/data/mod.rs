@@ -1,5 +1,76 @@
-//! AWS data sources, one file each, each implementing `provider::DataSource`.
+//! AWS data sources, one file each, each implementing `provider::DataSource`, and the pieces
+//! the EC2 lookups share: `filter` blocks and the "exactly one match" rule.
 
+pub mod ami;
 pub mod availability_zones;
 pub mod caller_identity;
 pub mod region;
+pub mod subnet;
+pub mod vpc;
+
+use aws_sdk_ec2::types::Filter;
+
+use super::error::{ApiError, ErrorKind};
+use crate::lang::Value;
+use crate::provider::values::{get_blocks, get_str, get_strings};
+use crate::provider::{AttrSchema, AttrType, BlockSchema, Nesting};
+
+/// The `filter { name = ..., values = [...] }` blocks of EC2 lookups.
+pub(crate) static FILTER_BLOCK: BlockSchema = BlockSchema {
+    name: "filter",
+    nesting: Nesting::Set,
+    attributes: &[
+        AttrSchema::required("name", AttrType::String),
+        AttrSchema::required("values", AttrType::StringSet),
+    ],
+    force_new: false,
+    computed: false,
+};
+
+/// The configuration's `filter` blocks as EC2 filters.
+pub(crate) fn filter_blocks(config: &Value) -> Vec<Filter> {
+    get_blocks(config, "filter")
+        .iter()
+        .map(|f| {
+            Filter::builder()
+                .set_name(get_str(f, "name").map(String::from))
+                .set_values(Some(get_strings(f, "values")))
+                .build()
+        })
+        .collect()
+}
+
+/// An EC2 filter with one value.
+pub(crate) fn filter(name: &str, value: impl Into<String>) -> Filter {
+    Filter::builder().name(name).values(value).build()
+}
+
+/// The one object a lookup found, or the error Terraform users know.
+pub(crate) fn exactly_one<T>(what: &str, mut found: Vec<T>) -> Result<T, ApiError> {
+    match found.len() {
+        1 => Ok(found.remove(0)),
+        0 => Err(ApiError::new(
+            ErrorKind::NotFound,
+            "NoMatch",
+            format!("no matching {what} found"),
+        )),
+        n => Err(ApiError::new(
+            ErrorKind::Invalid,
+            "MultipleMatches",
+            format!("multiple {what}s matched ({n}); use additional constraints to reduce matches to a single {what}"),
+        )),
+    }
+}
+
+/// The configuration's value of `name` (null if unset), to echo back in a data source's
+/// result.
+pub(crate) fn given(config: &Value, name: &'static str) -> (&'static str, Value) {
+    (
+        name,
+        config
+            .as_map()
+            .and_then(|m| m.get(name))
+            .cloned()
+            .unwrap_or(Value::Null),
+    )
+}

@@ -3,8 +3,13 @@
 //! back an object that is not yet visible, retrying while AWS settles, EC2 ARNs, generated
 //! unique names.
 
+pub mod autoscaling_group;
+pub mod autoscaling_lifecycle_hook;
 pub mod eip;
 pub mod internet_gateway;
+pub mod key_pair;
+pub mod launch_configuration;
+pub mod launch_template;
 pub mod lb;
 pub mod lb_actions;
 pub mod lb_listener;
@@ -243,6 +248,23 @@ pub fn ec2_arn(region: &str, account: &str, kind: &str, id: &str) -> String {
         "arn:{}:ec2:{region}:{account}:{kind}/{id}",
         partition(region)
     )
+}
+
+/// The account the credentials belong to (STS GetCallerIdentity), for ARNs AWS does not return
+/// (key pairs). One call per use: callers ask once per batch, not per object.
+pub async fn account_id(clients: &AwsClients) -> Result<String, ApiError> {
+    let out = retry(RetryPolicy::default(), || async {
+        clients
+            .sts
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(super::error::from_sdk)
+    })
+    .await?;
+    out.account()
+        .map(String::from)
+        .ok_or_else(|| ApiError::malformed("GetCallerIdentity returned no account"))
 }
 
 /// Clients that are never used to send (tests of request building).

@@ -1,0 +1,184 @@
+//! `data "aws_subnet"`: one subnet, found by id, by its attributes (`vpc_id`,
+//! `availability_zone`, `cidr_block`, `default_for_az`, `state`, `tags`) and `filter` blocks.
+//! No match, or several, is an error.
+//!
+//! The lookup arguments are plain optional attributes, so that one not known yet (a VPC
+//! created in the same run) defers the read to apply; the result carries the subnet's real
+//! values in them.
+
+use async_trait::async_trait;
+use aws_sdk_ec2::types::{Filter, Subnet, SubnetCidrBlockStateCode};
+
+use super::{exactly_one, filter, filter_blocks, FILTER_BLOCK};
+use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::resources::ec2_arn;
+use crate::aws::tags::from_ec2;
+use crate::aws::AwsClients;
+use crate::lang::Value;
+use crate::provider::values::{
+    get_bool, get_str, get_string_map, opt_bool, opt_number, opt_str, state_object, string_map,
+};
+use crate::provider::{AttrSchema, AttrType, DataSource, Schema};
+
+pub struct SubnetData;
+
+static SCHEMA: Schema = Schema {
+    version: 1,
+    attributes: &[
+        AttrSchema::optional("id", AttrType::String),
+        AttrSchema::optional("vpc_id", AttrType::String),
+        AttrSchema::optional("availability_zone", AttrType::String),
+        AttrSchema::optional("availability_zone_id", AttrType::String),
+        AttrSchema::optional("cidr_block", AttrType::String),
+        AttrSchema::optional("default_for_az", AttrType::Bool),
+        AttrSchema::optional("state", AttrType::String),
+        AttrSchema::optional("tags", AttrType::StringMap),
+        AttrSchema::computed("arn", AttrType::String),
+        AttrSchema::computed("owner_id", AttrType::String),
+        AttrSchema::computed("available_ip_address_count", AttrType::Number),
+        AttrSchema::computed("map_public_ip_on_launch", AttrType::Bool),
+        AttrSchema::computed("assign_ipv6_address_on_creation", AttrType::Bool),
+        AttrSchema::computed("ipv6_cidr_block", AttrType::String),
+        AttrSchema::computed("ipv6_cidr_block_association_id", AttrType::String),
+    ],
+    blocks: &[FILTER_BLOCK],
+};
+
+/// The EC2 filters the configuration asks for (the id goes in `SubnetIds`).
+fn filters(config: &Value) -> Vec<Filter> {
+    let mut out = filter_blocks(config);
+    for (arg, name) in [
+        ("vpc_id", "vpc-id"),
+        ("availability_zone", "availability-zone"),
+        ("availability_zone_id", "availability-zone-id"),
+        ("cidr_block", "cidr-block"),
+        ("state", "state"),
+    ] {
+        if let Some(v) = get_str(config, arg) {
+            out.push(filter(name, v));
+        }
+    }
+    if let Some(d) = get_bool(config, "default_for_az") {
+        out.push(filter("default-for-az", d.to_string()));
+    }
+    for (k, v) in get_string_map(config, "tags") {
+        out.push(filter(&format!("tag:{k}"), v));
+    }
+    out
+}
+
+fn subnet_state(config: &Value, s: &Subnet, region: &str) -> Value {
+    let id = s.subnet_id().unwrap_or_default();
+    let arn = s
+        .subnet_arn()
+        .map(String::from)
+        .unwrap_or_else(|| ec2_arn(region, s.owner_id().unwrap_or_default(), "subnet", id));
+    let ipv6 = s.ipv6_cidr_block_association_set().iter().find(|a| {
+        a.ipv6_cidr_block_state().and_then(|st| st.state())
+            == Some(&SubnetCidrBlockStateCode::Associated)
+    });
+    let mut state = state_object(
+        &SCHEMA,
+        [
+            ("id", Value::string(id)),
+            ("vpc_id", opt_str(s.vpc_id())),
+            ("availability_zone", opt_str(s.availability_zone())),
+            ("availability_zone_id", opt_str(s.availability_zone_id())),
+            ("cidr_block", opt_str(s.cidr_block())),
+            ("default_for_az", opt_bool(s.default_for_az())),
+            ("state", opt_str(s.state().map(|st| st.as_str()))),
+            ("tags", string_map(&from_ec2(s.tags()))),
+            ("arn", Value::string(arn)),
+            ("owner_id", opt_str(s.owner_id())),
+            (
+                "available_ip_address_count",
+                opt_number(s.available_ip_address_count()),
+            ),
+            (
+                "map_public_ip_on_launch",
+                opt_bool(s.map_public_ip_on_launch()),
+            ),
+            (
+                "assign_ipv6_address_on_creation",
+                opt_bool(s.assign_ipv6_address_on_creation()),
+            ),
+            (
+                "ipv6_cidr_block",
+                opt_str(ipv6.and_then(|a| a.ipv6_cidr_block())),
+            ),
+            (
+                "ipv6_cidr_block_association_id",
+                opt_str(ipv6.and_then(|a| a.association_id())),
+            ),
+        ],
+    );
+    if let (Value::Map(m), Some(f)) = (&mut state, config.as_map().and_then(|c| c.get("filter"))) {
+        m.insert("filter".into(), f.clone());
+    }
+    state
+}
+
+#[async_trait]
+impl DataSource for SubnetData {
+    fn type_name(&self) -> &'static str {
+        "aws_subnet"
+    }
+
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    async fn read(&self, clients: &AwsClients, config: &Value) -> Result<Value, ApiError> {
+        let filters = filters(config);
+        let id = get_str(config, "id").map(String::from);
+        let found: Vec<Subnet> = retry(RetryPolicy::default(), || async {
+            clients
+                .ec2
+                .describe_subnets()
+                .set_subnet_ids(id.clone().map(|i| vec![i]))
+                .set_filters((!filters.is_empty()).then(|| filters.clone()))
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+        let subnet = exactly_one("subnet", found)?;
+        Ok(subnet_state(config, &subnet, &clients.region))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arguments_become_filters() {
+        let config = SCHEMA
+            .conform(&Value::map([
+                ("vpc_id", Value::string("vpc-1")),
+                ("default_for_az", Value::Bool(true)),
+                ("tags", Value::map([("Tier", Value::string("private"))])),
+            ]))
+            .unwrap();
+        let names: Vec<_> = filters(&config)
+            .iter()
+            .map(|f| format!("{}={}", f.name().unwrap(), f.values().join(",")))
+            .collect();
+        assert_eq!(
+            names,
+            ["vpc-id=vpc-1", "default-for-az=true", "tag:Tier=private"]
+        );
+    }
+
+    #[test]
+    fn several_matches_are_an_error() {
+        let e = exactly_one("subnet", vec![1, 2]).unwrap_err();
+        assert!(e.message.contains("multiple subnets matched"), "{e}");
+        assert!(exactly_one::<u8>("subnet", vec![])
+            .unwrap_err()
+            .is_not_found());
+    }
+}

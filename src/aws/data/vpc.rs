@@ -1,0 +1,241 @@
+//! `data "aws_vpc"`: one VPC, found by id, `cidr_block`, `default`, `dhcp_options_id`,
+//! `state`, `tags` and `filter` blocks. No match, or several, is an error.
+//!
+//! Besides the VPC itself, the result has its DNS settings (two `DescribeVpcAttribute` calls)
+//! and its main route table (`DescribeRouteTables`), as the AWS provider's has. The lookup
+//! arguments are plain optional attributes (see `data::subnet`).
+
+use async_trait::async_trait;
+use aws_sdk_ec2::types::{Filter, Vpc, VpcAttributeName, VpcCidrBlockStateCode};
+
+use super::{exactly_one, filter, filter_blocks, FILTER_BLOCK};
+use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::resources::ec2_arn;
+use crate::aws::tags::from_ec2;
+use crate::aws::AwsClients;
+use crate::lang::Value;
+use crate::provider::values::{
+    get_bool, get_str, get_string_map, opt_bool, opt_str, state_object, string_map,
+};
+use crate::provider::{AttrSchema, AttrType, DataSource, Schema};
+
+pub struct VpcData;
+
+static SCHEMA: Schema = Schema {
+    version: 1,
+    attributes: &[
+        AttrSchema::optional("id", AttrType::String),
+        AttrSchema::optional("cidr_block", AttrType::String),
+        AttrSchema::optional("default", AttrType::Bool),
+        AttrSchema::optional("dhcp_options_id", AttrType::String),
+        AttrSchema::optional("state", AttrType::String),
+        AttrSchema::optional("tags", AttrType::StringMap),
+        AttrSchema::computed("arn", AttrType::String),
+        AttrSchema::computed("owner_id", AttrType::String),
+        AttrSchema::computed("instance_tenancy", AttrType::String),
+        AttrSchema::computed("ipv6_cidr_block", AttrType::String),
+        AttrSchema::computed("ipv6_association_id", AttrType::String),
+        AttrSchema::computed("enable_dns_support", AttrType::Bool),
+        AttrSchema::computed("enable_dns_hostnames", AttrType::Bool),
+        AttrSchema::computed("main_route_table_id", AttrType::String),
+    ],
+    blocks: &[FILTER_BLOCK],
+};
+
+/// The EC2 filters the configuration asks for (the id goes in `VpcIds`).
+fn filters(config: &Value) -> Vec<Filter> {
+    let mut out = filter_blocks(config);
+    for (arg, name) in [
+        ("cidr_block", "cidr"),
+        ("dhcp_options_id", "dhcp-options-id"),
+        ("state", "state"),
+    ] {
+        if let Some(v) = get_str(config, arg) {
+            out.push(filter(name, v));
+        }
+    }
+    if let Some(d) = get_bool(config, "default") {
+        out.push(filter("is-default", d.to_string()));
+    }
+    for (k, v) in get_string_map(config, "tags") {
+        out.push(filter(&format!("tag:{k}"), v));
+    }
+    out
+}
+
+/// What the VPC's own description lacks.
+struct Extras {
+    dns_support: Option<bool>,
+    dns_hostnames: Option<bool>,
+    main_route_table: Option<String>,
+}
+
+fn vpc_state(config: &Value, v: &Vpc, extras: Extras, region: &str) -> Value {
+    let id = v.vpc_id().unwrap_or_default();
+    let ipv6 = v.ipv6_cidr_block_association_set().iter().find(|a| {
+        a.ipv6_cidr_block_state().and_then(|s| s.state())
+            == Some(&VpcCidrBlockStateCode::Associated)
+    });
+    let mut state = state_object(
+        &SCHEMA,
+        [
+            ("id", Value::string(id)),
+            ("cidr_block", opt_str(v.cidr_block())),
+            ("default", opt_bool(v.is_default())),
+            ("dhcp_options_id", opt_str(v.dhcp_options_id())),
+            ("state", opt_str(v.state().map(|s| s.as_str()))),
+            ("tags", string_map(&from_ec2(v.tags()))),
+            (
+                "arn",
+                Value::string(ec2_arn(region, v.owner_id().unwrap_or_default(), "vpc", id)),
+            ),
+            ("owner_id", opt_str(v.owner_id())),
+            (
+                "instance_tenancy",
+                opt_str(v.instance_tenancy().map(|t| t.as_str())),
+            ),
+            (
+                "ipv6_cidr_block",
+                opt_str(ipv6.and_then(|a| a.ipv6_cidr_block())),
+            ),
+            (
+                "ipv6_association_id",
+                opt_str(ipv6.and_then(|a| a.association_id())),
+            ),
+            ("enable_dns_support", opt_bool(extras.dns_support)),
+            ("enable_dns_hostnames", opt_bool(extras.dns_hostnames)),
+            ("main_route_table_id", opt_str(extras.main_route_table)),
+        ],
+    );
+    if let (Value::Map(m), Some(f)) = (&mut state, config.as_map().and_then(|c| c.get("filter"))) {
+        m.insert("filter".into(), f.clone());
+    }
+    state
+}
+
+async fn dns_attribute(
+    clients: &AwsClients,
+    id: &str,
+    attribute: VpcAttributeName,
+) -> Result<Option<bool>, ApiError> {
+    let out = retry(RetryPolicy::default(), || async {
+        clients
+            .ec2
+            .describe_vpc_attribute()
+            .vpc_id(id)
+            .attribute(attribute.clone())
+            .send()
+            .await
+            .map_err(from_sdk)
+    })
+    .await?;
+    Ok(match attribute {
+        VpcAttributeName::EnableDnsHostnames => out.enable_dns_hostnames(),
+        _ => out.enable_dns_support(),
+    }
+    .and_then(|a| a.value()))
+}
+
+async fn main_route_table(clients: &AwsClients, id: &str) -> Result<Option<String>, ApiError> {
+    let out = retry(RetryPolicy::default(), || async {
+        clients
+            .ec2
+            .describe_route_tables()
+            .filters(filter("vpc-id", id))
+            .filters(filter("association.main", "true"))
+            .send()
+            .await
+            .map_err(from_sdk)
+    })
+    .await?;
+    Ok(out
+        .route_tables()
+        .iter()
+        .find_map(|t| t.route_table_id().map(String::from)))
+}
+
+#[async_trait]
+impl DataSource for VpcData {
+    fn type_name(&self) -> &'static str {
+        "aws_vpc"
+    }
+
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    async fn read(&self, clients: &AwsClients, config: &Value) -> Result<Value, ApiError> {
+        let filters = filters(config);
+        let id = get_str(config, "id").map(String::from);
+        let found: Vec<Vpc> = retry(RetryPolicy::default(), || async {
+            clients
+                .ec2
+                .describe_vpcs()
+                .set_vpc_ids(id.clone().map(|i| vec![i]))
+                .set_filters((!filters.is_empty()).then(|| filters.clone()))
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+        let vpc = exactly_one("VPC", found)?;
+        let vpc_id = vpc.vpc_id().unwrap_or_default();
+        let extras = Extras {
+            dns_support: dns_attribute(clients, vpc_id, VpcAttributeName::EnableDnsSupport).await?,
+            dns_hostnames: dns_attribute(clients, vpc_id, VpcAttributeName::EnableDnsHostnames)
+                .await?,
+            main_route_table: main_route_table(clients, vpc_id).await?,
+        };
+        Ok(vpc_state(config, &vpc, extras, &clients.region))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_and_cidr_become_filters() {
+        let config = SCHEMA
+            .conform(&Value::map([
+                ("default", Value::Bool(true)),
+                ("cidr_block", Value::string("172.31.0.0/16")),
+            ]))
+            .unwrap();
+        let names: Vec<_> = filters(&config)
+            .iter()
+            .map(|f| format!("{}={}", f.name().unwrap(), f.values().join(",")))
+            .collect();
+        assert_eq!(names, ["cidr=172.31.0.0/16", "is-default=true"]);
+    }
+
+    #[test]
+    fn state_carries_the_extras() {
+        let vpc = Vpc::builder()
+            .vpc_id("vpc-1")
+            .owner_id("123456789012")
+            .cidr_block("10.0.0.0/16")
+            .is_default(false)
+            .build();
+        let s = vpc_state(
+            &Value::map::<&str>([]),
+            &vpc,
+            Extras {
+                dns_support: Some(true),
+                dns_hostnames: Some(false),
+                main_route_table: Some("rtb-1".into()),
+            },
+            "eu-west-1",
+        );
+        let m = s.as_map().unwrap();
+        assert_eq!(m["main_route_table_id"], Value::string("rtb-1"));
+        assert_eq!(m["enable_dns_hostnames"], Value::Bool(false));
+        assert_eq!(
+            m["arn"],
+            Value::string("arn:aws:ec2:eu-west-1:123456789012:vpc/vpc-1")
+        );
+    }
+}

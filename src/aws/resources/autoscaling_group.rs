@@ -1,0 +1,831 @@
+//! `aws_autoscaling_group`: an Auto Scaling group launched from a launch configuration or a
+//! launch template, in subnets (`vpc_zone_identifier`) or zones.
+//!
+//! Everything but the name changes in place (`UpdateAutoScalingGroup`; target groups through
+//! attach/detach; tags through CreateOrUpdateTags/DeleteTags). Tags are `tag` blocks as in
+//! the AWS provider (there is no `tags` map, and the provider's `default_tags` do not apply);
+//! ecsform's own `ecsform:*` tags are set at creation, not propagated to instances, and left
+//! out of the `tag` blocks read back.
+//!
+//! After create and update, ecsform waits (`wait_for_capacity_timeout`, default `"10m"`,
+//! `"0"` to skip) until `desired_capacity` (or `min_size`) instances are InService and
+//! healthy. Deletion first scales the group to zero and waits for the instances to go, unless
+//! `force_delete`, then waits for the group to disappear.
+//!
+//! AWS reports a group's launch template by both id and name; the state keeps the id alone
+//! (the name only when AWS gives no id), so configure `launch_template` with `id`. A block
+//! with only a `name` reads back differently and plans an in-place update on every run: the
+//! planner has no optional-and-computed attributes inside blocks to absorb the difference.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_autoscaling::types::{AutoScalingGroup, LaunchTemplateSpecification, Tag};
+
+use super::{attr, changed, create_call, prefix_of_unique_name, retry_while, unique_name};
+use crate::aws::error::{from_sdk, retry, wait_until, ApiError, ErrorKind, RetryPolicy};
+use crate::aws::tags::ECSFORM_PREFIX;
+use crate::aws::AwsClients;
+use crate::lang::Value;
+use crate::provider::schema::Default;
+use crate::provider::values::{
+    block_object, get_blocks, get_bool, get_i32, get_number, get_str, get_strings, opt_number,
+    opt_str, state_object, string_set, strings,
+};
+use crate::provider::{
+    AttrSchema, AttrType, BlockSchema, CallContext, Nesting, ResourceType, Schema,
+};
+
+pub struct AutoscalingGroupType;
+
+static LAUNCH_TEMPLATE: &[AttrSchema] = &[
+    AttrSchema::optional("id", AttrType::String),
+    AttrSchema::optional("name", AttrType::String),
+    AttrSchema::optional("version", AttrType::String).default(Default::Str("$Default")),
+];
+
+static TAG: &[AttrSchema] = &[
+    AttrSchema::required("key", AttrType::String),
+    AttrSchema::required("value", AttrType::String),
+    AttrSchema::required("propagate_at_launch", AttrType::Bool),
+];
+
+static SCHEMA: Schema = Schema {
+    version: 1,
+    attributes: &[
+        AttrSchema::computed("id", AttrType::String),
+        AttrSchema::computed("arn", AttrType::String),
+        AttrSchema::optional_computed("name", AttrType::String).force_new(),
+        AttrSchema::optional_computed("name_prefix", AttrType::String).force_new(),
+        AttrSchema::required("min_size", AttrType::Number),
+        AttrSchema::required("max_size", AttrType::Number),
+        AttrSchema::optional_computed("desired_capacity", AttrType::Number),
+        AttrSchema::optional_computed("vpc_zone_identifier", AttrType::StringSet),
+        AttrSchema::optional_computed("availability_zones", AttrType::StringSet),
+        AttrSchema::optional("launch_configuration", AttrType::String),
+        AttrSchema::optional("target_group_arns", AttrType::StringSet),
+        AttrSchema::optional("health_check_type", AttrType::String).default(Default::Str("EC2")),
+        AttrSchema::optional("health_check_grace_period", AttrType::Number)
+            .default(Default::Number(300.0)),
+        AttrSchema::optional_computed("default_cooldown", AttrType::Number),
+        AttrSchema::optional_computed("termination_policies", AttrType::StringList),
+        AttrSchema::optional("protect_from_scale_in", AttrType::Bool).default(Default::Bool(false)),
+        AttrSchema::optional("force_delete", AttrType::Bool)
+            .default(Default::Bool(false))
+            .local(),
+        AttrSchema::optional("wait_for_capacity_timeout", AttrType::String)
+            .default(Default::Str("10m"))
+            .local(),
+        AttrSchema::optional("min_elb_capacity", AttrType::Number).local(),
+    ],
+    blocks: &[
+        BlockSchema {
+            name: "launch_template",
+            nesting: Nesting::List,
+            attributes: LAUNCH_TEMPLATE,
+            force_new: false,
+            computed: false,
+        },
+        BlockSchema {
+            name: "tag",
+            nesting: Nesting::Set,
+            attributes: TAG,
+            force_new: false,
+            computed: false,
+        },
+    ],
+};
+
+/// Attributes AWS does not store: kept from the planned value.
+const LOCAL: &[&str] = &[
+    "force_delete",
+    "wait_for_capacity_timeout",
+    "min_elb_capacity",
+];
+
+/// How long deletion waits for instances to terminate and the group to disappear.
+const DELETE_LIMIT: Duration = Duration::from_secs(10 * 60);
+const POLL: Duration = Duration::from_secs(5);
+/// AWS caps `AutoScalingGroupNames` at 100 per request.
+const NAMES_PER_REQUEST: usize = 100;
+
+/// Parses a Go-style duration as the AWS provider takes it: `"10m"`, `"1h30m"`, `"90s"`,
+/// `"0"`.
+pub(crate) fn parse_duration(s: &str) -> Option<Duration> {
+    let s = s.trim();
+    if s == "0" {
+        return Some(Duration::ZERO);
+    }
+    let mut total = 0f64;
+    let mut number = String::new();
+    let mut chars = s.chars().peekable();
+    let mut any = false;
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() || c == '.' {
+            number.push(c);
+            continue;
+        }
+        let mut unit = c.to_string();
+        if c == 'm' && chars.peek() == Some(&'s') {
+            unit.push(chars.next()?);
+        }
+        let n: f64 = number.parse().ok()?;
+        number.clear();
+        total += n * match unit.as_str() {
+            "h" => 3600.0,
+            "m" => 60.0,
+            "s" => 1.0,
+            "ms" => 0.001,
+            _ => return None,
+        };
+        any = true;
+    }
+    (number.is_empty() && any).then(|| Duration::from_secs_f64(total))
+}
+
+fn group_state(g: &AutoScalingGroup) -> Option<(String, Value)> {
+    let name = g.auto_scaling_group_name()?.to_string();
+    let subnets: Vec<String> = g
+        .vpc_zone_identifier()
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect();
+    let tags: Vec<Value> = g
+        .tags()
+        .iter()
+        .filter(|t| !t.key().unwrap_or_default().starts_with(ECSFORM_PREFIX))
+        .map(|t| {
+            block_object(
+                TAG,
+                [
+                    ("key", opt_str(t.key())),
+                    ("value", Value::string(t.value().unwrap_or_default())),
+                    (
+                        "propagate_at_launch",
+                        Value::Bool(t.propagate_at_launch().unwrap_or(false)),
+                    ),
+                ],
+            )
+        })
+        .collect();
+    let template = g.launch_template().map(|t| {
+        block_object(
+            LAUNCH_TEMPLATE,
+            [
+                ("id", opt_str(t.launch_template_id())),
+                // AWS reports both; the id alone is the canonical form (see the module doc).
+                (
+                    "name",
+                    opt_str(
+                        t.launch_template_name()
+                            .filter(|_| t.launch_template_id().is_none()),
+                    ),
+                ),
+                ("version", Value::string(t.version().unwrap_or("$Default"))),
+            ],
+        )
+    });
+    let state = state_object(
+        &SCHEMA,
+        [
+            ("id", Value::string(&name)),
+            ("arn", opt_str(g.auto_scaling_group_arn())),
+            ("name", Value::string(&name)),
+            ("name_prefix", opt_str(prefix_of_unique_name(&name))),
+            ("min_size", opt_number(g.min_size())),
+            ("max_size", opt_number(g.max_size())),
+            ("desired_capacity", opt_number(g.desired_capacity())),
+            (
+                "vpc_zone_identifier",
+                if subnets.is_empty() {
+                    Value::Null
+                } else {
+                    string_set(subnets)
+                },
+            ),
+            (
+                "availability_zones",
+                string_set(g.availability_zones().iter().cloned()),
+            ),
+            (
+                "launch_configuration",
+                opt_str(g.launch_configuration_name()),
+            ),
+            (
+                "target_group_arns",
+                if g.target_group_arns().is_empty() {
+                    Value::Null
+                } else {
+                    string_set(g.target_group_arns().iter().cloned())
+                },
+            ),
+            ("health_check_type", opt_str(g.health_check_type())),
+            (
+                "health_check_grace_period",
+                opt_number(g.health_check_grace_period()),
+            ),
+            ("default_cooldown", opt_number(g.default_cooldown())),
+            (
+                "termination_policies",
+                strings(g.termination_policies().iter().cloned()),
+            ),
+            (
+                "protect_from_scale_in",
+                Value::Bool(g.new_instances_protected_from_scale_in().unwrap_or(false)),
+            ),
+            ("force_delete", Value::Bool(false)),
+            ("wait_for_capacity_timeout", Value::string("10m")),
+            ("min_elb_capacity", Value::Null),
+            (
+                "launch_template",
+                Value::List(template.into_iter().collect()),
+            ),
+            ("tag", Value::set(tags)),
+        ],
+    );
+    Some((name, state))
+}
+
+/// Attributes AWS does not store, carried over from the planned value.
+fn with_local(state: Value, planned: &Value) -> Value {
+    super::with_attrs(state, LOCAL.iter().map(|a| (*a, attr(planned, a))))
+}
+
+/// The launch template `planned` names, if any.
+fn template_spec(planned: &Value) -> Option<LaunchTemplateSpecification> {
+    get_blocks(planned, "launch_template").first().map(|t| {
+        LaunchTemplateSpecification::builder()
+            .set_launch_template_id(get_str(t, "id").map(String::from))
+            .set_launch_template_name(get_str(t, "name").map(String::from))
+            .set_version(get_str(t, "version").map(String::from))
+            .build()
+    })
+}
+
+/// The `tag` blocks of `v` as Auto Scaling tags of group `name`, by key.
+fn tag_blocks(name: &str, v: &Value) -> BTreeMap<String, Tag> {
+    get_blocks(v, "tag")
+        .iter()
+        .filter_map(|t| {
+            let key = get_str(t, "key")?.to_string();
+            let tag = Tag::builder()
+                .resource_id(name)
+                .resource_type("auto-scaling-group")
+                .key(&key)
+                .value(get_str(t, "value").unwrap_or_default())
+                .propagate_at_launch(get_bool(t, "propagate_at_launch").unwrap_or(false))
+                .build();
+            Some((key, tag))
+        })
+        .collect()
+}
+
+/// The tags to set at creation: the `tag` blocks and ecsform's own (not propagated).
+fn creation_tags(name: &str, planned: &Value, extra: &BTreeMap<String, String>) -> Vec<Tag> {
+    let mut tags = tag_blocks(name, planned);
+    for (k, v) in extra.iter().filter(|(k, _)| k.starts_with(ECSFORM_PREFIX)) {
+        tags.insert(
+            k.clone(),
+            Tag::builder()
+                .resource_id(name)
+                .resource_type("auto-scaling-group")
+                .key(k)
+                .value(v)
+                .propagate_at_launch(false)
+                .build(),
+        );
+    }
+    tags.into_values().collect()
+}
+
+fn create_request(
+    clients: &AwsClients,
+    name: &str,
+    planned: &Value,
+    extra: &BTreeMap<String, String>,
+) -> aws_sdk_autoscaling::operation::create_auto_scaling_group::builders::CreateAutoScalingGroupFluentBuilder{
+    let subnets = get_strings(planned, "vpc_zone_identifier");
+    let zones = get_strings(planned, "availability_zones");
+    let tgs = get_strings(planned, "target_group_arns");
+    let policies = get_strings(planned, "termination_policies");
+    clients
+        .autoscaling
+        .create_auto_scaling_group()
+        .auto_scaling_group_name(name)
+        .set_min_size(get_i32(planned, "min_size"))
+        .set_max_size(get_i32(planned, "max_size"))
+        .set_desired_capacity(get_i32(planned, "desired_capacity"))
+        .set_vpc_zone_identifier((!subnets.is_empty()).then(|| subnets.join(",")))
+        .set_availability_zones((!zones.is_empty()).then_some(zones))
+        .set_launch_configuration_name(get_str(planned, "launch_configuration").map(String::from))
+        .set_launch_template(template_spec(planned))
+        .set_target_group_arns((!tgs.is_empty()).then_some(tgs))
+        .set_health_check_type(get_str(planned, "health_check_type").map(String::from))
+        .set_health_check_grace_period(get_i32(planned, "health_check_grace_period"))
+        .set_default_cooldown(get_i32(planned, "default_cooldown"))
+        .set_termination_policies((!policies.is_empty()).then_some(policies))
+        .set_new_instances_protected_from_scale_in(get_bool(planned, "protect_from_scale_in"))
+        .set_tags(Some(creation_tags(name, planned, extra)))
+}
+
+/// Describes groups by name (names AWS does not know are left out), deleted ones included.
+async fn describe(
+    clients: &AwsClients,
+    names: &[String],
+) -> Result<Vec<AutoScalingGroup>, ApiError> {
+    let mut out = Vec::new();
+    for chunk in names.chunks(NAMES_PER_REQUEST) {
+        let page: Vec<AutoScalingGroup> = retry(RetryPolicy::default(), || async {
+            clients
+                .autoscaling
+                .describe_auto_scaling_groups()
+                .set_auto_scaling_group_names(Some(chunk.to_vec()))
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+        out.extend(page);
+    }
+    Ok(out)
+}
+
+async fn describe_one(
+    clients: &AwsClients,
+    name: &str,
+) -> Result<Option<AutoScalingGroup>, ApiError> {
+    Ok(describe(clients, &[name.to_string()])
+        .await?
+        .into_iter()
+        .find(|g| g.auto_scaling_group_name() == Some(name)))
+}
+
+fn being_deleted(g: &AutoScalingGroup) -> bool {
+    g.status().is_some_and(|s| s.starts_with("Delete"))
+}
+
+/// How many of the group's instances are InService and healthy.
+fn in_service(g: &AutoScalingGroup) -> usize {
+    g.instances()
+        .iter()
+        .filter(|i| i.lifecycle_state().map(|s| s.as_str()) == Some("InService"))
+        .filter(|i| {
+            i.health_status()
+                .is_none_or(|h| h.eq_ignore_ascii_case("Healthy"))
+        })
+        .count()
+}
+
+/// Waits until the group has its wanted capacity in service, as `wait_for_capacity_timeout`
+/// allows.
+async fn wait_for_capacity(
+    clients: &AwsClients,
+    name: &str,
+    planned: &Value,
+) -> Result<(), ApiError> {
+    let timeout = get_str(planned, "wait_for_capacity_timeout").unwrap_or("10m");
+    let limit = parse_duration(timeout).ok_or_else(|| {
+        ApiError::new(
+            ErrorKind::Invalid,
+            "InvalidParameterValue",
+            format!("wait_for_capacity_timeout: {timeout:?} is not a duration such as \"10m\""),
+        )
+    })?;
+    if limit.is_zero() {
+        return Ok(());
+    }
+    let want = get_number(planned, "desired_capacity")
+        .or(get_number(planned, "min_size"))
+        .unwrap_or(0.0) as usize;
+    let want = want.max(get_number(planned, "min_elb_capacity").unwrap_or(0.0) as usize);
+    wait_until(
+        &format!("Auto Scaling group {name} to have {want} healthy instances in service"),
+        POLL,
+        limit,
+        || async {
+            let g = describe_one(clients, name).await?;
+            Ok(g.filter(|g| in_service(g) >= want).map(|_| ()))
+        },
+    )
+    .await
+}
+
+async fn read_back(clients: &AwsClients, name: &str, planned: &Value) -> Result<Value, ApiError> {
+    let g = wait_until(
+        &format!("Auto Scaling group {name} to become visible"),
+        Duration::from_secs(1),
+        super::VISIBILITY_LIMIT,
+        || describe_one(clients, name),
+    )
+    .await?;
+    let (_, state) = group_state(&g).ok_or_else(|| ApiError::malformed("group without a name"))?;
+    Ok(with_local(state, planned))
+}
+
+/// Brings target groups and tags from `prior` to `planned`.
+async fn sync_attachments(
+    clients: &AwsClients,
+    name: &str,
+    prior: &Value,
+    planned: &Value,
+) -> Result<(), ApiError> {
+    let before: BTreeSet<String> = get_strings(prior, "target_group_arns")
+        .into_iter()
+        .collect();
+    let after: BTreeSet<String> = get_strings(planned, "target_group_arns")
+        .into_iter()
+        .collect();
+    let detach: Vec<String> = before.difference(&after).cloned().collect();
+    let attach: Vec<String> = after.difference(&before).cloned().collect();
+    if !detach.is_empty() {
+        retry(RetryPolicy::default(), || async {
+            clients
+                .autoscaling
+                .detach_load_balancer_target_groups()
+                .auto_scaling_group_name(name)
+                .set_target_group_arns(Some(detach.clone()))
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+    }
+    if !attach.is_empty() {
+        retry(RetryPolicy::default(), || async {
+            clients
+                .autoscaling
+                .attach_load_balancer_target_groups()
+                .auto_scaling_group_name(name)
+                .set_target_group_arns(Some(attach.clone()))
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+    }
+    let old = tag_blocks(name, prior);
+    let new = tag_blocks(name, planned);
+    let removed: Vec<Tag> = old
+        .iter()
+        .filter(|(k, _)| !new.contains_key(*k))
+        .map(|(_, t)| t.clone())
+        .collect();
+    let upserted: Vec<Tag> = new
+        .iter()
+        .filter(|(k, t)| old.get(*k) != Some(t))
+        .map(|(_, t)| t.clone())
+        .collect();
+    if !removed.is_empty() {
+        retry(RetryPolicy::default(), || async {
+            clients
+                .autoscaling
+                .delete_tags()
+                .set_tags(Some(removed.clone()))
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+    }
+    if !upserted.is_empty() {
+        retry(RetryPolicy::default(), || async {
+            clients
+                .autoscaling
+                .create_or_update_tags()
+                .set_tags(Some(upserted.clone()))
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+/// Errors that mean "the group is busy, try again shortly".
+fn busy(e: &ApiError) -> bool {
+    matches!(
+        e.code.as_str(),
+        "ScalingActivityInProgress" | "ResourceInUse"
+    )
+}
+
+#[async_trait]
+impl ResourceType for AutoscalingGroupType {
+    fn type_name(&self) -> &'static str {
+        "aws_autoscaling_group"
+    }
+
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    async fn read_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+    ) -> Result<BTreeMap<String, Value>, ApiError> {
+        if ids.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        Ok(describe(clients, ids)
+            .await?
+            .iter()
+            .filter(|g| !being_deleted(g))
+            .filter_map(group_state)
+            .filter(|(id, _)| ids.contains(id))
+            .collect())
+    }
+
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+        let name = match (get_str(planned, "name"), get_str(planned, "name_prefix")) {
+            (Some(n), _) => n.to_string(),
+            (None, Some(p)) => unique_name(p),
+            (None, None) => unique_name("terraform-"),
+        };
+        // Retried while a launch configuration or template made a moment ago is not visible.
+        retry_while(
+            &format!("Auto Scaling group {name} to be created"),
+            super::VISIBILITY_LIMIT,
+            ApiError::is_not_found_or_unknown_name,
+            || {
+                create_call("Auto Scaling group to be created", || async {
+                    create_request(ctx.clients, &name, planned, ctx.extra_tags)
+                        .send()
+                        .await
+                        .map_err(from_sdk)
+                })
+            },
+        )
+        .await?;
+        wait_for_capacity(ctx.clients, &name, planned).await?;
+        read_back(ctx.clients, &name, planned).await
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext<'_>,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, ApiError> {
+        let name = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
+        let set = |a: &str| changed(prior, planned, a);
+        let group_fields = [
+            "min_size",
+            "max_size",
+            "desired_capacity",
+            "vpc_zone_identifier",
+            "availability_zones",
+            "launch_configuration",
+            "launch_template",
+            "health_check_type",
+            "health_check_grace_period",
+            "default_cooldown",
+            "termination_policies",
+            "protect_from_scale_in",
+        ];
+        if group_fields.iter().any(|a| set(a)) {
+            let subnets = get_strings(planned, "vpc_zone_identifier");
+            let zones = get_strings(planned, "availability_zones");
+            let mut req = ctx
+                .clients
+                .autoscaling
+                .update_auto_scaling_group()
+                .auto_scaling_group_name(name)
+                .set_min_size(get_i32(planned, "min_size"))
+                .set_max_size(get_i32(planned, "max_size"))
+                .set_health_check_type(get_str(planned, "health_check_type").map(String::from))
+                .set_health_check_grace_period(get_i32(planned, "health_check_grace_period"))
+                .set_new_instances_protected_from_scale_in(get_bool(
+                    planned,
+                    "protect_from_scale_in",
+                ));
+            // Unchanged values are left out: the desired capacity may have been moved by
+            // scaling policies since, and AWS derives the zones from the subnets.
+            if set("desired_capacity") {
+                req = req.set_desired_capacity(get_i32(planned, "desired_capacity"));
+            }
+            if set("vpc_zone_identifier") && !subnets.is_empty() {
+                req = req.vpc_zone_identifier(subnets.join(","));
+            }
+            if set("availability_zones") && !zones.is_empty() {
+                req = req.set_availability_zones(Some(zones));
+            }
+            if set("launch_configuration") || set("launch_template") {
+                req = req
+                    .set_launch_configuration_name(
+                        get_str(planned, "launch_configuration").map(String::from),
+                    )
+                    .set_launch_template(template_spec(planned));
+            }
+            if set("default_cooldown") {
+                req = req.set_default_cooldown(get_i32(planned, "default_cooldown"));
+            }
+            if set("termination_policies") {
+                req = req
+                    .set_termination_policies(Some(get_strings(planned, "termination_policies")));
+            }
+            retry_while(
+                &format!("Auto Scaling group {name} to be updated"),
+                super::VISIBILITY_LIMIT,
+                busy,
+                || async { req.clone().send().await.map_err(from_sdk) },
+            )
+            .await?;
+        }
+        sync_attachments(ctx.clients, name, prior, planned).await?;
+        wait_for_capacity(ctx.clients, name, planned).await?;
+        read_back(ctx.clients, name, planned).await
+    }
+
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+        let Some(name) = get_str(prior, "id") else {
+            return Ok(());
+        };
+        let clients = ctx.clients;
+        let force = get_bool(prior, "force_delete").unwrap_or(false);
+        if describe_one(clients, name).await?.is_none() {
+            return Ok(());
+        }
+        if !force {
+            // Drain first, so that deletion does not fail on instances still running.
+            let drained = retry_while(
+                &format!("Auto Scaling group {name} to scale to zero"),
+                DELETE_LIMIT,
+                busy,
+                || async {
+                    clients
+                        .autoscaling
+                        .update_auto_scaling_group()
+                        .auto_scaling_group_name(name)
+                        .min_size(0)
+                        .max_size(0)
+                        .desired_capacity(0)
+                        .send()
+                        .await
+                        .map_err(from_sdk)
+                },
+            )
+            .await;
+            match drained {
+                Err(e) if e.is_not_found_or_unknown_name() => return Ok(()),
+                r => r?,
+            };
+            wait_until(
+                &format!("the instances of Auto Scaling group {name} to terminate"),
+                POLL,
+                DELETE_LIMIT,
+                || async {
+                    let g = describe_one(clients, name).await?;
+                    Ok(g.is_none_or(|g| g.instances().is_empty()).then_some(()))
+                },
+            )
+            .await?;
+        }
+        let deleted = retry_while(
+            &format!("Auto Scaling group {name} to be deleted"),
+            DELETE_LIMIT,
+            busy,
+            || async {
+                clients
+                    .autoscaling
+                    .delete_auto_scaling_group()
+                    .auto_scaling_group_name(name)
+                    .force_delete(force)
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            },
+        )
+        .await;
+        match deleted {
+            Err(e) if e.is_not_found_or_unknown_name() => return Ok(()),
+            r => r?,
+        };
+        wait_until(
+            &format!("Auto Scaling group {name} to be deleted"),
+            POLL,
+            DELETE_LIMIT,
+            || async { Ok(describe_one(clients, name).await?.is_none().then_some(())) },
+        )
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::resources::offline_clients;
+    use aws_sdk_autoscaling::types::{Instance, LifecycleState, TagDescription};
+
+    #[test]
+    fn durations_parse_like_go() {
+        assert_eq!(parse_duration("10m"), Some(Duration::from_secs(600)));
+        assert_eq!(parse_duration("1h30m"), Some(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("90s"), Some(Duration::from_secs(90)));
+        assert_eq!(parse_duration("0"), Some(Duration::ZERO));
+        assert_eq!(parse_duration("0s"), Some(Duration::ZERO));
+        assert_eq!(parse_duration("10"), None);
+        assert_eq!(parse_duration("ten minutes"), None);
+    }
+
+    #[test]
+    fn creation_tags_add_ecsforms_own_unpropagated() {
+        let planned = SCHEMA
+            .conform(&Value::map([
+                ("min_size", Value::number(1)),
+                ("max_size", Value::number(2)),
+                (
+                    "tag",
+                    Value::List(vec![Value::map([
+                        ("key", Value::string("Name")),
+                        ("value", Value::string("web")),
+                        ("propagate_at_launch", Value::Bool(true)),
+                    ])]),
+                ),
+            ]))
+            .unwrap();
+        let extra = BTreeMap::from([
+            (
+                "ecsform:address".to_string(),
+                "aws_autoscaling_group.web".to_string(),
+            ),
+            ("Team".to_string(), "default-tag".to_string()),
+        ]);
+        let req = create_request(&offline_clients(), "web", &planned, &extra);
+        let tags = req.as_input().get_tags().clone().unwrap();
+        let keys: Vec<_> = tags.iter().filter_map(|t| t.key()).collect();
+        assert_eq!(keys, ["Name", "ecsform:address"]);
+        assert_eq!(tags[0].propagate_at_launch(), Some(true));
+        assert_eq!(tags[1].propagate_at_launch(), Some(false));
+        assert_eq!(tags[1].resource_id(), Some("web"));
+        assert_eq!(
+            req.as_input().get_health_check_type().as_deref(),
+            Some("EC2")
+        );
+    }
+
+    #[test]
+    fn state_hides_ecsform_tags_and_counts_healthy_instances() {
+        let g = AutoScalingGroup::builder()
+            .auto_scaling_group_name("web")
+            .min_size(1)
+            .max_size(3)
+            .desired_capacity(2)
+            .vpc_zone_identifier("subnet-1,subnet-2")
+            .tags(
+                TagDescription::builder()
+                    .key("ecsform:lineage")
+                    .value("x")
+                    .build(),
+            )
+            .tags(
+                TagDescription::builder()
+                    .key("Name")
+                    .value("web")
+                    .propagate_at_launch(true)
+                    .build(),
+            )
+            .instances(
+                Instance::builder()
+                    .instance_id("i-1")
+                    .lifecycle_state(LifecycleState::InService)
+                    .health_status("Healthy")
+                    .build(),
+            )
+            .instances(
+                Instance::builder()
+                    .instance_id("i-2")
+                    .lifecycle_state(LifecycleState::Pending)
+                    .health_status("Healthy")
+                    .build(),
+            )
+            .launch_template(
+                LaunchTemplateSpecification::builder()
+                    .launch_template_id("lt-1")
+                    .launch_template_name("web")
+                    .version("$Latest")
+                    .build(),
+            )
+            .build();
+        assert_eq!(in_service(&g), 1);
+        let (_, s) = group_state(&g).unwrap();
+        let m = s.as_map().unwrap();
+        assert_eq!(m["tag"].as_list().unwrap().len(), 1);
+        assert_eq!(
+            m["vpc_zone_identifier"],
+            string_set(["subnet-1", "subnet-2"])
+        );
+        let lt = &m["launch_template"].as_list().unwrap()[0];
+        assert_eq!(lt.as_map().unwrap()["id"], Value::string("lt-1"));
+        assert_eq!(lt.as_map().unwrap()["name"], Value::Null);
+        assert_eq!(lt.as_map().unwrap()["version"], Value::string("$Latest"));
+    }
+}

@@ -1,0 +1,237 @@
+//! `aws_autoscaling_lifecycle_hook`: a lifecycle hook of an Auto Scaling group.
+//!
+//! The id is `<group name>:<hook name>`, unlike the AWS provider's (the hook name alone): a
+//! hook is only found through its group (`DescribeLifecycleHooks` takes one group), and ids
+//! alone must tell `read_many` which groups to ask — one request per group. Auto Scaling group
+//! names cannot contain a colon, so the split is unambiguous. `PutLifecycleHook` both creates
+//! and updates.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use aws_sdk_autoscaling::types::LifecycleHook;
+
+use super::create_call;
+use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::AwsClients;
+use crate::lang::Value;
+use crate::provider::schema::Default;
+use crate::provider::values::{get_i32, get_str, opt_number, opt_str, state_object};
+use crate::provider::{AttrSchema, AttrType, CallContext, ResourceType, Schema};
+
+pub struct AutoscalingLifecycleHookType;
+
+static SCHEMA: Schema = Schema {
+    version: 1,
+    attributes: &[
+        AttrSchema::computed("id", AttrType::String),
+        AttrSchema::required("name", AttrType::String).force_new(),
+        AttrSchema::required("autoscaling_group_name", AttrType::String).force_new(),
+        AttrSchema::required("lifecycle_transition", AttrType::String),
+        AttrSchema::optional("default_result", AttrType::String).default(Default::Str("ABANDON")),
+        AttrSchema::optional("heartbeat_timeout", AttrType::Number)
+            .default(Default::Number(3600.0)),
+        AttrSchema::optional("notification_target_arn", AttrType::String),
+        AttrSchema::optional("role_arn", AttrType::String),
+        AttrSchema::optional("notification_metadata", AttrType::String),
+    ],
+    blocks: &[],
+};
+
+/// `<group>:<hook>`.
+pub fn hook_id(group: &str, name: &str) -> String {
+    format!("{group}:{name}")
+}
+
+/// The group and hook names of an id.
+fn split_id(id: &str) -> Option<(&str, &str)> {
+    id.split_once(':')
+}
+
+fn hook_state(h: &LifecycleHook) -> Option<(String, Value)> {
+    let group = h.auto_scaling_group_name()?;
+    let name = h.lifecycle_hook_name()?;
+    let id = hook_id(group, name);
+    let state = state_object(
+        &SCHEMA,
+        [
+            ("id", Value::string(&id)),
+            ("name", Value::string(name)),
+            ("autoscaling_group_name", Value::string(group)),
+            ("lifecycle_transition", opt_str(h.lifecycle_transition())),
+            ("default_result", opt_str(h.default_result())),
+            ("heartbeat_timeout", opt_number(h.heartbeat_timeout())),
+            (
+                "notification_target_arn",
+                opt_str(h.notification_target_arn()),
+            ),
+            ("role_arn", opt_str(h.role_arn())),
+            ("notification_metadata", opt_str(h.notification_metadata())),
+        ],
+    );
+    Some((id, state))
+}
+
+/// The hooks of `ids`, grouped by Auto Scaling group: `group → [hook names]`.
+fn by_group(ids: &[String]) -> BTreeMap<&str, Vec<String>> {
+    let mut groups: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for (group, name) in ids.iter().filter_map(|id| split_id(id)) {
+        groups.entry(group).or_default().push(name.to_string());
+    }
+    groups
+}
+
+async fn put(clients: &AwsClients, planned: &Value) -> Result<(), ApiError> {
+    let s = |n| get_str(planned, n).map(String::from);
+    // Retried while a group created a moment ago is not visible yet.
+    create_call("lifecycle hook to be put", || async {
+        let r = clients
+            .autoscaling
+            .put_lifecycle_hook()
+            .set_lifecycle_hook_name(s("name"))
+            .set_auto_scaling_group_name(s("autoscaling_group_name"))
+            .set_lifecycle_transition(s("lifecycle_transition"))
+            .set_default_result(s("default_result"))
+            .set_heartbeat_timeout(get_i32(planned, "heartbeat_timeout"))
+            .set_notification_target_arn(s("notification_target_arn"))
+            .set_role_arn(s("role_arn"))
+            .set_notification_metadata(s("notification_metadata"))
+            .send()
+            .await
+            .map_err(from_sdk);
+        match r {
+            // Auto Scaling says ValidationError for a group it does not know.
+            Err(mut e) if e.is_not_found_or_unknown_name() => {
+                e.kind = crate::aws::error::ErrorKind::NotFound;
+                Err(e)
+            }
+            r => r,
+        }
+    })
+    .await?;
+    Ok(())
+}
+
+#[async_trait]
+impl ResourceType for AutoscalingLifecycleHookType {
+    fn type_name(&self) -> &'static str {
+        "aws_autoscaling_lifecycle_hook"
+    }
+
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    async fn read_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+    ) -> Result<BTreeMap<String, Value>, ApiError> {
+        let mut out = BTreeMap::new();
+        for (group, names) in by_group(ids) {
+            let found = retry(RetryPolicy::default(), || async {
+                clients
+                    .autoscaling
+                    .describe_lifecycle_hooks()
+                    .auto_scaling_group_name(group)
+                    .set_lifecycle_hook_names(Some(names.clone()))
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            })
+            .await;
+            let found = match found {
+                // The group is gone, and its hooks with it.
+                Err(e) if e.is_not_found_or_unknown_name() => continue,
+                r => r?,
+            };
+            out.extend(
+                found
+                    .lifecycle_hooks()
+                    .iter()
+                    .filter_map(hook_state)
+                    .filter(|(id, _)| ids.contains(id)),
+            );
+        }
+        Ok(out)
+    }
+
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+        put(ctx.clients, planned).await?;
+        let id = hook_id(
+            get_str(planned, "autoscaling_group_name").unwrap_or_default(),
+            get_str(planned, "name").unwrap_or_default(),
+        );
+        super::read_created(self, ctx.clients, &id).await
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext<'_>,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, ApiError> {
+        put(ctx.clients, planned).await?;
+        let id = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
+        super::read_created(self, ctx.clients, id).await
+    }
+
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+        let (Some(group), Some(name)) = (
+            get_str(prior, "autoscaling_group_name"),
+            get_str(prior, "name"),
+        ) else {
+            return Ok(());
+        };
+        let r = retry(RetryPolicy::default(), || async {
+            ctx.clients
+                .autoscaling
+                .delete_lifecycle_hook()
+                .auto_scaling_group_name(group)
+                .lifecycle_hook_name(name)
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await;
+        match r {
+            Err(e) if e.is_not_found_or_unknown_name() => Ok(()),
+            r => r.map(|_| ()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_group_hooks_by_their_auto_scaling_group() {
+        let ids = vec![
+            hook_id("web", "drain"),
+            hook_id("web", "warm"),
+            hook_id("workers", "drain"),
+            "no-group".to_string(),
+        ];
+        let groups = by_group(&ids);
+        assert_eq!(groups.len(), 2);
+        assert_eq!(groups["web"], ["drain", "warm"]);
+        assert_eq!(groups["workers"], ["drain"]);
+    }
+
+    #[test]
+    fn state_from_a_described_hook() {
+        let h = LifecycleHook::builder()
+            .lifecycle_hook_name("drain")
+            .auto_scaling_group_name("web")
+            .lifecycle_transition("autoscaling:EC2_INSTANCE_TERMINATING")
+            .heartbeat_timeout(300)
+            .default_result("CONTINUE")
+            .build();
+        let (id, v) = hook_state(&h).unwrap();
+        assert_eq!(id, "web:drain");
+        let m = v.as_map().unwrap();
+        assert_eq!(m["heartbeat_timeout"], Value::number(300));
+        assert_eq!(m["role_arn"], Value::Null);
+    }
+}

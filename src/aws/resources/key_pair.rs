@@ -1,0 +1,240 @@
+//! `aws_key_pair`: an EC2 key pair imported from a public key (`ImportKeyPair`).
+//!
+//! As in the AWS provider, the id is the key's name (EC2 also gives it a `key-…` id, exposed
+//! as `key_pair_id`, which is what tag calls take). Everything but the tags forces a new key.
+//! AWS may hand the public key back reformatted, so `public_key` keeps the recorded value on
+//! refresh (`local`); a changed configuration still replaces the key.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use aws_sdk_ec2::types::{Filter, KeyPairInfo, ResourceType as Ec2Type};
+
+use super::{
+    account_id, attr, create_call, describe_batched, ec2_arn, prefix_of_unique_name, read_created,
+    unique_name, with_attrs,
+};
+use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
+use crate::aws::AwsClients;
+use crate::lang::Value;
+use crate::provider::values::{get_str, opt_str, state_object, string_map};
+use crate::provider::{AttrSchema, AttrType, CallContext, ResourceType, Schema};
+
+pub struct KeyPairType;
+
+static SCHEMA: Schema = Schema {
+    version: 1,
+    attributes: &[
+        AttrSchema::computed("id", AttrType::String),
+        AttrSchema::computed("arn", AttrType::String),
+        AttrSchema::optional_computed("key_name", AttrType::String).force_new(),
+        AttrSchema::optional_computed("key_name_prefix", AttrType::String).force_new(),
+        AttrSchema::required("public_key", AttrType::String)
+            .force_new()
+            .local(),
+        AttrSchema::computed("fingerprint", AttrType::String),
+        AttrSchema::computed("key_pair_id", AttrType::String),
+        AttrSchema::computed("key_type", AttrType::String),
+        AttrSchema::optional("tags", AttrType::StringMap),
+        AttrSchema::computed("tags_all", AttrType::StringMap),
+    ],
+    blocks: &[],
+};
+
+fn key_state(k: &KeyPairInfo, region: &str, account: &str) -> Option<(String, Value)> {
+    let name = k.key_name()?.to_string();
+    let tags = string_map(&from_ec2(k.tags()));
+    let state = state_object(
+        &SCHEMA,
+        [
+            ("id", Value::string(&name)),
+            (
+                "arn",
+                Value::string(ec2_arn(region, account, "key-pair", &name)),
+            ),
+            ("key_name", Value::string(&name)),
+            ("key_name_prefix", opt_str(prefix_of_unique_name(&name))),
+            ("public_key", opt_str(k.public_key().map(str::trim))),
+            ("fingerprint", opt_str(k.key_fingerprint())),
+            ("key_pair_id", opt_str(k.key_pair_id())),
+            ("key_type", opt_str(k.key_type().map(|t| t.as_str()))),
+            ("tags", tags.clone()),
+            ("tags_all", tags),
+        ],
+    );
+    Some((name, state))
+}
+
+/// The name to create: `key_name`, else a unique name from `key_name_prefix` (or ecsform's).
+fn key_name(planned: &Value) -> String {
+    match (
+        get_str(planned, "key_name"),
+        get_str(planned, "key_name_prefix"),
+    ) {
+        (Some(n), _) => n.to_string(),
+        (None, Some(p)) => unique_name(p),
+        (None, None) => unique_name("ecsform-"),
+    }
+}
+
+async fn describe(clients: &AwsClients, names: &[String]) -> Result<Vec<KeyPairInfo>, ApiError> {
+    let send = |req: aws_sdk_ec2::operation::describe_key_pairs::builders::DescribeKeyPairsFluentBuilder| async move {
+        req.include_public_key(true)
+            .send()
+            .await
+            .map(|out| out.key_pairs().to_vec())
+            .map_err(from_sdk)
+    };
+    describe_batched(
+        names,
+        |chunk| send(clients.ec2.describe_key_pairs().set_key_names(Some(chunk))),
+        |chunk| {
+            send(
+                clients.ec2.describe_key_pairs().filters(
+                    Filter::builder()
+                        .name("key-name")
+                        .set_values(Some(chunk))
+                        .build(),
+                ),
+            )
+        },
+    )
+    .await
+}
+
+#[async_trait]
+impl ResourceType for KeyPairType {
+    fn type_name(&self) -> &'static str {
+        "aws_key_pair"
+    }
+
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    async fn read_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+    ) -> Result<BTreeMap<String, Value>, ApiError> {
+        if ids.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let found = describe(clients, ids).await?;
+        if found.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let account = account_id(clients).await?;
+        Ok(found
+            .iter()
+            .filter_map(|k| key_state(k, &clients.region, &account))
+            .filter(|(id, _)| ids.contains(id))
+            .collect())
+    }
+
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+        let name = key_name(planned);
+        let public_key = get_str(planned, "public_key").unwrap_or_default();
+        let tags = creation_tags(planned, ctx.extra_tags);
+        create_call("key pair to be imported", || async {
+            ctx.clients
+                .ec2
+                .import_key_pair()
+                .key_name(&name)
+                .public_key_material(aws_smithy_types::Blob::new(public_key.as_bytes()))
+                .tag_specifications(tag_spec(Ec2Type::KeyPair, &tags))
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+        let state = read_created(self, ctx.clients, &name).await?;
+        Ok(with_attrs(
+            state,
+            [("public_key", attr(planned, "public_key"))],
+        ))
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext<'_>,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, ApiError> {
+        let name = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
+        // Tag calls take the key pair id, not the name.
+        let key_id = get_str(prior, "key_pair_id")
+            .ok_or_else(|| ApiError::malformed("no key_pair_id in state"))?;
+        if attr(prior, "tags_all") != attr(planned, "tags_all") {
+            update_ec2_tags(ctx.clients, key_id, prior, planned).await?;
+        }
+        let state = read_created(self, ctx.clients, name).await?;
+        Ok(with_attrs(
+            state,
+            [("public_key", attr(planned, "public_key"))],
+        ))
+    }
+
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+        let Some(name) = get_str(prior, "id") else {
+            return Ok(());
+        };
+        // DeleteKeyPair succeeds for names that do not exist.
+        let r = retry(RetryPolicy::default(), || async {
+            ctx.clients
+                .ec2
+                .delete_key_pair()
+                .key_name(name)
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await;
+        match r {
+            Err(e) if e.is_not_found() => Ok(()),
+            r => r.map(|_| ()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_ec2::types::{KeyType, Tag};
+
+    #[test]
+    fn state_from_a_described_key() {
+        let k = KeyPairInfo::builder()
+            .key_name("deployer-20240101000000000012345678")
+            .key_pair_id("key-1")
+            .key_fingerprint("ab:cd")
+            .key_type(KeyType::Rsa)
+            .public_key("ssh-rsa AAAA deployer\n")
+            .tags(Tag::builder().key("ecsform:lineage").value("x").build())
+            .tags(Tag::builder().key("Name").value("deployer").build())
+            .build();
+        let (id, v) = key_state(&k, "eu-west-1", "123456789012").unwrap();
+        assert_eq!(id, "deployer-20240101000000000012345678");
+        let m = v.as_map().unwrap();
+        assert_eq!(
+            m["arn"],
+            Value::string(
+                "arn:aws:ec2:eu-west-1:123456789012:key-pair/deployer-20240101000000000012345678"
+            )
+        );
+        assert_eq!(m["key_name_prefix"], Value::string("deployer-"));
+        assert_eq!(m["public_key"], Value::string("ssh-rsa AAAA deployer"));
+        assert_eq!(m["key_type"], Value::string("rsa"));
+        assert_eq!(m["tags"], Value::map([("Name", Value::string("deployer"))]));
+    }
+
+    #[test]
+    fn names_come_from_the_name_or_the_prefix() {
+        let named = Value::map([("key_name", Value::string("deployer"))]);
+        assert_eq!(key_name(&named), "deployer");
+        let prefixed = Value::map([("key_name_prefix", Value::string("ci-"))]);
+        let n = key_name(&prefixed);
+        assert_eq!(prefix_of_unique_name(&n), Some("ci-"));
+    }
+}

@@ -1,0 +1,758 @@
+//! `aws_launch_template`: an EC2 launch template, versioned.
+//!
+//! A change of the template's data (image, instance type, user data, blocks, `description`)
+//! does not replace the template: it creates a new version (`CreateLaunchTemplateVersion`)
+//! with the whole data, so `latest_version` goes up and the id stays. With
+//! `update_default_version = true` the new version also becomes the default
+//! (`ModifyLaunchTemplate`). Only a new name replaces the template; tags change in place.
+//!
+//! The state describes the latest version, as the AWS provider's does. Nested structures are
+//! flattened one level: `block_device_mappings` carries the EBS settings as `ebs_*`
+//! attributes. `metadata_options` attributes have AWS's defaults spelled out and are always
+//! sent whole, so what AWS stores reads back the same. `description` is the version
+//! description (a launch template has no description of its own).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use async_trait::async_trait;
+use aws_sdk_ec2::types::{
+    InstanceType, LaunchTemplate, LaunchTemplateBlockDeviceMappingRequest,
+    LaunchTemplateEbsBlockDeviceRequest, LaunchTemplateHttpTokensState,
+    LaunchTemplateIamInstanceProfileSpecificationRequest,
+    LaunchTemplateInstanceMetadataEndpointState, LaunchTemplateInstanceMetadataOptionsRequest,
+    LaunchTemplateInstanceMetadataProtocolIpv6, LaunchTemplateInstanceMetadataTagsState,
+    LaunchTemplateTagSpecificationRequest, LaunchTemplateVersion, LaunchTemplatesMonitoringRequest,
+    RequestLaunchTemplateData, ResourceType as Ec2Type, ResponseLaunchTemplateData, VolumeType,
+};
+
+use super::{
+    attr, changed, create_call, partition, prefix_of_unique_name, read_created, unique_name,
+    with_attrs,
+};
+use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::tags::{creation_tags, from_ec2, tag_spec, to_ec2, update_ec2_tags};
+use crate::aws::AwsClients;
+use crate::lang::Value;
+use crate::provider::schema::Default;
+use crate::provider::values::{
+    block_object, get_blocks, get_bool, get_i32, get_str, get_string_map, get_strings, opt_bool,
+    opt_number, opt_str, state_object, string_map, string_set,
+};
+use crate::provider::{
+    AttrSchema, AttrType, BlockSchema, CallContext, Nesting, ResourceType, Schema,
+};
+
+pub struct LaunchTemplateType;
+
+static IAM_INSTANCE_PROFILE: &[AttrSchema] = &[
+    AttrSchema::optional("arn", AttrType::String),
+    AttrSchema::optional("name", AttrType::String),
+];
+
+static BLOCK_DEVICE: &[AttrSchema] = &[
+    AttrSchema::required("device_name", AttrType::String),
+    AttrSchema::optional("no_device", AttrType::String),
+    AttrSchema::optional("virtual_name", AttrType::String),
+    AttrSchema::optional("ebs_delete_on_termination", AttrType::Bool),
+    AttrSchema::optional("ebs_encrypted", AttrType::Bool),
+    AttrSchema::optional("ebs_iops", AttrType::Number),
+    AttrSchema::optional("ebs_kms_key_id", AttrType::String),
+    AttrSchema::optional("ebs_snapshot_id", AttrType::String),
+    AttrSchema::optional("ebs_throughput", AttrType::Number),
+    AttrSchema::optional("ebs_volume_size", AttrType::Number),
+    AttrSchema::optional("ebs_volume_type", AttrType::String),
+];
+
+static MONITORING: &[AttrSchema] = &[AttrSchema::optional("enabled", AttrType::Bool)];
+
+static METADATA_OPTIONS: &[AttrSchema] = &[
+    AttrSchema::optional("http_endpoint", AttrType::String).default(Default::Str("enabled")),
+    AttrSchema::optional("http_tokens", AttrType::String).default(Default::Str("optional")),
+    AttrSchema::optional("http_put_response_hop_limit", AttrType::Number)
+        .default(Default::Number(1.0)),
+    AttrSchema::optional("http_protocol_ipv6", AttrType::String).default(Default::Str("disabled")),
+    AttrSchema::optional("instance_metadata_tags", AttrType::String)
+        .default(Default::Str("disabled")),
+];
+
+static TAG_SPECIFICATION: &[AttrSchema] = &[
+    AttrSchema::required("resource_type", AttrType::String),
+    AttrSchema::optional("tags", AttrType::StringMap),
+];
+
+const fn list_block(name: &'static str, attributes: &'static [AttrSchema]) -> BlockSchema {
+    BlockSchema {
+        name,
+        nesting: Nesting::List,
+        attributes,
+        force_new: false,
+        computed: false,
+    }
+}
+
+static SCHEMA: Schema = Schema {
+    version: 1,
+    attributes: &[
+        AttrSchema::computed("id", AttrType::String),
+        AttrSchema::computed("arn", AttrType::String),
+        AttrSchema::optional_computed("name", AttrType::String).force_new(),
+        AttrSchema::optional_computed("name_prefix", AttrType::String).force_new(),
+        AttrSchema::optional("description", AttrType::String),
+        AttrSchema::optional("image_id", AttrType::String),
+        AttrSchema::optional("instance_type", AttrType::String),
+        AttrSchema::optional("key_name", AttrType::String),
+        AttrSchema::optional("user_data", AttrType::String),
+        AttrSchema::optional("vpc_security_group_ids", AttrType::StringSet),
+        AttrSchema::optional("update_default_version", AttrType::Bool)
+            .default(Default::Bool(false))
+            .local(),
+        AttrSchema::computed("default_version", AttrType::Number),
+        AttrSchema::computed("latest_version", AttrType::Number),
+        AttrSchema::optional("tags", AttrType::StringMap),
+        AttrSchema::computed("tags_all", AttrType::StringMap),
+    ],
+    blocks: &[
+        list_block("iam_instance_profile", IAM_INSTANCE_PROFILE),
+        list_block("block_device_mappings", BLOCK_DEVICE),
+        list_block("monitoring", MONITORING),
+        list_block("metadata_options", METADATA_OPTIONS),
+        list_block("tag_specifications", TAG_SPECIFICATION),
+    ],
+};
+
+/// The arguments that make up a version's data: changing any of them makes a new version.
+const VERSION_DATA: &[&str] = &[
+    "description",
+    "image_id",
+    "instance_type",
+    "key_name",
+    "user_data",
+    "vpc_security_group_ids",
+    "iam_instance_profile",
+    "block_device_mappings",
+    "monitoring",
+    "metadata_options",
+    "tag_specifications",
+];
+
+/// The launch template data `planned` describes, whole (a new version does not inherit).
+fn template_data(planned: &Value) -> RequestLaunchTemplateData {
+    let s = |name| get_str(planned, name).map(String::from);
+    let sgs = get_strings(planned, "vpc_security_group_ids");
+    let mut data = RequestLaunchTemplateData::builder()
+        .set_image_id(s("image_id"))
+        .set_instance_type(get_str(planned, "instance_type").map(InstanceType::from))
+        .set_key_name(s("key_name"))
+        .set_user_data(s("user_data"))
+        .set_security_group_ids((!sgs.is_empty()).then_some(sgs));
+    if let Some(p) = get_blocks(planned, "iam_instance_profile").first() {
+        data = data.iam_instance_profile(
+            LaunchTemplateIamInstanceProfileSpecificationRequest::builder()
+                .set_arn(get_str(p, "arn").map(String::from))
+                .set_name(get_str(p, "name").map(String::from))
+                .build(),
+        );
+    }
+    for d in get_blocks(planned, "block_device_mappings") {
+        let has_ebs = BLOCK_DEVICE
+            .iter()
+            .filter(|a| a.name.starts_with("ebs_"))
+            .any(|a| !attr(&d, a.name).is_null());
+        let ebs = has_ebs.then(|| {
+            LaunchTemplateEbsBlockDeviceRequest::builder()
+                .set_delete_on_termination(get_bool(&d, "ebs_delete_on_termination"))
+                .set_encrypted(get_bool(&d, "ebs_encrypted"))
+                .set_iops(get_i32(&d, "ebs_iops"))
+                .set_kms_key_id(get_str(&d, "ebs_kms_key_id").map(String::from))
+                .set_snapshot_id(get_str(&d, "ebs_snapshot_id").map(String::from))
+                .set_throughput(get_i32(&d, "ebs_throughput"))
+                .set_volume_size(get_i32(&d, "ebs_volume_size"))
+                .set_volume_type(get_str(&d, "ebs_volume_type").map(VolumeType::from))
+                .build()
+        });
+        data = data.block_device_mappings(
+            LaunchTemplateBlockDeviceMappingRequest::builder()
+                .set_device_name(get_str(&d, "device_name").map(String::from))
+                .set_no_device(get_str(&d, "no_device").map(String::from))
+                .set_virtual_name(get_str(&d, "virtual_name").map(String::from))
+                .set_ebs(ebs)
+                .build(),
+        );
+    }
+    if let Some(m) = get_blocks(planned, "monitoring").first() {
+        data = data.monitoring(
+            LaunchTemplatesMonitoringRequest::builder()
+                .set_enabled(get_bool(m, "enabled"))
+                .build(),
+        );
+    }
+    if let Some(m) = get_blocks(planned, "metadata_options").first() {
+        data = data.metadata_options(
+            LaunchTemplateInstanceMetadataOptionsRequest::builder()
+                .set_http_endpoint(
+                    get_str(m, "http_endpoint")
+                        .map(LaunchTemplateInstanceMetadataEndpointState::from),
+                )
+                .set_http_tokens(get_str(m, "http_tokens").map(LaunchTemplateHttpTokensState::from))
+                .set_http_put_response_hop_limit(get_i32(m, "http_put_response_hop_limit"))
+                .set_http_protocol_ipv6(
+                    get_str(m, "http_protocol_ipv6")
+                        .map(LaunchTemplateInstanceMetadataProtocolIpv6::from),
+                )
+                .set_instance_metadata_tags(
+                    get_str(m, "instance_metadata_tags")
+                        .map(LaunchTemplateInstanceMetadataTagsState::from),
+                )
+                .build(),
+        );
+    }
+    for t in get_blocks(planned, "tag_specifications") {
+        data = data.tag_specifications(
+            LaunchTemplateTagSpecificationRequest::builder()
+                .set_resource_type(get_str(&t, "resource_type").map(Ec2Type::from))
+                .set_tags(Some(to_ec2(&get_string_map(&t, "tags"))))
+                .build(),
+        );
+    }
+    data.build()
+}
+
+/// The account in a `CreatedBy` ARN (`arn:aws:iam::123456789012:root`).
+fn account_of(created_by: Option<&str>) -> &str {
+    created_by
+        .and_then(|arn| arn.split(':').nth(4))
+        .unwrap_or_default()
+}
+
+/// The state of a template and its latest version's data.
+fn template_state(t: &LaunchTemplate, v: &LaunchTemplateVersion, region: &str) -> Value {
+    let id = t.launch_template_id().unwrap_or_default();
+    let name = t.launch_template_name().unwrap_or_default();
+    let arn = format!(
+        "arn:{}:ec2:{region}:{}:launch-template/{id}",
+        partition(region),
+        account_of(t.created_by())
+    );
+    let empty = ResponseLaunchTemplateData::builder().build();
+    let d = v.launch_template_data().unwrap_or(&empty);
+    let tags = string_map(&from_ec2(t.tags()));
+    let sgs = d.security_group_ids();
+    let latest = v.version_number().or(t.latest_version_number());
+    state_object(
+        &SCHEMA,
+        [
+            ("id", Value::string(id)),
+            ("arn", Value::string(arn)),
+            ("name", Value::string(name)),
+            ("name_prefix", opt_str(prefix_of_unique_name(name))),
+            ("description", opt_str(v.version_description())),
+            ("image_id", opt_str(d.image_id())),
+            (
+                "instance_type",
+                opt_str(d.instance_type().map(|t| t.as_str())),
+            ),
+            ("key_name", opt_str(d.key_name())),
+            ("user_data", opt_str(d.user_data())),
+            (
+                "vpc_security_group_ids",
+                if sgs.is_empty() {
+                    Value::Null
+                } else {
+                    string_set(sgs.iter().cloned())
+                },
+            ),
+            // Not stored by AWS: the default until the planned value says otherwise.
+            ("update_default_version", Value::Bool(false)),
+            (
+                "default_version",
+                opt_number(t.default_version_number().map(|n| n as f64)),
+            ),
+            ("latest_version", opt_number(latest.map(|n| n as f64))),
+            ("tags", tags.clone()),
+            ("tags_all", tags),
+            ("iam_instance_profile", iam_profile_blocks(d)),
+            ("block_device_mappings", device_blocks(d)),
+            ("monitoring", monitoring_blocks(d)),
+            ("metadata_options", metadata_blocks(d)),
+            ("tag_specifications", tag_spec_blocks(d)),
+        ],
+    )
+}
+
+fn iam_profile_blocks(d: &ResponseLaunchTemplateData) -> Value {
+    Value::List(
+        d.iam_instance_profile()
+            .map(|p| {
+                block_object(
+                    IAM_INSTANCE_PROFILE,
+                    [("arn", opt_str(p.arn())), ("name", opt_str(p.name()))],
+                )
+            })
+            .into_iter()
+            .collect(),
+    )
+}
+
+fn device_blocks(d: &ResponseLaunchTemplateData) -> Value {
+    Value::List(
+        d.block_device_mappings()
+            .iter()
+            .map(|m| {
+                let ebs = m.ebs();
+                block_object(
+                    BLOCK_DEVICE,
+                    [
+                        ("device_name", opt_str(m.device_name())),
+                        ("no_device", opt_str(m.no_device())),
+                        ("virtual_name", opt_str(m.virtual_name())),
+                        (
+                            "ebs_delete_on_termination",
+                            opt_bool(ebs.and_then(|e| e.delete_on_termination())),
+                        ),
+                        ("ebs_encrypted", opt_bool(ebs.and_then(|e| e.encrypted()))),
+                        ("ebs_iops", opt_number(ebs.and_then(|e| e.iops()))),
+                        ("ebs_kms_key_id", opt_str(ebs.and_then(|e| e.kms_key_id()))),
+                        (
+                            "ebs_snapshot_id",
+                            opt_str(ebs.and_then(|e| e.snapshot_id())),
+                        ),
+                        (
+                            "ebs_throughput",
+                            opt_number(ebs.and_then(|e| e.throughput())),
+                        ),
+                        (
+                            "ebs_volume_size",
+                            opt_number(ebs.and_then(|e| e.volume_size())),
+                        ),
+                        (
+                            "ebs_volume_type",
+                            opt_str(ebs.and_then(|e| e.volume_type()).map(|t| t.as_str())),
+                        ),
+                    ],
+                )
+            })
+            .collect(),
+    )
+}
+
+fn monitoring_blocks(d: &ResponseLaunchTemplateData) -> Value {
+    Value::List(
+        d.monitoring()
+            .map(|m| block_object(MONITORING, [("enabled", opt_bool(m.enabled()))]))
+            .into_iter()
+            .collect(),
+    )
+}
+
+fn metadata_blocks(d: &ResponseLaunchTemplateData) -> Value {
+    Value::List(
+        d.metadata_options()
+            .map(|m| {
+                block_object(
+                    METADATA_OPTIONS,
+                    [
+                        (
+                            "http_endpoint",
+                            opt_str(m.http_endpoint().map(|s| s.as_str())),
+                        ),
+                        ("http_tokens", opt_str(m.http_tokens().map(|s| s.as_str()))),
+                        (
+                            "http_put_response_hop_limit",
+                            opt_number(m.http_put_response_hop_limit()),
+                        ),
+                        (
+                            "http_protocol_ipv6",
+                            opt_str(m.http_protocol_ipv6().map(|s| s.as_str())),
+                        ),
+                        (
+                            "instance_metadata_tags",
+                            opt_str(m.instance_metadata_tags().map(|s| s.as_str())),
+                        ),
+                    ],
+                )
+            })
+            .into_iter()
+            .collect(),
+    )
+}
+
+fn tag_spec_blocks(d: &ResponseLaunchTemplateData) -> Value {
+    Value::List(
+        d.tag_specifications()
+            .iter()
+            // The template's own tags are no part of its data (moto copies them in).
+            .filter(|t| t.resource_type() != Some(&Ec2Type::LaunchTemplate))
+            .map(|t| {
+                let tags: BTreeMap<String, String> = t
+                    .tags()
+                    .iter()
+                    .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
+                    .collect();
+                block_object(
+                    TAG_SPECIFICATION,
+                    [
+                        (
+                            "resource_type",
+                            opt_str(t.resource_type().map(|r| r.as_str())),
+                        ),
+                        ("tags", string_map(&tags)),
+                    ],
+                )
+            })
+            .collect(),
+    )
+}
+
+/// Describes templates by id. AWS fails the whole request when one id is unknown; the
+/// fallback lists every template (one paginated call) and keeps the ids asked for.
+async fn describe_templates(
+    clients: &AwsClients,
+    ids: &[String],
+) -> Result<Vec<LaunchTemplate>, ApiError> {
+    let list = |ids: Option<Vec<String>>| async move {
+        retry(RetryPolicy::default(), || async {
+            clients
+                .ec2
+                .describe_launch_templates()
+                .set_launch_template_ids(ids.clone())
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+                .await
+                .map_err(from_sdk)
+        })
+        .await
+    };
+    let mut out = Vec::new();
+    for chunk in ids.chunks(super::DESCRIBE_CHUNK) {
+        match list(Some(chunk.to_vec())).await {
+            Ok(found) => out.extend(found),
+            Err(e) if e.is_not_found() => {
+                let wanted: BTreeSet<&String> = chunk.iter().collect();
+                out.extend(list(None).await?.into_iter().filter(|t| {
+                    t.launch_template_id()
+                        .is_some_and(|id| wanted.contains(&id.to_string()))
+                }));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}
+
+/// The latest version of each of `ids`: one request for one template, otherwise one
+/// paginated request for the latest versions of all the account's templates.
+async fn latest_versions(
+    clients: &AwsClients,
+    ids: &[&str],
+) -> Result<BTreeMap<String, LaunchTemplateVersion>, ApiError> {
+    let versions: Vec<LaunchTemplateVersion> = retry(RetryPolicy::default(), || async {
+        let req = clients
+            .ec2
+            .describe_launch_template_versions()
+            .versions("$Latest");
+        let req = match ids {
+            [one] => req.launch_template_id(*one),
+            _ => req.max_results(200),
+        };
+        req.into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(from_sdk)
+    })
+    .await?;
+    Ok(versions
+        .into_iter()
+        .filter_map(|v| Some((v.launch_template_id()?.to_string(), v)))
+        .filter(|(id, _)| ids.contains(&id.as_str()))
+        .collect())
+}
+
+/// Attributes AWS does not store, carried over from the planned value.
+fn planned_only(planned: &Value) -> [(&'static str, Value); 1] {
+    [(
+        "update_default_version",
+        Value::Bool(get_bool(planned, "update_default_version").unwrap_or(false)),
+    )]
+}
+
+async fn set_default_version(clients: &AwsClients, id: &str, version: i64) -> Result<(), ApiError> {
+    retry(RetryPolicy::default(), || async {
+        clients
+            .ec2
+            .modify_launch_template()
+            .launch_template_id(id)
+            .default_version(version.to_string())
+            .send()
+            .await
+            .map_err(from_sdk)
+    })
+    .await?;
+    Ok(())
+}
+
+#[async_trait]
+impl ResourceType for LaunchTemplateType {
+    fn type_name(&self) -> &'static str {
+        "aws_launch_template"
+    }
+
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    async fn read_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+    ) -> Result<BTreeMap<String, Value>, ApiError> {
+        if ids.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let templates = describe_templates(clients, ids).await?;
+        let found: Vec<&str> = templates
+            .iter()
+            .filter_map(|t| t.launch_template_id())
+            .filter(|id| ids.iter().any(|i| i == id))
+            .collect();
+        if found.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let versions = latest_versions(clients, &found).await?;
+        Ok(templates
+            .iter()
+            .filter_map(|t| {
+                let id = t.launch_template_id()?;
+                let v = versions.get(id)?;
+                Some((id.to_string(), template_state(t, v, &clients.region)))
+            })
+            .collect())
+    }
+
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+        let name = match (get_str(planned, "name"), get_str(planned, "name_prefix")) {
+            (Some(n), _) => n.to_string(),
+            (None, Some(p)) => unique_name(p),
+            (None, None) => unique_name("ecsform-"),
+        };
+        let tags = creation_tags(planned, ctx.extra_tags);
+        let data = template_data(planned);
+        // The same token on every attempt makes a repeated request return the same template.
+        let token = uuid::Uuid::new_v4().to_string();
+        let out = create_call("launch template to be created", || async {
+            ctx.clients
+                .ec2
+                .create_launch_template()
+                .client_token(&token)
+                .launch_template_name(&name)
+                .set_version_description(get_str(planned, "description").map(String::from))
+                .launch_template_data(data.clone())
+                .tag_specifications(tag_spec(Ec2Type::LaunchTemplate, &tags))
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+        let id = out
+            .launch_template()
+            .and_then(|t| t.launch_template_id())
+            .ok_or_else(|| ApiError::malformed("CreateLaunchTemplate returned no id"))?;
+        let state = read_created(self, ctx.clients, id).await?;
+        Ok(with_attrs(state, planned_only(planned)))
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext<'_>,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, ApiError> {
+        let id = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
+        let update_default = get_bool(planned, "update_default_version").unwrap_or(false);
+        if VERSION_DATA.iter().any(|a| changed(prior, planned, a)) {
+            let data = template_data(planned);
+            let token = uuid::Uuid::new_v4().to_string();
+            let out = retry(RetryPolicy::default(), || async {
+                ctx.clients
+                    .ec2
+                    .create_launch_template_version()
+                    .client_token(&token)
+                    .launch_template_id(id)
+                    .set_version_description(get_str(planned, "description").map(String::from))
+                    .launch_template_data(data.clone())
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            })
+            .await?;
+            let version = out
+                .launch_template_version()
+                .and_then(|v| v.version_number())
+                .ok_or_else(|| {
+                    ApiError::malformed("CreateLaunchTemplateVersion returned no version")
+                })?;
+            if update_default {
+                set_default_version(ctx.clients, id, version).await?;
+            }
+        } else if update_default && attr(prior, "default_version") != attr(prior, "latest_version")
+        {
+            // Switched on without a data change: the latest version becomes the default now.
+            if let Some(latest) = crate::provider::values::get_number(prior, "latest_version") {
+                set_default_version(ctx.clients, id, latest as i64).await?;
+            }
+        }
+        if attr(prior, "tags_all") != attr(planned, "tags_all") {
+            update_ec2_tags(ctx.clients, id, prior, planned).await?;
+        }
+        let state = read_created(self, ctx.clients, id).await?;
+        Ok(with_attrs(state, planned_only(planned)))
+    }
+
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+        let Some(id) = get_str(prior, "id") else {
+            return Ok(());
+        };
+        let r = retry(RetryPolicy::default(), || async {
+            ctx.clients
+                .ec2
+                .delete_launch_template()
+                .launch_template_id(id)
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await;
+        match r {
+            Err(e) if e.is_not_found() => Ok(()),
+            r => r.map(|_| ()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_ec2::types::{
+        LaunchTemplateBlockDeviceMapping, LaunchTemplateEbsBlockDevice,
+        LaunchTemplateTagSpecification, Tag,
+    };
+
+    fn config() -> Value {
+        let blocks = |items: Vec<Value>| Value::List(items);
+        SCHEMA
+            .conform(&Value::map([
+                ("name", Value::string("web")),
+                ("image_id", Value::string("ami-1")),
+                ("instance_type", Value::string("t3.micro")),
+                (
+                    "block_device_mappings",
+                    blocks(vec![Value::map([
+                        ("device_name", Value::string("/dev/xvda")),
+                        ("ebs_volume_size", Value::number(30)),
+                        ("ebs_volume_type", Value::string("gp3")),
+                    ])]),
+                ),
+                (
+                    "metadata_options",
+                    blocks(vec![Value::map([(
+                        "http_tokens",
+                        Value::string("required"),
+                    )])]),
+                ),
+                (
+                    "tag_specifications",
+                    blocks(vec![Value::map([
+                        ("resource_type", Value::string("instance")),
+                        ("tags", Value::map([("Name", Value::string("web"))])),
+                    ])]),
+                ),
+            ]))
+            .unwrap()
+    }
+
+    #[test]
+    fn template_data_is_sent_whole_with_metadata_defaults() {
+        let data = template_data(&config());
+        assert_eq!(data.image_id(), Some("ami-1"));
+        assert_eq!(data.instance_type(), Some(&InstanceType::T3Micro));
+        let dev = &data.block_device_mappings()[0];
+        assert_eq!(dev.ebs().and_then(|e| e.volume_size()), Some(30));
+        assert_eq!(dev.ebs().and_then(|e| e.encrypted()), None);
+        let md = data.metadata_options().unwrap();
+        assert_eq!(
+            md.http_tokens(),
+            Some(&LaunchTemplateHttpTokensState::Required)
+        );
+        assert_eq!(
+            md.http_endpoint(),
+            Some(&LaunchTemplateInstanceMetadataEndpointState::Enabled)
+        );
+        assert_eq!(md.http_put_response_hop_limit(), Some(1));
+        assert!(data.iam_instance_profile().is_none());
+        assert_eq!(
+            data.tag_specifications()[0].resource_type(),
+            Some(&Ec2Type::Instance)
+        );
+    }
+
+    #[test]
+    fn state_reads_the_latest_version_and_skips_the_templates_own_tags() {
+        let t = LaunchTemplate::builder()
+            .launch_template_id("lt-1")
+            .launch_template_name("web")
+            .created_by("arn:aws:iam::123456789012:root")
+            .default_version_number(1)
+            .latest_version_number(3)
+            .tags(Tag::builder().key("ecsform:address").value("x").build())
+            .build();
+        let data = ResponseLaunchTemplateData::builder()
+            .image_id("ami-1")
+            .block_device_mappings(
+                LaunchTemplateBlockDeviceMapping::builder()
+                    .device_name("/dev/xvda")
+                    .ebs(
+                        LaunchTemplateEbsBlockDevice::builder()
+                            .volume_size(30)
+                            .build(),
+                    )
+                    .build(),
+            )
+            .tag_specifications(
+                LaunchTemplateTagSpecification::builder()
+                    .resource_type(Ec2Type::LaunchTemplate)
+                    .tags(Tag::builder().key("ecsform:address").value("x").build())
+                    .build(),
+            )
+            .build();
+        let v = LaunchTemplateVersion::builder()
+            .launch_template_id("lt-1")
+            .version_number(3)
+            .version_description("third")
+            .launch_template_data(data)
+            .build();
+        let s = template_state(&t, &v, "eu-west-1");
+        let m = s.as_map().unwrap();
+        assert_eq!(
+            m["arn"],
+            Value::string("arn:aws:ec2:eu-west-1:123456789012:launch-template/lt-1")
+        );
+        assert_eq!(m["latest_version"], Value::number(3));
+        assert_eq!(m["default_version"], Value::number(1));
+        assert_eq!(m["description"], Value::string("third"));
+        assert_eq!(m["tag_specifications"], Value::List(vec![]));
+        let dev = &m["block_device_mappings"].as_list().unwrap()[0];
+        assert_eq!(dev.as_map().unwrap()["ebs_volume_size"], Value::number(30));
+        assert_eq!(dev.as_map().unwrap()["ebs_encrypted"], Value::Null);
+        assert_eq!(m["tags"], Value::Map(BTreeMap::new()));
+    }
+
+    #[test]
+    fn only_version_data_makes_a_new_version() {
+        assert!(VERSION_DATA.contains(&"instance_type"));
+        assert!(!VERSION_DATA.contains(&"tags"));
+        assert!(!VERSION_DATA.contains(&"name"));
+    }
+}
