@@ -6,6 +6,7 @@
 //! code path of its own.
 
 pub mod data;
+pub mod ecs_api;
 pub mod error;
 pub mod resources;
 pub mod tags;

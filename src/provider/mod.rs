@@ -146,6 +146,7 @@ pub trait DataSource: Send + Sync {
 /// Every resource type ecsform implements.
 pub static RESOURCE_TYPES: &[&dyn ResourceType] = &[
     &builtin::NullResource,
+    &resources::ecs_cluster::EcsClusterType,
     &resources::eip::EipType,
     &resources::internet_gateway::InternetGatewayType,
     &resources::nat_gateway::NatGatewayType,

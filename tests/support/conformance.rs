@@ -8,6 +8,8 @@
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use std::pin::Pin;
 
 use ecsform::aws::AwsClients;
 use ecsform::config::Lifecycle;
@@ -31,7 +33,16 @@ pub fn extra_tags(address: &str) -> BTreeMap<String, String> {
     ])
 }
 
-/// Plans `config` (as written, before conforming) against `prior` with no default tags.
+/// Reads the tags AWS holds for an object id, ecsform's own included (EC2's DescribeTags by
+/// default; services with their own tag API pass theirs to [`conformance_with_tags`]).
+pub type TagReader =
+    for<'a> fn(
+        &'a AwsClients,
+        &'a str,
+    ) -> Pin<Box<dyn Future<Output = BTreeMap<String, String>> + Send + 'a>>;
+
+/// Plans `config` (as written, before conforming and normalising, as the engine does) against
+/// `prior` with no default tags.
 pub fn plan(
     rt: &dyn ResourceType,
     config: &Value,
@@ -41,6 +52,7 @@ pub fn plan(
         .schema()
         .conform(config)
         .unwrap_or_else(|e| panic!("{}: configuration does not conform: {e:?}", rt.type_name()));
+    let conformed = rt.normalize(conformed);
     let configured: BTreeSet<String> = config
         .as_map()
         .map(|m| m.keys().cloned().collect())
@@ -74,7 +86,7 @@ fn assert_config_applied(rt: &dyn ResourceType, config: &Value, state: &Value) {
             b.name
         );
     }
-    let conformed = rt.schema().conform(config).expect("conforms");
+    let conformed = rt.normalize(rt.schema().conform(config).expect("conforms"));
     for name in config.as_map().expect("config is an object").keys() {
         let want = &conformed.as_map().unwrap()[name];
         if !want.is_wholly_known() {
@@ -115,6 +127,13 @@ pub async fn aws_tags(clients: &AwsClients, id: &str) -> BTreeMap<String, String
         .collect()
 }
 
+fn ec2_tags<'a>(
+    clients: &'a AwsClients,
+    id: &'a str,
+) -> Pin<Box<dyn Future<Output = BTreeMap<String, String>> + Send + 'a>> {
+    Box::pin(aws_tags(clients, id))
+}
+
 fn id_of(state: &Value) -> String {
     state.as_map().expect("state is an object")["id"]
         .as_str()
@@ -135,12 +154,24 @@ async fn read_one(rt: &dyn ResourceType, clients: &AwsClients, id: &str) -> Valu
 
 /// Runs the lifecycle of one object of type `rt`: created from configuration `create`, then
 /// updated in place to `update`. `check` sees the state after each step. Returns nothing; every
-/// failure is a panic naming the type and step.
+/// failure is a panic naming the type and step. Tags are checked with EC2's DescribeTags.
 pub async fn conformance(
     rt: &dyn ResourceType,
     clients: &AwsClients,
     create: Value,
     update: Value,
+    check: impl Fn(Stage, &Value),
+) {
+    conformance_with_tags(rt, clients, create, update, ec2_tags, check).await
+}
+
+/// [`conformance`] for a type whose tags are read with `tags` (ECS's ListTagsForResource...).
+pub async fn conformance_with_tags(
+    rt: &dyn ResourceType,
+    clients: &AwsClients,
+    create: Value,
+    update: Value,
+    tags: TagReader,
     check: impl Fn(Stage, &Value),
 ) {
     let name = rt.type_name();
@@ -168,7 +199,7 @@ pub async fn conformance(
     let read = read_one(rt, clients, &id).await;
     assert_eq!(read, created, "{name}: read differs from create's result");
     if taggable {
-        let in_aws = aws_tags(clients, &id).await;
+        let in_aws = tags(clients, &id).await;
         for (k, v) in &extra {
             assert_eq!(in_aws.get(k), Some(v), "{name}: {k} not tagged in AWS");
         }

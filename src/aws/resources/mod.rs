@@ -3,6 +3,7 @@
 //! back an object that is not yet visible, retrying while AWS settles, EC2 ARNs, generated
 //! unique names.
 
+pub mod ecs_cluster;
 pub mod eip;
 pub mod internet_gateway;
 pub mod nat_gateway;
