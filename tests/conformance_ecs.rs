@@ -14,10 +14,13 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 
+use ecsform::aws::resources::ecs_capacity_provider::EcsCapacityProviderType;
 use ecsform::aws::resources::ecs_cluster::EcsClusterType;
+use ecsform::aws::resources::ecs_cluster_capacity_providers::EcsClusterCapacityProvidersType;
 use ecsform::aws::AwsClients;
 use ecsform::lang::Value;
-use support::conformance::{conformance_with_tags, Stage};
+use ecsform::provider::ResourceType;
+use support::conformance::{conformance, conformance_with_tags, Stage};
 use support::moto::{exclusive, moto};
 
 async fn clients() -> AwsClients {
@@ -26,6 +29,10 @@ async fn clients() -> AwsClients {
 
 fn s(v: &str) -> Value {
     Value::string(v)
+}
+
+fn n(v: i32) -> Value {
+    Value::number(v)
 }
 
 fn tags(pairs: &[(&str, &str)]) -> Value {
@@ -117,6 +124,203 @@ async fn aws_ecs_cluster_conforms() {
             assert_eq!(
                 attr(state, "configuration").as_list().unwrap().len(),
                 n_config
+            );
+        },
+    )
+    .await;
+}
+
+/// An empty Auto Scaling group (no instances) and its ARN.
+async fn asg(c: &AwsClients, name: &str) -> String {
+    let images = c
+        .ec2
+        .describe_images()
+        .send()
+        .await
+        .expect("DescribeImages");
+    let image = images.images()[0].image_id().expect("image id").to_string();
+    c.autoscaling
+        .create_launch_configuration()
+        .launch_configuration_name(name)
+        .image_id(image)
+        .instance_type("t3.micro")
+        .send()
+        .await
+        .expect("CreateLaunchConfiguration");
+    c.autoscaling
+        .create_auto_scaling_group()
+        .auto_scaling_group_name(name)
+        .launch_configuration_name(name)
+        .min_size(0)
+        .max_size(0)
+        .desired_capacity(0)
+        .availability_zones("eu-west-1a")
+        .send()
+        .await
+        .expect("CreateAutoScalingGroup");
+    let out = c
+        .autoscaling
+        .describe_auto_scaling_groups()
+        .auto_scaling_group_names(name)
+        .send()
+        .await
+        .expect("DescribeAutoScalingGroups");
+    out.auto_scaling_groups()[0]
+        .auto_scaling_group_arn()
+        .expect("group ARN")
+        .to_string()
+}
+
+async fn ecs_cluster(c: &AwsClients, name: &str) -> String {
+    let out = c
+        .ecs
+        .create_cluster()
+        .cluster_name(name)
+        .send()
+        .await
+        .expect("CreateCluster");
+    out.cluster()
+        .and_then(|c| c.cluster_arn())
+        .expect("cluster ARN")
+        .to_string()
+}
+
+#[tokio::test]
+async fn aws_ecs_capacity_provider_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let group = asg(&c, "ecs-hosts").await;
+    let create = Value::map([
+        ("name", s("hosts")),
+        (
+            "auto_scaling_group_provider",
+            Value::List(vec![Value::map([("auto_scaling_group_arn", s(&group))])]),
+        ),
+        ("tags", tags(&[("Name", "hosts")])),
+    ]);
+    let update = Value::map([
+        ("name", s("hosts")),
+        (
+            "auto_scaling_group_provider",
+            Value::List(vec![Value::map([
+                ("auto_scaling_group_arn", s(&group)),
+                ("managed_scaling_status", s("ENABLED")),
+                ("managed_scaling_target_capacity", n(80)),
+                ("managed_scaling_maximum_scaling_step_size", n(5)),
+            ])]),
+        ),
+        ("tags", tags(&[("Name", "hosts"), ("Env", "test")])),
+    ]);
+    conformance_with_tags(
+        &EcsCapacityProviderType,
+        &c,
+        create,
+        update,
+        ecs_tags,
+        |stage, state| {
+            assert_eq!(
+                attr_str(state, "id"),
+                "arn:aws:ecs:eu-west-1:123456789012:capacity-provider/hosts"
+            );
+            let b = &attr(state, "auto_scaling_group_provider")
+                .as_list()
+                .unwrap()[0];
+            assert_eq!(attr_str(b, "auto_scaling_group_arn"), group);
+            let (status, target) = match stage {
+                Stage::Created => ("DISABLED", 100),
+                Stage::Updated => ("ENABLED", 80),
+            };
+            assert_eq!(attr_str(b, "managed_scaling_status"), status);
+            assert_eq!(attr(b, "managed_scaling_target_capacity"), &n(target));
+            assert_eq!(attr(b, "managed_scaling_instance_warmup_period"), &n(300));
+        },
+    )
+    .await;
+}
+
+/// Another Auto Scaling group replaces the capacity provider: the ARN inside the block
+/// forces a new one.
+#[test]
+fn aws_ecs_capacity_provider_is_replaced_for_another_group() {
+    let config = |arn: &str| {
+        Value::map([
+            ("name", s("hosts")),
+            (
+                "auto_scaling_group_provider",
+                Value::List(vec![Value::map([("auto_scaling_group_arn", s(arn))])]),
+            ),
+        ])
+    };
+    let prior = EcsCapacityProviderType
+        .schema()
+        .conform(&config("arn:one"))
+        .unwrap();
+    let p = support::conformance::plan(&EcsCapacityProviderType, &config("arn:two"), Some(&prior));
+    assert_eq!(p.action, ecsform::plan::Action::DeleteThenCreate);
+    assert_eq!(p.replace_paths, ["auto_scaling_group_provider"]);
+}
+
+fn strategy(provider: &str, weight: i32, base: i32) -> Value {
+    Value::map([
+        ("capacity_provider", s(provider)),
+        ("weight", n(weight)),
+        ("base", n(base)),
+    ])
+}
+
+#[tokio::test]
+async fn aws_ecs_cluster_capacity_providers_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let cluster = ecs_cluster(&c, "apps").await;
+    let group = asg(&c, "apps-hosts").await;
+    c.ecs
+        .create_capacity_provider()
+        .name("apps-hosts")
+        .auto_scaling_group_provider(
+            aws_sdk_ecs::types::AutoScalingGroupProvider::builder()
+                .auto_scaling_group_arn(&group)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("CreateCapacityProvider");
+    let providers = |names: &[&str]| Value::List(names.iter().map(|p| s(p)).collect());
+    let create = Value::map([
+        // The cluster's ARN, as `aws_ecs_cluster.x.arn` gives it, reads back as its name.
+        ("cluster_name", s(&cluster)),
+        ("capacity_providers", providers(&["apps-hosts"])),
+        (
+            "default_capacity_provider_strategy",
+            Value::List(vec![strategy("apps-hosts", 1, 0)]),
+        ),
+    ]);
+    let update = Value::map([
+        ("cluster_name", s("apps")),
+        ("capacity_providers", providers(&["apps-hosts", "FARGATE"])),
+        (
+            "default_capacity_provider_strategy",
+            Value::List(vec![
+                strategy("apps-hosts", 2, 1),
+                strategy("FARGATE", 1, 0),
+            ]),
+        ),
+    ]);
+    conformance(
+        &EcsClusterCapacityProvidersType,
+        &c,
+        create,
+        update,
+        |stage, state| {
+            assert_eq!(attr_str(state, "id"), "apps");
+            let n_strategies = if stage == Stage::Created { 1 } else { 2 };
+            assert_eq!(
+                attr(state, "default_capacity_provider_strategy")
+                    .as_list()
+                    .unwrap()
+                    .len(),
+                n_strategies
             );
         },
     )

@@ -146,7 +146,9 @@ pub trait DataSource: Send + Sync {
 /// Every resource type ecsform implements.
 pub static RESOURCE_TYPES: &[&dyn ResourceType] = &[
     &builtin::NullResource,
+    &resources::ecs_capacity_provider::EcsCapacityProviderType,
     &resources::ecs_cluster::EcsClusterType,
+    &resources::ecs_cluster_capacity_providers::EcsClusterCapacityProvidersType,
     &resources::eip::EipType,
     &resources::internet_gateway::InternetGatewayType,
     &resources::nat_gateway::NatGatewayType,

@@ -3,7 +3,9 @@
 //! back an object that is not yet visible, retrying while AWS settles, EC2 ARNs, generated
 //! unique names.
 
+pub mod ecs_capacity_provider;
 pub mod ecs_cluster;
+pub mod ecs_cluster_capacity_providers;
 pub mod eip;
 pub mod internet_gateway;
 pub mod nat_gateway;
