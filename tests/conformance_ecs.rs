@@ -17,8 +17,10 @@ use std::pin::Pin;
 use ecsform::aws::resources::ecs_capacity_provider::EcsCapacityProviderType;
 use ecsform::aws::resources::ecs_cluster::EcsClusterType;
 use ecsform::aws::resources::ecs_cluster_capacity_providers::EcsClusterCapacityProvidersType;
+use ecsform::aws::resources::ecs_task_definition::EcsTaskDefinitionType;
 use ecsform::aws::AwsClients;
 use ecsform::lang::Value;
+use ecsform::plan::Action;
 use ecsform::provider::ResourceType;
 use support::conformance::{conformance, conformance_with_tags, Stage};
 use support::moto::{exclusive, moto};
@@ -325,4 +327,134 @@ async fn aws_ecs_cluster_capacity_providers_conforms() {
         },
     )
     .await;
+}
+
+/// Written as a person would: keys in their own order, indented, ECS's defaults left out.
+const CONTAINERS: &str = r#"[
+  {
+    "name": "web",
+    "image": "nginx:1.25",
+    "memory": 256,
+    "portMappings": [{ "containerPort": 80 }],
+    "environment": [
+      { "name": "MODE", "value": "prod" },
+      { "name": "LEVEL", "value": "info" }
+    ],
+    "logConfiguration": {
+      "logDriver": "awslogs",
+      "options": { "awslogs-group": "/ecs/web", "awslogs-region": "eu-west-1" }
+    }
+  }
+]"#;
+
+/// The same document: other key order, no whitespace, defaults spelled out.
+const CONTAINERS_REORDERED: &str = r#"[{"environment":[{"value":"info","name":"LEVEL"},{"name":"MODE","value":"prod"}],"essential":true,"cpu":0,"memory":256,"image":"nginx:1.25","name":"web","mountPoints":[],"portMappings":[{"protocol":"tcp","hostPort":80,"containerPort":80}],"volumesFrom":[],"logConfiguration":{"options":{"awslogs-region":"eu-west-1","awslogs-group":"/ecs/web"},"logDriver":"awslogs"}}]"#;
+
+fn task_definition(containers: &str, tag_pairs: &[(&str, &str)]) -> Value {
+    Value::map([
+        ("family", s("web")),
+        ("container_definitions", s(containers)),
+        ("network_mode", s("awsvpc")),
+        ("cpu", s("256")),
+        ("memory", s("512")),
+        ("requires_compatibilities", Value::List(vec![s("EC2")])),
+        (
+            "volume",
+            Value::List(vec![Value::map([
+                ("name", s("data")),
+                ("host_path", s("/srv/data")),
+            ])]),
+        ),
+        ("tags", tags(tag_pairs)),
+    ])
+}
+
+#[tokio::test]
+async fn aws_ecs_task_definition_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let create = task_definition(CONTAINERS, &[("Name", "web")]);
+    let update = task_definition(CONTAINERS, &[("Name", "web"), ("Env", "test")]);
+    conformance_with_tags(
+        &EcsTaskDefinitionType,
+        &c,
+        create,
+        update,
+        ecs_tags,
+        |_, state| {
+            let arn = attr_str(state, "arn");
+            assert_eq!(
+                arn,
+                "arn:aws:ecs:eu-west-1:123456789012:task-definition/web:1"
+            );
+            assert_eq!(attr(state, "id"), attr(state, "arn"));
+            assert_eq!(
+                attr_str(state, "arn_without_revision"),
+                "arn:aws:ecs:eu-west-1:123456789012:task-definition/web"
+            );
+            assert_eq!(attr(state, "revision"), &n(1));
+            let containers = attr_str(state, "container_definitions");
+            assert!(containers.contains(r#""hostPort":80"#), "{containers}");
+        },
+    )
+    .await;
+}
+
+/// A new image registers a new revision (replace); the same document written differently
+/// changes nothing.
+#[tokio::test]
+async fn aws_ecs_task_definition_changes_replace_and_formatting_does_not() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let address = "aws_ecs_task_definition.web";
+    let extra = support::conformance::extra_tags(address);
+    let ctx = ecsform::provider::CallContext {
+        clients: &c,
+        address,
+        extra_tags: &extra,
+    };
+    let config = task_definition(CONTAINERS, &[]);
+    let planned = support::conformance::plan(&EcsTaskDefinitionType, &config, None);
+    let created = EcsTaskDefinitionType
+        .create(&ctx, &planned.after)
+        .await
+        .unwrap();
+    let arn = attr_str(&created, "id").to_string();
+    let read = EcsTaskDefinitionType
+        .read_many(&c, std::slice::from_ref(&arn))
+        .await
+        .unwrap()[&arn]
+        .clone();
+
+    let same = task_definition(CONTAINERS_REORDERED, &[]);
+    let p = support::conformance::plan(&EcsTaskDefinitionType, &same, Some(&read));
+    assert_eq!(p.action, Action::NoOp, "{}", p.after);
+
+    let newer = task_definition(&CONTAINERS.replace("nginx:1.25", "nginx:1.27"), &[]);
+    let p = support::conformance::plan(&EcsTaskDefinitionType, &newer, Some(&read));
+    assert_eq!(p.action, Action::DeleteThenCreate);
+    assert_eq!(p.replace_paths, ["container_definitions"]);
+
+    // The replacement: the old revision is deregistered, the new one is revision 2.
+    EcsTaskDefinitionType.delete(&ctx, &read).await.unwrap();
+    let replaced = EcsTaskDefinitionType.create(&ctx, &p.after).await.unwrap();
+    assert_eq!(attr(&replaced, "revision"), &n(2));
+    let found = EcsTaskDefinitionType
+        .read_many(&c, &[arn.clone(), attr_str(&replaced, "id").to_string()])
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1, "the deregistered revision is gone");
+
+    // skip_destroy keeps the revision registered.
+    let mut kept = replaced.clone();
+    if let Value::Map(m) = &mut kept {
+        m.insert("skip_destroy".into(), Value::Bool(true));
+    }
+    EcsTaskDefinitionType.delete(&ctx, &kept).await.unwrap();
+    let id = attr_str(&replaced, "id").to_string();
+    let found = EcsTaskDefinitionType
+        .read_many(&c, std::slice::from_ref(&id))
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
 }
