@@ -17,6 +17,7 @@ use std::pin::Pin;
 use ecsform::aws::resources::ecs_capacity_provider::EcsCapacityProviderType;
 use ecsform::aws::resources::ecs_cluster::EcsClusterType;
 use ecsform::aws::resources::ecs_cluster_capacity_providers::EcsClusterCapacityProvidersType;
+use ecsform::aws::resources::ecs_service::EcsServiceType;
 use ecsform::aws::resources::ecs_task_definition::EcsTaskDefinitionType;
 use ecsform::aws::AwsClients;
 use ecsform::lang::Value;
@@ -457,4 +458,189 @@ async fn aws_ecs_task_definition_changes_replace_and_formatting_does_not() {
         .await
         .unwrap();
     assert_eq!(found.len(), 1);
+}
+
+/// A VPC with one subnet and one security group, for `awsvpc` services.
+async fn network(c: &AwsClients, cidr: &str, subnet_cidr: &str) -> (String, String) {
+    let vpc = c
+        .ec2
+        .create_vpc()
+        .cidr_block(cidr)
+        .send()
+        .await
+        .expect("CreateVpc")
+        .vpc()
+        .and_then(|v| v.vpc_id())
+        .expect("vpc id")
+        .to_string();
+    let subnet = c
+        .ec2
+        .create_subnet()
+        .vpc_id(&vpc)
+        .cidr_block(subnet_cidr)
+        .send()
+        .await
+        .expect("CreateSubnet")
+        .subnet()
+        .and_then(|s| s.subnet_id())
+        .expect("subnet id")
+        .to_string();
+    let sg = c
+        .ec2
+        .create_security_group()
+        .vpc_id(&vpc)
+        .group_name("tasks")
+        .description("tasks")
+        .send()
+        .await
+        .expect("CreateSecurityGroup")
+        .group_id()
+        .expect("group id")
+        .to_string();
+    (subnet, sg)
+}
+
+async fn registered_task_definition(c: &AwsClients, family: &str) -> String {
+    let containers = ecsform::aws::resources::ecs_container_definitions::to_sdk(
+        r#"[{"name":"web","image":"nginx","memory":256,"portMappings":[{"containerPort":80}]}]"#,
+    )
+    .unwrap();
+    c.ecs
+        .register_task_definition()
+        .family(family)
+        .set_container_definitions(Some(containers))
+        .network_mode(aws_sdk_ecs::types::NetworkMode::Awsvpc)
+        .send()
+        .await
+        .expect("RegisterTaskDefinition")
+        .task_definition()
+        .and_then(|t| t.task_definition_arn())
+        .expect("task definition ARN")
+        .to_string()
+}
+
+fn service_config(
+    cluster: &str,
+    task_definition: &str,
+    subnet: &str,
+    sg: &str,
+    desired: i32,
+    extra: &[(&str, Value)],
+) -> Value {
+    let mut m = BTreeMap::from([
+        ("name".to_string(), s("web")),
+        ("cluster".to_string(), s(cluster)),
+        ("task_definition".to_string(), s(task_definition)),
+        ("desired_count".to_string(), n(desired)),
+        ("launch_type".to_string(), s("EC2")),
+        (
+            "network_configuration".to_string(),
+            Value::List(vec![Value::map([
+                ("subnets", Value::List(vec![s(subnet)])),
+                ("security_groups", Value::List(vec![s(sg)])),
+            ])]),
+        ),
+    ]);
+    for (k, v) in extra {
+        m.insert(k.to_string(), v.clone());
+    }
+    Value::Map(m)
+}
+
+#[tokio::test]
+async fn aws_ecs_service_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let cluster = ecs_cluster(&c, "svc").await;
+    let td = registered_task_definition(&c, "svc-web").await;
+    let (subnet, sg) = network(&c, "10.20.0.0/16", "10.20.1.0/24").await;
+    let create = service_config(
+        &cluster,
+        &td,
+        &subnet,
+        &sg,
+        1,
+        &[("tags", tags(&[("Name", "web")]))],
+    );
+    let update = service_config(
+        &cluster,
+        &td,
+        &subnet,
+        &sg,
+        2,
+        &[
+            ("wait_for_steady_state", Value::Bool(true)),
+            ("deployment_minimum_healthy_percent", n(50)),
+            (
+                "deployment_circuit_breaker",
+                Value::List(vec![Value::map([
+                    ("enable", Value::Bool(true)),
+                    ("rollback", Value::Bool(true)),
+                ])]),
+            ),
+            ("tags", tags(&[("Name", "web"), ("Env", "test")])),
+        ],
+    );
+    conformance_with_tags(
+        &EcsServiceType,
+        &c,
+        create,
+        update,
+        ecs_tags,
+        |stage, state| {
+            assert_eq!(
+                attr_str(state, "id"),
+                "arn:aws:ecs:eu-west-1:123456789012:service/svc/web"
+            );
+            assert_eq!(attr_str(state, "cluster"), "svc");
+            assert_eq!(attr_str(state, "task_definition"), "svc-web:1");
+            let desired = if stage == Stage::Created { 1 } else { 2 };
+            assert_eq!(attr(state, "desired_count"), &n(desired));
+            assert_eq!(attr_str(state, "scheduling_strategy"), "REPLICA");
+            assert_eq!(attr(state, "deployment_maximum_percent"), &n(200));
+        },
+    )
+    .await;
+}
+
+/// Refresh asks once per cluster for up to 10 services; services that are gone are left out.
+#[tokio::test]
+async fn aws_ecs_service_reads_are_batched_per_cluster() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let m = moto();
+    ecs_cluster(&c, "one").await;
+    ecs_cluster(&c, "two").await;
+    let td = registered_task_definition(&c, "batch").await;
+    let mut arns = Vec::new();
+    for (cluster, name) in [("one", "a"), ("one", "b"), ("one", "c"), ("two", "d")] {
+        let out = c
+            .ecs
+            .create_service()
+            .cluster(cluster)
+            .service_name(name)
+            .task_definition(&td)
+            .desired_count(0)
+            .send()
+            .await
+            .expect("CreateService");
+        arns.push(out.service().unwrap().service_arn().unwrap().to_string());
+    }
+    c.ecs
+        .delete_service()
+        .cluster("one")
+        .service("c")
+        .force(true)
+        .send()
+        .await
+        .unwrap();
+    m.recorder_start();
+    let found = EcsServiceType.read_many(&c, &arns).await.unwrap();
+    m.recorder_stop();
+    assert_eq!(found.len(), 3, "{:?}", found.keys());
+    assert!(!found.contains_key(&arns[2]));
+    assert_eq!(
+        m.recorded_actions(),
+        ["DescribeServices", "DescribeServices"]
+    );
 }

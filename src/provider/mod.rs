@@ -149,6 +149,7 @@ pub static RESOURCE_TYPES: &[&dyn ResourceType] = &[
     &resources::ecs_capacity_provider::EcsCapacityProviderType,
     &resources::ecs_cluster::EcsClusterType,
     &resources::ecs_cluster_capacity_providers::EcsClusterCapacityProvidersType,
+    &resources::ecs_service::EcsServiceType,
     &resources::ecs_task_definition::EcsTaskDefinitionType,
     &resources::eip::EipType,
     &resources::internet_gateway::InternetGatewayType,
