@@ -6,6 +6,7 @@
 //! code path of its own.
 
 pub mod data;
+pub mod ecs_api;
 pub mod elbv2_tags;
 pub mod error;
 pub mod resources;

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::Action;
 use crate::config::Lifecycle;
 use crate::lang::Value;
-use crate::provider::{AttrKind, Schema};
+use crate::provider::{AttrKind, BlockSchema, Schema};
 
 /// The outcome for one instance.
 #[derive(Clone, Debug, PartialEq)]
@@ -73,7 +73,7 @@ pub fn plan_instance(
         let keep_prior = (b.computed && matches!(cfg_v, Value::Unknown)) || ignored(b.name);
         let v = if keep_prior { prior_v.clone() } else { cfg_v };
         if !keep_prior && !same(&v, &prior_v) {
-            changed.push((b.name, b.force_new));
+            changed.push((b.name, b.force_new || replaced_inside(b, &v, &prior_v)));
         }
         after.insert(b.name.to_string(), v);
     }
@@ -115,6 +115,39 @@ pub fn plan_instance(
         after: Value::Map(after),
         replace_paths,
     }
+}
+
+/// True if the blocks' attributes that force replacement (an Auto Scaling group provider's
+/// group ARN) differ between `new` and `old`: their projections onto those attributes are
+/// compared as sets, unknown counting as different.
+fn replaced_inside(b: &BlockSchema, new: &Value, old: &Value) -> bool {
+    let keys: Vec<&str> = b
+        .attributes
+        .iter()
+        .filter(|a| a.force_new)
+        .map(|a| a.name)
+        .collect();
+    if keys.is_empty() {
+        return false;
+    }
+    if matches!(new.unmarked(), Value::Unknown) {
+        return true;
+    }
+    let project = |v: &Value| {
+        Value::set(
+            v.as_list()
+                .unwrap_or(&[])
+                .iter()
+                .map(|item| {
+                    Value::map(keys.iter().map(|k| {
+                        let field = item.as_map().and_then(|m| m.get(*k)).cloned();
+                        (*k, field.unwrap_or(Value::Null))
+                    }))
+                })
+                .collect(),
+        )
+    };
+    !same(&project(new), &project(old))
 }
 
 /// Equality for planning: sensitive marks do not matter; an unknown never equals anything.
@@ -323,6 +356,54 @@ mod tests {
             p.after.as_map().unwrap()["tags"],
             Value::map([("Name", s("a"))])
         );
+    }
+
+    #[test]
+    fn force_new_attribute_inside_a_block_replaces() {
+        static PROVIDER: &[AttrSchema] = &[
+            AttrSchema::required("group_arn", AttrType::String).force_new(),
+            AttrSchema::optional("target", AttrType::Number),
+        ];
+        static WITH_BLOCK: Schema = Schema {
+            version: 1,
+            attributes: &[AttrSchema::computed("id", AttrType::String)],
+            blocks: &[BlockSchema {
+                name: "provider",
+                nesting: crate::provider::Nesting::List,
+                attributes: PROVIDER,
+                force_new: false,
+                computed: false,
+            }],
+        };
+        let block = |arn: &str, target: i32| {
+            WITH_BLOCK
+                .conform(&obj(&[(
+                    "provider",
+                    Value::List(vec![obj(&[
+                        ("group_arn", s(arn)),
+                        ("target", Value::number(target)),
+                    ])]),
+                )]))
+                .unwrap()
+        };
+        let mut prior = block("a", 100);
+        if let Value::Map(m) = &mut prior {
+            m.insert("id".into(), s("cp-1"));
+        }
+        let plan = |config: &Value| {
+            plan_instance(
+                &WITH_BLOCK,
+                config,
+                &set(),
+                Some(&prior),
+                &Lifecycle::default(),
+                &BTreeMap::new(),
+            )
+        };
+        assert_eq!(plan(&block("a", 90)).action, Action::Update);
+        let p = plan(&block("b", 100));
+        assert_eq!(p.action, Action::DeleteThenCreate);
+        assert_eq!(p.replace_paths, ["provider"]);
     }
 
     #[test]

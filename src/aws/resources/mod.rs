@@ -5,6 +5,12 @@
 
 pub mod autoscaling_group;
 pub mod autoscaling_lifecycle_hook;
+pub mod ecs_capacity_provider;
+pub mod ecs_cluster;
+pub mod ecs_cluster_capacity_providers;
+pub mod ecs_container_definitions;
+pub mod ecs_service;
+pub mod ecs_task_definition;
 pub mod eip;
 pub mod internet_gateway;
 pub mod key_pair;

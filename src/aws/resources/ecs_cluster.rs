@@ -1,0 +1,470 @@
+//! `aws_ecs_cluster`: an ECS cluster with its settings (Container Insights), its ECS Exec
+//! configuration and its Service Connect default namespace.
+//!
+//! The provider's `configuration { execute_command_configuration { log_configuration {..} } }`
+//! is three levels deep; ecsform's blocks are one level, so it is one `configuration` block
+//! whose attributes are the leaves: `execute_command_kms_key_id`, `execute_command_logging`
+//! and the log configuration's own names (`cloud_watch_log_group_name`, `s3_bucket_name`...).
+//! Settings, configuration and Service Connect defaults change in place (one UpdateCluster
+//! call); the name forces a new cluster. A deleted cluster stays visible as `INACTIVE` for a
+//! while and counts as gone.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_ecs::types::{
+    Cluster, ClusterConfiguration, ClusterField, ClusterServiceConnectDefaultsRequest,
+    ClusterSetting, ClusterSettingName, ExecuteCommandConfiguration,
+    ExecuteCommandLogConfiguration, ExecuteCommandLogging,
+};
+
+use super::{changed, read_created, retry_while, wait_gone};
+use crate::aws::ecs_api::{build_error, from_ecs, to_ecs, update_ecs_tags};
+use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::tags::creation_tags;
+use crate::aws::AwsClients;
+use crate::lang::Value;
+use crate::provider::schema::Default;
+use crate::provider::values::{get_blocks, get_bool, get_str, opt_str, state_object, string_map};
+use crate::provider::{
+    AttrSchema, AttrType, BlockSchema, CallContext, Nesting, ResourceType, Schema,
+};
+
+pub struct EcsClusterType;
+
+static SETTING: &[AttrSchema] = &[
+    AttrSchema::required("name", AttrType::String),
+    AttrSchema::required("value", AttrType::String),
+];
+
+static CONFIGURATION: &[AttrSchema] = &[
+    AttrSchema::optional("execute_command_kms_key_id", AttrType::String),
+    AttrSchema::optional("execute_command_logging", AttrType::String)
+        .default(Default::Str("DEFAULT")),
+    AttrSchema::optional("cloud_watch_encryption_enabled", AttrType::Bool)
+        .default(Default::Bool(false)),
+    AttrSchema::optional("cloud_watch_log_group_name", AttrType::String),
+    AttrSchema::optional("s3_bucket_name", AttrType::String),
+    AttrSchema::optional("s3_bucket_encryption_enabled", AttrType::Bool)
+        .default(Default::Bool(false)),
+    AttrSchema::optional("s3_key_prefix", AttrType::String),
+];
+
+static SERVICE_CONNECT_DEFAULTS: &[AttrSchema] =
+    &[AttrSchema::required("namespace", AttrType::String)];
+
+static SCHEMA: Schema = Schema {
+    version: 1,
+    attributes: &[
+        AttrSchema::computed("id", AttrType::String),
+        AttrSchema::computed("arn", AttrType::String),
+        AttrSchema::required("name", AttrType::String).force_new(),
+        AttrSchema::optional("tags", AttrType::StringMap),
+        AttrSchema::computed("tags_all", AttrType::StringMap),
+    ],
+    blocks: &[
+        // AWS reports `containerInsights` whether or not it was set.
+        BlockSchema {
+            name: "setting",
+            nesting: Nesting::Set,
+            attributes: SETTING,
+            force_new: false,
+            computed: true,
+        },
+        BlockSchema {
+            name: "configuration",
+            nesting: Nesting::List,
+            attributes: CONFIGURATION,
+            force_new: false,
+            computed: false,
+        },
+        BlockSchema {
+            name: "service_connect_defaults",
+            nesting: Nesting::List,
+            attributes: SERVICE_CONNECT_DEFAULTS,
+            force_new: false,
+            computed: false,
+        },
+    ],
+};
+
+/// DescribeClusters takes at most 100 clusters per call.
+const DESCRIBE_CHUNK: usize = 100;
+/// How long deletion waits for services, tasks and container instances to go first.
+const DELETE_LIMIT: Duration = Duration::from_secs(10 * 60);
+/// Errors that mean the cluster still holds something being drained.
+const STILL_IN_USE: &[&str] = &[
+    "ClusterContainsContainerInstancesException",
+    "ClusterContainsServicesException",
+    "ClusterContainsTasksException",
+    "UpdateInProgressException",
+    "ResourceInUseException",
+];
+
+fn cluster_state(c: &Cluster) -> Option<(String, Value)> {
+    let arn = c.cluster_arn()?.to_string();
+    let settings: Vec<Value> = c
+        .settings()
+        .iter()
+        .map(|s| {
+            Value::map([
+                ("name", opt_str(s.name().map(|n| n.as_str()))),
+                ("value", opt_str(s.value())),
+            ])
+        })
+        .collect();
+    let configuration: Vec<Value> = c
+        .configuration()
+        .and_then(|c| c.execute_command_configuration())
+        .map(|e| {
+            let log = e.log_configuration();
+            Value::map([
+                ("execute_command_kms_key_id", opt_str(e.kms_key_id())),
+                (
+                    "execute_command_logging",
+                    Value::string(
+                        e.logging()
+                            .map(|l| l.as_str())
+                            .unwrap_or(ExecuteCommandLogging::Default.as_str()),
+                    ),
+                ),
+                (
+                    "cloud_watch_encryption_enabled",
+                    Value::Bool(log.is_some_and(|l| l.cloud_watch_encryption_enabled())),
+                ),
+                (
+                    "cloud_watch_log_group_name",
+                    opt_str(log.and_then(|l| l.cloud_watch_log_group_name())),
+                ),
+                (
+                    "s3_bucket_name",
+                    opt_str(log.and_then(|l| l.s3_bucket_name())),
+                ),
+                (
+                    "s3_bucket_encryption_enabled",
+                    Value::Bool(log.is_some_and(|l| l.s3_encryption_enabled())),
+                ),
+                (
+                    "s3_key_prefix",
+                    opt_str(log.and_then(|l| l.s3_key_prefix())),
+                ),
+            ])
+        })
+        .into_iter()
+        .collect();
+    let service_connect: Vec<Value> = c
+        .service_connect_defaults()
+        .and_then(|d| d.namespace())
+        .filter(|n| !n.is_empty())
+        .map(|n| Value::map([("namespace", Value::string(n))]))
+        .into_iter()
+        .collect();
+    let tags = string_map(&from_ecs(c.tags()));
+    let state = state_object(
+        &SCHEMA,
+        [
+            ("id", Value::string(&arn)),
+            ("arn", Value::string(&arn)),
+            ("name", opt_str(c.cluster_name())),
+            ("tags", tags.clone()),
+            ("tags_all", tags),
+            ("setting", Value::set(settings)),
+            ("configuration", Value::List(configuration)),
+            ("service_connect_defaults", Value::List(service_connect)),
+        ],
+    );
+    Some((arn, state))
+}
+
+fn settings(planned: &Value) -> Vec<ClusterSetting> {
+    get_blocks(planned, "setting")
+        .iter()
+        .map(|s| {
+            ClusterSetting::builder()
+                .set_name(get_str(s, "name").map(ClusterSettingName::from))
+                .set_value(get_str(s, "value").map(String::from))
+                .build()
+        })
+        .collect()
+}
+
+fn configuration(planned: &Value) -> Option<ClusterConfiguration> {
+    let c = get_blocks(planned, "configuration").into_iter().next()?;
+    let s = |name| get_str(&c, name).map(String::from);
+    let log = ExecuteCommandLogConfiguration::builder()
+        .set_cloud_watch_log_group_name(s("cloud_watch_log_group_name"))
+        .cloud_watch_encryption_enabled(
+            get_bool(&c, "cloud_watch_encryption_enabled").unwrap_or(false),
+        )
+        .set_s3_bucket_name(s("s3_bucket_name"))
+        .s3_encryption_enabled(get_bool(&c, "s3_bucket_encryption_enabled").unwrap_or(false))
+        .set_s3_key_prefix(s("s3_key_prefix"))
+        .build();
+    let logging =
+        ExecuteCommandLogging::from(get_str(&c, "execute_command_logging").unwrap_or("DEFAULT"));
+    // AWS takes a log configuration only with OVERRIDE logging; one set with another mode
+    // is sent anyway, for AWS to explain the mistake.
+    let any_log = [
+        "cloud_watch_log_group_name",
+        "s3_bucket_name",
+        "s3_key_prefix",
+    ]
+    .iter()
+    .any(|n| s(n).is_some())
+        || [
+            "cloud_watch_encryption_enabled",
+            "s3_bucket_encryption_enabled",
+        ]
+        .iter()
+        .any(|n| get_bool(&c, n) == Some(true));
+    let log = (logging == ExecuteCommandLogging::Override || any_log).then_some(log);
+    Some(
+        ClusterConfiguration::builder()
+            .execute_command_configuration(
+                ExecuteCommandConfiguration::builder()
+                    .set_kms_key_id(s("execute_command_kms_key_id"))
+                    .logging(logging)
+                    .set_log_configuration(log)
+                    .build(),
+            )
+            .build(),
+    )
+}
+
+fn service_connect_defaults(
+    planned: &Value,
+) -> Result<Option<ClusterServiceConnectDefaultsRequest>, ApiError> {
+    get_blocks(planned, "service_connect_defaults")
+        .first()
+        .map(|d| {
+            ClusterServiceConnectDefaultsRequest::builder()
+                .namespace(get_str(d, "namespace").unwrap_or_default())
+                .build()
+                .map_err(build_error)
+        })
+        .transpose()
+}
+
+async fn describe(clients: &AwsClients, ids: &[String]) -> Result<Vec<Cluster>, ApiError> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(DESCRIBE_CHUNK) {
+        let found = retry(RetryPolicy::default(), || async {
+            clients
+                .ecs
+                .describe_clusters()
+                .set_clusters(Some(chunk.to_vec()))
+                .include(ClusterField::Settings)
+                .include(ClusterField::Configurations)
+                .include(ClusterField::Tags)
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+        // Clusters that do not exist come back as `failures` (reason MISSING).
+        out.extend(found.clusters().iter().cloned());
+    }
+    Ok(out)
+}
+
+#[async_trait]
+impl ResourceType for EcsClusterType {
+    fn type_name(&self) -> &'static str {
+        "aws_ecs_cluster"
+    }
+
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    async fn read_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+    ) -> Result<BTreeMap<String, Value>, ApiError> {
+        if ids.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        Ok(describe(clients, ids)
+            .await?
+            .iter()
+            .filter(|c| c.status() != Some("INACTIVE"))
+            .filter_map(cluster_state)
+            .filter(|(id, _)| ids.contains(id))
+            .collect())
+    }
+
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+        let clients = ctx.clients;
+        let tags = creation_tags(planned, ctx.extra_tags);
+        let name = get_str(planned, "name").unwrap_or_default();
+        let settings = settings(planned);
+        let scd = service_connect_defaults(planned)?;
+        let out = retry(RetryPolicy::default(), || async {
+            clients
+                .ecs
+                .create_cluster()
+                .cluster_name(name)
+                .set_settings((!settings.is_empty()).then(|| settings.clone()))
+                .set_configuration(configuration(planned))
+                .set_service_connect_defaults(scd.clone())
+                .set_tags(to_ecs(&tags))
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+        let arn = out
+            .cluster()
+            .and_then(|c| c.cluster_arn())
+            .ok_or_else(|| ApiError::malformed("CreateCluster returned no cluster ARN"))?
+            .to_string();
+        read_created(self, clients, &arn).await
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext<'_>,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, ApiError> {
+        let clients = ctx.clients;
+        let arn = get_str(prior, "id")
+            .ok_or_else(|| ApiError::malformed("aws_ecs_cluster state has no id"))?
+            .to_string();
+        let settings_changed = changed(prior, planned, "setting");
+        let configuration_changed = changed(prior, planned, "configuration");
+        let scd_changed = changed(prior, planned, "service_connect_defaults");
+        if settings_changed || configuration_changed || scd_changed {
+            let settings = settings(planned);
+            // A removed block is reset to AWS's defaults: DEFAULT logging, no namespace
+            // (an empty namespace removes the Service Connect defaults).
+            let config = configuration_changed.then(|| {
+                configuration(planned).unwrap_or_else(|| {
+                    ClusterConfiguration::builder()
+                        .execute_command_configuration(
+                            ExecuteCommandConfiguration::builder()
+                                .logging(ExecuteCommandLogging::Default)
+                                .build(),
+                        )
+                        .build()
+                })
+            });
+            let scd = if scd_changed {
+                Some(
+                    service_connect_defaults(planned)?.unwrap_or(
+                        ClusterServiceConnectDefaultsRequest::builder()
+                            .namespace("")
+                            .build()
+                            .map_err(build_error)?,
+                    ),
+                )
+            } else {
+                None
+            };
+            retry(RetryPolicy::default(), || async {
+                clients
+                    .ecs
+                    .update_cluster()
+                    .cluster(&arn)
+                    .set_settings(
+                        (settings_changed && !settings.is_empty()).then(|| settings.clone()),
+                    )
+                    .set_configuration(config.clone())
+                    .set_service_connect_defaults(scd.clone())
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            })
+            .await?;
+        }
+        if changed(prior, planned, "tags_all") {
+            update_ecs_tags(clients, &arn, prior, planned).await?;
+        }
+        read_created(self, clients, &arn).await
+    }
+
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+        let clients = ctx.clients;
+        let Some(arn) = get_str(prior, "id") else {
+            return Ok(());
+        };
+        let deleted = retry_while(
+            &format!("ECS cluster {arn} to be deleted (still in use)"),
+            DELETE_LIMIT,
+            |e| STILL_IN_USE.contains(&e.code.as_str()),
+            || async {
+                clients
+                    .ecs
+                    .delete_cluster()
+                    .cluster(arn)
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            },
+        )
+        .await;
+        match deleted {
+            Err(e) if e.is_not_found() => return Ok(()),
+            other => other?,
+        };
+        wait_gone(self, clients, "ECS cluster", arn, DELETE_LIMIT).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_ecs::types::{ClusterServiceConnectDefaults, Tag};
+
+    #[test]
+    fn state_from_a_described_cluster() {
+        let c = Cluster::builder()
+            .cluster_arn("arn:aws:ecs:eu-west-1:1:cluster/main")
+            .cluster_name("main")
+            .status("ACTIVE")
+            .settings(
+                ClusterSetting::builder()
+                    .name(ClusterSettingName::ContainerInsights)
+                    .value("enabled")
+                    .build(),
+            )
+            .service_connect_defaults(
+                ClusterServiceConnectDefaults::builder()
+                    .namespace("arn:aws:servicediscovery:eu-west-1:1:namespace/ns-1")
+                    .build(),
+            )
+            .tags(Tag::builder().key("ecsform:address").value("x").build())
+            .tags(Tag::builder().key("Env").value("test").build())
+            .build();
+        let (id, v) = cluster_state(&c).unwrap();
+        assert_eq!(id, "arn:aws:ecs:eu-west-1:1:cluster/main");
+        let m = v.as_map().unwrap();
+        assert_eq!(m["arn"], Value::string(&id));
+        assert_eq!(m["setting"].as_list().unwrap().len(), 1);
+        assert_eq!(m["configuration"], Value::List(vec![]));
+        assert_eq!(m["service_connect_defaults"].as_list().unwrap().len(), 1);
+        assert_eq!(m["tags"].as_map().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn configuration_sends_no_empty_log_configuration() {
+        let planned = SCHEMA
+            .conform(&Value::map([
+                ("name", Value::string("main")),
+                (
+                    "configuration",
+                    Value::List(vec![Value::map([(
+                        "execute_command_kms_key_id",
+                        Value::string("key"),
+                    )])]),
+                ),
+            ]))
+            .unwrap();
+        let c = configuration(&planned).unwrap();
+        let e = c.execute_command_configuration().unwrap();
+        assert_eq!(e.logging(), Some(&ExecuteCommandLogging::Default));
+        assert!(e.log_configuration().is_none());
+    }
+}

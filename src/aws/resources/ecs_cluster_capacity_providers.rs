@@ -1,0 +1,240 @@
+//! `aws_ecs_cluster_capacity_providers`: which capacity providers a cluster may use and its
+//! default capacity provider strategy.
+//!
+//! Not an object of its own in AWS but two attributes of the cluster, set together with
+//! PutClusterCapacityProviders; the id is the cluster name. Deleting it puts empty lists, so a
+//! cluster with neither providers nor a strategy reads as "no associations" (absent), as does
+//! a cluster that is gone or `INACTIVE`. Clusters are read with one DescribeClusters call per
+//! 100.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_ecs::types::{CapacityProviderStrategyItem, Cluster};
+
+use super::{read_created, retry_while};
+use crate::aws::ecs_api::{build_error, name_from_arn};
+use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::AwsClients;
+use crate::lang::Value;
+use crate::provider::schema::Default;
+use crate::provider::values::{
+    get_blocks, get_i32, get_str, get_strings, state_object, string_set,
+};
+use crate::provider::{
+    AttrSchema, AttrType, BlockSchema, CallContext, Nesting, ResourceType, Schema,
+};
+
+pub struct EcsClusterCapacityProvidersType;
+
+static STRATEGY: &[AttrSchema] = &[
+    AttrSchema::required("capacity_provider", AttrType::String),
+    AttrSchema::optional("weight", AttrType::Number).default(Default::Number(0.0)),
+    AttrSchema::optional("base", AttrType::Number).default(Default::Number(0.0)),
+];
+
+static SCHEMA: Schema = Schema {
+    version: 1,
+    attributes: &[
+        AttrSchema::computed("id", AttrType::String),
+        AttrSchema::required("cluster_name", AttrType::String).force_new(),
+        AttrSchema::optional("capacity_providers", AttrType::StringSet),
+    ],
+    blocks: &[BlockSchema {
+        name: "default_capacity_provider_strategy",
+        nesting: Nesting::Set,
+        attributes: STRATEGY,
+        force_new: false,
+        computed: false,
+    }],
+};
+
+/// DescribeClusters takes at most 100 clusters per call.
+const DESCRIBE_CHUNK: usize = 100;
+/// How long a put is retried while the cluster is busy with another update.
+const BUSY_LIMIT: Duration = Duration::from_secs(10 * 60);
+
+fn associations_state(c: &Cluster) -> Option<(String, Value)> {
+    let name = c.cluster_name()?.to_string();
+    let strategy: Vec<Value> = c
+        .default_capacity_provider_strategy()
+        .iter()
+        .map(|s| {
+            Value::map([
+                ("capacity_provider", Value::string(s.capacity_provider())),
+                ("weight", Value::number(s.weight())),
+                ("base", Value::number(s.base())),
+            ])
+        })
+        .collect();
+    let state = state_object(
+        &SCHEMA,
+        [
+            ("id", Value::string(&name)),
+            ("cluster_name", Value::string(&name)),
+            (
+                "capacity_providers",
+                string_set(c.capacity_providers().iter().cloned()),
+            ),
+            ("default_capacity_provider_strategy", Value::set(strategy)),
+        ],
+    );
+    Some((name, state))
+}
+
+fn strategy(planned: &Value) -> Result<Vec<CapacityProviderStrategyItem>, ApiError> {
+    get_blocks(planned, "default_capacity_provider_strategy")
+        .iter()
+        .map(|s| {
+            CapacityProviderStrategyItem::builder()
+                .capacity_provider(get_str(s, "capacity_provider").unwrap_or_default())
+                .weight(get_i32(s, "weight").unwrap_or(0))
+                .base(get_i32(s, "base").unwrap_or(0))
+                .build()
+                .map_err(build_error)
+        })
+        .collect()
+}
+
+/// Sets the cluster's providers and strategy, retrying while the cluster is being updated.
+async fn put(
+    clients: &AwsClients,
+    cluster: &str,
+    providers: Vec<String>,
+    strategy: Vec<CapacityProviderStrategyItem>,
+) -> Result<(), ApiError> {
+    retry_while(
+        &format!("ECS cluster {cluster} to accept its capacity providers"),
+        BUSY_LIMIT,
+        |e| e.code == "UpdateInProgressException" || e.code == "ResourceInUseException",
+        || async {
+            clients
+                .ecs
+                .put_cluster_capacity_providers()
+                .cluster(cluster)
+                .set_capacity_providers(Some(providers.clone()))
+                .set_default_capacity_provider_strategy(Some(strategy.clone()))
+                .send()
+                .await
+                .map_err(from_sdk)
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+#[async_trait]
+impl ResourceType for EcsClusterCapacityProvidersType {
+    fn type_name(&self) -> &'static str {
+        "aws_ecs_cluster_capacity_providers"
+    }
+
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    /// `cluster_name` may be given as the cluster's ARN (`aws_ecs_cluster.x.arn`); ECS takes
+    /// either, and the name is what the id and state hold.
+    fn normalize(&self, value: Value) -> Value {
+        let Value::Map(mut m) = value else {
+            return value;
+        };
+        if let Some(Value::String(s)) = m.get("cluster_name") {
+            let name = name_from_arn(s).to_string();
+            m.insert("cluster_name".into(), Value::String(name));
+        }
+        Value::Map(m)
+    }
+
+    async fn read_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+    ) -> Result<BTreeMap<String, Value>, ApiError> {
+        let mut out = BTreeMap::new();
+        for chunk in ids.chunks(DESCRIBE_CHUNK) {
+            let found = retry(RetryPolicy::default(), || async {
+                clients
+                    .ecs
+                    .describe_clusters()
+                    .set_clusters(Some(chunk.to_vec()))
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            })
+            .await?;
+            out.extend(
+                found
+                    .clusters()
+                    .iter()
+                    .filter(|c| c.status() != Some("INACTIVE"))
+                    .filter(|c| {
+                        !c.capacity_providers().is_empty()
+                            || !c.default_capacity_provider_strategy().is_empty()
+                    })
+                    .filter_map(associations_state)
+                    .filter(|(id, _)| ids.contains(id)),
+            );
+        }
+        Ok(out)
+    }
+
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+        let cluster = get_str(planned, "cluster_name").unwrap_or_default();
+        let providers = get_strings(planned, "capacity_providers");
+        let strategy = strategy(planned)?;
+        let empty = providers.is_empty() && strategy.is_empty();
+        put(ctx.clients, cluster, providers, strategy).await?;
+        if empty {
+            // Nothing to read back: empty lists are what "no associations" looks like.
+            return Ok(state_object(
+                &SCHEMA,
+                [
+                    ("id", Value::string(cluster)),
+                    ("cluster_name", Value::string(cluster)),
+                    ("capacity_providers", Value::set(Vec::new())),
+                ],
+            ));
+        }
+        read_created(self, ctx.clients, cluster).await
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext<'_>,
+        _prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, ApiError> {
+        self.create(ctx, planned).await
+    }
+
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+        let Some(cluster) = get_str(prior, "id") else {
+            return Ok(());
+        };
+        match put(ctx.clients, cluster, Vec::new(), Vec::new()).await {
+            Err(e) if e.is_not_found() => Ok(()),
+            other => other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cluster_arns_are_read_as_names() {
+        let v = EcsClusterCapacityProvidersType.normalize(Value::map([(
+            "cluster_name",
+            Value::string("arn:aws:ecs:eu-west-1:1:cluster/main"),
+        )]));
+        assert_eq!(v.as_map().unwrap()["cluster_name"], Value::string("main"));
+        let unknown = Value::map([("cluster_name", Value::Unknown)]);
+        assert_eq!(
+            EcsClusterCapacityProvidersType.normalize(unknown.clone()),
+            unknown
+        );
+    }
+}

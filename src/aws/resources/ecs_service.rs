@@ -1,0 +1,839 @@
+//! `aws_ecs_service`: a long-running ECS service in a cluster.
+//!
+//! The id is the service ARN (`arn:aws:ecs:region:account:service/<cluster>/<name>`), which
+//! names the cluster, so `read_many` groups ids by cluster and calls DescribeServices once per
+//! 10 services (its limit). `cluster` is kept as the cluster's *name* and `task_definition` as
+//! `family:revision` (ARNs given in the configuration are shortened the same way by
+//! `normalize`), so `aws_ecs_cluster.x.arn` and `"x"` plan alike; a bare family (meaning "the
+//! latest revision") reads back as `family:N` and shows as a change.
+//!
+//! Name, cluster, launch type, scheduling strategy, IAM role and load balancers force a new
+//! service; the rest changes in place with UpdateService (`force_new_deployment` adds a new
+//! deployment to every update). `wait_for_steady_state` waits after create and update until
+//! one deployment remains and the running count matches the desired count. Deletion scales
+//! the service to 0, deletes it (`force`) and waits until it is `INACTIVE`.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_ecs::types::{
+    AssignPublicIp, AwsVpcConfiguration, CapacityProviderStrategyItem, DeploymentCircuitBreaker,
+    DeploymentConfiguration, LaunchType, LoadBalancer, NetworkConfiguration, PlacementConstraint,
+    PlacementConstraintType, PlacementStrategy, PlacementStrategyType, PropagateTags,
+    SchedulingStrategy, Service, ServiceField,
+};
+
+use super::{attr, changed, read_created, retry_while, wait_gone, with_attrs};
+use crate::aws::ecs_api::{
+    build_error, cluster_of_service_arn, from_ecs, name_from_arn, to_ecs, update_ecs_tags,
+};
+use crate::aws::error::{from_sdk, retry, wait_until, ApiError, RetryPolicy};
+use crate::aws::tags::creation_tags;
+use crate::aws::AwsClients;
+use crate::lang::Value;
+use crate::provider::schema::Default;
+use crate::provider::values::{
+    get_blocks, get_bool, get_i32, get_str, get_strings, opt_str, state_object, string_map,
+    string_set,
+};
+use crate::provider::{
+    AttrSchema, AttrType, BlockSchema, CallContext, Nesting, ResourceType, Schema,
+};
+
+pub struct EcsServiceType;
+
+static CIRCUIT_BREAKER: &[AttrSchema] = &[
+    AttrSchema::required("enable", AttrType::Bool),
+    AttrSchema::required("rollback", AttrType::Bool),
+];
+
+static LOAD_BALANCER: &[AttrSchema] = &[
+    AttrSchema::optional("target_group_arn", AttrType::String),
+    AttrSchema::optional("elb_name", AttrType::String),
+    AttrSchema::required("container_name", AttrType::String),
+    AttrSchema::required("container_port", AttrType::Number),
+];
+
+static PLACEMENT_STRATEGY: &[AttrSchema] = &[
+    AttrSchema::required("type", AttrType::String),
+    AttrSchema::optional("field", AttrType::String),
+];
+
+static PLACEMENT_CONSTRAINT: &[AttrSchema] = &[
+    AttrSchema::required("type", AttrType::String),
+    AttrSchema::optional("expression", AttrType::String),
+];
+
+static CAPACITY_PROVIDER_STRATEGY: &[AttrSchema] = &[
+    AttrSchema::required("capacity_provider", AttrType::String),
+    AttrSchema::optional("weight", AttrType::Number).default(Default::Number(0.0)),
+    AttrSchema::optional("base", AttrType::Number).default(Default::Number(0.0)),
+];
+
+static NETWORK_CONFIGURATION: &[AttrSchema] = &[
+    AttrSchema::required("subnets", AttrType::StringSet),
+    AttrSchema::optional("security_groups", AttrType::StringSet),
+    AttrSchema::optional("assign_public_ip", AttrType::Bool).default(Default::Bool(false)),
+];
+
+const fn block(
+    name: &'static str,
+    nesting: Nesting,
+    attributes: &'static [AttrSchema],
+    force_new: bool,
+) -> BlockSchema {
+    BlockSchema {
+        name,
+        nesting,
+        attributes,
+        force_new,
+        computed: false,
+    }
+}
+
+static SCHEMA: Schema = Schema {
+    version: 1,
+    attributes: &[
+        AttrSchema::computed("id", AttrType::String),
+        AttrSchema::required("name", AttrType::String).force_new(),
+        AttrSchema::optional_computed("cluster", AttrType::String).force_new(),
+        AttrSchema::optional("task_definition", AttrType::String),
+        AttrSchema::optional("desired_count", AttrType::Number).default(Default::Number(0.0)),
+        AttrSchema::optional_computed("launch_type", AttrType::String).force_new(),
+        AttrSchema::optional("scheduling_strategy", AttrType::String)
+            .force_new()
+            .default(Default::Str("REPLICA")),
+        AttrSchema::optional("deployment_minimum_healthy_percent", AttrType::Number)
+            .default(Default::Number(100.0)),
+        AttrSchema::optional("deployment_maximum_percent", AttrType::Number)
+            .default(Default::Number(200.0)),
+        AttrSchema::optional_computed("health_check_grace_period_seconds", AttrType::Number),
+        AttrSchema::optional_computed("iam_role", AttrType::String).force_new(),
+        AttrSchema::optional("enable_ecs_managed_tags", AttrType::Bool)
+            .default(Default::Bool(false)),
+        AttrSchema::optional("enable_execute_command", AttrType::Bool)
+            .default(Default::Bool(false)),
+        AttrSchema::optional("propagate_tags", AttrType::String).default(Default::Str("NONE")),
+        AttrSchema::optional("force_new_deployment", AttrType::Bool)
+            .default(Default::Bool(false))
+            .local(),
+        AttrSchema::optional("wait_for_steady_state", AttrType::Bool)
+            .default(Default::Bool(false))
+            .local(),
+        AttrSchema::optional("tags", AttrType::StringMap),
+        AttrSchema::computed("tags_all", AttrType::StringMap),
+    ],
+    blocks: &[
+        block(
+            "deployment_circuit_breaker",
+            Nesting::List,
+            CIRCUIT_BREAKER,
+            false,
+        ),
+        block("load_balancer", Nesting::Set, LOAD_BALANCER, true),
+        block(
+            "ordered_placement_strategy",
+            Nesting::List,
+            PLACEMENT_STRATEGY,
+            false,
+        ),
+        block(
+            "placement_constraints",
+            Nesting::Set,
+            PLACEMENT_CONSTRAINT,
+            false,
+        ),
+        block(
+            "capacity_provider_strategy",
+            Nesting::Set,
+            CAPACITY_PROVIDER_STRATEGY,
+            false,
+        ),
+        block(
+            "network_configuration",
+            Nesting::List,
+            NETWORK_CONFIGURATION,
+            false,
+        ),
+    ],
+};
+
+/// DescribeServices takes at most 10 services per call.
+const DESCRIBE_CHUNK: usize = 10;
+/// The AWS provider's create, update and delete timeouts.
+const STEADY_LIMIT: Duration = Duration::from_secs(20 * 60);
+const DELETE_LIMIT: Duration = Duration::from_secs(20 * 60);
+/// How long create retries while a role or target group just created is not usable yet.
+const SETTLE_LIMIT: Duration = Duration::from_secs(2 * 60);
+
+/// `arn:aws:ecs:r:a:task-definition/web:3` → `web:3`; anything else unchanged.
+fn task_definition_short(v: &str) -> &str {
+    if v.starts_with("arn:") {
+        v.rsplit('/').next().unwrap_or(v)
+    } else {
+        v
+    }
+}
+
+fn service_state(s: &Service) -> Option<(String, Value)> {
+    let arn = s.service_arn()?.to_string();
+    let deployment = s.deployment_configuration();
+    let breaker: Vec<Value> = deployment
+        .and_then(|d| d.deployment_circuit_breaker())
+        .filter(|b| b.enable() || b.rollback())
+        .map(|b| {
+            Value::map([
+                ("enable", Value::Bool(b.enable())),
+                ("rollback", Value::Bool(b.rollback())),
+            ])
+        })
+        .into_iter()
+        .collect();
+    let load_balancers: Vec<Value> = s
+        .load_balancers()
+        .iter()
+        .map(|l| {
+            Value::map([
+                ("target_group_arn", opt_str(l.target_group_arn())),
+                ("elb_name", opt_str(l.load_balancer_name())),
+                ("container_name", opt_str(l.container_name())),
+                (
+                    "container_port",
+                    l.container_port().map(Value::number).unwrap_or(Value::Null),
+                ),
+            ])
+        })
+        .collect();
+    let strategies: Vec<Value> = s
+        .placement_strategy()
+        .iter()
+        .map(|p| {
+            Value::map([
+                ("type", opt_str(p.r#type().map(|t| t.as_str()))),
+                ("field", opt_str(p.field())),
+            ])
+        })
+        .collect();
+    let constraints: Vec<Value> = s
+        .placement_constraints()
+        .iter()
+        .map(|c| {
+            Value::map([
+                ("type", opt_str(c.r#type().map(|t| t.as_str()))),
+                ("expression", opt_str(c.expression())),
+            ])
+        })
+        .collect();
+    let capacity: Vec<Value> = s
+        .capacity_provider_strategy()
+        .iter()
+        .map(|c| {
+            Value::map([
+                ("capacity_provider", Value::string(c.capacity_provider())),
+                ("weight", Value::number(c.weight())),
+                ("base", Value::number(c.base())),
+            ])
+        })
+        .collect();
+    let network: Vec<Value> = s
+        .network_configuration()
+        .and_then(|n| n.awsvpc_configuration())
+        .map(|a| {
+            Value::map([
+                ("subnets", string_set(a.subnets().iter().cloned())),
+                (
+                    "security_groups",
+                    if a.security_groups().is_empty() {
+                        Value::Null
+                    } else {
+                        string_set(a.security_groups().iter().cloned())
+                    },
+                ),
+                (
+                    "assign_public_ip",
+                    Value::Bool(a.assign_public_ip() == Some(&AssignPublicIp::Enabled)),
+                ),
+            ])
+        })
+        .into_iter()
+        .collect();
+    let percent = |v: Option<i32>, default: i32| Value::number(v.unwrap_or(default));
+    let tags = string_map(&from_ecs(s.tags()));
+    let state = state_object(
+        &SCHEMA,
+        [
+            ("id", Value::string(&arn)),
+            ("name", opt_str(s.service_name())),
+            ("cluster", opt_str(s.cluster_arn().map(name_from_arn))),
+            (
+                "task_definition",
+                opt_str(s.task_definition().map(task_definition_short)),
+            ),
+            ("desired_count", Value::number(s.desired_count())),
+            ("launch_type", opt_str(s.launch_type().map(|l| l.as_str()))),
+            (
+                "scheduling_strategy",
+                Value::string(
+                    s.scheduling_strategy()
+                        .map(|s| s.as_str())
+                        .unwrap_or("REPLICA"),
+                ),
+            ),
+            // ECS always reports these; when a response lacks them, ECS's defaults apply.
+            (
+                "deployment_minimum_healthy_percent",
+                percent(deployment.and_then(|d| d.minimum_healthy_percent()), 100),
+            ),
+            (
+                "deployment_maximum_percent",
+                percent(deployment.and_then(|d| d.maximum_percent()), 200),
+            ),
+            (
+                "health_check_grace_period_seconds",
+                s.health_check_grace_period_seconds()
+                    .map(Value::number)
+                    .unwrap_or(Value::Null),
+            ),
+            ("iam_role", opt_str(s.role_arn())),
+            (
+                "enable_ecs_managed_tags",
+                Value::Bool(s.enable_ecs_managed_tags()),
+            ),
+            (
+                "enable_execute_command",
+                Value::Bool(s.enable_execute_command()),
+            ),
+            (
+                "propagate_tags",
+                Value::string(s.propagate_tags().map(|p| p.as_str()).unwrap_or("NONE")),
+            ),
+            ("force_new_deployment", Value::Bool(false)),
+            ("wait_for_steady_state", Value::Bool(false)),
+            ("tags", tags.clone()),
+            ("tags_all", tags),
+            ("deployment_circuit_breaker", Value::List(breaker)),
+            ("load_balancer", Value::set(load_balancers)),
+            ("ordered_placement_strategy", Value::List(strategies)),
+            ("placement_constraints", Value::set(constraints)),
+            ("capacity_provider_strategy", Value::set(capacity)),
+            ("network_configuration", Value::List(network)),
+        ],
+    );
+    Some((arn, state))
+}
+
+fn deployment_configuration(planned: &Value) -> DeploymentConfiguration {
+    let breaker = get_blocks(planned, "deployment_circuit_breaker")
+        .first()
+        .map(|b| {
+            DeploymentCircuitBreaker::builder()
+                .enable(get_bool(b, "enable").unwrap_or(false))
+                .rollback(get_bool(b, "rollback").unwrap_or(false))
+                .build()
+        })
+        // Removing the block turns the breaker off.
+        .unwrap_or_else(|| {
+            DeploymentCircuitBreaker::builder()
+                .enable(false)
+                .rollback(false)
+                .build()
+        });
+    DeploymentConfiguration::builder()
+        .set_minimum_healthy_percent(get_i32(planned, "deployment_minimum_healthy_percent"))
+        .set_maximum_percent(get_i32(planned, "deployment_maximum_percent"))
+        .deployment_circuit_breaker(breaker)
+        .build()
+}
+
+fn load_balancers(planned: &Value) -> Vec<LoadBalancer> {
+    get_blocks(planned, "load_balancer")
+        .iter()
+        .map(|l| {
+            LoadBalancer::builder()
+                .set_target_group_arn(get_str(l, "target_group_arn").map(String::from))
+                .set_load_balancer_name(get_str(l, "elb_name").map(String::from))
+                .set_container_name(get_str(l, "container_name").map(String::from))
+                .set_container_port(get_i32(l, "container_port"))
+                .build()
+        })
+        .collect()
+}
+
+fn placement_strategy(planned: &Value) -> Vec<PlacementStrategy> {
+    get_blocks(planned, "ordered_placement_strategy")
+        .iter()
+        .map(|p| {
+            PlacementStrategy::builder()
+                .set_type(get_str(p, "type").map(PlacementStrategyType::from))
+                .set_field(get_str(p, "field").map(String::from))
+                .build()
+        })
+        .collect()
+}
+
+fn placement_constraints(planned: &Value) -> Vec<PlacementConstraint> {
+    get_blocks(planned, "placement_constraints")
+        .iter()
+        .map(|c| {
+            PlacementConstraint::builder()
+                .set_type(get_str(c, "type").map(PlacementConstraintType::from))
+                .set_expression(get_str(c, "expression").map(String::from))
+                .build()
+        })
+        .collect()
+}
+
+fn capacity_provider_strategy(
+    planned: &Value,
+) -> Result<Vec<CapacityProviderStrategyItem>, ApiError> {
+    get_blocks(planned, "capacity_provider_strategy")
+        .iter()
+        .map(|c| {
+            CapacityProviderStrategyItem::builder()
+                .capacity_provider(get_str(c, "capacity_provider").unwrap_or_default())
+                .weight(get_i32(c, "weight").unwrap_or(0))
+                .base(get_i32(c, "base").unwrap_or(0))
+                .build()
+                .map_err(build_error)
+        })
+        .collect()
+}
+
+fn network_configuration(planned: &Value) -> Result<Option<NetworkConfiguration>, ApiError> {
+    let Some(n) = get_blocks(planned, "network_configuration")
+        .into_iter()
+        .next()
+    else {
+        return Ok(None);
+    };
+    let groups = get_strings(&n, "security_groups");
+    let awsvpc = AwsVpcConfiguration::builder()
+        .set_subnets(Some(get_strings(&n, "subnets")))
+        .set_security_groups((!groups.is_empty()).then_some(groups))
+        .assign_public_ip(if get_bool(&n, "assign_public_ip") == Some(true) {
+            AssignPublicIp::Enabled
+        } else {
+            AssignPublicIp::Disabled
+        })
+        .build()
+        .map_err(build_error)?;
+    Ok(Some(
+        NetworkConfiguration::builder()
+            .awsvpc_configuration(awsvpc)
+            .build(),
+    ))
+}
+
+fn non_empty<T>(v: Vec<T>) -> Option<Vec<T>> {
+    (!v.is_empty()).then_some(v)
+}
+
+/// Describes the services `arns`, grouped by the cluster their ARN names.
+async fn describe(clients: &AwsClients, arns: &[String]) -> Result<Vec<Service>, ApiError> {
+    let mut by_cluster: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for arn in arns {
+        let cluster = cluster_of_service_arn(arn).unwrap_or("default");
+        by_cluster.entry(cluster).or_default().push(arn.clone());
+    }
+    let mut out = Vec::new();
+    for (cluster, arns) in by_cluster {
+        for chunk in arns.chunks(DESCRIBE_CHUNK) {
+            let found = retry(RetryPolicy::default(), || async {
+                clients
+                    .ecs
+                    .describe_services()
+                    .cluster(cluster)
+                    .set_services(Some(chunk.to_vec()))
+                    .include(ServiceField::Tags)
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            })
+            .await;
+            match found {
+                // Services that do not exist come back as `failures` (reason MISSING).
+                Ok(found) => out.extend(found.services().iter().cloned()),
+                // The cluster is gone, and its services with it.
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Steady: one deployment left and as many tasks running as desired (AWS's
+/// `services-stable` waiter).
+fn steady(s: &Service) -> bool {
+    s.deployments().len() == 1 && s.running_count() == s.desired_count()
+}
+
+async fn wait_for_steady_state(clients: &AwsClients, arn: &str) -> Result<(), ApiError> {
+    let ids = [arn.to_string()];
+    wait_until(
+        &format!("ECS service {arn} to reach a steady state"),
+        Duration::from_secs(15),
+        STEADY_LIMIT,
+        || async {
+            let found = describe(clients, &ids).await?;
+            Ok(found.first().filter(|s| steady(s)).map(|_| ()))
+        },
+    )
+    .await
+}
+
+/// Errors that mean a service is already gone.
+fn gone(e: &ApiError) -> bool {
+    e.is_not_found() || e.code == "ServiceNotActiveException"
+}
+
+#[async_trait]
+impl ResourceType for EcsServiceType {
+    fn type_name(&self) -> &'static str {
+        "aws_ecs_service"
+    }
+
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    /// The cluster by name, the task definition as `family:revision`, and a circuit breaker
+    /// that is wholly off as no block (which is how ECS reports it).
+    fn normalize(&self, value: Value) -> Value {
+        let Value::Map(mut m) = value else {
+            return value;
+        };
+        if let Some(Value::String(s)) = m.get("cluster") {
+            let name = name_from_arn(s).to_string();
+            m.insert("cluster".into(), Value::String(name));
+        }
+        if let Some(Value::String(s)) = m.get("task_definition") {
+            let short = task_definition_short(s).to_string();
+            m.insert("task_definition".into(), Value::String(short));
+        }
+        if let Some(Value::List(blocks)) = m.get_mut("deployment_circuit_breaker") {
+            blocks.retain(|b| {
+                get_bool(b, "enable") != Some(false) || get_bool(b, "rollback") != Some(false)
+            });
+        }
+        Value::Map(m)
+    }
+
+    async fn read_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+    ) -> Result<BTreeMap<String, Value>, ApiError> {
+        if ids.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        Ok(describe(clients, ids)
+            .await?
+            .iter()
+            .filter(|s| s.status() != Some("INACTIVE"))
+            .filter_map(service_state)
+            .filter(|(id, _)| ids.contains(id))
+            .collect())
+    }
+
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+        let clients = ctx.clients;
+        let tags = creation_tags(planned, ctx.extra_tags);
+        let network = network_configuration(planned)?;
+        let capacity = capacity_provider_strategy(planned)?;
+        let daemon = get_str(planned, "scheduling_strategy") == Some("DAEMON");
+        // The same token on every attempt: a repeated request returns the same service.
+        let token = uuid::Uuid::new_v4().to_string();
+        let out = retry_while(
+            "ECS service to be created (role or load balancer not usable yet)",
+            SETTLE_LIMIT,
+            |e| {
+                e.code == "InvalidParameterException"
+                    && (e.message.contains("Unable to assume role")
+                        || e.message.contains("verify that the ECS service role")
+                        || e.message
+                            .contains("does not have an associated load balancer"))
+            },
+            || async {
+                clients
+                    .ecs
+                    .create_service()
+                    .client_token(&token)
+                    .service_name(get_str(planned, "name").unwrap_or_default())
+                    .set_cluster(get_str(planned, "cluster").map(String::from))
+                    .set_task_definition(get_str(planned, "task_definition").map(String::from))
+                    .set_desired_count(
+                        (!daemon).then(|| get_i32(planned, "desired_count").unwrap_or(0)),
+                    )
+                    .set_launch_type(get_str(planned, "launch_type").map(LaunchType::from))
+                    .set_scheduling_strategy(
+                        get_str(planned, "scheduling_strategy").map(SchedulingStrategy::from),
+                    )
+                    .deployment_configuration(deployment_configuration(planned))
+                    .set_health_check_grace_period_seconds(get_i32(
+                        planned,
+                        "health_check_grace_period_seconds",
+                    ))
+                    .set_role(get_str(planned, "iam_role").map(String::from))
+                    .set_load_balancers(non_empty(load_balancers(planned)))
+                    .set_placement_strategy(non_empty(placement_strategy(planned)))
+                    .set_placement_constraints(non_empty(placement_constraints(planned)))
+                    .set_capacity_provider_strategy(non_empty(capacity.clone()))
+                    .set_network_configuration(network.clone())
+                    .enable_ecs_managed_tags(
+                        get_bool(planned, "enable_ecs_managed_tags").unwrap_or(false),
+                    )
+                    .enable_execute_command(
+                        get_bool(planned, "enable_execute_command").unwrap_or(false),
+                    )
+                    .set_propagate_tags(get_str(planned, "propagate_tags").map(PropagateTags::from))
+                    .set_tags(to_ecs(&tags))
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            },
+        )
+        .await?;
+        let arn = out
+            .service()
+            .and_then(|s| s.service_arn())
+            .ok_or_else(|| ApiError::malformed("CreateService returned no service ARN"))?
+            .to_string();
+        if get_bool(planned, "wait_for_steady_state") == Some(true) {
+            wait_for_steady_state(clients, &arn).await?;
+        }
+        let state = read_created(self, clients, &arn).await?;
+        Ok(keep_local(state, planned))
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext<'_>,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, ApiError> {
+        let clients = ctx.clients;
+        let arn = get_str(prior, "id")
+            .ok_or_else(|| ApiError::malformed("aws_ecs_service state has no id"))?
+            .to_string();
+        let cluster = get_str(prior, "cluster")
+            .map(String::from)
+            .or_else(|| cluster_of_service_arn(&arn).map(String::from))
+            .unwrap_or_else(|| "default".into());
+        let c = |name| changed(prior, planned, name);
+        let daemon = get_str(planned, "scheduling_strategy") == Some("DAEMON");
+        let force = get_bool(planned, "force_new_deployment") == Some(true);
+        let service_changed = [
+            "task_definition",
+            "desired_count",
+            "deployment_minimum_healthy_percent",
+            "deployment_maximum_percent",
+            "deployment_circuit_breaker",
+            "health_check_grace_period_seconds",
+            "ordered_placement_strategy",
+            "placement_constraints",
+            "capacity_provider_strategy",
+            "network_configuration",
+            "enable_ecs_managed_tags",
+            "enable_execute_command",
+            "propagate_tags",
+        ]
+        .iter()
+        .any(|name| c(name));
+        if service_changed || force {
+            let network = network_configuration(planned)?;
+            let capacity = capacity_provider_strategy(planned)?;
+            let deployment_changed = c("deployment_minimum_healthy_percent")
+                || c("deployment_maximum_percent")
+                || c("deployment_circuit_breaker");
+            let mut req = clients
+                .ecs
+                .update_service()
+                .cluster(&cluster)
+                .service(&arn)
+                .force_new_deployment(force);
+            if c("task_definition") {
+                req =
+                    req.set_task_definition(get_str(planned, "task_definition").map(String::from));
+            }
+            if c("desired_count") && !daemon {
+                req = req.desired_count(get_i32(planned, "desired_count").unwrap_or(0));
+            }
+            if deployment_changed {
+                req = req.deployment_configuration(deployment_configuration(planned));
+            }
+            if c("health_check_grace_period_seconds") {
+                req = req.set_health_check_grace_period_seconds(get_i32(
+                    planned,
+                    "health_check_grace_period_seconds",
+                ));
+            }
+            // Empty lists remove the strategies and constraints.
+            if c("ordered_placement_strategy") {
+                req = req.set_placement_strategy(Some(placement_strategy(planned)));
+            }
+            if c("placement_constraints") {
+                req = req.set_placement_constraints(Some(placement_constraints(planned)));
+            }
+            if c("capacity_provider_strategy") {
+                req = req.set_capacity_provider_strategy(Some(capacity));
+            }
+            if c("network_configuration") {
+                req = req.set_network_configuration(network);
+            }
+            if c("enable_ecs_managed_tags") {
+                req = req.enable_ecs_managed_tags(
+                    get_bool(planned, "enable_ecs_managed_tags").unwrap_or(false),
+                );
+            }
+            if c("enable_execute_command") {
+                req = req.enable_execute_command(
+                    get_bool(planned, "enable_execute_command").unwrap_or(false),
+                );
+            }
+            if c("propagate_tags") {
+                req = req.set_propagate_tags(
+                    get_str(planned, "propagate_tags").map(PropagateTags::from),
+                );
+            }
+            retry(RetryPolicy::default(), || async {
+                req.clone().send().await.map_err(from_sdk)
+            })
+            .await?;
+        }
+        if c("tags_all") {
+            update_ecs_tags(clients, &arn, prior, planned).await?;
+        }
+        if get_bool(planned, "wait_for_steady_state") == Some(true) {
+            wait_for_steady_state(clients, &arn).await?;
+        }
+        let state = read_created(self, clients, &arn).await?;
+        Ok(keep_local(state, planned))
+    }
+
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+        let clients = ctx.clients;
+        let Some(arn) = get_str(prior, "id") else {
+            return Ok(());
+        };
+        let cluster = get_str(prior, "cluster")
+            .map(String::from)
+            .or_else(|| cluster_of_service_arn(arn).map(String::from))
+            .unwrap_or_else(|| "default".into());
+        if self
+            .read_many(clients, &[arn.to_string()])
+            .await?
+            .is_empty()
+        {
+            return Ok(());
+        }
+        // A daemon service has no desired count to set.
+        if get_str(prior, "scheduling_strategy") != Some("DAEMON") {
+            let scaled = retry(RetryPolicy::default(), || async {
+                clients
+                    .ecs
+                    .update_service()
+                    .cluster(&cluster)
+                    .service(arn)
+                    .desired_count(0)
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            })
+            .await;
+            match scaled {
+                Err(e) if gone(&e) => return Ok(()),
+                other => other?,
+            };
+        }
+        let deleted = retry(RetryPolicy::default(), || async {
+            clients
+                .ecs
+                .delete_service()
+                .cluster(&cluster)
+                .service(arn)
+                .force(true)
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await;
+        match deleted {
+            Err(e) if gone(&e) => return Ok(()),
+            other => other?,
+        };
+        wait_gone(self, clients, "ECS service", arn, DELETE_LIMIT).await
+    }
+}
+
+/// The state with the arguments AWS does not store taken from `planned`.
+fn keep_local(state: Value, planned: &Value) -> Value {
+    with_attrs(
+        state,
+        [
+            (
+                "force_new_deployment",
+                attr(planned, "force_new_deployment"),
+            ),
+            (
+                "wait_for_steady_state",
+                attr(planned, "wait_for_steady_state"),
+            ),
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_shortens_arns_and_drops_an_idle_breaker() {
+        let config = SCHEMA
+            .conform(&Value::map([
+                ("name", Value::string("web")),
+                (
+                    "cluster",
+                    Value::string("arn:aws:ecs:eu-west-1:1:cluster/main"),
+                ),
+                (
+                    "task_definition",
+                    Value::string("arn:aws:ecs:eu-west-1:1:task-definition/web:3"),
+                ),
+                (
+                    "deployment_circuit_breaker",
+                    Value::List(vec![Value::map([
+                        ("enable", Value::Bool(false)),
+                        ("rollback", Value::Bool(false)),
+                    ])]),
+                ),
+            ]))
+            .unwrap();
+        let v = EcsServiceType.normalize(config);
+        let m = v.as_map().unwrap();
+        assert_eq!(m["cluster"], Value::string("main"));
+        assert_eq!(m["task_definition"], Value::string("web:3"));
+        assert_eq!(m["deployment_circuit_breaker"], Value::List(vec![]));
+        assert_eq!(m["iam_role"], Value::Unknown);
+    }
+
+    #[test]
+    fn state_from_a_described_service() {
+        let s = Service::builder()
+            .service_arn("arn:aws:ecs:eu-west-1:1:service/main/web")
+            .service_name("web")
+            .cluster_arn("arn:aws:ecs:eu-west-1:1:cluster/main")
+            .task_definition("arn:aws:ecs:eu-west-1:1:task-definition/web:3")
+            .desired_count(2)
+            .status("ACTIVE")
+            .build();
+        let (id, v) = service_state(&s).unwrap();
+        assert_eq!(id, "arn:aws:ecs:eu-west-1:1:service/main/web");
+        let m = v.as_map().unwrap();
+        assert_eq!(m["cluster"], Value::string("main"));
+        assert_eq!(m["task_definition"], Value::string("web:3"));
+        assert_eq!(m["deployment_maximum_percent"], Value::number(200));
+        assert_eq!(m["propagate_tags"], Value::string("NONE"));
+    }
+}

@@ -1,0 +1,410 @@
+//! `aws_ecs_task_definition`: one revision of an ECS task definition family.
+//!
+//! A revision cannot change: every argument that shapes it forces a new one (replace: register
+//! the new revision, deregister the old unless `skip_destroy`). Only `tags` change in place
+//! (TagResource on the revision's ARN), and `skip_destroy` is ecsform's own switch.
+//! `container_definitions` is compared in its canonical form (see
+//! [`super::ecs_container_definitions`]).
+//!
+//! The id is the revision's ARN (`arn:aws:ecs:..:task-definition/web:3`), not the family as
+//! in the AWS provider: reads must name the exact revision, and `read_many` only gets ids.
+//! There is no batch Describe for task definitions, so `read_many` calls
+//! DescribeTaskDefinition once per id. An `INACTIVE` (deregistered) revision counts as gone.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use aws_sdk_ecs::types::{
+    Compatibility, HostVolumeProperties, IpcMode, NetworkMode, PidMode, TaskDefinition,
+    TaskDefinitionField, TaskDefinitionPlacementConstraint, TaskDefinitionPlacementConstraintType,
+    TaskDefinitionStatus, Volume,
+};
+
+use super::ecs_container_definitions::{canonical, from_sdk, to_sdk};
+use super::{changed, read_created, with_attrs};
+use crate::aws::ecs_api::{from_ecs, to_ecs, update_ecs_tags};
+use crate::aws::error::{from_sdk as api_error, retry, ApiError, RetryPolicy};
+use crate::aws::tags::creation_tags;
+use crate::aws::AwsClients;
+use crate::lang::Value;
+use crate::provider::schema::Default;
+use crate::provider::values::{
+    get_blocks, get_bool, get_str, get_strings, opt_str, state_object, string_map, string_set,
+};
+use crate::provider::{
+    AttrSchema, AttrType, BlockSchema, CallContext, Nesting, ResourceType, Schema,
+};
+
+pub struct EcsTaskDefinitionType;
+
+static VOLUME: &[AttrSchema] = &[
+    AttrSchema::required("name", AttrType::String),
+    AttrSchema::optional("host_path", AttrType::String),
+];
+
+static PLACEMENT_CONSTRAINT: &[AttrSchema] = &[
+    AttrSchema::required("type", AttrType::String),
+    AttrSchema::optional("expression", AttrType::String),
+];
+
+static SCHEMA: Schema = Schema {
+    version: 1,
+    attributes: &[
+        AttrSchema::computed("id", AttrType::String),
+        AttrSchema::computed("arn", AttrType::String),
+        AttrSchema::computed("arn_without_revision", AttrType::String),
+        AttrSchema::computed("revision", AttrType::Number),
+        AttrSchema::required("family", AttrType::String).force_new(),
+        AttrSchema::required("container_definitions", AttrType::String).force_new(),
+        AttrSchema::optional("task_role_arn", AttrType::String).force_new(),
+        AttrSchema::optional("execution_role_arn", AttrType::String).force_new(),
+        // ECS chooses `bridge` on EC2 when it is not set.
+        AttrSchema::optional_computed("network_mode", AttrType::String).force_new(),
+        AttrSchema::optional("cpu", AttrType::String).force_new(),
+        AttrSchema::optional("memory", AttrType::String).force_new(),
+        AttrSchema::optional("requires_compatibilities", AttrType::StringSet).force_new(),
+        AttrSchema::optional("pid_mode", AttrType::String).force_new(),
+        AttrSchema::optional("ipc_mode", AttrType::String).force_new(),
+        AttrSchema::optional("skip_destroy", AttrType::Bool)
+            .default(Default::Bool(false))
+            .local(),
+        AttrSchema::optional("tags", AttrType::StringMap),
+        AttrSchema::computed("tags_all", AttrType::StringMap),
+    ],
+    blocks: &[
+        BlockSchema {
+            name: "volume",
+            nesting: Nesting::Set,
+            attributes: VOLUME,
+            force_new: true,
+            computed: false,
+        },
+        BlockSchema {
+            name: "placement_constraints",
+            nesting: Nesting::Set,
+            attributes: PLACEMENT_CONSTRAINT,
+            force_new: true,
+            computed: false,
+        },
+    ],
+};
+
+/// `arn:aws:ecs:r:a:task-definition/web:3` → `arn:aws:ecs:r:a:task-definition/web`.
+fn without_revision(arn: &str) -> &str {
+    match arn.rsplit_once(':') {
+        Some((base, rev)) if rev.bytes().all(|b| b.is_ascii_digit()) => base,
+        _ => arn,
+    }
+}
+
+fn definition_state(td: &TaskDefinition, tags: &[aws_sdk_ecs::types::Tag]) -> Option<Value> {
+    let arn = td.task_definition_arn()?.to_string();
+    let network_mode = td.network_mode().map(|m| m.as_str());
+    let containers = from_sdk(td.container_definitions()).to_string();
+    let containers = canonical(&containers, network_mode).unwrap_or(containers);
+    let volumes: Vec<Value> = td
+        .volumes()
+        .iter()
+        .map(|v| {
+            Value::map([
+                ("name", opt_str(v.name())),
+                ("host_path", opt_str(v.host().and_then(|h| h.source_path()))),
+            ])
+        })
+        .collect();
+    let constraints: Vec<Value> = td
+        .placement_constraints()
+        .iter()
+        .map(|c| {
+            Value::map([
+                ("type", opt_str(c.r#type().map(|t| t.as_str()))),
+                ("expression", opt_str(c.expression())),
+            ])
+        })
+        .collect();
+    let compat = td.requires_compatibilities();
+    let tags = string_map(&from_ecs(tags));
+    Some(state_object(
+        &SCHEMA,
+        [
+            ("id", Value::string(&arn)),
+            ("arn", Value::string(&arn)),
+            (
+                "arn_without_revision",
+                Value::string(without_revision(&arn)),
+            ),
+            ("revision", Value::number(td.revision())),
+            ("family", opt_str(td.family())),
+            ("container_definitions", Value::String(containers)),
+            ("task_role_arn", opt_str(td.task_role_arn())),
+            ("execution_role_arn", opt_str(td.execution_role_arn())),
+            ("network_mode", opt_str(network_mode)),
+            ("cpu", opt_str(td.cpu())),
+            ("memory", opt_str(td.memory())),
+            (
+                "requires_compatibilities",
+                if compat.is_empty() {
+                    Value::Null
+                } else {
+                    string_set(compat.iter().map(|c| c.as_str()))
+                },
+            ),
+            ("pid_mode", opt_str(td.pid_mode().map(|m| m.as_str()))),
+            ("ipc_mode", opt_str(td.ipc_mode().map(|m| m.as_str()))),
+            ("skip_destroy", Value::Bool(false)),
+            ("tags", tags.clone()),
+            ("tags_all", tags),
+            ("volume", Value::set(volumes)),
+            ("placement_constraints", Value::set(constraints)),
+        ],
+    ))
+}
+
+/// True for the errors AWS gives when a revision does not exist (a ClientException, not a
+/// NotFound code).
+fn missing(e: &ApiError) -> bool {
+    e.is_not_found()
+        || e.code == "ClientException"
+            && (e.message.contains("Unable to describe task definition")
+                || e.message.contains("does not exist"))
+}
+
+async fn describe(
+    clients: &AwsClients,
+    arn: &str,
+) -> Result<Option<(TaskDefinition, Vec<aws_sdk_ecs::types::Tag>)>, ApiError> {
+    let out = retry(RetryPolicy::default(), || async {
+        clients
+            .ecs
+            .describe_task_definition()
+            .task_definition(arn)
+            .include(TaskDefinitionField::Tags)
+            .send()
+            .await
+            .map_err(api_error)
+    })
+    .await;
+    match out {
+        Ok(out) => Ok(out
+            .task_definition()
+            .cloned()
+            .map(|td| (td, out.tags().to_vec()))),
+        Err(e) if missing(&e) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn volumes(planned: &Value) -> Vec<Volume> {
+    get_blocks(planned, "volume")
+        .iter()
+        .map(|v| {
+            Volume::builder()
+                .set_name(get_str(v, "name").map(String::from))
+                .set_host(
+                    get_str(v, "host_path")
+                        .map(|p| HostVolumeProperties::builder().source_path(p).build()),
+                )
+                .build()
+        })
+        .collect()
+}
+
+fn placement_constraints(planned: &Value) -> Vec<TaskDefinitionPlacementConstraint> {
+    get_blocks(planned, "placement_constraints")
+        .iter()
+        .map(|c| {
+            TaskDefinitionPlacementConstraint::builder()
+                .set_type(get_str(c, "type").map(TaskDefinitionPlacementConstraintType::from))
+                .set_expression(get_str(c, "expression").map(String::from))
+                .build()
+        })
+        .collect()
+}
+
+#[async_trait]
+impl ResourceType for EcsTaskDefinitionType {
+    fn type_name(&self) -> &'static str {
+        "aws_ecs_task_definition"
+    }
+
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    /// `container_definitions` in canonical form, when it is known and JSON.
+    fn normalize(&self, value: Value) -> Value {
+        let Value::Map(mut m) = value else {
+            return value;
+        };
+        let network_mode = m
+            .get("network_mode")
+            .and_then(|v| v.unmarked().as_str())
+            .map(String::from);
+        if let Some(v) = m.get_mut("container_definitions") {
+            let sensitive = matches!(v, Value::Sensitive(_));
+            if let Some(c) = v
+                .unmarked()
+                .as_str()
+                .and_then(|text| canonical(text, network_mode.as_deref()))
+            {
+                *v = Value::String(c).mark_sensitive(sensitive);
+            }
+        }
+        Value::Map(m)
+    }
+
+    async fn read_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+    ) -> Result<BTreeMap<String, Value>, ApiError> {
+        let mut out = BTreeMap::new();
+        for id in ids {
+            let Some((td, tags)) = describe(clients, id).await? else {
+                continue;
+            };
+            if td.status() == Some(&TaskDefinitionStatus::Inactive) {
+                continue;
+            }
+            if let Some(state) = definition_state(&td, &tags) {
+                out.insert(id.clone(), state);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+        let clients = ctx.clients;
+        let tags = creation_tags(planned, ctx.extra_tags);
+        let containers = to_sdk(get_str(planned, "container_definitions").unwrap_or("[]"))?;
+        let s = |name| get_str(planned, name).map(String::from);
+        let compat: Vec<Compatibility> = get_strings(planned, "requires_compatibilities")
+            .iter()
+            .map(|c| Compatibility::from(c.as_str()))
+            .collect();
+        let volumes = volumes(planned);
+        let constraints = placement_constraints(planned);
+        // Not retried on transient errors: a second registration would be a second revision.
+        let out = clients
+            .ecs
+            .register_task_definition()
+            .family(get_str(planned, "family").unwrap_or_default())
+            .set_container_definitions(Some(containers))
+            .set_task_role_arn(s("task_role_arn"))
+            .set_execution_role_arn(s("execution_role_arn"))
+            .set_network_mode(get_str(planned, "network_mode").map(NetworkMode::from))
+            .set_cpu(s("cpu"))
+            .set_memory(s("memory"))
+            .set_requires_compatibilities((!compat.is_empty()).then_some(compat))
+            .set_pid_mode(get_str(planned, "pid_mode").map(PidMode::from))
+            .set_ipc_mode(get_str(planned, "ipc_mode").map(IpcMode::from))
+            .set_volumes((!volumes.is_empty()).then_some(volumes))
+            .set_placement_constraints((!constraints.is_empty()).then_some(constraints))
+            .set_tags(to_ecs(&tags))
+            .send()
+            .await
+            .map_err(api_error)?;
+        let arn = out
+            .task_definition()
+            .and_then(|td| td.task_definition_arn())
+            .ok_or_else(|| ApiError::malformed("RegisterTaskDefinition returned no ARN"))?;
+        // Read back rather than taken from the response, whose tags some emulators leave out.
+        let state = read_created(self, clients, arn).await?;
+        Ok(with_attrs(
+            state,
+            [("skip_destroy", super::attr(planned, "skip_destroy"))],
+        ))
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext<'_>,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, ApiError> {
+        let arn = get_str(prior, "id")
+            .ok_or_else(|| ApiError::malformed("aws_ecs_task_definition state has no id"))?
+            .to_string();
+        if changed(prior, planned, "tags_all") {
+            update_ecs_tags(ctx.clients, &arn, prior, planned).await?;
+        }
+        let state = read_created(self, ctx.clients, &arn).await?;
+        Ok(with_attrs(
+            state,
+            [("skip_destroy", super::attr(planned, "skip_destroy"))],
+        ))
+    }
+
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+        let Some(arn) = get_str(prior, "id") else {
+            return Ok(());
+        };
+        if get_bool(prior, "skip_destroy") == Some(true) {
+            return Ok(());
+        }
+        let r = retry(RetryPolicy::default(), || async {
+            ctx.clients
+                .ecs
+                .deregister_task_definition()
+                .task_definition(arn)
+                .send()
+                .await
+                .map_err(api_error)
+        })
+        .await;
+        match r {
+            Ok(_) => Ok(()),
+            Err(e) if missing(&e) => Ok(()),
+            // Deregistering a revision that is already INACTIVE.
+            Err(e) if e.code == "ClientException" && e.message.contains("INACTIVE") => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(containers: &str) -> Value {
+        Value::map([
+            ("family", Value::string("web")),
+            ("container_definitions", Value::string(containers)),
+            ("network_mode", Value::string("awsvpc")),
+        ])
+    }
+
+    fn normalized(containers: &str) -> Value {
+        EcsTaskDefinitionType.normalize(SCHEMA.conform(&config(containers)).unwrap())
+    }
+
+    #[test]
+    fn normalize_uses_the_network_mode_for_host_ports() {
+        let v = normalized(
+            r#"[{"name":"web","image":"nginx","memory":128,"portMappings":[{"containerPort":80}]}]"#,
+        );
+        let c = v.as_map().unwrap()["container_definitions"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(c.contains(r#""hostPort":80"#), "{c}");
+    }
+
+    #[test]
+    fn normalize_passes_unknowns_through() {
+        let mut v = SCHEMA.conform(&config("[]")).unwrap();
+        if let Value::Map(m) = &mut v {
+            m.insert("container_definitions".into(), Value::Unknown);
+        }
+        let n = EcsTaskDefinitionType.normalize(v);
+        assert_eq!(n.as_map().unwrap()["container_definitions"], Value::Unknown);
+    }
+
+    #[test]
+    fn arns_lose_their_revision() {
+        assert_eq!(
+            without_revision("arn:aws:ecs:eu-west-1:1:task-definition/web:3"),
+            "arn:aws:ecs:eu-west-1:1:task-definition/web"
+        );
+    }
+}
