@@ -8,6 +8,8 @@
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use std::pin::Pin;
 
 use ecsform::aws::AwsClients;
 use ecsform::config::Lifecycle;
@@ -31,7 +33,13 @@ pub fn extra_tags(address: &str) -> BTreeMap<String, String> {
     ])
 }
 
-/// Plans `config` (as written, before conforming) against `prior` with no default tags.
+/// Reads the tags AWS holds for an object (ecsform's own included) from its state, for
+/// services whose tags EC2's DescribeTags does not see.
+pub type TagReader =
+    fn(AwsClients, Value) -> Pin<Box<dyn Future<Output = BTreeMap<String, String>> + Send>>;
+
+/// Plans `config` (as written, before conforming) against `prior` with no default tags, after
+/// the type's normalisation (as the engine plans).
 pub fn plan(
     rt: &dyn ResourceType,
     config: &Value,
@@ -41,6 +49,7 @@ pub fn plan(
         .schema()
         .conform(config)
         .unwrap_or_else(|e| panic!("{}: configuration does not conform: {e:?}", rt.type_name()));
+    let conformed = rt.normalize(conformed);
     let configured: BTreeSet<String> = config
         .as_map()
         .map(|m| m.keys().cloned().collect())
@@ -74,7 +83,7 @@ fn assert_config_applied(rt: &dyn ResourceType, config: &Value, state: &Value) {
             b.name
         );
     }
-    let conformed = rt.schema().conform(config).expect("conforms");
+    let conformed = rt.normalize(rt.schema().conform(config).expect("conforms"));
     for name in config.as_map().expect("config is an object").keys() {
         let want = &conformed.as_map().unwrap()[name];
         if !want.is_wholly_known() {
@@ -122,15 +131,30 @@ fn id_of(state: &Value) -> String {
         .to_string()
 }
 
-/// Reads `id` alone and returns its state, failing if it is absent.
-async fn read_one(rt: &dyn ResourceType, clients: &AwsClients, id: &str) -> Value {
+/// Reads `id` alone and returns its state as refresh would: normalised, with the attributes
+/// AWS does not store (`local`) taken from `recorded`. Fails if it is absent.
+async fn read_one(
+    rt: &dyn ResourceType,
+    clients: &AwsClients,
+    id: &str,
+    recorded: &Value,
+) -> Value {
     let mut found = rt
         .read_many(clients, &[id.to_string()])
         .await
         .unwrap_or_else(|e| panic!("{}: read_many({id}): {e}", rt.type_name()));
-    found
+    let read = found
         .remove(id)
-        .unwrap_or_else(|| panic!("{}: read_many did not return {id}", rt.type_name()))
+        .unwrap_or_else(|| panic!("{}: read_many did not return {id}", rt.type_name()));
+    let mut read = rt.normalize(read);
+    if let (Value::Map(m), Some(rec)) = (&mut read, recorded.as_map()) {
+        for a in rt.schema().attributes.iter().filter(|a| a.local) {
+            if let Some(v) = rec.get(a.name) {
+                m.insert(a.name.to_string(), v.clone());
+            }
+        }
+    }
+    read
 }
 
 /// Runs the lifecycle of one object of type `rt`: created from configuration `create`, then
@@ -141,6 +165,19 @@ pub async fn conformance(
     clients: &AwsClients,
     create: Value,
     update: Value,
+    check: impl Fn(Stage, &Value),
+) {
+    conformance_with_tags(rt, clients, create, update, None, check).await
+}
+
+/// [`conformance`] for types whose tags are read with `tags` instead of EC2's DescribeTags
+/// (IAM, CloudWatch Logs, EventBridge, SNS...).
+pub async fn conformance_with_tags(
+    rt: &dyn ResourceType,
+    clients: &AwsClients,
+    create: Value,
+    update: Value,
+    tags: Option<TagReader>,
     check: impl Fn(Stage, &Value),
 ) {
     let name = rt.type_name();
@@ -165,10 +202,13 @@ pub async fn conformance(
     check(Stage::Created, &created);
 
     // Read: the same as what create returned, ecsform's tags in AWS but not in the state.
-    let read = read_one(rt, clients, &id).await;
+    let read = read_one(rt, clients, &id, &created).await;
     assert_eq!(read, created, "{name}: read differs from create's result");
     if taggable {
-        let in_aws = aws_tags(clients, &id).await;
+        let in_aws = match tags {
+            Some(reader) => reader(clients.clone(), read.clone()).await,
+            None => aws_tags(clients, &id).await,
+        };
         for (k, v) in &extra {
             assert_eq!(in_aws.get(k), Some(v), "{name}: {k} not tagged in AWS");
         }
@@ -208,7 +248,7 @@ pub async fn conformance(
     check(Stage::Updated, &updated);
     // Some updates give the object a new id (a replaced route table association).
     let id = id_of(&updated);
-    let read = read_one(rt, clients, &id).await;
+    let read = read_one(rt, clients, &id, &updated).await;
     assert_eq!(read, updated, "{name}: read differs from update's result");
     let again = plan(rt, &update, Some(&read));
     assert_eq!(

@@ -4,6 +4,15 @@
 //! unique names.
 
 pub mod eip;
+pub mod iam_access_key;
+pub mod iam_instance_profile;
+pub mod iam_policy;
+pub mod iam_policy_attachment;
+pub mod iam_role;
+pub mod iam_role_policy;
+pub mod iam_role_policy_attachment;
+pub mod iam_user;
+pub mod iam_user_policy;
 pub mod internet_gateway;
 pub mod nat_gateway;
 pub mod route;
