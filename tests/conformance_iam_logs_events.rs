@@ -15,11 +15,13 @@ mod support;
 use std::collections::BTreeMap;
 
 use ecsform::aws::resources::{
-    iam_access_key::IamAccessKeyType, iam_instance_profile::IamInstanceProfileType,
-    iam_policy::IamPolicyType, iam_policy_attachment::IamPolicyAttachmentType,
-    iam_role::IamRoleType, iam_role_policy::IamRolePolicyType,
-    iam_role_policy_attachment::IamRolePolicyAttachmentType, iam_user::IamUserType,
-    iam_user_policy::IamUserPolicyType,
+    cloudwatch_event_rule::CloudwatchEventRuleType,
+    cloudwatch_event_target::CloudwatchEventTargetType,
+    cloudwatch_log_group::CloudwatchLogGroupType, iam_access_key::IamAccessKeyType,
+    iam_instance_profile::IamInstanceProfileType, iam_policy::IamPolicyType,
+    iam_policy_attachment::IamPolicyAttachmentType, iam_role::IamRoleType,
+    iam_role_policy::IamRolePolicyType, iam_role_policy_attachment::IamRolePolicyAttachmentType,
+    iam_user::IamUserType, iam_user_policy::IamUserPolicyType, sns_topic::SnsTopicType,
 };
 use ecsform::aws::AwsClients;
 use ecsform::lang::Value;
@@ -619,4 +621,362 @@ async fn iam_reads_skip_objects_that_are_gone() {
     m.recorder_stop();
     assert_eq!(found.keys().collect::<Vec<_>>(), ["kept"]);
     assert_eq!(m.recorded_actions(), ["GetRole", "GetRole"]);
+}
+
+fn log_group_tags() -> TagReader {
+    |c, state| {
+        Box::pin(async move {
+            let out = c
+                .logs
+                .list_tags_for_resource()
+                .resource_arn(attr_str(&state, "arn"))
+                .send()
+                .await
+                .expect("ListTagsForResource (logs)");
+            out.tags()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .collect()
+        })
+    }
+}
+
+fn event_tags() -> TagReader {
+    |c, state| {
+        Box::pin(async move {
+            let out = c
+                .events
+                .list_tags_for_resource()
+                .resource_arn(attr_str(&state, "arn"))
+                .send()
+                .await
+                .expect("ListTagsForResource (events)");
+            pairs(
+                out.tags()
+                    .iter()
+                    .map(|t| (t.key().into(), t.value().into())),
+            )
+        })
+    }
+}
+
+fn topic_tags() -> TagReader {
+    |c, state| {
+        Box::pin(async move {
+            let out = c
+                .sns
+                .list_tags_for_resource()
+                .resource_arn(attr_str(&state, "arn"))
+                .send()
+                .await
+                .expect("ListTagsForResource (sns)");
+            pairs(
+                out.tags()
+                    .iter()
+                    .map(|t| (t.key().into(), t.value().into())),
+            )
+        })
+    }
+}
+
+#[tokio::test]
+async fn aws_cloudwatch_log_group_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let create = Value::map([
+        ("name", s("/ecs/web")),
+        ("retention_in_days", Value::number(30)),
+        ("tags", tags(&[("Service", "web")])),
+    ]);
+    let update = Value::map([
+        ("name", s("/ecs/web")),
+        ("retention_in_days", Value::number(7)),
+        ("skip_destroy", Value::Bool(false)),
+        ("tags", tags(&[("Service", "web"), ("Env", "test")])),
+    ]);
+    conformance_with_tags(
+        &CloudwatchLogGroupType,
+        &c,
+        create,
+        update,
+        Some(log_group_tags()),
+        |stage, state| {
+            assert_eq!(attr_str(state, "id"), "/ecs/web");
+            assert!(attr_str(state, "arn").ends_with(":log-group:/ecs/web"));
+            let days = if stage == Stage::Created { 30 } else { 7 };
+            assert_eq!(attr(state, "retention_in_days"), &Value::number(days));
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn aws_cloudwatch_log_group_retention_zero_never_expires_and_skip_destroy_keeps_it() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let create = Value::map([
+        ("name_prefix", s("/ecs/app-")),
+        ("retention_in_days", Value::number(14)),
+    ]);
+    let update = Value::map([
+        ("name_prefix", s("/ecs/app-")),
+        ("skip_destroy", Value::Bool(true)),
+    ]);
+    let extra = extra_tags("aws_cloudwatch_log_group.app");
+    let ctx = CallContext {
+        clients: &c,
+        address: "aws_cloudwatch_log_group.app",
+        extra_tags: &extra,
+    };
+    let rt = &CloudwatchLogGroupType;
+    let created = rt
+        .create(&ctx, &plan(rt, &create, None).after)
+        .await
+        .unwrap();
+    assert!(attr_str(&created, "name").starts_with("/ecs/app-"));
+    let planned = plan(rt, &update, Some(&created));
+    assert_eq!(planned.action, Action::Update);
+    let updated = rt.update(&ctx, &created, &planned.after).await.unwrap();
+    assert_eq!(attr(&updated, "retention_in_days"), &Value::number(0));
+    assert_eq!(attr(&updated, "skip_destroy"), &Value::Bool(true));
+    rt.delete(&ctx, &updated).await.unwrap();
+    let id = attr_str(&updated, "id").to_string();
+    assert_eq!(
+        rt.read_many(&c, std::slice::from_ref(&id))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+/// Up to three log groups are read by name prefix; more with one listing of all groups.
+#[tokio::test]
+async fn log_group_reads_list_once_for_many_groups() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let m = moto();
+    let names: Vec<String> = (0..5).map(|i| format!("/ecs/svc-{i}")).collect();
+    for n in &names {
+        c.logs
+            .create_log_group()
+            .log_group_name(n)
+            .send()
+            .await
+            .unwrap();
+    }
+    let mut ids = names.clone();
+    ids.push("/ecs/gone".to_string());
+    m.recorder_start();
+    let found = CloudwatchLogGroupType.read_many(&c, &ids).await.unwrap();
+    m.recorder_stop();
+    assert_eq!(found.len(), 5);
+    let actions = m.recorded_actions();
+    assert_eq!(
+        actions.iter().filter(|a| *a == "DescribeLogGroups").count(),
+        1,
+        "{actions:?}"
+    );
+}
+
+#[tokio::test]
+async fn aws_cloudwatch_event_rule_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let pattern = r#"{
+  "source": ["aws.ecs"],
+  "detail-type": ["ECS Task State Change"],
+  "detail": { "lastStatus": ["STOPPED"] }
+}"#;
+    let create = Value::map([
+        ("name", s("ecs-task-stopped")),
+        ("description", s("ECS tasks that stop")),
+        ("event_pattern", s(pattern)),
+        ("tags", tags(&[("Service", "ecs")])),
+    ]);
+    let update = Value::map([
+        ("name", s("ecs-task-stopped")),
+        ("description", s("Stopped ECS tasks")),
+        ("event_pattern", s(pattern)),
+        ("state", s("DISABLED")),
+        ("tags", tags(&[("Service", "ecs-events")])),
+    ]);
+    conformance_with_tags(
+        &CloudwatchEventRuleType,
+        &c,
+        create,
+        update,
+        Some(event_tags()),
+        |stage, state| {
+            assert_eq!(attr_str(state, "id"), "ecs-task-stopped");
+            assert!(attr_str(state, "arn").ends_with(":rule/ecs-task-stopped"));
+            assert_eq!(attr_str(state, "event_bus_name"), "default");
+            let (st, enabled) = match stage {
+                Stage::Created => ("ENABLED", true),
+                Stage::Updated => ("DISABLED", false),
+            };
+            assert_eq!(attr_str(state, "state"), st);
+            assert_eq!(attr(state, "is_enabled"), &Value::Bool(enabled));
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn aws_cloudwatch_event_rule_on_a_custom_bus_disabled_by_is_enabled() {
+    let _moto = exclusive();
+    let c = clients().await;
+    c.events
+        .create_event_bus()
+        .name("orders")
+        .send()
+        .await
+        .unwrap();
+    let create = Value::map([
+        ("name", s("new-order")),
+        ("event_bus_name", s("orders")),
+        ("event_pattern", s(r#"{"source":["shop"]}"#)),
+        ("is_enabled", Value::Bool(false)),
+    ]);
+    let update = Value::map([
+        ("name", s("new-order")),
+        ("event_bus_name", s("orders")),
+        (
+            "event_pattern",
+            s(r#"{"source":["shop"],"detail-type":["OrderPlaced"]}"#),
+        ),
+        ("is_enabled", Value::Bool(false)),
+    ]);
+    conformance_with_tags(
+        &CloudwatchEventRuleType,
+        &c,
+        create,
+        update,
+        Some(event_tags()),
+        |_, state| {
+            assert_eq!(attr_str(state, "id"), "orders/new-order");
+            assert_eq!(attr_str(state, "state"), "DISABLED");
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn aws_cloudwatch_event_target_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    c.events
+        .put_rule()
+        .name("ecs-events")
+        .event_pattern(r#"{"source":["aws.ecs"]}"#)
+        .send()
+        .await
+        .unwrap();
+    let topic = c
+        .sns
+        .create_topic()
+        .name("ecs-events")
+        .send()
+        .await
+        .unwrap();
+    let topic = topic.topic_arn().unwrap().to_string();
+    let create = Value::map([
+        ("rule", s("ecs-events")),
+        ("target_id", s("notify")),
+        ("arn", s(&topic)),
+        ("input", s(r#"{"hello":"world"}"#)),
+    ]);
+    let update = Value::map([
+        ("rule", s("ecs-events")),
+        ("target_id", s("notify")),
+        ("arn", s(&topic)),
+        (
+            "input_transformer",
+            Value::List(vec![Value::map([
+                ("input_paths", tags(&[("status", "$.detail.lastStatus")])),
+                ("input_template", s(r#""Task is <status>""#)),
+            ])]),
+        ),
+    ]);
+    conformance(
+        &CloudwatchEventTargetType,
+        &c,
+        create,
+        update,
+        |stage, state| {
+            assert_eq!(attr_str(state, "id"), "ecs-events/notify");
+            let transformers = attr(state, "input_transformer").as_list().unwrap().len();
+            match stage {
+                Stage::Created => {
+                    assert_eq!(attr_str(state, "input"), r#"{"hello":"world"}"#);
+                    assert_eq!(transformers, 0);
+                }
+                Stage::Updated => {
+                    assert_eq!(attr(state, "input"), &Value::Null);
+                    assert_eq!(transformers, 1);
+                }
+            }
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn aws_cloudwatch_event_target_generates_its_id() {
+    let _moto = exclusive();
+    let c = clients().await;
+    c.events
+        .put_rule()
+        .name("r")
+        .schedule_expression("rate(5 minutes)")
+        .send()
+        .await
+        .unwrap();
+    let topic = c.sns.create_topic().name("t").send().await.unwrap();
+    let config = Value::map([("rule", s("r")), ("arn", s(topic.topic_arn().unwrap()))]);
+    let created = lifecycle_without_update(&CloudwatchEventTargetType, &c, config).await;
+    assert!(attr_str(&created, "target_id").starts_with("terraform-"));
+}
+
+#[tokio::test]
+async fn aws_sns_topic_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let create = Value::map([
+        ("name", s("ecs-alerts")),
+        ("display_name", s("ECS alerts")),
+        ("tags", tags(&[("Service", "ecs")])),
+    ]);
+    let update = Value::map([
+        ("name", s("ecs-alerts")),
+        ("display_name", s("ECS alarms")),
+        (
+            "delivery_policy",
+            s(
+                r#"{"http": {"defaultHealthyRetryPolicy": {"numRetries": 3, "minDelayTarget": 20, "maxDelayTarget": 20}}}"#,
+            ),
+        ),
+        ("tags", tags(&[("Service", "ecs"), ("Env", "test")])),
+    ]);
+    conformance_with_tags(
+        &SnsTopicType,
+        &c,
+        create,
+        update,
+        Some(topic_tags()),
+        |stage, state| {
+            assert_eq!(attr(state, "id"), attr(state, "arn"));
+            assert!(attr_str(state, "arn").ends_with(":ecs-alerts"));
+            assert!(!attr_str(state, "owner").is_empty());
+            assert!(attr_str(state, "policy").contains("Statement"));
+            let name = if stage == Stage::Created {
+                "ECS alerts"
+            } else {
+                "ECS alarms"
+            };
+            assert_eq!(attr_str(state, "display_name"), name);
+        },
+    )
+    .await;
 }

@@ -146,6 +146,9 @@ pub trait DataSource: Send + Sync {
 /// Every resource type ecsform implements.
 pub static RESOURCE_TYPES: &[&dyn ResourceType] = &[
     &builtin::NullResource,
+    &resources::cloudwatch_event_rule::CloudwatchEventRuleType,
+    &resources::cloudwatch_event_target::CloudwatchEventTargetType,
+    &resources::cloudwatch_log_group::CloudwatchLogGroupType,
     &resources::eip::EipType,
     &resources::iam_access_key::IamAccessKeyType,
     &resources::iam_instance_profile::IamInstanceProfileType,
@@ -163,6 +166,7 @@ pub static RESOURCE_TYPES: &[&dyn ResourceType] = &[
     &resources::route_table_association::RouteTableAssociationType,
     &resources::security_group::SecurityGroupType,
     &resources::security_group_rule::SecurityGroupRuleType,
+    &resources::sns_topic::SnsTopicType,
     &resources::subnet::SubnetType,
     &resources::vpc::VpcType,
 ];

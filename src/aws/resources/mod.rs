@@ -3,6 +3,9 @@
 //! back an object that is not yet visible, retrying while AWS settles, EC2 ARNs, generated
 //! unique names.
 
+pub mod cloudwatch_event_rule;
+pub mod cloudwatch_event_target;
+pub mod cloudwatch_log_group;
 pub mod eip;
 pub mod iam_access_key;
 pub mod iam_instance_profile;
@@ -21,6 +24,7 @@ pub mod route_table_association;
 pub mod security_group;
 pub mod security_group_rule;
 pub mod sg_permissions;
+pub mod sns_topic;
 pub mod subnet;
 pub mod vpc;
 
