@@ -980,3 +980,145 @@ async fn aws_sns_topic_conforms() {
     )
     .await;
 }
+
+/// A policy document written with Terraform's nested `principals` and `condition` blocks
+/// renders the same as one written with attribute lists, and as the AWS provider renders it.
+#[tokio::test]
+async fn aws_iam_policy_document_accepts_nested_blocks_and_attribute_lists() {
+    use ecsform::aws::data::iam_policy_document::IamPolicyDocument;
+    use ecsform::engine::{self, LoadOptions};
+    use ecsform::provider::DataSource;
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        r#"
+data "aws_iam_policy_document" "blocks" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["ecs-tasks.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = ["123456789012"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "attributes" {
+  statement {
+    actions    = ["sts:AssumeRole"]
+    principals = [{ type = "Service", identifiers = ["ecs-tasks.amazonaws.com"] }]
+    condition  = [{ test = "StringEquals", variable = "aws:SourceAccount", values = ["123456789012"] }]
+  }
+}
+"#,
+    )
+    .unwrap();
+    let loaded = engine::load(&LoadOptions {
+        dir: dir.path().to_path_buf(),
+        vars: Vec::new(),
+        env: Vec::new(),
+    });
+    assert!(
+        loaded.diags.is_empty(),
+        "{}",
+        loaded.diags.render(&loaded.sources, false)
+    );
+    let offline = AwsClients::from_config(
+        &aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .build(),
+    );
+    let mut rendered = Vec::new();
+    for name in ["blocks", "attributes"] {
+        let config = loaded
+            .evaluated
+            .instances
+            .values()
+            .find(|i| i.addr.to_string() == format!("data.aws_iam_policy_document.{name}"))
+            .map(|i| i.config.clone())
+            .expect("data instance");
+        let conformed = IamPolicyDocument
+            .schema()
+            .conform(&config)
+            .expect("conforms");
+        let read = IamPolicyDocument.read(&offline, &conformed).await.unwrap();
+        rendered.push(attr_str(&read, "json").to_string());
+    }
+    assert_eq!(rendered[0], rendered[1]);
+    assert_eq!(
+        rendered[0],
+        r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Action": "sts:AssumeRole",
+      "Principal": {
+        "Service": "ecs-tasks.amazonaws.com"
+      },
+      "Condition": {
+        "StringEquals": {
+          "aws:SourceAccount": "123456789012"
+        }
+      }
+    }
+  ]
+}"#
+    );
+}
+
+/// The ECS-optimised AMI id, which moto serves like AWS.
+#[tokio::test]
+async fn aws_ssm_parameter_reads_the_ecs_optimised_ami() {
+    use ecsform::aws::data::ssm_parameter::SsmParameter;
+    use ecsform::provider::DataSource;
+
+    let _moto = exclusive();
+    let c = clients().await;
+    let config = SsmParameter
+        .schema()
+        .conform(&Value::map([(
+            "name",
+            s("/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"),
+        )]))
+        .unwrap();
+    let read = SsmParameter.read(&c, &config).await.unwrap();
+    let value = attr(&read, "value");
+    assert!(
+        matches!(value, Value::Sensitive(_)),
+        "value is not sensitive"
+    );
+    assert!(value.unmarked().as_str().unwrap().starts_with("ami-"));
+    assert_eq!(attr(&read, "insecure_value"), value.unmarked());
+    assert_eq!(attr_str(&read, "type"), "String");
+
+    c.ssm
+        .put_parameter()
+        .name("/app/db-password")
+        .value("s3cret")
+        .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+        .send()
+        .await
+        .unwrap();
+    let config = SsmParameter
+        .schema()
+        .conform(&Value::map([("name", s("/app/db-password"))]))
+        .unwrap();
+    let read = SsmParameter.read(&c, &config).await.unwrap();
+    assert_eq!(attr(&read, "value").unmarked(), &s("s3cret"));
+    assert_eq!(attr(&read, "insecure_value"), &Value::Null);
+    let missing = SsmParameter
+        .schema()
+        .conform(&Value::map([("name", s("/nope"))]))
+        .unwrap();
+    assert!(SsmParameter
+        .read(&c, &missing)
+        .await
+        .unwrap_err()
+        .is_not_found());
+}

@@ -175,7 +175,9 @@ pub static RESOURCE_TYPES: &[&dyn ResourceType] = &[
 pub static DATA_SOURCES: &[&dyn DataSource] = &[
     &crate::aws::data::availability_zones::AvailabilityZones,
     &crate::aws::data::caller_identity::CallerIdentity,
+    &crate::aws::data::iam_policy_document::IamPolicyDocument,
     &crate::aws::data::region::Region,
+    &crate::aws::data::ssm_parameter::SsmParameter,
 ];
 
 /// Names of every supported resource type, sorted (for "unsupported type" messages).

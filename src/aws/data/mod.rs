@@ -2,4 +2,6 @@
 
 pub mod availability_zones;
 pub mod caller_identity;
+pub mod iam_policy_document;
 pub mod region;
+pub mod ssm_parameter;
