@@ -9,7 +9,10 @@ pub mod data;
 pub mod ecs_api;
 pub mod elbv2_tags;
 pub mod error;
+pub mod iam;
+pub mod json_doc;
 pub mod resources;
+pub mod service_tags;
 pub mod tags;
 
 use aws_config::{BehaviorVersion, Region};

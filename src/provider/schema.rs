@@ -21,6 +21,10 @@ pub enum AttrType {
     StringSet,
     StringMap,
     NumberList,
+    /// Any value, kept as given: for structures deeper than one level of blocks, such as the
+    /// `principals` and `condition` blocks inside an `aws_iam_policy_document` statement
+    /// (which arrive as lists of objects, whether written as nested blocks or as attributes).
+    Any,
 }
 
 impl AttrType {
@@ -33,6 +37,7 @@ impl AttrType {
             AttrType::StringSet => Type::Set(Box::new(Type::String)),
             AttrType::StringMap => Type::Map(Box::new(Type::String)),
             AttrType::NumberList => Type::List(Box::new(Type::Number)),
+            AttrType::Any => Type::Any,
         }
     }
 }

@@ -4,7 +4,9 @@
 pub mod ami;
 pub mod availability_zones;
 pub mod caller_identity;
+pub mod iam_policy_document;
 pub mod region;
+pub mod ssm_parameter;
 pub mod subnet;
 pub mod vpc;
 

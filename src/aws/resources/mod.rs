@@ -5,6 +5,9 @@
 
 pub mod autoscaling_group;
 pub mod autoscaling_lifecycle_hook;
+pub mod cloudwatch_event_rule;
+pub mod cloudwatch_event_target;
+pub mod cloudwatch_log_group;
 pub mod ecs_capacity_provider;
 pub mod ecs_cluster;
 pub mod ecs_cluster_capacity_providers;
@@ -12,6 +15,15 @@ pub mod ecs_container_definitions;
 pub mod ecs_service;
 pub mod ecs_task_definition;
 pub mod eip;
+pub mod iam_access_key;
+pub mod iam_instance_profile;
+pub mod iam_policy;
+pub mod iam_policy_attachment;
+pub mod iam_role;
+pub mod iam_role_policy;
+pub mod iam_role_policy_attachment;
+pub mod iam_user;
+pub mod iam_user_policy;
 pub mod internet_gateway;
 pub mod key_pair;
 pub mod launch_configuration;
@@ -28,6 +40,7 @@ pub mod route_table_association;
 pub mod security_group;
 pub mod security_group_rule;
 pub mod sg_permissions;
+pub mod sns_topic;
 pub mod subnet;
 pub mod vpc;
 

@@ -1,0 +1,84 @@
+//! `data "aws_ssm_parameter"`: one SSM Parameter Store parameter, e.g. the ECS-optimised AMI
+//! id AWS publishes at `/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id`.
+//!
+//! `value` is always sensitive; `insecure_value` carries the same value unmarked, except for
+//! `SecureString` parameters, where it is null (as in the AWS provider). `with_decryption`
+//! (default true) decrypts SecureString values.
+
+use async_trait::async_trait;
+
+use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::AwsClients;
+use crate::lang::Value;
+use crate::provider::schema::Default;
+use crate::provider::values::{get_bool, get_str, opt_str, state_object};
+use crate::provider::{AttrSchema, AttrType, DataSource, Schema};
+
+pub struct SsmParameter;
+
+static SCHEMA: Schema = Schema {
+    version: 1,
+    attributes: &[
+        AttrSchema::computed("id", AttrType::String),
+        AttrSchema::required("name", AttrType::String),
+        AttrSchema::optional("with_decryption", AttrType::Bool).default(Default::Bool(true)),
+        AttrSchema::computed("arn", AttrType::String),
+        AttrSchema::computed("type", AttrType::String),
+        AttrSchema::computed("value", AttrType::String).sensitive(),
+        AttrSchema::computed("insecure_value", AttrType::String),
+        AttrSchema::computed("version", AttrType::Number),
+    ],
+    blocks: &[],
+};
+
+#[async_trait]
+impl DataSource for SsmParameter {
+    fn type_name(&self) -> &'static str {
+        "aws_ssm_parameter"
+    }
+
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    async fn read(&self, clients: &AwsClients, config: &Value) -> Result<Value, ApiError> {
+        let name = get_str(config, "name").unwrap_or_default();
+        let decrypt = get_bool(config, "with_decryption").unwrap_or(true);
+        let out = retry(RetryPolicy::default(), || async {
+            clients
+                .ssm
+                .get_parameter()
+                .name(name)
+                .with_decryption(decrypt)
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+        let p = out
+            .parameter()
+            .ok_or_else(|| ApiError::malformed("GetParameter returned no parameter"))?;
+        let ty = p.r#type().map(|t| t.as_str()).unwrap_or("String");
+        let value = p.value().unwrap_or_default();
+        Ok(state_object(
+            &SCHEMA,
+            [
+                ("id", Value::string(p.name().unwrap_or(name))),
+                ("name", Value::string(p.name().unwrap_or(name))),
+                ("with_decryption", Value::Bool(decrypt)),
+                ("arn", opt_str(p.arn())),
+                ("type", Value::string(ty)),
+                ("value", Value::string(value).mark_sensitive(true)),
+                (
+                    "insecure_value",
+                    if ty == "SecureString" {
+                        Value::Null
+                    } else {
+                        Value::string(value)
+                    },
+                ),
+                ("version", Value::Number(p.version() as f64)),
+            ],
+        ))
+    }
+}

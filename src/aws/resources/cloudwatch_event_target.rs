@@ -1,0 +1,323 @@
+//! `aws_cloudwatch_event_target`: a target of an EventBridge rule (an ARN to deliver matched
+//! events to, with the input to send).
+//!
+//! Its id is `RULE/TARGET_ID` on the default bus and `BUS/RULE/TARGET_ID` on another. The AWS
+//! provider uses `RULE-TARGET_ID`, which cannot be split back when names contain `-`; `/`
+//! appears in neither rule names nor target ids, so ecsform's ids split from the right.
+//! `target_id` defaults to a generated unique name. PutTargets creates and replaces a target
+//! (with every argument), RemoveTargets deletes it. Refresh lists the targets once per rule
+//! (ListTargetsByRule). Only the arguments listed in the schema are supported (no
+//! `ecs_target`, `dead_letter_config`, `retry_policy`...).
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use aws_sdk_eventbridge::types::{InputTransformer, Target};
+
+use super::cloudwatch_event_rule::DEFAULT_BUS;
+use super::{read_created, retry_while, unique_name};
+use crate::aws::error::{from_sdk, retry, ApiError, ErrorKind, RetryPolicy};
+use crate::aws::iam::{iam_eventually_consistent, IAM_SETTLE_LIMIT};
+use crate::aws::AwsClients;
+use crate::lang::Value;
+use crate::provider::schema::Default;
+use crate::provider::values::{
+    get_blocks, get_str, get_string_map, opt_str, state_object, string_map,
+};
+use crate::provider::{
+    AttrSchema, AttrType, BlockSchema, CallContext, Nesting, ResourceType, Schema,
+};
+
+pub struct CloudwatchEventTargetType;
+
+static SCHEMA: Schema = Schema {
+    version: 1,
+    attributes: &[
+        AttrSchema::computed("id", AttrType::String),
+        AttrSchema::required("rule", AttrType::String).force_new(),
+        AttrSchema::optional("event_bus_name", AttrType::String)
+            .force_new()
+            .default(Default::Str(DEFAULT_BUS)),
+        AttrSchema::optional_computed("target_id", AttrType::String).force_new(),
+        AttrSchema::required("arn", AttrType::String),
+        AttrSchema::optional("input", AttrType::String),
+        AttrSchema::optional("input_path", AttrType::String),
+        AttrSchema::optional("role_arn", AttrType::String),
+    ],
+    blocks: &[BlockSchema {
+        name: "input_transformer",
+        nesting: Nesting::List,
+        attributes: &[
+            AttrSchema::optional("input_paths", AttrType::StringMap),
+            AttrSchema::required("input_template", AttrType::String),
+        ],
+        force_new: false,
+        computed: false,
+    }],
+};
+
+/// The id of target `target` of rule `rule` on `bus`.
+pub fn target_id(bus: &str, rule: &str, target: &str) -> String {
+    if bus == DEFAULT_BUS {
+        format!("{rule}/{target}")
+    } else {
+        format!("{bus}/{rule}/{target}")
+    }
+}
+
+/// `(bus, rule, target)` of an id.
+pub fn parse_target_id(id: &str) -> Option<(&str, &str, &str)> {
+    let (rest, target) = id.rsplit_once('/')?;
+    let (bus, rule) = rest.rsplit_once('/').unwrap_or((DEFAULT_BUS, rest));
+    Some((bus, rule, target))
+}
+
+fn target_state(bus: &str, rule: &str, t: &Target) -> Value {
+    let transformer: Vec<Value> = t
+        .input_transformer()
+        .map(|x| {
+            let paths: BTreeMap<String, String> = x
+                .input_paths_map()
+                .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                .unwrap_or_default();
+            Value::map([
+                (
+                    "input_paths",
+                    if paths.is_empty() {
+                        Value::Null
+                    } else {
+                        string_map(&paths)
+                    },
+                ),
+                ("input_template", Value::string(x.input_template())),
+            ])
+        })
+        .into_iter()
+        .collect();
+    state_object(
+        &SCHEMA,
+        [
+            ("id", Value::string(target_id(bus, rule, t.id()))),
+            ("rule", Value::string(rule)),
+            ("event_bus_name", Value::string(bus)),
+            ("target_id", Value::string(t.id())),
+            ("arn", Value::string(t.arn())),
+            ("input", opt_str(t.input())),
+            ("input_path", opt_str(t.input_path())),
+            ("role_arn", opt_str(t.role_arn())),
+            ("input_transformer", Value::List(transformer)),
+        ],
+    )
+}
+
+/// The targets of a rule (none if the rule is gone).
+async fn targets_of(clients: &AwsClients, bus: &str, rule: &str) -> Result<Vec<Target>, ApiError> {
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = retry(RetryPolicy::default(), || async {
+            clients
+                .events
+                .list_targets_by_rule()
+                .rule(rule)
+                .event_bus_name(bus)
+                .set_next_token(token.clone())
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await;
+        let page = match page {
+            Err(e) if e.is_not_found() => return Ok(Vec::new()),
+            other => other?,
+        };
+        out.extend(page.targets().iter().cloned());
+        token = page.next_token().map(String::from);
+        if token.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
+fn build_target(planned: &Value, id: &str) -> Result<Target, ApiError> {
+    let s = |n| get_str(planned, n).map(String::from);
+    let transformer = get_blocks(planned, "input_transformer")
+        .first()
+        .map(|b| {
+            let paths = get_string_map(b, "input_paths");
+            InputTransformer::builder()
+                .set_input_paths_map((!paths.is_empty()).then(|| paths.into_iter().collect()))
+                .set_input_template(get_str(b, "input_template").map(String::from))
+                .build()
+        })
+        .transpose()
+        .map_err(|e| ApiError::new(ErrorKind::Invalid, "InvalidInputTransformer", e.to_string()))?;
+    Target::builder()
+        .id(id)
+        .set_arn(s("arn"))
+        .set_input(s("input"))
+        .set_input_path(s("input_path"))
+        .set_role_arn(s("role_arn"))
+        .set_input_transformer(transformer)
+        .build()
+        .map_err(|e| ApiError::new(ErrorKind::Invalid, "InvalidTarget", e.to_string()))
+}
+
+async fn put_target(clients: &AwsClients, planned: &Value, target: &str) -> Result<(), ApiError> {
+    let bus = get_str(planned, "event_bus_name").unwrap_or(DEFAULT_BUS);
+    let rule = get_str(planned, "rule").unwrap_or_default();
+    let t = build_target(planned, target)?;
+    // The rule or a role created a moment ago may not be visible yet.
+    let out = retry_while(
+        &format!("target {target} to be put on rule {rule}"),
+        IAM_SETTLE_LIMIT,
+        |e| e.is_not_found() || iam_eventually_consistent(e),
+        || async {
+            clients
+                .events
+                .put_targets()
+                .rule(rule)
+                .event_bus_name(bus)
+                .targets(t.clone())
+                .send()
+                .await
+                .map_err(from_sdk)
+        },
+    )
+    .await?;
+    if let Some(failed) = out.failed_entries().first() {
+        return Err(ApiError::new(
+            ErrorKind::Invalid,
+            failed.error_code().unwrap_or("PutTargetsFailed"),
+            failed.error_message().unwrap_or("PutTargets failed"),
+        ));
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl ResourceType for CloudwatchEventTargetType {
+    fn type_name(&self) -> &'static str {
+        "aws_cloudwatch_event_target"
+    }
+
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    async fn read_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+    ) -> Result<BTreeMap<String, Value>, ApiError> {
+        let mut by_rule: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+        for (bus, rule, target) in ids.iter().filter_map(|id| parse_target_id(id)) {
+            by_rule.entry((bus, rule)).or_default().push(target);
+        }
+        let mut out = BTreeMap::new();
+        for ((bus, rule), wanted) in by_rule {
+            for t in targets_of(clients, bus, rule).await? {
+                if wanted.contains(&t.id()) {
+                    out.insert(target_id(bus, rule, t.id()), target_state(bus, rule, &t));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+        let target = get_str(planned, "target_id")
+            .map(String::from)
+            .unwrap_or_else(|| unique_name("terraform-"));
+        put_target(ctx.clients, planned, &target).await?;
+        let bus = get_str(planned, "event_bus_name").unwrap_or(DEFAULT_BUS);
+        let rule = get_str(planned, "rule").unwrap_or_default();
+        read_created(self, ctx.clients, &target_id(bus, rule, &target)).await
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext<'_>,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, ApiError> {
+        let id = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
+        let (_, _, target) =
+            parse_target_id(id).ok_or_else(|| ApiError::malformed("unreadable target id"))?;
+        put_target(ctx.clients, planned, target).await?;
+        read_created(self, ctx.clients, id).await
+    }
+
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+        let id = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
+        let Some((bus, rule, target)) = parse_target_id(id) else {
+            return Ok(());
+        };
+        let r = retry(RetryPolicy::default(), || async {
+            ctx.clients
+                .events
+                .remove_targets()
+                .rule(rule)
+                .event_bus_name(bus)
+                .ids(target)
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await;
+        match r {
+            Err(e) if e.is_not_found() => Ok(()),
+            other => other.map(|_| ()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_split_from_the_right() {
+        assert_eq!(
+            target_id("default", "ecs-events", "logs"),
+            "ecs-events/logs"
+        );
+        assert_eq!(
+            parse_target_id("ecs-events/logs"),
+            Some(("default", "ecs-events", "logs"))
+        );
+        assert_eq!(
+            parse_target_id("orders/new-order/queue"),
+            Some(("orders", "new-order", "queue"))
+        );
+        assert_eq!(parse_target_id("nothing"), None);
+    }
+
+    #[test]
+    fn input_transformers_round_trip() {
+        let planned = SCHEMA
+            .conform(&Value::map([
+                ("rule", Value::string("r")),
+                ("arn", Value::string("arn:aws:sns:eu-west-1:1:t")),
+                (
+                    "input_transformer",
+                    Value::List(vec![Value::map([
+                        (
+                            "input_paths",
+                            Value::map([("status", Value::string("$.detail.lastStatus"))]),
+                        ),
+                        ("input_template", Value::string("\"<status>\"")),
+                    ])]),
+                ),
+            ]))
+            .unwrap();
+        let t = build_target(&planned, "t1").unwrap();
+        let state = target_state("default", "r", &t);
+        let m = state.as_map().unwrap();
+        assert_eq!(
+            m["input_transformer"],
+            planned.as_map().unwrap()["input_transformer"]
+        );
+        assert_eq!(m["id"], Value::string("r/t1"));
+    }
+}

@@ -1,0 +1,330 @@
+//! `aws_cloudwatch_log_group`: a CloudWatch Logs log group with its retention, KMS key and
+//! tags. Its id is its name; `arn` is the ARN without the trailing `:*` AWS reports.
+//!
+//! `retention_in_days = 0` (the default) means never expire: DeleteRetentionPolicy.
+//! `skip_destroy` (not stored by AWS) leaves the group, and its logs, in AWS on destroy.
+//! Refresh lists the groups with one paginated DescribeLogGroups call per id (by name prefix,
+//! filtered to the exact name) when there are at most [`PREFIX_READS`] ids, and one listing of
+//! all groups otherwise; tags then take one ListTagsForResource per group (DescribeLogGroups
+//! does not return them).
+
+use std::collections::{BTreeMap, HashMap};
+
+use async_trait::async_trait;
+use aws_sdk_cloudwatchlogs::types::LogGroup;
+
+use super::{changed, prefix_of_unique_name, read_created, with_attrs};
+use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::iam::name_or_prefix;
+use crate::aws::service_tags::{read_tags, TagChanges};
+use crate::aws::tags::creation_tags;
+use crate::aws::AwsClients;
+use crate::lang::Value;
+use crate::provider::schema::Default;
+use crate::provider::values::{get_bool, get_i32, get_str, opt_str, state_object};
+use crate::provider::{AttrSchema, AttrType, CallContext, ResourceType, Schema};
+
+pub struct CloudwatchLogGroupType;
+
+/// Up to this many ids, refresh asks for each by name prefix; beyond, it lists all groups.
+const PREFIX_READS: usize = 3;
+
+static SCHEMA: Schema = Schema {
+    version: 1,
+    attributes: &[
+        AttrSchema::computed("id", AttrType::String),
+        AttrSchema::computed("arn", AttrType::String),
+        AttrSchema::optional_computed("name", AttrType::String).force_new(),
+        AttrSchema::optional_computed("name_prefix", AttrType::String).force_new(),
+        AttrSchema::optional("retention_in_days", AttrType::Number).default(Default::Number(0.0)),
+        AttrSchema::optional("kms_key_id", AttrType::String),
+        AttrSchema::optional("skip_destroy", AttrType::Bool)
+            .default(Default::Bool(false))
+            .local(),
+        AttrSchema::optional("tags", AttrType::StringMap),
+        AttrSchema::computed("tags_all", AttrType::StringMap),
+    ],
+    blocks: &[],
+};
+
+/// The group's ARN without the `:*` suffix (the form the tagging API takes).
+fn group_arn(g: &LogGroup) -> Option<String> {
+    g.log_group_arn()
+        .map(String::from)
+        .or_else(|| g.arn().map(|a| a.trim_end_matches(":*").to_string()))
+}
+
+fn group_state(g: &LogGroup, tags: HashMap<String, String>) -> Value {
+    let name = g.log_group_name().unwrap_or_default();
+    let [tags, tags_all] = read_tags(tags);
+    state_object(
+        &SCHEMA,
+        [
+            ("id", Value::string(name)),
+            ("arn", opt_str(group_arn(g))),
+            ("name", Value::string(name)),
+            ("name_prefix", opt_str(prefix_of_unique_name(name))),
+            (
+                "retention_in_days",
+                Value::number(g.retention_in_days().unwrap_or(0)),
+            ),
+            ("kms_key_id", opt_str(g.kms_key_id())),
+            ("skip_destroy", Value::Bool(false)),
+            tags,
+            tags_all,
+        ],
+    )
+}
+
+async fn describe(clients: &AwsClients, prefix: Option<&str>) -> Result<Vec<LogGroup>, ApiError> {
+    retry(RetryPolicy::default(), || async {
+        clients
+            .logs
+            .describe_log_groups()
+            .set_log_group_name_prefix(prefix.map(String::from))
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(from_sdk)
+    })
+    .await
+}
+
+async fn tags_of(clients: &AwsClients, arn: &str) -> Result<HashMap<String, String>, ApiError> {
+    let out = retry(RetryPolicy::default(), || async {
+        clients
+            .logs
+            .list_tags_for_resource()
+            .resource_arn(arn)
+            .send()
+            .await
+            .map_err(from_sdk)
+    })
+    .await?;
+    Ok(out.tags().cloned().unwrap_or_default())
+}
+
+async fn set_retention(clients: &AwsClients, name: &str, days: i32) -> Result<(), ApiError> {
+    if days > 0 {
+        retry(RetryPolicy::default(), || async {
+            clients
+                .logs
+                .put_retention_policy()
+                .log_group_name(name)
+                .retention_in_days(days)
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+    } else {
+        retry(RetryPolicy::default(), || async {
+            clients
+                .logs
+                .delete_retention_policy()
+                .log_group_name(name)
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+fn planned_only(planned: &Value) -> [(&'static str, Value); 1] {
+    [(
+        "skip_destroy",
+        Value::Bool(get_bool(planned, "skip_destroy").unwrap_or(false)),
+    )]
+}
+
+#[async_trait]
+impl ResourceType for CloudwatchLogGroupType {
+    fn type_name(&self) -> &'static str {
+        "aws_cloudwatch_log_group"
+    }
+
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    async fn read_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+    ) -> Result<BTreeMap<String, Value>, ApiError> {
+        let mut groups = Vec::new();
+        if ids.len() <= PREFIX_READS {
+            for id in ids {
+                groups.extend(describe(clients, Some(id)).await?);
+            }
+        } else {
+            groups = describe(clients, None).await?;
+        }
+        let mut out = BTreeMap::new();
+        for g in groups {
+            let Some(name) = g.log_group_name().filter(|n| ids.iter().any(|i| i == n)) else {
+                continue;
+            };
+            let tags = match group_arn(&g) {
+                Some(arn) => match tags_of(clients, &arn).await {
+                    Err(e) if e.is_not_found() => continue,
+                    other => other?,
+                },
+                None => HashMap::new(),
+            };
+            out.insert(name.to_string(), group_state(&g, tags));
+        }
+        Ok(out)
+    }
+
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+        let clients = ctx.clients;
+        let name = name_or_prefix(planned);
+        let tags: HashMap<String, String> =
+            creation_tags(planned, ctx.extra_tags).into_iter().collect();
+        retry(RetryPolicy::default(), || async {
+            clients
+                .logs
+                .create_log_group()
+                .log_group_name(&name)
+                .set_kms_key_id(get_str(planned, "kms_key_id").map(String::from))
+                .set_tags(Some(tags.clone()))
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+        let days = get_i32(planned, "retention_in_days").unwrap_or(0);
+        if days > 0 {
+            set_retention(clients, &name, days).await?;
+        }
+        let state = read_created(self, clients, &name).await?;
+        Ok(with_attrs(state, planned_only(planned)))
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext<'_>,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, ApiError> {
+        let clients = ctx.clients;
+        let name = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
+        if changed(prior, planned, "retention_in_days") {
+            set_retention(
+                clients,
+                name,
+                get_i32(planned, "retention_in_days").unwrap_or(0),
+            )
+            .await?;
+        }
+        if changed(prior, planned, "kms_key_id") {
+            match get_str(planned, "kms_key_id") {
+                Some(key) => {
+                    retry(RetryPolicy::default(), || async {
+                        clients
+                            .logs
+                            .associate_kms_key()
+                            .log_group_name(name)
+                            .kms_key_id(key)
+                            .send()
+                            .await
+                            .map(|_| ())
+                            .map_err(from_sdk)
+                    })
+                    .await?
+                }
+                None => {
+                    retry(RetryPolicy::default(), || async {
+                        clients
+                            .logs
+                            .disassociate_kms_key()
+                            .log_group_name(name)
+                            .send()
+                            .await
+                            .map(|_| ())
+                            .map_err(from_sdk)
+                    })
+                    .await?
+                }
+            }
+        }
+        let c = TagChanges::between(prior, planned);
+        if let (false, Some(arn)) = (c.is_empty(), get_str(prior, "arn")) {
+            if !c.remove.is_empty() {
+                retry(RetryPolicy::default(), || async {
+                    clients
+                        .logs
+                        .untag_resource()
+                        .resource_arn(arn)
+                        .set_tag_keys(Some(c.remove.clone()))
+                        .send()
+                        .await
+                        .map_err(from_sdk)
+                })
+                .await?;
+            }
+            if !c.set.is_empty() {
+                retry(RetryPolicy::default(), || async {
+                    clients
+                        .logs
+                        .tag_resource()
+                        .resource_arn(arn)
+                        .set_tags(Some(c.set.clone().into_iter().collect()))
+                        .send()
+                        .await
+                        .map_err(from_sdk)
+                })
+                .await?;
+            }
+        }
+        let state = read_created(self, clients, name).await?;
+        Ok(with_attrs(state, planned_only(planned)))
+    }
+
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+        if get_bool(prior, "skip_destroy") == Some(true) {
+            return Ok(());
+        }
+        let name = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
+        let r = retry(RetryPolicy::default(), || async {
+            ctx.clients
+                .logs
+                .delete_log_group()
+                .log_group_name(name)
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await;
+        match r {
+            Err(e) if e.is_not_found() => Ok(()),
+            other => other.map(|_| ()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arns_lose_the_wildcard_suffix_and_zero_retention_means_never() {
+        let g = LogGroup::builder()
+            .log_group_name("/ecs/web")
+            .arn("arn:aws:logs:eu-west-1:1:log-group:/ecs/web:*")
+            .build();
+        let s = group_state(&g, HashMap::from([("ecsform:address".into(), "x".into())]));
+        let m = s.as_map().unwrap();
+        assert_eq!(
+            m["arn"],
+            Value::string("arn:aws:logs:eu-west-1:1:log-group:/ecs/web")
+        );
+        assert_eq!(m["retention_in_days"], Value::number(0));
+        assert_eq!(m["tags"], Value::Map(BTreeMap::new()));
+    }
+}

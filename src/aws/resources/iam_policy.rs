@@ -1,0 +1,319 @@
+//! `aws_iam_policy`: a customer managed IAM policy. Its id is its ARN.
+//!
+//! The document (`policy`) is compared in canonical form ([`canonical_policy`]). Changing it
+//! creates a new policy version and makes it the default, as the AWS provider does; IAM keeps
+//! at most five versions, so when five exist the oldest non-default one is deleted first.
+//! Deletion deletes the non-default versions, then the policy. Refresh reads each policy with
+//! GetPolicy plus GetPolicyVersion for its document (ListPolicies has neither tags nor
+//! documents; see `aws::iam`).
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+
+use super::{changed, prefix_of_unique_name, read_created, retry_while};
+use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::iam::{name_or_prefix, read_each, tag_pairs, to_iam_tags, IAM_SETTLE_LIMIT};
+use crate::aws::json_doc::{canonical_policy, normalize_attr};
+use crate::aws::service_tags::{read_tags, TagChanges};
+use crate::aws::tags::creation_tags;
+use crate::aws::AwsClients;
+use crate::lang::Value;
+use crate::provider::schema::Default;
+use crate::provider::values::{get_str, opt_str, state_object};
+use crate::provider::{AttrSchema, AttrType, CallContext, ResourceType, Schema};
+
+pub struct IamPolicyType;
+
+/// IAM's limit on versions per managed policy.
+const MAX_VERSIONS: usize = 5;
+
+static SCHEMA: Schema = Schema {
+    version: 1,
+    attributes: &[
+        AttrSchema::computed("id", AttrType::String),
+        AttrSchema::computed("arn", AttrType::String),
+        AttrSchema::computed("policy_id", AttrType::String),
+        AttrSchema::computed("attachment_count", AttrType::Number),
+        AttrSchema::optional_computed("name", AttrType::String).force_new(),
+        AttrSchema::optional_computed("name_prefix", AttrType::String).force_new(),
+        AttrSchema::optional("path", AttrType::String)
+            .force_new()
+            .default(Default::Str("/")),
+        AttrSchema::optional("description", AttrType::String).force_new(),
+        AttrSchema::required("policy", AttrType::String),
+        AttrSchema::optional("tags", AttrType::StringMap),
+        AttrSchema::computed("tags_all", AttrType::StringMap),
+    ],
+    blocks: &[],
+};
+
+async fn get_policy(clients: AwsClients, arn: String) -> Result<Option<Value>, ApiError> {
+    let out = clients
+        .iam
+        .get_policy()
+        .policy_arn(&arn)
+        .send()
+        .await
+        .map_err(from_sdk)?;
+    let Some(p) = out.policy() else {
+        return Ok(None);
+    };
+    let document = match p.default_version_id() {
+        Some(v) => clients
+            .iam
+            .get_policy_version()
+            .policy_arn(&arn)
+            .version_id(v)
+            .send()
+            .await
+            .map_err(from_sdk)?
+            .policy_version()
+            .and_then(|v| v.document())
+            .map(canonical_policy),
+        None => None,
+    };
+    let name = p.policy_name().unwrap_or_default();
+    let [tags, tags_all] = read_tags(tag_pairs(p.tags()));
+    Ok(Some(state_object(
+        &SCHEMA,
+        [
+            ("id", Value::string(&arn)),
+            ("arn", Value::string(&arn)),
+            ("policy_id", opt_str(p.policy_id())),
+            (
+                "attachment_count",
+                Value::number(p.attachment_count().unwrap_or(0)),
+            ),
+            ("name", Value::string(name)),
+            ("name_prefix", opt_str(prefix_of_unique_name(name))),
+            ("path", opt_str(p.path())),
+            (
+                "description",
+                opt_str(p.description().filter(|d| !d.is_empty())),
+            ),
+            ("policy", opt_str(document)),
+            tags,
+            tags_all,
+        ],
+    )))
+}
+
+fn arn_of(prior: &Value) -> Result<&str, ApiError> {
+    get_str(prior, "id").ok_or_else(|| ApiError::malformed("aws_iam_policy state has no id"))
+}
+
+/// Versions other than the default, oldest first.
+async fn old_versions(clients: &AwsClients, arn: &str) -> Result<(Vec<String>, usize), ApiError> {
+    let versions = retry(RetryPolicy::default(), || async {
+        clients
+            .iam
+            .list_policy_versions()
+            .policy_arn(arn)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(from_sdk)
+    })
+    .await?;
+    let total = versions.len();
+    let mut old: Vec<_> = versions
+        .into_iter()
+        .filter(|v| !v.is_default_version())
+        .collect();
+    old.sort_by_key(|v| v.create_date().map(|d| (d.secs(), d.subsec_nanos())));
+    Ok((
+        old.into_iter()
+            .filter_map(|v| v.version_id().map(String::from))
+            .collect(),
+        total,
+    ))
+}
+
+async fn delete_version(clients: &AwsClients, arn: &str, version: &str) -> Result<(), ApiError> {
+    let r = retry(RetryPolicy::default(), || async {
+        clients
+            .iam
+            .delete_policy_version()
+            .policy_arn(arn)
+            .version_id(version)
+            .send()
+            .await
+            .map_err(from_sdk)
+    })
+    .await;
+    match r {
+        Err(e) if e.is_not_found() => Ok(()),
+        other => other.map(|_| ()),
+    }
+}
+
+#[async_trait]
+impl ResourceType for IamPolicyType {
+    fn type_name(&self) -> &'static str {
+        "aws_iam_policy"
+    }
+
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    fn normalize(&self, value: Value) -> Value {
+        normalize_attr(value, "policy", canonical_policy)
+    }
+
+    async fn read_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+    ) -> Result<BTreeMap<String, Value>, ApiError> {
+        read_each(clients, ids, get_policy).await
+    }
+
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+        let clients = ctx.clients;
+        let name = name_or_prefix(planned);
+        let tags = to_iam_tags(&creation_tags(planned, ctx.extra_tags));
+        let s = |n| get_str(planned, n).map(String::from);
+        let out = retry(RetryPolicy::default(), || async {
+            clients
+                .iam
+                .create_policy()
+                .policy_name(&name)
+                .set_path(s("path"))
+                .set_description(s("description"))
+                .set_policy_document(s("policy"))
+                .set_tags(Some(tags.clone()))
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+        let arn = out
+            .policy()
+            .and_then(|p| p.arn())
+            .ok_or_else(|| ApiError::malformed("CreatePolicy returned no ARN"))?;
+        read_created(self, clients, arn).await
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext<'_>,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, ApiError> {
+        let clients = ctx.clients;
+        let arn = arn_of(prior)?;
+        if changed(prior, planned, "policy") {
+            let (old, total) = old_versions(clients, arn).await?;
+            if total >= MAX_VERSIONS {
+                if let Some(oldest) = old.first() {
+                    delete_version(clients, arn, oldest).await?;
+                }
+            }
+            let document = get_str(planned, "policy").unwrap_or_default();
+            retry(RetryPolicy::default(), || async {
+                clients
+                    .iam
+                    .create_policy_version()
+                    .policy_arn(arn)
+                    .policy_document(document)
+                    .set_as_default(true)
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            })
+            .await?;
+        }
+        let c = TagChanges::between(prior, planned);
+        if !c.remove.is_empty() {
+            retry(RetryPolicy::default(), || async {
+                clients
+                    .iam
+                    .untag_policy()
+                    .policy_arn(arn)
+                    .set_tag_keys(Some(c.remove.clone()))
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            })
+            .await?;
+        }
+        if !c.set.is_empty() {
+            retry(RetryPolicy::default(), || async {
+                clients
+                    .iam
+                    .tag_policy()
+                    .policy_arn(arn)
+                    .set_tags(Some(to_iam_tags(&c.set)))
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            })
+            .await?;
+        }
+        read_created(self, clients, arn).await
+    }
+
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+        let clients = ctx.clients;
+        let arn = arn_of(prior)?;
+        let deleted = async {
+            let (old, _) = old_versions(clients, arn).await?;
+            for v in &old {
+                delete_version(clients, arn, v).await?;
+            }
+            // Attachments deleted a moment ago may still count ("DeleteConflict").
+            retry_while(
+                &format!("IAM policy {arn} to be deleted"),
+                IAM_SETTLE_LIMIT,
+                |e| e.code == "DeleteConflict",
+                || async {
+                    clients
+                        .iam
+                        .delete_policy()
+                        .policy_arn(arn)
+                        .send()
+                        .await
+                        .map_err(from_sdk)
+                },
+            )
+            .await
+        };
+        match deleted.await {
+            Err(e) if e.is_not_found() => Ok(()),
+            other => other.map(|_| ()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_normalise_and_unknowns_pass() {
+        let config = SCHEMA
+            .conform(&Value::map([
+                ("name", Value::string("read")),
+                ("policy", Value::Unknown),
+            ]))
+            .unwrap();
+        let n = IamPolicyType.normalize(config.clone());
+        assert_eq!(n, config);
+        let config = SCHEMA
+            .conform(&Value::map([(
+                "policy",
+                Value::string(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject"],"Resource":["*"]}]}"#),
+            )]))
+            .unwrap();
+        assert_eq!(
+            IamPolicyType.normalize(config).as_map().unwrap()["policy"],
+            Value::string(
+                r#"{"Statement":[{"Action":"s3:GetObject","Effect":"Allow","Resource":"*"}],"Version":"2012-10-17"}"#
+            )
+        );
+    }
+}

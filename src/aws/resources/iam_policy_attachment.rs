@@ -1,0 +1,320 @@
+//! `aws_iam_policy_attachment`: the exclusive attachment of a managed policy — the policy is
+//! attached to exactly the given users, roles and groups, and detached from any others.
+//!
+//! The AWS provider's id is the attachment's `name`, and it reads the policy's entities by the
+//! `policy_arn` it keeps in state. Since `read_many` only gets ids, ecsform's id is
+//! `NAME|POLICY_ARN` (a policy ARN cannot contain `|`, so the last `|` splits it). Refresh
+//! lists the policy's entities once per policy (ListEntitiesForPolicy); a policy that is gone,
+//! or attached to nothing, makes the attachment gone (as in the AWS provider). Entities attached outside the configuration show up as drift and
+//! are detached by the next apply, as the exclusivity requires.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use async_trait::async_trait;
+
+use super::retry_while;
+use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::iam::{iam_eventually_consistent, IAM_SETTLE_LIMIT};
+use crate::aws::AwsClients;
+use crate::lang::Value;
+use crate::provider::values::{get_str, get_strings, state_object, string_set};
+use crate::provider::{AttrSchema, AttrType, CallContext, ResourceType, Schema};
+
+pub struct IamPolicyAttachmentType;
+
+static SCHEMA: Schema = Schema {
+    version: 1,
+    attributes: &[
+        AttrSchema::computed("id", AttrType::String),
+        AttrSchema::required("name", AttrType::String).force_new(),
+        AttrSchema::required("policy_arn", AttrType::String).force_new(),
+        AttrSchema::optional("users", AttrType::StringSet),
+        AttrSchema::optional("roles", AttrType::StringSet),
+        AttrSchema::optional("groups", AttrType::StringSet),
+    ],
+    blocks: &[],
+};
+
+/// `NAME|POLICY_ARN` split in two.
+fn parse_id(id: &str) -> Option<(&str, &str)> {
+    id.rsplit_once('|')
+}
+
+/// What a policy is attached to.
+#[derive(Debug, Default, PartialEq)]
+struct Entities {
+    users: BTreeSet<String>,
+    roles: BTreeSet<String>,
+    groups: BTreeSet<String>,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    User,
+    Role,
+    Group,
+}
+
+impl Entities {
+    fn planned(v: &Value) -> Entities {
+        let set = |n| get_strings(v, n).into_iter().collect();
+        Entities {
+            users: set("users"),
+            roles: set("roles"),
+            groups: set("groups"),
+        }
+    }
+
+    fn of(&self, kind: Kind) -> &BTreeSet<String> {
+        match kind {
+            Kind::User => &self.users,
+            Kind::Role => &self.roles,
+            Kind::Group => &self.groups,
+        }
+    }
+}
+
+async fn entities(clients: &AwsClients, arn: &str) -> Result<Entities, ApiError> {
+    let pages = retry(RetryPolicy::default(), || async {
+        clients
+            .iam
+            .list_entities_for_policy()
+            .policy_arn(arn)
+            .into_paginator()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(from_sdk)
+    })
+    .await?;
+    let mut e = Entities::default();
+    for p in &pages {
+        e.users.extend(
+            p.policy_users()
+                .iter()
+                .filter_map(|u| u.user_name().map(String::from)),
+        );
+        e.roles.extend(
+            p.policy_roles()
+                .iter()
+                .filter_map(|r| r.role_name().map(String::from)),
+        );
+        e.groups.extend(
+            p.policy_groups()
+                .iter()
+                .filter_map(|g| g.group_name().map(String::from)),
+        );
+    }
+    Ok(e)
+}
+
+fn attachment_state(name: &str, arn: &str, e: &Entities) -> Value {
+    state_object(
+        &SCHEMA,
+        [
+            ("id", Value::string(format!("{name}|{arn}"))),
+            ("name", Value::string(name)),
+            ("policy_arn", Value::string(arn)),
+            ("users", string_set(e.users.iter().cloned())),
+            ("roles", string_set(e.roles.iter().cloned())),
+            ("groups", string_set(e.groups.iter().cloned())),
+        ],
+    )
+}
+
+async fn attach(clients: &AwsClients, arn: &str, kind: Kind, who: &str) -> Result<(), ApiError> {
+    retry_while(
+        &format!("policy {arn} to be attached to {who}"),
+        IAM_SETTLE_LIMIT,
+        iam_eventually_consistent,
+        || async {
+            let iam = &clients.iam;
+            match kind {
+                Kind::User => iam
+                    .attach_user_policy()
+                    .user_name(who)
+                    .policy_arn(arn)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(from_sdk),
+                Kind::Role => iam
+                    .attach_role_policy()
+                    .role_name(who)
+                    .policy_arn(arn)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(from_sdk),
+                Kind::Group => iam
+                    .attach_group_policy()
+                    .group_name(who)
+                    .policy_arn(arn)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(from_sdk),
+            }
+        },
+    )
+    .await
+}
+
+async fn detach(clients: &AwsClients, arn: &str, kind: Kind, who: &str) -> Result<(), ApiError> {
+    let r = retry(RetryPolicy::default(), || async {
+        let iam = &clients.iam;
+        match kind {
+            Kind::User => iam
+                .detach_user_policy()
+                .user_name(who)
+                .policy_arn(arn)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(from_sdk),
+            Kind::Role => iam
+                .detach_role_policy()
+                .role_name(who)
+                .policy_arn(arn)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(from_sdk),
+            Kind::Group => iam
+                .detach_group_policy()
+                .group_name(who)
+                .policy_arn(arn)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(from_sdk),
+        }
+    })
+    .await;
+    match r {
+        Err(e) if e.is_not_found() => Ok(()),
+        other => other,
+    }
+}
+
+/// Attaches what `want` has and `have` lacks, detaches the reverse.
+async fn sync(
+    clients: &AwsClients,
+    arn: &str,
+    have: &Entities,
+    want: &Entities,
+) -> Result<(), ApiError> {
+    for kind in [Kind::User, Kind::Role, Kind::Group] {
+        for who in want.of(kind).difference(have.of(kind)) {
+            attach(clients, arn, kind, who).await?;
+        }
+        for who in have.of(kind).difference(want.of(kind)) {
+            detach(clients, arn, kind, who).await?;
+        }
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl ResourceType for IamPolicyAttachmentType {
+    fn type_name(&self) -> &'static str {
+        "aws_iam_policy_attachment"
+    }
+
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    async fn read_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+    ) -> Result<BTreeMap<String, Value>, ApiError> {
+        let mut by_policy: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (name, arn) in ids.iter().filter_map(|id| parse_id(id)) {
+            by_policy.entry(arn).or_default().push(name);
+        }
+        let mut out = BTreeMap::new();
+        for (arn, names) in by_policy {
+            let e = match entities(clients, arn).await {
+                Err(e) if e.is_not_found() => continue,
+                other => other?,
+            };
+            if e == Entities::default() {
+                continue;
+            }
+            for name in names {
+                out.insert(format!("{name}|{arn}"), attachment_state(name, arn, &e));
+            }
+        }
+        Ok(out)
+    }
+
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+        let name = get_str(planned, "name").unwrap_or_default();
+        let arn = get_str(planned, "policy_arn").unwrap_or_default();
+        let want = Entities::planned(planned);
+        // Exclusive: whatever else the policy is attached to is detached.
+        let have = entities(ctx.clients, arn).await?;
+        sync(ctx.clients, arn, &have, &want).await?;
+        Ok(attachment_state(name, arn, &want))
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext<'_>,
+        _prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, ApiError> {
+        let name = get_str(planned, "name").unwrap_or_default();
+        let arn = get_str(planned, "policy_arn").unwrap_or_default();
+        let want = Entities::planned(planned);
+        let have = entities(ctx.clients, arn).await?;
+        sync(ctx.clients, arn, &have, &want).await?;
+        Ok(attachment_state(name, arn, &want))
+    }
+
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+        let arn = get_str(prior, "policy_arn").unwrap_or_default();
+        let have = match entities(ctx.clients, arn).await {
+            Err(e) if e.is_not_found() => return Ok(()),
+            other => other?,
+        };
+        // Only what this attachment manages: the recorded entities that are still attached.
+        let recorded = Entities::planned(prior);
+        let mine = Entities {
+            users: have.users.intersection(&recorded.users).cloned().collect(),
+            roles: have.roles.intersection(&recorded.roles).cloned().collect(),
+            groups: have
+                .groups
+                .intersection(&recorded.groups)
+                .cloned()
+                .collect(),
+        };
+        let remaining = Entities {
+            users: have.users.difference(&mine.users).cloned().collect(),
+            roles: have.roles.difference(&mine.roles).cloned().collect(),
+            groups: have.groups.difference(&mine.groups).cloned().collect(),
+        };
+        sync(ctx.clients, arn, &have, &remaining).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_split_at_the_last_bar() {
+        assert_eq!(
+            parse_id("ecs|instances|arn:aws:iam::1:policy/p"),
+            Some(("ecs|instances", "arn:aws:iam::1:policy/p"))
+        );
+        let e = Entities {
+            roles: BTreeSet::from(["web".to_string()]),
+            ..Entities::default()
+        };
+        let s = attachment_state("a", "arn:aws:iam::1:policy/p", &e);
+        assert_eq!(s.as_map().unwrap()["roles"], string_set(["web"]));
+    }
+}

@@ -1,0 +1,484 @@
+//! `aws_iam_role`: an IAM role with its trust policy (`assume_role_policy`), session length,
+//! permissions boundary and tags.
+//!
+//! The trust policy is compared in canonical form ([`canonical_policy`]): IAM returns it
+//! URL-encoded and reformatted. Refresh reads each role with one GetRole call: ListRoles leaves
+//! out tags and permissions boundaries, so it would need one ListRoleTags per role on top (see
+//! `aws::iam`). Deletion first takes the role out of its instance profiles and, with
+//! `force_detach_policies`, detaches managed and deletes inline policies, as the AWS provider
+//! does; otherwise IAM refuses with `DeleteConflict` while policies are attached.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use aws_sdk_iam::types::Role;
+
+use super::{changed, prefix_of_unique_name, read_created, retry_while, with_attrs};
+use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::iam::{
+    iam_eventually_consistent, iso8601, name_or_prefix, read_each, tag_pairs, to_iam_tags,
+    IAM_SETTLE_LIMIT,
+};
+use crate::aws::json_doc::{canonical_policy, normalize_attr};
+use crate::aws::service_tags::{read_tags, TagChanges};
+use crate::aws::tags::creation_tags;
+use crate::aws::AwsClients;
+use crate::lang::Value;
+use crate::provider::schema::Default;
+use crate::provider::values::{get_bool, get_i32, get_str, opt_str, state_object};
+use crate::provider::{AttrSchema, AttrType, CallContext, ResourceType, Schema};
+
+pub struct IamRoleType;
+
+static SCHEMA: Schema = Schema {
+    version: 1,
+    attributes: &[
+        AttrSchema::computed("id", AttrType::String),
+        AttrSchema::computed("arn", AttrType::String),
+        AttrSchema::computed("unique_id", AttrType::String),
+        AttrSchema::computed("create_date", AttrType::String),
+        AttrSchema::optional_computed("name", AttrType::String).force_new(),
+        AttrSchema::optional_computed("name_prefix", AttrType::String).force_new(),
+        AttrSchema::optional("path", AttrType::String)
+            .force_new()
+            .default(Default::Str("/")),
+        AttrSchema::optional("description", AttrType::String),
+        AttrSchema::required("assume_role_policy", AttrType::String),
+        AttrSchema::optional("max_session_duration", AttrType::Number)
+            .default(Default::Number(3600.0)),
+        AttrSchema::optional("permissions_boundary", AttrType::String),
+        AttrSchema::optional("force_detach_policies", AttrType::Bool)
+            .default(Default::Bool(false))
+            .local(),
+        AttrSchema::optional("tags", AttrType::StringMap),
+        AttrSchema::computed("tags_all", AttrType::StringMap),
+    ],
+    blocks: &[],
+};
+
+fn role_state(r: &Role) -> Value {
+    let name = r.role_name();
+    let [tags, tags_all] = read_tags(tag_pairs(r.tags()));
+    state_object(
+        &SCHEMA,
+        [
+            ("id", Value::string(name)),
+            ("arn", Value::string(r.arn())),
+            ("unique_id", Value::string(r.role_id())),
+            ("create_date", iso8601(r.create_date())),
+            ("name", Value::string(name)),
+            ("name_prefix", opt_str(prefix_of_unique_name(name))),
+            ("path", Value::string(r.path())),
+            (
+                "description",
+                opt_str(r.description().filter(|d| !d.is_empty())),
+            ),
+            (
+                "assume_role_policy",
+                opt_str(r.assume_role_policy_document().map(canonical_policy)),
+            ),
+            (
+                "max_session_duration",
+                Value::number(r.max_session_duration().unwrap_or(3600)),
+            ),
+            (
+                "permissions_boundary",
+                opt_str(
+                    r.permissions_boundary()
+                        .and_then(|b| b.permissions_boundary_arn()),
+                ),
+            ),
+            ("force_detach_policies", Value::Bool(false)),
+            tags,
+            tags_all,
+        ],
+    )
+}
+
+async fn get_role(clients: AwsClients, name: String) -> Result<Option<Value>, ApiError> {
+    let out = clients
+        .iam
+        .get_role()
+        .role_name(&name)
+        .send()
+        .await
+        .map_err(from_sdk)?;
+    Ok(out.role().map(role_state))
+}
+
+fn name_of(prior: &Value) -> Result<&str, ApiError> {
+    get_str(prior, "id").ok_or_else(|| ApiError::malformed("aws_iam_role state has no id"))
+}
+
+/// `force_detach_policies`, which AWS does not store, from the planned value.
+fn planned_only(planned: &Value) -> [(&'static str, Value); 1] {
+    [(
+        "force_detach_policies",
+        Value::Bool(get_bool(planned, "force_detach_policies").unwrap_or(false)),
+    )]
+}
+
+/// Takes the role out of every instance profile (IAM refuses to delete it otherwise).
+async fn leave_instance_profiles(clients: &AwsClients, name: &str) -> Result<(), ApiError> {
+    let profiles = retry(RetryPolicy::default(), || async {
+        clients
+            .iam
+            .list_instance_profiles_for_role()
+            .role_name(name)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(from_sdk)
+    })
+    .await?;
+    for p in profiles {
+        let r = retry(RetryPolicy::default(), || async {
+            clients
+                .iam
+                .remove_role_from_instance_profile()
+                .role_name(name)
+                .instance_profile_name(p.instance_profile_name())
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await;
+        match r {
+            Err(e) if e.is_not_found() => {}
+            other => {
+                other?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Detaches every managed policy and deletes every inline policy of the role.
+async fn detach_policies(clients: &AwsClients, name: &str) -> Result<(), ApiError> {
+    let attached = retry(RetryPolicy::default(), || async {
+        clients
+            .iam
+            .list_attached_role_policies()
+            .role_name(name)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(from_sdk)
+    })
+    .await?;
+    for p in attached {
+        let Some(arn) = p.policy_arn() else { continue };
+        let r = retry(RetryPolicy::default(), || async {
+            clients
+                .iam
+                .detach_role_policy()
+                .role_name(name)
+                .policy_arn(arn)
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await;
+        if let Err(e) = r {
+            if !e.is_not_found() {
+                return Err(e);
+            }
+        }
+    }
+    let inline = retry(RetryPolicy::default(), || async {
+        clients
+            .iam
+            .list_role_policies()
+            .role_name(name)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(from_sdk)
+    })
+    .await?;
+    for policy in inline {
+        let r = retry(RetryPolicy::default(), || async {
+            clients
+                .iam
+                .delete_role_policy()
+                .role_name(name)
+                .policy_name(&policy)
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await;
+        if let Err(e) = r {
+            if !e.is_not_found() {
+                return Err(e);
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn update_tags(
+    clients: &AwsClients,
+    name: &str,
+    prior: &Value,
+    planned: &Value,
+) -> Result<(), ApiError> {
+    let c = TagChanges::between(prior, planned);
+    if !c.remove.is_empty() {
+        retry(RetryPolicy::default(), || async {
+            clients
+                .iam
+                .untag_role()
+                .role_name(name)
+                .set_tag_keys(Some(c.remove.clone()))
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+    }
+    if !c.set.is_empty() {
+        retry(RetryPolicy::default(), || async {
+            clients
+                .iam
+                .tag_role()
+                .role_name(name)
+                .set_tags(Some(to_iam_tags(&c.set)))
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl ResourceType for IamRoleType {
+    fn type_name(&self) -> &'static str {
+        "aws_iam_role"
+    }
+
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    fn normalize(&self, value: Value) -> Value {
+        normalize_attr(value, "assume_role_policy", canonical_policy)
+    }
+
+    async fn read_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+    ) -> Result<BTreeMap<String, Value>, ApiError> {
+        read_each(clients, ids, get_role).await
+    }
+
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+        let clients = ctx.clients;
+        let name = name_or_prefix(planned);
+        let tags = to_iam_tags(&creation_tags(planned, ctx.extra_tags));
+        let s = |n| get_str(planned, n).map(String::from);
+        // A trust policy naming a role created a moment ago is "invalid" until IAM settles.
+        retry_while(
+            &format!("IAM role {name} to be created"),
+            IAM_SETTLE_LIMIT,
+            iam_eventually_consistent,
+            || async {
+                clients
+                    .iam
+                    .create_role()
+                    .role_name(&name)
+                    .set_path(s("path"))
+                    .set_description(s("description"))
+                    .set_assume_role_policy_document(s("assume_role_policy"))
+                    .set_max_session_duration(get_i32(planned, "max_session_duration"))
+                    .set_permissions_boundary(s("permissions_boundary"))
+                    .set_tags(Some(tags.clone()))
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            },
+        )
+        .await?;
+        let state = read_created(self, clients, &name).await?;
+        Ok(with_attrs(state, planned_only(planned)))
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext<'_>,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, ApiError> {
+        let clients = ctx.clients;
+        let name = name_of(prior)?;
+        if changed(prior, planned, "description") || changed(prior, planned, "max_session_duration")
+        {
+            retry(RetryPolicy::default(), || async {
+                clients
+                    .iam
+                    .update_role()
+                    .role_name(name)
+                    // An empty description removes it.
+                    .description(get_str(planned, "description").unwrap_or_default())
+                    .set_max_session_duration(get_i32(planned, "max_session_duration"))
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            })
+            .await?;
+        }
+        if changed(prior, planned, "assume_role_policy") {
+            let policy = get_str(planned, "assume_role_policy").unwrap_or_default();
+            retry_while(
+                &format!("IAM role {name} trust policy to be accepted"),
+                IAM_SETTLE_LIMIT,
+                iam_eventually_consistent,
+                || async {
+                    clients
+                        .iam
+                        .update_assume_role_policy()
+                        .role_name(name)
+                        .policy_document(policy)
+                        .send()
+                        .await
+                        .map_err(from_sdk)
+                },
+            )
+            .await?;
+        }
+        if changed(prior, planned, "permissions_boundary") {
+            match get_str(planned, "permissions_boundary") {
+                Some(arn) => {
+                    retry(RetryPolicy::default(), || async {
+                        clients
+                            .iam
+                            .put_role_permissions_boundary()
+                            .role_name(name)
+                            .permissions_boundary(arn)
+                            .send()
+                            .await
+                            .map_err(from_sdk)
+                    })
+                    .await?;
+                }
+                None => {
+                    retry(RetryPolicy::default(), || async {
+                        clients
+                            .iam
+                            .delete_role_permissions_boundary()
+                            .role_name(name)
+                            .send()
+                            .await
+                            .map_err(from_sdk)
+                    })
+                    .await?;
+                }
+            }
+        }
+        update_tags(clients, name, prior, planned).await?;
+        let state = read_created(self, clients, name).await?;
+        Ok(with_attrs(state, planned_only(planned)))
+    }
+
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+        let clients = ctx.clients;
+        let name = name_of(prior)?;
+        let cleanup = async {
+            leave_instance_profiles(clients, name).await?;
+            if get_bool(prior, "force_detach_policies") == Some(true) {
+                detach_policies(clients, name).await?;
+            }
+            retry(RetryPolicy::default(), || async {
+                clients
+                    .iam
+                    .delete_role()
+                    .role_name(name)
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            })
+            .await
+        };
+        match cleanup.await {
+            Err(e) if e.is_not_found() => Ok(()),
+            Err(mut e) if e.code == "DeleteConflict" => {
+                e.message = format!(
+                    "{} (detach its policies first, or set force_detach_policies = true)",
+                    e.message
+                );
+                Err(e)
+            }
+            other => other.map(|_| ()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_iam::types::{AttachedPermissionsBoundary, Tag};
+
+    #[test]
+    fn state_from_a_role_decodes_the_trust_policy() {
+        let role = Role::builder()
+            .role_name("web")
+            .role_id("AROA1")
+            .arn("arn:aws:iam::123456789012:role/web")
+            .path("/")
+            .create_date(aws_smithy_types::DateTime::from_secs(0))
+            .assume_role_policy_document(
+                "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Principal%22%3A%7B%22Service%22%3A%5B%22ec2.amazonaws.com%22%5D%7D%2C%22Action%22%3A%22sts%3AAssumeRole%22%7D%5D%7D",
+            )
+            .permissions_boundary(
+                AttachedPermissionsBoundary::builder()
+                    .permissions_boundary_arn("arn:aws:iam::aws:policy/PowerUserAccess")
+                    .build(),
+            )
+            .tags(Tag::builder().key("ecsform:address").value("x").build().unwrap())
+            .tags(Tag::builder().key("Team").value("web").build().unwrap())
+            .build()
+            .unwrap();
+        let s = role_state(&role);
+        let m = s.as_map().unwrap();
+        assert_eq!(
+            m["assume_role_policy"],
+            Value::string(
+                r#"{"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"}}],"Version":"2012-10-17"}"#
+            )
+        );
+        assert_eq!(m["create_date"], Value::string("1970-01-01T00:00:00Z"));
+        assert_eq!(m["max_session_duration"], Value::number(3600));
+        assert_eq!(m["tags"], Value::map([("Team", Value::string("web"))]));
+        assert_eq!(m["description"], Value::Null);
+    }
+
+    #[test]
+    fn configured_trust_policies_normalise_like_read_ones() {
+        let config = SCHEMA
+            .conform(&Value::map([(
+                "assume_role_policy",
+                Value::string(
+                    r#"{"Version": "2012-10-17", "Statement": [{"Sid": "", "Effect": "Allow",
+                        "Action": ["sts:AssumeRole"], "Principal": {"Service": "ec2.amazonaws.com"}}]}"#,
+                ),
+            )]))
+            .unwrap();
+        let n = IamRoleType.normalize(config);
+        assert_eq!(
+            n.as_map().unwrap()["assume_role_policy"],
+            Value::string(
+                r#"{"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"}}],"Version":"2012-10-17"}"#
+            )
+        );
+        assert_eq!(n.as_map().unwrap()["path"], Value::string("/"));
+    }
+}

@@ -1,0 +1,400 @@
+//! `aws_iam_user`: an IAM user with its path, permissions boundary and tags.
+//!
+//! As in the AWS provider, `name` and `path` change in place (UpdateUser), so the id (the
+//! name) can change with an update. Deleting a user that still has access keys, a login
+//! profile, policies or group memberships fails with `DeleteConflict` unless `force_destroy`
+//! is set, in which case those are removed first. Refresh reads each user with one GetUser call
+//! (ListUsers leaves out tags and permissions boundaries; see `aws::iam`).
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use aws_sdk_iam::types::User;
+
+use super::{changed, read_created, with_attrs};
+use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::iam::{read_each, tag_pairs, to_iam_tags};
+use crate::aws::service_tags::{read_tags, TagChanges};
+use crate::aws::tags::creation_tags;
+use crate::aws::AwsClients;
+use crate::lang::Value;
+use crate::provider::schema::Default;
+use crate::provider::values::{get_bool, get_str, opt_str, state_object};
+use crate::provider::{AttrSchema, AttrType, CallContext, ResourceType, Schema};
+
+pub struct IamUserType;
+
+static SCHEMA: Schema = Schema {
+    version: 1,
+    attributes: &[
+        AttrSchema::computed("id", AttrType::String),
+        AttrSchema::computed("arn", AttrType::String),
+        AttrSchema::computed("unique_id", AttrType::String),
+        AttrSchema::required("name", AttrType::String),
+        AttrSchema::optional("path", AttrType::String).default(Default::Str("/")),
+        AttrSchema::optional("permissions_boundary", AttrType::String),
+        AttrSchema::optional("force_destroy", AttrType::Bool)
+            .default(Default::Bool(false))
+            .local(),
+        AttrSchema::optional("tags", AttrType::StringMap),
+        AttrSchema::computed("tags_all", AttrType::StringMap),
+    ],
+    blocks: &[],
+};
+
+fn user_state(u: &User) -> Value {
+    let [tags, tags_all] = read_tags(tag_pairs(u.tags()));
+    state_object(
+        &SCHEMA,
+        [
+            ("id", Value::string(u.user_name())),
+            ("arn", Value::string(u.arn())),
+            ("unique_id", Value::string(u.user_id())),
+            ("name", Value::string(u.user_name())),
+            ("path", Value::string(u.path())),
+            (
+                "permissions_boundary",
+                opt_str(
+                    u.permissions_boundary()
+                        .and_then(|b| b.permissions_boundary_arn()),
+                ),
+            ),
+            ("force_destroy", Value::Bool(false)),
+            tags,
+            tags_all,
+        ],
+    )
+}
+
+async fn get_user(clients: AwsClients, name: String) -> Result<Option<Value>, ApiError> {
+    let out = clients
+        .iam
+        .get_user()
+        .user_name(&name)
+        .send()
+        .await
+        .map_err(from_sdk)?;
+    Ok(out.user().map(user_state))
+}
+
+fn planned_only(planned: &Value) -> [(&'static str, Value); 1] {
+    [(
+        "force_destroy",
+        Value::Bool(get_bool(planned, "force_destroy").unwrap_or(false)),
+    )]
+}
+
+/// Ignores NotFound: what is to be removed may be gone already.
+fn gone_ok<T>(r: Result<T, ApiError>) -> Result<(), ApiError> {
+    match r {
+        Err(e) if e.is_not_found() => Ok(()),
+        other => other.map(|_| ()),
+    }
+}
+
+/// Removes what keeps IAM from deleting the user: access keys, login profile, managed and
+/// inline policies, group memberships.
+async fn strip_user(clients: &AwsClients, name: &str) -> Result<(), ApiError> {
+    let iam = &clients.iam;
+    let keys = retry(RetryPolicy::default(), || async {
+        iam.list_access_keys()
+            .user_name(name)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(from_sdk)
+    })
+    .await?;
+    for k in keys {
+        let Some(id) = k.access_key_id() else {
+            continue;
+        };
+        gone_ok(
+            retry(RetryPolicy::default(), || async {
+                iam.delete_access_key()
+                    .user_name(name)
+                    .access_key_id(id)
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            })
+            .await,
+        )?;
+    }
+    gone_ok(
+        retry(RetryPolicy::default(), || async {
+            iam.delete_login_profile()
+                .user_name(name)
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await,
+    )?;
+    let attached = retry(RetryPolicy::default(), || async {
+        iam.list_attached_user_policies()
+            .user_name(name)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(from_sdk)
+    })
+    .await?;
+    for p in attached {
+        let Some(arn) = p.policy_arn() else { continue };
+        gone_ok(
+            retry(RetryPolicy::default(), || async {
+                iam.detach_user_policy()
+                    .user_name(name)
+                    .policy_arn(arn)
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            })
+            .await,
+        )?;
+    }
+    let inline = retry(RetryPolicy::default(), || async {
+        iam.list_user_policies()
+            .user_name(name)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(from_sdk)
+    })
+    .await?;
+    for policy in inline {
+        gone_ok(
+            retry(RetryPolicy::default(), || async {
+                iam.delete_user_policy()
+                    .user_name(name)
+                    .policy_name(&policy)
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            })
+            .await,
+        )?;
+    }
+    let groups = retry(RetryPolicy::default(), || async {
+        iam.list_groups_for_user()
+            .user_name(name)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(from_sdk)
+    })
+    .await?;
+    for g in groups {
+        gone_ok(
+            retry(RetryPolicy::default(), || async {
+                iam.remove_user_from_group()
+                    .user_name(name)
+                    .group_name(g.group_name())
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            })
+            .await,
+        )?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl ResourceType for IamUserType {
+    fn type_name(&self) -> &'static str {
+        "aws_iam_user"
+    }
+
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    async fn read_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+    ) -> Result<BTreeMap<String, Value>, ApiError> {
+        read_each(clients, ids, get_user).await
+    }
+
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+        let clients = ctx.clients;
+        let name = get_str(planned, "name").unwrap_or_default();
+        let tags = to_iam_tags(&creation_tags(planned, ctx.extra_tags));
+        retry(RetryPolicy::default(), || async {
+            clients
+                .iam
+                .create_user()
+                .user_name(name)
+                .set_path(get_str(planned, "path").map(String::from))
+                .set_permissions_boundary(
+                    get_str(planned, "permissions_boundary").map(String::from),
+                )
+                .set_tags(Some(tags.clone()))
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+        let state = read_created(self, clients, name).await?;
+        Ok(with_attrs(state, planned_only(planned)))
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext<'_>,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, ApiError> {
+        let clients = ctx.clients;
+        let old = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
+        let name = get_str(planned, "name").unwrap_or(old);
+        if changed(prior, planned, "name") || changed(prior, planned, "path") {
+            retry(RetryPolicy::default(), || async {
+                clients
+                    .iam
+                    .update_user()
+                    .user_name(old)
+                    .set_new_user_name((name != old).then(|| name.to_string()))
+                    .set_new_path(
+                        changed(prior, planned, "path")
+                            .then(|| get_str(planned, "path").unwrap_or("/").to_string()),
+                    )
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            })
+            .await?;
+        }
+        if changed(prior, planned, "permissions_boundary") {
+            match get_str(planned, "permissions_boundary") {
+                Some(arn) => {
+                    retry(RetryPolicy::default(), || async {
+                        clients
+                            .iam
+                            .put_user_permissions_boundary()
+                            .user_name(name)
+                            .permissions_boundary(arn)
+                            .send()
+                            .await
+                            .map(|_| ())
+                            .map_err(from_sdk)
+                    })
+                    .await?
+                }
+                None => {
+                    retry(RetryPolicy::default(), || async {
+                        clients
+                            .iam
+                            .delete_user_permissions_boundary()
+                            .user_name(name)
+                            .send()
+                            .await
+                            .map(|_| ())
+                            .map_err(from_sdk)
+                    })
+                    .await?
+                }
+            }
+        }
+        let c = TagChanges::between(prior, planned);
+        if !c.remove.is_empty() {
+            retry(RetryPolicy::default(), || async {
+                clients
+                    .iam
+                    .untag_user()
+                    .user_name(name)
+                    .set_tag_keys(Some(c.remove.clone()))
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            })
+            .await?;
+        }
+        if !c.set.is_empty() {
+            retry(RetryPolicy::default(), || async {
+                clients
+                    .iam
+                    .tag_user()
+                    .user_name(name)
+                    .set_tags(Some(to_iam_tags(&c.set)))
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            })
+            .await?;
+        }
+        let state = read_created(self, clients, name).await?;
+        Ok(with_attrs(state, planned_only(planned)))
+    }
+
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+        let clients = ctx.clients;
+        let name = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
+        let deleted = async {
+            if get_bool(prior, "force_destroy") == Some(true) {
+                strip_user(clients, name).await?;
+            }
+            retry(RetryPolicy::default(), || async {
+                clients
+                    .iam
+                    .delete_user()
+                    .user_name(name)
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            })
+            .await
+        };
+        match deleted.await {
+            Err(mut e) if e.code == "DeleteConflict" => {
+                e.message = format!(
+                    "{} (remove its access keys, policies and groups first, or set force_destroy = true)",
+                    e.message
+                );
+                Err(e)
+            }
+            other => gone_ok(other),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_iam::types::Tag;
+
+    #[test]
+    fn state_from_a_user_hides_ecsform_tags() {
+        let u = User::builder()
+            .user_name("deploy")
+            .user_id("AIDA1")
+            .arn("arn:aws:iam::1:user/ci/deploy")
+            .path("/ci/")
+            .create_date(aws_smithy_types::DateTime::from_secs(0))
+            .tags(
+                Tag::builder()
+                    .key("ecsform:lineage")
+                    .value("x")
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap();
+        let s = user_state(&u);
+        let m = s.as_map().unwrap();
+        assert_eq!(m["path"], Value::string("/ci/"));
+        assert_eq!(m["tags"], Value::Map(BTreeMap::new()));
+        assert_eq!(m["permissions_boundary"], Value::Null);
+    }
+}

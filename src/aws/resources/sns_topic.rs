@@ -1,0 +1,289 @@
+//! `aws_sns_topic`: an SNS topic. Its id is its ARN.
+//!
+//! `policy` is optional and computed (SNS gives every topic a default access policy) and is
+//! compared in canonical policy form; `delivery_policy` in canonical JSON. In-place changes
+//! are one SetTopicAttributes call per attribute; an attribute removed from the configuration
+//! is set to the empty string, which SNS takes as "unset". A FIFO topic's name must end in
+//! `.fifo`; generated names (from `name_prefix` or none) get the suffix. Refresh reads each
+//! topic with GetTopicAttributes plus ListTagsForResource (ListTopics returns ARNs only).
+
+use std::collections::{BTreeMap, HashMap};
+
+use async_trait::async_trait;
+use aws_sdk_sns::types::Tag;
+
+use super::{changed, prefix_of_unique_name, read_created, unique_name};
+use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::iam::read_each;
+use crate::aws::json_doc::{canonical_json, canonical_policy, normalize_attr};
+use crate::aws::service_tags::{read_tags, TagChanges};
+use crate::aws::tags::creation_tags;
+use crate::aws::AwsClients;
+use crate::lang::Value;
+use crate::provider::schema::Default;
+use crate::provider::values::{get_bool, get_str, opt_str, state_object};
+use crate::provider::{AttrSchema, AttrType, CallContext, ResourceType, Schema};
+
+pub struct SnsTopicType;
+
+static SCHEMA: Schema = Schema {
+    version: 1,
+    attributes: &[
+        AttrSchema::computed("id", AttrType::String),
+        AttrSchema::computed("arn", AttrType::String),
+        AttrSchema::computed("owner", AttrType::String),
+        AttrSchema::optional_computed("name", AttrType::String).force_new(),
+        AttrSchema::optional_computed("name_prefix", AttrType::String).force_new(),
+        AttrSchema::optional("display_name", AttrType::String),
+        AttrSchema::optional_computed("policy", AttrType::String),
+        AttrSchema::optional("delivery_policy", AttrType::String),
+        AttrSchema::optional("kms_master_key_id", AttrType::String),
+        AttrSchema::optional("fifo_topic", AttrType::Bool)
+            .force_new()
+            .default(Default::Bool(false)),
+        AttrSchema::optional("tags", AttrType::StringMap),
+        AttrSchema::computed("tags_all", AttrType::StringMap),
+    ],
+    blocks: &[],
+};
+
+/// The topic attributes ecsform manages, with their SNS attribute names.
+const ATTRIBUTES: &[(&str, &str)] = &[
+    ("display_name", "DisplayName"),
+    ("policy", "Policy"),
+    ("delivery_policy", "DeliveryPolicy"),
+    ("kms_master_key_id", "KmsMasterKeyId"),
+];
+
+const FIFO_SUFFIX: &str = ".fifo";
+
+/// The name to create the topic with.
+fn topic_name(planned: &Value) -> String {
+    let fifo = get_bool(planned, "fifo_topic") == Some(true);
+    match (get_str(planned, "name"), get_str(planned, "name_prefix")) {
+        (Some(n), _) => n.to_string(),
+        (None, prefix) => {
+            let n = unique_name(prefix.unwrap_or("terraform-"));
+            if fifo {
+                format!("{n}{FIFO_SUFFIX}")
+            } else {
+                n
+            }
+        }
+    }
+}
+
+fn topic_state(arn: &str, attrs: &HashMap<String, String>, tags: &[Tag]) -> Value {
+    let get = |k: &str| attrs.get(k).map(String::as_str).filter(|v| !v.is_empty());
+    let name = arn.rsplit(':').next().unwrap_or_default();
+    let [tags, tags_all] = read_tags(
+        tags.iter()
+            .map(|t| (t.key().to_string(), t.value().to_string())),
+    );
+    state_object(
+        &SCHEMA,
+        [
+            ("id", Value::string(arn)),
+            ("arn", Value::string(arn)),
+            ("owner", opt_str(get("Owner"))),
+            ("name", Value::string(name)),
+            (
+                "name_prefix",
+                opt_str(prefix_of_unique_name(name.trim_end_matches(FIFO_SUFFIX))),
+            ),
+            ("display_name", opt_str(get("DisplayName"))),
+            ("policy", opt_str(get("Policy").map(canonical_policy))),
+            (
+                "delivery_policy",
+                opt_str(get("DeliveryPolicy").map(canonical_json)),
+            ),
+            ("kms_master_key_id", opt_str(get("KmsMasterKeyId"))),
+            ("fifo_topic", Value::Bool(get("FifoTopic") == Some("true"))),
+            tags,
+            tags_all,
+        ],
+    )
+}
+
+async fn get_topic(clients: AwsClients, arn: String) -> Result<Option<Value>, ApiError> {
+    let attrs = clients
+        .sns
+        .get_topic_attributes()
+        .topic_arn(&arn)
+        .send()
+        .await
+        .map_err(from_sdk)?;
+    let tags = clients
+        .sns
+        .list_tags_for_resource()
+        .resource_arn(&arn)
+        .send()
+        .await
+        .map_err(from_sdk)?;
+    Ok(Some(topic_state(
+        &arn,
+        attrs.attributes().unwrap_or(&HashMap::new()),
+        tags.tags(),
+    )))
+}
+
+fn to_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
+    tags.iter()
+        .filter_map(|(k, v)| Tag::builder().key(k).value(v).build().ok())
+        .collect()
+}
+
+#[async_trait]
+impl ResourceType for SnsTopicType {
+    fn type_name(&self) -> &'static str {
+        "aws_sns_topic"
+    }
+
+    fn schema(&self) -> &'static Schema {
+        &SCHEMA
+    }
+
+    fn normalize(&self, value: Value) -> Value {
+        let value = normalize_attr(value, "policy", canonical_policy);
+        normalize_attr(value, "delivery_policy", canonical_json)
+    }
+
+    async fn read_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+    ) -> Result<BTreeMap<String, Value>, ApiError> {
+        read_each(clients, ids, get_topic).await
+    }
+
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+        let name = topic_name(planned);
+        let mut attrs: HashMap<String, String> = ATTRIBUTES
+            .iter()
+            .filter_map(|(a, sns)| Some((sns.to_string(), get_str(planned, a)?.to_string())))
+            .collect();
+        if get_bool(planned, "fifo_topic") == Some(true) {
+            attrs.insert("FifoTopic".into(), "true".into());
+        }
+        let tags = to_tags(&creation_tags(planned, ctx.extra_tags));
+        let out = retry(RetryPolicy::default(), || async {
+            ctx.clients
+                .sns
+                .create_topic()
+                .name(&name)
+                .set_attributes(Some(attrs.clone()))
+                .set_tags(Some(tags.clone()))
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+        let arn = out
+            .topic_arn()
+            .ok_or_else(|| ApiError::malformed("CreateTopic returned no ARN"))?;
+        read_created(self, ctx.clients, arn).await
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext<'_>,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, ApiError> {
+        let clients = ctx.clients;
+        let arn = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
+        for (a, sns) in ATTRIBUTES {
+            if !changed(prior, planned, a) {
+                continue;
+            }
+            let value = get_str(planned, a).unwrap_or_default();
+            retry(RetryPolicy::default(), || async {
+                clients
+                    .sns
+                    .set_topic_attributes()
+                    .topic_arn(arn)
+                    .attribute_name(*sns)
+                    .attribute_value(value)
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            })
+            .await?;
+        }
+        let c = TagChanges::between(prior, planned);
+        if !c.remove.is_empty() {
+            retry(RetryPolicy::default(), || async {
+                clients
+                    .sns
+                    .untag_resource()
+                    .resource_arn(arn)
+                    .set_tag_keys(Some(c.remove.clone()))
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            })
+            .await?;
+        }
+        if !c.set.is_empty() {
+            retry(RetryPolicy::default(), || async {
+                clients
+                    .sns
+                    .tag_resource()
+                    .resource_arn(arn)
+                    .set_tags(Some(to_tags(&c.set)))
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            })
+            .await?;
+        }
+        read_created(self, clients, arn).await
+    }
+
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+        let arn = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
+        let r = retry(RetryPolicy::default(), || async {
+            ctx.clients
+                .sns
+                .delete_topic()
+                .topic_arn(arn)
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await;
+        match r {
+            Err(e) if e.is_not_found() => Ok(()),
+            other => other.map(|_| ()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_fifo_names_end_in_fifo() {
+        let planned = SCHEMA
+            .conform(&Value::map([
+                ("name_prefix", Value::string("orders-")),
+                ("fifo_topic", Value::Bool(true)),
+            ]))
+            .unwrap();
+        let name = topic_name(&planned);
+        assert!(
+            name.starts_with("orders-") && name.ends_with(".fifo"),
+            "{name}"
+        );
+        let state = topic_state(
+            &format!("arn:aws:sns:eu-west-1:1:{name}"),
+            &HashMap::from([("FifoTopic".to_string(), "true".to_string())]),
+            &[],
+        );
+        let m = state.as_map().unwrap();
+        assert_eq!(m["name_prefix"], Value::string("orders-"));
+        assert_eq!(m["fifo_topic"], Value::Bool(true));
+        assert_eq!(m["display_name"], Value::Null);
+    }
+}
