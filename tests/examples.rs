@@ -86,7 +86,7 @@ fn example_user_data_is_rendered_from_the_template() {
     assert!(script.contains("ECS_CLUSTER=acc-web\n"), "{script}");
     assert!(
         script.contains(
-            "echo \"log group: /ecs/acc-web/docker\" >> /var/log/ecsform-bootstrap.log\n"
+            "echo \"log group: /ecs/acc-web/default/docker\" >> /var/log/ecsform-bootstrap.log\n"
         ),
         "{script}"
     );

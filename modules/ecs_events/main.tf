@@ -19,12 +19,12 @@ variable "tags" {
 }
 
 resource "aws_sns_topic" "task_stopped" {
-  name = "${var.environment}_${var.cluster}_task_stopped"
+  name = "${var.cluster}_task_stopped"
   tags = merge(var.tags, { Environment = var.environment })
 }
 
 resource "aws_cloudwatch_event_rule" "task_stopped" {
-  name        = "${var.environment}_${var.cluster}_task_stopped"
+  name        = "${var.cluster}_task_stopped"
   description = "${var.environment}_${var.cluster} essential container in task exited"
 
   event_pattern = jsonencode({

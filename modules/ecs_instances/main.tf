@@ -84,7 +84,8 @@ variable "tags" {
 }
 
 locals {
-  name = "${var.environment}_${var.cluster}_${var.instance_group}"
+  # The cluster name usually carries the environment already (e.g. acc-web).
+  name = "${var.cluster}_${var.instance_group}"
   # Log groups the CloudWatch agent writes to, with their retention in days.
   log_groups = {
     dmesg    = var.log_retention_days
@@ -171,7 +172,8 @@ resource "aws_iam_instance_profile" "instance" {
 
 resource "aws_cloudwatch_log_group" "instance" {
   for_each          = local.log_groups
-  name              = "/ecs/${var.cluster}/${each.key}"
+  # Per instance group: two groups of one cluster must not both create the same log group.
+  name              = "/ecs/${var.cluster}/${var.instance_group}/${each.key}"
   retention_in_days = each.value
 
   tags = local.tags
@@ -192,7 +194,7 @@ resource "aws_launch_template" "instance" {
   user_data = base64encode(templatefile("${path.module}/templates/user_data.sh", {
     cluster_name    = var.cluster
     environment     = var.environment
-    log_group_names = [for k in keys(local.log_groups) : "/ecs/${var.cluster}/${k}"]
+    log_group_names = [for k in keys(local.log_groups) : "/ecs/${var.cluster}/${var.instance_group}/${k}"]
     custom_userdata = var.custom_userdata
   }))
 

@@ -106,12 +106,18 @@ pub fn plan_instance(
             replace_paths,
         };
     }
+    if changed.is_empty() {
+        return InstancePlan {
+            action: Action::NoOp,
+            after: Value::Map(after),
+            replace_paths,
+        };
+    }
+    for a in schema.attributes.iter().filter(|a| a.changes_on_update) {
+        after.insert(a.name.to_string(), Value::Unknown);
+    }
     InstancePlan {
-        action: if changed.is_empty() {
-            Action::NoOp
-        } else {
-            Action::Update
-        },
+        action: Action::Update,
         after: Value::Map(after),
         replace_paths,
     }
@@ -335,6 +341,54 @@ mod tests {
             &defaults(),
         );
         assert_eq!(p.action, Action::CreateThenDelete);
+    }
+
+    #[test]
+    fn attributes_that_change_on_update_are_unknown_in_updates_only() {
+        static VERSIONED: Schema = Schema {
+            version: 1,
+            attributes: &[
+                AttrSchema::computed("id", AttrType::String),
+                AttrSchema::optional("instance_type", AttrType::String),
+                AttrSchema::computed("latest_version", AttrType::Number).changes_on_update(),
+            ],
+            blocks: &[],
+        };
+        let prior = obj(&[
+            ("id", s("lt-1")),
+            ("instance_type", s("t3.small")),
+            ("latest_version", Value::number(1)),
+        ]);
+        let set: BTreeSet<String> = ["instance_type".to_string()].into();
+        let same = VERSIONED
+            .conform(&obj(&[("instance_type", s("t3.small"))]))
+            .unwrap();
+        let p = plan_instance(
+            &VERSIONED,
+            &same,
+            &set,
+            Some(&prior),
+            &Lifecycle::default(),
+            &BTreeMap::new(),
+        );
+        assert_eq!(p.action, Action::NoOp);
+        assert_eq!(
+            p.after.as_map().unwrap()["latest_version"],
+            Value::number(1)
+        );
+        let bigger = VERSIONED
+            .conform(&obj(&[("instance_type", s("m5.large"))]))
+            .unwrap();
+        let p = plan_instance(
+            &VERSIONED,
+            &bigger,
+            &set,
+            Some(&prior),
+            &Lifecycle::default(),
+            &BTreeMap::new(),
+        );
+        assert_eq!(p.action, Action::Update);
+        assert_eq!(p.after.as_map().unwrap()["latest_version"], Value::Unknown);
     }
 
     #[test]

@@ -77,6 +77,9 @@ pub struct AttrSchema {
     /// Not stored by AWS (a behaviour switch such as `revoke_rules_on_delete`): refresh keeps
     /// the recorded value instead of reporting the read default as drift.
     pub local: bool,
+    /// A computed attribute every in-place update changes (a launch template's
+    /// `latest_version`): planned as unknown for updates, so dependents see the change coming.
+    pub changes_on_update: bool,
 }
 
 impl AttrSchema {
@@ -89,6 +92,7 @@ impl AttrSchema {
             sensitive: false,
             default: Default::None,
             local: false,
+            changes_on_update: false,
         }
     }
 
@@ -115,6 +119,11 @@ impl AttrSchema {
 
     pub const fn sensitive(mut self) -> AttrSchema {
         self.sensitive = true;
+        self
+    }
+
+    pub const fn changes_on_update(mut self) -> AttrSchema {
+        self.changes_on_update = true;
         self
     }
 

@@ -259,11 +259,14 @@ fn object_diff(
     let mut attr_lines: Vec<(String, String, String)> = Vec::new(); // (sym, name, text)
     let mut block_lines = String::new();
     let mut hidden = 0;
+    let mut hidden_blocks = 0;
     for name in &names {
         let bv = get(&b, name);
         let av = get(&a, name);
         if is_block(&bv) || is_block(&av) {
-            block_lines.push_str(&blocks_diff(st, name, bv.as_ref(), av.as_ref(), indent));
+            let (lines, unchanged) = blocks_diff(st, name, bv.as_ref(), av.as_ref(), indent);
+            block_lines.push_str(&lines);
+            hidden_blocks += unchanged;
             continue;
         }
         let forces = replace_paths.iter().any(|p| p == name);
@@ -317,6 +320,13 @@ fn object_diff(
         let _ = writeln!(out, "{}{} {:<width$} = {text}", &pad, st.symbol(&sym), name);
     }
     out.push_str(&block_lines);
+    if hidden_blocks > 0 {
+        let _ = writeln!(
+            out,
+            "{pad}# ({hidden_blocks} unchanged block{} hidden)",
+            if hidden_blocks == 1 { "" } else { "s" }
+        );
+    }
     if hidden > 0 {
         let _ = writeln!(
             out,
@@ -333,7 +343,7 @@ fn blocks_diff(
     before: Option<&Value>,
     after: Option<&Value>,
     indent: usize,
-) -> String {
+) -> (String, usize) {
     let pad = " ".repeat(indent);
     let items = |v: Option<&Value>| {
         v.and_then(|v| v.as_list())
@@ -377,15 +387,12 @@ fn blocks_diff(
             let _ = writeln!(out, "{pad}  }}");
         }
     }
-    if unchanged > 0 && (before.is_some() && after.is_some()) {
-        let _ = writeln!(
-            out,
-            "{}# ({unchanged} unchanged block{} hidden)",
-            pad,
-            if unchanged == 1 { "" } else { "s" }
-        );
-    }
-    out
+    let unchanged = if before.is_some() && after.is_some() {
+        unchanged
+    } else {
+        0
+    };
+    (out, unchanged)
 }
 
 /// `old -> new`, or for maps a nested per-key diff, or for multi-line strings a line diff.

@@ -231,6 +231,9 @@ impl Moto {
             .arg(WRAPPER)
             .arg(port.to_string())
             .env("MOTO_RECORDER_FILEPATH", &recording)
+            // AWS's managed policies (AmazonEC2ContainerServiceforEC2Role...) exist in every
+            // account; moto loads them only when asked.
+            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
             .env("PYTHONUNBUFFERED", "1")
             .env("PYTHONDONTWRITEBYTECODE", "1")
             .stdin(Stdio::piped())

@@ -107,7 +107,7 @@ static SCHEMA: Schema = Schema {
             .default(Default::Bool(false))
             .local(),
         AttrSchema::computed("default_version", AttrType::Number),
-        AttrSchema::computed("latest_version", AttrType::Number),
+        AttrSchema::computed("latest_version", AttrType::Number).changes_on_update(),
         AttrSchema::optional("tags", AttrType::StringMap),
         AttrSchema::computed("tags_all", AttrType::StringMap),
     ],
