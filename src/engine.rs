@@ -65,6 +65,9 @@ pub fn load(opts: &LoadOptions) -> Loaded {
     let inputs = inputs::collect(&dir, &opts.vars, &opts.env, &sources, &mut diags);
     let (config_graph, graph_diags) = build::build(&module);
     diags.extend(graph_diags);
+    // Unsupported types do not stop evaluation: the other mistakes are worth reporting too.
+    let mut type_diags = Diagnostics::new();
+    check_types(&module, &mut type_diags);
     let evaluated = if diags.has_errors() {
         Evaluated::default()
     } else {
@@ -78,6 +81,7 @@ pub fn load(opts: &LoadOptions) -> Loaded {
         diags.extend(eval_diags);
         evaluated
     };
+    diags.extend(type_diags);
     diags.sort();
     Loaded {
         sources,
@@ -153,6 +157,19 @@ fn check_providers(root: &Module, diags: &mut Diagnostics) {
                     if let Some(s) = crate::lang::eval::suggest(key, AWS_PROVIDER_ARGUMENTS) {
                         d = d.hint(format!("Did you mean \"{s}\"?"));
                     }
+                    diags.push(d);
+                }
+            }
+        }
+    }
+}
+
+/// Every resource and data block must be of a type ecsform implements.
+fn check_types(root: &Module, diags: &mut Diagnostics) {
+    for (_, module) in root.walk() {
+        for (key, res) in &module.resources {
+            if let Err(d) = crate::plan::build::schema_for(key, res.span.as_ref()) {
+                if !(key.mode == crate::config::Mode::Data && key.type_name == "template_file") {
                     diags.push(d);
                 }
             }

@@ -108,7 +108,7 @@ fn expected_stack_edges() -> BTreeSet<String> {
     // vpc_id = module.network.vpc_id
     add("aws_security_group.web", &format!("{N}.aws_vpc.this"));
     for i in 0..2 {
-        let node = format!("aws_instance.node[{i}]");
+        let node = format!("aws_launch_template.node[{i}]");
         add(&node, "data.aws_ami.ecs");
         add(&node, "aws_security_group.web");
         add(&node, "aws_launch_template.ecs");
@@ -167,8 +167,8 @@ fn ecs_stack_validates_and_has_the_expected_graph() {
     let reduced = edges(&support::run_in(&dir, "graph", &[] as &[&str]).stdout);
     assert!(reduced.is_subset(&got));
     assert!(reduced.len() < got.len());
-    assert!(!reduced.contains(r#""aws_instance.node[0]" -> "data.aws_ami.ecs""#));
-    assert!(got.contains(r#""aws_instance.node[0]" -> "data.aws_ami.ecs""#));
+    assert!(!reduced.contains(r#""aws_launch_template.node[0]" -> "data.aws_ami.ecs""#));
+    assert!(got.contains(r#""aws_launch_template.node[0]" -> "data.aws_ami.ecs""#));
     let want = expected_stack_edges();
     assert_eq!(want.len(), 40);
     let missing: Vec<_> = want.difference(&got).collect();
@@ -201,7 +201,7 @@ fn ecs_stack_evaluates_functions_heredocs_and_dynamic_blocks() {
         "module.network.module.subnets.module.private.aws_subnet.this[1]",
         "aws_iam_role.this[\"web\"]",
         "aws_iam_role.this[\"api\"]",
-        "aws_instance.node[1]",
+        "aws_launch_template.node[1]",
     ] {
         assert!(addrs.contains(a), "no {a} in {addrs:#?}");
     }
@@ -211,7 +211,7 @@ fn ecs_stack_evaluates_functions_heredocs_and_dynamic_blocks() {
     assert_eq!(arg(subnet, "cidr_block"), &Value::string("10.0.1.0/24"));
 
     // The conditional picked the prod instance type; count.index in a template.
-    let node = instance(&loaded, "aws_instance.node[1]");
+    let node = instance(&loaded, "aws_launch_template.node[1]");
     assert_eq!(arg(node, "instance_type"), &Value::string("m5.large"));
     assert_eq!(
         arg(arg(node, "tags"), "Name"),
@@ -313,7 +313,7 @@ fn sensitive_values_stay_sensitive_and_unknowns_flow() {
         loaded.evaluated.variables["db_password"],
         Value::string("hunter2").mark_sensitive(true)
     );
-    let db = instance(&loaded, "aws_db_instance.db");
+    let db = instance(&loaded, "aws_iam_user.db");
     assert_eq!(
         arg(db, "password"),
         &Value::string("hunter2").mark_sensitive(true)
