@@ -2,6 +2,7 @@
 # group for ECS services and an HTTP listener.
 
 variable "environment" {
+  description = "Environment tag (e.g. acc, prod)."
   type = string
 }
 
@@ -16,10 +17,12 @@ variable "name" {
 }
 
 variable "vpc_id" {
+  description = "VPC the load balancer and its target group live in."
   type = string
 }
 
 variable "public_subnet_ids" {
+  description = "Public subnets, one per availability zone, for the load balancer."
   type = list(string)
 }
 
@@ -30,16 +33,19 @@ variable "allowed_cidrs" {
 }
 
 variable "health_check_path" {
+  description = "Path the default target group checks on each target."
   type    = string
   default = "/"
 }
 
 variable "deregistration_delay" {
+  description = "Seconds a draining target keeps its connections."
   type    = number
   default = 30
 }
 
 variable "tags" {
+  description = "Extra tags for every resource."
   type    = map(string)
   default = {}
 }
@@ -110,13 +116,16 @@ resource "aws_lb_listener" "http" {
 }
 
 output "dns_name" {
+  description = "DNS name of the load balancer (point your records here)."
   value = aws_lb.alb.dns_name
 }
 
 output "security_group_id" {
+  description = "Security group of the load balancer (allow it into the instances)."
   value = aws_security_group.alb.id
 }
 
 output "default_target_group_arn" {
+  description = "ARN of the default target group, for ECS services."
   value = aws_lb_target_group.default.arn
 }

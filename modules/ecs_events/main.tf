@@ -2,18 +2,22 @@
 # lastStatus STOPPED in the cluster, delivered to an SNS topic.
 
 variable "environment" {
+  description = "Environment tag (e.g. acc, prod)."
   type = string
 }
 
 variable "cluster" {
+  description = "Name of the ECS cluster whose stopped tasks are reported."
   type = string
 }
 
 variable "cluster_arn" {
+  description = "ARN of that cluster (the rule matches events from it only)."
   type = string
 }
 
 variable "tags" {
+  description = "Extra tags for every resource."
   type    = map(string)
   default = {}
 }
@@ -55,5 +59,6 @@ resource "aws_cloudwatch_event_target" "task_stopped" {
 }
 
 output "sns_topic_arn" {
+  description = "SNS topic that receives stopped-task events; subscribe your alerting to it."
   value = aws_sns_topic.task_stopped.arn
 }

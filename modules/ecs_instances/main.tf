@@ -3,6 +3,7 @@
 # and the CloudWatch log groups the instances ship their logs to.
 
 variable "environment" {
+  description = "Environment tag (e.g. acc, prod)."
   type = string
 }
 
@@ -18,6 +19,7 @@ variable "instance_group" {
 }
 
 variable "vpc_id" {
+  description = "VPC the instances run in."
   type = string
 }
 
@@ -27,6 +29,7 @@ variable "vpc_cidr" {
 }
 
 variable "private_subnet_ids" {
+  description = "Private subnets the autoscaling group spreads instances over."
   type = list(string)
 }
 
@@ -36,6 +39,7 @@ variable "ami_id" {
 }
 
 variable "instance_type" {
+  description = "EC2 instance type of the container instances."
   type    = string
   default = "t3.small"
 }
@@ -74,11 +78,13 @@ variable "custom_userdata" {
 }
 
 variable "log_retention_days" {
+  description = "Days the CloudWatch log groups keep their logs."
   type    = number
   default = 30
 }
 
 variable "tags" {
+  description = "Extra tags for every resource."
   type    = map(string)
   default = {}
 }
@@ -236,17 +242,21 @@ resource "aws_autoscaling_group" "asg" {
 }
 
 output "security_group_id" {
+  description = "Security group of the container instances."
   value = aws_security_group.instance.id
 }
 
 output "autoscaling_group_name" {
+  description = "Name of the autoscaling group."
   value = aws_autoscaling_group.asg.name
 }
 
 output "instance_role_arn" {
+  description = "ARN of the instance role."
   value = aws_iam_role.instance.arn
 }
 
 output "launch_template_id" {
+  description = "ID of the launch template."
   value = aws_launch_template.instance.id
 }

@@ -1,14 +1,17 @@
 # One NAT gateway (with its Elastic IP) in each of the given public subnets.
 
 variable "name" {
+  description = "Name prefix of the gateways and addresses."
   type = string
 }
 
 variable "subnet_ids" {
+  description = "Public subnets, one NAT gateway in each."
   type = list(string)
 }
 
 variable "tags" {
+  description = "Tags for every resource."
   type    = map(string)
   default = {}
 }

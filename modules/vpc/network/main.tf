@@ -2,34 +2,42 @@
 # gateway, private subnets to the NAT gateway in their zone.
 
 variable "name" {
+  description = "Name prefix for the subnets and gateways."
   type = string
 }
 
 variable "vpc_id" {
+  description = "VPC to create the subnets in."
   type = string
 }
 
 variable "internet_gateway_id" {
+  description = "Internet gateway the public subnets route to."
   type = string
 }
 
 variable "availability_zones" {
+  description = "One availability zone per subnet pair."
   type = list(string)
 }
 
 variable "public_subnet_cidrs" {
+  description = "CIDRs of the public subnets, one per zone."
   type = list(string)
 }
 
 variable "private_subnet_cidrs" {
+  description = "CIDRs of the private subnets, one per zone."
   type = list(string)
 }
 
 variable "enable_nat_gateway" {
+  description = "Create a NAT gateway per zone for the private subnets."
   type = bool
 }
 
 variable "tags" {
+  description = "Tags for every resource."
   type = map(string)
 }
 

@@ -1,18 +1,22 @@
 # One subnet per availability zone, each with its own route table.
 
 variable "name" {
+  description = "Name prefix of the subnets."
   type = string
 }
 
 variable "vpc_id" {
+  description = "VPC to create the subnets in."
   type = string
 }
 
 variable "cidrs" {
+  description = "One CIDR per subnet."
   type = list(string)
 }
 
 variable "availability_zones" {
+  description = "Zones, in the order of cidrs (wrapping around)."
   type = list(string)
 }
 
@@ -23,6 +27,7 @@ variable "public" {
 }
 
 variable "tags" {
+  description = "Tags for every resource."
   type    = map(string)
   default = {}
 }
