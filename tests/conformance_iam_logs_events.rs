@@ -19,11 +19,16 @@ use std::pin::Pin;
 use ecsform::aws::resources::{
     cloudwatch_event_rule::CloudwatchEventRuleType,
     cloudwatch_event_target::CloudwatchEventTargetType,
-    cloudwatch_log_group::CloudwatchLogGroupType, iam_access_key::IamAccessKeyType,
-    iam_instance_profile::IamInstanceProfileType, iam_policy::IamPolicyType,
-    iam_policy_attachment::IamPolicyAttachmentType, iam_role::IamRoleType,
-    iam_role_policy::IamRolePolicyType, iam_role_policy_attachment::IamRolePolicyAttachmentType,
-    iam_user::IamUserType, iam_user_policy::IamUserPolicyType, sns_topic::SnsTopicType,
+    cloudwatch_log_group::CloudwatchLogGroupType,
+    iam_access_key::IamAccessKeyType,
+    iam_inline_policy::{IAM_ROLE_POLICY, IAM_USER_POLICY},
+    iam_instance_profile::IamInstanceProfileType,
+    iam_policy::IamPolicyType,
+    iam_policy_attachment::IamPolicyAttachmentType,
+    iam_role::IamRoleType,
+    iam_role_policy_attachment::IamRolePolicyAttachmentType,
+    iam_user::IamUserType,
+    sns_topic::SnsTopicType,
 };
 use ecsform::aws::AwsClients;
 use ecsform::lang::Value;
@@ -433,7 +438,7 @@ async fn aws_iam_role_policy_conforms() {
         ("role", s("task")),
         ("policy", s(READ_WRITE_S3)),
     ]);
-    conformance(&IamRolePolicyType, &c, create, update, |stage, state| {
+    conformance(&IAM_ROLE_POLICY, &c, create, update, |stage, state| {
         assert_eq!(attr_str(state, "id"), "task:s3");
         let document = attr_str(state, "policy");
         assert_eq!(document.contains("s3:PutObject"), stage == Stage::Updated);
@@ -574,7 +579,7 @@ async fn aws_iam_user_policy_conforms() {
         ("user", s("deploy")),
         ("policy", s(READ_WRITE_S3)),
     ]);
-    conformance(&IamUserPolicyType, &c, create, update, |stage, state| {
+    conformance(&IAM_USER_POLICY, &c, create, update, |stage, state| {
         assert_eq!(attr_str(state, "id"), "deploy:s3");
         let document = attr_str(state, "policy");
         assert_eq!(document.contains("s3:PutObject"), stage == Stage::Updated);

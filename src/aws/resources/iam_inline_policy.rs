@@ -1,0 +1,304 @@
+//! `aws_iam_role_policy` and `aws_iam_user_policy`: an inline policy of an IAM role or user.
+//! One implementation serves both; they differ only in the owner (`role` / `user`) and in
+//! which of IAM's Put/Get/Delete…Policy calls they make. The id is `OWNER:NAME`, as in the AWS
+//! provider (IAM names cannot contain `:`).
+//!
+//! The document is compared in canonical form ([`canonical_policy`]). Put…Policy both creates
+//! and updates; right after the owner's creation it may fail with `NoSuchEntity`, which is
+//! retried while IAM settles. Refresh reads each policy with Get…Policy (a list call would
+//! return names only).
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+
+use super::{prefix_of_unique_name, read_created, retry_while};
+use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::iam::{iam_eventually_consistent, name_or_prefix, read_each, IAM_SETTLE_LIMIT};
+use crate::aws::json_doc::{canonical_policy, normalize_attr};
+use crate::aws::AwsClients;
+use crate::lang::Value;
+use crate::provider::values::{get_str, opt_str, state_object};
+use crate::provider::{AttrSchema, AttrType, CallContext, ResourceType, Schema};
+
+/// Whose inline policy it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Owner {
+    Role,
+    User,
+}
+
+impl Owner {
+    /// The attribute naming the owner: `role` or `user`.
+    fn attr(self) -> &'static str {
+        match self {
+            Owner::Role => "role",
+            Owner::User => "user",
+        }
+    }
+
+    fn schema(self) -> &'static Schema {
+        match self {
+            Owner::Role => &ROLE_SCHEMA,
+            Owner::User => &USER_SCHEMA,
+        }
+    }
+}
+
+/// The resource type for one kind of owner.
+pub struct IamInlinePolicyType {
+    owner: Owner,
+}
+
+/// `aws_iam_role_policy`.
+pub static IAM_ROLE_POLICY: IamInlinePolicyType = IamInlinePolicyType { owner: Owner::Role };
+
+/// `aws_iam_user_policy`.
+pub static IAM_USER_POLICY: IamInlinePolicyType = IamInlinePolicyType { owner: Owner::User };
+
+static ROLE_SCHEMA: Schema = Schema {
+    version: 1,
+    attributes: &[
+        AttrSchema::computed("id", AttrType::String),
+        AttrSchema::optional_computed("name", AttrType::String).force_new(),
+        AttrSchema::optional_computed("name_prefix", AttrType::String).force_new(),
+        AttrSchema::required("role", AttrType::String).force_new(),
+        AttrSchema::required("policy", AttrType::String),
+    ],
+    blocks: &[],
+};
+
+static USER_SCHEMA: Schema = Schema {
+    version: 1,
+    attributes: &[
+        AttrSchema::computed("id", AttrType::String),
+        AttrSchema::optional_computed("name", AttrType::String).force_new(),
+        AttrSchema::optional_computed("name_prefix", AttrType::String).force_new(),
+        AttrSchema::required("user", AttrType::String).force_new(),
+        AttrSchema::required("policy", AttrType::String),
+    ],
+    blocks: &[],
+};
+
+/// `OWNER:NAME` split in two.
+fn parse_id(id: &str) -> Option<(&str, &str)> {
+    id.split_once(':')
+}
+
+/// The policy's (owner, name, document), or None if it does not exist.
+async fn get(
+    clients: &AwsClients,
+    owner: Owner,
+    who: &str,
+    name: &str,
+) -> Result<(String, String, String), ApiError> {
+    Ok(match owner {
+        Owner::Role => {
+            let out = clients
+                .iam
+                .get_role_policy()
+                .role_name(who)
+                .policy_name(name)
+                .send()
+                .await
+                .map_err(from_sdk)?;
+            (
+                out.role_name().to_string(),
+                out.policy_name().to_string(),
+                out.policy_document().to_string(),
+            )
+        }
+        Owner::User => {
+            let out = clients
+                .iam
+                .get_user_policy()
+                .user_name(who)
+                .policy_name(name)
+                .send()
+                .await
+                .map_err(from_sdk)?;
+            (
+                out.user_name().to_string(),
+                out.policy_name().to_string(),
+                out.policy_document().to_string(),
+            )
+        }
+    })
+}
+
+async fn read(clients: AwsClients, owner: Owner, id: String) -> Result<Option<Value>, ApiError> {
+    let Some((who, name)) = parse_id(&id) else {
+        return Ok(None);
+    };
+    let (who, policy_name, document) = get(&clients, owner, who, name).await?;
+    Ok(Some(state_object(
+        owner.schema(),
+        [
+            ("id", Value::string(&id)),
+            ("name", Value::string(policy_name)),
+            ("name_prefix", opt_str(prefix_of_unique_name(name))),
+            (owner.attr(), Value::string(who)),
+            ("policy", Value::string(canonical_policy(&document))),
+        ],
+    )))
+}
+
+async fn read_role(clients: AwsClients, id: String) -> Result<Option<Value>, ApiError> {
+    read(clients, Owner::Role, id).await
+}
+
+async fn read_user(clients: AwsClients, id: String) -> Result<Option<Value>, ApiError> {
+    read(clients, Owner::User, id).await
+}
+
+async fn put(
+    clients: &AwsClients,
+    owner: Owner,
+    who: &str,
+    name: &str,
+    planned: &Value,
+) -> Result<(), ApiError> {
+    let document = get_str(planned, "policy").unwrap_or_default();
+    retry_while(
+        &format!("inline policy {name} to be put on {} {who}", owner.attr()),
+        IAM_SETTLE_LIMIT,
+        iam_eventually_consistent,
+        || async {
+            match owner {
+                Owner::Role => clients
+                    .iam
+                    .put_role_policy()
+                    .role_name(who)
+                    .policy_name(name)
+                    .policy_document(document)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(from_sdk),
+                Owner::User => clients
+                    .iam
+                    .put_user_policy()
+                    .user_name(who)
+                    .policy_name(name)
+                    .policy_document(document)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(from_sdk),
+            }
+        },
+    )
+    .await
+}
+
+impl IamInlinePolicyType {
+    fn id_of<'v>(&self, prior: &'v Value) -> Result<(&'v str, &'v str), ApiError> {
+        get_str(prior, "id").and_then(parse_id).ok_or_else(|| {
+            ApiError::malformed(format!(
+                "{} state has no {}:NAME id",
+                self.type_name(),
+                self.owner.attr().to_uppercase()
+            ))
+        })
+    }
+}
+
+#[async_trait]
+impl ResourceType for IamInlinePolicyType {
+    fn type_name(&self) -> &'static str {
+        match self.owner {
+            Owner::Role => "aws_iam_role_policy",
+            Owner::User => "aws_iam_user_policy",
+        }
+    }
+
+    fn schema(&self) -> &'static Schema {
+        self.owner.schema()
+    }
+
+    fn normalize(&self, value: Value) -> Value {
+        normalize_attr(value, "policy", canonical_policy)
+    }
+
+    async fn read_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+    ) -> Result<BTreeMap<String, Value>, ApiError> {
+        match self.owner {
+            Owner::Role => read_each(clients, ids, read_role).await,
+            Owner::User => read_each(clients, ids, read_user).await,
+        }
+    }
+
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+        let who = get_str(planned, self.owner.attr()).unwrap_or_default();
+        let name = name_or_prefix(planned);
+        put(ctx.clients, self.owner, who, &name, planned).await?;
+        read_created(self, ctx.clients, &format!("{who}:{name}")).await
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext<'_>,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, ApiError> {
+        let (who, name) = self.id_of(prior)?;
+        put(ctx.clients, self.owner, who, name, planned).await?;
+        read_created(self, ctx.clients, &format!("{who}:{name}")).await
+    }
+
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+        let (who, name) = self.id_of(prior)?;
+        let r = retry(RetryPolicy::default(), || async {
+            match self.owner {
+                Owner::Role => ctx
+                    .clients
+                    .iam
+                    .delete_role_policy()
+                    .role_name(who)
+                    .policy_name(name)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(from_sdk),
+                Owner::User => ctx
+                    .clients
+                    .iam
+                    .delete_user_policy()
+                    .user_name(who)
+                    .policy_name(name)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(from_sdk),
+            }
+        })
+        .await;
+        match r {
+            Err(e) if e.is_not_found() => Ok(()),
+            other => other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_split_at_the_colon() {
+        assert_eq!(parse_id("web:s3-read"), Some(("web", "s3-read")));
+        assert_eq!(parse_id("web"), None);
+    }
+
+    #[test]
+    fn each_owner_has_its_name_and_owner_attribute() {
+        assert_eq!(IAM_ROLE_POLICY.type_name(), "aws_iam_role_policy");
+        assert_eq!(IAM_USER_POLICY.type_name(), "aws_iam_user_policy");
+        assert!(IAM_ROLE_POLICY.schema().attribute("role").is_some());
+        assert!(IAM_USER_POLICY.schema().attribute("user").is_some());
+        assert!(IAM_USER_POLICY.schema().attribute("role").is_none());
+    }
+}
