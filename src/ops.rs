@@ -29,6 +29,10 @@ pub struct RunOptions {
     pub parallelism: usize,
     /// Which command runs, recorded in the lock ("plan", "apply", "destroy").
     pub command: &'static str,
+    /// `-target` addresses: plan only these and what they depend on.
+    pub targets: Vec<String>,
+    /// `-replace` addresses: replace these instances even if nothing forces it.
+    pub replace: Vec<String>,
 }
 
 /// A computed plan with everything needed to apply it.

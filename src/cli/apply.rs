@@ -3,11 +3,11 @@
 
 use std::time::Duration;
 
-use super::{print_diags, runtime, Io};
+use super::{print_diags, runtime, Ctx, Io};
 use crate::addrs::ResourceInstanceAddr;
 use crate::apply::{ApplyHooks, Phase};
 use crate::aws::error::ApiError;
-use crate::ops::{self, RunOptions};
+use crate::ops;
 use crate::render::text;
 
 struct Progress<'a> {
@@ -66,7 +66,9 @@ impl ApplyHooks for Progress<'_> {
     }
 }
 
-pub fn run(opts: &RunOptions, auto_approve: bool, color: bool, io: &mut Io) -> u8 {
+pub fn run(ctx: &Ctx, command: &'static str, io: &mut Io) -> u8 {
+    let opts = &ctx.run_options(command);
+    let (auto_approve, color) = (ctx.cmd.auto_approve, ctx.color);
     let rt = match runtime(io) {
         Some(rt) => rt,
         None => return 1,

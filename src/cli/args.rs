@@ -22,6 +22,24 @@ pub enum CommandName {
     Apply,
     Destroy,
     ForceUnlock,
+    Show,
+    Output,
+    State,
+    Import,
+    Fmt,
+}
+
+/// How `plan` and `show` print a plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Terraform's human text.
+    Text,
+    /// A document close to `terraform show -json`.
+    Json,
+    /// GitHub-flavoured markdown for a pull-request comment.
+    Markdown,
+    /// One line per changed resource.
+    Summary,
 }
 
 impl CommandName {
@@ -40,6 +58,31 @@ impl CommandName {
             "destroy",
             CommandName::Destroy,
             "Destroy everything in the state",
+        ),
+        (
+            "show",
+            CommandName::Show,
+            "Show a saved plan, or the current state",
+        ),
+        (
+            "output",
+            CommandName::Output,
+            "Show output values from the state",
+        ),
+        (
+            "state",
+            CommandName::State,
+            "Inspect and edit the state (list, show, rm, mv, history)",
+        ),
+        (
+            "import",
+            CommandName::Import,
+            "Bring an existing AWS object under management",
+        ),
+        (
+            "fmt",
+            CommandName::Fmt,
+            "Rewrite configuration files in the canonical format",
         ),
         (
             "validate",
@@ -72,7 +115,7 @@ impl CommandName {
 pub enum Invocation {
     Help(Option<CommandName>),
     Version,
-    Run(Command),
+    Run(Box<Command>),
 }
 
 /// A command with its options.
@@ -100,6 +143,25 @@ pub struct Command {
     pub parallelism: usize,
     /// `force-unlock ID`.
     pub lock_id: Option<String>,
+    /// Positional arguments: `apply PLANFILE`, `show [PLANFILE]`, `output [NAME]`,
+    /// `state SUBCOMMAND [ARGS]`, `import ADDR ID`, `fmt [PATH...]`.
+    pub args: Vec<String>,
+    /// `plan -out=FILE`: save the plan for `apply FILE`.
+    pub out: Option<PathBuf>,
+    /// `-json`, `-markdown`, `-summary` (plan, show; `-json` also output and state history).
+    pub format: Format,
+    /// `-target=ADDR`, repeatable.
+    pub targets: Vec<String>,
+    /// `-replace=ADDR`, repeatable.
+    pub replace: Vec<String>,
+    /// `output -raw`.
+    pub raw: bool,
+    /// `fmt -check`.
+    pub check: bool,
+    /// `fmt -diff`.
+    pub diff: bool,
+    /// `fmt -recursive`.
+    pub recursive: bool,
 }
 
 /// Splits `-name=value` / `--name value` into (name, inline value).
@@ -174,6 +236,15 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
         auto_approve: false,
         parallelism: 10,
         lock_id: None,
+        args: Vec::new(),
+        out: None,
+        format: Format::Text,
+        targets: Vec::new(),
+        replace: Vec::new(),
+        raw: false,
+        check: false,
+        diff: false,
+        recursive: false,
     };
     i += 1;
     while i < args.len() {
@@ -184,10 +255,23 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
                 i += 1;
                 continue;
             }
-            return Err(UsageError(format!(
-                "unexpected argument \"{arg}\": \"ecsform {}\" takes no positional arguments. Use -chdir=DIR to choose the configuration directory.",
-                name.name()
-            )));
+            if command.args.len() < max_positionals(name) {
+                command.args.push(arg.clone());
+                i += 1;
+                continue;
+            }
+            return Err(UsageError(if max_positionals(name) == 0 {
+                format!(
+                    "unexpected argument \"{arg}\": \"ecsform {}\" takes no positional arguments. Use -chdir=DIR to choose the configuration directory.",
+                    name.name()
+                )
+            } else {
+                format!(
+                    "unexpected argument \"{arg}\": too many arguments for \"ecsform {}\". Run \"ecsform {} -help\" for its usage.",
+                    name.name(),
+                    name.name()
+                )
+            }));
         };
         match flag {
             "help" | "h" => return Ok(Invocation::Help(Some(name))),
@@ -198,7 +282,12 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
                 command.no_color = true;
             }
             "full" if name == CommandName::Graph && inline.is_none() => command.full = true,
-            "state" if name != CommandName::Graph && name != CommandName::Validate => {
+            "state"
+                if !matches!(
+                    name,
+                    CommandName::Graph | CommandName::Validate | CommandName::Fmt
+                ) =>
+            {
                 let (value, used) = take_value(flag, inline, args.get(i + 1))?;
                 command.state = Some(PathBuf::from(value));
                 i += used;
@@ -225,12 +314,50 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
                 })?;
                 i += used;
             }
-            "var" => {
+            "out" if name == CommandName::Plan => {
+                let (value, used) = take_value(flag, inline, args.get(i + 1))?;
+                command.out = Some(PathBuf::from(value));
+                i += used;
+            }
+            "json" | "markdown" | "summary" if formats(name, flag) => {
+                if inline.is_some() {
+                    return Err(UsageError(format!("-{flag} takes no value")));
+                }
+                if command.format != Format::Text {
+                    return Err(UsageError(
+                        "choose one of -json, -markdown and -summary".into(),
+                    ));
+                }
+                command.format = match flag {
+                    "json" => Format::Json,
+                    "markdown" => Format::Markdown,
+                    _ => Format::Summary,
+                };
+            }
+            "target" | "replace"
+                if matches!(
+                    name,
+                    CommandName::Plan | CommandName::Apply | CommandName::Destroy
+                ) =>
+            {
+                let (value, used) = take_value(flag, inline, args.get(i + 1))?;
+                if flag == "target" {
+                    command.targets.push(value);
+                } else {
+                    command.replace.push(value);
+                }
+                i += used;
+            }
+            "raw" if name == CommandName::Output => command.raw = bool_flag(flag, inline)?,
+            "check" if name == CommandName::Fmt => command.check = bool_flag(flag, inline)?,
+            "diff" if name == CommandName::Fmt => command.diff = bool_flag(flag, inline)?,
+            "recursive" if name == CommandName::Fmt => command.recursive = bool_flag(flag, inline)?,
+            "var" if takes_vars(name) => {
                 let (value, used) = take_value(flag, inline, args.get(i + 1))?;
                 command.vars.push(VarArg::Var(value));
                 i += used;
             }
-            "var-file" => {
+            "var-file" if takes_vars(name) => {
                 let (value, used) = take_value(flag, inline, args.get(i + 1))?;
                 command.vars.push(VarArg::File(PathBuf::from(value)));
                 i += used;
@@ -245,7 +372,40 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
         }
         i += 1;
     }
-    Ok(Invocation::Run(command))
+    Ok(Invocation::Run(Box::new(command)))
+}
+
+/// How many positional arguments a command takes (at most).
+fn max_positionals(name: CommandName) -> usize {
+    match name {
+        CommandName::Apply | CommandName::Show | CommandName::Output => 1,
+        CommandName::Import => 2,
+        // `state mv A B` is the longest; the subcommand checks its own count.
+        CommandName::State => 3,
+        CommandName::Fmt => usize::MAX,
+        _ => 0,
+    }
+}
+
+/// Which commands accept `-json`, `-markdown` and `-summary`.
+fn formats(name: CommandName, flag: &str) -> bool {
+    match name {
+        CommandName::Plan | CommandName::Show => true,
+        CommandName::Output | CommandName::State => flag == "json",
+        _ => false,
+    }
+}
+
+/// Commands that evaluate the configuration and so take `-var` and `-var-file`.
+fn takes_vars(name: CommandName) -> bool {
+    !matches!(
+        name,
+        CommandName::Show
+            | CommandName::Output
+            | CommandName::State
+            | CommandName::Fmt
+            | CommandName::ForceUnlock
+    )
 }
 
 fn plans(name: CommandName) -> bool {
@@ -256,7 +416,11 @@ fn plans(name: CommandName) -> bool {
 }
 
 fn uses_state(name: CommandName) -> bool {
-    plans(name) || name == CommandName::ForceUnlock
+    plans(name)
+        || matches!(
+            name,
+            CommandName::ForceUnlock | CommandName::State | CommandName::Import
+        )
 }
 
 /// `-flag`, `-flag=true` or `-flag=false`.
@@ -324,7 +488,7 @@ mod tests {
 
     fn run(args: &[&str]) -> Command {
         match p(args).unwrap() {
-            Invocation::Run(c) => c,
+            Invocation::Run(c) => *c,
             other => panic!("{other:?}"),
         }
     }
@@ -396,6 +560,39 @@ mod tests {
         assert!(p(&["apply", "-parallelism=0"]).is_err());
         assert_eq!(parse_duration("5m").unwrap(), Duration::from_secs(300));
         assert!(parse_duration("5 parsecs").is_err());
+    }
+
+    #[test]
+    fn review_workflow_flags() {
+        let c = run(&[
+            "plan",
+            "-out=p.ecsplan",
+            "-markdown",
+            "-target=module.vpc",
+            "-target",
+            "aws_vpc.a",
+            "-replace=aws_instance.x[0]",
+        ]);
+        assert_eq!(c.out, Some(PathBuf::from("p.ecsplan")));
+        assert_eq!(c.format, Format::Markdown);
+        assert_eq!(c.targets, ["module.vpc", "aws_vpc.a"]);
+        assert_eq!(c.replace, ["aws_instance.x[0]"]);
+        assert_eq!(run(&["apply", "p.ecsplan"]).args, ["p.ecsplan"]);
+        assert!(p(&["apply", "a", "b"]).unwrap_err().0.contains("too many"));
+        assert!(p(&["plan", "-json", "-markdown"]).is_err());
+        assert_eq!(run(&["show", "-json"]).format, Format::Json);
+        let c = run(&["output", "-raw", "vpc_id"]);
+        assert!(c.raw);
+        assert_eq!(c.args, ["vpc_id"]);
+        assert!(p(&["output", "-markdown"]).is_err());
+        assert_eq!(run(&["state", "mv", "a", "b"]).args, ["mv", "a", "b"]);
+        assert_eq!(
+            run(&["import", "aws_vpc.a", "vpc-1"]).args,
+            ["aws_vpc.a", "vpc-1"]
+        );
+        let c = run(&["fmt", "-check", "-diff", "-recursive", "a.tf", "b.tf"]);
+        assert!(c.check && c.diff && c.recursive);
+        assert!(p(&["fmt", "-var=a=b"]).is_err());
     }
 
     #[test]

@@ -5,15 +5,22 @@
 
 mod apply;
 pub mod args;
+mod fmt;
 mod force_unlock;
 mod graph;
+mod import;
+mod output;
 mod plan;
+mod show;
+mod state_cmd;
 mod validate;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use args::{CommandName, Invocation};
+use std::path::PathBuf;
+
+use args::{Command, CommandName, Invocation};
 
 use crate::diag::{Diagnostics, Sources};
 use crate::engine::{self, LoadOptions, Loaded};
@@ -28,6 +35,34 @@ pub struct Io<'a> {
     /// Where confirmations are read from: the terminal, or None when there is none (then
     /// apply and destroy refuse to run without -auto-approve).
     pub input: Option<&'a mut dyn std::io::BufRead>,
+}
+
+/// What every command needs besides its output streams.
+pub struct Ctx<'a> {
+    pub cmd: &'a Command,
+    /// The configuration directory and variable sources.
+    pub load: LoadOptions,
+    /// The state file, resolved against the working directory.
+    pub state_path: PathBuf,
+    /// Colour allowed (a terminal, no -no-color, no NO_COLOR).
+    pub color: bool,
+}
+
+impl Ctx<'_> {
+    /// Options for plan, apply, destroy and import.
+    pub fn run_options(&self, command: &'static str) -> ops::RunOptions {
+        ops::RunOptions {
+            load: self.load.clone(),
+            state_path: self.state_path.clone(),
+            lock_timeout: self.cmd.lock_timeout,
+            refresh: self.cmd.refresh,
+            destroy: self.cmd.destroy,
+            parallelism: self.cmd.parallelism,
+            command,
+            targets: self.cmd.targets.clone(),
+            replace: self.cmd.replace.clone(),
+        }
+    }
 }
 
 /// Runs the command line (without the program name) and returns the exit code.
@@ -77,26 +112,26 @@ pub fn run(argv: &[String], io: &mut Io) -> u8 {
                 Some(p) => opts.dir.join(p),
                 None => opts.dir.join(crate::state::DEFAULT_PATH),
             };
-            let run_opts = |command: &'static str| ops::RunOptions {
-                load: opts.clone(),
-                state_path: state_path.clone(),
-                lock_timeout: cmd.lock_timeout,
-                refresh: cmd.refresh,
-                destroy: cmd.destroy,
-                parallelism: cmd.parallelism,
-                command,
+            let ctx = Ctx {
+                cmd: &cmd,
+                load: opts,
+                state_path,
+                color,
             };
             match cmd.name {
-                CommandName::Validate => validate::run(&opts, color, io),
-                CommandName::Graph => graph::run(&opts, cmd.full, color, io),
-                CommandName::Plan => plan::run(&run_opts("plan"), cmd.detailed_exitcode, color, io),
-                CommandName::Apply => apply::run(&run_opts("apply"), cmd.auto_approve, color, io),
-                CommandName::Destroy => {
-                    apply::run(&run_opts("destroy"), cmd.auto_approve, color, io)
-                }
+                CommandName::Validate => validate::run(&ctx.load, color, io),
+                CommandName::Graph => graph::run(&ctx.load, cmd.full, color, io),
+                CommandName::Plan => plan::run(&ctx, io),
+                CommandName::Apply => apply::run(&ctx, "apply", io),
+                CommandName::Destroy => apply::run(&ctx, "destroy", io),
                 CommandName::ForceUnlock => {
-                    force_unlock::run(&state_path, cmd.lock_id.as_deref(), io)
+                    force_unlock::run(&ctx.state_path, cmd.lock_id.as_deref(), io)
                 }
+                CommandName::Show => show::run(&ctx, io),
+                CommandName::Output => output::run(&ctx, io),
+                CommandName::State => state_cmd::run(&ctx, io),
+                CommandName::Import => import::run(&ctx, io),
+                CommandName::Fmt => fmt::run(&ctx, io),
             }
         }
     }
@@ -167,6 +202,10 @@ const STATE_FLAGS: &str = "  -state=PATH         The state file (default state/e
   -lock-timeout=30s   Wait this long for the state lock instead of failing at once.
 ";
 
+const TARGET_FLAGS: &str = "  -target=ADDR        Plan only ADDR (a resource, instance or module) and what it\n                      depends on; repeatable.
+  -replace=ADDR       Replace this resource instance even if nothing forces it; repeatable.
+";
+
 const VAR_FLAGS: &str = "  -var 'NAME=VALUE'   Set a root module variable; repeatable.
   -var-file=FILE      Load variable values from a .tfvars or .tfvars.json file; repeatable.
   -no-color           Do not colour the output.
@@ -203,29 +242,78 @@ fn help(cmd: Option<CommandName>) -> String {
             "Usage: ecsform [global options] plan [options]\n\n\
              Reads every managed object from AWS (unless -refresh=false), compares it with the\n\
              configuration and shows what apply would do. Changes nothing.\n\nOptions:\n\
+             -out=FILE           Save the plan to FILE; \"ecsform apply FILE\" applies exactly it.\n  \
+             -json               Print the plan as JSON (close to \"terraform show -json\").\n  \
+             -markdown           Print the plan as GitHub markdown for a pull-request comment.\n  \
+             -summary            Print one line per changed resource.\n  \
              -destroy            Plan to destroy everything in the state.\n  \
              -detailed-exitcode  Exit 0 with no changes, 1 on error, 2 with changes.\n  \
-             -refresh=false      Do not read objects from AWS first.\n{STATE_FLAGS}{VAR_FLAGS}"
+             -refresh=false      Do not read objects from AWS first.\n{TARGET_FLAGS}{STATE_FLAGS}{VAR_FLAGS}"
         ),
         Some(CommandName::Apply) => format!(
-            "Usage: ecsform [global options] apply [options]\n\n\
+            "Usage: ecsform [global options] apply [options] [PLANFILE]\n\n\
              Plans, shows the plan, asks for confirmation and applies it with direct AWS API\n\
-             calls in dependency order. State is written after every call.\n\nOptions:\n\
+             calls in dependency order. State is written after every call.\n\n\
+             With PLANFILE (from \"ecsform plan -out=PLANFILE\"), applies exactly that plan without\n\
+             planning again or asking; refuses, changing nothing, if the state, a configuration\n\
+             file or a variable value changed since the plan was made.\n\nOptions:\n\
              -auto-approve       Do not ask for confirmation (required without a terminal).\n  \
              -parallelism=N      At most N calls at once (default 10).\n  \
-             -refresh=false      Do not read objects from AWS first.\n{STATE_FLAGS}{VAR_FLAGS}"
+             -refresh=false      Do not read objects from AWS first.\n{TARGET_FLAGS}{STATE_FLAGS}{VAR_FLAGS}"
         ),
         Some(CommandName::Destroy) => format!(
             "Usage: ecsform [global options] destroy [options]\n\n\
              Destroys every object in the state, dependents first.\n\nOptions:\n\
              -auto-approve       Do not ask for confirmation (required without a terminal).\n  \
-             -parallelism=N      At most N calls at once (default 10).\n{STATE_FLAGS}{VAR_FLAGS}"
+             -parallelism=N      At most N calls at once (default 10).\n  \
+             -target=ADDR        Destroy only ADDR and what depends on it; repeatable.\n{STATE_FLAGS}{VAR_FLAGS}"
         ),
         Some(CommandName::ForceUnlock) => format!(
             "Usage: ecsform [global options] force-unlock LOCK_ID\n\n\
              Releases the state lock with this ID, left behind by an ecsform process that was\n\
              killed. Make sure no other ecsform is running.\n\nOptions:\n{STATE_FLAGS}"
         ),
+        Some(CommandName::Show) => "Usage: ecsform [global options] show [options] [PLANFILE]\n\n\
+             With PLANFILE, renders a saved plan again. Without, shows every resource in the\n\
+             state and the outputs. Sensitive values are masked.\n\nOptions:\n  \
+             -json               JSON (close to \"terraform show -json\").\n  \
+             -markdown           GitHub markdown (plans only).\n  \
+             -summary            One line per changed resource (plans only).\n  \
+             -no-color           Do not colour the output.\n  \
+             -state=PATH         The state file (default state/ecsform.sqlite).\n"
+            .to_string(),
+        Some(CommandName::Output) => "Usage: ecsform [global options] output [options] [NAME]\n\n\
+             Prints the root module's outputs from the state, or one of them. Sensitive outputs\n\
+             are masked in the list and shown only when asked for by name.\n\nOptions:\n  \
+             -json               Print as JSON.\n  \
+             -raw                Print NAME's value as a plain string (strings, numbers, bools).\n  \
+             -no-color           Do not colour the output.\n  \
+             -state=PATH         The state file (default state/ecsform.sqlite).\n"
+            .to_string(),
+        Some(CommandName::State) => format!(
+            "Usage: ecsform [global options] state <subcommand> [options] [args]\n\n\
+             Subcommands:\n  \
+             list [ADDR-PREFIX]  List the resource instances in the state.\n  \
+             show ADDR           Show one resource instance's attributes.\n  \
+             rm ADDR             Forget ADDR (every instance under it); the AWS object stays.\n  \
+             mv SOURCE DEST      Move an instance, resource or module to a new address.\n  \
+             history             The recorded changes, newest first.\n\nOptions:\n  \
+             -json               JSON output (list, show, history).\n{STATE_FLAGS}"
+        ),
+        Some(CommandName::Import) => format!(
+            "Usage: ecsform [global options] import [options] ADDR ID\n\n\
+             Reads the existing AWS object ID and records it in the state at ADDR, which must be\n\
+             declared in the configuration. The next plan shows only the differences between the\n\
+             object and the configuration. The README lists the ID each resource type takes.\n\n\
+             Options:\n{STATE_FLAGS}{VAR_FLAGS}"
+        ),
+        Some(CommandName::Fmt) => "Usage: ecsform [global options] fmt [options] [PATH...]\n\n\
+             Rewrites .tf and .tfvars files in the canonical format (two-space indents, aligned\n\
+             equals signs). Without PATH, formats the working directory.\n\nOptions:\n  \
+             -check              Change nothing; exit 3 if any file is not formatted.\n  \
+             -diff               Print the changes as a diff.\n  \
+             -recursive          Also format subdirectories.\n"
+            .to_string(),
         Some(CommandName::Graph) => format!(
             "Usage: ecsform [global options] graph [options]\n\n\
              Prints the dependency graph of resource instances in Graphviz DOT. An edge\n\

@@ -1,10 +1,12 @@
 //! `ecsform plan`: refresh, plan, and show the changes in Terraform's shape.
 
-use super::{print_diags, runtime, Io};
-use crate::ops::{self, RunOptions};
+use super::{print_diags, runtime, Ctx, Io};
+use crate::ops;
 use crate::render::text;
 
-pub fn run(opts: &RunOptions, detailed_exitcode: bool, color: bool, io: &mut Io) -> u8 {
+pub fn run(ctx: &Ctx, io: &mut Io) -> u8 {
+    let opts = &ctx.run_options("plan");
+    let (detailed_exitcode, color) = (ctx.cmd.detailed_exitcode, ctx.color);
     let rt = match runtime(io) {
         Some(rt) => rt,
         None => return 1,

@@ -5,6 +5,7 @@
 
 pub mod eval;
 pub mod functions;
+pub mod json_parts;
 pub mod refs;
 pub mod types;
 pub mod value;
