@@ -14,6 +14,7 @@ pub mod graph;
 pub mod lang;
 pub mod ops;
 pub mod plan;
+pub mod planfile;
 pub mod provider;
 pub mod render;
 pub mod state;

@@ -155,6 +155,7 @@ fn drift_then_changes_and_outputs() {
             },
         ],
         destroy: false,
+        targets: Vec::new(),
     };
     let text = render_plan(&p, false);
     assert!(!text.contains("hunter2"));

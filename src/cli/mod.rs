@@ -49,6 +49,15 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// A path from the command line, relative to the working directory (after `-chdir`).
+    pub fn resolve(&self, p: &std::path::Path) -> PathBuf {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.load.dir.join(p)
+        }
+    }
+
     /// Options for plan, apply, destroy and import.
     pub fn run_options(&self, command: &'static str) -> ops::RunOptions {
         ops::RunOptions {

@@ -94,6 +94,8 @@ pub struct Plan {
     pub outputs: Vec<OutputChange>,
     /// Planned with `-destroy`.
     pub destroy: bool,
+    /// The `-target` addresses it was restricted to (empty: the whole configuration).
+    pub targets: Vec<String>,
 }
 
 /// How many objects a plan adds, changes and destroys (a replacement counts as one added and

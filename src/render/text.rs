@@ -142,6 +142,11 @@ fn headline(c: &ResourceChange) -> String {
         Action::Create => format!("# {a} will be created"),
         Action::Update => format!("# {a} will be updated in-place"),
         Action::Delete => format!("# {a} will be destroyed"),
+        Action::DeleteThenCreate | Action::CreateThenDelete
+            if c.reason.as_deref() == Some(crate::plan::build::REPLACE_REQUESTED) =>
+        {
+            format!("# {a} will be replaced, as requested")
+        }
         Action::DeleteThenCreate | Action::CreateThenDelete => format!("# {a} must be replaced"),
         Action::Read => format!("# {a} will be read during apply"),
         Action::NoOp => format!("# {a} is unchanged"),
@@ -158,7 +163,11 @@ fn block_header(c: &crate::addrs::ResourceInstanceAddr) -> String {
 
 fn render_change(out: &mut String, st: &Style, c: &ResourceChange) {
     let _ = writeln!(out, "  {}", st.bold(&headline(c)));
-    if let Some(reason) = &c.reason {
+    if let Some(reason) = c
+        .reason
+        .as_ref()
+        .filter(|r| r.as_str() != crate::plan::build::REPLACE_REQUESTED)
+    {
         if c.action == Action::Read {
             let _ = writeln!(out, "  # ({reason})");
         } else {
