@@ -453,6 +453,9 @@ fn no_format_shows_a_secret() {
         for color in [false, true] {
             let out = render::plan(&every_kind(), format, color);
             assert!(!out.contains(SECRET), "{format:?} shows the secret:\n{out}");
+            if matches!(format, Format::Json | Format::Markdown) {
+                assert!(!out.contains('\x1b'), "{format:?} has ANSI codes");
+            }
         }
     }
     let md = render::plan(&every_kind(), Format::Markdown, false);
@@ -659,4 +662,25 @@ fn no_changes_in_every_format() {
         doc["resource_changes"][0]["change"]["actions"],
         serde_json::json!(["no-op"])
     );
+}
+
+#[test]
+fn destroy_plans_say_so() {
+    let p = Plan {
+        destroy: true,
+        ..plan(vec![change(
+            addr(&[], "aws_subnet", "a", None),
+            Action::Delete,
+            Some(subnet(Some("subnet-1"), "10.0.0.0/24", "a")),
+            None,
+        )])
+    };
+    let md = markdown::render(&p, markdown::COMMENT_LIMIT);
+    assert!(md.contains("### ecsform plan (destroy)"), "{md}");
+    assert!(md.contains("**Plan:** 1 to destroy."), "{md}");
+    assert!(
+        md.contains("| `-` destroy | `aws_subnet.a` | planned with `-destroy` |"),
+        "{md}"
+    );
+    assert!(render::plan(&p, Format::Summary, false).ends_with("\nPlan: 1 to destroy.\n"));
 }

@@ -12,7 +12,9 @@ use crate::lang::Value;
 use crate::plan::{Action, Drift, OutputChange, Plan, ResourceChange};
 
 /// Wraps each change symbol in [`Style::Marked`] text, so that the markdown renderer can
-/// find the symbols (and only them) and move them into a diff block's first column.
+/// find the symbols (and only them) and move them into a diff block's first column. A control
+/// character, so never part of a rendered value (strings are JSON-escaped; only raw multi-line
+/// strings could hold one, and would merely lose their colour).
 pub(crate) const MARK: char = '\u{1}';
 
 /// How change symbols and emphasis are written.
