@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::config::inputs::VarArg;
+pub use crate::render::Format;
 
 /// A usage mistake: printed with a pointer to `-help`, exit code 1.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -27,19 +28,6 @@ pub enum CommandName {
     State,
     Import,
     Fmt,
-}
-
-/// How `plan` and `show` print a plan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// Terraform's human text.
-    Text,
-    /// A document close to `terraform show -json`.
-    Json,
-    /// GitHub-flavoured markdown for a pull-request comment.
-    Markdown,
-    /// One line per changed resource.
-    Summary,
 }
 
 impl CommandName {

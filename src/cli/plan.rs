@@ -3,7 +3,7 @@
 use super::{print_diags, runtime, Ctx, Io};
 use crate::ops;
 use crate::planfile::PlanFile;
-use crate::render::text;
+use crate::render;
 
 pub fn run(ctx: &Ctx, io: &mut Io) -> u8 {
     let opts = &ctx.run_options("plan");
@@ -22,7 +22,7 @@ pub fn run(ctx: &Ctx, io: &mut Io) -> u8 {
             print_diags(io, &planned.warnings, Some(&planned.loaded), color);
             let _ = io
                 .out
-                .write_all(text::render_plan(&planned.plan, color).as_bytes());
+                .write_all(render::plan(&planned.plan, ctx.cmd.format, color).as_bytes());
             if let Some(out) = &ctx.cmd.out {
                 let path = ctx.resolve(out);
                 let file = PlanFile::new(

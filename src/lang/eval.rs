@@ -462,9 +462,7 @@ impl<'a> Evaluator<'a> {
                 TraversalOperator::Index(e) => {
                     let key = self.expr(e)?;
                     let found = match (cur, &key) {
-                        (Value::List(items), Value::Number(n))
-                            if n.fract() == 0.0 && *n >= 0.0 =>
-                        {
+                        (Value::List(items), Value::Number(n)) if n.fract() == 0.0 && *n >= 0.0 => {
                             items.get(*n as usize)
                         }
                         (Value::Map(m), Value::String(k)) => m.get(k),
