@@ -1,6 +1,9 @@
 //! Typed addresses of module and resource instances, printed exactly as Terraform prints them:
 //! `module.ecs.module.network.aws_subnet.subnet[0]`, `aws_iam_role.this["web"]`.
 
+pub mod moves;
+pub mod pattern;
+
 use std::fmt;
 
 use crate::config::{Mode, ResourceKey};
