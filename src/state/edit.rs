@@ -13,7 +13,7 @@ use super::{append_history, now_rfc3339, sql_err, to_json_text, ResourceRecord, 
 use crate::addrs::{InstanceKey, ResourceInstanceAddr};
 
 /// The stored form of an instance key: `null`, a number or a string.
-pub(crate) fn index_key_json(key: &Option<InstanceKey>) -> serde_json::Value {
+pub fn index_key_json(key: &Option<InstanceKey>) -> serde_json::Value {
     match key {
         None => serde_json::Value::Null,
         Some(InstanceKey::Int(i)) => serde_json::json!(i),

@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
+pub use edit::index_key_json;
 pub use error::StateError;
 pub use lock::{LockInfo, StateLock};
 pub use records::{HistoryEntry, ResourceRecord, ResourceStatus};
