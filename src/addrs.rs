@@ -1,5 +1,7 @@
 //! Typed addresses of module and resource instances, printed exactly as Terraform prints them:
-//! `module.ecs.module.network.aws_subnet.subnet[0]`, `aws_iam_role.this["web"]`.
+//! `module.ecs.module.network.aws_subnet.subnet[0]`, `aws_iam_role.this["web"]`. Addresses
+//! typed on the command line to name part of the state are in `pattern`, `state mv` planning in
+//! `moves`.
 
 pub mod moves;
 pub mod pattern;
