@@ -1,5 +1,12 @@
 //! Typed addresses of module and resource instances, printed exactly as Terraform prints them:
-//! `module.ecs.module.network.aws_subnet.subnet[0]`, `aws_iam_role.this["web"]`.
+//! `module.ecs.module.network.aws_subnet.subnet[0]`, `aws_iam_role.this["web"]`. Addresses
+//! typed on the command line to name part of the state are in `pattern`, `state mv` planning in
+//! `moves`.
+
+pub mod moves;
+pub mod pattern;
+
+pub use pattern::AddrPattern;
 
 use std::fmt;
 
@@ -112,84 +119,6 @@ impl ResourceInstanceAddr {
     }
 }
 
-/// An address that selects instances, as `-target`, `state list` and `state rm` take it:
-/// a module (`module.vpc`, `module.vpc.module.net[1]`), a resource (`aws_subnet.a`: all its
-/// instances) or one instance (`aws_subnet.a[0]`). A module step without a key selects every
-/// instance of that module call.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AddrPattern {
-    pub module: Vec<(String, Option<InstanceKey>)>,
-    /// None for a module pattern.
-    pub resource: Option<(ResourceKey, Option<InstanceKey>)>,
-}
-
-impl AddrPattern {
-    pub fn parse(s: &str) -> Option<AddrPattern> {
-        let mut rest = s;
-        let mut module = Vec::new();
-        while let Some(r) = rest.strip_prefix("module.") {
-            let (name, r) = take_name(r)?;
-            let (key, r) = take_key(r)?;
-            module.push((name, key));
-            if r.is_empty() {
-                return Some(AddrPattern {
-                    module,
-                    resource: None,
-                });
-            }
-            rest = r.strip_prefix('.')?;
-        }
-        let a = ResourceInstanceAddr::parse(rest)?;
-        Some(AddrPattern {
-            module,
-            resource: Some((a.resource, a.key)),
-        })
-    }
-
-    /// True if `addr` is selected.
-    pub fn matches(&self, addr: &ResourceInstanceAddr) -> bool {
-        let steps = &addr.module.0;
-        if steps.len() < self.module.len() {
-            return false;
-        }
-        let module_ok = self
-            .module
-            .iter()
-            .zip(steps)
-            .all(|((pn, pk), (n, k))| pn == n && (pk.is_none() || pk == k));
-        if !module_ok {
-            return false;
-        }
-        match &self.resource {
-            None => true,
-            Some((res, key)) => {
-                steps.len() == self.module.len()
-                    && &addr.resource == res
-                    && (key.is_none() || key == &addr.key)
-            }
-        }
-    }
-}
-
-impl fmt::Display for AddrPattern {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let module = ModuleInstance(self.module.clone());
-        match &self.resource {
-            None => write!(f, "{module}"),
-            Some((res, key)) => {
-                if !module.is_root() {
-                    write!(f, "{module}.")?;
-                }
-                write!(f, "{res}")?;
-                if let Some(k) = key {
-                    write!(f, "{k}")?;
-                }
-                Ok(())
-            }
-        }
-    }
-}
-
 fn take_name(s: &str) -> Option<(String, &str)> {
     let end = s
         .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
@@ -283,8 +212,8 @@ mod tests {
             "module.x[\"k\"].aws_vpc.v[3]"
         );
         assert_eq!(pat("module.x").to_string(), "module.x");
-        assert!(AddrPattern::parse("module.").is_none());
-        assert!(AddrPattern::parse("module.a.").is_none());
+        assert!(AddrPattern::parse("module.").is_err());
+        assert!(AddrPattern::parse("module.a.").is_err());
         assert!(ResourceInstanceAddr::parse("aws_vpc.v[").is_none());
     }
 }

@@ -329,11 +329,11 @@ fn parse_addresses(
     let mut targets = Vec::new();
     for t in &opts.targets {
         match AddrPattern::parse(t) {
-            Some(p) => targets.push(p),
-            None => diags.push(
+            Ok(p) => targets.push(p),
+            Err(e) => diags.push(
                 Diagnostic::error(
                     "Invalid target address",
-                    format!("-target={t} is not a resource or module address."),
+                    format!("-target: {e}."),
                 )
                 .hint("Examples: -target=module.vpc, -target=aws_subnet.private, -target='aws_subnet.private[0]'."),
             ),

@@ -138,6 +138,25 @@ fn a_saved_plan_applies_exactly_and_holds_no_secret() {
     );
     assert!(w.state().is_none(), "plan writes no state");
 
+    // `show` renders the saved plan again, as plan printed it, in every format.
+    let shown = w.run("show", &["tf.plan"]);
+    assert_eq!(shown.code, 0);
+    assert!(
+        plan.stdout.starts_with(&shown.stdout) && shown.stdout.contains("Plan: 4 to add"),
+        "show prints the plan as plan did:\n{}",
+        shown.stdout
+    );
+    let json = w.run("show", &["-json", "tf.plan"]);
+    assert_eq!(json.code, 0);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(doc["resource_changes"].as_array().unwrap().len(), 4);
+    let markdown = w.run("show", &["-markdown", "tf.plan"]);
+    assert_eq!(markdown.code, 0);
+    assert!(markdown.stdout.contains("<details>"));
+    for out in [&shown, &json, &markdown] {
+        assert_no_secret("show output", &out.stdout);
+    }
+
     let apply = w.run("apply", &["tf.plan"]);
     assert_eq!(apply.code, 0);
     assert!(
@@ -358,7 +377,11 @@ fn target_plans_the_selected_instances_and_their_dependencies() {
     );
     let out = w.run("plan", &["-target=not an address"]);
     assert_eq!(out.code, 1);
-    assert!(out.stderr.contains("is not a resource or module address"));
+    assert!(
+        out.stderr.contains("is not a valid address"),
+        "{}",
+        out.stderr
+    );
 
     // A targeted destroy takes what depends on the target with it.
     assert_eq!(w.run("apply", &["-auto-approve"]).code, 0);

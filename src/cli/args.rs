@@ -368,9 +368,8 @@ fn max_positionals(name: CommandName) -> usize {
     match name {
         CommandName::Apply | CommandName::Show | CommandName::Output => 1,
         CommandName::Import => 2,
-        // `state mv A B` is the longest; the subcommand checks its own count.
-        CommandName::State => 3,
-        CommandName::Fmt => usize::MAX,
+        // `state rm ADDR...` takes any number; each subcommand checks its own count.
+        CommandName::State | CommandName::Fmt => usize::MAX,
         _ => 0,
     }
 }

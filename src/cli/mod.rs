@@ -304,7 +304,7 @@ fn help(cmd: Option<CommandName>) -> String {
              Subcommands:\n  \
              list [ADDR-PREFIX]  List the resource instances in the state.\n  \
              show ADDR           Show one resource instance's attributes.\n  \
-             rm ADDR             Forget ADDR (every instance under it); the AWS object stays.\n  \
+             rm ADDR...          Forget ADDR (every instance under it); the AWS object stays.\n  \
              mv SOURCE DEST      Move an instance, resource or module to a new address.\n  \
              history             The recorded changes, newest first.\n\nOptions:\n  \
              -json               JSON output (list, show, history).\n{STATE_FLAGS}"

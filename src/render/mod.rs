@@ -1,11 +1,13 @@
-//! Turning plans into what people and tools read. Renderers read a `plan::Plan` and nothing
-//! else: [`text`] for a terminal, [`markdown`] for a pull-request comment, [`json`] for policy
-//! tools, [`summary`] for plans too large to read in full.
+//! Turning plans and state into what people and tools read. Plan renderers read a
+//! `plan::Plan` and nothing else: [`text`] for a terminal, [`markdown`] for a pull-request
+//! comment, [`json`] for policy tools, [`summary`] for plans too large to read in full.
+//! [`state`] renders the recorded state (records and outputs) for `show`, `state` and `output`.
 //!
 //! No renderer ever writes a sensitive value.
 
 pub mod json;
 pub mod markdown;
+pub mod state;
 pub mod summary;
 pub mod text;
 
