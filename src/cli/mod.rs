@@ -183,17 +183,16 @@ pub fn main() -> ExitCode {
     let mut out = stdout.lock();
     let mut err = stderr.lock();
     let stdin = std::io::stdin();
-    let mut stdin_lock = stdin.lock();
     let interactive = stdin.is_terminal();
+    // Locked only for a terminal: piped input stays readable by `fmt -`.
+    let mut stdin_lock = interactive.then(|| stdin.lock());
     let mut io = Io {
         out: &mut out,
         err: &mut err,
         color,
-        input: if interactive {
-            Some(&mut stdin_lock)
-        } else {
-            None
-        },
+        input: stdin_lock
+            .as_mut()
+            .map(|l| l as &mut dyn std::io::BufRead),
     };
     ExitCode::from(run(&argv, &mut io))
 }

@@ -18,6 +18,7 @@ use hcl::edit::Span as _;
 use crate::diag::{FileId, Span};
 
 pub use load::{load_root, Loader};
+pub(crate) use load::syntax_diagnostic;
 
 /// An expression together with the file it was read from, so that spans can be resolved.
 #[derive(Clone, Debug)]
