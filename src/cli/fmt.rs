@@ -92,7 +92,9 @@ pub fn run(ctx: &Ctx, io: &mut Io) -> u8 {
         unformatted += 1;
         let _ = writeln!(io.out, "{shown}");
         if cmd.diff {
-            let _ = io.out.write_all(unified_diff(&text, &formatted, &shown).as_bytes());
+            let _ = io
+                .out
+                .write_all(unified_diff(&text, &formatted, &shown).as_bytes());
         }
         if !cmd.check {
             if let Err(e) = std::fs::write(path, &formatted) {

@@ -190,9 +190,7 @@ pub fn main() -> ExitCode {
         out: &mut out,
         err: &mut err,
         color,
-        input: stdin_lock
-            .as_mut()
-            .map(|l| l as &mut dyn std::io::BufRead),
+        input: stdin_lock.as_mut().map(|l| l as &mut dyn std::io::BufRead),
     };
     ExitCode::from(run(&argv, &mut io))
 }

@@ -17,8 +17,8 @@ use hcl::edit::Span as _;
 
 use crate::diag::{FileId, Span};
 
-pub use load::{load_root, Loader};
 pub(crate) use load::syntax_diagnostic;
+pub use load::{load_root, Loader};
 
 /// An expression together with the file it was read from, so that spans can be resolved.
 #[derive(Clone, Debug)]

@@ -63,10 +63,7 @@ fn split_lines(tokens: &[Token]) -> Vec<Line> {
             }
             let mut assign = None;
             if let Some(eq) = (lead.start + 1..lead.end).find(|&i| tokens[i].kind == Kind::Equal) {
-                let net: i32 = tokens[eq..lead.end]
-                    .iter()
-                    .map(Token::bracket_change)
-                    .sum();
+                let net: i32 = tokens[eq..lead.end].iter().map(Token::bracket_change).sum();
                 if net == 0 {
                     assign = Some(eq..lead.end);
                     lead.end = eq;
@@ -166,9 +163,7 @@ fn spaces_between(subject: &Token, before: Option<Kind>, after: &Token) -> bool 
         }
         // `for x in [a, b]`: `in` is a keyword here, not something being indexed.
         _ if subject.is_keyword("in") && before == Some(Ident) => true,
-        _ if a == OBrack && (s == Ident || s == NumberLit || subject.bracket_change() < 0) => {
-            false
-        }
+        _ if a == OBrack && (s == Ident || s == NumberLit || subject.bracket_change() < 0) => false,
         _ if s == Bang => false,
         // A minus after something that cannot end an operand is a negation: `-1`, `a - -1`.
         _ if s == Minus => !matches!(

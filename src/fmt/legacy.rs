@@ -176,7 +176,9 @@ fn type_expression(toks: &[Token]) -> Option<Vec<Token>> {
             "list" | "map" | "set" => Some(call(&t.text, "any")),
             _ => None,
         },
-        [o, lit, c] if o.kind == Kind::OQuote && lit.kind == Kind::QuotedLit && c.kind == Kind::CQuote => {
+        [o, lit, c]
+            if o.kind == Kind::OQuote && lit.kind == Kind::QuotedLit && c.kind == Kind::CQuote =>
+        {
             match lit.text.as_str() {
                 "string" => Some(vec![ident("string")]),
                 "list" | "map" => Some(call(&lit.text, "string")),

@@ -72,7 +72,8 @@ fn trim_comment_end(text: &str) -> String {
 fn check_same_meaning(before: &str, after: &str) -> Result<(), FormatError> {
     let parse = |s: &str| hcl::from_str::<Body>(s).map(canonical_body);
     let a = parse(before).map_err(|e| FormatError::Unsafe(format!("input: {e}")))?;
-    let b = parse(after).map_err(|e| FormatError::Unsafe(format!("the result does not parse: {e}")))?;
+    let b =
+        parse(after).map_err(|e| FormatError::Unsafe(format!("the result does not parse: {e}")))?;
     if a != b {
         return Err(FormatError::Unsafe(
             "the result parses to a different configuration".into(),
@@ -93,7 +94,8 @@ fn canonical_in(body: Body, blocks: &mut Vec<String>) -> Body {
         .into_iter()
         .map(|s| match s {
             Structure::Attribute(mut a) => {
-                let var_type = blocks.len() == 1 && blocks[0] == "variable" && a.key.as_str() == "type";
+                let var_type =
+                    blocks.len() == 1 && blocks[0] == "variable" && a.key.as_str() == "type";
                 a.expr = canonical_value(a.expr);
                 if var_type {
                     a.expr = canonical_type(a.expr);
@@ -183,9 +185,7 @@ fn canonical_expr(expr: Expression) -> Expression {
                 .collect();
             Expression::FuncCall(f)
         }
-        Expression::Parenthesis(inner) => {
-            Expression::Parenthesis(Box::new(canonical_expr(*inner)))
-        }
+        Expression::Parenthesis(inner) => Expression::Parenthesis(Box::new(canonical_expr(*inner))),
         Expression::Conditional(mut c) => {
             c.cond_expr = canonical_expr(c.cond_expr);
             c.true_expr = canonical_expr(c.true_expr);
@@ -232,9 +232,13 @@ fn canonical_type(expr: Expression) -> Expression {
         ))
     };
     match &expr {
-        Expression::String(s) if s == "string" => Expression::Variable(Variable::unchecked("string")),
+        Expression::String(s) if s == "string" => {
+            Expression::Variable(Variable::unchecked("string"))
+        }
         Expression::String(s) if s == "list" || s == "map" => call(s, "string"),
-        Expression::Variable(v) if ["list", "map", "set"].contains(&v.as_str()) => call(v.as_str(), "any"),
+        Expression::Variable(v) if ["list", "map", "set"].contains(&v.as_str()) => {
+            call(v.as_str(), "any")
+        }
         _ => expr,
     }
 }
