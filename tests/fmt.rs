@@ -211,7 +211,7 @@ fn syntax_error_is_located_and_the_file_left_alone() {
     assert!(out.stderr.contains("Error: "), "{}", out.stderr);
     assert!(out.stderr.contains("--> broken.tf:2:"), "{}", out.stderr);
     assert!(
-        out.stderr.contains("The file was not changed"),
+        out.stderr.contains("broken.tf was not changed."),
         "{}",
         out.stderr
     );

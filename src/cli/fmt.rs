@@ -16,6 +16,7 @@ use crate::fmt::{format_hcl, FormatError};
 /// Directories `-recursive` does not enter: tool state and build output, not configuration.
 const SKIPPED_DIRS: [&str; 3] = [".terraform", ".git", "target"];
 
+/// Runs `fmt` over the paths given (or the working directory) and returns the exit code.
 pub fn run(ctx: &Ctx, io: &mut Io) -> u8 {
     let cmd = ctx.cmd;
     if cmd.args.iter().any(|a| a == "-") {
@@ -170,8 +171,9 @@ fn format_error(e: FormatError, shown: &str, text: &str, sources: &Sources) -> D
     match e {
         FormatError::Syntax(e) => {
             let file = sources.add(shown, text);
-            crate::config::syntax_diagnostic(&e, text, file)
-                .hint("The file was not changed. Fix the syntax error and run fmt again.")
+            let mut d = crate::config::syntax_diagnostic(&e, text, file);
+            d.detail.push_str(&format!("\n{shown} was not changed."));
+            d
         }
         FormatError::Unsafe(why) => Diagnostic::error(
             "File left unformatted",

@@ -306,7 +306,9 @@ fn help(cmd: Option<CommandName>) -> String {
         ),
         Some(CommandName::Fmt) => "Usage: ecsform [global options] fmt [options] [PATH...]\n\n\
              Rewrites .tf and .tfvars files in the canonical format (two-space indents, aligned\n\
-             equals signs). Without PATH, formats the working directory.\n\nOptions:\n  \
+             equals signs), as terraform fmt does, and lists the files it changed. Without PATH,\n\
+             formats the working directory; with - as PATH, formats standard input to standard\n\
+             output. A file with a syntax error is reported and left unchanged.\n\nOptions:\n  \
              -check              Change nothing; exit 3 if any file is not formatted.\n  \
              -diff               Print the changes as a diff.\n  \
              -recursive          Also format subdirectories.\n"

@@ -212,8 +212,7 @@ fn unwrap_interpolation(toks: &[Token]) -> Option<Vec<Token>> {
             Kind::TemplateInterp
             | Kind::TemplateControl
             | Kind::TemplateSeqEnd
-            | Kind::QuotedLit
-            | Kind::OHeredoc => return None,
+            | Kind::QuotedLit => return None,
             // A comment would swallow the closing paren we might add.
             Kind::Comment => return None,
             _ => {}
