@@ -273,3 +273,60 @@ fn modules_and_examples_are_formatted() {
         "run `ecsform fmt -recursive modules examples`"
     );
 }
+
+/// Terraform's rewrites of legacy idioms (`"${x}"`, quoted type names) keep what the
+/// configuration evaluates to.
+#[test]
+fn rewrites_keep_what_the_legacy_fixture_evaluates_to() {
+    use ecsform::engine::{self, LoadOptions};
+    let src = repo().join("tests/fixtures/legacy");
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&src, dir.path());
+    let evaluate = |dir: &Path| {
+        let loaded = engine::load(&LoadOptions {
+            dir: dir.to_path_buf(),
+            ..LoadOptions::default()
+        });
+        assert!(
+            !loaded.diags.has_errors(),
+            "{}",
+            loaded.diags.render(&loaded.sources, false)
+        );
+        let mut configs: Vec<(String, String)> = loaded
+            .evaluated
+            .instances
+            .iter()
+            .map(|(a, i)| (a.to_string(), format!("{:?}", i.config)))
+            .collect();
+        configs.sort();
+        configs
+    };
+    let before = evaluate(dir.path());
+    let out = support::run_in(dir.path(), "fmt", &[] as &[&str]);
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (0, "main.tf\n"),
+        "{}",
+        out.stderr
+    );
+    let text = read(&dir.path().join("main.tf"));
+    assert!(
+        text.contains("vpc_id            = aws_vpc.vpc.id\n"),
+        "{text}"
+    );
+    assert!(text.contains("type    = list(string)"), "{text}");
+    assert_eq!(evaluate(dir.path()), before);
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let p = entry.unwrap().path();
+        let dest = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_dir(&p, &dest);
+        } else {
+            fs::copy(&p, &dest).unwrap();
+        }
+    }
+}
