@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod engine;
+pub mod fmt;
 pub mod graph;
 pub mod lang;
 pub mod ops;
