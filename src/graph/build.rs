@@ -657,22 +657,35 @@ pub fn node_span(root: &Module, node: &ConfigNode) -> Option<Span> {
     }
 }
 
-/// For every node, the resources it depends on directly or through variables, locals, outputs
-/// and module expansions (but not through other resources).
-pub fn resource_dependencies(dag: &Dag<ConfigNode>, node: &ConfigNode) -> BTreeSet<ConfigNode> {
-    let mut out = BTreeSet::new();
+/// The resources a node depends on: `direct`ly (an edge to the resource: a reference in its
+/// own expressions, or `depends_on`) and `indirect`ly, through variables, locals, outputs and
+/// module expansions (but not through other resources). A resource may be in both.
+pub fn resource_dependencies(
+    dag: &Dag<ConfigNode>,
+    node: &ConfigNode,
+) -> (BTreeSet<ConfigNode>, BTreeSet<ConfigNode>) {
+    let mut direct = BTreeSet::new();
+    let mut indirect = BTreeSet::new();
     let mut seen = BTreeSet::new();
-    let mut stack: Vec<&ConfigNode> = dag.dependencies(node);
+    let mut stack: Vec<&ConfigNode> = Vec::new();
+    for n in dag.dependencies(node) {
+        match n {
+            ConfigNode::Resource(..) => {
+                direct.insert(n.clone());
+            }
+            _ => stack.push(n),
+        }
+    }
     while let Some(n) = stack.pop() {
         if !seen.insert(n.clone()) {
             continue;
         }
         match n {
             ConfigNode::Resource(..) => {
-                out.insert(n.clone());
+                indirect.insert(n.clone());
             }
             _ => stack.extend(dag.dependencies(n)),
         }
     }
-    out
+    (direct, indirect)
 }

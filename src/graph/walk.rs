@@ -120,6 +120,7 @@ pub fn evaluate_with(
         diags: Diagnostics::new(),
         out: Evaluated::default(),
         instance_nodes: HashMap::new(),
+        instance_refs: HashMap::new(),
     };
     w.undeclared_inputs();
     let Some(order) = dag.topo_order() else {
@@ -190,6 +191,9 @@ struct Walker<'a> {
     diags: Diagnostics,
     out: Evaluated,
     instance_nodes: HashMap<ConfigNode, Vec<ResourceInstanceAddr>>,
+    /// The resource instances each instance's arguments refer to (see [`Scope::note_instance`]):
+    /// None for a reference to a resource as a whole.
+    instance_refs: HashMap<ResourceInstanceAddr, Vec<(ResourceKey, Option<InstanceKey>)>>,
 }
 
 struct InstanceScope<'w, 'a> {
@@ -197,9 +201,29 @@ struct InstanceScope<'w, 'a> {
     mi: &'w ModuleInstance,
     module: &'w Module,
     rep: Repetition,
+    notes: std::cell::RefCell<Vec<(ResourceKey, Option<InstanceKey>)>>,
 }
 
 impl Scope for InstanceScope<'_, '_> {
+    fn note_instance(&self, s: &Subject, key: Option<&Value>) {
+        let Subject::Resource(mode, ty, name) = s else {
+            return;
+        };
+        let key = match key.map(Value::unmarked) {
+            Some(Value::Number(n)) if n.fract() == 0.0 && *n >= 0.0 => {
+                Some(InstanceKey::Int(*n as usize))
+            }
+            Some(Value::String(k)) => Some(InstanceKey::Str(k.clone())),
+            _ => None,
+        };
+        let res = ResourceKey {
+            mode: mode.clone(),
+            type_name: ty.clone(),
+            name: name.clone(),
+        };
+        self.notes.borrow_mut().push((res, key));
+    }
+
     fn get_ref(&self, s: &Subject) -> Option<(&Value, bool)> {
         let (named, open) = match s {
             Subject::Var(n) => (Named::Var(n.clone()), false),
@@ -304,6 +328,7 @@ impl<'a> Walker<'a> {
             mi: &mi,
             module,
             rep,
+            notes: Default::default(),
         };
         let mut ev = self.evaluator(&scope);
         ev.eval(e)
@@ -389,6 +414,7 @@ impl<'a> Walker<'a> {
                     mi: &mi,
                     module: self.root,
                     rep: Repetition::None,
+                    notes: Default::default(),
                 };
                 let result = self.evaluator(&scope).eval_body(&p.body.body, p.body.file);
                 match result {
@@ -721,10 +747,12 @@ impl<'a> Walker<'a> {
                 mi,
                 module,
                 rep: rep.clone(),
+                notes: Default::default(),
             };
             let result = self
                 .evaluator(&scope)
                 .eval_body(&res.config.body, res.config.file);
+            let notes = scope.notes.take();
             let mut config = match result {
                 Ok(v) => v,
                 Err(ds) => {
@@ -771,6 +799,7 @@ impl<'a> Walker<'a> {
                 .entry(node.clone())
                 .or_default()
                 .push(addr.clone());
+            self.instance_refs.insert(addr.clone(), notes);
             let value = match self.hook.instance(&addr, config.clone(), res.span.as_ref()) {
                 Ok(v) => v,
                 Err(d) => {
@@ -871,28 +900,51 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// The instance graph: each instance depends on the instances of the resources its
+    /// configuration node depends on. Where it referred to a resource of its own module only
+    /// with known keys (`aws_vpc.v[0]`), only on those instances; otherwise on all of them
+    /// (within its own module instance when the resource is in the same module or below).
     fn instance_graph(&mut self, dag: &Dag<ConfigNode>) {
         let nodes: Vec<ConfigNode> = self.instance_nodes.keys().cloned().collect();
         for node in nodes {
-            let deps = resource_dependencies(dag, &node);
-            let node_path = match &node {
-                ConfigNode::Resource(p, _) => p.clone(),
-                _ => continue,
+            let (direct, indirect) = resource_dependencies(dag, &node);
+            let ConfigNode::Resource(node_path, node_key) = &node else {
+                continue;
             };
+            let has_depends_on = self
+                .root
+                .descendant(node_path)
+                .and_then(|m| m.resources.get(node_key))
+                .is_some_and(|r| !r.depends_on.is_empty());
             for addr in &self.instance_nodes[&node] {
                 self.out.graph.add(addr.clone());
-                for dep in &deps {
-                    let ConfigNode::Resource(dep_path, _) = dep else {
+                let notes = self.instance_refs.get(addr);
+                for dep in direct.union(&indirect) {
+                    let ConfigNode::Resource(dep_path, dep_key) = dep else {
                         continue;
                     };
-                    // Within the same module (or below it), depend only on the instances of
-                    // this module instance; across modules, on every instance.
-                    let same_subtree = dep_path.starts_with(&node_path);
+                    let keys: Option<Vec<&Option<InstanceKey>>> =
+                        (dep_path == node_path && !indirect.contains(dep) && !has_depends_on)
+                            .then(|| {
+                                notes
+                                    .into_iter()
+                                    .flatten()
+                                    .filter(|(k, _)| k == dep_key)
+                                    .map(|(_, key)| key)
+                                    .collect::<Vec<_>>()
+                            })
+                            .filter(|keys| !keys.is_empty() && keys.iter().all(|k| k.is_some()));
+                    let same_subtree = dep_path.starts_with(node_path);
                     for target in self.instance_nodes.get(dep).into_iter().flatten() {
-                        if same_subtree && !target.module.0.starts_with(&addr.module.0) {
-                            continue;
+                        let wanted = match &keys {
+                            Some(keys) => {
+                                target.module == addr.module && keys.contains(&&target.key)
+                            }
+                            None => !same_subtree || target.module.0.starts_with(&addr.module.0),
+                        };
+                        if wanted {
+                            self.out.graph.depend(addr, target);
                         }
-                        self.out.graph.depend(addr, target);
                     }
                 }
             }

@@ -53,6 +53,12 @@ pub trait Scope {
     fn get_ref(&self, _subject: &Subject) -> Option<(&Value, bool)> {
         None
     }
+
+    /// Told which instance of a resource an expression refers to: `Some(key)` when the
+    /// reference indexes it with a known key (`aws_subnet.a[0]`), None when it uses the
+    /// resource as a whole (`aws_subnet.a[*].id`, an unknown index). Lets the walk record
+    /// dependencies between instances rather than whole resources.
+    fn note_instance(&self, _subject: &Subject, _key: Option<&Value>) {}
 }
 
 /// A scope with nothing in it: only bound names (template variables) can be used.
@@ -418,10 +424,15 @@ impl<'a> Evaluator<'a> {
             Diagnostic::error(e.summary, e.detail).at(self.span_of(e.span.or_else(|| whole.span())))
         })?;
         let scope: &'a dyn Scope = self.scope;
+        let resource = matches!(r.subject, Subject::Resource(..));
         if !matches!(r.subject, Subject::Bound(_)) {
             if let Some((root, open)) = scope.get_ref(&r.subject) {
-                return self.apply_ops_ref(root, &ops[r.consumed..], open);
+                let note = resource.then_some(&r.subject);
+                return self.apply_ops_ref(root, &ops[r.consumed..], open, note);
             }
+        }
+        if resource {
+            scope.note_instance(&r.subject, None);
         }
         let resolved = match &r.subject {
             Subject::Bound(name) => Resolved::closed(
@@ -442,12 +453,23 @@ impl<'a> Evaluator<'a> {
     /// [`Self::apply_ops`] on a borrowed value: follows attribute and index steps by reference
     /// and copies only what they lead to. Anything else (splats, marks, errors) is left to
     /// `apply_ops`, so the outcome is the same.
+    /// With `note`, the scope is told which instance of that resource the first step selects.
     fn apply_ops_ref(
         &mut self,
         root: &'a Value,
         ops: &[hcl::edit::Decorated<TraversalOperator>],
         open: bool,
+        note: Option<&Subject>,
     ) -> EvalResult {
+        if let Some(subject) = note {
+            let first = ops.first().map(|o| o.value());
+            let key = match first {
+                Some(TraversalOperator::Index(e)) => Some(self.expr(e)?),
+                Some(TraversalOperator::LegacyIndex(n)) => Some(Value::Number(*n.value() as f64)),
+                _ => None,
+            };
+            self.scope.note_instance(subject, key.as_ref());
+        }
         let mut cur = root;
         for (i, op) in ops.iter().enumerate() {
             let next = match op.value() {
