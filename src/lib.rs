@@ -11,6 +11,7 @@ pub mod config;
 pub mod diag;
 pub mod engine;
 pub mod graph;
+pub mod import;
 pub mod lang;
 pub mod ops;
 pub mod plan;

@@ -12,13 +12,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use async_trait::async_trait;
 
-use super::retry_while;
+use super::{expect_prefix, retry_while};
 use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
 use crate::aws::iam::{iam_eventually_consistent, IAM_SETTLE_LIMIT};
 use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::values::{get_str, get_strings, state_object, string_set};
-use crate::provider::{AttrSchema, AttrType, CallContext, ResourceType, Schema};
+use crate::provider::{AttrSchema, AttrType, CallContext, ImportIdError, ResourceType, Schema};
 
 pub struct IamPolicyAttachmentType;
 
@@ -223,6 +223,23 @@ impl ResourceType for IamPolicyAttachmentType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn import_id_format(&self) -> &'static str {
+        "`NAME|POLICY_ARN`, the attachment's `name` and its policy's ARN (the AWS provider cannot import this type)"
+    }
+
+    async fn import_id(&self, _: &AwsClients, id: &str) -> Result<String, ImportIdError> {
+        let (_, arn) = id
+            .rsplit_once('|')
+            .filter(|(name, arn)| !name.is_empty() && !arn.is_empty())
+            .ok_or_else(|| {
+                ImportIdError::Malformed(
+                    "expected NAME|POLICY_ARN, two parts joined by \"|\"".into(),
+                )
+            })?;
+        expect_prefix(arn, "arn:", "a policy ARN after the \"|\"")?;
+        Ok(id.to_string())
     }
 
     async fn read_many(
