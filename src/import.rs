@@ -24,7 +24,7 @@ use crate::plan::build::{self as plan_build, PlanRequest};
 use crate::plan::refresh::{reconcile_tags, refresh};
 use crate::plan::Action;
 use crate::provider::{self, ImportIdError, ResourceType};
-use crate::state::{ResourceRecord, ResourceStatus, StateStore};
+use crate::state::{ResourceRecord, ResourceStatus, StateError, StateStore};
 
 /// What an import reports while it runs; the CLI prints it in Terraform's words.
 pub trait ImportHooks {
@@ -119,17 +119,20 @@ pub async fn import(
 
     let ps = ops::provider_settings(&loaded);
     let clients = AwsClients::load(ps.region.as_deref(), ps.profile.as_deref()).await;
-    let mut state = match StateStore::open(&opts.state_path) {
+    // The state is created only when there is something to write to it.
+    let mut state = match StateStore::open_existing(&opts.state_path) {
         Ok(s) => s,
         Err(e) => return Err((ops::state_error(e), Some(loaded))),
     };
-    let lock = match state.lock("import", opts.lock_timeout) {
-        Ok(l) => l,
-        Err(e) => return Err((ops::state_error(e), Some(loaded))),
+    let mut lock = match state.as_ref().map(|s| s.lock("import", opts.lock_timeout)) {
+        Some(Err(e)) => return Err((ops::state_error(e), Some(loaded))),
+        Some(Ok(l)) => Some(l),
+        None => None,
     };
-    let records = match state.resources() {
-        Ok(r) => r,
-        Err(e) => return Err((ops::state_error(e), Some(loaded))),
+    let records = match state.as_ref().map(StateStore::resources) {
+        Some(Err(e)) => return Err((ops::state_error(e), Some(loaded))),
+        Some(Ok(r)) => r,
+        None => Vec::new(),
     };
     let address = target.to_string();
     if let Some(existing) = records.iter().find(|r| r.address == address) {
@@ -195,18 +198,20 @@ pub async fn import(
     hooks.importing(&target, import_id);
     let id = match rt.import_id(&clients, import_id).await {
         Ok(id) => id,
-        Err(ImportIdError::Malformed(why)) => return fail(
-            Diagnostic::error(
-                "Invalid import ID",
-                format!(
+        Err(ImportIdError::Malformed(why)) => {
+            return fail(
+                Diagnostic::error(
+                    "Invalid import ID",
+                    format!(
                     "\"{import_id}\" is not an import ID for {}: {why}. An {} is imported by {}.",
                     rt.type_name(),
                     rt.type_name(),
                     rt.import_id_format()
                 ),
-            ),
-            loaded,
-        ),
+                ),
+                loaded,
+            )
+        }
         Err(ImportIdError::NotFound) => {
             return fail(not_found(rt, &target, import_id, &clients), loaded)
         }
@@ -268,7 +273,21 @@ pub async fn import(
         status: ResourceStatus::Ready,
         schema_version: schema.version,
     };
-    if let Err(e) = state.put_resource(&rec, "read", None) {
+    let mut state = match state.take() {
+        Some(s) => s,
+        None => {
+            let created = StateStore::open(&opts.state_path).and_then(|s| {
+                lock = Some(s.lock("import", opts.lock_timeout)?);
+                Ok(s)
+            });
+            match created {
+                Ok(s) => s,
+                Err(e) => return Err((ops::state_error(e), Some(loaded))),
+            }
+        }
+    };
+    // History calls an import "read": the object was read from AWS into the state.
+    if let Err(e) = put_new(&mut state, &rec) {
         return Err((ops::state_error(e), Some(loaded)));
     }
     let outputs_recorded =
@@ -282,6 +301,21 @@ pub async fn import(
         warnings: loaded.diags,
         sources: loaded.sources,
     })
+}
+
+/// Records `rec` unless another run recorded its address meanwhile (a state created by this
+/// import was not locked while AWS was read).
+fn put_new(state: &mut StateStore, rec: &ResourceRecord) -> Result<(), StateError> {
+    if state.resource(&rec.address)?.is_some() {
+        return Err(StateError::InvalidInput {
+            path: state.path().to_path_buf(),
+            detail: format!(
+                "{} was recorded by another run during this import; nothing was written",
+                rec.address
+            ),
+        });
+    }
+    state.put_resource(rec, "read", None)
 }
 
 /// The object to record: what AWS has, with the arguments AWS does not store taken from the

@@ -112,9 +112,7 @@ fn texts(rec: &ResourceRecord, name: &str) -> Vec<String> {
 /// The import ID a Terraform user would give for this object (the AWS provider's
 /// documented format), built from what state A recorded.
 fn terraform_import_id(rec: &ResourceRecord) -> String {
-    let get = |name: &str| {
-        text(rec, name).unwrap_or_else(|| panic!("{}: no {name}", rec.address))
-    };
+    let get = |name: &str| text(rec, name).unwrap_or_else(|| panic!("{}: no {name}", rec.address));
     match rec.type_name.as_str() {
         "aws_route" => {
             let destination = text(rec, "destination_cidr_block")
@@ -267,14 +265,10 @@ fn same_json(a: &serde_json::Value, b: &serde_json::Value) -> bool {
                 && x.iter().all(|i| y.iter().any(|j| same_json(i, j)))
                 && y.iter().all(|j| x.iter().any(|i| same_json(i, j)))
         }
-        (J::Object(x), J::Object(y)) => {
-            x.keys().chain(y.keys()).all(|k| {
-                same_json(
-                    x.get(k).unwrap_or(&J::Null),
-                    y.get(k).unwrap_or(&J::Null),
-                )
-            })
-        }
+        (J::Object(x), J::Object(y)) => x
+            .keys()
+            .chain(y.keys())
+            .all(|k| same_json(x.get(k).unwrap_or(&J::Null), y.get(k).unwrap_or(&J::Null))),
         (J::Array(x), J::Null) | (J::Null, J::Array(x)) => x.is_empty(),
         (J::Object(x), J::Null) | (J::Null, J::Object(x)) => x.is_empty(),
         _ => a == b,
@@ -330,8 +324,7 @@ async fn every_other_resource_type_imports_and_then_plans_no_changes() {
     );
     assert_eq!(out.code, 1);
     assert!(
-        out.stderr
-            .contains("Resource type does not support import"),
+        out.stderr.contains("Resource type does not support import"),
         "{}",
         out.stderr
     );
@@ -375,8 +368,7 @@ async fn import_everything_but_null(
 fn every_resource_type_has_an_import_test() {
     let mut declared = BTreeSet::new();
     for dir in [repo().join("examples"), support::fixtures("import/extra")] {
-        let (module, diags) =
-            ecsform::config::load_root(&dir, &ecsform::diag::Sources::default());
+        let (module, diags) = ecsform::config::load_root(&dir, &ecsform::diag::Sources::default());
         assert!(!diags.has_errors());
         for (_, m) in module.walk() {
             for key in m.resources.keys() {
@@ -395,4 +387,223 @@ fn every_resource_type_has_an_import_test() {
         missing.is_empty(),
         "resource types without an import test (add them to tests/fixtures/import/extra): {missing:?}"
     );
+}
+
+/// Runs `ecsform import ADDR ID` in `root` with the state at `state`.
+fn import(root: &Path, state: &Path, addr: &str, id: &str) -> support::Output {
+    cli(
+        root,
+        "import",
+        &[
+            format!("-state={}", state.display()),
+            addr.to_string(),
+            id.to_string(),
+        ],
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_errors_are_clear_and_change_nothing() {
+    let _guard = exclusive();
+    use_moto();
+    let (_tmp, root) = fixture_workdir("errors");
+    let state = root.join("state/b.sqlite");
+    let config = moto().sdk_config().await;
+    let ec2 = aws_sdk_ec2::Client::new(&config);
+    let vpc = ec2
+        .create_vpc()
+        .cidr_block("10.30.0.0/16")
+        .send()
+        .await
+        .unwrap();
+    let vpc_id = vpc.vpc().unwrap().vpc_id().unwrap().to_string();
+    let subnet = ec2
+        .create_subnet()
+        .vpc_id(&vpc_id)
+        .cidr_block("10.30.0.0/24")
+        .send()
+        .await
+        .unwrap();
+    let subnet_id = subnet.subnet().unwrap().subnet_id().unwrap().to_string();
+
+    // Addresses the configuration does not have: nothing is read, no state is created.
+    let out = import(&root, &state, "aws_vpcc.main", &vpc_id);
+    assert_eq!(out.code, 1);
+    assert!(out
+        .stderr
+        .contains("Error: Configuration for import target does not exist"));
+    assert!(
+        out.stderr.contains("Did you mean \"aws_vpc.main\"?"),
+        "{}",
+        out.stderr
+    );
+    let out = import(&root, &state, "module.net.aws_vpc.main", &vpc_id);
+    assert_eq!(out.code, 1);
+    assert!(out
+        .stderr
+        .contains("module.net is not defined in the configuration"));
+    let out = import(&root, &state, "aws_subnet.private", &subnet_id);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("has \"count\" set"), "{}", out.stderr);
+    assert!(out
+        .stderr
+        .contains("Did you mean \"aws_subnet.private[0]\"?"));
+    let out = import(&root, &state, "aws_vpc.main[0]", &vpc_id);
+    assert_eq!(out.code, 1);
+    assert!(out
+        .stderr
+        .contains("has neither \"count\" nor \"for_each\""));
+    let out = import(&root, &state, "aws_subnet.private[2]", &subnet_id);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("Its instances are: aws_subnet.private[0], aws_subnet.private[1]."),
+        "{}",
+        out.stderr
+    );
+    let out = import(&root, &state, "data.aws_region.current", "eu-west-1");
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("is a data source"), "{}", out.stderr);
+    let out = import(&root, &state, "not an address", &vpc_id);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("Error: Invalid address"));
+    let out = cli(&root, "import", &["aws_vpc.main".to_string()]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("expects two arguments"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !state.exists(),
+        "no state is created for an invalid address"
+    );
+
+    // A good import, then errors that leave the state as it is.
+    let out = import(&root, &state, "aws_vpc.main", &vpc_id);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let serial = StateStore::open(&state).unwrap().serial();
+    let unchanged = |what: &str| {
+        let store = StateStore::open(&state).unwrap();
+        assert_eq!(store.serial(), serial, "{what} changed the state");
+        assert_eq!(store.resources().unwrap().len(), 1, "{what}");
+    };
+
+    let out = import(&root, &state, "aws_vpc.main", &vpc_id);
+    assert_eq!(out.code, 1);
+    assert!(out
+        .stderr
+        .contains("Error: Resource already managed by ecsform"));
+    assert!(
+        out.stderr.contains(&format!("(id \"{vpc_id}\")")),
+        "{}",
+        out.stderr
+    );
+    unchanged("importing to a managed address");
+
+    let out = import(
+        &root,
+        &state,
+        "aws_subnet.private[0]",
+        "subnet-0000000000000000f",
+    );
+    assert_eq!(out.code, 1);
+    assert!(out
+        .stderr
+        .contains("Error: Cannot import non-existent remote object"));
+    assert!(out.stderr.contains(
+        "ecsform found no aws_subnet with the import ID \"subnet-0000000000000000f\" in region eu-west-1"
+    ), "{}", out.stderr);
+    assert!(out.stderr.contains("the subnet id (`subnet-…`)"));
+    unchanged("a missing object");
+
+    let out = import(&root, &state, "aws_route.default", "rtb-0123456789abcdef0");
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("Error: Invalid import ID"));
+    assert!(
+        out.stderr.contains("ROUTETABLEID_DESTINATION"),
+        "{}",
+        out.stderr
+    );
+    unchanged("a malformed composite ID");
+
+    let out = import(&root, &state, "aws_route.default", "vpc-1_0.0.0.0/0");
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("expected a route table id"),
+        "{}",
+        out.stderr
+    );
+    unchanged("a composite ID with the wrong kind of id");
+
+    let out = import(&root, &state, "aws_subnet.private[0]", &vpc_id);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("Error: Invalid import ID"),
+        "{}",
+        out.stderr
+    );
+    unchanged("an id of another type");
+
+    // An AWS error names the address and AWS's error code.
+    let denied = denying_endpoint();
+    std::env::set_var("AWS_ENDPOINT_URL_ECS", &denied);
+    let out = import(&root, &state, "aws_ecs_cluster.main", "main");
+    std::env::remove_var("AWS_ENDPOINT_URL_ECS");
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("Error: Error importing aws_ecs_cluster.main"),
+        "{}",
+        out.stderr
+    );
+    assert!(out
+        .stderr
+        .contains("AccessDeniedException: User: test is not authorized"));
+    unchanged("an AWS error");
+
+    // One object at two addresses is refused.
+    let out = import(&root, &state, "aws_subnet.private[0]", &subnet_id);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = import(&root, &state, "aws_subnet.private[1]", &subnet_id);
+    assert_eq!(out.code, 1);
+    assert!(out
+        .stderr
+        .contains("Error: Object already managed at another address"));
+    assert!(out
+        .stderr
+        .contains("ecsform state mv aws_subnet.private[0] aws_subnet.private[1]"));
+}
+
+/// A loopback endpoint that answers every request (at most 20, then it stops) as AWS's JSON
+/// APIs answer a caller without permission: HTTP 400 with `AccessDeniedException`.
+fn denying_endpoint() -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(20) {
+            let Ok(stream) = stream else { continue };
+            let mut reader = BufReader::new(stream);
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            let reply = r#"{"__type":"AccessDeniedException","message":"User: test is not authorized to perform: ecs:DescribeClusters"}"#;
+            let _ = write!(
+                reader.get_mut(),
+                "HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{reply}",
+                reply.len()
+            );
+        }
+    });
+    endpoint
 }
