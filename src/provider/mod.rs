@@ -303,3 +303,54 @@ pub fn resource_type(name: &str) -> Option<&'static dyn ResourceType> {
 pub fn data_source(name: &str) -> Option<&'static dyn DataSource> {
     DATA_SOURCES.iter().copied().find(|t| t.type_name() == name)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_importable_type_documents_its_import_id() {
+        for t in RESOURCE_TYPES {
+            if t.importable() {
+                assert_ne!(
+                    t.import_id_format(),
+                    "the object's id",
+                    "{} does not say what its import ID is",
+                    t.type_name()
+                );
+            }
+        }
+        assert!(!resource_type("null_resource").unwrap().importable());
+    }
+
+    #[test]
+    fn imports_take_arguments_aws_does_not_store_from_the_configuration() {
+        static SCHEMA: Schema = Schema {
+            version: 1,
+            attributes: &[
+                AttrSchema::computed("id", AttrType::String),
+                AttrSchema::optional("name", AttrType::String),
+                AttrSchema::optional("force_destroy", AttrType::Bool).local(),
+                AttrSchema::optional("skip_destroy", AttrType::Bool).local(),
+            ],
+            blocks: &[],
+        };
+        let read = Value::map([
+            ("id", Value::string("x")),
+            ("name", Value::string("x")),
+            ("force_destroy", Value::Bool(false)),
+            ("skip_destroy", Value::Bool(false)),
+        ]);
+        let config = Value::map([
+            ("name", Value::string("y")),
+            ("force_destroy", Value::Bool(true)),
+            ("skip_destroy", Value::Unknown),
+        ]);
+        let m = fill_local_from_config(&SCHEMA, read, &config);
+        let m = m.as_map().unwrap();
+        assert_eq!(m["force_destroy"], Value::Bool(true));
+        // Unknown in the configuration: what was read stays; AWS's values are never replaced.
+        assert_eq!(m["skip_destroy"], Value::Bool(false));
+        assert_eq!(m["name"], Value::string("x"));
+    }
+}

@@ -218,6 +218,18 @@ mod tests {
 
     #[test]
     fn ids_group_hooks_by_their_auto_scaling_group() {
+        let import = |id: &str| {
+            tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap()
+                .block_on(
+                    AutoscalingLifecycleHookType
+                        .import_id(&crate::aws::resources::offline_clients(), id),
+                )
+        };
+        assert_eq!(import("web/drain").unwrap(), hook_id("web", "drain"));
+        assert_eq!(import("web:drain").unwrap(), hook_id("web", "drain"));
+        assert!(matches!(import("web"), Err(ImportIdError::Malformed(_))));
         let ids = vec![
             hook_id("web", "drain"),
             hook_id("web", "warm"),

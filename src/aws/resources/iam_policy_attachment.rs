@@ -323,6 +323,23 @@ mod tests {
 
     #[test]
     fn ids_split_at_the_last_bar() {
+        let import = |id: &str| {
+            tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap()
+                .block_on(
+                    IamPolicyAttachmentType
+                        .import_id(&crate::aws::resources::offline_clients(), id),
+                )
+        };
+        let id = "read|arn:aws:iam::123456789012:policy/read";
+        assert_eq!(import(id).unwrap(), id);
+        for bad in ["read", "read|", "|arn:aws:iam::1:policy/x", "read|policy/x"] {
+            assert!(
+                matches!(import(bad), Err(ImportIdError::Malformed(_))),
+                "{bad}"
+            );
+        }
         assert_eq!(
             parse_id("ecs|instances|arn:aws:iam::1:policy/p"),
             Some(("ecs|instances", "arn:aws:iam::1:policy/p"))

@@ -478,6 +478,23 @@ mod tests {
 
     #[test]
     fn route_ids_match_the_terraform_provider() {
+        let import = |id: &str| {
+            tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap()
+                .block_on(RouteType.import_id(&offline_clients(), id))
+        };
+        assert_eq!(
+            import("rtb-xxx_0.0.0.0/0").unwrap(),
+            route_id("rtb-xxx", "0.0.0.0/0")
+        );
+        assert_eq!(import("rtb-xxx_::/0").unwrap(), route_id("rtb-xxx", "::/0"));
+        for bad in ["rtb-xxx", "rtb-xxx_", "vpc-1_0.0.0.0/0", "_0.0.0.0/0"] {
+            assert!(
+                matches!(import(bad), Err(ImportIdError::Malformed(_))),
+                "{bad}"
+            );
+        }
         assert_eq!(route_id("rtb-xxx", "0.0.0.0/0"), "r-rtb-xxx1080289494");
         assert_eq!(crc32(b"10.0.0.0/16"), 179966490);
         assert_eq!(crc32(b"::/0"), 2750132062);

@@ -392,7 +392,41 @@ mod tests {
     }
 
     #[test]
+    fn import_ids_in_the_providers_long_form() {
+        let rule = parse_import_id(
+            "sg-1_INGRESS_tcp_100_121_10.1.0.0/16_2001:db8::/48_pl-123_10.2.0.0/16",
+        )
+        .unwrap();
+        assert_eq!(rule.direction, Direction::Ingress);
+        assert_eq!((rule.ports.from, rule.ports.to), (100, 121));
+        assert_eq!(rule.sources.len(), 4);
+        let own = parse_import_id("sg-1_egress_all_0_0_self").unwrap();
+        assert_eq!(own.ports.protocol, "-1");
+        assert_eq!(own.sources, vec![Source::Group("sg-1".into())]);
+        let other = parse_import_id("sg-1_ingress_6_443_443_sg-2").unwrap();
+        assert_eq!(other.ports.protocol, "tcp");
+        assert_eq!(other.sources, vec![Source::Group("sg-2".into())]);
+        for bad in [
+            "sg-1_ingress_tcp_80_80",
+            "vpc-1_ingress_tcp_80_80_10.0.0.0/8",
+            "sg-1_sideways_tcp_80_80_10.0.0.0/8",
+            "sg-1_ingress_tcp_eighty_80_10.0.0.0/8",
+            "sg-1_ingress_tcp_80_80_somewhere",
+        ] {
+            assert!(
+                matches!(parse_import_id(bad), Err(ImportIdError::Malformed(_))),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
     fn rule_id_is_the_providers_hash() {
+        // The AWS provider's import ID names the same rule.
+        let imported =
+            parse_import_id("sg-1_ingress_tcp_80_8000_10.0.0.0/8").expect("a valid import ID");
+        let configured = Rule::from_value(&planned(&["10.0.0.0/8"], None)).unwrap();
+        assert_eq!(imported.id(), configured.id());
         let r = Rule::from_value(&planned(&["10.0.0.0/8"], None)).unwrap();
         assert_eq!(
             r.id(),
