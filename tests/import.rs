@@ -607,3 +607,20 @@ fn denying_endpoint() -> String {
     });
     endpoint
 }
+
+/// The README's table of import IDs says what each type's `import_id_format` says.
+#[test]
+fn the_readme_lists_every_import_id() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    for t in ecsform::provider::RESOURCE_TYPES {
+        if !t.importable() {
+            continue;
+        }
+        let row = format!(
+            "| `{}` | {} |",
+            t.type_name(),
+            t.import_id_format().replace('|', "\\|")
+        );
+        assert!(readme.contains(&row), "README.md lacks the row\n{row}");
+    }
+}
