@@ -14,7 +14,7 @@ use crate::addrs::{InstanceKey, ModuleInstance, ResourceInstanceAddr};
 use crate::apply::ApplyValues;
 use crate::aws::AwsClients;
 use crate::config::{Mode, Module};
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, Sources};
 use crate::engine::{self, Loaded};
 use crate::graph::walk;
 use crate::lang::eval::suggest;
@@ -51,8 +51,12 @@ pub struct ImportOutcome {
     pub sources: crate::diag::Sources,
 }
 
-/// Errors, with the loaded configuration when there is one (to render source snippets).
-pub type ImportError = (Diagnostics, Option<Loaded>);
+/// A failed import: what went wrong, and the configuration's sources to render it with
+/// snippets.
+pub struct ImportError {
+    pub diags: Diagnostics,
+    pub sources: Sources,
+}
 
 /// Imports the AWS object `import_id` into the state at `addr`. `opts` gives the
 /// configuration, variables, state path and lock timeout.
@@ -63,90 +67,80 @@ pub async fn import(
     hooks: &mut dyn ImportHooks,
 ) -> Result<ImportOutcome, ImportError> {
     let loaded = engine::load(&opts.load);
-    if loaded.diags.has_errors() {
-        let diags = loaded.diags.clone();
-        return Err((diags, Some(loaded)));
+    let outcome = if loaded.diags.has_errors() {
+        Err(loaded.diags.clone())
+    } else {
+        import_into_state(&loaded, opts, addr, import_id, hooks).await
+    };
+    match outcome {
+        Ok((addr, type_name, id, outputs_recorded)) => Ok(ImportOutcome {
+            addr,
+            type_name,
+            id,
+            outputs_recorded,
+            warnings: loaded.diags,
+            sources: loaded.sources,
+        }),
+        Err(diags) => Err(ImportError {
+            diags,
+            sources: loaded.sources,
+        }),
     }
-    let fail = |d: Diagnostic, loaded: Loaded| Err((Diagnostics::from(d), Some(loaded)));
+}
+
+/// The import proper, with the configuration loaded: (address, type, id, outputs recorded).
+async fn import_into_state(
+    loaded: &Loaded,
+    opts: &RunOptions,
+    addr: &str,
+    import_id: &str,
+    hooks: &mut dyn ImportHooks,
+) -> Result<(ResourceInstanceAddr, String, String, bool), Diagnostics> {
+    let fail = |d: Diagnostic| Err(Diagnostics::from(d));
     let target = match parse_address(addr) {
         Ok(a) => a,
-        Err(d) => return fail(d, loaded),
+        Err(d) => return fail(d),
     };
     if let Err(d) = check_declared(&loaded.module, &target) {
-        return fail(d, loaded);
+        return fail(d);
     }
-    let rt = match provider::resource_type(&target.resource.type_name) {
-        Some(rt) => rt,
-        None => {
-            return fail(
-                Diagnostic::error(
-                    "Unsupported resource type",
-                    format!(
-                        "ecsform does not support the resource type \"{}\", so it cannot import {target}. Supported: {}.",
-                        target.resource.type_name,
-                        provider::resource_type_names().join(", ")
-                    ),
-                ),
-                loaded,
-            )
-        }
+    let Some(rt) = provider::resource_type(&target.resource.type_name) else {
+        return fail(unsupported_type(&target));
     };
     if !rt.importable() {
-        return fail(
-            Diagnostic::error(
-                "Resource type does not support import",
-                format!(
-                    "{} has no object in AWS to import (as in Terraform, where it does not support import either). \"ecsform apply\" creates {target} without calling AWS.",
-                    rt.type_name()
-                ),
-            ),
-            loaded,
-        );
+        return fail(not_importable(rt, &target));
     }
     if import_id.trim().is_empty() {
-        return fail(
-            Diagnostic::error(
-                "Invalid import ID",
-                format!(
-                    "The import ID is empty. An {} is imported by {}.",
-                    rt.type_name(),
-                    rt.import_id_format()
-                ),
+        return fail(Diagnostic::error(
+            "Invalid import ID",
+            format!(
+                "The import ID is empty. An {} is imported by {}.",
+                rt.type_name(),
+                rt.import_id_format()
             ),
-            loaded,
-        );
+        ));
     }
 
-    let ps = ops::provider_settings(&loaded);
+    let ps = ops::provider_settings(loaded);
     let clients = AwsClients::load(ps.region.as_deref(), ps.profile.as_deref()).await;
     // The state is created only when there is something to write to it.
     let mut state = match StateStore::open_existing(&opts.state_path) {
         Ok(s) => s,
-        Err(e) => return Err((ops::state_error(e), Some(loaded))),
+        Err(e) => return Err(ops::state_error(e)),
     };
     let mut lock = match state.as_ref().map(|s| s.lock("import", opts.lock_timeout)) {
-        Some(Err(e)) => return Err((ops::state_error(e), Some(loaded))),
+        Some(Err(e)) => return Err(ops::state_error(e)),
         Some(Ok(l)) => Some(l),
         None => None,
     };
     let records = match state.as_ref().map(StateStore::resources) {
-        Some(Err(e)) => return Err((ops::state_error(e), Some(loaded))),
+        Some(Err(e)) => return Err(ops::state_error(e)),
         Some(Ok(r)) => r,
         None => Vec::new(),
     };
     let address = target.to_string();
     if let Some(existing) = records.iter().find(|r| r.address == address) {
-        return fail(
-            Diagnostic::error(
-                "Resource already managed by ecsform",
-                format!(
-                    "ecsform is already managing a remote object for {address} (id \"{}\"). To import to this address you must first remove the existing object from the state.",
-                    existing.id.as_deref().unwrap_or("none yet")
-                ),
-            )
-            .hint(format!("\"ecsform state rm {address}\" forgets it (the object stays in AWS).")),
-            loaded,
-        );
+        return fail(already_managed(existing));
     }
 
     // The configuration of the target, with references to what the state already holds
@@ -172,7 +166,7 @@ pub async fn import(
                 &target,
             ));
         }
-        return Err((diags, Some(loaded)));
+        return Err(diags);
     };
     let schema = rt.schema();
     let config = match schema.conform(&inst.config) {
@@ -184,7 +178,6 @@ pub async fn import(
                     format!("{target}:\n{}", errors.join("\n")),
                 )
                 .at(inst.span.clone()),
-                loaded,
             )
         }
     };
@@ -198,64 +191,32 @@ pub async fn import(
     hooks.importing(&target, import_id);
     let id = match rt.import_id(&clients, import_id).await {
         Ok(id) => id,
-        Err(ImportIdError::Malformed(why)) => {
-            return fail(
-                Diagnostic::error(
-                    "Invalid import ID",
-                    format!(
-                    "\"{import_id}\" is not an import ID for {}: {why}. An {} is imported by {}.",
-                    rt.type_name(),
-                    rt.type_name(),
-                    rt.import_id_format()
-                ),
-                ),
-                loaded,
-            )
-        }
-        Err(ImportIdError::NotFound) => {
-            return fail(not_found(rt, &target, import_id, &clients), loaded)
-        }
-        Err(ImportIdError::Aws(e)) => return fail(aws_error(&target, &e), loaded),
+        Err(ImportIdError::Malformed(why)) => return fail(malformed_id(rt, import_id, &why)),
+        Err(ImportIdError::NotFound) => return fail(not_found(rt, &target, import_id, &clients)),
+        Err(ImportIdError::Aws(e)) => return fail(aws_error(&target, &e)),
     };
     hooks.prepared(&target, rt.type_name());
     if let Some(other) = records
         .iter()
         .find(|r| r.type_name == rt.type_name() && r.id.as_deref() == Some(id.as_str()))
     {
-        return fail(
-            Diagnostic::error(
-                "Object already managed at another address",
-                format!(
-                    "The {} with id \"{id}\" is already in the state as {}. Managing one object at two addresses would make them fight over it.",
-                    rt.type_name(),
-                    other.address
-                ),
-            )
-            .hint(format!(
-                "To give it the address {address}, move it instead: ecsform state mv {} {address}",
-                other.address
-            )),
-            loaded,
-        );
+        return fail(managed_elsewhere(other, &address));
     }
     hooks.refreshing(&target, &id);
     let read = match rt.read_many(&clients, std::slice::from_ref(&id)).await {
         Ok(mut found) => found.remove(&id),
         Err(e) if e.is_not_found_or_unknown_name() => None,
-        Err(e) => return fail(aws_error(&target, &e), loaded),
+        Err(e) => return fail(aws_error(&target, &e)),
     };
     let Some(read) = read else {
-        return fail(not_found(rt, &target, import_id, &clients), loaded);
+        return fail(not_found(rt, &target, import_id, &clients));
     };
     let object = imported_object(rt, read, &config, &ps.default_tags);
     let Some(attributes) = object.to_json() else {
-        return fail(
-            Diagnostic::error(
-                format!("Incomplete object for {target}"),
-                "AWS returned an object with unknown attributes; this is a bug in the resource type.",
-            ),
-            loaded,
-        );
+        return fail(Diagnostic::error(
+            format!("Incomplete object for {target}"),
+            "AWS returned an object with unknown attributes; this is a bug in the resource type.",
+        ));
     };
     let rec = ResourceRecord {
         address: address.clone(),
@@ -282,25 +243,18 @@ pub async fn import(
             });
             match created {
                 Ok(s) => s,
-                Err(e) => return Err((ops::state_error(e), Some(loaded))),
+                Err(e) => return Err(ops::state_error(e)),
             }
         }
     };
     // History calls an import "read": the object was read from AWS into the state.
     if let Err(e) = put_new(&mut state, &rec) {
-        return Err((ops::state_error(e), Some(loaded)));
+        return Err(ops::state_error(e));
     }
     let outputs_recorded =
-        record_outputs_if_complete(&loaded, &mut state, &reader, &ps.default_tags).await;
+        record_outputs_if_complete(loaded, &mut state, &reader, &ps.default_tags).await;
     drop(lock);
-    Ok(ImportOutcome {
-        addr: target,
-        type_name: rt.type_name().to_string(),
-        id,
-        outputs_recorded,
-        warnings: loaded.diags,
-        sources: loaded.sources,
-    })
+    Ok((target, rt.type_name().to_string(), id, outputs_recorded))
 }
 
 /// Records `rec` unless another run recorded its address meanwhile (a state created by this
@@ -592,6 +546,69 @@ fn missing_instance(
         d = d.hint(format!("Did you mean \"{s}\"?"));
     }
     d
+}
+
+fn unsupported_type(target: &ResourceInstanceAddr) -> Diagnostic {
+    Diagnostic::error(
+        "Unsupported resource type",
+        format!(
+            "ecsform does not support the resource type \"{}\", so it cannot import {target}. Supported: {}.",
+            target.resource.type_name,
+            provider::resource_type_names().join(", ")
+        ),
+    )
+}
+
+fn not_importable(rt: &dyn ResourceType, target: &ResourceInstanceAddr) -> Diagnostic {
+    Diagnostic::error(
+        "Resource type does not support import",
+        format!(
+            "{} has no object in AWS to import (as in Terraform, where it does not support import either). \"ecsform apply\" creates {target} without calling AWS.",
+            rt.type_name()
+        ),
+    )
+}
+
+fn already_managed(existing: &ResourceRecord) -> Diagnostic {
+    let address = &existing.address;
+    Diagnostic::error(
+        "Resource already managed by ecsform",
+        format!(
+            "ecsform is already managing a remote object for {address} (id \"{}\"). To import to this address you must first remove the existing object from the state.",
+            existing.id.as_deref().unwrap_or("none yet")
+        ),
+    )
+    .hint(format!(
+        "\"ecsform state rm {address}\" forgets it (the object stays in AWS)."
+    ))
+}
+
+fn managed_elsewhere(other: &ResourceRecord, address: &str) -> Diagnostic {
+    Diagnostic::error(
+        "Object already managed at another address",
+        format!(
+            "The {} with id \"{}\" is already in the state as {}. Managing one object at two addresses would make them fight over it.",
+            other.type_name,
+            other.id.as_deref().unwrap_or_default(),
+            other.address
+        ),
+    )
+    .hint(format!(
+        "To give it the address {address}, move it instead: ecsform state mv {} {address}",
+        other.address
+    ))
+}
+
+fn malformed_id(rt: &dyn ResourceType, import_id: &str, why: &str) -> Diagnostic {
+    Diagnostic::error(
+        "Invalid import ID",
+        format!(
+            "\"{import_id}\" is not an import ID for {}: {why}. An {} is imported by {}.",
+            rt.type_name(),
+            rt.type_name(),
+            rt.import_id_format()
+        ),
+    )
 }
 
 fn not_found(

@@ -1,7 +1,7 @@
 //! `ecsform import ADDR ID`: record an existing AWS object in the state at ADDR, with
 //! Terraform's progress lines and closing message.
 
-use super::{print_diags, runtime, Ctx, Io};
+use super::{runtime, Ctx, Io};
 use crate::addrs::ResourceInstanceAddr;
 use crate::import::{self, ImportHooks};
 
@@ -44,8 +44,10 @@ pub fn run(ctx: &Ctx, io: &mut Io) -> u8 {
     let mut progress = Progress { out: io.out };
     let result = rt.block_on(import::import(&opts, addr, id, &mut progress));
     match result {
-        Err((diags, loaded)) => {
-            print_diags(io, &diags, loaded.as_ref(), color);
+        Err(e) => {
+            let _ = io
+                .err
+                .write_all(e.diags.render(&e.sources, color).as_bytes());
             1
         }
         Ok(outcome) => {
