@@ -479,6 +479,27 @@ async fn import_errors_are_clear_and_change_nothing() {
         "no state is created for an invalid address"
     );
 
+    // A type ecsform does not implement.
+    let other = tempfile::tempdir().unwrap();
+    std::fs::write(
+        other.path().join("main.tf"),
+        "resource \"aws_instance\" \"web\" {\n  ami = \"ami-1\"\n}\n",
+    )
+    .unwrap();
+    let out = import(
+        other.path(),
+        &state,
+        "aws_instance.web",
+        "i-0123456789abcdef0",
+    );
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("Error: Unsupported resource type"),
+        "{}",
+        out.stderr
+    );
+    assert!(!state.exists());
+
     // A good import, then errors that leave the state as it is.
     let out = import(&root, &state, "aws_vpc.main", &vpc_id);
     assert_eq!(out.code, 0, "{}", out.stderr);
