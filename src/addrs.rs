@@ -1,5 +1,12 @@
 //! Typed addresses of module and resource instances, printed exactly as Terraform prints them:
-//! `module.ecs.module.network.aws_subnet.subnet[0]`, `aws_iam_role.this["web"]`.
+//! `module.ecs.module.network.aws_subnet.subnet[0]`, `aws_iam_role.this["web"]`. Addresses
+//! typed on the command line to name part of the state are in `pattern`, `state mv` planning in
+//! `moves`.
+
+pub mod moves;
+pub mod pattern;
+
+pub use pattern::AddrPattern;
 
 use std::fmt;
 
@@ -190,6 +197,23 @@ mod tests {
         let odd = "module.x[\"a.b]\\\"c\"].aws_vpc.v";
         assert_eq!(ResourceInstanceAddr::parse(odd).unwrap().to_string(), odd);
         assert!(ResourceInstanceAddr::parse("aws_vpc").is_none());
+        let pat = |s: &str| AddrPattern::parse(s).unwrap();
+        assert!(pat("module.ecs").matches(&a));
+        assert!(pat("module.ecs.module.network").matches(&a));
+        assert!(pat("module.ecs.module.network[1].aws_subnet.subnet").matches(&a));
+        assert!(pat("module.ecs.module.network[1].aws_subnet.subnet[0]").matches(&a));
+        assert!(!pat("module.ecs.module.network[2]").matches(&a));
+        assert!(!pat("module.ecs.aws_subnet.subnet").matches(&a));
+        assert!(!pat("aws_subnet.subnet").matches(&a));
+        assert!(pat("data.aws_iam_role.this").matches(&b));
+        assert!(!pat("aws_iam_role.this").matches(&b));
+        assert_eq!(
+            pat("module.x[\"k\"].aws_vpc.v[3]").to_string(),
+            "module.x[\"k\"].aws_vpc.v[3]"
+        );
+        assert_eq!(pat("module.x").to_string(), "module.x");
+        assert!(AddrPattern::parse("module.").is_err());
+        assert!(AddrPattern::parse("module.a.").is_err());
         assert!(ResourceInstanceAddr::parse("aws_vpc.v[").is_none());
     }
 }

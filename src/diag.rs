@@ -69,6 +69,16 @@ impl Sources {
         FileId(files.len() as u32 - 1)
     }
 
+    /// Every file registered so far: (display path, text), in the order they were read.
+    pub fn files(&self) -> Vec<(String, Arc<str>)> {
+        self.files
+            .read()
+            .expect("sources lock")
+            .iter()
+            .map(|f| (f.display.clone(), f.text.clone()))
+            .collect()
+    }
+
     pub fn text(&self, file: FileId) -> Arc<str> {
         self.files.read().expect("sources lock")[file.0 as usize]
             .text

@@ -247,7 +247,6 @@ async fn import_into_state(
             }
         }
     };
-    // History calls an import "read": the object was read from AWS into the state.
     if let Err(e) = put_new(&mut state, &rec) {
         return Err(ops::state_error(e));
     }
@@ -269,7 +268,7 @@ fn put_new(state: &mut StateStore, rec: &ResourceRecord) -> Result<(), StateErro
             ),
         });
     }
-    state.put_resource(rec, "read", None)
+    state.put_resource(rec, "import", None)
 }
 
 /// The object to record: what AWS has, with the arguments AWS does not store taken from the
@@ -341,6 +340,8 @@ async fn record_outputs_if_complete(
         default_tags,
         data: reader,
         destroy: false,
+        targets: &[],
+        replace: &[],
     };
     let (plan, diags) = tokio::task::block_in_place(|| plan_build::build(&req));
     let complete = !diags.has_errors()

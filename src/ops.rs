@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::addrs::{AddrPattern, ResourceInstanceAddr};
 use crate::apply::{self, ApplyHooks, ApplyRequest, ApplySummary};
 use crate::aws::AwsClients;
 use crate::diag::{Diagnostic, Diagnostics};
@@ -13,7 +14,8 @@ use crate::engine::{self, LoadOptions, Loaded};
 use crate::lang::Value;
 use crate::plan::build::{self as plan_build, DataReader, PlanRequest};
 use crate::plan::refresh::refresh;
-use crate::plan::Plan;
+use crate::plan::{Action, Plan};
+use crate::planfile::{PlanFile, StateStamp};
 use crate::provider;
 use crate::state::{StateLock, StateStore};
 
@@ -45,6 +47,8 @@ pub struct Planned {
     pub state: Option<StateStore>,
     /// Held until this value is dropped.
     pub lock: Option<StateLock>,
+    /// Warnings from refresh and planning (configuration warnings are in `loaded.diags`).
+    pub warnings: Diagnostics,
 }
 
 /// The `provider "aws"` settings ecsform uses.
@@ -133,6 +137,10 @@ pub async fn plan(opts: &RunOptions) -> Result<Planned, (Diagnostics, Option<Loa
     if diags.has_errors() {
         return Err((diags, Some(loaded)));
     }
+    let (targets, replace) = match parse_addresses(opts) {
+        Ok(t) => t,
+        Err(d) => return Err((d, Some(loaded))),
+    };
     let reader = AwsDataReader { clients: &clients };
     let settings = loaded.settings();
     let req = PlanRequest {
@@ -143,6 +151,8 @@ pub async fn plan(opts: &RunOptions) -> Result<Planned, (Diagnostics, Option<Loa
         default_tags: &ps.default_tags,
         data: &reader,
         destroy: opts.destroy,
+        targets: &targets,
+        replace: &replace,
     };
     let (plan, plan_diags) = tokio::task::block_in_place(|| plan_build::build(&req));
     diags.extend(plan_diags);
@@ -156,7 +166,128 @@ pub async fn plan(opts: &RunOptions) -> Result<Planned, (Diagnostics, Option<Loa
         default_tags: ps.default_tags,
         state,
         lock,
+        warnings: diags,
     })
+}
+
+/// Prepares a saved plan for [`apply`]: evaluates the configuration again with the plan's
+/// variable flags (plus `extra_vars`, for sensitive `-var` values the plan file does not
+/// store), opens and locks the state, and refuses — changing nothing — if the state, a
+/// configuration file or a variable value changed since the plan was made.
+pub async fn saved(
+    opts: &RunOptions,
+    file: &PlanFile,
+) -> Result<Planned, (Diagnostics, Option<Loaded>)> {
+    let mut load = opts.load.clone();
+    load.vars = file.var_args(&opts.load.vars);
+    let loaded = engine::load(&load);
+    if loaded.diags.has_errors() {
+        let diags = loaded.diags.clone();
+        return Err((diags, Some(loaded)));
+    }
+    let plan = match file.decode_plan() {
+        Ok(p) => p,
+        Err(e) => {
+            return Err((
+                Diagnostic::error("Invalid plan file", e).into(),
+                Some(loaded),
+            ))
+        }
+    };
+    // Open without creating, so that a vanished state is reported rather than replaced, and
+    // a refused plan leaves no new file behind.
+    let mut state = match StateStore::open_existing(&opts.state_path) {
+        Ok(s) => s,
+        Err(e) => return Err((state_error(e), Some(loaded))),
+    };
+    let stale = |state: &Option<StateStore>| {
+        let stamp = StateStamp {
+            lineage: state.as_ref().map(StateStore::lineage),
+            serial: state.as_ref().map(StateStore::serial).unwrap_or(0),
+        };
+        let stale = file.staleness(&loaded, &stamp);
+        if stale.is_empty() {
+            return None;
+        }
+        let list: String = stale.iter().map(|s| format!("\n  - {s}")).collect();
+        let diag = Diagnostic::error(
+            "Saved plan is stale",
+            format!(
+                "The plan was made on {}, and since then:{list}\n\nNothing was changed.",
+                file.created_at
+            ),
+        )
+        .hint("Run \"ecsform plan -out=FILE\" again, review the new plan and apply that.");
+        Some(Diagnostics::from(diag))
+    };
+    if state.is_none() {
+        if let Some(d) = stale(&state) {
+            return Err((d, Some(loaded)));
+        }
+        state = match StateStore::open(&opts.state_path) {
+            Ok(s) => Some(s),
+            Err(e) => return Err((state_error(e), Some(loaded))),
+        };
+    }
+    let lock = match &state {
+        Some(s) => match s.lock(opts.command, opts.lock_timeout) {
+            Ok(l) => Some(l),
+            Err(e) => return Err((state_error(e), Some(loaded))),
+        },
+        None => None,
+    };
+    // Checked again under the lock: nobody changes the state from here on.
+    if let Some(d) = stale(&state) {
+        return Err((d, Some(loaded)));
+    }
+    // Sensitive values are not in the plan file: take them from the state, which is as the
+    // plan saw it (same serial).
+    let mut plan = plan;
+    if let Some(s) = &state {
+        let records = match s.resources() {
+            Ok(r) => r,
+            Err(e) => return Err((state_error(e), Some(loaded))),
+        };
+        let recorded: BTreeMap<&str, &serde_json::Value> = records
+            .iter()
+            .map(|r| (r.address.as_str(), &r.attributes))
+            .collect();
+        for c in &mut plan.changes {
+            let (Some(before), Some(rec)) =
+                (c.before.take(), recorded.get(c.addr.to_string().as_str()))
+            else {
+                continue;
+            };
+            let source = match provider::resource_type(&c.addr.resource.type_name) {
+                Some(rt) => rt.schema().decode(&Value::from_json(rec)),
+                None => Value::from_json(rec),
+            };
+            let restored = crate::planfile::restore_redacted(before, &source);
+            if c.action == Action::NoOp {
+                c.after = Some(restored.clone());
+            }
+            c.before = Some(restored);
+        }
+    }
+    let ps = provider_settings(&loaded);
+    let clients = AwsClients::load(ps.region.as_deref(), ps.profile.as_deref()).await;
+    Ok(Planned {
+        loaded,
+        plan,
+        clients,
+        default_tags: ps.default_tags,
+        state,
+        lock,
+        warnings: Diagnostics::new(),
+    })
+}
+
+/// What a new plan file records about the state the plan was made from.
+pub fn state_stamp(planned: &Planned) -> StateStamp {
+    StateStamp {
+        lineage: planned.state.as_ref().map(StateStore::lineage),
+        serial: planned.state.as_ref().map(StateStore::serial).unwrap_or(0),
+    }
 }
 
 /// Applies a plan computed by [`plan`] (state opened for writing).
@@ -188,6 +319,44 @@ pub async fn apply(
         data: &reader,
     };
     apply::apply(&req, state, hooks).await
+}
+
+/// Parses the `-target` and `-replace` addresses.
+fn parse_addresses(
+    opts: &RunOptions,
+) -> Result<(Vec<AddrPattern>, Vec<ResourceInstanceAddr>), Diagnostics> {
+    let mut diags = Diagnostics::new();
+    let mut targets = Vec::new();
+    for t in &opts.targets {
+        match AddrPattern::parse(t) {
+            Ok(p) => targets.push(p),
+            Err(e) => diags.push(
+                Diagnostic::error(
+                    "Invalid target address",
+                    format!("-target: {e}."),
+                )
+                .hint("Examples: -target=module.vpc, -target=aws_subnet.private, -target='aws_subnet.private[0]'."),
+            ),
+        }
+    }
+    let mut replace = Vec::new();
+    for r in &opts.replace {
+        match ResourceInstanceAddr::parse(r).filter(|a| !a.is_data()) {
+            Some(a) => replace.push(a),
+            None => diags.push(
+                Diagnostic::error(
+                    "Invalid replace address",
+                    format!("-replace={r} is not a managed resource instance address."),
+                )
+                .hint("Examples: -replace=aws_instance.web, -replace='module.ecs.aws_launch_template.this[0]'."),
+            ),
+        }
+    }
+    if diags.is_empty() {
+        Ok((targets, replace))
+    } else {
+        Err(diags)
+    }
 }
 
 pub(crate) fn state_error(e: crate::state::StateError) -> Diagnostics {

@@ -503,7 +503,15 @@ async fn import_errors_are_clear_and_change_nothing() {
     // A good import, then errors that leave the state as it is.
     let out = import(&root, &state, "aws_vpc.main", &vpc_id);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    let serial = StateStore::open(&state).unwrap().serial();
+    let store = StateStore::open(&state).unwrap();
+    let history = store.history(10).unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(
+        (history[0].action.as_str(), history[0].address.as_str()),
+        ("import", "aws_vpc.main")
+    );
+    let serial = store.serial();
+    drop(store);
     let unchanged = |what: &str| {
         let store = StateStore::open(&state).unwrap();
         assert_eq!(store.serial(), serial, "{what} changed the state");

@@ -361,7 +361,7 @@ fn usage_errors_exit_1_with_a_clear_message() {
     assert_eq!(out.code, 1);
     assert!(
         out.stderr
-            .starts_with("Error: unknown command \"frobnicate\". Commands: plan, apply, destroy, validate, graph, force-unlock."),
+            .starts_with("Error: unknown command \"frobnicate\". Commands: plan, apply, destroy, show, output, state, import, fmt, validate, graph, force-unlock."),
         "{}",
         out.stderr
     );

@@ -3,7 +3,7 @@
 
 variable "environment" {
   description = "Environment tag (e.g. acc, prod)."
-  type = string
+  type        = string
 }
 
 variable "name" {
@@ -18,12 +18,12 @@ variable "name" {
 
 variable "vpc_id" {
   description = "VPC the load balancer and its target group live in."
-  type = string
+  type        = string
 }
 
 variable "public_subnet_ids" {
   description = "Public subnets, one per availability zone, for the load balancer."
-  type = list(string)
+  type        = list(string)
 }
 
 variable "allowed_cidrs" {
@@ -34,20 +34,20 @@ variable "allowed_cidrs" {
 
 variable "health_check_path" {
   description = "Path the default target group checks on each target."
-  type    = string
-  default = "/"
+  type        = string
+  default     = "/"
 }
 
 variable "deregistration_delay" {
   description = "Seconds a draining target keeps its connections."
-  type    = number
-  default = 30
+  type        = number
+  default     = 30
 }
 
 variable "tags" {
   description = "Extra tags for every resource."
-  type    = map(string)
-  default = {}
+  type        = map(string)
+  default     = {}
 }
 
 locals {
@@ -117,15 +117,15 @@ resource "aws_lb_listener" "http" {
 
 output "dns_name" {
   description = "DNS name of the load balancer (point your records here)."
-  value = aws_lb.alb.dns_name
+  value       = aws_lb.alb.dns_name
 }
 
 output "security_group_id" {
   description = "Security group of the load balancer (allow it into the instances)."
-  value = aws_security_group.alb.id
+  value       = aws_security_group.alb.id
 }
 
 output "default_target_group_arn" {
   description = "ARN of the default target group, for ECS services."
-  value = aws_lb_target_group.default.arn
+  value       = aws_lb_target_group.default.arn
 }

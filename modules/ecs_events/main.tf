@@ -3,23 +3,23 @@
 
 variable "environment" {
   description = "Environment tag (e.g. acc, prod)."
-  type = string
+  type        = string
 }
 
 variable "cluster" {
   description = "Name of the ECS cluster whose stopped tasks are reported."
-  type = string
+  type        = string
 }
 
 variable "cluster_arn" {
   description = "ARN of that cluster (the rule matches events from it only)."
-  type = string
+  type        = string
 }
 
 variable "tags" {
   description = "Extra tags for every resource."
-  type    = map(string)
-  default = {}
+  type        = map(string)
+  default     = {}
 }
 
 resource "aws_sns_topic" "task_stopped" {
@@ -60,5 +60,5 @@ resource "aws_cloudwatch_event_target" "task_stopped" {
 
 output "sns_topic_arn" {
   description = "SNS topic that receives stopped-task events; subscribe your alerting to it."
-  value = aws_sns_topic.task_stopped.arn
+  value       = aws_sns_topic.task_stopped.arn
 }

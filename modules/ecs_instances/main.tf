@@ -4,7 +4,7 @@
 
 variable "environment" {
   description = "Environment tag (e.g. acc, prod)."
-  type = string
+  type        = string
 }
 
 variable "cluster" {
@@ -20,7 +20,7 @@ variable "instance_group" {
 
 variable "vpc_id" {
   description = "VPC the instances run in."
-  type = string
+  type        = string
 }
 
 variable "vpc_cidr" {
@@ -30,7 +30,7 @@ variable "vpc_cidr" {
 
 variable "private_subnet_ids" {
   description = "Private subnets the autoscaling group spreads instances over."
-  type = list(string)
+  type        = list(string)
 }
 
 variable "ami_id" {
@@ -40,8 +40,8 @@ variable "ami_id" {
 
 variable "instance_type" {
   description = "EC2 instance type of the container instances."
-  type    = string
-  default = "t3.small"
+  type        = string
+  default     = "t3.small"
 }
 
 variable "key_name" {
@@ -79,14 +79,14 @@ variable "custom_userdata" {
 
 variable "log_retention_days" {
   description = "Days the CloudWatch log groups keep their logs."
-  type    = number
-  default = 30
+  type        = number
+  default     = 30
 }
 
 variable "tags" {
   description = "Extra tags for every resource."
-  type    = map(string)
-  default = {}
+  type        = map(string)
+  default     = {}
 }
 
 locals {
@@ -94,11 +94,11 @@ locals {
   name = "${var.cluster}_${var.instance_group}"
   # Log groups the CloudWatch agent writes to, with their retention in days.
   log_groups = {
-    dmesg    = var.log_retention_days
-    docker   = var.log_retention_days
+    dmesg     = var.log_retention_days
+    docker    = var.log_retention_days
     ecs-agent = var.log_retention_days
-    ecs-init = var.log_retention_days
-    messages = var.log_retention_days
+    ecs-init  = var.log_retention_days
+    messages  = var.log_retention_days
   }
   tags = merge(var.tags, {
     Environment = var.environment
@@ -177,7 +177,7 @@ resource "aws_iam_instance_profile" "instance" {
 }
 
 resource "aws_cloudwatch_log_group" "instance" {
-  for_each          = local.log_groups
+  for_each = local.log_groups
   # Per instance group: two groups of one cluster must not both create the same log group.
   name              = "/ecs/${var.cluster}/${var.instance_group}/${each.key}"
   retention_in_days = each.value
@@ -243,20 +243,20 @@ resource "aws_autoscaling_group" "asg" {
 
 output "security_group_id" {
   description = "Security group of the container instances."
-  value = aws_security_group.instance.id
+  value       = aws_security_group.instance.id
 }
 
 output "autoscaling_group_name" {
   description = "Name of the autoscaling group."
-  value = aws_autoscaling_group.asg.name
+  value       = aws_autoscaling_group.asg.name
 }
 
 output "instance_role_arn" {
   description = "ARN of the instance role."
-  value = aws_iam_role.instance.arn
+  value       = aws_iam_role.instance.arn
 }
 
 output "launch_template_id" {
   description = "ID of the launch template."
-  value = aws_launch_template.instance.id
+  value       = aws_launch_template.instance.id
 }

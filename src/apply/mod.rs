@@ -450,7 +450,60 @@ fn prepare(
             ),
         ));
     }
+    // What was planned must be what is applied: values known at plan time may not change.
+    if let Some(planned) = &change.after {
+        if let Some(path) = inconsistency(planned, &p.after, String::new()) {
+            return Err(Diagnostic::error(
+                format!("Cannot apply {addr}"),
+                format!(
+                    "The configuration now evaluates differently from the plan: {} was planned as one value and is now another. Something the plan depended on changed (a data source result, a file, a function such as timestamp()).",
+                    if path.is_empty() { "the object".to_string() } else { path }
+                ),
+            )
+            .hint("Run plan again and review the new plan."));
+        }
+    }
     Ok(Some(p.after))
+}
+
+/// The first place where `actual` differs from a known part of `planned` (as a path like
+/// `ingress[0].from_port`), or None. Unknown and redacted planned values match anything.
+fn inconsistency(planned: &Value, actual: &Value, path: String) -> Option<String> {
+    let actual = actual.unmarked();
+    match planned {
+        Value::Unknown => None,
+        Value::Sensitive(inner) => inconsistency(inner, actual, path),
+        Value::Map(pm) => {
+            let Value::Map(am) = actual else {
+                return Some(path);
+            };
+            pm.iter().find_map(|(k, pv)| {
+                let av = am.get(k).unwrap_or(&Value::Null);
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                inconsistency(pv, av, p)
+            })
+        }
+        // Unknown set elements may merge or split once known: compare known sets only.
+        Value::Set(_) if !planned.is_wholly_known() => None,
+        Value::List(pi) | Value::Set(pi) => {
+            let (Value::List(ai) | Value::Set(ai)) = actual else {
+                return Some(path);
+            };
+            if pi.len() != ai.len() {
+                return Some(path);
+            }
+            pi.iter()
+                .zip(ai)
+                .enumerate()
+                .find_map(|(i, (pv, av))| inconsistency(pv, av, format!("{path}[{i}]")))
+        }
+        known if known.equals(actual) => None,
+        _ => Some(path),
+    }
 }
 
 /// Writes the outcome of one call to state at once.
@@ -543,26 +596,80 @@ fn write_outputs(
     state: &mut StateStore,
     values: &BTreeMap<ResourceInstanceAddr, Value>,
 ) -> Result<(), Diagnostic> {
-    let outputs: Vec<(String, serde_json::Value, bool)> = if req.plan.destroy {
-        Vec::new()
-    } else {
-        let mut hook = ApplyValues {
-            values,
-            data: req.data,
+    let outputs: Vec<(String, serde_json::Value, bool)> =
+        if req.plan.destroy && req.plan.targets.is_empty() {
+            Vec::new()
+        } else {
+            let mut hook = ApplyValues {
+                values,
+                data: req.data,
+            };
+            let (evaluated, _) = walk::evaluate_with(
+                &req.loaded.module,
+                &req.loaded.config_graph,
+                req.settings,
+                &mut hook,
+            );
+            evaluated
+                .outputs
+                .iter()
+                .filter_map(|(k, o)| Some((k.clone(), o.value.to_json()?, o.sensitive)))
+                .collect()
         };
-        let (evaluated, _) = walk::evaluate_with(
-            &req.loaded.module,
-            &req.loaded.config_graph,
-            req.settings,
-            &mut hook,
-        );
-        evaluated
-            .outputs
-            .iter()
-            .filter_map(|(k, o)| Some((k.clone(), o.value.to_json()?, o.sensitive)))
-            .collect()
-    };
     state
         .set_outputs(&outputs)
         .map_err(|e| Diagnostic::error("Failed to write outputs to state", e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn planned_values_must_hold_where_known() {
+        let planned = Value::map([
+            ("id", Value::Unknown),
+            ("cidr", Value::string("10.0.0.0/16")),
+            ("pw", Value::Sensitive(Box::new(Value::Unknown))),
+            (
+                "ports",
+                Value::List(vec![Value::number(80), Value::Unknown]),
+            ),
+            (
+                "sgs",
+                Value::set(vec![Value::Unknown, Value::string("sg-1")]),
+            ),
+        ]);
+        let actual = |cidr: &str, port: f64| {
+            Value::map([
+                ("id", Value::Unknown),
+                ("cidr", Value::string(cidr)),
+                ("pw", Value::Sensitive(Box::new(Value::string("x")))),
+                (
+                    "ports",
+                    Value::List(vec![Value::number(port), Value::number(1)]),
+                ),
+                (
+                    "sgs",
+                    Value::set(vec![
+                        Value::string("sg-2"),
+                        Value::string("sg-3"),
+                        Value::string("sg-1"),
+                    ]),
+                ),
+            ])
+        };
+        assert_eq!(
+            inconsistency(&planned, &actual("10.0.0.0/16", 80.0), String::new()),
+            None
+        );
+        assert_eq!(
+            inconsistency(&planned, &actual("10.1.0.0/16", 80.0), String::new()).as_deref(),
+            Some("cidr")
+        );
+        assert_eq!(
+            inconsistency(&planned, &actual("10.0.0.0/16", 81.0), String::new()).as_deref(),
+            Some("ports[0]")
+        );
+    }
 }

@@ -8,6 +8,7 @@ use crate::addrs::ResourceInstanceAddr;
 use crate::apply::{ApplyHooks, Phase};
 use crate::aws::error::ApiError;
 use crate::ops;
+use crate::planfile::PlanFile;
 use crate::render::text;
 
 struct Progress<'a> {
@@ -68,53 +69,22 @@ impl ApplyHooks for Progress<'_> {
 
 pub fn run(ctx: &Ctx, command: &'static str, io: &mut Io) -> u8 {
     let opts = &ctx.run_options(command);
-    let (auto_approve, color) = (ctx.cmd.auto_approve, ctx.color);
+    let color = ctx.color;
     let rt = match runtime(io) {
         Some(rt) => rt,
         None => return 1,
     };
-    let mut planned = match rt.block_on(ops::plan(opts)) {
-        Err((diags, loaded)) => {
-            print_diags(io, &diags, loaded.as_ref(), color);
-            return 1;
-        }
-        Ok(p) => p,
+    let mut planned = match ctx.cmd.args.first() {
+        Some(file) => match load_saved(ctx, opts, &rt, file, io) {
+            Some(p) => p,
+            None => return 1,
+        },
+        None => match plan_and_confirm(ctx, opts, &rt, io) {
+            Ok(p) => p,
+            Err(code) => return code,
+        },
     };
-    print_diags(io, &planned.loaded.diags, Some(&planned.loaded), color);
-    let _ = io
-        .out
-        .write_all(text::render_plan(&planned.plan, color).as_bytes());
-    let destroying = opts.destroy;
-    if !planned.plan.has_changes() {
-        return 0;
-    }
-    if !auto_approve {
-        let Some(input) = io.input.as_mut() else {
-            let _ = writeln!(
-                io.err,
-                "\nError: No terminal to confirm with\n\n  ecsform {} asks for confirmation, but its input is not a terminal. Review the plan above and run again with -auto-approve to apply it without asking.",
-                opts.command
-            );
-            return 1;
-        };
-        let question = if destroying {
-            "Do you really want to destroy all resources?\n  ecsform will destroy all your managed infrastructure, as shown above.\n  There is no undo. Only 'yes' will be accepted to confirm."
-        } else {
-            "Do you want to perform these actions?\n  ecsform will perform the actions described above.\n  Only 'yes' will be accepted to approve."
-        };
-        let _ = write!(io.out, "\n{question}\n\n  Enter a value: ");
-        let _ = io.out.flush();
-        let mut answer = String::new();
-        let _ = input.read_line(&mut answer);
-        if answer.trim() != "yes" {
-            let _ = writeln!(
-                io.err,
-                "\nError: {} cancelled\n\n  Only 'yes' is accepted; nothing was changed.",
-                if destroying { "Destroy" } else { "Apply" }
-            );
-            return 1;
-        }
-    }
+    let destroying = planned.plan.destroy;
     let _ = writeln!(io.out);
     let parallelism = opts.parallelism;
     let summary = {
@@ -148,6 +118,107 @@ pub fn run(ctx: &Ctx, command: &'static str, io: &mut Io) -> u8 {
         print_outputs(io, &planned);
     }
     0
+}
+
+/// Plans, shows the plan and asks for confirmation. `Err(exit code)` when there is nothing
+/// to apply or the user said no.
+fn plan_and_confirm(
+    ctx: &Ctx,
+    opts: &ops::RunOptions,
+    rt: &tokio::runtime::Runtime,
+    io: &mut Io,
+) -> Result<ops::Planned, u8> {
+    let color = ctx.color;
+    let planned = match rt.block_on(ops::plan(opts)) {
+        Err((diags, loaded)) => {
+            print_diags(io, &diags, loaded.as_ref(), color);
+            return Err(1);
+        }
+        Ok(p) => p,
+    };
+    print_diags(io, &planned.loaded.diags, Some(&planned.loaded), color);
+    print_diags(io, &planned.warnings, Some(&planned.loaded), color);
+    let _ = io
+        .out
+        .write_all(text::render_plan(&planned.plan, color).as_bytes());
+    let destroying = opts.destroy;
+    if !planned.plan.has_changes() {
+        return Err(0);
+    }
+    if !ctx.cmd.auto_approve {
+        let Some(input) = io.input.as_mut() else {
+            let _ = writeln!(
+                io.err,
+                "\nError: No terminal to confirm with\n\n  ecsform {} asks for confirmation, but its input is not a terminal. Review the plan above and run again with -auto-approve to apply it without asking.",
+                opts.command
+            );
+            return Err(1);
+        };
+        let question = if destroying && opts.targets.is_empty() {
+            "Do you really want to destroy all resources?\n  ecsform will destroy all your managed infrastructure, as shown above.\n  There is no undo. Only 'yes' will be accepted to confirm."
+        } else if destroying {
+            "Do you really want to destroy the targeted resources?\n  ecsform will destroy the resources shown above.\n  There is no undo. Only 'yes' will be accepted to confirm."
+        } else {
+            "Do you want to perform these actions?\n  ecsform will perform the actions described above.\n  Only 'yes' will be accepted to approve."
+        };
+        let _ = write!(io.out, "\n{question}\n\n  Enter a value: ");
+        let _ = io.out.flush();
+        let mut answer = String::new();
+        let _ = input.read_line(&mut answer);
+        if answer.trim() != "yes" {
+            let _ = writeln!(
+                io.err,
+                "\nError: {} cancelled\n\n  Only 'yes' is accepted; nothing was changed.",
+                if destroying { "Destroy" } else { "Apply" }
+            );
+            return Err(1);
+        }
+    }
+    Ok(planned)
+}
+
+/// Reads a saved plan and checks it still holds. None (after printing why) when it cannot be
+/// applied.
+fn load_saved(
+    ctx: &Ctx,
+    opts: &ops::RunOptions,
+    rt: &tokio::runtime::Runtime,
+    file: &str,
+    io: &mut Io,
+) -> Option<ops::Planned> {
+    let misplaced: Vec<&str> = [
+        (!ctx.cmd.targets.is_empty(), "-target"),
+        (!ctx.cmd.replace.is_empty(), "-replace"),
+        (!ctx.cmd.refresh, "-refresh=false"),
+    ]
+    .into_iter()
+    .filter_map(|(given, flag)| given.then_some(flag))
+    .collect();
+    if !misplaced.is_empty() {
+        let _ = writeln!(
+            io.err,
+            "Error: {} cannot be used with a saved plan\n\n  The plan file already records what to do. Give these options to \"ecsform plan -out=FILE\" instead.",
+            misplaced.join(", ")
+        );
+        return None;
+    }
+    let saved = match PlanFile::read(&ctx.resolve(std::path::Path::new(file))) {
+        Ok(f) => f,
+        Err(e) => {
+            let _ = writeln!(io.err, "Error: Failed to read the saved plan\n\n  {e}.");
+            return None;
+        }
+    };
+    match rt.block_on(ops::saved(opts, &saved)) {
+        Err((diags, loaded)) => {
+            print_diags(io, &diags, loaded.as_ref(), ctx.color);
+            None
+        }
+        Ok(p) => {
+            print_diags(io, &p.loaded.diags, Some(&p.loaded), ctx.color);
+            Some(p)
+        }
+    }
 }
 
 fn print_outputs(io: &mut Io, planned: &ops::Planned) {

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::config::inputs::VarArg;
+pub use crate::render::Format;
 
 /// A usage mistake: printed with a pointer to `-help`, exit code 1.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -27,19 +28,6 @@ pub enum CommandName {
     State,
     Import,
     Fmt,
-}
-
-/// How `plan` and `show` print a plan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// Terraform's human text.
-    Text,
-    /// A document close to `terraform show -json`.
-    Json,
-    /// GitHub-flavoured markdown for a pull-request comment.
-    Markdown,
-    /// One line per changed resource.
-    Summary,
 }
 
 impl CommandName {
@@ -380,9 +368,8 @@ fn max_positionals(name: CommandName) -> usize {
     match name {
         CommandName::Apply | CommandName::Show | CommandName::Output => 1,
         CommandName::Import => 2,
-        // `state mv A B` is the longest; the subcommand checks its own count.
-        CommandName::State => 3,
-        CommandName::Fmt => usize::MAX,
+        // `state rm ADDR...` takes any number; each subcommand checks its own count.
+        CommandName::State | CommandName::Fmt => usize::MAX,
         _ => 0,
     }
 }

@@ -49,6 +49,15 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// A path from the command line, relative to the working directory (after `-chdir`).
+    pub fn resolve(&self, p: &std::path::Path) -> PathBuf {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.load.dir.join(p)
+        }
+    }
+
     /// Options for plan, apply, destroy and import.
     pub fn run_options(&self, command: &'static str) -> ops::RunOptions {
         ops::RunOptions {
@@ -183,17 +192,14 @@ pub fn main() -> ExitCode {
     let mut out = stdout.lock();
     let mut err = stderr.lock();
     let stdin = std::io::stdin();
-    let mut stdin_lock = stdin.lock();
     let interactive = stdin.is_terminal();
+    // Locked only for a terminal: piped input stays readable by `fmt -`.
+    let mut stdin_lock = interactive.then(|| stdin.lock());
     let mut io = Io {
         out: &mut out,
         err: &mut err,
         color,
-        input: if interactive {
-            Some(&mut stdin_lock)
-        } else {
-            None
-        },
+        input: stdin_lock.as_mut().map(|l| l as &mut dyn std::io::BufRead),
     };
     ExitCode::from(run(&argv, &mut io))
 }
@@ -295,7 +301,7 @@ fn help(cmd: Option<CommandName>) -> String {
              Subcommands:\n  \
              list [ADDR-PREFIX]  List the resource instances in the state.\n  \
              show ADDR           Show one resource instance's attributes.\n  \
-             rm ADDR             Forget ADDR (every instance under it); the AWS object stays.\n  \
+             rm ADDR...          Forget ADDR (every instance under it); the AWS object stays.\n  \
              mv SOURCE DEST      Move an instance, resource or module to a new address.\n  \
              history             The recorded changes, newest first.\n\nOptions:\n  \
              -json               JSON output (list, show, history).\n{STATE_FLAGS}"
@@ -309,7 +315,9 @@ fn help(cmd: Option<CommandName>) -> String {
         ),
         Some(CommandName::Fmt) => "Usage: ecsform [global options] fmt [options] [PATH...]\n\n\
              Rewrites .tf and .tfvars files in the canonical format (two-space indents, aligned\n\
-             equals signs). Without PATH, formats the working directory.\n\nOptions:\n  \
+             equals signs), as terraform fmt does, and lists the files it changed. Without PATH,\n\
+             formats the working directory; with - as PATH, formats standard input to standard\n\
+             output. A file with a syntax error is reported and left unchanged.\n\nOptions:\n  \
              -check              Change nothing; exit 3 if any file is not formatted.\n  \
              -diff               Print the changes as a diff.\n  \
              -recursive          Also format subdirectories.\n"

@@ -2,7 +2,8 @@
 
 use super::{print_diags, runtime, Ctx, Io};
 use crate::ops;
-use crate::render::text;
+use crate::planfile::PlanFile;
+use crate::render;
 
 pub fn run(ctx: &Ctx, io: &mut Io) -> u8 {
     let opts = &ctx.run_options("plan");
@@ -18,9 +19,35 @@ pub fn run(ctx: &Ctx, io: &mut Io) -> u8 {
         }
         Ok(planned) => {
             print_diags(io, &planned.loaded.diags, Some(&planned.loaded), color);
+            print_diags(io, &planned.warnings, Some(&planned.loaded), color);
             let _ = io
                 .out
-                .write_all(text::render_plan(&planned.plan, color).as_bytes());
+                .write_all(render::plan(&planned.plan, ctx.cmd.format, color).as_bytes());
+            if let Some(out) = &ctx.cmd.out {
+                let path = ctx.resolve(out);
+                let file = PlanFile::new(
+                    &planned.plan,
+                    &planned.loaded,
+                    &opts.load.vars,
+                    ops::state_stamp(&planned),
+                    opts.refresh,
+                );
+                if let Err(e) = file.write(&path) {
+                    let _ = writeln!(io.err, "Error: failed to save the plan: {e}");
+                    return 1;
+                }
+                // Keep stdout a clean document for -json and -markdown.
+                let note = format!(
+                    "\nSaved the plan to: {}\n\nTo perform exactly these actions, run the following command to apply:\n    ecsform apply \"{}\"\n",
+                    out.display(),
+                    out.display()
+                );
+                let _ = if ctx.cmd.format == crate::cli::args::Format::Text {
+                    io.out.write_all(note.as_bytes())
+                } else {
+                    io.err.write_all(note.as_bytes())
+                };
+            }
             if detailed_exitcode && planned.plan.has_changes() {
                 2
             } else {

@@ -999,7 +999,11 @@ fn traversal_text(expr: &Expression) -> Option<String> {
 
 /// A parse error as a diagnostic. hcl-edit reports an argument set twice as a syntax error;
 /// that one gets Terraform's wording.
-fn syntax_diagnostic(e: &hcl::edit::parser::Error, text: &str, file: FileId) -> Diagnostic {
+pub(crate) fn syntax_diagnostic(
+    e: &hcl::edit::parser::Error,
+    text: &str,
+    file: FileId,
+) -> Diagnostic {
     let offset = e.location().offset().min(text.len());
     if e.message().contains("redefined attribute") {
         let key: String = text[offset..]

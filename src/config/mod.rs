@@ -17,6 +17,7 @@ use hcl::edit::Span as _;
 
 use crate::diag::{FileId, Span};
 
+pub(crate) use load::syntax_diagnostic;
 pub use load::{load_root, Loader};
 
 /// An expression together with the file it was read from, so that spans can be resolved.

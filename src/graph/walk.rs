@@ -200,6 +200,24 @@ struct InstanceScope<'w, 'a> {
 }
 
 impl Scope for InstanceScope<'_, '_> {
+    fn get_ref(&self, s: &Subject) -> Option<(&Value, bool)> {
+        let (named, open) = match s {
+            Subject::Var(n) => (Named::Var(n.clone()), false),
+            Subject::Local(n) => (Named::Local(n.clone()), false),
+            Subject::Resource(mode, ty, name) => (
+                Named::Resource(ResourceKey {
+                    mode: mode.clone(),
+                    type_name: ty.clone(),
+                    name: name.clone(),
+                }),
+                true,
+            ),
+            _ => return None,
+        };
+        let v = self.w.values.get(&(self.mi.clone(), named))?;
+        Some((v, open))
+    }
+
     fn get(&self, s: &Subject) -> Result<Resolved, ScopeError> {
         let missing = || ScopeError {
             summary: "Reference to undeclared object".into(),

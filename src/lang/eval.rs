@@ -46,6 +46,13 @@ pub struct ScopeError {
 /// Answers references for the evaluator.
 pub trait Scope {
     fn get(&self, subject: &Subject) -> Result<Resolved, ScopeError>;
+
+    /// The value by reference (and whether it is open, as in [`Resolved`]), for scopes that
+    /// store it: the evaluator then indexes into large values — every instance of a
+    /// resource — without copying them. `None` means: use [`Scope::get`].
+    fn get_ref(&self, _subject: &Subject) -> Option<(&Value, bool)> {
+        None
+    }
 }
 
 /// A scope with nothing in it: only bound names (template variables) can be used.
@@ -410,6 +417,12 @@ impl<'a> Evaluator<'a> {
         let r = parse_traversal(root, ops, &bound).map_err(|e| {
             Diagnostic::error(e.summary, e.detail).at(self.span_of(e.span.or_else(|| whole.span())))
         })?;
+        let scope: &'a dyn Scope = self.scope;
+        if !matches!(r.subject, Subject::Bound(_)) {
+            if let Some((root, open)) = scope.get_ref(&r.subject) {
+                return self.apply_ops_ref(root, &ops[r.consumed..], open);
+            }
+        }
         let resolved = match &r.subject {
             Subject::Bound(name) => Resolved::closed(
                 self.bound
@@ -424,6 +437,54 @@ impl<'a> Evaluator<'a> {
             })?,
         };
         self.apply_ops(resolved.value, &ops[r.consumed..], resolved.open)
+    }
+
+    /// [`Self::apply_ops`] on a borrowed value: follows attribute and index steps by reference
+    /// and copies only what they lead to. Anything else (splats, marks, errors) is left to
+    /// `apply_ops`, so the outcome is the same.
+    fn apply_ops_ref(
+        &mut self,
+        root: &'a Value,
+        ops: &[hcl::edit::Decorated<TraversalOperator>],
+        open: bool,
+    ) -> EvalResult {
+        let mut cur = root;
+        for (i, op) in ops.iter().enumerate() {
+            let next = match op.value() {
+                TraversalOperator::GetAttr(name) => match cur {
+                    Value::Map(m) => m.get(name.as_str()),
+                    _ => None,
+                },
+                TraversalOperator::LegacyIndex(n) => match cur {
+                    Value::List(items) => items.get(*n.value() as usize),
+                    _ => None,
+                },
+                TraversalOperator::Index(e) => {
+                    let key = self.expr(e)?;
+                    let found = match (cur, &key) {
+                        (Value::List(items), Value::Number(n)) if n.fract() == 0.0 && *n >= 0.0 => {
+                            items.get(*n as usize)
+                        }
+                        (Value::Map(m), Value::String(k)) => m.get(k),
+                        _ => None,
+                    };
+                    match found {
+                        Some(v) => Some(v),
+                        None => {
+                            // The key is evaluated already: index the copy with it.
+                            let v = self.index(cur.clone(), key, e)?;
+                            return self.apply_ops(v, &ops[i + 1..], open);
+                        }
+                    }
+                }
+                _ => None,
+            };
+            match next {
+                Some(v) => cur = v,
+                None => return self.apply_ops(cur.clone(), &ops[i..], open),
+            }
+        }
+        Ok(cur.clone())
     }
 
     /// Applies attribute access, indexing and splats to a value.

@@ -9,13 +9,16 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::diff::plan_instance;
 use super::{Action, Drift, OutputChange, Plan, ResourceChange};
-use crate::addrs::{InstanceKey, ModuleInstance, ResourceInstanceAddr};
+use crate::addrs::{AddrPattern, InstanceKey, ModuleInstance, ResourceInstanceAddr};
 use crate::config::{Mode, Module, ResourceKey};
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::engine::Loaded;
 use crate::graph::walk::{self, InstanceHook, Settings};
 use crate::lang::Value;
 use crate::provider::{self, Schema};
+
+/// The reason of a replacement asked for with `-replace`.
+pub const REPLACE_REQUESTED: &str = "requested with -replace";
 
 /// A resource instance as recorded in state, decoded.
 #[derive(Clone, Debug)]
@@ -44,6 +47,11 @@ pub struct PlanRequest<'a> {
     pub default_tags: &'a BTreeMap<String, String>,
     pub data: &'a dyn DataReader,
     pub destroy: bool,
+    /// `-target`: plan only the selected instances and what they depend on (with `destroy`:
+    /// what depends on them).
+    pub targets: &'a [AddrPattern],
+    /// `-replace`: replace these instances even though nothing forces it.
+    pub replace: &'a [ResourceInstanceAddr],
 }
 
 /// Builds the plan. Errors (unsupported types, invalid arguments, `prevent_destroy`) are
@@ -79,6 +87,11 @@ pub fn build(req: &PlanRequest) -> (Plan, Diagnostics) {
                 sensitive: false,
             })
             .collect();
+        restrict_to_targets(&mut plan, req.targets, true, &mut diags);
+        check_replace_requests(&plan, req.replace, &mut diags);
+        if !req.targets.is_empty() {
+            plan.outputs.clear();
+        }
         check_prevent_destroy(req.loaded, &plan, &mut diags);
         return (plan, diags);
     }
@@ -88,6 +101,7 @@ pub fn build(req: &PlanRequest) -> (Plan, Diagnostics) {
         prior: req.prior,
         default_tags: req.default_tags,
         data: req.data,
+        replace: req.replace,
         changes: BTreeMap::new(),
         diags: Diagnostics::new(),
     };
@@ -116,6 +130,8 @@ pub fn build(req: &PlanRequest) -> (Plan, Diagnostics) {
         changes.insert(p.addr.clone(), delete_change(p, Some(reason)));
     }
     plan.changes = changes.into_values().collect();
+    restrict_to_targets(&mut plan, req.targets, false, &mut diags);
+    check_replace_requests(&plan, req.replace, &mut diags);
     // As Terraform does, report only drift that matters to this plan: objects deleted outside
     // ecsform, or changed in a way the plan responds to. Attributes AWS fills in as other
     // objects are created (an EIP's association, a route table's routes) are not news.
@@ -148,6 +164,103 @@ pub fn build(req: &PlanRequest) -> (Plan, Diagnostics) {
     check_prevent_destroy(req.loaded, &plan, &mut diags);
     diags.sort();
     (plan, diags)
+}
+
+/// With `-target`, keeps the changes of the selected instances and of what they depend on
+/// (for a destroy: what depends on them); every other object stays as it is.
+fn restrict_to_targets(
+    plan: &mut Plan,
+    targets: &[AddrPattern],
+    destroy: bool,
+    diags: &mut Diagnostics,
+) {
+    if targets.is_empty() {
+        return;
+    }
+    let mut selected: BTreeSet<ResourceInstanceAddr> = BTreeSet::new();
+    for t in targets {
+        let hits: Vec<_> = plan
+            .changes
+            .iter()
+            .filter(|c| t.matches(&c.addr))
+            .map(|c| c.addr.clone())
+            .collect();
+        if hits.is_empty() {
+            diags.push(
+                Diagnostic::error(
+                    "Invalid target address",
+                    format!("-target={t} selects no resource instance in the configuration or the state."),
+                )
+                .hint("Use an address as \"ecsform state list\" or \"ecsform plan\" prints it: module.NAME, TYPE.NAME or TYPE.NAME[KEY]."),
+            );
+        }
+        selected.extend(hits);
+    }
+    // Follow dependencies (or, when destroying, dependents) to a fixed point.
+    let mut queue: Vec<ResourceInstanceAddr> = selected.iter().cloned().collect();
+    while let Some(addr) = queue.pop() {
+        let next: Vec<ResourceInstanceAddr> = if destroy {
+            plan.changes
+                .iter()
+                .filter(|c| c.dependencies.contains(&addr))
+                .map(|c| c.addr.clone())
+                .collect()
+        } else {
+            plan.change(&addr)
+                .map(|c| c.dependencies.clone())
+                .unwrap_or_default()
+        };
+        for n in next {
+            if selected.insert(n.clone()) {
+                queue.push(n);
+            }
+        }
+    }
+    plan.targets = targets.iter().map(ToString::to_string).collect();
+    plan.changes.retain_mut(|c| {
+        if selected.contains(&c.addr) {
+            return true;
+        }
+        match &c.before {
+            // Existing objects stay as they are: their values still feed outputs.
+            Some(before) => {
+                c.action = Action::NoOp;
+                c.after = Some(before.clone());
+                c.replace_paths.clear();
+                c.reason = None;
+                true
+            }
+            None => false,
+        }
+    });
+    diags.push(Diagnostic::warning(
+        "Resource targeting is in effect",
+        "This plan covers only the -target addresses and what they depend on, so it may not show every change the configuration asks for. -target is for exceptional cases such as recovering from mistakes; run a plan without it to see the rest.",
+    ));
+}
+
+/// Every `-replace` address must be an object this plan replaces.
+fn check_replace_requests(plan: &Plan, replace: &[ResourceInstanceAddr], diags: &mut Diagnostics) {
+    for addr in replace {
+        let Some(c) = plan.change(addr) else {
+            diags.push(Diagnostic::error(
+                "Invalid replace address",
+                format!("-replace={addr}: there is no such resource instance in the configuration and the state."),
+            ));
+            continue;
+        };
+        if plan.destroy || c.action == Action::Delete {
+            diags.push(Diagnostic::warning(
+                "Replace request ignored",
+                format!("-replace={addr}: the object is planned for deletion, not replacement."),
+            ));
+        } else if c.action == Action::Create {
+            diags.push(Diagnostic::warning(
+                "Replace request ignored",
+                format!("-replace={addr}: the object does not exist yet and will be created."),
+            ));
+        }
+    }
 }
 
 fn delete_change(p: &PriorObject, reason: Option<String>) -> ResourceChange {
@@ -225,6 +338,7 @@ struct PlanHook<'a> {
     prior: &'a BTreeMap<ResourceInstanceAddr, PriorObject>,
     default_tags: &'a BTreeMap<String, String>,
     data: &'a dyn DataReader,
+    replace: &'a [ResourceInstanceAddr],
     changes: BTreeMap<ResourceInstanceAddr, ResourceChange>,
     diags: Diagnostics,
 }
@@ -319,14 +433,25 @@ impl InstanceHook for PlanHook<'_> {
             Some(rt) => rt.normalize(conformed),
             None => conformed,
         };
-        let p = plan_instance(
+        let requested = prior.is_some() && self.replace.contains(addr);
+        let mut p = plan_instance(
             schema,
             &conformed,
             &configured,
-            prior,
+            // A requested replacement is planned as a new object.
+            if requested { None } else { prior },
             &lifecycle,
             self.default_tags,
         );
+        let mut reason = None;
+        if requested {
+            p.action = if lifecycle.create_before_destroy {
+                Action::CreateThenDelete
+            } else {
+                Action::DeleteThenCreate
+            };
+            reason = Some(REPLACE_REQUESTED.to_string());
+        }
         self.changes.insert(
             addr.clone(),
             ResourceChange {
@@ -335,7 +460,7 @@ impl InstanceHook for PlanHook<'_> {
                 before: prior.cloned(),
                 after: Some(p.after.clone()),
                 replace_paths: p.replace_paths,
-                reason: None,
+                reason,
                 dependencies: Vec::new(),
             },
         );

@@ -66,6 +66,78 @@ pub struct ResourceChange {
     pub dependencies: Vec<ResourceInstanceAddr>,
 }
 
+/// Why an instance gets its action, in Terraform's terms (`action_reason` in its JSON plan).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActionReason {
+    /// An attribute that cannot be updated in place changed.
+    ReplaceBecauseCannotUpdate,
+    /// The user asked for the replacement (`-replace`).
+    ReplaceByRequest,
+    /// The resource block is gone from the configuration.
+    DeleteBecauseNoResourceConfig,
+    /// The instance's index is beyond the resource's `count`.
+    DeleteBecauseCountIndex,
+    /// The instance's key is not in the resource's `for_each`.
+    DeleteBecauseEachKey,
+    /// The module call (or the module instance) holding the instance is gone.
+    DeleteBecauseNoModule,
+    /// A data source is read during apply because its arguments are not known yet.
+    ReadBecauseConfigUnknown,
+}
+
+impl ActionReason {
+    /// The name Terraform uses in `terraform show -json`.
+    pub fn terraform_name(self) -> &'static str {
+        match self {
+            ActionReason::ReplaceBecauseCannotUpdate => "replace_because_cannot_update",
+            ActionReason::ReplaceByRequest => "replace_by_request",
+            ActionReason::DeleteBecauseNoResourceConfig => "delete_because_no_resource_config",
+            ActionReason::DeleteBecauseCountIndex => "delete_because_count_index",
+            ActionReason::DeleteBecauseEachKey => "delete_because_each_key",
+            ActionReason::DeleteBecauseNoModule => "delete_because_no_module",
+            ActionReason::ReadBecauseConfigUnknown => "read_because_config_unknown",
+        }
+    }
+}
+
+impl ResourceChange {
+    /// Why this change has its action, where Terraform names a reason. Read from the action,
+    /// `replace_paths` and the `reason` text that [`build`] (and `-replace`) write.
+    pub fn action_reason(&self) -> Option<ActionReason> {
+        let reason = self.reason.as_deref().unwrap_or("");
+        match self.action {
+            Action::DeleteThenCreate | Action::CreateThenDelete => {
+                if reason.contains("-replace") {
+                    Some(ActionReason::ReplaceByRequest)
+                } else if !self.replace_paths.is_empty() {
+                    Some(ActionReason::ReplaceBecauseCannotUpdate)
+                } else {
+                    None
+                }
+            }
+            Action::Delete if reason.ends_with("is out of range for count") => {
+                Some(ActionReason::DeleteBecauseCountIndex)
+            }
+            Action::Delete if reason.ends_with("is not in for_each map") => {
+                Some(ActionReason::DeleteBecauseEachKey)
+            }
+            Action::Delete => {
+                let what = reason.strip_suffix(" is not in configuration")?;
+                if what == self.addr.to_string() {
+                    Some(ActionReason::DeleteBecauseNoResourceConfig)
+                } else {
+                    // `module.x` or `module.x[1]`: a module call or instance that is gone.
+                    Some(ActionReason::DeleteBecauseNoModule)
+                }
+            }
+            Action::Read if reason.contains("not yet known") => {
+                Some(ActionReason::ReadBecauseConfigUnknown)
+            }
+            _ => None,
+        }
+    }
+}
+
 /// An object that changed outside ecsform since the last apply.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Drift {
@@ -94,6 +166,8 @@ pub struct Plan {
     pub outputs: Vec<OutputChange>,
     /// Planned with `-destroy`.
     pub destroy: bool,
+    /// The `-target` addresses it was restricted to (empty: the whole configuration).
+    pub targets: Vec<String>,
 }
 
 /// How many objects a plan adds, changes and destroys (a replacement counts as one added and
@@ -141,5 +215,75 @@ impl Plan {
             .iter()
             .map(|c| (c.addr.to_string(), c))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(addr: &str, action: Action, reason: Option<&str>) -> ResourceChange {
+        ResourceChange {
+            addr: ResourceInstanceAddr::parse(addr).expect("address"),
+            action,
+            before: None,
+            after: None,
+            replace_paths: Vec::new(),
+            reason: reason.map(str::to_string),
+            dependencies: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn action_reasons_from_the_reasons_build_writes() {
+        let reason = |addr, action, text| change(addr, action, text).action_reason();
+        use ActionReason::*;
+        let d = Action::Delete;
+        assert_eq!(
+            reason("aws_x.y", d, Some("aws_x.y is not in configuration")),
+            Some(DeleteBecauseNoResourceConfig)
+        );
+        assert_eq!(
+            reason(
+                "module.a[1].aws_x.y",
+                d,
+                Some("module.a[1] is not in configuration")
+            ),
+            Some(DeleteBecauseNoModule)
+        );
+        assert_eq!(
+            reason("aws_x.y[3]", d, Some("index [3] is out of range for count")),
+            Some(DeleteBecauseCountIndex)
+        );
+        assert_eq!(
+            reason(
+                "aws_x.y[\"k\"]",
+                d,
+                Some("key [\"k\"] is not in for_each map")
+            ),
+            Some(DeleteBecauseEachKey)
+        );
+        assert_eq!(reason("aws_x.y", d, None), None);
+        assert_eq!(
+            reason(
+                "data.aws_ami.a",
+                Action::Read,
+                Some("config refers to values not yet known")
+            ),
+            Some(ReadBecauseConfigUnknown)
+        );
+        let r = Action::DeleteThenCreate;
+        assert_eq!(
+            reason("aws_x.y", r, Some("requested with -replace")),
+            Some(ReplaceByRequest)
+        );
+        let mut forced = change("aws_x.y", Action::CreateThenDelete, None);
+        forced.replace_paths = vec!["cidr_block".into()];
+        assert_eq!(forced.action_reason(), Some(ReplaceBecauseCannotUpdate));
+        assert_eq!(reason("aws_x.y", Action::Update, None), None);
+        assert_eq!(
+            ReplaceBecauseCannotUpdate.terraform_name(),
+            "replace_because_cannot_update"
+        );
     }
 }

@@ -9,30 +9,52 @@ use std::fmt::Write as _;
 
 use crate::lang::value::format_number;
 use crate::lang::Value;
-use crate::plan::{Action, Drift, Plan, ResourceChange};
+use crate::plan::{Action, Drift, OutputChange, Plan, ResourceChange};
 
-struct Style {
-    color: bool,
+/// Wraps each change symbol in [`Style::Marked`] text, so that the markdown renderer can
+/// find the symbols (and only them) and move them into a diff block's first column. A control
+/// character, so never part of a rendered value (strings are JSON-escaped; only raw multi-line
+/// strings could hold one, and would merely lose their colour).
+pub(crate) const MARK: char = '\u{1}';
+
+/// How change symbols and emphasis are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Style {
+    /// Plain text.
+    Plain,
+    /// ANSI colours, for a terminal.
+    Ansi,
+    /// Plain text with every change symbol between two [`MARK`]s.
+    Marked,
 }
 
 impl Style {
     fn paint(&self, code: &str, s: &str) -> String {
-        if self.color {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_string()
+        match self {
+            Style::Ansi => format!("\x1b[{code}m{s}\x1b[0m"),
+            Style::Plain | Style::Marked => s.to_string(),
         }
     }
 
-    fn symbol(&self, sym: &str) -> String {
-        match sym.trim() {
-            "+" => self.paint("32", sym),
-            "-" => self.paint("31", sym),
-            "~" => self.paint("33", sym),
-            "-/+" | "+/-" => self.paint("33", sym),
-            "<=" => self.paint("36", sym),
-            _ => sym.to_string(),
+    pub(crate) fn symbol(&self, sym: &str) -> String {
+        let code = match sym.trim() {
+            "+" => "32",
+            "-" => "31",
+            "~" | "-/+" | "+/-" => "33",
+            "<=" => "36",
+            _ => return sym.to_string(),
+        };
+        match self {
+            Style::Marked => format!("{MARK}{sym}{MARK}"),
+            _ => self.paint(code, sym),
         }
+    }
+
+    /// A symbol right-aligned in three columns (`  +`, `-/+`), padded outside the colour codes
+    /// so that coloured and plain output line up the same.
+    pub(crate) fn symbol_col(&self, sym: &str) -> String {
+        let pad = 3usize.saturating_sub(sym.chars().count());
+        format!("{}{}", " ".repeat(pad), self.symbol(sym))
     }
 
     fn bold(&self, s: &str) -> String {
@@ -42,7 +64,7 @@ impl Style {
 
 /// Renders a plan: drift first, then the actions, the summary line and output changes.
 pub fn render_plan(plan: &Plan, color: bool) -> String {
-    let st = Style { color };
+    let st = if color { Style::Ansi } else { Style::Plain };
     let mut out = String::new();
     let drift: Vec<&Drift> = plan.drift.iter().collect();
     if !drift.is_empty() {
@@ -86,7 +108,7 @@ pub fn render_plan(plan: &Plan, color: bool) -> String {
                 Action::Read => "read (data resources)",
                 Action::NoOp => continue,
             };
-            let _ = writeln!(out, "{:>3} {label}", st.symbol(a.symbol()));
+            let _ = writeln!(out, "{} {label}", st.symbol_col(a.symbol()));
         }
         out.push('\n');
         for c in &changes {
@@ -108,40 +130,49 @@ pub fn render_plan(plan: &Plan, color: bool) -> String {
     }
     if !output_changes.is_empty() {
         out.push_str("\nChanges to Outputs:\n");
-        let width = output_changes
-            .iter()
-            .map(|o| o.name.len())
-            .max()
-            .unwrap_or(0);
-        for o in output_changes {
-            let mask = |v: &Value| {
-                if o.sensitive {
-                    Value::Sensitive(Box::new(v.clone()))
-                } else {
-                    v.clone()
-                }
-            };
-            let (sym, text) = match (&o.before, &o.after) {
-                (None, Some(a)) => ("+", value_inline(&mask(a))),
-                (Some(b), None) => ("-", format!("{} -> null", value_inline(&mask(b)))),
-                (Some(b), Some(a)) => (
-                    "~",
-                    format!("{} -> {}", value_inline(&mask(b)), value_inline(&mask(a))),
-                ),
-                (None, None) => continue,
-            };
-            let _ = writeln!(out, "  {} {:<width$} = {text}", st.symbol(sym), o.name);
-        }
+        out.push_str(&output_lines(&output_changes, st));
     }
     out
 }
 
-fn headline(c: &ResourceChange) -> String {
+/// One line per changed output: `  + name = value`, `  ~ name = old -> new`.
+pub(crate) fn output_lines(outputs: &[&OutputChange], st: Style) -> String {
+    let mut out = String::new();
+    let width = outputs.iter().map(|o| o.name.len()).max().unwrap_or(0);
+    for o in outputs {
+        let mask = |v: &Value| {
+            if o.sensitive {
+                Value::Sensitive(Box::new(v.clone()))
+            } else {
+                v.clone()
+            }
+        };
+        let (sym, text) = match (&o.before, &o.after) {
+            (None, Some(a)) => ("+", value_inline(&mask(a))),
+            (Some(b), None) => ("-", format!("{} -> null", value_inline(&mask(b)))),
+            (Some(b), Some(a)) => (
+                "~",
+                format!("{} -> {}", value_inline(&mask(b)), value_inline(&mask(a))),
+            ),
+            (None, None) => continue,
+        };
+        let _ = writeln!(out, "  {} {:<width$} = {text}", st.symbol(sym), o.name);
+    }
+    out
+}
+
+/// `# aws_subnet.a will be created`, as Terraform heads each change.
+pub(crate) fn headline(c: &ResourceChange) -> String {
     let a = &c.addr;
     match c.action {
         Action::Create => format!("# {a} will be created"),
         Action::Update => format!("# {a} will be updated in-place"),
         Action::Delete => format!("# {a} will be destroyed"),
+        Action::DeleteThenCreate | Action::CreateThenDelete
+            if c.reason.as_deref() == Some(crate::plan::build::REPLACE_REQUESTED) =>
+        {
+            format!("# {a} will be replaced, as requested")
+        }
         Action::DeleteThenCreate | Action::CreateThenDelete => format!("# {a} must be replaced"),
         Action::Read => format!("# {a} will be read during apply"),
         Action::NoOp => format!("# {a} is unchanged"),
@@ -158,7 +189,19 @@ fn block_header(c: &crate::addrs::ResourceInstanceAddr) -> String {
 
 fn render_change(out: &mut String, st: &Style, c: &ResourceChange) {
     let _ = writeln!(out, "  {}", st.bold(&headline(c)));
-    if let Some(reason) = &c.reason {
+    out.push_str(&resource_block(c, *st));
+    out.push('\n');
+}
+
+/// A change below its headline: the reason, if any, and the `resource "t" "n" { ... }` block
+/// with one line per changed attribute.
+pub(crate) fn resource_block(c: &ResourceChange, st: Style) -> String {
+    let mut out = String::new();
+    if let Some(reason) = c
+        .reason
+        .as_ref()
+        .filter(|r| r.as_str() != crate::plan::build::REPLACE_REQUESTED)
+    {
         if c.action == Action::Read {
             let _ = writeln!(out, "  # ({reason})");
         } else {
@@ -166,9 +209,9 @@ fn render_change(out: &mut String, st: &Style, c: &ResourceChange) {
         }
     }
     let sym = c.action.symbol();
-    let _ = writeln!(out, "{:>3} {} {{", st.symbol(sym), block_header(&c.addr));
+    let _ = writeln!(out, "{} {} {{", st.symbol_col(sym), block_header(&c.addr));
     let lines = object_diff(
-        st,
+        &st,
         c.before.as_ref(),
         c.after.as_ref(),
         &c.replace_paths,
@@ -176,18 +219,31 @@ fn render_change(out: &mut String, st: &Style, c: &ResourceChange) {
         c.action,
     );
     out.push_str(&lines);
-    out.push_str("    }\n\n");
+    out.push_str("    }\n");
+    out
+}
+
+/// `# aws_subnet.a has changed` or `# aws_subnet.a has been deleted`.
+pub(crate) fn drift_headline(d: &Drift) -> String {
+    match &d.after {
+        None => format!("# {} has been deleted", d.addr),
+        Some(_) => format!("# {} has changed", d.addr),
+    }
 }
 
 fn render_drift(out: &mut String, st: &Style, d: &Drift) {
+    let _ = writeln!(out, "  {}", st.bold(&drift_headline(d)));
+    out.push_str(&drift_block(d, *st));
+    out.push('\n');
+}
+
+/// A drifted object below its headline: its block with the attributes changed outside.
+pub(crate) fn drift_block(d: &Drift, st: Style) -> String {
+    let mut out = String::new();
+    let st = &st;
     match &d.after {
         None => {
-            let _ = writeln!(
-                out,
-                "  {}",
-                st.bold(&format!("# {} has been deleted", d.addr))
-            );
-            let _ = writeln!(out, "{:>3} {} {{", st.symbol("-"), block_header(&d.addr));
+            let _ = writeln!(out, "{} {} {{", st.symbol_col("-"), block_header(&d.addr));
             out.push_str(&object_diff(
                 st,
                 Some(&d.before),
@@ -198,8 +254,7 @@ fn render_drift(out: &mut String, st: &Style, d: &Drift) {
             ));
         }
         Some(after) => {
-            let _ = writeln!(out, "  {}", st.bold(&format!("# {} has changed", d.addr)));
-            let _ = writeln!(out, "{:>3} {} {{", st.symbol("~"), block_header(&d.addr));
+            let _ = writeln!(out, "{} {} {{", st.symbol_col("~"), block_header(&d.addr));
             out.push_str(&object_diff(
                 st,
                 Some(&d.before),
@@ -210,7 +265,8 @@ fn render_drift(out: &mut String, st: &Style, d: &Drift) {
             ));
         }
     }
-    out.push_str("    }\n\n");
+    out.push_str("    }\n");
+    out
 }
 
 fn entries(v: Option<&Value>) -> Vec<(String, Value)> {

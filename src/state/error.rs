@@ -96,6 +96,18 @@ pub enum StateError {
         address: String,
     },
 
+    /// `move_resources` named a destination another instance already has.
+    #[error(
+        "state file {}: there is already a resource instance at {address} in the state",
+        path.display()
+    )]
+    AddressTaken {
+        /// The state file.
+        path: PathBuf,
+        /// The destination asked for.
+        address: String,
+    },
+
     /// Someone else holds the state lock.
     #[error(
         "Error acquiring the state lock: {} is locked by ecsform {} (pid {} on host {}) since {}, \

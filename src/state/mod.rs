@@ -3,10 +3,12 @@
 //!
 //! `StateStore` owns reading and writing those rows, each write one transaction that bumps the
 //! serial. The schema and its migrations live in `schema`, the file on disk (mode 0600, WAL) in
-//! `file`, the lock in `lock`. Deciding what to write is the planner's and the executor's job.
+//! `file`, the lock in `lock`, the edits of `state rm` and `state mv` in `edit`. Deciding what
+//! to write is the planner's and the executor's job.
 
 #![warn(missing_docs)]
 
+mod edit;
 mod error;
 mod file;
 mod lock;
@@ -18,6 +20,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
+pub use edit::index_key_json;
 pub use error::StateError;
 pub use lock::{LockInfo, StateLock};
 pub use records::{HistoryEntry, ResourceRecord, ResourceStatus};
@@ -269,12 +272,20 @@ impl StateStore {
     pub fn history(&self, limit: usize) -> Result<Vec<HistoryEntry>, StateError> {
         let path = self.path.as_path();
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        type Row = (String, String, String, Option<String>, Option<String>, i64);
+        type Row = (
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            i64,
+            Option<String>,
+        );
         let stored: Vec<Row> = self
             .conn
             .prepare(
-                "SELECT applied_at, action, address, before, after, serial FROM history \
-                 ORDER BY id DESC LIMIT ?1",
+                "SELECT applied_at, action, address, before, after, serial, moved_from \
+                 FROM history ORDER BY id DESC LIMIT ?1",
             )
             .and_then(|mut stmt| {
                 stmt.query_map([limit], |r| {
@@ -285,6 +296,7 @@ impl StateStore {
                         r.get(3)?,
                         r.get(4)?,
                         r.get(5)?,
+                        r.get(6)?,
                     ))
                 })?
                 .collect()
@@ -292,26 +304,29 @@ impl StateStore {
             .map_err(sql_err(path))?;
         stored
             .into_iter()
-            .map(|(applied_at, action, address, before, after, serial)| {
-                let parse = |text: Option<String>, which: &str| {
-                    text.map(|t| {
-                        parse_json(
-                            path,
-                            || format!("{which} of {address} at serial {serial}"),
-                            &t,
-                        )
+            .map(
+                |(applied_at, action, address, before, after, serial, moved_from)| {
+                    let parse = |text: Option<String>, which: &str| {
+                        text.map(|t| {
+                            parse_json(
+                                path,
+                                || format!("{which} of {address} at serial {serial}"),
+                                &t,
+                            )
+                        })
+                        .transpose()
+                    };
+                    Ok(HistoryEntry {
+                        before: parse(before, "history before")?,
+                        after: parse(after, "history after")?,
+                        applied_at,
+                        action,
+                        address,
+                        moved_from,
+                        serial,
                     })
-                    .transpose()
-                };
-                Ok(HistoryEntry {
-                    before: parse(before, "history before")?,
-                    after: parse(after, "history after")?,
-                    applied_at,
-                    action,
-                    address,
-                    serial,
-                })
-            })
+                },
+            )
             .collect()
     }
 

@@ -23,7 +23,9 @@ pub(crate) struct Migration {
 
 /// Every migration, oldest first. Append new steps; never edit a released one, because files
 /// already migrated by it will not run it again.
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
+pub(crate) const MIGRATIONS: &[Migration] = &[V1, V2];
+
+const V1: Migration = Migration {
     version: 1,
     sql: r#"
 CREATE TABLE meta (
@@ -70,7 +72,30 @@ CREATE TABLE lock (
     created_at TEXT    NOT NULL
 );
 "#,
-}];
+};
+
+/// History rows for `state rm` and `state mv`: a `moved_from` column, and the list of actions
+/// checked in Rust (`records::ACTIONS`) instead of in a CHECK constraint, so that a new kind of
+/// change needs no migration. SQLite cannot change a constraint in place: the table is copied.
+const V2: Migration = Migration {
+    version: 2,
+    sql: r#"
+CREATE TABLE history_v2 (
+    id         INTEGER PRIMARY KEY,
+    applied_at TEXT    NOT NULL,
+    action     TEXT    NOT NULL,
+    address    TEXT    NOT NULL,
+    before     TEXT,
+    after      TEXT,
+    serial     INTEGER NOT NULL,
+    moved_from TEXT
+);
+INSERT INTO history_v2 (id, applied_at, action, address, before, after, serial)
+    SELECT id, applied_at, action, address, before, after, serial FROM history;
+DROP TABLE history;
+ALTER TABLE history_v2 RENAME TO history;
+"#,
+};
 
 /// Every table any migration creates. A file with any other table is not ours.
 const TABLES: &[&str] = &["meta", "resources", "outputs", "history", "lock"];
@@ -354,6 +379,37 @@ mod tests {
             .unwrap();
         assert_eq!(version, 2);
         assert!(columns(&path).contains(&"note".to_string()));
+    }
+
+    #[test]
+    fn a_version_1_state_keeps_its_history_and_takes_the_new_actions() {
+        let (_dir, path) = temp_state();
+        let mut store = StateStore::open_with(&path, &MIGRATIONS[..1]).unwrap();
+        store
+            .put_resource(&record("aws_vpc.a"), "create", None)
+            .unwrap();
+        // Version 1 refuses the actions of state rm and state mv in SQL.
+        assert!(raw(&path)
+            .execute(
+                "INSERT INTO history (applied_at, action, address, serial) \
+                 VALUES ('now', 'move', 'aws_vpc.b', 2)",
+                []
+            )
+            .is_err());
+        drop(store);
+
+        let mut store = StateStore::open(&path).unwrap();
+        let history = store.history(10).unwrap();
+        assert_eq!(history.len(), 1);
+        assert_eq!(
+            (history[0].action.as_str(), history[0].address.as_str()),
+            ("create", "aws_vpc.a")
+        );
+        assert_eq!(history[0].after, Some(record("aws_vpc.a").attributes));
+        assert_eq!(history[0].moved_from, None);
+        store.remove_resources(&["aws_vpc.a".into()]).unwrap();
+        assert_eq!(store.history(1).unwrap()[0].action, "forget");
+        assert_eq!(store.serial(), 2);
     }
 
     #[test]

@@ -87,4 +87,5 @@ pub fn subdirs(dir: &Path) -> Vec<PathBuf> {
 }
 
 pub mod conformance;
+pub mod json_schema;
 pub mod moto;

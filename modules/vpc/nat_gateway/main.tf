@@ -2,18 +2,18 @@
 
 variable "name" {
   description = "Name prefix of the gateways and addresses."
-  type = string
+  type        = string
 }
 
 variable "subnet_ids" {
   description = "Public subnets, one NAT gateway in each."
-  type = list(string)
+  type        = list(string)
 }
 
 variable "tags" {
   description = "Tags for every resource."
-  type    = map(string)
-  default = {}
+  type        = map(string)
+  default     = {}
 }
 
 resource "aws_eip" "nat" {

@@ -3,42 +3,42 @@
 
 variable "name" {
   description = "Name prefix for the subnets and gateways."
-  type = string
+  type        = string
 }
 
 variable "vpc_id" {
   description = "VPC to create the subnets in."
-  type = string
+  type        = string
 }
 
 variable "internet_gateway_id" {
   description = "Internet gateway the public subnets route to."
-  type = string
+  type        = string
 }
 
 variable "availability_zones" {
   description = "One availability zone per subnet pair."
-  type = list(string)
+  type        = list(string)
 }
 
 variable "public_subnet_cidrs" {
   description = "CIDRs of the public subnets, one per zone."
-  type = list(string)
+  type        = list(string)
 }
 
 variable "private_subnet_cidrs" {
   description = "CIDRs of the private subnets, one per zone."
-  type = list(string)
+  type        = list(string)
 }
 
 variable "enable_nat_gateway" {
   description = "Create a NAT gateway per zone for the private subnets."
-  type = bool
+  type        = bool
 }
 
 variable "tags" {
   description = "Tags for every resource."
-  type = map(string)
+  type        = map(string)
 }
 
 module "public_subnet" {

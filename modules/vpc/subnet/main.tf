@@ -2,22 +2,22 @@
 
 variable "name" {
   description = "Name prefix of the subnets."
-  type = string
+  type        = string
 }
 
 variable "vpc_id" {
   description = "VPC to create the subnets in."
-  type = string
+  type        = string
 }
 
 variable "cidrs" {
   description = "One CIDR per subnet."
-  type = list(string)
+  type        = list(string)
 }
 
 variable "availability_zones" {
   description = "Zones, in the order of cidrs (wrapping around)."
-  type = list(string)
+  type        = list(string)
 }
 
 variable "public" {
@@ -28,8 +28,8 @@ variable "public" {
 
 variable "tags" {
   description = "Tags for every resource."
-  type    = map(string)
-  default = {}
+  type        = map(string)
+  default     = {}
 }
 
 resource "aws_subnet" "subnet" {
