@@ -12,6 +12,7 @@ pub mod diag;
 pub mod engine;
 pub mod fmt;
 pub mod graph;
+pub mod import;
 pub mod lang;
 pub mod ops;
 pub mod plan;

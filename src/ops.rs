@@ -52,13 +52,13 @@ pub struct Planned {
 }
 
 /// The `provider "aws"` settings ecsform uses.
-struct ProviderSettings {
-    region: Option<String>,
-    profile: Option<String>,
-    default_tags: BTreeMap<String, String>,
+pub(crate) struct ProviderSettings {
+    pub(crate) region: Option<String>,
+    pub(crate) profile: Option<String>,
+    pub(crate) default_tags: BTreeMap<String, String>,
 }
 
-fn provider_settings(loaded: &Loaded) -> ProviderSettings {
+pub(crate) fn provider_settings(loaded: &Loaded) -> ProviderSettings {
     let cfg = loaded
         .evaluated
         .providers
@@ -359,7 +359,7 @@ fn parse_addresses(
     }
 }
 
-fn state_error(e: crate::state::StateError) -> Diagnostics {
+pub(crate) fn state_error(e: crate::state::StateError) -> Diagnostics {
     let summary = match &e {
         crate::state::StateError::Locked { .. } => "Error acquiring the state lock",
         _ => "Error opening the state",

@@ -125,10 +125,11 @@ fn schedule(plan: &Plan) -> Dag<Node> {
 }
 
 /// Values of instances as apply proceeds: planned values until their call is done, then what
-/// AWS returned. Data sources are read when their arguments are known.
-struct ApplyValues<'a> {
-    values: &'a BTreeMap<ResourceInstanceAddr, Value>,
-    data: &'a dyn DataReader,
+/// AWS returned. Data sources are read when their arguments are known. (Import evaluates the
+/// configuration with the recorded objects the same way.)
+pub(crate) struct ApplyValues<'a> {
+    pub(crate) values: &'a BTreeMap<ResourceInstanceAddr, Value>,
+    pub(crate) data: &'a dyn DataReader,
 }
 
 impl InstanceHook for ApplyValues<'_> {

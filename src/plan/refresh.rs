@@ -101,8 +101,10 @@ fn keep_local(schema: &Schema, mut read: Value, recorded: &Value) -> Value {
 }
 
 /// AWS reports one set of tags; split it back into the resource's own `tags` and `tags_all`
-/// (which also holds the provider's default tags).
-fn reconcile_tags(
+/// (which also holds the provider's default tags). `recorded` is the object as last recorded:
+/// its `tags` keys stay the resource's own even where a default tag has the same value (import
+/// passes the configuration's `tags` here).
+pub(crate) fn reconcile_tags(
     schema: &Schema,
     read: &Value,
     recorded: &Value,

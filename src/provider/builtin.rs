@@ -70,4 +70,10 @@ impl ResourceType for NullResource {
     async fn delete(&self, _: &CallContext<'_>, _: &Value) -> Result<(), ApiError> {
         Ok(())
     }
+
+    /// As in Terraform's null provider: there is no object to import; `apply` creates one
+    /// without calling anything.
+    fn importable(&self) -> bool {
+        false
+    }
 }

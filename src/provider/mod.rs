@@ -79,6 +79,75 @@ pub trait ResourceType: Send + Sync {
 
     /// Deletes the object, waiting until AWS reports it gone where deletion is asynchronous.
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError>;
+
+    /// False for types whose objects cannot be imported (`null_resource`, as in Terraform).
+    fn importable(&self) -> bool {
+        true
+    }
+
+    /// The import ID `ecsform import` takes for this type, as the AWS provider's documentation
+    /// describes it (shown in errors and the README), e.g. "`ROLE_NAME/POLICY_ARN`".
+    fn import_id_format(&self) -> &'static str {
+        "the object's id"
+    }
+
+    /// Turns an import ID (the AWS provider's format, see [`ResourceType::import_id_format`])
+    /// into the id this type records in state and reads with [`ResourceType::read_many`]. The
+    /// default takes the ID as it is; types whose state ids differ from the AWS provider's
+    /// import IDs translate them, looking the object up where the id needs AWS (an ARN for a
+    /// name).
+    async fn import_id(&self, _clients: &AwsClients, id: &str) -> Result<String, ImportIdError> {
+        Ok(id.to_string())
+    }
+
+    /// The object to record for an import, from `read` (the object as read from AWS and
+    /// normalised) and `config` (the conformed configuration of the address it goes to). The
+    /// default fills the arguments AWS does not store ([`AttrSchema::local`]: behaviour
+    /// switches such as `force_destroy`) from the configuration, see [`fill_local_from_config`].
+    fn imported(&self, read: Value, config: &Value) -> Value {
+        fill_local_from_config(self.schema(), read, config)
+    }
+}
+
+/// Why an import ID could not be turned into a state id.
+#[derive(Debug)]
+pub enum ImportIdError {
+    /// The ID does not have the expected shape; the text says what is wrong.
+    Malformed(String),
+    /// Looking the object up found nothing.
+    NotFound,
+    /// Looking the object up failed.
+    Aws(ApiError),
+}
+
+impl From<ApiError> for ImportIdError {
+    fn from(e: ApiError) -> ImportIdError {
+        if e.is_not_found() {
+            ImportIdError::NotFound
+        } else {
+            ImportIdError::Aws(e)
+        }
+    }
+}
+
+/// The arguments AWS does not store (`local` and settable: `force_destroy`, `skip_destroy`,
+/// `wait_for_capacity_timeout`...) take the configuration's value when it is known: they
+/// describe what ecsform does, not the object, so there is nothing in AWS to contradict them,
+/// and recording them spares the first apply after an import a change that calls nothing.
+/// Unknown or unset in the configuration, the attribute keeps what the type read (its default).
+pub fn fill_local_from_config(schema: &Schema, mut read: Value, config: &Value) -> Value {
+    let (Value::Map(m), Some(cfg)) = (&mut read, config.as_map()) else {
+        return read;
+    };
+    for a in schema.attributes.iter().filter(|a| a.local && a.settable()) {
+        if let Some(v) = cfg
+            .get(a.name)
+            .filter(|v| v.is_wholly_known() && !v.is_null())
+        {
+            m.insert(a.name.to_string(), v.clone());
+        }
+    }
+    read
 }
 
 /// Another name for a resource type (`aws_alb` for `aws_lb`), as the AWS provider has.
@@ -128,6 +197,22 @@ impl ResourceType for Alias {
 
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
         self.target.delete(ctx, prior).await
+    }
+
+    fn importable(&self) -> bool {
+        self.target.importable()
+    }
+
+    fn import_id_format(&self) -> &'static str {
+        self.target.import_id_format()
+    }
+
+    async fn import_id(&self, clients: &AwsClients, id: &str) -> Result<String, ImportIdError> {
+        self.target.import_id(clients, id).await
+    }
+
+    fn imported(&self, read: Value, config: &Value) -> Value {
+        self.target.imported(read, config)
     }
 }
 
@@ -217,4 +302,55 @@ pub fn resource_type(name: &str) -> Option<&'static dyn ResourceType> {
 
 pub fn data_source(name: &str) -> Option<&'static dyn DataSource> {
     DATA_SOURCES.iter().copied().find(|t| t.type_name() == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_importable_type_documents_its_import_id() {
+        for t in RESOURCE_TYPES {
+            if t.importable() {
+                assert_ne!(
+                    t.import_id_format(),
+                    "the object's id",
+                    "{} does not say what its import ID is",
+                    t.type_name()
+                );
+            }
+        }
+        assert!(!resource_type("null_resource").unwrap().importable());
+    }
+
+    #[test]
+    fn imports_take_arguments_aws_does_not_store_from_the_configuration() {
+        static SCHEMA: Schema = Schema {
+            version: 1,
+            attributes: &[
+                AttrSchema::computed("id", AttrType::String),
+                AttrSchema::optional("name", AttrType::String),
+                AttrSchema::optional("force_destroy", AttrType::Bool).local(),
+                AttrSchema::optional("skip_destroy", AttrType::Bool).local(),
+            ],
+            blocks: &[],
+        };
+        let read = Value::map([
+            ("id", Value::string("x")),
+            ("name", Value::string("x")),
+            ("force_destroy", Value::Bool(false)),
+            ("skip_destroy", Value::Bool(false)),
+        ]);
+        let config = Value::map([
+            ("name", Value::string("y")),
+            ("force_destroy", Value::Bool(true)),
+            ("skip_destroy", Value::Unknown),
+        ]);
+        let m = fill_local_from_config(&SCHEMA, read, &config);
+        let m = m.as_map().unwrap();
+        assert_eq!(m["force_destroy"], Value::Bool(true));
+        // Unknown in the configuration: what was read stays; AWS's values are never replaced.
+        assert_eq!(m["skip_destroy"], Value::Bool(false));
+        assert_eq!(m["name"], Value::string("x"));
+    }
 }

@@ -509,6 +509,7 @@ pub fn history_summary(h: &HistoryEntry) -> String {
         "replace" => format!("created as a replacement{}", id(&h.after)),
         "delete" => format!("destroyed{}", id(&h.before)),
         "read" => "read".into(),
+        "import" => format!("imported by ecsform import{}", id(&h.after)),
         "forget" => format!(
             "removed from the state by state rm; the object was left alone{}",
             id(&h.before)

@@ -79,7 +79,8 @@ pub struct HistoryEntry {
     /// When the change was written, RFC 3339 in UTC (`2026-11-22T10:00:00Z`).
     pub applied_at: String,
     /// `create`, `update`, `replace`, `delete` or `read` (applies); `forget` (`state rm`: the
-    /// instance left the state, the object was not touched) or `move` (`state mv`).
+    /// instance left the state, the object was not touched), `move` (`state mv`) or `import`
+    /// (an existing object entered the state).
     pub action: String,
     /// The instance address (for a move, the new one).
     pub address: String,
@@ -95,7 +96,7 @@ pub struct HistoryEntry {
 
 /// The actions a history row may record.
 pub(crate) const ACTIONS: &[&str] = &[
-    "create", "update", "replace", "delete", "read", "forget", "move",
+    "create", "update", "replace", "delete", "read", "forget", "move", "import",
 ];
 
 /// The modes a resource instance may have.
@@ -265,7 +266,7 @@ mod tests {
         assert!(check_action(path, "create").is_ok());
         assert_eq!(
             check_action(path, "destroy").unwrap_err().to_string(),
-            "state file state/ecsform.sqlite: unknown history action \"destroy\"; expected one of create, update, replace, delete, read, forget, move"
+            "state file state/ecsform.sqlite: unknown history action \"destroy\"; expected one of create, update, replace, delete, read, forget, move, import"
         );
     }
 }

@@ -527,6 +527,10 @@ impl ResourceType for AutoscalingGroupType {
         &SCHEMA
     }
 
+    fn import_id_format(&self) -> &'static str {
+        "the Auto Scaling group name"
+    }
+
     async fn read_many(
         &self,
         clients: &AwsClients,

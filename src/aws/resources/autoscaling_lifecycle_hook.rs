@@ -11,13 +11,13 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use aws_sdk_autoscaling::types::LifecycleHook;
 
-use super::create_call;
+use super::{create_call, split_import_id};
 use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
 use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_i32, get_str, opt_number, opt_str, state_object};
-use crate::provider::{AttrSchema, AttrType, CallContext, ResourceType, Schema};
+use crate::provider::{AttrSchema, AttrType, CallContext, ImportIdError, ResourceType, Schema};
 
 pub struct AutoscalingLifecycleHookType;
 
@@ -122,6 +122,17 @@ impl ResourceType for AutoscalingLifecycleHookType {
         &SCHEMA
     }
 
+    fn import_id_format(&self) -> &'static str {
+        "`ASG_NAME/HOOK_NAME` (ecsform's own `ASG_NAME:HOOK_NAME` works too)"
+    }
+
+    /// The AWS provider's `GROUP/HOOK` becomes ecsform's `GROUP:HOOK`.
+    async fn import_id(&self, _: &AwsClients, id: &str) -> Result<String, ImportIdError> {
+        let sep = if id.contains(':') { ':' } else { '/' };
+        let (group, hook) = split_import_id(id, sep, "ASG_NAME/HOOK_NAME")?;
+        Ok(format!("{group}:{hook}"))
+    }
+
     async fn read_many(
         &self,
         clients: &AwsClients,
@@ -207,6 +218,18 @@ mod tests {
 
     #[test]
     fn ids_group_hooks_by_their_auto_scaling_group() {
+        let import = |id: &str| {
+            tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap()
+                .block_on(
+                    AutoscalingLifecycleHookType
+                        .import_id(&crate::aws::resources::offline_clients(), id),
+                )
+        };
+        assert_eq!(import("web/drain").unwrap(), hook_id("web", "drain"));
+        assert_eq!(import("web:drain").unwrap(), hook_id("web", "drain"));
+        assert!(matches!(import("web"), Err(ImportIdError::Malformed(_))));
         let ids = vec![
             hook_id("web", "drain"),
             hook_id("web", "warm"),

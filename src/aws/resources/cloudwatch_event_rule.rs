@@ -218,6 +218,10 @@ impl ResourceType for CloudwatchEventRuleType {
         &SCHEMA
     }
 
+    fn import_id_format(&self) -> &'static str {
+        "the rule name, or `EVENT_BUS_NAME/RULE_NAME` for a rule on another bus"
+    }
+
     fn normalize(&self, value: Value) -> Value {
         let value = normalize_attr(value, "event_pattern", canonical_json);
         let Value::Map(mut m) = value else {

@@ -15,7 +15,7 @@ use async_trait::async_trait;
 use aws_sdk_eventbridge::types::{InputTransformer, Target};
 
 use super::cloudwatch_event_rule::DEFAULT_BUS;
-use super::{read_created, retry_while, unique_name};
+use super::{read_created, retry_while, split_import_id, unique_name};
 use crate::aws::error::{from_sdk, retry, ApiError, ErrorKind, RetryPolicy};
 use crate::aws::iam::{iam_eventually_consistent, IAM_SETTLE_LIMIT};
 use crate::aws::AwsClients;
@@ -25,7 +25,7 @@ use crate::provider::values::{
     get_blocks, get_str, get_string_map, opt_str, state_object, string_map,
 };
 use crate::provider::{
-    AttrSchema, AttrType, BlockSchema, CallContext, Nesting, ResourceType, Schema,
+    AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, Nesting, ResourceType, Schema,
 };
 
 pub struct CloudwatchEventTargetType;
@@ -203,6 +203,15 @@ impl ResourceType for CloudwatchEventTargetType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn import_id_format(&self) -> &'static str {
+        "`RULE_NAME/TARGET_ID`, or `EVENT_BUS_NAME/RULE_NAME/TARGET_ID` for a rule on another bus"
+    }
+
+    async fn import_id(&self, _: &AwsClients, id: &str) -> Result<String, ImportIdError> {
+        split_import_id(id, '/', "RULE_NAME/TARGET_ID")?;
+        Ok(id.to_string())
     }
 
     async fn read_many(

@@ -151,6 +151,10 @@ impl ResourceType for CloudwatchLogGroupType {
         &SCHEMA
     }
 
+    fn import_id_format(&self) -> &'static str {
+        "the log group name"
+    }
+
     async fn read_many(
         &self,
         clients: &AwsClients,

@@ -26,7 +26,7 @@ use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_blocks, get_i32, get_str, opt_str, state_object, string_map};
 use crate::provider::{
-    AttrSchema, AttrType, BlockSchema, CallContext, Nesting, ResourceType, Schema,
+    AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, Nesting, ResourceType, Schema,
 };
 
 pub struct EcsCapacityProviderType;
@@ -214,6 +214,23 @@ impl ResourceType for EcsCapacityProviderType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn import_id_format(&self) -> &'static str {
+        "the capacity provider name (or its ARN)"
+    }
+
+    /// The AWS provider imports capacity providers by name; ecsform's id is the ARN.
+    async fn import_id(&self, clients: &AwsClients, id: &str) -> Result<String, ImportIdError> {
+        if id.starts_with("arn:") {
+            return Ok(id.to_string());
+        }
+        describe(clients, &[id.to_string()])
+            .await?
+            .iter()
+            .filter(|p| !gone(p))
+            .find_map(|p| p.capacity_provider_arn().map(String::from))
+            .ok_or(ImportIdError::NotFound)
     }
 
     async fn read_many(

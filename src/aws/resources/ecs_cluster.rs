@@ -28,7 +28,7 @@ use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_blocks, get_bool, get_str, opt_str, state_object, string_map};
 use crate::provider::{
-    AttrSchema, AttrType, BlockSchema, CallContext, Nesting, ResourceType, Schema,
+    AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, Nesting, ResourceType, Schema,
 };
 
 pub struct EcsClusterType;
@@ -276,6 +276,23 @@ impl ResourceType for EcsClusterType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn import_id_format(&self) -> &'static str {
+        "the cluster name (or its ARN)"
+    }
+
+    /// The AWS provider imports clusters by name; ecsform's id is the ARN.
+    async fn import_id(&self, clients: &AwsClients, id: &str) -> Result<String, ImportIdError> {
+        if id.starts_with("arn:") {
+            return Ok(id.to_string());
+        }
+        describe(clients, &[id.to_string()])
+            .await?
+            .iter()
+            .filter(|c| c.status() != Some("INACTIVE"))
+            .find_map(|c| c.cluster_arn().map(String::from))
+            .ok_or(ImportIdError::NotFound)
     }
 
     async fn read_many(

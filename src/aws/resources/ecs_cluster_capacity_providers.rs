@@ -134,6 +134,10 @@ impl ResourceType for EcsClusterCapacityProvidersType {
         &SCHEMA
     }
 
+    fn import_id_format(&self) -> &'static str {
+        "the cluster name"
+    }
+
     /// `cluster_name` may be given as the cluster's ARN (`aws_ecs_cluster.x.arn`); ECS takes
     /// either, and the name is what the id and state hold.
     fn normalize(&self, value: Value) -> Value {

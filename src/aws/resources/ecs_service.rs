@@ -24,7 +24,7 @@ use aws_sdk_ecs::types::{
     SchedulingStrategy, Service, ServiceField,
 };
 
-use super::{attr, changed, read_created, retry_while, wait_gone, with_attrs};
+use super::{attr, changed, read_created, retry_while, split_import_id, wait_gone, with_attrs};
 use crate::aws::ecs_api::{
     build_error, cluster_of_service_arn, from_ecs, name_from_arn, to_ecs, update_ecs_tags,
 };
@@ -38,7 +38,7 @@ use crate::provider::values::{
     string_set,
 };
 use crate::provider::{
-    AttrSchema, AttrType, BlockSchema, CallContext, Nesting, ResourceType, Schema,
+    AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, Nesting, ResourceType, Schema,
 };
 
 pub struct EcsServiceType;
@@ -496,6 +496,35 @@ impl ResourceType for EcsServiceType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn import_id_format(&self) -> &'static str {
+        "`CLUSTER_NAME/SERVICE_NAME` (or the service ARN)"
+    }
+
+    /// The AWS provider's `CLUSTER/SERVICE` becomes the service's ARN (ecsform's id).
+    async fn import_id(&self, clients: &AwsClients, id: &str) -> Result<String, ImportIdError> {
+        if id.starts_with("arn:") {
+            return Ok(id.to_string());
+        }
+        let (cluster, service) = split_import_id(id, '/', "CLUSTER_NAME/SERVICE_NAME")?;
+        let found = retry(RetryPolicy::default(), || async {
+            clients
+                .ecs
+                .describe_services()
+                .cluster(cluster)
+                .services(service)
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+        found
+            .services()
+            .iter()
+            .filter(|s| s.status() != Some("INACTIVE"))
+            .find_map(|s| s.service_arn().map(String::from))
+            .ok_or(ImportIdError::NotFound)
     }
 
     /// The cluster by name, the task definition as `family:revision`, and a circuit breaker

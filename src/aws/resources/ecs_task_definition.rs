@@ -21,7 +21,7 @@ use aws_sdk_ecs::types::{
 };
 
 use super::ecs_container_definitions::{canonical, from_sdk, to_sdk};
-use super::{changed, read_created, with_attrs};
+use super::{changed, read_created, split_import_id, with_attrs};
 use crate::aws::ecs_api::{from_ecs, to_ecs, update_ecs_tags};
 use crate::aws::error::{from_sdk as api_error, retry, ApiError, RetryPolicy};
 use crate::aws::tags::creation_tags;
@@ -32,7 +32,7 @@ use crate::provider::values::{
     get_blocks, get_bool, get_str, get_strings, opt_str, state_object, string_map, string_set,
 };
 use crate::provider::{
-    AttrSchema, AttrType, BlockSchema, CallContext, Nesting, ResourceType, Schema,
+    AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, Nesting, ResourceType, Schema,
 };
 
 pub struct EcsTaskDefinitionType;
@@ -229,6 +229,23 @@ impl ResourceType for EcsTaskDefinitionType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn import_id_format(&self) -> &'static str {
+        "the task definition revision's ARN (or `FAMILY:REVISION`)"
+    }
+
+    /// ecsform's id is the revision's ARN, as the AWS provider's import ID; `family:revision`
+    /// is looked up.
+    async fn import_id(&self, clients: &AwsClients, id: &str) -> Result<String, ImportIdError> {
+        if id.starts_with("arn:") {
+            return Ok(id.to_string());
+        }
+        split_import_id(id, ':', "the task definition ARN or FAMILY:REVISION")?;
+        describe(clients, id)
+            .await?
+            .and_then(|(td, _)| td.task_definition_arn().map(String::from))
+            .ok_or(ImportIdError::NotFound)
     }
 
     /// `container_definitions` in canonical form, when it is known and JSON.

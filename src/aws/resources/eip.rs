@@ -12,7 +12,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Address, DomainType, Filter, ResourceType as Ec2ResourceType};
 
-use super::{attr, read_created};
+use super::{attr, expect_prefix, read_created};
 use crate::aws::error::{
     eventually_consistent, from_sdk, retry, wait_until, ApiError, RetryPolicy,
 };
@@ -21,7 +21,7 @@ use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_str, opt_str, state_object, string_map};
-use crate::provider::{AttrSchema, AttrType, CallContext, ResourceType, Schema};
+use crate::provider::{AttrSchema, AttrType, CallContext, ImportIdError, ResourceType, Schema};
 
 pub struct EipType;
 
@@ -212,6 +212,14 @@ impl ResourceType for EipType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn import_id_format(&self) -> &'static str {
+        "the allocation id (`eipalloc-…`)"
+    }
+
+    async fn import_id(&self, _: &AwsClients, id: &str) -> Result<String, ImportIdError> {
+        expect_prefix(id, "eipalloc-", "an allocation id")
     }
 
     async fn read_many(

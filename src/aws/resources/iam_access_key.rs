@@ -167,6 +167,10 @@ impl ResourceType for IamAccessKeyType {
         &SCHEMA
     }
 
+    fn import_id_format(&self) -> &'static str {
+        "the access key id (`AKIA…`); the secret cannot be read back"
+    }
+
     async fn read_many(
         &self,
         clients: &AwsClients,

@@ -12,14 +12,14 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 
-use super::{prefix_of_unique_name, read_created, retry_while};
+use super::{prefix_of_unique_name, read_created, retry_while, split_import_id};
 use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
 use crate::aws::iam::{iam_eventually_consistent, name_or_prefix, read_each, IAM_SETTLE_LIMIT};
 use crate::aws::json_doc::{canonical_policy, normalize_attr};
 use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::values::{get_str, opt_str, state_object};
-use crate::provider::{AttrSchema, AttrType, CallContext, ResourceType, Schema};
+use crate::provider::{AttrSchema, AttrType, CallContext, ImportIdError, ResourceType, Schema};
 
 /// Whose inline policy it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -214,6 +214,22 @@ impl ResourceType for IamInlinePolicyType {
 
     fn schema(&self) -> &'static Schema {
         self.owner.schema()
+    }
+
+    fn import_id_format(&self) -> &'static str {
+        match self.owner {
+            Owner::Role => "`ROLE_NAME:POLICY_NAME`",
+            Owner::User => "`USER_NAME:POLICY_NAME`",
+        }
+    }
+
+    async fn import_id(&self, _: &AwsClients, id: &str) -> Result<String, ImportIdError> {
+        let format = match self.owner {
+            Owner::Role => "ROLE_NAME:POLICY_NAME",
+            Owner::User => "USER_NAME:POLICY_NAME",
+        };
+        split_import_id(id, ':', format)?;
+        Ok(id.to_string())
     }
 
     fn normalize(&self, value: Value) -> Value {

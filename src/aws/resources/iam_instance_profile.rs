@@ -130,6 +130,10 @@ impl ResourceType for IamInstanceProfileType {
         &SCHEMA
     }
 
+    fn import_id_format(&self) -> &'static str {
+        "the instance profile name"
+    }
+
     async fn read_many(
         &self,
         clients: &AwsClients,

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 
-use super::{changed, prefix_of_unique_name, read_created, retry_while};
+use super::{changed, expect_prefix, prefix_of_unique_name, read_created, retry_while};
 use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
 use crate::aws::iam::{name_or_prefix, read_each, tag_pairs, to_iam_tags, IAM_SETTLE_LIMIT};
 use crate::aws::json_doc::{canonical_policy, normalize_attr};
@@ -21,7 +21,7 @@ use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_str, opt_str, state_object};
-use crate::provider::{AttrSchema, AttrType, CallContext, ResourceType, Schema};
+use crate::provider::{AttrSchema, AttrType, CallContext, ImportIdError, ResourceType, Schema};
 
 pub struct IamPolicyType;
 
@@ -158,6 +158,14 @@ impl ResourceType for IamPolicyType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn import_id_format(&self) -> &'static str {
+        "the policy ARN"
+    }
+
+    async fn import_id(&self, _: &AwsClients, id: &str) -> Result<String, ImportIdError> {
+        expect_prefix(id, "arn:", "an ARN")
     }
 
     fn normalize(&self, value: Value) -> Value {

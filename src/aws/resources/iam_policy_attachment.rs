@@ -12,13 +12,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use async_trait::async_trait;
 
-use super::retry_while;
+use super::{expect_prefix, retry_while};
 use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
 use crate::aws::iam::{iam_eventually_consistent, IAM_SETTLE_LIMIT};
 use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::values::{get_str, get_strings, state_object, string_set};
-use crate::provider::{AttrSchema, AttrType, CallContext, ResourceType, Schema};
+use crate::provider::{AttrSchema, AttrType, CallContext, ImportIdError, ResourceType, Schema};
 
 pub struct IamPolicyAttachmentType;
 
@@ -225,6 +225,23 @@ impl ResourceType for IamPolicyAttachmentType {
         &SCHEMA
     }
 
+    fn import_id_format(&self) -> &'static str {
+        "`NAME|POLICY_ARN`, the attachment's `name` and its policy's ARN (the AWS provider cannot import this type)"
+    }
+
+    async fn import_id(&self, _: &AwsClients, id: &str) -> Result<String, ImportIdError> {
+        let (_, arn) = id
+            .rsplit_once('|')
+            .filter(|(name, arn)| !name.is_empty() && !arn.is_empty())
+            .ok_or_else(|| {
+                ImportIdError::Malformed(
+                    "expected NAME|POLICY_ARN, two parts joined by \"|\"".into(),
+                )
+            })?;
+        expect_prefix(arn, "arn:", "a policy ARN after the \"|\"")?;
+        Ok(id.to_string())
+    }
+
     async fn read_many(
         &self,
         clients: &AwsClients,
@@ -306,6 +323,23 @@ mod tests {
 
     #[test]
     fn ids_split_at_the_last_bar() {
+        let import = |id: &str| {
+            tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap()
+                .block_on(
+                    IamPolicyAttachmentType
+                        .import_id(&crate::aws::resources::offline_clients(), id),
+                )
+        };
+        let id = "read|arn:aws:iam::123456789012:policy/read";
+        assert_eq!(import(id).unwrap(), id);
+        for bad in ["read", "read|", "|arn:aws:iam::1:policy/x", "read|policy/x"] {
+            assert!(
+                matches!(import(bad), Err(ImportIdError::Malformed(_))),
+                "{bad}"
+            );
+        }
         assert_eq!(
             parse_id("ecs|instances|arn:aws:iam::1:policy/p"),
             Some(("ecs|instances", "arn:aws:iam::1:policy/p"))

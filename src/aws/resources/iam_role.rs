@@ -269,6 +269,10 @@ impl ResourceType for IamRoleType {
         &SCHEMA
     }
 
+    fn import_id_format(&self) -> &'static str {
+        "the role name"
+    }
+
     fn normalize(&self, value: Value) -> Value {
         normalize_attr(value, "assume_role_policy", canonical_policy)
     }

@@ -11,13 +11,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use async_trait::async_trait;
 
-use super::{read_created, retry_while};
+use super::{expect_prefix, read_created, retry_while, split_import_id};
 use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
 use crate::aws::iam::{iam_eventually_consistent, IAM_SETTLE_LIMIT};
 use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::values::{get_str, state_object};
-use crate::provider::{AttrSchema, AttrType, CallContext, ResourceType, Schema};
+use crate::provider::{AttrSchema, AttrType, CallContext, ImportIdError, ResourceType, Schema};
 
 pub struct IamRolePolicyAttachmentType;
 
@@ -79,6 +79,16 @@ impl ResourceType for IamRolePolicyAttachmentType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn import_id_format(&self) -> &'static str {
+        "`ROLE_NAME/POLICY_ARN`"
+    }
+
+    async fn import_id(&self, _: &AwsClients, id: &str) -> Result<String, ImportIdError> {
+        let (_, arn) = split_import_id(id, '/', "ROLE_NAME/POLICY_ARN")?;
+        expect_prefix(arn, "arn:", "a policy ARN after the first \"/\"")?;
+        Ok(id.to_string())
     }
 
     async fn read_many(

@@ -219,6 +219,10 @@ impl ResourceType for IamUserType {
         &SCHEMA
     }
 
+    fn import_id_format(&self) -> &'static str {
+        "the user name"
+    }
+
     async fn read_many(
         &self,
         clients: &AwsClients,

@@ -9,14 +9,15 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::{AttachmentStatus, Filter, InternetGateway, ResourceType as Ec2Type};
 
 use super::{
-    changed, create_call, describe_batched, ec2_arn, read_created, retry_while, wait_gone,
+    changed, create_call, describe_batched, ec2_arn, expect_prefix, read_created, retry_while,
+    wait_gone,
 };
 use crate::aws::error::{from_sdk, wait_until, ApiError};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::values::{get_str, opt_str, state_object, string_map};
-use crate::provider::{AttrSchema, AttrType, CallContext, ResourceType, Schema};
+use crate::provider::{AttrSchema, AttrType, CallContext, ImportIdError, ResourceType, Schema};
 
 pub struct InternetGatewayType;
 
@@ -187,6 +188,14 @@ impl ResourceType for InternetGatewayType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn import_id_format(&self) -> &'static str {
+        "the internet gateway id (`igw-…`)"
+    }
+
+    async fn import_id(&self, _: &AwsClients, id: &str) -> Result<String, ImportIdError> {
+        expect_prefix(id, "igw-", "an internet gateway id")
     }
 
     async fn read_many(

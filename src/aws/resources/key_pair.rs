@@ -113,6 +113,26 @@ impl ResourceType for KeyPairType {
         &SCHEMA
     }
 
+    fn import_id_format(&self) -> &'static str {
+        "the key pair name"
+    }
+
+    /// AWS returns the public key, possibly reformatted (another comment, no comment): when
+    /// its type and key material are the configuration's, the configuration's text is
+    /// recorded, so the next plan does not replace the key over formatting. A different key
+    /// stays as AWS has it and shows as a replacement.
+    fn imported(&self, read: Value, config: &Value) -> Value {
+        fn material(v: &Value) -> Option<Vec<&str>> {
+            get_str(v, "public_key").map(|k| k.split_whitespace().take(2).collect())
+        }
+        match (material(&read), material(config)) {
+            (Some(a), Some(b)) if a == b => {
+                with_attrs(read, [("public_key", attr(config, "public_key"))])
+            }
+            _ => read,
+        }
+    }
+
     async fn read_many(
         &self,
         clients: &AwsClients,

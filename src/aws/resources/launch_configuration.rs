@@ -261,6 +261,10 @@ impl ResourceType for LaunchConfigurationType {
         &SCHEMA
     }
 
+    fn import_id_format(&self) -> &'static str {
+        "the launch configuration name"
+    }
+
     async fn read_many(
         &self,
         clients: &AwsClients,

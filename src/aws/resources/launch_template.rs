@@ -26,8 +26,8 @@ use aws_sdk_ec2::types::{
 };
 
 use super::{
-    attr, changed, create_call, partition, prefix_of_unique_name, read_created, unique_name,
-    with_attrs,
+    attr, changed, create_call, expect_prefix, partition, prefix_of_unique_name, read_created,
+    unique_name, with_attrs,
 };
 use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, to_ec2, update_ec2_tags};
@@ -39,7 +39,7 @@ use crate::provider::values::{
     opt_number, opt_str, state_object, string_map, string_set,
 };
 use crate::provider::{
-    AttrSchema, AttrType, BlockSchema, CallContext, Nesting, ResourceType, Schema,
+    AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, Nesting, ResourceType, Schema,
 };
 
 pub struct LaunchTemplateType;
@@ -502,6 +502,14 @@ impl ResourceType for LaunchTemplateType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn import_id_format(&self) -> &'static str {
+        "the launch template id (`lt-…`)"
+    }
+
+    async fn import_id(&self, _: &AwsClients, id: &str) -> Result<String, ImportIdError> {
+        expect_prefix(id, "lt-", "a launch template id")
     }
 
     async fn read_many(

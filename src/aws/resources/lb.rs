@@ -21,7 +21,9 @@ use aws_sdk_elasticloadbalancingv2::types::{
     LoadBalancerStateEnum, LoadBalancerTypeEnum,
 };
 
-use super::{attr, changed, create_call, prefix_of_unique_name, read_created, unique_name};
+use super::{
+    attr, changed, create_call, expect_prefix, prefix_of_unique_name, read_created, unique_name,
+};
 use crate::aws::elbv2_tags::{
     arn_resource, describe_tags, to_elb, update_tags, visible, DESCRIBE_TAGS_CHUNK,
 };
@@ -35,7 +37,8 @@ use crate::provider::values::{
     string_set,
 };
 use crate::provider::{
-    Alias, AttrSchema, AttrType, BlockSchema, CallContext, Nesting, ResourceType, Schema,
+    Alias, AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, Nesting, ResourceType,
+    Schema,
 };
 
 pub struct LbType;
@@ -438,6 +441,14 @@ impl ResourceType for LbType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn import_id_format(&self) -> &'static str {
+        "the load balancer ARN"
+    }
+
+    async fn import_id(&self, _: &AwsClients, id: &str) -> Result<String, ImportIdError> {
+        expect_prefix(id, "arn:", "an ARN")
     }
 
     fn normalize(&self, value: Value) -> Value {

@@ -16,7 +16,7 @@ use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::{Certificate, Listener, ProtocolEnum};
 
 use super::lb_actions::{from_sdk_all, normalize_in, to_sdk_all, ACTION};
-use super::{changed, create_call, read_created};
+use super::{changed, create_call, expect_prefix, read_created};
 use crate::aws::elbv2_tags::{describe_tags, parent_arn, to_elb, update_tags, visible};
 use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
 use crate::aws::tags::creation_tags;
@@ -24,7 +24,8 @@ use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::values::{get_blocks, get_i32, get_str, opt_str, state_object, string_map};
 use crate::provider::{
-    Alias, AttrSchema, AttrType, BlockSchema, CallContext, Nesting, ResourceType, Schema,
+    Alias, AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, Nesting, ResourceType,
+    Schema,
 };
 
 pub struct LbListenerType;
@@ -176,6 +177,14 @@ impl ResourceType for LbListenerType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn import_id_format(&self) -> &'static str {
+        "the listener ARN"
+    }
+
+    async fn import_id(&self, _: &AwsClients, id: &str) -> Result<String, ImportIdError> {
+        expect_prefix(id, "arn:", "an ARN")
     }
 
     fn normalize(&self, value: Value) -> Value {

@@ -27,7 +27,7 @@ use aws_sdk_elasticloadbalancingv2::types::{
 };
 
 use super::lb_actions::{from_sdk_all, normalize_in, to_sdk_all, ACTION};
-use super::{changed, create_call, read_created};
+use super::{changed, create_call, expect_prefix, read_created};
 use crate::aws::elbv2_tags::{describe_tags, parent_arn, to_elb, update_tags, visible};
 use crate::aws::error::{from_sdk, retry, ApiError, ErrorKind, RetryPolicy};
 use crate::aws::tags::creation_tags;
@@ -38,7 +38,8 @@ use crate::provider::values::{
     string_set,
 };
 use crate::provider::{
-    Alias, AttrSchema, AttrType, BlockSchema, CallContext, Nesting, ResourceType, Schema,
+    Alias, AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, Nesting, ResourceType,
+    Schema,
 };
 
 pub struct LbListenerRuleType;
@@ -345,6 +346,14 @@ impl ResourceType for LbListenerRuleType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn import_id_format(&self) -> &'static str {
+        "the listener rule ARN"
+    }
+
+    async fn import_id(&self, _: &AwsClients, id: &str) -> Result<String, ImportIdError> {
+        expect_prefix(id, "arn:", "an ARN")
     }
 
     fn normalize(&self, value: Value) -> Value {

@@ -21,7 +21,9 @@ use aws_sdk_elasticloadbalancingv2::types::{
 };
 
 use super::lb::num;
-use super::{attr, create_call, prefix_of_unique_name, read_created, retry_while, unique_name};
+use super::{
+    attr, create_call, expect_prefix, prefix_of_unique_name, read_created, retry_while, unique_name,
+};
 use crate::aws::elbv2_tags::{describe_tags, to_elb, update_tags, visible, DESCRIBE_TAGS_CHUNK};
 use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
 use crate::aws::tags::creation_tags;
@@ -32,7 +34,8 @@ use crate::provider::values::{
     get_blocks, get_bool, get_i32, get_number, get_str, opt_str, state_object, string_map,
 };
 use crate::provider::{
-    Alias, AttrSchema, AttrType, BlockSchema, CallContext, Nesting, ResourceType, Schema,
+    Alias, AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, Nesting, ResourceType,
+    Schema,
 };
 
 pub struct LbTargetGroupType;
@@ -482,6 +485,14 @@ impl ResourceType for LbTargetGroupType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn import_id_format(&self) -> &'static str {
+        "the target group ARN"
+    }
+
+    async fn import_id(&self, _: &AwsClients, id: &str) -> Result<String, ImportIdError> {
+        expect_prefix(id, "arn:", "an ARN")
     }
 
     fn normalize(&self, value: Value) -> Value {

@@ -50,7 +50,7 @@ use std::time::Duration;
 use super::error::{retry, wait_until, ApiError, ErrorKind, RetryPolicy};
 use super::AwsClients;
 use crate::lang::Value;
-use crate::provider::ResourceType;
+use crate::provider::{ImportIdError, ResourceType};
 
 /// How long an id created a moment ago may stay invisible to other calls.
 pub const VISIBILITY_LIMIT: Duration = Duration::from_secs(2 * 60);
@@ -283,6 +283,33 @@ pub async fn account_id(clients: &AwsClients) -> Result<String, ApiError> {
     out.account()
         .map(String::from)
         .ok_or_else(|| ApiError::malformed("GetCallerIdentity returned no account"))
+}
+
+/// An import ID that must start with `prefix` (`vpc-`, `arn:`...): taken as it is, or a
+/// [`ImportIdError::Malformed`] naming what was expected.
+pub(crate) fn expect_prefix(id: &str, prefix: &str, what: &str) -> Result<String, ImportIdError> {
+    if id.starts_with(prefix) && id.len() > prefix.len() && !id.contains(char::is_whitespace) {
+        Ok(id.to_string())
+    } else {
+        Err(ImportIdError::Malformed(format!(
+            "expected {what}, which starts with \"{prefix}\""
+        )))
+    }
+}
+
+/// An import ID made of two non-empty parts joined by `sep` at its first occurrence
+/// (`ROLE/POLICY_ARN`), or a [`ImportIdError::Malformed`] naming the expected `format`.
+pub(crate) fn split_import_id<'a>(
+    id: &'a str,
+    sep: char,
+    format: &str,
+) -> Result<(&'a str, &'a str), ImportIdError> {
+    match id.split_once(sep) {
+        Some((a, b)) if !a.is_empty() && !b.is_empty() => Ok((a, b)),
+        _ => Err(ImportIdError::Malformed(format!(
+            "expected {format}, two parts joined by \"{sep}\""
+        ))),
+    }
 }
 
 /// Clients that are never used to send (tests of request building).

@@ -14,14 +14,14 @@ use aws_sdk_ec2::types::{
     ConnectivityType, Filter, NatGateway, NatGatewayState, ResourceType as Ec2ResourceType,
 };
 
-use super::attr;
+use super::{attr, expect_prefix};
 use crate::aws::error::{from_sdk, retry, wait_until, ApiError, ErrorKind, RetryPolicy};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_str, opt_str, state_object, string_map};
-use crate::provider::{AttrSchema, AttrType, CallContext, ResourceType, Schema};
+use crate::provider::{AttrSchema, AttrType, CallContext, ImportIdError, ResourceType, Schema};
 
 pub struct NatGatewayType;
 
@@ -166,6 +166,14 @@ impl ResourceType for NatGatewayType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn import_id_format(&self) -> &'static str {
+        "the NAT gateway id (`nat-…`)"
+    }
+
+    async fn import_id(&self, _: &AwsClients, id: &str) -> Result<String, ImportIdError> {
+        expect_prefix(id, "nat-", "a NAT gateway id")
     }
 
     async fn read_many(

@@ -12,12 +12,12 @@ use std::time::Duration;
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Filter, Route, RouteTable};
 
-use super::{changed, create_call, read_created, DESCRIBE_CHUNK};
+use super::{changed, create_call, expect_prefix, read_created, split_import_id, DESCRIBE_CHUNK};
 use crate::aws::error::{from_sdk, retry, wait_until, ApiError, RetryPolicy};
 use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::values::{get_str, opt_str, state_object};
-use crate::provider::{AttrSchema, AttrType, CallContext, ResourceType, Schema};
+use crate::provider::{AttrSchema, AttrType, CallContext, ImportIdError, ResourceType, Schema};
 
 pub struct RouteType;
 
@@ -366,6 +366,19 @@ impl ResourceType for RouteType {
         &SCHEMA
     }
 
+    fn import_id_format(&self) -> &'static str {
+        "`ROUTETABLEID_DESTINATION`, the destination being the IPv4 or IPv6 CIDR block or the prefix list id (`rtb-0abc_10.0.0.0/16`)"
+    }
+
+    /// The AWS provider's `rtb-…_DESTINATION` becomes the route's id (the table id and the
+    /// CRC-32 of the destination).
+    async fn import_id(&self, _: &AwsClients, id: &str) -> Result<String, ImportIdError> {
+        let (table, destination) =
+            split_import_id(id, '_', "ROUTETABLEID_DESTINATION (rtb-0abc_10.0.0.0/16)")?;
+        expect_prefix(table, "rtb-", "a route table id before the \"_\"")?;
+        Ok(route_id(table, destination))
+    }
+
     /// One filtered `DescribeRouteTables` for the tables of all the ids.
     async fn read_many(
         &self,
@@ -465,6 +478,23 @@ mod tests {
 
     #[test]
     fn route_ids_match_the_terraform_provider() {
+        let import = |id: &str| {
+            tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap()
+                .block_on(RouteType.import_id(&offline_clients(), id))
+        };
+        assert_eq!(
+            import("rtb-xxx_0.0.0.0/0").unwrap(),
+            route_id("rtb-xxx", "0.0.0.0/0")
+        );
+        assert_eq!(import("rtb-xxx_::/0").unwrap(), route_id("rtb-xxx", "::/0"));
+        for bad in ["rtb-xxx", "rtb-xxx_", "vpc-1_0.0.0.0/0", "_0.0.0.0/0"] {
+            assert!(
+                matches!(import(bad), Err(ImportIdError::Malformed(_))),
+                "{bad}"
+            );
+        }
         assert_eq!(route_id("rtb-xxx", "0.0.0.0/0"), "r-rtb-xxx1080289494");
         assert_eq!(crc32(b"10.0.0.0/16"), 179966490);
         assert_eq!(crc32(b"::/0"), 2750132062);

@@ -15,7 +15,7 @@ use super::route::{
     create_route, delete_route, replace_route, tables_by_filter, target_of, targets_of_route,
     Destination, Target, TARGETS,
 };
-use super::{changed, create_call, ec2_arn, read_created, wait_gone};
+use super::{changed, create_call, ec2_arn, expect_prefix, read_created, wait_gone};
 use crate::aws::error::{from_sdk, retry, wait_until, ApiError, RetryPolicy};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
@@ -24,7 +24,7 @@ use crate::provider::values::{
     get_blocks, get_str, get_strings, opt_str, state_object, string_map, string_set,
 };
 use crate::provider::{
-    AttrSchema, AttrType, BlockSchema, CallContext, Nesting, ResourceType, Schema,
+    AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, Nesting, ResourceType, Schema,
 };
 
 pub struct RouteTableType;
@@ -255,6 +255,14 @@ impl ResourceType for RouteTableType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn import_id_format(&self) -> &'static str {
+        "the route table id (`rtb-…`)"
+    }
+
+    async fn import_id(&self, _: &AwsClients, id: &str) -> Result<String, ImportIdError> {
+        expect_prefix(id, "rtb-", "a route table id")
     }
 
     /// One filtered `DescribeRouteTables` for all ids (the filter skips ids that are gone).

@@ -11,12 +11,12 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::{RouteTable, RouteTableAssociation, RouteTableAssociationStateCode};
 
 use super::route::tables_by_filter;
-use super::{changed, create_call, read_created, wait_gone};
+use super::{changed, create_call, expect_prefix, read_created, split_import_id, wait_gone};
 use crate::aws::error::{from_sdk, retry, wait_until, ApiError, ErrorKind, RetryPolicy};
 use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::values::{get_str, opt_str, state_object};
-use crate::provider::{AttrSchema, AttrType, CallContext, ResourceType, Schema};
+use crate::provider::{AttrSchema, AttrType, CallContext, ImportIdError, ResourceType, Schema};
 
 pub struct RouteTableAssociationType;
 
@@ -108,6 +108,26 @@ impl ResourceType for RouteTableAssociationType {
     }
 
     /// One `DescribeRouteTables` filtered on all the association ids.
+    fn import_id_format(&self) -> &'static str {
+        "`SUBNETID/ROUTETABLEID` or, for a gateway association, `GATEWAYID/ROUTETABLEID`"
+    }
+
+    /// The AWS provider's `SUBNET/TABLE` (or `GATEWAY/TABLE`) names no association id: the
+    /// table's live association with that subnet or gateway is looked up.
+    async fn import_id(&self, clients: &AwsClients, id: &str) -> Result<String, ImportIdError> {
+        let (owner, table) = split_import_id(id, '/', "SUBNETID/ROUTETABLEID")?;
+        expect_prefix(table, "rtb-", "a route table id after the \"/\"")?;
+        let tables = tables_by_filter(clients, "route-table-id", &[table.to_string()]).await?;
+        tables
+            .iter()
+            .flat_map(|t| t.associations())
+            .filter(|a| is_live(a))
+            .find(|a| a.subnet_id() == Some(owner) || a.gateway_id() == Some(owner))
+            .and_then(|a| a.route_table_association_id())
+            .map(String::from)
+            .ok_or(ImportIdError::NotFound)
+    }
+
     async fn read_many(
         &self,
         clients: &AwsClients,

@@ -15,7 +15,9 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::{Filter, ResourceType as Ec2ResourceType, SecurityGroup};
 
 use super::sg_permissions::{self as perms, Atoms, Direction};
-use super::{attr, partition, prefix_of_unique_name, read_created, unique_name, with_attrs};
+use super::{
+    attr, expect_prefix, partition, prefix_of_unique_name, read_created, unique_name, with_attrs,
+};
 use crate::aws::error::{from_sdk, retry, wait_until, ApiError, RetryPolicy};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
@@ -23,7 +25,7 @@ use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_blocks, get_bool, get_str, opt_str, state_object, string_map};
 use crate::provider::{
-    AttrSchema, AttrType, BlockSchema, CallContext, Nesting, ResourceType, Schema,
+    AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, Nesting, ResourceType, Schema,
 };
 
 pub struct SecurityGroupType;
@@ -235,6 +237,14 @@ impl ResourceType for SecurityGroupType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn import_id_format(&self) -> &'static str {
+        "the security group id (`sg-…`)"
+    }
+
+    async fn import_id(&self, _: &AwsClients, id: &str) -> Result<String, ImportIdError> {
+        expect_prefix(id, "sg-", "a security group id")
     }
 
     async fn read_many(

@@ -21,7 +21,7 @@ use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_i32, get_str, opt_str, state_object};
-use crate::provider::{AttrSchema, AttrType, CallContext, ResourceType, Schema};
+use crate::provider::{AttrSchema, AttrType, CallContext, ImportIdError, ResourceType, Schema};
 
 pub struct SecurityGroupRuleType;
 
@@ -97,6 +97,80 @@ impl Rule {
     fn id(&self) -> String {
         perms::rule_id(&self.group_id, self.direction, &self.ports, &self.sources)
     }
+}
+
+/// Reads the AWS provider's import ID of a rule:
+/// `SECURITYGROUPID_TYPE_PROTOCOL_FROMPORT_TOPORT_SOURCE[_SOURCE]*`.
+fn parse_import_id(id: &str) -> Result<Rule, ImportIdError> {
+    let bad = |why: &str| {
+        ImportIdError::Malformed(format!(
+            "{why}; expected SECURITYGROUPID_TYPE_PROTOCOL_FROMPORT_TOPORT_SOURCE[_SOURCE]*"
+        ))
+    };
+    let parts: Vec<&str> = id.split('_').collect();
+    let [group, ty, protocol, from, to, sources @ ..] = parts.as_slice() else {
+        return Err(bad("too few parts"));
+    };
+    if sources.is_empty() {
+        return Err(bad("too few parts"));
+    }
+    if !group.starts_with("sg-") {
+        return Err(bad("the first part is not a security group id"));
+    }
+    let ty = ty.to_ascii_lowercase();
+    if Direction::parse(&ty).is_none() {
+        return Err(bad("the type must be ingress or egress"));
+    }
+    let port = |p: &str, what: &str| {
+        p.parse::<i32>()
+            .map_err(|_| bad(&format!("the {what} \"{p}\" is not a number")))
+    };
+    let (from, to) = (port(from, "from port")?, port(to, "to port")?);
+    let mut cidrs = Vec::new();
+    let mut cidrs6 = Vec::new();
+    let mut lists = Vec::new();
+    let mut group_source = None;
+    let mut is_self = false;
+    for source in sources.iter().copied() {
+        if source == "self" {
+            is_self = true;
+        } else if source.contains("sg-") {
+            group_source = Some(source);
+        } else if source.starts_with("pl-") {
+            lists.push(Value::string(source));
+        } else if source.contains(':') {
+            cidrs6.push(Value::string(source));
+        } else if source.contains('.') && source.contains('/') {
+            cidrs.push(Value::string(source));
+        } else {
+            return Err(bad(&format!(
+                "the source \"{source}\" is neither a CIDR block, a prefix list, a security group id nor self"
+            )));
+        }
+    }
+    let set = |v: Vec<Value>| {
+        if v.is_empty() {
+            Value::Null
+        } else {
+            Value::set(v)
+        }
+    };
+    let value = state_object(
+        &SCHEMA,
+        [
+            ("type", Value::string(ty)),
+            ("security_group_id", Value::string(*group)),
+            ("from_port", Value::number(from)),
+            ("to_port", Value::number(to)),
+            ("protocol", Value::string(protocol.to_ascii_lowercase())),
+            ("cidr_blocks", set(cidrs)),
+            ("ipv6_cidr_blocks", set(cidrs6)),
+            ("prefix_list_ids", set(lists)),
+            ("source_security_group_id", opt_str(group_source)),
+            ("self", Value::Bool(is_self)),
+        ],
+    );
+    Rule::from_value(&value).map_err(|e| bad(&e.message))
 }
 
 fn rule_state(
@@ -228,6 +302,15 @@ impl ResourceType for SecurityGroupRuleType {
         &SCHEMA
     }
 
+    fn import_id_format(&self) -> &'static str {
+        "`SECURITYGROUPID_TYPE_PROTOCOL_FROMPORT_TOPORT_SOURCE[_SOURCE]*`, each source a CIDR block, an IPv6 CIDR block, a prefix list id, a security group id or `self` (`sg-0abc_ingress_tcp_80_80_10.0.0.0/8_192.168.0.0/16`)"
+    }
+
+    /// The AWS provider's long form names everything the rule's id is the hash of.
+    async fn import_id(&self, _: &AwsClients, id: &str) -> Result<String, ImportIdError> {
+        parse_import_id(id).map(|rule| rule.id())
+    }
+
     async fn read_many(
         &self,
         clients: &AwsClients,
@@ -309,7 +392,41 @@ mod tests {
     }
 
     #[test]
+    fn import_ids_in_the_providers_long_form() {
+        let rule = parse_import_id(
+            "sg-1_INGRESS_tcp_100_121_10.1.0.0/16_2001:db8::/48_pl-123_10.2.0.0/16",
+        )
+        .unwrap();
+        assert_eq!(rule.direction, Direction::Ingress);
+        assert_eq!((rule.ports.from, rule.ports.to), (100, 121));
+        assert_eq!(rule.sources.len(), 4);
+        let own = parse_import_id("sg-1_egress_all_0_0_self").unwrap();
+        assert_eq!(own.ports.protocol, "-1");
+        assert_eq!(own.sources, vec![Source::Group("sg-1".into())]);
+        let other = parse_import_id("sg-1_ingress_6_443_443_sg-2").unwrap();
+        assert_eq!(other.ports.protocol, "tcp");
+        assert_eq!(other.sources, vec![Source::Group("sg-2".into())]);
+        for bad in [
+            "sg-1_ingress_tcp_80_80",
+            "vpc-1_ingress_tcp_80_80_10.0.0.0/8",
+            "sg-1_sideways_tcp_80_80_10.0.0.0/8",
+            "sg-1_ingress_tcp_eighty_80_10.0.0.0/8",
+            "sg-1_ingress_tcp_80_80_somewhere",
+        ] {
+            assert!(
+                matches!(parse_import_id(bad), Err(ImportIdError::Malformed(_))),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
     fn rule_id_is_the_providers_hash() {
+        // The AWS provider's import ID names the same rule.
+        let imported =
+            parse_import_id("sg-1_ingress_tcp_80_8000_10.0.0.0/8").expect("a valid import ID");
+        let configured = Rule::from_value(&planned(&["10.0.0.0/8"], None)).unwrap();
+        assert_eq!(imported.id(), configured.id());
         let r = Rule::from_value(&planned(&["10.0.0.0/8"], None)).unwrap();
         assert_eq!(
             r.id(),

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use async_trait::async_trait;
 use aws_sdk_sns::types::Tag;
 
-use super::{changed, prefix_of_unique_name, read_created, unique_name};
+use super::{changed, expect_prefix, prefix_of_unique_name, read_created, unique_name};
 use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
 use crate::aws::iam::read_each;
 use crate::aws::json_doc::{canonical_json, canonical_policy, normalize_attr};
@@ -22,7 +22,7 @@ use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_bool, get_str, opt_str, state_object};
-use crate::provider::{AttrSchema, AttrType, CallContext, ResourceType, Schema};
+use crate::provider::{AttrSchema, AttrType, CallContext, ImportIdError, ResourceType, Schema};
 
 pub struct SnsTopicType;
 
@@ -141,6 +141,14 @@ impl ResourceType for SnsTopicType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn import_id_format(&self) -> &'static str {
+        "the topic ARN"
+    }
+
+    async fn import_id(&self, _: &AwsClients, id: &str) -> Result<String, ImportIdError> {
+        expect_prefix(id, "arn:", "an ARN")
     }
 
     fn normalize(&self, value: Value) -> Value {

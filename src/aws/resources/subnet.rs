@@ -11,7 +11,8 @@ use aws_sdk_ec2::types::{
 };
 
 use super::{
-    changed, create_call, describe_batched, ec2_arn, read_created, retry_while, wait_gone,
+    changed, create_call, describe_batched, ec2_arn, expect_prefix, read_created, retry_while,
+    wait_gone,
 };
 use crate::aws::error::{from_sdk, retry, wait_until, ApiError, RetryPolicy};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
@@ -19,7 +20,7 @@ use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_bool, get_str, opt_str, state_object, string_map};
-use crate::provider::{AttrSchema, AttrType, CallContext, ResourceType, Schema};
+use crate::provider::{AttrSchema, AttrType, CallContext, ImportIdError, ResourceType, Schema};
 
 pub struct SubnetType;
 
@@ -217,6 +218,14 @@ impl ResourceType for SubnetType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn import_id_format(&self) -> &'static str {
+        "the subnet id (`subnet-…`)"
+    }
+
+    async fn import_id(&self, _: &AwsClients, id: &str) -> Result<String, ImportIdError> {
+        expect_prefix(id, "subnet-", "a subnet id")
     }
 
     async fn read_many(

@@ -13,8 +13,8 @@ use aws_sdk_ec2::types::{
 };
 
 use super::{
-    changed, create_call, describe_batched, ec2_arn, read_created, retry_while, wait_gone,
-    DESCRIBE_CHUNK,
+    changed, create_call, describe_batched, ec2_arn, expect_prefix, read_created, retry_while,
+    wait_gone, DESCRIBE_CHUNK,
 };
 use crate::aws::error::{from_sdk, retry, wait_until, ApiError, RetryPolicy};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
@@ -22,7 +22,7 @@ use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_bool, get_str, opt_str, state_object, string_map};
-use crate::provider::{AttrSchema, AttrType, CallContext, ResourceType, Schema};
+use crate::provider::{AttrSchema, AttrType, CallContext, ImportIdError, ResourceType, Schema};
 
 pub struct VpcType;
 
@@ -342,6 +342,14 @@ impl ResourceType for VpcType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn import_id_format(&self) -> &'static str {
+        "the VPC id (`vpc-…`)"
+    }
+
+    async fn import_id(&self, _: &AwsClients, id: &str) -> Result<String, ImportIdError> {
+        expect_prefix(id, "vpc-", "a VPC id")
     }
 
     /// One `DescribeVpcs` for all ids plus one filtered call each for the default objects;
