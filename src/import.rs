@@ -223,11 +223,7 @@ async fn import_into_state(
         mode: "managed".into(),
         type_name: rt.type_name().to_string(),
         module_path: target.module.to_string(),
-        index_key: match &target.key {
-            None => serde_json::Value::Null,
-            Some(InstanceKey::Int(i)) => serde_json::json!(i),
-            Some(InstanceKey::Str(s)) => serde_json::json!(s),
-        },
+        index_key: crate::state::index_key_json(&target.key),
         id: Some(id.clone()),
         attributes,
         dependencies,

@@ -554,11 +554,7 @@ fn record(
                 mode: "managed".into(),
                 type_name: addr.resource.type_name.clone(),
                 module_path: addr.module.to_string(),
-                index_key: match &addr.key {
-                    None => serde_json::Value::Null,
-                    Some(crate::addrs::InstanceKey::Int(i)) => serde_json::json!(i),
-                    Some(crate::addrs::InstanceKey::Str(s)) => serde_json::json!(s),
-                },
+                index_key: crate::state::index_key_json(&addr.key),
                 id: v
                     .as_map()
                     .and_then(|m| m.get("id")?.as_str().map(String::from)),
