@@ -204,6 +204,10 @@ pub async fn apply(
         })
         .collect();
     let mut failed: BTreeSet<Node> = BTreeSet::new();
+    // Evaluations of the configuration, and when each instance's call was recorded.
+    let mut snap: Option<Snapshot> = None;
+    let mut version: u64 = 0;
+    let mut done_at: BTreeMap<ResourceInstanceAddr, u64> = BTreeMap::new();
     let mut running: BTreeMap<Node, Instant> = BTreeMap::new();
     let mut tasks: JoinSet<(Node, Result<Option<Value>, ApiError>)> = JoinSet::new();
     let clients = Arc::new(req.clients.clone());
@@ -232,7 +236,18 @@ pub async fn apply(
             let change = changes[&node.1];
             let prepared = match node.0 {
                 Phase::Delete => Ok(None),
-                _ => prepare(req, &values, change),
+                _ => {
+                    let stale = snap.as_ref().is_none_or(|s| {
+                        change
+                            .dependencies
+                            .iter()
+                            .any(|d| done_at.get(d).is_some_and(|v| *v > s.version))
+                    });
+                    if stale {
+                        snap = Some(snapshot(req, &values, version));
+                    }
+                    prepare(req, snap.as_ref().expect("taken above"), change)
+                }
             };
             let planned = match prepared {
                 Ok(p) => p,
@@ -311,6 +326,8 @@ pub async fn apply(
                     .as_ref()
                     .and_then(|v| v.as_map()?.get("id")?.as_str().map(String::from));
                 hooks.post(&node.1, node.0, Ok(id.as_deref()), started.elapsed());
+                version += 1;
+                done_at.insert(node.1.clone(), version);
                 if let Err(d) = record(state, change, node.0, new_state.as_ref(), &mut values) {
                     summary.diags.push(d);
                     failed.insert(node.clone());
@@ -356,13 +373,21 @@ fn keep_planned_tags(mut state: Value, planned: Option<&Value>) -> Value {
     state
 }
 
-/// Re-evaluates the configuration with the values known now and plans this instance again:
-/// the arguments to send, all known.
-fn prepare(
+/// The configuration evaluated with the values known at one point of the apply. Ready
+/// instances whose dependencies have not changed since share it, so that the configuration
+/// is evaluated (and data sources read) once per wave of calls, not once per call.
+struct Snapshot {
+    /// How many calls had been recorded when it was taken.
+    version: u64,
+    evaluated: walk::Evaluated,
+    diags: Diagnostics,
+}
+
+fn snapshot(
     req: &ApplyRequest<'_>,
     values: &BTreeMap<ResourceInstanceAddr, Value>,
-    change: &ResourceChange,
-) -> Result<Option<Value>, Diagnostic> {
+    version: u64,
+) -> Snapshot {
     let mut hook = ApplyValues {
         values,
         data: req.data,
@@ -373,9 +398,24 @@ fn prepare(
         req.settings,
         &mut hook,
     );
+    Snapshot {
+        version,
+        evaluated,
+        diags,
+    }
+}
+
+/// Plans this instance again from a snapshot taken after its dependencies were applied: the
+/// arguments to send, all known.
+fn prepare(
+    req: &ApplyRequest<'_>,
+    snap: &Snapshot,
+    change: &ResourceChange,
+) -> Result<Option<Value>, Diagnostic> {
     let addr = &change.addr;
-    let Some(inst) = evaluated.instances.get(addr) else {
-        let detail = diags
+    let Some(inst) = snap.evaluated.instances.get(addr) else {
+        let detail = snap
+            .diags
             .iter()
             .map(|d| format!("{}: {}", d.summary, d.detail))
             .collect::<Vec<_>>()
