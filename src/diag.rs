@@ -391,38 +391,75 @@ fn write_snippet(
     let loc = sources.location(span);
     let _ = writeln!(out, "{pad}{}-->{} {loc}", p.blue, p.reset);
     let text = sources.text(span.file);
-    let line_text = text.lines().nth(loc.line - 1).unwrap_or("");
+    let line_text: Vec<char> = text
+        .lines()
+        .nth(loc.line - 1)
+        .unwrap_or("")
+        .replace('\t', " ")
+        .chars()
+        .collect();
+    // A very long line (minified JSON, generated or hostile input) is shown as a window
+    // around the column, so that one diagnostic stays readable.
+    let col = (loc.column - 1).min(line_text.len());
+    let start = if line_text.len() > SNIPPET_WIDTH {
+        col.saturating_sub(SNIPPET_WIDTH / 3)
+    } else {
+        0
+    };
+    let end = (start + SNIPPET_WIDTH).min(line_text.len());
+    let shown: String = line_text[start..end].iter().collect();
+    let (before, after) = (
+        if start > 0 { "…" } else { "" },
+        if end < line_text.len() { "…" } else { "" },
+    );
     let _ = writeln!(out, "{pad} {}|{}", p.blue, p.reset);
     let _ = writeln!(
         out,
-        "{}{:>w$} |{} {}",
+        "{}{:>w$} |{} {before}{shown}{after}",
         p.blue,
         loc.line,
         p.reset,
-        line_text.replace('\t', " "),
         w = pad.len()
     );
-    // Underline the span on its first line only; at least one marker.
-    let line_chars = line_text.chars().count();
+    // Underline the span on its first line only (within the window); at least one marker.
     let snippet = sources.snippet(span);
     let span_chars = snippet.lines().next().unwrap_or("").chars().count();
-    let width = span_chars
-        .min(line_chars.saturating_sub(loc.column - 1))
-        .max(1);
+    let width = span_chars.min(end.saturating_sub(col)).max(1);
     let _ = writeln!(
         out,
         "{pad} {}|{} {}{c}{}{}",
         p.blue,
         p.reset,
-        " ".repeat(loc.column - 1),
+        " ".repeat(col - start + before.chars().count()),
         "^".repeat(width),
         p.reset
     );
 }
 
+/// How many characters of a source line a snippet shows at most.
+const SNIPPET_WIDTH: usize = 160;
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_lines_are_shown_as_a_window_around_the_column() {
+        let s = Sources::default();
+        let line = format!("x = {}BAD{}", "[".repeat(5000), "]".repeat(5000));
+        let f = s.add("main.tf", line.clone());
+        let at = line.find("BAD").unwrap();
+        let d = Diagnostic::error("Invalid", "bad").at(Some(Span::new(f, at..at + 3)));
+        let out = render_one(&d, &s, false);
+        assert!(out.len() < 1000, "{} bytes", out.len());
+        let lines: Vec<&str> = out.lines().collect();
+        let code = lines.iter().find(|l| l.contains("BAD")).unwrap();
+        let marker = lines.iter().find(|l| l.contains("^^^")).unwrap();
+        assert!(code.contains('…'));
+        // The marker is under BAD.
+        let col = |l: &str, pat: &str| l[..l.find(pat).unwrap()].chars().count();
+        assert_eq!(col(code, "BAD"), col(marker, "^^^"));
+    }
 
     #[test]
     fn line_and_column_are_one_based_and_count_characters() {
