@@ -2,9 +2,11 @@
 //! classification.
 //!
 //! Every SDK error becomes an [`ApiError`] with the AWS error code and message and an
-//! [`ErrorKind`]. [`retry`] repeats a call on throttling and transient errors with exponential
-//! backoff and jitter; [`wait_until`] polls an asynchronous operation (NAT gateway available,
-//! deletion complete) with an explicit time limit.
+//! [`ErrorKind`]. Throttling and transient failures are retried by the SDK itself before an
+//! error gets here (see [`retries`](super::retries)); [`retry`] repeats a call, with
+//! exponential backoff and jitter, on what only ecsform can recognise: an object another API
+//! cannot see yet ([`eventually_consistent`]). [`wait_until`] polls an asynchronous operation
+//! (NAT gateway available, deletion complete) with an explicit time limit.
 
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -67,11 +69,11 @@ impl ApiError {
         self.is_not_found() || self.code == "ValidationError" && self.message.contains("not found")
     }
 
+    /// Whether [`retry`] tries again. Throttled and transient errors are not: the SDK has
+    /// retried them already, up to its own limit, and retrying its final answer again would
+    /// multiply the attempts (and hide them from the retry report).
     fn retryable(&self) -> bool {
-        matches!(
-            self.kind,
-            ErrorKind::Throttled | ErrorKind::Transient | ErrorKind::EventuallyConsistent
-        )
+        self.kind == ErrorKind::EventuallyConsistent
     }
 }
 
@@ -96,6 +98,7 @@ pub fn classify(code: &str, http_status: Option<u16>) -> ErrorKind {
         "Throttling"
             | "ThrottlingException"
             | "RequestLimitExceeded"
+            | "RateExceeded"
             | "TooManyRequestsException"
             | "RequestThrottled"
             | "SlowDown"
@@ -201,8 +204,9 @@ fn backoff(policy: &RetryPolicy, n: u32) -> Duration {
     exp.mul_f64(0.5 + frac / 2.0)
 }
 
-/// Runs `call` until it succeeds, fails with a non-retryable error, or the policy's attempts
-/// run out. The returned error carries the number of retries made.
+/// Runs `call` until it succeeds, fails with an error other than
+/// [`ErrorKind::EventuallyConsistent`], or the policy's attempts run out. The returned error
+/// carries the number of retries made.
 pub async fn retry<T, F, Fut>(policy: RetryPolicy, mut call: F) -> Result<T, ApiError>
 where
     F: FnMut() -> Fut,
@@ -269,6 +273,7 @@ mod tests {
             ErrorKind::AlreadyExists
         );
         assert_eq!(classify("RequestLimitExceeded", None), ErrorKind::Throttled);
+        assert_eq!(classify("RateExceeded", None), ErrorKind::Throttled);
         assert_eq!(classify("InternalError", None), ErrorKind::Transient);
         assert_eq!(classify("InvalidParameterValue", None), ErrorKind::Invalid);
         assert_eq!(classify("Weird", Some(503)), ErrorKind::Transient);
@@ -291,7 +296,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn retry_repeats_transient_errors_then_succeeds() {
+    async fn retry_repeats_eventually_consistent_errors_then_succeeds() {
         let mut calls = 0;
         let policy = RetryPolicy {
             max_attempts: 5,
@@ -303,11 +308,11 @@ mod tests {
             let n = calls;
             async move {
                 if n < 3 {
-                    Err(ApiError::new(
-                        ErrorKind::Throttled,
-                        "Throttling",
-                        "slow down",
-                    ))
+                    Err(eventually_consistent(ApiError::new(
+                        ErrorKind::NotFound,
+                        "InvalidVpcID.NotFound",
+                        "not visible yet",
+                    )))
                 } else {
                     Ok(n)
                 }
@@ -315,6 +320,23 @@ mod tests {
         })
         .await;
         assert_eq!(r, Ok(3));
+    }
+
+    #[tokio::test]
+    async fn retry_leaves_throttling_and_server_errors_to_the_sdk() {
+        for (kind, code) in [
+            (ErrorKind::Throttled, "RequestLimitExceeded"),
+            (ErrorKind::Transient, "InternalError"),
+        ] {
+            let mut calls = 0;
+            let r: Result<(), ApiError> = retry(RetryPolicy::default(), || {
+                calls += 1;
+                async move { Err(ApiError::new(kind, code, "the SDK gave up")) }
+            })
+            .await;
+            assert_eq!(calls, 1, "{code}");
+            assert_eq!(r.unwrap_err().code, code);
+        }
     }
 
     #[tokio::test]

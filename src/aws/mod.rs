@@ -1,5 +1,6 @@
-//! AWS access: clients built once from one `SdkConfig`, error classification and retries
-//! ([`error`]), and the resource types and data sources ([`resources`], [`data`]).
+//! AWS access: clients built once from one `SdkConfig`, error classification ([`error`]), the
+//! SDK's retry policy and the account of its retries ([`retries`]), client-side rate limits
+//! ([`ratelimit`]), and the resource types and data sources ([`resources`], [`data`]).
 //!
 //! The endpoint comes from the SDK's own configuration (`AWS_ENDPOINT_URL`, or
 //! `AWS_ENDPOINT_URL_EC2` and friends), so tests point ecsform at a local emulator without any
@@ -11,13 +12,20 @@ pub mod elbv2_tags;
 pub mod error;
 pub mod iam;
 pub mod json_doc;
+pub mod ratelimit;
 pub mod resources;
+pub mod retries;
 pub mod service_tags;
 pub mod tags;
 
 use aws_config::{BehaviorVersion, Region};
+use aws_smithy_runtime::client::identity::IdentityCache;
 
-/// The service clients, built once per run.
+use ratelimit::{RateLimitedIdentityCache, RateLimiter, RateLimiterStats};
+use retries::{ExtraThrottlingCodes, RetryAccounting, RetryStats, RetrySummary};
+
+/// The service clients, built once per run. Every call of every client waits for the
+/// client-side rate limits and is retried by the policy of [`retries`]; clones share both.
 #[derive(Clone, Debug)]
 pub struct AwsClients {
     pub ec2: aws_sdk_ec2::Client,
@@ -32,26 +40,82 @@ pub struct AwsClients {
     pub ssm: aws_sdk_ssm::Client,
     /// The region in use (from the provider block, or the environment).
     pub region: String,
+    limiter: RateLimiter,
+    retries: RetryStats,
+}
+
+/// Builds one service's client from the shared config with ecsform's rate limiter, retry
+/// policy and retry accounting.
+macro_rules! client {
+    ($sdk:ident, $config:expr, $hooks:expr) => {{
+        let hooks: &ClientHooks = $hooks;
+        let mut builder = $sdk::config::Builder::from($config)
+            .identity_cache(hooks.identity_cache.clone())
+            .interceptor(hooks.accounting.clone())
+            .retry_classifier(ExtraThrottlingCodes)
+            .retry_partition(retries::retry_partition(stringify!($sdk)));
+        if let Some(r) = &hooks.retry_config {
+            builder = builder.retry_config(r.clone());
+        }
+        $sdk::Client::from_conf(builder.build())
+    }};
+}
+
+/// What every client gets besides the shared `SdkConfig`.
+struct ClientHooks {
+    identity_cache: aws_smithy_runtime_api::client::identity::SharedIdentityCache,
+    accounting: RetryAccounting,
+    retry_config: Option<aws_smithy_types::retry::RetryConfig>,
 }
 
 impl AwsClients {
+    /// Clients for `config`, rate-limited as `ECSFORM_RATE_LIMIT_SCALE` says (AWS's published
+    /// limits when unset).
     pub fn from_config(config: &aws_config::SdkConfig) -> AwsClients {
+        AwsClients::with_rate_limiter(config, RateLimiter::from_env())
+    }
+
+    /// Clients for `config` whose calls wait for tokens of `limiter`.
+    pub fn with_rate_limiter(config: &aws_config::SdkConfig, limiter: RateLimiter) -> AwsClients {
+        let retries = RetryStats::default();
+        let inner_cache = config
+            .identity_cache()
+            .unwrap_or_else(|| IdentityCache::lazy().build());
+        let hooks = ClientHooks {
+            identity_cache: aws_smithy_runtime_api::client::identity::SharedIdentityCache::new(
+                RateLimitedIdentityCache::new(limiter.clone(), inner_cache),
+            ),
+            accounting: RetryAccounting::new(retries.clone()),
+            retry_config: retries::retry_config(),
+        };
         AwsClients {
-            ec2: aws_sdk_ec2::Client::new(config),
-            sts: aws_sdk_sts::Client::new(config),
-            autoscaling: aws_sdk_autoscaling::Client::new(config),
-            ecs: aws_sdk_ecs::Client::new(config),
-            elbv2: aws_sdk_elasticloadbalancingv2::Client::new(config),
-            events: aws_sdk_eventbridge::Client::new(config),
-            iam: aws_sdk_iam::Client::new(config),
-            logs: aws_sdk_cloudwatchlogs::Client::new(config),
-            sns: aws_sdk_sns::Client::new(config),
-            ssm: aws_sdk_ssm::Client::new(config),
+            ec2: client!(aws_sdk_ec2, config, &hooks),
+            sts: client!(aws_sdk_sts, config, &hooks),
+            autoscaling: client!(aws_sdk_autoscaling, config, &hooks),
+            ecs: client!(aws_sdk_ecs, config, &hooks),
+            elbv2: client!(aws_sdk_elasticloadbalancingv2, config, &hooks),
+            events: client!(aws_sdk_eventbridge, config, &hooks),
+            iam: client!(aws_sdk_iam, config, &hooks),
+            logs: client!(aws_sdk_cloudwatchlogs, config, &hooks),
+            sns: client!(aws_sdk_sns, config, &hooks),
+            ssm: client!(aws_sdk_ssm, config, &hooks),
             region: config
                 .region()
                 .map(|r| r.to_string())
                 .unwrap_or_else(|| "us-east-1".into()),
+            limiter,
+            retries,
         }
+    }
+
+    /// The retries the SDK has made for these clients so far, by cause and error code.
+    pub fn retry_stats(&self) -> RetrySummary {
+        self.retries.summary()
+    }
+
+    /// What the client-side rate limiter has done so far.
+    pub fn rate_limiter_stats(&self) -> RateLimiterStats {
+        self.limiter.stats()
     }
 
     /// Loads the standard configuration (credential chain, `AWS_ENDPOINT_URL`...) with the

@@ -7,6 +7,7 @@ use super::{print_diags, runtime, Ctx, Io};
 use crate::addrs::ResourceInstanceAddr;
 use crate::apply::{ApplyHooks, Phase};
 use crate::aws::error::ApiError;
+use crate::aws::retries::{RetryCause, RetrySummary};
 use crate::ops;
 use crate::planfile::PlanFile;
 use crate::render::text;
@@ -95,12 +96,16 @@ pub fn run(ctx: &Ctx, command: &'static str, io: &mut Io) -> u8 {
         let _ = writeln!(io.err);
         print_diags(io, &summary.diags, Some(&planned.loaded), color);
     }
+    let retried = retry_report(&planned.clients.retry_stats());
     if summary.diags.has_errors() {
         let _ = writeln!(
             io.out,
             "\nApply stopped with errors. Resources: {} added, {} changed, {} destroyed; what succeeded is recorded in state.",
             summary.added, summary.changed, summary.destroyed
         );
+        if let Some(line) = retried {
+            let _ = writeln!(io.out, "{line}");
+        }
         return 1;
     }
     if destroying {
@@ -115,9 +120,51 @@ pub fn run(ctx: &Ctx, command: &'static str, io: &mut Io) -> u8 {
             "\nApply complete! Resources: {} added, {} changed, {} destroyed.",
             summary.added, summary.changed, summary.destroyed
         );
+    }
+    if let Some(line) = retried {
+        let _ = writeln!(io.out, "{line}");
+    }
+    if !destroying {
         print_outputs(io, &planned);
     }
     0
+}
+
+/// `AWS retried 12 requests (10 throttled: RequestLimitExceeded ×10; 2 server errors).`, or
+/// nothing when the SDK retried nothing in this run (plan and refresh included).
+fn retry_report(retries: &RetrySummary) -> Option<String> {
+    let total = retries.total();
+    if total == 0 {
+        return None;
+    }
+    let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut parts = Vec::new();
+    let throttled = retries.count(RetryCause::Throttled);
+    if throttled > 0 {
+        let codes: Vec<String> = retries
+            .by_code(RetryCause::Throttled)
+            .into_iter()
+            .map(|(code, n)| format!("{code} ×{n}"))
+            .collect();
+        parts.push(format!("{throttled} throttled: {}", codes.join(", ")));
+    }
+    let server = retries.count(RetryCause::ServerError);
+    if server > 0 {
+        parts.push(plural(server, "server error", "server errors"));
+    }
+    let transient = retries.count(RetryCause::Transient);
+    if transient > 0 {
+        parts.push(plural(
+            transient,
+            "timeout or connection error",
+            "timeouts or connection errors",
+        ));
+    }
+    Some(format!(
+        "AWS retried {} ({}).",
+        plural(total, "request", "requests"),
+        parts.join("; ")
+    ))
 }
 
 /// Plans, shows the plan and asks for confirmation. `Err(exit code)` when there is nothing
@@ -231,5 +278,77 @@ fn print_outputs(io: &mut Io, planned: &ops::Planned) {
     for (name, value, sensitive) in outputs {
         let v = crate::lang::Value::from_json(&value).mark_sensitive(sensitive);
         let _ = writeln!(io.out, "{name} = {}", text::value_inline(&v));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::retries::RetryKind;
+
+    fn summary(entries: &[(RetryCause, &str, Option<&str>, u64)]) -> RetrySummary {
+        RetrySummary {
+            counts: entries
+                .iter()
+                .map(|(cause, service, code, n)| {
+                    (
+                        RetryKind {
+                            cause: *cause,
+                            service: service.to_string(),
+                            code: code.map(String::from),
+                        },
+                        *n,
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn no_retries_no_line() {
+        assert_eq!(retry_report(&RetrySummary::default()), None);
+    }
+
+    #[test]
+    fn the_line_counts_retries_by_cause_and_throttling_code() {
+        let s = summary(&[
+            (
+                RetryCause::Throttled,
+                "EC2",
+                Some("RequestLimitExceeded"),
+                10,
+            ),
+            (RetryCause::ServerError, "EC2", Some("InternalError"), 1),
+            (RetryCause::ServerError, "ECS", None, 1),
+        ]);
+        assert_eq!(
+            retry_report(&s).as_deref(),
+            Some("AWS retried 12 requests (10 throttled: RequestLimitExceeded ×10; 2 server errors).")
+        );
+        let s = summary(&[
+            (
+                RetryCause::Throttled,
+                "EC2",
+                Some("RequestLimitExceeded"),
+                2,
+            ),
+            (
+                RetryCause::Throttled,
+                "Elastic Load Balancing v2",
+                Some("Throttling"),
+                1,
+            ),
+            (RetryCause::Throttled, "EC2", Some("Throttling"), 1),
+            (RetryCause::Transient, "IAM", None, 1),
+        ]);
+        assert_eq!(
+            retry_report(&s).as_deref(),
+            Some("AWS retried 5 requests (4 throttled: RequestLimitExceeded ×2, Throttling ×2; 1 timeout or connection error).")
+        );
+        let s = summary(&[(RetryCause::ServerError, "SNS", Some("InternalError"), 1)]);
+        assert_eq!(
+            retry_report(&s).as_deref(),
+            Some("AWS retried 1 request (1 server error).")
+        );
     }
 }

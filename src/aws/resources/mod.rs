@@ -122,7 +122,7 @@ pub async fn wait_gone(
     .await
 }
 
-/// Repeats `call` (itself retried on throttling) while it fails with an error `settling`
+/// Repeats `call` (whose throttling the SDK retries) while it fails with an error `settling`
 /// accepts — an id another API cannot see yet, a dependency still being released — for up to
 /// `limit`. `what` names the operation in the timeout message.
 pub async fn retry_while<T, F, Fut>(
@@ -160,9 +160,10 @@ where
     }
 }
 
-/// Sends a create call, repeating it only while AWS rejected it outright: throttled, or an id
-/// it refers to (a VPC or route table created a moment ago) not visible yet. Transient errors
-/// are not retried, since the first request may have created the object after all; the
+/// Sends a create call, repeating it only while AWS rejected it outright because an id it
+/// refers to (a VPC or route table created a moment ago) is not visible yet. Throttling was
+/// retried by the SDK already; transient errors that outlast the SDK's retries are not
+/// retried here, since the first request may have created the object after all: the
 /// `ecsform:address` tag lets the engine adopt such an object instead.
 pub async fn create_call<T, F, Fut>(what: &str, call: F) -> Result<T, ApiError>
 where
@@ -173,7 +174,7 @@ where
     let outcome = wait_until(what, Duration::from_secs(2), VISIBILITY_LIMIT, || async {
         match call().await {
             Ok(v) => Ok(Some(v)),
-            Err(e) if e.is_not_found() || e.kind == ErrorKind::Throttled => {
+            Err(e) if e.is_not_found() => {
                 *last.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
                 Ok(None)
             }
