@@ -167,6 +167,10 @@ module "service" {
 output "vpc_id" {
   value = aws_vpc.this.id
 }
+
+output "task_role_arns" {
+  value = { for k, s in module.service : k => s.task_role_arn }
+}
 "#;
 
 const SERVICE_MODULE: &str = r#"
@@ -216,6 +220,10 @@ resource "aws_iam_role_policy" "logs" {
       Resource = "${aws_cloudwatch_log_group.this.arn}:*"
     }]
   })
+}
+
+output "task_role_arn" {
+  value = aws_iam_role.task.arn
 }
 "#;
 
