@@ -115,6 +115,7 @@ pub fn evaluate_with(
         hook,
         values: HashMap::new(),
         module_instances: HashMap::from([(Vec::new(), vec![ModuleInstance::root()])]),
+        module_children: HashMap::new(),
         each_values: HashMap::new(),
         failed: HashSet::new(),
         diags: Diagnostics::new(),
@@ -185,12 +186,16 @@ struct Walker<'a> {
     hook: &'a mut dyn InstanceHook,
     values: HashMap<(ModuleInstance, Named), Value>,
     module_instances: HashMap<ModulePath, Vec<ModuleInstance>>,
+    /// The instances of each module call (by name) in each instance of its parent module.
+    module_children: HashMap<(ModuleInstance, String), Vec<ModuleInstance>>,
     /// `each.value` of every instance of a module called with for_each.
     each_values: HashMap<ModuleInstance, Value>,
     failed: HashSet<ConfigNode>,
     diags: Diagnostics,
     out: Evaluated,
-    instance_nodes: HashMap<ConfigNode, Vec<ResourceInstanceAddr>>,
+    /// The instances of each resource node, by module instance (so that the instance graph
+    /// finds the instances in one module instance, or below it, without scanning them all).
+    instance_nodes: HashMap<ConfigNode, InstancesByModule>,
     /// The resource instances each instance's arguments refer to (see [`Scope::note_instance`]):
     /// None for a reference to a resource as a whole.
     instance_refs: HashMap<ResourceInstanceAddr, Vec<(ResourceKey, Option<InstanceKey>)>>,
@@ -336,13 +341,11 @@ impl<'a> Walker<'a> {
 
     /// The value of `module.NAME` seen from `mi`: an object of outputs, or a list/map of them.
     fn module_value(&self, mi: &ModuleInstance, call: &ModuleCall) -> Value {
-        let mut path = mi.path();
-        path.push(call.name.clone());
-        let children: Vec<ModuleInstance> = self
-            .instances_of(&path)
-            .into_iter()
-            .filter(|c| c.parent().is_some_and(|(p, _)| &p == mi))
-            .collect();
+        let children = self
+            .module_children
+            .get(&(mi.clone(), call.name.clone()))
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         let outputs = |child: &ModuleInstance| {
             Value::Map(
                 call.module
@@ -435,13 +438,16 @@ impl<'a> Walker<'a> {
         for pi in self.instances_of(parent) {
             match self.repetitions(&pi, call.count.as_ref(), call.for_each.as_ref()) {
                 Ok(reps) => {
+                    let mut kids = Vec::new();
                     for rep in reps {
                         let child = pi.child(name, rep.key());
                         if let Repetition::Each(_, v) = &rep {
                             self.each_values.insert(child.clone(), v.clone());
                         }
-                        children.push(child);
+                        kids.push(child);
                     }
+                    children.extend(kids.iter().cloned());
+                    self.module_children.insert((pi, name.clone()), kids);
                 }
                 Err(d) => self.diags.push(d),
             }
@@ -798,6 +804,8 @@ impl<'a> Walker<'a> {
             self.instance_nodes
                 .entry(node.clone())
                 .or_default()
+                .entry(mi.clone())
+                .or_default()
                 .push(addr.clone());
             self.instance_refs.insert(addr.clone(), notes);
             let value = match self.hook.instance(&addr, config.clone(), res.span.as_ref()) {
@@ -905,10 +913,9 @@ impl<'a> Walker<'a> {
     /// with known keys (`aws_vpc.v[0]`), only on those instances; otherwise on all of them
     /// (within its own module instance when the resource is in the same module or below).
     fn instance_graph(&mut self, dag: &Dag<ConfigNode>) {
-        let nodes: Vec<ConfigNode> = self.instance_nodes.keys().cloned().collect();
-        for node in nodes {
-            let (direct, indirect) = resource_dependencies(dag, &node);
-            let ConfigNode::Resource(node_path, node_key) = &node else {
+        for (node, by_module) in &self.instance_nodes {
+            let (direct, indirect) = resource_dependencies(dag, node);
+            let ConfigNode::Resource(node_path, node_key) = node else {
                 continue;
             };
             let has_depends_on = self
@@ -916,11 +923,14 @@ impl<'a> Walker<'a> {
                 .descendant(node_path)
                 .and_then(|m| m.resources.get(node_key))
                 .is_some_and(|r| !r.depends_on.is_empty());
-            for addr in &self.instance_nodes[&node] {
+            for addr in by_module.values().flatten() {
                 self.out.graph.add(addr.clone());
                 let notes = self.instance_refs.get(addr);
                 for dep in direct.union(&indirect) {
                     let ConfigNode::Resource(dep_path, dep_key) = dep else {
+                        continue;
+                    };
+                    let Some(dep_instances) = self.instance_nodes.get(dep) else {
                         continue;
                     };
                     let keys: Option<Vec<&Option<InstanceKey>>> =
@@ -934,22 +944,42 @@ impl<'a> Walker<'a> {
                                     .collect::<Vec<_>>()
                             })
                             .filter(|keys| !keys.is_empty() && keys.iter().all(|k| k.is_some()));
-                    let same_subtree = dep_path.starts_with(node_path);
-                    for target in self.instance_nodes.get(dep).into_iter().flatten() {
-                        let wanted = match &keys {
-                            Some(keys) => {
-                                target.module == addr.module && keys.contains(&&target.key)
-                            }
-                            None => !same_subtree || target.module.0.starts_with(&addr.module.0),
-                        };
-                        if wanted {
-                            self.out.graph.depend(addr, target);
+                    let targets: Vec<&ResourceInstanceAddr> = match &keys {
+                        // The named instances, in this module instance.
+                        Some(keys) => dep_instances
+                            .get(&addr.module)
+                            .into_iter()
+                            .flatten()
+                            .filter(|t| keys.contains(&&t.key))
+                            .collect(),
+                        // Every instance in this module instance and below it.
+                        None if dep_path.starts_with(node_path) => {
+                            instances_within(dep_instances, &addr.module).collect()
                         }
+                        None => dep_instances.values().flatten().collect(),
+                    };
+                    for target in targets {
+                        self.out.graph.depend(addr, target);
                     }
                 }
             }
         }
     }
+}
+
+/// Resource instances grouped by the module instance they are in.
+type InstancesByModule = BTreeMap<ModuleInstance, Vec<ResourceInstanceAddr>>;
+
+/// The instances in module instance `mi` and in the module instances below it: in the order
+/// of module instances these are one contiguous run, starting at `mi`.
+fn instances_within<'m>(
+    instances: &'m InstancesByModule,
+    mi: &'m ModuleInstance,
+) -> impl Iterator<Item = &'m ResourceInstanceAddr> {
+    instances
+        .range(mi..)
+        .take_while(|(m, _)| m.0.starts_with(&mi.0))
+        .flat_map(|(_, addrs)| addrs)
 }
 
 /// Rejects references in constants (tfvars values, variable defaults).

@@ -31,6 +31,18 @@ use schema::Migration;
 /// The default state file, relative to the working directory.
 pub const DEFAULT_PATH: &str = "state/ecsform.sqlite";
 
+/// One upsert for [`StateStore::put_resources`]: the record, the history action (`create`,
+/// `update`, ...) and the attributes before, if any.
+#[derive(Clone, Copy, Debug)]
+pub struct ResourceWrite<'a> {
+    /// The instance as it is now.
+    pub record: &'a ResourceRecord,
+    /// The history action, one of those [`HistoryEntry::action`] lists.
+    pub action: &'a str,
+    /// The attributes before the change, for the history.
+    pub before: Option<&'a serde_json::Value>,
+}
+
 /// An open state file.
 #[derive(Debug)]
 pub struct StateStore {
@@ -161,44 +173,63 @@ impl StateStore {
         action: &str,
         before: Option<&serde_json::Value>,
     ) -> Result<(), StateError> {
-        check_record(&self.path, rec)?;
-        check_action(&self.path, action)?;
+        self.put_resources(&[ResourceWrite {
+            record: rec,
+            action,
+            before,
+        }])
+    }
+
+    /// Like [`put_resource`](Self::put_resource) for many instances at once: every upsert and
+    /// history row in one transaction that bumps the serial once. Nothing is written if any
+    /// write is invalid.
+    pub fn put_resources(&mut self, writes: &[ResourceWrite<'_>]) -> Result<(), StateError> {
+        for w in writes {
+            check_record(&self.path, w.record)?;
+            check_action(&self.path, w.action)?;
+        }
         self.write(|tx, serial, path| {
             let now = now_rfc3339();
-            tx.execute(
-                "INSERT INTO resources (address, mode, type, module_path, index_key, id, \
-                     attributes, dependencies, status, schema_version, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
-                 ON CONFLICT (address) DO UPDATE SET mode = excluded.mode, type = excluded.type, \
-                     module_path = excluded.module_path, index_key = excluded.index_key, \
-                     id = excluded.id, attributes = excluded.attributes, \
-                     dependencies = excluded.dependencies, status = excluded.status, \
-                     schema_version = excluded.schema_version, updated_at = excluded.updated_at",
-                params![
-                    rec.address,
-                    rec.mode,
-                    rec.type_name,
-                    rec.module_path,
-                    to_json_text(&rec.index_key),
-                    rec.id,
-                    to_json_text(&rec.attributes),
-                    to_json_text(&rec.dependencies),
-                    rec.status.as_str(),
-                    rec.schema_version,
-                    now,
-                ],
-            )
-            .map_err(sql_err(path))?;
-            append_history(
-                tx,
-                &now,
-                action,
-                &rec.address,
-                before,
-                Some(&rec.attributes),
-                serial,
-            )
-            .map_err(sql_err(path))
+            let upsert_all = || -> rusqlite::Result<()> {
+                let mut upsert = tx.prepare_cached(
+                    "INSERT INTO resources (address, mode, type, module_path, index_key, id, \
+                         attributes, dependencies, status, schema_version, updated_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
+                     ON CONFLICT (address) DO UPDATE SET mode = excluded.mode, \
+                         type = excluded.type, module_path = excluded.module_path, \
+                         index_key = excluded.index_key, id = excluded.id, \
+                         attributes = excluded.attributes, dependencies = excluded.dependencies, \
+                         status = excluded.status, schema_version = excluded.schema_version, \
+                         updated_at = excluded.updated_at",
+                )?;
+                for w in writes {
+                    let rec = w.record;
+                    upsert.execute(params![
+                        rec.address,
+                        rec.mode,
+                        rec.type_name,
+                        rec.module_path,
+                        to_json_text(&rec.index_key),
+                        rec.id,
+                        to_json_text(&rec.attributes),
+                        to_json_text(&rec.dependencies),
+                        rec.status.as_str(),
+                        rec.schema_version,
+                        now,
+                    ])?;
+                    append_history(
+                        tx,
+                        &now,
+                        w.action,
+                        &rec.address,
+                        w.before,
+                        Some(&rec.attributes),
+                        serial,
+                    )?;
+                }
+                Ok(())
+            };
+            upsert_all().map_err(sql_err(path))
         })
     }
 
@@ -365,18 +396,18 @@ fn append_history(
     after: Option<&serde_json::Value>,
     serial: i64,
 ) -> rusqlite::Result<()> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO history (applied_at, action, address, before, after, serial) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![
-            applied_at,
-            action,
-            address,
-            before.map(to_json_text),
-            after.map(to_json_text),
-            serial
-        ],
-    )?;
+    )?
+    .execute(params![
+        applied_at,
+        action,
+        address,
+        before.map(to_json_text),
+        after.map(to_json_text),
+        serial
+    ])?;
     Ok(())
 }
 
@@ -546,6 +577,60 @@ mod tests {
             history[0].applied_at
         );
         assert_eq!(store.history(1).unwrap(), history[..1]);
+    }
+
+    #[test]
+    fn put_resources_writes_a_batch_in_one_serial_or_nothing() {
+        let (_dir, path) = temp_state();
+        let mut store = StateStore::open(&path).unwrap();
+        let (a, b) = (record("aws_vpc.a"), record("aws_vpc.b"));
+        let before = json!({"id": "vpc-0"});
+        store
+            .put_resources(&[
+                ResourceWrite {
+                    record: &a,
+                    action: "create",
+                    before: None,
+                },
+                ResourceWrite {
+                    record: &b,
+                    action: "update",
+                    before: Some(&before),
+                },
+            ])
+            .unwrap();
+        assert_eq!(store.serial(), 1, "one batch, one serial");
+        assert_eq!(store.resources().unwrap(), vec![a.clone(), b.clone()]);
+        let history = store.history(10).unwrap();
+        let summary: Vec<_> = history
+            .iter()
+            .map(|h| (h.serial, h.action.as_str(), h.address.as_str()))
+            .collect();
+        assert_eq!(
+            summary,
+            [(1, "update", "aws_vpc.b"), (1, "create", "aws_vpc.a")]
+        );
+        assert_eq!(history[0].before, Some(before));
+
+        let mut invalid = record("aws_vpc.c");
+        invalid.mode = "resource".into();
+        let c = record("aws_vpc.d");
+        assert!(store
+            .put_resources(&[
+                ResourceWrite {
+                    record: &c,
+                    action: "create",
+                    before: None,
+                },
+                ResourceWrite {
+                    record: &invalid,
+                    action: "create",
+                    before: None,
+                },
+            ])
+            .is_err());
+        assert_eq!(store.serial(), 1);
+        assert_eq!(store.resources().unwrap(), vec![a, b]);
     }
 
     #[test]

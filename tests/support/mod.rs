@@ -87,5 +87,6 @@ pub fn subdirs(dir: &Path) -> Vec<PathBuf> {
 }
 
 pub mod conformance;
+pub mod generated;
 pub mod json_schema;
 pub mod moto;

@@ -1,0 +1,136 @@
+//! Running the release `ecsform` binary as a child process and measuring it: wall time and
+//! peak resident memory (the child's `ru_maxrss`, from `wait4`), and medians over runs.
+
+#![allow(dead_code)]
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The `ecsform` binary cargo built for this benchmark (`cargo bench` builds the package's
+/// binaries with the bench profile, i.e. optimised). Fails with a clear message if missing.
+pub fn ecsform_binary() -> PathBuf {
+    let path = PathBuf::from(env!("CARGO_BIN_EXE_ecsform"));
+    assert!(
+        path.is_file(),
+        "the ecsform binary is missing at {}; build it with `cargo build --release` or run \
+         the benchmark with `cargo bench`",
+        path.display()
+    );
+    path
+}
+
+/// One measured run of the binary.
+#[derive(Clone, Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    pub wall: Duration,
+    /// Peak resident set size of the child, in bytes.
+    pub max_rss: u64,
+}
+
+/// Runs `bin ARGS...` with the extra environment `env`, capturing its output, and measures
+/// it.
+pub fn run(bin: &Path, args: &[String], env: &[(String, String)]) -> Run {
+    let start = Instant::now();
+    let mut child = Command::new(bin)
+        .args(args)
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("starting {}: {e}", bin.display()));
+    let mut out = child.stdout.take().expect("piped stdout");
+    let mut err = child.stderr.take().expect("piped stderr");
+    // Drain both pipes while the child runs, so that a large plan cannot block on a full pipe.
+    let out_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        out.read_to_string(&mut s).map(|_| s)
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        err.read_to_string(&mut s).map(|_| s)
+    });
+    let (code, max_rss) = wait_with_rusage(child.id());
+    let wall = start.elapsed();
+    let stdout = out_reader
+        .join()
+        .expect("stdout reader")
+        .expect("stdout is UTF-8");
+    let stderr = err_reader
+        .join()
+        .expect("stderr reader")
+        .expect("stderr is UTF-8");
+    Run {
+        code,
+        stdout,
+        stderr,
+        wall,
+        max_rss,
+    }
+}
+
+/// Reaps the child `pid` with `wait4`, which also reports that child's own resource usage:
+/// (exit code, or -signal; peak RSS in bytes).
+fn wait_with_rusage(pid: u32) -> (i32, u64) {
+    let pid = libc::pid_t::try_from(pid).expect("pid fits pid_t");
+    let mut status: libc::c_int = 0;
+    // SAFETY: an all-zero rusage is a valid value of the plain C struct; wait4 fills it.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: `status` and `usage` are valid for writes for the duration of the call.
+        let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        if r == pid {
+            break;
+        }
+        let e = std::io::Error::last_os_error();
+        assert_eq!(
+            e.kind(),
+            std::io::ErrorKind::Interrupted,
+            "wait4({pid}) failed: {e}"
+        );
+    }
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -libc::WTERMSIG(status)
+    };
+    // Linux reports ru_maxrss in KiB.
+    let max_rss = u64::try_from(usage.ru_maxrss).unwrap_or(0) * 1024;
+    (code, max_rss)
+}
+
+/// The median of `values` (the lower middle for an even count). Panics when empty.
+pub fn median<T: Copy + Ord>(values: &[T]) -> T {
+    let mut v = values.to_vec();
+    v.sort_unstable();
+    v[(v.len() - 1) / 2]
+}
+
+/// Seconds with three decimals, e.g. `0.431 s`.
+pub fn secs(d: Duration) -> String {
+    format!("{:.3} s", d.as_secs_f64())
+}
+
+/// Milliseconds with one decimal, e.g. `12.3 ms`.
+pub fn millis(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// Megabytes (10^6 bytes), e.g. `138 MB`.
+pub fn megabytes(bytes: u64) -> String {
+    format!("{} MB", bytes / 1_000_000)
+}
+
+/// The benchmark's positional arguments (cargo passes `--bench` and filters; flags are
+/// dropped).
+pub fn positional_args() -> Vec<String> {
+    std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect()
+}
