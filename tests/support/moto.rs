@@ -119,6 +119,10 @@ impl Moto {
             ("AWS_SECRET_ACCESS_KEY", "testing"),
             ("AWS_REGION", REGION),
             ("AWS_EC2_METADATA_DISABLED", "true"),
+            // The emulator does not throttle: keep the client-side limits on (so they stay
+            // exercised) but ten times AWS's rates, so the suite does not wait on them.
+            // tests/rate_limits.rs sets its own scale.
+            ("ECSFORM_RATE_LIMIT_SCALE", "10"),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
