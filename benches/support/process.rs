@@ -34,6 +34,9 @@ pub struct Run {
 
 /// Runs `bin ARGS...` with the extra environment `env`, capturing its output, and measures
 /// it.
+// The child is reaped by `wait4` in `wait_with_rusage` (which also reads its peak RSS), not by
+// `Child::wait`, which clippy cannot see.
+#[allow(clippy::zombie_processes)]
 pub fn run(bin: &Path, args: &[String], env: &[(String, String)]) -> Run {
     let start = Instant::now();
     let mut child = Command::new(bin)
