@@ -89,3 +89,4 @@ pub fn subdirs(dir: &Path) -> Vec<PathBuf> {
 pub mod conformance;
 pub mod json_schema;
 pub mod moto;
+pub mod proxy;
