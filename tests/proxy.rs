@@ -603,3 +603,63 @@ async fn new_objects_are_not_found_at_first() {
     assert_eq!(found.vpcs().len(), 1);
     assert_eq!(proxy.stats().not_found, 1);
 }
+
+// --- ecsform through the proxy.
+
+const NAT_CONFIG: &str = r#"
+provider "aws" {
+  region = "eu-west-1"
+}
+
+resource "aws_vpc" "main" {
+  cidr_block = "10.60.0.0/16"
+}
+
+resource "aws_subnet" "public" {
+  vpc_id            = aws_vpc.main.id
+  cidr_block        = "10.60.1.0/24"
+  availability_zone = "eu-west-1a"
+}
+
+resource "aws_eip" "nat" {
+  domain = "vpc"
+}
+
+resource "aws_nat_gateway" "nat" {
+  subnet_id     = aws_subnet.public.id
+  allocation_id = aws_eip.nat.id
+}
+"#;
+
+#[test]
+fn apply_waits_for_a_pending_nat_gateway() {
+    let _moto = exclusive();
+    let pending = Duration::from_secs(2);
+    let proxy = start(Faults {
+        latency: Duration::from_millis(20),
+        pending,
+        ..Faults::default()
+    });
+    for (k, v) in support::moto::env_for(&proxy.endpoint) {
+        std::env::set_var(k, v);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.tf"), NAT_CONFIG).unwrap();
+    let started = Instant::now();
+    let out = support::run_in(dir.path(), "apply", &["-auto-approve"]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(started.elapsed() >= pending);
+    let stats = proxy.stats();
+    // Pending at least once, then polled again until found available.
+    assert!(stats.pending_answers >= 1, "{stats:?}");
+    assert!(
+        stats.count("DescribeNatGateways") > stats.pending_answers,
+        "{stats:?}"
+    );
+    let nat = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("aws_nat_gateway.nat: Creation complete after"))
+        .unwrap_or_else(|| panic!("{}", out.stdout));
+    assert!(nat.contains("[id=nat-"), "{nat}");
+}

@@ -6,8 +6,9 @@
 //! time with [`Proxy::set_faults`]), makes the traffic look more like AWS:
 //!
 //! - **latency** added to every answer;
-//! - **pending states**: for a while after their creation, NAT gateways are `pending` and load
-//!   balancers `provisioning` in Describe answers, so that waiters have to poll;
+//! - **pending states**: NAT gateways are `pending` and load balancers `provisioning` in the
+//!   answers to Describe calls that arrive less than a set time after the proxy answered their
+//!   create call, so that waiters have to poll;
 //! - **throttling** past a rate (token bucket, global or per service), with each protocol's
 //!   wire format: EC2 `RequestLimitExceeded` (HTTP 503), query services `Throttling` (400),
 //!   JSON services `ThrottlingException` (400) — codes the SDK's retry classifier knows;
@@ -108,6 +109,17 @@ impl Stats {
     }
 }
 
+/// One request and its answer, as the proxy handled it.
+#[derive(Clone, Debug)]
+pub struct Exchange {
+    pub action: String,
+    pub arrived: Instant,
+    /// When the proxy answered, closed the connection or gave up.
+    pub ended: Instant,
+    /// Time spent waiting for moto (zero when the proxy answered itself).
+    pub upstream: Duration,
+}
+
 /// A running proxy; stops when dropped.
 pub struct Proxy {
     /// `http://127.0.0.1:PORT`, for `AWS_ENDPOINT_URL`.
@@ -184,9 +196,22 @@ impl Proxy {
         self.shared.lock().stats.clone()
     }
 
-    /// Sets the counters back to zero.
+    /// Every request handled since the start (or [`Proxy::reset_stats`]), in the order
+    /// they ended.
+    pub fn exchanges(&self) -> Vec<Exchange> {
+        self.shared.lock().log.clone()
+    }
+
+    /// How many requests [`Proxy::exchanges`] holds.
+    pub fn exchange_count(&self) -> usize {
+        self.shared.lock().log.len()
+    }
+
+    /// Sets the counters back to zero and empties the log of exchanges.
     pub fn reset_stats(&self) {
-        self.shared.lock().stats = Stats::default();
+        let mut state = self.shared.lock();
+        state.stats = Stats::default();
+        state.log.clear();
     }
 
     /// Forgets which objects were created when (after a moto reset, say).
@@ -226,6 +251,7 @@ struct State {
     /// When the proxy first saw each object created, by id or ARN.
     created: HashMap<String, Instant>,
     stats: Stats,
+    log: Vec<Exchange>,
 }
 
 impl State {
@@ -236,6 +262,7 @@ impl State {
             buckets: HashMap::new(),
             created: HashMap::new(),
             stats: Stats::default(),
+            log: Vec::new(),
         }
     }
 
@@ -292,8 +319,15 @@ impl State {
         }
     }
 
-    /// Notes what an upstream answer created, and turns fresh objects back to pending.
-    fn after_forward(&mut self, call: &Call, mut resp: Response, now: Instant) -> Response {
+    /// Notes what an upstream answer created (as of `now`, when the proxy answers), and
+    /// turns objects that were fresh when the request `arrived` back to pending.
+    fn after_forward(
+        &mut self,
+        call: &Call,
+        mut resp: Response,
+        arrived: Instant,
+        now: Instant,
+    ) -> Response {
         if resp.status != 200 {
             return resp;
         }
@@ -309,7 +343,7 @@ impl State {
         let fresh = |id: &str| {
             self.created
                 .get(id)
-                .is_some_and(|t| now.duration_since(*t) < pending)
+                .is_some_and(|t| arrived.saturating_duration_since(*t) < pending)
         };
         if let Some(rewritten) = rewrite_pending(call, &body, fresh) {
             self.stats.pending_answers += 1;
@@ -1019,39 +1053,61 @@ async fn serve(client: TcpStream, shared: Arc<Shared>) {
             _ => return,
         };
         let call = Call::identify(&req);
-        let (decision, latency) = {
-            let mut state = shared.lock();
-            (state.decide(&call, Instant::now()), state.faults.latency)
-        };
-        if matches!(decision, Decision::Drop) {
-            return;
-        }
-        tokio::time::sleep(latency).await;
-        let resp = match decision {
-            Decision::Drop => return,
-            Decision::Answer(resp) => resp,
-            Decision::Forward { lose } => {
-                let resp = match forward(shared.upstream_port, &req).await {
-                    Ok(resp) => shared.lock().after_forward(&call, resp, Instant::now()),
-                    Err(e) => {
-                        let mut resp = server_error(&call, false);
-                        resp.status = 502;
-                        resp.reason = reason(502).to_string();
-                        resp.headers
-                            .push(("x-fault-proxy-error".into(), e.to_string()));
-                        resp
-                    }
-                };
-                if lose {
-                    shared.lock().stats.lost_responses += 1;
-                    return;
-                }
-                resp
-            }
-        };
+        let arrived = Instant::now();
+        let (answer, upstream) = handle(&shared, &req, &call, arrived).await;
+        shared.lock().log.push(Exchange {
+            action: call.action,
+            arrived,
+            ended: Instant::now(),
+            upstream,
+        });
+        // No answer: the connection is dropped.
+        let Some(resp) = answer else { return };
         let keep_alive = req.keep_alive();
         if write_response(&mut wr, &resp, keep_alive).await.is_err() || !keep_alive {
             return;
         }
     }
+}
+
+/// Applies the faults to one request: the answer to send (None to close the connection
+/// instead) and the time spent waiting for moto.
+async fn handle(
+    shared: &Shared,
+    req: &Request,
+    call: &Call,
+    arrived: Instant,
+) -> (Option<Response>, Duration) {
+    let (decision, latency) = {
+        let mut state = shared.lock();
+        (state.decide(call, arrived), state.faults.latency)
+    };
+    let lose = match decision {
+        Decision::Drop => return (None, Duration::ZERO),
+        Decision::Answer(resp) => {
+            tokio::time::sleep(latency).await;
+            return (Some(resp), Duration::ZERO);
+        }
+        Decision::Forward { lose } => lose,
+    };
+    tokio::time::sleep(latency).await;
+    let sent = Instant::now();
+    let forwarded = forward(shared.upstream_port, req).await;
+    let now = Instant::now();
+    let resp = match forwarded {
+        Ok(resp) => shared.lock().after_forward(call, resp, arrived, now),
+        Err(e) => {
+            let mut resp = server_error(call, false);
+            resp.status = 502;
+            resp.reason = reason(502).to_string();
+            resp.headers
+                .push(("x-fault-proxy-error".into(), e.to_string()));
+            resp
+        }
+    };
+    if lose {
+        shared.lock().stats.lost_responses += 1;
+        return (None, now - sent);
+    }
+    (Some(resp), now - sent)
 }
