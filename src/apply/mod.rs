@@ -175,6 +175,7 @@ pub async fn apply(
 ) -> ApplySummary {
     let mut summary = ApplySummary::default();
     let dag = schedule(req.plan);
+    let chain_lengths = dag.dependent_chain_lengths();
     let changes: BTreeMap<ResourceInstanceAddr, &ResourceChange> = req
         .plan
         .changes
@@ -223,11 +224,13 @@ pub async fn apply(
             remaining.remove(&n);
             failed.insert(n);
         }
-        let ready: Vec<Node> = remaining
+        let mut ready: Vec<Node> = remaining
             .iter()
             .filter(|(_, deps)| deps.is_empty())
             .map(|(n, _)| n.clone())
             .collect();
+        // When not all can start, start first what the longest chains wait on.
+        ready.sort_by_key(|n| std::cmp::Reverse(chain_lengths.get(n).copied().unwrap_or(0)));
         for node in ready {
             if running.len() >= req.parallelism.max(1) {
                 break;

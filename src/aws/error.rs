@@ -229,8 +229,22 @@ where
     }
 }
 
-/// Polls `check` every `interval` until it returns `Some`, failing with a `Timeout` error
-/// that names `what` after `limit`.
+/// The first delay between polls of [`wait_until`].
+const FIRST_POLL: Duration = Duration::from_millis(250);
+/// [`wait_until`] waits this fraction of the time waited so far before polling again.
+const POLL_FRACTION: u32 = 8;
+
+/// The delay before the next poll, `elapsed` into a wait: an eighth of the time waited so
+/// far, at least [`FIRST_POLL`] and at most `interval`. A wait thus ends at most an eighth
+/// (plus one call) after the awaited state arrived — short waits end soon after — with a
+/// number of calls that grows with the logarithm of the wait, until `interval` caps it.
+fn poll_delay(elapsed: Duration, interval: Duration) -> Duration {
+    (elapsed / POLL_FRACTION).max(FIRST_POLL).min(interval)
+}
+
+/// Polls `check` until it returns `Some`, failing with a `Timeout` error that names `what`
+/// after `limit`. Polls come quickly at first, then less often, at most `interval` apart
+/// (see [`poll_delay`]).
 pub async fn wait_until<T, F, Fut>(
     what: &str,
     interval: Duration,
@@ -253,7 +267,7 @@ where
                 format!("gave up waiting for {what} after {}s", limit.as_secs()),
             ));
         }
-        tokio::time::sleep(interval).await;
+        tokio::time::sleep(poll_delay(start.elapsed(), interval)).await;
     }
 }
 
@@ -355,6 +369,19 @@ mod tests {
         .await;
         assert_eq!(calls, 1);
         assert_eq!(r.unwrap_err().retries, 0);
+    }
+
+    #[test]
+    fn polls_soon_then_in_proportion_to_the_wait_up_to_the_interval() {
+        let ten = Duration::from_secs(10);
+        assert_eq!(poll_delay(Duration::ZERO, ten), FIRST_POLL);
+        assert_eq!(
+            poll_delay(Duration::from_secs(4), ten),
+            Duration::from_millis(500)
+        );
+        assert_eq!(poll_delay(Duration::from_secs(600), ten), ten);
+        let short = Duration::from_millis(1);
+        assert_eq!(poll_delay(Duration::from_secs(4), short), short);
     }
 
     #[tokio::test]

@@ -163,6 +163,30 @@ impl<N: Clone + Eq + Hash + Ord> Dag<N> {
         }
         (out.len() == n).then_some(out)
     }
+
+    /// For each node, how many nodes the longest chain of its dependents holds, counting the
+    /// node itself: 1 when nothing depends on it. A walk that cannot start every ready node
+    /// at once shortens the longest path by starting the longest chains first. Empty if
+    /// there is a cycle.
+    pub fn dependent_chain_lengths(&self) -> HashMap<N, usize> {
+        // Edges point from dependent to dependency: dependents come first in this order.
+        let Ok(order) = petgraph::algo::toposort(&self.graph, None) else {
+            return HashMap::new();
+        };
+        let mut length = vec![0usize; self.graph.node_count()];
+        for i in &order {
+            length[i.index()] = 1 + self
+                .graph
+                .neighbors_directed(*i, Direction::Incoming)
+                .map(|d| length[d.index()])
+                .max()
+                .unwrap_or(0);
+        }
+        order
+            .into_iter()
+            .map(|i| (self.graph[i].clone(), length[i.index()]))
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -192,6 +216,23 @@ mod tests {
             vec![(&"b", &"a"), (&"c", &"b"), (&"d", &"a")]
         );
         assert_eq!(g.edges().len(), 4);
+    }
+
+    #[test]
+    fn measures_the_longest_chain_of_dependents() {
+        let mut g = Dag::new();
+        g.depend(&"c", &"b");
+        g.depend(&"b", &"a");
+        g.depend(&"d", &"a");
+        g.add("e");
+        let lengths = g.dependent_chain_lengths();
+        let of = |n| lengths[&n];
+        assert_eq!(
+            (of("a"), of("b"), of("c"), of("d"), of("e")),
+            (3, 2, 1, 1, 1)
+        );
+        g.depend(&"a", &"c");
+        assert!(g.dependent_chain_lengths().is_empty());
     }
 
     #[test]

@@ -90,3 +90,4 @@ pub mod conformance;
 pub mod generated;
 pub mod json_schema;
 pub mod moto;
+pub mod proxy;

@@ -113,42 +113,13 @@ pub fn exclusive() -> MutexGuard<'static, ()> {
 impl Moto {
     /// Environment for a process that should talk to this server (e.g. the ecsform CLI).
     pub fn env(&self) -> Vec<(String, String)> {
-        [
-            ("AWS_ENDPOINT_URL", self.endpoint.as_str()),
-            ("AWS_ACCESS_KEY_ID", "testing"),
-            ("AWS_SECRET_ACCESS_KEY", "testing"),
-            ("AWS_REGION", REGION),
-            ("AWS_EC2_METADATA_DISABLED", "true"),
-            // The emulator does not throttle: keep the client-side limits on (so they stay
-            // exercised) but ten times AWS's rates, so the suite does not wait on them.
-            // tests/rate_limits.rs sets its own scale.
-            ("ECSFORM_RATE_LIMIT_SCALE", "10"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+        env_for(&self.endpoint)
     }
 
     /// An SDK config aimed at this server with static test credentials and region
     /// [`REGION`]; it reads neither the developer's profile files nor their credentials.
     pub async fn sdk_config(&self) -> aws_config::SdkConfig {
-        #[allow(deprecated)] // the non-deprecated path is in aws-runtime, not a dependency
-        let no_profile = aws_config::profile::profile_file::ProfileFiles::builder()
-            .with_contents(
-                aws_config::profile::profile_file::ProfileFileKind::Config,
-                "[default]\n",
-            )
-            .build();
-        aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .profile_files(no_profile)
-            .profile_name("default")
-            .endpoint_url(&self.endpoint)
-            .region(aws_config::Region::new(REGION))
-            .credentials_provider(aws_sdk_ec2::config::Credentials::new(
-                "testing", "testing", None, None, "moto",
-            ))
-            .load()
-            .await
+        sdk_config_for(&self.endpoint).await
     }
 
     /// The server's port.
@@ -345,6 +316,47 @@ impl Moto {
         stream.read_to_end(&mut raw)?;
         parse_response(&raw)
     }
+}
+
+/// Environment for a process that should talk to `endpoint` (this server, or a proxy in
+/// front of it) with the test credentials and region.
+pub fn env_for(endpoint: &str) -> Vec<(String, String)> {
+    [
+        ("AWS_ENDPOINT_URL", endpoint),
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_REGION", REGION),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+        // The emulator does not throttle: keep the client-side limits on (so they stay
+        // exercised) but ten times AWS's rates, so the suite does not wait on them.
+        // tests/rate_limits.rs sets its own scale.
+        ("ECSFORM_RATE_LIMIT_SCALE", "10"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+/// An SDK config aimed at `endpoint` with static test credentials and region [`REGION`]; it
+/// reads neither the developer's profile files nor their credentials.
+pub async fn sdk_config_for(endpoint: &str) -> aws_config::SdkConfig {
+    #[allow(deprecated)] // the non-deprecated path is in aws-runtime, not a dependency
+    let no_profile = aws_config::profile::profile_file::ProfileFiles::builder()
+        .with_contents(
+            aws_config::profile::profile_file::ProfileFileKind::Config,
+            "[default]\n",
+        )
+        .build();
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .profile_files(no_profile)
+        .profile_name("default")
+        .endpoint_url(endpoint)
+        .region(aws_config::Region::new(REGION))
+        .credentials_provider(aws_sdk_ec2::config::Credentials::new(
+            "testing", "testing", None, None, "moto",
+        ))
+        .load()
+        .await
 }
 
 enum Failure {
