@@ -61,6 +61,7 @@ struct Measured {
     seed: Option<Duration>,
     wall: Duration,
     wall_min: Duration,
+    cpu: Duration,
     max_rss: u64,
 }
 
@@ -289,12 +290,14 @@ fn measure(
     eprintln!("{} {}", bin.display(), args.join(" "));
     let env = vec![("AWS_EC2_METADATA_DISABLED".to_string(), "true".to_string())];
     let mut walls = Vec::new();
+    let mut cpus = Vec::new();
     let mut rss = Vec::new();
     for _ in 0..RUNS {
         let run = process::run(bin, &args, &env);
         assert_eq!(run.code, 0, "plan failed:\n{}{}", run.stdout, run.stderr);
         check_plan(&run.stdout, changed);
         walls.push(run.wall);
+        cpus.push(run.cpu);
         rss.push(run.max_rss);
     }
     Measured {
@@ -303,6 +306,7 @@ fn measure(
         seed,
         wall: median(&walls),
         wall_min: *walls.iter().min().expect("at least one run"),
+        cpu: median(&cpus),
         max_rss: median(&rss),
     }
 }
@@ -343,15 +347,18 @@ fn print_table(results: &[Measured]) {
     println!();
     println!("plan -refresh=false, {RUNS} runs each (median; min), 1% of the instances changed");
     println!();
-    println!("| instances | changed | wall (median) | wall (min) | peak RSS | seeding |");
-    println!("| ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!(
+        "| instances | changed | wall (median) | wall (min) | CPU (median) | peak RSS | seeding |"
+    );
+    println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for r in results {
         println!(
-            "| {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} |",
             r.instances,
             r.changed,
             secs(r.wall),
             secs(r.wall_min),
+            secs(r.cpu),
             megabytes(r.max_rss),
             r.seed.map(secs).unwrap_or_else(|| "cached".into()),
         );

@@ -28,6 +28,9 @@ pub struct Run {
     pub stdout: String,
     pub stderr: String,
     pub wall: Duration,
+    /// User plus system CPU time of the child: less disturbed than wall time by other work on
+    /// a busy machine.
+    pub cpu: Duration,
     /// Peak resident set size of the child, in bytes.
     pub max_rss: u64,
 }
@@ -55,7 +58,7 @@ pub fn run(bin: &Path, args: &[String], env: &[(String, String)]) -> Run {
         let mut s = String::new();
         err.read_to_string(&mut s).map(|_| s)
     });
-    let (code, max_rss) = wait_with_rusage(child.id());
+    let (code, usage) = wait_with_rusage(child.id());
     let wall = start.elapsed();
     let stdout = out_reader
         .join()
@@ -70,13 +73,20 @@ pub fn run(bin: &Path, args: &[String], env: &[(String, String)]) -> Run {
         stdout,
         stderr,
         wall,
-        max_rss,
+        cpu: usage.cpu,
+        max_rss: usage.max_rss,
     }
 }
 
+/// What `wait4` reports about a child.
+struct Usage {
+    cpu: Duration,
+    max_rss: u64,
+}
+
 /// Reaps the child `pid` with `wait4`, which also reports that child's own resource usage:
-/// (exit code, or -signal; peak RSS in bytes).
-fn wait_with_rusage(pid: u32) -> (i32, u64) {
+/// (exit code, or -signal; its usage).
+fn wait_with_rusage(pid: u32) -> (i32, Usage) {
     let pid = libc::pid_t::try_from(pid).expect("pid fits pid_t");
     let mut status: libc::c_int = 0;
     // SAFETY: an all-zero rusage is a valid value of the plain C struct; wait4 fills it.
@@ -99,9 +109,16 @@ fn wait_with_rusage(pid: u32) -> (i32, u64) {
     } else {
         -libc::WTERMSIG(status)
     };
-    // Linux reports ru_maxrss in KiB.
-    let max_rss = u64::try_from(usage.ru_maxrss).unwrap_or(0) * 1024;
-    (code, max_rss)
+    let time = |t: libc::timeval| {
+        Duration::from_secs(u64::try_from(t.tv_sec).unwrap_or(0))
+            + Duration::from_micros(u64::try_from(t.tv_usec).unwrap_or(0))
+    };
+    let usage = Usage {
+        cpu: time(usage.ru_utime) + time(usage.ru_stime),
+        // Linux reports ru_maxrss in KiB.
+        max_rss: u64::try_from(usage.ru_maxrss).unwrap_or(0) * 1024,
+    };
+    (code, usage)
 }
 
 /// The median of `values` (the lower middle for an even count). Panics when empty.
