@@ -49,7 +49,9 @@ fn main() {
             .collect();
         if args == &validate {
             assert!(
-                runs[0].stdout.contains("Success! The configuration is valid"),
+                runs[0]
+                    .stdout
+                    .contains("Success! The configuration is valid"),
                 "{}",
                 runs[0].stdout
             );
