@@ -15,6 +15,7 @@
 //! cargo bench --bench plan_scale -- 10000      # only these sizes
 //! ```
 //!
+//! (`cargo test --all-targets` runs it once for 1,000 instances, as a check that it works.)
 //! Seeded working directories are kept under `target/tmp/plan_scale/` and reused while their
 //! configuration is unchanged; each run's command line is printed for profiling
 //! (`perf record -g -- <command>`).
@@ -38,7 +39,7 @@ use ecsform::plan::Action;
 use ecsform::provider::{self, AttrType};
 use ecsform::state::{ResourceRecord, ResourceStatus, ResourceWrite, StateStore};
 
-use process::{ecsform_binary, median, megabytes, positional_args, secs};
+use process::{ecsform_binary, measuring, median, megabytes, positional_args, secs};
 
 /// Instance counts measured by default.
 const SIZES: &[usize] = &[1_000, 10_000, 50_000];
@@ -68,6 +69,7 @@ struct Measured {
 fn main() {
     let bin = ecsform_binary();
     let sizes: Vec<usize> = match positional_args() {
+        _ if !measuring() => vec![SIZES[0]],
         args if args.is_empty() => SIZES.to_vec(),
         args => args
             .iter()
@@ -292,7 +294,8 @@ fn measure(
     let mut walls = Vec::new();
     let mut cpus = Vec::new();
     let mut rss = Vec::new();
-    for _ in 0..RUNS {
+    let runs = if measuring() { RUNS } else { 1 };
+    for _ in 0..runs {
         let run = process::run(bin, &args, &env);
         assert_eq!(run.code, 0, "plan failed:\n{}{}", run.stdout, run.stderr);
         check_plan(&run.stdout, changed);

@@ -12,7 +12,7 @@ mod process;
 use std::path::Path;
 use std::time::Duration;
 
-use process::{ecsform_binary, median, megabytes, millis};
+use process::{ecsform_binary, measuring, median, megabytes, millis};
 
 /// Measured runs per command (the median is reported).
 const RUNS: usize = 30;
@@ -29,9 +29,10 @@ fn main() {
         "-var-file=ecs.tfvars".to_string(),
     ];
     let version = vec!["-version".to_string()];
+    let runs = if measuring() { RUNS } else { 1 };
 
     println!();
-    println!("start-up, {RUNS} runs each (median; min, max)");
+    println!("start-up, {runs} runs each (median; min, max)");
     println!();
     println!("| command | wall (median) | min | max | CPU (median) | peak RSS |");
     println!("| --- | ---: | ---: | ---: | ---: | ---: |");
@@ -40,7 +41,7 @@ fn main() {
         ("ecsform -version", &version),
         ("ecsform validate (examples/)", &validate),
     ] {
-        let runs: Vec<process::Run> = (0..RUNS)
+        let runs: Vec<process::Run> = (0..runs)
             .map(|_| {
                 let run = process::run(&bin, args, &[]);
                 assert_eq!(run.code, 0, "{label} failed:\n{}{}", run.stdout, run.stderr);

@@ -37,6 +37,8 @@ pub struct Run {
 
 /// Runs `bin ARGS...` with the extra environment `env`, capturing its output, and measures
 /// it.
+// The child is reaped with `wait4`, which also reports its resource usage, not `Child::wait`.
+#[allow(clippy::zombie_processes)]
 pub fn run(bin: &Path, args: &[String], env: &[(String, String)]) -> Run {
     let start = Instant::now();
     let mut child = Command::new(bin)
@@ -143,9 +145,19 @@ pub fn megabytes(bytes: u64) -> String {
     format!("{} MB", bytes / 1_000_000)
 }
 
-/// The benchmark's positional arguments (cargo passes `--bench` and filters; flags are
-/// dropped).
+/// True when run by `cargo bench`, which passes `--bench`. `cargo test --all-targets` runs
+/// the benchmarks too, without it: they then make one quick run of their smallest case, to
+/// check that they still work, and measure nothing worth reading.
+pub fn measuring() -> bool {
+    std::env::args().any(|a| a == "--bench")
+}
+
+/// The benchmark's positional arguments under `cargo bench` (flags are dropped); none under
+/// `cargo test`, whose arguments are test filters.
 pub fn positional_args() -> Vec<String> {
+    if !measuring() {
+        return Vec::new();
+    }
     std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with('-'))
