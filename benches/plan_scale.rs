@@ -15,6 +15,7 @@
 //! cargo bench --bench plan_scale -- 10000      # only these sizes
 //! ```
 //!
+//! (`cargo test --all-targets` runs it once for 1,000 instances, as a check that it works.)
 //! Seeded working directories are kept under `target/tmp/plan_scale/` and reused while their
 //! configuration is unchanged; each run's command line is printed for profiling
 //! (`perf record -g -- <command>`).
@@ -38,7 +39,7 @@ use ecsform::plan::Action;
 use ecsform::provider::{self, AttrType};
 use ecsform::state::{ResourceRecord, ResourceStatus, ResourceWrite, StateStore};
 
-use process::{ecsform_binary, median, megabytes, positional_args, secs};
+use process::{ecsform_binary, measuring, median, megabytes, positional_args, secs};
 
 /// Instance counts measured by default.
 const SIZES: &[usize] = &[1_000, 10_000, 50_000];
@@ -61,16 +62,14 @@ struct Measured {
     seed: Option<Duration>,
     wall: Duration,
     wall_min: Duration,
+    cpu: Duration,
     max_rss: u64,
 }
 
 fn main() {
     let bin = ecsform_binary();
-    // `cargo test --all-targets` runs this without `--bench`: then only the smallest size, as
-    // a check that the benchmark still works (and measures what it claims), not a measurement.
-    let measuring = std::env::args().any(|a| a == "--bench");
     let sizes: Vec<usize> = match positional_args() {
-        args if args.is_empty() && !measuring => SIZES[..1].to_vec(),
+        _ if !measuring() => vec![SIZES[0]],
         args if args.is_empty() => SIZES.to_vec(),
         args => args
             .iter()
@@ -293,12 +292,15 @@ fn measure(
     eprintln!("{} {}", bin.display(), args.join(" "));
     let env = vec![("AWS_EC2_METADATA_DISABLED".to_string(), "true".to_string())];
     let mut walls = Vec::new();
+    let mut cpus = Vec::new();
     let mut rss = Vec::new();
-    for _ in 0..RUNS {
+    let runs = if measuring() { RUNS } else { 1 };
+    for _ in 0..runs {
         let run = process::run(bin, &args, &env);
         assert_eq!(run.code, 0, "plan failed:\n{}{}", run.stdout, run.stderr);
         check_plan(&run.stdout, changed);
         walls.push(run.wall);
+        cpus.push(run.cpu);
         rss.push(run.max_rss);
     }
     Measured {
@@ -307,6 +309,7 @@ fn measure(
         seed,
         wall: median(&walls),
         wall_min: *walls.iter().min().expect("at least one run"),
+        cpu: median(&cpus),
         max_rss: median(&rss),
     }
 }
@@ -347,15 +350,18 @@ fn print_table(results: &[Measured]) {
     println!();
     println!("plan -refresh=false, {RUNS} runs each (median; min), 1% of the instances changed");
     println!();
-    println!("| instances | changed | wall (median) | wall (min) | peak RSS | seeding |");
-    println!("| ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!(
+        "| instances | changed | wall (median) | wall (min) | CPU (median) | peak RSS | seeding |"
+    );
+    println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for r in results {
         println!(
-            "| {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} |",
             r.instances,
             r.changed,
             secs(r.wall),
             secs(r.wall_min),
+            secs(r.cpu),
             megabytes(r.max_rss),
             r.seed.map(secs).unwrap_or_else(|| "cached".into()),
         );

@@ -134,6 +134,8 @@ pub async fn plan(opts: &RunOptions) -> Result<Planned, (Diagnostics, Option<Loa
         .collect();
     let (prior, mut diags) =
         refresh(&records, opts.refresh.then_some(&clients), &ps.default_tags).await;
+    // Decoded into `prior`; the JSON need not stay in memory while planning.
+    drop(records);
     if diags.has_errors() {
         return Err((diags, Some(loaded)));
     }

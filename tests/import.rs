@@ -227,7 +227,7 @@ async fn import_everything(
         let current = refreshed
             .values()
             .find(|p| p.addr.to_string() == ra.address)
-            .and_then(|p| p.current.as_ref())
+            .and_then(|p| p.current())
             .and_then(|v| v.to_json())
             .unwrap_or_else(|| panic!("{} is gone", ra.address));
         let (Some(attrs_a), Some(attrs_b)) = (current.as_object(), rb.attributes.as_object())

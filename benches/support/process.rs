@@ -28,14 +28,16 @@ pub struct Run {
     pub stdout: String,
     pub stderr: String,
     pub wall: Duration,
+    /// User plus system CPU time of the child: less disturbed than wall time by other work on
+    /// a busy machine.
+    pub cpu: Duration,
     /// Peak resident set size of the child, in bytes.
     pub max_rss: u64,
 }
 
 /// Runs `bin ARGS...` with the extra environment `env`, capturing its output, and measures
 /// it.
-// The child is reaped by `wait4` in `wait_with_rusage` (which also reads its peak RSS), not by
-// `Child::wait`, which clippy cannot see.
+// The child is reaped with `wait4`, which also reports its resource usage, not `Child::wait`.
 #[allow(clippy::zombie_processes)]
 pub fn run(bin: &Path, args: &[String], env: &[(String, String)]) -> Run {
     let start = Instant::now();
@@ -58,7 +60,7 @@ pub fn run(bin: &Path, args: &[String], env: &[(String, String)]) -> Run {
         let mut s = String::new();
         err.read_to_string(&mut s).map(|_| s)
     });
-    let (code, max_rss) = wait_with_rusage(child.id());
+    let (code, usage) = wait_with_rusage(child.id());
     let wall = start.elapsed();
     let stdout = out_reader
         .join()
@@ -73,13 +75,20 @@ pub fn run(bin: &Path, args: &[String], env: &[(String, String)]) -> Run {
         stdout,
         stderr,
         wall,
-        max_rss,
+        cpu: usage.cpu,
+        max_rss: usage.max_rss,
     }
 }
 
+/// What `wait4` reports about a child.
+struct Usage {
+    cpu: Duration,
+    max_rss: u64,
+}
+
 /// Reaps the child `pid` with `wait4`, which also reports that child's own resource usage:
-/// (exit code, or -signal; peak RSS in bytes).
-fn wait_with_rusage(pid: u32) -> (i32, u64) {
+/// (exit code, or -signal; its usage).
+fn wait_with_rusage(pid: u32) -> (i32, Usage) {
     let pid = libc::pid_t::try_from(pid).expect("pid fits pid_t");
     let mut status: libc::c_int = 0;
     // SAFETY: an all-zero rusage is a valid value of the plain C struct; wait4 fills it.
@@ -102,9 +111,16 @@ fn wait_with_rusage(pid: u32) -> (i32, u64) {
     } else {
         -libc::WTERMSIG(status)
     };
-    // Linux reports ru_maxrss in KiB.
-    let max_rss = u64::try_from(usage.ru_maxrss).unwrap_or(0) * 1024;
-    (code, max_rss)
+    let time = |t: libc::timeval| {
+        Duration::from_secs(u64::try_from(t.tv_sec).unwrap_or(0))
+            + Duration::from_micros(u64::try_from(t.tv_usec).unwrap_or(0))
+    };
+    let usage = Usage {
+        cpu: time(usage.ru_utime) + time(usage.ru_stime),
+        // Linux reports ru_maxrss in KiB.
+        max_rss: u64::try_from(usage.ru_maxrss).unwrap_or(0) * 1024,
+    };
+    (code, usage)
 }
 
 /// The median of `values` (the lower middle for an even count). Panics when empty.
@@ -129,9 +145,19 @@ pub fn megabytes(bytes: u64) -> String {
     format!("{} MB", bytes / 1_000_000)
 }
 
-/// The benchmark's positional arguments (cargo passes `--bench` and filters; flags are
-/// dropped).
+/// True when run by `cargo bench`, which passes `--bench`. `cargo test --all-targets` runs
+/// the benchmarks too, without it: they then make one quick run of their smallest case, to
+/// check that they still work, and measure nothing worth reading.
+pub fn measuring() -> bool {
+    std::env::args().any(|a| a == "--bench")
+}
+
+/// The benchmark's positional arguments under `cargo bench` (flags are dropped); none under
+/// `cargo test`, whose arguments are test filters.
 pub fn positional_args() -> Vec<String> {
+    if !measuring() {
+        return Vec::new();
+    }
     std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with('-'))

@@ -48,11 +48,31 @@ pub fn run(ctx: &Ctx, io: &mut Io) -> u8 {
                     io.err.write_all(note.as_bytes())
                 };
             }
-            if detailed_exitcode && planned.plan.has_changes() {
+            let code = if detailed_exitcode && planned.plan.has_changes() {
                 2
             } else {
                 0
-            }
+            };
+            release(planned);
+            code
         }
     }
+}
+
+/// Closes the state (releasing its lock) at once, and frees the rest of the plan on another
+/// thread: freeing the values of 10,000 instances one by one takes a tenth of the plan's time,
+/// and a process that exits next need not wait for it.
+fn release(planned: ops::Planned) {
+    let ops::Planned {
+        loaded,
+        plan,
+        clients,
+        default_tags,
+        state,
+        lock,
+        warnings,
+    } = planned;
+    drop(state);
+    drop(lock);
+    std::thread::spawn(move || drop((loaded, plan, clients, default_tags, warnings)));
 }

@@ -27,10 +27,41 @@ pub struct PriorObject {
     pub type_name: String,
     /// As recorded.
     pub recorded: Value,
-    /// As read from AWS by refresh: `None` if it no longer exists; equal to `recorded` when
-    /// refresh was skipped.
-    pub current: Option<Value>,
+    /// What refresh found.
+    pub refreshed: Refreshed,
     pub dependencies: Vec<ResourceInstanceAddr>,
+}
+
+/// What refresh found for a recorded object.
+#[derive(Clone, Debug)]
+pub enum Refreshed {
+    /// Not read (`-refresh=false`, or a type that is not refreshed): taken to be as recorded.
+    NotRead,
+    /// Read from AWS.
+    Read(Value),
+    /// No longer exists.
+    Gone,
+}
+
+impl PriorObject {
+    /// The object as it is now: as read by refresh, or as recorded when it was not read;
+    /// `None` if it no longer exists.
+    pub fn current(&self) -> Option<&Value> {
+        match &self.refreshed {
+            Refreshed::NotRead => Some(&self.recorded),
+            Refreshed::Read(v) => Some(v),
+            Refreshed::Gone => None,
+        }
+    }
+
+    /// Whether refresh found the object changed or gone since it was recorded.
+    fn drifted(&self) -> bool {
+        match &self.refreshed {
+            Refreshed::NotRead => false,
+            Refreshed::Read(v) => *v != self.recorded,
+            Refreshed::Gone => true,
+        }
+    }
 }
 
 /// Reads a data source during planning (arguments wholly known).
@@ -63,17 +94,17 @@ pub fn build(req: &PlanRequest) -> (Plan, Diagnostics) {
         ..Plan::default()
     };
     for p in req.prior.values() {
-        if p.current.as_ref() != Some(&p.recorded) {
+        if p.drifted() {
             plan.drift.push(Drift {
                 addr: p.addr.clone(),
                 before: p.recorded.clone(),
-                after: p.current.clone(),
+                after: p.current().cloned(),
             });
         }
     }
     if req.destroy {
         for p in req.prior.values() {
-            if p.current.is_some() && !p.addr.is_data() {
+            if p.current().is_some() && !p.addr.is_data() {
                 plan.changes.push(delete_change(p, None));
             }
         }
@@ -123,7 +154,7 @@ pub fn build(req: &PlanRequest) -> (Plan, Diagnostics) {
             .collect();
     }
     for p in req.prior.values() {
-        if changes.contains_key(&p.addr) || p.current.is_none() || p.addr.is_data() {
+        if changes.contains_key(&p.addr) || p.current().is_none() || p.addr.is_data() {
             continue;
         }
         let reason = deletion_reason(&req.loaded.module, &p.addr);
@@ -267,7 +298,7 @@ fn delete_change(p: &PriorObject, reason: Option<String>) -> ResourceChange {
     ResourceChange {
         addr: p.addr.clone(),
         action: Action::Delete,
-        before: p.current.clone(),
+        before: p.current().cloned(),
         after: None,
         replace_paths: Vec::new(),
         reason,
@@ -428,7 +459,7 @@ impl InstanceHook for PlanHook<'_> {
         let lifecycle = lifecycle_of(self.root, addr)
             .map(|r| r.lifecycle.clone())
             .unwrap_or_default();
-        let prior = self.prior.get(addr).and_then(|p| p.current.as_ref());
+        let prior = self.prior.get(addr).and_then(PriorObject::current);
         let conformed = match provider::resource_type(&addr.resource.type_name) {
             Some(rt) => rt.normalize(conformed),
             None => conformed,

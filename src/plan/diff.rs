@@ -38,8 +38,9 @@ pub fn plan_instance(
             replace_paths: Vec::new(),
         };
     };
-    let cfg = config.as_map().cloned().unwrap_or_default();
-    let old = prior.as_map().cloned().unwrap_or_default();
+    let empty = BTreeMap::new();
+    let cfg = config.as_map().unwrap_or(&empty);
+    let old = prior.as_map().unwrap_or(&empty);
     let ignore_all = lifecycle.ignore_changes.iter().any(|i| i == "*");
     let ignored = |name: &str| {
         ignore_all
@@ -52,8 +53,7 @@ pub fn plan_instance(
     let mut after: BTreeMap<String, Value> = BTreeMap::new();
     let mut changed: Vec<(&str, bool)> = Vec::new();
     for a in schema.attributes {
-        let prior_v = old.get(a.name).cloned().unwrap_or(Value::Null);
-        let cfg_v = cfg.get(a.name).cloned().unwrap_or(Value::Null);
+        let prior_v = old.get(a.name).unwrap_or(&Value::Null);
         // `tags_all` is derived from `tags` and the default tags: planned like an argument.
         let derived = a.name == "tags_all";
         let keep_prior = derived && ignored("tags")
@@ -61,21 +61,26 @@ pub fn plan_instance(
                 && (a.kind == AttrKind::Computed
                     || a.kind == AttrKind::OptionalComputed && !configured.contains(a.name)
                     || a.settable() && ignored(a.name));
-        let v = if keep_prior { prior_v.clone() } else { cfg_v };
-        if (a.settable() || derived) && !keep_prior && !same(&v, &prior_v) {
+        let v = if keep_prior {
+            prior_v
+        } else {
+            cfg.get(a.name).unwrap_or(&Value::Null)
+        };
+        if (a.settable() || derived) && !keep_prior && !same(v, prior_v) {
             changed.push((a.name, a.force_new));
         }
-        after.insert(a.name.to_string(), v);
+        after.insert(a.name.to_string(), v.clone());
     }
+    let no_blocks = Value::List(Vec::new());
     for b in schema.blocks {
-        let prior_v = old.get(b.name).cloned().unwrap_or(Value::List(Vec::new()));
-        let cfg_v = cfg.get(b.name).cloned().unwrap_or(Value::List(Vec::new()));
+        let prior_v = old.get(b.name).unwrap_or(&no_blocks);
+        let cfg_v = cfg.get(b.name).unwrap_or(&no_blocks);
         let keep_prior = (b.computed && matches!(cfg_v, Value::Unknown)) || ignored(b.name);
-        let v = if keep_prior { prior_v.clone() } else { cfg_v };
-        if !keep_prior && !same(&v, &prior_v) {
-            changed.push((b.name, b.force_new || replaced_inside(b, &v, &prior_v)));
+        let v = if keep_prior { prior_v } else { cfg_v };
+        if !keep_prior && !same(v, prior_v) {
+            changed.push((b.name, b.force_new || replaced_inside(b, v, prior_v)));
         }
-        after.insert(b.name.to_string(), v);
+        after.insert(b.name.to_string(), v.clone());
     }
     let replace_paths: Vec<String> = changed
         .iter()
@@ -85,13 +90,12 @@ pub fn plan_instance(
     if !replace_paths.is_empty() {
         // A new object: everything AWS computes is unknown again, except what the
         // configuration sets.
-        let fresh = config.as_map().cloned().unwrap_or_default();
         let mut after = after;
         for a in schema.attributes.iter().filter(|a| a.is_computed()) {
             if !ignored(a.name) {
                 after.insert(
                     a.name.to_string(),
-                    fresh.get(a.name).cloned().unwrap_or(Value::Unknown),
+                    cfg.get(a.name).cloned().unwrap_or(Value::Unknown),
                 );
             }
         }
@@ -156,22 +160,26 @@ fn replaced_inside(b: &BlockSchema, new: &Value, old: &Value) -> bool {
     !same(&project(new), &project(old))
 }
 
-/// Equality for planning: sensitive marks do not matter; an unknown never equals anything.
+/// Equality for planning: sensitive marks do not matter (`equals` ignores them); an unknown
+/// never equals anything; an empty map or list and null mean the same to AWS (no tags, no
+/// rules).
 fn same(a: &Value, b: &Value) -> bool {
     if !a.is_wholly_known() || !b.is_wholly_known() {
         return false;
     }
-    let (a, _) = a.clone().unmark_deep();
-    let (b, _) = b.clone().unmark_deep();
-    normalise_empty(&a).equals(&normalise_empty(&b))
+    match (is_empty(a), is_empty(b)) {
+        (true, true) => true,
+        (false, false) => a.equals(b),
+        _ => false,
+    }
 }
 
-/// An empty map or list and null mean the same to AWS (no tags, no rules).
-fn normalise_empty(v: &Value) -> Value {
-    match v {
-        Value::Map(m) if m.is_empty() => Value::Null,
-        Value::List(l) | Value::Set(l) if l.is_empty() => Value::Null,
-        other => other.clone(),
+fn is_empty(v: &Value) -> bool {
+    match v.unmarked() {
+        Value::Null => true,
+        Value::Map(m) => m.is_empty(),
+        Value::List(l) | Value::Set(l) => l.is_empty(),
+        _ => false,
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::build::PriorObject;
+use super::build::{PriorObject, Refreshed};
 use crate::addrs::ResourceInstanceAddr;
 use crate::aws::AwsClients;
 use crate::diag::{Diagnostic, Diagnostics};
@@ -61,12 +61,15 @@ pub async fn refresh(
                 continue;
             };
             let recorded = schema.decode(&Value::from_json(&r.attributes));
-            let current = match &read {
-                None => Some(recorded.clone()),
-                Some(found) => r.id.as_ref().and_then(|id| found.get(id)).map(|v| {
-                    let read = keep_local(schema, rt.normalize(schema.decode(v)), &recorded);
-                    reconcile_tags(schema, &read, &recorded, default_tags)
-                }),
+            let refreshed = match &read {
+                None => Refreshed::NotRead,
+                Some(found) => match r.id.as_ref().and_then(|id| found.get(id)) {
+                    Some(v) => {
+                        let read = keep_local(schema, rt.normalize(schema.decode(v)), &recorded);
+                        Refreshed::Read(reconcile_tags(schema, &read, &recorded, default_tags))
+                    }
+                    None => Refreshed::Gone,
+                },
             };
             let dependencies = r
                 .dependencies
@@ -79,7 +82,7 @@ pub async fn refresh(
                     addr,
                     type_name: r.type_name.clone(),
                     recorded,
-                    current,
+                    refreshed,
                     dependencies,
                 },
             );

@@ -235,3 +235,267 @@ fn write(dir: &Path, rel: &str, text: &str) {
     fs::write(&path, text.trim_start())
         .unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
 }
+
+/// Resource instances in one group of [`write_stack`].
+pub const STACK_GROUP_INSTANCES: usize = 25;
+
+/// How many resource instances [`write_stack`] writes for `groups` groups.
+pub fn stack_instances(groups: usize) -> usize {
+    groups * STACK_GROUP_INSTANCES - groups.saturating_sub(15)
+}
+
+/// The resource types of [`write_stack`], each with its number of instances in one group.
+pub const STACK_TYPES: &[(&str, usize)] = &[
+    ("aws_vpc", 1),
+    ("aws_subnet", 2),
+    ("aws_internet_gateway", 1),
+    ("aws_route_table", 1),
+    ("aws_route", 1),
+    ("aws_route_table_association", 2),
+    ("aws_security_group", 1),
+    ("aws_security_group_rule", 2),
+    ("aws_cloudwatch_log_group", 2),
+    ("aws_iam_role", 1),
+    ("aws_iam_role_policy", 1),
+    ("aws_iam_role_policy_attachment", 1),
+    ("aws_iam_instance_profile", 1),
+    ("aws_iam_policy", 1),
+    ("aws_launch_template", 1),
+    ("aws_lb_target_group", 1),
+    ("aws_sns_topic", 1),
+    ("aws_cloudwatch_event_rule", 1),
+    ("aws_cloudwatch_event_target", 1),
+    ("aws_ecs_cluster", 1),
+    ("aws_ecs_task_definition", 1),
+];
+
+/// Writes a root module of `groups` groups into `dir` (`main.tf`, `modules/group/main.tf`):
+/// each group is a small ECS environment with one or two instances of each of
+/// [`STACK_TYPES`] — [`STACK_GROUP_INSTANCES`] instances in all, except that groups from the
+/// 16th on have no launch template (see [`stack_instances`]). `prefix` starts every name, so
+/// that runs against one emulator do not collide.
+pub fn write_stack(dir: &Path, groups: usize, prefix: &str) {
+    write(
+        dir,
+        "main.tf",
+        &ROOT_STACK
+            .replace("@GROUPS@", &groups.to_string())
+            .replace("@PREFIX@", prefix),
+    );
+    write(dir, "modules/group/main.tf", GROUP_MODULE);
+}
+
+const ROOT_STACK: &str = r#"
+provider "aws" {
+  region = "eu-west-1"
+
+  default_tags {
+    tags = {
+      ManagedBy = "ecsform"
+    }
+  }
+}
+
+module "group" {
+  source = "./modules/group"
+  count  = @GROUPS@
+
+  name       = format("@PREFIX@%03d", count.index)
+  cidr_block = cidrsubnet("10.0.0.0/8", 8, count.index)
+  # moto answers DescribeLaunchTemplates with at most 15 templates and no next page.
+  launch_template = count.index < 15
+}
+"#;
+
+const GROUP_MODULE: &str = r#"
+variable "name" {
+  type = string
+}
+
+variable "cidr_block" {
+  type = string
+}
+
+variable "launch_template" {
+  type = bool
+}
+
+locals {
+  zones = {
+    a = "eu-west-1a"
+    b = "eu-west-1b"
+  }
+  tags = { Group = var.name }
+}
+
+resource "aws_vpc" "this" {
+  cidr_block = var.cidr_block
+  tags       = merge(local.tags, { Name = var.name })
+}
+
+resource "aws_subnet" "public" {
+  for_each = local.zones
+
+  vpc_id            = aws_vpc.this.id
+  availability_zone = each.value
+  cidr_block        = cidrsubnet(var.cidr_block, 8, index(keys(local.zones), each.key))
+  tags              = merge(local.tags, { Name = "${var.name}-${each.key}" })
+}
+
+resource "aws_internet_gateway" "this" {
+  vpc_id = aws_vpc.this.id
+  tags   = local.tags
+}
+
+resource "aws_route_table" "public" {
+  vpc_id = aws_vpc.this.id
+  tags   = local.tags
+}
+
+resource "aws_route" "internet" {
+  route_table_id         = aws_route_table.public.id
+  destination_cidr_block = "0.0.0.0/0"
+  gateway_id             = aws_internet_gateway.this.id
+}
+
+resource "aws_route_table_association" "public" {
+  for_each = local.zones
+
+  subnet_id      = aws_subnet.public[each.key].id
+  route_table_id = aws_route_table.public.id
+}
+
+resource "aws_security_group" "web" {
+  name        = "${var.name}-web"
+  description = "Web traffic of ${var.name}"
+  vpc_id      = aws_vpc.this.id
+  tags        = local.tags
+}
+
+resource "aws_security_group_rule" "ingress" {
+  for_each = toset(["80", "443"])
+
+  type              = "ingress"
+  security_group_id = aws_security_group.web.id
+  from_port         = tonumber(each.value)
+  to_port           = tonumber(each.value)
+  protocol          = "tcp"
+  cidr_blocks       = ["0.0.0.0/0"]
+}
+
+resource "aws_cloudwatch_log_group" "service" {
+  for_each = toset(["web", "worker"])
+
+  name              = "/ecs/${var.name}/${each.key}"
+  retention_in_days = 14
+  tags              = local.tags
+}
+
+resource "aws_iam_role" "instance" {
+  name = "${var.name}-instance"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "ec2.amazonaws.com" }
+    }]
+  })
+  tags = local.tags
+}
+
+resource "aws_iam_role_policy" "logs" {
+  name = "logs"
+  role = aws_iam_role.instance.name
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+      Resource = "*"
+    }]
+  })
+}
+
+resource "aws_iam_policy" "read" {
+  name = "${var.name}-read"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["ecs:Describe*"]
+      Resource = "*"
+    }]
+  })
+  tags = local.tags
+}
+
+resource "aws_iam_role_policy_attachment" "read" {
+  role       = aws_iam_role.instance.name
+  policy_arn = aws_iam_policy.read.arn
+}
+
+resource "aws_iam_instance_profile" "instance" {
+  name = "${var.name}-instance"
+  role = aws_iam_role.instance.name
+  tags = local.tags
+}
+
+resource "aws_launch_template" "instance" {
+  count = var.launch_template ? 1 : 0
+
+  name                   = "${var.name}-instance"
+  image_id               = "ami-12c6146b"
+  instance_type          = "t3.small"
+  vpc_security_group_ids = [aws_security_group.web.id]
+
+  iam_instance_profile {
+    name = aws_iam_instance_profile.instance.name
+  }
+
+  tags = local.tags
+}
+
+resource "aws_lb_target_group" "web" {
+  name     = "${var.name}-web"
+  port     = 80
+  protocol = "HTTP"
+  vpc_id   = aws_vpc.this.id
+  tags     = local.tags
+}
+
+resource "aws_sns_topic" "alerts" {
+  name = "${var.name}-alerts"
+  tags = local.tags
+}
+
+resource "aws_cloudwatch_event_rule" "stopped" {
+  name = "${var.name}-stopped"
+  event_pattern = jsonencode({
+    source        = ["aws.ecs"]
+    "detail-type" = ["ECS Task State Change"]
+  })
+  tags = local.tags
+}
+
+resource "aws_cloudwatch_event_target" "alerts" {
+  rule = aws_cloudwatch_event_rule.stopped.name
+  arn  = aws_sns_topic.alerts.arn
+}
+
+resource "aws_ecs_cluster" "this" {
+  name = var.name
+  tags = local.tags
+}
+
+resource "aws_ecs_task_definition" "web" {
+  family = "${var.name}-web"
+  container_definitions = jsonencode([{
+    name      = "web"
+    image     = "nginx:latest"
+    memory    = 128
+    essential = true
+  }])
+  tags = local.tags
+}
+"#;
