@@ -84,6 +84,8 @@ pub fn collect(
         sources,
         base: root.to_path_buf(),
         diags: Diagnostics::new(),
+        stack: Vec::new(),
+        module_calls: 0,
     };
     for auto in ["terraform.tfvars", "terraform.tfvars.json"] {
         let p = root.join(auto);
@@ -151,17 +153,9 @@ pub fn collect(
 fn read_file(loader: &mut Loader, path: &Path, out: &mut Vec<RawInput>) {
     let display = display_path(path, &loader.base);
     if path.extension().is_some_and(|e| e == "json") {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) => {
-                loader.diags.push(Diagnostic::error(
-                    "Failed to read variables file",
-                    format!("Could not read {display}: {e}."),
-                ));
-                return;
-            }
+        let Some((text, file)) = loader.read_source(path) else {
+            return;
         };
-        let file = loader.sources.add(display.clone(), text.as_str());
         match serde_json::from_str::<serde_json::Value>(&text) {
             Ok(serde_json::Value::Object(map)) => {
                 for (name, value) in map {

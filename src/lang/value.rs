@@ -44,14 +44,13 @@ impl Value {
 
     /// Builds a set: removes duplicates and sorts into the canonical order.
     pub fn set(items: Vec<Value>) -> Value {
-        let mut out: Vec<Value> = Vec::with_capacity(items.len());
-        for item in items {
-            if !out.iter().any(|v| v.equals(&item)) {
-                out.push(item);
-            }
-        }
-        out.sort_by(canonical_cmp);
-        Value::Set(out)
+        // Sort first (stable: the first of equal elements stays first), then drop neighbours
+        // that are equal: canonical order keeps equal values together, and a large set costs
+        // n log n rather than n².
+        let mut items = items;
+        items.sort_by(canonical_cmp);
+        items.dedup_by(|later, kept| kept.equals(later));
+        Value::Set(items)
     }
 
     pub fn map<K: Into<String>>(pairs: impl IntoIterator<Item = (K, Value)>) -> Value {
@@ -335,7 +334,8 @@ pub fn canonical_cmp(a: &Value, b: &Value) -> std::cmp::Ordering {
     let (a, b) = (a.unmarked(), b.unmarked());
     match (a, b) {
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
-        (Value::Number(x), Value::Number(y)) => x.total_cmp(y),
+        // -0 and 0 are equal values, so they sort as equal; NaN still gets a place.
+        (Value::Number(x), Value::Number(y)) => x.partial_cmp(y).unwrap_or_else(|| x.total_cmp(y)),
         (Value::String(x), Value::String(y)) => x.cmp(y),
         (Value::List(x), Value::List(y)) | (Value::Set(x), Value::Set(y)) => {
             for (p, q) in x.iter().zip(y) {
