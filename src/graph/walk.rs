@@ -605,17 +605,7 @@ impl<'a> Walker<'a> {
                     let message = self
                         .eval(mi, Repetition::None, &v.error_message)
                         .ok()
-                        .and_then(|m| {
-                            // A message derived from a secret would print the secret.
-                            if m.contains_sensitive() {
-                                Some(
-                                    "(error message hidden: it refers to a sensitive value)"
-                                        .to_string(),
-                                )
-                            } else {
-                                m.to_template_string()
-                            }
-                        })
+                        .and_then(|m| condition_message(&m))
                         .unwrap_or_else(|| "The validation condition failed.".into());
                     self.diags.push(
                         Diagnostic::error(
@@ -808,8 +798,8 @@ impl<'a> Walker<'a> {
                     let msg = self
                         .eval(mi, rep.clone(), &c.error_message)
                         .ok()
-                        .and_then(|m| m.to_template_string())
-                        .unwrap_or_default();
+                        .and_then(|m| condition_message(&m))
+                        .unwrap_or_else(|| "The precondition failed.".into());
                     self.diags.push(
                         Diagnostic::error("Resource precondition failed", msg)
                             .at(c.condition.span()),
@@ -987,6 +977,16 @@ impl Scope for ConstantScope {
             summary: "Variables not allowed".into(),
             detail: "Variables may not be used here: values in .tfvars files and variable defaults must be constants.".into(),
         })
+    }
+}
+
+/// The text of a validation or condition's `error_message`. A message derived from a secret
+/// would print the secret, so it is withheld.
+fn condition_message(m: &Value) -> Option<String> {
+    if m.contains_sensitive() {
+        Some("(error message hidden: it refers to a sensitive value)".to_string())
+    } else {
+        m.to_template_string()
     }
 }
 
