@@ -608,6 +608,17 @@ fn record(
                 schema_version: provider::resource_type(&addr.resource.type_name)
                     .map(|t| t.schema().version)
                     .unwrap_or(1),
+                // What AWS returned may have lost the marks the configuration put on values
+                // (a trigger from a sensitive variable): take them from the plan as well.
+                sensitive_paths: {
+                    let mut paths = crate::lang::value::sensitive_paths(v);
+                    if let Some(after) = &change.after {
+                        paths.extend(crate::lang::value::sensitive_paths(after));
+                    }
+                    paths.sort_by_key(|p| p.to_string());
+                    paths.dedup();
+                    paths
+                },
             };
             let action = match change.action {
                 Action::Update => "update",
@@ -646,10 +657,16 @@ fn write_outputs(
                 req.settings,
                 &mut hook,
             );
+            // An output that cannot be known now (it depends on an object whose call failed)
+            // keeps the value last recorded rather than vanishing from the state.
+            let recorded = state.outputs().unwrap_or_default();
             evaluated
                 .outputs
                 .iter()
-                .filter_map(|(k, o)| Some((k.clone(), o.value.to_json()?, o.sensitive)))
+                .filter_map(|(k, o)| match o.value.to_json() {
+                    Some(v) => Some((k.clone(), v, o.sensitive)),
+                    None => recorded.iter().find(|(name, _, _)| name == k).cloned(),
+                })
                 .collect()
         };
     state

@@ -265,6 +265,69 @@ impl Value {
     }
 }
 
+/// The places of every sensitive mark inside `v`, as JSON paths (`["triggers", "password"]`,
+/// `["ingress", 0, "cidr_blocks"]`) as Terraform records them in `sensitive_attributes`; a
+/// wholly sensitive value is the empty path. For the state, which keeps values as plain JSON.
+pub fn sensitive_paths(v: &Value) -> Vec<serde_json::Value> {
+    fn walk(v: &Value, path: &mut Vec<serde_json::Value>, out: &mut Vec<serde_json::Value>) {
+        match v {
+            Value::Sensitive(_) => out.push(serde_json::Value::Array(path.clone())),
+            Value::List(items) | Value::Set(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    path.push(serde_json::Value::from(i));
+                    walk(item, path, out);
+                    path.pop();
+                }
+            }
+            Value::Map(m) => {
+                for (k, item) in m {
+                    path.push(serde_json::Value::String(k.clone()));
+                    walk(item, path, out);
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(v, &mut Vec::new(), &mut out);
+    out
+}
+
+/// `v` with the places `paths` (from [`sensitive_paths`]) marked sensitive again. Paths that
+/// lead nowhere are ignored; a path into a set marks the whole set (set elements have no
+/// stable index).
+pub fn mark_paths(v: Value, paths: &[serde_json::Value]) -> Value {
+    fn mark(v: Value, path: &[serde_json::Value]) -> Value {
+        let Some((first, rest)) = path.split_first() else {
+            return v.mark_sensitive(true);
+        };
+        let (v, sensitive) = v.unmark();
+        let out = match (v, first) {
+            (Value::Map(mut m), serde_json::Value::String(k)) => {
+                if let Some(item) = m.remove(k) {
+                    m.insert(k.clone(), mark(item, rest));
+                }
+                Value::Map(m)
+            }
+            (Value::List(mut items), serde_json::Value::Number(n)) => {
+                if let Some(i) = n.as_u64().map(|i| i as usize).filter(|&i| i < items.len()) {
+                    let item = std::mem::replace(&mut items[i], Value::Null);
+                    items[i] = mark(item, rest);
+                }
+                Value::List(items)
+            }
+            (set @ Value::Set(_), _) => set.mark_sensitive(true),
+            (other, _) => other,
+        };
+        out.mark_sensitive(sensitive)
+    }
+    paths.iter().fold(v, |v, p| match p.as_array() {
+        Some(steps) => mark(v, steps),
+        None => v,
+    })
+}
+
 /// Terraform's conversion of a primitive to a number: numbers, and strings holding one.
 pub fn to_number(v: &Value) -> Option<f64> {
     match v.unmarked() {
@@ -397,6 +460,29 @@ impl fmt::Display for Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sensitive_paths_round_trip() {
+        let v = Value::map([
+            ("a", Value::string("x").mark_sensitive(true)),
+            (
+                "b",
+                Value::List(vec![Value::Null, Value::map([("c", Value::string("y").mark_sensitive(true))])]),
+            ),
+            ("d", Value::string("plain")),
+        ]);
+        let paths = sensitive_paths(&v);
+        assert_eq!(
+            serde_json::Value::Array(paths.clone()),
+            serde_json::json!([["a"], ["b", 1, "c"]])
+        );
+        let (plain, _) = v.clone().unmark_deep();
+        assert_eq!(mark_paths(plain, &paths), v);
+        // Paths that lead nowhere change nothing.
+        let w = Value::map([("d", Value::string("plain"))]);
+        assert_eq!(mark_paths(w.clone(), &paths), w);
+        assert_eq!(sensitive_paths(&Value::string("s").mark_sensitive(true)), vec![serde_json::json!([])]);
+    }
 
     #[test]
     fn set_removes_duplicates_and_sorts() {

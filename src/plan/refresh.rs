@@ -7,6 +7,7 @@ use super::build::PriorObject;
 use crate::addrs::ResourceInstanceAddr;
 use crate::aws::AwsClients;
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::lang::value::mark_paths;
 use crate::lang::Value;
 use crate::provider::{self, Schema};
 use crate::state::ResourceRecord;
@@ -60,12 +61,19 @@ pub async fn refresh(
                 ));
                 continue;
             };
-            let recorded = schema.decode(&Value::from_json(&r.attributes));
+            // Values that came from sensitive variables stay masked in the plan's "before".
+            let recorded = mark_paths(
+                schema.decode(&Value::from_json(&r.attributes)),
+                &r.sensitive_paths,
+            );
             let current = match &read {
                 None => Some(recorded.clone()),
                 Some(found) => r.id.as_ref().and_then(|id| found.get(id)).map(|v| {
                     let read = keep_local(schema, rt.normalize(schema.decode(v)), &recorded);
-                    reconcile_tags(schema, &read, &recorded, default_tags)
+                    mark_paths(
+                        reconcile_tags(schema, &read, &recorded, default_tags),
+                        &r.sensitive_paths,
+                    )
                 }),
             };
             let dependencies = r

@@ -43,9 +43,23 @@ pub struct StateStore {
 
 /// Turns an SQLite error into a `StateError` naming the file.
 fn sql_err(path: &Path) -> impl Fn(rusqlite::Error) -> StateError + '_ {
-    move |source| StateError::Sqlite {
-        path: path.to_path_buf(),
-        source,
+    move |source| {
+        // A damaged file says so in the user's words; SQLite never writes to a file it finds
+        // corrupt, so it was left as it was.
+        let code = source.sqlite_error_code();
+        if matches!(
+            code,
+            Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+        ) {
+            return StateError::Damaged {
+                path: path.to_path_buf(),
+                detail: source.to_string(),
+            };
+        }
+        StateError::Sqlite {
+            path: path.to_path_buf(),
+            source,
+        }
     }
 }
 
@@ -78,6 +92,12 @@ impl StateStore {
     }
 
     fn open_with(path: &Path, migrations: &[Migration]) -> Result<StateStore, StateError> {
+        if path.is_dir() {
+            return Err(StateError::NotState {
+                path: path.to_path_buf(),
+                reason: "it is a directory; -state takes the path of the state file".into(),
+            });
+        }
         file::create_private(path)?;
         let mut conn = file::connect(path)?;
         // Recognise (and if need be create or migrate) the schema before switching to WAL,
@@ -165,15 +185,20 @@ impl StateStore {
         check_action(&self.path, action)?;
         self.write(|tx, serial, path| {
             let now = now_rfc3339();
+            // The history row masks what was sensitive before or is now.
+            let mut history_paths = recorded_paths(tx, &rec.address).map_err(sql_err(path))?;
+            history_paths.extend(rec.sensitive_paths.iter().cloned());
             tx.execute(
                 "INSERT INTO resources (address, mode, type, module_path, index_key, id, \
-                     attributes, dependencies, status, schema_version, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
+                     attributes, dependencies, status, schema_version, updated_at, \
+                     sensitive_paths) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
                  ON CONFLICT (address) DO UPDATE SET mode = excluded.mode, type = excluded.type, \
                      module_path = excluded.module_path, index_key = excluded.index_key, \
                      id = excluded.id, attributes = excluded.attributes, \
                      dependencies = excluded.dependencies, status = excluded.status, \
-                     schema_version = excluded.schema_version, updated_at = excluded.updated_at",
+                     schema_version = excluded.schema_version, updated_at = excluded.updated_at, \
+                     sensitive_paths = excluded.sensitive_paths",
                 params![
                     rec.address,
                     rec.mode,
@@ -186,6 +211,7 @@ impl StateStore {
                     rec.status.as_str(),
                     rec.schema_version,
                     now,
+                    to_json_text(&rec.sensitive_paths),
                 ],
             )
             .map_err(sql_err(path))?;
@@ -197,6 +223,7 @@ impl StateStore {
                 before,
                 Some(&rec.attributes),
                 serial,
+                &history_paths,
             )
             .map_err(sql_err(path))
         })
@@ -213,6 +240,7 @@ impl StateStore {
     ) -> Result<(), StateError> {
         check_action(&self.path, action)?;
         self.write(|tx, serial, path| {
+            let paths = recorded_paths(tx, address).map_err(sql_err(path))?;
             let deleted = tx
                 .execute("DELETE FROM resources WHERE address = ?1", [address])
                 .map_err(sql_err(path))?;
@@ -223,17 +251,32 @@ impl StateStore {
                     address: address.to_string(),
                 });
             }
-            append_history(tx, &now_rfc3339(), action, address, before, None, serial)
-                .map_err(sql_err(path))
+            append_history(
+                tx,
+                &now_rfc3339(),
+                action,
+                address,
+                before,
+                None,
+                serial,
+                &paths,
+            )
+            .map_err(sql_err(path))
         })
     }
 
     /// Replaces all outputs with `outputs` (name, value, sensitive), in one transaction that
-    /// bumps the serial.
+    /// bumps the serial; does nothing when they are the outputs already recorded.
     pub fn set_outputs(
         &mut self,
         outputs: &[(String, serde_json::Value, bool)],
     ) -> Result<(), StateError> {
+        // Unchanged outputs are not written again: no new serial for nothing.
+        let mut sorted = outputs.to_vec();
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        if self.outputs()? == sorted {
+            return Ok(());
+        }
         self.write(|tx, _, path| {
             let insert_all = || -> rusqlite::Result<()> {
                 tx.execute("DELETE FROM outputs", [])?;
@@ -280,12 +323,13 @@ impl StateStore {
             Option<String>,
             i64,
             Option<String>,
+            String,
         );
         let stored: Vec<Row> = self
             .conn
             .prepare(
-                "SELECT applied_at, action, address, before, after, serial, moved_from \
-                 FROM history ORDER BY id DESC LIMIT ?1",
+                "SELECT applied_at, action, address, before, after, serial, moved_from, \
+                     sensitive_paths FROM history ORDER BY id DESC LIMIT ?1",
             )
             .and_then(|mut stmt| {
                 stmt.query_map([limit], |r| {
@@ -297,6 +341,7 @@ impl StateStore {
                         r.get(4)?,
                         r.get(5)?,
                         r.get(6)?,
+                        r.get(7)?,
                     ))
                 })?
                 .collect()
@@ -305,7 +350,7 @@ impl StateStore {
         stored
             .into_iter()
             .map(
-                |(applied_at, action, address, before, after, serial, moved_from)| {
+                |(applied_at, action, address, before, after, serial, moved_from, paths)| {
                     let parse = |text: Option<String>, which: &str| {
                         text.map(|t| {
                             parse_json(
@@ -316,7 +361,13 @@ impl StateStore {
                         })
                         .transpose()
                     };
+                    let sensitive_paths = parse_json(
+                        path,
+                        || format!("sensitive paths of {address} at serial {serial}"),
+                        &paths,
+                    )?;
                     Ok(HistoryEntry {
+                        sensitive_paths,
                         before: parse(before, "history before")?,
                         after: parse(after, "history after")?,
                         applied_at,
@@ -356,6 +407,21 @@ impl StateStore {
     }
 }
 
+/// The sensitive paths recorded for the instance at `address` (none if it is not there).
+fn recorded_paths(tx: &Transaction<'_>, address: &str) -> rusqlite::Result<Vec<serde_json::Value>> {
+    let text: Option<String> = tx
+        .query_row(
+            "SELECT sensitive_paths FROM resources WHERE address = ?1",
+            [address],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(text
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default())
+}
+
+#[allow(clippy::too_many_arguments)]
 fn append_history(
     tx: &Transaction<'_>,
     applied_at: &str,
@@ -364,17 +430,22 @@ fn append_history(
     before: Option<&serde_json::Value>,
     after: Option<&serde_json::Value>,
     serial: i64,
+    sensitive_paths: &[serde_json::Value],
 ) -> rusqlite::Result<()> {
+    let mut paths = sensitive_paths.to_vec();
+    paths.sort_by_key(|p| p.to_string());
+    paths.dedup();
     tx.execute(
-        "INSERT INTO history (applied_at, action, address, before, after, serial) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO history (applied_at, action, address, before, after, serial, \
+             sensitive_paths) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             applied_at,
             action,
             address,
             before.map(to_json_text),
             after.map(to_json_text),
-            serial
+            serial,
+            to_json_text(&paths),
         ],
     )?;
     Ok(())
@@ -405,6 +476,7 @@ pub(crate) mod testing {
             dependencies: vec![],
             status: ResourceStatus::Ready,
             schema_version: 1,
+            sensitive_paths: vec![],
         }
     }
 }
@@ -591,7 +663,7 @@ mod tests {
         let err = store
             .write(|tx, serial, path| {
                 tx.execute("DELETE FROM resources", []).unwrap();
-                append_history(tx, "now", "delete", "aws_vpc.a", None, None, serial).unwrap();
+                append_history(tx, "now", "delete", "aws_vpc.a", None, None, serial, &[]).unwrap();
                 Err::<(), _>(StateError::InvalidInput {
                     path: path.to_path_buf(),
                     detail: "boom".into(),
