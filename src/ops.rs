@@ -305,8 +305,7 @@ pub async fn saved(
 /// each: an address twice, a resource the configuration does not declare, an instance its
 /// `count`/`for_each` does not give, a change to an object the state does not hold.
 fn plan_mismatches(plan: &Plan, loaded: &Loaded, recorded: &[String]) -> Vec<String> {
-    let recorded: std::collections::BTreeSet<&str> =
-        recorded.iter().map(String::as_str).collect();
+    let recorded: std::collections::BTreeSet<&str> = recorded.iter().map(String::as_str).collect();
     let mut seen = std::collections::BTreeSet::new();
     let mut out = Vec::new();
     for c in &plan.changes {
@@ -346,7 +345,9 @@ fn plan_mismatches(plan: &Plan, loaded: &Loaded, recorded: &[String]) -> Vec<Str
             }
         }
         if needs_state && !recorded.contains(addr.as_str()) {
-            out.push(format!("{addr} is not in the state, but the plan changes it"));
+            out.push(format!(
+                "{addr} is not in the state, but the plan changes it"
+            ));
         }
     }
     out

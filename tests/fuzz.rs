@@ -50,10 +50,10 @@ fn run_case(case: &Case) -> Outcome {
     let mut var_files = Vec::new();
     for (name, bytes) in &case.files {
         std::fs::write(dir.path().join(name), bytes).expect("write case file");
-        if name.ends_with(".tfvars") || name.ends_with(".tfvars.json") {
-            if name != "terraform.tfvars" {
-                var_files.push(format!("-var-file={name}"));
-            }
+        if (name.ends_with(".tfvars") || name.ends_with(".tfvars.json"))
+            && name != "terraform.tfvars"
+        {
+            var_files.push(format!("-var-file={name}"));
         }
     }
     let bin = env!("CARGO_BIN_EXE_ecsform");
@@ -116,7 +116,15 @@ fn check(case: &Case) -> Result<(), String> {
     if o.timed_out {
         return Err(format!("hang: no exit after {:?}", o.elapsed));
     }
-    let tail = |s: &str| s.chars().rev().take(3000).collect::<Vec<_>>().into_iter().rev().collect::<String>();
+    let tail = |s: &str| {
+        s.chars()
+            .rev()
+            .take(3000)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect::<String>()
+    };
     match o.code {
         Some(0) | Some(1) => {}
         Some(c) => return Err(format!("exit code {c}; stderr:\n{}", tail(&o.stderr))),
@@ -206,21 +214,112 @@ fn corpus() -> &'static [(String, Vec<u8>)] {
 
 /// Tokens that mean something to HCL, spliced into files.
 const DICTIONARY: &[&str] = &[
-    "${", "%{", "}", "{", "[", "]", "(", ")", "\"", "<<EOF\n", "\nEOF\n", "<<-EOT\n", " for ",
-    " in ", " : ", " => ", "...", "count", "for_each", "each.key", "each.value", "count.index",
-    "var.", "local.", "module.", "data.", "self.", "null", "true", "? 1 : 2", "[*]", ".*", "#",
-    "//", "/*", "*/", "\n", " = ", "~}", "%{ for x in [1] }", "%{ endfor }", "%{ if true }",
-    "%{ else }", "%{ endif }", "-1", "1e308", "-0", "NaN", "0x10", "1.5", "\\", "\\u0000",
-    "$${", "%%{", "path.module", "terraform.workspace", "range(1000)", "range(-5)",
-    "format(\"%999d\", 1)", "templatefile(\"t.tftpl\", {})", "file(\"main.tf\")",
-    "cidrsubnets(\"10.0.0.0/8\", 8, 8)", "jsondecode(\"[[[[1]]]]\")", "tolist(", "toset(",
-    "tomap(", "merge(", "flatten(", "sensitive(", "nonsensitive(", "try(", "can(", "lookup(",
-    "element(", "regex(\"(a+)+$\", ", "replace(", "join(\",\", ", "split(\",\", ",
-    "module \"m\" { source = \"./\" }\n", "locals {\n", "variable \"v\" {\n", "output \"o\" {\n",
-    "resource \"null_resource\" \"r\" {\n", "dynamic \"x\" {\n", "content {\n",
-    "lifecycle {\n", "validation {\n", "sensitive = true\n", "type = ", "list(", "map(",
-    "object({", "optional(", "any", "string", "number", "bool", "\u{feff}", "\u{202e}",
-    "\u{0301}", "é", "日本", "\u{1F600}", "\r\n", "\t", "\0",
+    "${",
+    "%{",
+    "}",
+    "{",
+    "[",
+    "]",
+    "(",
+    ")",
+    "\"",
+    "<<EOF\n",
+    "\nEOF\n",
+    "<<-EOT\n",
+    " for ",
+    " in ",
+    " : ",
+    " => ",
+    "...",
+    "count",
+    "for_each",
+    "each.key",
+    "each.value",
+    "count.index",
+    "var.",
+    "local.",
+    "module.",
+    "data.",
+    "self.",
+    "null",
+    "true",
+    "? 1 : 2",
+    "[*]",
+    ".*",
+    "#",
+    "//",
+    "/*",
+    "*/",
+    "\n",
+    " = ",
+    "~}",
+    "%{ for x in [1] }",
+    "%{ endfor }",
+    "%{ if true }",
+    "%{ else }",
+    "%{ endif }",
+    "-1",
+    "1e308",
+    "-0",
+    "NaN",
+    "0x10",
+    "1.5",
+    "\\",
+    "\\u0000",
+    "$${",
+    "%%{",
+    "path.module",
+    "terraform.workspace",
+    "range(1000)",
+    "range(-5)",
+    "format(\"%999d\", 1)",
+    "templatefile(\"t.tftpl\", {})",
+    "file(\"main.tf\")",
+    "cidrsubnets(\"10.0.0.0/8\", 8, 8)",
+    "jsondecode(\"[[[[1]]]]\")",
+    "tolist(",
+    "toset(",
+    "tomap(",
+    "merge(",
+    "flatten(",
+    "sensitive(",
+    "nonsensitive(",
+    "try(",
+    "can(",
+    "lookup(",
+    "element(",
+    "regex(\"(a+)+$\", ",
+    "replace(",
+    "join(\",\", ",
+    "split(\",\", ",
+    "module \"m\" { source = \"./\" }\n",
+    "locals {\n",
+    "variable \"v\" {\n",
+    "output \"o\" {\n",
+    "resource \"null_resource\" \"r\" {\n",
+    "dynamic \"x\" {\n",
+    "content {\n",
+    "lifecycle {\n",
+    "validation {\n",
+    "sensitive = true\n",
+    "type = ",
+    "list(",
+    "map(",
+    "object({",
+    "optional(",
+    "any",
+    "string",
+    "number",
+    "bool",
+    "\u{feff}",
+    "\u{202e}",
+    "\u{0301}",
+    "é",
+    "日本",
+    "\u{1F600}",
+    "\r\n",
+    "\t",
+    "\0",
 ];
 
 /// Strings with odd unicode: combining marks, right-to-left override, BOM, astral planes.
@@ -246,7 +345,12 @@ enum Mutation {
     /// Remove a range.
     Delete { at: u32, len: u16 },
     /// Insert a range of another corpus file.
-    Splice { other: u32, from: u32, len: u16, at: u32 },
+    Splice {
+        other: u32,
+        from: u32,
+        len: u16,
+        at: u32,
+    },
     /// Repeat a range (typically duplicating a block or argument).
     Duplicate { at: u32, len: u16, times: u8 },
     /// Insert a dictionary token.
@@ -305,7 +409,12 @@ fn apply(m: &Mutation, data: &mut Vec<u8>) {
             let end = (i + len as usize).min(data.len());
             data.drain(i..end);
         }
-        Mutation::Splice { other, from, len, at } => {
+        Mutation::Splice {
+            other,
+            from,
+            len,
+            at,
+        } => {
             let src = &corpus[other as usize % corpus.len()].1;
             let f = pos(from, src.len());
             let end = (f + len as usize).min(src.len());
@@ -397,7 +506,10 @@ fn mutated_case() -> impl Strategy<Value = Case> {
                 };
                 files.push((name.to_string(), bytes));
             }
-            files.push(("t.tftpl".to_string(), b"${x} %{ for i in [1] }${i}%{ endfor }".to_vec()));
+            files.push((
+                "t.tftpl".to_string(),
+                b"${x} %{ for i in [1] }${i}%{ endfor }".to_vec(),
+            ));
             Case { files }
         })
 }
@@ -407,22 +519,86 @@ fn mutated_case() -> impl Strategy<Value = Case> {
 
 /// Function names and how many arguments to give them (some calls get a wrong count).
 const FUNCTIONS: &[(&str, usize)] = &[
-    ("abs", 1), ("alltrue", 1), ("anytrue", 1), ("base64decode", 1), ("base64encode", 1),
-    ("can", 1), ("ceil", 1), ("chunklist", 2), ("cidrhost", 2), ("cidrnetmask", 1),
-    ("cidrsubnet", 3), ("cidrsubnets", 3), ("coalesce", 2), ("coalescelist", 2),
-    ("compact", 1), ("concat", 2), ("contains", 2), ("distinct", 1), ("element", 2),
-    ("endswith", 2), ("file", 1), ("fileexists", 1), ("flatten", 1), ("floor", 1),
-    ("format", 2), ("formatlist", 2), ("index", 2), ("join", 2), ("jsondecode", 1),
-    ("jsonencode", 1), ("keys", 1), ("length", 1), ("log", 2), ("lookup", 3), ("lower", 1),
-    ("max", 2), ("md5", 1), ("merge", 2), ("min", 2), ("nonsensitive", 1), ("one", 1),
-    ("pow", 2), ("range", 2), ("regex", 2), ("regexall", 2), ("replace", 3), ("reverse", 1),
-    ("sensitive", 1), ("setintersection", 2), ("setsubtract", 2), ("setunion", 2),
-    ("sha1", 1), ("sha256", 1), ("sha512", 1), ("signum", 1), ("slice", 3), ("sort", 1),
-    ("split", 2), ("startswith", 2), ("substr", 3), ("sum", 1), ("templatefile", 2),
-    ("timestamp", 0), ("title", 1), ("tobool", 1), ("tolist", 1), ("tomap", 1),
-    ("tonumber", 1), ("toset", 1), ("tostring", 1), ("trim", 2), ("trimprefix", 2),
-    ("trimspace", 1), ("trimsuffix", 2), ("try", 2), ("upper", 1), ("uuid", 0),
-    ("values", 1), ("yamlencode", 1), ("zipmap", 2),
+    ("abs", 1),
+    ("alltrue", 1),
+    ("anytrue", 1),
+    ("base64decode", 1),
+    ("base64encode", 1),
+    ("can", 1),
+    ("ceil", 1),
+    ("chunklist", 2),
+    ("cidrhost", 2),
+    ("cidrnetmask", 1),
+    ("cidrsubnet", 3),
+    ("cidrsubnets", 3),
+    ("coalesce", 2),
+    ("coalescelist", 2),
+    ("compact", 1),
+    ("concat", 2),
+    ("contains", 2),
+    ("distinct", 1),
+    ("element", 2),
+    ("endswith", 2),
+    ("file", 1),
+    ("fileexists", 1),
+    ("flatten", 1),
+    ("floor", 1),
+    ("format", 2),
+    ("formatlist", 2),
+    ("index", 2),
+    ("join", 2),
+    ("jsondecode", 1),
+    ("jsonencode", 1),
+    ("keys", 1),
+    ("length", 1),
+    ("log", 2),
+    ("lookup", 3),
+    ("lower", 1),
+    ("max", 2),
+    ("md5", 1),
+    ("merge", 2),
+    ("min", 2),
+    ("nonsensitive", 1),
+    ("one", 1),
+    ("pow", 2),
+    ("range", 2),
+    ("regex", 2),
+    ("regexall", 2),
+    ("replace", 3),
+    ("reverse", 1),
+    ("sensitive", 1),
+    ("setintersection", 2),
+    ("setsubtract", 2),
+    ("setunion", 2),
+    ("sha1", 1),
+    ("sha256", 1),
+    ("sha512", 1),
+    ("signum", 1),
+    ("slice", 3),
+    ("sort", 1),
+    ("split", 2),
+    ("startswith", 2),
+    ("substr", 3),
+    ("sum", 1),
+    ("templatefile", 2),
+    ("timestamp", 0),
+    ("title", 1),
+    ("tobool", 1),
+    ("tolist", 1),
+    ("tomap", 1),
+    ("tonumber", 1),
+    ("toset", 1),
+    ("tostring", 1),
+    ("trim", 2),
+    ("trimprefix", 2),
+    ("trimspace", 1),
+    ("trimsuffix", 2),
+    ("try", 2),
+    ("upper", 1),
+    ("uuid", 0),
+    ("values", 1),
+    ("yamlencode", 1),
+    ("zipmap", 2),
 ];
 
 fn leaf() -> impl Strategy<Value = String> {
@@ -431,23 +607,55 @@ fn leaf() -> impl Strategy<Value = String> {
         Just("true".to_string()),
         Just("false".to_string()),
         prop_oneof![
-            Just(0.0f64), Just(-0.0), Just(1.0), Just(-1.0), Just(3.5), Just(1e308),
-            Just(4294967296.0), Just(1e15), Just(255.0), Just(32.0), Just(1024.0),
+            Just(0.0f64),
+            Just(-0.0),
+            Just(1.0),
+            Just(-1.0),
+            Just(3.5),
+            Just(1e308),
+            Just(4294967296.0),
+            Just(1e15),
+            Just(255.0),
+            Just(32.0),
+            Just(1024.0),
         ]
         .prop_map(|n| format!("{n:?}")),
         (0..100_000i64).prop_map(|n| n.to_string()),
         "[a-z0-9 ,./%_\\-]{0,12}".prop_map(|s| format!("\"{s}\"")),
         prop::sample::select(vec![
-            "\"10.0.0.0/16\"", "\"::/0\"", "\"%v %s %d\"", "\"%[2]s\"", "\"/(a|b)+/\"",
-            "\"a,b,c\"", "\"${\"", "\"\\u00e9\\t\\\\\"", "\"%{ for i in [1,2] }${i}%{ endfor }\"",
-            "\"{\\\"a\\\": [1, {\\\"b\\\": null}]}\"", "\"t.tftpl\"", "\"main.tf\"",
-            "\"\\u202e\\ufeff\"", "\"e\\u0301\"",
+            "\"10.0.0.0/16\"",
+            "\"::/0\"",
+            "\"%v %s %d\"",
+            "\"%[2]s\"",
+            "\"/(a|b)+/\"",
+            "\"a,b,c\"",
+            "\"${\"",
+            "\"\\u00e9\\t\\\\\"",
+            "\"%{ for i in [1,2] }${i}%{ endfor }\"",
+            "\"{\\\"a\\\": [1, {\\\"b\\\": null}]}\"",
+            "\"t.tftpl\"",
+            "\"main.tf\"",
+            "\"\\u202e\\ufeff\"",
+            "\"e\\u0301\"",
         ])
         .prop_map(String::from),
         prop::sample::select(vec![
-            "local.a", "local.b", "var.v", "var.s", "each.key", "each.value", "count.index",
-            "path.module", "terraform.workspace", "null_resource.r", "null_resource.r[0].id",
-            "null_resource.r[*].triggers", "x", "module.nope.x", "data.x.y.z", "local.missing",
+            "local.a",
+            "local.b",
+            "var.v",
+            "var.s",
+            "each.key",
+            "each.value",
+            "count.index",
+            "path.module",
+            "terraform.workspace",
+            "null_resource.r",
+            "null_resource.r[0].id",
+            "null_resource.r[*].triggers",
+            "x",
+            "module.nope.x",
+            "data.x.y.z",
+            "local.missing",
         ])
         .prop_map(String::from),
     ]
@@ -461,7 +669,12 @@ fn expression() -> impl Strategy<Value = String> {
                 let items: Vec<String> = v.into_iter().map(|(k, e)| format!("{k} = {e}")).collect();
                 format!("{{ {} }}", items.join(", "))
             }),
-            (prop::sample::select(FUNCTIONS), prop::collection::vec(inner.clone(), 0..4), any::<bool>(), any::<bool>())
+            (
+                prop::sample::select(FUNCTIONS),
+                prop::collection::vec(inner.clone(), 0..4),
+                any::<bool>(),
+                any::<bool>()
+            )
                 .prop_map(|((name, arity), args, exact, expand)| {
                     // Mostly the right number of arguments; sometimes whatever was generated.
                     let args: Vec<String> = if exact {
@@ -469,12 +682,23 @@ fn expression() -> impl Strategy<Value = String> {
                     } else {
                         args
                     };
-                    let dots = if expand && !args.is_empty() { "..." } else { "" };
+                    let dots = if expand && !args.is_empty() {
+                        "..."
+                    } else {
+                        ""
+                    };
                     format!("{name}({}{dots})", args.join(", "))
                 }),
-            (inner.clone(), prop::sample::select(vec!["+", "-", "*", "/", "%", "==", "!=", "<", ">=", "&&", "||"]), inner.clone())
+            (
+                inner.clone(),
+                prop::sample::select(vec![
+                    "+", "-", "*", "/", "%", "==", "!=", "<", ">=", "&&", "||"
+                ]),
+                inner.clone()
+            )
                 .prop_map(|(a, op, b)| format!("({a} {op} {b})")),
-            (inner.clone(), inner.clone(), inner.clone()).prop_map(|(c, a, b)| format!("({c} ? {a} : {b})")),
+            (inner.clone(), inner.clone(), inner.clone())
+                .prop_map(|(c, a, b)| format!("({c} ? {a} : {b})")),
             (inner.clone(), inner.clone(), any::<bool>()).prop_map(|(c, v, cond)| {
                 if cond {
                     format!("[for i, x in {c} : {v} if x != null]")
@@ -483,10 +707,15 @@ fn expression() -> impl Strategy<Value = String> {
                 }
             }),
             (inner.clone(), inner.clone(), any::<bool>()).prop_map(|(c, v, group)| {
-                format!("{{ for k, x in {c} : tostring(k) => {v}{} }}", if group { "..." } else { "" })
+                format!(
+                    "{{ for k, x in {c} : tostring(k) => {v}{} }}",
+                    if group { "..." } else { "" }
+                )
             }),
-            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("\"${{{a}}}-%{{ if {b} }}y%{{ else }}n%{{ endif }}\"")),
-            (inner.clone(), inner.clone()).prop_map(|(c, v)| format!("\"%{{ for x in {c} ~}}${{{v}}}%{{ endfor }}\"")),
+            (inner.clone(), inner.clone())
+                .prop_map(|(a, b)| format!("\"${{{a}}}-%{{ if {b} }}y%{{ else }}n%{{ endif }}\"")),
+            (inner.clone(), inner.clone())
+                .prop_map(|(c, v)| format!("\"%{{ for x in {c} ~}}${{{v}}}%{{ endfor }}\"")),
             (inner.clone(), inner.clone()).prop_map(|(a, i)| format!("{a}[{i}]")),
             inner.clone().prop_map(|a| format!("{a}[*].id")),
             inner.clone().prop_map(|a| format!("-{a}")),
@@ -499,7 +728,11 @@ fn expression() -> impl Strategy<Value = String> {
 /// A configuration using generated expressions in every kind of place.
 fn generated_case() -> impl Strategy<Value = Case> {
     (prop::collection::vec(expression(), 6), any::<u8>()).prop_map(|(e, shape)| {
-        let count = if shape % 3 == 0 { e[4].clone() } else { "2".into() };
+        let count = if shape % 3 == 0 {
+            e[4].clone()
+        } else {
+            "2".into()
+        };
         let main = format!(
             r#"variable "v" {{
   default = {{ a = [1, 2], b = "x" }}
@@ -532,7 +765,10 @@ output "p" {{
         Case {
             files: vec![
                 ("main.tf".into(), main.into_bytes()),
-                ("t.tftpl".into(), b"${x} %{ for i in [1] }${i}%{ endfor }".to_vec()),
+                (
+                    "t.tftpl".into(),
+                    b"${x} %{ for i in [1] }${i}%{ endfor }".to_vec(),
+                ),
             ],
         }
     })
@@ -585,9 +821,7 @@ fn fuzz(name: &str, strategy: impl Strategy<Value = Case>) {
             &bytes,
         );
         let mut runner = TestRunner::new_with_rng(config, rng);
-        let result = runner.run(&strategy, |case| {
-            check(&case).map_err(TestCaseError::fail)
-        });
+        let result = runner.run(&strategy, |case| check(&case).map_err(TestCaseError::fail));
         cases += 16;
         batch += 1;
         if let Err(e) = result {
@@ -630,7 +864,10 @@ fn generated_expressions() {
 fn found_cases() {
     let dir = repo().join("tests/fixtures/fuzz");
     let mut n = 0;
-    for case_dir in std::fs::read_dir(&dir).expect("tests/fixtures/fuzz").flatten() {
+    for case_dir in std::fs::read_dir(&dir)
+        .expect("tests/fixtures/fuzz")
+        .flatten()
+    {
         let path = case_dir.path();
         if !path.is_dir() {
             continue;

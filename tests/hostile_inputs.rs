@@ -176,7 +176,10 @@ fn state_rows(path: &Path) -> Option<String> {
         rows.sort();
         dump.push_str(&format!("[{t}] {}\n", rows.join("\n")));
     }
-    Some(format!("state rows sha256 {}", hex(&Sha256::digest(dump.as_bytes()))))
+    Some(format!(
+        "state rows sha256 {}",
+        hex(&Sha256::digest(dump.as_bytes()))
+    ))
 }
 
 /// One bad input.
@@ -385,7 +388,10 @@ fn cases() -> Vec<Case> {
             },
             args: &["plan", "-var-file=deep.tfvars.json"],
             code: 1,
-            phrases: &["Invalid JSON in variables file", "nested more than 128 levels"],
+            phrases: &[
+                "Invalid JSON in variables file",
+                "nested more than 128 levels",
+            ],
             location: Some("deep.tfvars.json:1:"),
         },
         Case {
@@ -741,7 +747,11 @@ fn cases() -> Vec<Case> {
             setup: lock_state,
             args: &["apply", "-auto-approve", "-var", "replicas=3"],
             code: 1,
-            phrases: &["Error acquiring the state lock", "is locked by ecsform apply", "force-unlock"],
+            phrases: &[
+                "Error acquiring the state lock",
+                "is locked by ecsform apply",
+                "force-unlock",
+            ],
             location: None,
         },
         Case {
@@ -852,13 +862,18 @@ fn cases() -> Vec<Case> {
             },
             args: &["apply", "p.plan"],
             code: 1,
-            phrases: &["is not an ecsform plan file", "invalid address \"not an address\""],
+            phrases: &[
+                "is not an ecsform plan file",
+                "invalid address \"not an address\"",
+            ],
             location: None,
         },
         Case {
             name: "plan file with an unknown action",
             setup: |d| {
-                edit_plan(d, |doc| change_mut(doc, "null_resource.a[2]")["action"] = "explode".into())
+                edit_plan(d, |doc| {
+                    change_mut(doc, "null_resource.a[2]")["action"] = "explode".into()
+                })
             },
             args: &["apply", "p.plan"],
             code: 1,
@@ -870,11 +885,15 @@ fn cases() -> Vec<Case> {
             setup: |d| {
                 let p = d.join("p.plan");
                 let text = std::fs::read_to_string(&p).unwrap();
-                std::fs::write(&p, text.replace("null_resource.a[2]", "null_resource.b[2]")).unwrap();
+                std::fs::write(&p, text.replace("null_resource.a[2]", "null_resource.b[2]"))
+                    .unwrap();
             },
             args: &["apply", "p.plan"],
             code: 1,
-            phrases: &["was changed after ecsform wrote it", "checksum does not match"],
+            phrases: &[
+                "was changed after ecsform wrote it",
+                "checksum does not match",
+            ],
             location: None,
         },
         Case {
@@ -912,7 +931,11 @@ fn cases() -> Vec<Case> {
             },
             args: &["apply", "p.plan"],
             code: 1,
-            phrases: &["Saved plan is stale", "main.tf changed", "Nothing was changed"],
+            phrases: &[
+                "Saved plan is stale",
+                "main.tf changed",
+                "Nothing was changed",
+            ],
             location: None,
         },
         Case {
@@ -980,12 +1003,126 @@ fn cases() -> Vec<Case> {
         Case {
             name: "expression nested 100 levels",
             setup: |d| {
-                write(d, "deep.tf", format!("locals {{\n  x = {}1{}\n}}\n", "[".repeat(100), "]".repeat(100)))
+                write(
+                    d,
+                    "deep.tf",
+                    format!(
+                        "locals {{\n  x = {}1{}\n}}\n",
+                        "[".repeat(100),
+                        "]".repeat(100)
+                    ),
+                )
             },
             args: &["validate"],
             code: 1,
             phrases: &["Nesting too deep", "nesting depth"],
             location: Some("deep.tf:2:"),
+        },
+        Case {
+            name: "blocks nested 100 levels",
+            setup: |d| {
+                let text = format!(
+                    "resource \"null_resource\" \"deep\" {{\n{}{}}}\n",
+                    "x {\n".repeat(100),
+                    "}\n".repeat(100)
+                );
+                write(d, "deep.tf", text)
+            },
+            args: &["validate"],
+            code: 1,
+            phrases: &["Nesting too deep", "at most 64 nested levels"],
+            location: Some("deep.tf:"),
+        },
+        Case {
+            name: "function calls nested 100 levels",
+            setup: |d| {
+                write(
+                    d,
+                    "deep.tf",
+                    format!(
+                        "locals {{\n  x = {}1{}\n}}\n",
+                        "abs(".repeat(100),
+                        ")".repeat(100)
+                    ),
+                )
+            },
+            args: &["validate"],
+            code: 1,
+            phrases: &["Nesting too deep"],
+            location: Some("deep.tf:2:"),
+        },
+        Case {
+            name: "for expressions nested 100 levels",
+            setup: |d| {
+                write(
+                    d,
+                    "deep.tf",
+                    format!(
+                        "locals {{\n  x = {}[1]{}\n}}\n",
+                        "[for x in ".repeat(100),
+                        " : x]".repeat(100)
+                    ),
+                )
+            },
+            args: &["validate"],
+            code: 1,
+            phrases: &["Nesting too deep"],
+            location: Some("deep.tf:2:"),
+        },
+        Case {
+            name: "template directives nested 100 levels",
+            setup: |d| {
+                write(
+                    d,
+                    "deep.tf",
+                    format!(
+                        "locals {{\n  x = \"{}x{}\"\n}}\n",
+                        "%{ if true }".repeat(100),
+                        "%{ endif }".repeat(100)
+                    ),
+                )
+            },
+            args: &["validate"],
+            code: 1,
+            phrases: &["Nesting too deep"],
+            location: Some("deep.tf:2:"),
+        },
+        Case {
+            name: "binary operators chained 1000 times",
+            setup: |d| {
+                write(
+                    d,
+                    "deep.tf",
+                    format!("locals {{\n  x = 1{}\n}}\n", " + 1".repeat(1000)),
+                )
+            },
+            args: &["validate"],
+            code: 1,
+            phrases: &["Nesting too deep", "128 chained binary operators"],
+            location: Some("deep.tf:2:"),
+        },
+        Case {
+            name: "template file nested 100 levels",
+            setup: |d| {
+                write(
+                    d,
+                    "deep.tftpl",
+                    format!(
+                        "{}x{}",
+                        "%{ if true }".repeat(100),
+                        "%{ endif }".repeat(100)
+                    ),
+                );
+                write(
+                    d,
+                    "t.tf",
+                    "output \"tpl\" {\n  value = templatefile(\"deep.tftpl\", {})\n}\n",
+                );
+            },
+            args: &["validate"],
+            code: 1,
+            phrases: &["deep.tftpl:1:", "nesting depth"],
+            location: Some("t.tf:2:"),
         },
         Case {
             name: "value nested through locals",
@@ -1026,7 +1163,13 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "count of a billion",
-            setup: |d| write(d, "many.tf", "resource \"null_resource\" \"many\" {\n  count = 1000000000\n}\n"),
+            setup: |d| {
+                write(
+                    d,
+                    "many.tf",
+                    "resource \"null_resource\" \"many\" {\n  count = 1000000000\n}\n",
+                )
+            },
             args: &["plan"],
             code: 1,
             phrases: &["Too many instances", "at most 100000"],
@@ -1037,11 +1180,18 @@ fn cases() -> Vec<Case> {
             setup: |d| {
                 write(d, "many.tf", "resource \"null_resource\" \"many\" {\n  for_each = { for i in range(1000) : tostring(i) => i }\n}\nmodule \"m\" {\n  source = \"./m\"\n  count  = 1000\n}\n");
                 std::fs::create_dir_all(d.join("m")).unwrap();
-                write(d, "m/main.tf", "resource \"null_resource\" \"x\" {\n  count = 200\n}\n");
+                write(
+                    d,
+                    "m/main.tf",
+                    "resource \"null_resource\" \"x\" {\n  count = 200\n}\n",
+                );
             },
             args: &["validate"],
             code: 1,
-            phrases: &["Too many instances", "more than 100000 resource and module instances"],
+            phrases: &[
+                "Too many instances",
+                "more than 100000 resource and module instances",
+            ],
             location: Some("m/main.tf:1:1"),
         },
         Case {
@@ -1062,7 +1212,9 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "nested for expressions over a billion iterations",
-            setup: |d| write(d, "f.tf", "locals {\n  f = [for i in range(1000) : [for j in range(1000) : [for k in range(1000) : k]]]\n}\n"),
+            setup: |d| {
+                write(d, "f.tf", "locals {\n  f = [for i in range(1000) : [for j in range(1000) : [for k in range(1000) : k]]]\n}\n")
+            },
             args: &["validate"],
             code: 1,
             phrases: &["Expression too expensive"],
@@ -1073,7 +1225,10 @@ fn cases() -> Vec<Case> {
             setup: |d| {
                 let mut text = String::from("locals {\n  s0 = \"0123456789abcdef\"\n");
                 for i in 1..40 {
-                    text.push_str(&format!("  s{i} = \"${{local.s{0}}}${{local.s{0}}}\"\n", i - 1));
+                    text.push_str(&format!(
+                        "  s{i} = \"${{local.s{0}}}${{local.s{0}}}\"\n",
+                        i - 1
+                    ));
                 }
                 text.push_str("}\n");
                 write(d, "s.tf", text)
@@ -1087,7 +1242,11 @@ fn cases() -> Vec<Case> {
             name: "templatefile including itself",
             setup: |d| {
                 write(d, "t.tftpl", "${templatefile(\"t.tftpl\", {})}");
-                write(d, "t.tf", "output \"tpl\" {\n  value = templatefile(\"t.tftpl\", {})\n}\n");
+                write(
+                    d,
+                    "t.tf",
+                    "output \"tpl\" {\n  value = templatefile(\"t.tftpl\", {})\n}\n",
+                );
             },
             args: &["validate"],
             code: 1,
@@ -1196,7 +1355,10 @@ fn writes_are_refused(dir: &Path) -> bool {
     let probe = dir.join("probe");
     std::fs::write(&probe, "x").unwrap();
     std::fs::set_permissions(&probe, std::fs::Permissions::from_mode(0o444)).unwrap();
-    let refused = std::fs::OpenOptions::new().write(true).open(&probe).is_err();
+    let refused = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&probe)
+        .is_err();
     std::fs::remove_file(&probe).unwrap();
     refused
 }

@@ -206,7 +206,11 @@ fn secrets_never_appear_in_any_output() {
         let base: Vec<&'static str> = if fmt.is_empty() { vec![] } else { vec![fmt] };
         runs.push(run(&format!("plan {fmt}"), "plan", with(&base, &vars1)));
     }
-    runs.push(run("plan -out", "plan", with(&["-out=create.plan"], &vars1)));
+    runs.push(run(
+        "plan -out",
+        "plan",
+        with(&["-out=create.plan"], &vars1),
+    ));
     assert_eq!(runs.last().unwrap().out.code, 0);
     for fmt in ["", "-json", "-markdown", "-summary"] {
         let mut extra = vec![];
@@ -258,10 +262,22 @@ fn secrets_never_appear_in_any_output() {
         ("show -json", "show", vec!["-json"]),
         ("state list", "state", vec!["list"]),
         ("state list -json", "state", vec!["list", "-json"]),
-        ("state show key", "state", vec!["show", "aws_iam_access_key.k"]),
-        ("state show -json key", "state", vec!["show", "-json", "aws_iam_access_key.k"]),
+        (
+            "state show key",
+            "state",
+            vec!["show", "aws_iam_access_key.k"],
+        ),
+        (
+            "state show -json key",
+            "state",
+            vec!["show", "-json", "aws_iam_access_key.k"],
+        ),
         ("state show null", "state", vec!["show", "null_resource.n"]),
-        ("state show -json null", "state", vec!["show", "-json", "null_resource.n"]),
+        (
+            "state show -json null",
+            "state",
+            vec!["show", "-json", "null_resource.n"],
+        ),
         ("state history", "state", vec!["history"]),
         ("state history -json", "state", vec!["history", "-json"]),
         ("output", "output", vec![]),
@@ -316,24 +332,49 @@ fn secrets_never_appear_in_any_output() {
         rec.attributes["secret"].as_str().unwrap().to_string()
     };
     assert_ne!(new_secret, aws_secret, "the key was replaced");
-    runs.push(cli(d, "state history -json (after changes)", "state", &["history", "-json"]));
+    runs.push(cli(
+        d,
+        "state history -json (after changes)",
+        "state",
+        &["history", "-json"],
+    ));
     runs.push(cli(d, "show -json (after changes)", "show", &["-json"]));
 
     // Errors that would quote a sensitive value.
     let bad = format!("db_password={ERR_SECRET}");
-    runs.push(cli(d, "validation error", "plan", &["-var", &bad, "-var-file=secrets.tfvars"]));
+    runs.push(cli(
+        d,
+        "validation error",
+        "plan",
+        &["-var", &bad, "-var-file=secrets.tfvars"],
+    ));
     assert_eq!(runs.last().unwrap().out.code, 1);
-    assert!(runs.last().unwrap().out.stderr.contains("Invalid value for variable"));
+    assert!(runs
+        .last()
+        .unwrap()
+        .out
+        .stderr
+        .contains("Invalid value for variable"));
     let errs = tempfile::tempdir().unwrap();
     std::fs::write(errs.path().join("main.tf"), ERRORS_CONFIG).unwrap();
     let s_var = format!("s={ERR_SECRET}");
     let n_var = format!("n={ERR_SECRET}");
-    runs.push(cli(errs.path(), "function errors", "plan", &["-var", &s_var]));
+    runs.push(cli(
+        errs.path(),
+        "function errors",
+        "plan",
+        &["-var", &s_var],
+    ));
     let out = &runs.last().unwrap().out;
     assert_eq!(out.code, 1);
     assert!(out.stderr.contains("cidrnetmask"), "{}", out.stderr);
     assert!(out.stderr.contains("(sensitive value)"), "{}", out.stderr);
-    runs.push(cli(errs.path(), "type error", "plan", &["-var", &s_var, "-var", &n_var]));
+    runs.push(cli(
+        errs.path(),
+        "type error",
+        "plan",
+        &["-var", &s_var, "-var", &n_var],
+    ));
     assert_eq!(runs.last().unwrap().out.code, 1);
     std::fs::write(
         errs.path().join("main.tf"),
@@ -341,7 +382,12 @@ fn secrets_never_appear_in_any_output() {
             + "resource \"null_resource\" \"r\" {\n  triggers = { s = var.s }\n  lifecycle {\n    precondition {\n      condition     = var.s == \"never\"\n      error_message = \"The value ${var.s} failed.\"\n    }\n  }\n}\n",
     )
     .unwrap();
-    runs.push(cli(errs.path(), "precondition", "apply", &["-auto-approve", "-var", &s_var]));
+    runs.push(cli(
+        errs.path(),
+        "precondition",
+        "apply",
+        &["-auto-approve", "-var", &s_var],
+    ));
     assert_eq!(runs.last().unwrap().out.code, 1);
 
     // Destroy progress.
@@ -382,7 +428,11 @@ fn a_sensitive_output_is_shown_only_when_asked_for_by_name() {
     let json = cli(d, "output -json", "output", &["-json"]);
     assert_no_secret(&[apply, all, json], &[VAR_SECRET]);
     let named = cli(d, "output s", "output", &["s"]);
-    assert!(named.out.stdout.contains(VAR_SECRET), "{}", named.out.stdout);
+    assert!(
+        named.out.stdout.contains(VAR_SECRET),
+        "{}",
+        named.out.stdout
+    );
     let raw = cli(d, "output -raw s", "output", &["-raw", "s"]);
     assert_eq!(raw.out.stdout, VAR_SECRET);
 }
@@ -420,7 +470,13 @@ fn debug_logging_prints_no_secret() {
             String::from_utf8_lossy(&out.stderr)
         );
         assert!(out.status.success(), "{command}: {text}");
-        assert!(!text.contains(VAR_SECRET), "{command} with RUST_LOG=trace:\n{text}");
-        assert!(!text.to_lowercase().contains("trace"), "{command} logs: {text}");
+        assert!(
+            !text.contains(VAR_SECRET),
+            "{command} with RUST_LOG=trace:\n{text}"
+        );
+        assert!(
+            !text.to_lowercase().contains("trace"),
+            "{command} logs: {text}"
+        );
     }
 }

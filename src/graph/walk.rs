@@ -17,9 +17,9 @@ use crate::config::{Expr, Mode, Module, ModuleCall, ModulePath, Resource, Resour
 use crate::diag::{display_path, Diagnostic, Diagnostics, Sources, Span};
 use crate::lang::eval::{describe, to_number, Evaluator, Resolved, Scope, ScopeError};
 use crate::lang::limits::MAX_INSTANCES;
-use crate::lang::value::format_number;
 use crate::lang::refs::Subject;
 use crate::lang::types::{self, Type};
+use crate::lang::value::format_number;
 use crate::lang::Value;
 
 /// What the walk needs besides the configuration.

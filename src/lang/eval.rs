@@ -1127,7 +1127,10 @@ fn mask_secrets(message: String, secrets: &[String]) -> String {
     if secrets.is_empty() {
         return message;
     }
-    if secrets.iter().any(|s| s.chars().count() < 4 && message.contains(s.as_str())) {
+    if secrets
+        .iter()
+        .any(|s| s.chars().count() < 4 && message.contains(s.as_str()))
+    {
         return "the error message is withheld because it may include a sensitive value".into();
     }
     secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));

@@ -217,7 +217,10 @@ mod tests {
         assert_eq!(s.bytes, std::mem::size_of::<Value>() + 4);
         assert!(check_value(&nested(MAX_VALUE_DEPTH)).is_ok());
         let err = check_value(&nested(MAX_VALUE_DEPTH + 1)).unwrap_err();
-        assert!(err.detail.contains("nested more than 128 levels"), "{err:?}");
+        assert!(
+            err.detail.contains("nested more than 128 levels"),
+            "{err:?}"
+        );
         // Far deeper values are measured without walking all the way down.
         assert_eq!(measure(&nested(1_000)).depth, MAX_VALUE_DEPTH + 1);
     }

@@ -467,7 +467,10 @@ mod tests {
             ("a", Value::string("x").mark_sensitive(true)),
             (
                 "b",
-                Value::List(vec![Value::Null, Value::map([("c", Value::string("y").mark_sensitive(true))])]),
+                Value::List(vec![
+                    Value::Null,
+                    Value::map([("c", Value::string("y").mark_sensitive(true))]),
+                ]),
             ),
             ("d", Value::string("plain")),
         ]);
@@ -481,7 +484,10 @@ mod tests {
         // Paths that lead nowhere change nothing.
         let w = Value::map([("d", Value::string("plain"))]);
         assert_eq!(mark_paths(w.clone(), &paths), w);
-        assert_eq!(sensitive_paths(&Value::string("s").mark_sensitive(true)), vec![serde_json::json!([])]);
+        assert_eq!(
+            sensitive_paths(&Value::string("s").mark_sensitive(true)),
+            vec![serde_json::json!([])]
+        );
     }
 
     #[test]

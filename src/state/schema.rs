@@ -382,7 +382,12 @@ mod tests {
             "INSERT INTO resources (address, mode, type, module_path, index_key, id, attributes, \
                  dependencies, status, schema_version, updated_at) \
              VALUES (?1, 'managed', ?2, '', 'null', ?3, ?4, '[]', 'ready', 1, 'now')",
-            rusqlite::params![rec.address, rec.type_name, rec.id, rec.attributes.to_string()],
+            rusqlite::params![
+                rec.address,
+                rec.type_name,
+                rec.id,
+                rec.attributes.to_string()
+            ],
         )
         .unwrap();
         conn.execute(

@@ -255,9 +255,7 @@ fn replace(args: &[Value], _: &FuncContext) -> FuncResult {
     let groups = with.matches('$').count().max(1);
     let per_match = with.len().saturating_add(groups.saturating_mul(text.len()));
     if matches > 0 {
-        let bound = text
-            .len()
-            .saturating_add(matches.saturating_mul(per_match));
+        let bound = text.len().saturating_add(matches.saturating_mul(per_match));
         if bound > limits::MAX_STRING_BYTES {
             // The bound is loose; build it in pieces and stop at the limit.
             let mut out = String::new();
