@@ -1,6 +1,7 @@
 //! Secrets never leak: unique secrets planted through a sensitive variable (`-var`, a
-//! `.tfvars` file, `TF_VAR_`), a sensitive output and a sensitive attribute (the secret of an
-//! `aws_iam_access_key`, created in moto) are looked for in every output format — plan text,
+//! `.tfvars` file, `TF_VAR_`), a sensitive output, a sensitive attribute (the secret of an
+//! `aws_iam_access_key`, created in moto) and a SecureString read by the `aws_ssm_parameter`
+//! data source (data sources are not kept in the state) are looked for in every output format — plan text,
 //! `-json`, `-markdown`, `-summary`, the plan file and `show` of it, apply and destroy progress,
 //! `show`, `state show`, `state list`, `state history`, `output` — and in error messages that
 //! would quote them. Only `output NAME` and `output -raw NAME` may print a sensitive output.
@@ -22,12 +23,19 @@ const FILE_SECRET: &str = "key-FILE-2b8d4e6a";
 const ENV_SECRET: &str = "tok-ENV-9c5e1f3b";
 /// A second `-var` value, to make a plan that changes sensitive attributes.
 const VAR_SECRET_2: &str = "pw-VAR2-4d2c8e0f";
+/// A SecureString parameter in SSM, read by the `aws_ssm_parameter` data source.
+const SSM_SECRET: &str = "ssm-SECURE-8e2b5d7c";
 /// Planted where an error message would quote it.
 const ERR_SECRET: &str = "bad-ERR-6a1f0c9d";
 
+/// `REGION` is replaced with the region moto's SDK config uses.
 const CONFIG: &str = r#"
 provider "aws" {
-  region = "us-east-1"
+  region = "REGION"
+}
+
+data "aws_ssm_parameter" "db" {
+  name = "/secrets-test/db"
 }
 
 variable "db_password" {
@@ -62,6 +70,7 @@ resource "null_resource" "n" {
     password = var.db_password
     key      = var.api_key
     env      = var.env_secret
+    ssm      = data.aws_ssm_parameter.db.value
     user     = aws_iam_user.u.name
   }
 }
@@ -177,9 +186,27 @@ fn secrets_never_appear_in_any_output() {
         std::env::set_var(k, v);
     }
     std::env::set_var("TF_VAR_env_secret", ENV_SECRET);
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let ssm = aws_sdk_ssm::Client::new(&moto.sdk_config().await);
+            ssm.put_parameter()
+                .name("/secrets-test/db")
+                .value(SSM_SECRET)
+                .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+                .send()
+                .await
+                .unwrap();
+        });
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
-    std::fs::write(d.join("main.tf"), CONFIG).unwrap();
+    std::fs::write(
+        d.join("main.tf"),
+        CONFIG.replace("REGION", support::moto::REGION),
+    )
+    .unwrap();
     std::fs::write(
         d.join("secrets.tfvars"),
         format!("api_key = \"{FILE_SECRET}\"\n"),
@@ -241,6 +268,11 @@ fn secrets_never_appear_in_any_output() {
         .as_str()
         .expect("the secret is recorded")
         .to_string();
+    // The other secrets really are in the state: the test would see them if they leaked.
+    let n = store.resource("null_resource.n").unwrap().unwrap();
+    for s in [VAR_SECRET, FILE_SECRET, ENV_SECRET, SSM_SECRET] {
+        assert!(n.attributes.to_string().contains(s), "{s} planted");
+    }
     drop(store);
     assert!(aws_secret.len() >= 20, "a real secret: {aws_secret:?}");
 
@@ -315,6 +347,7 @@ fn secrets_never_appear_in_any_output() {
         VAR_SECRET,
         FILE_SECRET,
         ENV_SECRET,
+        SSM_SECRET,
         VAR_SECRET_2,
         ERR_SECRET,
         aws_secret.as_str(),
@@ -400,6 +433,7 @@ fn secrets_never_appear_in_any_output() {
         VAR_SECRET,
         FILE_SECRET,
         ENV_SECRET,
+        SSM_SECRET,
         VAR_SECRET_2,
         ERR_SECRET,
         aws_secret.as_str(),
