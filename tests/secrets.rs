@@ -422,6 +422,22 @@ fn secrets_never_appear_in_any_output() {
         &["-auto-approve", "-var", &s_var],
     ));
     assert_eq!(runs.last().unwrap().out.code, 1);
+    // An AWS error that quotes the argument it rejects.
+    std::fs::write(
+        errs.path().join("main.tf"),
+        format!(
+            "provider \"aws\" {{\n  region = \"{}\"\n}}\n\nvariable \"s\" {{\n  type      = string\n  sensitive = true\n}}\n\nresource \"aws_vpc\" \"v\" {{\n  cidr_block = var.s\n}}\n",
+            support::moto::REGION
+        ),
+    )
+    .unwrap();
+    runs.push(cli(
+        errs.path(),
+        "AWS error",
+        "apply",
+        &["-auto-approve", "-var", &s_var],
+    ));
+    assert_eq!(runs.last().unwrap().out.code, 1);
 
     // Destroy progress.
     let mut extra = vec!["-auto-approve".to_string()];

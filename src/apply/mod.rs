@@ -294,6 +294,17 @@ pub async fn apply(
                 };
                 // AWS reports all tags; `tags` holds the resource's own, as planned.
                 let r = r.map(|v| v.map(|v| keep_planned_tags(v, planned.as_ref())));
+                // AWS error messages may quote an argument ("Value (...) for parameter
+                // cidrBlock is invalid"): mask the sensitive ones.
+                let r = r.map_err(|mut e| {
+                    let secrets: Vec<String> = planned
+                        .iter()
+                        .chain(before.iter())
+                        .flat_map(crate::lang::value::sensitive_texts)
+                        .collect();
+                    e.message = crate::lang::value::mask_secrets(e.message, &secrets);
+                    e
+                });
                 (n, r)
             });
         }

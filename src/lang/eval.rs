@@ -19,7 +19,7 @@ use hcl::edit::Span as _;
 use super::functions::{self, FuncContext};
 use super::limits::{self, Budget, LimitError};
 use super::refs::{parse_traversal, Subject};
-use super::value::{format_number, Value};
+use super::value::{format_number, mask_secrets, sensitive_texts, Value};
 pub use super::value::{to_bool, to_number};
 use crate::config::Expr;
 use crate::diag::{Diagnostic, Diagnostics, FileId, Sources, Span};
@@ -1030,10 +1030,7 @@ impl<'a> Evaluator<'a> {
         let expanded = f.args.expand_final();
         // A function's message may quote its arguments ("invalid CIDR address: ..."): the
         // texts of sensitive ones are masked in it.
-        let mut secrets = Vec::new();
-        for v in &values {
-            sensitive_texts(v, false, &mut secrets);
-        }
+        let secrets: Vec<String> = values.iter().flat_map(sensitive_texts).collect();
         let result = functions::call(func, values, &ctx).map_err(|mut e| {
             e.message = mask_secrets(e.message, &secrets);
             // Arguments expanded from the final `...` argument all come from that expression.
@@ -1099,46 +1096,6 @@ impl<'a> Evaluator<'a> {
             Err(_) => Value::Bool(false),
         })
     }
-}
-
-/// The texts (strings, numbers, bools) inside sensitive parts of `v`, longest first.
-fn sensitive_texts(v: &Value, inside: bool, out: &mut Vec<String>) {
-    match v {
-        Value::Sensitive(inner) => sensitive_texts(inner, true, out),
-        Value::List(items) | Value::Set(items) => {
-            items.iter().for_each(|i| sensitive_texts(i, inside, out))
-        }
-        Value::Map(m) => m.iter().for_each(|(k, i)| {
-            if inside {
-                out.push(k.clone());
-            }
-            sensitive_texts(i, inside, out)
-        }),
-        other if inside => out.extend(other.to_template_string()),
-        _ => {}
-    }
-}
-
-/// `message` with every secret replaced by "(sensitive value)". When a secret is too short
-/// to replace without mangling the message (or hiding in its words), the whole message is
-/// withheld instead.
-fn mask_secrets(message: String, secrets: &[String]) -> String {
-    let mut secrets: Vec<&String> = secrets.iter().filter(|s| !s.is_empty()).collect();
-    if secrets.is_empty() {
-        return message;
-    }
-    if secrets
-        .iter()
-        .any(|s| s.chars().count() < 4 && message.contains(s.as_str()))
-    {
-        return "the error message is withheld because it may include a sensitive value".into();
-    }
-    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    let mut out = message;
-    for s in secrets {
-        out = out.replace(s.as_str(), "(sensitive value)");
-    }
-    out
 }
 
 /// Lets errors point at either an argument expression or the whole call.

@@ -328,6 +328,52 @@ pub fn mark_paths(v: Value, paths: &[serde_json::Value]) -> Value {
     })
 }
 
+/// The texts (strings, numbers, bools, keys) inside the sensitive parts of `v`, for
+/// [`mask_secrets`].
+pub fn sensitive_texts(v: &Value) -> Vec<String> {
+    fn walk(v: &Value, inside: bool, out: &mut Vec<String>) {
+        match v {
+            Value::Sensitive(inner) => walk(inner, true, out),
+            Value::List(items) | Value::Set(items) => {
+                items.iter().for_each(|i| walk(i, inside, out))
+            }
+            Value::Map(m) => m.iter().for_each(|(k, i)| {
+                if inside {
+                    out.push(k.clone());
+                }
+                walk(i, inside, out)
+            }),
+            other if inside => out.extend(other.to_template_string()),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(v, false, &mut out);
+    out
+}
+
+/// `message` with every secret replaced by "(sensitive value)". When a secret is too short
+/// to replace without mangling the message (or hiding in its words), the whole message is
+/// withheld instead.
+pub fn mask_secrets(message: String, secrets: &[String]) -> String {
+    let mut secrets: Vec<&String> = secrets.iter().filter(|s| !s.is_empty()).collect();
+    if secrets.is_empty() {
+        return message;
+    }
+    if secrets
+        .iter()
+        .any(|s| s.chars().count() < 4 && message.contains(s.as_str()))
+    {
+        return "the error message is withheld because it may include a sensitive value".into();
+    }
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    let mut out = message;
+    for s in secrets {
+        out = out.replace(s.as_str(), "(sensitive value)");
+    }
+    out
+}
+
 /// Terraform's conversion of a primitive to a number: numbers, and strings holding one.
 pub fn to_number(v: &Value) -> Option<f64> {
     match v.unmarked() {
