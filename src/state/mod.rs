@@ -540,7 +540,10 @@ mod tests {
             .put_resource(&record("aws_vpc.b"), "create", None)
             .unwrap();
         assert_eq!(store.serial(), 2);
-        store.set_outputs(&[]).unwrap();
+        store.set_outputs(&[("x".into(), json!(1), false)]).unwrap();
+        assert_eq!(store.serial(), 3);
+        // The same outputs again are not a write.
+        store.set_outputs(&[("x".into(), json!(1), false)]).unwrap();
         assert_eq!(store.serial(), 3);
         store.remove_resource("aws_vpc.a", "delete", None).unwrap();
         assert_eq!(store.serial(), 4);
