@@ -229,6 +229,7 @@ async fn import_into_state(
         dependencies,
         status: ResourceStatus::Ready,
         schema_version: schema.version,
+        sensitive_paths: crate::lang::value::sensitive_paths(&object),
     };
     let mut state = match state.take() {
         Some(s) => s,

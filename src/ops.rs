@@ -242,6 +242,25 @@ pub async fn saved(
     if let Some(d) = stale(&state) {
         return Err((d, Some(loaded)));
     }
+    // A plan file is a JSON document anyone can edit: every change must still name an
+    // instance this configuration and state have, or nothing is applied.
+    let recorded: Vec<String> = match &state {
+        Some(s) => match s.resources() {
+            Ok(r) => r.into_iter().map(|r| r.address).collect(),
+            Err(e) => return Err((state_error(e), Some(loaded))),
+        },
+        None => Vec::new(),
+    };
+    let mismatches = plan_mismatches(&plan, &loaded, &recorded);
+    if !mismatches.is_empty() {
+        let list: String = mismatches.iter().map(|s| format!("\n  - {s}")).collect();
+        let diag = Diagnostic::error(
+            "Saved plan does not match the configuration",
+            format!("The plan file names changes this configuration and state cannot have; was it edited, or made in another directory?{list}\n\nNothing was changed."),
+        )
+        .hint("Run \"ecsform plan -out=FILE\" again, review the new plan and apply that.");
+        return Err((diag.into(), Some(loaded)));
+    }
     // Sensitive values are not in the plan file: take them from the state, which is as the
     // plan saw it (same serial).
     let mut plan = plan;
@@ -282,6 +301,58 @@ pub async fn saved(
         lock,
         warnings: Diagnostics::new(),
     })
+}
+
+/// The changes of a saved plan that the configuration and state cannot have, one sentence
+/// each: an address twice, a resource the configuration does not declare, an instance its
+/// `count`/`for_each` does not give, a change to an object the state does not hold.
+fn plan_mismatches(plan: &Plan, loaded: &Loaded, recorded: &[String]) -> Vec<String> {
+    let recorded: std::collections::BTreeSet<&str> = recorded.iter().map(String::as_str).collect();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for c in &plan.changes {
+        let addr = c.addr.to_string();
+        if !seen.insert(addr.clone()) {
+            out.push(format!("{addr} appears more than once"));
+            continue;
+        }
+        let needs_config = !matches!(c.action, Action::Delete);
+        let needs_state = !c.addr.is_data()
+            && matches!(
+                c.action,
+                Action::NoOp
+                    | Action::Update
+                    | Action::Delete
+                    | Action::DeleteThenCreate
+                    | Action::CreateThenDelete
+            );
+        if needs_config {
+            let declared = loaded
+                .module
+                .descendant(&c.addr.module.path())
+                .is_some_and(|m| m.resources.contains_key(&c.addr.resource));
+            // Instances whose count or for_each is known only during planning (from a data
+            // source) are not expanded by the load; their resource is checked, not the key.
+            let expanded = loaded
+                .evaluated
+                .instances
+                .keys()
+                .any(|a| a.module == c.addr.module && a.resource == c.addr.resource);
+            if !declared {
+                out.push(format!("{addr} is not declared in the configuration"));
+            } else if expanded && !loaded.evaluated.instances.contains_key(&c.addr) {
+                out.push(format!(
+                    "{addr} is not an instance of the configuration (count or for_each gives other keys)"
+                ));
+            }
+        }
+        if needs_state && !recorded.contains(addr.as_str()) {
+            out.push(format!(
+                "{addr} is not in the state, but the plan changes it"
+            ));
+        }
+    }
+    out
 }
 
 /// What a new plan file records about the state the plan was made from.

@@ -67,6 +67,12 @@ pub struct PlanFile {
     pub salt: String,
     pub refresh: bool,
     pub plan: Json,
+    /// SHA-256 of everything above, written by [`PlanFile::write`] and checked by
+    /// [`PlanFile::read`]: a plan edited by hand (or damaged) is refused before anything is
+    /// applied. It guards against mistakes, not against someone who can also edit the
+    /// configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checksum: Option<String>,
 }
 
 /// Why a plan file cannot be read or applied.
@@ -131,7 +137,23 @@ impl PlanFile {
             salt,
             refresh,
             plan: encode_plan(plan),
+            checksum: None,
         }
+    }
+
+    /// The checksum of the file's contents (everything but the checksum itself).
+    fn content_checksum(&self) -> String {
+        let mut unsealed = self.clone();
+        unsealed.checksum = None;
+        let bytes = serde_json::to_vec(&unsealed).expect("plan files serialize");
+        hex::encode(Sha256::digest(&bytes))
+    }
+
+    /// The checksum a plan file document should carry; for tools (and tests) that edit a plan
+    /// file on purpose. `None` if the document is not a plan file.
+    pub fn checksum_of(doc: &Json) -> Option<String> {
+        let file: PlanFile = serde_json::from_value(doc.clone()).ok()?;
+        Some(file.content_checksum())
     }
 
     /// Writes the file (replacing it atomically, so a reader never sees half a plan).
@@ -140,7 +162,9 @@ impl PlanFile {
             path: path.display().to_string(),
             source,
         };
-        let text = serde_json::to_string_pretty(self).expect("plan files serialize");
+        let mut sealed = self.clone();
+        sealed.checksum = Some(self.content_checksum());
+        let text = serde_json::to_string_pretty(&sealed).expect("plan files serialize");
         let tmp = path.with_extension(format!("tmp{}", std::process::id()));
         std::fs::write(&tmp, text + "\n").map_err(err)?;
         std::fs::rename(&tmp, path).map_err(|e| {
@@ -176,6 +200,13 @@ impl PlanFile {
         }
         let file: PlanFile =
             serde_json::from_value(doc).map_err(|e| not_a_plan(format!("damaged: {e}")))?;
+        match &file.checksum {
+            None => return Err(not_a_plan("it has no checksum; make a new one with \"ecsform plan -out=FILE\"".into())),
+            Some(c) if *c != file.content_checksum() => {
+                return Err(not_a_plan("it was changed after ecsform wrote it: its checksum does not match its contents; make a new plan with \"ecsform plan -out=FILE\"".into()))
+            }
+            Some(_) => {}
+        }
         // Decode once now, so that a damaged plan is reported here rather than mid-apply.
         file.decode_plan().map_err(not_a_plan)?;
         Ok(file)

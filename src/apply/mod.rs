@@ -297,6 +297,17 @@ pub async fn apply(
                 };
                 // AWS reports all tags; `tags` holds the resource's own, as planned.
                 let r = r.map(|v| v.map(|v| keep_planned_tags(v, planned.as_ref())));
+                // AWS error messages may quote an argument ("Value (...) for parameter
+                // cidrBlock is invalid"): mask the sensitive ones.
+                let r = r.map_err(|mut e| {
+                    let secrets: Vec<String> = planned
+                        .iter()
+                        .chain(before.iter())
+                        .flat_map(crate::lang::value::sensitive_texts)
+                        .collect();
+                    e.message = crate::lang::value::mask_secrets(e.message, &secrets);
+                    e
+                });
                 (n, r)
             });
         }
@@ -611,6 +622,17 @@ fn record(
                 schema_version: provider::resource_type(&addr.resource.type_name)
                     .map(|t| t.schema().version)
                     .unwrap_or(1),
+                // What AWS returned may have lost the marks the configuration put on values
+                // (a trigger from a sensitive variable): take them from the plan as well.
+                sensitive_paths: {
+                    let mut paths = crate::lang::value::sensitive_paths(v);
+                    if let Some(after) = &change.after {
+                        paths.extend(crate::lang::value::sensitive_paths(after));
+                    }
+                    paths.sort_by_key(|p| p.to_string());
+                    paths.dedup();
+                    paths
+                },
             };
             let action = match change.action {
                 Action::Update => "update",
@@ -649,10 +671,16 @@ fn write_outputs(
                 req.settings,
                 &mut hook,
             );
+            // An output that cannot be known now (it depends on an object whose call failed)
+            // keeps the value last recorded rather than vanishing from the state.
+            let recorded = state.outputs().unwrap_or_default();
             evaluated
                 .outputs
                 .iter()
-                .filter_map(|(k, o)| Some((k.clone(), o.value.to_json()?, o.sensitive)))
+                .filter_map(|(k, o)| match o.value.to_json() {
+                    Some(v) => Some((k.clone(), v, o.sensitive)),
+                    None => recorded.iter().find(|(name, _, _)| name == k).cloned(),
+                })
                 .collect()
         };
     state

@@ -84,6 +84,8 @@ pub fn collect(
         sources,
         base: root.to_path_buf(),
         diags: Diagnostics::new(),
+        stack: Vec::new(),
+        module_calls: 0,
     };
     for auto in ["terraform.tfvars", "terraform.tfvars.json"] {
         let p = root.join(auto);
@@ -129,6 +131,15 @@ pub fn collect(
                 };
                 if p.is_file() {
                     read_file(&mut loader, &p, &mut out);
+                } else if p.exists() {
+                    loader.diags.push(Diagnostic::error(
+                        "Failed to read variables file",
+                        format!(
+                            "Given variables file {} is not a regular file{}.",
+                            display_path(&p, root),
+                            if p.is_dir() { " but a directory" } else { "" }
+                        ),
+                    ));
                 } else {
                     loader.diags.push(
                         Diagnostic::error(
@@ -151,25 +162,24 @@ pub fn collect(
 fn read_file(loader: &mut Loader, path: &Path, out: &mut Vec<RawInput>) {
     let display = display_path(path, &loader.base);
     if path.extension().is_some_and(|e| e == "json") {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) => {
-                loader.diags.push(Diagnostic::error(
-                    "Failed to read variables file",
-                    format!("Could not read {display}: {e}."),
-                ));
-                return;
-            }
+        let Some((text, file)) = loader.read_source(path) else {
+            return;
         };
-        let file = loader.sources.add(display.clone(), text.as_str());
         match serde_json::from_str::<serde_json::Value>(&text) {
             Ok(serde_json::Value::Object(map)) => {
                 for (name, value) in map {
+                    // Point at the property's name (its first occurrence as a JSON string);
+                    // the file's start if it is written with escapes.
+                    let key = serde_json::to_string(&name).unwrap_or_default();
+                    let span = match text.find(&key) {
+                        Some(at) => at..at + key.len(),
+                        None => 0..1,
+                    };
                     out.push(RawInput {
                         name,
                         value: RawValue::Json(value),
                         source: InputSource::File(display.clone()),
-                        span: Some(Span::new(file, 0..1)),
+                        span: Some(Span::new(file, span)),
                     });
                 }
             }
@@ -184,8 +194,13 @@ fn read_file(loader: &mut Loader, path: &Path, out: &mut Vec<RawInput>) {
             ),
             Err(e) => {
                 let offset = line_col_offset(&text, e.line(), e.column());
+                let detail = if e.to_string().starts_with("recursion limit exceeded") {
+                    "The JSON is nested more than 128 levels deep (arrays or objects inside each other), the most ecsform reads.".to_string()
+                } else {
+                    format!("{e}.")
+                };
                 loader.diags.push(
-                    Diagnostic::error("Invalid JSON in variables file", format!("{e}."))
+                    Diagnostic::error("Invalid JSON in variables file", detail)
                         .at(Some(Span::new(file, offset..offset + 1))),
                 );
             }

@@ -15,6 +15,7 @@ use super::{
     ResourceKey, TerraformBlock, Validation, Variable,
 };
 use crate::diag::{display_path, Diagnostic, Diagnostics, FileId, Sources, Span};
+use crate::lang::limits::MAX_MODULE_CALLS;
 
 /// Modules nested deeper than this are assumed to source themselves in a loop.
 const MAX_MODULE_DEPTH: usize = 32;
@@ -25,6 +26,11 @@ pub struct Loader<'a> {
     /// Paths are shown relative to this directory.
     pub base: PathBuf,
     pub diags: Diagnostics,
+    /// The module directories being loaded, outermost first (to find a module that calls
+    /// itself, directly or through others).
+    pub stack: Vec<PathBuf>,
+    /// Module calls loaded so far, against [`MAX_MODULE_CALLS`].
+    pub module_calls: usize,
 }
 
 /// Loads the root module in `dir` and every local module below it.
@@ -33,6 +39,8 @@ pub fn load_root(dir: &Path, sources: &Sources) -> (Module, Diagnostics) {
         sources,
         base: dir.to_path_buf(),
         diags: Diagnostics::new(),
+        stack: Vec::new(),
+        module_calls: 0,
     };
     let module = loader.load_module(dir, 0, None);
     (module, loader.diags)
@@ -47,11 +55,12 @@ impl Loader<'_> {
         self.diags.push(Diagnostic::error(summary, detail).at(span));
     }
 
-    /// Parses one file; syntax errors become diagnostics.
-    pub fn parse_file(&mut self, path: &Path) -> Option<(Body, FileId)> {
+    /// Reads one source file into [`Sources`]. A file that is not UTF-8 is reported at its
+    /// first invalid byte.
+    pub fn read_source(&mut self, path: &Path) -> Option<(String, FileId)> {
         let display = display_path(path, &self.base);
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
+        let bytes = match crate::lang::limits::read_file(path) {
+            Ok(b) => b,
             Err(e) => {
                 self.diags.push(Diagnostic::error(
                     "Failed to read file",
@@ -60,7 +69,31 @@ impl Loader<'_> {
                 return None;
             }
         };
-        let file = self.sources.add(display, text.as_str());
+        match String::from_utf8(bytes) {
+            Ok(text) => {
+                let file = self.sources.add(display, text.as_str());
+                Some((text, file))
+            }
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                let file = self.sources.add(display, text.as_str());
+                self.diags.push(
+                    Diagnostic::error(
+                        "Invalid character encoding",
+                        "The file is not valid UTF-8 text: the byte at this position does not start or continue a UTF-8 character.",
+                    )
+                    .at(Some(Span::new(file, at..at + 1)))
+                    .hint("Save the file as UTF-8."),
+                );
+                None
+            }
+        }
+    }
+
+    /// Parses one file; syntax errors become diagnostics.
+    pub fn parse_file(&mut self, path: &Path) -> Option<(Body, FileId)> {
+        let (text, file) = self.read_source(path)?;
         match hcl::edit::parser::parse_body(&text) {
             Ok(body) => Some((body, file)),
             Err(e) => {
@@ -71,6 +104,13 @@ impl Loader<'_> {
     }
 
     fn load_module(&mut self, dir: &Path, depth: usize, call_span: Option<Span>) -> Module {
+        self.stack.push(dir.to_path_buf());
+        let module = self.load_module_files(dir, depth, call_span);
+        self.stack.pop();
+        module
+    }
+
+    fn load_module_files(&mut self, dir: &Path, depth: usize, call_span: Option<Span>) -> Module {
         let mut module = Module {
             dir: dir.to_path_buf(),
             display_dir: display_path(dir, &self.base),
@@ -891,6 +931,38 @@ impl Loader<'_> {
             );
             return None;
         }
+        if let Some(pos) = self.stack.iter().position(|d| *d == dir) {
+            let chain: Vec<String> = self.stack[pos..]
+                .iter()
+                .chain([&dir])
+                .map(|d| format!("\"{}\"", display_path(d, &self.base)))
+                .collect();
+            self.diags.push(
+                Diagnostic::error(
+                    "Module calls itself",
+                    format!(
+                        "Module \"{name}\" has source \"{source}\", which is a module that is already being loaded here: {}. A module cannot include itself, directly or through other modules.",
+                        chain.join(" → ")
+                    ),
+                )
+                .at(source_span),
+            );
+            return None;
+        }
+        self.module_calls += 1;
+        if self.module_calls > MAX_MODULE_CALLS {
+            // Reported once, at the first call over the limit.
+            if self.module_calls == MAX_MODULE_CALLS + 1 {
+                self.diags.push(
+                    Diagnostic::error(
+                        "Too many module calls",
+                        format!("The module tree has more than {MAX_MODULE_CALLS} module calls (each call counted once per place it is reached from); ecsform stops loading modules here."),
+                    )
+                    .at(source_span),
+                );
+            }
+            return None;
+        }
         if depth >= MAX_MODULE_DEPTH {
             self.diags.push(
                 Diagnostic::error(
@@ -1016,6 +1088,12 @@ pub(crate) fn syntax_diagnostic(
         )
         .at(Some(Span::new(file, offset..offset + key.len().max(1))))
         .hint("Remove one of the two definitions.");
+    }
+    let msg = e.message();
+    if msg.contains("nesting depth") || msg.contains("chained binary operators") {
+        return Diagnostic::error("Nesting too deep", syntax_message(msg))
+            .at(Some(Span::new(file, offset..offset + 1)))
+            .hint("Brackets, braces, blocks, function calls, for expressions and template directives nest at most 64 levels, and at most 128 binary operators follow each other; split the expression into locals.");
     }
     if let Some(d) = unclosed_token(text, file) {
         return d;

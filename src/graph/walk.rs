@@ -16,8 +16,10 @@ use crate::config::inputs::{InputSource, RawInput, RawValue};
 use crate::config::{Expr, Mode, Module, ModuleCall, ModulePath, Resource, ResourceKey, Variable};
 use crate::diag::{display_path, Diagnostic, Diagnostics, Sources, Span};
 use crate::lang::eval::{describe, to_number, Evaluator, Resolved, Scope, ScopeError};
+use crate::lang::limits::MAX_INSTANCES;
 use crate::lang::refs::Subject;
 use crate::lang::types::{self, Type};
+use crate::lang::value::format_number;
 use crate::lang::Value;
 
 /// What the walk needs besides the configuration.
@@ -122,6 +124,7 @@ pub fn evaluate_with(
         out: Evaluated::default(),
         instance_nodes: HashMap::new(),
         instance_refs: HashMap::new(),
+        expanded: 0,
     };
     w.undeclared_inputs();
     let Some(order) = dag.topo_order() else {
@@ -199,6 +202,8 @@ struct Walker<'a> {
     /// The resource instances each instance's arguments refer to (see [`Scope::note_instance`]):
     /// None for a reference to a resource as a whole.
     instance_refs: HashMap<ResourceInstanceAddr, Vec<(ResourceKey, Option<InstanceKey>)>>,
+    /// Resource and module instances expanded so far, against `lang::limits`.
+    expanded: usize,
 }
 
 struct InstanceScope<'w, 'a> {
@@ -438,6 +443,10 @@ impl<'a> Walker<'a> {
         for pi in self.instances_of(parent) {
             match self.repetitions(&pi, call.count.as_ref(), call.for_each.as_ref()) {
                 Ok(reps) => {
+                    if let Err(d) = self.count_expanded(reps.len(), call.span.clone()) {
+                        self.diags.push(d);
+                        break;
+                    }
                     let mut kids = Vec::new();
                     for rep in reps {
                         let child = pi.child(name, rep.key());
@@ -602,17 +611,7 @@ impl<'a> Walker<'a> {
                     let message = self
                         .eval(mi, Repetition::None, &v.error_message)
                         .ok()
-                        .and_then(|m| {
-                            // A message derived from a secret would print the secret.
-                            if m.contains_sensitive() {
-                                Some(
-                                    "(error message hidden: it refers to a sensitive value)"
-                                        .to_string(),
-                                )
-                            } else {
-                                m.to_template_string()
-                            }
-                        })
+                        .and_then(|m| condition_message(&m))
                         .unwrap_or_else(|| "The validation condition failed.".into());
                     self.diags.push(
                         Diagnostic::error(
@@ -739,11 +738,28 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// Counts `n` more instances (of resources and modules) against [`MAX_INSTANCES`]: the
+    /// limit applies to the whole configuration, since module instances multiply.
+    fn count_expanded(&mut self, n: usize, at: Option<Span>) -> Result<(), Diagnostic> {
+        self.expanded = self.expanded.saturating_add(n);
+        if self.expanded > MAX_INSTANCES {
+            return Err(Diagnostic::error(
+                "Too many instances",
+                format!("The configuration expands to more than {MAX_INSTANCES} resource and module instances (count and for_each, multiplied through modules); ecsform stops here."),
+            )
+            .at(at));
+        }
+        Ok(())
+    }
+
     fn resource(&mut self, node: &ConfigNode, mi: &ModuleInstance, res: &Resource) {
         let reps = match self.repetitions(mi, res.count.as_ref(), res.for_each.as_ref()) {
             Ok(r) => r,
             Err(d) => return self.diags.push(d),
         };
+        if let Err(d) = self.count_expanded(reps.len(), res.span.clone()) {
+            return self.diags.push(d);
+        }
         let mut objects: Vec<(Option<InstanceKey>, Value)> = Vec::new();
         for rep in reps {
             let key = rep.key();
@@ -788,8 +804,8 @@ impl<'a> Walker<'a> {
                     let msg = self
                         .eval(mi, rep.clone(), &c.error_message)
                         .ok()
-                        .and_then(|m| m.to_template_string())
-                        .unwrap_or_default();
+                        .and_then(|m| condition_message(&m))
+                        .unwrap_or_else(|| "The precondition failed.".into());
                     self.diags.push(
                         Diagnostic::error("Resource precondition failed", msg)
                             .at(c.condition.span()),
@@ -994,6 +1010,16 @@ impl Scope for ConstantScope {
     }
 }
 
+/// The text of a validation or condition's `error_message`. A message derived from a secret
+/// would print the secret, so it is withheld.
+fn condition_message(m: &Value) -> Option<String> {
+    if m.contains_sensitive() {
+        Some("(error message hidden: it refers to a sensitive value)".to_string())
+    } else {
+        m.to_template_string()
+    }
+}
+
 fn count_value(v: &Value) -> Result<usize, (&'static str, String)> {
     let invalid = |detail: String| ("Invalid count argument", detail);
     if v.contains_sensitive() {
@@ -1003,6 +1029,7 @@ fn count_value(v: &Value) -> Result<usize, (&'static str, String)> {
         Value::Unknown => Err(invalid("The \"count\" value depends on resource attributes that cannot be determined until apply, so ecsform cannot predict how many instances will be created. Base the count on values known before apply, such as variables, locals or the length of a list written in the configuration.".into())),
         Value::Null => Err(invalid("The given \"count\" argument value is null. An integer is required.".into())),
         other => match to_number(other) {
+            Some(n) if n > MAX_INSTANCES as f64 && n.fract() == 0.0 => Err(("Too many instances", format!("The \"count\" argument asks for {} instances; ecsform allows at most {MAX_INSTANCES} per resource or module block.", format_number(n)))),
             Some(n) if n >= 0.0 && n.fract() == 0.0 => Ok(n as usize),
             Some(n) if n < 0.0 => Err(invalid("The given \"count\" argument value is unsuitable: must be greater than or equal to zero.".into())),
             Some(_) => Err(invalid("The given \"count\" argument value is unsuitable: a whole number is required.".into())),
@@ -1017,6 +1044,14 @@ fn for_each_value(v: &Value) -> Result<Vec<(String, Value)>, ForEachError> {
     let invalid = |detail: String, hint: Option<&str>| {
         ("Invalid for_each argument", detail, hint.map(String::from))
     };
+    let len = match v.unmarked() {
+        Value::Map(m) => m.len(),
+        Value::Set(items) => items.len(),
+        _ => 0,
+    };
+    if len > MAX_INSTANCES {
+        return Err(("Too many instances", format!("The \"for_each\" argument has {len} elements; ecsform allows at most {MAX_INSTANCES} instances per resource or module block."), None));
+    }
     if v.contains_sensitive() && !matches!(v, Value::Map(_)) {
         return Err(invalid("Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments. If used, the sensitive value could be exposed as a resource instance key.".into(), None));
     }

@@ -17,8 +17,9 @@ use hcl::edit::template::{Directive, Element, Template};
 use hcl::edit::Span as _;
 
 use super::functions::{self, FuncContext};
+use super::limits::{self, Budget, LimitError};
 use super::refs::{parse_traversal, Subject};
-use super::value::{format_number, Value};
+use super::value::{format_number, mask_secrets, sensitive_texts, Value};
 pub use super::value::{to_bool, to_number};
 use crate::config::Expr;
 use crate::diag::{Diagnostic, Diagnostics, FileId, Sources, Span};
@@ -82,6 +83,10 @@ pub struct Evaluator<'a> {
     base_dir: &'a Path,
     file: FileId,
     bound: Vec<(String, Value)>,
+    /// What this evaluator's expressions have built so far (see `lang::limits`).
+    budget: Budget,
+    /// Rendering a `templatefile` template, where `templatefile` itself is not allowed.
+    in_template: bool,
 }
 
 impl<'a> Evaluator<'a> {
@@ -92,6 +97,8 @@ impl<'a> Evaluator<'a> {
             base_dir,
             file: FileId(0),
             bound: Vec::new(),
+            budget: Budget::default(),
+            in_template: false,
         }
     }
 
@@ -202,6 +209,9 @@ impl<'a> Evaluator<'a> {
                 Diagnostic::error("Invalid dynamic for_each value", msg).at(self.span(for_each)),
             )
         })?;
+        if let Err(e) = self.budget.charge_iterations(items.len()) {
+            return Err(self.limit(for_each, e).into());
+        }
         let mut blocks = Vec::new();
         let mut diags = Diagnostics::new();
         for (key, value) in items {
@@ -217,6 +227,19 @@ impl<'a> Evaluator<'a> {
             return Err(diags);
         }
         Ok((name, Value::List(blocks)))
+    }
+
+    /// A crossed limit as a diagnostic at `node`.
+    fn limit(&self, node: &impl hcl::edit::Span, e: LimitError) -> Diagnostic {
+        Diagnostic::error(e.summary, e.detail).at(self.span(node))
+    }
+
+    /// Charges a value just built to the budget (see `lang::limits`).
+    fn charge(&mut self, v: Value, node: &impl hcl::edit::Span) -> EvalResult {
+        match self.budget.charge_value(&v) {
+            Ok(()) => Ok(v),
+            Err(e) => Err(self.limit(node, e)),
+        }
     }
 
     fn span(&self, node: &impl hcl::edit::Span) -> Option<Span> {
@@ -247,7 +270,7 @@ impl<'a> Evaluator<'a> {
                 for item in items.iter() {
                     out.push(self.expr(item)?);
                 }
-                Ok(Value::List(out))
+                self.charge(Value::List(out), expr)
             }
             Expression::Object(obj) => {
                 let mut out = BTreeMap::new();
@@ -277,11 +300,11 @@ impl<'a> Evaluator<'a> {
                     let value = self.expr(v.expr())?;
                     out.insert(key, value);
                 }
-                Ok(if unknown_key {
-                    Value::Unknown
+                if unknown_key {
+                    Ok(Value::Unknown)
                 } else {
-                    Value::Map(out)
-                })
+                    self.charge(Value::Map(out), expr)
+                }
             }
             Expression::StringTemplate(t) => self.template(t),
             Expression::HeredocTemplate(h) => self.template(&h.template),
@@ -337,7 +360,10 @@ impl<'a> Evaluator<'a> {
                 let rhs = self.expr(&b.rhs_expr)?;
                 self.binary(op, lhs, rhs, &b.lhs_expr, &b.rhs_expr, expr)
             }
-            Expression::ForExpr(f) => self.for_expr(f),
+            Expression::ForExpr(f) => {
+                let v = self.for_expr(f)?;
+                self.charge(v, expr)
+            }
         }
     }
 
@@ -630,7 +656,11 @@ impl<'a> Evaluator<'a> {
                     invalid(format!("A map or object is indexed by a string, but {} was given.", describe(&key)))
                 })?;
                 map.remove(&k).ok_or_else(|| {
-                    invalid(format!("The given key does not identify an element in this collection value: there is no element with key \"{k}\"."))
+                    if s2 {
+                        invalid("The given key does not identify an element in this collection value: there is no element with the given key (sensitive value).".into())
+                    } else {
+                        invalid(format!("The given key does not identify an element in this collection value: there is no element with key \"{k}\"."))
+                    }
                 })?
             }
             Value::Set(_) => {
@@ -659,6 +689,9 @@ impl<'a> Evaluator<'a> {
                 m,
             )
         })?;
+        if let Err(e) = self.budget.charge_iterations(items.len()) {
+            return Err(self.limit(&f.intro.collection_expr, e));
+        }
         let value_var = f.intro.value_var.to_string();
         let key_var = f.intro.key_var.as_ref().map(|k| k.to_string());
         let mut list = Vec::new();
@@ -767,6 +800,9 @@ impl<'a> Evaluator<'a> {
         }
         let mut out = TemplateOut::default();
         self.render(t, &mut out)?;
+        if let Err(e) = self.budget.charge(out.text.len()) {
+            return Err(self.limit(t, e));
+        }
         Ok(if out.unknown {
             Value::Unknown
         } else {
@@ -837,6 +873,9 @@ impl<'a> Evaluator<'a> {
                             let items = iteration_items(&c).map_err(|m| {
                                 self.err(&f.collection_expr, "Iteration over non-iterable value", m)
                             })?;
+                            if let Err(e) = self.budget.charge_iterations(items.len()) {
+                                return Err(self.limit(&f.collection_expr, e));
+                            }
                             for (k, v) in items {
                                 let depth = self.bound.len();
                                 if let Some(kv) = &f.key_var {
@@ -847,6 +886,9 @@ impl<'a> Evaluator<'a> {
                                 let r = self.render(&f.template, out);
                                 self.bound.truncate(depth);
                                 r?;
+                                if let Err(e) = limits::check_string_len(out.text.len()) {
+                                    return Err(self.limit(&f.collection_expr, e));
+                                }
                                 out.strip_before(d.endfor_expr.strip.strip_start());
                             }
                         }
@@ -872,7 +914,12 @@ impl<'a> Evaluator<'a> {
                 return Err(self.err(e, "Invalid template interpolation value", "The expression result is null. Cannot include a null value in a string template."))
             }
             other => match other.to_template_string() {
-                Some(s) => out.text.push_str(&s),
+                Some(s) => {
+                    if let Err(l) = limits::check_string_len(out.text.len() + s.len()) {
+                        return Err(self.limit(e, l));
+                    }
+                    out.text.push_str(&s)
+                }
                 None => {
                     return Err(self.err(e, "Invalid template interpolation value", format!("Cannot include the given value in a string template: string required, but {} was given.", describe(other))))
                 }
@@ -921,6 +968,13 @@ impl<'a> Evaluator<'a> {
                 });
             }
             _ => {}
+        }
+        if name == "templatefile" && self.in_template {
+            return Err(self.err(
+                whole,
+                "Error in function call",
+                "Call to function \"templatefile\" failed: cannot recursively call templatefile from inside a templatefile call.",
+            ));
         }
         let Some(func) = functions::lookup(name) else {
             let removed = match name {
@@ -974,7 +1028,11 @@ impl<'a> Evaluator<'a> {
             render_template: &render,
         };
         let expanded = f.args.expand_final();
-        functions::call(func, values, &ctx).map_err(|e| {
+        // A function's message may quote its arguments ("invalid CIDR address: ..."): the
+        // texts of sensitive ones are masked in it.
+        let secrets: Vec<String> = values.iter().flat_map(sensitive_texts).collect();
+        let result = functions::call(func, values, &ctx).map_err(|mut e| {
+            e.message = mask_secrets(e.message, &secrets);
             // Arguments expanded from the final `...` argument all come from that expression.
             let source = e.arg.map(|i| {
                 if expanded {
@@ -996,7 +1054,8 @@ impl<'a> Evaluator<'a> {
                 format!("Call to function \"{name}\" failed: {}", e.message),
             )
             .at(node.span_in(self.file))
-        })
+        })?;
+        self.charge(result, whole)
     }
 
     fn call_try(&mut self, args: &[&Expression], whole: &Expression) -> EvalResult {
@@ -1170,6 +1229,7 @@ pub fn render_template_file(
     let base = path.parent().unwrap_or(Path::new("."));
     let mut ev = Evaluator::new(&EmptyScope, sources, base);
     ev.file = file;
+    ev.in_template = true;
     for (k, v) in vars {
         ev.bind(k.clone(), v.clone());
     }

@@ -44,14 +44,13 @@ impl Value {
 
     /// Builds a set: removes duplicates and sorts into the canonical order.
     pub fn set(items: Vec<Value>) -> Value {
-        let mut out: Vec<Value> = Vec::with_capacity(items.len());
-        for item in items {
-            if !out.iter().any(|v| v.equals(&item)) {
-                out.push(item);
-            }
-        }
-        out.sort_by(canonical_cmp);
-        Value::Set(out)
+        // Sort first (stable: the first of equal elements stays first), then drop neighbours
+        // that are equal: canonical order keeps equal values together, and a large set costs
+        // n log n rather than n².
+        let mut items = items;
+        items.sort_by(canonical_cmp);
+        items.dedup_by(|later, kept| kept.equals(later));
+        Value::Set(items)
     }
 
     pub fn map<K: Into<String>>(pairs: impl IntoIterator<Item = (K, Value)>) -> Value {
@@ -266,6 +265,115 @@ impl Value {
     }
 }
 
+/// The places of every sensitive mark inside `v`, as JSON paths (`["triggers", "password"]`,
+/// `["ingress", 0, "cidr_blocks"]`) as Terraform records them in `sensitive_attributes`; a
+/// wholly sensitive value is the empty path. For the state, which keeps values as plain JSON.
+pub fn sensitive_paths(v: &Value) -> Vec<serde_json::Value> {
+    fn walk(v: &Value, path: &mut Vec<serde_json::Value>, out: &mut Vec<serde_json::Value>) {
+        match v {
+            Value::Sensitive(_) => out.push(serde_json::Value::Array(path.clone())),
+            Value::List(items) | Value::Set(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    path.push(serde_json::Value::from(i));
+                    walk(item, path, out);
+                    path.pop();
+                }
+            }
+            Value::Map(m) => {
+                for (k, item) in m {
+                    path.push(serde_json::Value::String(k.clone()));
+                    walk(item, path, out);
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(v, &mut Vec::new(), &mut out);
+    out
+}
+
+/// `v` with the places `paths` (from [`sensitive_paths`]) marked sensitive again. Paths that
+/// lead nowhere are ignored; a path into a set marks the whole set (set elements have no
+/// stable index).
+pub fn mark_paths(v: Value, paths: &[serde_json::Value]) -> Value {
+    fn mark(v: Value, path: &[serde_json::Value]) -> Value {
+        let Some((first, rest)) = path.split_first() else {
+            return v.mark_sensitive(true);
+        };
+        let (v, sensitive) = v.unmark();
+        let out = match (v, first) {
+            (Value::Map(mut m), serde_json::Value::String(k)) => {
+                if let Some(item) = m.remove(k) {
+                    m.insert(k.clone(), mark(item, rest));
+                }
+                Value::Map(m)
+            }
+            (Value::List(mut items), serde_json::Value::Number(n)) => {
+                if let Some(i) = n.as_u64().map(|i| i as usize).filter(|&i| i < items.len()) {
+                    let item = std::mem::replace(&mut items[i], Value::Null);
+                    items[i] = mark(item, rest);
+                }
+                Value::List(items)
+            }
+            (set @ Value::Set(_), _) => set.mark_sensitive(true),
+            (other, _) => other,
+        };
+        out.mark_sensitive(sensitive)
+    }
+    paths.iter().fold(v, |v, p| match p.as_array() {
+        Some(steps) => mark(v, steps),
+        None => v,
+    })
+}
+
+/// The texts (strings, numbers, bools, keys) inside the sensitive parts of `v`, for
+/// [`mask_secrets`].
+pub fn sensitive_texts(v: &Value) -> Vec<String> {
+    fn walk(v: &Value, inside: bool, out: &mut Vec<String>) {
+        match v {
+            Value::Sensitive(inner) => walk(inner, true, out),
+            Value::List(items) | Value::Set(items) => {
+                items.iter().for_each(|i| walk(i, inside, out))
+            }
+            Value::Map(m) => m.iter().for_each(|(k, i)| {
+                if inside {
+                    out.push(k.clone());
+                }
+                walk(i, inside, out)
+            }),
+            other if inside => out.extend(other.to_template_string()),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(v, false, &mut out);
+    out
+}
+
+/// `message` with every secret replaced by "(sensitive value)". When a secret is too short
+/// to replace without mangling the message (or hiding in its words), the whole message is
+/// withheld instead.
+pub fn mask_secrets(message: String, secrets: &[String]) -> String {
+    let mut secrets: Vec<&String> = secrets.iter().filter(|s| !s.is_empty()).collect();
+    if secrets.is_empty() {
+        return message;
+    }
+    if secrets
+        .iter()
+        .any(|s| s.chars().count() < 4 && message.contains(s.as_str()))
+    {
+        return "the error message is withheld because it may include a sensitive value".into();
+    }
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    let mut out = message;
+    for s in secrets {
+        out = out.replace(s.as_str(), "(sensitive value)");
+    }
+    out
+}
+
 /// Terraform's conversion of a primitive to a number: numbers, and strings holding one.
 pub fn to_number(v: &Value) -> Option<f64> {
     match v.unmarked() {
@@ -335,7 +443,8 @@ pub fn canonical_cmp(a: &Value, b: &Value) -> std::cmp::Ordering {
     let (a, b) = (a.unmarked(), b.unmarked());
     match (a, b) {
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
-        (Value::Number(x), Value::Number(y)) => x.total_cmp(y),
+        // -0 and 0 are equal values, so they sort as equal; NaN still gets a place.
+        (Value::Number(x), Value::Number(y)) => x.partial_cmp(y).unwrap_or_else(|| x.total_cmp(y)),
         (Value::String(x), Value::String(y)) => x.cmp(y),
         (Value::List(x), Value::List(y)) | (Value::Set(x), Value::Set(y)) => {
             for (p, q) in x.iter().zip(y) {
@@ -397,6 +506,35 @@ impl fmt::Display for Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sensitive_paths_round_trip() {
+        let v = Value::map([
+            ("a", Value::string("x").mark_sensitive(true)),
+            (
+                "b",
+                Value::List(vec![
+                    Value::Null,
+                    Value::map([("c", Value::string("y").mark_sensitive(true))]),
+                ]),
+            ),
+            ("d", Value::string("plain")),
+        ]);
+        let paths = sensitive_paths(&v);
+        assert_eq!(
+            serde_json::Value::Array(paths.clone()),
+            serde_json::json!([["a"], ["b", 1, "c"]])
+        );
+        let (plain, _) = v.clone().unmark_deep();
+        assert_eq!(mark_paths(plain, &paths), v);
+        // Paths that lead nowhere change nothing.
+        let w = Value::map([("d", Value::string("plain"))]);
+        assert_eq!(mark_paths(w.clone(), &paths), w);
+        assert_eq!(
+            sensitive_paths(&Value::string("s").mark_sensitive(true)),
+            vec![serde_json::json!([])]
+        );
+    }
 
     #[test]
     fn set_removes_duplicates_and_sorts() {

@@ -7,6 +7,7 @@ use super::build::{PriorObject, Refreshed};
 use crate::addrs::ResourceInstanceAddr;
 use crate::aws::AwsClients;
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::lang::value::mark_paths;
 use crate::lang::Value;
 use crate::provider::{self, Schema};
 use crate::state::ResourceRecord;
@@ -60,13 +61,20 @@ pub async fn refresh(
                 ));
                 continue;
             };
-            let recorded = schema.decode(&Value::from_json(&r.attributes));
+            // Values that came from sensitive variables stay masked in the plan's "before".
+            let recorded = mark_paths(
+                schema.decode(&Value::from_json(&r.attributes)),
+                &r.sensitive_paths,
+            );
             let refreshed = match &read {
                 None => Refreshed::NotRead,
                 Some(found) => match r.id.as_ref().and_then(|id| found.get(id)) {
                     Some(v) => {
                         let read = keep_local(schema, rt.normalize(schema.decode(v)), &recorded);
-                        Refreshed::Read(reconcile_tags(schema, &read, &recorded, default_tags))
+                        Refreshed::Read(mark_paths(
+                            reconcile_tags(schema, &read, &recorded, default_tags),
+                            &r.sensitive_paths,
+                        ))
                     }
                     None => Refreshed::Gone,
                 },

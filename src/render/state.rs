@@ -15,7 +15,7 @@ use serde_json::{json, Map, Value as Json};
 
 use crate::addrs::ResourceInstanceAddr;
 use crate::lang::json_parts;
-use crate::lang::value::format_number;
+use crate::lang::value::{format_number, mark_paths};
 use crate::lang::Value;
 use crate::provider::{self, AttrSchema, AttrType, BlockSchema, Schema};
 use crate::state::{HistoryEntry, ResourceRecord, ResourceStatus};
@@ -46,10 +46,15 @@ fn schema_of(mode: &str, type_name: &str) -> Option<&'static Schema> {
     }
 }
 
-/// A record's attributes as a value in its schema's shape, sensitive attributes marked. For a
-/// type this ecsform does not know, the attributes as stored, unmarked.
+/// A record's attributes as a value in its schema's shape, sensitive attributes marked: those
+/// its type always treats as sensitive and those the record lists (values that came from
+/// sensitive variables). For a type this ecsform does not know, the attributes as stored,
+/// marked where the record says.
 pub fn attributes(rec: &ResourceRecord) -> Value {
-    decode(&rec.mode, &rec.type_name, &rec.attributes)
+    mark_paths(
+        decode(&rec.mode, &rec.type_name, &rec.attributes),
+        &rec.sensitive_paths,
+    )
 }
 
 fn decode(mode: &str, type_name: &str, attributes: &Json) -> Value {
@@ -591,7 +596,10 @@ pub fn history_json(entries: &[HistoryEntry]) -> Json {
                 };
                 for (which, attrs) in [("before", &h.before), ("after", &h.after)] {
                     if let Some(attrs) = attrs {
-                        let parts = json_parts::split(&decode(mode, type_name, attrs));
+                        let parts = json_parts::split(&mark_paths(
+                            decode(mode, type_name, attrs),
+                            &h.sensitive_paths,
+                        ));
                         obj.insert(which.into(), parts.value);
                         obj.insert(format!("{which}_sensitive"), parts.sensitive);
                     }
@@ -622,6 +630,7 @@ mod tests {
             dependencies: vec![],
             status: ResourceStatus::Ready,
             schema_version: 1,
+            sensitive_paths: vec![],
         }
     }
 
@@ -686,6 +695,7 @@ mod tests {
             before: Some(rec.attributes.clone()),
             after: None,
             serial: 3,
+            sensitive_paths: vec![],
         }]);
         for shown in [text, json.to_string(), doc.to_string(), history.to_string()] {
             assert!(!shown.contains("hunter2"), "{shown}");
@@ -749,6 +759,7 @@ mod tests {
             before,
             after,
             serial: 1,
+            sensitive_paths: vec![],
         };
         let v1 = json!({"id": "vpc-1", "cidr_block": "10.0.0.0/16", "tags": {}});
         let v2 = json!({"id": "vpc-1", "cidr_block": "10.0.0.0/16", "tags": {"a": "b"}});

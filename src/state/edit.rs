@@ -69,6 +69,7 @@ impl StateStore {
                     Some(&rec.attributes),
                     None,
                     serial,
+                    &rec.sensitive_paths,
                 )
                 .map_err(sql_err(path))?;
                 removed.push(rec);

@@ -45,6 +45,18 @@ pub enum StateError {
         known: i64,
     },
 
+    /// SQLite found the file damaged (truncated or overwritten). It was left untouched.
+    #[error(
+        "state file {} is damaged, probably truncated or partly overwritten ({detail}); it was \
+         left untouched. Restore it from a backup copy",
+        path.display()
+    )]
+    Damaged {
+        /// The state file.
+        path: PathBuf,
+        /// What SQLite said.
+        detail: String,
+    },
     /// SQLite would not put the file in WAL journal mode.
     #[error(
         "state file {}: SQLite could not switch it to WAL journal mode (it stayed in {mode}); \

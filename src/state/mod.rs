@@ -55,9 +55,23 @@ pub struct StateStore {
 
 /// Turns an SQLite error into a `StateError` naming the file.
 fn sql_err(path: &Path) -> impl Fn(rusqlite::Error) -> StateError + '_ {
-    move |source| StateError::Sqlite {
-        path: path.to_path_buf(),
-        source,
+    move |source| {
+        // A damaged file says so in the user's words; SQLite never writes to a file it finds
+        // corrupt, so it was left as it was.
+        let code = source.sqlite_error_code();
+        if matches!(
+            code,
+            Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+        ) {
+            return StateError::Damaged {
+                path: path.to_path_buf(),
+                detail: source.to_string(),
+            };
+        }
+        StateError::Sqlite {
+            path: path.to_path_buf(),
+            source,
+        }
     }
 }
 
@@ -90,6 +104,12 @@ impl StateStore {
     }
 
     fn open_with(path: &Path, migrations: &[Migration]) -> Result<StateStore, StateError> {
+        if path.is_dir() {
+            return Err(StateError::NotState {
+                path: path.to_path_buf(),
+                reason: "it is a directory; -state takes the path of the state file".into(),
+            });
+        }
         file::create_private(path)?;
         let mut conn = file::connect(path)?;
         // Recognise (and if need be create or migrate) the schema before switching to WAL,
@@ -193,17 +213,21 @@ impl StateStore {
             let upsert_all = || -> rusqlite::Result<()> {
                 let mut upsert = tx.prepare_cached(
                     "INSERT INTO resources (address, mode, type, module_path, index_key, id, \
-                         attributes, dependencies, status, schema_version, updated_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
+                         attributes, dependencies, status, schema_version, updated_at, \
+                         sensitive_paths) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
                      ON CONFLICT (address) DO UPDATE SET mode = excluded.mode, \
                          type = excluded.type, module_path = excluded.module_path, \
                          index_key = excluded.index_key, id = excluded.id, \
                          attributes = excluded.attributes, dependencies = excluded.dependencies, \
                          status = excluded.status, schema_version = excluded.schema_version, \
-                         updated_at = excluded.updated_at",
+                         updated_at = excluded.updated_at, sensitive_paths = excluded.sensitive_paths",
                 )?;
                 for w in writes {
                     let rec = w.record;
+                    // The history row masks what was sensitive before or is now.
+                    let mut history_paths = recorded_paths(tx, &rec.address)?;
+                    history_paths.extend(rec.sensitive_paths.iter().cloned());
                     upsert.execute(params![
                         rec.address,
                         rec.mode,
@@ -216,6 +240,7 @@ impl StateStore {
                         rec.status.as_str(),
                         rec.schema_version,
                         now,
+                        to_json_text(&rec.sensitive_paths),
                     ])?;
                     append_history(
                         tx,
@@ -225,6 +250,7 @@ impl StateStore {
                         w.before,
                         Some(&rec.attributes),
                         serial,
+                        &history_paths,
                     )?;
                 }
                 Ok(())
@@ -244,6 +270,7 @@ impl StateStore {
     ) -> Result<(), StateError> {
         check_action(&self.path, action)?;
         self.write(|tx, serial, path| {
+            let paths = recorded_paths(tx, address).map_err(sql_err(path))?;
             let deleted = tx
                 .execute("DELETE FROM resources WHERE address = ?1", [address])
                 .map_err(sql_err(path))?;
@@ -254,17 +281,32 @@ impl StateStore {
                     address: address.to_string(),
                 });
             }
-            append_history(tx, &now_rfc3339(), action, address, before, None, serial)
-                .map_err(sql_err(path))
+            append_history(
+                tx,
+                &now_rfc3339(),
+                action,
+                address,
+                before,
+                None,
+                serial,
+                &paths,
+            )
+            .map_err(sql_err(path))
         })
     }
 
     /// Replaces all outputs with `outputs` (name, value, sensitive), in one transaction that
-    /// bumps the serial.
+    /// bumps the serial; does nothing when they are the outputs already recorded.
     pub fn set_outputs(
         &mut self,
         outputs: &[(String, serde_json::Value, bool)],
     ) -> Result<(), StateError> {
+        // Unchanged outputs are not written again: no new serial for nothing.
+        let mut sorted = outputs.to_vec();
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        if self.outputs()? == sorted {
+            return Ok(());
+        }
         self.write(|tx, _, path| {
             let insert_all = || -> rusqlite::Result<()> {
                 tx.execute("DELETE FROM outputs", [])?;
@@ -311,12 +353,13 @@ impl StateStore {
             Option<String>,
             i64,
             Option<String>,
+            String,
         );
         let stored: Vec<Row> = self
             .conn
             .prepare(
-                "SELECT applied_at, action, address, before, after, serial, moved_from \
-                 FROM history ORDER BY id DESC LIMIT ?1",
+                "SELECT applied_at, action, address, before, after, serial, moved_from, \
+                     sensitive_paths FROM history ORDER BY id DESC LIMIT ?1",
             )
             .and_then(|mut stmt| {
                 stmt.query_map([limit], |r| {
@@ -328,6 +371,7 @@ impl StateStore {
                         r.get(4)?,
                         r.get(5)?,
                         r.get(6)?,
+                        r.get(7)?,
                     ))
                 })?
                 .collect()
@@ -336,7 +380,7 @@ impl StateStore {
         stored
             .into_iter()
             .map(
-                |(applied_at, action, address, before, after, serial, moved_from)| {
+                |(applied_at, action, address, before, after, serial, moved_from, paths)| {
                     let parse = |text: Option<String>, which: &str| {
                         text.map(|t| {
                             parse_json(
@@ -347,7 +391,13 @@ impl StateStore {
                         })
                         .transpose()
                     };
+                    let sensitive_paths = parse_json(
+                        path,
+                        || format!("sensitive paths of {address} at serial {serial}"),
+                        &paths,
+                    )?;
                     Ok(HistoryEntry {
+                        sensitive_paths,
                         before: parse(before, "history before")?,
                         after: parse(after, "history after")?,
                         applied_at,
@@ -387,6 +437,18 @@ impl StateStore {
     }
 }
 
+/// The sensitive paths recorded for the instance at `address` (none if it is not there).
+fn recorded_paths(tx: &Transaction<'_>, address: &str) -> rusqlite::Result<Vec<serde_json::Value>> {
+    let text: Option<String> = tx
+        .prepare_cached("SELECT sensitive_paths FROM resources WHERE address = ?1")?
+        .query_row([address], |r| r.get(0))
+        .optional()?;
+    Ok(text
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default())
+}
+
+#[allow(clippy::too_many_arguments)]
 fn append_history(
     tx: &Transaction<'_>,
     applied_at: &str,
@@ -395,10 +457,14 @@ fn append_history(
     before: Option<&serde_json::Value>,
     after: Option<&serde_json::Value>,
     serial: i64,
+    sensitive_paths: &[serde_json::Value],
 ) -> rusqlite::Result<()> {
+    let mut paths = sensitive_paths.to_vec();
+    paths.sort_by_key(|p| p.to_string());
+    paths.dedup();
     tx.prepare_cached(
-        "INSERT INTO history (applied_at, action, address, before, after, serial) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO history (applied_at, action, address, before, after, serial, \
+             sensitive_paths) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![
         applied_at,
@@ -406,7 +472,8 @@ fn append_history(
         address,
         before.map(to_json_text),
         after.map(to_json_text),
-        serial
+        serial,
+        to_json_text(&paths),
     ])?;
     Ok(())
 }
@@ -436,6 +503,7 @@ pub(crate) mod testing {
             dependencies: vec![],
             status: ResourceStatus::Ready,
             schema_version: 1,
+            sensitive_paths: vec![],
         }
     }
 }
@@ -499,7 +567,10 @@ mod tests {
             .put_resource(&record("aws_vpc.b"), "create", None)
             .unwrap();
         assert_eq!(store.serial(), 2);
-        store.set_outputs(&[]).unwrap();
+        store.set_outputs(&[("x".into(), json!(1), false)]).unwrap();
+        assert_eq!(store.serial(), 3);
+        // The same outputs again are not a write.
+        store.set_outputs(&[("x".into(), json!(1), false)]).unwrap();
         assert_eq!(store.serial(), 3);
         store.remove_resource("aws_vpc.a", "delete", None).unwrap();
         assert_eq!(store.serial(), 4);
@@ -676,7 +747,7 @@ mod tests {
         let err = store
             .write(|tx, serial, path| {
                 tx.execute("DELETE FROM resources", []).unwrap();
-                append_history(tx, "now", "delete", "aws_vpc.a", None, None, serial).unwrap();
+                append_history(tx, "now", "delete", "aws_vpc.a", None, None, serial, &[]).unwrap();
                 Err::<(), _>(StateError::InvalidInput {
                     path: path.to_path_buf(),
                     detail: "boom".into(),

@@ -32,6 +32,10 @@ pub struct ResourceRecord {
     pub status: ResourceStatus,
     /// The schema version of the resource type that wrote `attributes`.
     pub schema_version: i64,
+    /// Where the sensitive values in `attributes` are, as JSON paths (`["triggers", "pw"]`;
+    /// see `lang::value::sensitive_paths`). Attributes a resource type always treats as
+    /// sensitive are marked by its schema, whether listed here or not.
+    pub sensitive_paths: Vec<serde_json::Value>,
 }
 
 /// The condition of a recorded instance.
@@ -92,6 +96,9 @@ pub struct HistoryEntry {
     pub after: Option<serde_json::Value>,
     /// The state serial this change produced.
     pub serial: i64,
+    /// Where sensitive values are in `before` and `after` (JSON paths, as in
+    /// [`ResourceRecord::sensitive_paths`]).
+    pub sensitive_paths: Vec<serde_json::Value>,
 }
 
 /// The actions a history row may record.
@@ -168,11 +175,12 @@ pub(crate) struct StoredResource {
     pub dependencies: String,
     pub status: String,
     pub schema_version: i64,
+    pub sensitive_paths: String,
 }
 
 /// The columns `StoredResource::from_row` expects, in order.
 pub(crate) const RESOURCE_COLUMNS: &str = "address, mode, type, module_path, index_key, id, \
-     attributes, dependencies, status, schema_version";
+     attributes, dependencies, status, schema_version, sensitive_paths";
 
 impl StoredResource {
     /// Reads a row selected with `RESOURCE_COLUMNS`.
@@ -188,6 +196,7 @@ impl StoredResource {
             dependencies: row.get(7)?,
             status: row.get(8)?,
             schema_version: row.get(9)?,
+            sensitive_paths: row.get(10)?,
         })
     }
 
@@ -210,6 +219,11 @@ impl StoredResource {
                 path,
                 || format!("dependencies of {address}"),
                 &self.dependencies,
+            )?,
+            sensitive_paths: parse_json(
+                path,
+                || format!("sensitive paths of {address}"),
+                &self.sensitive_paths,
             )?,
             mode: self.mode,
             type_name: self.type_name,
@@ -252,6 +266,7 @@ mod tests {
             dependencies: vec![],
             status: ResourceStatus::Creating,
             schema_version: 0,
+            sensitive_paths: vec![],
         };
         assert!(check_record(path, &rec).is_ok());
         rec.index_key = serde_json::json!([1]);

@@ -23,7 +23,7 @@ pub(crate) struct Migration {
 
 /// Every migration, oldest first. Append new steps; never edit a released one, because files
 /// already migrated by it will not run it again.
-pub(crate) const MIGRATIONS: &[Migration] = &[V1, V2];
+pub(crate) const MIGRATIONS: &[Migration] = &[V1, V2, V3];
 
 const V1: Migration = Migration {
     version: 1,
@@ -94,6 +94,17 @@ INSERT INTO history_v2 (id, applied_at, action, address, before, after, serial)
     SELECT id, applied_at, action, address, before, after, serial FROM history;
 DROP TABLE history;
 ALTER TABLE history_v2 RENAME TO history;
+"#,
+};
+
+/// Where each instance's sensitive values are (Terraform's `sensitive_attributes`): JSON
+/// paths into its attributes, kept for the instance and for each history row, so that views of
+/// the state mask values that came from sensitive variables without the configuration.
+const V3: Migration = Migration {
+    version: 3,
+    sql: r#"
+ALTER TABLE resources ADD COLUMN sensitive_paths TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE history ADD COLUMN sensitive_paths TEXT NOT NULL DEFAULT '[]';
 "#,
 };
 
@@ -359,35 +370,65 @@ mod tests {
         names.collect::<Result<_, _>>().unwrap()
     }
 
+    /// A version 1 file holding `record("aws_vpc.a")` and its create history row, written with
+    /// version 1's columns (the store's own writes need the latest schema).
+    fn version_1_state(path: &Path) -> String {
+        let store = StateStore::open_with(path, &MIGRATIONS[..1]).unwrap();
+        let lineage = store.lineage();
+        drop(store);
+        let rec = record("aws_vpc.a");
+        let conn = raw(path);
+        conn.execute(
+            "INSERT INTO resources (address, mode, type, module_path, index_key, id, attributes, \
+                 dependencies, status, schema_version, updated_at) \
+             VALUES (?1, 'managed', ?2, '', 'null', ?3, ?4, '[]', 'ready', 1, 'now')",
+            rusqlite::params![
+                rec.address,
+                rec.type_name,
+                rec.id,
+                rec.attributes.to_string()
+            ],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO history (applied_at, action, address, after, serial) \
+             VALUES ('now', 'create', 'aws_vpc.a', ?1, 1)",
+            [rec.attributes.to_string()],
+        )
+        .unwrap();
+        conn.execute("UPDATE meta SET serial = 1", []).unwrap();
+        lineage
+    }
+
     #[test]
     fn an_older_state_is_migrated_keeping_its_content() {
         let (_dir, path) = temp_state();
-        let mut store = StateStore::open_with(&path, &MIGRATIONS[..1]).unwrap();
-        store
-            .put_resource(&record("aws_vpc.a"), "create", None)
-            .unwrap();
-        let lineage = store.lineage();
-        drop(store);
+        let lineage = version_1_state(&path);
 
         let migrations = [MIGRATIONS[0], V2];
         let store = StateStore::open_with(&path, &migrations).unwrap();
-        assert_eq!((store.lineage(), store.serial()), (lineage, 1));
-        assert_eq!(store.resources().unwrap(), vec![record("aws_vpc.a")]);
+        assert_eq!((store.lineage(), store.serial()), (lineage.clone(), 1));
         let version: i64 = store
             .conn
             .query_row("SELECT schema_version FROM meta", [], |r| r.get(0))
             .unwrap();
         assert_eq!(version, 2);
         assert!(columns(&path).contains(&"note".to_string()));
+        drop(store);
+
+        // The real migrations from there keep the record (with no sensitive paths).
+        let (_dir, path) = temp_state();
+        version_1_state(&path);
+        let store = StateStore::open(&path).unwrap();
+        assert_eq!(store.resources().unwrap(), vec![record("aws_vpc.a")]);
+        assert!(columns(&path).contains(&"sensitive_paths".to_string()));
     }
 
     #[test]
     fn a_version_1_state_keeps_its_history_and_takes_the_new_actions() {
         let (_dir, path) = temp_state();
-        let mut store = StateStore::open_with(&path, &MIGRATIONS[..1]).unwrap();
-        store
-            .put_resource(&record("aws_vpc.a"), "create", None)
-            .unwrap();
+        version_1_state(&path);
+        let store = StateStore::open_with(&path, &MIGRATIONS[..1]).unwrap();
         // Version 1 refuses the actions of state rm and state mv in SQL.
         assert!(raw(&path)
             .execute(

@@ -32,7 +32,7 @@ fn resolve(ctx: &FuncContext, path: &str) -> PathBuf {
 fn read_text(args: &[Value], ctx: &FuncContext) -> Result<(String, PathBuf), FuncError> {
     let path = string(args, 0, "path")?;
     let full = resolve(ctx, &path);
-    let bytes = std::fs::read(&full).map_err(|e| match e.kind() {
+    let bytes = crate::lang::limits::read_file(&full).map_err(|e| match e.kind() {
         ErrorKind::NotFound => invalid(
             0,
             "path",

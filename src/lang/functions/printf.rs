@@ -9,6 +9,7 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use super::args::{to_bool, to_number};
 use super::encoding::json_encode;
+use crate::lang::limits::{self, MAX_FORMAT_WIDTH};
 use crate::lang::value::Value;
 
 /// One `%...` sequence of a format string.
@@ -47,6 +48,7 @@ pub fn sprintf(spec: &str, args: &[Value]) -> Result<String, String> {
         let verb = parse_verb(spec, offset, &mut chars, &mut next_arg)?;
         used = used.max(verb.arg);
         out.push_str(&render(&verb, args)?);
+        limits::check_string_len(out.len()).map_err(|e| e.detail)?;
     }
     if used < args.len() {
         return Err(format!(
@@ -79,10 +81,21 @@ fn parse_verb(
         chars.next();
     }
     let mut explicit = arg_index(chars).map_err(|_| invalid())?;
-    v.width = digits(chars);
+    let too_large = |what: &str| {
+        format!("invalid format string starting at offset {offset}: the {what} is larger than {MAX_FORMAT_WIDTH}")
+    };
+    v.width = match width_digits(chars) {
+        Digits::None => None,
+        Digits::Some(n) => Some(n),
+        Digits::TooLarge => return Err(too_large("width")),
+    };
     if chars.peek().is_some_and(|&(_, c)| c == '.') {
         chars.next();
-        v.prec = Some(digits(chars).ok_or_else(invalid)?);
+        v.prec = match width_digits(chars) {
+            Digits::None => return Err(invalid()),
+            Digits::Some(n) => Some(n),
+            Digits::TooLarge => return Err(too_large("precision")),
+        };
     }
     if explicit.is_none() {
         explicit = arg_index(chars).map_err(|_| invalid())?;
@@ -93,6 +106,30 @@ fn parse_verb(
     v.arg = explicit.unwrap_or(*next_arg);
     *next_arg = v.arg + 1;
     Ok(v)
+}
+
+enum Digits {
+    None,
+    Some(usize),
+    TooLarge,
+}
+
+/// A width or precision: at most [`MAX_FORMAT_WIDTH`] (Rust's formatter, used for floats,
+/// takes no more; Go's fmt stops at a million).
+fn width_digits(chars: &mut Peekable<CharIndices>) -> Digits {
+    let mut any = false;
+    let mut n: usize = 0;
+    while let Some(&(_, c)) = chars.peek() {
+        let Some(d) = c.to_digit(10) else { break };
+        any = true;
+        n = n.saturating_mul(10).saturating_add(d as usize);
+        chars.next();
+    }
+    match (any, n) {
+        (false, _) => Digits::None,
+        (true, n) if n > MAX_FORMAT_WIDTH => Digits::TooLarge,
+        (true, n) => Digits::Some(n),
+    }
 }
 
 fn digits(chars: &mut Peekable<CharIndices>) -> Option<usize> {

@@ -8,6 +8,7 @@ use unicode_segmentation::UnicodeSegmentation;
 use super::args::{self, invalid, string, string_list};
 use super::printf::sprintf;
 use super::{FuncContext, FuncError, FuncResult, Function};
+use crate::lang::limits;
 use crate::lang::value::Value;
 
 pub const FUNCTIONS: &[Function] = &[
@@ -231,12 +232,45 @@ fn replace(args: &[Value], _: &FuncContext) -> FuncResult {
     let search = string(args, 1, "substr")?;
     let with = string(args, 2, "replace")?;
     let is_regex = search.len() > 1 && search.starts_with('/') && search.ends_with('/');
+    let too_long = |e: limits::LimitError| FuncError::call(e.detail);
     if !is_regex {
+        // Bound the result before building it: an empty search string matches everywhere.
+        let matches = if search.is_empty() {
+            text.chars().count() + 1
+        } else {
+            text.matches(search.as_str()).count()
+        };
+        let len = text
+            .len()
+            .saturating_add(matches.saturating_mul(with.len()));
+        limits::check_string_len(len).map_err(too_long)?;
         return Ok(Value::String(text.replace(&search, &with)));
     }
     let re = compile(&search[1..search.len() - 1])
         .map_err(|e| invalid(1, "substr", format!("error parsing regexp: {e}")))?;
     // The regex crate's replacement syntax ($1, ${name}, $$) is Go's `Regexp.Expand` syntax.
+    // Each replacement is at most the replacement text with every group expanded to the
+    // whole input; bound that before building the result.
+    let matches = re.find_iter(&text).count();
+    let groups = with.matches('$').count().max(1);
+    let per_match = with.len().saturating_add(groups.saturating_mul(text.len()));
+    if matches > 0 {
+        let bound = text.len().saturating_add(matches.saturating_mul(per_match));
+        if bound > limits::MAX_STRING_BYTES {
+            // The bound is loose; build it in pieces and stop at the limit.
+            let mut out = String::new();
+            let mut last = 0;
+            for caps in re.captures_iter(&text) {
+                let m = caps.get(0).expect("group 0 is the whole match");
+                out.push_str(&text[last..m.start()]);
+                caps.expand(&with, &mut out);
+                last = m.end();
+                limits::check_string_len(out.len()).map_err(too_long)?;
+            }
+            out.push_str(&text[last..]);
+            return Ok(Value::String(out));
+        }
+    }
     Ok(Value::String(
         re.replace_all(&text, with.as_str()).into_owned(),
     ))
