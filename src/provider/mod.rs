@@ -6,6 +6,7 @@
 //! [`DATA_SOURCES`]. The engine (plan, apply, refresh) only ever talks to this trait.
 //! Values are `lang::Value` objects whose attributes follow the type's [`Schema`].
 
+pub mod adopt;
 pub mod builtin;
 pub mod schema;
 pub mod values;
@@ -18,6 +19,7 @@ use crate::aws::error::ApiError;
 use crate::aws::resources;
 use crate::aws::AwsClients;
 use crate::lang::Value;
+pub use adopt::{Adoption, Candidate, Owner};
 pub use schema::{AttrKind, AttrSchema, AttrType, BlockSchema, Nesting, Schema};
 
 /// What a call needs besides the object's own values.
@@ -67,6 +69,30 @@ pub trait ResourceType: Send + Sync {
 
     /// Creates the object described by `planned` (all arguments known) and returns its state.
     async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError>;
+
+    /// How an object this type created can be found again when its id was never recorded
+    /// (see [`adopt`]). No default: every type decides.
+    fn adoption(&self) -> Adoption;
+
+    /// Fixes in `planned` what [`ResourceType::create`] would otherwise choose at random (a
+    /// name made from `name_prefix`, a generated target id), so that the intent row written
+    /// before the call records it and [`ResourceType::find_created`] can look for it. The
+    /// default has nothing to fix.
+    fn pin_generated(&self, planned: Value) -> Value {
+        planned
+    }
+
+    /// Looks for objects a create of `planned` (as recorded in the intent row, pinned) for
+    /// `owner` may have made, as [`ResourceType::adoption`] says: by tags, by name or by the
+    /// id the arguments give. Returns what it found, each read as [`ResourceType::read_many`]
+    /// reads it; objects with the same name that are not this instance's come back as
+    /// [`Candidate::Foreign`] and are never adopted.
+    async fn find_created(
+        &self,
+        clients: &AwsClients,
+        planned: &Value,
+        owner: &Owner<'_>,
+    ) -> Result<Vec<Candidate>, ApiError>;
 
     /// Changes the object in place from `prior` to `planned`, returning the new state. Called
     /// only when no changed attribute forces replacement.
@@ -184,6 +210,23 @@ impl ResourceType for Alias {
 
     async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
         self.target.create(ctx, planned).await
+    }
+
+    fn adoption(&self) -> Adoption {
+        self.target.adoption()
+    }
+
+    fn pin_generated(&self, planned: Value) -> Value {
+        self.target.pin_generated(planned)
+    }
+
+    async fn find_created(
+        &self,
+        clients: &AwsClients,
+        planned: &Value,
+        owner: &Owner<'_>,
+    ) -> Result<Vec<Candidate>, ApiError> {
+        self.target.find_created(clients, planned, owner).await
     }
 
     async fn update(
