@@ -11,12 +11,27 @@ use super::AwsClients;
 use crate::provider::adopt::{ADDRESS_TAG, LINEAGE_TAG};
 use crate::provider::{Candidate, Owner, ResourceType};
 
-/// The EC2 filters that select objects tagged as `owner`'s. AWS treats `*` and `?` in filter
-/// values as wildcards, so what comes back is judged again by its exact tags.
+/// The EC2 filters that select objects tagged as `owner`'s. Filter values are patterns (AWS
+/// reads `*` and `?` as wildcards; some emulators read `[...]` as a character class, which
+/// every indexed address has), so each such character is sent as `?`, which matches it
+/// everywhere, and what comes back is judged again by its exact tags.
 pub fn ec2_owner_filters(owner: &Owner<'_>) -> Vec<Filter> {
     [(ADDRESS_TAG, owner.address), (LINEAGE_TAG, owner.lineage)]
         .into_iter()
-        .map(|(k, v)| Filter::builder().name(format!("tag:{k}")).values(v).build())
+        .map(|(k, v)| {
+            Filter::builder()
+                .name(format!("tag:{k}"))
+                .values(literal_pattern(v))
+                .build()
+        })
+        .collect()
+}
+
+/// A filter pattern that matches `s` (and little else) whichever pattern syntax the other end
+/// reads: characters that are special in one of them become the one-character wildcard.
+fn literal_pattern(s: &str) -> String {
+    s.chars()
+        .map(|c| if "*?[]\\".contains(c) { '?' } else { c })
         .collect()
 }
 
@@ -78,7 +93,7 @@ mod tests {
         };
         let f = ec2_owner_filters(&owner);
         assert_eq!(f[0].name(), Some("tag:ecsform:address"));
-        assert_eq!(f[0].values(), ["module.vpc.aws_subnet.private[\"a\"]"]);
+        assert_eq!(f[0].values(), ["module.vpc.aws_subnet.private?\"a\"?"]);
         assert_eq!(f[1].name(), Some("tag:ecsform:lineage"));
         assert_eq!(f[1].values(), ["L1"]);
     }
