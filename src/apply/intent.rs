@@ -174,7 +174,7 @@ pub(super) fn after_failed_create(
             state.put_resource(&rec, "intent", None).map_err(to_diag)
         }
         Some(rec) if rec.status == ResourceStatus::Creating => state
-            .remove_resource(&addr, "forget", None)
+            .remove_resource(&addr, "intent", None)
             .map_err(to_diag),
         _ => Ok(()),
     }
@@ -222,7 +222,7 @@ pub(super) fn settle_intents(
                 count += 1;
                 state.put_resource(&row, "adopt", None)
             }
-            None if plan.targets.is_empty() => state.remove_resource(&rec.address, "forget", None),
+            None if plan.targets.is_empty() => state.remove_resource(&rec.address, "intent", None),
             _ => Ok(()),
         };
         if let Err(e) = written {

@@ -57,6 +57,18 @@ impl Adoption {
         }
     }
 
+    /// The strategy's short name, as the README's table shows it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Adoption::Tags => "tags",
+            Adoption::NameAndTags => "name + lineage tag",
+            Adoption::Name => "name",
+            Adoption::Arguments => "arguments",
+            Adoption::NotInAws => "nothing in AWS",
+            Adoption::Unfindable(_) => "cannot be found",
+        }
+    }
+
     /// Whether apply writes an intent row before creating objects of this type.
     pub fn wants_intent(&self) -> bool {
         !matches!(self, Adoption::NotInAws)

@@ -366,6 +366,120 @@ mod tests {
         assert!(!resource_type("null_resource").unwrap().importable());
     }
 
+    /// How each type's objects are found again after an interrupted apply. A new type must be
+    /// added here (and to the README's table): the decision cannot be left to a default.
+    const ADOPTION: &[(&str, &str)] = &[
+        ("aws_alb", "name + lineage tag"),
+        ("aws_alb_listener", "tags"),
+        ("aws_alb_listener_rule", "tags"),
+        ("aws_alb_target_group", "name + lineage tag"),
+        ("aws_autoscaling_group", "name + lineage tag"),
+        ("aws_autoscaling_lifecycle_hook", "arguments"),
+        ("aws_cloudwatch_event_rule", "name + lineage tag"),
+        ("aws_cloudwatch_event_target", "arguments"),
+        ("aws_cloudwatch_log_group", "name + lineage tag"),
+        ("aws_ecs_capacity_provider", "name + lineage tag"),
+        ("aws_ecs_cluster", "name + lineage tag"),
+        ("aws_ecs_cluster_capacity_providers", "arguments"),
+        ("aws_ecs_service", "name + lineage tag"),
+        ("aws_ecs_task_definition", "tags"),
+        ("aws_eip", "tags"),
+        ("aws_iam_access_key", "cannot be found"),
+        ("aws_iam_instance_profile", "name + lineage tag"),
+        ("aws_iam_policy", "name + lineage tag"),
+        ("aws_iam_policy_attachment", "arguments"),
+        ("aws_iam_role", "name + lineage tag"),
+        ("aws_iam_role_policy", "arguments"),
+        ("aws_iam_role_policy_attachment", "arguments"),
+        ("aws_iam_user", "name + lineage tag"),
+        ("aws_iam_user_policy", "arguments"),
+        ("aws_internet_gateway", "tags"),
+        ("aws_key_pair", "name + lineage tag"),
+        ("aws_launch_configuration", "name"),
+        ("aws_launch_template", "tags"),
+        ("aws_lb", "name + lineage tag"),
+        ("aws_lb_listener", "tags"),
+        ("aws_lb_listener_rule", "tags"),
+        ("aws_lb_target_group", "name + lineage tag"),
+        ("aws_nat_gateway", "tags"),
+        ("aws_route", "arguments"),
+        ("aws_route_table", "tags"),
+        ("aws_route_table_association", "arguments"),
+        ("aws_security_group", "tags"),
+        ("aws_security_group_rule", "arguments"),
+        ("aws_sns_topic", "name + lineage tag"),
+        ("aws_subnet", "tags"),
+        ("aws_vpc", "tags"),
+        ("null_resource", "nothing in AWS"),
+    ];
+
+    #[test]
+    fn every_type_says_how_its_objects_are_found_again() {
+        let mut actual: Vec<(&str, &str)> = RESOURCE_TYPES
+            .iter()
+            .map(|t| (t.type_name(), t.adoption().name()))
+            .collect();
+        actual.sort_unstable();
+        assert_eq!(actual, ADOPTION);
+        // Only a type with nothing in AWS goes without an intent row.
+        for t in RESOURCE_TYPES {
+            assert_eq!(
+                t.adoption().wants_intent(),
+                t.adoption() != Adoption::NotInAws,
+                "{}",
+                t.type_name()
+            );
+        }
+    }
+
+    #[test]
+    fn the_readme_lists_each_types_adoption() {
+        let readme = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"),
+        )
+        .unwrap();
+        for t in RESOURCE_TYPES {
+            let row = format!("| `{}` | {} |", t.type_name(), t.adoption().describe());
+            assert!(readme.contains(&row), "README.md lacks the row\n{row}");
+        }
+    }
+
+    /// A name the type would make up at creation (from `name_prefix`) is fixed before the
+    /// intent row is written, so that the lookup after a crash knows what to look for.
+    #[test]
+    fn generated_names_are_pinned_before_a_create() {
+        for t in RESOURCE_TYPES {
+            let schema = t.schema();
+            let (name, prefix) = if schema.attribute("key_name_prefix").is_some() {
+                ("key_name", "key_name_prefix")
+            } else if schema.attribute("name_prefix").is_some() {
+                ("name", "name_prefix")
+            } else {
+                continue;
+            };
+            let planned = Value::Map(
+                schema
+                    .attributes
+                    .iter()
+                    .map(|a| (a.name.to_string(), Value::Null))
+                    .chain([(prefix.to_string(), Value::string("pin-"))])
+                    .collect(),
+            );
+            let pinned = t.pin_generated(planned);
+            let got = pinned.as_map().and_then(|m| m.get(name)?.as_str());
+            assert!(
+                got.is_some_and(|n| n.starts_with("pin-")),
+                "{} does not pin its {name}: {got:?}",
+                t.type_name()
+            );
+            assert!(
+                t.adoption() != Adoption::Name || schema.attribute(name).is_some(),
+                "{}",
+                t.type_name()
+            );
+        }
+    }
+
     #[test]
     fn imports_take_arguments_aws_does_not_store_from_the_configuration() {
         static SCHEMA: Schema = Schema {

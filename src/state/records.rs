@@ -82,10 +82,10 @@ pub struct HistoryEntry {
     /// When the change was written, RFC 3339 in UTC (`2026-11-22T10:00:00Z`).
     pub applied_at: String,
     /// `create`, `update`, `replace`, `delete` or `read` (applies); `intent` (an intent row
-    /// before a create, see `apply::intent`), `adopt` (an object an interrupted apply created
-    /// entered the state); `forget` (`state rm`, or an intent row with nothing found: the
-    /// instance left the state, no object was touched), `move` (`state mv`) or `import` (an
-    /// existing object entered the state).
+    /// written before a create, or dropped when nothing of it was found; see `apply::intent`),
+    /// `adopt` (an object an interrupted apply created entered the state); `forget`
+    /// (`state rm`: the instance left the state, the object was not touched), `move`
+    /// (`state mv`) or `import` (an existing object entered the state).
     pub action: String,
     /// The instance address (for a move, the new one).
     pub address: String,

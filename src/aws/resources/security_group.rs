@@ -245,6 +245,12 @@ impl ResourceType for SecurityGroupType {
         Adoption::Tags
     }
 
+    /// Found by its tags; the name is pinned all the same, so that the intent row says what
+    /// was asked for.
+    fn pin_generated(&self, planned: Value) -> Value {
+        crate::provider::adopt::pin_name(planned, "name", "name_prefix", "ecsform-")
+    }
+
     /// One `DescribeSecurityGroups` filtered on ecsform's tags.
     async fn find_created(
         &self,
