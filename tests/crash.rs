@@ -1217,6 +1217,22 @@ async fn objects_left_by_an_interrupted_apply_are_adopted_by_every_strategy() {
         recs["aws_iam_role_policy_attachment.app"].id.as_deref(),
         Some(format!("crash-app/{policy}").as_str())
     );
+    // The way out the error names: importing the object replaces the intent row.
+    let mut import = vars.clone();
+    import.extend([
+        "aws_cloudwatch_log_group.taken".to_string(),
+        "crash-taken".to_string(),
+    ]);
+    let out = tokio::task::block_in_place(|| run(ecsform(dir.path(), "import", &import)));
+    assert_eq!(out.code, Some(0), "{}\n{}", out.stdout, out.stderr);
+    let taken = records(dir.path())
+        .into_iter()
+        .find(|r| r.address == "aws_cloudwatch_log_group.taken")
+        .unwrap();
+    assert_eq!(
+        (taken.id.as_deref(), taken.status),
+        (Some("crash-taken"), ResourceStatus::Ready)
+    );
     // Nothing was created twice, and the stranger's log group was not touched.
     assert_eq!(vpcs_tagged(&ec2, "aws_vpc.main").await, vec![vpc]);
     let arn = logs
