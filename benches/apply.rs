@@ -436,7 +436,7 @@ async fn library_apply(w: &Workload, proxy: &Proxy, parallelism: usize, what: &s
         done: BTreeMap::new(),
         failures: Vec::new(),
     };
-    let summary = ops::apply(&mut planned, parallelism, &mut rec).await;
+    let summary = ops::apply(&mut planned, parallelism, None, &mut rec).await;
     if summary.diags.has_errors() || !rec.failures.is_empty() {
         panic!(
             "{what} apply of {} failed: {:?} {:?}",

@@ -179,6 +179,7 @@ async fn seed_state(dir: &Path) {
                 schema_version: provider::resource_type(type_name)
                     .map(|t| t.schema().version)
                     .unwrap_or(1),
+                sensitive_paths: vec![],
             });
         }
         let outputs: Vec<(String, serde_json::Value, bool)> = planned

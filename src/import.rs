@@ -139,7 +139,13 @@ async fn import_into_state(
         None => Vec::new(),
     };
     let address = target.to_string();
-    if let Some(existing) = records.iter().find(|r| r.address == address) {
+    // An intent row records no object (a create that may not have happened): importing the
+    // object the create could not make (its name was taken) replaces it.
+    let is_intent = |r: &ResourceRecord| r.status == ResourceStatus::Creating && r.id.is_none();
+    if let Some(existing) = records
+        .iter()
+        .find(|r| r.address == address && !is_intent(r))
+    {
         return fail(already_managed(existing));
     }
 
@@ -256,7 +262,10 @@ async fn import_into_state(
 /// Records `rec` unless another run recorded its address meanwhile (a state created by this
 /// import was not locked while AWS was read).
 fn put_new(state: &mut StateStore, rec: &ResourceRecord) -> Result<(), StateError> {
-    if state.resource(&rec.address)?.is_some() {
+    let recorded = state
+        .resource(&rec.address)?
+        .is_some_and(|r| r.status != ResourceStatus::Creating || r.id.is_some());
+    if recorded {
         return Err(StateError::InvalidInput {
             path: state.path().to_path_buf(),
             detail: format!(

@@ -13,6 +13,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::engine::{self, LoadOptions, Loaded};
 use crate::lang::Value;
 use crate::plan::build::{self as plan_build, DataReader, PlanRequest};
+use crate::plan::recover::{recover, Recovery};
 use crate::plan::refresh::refresh;
 use crate::plan::{Action, Plan};
 use crate::planfile::{PlanFile, StateStamp};
@@ -132,8 +133,16 @@ pub async fn plan(opts: &RunOptions) -> Result<Planned, (Diagnostics, Option<Loa
         .into_iter()
         .map(|(k, v, sensitive)| (k, Value::from_json(&v).mark_sensitive(sensitive)))
         .collect();
-    let (prior, mut diags) =
+    let (mut prior, mut diags) =
         refresh(&records, opts.refresh.then_some(&clients), &ps.default_tags).await;
+    // Intent rows are resolved even with -refresh=false: planning a create for an object that
+    // exists would make a second one.
+    let recovery = match &state {
+        Some(s) => recover(&records, &clients, &s.lineage(), &ps.default_tags).await,
+        None => Recovery::default(),
+    };
+    diags.extend(recovery.diags);
+    prior.extend(recovery.prior);
     // Decoded into `prior`; the JSON need not stay in memory while planning.
     drop(records);
     if diags.has_errors() {
@@ -156,8 +165,10 @@ pub async fn plan(opts: &RunOptions) -> Result<Planned, (Diagnostics, Option<Loa
         targets: &targets,
         replace: &replace,
     };
-    let (plan, plan_diags) = tokio::task::block_in_place(|| plan_build::build(&req));
+    let (mut plan, plan_diags) = tokio::task::block_in_place(|| plan_build::build(&req));
     diags.extend(plan_diags);
+    plan.recovered = recovery.recovered;
+    check_replacements(&plan, &mut diags);
     if diags.has_errors() {
         return Err((diags, Some(loaded)));
     }
@@ -363,10 +374,12 @@ pub fn state_stamp(planned: &Planned) -> StateStamp {
     }
 }
 
-/// Applies a plan computed by [`plan`] (state opened for writing).
+/// Applies a plan computed by [`plan`] (state opened for writing). `interrupt` counts Ctrl-C
+/// (see [`apply::Interrupt`]).
 pub async fn apply(
     planned: &mut Planned,
     parallelism: usize,
+    interrupt: Option<apply::Interrupt>,
     hooks: &mut dyn ApplyHooks,
 ) -> ApplySummary {
     let Some(state) = planned.state.as_mut() else {
@@ -390,8 +403,40 @@ pub async fn apply(
         lineage: state.lineage(),
         parallelism,
         data: &reader,
+        interrupt,
     };
     apply::apply(&req, state, hooks).await
+}
+
+/// A create-before-destroy replacement found after an interrupted apply is taken by apply's
+/// create step; a plan that does not create the instance again would leave it unmanaged.
+fn check_replacements(plan: &Plan, diags: &mut Diagnostics) {
+    use crate::plan::RecoveryKind;
+    for r in plan
+        .recovered
+        .iter()
+        .filter(|r| r.kind == RecoveryKind::Replacement)
+    {
+        let creates = plan.change(&r.addr).is_some_and(|c| {
+            matches!(
+                c.action,
+                Action::Create | Action::CreateThenDelete | Action::DeleteThenCreate
+            )
+        });
+        if creates {
+            continue;
+        }
+        let detail = format!(
+            "An interrupted apply was replacing {} and created {}, which is not recorded. This plan does not replace {} any more, so {} would stay behind, unmanaged.",
+            r.addr, r.id, r.addr, r.id
+        );
+        let hint = "Apply the configuration that replaces it first (ecsform then takes the new object and destroys the old one), or delete the new object by hand.";
+        diags.push(if plan.destroy {
+            Diagnostic::error(format!("Unfinished replacement of {}", r.addr), detail).hint(hint)
+        } else {
+            Diagnostic::warning(format!("Unfinished replacement of {}", r.addr), detail).hint(hint)
+        });
+    }
 }
 
 /// Parses the `-target` and `-replace` addresses.

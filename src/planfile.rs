@@ -23,7 +23,7 @@ use crate::addrs::ResourceInstanceAddr;
 use crate::config::inputs::VarArg;
 use crate::engine::Loaded;
 use crate::lang::Value;
-use crate::plan::{Action, Drift, OutputChange, Plan, ResourceChange};
+use crate::plan::{Action, Drift, OutputChange, Plan, Recovered, RecoveryKind, ResourceChange};
 
 /// The `format` field of every plan file.
 pub const FORMAT: &str = "ecsform-plan";
@@ -440,6 +440,14 @@ fn encode_plan(plan: &Plan) -> Json {
             "reason": c.reason,
             "dependencies": c.dependencies.iter().map(ToString::to_string).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
+        "recovered": plan.recovered.iter().map(|r| json!({
+            "address": r.addr.to_string(),
+            "id": r.id,
+            "kind": match r.kind {
+                RecoveryKind::Adopted => "adopted",
+                RecoveryKind::Replacement => "replacement",
+            },
+        })).collect::<Vec<_>>(),
         "drift": plan.drift.iter().map(|d| json!({
             "address": d.addr.to_string(),
             "before": encode_value(&d.before),
@@ -514,6 +522,27 @@ fn decode_plan(doc: &Json) -> Result<Plan, String> {
             addr: addr(&d)?,
             before: decode_value(&field(&d, "before")?)?,
             after: optional(&d, "after")?,
+        });
+    }
+    // Plan files written before recovery existed have no list.
+    for r in doc
+        .get("recovered")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let kind = match r.get("kind").and_then(Json::as_str) {
+            Some("adopted") => RecoveryKind::Adopted,
+            Some("replacement") => RecoveryKind::Replacement,
+            other => return Err(format!("unknown recovery kind {other:?}")),
+        };
+        plan.recovered.push(Recovered {
+            addr: addr(r)?,
+            id: field(r, "id")?
+                .as_str()
+                .ok_or("a recovered object id that is not a string")?
+                .to_string(),
+            kind,
         });
     }
     for o in list("outputs")? {
@@ -616,9 +645,14 @@ mod tests {
                 dependencies: vec![ResourceInstanceAddr::parse("aws_x.y").unwrap()],
             }],
             drift: vec![Drift {
-                addr: a,
+                addr: a.clone(),
                 before: Value::map([("id", Value::string("vpc-1"))]),
                 after: None,
+            }],
+            recovered: vec![Recovered {
+                addr: a,
+                id: "vpc-2".into(),
+                kind: RecoveryKind::Adopted,
             }],
             outputs: vec![OutputChange {
                 name: "pw".into(),

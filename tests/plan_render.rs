@@ -8,7 +8,7 @@ mod support;
 use ecsform::addrs::{InstanceKey, ModuleInstance, ResourceInstanceAddr};
 use ecsform::config::{Mode, ResourceKey};
 use ecsform::lang::Value;
-use ecsform::plan::{Action, Drift, OutputChange, Plan, ResourceChange};
+use ecsform::plan::{Action, Drift, OutputChange, Plan, Recovered, RecoveryKind, ResourceChange};
 use ecsform::render::text::render_plan;
 use ecsform::render::{self, markdown, Format};
 
@@ -145,6 +145,7 @@ fn drift_then_changes_and_outputs() {
                 after: Some(subnet(Some("subnet-8"), "10.0.2.0/24", "changed-by-hand")),
             },
         ],
+        recovered: vec![],
         outputs: vec![
             OutputChange {
                 name: "subnet_id".into(),
@@ -165,6 +166,34 @@ fn drift_then_changes_and_outputs() {
     let text = render_plan(&p, false);
     assert!(!text.contains("hunter2"));
     insta::assert_snapshot!(text);
+}
+
+/// Objects found after an interrupted apply come first; when they match the configuration,
+/// the plan says apply only records them.
+#[test]
+fn objects_found_after_an_interrupted_apply() {
+    let vpc = addr(&[], "aws_vpc", "main", None);
+    let lt = addr(&[], "aws_launch_template", "web", None);
+    let mut p = plan(vec![]);
+    p.recovered = vec![
+        Recovered {
+            addr: vpc,
+            id: "vpc-0abc".into(),
+            kind: RecoveryKind::Adopted,
+        },
+        Recovered {
+            addr: lt,
+            id: "lt-0new".into(),
+            kind: RecoveryKind::Replacement,
+        },
+    ];
+    assert!(p.has_changes(), "apply has adoptions to record");
+    insta::assert_snapshot!(render_plan(&p, false));
+    insta::assert_snapshot!(
+        "objects_found_markdown",
+        markdown::render(&p, markdown::COMMENT_LIMIT)
+    );
+    insta::assert_snapshot!("objects_found_summary", render::summary::render(&p, false));
 }
 
 #[test]
@@ -356,6 +385,7 @@ fn every_kind() -> Plan {
                 after: None,
             },
         ],
+        recovered: vec![],
         outputs: vec![
             OutputChange {
                 name: "old".into(),

@@ -5,6 +5,16 @@
 //! The executor never prints: progress goes to an [`ApplyHooks`] implementation (the CLI's).
 //! A failed call is reported with its address and AWS error; branches that do not depend on
 //! it carry on; what succeeded stays in state.
+//!
+//! Crash safety ([`intent`]): an intent row goes into state before each create and the record
+//! replaces it after, so that an apply killed at any moment leaves nothing the next plan cannot
+//! find. An [`Interrupt`] (Ctrl-C) stops the walk: once, no new calls start and running ones
+//! finish and are recorded; twice, running calls are abandoned at once.
+
+mod intent;
+mod interrupt;
+
+pub use interrupt::Interrupt;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -24,7 +34,7 @@ use crate::plan::build::{schema_for, DataReader};
 use crate::plan::diff::plan_instance;
 use crate::plan::{Action, Plan, ResourceChange};
 use crate::provider::{self, CallContext};
-use crate::state::{ResourceRecord, ResourceStatus, StateStore};
+use crate::state::{ResourceStatus, StateStore};
 
 /// What the engine reports while applying; the CLI prints it.
 pub trait ApplyHooks {
@@ -40,6 +50,14 @@ pub trait ApplyHooks {
         outcome: Result<Option<&str>, &ApiError>,
         elapsed: Duration,
     );
+
+    /// Instead of creating an object, apply took `id`, which an interrupted apply had created.
+    fn adopted(&mut self, addr: &ResourceInstanceAddr, id: Option<&str>) {
+        self.post(addr, Phase::Create, Ok(id), Duration::ZERO);
+    }
+
+    /// The `count`th interrupt arrived (1: finishing running calls, 2: stopping now).
+    fn interrupted(&mut self, _count: u8) {}
 }
 
 /// One step of a change: a replacement is a delete and a create.
@@ -56,6 +74,10 @@ pub struct ApplySummary {
     pub added: usize,
     pub changed: usize,
     pub destroyed: usize,
+    /// Objects an interrupted apply had created, recorded instead of created again.
+    pub adopted: usize,
+    /// Stopped by an interrupt before everything was done.
+    pub interrupted: bool,
     pub diags: Diagnostics,
 }
 
@@ -69,6 +91,8 @@ pub struct ApplyRequest<'a> {
     pub lineage: String,
     pub parallelism: usize,
     pub data: &'a dyn DataReader,
+    /// Ctrl-C, counted by whoever listens for it (the CLI); none stops nothing.
+    pub interrupt: Option<Interrupt>,
 }
 
 type Node = (Phase, ResourceInstanceAddr);
@@ -174,6 +198,7 @@ pub async fn apply(
     hooks: &mut dyn ApplyHooks,
 ) -> ApplySummary {
     let mut summary = ApplySummary::default();
+    summary.adopted = intent::settle_intents(state, req.plan, &mut summary.diags);
     let dag = schedule(req.plan);
     let chain_lengths = dag.dependent_chain_lengths();
     let changes: BTreeMap<ResourceInstanceAddr, &ResourceChange> = req
@@ -210,10 +235,33 @@ pub async fn apply(
     let mut version: u64 = 0;
     let mut done_at: BTreeMap<ResourceInstanceAddr, u64> = BTreeMap::new();
     let mut running: BTreeMap<Node, Instant> = BTreeMap::new();
-    let mut tasks: JoinSet<(Node, Result<Option<Value>, ApiError>)> = JoinSet::new();
+    let mut tasks: JoinSet<(Node, Result<Called, ApiError>)> = JoinSet::new();
     let clients = Arc::new(req.clients.clone());
     let mut last_tick = Instant::now();
+    let mut interrupts = 0;
     loop {
+        let now = req.interrupt.as_ref().map_or(0, Interrupt::count);
+        if now > interrupts {
+            interrupts = now;
+            hooks.interrupted(now);
+        }
+        if interrupts >= 2 {
+            // Stop now: every state write so far is its own transaction, and the intent rows
+            // of the abandoned creates let the next plan find what they made.
+            tasks.abort_all();
+            let abandoned: Vec<String> = running.keys().map(|n| n.1.to_string()).collect();
+            if !abandoned.is_empty() {
+                summary.diags.push(Diagnostic::error(
+                    "Apply stopped while calls were running",
+                    format!(
+                        "Calls for {} were abandoned. The next plan looks for what they did.",
+                        abandoned.join(", ")
+                    ),
+                ));
+            }
+            running.clear();
+            break;
+        }
         // Skip what can no longer run because something it needs failed.
         let doomed: Vec<Node> = remaining
             .iter()
@@ -232,7 +280,7 @@ pub async fn apply(
         // When not all can start, start first what the longest chains wait on.
         ready.sort_by_key(|n| std::cmp::Reverse(chain_lengths.get(n).copied().unwrap_or(0)));
         for node in ready {
-            if running.len() >= req.parallelism.max(1) {
+            if running.len() >= req.parallelism.max(1) || interrupts > 0 {
                 break;
             }
             remaining.remove(&node);
@@ -260,6 +308,27 @@ pub async fn apply(
                     continue;
                 }
             };
+            let rt =
+                provider::resource_type(&node.1.resource.type_name).expect("planned types exist");
+            // Before a create: fix generated names, then record the intent.
+            let mut lookup = None;
+            let planned = match (node.0, planned) {
+                (Phase::Create, Some(p)) => {
+                    let p = rt.pin_generated(p);
+                    if rt.adoption().wants_intent() {
+                        match intent::write_intent(state, change, &p) {
+                            Ok(l) => lookup = l,
+                            Err(d) => {
+                                summary.diags.push(d);
+                                failed.insert(node);
+                                continue;
+                            }
+                        }
+                    }
+                    Some(p)
+                }
+                (_, p) => p,
+            };
             hooks.pre(&node.1, node.0);
             running.insert(node.clone(), Instant::now());
             let clients = clients.clone();
@@ -267,36 +336,57 @@ pub async fn apply(
             let mut extra = req.default_tags.clone();
             extra.insert("ecsform:address".into(), node.1.to_string());
             extra.insert("ecsform:lineage".into(), req.lineage.clone());
-            let type_name = node.1.resource.type_name.clone();
+            let lineage = req.lineage.clone();
             let n = node.clone();
             tasks.spawn(async move {
-                let rt = provider::resource_type(&type_name).expect("planned types exist");
                 let address = n.1.to_string();
                 let ctx = CallContext {
                     clients: &clients,
                     address: &address,
                     extra_tags: &extra,
                 };
+                let planned_ref = planned.as_ref();
                 let r = match n.0 {
-                    Phase::Create => rt
-                        .create(&ctx, planned.as_ref().expect("prepared"))
-                        .await
-                        .map(Some),
+                    Phase::Create => {
+                        let found = match &lookup {
+                            Some(l) => {
+                                intent::find_again(rt, &clients, l, &address, &lineage).await
+                            }
+                            None => Ok(None),
+                        };
+                        match found {
+                            Ok(Some(v)) => Ok(Called {
+                                state: Some(v),
+                                adopted: true,
+                            }),
+                            Ok(None) => rt
+                                .create(&ctx, planned_ref.expect("prepared"))
+                                .await
+                                .map(Called::made),
+                            Err(e) => Err(e),
+                        }
+                    }
                     Phase::Update => rt
                         .update(
                             &ctx,
                             before.as_ref().expect("updates have a prior object"),
-                            planned.as_ref().expect("prepared"),
+                            planned_ref.expect("prepared"),
                         )
                         .await
-                        .map(Some),
+                        .map(Called::made),
                     Phase::Delete => rt
                         .delete(&ctx, before.as_ref().expect("deletes have a prior object"))
                         .await
-                        .map(|_| None),
+                        .map(|_| Called {
+                            state: None,
+                            adopted: false,
+                        }),
                 };
                 // AWS reports all tags; `tags` holds the resource's own, as planned.
-                let r = r.map(|v| v.map(|v| keep_planned_tags(v, planned.as_ref())));
+                let r = r.map(|c| Called {
+                    state: c.state.map(|v| keep_planned_tags(v, planned_ref)),
+                    adopted: c.adopted,
+                });
                 // AWS error messages may quote an argument ("Value (...) for parameter
                 // cidrBlock is invalid"): mask the sensitive ones.
                 let r = r.map_err(|mut e| {
@@ -314,7 +404,10 @@ pub async fn apply(
         if tasks.is_empty() {
             break;
         }
-        let next = tokio::time::timeout(Duration::from_secs(1), tasks.join_next()).await;
+        let next = tokio::select! {
+            n = tokio::time::timeout(Duration::from_secs(1), tasks.join_next()) => n,
+            _ = wait_interrupt(req.interrupt.as_ref()) => continue,
+        };
         if last_tick.elapsed() >= Duration::from_secs(10) {
             last_tick = Instant::now();
             for (n, started) in &running {
@@ -335,11 +428,18 @@ pub async fn apply(
         let started = running.remove(&node).unwrap_or_else(Instant::now);
         let change = changes[&node.1];
         match result {
-            Ok(new_state) => {
+            Ok(Called {
+                state: new_state,
+                adopted,
+            }) => {
                 let id = new_state
                     .as_ref()
                     .and_then(|v| v.as_map()?.get("id")?.as_str().map(String::from));
-                hooks.post(&node.1, node.0, Ok(id.as_deref()), started.elapsed());
+                if adopted {
+                    hooks.adopted(&node.1, id.as_deref());
+                } else {
+                    hooks.post(&node.1, node.0, Ok(id.as_deref()), started.elapsed());
+                }
                 version += 1;
                 done_at.insert(node.1.clone(), version);
                 if let Err(d) = record(state, change, node.0, new_state.as_ref(), &mut values) {
@@ -347,6 +447,7 @@ pub async fn apply(
                     failed.insert(node.clone());
                 } else {
                     match node.0 {
+                        Phase::Create if adopted => summary.adopted += 1,
                         Phase::Create => summary.added += 1,
                         Phase::Update => summary.changed += 1,
                         Phase::Delete => summary.destroyed += 1,
@@ -363,18 +464,73 @@ pub async fn apply(
                     Phase::Update => "updating",
                     Phase::Delete => "deleting",
                 };
-                summary.diags.push(Diagnostic::error(
+                let mut diag = Diagnostic::error(
                     format!("Error {verb} {}", node.1),
                     format!("{}: {}", e.code, e.message),
-                ));
+                );
+                if node.0 == Phase::Create {
+                    if e.kind == crate::aws::error::ErrorKind::AlreadyExists {
+                        diag = diag.hint(format!(
+                            "An object with this name already exists and is not recorded in this state. If it is the one {} should manage, import it (ecsform import {} ID); otherwise choose another name.",
+                            node.1, node.1
+                        ));
+                    }
+                    if let Err(d) = intent::after_failed_create(state, change, &e) {
+                        summary.diags.push(d);
+                    }
+                }
+                summary.diags.push(diag);
                 failed.insert(node);
             }
+        }
+    }
+    if interrupts > 0 {
+        summary.interrupted = true;
+        let skipped = remaining.len();
+        if skipped > 0 {
+            summary.diags.push(
+                Diagnostic::error(
+                    "Apply interrupted",
+                    format!(
+                        "{skipped} operation{} did not start. What finished is recorded in state.",
+                        if skipped == 1 { "" } else { "s" }
+                    ),
+                )
+                .hint("Run apply again to finish."),
+            );
+        }
+        if interrupts >= 2 {
+            return summary;
         }
     }
     if let Err(d) = write_outputs(req, state, &values) {
         summary.diags.push(d);
     }
     summary
+}
+
+/// What a call returned: the object's state (none for a delete), and whether it was found
+/// rather than created (an interrupted apply had created it).
+struct Called {
+    state: Option<Value>,
+    adopted: bool,
+}
+
+impl Called {
+    fn made(state: Value) -> Called {
+        Called {
+            state: Some(state),
+            adopted: false,
+        }
+    }
+}
+
+/// Waits for the next interrupt; never returns without an [`Interrupt`].
+async fn wait_interrupt(interrupt: Option<&Interrupt>) {
+    match interrupt {
+        Some(i) => i.wait().await,
+        None => std::future::pending().await,
+    }
 }
 
 fn keep_planned_tags(mut state: Value, planned: Option<&Value>) -> Value {
@@ -579,6 +735,31 @@ fn record(
     };
     let before_json = change.before.as_ref().and_then(Value::to_json);
     match (phase, new_state) {
+        // Create before destroy: the new object is recorded once the old one is gone (until
+        // then the row keeps the old one, and the intent to create the new one).
+        (Phase::Delete, _) if change.action == Action::CreateThenDelete => {
+            if let Some(v) = values.get(addr) {
+                let json = v.to_json().ok_or_else(|| {
+                    Diagnostic::error(
+                        format!("Incomplete result for {addr}"),
+                        "AWS returned an object with unknown attributes; this is a bug in the resource type.",
+                    )
+                })?;
+                let rec = intent::new_record(
+                    addr,
+                    crate::provider::adopt::state_id(v),
+                    json,
+                    &change.dependencies,
+                    ResourceStatus::Ready,
+                );
+                state
+                    .put_resource(&rec, "replace", before_json.as_ref())
+                    .map_err(to_diag)?;
+            }
+        }
+        (Phase::Create, Some(v)) if change.action == Action::CreateThenDelete => {
+            values.insert(addr.clone(), v.clone());
+        }
         (Phase::Delete, _) => {
             let action = if change.action.is_replace() {
                 "replace"
@@ -603,36 +784,23 @@ fn record(
                     "AWS returned an object with unknown attributes; this is a bug in the resource type.",
                 )
             })?;
-            let rec = ResourceRecord {
-                address: addr.to_string(),
-                mode: "managed".into(),
-                type_name: addr.resource.type_name.clone(),
-                module_path: addr.module.to_string(),
-                index_key: crate::state::index_key_json(&addr.key),
-                id: v
-                    .as_map()
-                    .and_then(|m| m.get("id")?.as_str().map(String::from)),
-                attributes: json,
-                dependencies: change
-                    .dependencies
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect(),
-                status: ResourceStatus::Ready,
-                schema_version: provider::resource_type(&addr.resource.type_name)
-                    .map(|t| t.schema().version)
-                    .unwrap_or(1),
-                // What AWS returned may have lost the marks the configuration put on values
-                // (a trigger from a sensitive variable): take them from the plan as well.
-                sensitive_paths: {
-                    let mut paths = crate::lang::value::sensitive_paths(v);
-                    if let Some(after) = &change.after {
-                        paths.extend(crate::lang::value::sensitive_paths(after));
-                    }
-                    paths.sort_by_key(|p| p.to_string());
-                    paths.dedup();
-                    paths
-                },
+            let mut rec = intent::new_record(
+                addr,
+                crate::provider::adopt::state_id(v),
+                json,
+                &change.dependencies,
+                ResourceStatus::Ready,
+            );
+            // What AWS returned may have lost the marks the configuration put on values (a
+            // trigger from a sensitive variable): take them from the plan as well.
+            rec.sensitive_paths = {
+                let mut paths = crate::lang::value::sensitive_paths(v);
+                if let Some(after) = &change.after {
+                    paths.extend(crate::lang::value::sensitive_paths(after));
+                }
+                paths.sort_by_key(|p| p.to_string());
+                paths.dedup();
+                paths
             };
             let action = match change.action {
                 Action::Update => "update",

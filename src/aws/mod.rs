@@ -6,6 +6,7 @@
 //! `AWS_ENDPOINT_URL_EC2` and friends), so tests point ecsform at a local emulator without any
 //! code path of its own.
 
+pub mod adopt;
 pub mod data;
 pub mod ecs_api;
 pub mod elbv2_tags;

@@ -66,6 +66,29 @@ impl ApplyHooks for Progress<'_> {
         };
         let _ = writeln!(self.out, "{addr}: {done} after {}{id}", secs(elapsed));
     }
+
+    fn adopted(&mut self, addr: &ResourceInstanceAddr, id: Option<&str>) {
+        let _ = writeln!(
+            self.out,
+            "{addr}: Adopted {} (created by an interrupted apply)",
+            id.unwrap_or("the object")
+        );
+    }
+
+    fn interrupted(&mut self, count: u8) {
+        let _ = if count == 1 {
+            writeln!(
+                self.out,
+                "\nInterrupt received.\nPlease wait for ecsform to exit or data loss may occur.\nGracefully shutting down...\n"
+            )
+        } else {
+            writeln!(
+                self.out,
+                "\nTwo interrupts received. Exiting immediately. Running calls are abandoned; the next plan finds what they did.\n"
+            )
+        };
+        let _ = self.out.flush();
+    }
 }
 
 pub fn run(ctx: &Ctx, command: &'static str, io: &mut Io) -> u8 {
@@ -88,19 +111,45 @@ pub fn run(ctx: &Ctx, command: &'static str, io: &mut Io) -> u8 {
     let destroying = planned.plan.destroy;
     let _ = writeln!(io.out);
     let parallelism = opts.parallelism;
+    let interrupt = crate::apply::Interrupt::new();
+    if super::handles_signals() {
+        let _in_runtime = rt.enter();
+        interrupt.listen_for_ctrl_c();
+    }
     let summary = {
         let mut progress = Progress { out: &mut *io.out };
-        rt.block_on(ops::apply(&mut planned, parallelism, &mut progress))
+        rt.block_on(ops::apply(
+            &mut planned,
+            parallelism,
+            Some(interrupt),
+            &mut progress,
+        ))
+    };
+    let adopted = if summary.adopted > 0 {
+        format!("{} adopted, ", summary.adopted)
+    } else {
+        String::new()
     };
     if !summary.diags.is_empty() {
         let _ = writeln!(io.err);
         print_diags(io, &summary.diags, Some(&planned.loaded), color);
     }
     let retried = retry_report(&planned.clients.retry_stats());
+    if summary.interrupted {
+        let _ = writeln!(
+            io.out,
+            "\nApply interrupted. Resources: {adopted}{} added, {} changed, {} destroyed; what finished is recorded in state. Run apply again to finish.",
+            summary.added, summary.changed, summary.destroyed
+        );
+        if let Some(line) = &retried {
+            let _ = writeln!(io.out, "{line}");
+        }
+        return 1;
+    }
     if summary.diags.has_errors() {
         let _ = writeln!(
             io.out,
-            "\nApply stopped with errors. Resources: {} added, {} changed, {} destroyed; what succeeded is recorded in state.",
+            "\nApply stopped with errors. Resources: {adopted}{} added, {} changed, {} destroyed; what succeeded is recorded in state.",
             summary.added, summary.changed, summary.destroyed
         );
         if let Some(line) = retried {
@@ -117,7 +166,7 @@ pub fn run(ctx: &Ctx, command: &'static str, io: &mut Io) -> u8 {
     } else {
         let _ = writeln!(
             io.out,
-            "\nApply complete! Resources: {} added, {} changed, {} destroyed.",
+            "\nApply complete! Resources: {adopted}{} added, {} changed, {} destroyed.",
             summary.added, summary.changed, summary.destroyed
         );
     }

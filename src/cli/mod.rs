@@ -184,7 +184,16 @@ fn runtime(io: &mut Io) -> Option<tokio::runtime::Runtime> {
 }
 
 /// The process entry point used by `main.rs`.
+/// Set by [`main`]: this process is the `ecsform` binary, whose apply handles Ctrl-C itself.
+/// Commands run in-process (tests) leave SIGINT alone.
+static HANDLES_SIGNALS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn handles_signals() -> bool {
+    HANDLES_SIGNALS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 pub fn main() -> ExitCode {
+    HANDLES_SIGNALS.store(true, std::sync::atomic::Ordering::Relaxed);
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();

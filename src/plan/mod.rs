@@ -7,6 +7,7 @@
 
 pub mod build;
 pub mod diff;
+pub mod recover;
 pub mod refresh;
 
 use std::collections::BTreeMap;
@@ -157,12 +158,34 @@ pub struct OutputChange {
     pub sensitive: bool,
 }
 
+/// An object an interrupted apply created without recording its id, found again by
+/// [`recover`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Recovered {
+    pub addr: ResourceInstanceAddr,
+    /// The object's id.
+    pub id: String,
+    pub kind: RecoveryKind,
+}
+
+/// What becomes of a [`Recovered`] object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecoveryKind {
+    /// It is the instance's object now; apply records it (the plan's `before` is this object).
+    Adopted,
+    /// It is the create-before-destroy replacement of the recorded object; apply's create
+    /// step takes it instead of creating another.
+    Replacement,
+}
+
 /// A whole plan.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Plan {
     /// Every instance, sorted by address (no-ops included; renderers skip them).
     pub changes: Vec<ResourceChange>,
     pub drift: Vec<Drift>,
+    /// Objects created by an interrupted apply and found again, sorted by address.
+    pub recovered: Vec<Recovered>,
     pub outputs: Vec<OutputChange>,
     /// Planned with `-destroy`.
     pub destroy: bool,
@@ -197,12 +220,14 @@ impl Plan {
         c
     }
 
-    /// True if applying would change any object or output.
+    /// True if applying would change any object, output or the state (recording an adopted
+    /// object).
     pub fn has_changes(&self) -> bool {
         self.changes
             .iter()
             .any(|c| !matches!(c.action, Action::NoOp | Action::Read))
             || self.outputs.iter().any(|o| o.before != o.after)
+            || !self.recovered.is_empty()
     }
 
     pub fn change(&self, addr: &ResourceInstanceAddr) -> Option<&ResourceChange> {

@@ -1,5 +1,6 @@
 //! Refresh: read every managed object recorded in state from AWS, one batched call per
 //! resource type, so that the plan compares the configuration with what really exists.
+//! Intent rows (a create that may not have happened, no id) are [`super::recover`]'s.
 
 use std::collections::BTreeMap;
 
@@ -10,7 +11,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::lang::value::mark_paths;
 use crate::lang::Value;
 use crate::provider::{self, Schema};
-use crate::state::ResourceRecord;
+use crate::state::{ResourceRecord, ResourceStatus};
 
 /// Decodes state records and, unless `clients` is None (`-refresh=false`), reads their objects
 /// from AWS. `default_tags` tell which tags came from the provider rather than the resource.
@@ -22,7 +23,13 @@ pub async fn refresh(
     let mut diags = Diagnostics::new();
     let mut out = BTreeMap::new();
     let mut by_type: BTreeMap<&str, Vec<&ResourceRecord>> = BTreeMap::new();
-    for r in records.iter().filter(|r| r.mode == "managed") {
+    // An intent row without an id records no object: `recover` looks for what it may have left.
+    let recorded = |r: &&ResourceRecord| r.status != ResourceStatus::Creating || r.id.is_some();
+    for r in records
+        .iter()
+        .filter(|r| r.mode == "managed")
+        .filter(recorded)
+    {
         by_type.entry(r.type_name.as_str()).or_default().push(r);
     }
     for (type_name, recs) in by_type {

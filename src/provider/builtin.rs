@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 
 use super::values::state_object;
-use super::{AttrSchema, AttrType, CallContext, ResourceType, Schema};
+use super::{Adoption, AttrSchema, AttrType, CallContext, Candidate, Owner, ResourceType, Schema};
 use crate::aws::error::ApiError;
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -56,6 +56,19 @@ impl ResourceType for NullResource {
             &NULL_RESOURCE,
             [("id", Value::String(id)), ("triggers", triggers)],
         ))
+    }
+
+    fn adoption(&self) -> Adoption {
+        Adoption::NotInAws
+    }
+
+    async fn find_created(
+        &self,
+        _: &AwsClients,
+        _: &Value,
+        _: &Owner<'_>,
+    ) -> Result<Vec<Candidate>, ApiError> {
+        Ok(Vec::new())
     }
 
     async fn update(

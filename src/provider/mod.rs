@@ -6,6 +6,7 @@
 //! [`DATA_SOURCES`]. The engine (plan, apply, refresh) only ever talks to this trait.
 //! Values are `lang::Value` objects whose attributes follow the type's [`Schema`].
 
+pub mod adopt;
 pub mod builtin;
 pub mod schema;
 pub mod values;
@@ -18,6 +19,7 @@ use crate::aws::error::ApiError;
 use crate::aws::resources;
 use crate::aws::AwsClients;
 use crate::lang::Value;
+pub use adopt::{Adoption, Candidate, Owner};
 pub use schema::{AttrKind, AttrSchema, AttrType, BlockSchema, Nesting, Schema};
 
 /// What a call needs besides the object's own values.
@@ -67,6 +69,30 @@ pub trait ResourceType: Send + Sync {
 
     /// Creates the object described by `planned` (all arguments known) and returns its state.
     async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError>;
+
+    /// How an object this type created can be found again when its id was never recorded
+    /// (see [`adopt`]). No default: every type decides.
+    fn adoption(&self) -> Adoption;
+
+    /// Fixes in `planned` what [`ResourceType::create`] would otherwise choose at random (a
+    /// name made from `name_prefix`, a generated target id), so that the intent row written
+    /// before the call records it and [`ResourceType::find_created`] can look for it. The
+    /// default has nothing to fix.
+    fn pin_generated(&self, planned: Value) -> Value {
+        planned
+    }
+
+    /// Looks for objects a create of `planned` (as recorded in the intent row, pinned) for
+    /// `owner` may have made, as [`ResourceType::adoption`] says: by tags, by name or by the
+    /// id the arguments give. Returns what it found, each read as [`ResourceType::read_many`]
+    /// reads it; objects with the same name that are not this instance's come back as
+    /// [`Candidate::Foreign`] and are never adopted.
+    async fn find_created(
+        &self,
+        clients: &AwsClients,
+        planned: &Value,
+        owner: &Owner<'_>,
+    ) -> Result<Vec<Candidate>, ApiError>;
 
     /// Changes the object in place from `prior` to `planned`, returning the new state. Called
     /// only when no changed attribute forces replacement.
@@ -184,6 +210,23 @@ impl ResourceType for Alias {
 
     async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
         self.target.create(ctx, planned).await
+    }
+
+    fn adoption(&self) -> Adoption {
+        self.target.adoption()
+    }
+
+    fn pin_generated(&self, planned: Value) -> Value {
+        self.target.pin_generated(planned)
+    }
+
+    async fn find_created(
+        &self,
+        clients: &AwsClients,
+        planned: &Value,
+        owner: &Owner<'_>,
+    ) -> Result<Vec<Candidate>, ApiError> {
+        self.target.find_created(clients, planned, owner).await
     }
 
     async fn update(
@@ -321,6 +364,120 @@ mod tests {
             }
         }
         assert!(!resource_type("null_resource").unwrap().importable());
+    }
+
+    /// How each type's objects are found again after an interrupted apply. A new type must be
+    /// added here (and to the README's table): the decision cannot be left to a default.
+    const ADOPTION: &[(&str, &str)] = &[
+        ("aws_alb", "name + lineage tag"),
+        ("aws_alb_listener", "tags"),
+        ("aws_alb_listener_rule", "tags"),
+        ("aws_alb_target_group", "name + lineage tag"),
+        ("aws_autoscaling_group", "name + lineage tag"),
+        ("aws_autoscaling_lifecycle_hook", "arguments"),
+        ("aws_cloudwatch_event_rule", "name + lineage tag"),
+        ("aws_cloudwatch_event_target", "arguments"),
+        ("aws_cloudwatch_log_group", "name + lineage tag"),
+        ("aws_ecs_capacity_provider", "name + lineage tag"),
+        ("aws_ecs_cluster", "name + lineage tag"),
+        ("aws_ecs_cluster_capacity_providers", "arguments"),
+        ("aws_ecs_service", "name + lineage tag"),
+        ("aws_ecs_task_definition", "tags"),
+        ("aws_eip", "tags"),
+        ("aws_iam_access_key", "cannot be found"),
+        ("aws_iam_instance_profile", "name + lineage tag"),
+        ("aws_iam_policy", "name + lineage tag"),
+        ("aws_iam_policy_attachment", "arguments"),
+        ("aws_iam_role", "name + lineage tag"),
+        ("aws_iam_role_policy", "arguments"),
+        ("aws_iam_role_policy_attachment", "arguments"),
+        ("aws_iam_user", "name + lineage tag"),
+        ("aws_iam_user_policy", "arguments"),
+        ("aws_internet_gateway", "tags"),
+        ("aws_key_pair", "name + lineage tag"),
+        ("aws_launch_configuration", "name"),
+        ("aws_launch_template", "tags"),
+        ("aws_lb", "name + lineage tag"),
+        ("aws_lb_listener", "tags"),
+        ("aws_lb_listener_rule", "tags"),
+        ("aws_lb_target_group", "name + lineage tag"),
+        ("aws_nat_gateway", "tags"),
+        ("aws_route", "arguments"),
+        ("aws_route_table", "tags"),
+        ("aws_route_table_association", "arguments"),
+        ("aws_security_group", "tags"),
+        ("aws_security_group_rule", "arguments"),
+        ("aws_sns_topic", "name + lineage tag"),
+        ("aws_subnet", "tags"),
+        ("aws_vpc", "tags"),
+        ("null_resource", "nothing in AWS"),
+    ];
+
+    #[test]
+    fn every_type_says_how_its_objects_are_found_again() {
+        let mut actual: Vec<(&str, &str)> = RESOURCE_TYPES
+            .iter()
+            .map(|t| (t.type_name(), t.adoption().name()))
+            .collect();
+        actual.sort_unstable();
+        assert_eq!(actual, ADOPTION);
+        // Only a type with nothing in AWS goes without an intent row.
+        for t in RESOURCE_TYPES {
+            assert_eq!(
+                t.adoption().wants_intent(),
+                t.adoption() != Adoption::NotInAws,
+                "{}",
+                t.type_name()
+            );
+        }
+    }
+
+    #[test]
+    fn the_readme_lists_each_types_adoption() {
+        let readme = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"),
+        )
+        .unwrap();
+        for t in RESOURCE_TYPES {
+            let row = format!("| `{}` | {} |", t.type_name(), t.adoption().describe());
+            assert!(readme.contains(&row), "README.md lacks the row\n{row}");
+        }
+    }
+
+    /// A name the type would make up at creation (from `name_prefix`) is fixed before the
+    /// intent row is written, so that the lookup after a crash knows what to look for.
+    #[test]
+    fn generated_names_are_pinned_before_a_create() {
+        for t in RESOURCE_TYPES {
+            let schema = t.schema();
+            let (name, prefix) = if schema.attribute("key_name_prefix").is_some() {
+                ("key_name", "key_name_prefix")
+            } else if schema.attribute("name_prefix").is_some() {
+                ("name", "name_prefix")
+            } else {
+                continue;
+            };
+            let planned = Value::Map(
+                schema
+                    .attributes
+                    .iter()
+                    .map(|a| (a.name.to_string(), Value::Null))
+                    .chain([(prefix.to_string(), Value::string("pin-"))])
+                    .collect(),
+            );
+            let pinned = t.pin_generated(planned);
+            let got = pinned.as_map().and_then(|m| m.get(name)?.as_str());
+            assert!(
+                got.is_some_and(|n| n.starts_with("pin-")),
+                "{} does not pin its {name}: {got:?}",
+                t.type_name()
+            );
+            assert!(
+                t.adoption() != Adoption::Name || schema.attribute(name).is_some(),
+                "{}",
+                t.type_name()
+            );
+        }
     }
 
     #[test]

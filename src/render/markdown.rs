@@ -82,6 +82,15 @@ pub fn render(plan: &Plan, limit: usize) -> String {
         }
     }
 
+    if !plan.recovered.is_empty() {
+        let mut text = "#### Found after an interrupted apply\n\n".to_string();
+        for r in &plan.recovered {
+            text.push_str(&format!("- `{}`\n", text::recovered_line(r)));
+        }
+        text.push('\n');
+        doc.always(text);
+    }
+
     if !plan.drift.is_empty() {
         doc.always(format!(
             "#### Changed outside ecsform\n\n{} object{} changed outside ecsform since the last apply. Unless you made equivalent changes to the configuration, this plan may undo {}.\n\n",

@@ -523,6 +523,9 @@ pub fn history_summary(h: &HistoryEntry) -> String {
             "moved from {} by state mv",
             h.moved_from.as_deref().unwrap_or("?")
         ),
+        "intent" if h.after.is_none() => "intent to create dropped: nothing of it was found".into(),
+        "intent" => "about to be created (intent row)".into(),
+        "adopt" => format!("adopted: created by an interrupted apply{}", id(&h.after)),
         other => other.to_string(),
     }
 }

@@ -21,6 +21,12 @@ use crate::plan::{Action, Plan, ResourceChange};
 pub fn render(plan: &Plan, color: bool) -> String {
     let st = if color { Style::Ansi } else { Style::Plain };
     let mut out = String::new();
+    for r in &plan.recovered {
+        let _ = writeln!(out, "{}", super::text::recovered_line(r));
+    }
+    if !plan.recovered.is_empty() {
+        out.push('\n');
+    }
     if !plan.drift.is_empty() {
         let _ = writeln!(
             out,

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use crate::lang::value::format_number;
 use crate::lang::Value;
-use crate::plan::{Action, Drift, OutputChange, Plan, ResourceChange};
+use crate::plan::{Action, Drift, OutputChange, Plan, Recovered, RecoveryKind, ResourceChange};
 
 /// Wraps each change symbol in [`Style::Marked`] text, so that the markdown renderer can
 /// find the symbols (and only them) and move them into a diff block's first column. A control
@@ -66,6 +66,12 @@ impl Style {
 pub fn render_plan(plan: &Plan, color: bool) -> String {
     let st = if color { Style::Ansi } else { Style::Plain };
     let mut out = String::new();
+    if !plan.recovered.is_empty() {
+        for r in &plan.recovered {
+            let _ = writeln!(out, "{}", recovered_line(r));
+        }
+        out.push('\n');
+    }
     let drift: Vec<&Drift> = plan.drift.iter().collect();
     if !drift.is_empty() {
         out.push_str(&st.bold("Note: Objects have changed outside of ecsform"));
@@ -87,6 +93,13 @@ pub fn render_plan(plan: &Plan, color: bool) -> String {
         .iter()
         .filter(|o| o.before != o.after)
         .collect();
+    if changes.is_empty() && output_changes.is_empty() && !plan.recovered.is_empty() {
+        out.push_str(&st.bold("No changes."));
+        out.push_str(
+            " The objects found above match the configuration; apply records them in the state.\n",
+        );
+        return out;
+    }
     if changes.is_empty() && output_changes.is_empty() {
         out.push_str(&st.bold("No changes."));
         out.push_str(" Your infrastructure matches the configuration.\n\n");
@@ -133,6 +146,20 @@ pub fn render_plan(plan: &Plan, color: bool) -> String {
         out.push_str(&output_lines(&output_changes, st));
     }
     out
+}
+
+/// `aws_vpc.main: Adopted vpc-0abc (created by an interrupted apply)`.
+pub(crate) fn recovered_line(r: &Recovered) -> String {
+    match r.kind {
+        RecoveryKind::Adopted => format!(
+            "{}: Adopted {} (created by an interrupted apply)",
+            r.addr, r.id
+        ),
+        RecoveryKind::Replacement => format!(
+            "{}: Found {}, the replacement an interrupted apply created; apply takes it instead of creating another",
+            r.addr, r.id
+        ),
+    }
 }
 
 /// One line per changed output: `  + name = value`, `  ~ name = old -> new`.

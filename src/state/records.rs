@@ -45,8 +45,11 @@ pub enum ResourceStatus {
     Ready,
     /// The object exists but a create or update failed part way; the next plan replaces it.
     Tainted,
-    /// Written before the create call, without an ID: if the apply dies before the call
-    /// returns, the next run knows an object may exist that it has no ID for.
+    /// Written before the create call, without an ID and with the arguments of the call: if
+    /// the apply dies before the call returns (or before its answer is recorded), the next run
+    /// knows an object may exist that it has no ID for, and looks for it. For a
+    /// create-before-destroy replacement the row keeps the ID and attributes of the object
+    /// being replaced, and the new arguments under `ecsform:replacement`.
     Creating,
 }
 
@@ -82,9 +85,11 @@ impl fmt::Display for ResourceStatus {
 pub struct HistoryEntry {
     /// When the change was written, RFC 3339 in UTC (`2026-11-22T10:00:00Z`).
     pub applied_at: String,
-    /// `create`, `update`, `replace`, `delete` or `read` (applies); `forget` (`state rm`: the
-    /// instance left the state, the object was not touched), `move` (`state mv`) or `import`
-    /// (an existing object entered the state).
+    /// `create`, `update`, `replace`, `delete` or `read` (applies); `intent` (an intent row
+    /// written before a create, or dropped when nothing of it was found; see `apply::intent`),
+    /// `adopt` (an object an interrupted apply created entered the state); `forget`
+    /// (`state rm`: the instance left the state, the object was not touched), `move`
+    /// (`state mv`) or `import` (an existing object entered the state).
     pub action: String,
     /// The instance address (for a move, the new one).
     pub address: String,
@@ -103,7 +108,7 @@ pub struct HistoryEntry {
 
 /// The actions a history row may record.
 pub(crate) const ACTIONS: &[&str] = &[
-    "create", "update", "replace", "delete", "read", "forget", "move", "import",
+    "create", "update", "replace", "delete", "read", "forget", "move", "import", "intent", "adopt",
 ];
 
 /// The modes a resource instance may have.
@@ -281,7 +286,7 @@ mod tests {
         assert!(check_action(path, "create").is_ok());
         assert_eq!(
             check_action(path, "destroy").unwrap_err().to_string(),
-            "state file state/ecsform.sqlite: unknown history action \"destroy\"; expected one of create, update, replace, delete, read, forget, move, import"
+            "state file state/ecsform.sqlite: unknown history action \"destroy\"; expected one of create, update, replace, delete, read, forget, move, import, intent, adopt"
         );
     }
 }

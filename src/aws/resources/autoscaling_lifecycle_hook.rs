@@ -8,6 +8,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::aws::adopt::read_ours;
+use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_autoscaling::types::LifecycleHook;
 
@@ -120,6 +122,26 @@ impl ResourceType for AutoscalingLifecycleHookType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn adoption(&self) -> Adoption {
+        Adoption::Arguments
+    }
+
+    /// The hook's id is its group and name.
+    async fn find_created(
+        &self,
+        clients: &AwsClients,
+        planned: &Value,
+        _: &Owner<'_>,
+    ) -> Result<Vec<Candidate>, ApiError> {
+        let id: Option<String> = get_str(planned, "autoscaling_group_name")
+            .zip(get_str(planned, "name"))
+            .map(|(g, n)| hook_id(g, n));
+        match id {
+            Some(id) => read_ours(self, clients, &[id]).await,
+            None => Ok(Vec::new()),
+        }
     }
 
     fn import_id_format(&self) -> &'static str {

@@ -13,6 +13,9 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::aws::adopt::read_judged;
+use crate::provider::adopt::pin_name;
+use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_eventbridge::types::{Rule, RuleState, Tag};
 
@@ -216,6 +219,45 @@ impl ResourceType for CloudwatchEventRuleType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn adoption(&self) -> Adoption {
+        Adoption::NameAndTags
+    }
+
+    fn pin_generated(&self, planned: Value) -> Value {
+        pin_name(planned, "name", "name_prefix", "terraform-")
+    }
+
+    async fn find_created(
+        &self,
+        clients: &AwsClients,
+        planned: &Value,
+        owner: &Owner<'_>,
+    ) -> Result<Vec<Candidate>, ApiError> {
+        let Some(name) = get_str(planned, "name") else {
+            return Ok(Vec::new());
+        };
+        let bus = get_str(planned, "event_bus_name").unwrap_or(DEFAULT_BUS);
+        let mut found = Vec::new();
+        for r in list_rules(clients, bus, name).await? {
+            let (Some(arn), Some(n)) = (r.arn(), r.name()) else {
+                continue;
+            };
+            if n != name {
+                continue;
+            }
+            let tags = match tags_of(clients, arn).await {
+                Err(e) if e.is_not_found() => continue,
+                other => other?,
+            };
+            let tags = tags
+                .iter()
+                .map(|t| (t.key().to_string(), t.value().to_string()))
+                .collect();
+            found.push((rule_id(bus, name), tags));
+        }
+        read_judged(self, clients, owner, found).await
     }
 
     fn import_id_format(&self) -> &'static str {

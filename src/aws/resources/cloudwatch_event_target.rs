@@ -11,6 +11,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::aws::adopt::read_ours;
+use crate::provider::adopt::pin_name;
+use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_eventbridge::types::{InputTransformer, Target};
 
@@ -203,6 +206,36 @@ impl ResourceType for CloudwatchEventTargetType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn adoption(&self) -> Adoption {
+        Adoption::Arguments
+    }
+
+    fn pin_generated(&self, planned: Value) -> Value {
+        pin_name(planned, "target_id", "target_id_prefix", "terraform-")
+    }
+
+    /// The target's id is its bus, rule and (pinned) target id.
+    async fn find_created(
+        &self,
+        clients: &AwsClients,
+        planned: &Value,
+        _: &Owner<'_>,
+    ) -> Result<Vec<Candidate>, ApiError> {
+        let id: Option<String> = get_str(planned, "rule")
+            .zip(get_str(planned, "target_id"))
+            .map(|(r, t)| {
+                target_id(
+                    get_str(planned, "event_bus_name").unwrap_or(DEFAULT_BUS),
+                    r,
+                    t,
+                )
+            });
+        match id {
+            Some(id) => read_ours(self, clients, &[id]).await,
+            None => Ok(Vec::new()),
+        }
     }
 
     fn import_id_format(&self) -> &'static str {

@@ -10,6 +10,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::aws::adopt::read_judged;
+use crate::provider::adopt::pin_name;
+use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_cloudwatchlogs::types::LogGroup;
 
@@ -149,6 +152,38 @@ impl ResourceType for CloudwatchLogGroupType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn adoption(&self) -> Adoption {
+        Adoption::NameAndTags
+    }
+
+    fn pin_generated(&self, planned: Value) -> Value {
+        pin_name(planned, "name", "name_prefix", "terraform-")
+    }
+
+    async fn find_created(
+        &self,
+        clients: &AwsClients,
+        planned: &Value,
+        owner: &Owner<'_>,
+    ) -> Result<Vec<Candidate>, ApiError> {
+        let Some(name) = get_str(planned, "name") else {
+            return Ok(Vec::new());
+        };
+        let mut found = Vec::new();
+        for g in describe(clients, Some(name)).await? {
+            if g.log_group_name() != Some(name) {
+                continue;
+            }
+            let Some(arn) = group_arn(&g) else { continue };
+            let tags = match tags_of(clients, &arn).await {
+                Err(e) if e.is_not_found() => continue,
+                other => other?,
+            };
+            found.push((name.to_string(), tags.into_iter().collect()));
+        }
+        read_judged(self, clients, owner, found).await
     }
 
     fn import_id_format(&self) -> &'static str {

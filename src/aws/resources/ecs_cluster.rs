@@ -12,6 +12,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::aws::adopt::read_judged;
+use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ecs::types::{
     Cluster, ClusterConfiguration, ClusterField, ClusterServiceConnectDefaultsRequest,
@@ -276,6 +278,38 @@ impl ResourceType for EcsClusterType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn adoption(&self) -> Adoption {
+        Adoption::NameAndTags
+    }
+
+    /// `DescribeClusters` by name, with tags.
+    async fn find_created(
+        &self,
+        clients: &AwsClients,
+        planned: &Value,
+        owner: &Owner<'_>,
+    ) -> Result<Vec<Candidate>, ApiError> {
+        let Some(name) = get_str(planned, "name") else {
+            return Ok(Vec::new());
+        };
+        let found = describe(clients, &[name.to_string()])
+            .await?
+            .iter()
+            .filter(|c| c.status() != Some("INACTIVE"))
+            .filter_map(|o| {
+                let tags = o
+                    .tags()
+                    .iter()
+                    .filter_map(|t| {
+                        Some((t.key()?.to_string(), t.value().unwrap_or("").to_string()))
+                    })
+                    .collect();
+                Some((o.cluster_arn()?.to_string(), tags))
+            })
+            .collect();
+        read_judged(self, clients, owner, found).await
     }
 
     fn import_id_format(&self) -> &'static str {

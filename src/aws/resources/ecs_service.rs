@@ -16,6 +16,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::aws::adopt::read_judged;
+use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ecs::types::{
     AssignPublicIp, AwsVpcConfiguration, CapacityProviderStrategyItem, DeploymentCircuitBreaker,
@@ -496,6 +498,57 @@ impl ResourceType for EcsServiceType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn adoption(&self) -> Adoption {
+        Adoption::NameAndTags
+    }
+
+    /// `DescribeServices` by cluster and name, with tags.
+    async fn find_created(
+        &self,
+        clients: &AwsClients,
+        planned: &Value,
+        owner: &Owner<'_>,
+    ) -> Result<Vec<Candidate>, ApiError> {
+        let Some(name) = get_str(planned, "name") else {
+            return Ok(Vec::new());
+        };
+        let found = {
+            let cluster = get_str(planned, "cluster").unwrap_or("default");
+            crate::aws::error::retry(crate::aws::error::RetryPolicy::default(), || async {
+                clients
+                    .ecs
+                    .describe_services()
+                    .cluster(cluster)
+                    .services(name)
+                    .include(ServiceField::Tags)
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            })
+            .await
+            .map(|o| o.services().to_vec())
+            .or_else(|e| {
+                if e.is_not_found() {
+                    Ok(Vec::new())
+                } else {
+                    Err(e)
+                }
+            })?
+        }
+        .iter()
+        .filter(|s| s.status() != Some("INACTIVE"))
+        .filter_map(|o| {
+            let tags = o
+                .tags()
+                .iter()
+                .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string())))
+                .collect();
+            Some((o.service_arn()?.to_string(), tags))
+        })
+        .collect();
+        read_judged(self, clients, owner, found).await
     }
 
     fn import_id_format(&self) -> &'static str {

@@ -13,6 +13,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::aws::adopt::read_judged;
+use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ecs::types::{
     Compatibility, HostVolumeProperties, IpcMode, NetworkMode, PidMode, TaskDefinition,
@@ -229,6 +231,57 @@ impl ResourceType for EcsTaskDefinitionType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn adoption(&self) -> Adoption {
+        Adoption::Tags
+    }
+
+    /// Every registration is a new revision, so the family's active revisions are listed
+    /// newest first and the newest one tagged as this instance's is taken (an older one can
+    /// only be a revision kept by `skip_destroy`).
+    async fn find_created(
+        &self,
+        clients: &AwsClients,
+        planned: &Value,
+        owner: &Owner<'_>,
+    ) -> Result<Vec<Candidate>, ApiError> {
+        let Some(family) = get_str(planned, "family") else {
+            return Ok(Vec::new());
+        };
+        let arns: Vec<String> = retry(RetryPolicy::default(), || async {
+            clients
+                .ecs
+                .list_task_definitions()
+                .family_prefix(family)
+                .status(TaskDefinitionStatus::Active)
+                .sort(aws_sdk_ecs::types::SortOrder::Desc)
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+                .await
+                .map_err(api_error)
+        })
+        .await?;
+        let of_family = arns.into_iter().filter(|arn| {
+            arn.rsplit_once('/')
+                .and_then(|(_, fr)| fr.rsplit_once(':'))
+                .is_some_and(|(f, _)| f == family)
+        });
+        for arn in of_family {
+            let Some((_, tags)) = describe(clients, &arn).await? else {
+                continue;
+            };
+            let tags = tags
+                .iter()
+                .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string())))
+                .collect();
+            if matches!(owner.judge(&arn, &tags, Value::Null), Candidate::Ours(_)) {
+                return read_judged(self, clients, owner, vec![(arn, tags)]).await;
+            }
+        }
+        Ok(Vec::new())
     }
 
     fn import_id_format(&self) -> &'static str {

@@ -9,6 +9,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::aws::adopt::{ec2_owner_filters, ec2_tag_map, read_judged};
+use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Address, DomainType, Filter, ResourceType as Ec2ResourceType};
 
@@ -212,6 +214,36 @@ impl ResourceType for EipType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn adoption(&self) -> Adoption {
+        Adoption::Tags
+    }
+
+    /// One `DescribeAddresses` filtered on ecsform's tags.
+    async fn find_created(
+        &self,
+        clients: &AwsClients,
+        _: &Value,
+        owner: &Owner<'_>,
+    ) -> Result<Vec<Candidate>, ApiError> {
+        let found: Vec<aws_sdk_ec2::types::Address> =
+            crate::aws::error::retry(crate::aws::error::RetryPolicy::default(), || async {
+                clients
+                    .ec2
+                    .describe_addresses()
+                    .set_filters(Some(ec2_owner_filters(owner)))
+                    .send()
+                    .await
+                    .map(|o| o.addresses().to_vec())
+                    .map_err(crate::aws::error::from_sdk)
+            })
+            .await?;
+        let found = found
+            .iter()
+            .filter_map(|o| Some((o.allocation_id()?.to_string(), ec2_tag_map(o.tags()))))
+            .collect();
+        read_judged(self, clients, owner, found).await
     }
 
     fn import_id_format(&self) -> &'static str {

@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use base64::Engine;
 use sha2::{Digest, Sha256};
@@ -165,6 +166,21 @@ impl ResourceType for IamAccessKeyType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn adoption(&self) -> Adoption {
+        Adoption::Unfindable(
+            "cannot be found: AWS makes up the key id, keys carry no tags, and the secret is shown only in the create response, so a key is useless without it",
+        )
+    }
+
+    async fn find_created(
+        &self,
+        _: &AwsClients,
+        _: &Value,
+        _: &Owner<'_>,
+    ) -> Result<Vec<Candidate>, ApiError> {
+        Ok(Vec::new())
     }
 
     fn import_id_format(&self) -> &'static str {

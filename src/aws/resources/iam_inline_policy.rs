@@ -10,6 +10,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::aws::adopt::read_ours;
+use crate::provider::adopt::pin_name;
+use crate::provider::{Adoption, Candidate};
 use async_trait::async_trait;
 
 use super::{prefix_of_unique_name, read_created, retry_while, split_import_id};
@@ -214,6 +217,27 @@ impl ResourceType for IamInlinePolicyType {
 
     fn schema(&self) -> &'static Schema {
         self.owner.schema()
+    }
+
+    fn adoption(&self) -> Adoption {
+        Adoption::Arguments
+    }
+
+    fn pin_generated(&self, planned: Value) -> Value {
+        pin_name(planned, "name", "name_prefix", "terraform-")
+    }
+
+    /// The id is the role (or user) and the (pinned) policy name.
+    async fn find_created(
+        &self,
+        clients: &AwsClients,
+        planned: &Value,
+        _: &crate::provider::Owner<'_>,
+    ) -> Result<Vec<Candidate>, ApiError> {
+        match get_str(planned, self.owner.attr()).zip(get_str(planned, "name")) {
+            Some((who, name)) => read_ours(self, clients, &[format!("{who}:{name}")]).await,
+            None => Ok(Vec::new()),
+        }
     }
 
     fn import_id_format(&self) -> &'static str {

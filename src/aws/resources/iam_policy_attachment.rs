@@ -10,6 +10,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::aws::adopt::read_ours;
+use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 
 use super::{expect_prefix, retry_while};
@@ -223,6 +225,26 @@ impl ResourceType for IamPolicyAttachmentType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn adoption(&self) -> Adoption {
+        Adoption::Arguments
+    }
+
+    /// The id is the attachment's name and policy ARN; what it finds is the policy's attachments.
+    async fn find_created(
+        &self,
+        clients: &AwsClients,
+        planned: &Value,
+        _: &Owner<'_>,
+    ) -> Result<Vec<Candidate>, ApiError> {
+        let id: Option<String> = get_str(planned, "name")
+            .zip(get_str(planned, "policy_arn"))
+            .map(|(n, p)| format!("{n}|{p}"));
+        match id {
+            Some(id) => read_ours(self, clients, &[id]).await,
+            None => Ok(Vec::new()),
+        }
     }
 
     fn import_id_format(&self) -> &'static str {

@@ -10,6 +10,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::aws::adopt::read_judged;
+use crate::provider::adopt::pin_name;
+use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_iam::types::Role;
 
@@ -267,6 +270,45 @@ impl ResourceType for IamRoleType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn adoption(&self) -> Adoption {
+        Adoption::NameAndTags
+    }
+
+    fn pin_generated(&self, planned: Value) -> Value {
+        pin_name(planned, "name", "name_prefix", "terraform-")
+    }
+
+    async fn find_created(
+        &self,
+        clients: &AwsClients,
+        planned: &Value,
+        owner: &Owner<'_>,
+    ) -> Result<Vec<Candidate>, ApiError> {
+        let Some(name) = get_str(planned, "name") else {
+            return Ok(Vec::new());
+        };
+        let id: String = name.to_string();
+        let out = retry(RetryPolicy::default(), || async {
+            clients
+                .iam
+                .get_role()
+                .role_name(&id)
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await;
+        let tags: Option<BTreeMap<String, String>> = match out {
+            Ok(o) => o
+                .role()
+                .map(|x| crate::aws::iam::tag_pairs(x.tags()).collect()),
+            Err(e) if e.is_not_found() => None,
+            Err(e) => return Err(e),
+        };
+        let found = tags.map(|t| (id.clone(), t)).into_iter().collect();
+        read_judged(self, clients, owner, found).await
     }
 
     fn import_id_format(&self) -> &'static str {

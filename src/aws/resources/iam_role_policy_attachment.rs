@@ -9,6 +9,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::aws::adopt::read_ours;
+use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 
 use super::{expect_prefix, read_created, retry_while, split_import_id};
@@ -79,6 +81,26 @@ impl ResourceType for IamRolePolicyAttachmentType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn adoption(&self) -> Adoption {
+        Adoption::Arguments
+    }
+
+    /// The attachment's id is its role and policy ARN.
+    async fn find_created(
+        &self,
+        clients: &AwsClients,
+        planned: &Value,
+        _: &Owner<'_>,
+    ) -> Result<Vec<Candidate>, ApiError> {
+        let id: Option<String> = get_str(planned, "role")
+            .zip(get_str(planned, "policy_arn"))
+            .map(|(r, p)| format!("{r}/{p}"));
+        match id {
+            Some(id) => read_ours(self, clients, &[id]).await,
+            None => Ok(Vec::new()),
+        }
     }
 
     fn import_id_format(&self) -> &'static str {

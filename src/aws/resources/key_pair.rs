@@ -7,6 +7,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::aws::adopt::{ec2_tag_map, read_judged};
+use crate::provider::adopt::pin_name;
+use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Filter, KeyPairInfo, ResourceType as Ec2Type};
 
@@ -111,6 +114,31 @@ impl ResourceType for KeyPairType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn adoption(&self) -> Adoption {
+        Adoption::NameAndTags
+    }
+
+    fn pin_generated(&self, planned: Value) -> Value {
+        pin_name(planned, "key_name", "key_name_prefix", "ecsform-")
+    }
+
+    async fn find_created(
+        &self,
+        clients: &AwsClients,
+        planned: &Value,
+        owner: &Owner<'_>,
+    ) -> Result<Vec<Candidate>, ApiError> {
+        let Some(name) = get_str(planned, "key_name") else {
+            return Ok(Vec::new());
+        };
+        let found = describe(clients, &[name.to_string()])
+            .await?
+            .iter()
+            .filter_map(|k| Some((k.key_name()?.to_string(), ec2_tag_map(k.tags()))))
+            .collect();
+        read_judged(self, clients, owner, found).await
     }
 
     fn import_id_format(&self) -> &'static str {

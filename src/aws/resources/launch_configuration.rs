@@ -12,6 +12,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
+use crate::aws::adopt::read_ours;
+use crate::provider::adopt::pin_name;
+use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_autoscaling::types::{
     BlockDeviceMapping, Ebs, InstanceMonitoring, LaunchConfiguration,
@@ -259,6 +262,27 @@ impl ResourceType for LaunchConfigurationType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn adoption(&self) -> Adoption {
+        Adoption::Name
+    }
+
+    fn pin_generated(&self, planned: Value) -> Value {
+        pin_name(planned, "name", "name_prefix", "terraform-")
+    }
+
+    /// Launch configurations have no tags: one with the (pinned) name is taken as ours.
+    async fn find_created(
+        &self,
+        clients: &AwsClients,
+        planned: &Value,
+        _: &Owner<'_>,
+    ) -> Result<Vec<Candidate>, ApiError> {
+        match get_str(planned, "name") {
+            Some(name) => read_ours(self, clients, &[name.to_string()]).await,
+            None => Ok(Vec::new()),
+        }
     }
 
     fn import_id_format(&self) -> &'static str {

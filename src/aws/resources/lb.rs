@@ -15,6 +15,9 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::aws::adopt::read_judged;
+use crate::provider::adopt::pin_name;
+use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::{
     IpAddressType, LoadBalancer, LoadBalancerAttribute, LoadBalancerSchemeEnum,
@@ -441,6 +444,47 @@ impl ResourceType for LbType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn adoption(&self) -> Adoption {
+        Adoption::NameAndTags
+    }
+
+    fn pin_generated(&self, planned: Value) -> Value {
+        pin_name(planned, "name", "name_prefix", "tf-lb-")
+    }
+
+    /// `DescribeLoadBalancers` by name, then its tags.
+    async fn find_created(
+        &self,
+        clients: &AwsClients,
+        planned: &Value,
+        owner: &Owner<'_>,
+    ) -> Result<Vec<Candidate>, ApiError> {
+        let Some(name) = get_str(planned, "name") else {
+            return Ok(Vec::new());
+        };
+        let out = retry(RetryPolicy::default(), || async {
+            clients
+                .elbv2
+                .describe_load_balancers()
+                .names(name)
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await;
+        let arns: Vec<String> = match out {
+            Ok(o) => o
+                .load_balancers()
+                .iter()
+                .filter_map(|x| x.load_balancer_arn().map(String::from))
+                .collect(),
+            Err(e) if e.is_not_found() => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        let found = describe_tags(clients, &arns).await?.into_iter().collect();
+        read_judged(self, clients, owner, found).await
     }
 
     fn import_id_format(&self) -> &'static str {

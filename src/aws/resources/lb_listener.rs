@@ -12,6 +12,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::aws::adopt::read_judged;
+use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::{Certificate, Listener, ProtocolEnum};
 
@@ -177,6 +179,32 @@ impl ResourceType for LbListenerType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn adoption(&self) -> Adoption {
+        Adoption::Tags
+    }
+
+    /// The load balancer's listeners, then their tags.
+    async fn find_created(
+        &self,
+        clients: &AwsClients,
+        planned: &Value,
+        owner: &Owner<'_>,
+    ) -> Result<Vec<Candidate>, ApiError> {
+        let Some(parent) = get_str(planned, "load_balancer_arn") else {
+            return Ok(Vec::new());
+        };
+        let arns: Vec<String> = match listeners_of(clients, parent).await {
+            Ok(found) => found
+                .iter()
+                .filter_map(|x| x.listener_arn().map(String::from))
+                .collect(),
+            Err(e) if e.is_not_found() => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        let found = describe_tags(clients, &arns).await?.into_iter().collect();
+        read_judged(self, clients, owner, found).await
     }
 
     fn import_id_format(&self) -> &'static str {

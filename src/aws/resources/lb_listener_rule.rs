@@ -19,6 +19,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::aws::adopt::read_judged;
+use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::{
     HostHeaderConditionConfig, HttpHeaderConditionConfig, HttpRequestMethodConditionConfig,
@@ -346,6 +348,32 @@ impl ResourceType for LbListenerRuleType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn adoption(&self) -> Adoption {
+        Adoption::Tags
+    }
+
+    /// The listener's rules, then their tags.
+    async fn find_created(
+        &self,
+        clients: &AwsClients,
+        planned: &Value,
+        owner: &Owner<'_>,
+    ) -> Result<Vec<Candidate>, ApiError> {
+        let Some(parent) = get_str(planned, "listener_arn") else {
+            return Ok(Vec::new());
+        };
+        let arns: Vec<String> = match rules_of(clients, parent).await {
+            Ok(found) => found
+                .iter()
+                .filter_map(|x| x.rule_arn().map(String::from))
+                .collect(),
+            Err(e) if e.is_not_found() => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        let found = describe_tags(clients, &arns).await?.into_iter().collect();
+        read_judged(self, clients, owner, found).await
     }
 
     fn import_id_format(&self) -> &'static str {

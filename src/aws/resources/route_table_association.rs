@@ -7,6 +7,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
+use crate::aws::adopt::read_ours;
+use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{RouteTable, RouteTableAssociation, RouteTableAssociationStateCode};
 
@@ -105,6 +107,28 @@ impl ResourceType for RouteTableAssociationType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn adoption(&self) -> Adoption {
+        Adoption::Arguments
+    }
+
+    /// The table's live association with the subnet (or gateway), as for an import.
+    async fn find_created(
+        &self,
+        clients: &AwsClients,
+        planned: &Value,
+        _: &Owner<'_>,
+    ) -> Result<Vec<Candidate>, ApiError> {
+        let owner = get_str(planned, "subnet_id").or_else(|| get_str(planned, "gateway_id"));
+        let (Some(owner), Some(table)) = (owner, get_str(planned, "route_table_id")) else {
+            return Ok(Vec::new());
+        };
+        match self.import_id(clients, &format!("{owner}/{table}")).await {
+            Ok(id) => read_ours(self, clients, &[id]).await,
+            Err(ImportIdError::Aws(e)) => Err(e),
+            Err(_) => Ok(Vec::new()),
+        }
     }
 
     /// One `DescribeRouteTables` filtered on all the association ids.

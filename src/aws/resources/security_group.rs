@@ -11,6 +11,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::aws::adopt::{ec2_owner_filters, ec2_tag_map, read_judged};
+use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Filter, ResourceType as Ec2ResourceType, SecurityGroup};
 
@@ -237,6 +239,44 @@ impl ResourceType for SecurityGroupType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn adoption(&self) -> Adoption {
+        Adoption::Tags
+    }
+
+    /// Found by its tags; the name is pinned all the same, so that the intent row says what
+    /// was asked for.
+    fn pin_generated(&self, planned: Value) -> Value {
+        crate::provider::adopt::pin_name(planned, "name", "name_prefix", "ecsform-")
+    }
+
+    /// One `DescribeSecurityGroups` filtered on ecsform's tags.
+    async fn find_created(
+        &self,
+        clients: &AwsClients,
+        _: &Value,
+        owner: &Owner<'_>,
+    ) -> Result<Vec<Candidate>, ApiError> {
+        let found: Vec<aws_sdk_ec2::types::SecurityGroup> =
+            crate::aws::error::retry(crate::aws::error::RetryPolicy::default(), || async {
+                clients
+                    .ec2
+                    .describe_security_groups()
+                    .set_filters(Some(ec2_owner_filters(owner)))
+                    .into_paginator()
+                    .items()
+                    .send()
+                    .try_collect()
+                    .await
+                    .map_err(crate::aws::error::from_sdk)
+            })
+            .await?;
+        let found = found
+            .iter()
+            .filter_map(|o| Some((o.group_id()?.to_string(), ec2_tag_map(o.tags()))))
+            .collect();
+        read_judged(self, clients, owner, found).await
     }
 
     fn import_id_format(&self) -> &'static str {

@@ -11,6 +11,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
+use crate::aws::adopt::read_ours;
+use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::SecurityGroup;
 
@@ -300,6 +302,24 @@ impl ResourceType for SecurityGroupRuleType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn adoption(&self) -> Adoption {
+        Adoption::Arguments
+    }
+
+    /// The id is the group, direction, protocol, ports and sources.
+    async fn find_created(
+        &self,
+        clients: &AwsClients,
+        planned: &Value,
+        _: &Owner<'_>,
+    ) -> Result<Vec<Candidate>, ApiError> {
+        let id: Option<String> = Rule::from_value(planned).ok().map(|r| r.id());
+        match id {
+            Some(id) => read_ours(self, clients, &[id]).await,
+            None => Ok(Vec::new()),
+        }
     }
 
     fn import_id_format(&self) -> &'static str {

@@ -9,6 +9,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::aws::adopt::read_judged;
+use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_sns::types::Tag;
 
@@ -141,6 +143,56 @@ impl ResourceType for SnsTopicType {
 
     fn schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn adoption(&self) -> Adoption {
+        Adoption::NameAndTags
+    }
+
+    fn pin_generated(&self, planned: Value) -> Value {
+        if get_str(&planned, "name").is_some() {
+            return planned;
+        }
+        let name = topic_name(&planned);
+        super::with_attrs(planned, [("name", Value::string(name))])
+    }
+
+    /// The topic's ARN follows from its name; its tags say whose it is.
+    async fn find_created(
+        &self,
+        clients: &AwsClients,
+        planned: &Value,
+        owner: &Owner<'_>,
+    ) -> Result<Vec<Candidate>, ApiError> {
+        let Some(name) = get_str(planned, "name") else {
+            return Ok(Vec::new());
+        };
+        let account = super::account_id(clients).await?;
+        let arn = format!(
+            "arn:{}:sns:{}:{account}:{name}",
+            super::partition(&clients.region),
+            clients.region
+        );
+        let out = retry(RetryPolicy::default(), || async {
+            clients
+                .sns
+                .list_tags_for_resource()
+                .resource_arn(&arn)
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await;
+        let tags: BTreeMap<String, String> = match out {
+            Ok(o) => o
+                .tags()
+                .iter()
+                .map(|t| (t.key().to_string(), t.value().to_string()))
+                .collect(),
+            Err(e) if e.is_not_found() => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        read_judged(self, clients, owner, vec![(arn, tags)]).await
     }
 
     fn import_id_format(&self) -> &'static str {

@@ -1,0 +1,100 @@
+//! What the resource types' `find_created` lookups share: the EC2 filters on ecsform's tags,
+//! judging what a lookup returned by all its tags, and reading the objects of ours the way
+//! refresh reads them. The decision between candidates is `provider::adopt`'s.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_ec2::types::{Filter, Tag};
+
+use super::error::ApiError;
+use super::AwsClients;
+use crate::provider::adopt::{ADDRESS_TAG, LINEAGE_TAG};
+use crate::provider::{Candidate, Owner, ResourceType};
+
+/// The EC2 filters that select objects tagged as `owner`'s. Filter values are patterns (AWS
+/// reads `*` and `?` as wildcards; some emulators read `[...]` as a character class, which
+/// every indexed address has), so each such character is sent as `?`, which matches it
+/// everywhere, and what comes back is judged again by its exact tags.
+pub fn ec2_owner_filters(owner: &Owner<'_>) -> Vec<Filter> {
+    [(ADDRESS_TAG, owner.address), (LINEAGE_TAG, owner.lineage)]
+        .into_iter()
+        .map(|(k, v)| {
+            Filter::builder()
+                .name(format!("tag:{k}"))
+                .values(literal_pattern(v))
+                .build()
+        })
+        .collect()
+}
+
+/// A filter pattern that matches `s` (and little else) whichever pattern syntax the other end
+/// reads: characters that are special in one of them become the one-character wildcard.
+fn literal_pattern(s: &str) -> String {
+    s.chars()
+        .map(|c| if "*?[]\\".contains(c) { '?' } else { c })
+        .collect()
+}
+
+/// All of an EC2 object's tags, ecsform's own included.
+pub fn ec2_tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
+    tags.iter()
+        .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string())))
+        .collect()
+}
+
+/// Judges each found object (id, all its tags) and reads the ones of ours with
+/// `rt.read_many`, so that what is adopted looks exactly as refresh would show it. Objects of
+/// ours that `read_many` no longer finds (deleted, or being deleted) are left out.
+pub async fn read_judged(
+    rt: &dyn ResourceType,
+    clients: &AwsClients,
+    owner: &Owner<'_>,
+    found: Vec<(String, BTreeMap<String, String>)>,
+) -> Result<Vec<Candidate>, ApiError> {
+    let mut out = Vec::new();
+    let mut ours = Vec::new();
+    for (id, tags) in found {
+        match owner.judge(&id, &tags, crate::lang::Value::Null) {
+            Candidate::Ours(_) => ours.push(id),
+            foreign => out.push(foreign),
+        }
+    }
+    out.extend(read_ours(rt, clients, &ours).await?);
+    Ok(out)
+}
+
+/// Reads `ids` with `rt.read_many` and takes every object found as ours: for types without
+/// tags, where the name or the arguments are all there is to go by.
+pub async fn read_ours(
+    rt: &dyn ResourceType,
+    clients: &AwsClients,
+    ids: &[String],
+) -> Result<Vec<Candidate>, ApiError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let read = match rt.read_many(clients, ids).await {
+        Ok(r) => r,
+        Err(e) if e.is_not_found() => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    Ok(read.into_values().map(Candidate::Ours).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_select_both_ecsform_tags() {
+        let owner = Owner {
+            address: "module.vpc.aws_subnet.private[\"a\"]",
+            lineage: "L1",
+        };
+        let f = ec2_owner_filters(&owner);
+        assert_eq!(f[0].name(), Some("tag:ecsform:address"));
+        assert_eq!(f[0].values(), ["module.vpc.aws_subnet.private?\"a\"?"]);
+        assert_eq!(f[1].name(), Some("tag:ecsform:lineage"));
+        assert_eq!(f[1].values(), ["L1"]);
+    }
+}
