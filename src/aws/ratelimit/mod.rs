@@ -29,10 +29,11 @@
 //!
 //! # Scaling
 //!
-//! `ECSFORM_RATE_LIMIT_SCALE` multiplies every bucket's size and rate: `0.5` for an account
-//! shared with other heavy API users, `0.01` in tests that check the limiter is in the path,
-//! `off` to send without client-side limits. Unset (or not a positive number): `1`, AWS's
-//! published defaults.
+//! `ECSFORM_RATE_LIMIT_SCALE` multiplies every bucket's size and rate (a bucket keeps room for
+//! at least one request): `0.5` for an account shared with other heavy API users, a small value
+//! such as `0.05` in tests that check the limiter is in the path, `off` to send without
+//! client-side limits (against an emulator). Unset, or not a positive number: `1`, AWS's
+//! published sizes.
 
 pub mod bucket;
 pub mod limits;
