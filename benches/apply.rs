@@ -58,10 +58,25 @@ const CAL_LATENCY: Duration = Duration::from_millis(20);
 const PARALLELISM: usize = 10;
 
 fn main() {
-    let runs = env_number("APPLY_BENCH_RUNS", 3);
-    let wide = env_number("APPLY_BENCH_WIDE", 300);
+    // `cargo test --all-targets` runs this without `--bench`: then one run of a small wide
+    // configuration, as a check that the benchmark still works, not a measurement.
+    let measuring = std::env::args().any(|a| a == "--bench");
+    let runs = if measuring {
+        env_number("APPLY_BENCH_RUNS", 3)
+    } else {
+        1
+    };
+    let wide = if measuring {
+        env_number("APPLY_BENCH_WIDE", 300)
+    } else {
+        12
+    };
     let trace = std::env::var_os("APPLY_BENCH_TRACE").is_some();
-    let only = std::env::var("APPLY_BENCH_ONLY").ok();
+    let only = if measuring {
+        std::env::var("APPLY_BENCH_ONLY").ok()
+    } else {
+        Some("wide".to_string())
+    };
 
     let moto = moto::moto();
     let proxy = Proxy::start(moto.port(), Faults::default());
@@ -69,6 +84,9 @@ fn main() {
     for (k, v) in moto::env_for(&proxy.endpoint) {
         std::env::set_var(k, v);
     }
+    // The client-side rate limits at AWS's published rates, as against AWS (the test suite
+    // runs them ten times faster): the bound includes what they imply.
+    std::env::set_var("ECSFORM_RATE_LIMIT_SCALE", "1");
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -182,26 +200,32 @@ fn print_table(rows: &[Row], runs: usize) {
         PENDING.as_secs()
     );
     println!(
-        "{:<8} {:>9} {:>6} {:>10} {:>13} {:>13} {:>8} {:>8} {:>6}",
+        "{:<8} {:>9} {:>6} {:>10} {:>13} {:>13} {:>11} {:>8} {:>8} {:>6}",
         "workload",
         "instances",
         "calls",
         "moto/call",
         "critical path",
         "work/parall.",
+        "rate limits",
         "bound",
         "wall",
         "ratio"
     );
     for r in rows {
+        eprintln!(
+            "{}: slowest rate-limit bucket {}",
+            r.name, r.bound.rate_bucket
+        );
         println!(
-            "{:<8} {:>9} {:>6} {:>7.1} ms {:>11.2} s {:>11.2} s {:>6.2} s {:>6.2} s {:>5.2}×",
+            "{:<8} {:>9} {:>6} {:>7.1} ms {:>11.2} s {:>11.2} s {:>9.2} s {:>6.2} s {:>6.2} s {:>5.2}×",
             r.name,
             r.instances,
             r.calls,
             r.moto_per_call.as_secs_f64() * 1000.0,
             r.bound.path_cost.as_secs_f64(),
             r.bound.spread_cost.as_secs_f64(),
+            r.bound.rate_cost.as_secs_f64(),
             r.bound.total().as_secs_f64(),
             r.wall.as_secs_f64(),
             r.wall.as_secs_f64() / r.bound.total().as_secs_f64()
@@ -360,6 +384,8 @@ struct InstanceRun {
 struct Applied {
     plan: Plan,
     instances: BTreeMap<ResourceInstanceAddr, InstanceRun>,
+    /// Every AWS call the apply made: (signing name, action).
+    calls: Vec<(String, String)>,
 }
 
 struct Recorder<'a> {
@@ -436,7 +462,12 @@ async fn library_apply(w: &Workload, proxy: &Proxy, parallelism: usize, what: &s
         done: BTreeMap::new(),
         failures: Vec::new(),
     };
+    let first_call = proxy.exchange_count();
     let summary = ops::apply(&mut planned, parallelism, None, &mut rec).await;
+    let calls = proxy.exchanges()[first_call..]
+        .iter()
+        .map(|e| (e.service.clone(), e.action.clone()))
+        .collect();
     if summary.diags.has_errors() || !rec.failures.is_empty() {
         panic!(
             "{what} apply of {} failed: {:?} {:?}",
@@ -453,6 +484,7 @@ async fn library_apply(w: &Workload, proxy: &Proxy, parallelism: usize, what: &s
     Applied {
         plan: planned.plan,
         instances: rec.done,
+        calls,
     }
 }
 
@@ -463,6 +495,11 @@ struct Bound {
     path: Vec<ResourceInstanceAddr>,
     /// All instance costs together, divided by the parallelism.
     spread_cost: Duration,
+    /// The time AWS's rate limits (ecsform's client-side buckets at AWS's published rates)
+    /// need to let the apply's calls through: the slowest bucket.
+    rate_cost: Duration,
+    /// That bucket.
+    rate_bucket: String,
     /// The modelled cost of each instance.
     cost: BTreeMap<ResourceInstanceAddr, Duration>,
 }
@@ -505,17 +542,61 @@ impl Bound {
         path.reverse();
         let path_cost = last.map(|a| finish[a].0).unwrap_or_default();
         let total: Duration = cost.values().sum();
+        let (rate_cost, rate_bucket) = rate_cost(&cal.calls);
         Bound {
             path_cost,
             path,
             spread_cost: total / PARALLELISM as u32,
+            rate_cost,
+            rate_bucket,
             cost,
         }
     }
 
     fn total(&self) -> Duration {
-        self.path_cost.max(self.spread_cost)
+        self.path_cost.max(self.spread_cost).max(self.rate_cost)
     }
+}
+
+/// The time the rate limits need for `calls` (signing name, action): for each bucket, the
+/// calls beyond its burst at its refill rate; the slowest bucket, and its name.
+fn rate_cost(calls: &[(String, String)]) -> (Duration, String) {
+    use ecsform::aws::ratelimit::limits::{buckets, service};
+    let mut per_bucket: BTreeMap<(&str, String), (f64, f64, f64)> = BTreeMap::new();
+    for (signing, action) in calls {
+        let svc = match signing.as_str() {
+            "ec2" => service::EC2,
+            "ecs" => service::ECS,
+            "elasticloadbalancing" => service::ELBV2,
+            "autoscaling" => service::AUTO_SCALING,
+            "logs" => service::LOGS,
+            "events" => service::EVENTS,
+            "iam" => service::IAM,
+            "sns" => service::SNS,
+            "ssm" => service::SSM,
+            "sts" => service::STS,
+            _ => continue,
+        };
+        for b in buckets(svc, action) {
+            let e = per_bucket.entry((svc, b.name.to_string())).or_insert((
+                0.0,
+                b.limit.capacity,
+                b.limit.refill_per_sec,
+            ));
+            e.0 += 1.0;
+        }
+    }
+    per_bucket
+        .into_iter()
+        .map(|((svc, name), (n, capacity, refill))| {
+            let secs = ((n - capacity).max(0.0) / refill).max(0.0);
+            (
+                Duration::from_secs_f64(secs),
+                format!("{svc} {name}: {n} calls"),
+            )
+        })
+        .max_by_key(|(d, _)| *d)
+        .unwrap_or_default()
 }
 
 /// The longest chain of exchanges in which each starts after the one before ended (the

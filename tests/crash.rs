@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 
 use ecsform::state::{ResourceRecord, ResourceStatus, StateStore};
 use support::moto::{exclusive, moto};
+use support::proxy::{Faults, Proxy};
 
 const ADDRESS: &str = "ecsform:address";
 const LINEAGE: &str = "ecsform:lineage";
@@ -901,12 +902,26 @@ async fn two_ctrl_c_stop_at_once_and_the_state_stays_consistent() {
     let _guard = exclusive();
     let (_tmp, dir) = example_dir();
     let vars = example_vars().await;
-    let (child, rx) = spawn_lines(&mut ecsform(&dir, "apply", &apply_args(&vars)));
+    // Every call takes a second, so that calls are still running when the second interrupt
+    // comes: it is sent once the first has been seen (two signals sent at once may arrive
+    // as one).
+    let slow = Proxy::start(
+        moto().port(),
+        Faults {
+            latency: Duration::from_secs(1),
+            ..Faults::default()
+        },
+    );
+    let mut cmd = ecsform(&dir, "apply", &apply_args(&vars));
+    cmd.env("AWS_ENDPOINT_URL", &slow.endpoint);
+    let (child, rx) = spawn_lines(&mut cmd);
     let mut lines = Vec::new();
     tokio::task::block_in_place(|| wait_for_line(&rx, ": Creating...", &mut lines));
     sigint(&child);
+    tokio::task::block_in_place(|| wait_for_line(&rx, "Interrupt received.", &mut lines));
     sigint(&child);
     let code = tokio::task::block_in_place(|| finish(child, &rx, &mut lines));
+    drop(slow);
     let text = lines.join("\n");
     assert_eq!(code, 1, "{text}");
     assert!(

@@ -36,6 +36,20 @@ pub(super) struct Lookup {
     exclude: Option<String>,
 }
 
+impl Lookup {
+    /// What to look for after the create of `change` with the arguments `planned` failed:
+    /// the object it would have made (not the one it replaces).
+    pub(super) fn after_failure(change: &ResourceChange, planned: &Value) -> Lookup {
+        Lookup {
+            args: planned.clone(),
+            exclude: change
+                .before
+                .as_ref()
+                .and_then(crate::provider::adopt::state_id),
+        }
+    }
+}
+
 /// JSON of the known parts of a value: unknown parts (computed attributes AWS fills in) are
 /// null, sensitive marks are dropped (the state holds secrets; its file is private).
 pub(super) fn known_json(v: &Value) -> serde_json::Value {
@@ -151,17 +165,20 @@ pub(super) async fn find_again(
 }
 
 /// After a failed create: the intent row stays (the call may have created something), unless
-/// AWS said the object already exists and the type cannot tell its own objects from others':
-/// then nothing of ours was made, and the row goes (a replaced object's row gets its status
+/// nothing of ours was made — a lookup after AWS refused the request found nothing
+/// (`made_nothing`), or AWS said the object already exists and the type cannot tell its own
+/// objects from others' — and then the row goes (a replaced object's row gets its status
 /// back).
 pub(super) fn after_failed_create(
     state: &mut StateStore,
     change: &ResourceChange,
     error: &ApiError,
+    made_nothing: bool,
 ) -> Result<(), Diagnostic> {
     let weak = provider::resource_type(&change.addr.resource.type_name)
         .is_some_and(|rt| matches!(rt.adoption(), Adoption::Name | Adoption::Arguments));
-    if error.kind != crate::aws::error::ErrorKind::AlreadyExists || !weak {
+    let taken = error.kind == crate::aws::error::ErrorKind::AlreadyExists && weak;
+    if !taken && !made_nothing {
         return Ok(());
     }
     let addr = change.addr.to_string();

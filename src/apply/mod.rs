@@ -235,7 +235,9 @@ pub async fn apply(
     let mut version: u64 = 0;
     let mut done_at: BTreeMap<ResourceInstanceAddr, u64> = BTreeMap::new();
     let mut running: BTreeMap<Node, Instant> = BTreeMap::new();
-    let mut tasks: JoinSet<(Node, Result<Called, ApiError>)> = JoinSet::new();
+    // Each task: its node, the outcome, and whether a failed create was found to have made
+    // nothing.
+    let mut tasks: JoinSet<(Node, Result<Called, ApiError>, bool)> = JoinSet::new();
     let clients = Arc::new(req.clients.clone());
     let mut last_tick = Instant::now();
     let mut interrupts = 0;
@@ -312,10 +314,12 @@ pub async fn apply(
                 provider::resource_type(&node.1.resource.type_name).expect("planned types exist");
             // Before a create: fix generated names, then record the intent.
             let mut lookup = None;
+            let mut failure_lookup = None;
             let planned = match (node.0, planned) {
                 (Phase::Create, Some(p)) => {
                     let p = rt.pin_generated(p);
                     if rt.adoption().wants_intent() {
+                        failure_lookup = Some(intent::Lookup::after_failure(change, &p));
                         match intent::write_intent(state, change, &p) {
                             Ok(l) => lookup = l,
                             Err(d) => {
@@ -346,6 +350,8 @@ pub async fn apply(
                     extra_tags: &extra,
                 };
                 let planned_ref = planned.as_ref();
+                // Set when a create failed and a lookup found nothing of ours in AWS.
+                let mut made_nothing = false;
                 let r = match n.0 {
                     Phase::Create => {
                         let found = match &lookup {
@@ -359,10 +365,21 @@ pub async fn apply(
                                 state: Some(v),
                                 adopted: true,
                             }),
-                            Ok(None) => rt
-                                .create(&ctx, planned_ref.expect("prepared"))
-                                .await
-                                .map(Called::made),
+                            Ok(None) => {
+                                let made = rt.create(&ctx, planned_ref.expect("prepared")).await;
+                                // AWS refused the request: unless a later call of the create
+                                // failed after the object was made, there is nothing to find.
+                                if let (Err(e), Some(l)) = (&made, &failure_lookup) {
+                                    if e.kind == crate::aws::error::ErrorKind::Invalid {
+                                        made_nothing = matches!(
+                                            intent::find_again(rt, &clients, l, &address, &lineage)
+                                                .await,
+                                            Ok(None)
+                                        );
+                                    }
+                                }
+                                made.map(Called::made)
+                            }
                             Err(e) => Err(e),
                         }
                     }
@@ -398,7 +415,7 @@ pub async fn apply(
                     e.message = crate::lang::value::mask_secrets(e.message, &secrets);
                     e
                 });
-                (n, r)
+                (n, r, made_nothing)
             });
         }
         if tasks.is_empty() {
@@ -415,7 +432,7 @@ pub async fn apply(
             }
         }
         let Ok(Some(joined)) = next else { continue };
-        let (node, result) = match joined {
+        let (node, result, made_nothing) = match joined {
             Ok(r) => r,
             Err(e) => {
                 summary.diags.push(Diagnostic::error(
@@ -475,7 +492,7 @@ pub async fn apply(
                             node.1, node.1
                         ));
                     }
-                    if let Err(d) = intent::after_failed_create(state, change, &e) {
+                    if let Err(d) = intent::after_failed_create(state, change, &e, made_nothing) {
                         summary.diags.push(d);
                     }
                 }

@@ -112,6 +112,8 @@ impl Stats {
 /// One request and its answer, as the proxy handled it.
 #[derive(Clone, Debug)]
 pub struct Exchange {
+    /// The signing name (`ec2`, `ecs`, `elasticloadbalancing`...).
+    pub service: String,
     pub action: String,
     pub arrived: Instant,
     /// When the proxy answered, closed the connection or gave up.
@@ -1056,6 +1058,7 @@ async fn serve(client: TcpStream, shared: Arc<Shared>) {
         let arrived = Instant::now();
         let (answer, upstream) = handle(&shared, &req, &call, arrived).await;
         shared.lock().log.push(Exchange {
+            service: call.service,
             action: call.action,
             arrived,
             ended: Instant::now(),
