@@ -710,6 +710,15 @@ mod tests {
             }],
             destroy: false,
             targets: vec!["module.m".into()],
+            rollouts: vec![PlannedRollout {
+                addr: ResourceInstanceAddr::parse("aws_autoscaling_group.web").unwrap(),
+                cause: RolloutCause::TemplateChanges(
+                    ResourceInstanceAddr::parse("aws_launch_template.web").unwrap(),
+                ),
+                cluster: Some("main".into()),
+                batch_size: 2,
+                instances: Some(3),
+            }],
         };
         let doc = encode_plan(&plan);
         assert!(!doc.to_string().contains("s3cret"));
@@ -717,6 +726,7 @@ mod tests {
         assert_eq!(back.changes, plan.changes);
         assert_eq!(back.drift, plan.drift);
         assert_eq!(back.targets, plan.targets);
+        assert_eq!(back.rollouts, plan.rollouts);
         assert_eq!(
             back.outputs[0].after,
             Some(Value::Sensitive(Box::new(Value::Unknown)))

@@ -162,6 +162,7 @@ fn drift_then_changes_and_outputs() {
         ],
         destroy: false,
         targets: Vec::new(),
+        rollouts: Vec::new(),
     };
     let text = render_plan(&p, false);
     assert!(!text.contains("hunter2"));
@@ -414,6 +415,7 @@ fn every_kind() -> Plan {
         ],
         destroy: false,
         targets: Vec::new(),
+        rollouts: Vec::new(),
     }
 }
 
