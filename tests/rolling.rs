@@ -38,7 +38,7 @@ resource "aws_autoscaling_group" "web" {
   min_size                  = 3
   max_size                  = 3
   desired_capacity          = 3
-  availability_zones        = ["us-east-1a"]
+  availability_zones        = ["eu-west-1a"]
   wait_for_capacity_timeout = "30s"
 
   launch_template {

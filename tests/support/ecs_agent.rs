@@ -175,7 +175,7 @@ impl Sim {
             }
             let doc = serde_json::json!({
                 "instanceId": id,
-                "region": "us-east-1",
+                "region": "eu-west-1",
                 "accountId": "123456789012",
             });
             self.ecs

@@ -668,6 +668,7 @@ pub async fn run(
             Err(e) => {
                 let mut f = fail(&wait_step, e, &old);
                 f.restored = restore_after_launch(r, &before).await;
+                f.restored.extend(give_back_max(r, original.max).await);
                 return Err(f);
             }
         };
@@ -698,6 +699,7 @@ pub async fn run(
             if let Err(e) = set_state(r.clients, r.cluster, &arns, "DRAINING").await {
                 let mut f = fail(&drain_step, e, &old);
                 f.restored = restore_after_drain(r, &arns).await;
+                f.restored.extend(give_back_max(r, original.max).await);
                 return Err(f);
             }
         }
@@ -743,6 +745,7 @@ pub async fn run(
             }
             let mut f = fail(&drain_step, e, &old);
             f.restored = restore_after_drain(r, &arns).await;
+            f.restored.extend(give_back_max(r, original.max).await);
             return Err(f);
         }
         for (id, c) in &draining {
@@ -768,6 +771,7 @@ pub async fn run(
         if let Err(e) = terminate(r.clients, r.group, &batch, &protected).await {
             let mut f = fail(&term_step, e, &old);
             f.restored = restore_after_drain(r, &arns).await;
+            f.restored.extend(give_back_max(r, original.max).await);
             return Err(f);
         }
         let left = guarded(
@@ -814,27 +818,29 @@ pub async fn run(
             }
         }
     }
-    // Give back a maximum raised for the replacements.
-    if let Ok(g) = describe_group(r.clients, r.group).await {
-        let desired = g.desired_capacity().unwrap_or(0);
-        if g.max_size().unwrap_or(0) > original.max && desired <= original.max {
-            let _ = set_capacity(
-                r.clients,
-                r.group,
-                Capacity {
-                    desired,
-                    max: original.max,
-                },
-            )
-            .await;
-        }
-    }
+    give_back_max(r, original.max).await;
     events(RolloutEvent::Mark(None));
     events(RolloutEvent::Progress(format!(
         "all {} replaced",
         plural(batches_total(&instances, r.pending.as_deref()), "instance", "instances")
     )));
     Ok(())
+}
+
+/// Gives back a maximum size raised for the replacements, as far as the desired capacity
+/// allows; says what it did.
+async fn give_back_max(r: &Rollout<'_>, original_max: i32) -> Option<String> {
+    let g = describe_group(r.clients, r.group).await.ok()?;
+    let desired = g.desired_capacity().unwrap_or(0);
+    let max = g.max_size().unwrap_or(0);
+    let back = original_max.max(desired);
+    if max <= back {
+        return None;
+    }
+    match set_capacity(r.clients, r.group, Capacity { desired, max: back }).await {
+        Ok(()) => Some(format!("max size {max} → {back}")),
+        Err(e) => Some(format!("could not set the max size back to {back}: {e}")),
+    }
 }
 
 fn batches_total(instances: &[GroupInstance], pending: Option<&[String]>) -> usize {

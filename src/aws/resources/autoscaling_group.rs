@@ -261,7 +261,14 @@ fn group_state(g: &AutoScalingGroup) -> Option<(String, Value)> {
 
 /// Attributes AWS does not store, carried over from the planned value.
 fn with_local(state: Value, planned: &Value) -> Value {
-    super::with_attrs(state, LOCAL.iter().map(|a| (*a, attr(planned, a))))
+    super::with_attrs(
+        state,
+        LOCAL.iter().map(|a| {
+            // A new group has no rollout mark (planned as unknown, being computed).
+            let v = attr(planned, a);
+            (*a, if v.is_known() { v } else { Value::Null })
+        }),
+    )
 }
 
 /// The launch template `planned` names, if any.
