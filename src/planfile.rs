@@ -23,8 +23,8 @@ use crate::addrs::ResourceInstanceAddr;
 use crate::config::inputs::VarArg;
 use crate::engine::Loaded;
 use crate::lang::Value;
-use crate::plan::{Action, Drift, OutputChange, Plan, Recovered, RecoveryKind, ResourceChange};
 use crate::plan::rolling::{PlannedRollout, RolloutCause};
+use crate::plan::{Action, Drift, OutputChange, Plan, Recovered, RecoveryKind, ResourceChange};
 
 /// The `format` field of every plan file.
 pub const FORMAT: &str = "ecsform-plan";

@@ -246,26 +246,42 @@ async fn rolls_to_a_new_ami_in_batches_of_one_keeping_the_tasks_up() {
         "{}",
         plan.stdout
     );
-    assert!(plan.stdout.contains("Rolling replacement: 3 instances of 1 group"));
-    let md = tokio::task::block_in_place(|| {
-        cli(&s.root, "plan", &s.args(&new_ami, &["-markdown"]))
-    });
-    assert!(md.stdout.contains("#### ⚠️ Destructive changes"), "{}", md.stdout);
-    assert!(md.stdout.contains("| `~` replace instances | `aws_autoscaling_group.web` | 3 instances, batches of 1"));
+    assert!(plan
+        .stdout
+        .contains("Rolling replacement: 3 instances of 1 group"));
+    let md =
+        tokio::task::block_in_place(|| cli(&s.root, "plan", &s.args(&new_ami, &["-markdown"])));
+    assert!(
+        md.stdout.contains("#### ⚠️ Destructive changes"),
+        "{}",
+        md.stdout
+    );
+    assert!(md.stdout.contains(
+        "| `~` replace instances | `aws_autoscaling_group.web` | 3 instances, batches of 1"
+    ));
     let json = tokio::task::block_in_place(|| cli(&s.root, "plan", &s.args(&new_ami, &["-json"])));
-    assert!(json.stdout.contains("\"action_reason\": \"replace_instances_rolling\""));
+    assert!(json
+        .stdout
+        .contains("\"action_reason\": \"replace_instances_rolling\""));
 
     let out = tokio::task::block_in_place(|| {
         cli(&s.root, "apply", &s.args(&new_ami, &["-auto-approve"]))
     });
     assert_eq!(out.code, 0, "the rollout failed");
-    assert!(out.stdout.contains("Instances replaced in 1 Auto Scaling group."));
+    assert!(out
+        .stdout
+        .contains("Instances replaced in 1 Auto Scaling group."));
     for (id, _) in &before {
         assert!(
-            out.stdout.contains(&format!("{id}: draining container instance")),
+            out.stdout
+                .contains(&format!("{id}: draining container instance")),
             "no drain line for {id}"
         );
-        assert!(out.stdout.contains(&format!("{id} drained: 1 task moved")), "{}", out.stdout);
+        assert!(
+            out.stdout.contains(&format!("{id} drained: 1 task moved")),
+            "{}",
+            out.stdout
+        );
     }
     assert!(out.stdout.contains("batch 3/3"));
 
@@ -278,7 +294,11 @@ async fn rolls_to_a_new_ami_in_batches_of_one_keeping_the_tasks_up() {
     assert!(log.errors.is_empty(), "{:?}", log.errors);
     assert_eq!(log.moved, 3);
     let min = log.running.iter().min().copied().unwrap_or(0);
-    assert!(min >= 3, "tasks dropped to {min} during the rollout: {:?}", log.running);
+    assert!(
+        min >= 3,
+        "tasks dropped to {min} during the rollout: {:?}",
+        log.running
+    );
 
     // Done: nothing pending, nothing to plan.
     let list = tokio::task::block_in_place(|| cli(&s.root, "state", &["list".to_string()]));
@@ -302,13 +322,22 @@ async fn a_replacement_that_never_registers_fails_the_apply_and_a_rerun_complete
         cli(&s.root, "apply", &s.args(&new_ami, &["-auto-approve"]))
     });
     assert_eq!(out.code, 1);
-    assert!(started.elapsed() < Duration::from_secs(60), "took {:?}", started.elapsed());
     assert!(
-        out.stderr.contains("Rolling replacement of aws_autoscaling_group.web failed"),
+        started.elapsed() < Duration::from_secs(60),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(
+        out.stderr
+            .contains("Rolling replacement of aws_autoscaling_group.web failed"),
         "{}",
         out.stderr
     );
-    assert!(out.stderr.contains("waiting for the replacements of"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("waiting for the replacements of"),
+        "{}",
+        out.stderr
+    );
     assert!(out.stderr.contains("WaiterTimeout"));
     assert!(out.stderr.contains("keep serving"));
     assert!(!out.stdout.contains("Apply complete!"));
@@ -320,27 +349,38 @@ async fn a_replacement_that_never_registers_fails_the_apply_and_a_rerun_complete
     assert_eq!(s.desired().await.0, 3);
     let statuses = s.container_statuses().await;
     for (id, _) in &before {
-        assert!(statuses.contains(&(id.clone(), "ACTIVE".to_string())), "{statuses:?}");
+        assert!(
+            statuses.contains(&(id.clone(), "ACTIVE".to_string())),
+            "{statuses:?}"
+        );
     }
 
     // State marks the group; the plan continues.
     let list = tokio::task::block_in_place(|| cli(&s.root, "state", &["list".to_string()]));
     assert!(
-        list.stdout.contains("aws_autoscaling_group.web (rollout pending"),
+        list.stdout
+            .contains("aws_autoscaling_group.web (rollout pending"),
         "{}",
         list.stdout
     );
     let show = tokio::task::block_in_place(|| {
-        cli(&s.root, "state", &["show".to_string(), "aws_autoscaling_group.web".to_string()])
+        cli(
+            &s.root,
+            "state",
+            &["show".to_string(), "aws_autoscaling_group.web".to_string()],
+        )
     });
     assert!(show.stdout.contains("rollout_pending"), "{}", show.stdout);
     let plan = tokio::task::block_in_place(|| cli(&s.root, "plan", &s.args(&new_ami, &[])));
     assert!(
-        plan.stdout.contains("# aws_autoscaling_group.web will have its instances replaced: 3 instances"),
+        plan.stdout
+            .contains("# aws_autoscaling_group.web will have its instances replaced: 3 instances"),
         "{}",
         plan.stdout
     );
-    assert!(plan.stdout.contains("an earlier rollout stopped before it finished"));
+    assert!(plan
+        .stdout
+        .contains("an earlier rollout stopped before it finished"));
 
     // The agent is fixed: a rerun completes the roll.
     agent.set_registering(true);
@@ -364,13 +404,21 @@ async fn no_rolling_only_updates_the_template() {
     let s = setup().await;
     let before = s.group_instances().await;
     let (old_ami, new_ami) = s.amis.clone();
-    let plan = tokio::task::block_in_place(|| {
-        cli(&s.root, "plan", &s.args(&new_ami, &["-no-rolling"]))
-    });
-    assert!(plan.stdout.contains("# aws_autoscaling_group.web will be updated in-place\n"), "{}", plan.stdout);
+    let plan =
+        tokio::task::block_in_place(|| cli(&s.root, "plan", &s.args(&new_ami, &["-no-rolling"])));
+    assert!(
+        plan.stdout
+            .contains("# aws_autoscaling_group.web will be updated in-place\n"),
+        "{}",
+        plan.stdout
+    );
     assert!(!plan.stdout.contains("instances replaced"));
     let out = tokio::task::block_in_place(|| {
-        cli(&s.root, "apply", &s.args(&new_ami, &["-auto-approve", "-no-rolling"]))
+        cli(
+            &s.root,
+            "apply",
+            &s.args(&new_ami, &["-auto-approve", "-no-rolling"]),
+        )
     });
     assert_eq!(out.code, 0);
     assert!(!out.stdout.contains("Rolling:"));
@@ -385,7 +433,9 @@ async fn no_rolling_only_updates_the_template() {
         .send()
         .await
         .unwrap();
-    let data = v.launch_template_versions()[0].launch_template_data().unwrap();
+    let data = v.launch_template_versions()[0]
+        .launch_template_data()
+        .unwrap();
     assert_eq!(data.image_id(), Some(new_ami.as_str()));
 }
 
@@ -394,13 +444,32 @@ async fn invalid_rolling_update_settings_are_located() {
     let _guard = exclusive();
     use_moto();
     let tmp = tempfile::tempdir().unwrap();
-    let bad = CONFIG.replace("drain_timeout       = \"30s\"", "drain_timeout       = \"30 seconds\"");
+    let bad = CONFIG.replace(
+        "drain_timeout       = \"30s\"",
+        "drain_timeout       = \"30 seconds\"",
+    );
     std::fs::write(tmp.path().join("main.tf"), bad).unwrap();
     let out = tokio::task::block_in_place(|| {
-        cli(tmp.path(), "plan", &["-var".to_string(), "ami=ami-1".to_string(), "-refresh=false".to_string()])
+        cli(
+            tmp.path(),
+            "plan",
+            &[
+                "-var".to_string(),
+                "ami=ami-1".to_string(),
+                "-refresh=false".to_string(),
+            ],
+        )
     });
     assert_eq!(out.code, 1);
-    assert!(out.stderr.contains("Invalid rolling_update block"), "{}", out.stderr);
-    assert!(out.stderr.contains("drain_timeout must be a duration"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("Invalid rolling_update block"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("drain_timeout must be a duration"),
+        "{}",
+        out.stderr
+    );
     assert!(out.stderr.contains("main.tf:32:"), "{}", out.stderr);
 }

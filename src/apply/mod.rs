@@ -539,10 +539,7 @@ async fn roll_group(
         .change(addr)
         .map(|c| c.dependencies.clone())
         .unwrap_or_default();
-    if failed
-        .iter()
-        .any(|(_, a)| a == addr || deps.contains(a))
-    {
+    if failed.iter().any(|(_, a)| a == addr || deps.contains(a)) {
         summary.diags.push(Diagnostic::error(
             format!("Rolling replacement of {addr} not started"),
             "The group, or a launch template or configuration it depends on, failed to apply; its instances were left as they are.",
@@ -667,7 +664,14 @@ fn record_mark(
         .put_resource(&rec, "update", Some(&before))
         .map_err(to_diag)?;
     if let Some(v) = values.get_mut(addr) {
-        *v = rolling::with_mark(v, marked.as_map().and_then(|m| m.get(crate::plan::rolling::PENDING_ATTR)).filter(|v| !v.is_null()).cloned());
+        *v = rolling::with_mark(
+            v,
+            marked
+                .as_map()
+                .and_then(|m| m.get(crate::plan::rolling::PENDING_ATTR))
+                .filter(|v| !v.is_null())
+                .cloned(),
+        );
     }
     Ok(())
 }

@@ -121,23 +121,26 @@ impl RollingSettings {
         }
         let mut s = RollingSettings::default();
         let get = |name: &str| m.get(name).map(Value::unmarked).filter(|v| !v.is_null());
-        let whole =
-            |name: &'static str, min: u32, max: u32, errors: &mut Vec<SettingError>| -> Option<u32> {
-                let v = get(name)?;
-                match v.as_number() {
-                    Some(n) if n.fract() == 0.0 && n >= f64::from(min) && n <= f64::from(max) => {
-                        Some(n as u32)
-                    }
-                    _ if !v.is_known() => None,
-                    _ => {
-                        errors.push(SettingError {
-                            argument: name,
-                            message: format!("{name} must be a whole number from {min} to {max}"),
-                        });
-                        None
-                    }
+        let whole = |name: &'static str,
+                     min: u32,
+                     max: u32,
+                     errors: &mut Vec<SettingError>|
+         -> Option<u32> {
+            let v = get(name)?;
+            match v.as_number() {
+                Some(n) if n.fract() == 0.0 && n >= f64::from(min) && n <= f64::from(max) => {
+                    Some(n as u32)
                 }
-            };
+                _ if !v.is_known() => None,
+                _ => {
+                    errors.push(SettingError {
+                        argument: name,
+                        message: format!("{name} must be a whole number from {min} to {max}"),
+                    });
+                    None
+                }
+            }
+        };
         if let Some(n) = whole("max_batch_size", 1, 1000, &mut errors) {
             s.max_batch_size = n;
         }
@@ -284,7 +287,11 @@ pub fn pending_of(group: &Value) -> Option<(Vec<String>, String)> {
     let ids = p
         .get("instances")
         .and_then(Value::as_list)
-        .map(|l| l.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+        .map(|l| {
+            l.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
         .unwrap_or_default();
     let step = p
         .get("step")
@@ -308,7 +315,10 @@ fn follows_template(group: &Value) -> bool {
         .and_then(Value::as_list)
         .and_then(|l| l.first())
         .and_then(|t| t.as_map()?.get("version")?.as_str().map(String::from));
-    matches!(version.as_deref(), Some("$Latest") | Some("$Default") | None)
+    matches!(
+        version.as_deref(),
+        Some("$Latest") | Some("$Default") | None
+    )
 }
 
 fn cause_of(plan: &Plan, c: &ResourceChange) -> Option<RolloutCause> {
@@ -385,9 +395,8 @@ pub fn validate(plan: &Plan, root: &Module) -> Diagnostics {
             .descendant(&c.addr.module.path())
             .and_then(|m| m.resources.get(&c.addr.resource));
         for e in errors {
-            let span = resource.and_then(|r| {
-                argument_span(&r.config, e.argument).or_else(|| r.span.clone())
-            });
+            let span = resource
+                .and_then(|r| argument_span(&r.config, e.argument).or_else(|| r.span.clone()));
             diags.push(
                 Diagnostic::error(
                     "Invalid rolling_update block",
@@ -442,7 +451,10 @@ mod tests {
         assert_eq!(s.pause, Duration::ZERO);
         assert_eq!(s.ecs_cluster.as_deref(), Some("main"));
         assert!(s.enabled);
-        assert_eq!(RollingSettings::from_group(&Value::map([("x", Value::Null)])), Ok(None));
+        assert_eq!(
+            RollingSettings::from_group(&Value::map([("x", Value::Null)])),
+            Ok(None)
+        );
     }
 
     #[test]
@@ -464,12 +476,9 @@ mod tests {
 
     #[test]
     fn unknown_cluster_is_known_after_apply() {
-        let s = RollingSettings::from_group(&group(Value::map([(
-            "ecs_cluster",
-            Value::Unknown,
-        )])))
-        .unwrap()
-        .unwrap();
+        let s = RollingSettings::from_group(&group(Value::map([("ecs_cluster", Value::Unknown)])))
+            .unwrap()
+            .unwrap();
         assert_eq!(s.ecs_cluster, None);
         let r = PlannedRollout {
             addr: ResourceInstanceAddr::parse("aws_autoscaling_group.x").unwrap(),
@@ -535,7 +544,12 @@ mod tests {
         assert!(plan_rollouts(&plan, true).is_empty());
 
         // `$Latest` and the template gets a new version: rolled, naming the template.
-        let lt = change("aws_launch_template.web", Action::Update, Value::Null, Value::Null);
+        let lt = change(
+            "aws_launch_template.web",
+            Action::Update,
+            Value::Null,
+            Value::Null,
+        );
         let mut g = change(
             "aws_autoscaling_group.web",
             Action::NoOp,
@@ -552,7 +566,12 @@ mod tests {
             RolloutCause::TemplateChanges(lt.addr.clone())
         );
         // A pinned version does not follow the template.
-        let mut pinned = change("aws_autoscaling_group.web", Action::NoOp, asg("1", vec![]), asg("1", vec![]));
+        let mut pinned = change(
+            "aws_autoscaling_group.web",
+            Action::NoOp,
+            asg("1", vec![]),
+            asg("1", vec![]),
+        );
         pinned.dependencies = vec![lt.addr.clone()];
         let plan = Plan {
             changes: vec![pinned, lt.clone()],

@@ -167,8 +167,14 @@ impl Sim {
 
         // Register new instances.
         let known: BTreeSet<String> = cis.iter().map(|c| c.ec2.clone()).collect();
-        let registered_before: BTreeSet<String> =
-            self.log.lock().unwrap().registered.iter().cloned().collect();
+        let registered_before: BTreeSet<String> = self
+            .log
+            .lock()
+            .unwrap()
+            .registered
+            .iter()
+            .cloned()
+            .collect();
         for id in in_service.difference(&known) {
             if registered_before.contains(id) || !self.registering.load(Ordering::SeqCst) {
                 continue;
@@ -346,7 +352,12 @@ impl Sim {
         Ok(out
             .container_instances()
             .iter()
-            .filter_map(|c| Some((c.container_instance_arn()?.to_string(), c.running_tasks_count())))
+            .filter_map(|c| {
+                Some((
+                    c.container_instance_arn()?.to_string(),
+                    c.running_tasks_count(),
+                ))
+            })
             .collect())
     }
 }

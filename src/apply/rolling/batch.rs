@@ -139,8 +139,17 @@ mod tests {
     fn capacity_is_raised_by_the_batch_and_max_follows() {
         let c = Capacity { desired: 3, max: 3 };
         assert_eq!(c.raised(1), Capacity { desired: 4, max: 4 });
-        let roomy = Capacity { desired: 3, max: 10 };
-        assert_eq!(roomy.raised(2), Capacity { desired: 5, max: 10 });
+        let roomy = Capacity {
+            desired: 3,
+            max: 10,
+        };
+        assert_eq!(
+            roomy.raised(2),
+            Capacity {
+                desired: 5,
+                max: 10
+            }
+        );
     }
 
     #[test]

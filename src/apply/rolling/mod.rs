@@ -192,6 +192,9 @@ async fn target_of(clients: &AwsClients, g: &AutoScalingGroup) -> Result<Target,
     Ok(t)
 }
 
+/// Launch time (seconds), image id and instance type of an EC2 instance.
+type Ec2Facts = (Option<i64>, Option<String>, Option<String>);
+
 /// The group's instances with what EC2 says about them (launch time, image, type).
 async fn group_instances(
     clients: &AwsClients,
@@ -203,7 +206,7 @@ async fn group_instances(
         .iter()
         .filter_map(|i| i.instance_id().map(String::from))
         .collect();
-    let mut ec2: BTreeMap<String, (Option<i64>, Option<String>, Option<String>)> = BTreeMap::new();
+    let mut ec2: BTreeMap<String, Ec2Facts> = BTreeMap::new();
     if !ids.is_empty() {
         let reservations: Vec<_> = retry(RetryPolicy::default(), || async {
             clients
@@ -244,14 +247,15 @@ async fn group_instances(
             let spec_matches = match (&target.configuration, i.launch_template()) {
                 (Some(lc), _) => i.launch_configuration_name() == Some(lc.as_str()),
                 (None, Some(lt)) => {
-                    same(&target.template_id, lt.launch_template_id().map(String::from))
-                        && same(&target.version, lt.version().map(String::from))
+                    same(
+                        &target.template_id,
+                        lt.launch_template_id().map(String::from),
+                    ) && same(&target.version, lt.version().map(String::from))
                 }
                 (None, None) => false,
             };
-            let on_target = spec_matches
-                && same(&target.image_id, image)
-                && same(&target.instance_type, itype);
+            let on_target =
+                spec_matches && same(&target.image_id, image) && same(&target.instance_type, itype);
             Some(GroupInstance {
                 id,
                 launch_time,
@@ -313,8 +317,7 @@ async fn container_instances(
         })
         .await?;
         for ci in described.container_instances() {
-            let (Some(ec2), Some(arn)) = (ci.ec2_instance_id(), ci.container_instance_arn())
-            else {
+            let (Some(ec2), Some(arn)) = (ci.ec2_instance_id(), ci.container_instance_arn()) else {
                 continue;
             };
             let status = ci.status().unwrap_or_default().to_string();
@@ -574,7 +577,9 @@ pub async fn run(
         r.settings.max_batch_size,
         r.cluster
     )));
-    let batches = old.len().div_ceil(batch::batch_size(r.settings.max_batch_size, old.len()));
+    let batches = old
+        .len()
+        .div_ceil(batch::batch_size(r.settings.max_batch_size, old.len()));
     let mut number = 0;
     while !old.is_empty() {
         number += 1;
@@ -583,7 +588,10 @@ pub async fn run(
         }
         let size = batch::batch_size(r.settings.max_batch_size, old.len());
         let batch: Vec<String> = old[..size].to_vec();
-        let step = format!("batch {number} of {batches}: launching {size} replacement{}", if size == 1 { "" } else { "s" });
+        let step = format!(
+            "batch {number} of {batches}: launching {size} replacement{}",
+            if size == 1 { "" } else { "s" }
+        );
         let g = describe_group(r.clients, r.group)
             .await
             .map_err(|e| fail(&step, e, &old))?;
@@ -739,7 +747,8 @@ pub async fn run(
             if e.kind == ErrorKind::Timeout {
                 if let Ok(left) = unsteady_services(r.clients, r.cluster).await {
                     if !left.is_empty() {
-                        e.message = format!("{}; services not steady: {}", e.message, left.join(", "));
+                        e.message =
+                            format!("{}; services not steady: {}", e.message, left.join(", "));
                     }
                 }
             }
@@ -779,7 +788,8 @@ pub async fn run(
             wait_until(&term_step, POLL, LEAVE_LIMIT, || async {
                 let g = describe_group(r.clients, r.group).await?;
                 let still = g.instances().iter().any(|i| {
-                    i.instance_id().is_some_and(|id| batch.iter().any(|b| b == id))
+                    i.instance_id()
+                        .is_some_and(|id| batch.iter().any(|b| b == id))
                         && i.lifecycle_state().map(|s| s.as_str()) == Some("InService")
                 });
                 Ok((!still).then_some(()))
@@ -822,7 +832,11 @@ pub async fn run(
     events(RolloutEvent::Mark(None));
     events(RolloutEvent::Progress(format!(
         "all {} replaced",
-        plural(batches_total(&instances, r.pending.as_deref()), "instance", "instances")
+        plural(
+            batches_total(&instances, r.pending.as_deref()),
+            "instance",
+            "instances"
+        )
     )));
     Ok(())
 }
@@ -890,10 +904,7 @@ async fn restore_after_launch(r: &Rollout<'_>, before: &BTreeSet<String>) -> Vec
         )),
     }
     if !keep.is_empty() {
-        done.push(format!(
-            "kept {} (already running tasks)",
-            list(&keep)
-        ));
+        done.push(format!("kept {} (already running tasks)", list(&keep)));
     }
     done
 }
