@@ -291,6 +291,10 @@ pub async fn saved(
     // Sensitive values are not in the plan file: take them from the state, which is as the
     // plan saw it (same serial).
     let mut plan = plan;
+    // `apply -no-rolling PLANFILE` applies the plan without its rolling replacements.
+    if opts.no_rolling {
+        plan.rollouts.clear();
+    }
     if let Some(s) = &state {
         let records = match s.resources() {
             Ok(r) => r,
