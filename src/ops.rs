@@ -171,7 +171,6 @@ pub async fn plan(opts: &RunOptions) -> Result<Planned, (Diagnostics, Option<Loa
     let (mut plan, plan_diags) = tokio::task::block_in_place(|| plan_build::build(&req));
     diags.extend(plan_diags);
     plan.recovered = recovery.recovered;
-    diags.extend(rolling::validate(&plan, &loaded.module));
     plan.rollouts = rolling::plan_rollouts(&plan, opts.no_rolling);
     if opts.refresh {
         for i in 0..plan.rollouts.len() {

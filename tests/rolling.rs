@@ -472,4 +472,18 @@ async fn invalid_rolling_update_settings_are_located() {
         out.stderr
     );
     assert!(out.stderr.contains("main.tf:32:"), "{}", out.stderr);
+    let out = tokio::task::block_in_place(|| {
+        cli(
+            tmp.path(),
+            "validate",
+            &["-var".to_string(), "ami=ami-1".to_string()],
+        )
+    });
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("drain_timeout must be a duration"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("main.tf:32:"), "{}", out.stderr);
 }

@@ -379,28 +379,35 @@ pub fn plan_rollouts(plan: &Plan, no_rolling: bool) -> Vec<PlannedRollout> {
         .collect()
 }
 
-/// Checks the `rolling_update` blocks of every planned group, reporting each mistake at the
-/// argument it is about.
-pub fn validate(plan: &Plan, root: &Module) -> Diagnostics {
+/// Checks the `rolling_update` blocks of the evaluated group instances (`validate`, `plan`
+/// and `apply` load the configuration through this), reporting each mistake at the argument
+/// it is about; a block repeated by `count` or `for_each` is reported once.
+pub fn validate<'a>(
+    instances: impl Iterator<Item = (&'a ResourceInstanceAddr, &'a Value)>,
+    root: &Module,
+) -> Diagnostics {
     let mut diags = Diagnostics::new();
-    for c in &plan.changes {
-        if c.addr.resource.type_name != GROUP_TYPE || c.addr.is_data() {
+    let mut seen = std::collections::BTreeSet::new();
+    for (addr, config) in instances {
+        if addr.resource.type_name != GROUP_TYPE || addr.is_data() {
             continue;
         }
-        let Some(after) = &c.after else { continue };
-        let Err(errors) = RollingSettings::from_group(after) else {
+        let Err(errors) = RollingSettings::from_group(config) else {
             continue;
         };
         let resource = root
-            .descendant(&c.addr.module.path())
-            .and_then(|m| m.resources.get(&c.addr.resource));
+            .descendant(&addr.module.path())
+            .and_then(|m| m.resources.get(&addr.resource));
         for e in errors {
             let span = resource
                 .and_then(|r| argument_span(&r.config, e.argument).or_else(|| r.span.clone()));
+            if !seen.insert((format!("{span:?}"), e.message.clone())) {
+                continue;
+            }
             diags.push(
                 Diagnostic::error(
                     "Invalid rolling_update block",
-                    format!("{}: {}", c.addr, e.message),
+                    format!("{addr}: {}", e.message),
                 )
                 .at(span),
             );
