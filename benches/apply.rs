@@ -449,6 +449,7 @@ async fn library_apply(w: &Workload, proxy: &Proxy, parallelism: usize, what: &s
         command: "apply",
         targets: Vec::new(),
         replace: Vec::new(),
+        no_rolling: false,
     };
     let _ = std::fs::remove_file(&opts.state_path);
     let mut planned = match ops::plan(&opts).await {

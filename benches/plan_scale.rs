@@ -145,6 +145,7 @@ async fn seed_state(dir: &Path) {
         command: "plan",
         targets: Vec::new(),
         replace: Vec::new(),
+        no_rolling: false,
     };
     for round in 1..=MAX_SEED_ROUNDS {
         let planned = match ops::plan(&opts).await {

@@ -79,6 +79,10 @@ pub fn load(opts: &LoadOptions) -> Loaded {
         };
         let (evaluated, eval_diags) = walk::evaluate(&module, &config_graph, &settings);
         diags.extend(eval_diags);
+        diags.extend(crate::plan::rolling::validate(
+            evaluated.instances.values().map(|i| (&i.addr, &i.config)),
+            &module,
+        ));
         evaluated
     };
     diags.extend(type_diags);

@@ -15,6 +15,7 @@ use crate::lang::Value;
 use crate::plan::build::{self as plan_build, DataReader, PlanRequest};
 use crate::plan::recover::{recover, Recovery};
 use crate::plan::refresh::refresh;
+use crate::plan::rolling;
 use crate::plan::{Action, Plan};
 use crate::planfile::{PlanFile, StateStamp};
 use crate::provider;
@@ -36,6 +37,8 @@ pub struct RunOptions {
     pub targets: Vec<String>,
     /// `-replace` addresses: replace these instances even if nothing forces it.
     pub replace: Vec<String>,
+    /// `-no-rolling`: plan no rolling replacement of Auto Scaling group instances.
+    pub no_rolling: bool,
 }
 
 /// A computed plan with everything needed to apply it.
@@ -168,6 +171,18 @@ pub async fn plan(opts: &RunOptions) -> Result<Planned, (Diagnostics, Option<Loa
     let (mut plan, plan_diags) = tokio::task::block_in_place(|| plan_build::build(&req));
     diags.extend(plan_diags);
     plan.recovered = recovery.recovered;
+    plan.rollouts = rolling::plan_rollouts(&plan, opts.no_rolling);
+    if opts.refresh {
+        for i in 0..plan.rollouts.len() {
+            let before = plan
+                .change(&plan.rollouts[i].addr)
+                .and_then(|c| c.before.clone());
+            if let Some(group) = before {
+                plan.rollouts[i].instances =
+                    apply::rolling::instances_to_replace(&clients, &group).await;
+            }
+        }
+    }
     check_replacements(&plan, &mut diags);
     if diags.has_errors() {
         return Err((diags, Some(loaded)));
@@ -275,6 +290,10 @@ pub async fn saved(
     // Sensitive values are not in the plan file: take them from the state, which is as the
     // plan saw it (same serial).
     let mut plan = plan;
+    // `apply -no-rolling PLANFILE` applies the plan without its rolling replacements.
+    if opts.no_rolling {
+        plan.rollouts.clear();
+    }
     if let Some(s) = &state {
         let records = match s.resources() {
             Ok(r) => r,

@@ -23,6 +23,7 @@ use crate::addrs::ResourceInstanceAddr;
 use crate::config::inputs::VarArg;
 use crate::engine::Loaded;
 use crate::lang::Value;
+use crate::plan::rolling::{PlannedRollout, RolloutCause};
 use crate::plan::{Action, Drift, OutputChange, Plan, Recovered, RecoveryKind, ResourceChange};
 
 /// The `format` field of every plan file.
@@ -453,6 +454,21 @@ fn encode_plan(plan: &Plan) -> Json {
             "before": encode_value(&d.before),
             "after": opt(&d.after),
         })).collect::<Vec<_>>(),
+        "rollouts": plan.rollouts.iter().map(|r| {
+            let (cause, detail) = match &r.cause {
+                RolloutCause::GroupTemplateChanges => ("group", String::new()),
+                RolloutCause::TemplateChanges(a) => ("template", a.to_string()),
+                RolloutCause::Unfinished(step) => ("unfinished", step.clone()),
+            };
+            json!({
+                "address": r.addr.to_string(),
+                "cause": cause,
+                "detail": detail,
+                "cluster": r.cluster,
+                "batch_size": r.batch_size,
+                "instances": r.instances,
+            })
+        }).collect::<Vec<_>>(),
         "outputs": plan.outputs.iter().map(|o| json!({
             "name": o.name,
             "before": opt(&o.before),
@@ -543,6 +559,38 @@ fn decode_plan(doc: &Json) -> Result<Plan, String> {
                 .ok_or("a recovered object id that is not a string")?
                 .to_string(),
             kind,
+        });
+    }
+    // Plan files written before rolling replacements existed have no list.
+    for r in doc
+        .get("rollouts")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let detail = r.get("detail").and_then(Json::as_str).unwrap_or_default();
+        let cause = match r.get("cause").and_then(Json::as_str) {
+            Some("group") => RolloutCause::GroupTemplateChanges,
+            Some("template") => RolloutCause::TemplateChanges(
+                ResourceInstanceAddr::parse(detail)
+                    .ok_or(format!("invalid address \"{detail}\""))?,
+            ),
+            Some("unfinished") => RolloutCause::Unfinished(detail.to_string()),
+            other => return Err(format!("unknown rollout cause {other:?}")),
+        };
+        plan.rollouts.push(PlannedRollout {
+            addr: addr(r)?,
+            cause,
+            cluster: r.get("cluster").and_then(Json::as_str).map(String::from),
+            batch_size: r
+                .get("batch_size")
+                .and_then(Json::as_u64)
+                .and_then(|n| u32::try_from(n).ok())
+                .ok_or("a rollout without a batch size")?,
+            instances: r
+                .get("instances")
+                .and_then(Json::as_u64)
+                .and_then(|n| usize::try_from(n).ok()),
         });
     }
     for o in list("outputs")? {
@@ -662,6 +710,15 @@ mod tests {
             }],
             destroy: false,
             targets: vec!["module.m".into()],
+            rollouts: vec![PlannedRollout {
+                addr: ResourceInstanceAddr::parse("aws_autoscaling_group.web").unwrap(),
+                cause: RolloutCause::TemplateChanges(
+                    ResourceInstanceAddr::parse("aws_launch_template.web").unwrap(),
+                ),
+                cluster: Some("main".into()),
+                batch_size: 2,
+                instances: Some(3),
+            }],
         };
         let doc = encode_plan(&plan);
         assert!(!doc.to_string().contains("s3cret"));
@@ -669,6 +726,7 @@ mod tests {
         assert_eq!(back.changes, plan.changes);
         assert_eq!(back.drift, plan.drift);
         assert_eq!(back.targets, plan.targets);
+        assert_eq!(back.rollouts, plan.rollouts);
         assert_eq!(
             back.outputs[0].after,
             Some(Value::Sensitive(Box::new(Value::Unknown)))

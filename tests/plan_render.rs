@@ -162,6 +162,7 @@ fn drift_then_changes_and_outputs() {
         ],
         destroy: false,
         targets: Vec::new(),
+        rollouts: Vec::new(),
     };
     let text = render_plan(&p, false);
     assert!(!text.contains("hunter2"));
@@ -414,6 +415,7 @@ fn every_kind() -> Plan {
         ],
         destroy: false,
         targets: Vec::new(),
+        rollouts: Vec::new(),
     }
 }
 
@@ -715,4 +717,59 @@ fn destroy_plans_say_so() {
         "{md}"
     );
     assert!(render::plan(&p, Format::Summary, false).ends_with("\nPlan: 1 to destroy.\n"));
+}
+
+/// A group rolled because its launch template changes, and one rolled to finish an earlier
+/// rollout (no change of its own), in every human format.
+#[test]
+fn rolling_replacements() {
+    use ecsform::plan::rolling::{PlannedRollout, RolloutCause};
+    let group = |version: &str| {
+        Value::map([
+            ("id", s("web")),
+            ("max_size", Value::number(3)),
+            (
+                "launch_template",
+                Value::List(vec![Value::map([
+                    ("id", s("lt-1")),
+                    ("version", s(version)),
+                ])]),
+            ),
+        ])
+    };
+    let web = addr(&[], "aws_autoscaling_group", "web", None);
+    let batch = addr(&[], "aws_autoscaling_group", "batch", None);
+    let mut p = plan(vec![
+        change(
+            batch.clone(),
+            Action::NoOp,
+            Some(group("4")),
+            Some(group("4")),
+        ),
+        change(
+            web.clone(),
+            Action::Update,
+            Some(group("1")),
+            Some(group("2")),
+        ),
+    ]);
+    p.rollouts = vec![
+        PlannedRollout {
+            addr: batch,
+            cause: RolloutCause::Unfinished("batch 1 of 2: draining i-1 in cluster main".into()),
+            cluster: Some("main".into()),
+            batch_size: 2,
+            instances: None,
+        },
+        PlannedRollout {
+            addr: web,
+            cause: RolloutCause::GroupTemplateChanges,
+            cluster: Some("main".into()),
+            batch_size: 1,
+            instances: Some(3),
+        },
+    ];
+    insta::assert_snapshot!("rolling_text", render_plan(&p, false));
+    insta::assert_snapshot!("rolling_markdown", markdown::render(&p, 65_000));
+    insta::assert_snapshot!("rolling_summary", render::summary::render(&p, false));
 }

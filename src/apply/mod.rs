@@ -13,6 +13,7 @@
 
 mod intent;
 mod interrupt;
+pub mod rolling;
 
 pub use interrupt::Interrupt;
 
@@ -58,6 +59,10 @@ pub trait ApplyHooks {
 
     /// The `count`th interrupt arrived (1: finishing running calls, 2: stopping now).
     fn interrupted(&mut self, _count: u8) {}
+
+    /// A rolling replacement of a group's instances made progress ("i-0abc drained: 3 tasks
+    /// moved").
+    fn rollout(&mut self, _addr: &ResourceInstanceAddr, _message: &str) {}
 }
 
 /// One step of a change: a replacement is a delete and a create.
@@ -78,6 +83,8 @@ pub struct ApplySummary {
     pub adopted: usize,
     /// Stopped by an interrupt before everything was done.
     pub interrupted: bool,
+    /// Groups whose instances were all replaced.
+    pub rolled: usize,
     pub diags: Diagnostics,
 }
 
@@ -520,10 +527,170 @@ pub async fn apply(
             return summary;
         }
     }
+    if interrupts == 0 {
+        for r in &req.plan.rollouts {
+            roll_group(req, state, hooks, r, &failed, &mut values, &mut summary).await;
+        }
+    }
     if let Err(d) = write_outputs(req, state, &values) {
         summary.diags.push(d);
     }
     summary
+}
+
+/// Replaces a group's instances in rolling batches, once its own update (and those of the
+/// launch templates it uses) succeeded; records the group's `rollout_pending` mark as it goes.
+async fn roll_group(
+    req: &ApplyRequest<'_>,
+    state: &mut StateStore,
+    hooks: &mut dyn ApplyHooks,
+    planned: &crate::plan::rolling::PlannedRollout,
+    failed: &BTreeSet<Node>,
+    values: &mut BTreeMap<ResourceInstanceAddr, Value>,
+    summary: &mut ApplySummary,
+) {
+    use crate::plan::rolling::{pending_of, RollingSettings};
+    let addr = &planned.addr;
+    let deps = req
+        .plan
+        .change(addr)
+        .map(|c| c.dependencies.clone())
+        .unwrap_or_default();
+    if failed.iter().any(|(_, a)| a == addr || deps.contains(a)) {
+        summary.diags.push(Diagnostic::error(
+            format!("Rolling replacement of {addr} not started"),
+            "The group, or a launch template or configuration it depends on, failed to apply; its instances were left as they are.",
+        ));
+        return;
+    }
+    let Some(group) = values.get(addr).cloned() else {
+        return;
+    };
+    let settings = match RollingSettings::from_group(&group) {
+        Ok(Some(s)) => s,
+        Ok(None) => return,
+        Err(e) => {
+            let list: Vec<String> = e.into_iter().map(|e| e.message).collect();
+            summary.diags.push(Diagnostic::error(
+                format!("Invalid rolling_update block in {addr}"),
+                list.join("\n"),
+            ));
+            return;
+        }
+    };
+    let (Some(name), Some(cluster)) = (
+        group
+            .as_map()
+            .and_then(|m| m.get("id"))
+            .and_then(Value::as_str)
+            .map(String::from),
+        settings.ecs_cluster.clone(),
+    ) else {
+        summary.diags.push(Diagnostic::error(
+            format!("Rolling replacement of {addr} not started"),
+            "The group's name or its rolling_update ecs_cluster is not known after apply.",
+        ));
+        return;
+    };
+    let rollout = rolling::Rollout {
+        clients: req.clients,
+        group: &name,
+        settings: &settings,
+        cluster: &cluster,
+        pending: pending_of(&group).map(|(ids, _)| ids),
+        interrupt: req.interrupt.as_ref(),
+    };
+    let mut write_error: Option<Diagnostic> = None;
+    let outcome = {
+        let mut events = |e: rolling::RolloutEvent| match e {
+            rolling::RolloutEvent::Progress(m) => hooks.rollout(addr, &m),
+            rolling::RolloutEvent::Mark(mark) => {
+                if let Err(d) = record_mark(state, values, addr, mark) {
+                    write_error.get_or_insert(d);
+                }
+            }
+        };
+        rolling::run(&rollout, &mut events).await
+    };
+    if let Some(d) = write_error {
+        summary.diags.push(d);
+    }
+    match outcome {
+        Ok(()) => summary.rolled += 1,
+        Err(f) => {
+            let failure_mark = rolling::mark(&f.remaining, &f.step, Some(&f.error.to_string()));
+            let marked = !f.remaining.is_empty();
+            if marked {
+                if let Err(d) = record_mark(state, values, addr, Some(failure_mark)) {
+                    summary.diags.push(d);
+                }
+            }
+            let restored = if f.restored.is_empty() {
+                String::new()
+            } else {
+                format!(" Put back: {}.", f.restored.join("; "))
+            };
+            let remaining = if marked {
+                format!(
+                    " The old instances {} keep serving; the group is marked in state and the next apply continues the rollout.",
+                    f.remaining.join(", ")
+                )
+            } else {
+                String::new()
+            };
+            summary.diags.push(
+                Diagnostic::error(
+                    format!("Rolling replacement of {addr} failed"),
+                    format!(
+                        "Stopped while {}: {}: {}.{restored}{remaining}",
+                        f.step, f.error.code, f.error.message
+                    ),
+                )
+                .hint("Fix the cause (for example instances that do not join the cluster, or tasks that cannot be placed elsewhere), then run apply again; -no-rolling skips the replacement."),
+            );
+        }
+    }
+}
+
+/// Writes a group's `rollout_pending` mark to state (and to the apply's values).
+fn record_mark(
+    state: &mut StateStore,
+    values: &mut BTreeMap<ResourceInstanceAddr, Value>,
+    addr: &ResourceInstanceAddr,
+    mark: Option<Value>,
+) -> Result<(), Diagnostic> {
+    let to_diag = |e: crate::state::StateError| {
+        Diagnostic::error(
+            format!("Failed to record the rollout of {addr} in state"),
+            e.to_string(),
+        )
+    };
+    let Some(mut rec) = state.resource(&addr.to_string()).map_err(to_diag)? else {
+        return Ok(());
+    };
+    let before = rec.attributes.clone();
+    let current = Value::from_json(&rec.attributes);
+    let marked = rolling::with_mark(&current, mark);
+    if marked == current {
+        return Ok(());
+    }
+    if let Some(json) = marked.to_json() {
+        rec.attributes = json;
+    }
+    state
+        .put_resource(&rec, "update", Some(&before))
+        .map_err(to_diag)?;
+    if let Some(v) = values.get_mut(addr) {
+        *v = rolling::with_mark(
+            v,
+            marked
+                .as_map()
+                .and_then(|m| m.get(crate::plan::rolling::PENDING_ATTR))
+                .filter(|v| !v.is_null())
+                .cloned(),
+        );
+    }
+    Ok(())
 }
 
 /// What a call returned: the object's state (none for a delete), and whether it was found

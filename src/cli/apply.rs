@@ -75,6 +75,10 @@ impl ApplyHooks for Progress<'_> {
         );
     }
 
+    fn rollout(&mut self, addr: &ResourceInstanceAddr, message: &str) {
+        let _ = writeln!(self.out, "{addr}: Rolling: {message}");
+    }
+
     fn interrupted(&mut self, count: u8) {
         let _ = if count == 1 {
             writeln!(
@@ -169,6 +173,14 @@ pub fn run(ctx: &Ctx, command: &'static str, io: &mut Io) -> u8 {
             "\nApply complete! Resources: {adopted}{} added, {} changed, {} destroyed.",
             summary.added, summary.changed, summary.destroyed
         );
+        if summary.rolled > 0 {
+            let _ = writeln!(
+                io.out,
+                "Instances replaced in {} Auto Scaling group{}.",
+                summary.rolled,
+                if summary.rolled == 1 { "" } else { "s" }
+            );
+        }
     }
     if let Some(line) = retried {
         let _ = writeln!(io.out, "{line}");

@@ -142,6 +142,8 @@ pub struct Command {
     pub targets: Vec<String>,
     /// `-replace=ADDR`, repeatable.
     pub replace: Vec<String>,
+    /// `-no-rolling`: update launch templates and groups, but do not replace instances.
+    pub no_rolling: bool,
     /// `output -raw`.
     pub raw: bool,
     /// `fmt -check`.
@@ -229,6 +231,7 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
         format: Format::Text,
         targets: Vec::new(),
         replace: Vec::new(),
+        no_rolling: false,
         raw: false,
         check: false,
         diff: false,
@@ -287,6 +290,9 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
             }
             "refresh" if plans(name) => command.refresh = bool_flag(flag, inline)?,
             "destroy" if name == CommandName::Plan => command.destroy = bool_flag(flag, inline)?,
+            "no-rolling" if matches!(name, CommandName::Plan | CommandName::Apply) => {
+                command.no_rolling = bool_flag(flag, inline)?
+            }
             "detailed-exitcode" if name == CommandName::Plan => {
                 command.detailed_exitcode = bool_flag(flag, inline)?
             }

@@ -70,6 +70,7 @@ impl Ctx<'_> {
             command,
             targets: self.cmd.targets.clone(),
             replace: self.cmd.replace.clone(),
+            no_rolling: self.cmd.no_rolling,
         }
     }
 }
@@ -221,6 +222,9 @@ const TARGET_FLAGS: &str = "  -target=ADDR        Plan only ADDR (a resource, in
   -replace=ADDR       Replace this resource instance even if nothing forces it; repeatable.
 ";
 
+const ROLLING_FLAGS: &str = "  -no-rolling         Update launch templates and Auto Scaling groups, but do not\n                      replace instances (no rolling_update), as Terraform does.
+";
+
 const VAR_FLAGS: &str = "  -var 'NAME=VALUE'   Set a root module variable; repeatable.
   -var-file=FILE      Load variable values from a .tfvars or .tfvars.json file; repeatable.
   -no-color           Do not colour the output.
@@ -263,7 +267,7 @@ fn help(cmd: Option<CommandName>) -> String {
              -summary            Print one line per changed resource.\n  \
              -destroy            Plan to destroy everything in the state.\n  \
              -detailed-exitcode  Exit 0 with no changes, 1 on error, 2 with changes.\n  \
-             -refresh=false      Do not read objects from AWS first.\n{TARGET_FLAGS}{STATE_FLAGS}{VAR_FLAGS}"
+             -refresh=false      Do not read objects from AWS first.\n{ROLLING_FLAGS}{TARGET_FLAGS}{STATE_FLAGS}{VAR_FLAGS}"
         ),
         Some(CommandName::Apply) => format!(
             "Usage: ecsform [global options] apply [options] [PLANFILE]\n\n\
@@ -274,7 +278,7 @@ fn help(cmd: Option<CommandName>) -> String {
              file or a variable value changed since the plan was made.\n\nOptions:\n\
              -auto-approve       Do not ask for confirmation (required without a terminal).\n  \
              -parallelism=N      At most N calls at once (default 10).\n  \
-             -refresh=false      Do not read objects from AWS first.\n{TARGET_FLAGS}{STATE_FLAGS}{VAR_FLAGS}"
+             -refresh=false      Do not read objects from AWS first.\n{ROLLING_FLAGS}{TARGET_FLAGS}{STATE_FLAGS}{VAR_FLAGS}"
         ),
         Some(CommandName::Destroy) => format!(
             "Usage: ecsform [global options] destroy [options]\n\n\

@@ -9,6 +9,7 @@ pub mod build;
 pub mod diff;
 pub mod recover;
 pub mod refresh;
+pub mod rolling;
 
 use std::collections::BTreeMap;
 
@@ -191,6 +192,8 @@ pub struct Plan {
     pub destroy: bool,
     /// The `-target` addresses it was restricted to (empty: the whole configuration).
     pub targets: Vec<String>,
+    /// Groups whose instances apply replaces in rolling batches, sorted by address.
+    pub rollouts: Vec<rolling::PlannedRollout>,
 }
 
 /// How many objects a plan adds, changes and destroys (a replacement counts as one added and
@@ -228,6 +231,12 @@ impl Plan {
             .any(|c| !matches!(c.action, Action::NoOp | Action::Read))
             || self.outputs.iter().any(|o| o.before != o.after)
             || !self.recovered.is_empty()
+            || !self.rollouts.is_empty()
+    }
+
+    /// The rolling replacement planned for a group, if any.
+    pub fn rollout(&self, addr: &ResourceInstanceAddr) -> Option<&rolling::PlannedRollout> {
+        self.rollouts.iter().find(|r| &r.addr == addr)
     }
 
     pub fn change(&self, addr: &ResourceInstanceAddr) -> Option<&ResourceChange> {

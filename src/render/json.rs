@@ -37,7 +37,8 @@ pub fn plan_json(plan: &Plan) -> Json {
         "terraform_version": crate::engine::TERRAFORM_LANGUAGE_VERSION,
         "ecsform_version": env!("CARGO_PKG_VERSION"),
         "resource_drift": plan.drift.iter().map(drift).collect::<Vec<_>>(),
-        "resource_changes": plan.changes.iter().map(resource_change).collect::<Vec<_>>(),
+        "resource_changes": plan.changes.iter().map(|c| resource_change(plan, c)).collect::<Vec<_>>(),
+        "rolling_replacements": plan.rollouts.iter().map(rollout).collect::<Vec<_>>(),
         "output_changes": outputs,
         "applyable": plan.has_changes(),
         "complete": plan.targets.is_empty(),
@@ -129,7 +130,19 @@ fn path_steps(path: &str) -> Json {
     )
 }
 
-fn resource_change(c: &ResourceChange) -> Json {
+/// A planned rolling replacement of a group's instances (ecsform's own; Terraform has none).
+fn rollout(r: &crate::plan::rolling::PlannedRollout) -> Json {
+    json!({
+        "address": r.addr.to_string(),
+        "reason": r.cause.to_string(),
+        "ecs_cluster": r.cluster,
+        "batch_size": r.batch_size,
+        "instances": r.instances,
+        "description": r.describe(),
+    })
+}
+
+fn resource_change(plan: &Plan, c: &ResourceChange) -> Json {
     let mut m = address_fields(&c.addr);
     let mut change = change_body(actions(c.action), c.before.as_ref(), c.after.as_ref());
     if !c.replace_paths.is_empty() {
@@ -141,6 +154,8 @@ fn resource_change(c: &ResourceChange) -> Json {
     m.insert("change".into(), Json::Object(change));
     if let Some(reason) = c.action_reason() {
         m.insert("action_reason".into(), json!(reason.terraform_name()));
+    } else if plan.rollout(&c.addr).is_some() {
+        m.insert("action_reason".into(), json!("replace_instances_rolling"));
     }
     Json::Object(m)
 }

@@ -32,7 +32,7 @@ pub fn render(plan: &Plan, limit: usize) -> String {
     let changes: Vec<&ResourceChange> = plan
         .changes
         .iter()
-        .filter(|c| c.action != Action::NoOp)
+        .filter(|c| c.action != Action::NoOp || plan.rollout(&c.addr).is_some())
         .collect();
     let outputs: Vec<&OutputChange> = plan
         .outputs
@@ -58,19 +58,44 @@ pub fn render(plan: &Plan, limit: usize) -> String {
         .into_iter()
         .filter(|c| c.action == Action::Delete || c.action.is_replace())
         .collect();
-    if !destructive.is_empty() {
+    if !destructive.is_empty() || !plan.rollouts.is_empty() {
+        let mut intro = Vec::new();
+        if !destructive.is_empty() {
+            intro.push(format!(
+                "{} object{} will be destroyed{}",
+                destructive.len(),
+                plural(destructive.len()),
+                if destructive.iter().any(|c| c.action.is_replace()) {
+                    " (replacements included)"
+                } else {
+                    ""
+                }
+            ));
+        }
+        if !plan.rollouts.is_empty() {
+            intro.push(format!(
+                "the instances of {} Auto Scaling group{} will be replaced, draining their ECS tasks",
+                plan.rollouts.len(),
+                plural(plan.rollouts.len())
+            ));
+        }
+        let mut intro = intro.join("; ");
+        if let Some(first) = intro.get(..1) {
+            intro = first.to_uppercase() + &intro[1..];
+        }
         doc.always(format!(
-            "#### ⚠️ Destructive changes\n\n{} object{} will be destroyed{}:\n\n| Action | Resource | Why |\n| --- | --- | --- |\n",
-            destructive.len(),
-            plural(destructive.len()),
-            if destructive.iter().any(|c| c.action.is_replace()) {
-                " (replacements included)"
-            } else {
-                ""
-            }
+            "#### ⚠️ Destructive changes\n\n{intro}:\n\n| Action | Resource | Why |\n| --- | --- | --- |\n",
         ));
         for c in &destructive {
             doc.destructive(destructive_row(plan, c));
+        }
+        for r in &plan.rollouts {
+            doc.destructive(format!(
+                "| `~` replace instances | {} | {}; {} |\n",
+                code(&r.addr.to_string()),
+                escape(&r.describe()),
+                escape(&format!("because {}", r.cause))
+            ));
         }
         doc.always("\n".to_string());
     }
@@ -78,7 +103,7 @@ pub fn render(plan: &Plan, limit: usize) -> String {
     if !changes.is_empty() {
         doc.always("#### Resource changes\n\n".to_string());
         for c in ordered(&changes) {
-            doc.detail(Kind::Resource, change_details(c));
+            doc.detail(Kind::Resource, change_details(plan, c));
         }
     }
 
@@ -126,6 +151,9 @@ fn summary(plan: &Plan, changes: &[&ResourceChange]) -> String {
             "**Plan:** {} to add, {} to change, {} to destroy.\n",
             counts.add, counts.change, counts.destroy
         );
+    }
+    if let Some(line) = text::rollout_summary(plan) {
+        let _ = writeln!(out, "{}\n", escape(&line));
     }
     let reads = count(&|a| a == Action::Read);
     let mut head = vec!["Create", "Update in place", "Replace", "Destroy"];
@@ -190,11 +218,21 @@ fn ordered<'a>(changes: &[&'a ResourceChange]) -> Vec<&'a ResourceChange> {
     v
 }
 
-fn change_details(c: &ResourceChange) -> String {
-    let headline = text::headline(c);
+fn change_details(plan: &Plan, c: &ResourceChange) -> String {
+    let (headline, block) = match plan.rollout(&c.addr) {
+        Some(r) => (
+            text::rollout_headline(c, r),
+            text::rollout_block(c, r, Style::Marked),
+        ),
+        None => (text::headline(c), text::resource_block(c, Style::Marked)),
+    };
     let headline = headline.trim_start_matches("# ");
-    let lines = diff_lines(&text::resource_block(c, Style::Marked));
-    details(c.action.symbol(), &c.addr.to_string(), headline, &lines)
+    let lines = diff_lines(&block);
+    let sym = match c.action {
+        Action::NoOp => Action::Update.symbol(),
+        a => a.symbol(),
+    };
+    details(sym, &c.addr.to_string(), headline, &lines)
 }
 
 fn drift_details(d: &Drift) -> String {

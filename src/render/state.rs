@@ -76,11 +76,22 @@ pub fn status_note(status: ResourceStatus) -> Option<&'static str> {
     }
 }
 
+/// The note for a record: its status, or an unfinished rolling replacement of a group's
+/// instances (`rollout pending`, continued by the next apply).
+fn record_note(rec: &ResourceRecord) -> Option<&'static str> {
+    status_note(rec.status).or_else(|| {
+        rec.attributes
+            .get(crate::plan::rolling::PENDING_ATTR)
+            .is_some_and(|v| !v.is_null())
+            .then_some("rollout pending: the next apply continues replacing instances")
+    })
+}
+
 /// `state list`: one address per line in the given order, a flagged status in parentheses.
 pub fn list_text(records: &[&ResourceRecord]) -> String {
     let mut out = String::new();
     for rec in records {
-        match status_note(rec.status) {
+        match record_note(rec) {
             Some(note) => {
                 let _ = writeln!(out, "{} ({note})", rec.address);
             }
@@ -135,7 +146,7 @@ pub fn instance_text(rec: &ResourceRecord) -> String {
     };
     let mut out = String::new();
     let _ = write!(out, "# {}:", rec.address);
-    if let Some(note) = status_note(rec.status) {
+    if let Some(note) = record_note(rec) {
         let _ = write!(out, " ({note})");
     }
     let _ = writeln!(out, "\n{kind} \"{}\" \"{name}\" {{", rec.type_name);

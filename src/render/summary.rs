@@ -45,7 +45,7 @@ pub fn render(plan: &Plan, color: bool) -> String {
     let changes: Vec<&ResourceChange> = plan
         .changes
         .iter()
-        .filter(|c| c.action != Action::NoOp)
+        .filter(|c| c.action != Action::NoOp || plan.rollout(&c.addr).is_some())
         .collect();
     let outputs: Vec<_> = plan
         .outputs
@@ -57,8 +57,15 @@ pub fn render(plan: &Plan, color: bool) -> String {
         return out;
     }
     for c in &changes {
-        let _ = write!(out, "{} {}", st.symbol_col(c.action.symbol()), c.addr);
-        let notes = notes(c);
+        let sym = match c.action {
+            Action::NoOp => Action::Update.symbol(),
+            a => a.symbol(),
+        };
+        let _ = write!(out, "{} {}", st.symbol_col(sym), c.addr);
+        let mut notes = notes(c);
+        if let Some(r) = plan.rollout(&c.addr) {
+            notes.push(format!("instances replaced: {}", r.describe()));
+        }
         if !notes.is_empty() {
             let _ = write!(out, "  ({})", notes.join("; "));
         }
@@ -76,6 +83,9 @@ pub fn render(plan: &Plan, color: bool) -> String {
             "Plan: {} to add, {} to change, {} to destroy.",
             counts.add, counts.change, counts.destroy
         );
+    }
+    if let Some(line) = super::text::rollout_summary(plan) {
+        let _ = writeln!(out, "{line}");
     }
     if !outputs.is_empty() {
         let list: Vec<String> = outputs

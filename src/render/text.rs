@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 
 use crate::lang::value::format_number;
 use crate::lang::Value;
+use crate::plan::rolling::PlannedRollout;
 use crate::plan::{Action, Drift, OutputChange, Plan, Recovered, RecoveryKind, ResourceChange};
 
 /// Wraps each change symbol in [`Style::Marked`] text, so that the markdown renderer can
@@ -86,7 +87,7 @@ pub fn render_plan(plan: &Plan, color: bool) -> String {
     let changes: Vec<&ResourceChange> = plan
         .changes
         .iter()
-        .filter(|c| c.action != Action::NoOp)
+        .filter(|c| c.action != Action::NoOp || plan.rollout(&c.addr).is_some())
         .collect();
     let output_changes: Vec<_> = plan
         .outputs
@@ -108,7 +109,13 @@ pub fn render_plan(plan: &Plan, color: bool) -> String {
     }
     if !changes.is_empty() {
         out.push_str("ecsform will perform the following actions. Resource actions are indicated with the following symbols:\n");
-        let mut used: Vec<Action> = changes.iter().map(|c| c.action).collect();
+        let mut used: Vec<Action> = changes
+            .iter()
+            .map(|c| match c.action {
+                Action::NoOp => Action::Update,
+                a => a,
+            })
+            .collect();
         used.sort();
         used.dedup();
         for a in used {
@@ -125,7 +132,10 @@ pub fn render_plan(plan: &Plan, color: bool) -> String {
         }
         out.push('\n');
         for c in &changes {
-            render_change(&mut out, &st, c);
+            match plan.rollout(&c.addr) {
+                Some(r) => render_rollout(&mut out, &st, c, r),
+                None => render_change(&mut out, &st, c),
+            }
         }
     }
     let counts = plan.counts();
@@ -140,6 +150,9 @@ pub fn render_plan(plan: &Plan, color: bool) -> String {
             counts.change,
             counts.destroy
         );
+    }
+    if let Some(line) = rollout_summary(plan) {
+        let _ = writeln!(out, "{line}");
     }
     if !output_changes.is_empty() {
         out.push_str("\nChanges to Outputs:\n");
@@ -204,6 +217,60 @@ pub(crate) fn headline(c: &ResourceChange) -> String {
         Action::Read => format!("# {a} will be read during apply"),
         Action::NoOp => format!("# {a} is unchanged"),
     }
+}
+
+/// `# aws_autoscaling_group.x will be updated in-place, and its instances replaced: 3
+/// instances, batches of 1, draining from cluster "main"`.
+pub(crate) fn rollout_headline(c: &ResourceChange, r: &PlannedRollout) -> String {
+    let what = match c.action {
+        Action::Update => "will be updated in-place, and its instances replaced",
+        _ => "will have its instances replaced",
+    };
+    format!("# {} {what}: {}", c.addr, r.describe())
+}
+
+/// The line under the `Plan:` line when groups are rolled: `Rolling replacement: 3 instances
+/// of 1 group (aws_autoscaling_group.x).`
+pub(crate) fn rollout_summary(plan: &Plan) -> Option<String> {
+    if plan.rollouts.is_empty() {
+        return None;
+    }
+    let known: Option<usize> = plan.rollouts.iter().map(|r| r.instances).sum();
+    let count = match known {
+        Some(1) => "1 instance".to_string(),
+        Some(n) => format!("{n} instances"),
+        None => "the instances".to_string(),
+    };
+    let groups = plan.rollouts.len();
+    let names: Vec<String> = plan.rollouts.iter().map(|r| r.addr.to_string()).collect();
+    Some(format!(
+        "Rolling replacement: {count} of {groups} group{} ({}), drained from ECS first.",
+        if groups == 1 { "" } else { "s" },
+        names.join(", ")
+    ))
+}
+
+fn render_rollout(out: &mut String, st: &Style, c: &ResourceChange, r: &PlannedRollout) {
+    let _ = writeln!(out, "  {}", st.bold(&rollout_headline(c, r)));
+    out.push_str(&rollout_block(c, r, *st));
+    out.push('\n');
+}
+
+/// A rolled group below its headline: why, the steps, and the attribute diff if it changes.
+pub(crate) fn rollout_block(c: &ResourceChange, r: &PlannedRollout, st: Style) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "  # (because {})", r.cause);
+    let _ = writeln!(
+        out,
+        "  # each batch: launch {n} new instance{s}, wait until registered in the cluster, drain {n} old instance{s}, terminate {them}",
+        n = r.batch_size,
+        s = if r.batch_size == 1 { "" } else { "s" },
+        them = if r.batch_size == 1 { "it" } else { "them" },
+    );
+    if c.action == Action::Update {
+        out.push_str(&resource_block(c, st));
+    }
+    out
 }
 
 fn block_header(c: &crate::addrs::ResourceInstanceAddr) -> String {

@@ -81,6 +81,10 @@ static SCHEMA: Schema = Schema {
             .default(Default::Str("10m"))
             .local(),
         AttrSchema::optional("min_elb_capacity", AttrType::Number).local(),
+        // ecsform's rolling replacement of the instances (`crate::plan::rolling`): the
+        // `rolling_update` block as written, and the mark an unfinished rollout leaves.
+        AttrSchema::optional("rolling_update", AttrType::Any).local(),
+        AttrSchema::computed("rollout_pending", AttrType::Any).local(),
     ],
     blocks: &[
         BlockSchema {
@@ -105,6 +109,8 @@ const LOCAL: &[&str] = &[
     "force_delete",
     "wait_for_capacity_timeout",
     "min_elb_capacity",
+    "rolling_update",
+    "rollout_pending",
 ];
 
 /// How long deletion waits for instances to terminate and the group to disappear.
@@ -255,7 +261,14 @@ fn group_state(g: &AutoScalingGroup) -> Option<(String, Value)> {
 
 /// Attributes AWS does not store, carried over from the planned value.
 fn with_local(state: Value, planned: &Value) -> Value {
-    super::with_attrs(state, LOCAL.iter().map(|a| (*a, attr(planned, a))))
+    super::with_attrs(
+        state,
+        LOCAL.iter().map(|a| {
+            // A new group has no rollout mark (planned as unknown, being computed).
+            let v = attr(planned, a);
+            (*a, if v.is_known() { v } else { Value::Null })
+        }),
+    )
 }
 
 /// The launch template `planned` names, if any.

@@ -1,0 +1,626 @@
+//! Planning rolling replacements of an Auto Scaling group's instances (issue 8): reading the
+//! `rolling_update` block of an `aws_autoscaling_group`, and deciding, from a built plan,
+//! which groups get their instances replaced and why.
+//!
+//! A group is rolled when it declares `rolling_update` (not `enabled = false`, and apply was
+//! not given `-no-rolling`), it exists already, and either a change reaches the launch
+//! template or configuration it uses (its own `launch_template`/`launch_configuration`
+//! changes, or a launch template it depends on gets a new version while the group uses
+//! `$Latest`/`$Default`), or a previous rollout stopped before it finished (the group's
+//! `rollout_pending` mark in state). Pure: the number of instances is filled in by the caller
+//! from AWS ([`crate::ops`]), and the rollout itself runs in `crate::apply::rolling`.
+
+use std::time::Duration;
+
+use crate::addrs::ResourceInstanceAddr;
+use crate::aws::resources::autoscaling_group::parse_duration;
+use crate::config::{BodyExpr, Module};
+use crate::diag::{Diagnostic, Diagnostics, Span};
+use crate::lang::Value;
+
+use super::{Action, Plan, ResourceChange};
+
+/// The group type that can be rolled.
+pub const GROUP_TYPE: &str = "aws_autoscaling_group";
+/// The block that configures the rollout.
+pub const BLOCK: &str = "rolling_update";
+/// The state attribute an unfinished rollout leaves on the group.
+pub const PENDING_ATTR: &str = "rollout_pending";
+
+/// A group's `rolling_update` settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RollingSettings {
+    /// How many instances are replaced at once (capacity is raised by this much).
+    pub max_batch_size: u32,
+    /// The share of the desired capacity that must stay ACTIVE in the cluster while a batch
+    /// drains.
+    pub min_healthy_percent: u32,
+    /// How long the tasks of a batch may take to move off it.
+    pub drain_timeout: Duration,
+    /// Wait between batches.
+    pub pause: Duration,
+    /// How long new instances may take to be InService and registered in the cluster.
+    pub instance_timeout: Duration,
+    /// The cluster the instances register in; `None` while it is not known (apply knows).
+    pub ecs_cluster: Option<String>,
+    pub enabled: bool,
+}
+
+impl Default for RollingSettings {
+    fn default() -> Self {
+        RollingSettings {
+            max_batch_size: 1,
+            min_healthy_percent: 100,
+            drain_timeout: Duration::from_secs(15 * 60),
+            pause: Duration::ZERO,
+            instance_timeout: Duration::from_secs(10 * 60),
+            ecs_cluster: None,
+            enabled: true,
+        }
+    }
+}
+
+/// A problem with one argument of the block: which one, and what is wrong.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SettingError {
+    pub argument: &'static str,
+    pub message: String,
+}
+
+const ARGUMENTS: &[&str] = &[
+    "max_batch_size",
+    "min_healthy_percent",
+    "drain_timeout",
+    "pause",
+    "instance_timeout",
+    "ecs_cluster",
+    "enabled",
+];
+
+impl RollingSettings {
+    /// The settings of a group's value (`rolling_update` as written: a list of one object),
+    /// `Ok(None)` when it has none. Unknown values are accepted where they can only be known
+    /// at apply (`ecs_cluster`).
+    pub fn from_group(group: &Value) -> Result<Option<RollingSettings>, Vec<SettingError>> {
+        let Some(block) = group.as_map().and_then(|m| m.get(BLOCK)) else {
+            return Ok(None);
+        };
+        let items: Vec<&Value> = match block.unmarked() {
+            Value::Null => return Ok(None),
+            Value::List(items) | Value::Set(items) => items.iter().collect(),
+            m @ Value::Map(_) => vec![m],
+            _ => {
+                return Err(vec![SettingError {
+                    argument: "",
+                    message: "rolling_update must be a block".into(),
+                }])
+            }
+        };
+        let Some(first) = items.first() else {
+            return Ok(None);
+        };
+        let mut errors = Vec::new();
+        if items.len() > 1 {
+            errors.push(SettingError {
+                argument: "",
+                message: "at most one rolling_update block is allowed".into(),
+            });
+        }
+        let empty = Default::default();
+        let m = first.unmarked().as_map().unwrap_or(&empty);
+        for key in m.keys() {
+            if !ARGUMENTS.contains(&key.as_str()) {
+                errors.push(SettingError {
+                    argument: "",
+                    message: format!(
+                        "rolling_update: an argument named \"{key}\" is not expected here (expected one of: {})",
+                        ARGUMENTS.join(", ")
+                    ),
+                });
+            }
+        }
+        let mut s = RollingSettings::default();
+        let get = |name: &str| m.get(name).map(Value::unmarked).filter(|v| !v.is_null());
+        let whole = |name: &'static str,
+                     min: u32,
+                     max: u32,
+                     errors: &mut Vec<SettingError>|
+         -> Option<u32> {
+            let v = get(name)?;
+            match v.as_number() {
+                Some(n) if n.fract() == 0.0 && n >= f64::from(min) && n <= f64::from(max) => {
+                    Some(n as u32)
+                }
+                _ if !v.is_known() => None,
+                _ => {
+                    errors.push(SettingError {
+                        argument: name,
+                        message: format!("{name} must be a whole number from {min} to {max}"),
+                    });
+                    None
+                }
+            }
+        };
+        if let Some(n) = whole("max_batch_size", 1, 1000, &mut errors) {
+            s.max_batch_size = n;
+        }
+        if let Some(n) = whole("min_healthy_percent", 0, 100, &mut errors) {
+            s.min_healthy_percent = n;
+        }
+        for (name, slot) in [
+            ("drain_timeout", &mut s.drain_timeout),
+            ("pause", &mut s.pause),
+            ("instance_timeout", &mut s.instance_timeout),
+        ] {
+            let Some(v) = get(name) else { continue };
+            match v.as_str().and_then(parse_duration) {
+                Some(d) => *slot = d,
+                None if !v.is_known() => {}
+                None => errors.push(SettingError {
+                    argument: name,
+                    message: format!(
+                        "{name} must be a duration such as \"30s\", \"15m\" or \"1h30m\", not {}",
+                        describe(v)
+                    ),
+                }),
+            }
+        }
+        for name in ["drain_timeout", "instance_timeout"] {
+            let d = if name == "drain_timeout" {
+                s.drain_timeout
+            } else {
+                s.instance_timeout
+            };
+            if d.is_zero() && get(name).is_some() {
+                errors.push(SettingError {
+                    argument: name,
+                    message: format!("{name} must be longer than 0"),
+                });
+            }
+        }
+        match get("ecs_cluster") {
+            None => errors.push(SettingError {
+                argument: "",
+                message: "rolling_update: the argument \"ecs_cluster\" is required (the name or ARN of the cluster the instances register in)".into(),
+            }),
+            Some(v) if !v.is_known() => {}
+            Some(v) => match v.as_str() {
+                Some(c) if !c.is_empty() => s.ecs_cluster = Some(c.to_string()),
+                _ => errors.push(SettingError {
+                    argument: "ecs_cluster",
+                    message: "ecs_cluster must be a cluster name or ARN".into(),
+                }),
+            },
+        }
+        if let Some(v) = get("enabled") {
+            match v.as_bool() {
+                Some(b) => s.enabled = b,
+                None if !v.is_known() => {}
+                None => errors.push(SettingError {
+                    argument: "enabled",
+                    message: "enabled must be true or false".into(),
+                }),
+            }
+        }
+        if errors.is_empty() {
+            Ok(Some(s))
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+fn describe(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("\"{s}\""),
+        other => format!("a {}", other.type_name()),
+    }
+}
+
+/// Why a group is rolled.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RolloutCause {
+    /// Its own launch template or launch configuration changes.
+    GroupTemplateChanges,
+    /// A launch template or configuration it uses changes (the address).
+    TemplateChanges(ResourceInstanceAddr),
+    /// An earlier rollout stopped before it finished (at this step).
+    Unfinished(String),
+}
+
+impl std::fmt::Display for RolloutCause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RolloutCause::GroupTemplateChanges => {
+                f.write_str("its launch template or configuration changes")
+            }
+            RolloutCause::TemplateChanges(a) => write!(f, "{a} changes"),
+            RolloutCause::Unfinished(step) => {
+                write!(f, "an earlier rollout stopped before it finished ({step})")
+            }
+        }
+    }
+}
+
+/// A planned rolling replacement of a group's instances.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlannedRollout {
+    pub addr: ResourceInstanceAddr,
+    pub cause: RolloutCause,
+    /// The cluster the instances are drained from; `None`: known after apply.
+    pub cluster: Option<String>,
+    pub batch_size: u32,
+    /// How many instances will be replaced, as read from AWS while planning; `None` when not
+    /// read (`-refresh=false`).
+    pub instances: Option<usize>,
+}
+
+impl PlannedRollout {
+    /// "3 instances, batches of 1, draining from cluster \"main\"".
+    pub fn describe(&self) -> String {
+        let count = match self.instances {
+            Some(1) => "1 instance".to_string(),
+            Some(n) => format!("{n} instances"),
+            None => "instance count unknown until apply".to_string(),
+        };
+        let cluster = match &self.cluster {
+            Some(c) => format!("\"{c}\""),
+            None => "(known after apply)".to_string(),
+        };
+        format!(
+            "{count}, batches of {}, draining from cluster {cluster}",
+            self.batch_size
+        )
+    }
+
+    /// The group's name, from the plan.
+    pub fn group_name(plan: &Plan, addr: &ResourceInstanceAddr) -> Option<String> {
+        let c = plan.change(addr)?;
+        let v = c.before.as_ref()?;
+        v.as_map()?.get("id")?.as_str().map(String::from)
+    }
+}
+
+/// The instance ids an unfinished rollout recorded on the group, and the step it stopped at.
+pub fn pending_of(group: &Value) -> Option<(Vec<String>, String)> {
+    let p = group.as_map()?.get(PENDING_ATTR)?.as_map()?;
+    let ids = p
+        .get("instances")
+        .and_then(Value::as_list)
+        .map(|l| {
+            l.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    let step = p
+        .get("step")
+        .and_then(Value::as_str)
+        .unwrap_or("unknown step")
+        .to_string();
+    Some((ids, step))
+}
+
+fn template_types() -> [&'static str; 2] {
+    ["aws_launch_template", "aws_launch_configuration"]
+}
+
+fn attr<'v>(v: Option<&'v Value>, name: &str) -> Option<&'v Value> {
+    v?.as_map()?.get(name)
+}
+
+/// Whether the group uses whatever version a launch template's default or latest is.
+fn follows_template(group: &Value) -> bool {
+    let version = attr(Some(group), "launch_template")
+        .and_then(Value::as_list)
+        .and_then(|l| l.first())
+        .and_then(|t| t.as_map()?.get("version")?.as_str().map(String::from));
+    matches!(
+        version.as_deref(),
+        Some("$Latest") | Some("$Default") | None
+    )
+}
+
+fn cause_of(plan: &Plan, c: &ResourceChange) -> Option<RolloutCause> {
+    let before = c.before.as_ref()?;
+    if let Some((_, step)) = pending_of(before) {
+        return Some(RolloutCause::Unfinished(step));
+    }
+    if c.action == Action::Update {
+        let differs = |name: &str| {
+            let (a, b) = (attr(c.after.as_ref(), name), attr(Some(before), name));
+            match (a, b) {
+                (Some(a), Some(b)) => !a.equals(b),
+                (a, b) => a.is_some() != b.is_some(),
+            }
+        };
+        if differs("launch_template") || differs("launch_configuration") {
+            return Some(RolloutCause::GroupTemplateChanges);
+        }
+    }
+    if !follows_template(c.after.as_ref().unwrap_or(before)) {
+        return None;
+    }
+    c.dependencies
+        .iter()
+        .filter(|d| template_types().contains(&d.resource.type_name.as_str()))
+        .find(|d| {
+            plan.change(d)
+                .is_some_and(|dc| dc.action == Action::Update || dc.action.is_replace())
+        })
+        .map(|d| RolloutCause::TemplateChanges(d.clone()))
+}
+
+/// The rollouts a plan implies. `no_rolling` (`-no-rolling`) plans none. Instance counts are
+/// left `None` for the caller to fill in.
+pub fn plan_rollouts(plan: &Plan, no_rolling: bool) -> Vec<PlannedRollout> {
+    if no_rolling || plan.destroy {
+        return Vec::new();
+    }
+    plan.changes
+        .iter()
+        .filter(|c| c.addr.resource.type_name == GROUP_TYPE && !c.addr.is_data())
+        .filter(|c| matches!(c.action, Action::Update | Action::NoOp))
+        .filter_map(|c| {
+            let value = c.after.as_ref().or(c.before.as_ref())?;
+            let settings = RollingSettings::from_group(value).ok().flatten()?;
+            if !settings.enabled {
+                return None;
+            }
+            let cause = cause_of(plan, c)?;
+            Some(PlannedRollout {
+                addr: c.addr.clone(),
+                cause,
+                cluster: settings.ecs_cluster.clone(),
+                batch_size: settings.max_batch_size,
+                instances: None,
+            })
+        })
+        .collect()
+}
+
+/// Checks the `rolling_update` blocks of the evaluated group instances (`validate`, `plan`
+/// and `apply` load the configuration through this), reporting each mistake at the argument
+/// it is about; a block repeated by `count` or `for_each` is reported once.
+pub fn validate<'a>(
+    instances: impl Iterator<Item = (&'a ResourceInstanceAddr, &'a Value)>,
+    root: &Module,
+) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for (addr, config) in instances {
+        if addr.resource.type_name != GROUP_TYPE || addr.is_data() {
+            continue;
+        }
+        let Err(errors) = RollingSettings::from_group(config) else {
+            continue;
+        };
+        let resource = root
+            .descendant(&addr.module.path())
+            .and_then(|m| m.resources.get(&addr.resource));
+        for e in errors {
+            let span = resource
+                .and_then(|r| argument_span(&r.config, e.argument).or_else(|| r.span.clone()));
+            if !seen.insert((format!("{span:?}"), e.message.clone())) {
+                continue;
+            }
+            diags.push(
+                Diagnostic::error(
+                    "Invalid rolling_update block",
+                    format!("{addr}: {}", e.message),
+                )
+                .at(span),
+            );
+        }
+    }
+    diags
+}
+
+/// Where `argument` of the `rolling_update` block is written (the block itself for "").
+fn argument_span(config: &BodyExpr, argument: &str) -> Option<Span> {
+    use hcl::edit::structure::Structure;
+    use hcl::edit::Span as _;
+    let block = config.body.iter().find_map(|s| match s {
+        Structure::Block(b) if b.ident.as_str() == BLOCK => Some(b),
+        _ => None,
+    })?;
+    let range = block
+        .body
+        .iter()
+        .find_map(|s| match s {
+            Structure::Attribute(a) if a.key.as_str() == argument => a.value.span(),
+            _ => None,
+        })
+        .or_else(|| block.ident.span())?;
+    Some(Span::new(config.file, range))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(block: Value) -> Value {
+        Value::map([(BLOCK, Value::List(vec![block]))])
+    }
+
+    #[test]
+    fn settings_take_defaults_and_go_durations() {
+        let s = RollingSettings::from_group(&group(Value::map([
+            ("ecs_cluster", Value::string("main")),
+            ("drain_timeout", Value::string("90s")),
+            ("max_batch_size", Value::number(2)),
+        ])))
+        .unwrap()
+        .unwrap();
+        assert_eq!(s.max_batch_size, 2);
+        assert_eq!(s.min_healthy_percent, 100);
+        assert_eq!(s.drain_timeout, Duration::from_secs(90));
+        assert_eq!(s.pause, Duration::ZERO);
+        assert_eq!(s.ecs_cluster.as_deref(), Some("main"));
+        assert!(s.enabled);
+        assert_eq!(
+            RollingSettings::from_group(&Value::map([("x", Value::Null)])),
+            Ok(None)
+        );
+    }
+
+    #[test]
+    fn settings_errors_name_the_argument() {
+        let errors = RollingSettings::from_group(&group(Value::map([
+            ("drain_timeout", Value::string("15 minutes")),
+            ("max_batch_size", Value::number(0)),
+            ("min_healthy_percent", Value::number(150)),
+            ("surge", Value::number(1)),
+        ])))
+        .unwrap_err();
+        let args: Vec<&str> = errors.iter().map(|e| e.argument).collect();
+        assert!(args.contains(&"drain_timeout"), "{errors:?}");
+        assert!(args.contains(&"max_batch_size"));
+        assert!(args.contains(&"min_healthy_percent"));
+        assert!(errors.iter().any(|e| e.message.contains("\"surge\"")));
+        assert!(errors.iter().any(|e| e.message.contains("ecs_cluster")));
+    }
+
+    #[test]
+    fn unknown_cluster_is_known_after_apply() {
+        let s = RollingSettings::from_group(&group(Value::map([("ecs_cluster", Value::Unknown)])))
+            .unwrap()
+            .unwrap();
+        assert_eq!(s.ecs_cluster, None);
+        let r = PlannedRollout {
+            addr: ResourceInstanceAddr::parse("aws_autoscaling_group.x").unwrap(),
+            cause: RolloutCause::GroupTemplateChanges,
+            cluster: None,
+            batch_size: 1,
+            instances: Some(3),
+        };
+        assert_eq!(
+            r.describe(),
+            "3 instances, batches of 1, draining from cluster (known after apply)"
+        );
+    }
+
+    fn change(addr: &str, action: Action, before: Value, after: Value) -> ResourceChange {
+        ResourceChange {
+            addr: ResourceInstanceAddr::parse(addr).unwrap(),
+            action,
+            before: Some(before),
+            after: Some(after),
+            replace_paths: Vec::new(),
+            reason: None,
+            dependencies: Vec::new(),
+        }
+    }
+
+    fn asg(version: &str, extra: Vec<(&str, Value)>) -> Value {
+        let mut m = vec![
+            ("id", Value::string("web")),
+            (
+                "launch_template",
+                Value::List(vec![Value::map([
+                    ("id", Value::string("lt-1")),
+                    ("version", Value::string(version)),
+                ])]),
+            ),
+            (
+                BLOCK,
+                Value::List(vec![Value::map([("ecs_cluster", Value::string("main"))])]),
+            ),
+        ];
+        m.extend(extra);
+        Value::map(m)
+    }
+
+    #[test]
+    fn rollouts_follow_template_changes() {
+        // The group's version changes: rolled.
+        let g = change(
+            "aws_autoscaling_group.web",
+            Action::Update,
+            asg("1", vec![]),
+            asg("2", vec![]),
+        );
+        let plan = Plan {
+            changes: vec![g.clone()],
+            ..Plan::default()
+        };
+        let r = plan_rollouts(&plan, false);
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].cause, RolloutCause::GroupTemplateChanges);
+        assert_eq!(r[0].cluster.as_deref(), Some("main"));
+        assert!(plan_rollouts(&plan, true).is_empty());
+
+        // `$Latest` and the template gets a new version: rolled, naming the template.
+        let lt = change(
+            "aws_launch_template.web",
+            Action::Update,
+            Value::Null,
+            Value::Null,
+        );
+        let mut g = change(
+            "aws_autoscaling_group.web",
+            Action::NoOp,
+            asg("$Latest", vec![]),
+            asg("$Latest", vec![]),
+        );
+        g.dependencies = vec![lt.addr.clone()];
+        let plan = Plan {
+            changes: vec![g.clone(), lt.clone()],
+            ..Plan::default()
+        };
+        assert_eq!(
+            plan_rollouts(&plan, false)[0].cause,
+            RolloutCause::TemplateChanges(lt.addr.clone())
+        );
+        // A pinned version does not follow the template.
+        let mut pinned = change(
+            "aws_autoscaling_group.web",
+            Action::NoOp,
+            asg("1", vec![]),
+            asg("1", vec![]),
+        );
+        pinned.dependencies = vec![lt.addr.clone()];
+        let plan = Plan {
+            changes: vec![pinned, lt.clone()],
+            ..Plan::default()
+        };
+        assert!(plan_rollouts(&plan, false).is_empty());
+
+        // Disabled: nothing.
+        let off = Value::List(vec![Value::map([
+            ("ecs_cluster", Value::string("main")),
+            ("enabled", Value::Bool(false)),
+        ])]);
+        let g = change(
+            "aws_autoscaling_group.web",
+            Action::Update,
+            asg("1", vec![]),
+            asg("2", vec![(BLOCK, off)]),
+        );
+        let plan = Plan {
+            changes: vec![g],
+            ..Plan::default()
+        };
+        assert!(plan_rollouts(&plan, false).is_empty());
+    }
+
+    #[test]
+    fn an_unfinished_rollout_continues() {
+        let pending = Value::map([
+            ("step", Value::string("waiting for i-2 to register")),
+            ("instances", Value::List(vec![Value::string("i-1")])),
+        ]);
+        let g = change(
+            "aws_autoscaling_group.web",
+            Action::NoOp,
+            asg("2", vec![(PENDING_ATTR, pending.clone())]),
+            asg("2", vec![(PENDING_ATTR, pending)]),
+        );
+        let plan = Plan {
+            changes: vec![g],
+            ..Plan::default()
+        };
+        let r = plan_rollouts(&plan, false);
+        assert!(matches!(&r[0].cause, RolloutCause::Unfinished(s) if s.contains("i-2")));
+    }
+}
