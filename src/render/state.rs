@@ -526,6 +526,38 @@ pub fn history_summary(h: &HistoryEntry) -> String {
         "intent" if h.after.is_none() => "intent to create dropped: nothing of it was found".into(),
         "intent" => "about to be created (intent row)".into(),
         "adopt" => format!("adopted: created by an interrupted apply{}", id(&h.after)),
+        "rollback" => {
+            let to = h
+                .rollback_to
+                .map_or_else(|| "an earlier serial".to_string(), |s| format!("serial {s}"));
+            match (&h.before, &h.after) {
+                (None, _) => format!("restored by state rollback to {to}{}", id(&h.after)),
+                (_, None) => format!(
+                    "removed by state rollback to {to}: it was not in the state then{}",
+                    id(&h.before)
+                ),
+                (Some(Json::Object(b)), Some(Json::Object(a))) => {
+                    let mut changed: Vec<&str> = b
+                        .keys()
+                        .chain(a.keys())
+                        .filter(|k| b.get(*k) != a.get(*k))
+                        .map(String::as_str)
+                        .collect();
+                    changed.sort();
+                    changed.dedup();
+                    format!(
+                        "rolled back to {to}: {}{}",
+                        if changed.is_empty() {
+                            "status or dependencies".to_string()
+                        } else {
+                            changed.join(", ")
+                        },
+                        id(&h.after)
+                    )
+                }
+                _ => format!("rolled back to {to}{}", id(&h.after)),
+            }
+        }
         other => other.to_string(),
     }
 }
@@ -589,6 +621,9 @@ pub fn history_json(entries: &[HistoryEntry]) -> Json {
                 obj.insert("address".into(), json!(h.address));
                 if let Some(from) = &h.moved_from {
                     obj.insert("moved_from".into(), json!(from));
+                }
+                if let Some(to) = h.rollback_to {
+                    obj.insert("rollback_to".into(), json!(to));
                 }
                 obj.insert("summary".into(), json!(history_summary(h)));
                 let addr = ResourceInstanceAddr::parse(&h.address);
@@ -698,6 +733,7 @@ mod tests {
             before: Some(rec.attributes.clone()),
             after: None,
             serial: 3,
+            rollback_to: None,
             sensitive_paths: vec![],
         }]);
         for shown in [text, json.to_string(), doc.to_string(), history.to_string()] {
@@ -763,6 +799,7 @@ mod tests {
             after,
             serial: 1,
             sensitive_paths: vec![],
+            rollback_to: (action == "rollback").then_some(0),
         };
         let v1 = json!({"id": "vpc-1", "cidr_block": "10.0.0.0/16", "tags": {}});
         let v2 = json!({"id": "vpc-1", "cidr_block": "10.0.0.0/16", "tags": {"a": "b"}});

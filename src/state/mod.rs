@@ -13,6 +13,7 @@ mod error;
 mod file;
 mod lock;
 mod records;
+mod rollback;
 mod schema;
 
 use std::cell::Cell;
@@ -24,6 +25,7 @@ pub use edit::index_key_json;
 pub use error::StateError;
 pub use lock::{LockInfo, StateLock};
 pub use records::{HistoryEntry, ResourceRecord, ResourceStatus};
+pub use rollback::{RollbackOutput, RollbackPlan, RollbackResource};
 
 use records::{check_action, check_record, parse_json, StoredResource, RESOURCE_COLUMNS};
 use schema::Migration;
@@ -354,12 +356,13 @@ impl StateStore {
             i64,
             Option<String>,
             String,
+            Option<i64>,
         );
         let stored: Vec<Row> = self
             .conn
             .prepare(
                 "SELECT applied_at, action, address, before, after, serial, moved_from, \
-                     sensitive_paths FROM history ORDER BY id DESC LIMIT ?1",
+                     sensitive_paths, rollback_to FROM history ORDER BY id DESC LIMIT ?1",
             )
             .and_then(|mut stmt| {
                 stmt.query_map([limit], |r| {
@@ -372,6 +375,7 @@ impl StateStore {
                         r.get(5)?,
                         r.get(6)?,
                         r.get(7)?,
+                        r.get(8)?,
                     ))
                 })?
                 .collect()
@@ -380,7 +384,7 @@ impl StateStore {
         stored
             .into_iter()
             .map(
-                |(applied_at, action, address, before, after, serial, moved_from, paths)| {
+                |(applied_at, action, address, before, after, serial, moved_from, paths, rollback_to)| {
                     let parse = |text: Option<String>, which: &str| {
                         text.map(|t| {
                             parse_json(
@@ -405,6 +409,7 @@ impl StateStore {
                         address,
                         moved_from,
                         serial,
+                        rollback_to,
                     })
                 },
             )
