@@ -1,7 +1,8 @@
 //! The recorded state as people and scripts read it: one instance in Terraform's `state show`
 //! form (`# ADDR:` and a `resource "TYPE" "NAME" { ... }` block with aligned `=`), values in
 //! HCL form for `output`, the documents of `show -json`, `state show -json`,
-//! `state list -json` and `output -json`, and the lines of `state history`.
+//! `state list -json` and `output -json`, the lines of `state history` and what
+//! `state rollback` will change.
 //!
 //! Sensitive values never appear: `(sensitive value)` in text, `null` with a
 //! `sensitive_values` mark (or no `value` at all, for outputs) in JSON. Whether an attribute
@@ -18,7 +19,7 @@ use crate::lang::json_parts;
 use crate::lang::value::{format_number, mark_paths};
 use crate::lang::Value;
 use crate::provider::{self, AttrSchema, AttrType, BlockSchema, Schema};
-use crate::state::{HistoryEntry, ResourceRecord, ResourceStatus};
+use crate::state::{HistoryEntry, ResourceRecord, ResourceStatus, RollbackPlan};
 
 /// How far each nesting level of a `state show` block is indented, as in Terraform.
 const BLOCK_INDENT: usize = 4;
@@ -560,6 +561,79 @@ pub fn history_summary(h: &HistoryEntry) -> String {
         }
         other => other.to_string(),
     }
+}
+
+/// What `state rollback` will change, for the user to confirm: per instance whether it comes
+/// back, goes or changes (attribute names and IDs, never values), and per output the same.
+pub fn rollback_text(plan: &RollbackPlan) -> String {
+    let id = |rec: &Option<ResourceRecord>| {
+        rec.as_ref()
+            .and_then(|r| r.id.as_deref())
+            .map(|id| format!(" (id={id})"))
+            .unwrap_or_default()
+    };
+    let mut lines: Vec<(char, String, String)> = Vec::new();
+    for change in &plan.resources {
+        let (sign, what) = match (&change.now, &change.then) {
+            (None, _) => ('+', format!("restored{}", id(&change.then))),
+            (_, None) => ('-', format!("removed from the state{}", id(&change.now))),
+            (Some(now), Some(then)) => {
+                let (b, a) = (&now.attributes, &then.attributes);
+                let mut changed: Vec<String> = match (b, a) {
+                    (Json::Object(b), Json::Object(a)) => b
+                        .keys()
+                        .chain(a.keys())
+                        .filter(|k| b.get(*k) != a.get(*k))
+                        .cloned()
+                        .collect(),
+                    _ if b != a => vec!["attributes".into()],
+                    _ => vec![],
+                };
+                if now.id != then.id {
+                    changed.push("id".into());
+                }
+                if now.status != then.status {
+                    changed.push(format!("status {} -> {}", now.status, then.status));
+                }
+                if now.dependencies != then.dependencies {
+                    changed.push("dependencies".into());
+                }
+                changed.sort();
+                changed.dedup();
+                ('~', format!("changes {}{}", changed.join(", "), id(&change.then)))
+            }
+        };
+        lines.push((sign, change.address.clone(), what));
+    }
+    for change in &plan.outputs {
+        let (sign, what) = match (&change.now, &change.then) {
+            (None, _) => ('+', "restored"),
+            (_, None) => ('-', "removed"),
+            _ => ('~', "changes value"),
+        };
+        lines.push((sign, format!("output \"{}\"", change.name), what.into()));
+    }
+    let width = lines.iter().map(|l| l.1.len()).max().unwrap_or(0);
+    let mut out = format!(
+        "ecsform state rollback: the state is at serial {}; its resources and outputs go back to \
+         what they were at serial {}, written as serial {} (same lineage).\nOnly the state \
+         changes: no AWS object is created, changed or destroyed. The next plan compares the \
+         configuration with the objects as this state records them.\n\n",
+        plan.current_serial,
+        plan.target_serial,
+        plan.current_serial + 1
+    );
+    for (sign, what, how) in &lines {
+        out.push_str(&format!("  {sign} {what:<width$}  {how}\n"));
+    }
+    let count = |c: char| lines.iter().filter(|l| l.0 == c).count();
+    out.push_str(&format!(
+        "\nRollback: {} to restore, {} to change, {} to remove.\n",
+        count('+'),
+        count('~'),
+        count('-')
+    ));
+    out
 }
 
 /// `state history`: a table, newest first as given.
