@@ -220,6 +220,28 @@ fn edit_plan(dir: &Path, f: impl FnOnce(&mut serde_json::Value)) {
     std::fs::write(&p, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
 }
 
+/// Replaces the state with another application's SQLite database in WAL mode, with its `-wal`
+/// (holding its tables) and `-shm` left over, as a copy taken while it was open leaves them.
+fn foreign_with_wal(dir: &Path) {
+    let p = state_path(dir);
+    std::fs::remove_file(&p).unwrap();
+    let side = |suffix: &str| PathBuf::from(format!("{}{suffix}", p.display()));
+    let conn = rusqlite::Connection::open(&p).unwrap();
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0; \
+         CREATE TABLE moz_places (id INTEGER, url TEXT); INSERT INTO moz_places VALUES (1, 'x');",
+    )
+    .unwrap();
+    let copies: Vec<(PathBuf, Vec<u8>)> = ["", "-wal", "-shm"]
+        .iter()
+        .map(|s| (side(s), std::fs::read(side(s)).unwrap()))
+        .collect();
+    drop(conn);
+    for (path, bytes) in copies {
+        std::fs::write(path, bytes).unwrap();
+    }
+}
+
 /// Leaves the state locked by this (live) test process, as a running apply would.
 fn lock_state(dir: &Path) {
     let store = ecsform::state::StateStore::open(&state_path(dir)).unwrap();
@@ -732,6 +754,116 @@ fn cases() -> Vec<Case> {
             args: &["plan", "-state=statedir"],
             code: 1,
             phrases: &["statedir is not an ecsform state file", "it is a directory"],
+            location: None,
+        },
+        Case {
+            name: "state zero-length",
+            setup: |d| with_state_bytes(d, |_| Vec::new()),
+            args: &["apply", "-auto-approve"],
+            code: 1,
+            phrases: &["it is empty, 0 bytes", "left untouched"],
+            location: None,
+        },
+        Case {
+            name: "state zero-length, state list",
+            setup: |d| with_state_bytes(d, |_| Vec::new()),
+            args: &["state", "list"],
+            code: 1,
+            phrases: &["it is empty, 0 bytes"],
+            location: None,
+        },
+        Case {
+            name: "state with random bytes in the middle",
+            setup: |d| {
+                with_state_bytes(d, |mut b| {
+                    let mut x = 0x9e3779b97f4a7c15u64;
+                    let middle = b.len() / 2;
+                    for byte in b.iter_mut().skip(middle - 2048).take(4096) {
+                        x ^= x << 13;
+                        x ^= x >> 7;
+                        x ^= x << 17;
+                        *byte = x as u8;
+                    }
+                    b
+                })
+            },
+            args: &["apply", "-auto-approve", "-var", "replicas=3"],
+            code: 1,
+            phrases: &["is damaged", "left untouched"],
+            location: None,
+        },
+        Case {
+            name: "state truncated, state rollback",
+            setup: |d| with_state_bytes(d, |b| b[..b.len() / 2].to_vec()),
+            args: &["state", "rollback", "-auto-approve"],
+            code: 1,
+            phrases: &["is damaged", "left untouched"],
+            location: None,
+        },
+        Case {
+            name: "state from another SQLite application, its WAL left over",
+            setup: foreign_with_wal,
+            args: &["apply", "-auto-approve"],
+            code: 1,
+            phrases: &[
+                "is not an ecsform state file",
+                "its write-ahead log",
+                "was not read",
+                "left untouched",
+            ],
+            location: None,
+        },
+        Case {
+            name: "state with a WAL file that is not one",
+            setup: |d| {
+                write(d, "state/ecsform.sqlite-wal", "leftover bytes, not a WAL header");
+            },
+            args: &["plan"],
+            code: 1,
+            phrases: &["ecsform.sqlite-wal is not an SQLite WAL file", "left untouched"],
+            location: None,
+        },
+        Case {
+            name: "state WAL left over without its state file",
+            setup: |d| {
+                foreign_with_wal(d);
+                std::fs::remove_file(state_path(d)).unwrap();
+            },
+            args: &["apply", "-auto-approve"],
+            code: 1,
+            phrases: &["the file is missing but its write-ahead log"],
+            location: None,
+        },
+        Case {
+            name: "state rollback to a serial that is not earlier",
+            setup: none,
+            args: &["state", "rollback", "-serial=99", "-auto-approve"],
+            code: 1,
+            phrases: &["Cannot roll back the state", "cannot roll back to serial 99"],
+            location: None,
+        },
+        Case {
+            name: "state rollback without a terminal to confirm",
+            setup: none,
+            args: &["state", "rollback"],
+            code: 1,
+            phrases: &["No terminal to confirm with", "-auto-approve"],
+            location: None,
+        },
+        Case {
+            name: "state rollback -serial of a word",
+            setup: none,
+            args: &["state", "rollback", "-serial=first"],
+            code: 1,
+            phrases: &["-serial needs a state serial"],
+            location: None,
+        },
+        Case {
+            name: "force-unlock with another lock's ID",
+            setup: lock_state,
+            args: &["force-unlock", "ID-FROM-LOCK"],
+            code: 1,
+            phrases: &["lock ID ID-FROM-LOCK does not match"],
             location: None,
         },
         Case {

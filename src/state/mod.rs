@@ -112,10 +112,40 @@ impl StateStore {
                 reason: "it is a directory; -state takes the path of the state file".into(),
             });
         }
-        file::create_private(path)?;
+        file::check_existing(path)?;
+        if path.exists() {
+            // A first look that cannot write a byte (not even WAL recovery): a file that is not
+            // ours, is damaged or is from a newer ecsform stays as it is, side files included.
+            let untouched = file::connect_untouched(path)?;
+            let wal = file::side_file(path, "-wal");
+            let wal_in_use = std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0);
+            let looked = schema::inspect(&untouched, path, schema::latest_version(migrations), false)
+                .map_err(|e| match e {
+                    // The main file alone was read; say so, since the log may hold the rest.
+                    StateError::NotState { path, reason } if wal_in_use => StateError::NotState {
+                        path,
+                        reason: format!(
+                            "{reason}, reading the main file only: its write-ahead log {} was \
+                             not read",
+                            wal.display()
+                        ),
+                    },
+                    e => e,
+                });
+            looked?;
+            // Without a log the main file must be whole. With one, the main file alone may be
+            // mid-checkpoint after a crash: SQLite's recovery from the log decides.
+            if !wal_in_use {
+                schema::quick_check(&untouched, path)?;
+            }
+        } else {
+            file::create_new(path, |conn, path| {
+                schema::prepare(conn, path, migrations)
+            })?;
+        }
         let mut conn = file::connect(path)?;
-        // Recognise (and if need be create or migrate) the schema before switching to WAL,
-        // because the switch writes to the file and a file that is not ours stays untouched.
+        // Recognise (and if need be migrate) the schema before switching to WAL, because the
+        // switch writes to the file and a file that is not ours stays untouched.
         schema::prepare(&mut conn, path, migrations)?;
         file::use_wal(&conn, path)?;
         let (lineage, serial) = conn

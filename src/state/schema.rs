@@ -302,6 +302,26 @@ pub(crate) fn inspect(
     Ok(Found::State { version })
 }
 
+/// SQLite's `quick_check` of every page: a truncated or partly overwritten file is `Damaged`.
+pub(crate) fn quick_check(conn: &Connection, path: &Path) -> Result<(), StateError> {
+    let damaged = |detail: String| StateError::Damaged {
+        path: path.to_path_buf(),
+        detail,
+    };
+    let problems: Vec<String> = conn
+        .prepare("PRAGMA quick_check(5)")
+        .and_then(|mut stmt| stmt.query_map([], |r| r.get(0))?.collect())
+        .map_err(|e| match sql_err(path)(e) {
+            StateError::Sqlite { source, .. } => damaged(source.to_string()),
+            e => e,
+        })?;
+    if problems.len() == 1 && problems[0] == "ok" {
+        return Ok(());
+    }
+    let text = problems.join("; ");
+    Err(damaged(text.split_whitespace().collect::<Vec<_>>().join(" ")))
+}
+
 /// Creates the schema in an empty file or brings an older one up to date, in one transaction.
 /// Does nothing (and writes nothing) when the file is already current or is not ours.
 pub(crate) fn prepare(
