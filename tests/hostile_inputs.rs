@@ -816,11 +816,18 @@ fn cases() -> Vec<Case> {
         Case {
             name: "state with a WAL file that is not one",
             setup: |d| {
-                write(d, "state/ecsform.sqlite-wal", "leftover bytes, not a WAL header");
+                write(
+                    d,
+                    "state/ecsform.sqlite-wal",
+                    "leftover bytes, not a WAL header",
+                );
             },
             args: &["plan"],
             code: 1,
-            phrases: &["ecsform.sqlite-wal is not an SQLite WAL file", "left untouched"],
+            phrases: &[
+                "ecsform.sqlite-wal is not an SQLite WAL file",
+                "left untouched",
+            ],
             location: None,
         },
         Case {
@@ -839,7 +846,10 @@ fn cases() -> Vec<Case> {
             setup: none,
             args: &["state", "rollback", "-serial=99", "-auto-approve"],
             code: 1,
-            phrases: &["Cannot roll back the state", "cannot roll back to serial 99"],
+            phrases: &[
+                "Cannot roll back the state",
+                "cannot roll back to serial 99",
+            ],
             location: None,
         },
         Case {
@@ -1481,7 +1491,7 @@ fn every_bad_input_gives_a_clear_located_error_and_changes_nothing() {
     );
 }
 
-/// As root, permissions do not stop writes; the read-only cases need an ordinary user.
+/// Whether file permissions stop this process from writing (they do not stop root).
 fn writes_are_refused(dir: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     let probe = dir.join("probe");
@@ -1495,27 +1505,80 @@ fn writes_are_refused(dir: &Path) -> bool {
     refused
 }
 
+/// The unprivileged user the read-only case runs the CLI as when the tests run as root.
+const NOBODY: u32 = 65534;
+
+fn chown_all(path: &Path, uid: u32) {
+    std::os::unix::fs::chown(path, Some(uid), Some(uid)).unwrap();
+    if path.is_dir() {
+        for e in std::fs::read_dir(path).unwrap().flatten() {
+            chown_all(&e.path(), uid);
+        }
+    }
+}
+
+/// `ecsform -chdir=DIR COMMAND -no-color EXTRA...`: in-process, or as the `ecsform` binary
+/// running as user `uid`.
+fn run_as(uid: Option<u32>, dir: &Path, command: &str, extra: &[&str]) -> support::Output {
+    let Some(uid) = uid else {
+        return support::run_in(dir, command, extra);
+    };
+    use std::os::unix::process::CommandExt;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ecsform"))
+        .arg(format!("-chdir={}", dir.display()))
+        .arg(command)
+        .arg("-no-color")
+        .args(extra)
+        .env("HOME", dir)
+        .uid(uid)
+        .gid(uid)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("running ecsform as an unprivileged user");
+    support::Output {
+        code: out
+            .status
+            .code()
+            .and_then(|c| u8::try_from(c).ok())
+            .unwrap_or(255),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
 #[test]
 fn a_read_only_state_is_reported_and_left_as_it_is() {
     use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("work");
     copy_dir(template(), &dir);
-    if !writes_are_refused(&dir) {
-        eprintln!("skipped: running as root, where read-only files can be written");
-        return;
+    // Root writes whatever the permissions say: then the commands run as an ordinary user
+    // who owns the copy, for whom the permissions hold.
+    let user = (!writes_are_refused(&dir)).then_some(NOBODY);
+    if let Some(uid) = user {
+        chown_all(tmp.path(), uid);
     }
     let state_dir = dir.join("state");
     std::fs::set_permissions(state_path(&dir), std::fs::Permissions::from_mode(0o400)).unwrap();
     std::fs::set_permissions(&state_dir, std::fs::Permissions::from_mode(0o500)).unwrap();
     let before = snapshot(&dir);
-    let out = support::run_in(&dir, "apply", &["-auto-approve", "-var", "replicas=3"]);
-    assert_eq!(out.code, 1, "{}", out.stderr);
-    assert!(out.stderr.contains("state"), "{}", out.stderr);
+    let out = run_as(
+        user,
+        &dir,
+        "apply",
+        &["-auto-approve", "-var", "replicas=3"],
+    );
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("is read-only"), "{}", out.stderr);
     // Reading still works.
-    let list = support::run_in(&dir, "state", &["list"]);
+    let list = run_as(user, &dir, "state", &["list"]);
     let after = snapshot(&dir);
     std::fs::set_permissions(&state_dir, std::fs::Permissions::from_mode(0o700)).unwrap();
     assert_eq!(before, after);
     assert_eq!(list.code, 0, "{}", list.stderr);
+    assert!(
+        list.stdout.contains("null_resource.a[0]"),
+        "{}",
+        list.stdout
+    );
 }

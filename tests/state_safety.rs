@@ -199,7 +199,11 @@ fn a_second_apply_fails_fast_naming_the_holder_and_with_a_timeout_waits_and_proc
     let records = store.resources().unwrap();
     assert_eq!(records.len(), 1);
     let vpcs = vpcs_of(dir);
-    assert_eq!(vpcs, vec![records[0].id.clone().unwrap()], "one VPC, in state");
+    assert_eq!(
+        vpcs,
+        vec![records[0].id.clone().unwrap()],
+        "one VPC, in state"
+    );
 }
 
 #[test]
@@ -233,7 +237,10 @@ fn a_lock_left_by_a_killed_apply_is_stale_and_force_unlock_releases_it() {
         plan.took
     );
     for phrase in [
-        format!("is locked by ecsform apply (pid {pid} on host {})", holder.host),
+        format!(
+            "is locked by ecsform apply (pid {pid} on host {})",
+            holder.host
+        ),
         format!("The lock is stale: process {pid} no longer runs on this host"),
         format!("ecsform force-unlock {}", holder.id),
     ] {
@@ -242,9 +249,18 @@ fn a_lock_left_by_a_killed_apply_is_stale_and_force_unlock_releases_it() {
     assert!(!plan.stderr.contains("(locked 0s ago)"), "{}", plan.stderr);
 
     // force-unlock asks first; without a terminal it needs -force.
-    let unlock = run(ecsform(dir, &moto_endpoint(), "force-unlock", &[&holder.id]));
+    let unlock = run(ecsform(
+        dir,
+        &moto_endpoint(),
+        "force-unlock",
+        &[&holder.id],
+    ));
     assert_eq!(unlock.code, Some(1), "{}", unlock.stderr);
-    assert!(unlock.stdout.contains("It looks stale"), "{}", unlock.stdout);
+    assert!(
+        unlock.stdout.contains("It looks stale"),
+        "{}",
+        unlock.stdout
+    );
     let unlock = run(ecsform(
         dir,
         &moto_endpoint(),
@@ -332,18 +348,12 @@ fn rollback_to_the_first_apply_shows_the_first_state_again_as_a_new_serial() {
     let out = support::run_in(dir, "state", &["rollback", &serial_flag]);
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(out.stderr.contains("-auto-approve"), "{}", out.stderr);
-    let out = support::run_answering(
-        &[&chdir, "state", "rollback", &serial_flag],
-        "no\n",
-    );
+    let out = support::run_answering(&[&chdir, "state", "rollback", &serial_flag], "no\n");
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(out.stderr.contains("Rollback cancelled"), "{}", out.stderr);
     assert_eq!(visible(dir), second);
 
-    let out = support::run_answering(
-        &[&chdir, "state", "rollback", &serial_flag],
-        "yes\n",
-    );
+    let out = support::run_answering(&[&chdir, "state", "rollback", &serial_flag], "yes\n");
     assert_eq!(out.code, 0, "{}", out.stderr);
     let diff = out.stdout.as_str();
     for line in [
@@ -358,7 +368,11 @@ fn rollback_to_the_first_apply_shows_the_first_state_again_as_a_new_serial() {
     ] {
         assert!(diff.contains(&line), "{line:?} in:\n{diff}");
     }
-    assert_eq!(visible(dir), first, "the state shows as after the first apply");
+    assert_eq!(
+        visible(dir),
+        first,
+        "the state shows as after the first apply"
+    );
     let store = StateStore::open(&state_path(dir)).unwrap();
     assert_eq!(store.serial(), second_serial + 1);
     assert_eq!(store.lineage(), lineage);
@@ -380,9 +394,9 @@ fn rollback_to_the_first_apply_shows_the_first_state_again_as_a_new_serial() {
         history.stdout
     );
     assert!(
-        history
-            .stdout
-            .contains(&format!("rolled back to serial {first_serial}: id, triggers")),
+        history.stdout.contains(&format!(
+            "rolled back to serial {first_serial}: id, triggers"
+        )),
         "{}",
         history.stdout
     );
@@ -400,15 +414,24 @@ fn rollback_to_the_first_apply_shows_the_first_state_again_as_a_new_serial() {
     let out = support::run_in(dir, "state", &["rollback", "-serial=99", "-auto-approve"]);
     assert_eq!(out.code, 1);
     assert!(
-        out.stderr.contains("cannot roll back to serial 99: the state is at serial"),
+        out.stderr
+            .contains("cannot roll back to serial 99: the state is at serial"),
         "{}",
         out.stderr
     );
     let out = support::run_in(dir, "state", &["rollback", "-serial=x"]);
     assert_eq!(out.code, 1);
-    assert!(out.stderr.contains("-serial needs a state serial"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("-serial needs a state serial"),
+        "{}",
+        out.stderr
+    );
     let out = support::run_in(dir, "state", &["list", "-serial=1"]);
     assert_eq!(out.code, 1);
-    assert!(out.stderr.contains("options of \"state rollback\""), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("options of \"state rollback\""),
+        "{}",
+        out.stderr
+    );
     assert_eq!(visible(dir), second);
 }

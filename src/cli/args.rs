@@ -304,9 +304,7 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
             {
                 command.auto_approve = bool_flag(flag, inline)?
             }
-            "force" if name == CommandName::ForceUnlock => {
-                command.force = bool_flag(flag, inline)?
-            }
+            "force" if name == CommandName::ForceUnlock => command.force = bool_flag(flag, inline)?,
             "serial" if name == CommandName::State => {
                 let (value, used) = take_value(flag, inline, args.get(i + 1))?;
                 command.serial = Some(value.parse().ok().filter(|n| *n >= 0).ok_or_else(|| {

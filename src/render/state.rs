@@ -528,9 +528,10 @@ pub fn history_summary(h: &HistoryEntry) -> String {
         "intent" => "about to be created (intent row)".into(),
         "adopt" => format!("adopted: created by an interrupted apply{}", id(&h.after)),
         "rollback" => {
-            let to = h
-                .rollback_to
-                .map_or_else(|| "an earlier serial".to_string(), |s| format!("serial {s}"));
+            let to = h.rollback_to.map_or_else(
+                || "an earlier serial".to_string(),
+                |s| format!("serial {s}"),
+            );
             match (&h.before, &h.after) {
                 (None, _) => format!("restored by state rollback to {to}{}", id(&h.after)),
                 (_, None) => format!(
@@ -600,7 +601,10 @@ pub fn rollback_text(plan: &RollbackPlan) -> String {
                 }
                 changed.sort();
                 changed.dedup();
-                ('~', format!("changes {}{}", changed.join(", "), id(&change.then)))
+                (
+                    '~',
+                    format!("changes {}{}", changed.join(", "), id(&change.then)),
+                )
             }
         };
         lines.push((sign, change.address.clone(), what));

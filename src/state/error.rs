@@ -57,6 +57,19 @@ pub enum StateError {
         /// What SQLite said.
         detail: String,
     },
+    /// The file (or its directory, where SQLite keeps the `-wal` and `-shm` files) cannot be
+    /// written by this user. Commands that only read still work.
+    #[error(
+        "state file {} is read-only: its permissions, or its directory's, do not let ecsform \
+         write it and its -wal and -shm files. Commands that only read the state work; to change \
+         it, make the file and its directory writable",
+        path.display()
+    )]
+    ReadOnly {
+        /// The state file.
+        path: PathBuf,
+    },
+
     /// SQLite would not put the file in WAL journal mode.
     #[error(
         "state file {}: SQLite could not switch it to WAL journal mode (it stayed in {mode}); \

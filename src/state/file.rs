@@ -279,7 +279,12 @@ mod tests {
         // What a SIGKILL leaves: the committed write only in the log.
         let copies: Vec<_> = ["", "-wal", "-shm"]
             .iter()
-            .map(|s| (side_file(&path, s), std::fs::read(side_file(&path, s)).unwrap()))
+            .map(|s| {
+                (
+                    side_file(&path, s),
+                    std::fs::read(side_file(&path, s)).unwrap(),
+                )
+            })
             .collect();
         drop(store);
         for (p, bytes) in copies {

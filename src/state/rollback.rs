@@ -73,9 +73,7 @@ fn cannot(path: &std::path::Path, target: i64, reason: String) -> StateError {
     }
 }
 
-fn current_resources(
-    conn: &Connection,
-) -> rusqlite::Result<BTreeMap<String, Option<RawResource>>> {
+fn current_resources(conn: &Connection) -> rusqlite::Result<BTreeMap<String, Option<RawResource>>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {RESOURCE_COLUMNS}, updated_at FROM resources"
     ))?;
@@ -361,10 +359,7 @@ mod tests {
     /// Every row the user sees: resources and outputs.
     fn content(
         store: &StateStore,
-    ) -> (
-        Vec<ResourceRecord>,
-        Vec<(String, serde_json::Value, bool)>,
-    ) {
+    ) -> (Vec<ResourceRecord>, Vec<(String, serde_json::Value, bool)>) {
         (store.resources().unwrap(), store.outputs().unwrap())
     }
 
@@ -384,7 +379,10 @@ mod tests {
         store.put_resource(&b, "create", None).unwrap();
         seen.push(content(&store));
         store
-            .set_outputs(&[("x".into(), json!(1), false), ("pw".into(), json!("s"), true)])
+            .set_outputs(&[
+                ("x".into(), json!(1), false),
+                ("pw".into(), json!("s"), true),
+            ])
             .unwrap();
         seen.push(content(&store));
         store.set_outputs(&[("x".into(), json!(2), false)]).unwrap();
@@ -397,7 +395,9 @@ mod tests {
         seen.push(content(&store));
         store.remove_resources(&["aws_subnet.b".into()]).unwrap();
         seen.push(content(&store));
-        store.remove_resource("aws_vpc.main", "delete", None).unwrap();
+        store
+            .remove_resource("aws_vpc.main", "delete", None)
+            .unwrap();
         seen.push(content(&store));
         assert_eq!(store.serial(), 8);
 
@@ -426,7 +426,9 @@ mod tests {
         store
             .put_resource(&changed, "update", Some(&a.attributes))
             .unwrap();
-        store.put_resource(&record("aws_vpc.b"), "create", None).unwrap();
+        store
+            .put_resource(&record("aws_vpc.b"), "create", None)
+            .unwrap();
 
         let plan = store.rollback_plan(Some(1)).unwrap();
         assert_eq!(plan.current_serial, 3);
@@ -435,14 +437,24 @@ mod tests {
             .iter()
             .map(|c| (c.address.as_str(), c.now.is_some(), c.then.is_some()))
             .collect();
-        assert_eq!(summary, [("aws_vpc.a", true, true), ("aws_vpc.b", true, false)]);
+        assert_eq!(
+            summary,
+            [("aws_vpc.a", true, true), ("aws_vpc.b", true, false)]
+        );
         assert_eq!(store.rollback(&plan).unwrap(), 4);
         assert_eq!(store.resources().unwrap(), vec![a.clone()]);
 
         let history = store.history(2).unwrap();
         let rows: Vec<_> = history
             .iter()
-            .map(|h| (h.serial, h.action.as_str(), h.address.as_str(), h.rollback_to))
+            .map(|h| {
+                (
+                    h.serial,
+                    h.action.as_str(),
+                    h.address.as_str(),
+                    h.rollback_to,
+                )
+            })
             .collect();
         assert_eq!(
             rows,
@@ -460,9 +472,15 @@ mod tests {
         assert!(plan.is_empty());
         // A plan made before another write is refused.
         let stale = store.rollback_plan(Some(2)).unwrap();
-        store.put_resource(&record("aws_vpc.c"), "create", None).unwrap();
+        store
+            .put_resource(&record("aws_vpc.c"), "create", None)
+            .unwrap();
         let err = store.rollback(&stale).unwrap_err();
-        assert!(err.to_string().contains("the state changed (serial 4 to 5)"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("the state changed (serial 4 to 5)"),
+            "{err}"
+        );
         assert_eq!(store.serial(), 5);
     }
 

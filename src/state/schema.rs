@@ -319,7 +319,9 @@ pub(crate) fn quick_check(conn: &Connection, path: &Path) -> Result<(), StateErr
         return Ok(());
     }
     let text = problems.join("; ");
-    Err(damaged(text.split_whitespace().collect::<Vec<_>>().join(" ")))
+    Err(damaged(
+        text.split_whitespace().collect::<Vec<_>>().join(" "),
+    ))
 }
 
 /// Creates the schema in an empty file or brings an older one up to date, in one transaction.
