@@ -104,11 +104,11 @@ fn reconstruct(
     BTreeMap<String, Option<RawOutput>>,
 )> {
     let mut resources = current_resources(conn)?;
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare(
         "SELECT address, present, mode, type, module_path, index_key, id, attributes, \
              dependencies, status, schema_version, sensitive_paths, updated_at \
-         FROM resources_undo WHERE serial > ?1 ORDER BY seq DESC"
-    ))?;
+         FROM resources_undo WHERE serial > ?1 ORDER BY seq DESC",
+    )?;
     let mut rows = stmt.query([target])?;
     while let Some(r) = rows.next()? {
         let address: String = r.get(0)?;
