@@ -123,7 +123,16 @@ fn held_lock_fails_at_once_waits_with_timeout_and_can_be_forced() {
     std::mem::forget(stale);
     let out = support::run(&args(dir.path(), "force-unlock", &["not-the-id"]));
     assert_eq!(out.code, 1);
+    // It asks first; without a terminal to ask on, it needs -force.
     let out = support::run(&args(dir.path(), "force-unlock", &[&stale_id]));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("run again with -force"),
+        "{}",
+        out.stderr
+    );
+    assert!(store.lock_holder().unwrap().is_some());
+    let out = support::run(&args(dir.path(), "force-unlock", &["-force", &stale_id]));
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.contains("successfully unlocked"));
     assert_eq!(support::run(&args(dir.path(), "plan", &[])).code, 0);

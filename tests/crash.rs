@@ -116,7 +116,11 @@ fn release_lock(dir: &Path) {
         return;
     };
     if let Some(holder) = store.lock_holder().unwrap() {
-        let out = run(ecsform(dir, "force-unlock", &[holder.id]));
+        let out = run(ecsform(
+            dir,
+            "force-unlock",
+            &["-force".to_string(), holder.id],
+        ));
         assert_eq!(out.code, Some(0), "{}{}", out.stdout, out.stderr);
     }
 }

@@ -220,6 +220,28 @@ fn edit_plan(dir: &Path, f: impl FnOnce(&mut serde_json::Value)) {
     std::fs::write(&p, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
 }
 
+/// Replaces the state with another application's SQLite database in WAL mode, with its `-wal`
+/// (holding its tables) and `-shm` left over, as a copy taken while it was open leaves them.
+fn foreign_with_wal(dir: &Path) {
+    let p = state_path(dir);
+    std::fs::remove_file(&p).unwrap();
+    let side = |suffix: &str| PathBuf::from(format!("{}{suffix}", p.display()));
+    let conn = rusqlite::Connection::open(&p).unwrap();
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0; \
+         CREATE TABLE moz_places (id INTEGER, url TEXT); INSERT INTO moz_places VALUES (1, 'x');",
+    )
+    .unwrap();
+    let copies: Vec<(PathBuf, Vec<u8>)> = ["", "-wal", "-shm"]
+        .iter()
+        .map(|s| (side(s), std::fs::read(side(s)).unwrap()))
+        .collect();
+    drop(conn);
+    for (path, bytes) in copies {
+        std::fs::write(path, bytes).unwrap();
+    }
+}
+
 /// Leaves the state locked by this (live) test process, as a running apply would.
 fn lock_state(dir: &Path) {
     let store = ecsform::state::StateStore::open(&state_path(dir)).unwrap();
@@ -732,6 +754,126 @@ fn cases() -> Vec<Case> {
             args: &["plan", "-state=statedir"],
             code: 1,
             phrases: &["statedir is not an ecsform state file", "it is a directory"],
+            location: None,
+        },
+        Case {
+            name: "state zero-length",
+            setup: |d| with_state_bytes(d, |_| Vec::new()),
+            args: &["apply", "-auto-approve"],
+            code: 1,
+            phrases: &["it is empty, 0 bytes", "left untouched"],
+            location: None,
+        },
+        Case {
+            name: "state zero-length, state list",
+            setup: |d| with_state_bytes(d, |_| Vec::new()),
+            args: &["state", "list"],
+            code: 1,
+            phrases: &["it is empty, 0 bytes"],
+            location: None,
+        },
+        Case {
+            name: "state with random bytes in the middle",
+            setup: |d| {
+                with_state_bytes(d, |mut b| {
+                    let mut x = 0x9e3779b97f4a7c15u64;
+                    let middle = b.len() / 2;
+                    for byte in b.iter_mut().skip(middle - 2048).take(4096) {
+                        x ^= x << 13;
+                        x ^= x >> 7;
+                        x ^= x << 17;
+                        *byte = x as u8;
+                    }
+                    b
+                })
+            },
+            args: &["apply", "-auto-approve", "-var", "replicas=3"],
+            code: 1,
+            phrases: &["is damaged", "left untouched"],
+            location: None,
+        },
+        Case {
+            name: "state truncated, state rollback",
+            setup: |d| with_state_bytes(d, |b| b[..b.len() / 2].to_vec()),
+            args: &["state", "rollback", "-auto-approve"],
+            code: 1,
+            phrases: &["is damaged", "left untouched"],
+            location: None,
+        },
+        Case {
+            name: "state from another SQLite application, its WAL left over",
+            setup: foreign_with_wal,
+            args: &["apply", "-auto-approve"],
+            code: 1,
+            phrases: &[
+                "is not an ecsform state file",
+                "its write-ahead log",
+                "was not read",
+                "left untouched",
+            ],
+            location: None,
+        },
+        Case {
+            name: "state with a WAL file that is not one",
+            setup: |d| {
+                write(
+                    d,
+                    "state/ecsform.sqlite-wal",
+                    "leftover bytes, not a WAL header",
+                );
+            },
+            args: &["plan"],
+            code: 1,
+            phrases: &[
+                "ecsform.sqlite-wal is not an SQLite WAL file",
+                "left untouched",
+            ],
+            location: None,
+        },
+        Case {
+            name: "state WAL left over without its state file",
+            setup: |d| {
+                foreign_with_wal(d);
+                std::fs::remove_file(state_path(d)).unwrap();
+            },
+            args: &["apply", "-auto-approve"],
+            code: 1,
+            phrases: &["the file is missing but its write-ahead log"],
+            location: None,
+        },
+        Case {
+            name: "state rollback to a serial that is not earlier",
+            setup: none,
+            args: &["state", "rollback", "-serial=99", "-auto-approve"],
+            code: 1,
+            phrases: &[
+                "Cannot roll back the state",
+                "cannot roll back to serial 99",
+            ],
+            location: None,
+        },
+        Case {
+            name: "state rollback without a terminal to confirm",
+            setup: none,
+            args: &["state", "rollback"],
+            code: 1,
+            phrases: &["No terminal to confirm with", "-auto-approve"],
+            location: None,
+        },
+        Case {
+            name: "state rollback -serial of a word",
+            setup: none,
+            args: &["state", "rollback", "-serial=first"],
+            code: 1,
+            phrases: &["-serial needs a state serial"],
+            location: None,
+        },
+        Case {
+            name: "force-unlock with another lock's ID",
+            setup: lock_state,
+            args: &["force-unlock", "ID-FROM-LOCK"],
+            code: 1,
+            phrases: &["lock ID ID-FROM-LOCK does not match"],
             location: None,
         },
         Case {
@@ -1349,7 +1491,7 @@ fn every_bad_input_gives_a_clear_located_error_and_changes_nothing() {
     );
 }
 
-/// As root, permissions do not stop writes; the read-only cases need an ordinary user.
+/// Whether file permissions stop this process from writing (they do not stop root).
 fn writes_are_refused(dir: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     let probe = dir.join("probe");
@@ -1363,27 +1505,80 @@ fn writes_are_refused(dir: &Path) -> bool {
     refused
 }
 
+/// The unprivileged user the read-only case runs the CLI as when the tests run as root.
+const NOBODY: u32 = 65534;
+
+fn chown_all(path: &Path, uid: u32) {
+    std::os::unix::fs::chown(path, Some(uid), Some(uid)).unwrap();
+    if path.is_dir() {
+        for e in std::fs::read_dir(path).unwrap().flatten() {
+            chown_all(&e.path(), uid);
+        }
+    }
+}
+
+/// `ecsform -chdir=DIR COMMAND -no-color EXTRA...`: in-process, or as the `ecsform` binary
+/// running as user `uid`.
+fn run_as(uid: Option<u32>, dir: &Path, command: &str, extra: &[&str]) -> support::Output {
+    let Some(uid) = uid else {
+        return support::run_in(dir, command, extra);
+    };
+    use std::os::unix::process::CommandExt;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ecsform"))
+        .arg(format!("-chdir={}", dir.display()))
+        .arg(command)
+        .arg("-no-color")
+        .args(extra)
+        .env("HOME", dir)
+        .uid(uid)
+        .gid(uid)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("running ecsform as an unprivileged user");
+    support::Output {
+        code: out
+            .status
+            .code()
+            .and_then(|c| u8::try_from(c).ok())
+            .unwrap_or(255),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
 #[test]
 fn a_read_only_state_is_reported_and_left_as_it_is() {
     use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("work");
     copy_dir(template(), &dir);
-    if !writes_are_refused(&dir) {
-        eprintln!("skipped: running as root, where read-only files can be written");
-        return;
+    // Root writes whatever the permissions say: then the commands run as an ordinary user
+    // who owns the copy, for whom the permissions hold.
+    let user = (!writes_are_refused(&dir)).then_some(NOBODY);
+    if let Some(uid) = user {
+        chown_all(tmp.path(), uid);
     }
     let state_dir = dir.join("state");
     std::fs::set_permissions(state_path(&dir), std::fs::Permissions::from_mode(0o400)).unwrap();
     std::fs::set_permissions(&state_dir, std::fs::Permissions::from_mode(0o500)).unwrap();
     let before = snapshot(&dir);
-    let out = support::run_in(&dir, "apply", &["-auto-approve", "-var", "replicas=3"]);
-    assert_eq!(out.code, 1, "{}", out.stderr);
-    assert!(out.stderr.contains("state"), "{}", out.stderr);
+    let out = run_as(
+        user,
+        &dir,
+        "apply",
+        &["-auto-approve", "-var", "replicas=3"],
+    );
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("is read-only"), "{}", out.stderr);
     // Reading still works.
-    let list = support::run_in(&dir, "state", &["list"]);
+    let list = run_as(user, &dir, "state", &["list"]);
     let after = snapshot(&dir);
     std::fs::set_permissions(&state_dir, std::fs::Permissions::from_mode(0o700)).unwrap();
     assert_eq!(before, after);
     assert_eq!(list.code, 0, "{}", list.stderr);
+    assert!(
+        list.stdout.contains("null_resource.a[0]"),
+        "{}",
+        list.stdout
+    );
 }

@@ -125,8 +125,12 @@ pub struct Command {
     pub destroy: bool,
     /// `plan -detailed-exitcode`: 0 no changes, 1 error, 2 changes.
     pub detailed_exitcode: bool,
-    /// `apply/destroy -auto-approve`.
+    /// `apply/destroy/state rollback -auto-approve`.
     pub auto_approve: bool,
+    /// `force-unlock -force`: do not ask for confirmation.
+    pub force: bool,
+    /// `state rollback -serial=N`: the serial to roll back to (default: the one before).
+    pub serial: Option<i64>,
     /// `-parallelism=N` concurrent calls during apply.
     pub parallelism: usize,
     /// `force-unlock ID`.
@@ -224,6 +228,8 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
         destroy: name == CommandName::Destroy,
         detailed_exitcode: false,
         auto_approve: false,
+        force: false,
+        serial: None,
         parallelism: 10,
         lock_id: None,
         args: Vec::new(),
@@ -296,8 +302,23 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
             "detailed-exitcode" if name == CommandName::Plan => {
                 command.detailed_exitcode = bool_flag(flag, inline)?
             }
-            "auto-approve" if matches!(name, CommandName::Apply | CommandName::Destroy) => {
+            "auto-approve"
+                if matches!(
+                    name,
+                    CommandName::Apply | CommandName::Destroy | CommandName::State
+                ) =>
+            {
                 command.auto_approve = bool_flag(flag, inline)?
+            }
+            "force" if name == CommandName::ForceUnlock => command.force = bool_flag(flag, inline)?,
+            "serial" if name == CommandName::State => {
+                let (value, used) = take_value(flag, inline, args.get(i + 1))?;
+                command.serial = Some(value.parse().ok().filter(|n| *n >= 0).ok_or_else(|| {
+                    UsageError(format!(
+                        "-serial needs a state serial (a number, 0 or more), not \"{value}\""
+                    ))
+                })?);
+                i += used;
             }
             "parallelism" if matches!(name, CommandName::Apply | CommandName::Destroy) => {
                 let (value, used) = take_value(flag, inline, args.get(i + 1))?;

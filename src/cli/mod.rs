@@ -135,7 +135,7 @@ pub fn run(argv: &[String], io: &mut Io) -> u8 {
                 CommandName::Apply => apply::run(&ctx, "apply", io),
                 CommandName::Destroy => apply::run(&ctx, "destroy", io),
                 CommandName::ForceUnlock => {
-                    force_unlock::run(&ctx.state_path, cmd.lock_id.as_deref(), io)
+                    force_unlock::run(&ctx.state_path, cmd.lock_id.as_deref(), cmd.force, io)
                 }
                 CommandName::Show => show::run(&ctx, io),
                 CommandName::Output => output::run(&ctx, io),
@@ -288,9 +288,10 @@ fn help(cmd: Option<CommandName>) -> String {
              -target=ADDR        Destroy only ADDR and what depends on it; repeatable.\n{STATE_FLAGS}{VAR_FLAGS}"
         ),
         Some(CommandName::ForceUnlock) => format!(
-            "Usage: ecsform [global options] force-unlock LOCK_ID\n\n\
+            "Usage: ecsform [global options] force-unlock [options] LOCK_ID\n\n\
              Releases the state lock with this ID, left behind by an ecsform process that was\n\
-             killed. Make sure no other ecsform is running.\n\nOptions:\n{STATE_FLAGS}"
+             killed. Make sure no other ecsform is running. Asks for confirmation.\n\nOptions:\n  \
+             -force              Do not ask for confirmation (required without a terminal).\n{STATE_FLAGS}"
         ),
         Some(CommandName::Show) => "Usage: ecsform [global options] show [options] [PLANFILE]\n\n\
              With PLANFILE, renders a saved plan again. Without, shows every resource in the\n\
@@ -316,8 +317,13 @@ fn help(cmd: Option<CommandName>) -> String {
              show ADDR           Show one resource instance's attributes.\n  \
              rm ADDR...          Forget ADDR (every instance under it); the AWS object stays.\n  \
              mv SOURCE DEST      Move an instance, resource or module to a new address.\n  \
-             history             The recorded changes, newest first.\n\nOptions:\n  \
-             -json               JSON output (list, show, history).\n{STATE_FLAGS}"
+             history             The recorded changes, newest first.\n  \
+             rollback            Put the resources and outputs back as they were at an earlier\n                      \
+             serial, written as a new serial; AWS objects are not touched.\n\nOptions:\n  \
+             -json               JSON output (list, show, history).\n  \
+             -serial=N           rollback: the serial to go back to (default: the one before).\n  \
+             -auto-approve       rollback: do not ask for confirmation (required without a\n                      \
+             terminal).\n{STATE_FLAGS}"
         ),
         Some(CommandName::Import) => format!(
             "Usage: ecsform [global options] import [options] ADDR ID\n\n\

@@ -1,4 +1,5 @@
-//! `ecsform state list|show|rm|mv|history`: read and edit the state without touching AWS.
+//! `ecsform state list|show|rm|mv|history|rollback`: read and edit the state without touching
+//! AWS.
 //!
 //! Thin: addresses are matched by `addrs::pattern`, moves worked out by `addrs::moves`, the
 //! edits made by `StateStore` in one transaction each (under the state lock), and the text
@@ -17,22 +18,30 @@ use crate::lang::eval::suggest;
 use crate::render::state as view;
 use crate::state::{ResourceRecord, StateError, StateLock, StateStore};
 
-const SUBCOMMANDS: &[&str] = &["list", "show", "rm", "mv", "history"];
+const SUBCOMMANDS: &[&str] = &["list", "show", "rm", "mv", "history", "rollback"];
 
 pub fn run(ctx: &Ctx, io: &mut Io) -> u8 {
     let Some((sub, args)) = ctx.cmd.args.split_first() else {
         return usage(
             ctx,
             io,
-            "\"ecsform state\" needs a subcommand: list, show, rm, mv or history.".into(),
+            "\"ecsform state\" needs a subcommand: list, show, rm, mv, history or rollback.".into(),
         );
     };
+    if sub != "rollback" && (ctx.cmd.serial.is_some() || ctx.cmd.auto_approve) {
+        return usage(
+            ctx,
+            io,
+            format!("-serial and -auto-approve are options of \"state rollback\", not of \"state {sub}\"."),
+        );
+    }
     match sub.as_str() {
         "list" => list(ctx, args, io),
         "show" => show(ctx, args, io),
         "rm" => rm(ctx, args, io),
         "mv" => mv(ctx, args, io),
         "history" => history(ctx, args, io),
+        "rollback" => rollback(ctx, args, io),
         other => {
             let hint = suggest(other, SUBCOMMANDS)
                 .map(|s| format!(" Did you mean \"{s}\"?"))
@@ -41,7 +50,7 @@ pub fn run(ctx: &Ctx, io: &mut Io) -> u8 {
                 ctx,
                 io,
                 format!(
-                    "unknown subcommand \"state {other}\". Subcommands: list, show, rm, mv, history.{hint}"
+                    "unknown subcommand \"state {other}\". Subcommands: list, show, rm, mv, history, rollback.{hint}"
                 ),
             )
         }
@@ -71,6 +80,7 @@ pub(super) fn warn(ctx: &Ctx, io: &mut Io, d: Diagnostic) {
 fn state_error(ctx: &Ctx, io: &mut Io, e: StateError) -> u8 {
     let summary = match &e {
         StateError::Locked { .. } => "Error acquiring the state lock",
+        StateError::CannotRollBack { .. } => "Cannot roll back the state",
         _ => "Error reading or writing the state",
     };
     fail(ctx, io, Diagnostic::error(summary, e.to_string()))
@@ -460,5 +470,84 @@ fn history(ctx: &Ctx, args: &[String], io: &mut Io) -> u8 {
     } else {
         let _ = io.out.write_all(view::history_text(&entries).as_bytes());
     }
+    0
+}
+
+/// `state rollback [-serial=N] [-auto-approve]`: put the resources and outputs back as they
+/// were at serial N (default: the serial before), as a new serial, after showing what changes.
+fn rollback(ctx: &Ctx, args: &[String], io: &mut Io) -> u8 {
+    if let Some(code) = no_json(ctx, io, "rollback") {
+        return code;
+    }
+    if !args.is_empty() {
+        return usage(
+            ctx,
+            io,
+            "\"ecsform state rollback\" takes no arguments; choose the serial with -serial=N \
+             (see \"ecsform state history\")."
+                .into(),
+        );
+    }
+    let mut store = match require_state(ctx, io) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let lock = match store.lock("state rollback", ctx.cmd.lock_timeout) {
+        Ok(l) => l,
+        Err(e) => return state_error(ctx, io, e),
+    };
+    let plan = match store.rollback_plan(ctx.cmd.serial) {
+        Ok(p) => p,
+        Err(e) => return state_error(ctx, io, e),
+    };
+    if plan.is_empty() {
+        release(ctx, io, lock);
+        let _ = writeln!(
+            io.out,
+            "The state at serial {} already has the resources and outputs it had at serial {}; \
+             nothing to roll back.",
+            plan.current_serial, plan.target_serial
+        );
+        return 0;
+    }
+    let _ = io.out.write_all(view::rollback_text(&plan).as_bytes());
+    if !ctx.cmd.auto_approve {
+        let Some(input) = io.input.as_mut() else {
+            let _ = writeln!(
+                io.err,
+                "\nError: No terminal to confirm with\n\n  ecsform state rollback asks for \
+                 confirmation, but its input is not a terminal. Review the changes above and run \
+                 again with -auto-approve to make them without asking."
+            );
+            return 1;
+        };
+        let _ = write!(
+            io.out,
+            "\nDo you want to roll the state back to serial {}?\n  Only 'yes' will be accepted \
+             to approve.\n\n  Enter a value: ",
+            plan.target_serial
+        );
+        let _ = io.out.flush();
+        let mut answer = String::new();
+        let _ = input.read_line(&mut answer);
+        if answer.trim() != "yes" {
+            let _ = writeln!(
+                io.err,
+                "\nError: Rollback cancelled\n\n  Only 'yes' is accepted; nothing was changed."
+            );
+            return 1;
+        }
+    }
+    let serial = match store.rollback(&plan) {
+        Ok(s) => s,
+        Err(e) => return state_error(ctx, io, e),
+    };
+    release(ctx, io, lock);
+    let _ = writeln!(
+        io.out,
+        "\nRolled back: serial {serial} has the resources and outputs of serial {}. \
+         \"ecsform state history\" lists the rollback; \"ecsform state rollback\" again undoes it.",
+        plan.target_serial
+    );
     0
 }

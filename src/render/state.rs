@@ -1,7 +1,8 @@
 //! The recorded state as people and scripts read it: one instance in Terraform's `state show`
 //! form (`# ADDR:` and a `resource "TYPE" "NAME" { ... }` block with aligned `=`), values in
 //! HCL form for `output`, the documents of `show -json`, `state show -json`,
-//! `state list -json` and `output -json`, and the lines of `state history`.
+//! `state list -json` and `output -json`, the lines of `state history` and what
+//! `state rollback` will change.
 //!
 //! Sensitive values never appear: `(sensitive value)` in text, `null` with a
 //! `sensitive_values` mark (or no `value` at all, for outputs) in JSON. Whether an attribute
@@ -18,7 +19,7 @@ use crate::lang::json_parts;
 use crate::lang::value::{format_number, mark_paths};
 use crate::lang::Value;
 use crate::provider::{self, AttrSchema, AttrType, BlockSchema, Schema};
-use crate::state::{HistoryEntry, ResourceRecord, ResourceStatus};
+use crate::state::{HistoryEntry, ResourceRecord, ResourceStatus, RollbackPlan};
 
 /// How far each nesting level of a `state show` block is indented, as in Terraform.
 const BLOCK_INDENT: usize = 4;
@@ -537,8 +538,117 @@ pub fn history_summary(h: &HistoryEntry) -> String {
         "intent" if h.after.is_none() => "intent to create dropped: nothing of it was found".into(),
         "intent" => "about to be created (intent row)".into(),
         "adopt" => format!("adopted: created by an interrupted apply{}", id(&h.after)),
+        "rollback" => {
+            let to = h.rollback_to.map_or_else(
+                || "an earlier serial".to_string(),
+                |s| format!("serial {s}"),
+            );
+            match (&h.before, &h.after) {
+                (None, _) => format!("restored by state rollback to {to}{}", id(&h.after)),
+                (_, None) => format!(
+                    "removed by state rollback to {to}: it was not in the state then{}",
+                    id(&h.before)
+                ),
+                (Some(Json::Object(b)), Some(Json::Object(a))) => {
+                    let mut changed: Vec<&str> = b
+                        .keys()
+                        .chain(a.keys())
+                        .filter(|k| b.get(*k) != a.get(*k))
+                        .map(String::as_str)
+                        .collect();
+                    changed.sort();
+                    changed.dedup();
+                    format!(
+                        "rolled back to {to}: {}{}",
+                        if changed.is_empty() {
+                            "status or dependencies".to_string()
+                        } else {
+                            changed.join(", ")
+                        },
+                        id(&h.after)
+                    )
+                }
+                _ => format!("rolled back to {to}{}", id(&h.after)),
+            }
+        }
         other => other.to_string(),
     }
+}
+
+/// What `state rollback` will change, for the user to confirm: per instance whether it comes
+/// back, goes or changes (attribute names and IDs, never values), and per output the same.
+pub fn rollback_text(plan: &RollbackPlan) -> String {
+    let id = |rec: &Option<ResourceRecord>| {
+        rec.as_ref()
+            .and_then(|r| r.id.as_deref())
+            .map(|id| format!(" (id={id})"))
+            .unwrap_or_default()
+    };
+    let mut lines: Vec<(char, String, String)> = Vec::new();
+    for change in &plan.resources {
+        let (sign, what) = match (&change.now, &change.then) {
+            (None, _) => ('+', format!("restored{}", id(&change.then))),
+            (_, None) => ('-', format!("removed from the state{}", id(&change.now))),
+            (Some(now), Some(then)) => {
+                let (b, a) = (&now.attributes, &then.attributes);
+                let mut changed: Vec<String> = match (b, a) {
+                    (Json::Object(b), Json::Object(a)) => b
+                        .keys()
+                        .chain(a.keys())
+                        .filter(|k| b.get(*k) != a.get(*k))
+                        .cloned()
+                        .collect(),
+                    _ if b != a => vec!["attributes".into()],
+                    _ => vec![],
+                };
+                if now.id != then.id {
+                    changed.push("id".into());
+                }
+                if now.status != then.status {
+                    changed.push(format!("status {} -> {}", now.status, then.status));
+                }
+                if now.dependencies != then.dependencies {
+                    changed.push("dependencies".into());
+                }
+                changed.sort();
+                changed.dedup();
+                (
+                    '~',
+                    format!("changes {}{}", changed.join(", "), id(&change.then)),
+                )
+            }
+        };
+        lines.push((sign, change.address.clone(), what));
+    }
+    for change in &plan.outputs {
+        let (sign, what) = match (&change.now, &change.then) {
+            (None, _) => ('+', "restored"),
+            (_, None) => ('-', "removed"),
+            _ => ('~', "changes value"),
+        };
+        lines.push((sign, format!("output \"{}\"", change.name), what.into()));
+    }
+    let width = lines.iter().map(|l| l.1.len()).max().unwrap_or(0);
+    let mut out = format!(
+        "ecsform state rollback: the state is at serial {}; its resources and outputs go back to \
+         what they were at serial {}, written as serial {} (same lineage).\nOnly the state \
+         changes: no AWS object is created, changed or destroyed. The next plan compares the \
+         configuration with the objects as this state records them.\n\n",
+        plan.current_serial,
+        plan.target_serial,
+        plan.current_serial + 1
+    );
+    for (sign, what, how) in &lines {
+        out.push_str(&format!("  {sign} {what:<width$}  {how}\n"));
+    }
+    let count = |c: char| lines.iter().filter(|l| l.0 == c).count();
+    out.push_str(&format!(
+        "\nRollback: {} to restore, {} to change, {} to remove.\n",
+        count('+'),
+        count('~'),
+        count('-')
+    ));
+    out
 }
 
 /// `state history`: a table, newest first as given.
@@ -600,6 +710,9 @@ pub fn history_json(entries: &[HistoryEntry]) -> Json {
                 obj.insert("address".into(), json!(h.address));
                 if let Some(from) = &h.moved_from {
                     obj.insert("moved_from".into(), json!(from));
+                }
+                if let Some(to) = h.rollback_to {
+                    obj.insert("rollback_to".into(), json!(to));
                 }
                 obj.insert("summary".into(), json!(history_summary(h)));
                 let addr = ResourceInstanceAddr::parse(&h.address);
@@ -709,6 +822,7 @@ mod tests {
             before: Some(rec.attributes.clone()),
             after: None,
             serial: 3,
+            rollback_to: None,
             sensitive_paths: vec![],
         }]);
         for shown in [text, json.to_string(), doc.to_string(), history.to_string()] {
@@ -774,6 +888,7 @@ mod tests {
             after,
             serial: 1,
             sensitive_paths: vec![],
+            rollback_to: (action == "rollback").then_some(0),
         };
         let v1 = json!({"id": "vpc-1", "cidr_block": "10.0.0.0/16", "tags": {}});
         let v2 = json!({"id": "vpc-1", "cidr_block": "10.0.0.0/16", "tags": {"a": "b"}});

@@ -57,6 +57,19 @@ pub enum StateError {
         /// What SQLite said.
         detail: String,
     },
+    /// The file (or its directory, where SQLite keeps the `-wal` and `-shm` files) cannot be
+    /// written by this user. Commands that only read still work.
+    #[error(
+        "state file {} is read-only: its permissions, or its directory's, do not let ecsform \
+         write it and its -wal and -shm files. Commands that only read the state work; to change \
+         it, make the file and its directory writable",
+        path.display()
+    )]
+    ReadOnly {
+        /// The state file.
+        path: PathBuf,
+    },
+
     /// SQLite would not put the file in WAL journal mode.
     #[error(
         "state file {}: SQLite could not switch it to WAL journal mode (it stayed in {mode}); \
@@ -120,18 +133,28 @@ pub enum StateError {
         address: String,
     },
 
-    /// Someone else holds the state lock.
-    #[error(
-        "Error acquiring the state lock: {} is locked by ecsform {} (pid {} on host {}) since {}, \
-         lock ID {}. Wait for it to finish, or if it crashed, run: ecsform force-unlock {}",
-        path.display(), holder.command, holder.pid, holder.host, holder.created_at, holder.id,
-        holder.id
-    )]
+    /// Someone else holds the state lock (or held it and is gone: `stale`).
+    #[error("{}", locked_message(path, holder, age, stale.as_deref()))]
     Locked {
         /// The state file.
         path: PathBuf,
         /// Who holds the lock (boxed to keep every `Result` small).
         holder: Box<LockInfo>,
+        /// How long ago it was taken, e.g. `12s` (see [`LockInfo::age`]).
+        age: String,
+        /// Why the holder is known to be gone, when it is: the lock is stale.
+        stale: Option<String>,
+    },
+
+    /// `state rollback` cannot restore the serial asked for.
+    #[error("state file {}: cannot roll back to serial {serial}: {reason}", path.display())]
+    CannotRollBack {
+        /// The state file.
+        path: PathBuf,
+        /// The serial asked for.
+        serial: i64,
+        /// Why not.
+        reason: String,
     },
 
     /// `force_unlock` found no lock to remove.
@@ -155,4 +178,33 @@ pub enum StateError {
         /// Who actually holds the lock.
         holder: Box<LockInfo>,
     },
+}
+
+fn locked_message(
+    path: &std::path::Path,
+    holder: &LockInfo,
+    age: &str,
+    stale: Option<&str>,
+) -> String {
+    let held = format!(
+        "Error acquiring the state lock: {} is locked by ecsform {} (pid {} on host {}) since {} \
+         (locked {age} ago), lock ID {}.",
+        path.display(),
+        holder.command,
+        holder.pid,
+        holder.host,
+        holder.created_at,
+        holder.id
+    );
+    match stale {
+        Some(reason) => format!(
+            "{held} The lock is stale: {reason}. ecsform does not take a stale lock by itself; \
+             if no ecsform is working on this state, release it with: ecsform force-unlock {}",
+            holder.id
+        ),
+        None => format!(
+            "{held} Wait for it to finish, or if it crashed, run: ecsform force-unlock {}",
+            holder.id
+        ),
+    }
 }

@@ -1,6 +1,11 @@
 //! The state lock: at most one row in the `lock` table, taken in a `BEGIN IMMEDIATE`
 //! transaction so two processes cannot both take it, and released when the `StateLock` is
 //! dropped. It does not stop anyone from writing without the lock; callers take it first.
+//!
+//! A lock whose holder ran on this host and is gone (no such PID, a zombie, or the PID now
+//! belongs to a process started later) is *stale*: it is reported as such, with how to release
+//! it, and never taken over automatically — a PID namespace (a container) that shares the host
+//! name could make a live holder look gone.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -27,6 +32,91 @@ pub struct LockInfo {
     pub command: String,
     /// When the lock was taken, RFC 3339 in UTC.
     pub created_at: String,
+    /// The holder's process start (`BOOT_ID:TICKS` from `/proc`), to tell a reused PID from
+    /// the holder; `None` where `/proc` is not available or for a lock written before it was
+    /// recorded.
+    pub process_start: Option<String>,
+}
+
+impl LockInfo {
+    /// How long ago the lock was taken, e.g. `12s`, `3m05s`, `2h10m`, `4d3h`; `an unknown
+    /// time` if `created_at` cannot be read.
+    pub fn age(&self) -> String {
+        let Ok(taken) = chrono::DateTime::parse_from_rfc3339(&self.created_at) else {
+            return "an unknown time".into();
+        };
+        let secs = (chrono::Utc::now() - taken.with_timezone(&chrono::Utc))
+            .num_seconds()
+            .max(0);
+        match secs {
+            s if s < 60 => format!("{s}s"),
+            s if s < 3600 => format!("{}m{:02}s", s / 60, s % 60),
+            s if s < 86400 => format!("{}h{:02}m", s / 3600, s % 3600 / 60),
+            s => format!("{}d{}h", s / 86400, s % 86400 / 3600),
+        }
+    }
+
+    /// Why the holder is known to be gone, if it is: it ran on this host and its process no
+    /// longer exists, is a zombie, or its PID now belongs to a process started later (or
+    /// since a restart). `None` when it may still run (or runs elsewhere).
+    pub fn stale_reason(&self) -> Option<String> {
+        if self.host != hostname() {
+            return None;
+        }
+        stale_reason_here(self.pid, self.process_start.as_deref())
+    }
+}
+
+/// `stale_reason` for a holder known to have run on this host.
+fn stale_reason_here(pid: u32, recorded_start: Option<&str>) -> Option<String> {
+    // Without /proc there is no telling; a lock is then never called stale.
+    if !std::path::Path::new("/proc/self/stat").exists() {
+        return None;
+    }
+    let Some((state, start)) = proc_stat(pid) else {
+        return Some(format!("process {pid} no longer runs on this host"));
+    };
+    if state == 'Z' || state == 'X' {
+        return Some(format!("process {pid} has exited (it is a zombie)"));
+    }
+    let recorded = recorded_start?;
+    let (boot, _) = recorded.split_once(':')?;
+    if boot != boot_id() {
+        return Some(format!(
+            "this host has restarted since the lock was taken, so process {pid} is gone"
+        ));
+    }
+    if recorded != format!("{}:{start}", boot_id()) {
+        return Some(format!(
+            "PID {pid} now belongs to another process, started after the lock was taken"
+        ));
+    }
+    None
+}
+
+/// The state letter and start time (clock ticks after boot) of process `pid`, from
+/// `/proc/PID/stat`.
+fn proc_stat(pid: u32) -> Option<(char, u64)> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name in parentheses may hold spaces and parentheses: split after the last.
+    let rest = &text[text.rfind(')')? + 1..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let state = fields.first()?.chars().next()?;
+    // Field 22 of the file is the start time; `fields` begins at field 3.
+    let start = fields.get(19)?.parse().ok()?;
+    Some((state, start))
+}
+
+fn boot_id() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default()
+}
+
+/// This process's start as recorded in a lock: `BOOT_ID:TICKS`, or None without `/proc`.
+fn own_process_start() -> Option<String> {
+    let (_, start) = proc_stat(std::process::id())?;
+    Some(format!("{}:{start}", boot_id()))
 }
 
 /// A held state lock. Dropping it releases the lock if it is still ours; `release` does the
@@ -73,7 +163,7 @@ fn delete_ours(conn: &Connection, id: &str) -> rusqlite::Result<()> {
 
 fn current_holder(conn: &Connection) -> rusqlite::Result<Option<LockInfo>> {
     conn.query_row(
-        "SELECT id, pid, host, command, created_at FROM lock WHERE slot = 1",
+        "SELECT id, pid, host, command, created_at, process_start FROM lock WHERE slot = 1",
         [],
         |r| {
             Ok(LockInfo {
@@ -82,6 +172,7 @@ fn current_holder(conn: &Connection) -> rusqlite::Result<Option<LockInfo>> {
                 host: r.get(2)?,
                 command: r.get(3)?,
                 created_at: r.get(4)?,
+                process_start: r.get(5)?,
             })
         },
     )
@@ -95,8 +186,16 @@ fn try_take(conn: &mut Connection, info: &LockInfo) -> rusqlite::Result<Option<L
         return Ok(Some(holder));
     }
     tx.execute(
-        "INSERT INTO lock (slot, id, pid, host, command, created_at) VALUES (1, ?1, ?2, ?3, ?4, ?5)",
-        rusqlite::params![info.id, info.pid, info.host, info.command, info.created_at],
+        "INSERT INTO lock (slot, id, pid, host, command, created_at, process_start) \
+         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
+        rusqlite::params![
+            info.id,
+            info.pid,
+            info.host,
+            info.command,
+            info.created_at,
+            info.process_start
+        ],
     )?;
     tx.commit()?;
     Ok(None)
@@ -118,7 +217,8 @@ impl StateStore {
     ///
     /// Fails at once with `StateError::Locked` when someone else holds it, unless `timeout` is
     /// more than zero: then it looks again every 200 ms until the lock is free or the timeout
-    /// has passed.
+    /// has passed. A stale lock (see [`LockInfo::stale_reason`]) fails at once whatever the
+    /// timeout: waiting cannot release it.
     pub fn lock(&self, command: &str, timeout: Duration) -> Result<StateLock, StateError> {
         let path = self.path.as_path();
         let mut conn = connect(path)?;
@@ -129,6 +229,7 @@ impl StateStore {
             host: hostname(),
             command: command.to_string(),
             created_at: String::new(),
+            process_start: own_process_start(),
         };
         loop {
             info.created_at = now_rfc3339();
@@ -140,11 +241,14 @@ impl StateStore {
                     info,
                 });
             };
+            let stale = holder.stale_reason();
             let now = Instant::now();
-            if now >= deadline {
+            if now >= deadline || stale.is_some() {
                 return Err(StateError::Locked {
                     path: path.to_path_buf(),
+                    age: holder.age(),
                     holder: Box::new(holder),
+                    stale,
                 });
             }
             std::thread::sleep(POLL_INTERVAL.min(deadline - now));
@@ -209,16 +313,18 @@ mod tests {
             err.to_string(),
             format!(
                 "Error acquiring the state lock: {} is locked by ecsform apply (pid {} on host {}) \
-                 since {}, lock ID {}. Wait for it to finish, or if it crashed, run: ecsform \
-                 force-unlock {}",
+                 since {} (locked {} ago), lock ID {}. Wait for it to finish, or if it crashed, \
+                 run: ecsform force-unlock {}",
                 path.display(),
                 info.pid,
                 info.host,
                 info.created_at,
+                info.age(),
                 info.id,
                 info.id
             )
         );
+        assert_eq!(info.stale_reason(), None, "this process is alive");
 
         // The store stays writable while its lock is held.
         let mut first = first;
@@ -311,6 +417,102 @@ mod tests {
             .filter(|&won| won)
             .count();
         assert_eq!(won, 1);
+    }
+
+    /// Writes a lock row as another process would have.
+    fn plant(path: &std::path::Path, pid: u32, host: &str, start: Option<&str>, ago: i64) {
+        let conn = Connection::open(path).unwrap();
+        let created = (chrono::Utc::now() - chrono::Duration::seconds(ago))
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        conn.execute(
+            "INSERT INTO lock (slot, id, pid, host, command, created_at, process_start) \
+             VALUES (1, 'L1', ?1, ?2, 'apply', ?3, ?4)",
+            rusqlite::params![pid, host, created, start],
+        )
+        .unwrap();
+    }
+
+    /// The PID of a process that has exited and been reaped.
+    fn dead_pid() -> u32 {
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        pid
+    }
+
+    #[test]
+    fn a_lock_of_a_gone_process_on_this_host_is_stale_and_fails_at_once() {
+        let (_dir, path) = temp_state();
+        let store = StateStore::open(&path).unwrap();
+        let pid = dead_pid();
+        plant(&path, pid, &hostname(), None, 75);
+        let started = Instant::now();
+        let err = store.lock("plan", Duration::from_secs(30)).unwrap_err();
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "waiting cannot release a stale lock"
+        );
+        let text = err.to_string();
+        assert!(
+            text.contains(&format!("(pid {pid} on host {})", hostname())),
+            "{text}"
+        );
+        assert!(text.contains("(locked 1m15s ago)"), "{text}");
+        assert!(
+            text.contains(&format!(
+                "The lock is stale: process {pid} no longer runs on this host. ecsform does \
+                 not take a stale lock by itself; if no ecsform is working on this state, \
+                 release it with: ecsform force-unlock L1"
+            )),
+            "{text}"
+        );
+        store.force_unlock("L1").unwrap();
+        store.lock("plan", Duration::ZERO).unwrap();
+    }
+
+    #[test]
+    fn a_reused_pid_or_a_restart_makes_a_lock_stale_and_another_host_never() {
+        let me = std::process::id();
+        let own = own_process_start().expect("/proc on Linux");
+        assert_eq!(stale_reason_here(me, Some(&own)), None);
+        assert_eq!(stale_reason_here(me, None), None);
+        let (boot, ticks) = own.split_once(':').unwrap();
+        let earlier = format!("{boot}:{}", ticks.parse::<u64>().unwrap() + 1);
+        assert_eq!(
+            stale_reason_here(me, Some(&earlier)).unwrap(),
+            format!("PID {me} now belongs to another process, started after the lock was taken")
+        );
+        assert!(stale_reason_here(me, Some(&format!("other-boot:{ticks}")))
+            .unwrap()
+            .contains("this host has restarted"));
+
+        let (_dir, path) = temp_state();
+        let store = StateStore::open(&path).unwrap();
+        plant(&path, dead_pid(), "some-other-host", None, 5);
+        let holder = store.lock_holder().unwrap().unwrap();
+        assert_eq!(holder.stale_reason(), None, "no telling for another host");
+        let err = store.lock("plan", Duration::ZERO).unwrap_err();
+        assert!(err.to_string().contains("Wait for it to finish"), "{err}");
+    }
+
+    #[test]
+    fn lock_ages_read_like_durations() {
+        let at = |secs: i64| LockInfo {
+            id: "x".into(),
+            pid: 1,
+            host: "h".into(),
+            command: "apply".into(),
+            created_at: (chrono::Utc::now() - chrono::Duration::seconds(secs))
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            process_start: None,
+        };
+        assert_eq!(at(12).age(), "12s");
+        assert_eq!(at(185).age(), "3m05s");
+        assert_eq!(at(7800).age(), "2h10m");
+        assert_eq!(at(4 * 86400 + 3 * 3600).age(), "4d3h");
+        let mut bad = at(1);
+        bad.created_at = "yesterday".into();
+        assert_eq!(bad.age(), "an unknown time");
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod error;
 mod file;
 mod lock;
 mod records;
+mod rollback;
 mod schema;
 
 use std::cell::Cell;
@@ -24,6 +25,7 @@ pub use edit::index_key_json;
 pub use error::StateError;
 pub use lock::{LockInfo, StateLock};
 pub use records::{HistoryEntry, ResourceRecord, ResourceStatus};
+pub use rollback::{RollbackOutput, RollbackPlan, RollbackResource};
 
 use records::{check_action, check_record, parse_json, StoredResource, RESOURCE_COLUMNS};
 use schema::Migration;
@@ -59,6 +61,11 @@ fn sql_err(path: &Path) -> impl Fn(rusqlite::Error) -> StateError + '_ {
         // A damaged file says so in the user's words; SQLite never writes to a file it finds
         // corrupt, so it was left as it was.
         let code = source.sqlite_error_code();
+        if code == Some(rusqlite::ErrorCode::ReadOnly) {
+            return StateError::ReadOnly {
+                path: path.to_path_buf(),
+            };
+        }
         if matches!(
             code,
             Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
@@ -110,12 +117,59 @@ impl StateStore {
                 reason: "it is a directory; -state takes the path of the state file".into(),
             });
         }
-        file::create_private(path)?;
-        let mut conn = file::connect(path)?;
-        // Recognise (and if need be create or migrate) the schema before switching to WAL,
-        // because the switch writes to the file and a file that is not ours stays untouched.
-        schema::prepare(&mut conn, path, migrations)?;
-        file::use_wal(&conn, path)?;
+        file::check_existing(path)?;
+        let mut found = None;
+        if path.exists() {
+            // A first look that cannot write a byte (not even WAL recovery): a file that is not
+            // ours, is damaged or is from a newer ecsform stays as it is, side files included.
+            let untouched = file::connect_untouched(path)?;
+            let wal = file::side_file(path, "-wal");
+            let wal_in_use = std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0);
+            let looked =
+                schema::inspect(&untouched, path, schema::latest_version(migrations), false)
+                    .map_err(|e| match e {
+                        // The main file alone was read; say so, since the log may hold the rest.
+                        StateError::NotState { path, reason } if wal_in_use => {
+                            StateError::NotState {
+                                path,
+                                reason: format!(
+                            "{reason}, reading the main file only: its write-ahead log {} was \
+                             not read",
+                            wal.display()
+                        ),
+                            }
+                        }
+                        e => e,
+                    });
+            found = Some(looked?);
+            // Without a log the main file must be whole. With one, the main file alone may be
+            // mid-checkpoint after a crash: SQLite's recovery from the log decides.
+            if !wal_in_use {
+                schema::quick_check(&untouched, path)?;
+            }
+        } else {
+            file::create_new(path, |conn, path| schema::prepare(conn, path, migrations))?;
+        }
+        let writable = || -> Result<Connection, StateError> {
+            let mut conn = file::connect(path)?;
+            // Recognise (and if need be migrate) the schema before switching to WAL, because
+            // the switch writes to the file and a file that is not ours stays untouched.
+            schema::prepare(&mut conn, path, migrations)?;
+            file::use_wal(&conn, path)?;
+            Ok(conn)
+        };
+        let current = found
+            == Some(schema::Found::State {
+                version: schema::latest_version(migrations),
+            });
+        let conn = match writable() {
+            Ok(conn) => conn,
+            // A current state this user may read but not write (nor its directory, for the
+            // WAL's side files): open it for reading only. Every write then fails with
+            // `StateError::ReadOnly`.
+            Err(StateError::ReadOnly { .. }) if current => file::connect_untouched(path)?,
+            Err(e) => return Err(e),
+        };
         let (lineage, serial) = conn
             .query_row("SELECT lineage, serial FROM meta WHERE id = 1", [], |r| {
                 Ok((r.get(0)?, r.get(1)?))
@@ -354,12 +408,13 @@ impl StateStore {
             i64,
             Option<String>,
             String,
+            Option<i64>,
         );
         let stored: Vec<Row> = self
             .conn
             .prepare(
                 "SELECT applied_at, action, address, before, after, serial, moved_from, \
-                     sensitive_paths FROM history ORDER BY id DESC LIMIT ?1",
+                     sensitive_paths, rollback_to FROM history ORDER BY id DESC LIMIT ?1",
             )
             .and_then(|mut stmt| {
                 stmt.query_map([limit], |r| {
@@ -372,6 +427,7 @@ impl StateStore {
                         r.get(5)?,
                         r.get(6)?,
                         r.get(7)?,
+                        r.get(8)?,
                     ))
                 })?
                 .collect()
@@ -380,7 +436,17 @@ impl StateStore {
         stored
             .into_iter()
             .map(
-                |(applied_at, action, address, before, after, serial, moved_from, paths)| {
+                |(
+                    applied_at,
+                    action,
+                    address,
+                    before,
+                    after,
+                    serial,
+                    moved_from,
+                    paths,
+                    rollback_to,
+                )| {
                     let parse = |text: Option<String>, which: &str| {
                         text.map(|t| {
                             parse_json(
@@ -405,6 +471,7 @@ impl StateStore {
                         address,
                         moved_from,
                         serial,
+                        rollback_to,
                     })
                 },
             )

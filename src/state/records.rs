@@ -89,7 +89,8 @@ pub struct HistoryEntry {
     /// written before a create, or dropped when nothing of it was found; see `apply::intent`),
     /// `adopt` (an object an interrupted apply created entered the state); `forget`
     /// (`state rm`: the instance left the state, the object was not touched), `move`
-    /// (`state mv`) or `import` (an existing object entered the state).
+    /// (`state mv`), `import` (an existing object entered the state) or `rollback`
+    /// (`state rollback`: the instance was put back as it was at serial `rollback_to`).
     pub action: String,
     /// The instance address (for a move, the new one).
     pub address: String,
@@ -104,11 +105,14 @@ pub struct HistoryEntry {
     /// Where sensitive values are in `before` and `after` (JSON paths, as in
     /// [`ResourceRecord::sensitive_paths`]).
     pub sensitive_paths: Vec<serde_json::Value>,
+    /// For a `rollback` row, the serial whose content it restored.
+    pub rollback_to: Option<i64>,
 }
 
 /// The actions a history row may record.
 pub(crate) const ACTIONS: &[&str] = &[
     "create", "update", "replace", "delete", "read", "forget", "move", "import", "intent", "adopt",
+    "rollback",
 ];
 
 /// The modes a resource instance may have.
@@ -169,6 +173,7 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
 }
 
 /// A resources row as stored, before its JSON columns are parsed.
+#[derive(Clone, Debug)]
 pub(crate) struct StoredResource {
     pub address: String,
     pub mode: String,
@@ -286,7 +291,7 @@ mod tests {
         assert!(check_action(path, "create").is_ok());
         assert_eq!(
             check_action(path, "destroy").unwrap_err().to_string(),
-            "state file state/ecsform.sqlite: unknown history action \"destroy\"; expected one of create, update, replace, delete, read, forget, move, import, intent, adopt"
+            "state file state/ecsform.sqlite: unknown history action \"destroy\"; expected one of create, update, replace, delete, read, forget, move, import, intent, adopt, rollback"
         );
     }
 }

@@ -23,7 +23,7 @@ pub(crate) struct Migration {
 
 /// Every migration, oldest first. Append new steps; never edit a released one, because files
 /// already migrated by it will not run it again.
-pub(crate) const MIGRATIONS: &[Migration] = &[V1, V2, V3];
+pub(crate) const MIGRATIONS: &[Migration] = &[V1, V2, V3, V4];
 
 const V1: Migration = Migration {
     version: 1,
@@ -108,8 +108,111 @@ ALTER TABLE history ADD COLUMN sensitive_paths TEXT NOT NULL DEFAULT '[]';
 "#,
 };
 
+/// The undo log behind `state rollback`, kept by triggers so that no write can forget it: one
+/// `revisions` row per serial, and for every row of `resources` or `outputs` a write inserts,
+/// changes or deletes, the row as it was before (`present = 0`: there was none). Undoing the
+/// log of the serials after N, newest first, gives the state at serial N. A state migrated from
+/// version 3 has no log for its earlier serials (no `revisions` rows), which is how a rollback
+/// that far back is refused. The lock row also records the holder's process start time, so
+/// that a lock left by a process whose PID was reused is still recognised as stale.
+const V4: Migration = Migration {
+    version: 4,
+    sql: r#"
+ALTER TABLE lock ADD COLUMN process_start TEXT;
+ALTER TABLE history ADD COLUMN rollback_to INTEGER;
+CREATE TABLE revisions (
+    serial     INTEGER PRIMARY KEY,
+    written_at TEXT    NOT NULL
+);
+CREATE TABLE resources_undo (
+    seq            INTEGER PRIMARY KEY,
+    serial         INTEGER NOT NULL,
+    address        TEXT    NOT NULL,
+    present        INTEGER NOT NULL CHECK (present IN (0, 1)),
+    mode           TEXT,
+    type           TEXT,
+    module_path    TEXT,
+    index_key      TEXT,
+    id             TEXT,
+    attributes     TEXT,
+    dependencies   TEXT,
+    status         TEXT,
+    schema_version INTEGER,
+    updated_at     TEXT,
+    sensitive_paths TEXT
+);
+CREATE INDEX resources_undo_serial ON resources_undo (serial);
+CREATE TABLE outputs_undo (
+    seq       INTEGER PRIMARY KEY,
+    serial    INTEGER NOT NULL,
+    name      TEXT    NOT NULL,
+    present   INTEGER NOT NULL CHECK (present IN (0, 1)),
+    value     TEXT,
+    sensitive INTEGER
+);
+CREATE INDEX outputs_undo_serial ON outputs_undo (serial);
+CREATE TRIGGER revisions_log AFTER UPDATE OF serial ON meta
+WHEN NEW.serial > OLD.serial
+BEGIN
+    INSERT OR REPLACE INTO revisions (serial, written_at)
+        VALUES (NEW.serial, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
+END;
+CREATE TRIGGER resources_undo_insert AFTER INSERT ON resources
+BEGIN
+    INSERT INTO resources_undo (serial, address, present)
+        VALUES ((SELECT serial FROM meta WHERE id = 1), NEW.address, 0);
+END;
+CREATE TRIGGER resources_undo_update AFTER UPDATE ON resources
+BEGIN
+    INSERT INTO resources_undo (serial, address, present, mode, type, module_path, index_key,
+            id, attributes, dependencies, status, schema_version, updated_at, sensitive_paths)
+        VALUES ((SELECT serial FROM meta WHERE id = 1), OLD.address, 1, OLD.mode, OLD.type,
+            OLD.module_path, OLD.index_key, OLD.id, OLD.attributes, OLD.dependencies,
+            OLD.status, OLD.schema_version, OLD.updated_at, OLD.sensitive_paths);
+    INSERT INTO resources_undo (serial, address, present)
+        SELECT (SELECT serial FROM meta WHERE id = 1), NEW.address, 0
+        WHERE NEW.address <> OLD.address;
+END;
+CREATE TRIGGER resources_undo_delete AFTER DELETE ON resources
+BEGIN
+    INSERT INTO resources_undo (serial, address, present, mode, type, module_path, index_key,
+            id, attributes, dependencies, status, schema_version, updated_at, sensitive_paths)
+        VALUES ((SELECT serial FROM meta WHERE id = 1), OLD.address, 1, OLD.mode, OLD.type,
+            OLD.module_path, OLD.index_key, OLD.id, OLD.attributes, OLD.dependencies,
+            OLD.status, OLD.schema_version, OLD.updated_at, OLD.sensitive_paths);
+END;
+CREATE TRIGGER outputs_undo_insert AFTER INSERT ON outputs
+BEGIN
+    INSERT INTO outputs_undo (serial, name, present)
+        VALUES ((SELECT serial FROM meta WHERE id = 1), NEW.name, 0);
+END;
+CREATE TRIGGER outputs_undo_update AFTER UPDATE ON outputs
+BEGIN
+    INSERT INTO outputs_undo (serial, name, present, value, sensitive)
+        VALUES ((SELECT serial FROM meta WHERE id = 1), OLD.name, 1, OLD.value, OLD.sensitive);
+    INSERT INTO outputs_undo (serial, name, present)
+        SELECT (SELECT serial FROM meta WHERE id = 1), NEW.name, 0
+        WHERE NEW.name <> OLD.name;
+END;
+CREATE TRIGGER outputs_undo_delete AFTER DELETE ON outputs
+BEGIN
+    INSERT INTO outputs_undo (serial, name, present, value, sensitive)
+        VALUES ((SELECT serial FROM meta WHERE id = 1), OLD.name, 1, OLD.value, OLD.sensitive);
+END;
+"#,
+};
+
 /// Every table any migration creates. A file with any other table is not ours.
-const TABLES: &[&str] = &["meta", "resources", "outputs", "history", "lock"];
+const TABLES: &[&str] = &[
+    "meta",
+    "resources",
+    "outputs",
+    "history",
+    "lock",
+    "revisions",
+    "resources_undo",
+    "outputs_undo",
+];
 
 /// The schema version the last of `migrations` produces.
 pub(crate) fn latest_version(migrations: &[Migration]) -> i64 {
@@ -197,6 +300,28 @@ pub(crate) fn inspect(
         )));
     }
     Ok(Found::State { version })
+}
+
+/// SQLite's `quick_check` of every page: a truncated or partly overwritten file is `Damaged`.
+pub(crate) fn quick_check(conn: &Connection, path: &Path) -> Result<(), StateError> {
+    let damaged = |detail: String| StateError::Damaged {
+        path: path.to_path_buf(),
+        detail,
+    };
+    let problems: Vec<String> = conn
+        .prepare("PRAGMA quick_check(5)")
+        .and_then(|mut stmt| stmt.query_map([], |r| r.get(0))?.collect())
+        .map_err(|e| match sql_err(path)(e) {
+            StateError::Sqlite { source, .. } => damaged(source.to_string()),
+            e => e,
+        })?;
+    if problems.len() == 1 && problems[0] == "ok" {
+        return Ok(());
+    }
+    let text = problems.join("; ");
+    Err(damaged(
+        text.split_whitespace().collect::<Vec<_>>().join(" "),
+    ))
 }
 
 /// Creates the schema in an empty file or brings an older one up to date, in one transaction.
@@ -451,6 +576,26 @@ mod tests {
         store.remove_resources(&["aws_vpc.a".into()]).unwrap();
         assert_eq!(store.history(1).unwrap()[0].action, "forget");
         assert_eq!(store.serial(), 2);
+    }
+
+    #[test]
+    fn a_migrated_state_rolls_back_only_to_serials_written_since() {
+        let (_dir, path) = temp_state();
+        version_1_state(&path);
+        let mut store = StateStore::open(&path).unwrap();
+        let err = store.rollback_plan(Some(0)).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("no record of the write that made serial 1"),
+            "{err}"
+        );
+        store
+            .put_resource(&record("aws_vpc.b"), "create", None)
+            .unwrap();
+        let plan = store.rollback_plan(None).unwrap();
+        assert_eq!(plan.target_serial, 1);
+        store.rollback(&plan).unwrap();
+        assert_eq!(store.resources().unwrap(), vec![record("aws_vpc.a")]);
     }
 
     #[test]
