@@ -27,16 +27,11 @@ const PER_OBJECT: &[(&str, usize)] = &[
     ("GetTopicAttributes", 1),
     // EventBridge: one rule's targets per call.
     ("ListTargetsByRule", 1),
-    // Logs (two log groups), SNS (a topic), EventBridge (a rule): one ARN's tags per call.
-    ("ListTagsForResource", 4),
-    // IAM reads one role, inline policy, role's attachments, instance profile, policy (and
-    // its default version) per call.
-    ("GetRole", 1),
-    ("GetRolePolicy", 1),
-    ("ListAttachedRolePolicies", 1),
-    ("GetInstanceProfile", 1),
+    // EventBridge: one rule's tags per call (moto's GetResources does not report rules).
+    ("ListTagsForResource", 1),
+    // IAM: a managed policy's tags come only from GetPolicy or ListPolicyTags (its document
+    // comes with GetAccountAuthorizationDetails).
     ("GetPolicy", 1),
-    ("GetPolicyVersion", 1),
 ];
 
 fn use_moto() {
