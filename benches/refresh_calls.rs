@@ -10,13 +10,15 @@
 //!   one or two of each type per group: as many objects as possible of the types AWS reads
 //!   one object per call.
 //! * **ecs** (`write_ecs_stack`): the example's own modules (`modules/vpc`, `ecs_instances`,
-//!   `alb`, `ecs_events`) wired as `examples/ecs.tf` wires them, for 5 clusters, each a VPC
-//!   over six zones with NAT gateways and three instance groups — 530 instances.
+//!   `alb`, `ecs_events`) wired as `examples/ecs.tf` wires them, scaled up: a VPC over six
+//!   zones with NAT gateways, 15 instance groups, each with a security group and rules for its
+//!   services and, per service, a log group and a task role with its inline policy — 520
+//!   instances of 20 types.
 //!
 //! ```sh
 //! cargo bench --bench refresh_calls                # both stacks
 //! cargo bench --bench refresh_calls -- worst 4     # 4 groups of the worst case: 100 instances
-//! cargo bench --bench refresh_calls -- ecs 1       # 1 cluster: 106 instances
+//! cargo bench --bench refresh_calls -- ecs 5       # 5 instance groups: 220 instances
 //! ```
 
 #[path = "support/process.rs"]
@@ -36,8 +38,9 @@ use process::{ecsform_binary, measuring, median, positional_args, secs};
 
 /// Groups of the worst-case stack applied by default.
 const WORST_GROUPS: usize = 20;
-/// Clusters of the realistic stack applied by default.
-const ECS_CLUSTERS: usize = 5;
+/// Instance groups of the realistic stack applied by default (moto lists at most 15 launch
+/// templates, one a group).
+const ECS_GROUPS: usize = 15;
 /// Measured plans (the median wall time is reported; the calls of the first are listed).
 const RUNS: usize = 3;
 /// The target of issue 6 for 500 instances.
@@ -47,7 +50,7 @@ const TARGET_CALLS: usize = 40;
 enum Stack {
     /// The worst case, with this many groups.
     Worst(usize),
-    /// The example's modules, with this many clusters.
+    /// The example's modules, with this many instance groups.
     Ecs(usize),
 }
 
@@ -93,9 +96,9 @@ fn stacks() -> Vec<Stack> {
     };
     match args.first().map(String::as_str) {
         Some("worst") => vec![Stack::Worst(count(WORST_GROUPS))],
-        Some("ecs") => vec![Stack::Ecs(count(ECS_CLUSTERS))],
+        Some("ecs") => vec![Stack::Ecs(count(ECS_GROUPS))],
         Some(other) => panic!("the first argument is `worst` or `ecs`, not {other:?}"),
-        None if measuring() => vec![Stack::Worst(WORST_GROUPS), Stack::Ecs(ECS_CLUSTERS)],
+        None if measuring() => vec![Stack::Worst(WORST_GROUPS), Stack::Ecs(ECS_GROUPS)],
         // Under `cargo test`: one group, as a check that the benchmark works.
         None => vec![Stack::Worst(1)],
     }

@@ -244,7 +244,7 @@ impl ResourceType for SnsTopicType {
     ) -> Result<BTreeMap<String, Value>, ApiError> {
         let known = batch.tags(clients).await?;
         read_each(clients, ids, move |clients, arn| {
-            let tags = known.get(&arn).map(|t| to_tags(t));
+            let tags = known.get(&arn).map(to_tags);
             get_topic_tagged(clients, arn, tags)
         })
         .await
