@@ -278,7 +278,7 @@ mod tests {
         ]);
         assert_eq!(
             b.iam_filter,
-            [EntityType::LocalManagedPolicy, EntityType::Role]
+            [EntityType::Role, EntityType::LocalManagedPolicy]
         );
         assert_eq!(b.tag_filters, ["sns:topic"]);
     }
