@@ -13,7 +13,7 @@
 //!   `alb`, `ecs_events`) wired as `examples/ecs.tf` wires them, scaled up: a VPC over six
 //!   zones with NAT gateways, 15 instance groups, each with a security group and rules for its
 //!   services and, per service, a log group and a task role with its inline policy — 520
-//!   instances of 20 types.
+//!   instances of 24 types.
 //!
 //! ```sh
 //! cargo bench --bench refresh_calls                # both stacks
