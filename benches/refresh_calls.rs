@@ -1,14 +1,24 @@
 //! Benchmark: the AWS API calls of a refresh. Against moto (the AWS emulator of the tests,
-//! with its request recorder), it applies the generated stack of `tests/support/generated.rs`
-//! (495 instances of 21 types: VPCs, subnets, gateways, routes, security groups and rules, log
-//! groups, IAM roles, policies, attachments and instance profiles, launch templates, target
-//! groups, SNS topics, EventBridge rules and targets, ECS clusters and task definitions) with
-//! the release binary, then records the calls of `ecsform plan` (which refreshes every object)
-//! and reports them per API action, in total, and the plan's wall time.
+//! with its request recorder), it applies a stack with the release binary, then records the
+//! calls of `ecsform plan` (which refreshes every object) and reports them per API action,
+//! in total, and the plan's wall time. Two stacks:
+//!
+//! * **worst** (`tests/support/generated.rs::write_stack`): 20 groups of 21 types — VPCs,
+//!   subnets, gateways, routes, security groups and rules, log groups, IAM roles, inline and
+//!   managed policies, attachments and instance profiles, launch templates, target groups, SNS
+//!   topics, EventBridge rules and targets, ECS clusters and task definitions — 495 instances,
+//!   one or two of each type per group: as many objects as possible of the types AWS reads
+//!   one object per call.
+//! * **ecs** (`write_ecs_stack`): the example's own modules (`modules/vpc`, `ecs_instances`,
+//!   `alb`, `ecs_events`) wired as `examples/ecs.tf` wires them, scaled up: a VPC over six
+//!   zones with NAT gateways, 15 instance groups, each with a security group and rules for its
+//!   services and, per service, a log group and a task role with its inline policy — 520
+//!   instances of 24 types.
 //!
 //! ```sh
-//! cargo bench --bench refresh_calls            # 20 groups: 495 instances
-//! cargo bench --bench refresh_calls -- 4       # 4 groups: 100 instances
+//! cargo bench --bench refresh_calls                # both stacks
+//! cargo bench --bench refresh_calls -- worst 4     # 4 groups of the worst case: 100 instances
+//! cargo bench --bench refresh_calls -- ecs 5       # 5 instance groups: 220 instances
 //! ```
 
 #[path = "support/process.rs"]
@@ -20,38 +30,109 @@ mod generated;
 #[path = "../tests/support/moto.rs"]
 mod moto;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use process::{ecsform_binary, measuring, median, positional_args, secs};
 
-/// Groups of [`generated::STACK_GROUP_INSTANCES`] instances applied by default.
-const GROUPS: usize = 20;
+/// Groups of the worst-case stack applied by default.
+const WORST_GROUPS: usize = 20;
+/// Instance groups of the realistic stack applied by default (moto lists at most 15 launch
+/// templates, one a group).
+const ECS_GROUPS: usize = 15;
 /// Measured plans (the median wall time is reported; the calls of the first are listed).
 const RUNS: usize = 3;
 /// The target of issue 6 for 500 instances.
 const TARGET_CALLS: usize = 40;
 
-fn main() {
-    let groups = match positional_args().first() {
+#[derive(Clone, Copy, Debug)]
+enum Stack {
+    /// The worst case, with this many groups.
+    Worst(usize),
+    /// The example's modules, with this many instance groups.
+    Ecs(usize),
+}
+
+impl Stack {
+    fn name(self) -> &'static str {
+        match self {
+            Stack::Worst(_) => "worst case (generated)",
+            Stack::Ecs(_) => "ECS example's modules",
+        }
+    }
+
+    fn instances(self) -> usize {
+        match self {
+            Stack::Worst(g) => generated::stack_instances(g),
+            Stack::Ecs(c) => generated::ecs_stack_instances(c),
+        }
+    }
+
+    fn write(self, dir: &Path) {
+        match self {
+            Stack::Worst(g) => generated::write_stack(dir, g, "bench"),
+            Stack::Ecs(c) => generated::write_ecs_stack(dir, c, "rc"),
+        }
+    }
+}
+
+/// What one stack's refresh cost.
+struct Measured {
+    stack: Stack,
+    types: usize,
+    actions: Vec<String>,
+    apply: Duration,
+    plan: Duration,
+}
+
+fn stacks() -> Vec<Stack> {
+    let args = positional_args();
+    let count = |default: usize| match args.get(1) {
         Some(n) => n
             .parse()
-            .unwrap_or_else(|_| panic!("the argument is a number of groups, not {n:?}")),
-        None if measuring() => GROUPS,
-        // Under `cargo test`: one group, as a check that the benchmark works.
-        None => 1,
+            .unwrap_or_else(|_| panic!("the second argument is a number, not {n:?}")),
+        None => default,
     };
-    let instances = generated::stack_instances(groups);
-    let bin = ecsform_binary();
+    match args.first().map(String::as_str) {
+        Some("worst") => vec![Stack::Worst(count(WORST_GROUPS))],
+        Some("ecs") => vec![Stack::Ecs(count(ECS_GROUPS))],
+        Some(other) => panic!("the first argument is `worst` or `ecs`, not {other:?}"),
+        None if measuring() => vec![Stack::Worst(WORST_GROUPS), Stack::Ecs(ECS_GROUPS)],
+        // Under `cargo test`: one group, as a check that the benchmark works.
+        None => vec![Stack::Worst(1)],
+    }
+}
+
+fn main() {
     let m = moto::moto();
     let _guard = moto::exclusive();
+    let results: Vec<Measured> = stacks()
+        .into_iter()
+        .map(|s| {
+            m.reset();
+            measure(m, s)
+        })
+        .collect();
+    for r in &results {
+        report_actions(r);
+    }
+    summary(&results);
+}
+
+fn measure(m: &moto::Moto, stack: Stack) -> Measured {
+    let instances = stack.instances();
+    let bin = ecsform_binary();
     let env = m.env();
     let work = tempfile::tempdir().expect("temporary directory");
     let dir = work.path();
-    generated::write_stack(dir, groups, "bench");
+    stack.write(dir);
     let chdir = format!("-chdir={}", dir.display());
 
-    eprintln!("applying {instances} instances to moto...");
+    eprintln!(
+        "{}: applying {instances} instances to moto...",
+        stack.name()
+    );
     let start = Instant::now();
     let apply = process::run(
         &bin,
@@ -79,6 +160,7 @@ fn main() {
         apply.stdout
     );
     let apply_time = start.elapsed();
+    let types = managed_types(&bin, &chdir, &env);
 
     let plan_args = [
         chdir,
@@ -102,21 +184,47 @@ fn main() {
         walls.push(run.wall);
         first_actions.get_or_insert_with(|| m.recorded_actions());
     }
-    let actions = first_actions.expect("at least one run");
-    report(instances, &actions, apply_time, median(&walls));
+    Measured {
+        stack,
+        types,
+        actions: first_actions.expect("at least one run"),
+        apply: apply_time,
+        plan: median(&walls),
+    }
 }
 
-fn report(instances: usize, actions: &[String], apply_time: Duration, plan: Duration) {
+/// The number of resource types in the state (from `ecsform state list`).
+fn managed_types(bin: &Path, chdir: &str, env: &[(String, String)]) -> usize {
+    let list = process::run(
+        bin,
+        &[chdir.to_string(), "state".into(), "list".into()],
+        env,
+    );
+    assert_eq!(list.code, 0, "state list: {}", list.stderr);
+    list.stdout
+        .lines()
+        .filter_map(|address| {
+            address
+                .split('.')
+                .find(|segment| segment.starts_with("aws_"))
+                .map(String::from)
+        })
+        .collect::<BTreeSet<_>>()
+        .len()
+}
+
+fn report_actions(r: &Measured) {
     let mut per_action: BTreeMap<&str, usize> = BTreeMap::new();
-    for a in actions {
+    for a in &r.actions {
         *per_action.entry(a.as_str()).or_default() += 1;
     }
-    let types = generated::STACK_TYPES.len();
     println!();
     println!(
-        "plan (refresh) of {instances} instances of {types} resource types on moto \
-         (applied in {})",
-        secs(apply_time)
+        "{}: plan (refresh) of {} instances of {} resource types on moto (applied in {})",
+        r.stack.name(),
+        r.stack.instances(),
+        r.types,
+        secs(r.apply)
     );
     println!();
     println!("| API action | calls |");
@@ -124,17 +232,38 @@ fn report(instances: usize, actions: &[String], apply_time: Duration, plan: Dura
     for (action, n) in &per_action {
         println!("| {action} | {n} |");
     }
-    println!("| **total** | **{}** |", actions.len());
+    println!("| **total** | **{}** |", r.actions.len());
+}
+
+fn summary(results: &[Measured]) {
     println!();
     println!(
-        "calls: {} for {instances} instances (target ≤ {TARGET_CALLS} for 500) {}; \
-         plan wall time (median): {}",
-        actions.len(),
-        if actions.len() <= TARGET_CALLS {
-            "ok"
-        } else {
-            "MISSED"
-        },
-        secs(plan)
+        "| stack | instances | types | calls | plan wall time (median of {}) | Terraform's AWS provider |",
+        if measuring() { RUNS } else { 1 }
     );
+    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
+    for r in results {
+        let instances = r.stack.instances();
+        println!(
+            "| {} | {instances} | {} | {} | {} | ≥ {instances} (one or more per instance) |",
+            r.stack.name(),
+            r.types,
+            r.actions.len(),
+            secs(r.plan)
+        );
+    }
+    println!();
+    for r in results.iter().filter(|r| matches!(r.stack, Stack::Ecs(_))) {
+        println!(
+            "{}: {} calls for {} instances (target ≤ {TARGET_CALLS} for about 500): {}",
+            r.stack.name(),
+            r.actions.len(),
+            r.stack.instances(),
+            if r.actions.len() <= TARGET_CALLS {
+                "ok"
+            } else {
+                "MISSED"
+            }
+        );
+    }
 }

@@ -9,8 +9,10 @@
 //! * IAM tags ([`to_iam_tags`], [`tag_pairs`]).
 //! * [`read_each`]: per-object reads, run a few at a time. IAM's list calls (ListRoles,
 //!   ListUsers, ListInstanceProfiles, ListPolicies) leave out tags and permissions boundaries,
-//!   and ListPolicies the document too, so refreshing N objects from a list call still takes N
-//!   further calls; one Get call per object (which returns everything) is the cheaper choice.
+//!   and ListPolicies the document too, so refreshing N objects from a list call alone still
+//!   takes N further calls; one Get call per object (which returns everything) is the cheaper
+//!   choice there. A refresh reads most IAM types from GetAccountAuthorizationDetails instead
+//!   (`aws::refresh_batch`), and only what that call lacks with these per-object reads.
 //! * [`iso8601`] for the `create_date` attributes.
 
 use std::collections::BTreeMap;

@@ -14,6 +14,7 @@ pub mod error;
 pub mod iam;
 pub mod json_doc;
 pub mod ratelimit;
+pub mod refresh_batch;
 pub mod resources;
 pub mod retries;
 pub mod service_tags;
@@ -39,6 +40,8 @@ pub struct AwsClients {
     pub logs: aws_sdk_cloudwatchlogs::Client,
     pub sns: aws_sdk_sns::Client,
     pub ssm: aws_sdk_ssm::Client,
+    /// The Resource Groups Tagging API (refresh reads the tags of some types through it).
+    pub tagging: aws_sdk_resourcegroupstagging::Client,
     /// The region in use (from the provider block, or the environment).
     pub region: String,
     limiter: RateLimiter,
@@ -100,6 +103,7 @@ impl AwsClients {
             logs: client!(aws_sdk_cloudwatchlogs, config, &hooks),
             sns: client!(aws_sdk_sns, config, &hooks),
             ssm: client!(aws_sdk_ssm, config, &hooks),
+            tagging: client!(aws_sdk_resourcegroupstagging, config, &hooks),
             region: config
                 .region()
                 .map(|r| r.to_string())

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use super::build::{PriorObject, Refreshed};
 use crate::addrs::ResourceInstanceAddr;
+use crate::aws::refresh_batch::RefreshBatch;
 use crate::aws::AwsClients;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lang::value::mark_paths;
@@ -32,6 +33,7 @@ pub async fn refresh(
     {
         by_type.entry(r.type_name.as_str()).or_default().push(r);
     }
+    let batch = RefreshBatch::for_types(by_type.keys().copied());
     for (type_name, recs) in by_type {
         let Some(rt) = provider::resource_type(type_name) else {
             diags.push(Diagnostic::error(
@@ -44,7 +46,7 @@ pub async fn refresh(
         let read = match clients {
             Some(c) if rt.refreshes() => {
                 let ids: Vec<String> = recs.iter().filter_map(|r| r.id.clone()).collect();
-                match rt.read_many(c, &ids).await {
+                match rt.refresh_many(c, &ids, &batch).await {
                     Ok(found) => Some(found),
                     Err(e) => {
                         diags.push(Diagnostic::error(

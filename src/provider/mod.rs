@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 
 use crate::aws::error::ApiError;
+use crate::aws::refresh_batch::RefreshBatch;
 use crate::aws::resources;
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -66,6 +67,19 @@ pub trait ResourceType: Send + Sync {
         clients: &AwsClients,
         ids: &[String],
     ) -> Result<BTreeMap<String, Value>, ApiError>;
+
+    /// [`ResourceType::read_many`] for a refresh: `batch` holds reads that serve several
+    /// objects or types of the same refresh at once (IAM's account details, the Tagging API's
+    /// tags), made by the first type that needs them. Types read from it where it has what
+    /// they need and read the rest as `read_many` does. The default is `read_many`.
+    async fn refresh_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+        _batch: &RefreshBatch,
+    ) -> Result<BTreeMap<String, Value>, ApiError> {
+        self.read_many(clients, ids).await
+    }
 
     /// Creates the object described by `planned` (all arguments known) and returns its state.
     async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError>;
@@ -206,6 +220,15 @@ impl ResourceType for Alias {
         ids: &[String],
     ) -> Result<BTreeMap<String, Value>, ApiError> {
         self.target.read_many(clients, ids).await
+    }
+
+    async fn refresh_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+        batch: &RefreshBatch,
+    ) -> Result<BTreeMap<String, Value>, ApiError> {
+        self.target.refresh_many(clients, ids, batch).await
     }
 
     async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {

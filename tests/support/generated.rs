@@ -499,3 +499,218 @@ resource "aws_ecs_task_definition" "web" {
   tags = local.tags
 }
 "#;
+
+/// Availability zones of [`write_ecs_stack`]'s VPC (moto has six in us-east-1).
+pub const ECS_STACK_ZONES: usize = 6;
+/// Services of each instance group of [`write_ecs_stack`].
+pub const ECS_STACK_SERVICES: usize = 5;
+
+/// Resource instances of [`write_ecs_stack`] with `groups` instance groups: the VPC module
+/// (VPC, internet gateway, and per zone a public and a private subnet, two route tables, two
+/// associations, an Elastic IP, a NAT gateway and two routes), the ECS cluster, the `alb`
+/// module (security group, load balancer, target group, listener), the `ecs_events` module
+/// (SNS topic, EventBridge rule and target), and per instance group the `ecs_instances`
+/// module (security group, role, two policy attachments, instance profile, five log groups,
+/// launch template, Auto Scaling group), a security group for its services with two rules
+/// (from the load balancer, and out to HTTPS), and per service a log group, a task role and its inline
+/// policy.
+pub fn ecs_stack_instances(groups: usize) -> usize {
+    2 + 10 * ECS_STACK_ZONES + 1 + 4 + 3 + groups * (12 + 3 + 3 * ECS_STACK_SERVICES)
+}
+
+/// Writes the example's own modules (`modules/vpc`, `ecs_instances`, `alb`, `ecs_events`,
+/// copied from the repository) into `dir`, with a root module that wires them as
+/// `examples/ecs.tf` does, scaled up: a VPC over [`ECS_STACK_ZONES`] zones with NAT gateways,
+/// `groups` instance groups (moto lists at most 15 launch templates: at most 15), each with
+/// [`ECS_STACK_SERVICES`] services' log groups and task roles (see [`ecs_stack_instances`]).
+/// `prefix` (two to four lowercase letters) starts every name.
+pub fn write_ecs_stack(dir: &Path, groups: usize, prefix: &str) {
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("modules"),
+        &dir.join("modules"),
+    );
+    write(
+        dir,
+        "main.tf",
+        &ROOT_ECS_STACK
+            .replace("@GROUPS@", &groups.to_string())
+            .replace("@SERVICES@", &ECS_STACK_SERVICES.to_string())
+            .replace("@PREFIX@", prefix),
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap_or_else(|e| panic!("creating {}: {e}", to.display()));
+    let entries = fs::read_dir(from).unwrap_or_else(|e| panic!("reading {}: {e}", from.display()));
+    for entry in entries {
+        let path = entry.expect("directory entry").path();
+        let target = to.join(path.file_name().expect("file name"));
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            fs::copy(&path, &target).unwrap_or_else(|e| panic!("copying {}: {e}", path.display()));
+        }
+    }
+}
+
+const ROOT_ECS_STACK: &str = r#"
+provider "aws" {
+  region = "us-east-1"
+
+  default_tags {
+    tags = {
+      ManagedBy   = "ecsform"
+      Environment = "prod"
+    }
+  }
+}
+
+locals {
+  name  = "@PREFIX@-prod"
+  zones = ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", "us-east-1e", "us-east-1f"]
+  groups = {
+    for i in range(@GROUPS@) : format("g%02d", i) => {
+      instance_type = element(["t3.small", "c6i.large", "m6i.large"], i)
+      ingress_ports = [8000 + i]
+    }
+  }
+  services = {
+    for pair in flatten([
+      for g in keys(local.groups) : [
+        for s in range(@SERVICES@) : { group = g, name = format("%s-svc%d", g, s) }
+      ]
+    ]) : pair.name => pair
+  }
+}
+
+module "vpc" {
+  source = "./modules/vpc"
+
+  name               = local.name
+  environment        = "prod"
+  cidr               = "10.20.0.0/16"
+  availability_zones = local.zones
+  enable_nat_gateway = true
+}
+
+resource "aws_ecs_cluster" "cluster" {
+  name = local.name
+
+  setting {
+    name  = "containerInsights"
+    value = "enabled"
+  }
+}
+
+module "ecs_instances" {
+  source   = "./modules/ecs_instances"
+  for_each = local.groups
+
+  environment        = "prod"
+  cluster            = aws_ecs_cluster.cluster.name
+  instance_group     = each.key
+  vpc_id             = module.vpc.vpc_id
+  vpc_cidr           = module.vpc.cidr_block
+  private_subnet_ids = module.vpc.private_subnet_ids
+  ami_id             = "ami-0c2b1c303a2e4cb49"
+  instance_type      = each.value.instance_type
+  ingress_ports      = each.value.ingress_ports
+  capacity = {
+    min     = 0
+    max     = 2
+    desired = 1
+  }
+
+  depends_on = [module.vpc]
+}
+
+module "alb" {
+  source = "./modules/alb"
+
+  environment       = "prod"
+  name              = "${local.name}-alb"
+  vpc_id            = module.vpc.vpc_id
+  public_subnet_ids = module.vpc.public_subnet_ids
+}
+
+module "ecs_events" {
+  source = "./modules/ecs_events"
+
+  environment = "prod"
+  cluster     = aws_ecs_cluster.cluster.name
+  cluster_arn = aws_ecs_cluster.cluster.arn
+}
+
+# Each group's services get a security group of their own, managed rule by rule (the
+# instances' group has inline rules, which must not be mixed with separate ones).
+resource "aws_security_group" "services" {
+  for_each = local.groups
+
+  name        = "${local.name}-${each.key}-services"
+  description = "Services of ${each.key}"
+  vpc_id      = module.vpc.vpc_id
+}
+
+resource "aws_security_group_rule" "from_alb" {
+  for_each = local.groups
+
+  type                     = "ingress"
+  security_group_id        = aws_security_group.services[each.key].id
+  source_security_group_id = module.alb.security_group_id
+  from_port                = 32768
+  to_port                  = 65535
+  protocol                 = "tcp"
+  description              = "Load balancer to the services of ${each.key}"
+}
+
+resource "aws_security_group_rule" "egress" {
+  for_each = local.groups
+
+  type              = "egress"
+  security_group_id = aws_security_group.services[each.key].id
+  from_port         = 443
+  to_port           = 443
+  protocol          = "tcp"
+  cidr_blocks       = ["0.0.0.0/0"]
+}
+
+# What each service adds to the cluster's infrastructure: its log group and task role.
+resource "aws_cloudwatch_log_group" "service" {
+  for_each = local.services
+
+  name              = "/ecs/${local.name}/services/${each.key}"
+  retention_in_days = 30
+  tags              = { Service = each.key, InstanceGroup = each.value.group }
+}
+
+resource "aws_iam_role" "task" {
+  for_each = local.services
+
+  name = "${local.name}-${each.key}-task"
+  path = "/ecs/"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "ecs-tasks.amazonaws.com" }
+    }]
+  })
+  tags = { Service = each.key }
+}
+
+resource "aws_iam_role_policy" "task_logs" {
+  for_each = local.services
+
+  name = "logs"
+  role = aws_iam_role.task[each.key].name
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+      Resource = "${aws_cloudwatch_log_group.service[each.key].arn}:*"
+    }]
+  })
+}
+"#;

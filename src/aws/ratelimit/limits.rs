@@ -18,8 +18,8 @@
 //! - Auto Scaling: the API reference's "API request rate" says all actions share one bucket
 //!   but gives no size.
 //!
-//! Where AWS publishes no numbers (IAM, Auto Scaling, SNS, EventBridge, SSM, STS, and the
-//! CloudWatch Logs actions other than `DescribeLogGroups`) the buckets are ecsform's own
+//! Where AWS publishes no numbers (IAM, Auto Scaling, SNS, EventBridge, SSM, STS, the Resource
+//! Groups Tagging API, and the CloudWatch Logs actions other than `DescribeLogGroups`) the buckets are ecsform's own
 //! conservative choice, marked [`Basis::Conservative`]: reads 20 at once and 10 a second,
 //! writes 10 at once and 5 a second, shared by all reads or all writes of the service (Auto
 //! Scaling: one bucket for everything, as its documentation describes; CloudWatch Logs: 5 a
@@ -63,6 +63,7 @@ pub mod service {
     pub const SNS: &str = "SNS";
     pub const SSM: &str = "SSM";
     pub const STS: &str = "STS";
+    pub const TAGGING: &str = "Resource Groups Tagging API";
 }
 
 /// The buckets a call of `operation` on `service` (both as the SDK's operation metadata
@@ -77,7 +78,12 @@ pub fn buckets(service: &str, operation: &str) -> Vec<BucketSpec> {
             ..shared("all actions", 20.0, 5.0)
         }],
         service::LOGS => vec![logs(operation)],
-        service::EVENTS | service::IAM | service::SNS | service::SSM | service::STS => {
+        service::EVENTS
+        | service::IAM
+        | service::SNS
+        | service::SSM
+        | service::STS
+        | service::TAGGING => {
             vec![read_or_write(operation)]
         }
         _ => vec![BucketSpec {
@@ -379,6 +385,11 @@ mod tests {
         assert_eq!(one(service::IAM, "CreateRole").name, "write actions");
         assert_eq!(one(service::IAM, "CreateRole").basis, Basis::Conservative);
         assert_eq!(limit(service::IAM, "CreateRole"), (10.0, 5.0));
+        assert_eq!(limit(service::TAGGING, "GetResources"), (20.0, 10.0));
+        assert_eq!(
+            one(service::TAGGING, "GetResources").basis,
+            Basis::Conservative
+        );
         assert_eq!(
             one(service::AUTO_SCALING, "DescribeAutoScalingGroups").name,
             one(service::AUTO_SCALING, "CreateAutoScalingGroup").name

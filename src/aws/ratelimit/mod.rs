@@ -446,9 +446,10 @@ mod tests {
             ("sns", service::SNS),
             ("ssm", service::SSM),
             ("sts", service::STS),
+            ("tagging", service::TAGGING),
         ];
         let call = regex::Regex::new(
-            r"\b(ec2|ecs|elbv2|autoscaling|logs|events|iam|sns|ssm|sts)\s*\.\s*([a-z][a-z0-9_]*)\s*\(",
+            r"\b(ec2|ecs|elbv2|autoscaling|logs|events|iam|sns|ssm|sts|tagging)\s*\.\s*([a-z][a-z0-9_]*)\s*\(",
         )
         .expect("regex");
         let mut found = std::collections::BTreeSet::new();

@@ -5,10 +5,13 @@
 //! `skip_destroy` (not stored by AWS) leaves the group, and its logs, in AWS on destroy.
 //! Refresh lists the groups with one paginated DescribeLogGroups call per id (by name prefix,
 //! filtered to the exact name) when there are at most [`PREFIX_READS`] ids, and one listing of
-//! all groups otherwise; tags then take one ListTagsForResource per group (DescribeLogGroups
-//! does not return them).
+//! all groups otherwise. DescribeLogGroups does not return tags: a refresh takes them from the
+//! Resource Groups Tagging API's GetResources, one paginated call shared with the other types
+//! whose tags come from there (`aws::refresh_batch`); a group missing there (AWS lists tagged
+//! objects only, and a moment after they are tagged), and every other read, takes one
+//! ListTagsForResource.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::aws::adopt::read_judged;
 use crate::provider::adopt::pin_name;
@@ -19,6 +22,7 @@ use aws_sdk_cloudwatchlogs::types::LogGroup;
 use super::{changed, prefix_of_unique_name, read_created, with_attrs};
 use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
 use crate::aws::iam::name_or_prefix;
+use crate::aws::refresh_batch::{plain_arn, RefreshBatch, TagsByArn};
 use crate::aws::service_tags::{read_tags, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
@@ -93,6 +97,41 @@ async fn describe(clients: &AwsClients, prefix: Option<&str>) -> Result<Vec<LogG
             .map_err(from_sdk)
     })
     .await
+}
+
+/// The groups named `ids`, with their tags from `known` or, for groups it lacks, from one
+/// ListTagsForResource each.
+async fn read_groups(
+    clients: &AwsClients,
+    ids: &[String],
+    known: &TagsByArn,
+) -> Result<BTreeMap<String, Value>, ApiError> {
+    let mut groups = Vec::new();
+    if ids.len() <= PREFIX_READS {
+        for id in ids {
+            groups.extend(describe(clients, Some(id)).await?);
+        }
+    } else {
+        groups = describe(clients, None).await?;
+    }
+    let wanted: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
+    let mut out = BTreeMap::new();
+    for g in groups {
+        let Some(name) = g.log_group_name().filter(|n| wanted.contains(n)) else {
+            continue;
+        };
+        let arn = group_arn(&g);
+        let tags = match arn.as_deref().map(|a| (a, known.get(plain_arn(a)))) {
+            Some((_, Some(tags))) => tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            Some((arn, None)) => match tags_of(clients, arn).await {
+                Err(e) if e.is_not_found() => continue,
+                other => other?,
+            },
+            None => HashMap::new(),
+        };
+        out.insert(name.to_string(), group_state(&g, tags));
+    }
+    Ok(out)
 }
 
 async fn tags_of(clients: &AwsClients, arn: &str) -> Result<HashMap<String, String>, ApiError> {
@@ -195,29 +234,19 @@ impl ResourceType for CloudwatchLogGroupType {
         clients: &AwsClients,
         ids: &[String],
     ) -> Result<BTreeMap<String, Value>, ApiError> {
-        let mut groups = Vec::new();
-        if ids.len() <= PREFIX_READS {
-            for id in ids {
-                groups.extend(describe(clients, Some(id)).await?);
-            }
-        } else {
-            groups = describe(clients, None).await?;
-        }
-        let mut out = BTreeMap::new();
-        for g in groups {
-            let Some(name) = g.log_group_name().filter(|n| ids.iter().any(|i| i == n)) else {
-                continue;
-            };
-            let tags = match group_arn(&g) {
-                Some(arn) => match tags_of(clients, &arn).await {
-                    Err(e) if e.is_not_found() => continue,
-                    other => other?,
-                },
-                None => HashMap::new(),
-            };
-            out.insert(name.to_string(), group_state(&g, tags));
-        }
-        Ok(out)
+        read_groups(clients, ids, &TagsByArn::new()).await
+    }
+
+    /// Tags from the refresh's GetResources call (shared with the other types whose tags
+    /// come from the Tagging API); a group missing there is read with ListTagsForResource.
+    async fn refresh_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+        batch: &RefreshBatch,
+    ) -> Result<BTreeMap<String, Value>, ApiError> {
+        let tags = batch.tags(clients).await?;
+        read_groups(clients, ids, &tags).await
     }
 
     async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {

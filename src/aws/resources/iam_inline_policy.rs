@@ -5,8 +5,10 @@
 //!
 //! The document is compared in canonical form ([`canonical_policy`]). Put…Policy both creates
 //! and updates; right after the owner's creation it may fail with `NoSuchEntity`, which is
-//! retried while IAM settles. Refresh reads each policy with Get…Policy (a list call would
-//! return names only).
+//! retried while IAM settles. Refresh takes role policies from the
+//! GetAccountAuthorizationDetails call it shares with the other IAM types
+//! (`aws::refresh_batch`), and reads user policies, and role policies missing there, with
+//! Get…Policy (a list call would return names only).
 
 use std::collections::BTreeMap;
 
@@ -19,6 +21,7 @@ use super::{prefix_of_unique_name, read_created, retry_while, split_import_id};
 use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
 use crate::aws::iam::{iam_eventually_consistent, name_or_prefix, read_each, IAM_SETTLE_LIMIT};
 use crate::aws::json_doc::{canonical_policy, normalize_attr};
+use crate::aws::refresh_batch::RefreshBatch;
 use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::values::{get_str, opt_str, state_object};
@@ -134,16 +137,21 @@ async fn read(clients: AwsClients, owner: Owner, id: String) -> Result<Option<Va
         return Ok(None);
     };
     let (who, policy_name, document) = get(&clients, owner, who, name).await?;
-    Ok(Some(state_object(
+    Ok(Some(policy_state(owner, &who, &policy_name, &document)))
+}
+
+/// The state of `owner`'s inline policy `name` with this (URL-encoded or plain) document.
+fn policy_state(owner: Owner, who: &str, name: &str, document: &str) -> Value {
+    state_object(
         owner.schema(),
         [
-            ("id", Value::string(&id)),
-            ("name", Value::string(policy_name)),
+            ("id", Value::string(format!("{who}:{name}"))),
+            ("name", Value::string(name)),
             ("name_prefix", opt_str(prefix_of_unique_name(name))),
             (owner.attr(), Value::string(who)),
-            ("policy", Value::string(canonical_policy(&document))),
+            ("policy", Value::string(canonical_policy(document))),
         ],
-    )))
+    )
 }
 
 async fn read_role(clients: AwsClients, id: String) -> Result<Option<Value>, ApiError> {
@@ -269,6 +277,46 @@ impl ResourceType for IamInlinePolicyType {
             Owner::Role => read_each(clients, ids, read_role).await,
             Owner::User => read_each(clients, ids, read_user).await,
         }
+    }
+
+    /// A role's inline policies come with the role in the refresh's
+    /// GetAccountAuthorizationDetails; a policy missing there (created a moment ago, or gone)
+    /// is read with GetRolePolicy. User policies are read one by one.
+    async fn refresh_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+        batch: &RefreshBatch,
+    ) -> Result<BTreeMap<String, Value>, ApiError> {
+        if self.owner == Owner::User {
+            return self.read_many(clients, ids).await;
+        }
+        let account = batch.iam_account(clients).await?;
+        let mut out = BTreeMap::new();
+        let mut rest = Vec::new();
+        for id in ids {
+            let found = parse_id(id).and_then(|(role, name)| {
+                let detail = account.roles.get(role)?;
+                let policy = detail
+                    .role_policy_list()
+                    .iter()
+                    .find(|p| p.policy_name() == Some(name))?;
+                Some(policy_state(
+                    Owner::Role,
+                    role,
+                    name,
+                    policy.policy_document()?,
+                ))
+            });
+            match found {
+                Some(state) => {
+                    out.insert(id.clone(), state);
+                }
+                None => rest.push(id.clone()),
+            }
+        }
+        out.extend(read_each(clients, &rest, read_role).await?);
+        Ok(out)
     }
 
     async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {

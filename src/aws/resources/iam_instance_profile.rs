@@ -3,12 +3,15 @@
 //!
 //! Changing `role` swaps it in place (RemoveRoleFromInstanceProfile, then
 //! AddRoleToInstanceProfile). A role created a moment ago may not be visible to the profile
-//! yet (`NoSuchEntity`); adding it is retried while IAM settles. Refresh reads each profile
-//! with one GetInstanceProfile call (ListInstanceProfiles leaves out tags; see `aws::iam`).
+//! yet (`NoSuchEntity`); adding it is retried while IAM settles. Refresh takes the profiles
+//! of roles from the GetAccountAuthorizationDetails call it shares with the other IAM types
+//! (`aws::refresh_batch`) where they come with tags there, and reads the others with one
+//! GetInstanceProfile call each (ListInstanceProfiles leaves out tags; see `aws::iam`).
 
 use std::collections::BTreeMap;
 
 use crate::aws::adopt::read_judged;
+use crate::aws::refresh_batch::RefreshBatch;
 use crate::provider::adopt::pin_name;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
@@ -182,6 +185,30 @@ impl ResourceType for IamInstanceProfileType {
         ids: &[String],
     ) -> Result<BTreeMap<String, Value>, ApiError> {
         read_each(clients, ids, get_profile).await
+    }
+
+    /// From the instance profiles of the roles in the refresh's
+    /// GetAccountAuthorizationDetails, where they come with their tags; others (without a
+    /// role or without tags there, created a moment ago, or gone) with GetInstanceProfile.
+    async fn refresh_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+        batch: &RefreshBatch,
+    ) -> Result<BTreeMap<String, Value>, ApiError> {
+        let account = batch.iam_account(clients).await?;
+        let mut out = BTreeMap::new();
+        let mut rest = Vec::new();
+        for id in ids {
+            match account.tagged_profile(id) {
+                Some(p) => {
+                    out.insert(id.clone(), profile_state(p));
+                }
+                None => rest.push(id.clone()),
+            }
+        }
+        out.extend(read_each(clients, &rest, get_profile).await?);
+        Ok(out)
     }
 
     async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {

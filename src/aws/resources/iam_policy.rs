@@ -3,9 +3,12 @@
 //! The document (`policy`) is compared in canonical form ([`canonical_policy`]). Changing it
 //! creates a new policy version and makes it the default, as the AWS provider does; IAM keeps
 //! at most five versions, so when five exist the oldest non-default one is deleted first.
-//! Deletion deletes the non-default versions, then the policy. Refresh reads each policy with
+//! Deletion deletes the non-default versions, then the policy. Refresh takes every policy's
+//! document from the GetAccountAuthorizationDetails call it shares with the other IAM
+//! types (`aws::refresh_batch`), and the rest, tags above all, from one GetPolicy per policy:
+//! no IAM call returns the tags of several policies. A policy missing there is read with
 //! GetPolicy plus GetPolicyVersion for its document (ListPolicies has neither tags nor
-//! documents; see `aws::iam`).
+//! documents).
 
 use std::collections::BTreeMap;
 
@@ -13,11 +16,13 @@ use crate::aws::adopt::read_judged;
 use crate::provider::adopt::pin_name;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
+use aws_sdk_iam::types::Policy;
 
 use super::{changed, expect_prefix, prefix_of_unique_name, read_created, retry_while};
 use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
 use crate::aws::iam::{name_or_prefix, read_each, tag_pairs, to_iam_tags, IAM_SETTLE_LIMIT};
 use crate::aws::json_doc::{canonical_policy, normalize_attr};
+use crate::aws::refresh_batch::{IamAccount, RefreshBatch};
 use crate::aws::service_tags::{read_tags, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
@@ -76,13 +81,19 @@ async fn get_policy(clients: AwsClients, arn: String) -> Result<Option<Value>, A
             .map(canonical_policy),
         None => None,
     };
+    Ok(Some(policy_state(&arn, p, document)))
+}
+
+/// The state of the policy `p` (read with GetPolicy, or built from the refresh's account
+/// details) whose default version's document is `document` (canonical).
+fn policy_state(arn: &str, p: &Policy, document: Option<String>) -> Value {
     let name = p.policy_name().unwrap_or_default();
     let [tags, tags_all] = read_tags(tag_pairs(p.tags()));
-    Ok(Some(state_object(
+    state_object(
         &SCHEMA,
         [
-            ("id", Value::string(&arn)),
-            ("arn", Value::string(&arn)),
+            ("id", Value::string(arn)),
+            ("arn", Value::string(arn)),
             ("policy_id", opt_str(p.policy_id())),
             (
                 "attachment_count",
@@ -99,7 +110,27 @@ async fn get_policy(clients: AwsClients, arn: String) -> Result<Option<Value>, A
             tags,
             tags_all,
         ],
-    )))
+    )
+}
+
+/// A policy whose document came with GetAccountAuthorizationDetails: the rest (tags above
+/// all, which the account details leave out) from GetPolicy, one call per policy instead of
+/// GetPolicy and GetPolicyVersion.
+async fn with_document(
+    clients: AwsClients,
+    arn: String,
+    document: String,
+) -> Result<Option<Value>, ApiError> {
+    let out = clients
+        .iam
+        .get_policy()
+        .policy_arn(&arn)
+        .send()
+        .await
+        .map_err(from_sdk)?;
+    Ok(out
+        .policy()
+        .map(|p| policy_state(&arn, p, Some(canonical_policy(&document)))))
 }
 
 fn arn_of(prior: &Value) -> Result<&str, ApiError> {
@@ -225,6 +256,39 @@ impl ResourceType for IamPolicyType {
         ids: &[String],
     ) -> Result<BTreeMap<String, Value>, ApiError> {
         read_each(clients, ids, get_policy).await
+    }
+
+    /// Documents from the refresh's GetAccountAuthorizationDetails, the rest from one
+    /// GetPolicy per policy (the account details have no tags); a policy missing there
+    /// (created a moment ago, or gone) is read with GetPolicy and GetPolicyVersion.
+    async fn refresh_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+        batch: &RefreshBatch,
+    ) -> Result<BTreeMap<String, Value>, ApiError> {
+        let account = batch.iam_account(clients).await?;
+        let documents: BTreeMap<String, String> = ids
+            .iter()
+            .filter_map(|id| {
+                let detail = account.policies.get(id)?;
+                Some((
+                    id.clone(),
+                    IamAccount::default_document(detail)?.to_string(),
+                ))
+            })
+            .collect();
+        let documents = std::sync::Arc::new(documents);
+        read_each(clients, ids, move |clients, arn| {
+            let document = documents.get(&arn).cloned();
+            async move {
+                match document {
+                    Some(d) => with_document(clients, arn, d).await,
+                    None => get_policy(clients, arn).await,
+                }
+            }
+        })
+        .await
     }
 
     async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {

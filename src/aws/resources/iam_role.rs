@@ -2,9 +2,12 @@
 //! permissions boundary and tags.
 //!
 //! The trust policy is compared in canonical form ([`canonical_policy`]): IAM returns it
-//! URL-encoded and reformatted. Refresh reads each role with one GetRole call: ListRoles leaves
-//! out tags and permissions boundaries, so it would need one ListRoleTags per role on top (see
-//! `aws::iam`). Deletion first takes the role out of its instance profiles and, with
+//! URL-encoded and reformatted. Refresh reads every role from two paginated calls shared by
+//! all roles (`aws::refresh_batch`): ListRoles (which leaves out tags and permissions
+//! boundaries) and GetAccountAuthorizationDetails (which has those, but not the description
+//! and maximum session duration); a role missing from either is read with GetRole.
+//!
+//! Deletion first takes the role out of its instance profiles and, with
 //! `force_detach_policies`, detaches managed and deletes inline policies, as the AWS provider
 //! does; otherwise IAM refuses with `DeleteConflict` while policies are attached.
 
@@ -14,7 +17,7 @@ use crate::aws::adopt::read_judged;
 use crate::provider::adopt::pin_name;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
-use aws_sdk_iam::types::Role;
+use aws_sdk_iam::types::{Role, RoleDetail};
 
 use super::{changed, prefix_of_unique_name, read_created, retry_while, with_attrs};
 use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
@@ -23,6 +26,7 @@ use crate::aws::iam::{
     IAM_SETTLE_LIMIT,
 };
 use crate::aws::json_doc::{canonical_policy, normalize_attr};
+use crate::aws::refresh_batch::RefreshBatch;
 use crate::aws::service_tags::{read_tags, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
@@ -96,6 +100,18 @@ fn role_state(r: &Role) -> Value {
             tags_all,
         ],
     )
+}
+
+/// The role as `ListRoles` lists it, with what only `GetAccountAuthorizationDetails` returns
+/// (tags and permissions boundary) from `detail`.
+fn with_details(listed: &Role, detail: &RoleDetail) -> Role {
+    let mut role = listed.clone();
+    role.tags = Some(detail.tags().to_vec());
+    role.permissions_boundary = detail.permissions_boundary().cloned();
+    if let Some(doc) = detail.assume_role_policy_document() {
+        role.assume_role_policy_document = Some(doc.to_string());
+    }
+    role
 }
 
 async fn get_role(clients: AwsClients, name: String) -> Result<Option<Value>, ApiError> {
@@ -325,6 +341,30 @@ impl ResourceType for IamRoleType {
         ids: &[String],
     ) -> Result<BTreeMap<String, Value>, ApiError> {
         read_each(clients, ids, get_role).await
+    }
+
+    /// From the refresh's `GetAccountAuthorizationDetails` and `ListRoles`; a role missing
+    /// from either (created a moment ago, or gone) is read with GetRole.
+    async fn refresh_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+        batch: &RefreshBatch,
+    ) -> Result<BTreeMap<String, Value>, ApiError> {
+        let account = batch.iam_account(clients).await?;
+        let listed = batch.iam_roles_listed(clients).await?;
+        let mut out = BTreeMap::new();
+        let mut rest = Vec::new();
+        for id in ids {
+            match (listed.get(id), account.roles.get(id)) {
+                (Some(role), Some(detail)) => {
+                    out.insert(id.clone(), role_state(&with_details(role, detail)));
+                }
+                _ => rest.push(id.clone()),
+            }
+        }
+        out.extend(read_each(clients, &rest, get_role).await?);
+        Ok(out)
     }
 
     async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {

@@ -2,9 +2,10 @@
 //!
 //! Its id is `ROLE/POLICY_ARN` (role names cannot contain `/`, so the first `/` splits it;
 //! the AWS provider uses `ROLE-<timestamp>` ids, which cannot be read back without the state,
-//! and `ROLE/POLICY_ARN` for imports). Both arguments force a new attachment. Refresh lists
-//! the attached policies once per role (ListAttachedRolePolicies), whatever the number of
-//! attachments of that role. A role or policy created a moment ago may not be visible yet;
+//! and `ROLE/POLICY_ARN` for imports). Both arguments force a new attachment. Refresh takes
+//! the attached policies of every role from the GetAccountAuthorizationDetails call it shares
+//! with the other IAM types (`aws::refresh_batch`); otherwise, and for attachments missing
+//! there, it lists them once per role (ListAttachedRolePolicies). A role or policy created a moment ago may not be visible yet;
 //! attaching is retried while IAM settles.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,6 +17,7 @@ use async_trait::async_trait;
 use super::{expect_prefix, read_created, retry_while, split_import_id};
 use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
 use crate::aws::iam::{iam_eventually_consistent, IAM_SETTLE_LIMIT};
+use crate::aws::refresh_batch::RefreshBatch;
 use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::values::{get_str, state_object};
@@ -111,6 +113,38 @@ impl ResourceType for IamRolePolicyAttachmentType {
         let (_, arn) = split_import_id(id, '/', "ROLE_NAME/POLICY_ARN")?;
         expect_prefix(arn, "arn:", "a policy ARN after the first \"/\"")?;
         Ok(id.to_string())
+    }
+
+    /// From the attached policies of each role in the refresh's
+    /// GetAccountAuthorizationDetails; attachments missing there (made a moment ago, or gone)
+    /// are read as `read_many` reads them.
+    async fn refresh_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+        batch: &RefreshBatch,
+    ) -> Result<BTreeMap<String, Value>, ApiError> {
+        let account = batch.iam_account(clients).await?;
+        let mut out = BTreeMap::new();
+        let mut rest = Vec::new();
+        for id in ids {
+            let Some((role, arn)) = parse_id(id) else {
+                continue;
+            };
+            let listed = account.roles.get(role).is_some_and(|detail| {
+                detail
+                    .attached_managed_policies()
+                    .iter()
+                    .any(|p| p.policy_arn() == Some(arn))
+            });
+            if listed {
+                out.insert(id.clone(), attachment_state(role, arn));
+            } else {
+                rest.push(id.clone());
+            }
+        }
+        out.extend(self.read_many(clients, &rest).await?);
+        Ok(out)
     }
 
     async fn read_many(

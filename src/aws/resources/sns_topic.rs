@@ -5,7 +5,10 @@
 //! are one SetTopicAttributes call per attribute; an attribute removed from the configuration
 //! is set to the empty string, which SNS takes as "unset". A FIFO topic's name must end in
 //! `.fifo`; generated names (from `name_prefix` or none) get the suffix. Refresh reads each
-//! topic with GetTopicAttributes plus ListTagsForResource (ListTopics returns ARNs only).
+//! topic with GetTopicAttributes (ListTopics returns ARNs only; SNS has no call for the
+//! attributes of several topics), and takes tags from the Resource Groups Tagging API's
+//! GetResources, one paginated call shared with the other types whose tags come from there
+//! (`aws::refresh_batch`); other reads, and topics missing there, take ListTagsForResource.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -18,6 +21,7 @@ use super::{changed, expect_prefix, prefix_of_unique_name, read_created, unique_
 use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
 use crate::aws::iam::read_each;
 use crate::aws::json_doc::{canonical_json, canonical_policy, normalize_attr};
+use crate::aws::refresh_batch::RefreshBatch;
 use crate::aws::service_tags::{read_tags, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
@@ -108,6 +112,15 @@ fn topic_state(arn: &str, attrs: &HashMap<String, String>, tags: &[Tag]) -> Valu
 }
 
 async fn get_topic(clients: AwsClients, arn: String) -> Result<Option<Value>, ApiError> {
+    get_topic_tagged(clients, arn, None).await
+}
+
+/// The topic's attributes, and its tags: `tags` when known, else from ListTagsForResource.
+async fn get_topic_tagged(
+    clients: AwsClients,
+    arn: String,
+    tags: Option<Vec<Tag>>,
+) -> Result<Option<Value>, ApiError> {
     let attrs = clients
         .sns
         .get_topic_attributes()
@@ -115,17 +128,22 @@ async fn get_topic(clients: AwsClients, arn: String) -> Result<Option<Value>, Ap
         .send()
         .await
         .map_err(from_sdk)?;
-    let tags = clients
-        .sns
-        .list_tags_for_resource()
-        .resource_arn(&arn)
-        .send()
-        .await
-        .map_err(from_sdk)?;
+    let tags = match tags {
+        Some(t) => t,
+        None => clients
+            .sns
+            .list_tags_for_resource()
+            .resource_arn(&arn)
+            .send()
+            .await
+            .map_err(from_sdk)?
+            .tags()
+            .to_vec(),
+    };
     Ok(Some(topic_state(
         &arn,
         attrs.attributes().unwrap_or(&HashMap::new()),
-        tags.tags(),
+        &tags,
     )))
 }
 
@@ -214,6 +232,22 @@ impl ResourceType for SnsTopicType {
         ids: &[String],
     ) -> Result<BTreeMap<String, Value>, ApiError> {
         read_each(clients, ids, get_topic).await
+    }
+
+    /// Tags from the refresh's GetResources call (shared with the other types whose tags
+    /// come from the Tagging API); a topic missing there is read with ListTagsForResource.
+    async fn refresh_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+        batch: &RefreshBatch,
+    ) -> Result<BTreeMap<String, Value>, ApiError> {
+        let known = batch.tags(clients).await?;
+        read_each(clients, ids, move |clients, arn| {
+            let tags = known.get(&arn).map(to_tags);
+            get_topic_tagged(clients, arn, tags)
+        })
+        .await
     }
 
     async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
