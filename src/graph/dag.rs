@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::hash::Hash;
 
+use super::fast_hash::FastMap;
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
@@ -13,14 +14,16 @@ use petgraph::Direction;
 
 pub struct Dag<N> {
     graph: DiGraph<N, ()>,
-    index: HashMap<N, NodeIndex>,
+    /// Hashed with [`FastHasher`](super::fast_hash::FastHasher): a plan's graph looks up
+    /// every instance address several times.
+    index: FastMap<N, NodeIndex>,
 }
 
 impl<N: Clone + Eq + Hash> Default for Dag<N> {
     fn default() -> Self {
         Dag {
             graph: DiGraph::new(),
-            index: HashMap::new(),
+            index: FastMap::default(),
         }
     }
 }

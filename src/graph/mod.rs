@@ -5,4 +5,5 @@
 pub mod build;
 pub mod dag;
 pub mod dot;
+pub mod fast_hash;
 pub mod walk;

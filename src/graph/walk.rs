@@ -6,11 +6,12 @@
 //! node whose evaluation failed is reported once; nodes depending on it are skipped silently so
 //! that one mistake does not cascade into a page of errors.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 use super::build::{resource_dependencies, ConfigNode};
 use super::dag::Dag;
+use super::fast_hash::{FastMap, FastSet};
 use crate::addrs::{InstanceKey, ModuleInstance, ResourceInstanceAddr};
 use crate::config::inputs::{InputSource, RawInput, RawValue};
 use crate::config::{Expr, Mode, Module, ModuleCall, ModulePath, Resource, ResourceKey, Variable};
@@ -115,15 +116,15 @@ pub fn evaluate_with(
         root,
         settings,
         hook,
-        values: HashMap::new(),
-        module_instances: HashMap::from([(Vec::new(), vec![ModuleInstance::root()])]),
-        module_children: HashMap::new(),
-        each_values: HashMap::new(),
-        failed: HashSet::new(),
+        values: FastMap::default(),
+        module_instances: FastMap::from_iter([(Vec::new(), vec![ModuleInstance::root()])]),
+        module_children: FastMap::default(),
+        each_values: FastMap::default(),
+        failed: FastSet::default(),
         diags: Diagnostics::new(),
         out: Evaluated::default(),
-        instance_nodes: HashMap::new(),
-        instance_refs: HashMap::new(),
+        instance_nodes: FastMap::default(),
+        instance_refs: FastMap::default(),
         expanded: 0,
     };
     w.undeclared_inputs();
@@ -187,21 +188,23 @@ struct Walker<'a> {
     root: &'a Module,
     settings: &'a Settings<'a>,
     hook: &'a mut dyn InstanceHook,
-    values: HashMap<(ModuleInstance, Named), Value>,
-    module_instances: HashMap<ModulePath, Vec<ModuleInstance>>,
+    /// The values of variables, locals, outputs and resources, by module instance: a
+    /// reference looks up its module instance once, without copying it into a key.
+    values: FastMap<ModuleInstance, FastMap<Named, Value>>,
+    module_instances: FastMap<ModulePath, Vec<ModuleInstance>>,
     /// The instances of each module call (by name) in each instance of its parent module.
-    module_children: HashMap<(ModuleInstance, String), Vec<ModuleInstance>>,
+    module_children: FastMap<(ModuleInstance, String), Vec<ModuleInstance>>,
     /// `each.value` of every instance of a module called with for_each.
-    each_values: HashMap<ModuleInstance, Value>,
-    failed: HashSet<ConfigNode>,
+    each_values: FastMap<ModuleInstance, Value>,
+    failed: FastSet<ConfigNode>,
     diags: Diagnostics,
     out: Evaluated,
     /// The instances of each resource node, by module instance (so that the instance graph
     /// finds the instances in one module instance, or below it, without scanning them all).
-    instance_nodes: HashMap<ConfigNode, InstancesByModule>,
+    instance_nodes: FastMap<ConfigNode, InstancesByModule>,
     /// The resource instances each instance's arguments refer to (see [`Scope::note_instance`]):
     /// None for a reference to a resource as a whole.
-    instance_refs: HashMap<ResourceInstanceAddr, Vec<(ResourceKey, Option<InstanceKey>)>>,
+    instance_refs: FastMap<ResourceInstanceAddr, Vec<(ResourceKey, Option<InstanceKey>)>>,
     /// Resource and module instances expanded so far, against `lang::limits`.
     expanded: usize,
 }
@@ -248,7 +251,7 @@ impl Scope for InstanceScope<'_, '_> {
             ),
             _ => return None,
         };
-        let v = self.w.values.get(&(self.mi.clone(), named))?;
+        let v = self.w.value(self.mi, &named)?;
         Some((v, open))
     }
 
@@ -257,7 +260,7 @@ impl Scope for InstanceScope<'_, '_> {
             summary: "Reference to undeclared object".into(),
             detail: format!("{s:?} is not available here."),
         };
-        let stored = |n: Named| self.w.values.get(&(self.mi.clone(), n)).cloned();
+        let stored = |n: Named| self.w.value(self.mi, &n).cloned();
         match s {
             Subject::Var(n) => stored(Named::Var(n.clone()))
                 .map(Resolved::closed)
@@ -321,6 +324,15 @@ impl<'a> Walker<'a> {
         self.module(parent).module_calls.get(name)
     }
 
+    /// The stored value of `named` in module instance `mi`.
+    fn value(&self, mi: &ModuleInstance, named: &Named) -> Option<&Value> {
+        self.values.get(mi)?.get(named)
+    }
+
+    fn set_value(&mut self, mi: ModuleInstance, named: Named, v: Value) {
+        self.values.entry(mi).or_default().insert(named, v);
+    }
+
     fn instances_of(&self, path: &[String]) -> Vec<ModuleInstance> {
         self.module_instances.get(path).cloned().unwrap_or_default()
     }
@@ -329,13 +341,24 @@ impl<'a> Walker<'a> {
         Evaluator::new(scope, self.settings.sources, self.settings.root_dir)
     }
 
+    /// The module of module instance `mi`. Walks the module tree along `mi` rather than
+    /// building its path first: this runs for every expression of every instance.
+    fn module_of(&self, mi: &ModuleInstance) -> &'a Module {
+        mi.0.iter().fold(self.root, |m, (name, _)| {
+            let call = m
+                .module_calls
+                .get(name)
+                .expect("module instances come from the module tree");
+            &*call.module
+        })
+    }
+
     fn eval(&self, mi: &ModuleInstance, rep: Repetition, e: &Expr) -> Result<Value, Diagnostic> {
-        let module = self.module(&mi.path());
+        let module = self.module_of(mi);
         // The scope borrows the walker immutably for the duration of one evaluation.
-        let mi = mi.clone();
         let scope = InstanceScope {
             w: self,
-            mi: &mi,
+            mi,
             module,
             rep,
             notes: Default::default(),
@@ -358,8 +381,7 @@ impl<'a> Walker<'a> {
                     .keys()
                     .map(|o| {
                         let v = self
-                            .values
-                            .get(&(child.clone(), Named::Output(o.clone())))
+                            .value(child, &Named::Output(o.clone()))
                             .cloned()
                             .unwrap_or(Value::Unknown);
                         (o.clone(), v)
@@ -394,7 +416,7 @@ impl<'a> Walker<'a> {
                 for mi in self.instances_of(path) {
                     match self.eval(&mi, Repetition::None, &local.expr) {
                         Ok(v) => {
-                            self.values.insert((mi, Named::Local(name.clone())), v);
+                            self.set_value(mi, Named::Local(name.clone()), v);
                         }
                         Err(d) => self.diags.push(d),
                     }
@@ -592,8 +614,7 @@ impl<'a> Walker<'a> {
             }
         }
         let value = value.mark_sensitive(var.sensitive);
-        self.values
-            .insert((mi.clone(), Named::Var(var.name.clone())), value);
+        self.set_value(mi.clone(), Named::Var(var.name.clone()), value);
         for v in &var.validations {
             let ok = match self.eval(mi, Repetition::None, &v.condition) {
                 Ok(c) => c,
@@ -691,7 +712,7 @@ impl<'a> Walker<'a> {
             },
         };
         self.finish_variable(&mi, var, ty.as_ref(), value, &set_at, span);
-        if let Some(v) = self.values.get(&(mi, Named::Var(name.to_string()))) {
+        if let Some(v) = self.value(&mi, &Named::Var(name.to_string())) {
             self.out.variables.insert(name.to_string(), v.clone());
         }
     }
@@ -763,7 +784,7 @@ impl<'a> Walker<'a> {
         let mut objects: Vec<(Option<InstanceKey>, Value)> = Vec::new();
         for rep in reps {
             let key = rep.key();
-            let module = self.module(&mi.path());
+            let module = self.module_of(mi);
             let scope = InstanceScope {
                 w: self,
                 mi,
@@ -856,8 +877,7 @@ impl<'a> Walker<'a> {
         } else {
             objects.pop().map(|(_, v)| v).unwrap_or(Value::Unknown)
         };
-        self.values
-            .insert((mi.clone(), Named::Resource(res.key.clone())), aggregate);
+        self.set_value(mi.clone(), Named::Resource(res.key.clone()), aggregate);
     }
 
     fn output(&mut self, path: &ModulePath, name: &str) {
@@ -892,8 +912,7 @@ impl<'a> Walker<'a> {
                 );
             }
             let value = value.mark_sensitive(out.sensitive);
-            self.values
-                .insert((mi, Named::Output(name.to_string())), value);
+            self.set_value(mi, Named::Output(name.to_string()), value);
         }
     }
 

@@ -72,7 +72,7 @@ pub async fn refresh(
             };
             // Values that came from sensitive variables stay masked in the plan's "before".
             let recorded = mark_paths(
-                schema.decode(&Value::from_json(&r.attributes)),
+                schema.decode_owned(Value::from_json(&r.attributes)),
                 &r.sensitive_paths,
             );
             let refreshed = match &read {

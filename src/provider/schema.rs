@@ -260,25 +260,32 @@ impl Schema {
     /// sets, numbers as numbers, sensitive attributes marked. Attributes missing from `v` are
     /// null; attributes the schema does not know are dropped.
     pub fn decode(&self, v: &Value) -> Value {
-        let empty = BTreeMap::new();
-        let m = v.as_map().unwrap_or(&empty);
-        let mut out = decode_attrs(self.attributes, m);
+        self.decode_owned(v.clone())
+    }
+
+    /// [`Schema::decode`] taking the object by value: attributes are moved into the result
+    /// rather than copied. Planning decodes every attribute of every object in the state, and
+    /// copying them was a measurable part of a 10,000-instance plan.
+    pub fn decode_owned(&self, v: Value) -> Value {
+        let mut m = match v.unmark().0 {
+            Value::Map(m) => m,
+            _ => BTreeMap::new(),
+        };
+        let mut out = decode_attrs(self.attributes, &mut m);
         for b in self.blocks {
-            let items: Vec<Value> = m
-                .get(b.name)
-                .and_then(Value::as_list)
-                .map(|items| {
-                    items
-                        .iter()
-                        .map(|i| {
-                            Value::Map(decode_attrs(
-                                b.attributes,
-                                i.as_map().unwrap_or(&BTreeMap::new()),
-                            ))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
+            let items: Vec<Value> = match m.remove(b.name).map(|v| v.unmark().0) {
+                Some(Value::List(items) | Value::Set(items)) => items
+                    .into_iter()
+                    .map(|i| {
+                        let mut given = match i.unmark().0 {
+                            Value::Map(given) => given,
+                            _ => BTreeMap::new(),
+                        };
+                        Value::Map(decode_attrs(b.attributes, &mut given))
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
             out.insert(
                 b.name.to_string(),
                 match b.nesting {
@@ -296,12 +303,27 @@ impl Schema {
     }
 }
 
-fn decode_attrs(attrs: &[AttrSchema], given: &BTreeMap<String, Value>) -> BTreeMap<String, Value> {
+/// Takes the schema's attributes out of `given` (what is left are attributes the schema does
+/// not know, or its blocks), each converted to its type where it can be.
+fn decode_attrs(
+    attrs: &[AttrSchema],
+    given: &mut BTreeMap<String, Value>,
+) -> BTreeMap<String, Value> {
     attrs
         .iter()
         .map(|a| {
-            let v = given.get(a.name).cloned().unwrap_or(Value::Null);
-            let v = types::convert(v.clone(), &a.ty.lang_type()).unwrap_or(v);
+            let v = given.remove(a.name).unwrap_or(Value::Null);
+            let ty = a.ty.lang_type();
+            // Nearly every stored value has its type already; converting it anyway would copy
+            // it twice (once to keep it in case the conversion fails).
+            let v = match (&v, &ty) {
+                (Value::Null, _)
+                | (_, Type::Any)
+                | (Value::String(_), Type::String)
+                | (Value::Number(_), Type::Number)
+                | (Value::Bool(_), Type::Bool) => v,
+                _ => types::convert(v.clone(), &ty).unwrap_or(v),
+            };
             (a.name.to_string(), v.mark_sensitive(a.sensitive))
         })
         .collect()
