@@ -359,10 +359,20 @@ pub async fn apply(
                                 state: Some(v),
                                 adopted: true,
                             }),
-                            Ok(None) => rt
-                                .create(&ctx, planned_ref.expect("prepared"))
+                            Ok(None) => {
+                                let replaced = before.as_ref().and_then(|b| {
+                                    b.as_map()?.get("id")?.as_str().map(String::from)
+                                });
+                                intent::create_in_doubt(
+                                    rt,
+                                    &ctx,
+                                    planned_ref.expect("prepared"),
+                                    &lineage,
+                                    replaced,
+                                )
                                 .await
-                                .map(Called::made),
+                                .map(Called::made)
+                            }
                             Err(e) => Err(e),
                         }
                     }

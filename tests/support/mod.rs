@@ -87,6 +87,7 @@ pub fn subdirs(dir: &Path) -> Vec<PathBuf> {
 }
 
 pub mod conformance;
+pub mod example;
 pub mod generated;
 pub mod json_schema;
 pub mod moto;
