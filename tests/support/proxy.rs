@@ -56,7 +56,7 @@ pub struct Faults {
     /// Throttling by a table (AWS's published rates, say): the bucket a call draws from, by
     /// name, and its size; `None` for calls the table does not limit. In addition to
     /// `throttle`.
-    pub throttle_table: Option<fn(&Call) -> Option<(String, Throttle)>>,
+    pub throttle_table: Option<ThrottleTable>,
     /// Fraction (0..=1) of requests answered with HTTP 500 or 503 instead of being forwarded.
     pub error_rate: f64,
     /// Fraction of requests whose connection is closed without forwarding or answering.
@@ -75,6 +75,10 @@ pub struct Faults {
     /// Seed of the random choices.
     pub seed: u64,
 }
+
+/// A table of throttling buckets: for a call, the name of the bucket it draws from and its
+/// size, or `None` when the table does not limit it.
+pub type ThrottleTable = fn(&Call) -> Option<(String, Throttle)>;
 
 /// A permanent error for every call of one action.
 #[derive(Clone, Debug)]
