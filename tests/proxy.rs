@@ -12,10 +12,13 @@ use std::time::{Duration, Instant};
 
 use aws_smithy_types::retry::RetryConfig;
 use ecsform::aws::error::{from_sdk, ErrorKind};
+use ecsform::aws::ratelimit::RateLimiter;
+use ecsform::aws::AwsClients;
 use support::moto::{exclusive, moto, sdk_config_for};
 use support::proxy::{
     created_id, form_decode, not_found_error, rewrite_pending, server_error, signing_service,
-    throttling_error, top_level_elements, Call, Faults, Protocol, Proxy, Request, Throttle,
+    throttling_error, top_level_elements, Call, Failure, Faults, Protocol, Proxy, Request,
+    Throttle,
 };
 
 fn request(headers: &[(&str, &str)], body: &str) -> Request {
@@ -602,6 +605,66 @@ async fn new_objects_are_not_found_at_first() {
     let found = ec2.describe_vpcs().vpc_ids(id).send().await.unwrap();
     assert_eq!(found.vpcs().len(), 1);
     assert_eq!(proxy.stats().not_found, 1);
+}
+
+#[tokio::test]
+async fn permanent_failures_are_answered_every_time_and_not_retried() {
+    let _moto = exclusive();
+    let proxy = start(Faults {
+        fail_actions: vec![Failure::new("CreateVpc", 400, "InvalidParameterValue")],
+        ..Faults::default()
+    });
+    let ec2 = ec2(&proxy, 5).await;
+    let e = from_sdk(
+        ec2.create_vpc()
+            .cidr_block("10.55.0.0/16")
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(
+        (e.kind, e.code.as_str()),
+        (ErrorKind::Invalid, "InvalidParameterValue")
+    );
+    let stats = proxy.stats();
+    assert_eq!(
+        (stats.count("CreateVpc"), stats.failed),
+        (1, 1),
+        "{stats:?}"
+    );
+    // Other actions are forwarded.
+    ec2.describe_vpcs().send().await.expect("forwarded");
+}
+
+#[tokio::test]
+async fn a_create_without_idempotency_is_not_sent_again_after_a_lost_answer() {
+    let _moto = exclusive();
+    let proxy = start(Faults {
+        lose_response_rate: 1.0,
+        only_actions: vec!["CreateVpc".into()],
+        ..Faults::default()
+    });
+    let config = sdk_config_for(&proxy.endpoint).await;
+    let clients = AwsClients::with_rate_limiter(&config, RateLimiter::unlimited());
+    let e = from_sdk(
+        clients
+            .ec2
+            .create_vpc()
+            .cidr_block("10.56.0.0/16")
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    assert!(e.may_have_taken_effect(), "{e:?}");
+    assert_eq!(proxy.stats().count("CreateVpc"), 1);
+    // It did take effect.
+    let vpcs = clients.ec2.describe_vpcs().send().await.unwrap();
+    let vpc = vpcs
+        .vpcs()
+        .iter()
+        .find(|v| v.cidr_block() == Some("10.56.0.0/16"))
+        .expect("the VPC was created");
+    assert!(vpc.vpc_id().is_some());
 }
 
 // --- ecsform through the proxy.

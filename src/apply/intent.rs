@@ -164,6 +164,83 @@ pub(super) async fn find_again(
     }
 }
 
+/// How many times a create that got no answer, and whose object is not there, is sent again.
+const CREATES_WITHOUT_ANSWER: u32 = 3;
+
+/// Creates the object, and finds it instead when a failed create leaves the outcome in doubt:
+/// the call got no answer ([`ApiError::may_have_taken_effect`]), or AWS says the object exists
+/// already — the SDK's retry of a create whose first answer was lost. The object of this
+/// address is then looked for as after an interrupted apply:
+///
+/// * found, and tagged as ours (or, for a type without tags, exactly as planned, which a
+///   repeated create of ours leaves it): it is taken, and the steps of the create after the
+///   lost answer (attributes set by later calls) are finished by an update;
+/// * not found after no answer: the create is sent again, up to [`CREATES_WITHOUT_ANSWER`]
+///   times;
+/// * otherwise the create's error stands.
+///
+/// `replaced` is the recorded object a create-before-destroy replacement replaces (not the
+/// one looked for).
+pub(super) async fn create_in_doubt(
+    rt: &dyn ResourceType,
+    ctx: &provider::CallContext<'_>,
+    planned: &Value,
+    lineage: &str,
+    replaced: Option<String>,
+) -> Result<Value, ApiError> {
+    let findable =
+        rt.adoption().wants_intent() && !matches!(rt.adoption(), Adoption::Unfindable(_));
+    let tagged = matches!(rt.adoption(), Adoption::Tags | Adoption::NameAndTags);
+    let mut unanswered = 0;
+    loop {
+        let e = match rt.create(ctx, planned).await {
+            Ok(v) => return Ok(v),
+            Err(e) => e,
+        };
+        let no_answer = e.may_have_taken_effect();
+        let exists = e.kind == crate::aws::error::ErrorKind::AlreadyExists;
+        if !findable || !(no_answer || exists) {
+            return Err(e);
+        }
+        let lookup = Lookup {
+            args: planned.clone(),
+            exclude: replaced.clone(),
+        };
+        let found = match find_again(rt, ctx.clients, &lookup, ctx.address, lineage).await {
+            Ok(found) => found,
+            // The create's error says more than the lookup's.
+            Err(_) => return Err(e),
+        };
+        match found {
+            Some(found) if tagged => {
+                if !differs(&found, planned) {
+                    return Ok(found);
+                }
+                return rt.update(ctx, &found, planned).await;
+            }
+            Some(found) if !differs(&found, planned) => return Ok(found),
+            Some(_) => return Err(e),
+            None if no_answer && unanswered + 1 < CREATES_WITHOUT_ANSWER => unanswered += 1,
+            None => return Err(e),
+        }
+    }
+}
+
+/// True if an argument known before the create (other than tags, which AWS reports with
+/// ecsform's own) has another value in `found`.
+fn differs(found: &Value, planned: &Value) -> bool {
+    let (Some(found), Some(planned)) = (found.as_map(), planned.as_map()) else {
+        return true;
+    };
+    planned.iter().any(|(k, v)| {
+        let v = v.unmarked();
+        !matches!(k.as_str(), "tags" | "tags_all")
+            && v.is_wholly_known()
+            && !v.is_null()
+            && found.get(k).map(Value::unmarked) != Some(v)
+    })
+}
+
 /// After a failed create: the intent row stays (the call may have created something), unless
 /// nothing of ours was made — a lookup after AWS refused the request found nothing
 /// (`made_nothing`), or AWS said the object already exists and the type cannot tell its own

@@ -373,7 +373,17 @@ pub async fn apply(
                                 adopted: true,
                             }),
                             Ok(None) => {
-                                let made = rt.create(&ctx, planned_ref.expect("prepared")).await;
+                                let replaced = before.as_ref().and_then(|b| {
+                                    b.as_map()?.get("id")?.as_str().map(String::from)
+                                });
+                                let made = intent::create_in_doubt(
+                                    rt,
+                                    &ctx,
+                                    planned_ref.expect("prepared"),
+                                    &lineage,
+                                    replaced,
+                                )
+                                .await;
                                 // AWS refused the request: unless a later call of the create
                                 // failed after the object was made, there is nothing to find.
                                 if let (Err(e), Some(l)) = (&made, &failure_lookup) {

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use aws_sdk_elasticloadbalancingv2::types::Tag;
 
-use super::error::{from_sdk, retry, ApiError, RetryPolicy};
+use super::error::{eventually_consistent, from_sdk, retry, ApiError, ErrorKind, RetryPolicy};
 use super::tags::ECSFORM_PREFIX;
 use super::AwsClients;
 use crate::lang::Value;
@@ -61,6 +61,13 @@ async fn describe_chunk(
         .collect())
 }
 
+/// How long `DescribeTags` may not know an object that was just described: about 5 s.
+const TAGS_NOT_VISIBLE_YET: RetryPolicy = RetryPolicy {
+    max_attempts: 6,
+    base: std::time::Duration::from_millis(250),
+    max_delay: std::time::Duration::from_secs(2),
+};
+
 /// Every tag (ecsform's own included) of each of `arns`, [`DESCRIBE_TAGS_CHUNK`] ARNs a call.
 /// AWS fails a whole request when one ARN no longer exists; that chunk is then asked for one
 /// ARN at a time, and the ARNs that are gone are left out.
@@ -74,9 +81,23 @@ pub async fn describe_tags(
             Ok(found) => out.extend(found),
             Err(e) if e.is_not_found() => {
                 for arn in chunk {
-                    match describe_chunk(clients, std::slice::from_ref(arn)).await {
+                    // The caller has just seen the object: one that DescribeTags does not
+                    // know yet (just created) is asked about again for a few seconds; one
+                    // deleted since stays unknown and is left out.
+                    let one = std::slice::from_ref(arn);
+                    let asked = retry(TAGS_NOT_VISIBLE_YET, || async {
+                        describe_chunk(clients, one).await.map_err(|e| {
+                            if e.is_not_found() {
+                                eventually_consistent(e)
+                            } else {
+                                e
+                            }
+                        })
+                    })
+                    .await;
+                    match asked {
                         Ok(found) => out.extend(found),
-                        Err(e) if e.is_not_found() => {}
+                        Err(e) if e.kind == ErrorKind::EventuallyConsistent => {}
                         Err(e) => return Err(e),
                     }
                 }

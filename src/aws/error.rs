@@ -59,6 +59,12 @@ impl ApiError {
         ApiError::new(ErrorKind::Other, "MalformedResponse", what)
     }
 
+    /// No answer came to a create that is not sent twice (see
+    /// [`NoAnswer`](super::retries::NoAnswer)): the object may exist.
+    pub fn may_have_taken_effect(&self) -> bool {
+        self.code == NO_ANSWER
+    }
+
     pub fn is_not_found(&self) -> bool {
         self.kind == ErrorKind::NotFound
     }
@@ -77,6 +83,9 @@ impl ApiError {
     }
 }
 
+/// The code of an [`ApiError`] for a create that got no answer.
+pub const NO_ANSWER: &str = "NoAnswer";
+
 /// Classifies an AWS error code.
 pub fn classify(code: &str, http_status: Option<u16>) -> ErrorKind {
     let c = code;
@@ -91,6 +100,10 @@ pub fn classify(code: &str, http_status: Option<u16>) -> ErrorKind {
         || c.ends_with("AlreadyExists")
         || c.ends_with("AlreadyExistsException")
         || c == "EntityAlreadyExists"
+        // A repeated attach or associate (Resource.AlreadyAssociated), a repeated ELBv2 create
+        // (DuplicateListener, DuplicateTargetGroupName...).
+        || c.ends_with("AlreadyAssociated")
+        || c.starts_with("Duplicate")
     {
         ErrorKind::AlreadyExists
     } else if matches!(
@@ -142,6 +155,11 @@ where
             "RequestTimeout",
             "the request timed out",
         ),
+        SdkError::DispatchFailure(d) if no_answer(d).is_some() => ApiError::new(
+            ErrorKind::Transient,
+            NO_ANSWER,
+            no_answer(d).map(ToString::to_string).unwrap_or_default(),
+        ),
         SdkError::DispatchFailure(d) => ApiError::new(
             ErrorKind::Transient,
             "ConnectionError",
@@ -161,6 +179,21 @@ where
             ApiError::new(classify(&code, None), code, message)
         }
     }
+}
+
+/// The [`NoAnswer`](super::retries::NoAnswer) behind a dispatch failure, if that is what it is.
+fn no_answer(
+    d: &aws_smithy_runtime_api::client::result::DispatchFailure,
+) -> Option<&super::retries::NoAnswer> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> =
+        std::error::Error::source(d.as_connector_error()?);
+    while let Some(e) = source {
+        if let Some(n) = e.downcast_ref::<super::retries::NoAnswer>() {
+            return Some(n);
+        }
+        source = e.source();
+    }
+    None
 }
 
 /// Re-classifies an error as eventually consistent so that [`retry`] tries again: for
@@ -284,6 +317,14 @@ mod tests {
         );
         assert_eq!(
             classify("InvalidPermission.Duplicate", None),
+            ErrorKind::AlreadyExists
+        );
+        assert_eq!(
+            classify("Resource.AlreadyAssociated", None),
+            ErrorKind::AlreadyExists
+        );
+        assert_eq!(
+            classify("DuplicateListener", None),
             ErrorKind::AlreadyExists
         );
         assert_eq!(classify("RequestLimitExceeded", None), ErrorKind::Throttled);

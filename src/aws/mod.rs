@@ -24,7 +24,7 @@ use aws_config::{BehaviorVersion, Region};
 use aws_smithy_runtime::client::identity::IdentityCache;
 
 use ratelimit::{RateLimitedIdentityCache, RateLimiter, RateLimiterStats};
-use retries::{ExtraThrottlingCodes, RetryAccounting, RetryStats, RetrySummary};
+use retries::{ExtraThrottlingCodes, NoBlindRetries, RetryAccounting, RetryStats, RetrySummary};
 
 /// The service clients, built once per run. Every call of every client waits for the
 /// client-side rate limits and is retried by the policy of [`retries`]; clones share both.
@@ -56,6 +56,7 @@ macro_rules! client {
         let mut builder = $sdk::config::Builder::from($config)
             .identity_cache(hooks.identity_cache.clone())
             .interceptor(hooks.accounting.clone())
+            .interceptor(NoBlindRetries)
             .retry_classifier(ExtraThrottlingCodes)
             .retry_partition(retries::retry_partition(stringify!($sdk)));
         if let Some(r) = &hooks.retry_config {

@@ -13,6 +13,13 @@
 //! [`RetryAccounting`], an interceptor on every client, records each retry with its cause —
 //! throttled (and the error code AWS gave), a server error, or a timeout or connection error —
 //! in [`RetryStats`], which `AwsClients::retry_stats` returns and apply reports.
+//!
+//! One exception to the SDK's retries: a create that AWS cannot recognise when it comes again
+//! (no name unique in its scope, no idempotency token AWS honours: [`NOT_RETRIED_BLINDLY`])
+//! would make a second object if it were sent again after its answer was lost. When such a
+//! call gets no answer (connection closed or timed out), [`NoBlindRetries`] turns the failure
+//! into a [`NoAnswer`] error that the SDK does not retry; apply then looks for the object by
+//! its tags before it creates again (see `apply`).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -22,10 +29,11 @@ use aws_smithy_runtime::client::retries::classifiers::run_classifiers_on_ctx;
 use aws_smithy_runtime::client::retries::{RetryPartition, TokenBucket};
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::{
-    BeforeTransmitInterceptorContextRef, FinalizerInterceptorContextRef, InterceptorContext,
+    BeforeTransmitInterceptorContextRef, FinalizerInterceptorContextMut,
+    FinalizerInterceptorContextRef, InterceptorContext,
 };
 use aws_smithy_runtime_api::client::interceptors::Intercept;
-use aws_smithy_runtime_api::client::orchestrator::{HttpResponse, Metadata};
+use aws_smithy_runtime_api::client::orchestrator::{HttpResponse, Metadata, OrchestratorError};
 use aws_smithy_runtime_api::client::retries::classifiers::{
     ClassifyRetry, RetryAction, RetryReason,
 };
@@ -61,6 +69,74 @@ pub fn retry_partition(client: &'static str) -> RetryPartition {
     RetryPartition::custom(client)
         .token_bucket(TokenBucket::unlimited())
         .build()
+}
+
+/// Creates (service and operation, as the SDK's operation metadata names them) that make a new
+/// object each time they are sent: no name unique in its scope makes a second call fail, and
+/// AWS honours no idempotency token for them (or the SDK's automatic one cannot be relied on:
+/// emulators ignore it). Creates of named objects (security groups, launch templates, load
+/// balancers, roles...) are left to the SDK: a repeated call is refused as a duplicate, and
+/// apply then takes the object it made.
+pub const NOT_RETRIED_BLINDLY: &[(&str, &str)] = &[
+    ("EC2", "CreateVpc"),
+    ("EC2", "CreateSubnet"),
+    ("EC2", "CreateInternetGateway"),
+    ("EC2", "CreateRouteTable"),
+    ("EC2", "AllocateAddress"),
+    ("EC2", "CreateNatGateway"),
+    ("EC2", "RunInstances"),
+    ("Elastic Load Balancing v2", "CreateRule"),
+];
+
+/// A create of [`NOT_RETRIED_BLINDLY`] got no answer: it may or may not have taken effect.
+#[derive(Debug, thiserror::Error)]
+#[error("no answer to {operation}: the connection failed after the request was sent, so it may have taken effect")]
+pub struct NoAnswer {
+    pub operation: String,
+}
+
+/// The interceptor that keeps the SDK from sending a create of [`NOT_RETRIED_BLINDLY`] again
+/// when its attempt got no answer: the failure becomes a [`NoAnswer`] error, which no retry
+/// classifier retries.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoBlindRetries;
+
+impl Intercept for NoBlindRetries {
+    fn name(&self) -> &'static str {
+        "ecsform::NoBlindRetries"
+    }
+
+    fn modify_before_attempt_completion(
+        &self,
+        context: &mut FinalizerInterceptorContextMut<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let Some(meta) = cfg.load::<Metadata>() else {
+            return Ok(());
+        };
+        if !NOT_RETRIED_BLINDLY.contains(&(meta.service(), meta.name())) {
+            return Ok(());
+        }
+        let ctx = context.inner_mut();
+        if ctx.response().is_some() {
+            return Ok(());
+        }
+        let no_answer = match ctx.output_or_error() {
+            Some(Err(e)) => {
+                // Closed connections, timeouts, incomplete answers: anything but a request
+                // the client could not build.
+                e.is_timeout_error() || e.as_connector_error().is_some_and(|c| !c.is_user())
+            }
+            _ => false,
+        };
+        if no_answer {
+            ctx.set_output_or_error(Err(OrchestratorError::other(NoAnswer {
+                operation: meta.name().to_string(),
+            })));
+        }
+        Ok(())
+    }
 }
 
 /// Why the SDK retried an attempt.

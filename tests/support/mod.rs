@@ -88,6 +88,7 @@ pub fn subdirs(dir: &Path) -> Vec<PathBuf> {
 
 pub mod conformance;
 pub mod ecs_agent;
+pub mod example;
 pub mod generated;
 pub mod json_schema;
 pub mod moto;

@@ -15,7 +15,9 @@
 //! - **errors** (HTTP 500/503), **dropped connections** (before forwarding) and **lost
 //!   answers** (forwarded, so the call took effect, then the connection is closed);
 //! - **not found after create**: for a while after a create, Describe calls that name the new
-//!   EC2 or ELBv2 object by id answer "not found" (eventual consistency).
+//!   EC2 or ELBv2 object by id answer "not found" (eventual consistency);
+//! - **permanent failures**: every call of a named action answered with a given HTTP status
+//!   and error code (`AccessDenied`, `InvalidParameterValue`...), never forwarded.
 //!
 //! Random choices come from a seeded generator, so a run with the same order of requests
 //! makes the same choices. [`Proxy::stats`] counts requests per AWS action and every fault
@@ -51,6 +53,10 @@ pub struct Faults {
     pub pending: Duration,
     /// Throttle requests above this rate.
     pub throttle: Option<Throttle>,
+    /// Throttling by a table (AWS's published rates, say): the bucket a call draws from, by
+    /// name, and its size; `None` for calls the table does not limit. In addition to
+    /// `throttle`.
+    pub throttle_table: Option<ThrottleTable>,
     /// Fraction (0..=1) of requests answered with HTTP 500 or 503 instead of being forwarded.
     pub error_rate: f64,
     /// Fraction of requests whose connection is closed without forwarding or answering.
@@ -64,8 +70,36 @@ pub struct Faults {
     /// Restricts errors, drops and lost answers to these actions (e.g. `CreateVpc`); empty:
     /// every action.
     pub only_actions: Vec<String>,
+    /// Actions answered with a permanent error instead of being forwarded, every time.
+    pub fail_actions: Vec<Failure>,
     /// Seed of the random choices.
     pub seed: u64,
+}
+
+/// A table of throttling buckets: for a call, the name of the bucket it draws from and its
+/// size, or `None` when the table does not limit it.
+pub type ThrottleTable = fn(&Call) -> Option<(String, Throttle)>;
+
+/// A permanent error for every call of one action.
+#[derive(Clone, Debug)]
+pub struct Failure {
+    /// The AWS action (`CreateTargetGroup`).
+    pub action: String,
+    /// The HTTP status of the answer (400, 403...).
+    pub status: u16,
+    /// The AWS error code (`AccessDenied`, `ValidationError`...).
+    pub code: String,
+}
+
+impl Failure {
+    /// `action` answered with HTTP `status` and error `code`.
+    pub fn new(action: &str, status: u16, code: &str) -> Failure {
+        Failure {
+            action: action.to_string(),
+            status,
+            code: code.to_string(),
+        }
+    }
 }
 
 /// A token bucket: `rate` requests per second on average, bursts of up to `burst`.
@@ -85,6 +119,8 @@ pub struct Stats {
     pub requests: BTreeMap<String, u64>,
     /// Answered with a throttling error.
     pub throttled: u64,
+    /// Answered with a permanent error of [`Faults::fail_actions`].
+    pub failed: u64,
     /// Answered with an injected HTTP 500/503.
     pub errors: u64,
     /// Connections closed without forwarding the request.
@@ -280,6 +316,11 @@ impl State {
             self.rng.unit(),
         );
         let f = &self.faults;
+        if let Some(failure) = f.fail_actions.iter().find(|x| x.action == call.action) {
+            self.stats.failed += 1;
+            let message = format!("{} refused by the fault proxy", call.action);
+            return Decision::Answer(self::error(call, failure.status, &failure.code, &message));
+        }
         let targeted = f.only_actions.is_empty() || f.only_actions.contains(&call.action);
         if targeted && drop < f.drop_rate {
             self.stats.dropped += 1;
@@ -300,6 +341,20 @@ impl State {
                 return Decision::Answer(throttling_error(call));
             }
         }
+        if let Some((name, t)) = f.throttle_table.and_then(|table| table(call)) {
+            let bucket = self
+                .buckets
+                .entry(format!("table {name}"))
+                .or_insert_with(|| Bucket {
+                    tokens: t.burst,
+                    at: now,
+                });
+            if !bucket.take(t, now) {
+                self.stats.throttled += 1;
+                return Decision::Answer(throttling_error(call));
+            }
+        }
+        let f = &self.faults;
         if targeted && error < f.error_rate {
             self.stats.errors += 1;
             return Decision::Answer(server_error(call, which < 0.5));
@@ -674,6 +729,7 @@ fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
         400 => "Bad Request",
+        403 => "Forbidden",
         500 => "Internal Server Error",
         502 => "Bad Gateway",
         503 => "Service Unavailable",

@@ -84,7 +84,7 @@ async fn get_profile(clients: AwsClients, name: String) -> Result<Option<Value>,
 }
 
 async fn add_role(clients: &AwsClients, profile: &str, role: &str) -> Result<(), ApiError> {
-    retry_while(
+    let added = retry_while(
         &format!("role {role} to be added to instance profile {profile}"),
         IAM_SETTLE_LIMIT,
         iam_eventually_consistent,
@@ -99,8 +99,29 @@ async fn add_role(clients: &AwsClients, profile: &str, role: &str) -> Result<(),
                 .map_err(from_sdk)
         },
     )
-    .await?;
-    Ok(())
+    .await;
+    match added {
+        // A profile holds one role: the repeat of a call whose answer was lost is refused
+        // with LimitExceeded, the role being in already.
+        Err(e) if e.code == "LimitExceeded" => {
+            let out = clients
+                .iam
+                .get_instance_profile()
+                .instance_profile_name(profile)
+                .send()
+                .await
+                .map_err(from_sdk)?;
+            let has_role = out
+                .instance_profile()
+                .is_some_and(|p| p.roles().iter().any(|r| r.role_name() == role));
+            if has_role {
+                Ok(())
+            } else {
+                Err(e)
+            }
+        }
+        other => other.map(|_| ()),
+    }
 }
 
 async fn remove_role(clients: &AwsClients, profile: &str, role: &str) -> Result<(), ApiError> {

@@ -98,7 +98,14 @@ pub async fn read_created(
         &format!("{} {id} to become visible", rt.type_name()),
         Duration::from_secs(1),
         Duration::from_secs(60),
-        || async { Ok(rt.read_many(clients, &ids).await?.remove(id)) },
+        || async {
+            match rt.read_many(clients, &ids).await {
+                Ok(mut found) => Ok(found.remove(id)),
+                // Describe calls by id can say "not found" for a moment after a create.
+                Err(e) if e.is_not_found() => Ok(None),
+                Err(e) => Err(e),
+            }
+        },
     )
     .await
 }

@@ -198,7 +198,7 @@ async fn sync_rules(
         if let Some(want) = planned_atoms(planned, direction, id) {
             let d = perms::diff(&group_atoms(group, direction), &want);
             if !d.is_empty() {
-                perms::apply_diff(clients, id, direction, &d, group_is_new).await?;
+                perms::apply_set_diff(clients, id, direction, &d, group_is_new).await?;
             }
         }
     }
@@ -370,7 +370,7 @@ impl ResourceType for SecurityGroupType {
                 for direction in [Direction::Ingress, Direction::Egress] {
                     let d = perms::diff(&group_atoms(g, direction), &Atoms::new());
                     if !d.is_empty() {
-                        perms::apply_diff(ctx.clients, id, direction, &d, false).await?;
+                        perms::apply_set_diff(ctx.clients, id, direction, &d, false).await?;
                     }
                 }
             }

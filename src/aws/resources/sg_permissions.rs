@@ -299,6 +299,39 @@ pub fn diff(prior: &Atoms, planned: &Atoms) -> RuleDiff {
     d
 }
 
+/// Authorizes `atoms` in one call.
+async fn authorize(
+    ec2: &aws_sdk_ec2::Client,
+    group_id: &str,
+    direction: Direction,
+    atoms: &Atoms,
+    visible: impl Fn(ApiError) -> ApiError,
+) -> Result<(), ApiError> {
+    let perms = to_permissions(atoms);
+    retry(RetryPolicy::default(), || async {
+        match direction {
+            Direction::Ingress => ec2
+                .authorize_security_group_ingress()
+                .group_id(group_id)
+                .set_ip_permissions(Some(perms.clone()))
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(from_sdk),
+            Direction::Egress => ec2
+                .authorize_security_group_egress()
+                .group_id(group_id)
+                .set_ip_permissions(Some(perms.clone()))
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(from_sdk),
+        }
+        .map_err(&visible)
+    })
+    .await
+}
+
 /// Sends a diff for one direction of group `group_id`: revokes first (so that a source
 /// moving between rules is never authorized twice), then authorizes, then re-describes.
 /// A revoke of a permission that is already gone counts as done. NotFound for the group
@@ -310,6 +343,32 @@ pub async fn apply_diff(
     direction: Direction,
     d: &RuleDiff,
     group_is_new: bool,
+) -> Result<(), ApiError> {
+    send_diff(clients, group_id, direction, d, group_is_new, false).await
+}
+
+/// As [`apply_diff`], for a group's own (inline) rules, which form a set: a source that
+/// exists already counts as authorized. AWS authorizes all of a call's permissions or none,
+/// and refuses the call if one of them exists (when the call repeats one whose answer was
+/// lost, or next to a rule added outside ecsform); each source is then authorized on its
+/// own. (`aws_security_group_rule` keeps the refusal: a rule may be managed only once.)
+pub async fn apply_set_diff(
+    clients: &AwsClients,
+    group_id: &str,
+    direction: Direction,
+    d: &RuleDiff,
+    group_is_new: bool,
+) -> Result<(), ApiError> {
+    send_diff(clients, group_id, direction, d, group_is_new, true).await
+}
+
+async fn send_diff(
+    clients: &AwsClients,
+    group_id: &str,
+    direction: Direction,
+    d: &RuleDiff,
+    group_is_new: bool,
+    tolerate_duplicates: bool,
 ) -> Result<(), ApiError> {
     let visible = |e: ApiError| {
         if group_is_new {
@@ -343,29 +402,18 @@ pub async fn apply_diff(
         }
     }
     if !d.authorize.is_empty() {
-        let perms = to_permissions(&d.authorize);
-        retry(RetryPolicy::default(), || async {
-            match direction {
-                Direction::Ingress => ec2
-                    .authorize_security_group_ingress()
-                    .group_id(group_id)
-                    .set_ip_permissions(Some(perms.clone()))
-                    .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(from_sdk),
-                Direction::Egress => ec2
-                    .authorize_security_group_egress()
-                    .group_id(group_id)
-                    .set_ip_permissions(Some(perms.clone()))
-                    .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(from_sdk),
+        match authorize(ec2, group_id, direction, &d.authorize, visible).await {
+            Err(e) if tolerate_duplicates && e.code == "InvalidPermission.Duplicate" => {
+                for (atom, description) in &d.authorize {
+                    let one: Atoms = [(atom.clone(), description.clone())].into();
+                    match authorize(ec2, group_id, direction, &one, visible).await {
+                        Err(e) if e.code == "InvalidPermission.Duplicate" => {}
+                        other => other?,
+                    }
+                }
             }
-            .map_err(&visible)
-        })
-        .await?;
+            other => other?,
+        }
     }
     if !d.redescribe.is_empty() {
         let perms = to_permissions(&d.redescribe);
