@@ -86,6 +86,11 @@ pub const NOT_RETRIED_BLINDLY: &[(&str, &str)] = &[
     ("EC2", "CreateNatGateway"),
     ("EC2", "RunInstances"),
     ("Elastic Load Balancing v2", "CreateRule"),
+    // AWS answers a repeat with the same settings with the existing object, but moto makes a
+    // second one: looking it up by its tags is right for both.
+    ("Elastic Load Balancing v2", "CreateLoadBalancer"),
+    ("Elastic Load Balancing v2", "CreateTargetGroup"),
+    ("Elastic Load Balancing v2", "CreateListener"),
 ];
 
 /// A create of [`NOT_RETRIED_BLINDLY`] got no answer: it may or may not have taken effect.
