@@ -1523,8 +1523,18 @@ fn run_as(uid: Option<u32>, dir: &Path, command: &str, extra: &[&str]) -> suppor
     let Some(uid) = uid else {
         return support::run_in(dir, command, extra);
     };
+    use std::os::unix::fs::PermissionsExt;
     use std::os::unix::process::CommandExt;
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ecsform"))
+    // The build's binary may lie under a directory the user cannot enter (a target dir in
+    // root's home): run a copy from a directory anyone can read.
+    let bin_dir = tempfile::tempdir().expect("a temporary directory");
+    std::fs::set_permissions(bin_dir.path(), std::fs::Permissions::from_mode(0o755))
+        .expect("making the binary's directory readable");
+    let bin = bin_dir.path().join("ecsform");
+    std::fs::copy(env!("CARGO_BIN_EXE_ecsform"), &bin).expect("copying the ecsform binary");
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755))
+        .expect("making the binary executable");
+    let out = std::process::Command::new(&bin)
         .arg(format!("-chdir={}", dir.display()))
         .arg(command)
         .arg("-no-color")
