@@ -179,17 +179,16 @@ const CREATES_WITHOUT_ANSWER: u32 = 3;
 ///   times;
 /// * otherwise the create's error stands.
 ///
-/// `replaced` is the recorded object a create-before-destroy replacement replaces (not the
-/// one looked for).
+/// `lookup` is what to look for ([`Lookup::after_failure`]); `None` for a type that records no
+/// intent.
 pub(super) async fn create_in_doubt(
     rt: &dyn ResourceType,
     ctx: &provider::CallContext<'_>,
     planned: &Value,
     lineage: &str,
-    replaced: Option<String>,
+    lookup: Option<&Lookup>,
 ) -> Result<Value, ApiError> {
-    let findable =
-        rt.adoption().wants_intent() && !matches!(rt.adoption(), Adoption::Unfindable(_));
+    let lookup = lookup.filter(|_| !matches!(rt.adoption(), Adoption::Unfindable(_)));
     let tagged = matches!(rt.adoption(), Adoption::Tags | Adoption::NameAndTags);
     let mut unanswered = 0;
     loop {
@@ -199,14 +198,10 @@ pub(super) async fn create_in_doubt(
         };
         let no_answer = e.may_have_taken_effect();
         let exists = e.kind == crate::aws::error::ErrorKind::AlreadyExists;
-        if !findable || !(no_answer || exists) {
+        let Some(lookup) = lookup.filter(|_| no_answer || exists) else {
             return Err(e);
-        }
-        let lookup = Lookup {
-            args: planned.clone(),
-            exclude: replaced.clone(),
         };
-        let found = match find_again(rt, ctx.clients, &lookup, ctx.address, lineage).await {
+        let found = match find_again(rt, ctx.clients, lookup, ctx.address, lineage).await {
             Ok(found) => found,
             // The create's error says more than the lookup's.
             Err(_) => return Err(e),

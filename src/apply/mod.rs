@@ -373,15 +373,12 @@ pub async fn apply(
                                 adopted: true,
                             }),
                             Ok(None) => {
-                                let replaced = before.as_ref().and_then(|b| {
-                                    b.as_map()?.get("id")?.as_str().map(String::from)
-                                });
                                 let made = intent::create_in_doubt(
                                     rt,
                                     &ctx,
                                     planned_ref.expect("prepared"),
                                     &lineage,
-                                    replaced,
+                                    failure_lookup.as_ref(),
                                 )
                                 .await;
                                 // AWS refused the request: unless a later call of the create
