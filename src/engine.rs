@@ -68,6 +68,7 @@ pub fn load(opts: &LoadOptions) -> Loaded {
     // Unsupported types do not stop evaluation: the other mistakes are worth reporting too.
     let mut type_diags = Diagnostics::new();
     check_types(&module, &mut type_diags);
+    crate::timings::mark("configuration parsed");
     let evaluated = if diags.has_errors() {
         Evaluated::default()
     } else {

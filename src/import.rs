@@ -21,7 +21,7 @@ use crate::lang::eval::suggest;
 use crate::lang::Value;
 use crate::ops::{self, AwsDataReader, RunOptions};
 use crate::plan::build::{self as plan_build, PlanRequest};
-use crate::plan::refresh::{reconcile_tags, refresh};
+use crate::plan::refresh::{decode, reconcile_tags};
 use crate::plan::Action;
 use crate::provider::{self, ImportIdError, ResourceType};
 use crate::state::{ResourceRecord, ResourceStatus, StateError, StateStore};
@@ -333,7 +333,7 @@ async fn record_outputs_if_complete(
         .into_iter()
         .map(|(k, v, sensitive)| (k, Value::from_json(&v).mark_sensitive(sensitive)))
         .collect();
-    let (prior, diags) = refresh(&records, None, default_tags).await;
+    let (prior, diags) = decode(&records);
     if diags.has_errors() {
         return false;
     }

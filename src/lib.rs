@@ -20,3 +20,4 @@ pub mod planfile;
 pub mod provider;
 pub mod render;
 pub mod state;
+pub mod timings;

@@ -3,7 +3,7 @@
 //! and render; nothing here prints.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::addrs::{AddrPattern, ResourceInstanceAddr};
@@ -12,14 +12,16 @@ use crate::aws::AwsClients;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::engine::{self, LoadOptions, Loaded};
 use crate::lang::Value;
+use crate::plan::build::PriorObject;
 use crate::plan::build::{self as plan_build, DataReader, PlanRequest};
 use crate::plan::recover::{recover, Recovery};
-use crate::plan::refresh::refresh;
+use crate::plan::refresh;
 use crate::plan::rolling;
 use crate::plan::{Action, Plan};
 use crate::planfile::{PlanFile, StateStamp};
 use crate::provider;
-use crate::state::{StateLock, StateStore};
+use crate::state::{ResourceRecord, StateError, StateLock, StateStore};
+use crate::timings;
 
 /// Options shared by plan, apply and destroy.
 #[derive(Clone, Debug)]
@@ -99,45 +101,128 @@ impl DataReader for AwsDataReader<'_> {
     }
 }
 
+/// What plan reads from the state before refreshing: its records, and those decoded into
+/// prior objects, as of `serial`.
+struct StateRead {
+    serial: i64,
+    records: Vec<ResourceRecord>,
+    prior: BTreeMap<ResourceInstanceAddr, PriorObject>,
+    prior_outputs: BTreeMap<String, Value>,
+    diags: Diagnostics,
+}
+
+impl StateRead {
+    fn empty() -> StateRead {
+        StateRead {
+            serial: 0,
+            records: Vec::new(),
+            prior: BTreeMap::new(),
+            prior_outputs: BTreeMap::new(),
+            diags: Diagnostics::new(),
+        }
+    }
+
+    /// Reads and decodes the records of `state`. Every write bumps the serial, so a read
+    /// whose serial is still the state's under the lock saw what the lock protects.
+    fn of(state: &StateStore) -> Result<StateRead, StateError> {
+        let serial = state.serial();
+        let records = state.resources()?;
+        let prior_outputs = state
+            .outputs()?
+            .into_iter()
+            .map(|(k, v, sensitive)| (k, Value::from_json(&v).mark_sensitive(sensitive)))
+            .collect();
+        let (prior, diags) = refresh::decode(&records);
+        Ok(StateRead {
+            serial,
+            records,
+            prior,
+            prior_outputs,
+            diags,
+        })
+    }
+
+    /// This read if the state has not been written to since (call it under the lock), or a
+    /// new one.
+    fn current(self, state: &StateStore) -> Result<StateRead, StateError> {
+        if state.serial() == self.serial {
+            Ok(self)
+        } else {
+            StateRead::of(state)
+        }
+    }
+}
+
+/// Opens the state if it exists and reads it, without locking it (nothing is written before
+/// the configuration is known to be good). [`plan`] runs this on another thread while the
+/// configuration loads.
+fn read_state(path: &Path) -> Result<Option<(StateStore, StateRead)>, StateError> {
+    let Some(state) = StateStore::open_existing(path)? else {
+        return Ok(None);
+    };
+    let read = StateRead::of(&state)?;
+    timings::mark("state read and decoded");
+    Ok(Some((state, read)))
+}
+
 /// Loads, refreshes and plans. Errors come back as diagnostics (with the loaded sources, so
 /// they can be rendered with snippets).
 pub async fn plan(opts: &RunOptions) -> Result<Planned, (Diagnostics, Option<Loaded>)> {
+    timings::mark("start");
+    // The state is read on another thread while the configuration loads: each takes about a
+    // fifth of a plan of 10,000 instances without refresh, and neither needs the other. A
+    // configuration error is still reported first, and leaves the state file untouched.
+    let reading = {
+        let path = opts.state_path.clone();
+        std::thread::spawn(move || read_state(&path))
+    };
     let loaded = engine::load(&opts.load);
+    timings::mark("configuration loaded");
+    let read = reading
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     if loaded.diags.has_errors() {
         let diags = loaded.diags.clone();
         return Err((diags, Some(loaded)));
     }
-    let ps = provider_settings(&loaded);
-    let clients = AwsClients::load(ps.region.as_deref(), ps.profile.as_deref()).await;
-    let state = if opts.command == "plan" {
-        StateStore::open_existing(&opts.state_path)
-    } else {
-        StateStore::open(&opts.state_path).map(Some)
-    };
-    let state = match state {
-        Ok(s) => s,
-        Err(e) => return Err((state_error(e), Some(loaded))),
-    };
-    let lock = match &state {
-        Some(s) => match s.lock(opts.command, opts.lock_timeout) {
-            Ok(l) => Some(l),
+    let opened = match read {
+        Ok(Some((state, read))) => Some((state, read)),
+        // Apply and destroy create a missing state; a plan stays without one.
+        Ok(None) if opts.command != "plan" => match StateStore::open(&opts.state_path) {
+            Ok(state) => Some((state, StateRead::empty())),
             Err(e) => return Err((state_error(e), Some(loaded))),
         },
-        None => None,
+        Ok(None) => None,
+        Err(e) => return Err((state_error(e), Some(loaded))),
     };
-    let (records, prior_outputs) = match &state {
-        Some(s) => match (s.resources(), s.outputs()) {
-            (Ok(r), Ok(o)) => (r, o),
-            (Err(e), _) | (_, Err(e)) => return Err((state_error(e), Some(loaded))),
-        },
-        None => (Vec::new(), Vec::new()),
+    let (state, lock, read) = match opened {
+        Some((state, read)) => {
+            let lock = match state.lock(opts.command, opts.lock_timeout) {
+                Ok(l) => l,
+                Err(e) => return Err((state_error(e), Some(loaded))),
+            };
+            let read = match read.current(&state) {
+                Ok(r) => r,
+                Err(e) => return Err((state_error(e), Some(loaded))),
+            };
+            (Some(state), Some(lock), read)
+        }
+        None => (None, None, StateRead::empty()),
     };
-    let prior_outputs: BTreeMap<String, Value> = prior_outputs
-        .into_iter()
-        .map(|(k, v, sensitive)| (k, Value::from_json(&v).mark_sensitive(sensitive)))
-        .collect();
-    let (mut prior, mut diags) =
-        refresh(&records, opts.refresh.then_some(&clients), &ps.default_tags).await;
+    let StateRead {
+        records,
+        mut prior,
+        prior_outputs,
+        mut diags,
+        ..
+    } = read;
+    let ps = provider_settings(&loaded);
+    let clients = AwsClients::load(ps.region.as_deref(), ps.profile.as_deref()).await;
+    timings::mark("AWS clients ready");
+    if opts.refresh {
+        diags.extend(refresh::refresh(&records, &mut prior, &clients, &ps.default_tags).await);
+        timings::mark("refreshed");
+    }
     // Intent rows are resolved even with -refresh=false: planning a create for an object that
     // exists would make a second one.
     let recovery = match &state {
@@ -147,7 +232,7 @@ pub async fn plan(opts: &RunOptions) -> Result<Planned, (Diagnostics, Option<Loa
     diags.extend(recovery.diags);
     prior.extend(recovery.prior);
     // Decoded into `prior`; the JSON need not stay in memory while planning.
-    drop(records);
+    timings::drop_in_background(records);
     if diags.has_errors() {
         return Err((diags, Some(loaded)));
     }
@@ -169,6 +254,8 @@ pub async fn plan(opts: &RunOptions) -> Result<Planned, (Diagnostics, Option<Loa
         replace: &replace,
     };
     let (mut plan, plan_diags) = tokio::task::block_in_place(|| plan_build::build(&req));
+    timings::mark("planned");
+    timings::drop_in_background(prior);
     diags.extend(plan_diags);
     plan.recovered = recovery.recovered;
     plan.rollouts = rolling::plan_rollouts(&plan, opts.no_rolling);
@@ -502,4 +589,38 @@ pub(crate) fn state_error(e: crate::state::StateError) -> Diagnostics {
         _ => "Error opening the state",
     };
     Diagnostic::error(summary, e.to_string()).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::testing::{record, temp_state};
+
+    fn addrs(read: &StateRead) -> Vec<String> {
+        read.prior.keys().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn a_state_read_before_the_lock_is_read_again_if_written_in_between() {
+        let (_dir, path) = temp_state();
+        let mut state = StateStore::open(&path).unwrap();
+        state
+            .put_resource(&record("aws_vpc.a"), "create", None)
+            .unwrap();
+        let read = StateRead::of(&state).unwrap();
+        assert_eq!(addrs(&read), ["aws_vpc.a"]);
+
+        // Nothing written since: the same read.
+        let read = read.current(&state).unwrap();
+        assert_eq!(addrs(&read), ["aws_vpc.a"]);
+
+        // Another process writes before this one takes the lock.
+        let mut other = StateStore::open(&path).unwrap();
+        other
+            .put_resource(&record("aws_vpc.b"), "create", None)
+            .unwrap();
+        let read = read.current(&state).unwrap();
+        assert_eq!(addrs(&read), ["aws_vpc.a", "aws_vpc.b"]);
+        assert_eq!(read.serial, state.serial());
+    }
 }

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use ecsform::aws::AwsClients;
-use ecsform::plan::refresh::refresh;
+use ecsform::plan::refresh::{decode, refresh};
 use ecsform::state::{ResourceRecord, StateStore};
 use support::moto::{exclusive, moto};
 
@@ -208,7 +208,9 @@ async fn import_everything(
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    let (refreshed, diags) = refresh(&a, Some(&clients), &default_tags).await;
+    let (mut refreshed, diags) = decode(&a);
+    assert!(!diags.has_errors());
+    let diags = refresh(&a, &mut refreshed, &clients, &default_tags).await;
     assert!(!diags.has_errors());
     let b: BTreeMap<String, ResourceRecord> = records(&state_b)
         .into_iter()

@@ -16,7 +16,6 @@ mod state_cmd;
 mod validate;
 
 use std::io::{IsTerminal, Write};
-use std::process::ExitCode;
 
 use std::path::PathBuf;
 
@@ -184,7 +183,6 @@ fn runtime(io: &mut Io) -> Option<tokio::runtime::Runtime> {
     }
 }
 
-/// The process entry point used by `main.rs`.
 /// Set by [`main`]: this process is the `ecsform` binary, whose apply handles Ctrl-C itself.
 /// Commands run in-process (tests) leave SIGINT alone.
 static HANDLES_SIGNALS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
@@ -193,7 +191,9 @@ fn handles_signals() -> bool {
     HANDLES_SIGNALS.load(std::sync::atomic::Ordering::Relaxed)
 }
 
-pub fn main() -> ExitCode {
+/// The process entry point used by `main.rs`: runs this process's command line and returns
+/// its exit code.
+pub fn main() -> u8 {
     HANDLES_SIGNALS.store(true, std::sync::atomic::Ordering::Relaxed);
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let stdout = std::io::stdout();
@@ -211,7 +211,7 @@ pub fn main() -> ExitCode {
         color,
         input: stdin_lock.as_mut().map(|l| l as &mut dyn std::io::BufRead),
     };
-    ExitCode::from(run(&argv, &mut io))
+    run(&argv, &mut io)
 }
 
 const STATE_FLAGS: &str = "  -state=PATH         The state file (default state/ecsform.sqlite).

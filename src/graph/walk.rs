@@ -143,6 +143,13 @@ pub fn evaluate_with(
         }
     }
     w.instance_graph(dag);
+    // The walk's working maps hold as many values as the result: freed in the background.
+    crate::timings::drop_in_background((
+        std::mem::take(&mut w.values),
+        std::mem::take(&mut w.instance_refs),
+        std::mem::take(&mut w.instance_nodes),
+        std::mem::take(&mut w.each_values),
+    ));
     (w.out, w.diags)
 }
 

@@ -192,6 +192,7 @@ pub fn build(req: &PlanRequest) -> (Plan, Diagnostics) {
         }
     }
     plan.outputs.sort_by(|a, b| a.name.cmp(&b.name));
+    crate::timings::drop_in_background(evaluated);
     check_prevent_destroy(req.loaded, &plan, &mut diags);
     diags.sort();
     (plan, diags)

@@ -14,27 +14,27 @@ use crate::lang::Value;
 use crate::provider::{self, Schema};
 use crate::state::{ResourceRecord, ResourceStatus};
 
-/// Decodes state records and, unless `clients` is None (`-refresh=false`), reads their objects
-/// from AWS. `default_tags` tell which tags came from the provider rather than the resource.
-pub async fn refresh(
+/// The managed records that record an object, by type. An intent row without an id records
+/// none: `recover` looks for what it may have left.
+fn recorded_by_type(records: &[ResourceRecord]) -> BTreeMap<&str, Vec<&ResourceRecord>> {
+    let mut by_type: BTreeMap<&str, Vec<&ResourceRecord>> = BTreeMap::new();
+    for r in records.iter().filter(|r| r.mode == "managed") {
+        if r.status != ResourceStatus::Creating || r.id.is_some() {
+            by_type.entry(r.type_name.as_str()).or_default().push(r);
+        }
+    }
+    by_type
+}
+
+/// Decodes state records into prior objects, taken to be as recorded
+/// ([`Refreshed::NotRead`]). Needs no configuration and no AWS, so that plan can do it while
+/// the configuration loads; [`refresh`] then reads the objects from AWS.
+pub fn decode(
     records: &[ResourceRecord],
-    clients: Option<&AwsClients>,
-    default_tags: &BTreeMap<String, String>,
 ) -> (BTreeMap<ResourceInstanceAddr, PriorObject>, Diagnostics) {
     let mut diags = Diagnostics::new();
     let mut out = BTreeMap::new();
-    let mut by_type: BTreeMap<&str, Vec<&ResourceRecord>> = BTreeMap::new();
-    // An intent row without an id records no object: `recover` looks for what it may have left.
-    let recorded = |r: &&ResourceRecord| r.status != ResourceStatus::Creating || r.id.is_some();
-    for r in records
-        .iter()
-        .filter(|r| r.mode == "managed")
-        .filter(recorded)
-    {
-        by_type.entry(r.type_name.as_str()).or_default().push(r);
-    }
-    let batch = RefreshBatch::for_types(by_type.keys().copied());
-    for (type_name, recs) in by_type {
+    for (type_name, recs) in recorded_by_type(records) {
         let Some(rt) = provider::resource_type(type_name) else {
             diags.push(Diagnostic::error(
                 "Unsupported resource type in state",
@@ -43,22 +43,6 @@ pub async fn refresh(
             continue;
         };
         let schema = rt.schema();
-        let read = match clients {
-            Some(c) if rt.refreshes() => {
-                let ids: Vec<String> = recs.iter().filter_map(|r| r.id.clone()).collect();
-                match rt.refresh_many(c, &ids, &batch).await {
-                    Ok(found) => Some(found),
-                    Err(e) => {
-                        diags.push(Diagnostic::error(
-                            format!("Error refreshing {type_name}"),
-                            format!("{e} (while reading {} object(s) of this type)", ids.len()),
-                        ));
-                        continue;
-                    }
-                }
-            }
-            _ => None,
-        };
         for r in recs {
             let Some(addr) = ResourceInstanceAddr::parse(&r.address) else {
                 diags.push(Diagnostic::error(
@@ -75,19 +59,6 @@ pub async fn refresh(
                 schema.decode_owned(Value::from_json(&r.attributes)),
                 &r.sensitive_paths,
             );
-            let refreshed = match &read {
-                None => Refreshed::NotRead,
-                Some(found) => match r.id.as_ref().and_then(|id| found.get(id)) {
-                    Some(v) => {
-                        let read = keep_local(schema, rt.normalize(schema.decode(v)), &recorded);
-                        Refreshed::Read(mark_paths(
-                            reconcile_tags(schema, &read, &recorded, default_tags),
-                            &r.sensitive_paths,
-                        ))
-                    }
-                    None => Refreshed::Gone,
-                },
-            };
             let dependencies = r
                 .dependencies
                 .iter()
@@ -99,13 +70,62 @@ pub async fn refresh(
                     addr,
                     type_name: r.type_name.clone(),
                     recorded,
-                    refreshed,
+                    refreshed: Refreshed::NotRead,
                     dependencies,
                 },
             );
         }
     }
     (out, diags)
+}
+
+/// Reads from AWS the objects of `records` (decoded into `prior` by [`decode`]), one batched
+/// call per resource type, and records in `prior` what was found. `default_tags` tell which
+/// tags came from the provider rather than the resource.
+pub async fn refresh(
+    records: &[ResourceRecord],
+    prior: &mut BTreeMap<ResourceInstanceAddr, PriorObject>,
+    clients: &AwsClients,
+    default_tags: &BTreeMap<String, String>,
+) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    let by_type = recorded_by_type(records);
+    let batch = RefreshBatch::for_types(by_type.keys().copied());
+    for (type_name, recs) in by_type {
+        // Unsupported types were reported by `decode`.
+        let Some(rt) = provider::resource_type(type_name).filter(|rt| rt.refreshes()) else {
+            continue;
+        };
+        let schema = rt.schema();
+        let ids: Vec<String> = recs.iter().filter_map(|r| r.id.clone()).collect();
+        let found = match rt.refresh_many(clients, &ids, &batch).await {
+            Ok(found) => found,
+            Err(e) => {
+                diags.push(Diagnostic::error(
+                    format!("Error refreshing {type_name}"),
+                    format!("{e} (while reading {} object(s) of this type)", ids.len()),
+                ));
+                continue;
+            }
+        };
+        for r in recs {
+            let Some(p) = ResourceInstanceAddr::parse(&r.address).and_then(|a| prior.get_mut(&a))
+            else {
+                continue;
+            };
+            p.refreshed = match r.id.as_ref().and_then(|id| found.get(id)) {
+                Some(v) => {
+                    let read = keep_local(schema, rt.normalize(schema.decode(v)), &p.recorded);
+                    Refreshed::Read(mark_paths(
+                        reconcile_tags(schema, &read, &p.recorded, default_tags),
+                        &r.sensitive_paths,
+                    ))
+                }
+                None => Refreshed::Gone,
+            };
+        }
+    }
+    diags
 }
 
 /// Attributes AWS does not store keep their recorded values.
