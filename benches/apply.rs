@@ -13,14 +13,17 @@
 //! concurrently count once). Each instance then costs `rounds × latency`, plus the pending
 //! time for NAT gateways and load balancers (the Describe call that finds them available is
 //! one of the rounds). The bound is the longest path of those costs through the dependency
-//! graph, and no less than the total cost divided by the parallelism. ecsform's own time, and
+//! graph, no less than the total cost divided by the parallelism, and no less than what the
+//! client-side rate limits (at AWS's published rates) allow: for each bucket, the earliest
+//! its calls can start, its refill time for the calls beyond its burst, and the shortest work
+//! that must follow its last call. ecsform's own time, and
 //! moto's, count against ecsform: the bound has none. After every reset of moto, each service
 //! is called once directly, so that moto's lazy set-up (e.g. of the default VPC, which AWS
 //! accounts have already) is not timed.
 //!
 //! Then `ecsform apply -auto-approve` runs as a process (the release binary) several times
 //! against a freshly reset moto; the table shows the median wall time, the bound and their
-//! ratio (target ≤ 1.2).
+//! ratio (target ≤ 1.2), and the ratio to the critical path alone.
 //!
 //! `cargo bench --bench apply`. Environment: `APPLY_BENCH_RUNS` (default 3) runs per
 //! workload; `APPLY_BENCH_WIDE` (default 300) instances in the wide configuration;
@@ -200,7 +203,7 @@ fn print_table(rows: &[Row], runs: usize) {
         PENDING.as_secs()
     );
     println!(
-        "{:<8} {:>9} {:>6} {:>10} {:>13} {:>13} {:>11} {:>8} {:>8} {:>6}",
+        "{:<8} {:>9} {:>6} {:>10} {:>13} {:>13} {:>11} {:>8} {:>8} {:>6} {:>10}",
         "workload",
         "instances",
         "calls",
@@ -210,7 +213,8 @@ fn print_table(rows: &[Row], runs: usize) {
         "rate limits",
         "bound",
         "wall",
-        "ratio"
+        "ratio",
+        "wall/path"
     );
     for r in rows {
         eprintln!(
@@ -218,7 +222,7 @@ fn print_table(rows: &[Row], runs: usize) {
             r.name, r.bound.rate_bucket
         );
         println!(
-            "{:<8} {:>9} {:>6} {:>7.1} ms {:>11.2} s {:>11.2} s {:>9.2} s {:>6.2} s {:>6.2} s {:>5.2}×",
+            "{:<8} {:>9} {:>6} {:>7.1} ms {:>11.2} s {:>11.2} s {:>9.2} s {:>6.2} s {:>6.2} s {:>5.2}× {:>9.2}×",
             r.name,
             r.instances,
             r.calls,
@@ -228,7 +232,8 @@ fn print_table(rows: &[Row], runs: usize) {
             r.bound.rate_cost.as_secs_f64(),
             r.bound.total().as_secs_f64(),
             r.wall.as_secs_f64(),
-            r.wall.as_secs_f64() / r.bound.total().as_secs_f64()
+            r.wall.as_secs_f64() / r.bound.total().as_secs_f64(),
+            r.wall.as_secs_f64() / r.bound.path_cost.as_secs_f64()
         );
     }
 }
@@ -372,6 +377,8 @@ resource "aws_iam_role" "wide" {{
 #[derive(Clone, Debug)]
 struct InstanceRun {
     calls: u64,
+    /// Those calls: (signing name, action).
+    actions: Vec<(String, String)>,
     /// The longest chain of those calls in which each starts after the one before ended.
     rounds: u64,
     /// moto's time answering them.
@@ -384,8 +391,6 @@ struct InstanceRun {
 struct Applied {
     plan: Plan,
     instances: BTreeMap<ResourceInstanceAddr, InstanceRun>,
-    /// Every AWS call the apply made: (signing name, action).
-    calls: Vec<(String, String)>,
 }
 
 struct Recorder<'a> {
@@ -424,6 +429,10 @@ impl ApplyHooks for Recorder<'_> {
             addr.clone(),
             InstanceRun {
                 calls: mine.len() as u64,
+                actions: mine
+                    .iter()
+                    .map(|e| (e.service.clone(), e.action.clone()))
+                    .collect(),
                 rounds: rounds(mine),
                 upstream: mine.iter().map(|e| e.upstream).sum(),
                 start,
@@ -463,12 +472,7 @@ async fn library_apply(w: &Workload, proxy: &Proxy, parallelism: usize, what: &s
         done: BTreeMap::new(),
         failures: Vec::new(),
     };
-    let first_call = proxy.exchange_count();
     let summary = ops::apply(&mut planned, parallelism, None, &mut rec).await;
-    let calls = proxy.exchanges()[first_call..]
-        .iter()
-        .map(|e| (e.service.clone(), e.action.clone()))
-        .collect();
     if summary.diags.has_errors() || !rec.failures.is_empty() {
         panic!(
             "{what} apply of {} failed: {:?} {:?}",
@@ -485,7 +489,6 @@ async fn library_apply(w: &Workload, proxy: &Proxy, parallelism: usize, what: &s
     Applied {
         plan: planned.plan,
         instances: rec.done,
-        calls,
     }
 }
 
@@ -496,8 +499,8 @@ struct Bound {
     path: Vec<ResourceInstanceAddr>,
     /// All instance costs together, divided by the parallelism.
     spread_cost: Duration,
-    /// The time AWS's rate limits (ecsform's client-side buckets at AWS's published rates)
-    /// need to let the apply's calls through: the slowest bucket.
+    /// The earliest end AWS's rate limits (ecsform's client-side buckets at AWS's published
+    /// rates) allow, given when the calls can start: the slowest bucket (see [`rate_cost`]).
     rate_cost: Duration,
     /// That bucket.
     rate_bucket: String,
@@ -543,7 +546,25 @@ impl Bound {
         path.reverse();
         let path_cost = last.map(|a| finish[a].0).unwrap_or_default();
         let total: Duration = cost.values().sum();
-        let (rate_cost, rate_bucket) = rate_cost(&cal.calls);
+        // When each instance can start at the earliest, and the longest path of work that
+        // must follow it (its dependents').
+        let ready: BTreeMap<&ResourceInstanceAddr, Duration> = finish
+            .iter()
+            .map(|(a, (f, _))| (*a, *f - cost[*a]))
+            .collect();
+        let mut tail: BTreeMap<&ResourceInstanceAddr, Duration> = BTreeMap::new();
+        let mut by_start: Vec<&ResourceInstanceAddr> = cal.instances.keys().collect();
+        by_start.sort_by_key(|a| cal.instances[*a].start);
+        for a in by_start.into_iter().rev() {
+            let after = deps
+                .iter()
+                .filter(|(_, ds)| ds.contains(a))
+                .filter_map(|(d, _)| Some(*cost.get(*d)? + *tail.get(*d)?))
+                .max()
+                .unwrap_or_default();
+            tail.insert(a, after);
+        }
+        let (rate_cost, rate_bucket) = rate_cost(cal, &ready, &tail);
         Bound {
             path_cost,
             path,
@@ -559,41 +580,72 @@ impl Bound {
     }
 }
 
-/// The time the rate limits need for `calls` (signing name, action): for each bucket, the
-/// calls beyond its burst at its refill rate; the slowest bucket, and its name.
-fn rate_cost(calls: &[(String, String)]) -> (Duration, String) {
+/// The earliest end the client-side rate limits allow. For each bucket: its calls cannot start
+/// before the first instance making them can (`ready`); the calls beyond its burst then need
+/// their share of its refill rate; the last call takes one call's latency; and the instance
+/// that made it is followed by at least the shortest `tail` of work among the bucket's users.
+/// Any apply that keeps to the limits ends no sooner; the slowest bucket, and its name.
+fn rate_cost(
+    cal: &Applied,
+    ready: &BTreeMap<&ResourceInstanceAddr, Duration>,
+    tail: &BTreeMap<&ResourceInstanceAddr, Duration>,
+) -> (Duration, String) {
     use ecsform::aws::ratelimit::limits::{buckets, service};
-    let mut per_bucket: BTreeMap<(&str, String), (f64, f64, f64)> = BTreeMap::new();
-    for (signing, action) in calls {
-        let svc = match signing.as_str() {
-            "ec2" => service::EC2,
-            "ecs" => service::ECS,
-            "elasticloadbalancing" => service::ELBV2,
-            "autoscaling" => service::AUTO_SCALING,
-            "logs" => service::LOGS,
-            "events" => service::EVENTS,
-            "iam" => service::IAM,
-            "sns" => service::SNS,
-            "ssm" => service::SSM,
-            "sts" => service::STS,
-            _ => continue,
+    struct Use {
+        calls: f64,
+        capacity: f64,
+        refill: f64,
+        first: Duration,
+        shortest_tail: Duration,
+    }
+    let mut per_bucket: BTreeMap<(&str, String), Use> = BTreeMap::new();
+    for (addr, run) in &cal.instances {
+        let (Some(&at), Some(&after)) = (ready.get(addr), tail.get(addr)) else {
+            continue;
         };
-        for b in buckets(svc, action) {
-            let e = per_bucket.entry((svc, b.name.to_string())).or_insert((
-                0.0,
-                b.limit.capacity,
-                b.limit.refill_per_sec,
-            ));
-            e.0 += 1.0;
+        for (signing, action) in &run.actions {
+            let svc = match signing.as_str() {
+                "ec2" => service::EC2,
+                "ecs" => service::ECS,
+                "elasticloadbalancing" => service::ELBV2,
+                "autoscaling" => service::AUTO_SCALING,
+                "logs" => service::LOGS,
+                "events" => service::EVENTS,
+                "iam" => service::IAM,
+                "sns" => service::SNS,
+                "ssm" => service::SSM,
+                "sts" => service::STS,
+                _ => continue,
+            };
+            for b in buckets(svc, action) {
+                let u = per_bucket.entry((svc, b.name.to_string())).or_insert(Use {
+                    calls: 0.0,
+                    capacity: b.limit.capacity,
+                    refill: b.limit.refill_per_sec,
+                    first: at,
+                    shortest_tail: after,
+                });
+                u.calls += 1.0;
+                u.first = u.first.min(at);
+                u.shortest_tail = u.shortest_tail.min(after);
+            }
         }
     }
     per_bucket
         .into_iter()
-        .map(|((svc, name), (n, capacity, refill))| {
-            let secs = ((n - capacity).max(0.0) / refill).max(0.0);
+        .filter(|(_, u)| u.calls > u.capacity)
+        .map(|((svc, name), u)| {
+            let wait = Duration::from_secs_f64((u.calls - u.capacity) / u.refill);
             (
-                Duration::from_secs_f64(secs),
-                format!("{svc} {name}: {n} calls"),
+                u.first + wait + LATENCY + u.shortest_tail,
+                format!(
+                    "{svc} {name}: {} calls, the first possible at {:.2} s, then {:.2} s of \
+                     refills and at least {:.2} s of work after the last",
+                    u.calls,
+                    u.first.as_secs_f64(),
+                    wait.as_secs_f64(),
+                    (LATENCY + u.shortest_tail).as_secs_f64()
+                ),
             )
         })
         .max_by_key(|(d, _)| *d)

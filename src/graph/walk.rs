@@ -77,7 +77,7 @@ pub trait InstanceHook {
     fn instance(
         &mut self,
         addr: &ResourceInstanceAddr,
-        config: Value,
+        config: &Value,
         span: Option<&Span>,
     ) -> Result<Value, Diagnostic>;
 }
@@ -89,10 +89,10 @@ impl InstanceHook for ConfigValues {
     fn instance(
         &mut self,
         _: &ResourceInstanceAddr,
-        config: Value,
+        config: &Value,
         _: Option<&Span>,
     ) -> Result<Value, Diagnostic> {
-        Ok(config)
+        Ok(config.clone())
     }
 }
 
@@ -852,7 +852,7 @@ impl<'a> Walker<'a> {
                 .or_default()
                 .push(addr.clone());
             self.instance_refs.insert(addr.clone(), notes);
-            let value = match self.hook.instance(&addr, config.clone(), res.span.as_ref()) {
+            let value = match self.hook.instance(&addr, &config, res.span.as_ref()) {
                 Ok(v) => v,
                 Err(d) => {
                     self.diags.push(d);

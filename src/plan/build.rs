@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::diff::plan_instance;
 use super::{Action, Drift, OutputChange, Plan, ResourceChange};
 use crate::addrs::{AddrPattern, InstanceKey, ModuleInstance, ResourceInstanceAddr};
-use crate::config::{Mode, Module, ResourceKey};
+use crate::config::{Lifecycle, Mode, Module, ResourceKey};
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::engine::Loaded;
 use crate::graph::walk::{self, InstanceHook, Settings};
@@ -409,11 +409,11 @@ impl InstanceHook for PlanHook<'_> {
     fn instance(
         &mut self,
         addr: &ResourceInstanceAddr,
-        config: Value,
+        config: &Value,
         span: Option<&Span>,
     ) -> Result<Value, Diagnostic> {
         if addr.is_data() && addr.resource.type_name == "template_file" {
-            return Ok(config);
+            return Ok(config.clone());
         }
         let schema = schema_for(&addr.resource, span)?;
         let configured: BTreeSet<String> = config
@@ -425,7 +425,7 @@ impl InstanceHook for PlanHook<'_> {
                     .collect()
             })
             .unwrap_or_default();
-        let conformed = schema.conform(&config).map_err(|errors| {
+        let conformed = schema.conform(config).map_err(|errors| {
             Diagnostic::error(
                 "Invalid resource arguments",
                 format!("{addr}:\n{}", errors.join("\n")),
@@ -457,9 +457,8 @@ impl InstanceHook for PlanHook<'_> {
                         .at(span.cloned())
                 });
         }
-        let lifecycle = lifecycle_of(self.root, addr)
-            .map(|r| r.lifecycle.clone())
-            .unwrap_or_default();
+        let no_lifecycle = Lifecycle::default();
+        let lifecycle = lifecycle_of(self.root, addr).map_or(&no_lifecycle, |r| &r.lifecycle);
         let prior = self.prior.get(addr).and_then(PriorObject::current);
         let conformed = match provider::resource_type(&addr.resource.type_name) {
             Some(rt) => rt.normalize(conformed),
@@ -472,7 +471,7 @@ impl InstanceHook for PlanHook<'_> {
             &configured,
             // A requested replacement is planned as a new object.
             if requested { None } else { prior },
-            &lifecycle,
+            lifecycle,
             self.default_tags,
         );
         let mut reason = None;

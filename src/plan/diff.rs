@@ -30,16 +30,21 @@ pub fn plan_instance(
     lifecycle: &Lifecycle,
     default_tags: &BTreeMap<String, String>,
 ) -> InstancePlan {
-    let config = with_tags_all(schema, config, default_tags);
+    let tags_all = tags_all(schema, config, default_tags);
     let Some(prior) = prior else {
         return InstancePlan {
             action: Action::Create,
-            after: config,
+            after: with_tags_all(config, tags_all),
             replace_paths: Vec::new(),
         };
     };
     let empty = BTreeMap::new();
     let cfg = config.as_map().unwrap_or(&empty);
+    // The configuration's value of an attribute, `tags_all` as derived.
+    let configured_value = |name: &str| match &tags_all {
+        Some(all) if name == "tags_all" => Some(all),
+        _ => cfg.get(name),
+    };
     let old = prior.as_map().unwrap_or(&empty);
     let ignore_all = lifecycle.ignore_changes.iter().any(|i| i == "*");
     let ignored = |name: &str| {
@@ -64,7 +69,7 @@ pub fn plan_instance(
         let v = if keep_prior {
             prior_v
         } else {
-            cfg.get(a.name).unwrap_or(&Value::Null)
+            configured_value(a.name).unwrap_or(&Value::Null)
         };
         if (a.settable() || derived) && !keep_prior && !same(v, prior_v) {
             changed.push((a.name, a.force_new));
@@ -95,7 +100,7 @@ pub fn plan_instance(
             if !ignored(a.name) {
                 after.insert(
                     a.name.to_string(),
-                    cfg.get(a.name).cloned().unwrap_or(Value::Unknown),
+                    configured_value(a.name).cloned().unwrap_or(Value::Unknown),
                 );
             }
         }
@@ -183,34 +188,38 @@ fn is_empty(v: &Value) -> bool {
     }
 }
 
-/// Sets `tags_all` to the provider's default tags merged with the resource's own `tags`.
-fn with_tags_all(
+/// `tags_all` for `config`: the provider's default tags merged with the resource's own
+/// `tags`; `None` for a type without `tags_all`.
+fn tags_all(
     schema: &Schema,
     config: &Value,
     default_tags: &BTreeMap<String, String>,
-) -> Value {
-    if schema.attribute("tags_all").is_none() {
-        return config.clone();
-    }
-    let mut m = config.as_map().cloned().unwrap_or_default();
-    let tags = m.get("tags").cloned().unwrap_or(Value::Null);
-    let all = match tags.unmarked() {
-        Value::Unknown => Value::Unknown,
-        Value::Map(own) => {
-            let mut all: BTreeMap<String, Value> = default_tags
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::string(v.clone())))
-                .collect();
+) -> Option<Value> {
+    schema.attribute("tags_all")?;
+    let defaults = || -> BTreeMap<String, Value> {
+        default_tags
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::string(v.clone())))
+            .collect()
+    };
+    let tags = config.as_map().and_then(|m| m.get("tags"));
+    Some(match tags.map(Value::unmarked) {
+        Some(Value::Unknown) => Value::Unknown,
+        Some(Value::Map(own)) => {
+            let mut all = defaults();
             all.extend(own.clone());
             Value::Map(all)
         }
-        _ => Value::Map(
-            default_tags
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::string(v.clone())))
-                .collect(),
-        ),
+        _ => Value::Map(defaults()),
+    })
+}
+
+/// `config` with `tags_all` (from [`tags_all`]) set, if the type has it.
+fn with_tags_all(config: &Value, tags_all: Option<Value>) -> Value {
+    let Some(all) = tags_all else {
+        return config.clone();
     };
+    let mut m = config.as_map().cloned().unwrap_or_default();
     m.insert("tags_all".into(), all);
     Value::Map(m)
 }
