@@ -170,7 +170,8 @@ const CREATES_WITHOUT_ANSWER: u32 = 3;
 /// Creates the object, and finds it instead when a failed create leaves the outcome in doubt:
 /// the call got no answer ([`ApiError::may_have_taken_effect`]), or AWS says the object exists
 /// already — the SDK's retry of a create whose first answer was lost. The object of this
-/// address is then looked for as after an interrupted apply:
+/// address is then looked for as after an interrupted apply (patiently: a new object may not
+/// be visible at once):
 ///
 /// * found, and tagged as ours (or, for a type without tags, exactly as planned, which a
 ///   repeated create of ours leaves it): it is taken, and the steps of the create after the
@@ -201,11 +202,20 @@ pub(super) async fn create_in_doubt(
         let Some(lookup) = lookup.filter(|_| no_answer || exists) else {
             return Err(e);
         };
-        let found = match find_again(rt, ctx.clients, lookup, ctx.address, lineage).await {
-            Ok(found) => found,
-            // The create's error says more than the lookup's.
-            Err(_) => return Err(e),
-        };
+        let found =
+            match find_again_patiently(rt, ctx.clients, lookup, ctx.address, lineage, exists).await
+            {
+                Ok(found) => found,
+                // The create's error comes first; the lookup's tells why it stays in doubt.
+                Err(looked) => {
+                    let mut e = e;
+                    e.message = format!(
+                        "{} (looking for the object afterwards failed too: {}: {})",
+                        e.message, looked.code, looked.message
+                    );
+                    return Err(e);
+                }
+            };
         match found {
             Some(found) if tagged => {
                 if !differs(&found, planned) {
@@ -216,8 +226,47 @@ pub(super) async fn create_in_doubt(
             Some(found) if !differs(&found, planned) => return Ok(found),
             Some(_) => return Err(e),
             None if no_answer && unanswered + 1 < CREATES_WITHOUT_ANSWER => unanswered += 1,
+            None if no_answer => {
+                let mut e = e;
+                e.message = format!(
+                    "{} (sent {CREATES_WITHOUT_ANSWER} times without an answer, and nothing of this address was found after each)",
+                    e.message
+                );
+                return Err(e);
+            }
             None => return Err(e),
         }
+    }
+}
+
+/// How many times [`find_again_patiently`] looks, a second apart.
+const IN_DOUBT_LOOKUPS: u32 = 4;
+
+/// [`find_again`], looked at again a second later while it fails or, when AWS said the object
+/// exists (`exists`), while it finds nothing: the lookup follows a call whose answer was lost
+/// or a resend of it, and AWS's reads are eventually consistent, so a new object may not be
+/// visible yet.
+async fn find_again_patiently(
+    rt: &dyn ResourceType,
+    clients: &AwsClients,
+    lookup: &Lookup,
+    address: &str,
+    lineage: &str,
+    exists: bool,
+) -> Result<Option<Value>, ApiError> {
+    let mut looked = 1;
+    loop {
+        let found = find_again(rt, clients, lookup, address, lineage).await;
+        let again = match &found {
+            Err(_) => true,
+            Ok(None) => exists,
+            Ok(Some(_)) => false,
+        };
+        if !again || looked == IN_DOUBT_LOOKUPS {
+            return found;
+        }
+        looked += 1;
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
     }
 }
 
