@@ -25,7 +25,8 @@
 //! against a freshly reset moto; the table shows the median wall time, the bound and their
 //! ratio (target ≤ 1.2), and the ratio to the critical path alone.
 //!
-//! `cargo bench --bench apply`. Environment: `APPLY_BENCH_RUNS` (default 3) runs per
+//! `cargo bench --bench apply`. Environment: `ECSFORM_RATE_LIMIT_SCALE=off` measures without
+//! the client-side rate limits (and a bound without them); `APPLY_BENCH_RUNS` (default 3) runs per
 //! workload; `APPLY_BENCH_WIDE` (default 300) instances in the wide configuration;
 //! `APPLY_BENCH_TRACE=1` also prints, per instance of a traced library apply, when it
 //! started and ended against when it could have.
@@ -81,15 +82,20 @@ fn main() {
         Some("wide".to_string())
     };
 
+    // The client-side rate limits at AWS's published rates, as against AWS (the test suite
+    // runs them ten times faster): the bound includes what they imply. With
+    // ECSFORM_RATE_LIMIT_SCALE=off in the environment, apply runs without them, and the
+    // bound leaves them out.
+    let rate_limits = !std::env::var("ECSFORM_RATE_LIMIT_SCALE")
+        .is_ok_and(|v| v.trim().eq_ignore_ascii_case("off"));
+    let scale = if rate_limits { "1" } else { "off" };
     let moto = moto::moto();
     let proxy = Proxy::start(moto.port(), Faults::default());
     // ecsform (the library and the process alike) finds AWS through the environment.
     for (k, v) in moto::env_for(&proxy.endpoint) {
         std::env::set_var(k, v);
     }
-    // The client-side rate limits at AWS's published rates, as against AWS (the test suite
-    // runs them ten times faster): the bound includes what they imply.
-    std::env::set_var("ECSFORM_RATE_LIMIT_SCALE", "1");
+    std::env::set_var("ECSFORM_RATE_LIMIT_SCALE", scale);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -105,6 +111,7 @@ fn main() {
         moto,
         proxy: &proxy,
         rt: &rt,
+        rate_limits,
     };
     let rows: Vec<Row> = workloads
         .iter()
@@ -119,6 +126,8 @@ struct Bench<'a> {
     moto: &'a moto::Moto,
     proxy: &'a Proxy,
     rt: &'a tokio::runtime::Runtime,
+    /// Whether apply runs with the client-side rate limits (at AWS's rates).
+    rate_limits: bool,
 }
 
 impl Bench<'_> {
@@ -141,7 +150,7 @@ impl Bench<'_> {
         let cal = self
             .rt
             .block_on(library_apply(w, self.proxy, 1, "calibration"));
-        let bound = Bound::of(&cal);
+        let bound = Bound::of(&cal, self.rate_limits);
         print_critical_path(&cal, &bound);
         let slow = Faults {
             latency: LATENCY,
@@ -509,7 +518,7 @@ struct Bound {
 }
 
 impl Bound {
-    fn of(cal: &Applied) -> Bound {
+    fn of(cal: &Applied, rate_limits: bool) -> Bound {
         let cost: BTreeMap<ResourceInstanceAddr, Duration> = cal
             .instances
             .iter()
@@ -564,7 +573,14 @@ impl Bound {
                 .unwrap_or_default();
             tail.insert(a, after);
         }
-        let (rate_cost, rate_bucket) = rate_cost(cal, &ready, &tail);
+        let (rate_cost, rate_bucket) = if rate_limits {
+            rate_cost(cal, &ready, &tail)
+        } else {
+            (
+                Duration::ZERO,
+                "none (ECSFORM_RATE_LIMIT_SCALE=off)".to_string(),
+            )
+        };
         Bound {
             path_cost,
             path,
@@ -649,7 +665,12 @@ fn rate_cost(
             )
         })
         .max_by_key(|(d, _)| *d)
-        .unwrap_or_default()
+        .unwrap_or_else(|| {
+            (
+                Duration::ZERO,
+                "none: no bucket gets more calls than its burst".to_string(),
+            )
+        })
 }
 
 /// The longest chain of exchanges in which each starts after the one before ended (the
@@ -684,7 +705,7 @@ fn model_cost(addr: &ResourceInstanceAddr, rounds: u64) -> Duration {
 /// Per instance of a traced apply: when it could have started (its dependencies done), when
 /// it started and ended, and its modelled cost — where the time went.
 fn print_trace(cal: &Applied, traced: &Applied) {
-    let bound = Bound::of(cal);
+    let bound = Bound::of(cal, false); // only its per-instance costs are shown
     let deps: BTreeMap<&ResourceInstanceAddr, &Vec<ResourceInstanceAddr>> = traced
         .plan
         .changes
