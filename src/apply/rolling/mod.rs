@@ -25,6 +25,7 @@ use std::time::Duration;
 use aws_sdk_autoscaling::types::AutoScalingGroup;
 
 use crate::aws::error::{from_sdk, retry, wait_until, ApiError, ErrorKind, RetryPolicy};
+use crate::aws::resources::autoscaling_group;
 use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::plan::rolling::{pending_of, RollingSettings, PENDING_ATTR};
@@ -85,21 +86,8 @@ pub fn with_mark(group: &Value, mark: Option<Value>) -> Value {
 }
 
 async fn describe_group(clients: &AwsClients, name: &str) -> Result<AutoScalingGroup, ApiError> {
-    let groups = retry(RetryPolicy::default(), || async {
-        clients
-            .autoscaling
-            .describe_auto_scaling_groups()
-            .auto_scaling_group_names(name)
-            .send()
-            .await
-            .map_err(from_sdk)
-    })
-    .await?;
-    groups
-        .auto_scaling_groups()
-        .iter()
-        .find(|g| g.auto_scaling_group_name() == Some(name))
-        .cloned()
+    autoscaling_group::describe_one(clients, name)
+        .await?
         .ok_or_else(|| {
             ApiError::new(
                 ErrorKind::NotFound,

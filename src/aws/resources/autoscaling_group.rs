@@ -373,7 +373,8 @@ async fn describe(
     Ok(out)
 }
 
-async fn describe_one(
+/// The group named `name`, if AWS knows it (deleted ones included).
+pub(crate) async fn describe_one(
     clients: &AwsClients,
     name: &str,
 ) -> Result<Option<AutoScalingGroup>, ApiError> {
