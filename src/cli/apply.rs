@@ -254,14 +254,6 @@ fn plan_and_confirm(
         return Err(0);
     }
     if !ctx.cmd.auto_approve {
-        let Some(input) = io.input.as_mut() else {
-            let _ = writeln!(
-                io.err,
-                "\nError: No terminal to confirm with\n\n  ecsform {} asks for confirmation, but its input is not a terminal. Review the plan above and run again with -auto-approve to apply it without asking.",
-                opts.command
-            );
-            return Err(1);
-        };
         let question = if destroying && opts.targets.is_empty() {
             "Do you really want to destroy all resources?\n  ecsform will destroy all your managed infrastructure, as shown above.\n  There is no undo. Only 'yes' will be accepted to confirm."
         } else if destroying {
@@ -269,17 +261,24 @@ fn plan_and_confirm(
         } else {
             "Do you want to perform these actions?\n  ecsform will perform the actions described above.\n  Only 'yes' will be accepted to approve."
         };
-        let _ = write!(io.out, "\n{question}\n\n  Enter a value: ");
-        let _ = io.out.flush();
-        let mut answer = String::new();
-        let _ = input.read_line(&mut answer);
-        if answer.trim() != "yes" {
-            let _ = writeln!(
-                io.err,
-                "\nError: {} cancelled\n\n  Only 'yes' is accepted; nothing was changed.",
-                if destroying { "Destroy" } else { "Apply" }
-            );
-            return Err(1);
+        match io.confirm(&format!("\n{question}")) {
+            None => {
+                let _ = writeln!(
+                    io.err,
+                    "\nError: No terminal to confirm with\n\n  ecsform {} asks for confirmation, but its input is not a terminal. Review the plan above and run again with -auto-approve to apply it without asking.",
+                    opts.command
+                );
+                return Err(1);
+            }
+            Some(false) => {
+                let _ = writeln!(
+                    io.err,
+                    "\nError: {} cancelled\n\n  Only 'yes' is accepted; nothing was changed.",
+                    if destroying { "Destroy" } else { "Apply" }
+                );
+                return Err(1);
+            }
+            Some(true) => {}
         }
     }
     Ok(planned)

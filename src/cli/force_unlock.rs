@@ -52,23 +52,21 @@ pub fn run(state_path: &Path, id: Option<&str>, force: bool, io: &mut Io) -> u8 
                 h.host,
                 h.age()
             );
-            let Some(input) = io.input.as_mut() else {
-                let _ = writeln!(
-                    io.err,
-                    "Error: No terminal to confirm with\n\n  ecsform force-unlock asks for confirmation, but its input is not a terminal. Make sure no ecsform is working on this state, then run again with -force."
-                );
-                return 1;
-            };
-            let _ = write!(
-                io.out,
-                "Do you really want to force-unlock?\n  ecsform will remove the lock on the state. This will allow local ecsform commands\n  to modify this state, even though it may still be in use. Only 'yes' will be accepted to confirm.\n\n  Enter a value: "
-            );
-            let _ = io.out.flush();
-            let mut answer = String::new();
-            let _ = input.read_line(&mut answer);
-            if answer.trim() != "yes" {
-                let _ = writeln!(io.err, "\nError: force-unlock cancelled; the lock stays.");
-                return 1;
+            match io.confirm(
+                "Do you really want to force-unlock?\n  ecsform will remove the lock on the state. This will allow local ecsform commands\n  to modify this state, even though it may still be in use. Only 'yes' will be accepted to confirm."
+            ) {
+                None => {
+                    let _ = writeln!(
+                        io.err,
+                        "Error: No terminal to confirm with\n\n  ecsform force-unlock asks for confirmation, but its input is not a terminal. Make sure no ecsform is working on this state, then run again with -force."
+                    );
+                    return 1;
+                }
+                Some(false) => {
+                    let _ = writeln!(io.err, "\nError: force-unlock cancelled; the lock stays.");
+                    return 1;
+                }
+                Some(true) => {}
             }
         }
     }

@@ -36,6 +36,19 @@ pub struct Io<'a> {
     pub input: Option<&'a mut dyn std::io::BufRead>,
 }
 
+impl Io<'_> {
+    /// Asks `question` on stdout, as Terraform does (`Enter a value:`), and reads the answer:
+    /// `None` when there is no terminal to ask on, otherwise whether the answer is `yes`.
+    pub fn confirm(&mut self, question: &str) -> Option<bool> {
+        let input = self.input.as_mut()?;
+        let _ = write!(self.out, "{question}\n\n  Enter a value: ");
+        let _ = self.out.flush();
+        let mut answer = String::new();
+        let _ = input.read_line(&mut answer);
+        Some(answer.trim() == "yes")
+    }
+}
+
 /// What every command needs besides its output streams.
 pub struct Ctx<'a> {
     pub cmd: &'a Command,

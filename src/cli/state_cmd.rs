@@ -512,30 +512,29 @@ fn rollback(ctx: &Ctx, args: &[String], io: &mut Io) -> u8 {
     }
     let _ = io.out.write_all(view::rollback_text(&plan).as_bytes());
     if !ctx.cmd.auto_approve {
-        let Some(input) = io.input.as_mut() else {
-            let _ = writeln!(
-                io.err,
-                "\nError: No terminal to confirm with\n\n  ecsform state rollback asks for \
-                 confirmation, but its input is not a terminal. Review the changes above and run \
-                 again with -auto-approve to make them without asking."
-            );
-            return 1;
-        };
-        let _ = write!(
-            io.out,
+        let question = format!(
             "\nDo you want to roll the state back to serial {}?\n  Only 'yes' will be accepted \
-             to approve.\n\n  Enter a value: ",
+             to approve.",
             plan.target_serial
         );
-        let _ = io.out.flush();
-        let mut answer = String::new();
-        let _ = input.read_line(&mut answer);
-        if answer.trim() != "yes" {
-            let _ = writeln!(
-                io.err,
-                "\nError: Rollback cancelled\n\n  Only 'yes' is accepted; nothing was changed."
-            );
-            return 1;
+        match io.confirm(&question) {
+            None => {
+                let _ = writeln!(
+                    io.err,
+                    "\nError: No terminal to confirm with\n\n  ecsform state rollback asks for \
+                     confirmation, but its input is not a terminal. Review the changes above and \
+                     run again with -auto-approve to make them without asking."
+                );
+                return 1;
+            }
+            Some(false) => {
+                let _ = writeln!(
+                    io.err,
+                    "\nError: Rollback cancelled\n\n  Only 'yes' is accepted; nothing was changed."
+                );
+                return 1;
+            }
+            Some(true) => {}
         }
     }
     let serial = match store.rollback(&plan) {
