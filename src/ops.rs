@@ -102,7 +102,8 @@ impl DataReader for AwsDataReader<'_> {
 }
 
 /// What plan reads from the state before refreshing: its records, and those decoded into
-/// prior objects, as of `serial`.
+/// prior objects, as of `serial` (nothing, for a state that does not exist yet).
+#[derive(Default)]
 struct StateRead {
     serial: i64,
     records: Vec<ResourceRecord>,
@@ -112,16 +113,6 @@ struct StateRead {
 }
 
 impl StateRead {
-    fn empty() -> StateRead {
-        StateRead {
-            serial: 0,
-            records: Vec::new(),
-            prior: BTreeMap::new(),
-            prior_outputs: BTreeMap::new(),
-            diags: Diagnostics::new(),
-        }
-    }
-
     /// Reads and decodes the records of `state`. Every write bumps the serial, so a read
     /// whose serial is still the state's under the lock saw what the lock protects.
     fn of(state: &StateStore) -> Result<StateRead, StateError> {
@@ -189,7 +180,7 @@ pub async fn plan(opts: &RunOptions) -> Result<Planned, (Diagnostics, Option<Loa
         Ok(Some((state, read))) => Some((state, read)),
         // Apply and destroy create a missing state; a plan stays without one.
         Ok(None) if opts.command != "plan" => match StateStore::open(&opts.state_path) {
-            Ok(state) => Some((state, StateRead::empty())),
+            Ok(state) => Some((state, StateRead::default())),
             Err(e) => return Err((state_error(e), Some(loaded))),
         },
         Ok(None) => None,
@@ -207,7 +198,7 @@ pub async fn plan(opts: &RunOptions) -> Result<Planned, (Diagnostics, Option<Loa
             };
             (Some(state), Some(lock), read)
         }
-        None => (None, None, StateRead::empty()),
+        None => (None, None, StateRead::default()),
     };
     let StateRead {
         records,
