@@ -297,7 +297,11 @@ impl Sim {
         Ok(())
     }
 
-    async fn container_instances(&self, cluster: &str) -> Result<Vec<Ci>, String> {
+    /// Every container instance of `cluster`, described.
+    async fn described(
+        &self,
+        cluster: &str,
+    ) -> Result<Vec<aws_sdk_ecs::types::ContainerInstance>, String> {
         let arns = self
             .ecs
             .list_container_instances()
@@ -316,8 +320,13 @@ impl Sim {
             .send()
             .await
             .map_err(|e| format!("DescribeContainerInstances: {e:?}"))?;
-        Ok(out
-            .container_instances()
+        Ok(out.container_instances().to_vec())
+    }
+
+    async fn container_instances(&self, cluster: &str) -> Result<Vec<Ci>, String> {
+        Ok(self
+            .described(cluster)
+            .await?
             .iter()
             .filter_map(|c| {
                 Some(Ci {
@@ -331,26 +340,9 @@ impl Sim {
 
     /// Running tasks per container instance, as ECS reports them.
     async fn container_counts(&self, cluster: &str) -> Result<BTreeMap<String, i32>, String> {
-        let arns = self
-            .ecs
-            .list_container_instances()
-            .cluster(cluster)
-            .send()
-            .await
-            .map_err(|e| format!("ListContainerInstances: {e:?}"))?;
-        if arns.container_instance_arns().is_empty() {
-            return Ok(BTreeMap::new());
-        }
-        let out = self
-            .ecs
-            .describe_container_instances()
-            .cluster(cluster)
-            .set_container_instances(Some(arns.container_instance_arns().to_vec()))
-            .send()
-            .await
-            .map_err(|e| format!("DescribeContainerInstances: {e:?}"))?;
-        Ok(out
-            .container_instances()
+        Ok(self
+            .described(cluster)
+            .await?
             .iter()
             .filter_map(|c| {
                 Some((
