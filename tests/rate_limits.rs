@@ -36,25 +36,22 @@ async fn describe_calls_beyond_the_burst_wait_for_the_bucket_to_refill() {
         elapsed >= Duration::from_millis(4_900),
         "10 DescribeVpcs calls took {elapsed:?}: the limiter should hold them to ≥ 5 s"
     );
-    assert!(
-        elapsed < Duration::from_secs(30),
-        "10 DescribeVpcs calls took {elapsed:?}"
-    );
+    // That the limiter holds calls no longer than the refills need is asserted with a test
+    // clock in `aws::ratelimit`'s unit tests; a wall-clock bound here would only measure how
+    // busy the machine is.
     // Ten tokens from a bucket of five refilled at one a second take five seconds however
     // long moto takes to answer; how many calls had to wait depends on that.
     let stats = clients.rate_limiter_stats();
     assert_eq!(stats.requests, 10);
     assert!((1..=5).contains(&stats.delayed), "{stats:?}");
 
-    // Another action has a bucket of its own: it goes out at once.
-    let before = Instant::now();
+    // Another action has a bucket of its own: it goes out without waiting for a token.
     clients
         .ec2
         .describe_subnets()
         .send()
         .await
         .expect("DescribeSubnets");
-    assert!(before.elapsed() < Duration::from_millis(900));
     assert_eq!(clients.rate_limiter_stats().delayed, stats.delayed);
     assert_eq!(clients.retry_stats().total(), 0);
 }

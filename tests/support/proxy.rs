@@ -61,6 +61,10 @@ pub struct Faults {
     pub error_rate: f64,
     /// Fraction of requests whose connection is closed without forwarding or answering.
     pub drop_rate: f64,
+    /// The first N requests of each named action have their connection closed without
+    /// forwarding or answering, whatever the random choices: a failure that repeats, on
+    /// purpose.
+    pub drop_first: BTreeMap<String, u32>,
     /// Fraction of requests forwarded (the call takes effect) whose answer is then lost: the
     /// connection is closed instead.
     pub lose_response_rate: f64,
@@ -156,6 +160,29 @@ pub struct Exchange {
     pub ended: Instant,
     /// Time spent waiting for moto (zero when the proxy answered itself).
     pub upstream: Duration,
+    /// The client connection it came on: connections are numbered as the proxy accepts them.
+    pub connection: u64,
+    /// Its place among the requests the proxy decided on (the random choices are drawn in
+    /// this order), counted from the proxy's start or the last [`Proxy::set_faults`].
+    pub decision: u64,
+    /// What the proxy did with it.
+    pub outcome: Outcome,
+    /// The latency the proxy added ([`Faults::latency`] when the request came).
+    pub added_latency: Duration,
+}
+
+/// What the proxy did with a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Forwarded to moto, and moto's answer (HTTP status) passed on.
+    Forwarded(u16),
+    /// Answered by the proxy itself (throttling, an injected error, "not found", a permanent
+    /// failure), with this HTTP status.
+    Answered(u16),
+    /// The connection was closed without forwarding the request.
+    Dropped,
+    /// Forwarded (the call took effect), then the connection was closed instead of answering.
+    Lost,
 }
 
 /// A running proxy; stops when dropped.
@@ -220,6 +247,7 @@ impl Proxy {
     pub fn set_faults(&self, faults: Faults) {
         let mut state = self.shared.lock();
         state.rng = Rng::new(faults.seed);
+        state.decisions = 0;
         state.buckets.clear();
         state.faults = faults;
     }
@@ -243,6 +271,29 @@ impl Proxy {
     /// How many requests [`Proxy::exchanges`] holds.
     pub fn exchange_count(&self) -> usize {
         self.shared.lock().log.len()
+    }
+
+    /// Waits until every client connection is closed and every request the proxy read is
+    /// handled: forwarded to moto and answered, dropped or lost — including the requests of a
+    /// sender that has gone (a killed process's create still reaches moto after the proxy's
+    /// latency; its connections close when it dies, after what it had sent). Panics after
+    /// `limit`.
+    pub fn wait_until_idle(&self, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        loop {
+            let busy = {
+                let state = self.shared.lock();
+                state.in_flight > 0 || state.open_connections > 0
+            };
+            if !busy {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the proxy still handles a request after {limit:?}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// Sets the counters back to zero and empties the log of exchanges.
@@ -290,6 +341,14 @@ struct State {
     created: HashMap<String, Instant>,
     stats: Stats,
     log: Vec<Exchange>,
+    /// Requests decided on since the random generator was (re)seeded.
+    decisions: u64,
+    /// Client connections accepted so far.
+    connections: u64,
+    /// Requests read and not yet handled (answered, dropped or lost).
+    in_flight: u64,
+    /// Client connections still open.
+    open_connections: u64,
 }
 
 impl State {
@@ -301,6 +360,10 @@ impl State {
             created: HashMap::new(),
             stats: Stats::default(),
             log: Vec::new(),
+            decisions: 0,
+            connections: 0,
+            in_flight: 0,
+            open_connections: 0,
         }
     }
 
@@ -322,6 +385,17 @@ impl State {
             return Decision::Answer(self::error(call, failure.status, &failure.code, &message));
         }
         let targeted = f.only_actions.is_empty() || f.only_actions.contains(&call.action);
+        if let Some(left) = self
+            .faults
+            .drop_first
+            .get_mut(&call.action)
+            .filter(|n| **n > 0)
+        {
+            *left -= 1;
+            self.stats.dropped += 1;
+            return Decision::Drop;
+        }
+        let f = &self.faults;
         if targeted && drop < f.drop_rate {
             self.stats.dropped += 1;
             return Decision::Drop;
@@ -1097,12 +1171,22 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
             continue;
         };
         let _ = client.set_nodelay(true);
-        tokio::spawn(serve(client, Arc::clone(&shared)));
+        let connection = {
+            let mut state = shared.lock();
+            state.connections += 1;
+            state.open_connections += 1;
+            state.connections
+        };
+        let shared = Arc::clone(&shared);
+        tokio::spawn(async move {
+            serve(client, &shared, connection).await;
+            shared.lock().open_connections -= 1;
+        });
     }
 }
 
 /// Serves one client connection: requests one after another (keep-alive).
-async fn serve(client: TcpStream, shared: Arc<Shared>) {
+async fn serve(client: TcpStream, shared: &Shared, connection: u64) {
     let (rd, mut wr) = client.into_split();
     let mut rd = BufReader::new(rd);
     loop {
@@ -1112,14 +1196,24 @@ async fn serve(client: TcpStream, shared: Arc<Shared>) {
         };
         let call = Call::identify(&req);
         let arrived = Instant::now();
-        let (answer, upstream) = handle(&shared, &req, &call, arrived).await;
-        shared.lock().log.push(Exchange {
-            service: call.service,
-            action: call.action,
-            arrived,
-            ended: Instant::now(),
-            upstream,
-        });
+        shared.lock().in_flight += 1;
+        let handled = handle(shared, &req, &call, arrived).await;
+        let answer = handled.answer;
+        {
+            let mut state = shared.lock();
+            state.in_flight -= 1;
+            state.log.push(Exchange {
+                service: call.service,
+                action: call.action,
+                arrived,
+                ended: Instant::now(),
+                upstream: handled.upstream,
+                connection,
+                decision: handled.decision,
+                outcome: handled.outcome,
+                added_latency: handled.added_latency,
+            });
+        }
         // No answer: the connection is dropped.
         let Some(resp) = answer else { return };
         let keep_alive = req.keep_alive();
@@ -1129,23 +1223,46 @@ async fn serve(client: TcpStream, shared: Arc<Shared>) {
     }
 }
 
-/// Applies the faults to one request: the answer to send (None to close the connection
-/// instead) and the time spent waiting for moto.
-async fn handle(
-    shared: &Shared,
-    req: &Request,
-    call: &Call,
-    arrived: Instant,
-) -> (Option<Response>, Duration) {
-    let (decision, latency) = {
+/// How the proxy handled one request.
+struct Handled {
+    /// The answer to send; `None` to close the connection instead.
+    answer: Option<Response>,
+    /// Time spent waiting for moto.
+    upstream: Duration,
+    /// The request's place in the order of decisions.
+    decision: u64,
+    outcome: Outcome,
+    /// The latency added before answering.
+    added_latency: Duration,
+}
+
+/// Applies the faults to one request.
+async fn handle(shared: &Shared, req: &Request, call: &Call, arrived: Instant) -> Handled {
+    let (decision, latency, index) = {
         let mut state = shared.lock();
-        (state.decide(call, arrived), state.faults.latency)
+        let index = state.decisions;
+        state.decisions += 1;
+        (state.decide(call, arrived), state.faults.latency, index)
     };
     let lose = match decision {
-        Decision::Drop => return (None, Duration::ZERO),
+        Decision::Drop => {
+            return Handled {
+                answer: None,
+                upstream: Duration::ZERO,
+                decision: index,
+                outcome: Outcome::Dropped,
+                added_latency: Duration::ZERO,
+            }
+        }
         Decision::Answer(resp) => {
             tokio::time::sleep(latency).await;
-            return (Some(resp), Duration::ZERO);
+            return Handled {
+                outcome: Outcome::Answered(resp.status),
+                answer: Some(resp),
+                upstream: Duration::ZERO,
+                decision: index,
+                added_latency: latency,
+            };
         }
         Decision::Forward { lose } => lose,
     };
@@ -1166,7 +1283,19 @@ async fn handle(
     };
     if lose {
         shared.lock().stats.lost_responses += 1;
-        return (None, now - sent);
+        return Handled {
+            answer: None,
+            upstream: now - sent,
+            decision: index,
+            outcome: Outcome::Lost,
+            added_latency: latency,
+        };
     }
-    (Some(resp), now - sent)
+    Handled {
+        outcome: Outcome::Forwarded(resp.status),
+        answer: Some(resp),
+        upstream: now - sent,
+        decision: index,
+        added_latency: latency,
+    }
 }
