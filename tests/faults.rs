@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 use ecsform::state::ResourceStatus;
 use support::example::{apply_args, audit, example_dir, example_vars, records, run, Ran};
 use support::moto::{env_for, exclusive, moto};
-use support::proxy::{Call, Failure, Faults, Proxy, Stats, Throttle};
+use support::proxy::{Call, Failure, Faults, Outcome, Proxy, Stats, Throttle};
 
 /// Objects in the example, as its apply creates them.
 const EXAMPLE_OBJECTS: usize = 54;
@@ -96,6 +96,29 @@ impl Setup {
         let plan = self.plan();
         assert_eq!(plan.code, Some(0), "{}\n{}", plan.stdout, plan.stderr);
     }
+}
+
+/// The proxy's exchanges in the order it decided on them: place, connection, action, what it
+/// did, and when (ms after the first).
+fn timeline(proxy: &Proxy) -> String {
+    let mut log = proxy.exchanges();
+    log.sort_by_key(|e| e.decision);
+    let Some(start) = log.iter().map(|e| e.arrived).min() else {
+        return "the proxy saw no request".into();
+    };
+    let mut out =
+        String::from("proxy timeline (decision, connection, action, outcome, arrived ms):\n");
+    for e in &log {
+        out.push_str(&format!(
+            "  #{:<4} conn {:<4} {:<32} {:<14} {:>7.0}\n",
+            e.decision,
+            e.connection,
+            e.action,
+            format!("{:?}", e.outcome),
+            e.arrived.duration_since(start).as_secs_f64() * 1000.0
+        ));
+    }
+    out
 }
 
 fn dump(out: &Ran) -> String {
@@ -304,19 +327,23 @@ async fn at_aws_rates_the_client_side_limits_keep_throttling_away() {
 // ---------------------------------------------------------------------------------------------
 // Transient faults: each, and all together.
 
-async fn converges_under(what: &str, faults: Faults) -> Stats {
+/// Applies the example through `faults`; what the proxy saw and apply's output.
+async fn converges_under(what: &str, faults: Faults) -> (Stats, String) {
     let s = setup(faults).await;
     let (out, took, stats) = s.apply();
     report(what, took, &stats, &out.stdout);
+    if out.code != Some(0) || std::env::var_os("FAULT_PROXY_TIMELINE").is_some() {
+        eprintln!("{}", timeline(&s.proxy));
+    }
     assert_eq!(out.code, Some(0), "{what}: {}", dump(&out));
     s.assert_converged().await;
-    stats
+    (stats, out.stdout)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn apply_converges_under_server_errors() {
     let _moto = exclusive();
-    let stats = converges_under(
+    let (stats, _) = converges_under(
         "10% HTTP 500/503",
         Faults {
             error_rate: 0.10,
@@ -331,7 +358,7 @@ async fn apply_converges_under_server_errors() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn apply_converges_under_dropped_connections() {
     let _moto = exclusive();
-    let stats = converges_under(
+    let (stats, stdout) = converges_under(
         "5% dropped connections",
         Faults {
             drop_rate: 0.05,
@@ -341,12 +368,117 @@ async fn apply_converges_under_dropped_connections() {
     )
     .await;
     assert!(stats.dropped > 0, "{stats:?}");
+    every_drop_is_retried_and_counted(&stats, &stdout);
+}
+
+/// The retries apply reports for the faults the proxy injected, checked by
+/// [`apply_converges_under_dropped_connections`]: every dropped request is sent again (by the
+/// SDK, or by apply after looking for the object of a create that is not resent blindly) and
+/// counted once.
+fn every_drop_is_retried_and_counted(stats: &Stats, stdout: &str) {
+    let (_, throttled, server, transient) = retried(stdout);
+    assert_eq!((throttled, server), (0, 0), "{stdout}");
+    assert_eq!(transient, stats.dropped, "{stats:?}\n{stdout}");
+}
+
+/// One subnet in one VPC: the only create in flight when the subnet's connection drops.
+const ONE_SUBNET: &str = r#"
+provider "aws" {
+  region = "eu-west-1"
+}
+
+resource "aws_vpc" "main" {
+  cidr_block = "10.71.0.0/16"
+}
+
+resource "aws_subnet" "a" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.71.1.0/24"
+}
+"#;
+
+/// A create that AWS would make twice if sent again blindly (`CreateSubnet`), whose connection
+/// drops four times in a row — more than apply used to try (three sends, with no pause: the
+/// create, the lookup and the resend were the next three requests the proxy saw). Each time
+/// apply pauses (the SDK's backoff), looks for the subnet by its tags, finds nothing and sends
+/// the create again; the fifth send creates it. Every resend is reported as a retry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_create_whose_connection_keeps_dropping_is_looked_up_and_sent_again_after_a_pause() {
+    let _moto = exclusive();
+    moto().reset();
+    const DROPS: u32 = 4;
+    let proxy = Proxy::start(
+        moto().port(),
+        Faults {
+            drop_first: [("CreateSubnet".to_string(), DROPS)].into(),
+            ..Faults::default()
+        },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.tf"), ONE_SUBNET).unwrap();
+    let env = env_for(&proxy.endpoint);
+    let out = tokio::task::block_in_place(|| {
+        run(support::example::command(
+            dir.path(),
+            "apply",
+            &["-auto-approve".to_string()],
+            &env,
+        ))
+    });
+    let log = timeline(&proxy);
+    assert_eq!(out.code, Some(0), "{}\n{log}", dump(&out));
+    let mut exchanges = proxy.exchanges();
+    exchanges.sort_by_key(|e| e.decision);
+    let creates: Vec<usize> = (0..exchanges.len())
+        .filter(|&i| exchanges[i].action == "CreateSubnet")
+        .collect();
+    assert_eq!(creates.len(), DROPS as usize + 1, "{log}");
+    for (n, pair) in creates.windows(2).enumerate() {
+        let (before, after) = (&exchanges[pair[0]], &exchanges[pair[1]]);
+        assert_eq!(before.outcome, Outcome::Dropped, "{log}");
+        // The lookup comes between two sends...
+        assert!(
+            exchanges[pair[0] + 1..pair[1]]
+                .iter()
+                .any(|e| e.action == "DescribeSubnets"),
+            "send {} was not followed by a lookup before the next:\n{log}",
+            n + 1
+        );
+        // ... after a pause: the SDK's backoff starts at half a second or more.
+        let gap = after.arrived.duration_since(before.arrived);
+        assert!(
+            gap >= Duration::from_millis(250),
+            "send {} came {gap:?} after the one before:\n{log}",
+            n + 2
+        );
+    }
+    assert_eq!(
+        exchanges[*creates.last().unwrap()].outcome,
+        Outcome::Forwarded(200),
+        "{log}"
+    );
+    let (_, _, _, transient) = retried(&out.stdout);
+    assert_eq!(transient, u64::from(DROPS), "{}", dump(&out));
+    // AWS holds exactly one subnet in the VPC.
+    let ec2 = aws_sdk_ec2::Client::new(&moto().sdk_config().await);
+    let subnets = ec2
+        .describe_subnets()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("cidr-block")
+                .values("10.71.1.0/24")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(subnets.subnets().len(), 1, "{subnets:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn apply_converges_when_new_objects_are_not_found_at_first() {
     let _moto = exclusive();
-    let stats = converges_under(
+    let (stats, _) = converges_under(
         "not found for 2 s after create",
         Faults {
             not_found_after_create: Duration::from_secs(2),
@@ -360,7 +492,7 @@ async fn apply_converges_when_new_objects_are_not_found_at_first() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn apply_converges_when_answers_are_lost() {
     let _moto = exclusive();
-    let stats = converges_under(
+    let (stats, _) = converges_under(
         "10% lost answers",
         Faults {
             lose_response_rate: 0.10,
@@ -411,7 +543,7 @@ const WRITES: &[&str] = &[
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn apply_converges_when_a_third_of_the_writes_lose_their_answer() {
     let _moto = exclusive();
-    let stats = converges_under(
+    let (stats, _) = converges_under(
         "30% of the writes' answers lost",
         Faults {
             lose_response_rate: 0.30,

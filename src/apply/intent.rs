@@ -164,8 +164,22 @@ pub(super) async fn find_again(
     }
 }
 
-/// How many times a create that got no answer, and whose object is not there, is sent again.
-const CREATES_WITHOUT_ANSWER: u32 = 3;
+/// How many times in all a create is sent while it gets no answer and its object is not there:
+/// as many attempts as the SDK makes for any other call
+/// ([`MAX_ATTEMPTS`](crate::aws::retries::MAX_ATTEMPTS)).
+const CREATES_WITHOUT_ANSWER: u32 = crate::aws::retries::MAX_ATTEMPTS;
+
+/// The pauses before looking for the object of a create that got no answer, and sending it
+/// again if it is not there: the SDK's own backoff for the calls it retries (exponential, with
+/// jitter, capped), so that a create is not sent again at once into the failure that lost its
+/// answer, and a new object has time to become visible to the lookup.
+fn in_doubt_backoff() -> crate::aws::error::RetryPolicy {
+    crate::aws::error::RetryPolicy {
+        max_attempts: CREATES_WITHOUT_ANSWER,
+        base: std::time::Duration::from_millis(500),
+        max_delay: crate::aws::retries::MAX_BACKOFF,
+    }
+}
 
 /// Creates the object, and finds it instead when a failed create leaves the outcome in doubt:
 /// the call got no answer ([`ApiError::may_have_taken_effect`]), or AWS says the object exists
@@ -177,7 +191,8 @@ const CREATES_WITHOUT_ANSWER: u32 = 3;
 ///   repeated create of ours leaves it): it is taken, and the steps of the create after the
 ///   lost answer (attributes set by later calls) are finished by an update;
 /// * not found after no answer: the create is sent again, up to [`CREATES_WITHOUT_ANSWER`]
-///   times;
+///   times in all, after the same backoff as the SDK's retries (the lookup comes after the
+///   pause), and counted in the retry report like them;
 /// * otherwise the create's error stands.
 ///
 /// `lookup` is what to look for ([`Lookup::after_failure`]); `None` for a type that records no
@@ -202,6 +217,10 @@ pub(super) async fn create_in_doubt(
         let Some(lookup) = lookup.filter(|_| no_answer || exists) else {
             return Err(e);
         };
+        if no_answer {
+            let pause = crate::aws::error::backoff(&in_doubt_backoff(), unanswered + 1);
+            tokio::time::sleep(pause).await;
+        }
         let found =
             match find_again_patiently(rt, ctx.clients, lookup, ctx.address, lineage, exists).await
             {
@@ -225,7 +244,10 @@ pub(super) async fn create_in_doubt(
             }
             Some(found) if !differs(&found, planned) => return Ok(found),
             Some(_) => return Err(e),
-            None if no_answer && unanswered + 1 < CREATES_WITHOUT_ANSWER => unanswered += 1,
+            None if no_answer && unanswered + 1 < CREATES_WITHOUT_ANSWER => {
+                unanswered += 1;
+                ctx.clients.count_resent_create(rt.type_name());
+            }
             None if no_answer => {
                 let mut e = e;
                 e.message = format!(

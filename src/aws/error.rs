@@ -223,7 +223,7 @@ impl Default for RetryPolicy {
 }
 
 /// Delay before attempt `n` (1-based retry count): exponential, capped, with full jitter.
-fn backoff(policy: &RetryPolicy, n: u32) -> Duration {
+pub(crate) fn backoff(policy: &RetryPolicy, n: u32) -> Duration {
     let exp = policy
         .base
         .saturating_mul(1u32 << n.min(16))

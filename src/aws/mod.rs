@@ -119,6 +119,17 @@ impl AwsClients {
         self.retries.summary()
     }
 
+    /// Counts a create that apply sends again after it got no answer and its object was not
+    /// found (see `NoBlindRetries`): a retry like the SDK's own, of a timeout or connection
+    /// error, reported with them.
+    pub fn count_resent_create(&self, resource_type: &str) {
+        self.retries.record(retries::RetryKind {
+            cause: retries::RetryCause::Transient,
+            service: resource_type.to_string(),
+            code: Some(crate::aws::error::NO_ANSWER.to_string()),
+        });
+    }
+
     /// What the client-side rate limiter has done so far.
     pub fn rate_limiter_stats(&self) -> RateLimiterStats {
         self.limiter.stats()

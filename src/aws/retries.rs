@@ -160,7 +160,8 @@ pub enum RetryCause {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct RetryKind {
     pub cause: RetryCause,
-    /// The SDK's service name (`"EC2"`, `"Elastic Load Balancing v2"`).
+    /// The SDK's service name (`"EC2"`, `"Elastic Load Balancing v2"`); for a create that
+    /// apply sent again after it got no answer, the resource type (`"aws_subnet"`).
     pub service: String,
     /// AWS's error code (`"RequestLimitExceeded"`); `None` without a response.
     pub code: Option<String>,
@@ -205,7 +206,7 @@ pub struct RetryStats {
 }
 
 impl RetryStats {
-    fn record(&self, kind: RetryKind) {
+    pub(crate) fn record(&self, kind: RetryKind) {
         let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
         *counts.entry(kind).or_insert(0) += 1;
     }
