@@ -47,9 +47,13 @@ pub fn example_dir() -> (tempfile::TempDir, PathBuf) {
 }
 
 /// `ecsform COMMAND -no-color ARGS...` in `dir`, as a child process with `env` (the endpoint,
-/// credentials and region: `moto().env()`, or `env_for` a proxy).
+/// credentials and region: `moto().env()`, or `env_for` a proxy). `ECSFORM_TEST_BINARY` runs
+/// another build than this one's (a copy kept for a long loop of runs while the tree is
+/// rebuilt, say).
 pub fn command(dir: &Path, command: &str, args: &[String], env: &[(String, String)]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ecsform"));
+    let binary = std::env::var_os("ECSFORM_TEST_BINARY")
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_ecsform").into());
+    let mut cmd = Command::new(binary);
     cmd.current_dir(dir)
         .arg(command)
         .arg("-no-color")
