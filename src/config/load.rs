@@ -710,6 +710,7 @@ impl Loader<'_> {
                 file,
             },
             span: self.span(file, &block.ident),
+            type_span: block.labels.first().and_then(|l| self.span(file, l)),
         };
         let mut config = Body::builder();
         for s in block.body.iter() {

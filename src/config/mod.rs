@@ -151,6 +151,8 @@ pub struct Resource {
     pub config: BodyExpr,
     /// The block header (`resource "aws_vpc" "main"`).
     pub span: Option<Span>,
+    /// The type label (`"aws_vpc"`).
+    pub type_span: Option<Span>,
 }
 
 #[derive(Clone, Debug, Default)]
