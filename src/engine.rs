@@ -173,7 +173,9 @@ fn check_providers(root: &Module, diags: &mut Diagnostics) {
 fn check_types(root: &Module, diags: &mut Diagnostics) {
     for (_, module) in root.walk() {
         for (key, res) in &module.resources {
-            if let Err(d) = crate::plan::build::schema_for(key, res.span.as_ref()) {
+            // Once per block, at its type label.
+            let span = res.type_span.as_ref().or(res.span.as_ref());
+            if let Err(d) = crate::plan::build::schema_for(key, span) {
                 if !(key.mode == crate::config::Mode::Data && key.type_name == "template_file") {
                     diags.push(d);
                 }

@@ -556,13 +556,10 @@ fn missing_instance(
 }
 
 fn unsupported_type(target: &ResourceInstanceAddr) -> Diagnostic {
-    Diagnostic::error(
-        "Unsupported resource type",
-        format!(
-            "ecsform does not support the resource type \"{}\", so it cannot import {target}. Supported: {}.",
-            target.resource.type_name,
-            provider::resource_type_names().join(", ")
-        ),
+    plan_build::unsupported_type(
+        &Mode::Managed,
+        &target.resource.type_name,
+        &format!(", so it cannot import {target}"),
     )
 }
 

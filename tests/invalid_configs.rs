@@ -108,3 +108,18 @@ fn every_invalid_configuration_fails_with_located_diagnostics() {
         .collect();
     assert!(failed.is_empty(), "failing fixtures: {failed:?}");
 }
+
+#[test]
+fn a_rejected_module_call_is_reported_once_however_often_it_is_referenced() {
+    let dir = support::fixtures("invalid").join("54-remote-module-referenced");
+    let out = support::run_in(&dir, "validate", &[] as &[&str]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let errors = diagnostics(&out.stderr);
+    assert_eq!(errors.len(), 1, "{}", out.stderr);
+    assert!(
+        errors[0].starts_with("Error: Unsupported module source\n"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.ends_with("1 error found.\n"), "{}", out.stderr);
+}

@@ -2,8 +2,8 @@
 //! modules, count, for_each, a conditional, heredoc, templatefile, jsonencode, cidrsubnet, a
 //! dynamic block, `depends_on` a module) must validate and produce exactly the expected
 //! dependency graph; variable values must follow Terraform's precedence; sensitive and
-//! unknown values must flow through evaluation; and the CLI's flag forms, usage errors,
-//! `-version` and `-help` must behave.
+//! unknown values must flow through evaluation; bare `list`/`map` types must work as in
+//! Terraform; and the CLI's flag forms, usage errors, `-version` and `-help` must behave.
 
 mod support;
 
@@ -331,6 +331,49 @@ fn sensitive_values_stay_sensitive_and_unknowns_flow() {
     // A known attribute of the same resource stays known.
     let s = instance(&loaded, "aws_subnet.s[2]");
     assert_eq!(arg(s, "cidr_block"), &Value::string("10.0.2.0/24"));
+}
+
+#[test]
+fn bare_list_and_map_types_are_list_any_and_map_any() {
+    let loaded = load("legacy-types", Vec::new(), &[]);
+    let vars = &loaded.evaluated.variables;
+    assert_eq!(
+        vars["azs"],
+        Value::List(vec![
+            Value::string("eu-west-1a"),
+            Value::string("eu-west-1b")
+        ])
+    );
+    let subnet = instance(&loaded, "aws_subnet.first");
+    assert_eq!(
+        arg(subnet, "availability_zone"),
+        &Value::string("eu-west-1a")
+    );
+    let node = instance(&loaded, "aws_launch_template.node");
+    assert_eq!(
+        arg(node, "image_id"),
+        &Value::string("ami-0123456789abcdef0")
+    );
+    assert_eq!(loaded.evaluated.outputs["az_count"].value, Value::number(2));
+
+    // Values are converted as for list(any) and map(any): to one element type.
+    let loaded = load(
+        "legacy-types",
+        vec![
+            VarArg::Var(r#"azs=[1, "b"]"#.into()),
+            VarArg::Var("region=us-east-1".into()),
+        ],
+        &[],
+    );
+    assert_eq!(
+        loaded.evaluated.variables["azs"],
+        Value::List(vec![Value::string("1"), Value::string("b")])
+    );
+    let node = instance(&loaded, "aws_launch_template.node");
+    assert_eq!(
+        arg(node, "image_id"),
+        &Value::string("ami-0fedcba9876543210")
+    );
 }
 
 #[test]

@@ -241,11 +241,19 @@ impl Loader<'_> {
             "module" => {
                 if let Some(labels) = self.labels(block, file, 1, &["name"]) {
                     let name = labels[0].clone();
-                    if let Some(prev) = module.module_calls.get(&name) {
-                        self.duplicate("module", &format!("\"{name}\""), span, prev.span.clone());
+                    let prev = match module.module_calls.get(&name) {
+                        Some(call) => Some(call.span.clone()),
+                        None => module.rejected_module_calls.get(&name).cloned(),
+                    };
+                    if let Some(prev) = prev {
+                        self.duplicate("module", &format!("\"{name}\""), span, prev);
                     } else if let Some(call) = self.module_call(module, block, file, name.clone(), depth)
                     {
                         module.module_calls.insert(name, call);
+                    } else {
+                        module
+                            .rejected_module_calls
+                            .insert(name, self.span(file, &block.ident));
                     }
                 }
             }
@@ -702,6 +710,7 @@ impl Loader<'_> {
                 file,
             },
             span: self.span(file, &block.ident),
+            type_span: block.labels.first().and_then(|l| self.span(file, l)),
         };
         let mut config = Body::builder();
         for s in block.body.iter() {
@@ -853,6 +862,7 @@ impl Loader<'_> {
         let mut for_each = None;
         let mut depends_on = Vec::new();
         let mut inputs = BTreeMap::new();
+        let mut version_span = None;
         for s in block.body.iter() {
             match s {
                 Structure::Attribute(attr) => match attr.key.as_str() {
@@ -860,13 +870,7 @@ impl Loader<'_> {
                         source_span = self.span(file, &attr.value);
                         source = self.literal_string(attr, file);
                     }
-                    "version" => self.diags.push(
-                        Diagnostic::error(
-                            "Unsupported argument",
-                            "\"version\" applies only to registry modules; ecsform supports local module sources only.",
-                        )
-                        .at(self.span(file, &attr.key)),
-                    ),
+                    "version" => version_span = self.span(file, &attr.key),
                     "count" => count = Some(self.expr(attr, file)),
                     "for_each" => for_each = Some(self.expr(attr, file)),
                     "depends_on" => depends_on = self.depends_on(attr, file),
@@ -907,6 +911,16 @@ impl Loader<'_> {
                 .hint("Copy the module into this repository (e.g. modules/NAME) and set source = \"./modules/NAME\"."),
             );
             return None;
+        }
+        // With a registry source, "version" is part of the unsupported source reported above.
+        if version_span.is_some() {
+            self.diags.push(
+                Diagnostic::error(
+                    "Unsupported argument",
+                    "\"version\" applies only to registry modules; ecsform supports local module sources only.",
+                )
+                .at(version_span),
+            );
         }
         if count.is_some() && for_each.is_some() {
             self.diags.push(
@@ -1284,6 +1298,40 @@ output "id" { value = aws_vpc.main.id }
         assert_eq!(m.resources.len(), 2);
         assert_eq!(m.module_calls["net"].module.variables.len(), 1);
         assert_eq!(m.providers[0].name, "aws");
+    }
+
+    #[test]
+    fn rejected_module_calls_stay_declared() {
+        let (m, d, _) = load(&[(
+            "main.tf",
+            r#"
+module "vpc" {
+  source  = "terraform-aws-modules/vpc/aws"
+  version = "5.1.0"
+}
+module "vpc" { source = "./vpc" }
+module "gone" { source = "./gone" }
+module "local" {
+  source  = "./local"
+  version = "1.0.0"
+}
+"#,
+        )]);
+        let summaries: Vec<_> = d.iter().map(|d| d.summary.as_str()).collect();
+        // "version" goes with the registry source, so only the source is reported there.
+        assert_eq!(
+            summaries,
+            [
+                "Unsupported module source",
+                "Duplicate module \"vpc\" configuration",
+                "Module directory not found",
+                "Unsupported argument",
+                "Module directory not found",
+            ]
+        );
+        assert!(m.module_calls.is_empty());
+        let rejected: Vec<_> = m.rejected_module_calls.keys().map(String::as_str).collect();
+        assert_eq!(rejected, ["gone", "local", "vpc"]);
     }
 
     #[test]

@@ -55,6 +55,10 @@ pub struct Module {
     pub resources: BTreeMap<ResourceKey, Resource>,
     pub outputs: BTreeMap<String, Output>,
     pub module_calls: BTreeMap<String, ModuleCall>,
+    /// Module calls declared here but not loaded (an unsupported or missing source, a module
+    /// including itself, a limit), by name, with where each is declared. Why was reported
+    /// once, at the call; references to them are not reported again as undeclared.
+    pub rejected_module_calls: BTreeMap<String, Option<Span>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -147,6 +151,8 @@ pub struct Resource {
     pub config: BodyExpr,
     /// The block header (`resource "aws_vpc" "main"`).
     pub span: Option<Span>,
+    /// The type label (`"aws_vpc"`).
+    pub type_span: Option<Span>,
 }
 
 #[derive(Clone, Debug, Default)]

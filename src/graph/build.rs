@@ -392,6 +392,11 @@ impl<'a> Builder<'a> {
                 Err(d)
             }
             Subject::Module(call, output) => {
+                if module.rejected_module_calls.contains_key(call) {
+                    // Declared but not loaded: that is reported at the call, once. There
+                    // is nothing in it to depend on, and it evaluates to unknown.
+                    return Ok(Vec::new());
+                }
                 let Some(c) = module.module_calls.get(call) else {
                     let mut d = Diagnostic::error(
                         "Reference to undeclared module",

@@ -284,6 +284,10 @@ impl Scope for InstanceScope<'_, '_> {
                 let value = stored(Named::Resource(key)).unwrap_or(Value::Unknown);
                 Ok(Resolved { value, open: true })
             }
+            Subject::Module(call, _) if self.module.rejected_module_calls.contains_key(call) => {
+                // Declared but not loaded (reported at the call): nothing is known of it.
+                Ok(Resolved::closed(Value::Unknown))
+            }
             Subject::Module(call, _) => {
                 let c = self.module.module_calls.get(call).ok_or_else(missing)?;
                 Ok(Resolved::closed(self.w.module_value(self.mi, c)))

@@ -202,8 +202,9 @@ fn type_error(span: Option<Range<usize>>, message: impl Into<String>) -> TypeExp
 /// Parses a type constraint as written in a `variable` block's `type` argument.
 ///
 /// Accepts `string number bool any`, `list(T) set(T) map(T) tuple([T, ...])`,
-/// `object({name = T, other = optional(T), third = optional(T, default)})` and the legacy
-/// quoted hints `"string"`, `"list"` (= `list(any)`) and `"map"` (= `map(any)`).
+/// `object({name = T, other = optional(T), third = optional(T, default)})`, the bare keywords
+/// `list` and `map` (= `list(any)`, `map(any)`) and the legacy quoted hints `"string"`,
+/// `"list"` and `"map"`.
 ///
 /// Defaults must be literals (strings, numbers, bools, null, lists, objects, and `-`/`!`
 /// applied to them); they are converted to the attribute's type here, so a bad default is
@@ -224,6 +225,17 @@ pub fn parse_type_expr(expr: &Expression) -> Result<Type, TypeExprError> {
                     .into(),
             }),
         };
+    }
+    // Terraform's own shorthand for pre-0.12 configurations (`decodeVariableType`), checked
+    // before the type constraint parser: only `list` and `map` (not `set`), only as the whole
+    // constraint (`list(list)` stays an error), without a warning. Like hcl.ExprAsKeyword it
+    // takes the keyword alone, not in parentheses.
+    if let Expression::Variable(kw) = expr {
+        match kw.value().as_str() {
+            "list" => return Ok(Type::list(Type::Any)),
+            "map" => return Ok(Type::map(Type::Any)),
+            _ => {}
+        }
     }
     get_type(expr)
 }
@@ -1187,11 +1199,36 @@ mod tests {
     }
 
     #[test]
+    fn bare_list_and_map_are_legacy_shorthands() {
+        assert_eq!(ty("list"), Type::list(Type::Any));
+        assert_eq!(ty("map"), Type::map(Type::Any));
+        // Terraform's shorthand covers the whole constraint only, and not `set`.
+        for (src, blame, kw) in [
+            ("set", "set", "set"),
+            ("list(list)", "list", "list"),
+            ("map(map)", "map", "map"),
+            ("object({ azs = list })", "list", "list"),
+        ] {
+            let e = ty_err(src);
+            assert_eq!(
+                e.message,
+                format!(
+                    "The {kw} type constructor requires one argument specifying the element type."
+                ),
+                "{src}"
+            );
+            assert_eq!(blamed(src, &e), blame, "{src}");
+        }
+        // Nor in parentheses: hcl.ExprAsKeyword does not see through them.
+        ty_err("(map)");
+    }
+
+    #[test]
     fn bare_constructors_need_arguments() {
         for (src, msg) in [
             (
-                "list",
-                "The list type constructor requires one argument specifying the element type.",
+                "set",
+                "The set type constructor requires one argument specifying the element type.",
             ),
             (
                 "set()",

@@ -14,6 +14,7 @@ use crate::config::{Lifecycle, Mode, Module, ResourceKey};
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::engine::Loaded;
 use crate::graph::walk::{self, InstanceHook, Settings};
+use crate::lang::eval::suggest;
 use crate::lang::Value;
 use crate::provider::{self, Schema};
 
@@ -375,34 +376,35 @@ struct PlanHook<'a> {
     diags: Diagnostics,
 }
 
-/// The schema of a resource type or data source, or a diagnostic naming the supported ones.
+/// The schema of a resource type or data source, or the [`unsupported_type`] error.
 pub fn schema_for(key: &ResourceKey, span: Option<&Span>) -> Result<&'static Schema, Diagnostic> {
     let found = match key.mode {
         Mode::Managed => provider::resource_type(&key.type_name).map(|t| t.schema()),
         Mode::Data => provider::data_source(&key.type_name).map(|t| t.schema()),
     };
-    found.ok_or_else(|| {
-        let (what, names) = match key.mode {
-            Mode::Managed => ("resource type", provider::resource_type_names()),
-            Mode::Data => (
-                "data source",
-                provider::DATA_SOURCES
-                    .iter()
-                    .map(|d| d.type_name())
-                    .chain(["template_file"])
-                    .collect(),
-            ),
-        };
-        Diagnostic::error(
-            format!("Unsupported {what}"),
-            format!(
-                "ecsform does not support the {what} \"{}\". Supported: {}.",
-                key.type_name,
-                names.join(", ")
-            ),
-        )
-        .at(span.cloned())
-    })
+    found.ok_or_else(|| unsupported_type(&key.mode, &key.type_name, "").at(span.cloned()))
+}
+
+/// The error for a resource type or data source ecsform does not implement: a "did you mean"
+/// when a supported name is close, and where the supported ones are listed (some forty names
+/// are too many to repeat in every message). `consequence` ends the first sentence
+/// (", so it cannot import ...") or is empty.
+pub fn unsupported_type(mode: &Mode, type_name: &str, consequence: &str) -> Diagnostic {
+    let (what, names) = match mode {
+        Mode::Managed => ("resource type", provider::resource_type_names()),
+        Mode::Data => ("data source", provider::data_source_names()),
+    };
+    let d = Diagnostic::error(
+        format!("Unsupported {what}"),
+        format!(
+            "ecsform does not support the {what} \"{type_name}\"{consequence}. See \"Supported \
+             resource types and data sources\" in ecsform's README.md for the ones it supports."
+        ),
+    );
+    match suggest(type_name, &names) {
+        Some(s) => d.hint(format!("Did you mean \"{s}\"?")),
+        None => d,
+    }
 }
 
 impl InstanceHook for PlanHook<'_> {

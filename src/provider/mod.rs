@@ -359,6 +359,17 @@ pub fn resource_type_names() -> Vec<&'static str> {
     names
 }
 
+/// Names of every supported data source, `template_file` included, sorted.
+pub fn data_source_names() -> Vec<&'static str> {
+    let mut names: Vec<_> = DATA_SOURCES
+        .iter()
+        .map(|d| d.type_name())
+        .chain(["template_file"])
+        .collect();
+    names.sort_unstable();
+    names
+}
+
 pub fn resource_type(name: &str) -> Option<&'static dyn ResourceType> {
     RESOURCE_TYPES
         .iter()
