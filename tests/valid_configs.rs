@@ -377,6 +377,37 @@ fn bare_list_and_map_types_are_list_any_and_map_any() {
 }
 
 #[test]
+fn depends_on_a_local_value_depends_on_what_it_refers_to() {
+    let dir = valid("depends-on-values");
+    let out = support::run_in(&dir, "graph", &["-full"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let got = edges(&out.stdout);
+    assert!(
+        got.contains("\"aws_security_group.after_vpc\" -> \"aws_vpc.main\""),
+        "{got:#?}"
+    );
+    assert!(
+        !got.iter()
+            .any(|e| e.contains("after_vpc\" -> \"aws_cloudwatch")),
+        "{got:#?}"
+    );
+    // An attribute of a local value is not a whole object.
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("main.tf"),
+        "locals {\n  x = { a = 1 }\n}\n\nresource \"aws_vpc\" \"v\" {\n  cidr_block = \"10.0.0.0/16\"\n  depends_on = [local.x.a]\n}\n",
+    )
+    .unwrap();
+    let out = support::run_in(tmp.path(), "validate", &[] as &[&str]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(
+        out.stderr.contains("Invalid depends_on reference"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
 fn var_file_flag_forms_are_the_same() {
     let dir = valid("precedence");
     let a = support::run_in(&dir, "graph", &["-var-file=extra.tfvars"]);

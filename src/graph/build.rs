@@ -304,13 +304,16 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// `depends_on` elements: whole resources or modules, never attributes of them.
+    /// `depends_on` elements: whole resources, modules, local values or variables.
     fn depends_on_edges(&mut self, node: &ConfigNode, path: &ModulePath, e: &Expr) {
         let (found, errors) = refs::references(&e.expr);
         let mut ok = errors.is_empty() && found.len() == 1;
         if let Some(r) = found.first() {
             match &r.subject {
                 Subject::Resource(..) => {}
+                // A whole local value or variable, as Terraform accepts it (its references
+                // become the dependencies); `local.x.attr` is not a whole object.
+                Subject::Local(_) | Subject::Var(_) => ok &= operator_count(&e.expr) == r.consumed,
                 Subject::Module(call, None) => {
                     let mut child = path.clone();
                     child.push(call.clone());
@@ -337,7 +340,7 @@ impl<'a> Builder<'a> {
             self.diags.push(
                 Diagnostic::error(
                     "Invalid depends_on reference",
-                    "depends_on may only refer to whole resources, data sources and modules, like aws_vpc.main or module.network — not to attributes or variables.",
+                    "depends_on may only refer to whole resources, data sources, modules, local values and variables, like aws_vpc.main or module.network — not to attributes of them.",
                 )
                 .at(e.span()),
             );
@@ -693,4 +696,12 @@ pub fn resource_dependencies(
         }
     }
     (direct, indirect)
+}
+
+/// The traversal operators of a `depends_on` element (`local.x` has one, `local.x.y` two).
+fn operator_count(expr: &hcl::edit::expr::Expression) -> usize {
+    match expr {
+        hcl::edit::expr::Expression::Traversal(t) => t.operators.len(),
+        _ => 0,
+    }
 }
