@@ -3,13 +3,16 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::addrs::ResourceInstanceAddr;
 use crate::config::inputs::{self, VarArg};
-use crate::config::{self, Expr, Module};
+use crate::config::{self, Expr, Mode, Module, Resource};
 use crate::diag::{Diagnostic, Diagnostics, Sources};
 use crate::graph::build::{self, ConfigNode};
 use crate::graph::dag::Dag;
-use crate::graph::walk::{self, Evaluated, Settings};
+use crate::graph::walk::{self, Evaluated, InstanceHook, Settings};
 use crate::lang::eval::{EmptyScope, Evaluator};
+use crate::lang::Value;
+use crate::provider;
 use hcl::edit::Span as _;
 
 /// The version of the Terraform language ecsform implements, checked against
@@ -55,6 +58,59 @@ impl Loaded {
     }
 }
 
+/// The instance values of the first evaluation (`validate`, and every command before it plans):
+/// each instance's configuration in its type's shape — every argument, block and exported
+/// attribute of the schema, with its configured value, its default, or unknown (computed) —
+/// so that references to attributes the schema does not have are errors wherever the value
+/// flows. What does not fit the schema is reported here, at the argument.
+#[derive(Default)]
+struct SchemaValues {
+    diags: Diagnostics,
+}
+
+impl InstanceHook for SchemaValues {
+    fn instance(
+        &mut self,
+        addr: &ResourceInstanceAddr,
+        config: &Value,
+        res: &Resource,
+    ) -> Result<Value, Diagnostic> {
+        let key = &addr.resource;
+        if key.mode == Mode::Data && key.type_name == "template_file" {
+            return Ok(config.clone());
+        }
+        let schema = match key.mode {
+            Mode::Managed => provider::resource_type(&key.type_name).map(|t| t.schema()),
+            Mode::Data => provider::data_source(&key.type_name).map(|t| t.schema()),
+        };
+        // An unsupported type is reported once, at its label: nothing is known of its values.
+        let Some(schema) = schema else {
+            return Ok(Value::Unknown);
+        };
+        let (value, errors) = schema.conform_partial(config);
+        for e in errors {
+            let at = res.config.locate(&e.path).or_else(|| res.span.clone());
+            let name = e.path.last().map(String::as_str).unwrap_or_default();
+            let d = if e.unexpected && res.config.is_block(&e.path) {
+                Diagnostic::error(
+                    "Unsupported block type",
+                    format!("Blocks of type \"{name}\" are not expected here."),
+                )
+            } else if res.config.is_block(&e.path) {
+                // An argument written as a block (`tags { ... }`, Terraform 0.11's syntax).
+                Diagnostic::error(
+                    "Unsupported block type",
+                    format!("Blocks of type \"{name}\" are not expected here. Did you mean to define argument \"{name}\"? If so, use the equals sign to assign it a value."),
+                )
+            } else {
+                Diagnostic::error(e.summary, e.detail)
+            };
+            self.diags.push(d.at(at));
+        }
+        Ok(value)
+    }
+}
+
 /// Loads, checks and evaluates the configuration in `opts.dir`. Every problem found is in
 /// `diags`; evaluation is skipped when the configuration is structurally broken.
 pub fn load(opts: &LoadOptions) -> Loaded {
@@ -78,8 +134,11 @@ pub fn load(opts: &LoadOptions) -> Loaded {
             inputs: &inputs,
             defer_unknown_expansion: true,
         };
-        let (evaluated, eval_diags) = walk::evaluate(&module, &config_graph, &settings);
+        let mut hook = SchemaValues::default();
+        let (evaluated, eval_diags) =
+            walk::evaluate_with(&module, &config_graph, &settings, &mut hook);
         diags.extend(eval_diags);
+        diags.extend(hook.diags);
         diags.extend(crate::plan::rolling::validate(
             evaluated.instances.values().map(|i| (&i.addr, &i.config)),
             &module,

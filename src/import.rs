@@ -181,7 +181,7 @@ async fn import_into_state(
             return fail(
                 Diagnostic::error(
                     "Invalid resource arguments",
-                    format!("{target}:\n{}", errors.join("\n")),
+                    format!("{target}:\n{}", crate::provider::schema::describe(&errors)),
                 )
                 .at(inst.span.clone()),
             )

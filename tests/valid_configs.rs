@@ -311,12 +311,12 @@ fn sensitive_values_stay_sensitive_and_unknowns_flow() {
     );
     let db = instance(&loaded, "aws_iam_user.db");
     assert_eq!(
-        arg(db, "password"),
+        arg(arg(db, "tags"), "password"),
         &Value::string("hunter2").mark_sensitive(true)
     );
-    assert!(!arg(db, "username").contains_sensitive());
+    assert!(!arg(arg(db, "tags"), "owner").contains_sensitive());
     // aws_vpc.x.id is known only after apply, so the whole template is unknown.
-    assert_eq!(arg(db, "identifier"), &Value::Unknown);
+    assert_eq!(arg(db, "name"), &Value::Unknown);
     assert!(loaded.evaluated.outputs["password"].sensitive);
     assert!(loaded.evaluated.outputs["password"]
         .value
@@ -460,4 +460,33 @@ fn version_and_help_exit_0() {
     assert!(out.stdout.starts_with("Usage: ecsform"), "{}", out.stdout);
     assert!(out.stdout.contains("validate") && out.stdout.contains("graph"));
     assert_eq!(out.stderr, "");
+}
+
+#[test]
+fn computed_attributes_flow_through_each_value_for_modules_and_functions() {
+    let loaded = load("computed-attributes", Vec::new(), &[]);
+    let outputs = &loaded.evaluated.outputs;
+    // Known after apply, wherever the resource value went.
+    assert_eq!(
+        outputs["arns"].value,
+        Value::List(vec![Value::Unknown, Value::Unknown])
+    );
+    assert_eq!(outputs["private_subnet_id"].value, Value::Unknown);
+    assert_eq!(outputs["first_public_arn"].value, Value::Unknown);
+    assert_eq!(outputs["by_cidr"].value, Value::Unknown);
+    // Configured arguments stay known through a module output.
+    assert_eq!(
+        outputs["private_subnet_cidr"].value,
+        Value::string("10.0.1.0/24")
+    );
+    // A conditional resource with no instance: one() is null, try() falls back.
+    assert_eq!(outputs["extra_arn"].value, Value::Null);
+    assert_eq!(outputs["extra_or_none"].value, Value::string("none"));
+    for key in ["a", "b"] {
+        let a = instance(
+            &loaded,
+            &format!("aws_route_table_association.a[\"{key}\"]"),
+        );
+        assert_eq!(arg(a, "subnet_id"), &Value::Unknown);
+    }
 }

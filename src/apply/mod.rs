@@ -26,7 +26,8 @@ use tokio::task::JoinSet;
 use crate::addrs::ResourceInstanceAddr;
 use crate::aws::error::ApiError;
 use crate::aws::AwsClients;
-use crate::diag::{Diagnostic, Diagnostics, Span};
+use crate::config::Resource;
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::engine::Loaded;
 use crate::graph::dag::Dag;
 use crate::graph::walk::{self, InstanceHook, Settings};
@@ -168,8 +169,9 @@ impl InstanceHook for ApplyValues<'_> {
         &mut self,
         addr: &ResourceInstanceAddr,
         config: &Value,
-        span: Option<&Span>,
+        res: &Resource,
     ) -> Result<Value, Diagnostic> {
+        let span = res.span.as_ref();
         if addr.is_data() {
             if addr.resource.type_name == "template_file" {
                 return Ok(config.clone());
@@ -185,7 +187,13 @@ impl InstanceHook for ApplyValues<'_> {
                 .map(|v| schema.decode(&v))
                 .map_err(|m| Diagnostic::error(format!("Error reading data source {addr}"), m));
         }
-        Ok(self.values.get(addr).unwrap_or(config).clone())
+        match self.values.get(addr) {
+            Some(v) => Ok(v.clone()),
+            // Not part of this apply: its configuration, in its type's shape.
+            None => Ok(provider::resource_type(&addr.resource.type_name)
+                .map(|rt| rt.schema().conform_partial(config).0)
+                .unwrap_or_else(|| config.clone())),
+        }
     }
 }
 
@@ -829,7 +837,7 @@ fn prepare(
     let conformed = schema.conform(&inst.config).map_err(|errors| {
         Diagnostic::error(
             "Invalid resource arguments",
-            format!("{addr}:\n{}", errors.join("\n")),
+            format!("{addr}:\n{}", crate::provider::schema::describe(&errors)),
         )
     })?;
     let lifecycle = req

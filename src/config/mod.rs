@@ -40,6 +40,48 @@ pub struct BodyExpr {
     pub file: FileId,
 }
 
+impl BodyExpr {
+    /// Where the argument or nested block at `path` (names from the top of the body:
+    /// `["ingress", "from_port"]`) is written: the first block of that name that has it, else
+    /// the closest enclosing block. None when not even the first name is written literally
+    /// (a `dynamic` block, say).
+    pub fn locate(&self, path: &[String]) -> Option<Span> {
+        fn find(body: &Body, path: &[String]) -> Option<std::ops::Range<usize>> {
+            let (first, rest) = path.split_first()?;
+            if rest.is_empty() {
+                if let Some(a) = body.get_attribute(first) {
+                    return a.key.span();
+                }
+            }
+            let mut enclosing = None;
+            for block in body.get_blocks(first) {
+                if rest.is_empty() {
+                    return block.ident.span();
+                }
+                if let Some(r) = find(&block.body, rest) {
+                    return Some(r);
+                }
+                enclosing = enclosing.or_else(|| block.ident.span());
+            }
+            enclosing
+        }
+        find(&self.body, path).map(|r| Span::new(self.file, r))
+    }
+
+    /// True if the last name of `path` is written as a nested block (`tags { ... }`) rather
+    /// than as an argument, inside the blocks the other names lead to.
+    pub fn is_block(&self, path: &[String]) -> bool {
+        fn find(body: &Body, path: &[String]) -> bool {
+            match path.split_first() {
+                None => false,
+                Some((last, [])) => body.get_blocks(last).next().is_some(),
+                Some((first, rest)) => body.get_blocks(first).any(|b| find(&b.body, rest)),
+            }
+        }
+        find(&self.body, path)
+    }
+}
+
 /// A module: the root, or one loaded from a local `source`.
 #[derive(Clone, Debug, Default)]
 pub struct Module {

@@ -78,7 +78,7 @@ pub trait InstanceHook {
         &mut self,
         addr: &ResourceInstanceAddr,
         config: &Value,
-        span: Option<&Span>,
+        res: &Resource,
     ) -> Result<Value, Diagnostic>;
 }
 
@@ -90,7 +90,7 @@ impl InstanceHook for ConfigValues {
         &mut self,
         _: &ResourceInstanceAddr,
         config: &Value,
-        _: Option<&Span>,
+        _: &Resource,
     ) -> Result<Value, Diagnostic> {
         Ok(config.clone())
     }
@@ -245,7 +245,7 @@ impl Scope for InstanceScope<'_, '_> {
     }
 
     fn get_ref(&self, s: &Subject) -> Option<(&Value, bool)> {
-        let (named, open) = match s {
+        let (named, of_resource) = match s {
             Subject::Var(n) => (Named::Var(n.clone()), false),
             Subject::Local(n) => (Named::Local(n.clone()), false),
             Subject::Resource(mode, ty, name) => (
@@ -259,7 +259,7 @@ impl Scope for InstanceScope<'_, '_> {
             _ => return None,
         };
         let v = self.w.value(self.mi, &named)?;
-        Some((v, open))
+        Some((v, of_resource))
     }
 
     fn get(&self, s: &Subject) -> Result<Resolved, ScopeError> {
@@ -270,10 +270,10 @@ impl Scope for InstanceScope<'_, '_> {
         let stored = |n: Named| self.w.value(self.mi, &n).cloned();
         match s {
             Subject::Var(n) => stored(Named::Var(n.clone()))
-                .map(Resolved::closed)
+                .map(Resolved::value)
                 .ok_or_else(missing),
             Subject::Local(n) => stored(Named::Local(n.clone()))
-                .map(Resolved::closed)
+                .map(Resolved::value)
                 .ok_or_else(missing),
             Subject::Resource(mode, ty, name) => {
                 let key = ResourceKey {
@@ -282,22 +282,25 @@ impl Scope for InstanceScope<'_, '_> {
                     name: name.clone(),
                 };
                 let value = stored(Named::Resource(key)).unwrap_or(Value::Unknown);
-                Ok(Resolved { value, open: true })
+                Ok(Resolved {
+                    value,
+                    resource: true,
+                })
             }
             Subject::Module(call, _) if self.module.rejected_module_calls.contains_key(call) => {
                 // Declared but not loaded (reported at the call): nothing is known of it.
-                Ok(Resolved::closed(Value::Unknown))
+                Ok(Resolved::value(Value::Unknown))
             }
             Subject::Module(call, _) => {
                 let c = self.module.module_calls.get(call).ok_or_else(missing)?;
-                Ok(Resolved::closed(self.w.module_value(self.mi, c)))
+                Ok(Resolved::value(self.w.module_value(self.mi, c)))
             }
             Subject::Count(_) => match self.rep {
-                Repetition::Count(i) => Ok(Resolved::closed(Value::Number(i as f64))),
+                Repetition::Count(i) => Ok(Resolved::value(Value::Number(i as f64))),
                 _ => Err(missing()),
             },
             Subject::Each(attr) => match &self.rep {
-                Repetition::Each(k, v) => Ok(Resolved::closed(if attr == "key" {
+                Repetition::Each(k, v) => Ok(Resolved::value(if attr == "key" {
                     Value::String(k.clone())
                 } else {
                     v.clone()
@@ -306,17 +309,17 @@ impl Scope for InstanceScope<'_, '_> {
             },
             Subject::Path(attr) => {
                 let root = self.w.settings.root_dir;
-                Ok(Resolved::closed(Value::String(match attr.as_str() {
+                Ok(Resolved::value(Value::String(match attr.as_str() {
                     "module" => display_path(&self.module.dir, root),
                     "root" => ".".into(),
                     _ => root.to_string_lossy().into_owned(),
                 })))
             }
-            Subject::Terraform(_) => Ok(Resolved::closed(Value::string("default"))),
+            Subject::Terraform(_) => Ok(Resolved::value(Value::string("default"))),
             // Postconditions run after apply; until then `self` is not known.
             Subject::SelfRef => Ok(Resolved {
                 value: Value::Unknown,
-                open: true,
+                resource: true,
             }),
             Subject::Bound(_) => Err(missing()),
         }
@@ -856,7 +859,7 @@ impl<'a> Walker<'a> {
                 .or_default()
                 .push(addr.clone());
             self.instance_refs.insert(addr.clone(), notes);
-            let value = match self.hook.instance(&addr, &config, res.span.as_ref()) {
+            let value = match self.hook.instance(&addr, &config, res) {
                 Ok(v) => v,
                 Err(d) => {
                     self.diags.push(d);

@@ -24,16 +24,19 @@ pub use super::value::{to_bool, to_number};
 use crate::config::Expr;
 use crate::diag::{Diagnostic, Diagnostics, FileId, Sources, Span};
 
-/// A value a scope resolved, and whether missing attributes on it are merely not known yet
-/// (true for resources, whose computed attributes exist only after apply).
+/// A value a scope resolved, and whether it is a resource's value (an object of its type's
+/// schema: a missing attribute is reported in Terraform's words for resources).
 pub struct Resolved {
     pub value: Value,
-    pub open: bool,
+    pub resource: bool,
 }
 
 impl Resolved {
-    pub fn closed(value: Value) -> Resolved {
-        Resolved { value, open: false }
+    pub fn value(value: Value) -> Resolved {
+        Resolved {
+            value,
+            resource: false,
+        }
     }
 }
 
@@ -48,7 +51,7 @@ pub struct ScopeError {
 pub trait Scope {
     fn get(&self, subject: &Subject) -> Result<Resolved, ScopeError>;
 
-    /// The value by reference (and whether it is open, as in [`Resolved`]), for scopes that
+    /// The value by reference (and whether it is a resource's, as in [`Resolved`]), for scopes that
     /// store it: the evaluator then indexes into large values — every instance of a
     /// resource — without copying them. `None` means: use [`Scope::get`].
     fn get_ref(&self, _subject: &Subject) -> Option<(&Value, bool)> {
@@ -452,16 +455,16 @@ impl<'a> Evaluator<'a> {
         let scope: &'a dyn Scope = self.scope;
         let resource = matches!(r.subject, Subject::Resource(..));
         if !matches!(r.subject, Subject::Bound(_)) {
-            if let Some((root, open)) = scope.get_ref(&r.subject) {
+            if let Some((root, of_resource)) = scope.get_ref(&r.subject) {
                 let note = resource.then_some(&r.subject);
-                return self.apply_ops_ref(root, &ops[r.consumed..], open, note);
+                return self.apply_ops_ref(root, &ops[r.consumed..], of_resource, note);
             }
         }
         if resource {
             scope.note_instance(&r.subject, None);
         }
         let resolved = match &r.subject {
-            Subject::Bound(name) => Resolved::closed(
+            Subject::Bound(name) => Resolved::value(
                 self.bound
                     .iter()
                     .rev()
@@ -473,7 +476,7 @@ impl<'a> Evaluator<'a> {
                 Diagnostic::error(e.summary, e.detail).at(self.span_of(r.span.clone()))
             })?,
         };
-        self.apply_ops(resolved.value, &ops[r.consumed..], resolved.open)
+        self.apply_ops(resolved.value, &ops[r.consumed..], resolved.resource)
     }
 
     /// [`Self::apply_ops`] on a borrowed value: follows attribute and index steps by reference
@@ -484,7 +487,7 @@ impl<'a> Evaluator<'a> {
         &mut self,
         root: &'a Value,
         ops: &[hcl::edit::Decorated<TraversalOperator>],
-        open: bool,
+        of_resource: bool,
         note: Option<&Subject>,
     ) -> EvalResult {
         if let Some(subject) = note {
@@ -521,7 +524,7 @@ impl<'a> Evaluator<'a> {
                         None => {
                             // The key is evaluated already: index the copy with it.
                             let v = self.index(cur.clone(), key, e)?;
-                            return self.apply_ops(v, &ops[i + 1..], open);
+                            return self.apply_ops(v, &ops[i + 1..], of_resource);
                         }
                     }
                 }
@@ -529,7 +532,7 @@ impl<'a> Evaluator<'a> {
             };
             match next {
                 Some(v) => cur = v,
-                None => return self.apply_ops(cur.clone(), &ops[i..], open),
+                None => return self.apply_ops(cur.clone(), &ops[i..], of_resource),
             }
         }
         Ok(cur.clone())
@@ -540,12 +543,12 @@ impl<'a> Evaluator<'a> {
         &mut self,
         mut value: Value,
         ops: &[hcl::edit::Decorated<TraversalOperator>],
-        open: bool,
+        of_resource: bool,
     ) -> EvalResult {
         for (i, op) in ops.iter().enumerate() {
             match op.value() {
                 TraversalOperator::GetAttr(name) => {
-                    value = self.get_attr(value, name.as_str(), op, open)?;
+                    value = self.get_attr(value, name.as_str(), op, of_resource)?;
                 }
                 TraversalOperator::Index(e) => {
                     let key = self.expr(e)?;
@@ -573,7 +576,7 @@ impl<'a> Evaluator<'a> {
                     };
                     let mut out = Vec::with_capacity(items.len());
                     for item in items {
-                        out.push(self.apply_ops(item, &rest[..n], open)?);
+                        out.push(self.apply_ops(item, &rest[..n], of_resource)?);
                     }
                     let splatted = Value::List(out).mark_sensitive(sensitive);
                     return self.apply_ops(splatted, &rest[n..], false);
@@ -588,20 +591,24 @@ impl<'a> Evaluator<'a> {
         value: Value,
         name: &str,
         node: &impl hcl::edit::Span,
-        open: bool,
+        of_resource: bool,
     ) -> EvalResult {
         let (v, sensitive) = value.unmark();
         let out = match v {
             Value::Unknown => Value::Unknown,
             Value::Map(mut map) => match map.remove(name) {
                 Some(v) => v,
-                None if open => Value::Unknown,
                 None => {
-                    return Err(self.err(
-                        node,
-                        "Unsupported attribute",
-                        format!("This object does not have an attribute named \"{name}\"."),
-                    ))
+                    let names: Vec<&str> = map.keys().map(String::as_str).collect();
+                    let hint = suggest_attribute(name, &names)
+                        .map(|s| format!(" Did you mean \"{s}\"?"))
+                        .unwrap_or_default();
+                    let detail = if of_resource {
+                        format!("This object has no argument, nested block, or exported attribute named \"{name}\".{hint}")
+                    } else {
+                        format!("This object does not have an attribute named \"{name}\".{hint}")
+                    };
+                    return Err(self.err(node, "Unsupported attribute", detail));
                 }
             },
             Value::Null => {
@@ -1193,6 +1200,20 @@ pub fn suggest<'n>(name: &str, candidates: &[&'n str]) -> Option<&'n str> {
         .filter(|(d, _)| *d <= limit)
         .min()
         .map(|(_, c)| c)
+}
+
+/// [`suggest`] for attribute names, preferring the shortest candidate that extends `name` with a
+/// suffix (`cidr` → `cidr_block`, where edit distance alone would offer `id`).
+pub fn suggest_attribute<'n>(name: &str, candidates: &[&'n str]) -> Option<&'n str> {
+    candidates
+        .iter()
+        .filter(|c| {
+            c.strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with('_'))
+        })
+        .min_by_key(|c| (c.len(), **c))
+        .copied()
+        .or_else(|| suggest(name, candidates))
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {

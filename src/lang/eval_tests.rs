@@ -13,21 +13,24 @@ impl Scope for TestScope {
                 .vars
                 .get(n)
                 .cloned()
-                .map(Resolved::closed)
+                .map(Resolved::value)
                 .ok_or(ScopeError {
                     summary: "Reference to undeclared input variable".into(),
                     detail: n.clone(),
                 }),
             Subject::Resource(_, t, n) if t == "aws_vpc" => Ok(Resolved {
-                value: Value::map([("cidr_block", Value::string(format!("{n}-cidr")))]),
-                open: true,
+                value: Value::map([
+                    ("cidr_block", Value::string(format!("{n}-cidr"))),
+                    ("id", Value::Unknown),
+                ]),
+                resource: true,
             }),
             Subject::Resource(_, t, _) if t == "aws_subnet" => Ok(Resolved {
                 value: Value::List(vec![
-                    Value::map([("cidr_block", Value::string("a"))]),
-                    Value::map([("cidr_block", Value::string("b"))]),
+                    Value::map([("cidr_block", Value::string("a")), ("id", Value::Unknown)]),
+                    Value::map([("cidr_block", Value::string("b")), ("id", Value::Unknown)]),
                 ]),
-                open: true,
+                resource: true,
             }),
             _ => Err(ScopeError {
                 summary: "nope".into(),
@@ -217,10 +220,27 @@ fn splats_index_and_legacy_forms() {
 }
 
 #[test]
-fn resource_attributes_not_in_config_are_unknown() {
+fn resource_values_have_their_schema_attributes_and_no_others() {
     assert_eq!(ok("aws_vpc.main.cidr_block"), s("main-cidr"));
     assert_eq!(ok("aws_vpc.main.id"), Value::Unknown);
     assert_eq!(ok("\"vpc-${aws_vpc.main.id}\""), Value::Unknown);
+    // Read directly from a resource: Terraform's wording for schema objects.
+    let e = eval("aws_vpc.main.cidr").unwrap_err();
+    assert_eq!(e.summary, "Unsupported attribute");
+    assert_eq!(
+        e.detail,
+        "This object has no argument, nested block, or exported attribute named \"cidr\". Did you mean \"cidr_block\"?"
+    );
+    // The same object after a `for`: still complete, so still an error (HCL's wording).
+    let e = eval("[for v in [aws_vpc.main] : v.cidr]").unwrap_err();
+    assert_eq!(
+        e.detail,
+        "This object does not have an attribute named \"cidr\". Did you mean \"cidr_block\"?"
+    );
+    assert_eq!(
+        ok("[for v in aws_subnet.a : v.id]"),
+        Value::List(vec![Value::Unknown, Value::Unknown])
+    );
 }
 
 #[test]

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::diff::plan_instance;
 use super::{Action, Drift, OutputChange, Plan, ResourceChange};
 use crate::addrs::{AddrPattern, InstanceKey, ModuleInstance, ResourceInstanceAddr};
-use crate::config::{Lifecycle, Mode, Module, ResourceKey};
+use crate::config::{Lifecycle, Mode, Module, Resource, ResourceKey};
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::engine::Loaded;
 use crate::graph::walk::{self, InstanceHook, Settings};
@@ -412,8 +412,9 @@ impl InstanceHook for PlanHook<'_> {
         &mut self,
         addr: &ResourceInstanceAddr,
         config: &Value,
-        span: Option<&Span>,
+        res: &Resource,
     ) -> Result<Value, Diagnostic> {
+        let span = res.span.as_ref();
         if addr.is_data() && addr.resource.type_name == "template_file" {
             return Ok(config.clone());
         }
@@ -430,7 +431,7 @@ impl InstanceHook for PlanHook<'_> {
         let conformed = schema.conform(config).map_err(|errors| {
             Diagnostic::error(
                 "Invalid resource arguments",
-                format!("{addr}:\n{}", errors.join("\n")),
+                format!("{addr}:\n{}", crate::provider::schema::describe(&errors)),
             )
             .at(span.cloned())
         })?;

@@ -176,6 +176,54 @@ pub struct BlockSchema {
     pub computed: bool,
 }
 
+/// A configuration that does not fit its schema, in Terraform's words: where (the argument or
+/// block, from the top of the resource: `["ingress", "from_port"]`) and what.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConformError {
+    pub path: Vec<String>,
+    pub summary: String,
+    pub detail: String,
+    /// A name the schema does not have here (the caller may know it was written as a block).
+    pub unexpected: bool,
+}
+
+impl ConformError {
+    /// "An argument named "x" is not expected here.", with a "did you mean" among `names`.
+    fn unexpected(parent: &[&str], key: &str, names: &[&str]) -> ConformError {
+        let mut path: Vec<String> = parent.iter().map(|p| p.to_string()).collect();
+        path.push(key.to_string());
+        let mut detail = format!("An argument named \"{key}\" is not expected here.");
+        if let Some(s) = crate::lang::eval::suggest_attribute(key, names) {
+            detail.push_str(&format!(" Did you mean \"{s}\"?"));
+        }
+        ConformError {
+            path,
+            summary: "Unsupported argument".into(),
+            detail,
+            unexpected: true,
+        }
+    }
+}
+
+impl std::fmt::Display for ConformError {
+    /// `path: detail`, for messages that list several problems of one object.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.path.len() > 1 {
+            write!(f, "{}: ", self.path[..self.path.len() - 1].join("."))?;
+        }
+        f.write_str(&self.detail)
+    }
+}
+
+/// Several problems of one object, one per line.
+pub fn describe(errors: &[ConformError]) -> String {
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Everything a resource type's objects have.
 #[derive(Debug)]
 pub struct Schema {
@@ -197,15 +245,41 @@ impl Schema {
     /// Turns an evaluated configuration into an object with exactly the schema's attributes
     /// and blocks: unset optional attributes become their default or null, computed ones
     /// unknown (the planner replaces those with prior values where it keeps them), values are
-    /// converted to the attribute types. Errors name the attribute ("cidr_block: string
-    /// required"); unknown arguments are reported as well.
-    pub fn conform(&self, config: &Value) -> Result<Value, Vec<String>> {
+    /// converted to the attribute types. Every problem is reported ([`ConformError`]: unknown
+    /// arguments, missing required ones, wrong types).
+    pub fn conform(&self, config: &Value) -> Result<Value, Vec<ConformError>> {
+        let (value, errors) = self.conform_partial(config);
+        if errors.is_empty() {
+            Ok(value)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// [`Schema::conform`], keeping the object even when there are problems: what could not
+    /// be converted is null, so that expressions referring to it can still be checked.
+    pub fn conform_partial(&self, config: &Value) -> (Value, Vec<ConformError>) {
         let empty = BTreeMap::new();
         let given = config.as_map().unwrap_or(&empty);
         let mut errors = Vec::new();
         for key in given.keys() {
             if self.attribute(key).is_none() && self.block(key).is_none() {
-                errors.push(format!("An argument named \"{key}\" is not expected here."));
+                let names: Vec<&str> = self
+                    .attributes
+                    .iter()
+                    .filter(|a| a.settable())
+                    .map(|a| a.name)
+                    .chain(self.blocks.iter().map(|b| b.name))
+                    .collect();
+                errors.push(ConformError::unexpected(&[], key, &names));
+            } else if self.attribute(key).is_some_and(|a| !a.settable()) {
+                errors.push(ConformError {
+                    path: vec![key.clone()],
+                    summary: "Invalid Configuration for Read-Only Attribute".into(),
+                    detail: format!(
+                        "Cannot set value for \"{key}\": the provider has marked it as read-only (AWS sets it). Remove the configuration line setting the value."
+                    ),
+                    unexpected: false,                });
             }
         }
         let mut out = conform_attrs(self.attributes, given, &mut errors, "");
@@ -220,10 +294,9 @@ impl Schema {
                         let m = item.as_map().cloned().unwrap_or_default();
                         for key in m.keys() {
                             if !b.attributes.iter().any(|a| a.name == key) {
-                                errors.push(format!(
-                                    "{}: an argument named \"{key}\" is not expected here.",
-                                    b.name
-                                ));
+                                let names: Vec<&str> =
+                                    b.attributes.iter().map(|a| a.name).collect();
+                                errors.push(ConformError::unexpected(&[b.name], key, &names));
                             }
                         }
                         conformed.push(Value::Map(conform_attrs(
@@ -239,21 +312,22 @@ impl Schema {
                     }
                 }
                 Some(other) => {
-                    errors.push(format!(
-                        "{}: blocks required, but a {} was given.",
-                        b.name,
-                        other.type_name()
-                    ));
+                    errors.push(ConformError {
+                        path: vec![b.name.to_string()],
+                        summary: "Unsupported argument".into(),
+                        detail: format!(
+                            "\"{}\" is a nested block: write it as {} {{ ... }} blocks, not as an argument ({} given).",
+                            b.name,
+                            b.name,
+                            other.type_name()
+                        ),
+                        unexpected: false,                    });
                     Value::Null
                 }
             };
             out.insert(b.name.to_string(), blocks);
         }
-        if errors.is_empty() {
-            Ok(Value::Map(out))
-        } else {
-            Err(errors)
-        }
+        (Value::Map(out), errors)
     }
 
     /// A stored or read object (JSON-shaped: lists for sets) in the schema's shape: sets as
@@ -332,15 +406,15 @@ fn decode_attrs(
 fn conform_attrs(
     attrs: &[AttrSchema],
     given: &BTreeMap<String, Value>,
-    errors: &mut Vec<String>,
+    errors: &mut Vec<ConformError>,
     prefix: &str,
 ) -> BTreeMap<String, Value> {
     let mut out = BTreeMap::new();
-    let label = |name: &str| {
+    let path = |name: &str| -> Vec<String> {
         if prefix.is_empty() {
-            name.to_string()
+            vec![name.to_string()]
         } else {
-            format!("{prefix}.{name}")
+            vec![prefix.to_string(), name.to_string()]
         }
     };
     for a in attrs {
@@ -349,10 +423,15 @@ fn conform_attrs(
             AttrKind::Computed => Value::Unknown,
             _ if v.is_null() => match a.kind {
                 AttrKind::Required => {
-                    errors.push(format!(
-                        "The argument \"{}\" is required, but no definition was found.",
-                        label(a.name)
-                    ));
+                    errors.push(ConformError {
+                        path: path(a.name),
+                        summary: "Missing required argument".into(),
+                        detail: format!(
+                            "The argument \"{}\" is required, but no definition was found.",
+                            a.name
+                        ),
+                        unexpected: false,
+                    });
                     Value::Null
                 }
                 AttrKind::OptionalComputed if a.default == Default::None => Value::Unknown,
@@ -361,7 +440,12 @@ fn conform_attrs(
             _ => match types::convert(v, &a.ty.lang_type()) {
                 Ok(v) => v,
                 Err(e) => {
-                    errors.push(format!("{}: {e}", label(a.name)));
+                    errors.push(ConformError {
+                        path: path(a.name),
+                        summary: "Incorrect attribute value type".into(),
+                        detail: format!("Inappropriate value for attribute \"{}\": {e}", a.name),
+                        unexpected: false,
+                    });
                     Value::Null
                 }
             },
