@@ -431,7 +431,7 @@ fn usage_errors_exit_1_with_a_clear_message() {
     assert_eq!(out.code, 1);
     assert!(
         out.stderr
-            .starts_with("Error: unknown command \"frobnicate\". Commands: plan, apply, destroy, show, output, state, import, fmt, validate, graph, force-unlock."),
+            .starts_with("Error: unknown command \"frobnicate\". Commands: plan, apply, destroy, show, output, state, import, fmt, validate, graph, force-unlock, providers."),
         "{}",
         out.stderr
     );
@@ -489,4 +489,26 @@ fn computed_attributes_flow_through_each_value_for_modules_and_functions() {
         );
         assert_eq!(arg(a, "subnet_id"), &Value::Unknown);
     }
+}
+
+#[test]
+fn providers_schema_json_prints_terraform_s_format() {
+    let out = support::run(&["providers", "schema", "-json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    assert_eq!(doc["format_version"], "1.0");
+    let aws = &doc["provider_schemas"]["registry.terraform.io/hashicorp/aws"];
+    let subnet = &aws["resource_schemas"]["aws_subnet"]["block"]["attributes"];
+    assert_eq!(subnet["vpc_id"]["required"], true);
+    assert_eq!(subnet["arn"]["computed"], true);
+    assert!(aws["data_source_schemas"]["aws_ami"].is_object());
+
+    let out = support::run(&["providers", "schema"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("requires the -json flag"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.stdout, "");
 }

@@ -28,6 +28,7 @@ pub enum CommandName {
     State,
     Import,
     Fmt,
+    Providers,
 }
 
 impl CommandName {
@@ -86,6 +87,11 @@ impl CommandName {
             "force-unlock",
             CommandName::ForceUnlock,
             "Release a stuck state lock",
+        ),
+        (
+            "providers",
+            CommandName::Providers,
+            "Print the schemas of the supported types (providers schema -json)",
         ),
     ];
 
@@ -393,7 +399,7 @@ pub fn parse(args: &[String]) -> Result<Invocation, UsageError> {
 /// How many positional arguments a command takes (at most).
 fn max_positionals(name: CommandName) -> usize {
     match name {
-        CommandName::Apply | CommandName::Show | CommandName::Output => 1,
+        CommandName::Apply | CommandName::Show | CommandName::Output | CommandName::Providers => 1,
         CommandName::Import => 2,
         // `state rm ADDR...` takes any number; each subcommand checks its own count.
         CommandName::State | CommandName::Fmt => usize::MAX,
@@ -405,7 +411,7 @@ fn max_positionals(name: CommandName) -> usize {
 fn formats(name: CommandName, flag: &str) -> bool {
     match name {
         CommandName::Plan | CommandName::Show => true,
-        CommandName::Output | CommandName::State => flag == "json",
+        CommandName::Output | CommandName::State | CommandName::Providers => flag == "json",
         _ => false,
     }
 }

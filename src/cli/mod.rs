@@ -11,6 +11,7 @@ mod graph;
 mod import;
 mod output;
 mod plan;
+mod providers;
 mod show;
 mod state_cmd;
 mod validate;
@@ -154,6 +155,7 @@ pub fn run(argv: &[String], io: &mut Io) -> u8 {
                 CommandName::State => state_cmd::run(&ctx, io),
                 CommandName::Import => import::run(&ctx, io),
                 CommandName::Fmt => fmt::run(&ctx, io),
+                CommandName::Providers => providers::run(&cmd, io),
             }
         }
     }
@@ -353,6 +355,11 @@ fn help(cmd: Option<CommandName>) -> String {
              -check              Change nothing; exit 3 if any file is not formatted.\n  \
              -diff               Print the changes as a diff.\n  \
              -recursive          Also format subdirectories.\n"
+            .to_string(),
+        Some(CommandName::Providers) => "Usage: ecsform [global options] providers schema -json\n\n\
+             Prints the schemas of every resource type and data source ecsform supports, in\n\
+             the format of \"terraform providers schema -json\" (providers hashicorp/aws,\n\
+             hashicorp/null and hashicorp/template), for editors and linters.\n"
             .to_string(),
         Some(CommandName::Graph) => format!(
             "Usage: ecsform [global options] graph [options]\n\n\

@@ -13,6 +13,20 @@ use crate::lang::Value;
 
 pub struct NullResource;
 
+/// The template provider's `template_file` data source, rendered locally by the evaluation
+/// walk (it has no AWS side); its schema is listed by `providers schema -json`.
+pub static TEMPLATE_FILE: Schema = Schema {
+    version: 0,
+    attributes: &[
+        AttrSchema::computed("id", AttrType::String),
+        AttrSchema::optional("template", AttrType::String),
+        AttrSchema::optional("filename", AttrType::String),
+        AttrSchema::optional("vars", AttrType::StringMap),
+        AttrSchema::computed("rendered", AttrType::String),
+    ],
+    blocks: &[],
+};
+
 static NULL_RESOURCE: Schema = Schema {
     version: 1,
     attributes: &[

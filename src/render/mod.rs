@@ -7,6 +7,7 @@
 
 pub mod json;
 pub mod markdown;
+pub mod provider_schema;
 pub mod state;
 pub mod summary;
 pub mod text;

@@ -1,0 +1,182 @@
+//! `ecsform providers schema -json`: the schemas of every supported resource type and data
+//! source in Terraform's format (`terraform providers schema -json`, format version 1.0), so
+//! editors and linters that read it see what ecsform accepts.
+
+use serde_json::{json, Map, Value as Json};
+
+use crate::provider::{self, AttrKind, AttrSchema, AttrType, BlockSchema, Nesting, Schema};
+
+const AWS: &str = "registry.terraform.io/hashicorp/aws";
+const NULL: &str = "registry.terraform.io/hashicorp/null";
+const TEMPLATE: &str = "registry.terraform.io/hashicorp/template";
+
+/// The provider a type belongs to, by its name's prefix (as Terraform infers it).
+fn provider_of(type_name: &str) -> &'static str {
+    match type_name.split('_').next() {
+        Some("null") => NULL,
+        Some("template") => TEMPLATE,
+        _ => AWS,
+    }
+}
+
+/// The whole document.
+pub fn providers_schema() -> Json {
+    let mut providers: Map<String, Json> = Map::new();
+    for p in [AWS, NULL, TEMPLATE] {
+        providers.insert(
+            p.to_string(),
+            json!({
+                "provider": { "version": 0, "block": { "description_kind": "plain" } },
+                "resource_schemas": {},
+                "data_source_schemas": {},
+            }),
+        );
+    }
+    let mut insert = |kind: &str, name: &str, schema: &Schema| {
+        providers[provider_of(name)][kind]
+            .as_object_mut()
+            .expect("an object")
+            .insert(name.to_string(), type_schema(schema));
+    };
+    for name in provider::resource_type_names() {
+        let rt = provider::resource_type(name).expect("listed");
+        insert("resource_schemas", name, rt.schema());
+    }
+    for name in provider::data_source_names() {
+        match provider::data_source(name) {
+            Some(ds) => insert("data_source_schemas", name, ds.schema()),
+            None if name == "template_file" => insert(
+                "data_source_schemas",
+                name,
+                &provider::builtin::TEMPLATE_FILE,
+            ),
+            None => {}
+        }
+    }
+    json!({
+        "format_version": "1.0",
+        "provider_schemas": providers,
+    })
+}
+
+fn type_schema(schema: &Schema) -> Json {
+    json!({
+        "version": schema.version,
+        "block": block(schema.attributes, schema.blocks),
+    })
+}
+
+fn block(attributes: &[AttrSchema], blocks: &[BlockSchema]) -> Json {
+    let mut out = Map::new();
+    if !attributes.is_empty() {
+        let attrs: Map<String, Json> = attributes
+            .iter()
+            .map(|a| (a.name.to_string(), attribute(a)))
+            .collect();
+        out.insert("attributes".into(), Json::Object(attrs));
+    }
+    if !blocks.is_empty() {
+        let types: Map<String, Json> = blocks
+            .iter()
+            .map(|b| {
+                let nesting = match b.nesting {
+                    Nesting::List => "list",
+                    Nesting::Set => "set",
+                };
+                (
+                    b.name.to_string(),
+                    json!({
+                        "nesting_mode": nesting,
+                        "block": block(b.attributes, &[]),
+                    }),
+                )
+            })
+            .collect();
+        out.insert("block_types".into(), Json::Object(types));
+    }
+    out.insert("description_kind".into(), json!("plain"));
+    Json::Object(out)
+}
+
+fn attribute(a: &AttrSchema) -> Json {
+    let mut out = Map::new();
+    out.insert("type".into(), attr_type(a.ty));
+    out.insert("description_kind".into(), json!("plain"));
+    match a.kind {
+        AttrKind::Required => {
+            out.insert("required".into(), json!(true));
+        }
+        AttrKind::Optional => {
+            out.insert("optional".into(), json!(true));
+        }
+        AttrKind::Computed => {
+            out.insert("computed".into(), json!(true));
+        }
+        AttrKind::OptionalComputed => {
+            out.insert("optional".into(), json!(true));
+            out.insert("computed".into(), json!(true));
+        }
+    }
+    if a.sensitive {
+        out.insert("sensitive".into(), json!(true));
+    }
+    Json::Object(out)
+}
+
+/// A type in Terraform's JSON notation: `"string"`, `["list","string"]`, `"dynamic"`.
+fn attr_type(ty: AttrType) -> Json {
+    match ty {
+        AttrType::String => json!("string"),
+        AttrType::Number => json!("number"),
+        AttrType::Bool => json!("bool"),
+        AttrType::StringList => json!(["list", "string"]),
+        AttrType::StringSet => json!(["set", "string"]),
+        AttrType::StringMap => json!(["map", "string"]),
+        AttrType::NumberList => json!(["list", "number"]),
+        AttrType::Any => json!("dynamic"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_supported_type_is_listed_under_its_provider() {
+        let doc = providers_schema();
+        assert_eq!(doc["format_version"], "1.0");
+        let aws = &doc["provider_schemas"][AWS];
+        let vpc = &aws["resource_schemas"]["aws_vpc"]["block"]["attributes"];
+        assert_eq!(vpc["cidr_block"]["type"], "string");
+        assert_eq!(vpc["id"]["computed"], true);
+        assert!(vpc["id"].get("optional").is_none());
+        let sg = &aws["resource_schemas"]["aws_security_group"]["block"];
+        assert_eq!(sg["block_types"]["ingress"]["nesting_mode"], "set");
+        assert_eq!(
+            doc["provider_schemas"][NULL]["resource_schemas"]["null_resource"]["block"]
+                ["attributes"]["triggers"]["type"],
+            json!(["map", "string"])
+        );
+        let template = &doc["provider_schemas"][TEMPLATE]["data_source_schemas"]["template_file"];
+        assert_eq!(
+            template["block"]["attributes"]["rendered"]["computed"],
+            true
+        );
+        let count = |kind: &str| {
+            doc["provider_schemas"]
+                .as_object()
+                .unwrap()
+                .values()
+                .map(|p| p[kind].as_object().unwrap().len())
+                .sum::<usize>()
+        };
+        assert_eq!(
+            count("resource_schemas"),
+            provider::resource_type_names().len()
+        );
+        assert_eq!(
+            count("data_source_schemas"),
+            provider::data_source_names().len()
+        );
+    }
+}
