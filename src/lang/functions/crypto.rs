@@ -1,7 +1,9 @@
 //! Hash and identifier functions: `md5 sha1 sha256 sha512` (lowercase hex of the string's UTF-8
-//! bytes) and `uuid` (a random version 4 UUID; fresh on every call, where Terraform would
-//! treat it as unknown during plan).
+//! bytes), `base64sha256 base64sha512` (the raw digest in standard Base64) and `uuid` (a
+//! random version 4 UUID; fresh on every call, where Terraform would treat it as unknown
+//! during plan).
 
+use base64::Engine as _;
 use md5::Md5;
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha512};
@@ -15,6 +17,8 @@ pub const FUNCTIONS: &[Function] = &[
     Function::new("sha1", 1, Some(1), sha1),
     Function::new("sha256", 1, Some(1), sha256),
     Function::new("sha512", 1, Some(1), sha512),
+    Function::new("base64sha256", 1, Some(1), base64sha256),
+    Function::new("base64sha512", 1, Some(1), base64sha512),
     Function::new("uuid", 0, Some(0), uuid),
 ];
 
@@ -39,13 +43,28 @@ fn sha512(args: &[Value], _: &FuncContext) -> FuncResult {
     hex_digest::<Sha512>(args)
 }
 
+fn base64_digest<D: Digest>(args: &[Value]) -> FuncResult {
+    let text = string(args, 0, "str")?;
+    Ok(Value::String(
+        base64::engine::general_purpose::STANDARD.encode(D::digest(text.as_bytes())),
+    ))
+}
+
+fn base64sha256(args: &[Value], _: &FuncContext) -> FuncResult {
+    base64_digest::<Sha256>(args)
+}
+
+fn base64sha512(args: &[Value], _: &FuncContext) -> FuncResult {
+    base64_digest::<Sha512>(args)
+}
+
 fn uuid(_: &[Value], _: &FuncContext) -> FuncResult {
     Ok(Value::String(uuid::Uuid::new_v4().to_string()))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::args::testing::{err, ok, run, s};
+    use super::super::args::testing::{err, n, ok, run, s};
     use crate::lang::value::Value;
 
     #[test]
@@ -71,6 +90,23 @@ mod tests {
         assert_eq!(
             ok("md5", vec![s("x").mark_sensitive(true)]),
             s("9dd4e461268c8034f5c8564e155c67a6").mark_sensitive(true)
+        );
+    }
+
+    #[test]
+    fn base64_hashes_encode_the_raw_digest() {
+        // Terraform's documented examples.
+        assert_eq!(
+            ok("base64sha256", vec![s("hello world")]),
+            s("uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek=")
+        );
+        assert_eq!(
+            ok("base64sha512", vec![s("hello world")]),
+            s("MJ7MSJwS1utMxA9QyQLytNDtd+5RGnx6m808qG1M2G+YndNbxf9JlnDaNCVbRbDP2DDoH2Bdz33FVC6TrpzXbw==")
+        );
+        assert_eq!(
+            ok("base64sha256", vec![n(5.0)]),
+            ok("base64sha256", vec![s("5")])
         );
     }
 
