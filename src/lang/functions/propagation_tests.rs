@@ -52,6 +52,10 @@ fn samples() -> Vec<(&'static str, Vec<Value>)> {
         ("substr", vec![s("hello"), n(1.0), n(3.0)]),
         ("startswith", vec![s("hello"), s("he")]),
         ("endswith", vec![s("hello"), s("lo")]),
+        ("chomp", vec![s("hello\r\n")]),
+        ("indent", vec![n(2.0), s("a\nb")]),
+        ("strrev", vec![s("hello")]),
+        ("strcontains", vec![s("hello"), s("ell")]),
         // collections
         ("length", vec![strs(&["a", "b"])]),
         ("element", vec![strs(&["a", "b", "c"]), n(1.0)]),
@@ -101,6 +105,7 @@ fn samples() -> Vec<(&'static str, Vec<Value>)> {
         ("pow", vec![n(2.0), n(3.0)]),
         ("log", vec![n(8.0), n(2.0)]),
         ("sum", vec![nums(&[1.0, 2.0, 3.0])]),
+        ("parseint", vec![s("ff"), n(16.0)]),
         // encoding
         (
             "jsonencode",
