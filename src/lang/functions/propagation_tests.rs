@@ -92,6 +92,15 @@ fn samples() -> Vec<(&'static str, Vec<Value>)> {
             vec![strs(&["a", "b"]), strs(&["b", "c"])],
         ),
         ("setsubtract", vec![strs(&["a", "b"]), strs(&["b"])]),
+        ("setproduct", vec![strs(&["a", "b"]), strs(&["x", "y"])]),
+        (
+            "matchkeys",
+            vec![strs(&["x", "y", "z"]), strs(&["a", "b", "a"]), strs(&["a"])],
+        ),
+        (
+            "transpose",
+            vec![map(&[("a", strs(&["1", "2"])), ("b", strs(&["2"]))])],
+        ),
         ("one", vec![strs(&["a"])]),
         ("alltrue", vec![Value::List(vec![b(true), b(true)])]),
         ("anytrue", vec![Value::List(vec![b(false), b(true)])]),
