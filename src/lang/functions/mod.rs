@@ -17,9 +17,11 @@ use std::path::Path;
 use super::value::Value;
 
 mod args;
+mod charsets;
 pub mod collections;
 mod conversion;
 pub mod crypto;
+mod csv;
 pub mod datetime;
 pub mod encoding;
 pub mod filesystem;

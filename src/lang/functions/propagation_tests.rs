@@ -124,6 +124,11 @@ fn samples() -> Vec<(&'static str, Vec<Value>)> {
         ("yamlencode", vec![map(&[("a", strs(&["x", "y"]))])]),
         ("base64encode", vec![s("hi")]),
         ("base64decode", vec![s("aGk=")]),
+        ("base64gzip", vec![s("hi")]),
+        ("textencodebase64", vec![s("hi"), s("UTF-16LE")]),
+        ("textdecodebase64", vec![s("aABpAA=="), s("UTF-16LE")]),
+        ("urlencode", vec![s("a b&c")]),
+        ("csvdecode", vec![s("a,b\n1,2\n")]),
         // crypto and datetime
         ("md5", vec![s("x")]),
         ("sha1", vec![s("x")]),
