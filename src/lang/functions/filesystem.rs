@@ -78,7 +78,7 @@ fn expand_home(path: &str) -> Result<String, String> {
 }
 
 /// The filesystem path a configuration path refers to.
-fn resolve(ctx: &FuncContext, path: &str) -> Result<PathBuf, FuncError> {
+pub(super) fn resolve(ctx: &FuncContext, path: &str) -> Result<PathBuf, FuncError> {
     let expanded =
         expand_home(path).map_err(|e| FuncError::call(format!("failed to expand ~: {e}")))?;
     // Not cleaned, unlike Terraform: the path is shown in template diagnostics as joined.

@@ -24,6 +24,7 @@ pub mod crypto;
 mod csv;
 pub mod datetime;
 pub mod encoding;
+pub mod fileset;
 pub mod filesystem;
 pub mod network;
 pub mod numeric;
@@ -118,6 +119,7 @@ const FAMILIES: &[&[Function]] = &[
     crypto::FUNCTIONS,
     datetime::FUNCTIONS,
     filesystem::FUNCTIONS,
+    fileset::FUNCTIONS,
     network::FUNCTIONS,
     conversion::FUNCTIONS,
 ];

@@ -142,6 +142,7 @@ fn samples() -> Vec<(&'static str, Vec<Value>)> {
         ("file", vec![s("hello.txt")]),
         ("fileexists", vec![s("hello.txt")]),
         ("filebase64", vec![s("hello.txt")]),
+        ("fileset", vec![s("."), s("*.txt")]),
         ("filemd5", vec![s("hello.txt")]),
         ("filesha1", vec![s("hello.txt")]),
         ("filesha256", vec![s("hello.txt")]),
