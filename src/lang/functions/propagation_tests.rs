@@ -138,6 +138,16 @@ fn samples() -> Vec<(&'static str, Vec<Value>)> {
         ("base64sha512", vec![s("x")]),
         ("uuid", vec![]),
         ("timestamp", vec![]),
+        ("plantimestamp", vec![]),
+        (
+            "formatdate",
+            vec![s("DD MMM YYYY"), s("2018-01-02T23:12:01Z")],
+        ),
+        ("timeadd", vec![s("2018-01-02T23:12:01Z"), s("1h")]),
+        (
+            "timecmp",
+            vec![s("2018-01-02T23:12:01Z"), s("2018-01-02T23:12:01+01:00")],
+        ),
         // filesystem (relative to the fixture directory)
         ("file", vec![s("hello.txt")]),
         ("fileexists", vec![s("hello.txt")]),
