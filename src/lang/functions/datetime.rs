@@ -46,7 +46,7 @@ fn plantimestamp(_: &[Value], _: &FuncContext) -> FuncResult {
 }
 
 /// Go's `Format(time.RFC3339)`.
-fn rfc3339(t: &DateTime<FixedOffset>) -> String {
+pub(super) fn rfc3339(t: &DateTime<FixedOffset>) -> String {
     format!(
         "{}-{:02}-{:02}T{:02}:{:02}:{:02}{}",
         year(t.year()),

@@ -1,8 +1,8 @@
-//! Encoding functions: `jsonencode jsondecode yamlencode csvdecode base64encode
+//! Encoding functions: `jsonencode jsondecode yamlencode yamldecode csvdecode base64encode
 //! base64decode base64gzip textencodebase64 textdecodebase64 urlencode`.
 //! Also owns [`json_encode`], the JSON form Terraform prints (compact, keys sorted, `<>&`
-//! escaped as Go's `encoding/json` does), which `format`'s `%#v`/`%q` reuse. The CSV reader
-//! and the character sets live in `csv.rs` and `charsets.rs`.
+//! escaped as Go's `encoding/json` does), which `format`'s `%#v`/`%q` reuse. The CSV reader,
+//! the YAML reader and the character sets live in `csv.rs`, `yaml.rs` and `charsets.rs`.
 
 use std::io::Write as _;
 
@@ -18,6 +18,7 @@ pub const FUNCTIONS: &[Function] = &[
     Function::new("jsonencode", 1, Some(1), jsonencode),
     Function::new("jsondecode", 1, Some(1), jsondecode),
     Function::new("yamlencode", 1, Some(1), yamlencode),
+    Function::new("yamldecode", 1, Some(1), yamldecode),
     Function::new("csvdecode", 1, Some(1), csvdecode),
     Function::new("base64encode", 1, Some(1), base64encode),
     Function::new("base64decode", 1, Some(1), base64decode),
@@ -36,7 +37,7 @@ const GO_BASE64: GeneralPurpose = GeneralPurpose::new(
 
 /// Decodes standard Base64 as Go does, skipping line breaks. The error is the offset in
 /// `text` Go would report as corrupt: the bad symbol, or where the incomplete group starts.
-fn decode_base64(text: &str) -> Result<Vec<u8>, usize> {
+pub(super) fn decode_base64(text: &str) -> Result<Vec<u8>, usize> {
     let kept: Vec<(usize, u8)> = text
         .bytes()
         .enumerate()
@@ -351,6 +352,11 @@ fn urlencode(args: &[Value], _: &FuncContext) -> FuncResult {
     Ok(Value::String(out))
 }
 
+fn yamldecode(args: &[Value], _: &FuncContext) -> FuncResult {
+    let src = string(args, 0, "src")?;
+    super::yaml::decode(&src).map_err(FuncError::call)
+}
+
 fn csvdecode(args: &[Value], _: &FuncContext) -> FuncResult {
     let text = string(args, 0, "str")?;
     super::csv::decode(&text).map_err(FuncError::call)
@@ -521,6 +527,20 @@ mod tests {
             s("foo%3Dbar%26baz%2Fq%3F-_.~")
         );
         assert_eq!(ok("urlencode", vec![s("")]), s(""));
+    }
+
+    #[test]
+    fn yamldecode_round_trips_yamlencode() {
+        let v = Value::map([
+            ("a", Value::List(vec![n(1.0), s("yes"), Value::Bool(true)])),
+            ("b", Value::map([("c", s("line1\nline2\n"))])),
+        ]);
+        let text = ok("yamlencode", vec![v.clone()]);
+        assert_eq!(ok("yamldecode", vec![text]), v);
+        assert_eq!(
+            err("yamldecode", vec![s("a: 1\n---\nb: 2")]),
+            "on line 1, column 1: unexpected extra content after value"
+        );
     }
 
     #[test]

@@ -32,6 +32,7 @@ mod printf;
 #[cfg(test)]
 mod propagation_tests;
 pub mod strings;
+mod yaml;
 
 /// What a function may use besides its arguments.
 pub struct FuncContext<'a> {

@@ -122,6 +122,7 @@ fn samples() -> Vec<(&'static str, Vec<Value>)> {
         ),
         ("jsondecode", vec![s(r#"{"a":1}"#)]),
         ("yamlencode", vec![map(&[("a", strs(&["x", "y"]))])]),
+        ("yamldecode", vec![s("a: [x, 1]\nb: yes\n")]),
         ("base64encode", vec![s("hi")]),
         ("base64decode", vec![s("aGk=")]),
         ("base64gzip", vec![s("hi")]),
