@@ -492,7 +492,7 @@ pub async fn apply(
     let reader = AwsDataReader {
         clients: &planned.clients,
     };
-    let settings = planned.loaded.settings();
+    let settings = planned.loaded.apply_settings();
     let req = ApplyRequest {
         plan: &planned.plan,
         loaded: &planned.loaded,

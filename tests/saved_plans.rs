@@ -537,3 +537,44 @@ output "at" {
         apply.stdout
     );
 }
+
+/// `uuid()` and `timestamp()` are unknown until apply, as in Terraform: a plan cannot promise
+/// the value apply will get (a known planned value would be refused at apply as changed).
+#[test]
+fn impure_functions_are_known_after_apply() {
+    let w = Work::new();
+    std::fs::write(
+        w.path("main.tf"),
+        r#"
+resource "null_resource" "t" {
+  triggers = {
+    u = uuid()
+    t = timestamp()
+  }
+}
+
+output "u" {
+  value = null_resource.t.triggers.u
+}
+"#,
+    )
+    .unwrap();
+    let plan = w.run("plan", &["-out=p"]);
+    assert_eq!(plan.code, 0);
+    assert!(
+        plan.stdout.contains("\"u\" = (known after apply)")
+            && plan.stdout.contains("\"t\" = (known after apply)"),
+        "{}",
+        plan.stdout
+    );
+    let apply = w.run("apply", &["p"]);
+    assert_eq!(apply.code, 0);
+    let line = apply
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("u = "))
+        .unwrap_or_else(|| panic!("no output u: {}", apply.stdout));
+    assert_eq!(line.len(), "u = \"\"".len() + 36, "{line}");
+    // Without a saved plan too.
+    assert_eq!(w.run("apply", &["-auto-approve"]).code, 0);
+}

@@ -1,7 +1,6 @@
 //! Hash and identifier functions: `md5 sha1 sha256 sha512` (lowercase hex of the string's UTF-8
 //! bytes), `base64sha256 base64sha512` (the raw digest in standard Base64) and `uuid` (a
-//! random version 4 UUID; fresh on every call, where Terraform would treat it as unknown
-//! during plan).
+//! random version 4 UUID; fresh on every call, so unknown until apply).
 
 use base64::Engine as _;
 use md5::Md5;
@@ -19,7 +18,7 @@ pub const FUNCTIONS: &[Function] = &[
     Function::new("sha512", 1, Some(1), sha512),
     Function::new("base64sha256", 1, Some(1), base64sha256),
     Function::new("base64sha512", 1, Some(1), base64sha512),
-    Function::new("uuid", 0, Some(0), uuid),
+    Function::new("uuid", 0, Some(0), uuid).impure(),
 ];
 
 fn hex_digest<D: Digest>(args: &[Value]) -> FuncResult {

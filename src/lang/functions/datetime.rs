@@ -1,4 +1,5 @@
-//! Date and time functions: `timestamp` (the current time), `plantimestamp` (the time the plan
+//! Date and time functions: `timestamp` (the current time, so unknown until apply),
+//! `plantimestamp` (the time the plan
 //! was made: one value for the whole run, and the plan's own time when a saved plan is
 //! applied), `formatdate`, `timeadd` and `timecmp`.
 //!
@@ -16,7 +17,7 @@ use super::{FuncContext, FuncError, FuncResult, Function};
 use crate::lang::value::Value;
 
 pub const FUNCTIONS: &[Function] = &[
-    Function::new("timestamp", 0, Some(0), timestamp),
+    Function::new("timestamp", 0, Some(0), timestamp).impure(),
     Function::new("plantimestamp", 0, Some(0), plantimestamp),
     Function::new("formatdate", 2, Some(2), formatdate),
     Function::new("timeadd", 2, Some(2), timeadd),

@@ -110,6 +110,7 @@ mod tests {
         let ctx = FuncContext {
             base_dir: dir,
             render_template: &no_templates,
+            pure_only: false,
         };
         call_with("fileset", vec![s(path), s(pattern)], &ctx)
     }

@@ -285,6 +285,7 @@ mod tests {
         let ctx = FuncContext {
             base_dir: dir,
             render_template: &render,
+            pure_only: false,
         };
         call_with(name, args, &ctx)
     }

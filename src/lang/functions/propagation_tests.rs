@@ -212,9 +212,14 @@ impl Fixture {
     }
 
     fn call(&self, name: &str, args: Vec<Value>) -> FuncResult {
+        self.call_in(name, args, false)
+    }
+
+    fn call_in(&self, name: &str, args: Vec<Value>, pure_only: bool) -> FuncResult {
         let ctx = FuncContext {
             base_dir: self.dir.path(),
             render_template: &render,
+            pure_only,
         };
         call(
             lookup(name).unwrap_or_else(|| panic!("{name} is not registered")),
@@ -534,6 +539,28 @@ fn nested_unknowns_in_functions_that_accept_them() {
         Value::Unknown
     );
     assert_eq!(fx.ok("sum", vec![Value::List(vec![u()])]), Value::Unknown);
+}
+
+/// Outside apply, the impure functions are unknown (keeping marks) and no other is affected.
+#[test]
+fn only_impure_functions_are_unknown_when_pure_only() {
+    let fx = Fixture::new();
+    let mut impure = Vec::new();
+    for (name, args) in samples() {
+        let marked: Vec<Value> = args
+            .iter()
+            .map(|a| a.clone().mark_sensitive(true))
+            .collect();
+        let pure = fx.call_in(name, marked.clone(), true).unwrap();
+        if lookup(name).unwrap().impure {
+            impure.push(name);
+            let expect = Value::Unknown.mark_sensitive(!args.is_empty());
+            assert_eq!(pure, expect, "{name}");
+        } else if !NONDETERMINISTIC.contains(&name) {
+            assert_eq!(pure, fx.ok(name, marked), "{name}");
+        }
+    }
+    assert_eq!(impure, ["uuid", "timestamp"]);
 }
 
 #[test]

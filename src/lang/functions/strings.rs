@@ -22,6 +22,7 @@ pub const FUNCTIONS: &[Function] = &[
         min_args: 1,
         max_args: None,
         nested_unknown: true,
+        impure: false,
         imp: formatlist,
     },
     Function::new("lower", 1, Some(1), lower),
