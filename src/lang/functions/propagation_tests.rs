@@ -21,7 +21,7 @@ use super::{call, lookup, names, FuncContext, FuncResult, EVALUATOR_FUNCTIONS};
 use crate::lang::value::Value;
 
 /// Functions whose result is fresh on every call: only "known" can be asserted.
-const NONDETERMINISTIC: &[&str] = &["uuid", "timestamp"];
+const NONDETERMINISTIC: &[&str] = &["uuid", "timestamp", "bcrypt"];
 
 fn map(pairs: &[(&str, Value)]) -> Value {
     Value::map(pairs.iter().cloned())
@@ -138,6 +138,8 @@ fn samples() -> Vec<(&'static str, Vec<Value>)> {
         ("base64sha256", vec![s("x")]),
         ("base64sha512", vec![s("x")]),
         ("uuid", vec![]),
+        ("uuidv5", vec![s("dns"), s("example.com")]),
+        ("bcrypt", vec![s("x"), n(4.0)]),
         ("timestamp", vec![]),
         ("plantimestamp", vec![]),
         (
@@ -560,7 +562,7 @@ fn only_impure_functions_are_unknown_when_pure_only() {
             assert_eq!(pure, fx.ok(name, marked), "{name}");
         }
     }
-    assert_eq!(impure, ["uuid", "timestamp"]);
+    assert_eq!(impure, ["uuid", "bcrypt", "timestamp"]);
 }
 
 #[test]
