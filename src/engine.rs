@@ -47,13 +47,22 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    /// What the evaluation walk needs to evaluate this configuration again (plan, apply).
+    /// What the evaluation walk needs to evaluate this configuration again to plan it.
     pub fn settings(&self) -> Settings<'_> {
         Settings {
             sources: &self.sources,
             root_dir: &self.dir,
             inputs: &self.inputs,
             defer_unknown_expansion: false,
+            pure_only: true,
+        }
+    }
+
+    /// The same, to apply it: impure functions get their values.
+    pub fn apply_settings(&self) -> Settings<'_> {
+        Settings {
+            pure_only: false,
+            ..self.settings()
         }
     }
 }
@@ -133,6 +142,7 @@ pub fn load(opts: &LoadOptions) -> Loaded {
             root_dir: &dir,
             inputs: &inputs,
             defer_unknown_expansion: true,
+            pure_only: true,
         };
         let mut hook = SchemaValues::default();
         let (evaluated, eval_diags) =

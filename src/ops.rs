@@ -284,6 +284,8 @@ pub async fn saved(
     opts: &RunOptions,
     file: &PlanFile,
 ) -> Result<Planned, (Diagnostics, Option<Loaded>)> {
+    // `plantimestamp()` must evaluate as it did when the plan was made.
+    crate::lang::functions::datetime::use_plan_timestamp(&file.created_at);
     let mut load = opts.load.clone();
     load.vars = file.var_args(&opts.load.vars);
     let loaded = engine::load(&load);
@@ -490,7 +492,7 @@ pub async fn apply(
     let reader = AwsDataReader {
         clients: &planned.clients,
     };
-    let settings = planned.loaded.settings();
+    let settings = planned.loaded.apply_settings();
     let req = ApplyRequest {
         plan: &planned.plan,
         loaded: &planned.loaded,

@@ -130,7 +130,8 @@ impl PlanFile {
             format: FORMAT.into(),
             format_version: FORMAT_VERSION,
             ecsform_version: env!("CARGO_PKG_VERSION").into(),
-            created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            // The plan's time is what `plantimestamp()` returned while planning.
+            created_at: crate::lang::functions::datetime::plan_timestamp().to_string(),
             state,
             config_files: config_digests(loaded),
             var_args,

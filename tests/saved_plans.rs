@@ -503,3 +503,78 @@ resource "aws_subnet" "a" {
     assert_eq!(run("destroy", &["-auto-approve"]).code, 0);
     let _ = Path::new(root);
 }
+
+/// `plantimestamp()` is the plan's time: applying the saved plan a moment later evaluates it
+/// to the same value (a different one would be refused as a configuration that changed).
+#[test]
+fn plantimestamp_is_the_saved_plans_time() {
+    let w = Work::new();
+    std::fs::write(
+        w.path("main.tf"),
+        r#"
+resource "null_resource" "t" {
+  triggers = {
+    at = plantimestamp()
+  }
+}
+
+output "at" {
+  value = null_resource.t.triggers.at
+}
+"#,
+    )
+    .unwrap();
+    assert_eq!(w.run("plan", &["-out=p"]).code, 0);
+    let file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(w.path("p")).unwrap()).unwrap();
+    let created = file["created_at"].as_str().unwrap().to_string();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let apply = w.run("apply", &["p"]);
+    assert_eq!(apply.code, 0);
+    assert!(
+        apply.stdout.contains(&format!("at = \"{created}\"")),
+        "the output is the plan's time {created}: {}",
+        apply.stdout
+    );
+}
+
+/// `uuid()` and `timestamp()` are unknown until apply, as in Terraform: a plan cannot promise
+/// the value apply will get (a known planned value would be refused at apply as changed).
+#[test]
+fn impure_functions_are_known_after_apply() {
+    let w = Work::new();
+    std::fs::write(
+        w.path("main.tf"),
+        r#"
+resource "null_resource" "t" {
+  triggers = {
+    u = uuid()
+    t = timestamp()
+  }
+}
+
+output "u" {
+  value = null_resource.t.triggers.u
+}
+"#,
+    )
+    .unwrap();
+    let plan = w.run("plan", &["-out=p"]);
+    assert_eq!(plan.code, 0);
+    assert!(
+        plan.stdout.contains("\"u\" = (known after apply)")
+            && plan.stdout.contains("\"t\" = (known after apply)"),
+        "{}",
+        plan.stdout
+    );
+    let apply = w.run("apply", &["p"]);
+    assert_eq!(apply.code, 0);
+    let line = apply
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("u = "))
+        .unwrap_or_else(|| panic!("no output u: {}", apply.stdout));
+    assert_eq!(line.len(), "u = \"\"".len() + 36, "{line}");
+    // Without a saved plan too.
+    assert_eq!(w.run("apply", &["-auto-approve"]).code, 0);
+}

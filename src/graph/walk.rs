@@ -35,6 +35,9 @@ pub struct Settings<'a> {
     /// depends on a data source or resource) expands to no instances instead of being an
     /// error, as `terraform validate` does. Plan and apply expand strictly.
     pub defer_unknown_expansion: bool,
+    /// Impure functions (`timestamp`, `uuid`, `bcrypt`) evaluate to unknown, as Terraform's
+    /// do in every walk but apply's: a plan cannot promise the value apply will get.
+    pub pure_only: bool,
 }
 
 /// One resource or data source instance with its evaluated arguments.
@@ -353,6 +356,7 @@ impl<'a> Walker<'a> {
 
     fn evaluator<'s>(&'s self, scope: &'s InstanceScope<'s, 'a>) -> Evaluator<'s> {
         Evaluator::new(scope, self.settings.sources, self.settings.root_dir)
+            .pure_only(self.settings.pure_only)
     }
 
     /// The module of module instance `mi`. Walks the module tree along `mi` rather than
@@ -737,7 +741,8 @@ impl<'a> Walker<'a> {
             &ConstantScope,
             self.settings.sources,
             self.settings.root_dir,
-        );
+        )
+        .pure_only(self.settings.pure_only);
         ev.eval(e)
     }
 
@@ -1137,6 +1142,7 @@ fn template_file(settings: &Settings, config: &Value) -> Result<Value, String> {
         src,
         Path::new("template_file"),
         vars,
+        settings.pure_only,
     )?;
     Ok(rendered.mark_sensitive(sensitive))
 }

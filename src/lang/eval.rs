@@ -90,6 +90,9 @@ pub struct Evaluator<'a> {
     budget: Budget,
     /// Rendering a `templatefile` template, where `templatefile` itself is not allowed.
     in_template: bool,
+    /// Impure functions (`timestamp`, `uuid`, `bcrypt`) evaluate to unknown: every walk but
+    /// apply's (see [`functions`]).
+    pure_only: bool,
 }
 
 impl<'a> Evaluator<'a> {
@@ -102,7 +105,14 @@ impl<'a> Evaluator<'a> {
             bound: Vec::new(),
             budget: Budget::default(),
             in_template: false,
+            pure_only: false,
         }
+    }
+
+    /// Makes impure functions evaluate to unknown (or not), as Terraform does outside apply.
+    pub fn pure_only(mut self, pure_only: bool) -> Evaluator<'a> {
+        self.pure_only = pure_only;
+        self
     }
 
     /// Binds a name (like a template variable) for the evaluations that follow.
@@ -1027,12 +1037,14 @@ impl<'a> Evaluator<'a> {
             }
         }
         let sources = self.sources.clone();
+        let pure_only = self.pure_only;
         let render = move |src: &str, path: &Path, vars: &BTreeMap<String, Value>| {
-            render_template_file(&sources, src, path, vars)
+            render_template_file(&sources, src, path, vars, pure_only)
         };
         let ctx = FuncContext {
             base_dir: self.base_dir,
             render_template: &render,
+            pure_only,
         };
         let expanded = f.args.expand_final();
         // A function's message may quote its arguments ("invalid CIDR address: ..."): the
@@ -1230,12 +1242,14 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-/// Renders a template file for `templatefile`: parse, bind the variables, evaluate.
+/// Renders a template file for `templatefile`: parse, bind the variables, evaluate (with
+/// impure functions unknown when `pure_only`, see [`Evaluator::pure_only`]).
 pub fn render_template_file(
     sources: &Sources,
     src: &str,
     path: &Path,
     vars: &BTreeMap<String, Value>,
+    pure_only: bool,
 ) -> Result<Value, String> {
     let display = path.to_string_lossy().to_string();
     let file = sources.add(display.clone(), src);
@@ -1248,7 +1262,7 @@ pub fn render_template_file(
         )
     })?;
     let base = path.parent().unwrap_or(Path::new("."));
-    let mut ev = Evaluator::new(&EmptyScope, sources, base);
+    let mut ev = Evaluator::new(&EmptyScope, sources, base).pure_only(pure_only);
     ev.file = file;
     ev.in_template = true;
     for (k, v) in vars {

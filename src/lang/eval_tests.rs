@@ -314,10 +314,12 @@ fn templatefile_renders_with_only_its_variables() {
         "svc=${name}\n%{ for p in ports ~}\nport ${p}\n%{ endfor ~}\n",
         Path::new("t.tpl"),
         &vars,
+        false,
     )
     .unwrap();
     assert_eq!(out, s("svc=web\nport 80\nport 443\n"));
-    let err = render_template_file(&sources, "${var.x}", Path::new("t.tpl"), &vars).unwrap_err();
+    let err =
+        render_template_file(&sources, "${var.x}", Path::new("t.tpl"), &vars, false).unwrap_err();
     assert!(err.contains("Invalid reference in template"), "{err}");
 }
 

@@ -153,6 +153,7 @@ pub mod testing {
         let ctx = FuncContext {
             base_dir: Path::new("."),
             render_template: &no_templates,
+            pure_only: false,
         };
         call_with(name, args, &ctx)
     }

@@ -1,6 +1,6 @@
 //! Collection functions: `length element concat lookup merge coalesce coalescelist compact
 //! distinct flatten keys values contains index slice zipmap range reverse sort chunklist
-//! setunion setintersection setsubtract one alltrue anytrue`.
+//! setunion setintersection setsubtract setproduct matchkeys transpose one alltrue anytrue`.
 //!
 //! Functions that declare `nested_unknown` pass unknown elements through (`element` of an
 //! unknown element is unknown, `length([unknown])` is 1); the others let [`super::call`] turn
@@ -13,6 +13,7 @@ use super::args::{
     unify_primitives, value,
 };
 use super::{FuncContext, FuncError, FuncResult, Function};
+use crate::lang::limits;
 use crate::lang::value::Value;
 
 pub const FUNCTIONS: &[Function] = &[
@@ -40,6 +41,10 @@ pub const FUNCTIONS: &[Function] = &[
     Function::new("setunion", 1, None, setunion),
     Function::new("setintersection", 1, None, setintersection),
     Function::new("setsubtract", 2, Some(2), setsubtract),
+    // Fewer than two sets is reported in Terraform's words, not as an arity error.
+    Function::new("setproduct", 0, None, setproduct),
+    Function::new("matchkeys", 3, Some(3), matchkeys),
+    Function::new("transpose", 1, Some(1), transpose),
     Function::new("one", 1, Some(1), one).with_nested_unknown(),
     Function::new("alltrue", 1, Some(1), alltrue).with_nested_unknown(),
     Function::new("anytrue", 1, Some(1), anytrue).with_nested_unknown(),
@@ -452,6 +457,122 @@ fn setsubtract(args: &[Value], _: &FuncContext) -> FuncResult {
     Ok(Value::set(remaining))
 }
 
+/// The cartesian product: every combination taking one element from each argument, in the
+/// arguments' order. A list of tuples when every argument is a list or tuple, otherwise a set.
+fn setproduct(args: &[Value], _: &FuncContext) -> FuncResult {
+    if args.len() < 2 {
+        return Err(FuncError::call("at least two arguments are required"));
+    }
+    let mut all_lists = true;
+    let mut factors = Vec::with_capacity(args.len());
+    for i in 0..args.len() {
+        let items = match value(args, i, "sets")? {
+            Value::List(items) => items,
+            Value::Set(items) => {
+                all_lists = false;
+                items
+            }
+            _ => return Err(invalid(i, "sets", "a set or a list is required")),
+        };
+        let kinds: Vec<u8> = items.iter().filter(|v| !v.is_null()).map(kind).collect();
+        if kinds.windows(2).any(|w| w[0] != w[1]) {
+            return Err(invalid(i, "sets", "all elements must be of the same type"));
+        }
+        factors.push(unify_primitives(items.clone()));
+    }
+    let total = factors
+        .iter()
+        .try_fold(1usize, |acc, f| acc.checked_mul(f.len()));
+    let bytes = total.and_then(|t| t.checked_mul(std::mem::size_of_val(args)));
+    if bytes.is_none_or(|b| b > limits::MAX_EXPRESSION_BYTES) {
+        return Err(FuncError::call(format!(
+            "the product would have {} elements, more than an expression may build",
+            total.map_or("too many".to_string(), |t| t.to_string())
+        )));
+    }
+    let mut product: Vec<Vec<Value>> = vec![Vec::with_capacity(args.len())];
+    for factor in &factors {
+        product = product
+            .into_iter()
+            .flat_map(|prefix| {
+                factor.iter().map(move |item| {
+                    let mut combo = prefix.clone();
+                    combo.push(item.clone());
+                    combo
+                })
+            })
+            .collect();
+    }
+    let tuples: Vec<Value> = product.into_iter().map(Value::List).collect();
+    Ok(if all_lists {
+        Value::List(tuples)
+    } else {
+        Value::set(tuples)
+    })
+}
+
+/// The elements of `values` whose corresponding element of `keys` is in `searchset`.
+fn matchkeys(args: &[Value], _: &FuncContext) -> FuncResult {
+    let values = sequence(args, 0, "values")?;
+    let keys = sequence(args, 1, "keys")?;
+    let searchset = sequence(args, 2, "searchset")?;
+    let kinds: Vec<u8> = keys
+        .iter()
+        .chain(searchset)
+        .filter(|v| !v.is_null())
+        .map(kind)
+        .collect();
+    if kinds.windows(2).any(|w| w[0] != w[1]) {
+        return Err(FuncError::call(
+            "keys and searchset must be of the same type",
+        ));
+    }
+    if values.len() != keys.len() {
+        return Err(FuncError::call("length of keys and values should be equal"));
+    }
+    // Keys and searchset convert to one type first: `[1]` matches `["1"]`.
+    let mut unified = unify_primitives(keys.iter().chain(searchset).cloned().collect());
+    let search = unified.split_off(keys.len());
+    Ok(Value::List(
+        values
+            .iter()
+            .zip(&unified)
+            .filter(|(_, key)| search.iter().any(|s| s.equals(key)))
+            .map(|(v, _)| v.clone())
+            .collect(),
+    ))
+}
+
+/// Swaps the keys and values of a map of lists of strings; each new list is sorted.
+fn transpose(args: &[Value], _: &FuncContext) -> FuncResult {
+    let required = || invalid(0, "values", "map of list of string required");
+    let map = value(args, 0, "values")?.as_map().ok_or_else(required)?;
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (key, list) in map {
+        let items = match list {
+            Value::Null => return Err(FuncError::call("input must not contain null list")),
+            other => other.as_list().ok_or_else(required)?,
+        };
+        for item in items {
+            let text = match item {
+                Value::Null => {
+                    return Err(FuncError::call("input list must not contain null string"))
+                }
+                other => other.to_template_string().ok_or_else(required)?,
+            };
+            out.entry(text).or_default().push(key.clone());
+        }
+    }
+    Ok(Value::Map(
+        out.into_iter()
+            .map(|(k, mut v)| {
+                v.sort();
+                (k, args::string_list(v))
+            })
+            .collect(),
+    ))
+}
+
 fn one(args: &[Value], _: &FuncContext) -> FuncResult {
     let arg = value(args, 0, "list")?;
     let items = arg.as_list().ok_or_else(|| {
@@ -857,6 +978,149 @@ mod tests {
                 vec![Value::List(vec![s("a"), Value::Unknown]), n(1.0)]
             ),
             Value::List(vec![strs(&["a"]), Value::List(vec![Value::Unknown])])
+        );
+    }
+
+    #[test]
+    fn setproduct_combines_in_order() {
+        let sets =
+            |items: &[&[&str]]| Value::set(items.iter().map(|t| strs(t)).collect::<Vec<_>>());
+        assert_eq!(
+            ok(
+                "setproduct",
+                vec![strs(&["development", "staging"]), strs(&["app1", "app2"])]
+            ),
+            Value::List(vec![
+                strs(&["development", "app1"]),
+                strs(&["development", "app2"]),
+                strs(&["staging", "app1"]),
+                strs(&["staging", "app2"]),
+            ])
+        );
+        // A set anywhere makes the result a set.
+        assert_eq!(
+            ok(
+                "setproduct",
+                vec![Value::set(vec![s("b"), s("a")]), strs(&["x"])]
+            ),
+            sets(&[&["a", "x"], &["b", "x"]])
+        );
+        assert_eq!(
+            ok("setproduct", vec![strs(&["a"]), strs(&[]), strs(&["b"])]),
+            Value::List(vec![])
+        );
+        assert_eq!(
+            ok("setproduct", vec![Value::set(vec![]), strs(&["b"])]),
+            Value::Set(vec![])
+        );
+        assert_eq!(
+            ok(
+                "setproduct",
+                vec![Value::List(vec![n(1.0), s("a")]), strs(&["b"])]
+            ),
+            Value::List(vec![strs(&["1", "b"]), strs(&["a", "b"])])
+        );
+        assert_eq!(
+            err("setproduct", vec![strs(&["a"])]),
+            "at least two arguments are required"
+        );
+        assert_eq!(
+            err("setproduct", vec![strs(&["a"]), s("b")]),
+            "Invalid value for \"sets\" parameter: a set or a list is required."
+        );
+        assert_eq!(
+            err(
+                "setproduct",
+                vec![strs(&["a"]), Value::List(vec![s("a"), strs(&["b"])])]
+            ),
+            "Invalid value for \"sets\" parameter: all elements must be of the same type."
+        );
+        let big = Value::List((0..2000).map(|i| n(i as f64)).collect());
+        assert!(err("setproduct", vec![big.clone(), big.clone(), big])
+            .contains("more than an expression may build"));
+    }
+
+    #[test]
+    fn matchkeys_selects_by_key() {
+        assert_eq!(
+            ok(
+                "matchkeys",
+                vec![
+                    strs(&["i-123", "i-abc", "i-def"]),
+                    strs(&["us-west", "us-east", "us-east"]),
+                    strs(&["us-east"])
+                ]
+            ),
+            strs(&["i-abc", "i-def"])
+        );
+        assert_eq!(
+            ok(
+                "matchkeys",
+                vec![strs(&["a", "b"]), nums(&[1.0, 2.0]), strs(&["2"])]
+            ),
+            strs(&["b"])
+        );
+        assert_eq!(
+            ok("matchkeys", vec![strs(&["a"]), strs(&["k"]), strs(&[])]),
+            strs(&[])
+        );
+        assert_eq!(
+            err(
+                "matchkeys",
+                vec![strs(&["a", "b"]), strs(&["k"]), strs(&["k"])]
+            ),
+            "length of keys and values should be equal"
+        );
+        assert_eq!(
+            err(
+                "matchkeys",
+                vec![strs(&["a"]), strs(&["k"]), Value::List(vec![strs(&["k"])])]
+            ),
+            "keys and searchset must be of the same type"
+        );
+    }
+
+    #[test]
+    fn transpose_swaps_keys_and_values() {
+        let input = Value::map([
+            ("a", strs(&["1", "2"])),
+            ("b", strs(&["2", "3"])),
+            ("c", strs(&["3"])),
+        ]);
+        assert_eq!(
+            ok("transpose", vec![input]),
+            Value::map([
+                ("1", strs(&["a"])),
+                ("2", strs(&["a", "b"])),
+                ("3", strs(&["b", "c"])),
+            ])
+        );
+        let input = Value::map([
+            ("z", strs(&["x"])),
+            ("a", Value::List(vec![s("x"), n(1.0)])),
+        ]);
+        assert_eq!(
+            ok("transpose", vec![input]),
+            Value::map([("1", strs(&["a"])), ("x", strs(&["a", "z"]))])
+        );
+        assert_eq!(
+            ok("transpose", vec![Value::map::<&str>([])]),
+            Value::map::<&str>([])
+        );
+        assert_eq!(
+            err("transpose", vec![Value::map([("a", Value::Null)])]),
+            "input must not contain null list"
+        );
+        assert_eq!(
+            err(
+                "transpose",
+                vec![Value::map([("a", Value::List(vec![Value::Null]))])]
+            ),
+            "input list must not contain null string"
+        );
+        assert_eq!(
+            err("transpose", vec![strs(&["a"])]),
+            "Invalid value for \"values\" parameter: map of list of string required."
         );
     }
 

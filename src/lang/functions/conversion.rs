@@ -78,6 +78,7 @@ mod tests {
         let ctx = FuncContext {
             base_dir: Path::new("."),
             render_template: &render,
+            pure_only: false,
         };
         call(lookup(name).expect("registered"), vec![arg], &ctx)
     }

@@ -1,10 +1,16 @@
-//! Encoding functions: `jsonencode jsondecode yamlencode base64encode base64decode`.
+//! Encoding functions: `jsonencode jsondecode yamlencode yamldecode csvdecode base64encode
+//! base64decode base64gzip textencodebase64 textdecodebase64 urlencode`.
 //! Also owns [`json_encode`], the JSON form Terraform prints (compact, keys sorted, `<>&`
-//! escaped as Go's `encoding/json` does), which `format`'s `%#v`/`%q` reuse.
+//! escaped as Go's `encoding/json` does), which `format`'s `%#v`/`%q` reuse. The CSV reader,
+//! the YAML reader and the character sets live in `csv.rs`, `yaml.rs` and `charsets.rs`.
 
+use std::io::Write as _;
+
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine as _;
 
-use super::args::string;
+use super::args::{invalid, string};
+use super::charsets::{self, Charset};
 use super::{FuncContext, FuncError, FuncResult, Function};
 use crate::lang::value::{format_number, Value};
 
@@ -12,9 +18,46 @@ pub const FUNCTIONS: &[Function] = &[
     Function::new("jsonencode", 1, Some(1), jsonencode),
     Function::new("jsondecode", 1, Some(1), jsondecode),
     Function::new("yamlencode", 1, Some(1), yamlencode),
+    Function::new("yamldecode", 1, Some(1), yamldecode),
+    Function::new("csvdecode", 1, Some(1), csvdecode),
     Function::new("base64encode", 1, Some(1), base64encode),
     Function::new("base64decode", 1, Some(1), base64decode),
+    Function::new("base64gzip", 1, Some(1), base64gzip),
+    Function::new("textencodebase64", 2, Some(2), textencodebase64),
+    Function::new("textdecodebase64", 2, Some(2), textdecodebase64),
+    Function::new("urlencode", 1, Some(1), urlencode),
 ];
+
+/// Go's `base64.StdEncoding`: padding required, but unused bits in the last symbol are not
+/// checked (`"aGl="` decodes like `"aGk="`).
+const GO_BASE64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_allow_trailing_bits(true),
+);
+
+/// Decodes standard Base64 as Go does, skipping line breaks. The error is the offset in
+/// `text` Go would report as corrupt: the bad symbol, or where the incomplete group starts.
+pub(super) fn decode_base64(text: &str) -> Result<Vec<u8>, usize> {
+    let kept: Vec<(usize, u8)> = text
+        .bytes()
+        .enumerate()
+        .filter(|(_, b)| !matches!(b, b'\r' | b'\n'))
+        .collect();
+    let compact: Vec<u8> = kept.iter().map(|(_, b)| *b).collect();
+    let original = |i: usize| kept.get(i).map_or(text.len(), |(o, _)| *o);
+    GO_BASE64.decode(&compact).map_err(|e| match e {
+        base64::DecodeError::InvalidByte(i, _) | base64::DecodeError::InvalidLastSymbol(i, _) => {
+            original(i)
+        }
+        base64::DecodeError::InvalidLength(len) => original(len / 4 * 4),
+        base64::DecodeError::InvalidPadding if !compact.len().is_multiple_of(4) => {
+            original(compact.len() / 4 * 4)
+        }
+        base64::DecodeError::InvalidPadding => {
+            original(compact.iter().position(|b| *b == b'=').unwrap_or(0))
+        }
+    })
+}
 
 /// Compact JSON of a wholly known value, escaped like Go's `json.Marshal`; `None` if unknown.
 pub fn json_encode(v: &Value) -> Option<String> {
@@ -213,14 +256,110 @@ fn base64encode(args: &[Value], _: &FuncContext) -> FuncResult {
 
 fn base64decode(args: &[Value], _: &FuncContext) -> FuncResult {
     let text = string(args, 0, "str")?;
-    // Go's decoder skips line breaks in the input.
-    let compact: String = text.chars().filter(|c| !matches!(c, '\r' | '\n')).collect();
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(compact.as_bytes())
+    let bytes = decode_base64(&text)
         .map_err(|_| FuncError::call(format!("failed to decode base64 data {text:?}")))?;
     String::from_utf8(bytes).map(Value::String).map_err(|_| {
         FuncError::call("the result of decoding the provided string is not valid UTF-8")
     })
+}
+
+/// Gzip (no file name, no time, as Go's `gzip.Writer` writes) then Base64. The compressed
+/// bytes are miniz_oxide's, not Go's `compress/flate`'s: they decompress to the same text but
+/// are not byte for byte what Terraform produces.
+fn base64gzip(args: &[Value], _: &FuncContext) -> FuncResult {
+    let text = string(args, 0, "str")?;
+    let mut gz = flate2::GzBuilder::new()
+        .operating_system(255)
+        .write(Vec::new(), flate2::Compression::default());
+    let gzipped = gz
+        .write_all(text.as_bytes())
+        .and_then(|()| gz.try_finish())
+        .map(|()| gz.get_ref().clone())
+        .map_err(|e| FuncError::call(format!("failed to write gzip raw data: {e}")))?;
+    Ok(Value::String(
+        base64::engine::general_purpose::STANDARD.encode(gzipped),
+    ))
+}
+
+fn charset(args: &[Value]) -> Result<Charset, FuncError> {
+    let name = string(args, 1, "encoding")?;
+    Charset::lookup(&name).ok_or_else(|| {
+        invalid(
+            1,
+            "encoding",
+            format!(
+                "{name:?} is not a supported IANA encoding name or alias in ecsform, which supports {}",
+                charsets::SUPPORTED
+            ),
+        )
+    })
+}
+
+fn textencodebase64(args: &[Value], _: &FuncContext) -> FuncResult {
+    let text = string(args, 0, "string")?;
+    let charset = charset(args)?;
+    let bytes = charset.encode(&text).ok_or_else(|| {
+        invalid(
+            0,
+            "string",
+            format!(
+                "the given string contains characters that cannot be represented in {}",
+                charset.name()
+            ),
+        )
+    })?;
+    Ok(Value::String(
+        base64::engine::general_purpose::STANDARD.encode(bytes),
+    ))
+}
+
+fn textdecodebase64(args: &[Value], _: &FuncContext) -> FuncResult {
+    let source = string(args, 0, "source")?;
+    let charset = charset(args)?;
+    let bytes = decode_base64(&source).map_err(|offset| {
+        invalid(
+            0,
+            "source",
+            format!("the given value has an invalid base64 symbol at offset {offset}"),
+        )
+    })?;
+    charset.decode(&bytes).map(Value::String).ok_or_else(|| {
+        invalid(
+            0,
+            "source",
+            format!(
+                "the given string contains symbols that are not defined for {}",
+                charset.name()
+            ),
+        )
+    })
+}
+
+/// Go's `url.QueryEscape`: letters, digits and `-_.~` stay, a space becomes `+`, and every
+/// other byte of the UTF-8 text becomes `%XX`.
+fn urlencode(args: &[Value], _: &FuncContext) -> FuncResult {
+    let text = string(args, 0, "str")?;
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    Ok(Value::String(out))
+}
+
+fn yamldecode(args: &[Value], _: &FuncContext) -> FuncResult {
+    let src = string(args, 0, "src")?;
+    super::yaml::decode(&src).map_err(FuncError::call)
+}
+
+fn csvdecode(args: &[Value], _: &FuncContext) -> FuncResult {
+    let text = string(args, 0, "str")?;
+    super::csv::decode(&text).map_err(FuncError::call)
 }
 
 #[cfg(test)]
@@ -316,6 +455,110 @@ mod tests {
     }
 
     #[test]
+    fn base64gzip_is_gzip_then_base64() {
+        use base64::Engine as _;
+        use std::io::Read as _;
+        let text = "hello world\n".repeat(50);
+        let out = ok("base64gzip", vec![s(&text)]);
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(out.as_str().unwrap())
+            .unwrap();
+        // Go's header: deflate, no flags, no time, default level, "unknown" system.
+        assert_eq!(bytes[..10], [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255]);
+        let mut back = String::new();
+        flate2::read::GzDecoder::new(&bytes[..])
+            .read_to_string(&mut back)
+            .unwrap();
+        assert_eq!(back, text);
+        assert!(bytes.len() < text.len());
+    }
+
+    #[test]
+    fn textencodebase64_uses_the_named_encoding() {
+        // Terraform's documented examples.
+        assert_eq!(
+            ok("textencodebase64", vec![s("Hello World"), s("UTF-16LE")]),
+            s("SABlAGwAbABvACAAVwBvAHIAbABkAA==")
+        );
+        assert_eq!(
+            ok(
+                "textdecodebase64",
+                vec![s("SABlAGwAbABvACAAVwBvAHIAbABkAA=="), s("UTF-16LE")]
+            ),
+            s("Hello World")
+        );
+        assert_eq!(
+            ok("textencodebase64", vec![s("é"), s("utf-8")]),
+            ok("base64encode", vec![s("é")])
+        );
+        assert_eq!(
+            ok("textencodebase64", vec![s("Hi"), s("UTF-16")]),
+            s("/v8ASABp")
+        );
+        assert_eq!(
+            err("textencodebase64", vec![s("€"), s("latin1")]),
+            "Invalid value for \"string\" parameter: the given string contains characters that cannot be represented in ISO-8859-1."
+        );
+        assert_eq!(
+            err("textencodebase64", vec![s("x"), s("EBCDIC-US")]),
+            "Invalid value for \"encoding\" parameter: \"EBCDIC-US\" is not a supported IANA encoding name or alias in ecsform, which supports UTF-8, UTF-16, UTF-16LE, UTF-16BE, US-ASCII and ISO-8859-1."
+        );
+        assert_eq!(
+            err("textdecodebase64", vec![s("gA=="), s("US-ASCII")]),
+            "Invalid value for \"source\" parameter: the given string contains symbols that are not defined for US-ASCII."
+        );
+        assert_eq!(
+            err("textdecodebase64", vec![s("SGV*bG8="), s("UTF-8")]),
+            "Invalid value for \"source\" parameter: the given value has an invalid base64 symbol at offset 3."
+        );
+        assert!(err("textdecodebase64", vec![s("SGVsbG8"), s("UTF-8")]).contains("offset 4"));
+        assert!(err("textdecodebase64", vec![s("x"), s("nope")]).contains("\"nope\""));
+    }
+
+    #[test]
+    fn urlencode_is_go_query_escape() {
+        assert_eq!(
+            ok("urlencode", vec![s("Hello World!")]),
+            s("Hello+World%21")
+        );
+        assert_eq!(ok("urlencode", vec![s("☃")]), s("%E2%98%83"));
+        assert_eq!(
+            ok("urlencode", vec![s("foo=bar&baz/q?-_.~")]),
+            s("foo%3Dbar%26baz%2Fq%3F-_.~")
+        );
+        assert_eq!(ok("urlencode", vec![s("")]), s(""));
+    }
+
+    #[test]
+    fn yamldecode_round_trips_yamlencode() {
+        let v = Value::map([
+            ("a", Value::List(vec![n(1.0), s("yes"), Value::Bool(true)])),
+            ("b", Value::map([("c", s("line1\nline2\n"))])),
+        ]);
+        let text = ok("yamlencode", vec![v.clone()]);
+        assert_eq!(ok("yamldecode", vec![text]), v);
+        assert_eq!(
+            err("yamldecode", vec![s("a: 1\n---\nb: 2")]),
+            "on line 1, column 1: unexpected extra content after value"
+        );
+    }
+
+    #[test]
+    fn csvdecode_returns_a_list_of_objects() {
+        assert_eq!(
+            ok("csvdecode", vec![s("a,b,c\n1,2,3\n4,5,6")]),
+            Value::List(vec![
+                Value::map([("a", s("1")), ("b", s("2")), ("c", s("3"))]),
+                Value::map([("a", s("4")), ("b", s("5")), ("c", s("6"))]),
+            ])
+        );
+        assert_eq!(
+            err("csvdecode", vec![s("a,b\n1")]),
+            "CSV parse error on line 2: wrong number of fields"
+        );
+    }
+
+    #[test]
     fn base64_round_trip_and_errors() {
         assert_eq!(
             ok("base64encode", vec![s("Hello World")]),
@@ -334,6 +577,8 @@ mod tests {
             err("base64decode", vec![s("abc")]),
             "failed to decode base64 data \"abc\""
         );
+        // Go does not check the unused bits of the last symbol.
+        assert_eq!(ok("base64decode", vec![s("aGl=")]), s("hi"));
         assert_eq!(
             err("base64decode", vec![s("/w==")]),
             "the result of decoding the provided string is not valid UTF-8"

@@ -8,6 +8,10 @@
 //! see plain values and only the functions that opt in ever see `Value::Unknown` (as an element).
 //! An error message that quotes a sensitive argument has the quoted value redacted.
 //!
+//! The impure functions (`timestamp uuid bcrypt`: a new value on every call) return unknown
+//! when [`FuncContext::pure_only`] is set, as Terraform's do in every walk but apply's: a plan
+//! shows "known after apply" for them rather than a value apply could never reproduce.
+//!
 //! `try`, `can`, `sensitive` and `nonsensitive` are not here: they need unevaluated arguments
 //! or handle marks themselves, and live in the evaluator.
 
@@ -17,11 +21,14 @@ use std::path::Path;
 use super::value::Value;
 
 mod args;
+mod charsets;
 pub mod collections;
 mod conversion;
 pub mod crypto;
+mod csv;
 pub mod datetime;
 pub mod encoding;
+pub mod fileset;
 pub mod filesystem;
 pub mod network;
 pub mod numeric;
@@ -29,6 +36,7 @@ mod printf;
 #[cfg(test)]
 mod propagation_tests;
 pub mod strings;
+mod yaml;
 
 /// What a function may use besides its arguments.
 pub struct FuncContext<'a> {
@@ -37,6 +45,9 @@ pub struct FuncContext<'a> {
     /// Renders template source with the given variables (used by `templatefile`).
     /// The error is a complete, human-readable message.
     pub render_template: &'a RenderTemplate,
+    /// Impure functions return unknown (see the module docs): set for every evaluation but
+    /// apply's.
+    pub pure_only: bool,
 }
 
 /// Renders template source (`templatefile`'s file contents) at a path with the given variables.
@@ -79,6 +90,8 @@ pub struct Function {
     pub max_args: Option<usize>,
     /// The implementation copes with unknown elements inside its arguments (e.g. `length`).
     pub nested_unknown: bool,
+    /// A new value on every call (`uuid`): unknown under [`FuncContext::pure_only`].
+    pub impure: bool,
     pub imp: FuncImpl,
 }
 
@@ -96,6 +109,7 @@ impl Function {
             min_args,
             max_args,
             nested_unknown: false,
+            impure: false,
             imp,
         }
     }
@@ -103,6 +117,12 @@ impl Function {
     /// The same function, declared to cope with unknown elements inside its arguments.
     pub const fn with_nested_unknown(mut self) -> Function {
         self.nested_unknown = true;
+        self
+    }
+
+    /// The same function, declared impure (see [`Function::impure`]).
+    pub const fn impure(mut self) -> Function {
+        self.impure = true;
         self
     }
 }
@@ -116,6 +136,7 @@ const FAMILIES: &[&[Function]] = &[
     crypto::FUNCTIONS,
     datetime::FUNCTIONS,
     filesystem::FUNCTIONS,
+    fileset::FUNCTIONS,
     network::FUNCTIONS,
     conversion::FUNCTIONS,
 ];
@@ -170,7 +191,7 @@ pub fn call(f: &Function, args: Vec<Value>, ctx: &FuncContext) -> FuncResult {
             v
         })
         .collect();
-    if unknown {
+    if unknown || (f.impure && ctx.pure_only) {
         return Ok(Value::Unknown.mark_sensitive(sensitive));
     }
     (f.imp)(&plain, ctx)

@@ -1,7 +1,7 @@
-//! Numeric functions: `min max abs ceil floor signum pow log sum`. Numbers are `f64`; numeric
-//! strings convert as in Terraform (`abs("-3")` is 3).
+//! Numeric functions: `min max abs ceil floor signum pow log sum parseint`. Numbers are `f64`;
+//! numeric strings convert as in Terraform (`abs("-3")` is 3).
 
-use super::args::{number, sequence, to_number};
+use super::args::{invalid, number, sequence, to_number, value, whole};
 use super::{FuncContext, FuncError, FuncResult, Function};
 use crate::lang::value::Value;
 
@@ -15,6 +15,7 @@ pub const FUNCTIONS: &[Function] = &[
     Function::new("pow", 2, Some(2), pow),
     Function::new("log", 2, Some(2), log),
     Function::new("sum", 1, Some(1), sum),
+    Function::new("parseint", 2, Some(2), parseint),
 ];
 
 fn numbers(args: &[Value]) -> Result<Vec<f64>, FuncError> {
@@ -88,9 +89,106 @@ fn sum(args: &[Value], _: &FuncContext) -> FuncResult {
     Ok(Value::Number(total))
 }
 
+/// Go's `big.Int.SetString(s, base)`: an optional sign, then at least one digit; digits are
+/// `0-9a-z` case-insensitively up to base 36, and `0-9a-zA-Z` (lower before upper) above it.
+/// No prefixes (`0x`) or underscores.
+fn parse_integer(text: &str, base: u32) -> Option<f64> {
+    let (negative, digits) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    // Exact while it fits in a u128; beyond that, f64 is all a number can hold anyway.
+    let mut exact: Option<u128> = Some(0);
+    let mut approx = 0.0f64;
+    for c in digits.chars() {
+        let d = match c {
+            '0'..='9' => c as u32 - '0' as u32,
+            'a'..='z' => c as u32 - 'a' as u32 + 10,
+            'A'..='Z' if base <= 36 => c as u32 - 'A' as u32 + 10,
+            'A'..='Z' => c as u32 - 'A' as u32 + 36,
+            _ => return None,
+        };
+        if d >= base {
+            return None;
+        }
+        exact = exact.and_then(|n| n.checked_mul(base as u128)?.checked_add(d as u128));
+        approx = approx * base as f64 + d as f64;
+    }
+    let magnitude = exact.map_or(approx, |n| n as f64);
+    Some(if negative { -magnitude } else { magnitude })
+}
+
+fn parseint(args: &[Value], _: &FuncContext) -> FuncResult {
+    let text = match value(args, 0, "number")? {
+        Value::String(text) => text,
+        other => {
+            return Err(invalid(
+                0,
+                "number",
+                format!("first argument must be a string, not {}", other.type_name()),
+            ))
+        }
+    };
+    let base = whole(args, 1, "base")?;
+    if !(2.0..=62.0).contains(&base) {
+        return Err(invalid(
+            1,
+            "base",
+            "base must be a whole number between 2 and 62 inclusive",
+        ));
+    }
+    let base = base as u32;
+    parse_integer(text, base).map(Value::Number).ok_or_else(|| {
+        invalid(
+            0,
+            "number",
+            format!("cannot parse {text:?} as a base {base} integer"),
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::args::testing::{err, n, nums, ok, run, s};
+
+    #[test]
+    fn parseint_follows_go_big_int() {
+        let p = |text: &str, base: f64| ok("parseint", vec![s(text), n(base)]);
+        assert_eq!(p("100", 10.0), n(100.0));
+        assert_eq!(p("FF", 16.0), n(255.0));
+        assert_eq!(p("ff", 16.0), n(255.0));
+        assert_eq!(p("-10", 16.0), n(-16.0));
+        assert_eq!(p("+11", 2.0), n(3.0));
+        assert_eq!(p("1011111011101111", 2.0), n(48879.0));
+        assert_eq!(p("aA", 62.0), n(10.0 * 62.0 + 36.0));
+        assert_eq!(p("zZ", 36.0), n(35.0 * 36.0 + 35.0));
+        assert_eq!(p("9007199254740993", 10.0), n(9007199254740993.0));
+        assert_eq!(
+            err("parseint", vec![s("12"), n(2.0)]),
+            "Invalid value for \"number\" parameter: cannot parse \"12\" as a base 2 integer."
+        );
+        for bad in ["", "-", "0x10", "1_000", " 1", "1.5"] {
+            assert!(
+                err("parseint", vec![s(bad), n(10.0)]).contains("cannot parse"),
+                "{bad:?}"
+            );
+        }
+        for base in [1.0, 63.0, -2.0] {
+            assert_eq!(
+                err("parseint", vec![s("1"), n(base)]),
+                "Invalid value for \"base\" parameter: base must be a whole number between 2 and 62 inclusive."
+            );
+        }
+        assert!(err("parseint", vec![s("1"), n(2.5)]).contains("whole number"));
+        assert_eq!(
+            err("parseint", vec![n(100.0), n(10.0)]),
+            "Invalid value for \"number\" parameter: first argument must be a string, not number."
+        );
+    }
     use crate::lang::value::Value;
 
     #[test]

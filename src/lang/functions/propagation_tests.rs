@@ -21,7 +21,7 @@ use super::{call, lookup, names, FuncContext, FuncResult, EVALUATOR_FUNCTIONS};
 use crate::lang::value::Value;
 
 /// Functions whose result is fresh on every call: only "known" can be asserted.
-const NONDETERMINISTIC: &[&str] = &["uuid", "timestamp"];
+const NONDETERMINISTIC: &[&str] = &["uuid", "timestamp", "bcrypt"];
 
 fn map(pairs: &[(&str, Value)]) -> Value {
     Value::map(pairs.iter().cloned())
@@ -52,6 +52,10 @@ fn samples() -> Vec<(&'static str, Vec<Value>)> {
         ("substr", vec![s("hello"), n(1.0), n(3.0)]),
         ("startswith", vec![s("hello"), s("he")]),
         ("endswith", vec![s("hello"), s("lo")]),
+        ("chomp", vec![s("hello\r\n")]),
+        ("indent", vec![n(2.0), s("a\nb")]),
+        ("strrev", vec![s("hello")]),
+        ("strcontains", vec![s("hello"), s("ell")]),
         // collections
         ("length", vec![strs(&["a", "b"])]),
         ("element", vec![strs(&["a", "b", "c"]), n(1.0)]),
@@ -88,6 +92,15 @@ fn samples() -> Vec<(&'static str, Vec<Value>)> {
             vec![strs(&["a", "b"]), strs(&["b", "c"])],
         ),
         ("setsubtract", vec![strs(&["a", "b"]), strs(&["b"])]),
+        ("setproduct", vec![strs(&["a", "b"]), strs(&["x", "y"])]),
+        (
+            "matchkeys",
+            vec![strs(&["x", "y", "z"]), strs(&["a", "b", "a"]), strs(&["a"])],
+        ),
+        (
+            "transpose",
+            vec![map(&[("a", strs(&["1", "2"])), ("b", strs(&["2"]))])],
+        ),
         ("one", vec![strs(&["a"])]),
         ("alltrue", vec![Value::List(vec![b(true), b(true)])]),
         ("anytrue", vec![Value::List(vec![b(false), b(true)])]),
@@ -101,6 +114,7 @@ fn samples() -> Vec<(&'static str, Vec<Value>)> {
         ("pow", vec![n(2.0), n(3.0)]),
         ("log", vec![n(8.0), n(2.0)]),
         ("sum", vec![nums(&[1.0, 2.0, 3.0])]),
+        ("parseint", vec![s("ff"), n(16.0)]),
         // encoding
         (
             "jsonencode",
@@ -108,18 +122,50 @@ fn samples() -> Vec<(&'static str, Vec<Value>)> {
         ),
         ("jsondecode", vec![s(r#"{"a":1}"#)]),
         ("yamlencode", vec![map(&[("a", strs(&["x", "y"]))])]),
+        ("yamldecode", vec![s("a: [x, 1]\nb: yes\n")]),
         ("base64encode", vec![s("hi")]),
         ("base64decode", vec![s("aGk=")]),
+        ("base64gzip", vec![s("hi")]),
+        ("textencodebase64", vec![s("hi"), s("UTF-16LE")]),
+        ("textdecodebase64", vec![s("aABpAA=="), s("UTF-16LE")]),
+        ("urlencode", vec![s("a b&c")]),
+        ("csvdecode", vec![s("a,b\n1,2\n")]),
         // crypto and datetime
         ("md5", vec![s("x")]),
         ("sha1", vec![s("x")]),
         ("sha256", vec![s("x")]),
         ("sha512", vec![s("x")]),
+        ("base64sha256", vec![s("x")]),
+        ("base64sha512", vec![s("x")]),
         ("uuid", vec![]),
+        ("uuidv5", vec![s("dns"), s("example.com")]),
+        ("bcrypt", vec![s("x"), n(4.0)]),
         ("timestamp", vec![]),
+        ("plantimestamp", vec![]),
+        (
+            "formatdate",
+            vec![s("DD MMM YYYY"), s("2018-01-02T23:12:01Z")],
+        ),
+        ("timeadd", vec![s("2018-01-02T23:12:01Z"), s("1h")]),
+        (
+            "timecmp",
+            vec![s("2018-01-02T23:12:01Z"), s("2018-01-02T23:12:01+01:00")],
+        ),
         // filesystem (relative to the fixture directory)
         ("file", vec![s("hello.txt")]),
         ("fileexists", vec![s("hello.txt")]),
+        ("filebase64", vec![s("hello.txt")]),
+        ("fileset", vec![s("."), s("*.txt")]),
+        ("filemd5", vec![s("hello.txt")]),
+        ("filesha1", vec![s("hello.txt")]),
+        ("filesha256", vec![s("hello.txt")]),
+        ("filesha512", vec![s("hello.txt")]),
+        ("filebase64sha256", vec![s("hello.txt")]),
+        ("filebase64sha512", vec![s("hello.txt")]),
+        ("basename", vec![s("a/b.txt")]),
+        ("dirname", vec![s("a/b.txt")]),
+        ("abspath", vec![s("a/b.txt")]),
+        ("pathexpand", vec![s("~/a")]),
         (
             "templatefile",
             vec![s("greet.tpl"), map(&[("name", s("web"))])],
@@ -168,9 +214,14 @@ impl Fixture {
     }
 
     fn call(&self, name: &str, args: Vec<Value>) -> FuncResult {
+        self.call_in(name, args, false)
+    }
+
+    fn call_in(&self, name: &str, args: Vec<Value>, pure_only: bool) -> FuncResult {
         let ctx = FuncContext {
             base_dir: self.dir.path(),
             render_template: &render,
+            pure_only,
         };
         call(
             lookup(name).unwrap_or_else(|| panic!("{name} is not registered")),
@@ -490,6 +541,28 @@ fn nested_unknowns_in_functions_that_accept_them() {
         Value::Unknown
     );
     assert_eq!(fx.ok("sum", vec![Value::List(vec![u()])]), Value::Unknown);
+}
+
+/// Outside apply, the impure functions are unknown (keeping marks) and no other is affected.
+#[test]
+fn only_impure_functions_are_unknown_when_pure_only() {
+    let fx = Fixture::new();
+    let mut impure = Vec::new();
+    for (name, args) in samples() {
+        let marked: Vec<Value> = args
+            .iter()
+            .map(|a| a.clone().mark_sensitive(true))
+            .collect();
+        let pure = fx.call_in(name, marked.clone(), true).unwrap();
+        if lookup(name).unwrap().impure {
+            impure.push(name);
+            let expect = Value::Unknown.mark_sensitive(!args.is_empty());
+            assert_eq!(pure, expect, "{name}");
+        } else if !NONDETERMINISTIC.contains(&name) {
+            assert_eq!(pure, fx.ok(name, marked), "{name}");
+        }
+    }
+    assert_eq!(impure, ["uuid", "bcrypt", "timestamp"]);
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! String functions: `join split format formatlist lower upper title trimspace trim trimprefix
-//! trimsuffix replace regex regexall substr startswith endswith`. Character counts and offsets
-//! are in grapheme clusters, as in Terraform; regular expressions use RE2-style syntax.
+//! trimsuffix chomp indent replace regex regexall substr strrev startswith endswith
+//! strcontains`. Character counts and offsets are in grapheme clusters, as in Terraform;
+//! regular expressions use RE2-style syntax.
 
 use regex::Regex;
 use unicode_segmentation::UnicodeSegmentation;
@@ -21,6 +22,7 @@ pub const FUNCTIONS: &[Function] = &[
         min_args: 1,
         max_args: None,
         nested_unknown: true,
+        impure: false,
         imp: formatlist,
     },
     Function::new("lower", 1, Some(1), lower),
@@ -30,12 +32,16 @@ pub const FUNCTIONS: &[Function] = &[
     Function::new("trim", 2, Some(2), trim),
     Function::new("trimprefix", 2, Some(2), trimprefix),
     Function::new("trimsuffix", 2, Some(2), trimsuffix),
+    Function::new("chomp", 1, Some(1), chomp),
+    Function::new("indent", 2, Some(2), indent),
     Function::new("replace", 3, Some(3), replace),
     Function::new("regex", 2, Some(2), regex),
     Function::new("regexall", 2, Some(2), regexall),
     Function::new("substr", 3, Some(3), substr),
+    Function::new("strrev", 1, Some(1), strrev),
     Function::new("startswith", 2, Some(2), startswith),
     Function::new("endswith", 2, Some(2), endswith),
+    Function::new("strcontains", 2, Some(2), strcontains),
 ];
 
 fn join(args: &[Value], _: &FuncContext) -> FuncResult {
@@ -214,6 +220,30 @@ fn trimsuffix(args: &[Value], _: &FuncContext) -> FuncResult {
     ))
 }
 
+/// Removes every trailing newline (`\n`, `\r\n` or a lone `\r`), as Terraform's
+/// `(?:\r\n?|\n)*\z` does; newlines elsewhere stay.
+fn chomp(args: &[Value], _: &FuncContext) -> FuncResult {
+    let text = string(args, 0, "str")?;
+    Ok(Value::string(text.trim_end_matches(['\r', '\n'])))
+}
+
+/// Adds `spaces` spaces after every newline: the first line is left alone, so the result can
+/// follow an indented `${...}` in a heredoc.
+fn indent(args: &[Value], _: &FuncContext) -> FuncResult {
+    let spaces = args::integer(args, 0, "spaces")?;
+    let text = string(args, 1, "str")?;
+    if spaces < 0 {
+        return Err(invalid(0, "spaces", "must not be negative"));
+    }
+    let lines = text.matches('\n').count();
+    let len = text
+        .len()
+        .saturating_add(lines.saturating_mul(spaces as usize));
+    limits::check_string_len(len).map_err(|e| FuncError::call(e.detail))?;
+    let pad = format!("\n{}", " ".repeat(spaces as usize));
+    Ok(Value::String(text.replace('\n', &pad)))
+}
+
 /// Compiles a pattern, turning the regex crate's multi-line report into a one-line reason.
 fn compile(pattern: &str) -> Result<Regex, String> {
     Regex::new(pattern).map_err(|e| {
@@ -357,6 +387,16 @@ fn substr(args: &[Value], _: &FuncContext) -> FuncResult {
     ))
 }
 
+fn strrev(args: &[Value], _: &FuncContext) -> FuncResult {
+    let text = string(args, 0, "str")?;
+    Ok(Value::String(text.graphemes(true).rev().collect()))
+}
+
+fn strcontains(args: &[Value], _: &FuncContext) -> FuncResult {
+    let text = string(args, 0, "str")?;
+    Ok(Value::Bool(text.contains(&string(args, 1, "substr")?)))
+}
+
 fn startswith(args: &[Value], _: &FuncContext) -> FuncResult {
     let text = string(args, 0, "str")?;
     Ok(Value::Bool(text.starts_with(&string(args, 1, "prefix")?)))
@@ -389,6 +429,59 @@ mod tests {
             err("join", vec![s("-"), Value::List(vec![Value::Null])]).contains("element 0 is null")
         );
         assert!(err("join", vec![s("-"), s("abc")]).contains("list of any single type required"));
+    }
+
+    #[test]
+    fn chomp_removes_only_trailing_newlines() {
+        assert_eq!(ok("chomp", vec![s("hello\n")]), s("hello"));
+        assert_eq!(ok("chomp", vec![s("hello\r\n")]), s("hello"));
+        assert_eq!(ok("chomp", vec![s("hello\n\n\r\n\r")]), s("hello"));
+        assert_eq!(ok("chomp", vec![s("a\nb\r\nc")]), s("a\nb\r\nc"));
+        assert_eq!(ok("chomp", vec![s("\nhello \n ")]), s("\nhello \n "));
+        assert_eq!(ok("chomp", vec![s("\n\n")]), s(""));
+    }
+
+    #[test]
+    fn indent_leaves_the_first_line_alone() {
+        assert_eq!(
+            ok("indent", vec![n(2.0), s("[\n  foo,\n  bar,\n]\n")]),
+            s("[\n    foo,\n    bar,\n  ]\n  ")
+        );
+        assert_eq!(ok("indent", vec![n(4.0), s("one line")]), s("one line"));
+        assert_eq!(ok("indent", vec![n(0.0), s("a\nb")]), s("a\nb"));
+        assert_eq!(ok("indent", vec![s("1"), s("a\nb")]), s("a\n b"));
+        assert_eq!(
+            err("indent", vec![n(1.5), s("a")]),
+            "Invalid value for \"spaces\" parameter: value must be a whole number."
+        );
+        assert_eq!(
+            err("indent", vec![n(-1.0), s("a")]),
+            "Invalid value for \"spaces\" parameter: must not be negative."
+        );
+        assert!(err("indent", vec![n(1e12), s("a\nb")]).contains("strings are limited"));
+    }
+
+    #[test]
+    fn strrev_reverses_graphemes() {
+        assert_eq!(ok("strrev", vec![s("hello")]), s("olleh"));
+        assert_eq!(ok("strrev", vec![s("a☃b")]), s("b☃a"));
+        // "e" + combining acute accent stays one character.
+        assert_eq!(ok("strrev", vec![s("ae\u{301}")]), s("e\u{301}a"));
+        assert_eq!(ok("strrev", vec![s("")]), s(""));
+    }
+
+    #[test]
+    fn strcontains_finds_substrings() {
+        assert_eq!(
+            ok("strcontains", vec![s("hello world"), s("wor")]),
+            Value::Bool(true)
+        );
+        assert_eq!(
+            ok("strcontains", vec![s("hello world"), s("Wor")]),
+            Value::Bool(false)
+        );
+        assert_eq!(ok("strcontains", vec![s("abc"), s("")]), Value::Bool(true));
+        assert_eq!(ok("strcontains", vec![n(123.0), n(2.0)]), Value::Bool(true));
     }
 
     #[test]
