@@ -76,8 +76,8 @@ pub fn plan_instance(
         }
         after.insert(a.name.to_string(), v.clone());
     }
-    let no_blocks = Value::List(Vec::new());
     for b in schema.blocks {
+        let no_blocks = b.empty_value();
         let prior_v = old.get(b.name).unwrap_or(&no_blocks);
         let cfg_v = cfg.get(b.name).unwrap_or(&no_blocks);
         let keep_prior = (b.computed && matches!(cfg_v, Value::Unknown)) || ignored(b.name);
@@ -133,36 +133,48 @@ pub fn plan_instance(
 }
 
 /// True if the blocks' attributes that force replacement (an Auto Scaling group provider's
-/// group ARN) differ between `new` and `old`: their projections onto those attributes are
-/// compared as sets, unknown counting as different.
+/// group ARN), at any depth, differ between `new` and `old`: their projections onto those
+/// attributes (and onto nested block types that force replacement as a whole) are compared as
+/// sets, unknown counting as different.
 fn replaced_inside(b: &BlockSchema, new: &Value, old: &Value) -> bool {
-    let keys: Vec<&str> = b
-        .attributes
-        .iter()
-        .filter(|a| a.force_new)
-        .map(|a| a.name)
-        .collect();
-    if keys.is_empty() {
+    if !b.has_force_new() {
         return false;
     }
     if matches!(new.unmarked(), Value::Unknown) {
         return true;
     }
-    let project = |v: &Value| {
-        Value::set(
-            v.as_list()
-                .unwrap_or(&[])
-                .iter()
-                .map(|item| {
-                    Value::map(keys.iter().map(|k| {
-                        let field = item.as_map().and_then(|m| m.get(*k)).cloned();
-                        (*k, field.unwrap_or(Value::Null))
-                    }))
-                })
-                .collect(),
-        )
+    !same(&projection(b, new), &projection(b, old))
+}
+
+/// The parts of `v`, a value of block type `b`, whose change replaces the object.
+fn projection(b: &BlockSchema, v: &Value) -> Value {
+    if matches!(v.unmarked(), Value::Unknown) {
+        return Value::Unknown;
+    }
+    let item = |item: &Value| {
+        let field = |k: &str| {
+            item.as_map()
+                .and_then(|m| m.get(k))
+                .cloned()
+                .unwrap_or(Value::Null)
+        };
+        let attrs = b
+            .attributes
+            .iter()
+            .filter(|a| a.force_new)
+            .map(|a| (a.name, field(a.name)));
+        let blocks = b.blocks.iter().filter(|n| n.has_force_new()).map(|n| {
+            let inner = field(n.name);
+            let inner = if n.force_new {
+                inner
+            } else {
+                projection(n, &inner)
+            };
+            (n.name, inner)
+        });
+        Value::map(attrs.chain(blocks))
     };
-    !same(&project(new), &project(old))
+    Value::set(BlockSchema::items(v).iter().map(item).collect())
 }
 
 /// Equality for planning: sensitive marks do not matter (`equals` ignores them); an unknown
@@ -438,13 +450,7 @@ mod tests {
         static WITH_BLOCK: Schema = Schema {
             version: 1,
             attributes: &[AttrSchema::computed("id", AttrType::String)],
-            blocks: &[BlockSchema {
-                name: "provider",
-                nesting: crate::provider::Nesting::List,
-                attributes: PROVIDER,
-                force_new: false,
-                computed: false,
-            }],
+            blocks: &[BlockSchema::list("provider", PROVIDER)],
         };
         let block = |arn: &str, target: i32| {
             WITH_BLOCK
@@ -473,6 +479,54 @@ mod tests {
         };
         assert_eq!(plan(&block("a", 90)).action, Action::Update);
         let p = plan(&block("b", 100));
+        assert_eq!(p.action, Action::DeleteThenCreate);
+        assert_eq!(p.replace_paths, ["provider"]);
+    }
+
+    #[test]
+    fn a_nested_block_attribute_that_forces_replacement_replaces() {
+        static SCALING: &[AttrSchema] = &[
+            AttrSchema::optional("mode", AttrType::String).force_new(),
+            AttrSchema::optional("target", AttrType::Number),
+        ];
+        static WITH_NESTED: Schema = Schema {
+            version: 1,
+            attributes: &[AttrSchema::computed("id", AttrType::String)],
+            blocks: &[BlockSchema::list("provider", &[])
+                .max_items(1)
+                .blocks(&[BlockSchema::list("scaling", SCALING).max_items(1)])],
+        };
+        let config = |mode: &str, target: i32| {
+            WITH_NESTED
+                .conform(&obj(&[(
+                    "provider",
+                    Value::List(vec![obj(&[(
+                        "scaling",
+                        Value::List(vec![obj(&[
+                            ("mode", s(mode)),
+                            ("target", Value::number(target)),
+                        ])]),
+                    )])]),
+                )]))
+                .unwrap()
+        };
+        let mut prior = config("a", 100);
+        if let Value::Map(m) = &mut prior {
+            m.insert("id".into(), s("cp-1"));
+        }
+        let plan = |config: &Value| {
+            plan_instance(
+                &WITH_NESTED,
+                config,
+                &set(),
+                Some(&prior),
+                &Lifecycle::default(),
+                &BTreeMap::new(),
+            )
+        };
+        assert_eq!(plan(&config("a", 100)).action, Action::NoOp);
+        assert_eq!(plan(&config("a", 90)).action, Action::Update);
+        let p = plan(&config("b", 100));
         assert_eq!(p.action, Action::DeleteThenCreate);
         assert_eq!(p.replace_paths, ["provider"]);
     }

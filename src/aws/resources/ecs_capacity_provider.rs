@@ -28,7 +28,7 @@ use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_blocks, get_i32, get_str, opt_str, state_object, string_map};
 use crate::provider::{
-    AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, Nesting, ResourceType, Schema,
+    AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, ResourceType, Schema,
 };
 
 pub struct EcsCapacityProviderType;
@@ -64,13 +64,10 @@ static SCHEMA: Schema = Schema {
         AttrSchema::optional("tags", AttrType::StringMap),
         AttrSchema::computed("tags_all", AttrType::StringMap),
     ],
-    blocks: &[BlockSchema {
-        name: "auto_scaling_group_provider",
-        nesting: Nesting::List,
-        attributes: ASG_PROVIDER,
-        force_new: false,
-        computed: false,
-    }],
+    blocks: &[BlockSchema::list(
+        "auto_scaling_group_provider",
+        ASG_PROVIDER,
+    )],
 };
 
 /// DescribeCapacityProviders takes at most 100 names or ARNs per call.

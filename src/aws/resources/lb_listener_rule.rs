@@ -40,8 +40,7 @@ use crate::provider::values::{
     string_set,
 };
 use crate::provider::{
-    Alias, AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, Nesting, ResourceType,
-    Schema,
+    Alias, AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, ResourceType, Schema,
 };
 
 pub struct LbListenerRuleType;
@@ -73,20 +72,8 @@ static SCHEMA: Schema = Schema {
         AttrSchema::computed("tags_all", AttrType::StringMap),
     ],
     blocks: &[
-        BlockSchema {
-            name: "action",
-            nesting: Nesting::List,
-            attributes: ACTION,
-            force_new: false,
-            computed: false,
-        },
-        BlockSchema {
-            name: "condition",
-            nesting: Nesting::Set,
-            attributes: CONDITION,
-            force_new: false,
-            computed: false,
-        },
+        BlockSchema::list("action", ACTION).min_items(1),
+        BlockSchema::set("condition", CONDITION).min_items(1),
     ],
 };
 
@@ -536,6 +523,10 @@ mod tests {
         let v = SCHEMA
             .conform(&Value::map([
                 ("listener_arn", Value::string("l")),
+                (
+                    "action",
+                    Value::List(vec![Value::map([("type", Value::string("forward"))])]),
+                ),
                 ("condition", Value::List(vec![Value::map(pairs)])),
             ]))
             .unwrap();
