@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::Action;
 use crate::config::Lifecycle;
 use crate::lang::Value;
-use crate::provider::{AttrKind, BlockSchema, Schema};
+use crate::provider::{AttrKind, BlockSchema, Nesting, Schema};
 
 /// The outcome for one instance.
 #[derive(Clone, Debug, PartialEq)]
@@ -81,6 +81,13 @@ pub fn plan_instance(
         let prior_v = old.get(b.name).unwrap_or(&no_blocks);
         let cfg_v = cfg.get(b.name).unwrap_or(&no_blocks);
         let keep_prior = (b.computed && matches!(cfg_v, Value::Unknown)) || ignored(b.name);
+        let merged;
+        let cfg_v = if b.has_computed_inside() {
+            merged = with_prior_computed(b, cfg_v, prior_v);
+            &merged
+        } else {
+            cfg_v
+        };
         let v = if keep_prior { prior_v } else { cfg_v };
         if !keep_prior && !same(v, prior_v) {
             changed.push((b.name, b.force_new || replaced_inside(b, v, prior_v)));
@@ -129,6 +136,58 @@ pub fn plan_instance(
         action: Action::Update,
         after: Value::Map(after),
         replace_paths,
+    }
+}
+
+/// `cfg`, the configuration's value of block type `b`, with the nested blocks that AWS computes
+/// when the configuration sets none (an Auto Scaling group provider's `managed_scaling`) taken
+/// from `prior` where the configuration leaves them unset, at any depth. Blocks are paired by
+/// position; a set's only block with the prior set's only block.
+fn with_prior_computed(b: &BlockSchema, cfg: &Value, prior: &Value) -> Value {
+    let cfg_items = BlockSchema::items(cfg);
+    let prior_items = BlockSchema::items(prior);
+    let paired = |i: usize| match b.nesting {
+        Nesting::Set if cfg_items.len() == 1 && prior_items.len() == 1 => prior_items.first(),
+        Nesting::Set => None,
+        _ => prior_items.get(i),
+    };
+    let merge = |item: &Value, prior_item: Option<&Value>| {
+        let (Some(m), Some(p)) = (item.as_map(), prior_item.and_then(Value::as_map)) else {
+            return item.clone();
+        };
+        let mut m = m.clone();
+        for n in b.blocks {
+            let (Some(c), Some(pv)) = (m.get(n.name), p.get(n.name)) else {
+                continue;
+            };
+            let v = if n.computed && matches!(c, Value::Unknown) {
+                pv.clone()
+            } else if n.has_computed_inside() {
+                with_prior_computed(n, c, pv)
+            } else {
+                continue;
+            };
+            m.insert(n.name.to_string(), v);
+        }
+        Value::Map(m)
+    };
+    match cfg {
+        Value::List(items) => Value::List(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| merge(item, paired(i)))
+                .collect(),
+        ),
+        Value::Set(items) => Value::set(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| merge(item, paired(i)))
+                .collect(),
+        ),
+        Value::Map(_) => merge(cfg, paired(0)),
+        _ => cfg.clone(),
     }
 }
 

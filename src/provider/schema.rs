@@ -315,6 +315,14 @@ impl BlockSchema {
         }
     }
 
+    /// True if a block type inside this one (at any depth) is computed: unset, it keeps what
+    /// AWS has.
+    pub fn has_computed_inside(&self) -> bool {
+        self.blocks
+            .iter()
+            .any(|n| n.computed || n.has_computed_inside())
+    }
+
     /// True if this block type or a block type inside it has an attribute or block type that
     /// forces replacement.
     pub fn has_force_new(&self) -> bool {
