@@ -282,11 +282,12 @@ impl BlockSchema {
         }
     }
 
-    /// The value of this block type in an object that has none of its blocks: an empty list,
+    /// The value of this block type in an object that has none of its blocks: an empty list or set,
     /// null for a `single` block, an object of nulls (and empty nested blocks) for a `group`.
     pub fn empty_value(&self) -> Value {
         match self.nesting {
-            Nesting::List | Nesting::Set => Value::List(Vec::new()),
+            Nesting::List => Value::List(Vec::new()),
+            Nesting::Set => Value::set(Vec::new()),
             Nesting::Single => Value::Null,
             Nesting::Group => Value::Map(self.empty_object()),
         }
@@ -400,6 +401,15 @@ fn join(parent: &str, name: &str) -> String {
         name.to_string()
     } else {
         format!("{parent}.{name}")
+    }
+}
+
+/// `parent: `, what errors about blocks inside `parent` start with (nothing at the top level).
+fn at(parent: &str) -> String {
+    if parent.is_empty() {
+        String::new()
+    } else {
+        format!("{parent}: ")
     }
 }
 
@@ -527,23 +537,28 @@ fn conform_block(
         // A `dynamic` block over a collection not known yet: neither the blocks nor their
         // number are known.
         Some(Value::Unknown) => return Value::Unknown,
-        Some(Value::List(items)) | Some(Value::Set(items)) => items,
+        Some(Value::List(items)) | Some(Value::Set(items))
+            if items
+                .iter()
+                .all(|i| matches!(i.unmarked(), Value::Map(_) | Value::Unknown)) =>
+        {
+            items
+        }
         Some(m @ Value::Map(_)) if matches!(b.nesting, Nesting::Single | Nesting::Group) => {
             std::slice::from_ref(m)
         }
-        Some(other) => {
+        // Evaluation gives every block as a list of objects: anything else was written as an
+        // argument (`path_pattern = ["/api/*"]`).
+        Some(_) => {
             errors.push(format!(
-                "{path}: blocks required, but a {} was given.",
-                other.type_name()
+                "{at}An argument named \"{0}\" is not expected here. Did you mean to define a block of type \"{0}\"?",
+                b.name,
+                at = at(parent)
             ));
             return Value::Null;
         }
     };
-    let at = if parent.is_empty() {
-        String::new()
-    } else {
-        format!("{parent}: ")
-    };
+    let at = at(parent);
     let limit = b.limit();
     if limit > 0 && items.len() > limit {
         errors.push(format!(
@@ -789,6 +804,23 @@ mod tests {
                 "{expected:?} not in {errors:#?}"
             );
         }
+
+        let errors = NESTED
+            .conform(&Value::map([
+                ("name", Value::string("cp")),
+                (
+                    "provider",
+                    blocks([Value::map([
+                        ("group_arn", Value::string("arn:asg")),
+                        ("scaling", Value::string("on")),
+                    ])]),
+                ),
+            ]))
+            .unwrap_err();
+        assert_eq!(
+            errors,
+            ["provider: An argument named \"scaling\" is not expected here. Did you mean to define a block of type \"scaling\"?"]
+        );
 
         let errors = NESTED
             .conform(&Value::map([("name", Value::string("cp"))]))
