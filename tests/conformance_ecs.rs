@@ -214,9 +214,14 @@ async fn aws_ecs_capacity_provider_conforms() {
             "auto_scaling_group_provider",
             Value::List(vec![Value::map([
                 ("auto_scaling_group_arn", s(&group)),
-                ("managed_scaling_status", s("ENABLED")),
-                ("managed_scaling_target_capacity", n(80)),
-                ("managed_scaling_maximum_scaling_step_size", n(5)),
+                (
+                    "managed_scaling",
+                    Value::List(vec![Value::map([
+                        ("status", s("ENABLED")),
+                        ("target_capacity", n(80)),
+                        ("maximum_scaling_step_size", n(5)),
+                    ])]),
+                ),
             ])]),
         ),
         ("tags", tags(&[("Name", "hosts"), ("Env", "test")])),
@@ -240,9 +245,11 @@ async fn aws_ecs_capacity_provider_conforms() {
                 Stage::Created => ("DISABLED", 100),
                 Stage::Updated => ("ENABLED", 80),
             };
-            assert_eq!(attr_str(b, "managed_scaling_status"), status);
-            assert_eq!(attr(b, "managed_scaling_target_capacity"), &n(target));
-            assert_eq!(attr(b, "managed_scaling_instance_warmup_period"), &n(300));
+            let scaling = &attr(b, "managed_scaling").as_list().unwrap()[0];
+            assert_eq!(attr_str(scaling, "status"), status);
+            assert_eq!(attr(scaling, "target_capacity"), &n(target));
+            assert_eq!(attr(scaling, "instance_warmup_period"), &n(300));
+            assert_eq!(attr_str(b, "managed_draining"), "ENABLED");
         },
     )
     .await;

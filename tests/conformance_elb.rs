@@ -461,8 +461,14 @@ async fn aws_lb_listener_rule_conforms() {
             (
                 "condition",
                 blocks(vec![
-                    Value::map([("path_pattern", set(&[path]))]),
-                    Value::map([("http_request_method", set(&["GET", "HEAD"]))]),
+                    Value::map([(
+                        "path_pattern",
+                        blocks(vec![Value::map([("values", set(&[path]))])]),
+                    )]),
+                    Value::map([(
+                        "http_request_method",
+                        blocks(vec![Value::map([("values", set(&["GET", "HEAD"]))])]),
+                    )]),
                 ]),
             ),
             ("tags", tags(&[("Name", "api")])),
@@ -486,7 +492,8 @@ async fn aws_lb_listener_rule_conforms() {
             assert!(
                 conditions
                     .iter()
-                    .any(|c| attr(c, "path_pattern").equals(&set(&[path]))),
+                    .filter_map(|c| attr(c, "path_pattern").as_list()?.first())
+                    .any(|p| attr(p, "values").equals(&set(&[path]))),
                 "{state}"
             );
         },
@@ -515,7 +522,10 @@ async fn aws_lb_listener_rule_without_priority_goes_last() {
             ("action", blocks(vec![forward(&tg)])),
             (
                 "condition",
-                blocks(vec![Value::map([("host_header", set(&[host]))])]),
+                blocks(vec![Value::map([(
+                    "host_header",
+                    blocks(vec![Value::map([("values", set(&[host]))])]),
+                )])]),
             ),
         ];
         if let Some(p) = priority {

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::Action;
 use crate::config::Lifecycle;
 use crate::lang::Value;
-use crate::provider::{AttrKind, BlockSchema, Schema};
+use crate::provider::{AttrKind, BlockSchema, Nesting, Schema};
 
 /// The outcome for one instance.
 #[derive(Clone, Debug, PartialEq)]
@@ -76,11 +76,18 @@ pub fn plan_instance(
         }
         after.insert(a.name.to_string(), v.clone());
     }
-    let no_blocks = Value::List(Vec::new());
     for b in schema.blocks {
+        let no_blocks = b.empty_value();
         let prior_v = old.get(b.name).unwrap_or(&no_blocks);
         let cfg_v = cfg.get(b.name).unwrap_or(&no_blocks);
         let keep_prior = (b.computed && matches!(cfg_v, Value::Unknown)) || ignored(b.name);
+        let merged;
+        let cfg_v = if b.has_computed_inside() {
+            merged = with_prior_computed(b, cfg_v, prior_v);
+            &merged
+        } else {
+            cfg_v
+        };
         let v = if keep_prior { prior_v } else { cfg_v };
         if !keep_prior && !same(v, prior_v) {
             changed.push((b.name, b.force_new || replaced_inside(b, v, prior_v)));
@@ -132,37 +139,101 @@ pub fn plan_instance(
     }
 }
 
+/// `cfg`, the configuration's value of block type `b`, with the nested blocks that AWS computes
+/// when the configuration sets none (an Auto Scaling group provider's `managed_scaling`) taken
+/// from `prior` where the configuration leaves them unset, at any depth. Blocks are paired by
+/// position; a set's only block with the prior set's only block.
+fn with_prior_computed(b: &BlockSchema, cfg: &Value, prior: &Value) -> Value {
+    let cfg_items = BlockSchema::items(cfg);
+    let prior_items = BlockSchema::items(prior);
+    let paired = |i: usize| match b.nesting {
+        Nesting::Set if cfg_items.len() == 1 && prior_items.len() == 1 => prior_items.first(),
+        Nesting::Set => None,
+        _ => prior_items.get(i),
+    };
+    let merge = |item: &Value, prior_item: Option<&Value>| {
+        let (Some(m), Some(p)) = (item.as_map(), prior_item.and_then(Value::as_map)) else {
+            return item.clone();
+        };
+        let mut m = m.clone();
+        for n in b.blocks {
+            let (Some(c), Some(pv)) = (m.get(n.name), p.get(n.name)) else {
+                continue;
+            };
+            let v = if n.computed && matches!(c, Value::Unknown) {
+                pv.clone()
+            } else if n.has_computed_inside() {
+                with_prior_computed(n, c, pv)
+            } else {
+                continue;
+            };
+            m.insert(n.name.to_string(), v);
+        }
+        Value::Map(m)
+    };
+    match cfg {
+        Value::List(items) => Value::List(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| merge(item, paired(i)))
+                .collect(),
+        ),
+        Value::Set(items) => Value::set(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| merge(item, paired(i)))
+                .collect(),
+        ),
+        Value::Map(_) => merge(cfg, paired(0)),
+        _ => cfg.clone(),
+    }
+}
+
 /// True if the blocks' attributes that force replacement (an Auto Scaling group provider's
-/// group ARN) differ between `new` and `old`: their projections onto those attributes are
-/// compared as sets, unknown counting as different.
+/// group ARN), at any depth, differ between `new` and `old`: their projections onto those
+/// attributes (and onto nested block types that force replacement as a whole) are compared as
+/// sets, unknown counting as different.
 fn replaced_inside(b: &BlockSchema, new: &Value, old: &Value) -> bool {
-    let keys: Vec<&str> = b
-        .attributes
-        .iter()
-        .filter(|a| a.force_new)
-        .map(|a| a.name)
-        .collect();
-    if keys.is_empty() {
+    if !b.has_force_new() {
         return false;
     }
     if matches!(new.unmarked(), Value::Unknown) {
         return true;
     }
-    let project = |v: &Value| {
-        Value::set(
-            v.as_list()
-                .unwrap_or(&[])
-                .iter()
-                .map(|item| {
-                    Value::map(keys.iter().map(|k| {
-                        let field = item.as_map().and_then(|m| m.get(*k)).cloned();
-                        (*k, field.unwrap_or(Value::Null))
-                    }))
-                })
-                .collect(),
-        )
+    !same(&projection(b, new), &projection(b, old))
+}
+
+/// The parts of `v`, a value of block type `b`, whose change replaces the object.
+fn projection(b: &BlockSchema, v: &Value) -> Value {
+    if matches!(v.unmarked(), Value::Unknown) {
+        return Value::Unknown;
+    }
+    let item = |item: &Value| {
+        let field = |k: &str| {
+            item.as_map()
+                .and_then(|m| m.get(k))
+                .cloned()
+                .unwrap_or(Value::Null)
+        };
+        let attrs = b
+            .attributes
+            .iter()
+            .filter(|a| a.force_new)
+            .map(|a| (a.name, field(a.name)));
+        let blocks = b.blocks.iter().filter(|n| n.has_force_new()).map(|n| {
+            let inner = field(n.name);
+            let inner = if n.force_new {
+                inner
+            } else {
+                projection(n, &inner)
+            };
+            (n.name, inner)
+        });
+        Value::map(attrs.chain(blocks))
     };
-    !same(&project(new), &project(old))
+    Value::set(BlockSchema::items(v).iter().map(item).collect())
 }
 
 /// Equality for planning: sensitive marks do not matter (`equals` ignores them); an unknown
@@ -438,13 +509,7 @@ mod tests {
         static WITH_BLOCK: Schema = Schema {
             version: 1,
             attributes: &[AttrSchema::computed("id", AttrType::String)],
-            blocks: &[BlockSchema {
-                name: "provider",
-                nesting: crate::provider::Nesting::List,
-                attributes: PROVIDER,
-                force_new: false,
-                computed: false,
-            }],
+            blocks: &[BlockSchema::list("provider", PROVIDER)],
         };
         let block = |arn: &str, target: i32| {
             WITH_BLOCK
@@ -473,6 +538,54 @@ mod tests {
         };
         assert_eq!(plan(&block("a", 90)).action, Action::Update);
         let p = plan(&block("b", 100));
+        assert_eq!(p.action, Action::DeleteThenCreate);
+        assert_eq!(p.replace_paths, ["provider"]);
+    }
+
+    #[test]
+    fn a_nested_block_attribute_that_forces_replacement_replaces() {
+        static SCALING: &[AttrSchema] = &[
+            AttrSchema::optional("mode", AttrType::String).force_new(),
+            AttrSchema::optional("target", AttrType::Number),
+        ];
+        static WITH_NESTED: Schema = Schema {
+            version: 1,
+            attributes: &[AttrSchema::computed("id", AttrType::String)],
+            blocks: &[BlockSchema::list("provider", &[])
+                .max_items(1)
+                .blocks(&[BlockSchema::list("scaling", SCALING).max_items(1)])],
+        };
+        let config = |mode: &str, target: i32| {
+            WITH_NESTED
+                .conform(&obj(&[(
+                    "provider",
+                    Value::List(vec![obj(&[(
+                        "scaling",
+                        Value::List(vec![obj(&[
+                            ("mode", s(mode)),
+                            ("target", Value::number(target)),
+                        ])]),
+                    )])]),
+                )]))
+                .unwrap()
+        };
+        let mut prior = config("a", 100);
+        if let Value::Map(m) = &mut prior {
+            m.insert("id".into(), s("cp-1"));
+        }
+        let plan = |config: &Value| {
+            plan_instance(
+                &WITH_NESTED,
+                config,
+                &set(),
+                Some(&prior),
+                &Lifecycle::default(),
+                &BTreeMap::new(),
+            )
+        };
+        assert_eq!(plan(&config("a", 100)).action, Action::NoOp);
+        assert_eq!(plan(&config("a", 90)).action, Action::Update);
+        let p = plan(&config("b", 100));
         assert_eq!(p.action, Action::DeleteThenCreate);
         assert_eq!(p.replace_paths, ["provider"]);
     }

@@ -155,20 +155,45 @@ impl AttrSchema {
     }
 }
 
-/// How repeated nested blocks are collected.
+/// How a nested block type's blocks are collected, as in Terraform's schemas
+/// (`nesting_mode`). Terraform's `map` mode (labelled blocks) is not modelled: no type of the
+/// AWS provider uses it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Nesting {
-    /// Order matters (e.g. a launch template's block devices).
+    /// Order matters (e.g. a launch template's block devices): a list of objects.
     List,
-    /// Order does not matter (security group rules, inline routes).
+    /// Order does not matter (security group rules, inline routes): a set of objects.
     Set,
+    /// At most one block: an object, or null when there is none.
+    Single,
+    /// At most one block, and an object even when there is none (its attributes' defaults).
+    Group,
 }
 
+impl Nesting {
+    /// The name Terraform's schema JSON gives the mode.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Nesting::List => "list",
+            Nesting::Set => "set",
+            Nesting::Single => "single",
+            Nesting::Group => "group",
+        }
+    }
+}
+
+/// A nested block type: its attributes and, recursively, its own nested block types.
 #[derive(Clone, Copy, Debug)]
 pub struct BlockSchema {
     pub name: &'static str,
     pub nesting: Nesting,
     pub attributes: &'static [AttrSchema],
+    pub blocks: &'static [BlockSchema],
+    /// The fewest blocks the configuration may write (0: none needed).
+    pub min_items: usize,
+    /// The most blocks the configuration may write (0: no limit; `single` and `group` blocks
+    /// allow one whatever this says).
+    pub max_items: usize,
     /// Changing the blocks replaces the object.
     pub force_new: bool,
     /// AWS may add blocks of its own when the configuration sets none (e.g. the default
@@ -176,42 +201,179 @@ pub struct BlockSchema {
     pub computed: bool,
 }
 
-/// A configuration that does not fit its schema, in Terraform's words: where (the argument or
-/// block, from the top of the resource: `["ingress", "from_port"]`) and what.
+impl BlockSchema {
+    const fn new(name: &'static str, nesting: Nesting, attributes: &'static [AttrSchema]) -> Self {
+        BlockSchema {
+            name,
+            nesting,
+            attributes,
+            blocks: &[],
+            min_items: 0,
+            max_items: 0,
+            force_new: false,
+            computed: false,
+        }
+    }
+
+    /// Blocks collected as a list (`nesting_mode = "list"`).
+    pub const fn list(name: &'static str, attributes: &'static [AttrSchema]) -> Self {
+        BlockSchema::new(name, Nesting::List, attributes)
+    }
+
+    /// Blocks collected as a set (`nesting_mode = "set"`).
+    pub const fn set(name: &'static str, attributes: &'static [AttrSchema]) -> Self {
+        BlockSchema::new(name, Nesting::Set, attributes)
+    }
+
+    /// One optional block, an object or null (`nesting_mode = "single"`).
+    pub const fn single(name: &'static str, attributes: &'static [AttrSchema]) -> Self {
+        BlockSchema::new(name, Nesting::Single, attributes)
+    }
+
+    /// One block that is always there (`nesting_mode = "group"`).
+    pub const fn group(name: &'static str, attributes: &'static [AttrSchema]) -> Self {
+        BlockSchema::new(name, Nesting::Group, attributes)
+    }
+
+    pub const fn nesting(mut self, nesting: Nesting) -> Self {
+        self.nesting = nesting;
+        self
+    }
+
+    /// The block types nested inside this one.
+    pub const fn blocks(mut self, blocks: &'static [BlockSchema]) -> Self {
+        self.blocks = blocks;
+        self
+    }
+
+    pub const fn min_items(mut self, n: usize) -> Self {
+        self.min_items = n;
+        self
+    }
+
+    pub const fn max_items(mut self, n: usize) -> Self {
+        self.max_items = n;
+        self
+    }
+
+    pub const fn force_new(mut self) -> Self {
+        self.force_new = true;
+        self
+    }
+
+    pub const fn computed(mut self) -> Self {
+        self.computed = true;
+        self
+    }
+
+    pub fn attribute(&self, name: &str) -> Option<&AttrSchema> {
+        self.attributes.iter().find(|a| a.name == name)
+    }
+
+    pub fn block(&self, name: &str) -> Option<&BlockSchema> {
+        self.blocks.iter().find(|b| b.name == name)
+    }
+
+    /// The most blocks the configuration may write, 0 for no limit.
+    fn limit(&self) -> usize {
+        match self.nesting {
+            Nesting::Single | Nesting::Group => 1,
+            Nesting::List | Nesting::Set => self.max_items,
+        }
+    }
+
+    /// The value of this block type in an object that has none of its blocks: an empty list or set,
+    /// null for a `single` block, an object of nulls (and empty nested blocks) for a `group`.
+    pub fn empty_value(&self) -> Value {
+        match self.nesting {
+            Nesting::List => Value::List(Vec::new()),
+            Nesting::Set => Value::set(Vec::new()),
+            Nesting::Single => Value::Null,
+            Nesting::Group => Value::Map(self.empty_object()),
+        }
+    }
+
+    /// One block's object with every attribute null and every nested block type empty.
+    pub fn empty_object(&self) -> BTreeMap<String, Value> {
+        self.attributes
+            .iter()
+            .map(|a| (a.name.to_string(), Value::Null))
+            .chain(
+                self.blocks
+                    .iter()
+                    .map(|b| (b.name.to_string(), b.empty_value())),
+            )
+            .collect()
+    }
+
+    /// The block objects in `v`, a value of this block type: the items of a list or set, the
+    /// object of a `single` or `group` block, nothing for null or unknown.
+    pub fn items(v: &Value) -> &[Value] {
+        match v.unmarked() {
+            Value::List(items) | Value::Set(items) => items,
+            m @ Value::Map(_) => std::slice::from_ref(m),
+            _ => &[],
+        }
+    }
+
+    /// True if a block type inside this one (at any depth) is computed: unset, it keeps what
+    /// AWS has.
+    pub fn has_computed_inside(&self) -> bool {
+        self.blocks
+            .iter()
+            .any(|n| n.computed || n.has_computed_inside())
+    }
+
+    /// True if this block type or a block type inside it has an attribute or block type that
+    /// forces replacement.
+    pub fn has_force_new(&self) -> bool {
+        self.force_new
+            || self.attributes.iter().any(|a| a.force_new)
+            || self.blocks.iter().any(BlockSchema::has_force_new)
+    }
+}
+
+/// A configuration that does not fit its schema: where (the argument or block, names from the
+/// top of the resource: `["ingress", "from_port"]`), what in Terraform's words (`summary`,
+/// `detail`, for a diagnostic located at the argument), and the same as one line naming the
+/// path (`message`, for messages that list several problems of one object).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConformError {
     pub path: Vec<String>,
     pub summary: String,
     pub detail: String,
+    pub message: String,
     /// A name the schema does not have here (the caller may know it was written as a block).
     pub unexpected: bool,
 }
 
 impl ConformError {
-    /// "An argument named "x" is not expected here.", with a "did you mean" among `names`.
-    fn unexpected(parent: &[&str], key: &str, names: &[&str]) -> ConformError {
-        let mut path: Vec<String> = parent.iter().map(|p| p.to_string()).collect();
-        path.push(key.to_string());
-        let mut detail = format!("An argument named \"{key}\" is not expected here.");
-        if let Some(s) = crate::lang::eval::suggest_attribute(key, names) {
-            detail.push_str(&format!(" Did you mean \"{s}\"?"));
-        }
+    fn new(
+        path: &str,
+        name: &str,
+        summary: impl Into<String>,
+        detail: impl Into<String>,
+        message: impl Into<String>,
+    ) -> ConformError {
+        let mut p: Vec<String> = if path.is_empty() {
+            Vec::new()
+        } else {
+            path.split('.').map(String::from).collect()
+        };
+        p.push(name.to_string());
         ConformError {
-            path,
-            summary: "Unsupported argument".into(),
-            detail,
-            unexpected: true,
+            path: p,
+            summary: summary.into(),
+            detail: detail.into(),
+            message: message.into(),
+            unexpected: false,
         }
     }
 }
 
 impl std::fmt::Display for ConformError {
-    /// `path: detail`, for messages that list several problems of one object.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.path.len() > 1 {
-            write!(f, "{}: ", self.path[..self.path.len() - 1].join("."))?;
-        }
-        f.write_str(&self.detail)
+        f.write_str(&self.message)
     }
 }
 
@@ -243,10 +405,12 @@ impl Schema {
     }
 
     /// Turns an evaluated configuration into an object with exactly the schema's attributes
-    /// and blocks: unset optional attributes become their default or null, computed ones
-    /// unknown (the planner replaces those with prior values where it keeps them), values are
-    /// converted to the attribute types. Every problem is reported ([`ConformError`]: unknown
-    /// arguments, missing required ones, wrong types).
+    /// and blocks, at every depth: unset optional attributes become their default or null,
+    /// computed ones unknown (the planner replaces those with prior values where it keeps
+    /// them), values are converted to the attribute types, blocks are collected as their
+    /// nesting mode says and counted against `min_items`/`max_items`. Errors name the path
+    /// ("cidr_block: string required", "auto_scaling_group_provider.managed_scaling: ...");
+    /// unknown arguments are reported as well.
     pub fn conform(&self, config: &Value) -> Result<Value, Vec<ConformError>> {
         let (value, errors) = self.conform_partial(config);
         if errors.is_empty() {
@@ -262,77 +426,14 @@ impl Schema {
         let empty = BTreeMap::new();
         let given = config.as_map().unwrap_or(&empty);
         let mut errors = Vec::new();
-        for key in given.keys() {
-            if self.attribute(key).is_none() && self.block(key).is_none() {
-                let names: Vec<&str> = self
-                    .attributes
-                    .iter()
-                    .filter(|a| a.settable())
-                    .map(|a| a.name)
-                    .chain(self.blocks.iter().map(|b| b.name))
-                    .collect();
-                errors.push(ConformError::unexpected(&[], key, &names));
-            } else if self.attribute(key).is_some_and(|a| !a.settable()) {
-                errors.push(ConformError {
-                    path: vec![key.clone()],
-                    summary: "Invalid Configuration for Read-Only Attribute".into(),
-                    detail: format!(
-                        "Cannot set value for \"{key}\": the provider has marked it as read-only (AWS sets it). Remove the configuration line setting the value."
-                    ),
-                    unexpected: false,                });
-            }
-        }
-        let mut out = conform_attrs(self.attributes, given, &mut errors, "");
-        for b in self.blocks {
-            let blocks = match given.get(b.name).map(Value::unmarked) {
-                None | Some(Value::Null) if b.computed => Value::Unknown,
-                None | Some(Value::Null) => Value::List(Vec::new()),
-                Some(Value::Unknown) => Value::Unknown,
-                Some(Value::List(items)) | Some(Value::Set(items)) => {
-                    let mut conformed = Vec::new();
-                    for item in items {
-                        let m = item.as_map().cloned().unwrap_or_default();
-                        for key in m.keys() {
-                            if !b.attributes.iter().any(|a| a.name == key) {
-                                let names: Vec<&str> =
-                                    b.attributes.iter().map(|a| a.name).collect();
-                                errors.push(ConformError::unexpected(&[b.name], key, &names));
-                            }
-                        }
-                        conformed.push(Value::Map(conform_attrs(
-                            b.attributes,
-                            &m,
-                            &mut errors,
-                            b.name,
-                        )));
-                    }
-                    match b.nesting {
-                        Nesting::List => Value::List(conformed),
-                        Nesting::Set => Value::set(conformed),
-                    }
-                }
-                Some(other) => {
-                    errors.push(ConformError {
-                        path: vec![b.name.to_string()],
-                        summary: "Unsupported argument".into(),
-                        detail: format!(
-                            "\"{}\" is a nested block: write it as {} {{ ... }} blocks, not as an argument ({} given).",
-                            b.name,
-                            b.name,
-                            other.type_name()
-                        ),
-                        unexpected: false,                    });
-                    Value::Null
-                }
-            };
-            out.insert(b.name.to_string(), blocks);
-        }
+        let out = conform_object(self.attributes, self.blocks, given, &mut errors, "");
         (Value::Map(out), errors)
     }
 
     /// A stored or read object (JSON-shaped: lists for sets) in the schema's shape: sets as
-    /// sets, numbers as numbers, sensitive attributes marked. Attributes missing from `v` are
-    /// null; attributes the schema does not know are dropped.
+    /// sets, numbers as numbers, sensitive attributes marked, nested blocks as their nesting
+    /// mode says. Attributes missing from `v` are null; attributes the schema does not know are
+    /// dropped.
     pub fn decode(&self, v: &Value) -> Value {
         self.decode_owned(v.clone())
     }
@@ -345,35 +446,84 @@ impl Schema {
             Value::Map(m) => m,
             _ => BTreeMap::new(),
         };
-        let mut out = decode_attrs(self.attributes, &mut m);
-        for b in self.blocks {
-            let items: Vec<Value> = match m.remove(b.name).map(|v| v.unmark().0) {
-                Some(Value::List(items) | Value::Set(items)) => items
-                    .into_iter()
-                    .map(|i| {
-                        let mut given = match i.unmark().0 {
-                            Value::Map(given) => given,
-                            _ => BTreeMap::new(),
-                        };
-                        Value::Map(decode_attrs(b.attributes, &mut given))
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            };
-            out.insert(
-                b.name.to_string(),
-                match b.nesting {
-                    Nesting::List => Value::List(items),
-                    Nesting::Set => Value::set(items),
-                },
-            );
-        }
-        Value::Map(out)
+        Value::Map(decode_object(self.attributes, self.blocks, &mut m))
     }
 
     /// True if the attribute at `path` (top-level name or `block.attr`) is sensitive.
     pub fn is_sensitive(&self, name: &str) -> bool {
         self.attribute(name).is_some_and(|a| a.sensitive)
+    }
+}
+
+/// `parent.name`, or `name` at the top level.
+fn join(parent: &str, name: &str) -> String {
+    if parent.is_empty() {
+        name.to_string()
+    } else {
+        format!("{parent}.{name}")
+    }
+}
+
+/// `parent: `, what errors about blocks inside `parent` start with (nothing at the top level).
+fn at(parent: &str) -> String {
+    if parent.is_empty() {
+        String::new()
+    } else {
+        format!("{parent}: ")
+    }
+}
+
+/// Takes the schema's attributes and blocks out of `given`, each converted to its type where
+/// it can be, blocks decoded recursively.
+fn decode_object(
+    attrs: &[AttrSchema],
+    blocks: &[BlockSchema],
+    given: &mut BTreeMap<String, Value>,
+) -> BTreeMap<String, Value> {
+    let mut out = decode_attrs(attrs, given);
+    for b in blocks {
+        out.insert(b.name.to_string(), decode_block(b, given.remove(b.name)));
+    }
+    out
+}
+
+/// A stored value of block type `b`: lists of objects for list and set blocks (sets stored as
+/// lists), an object or null for a single block, an object for a group.
+fn decode_block(b: &BlockSchema, v: Option<Value>) -> Value {
+    let item = |i: Value| {
+        let mut given = match i.unmark().0 {
+            Value::Map(given) => given,
+            _ => BTreeMap::new(),
+        };
+        Value::Map(decode_object(b.attributes, b.blocks, &mut given))
+    };
+    let v = v.map(|v| v.unmark().0);
+    match b.nesting {
+        Nesting::List | Nesting::Set => {
+            let items: Vec<Value> = match v {
+                Some(Value::List(items) | Value::Set(items)) => {
+                    items.into_iter().map(item).collect()
+                }
+                _ => Vec::new(),
+            };
+            if b.nesting == Nesting::Set {
+                Value::set(items)
+            } else {
+                Value::List(items)
+            }
+        }
+        Nesting::Single | Nesting::Group => {
+            let one = match v {
+                Some(m @ Value::Map(_)) => Some(m),
+                Some(Value::List(items) | Value::Set(items)) => items.into_iter().next(),
+                _ => None,
+            };
+            match (one, b.nesting) {
+                (Some(m), _) => item(m),
+                (None, Nesting::Group) => item(Value::Null),
+                (None, _) => Value::Null,
+            }
+        }
     }
 }
 
@@ -403,6 +553,147 @@ fn decode_attrs(
         .collect()
 }
 
+/// One object (the resource's, or one block's) conformed: `path` is where it is, empty at the
+/// top level.
+fn conform_object(
+    attrs: &[AttrSchema],
+    blocks: &[BlockSchema],
+    given: &BTreeMap<String, Value>,
+    errors: &mut Vec<ConformError>,
+    path: &str,
+) -> BTreeMap<String, Value> {
+    for key in given.keys() {
+        let attr = attrs.iter().find(|a| a.name == key);
+        let known = attr.is_some() || blocks.iter().any(|b| b.name == key);
+        if !known {
+            let names: Vec<&str> = attrs
+                .iter()
+                .filter(|a| a.settable())
+                .map(|a| a.name)
+                .chain(blocks.iter().map(|b| b.name))
+                .collect();
+            let hint = crate::lang::eval::suggest_attribute(key, &names)
+                .map(|s| format!(" Did you mean \"{s}\"?"))
+                .unwrap_or_default();
+            let detail = format!("An argument named \"{key}\" is not expected here.{hint}");
+            let message = if path.is_empty() {
+                detail.clone()
+            } else {
+                format!("{path}: an argument named \"{key}\" is not expected here.{hint}")
+            };
+            let mut e = ConformError::new(path, key, "Unsupported argument", detail, message);
+            e.unexpected = true;
+            errors.push(e);
+        } else if attr.is_some_and(|a| !a.settable()) {
+            let detail = format!(
+                "Cannot set value for \"{key}\": the provider has marked it as read-only (AWS sets it). Remove the configuration line setting the value."
+            );
+            errors.push(ConformError::new(
+                path,
+                key,
+                "Invalid Configuration for Read-Only Attribute",
+                detail.clone(),
+                format!("{}{detail}", at(path)),
+            ));
+        }
+    }
+    let mut out = conform_attrs(attrs, given, errors, path);
+    for b in blocks {
+        out.insert(
+            b.name.to_string(),
+            conform_block(b, given.get(b.name), errors, path),
+        );
+    }
+    out
+}
+
+/// The blocks of type `b` that the configuration wrote (evaluation collects every block type
+/// as a list of objects), in the shape of `b`'s nesting mode.
+fn conform_block(
+    b: &BlockSchema,
+    given: Option<&Value>,
+    errors: &mut Vec<ConformError>,
+    parent: &str,
+) -> Value {
+    let path = join(parent, b.name);
+    let items: &[Value] = match given.map(Value::unmarked) {
+        None | Some(Value::Null) if b.computed => return Value::Unknown,
+        None | Some(Value::Null) => &[],
+        // A `dynamic` block over a collection not known yet: neither the blocks nor their
+        // number are known.
+        Some(Value::Unknown) => return Value::Unknown,
+        Some(Value::List(items)) | Some(Value::Set(items))
+            if items
+                .iter()
+                .all(|i| matches!(i.unmarked(), Value::Map(_) | Value::Unknown)) =>
+        {
+            items
+        }
+        Some(m @ Value::Map(_)) if matches!(b.nesting, Nesting::Single | Nesting::Group) => {
+            std::slice::from_ref(m)
+        }
+        // Evaluation gives every block as a list of objects: anything else was written as an
+        // argument (`path_pattern = ["/api/*"]`).
+        Some(_) => {
+            let detail = format!(
+                "An argument named \"{0}\" is not expected here. Did you mean to define a block of type \"{0}\"?",
+                b.name
+            );
+            errors.push(ConformError::new(
+                parent,
+                b.name,
+                "Unsupported argument",
+                detail.clone(),
+                format!("{}{detail}", at(parent)),
+            ));
+            return Value::Null;
+        }
+    };
+    let at = at(parent);
+    let limit = b.limit();
+    if limit > 0 && items.len() > limit {
+        let summary = format!("Too many \"{}\" blocks", b.name);
+        let detail = format!("No more than {limit} \"{}\" blocks are allowed", b.name);
+        let message = format!("{at}{summary}: {detail}");
+        errors.push(ConformError::new(parent, b.name, summary, detail, message));
+    } else if items.len() < b.min_items {
+        let summary = format!("Insufficient \"{}\" blocks", b.name);
+        let detail = format!(
+            "At least {} \"{}\" blocks are required.",
+            b.min_items, b.name
+        );
+        let message = format!("{at}{summary}: {detail}");
+        errors.push(ConformError::new(parent, b.name, summary, detail, message));
+    }
+    let empty = BTreeMap::new();
+    let mut conformed: Vec<Value> = items
+        .iter()
+        .map(|item| match item.unmarked() {
+            Value::Unknown => Value::Unknown,
+            item => Value::Map(conform_object(
+                b.attributes,
+                b.blocks,
+                item.as_map().unwrap_or(&empty),
+                errors,
+                &path,
+            )),
+        })
+        .collect();
+    match b.nesting {
+        Nesting::List => Value::List(conformed),
+        Nesting::Set => Value::set(conformed),
+        Nesting::Single if conformed.is_empty() => Value::Null,
+        Nesting::Group if conformed.is_empty() => Value::Map(conform_object(
+            b.attributes,
+            b.blocks,
+            &empty,
+            errors,
+            &path,
+        )),
+        Nesting::Single | Nesting::Group => conformed.swap_remove(0),
+    }
+}
+
 fn conform_attrs(
     attrs: &[AttrSchema],
     given: &BTreeMap<String, Value>,
@@ -410,28 +701,25 @@ fn conform_attrs(
     prefix: &str,
 ) -> BTreeMap<String, Value> {
     let mut out = BTreeMap::new();
-    let path = |name: &str| -> Vec<String> {
-        if prefix.is_empty() {
-            vec![name.to_string()]
-        } else {
-            vec![prefix.to_string(), name.to_string()]
-        }
-    };
     for a in attrs {
         let v = given.get(a.name).cloned().unwrap_or(Value::Null);
         let v = match a.kind {
             AttrKind::Computed => Value::Unknown,
             _ if v.is_null() => match a.kind {
                 AttrKind::Required => {
-                    errors.push(ConformError {
-                        path: path(a.name),
-                        summary: "Missing required argument".into(),
-                        detail: format!(
+                    errors.push(ConformError::new(
+                        prefix,
+                        a.name,
+                        "Missing required argument",
+                        format!(
                             "The argument \"{}\" is required, but no definition was found.",
                             a.name
                         ),
-                        unexpected: false,
-                    });
+                        format!(
+                            "The argument \"{}\" is required, but no definition was found.",
+                            join(prefix, a.name)
+                        ),
+                    ));
                     Value::Null
                 }
                 AttrKind::OptionalComputed if a.default == Default::None => Value::Unknown,
@@ -440,12 +728,13 @@ fn conform_attrs(
             _ => match types::convert(v, &a.ty.lang_type()) {
                 Ok(v) => v,
                 Err(e) => {
-                    errors.push(ConformError {
-                        path: path(a.name),
-                        summary: "Incorrect attribute value type".into(),
-                        detail: format!("Inappropriate value for attribute \"{}\": {e}", a.name),
-                        unexpected: false,
-                    });
+                    errors.push(ConformError::new(
+                        prefix,
+                        a.name,
+                        "Incorrect attribute value type",
+                        format!("Inappropriate value for attribute \"{}\": {e}", a.name),
+                        format!("{}: {e}", join(prefix, a.name)),
+                    ));
                     Value::Null
                 }
             },
@@ -472,13 +761,7 @@ mod tests {
             AttrSchema::optional_computed("owner_id", AttrType::String),
             AttrSchema::optional("tags", AttrType::StringMap),
         ],
-        blocks: &[BlockSchema {
-            name: "ingress",
-            nesting: Nesting::Set,
-            attributes: RULE,
-            force_new: false,
-            computed: false,
-        }],
+        blocks: &[BlockSchema::set("ingress", RULE)],
     };
 
     #[test]
@@ -507,7 +790,270 @@ mod tests {
             ("cidr_blok", Value::string("x")),
             ("enable_dns_support", Value::string("maybe")),
         ]);
-        let errors = SCHEMA.conform(&config).unwrap_err();
+        let errors = SCHEMA
+            .conform(&config)
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>();
         assert_eq!(errors.len(), 3, "{errors:?}");
+    }
+
+    static SCALING: &[AttrSchema] = &[
+        AttrSchema::optional("status", AttrType::String).default(Default::Str("DISABLED")),
+        AttrSchema::optional_computed("target_capacity", AttrType::Number),
+    ];
+    static PROVIDER: &[AttrSchema] = &[
+        AttrSchema::required("group_arn", AttrType::String).force_new(),
+        AttrSchema::optional("protection", AttrType::String),
+    ];
+    static NESTED: Schema = Schema {
+        version: 1,
+        attributes: &[AttrSchema::required("name", AttrType::String)],
+        blocks: &[
+            BlockSchema::list("provider", PROVIDER)
+                .min_items(1)
+                .max_items(1)
+                .blocks(&[BlockSchema::list("scaling", SCALING).max_items(1)]),
+            BlockSchema::set("rule", RULE),
+            BlockSchema::single(
+                "timeouts",
+                &[AttrSchema::optional("create", AttrType::String)],
+            ),
+            BlockSchema::group(
+                "options",
+                &[AttrSchema::optional("enabled", AttrType::Bool).default(Default::Bool(false))],
+            ),
+        ],
+    };
+
+    fn blocks(items: impl IntoIterator<Item = Value>) -> Value {
+        Value::List(items.into_iter().collect())
+    }
+
+    fn field<'v>(v: &'v Value, path: &[&str]) -> &'v Value {
+        path.iter().fold(v, |v, k| match v {
+            Value::List(items) | Value::Set(items) => &items[k.parse::<usize>().unwrap()],
+            _ => &v.as_map().unwrap()[*k],
+        })
+    }
+
+    #[test]
+    fn conform_fills_nested_defaults_and_unknowns() {
+        let config = Value::map([
+            ("name", Value::string("cp")),
+            (
+                "provider",
+                blocks([Value::map([
+                    ("group_arn", Value::string("arn:asg")),
+                    ("scaling", blocks([Value::map::<&str>([])])),
+                ])]),
+            ),
+        ]);
+        let v = NESTED.conform(&config).unwrap();
+        let scaling = field(&v, &["provider", "0", "scaling", "0"]);
+        assert_eq!(field(scaling, &["status"]), &Value::string("DISABLED"));
+        assert_eq!(field(scaling, &["target_capacity"]), &Value::Unknown);
+        assert_eq!(field(&v, &["provider", "0", "protection"]), &Value::Null);
+        assert_eq!(field(&v, &["rule"]), &Value::set(Vec::new()));
+        // No single block is null; no group block is its attributes' defaults.
+        assert_eq!(field(&v, &["timeouts"]), &Value::Null);
+        assert_eq!(
+            field(&v, &["options"]),
+            &Value::map([("enabled", Value::Bool(false))])
+        );
+
+        // A provider without a scaling block has none.
+        let config = Value::map([
+            ("name", Value::string("cp")),
+            (
+                "provider",
+                blocks([Value::map([("group_arn", Value::string("arn:asg"))])]),
+            ),
+            (
+                "timeouts",
+                blocks([Value::map([("create", Value::string("5m"))])]),
+            ),
+        ]);
+        let v = NESTED.conform(&config).unwrap();
+        assert_eq!(field(&v, &["provider", "0", "scaling"]), &blocks([]));
+        assert_eq!(
+            field(&v, &["timeouts"]),
+            &Value::map([("create", Value::string("5m"))])
+        );
+    }
+
+    #[test]
+    fn conform_counts_blocks_at_every_depth() {
+        let provider = || {
+            Value::map([
+                ("group_arn", Value::string("arn:asg")),
+                (
+                    "scaling",
+                    blocks([
+                        Value::map([("target_capacity", Value::string("many"))]),
+                        Value::map([("status", Value::string("ENABLED")), ("x", Value::Null)]),
+                    ]),
+                ),
+            ])
+        };
+        let config = Value::map([
+            ("name", Value::string("cp")),
+            ("provider", blocks([provider(), provider()])),
+            (
+                "timeouts",
+                blocks([Value::map::<&str>([]), Value::map::<&str>([])]),
+            ),
+        ]);
+        let errors = NESTED
+            .conform(&config)
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>();
+        for expected in [
+            "Too many \"provider\" blocks: No more than 1 \"provider\" blocks are allowed",
+            "provider: Too many \"scaling\" blocks: No more than 1 \"scaling\" blocks are allowed",
+            "provider.scaling.target_capacity: a number is required",
+            "provider.scaling: an argument named \"x\" is not expected here.",
+            "Too many \"timeouts\" blocks: No more than 1 \"timeouts\" blocks are allowed",
+        ] {
+            assert!(
+                errors.iter().any(|e| e.starts_with(expected)),
+                "{expected:?} not in {errors:#?}"
+            );
+        }
+
+        let errors = NESTED
+            .conform(&Value::map([
+                ("name", Value::string("cp")),
+                (
+                    "provider",
+                    blocks([Value::map([
+                        ("group_arn", Value::string("arn:asg")),
+                        ("scaling", Value::string("on")),
+                    ])]),
+                ),
+            ]))
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>();
+        assert_eq!(
+            errors,
+            ["provider: An argument named \"scaling\" is not expected here. Did you mean to define a block of type \"scaling\"?"]
+        );
+
+        let errors = NESTED
+            .conform(&Value::map([("name", Value::string("cp"))]))
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>();
+        assert_eq!(
+            errors,
+            ["Insufficient \"provider\" blocks: At least 1 \"provider\" blocks are required."]
+        );
+
+        let errors = NESTED
+            .conform(&Value::map([
+                ("name", Value::string("cp")),
+                ("provider", blocks([Value::map([("scaling", blocks([]))])])),
+            ]))
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>();
+        assert_eq!(
+            errors,
+            ["The argument \"provider.group_arn\" is required, but no definition was found."]
+        );
+
+        // Blocks from a `dynamic` block over a collection not known yet are not counted.
+        let v = NESTED
+            .conform(&Value::map([
+                ("name", Value::string("cp")),
+                ("provider", Value::Unknown),
+            ]))
+            .unwrap();
+        assert_eq!(field(&v, &["provider"]), &Value::Unknown);
+    }
+
+    #[test]
+    fn decode_reads_nested_stored_objects() {
+        // As stored: JSON-shaped, sets as lists, numbers possibly as strings, attributes the
+        // schema no longer has.
+        let stored = Value::map([
+            ("name", Value::string("cp")),
+            ("gone", Value::string("x")),
+            (
+                "provider",
+                blocks([Value::map([
+                    ("group_arn", Value::string("arn:asg")),
+                    (
+                        "scaling",
+                        blocks([Value::map([
+                            ("status", Value::string("ENABLED")),
+                            ("target_capacity", Value::string("80")),
+                            ("gone", Value::Bool(true)),
+                        ])]),
+                    ),
+                ])]),
+            ),
+            (
+                "rule",
+                blocks([
+                    Value::map([("from_port", Value::number(443))]),
+                    Value::map([("from_port", Value::number(22))]),
+                ]),
+            ),
+            ("timeouts", Value::map([("create", Value::string("5m"))])),
+        ]);
+        let v = NESTED.decode_owned(stored);
+        let m = v.as_map().unwrap();
+        assert!(!m.contains_key("gone"));
+        assert_eq!(
+            field(&v, &["provider", "0", "scaling", "0"]),
+            &Value::map([
+                ("status", Value::string("ENABLED")),
+                ("target_capacity", Value::number(80)),
+            ])
+        );
+        assert_eq!(field(&v, &["provider", "0", "protection"]), &Value::Null);
+        assert!(matches!(m["rule"], Value::Set(_)));
+        assert_eq!(
+            field(&v, &["timeouts"]),
+            &Value::map([("create", Value::string("5m"))])
+        );
+        assert_eq!(
+            field(&v, &["options"]),
+            &Value::map([("enabled", Value::Null)])
+        );
+
+        // What is not stored is empty: no blocks, a null single block.
+        let v = NESTED.decode_owned(Value::map([("name", Value::string("cp"))]));
+        assert_eq!(field(&v, &["provider"]), &blocks([]));
+        assert_eq!(field(&v, &["timeouts"]), &Value::Null);
+    }
+
+    #[test]
+    fn set_blocks_compare_equal_in_any_order() {
+        let rule = |port: i32| Value::map([("from_port", Value::number(port))]);
+        let config = |rules: Vec<Value>| {
+            Value::map([
+                ("name", Value::string("cp")),
+                (
+                    "provider",
+                    blocks([Value::map([("group_arn", Value::string("arn:asg"))])]),
+                ),
+                ("rule", Value::List(rules)),
+            ])
+        };
+        let a = NESTED.conform(&config(vec![rule(22), rule(443)])).unwrap();
+        let b = NESTED.conform(&config(vec![rule(443), rule(22)])).unwrap();
+        assert!(a.equals(&b));
+        let stored = Value::map([("rule", blocks([rule(443), rule(22)]))]);
+        let decoded = NESTED.decode_owned(stored);
+        assert!(field(&decoded, &["rule"]).equals(field(&a, &["rule"])));
     }
 }

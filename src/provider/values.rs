@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use super::Schema;
+use super::{BlockSchema, Schema};
 use crate::lang::Value;
 
 fn field<'v>(v: &'v Value, name: &str) -> Option<&'v Value> {
@@ -58,16 +58,21 @@ pub fn get_string_map(v: &Value, name: &str) -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
-/// The nested blocks `name` (empty if unset).
+/// The nested blocks `name` (empty if unset): the items of a list or set block, the object of
+/// a single or group block.
 pub fn get_blocks(v: &Value, name: &str) -> Vec<Value> {
     field(v, name)
-        .and_then(Value::as_list)
-        .map(<[Value]>::to_vec)
+        .map(|b| BlockSchema::items(b).to_vec())
         .unwrap_or_default()
 }
 
-/// Builds a state object with every attribute and block of `schema`: those given, null (or an
-/// empty list for blocks) for the rest.
+/// The first (for a block type with `max_items = 1`, the only) nested block `name`.
+pub fn get_block<'v>(v: &'v Value, name: &str) -> Option<&'v Value> {
+    field(v, name).and_then(|b| BlockSchema::items(b).first())
+}
+
+/// Builds a state object with every attribute and block of `schema`: those given, null (or no
+/// blocks) for the rest.
 pub fn state_object(
     schema: &Schema,
     given: impl IntoIterator<Item = (&'static str, Value)>,
@@ -77,7 +82,7 @@ pub fn state_object(
         m.insert(a.name.to_string(), Value::Null);
     }
     for b in schema.blocks {
-        m.insert(b.name.to_string(), Value::List(Vec::new()));
+        m.insert(b.name.to_string(), b.empty_value());
     }
     for (k, v) in given {
         debug_assert!(m.contains_key(k), "{k} is not in the schema");
@@ -117,6 +122,20 @@ pub fn block_object(
         .iter()
         .map(|a| (a.name.to_string(), Value::Null))
         .collect();
+    for (k, v) in given {
+        debug_assert!(m.contains_key(k), "{k} is not in the block's schema");
+        m.insert(k.to_string(), v);
+    }
+    Value::Map(m)
+}
+
+/// Builds one block of type `block` with every attribute and nested block type: those given,
+/// null (or no blocks) for the rest.
+pub fn nested_object(
+    block: &BlockSchema,
+    given: impl IntoIterator<Item = (&'static str, Value)>,
+) -> Value {
+    let mut m = block.empty_object();
     for (k, v) in given {
         debug_assert!(m.contains_key(k), "{k} is not in the block's schema");
         m.insert(k.to_string(), v);

@@ -79,17 +79,19 @@ fn block(attributes: &[AttrSchema], blocks: &[BlockSchema]) -> Json {
         let types: Map<String, Json> = blocks
             .iter()
             .map(|b| {
-                let nesting = match b.nesting {
-                    Nesting::List => "list",
-                    Nesting::Set => "set",
-                };
-                (
-                    b.name.to_string(),
-                    json!({
-                        "nesting_mode": nesting,
-                        "block": block(b.attributes, &[]),
-                    }),
-                )
+                let mut t = Map::new();
+                t.insert("nesting_mode".into(), json!(b.nesting.as_str()));
+                t.insert("block".into(), block(b.attributes, b.blocks));
+                // Terraform omits zero counts; list and set blocks carry theirs.
+                if matches!(b.nesting, Nesting::List | Nesting::Set) {
+                    if b.min_items > 0 {
+                        t.insert("min_items".into(), json!(b.min_items));
+                    }
+                    if b.max_items > 0 {
+                        t.insert("max_items".into(), json!(b.max_items));
+                    }
+                }
+                (b.name.to_string(), Json::Object(t))
             })
             .collect();
         out.insert("block_types".into(), Json::Object(types));

@@ -197,13 +197,13 @@ fn object_lines(
     blocks.sort_by_key(|b| b.name);
     for b in blocks {
         let empty = BTreeMap::new();
-        for item in obj.get(b.name).and_then(Value::as_list).unwrap_or(&[]) {
+        for item in obj.get(b.name).map(BlockSchema::items).unwrap_or(&[]) {
             let _ = writeln!(out, "\n{pad}{} {{", b.name);
             object_lines(
                 out,
                 item.as_map().unwrap_or(&empty),
                 Some(b.attributes),
-                &[],
+                b.blocks,
                 indent + BLOCK_INDENT,
             );
             let _ = writeln!(out, "{pad}}}");

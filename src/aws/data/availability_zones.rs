@@ -10,7 +10,7 @@ use crate::lang::Value;
 use crate::provider::values::{
     get_blocks, get_bool, get_str, get_strings, state_object, string_set, strings,
 };
-use crate::provider::{AttrSchema, AttrType, BlockSchema, DataSource, Nesting, Schema};
+use crate::provider::{AttrSchema, AttrType, BlockSchema, DataSource, Schema};
 
 pub struct AvailabilityZones;
 
@@ -26,16 +26,13 @@ static SCHEMA: Schema = Schema {
         AttrSchema::computed("zone_ids", AttrType::StringList),
         AttrSchema::computed("group_names", AttrType::StringSet),
     ],
-    blocks: &[BlockSchema {
-        name: "filter",
-        nesting: Nesting::Set,
-        attributes: &[
+    blocks: &[BlockSchema::set(
+        "filter",
+        &[
             AttrSchema::required("name", AttrType::String),
             AttrSchema::required("values", AttrType::StringSet),
         ],
-        force_new: false,
-        computed: false,
-    }],
+    )],
 };
 
 /// The EC2 filters a configuration asks for: its `filter` blocks and `state`.

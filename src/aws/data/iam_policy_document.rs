@@ -32,7 +32,7 @@ use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_blocks, get_str, get_strings, state_object};
-use crate::provider::{AttrSchema, AttrType, BlockSchema, DataSource, Nesting, Schema};
+use crate::provider::{AttrSchema, AttrType, BlockSchema, DataSource, Schema};
 
 pub struct IamPolicyDocument;
 
@@ -47,10 +47,9 @@ static SCHEMA: Schema = Schema {
         AttrSchema::computed("json", AttrType::String),
         AttrSchema::computed("minified_json", AttrType::String),
     ],
-    blocks: &[BlockSchema {
-        name: "statement",
-        nesting: Nesting::List,
-        attributes: &[
+    blocks: &[BlockSchema::list(
+        "statement",
+        &[
             AttrSchema::optional("sid", AttrType::String),
             AttrSchema::optional("effect", AttrType::String).default(Default::Str("Allow")),
             AttrSchema::optional("actions", AttrType::StringSet),
@@ -61,9 +60,7 @@ static SCHEMA: Schema = Schema {
             AttrSchema::optional("not_principals", AttrType::Any),
             AttrSchema::optional("condition", AttrType::Any),
         ],
-        force_new: false,
-        computed: false,
-    }],
+    )],
 };
 
 /// A JSON value with its object keys in a fixed order (Go marshals structs in field order).

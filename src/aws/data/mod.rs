@@ -15,19 +15,16 @@ use aws_sdk_ec2::types::Filter;
 use super::error::{ApiError, ErrorKind};
 use crate::lang::Value;
 use crate::provider::values::{get_blocks, get_str, get_strings};
-use crate::provider::{AttrSchema, AttrType, BlockSchema, Nesting};
+use crate::provider::{AttrSchema, AttrType, BlockSchema};
 
 /// The `filter { name = ..., values = [...] }` blocks of EC2 lookups.
-pub(crate) static FILTER_BLOCK: BlockSchema = BlockSchema {
-    name: "filter",
-    nesting: Nesting::Set,
-    attributes: &[
+pub(crate) static FILTER_BLOCK: BlockSchema = BlockSchema::set(
+    "filter",
+    &[
         AttrSchema::required("name", AttrType::String),
         AttrSchema::required("values", AttrType::StringSet),
     ],
-    force_new: false,
-    computed: false,
-};
+);
 
 /// The configuration's `filter` blocks as EC2 filters.
 pub(crate) fn filter_blocks(config: &Value) -> Vec<Filter> {

@@ -36,9 +36,7 @@ use crate::provider::values::{
     block_object, get_blocks, get_bool, get_i32, get_number, get_str, get_strings, opt_number,
     opt_str, state_object, string_set, strings,
 };
-use crate::provider::{
-    AttrSchema, AttrType, BlockSchema, CallContext, Nesting, ResourceType, Schema,
-};
+use crate::provider::{AttrSchema, AttrType, BlockSchema, CallContext, ResourceType, Schema};
 
 pub struct AutoscalingGroupType;
 
@@ -87,20 +85,8 @@ static SCHEMA: Schema = Schema {
         AttrSchema::computed("rollout_pending", AttrType::Any).local(),
     ],
     blocks: &[
-        BlockSchema {
-            name: "launch_template",
-            nesting: Nesting::List,
-            attributes: LAUNCH_TEMPLATE,
-            force_new: false,
-            computed: false,
-        },
-        BlockSchema {
-            name: "tag",
-            nesting: Nesting::Set,
-            attributes: TAG,
-            force_new: false,
-            computed: false,
-        },
+        BlockSchema::list("launch_template", LAUNCH_TEMPLATE).max_items(1),
+        BlockSchema::set("tag", TAG),
     ],
 };
 

@@ -28,7 +28,7 @@ use crate::provider::values::{
     get_blocks, get_str, get_string_map, opt_str, state_object, string_map,
 };
 use crate::provider::{
-    AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, Nesting, ResourceType, Schema,
+    AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, ResourceType, Schema,
 };
 
 pub struct CloudwatchEventTargetType;
@@ -47,16 +47,14 @@ static SCHEMA: Schema = Schema {
         AttrSchema::optional("input_path", AttrType::String),
         AttrSchema::optional("role_arn", AttrType::String),
     ],
-    blocks: &[BlockSchema {
-        name: "input_transformer",
-        nesting: Nesting::List,
-        attributes: &[
+    blocks: &[BlockSchema::list(
+        "input_transformer",
+        &[
             AttrSchema::optional("input_paths", AttrType::StringMap),
             AttrSchema::required("input_template", AttrType::String),
         ],
-        force_new: false,
-        computed: false,
-    }],
+    )
+    .max_items(1)],
 };
 
 /// The id of target `target` of rule `rule` on `bus`.

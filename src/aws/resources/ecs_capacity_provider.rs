@@ -1,11 +1,12 @@
 //! `aws_ecs_capacity_provider`: an ECS capacity provider backed by an Auto Scaling group.
 //!
-//! The provider's `auto_scaling_group_provider { managed_scaling { .. } }` is two levels deep;
-//! ecsform has one `auto_scaling_group_provider` block whose `managed_scaling_*` attributes
-//! are the inner block's (`managed_scaling_status`, `managed_scaling_target_capacity`...), with
-//! the defaults AWS applies when they are not sent. `managed_draining` is not modelled (AWS
-//! keeps its default). A change of the group ARN or the name replaces the provider; managed
-//! scaling, termination protection and tags change in place.
+//! The provider's syntax: `auto_scaling_group_provider { auto_scaling_group_arn, managed_draining,
+//! managed_termination_protection, managed_scaling { status, target_capacity, .. } }`. Where the
+//! provider has optional and computed attributes, ecsform has the defaults AWS applies when a
+//! request leaves them out; an unset `managed_scaling` block keeps what AWS has. A change of
+//! the group ARN or the name replaces the provider; managed scaling, draining, termination
+//! protection and tags change in place. `managed_instances_provider` (ECS Managed Instances)
+//! and `cluster` are not supported yet.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -15,8 +16,8 @@ use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ecs::types::{
     AutoScalingGroupProvider, AutoScalingGroupProviderUpdate, CapacityProvider,
-    CapacityProviderField, CapacityProviderStatus, CapacityProviderUpdateStatus, ManagedScaling,
-    ManagedScalingStatus, ManagedTerminationProtection,
+    CapacityProviderField, CapacityProviderStatus, CapacityProviderUpdateStatus, ManagedDraining,
+    ManagedScaling, ManagedScalingStatus, ManagedTerminationProtection,
 };
 
 use super::{changed, read_created, retry_while, wait_gone};
@@ -26,37 +27,38 @@ use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::schema::Default;
-use crate::provider::values::{get_blocks, get_i32, get_str, opt_str, state_object, string_map};
+use crate::provider::values::{
+    get_block, get_i32, get_str, nested_object, opt_str, state_object, string_map,
+};
 use crate::provider::{
-    AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, Nesting, ResourceType, Schema,
+    AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, ResourceType, Schema,
 };
 
 pub struct EcsCapacityProviderType;
 
+/// The provider has these as optional and computed; ecsform gives them the values AWS applies
+/// when a request leaves them out, so that a block that sets some of them compares equal to
+/// what AWS reports.
+static MANAGED_SCALING: &[AttrSchema] = &[
+    AttrSchema::optional("instance_warmup_period", AttrType::Number)
+        .default(Default::Number(300.0)),
+    AttrSchema::optional("maximum_scaling_step_size", AttrType::Number)
+        .default(Default::Number(10000.0)),
+    AttrSchema::optional("minimum_scaling_step_size", AttrType::Number)
+        .default(Default::Number(1.0)),
+    AttrSchema::optional("status", AttrType::String).default(Default::Str("DISABLED")),
+    AttrSchema::optional("target_capacity", AttrType::Number).default(Default::Number(100.0)),
+];
+
 static ASG_PROVIDER: &[AttrSchema] = &[
     AttrSchema::required("auto_scaling_group_arn", AttrType::String).force_new(),
+    AttrSchema::optional("managed_draining", AttrType::String).default(Default::Str("ENABLED")),
     AttrSchema::optional("managed_termination_protection", AttrType::String)
         .default(Default::Str("DISABLED")),
-    AttrSchema::optional("managed_scaling_status", AttrType::String)
-        .default(Default::Str("DISABLED")),
-    AttrSchema::optional("managed_scaling_target_capacity", AttrType::Number)
-        .default(Default::Number(100.0)),
-    AttrSchema::optional(
-        "managed_scaling_minimum_scaling_step_size",
-        AttrType::Number,
-    )
-    .default(Default::Number(1.0)),
-    AttrSchema::optional(
-        "managed_scaling_maximum_scaling_step_size",
-        AttrType::Number,
-    )
-    .default(Default::Number(10000.0)),
-    AttrSchema::optional("managed_scaling_instance_warmup_period", AttrType::Number)
-        .default(Default::Number(300.0)),
 ];
 
 static SCHEMA: Schema = Schema {
-    version: 1,
+    version: 2,
     attributes: &[
         AttrSchema::computed("id", AttrType::String),
         AttrSchema::computed("arn", AttrType::String),
@@ -64,13 +66,16 @@ static SCHEMA: Schema = Schema {
         AttrSchema::optional("tags", AttrType::StringMap),
         AttrSchema::computed("tags_all", AttrType::StringMap),
     ],
-    blocks: &[BlockSchema {
-        name: "auto_scaling_group_provider",
-        nesting: Nesting::List,
-        attributes: ASG_PROVIDER,
-        force_new: false,
-        computed: false,
-    }],
+    blocks: &[
+        BlockSchema::list("auto_scaling_group_provider", ASG_PROVIDER)
+            .max_items(1)
+            .blocks(&[
+                // Unset, AWS's managed scaling is kept (and on create, AWS chooses it).
+                BlockSchema::list("managed_scaling", MANAGED_SCALING)
+                    .max_items(1)
+                    .computed(),
+            ]),
+    ],
 };
 
 /// DescribeCapacityProviders takes at most 100 names or ARNs per call.
@@ -82,49 +87,67 @@ const DELETE_LIMIT: Duration = Duration::from_secs(10 * 60);
 
 fn provider_state(p: &CapacityProvider) -> Option<(String, Value)> {
     let arn = p.capacity_provider_arn()?.to_string();
+    let asg_block = &SCHEMA.blocks[0];
     let asg: Vec<Value> = p
         .auto_scaling_group_provider()
         .map(|a| {
             let ms = a.managed_scaling();
             let num = |v: Option<i32>, d: i32| Value::number(v.unwrap_or(d));
-            Value::map([
-                (
-                    "auto_scaling_group_arn",
-                    Value::string(a.auto_scaling_group_arn()),
-                ),
-                (
-                    "managed_termination_protection",
-                    Value::string(
-                        a.managed_termination_protection()
-                            .map(|m| m.as_str())
-                            .unwrap_or("DISABLED"),
+            let scaling = nested_object(
+                &asg_block.blocks[0],
+                [
+                    (
+                        "instance_warmup_period",
+                        num(ms.and_then(|m| m.instance_warmup_period()), 300),
                     ),
-                ),
-                (
-                    "managed_scaling_status",
-                    Value::string(
-                        ms.and_then(|m| m.status())
-                            .map(|s| s.as_str())
-                            .unwrap_or("DISABLED"),
+                    (
+                        "maximum_scaling_step_size",
+                        num(ms.and_then(|m| m.maximum_scaling_step_size()), 10000),
                     ),
-                ),
-                (
-                    "managed_scaling_target_capacity",
-                    num(ms.and_then(|m| m.target_capacity()), 100),
-                ),
-                (
-                    "managed_scaling_minimum_scaling_step_size",
-                    num(ms.and_then(|m| m.minimum_scaling_step_size()), 1),
-                ),
-                (
-                    "managed_scaling_maximum_scaling_step_size",
-                    num(ms.and_then(|m| m.maximum_scaling_step_size()), 10000),
-                ),
-                (
-                    "managed_scaling_instance_warmup_period",
-                    num(ms.and_then(|m| m.instance_warmup_period()), 300),
-                ),
-            ])
+                    (
+                        "minimum_scaling_step_size",
+                        num(ms.and_then(|m| m.minimum_scaling_step_size()), 1),
+                    ),
+                    (
+                        "status",
+                        Value::string(
+                            ms.and_then(|m| m.status())
+                                .map(|s| s.as_str())
+                                .unwrap_or("DISABLED"),
+                        ),
+                    ),
+                    (
+                        "target_capacity",
+                        num(ms.and_then(|m| m.target_capacity()), 100),
+                    ),
+                ],
+            );
+            nested_object(
+                asg_block,
+                [
+                    (
+                        "auto_scaling_group_arn",
+                        Value::string(a.auto_scaling_group_arn()),
+                    ),
+                    (
+                        "managed_draining",
+                        Value::string(
+                            a.managed_draining()
+                                .map(|m| m.as_str())
+                                .unwrap_or("ENABLED"),
+                        ),
+                    ),
+                    (
+                        "managed_termination_protection",
+                        Value::string(
+                            a.managed_termination_protection()
+                                .map(|m| m.as_str())
+                                .unwrap_or("DISABLED"),
+                        ),
+                    ),
+                    ("managed_scaling", Value::List(vec![scaling])),
+                ],
+            )
         })
         .into_iter()
         .collect();
@@ -144,35 +167,41 @@ fn provider_state(p: &CapacityProvider) -> Option<(String, Value)> {
 }
 
 /// The planned `auto_scaling_group_provider` block (the configuration must have one).
-fn asg_block(planned: &Value) -> Result<Value, ApiError> {
-    get_blocks(planned, "auto_scaling_group_provider")
-        .into_iter()
-        .next()
-        .ok_or_else(|| {
-            ApiError::new(
-                ErrorKind::Invalid,
-                "InvalidParameter",
-                "aws_ecs_capacity_provider needs an auto_scaling_group_provider block",
-            )
-        })
+fn asg_block(planned: &Value) -> Result<&Value, ApiError> {
+    get_block(planned, "auto_scaling_group_provider").ok_or_else(|| {
+        ApiError::new(
+            ErrorKind::Invalid,
+            "InvalidParameter",
+            "aws_ecs_capacity_provider needs an auto_scaling_group_provider block",
+        )
+    })
 }
 
-fn managed_scaling(b: &Value) -> ManagedScaling {
-    ManagedScaling::builder()
-        .status(ManagedScalingStatus::from(
-            get_str(b, "managed_scaling_status").unwrap_or("DISABLED"),
-        ))
-        .set_target_capacity(get_i32(b, "managed_scaling_target_capacity"))
-        .set_minimum_scaling_step_size(get_i32(b, "managed_scaling_minimum_scaling_step_size"))
-        .set_maximum_scaling_step_size(get_i32(b, "managed_scaling_maximum_scaling_step_size"))
-        .set_instance_warmup_period(get_i32(b, "managed_scaling_instance_warmup_period"))
-        .build()
+/// The `managed_scaling` block of an `auto_scaling_group_provider` block, if the
+/// configuration (or, unset, the prior state) has one known.
+fn managed_scaling(b: &Value) -> Option<ManagedScaling> {
+    let m = get_block(b, "managed_scaling")?;
+    Some(
+        ManagedScaling::builder()
+            .status(ManagedScalingStatus::from(
+                get_str(m, "status").unwrap_or("DISABLED"),
+            ))
+            .set_target_capacity(get_i32(m, "target_capacity"))
+            .set_minimum_scaling_step_size(get_i32(m, "minimum_scaling_step_size"))
+            .set_maximum_scaling_step_size(get_i32(m, "maximum_scaling_step_size"))
+            .set_instance_warmup_period(get_i32(m, "instance_warmup_period"))
+            .build(),
+    )
 }
 
 fn termination_protection(b: &Value) -> ManagedTerminationProtection {
     ManagedTerminationProtection::from(
         get_str(b, "managed_termination_protection").unwrap_or("DISABLED"),
     )
+}
+
+fn draining(b: &Value) -> ManagedDraining {
+    ManagedDraining::from(get_str(b, "managed_draining").unwrap_or("ENABLED"))
 }
 
 async fn describe(clients: &AwsClients, ids: &[String]) -> Result<Vec<CapacityProvider>, ApiError> {
@@ -289,9 +318,10 @@ impl ResourceType for EcsCapacityProviderType {
         let tags = creation_tags(planned, ctx.extra_tags);
         let b = asg_block(planned)?;
         let provider = AutoScalingGroupProvider::builder()
-            .auto_scaling_group_arn(get_str(&b, "auto_scaling_group_arn").unwrap_or_default())
-            .managed_scaling(managed_scaling(&b))
-            .managed_termination_protection(termination_protection(&b))
+            .auto_scaling_group_arn(get_str(b, "auto_scaling_group_arn").unwrap_or_default())
+            .set_managed_scaling(managed_scaling(b))
+            .managed_termination_protection(termination_protection(b))
+            .managed_draining(draining(b))
             .build()
             .map_err(build_error)?;
         let out = retry(RetryPolicy::default(), || async {
@@ -327,8 +357,9 @@ impl ResourceType for EcsCapacityProviderType {
         if changed(prior, planned, "auto_scaling_group_provider") {
             let b = asg_block(planned)?;
             let update = AutoScalingGroupProviderUpdate::builder()
-                .managed_scaling(managed_scaling(&b))
-                .managed_termination_protection(termination_protection(&b))
+                .set_managed_scaling(managed_scaling(b))
+                .managed_termination_protection(termination_protection(b))
+                .managed_draining(draining(b))
                 .build();
             retry(RetryPolicy::default(), || async {
                 clients
@@ -417,36 +448,116 @@ async fn wait_for_update(clients: &AwsClients, arn: &str) -> Result<(), ApiError
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use std::collections::{BTreeMap, BTreeSet};
 
-    #[test]
-    fn unset_managed_scaling_reads_as_aws_defaults() {
+    use super::*;
+    use crate::config::Lifecycle;
+    use crate::plan::diff::plan_instance;
+    use crate::plan::Action;
+
+    fn described(scaling: Option<ManagedScaling>) -> Value {
         let p = CapacityProvider::builder()
             .capacity_provider_arn("arn:aws:ecs:eu-west-1:1:capacity-provider/cp")
             .name("cp")
             .auto_scaling_group_provider(
                 AutoScalingGroupProvider::builder()
                     .auto_scaling_group_arn("arn:asg")
+                    .set_managed_scaling(scaling)
                     .build()
                     .unwrap(),
             )
             .build();
-        let (_, v) = provider_state(&p).unwrap();
-        let config = SCHEMA
+        provider_state(&p).unwrap().1
+    }
+
+    fn config(scaling: Option<Value>) -> Value {
+        let mut asg = vec![("auto_scaling_group_arn", Value::string("arn:asg"))];
+        if let Some(scaling) = scaling {
+            asg.push(("managed_scaling", Value::List(vec![scaling])));
+        }
+        SCHEMA
             .conform(&Value::map([
                 ("name", Value::string("cp")),
                 (
                     "auto_scaling_group_provider",
-                    Value::List(vec![Value::map([(
-                        "auto_scaling_group_arn",
-                        Value::string("arn:asg"),
-                    )])]),
+                    Value::List(vec![Value::map(asg)]),
                 ),
             ]))
-            .unwrap();
+            .unwrap()
+    }
+
+    fn plan(config: &Value, prior: &Value) -> Action {
+        let configured = BTreeSet::from(["name".into(), "auto_scaling_group_provider".into()]);
+        plan_instance(
+            &SCHEMA,
+            config,
+            &configured,
+            Some(prior),
+            &Lifecycle::default(),
+            &BTreeMap::new(),
+        )
+        .action
+    }
+
+    #[test]
+    fn an_empty_managed_scaling_block_reads_as_aws_defaults() {
+        let config = config(Some(Value::map::<&str>([])));
         assert_eq!(
-            v.as_map().unwrap()["auto_scaling_group_provider"],
+            described(None).as_map().unwrap()["auto_scaling_group_provider"],
             config.as_map().unwrap()["auto_scaling_group_provider"]
+        );
+    }
+
+    #[test]
+    fn unset_managed_scaling_keeps_what_aws_has() {
+        let enabled = ManagedScaling::builder()
+            .status(ManagedScalingStatus::Enabled)
+            .target_capacity(80)
+            .build();
+        let prior = described(Some(enabled));
+        assert_eq!(plan(&config(None), &prior), Action::NoOp);
+        let scaling = |target: i32| {
+            Value::map([
+                ("status", Value::string("ENABLED")),
+                ("target_capacity", Value::number(target)),
+            ])
+        };
+        assert_eq!(plan(&config(Some(scaling(80))), &prior), Action::NoOp);
+        assert_eq!(plan(&config(Some(scaling(90))), &prior), Action::Update);
+    }
+
+    #[test]
+    fn managed_scaling_is_sent_as_configured_and_left_out_when_unset() {
+        let planned = config(Some(Value::map([("target_capacity", Value::number(90))])));
+        let b = asg_block(&planned).unwrap();
+        let sent = managed_scaling(b).unwrap();
+        assert_eq!(sent.target_capacity(), Some(90));
+        assert_eq!(sent.status(), Some(&ManagedScalingStatus::Disabled));
+        assert_eq!(sent.instance_warmup_period(), Some(300));
+        let planned = config(None);
+        assert!(managed_scaling(asg_block(&planned).unwrap()).is_none());
+    }
+
+    #[test]
+    fn two_managed_scaling_blocks_are_too_many() {
+        let errors = SCHEMA
+            .conform(&Value::map([
+                ("name", Value::string("cp")),
+                (
+                    "auto_scaling_group_provider",
+                    Value::List(vec![Value::map([
+                        ("auto_scaling_group_arn", Value::string("arn:asg")),
+                        (
+                            "managed_scaling",
+                            Value::List(vec![Value::map::<&str>([]), Value::map::<&str>([])]),
+                        ),
+                    ])]),
+                ),
+            ]))
+            .unwrap_err();
+        assert_eq!(
+            errors,
+            ["auto_scaling_group_provider: Too many \"managed_scaling\" blocks: No more than 1 \"managed_scaling\" blocks are allowed"]
         );
     }
 }

@@ -30,7 +30,7 @@ use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_blocks, get_bool, get_str, opt_str, state_object, string_map};
 use crate::provider::{
-    AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, Nesting, ResourceType, Schema,
+    AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, ResourceType, Schema,
 };
 
 pub struct EcsClusterType;
@@ -67,27 +67,9 @@ static SCHEMA: Schema = Schema {
     ],
     blocks: &[
         // AWS reports `containerInsights` whether or not it was set.
-        BlockSchema {
-            name: "setting",
-            nesting: Nesting::Set,
-            attributes: SETTING,
-            force_new: false,
-            computed: true,
-        },
-        BlockSchema {
-            name: "configuration",
-            nesting: Nesting::List,
-            attributes: CONFIGURATION,
-            force_new: false,
-            computed: false,
-        },
-        BlockSchema {
-            name: "service_connect_defaults",
-            nesting: Nesting::List,
-            attributes: SERVICE_CONNECT_DEFAULTS,
-            force_new: false,
-            computed: false,
-        },
+        BlockSchema::set("setting", SETTING).computed(),
+        BlockSchema::list("configuration", CONFIGURATION).max_items(1),
+        BlockSchema::list("service_connect_defaults", SERVICE_CONNECT_DEFAULTS).max_items(1),
     ],
 };
 

@@ -24,9 +24,7 @@ use crate::provider::schema::Default;
 use crate::provider::values::{
     get_blocks, get_i32, get_str, get_strings, state_object, string_set,
 };
-use crate::provider::{
-    AttrSchema, AttrType, BlockSchema, CallContext, Nesting, ResourceType, Schema,
-};
+use crate::provider::{AttrSchema, AttrType, BlockSchema, CallContext, ResourceType, Schema};
 
 pub struct EcsClusterCapacityProvidersType;
 
@@ -43,13 +41,10 @@ static SCHEMA: Schema = Schema {
         AttrSchema::required("cluster_name", AttrType::String).force_new(),
         AttrSchema::optional("capacity_providers", AttrType::StringSet),
     ],
-    blocks: &[BlockSchema {
-        name: "default_capacity_provider_strategy",
-        nesting: Nesting::Set,
-        attributes: STRATEGY,
-        force_new: false,
-        computed: false,
-    }],
+    blocks: &[BlockSchema::set(
+        "default_capacity_provider_strategy",
+        STRATEGY,
+    )],
 };
 
 /// DescribeClusters takes at most 100 clusters per call.

@@ -40,7 +40,7 @@ use crate::provider::values::{
     string_set,
 };
 use crate::provider::{
-    AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, Nesting, ResourceType, Schema,
+    AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, ResourceType, Schema,
 };
 
 pub struct EcsServiceType;
@@ -79,21 +79,6 @@ static NETWORK_CONFIGURATION: &[AttrSchema] = &[
     AttrSchema::optional("assign_public_ip", AttrType::Bool).default(Default::Bool(false)),
 ];
 
-const fn block(
-    name: &'static str,
-    nesting: Nesting,
-    attributes: &'static [AttrSchema],
-    force_new: bool,
-) -> BlockSchema {
-    BlockSchema {
-        name,
-        nesting,
-        attributes,
-        force_new,
-        computed: false,
-    }
-}
-
 static SCHEMA: Schema = Schema {
     version: 1,
     attributes: &[
@@ -127,37 +112,12 @@ static SCHEMA: Schema = Schema {
         AttrSchema::computed("tags_all", AttrType::StringMap),
     ],
     blocks: &[
-        block(
-            "deployment_circuit_breaker",
-            Nesting::List,
-            CIRCUIT_BREAKER,
-            false,
-        ),
-        block("load_balancer", Nesting::Set, LOAD_BALANCER, true),
-        block(
-            "ordered_placement_strategy",
-            Nesting::List,
-            PLACEMENT_STRATEGY,
-            false,
-        ),
-        block(
-            "placement_constraints",
-            Nesting::Set,
-            PLACEMENT_CONSTRAINT,
-            false,
-        ),
-        block(
-            "capacity_provider_strategy",
-            Nesting::Set,
-            CAPACITY_PROVIDER_STRATEGY,
-            false,
-        ),
-        block(
-            "network_configuration",
-            Nesting::List,
-            NETWORK_CONFIGURATION,
-            false,
-        ),
+        BlockSchema::list("deployment_circuit_breaker", CIRCUIT_BREAKER).max_items(1),
+        BlockSchema::set("load_balancer", LOAD_BALANCER).force_new(),
+        BlockSchema::list("ordered_placement_strategy", PLACEMENT_STRATEGY).max_items(5),
+        BlockSchema::set("placement_constraints", PLACEMENT_CONSTRAINT).max_items(10),
+        BlockSchema::set("capacity_provider_strategy", CAPACITY_PROVIDER_STRATEGY),
+        BlockSchema::list("network_configuration", NETWORK_CONFIGURATION).max_items(1),
     ],
 };
 

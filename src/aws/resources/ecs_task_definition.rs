@@ -34,7 +34,7 @@ use crate::provider::values::{
     get_blocks, get_bool, get_str, get_strings, opt_str, state_object, string_map, string_set,
 };
 use crate::provider::{
-    AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, Nesting, ResourceType, Schema,
+    AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, ResourceType, Schema,
 };
 
 pub struct EcsTaskDefinitionType;
@@ -74,20 +74,10 @@ static SCHEMA: Schema = Schema {
         AttrSchema::computed("tags_all", AttrType::StringMap),
     ],
     blocks: &[
-        BlockSchema {
-            name: "volume",
-            nesting: Nesting::Set,
-            attributes: VOLUME,
-            force_new: true,
-            computed: false,
-        },
-        BlockSchema {
-            name: "placement_constraints",
-            nesting: Nesting::Set,
-            attributes: PLACEMENT_CONSTRAINT,
-            force_new: true,
-            computed: false,
-        },
+        BlockSchema::set("volume", VOLUME).force_new(),
+        BlockSchema::set("placement_constraints", PLACEMENT_CONSTRAINT)
+            .max_items(10)
+            .force_new(),
     ],
 };
 

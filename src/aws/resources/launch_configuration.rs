@@ -30,9 +30,7 @@ use crate::provider::values::{
     block_object, get_blocks, get_bool, get_i32, get_str, get_strings, opt_bool, opt_number,
     opt_str, state_object, string_set,
 };
-use crate::provider::{
-    AttrSchema, AttrType, BlockSchema, CallContext, Nesting, ResourceType, Schema,
-};
+use crate::provider::{AttrSchema, AttrType, BlockSchema, CallContext, ResourceType, Schema};
 
 pub struct LaunchConfigurationType;
 
@@ -68,13 +66,9 @@ static SCHEMA: Schema = Schema {
             .force_new()
             .default(Default::Bool(true)),
     ],
-    blocks: &[BlockSchema {
-        name: "root_block_device",
-        nesting: Nesting::List,
-        attributes: ROOT_BLOCK_DEVICE,
-        force_new: true,
-        computed: false,
-    }],
+    blocks: &[BlockSchema::list("root_block_device", ROOT_BLOCK_DEVICE)
+        .max_items(1)
+        .force_new()],
 };
 
 /// AWS caps `LaunchConfigurationNames` at 50 per request.

@@ -41,7 +41,7 @@ use crate::provider::values::{
     opt_number, opt_str, state_object, string_map, string_set,
 };
 use crate::provider::{
-    AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, Nesting, ResourceType, Schema,
+    AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, ResourceType, Schema,
 };
 
 pub struct LaunchTemplateType;
@@ -82,16 +82,6 @@ static TAG_SPECIFICATION: &[AttrSchema] = &[
     AttrSchema::optional("tags", AttrType::StringMap),
 ];
 
-const fn list_block(name: &'static str, attributes: &'static [AttrSchema]) -> BlockSchema {
-    BlockSchema {
-        name,
-        nesting: Nesting::List,
-        attributes,
-        force_new: false,
-        computed: false,
-    }
-}
-
 static SCHEMA: Schema = Schema {
     version: 1,
     attributes: &[
@@ -114,11 +104,11 @@ static SCHEMA: Schema = Schema {
         AttrSchema::computed("tags_all", AttrType::StringMap),
     ],
     blocks: &[
-        list_block("iam_instance_profile", IAM_INSTANCE_PROFILE),
-        list_block("block_device_mappings", BLOCK_DEVICE),
-        list_block("monitoring", MONITORING),
-        list_block("metadata_options", METADATA_OPTIONS),
-        list_block("tag_specifications", TAG_SPECIFICATION),
+        BlockSchema::list("iam_instance_profile", IAM_INSTANCE_PROFILE).max_items(1),
+        BlockSchema::list("block_device_mappings", BLOCK_DEVICE),
+        BlockSchema::list("monitoring", MONITORING).max_items(1),
+        BlockSchema::list("metadata_options", METADATA_OPTIONS).max_items(1),
+        BlockSchema::list("tag_specifications", TAG_SPECIFICATION),
     ],
 };
 

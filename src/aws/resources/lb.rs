@@ -40,8 +40,7 @@ use crate::provider::values::{
     string_set,
 };
 use crate::provider::{
-    Alias, AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, Nesting, ResourceType,
-    Schema,
+    Alias, AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, ResourceType, Schema,
 };
 
 pub struct LbType;
@@ -87,13 +86,7 @@ static SCHEMA: Schema = Schema {
         AttrSchema::optional("tags", AttrType::StringMap),
         AttrSchema::computed("tags_all", AttrType::StringMap),
     ],
-    blocks: &[BlockSchema {
-        name: "access_logs",
-        nesting: Nesting::List,
-        attributes: ACCESS_LOGS,
-        force_new: false,
-        computed: false,
-    }],
+    blocks: &[BlockSchema::list("access_logs", ACCESS_LOGS).max_items(1)],
 };
 
 /// The AWS provider allows 10 minutes for either transition.

@@ -191,19 +191,13 @@ pub fn from_sdk_all(actions: &[Action]) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::schema::{BlockSchema, Nesting, Schema};
+    use crate::provider::schema::{BlockSchema, Schema};
     use aws_sdk_elasticloadbalancingv2::types::{ForwardActionConfig, TargetGroupTuple};
 
     static SCHEMA: Schema = Schema {
         version: 1,
         attributes: &[],
-        blocks: &[BlockSchema {
-            name: "action",
-            nesting: Nesting::List,
-            attributes: ACTION,
-            force_new: false,
-            computed: false,
-        }],
+        blocks: &[BlockSchema::list("action", ACTION)],
     };
 
     fn blocks(config: Vec<Value>) -> Vec<Value> {

@@ -26,8 +26,7 @@ use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::values::{get_blocks, get_i32, get_str, opt_str, state_object, string_map};
 use crate::provider::{
-    Alias, AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, Nesting, ResourceType,
-    Schema,
+    Alias, AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, ResourceType, Schema,
 };
 
 pub struct LbListenerType;
@@ -51,13 +50,7 @@ static SCHEMA: Schema = Schema {
         AttrSchema::optional("tags", AttrType::StringMap),
         AttrSchema::computed("tags_all", AttrType::StringMap),
     ],
-    blocks: &[BlockSchema {
-        name: "default_action",
-        nesting: Nesting::List,
-        attributes: ACTION,
-        force_new: false,
-        computed: false,
-    }],
+    blocks: &[BlockSchema::list("default_action", ACTION).min_items(1)],
 };
 
 fn listener_state(l: &Listener, tags: &BTreeMap<String, String>) -> Value {

@@ -2,11 +2,10 @@
 //! priority, the actions it takes (flat `action` blocks, see [`super::lb_actions`]) and the
 //! conditions that select requests.
 //!
-//! The AWS provider nests each condition's settings (`path_pattern { values = [...] }`); our
-//! blocks are one level deep, so a `condition` block sets exactly one of:
-//! `path_pattern`, `host_header`, `http_request_method`, `source_ip` (sets of strings),
-//! `http_header_name` with `http_header_values`, or `query_string` — a map from key to value,
-//! where the key `""` stands for a value matched under any key.
+//! A `condition` block holds exactly one of the provider's nested blocks: `host_header`,
+//! `path_pattern` (`values`, `regex_values`), `http_header` (`http_header_name`, `values`,
+//! `regex_values`), `http_request_method` (`values`), `source_ip` (`values`,
+//! `ip_address_type`), or `query_string` blocks (`key`, `value`).
 //!
 //! Actions and conditions change in place with `ModifyRule`, the priority with
 //! `SetRulePriorities`. Without a `priority` the rule takes the listener's highest priority
@@ -25,7 +24,7 @@ use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::{
     HostHeaderConditionConfig, HttpHeaderConditionConfig, HttpRequestMethodConditionConfig,
     PathPatternConditionConfig, QueryStringConditionConfig, QueryStringKeyValuePair, Rule,
-    RuleCondition, RulePriorityPair, SourceIpConditionConfig,
+    RuleCondition, RulePriorityPair, SourceIpAddressTypeEnum, SourceIpConditionConfig,
 };
 
 use super::lb_actions::{from_sdk_all, normalize_in, to_sdk_all, ACTION};
@@ -36,12 +35,11 @@ use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::values::{
-    get_blocks, get_i32, get_str, get_string_map, get_strings, opt_str, state_object, string_map,
+    get_blocks, get_i32, get_str, get_strings, nested_object, opt_str, state_object, string_map,
     string_set,
 };
 use crate::provider::{
-    Alias, AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, Nesting, ResourceType,
-    Schema,
+    Alias, AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, ResourceType, Schema,
 };
 
 pub struct LbListenerRuleType;
@@ -52,18 +50,41 @@ pub static ALB_LISTENER_RULE: Alias = Alias {
     target: &LbListenerRuleType,
 };
 
-static CONDITION: &[AttrSchema] = &[
-    AttrSchema::optional("path_pattern", AttrType::StringSet),
-    AttrSchema::optional("host_header", AttrType::StringSet),
-    AttrSchema::optional("http_request_method", AttrType::StringSet),
-    AttrSchema::optional("source_ip", AttrType::StringSet),
-    AttrSchema::optional("http_header_name", AttrType::String),
-    AttrSchema::optional("http_header_values", AttrType::StringSet),
-    AttrSchema::optional("query_string", AttrType::StringMap),
+static VALUES: &[AttrSchema] = &[
+    AttrSchema::optional("regex_values", AttrType::StringSet),
+    AttrSchema::optional("values", AttrType::StringSet),
 ];
 
+static HTTP_HEADER: &[AttrSchema] = &[
+    AttrSchema::required("http_header_name", AttrType::String),
+    AttrSchema::optional("regex_values", AttrType::StringSet),
+    AttrSchema::optional("values", AttrType::StringSet),
+];
+
+static HTTP_REQUEST_METHOD: &[AttrSchema] = &[AttrSchema::required("values", AttrType::StringSet)];
+
+static QUERY_STRING: &[AttrSchema] = &[
+    AttrSchema::optional("key", AttrType::String),
+    AttrSchema::required("value", AttrType::String),
+];
+
+static SOURCE_IP: &[AttrSchema] = &[
+    AttrSchema::optional("ip_address_type", AttrType::String),
+    AttrSchema::optional("values", AttrType::StringSet),
+];
+
+/// The blocks inside a `condition` block, in the order of [`FIELDS`].
+static CONDITION: BlockSchema = BlockSchema::set("condition", &[]).min_items(1).blocks(&[
+    BlockSchema::list("host_header", VALUES).max_items(1),
+    BlockSchema::list("http_header", HTTP_HEADER).max_items(1),
+    BlockSchema::list("http_request_method", HTTP_REQUEST_METHOD).max_items(1),
+    BlockSchema::list("path_pattern", VALUES).max_items(1),
+    BlockSchema::set("query_string", QUERY_STRING),
+    BlockSchema::list("source_ip", SOURCE_IP).max_items(1),
+]);
+
 static SCHEMA: Schema = Schema {
-    version: 1,
+    version: 2,
     attributes: &[
         AttrSchema::computed("id", AttrType::String),
         AttrSchema::computed("arn", AttrType::String),
@@ -72,37 +93,30 @@ static SCHEMA: Schema = Schema {
         AttrSchema::optional("tags", AttrType::StringMap),
         AttrSchema::computed("tags_all", AttrType::StringMap),
     ],
-    blocks: &[
-        BlockSchema {
-            name: "action",
-            nesting: Nesting::List,
-            attributes: ACTION,
-            force_new: false,
-            computed: false,
-        },
-        BlockSchema {
-            name: "condition",
-            nesting: Nesting::Set,
-            attributes: CONDITION,
-            force_new: false,
-            computed: false,
-        },
-    ],
+    blocks: &[BlockSchema::list("action", ACTION).min_items(1), CONDITION],
 };
 
-/// The condition fields a block may set, with the API's field names (`http_header_values`
-/// belongs to `http_header_name`).
+/// The blocks a `condition` block may hold (exactly one of), with the API's field names.
 const FIELDS: [(&str, &str); 6] = [
-    ("path_pattern", "path-pattern"),
     ("host_header", "host-header"),
+    ("http_header", "http-header"),
     ("http_request_method", "http-request-method"),
-    ("source_ip", "source-ip"),
-    ("http_header_name", "http-header"),
+    ("path_pattern", "path-pattern"),
     ("query_string", "query-string"),
+    ("source_ip", "source-ip"),
 ];
 
 fn invalid(message: String) -> ApiError {
     ApiError::new(ErrorKind::Invalid, "InvalidConditionBlock", message)
+}
+
+/// A set of strings as the API takes it: `None` when unset.
+fn opt_strings(block: &Value, name: &str) -> Option<Vec<String>> {
+    let set = block
+        .as_map()
+        .and_then(|m| m.get(name))
+        .is_some_and(|v| !v.is_null());
+    set.then(|| get_strings(block, name))
 }
 
 /// A `condition` block as the API's `RuleCondition`.
@@ -110,17 +124,12 @@ fn condition_to_sdk(block: &Value) -> Result<RuleCondition, ApiError> {
     let set: Vec<&str> = FIELDS
         .iter()
         .map(|(name, _)| *name)
-        .filter(|name| {
-            block
-                .as_map()
-                .and_then(|m| m.get(*name))
-                .is_some_and(|v| !v.is_null())
-        })
+        .filter(|name| !get_blocks(block, name).is_empty())
         .collect();
     let [name] = set[..] else {
         return Err(invalid(format!(
-            "a condition block sets exactly one of path_pattern, host_header, \
-             http_request_method, source_ip, http_header_name or query_string; this one sets {}",
+            "a condition block holds exactly one of the blocks host_header, http_header, \
+             http_request_method, path_pattern, query_string or source_ip; this one holds {}",
             if set.is_empty() {
                 "none".to_string()
             } else {
@@ -133,44 +142,51 @@ fn condition_to_sdk(block: &Value) -> Result<RuleCondition, ApiError> {
         .find(|(n, _)| *n == name)
         .map(|(_, f)| *f)
         .unwrap_or_default();
-    let values = Some(get_strings(block, name));
+    let inner = get_blocks(block, name);
+    let b = &inner[0];
     let c = RuleCondition::builder().field(field);
     Ok(match name {
-        "path_pattern" => c.path_pattern_config(
-            PathPatternConditionConfig::builder()
-                .set_values(values)
-                .build(),
-        ),
         "host_header" => c.host_header_config(
             HostHeaderConditionConfig::builder()
-                .set_values(values)
+                .set_values(opt_strings(b, "values"))
+                .set_regex_values(opt_strings(b, "regex_values"))
+                .build(),
+        ),
+        "http_header" => c.http_header_config(
+            HttpHeaderConditionConfig::builder()
+                .set_http_header_name(get_str(b, "http_header_name").map(String::from))
+                .set_values(opt_strings(b, "values"))
+                .set_regex_values(opt_strings(b, "regex_values"))
                 .build(),
         ),
         "http_request_method" => c.http_request_method_config(
             HttpRequestMethodConditionConfig::builder()
-                .set_values(values)
+                .set_values(opt_strings(b, "values"))
+                .build(),
+        ),
+        "path_pattern" => c.path_pattern_config(
+            PathPatternConditionConfig::builder()
+                .set_values(opt_strings(b, "values"))
+                .set_regex_values(opt_strings(b, "regex_values"))
                 .build(),
         ),
         "source_ip" => c.source_ip_config(
             SourceIpConditionConfig::builder()
-                .set_values(values)
-                .build(),
-        ),
-        "http_header_name" => c.http_header_config(
-            HttpHeaderConditionConfig::builder()
-                .set_http_header_name(get_str(block, name).map(String::from))
-                .set_values(Some(get_strings(block, "http_header_values")))
+                .set_values(opt_strings(b, "values"))
+                .set_ip_address_type(
+                    get_str(b, "ip_address_type").map(SourceIpAddressTypeEnum::from),
+                )
                 .build(),
         ),
         _ => c.query_string_config(
             QueryStringConditionConfig::builder()
                 .set_values(Some(
-                    get_string_map(block, name)
-                        .into_iter()
-                        .map(|(k, v)| {
+                    inner
+                        .iter()
+                        .map(|pair| {
                             QueryStringKeyValuePair::builder()
-                                .set_key((!k.is_empty()).then_some(k))
-                                .value(v)
+                                .set_key(get_str(pair, "key").map(String::from))
+                                .set_value(get_str(pair, "value").map(String::from))
                                 .build()
                         })
                         .collect(),
@@ -181,78 +197,117 @@ fn condition_to_sdk(block: &Value) -> Result<RuleCondition, ApiError> {
     .build())
 }
 
+const NONE: &[String] = &[];
+
+/// Strings AWS reported as a set attribute: null when there are none, as when the
+/// configuration leaves it unset.
+fn read_set(items: &[String]) -> Value {
+    if items.is_empty() {
+        Value::Null
+    } else {
+        string_set(items.to_vec())
+    }
+}
+
 /// An API `RuleCondition` as a `condition` block. Older rules may carry `Values` instead of
 /// a config (path patterns and host headers); both read the same.
 fn condition_from_sdk(c: &RuleCondition) -> Value {
-    let mut m: BTreeMap<String, Value> = CONDITION
-        .iter()
-        .map(|a| (a.name.to_string(), Value::Null))
-        .collect();
     let legacy = c.values();
-    let mut put = |name: &str, v: Value| {
-        m.insert(name.to_string(), v);
+    let one = |name: &'static str, given: Vec<(&'static str, Value)>| {
+        let block = CONDITION.block(name).expect("a condition block type");
+        (name, Value::List(vec![nested_object(block, given)]))
     };
-    match c.field().unwrap_or_default() {
-        "path-pattern" => put(
-            "path_pattern",
-            string_set(
-                c.path_pattern_config()
-                    .map_or(legacy, |p| p.values())
-                    .to_vec(),
-            ),
-        ),
-        "host-header" => put(
-            "host_header",
-            string_set(
-                c.host_header_config()
-                    .map_or(legacy, |h| h.values())
-                    .to_vec(),
-            ),
-        ),
-        "http-request-method" => put(
-            "http_request_method",
-            string_set(
-                c.http_request_method_config()
-                    .map(|h| h.values().to_vec())
-                    .unwrap_or_default(),
-            ),
-        ),
-        "source-ip" => put(
-            "source_ip",
-            string_set(
-                c.source_ip_config()
-                    .map(|s| s.values().to_vec())
-                    .unwrap_or_default(),
-            ),
-        ),
+    let (name, blocks) = match c.field().unwrap_or_default() {
+        "host-header" => {
+            let h = c.host_header_config();
+            one(
+                "host_header",
+                vec![
+                    ("values", read_set(h.map_or(legacy, |h| h.values()))),
+                    (
+                        "regex_values",
+                        read_set(h.map_or(NONE, |h| h.regex_values())),
+                    ),
+                ],
+            )
+        }
         "http-header" => {
             let h = c.http_header_config();
-            put(
-                "http_header_name",
-                opt_str(h.and_then(|h| h.http_header_name())),
-            );
-            put(
-                "http_header_values",
-                string_set(h.map(|h| h.values().to_vec()).unwrap_or_default()),
-            );
+            one(
+                "http_header",
+                vec![
+                    (
+                        "http_header_name",
+                        opt_str(h.and_then(|h| h.http_header_name())),
+                    ),
+                    ("values", read_set(h.map_or(NONE, |h| h.values()))),
+                    (
+                        "regex_values",
+                        read_set(h.map_or(NONE, |h| h.regex_values())),
+                    ),
+                ],
+            )
+        }
+        "http-request-method" => one(
+            "http_request_method",
+            vec![(
+                "values",
+                string_set(
+                    c.http_request_method_config()
+                        .map(|h| h.values().to_vec())
+                        .unwrap_or_default(),
+                ),
+            )],
+        ),
+        "path-pattern" => {
+            let p = c.path_pattern_config();
+            one(
+                "path_pattern",
+                vec![
+                    ("values", read_set(p.map_or(legacy, |p| p.values()))),
+                    (
+                        "regex_values",
+                        read_set(p.map_or(NONE, |p| p.regex_values())),
+                    ),
+                ],
+            )
+        }
+        "source-ip" => {
+            let s = c.source_ip_config();
+            one(
+                "source_ip",
+                vec![
+                    ("values", read_set(s.map_or(NONE, |s| s.values()))),
+                    (
+                        "ip_address_type",
+                        opt_str(s.and_then(|s| s.ip_address_type()).map(|t| t.as_str())),
+                    ),
+                ],
+            )
         }
         "query-string" => {
-            let pairs: BTreeMap<String, String> = c
+            let block = CONDITION.block("query_string").expect("query_string");
+            let pairs = c
                 .query_string_config()
                 .map(|q| q.values())
                 .unwrap_or_default()
                 .iter()
                 .map(|p| {
-                    (
-                        p.key().unwrap_or_default().to_string(),
-                        p.value().unwrap_or_default().to_string(),
+                    nested_object(
+                        block,
+                        [
+                            ("key", opt_str(p.key())),
+                            ("value", Value::string(p.value().unwrap_or_default())),
+                        ],
                     )
                 })
                 .collect();
-            put("query_string", string_map(&pairs));
+            ("query_string", Value::set(pairs))
         }
-        _ => {}
-    }
+        _ => return Value::Map(CONDITION.empty_object()),
+    };
+    let mut m = CONDITION.empty_object();
+    m.insert(name.to_string(), blocks);
     Value::Map(m)
 }
 
@@ -532,14 +587,29 @@ impl ResourceType for LbListenerRuleType {
 mod tests {
     use super::*;
 
-    fn condition(pairs: Vec<(&'static str, Value)>) -> Value {
-        let v = SCHEMA
-            .conform(&Value::map([
-                ("listener_arn", Value::string("l")),
-                ("condition", Value::List(vec![Value::map(pairs)])),
-            ]))
-            .unwrap();
-        get_blocks(&v, "condition")[0].clone()
+    fn rule(conditions: Vec<Value>) -> Result<Value, Vec<String>> {
+        SCHEMA.conform(&Value::map([
+            ("listener_arn", Value::string("l")),
+            (
+                "action",
+                Value::List(vec![Value::map([("type", Value::string("forward"))])]),
+            ),
+            ("condition", Value::List(conditions)),
+        ]))
+    }
+
+    /// A conformed `condition` block holding `blocks` (name, one or more blocks' arguments).
+    fn condition(blocks: Vec<(&'static str, Vec<Value>)>) -> Value {
+        let c = Value::map(
+            blocks
+                .into_iter()
+                .map(|(name, items)| (name, Value::List(items))),
+        );
+        get_blocks(&rule(vec![c]).unwrap(), "condition")[0].clone()
+    }
+
+    fn values(items: &[&str]) -> Value {
+        Value::map([("values", string_set(items.iter().copied()))])
     }
 
     #[test]
@@ -554,17 +624,30 @@ mod tests {
     #[test]
     fn conditions_round_trip() {
         for block in [
-            condition(vec![("path_pattern", string_set(["/api/*", "/v1/*"]))]),
-            condition(vec![("host_header", string_set(["example.com"]))]),
-            condition(vec![("http_request_method", string_set(["GET"]))]),
-            condition(vec![("source_ip", string_set(["10.0.0.0/8"]))]),
-            condition(vec![
-                ("http_header_name", Value::string("X-Env")),
-                ("http_header_values", string_set(["blue"])),
-            ]),
+            condition(vec![("path_pattern", vec![values(&["/api/*", "/v1/*"])])]),
+            condition(vec![(
+                "path_pattern",
+                vec![Value::map([("regex_values", string_set(["^/a+$"]))])],
+            )]),
+            condition(vec![("host_header", vec![values(&["example.com"])])]),
+            condition(vec![("http_request_method", vec![values(&["GET"])])]),
+            condition(vec![("source_ip", vec![values(&["10.0.0.0/8"])])]),
+            condition(vec![(
+                "http_header",
+                vec![Value::map([
+                    ("http_header_name", Value::string("X-Env")),
+                    ("values", string_set(["blue"])),
+                ])],
+            )]),
             condition(vec![(
                 "query_string",
-                Value::map([("version", Value::string("v1")), ("", Value::string("x"))]),
+                vec![
+                    Value::map([
+                        ("key", Value::string("version")),
+                        ("value", Value::string("v1")),
+                    ]),
+                    Value::map([("value", Value::string("x"))]),
+                ],
             )]),
         ] {
             let sdk = condition_to_sdk(&block).unwrap();
@@ -574,14 +657,41 @@ mod tests {
     }
 
     #[test]
-    fn a_condition_sets_exactly_one_field() {
+    fn a_condition_holds_exactly_one_block() {
         let two = condition(vec![
-            ("path_pattern", string_set(["/a"])),
-            ("host_header", string_set(["b"])),
+            ("path_pattern", vec![values(&["/a"])]),
+            ("host_header", vec![values(&["b"])]),
         ]);
         let err = condition_to_sdk(&two).unwrap_err();
-        assert!(err.message.contains("path_pattern, host_header"), "{err}");
+        assert!(
+            err.message.contains("holds host_header, path_pattern"),
+            "{err}"
+        );
         assert!(condition_to_sdk(&condition(vec![])).is_err());
+    }
+
+    #[test]
+    fn condition_blocks_are_counted_as_the_provider_does() {
+        let errors = rule(vec![Value::map([(
+            "path_pattern",
+            Value::List(vec![values(&["/a"]), values(&["/b"])]),
+        )])])
+        .unwrap_err();
+        assert_eq!(
+            errors,
+            ["condition: Too many \"path_pattern\" blocks: No more than 1 \"path_pattern\" blocks are allowed"]
+        );
+        let errors = rule(vec![]).unwrap_err();
+        assert_eq!(
+            errors,
+            ["Insufficient \"condition\" blocks: At least 1 \"condition\" blocks are required."]
+        );
+        // The provider's old flat syntax is an error naming the argument.
+        let errors = rule(vec![Value::map([("path_pattern", string_set(["/a"]))])]).unwrap_err();
+        assert_eq!(
+            errors,
+            ["condition: An argument named \"path_pattern\" is not expected here. Did you mean to define a block of type \"path_pattern\"?"]
+        );
     }
 
     #[test]
@@ -591,10 +701,10 @@ mod tests {
             .values("/old/*")
             .build();
         let block = condition_from_sdk(&c);
-        assert_eq!(
-            block.as_map().unwrap()["path_pattern"],
-            string_set(["/old/*"])
-        );
+        assert!(block.equals(&condition(vec![(
+            "path_pattern",
+            vec![values(&["/old/*"])]
+        )])));
     }
 
     #[test]
@@ -611,7 +721,8 @@ mod tests {
             .rule_arn("r")
             .priority("10")
             .conditions(
-                condition_to_sdk(&condition(vec![("path_pattern", string_set(["/a"]))])).unwrap(),
+                condition_to_sdk(&condition(vec![("path_pattern", vec![values(&["/a"])])]))
+                    .unwrap(),
             )
             .build();
         let s = rule_state(&r, "l", &BTreeMap::new());

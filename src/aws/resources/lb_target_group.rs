@@ -37,8 +37,7 @@ use crate::provider::values::{
     get_blocks, get_bool, get_i32, get_number, get_str, opt_str, state_object, string_map,
 };
 use crate::provider::{
-    Alias, AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, Nesting, ResourceType,
-    Schema,
+    Alias, AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, ResourceType, Schema,
 };
 
 pub struct LbTargetGroupType;
@@ -90,20 +89,12 @@ static SCHEMA: Schema = Schema {
         AttrSchema::computed("tags_all", AttrType::StringMap),
     ],
     blocks: &[
-        BlockSchema {
-            name: "health_check",
-            nesting: Nesting::List,
-            attributes: HEALTH_CHECK,
-            force_new: false,
-            computed: true,
-        },
-        BlockSchema {
-            name: "stickiness",
-            nesting: Nesting::List,
-            attributes: STICKINESS,
-            force_new: false,
-            computed: true,
-        },
+        BlockSchema::list("health_check", HEALTH_CHECK)
+            .max_items(1)
+            .computed(),
+        BlockSchema::list("stickiness", STICKINESS)
+            .max_items(1)
+            .computed(),
     ],
 };
 

@@ -26,7 +26,7 @@ use crate::provider::values::{
     get_blocks, get_str, get_strings, opt_str, state_object, string_map, string_set,
 };
 use crate::provider::{
-    AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, Nesting, ResourceType, Schema,
+    AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, ResourceType, Schema,
 };
 
 pub struct RouteTableType;
@@ -65,13 +65,7 @@ static SCHEMA: Schema = Schema {
         AttrSchema::computed("tags_all", AttrType::StringMap),
         AttrSchema::computed("owner_id", AttrType::String),
     ],
-    blocks: &[BlockSchema {
-        name: "route",
-        nesting: Nesting::Set,
-        attributes: ROUTE,
-        force_new: false,
-        computed: true,
-    }],
+    blocks: &[BlockSchema::set("route", ROUTE).computed()],
 };
 
 /// How long a deleted table may stay visible.

@@ -27,7 +27,7 @@ use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_blocks, get_bool, get_str, opt_str, state_object, string_map};
 use crate::provider::{
-    AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, Nesting, ResourceType, Schema,
+    AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, ResourceType, Schema,
 };
 
 pub struct SecurityGroupType;
@@ -69,20 +69,8 @@ static SCHEMA: Schema = Schema {
         AttrSchema::computed("tags_all", AttrType::StringMap),
     ],
     blocks: &[
-        BlockSchema {
-            name: "ingress",
-            nesting: Nesting::Set,
-            attributes: RULE,
-            force_new: false,
-            computed: true,
-        },
-        BlockSchema {
-            name: "egress",
-            nesting: Nesting::Set,
-            attributes: RULE,
-            force_new: false,
-            computed: true,
-        },
+        BlockSchema::set("ingress", RULE).computed(),
+        BlockSchema::set("egress", RULE).computed(),
     ],
 };
 
