@@ -555,6 +555,7 @@ mod tests {
                 ),
             ]))
             .unwrap_err();
+        let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
         assert_eq!(
             errors,
             ["auto_scaling_group_provider: Too many \"managed_scaling\" blocks: No more than 1 \"managed_scaling\" blocks are allowed"]

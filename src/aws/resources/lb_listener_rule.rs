@@ -588,14 +588,16 @@ mod tests {
     use super::*;
 
     fn rule(conditions: Vec<Value>) -> Result<Value, Vec<String>> {
-        SCHEMA.conform(&Value::map([
-            ("listener_arn", Value::string("l")),
-            (
-                "action",
-                Value::List(vec![Value::map([("type", Value::string("forward"))])]),
-            ),
-            ("condition", Value::List(conditions)),
-        ]))
+        SCHEMA
+            .conform(&Value::map([
+                ("listener_arn", Value::string("l")),
+                (
+                    "action",
+                    Value::List(vec![Value::map([("type", Value::string("forward"))])]),
+                ),
+                ("condition", Value::List(conditions)),
+            ]))
+            .map_err(|errors| errors.iter().map(ToString::to_string).collect())
     }
 
     /// A conformed `condition` block holding `blocks` (name, one or more blocks' arguments).
