@@ -115,7 +115,8 @@ pub async fn refresh(
             };
             p.refreshed = match r.id.as_ref().and_then(|id| found.get(id)) {
                 Some(v) => {
-                    let read = keep_local(schema, rt.normalize(schema.decode(v)), &p.recorded);
+                    let read = rt.refreshed(rt.normalize(schema.decode(v)), &p.recorded);
+                    let read = keep_local(schema, read, &p.recorded);
                     Refreshed::Read(mark_paths(
                         reconcile_tags(schema, &read, &p.recorded, default_tags),
                         &r.sensitive_paths,

@@ -59,6 +59,14 @@ pub trait ResourceType: Send + Sync {
         true
     }
 
+    /// The object as a refresh records it, from `read` (as read from AWS and normalised) and
+    /// `recorded` (the object as recorded before). For types where AWS reports one setting in
+    /// two forms and the provider keeps the form the state has (a listener action's
+    /// `target_group_arn` or `forward` block). The default keeps what was read.
+    fn refreshed(&self, read: Value, _recorded: &Value) -> Value {
+        read
+    }
+
     /// Reads many objects of this type at once (one paginated Describe call where the API
     /// allows it). Returns the current state of each id that still exists; ids that no longer
     /// exist are simply absent from the map.
@@ -212,6 +220,10 @@ impl ResourceType for Alias {
 
     fn refreshes(&self) -> bool {
         self.target.refreshes()
+    }
+
+    fn refreshed(&self, read: Value, recorded: &Value) -> Value {
+        self.target.refreshed(read, recorded)
     }
 
     async fn read_many(

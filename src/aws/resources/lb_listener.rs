@@ -1,6 +1,6 @@
 //! `aws_lb_listener` (also `aws_alb_listener`): a listener of a load balancer — port,
-//! protocol, TLS policy and certificate, and its default actions (see [`super::lb_actions`]
-//! for their flat `default_action` blocks).
+//! protocol, TLS policy and certificate, and its default actions (`default_action` blocks in
+//! the provider's syntax, see [`super::lb_actions`]).
 //!
 //! Everything but the load balancer changes in place with `ModifyListener`.
 //!
@@ -17,19 +17,23 @@ use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::{Certificate, Listener, ProtocolEnum};
 
-use super::lb_actions::{from_sdk_all, normalize_in, to_sdk_all, ACTION};
+use super::lb_actions::{self, from_sdk_all, normalize_in, shaped_like, to_sdk_all};
 use super::{changed, create_call, expect_prefix, read_created};
 use crate::aws::elbv2_tags::{describe_tags, parent_arn, to_elb, update_tags, visible};
 use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;
-use crate::provider::values::{get_blocks, get_i32, get_str, opt_str, state_object, string_map};
+use crate::provider::values::{get_i32, get_str, opt_str, state_object, string_map};
 use crate::provider::{
-    Alias, AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, ResourceType, Schema,
+    fill_local_from_config, Alias, AttrSchema, AttrType, CallContext, ImportIdError, ResourceType,
+    Schema,
 };
 
 pub struct LbListenerType;
+
+/// The name of the listener's action blocks.
+const ACTIONS: &str = "default_action";
 
 /// `aws_alb_listener`, the AWS provider's older name.
 pub static ALB_LISTENER: Alias = Alias {
@@ -38,7 +42,7 @@ pub static ALB_LISTENER: Alias = Alias {
 };
 
 static SCHEMA: Schema = Schema {
-    version: 1,
+    version: 2,
     attributes: &[
         AttrSchema::computed("id", AttrType::String),
         AttrSchema::computed("arn", AttrType::String),
@@ -50,7 +54,7 @@ static SCHEMA: Schema = Schema {
         AttrSchema::optional("tags", AttrType::StringMap),
         AttrSchema::computed("tags_all", AttrType::StringMap),
     ],
-    blocks: &[BlockSchema::list("default_action", ACTION).min_items(1)],
+    blocks: &[lb_actions::block(ACTIONS)],
 };
 
 fn listener_state(l: &Listener, tags: &BTreeMap<String, String>) -> Value {
@@ -72,7 +76,7 @@ fn listener_state(l: &Listener, tags: &BTreeMap<String, String>) -> Value {
             ("protocol", opt_str(l.protocol().map(|p| p.as_str()))),
             ("ssl_policy", opt_str(l.ssl_policy())),
             ("certificate_arn", opt_str(certificate)),
-            ("default_action", from_sdk_all(l.default_actions())),
+            (ACTIONS, from_sdk_all(l.default_actions())),
             ("tags", tags.clone()),
             ("tags_all", tags),
         ],
@@ -88,9 +92,11 @@ fn create_request(
     clients: &AwsClients,
     planned: &Value,
     tags: &BTreeMap<String, String>,
-) -> aws_sdk_elasticloadbalancingv2::operation::create_listener::builders::CreateListenerFluentBuilder
-{
-    clients
+) -> Result<
+    aws_sdk_elasticloadbalancingv2::operation::create_listener::builders::CreateListenerFluentBuilder,
+    ApiError,
+>{
+    Ok(clients
         .elbv2
         .create_listener()
         .set_load_balancer_arn(get_str(planned, "load_balancer_arn").map(String::from))
@@ -98,8 +104,8 @@ fn create_request(
         .set_protocol(get_str(planned, "protocol").map(ProtocolEnum::from))
         .set_ssl_policy(get_str(planned, "ssl_policy").map(String::from))
         .set_certificates(certificates(planned))
-        .set_default_actions(Some(to_sdk_all(&get_blocks(planned, "default_action"))))
-        .set_tags(Some(to_elb(tags)))
+        .set_default_actions(Some(to_sdk_all(planned, ACTIONS)?))
+        .set_tags(Some(to_elb(tags))))
 }
 
 /// The request bringing a listener from `prior` to `planned`: every setting the
@@ -110,11 +116,14 @@ fn modify_request(
     arn: &str,
     prior: &Value,
     planned: &Value,
-) -> aws_sdk_elasticloadbalancingv2::operation::modify_listener::builders::ModifyListenerFluentBuilder
-{
-    let actions = changed(prior, planned, "default_action")
-        .then(|| to_sdk_all(&get_blocks(planned, "default_action")));
-    clients
+) -> Result<
+    aws_sdk_elasticloadbalancingv2::operation::modify_listener::builders::ModifyListenerFluentBuilder,
+    ApiError,
+>{
+    let actions = changed(prior, planned, ACTIONS)
+        .then(|| to_sdk_all(planned, ACTIONS))
+        .transpose()?;
+    Ok(clients
         .elbv2
         .modify_listener()
         .listener_arn(arn)
@@ -122,7 +131,7 @@ fn modify_request(
         .set_protocol(get_str(planned, "protocol").map(ProtocolEnum::from))
         .set_ssl_policy(get_str(planned, "ssl_policy").map(String::from))
         .set_certificates(certificates(planned))
-        .set_default_actions(actions)
+        .set_default_actions(actions))
 }
 
 /// The listeners of one load balancer; none if the load balancer is gone.
@@ -209,7 +218,15 @@ impl ResourceType for LbListenerType {
     }
 
     fn normalize(&self, value: Value) -> Value {
-        normalize_in(value, "default_action")
+        normalize_in(value, ACTIONS)
+    }
+
+    fn refreshed(&self, read: Value, recorded: &Value) -> Value {
+        shaped_like(read, recorded, ACTIONS)
+    }
+
+    fn imported(&self, read: Value, config: &Value) -> Value {
+        fill_local_from_config(&SCHEMA, shaped_like(read, config, ACTIONS), config)
     }
 
     async fn read_many(
@@ -248,12 +265,10 @@ impl ResourceType for LbListenerType {
     async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
         let clients = ctx.clients;
         let tags = creation_tags(planned, ctx.extra_tags);
+        let request = create_request(clients, planned, &tags)?;
         // Retried while a load balancer or target group created a moment ago is not visible.
         let out = create_call("listener to be created", || async {
-            create_request(clients, planned, &tags)
-                .send()
-                .await
-                .map_err(from_sdk)
+            request.clone().send().await.map_err(from_sdk)
         })
         .await?;
         let arn = out
@@ -262,7 +277,8 @@ impl ResourceType for LbListenerType {
             .and_then(|l| l.listener_arn())
             .ok_or_else(|| ApiError::malformed("CreateListener returned no ARN"))?
             .to_string();
-        read_created(self, clients, &arn).await
+        let read = read_created(self, clients, &arn).await?;
+        Ok(shaped_like(read, planned, ACTIONS))
     }
 
     async fn update(
@@ -273,24 +289,17 @@ impl ResourceType for LbListenerType {
     ) -> Result<Value, ApiError> {
         let clients = ctx.clients;
         let arn = arn_of(prior)?;
-        let settings = [
-            "port",
-            "protocol",
-            "ssl_policy",
-            "certificate_arn",
-            "default_action",
-        ];
+        let settings = ["port", "protocol", "ssl_policy", "certificate_arn", ACTIONS];
         if settings.iter().any(|s| changed(prior, planned, s)) {
+            let request = modify_request(clients, &arn, prior, planned)?;
             retry(RetryPolicy::default(), || async {
-                modify_request(clients, &arn, prior, planned)
-                    .send()
-                    .await
-                    .map_err(from_sdk)
+                request.clone().send().await.map_err(from_sdk)
             })
             .await?;
         }
         update_tags(clients, &arn, prior, planned).await?;
-        read_created(self, clients, &arn).await
+        let read = read_created(self, clients, &arn).await?;
+        Ok(shaped_like(read, planned, ACTIONS))
     }
 
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
@@ -346,7 +355,7 @@ mod tests {
             ("certificate_arn", Value::string("arn:aws:acm:cert")),
             ("default_action", Value::List(vec![forward("tg")])),
         ]));
-        let req = create_request(&offline_clients(), &planned, &BTreeMap::new());
+        let req = create_request(&offline_clients(), &planned, &BTreeMap::new()).unwrap();
         let input = req.as_input();
         assert_eq!(input.get_port(), &Some(443));
         assert_eq!(input.get_protocol(), &Some(ProtocolEnum::Https));
@@ -372,7 +381,7 @@ mod tests {
             ("port", Value::number(8080)),
             ("default_action", Value::List(vec![forward("tg")])),
         ]));
-        let req = modify_request(&offline_clients(), "l", &prior, &planned);
+        let req = modify_request(&offline_clients(), "l", &prior, &planned).unwrap();
         assert_eq!(req.as_input().get_port(), &Some(8080));
         assert_eq!(req.as_input().get_default_actions(), &None);
     }

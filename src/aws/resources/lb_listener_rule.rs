@@ -1,6 +1,6 @@
 //! `aws_lb_listener_rule` (also `aws_alb_listener_rule`): a rule of a listener — its
-//! priority, the actions it takes (flat `action` blocks, see [`super::lb_actions`]) and the
-//! conditions that select requests.
+//! priority, the actions it takes (`action` blocks in the provider's syntax, see
+//! [`super::lb_actions`]) and the conditions that select requests.
 //!
 //! A `condition` block holds exactly one of the provider's nested blocks: `host_header`,
 //! `path_pattern` (`values`, `regex_values`), `http_header` (`http_header_name`, `values`,
@@ -27,7 +27,7 @@ use aws_sdk_elasticloadbalancingv2::types::{
     RuleCondition, RulePriorityPair, SourceIpAddressTypeEnum, SourceIpConditionConfig,
 };
 
-use super::lb_actions::{from_sdk_all, normalize_in, to_sdk_all, ACTION};
+use super::lb_actions::{self, from_sdk_all, normalize_in, shaped_like, to_sdk_all};
 use super::{changed, create_call, expect_prefix, read_created};
 use crate::aws::elbv2_tags::{describe_tags, parent_arn, to_elb, update_tags, visible};
 use crate::aws::error::{from_sdk, retry, ApiError, ErrorKind, RetryPolicy};
@@ -39,10 +39,14 @@ use crate::provider::values::{
     string_set,
 };
 use crate::provider::{
-    Alias, AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, ResourceType, Schema,
+    fill_local_from_config, Alias, AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError,
+    ResourceType, Schema,
 };
 
 pub struct LbListenerRuleType;
+
+/// The name of the rule's action blocks.
+const ACTIONS: &str = "action";
 
 /// `aws_alb_listener_rule`, the AWS provider's older name.
 pub static ALB_LISTENER_RULE: Alias = Alias {
@@ -84,7 +88,7 @@ static CONDITION: BlockSchema = BlockSchema::set("condition", &[]).min_items(1).
 ]);
 
 static SCHEMA: Schema = Schema {
-    version: 2,
+    version: 3,
     attributes: &[
         AttrSchema::computed("id", AttrType::String),
         AttrSchema::computed("arn", AttrType::String),
@@ -93,7 +97,7 @@ static SCHEMA: Schema = Schema {
         AttrSchema::optional("tags", AttrType::StringMap),
         AttrSchema::computed("tags_all", AttrType::StringMap),
     ],
-    blocks: &[BlockSchema::list("action", ACTION).min_items(1), CONDITION],
+    blocks: &[lb_actions::block(ACTIONS), CONDITION],
 };
 
 /// The blocks a `condition` block may hold (exactly one of), with the API's field names.
@@ -336,7 +340,7 @@ fn rule_state(r: &Rule, listener_arn: &str, tags: &BTreeMap<String, String>) -> 
                 "priority",
                 priority_of(r).map(Value::Number).unwrap_or(Value::Null),
             ),
-            ("action", from_sdk_all(r.actions())),
+            (ACTIONS, from_sdk_all(r.actions())),
             (
                 "condition",
                 Value::set(r.conditions().iter().map(condition_from_sdk).collect()),
@@ -440,7 +444,15 @@ impl ResourceType for LbListenerRuleType {
     }
 
     fn normalize(&self, value: Value) -> Value {
-        normalize_in(value, "action")
+        normalize_in(value, ACTIONS)
+    }
+
+    fn refreshed(&self, read: Value, recorded: &Value) -> Value {
+        shaped_like(read, recorded, ACTIONS)
+    }
+
+    fn imported(&self, read: Value, config: &Value) -> Value {
+        fill_local_from_config(&SCHEMA, shaped_like(read, config, ACTIONS), config)
     }
 
     async fn read_many(
@@ -483,7 +495,7 @@ impl ResourceType for LbListenerRuleType {
             .ok_or_else(|| invalid("listener_arn is required".into()))?;
         let tags = creation_tags(planned, ctx.extra_tags);
         let conditions = conditions_to_sdk(planned)?;
-        let actions = to_sdk_all(&get_blocks(planned, "action"));
+        let actions = to_sdk_all(planned, ACTIONS)?;
         let priority = match get_i32(planned, "priority") {
             Some(p) => p,
             None => next_priority(clients, listener).await?,
@@ -509,7 +521,8 @@ impl ResourceType for LbListenerRuleType {
             .and_then(|r| r.rule_arn())
             .ok_or_else(|| ApiError::malformed("CreateRule returned no ARN"))?
             .to_string();
-        read_created(self, clients, &arn).await
+        let read = read_created(self, clients, &arn).await?;
+        Ok(shaped_like(read, planned, ACTIONS))
     }
 
     async fn update(
@@ -539,13 +552,15 @@ impl ResourceType for LbListenerRuleType {
             })
             .await?;
         }
-        let actions_changed = changed(prior, planned, "action");
+        let actions_changed = changed(prior, planned, ACTIONS);
         let conditions_changed = changed(prior, planned, "condition");
         if actions_changed || conditions_changed {
             let conditions = conditions_changed
                 .then(|| conditions_to_sdk(planned))
                 .transpose()?;
-            let actions = actions_changed.then(|| to_sdk_all(&get_blocks(planned, "action")));
+            let actions = actions_changed
+                .then(|| to_sdk_all(planned, ACTIONS))
+                .transpose()?;
             retry(RetryPolicy::default(), || async {
                 clients
                     .elbv2
@@ -560,7 +575,8 @@ impl ResourceType for LbListenerRuleType {
             .await?;
         }
         update_tags(clients, &arn, prior, planned).await?;
-        read_created(self, clients, &arn).await
+        let read = read_created(self, clients, &arn).await?;
+        Ok(shaped_like(read, planned, ACTIONS))
     }
 
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
