@@ -377,9 +377,14 @@ async fn aws_lb_listener_conforms() {
             "default_action",
             blocks(vec![Value::map([
                 ("type", s("fixed-response")),
-                ("fixed_response_content_type", s("text/plain")),
-                ("fixed_response_message_body", s("not here")),
-                ("fixed_response_status_code", s("404")),
+                (
+                    "fixed_response",
+                    blocks(vec![Value::map([
+                        ("content_type", s("text/plain")),
+                        ("message_body", s("not here")),
+                        ("status_code", s("404")),
+                    ])]),
+                ),
             ])]),
         ),
         ("tags", tags(&[("Name", "http")])),
@@ -399,6 +404,9 @@ async fn aws_lb_listener_conforms() {
                 Stage::Updated => {
                     assert_eq!(attr(action, "type"), &s("fixed-response"));
                     assert_eq!(attr(action, "target_group_arn"), &Value::Null);
+                    let fixed = &attr(action, "fixed_response").as_list().unwrap()[0];
+                    assert_eq!(attr(fixed, "status_code"), &s("404"));
+                    assert_eq!(attr(fixed, "message_body"), &s("not here"));
                 }
             }
         },
@@ -423,9 +431,14 @@ async fn aws_alb_listener_redirect_plans_no_perpetual_diff() {
             "default_action",
             blocks(vec![Value::map([
                 ("type", s("redirect")),
-                ("redirect_port", s("443")),
-                ("redirect_protocol", s("HTTPS")),
-                ("redirect_status_code", s("HTTP_301")),
+                (
+                    "redirect",
+                    blocks(vec![Value::map([
+                        ("port", s("443")),
+                        ("protocol", s("HTTPS")),
+                        ("status_code", s("HTTP_301")),
+                    ])]),
+                ),
             ])]),
         ),
     ]);
@@ -438,8 +451,9 @@ async fn aws_alb_listener_redirect_plans_no_perpetual_diff() {
     };
     let created = rt.create(&ctx, &planned.after).await.unwrap();
     let action = &attr(&created, "default_action").as_list().unwrap()[0];
-    assert_eq!(attr(action, "redirect_host"), &s("#{host}"));
-    assert_eq!(attr(action, "redirect_port"), &s("443"));
+    let redirect = &attr(action, "redirect").as_list().unwrap()[0];
+    assert_eq!(attr(redirect, "host"), &s("#{host}"));
+    assert_eq!(attr(redirect, "port"), &s("443"));
     let again = plan(rt, &config, Some(&created));
     assert_eq!(again.action, PlanAction::NoOp, "{}", again.after);
     rt.delete(&ctx, &created).await.unwrap();
@@ -636,4 +650,158 @@ async fn reads_are_batched_and_skip_ids_that_are_gone() {
     let found = LbListenerType.read_many(&c, &listeners).await.unwrap();
     assert_eq!(found.len(), 2);
     assert!(!found.contains_key(&listeners[2]));
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
+}
+
+fn cli(root: &std::path::Path, command: &str, extra: &[&str]) -> support::Output {
+    let out = tokio::task::block_in_place(|| support::run_in(root, command, extra));
+    eprintln!(
+        "--- ecsform {command} {extra:?} -> {}\n{}\n{}",
+        out.code, out.stdout, out.stderr
+    );
+    out
+}
+
+/// Listener actions in the provider's nested syntax, end to end through the CLI
+/// (tests/fixtures/e2e/lb_actions): a redirect default action, a weighted forward to two
+/// target groups with stickiness, a rule with a fixed response, a rule with a simple forward
+/// and one with a one-group `forward` block. Applied, they are what AWS holds; planned again
+/// (with a refresh), nothing changes; a weight change updates the listener in place and
+/// converges again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listener_actions_apply_and_plan_no_changes() {
+    let _moto = exclusive();
+    for (k, v) in moto().env() {
+        // Every test of this binary uses the same emulator, so the values never differ.
+        std::env::set_var(k, v);
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("root");
+    copy_dir(&support::fixtures("e2e/lb_actions"), &root);
+    let c = clients().await;
+
+    let out = cli(&root, "apply", &["-auto-approve"]);
+    assert_eq!(out.code, 0);
+    assert!(
+        out.stdout
+            .contains("Apply complete! Resources: 12 added, 0 changed, 0 destroyed."),
+        "{}",
+        out.stdout
+    );
+
+    let lb = c
+        .elbv2
+        .describe_load_balancers()
+        .names("actions-lb")
+        .send()
+        .await
+        .unwrap()
+        .load_balancers()[0]
+        .load_balancer_arn()
+        .unwrap()
+        .to_string();
+    let listeners = c
+        .elbv2
+        .describe_listeners()
+        .load_balancer_arn(&lb)
+        .send()
+        .await
+        .unwrap()
+        .listeners()
+        .to_vec();
+    let on = |port: i32| {
+        listeners
+            .iter()
+            .find(|l| l.port() == Some(port))
+            .unwrap_or_else(|| panic!("no listener on {port}"))
+    };
+    let redirect = on(80).default_actions()[0].redirect_config().unwrap();
+    assert_eq!(redirect.port(), Some("443"));
+    assert_eq!(redirect.protocol(), Some("HTTPS"));
+    // The provider's defaults are sent, not left to AWS.
+    assert_eq!(redirect.host(), Some("#{host}"));
+    assert_eq!(redirect.path(), Some("/#{path}"));
+    let app = on(8080);
+    let forward = app.default_actions()[0].forward_config().unwrap();
+    let mut weights: Vec<i32> = forward
+        .target_groups()
+        .iter()
+        .filter_map(|g| g.weight())
+        .collect();
+    weights.sort();
+    assert_eq!(weights, [20, 80]);
+    let sticky = forward.target_group_stickiness_config().unwrap();
+    assert_eq!(sticky.enabled(), Some(true));
+    assert_eq!(sticky.duration_seconds(), Some(600));
+    let rules = c
+        .elbv2
+        .describe_rules()
+        .listener_arn(app.listener_arn().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .rules()
+        .to_vec();
+    let rule = |priority: &str| {
+        rules
+            .iter()
+            .find(|r| r.priority() == Some(priority))
+            .unwrap_or_else(|| panic!("no rule with priority {priority}"))
+            .actions()[0]
+            .clone()
+    };
+    let fixed = rule("10").fixed_response_config().cloned().unwrap();
+    assert_eq!(fixed.status_code(), Some("503"));
+    assert_eq!(fixed.message_body(), Some("down for maintenance"));
+    assert!(rule("20").target_group_arn().is_some());
+    assert_eq!(
+        rule("30").forward_config().unwrap().target_groups().len(),
+        1
+    );
+
+    let out = cli(&root, "plan", &["-detailed-exitcode"]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(out.stdout.contains("No changes."), "{}", out.stdout);
+
+    // A weight change: the listener's default action changes in place.
+    let out = cli(
+        &root,
+        "plan",
+        &["-detailed-exitcode", "-var", "blue_weight=50"],
+    );
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("Plan: 0 to add, 1 to change, 0 to destroy."),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("aws_lb_listener.app will be updated in-place"),
+        "{}",
+        out.stdout
+    );
+    let out = cli(&root, "apply", &["-auto-approve", "-var", "blue_weight=50"]);
+    assert_eq!(out.code, 0);
+    let out = cli(
+        &root,
+        "plan",
+        &["-detailed-exitcode", "-var", "blue_weight=50"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stdout);
+
+    let out = cli(
+        &root,
+        "destroy",
+        &["-auto-approve", "-var", "blue_weight=50"],
+    );
+    assert_eq!(out.code, 0);
 }
