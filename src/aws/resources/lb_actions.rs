@@ -28,6 +28,8 @@
 //! from its position, a redirect's defaults) and drops disabled stickiness, which AWS reports
 //! for every weighted forward, so written and read actions compare equal.
 
+use std::collections::BTreeMap;
+
 use aws_sdk_elasticloadbalancingv2::types::{
     Action, ActionTypeEnum, FixedResponseActionConfig, ForwardActionConfig, RedirectActionConfig,
     RedirectActionStatusCodeEnum, TargetGroupStickinessConfig, TargetGroupTuple,
@@ -128,7 +130,12 @@ pub fn normalize_actions(actions: Value) -> Value {
                     "forward".into(),
                     map_items(forward, |mut f| {
                         if let Some(s) = f.remove("stickiness") {
-                            let enabled = |b: &Value| get_bool(b, "enabled") == Some(true);
+                            // Unknown (known only after apply) is kept.
+                            let enabled = |b: &Value| {
+                                let e = b.as_map().and_then(|m| m.get("enabled"));
+                                !e.map(Value::unmarked)
+                                    .is_none_or(|e| e.is_null() || e.as_bool() == Some(false))
+                            };
                             let keep = match s {
                                 Value::List(items) => {
                                     Value::List(items.into_iter().filter(enabled).collect())
@@ -150,7 +157,7 @@ pub fn normalize_actions(actions: Value) -> Value {
 /// `blocks` (a list of block objects) with `f` applied to each object.
 fn map_items(
     blocks: Value,
-    f: impl Fn(std::collections::BTreeMap<String, Value>) -> std::collections::BTreeMap<String, Value>,
+    f: impl Fn(BTreeMap<String, Value>) -> BTreeMap<String, Value>,
 ) -> Value {
     match blocks {
         Value::List(items) => Value::List(
@@ -166,9 +173,7 @@ fn map_items(
     }
 }
 
-fn redirect_defaults(
-    mut m: std::collections::BTreeMap<String, Value>,
-) -> std::collections::BTreeMap<String, Value> {
+fn redirect_defaults(mut m: BTreeMap<String, Value>) -> BTreeMap<String, Value> {
     for a in REDIRECT {
         if let Default::Str(d) = a.default {
             if m.get(a.name).is_none_or(Value::is_null) {
@@ -569,7 +574,7 @@ mod tests {
         ])
     }
 
-    fn weighted(stickiness: Option<(bool, i32)>) -> Value {
+    fn weighted(stickiness: Option<(Value, i32)>) -> Value {
         let group = |arn: &str, weight: i32| {
             Value::map([("arn", s(arn)), ("weight", Value::number(weight))])
         };
@@ -581,7 +586,7 @@ mod tests {
             forward.push((
                 "stickiness",
                 blocks(vec![Value::map([
-                    ("enabled", Value::Bool(enabled)),
+                    ("enabled", enabled),
                     ("duration", Value::number(duration)),
                 ])]),
             ));
@@ -640,7 +645,7 @@ mod tests {
 
     #[test]
     fn weighted_forward_with_stickiness_round_trips() {
-        let written = conformed(vec![weighted(Some((true, 600)))]);
+        let written = conformed(vec![weighted(Some((Value::Bool(true), 600)))]);
         let sent = to_sdk_all(&written, "action").unwrap();
         assert_eq!(sent[0].target_group_arn(), None);
         let f = sent[0].forward_config().unwrap();
@@ -685,7 +690,11 @@ mod tests {
             .build();
         assert!(read_back(&sent, &written).equals(&written));
         // Written disabled, with a duration, it is the same.
-        assert!(conformed(vec![weighted(Some((false, 60)))]).equals(&written));
+        assert!(conformed(vec![weighted(Some((Value::Bool(false), 60)))]).equals(&written));
+        // Known only after apply, it stays.
+        let later = conformed(vec![weighted(Some((Value::Unknown, 60)))]);
+        let forward = &get_blocks(&actions(&later)[0], "forward")[0];
+        assert_eq!(get_blocks(forward, "stickiness").len(), 1);
     }
 
     #[test]
