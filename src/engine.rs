@@ -105,7 +105,7 @@ impl InstanceHook for SchemaValues {
                     "Unsupported block type",
                     format!("Blocks of type \"{name}\" are not expected here."),
                 )
-            } else if res.config.is_block(&e.path) {
+            } else if res.config.is_block(&e.path) && schema.is_attribute_path(&e.path) {
                 // An argument written as a block (`tags { ... }`, Terraform 0.11's syntax).
                 Diagnostic::error(
                     "Unsupported block type",
