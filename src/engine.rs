@@ -105,7 +105,7 @@ impl InstanceHook for SchemaValues {
                     "Unsupported block type",
                     format!("Blocks of type \"{name}\" are not expected here."),
                 )
-            } else if res.config.is_block(&e.path) && !is_block_type(schema, &e.path) {
+            } else if res.config.is_block(&e.path) && schema.is_attribute_path(&e.path) {
                 // An argument written as a block (`tags { ... }`, Terraform 0.11's syntax).
                 Diagnostic::error(
                     "Unsupported block type",
@@ -118,20 +118,6 @@ impl InstanceHook for SchemaValues {
         }
         Ok(value)
     }
-}
-
-/// True if `path` (names from the top of the resource) leads to a nested block type of
-/// `schema`: its errors (too many or too few blocks) are about blocks, rightly written as
-/// blocks.
-fn is_block_type(schema: &provider::Schema, path: &[String]) -> bool {
-    let Some((first, rest)) = path.split_first() else {
-        return false;
-    };
-    let mut block = schema.block(first);
-    for name in rest {
-        block = block.and_then(|b| b.block(name));
-    }
-    block.is_some()
 }
 
 /// Loads, checks and evaluates the configuration in `opts.dir`. Every problem found is in

@@ -298,12 +298,13 @@ async fn aws_lb_target_group_conforms() {
             assert_eq!(attr(state, "target_type"), &s("instance"));
             let check = &attr(state, "health_check").as_list().unwrap()[0];
             let (path, delay) = match stage {
-                Stage::Created => ("/health", 300),
-                Stage::Updated => ("/ready", 30),
+                Stage::Created => ("/health", "300"),
+                Stage::Updated => ("/ready", "30"),
             };
             assert_eq!(attr(check, "path"), &s(path));
             assert_eq!(attr(check, "healthy_threshold"), &n(3));
-            assert_eq!(attr(state, "deregistration_delay"), &n(delay));
+            // A string, as in the provider's schema.
+            assert_eq!(attr(state, "deregistration_delay"), &s(delay));
             // Not written, so AWS's own stickiness settings are reported.
             let sticky = &attr(state, "stickiness").as_list().unwrap()[0];
             assert_eq!(attr(sticky, "type"), &s("lb_cookie"));

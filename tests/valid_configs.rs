@@ -512,3 +512,170 @@ fn providers_schema_json_prints_terraform_s_format() {
     );
     assert_eq!(out.stdout, "");
 }
+
+/// Where ecsform's schema of a type differs from the AWS provider's: one line per difference,
+/// `TYPE PATH: what`, for `providers schema -json` output compared with the reference.
+fn schema_differences(ours: &serde_json::Value, reference: &serde_json::Value) -> Vec<String> {
+    use serde_json::Value as Json;
+    fn flags(a: &Json) -> String {
+        ["required", "optional", "computed", "sensitive", "deprecated"]
+            .into_iter()
+            .filter(|k| a[*k] == true)
+            .collect::<Vec<_>>()
+            .join("+")
+    }
+    fn walk(ty: &str, path: &str, ours: &Json, theirs: &Json, out: &mut Vec<String>) {
+        let at = |name: &str| {
+            if path.is_empty() {
+                name.to_string()
+            } else {
+                format!("{path}.{name}")
+            }
+        };
+        let empty = serde_json::Map::new();
+        let map = |b: &Json, k: &str| b[k].as_object().cloned().unwrap_or_else(|| empty.clone());
+        let (oa, ta) = (map(ours, "attributes"), map(theirs, "attributes"));
+        let (ob, tb) = (map(ours, "block_types"), map(theirs, "block_types"));
+        for (name, a) in &oa {
+            match ta.get(name) {
+                None if tb.contains_key(name) => {
+                    out.push(format!("{ty} {}: an attribute, the provider's is a block", at(name)))
+                }
+                None => out.push(format!("{ty} {}: not in the provider's schema", at(name))),
+                Some(t) => {
+                    if a["type"] != t["type"] {
+                        out.push(format!(
+                            "{ty} {}: type {} (provider: {})",
+                            at(name),
+                            a["type"],
+                            t["type"]
+                        ));
+                    }
+                    if flags(a) != flags(t) {
+                        out.push(format!(
+                            "{ty} {}: {} (provider: {})",
+                            at(name),
+                            flags(a),
+                            flags(t)
+                        ));
+                    }
+                }
+            }
+        }
+        for name in ta.keys().filter(|n| !oa.contains_key(*n) && !ob.contains_key(*n)) {
+            out.push(format!("{ty} {}: missing", at(name)));
+        }
+        for (name, b) in &ob {
+            match tb.get(name) {
+                None if ta.contains_key(name) => out.push(format!(
+                    "{ty} {}: a block, the provider's is an attribute",
+                    at(name)
+                )),
+                None => out.push(format!("{ty} {}: not in the provider's schema", at(name))),
+                Some(t) => {
+                    for k in ["nesting_mode", "min_items", "max_items"] {
+                        if b[k] != t[k] {
+                            out.push(format!(
+                                "{ty} {}: {k} {} (provider: {})",
+                                at(name),
+                                b[k],
+                                t[k]
+                            ));
+                        }
+                    }
+                    walk(ty, &at(name), &b["block"], &t["block"], out);
+                }
+            }
+        }
+        for name in tb.keys().filter(|n| !ob.contains_key(*n) && !oa.contains_key(*n)) {
+            out.push(format!("{ty} {}: missing", at(name)));
+        }
+    }
+    let mut out = Vec::new();
+    let aws = &ours["provider_schemas"]["registry.terraform.io/hashicorp/aws"];
+    for kind in ["resource_schemas", "data_source_schemas"] {
+        for (name, schema) in aws[kind].as_object().expect("an object") {
+            // The provider's aliases (`aws_alb_listener`) have their target's schema.
+            let theirs = &reference[kind][name];
+            let theirs = if theirs.is_null() {
+                &reference[kind][name.replacen("aws_alb", "aws_lb", 1)]
+            } else {
+                theirs
+            };
+            let label = if kind == "resource_schemas" {
+                name.to_string()
+            } else {
+                format!("data.{name}")
+            };
+            if theirs.is_null() {
+                out.push(format!("{label}: not in the provider's schema"));
+                continue;
+            }
+            walk(&label, "", &schema["block"], &theirs["block"], &mut out);
+        }
+    }
+    out
+}
+
+/// Every supported type's schema is the AWS provider's (schema/aws-provider.json, from
+/// `terraform providers schema -json` of hashicorp/aws 6.x), path by path, except for the
+/// differences listed with their reasons in tests/fixtures/provider-schema-allowlist.txt.
+#[test]
+fn every_supported_type_has_the_aws_provider_s_schema() {
+    let out = support::run(&["providers", "schema", "-json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let ours: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    let root = env!("CARGO_MANIFEST_DIR");
+    let reference: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{root}/schema/aws-provider.json")).expect("reference"),
+    )
+    .expect("JSON");
+    let allowlist = std::fs::read_to_string(format!(
+        "{root}/tests/fixtures/provider-schema-allowlist.txt"
+    ))
+    .expect("allowlist");
+    let mut allowed = std::collections::BTreeMap::new();
+    for line in allowlist.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (difference, reason) = line
+            .split_once(" -- ")
+            .unwrap_or_else(|| panic!("allowlist entry without a reason (\" -- why\"): {line}"));
+        assert!(!reason.trim().is_empty(), "empty reason: {line}");
+        allowed.insert(difference.trim().to_string(), reason.trim().to_string());
+    }
+    let differences = schema_differences(&ours, &reference);
+    let unexplained: Vec<&String> = differences
+        .iter()
+        .filter(|d| !allowed.contains_key(*d))
+        .collect();
+    let stale: Vec<&String> = allowed
+        .keys()
+        .filter(|a| !differences.contains(*a))
+        .collect();
+    assert!(
+        unexplained.is_empty() && stale.is_empty(),
+        "schema differences not in the allowlist:\n{}\n\nallowlist entries that are no longer differences:\n{}",
+        unexplained.iter().map(|d| format!("  {d}")).collect::<Vec<_>>().join("\n"),
+        stale.iter().map(|d| format!("  {d}")).collect::<Vec<_>>().join("\n"),
+    );
+    // The comparison itself finds differences: a changed flag, a removed block.
+    let mut changed = ours.clone();
+    let aws = &mut changed["provider_schemas"]["registry.terraform.io/hashicorp/aws"];
+    aws["resource_schemas"]["aws_vpc"]["block"]["attributes"]["arn"]["optional"] = true.into();
+    let blocks = aws["resource_schemas"]["aws_autoscaling_group"]["block"]["block_types"]
+        .as_object_mut()
+        .expect("blocks");
+    blocks.remove("tag");
+    let found = schema_differences(&changed, &reference);
+    assert!(
+        found.contains(&"aws_vpc arn: optional+computed (provider: computed)".to_string()),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&"aws_autoscaling_group tag: missing".to_string()),
+        "{found:?}"
+    );
+}

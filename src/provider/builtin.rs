@@ -42,7 +42,7 @@ impl ResourceType for NullResource {
         "null_resource"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &NULL_RESOURCE
     }
 

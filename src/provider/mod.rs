@@ -8,6 +8,7 @@
 
 pub mod adopt;
 pub mod builtin;
+pub mod reference;
 pub mod schema;
 pub mod values;
 
@@ -43,7 +44,18 @@ pub trait ResourceType: Send + Sync {
     /// `"aws_subnet"`.
     fn type_name(&self) -> &'static str;
 
-    fn schema(&self) -> &'static Schema;
+    /// What ecsform implements of the type's schema.
+    fn declared_schema(&self) -> &'static Schema;
+
+    /// The type's complete schema: the declared one with the rest of the AWS provider's
+    /// schema for the type, unsupported (see [`reference`]).
+    fn schema(&self) -> &'static Schema {
+        reference::complete(
+            reference::Kind::Resource,
+            self.type_name(),
+            self.declared_schema(),
+        )
+    }
 
     /// Brings a value (a conformed configuration, or a state read from AWS) into canonical
     /// form before the planner compares them: JSON documents with sorted keys and no
@@ -210,6 +222,10 @@ impl ResourceType for Alias {
         self.name
     }
 
+    fn declared_schema(&self) -> &'static Schema {
+        self.target.declared_schema()
+    }
+
     fn schema(&self) -> &'static Schema {
         self.target.schema()
     }
@@ -300,7 +316,18 @@ pub trait DataSource: Send + Sync {
     /// `"aws_region"` (used as `data.aws_region.NAME`).
     fn type_name(&self) -> &'static str;
 
-    fn schema(&self) -> &'static Schema;
+    /// What ecsform implements of the data source's schema.
+    fn declared_schema(&self) -> &'static Schema;
+
+    /// The complete schema: the declared one with the rest of the AWS provider's schema,
+    /// unsupported (see [`reference`]).
+    fn schema(&self) -> &'static Schema {
+        reference::complete(
+            reference::Kind::DataSource,
+            self.type_name(),
+            self.declared_schema(),
+        )
+    }
 
     /// Reads the data for the given (wholly known) arguments.
     async fn read(&self, clients: &AwsClients, config: &Value) -> Result<Value, ApiError>;

@@ -12,7 +12,7 @@ use crate::lang::types::{self, Type};
 use crate::lang::Value;
 
 /// The type of an attribute's value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum AttrType {
     String,
     Number,
@@ -25,6 +25,9 @@ pub enum AttrType {
     /// `principals` and `condition` blocks inside an `aws_iam_policy_document` statement
     /// (which arrive as lists of objects, whether written as nested blocks or as attributes).
     Any,
+    /// Any other type of the AWS provider's schema (`list(object({...}))`...), for arguments
+    /// ecsform takes from the provider's reference schema without supporting them yet.
+    Typed(&'static Type),
 }
 
 impl AttrType {
@@ -38,6 +41,7 @@ impl AttrType {
             AttrType::StringMap => Type::Map(Box::new(Type::String)),
             AttrType::NumberList => Type::List(Box::new(Type::Number)),
             AttrType::Any => Type::Any,
+            AttrType::Typed(t) => t.clone(),
         }
     }
 }
@@ -80,6 +84,17 @@ pub struct AttrSchema {
     /// A computed attribute every in-place update changes (a launch template's
     /// `latest_version`): planned as unknown for updates, so dependents see the change coming.
     pub changes_on_update: bool,
+    /// In the AWS provider's schema, but ecsform cannot send it to AWS yet: setting it is a
+    /// located "not supported by ecsform yet" error.
+    pub unsupported: bool,
+    /// Neither sent nor read by ecsform (an attribute of the provider's schema that ecsform
+    /// does not implement): its value is always null.
+    pub untracked: bool,
+    /// Deprecated in the AWS provider's schema.
+    pub deprecated: bool,
+    /// Optional in the AWS provider's schema only because of an alternative ecsform does not
+    /// support yet (`cidr_block` besides `ipv4_ipam_pool_id`): ecsform needs it set.
+    pub needed: bool,
 }
 
 impl AttrSchema {
@@ -93,6 +108,10 @@ impl AttrSchema {
             default: Default::None,
             local: false,
             changes_on_update: false,
+            unsupported: false,
+            untracked: false,
+            deprecated: false,
+            needed: false,
         }
     }
 
@@ -134,6 +153,11 @@ impl AttrSchema {
 
     pub const fn default(mut self, d: Default) -> AttrSchema {
         self.default = d;
+        self
+    }
+
+    pub const fn unsupported(mut self) -> AttrSchema {
+        self.unsupported = true;
         self
     }
 
@@ -199,6 +223,13 @@ pub struct BlockSchema {
     /// AWS may add blocks of its own when the configuration sets none (e.g. the default
     /// egress rule): unset means keep what AWS has.
     pub computed: bool,
+    /// In the AWS provider's schema, but ecsform cannot send it to AWS yet: writing one is a
+    /// located "not supported by ecsform yet" error.
+    pub unsupported: bool,
+    /// The provider's schema has it as an attribute of a list or set of objects type that may
+    /// also be written as blocks (Terraform's "attributes as blocks": `ingress`, `route`):
+    /// `providers schema -json` shows it as that attribute.
+    pub attribute_syntax: bool,
 }
 
 impl BlockSchema {
@@ -212,6 +243,8 @@ impl BlockSchema {
             max_items: 0,
             force_new: false,
             computed: false,
+            unsupported: false,
+            attribute_syntax: false,
         }
     }
 
@@ -263,6 +296,11 @@ impl BlockSchema {
 
     pub const fn computed(mut self) -> Self {
         self.computed = true;
+        self
+    }
+
+    pub const fn unsupported(mut self) -> Self {
+        self.unsupported = true;
         self
     }
 
@@ -449,6 +487,23 @@ impl Schema {
         Value::Map(decode_object(self.attributes, self.blocks, &mut m))
     }
 
+    /// True if `path` (names from the top: `["ingress", "from_port"]`) leads through block
+    /// types to an attribute.
+    pub fn is_attribute_path(&self, path: &[String]) -> bool {
+        let Some((last, blocks)) = path.split_last() else {
+            return false;
+        };
+        let mut attrs = self.attributes;
+        let mut nested = self.blocks;
+        for name in blocks {
+            match nested.iter().find(|b| b.name == *name) {
+                Some(b) => (attrs, nested) = (b.attributes, b.blocks),
+                None => return false,
+            }
+        }
+        attrs.iter().any(|a| a.name == *last)
+    }
+
     /// True if the attribute at `path` (top-level name or `block.attr`) is sensitive.
     pub fn is_sensitive(&self, name: &str) -> bool {
         self.attribute(name).is_some_and(|a| a.sensitive)
@@ -584,6 +639,10 @@ fn conform_object(
             let mut e = ConformError::new(path, key, "Unsupported argument", detail, message);
             e.unexpected = true;
             errors.push(e);
+        } else if attr.is_some_and(|a| a.unsupported && a.settable())
+            && !given[key].unmarked().is_null()
+        {
+            errors.push(not_supported_yet(path, key, "argument"));
         } else if attr.is_some_and(|a| !a.settable()) {
             let detail = format!(
                 "Cannot set value for \"{key}\": the provider has marked it as read-only (AWS sets it). Remove the configuration line setting the value."
@@ -649,6 +708,10 @@ fn conform_block(
             return Value::Null;
         }
     };
+    if b.unsupported && !items.is_empty() {
+        errors.push(not_supported_yet(parent, b.name, "block type"));
+        return b.empty_value();
+    }
     let at = at(parent);
     let limit = b.limit();
     if limit > 0 && items.len() > limit {
@@ -694,6 +757,28 @@ fn conform_block(
     }
 }
 
+/// The error for an argument or block type of the AWS provider's schema that ecsform does not
+/// support yet (`what`: "argument" or "block type").
+fn not_supported_yet(path: &str, name: &str, what: &str) -> ConformError {
+    let detail = format!(
+        "The {what} \"{name}\" is part of the AWS provider's schema, but ecsform does not support it yet, so it cannot be set. Remove it, or see docs/compatibility.md for what ecsform supports."
+    );
+    ConformError::new(
+        path,
+        name,
+        format!("{} not supported by ecsform yet", capitalized(what)),
+        detail.clone(),
+        format!("{}{detail}", at(path)),
+    )
+}
+
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
 fn conform_attrs(
     attrs: &[AttrSchema],
     given: &BTreeMap<String, Value>,
@@ -704,7 +789,25 @@ fn conform_attrs(
     for a in attrs {
         let v = given.get(a.name).cloned().unwrap_or(Value::Null);
         let v = match a.kind {
+            // Reported by `conform_object` when set; ecsform neither sends nor reads it.
+            _ if a.untracked => Value::Null,
             AttrKind::Computed => Value::Unknown,
+            _ if a.needed && v.is_null() => {
+                errors.push(ConformError::new(
+                    prefix,
+                    a.name,
+                    "Missing required argument",
+                    format!(
+                        "The argument \"{}\" is required by ecsform. The AWS provider can do without it when other arguments are set instead, but ecsform does not support those yet.",
+                        a.name
+                    ),
+                    format!(
+                        "The argument \"{}\" is required by ecsform (the AWS provider's alternatives to it are not supported yet).",
+                        join(prefix, a.name)
+                    ),
+                ));
+                Value::Null
+            }
             _ if v.is_null() => match a.kind {
                 AttrKind::Required => {
                     errors.push(ConformError::new(

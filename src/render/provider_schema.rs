@@ -4,6 +4,7 @@
 
 use serde_json::{json, Map, Value as Json};
 
+use crate::lang::types::Type;
 use crate::provider::{self, AttrKind, AttrSchema, AttrType, BlockSchema, Nesting, Schema};
 
 const AWS: &str = "registry.terraform.io/hashicorp/aws";
@@ -68,16 +69,21 @@ fn type_schema(schema: &Schema) -> Json {
 
 fn block(attributes: &[AttrSchema], blocks: &[BlockSchema]) -> Json {
     let mut out = Map::new();
-    if !attributes.is_empty() {
-        let attrs: Map<String, Json> = attributes
-            .iter()
-            .map(|a| (a.name.to_string(), attribute(a)))
-            .collect();
+    let mut attrs: Map<String, Json> = attributes
+        .iter()
+        .map(|a| (a.name.to_string(), attribute(a)))
+        .collect();
+    // Blocks the provider has as attributes (written either way): shown as the attribute.
+    for b in blocks.iter().filter(|b| b.attribute_syntax) {
+        attrs.insert(b.name.to_string(), block_as_attribute(b));
+    }
+    if !attrs.is_empty() {
         out.insert("attributes".into(), Json::Object(attrs));
     }
-    if !blocks.is_empty() {
+    if blocks.iter().any(|b| !b.attribute_syntax) {
         let types: Map<String, Json> = blocks
             .iter()
+            .filter(|b| !b.attribute_syntax)
             .map(|b| {
                 let mut t = Map::new();
                 t.insert("nesting_mode".into(), json!(b.nesting.as_str()));
@@ -122,6 +128,27 @@ fn attribute(a: &AttrSchema) -> Json {
     if a.sensitive {
         out.insert("sensitive".into(), json!(true));
     }
+    if a.deprecated {
+        out.insert("deprecated".into(), json!(true));
+    }
+    Json::Object(out)
+}
+
+/// A block type shown as the provider's attribute of a list or set of objects type.
+fn block_as_attribute(b: &BlockSchema) -> Json {
+    let fields: Map<String, Json> = b
+        .attributes
+        .iter()
+        .map(|a| (a.name.to_string(), attr_type(a.ty)))
+        .collect();
+    let collection = if b.nesting == Nesting::Set { "set" } else { "list" };
+    let mut out = Map::new();
+    out.insert("type".into(), json!([collection, ["object", fields]]));
+    out.insert("description_kind".into(), json!("plain"));
+    out.insert("optional".into(), json!(true));
+    if b.computed {
+        out.insert("computed".into(), json!(true));
+    }
     Json::Object(out)
 }
 
@@ -136,6 +163,27 @@ fn attr_type(ty: AttrType) -> Json {
         AttrType::StringMap => json!(["map", "string"]),
         AttrType::NumberList => json!(["list", "number"]),
         AttrType::Any => json!("dynamic"),
+        AttrType::Typed(t) => type_json(t),
+    }
+}
+
+fn type_json(t: &Type) -> Json {
+    match t {
+        Type::Any => json!("dynamic"),
+        Type::String => json!("string"),
+        Type::Number => json!("number"),
+        Type::Bool => json!("bool"),
+        Type::List(e) => json!(["list", type_json(e)]),
+        Type::Set(e) => json!(["set", type_json(e)]),
+        Type::Map(e) => json!(["map", type_json(e)]),
+        Type::Tuple(es) => json!(["tuple", es.iter().map(type_json).collect::<Vec<_>>()]),
+        Type::Object(fields) => {
+            let fields: Map<String, Json> = fields
+                .iter()
+                .map(|(k, a)| (k.clone(), type_json(&a.ty)))
+                .collect();
+            json!(["object", fields])
+        }
     }
 }
 
@@ -150,10 +198,17 @@ mod tests {
         let aws = &doc["provider_schemas"][AWS];
         let vpc = &aws["resource_schemas"]["aws_vpc"]["block"]["attributes"];
         assert_eq!(vpc["cidr_block"]["type"], "string");
-        assert_eq!(vpc["id"]["computed"], true);
-        assert!(vpc["id"].get("optional").is_none());
+        assert_eq!(vpc["arn"]["computed"], true);
+        assert!(vpc["arn"].get("optional").is_none());
+        // As the provider has them: `id` may be set, `ipv4_ipam_pool_id` is there although
+        // ecsform does not support it yet.
+        assert_eq!(vpc["id"]["optional"], true);
+        assert_eq!(vpc["ipv4_ipam_pool_id"]["optional"], true);
+        // Attributes that may be written as blocks are shown as the provider's attributes.
         let sg = &aws["resource_schemas"]["aws_security_group"]["block"];
-        assert_eq!(sg["block_types"]["ingress"]["nesting_mode"], "set");
+        assert!(sg["block_types"].get("ingress").is_none());
+        assert_eq!(sg["attributes"]["ingress"]["type"][0], "set");
+        assert_eq!(sg["attributes"]["ingress"]["computed"], true);
         assert_eq!(
             doc["provider_schemas"][NULL]["resource_schemas"]["null_resource"]["block"]
                 ["attributes"]["triggers"]["type"],

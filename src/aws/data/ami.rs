@@ -165,7 +165,7 @@ impl DataSource for Ami {
         "aws_ami"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

@@ -71,7 +71,7 @@ impl DataSource for AvailabilityZones {
         "aws_availability_zones"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

@@ -28,7 +28,7 @@ impl DataSource for CallerIdentity {
         "aws_caller_identity"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

@@ -707,7 +707,7 @@ impl DataSource for IamPolicyDocument {
         "aws_iam_policy_document"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

@@ -76,7 +76,7 @@ impl DataSource for Region {
         "aws_region"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

@@ -37,7 +37,7 @@ impl DataSource for SsmParameter {
         "aws_ssm_parameter"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

@@ -124,7 +124,7 @@ impl DataSource for SubnetData {
         "aws_subnet"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

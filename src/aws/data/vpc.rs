@@ -160,7 +160,7 @@ impl DataSource for VpcData {
         "aws_vpc"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

@@ -526,7 +526,7 @@ impl ResourceType for AutoscalingGroupType {
         "aws_autoscaling_group"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

@@ -120,7 +120,7 @@ impl ResourceType for AutoscalingLifecycleHookType {
         "aws_autoscaling_lifecycle_hook"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

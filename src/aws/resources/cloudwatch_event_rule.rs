@@ -217,7 +217,7 @@ impl ResourceType for CloudwatchEventRuleType {
         "aws_cloudwatch_event_rule"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

@@ -202,7 +202,7 @@ impl ResourceType for CloudwatchEventTargetType {
         "aws_cloudwatch_event_target"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

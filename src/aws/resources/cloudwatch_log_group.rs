@@ -189,7 +189,7 @@ impl ResourceType for CloudwatchLogGroupType {
         "aws_cloudwatch_log_group"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

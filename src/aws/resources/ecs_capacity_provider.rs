@@ -243,7 +243,7 @@ impl ResourceType for EcsCapacityProviderType {
         "aws_ecs_capacity_provider"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

@@ -258,7 +258,7 @@ impl ResourceType for EcsClusterType {
         "aws_ecs_cluster"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

@@ -127,7 +127,7 @@ impl ResourceType for EcsClusterCapacityProvidersType {
         "aws_ecs_cluster_capacity_providers"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

@@ -456,7 +456,7 @@ impl ResourceType for EcsServiceType {
         "aws_ecs_service"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

@@ -219,7 +219,7 @@ impl ResourceType for EcsTaskDefinitionType {
         "aws_ecs_task_definition"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

@@ -212,7 +212,7 @@ impl ResourceType for EipType {
         "aws_eip"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

@@ -164,7 +164,7 @@ impl ResourceType for IamAccessKeyType {
         "aws_iam_access_key"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

@@ -223,7 +223,7 @@ impl ResourceType for IamInlinePolicyType {
         }
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         self.owner.schema()
     }
 

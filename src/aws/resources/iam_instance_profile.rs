@@ -153,7 +153,7 @@ impl ResourceType for IamInstanceProfileType {
         "aws_iam_instance_profile"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

@@ -190,7 +190,7 @@ impl ResourceType for IamPolicyType {
         "aws_iam_policy"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

@@ -223,7 +223,7 @@ impl ResourceType for IamPolicyAttachmentType {
         "aws_iam_policy_attachment"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

@@ -284,7 +284,7 @@ impl ResourceType for IamRoleType {
         "aws_iam_role"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

@@ -81,7 +81,7 @@ impl ResourceType for IamRolePolicyAttachmentType {
         "aws_iam_role_policy_attachment"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

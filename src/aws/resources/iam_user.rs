@@ -217,7 +217,7 @@ impl ResourceType for IamUserType {
         "aws_iam_user"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

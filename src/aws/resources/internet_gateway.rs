@@ -188,7 +188,7 @@ impl ResourceType for InternetGatewayType {
         "aws_internet_gateway"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

@@ -112,7 +112,7 @@ impl ResourceType for KeyPairType {
         "aws_key_pair"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

@@ -254,7 +254,7 @@ impl ResourceType for LaunchConfigurationType {
         "aws_launch_configuration"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

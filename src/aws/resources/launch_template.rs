@@ -492,7 +492,7 @@ impl ResourceType for LaunchTemplateType {
         "aws_launch_template"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

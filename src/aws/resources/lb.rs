@@ -435,7 +435,7 @@ impl ResourceType for LbType {
         "aws_lb"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

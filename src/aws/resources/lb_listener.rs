@@ -179,7 +179,7 @@ impl ResourceType for LbListenerType {
         "aws_lb_listener"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

@@ -405,7 +405,7 @@ impl ResourceType for LbListenerRuleType {
         "aws_lb_listener_rule"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

@@ -81,8 +81,9 @@ static SCHEMA: Schema = Schema {
         AttrSchema::optional("target_type", AttrType::String)
             .default(Default::Str("instance"))
             .force_new(),
-        AttrSchema::optional("deregistration_delay", AttrType::Number)
-            .default(Default::Number(300.0)),
+        // A string in the provider's schema (numbers convert), seconds.
+        AttrSchema::optional("deregistration_delay", AttrType::String)
+            .default(Default::Str("300")),
         AttrSchema::optional("slow_start", AttrType::Number).default(Default::Number(0.0)),
         AttrSchema::optional("proxy_protocol_v2", AttrType::Bool).default(Default::Bool(false)),
         AttrSchema::optional("tags", AttrType::StringMap),
@@ -162,7 +163,9 @@ fn attributes(v: &Value) -> BTreeMap<&'static str, String> {
     if get_str(v, "target_type") != Some("lambda") {
         out.insert(
             DEREGISTRATION_DELAY,
-            num(get_number(v, "deregistration_delay").unwrap_or(300.0)),
+            get_str(v, "deregistration_delay")
+                .unwrap_or("300")
+                .to_string(),
         );
     }
     let slow_start = get_number(v, "slow_start").unwrap_or(0.0);
@@ -309,7 +312,10 @@ fn target_group_state(
                 "target_type",
                 Value::string(tg.target_type().map_or("instance", |t| t.as_str())),
             ),
-            ("deregistration_delay", number(DEREGISTRATION_DELAY, 300.0)),
+            (
+                "deregistration_delay",
+                Value::string(attrs.get(DEREGISTRATION_DELAY).map_or("300", String::as_str)),
+            ),
             ("slow_start", number(SLOW_START, 0.0)),
             (
                 "proxy_protocol_v2",
@@ -477,7 +483,7 @@ impl ResourceType for LbTargetGroupType {
         "aws_lb_target_group"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 
@@ -791,7 +797,7 @@ mod tests {
             attr(&s, "arn_suffix"),
             Value::string("targetgroup/web/73e2d6bc")
         );
-        assert_eq!(attr(&s, "deregistration_delay"), Value::number(60));
+        assert_eq!(attr(&s, "deregistration_delay"), Value::string("60"));
         assert_eq!(attr(&s, "slow_start"), Value::number(0));
         assert_eq!(attr(&s, "target_type"), Value::string("ip"));
         let check = &get_blocks(&s, "health_check")[0];

@@ -166,7 +166,7 @@ impl ResourceType for NatGatewayType {
         "aws_nat_gateway"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

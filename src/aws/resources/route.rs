@@ -364,7 +364,7 @@ impl ResourceType for RouteType {
         "aws_route"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

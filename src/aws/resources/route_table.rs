@@ -249,7 +249,7 @@ impl ResourceType for RouteTableType {
         "aws_route_table"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

@@ -105,7 +105,7 @@ impl ResourceType for RouteTableAssociationType {
         "aws_route_table_association"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

@@ -225,7 +225,7 @@ impl ResourceType for SecurityGroupType {
         "aws_security_group"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

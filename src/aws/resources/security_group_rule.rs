@@ -300,7 +300,7 @@ impl ResourceType for SecurityGroupRuleType {
         "aws_security_group_rule"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

@@ -159,7 +159,7 @@ impl ResourceType for SnsTopicType {
         "aws_sns_topic"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

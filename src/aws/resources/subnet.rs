@@ -218,7 +218,7 @@ impl ResourceType for SubnetType {
         "aws_subnet"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 

@@ -342,7 +342,7 @@ impl ResourceType for VpcType {
         "aws_vpc"
     }
 
-    fn schema(&self) -> &'static Schema {
+    fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
     }
 
