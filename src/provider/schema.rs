@@ -145,6 +145,12 @@ impl AttrSchema {
         matches!(self.kind, AttrKind::Computed | AttrKind::OptionalComputed)
     }
 
+    /// True for an optional+computed attribute without a default: left unset, it keeps what
+    /// AWS has (and is known only after apply on create).
+    pub fn keeps_prior(&self) -> bool {
+        self.kind == AttrKind::OptionalComputed && self.default == Default::None
+    }
+
     fn default_value(&self) -> Value {
         match self.default {
             Default::None => Value::Null,
@@ -316,12 +322,15 @@ impl BlockSchema {
         }
     }
 
-    /// True if a block type inside this one (at any depth) is computed: unset, it keeps what
-    /// AWS has.
-    pub fn has_computed_inside(&self) -> bool {
-        self.blocks
-            .iter()
-            .any(|n| n.computed || n.has_computed_inside())
+    /// True if something inside this block type keeps what AWS has when the configuration
+    /// leaves it unset: a computed nested block type, or an optional+computed attribute without
+    /// a default (here or deeper).
+    pub fn keeps_prior_inside(&self) -> bool {
+        self.attributes.iter().any(AttrSchema::keeps_prior)
+            || self
+                .blocks
+                .iter()
+                .any(|n| n.computed || n.keeps_prior_inside())
     }
 
     /// True if this block type or a block type inside it has an attribute or block type that

@@ -7,7 +7,7 @@
 
 #![allow(dead_code)]
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -46,10 +46,7 @@ pub fn plan(
         .unwrap_or_else(|e| panic!("{}: configuration does not conform: {e:?}", rt.type_name()));
     let conformed = rt.normalize(conformed);
     let prior = prior.map(|p| rt.normalize(p.clone()));
-    let configured: BTreeSet<String> = config
-        .as_map()
-        .map(|m| m.keys().cloned().collect())
-        .unwrap_or_default();
+    let configured = ecsform::plan::diff::configured_paths(config);
     plan_instance(
         rt.schema(),
         &conformed,
