@@ -21,9 +21,8 @@ pub enum AttrType {
     StringSet,
     StringMap,
     NumberList,
-    /// Any value, kept as given: for structures deeper than one level of blocks, such as the
-    /// `principals` and `condition` blocks inside an `aws_iam_policy_document` statement
-    /// (which arrive as lists of objects, whether written as nested blocks or as attributes).
+    /// Any value, kept as given (ecsform's own local settings such as an Auto Scaling group's
+    /// `rolling_update`).
     Any,
 }
 

@@ -691,7 +691,10 @@ mod tests {
             planned.as_map().unwrap()["configuration"]
         );
         let empty = conformed(Value::map::<&str>([]));
-        assert_eq!(empty.as_map().unwrap()["configuration"], Value::List(vec![]));
+        assert_eq!(
+            empty.as_map().unwrap()["configuration"],
+            Value::List(vec![])
+        );
         assert!(configuration(&empty).is_none());
         assert_eq!(
             configuration_blocks(Some(&ClusterConfiguration::builder().build())),

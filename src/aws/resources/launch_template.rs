@@ -74,8 +74,9 @@ static EBS: &[AttrSchema] = &[
     AttrSchema::optional_computed("volume_type", AttrType::String),
 ];
 
-static BLOCK_DEVICE_MAPPINGS: BlockSchema = BlockSchema::list("block_device_mappings", BLOCK_DEVICE)
-    .blocks(&[BlockSchema::list("ebs", EBS).max_items(1)]);
+static BLOCK_DEVICE_MAPPINGS: BlockSchema =
+    BlockSchema::list("block_device_mappings", BLOCK_DEVICE)
+        .blocks(&[BlockSchema::list("ebs", EBS).max_items(1)]);
 
 static MONITORING: &[AttrSchema] = &[AttrSchema::optional("enabled", AttrType::Bool)];
 
@@ -358,10 +359,7 @@ fn device_blocks(d: &ResponseLaunchTemplateData) -> Value {
                                 opt_number(e.volume_initialization_rate()),
                             ),
                             ("volume_size", opt_number(e.volume_size())),
-                            (
-                                "volume_type",
-                                opt_str(e.volume_type().map(|t| t.as_str())),
-                            ),
+                            ("volume_type", opt_str(e.volume_type().map(|t| t.as_str()))),
                         ],
                     )
                 });
@@ -920,10 +918,7 @@ mod tests {
             SCHEMA
                 .conform(&Value::map([(
                     "block_device_mappings",
-                    Value::List(vec![Value::map([(
-                        "ebs",
-                        Value::List(vec![ebs]),
-                    )])]),
+                    Value::List(vec![Value::map([("ebs", Value::List(vec![ebs]))])]),
                 )]))
                 .unwrap()
         };
@@ -962,10 +957,7 @@ mod tests {
             Value::List(vec![Value::map([("ebs_volume_size", Value::number(30))])]),
         )]);
         let errors = SCHEMA.conform(&config).unwrap_err();
-        assert_eq!(
-            errors[0].path,
-            ["block_device_mappings", "ebs_volume_size"]
-        );
+        assert_eq!(errors[0].path, ["block_device_mappings", "ebs_volume_size"]);
         let two = Value::map([(
             "block_device_mappings",
             Value::List(vec![Value::map([(
