@@ -91,7 +91,9 @@ async fn nested_blocks_apply_and_plan_no_changes() {
         .send()
         .await
         .unwrap();
-    let c = clusters.clusters()[0].configuration().expect("a configuration");
+    let c = clusters.clusters()[0]
+        .configuration()
+        .expect("a configuration");
     let exec = c.execute_command_configuration().unwrap();
     assert_eq!(exec.kms_key_id(), Some("alias/exec"));
     assert_eq!(exec.logging(), Some(&ExecuteCommandLogging::Override));
@@ -113,7 +115,11 @@ async fn nested_blocks_apply_and_plan_no_changes() {
     // A change inside `ebs` is an in-place update (a new template version); the attributes
     // left to AWS stay as they were.
     let out = tokio::task::block_in_place(|| {
-        cli(&root, "plan", &["-detailed-exitcode", "-var", "volume_size=40"])
+        cli(
+            &root,
+            "plan",
+            &["-detailed-exitcode", "-var", "volume_size=40"],
+        )
     });
     assert_eq!(out.code, 2, "{}", out.stdout);
     assert!(
