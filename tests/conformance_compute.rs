@@ -264,9 +264,14 @@ async fn launch_template_change_makes_a_new_version() {
             "block_device_mappings",
             list(vec![Value::map([
                 ("device_name", s("/dev/xvda")),
-                ("ebs_volume_size", n(30)),
-                ("ebs_volume_type", s("gp3")),
-                ("ebs_delete_on_termination", Value::Bool(true)),
+                (
+                    "ebs",
+                    list(vec![Value::map([
+                        ("volume_size", n(30)),
+                        ("volume_type", s("gp3")),
+                        ("delete_on_termination", s("true")),
+                    ])]),
+                ),
             ])]),
         ),
         (

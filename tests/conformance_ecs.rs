@@ -103,10 +103,22 @@ async fn aws_ecs_cluster_conforms() {
         ),
         (
             "configuration",
-            Value::List(vec![Value::map([
-                ("execute_command_logging", s("OVERRIDE")),
-                ("cloud_watch_log_group_name", s("/ecs/exec")),
-            ])]),
+            Value::List(vec![Value::map([(
+                "execute_command_configuration",
+                Value::List(vec![Value::map([
+                    ("kms_key_id", s("alias/exec")),
+                    ("logging", s("OVERRIDE")),
+                    (
+                        "log_configuration",
+                        Value::List(vec![Value::map([
+                            ("cloud_watch_log_group_name", s("/ecs/exec")),
+                            ("cloud_watch_encryption_enabled", Value::Bool(true)),
+                            ("s3_bucket_name", s("exec-logs")),
+                            ("s3_key_prefix", s("exec/")),
+                        ])]),
+                    ),
+                ])]),
+            )])]),
         ),
         ("tags", tags(&[("Name", "main"), ("Env", "test")])),
     ]);

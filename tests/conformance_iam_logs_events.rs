@@ -994,16 +994,25 @@ async fn aws_sns_topic_conforms() {
 }
 
 /// A policy document written with Terraform's nested `principals` and `condition` blocks
-/// renders the same as one written with attribute lists, and as the AWS provider renders it.
+/// renders as the AWS provider renders it; a block missing a required argument is an error
+/// located at the block.
 #[tokio::test]
-async fn aws_iam_policy_document_accepts_nested_blocks_and_attribute_lists() {
+async fn aws_iam_policy_document_takes_nested_blocks() {
     use ecsform::aws::data::iam_policy_document::IamPolicyDocument;
     use ecsform::engine::{self, LoadOptions};
     use ecsform::provider::DataSource;
 
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("main.tf"),
+    let load = |text: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("main.tf"), text).unwrap();
+        let loaded = engine::load(&LoadOptions {
+            dir: dir.path().to_path_buf(),
+            vars: Vec::new(),
+            env: Vec::new(),
+        });
+        (dir, loaded)
+    };
+    let (_dir, loaded) = load(
         r#"
 data "aws_iam_policy_document" "blocks" {
   statement {
@@ -1019,22 +1028,8 @@ data "aws_iam_policy_document" "blocks" {
     }
   }
 }
-
-data "aws_iam_policy_document" "attributes" {
-  statement {
-    actions    = ["sts:AssumeRole"]
-    principals = [{ type = "Service", identifiers = ["ecs-tasks.amazonaws.com"] }]
-    condition  = [{ test = "StringEquals", variable = "aws:SourceAccount", values = ["123456789012"] }]
-  }
-}
 "#,
-    )
-    .unwrap();
-    let loaded = engine::load(&LoadOptions {
-        dir: dir.path().to_path_buf(),
-        vars: Vec::new(),
-        env: Vec::new(),
-    });
+    );
     assert!(
         loaded.diags.is_empty(),
         "{}",
@@ -1045,25 +1040,20 @@ data "aws_iam_policy_document" "attributes" {
             .behavior_version(aws_config::BehaviorVersion::latest())
             .build(),
     );
-    let mut rendered = Vec::new();
-    for name in ["blocks", "attributes"] {
-        let config = loaded
-            .evaluated
-            .instances
-            .values()
-            .find(|i| i.addr.to_string() == format!("data.aws_iam_policy_document.{name}"))
-            .map(|i| i.config.clone())
-            .expect("data instance");
-        let conformed = IamPolicyDocument
-            .schema()
-            .conform(&config)
-            .expect("conforms");
-        let read = IamPolicyDocument.read(&offline, &conformed).await.unwrap();
-        rendered.push(attr_str(&read, "json").to_string());
-    }
-    assert_eq!(rendered[0], rendered[1]);
+    let config = loaded
+        .evaluated
+        .instances
+        .values()
+        .find(|i| i.addr.to_string() == "data.aws_iam_policy_document.blocks")
+        .map(|i| i.config.clone())
+        .expect("data instance");
+    let conformed = IamPolicyDocument
+        .schema()
+        .conform(&config)
+        .expect("conforms");
+    let read = IamPolicyDocument.read(&offline, &conformed).await.unwrap();
     assert_eq!(
-        rendered[0],
+        attr_str(&read, "json"),
         r#"{
   "Version": "2012-10-17",
   "Statement": [
@@ -1081,6 +1071,26 @@ data "aws_iam_policy_document" "attributes" {
     }
   ]
 }"#
+    );
+
+    // A principal without identifiers is a schema error, located at the block.
+    let (_dir, loaded) = load(
+        r#"
+data "aws_iam_policy_document" "incomplete" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type = "Service"
+    }
+  }
+}
+"#,
+    );
+    let rendered = loaded.diags.render(&loaded.sources, false);
+    assert!(
+        rendered.contains("main.tf:5:5")
+            && rendered.contains("The argument \"identifiers\" is required"),
+        "{rendered}"
     );
 }
 

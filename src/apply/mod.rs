@@ -824,16 +824,7 @@ fn prepare(
         ));
     };
     let schema = schema_for(&addr.resource, inst.span.as_ref())?;
-    let configured: BTreeSet<String> = inst
-        .config
-        .as_map()
-        .map(|m| {
-            m.iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, _)| k.clone())
-                .collect()
-        })
-        .unwrap_or_default();
+    let configured = crate::plan::diff::configured_paths(&inst.config);
     let conformed = schema.conform(&inst.config).map_err(|errors| {
         Diagnostic::error(
             "Invalid resource arguments",

@@ -419,15 +419,7 @@ impl InstanceHook for PlanHook<'_> {
             return Ok(config.clone());
         }
         let schema = schema_for(&addr.resource, span)?;
-        let configured: BTreeSet<String> = config
-            .as_map()
-            .map(|m| {
-                m.iter()
-                    .filter(|(_, v)| !v.is_null())
-                    .map(|(k, _)| k.clone())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let configured = super::diff::configured_paths(config);
         let conformed = schema.conform(config).map_err(|errors| {
             Diagnostic::error(
                 "Invalid resource arguments",

@@ -18,10 +18,10 @@ pub struct InstancePlan {
 }
 
 /// Plans one instance. `config` is the conformed configuration (see `Schema::conform`), and
-/// `configured` the attributes the configuration actually sets (an unset optional+computed
-/// attribute is unknown in `config` just like one set to a value known only after apply, but
-/// only the former keeps the prior value). `default_tags` are the provider's, merged into
-/// `tags_all` for types that have it.
+/// `configured` the arguments the configuration actually sets, from [`configured_paths`] (an
+/// unset optional+computed attribute is unknown in `config` just like one set to a value known
+/// only after apply, but only the former keeps the prior value). `default_tags` are the
+/// provider's, merged into `tags_all` for types that have it.
 pub fn plan_instance(
     schema: &Schema,
     config: &Value,
@@ -82,8 +82,8 @@ pub fn plan_instance(
         let cfg_v = cfg.get(b.name).unwrap_or(&no_blocks);
         let keep_prior = (b.computed && matches!(cfg_v, Value::Unknown)) || ignored(b.name);
         let merged;
-        let cfg_v = if b.has_computed_inside() {
-            merged = with_prior_computed(b, cfg_v, prior_v);
+        let cfg_v = if b.keeps_prior_inside() {
+            merged = with_prior_computed(b, cfg_v, prior_v, b.name, configured, None);
             &merged
         } else {
             cfg_v
@@ -139,11 +139,50 @@ pub fn plan_instance(
     }
 }
 
-/// `cfg`, the configuration's value of block type `b`, with the nested blocks that AWS computes
-/// when the configuration sets none (an Auto Scaling group provider's `managed_scaling`) taken
-/// from `prior` where the configuration leaves them unset, at any depth. Blocks are paired by
-/// position; a set's only block with the prior set's only block.
-fn with_prior_computed(b: &BlockSchema, cfg: &Value, prior: &Value) -> Value {
+/// The arguments an evaluated configuration (before conforming: every block type a list of
+/// objects) sets, for [`plan_instance`]: top-level names (`image_id`), and inside blocks paths
+/// with each block's position among its type's blocks
+/// (`block_device_mappings.0.ebs.0.volume_size`). Null values are not set.
+pub fn configured_paths(config: &Value) -> BTreeSet<String> {
+    fn walk(v: &Value, prefix: &str, out: &mut BTreeSet<String>) {
+        let Some(m) = v.unmarked().as_map() else {
+            return;
+        };
+        for (k, v) in m {
+            if v.is_null() {
+                continue;
+            }
+            let path = format!("{prefix}{k}");
+            if let Value::List(items) | Value::Set(items) = v.unmarked() {
+                for (i, item) in items.iter().enumerate() {
+                    walk(item, &format!("{path}.{i}."), out);
+                }
+            }
+            out.insert(path);
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk(config, "", &mut out);
+    out
+}
+
+/// `cfg`, the configuration's value of block type `b` (at `path`, e.g.
+/// `block_device_mappings`), with what AWS computes taken from `prior` where the configuration
+/// leaves it unset, at any depth: nested blocks AWS computes when the configuration writes none
+/// (an Auto Scaling group provider's `managed_scaling`), and optional+computed attributes (a
+/// launch template's `ebs.volume_size`). Blocks are paired by position; a set's only block with
+/// the prior set's only block. An attribute is taken from the prior block only if the paired
+/// blocks are the same otherwise ([`fits`]), so that a block inserted before others does not
+/// inherit its neighbour's values. `fits` is `None` at the top, where it is worked out per
+/// block; nested blocks inherit their top-level block's answer.
+fn with_prior_computed(
+    b: &BlockSchema,
+    cfg: &Value,
+    prior: &Value,
+    path: &str,
+    configured: &BTreeSet<String>,
+    fits_above: Option<bool>,
+) -> Value {
     let cfg_items = BlockSchema::items(cfg);
     let prior_items = BlockSchema::items(prior);
     let paired = |i: usize| match b.nesting {
@@ -151,19 +190,35 @@ fn with_prior_computed(b: &BlockSchema, cfg: &Value, prior: &Value) -> Value {
         Nesting::Set => None,
         _ => prior_items.get(i),
     };
-    let merge = |item: &Value, prior_item: Option<&Value>| {
+    let merge = |i: usize, item: &Value, prior_item: Option<&Value>| {
         let (Some(m), Some(p)) = (item.as_map(), prior_item.and_then(Value::as_map)) else {
             return item.clone();
         };
+        let at = format!("{path}.{i}");
+        let fits =
+            fits_above.unwrap_or_else(|| fits(b, item, &Value::Map(p.clone()), &at, configured));
         let mut m = m.clone();
+        if fits {
+            for a in b.attributes.iter().filter(|a| a.keeps_prior()) {
+                let unset = matches!(m.get(a.name), Some(Value::Unknown))
+                    && !configured.contains(&format!("{at}.{}", a.name));
+                if unset {
+                    m.insert(
+                        a.name.to_string(),
+                        p.get(a.name).cloned().unwrap_or(Value::Null),
+                    );
+                }
+            }
+        }
         for n in b.blocks {
             let (Some(c), Some(pv)) = (m.get(n.name), p.get(n.name)) else {
                 continue;
             };
             let v = if n.computed && matches!(c, Value::Unknown) {
                 pv.clone()
-            } else if n.has_computed_inside() {
-                with_prior_computed(n, c, pv)
+            } else if n.keeps_prior_inside() {
+                let inner = format!("{at}.{}", n.name);
+                with_prior_computed(n, c, pv, &inner, configured, Some(fits))
             } else {
                 continue;
             };
@@ -176,19 +231,59 @@ fn with_prior_computed(b: &BlockSchema, cfg: &Value, prior: &Value) -> Value {
             items
                 .iter()
                 .enumerate()
-                .map(|(i, item)| merge(item, paired(i)))
+                .map(|(i, item)| merge(i, item, paired(i)))
                 .collect(),
         ),
         Value::Set(items) => Value::set(
             items
                 .iter()
                 .enumerate()
-                .map(|(i, item)| merge(item, paired(i)))
+                .map(|(i, item)| merge(i, item, paired(i)))
                 .collect(),
         ),
-        Value::Map(_) => merge(cfg, paired(0)),
+        Value::Map(_) => merge(0, cfg, paired(0)),
         _ => cfg.clone(),
     }
+}
+
+/// True if block `item` (at `path`) is `prior` but for what the configuration leaves to AWS:
+/// unset optional+computed attributes and unwritten computed blocks, at any depth.
+fn fits(
+    b: &BlockSchema,
+    item: &Value,
+    prior: &Value,
+    path: &str,
+    configured: &BTreeSet<String>,
+) -> bool {
+    let (Some(m), Some(p)) = (item.as_map(), prior.as_map()) else {
+        return false;
+    };
+    let field = |m: &'_ BTreeMap<String, Value>, k: &str| m.get(k).cloned().unwrap_or(Value::Null);
+    let attrs_fit = b.attributes.iter().all(|a| {
+        let c = field(m, a.name);
+        let unset = a.keeps_prior()
+            && matches!(c, Value::Unknown)
+            && !configured.contains(&format!("{path}.{}", a.name));
+        unset || same(&c, &field(p, a.name))
+    });
+    attrs_fit
+        && b.blocks.iter().all(|n| {
+            let c = field(m, n.name);
+            let pv = field(p, n.name);
+            if n.computed && matches!(c, Value::Unknown) {
+                return true;
+            }
+            let (ci, pi) = (BlockSchema::items(&c), BlockSchema::items(&pv));
+            match n.nesting {
+                Nesting::Set if ci.len() != 1 || pi.len() != 1 => same(&c, &pv),
+                _ => {
+                    ci.len() == pi.len()
+                        && ci.iter().zip(pi).enumerate().all(|(i, (c, p))| {
+                            fits(n, c, p, &format!("{path}.{}.{i}", n.name), configured)
+                        })
+                }
+            }
+        })
 }
 
 /// True if the blocks' attributes that force replacement (an Auto Scaling group provider's
@@ -605,5 +700,85 @@ mod tests {
             &defaults(),
         );
         assert_eq!(p.action, Action::DeleteThenCreate);
+    }
+
+    #[test]
+    fn unset_optional_computed_attributes_inside_blocks_keep_what_aws_has() {
+        static EBS: &[AttrSchema] = &[
+            AttrSchema::optional("encrypted", AttrType::String),
+            AttrSchema::optional_computed("volume_size", AttrType::Number),
+        ];
+        static DEVICES: Schema = Schema {
+            version: 1,
+            attributes: &[AttrSchema::computed("id", AttrType::String)],
+            blocks: &[BlockSchema::list(
+                "device",
+                &[AttrSchema::optional("device_name", AttrType::String)],
+            )
+            .blocks(&[BlockSchema::list("ebs", EBS).max_items(1)])],
+        };
+        let device = |name: &str, ebs: Value| {
+            obj(&[("device_name", s(name)), ("ebs", Value::List(vec![ebs]))])
+        };
+        let config = |devices: Vec<Value>| obj(&[("device", Value::List(devices))]);
+        let prior = DEVICES.decode(&obj(&[
+            ("id", s("lt-1")),
+            (
+                "device",
+                Value::List(vec![device(
+                    "/dev/xvda",
+                    obj(&[("encrypted", s("true")), ("volume_size", Value::number(8))]),
+                )]),
+            ),
+        ]));
+        let plan = |config: &Value| {
+            plan_instance(
+                &DEVICES,
+                &DEVICES.conform(config).unwrap(),
+                &configured_paths(config),
+                Some(&prior),
+                &Lifecycle::default(),
+                &BTreeMap::new(),
+            )
+        };
+        let size = |p: &InstancePlan, i: usize| {
+            let d = &p.after.as_map().unwrap()["device"].as_list().unwrap()[i];
+            d.as_map().unwrap()["ebs"].as_list().unwrap()[0]
+                .as_map()
+                .unwrap()["volume_size"]
+                .clone()
+        };
+        // Unset: what AWS has.
+        let unset = config(vec![device("/dev/xvda", obj(&[("encrypted", s("true"))]))]);
+        let p = plan(&unset);
+        assert_eq!(p.action, Action::NoOp);
+        assert_eq!(size(&p, 0), Value::number(8));
+        // Set: the configuration's value.
+        let set = config(vec![device(
+            "/dev/xvda",
+            obj(&[("encrypted", s("true")), ("volume_size", Value::number(30))]),
+        )]);
+        assert_eq!(size(&plan(&set), 0), Value::number(30));
+        // Set to a value known only after apply: unknown, not the prior value.
+        let unknown = config(vec![device(
+            "/dev/xvda",
+            obj(&[("encrypted", s("true")), ("volume_size", Value::Unknown)]),
+        )]);
+        let p = plan(&unknown);
+        assert_eq!(p.action, Action::Update);
+        assert_eq!(size(&p, 0), Value::Unknown);
+        // A device written before the old one does not inherit the old one's size; the old
+        // one, now second, is not paired with its prior self either (blocks pair by position).
+        let inserted = config(vec![
+            device("/dev/sdb", obj(&[("encrypted", s("true"))])),
+            device("/dev/xvda", obj(&[("encrypted", s("true"))])),
+        ]);
+        let p = plan(&inserted);
+        assert_eq!(p.action, Action::Update);
+        assert_eq!(size(&p, 0), Value::Unknown);
+        assert_eq!(size(&p, 1), Value::Unknown);
+        // Another change in the same block: AWS decides the size again.
+        let changed = config(vec![device("/dev/xvda", obj(&[("encrypted", s("false"))]))]);
+        assert_eq!(size(&plan(&changed), 0), Value::Unknown);
     }
 }

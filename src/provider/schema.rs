@@ -21,9 +21,8 @@ pub enum AttrType {
     StringSet,
     StringMap,
     NumberList,
-    /// Any value, kept as given: for structures deeper than one level of blocks, such as the
-    /// `principals` and `condition` blocks inside an `aws_iam_policy_document` statement
-    /// (which arrive as lists of objects, whether written as nested blocks or as attributes).
+    /// Any value, kept as given (ecsform's own local settings such as an Auto Scaling group's
+    /// `rolling_update`).
     Any,
     /// Any other type of the AWS provider's schema (`list(object({...}))`...), for arguments
     /// ecsform takes from the provider's reference schema without supporting them yet.
@@ -167,6 +166,12 @@ impl AttrSchema {
 
     pub fn is_computed(&self) -> bool {
         matches!(self.kind, AttrKind::Computed | AttrKind::OptionalComputed)
+    }
+
+    /// True for an optional+computed attribute without a default: left unset, it keeps what
+    /// AWS has (and is known only after apply on create).
+    pub fn keeps_prior(&self) -> bool {
+        self.kind == AttrKind::OptionalComputed && self.default == Default::None
     }
 
     fn default_value(&self) -> Value {
@@ -354,12 +359,15 @@ impl BlockSchema {
         }
     }
 
-    /// True if a block type inside this one (at any depth) is computed: unset, it keeps what
-    /// AWS has.
-    pub fn has_computed_inside(&self) -> bool {
-        self.blocks
-            .iter()
-            .any(|n| n.computed || n.has_computed_inside())
+    /// True if something inside this block type keeps what AWS has when the configuration
+    /// leaves it unset: a computed nested block type, or an optional+computed attribute without
+    /// a default (here or deeper).
+    pub fn keeps_prior_inside(&self) -> bool {
+        self.attributes.iter().any(AttrSchema::keeps_prior)
+            || self
+                .blocks
+                .iter()
+                .any(|n| n.computed || n.keeps_prior_inside())
     }
 
     /// True if this block type or a block type inside it has an attribute or block type that

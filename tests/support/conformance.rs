@@ -7,7 +7,7 @@
 
 #![allow(dead_code)]
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -47,10 +47,7 @@ pub fn plan(
     let conformed = rt.normalize(conformed);
     // As refresh does: read values in the complete schema's shape.
     let prior = prior.map(|p| rt.normalize(rt.schema().decode(p)));
-    let configured: BTreeSet<String> = config
-        .as_map()
-        .map(|m| m.keys().cloned().collect())
-        .unwrap_or_default();
+    let configured = ecsform::plan::diff::configured_paths(config);
     plan_instance(
         rt.schema(),
         &conformed,

@@ -16,11 +16,13 @@
 //!   then this document's statements, then `override_policy_documents`; a statement with the
 //!   `Sid` of an earlier one replaces it.
 //!
-//! `principals`, `not_principals` and `condition` are nested blocks inside `statement`
-//! blocks in Terraform. ecsform's schemas nest blocks one level deep, so these are attributes
-//! of type [`AttrType::Any`]: both the block syntax (`principals { type = ... }`, which the
-//! evaluator turns into a list of objects) and the attribute syntax
-//! (`principals = [{ type = ..., identifiers = [...] }]`) give the same list of objects.
+//! The schema is the provider's: `statement` blocks with nested set blocks `principals` and
+//! `not_principals` (`type`, `identifiers`) and `condition` (`test`, `variable`, `values`).
+//! Being sets, their blocks are taken in ecsform's canonical order, not the provider's hash
+//! order; that shows only when two `principals` blocks of one statement share a `type`, or two
+//! `condition` blocks a test and variable (their identifiers or values are concatenated in
+//! that order). `source_json` and `override_json` are the provider's deprecated leftovers:
+//! only `""` is accepted, and it does nothing.
 
 use std::collections::BTreeMap;
 
@@ -44,6 +46,8 @@ static SCHEMA: Schema = Schema {
         AttrSchema::optional("policy_id", AttrType::String),
         AttrSchema::optional("source_policy_documents", AttrType::StringList),
         AttrSchema::optional("override_policy_documents", AttrType::StringList),
+        AttrSchema::optional("source_json", AttrType::String),
+        AttrSchema::optional("override_json", AttrType::String),
         AttrSchema::computed("json", AttrType::String),
         AttrSchema::computed("minified_json", AttrType::String),
     ],
@@ -56,12 +60,25 @@ static SCHEMA: Schema = Schema {
             AttrSchema::optional("not_actions", AttrType::StringSet),
             AttrSchema::optional("resources", AttrType::StringSet),
             AttrSchema::optional("not_resources", AttrType::StringSet),
-            AttrSchema::optional("principals", AttrType::Any),
-            AttrSchema::optional("not_principals", AttrType::Any),
-            AttrSchema::optional("condition", AttrType::Any),
         ],
-    )],
+    )
+    .blocks(&[
+        BlockSchema::set("condition", CONDITION),
+        BlockSchema::set("not_principals", PRINCIPALS),
+        BlockSchema::set("principals", PRINCIPALS),
+    ])],
 };
+
+static PRINCIPALS: &[AttrSchema] = &[
+    AttrSchema::required("identifiers", AttrType::StringSet),
+    AttrSchema::required("type", AttrType::String),
+];
+
+static CONDITION: &[AttrSchema] = &[
+    AttrSchema::required("test", AttrType::String),
+    AttrSchema::required("values", AttrType::StringList),
+    AttrSchema::required("variable", AttrType::String),
+];
 
 /// A JSON value with its object keys in a fixed order (Go marshals structs in field order).
 #[derive(Clone, Debug, PartialEq)]
@@ -321,64 +338,37 @@ fn replace_all(s: Strings, version: &str) -> Result<Strings, ApiError> {
     })
 }
 
-/// The strings of a list-like value (a set, list or tuple of strings).
-fn value_strings(v: Option<&Value>) -> Vec<String> {
-    v.map(Value::unmarked)
-        .and_then(Value::as_list)
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|i| i.unmarked().as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 fn config_principals(v: &Value, name: &str, version: &str) -> Result<Vec<Principal>, ApiError> {
-    let mut out = Vec::new();
-    for p in get_blocks(v, name) {
-        let m = p.as_map().cloned().unwrap_or_default();
-        let ty = m
-            .get("type")
-            .and_then(|t| t.unmarked().as_str())
-            .ok_or_else(|| invalid(format!("{name}: \"type\" is required")))?;
-        let mut ids = value_strings(m.get("identifiers"));
-        ids.sort();
-        ids.dedup();
-        if ids.is_empty() {
-            return Err(invalid(format!("{name}: \"identifiers\" is required")));
-        }
-        out.push(Principal {
-            ty: ty.to_string(),
-            identifiers: replace_all(decode_strings(ids), version)?,
-        });
-    }
-    Ok(out)
+    get_blocks(v, name)
+        .iter()
+        .map(|p| {
+            // A set: sorted and without duplicates already.
+            let ids = get_strings(p, "identifiers");
+            Ok(Principal {
+                ty: get_str(p, "type").unwrap_or_default().to_string(),
+                identifiers: replace_all(decode_strings(ids), version)?,
+            })
+        })
+        .collect()
 }
 
 fn config_conditions(v: &Value, version: &str) -> Result<Vec<Condition>, ApiError> {
-    let mut out = Vec::new();
-    for c in get_blocks(v, "condition") {
-        let m = c.as_map().cloned().unwrap_or_default();
-        let field = |k: &str| {
-            m.get(k)
-                .and_then(|t| t.unmarked().as_str())
-                .map(String::from)
-                .ok_or_else(|| invalid(format!("condition: \"{k}\" is required")))
-        };
-        let mut values = value_strings(m.get("values"));
-        let values = if values.len() == 1 {
-            Strings::One(values.remove(0))
-        } else {
-            Strings::Many(values)
-        };
-        out.push(Condition {
-            test: field("test")?,
-            variable: field("variable")?,
-            values: replace_all(values, version)?,
-        });
-    }
-    Ok(out)
+    get_blocks(v, "condition")
+        .iter()
+        .map(|c| {
+            let mut values = get_strings(c, "values");
+            let values = if values.len() == 1 {
+                Strings::One(values.remove(0))
+            } else {
+                Strings::Many(values)
+            };
+            Ok(Condition {
+                test: get_str(c, "test").unwrap_or_default().to_string(),
+                variable: get_str(c, "variable").unwrap_or_default().to_string(),
+                values: replace_all(values, version)?,
+            })
+        })
+        .collect()
 }
 
 fn config_statement(v: &Value, version: &str) -> Result<Statement, ApiError> {
@@ -633,6 +623,14 @@ fn crc32(data: &[u8]) -> u32 {
 
 /// The merged document a configuration describes.
 fn build(config: &Value) -> Result<Document, ApiError> {
+    // The provider's validation of its deprecated, unused arguments.
+    for name in ["source_json", "override_json"] {
+        if let Some(v) = get_str(config, name).filter(|v| !v.is_empty()) {
+            return Err(invalid(format!(
+                "expected \"{name}\" to be an empty string, got {v:?} (it is deprecated and not used: use source_policy_documents or override_policy_documents)"
+            )));
+        }
+    }
     let mut merged = Document::default();
     let mut sids: Vec<String> = Vec::new();
     for (n, text) in get_strings(config, "source_policy_documents")
@@ -733,6 +731,8 @@ impl DataSource for IamPolicyDocument {
                 given("policy_id"),
                 given("source_policy_documents"),
                 given("override_policy_documents"),
+                given("source_json"),
+                given("override_json"),
                 given("statement"),
             ],
         ))
@@ -928,5 +928,84 @@ mod tests {
             .unwrap_err()
             .message
             .contains("duplicate Sid (A)"));
+    }
+
+    #[test]
+    fn principals_and_conditions_are_the_providers_nested_set_blocks() {
+        let b = SCHEMA.block("statement").unwrap();
+        for name in ["principals", "not_principals", "condition"] {
+            assert_eq!(
+                b.block(name).unwrap().nesting,
+                crate::provider::Nesting::Set
+            );
+        }
+        // A principal without a type is a schema error at the argument.
+        let missing = Value::map([(
+            "statement",
+            Value::List(vec![statement(vec![(
+                "principals",
+                Value::List(vec![Value::map([("identifiers", strings(["*"]))])]),
+            )])]),
+        )]);
+        let errors = SCHEMA.conform(&missing).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].path, ["statement", "principals", "type"]);
+        assert_eq!(errors[0].summary, "Missing required argument");
+        // The attribute syntax is not the provider's.
+        let attribute = Value::map([(
+            "statement",
+            Value::List(vec![statement(vec![(
+                "condition",
+                Value::string("StringEquals"),
+            )])]),
+        )]);
+        let errors = SCHEMA.conform(&attribute).unwrap_err();
+        assert!(
+            errors[0]
+                .detail
+                .contains("Did you mean to define a block of type \"condition\"?"),
+            "{}",
+            errors[0].detail
+        );
+    }
+
+    /// The provider concatenates the identifiers in its set hash order, which ecsform does not
+    /// reproduce: this pins ecsform's own (canonical) order.
+    #[test]
+    fn principals_of_one_type_in_two_blocks_are_merged_in_canonical_order() {
+        let config = conformed(Value::map([(
+            "statement",
+            Value::List(vec![statement(vec![
+                ("actions", strings(["sts:AssumeRole"])),
+                (
+                    "principals",
+                    Value::List(vec![
+                        principal("Service", &["ecs-tasks.amazonaws.com"]),
+                        principal("Service", &["ec2.amazonaws.com"]),
+                    ]),
+                ),
+            ])]),
+        )]));
+        let (_, minified) = render(&config).unwrap();
+        assert_eq!(
+            minified,
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"Service":["ec2.amazonaws.com","ecs-tasks.amazonaws.com"]}}]}"#
+        );
+    }
+
+    #[test]
+    fn the_deprecated_json_arguments_take_only_an_empty_string() {
+        let empty = conformed(Value::map([
+            ("source_json", s("")),
+            ("override_json", s("")),
+        ]));
+        assert_eq!(render(&empty).unwrap().1, r#"{"Version":"2012-10-17"}"#);
+        let set = conformed(Value::map([("source_json", s("{}"))]));
+        let e = render(&set).unwrap_err();
+        assert!(
+            e.message.contains("\"source_json\" to be an empty string"),
+            "{}",
+            e.message
+        );
     }
 }

@@ -1,13 +1,15 @@
 //! `aws_ecs_cluster`: an ECS cluster with its settings (Container Insights), its ECS Exec
 //! configuration and its Service Connect default namespace.
 //!
-//! The provider's `configuration { execute_command_configuration { log_configuration {..} } }`
-//! is three levels deep; ecsform's blocks are one level, so it is one `configuration` block
-//! whose attributes are the leaves: `execute_command_kms_key_id`, `execute_command_logging`
-//! and the log configuration's own names (`cloud_watch_log_group_name`, `s3_bucket_name`...).
-//! Settings, configuration and Service Connect defaults change in place (one UpdateCluster
-//! call); the name forces a new cluster. A deleted cluster stays visible as `INACTIVE` for a
-//! while and counts as gone.
+//! The provider's syntax: `configuration { execute_command_configuration { kms_key_id, logging,
+//! log_configuration { cloud_watch_log_group_name, s3_bucket_name, .. } },
+//! managed_storage_configuration { kms_key_id, fargate_ephemeral_storage_kms_key_id } }`.
+//! `logging` and the two encryption switches have the values AWS applies when a request leaves
+//! them out (`DEFAULT`, false), as the provider's state shows them; a `configuration` or
+//! `log_configuration` block with nothing in it means the same as none. Settings,
+//! configuration and Service Connect defaults change in place (one UpdateCluster call, the
+//! configuration sent whole); the name forces a new cluster. A deleted cluster stays visible
+//! as `INACTIVE` for a while and counts as gone.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -18,7 +20,7 @@ use async_trait::async_trait;
 use aws_sdk_ecs::types::{
     Cluster, ClusterConfiguration, ClusterField, ClusterServiceConnectDefaultsRequest,
     ClusterSetting, ClusterSettingName, ExecuteCommandConfiguration,
-    ExecuteCommandLogConfiguration, ExecuteCommandLogging,
+    ExecuteCommandLogConfiguration, ExecuteCommandLogging, ManagedStorageConfiguration,
 };
 
 use super::{changed, read_created, retry_while, wait_gone};
@@ -28,7 +30,9 @@ use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::schema::Default;
-use crate::provider::values::{get_blocks, get_bool, get_str, opt_str, state_object, string_map};
+use crate::provider::values::{
+    get_block, get_blocks, get_bool, get_str, nested_object, opt_str, state_object, string_map,
+};
 use crate::provider::{
     AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, ResourceType, Schema,
 };
@@ -40,24 +44,44 @@ static SETTING: &[AttrSchema] = &[
     AttrSchema::required("value", AttrType::String),
 ];
 
-static CONFIGURATION: &[AttrSchema] = &[
-    AttrSchema::optional("execute_command_kms_key_id", AttrType::String),
-    AttrSchema::optional("execute_command_logging", AttrType::String)
-        .default(Default::Str("DEFAULT")),
+static LOG_CONFIGURATION: &[AttrSchema] = &[
     AttrSchema::optional("cloud_watch_encryption_enabled", AttrType::Bool)
         .default(Default::Bool(false)),
     AttrSchema::optional("cloud_watch_log_group_name", AttrType::String),
-    AttrSchema::optional("s3_bucket_name", AttrType::String),
     AttrSchema::optional("s3_bucket_encryption_enabled", AttrType::Bool)
         .default(Default::Bool(false)),
+    AttrSchema::optional("s3_bucket_name", AttrType::String),
     AttrSchema::optional("s3_key_prefix", AttrType::String),
 ];
+
+static EXECUTE_COMMAND_CONFIGURATION: BlockSchema = BlockSchema::list(
+    "execute_command_configuration",
+    &[
+        AttrSchema::optional("kms_key_id", AttrType::String),
+        AttrSchema::optional("logging", AttrType::String).default(Default::Str("DEFAULT")),
+    ],
+)
+.max_items(1)
+.blocks(&[BlockSchema::list("log_configuration", LOG_CONFIGURATION).max_items(1)]);
+
+static MANAGED_STORAGE_CONFIGURATION: BlockSchema = BlockSchema::list(
+    "managed_storage_configuration",
+    &[
+        AttrSchema::optional("fargate_ephemeral_storage_kms_key_id", AttrType::String),
+        AttrSchema::optional("kms_key_id", AttrType::String),
+    ],
+)
+.max_items(1);
+
+static CONFIGURATION: BlockSchema = BlockSchema::list("configuration", &[])
+    .max_items(1)
+    .blocks(&[EXECUTE_COMMAND_CONFIGURATION, MANAGED_STORAGE_CONFIGURATION]);
 
 static SERVICE_CONNECT_DEFAULTS: &[AttrSchema] =
     &[AttrSchema::required("namespace", AttrType::String)];
 
 static SCHEMA: Schema = Schema {
-    version: 1,
+    version: 2,
     attributes: &[
         AttrSchema::computed("id", AttrType::String),
         AttrSchema::computed("arn", AttrType::String),
@@ -68,7 +92,7 @@ static SCHEMA: Schema = Schema {
     blocks: &[
         // AWS reports `containerInsights` whether or not it was set.
         BlockSchema::set("setting", SETTING).computed(),
-        BlockSchema::list("configuration", CONFIGURATION).max_items(1),
+        CONFIGURATION,
         BlockSchema::list("service_connect_defaults", SERVICE_CONNECT_DEFAULTS).max_items(1),
     ],
 };
@@ -98,45 +122,7 @@ fn cluster_state(c: &Cluster) -> Option<(String, Value)> {
             ])
         })
         .collect();
-    let configuration: Vec<Value> = c
-        .configuration()
-        .and_then(|c| c.execute_command_configuration())
-        .map(|e| {
-            let log = e.log_configuration();
-            Value::map([
-                ("execute_command_kms_key_id", opt_str(e.kms_key_id())),
-                (
-                    "execute_command_logging",
-                    Value::string(
-                        e.logging()
-                            .map(|l| l.as_str())
-                            .unwrap_or(ExecuteCommandLogging::Default.as_str()),
-                    ),
-                ),
-                (
-                    "cloud_watch_encryption_enabled",
-                    Value::Bool(log.is_some_and(|l| l.cloud_watch_encryption_enabled())),
-                ),
-                (
-                    "cloud_watch_log_group_name",
-                    opt_str(log.and_then(|l| l.cloud_watch_log_group_name())),
-                ),
-                (
-                    "s3_bucket_name",
-                    opt_str(log.and_then(|l| l.s3_bucket_name())),
-                ),
-                (
-                    "s3_bucket_encryption_enabled",
-                    Value::Bool(log.is_some_and(|l| l.s3_encryption_enabled())),
-                ),
-                (
-                    "s3_key_prefix",
-                    opt_str(log.and_then(|l| l.s3_key_prefix())),
-                ),
-            ])
-        })
-        .into_iter()
-        .collect();
+    let configuration = configuration_blocks(c.configuration());
     let service_connect: Vec<Value> = c
         .service_connect_defaults()
         .and_then(|d| d.namespace())
@@ -154,11 +140,124 @@ fn cluster_state(c: &Cluster) -> Option<(String, Value)> {
             ("tags", tags.clone()),
             ("tags_all", tags),
             ("setting", Value::set(settings)),
-            ("configuration", Value::List(configuration)),
+            ("configuration", configuration),
             ("service_connect_defaults", Value::List(service_connect)),
         ],
     );
     Some((arn, state))
+}
+
+/// The `configuration` blocks of what AWS holds, in the provider's shape.
+fn configuration_blocks(c: Option<&ClusterConfiguration>) -> Value {
+    let one = |v: Option<Value>| Value::List(v.into_iter().collect());
+    let configuration = c.map(|c| {
+        let exec = c.execute_command_configuration().map(|e| {
+            let log = e.log_configuration().map(|l| {
+                let log_block = &EXECUTE_COMMAND_CONFIGURATION.blocks[0];
+                nested_object(
+                    log_block,
+                    [
+                        (
+                            "cloud_watch_encryption_enabled",
+                            Value::Bool(l.cloud_watch_encryption_enabled()),
+                        ),
+                        (
+                            "cloud_watch_log_group_name",
+                            opt_str(l.cloud_watch_log_group_name()),
+                        ),
+                        (
+                            "s3_bucket_encryption_enabled",
+                            Value::Bool(l.s3_encryption_enabled()),
+                        ),
+                        ("s3_bucket_name", opt_str(l.s3_bucket_name())),
+                        ("s3_key_prefix", opt_str(l.s3_key_prefix())),
+                    ],
+                )
+            });
+            nested_object(
+                &EXECUTE_COMMAND_CONFIGURATION,
+                [
+                    ("kms_key_id", opt_str(e.kms_key_id())),
+                    (
+                        "logging",
+                        Value::string(
+                            e.logging()
+                                .unwrap_or(&ExecuteCommandLogging::Default)
+                                .as_str(),
+                        ),
+                    ),
+                    ("log_configuration", one(log)),
+                ],
+            )
+        });
+        let storage = c.managed_storage_configuration().map(|m| {
+            nested_object(
+                &MANAGED_STORAGE_CONFIGURATION,
+                [
+                    (
+                        "fargate_ephemeral_storage_kms_key_id",
+                        opt_str(m.fargate_ephemeral_storage_kms_key_id()),
+                    ),
+                    ("kms_key_id", opt_str(m.kms_key_id())),
+                ],
+            )
+        });
+        nested_object(
+            &CONFIGURATION,
+            [
+                ("execute_command_configuration", one(exec)),
+                ("managed_storage_configuration", one(storage)),
+            ],
+        )
+    });
+    normalize_configuration(one(configuration))
+}
+
+/// `configuration` blocks in canonical form: a `log_configuration` with nothing but AWS's
+/// defaults in it, and then a `configuration` with no blocks in it, are left out (AWS may
+/// report an empty one for none, or none for an empty one). Unknown parts pass through.
+fn normalize_configuration(v: Value) -> Value {
+    fn is_empty_log(l: &Value) -> bool {
+        l.as_map().is_some_and(|m| {
+            m.values()
+                .all(|v| matches!(v, Value::Null | Value::Bool(false)))
+        })
+    }
+    fn blocks_of(v: &Value, name: &str) -> Option<Vec<Value>> {
+        match v.as_map()?.get(name)? {
+            Value::List(items) => Some(items.clone()),
+            _ => None,
+        }
+    }
+    let Value::List(items) = v else { return v };
+    let items = items
+        .into_iter()
+        .map(|c| {
+            let Value::Map(mut m) = c else { return c };
+            if let Some(Value::List(execs)) = m.remove("execute_command_configuration") {
+                let execs = execs
+                    .into_iter()
+                    .map(|e| {
+                        let Some(logs) = blocks_of(&e, "log_configuration") else {
+                            return e;
+                        };
+                        let mut e = e.as_map().cloned().unwrap_or_default();
+                        let logs: Vec<Value> =
+                            logs.into_iter().filter(|l| !is_empty_log(l)).collect();
+                        e.insert("log_configuration".into(), Value::List(logs));
+                        Value::Map(e)
+                    })
+                    .collect();
+                m.insert("execute_command_configuration".into(), Value::List(execs));
+            }
+            Value::Map(m)
+        })
+        .filter(|c| {
+            let empty = |name| blocks_of(c, name).is_some_and(|b| b.is_empty());
+            !(empty("execute_command_configuration") && empty("managed_storage_configuration"))
+        })
+        .collect();
+    Value::List(items)
 }
 
 fn settings(planned: &Value) -> Vec<ClusterSetting> {
@@ -174,44 +273,41 @@ fn settings(planned: &Value) -> Vec<ClusterSetting> {
 }
 
 fn configuration(planned: &Value) -> Option<ClusterConfiguration> {
-    let c = get_blocks(planned, "configuration").into_iter().next()?;
-    let s = |name| get_str(&c, name).map(String::from);
-    let log = ExecuteCommandLogConfiguration::builder()
-        .set_cloud_watch_log_group_name(s("cloud_watch_log_group_name"))
-        .cloud_watch_encryption_enabled(
-            get_bool(&c, "cloud_watch_encryption_enabled").unwrap_or(false),
-        )
-        .set_s3_bucket_name(s("s3_bucket_name"))
-        .s3_encryption_enabled(get_bool(&c, "s3_bucket_encryption_enabled").unwrap_or(false))
-        .set_s3_key_prefix(s("s3_key_prefix"))
-        .build();
-    let logging =
-        ExecuteCommandLogging::from(get_str(&c, "execute_command_logging").unwrap_or("DEFAULT"));
-    // AWS takes a log configuration only with OVERRIDE logging; one set with another mode
-    // is sent anyway, for AWS to explain the mistake.
-    let any_log = [
-        "cloud_watch_log_group_name",
-        "s3_bucket_name",
-        "s3_key_prefix",
-    ]
-    .iter()
-    .any(|n| s(n).is_some())
-        || [
-            "cloud_watch_encryption_enabled",
-            "s3_bucket_encryption_enabled",
-        ]
-        .iter()
-        .any(|n| get_bool(&c, n) == Some(true));
-    let log = (logging == ExecuteCommandLogging::Override || any_log).then_some(log);
+    let c = get_block(planned, "configuration")?;
+    let exec = get_block(c, "execute_command_configuration").map(|e| {
+        let log = get_block(e, "log_configuration").map(|l| {
+            let s = |name| get_str(l, name).map(String::from);
+            ExecuteCommandLogConfiguration::builder()
+                .cloud_watch_encryption_enabled(
+                    get_bool(l, "cloud_watch_encryption_enabled").unwrap_or(false),
+                )
+                .set_cloud_watch_log_group_name(s("cloud_watch_log_group_name"))
+                .s3_encryption_enabled(get_bool(l, "s3_bucket_encryption_enabled").unwrap_or(false))
+                .set_s3_bucket_name(s("s3_bucket_name"))
+                .set_s3_key_prefix(s("s3_key_prefix"))
+                .build()
+        });
+        ExecuteCommandConfiguration::builder()
+            .set_kms_key_id(get_str(e, "kms_key_id").map(String::from))
+            .set_logging(get_str(e, "logging").map(ExecuteCommandLogging::from))
+            .set_log_configuration(log)
+            .build()
+    });
+    let storage = get_block(c, "managed_storage_configuration").map(|m| {
+        ManagedStorageConfiguration::builder()
+            .set_fargate_ephemeral_storage_kms_key_id(
+                get_str(m, "fargate_ephemeral_storage_kms_key_id").map(String::from),
+            )
+            .set_kms_key_id(get_str(m, "kms_key_id").map(String::from))
+            .build()
+    });
+    if exec.is_none() && storage.is_none() {
+        return None;
+    }
     Some(
         ClusterConfiguration::builder()
-            .execute_command_configuration(
-                ExecuteCommandConfiguration::builder()
-                    .set_kms_key_id(s("execute_command_kms_key_id"))
-                    .logging(logging)
-                    .set_log_configuration(log)
-                    .build(),
-            )
+            .set_execute_command_configuration(exec)
+            .set_managed_storage_configuration(storage)
             .build(),
     )
 }
@@ -260,6 +356,16 @@ impl ResourceType for EcsClusterType {
 
     fn declared_schema(&self) -> &'static Schema {
         &SCHEMA
+    }
+
+    fn normalize(&self, value: Value) -> Value {
+        let Value::Map(mut m) = value else {
+            return value;
+        };
+        if let Some(c) = m.remove("configuration") {
+            m.insert("configuration".into(), normalize_configuration(c));
+        }
+        Value::Map(m)
     }
 
     fn adoption(&self) -> Adoption {
@@ -372,17 +478,25 @@ impl ResourceType for EcsClusterType {
         if settings_changed || configuration_changed || scd_changed {
             let settings = settings(planned);
             // A removed block is reset to AWS's defaults: DEFAULT logging, no namespace
-            // (an empty namespace removes the Service Connect defaults).
+            // (an empty namespace removes the Service Connect defaults). The API has no way
+            // to take managed storage encryption away again.
             let config = configuration_changed.then(|| {
-                configuration(planned).unwrap_or_else(|| {
-                    ClusterConfiguration::builder()
-                        .execute_command_configuration(
-                            ExecuteCommandConfiguration::builder()
-                                .logging(ExecuteCommandLogging::Default)
-                                .build(),
-                        )
-                        .build()
-                })
+                let planned = configuration(planned);
+                let exec = planned
+                    .as_ref()
+                    .and_then(|c| c.execute_command_configuration())
+                    .cloned()
+                    .unwrap_or_else(|| {
+                        ExecuteCommandConfiguration::builder()
+                            .logging(ExecuteCommandLogging::Default)
+                            .build()
+                    });
+                ClusterConfiguration::builder()
+                    .execute_command_configuration(exec)
+                    .set_managed_storage_configuration(
+                        planned.and_then(|c| c.managed_storage_configuration().cloned()),
+                    )
+                    .build()
             });
             let scd = if scd_changed {
                 Some(
@@ -481,23 +595,124 @@ mod tests {
         assert_eq!(m["tags"].as_map().unwrap().len(), 1);
     }
 
+    fn conformed(configuration: Value) -> Value {
+        EcsClusterType.normalize(
+            SCHEMA
+                .conform(&Value::map([
+                    ("name", Value::string("main")),
+                    ("configuration", Value::List(vec![configuration])),
+                ]))
+                .unwrap(),
+        )
+    }
+
+    fn block(pairs: Vec<(&str, Value)>) -> Value {
+        Value::List(vec![Value::map(pairs)])
+    }
+
+    #[test]
+    fn configuration_is_sent_in_the_providers_nesting() {
+        let planned = conformed(Value::map([
+            (
+                "execute_command_configuration",
+                block(vec![
+                    ("kms_key_id", Value::string("key")),
+                    ("logging", Value::string("OVERRIDE")),
+                    (
+                        "log_configuration",
+                        block(vec![
+                            ("cloud_watch_log_group_name", Value::string("/ecs/exec")),
+                            ("s3_bucket_encryption_enabled", Value::Bool(true)),
+                            ("s3_bucket_name", Value::string("logs")),
+                        ]),
+                    ),
+                ]),
+            ),
+            (
+                "managed_storage_configuration",
+                block(vec![(
+                    "fargate_ephemeral_storage_kms_key_id",
+                    Value::string("fkey"),
+                )]),
+            ),
+        ]));
+        let c = configuration(&planned).unwrap();
+        let e = c.execute_command_configuration().unwrap();
+        assert_eq!(e.kms_key_id(), Some("key"));
+        assert_eq!(e.logging(), Some(&ExecuteCommandLogging::Override));
+        let l = e.log_configuration().unwrap();
+        assert_eq!(l.cloud_watch_log_group_name(), Some("/ecs/exec"));
+        assert!(l.s3_encryption_enabled());
+        assert!(!l.cloud_watch_encryption_enabled());
+        assert_eq!(l.s3_bucket_name(), Some("logs"));
+        let m = c.managed_storage_configuration().unwrap();
+        assert_eq!(m.fargate_ephemeral_storage_kms_key_id(), Some("fkey"));
+        assert_eq!(m.kms_key_id(), None);
+        // Read back, it is what was configured.
+        assert_eq!(
+            configuration_blocks(Some(&c)),
+            planned.as_map().unwrap()["configuration"]
+        );
+    }
+
     #[test]
     fn configuration_sends_no_empty_log_configuration() {
-        let planned = SCHEMA
-            .conform(&Value::map([
-                ("name", Value::string("main")),
-                (
-                    "configuration",
-                    Value::List(vec![Value::map([(
-                        "execute_command_kms_key_id",
-                        Value::string("key"),
-                    )])]),
-                ),
-            ]))
-            .unwrap();
+        let planned = conformed(Value::map([(
+            "execute_command_configuration",
+            block(vec![("kms_key_id", Value::string("key"))]),
+        )]));
         let c = configuration(&planned).unwrap();
         let e = c.execute_command_configuration().unwrap();
         assert_eq!(e.logging(), Some(&ExecuteCommandLogging::Default));
         assert!(e.log_configuration().is_none());
+        assert!(c.managed_storage_configuration().is_none());
+    }
+
+    #[test]
+    fn empty_blocks_mean_the_same_as_none() {
+        // What AWS may report for a cluster configured without a log configuration.
+        let aws = ClusterConfiguration::builder()
+            .execute_command_configuration(
+                ExecuteCommandConfiguration::builder()
+                    .logging(ExecuteCommandLogging::Default)
+                    .log_configuration(ExecuteCommandLogConfiguration::builder().build())
+                    .build(),
+            )
+            .build();
+        let planned = conformed(Value::map([(
+            "execute_command_configuration",
+            block(vec![(
+                "log_configuration",
+                Value::List(vec![Value::map::<&str>([])]),
+            )]),
+        )]));
+        assert_eq!(
+            configuration_blocks(Some(&aws)),
+            planned.as_map().unwrap()["configuration"]
+        );
+        let empty = conformed(Value::map::<&str>([]));
+        assert_eq!(
+            empty.as_map().unwrap()["configuration"],
+            Value::List(vec![])
+        );
+        assert!(configuration(&empty).is_none());
+        assert_eq!(
+            configuration_blocks(Some(&ClusterConfiguration::builder().build())),
+            Value::List(vec![])
+        );
+    }
+
+    #[test]
+    fn the_flat_leaves_are_gone() {
+        let errors = SCHEMA
+            .conform(&Value::map([
+                ("name", Value::string("main")),
+                (
+                    "configuration",
+                    block(vec![("execute_command_logging", Value::string("OVERRIDE"))]),
+                ),
+            ]))
+            .unwrap_err();
+        assert_eq!(errors[0].path, ["configuration", "execute_command_logging"]);
     }
 }

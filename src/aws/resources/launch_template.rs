@@ -6,11 +6,15 @@
 //! `update_default_version = true` the new version also becomes the default
 //! (`ModifyLaunchTemplate`). Only a new name replaces the template; tags change in place.
 //!
-//! The state describes the latest version, as the AWS provider's does. Nested structures are
-//! flattened one level: `block_device_mappings` carries the EBS settings as `ebs_*`
-//! attributes. `metadata_options` attributes have AWS's defaults spelled out and are always
-//! sent whole, so what AWS stores reads back the same. `description` is the version
-//! description (a launch template has no description of its own).
+//! The state describes the latest version, as the AWS provider's does, in the provider's
+//! syntax: `block_device_mappings { device_name, no_device, virtual_name, ebs { .. } }`. As in
+//! the provider, `ebs.delete_on_termination` and `ebs.encrypted` are strings (`"true"`,
+//! `"false"`, or `""` for unset, which AWS then decides; Go's other spellings such as `"1"`
+//! are accepted and read back as `"true"`), and the EBS sizes, rates and type are optional and
+//! computed: unset, they keep what AWS has. `metadata_options` attributes have AWS's defaults
+//! spelled out and are always sent whole, so what AWS stores reads back the same.
+//! `description` is the version description (a launch template has no description of its
+//! own).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -31,14 +35,14 @@ use super::{
     attr, changed, create_call, expect_prefix, partition, prefix_of_unique_name, read_created,
     unique_name, with_attrs,
 };
-use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::error::{from_sdk, retry, ApiError, ErrorKind, RetryPolicy};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, to_ec2, update_ec2_tags};
 use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{
-    block_object, get_blocks, get_bool, get_i32, get_str, get_string_map, get_strings, opt_bool,
-    opt_number, opt_str, state_object, string_map, string_set,
+    block_object, get_block, get_blocks, get_bool, get_i32, get_str, get_string_map, get_strings,
+    nested_object, opt_bool, opt_number, opt_str, state_object, string_map, string_set,
 };
 use crate::provider::{
     AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, ResourceType, Schema,
@@ -52,38 +56,52 @@ static IAM_INSTANCE_PROFILE: &[AttrSchema] = &[
 ];
 
 static BLOCK_DEVICE: &[AttrSchema] = &[
-    AttrSchema::required("device_name", AttrType::String),
+    AttrSchema::optional("device_name", AttrType::String),
     AttrSchema::optional("no_device", AttrType::String),
     AttrSchema::optional("virtual_name", AttrType::String),
-    AttrSchema::optional("ebs_delete_on_termination", AttrType::Bool),
-    AttrSchema::optional("ebs_encrypted", AttrType::Bool),
-    AttrSchema::optional("ebs_iops", AttrType::Number),
-    AttrSchema::optional("ebs_kms_key_id", AttrType::String),
-    AttrSchema::optional("ebs_snapshot_id", AttrType::String),
-    AttrSchema::optional("ebs_throughput", AttrType::Number),
-    AttrSchema::optional("ebs_volume_size", AttrType::Number),
-    AttrSchema::optional("ebs_volume_type", AttrType::String),
 ];
+
+/// The provider's EBS settings: the two switches are nullable booleans written as strings.
+static EBS: &[AttrSchema] = &[
+    AttrSchema::optional("delete_on_termination", AttrType::String),
+    AttrSchema::optional("encrypted", AttrType::String),
+    AttrSchema::optional_computed("iops", AttrType::Number),
+    AttrSchema::optional("kms_key_id", AttrType::String),
+    AttrSchema::optional("snapshot_id", AttrType::String),
+    AttrSchema::optional_computed("throughput", AttrType::Number),
+    AttrSchema::optional_computed("volume_initialization_rate", AttrType::Number),
+    AttrSchema::optional_computed("volume_size", AttrType::Number),
+    AttrSchema::optional_computed("volume_type", AttrType::String),
+];
+
+static BLOCK_DEVICE_MAPPINGS: BlockSchema =
+    BlockSchema::list("block_device_mappings", BLOCK_DEVICE)
+        .blocks(&[BlockSchema::list("ebs", EBS).max_items(1)]);
 
 static MONITORING: &[AttrSchema] = &[AttrSchema::optional("enabled", AttrType::Bool)];
 
+/// Optional and computed in the provider; ecsform spells out the values AWS applies when a
+/// request leaves them out, and sends them all.
 static METADATA_OPTIONS: &[AttrSchema] = &[
-    AttrSchema::optional("http_endpoint", AttrType::String).default(Default::Str("enabled")),
-    AttrSchema::optional("http_tokens", AttrType::String).default(Default::Str("optional")),
-    AttrSchema::optional("http_put_response_hop_limit", AttrType::Number)
+    AttrSchema::optional_computed("http_endpoint", AttrType::String)
+        .default(Default::Str("enabled")),
+    AttrSchema::optional_computed("http_tokens", AttrType::String)
+        .default(Default::Str("optional")),
+    AttrSchema::optional_computed("http_put_response_hop_limit", AttrType::Number)
         .default(Default::Number(1.0)),
-    AttrSchema::optional("http_protocol_ipv6", AttrType::String).default(Default::Str("disabled")),
-    AttrSchema::optional("instance_metadata_tags", AttrType::String)
+    AttrSchema::optional_computed("http_protocol_ipv6", AttrType::String)
+        .default(Default::Str("disabled")),
+    AttrSchema::optional_computed("instance_metadata_tags", AttrType::String)
         .default(Default::Str("disabled")),
 ];
 
 static TAG_SPECIFICATION: &[AttrSchema] = &[
-    AttrSchema::required("resource_type", AttrType::String),
+    AttrSchema::optional("resource_type", AttrType::String),
     AttrSchema::optional("tags", AttrType::StringMap),
 ];
 
 static SCHEMA: Schema = Schema {
-    version: 1,
+    version: 2,
     attributes: &[
         AttrSchema::computed("id", AttrType::String),
         AttrSchema::computed("arn", AttrType::String),
@@ -105,7 +123,7 @@ static SCHEMA: Schema = Schema {
     ],
     blocks: &[
         BlockSchema::list("iam_instance_profile", IAM_INSTANCE_PROFILE).max_items(1),
-        BlockSchema::list("block_device_mappings", BLOCK_DEVICE),
+        BLOCK_DEVICE_MAPPINGS,
         BlockSchema::list("monitoring", MONITORING).max_items(1),
         BlockSchema::list("metadata_options", METADATA_OPTIONS).max_items(1),
         BlockSchema::list("tag_specifications", TAG_SPECIFICATION),
@@ -127,8 +145,55 @@ const VERSION_DATA: &[&str] = &[
     "tag_specifications",
 ];
 
+/// Go's `strconv.ParseBool`, which the provider's nullable booleans use; `""` is unset.
+fn nullable_bool(s: &str) -> Option<Result<bool, ()>> {
+    match s {
+        "" => None,
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(Ok(true)),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(Ok(false)),
+        _ => Some(Err(())),
+    }
+}
+
+/// A nullable boolean argument of `block` as AWS takes it.
+fn get_nullable_bool(block: &Value, name: &str) -> Result<Option<bool>, ApiError> {
+    let Some(s) = get_str(block, name) else {
+        return Ok(None);
+    };
+    nullable_bool(s).transpose().map_err(|()| {
+        ApiError::new(
+            ErrorKind::Invalid,
+            "InvalidParameterValue",
+            format!(
+                "block_device_mappings.ebs.{name}: expected \"true\", \"false\" or \"\", got {s:?}"
+            ),
+        )
+    })
+}
+
+/// A nullable boolean as the provider reads it back: `"true"` or `"false"`, null when AWS has
+/// none.
+fn nullable_bool_value(b: Option<bool>) -> Value {
+    opt_str(b.map(|b| b.to_string()))
+}
+
+/// One `ebs` block as AWS takes it.
+fn ebs_request(e: &Value) -> Result<LaunchTemplateEbsBlockDeviceRequest, ApiError> {
+    Ok(LaunchTemplateEbsBlockDeviceRequest::builder()
+        .set_delete_on_termination(get_nullable_bool(e, "delete_on_termination")?)
+        .set_encrypted(get_nullable_bool(e, "encrypted")?)
+        .set_iops(get_i32(e, "iops"))
+        .set_kms_key_id(get_str(e, "kms_key_id").map(String::from))
+        .set_snapshot_id(get_str(e, "snapshot_id").map(String::from))
+        .set_throughput(get_i32(e, "throughput"))
+        .set_volume_initialization_rate(get_i32(e, "volume_initialization_rate"))
+        .set_volume_size(get_i32(e, "volume_size"))
+        .set_volume_type(get_str(e, "volume_type").map(VolumeType::from))
+        .build())
+}
+
 /// The launch template data `planned` describes, whole (a new version does not inherit).
-fn template_data(planned: &Value) -> RequestLaunchTemplateData {
+fn template_data(planned: &Value) -> Result<RequestLaunchTemplateData, ApiError> {
     let s = |name| get_str(planned, name).map(String::from);
     let sgs = get_strings(planned, "vpc_security_group_ids");
     let mut data = RequestLaunchTemplateData::builder()
@@ -146,22 +211,7 @@ fn template_data(planned: &Value) -> RequestLaunchTemplateData {
         );
     }
     for d in get_blocks(planned, "block_device_mappings") {
-        let has_ebs = BLOCK_DEVICE
-            .iter()
-            .filter(|a| a.name.starts_with("ebs_"))
-            .any(|a| !attr(&d, a.name).is_null());
-        let ebs = has_ebs.then(|| {
-            LaunchTemplateEbsBlockDeviceRequest::builder()
-                .set_delete_on_termination(get_bool(&d, "ebs_delete_on_termination"))
-                .set_encrypted(get_bool(&d, "ebs_encrypted"))
-                .set_iops(get_i32(&d, "ebs_iops"))
-                .set_kms_key_id(get_str(&d, "ebs_kms_key_id").map(String::from))
-                .set_snapshot_id(get_str(&d, "ebs_snapshot_id").map(String::from))
-                .set_throughput(get_i32(&d, "ebs_throughput"))
-                .set_volume_size(get_i32(&d, "ebs_volume_size"))
-                .set_volume_type(get_str(&d, "ebs_volume_type").map(VolumeType::from))
-                .build()
-        });
+        let ebs = get_block(&d, "ebs").map(ebs_request).transpose()?;
         data = data.block_device_mappings(
             LaunchTemplateBlockDeviceMappingRequest::builder()
                 .set_device_name(get_str(&d, "device_name").map(String::from))
@@ -206,7 +256,7 @@ fn template_data(planned: &Value) -> RequestLaunchTemplateData {
                 .build(),
         );
     }
-    data.build()
+    Ok(data.build())
 }
 
 /// The account in a `CreatedBy` ARN (`arn:aws:iam::123456789012:root`).
@@ -286,45 +336,83 @@ fn iam_profile_blocks(d: &ResponseLaunchTemplateData) -> Value {
 }
 
 fn device_blocks(d: &ResponseLaunchTemplateData) -> Value {
+    let ebs_block = &BLOCK_DEVICE_MAPPINGS.blocks[0];
     Value::List(
         d.block_device_mappings()
             .iter()
             .map(|m| {
-                let ebs = m.ebs();
-                block_object(
-                    BLOCK_DEVICE,
+                let ebs = m.ebs().map(|e| {
+                    nested_object(
+                        ebs_block,
+                        [
+                            (
+                                "delete_on_termination",
+                                nullable_bool_value(e.delete_on_termination()),
+                            ),
+                            ("encrypted", nullable_bool_value(e.encrypted())),
+                            ("iops", opt_number(e.iops())),
+                            ("kms_key_id", opt_str(e.kms_key_id())),
+                            ("snapshot_id", opt_str(e.snapshot_id())),
+                            ("throughput", opt_number(e.throughput())),
+                            (
+                                "volume_initialization_rate",
+                                opt_number(e.volume_initialization_rate()),
+                            ),
+                            ("volume_size", opt_number(e.volume_size())),
+                            ("volume_type", opt_str(e.volume_type().map(|t| t.as_str()))),
+                        ],
+                    )
+                });
+                nested_object(
+                    &BLOCK_DEVICE_MAPPINGS,
                     [
                         ("device_name", opt_str(m.device_name())),
                         ("no_device", opt_str(m.no_device())),
                         ("virtual_name", opt_str(m.virtual_name())),
-                        (
-                            "ebs_delete_on_termination",
-                            opt_bool(ebs.and_then(|e| e.delete_on_termination())),
-                        ),
-                        ("ebs_encrypted", opt_bool(ebs.and_then(|e| e.encrypted()))),
-                        ("ebs_iops", opt_number(ebs.and_then(|e| e.iops()))),
-                        ("ebs_kms_key_id", opt_str(ebs.and_then(|e| e.kms_key_id()))),
-                        (
-                            "ebs_snapshot_id",
-                            opt_str(ebs.and_then(|e| e.snapshot_id())),
-                        ),
-                        (
-                            "ebs_throughput",
-                            opt_number(ebs.and_then(|e| e.throughput())),
-                        ),
-                        (
-                            "ebs_volume_size",
-                            opt_number(ebs.and_then(|e| e.volume_size())),
-                        ),
-                        (
-                            "ebs_volume_type",
-                            opt_str(ebs.and_then(|e| e.volume_type()).map(|t| t.as_str())),
-                        ),
+                        ("ebs", Value::List(ebs.into_iter().collect())),
                     ],
                 )
             })
             .collect(),
     )
+}
+
+/// `ebs.delete_on_termination` and `ebs.encrypted` in the form AWS reads back: `""` as null,
+/// Go's spellings of true and false as `"true"` and `"false"`. Anything else (and anything
+/// unknown) is left for the request to refuse.
+fn normalize_devices(devices: Value) -> Value {
+    let canonical = |v: Value| match v.as_str().map(nullable_bool) {
+        Some(None) => Value::Null,
+        Some(Some(Ok(b))) => Value::string(b.to_string()),
+        _ => v,
+    };
+    let ebs = |e: Value| match e {
+        Value::Map(mut m) => {
+            for name in ["delete_on_termination", "encrypted"] {
+                if let Some(v) = m.remove(name) {
+                    m.insert(name.to_string(), canonical(v));
+                }
+            }
+            Value::Map(m)
+        }
+        other => other,
+    };
+    let device = |d: Value| match d {
+        Value::Map(mut m) => {
+            if let Some(Value::List(items)) = m.remove("ebs") {
+                m.insert(
+                    "ebs".to_string(),
+                    Value::List(items.into_iter().map(ebs).collect()),
+                );
+            }
+            Value::Map(m)
+        }
+        other => other,
+    };
+    match devices {
+        Value::List(items) => Value::List(items.into_iter().map(device).collect()),
+        other => other,
+    }
 }
 
 fn monitoring_blocks(d: &ResponseLaunchTemplateData) -> Value {
@@ -496,6 +584,19 @@ impl ResourceType for LaunchTemplateType {
         &SCHEMA
     }
 
+    fn normalize(&self, value: Value) -> Value {
+        let Value::Map(mut m) = value else {
+            return value;
+        };
+        if let Some(devices) = m.remove("block_device_mappings") {
+            m.insert(
+                "block_device_mappings".to_string(),
+                normalize_devices(devices),
+            );
+        }
+        Value::Map(m)
+    }
+
     fn adoption(&self) -> Adoption {
         Adoption::Tags
     }
@@ -577,7 +678,7 @@ impl ResourceType for LaunchTemplateType {
             (None, None) => unique_name("ecsform-"),
         };
         let tags = creation_tags(planned, ctx.extra_tags);
-        let data = template_data(planned);
+        let data = template_data(planned)?;
         // The same token on every attempt makes a repeated request return the same template.
         let token = uuid::Uuid::new_v4().to_string();
         let out = create_call("launch template to be created", || async {
@@ -611,7 +712,7 @@ impl ResourceType for LaunchTemplateType {
         let id = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
         let update_default = get_bool(planned, "update_default_version").unwrap_or(false);
         if VERSION_DATA.iter().any(|a| changed(prior, planned, a)) {
-            let data = template_data(planned);
+            let data = template_data(planned)?;
             let token = uuid::Uuid::new_v4().to_string();
             let out = retry(RetryPolicy::default(), || async {
                 ctx.clients
@@ -689,8 +790,14 @@ mod tests {
                     "block_device_mappings",
                     blocks(vec![Value::map([
                         ("device_name", Value::string("/dev/xvda")),
-                        ("ebs_volume_size", Value::number(30)),
-                        ("ebs_volume_type", Value::string("gp3")),
+                        (
+                            "ebs",
+                            blocks(vec![Value::map([
+                                ("volume_size", Value::number(30)),
+                                ("volume_type", Value::string("gp3")),
+                                ("delete_on_termination", Value::string("true")),
+                            ])]),
+                        ),
                     ])]),
                 ),
                 (
@@ -713,12 +820,16 @@ mod tests {
 
     #[test]
     fn template_data_is_sent_whole_with_metadata_defaults() {
-        let data = template_data(&config());
+        let data = template_data(&config()).unwrap();
         assert_eq!(data.image_id(), Some("ami-1"));
         assert_eq!(data.instance_type(), Some(&InstanceType::T3Micro));
-        let dev = &data.block_device_mappings()[0];
-        assert_eq!(dev.ebs().and_then(|e| e.volume_size()), Some(30));
-        assert_eq!(dev.ebs().and_then(|e| e.encrypted()), None);
+        let ebs = data.block_device_mappings()[0].ebs().unwrap();
+        assert_eq!(ebs.volume_size(), Some(30));
+        assert_eq!(ebs.volume_type(), Some(&VolumeType::Gp3));
+        assert_eq!(ebs.delete_on_termination(), Some(true));
+        // Unset (unknown until AWS says) is not sent.
+        assert_eq!(ebs.encrypted(), None);
+        assert_eq!(ebs.iops(), None);
         let md = data.metadata_options().unwrap();
         assert_eq!(
             md.http_tokens(),
@@ -754,6 +865,7 @@ mod tests {
                     .ebs(
                         LaunchTemplateEbsBlockDevice::builder()
                             .volume_size(30)
+                            .encrypted(false)
                             .build(),
                     )
                     .build(),
@@ -781,9 +893,15 @@ mod tests {
         assert_eq!(m["default_version"], Value::number(1));
         assert_eq!(m["description"], Value::string("third"));
         assert_eq!(m["tag_specifications"], Value::List(vec![]));
-        let dev = &m["block_device_mappings"].as_list().unwrap()[0];
-        assert_eq!(dev.as_map().unwrap()["ebs_volume_size"], Value::number(30));
-        assert_eq!(dev.as_map().unwrap()["ebs_encrypted"], Value::Null);
+        let dev = m["block_device_mappings"].as_list().unwrap()[0]
+            .as_map()
+            .unwrap();
+        assert_eq!(dev["device_name"], Value::string("/dev/xvda"));
+        let ebs = dev["ebs"].as_list().unwrap()[0].as_map().unwrap();
+        assert_eq!(ebs["volume_size"], Value::number(30));
+        assert_eq!(ebs["encrypted"], Value::string("false"));
+        assert_eq!(ebs["delete_on_termination"], Value::Null);
+        assert_eq!(ebs["iops"], Value::Null);
         assert_eq!(m["tags"], Value::Map(BTreeMap::new()));
     }
 
@@ -792,5 +910,70 @@ mod tests {
         assert!(VERSION_DATA.contains(&"instance_type"));
         assert!(!VERSION_DATA.contains(&"tags"));
         assert!(!VERSION_DATA.contains(&"name"));
+    }
+
+    #[test]
+    fn ebs_switches_are_the_providers_nullable_boolean_strings() {
+        let with_ebs = |ebs: Value| {
+            SCHEMA
+                .conform(&Value::map([(
+                    "block_device_mappings",
+                    Value::List(vec![Value::map([("ebs", Value::List(vec![ebs]))])]),
+                )]))
+                .unwrap()
+        };
+        let sent = |config: &Value| {
+            let data = template_data(config).unwrap();
+            let e = data.block_device_mappings()[0].ebs().unwrap().clone();
+            (e.encrypted(), e.delete_on_termination())
+        };
+        let c = with_ebs(Value::map([
+            ("encrypted", Value::string("1")),
+            ("delete_on_termination", Value::string("")),
+        ]));
+        assert_eq!(sent(&c), (Some(true), None));
+        // A device name is optional, as in the provider.
+        assert_eq!(
+            template_data(&c).unwrap().block_device_mappings()[0].device_name(),
+            None
+        );
+        // Normalized as AWS reads them back, so that the plan after apply is empty.
+        let n = LaunchTemplateType.normalize(c);
+        let ebs = &get_blocks(&get_blocks(&n, "block_device_mappings")[0], "ebs")[0];
+        assert_eq!(get_str(ebs, "encrypted"), Some("true"));
+        assert_eq!(attr(ebs, "delete_on_termination"), Value::Null);
+        let bad = with_ebs(Value::map([("encrypted", Value::string("yes"))]));
+        let e = template_data(&bad).unwrap_err();
+        assert!(e.message.contains("ebs.encrypted"), "{}", e.message);
+        // A boolean converts to the string, as Terraform converts it.
+        let b = with_ebs(Value::map([("encrypted", Value::Bool(false))]));
+        assert_eq!(sent(&b), (Some(false), None));
+    }
+
+    #[test]
+    fn the_schema_is_the_providers_nested_syntax() {
+        let config = Value::map([(
+            "block_device_mappings",
+            Value::List(vec![Value::map([("ebs_volume_size", Value::number(30))])]),
+        )]);
+        let errors = SCHEMA.conform(&config).unwrap_err();
+        assert_eq!(errors[0].path, ["block_device_mappings", "ebs_volume_size"]);
+        let two = Value::map([(
+            "block_device_mappings",
+            Value::List(vec![Value::map([(
+                "ebs",
+                Value::List(vec![Value::map::<&str>([]), Value::map::<&str>([])]),
+            )])]),
+        )]);
+        let errors = SCHEMA.conform(&two).unwrap_err();
+        assert_eq!(errors[0].summary, "Too many \"ebs\" blocks");
+        let tag_spec = Value::map([(
+            "tag_specifications",
+            Value::List(vec![Value::map([(
+                "tags",
+                Value::map([("Name", Value::string("web"))]),
+            )])]),
+        )]);
+        assert!(SCHEMA.conform(&tag_spec).is_ok());
     }
 }
