@@ -518,11 +518,17 @@ fn providers_schema_json_prints_terraform_s_format() {
 fn schema_differences(ours: &serde_json::Value, reference: &serde_json::Value) -> Vec<String> {
     use serde_json::Value as Json;
     fn flags(a: &Json) -> String {
-        ["required", "optional", "computed", "sensitive", "deprecated"]
-            .into_iter()
-            .filter(|k| a[*k] == true)
-            .collect::<Vec<_>>()
-            .join("+")
+        [
+            "required",
+            "optional",
+            "computed",
+            "sensitive",
+            "deprecated",
+        ]
+        .into_iter()
+        .filter(|k| a[*k] == true)
+        .collect::<Vec<_>>()
+        .join("+")
     }
     fn walk(ty: &str, path: &str, ours: &Json, theirs: &Json, out: &mut Vec<String>) {
         let at = |name: &str| {
@@ -538,9 +544,10 @@ fn schema_differences(ours: &serde_json::Value, reference: &serde_json::Value) -
         let (ob, tb) = (map(ours, "block_types"), map(theirs, "block_types"));
         for (name, a) in &oa {
             match ta.get(name) {
-                None if tb.contains_key(name) => {
-                    out.push(format!("{ty} {}: an attribute, the provider's is a block", at(name)))
-                }
+                None if tb.contains_key(name) => out.push(format!(
+                    "{ty} {}: an attribute, the provider's is a block",
+                    at(name)
+                )),
                 None => out.push(format!("{ty} {}: not in the provider's schema", at(name))),
                 Some(t) => {
                     if a["type"] != t["type"] {
@@ -562,7 +569,10 @@ fn schema_differences(ours: &serde_json::Value, reference: &serde_json::Value) -
                 }
             }
         }
-        for name in ta.keys().filter(|n| !oa.contains_key(*n) && !ob.contains_key(*n)) {
+        for name in ta
+            .keys()
+            .filter(|n| !oa.contains_key(*n) && !ob.contains_key(*n))
+        {
             out.push(format!("{ty} {}: missing", at(name)));
         }
         for (name, b) in &ob {
@@ -587,7 +597,10 @@ fn schema_differences(ours: &serde_json::Value, reference: &serde_json::Value) -
                 }
             }
         }
-        for name in tb.keys().filter(|n| !ob.contains_key(*n) && !oa.contains_key(*n)) {
+        for name in tb
+            .keys()
+            .filter(|n| !ob.contains_key(*n) && !oa.contains_key(*n))
+        {
             out.push(format!("{ty} {}: missing", at(name)));
         }
     }

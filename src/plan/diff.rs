@@ -103,7 +103,11 @@ pub fn plan_instance(
         // A new object: everything AWS computes is unknown again, except what the
         // configuration sets.
         let mut after = after;
-        for a in schema.attributes.iter().filter(|a| a.is_computed() && !a.untracked) {
+        for a in schema
+            .attributes
+            .iter()
+            .filter(|a| a.is_computed() && !a.untracked)
+        {
             if !ignored(a.name) {
                 after.insert(
                     a.name.to_string(),

@@ -67,7 +67,7 @@ pub fn complete(kind: Kind, type_name: &'static str, declared: &'static Schema) 
     static CACHE: OnceLock<Cache> = OnceLock::new();
     let cache = CACHE.get_or_init(Cache::default);
     let mut built = cache.lock().unwrap_or_else(|e| e.into_inner());
-    *built.entry((kind, type_name)).or_insert_with(|| {
+    built.entry((kind, type_name)).or_insert_with(|| {
         match provider_schema(kind, type_name).and_then(|s| s.get("block")) {
             Some(block) => {
                 let (attributes, blocks) = merge(declared.attributes, declared.blocks, block, true);
@@ -121,8 +121,8 @@ fn merge(
                     let mut attrs = b.attributes.to_vec();
                     for (name, t) in fields {
                         if b.attribute(name).is_none() && b.block(name).is_none() {
-                            let mut a = AttrSchema::optional(leak_str(name), attr_type(t))
-                                .unsupported();
+                            let mut a =
+                                AttrSchema::optional(leak_str(name), attr_type(t)).unsupported();
                             a.untracked = true;
                             attrs.push(a);
                         }
@@ -133,9 +133,8 @@ fn merge(
             b
         })
         .collect();
-    let declared = |name: &str| {
-        attrs.iter().any(|a| a.name == name) || blocks.iter().any(|b| b.name == name)
-    };
+    let declared =
+        |name: &str| attrs.iter().any(|a| a.name == name) || blocks.iter().any(|b| b.name == name);
     for (name, r) in ref_attrs {
         if !declared(name) {
             out_attrs.push(from_reference(leak_str(name), r));
@@ -162,7 +161,11 @@ fn flag(r: &Json, name: &str) -> bool {
 
 /// An attribute's `required`/`optional`/`computed` flags as an [`AttrKind`].
 fn kind_of(r: &Json) -> AttrKind {
-    match (flag(r, "required"), flag(r, "optional"), flag(r, "computed")) {
+    match (
+        flag(r, "required"),
+        flag(r, "optional"),
+        flag(r, "computed"),
+    ) {
         (true, _, _) => AttrKind::Required,
         (false, true, true) => AttrKind::OptionalComputed,
         (false, true, false) => AttrKind::Optional,
@@ -257,7 +260,9 @@ fn lang_type(t: &Json) -> Type {
             (Some("list"), Some(e)) => Type::List(Box::new(lang_type(e))),
             (Some("set"), Some(e)) => Type::Set(Box::new(lang_type(e))),
             (Some("map"), Some(e)) => Type::Map(Box::new(lang_type(e))),
-            (Some("tuple"), Some(Json::Array(es))) => Type::Tuple(es.iter().map(lang_type).collect()),
+            (Some("tuple"), Some(Json::Array(es))) => {
+                Type::Tuple(es.iter().map(lang_type).collect())
+            }
             (Some("object"), Some(Json::Object(fields))) => Type::Object(
                 fields
                     .iter()
@@ -292,7 +297,9 @@ mod tests {
 
     #[test]
     fn undeclared_arguments_of_the_provider_are_there_and_unsupported() {
-        let a = vpc().attribute("ipv4_ipam_pool_id").expect("from the provider");
+        let a = vpc()
+            .attribute("ipv4_ipam_pool_id")
+            .expect("from the provider");
         assert!(a.unsupported && a.untracked && a.settable());
         let config = Value::map([
             ("cidr_block", Value::string("10.0.0.0/16")),
@@ -336,7 +343,11 @@ mod tests {
         let errors = vpc().conform(&Value::map::<&str>([])).unwrap_err();
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert_eq!(errors[0].summary, "Missing required argument");
-        assert!(errors[0].detail.contains("required by ecsform"), "{}", errors[0].detail);
+        assert!(
+            errors[0].detail.contains("required by ecsform"),
+            "{}",
+            errors[0].detail
+        );
     }
 
     #[test]
@@ -350,7 +361,9 @@ mod tests {
             blocks: &[],
         };
         let s = complete(Kind::Resource, "aws_autoscaling_group", &ASG);
-        let m = s.block("mixed_instances_policy").expect("from the provider");
+        let m = s
+            .block("mixed_instances_policy")
+            .expect("from the provider");
         assert!(m.unsupported);
         assert_eq!(m.max_items, 1);
         let lt = m.block("launch_template").expect("nested");
@@ -371,7 +384,8 @@ mod tests {
 
     #[test]
     fn provider_types_are_read_from_terraform_json_notation() {
-        let t: Json = serde_json::json!(["list", ["object", {"a": "string", "b": ["set", "number"]}]]);
+        let t: Json =
+            serde_json::json!(["list", ["object", {"a": "string", "b": ["set", "number"]}]]);
         let Type::List(e) = lang_type(&t) else {
             panic!("a list")
         };
@@ -379,6 +393,9 @@ mod tests {
             panic!("of objects")
         };
         assert_eq!(fields["b"].ty, Type::Set(Box::new(Type::Number)));
-        assert_eq!(attr_type(&serde_json::json!(["map", "string"])), AttrType::StringMap);
+        assert_eq!(
+            attr_type(&serde_json::json!(["map", "string"])),
+            AttrType::StringMap
+        );
     }
 }

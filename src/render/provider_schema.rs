@@ -141,7 +141,11 @@ fn block_as_attribute(b: &BlockSchema) -> Json {
         .iter()
         .map(|a| (a.name.to_string(), attr_type(a.ty)))
         .collect();
-    let collection = if b.nesting == Nesting::Set { "set" } else { "list" };
+    let collection = if b.nesting == Nesting::Set {
+        "set"
+    } else {
+        "list"
+    };
     let mut out = Map::new();
     out.insert("type".into(), json!([collection, ["object", fields]]));
     out.insert("description_kind".into(), json!("plain"));

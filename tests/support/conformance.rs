@@ -92,9 +92,7 @@ fn assert_config_applied(rt: &dyn ResourceType, config: &Value, state: &Value) {
                 Value::Set(g) | Value::List(g) => Some(g),
                 _ => None,
             }
-            .is_some_and(|g| {
-                g.len() == w.len() && w.iter().all(|x| g.iter().any(|y| y.equals(x)))
-            }),
+            .is_some_and(|g| g.len() == w.len() && w.iter().all(|x| g.iter().any(|y| y.equals(x)))),
             _ => got.equals(want),
         };
         assert!(

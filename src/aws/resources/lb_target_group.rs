@@ -82,8 +82,7 @@ static SCHEMA: Schema = Schema {
             .default(Default::Str("instance"))
             .force_new(),
         // A string in the provider's schema (numbers convert), seconds.
-        AttrSchema::optional("deregistration_delay", AttrType::String)
-            .default(Default::Str("300")),
+        AttrSchema::optional("deregistration_delay", AttrType::String).default(Default::Str("300")),
         AttrSchema::optional("slow_start", AttrType::Number).default(Default::Number(0.0)),
         AttrSchema::optional("proxy_protocol_v2", AttrType::Bool).default(Default::Bool(false)),
         AttrSchema::optional("tags", AttrType::StringMap),
@@ -314,7 +313,11 @@ fn target_group_state(
             ),
             (
                 "deregistration_delay",
-                Value::string(attrs.get(DEREGISTRATION_DELAY).map_or("300", String::as_str)),
+                Value::string(
+                    attrs
+                        .get(DEREGISTRATION_DELAY)
+                        .map_or("300", String::as_str),
+                ),
             ),
             ("slow_start", number(SLOW_START, 0.0)),
             (
