@@ -428,7 +428,10 @@ impl InstanceHook for PlanHook<'_> {
             .at(span.cloned())
         })?;
         if addr.is_data() {
-            if !conformed_inputs_known(schema, &conformed) {
+            // Read at plan only when everything the configuration gives it (at any depth) is
+            // known; an unset optional+computed argument is unknown in `conformed`, and is
+            // not an input.
+            if !config.is_wholly_known() {
                 self.changes.insert(
                     addr.clone(),
                     ResourceChange {
@@ -492,14 +495,4 @@ impl InstanceHook for PlanHook<'_> {
         );
         Ok(p.after)
     }
-}
-
-/// Whether every argument a data source is given is known (computed attributes aside).
-fn conformed_inputs_known(schema: &Schema, v: &Value) -> bool {
-    let Some(m) = v.as_map() else { return false };
-    schema
-        .attributes
-        .iter()
-        .filter(|a| a.settable() && !a.is_computed())
-        .all(|a| m.get(a.name).is_none_or(Value::is_wholly_known))
 }

@@ -159,6 +159,18 @@ pub struct OutputChange {
     pub sensitive: bool,
 }
 
+impl OutputChange {
+    /// True if the output's value changes. Sensitive marks are not part of the value: a
+    /// recorded output and the same value newly evaluated (marked inside a collection, as
+    /// `{ for k in .. : k => var.secret }` is) are the same.
+    pub fn changed(&self) -> bool {
+        match (&self.before, &self.after) {
+            (Some(a), Some(b)) => !a.equals(b),
+            (a, b) => a.is_some() != b.is_some(),
+        }
+    }
+}
+
 /// An object an interrupted apply created without recording its id, found again by
 /// [`recover`].
 #[derive(Clone, Debug, PartialEq)]
@@ -229,7 +241,7 @@ impl Plan {
         self.changes
             .iter()
             .any(|c| !matches!(c.action, Action::NoOp | Action::Read))
-            || self.outputs.iter().any(|o| o.before != o.after)
+            || self.outputs.iter().any(OutputChange::changed)
             || !self.recovered.is_empty()
             || !self.rollouts.is_empty()
     }

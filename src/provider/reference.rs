@@ -13,9 +13,8 @@
 //! - where the provider makes optional what ecsform needs (`cidr_block`, which the provider
 //!   also takes from an IPAM pool), the attribute is optional as in the provider and ecsform
 //!   reports it missing in its own words (`needed`);
-//! - an optional argument of the resource that the provider computes when unset is
-//!   optional+computed: unset, it keeps what AWS has (inside nested blocks such arguments
-//!   stay optional for now: the planner does not keep AWS's values there yet);
+//! - an optional argument that the provider computes when unset is optional+computed: unset,
+//!   it keeps what AWS has;
 //! - sensitivity is the union of both.
 //!
 //! What is left differs from the provider on purpose: a test compares `providers schema
@@ -70,7 +69,7 @@ pub fn complete(kind: Kind, type_name: &'static str, declared: &'static Schema) 
     built.entry((kind, type_name)).or_insert_with(|| {
         match provider_schema(kind, type_name).and_then(|s| s.get("block")) {
             Some(block) => {
-                let (attributes, blocks) = merge(declared.attributes, declared.blocks, block, true);
+                let (attributes, blocks) = merge(declared.attributes, declared.blocks, block);
                 Box::leak(Box::new(Schema {
                     version: declared.version,
                     attributes,
@@ -88,7 +87,6 @@ fn merge(
     attrs: &'static [AttrSchema],
     blocks: &'static [BlockSchema],
     reference: &Json,
-    top: bool,
 ) -> (&'static [AttrSchema], &'static [BlockSchema]) {
     let empty = serde_json::Map::new();
     let ref_attrs = reference
@@ -102,7 +100,7 @@ fn merge(
     let mut out_attrs: Vec<AttrSchema> = attrs
         .iter()
         .map(|a| match ref_attrs.get(a.name) {
-            Some(r) => adjusted(*a, r, top),
+            Some(r) => adjusted(*a, r),
             None => *a,
         })
         .collect();
@@ -112,7 +110,7 @@ fn merge(
             let mut b = *b;
             if let Some(r) = ref_blocks.get(b.name) {
                 let inner = r.get("block").unwrap_or(&Json::Null);
-                (b.attributes, b.blocks) = merge(b.attributes, b.blocks, inner, false);
+                (b.attributes, b.blocks) = merge(b.attributes, b.blocks, inner);
             } else if let Some(r) = ref_attrs.get(b.name) {
                 // Written as blocks, but an attribute of a list or set of objects type in the
                 // provider's schema: the object's other fields are unsupported arguments.
@@ -173,14 +171,10 @@ fn kind_of(r: &Json) -> AttrKind {
     }
 }
 
-/// A declared attribute brought to the provider's flags where ecsform's behaviour allows
-/// (`top`: an attribute of the resource itself, not of a nested block).
-fn adjusted(mut a: AttrSchema, r: &Json, top: bool) -> AttrSchema {
+/// A declared attribute brought to the provider's flags where ecsform's behaviour allows.
+fn adjusted(mut a: AttrSchema, r: &Json) -> AttrSchema {
     let theirs = kind_of(r);
     match (a.kind, theirs) {
-        // The planner keeps AWS's value of an unset optional+computed attribute of the
-        // resource; inside nested blocks it does not yet, so those stay optional.
-        (AttrKind::Optional, AttrKind::OptionalComputed) if !top => {}
         (AttrKind::Computed, AttrKind::Optional | AttrKind::OptionalComputed) => {
             a.kind = AttrKind::OptionalComputed;
             a.unsupported = true;
@@ -223,7 +217,7 @@ fn block_from_reference(name: &'static str, r: &Json) -> BlockSchema {
         _ => Nesting::List,
     };
     let count = |k: &str| r.get(k).and_then(Json::as_u64).unwrap_or(0) as usize;
-    let (attributes, blocks) = merge(&[], &[], r.get("block").unwrap_or(&Json::Null), false);
+    let (attributes, blocks) = merge(&[], &[], r.get("block").unwrap_or(&Json::Null));
     BlockSchema::list(name, attributes)
         .nesting(nesting)
         .blocks(blocks)

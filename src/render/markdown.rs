@@ -34,11 +34,7 @@ pub fn render(plan: &Plan, limit: usize) -> String {
         .iter()
         .filter(|c| c.action != Action::NoOp || plan.rollout(&c.addr).is_some())
         .collect();
-    let outputs: Vec<&OutputChange> = plan
-        .outputs
-        .iter()
-        .filter(|o| o.before != o.after)
-        .collect();
+    let outputs: Vec<&OutputChange> = plan.outputs.iter().filter(|o| o.changed()).collect();
 
     let title = if plan.destroy {
         "ecsform plan (destroy)"

@@ -47,11 +47,7 @@ pub fn render(plan: &Plan, color: bool) -> String {
         .iter()
         .filter(|c| c.action != Action::NoOp || plan.rollout(&c.addr).is_some())
         .collect();
-    let outputs: Vec<_> = plan
-        .outputs
-        .iter()
-        .filter(|o| o.before != o.after)
-        .collect();
+    let outputs: Vec<_> = plan.outputs.iter().filter(|o| o.changed()).collect();
     if changes.is_empty() && outputs.is_empty() {
         out.push_str("No changes. Your infrastructure matches the configuration.\n");
         return out;

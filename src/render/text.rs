@@ -89,11 +89,7 @@ pub fn render_plan(plan: &Plan, color: bool) -> String {
         .iter()
         .filter(|c| c.action != Action::NoOp || plan.rollout(&c.addr).is_some())
         .collect();
-    let output_changes: Vec<_> = plan
-        .outputs
-        .iter()
-        .filter(|o| o.before != o.after)
-        .collect();
+    let output_changes: Vec<_> = plan.outputs.iter().filter(|o| o.changed()).collect();
     if changes.is_empty() && output_changes.is_empty() && !plan.recovered.is_empty() {
         out.push_str(&st.bold("No changes."));
         out.push_str(
