@@ -260,6 +260,36 @@ async fn aws_lb_conforms() {
     .await;
 }
 
+/// A Network Load Balancer: cross-zone load balancing is off by default and turned on in place
+/// (the `load_balancing.cross_zone.enabled` attribute).
+#[tokio::test]
+async fn aws_lb_network_cross_zone_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let net = network(&c, 28).await;
+    let config = |cross_zone: Option<bool>, tag_pairs: &[(&str, &str)]| {
+        let mut pairs = vec![
+            ("name", s("nlb")),
+            ("load_balancer_type", s("network")),
+            ("subnets", set(&[&net.subnets[0], &net.subnets[1]])),
+            ("tags", tags(tag_pairs)),
+        ];
+        pairs.extend(cross_zone.map(|on| ("enable_cross_zone_load_balancing", Value::Bool(on))));
+        Value::map(pairs)
+    };
+    let create = config(None, &[("Name", "nlb")]);
+    let update = config(Some(true), &[("Name", "nlb"), ("Env", "test")]);
+    conformance_with_tags(&LbType, &c, elb_tags, create, update, |stage, state| {
+        assert_eq!(attr(state, "load_balancer_type"), &s("network"));
+        assert_eq!(attr(state, "idle_timeout"), &Value::Null);
+        assert_eq!(
+            attr(state, "enable_cross_zone_load_balancing"),
+            &Value::Bool(stage == Stage::Updated)
+        );
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn aws_lb_target_group_conforms() {
     let _moto = exclusive();

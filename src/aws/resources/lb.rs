@@ -1,6 +1,7 @@
 //! `aws_lb` (also `aws_alb`): an Application, Network or Gateway Load Balancer, its subnets
 //! and security groups, and the load balancer attributes the AWS provider exposes
-//! (deletion protection, idle timeout, HTTP/2, invalid header dropping, access logs).
+//! (deletion protection, idle timeout, HTTP/2, invalid header dropping, cross-zone load
+//! balancing, access logs).
 //!
 //! The object is made by `CreateLoadBalancer`; its attributes are set right after with
 //! `ModifyLoadBalancerAttributes` and read back with `DescribeLoadBalancerAttributes`.
@@ -10,7 +11,9 @@
 //!
 //! `idle_timeout`, `enable_http2` and `drop_invalid_header_fields` exist for Application Load
 //! Balancers only: [`ResourceType::normalize`] nulls them for other types, so a network load
-//! balancer plans no change for them.
+//! balancer plans no change for them. `enable_cross_zone_load_balancing` is the other way
+//! round: Network and Gateway Load Balancers only, as Application Load Balancers always balance
+//! across zones (the AWS provider suppresses the difference; ecsform nulls it the same way).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -80,6 +83,8 @@ static SCHEMA: Schema = Schema {
         AttrSchema::optional("enable_http2", AttrType::Bool).default(Default::Bool(true)),
         AttrSchema::optional("drop_invalid_header_fields", AttrType::Bool)
             .default(Default::Bool(false)),
+        AttrSchema::optional("enable_cross_zone_load_balancing", AttrType::Bool)
+            .default(Default::Bool(false)),
         AttrSchema::computed("dns_name", AttrType::String),
         AttrSchema::computed("zone_id", AttrType::String),
         AttrSchema::computed("vpc_id", AttrType::String),
@@ -96,11 +101,14 @@ const POLL: Duration = Duration::from_secs(5);
 
 /// The attributes only Application Load Balancers have.
 const ALB_ONLY: [&str; 3] = ["idle_timeout", "enable_http2", "drop_invalid_header_fields"];
+/// The attributes Application Load Balancers do not have.
+const NOT_ALB: [&str; 1] = ["enable_cross_zone_load_balancing"];
 
 const DELETION_PROTECTION: &str = "deletion_protection.enabled";
 const IDLE_TIMEOUT: &str = "idle_timeout.timeout_seconds";
 const HTTP2: &str = "routing.http2.enabled";
 const DROP_INVALID_HEADERS: &str = "routing.http.drop_invalid_header_fields.enabled";
+const CROSS_ZONE: &str = "load_balancing.cross_zone.enabled";
 const LOGS_ENABLED: &str = "access_logs.s3.enabled";
 const LOGS_BUCKET: &str = "access_logs.s3.bucket";
 const LOGS_PREFIX: &str = "access_logs.s3.prefix";
@@ -134,6 +142,8 @@ fn attributes(v: &Value, with_logs_off: bool) -> BTreeMap<&'static str, String> 
             DROP_INVALID_HEADERS,
             flag("drop_invalid_header_fields", false),
         );
+    } else {
+        out.insert(CROSS_ZONE, flag("enable_cross_zone_load_balancing", false));
     }
     match get_blocks(v, "access_logs").first() {
         Some(logs) => {
@@ -217,6 +227,7 @@ fn lb_state(
     let get = |k: &str| attrs.get(k).map(String::as_str);
     let flag = |k: &str, default: bool| Value::Bool(get(k).map_or(default, |v| v == "true"));
     let alb_only = |v: Value| if application { v } else { Value::Null };
+    let not_alb = |v: Value| if application { Value::Null } else { v };
     let idle = get(IDLE_TIMEOUT)
         .and_then(|v| v.parse::<f64>().ok())
         .unwrap_or(60.0);
@@ -268,6 +279,10 @@ fn lb_state(
             (
                 "drop_invalid_header_fields",
                 alb_only(flag(DROP_INVALID_HEADERS, false)),
+            ),
+            (
+                "enable_cross_zone_load_balancing",
+                not_alb(flag(CROSS_ZONE, false)),
             ),
             ("access_logs", Value::List(access_logs)),
             ("dns_name", opt_str(lb.dns_name())),
@@ -489,19 +504,19 @@ impl ResourceType for LbType {
     }
 
     fn normalize(&self, value: Value) -> Value {
-        let kind = attr(&value, "load_balancer_type");
-        match kind.as_str() {
-            Some(k) if k != "application" => {
-                let mut value = value;
-                if let Value::Map(m) = &mut value {
-                    for name in ALB_ONLY {
-                        m.insert(name.to_string(), Value::Null);
-                    }
-                }
-                value
+        // Unknown (or absent, not yet defaulted) types are left as they are.
+        let nulled = match attr(&value, "load_balancer_type").as_str() {
+            Some("application") => NOT_ALB.as_slice(),
+            Some(_) => ALB_ONLY.as_slice(),
+            None => return value,
+        };
+        let mut value = value;
+        if let Value::Map(m) = &mut value {
+            for name in nulled {
+                m.insert(name.to_string(), Value::Null);
             }
-            _ => value,
         }
+        value
     }
 
     async fn read_many(
@@ -716,8 +731,37 @@ mod tests {
             Value::string("network"),
         )]));
         assert_eq!(attr(&planned, "idle_timeout"), Value::Null);
+        assert_eq!(
+            attr(&planned, "enable_cross_zone_load_balancing"),
+            Value::Bool(false)
+        );
         let attrs = attributes(&planned, false);
-        assert_eq!(attrs.keys().collect::<Vec<_>>(), [&DELETION_PROTECTION]);
+        assert_eq!(
+            attrs.keys().collect::<Vec<_>>(),
+            [&DELETION_PROTECTION, &CROSS_ZONE]
+        );
+        assert_eq!(attrs[CROSS_ZONE], "false");
+        let on = conform(Value::map([
+            ("load_balancer_type", Value::string("network")),
+            ("enable_cross_zone_load_balancing", Value::Bool(true)),
+        ]));
+        assert_eq!(
+            attribute_changes(&planned, &on),
+            BTreeMap::from([(CROSS_ZONE, "true".to_string())])
+        );
+    }
+
+    #[test]
+    fn application_load_balancers_always_balance_across_zones() {
+        let planned = conform(Value::map([(
+            "enable_cross_zone_load_balancing",
+            Value::Bool(true),
+        )]));
+        assert_eq!(
+            attr(&planned, "enable_cross_zone_load_balancing"),
+            Value::Null
+        );
+        assert!(!attributes(&planned, false).contains_key(CROSS_ZONE));
     }
 
     #[test]
@@ -774,6 +818,7 @@ mod tests {
         );
         assert_eq!(attr(&s, "idle_timeout"), Value::number(90));
         assert_eq!(attr(&s, "enable_http2"), Value::Bool(true));
+        assert_eq!(attr(&s, "enable_cross_zone_load_balancing"), Value::Null);
         assert_eq!(attr(&s, "internal"), Value::Bool(false));
         assert_eq!(attr(&s, "subnets"), string_set(["subnet-1"]));
         assert_eq!(attr(&s, "access_logs"), Value::List(Vec::new()));
