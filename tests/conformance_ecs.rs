@@ -392,8 +392,16 @@ fn task_definition(containers: &str, tag_pairs: &[(&str, &str)]) -> Value {
                 ("host_path", s("/srv/data")),
             ])]),
         ),
+        ("runtime_platform", runtime_platform("ARM64")),
         ("tags", tags(tag_pairs)),
     ])
+}
+
+fn runtime_platform(cpu_architecture: &str) -> Value {
+    Value::List(vec![Value::map([
+        ("operating_system_family", s("LINUX")),
+        ("cpu_architecture", s(cpu_architecture)),
+    ])])
 }
 
 #[tokio::test]
@@ -422,6 +430,7 @@ async fn aws_ecs_task_definition_conforms() {
             assert_eq!(attr(state, "revision"), &n(1));
             let containers = attr_str(state, "container_definitions");
             assert!(containers.contains(r#""hostPort":80"#), "{containers}");
+            assert_eq!(attr(state, "runtime_platform"), &runtime_platform("ARM64"));
         },
     )
     .await;
@@ -461,6 +470,14 @@ async fn aws_ecs_task_definition_changes_replace_and_formatting_does_not() {
     let p = support::conformance::plan(&EcsTaskDefinitionType, &newer, Some(&read));
     assert_eq!(p.action, Action::DeleteThenCreate);
     assert_eq!(p.replace_paths, ["container_definitions"]);
+
+    let mut other_platform = config.clone();
+    if let Value::Map(m) = &mut other_platform {
+        m.insert("runtime_platform".into(), runtime_platform("X86_64"));
+    }
+    let q = support::conformance::plan(&EcsTaskDefinitionType, &other_platform, Some(&read));
+    assert_eq!(q.action, Action::DeleteThenCreate);
+    assert_eq!(q.replace_paths, ["runtime_platform"]);
 
     // The replacement: the old revision is deregistered, the new one is revision 2.
     EcsTaskDefinitionType.delete(&ctx, &read).await.unwrap();

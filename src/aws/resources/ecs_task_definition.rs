@@ -17,9 +17,9 @@ use crate::aws::adopt::read_judged;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ecs::types::{
-    Compatibility, HostVolumeProperties, IpcMode, NetworkMode, PidMode, TaskDefinition,
-    TaskDefinitionField, TaskDefinitionPlacementConstraint, TaskDefinitionPlacementConstraintType,
-    TaskDefinitionStatus, Volume,
+    Compatibility, CpuArchitecture, HostVolumeProperties, IpcMode, NetworkMode, OsFamily, PidMode,
+    RuntimePlatform, TaskDefinition, TaskDefinitionField, TaskDefinitionPlacementConstraint,
+    TaskDefinitionPlacementConstraintType, TaskDefinitionStatus, Volume,
 };
 
 use super::ecs_container_definitions::{canonical, from_sdk, to_sdk};
@@ -31,7 +31,8 @@ use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{
-    get_blocks, get_bool, get_str, get_strings, opt_str, state_object, string_map, string_set,
+    block_object, get_blocks, get_bool, get_str, get_strings, opt_str, state_object, string_map,
+    string_set,
 };
 use crate::provider::{
     AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, ResourceType, Schema,
@@ -47,6 +48,11 @@ static VOLUME: &[AttrSchema] = &[
 static PLACEMENT_CONSTRAINT: &[AttrSchema] = &[
     AttrSchema::required("type", AttrType::String),
     AttrSchema::optional("expression", AttrType::String),
+];
+
+static RUNTIME_PLATFORM: &[AttrSchema] = &[
+    AttrSchema::optional("operating_system_family", AttrType::String),
+    AttrSchema::optional("cpu_architecture", AttrType::String),
 ];
 
 static SCHEMA: Schema = Schema {
@@ -77,6 +83,9 @@ static SCHEMA: Schema = Schema {
         BlockSchema::set("volume", VOLUME).force_new(),
         BlockSchema::set("placement_constraints", PLACEMENT_CONSTRAINT)
             .max_items(10)
+            .force_new(),
+        BlockSchema::list("runtime_platform", RUNTIME_PLATFORM)
+            .max_items(1)
             .force_new(),
     ],
 };
@@ -114,6 +123,7 @@ fn definition_state(td: &TaskDefinition, tags: &[aws_sdk_ecs::types::Tag]) -> Op
             ])
         })
         .collect();
+    let platform = td.runtime_platform().map(runtime_platform_state);
     let compat = td.requires_compatibilities();
     let tags = string_map(&from_ecs(tags));
     Some(state_object(
@@ -148,8 +158,38 @@ fn definition_state(td: &TaskDefinition, tags: &[aws_sdk_ecs::types::Tag]) -> Op
             ("tags_all", tags),
             ("volume", Value::set(volumes)),
             ("placement_constraints", Value::set(constraints)),
+            (
+                "runtime_platform",
+                Value::List(platform.into_iter().collect()),
+            ),
         ],
     ))
+}
+
+fn runtime_platform_state(p: &RuntimePlatform) -> Value {
+    block_object(
+        RUNTIME_PLATFORM,
+        [
+            (
+                "operating_system_family",
+                opt_str(p.operating_system_family().map(|f| f.as_str())),
+            ),
+            (
+                "cpu_architecture",
+                opt_str(p.cpu_architecture().map(|a| a.as_str())),
+            ),
+        ],
+    )
+}
+
+/// The `runtime_platform` block of `planned`, if any.
+fn runtime_platform(planned: &Value) -> Option<RuntimePlatform> {
+    get_blocks(planned, "runtime_platform").first().map(|p| {
+        RuntimePlatform::builder()
+            .set_operating_system_family(get_str(p, "operating_system_family").map(OsFamily::from))
+            .set_cpu_architecture(get_str(p, "cpu_architecture").map(CpuArchitecture::from))
+            .build()
+    })
 }
 
 /// True for the errors AWS gives when a revision does not exist (a ClientException, not a
@@ -360,6 +400,7 @@ impl ResourceType for EcsTaskDefinitionType {
             .set_ipc_mode(get_str(planned, "ipc_mode").map(IpcMode::from))
             .set_volumes((!volumes.is_empty()).then_some(volumes))
             .set_placement_constraints((!constraints.is_empty()).then_some(constraints))
+            .set_runtime_platform(runtime_platform(planned))
             .set_tags(to_ecs(&tags))
             .send()
             .await
@@ -465,6 +506,30 @@ mod tests {
         assert_eq!(
             without_revision("arn:aws:ecs:eu-west-1:1:task-definition/web:3"),
             "arn:aws:ecs:eu-west-1:1:task-definition/web"
+        );
+    }
+
+    #[test]
+    fn runtime_platform_round_trips() {
+        let planned = Value::map([(
+            "runtime_platform",
+            Value::List(vec![block_object(
+                RUNTIME_PLATFORM,
+                [
+                    ("operating_system_family", Value::string("LINUX")),
+                    ("cpu_architecture", Value::string("ARM64")),
+                ],
+            )]),
+        )]);
+        let sent = runtime_platform(&planned).unwrap();
+        assert_eq!(sent.operating_system_family(), Some(&OsFamily::Linux));
+        assert_eq!(sent.cpu_architecture(), Some(&CpuArchitecture::Arm64));
+        assert_eq!(
+            Value::List(vec![runtime_platform_state(&sent)]),
+            planned.as_map().unwrap()["runtime_platform"]
+        );
+        assert!(
+            runtime_platform(&Value::map([("runtime_platform", Value::List(vec![]))])).is_none()
         );
     }
 }
