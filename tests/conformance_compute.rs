@@ -478,6 +478,10 @@ async fn autoscaling_group_lifecycle() {
         ("health_check_grace_period", n(60)),
         ("wait_for_capacity_timeout", s("1m")),
         (
+            "enabled_metrics",
+            list(vec![s("GroupMinSize"), s("GroupMaxSize")]),
+        ),
+        (
             "tag",
             list(vec![Value::map([
                 ("key", s("Name")),
@@ -490,6 +494,15 @@ async fn autoscaling_group_lifecycle() {
         &create,
         &[
             ("max_size", n(3)),
+            // Added only: moto has no DisableMetricsCollection to take one away.
+            (
+                "enabled_metrics",
+                list(vec![
+                    s("GroupMinSize"),
+                    s("GroupMaxSize"),
+                    s("GroupDesiredCapacity"),
+                ]),
+            ),
             (
                 "tag",
                 list(vec![
@@ -520,11 +533,17 @@ async fn autoscaling_group_lifecycle() {
             );
             let zones = attr(state, "availability_zones").as_list().unwrap();
             assert_eq!(zones.len(), 2, "{state}");
+            assert_eq!(attr(state, "metrics_granularity"), &s("1Minute"));
+            let metrics = attr(state, "enabled_metrics").as_list().unwrap();
             match stage {
-                Stage::Created => assert_eq!(attr(state, "max_size"), &n(2)),
+                Stage::Created => {
+                    assert_eq!(attr(state, "max_size"), &n(2));
+                    assert_eq!(metrics.len(), 2, "{state}");
+                }
                 Stage::Updated => {
                     assert_eq!(attr(state, "max_size"), &n(3));
                     assert_eq!(attr(state, "tag").as_list().unwrap().len(), 2);
+                    assert_eq!(metrics.len(), 3, "{state}");
                 }
             }
         },

@@ -2,7 +2,8 @@
 //! launch template, in subnets (`vpc_zone_identifier`) or zones.
 //!
 //! Everything but the name changes in place (`UpdateAutoScalingGroup`; target groups through
-//! attach/detach; tags through CreateOrUpdateTags/DeleteTags). Tags are `tag` blocks as in
+//! attach/detach; tags through CreateOrUpdateTags/DeleteTags; `enabled_metrics` and
+//! `metrics_granularity` through Enable/DisableMetricsCollection). Tags are `tag` blocks as in
 //! the AWS provider (there is no `tags` map, and the provider's `default_tags` do not apply);
 //! ecsform's own `ecsform:*` tags are set at creation, not propagated to instances, and left
 //! out of the `tag` blocks read back.
@@ -24,7 +25,9 @@ use crate::aws::adopt::read_judged;
 use crate::provider::adopt::pin_name;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
-use aws_sdk_autoscaling::types::{AutoScalingGroup, LaunchTemplateSpecification, Tag};
+use aws_sdk_autoscaling::types::{
+    AutoScalingGroup, EnabledMetric, LaunchTemplateSpecification, Tag,
+};
 
 use super::{attr, changed, create_call, prefix_of_unique_name, retry_while, unique_name};
 use crate::aws::error::{from_sdk, retry, wait_until, ApiError, ErrorKind, RetryPolicy};
@@ -72,6 +75,11 @@ static SCHEMA: Schema = Schema {
         AttrSchema::optional_computed("default_cooldown", AttrType::Number),
         AttrSchema::optional_computed("termination_policies", AttrType::StringList),
         AttrSchema::optional("protect_from_scale_in", AttrType::Bool).default(Default::Bool(false)),
+        AttrSchema::optional("max_instance_lifetime", AttrType::Number),
+        AttrSchema::optional("desired_capacity_type", AttrType::String),
+        AttrSchema::optional("enabled_metrics", AttrType::StringSet),
+        AttrSchema::optional("metrics_granularity", AttrType::String)
+            .default(Default::Str(DEFAULT_GRANULARITY)),
         AttrSchema::optional("force_delete", AttrType::Bool)
             .default(Default::Bool(false))
             .local(),
@@ -89,6 +97,9 @@ static SCHEMA: Schema = Schema {
         BlockSchema::set("tag", TAG),
     ],
 };
+
+/// The only granularity AWS offers, and the AWS provider's default.
+const DEFAULT_GRANULARITY: &str = "1Minute";
 
 /// Attributes AWS does not store: kept from the planned value.
 const LOCAL: &[&str] = &[
@@ -232,6 +243,22 @@ fn group_state(g: &AutoScalingGroup) -> Option<(String, Value)> {
                 "protect_from_scale_in",
                 Value::Bool(g.new_instances_protected_from_scale_in().unwrap_or(false)),
             ),
+            (
+                "max_instance_lifetime",
+                // AWS reports 0 for "no maximum", as it takes it.
+                opt_number(g.max_instance_lifetime().filter(|l| *l != 0)),
+            ),
+            ("desired_capacity_type", opt_str(g.desired_capacity_type())),
+            ("enabled_metrics", metrics_state(g.enabled_metrics())),
+            (
+                "metrics_granularity",
+                Value::string(
+                    g.enabled_metrics()
+                        .iter()
+                        .find_map(|m| m.granularity())
+                        .unwrap_or(DEFAULT_GRANULARITY),
+                ),
+            ),
             ("force_delete", Value::Bool(false)),
             ("wait_for_capacity_timeout", Value::string("10m")),
             ("min_elb_capacity", Value::Null),
@@ -243,6 +270,87 @@ fn group_state(g: &AutoScalingGroup) -> Option<(String, Value)> {
         ],
     );
     Some((name, state))
+}
+
+/// The metrics a group collects, by name; null (as when not configured) for none.
+fn metrics_state(metrics: &[EnabledMetric]) -> Value {
+    if metrics.is_empty() {
+        Value::Null
+    } else {
+        string_set(metrics.iter().filter_map(|m| m.metric().map(String::from)))
+    }
+}
+
+/// The metrics collection calls that bring a group from collecting `before` (at
+/// `before_granularity`) to `after`: the metrics to disable, and those to enable (all of
+/// `after` when anything is added or the granularity changes, as enabling one that is on
+/// already does no harm).
+fn metrics_changes(
+    before: &[String],
+    before_granularity: Option<&str>,
+    after: &[String],
+    after_granularity: Option<&str>,
+) -> (Vec<String>, Vec<String>) {
+    let disable: Vec<String> = before
+        .iter()
+        .filter(|m| !after.contains(m))
+        .cloned()
+        .collect();
+    let added = after.iter().any(|m| !before.contains(m));
+    let enable = if added || before_granularity != after_granularity {
+        after.to_vec()
+    } else {
+        Vec::new()
+    };
+    (disable, enable)
+}
+
+/// Makes group `name` collect the metrics `planned` asks for, given that it collects those of
+/// `prior` (nothing for a new group).
+async fn sync_metrics(
+    clients: &AwsClients,
+    name: &str,
+    prior: Option<&Value>,
+    planned: &Value,
+) -> Result<(), ApiError> {
+    let (disable, enable) = metrics_changes(
+        &prior
+            .map(|p| get_strings(p, "enabled_metrics"))
+            .unwrap_or_default(),
+        prior.and_then(|p| get_str(p, "metrics_granularity")),
+        &get_strings(planned, "enabled_metrics"),
+        get_str(planned, "metrics_granularity"),
+    );
+    // Both calls take an empty list to mean every metric: never sent empty.
+    if !disable.is_empty() {
+        retry(RetryPolicy::default(), || async {
+            clients
+                .autoscaling
+                .disable_metrics_collection()
+                .auto_scaling_group_name(name)
+                .set_metrics(Some(disable.clone()))
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+    }
+    if !enable.is_empty() {
+        let granularity = get_str(planned, "metrics_granularity").unwrap_or(DEFAULT_GRANULARITY);
+        retry(RetryPolicy::default(), || async {
+            clients
+                .autoscaling
+                .enable_metrics_collection()
+                .auto_scaling_group_name(name)
+                .set_metrics(Some(enable.clone()))
+                .granularity(granularity)
+                .send()
+                .await
+                .map_err(from_sdk)
+        })
+        .await?;
+    }
+    Ok(())
 }
 
 /// Attributes AWS does not store, carried over from the planned value.
@@ -331,6 +439,8 @@ fn create_request(
         .set_default_cooldown(get_i32(planned, "default_cooldown"))
         .set_termination_policies((!policies.is_empty()).then_some(policies))
         .set_new_instances_protected_from_scale_in(get_bool(planned, "protect_from_scale_in"))
+        .set_max_instance_lifetime(get_i32(planned, "max_instance_lifetime"))
+        .set_desired_capacity_type(get_str(planned, "desired_capacity_type").map(String::from))
         .set_tags(Some(creation_tags(name, planned, extra)))
 }
 
@@ -606,6 +716,7 @@ impl ResourceType for AutoscalingGroupType {
             },
         )
         .await?;
+        sync_metrics(ctx.clients, &name, None, planned).await?;
         wait_for_capacity(ctx.clients, &name, planned).await?;
         read_back(ctx.clients, &name, planned).await
     }
@@ -631,6 +742,8 @@ impl ResourceType for AutoscalingGroupType {
             "default_cooldown",
             "termination_policies",
             "protect_from_scale_in",
+            "max_instance_lifetime",
+            "desired_capacity_type",
         ];
         if group_fields.iter().any(|a| set(a)) {
             let subnets = get_strings(planned, "vpc_zone_identifier");
@@ -673,6 +786,17 @@ impl ResourceType for AutoscalingGroupType {
                 req = req
                     .set_termination_policies(Some(get_strings(planned, "termination_policies")));
             }
+            if set("max_instance_lifetime") {
+                // 0 clears the maximum.
+                req = req
+                    .max_instance_lifetime(get_i32(planned, "max_instance_lifetime").unwrap_or(0));
+            }
+            if set("desired_capacity_type") {
+                // AWS has no way back to "not set": `units` is what not set means.
+                req = req.desired_capacity_type(
+                    get_str(planned, "desired_capacity_type").unwrap_or("units"),
+                );
+            }
             retry_while(
                 &format!("Auto Scaling group {name} to be updated"),
                 super::VISIBILITY_LIMIT,
@@ -682,6 +806,9 @@ impl ResourceType for AutoscalingGroupType {
             .await?;
         }
         sync_attachments(ctx.clients, name, prior, planned).await?;
+        if set("enabled_metrics") || set("metrics_granularity") {
+            sync_metrics(ctx.clients, name, Some(prior), planned).await?;
+        }
         wait_for_capacity(ctx.clients, name, planned).await?;
         read_back(ctx.clients, name, planned).await
     }
@@ -868,5 +995,79 @@ mod tests {
         assert_eq!(lt.as_map().unwrap()["id"], Value::string("lt-1"));
         assert_eq!(lt.as_map().unwrap()["name"], Value::Null);
         assert_eq!(lt.as_map().unwrap()["version"], Value::string("$Latest"));
+    }
+
+    #[test]
+    fn lifetime_capacity_type_and_metrics_are_sent_and_read_back() {
+        let planned = SCHEMA
+            .conform(&Value::map([
+                ("min_size", Value::number(1)),
+                ("max_size", Value::number(2)),
+                ("max_instance_lifetime", Value::number(604800)),
+                ("desired_capacity_type", Value::string("vcpu")),
+                ("enabled_metrics", string_set(["GroupMaxSize"])),
+            ]))
+            .unwrap();
+        assert_eq!(
+            attr(&planned, "metrics_granularity"),
+            Value::string("1Minute")
+        );
+        let req = create_request(&offline_clients(), "web", &planned, &BTreeMap::new());
+        assert_eq!(req.as_input().get_max_instance_lifetime(), &Some(604800));
+        assert_eq!(
+            req.as_input().get_desired_capacity_type().as_deref(),
+            Some("vcpu")
+        );
+
+        let g = AutoScalingGroup::builder()
+            .auto_scaling_group_name("web")
+            .max_instance_lifetime(604800)
+            .desired_capacity_type("vcpu")
+            .enabled_metrics(
+                EnabledMetric::builder()
+                    .metric("GroupMaxSize")
+                    .granularity("1Minute")
+                    .build(),
+            )
+            .build();
+        let (_, s) = group_state(&g).unwrap();
+        for a in [
+            "max_instance_lifetime",
+            "desired_capacity_type",
+            "enabled_metrics",
+            "metrics_granularity",
+        ] {
+            assert_eq!(attr(&s, a), attr(&planned, a), "{a}");
+        }
+
+        // Nothing set reads back as not configured.
+        let bare = AutoScalingGroup::builder()
+            .auto_scaling_group_name("web")
+            .max_instance_lifetime(0)
+            .build();
+        let (_, s) = group_state(&bare).unwrap();
+        assert_eq!(attr(&s, "max_instance_lifetime"), Value::Null);
+        assert_eq!(attr(&s, "enabled_metrics"), Value::Null);
+        assert_eq!(attr(&s, "metrics_granularity"), Value::string("1Minute"));
+    }
+
+    #[test]
+    fn metrics_changes_never_enable_or_disable_everything_by_accident() {
+        let v = |xs: &[&str]| xs.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let m = Some("1Minute");
+        // Added: the whole new set is enabled; removed: just those are disabled.
+        assert_eq!(
+            metrics_changes(&v(&["A"]), m, &v(&["A", "B"]), m),
+            (v(&[]), v(&["A", "B"]))
+        );
+        assert_eq!(
+            metrics_changes(&v(&["A", "B"]), m, &v(&["A"]), m),
+            (v(&["B"]), v(&[]))
+        );
+        assert_eq!(metrics_changes(&v(&[]), m, &v(&[]), m), (v(&[]), v(&[])));
+        assert_eq!(
+            metrics_changes(&v(&["A"]), m, &v(&["A"]), Some("5Minute")),
+            (v(&[]), v(&["A"]))
+        );
     }
 }
