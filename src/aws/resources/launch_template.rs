@@ -11,7 +11,9 @@
 //! the provider, `ebs.delete_on_termination` and `ebs.encrypted` are strings (`"true"`,
 //! `"false"`, or `""` for unset, which AWS then decides; Go's other spellings such as `"1"`
 //! are accepted and read back as `"true"`), and the EBS sizes, rates and type are optional and
-//! computed: unset, they keep what AWS has. `metadata_options` attributes have AWS's defaults
+//! computed: unset, they keep what AWS has. The top-level `ebs_optimized` is such a string
+//! too. `instance_market_options.spot_options.valid_until` is an RFC 3339 time, AWS's choice
+//! when unset. `metadata_options` attributes have AWS's defaults
 //! spelled out and are always sent whole, so what AWS stores reads back the same.
 //! `description` is the version description (a launch template has no description of its
 //! own).
@@ -22,14 +24,18 @@ use crate::aws::adopt::{ec2_owner_filters, ec2_tag_map, read_judged};
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
-    InstanceType, LaunchTemplate, LaunchTemplateBlockDeviceMappingRequest,
-    LaunchTemplateEbsBlockDeviceRequest, LaunchTemplateHttpTokensState,
-    LaunchTemplateIamInstanceProfileSpecificationRequest,
-    LaunchTemplateInstanceMetadataEndpointState, LaunchTemplateInstanceMetadataOptionsRequest,
-    LaunchTemplateInstanceMetadataProtocolIpv6, LaunchTemplateInstanceMetadataTagsState,
-    LaunchTemplateTagSpecificationRequest, LaunchTemplateVersion, LaunchTemplatesMonitoringRequest,
-    RequestLaunchTemplateData, ResourceType as Ec2Type, ResponseLaunchTemplateData, VolumeType,
+    CreditSpecificationRequest, HostnameType, InstanceInterruptionBehavior, InstanceType,
+    LaunchTemplate, LaunchTemplateBlockDeviceMappingRequest, LaunchTemplateEbsBlockDeviceRequest,
+    LaunchTemplateHttpTokensState, LaunchTemplateIamInstanceProfileSpecificationRequest,
+    LaunchTemplateInstanceMarketOptionsRequest, LaunchTemplateInstanceMetadataEndpointState,
+    LaunchTemplateInstanceMetadataOptionsRequest, LaunchTemplateInstanceMetadataProtocolIpv6,
+    LaunchTemplateInstanceMetadataTagsState, LaunchTemplatePrivateDnsNameOptionsRequest,
+    LaunchTemplateSpotMarketOptionsRequest, LaunchTemplateTagSpecificationRequest,
+    LaunchTemplateVersion, LaunchTemplatesMonitoringRequest, MarketType, RequestLaunchTemplateData,
+    ResourceType as Ec2Type, ResponseLaunchTemplateData, ShutdownBehavior, SpotInstanceType,
+    VolumeType,
 };
+use aws_smithy_types::date_time::{DateTime, Format};
 
 use super::{
     attr, changed, create_call, expect_prefix, partition, prefix_of_unique_name, read_created,
@@ -95,6 +101,32 @@ static METADATA_OPTIONS: &[AttrSchema] = &[
         .default(Default::Str("disabled")),
 ];
 
+static CREDIT_SPECIFICATION: &[AttrSchema] =
+    &[AttrSchema::optional("cpu_credits", AttrType::String)];
+
+static MARKET_OPTIONS: &[AttrSchema] = &[AttrSchema::optional("market_type", AttrType::String)];
+
+/// `valid_until` is an RFC 3339 time; unset, AWS picks one (seven days on) and the state
+/// keeps it.
+static SPOT_OPTIONS: &[AttrSchema] = &[
+    AttrSchema::optional("block_duration_minutes", AttrType::Number),
+    AttrSchema::optional("instance_interruption_behavior", AttrType::String),
+    AttrSchema::optional("max_price", AttrType::String),
+    AttrSchema::optional("spot_instance_type", AttrType::String),
+    AttrSchema::optional_computed("valid_until", AttrType::String),
+];
+
+static INSTANCE_MARKET_OPTIONS: BlockSchema =
+    BlockSchema::list("instance_market_options", MARKET_OPTIONS)
+        .max_items(1)
+        .blocks(&[BlockSchema::list("spot_options", SPOT_OPTIONS).max_items(1)]);
+
+static PRIVATE_DNS_NAME_OPTIONS: &[AttrSchema] = &[
+    AttrSchema::optional("enable_resource_name_dns_a_record", AttrType::Bool),
+    AttrSchema::optional("enable_resource_name_dns_aaaa_record", AttrType::Bool),
+    AttrSchema::optional("hostname_type", AttrType::String),
+];
+
 static TAG_SPECIFICATION: &[AttrSchema] = &[
     AttrSchema::optional("resource_type", AttrType::String),
     AttrSchema::optional("tags", AttrType::StringMap),
@@ -113,6 +145,11 @@ static SCHEMA: Schema = Schema {
         AttrSchema::optional("key_name", AttrType::String),
         AttrSchema::optional("user_data", AttrType::String),
         AttrSchema::optional("vpc_security_group_ids", AttrType::StringSet),
+        // A nullable boolean written as a string, as `ebs.encrypted` is.
+        AttrSchema::optional("ebs_optimized", AttrType::String),
+        AttrSchema::optional("disable_api_termination", AttrType::Bool),
+        AttrSchema::optional("disable_api_stop", AttrType::Bool),
+        AttrSchema::optional("instance_initiated_shutdown_behavior", AttrType::String),
         AttrSchema::optional("update_default_version", AttrType::Bool)
             .default(Default::Bool(false))
             .local(),
@@ -127,6 +164,9 @@ static SCHEMA: Schema = Schema {
         BlockSchema::list("monitoring", MONITORING).max_items(1),
         BlockSchema::list("metadata_options", METADATA_OPTIONS).max_items(1),
         BlockSchema::list("tag_specifications", TAG_SPECIFICATION),
+        BlockSchema::list("credit_specification", CREDIT_SPECIFICATION).max_items(1),
+        INSTANCE_MARKET_OPTIONS,
+        BlockSchema::list("private_dns_name_options", PRIVATE_DNS_NAME_OPTIONS).max_items(1),
     ],
 };
 
@@ -138,11 +178,18 @@ const VERSION_DATA: &[&str] = &[
     "key_name",
     "user_data",
     "vpc_security_group_ids",
+    "ebs_optimized",
+    "disable_api_termination",
+    "disable_api_stop",
+    "instance_initiated_shutdown_behavior",
     "iam_instance_profile",
     "block_device_mappings",
     "monitoring",
     "metadata_options",
     "tag_specifications",
+    "credit_specification",
+    "instance_market_options",
+    "private_dns_name_options",
 ];
 
 /// Go's `strconv.ParseBool`, which the provider's nullable booleans use; `""` is unset.
@@ -155,8 +202,8 @@ fn nullable_bool(s: &str) -> Option<Result<bool, ()>> {
     }
 }
 
-/// A nullable boolean argument of `block` as AWS takes it.
-fn get_nullable_bool(block: &Value, name: &str) -> Result<Option<bool>, ApiError> {
+/// A nullable boolean argument of `block` (at `path`, for the message) as AWS takes it.
+fn get_nullable_bool(block: &Value, path: &str, name: &str) -> Result<Option<bool>, ApiError> {
     let Some(s) = get_str(block, name) else {
         return Ok(None);
     };
@@ -164,9 +211,7 @@ fn get_nullable_bool(block: &Value, name: &str) -> Result<Option<bool>, ApiError
         ApiError::new(
             ErrorKind::Invalid,
             "InvalidParameterValue",
-            format!(
-                "block_device_mappings.ebs.{name}: expected \"true\", \"false\" or \"\", got {s:?}"
-            ),
+            format!("{path}{name}: expected \"true\", \"false\" or \"\", got {s:?}"),
         )
     })
 }
@@ -177,11 +222,57 @@ fn nullable_bool_value(b: Option<bool>) -> Value {
     opt_str(b.map(|b| b.to_string()))
 }
 
+const EBS_PATH: &str = "block_device_mappings.ebs.";
+
+/// An RFC 3339 time argument of `block` as AWS takes it.
+fn get_time(block: &Value, path: &str, name: &str) -> Result<Option<DateTime>, ApiError> {
+    let Some(s) = get_str(block, name).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    DateTime::from_str(s, Format::DateTime)
+        .map(Some)
+        .map_err(|e| {
+            ApiError::new(
+                ErrorKind::Invalid,
+                "InvalidParameterValue",
+                format!("{path}{name}: expected an RFC 3339 time, got {s:?}: {e}"),
+            )
+        })
+}
+
+/// One `instance_market_options` block as AWS takes it.
+fn market_options_request(
+    m: &Value,
+) -> Result<LaunchTemplateInstanceMarketOptionsRequest, ApiError> {
+    const PATH: &str = "instance_market_options.spot_options.";
+    let spot = match get_block(m, "spot_options") {
+        Some(o) => Some(
+            LaunchTemplateSpotMarketOptionsRequest::builder()
+                .set_block_duration_minutes(get_i32(o, "block_duration_minutes"))
+                .set_instance_interruption_behavior(
+                    get_str(o, "instance_interruption_behavior")
+                        .map(InstanceInterruptionBehavior::from),
+                )
+                .set_max_price(get_str(o, "max_price").map(String::from))
+                .set_spot_instance_type(
+                    get_str(o, "spot_instance_type").map(SpotInstanceType::from),
+                )
+                .set_valid_until(get_time(o, PATH, "valid_until")?)
+                .build(),
+        ),
+        None => None,
+    };
+    Ok(LaunchTemplateInstanceMarketOptionsRequest::builder()
+        .set_market_type(get_str(m, "market_type").map(MarketType::from))
+        .set_spot_options(spot)
+        .build())
+}
+
 /// One `ebs` block as AWS takes it.
 fn ebs_request(e: &Value) -> Result<LaunchTemplateEbsBlockDeviceRequest, ApiError> {
     Ok(LaunchTemplateEbsBlockDeviceRequest::builder()
-        .set_delete_on_termination(get_nullable_bool(e, "delete_on_termination")?)
-        .set_encrypted(get_nullable_bool(e, "encrypted")?)
+        .set_delete_on_termination(get_nullable_bool(e, EBS_PATH, "delete_on_termination")?)
+        .set_encrypted(get_nullable_bool(e, EBS_PATH, "encrypted")?)
         .set_iops(get_i32(e, "iops"))
         .set_kms_key_id(get_str(e, "kms_key_id").map(String::from))
         .set_snapshot_id(get_str(e, "snapshot_id").map(String::from))
@@ -201,7 +292,38 @@ fn template_data(planned: &Value) -> Result<RequestLaunchTemplateData, ApiError>
         .set_instance_type(get_str(planned, "instance_type").map(InstanceType::from))
         .set_key_name(s("key_name"))
         .set_user_data(s("user_data"))
-        .set_security_group_ids((!sgs.is_empty()).then_some(sgs));
+        .set_security_group_ids((!sgs.is_empty()).then_some(sgs))
+        .set_ebs_optimized(get_nullable_bool(planned, "", "ebs_optimized")?)
+        .set_disable_api_termination(get_bool(planned, "disable_api_termination"))
+        .set_disable_api_stop(get_bool(planned, "disable_api_stop"))
+        .set_instance_initiated_shutdown_behavior(
+            get_str(planned, "instance_initiated_shutdown_behavior").map(ShutdownBehavior::from),
+        );
+    if let Some(c) = get_blocks(planned, "credit_specification").first() {
+        data = data.credit_specification(
+            CreditSpecificationRequest::builder()
+                .set_cpu_credits(get_str(c, "cpu_credits").map(String::from))
+                .build(),
+        );
+    }
+    if let Some(m) = get_blocks(planned, "instance_market_options").first() {
+        data = data.instance_market_options(market_options_request(m)?);
+    }
+    if let Some(p) = get_blocks(planned, "private_dns_name_options").first() {
+        data = data.private_dns_name_options(
+            LaunchTemplatePrivateDnsNameOptionsRequest::builder()
+                .set_enable_resource_name_dns_a_record(get_bool(
+                    p,
+                    "enable_resource_name_dns_a_record",
+                ))
+                .set_enable_resource_name_dns_aaaa_record(get_bool(
+                    p,
+                    "enable_resource_name_dns_aaaa_record",
+                ))
+                .set_hostname_type(get_str(p, "hostname_type").map(HostnameType::from))
+                .build(),
+        );
+    }
     if let Some(p) = get_blocks(planned, "iam_instance_profile").first() {
         data = data.iam_instance_profile(
             LaunchTemplateIamInstanceProfileSpecificationRequest::builder()
@@ -304,6 +426,16 @@ fn template_state(t: &LaunchTemplate, v: &LaunchTemplateVersion, region: &str) -
                 },
             ),
             // Not stored by AWS: the default until the planned value says otherwise.
+            ("ebs_optimized", nullable_bool_value(d.ebs_optimized())),
+            (
+                "disable_api_termination",
+                opt_bool(d.disable_api_termination()),
+            ),
+            ("disable_api_stop", opt_bool(d.disable_api_stop())),
+            (
+                "instance_initiated_shutdown_behavior",
+                opt_str(d.instance_initiated_shutdown_behavior().map(|b| b.as_str())),
+            ),
             ("update_default_version", Value::Bool(false)),
             (
                 "default_version",
@@ -317,6 +449,9 @@ fn template_state(t: &LaunchTemplate, v: &LaunchTemplateVersion, region: &str) -
             ("monitoring", monitoring_blocks(d)),
             ("metadata_options", metadata_blocks(d)),
             ("tag_specifications", tag_spec_blocks(d)),
+            ("credit_specification", credit_blocks(d)),
+            ("instance_market_options", market_option_blocks(d)),
+            ("private_dns_name_options", private_dns_blocks(d)),
         ],
     )
 }
@@ -377,15 +512,20 @@ fn device_blocks(d: &ResponseLaunchTemplateData) -> Value {
     )
 }
 
+/// A nullable boolean string in the form AWS reads it back: `""` as null, Go's spellings of
+/// true and false as `"true"` and `"false"`; anything else is left for the request to refuse.
+fn canonical(v: Value) -> Value {
+    match v.as_str().map(nullable_bool) {
+        Some(None) => Value::Null,
+        Some(Some(Ok(b))) => Value::string(b.to_string()),
+        _ => v,
+    }
+}
+
 /// `ebs.delete_on_termination` and `ebs.encrypted` in the form AWS reads back: `""` as null,
 /// Go's spellings of true and false as `"true"` and `"false"`. Anything else (and anything
 /// unknown) is left for the request to refuse.
 fn normalize_devices(devices: Value) -> Value {
-    let canonical = |v: Value| match v.as_str().map(nullable_bool) {
-        Some(None) => Value::Null,
-        Some(Some(Ok(b))) => Value::string(b.to_string()),
-        _ => v,
-    };
     let ebs = |e: Value| match e {
         Value::Map(mut m) => {
             for name in ["delete_on_termination", "encrypted"] {
@@ -413,6 +553,89 @@ fn normalize_devices(devices: Value) -> Value {
         Value::List(items) => Value::List(items.into_iter().map(device).collect()),
         other => other,
     }
+}
+
+fn credit_blocks(d: &ResponseLaunchTemplateData) -> Value {
+    Value::List(
+        d.credit_specification()
+            .map(|c| {
+                block_object(
+                    CREDIT_SPECIFICATION,
+                    [("cpu_credits", opt_str(c.cpu_credits()))],
+                )
+            })
+            .into_iter()
+            .collect(),
+    )
+}
+
+fn market_option_blocks(d: &ResponseLaunchTemplateData) -> Value {
+    let spot_block = &INSTANCE_MARKET_OPTIONS.blocks[0];
+    Value::List(
+        d.instance_market_options()
+            .map(|m| {
+                let spot = m.spot_options().map(|o| {
+                    nested_object(
+                        spot_block,
+                        [
+                            (
+                                "block_duration_minutes",
+                                opt_number(o.block_duration_minutes()),
+                            ),
+                            (
+                                "instance_interruption_behavior",
+                                opt_str(o.instance_interruption_behavior().map(|b| b.as_str())),
+                            ),
+                            ("max_price", opt_str(o.max_price())),
+                            (
+                                "spot_instance_type",
+                                opt_str(o.spot_instance_type().map(|t| t.as_str())),
+                            ),
+                            (
+                                "valid_until",
+                                opt_str(o.valid_until().and_then(|t| t.fmt(Format::DateTime).ok())),
+                            ),
+                        ],
+                    )
+                });
+                nested_object(
+                    &INSTANCE_MARKET_OPTIONS,
+                    [
+                        ("market_type", opt_str(m.market_type().map(|t| t.as_str()))),
+                        ("spot_options", Value::List(spot.into_iter().collect())),
+                    ],
+                )
+            })
+            .into_iter()
+            .collect(),
+    )
+}
+
+fn private_dns_blocks(d: &ResponseLaunchTemplateData) -> Value {
+    Value::List(
+        d.private_dns_name_options()
+            .map(|p| {
+                block_object(
+                    PRIVATE_DNS_NAME_OPTIONS,
+                    [
+                        (
+                            "enable_resource_name_dns_a_record",
+                            opt_bool(p.enable_resource_name_dns_a_record()),
+                        ),
+                        (
+                            "enable_resource_name_dns_aaaa_record",
+                            opt_bool(p.enable_resource_name_dns_aaaa_record()),
+                        ),
+                        (
+                            "hostname_type",
+                            opt_str(p.hostname_type().map(|t| t.as_str())),
+                        ),
+                    ],
+                )
+            })
+            .into_iter()
+            .collect(),
+    )
 }
 
 fn monitoring_blocks(d: &ResponseLaunchTemplateData) -> Value {
@@ -588,6 +811,9 @@ impl ResourceType for LaunchTemplateType {
         let Value::Map(mut m) = value else {
             return value;
         };
+        if let Some(v) = m.remove("ebs_optimized") {
+            m.insert("ebs_optimized".to_string(), canonical(v));
+        }
         if let Some(devices) = m.remove("block_device_mappings") {
             m.insert(
                 "block_device_mappings".to_string(),
@@ -948,6 +1174,169 @@ mod tests {
         // A boolean converts to the string, as Terraform converts it.
         let b = with_ebs(Value::map([("encrypted", Value::Bool(false))]));
         assert_eq!(sent(&b), (Some(false), None));
+    }
+
+    #[test]
+    fn instance_settings_go_to_aws_and_read_back_in_the_providers_shape() {
+        let one = |item: Value| Value::List(vec![item]);
+        let config = SCHEMA
+            .conform(&Value::map([
+                ("ebs_optimized", Value::string("1")),
+                ("disable_api_termination", Value::Bool(true)),
+                ("disable_api_stop", Value::Bool(false)),
+                (
+                    "instance_initiated_shutdown_behavior",
+                    Value::string("terminate"),
+                ),
+                (
+                    "credit_specification",
+                    one(Value::map([("cpu_credits", Value::string("unlimited"))])),
+                ),
+                (
+                    "instance_market_options",
+                    one(Value::map([
+                        ("market_type", Value::string("spot")),
+                        (
+                            "spot_options",
+                            one(Value::map([
+                                ("block_duration_minutes", Value::number(60)),
+                                ("max_price", Value::string("0.05")),
+                                ("spot_instance_type", Value::string("one-time")),
+                                ("instance_interruption_behavior", Value::string("stop")),
+                                ("valid_until", Value::string("2030-01-01T00:00:00Z")),
+                            ])),
+                        ),
+                    ])),
+                ),
+                (
+                    "private_dns_name_options",
+                    one(Value::map([
+                        ("enable_resource_name_dns_a_record", Value::Bool(true)),
+                        ("hostname_type", Value::string("ip-name")),
+                    ])),
+                ),
+            ]))
+            .unwrap();
+        let data = template_data(&config).unwrap();
+        assert_eq!(data.ebs_optimized(), Some(true));
+        assert_eq!(data.disable_api_termination(), Some(true));
+        assert_eq!(data.disable_api_stop(), Some(false));
+        assert_eq!(
+            data.instance_initiated_shutdown_behavior(),
+            Some(&ShutdownBehavior::Terminate)
+        );
+        assert_eq!(
+            data.credit_specification().unwrap().cpu_credits(),
+            Some("unlimited")
+        );
+        let market = data.instance_market_options().unwrap();
+        assert_eq!(market.market_type(), Some(&MarketType::Spot));
+        let spot = market.spot_options().unwrap();
+        assert_eq!(spot.block_duration_minutes(), Some(60));
+        assert_eq!(spot.spot_instance_type(), Some(&SpotInstanceType::OneTime));
+        assert_eq!(
+            spot.instance_interruption_behavior(),
+            Some(&InstanceInterruptionBehavior::Stop)
+        );
+        assert_eq!(spot.valid_until().map(|t| t.secs()), Some(1_893_456_000));
+        let dns = data.private_dns_name_options().unwrap();
+        assert_eq!(dns.enable_resource_name_dns_a_record(), Some(true));
+        assert_eq!(dns.enable_resource_name_dns_aaaa_record(), None);
+        assert_eq!(dns.hostname_type(), Some(&HostnameType::IpName));
+
+        // What AWS answers reads back as the configuration, once normalized.
+        use aws_sdk_ec2::types::{
+            CreditSpecification, LaunchTemplateInstanceMarketOptions,
+            LaunchTemplatePrivateDnsNameOptions, LaunchTemplateSpotMarketOptions,
+        };
+        let response = ResponseLaunchTemplateData::builder()
+            .ebs_optimized(true)
+            .disable_api_termination(true)
+            .disable_api_stop(false)
+            .instance_initiated_shutdown_behavior(ShutdownBehavior::Terminate)
+            .credit_specification(
+                CreditSpecification::builder()
+                    .cpu_credits("unlimited")
+                    .build(),
+            )
+            .instance_market_options(
+                LaunchTemplateInstanceMarketOptions::builder()
+                    .market_type(MarketType::Spot)
+                    .spot_options(
+                        LaunchTemplateSpotMarketOptions::builder()
+                            .block_duration_minutes(60)
+                            .max_price("0.05")
+                            .spot_instance_type(SpotInstanceType::OneTime)
+                            .instance_interruption_behavior(InstanceInterruptionBehavior::Stop)
+                            .valid_until(DateTime::from_secs(1_893_456_000))
+                            .build(),
+                    )
+                    .build(),
+            )
+            .private_dns_name_options(
+                LaunchTemplatePrivateDnsNameOptions::builder()
+                    .enable_resource_name_dns_a_record(true)
+                    .hostname_type(HostnameType::IpName)
+                    .build(),
+            )
+            .build();
+        let t = LaunchTemplate::builder().launch_template_id("lt-1").build();
+        let v = LaunchTemplateVersion::builder()
+            .launch_template_data(response)
+            .build();
+        let state = template_state(&t, &v, "eu-west-1");
+        let expected = LaunchTemplateType.normalize(config);
+        for name in [
+            "ebs_optimized",
+            "disable_api_termination",
+            "disable_api_stop",
+            "instance_initiated_shutdown_behavior",
+            "credit_specification",
+            "instance_market_options",
+            "private_dns_name_options",
+        ] {
+            assert_eq!(attr(&state, name), attr(&expected, name), "{name}");
+        }
+        assert_eq!(get_str(&state, "ebs_optimized"), Some("true"));
+        // Unset, AWS's choice stays unset.
+        let empty = LaunchTemplateVersion::builder()
+            .launch_template_data(ResponseLaunchTemplateData::builder().build())
+            .build();
+        let state = template_state(&t, &empty, "eu-west-1");
+        assert_eq!(attr(&state, "ebs_optimized"), Value::Null);
+        assert_eq!(attr(&state, "instance_market_options"), Value::List(vec![]));
+    }
+
+    #[test]
+    fn a_bad_time_or_switch_is_refused_with_its_path() {
+        let config = SCHEMA
+            .conform(&Value::map([(
+                "instance_market_options",
+                Value::List(vec![Value::map([(
+                    "spot_options",
+                    Value::List(vec![Value::map([(
+                        "valid_until",
+                        Value::string("tomorrow"),
+                    )])]),
+                )])]),
+            )]))
+            .unwrap();
+        let e = template_data(&config).unwrap_err();
+        assert!(
+            e.message
+                .contains("instance_market_options.spot_options.valid_until"),
+            "{}",
+            e.message
+        );
+        let config = SCHEMA
+            .conform(&Value::map([("ebs_optimized", Value::string("yes"))]))
+            .unwrap();
+        let e = template_data(&config).unwrap_err();
+        assert!(e.message.starts_with("ebs_optimized:"), "{}", e.message);
+        let config = SCHEMA
+            .conform(&Value::map([("ebs_optimized", Value::string(""))]))
+            .unwrap();
+        assert_eq!(template_data(&config).unwrap().ebs_optimized(), None);
     }
 
     #[test]
