@@ -1,6 +1,6 @@
 //! The AWS provider's nested block syntax end to end against moto: a launch template with
 //! `block_device_mappings { ebs { .. } }`, `instance_market_options { spot_options { .. } }`,
-//! `credit_specification`, `private_dns_name_options` and the instance switches, a cluster with `configuration {
+//! `network_interfaces`, `credit_specification`, `private_dns_name_options` and the instance switches, a cluster with `configuration {
 //! execute_command_configuration { log_configuration { .. } } managed_storage_configuration
 //! { .. } }` and a role whose trust policy comes from `aws_iam_policy_document` `principals`
 //! and `condition` blocks are applied, checked through the SDK, and planned again with no

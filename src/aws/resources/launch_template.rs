@@ -24,16 +24,18 @@ use crate::aws::adopt::{ec2_owner_filters, ec2_tag_map, read_judged};
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
-    CreditSpecificationRequest, HostnameType, InstanceInterruptionBehavior, InstanceType,
-    LaunchTemplate, LaunchTemplateBlockDeviceMappingRequest, LaunchTemplateEbsBlockDeviceRequest,
+    CreditSpecificationRequest, HostnameType, InstanceInterruptionBehavior,
+    InstanceIpv6AddressRequest, InstanceType, LaunchTemplate,
+    LaunchTemplateBlockDeviceMappingRequest, LaunchTemplateEbsBlockDeviceRequest,
     LaunchTemplateHttpTokensState, LaunchTemplateIamInstanceProfileSpecificationRequest,
     LaunchTemplateInstanceMarketOptionsRequest, LaunchTemplateInstanceMetadataEndpointState,
     LaunchTemplateInstanceMetadataOptionsRequest, LaunchTemplateInstanceMetadataProtocolIpv6,
-    LaunchTemplateInstanceMetadataTagsState, LaunchTemplatePrivateDnsNameOptionsRequest,
-    LaunchTemplateSpotMarketOptionsRequest, LaunchTemplateTagSpecificationRequest,
-    LaunchTemplateVersion, LaunchTemplatesMonitoringRequest, MarketType, RequestLaunchTemplateData,
-    ResourceType as Ec2Type, ResponseLaunchTemplateData, ShutdownBehavior, SpotInstanceType,
-    VolumeType,
+    LaunchTemplateInstanceMetadataTagsState,
+    LaunchTemplateInstanceNetworkInterfaceSpecificationRequest,
+    LaunchTemplatePrivateDnsNameOptionsRequest, LaunchTemplateSpotMarketOptionsRequest,
+    LaunchTemplateTagSpecificationRequest, LaunchTemplateVersion, LaunchTemplatesMonitoringRequest,
+    MarketType, PrivateIpAddressSpecification, RequestLaunchTemplateData, ResourceType as Ec2Type,
+    ResponseLaunchTemplateData, ShutdownBehavior, SpotInstanceType, VolumeType,
 };
 use aws_smithy_types::date_time::{DateTime, Format};
 
@@ -127,6 +129,35 @@ static PRIVATE_DNS_NAME_OPTIONS: &[AttrSchema] = &[
     AttrSchema::optional("hostname_type", AttrType::String),
 ];
 
+/// The provider's `network_interfaces` arguments ecsform sends; the three switches are
+/// nullable booleans written as strings. The rest of the provider's block (prefixes,
+/// `primary_ipv6`, `ena_queue_count`, `connection_tracking_specification`,
+/// `ena_srd_specification`) is refused as not supported yet.
+static NETWORK_INTERFACE: &[AttrSchema] = &[
+    AttrSchema::optional("associate_carrier_ip_address", AttrType::String),
+    AttrSchema::optional("associate_public_ip_address", AttrType::String),
+    AttrSchema::optional("delete_on_termination", AttrType::String),
+    AttrSchema::optional("description", AttrType::String),
+    AttrSchema::optional("device_index", AttrType::Number),
+    AttrSchema::optional("interface_type", AttrType::String),
+    AttrSchema::optional("ipv4_address_count", AttrType::Number),
+    AttrSchema::optional("ipv4_addresses", AttrType::StringSet),
+    AttrSchema::optional("ipv6_address_count", AttrType::Number),
+    AttrSchema::optional("ipv6_addresses", AttrType::StringSet),
+    AttrSchema::optional("network_card_index", AttrType::Number),
+    AttrSchema::optional("network_interface_id", AttrType::String),
+    AttrSchema::optional("private_ip_address", AttrType::String),
+    AttrSchema::optional("security_groups", AttrType::StringSet),
+    AttrSchema::optional("subnet_id", AttrType::String),
+];
+
+/// The network interface switches written as strings.
+const INTERFACE_SWITCHES: [&str; 3] = [
+    "associate_carrier_ip_address",
+    "associate_public_ip_address",
+    "delete_on_termination",
+];
+
 static TAG_SPECIFICATION: &[AttrSchema] = &[
     AttrSchema::optional("resource_type", AttrType::String),
     AttrSchema::optional("tags", AttrType::StringMap),
@@ -167,6 +198,7 @@ static SCHEMA: Schema = Schema {
         BlockSchema::list("credit_specification", CREDIT_SPECIFICATION).max_items(1),
         INSTANCE_MARKET_OPTIONS,
         BlockSchema::list("private_dns_name_options", PRIVATE_DNS_NAME_OPTIONS).max_items(1),
+        BlockSchema::list("network_interfaces", NETWORK_INTERFACE),
     ],
 };
 
@@ -190,6 +222,7 @@ const VERSION_DATA: &[&str] = &[
     "credit_specification",
     "instance_market_options",
     "private_dns_name_options",
+    "network_interfaces",
 ];
 
 /// Go's `strconv.ParseBool`, which the provider's nullable booleans use; `""` is unset.
@@ -266,6 +299,51 @@ fn market_options_request(
         .set_market_type(get_str(m, "market_type").map(MarketType::from))
         .set_spot_options(spot)
         .build())
+}
+
+/// One `network_interfaces` block as AWS takes it.
+fn interface_request(
+    n: &Value,
+) -> Result<LaunchTemplateInstanceNetworkInterfaceSpecificationRequest, ApiError> {
+    const PATH: &str = "network_interfaces.";
+    let switch = |name| get_nullable_bool(n, PATH, name);
+    let s = |name| get_str(n, name).map(String::from);
+    let non_empty = |v: Vec<String>| (!v.is_empty()).then_some(v);
+    let ipv4 = get_strings(n, "ipv4_addresses")
+        .into_iter()
+        .map(|a| {
+            PrivateIpAddressSpecification::builder()
+                .private_ip_address(a)
+                .build()
+        })
+        .collect::<Vec<_>>();
+    let ipv6 = get_strings(n, "ipv6_addresses")
+        .into_iter()
+        .map(|a| {
+            InstanceIpv6AddressRequest::builder()
+                .ipv6_address(a)
+                .build()
+        })
+        .collect::<Vec<_>>();
+    Ok(
+        LaunchTemplateInstanceNetworkInterfaceSpecificationRequest::builder()
+            .set_associate_carrier_ip_address(switch("associate_carrier_ip_address")?)
+            .set_associate_public_ip_address(switch("associate_public_ip_address")?)
+            .set_delete_on_termination(switch("delete_on_termination")?)
+            .set_description(s("description"))
+            .set_device_index(get_i32(n, "device_index"))
+            .set_interface_type(s("interface_type"))
+            .set_secondary_private_ip_address_count(get_i32(n, "ipv4_address_count"))
+            .set_private_ip_addresses((!ipv4.is_empty()).then_some(ipv4))
+            .set_ipv6_address_count(get_i32(n, "ipv6_address_count"))
+            .set_ipv6_addresses((!ipv6.is_empty()).then_some(ipv6))
+            .set_network_card_index(get_i32(n, "network_card_index"))
+            .set_network_interface_id(s("network_interface_id"))
+            .set_private_ip_address(s("private_ip_address"))
+            .set_groups(non_empty(get_strings(n, "security_groups")))
+            .set_subnet_id(s("subnet_id"))
+            .build(),
+    )
 }
 
 /// One `ebs` block as AWS takes it.
@@ -370,6 +448,9 @@ fn template_data(planned: &Value) -> Result<RequestLaunchTemplateData, ApiError>
                 .build(),
         );
     }
+    for n in get_blocks(planned, "network_interfaces") {
+        data = data.network_interfaces(interface_request(&n)?);
+    }
     for t in get_blocks(planned, "tag_specifications") {
         data = data.tag_specifications(
             LaunchTemplateTagSpecificationRequest::builder()
@@ -452,6 +533,7 @@ fn template_state(t: &LaunchTemplate, v: &LaunchTemplateVersion, region: &str) -
             ("credit_specification", credit_blocks(d)),
             ("instance_market_options", market_option_blocks(d)),
             ("private_dns_name_options", private_dns_blocks(d)),
+            ("network_interfaces", interface_blocks(d)),
         ],
     )
 }
@@ -638,6 +720,92 @@ fn private_dns_blocks(d: &ResponseLaunchTemplateData) -> Value {
     )
 }
 
+/// A set of strings, null when empty (as the configuration leaves it).
+fn opt_string_set<'a>(items: impl IntoIterator<Item = &'a str>) -> Value {
+    let items: Vec<String> = items.into_iter().map(String::from).collect();
+    if items.is_empty() {
+        Value::Null
+    } else {
+        string_set(items)
+    }
+}
+
+fn interface_blocks(d: &ResponseLaunchTemplateData) -> Value {
+    Value::List(
+        d.network_interfaces()
+            .iter()
+            .map(|n| {
+                block_object(
+                    NETWORK_INTERFACE,
+                    [
+                        (
+                            "associate_carrier_ip_address",
+                            nullable_bool_value(n.associate_carrier_ip_address()),
+                        ),
+                        (
+                            "associate_public_ip_address",
+                            nullable_bool_value(n.associate_public_ip_address()),
+                        ),
+                        (
+                            "delete_on_termination",
+                            nullable_bool_value(n.delete_on_termination()),
+                        ),
+                        ("description", opt_str(n.description())),
+                        ("device_index", opt_number(n.device_index())),
+                        ("interface_type", opt_str(n.interface_type())),
+                        (
+                            "ipv4_address_count",
+                            opt_number(n.secondary_private_ip_address_count()),
+                        ),
+                        (
+                            "ipv4_addresses",
+                            opt_string_set(
+                                n.private_ip_addresses()
+                                    .iter()
+                                    .filter_map(|a| a.private_ip_address()),
+                            ),
+                        ),
+                        ("ipv6_address_count", opt_number(n.ipv6_address_count())),
+                        (
+                            "ipv6_addresses",
+                            opt_string_set(
+                                n.ipv6_addresses().iter().filter_map(|a| a.ipv6_address()),
+                            ),
+                        ),
+                        ("network_card_index", opt_number(n.network_card_index())),
+                        ("network_interface_id", opt_str(n.network_interface_id())),
+                        ("private_ip_address", opt_str(n.private_ip_address())),
+                        (
+                            "security_groups",
+                            opt_string_set(n.groups().iter().map(String::as_str)),
+                        ),
+                        ("subnet_id", opt_str(n.subnet_id())),
+                    ],
+                )
+            })
+            .collect(),
+    )
+}
+
+/// The network interface switches in the form AWS reads them back.
+fn normalize_interfaces(interfaces: Value) -> Value {
+    let interface = |n: Value| match n {
+        Value::Map(mut m) => {
+            for name in INTERFACE_SWITCHES {
+                if let Some(v) = m.remove(name) {
+                    m.insert(name.to_string(), canonical(v));
+                }
+            }
+            Value::Map(m)
+        }
+        other => other,
+    };
+    match interfaces {
+        Value::List(items) => Value::List(items.into_iter().map(interface).collect()),
+        other => other,
+    }
+}
+
 fn monitoring_blocks(d: &ResponseLaunchTemplateData) -> Value {
     Value::List(
         d.monitoring()
@@ -813,6 +981,12 @@ impl ResourceType for LaunchTemplateType {
         };
         if let Some(v) = m.remove("ebs_optimized") {
             m.insert("ebs_optimized".to_string(), canonical(v));
+        }
+        if let Some(interfaces) = m.remove("network_interfaces") {
+            m.insert(
+                "network_interfaces".to_string(),
+                normalize_interfaces(interfaces),
+            );
         }
         if let Some(devices) = m.remove("block_device_mappings") {
             m.insert(
@@ -1305,6 +1479,111 @@ mod tests {
         let state = template_state(&t, &empty, "eu-west-1");
         assert_eq!(attr(&state, "ebs_optimized"), Value::Null);
         assert_eq!(attr(&state, "instance_market_options"), Value::List(vec![]));
+    }
+
+    #[test]
+    fn network_interfaces_go_to_aws_and_read_back_in_the_providers_shape() {
+        use aws_sdk_ec2::types::{
+            InstanceIpv6Address, LaunchTemplateInstanceNetworkInterfaceSpecification,
+        };
+        let strings =
+            |items: &[&str]| Value::List(items.iter().map(|s| Value::string(*s)).collect());
+        let config = SCHEMA
+            .conform(&Value::map([(
+                "network_interfaces",
+                Value::List(vec![
+                    Value::map([
+                        ("associate_public_ip_address", Value::string("1")),
+                        ("delete_on_termination", Value::string("false")),
+                        ("associate_carrier_ip_address", Value::string("")),
+                        ("description", Value::string("primary")),
+                        ("device_index", Value::number(0)),
+                        ("security_groups", strings(&["sg-1", "sg-2"])),
+                        ("subnet_id", Value::string("subnet-1")),
+                        ("ipv4_addresses", strings(&["10.0.0.10"])),
+                        ("ipv6_addresses", strings(&["2001:db8::1"])),
+                        ("interface_type", Value::string("efa")),
+                        ("network_card_index", Value::number(1)),
+                    ]),
+                    Value::map([
+                        ("network_interface_id", Value::string("eni-1")),
+                        ("private_ip_address", Value::string("10.0.1.5")),
+                        ("ipv4_address_count", Value::number(2)),
+                        ("ipv6_address_count", Value::number(1)),
+                    ]),
+                ]),
+            )]))
+            .unwrap();
+        let data = template_data(&config).unwrap();
+        let [a, b] = data.network_interfaces() else {
+            panic!("{:?}", data.network_interfaces())
+        };
+        assert_eq!(a.associate_public_ip_address(), Some(true));
+        assert_eq!(a.delete_on_termination(), Some(false));
+        assert_eq!(a.associate_carrier_ip_address(), None);
+        assert_eq!(a.device_index(), Some(0));
+        assert_eq!(a.groups(), ["sg-1", "sg-2"]);
+        assert_eq!(
+            a.private_ip_addresses()[0].private_ip_address(),
+            Some("10.0.0.10")
+        );
+        assert_eq!(a.ipv6_addresses()[0].ipv6_address(), Some("2001:db8::1"));
+        assert_eq!(a.interface_type(), Some("efa"));
+        assert_eq!(a.network_card_index(), Some(1));
+        // Left out, nothing is sent: no empty lists either.
+        assert!(b.groups().is_empty());
+        assert_eq!(b.device_index(), None);
+        assert_eq!(b.network_interface_id(), Some("eni-1"));
+        assert_eq!(b.private_ip_address(), Some("10.0.1.5"));
+        assert_eq!(b.secondary_private_ip_address_count(), Some(2));
+        assert_eq!(b.ipv6_address_count(), Some(1));
+
+        let response = ResponseLaunchTemplateData::builder()
+            .network_interfaces(
+                LaunchTemplateInstanceNetworkInterfaceSpecification::builder()
+                    .associate_public_ip_address(true)
+                    .delete_on_termination(false)
+                    .description("primary")
+                    .device_index(0)
+                    .groups("sg-2")
+                    .groups("sg-1")
+                    .subnet_id("subnet-1")
+                    .private_ip_addresses(
+                        PrivateIpAddressSpecification::builder()
+                            .private_ip_address("10.0.0.10")
+                            .build(),
+                    )
+                    .ipv6_addresses(
+                        InstanceIpv6Address::builder()
+                            .ipv6_address("2001:db8::1")
+                            .build(),
+                    )
+                    .interface_type("efa")
+                    .network_card_index(1)
+                    .build(),
+            )
+            .network_interfaces(
+                LaunchTemplateInstanceNetworkInterfaceSpecification::builder()
+                    .network_interface_id("eni-1")
+                    .private_ip_address("10.0.1.5")
+                    .secondary_private_ip_address_count(2)
+                    .ipv6_address_count(1)
+                    .build(),
+            )
+            .build();
+        let t = LaunchTemplate::builder().launch_template_id("lt-1").build();
+        let v = LaunchTemplateVersion::builder()
+            .launch_template_data(response)
+            .build();
+        let state = template_state(&t, &v, "eu-west-1");
+        let expected = LaunchTemplateType.normalize(config);
+        assert_eq!(
+            attr(&state, "network_interfaces"),
+            attr(&expected, "network_interfaces")
+        );
+        let read = &get_blocks(&state, "network_interfaces")[0];
+        assert_eq!(get_str(read, "associate_public_ip_address"), Some("true"));
+        assert_eq!(attr(read, "associate_carrier_ip_address"), Value::Null);
     }
 
     #[test]
