@@ -257,20 +257,28 @@ fn nullable_bool_value(b: Option<bool>) -> Value {
 
 const EBS_PATH: &str = "block_device_mappings.ebs.";
 
+/// An RFC 3339 time with any offset (the provider's `IsRFC3339Time`), which the SDK's own
+/// parser refuses unless it is UTC.
+fn parse_rfc3339(s: &str) -> Result<DateTime, chrono::ParseError> {
+    let t = chrono::DateTime::parse_from_rfc3339(s)?.to_utc();
+    Ok(DateTime::from_secs_and_nanos(
+        t.timestamp(),
+        t.timestamp_subsec_nanos(),
+    ))
+}
+
 /// An RFC 3339 time argument of `block` as AWS takes it.
 fn get_time(block: &Value, path: &str, name: &str) -> Result<Option<DateTime>, ApiError> {
     let Some(s) = get_str(block, name).filter(|s| !s.is_empty()) else {
         return Ok(None);
     };
-    DateTime::from_str(s, Format::DateTime)
-        .map(Some)
-        .map_err(|e| {
-            ApiError::new(
-                ErrorKind::Invalid,
-                "InvalidParameterValue",
-                format!("{path}{name}: expected an RFC 3339 time, got {s:?}: {e}"),
-            )
-        })
+    parse_rfc3339(s).map(Some).map_err(|e| {
+        ApiError::new(
+            ErrorKind::Invalid,
+            "InvalidParameterValue",
+            format!("{path}{name}: expected an RFC 3339 time, got {s:?}: {e}"),
+        )
+    })
 }
 
 /// One `instance_market_options` block as AWS takes it.
@@ -787,6 +795,41 @@ fn interface_blocks(d: &ResponseLaunchTemplateData) -> Value {
     )
 }
 
+/// `spot_options.valid_until` in the form AWS reads it back (`2030-01-01T00:00:00Z` for
+/// `2030-01-01T01:00:00+01:00`); anything that is no time is left for the request to refuse.
+fn normalize_market_options(options: Value) -> Value {
+    let spot = |o: Value| match o {
+        Value::Map(mut m) => {
+            let time = m
+                .get("valid_until")
+                .and_then(Value::as_str)
+                .and_then(|t| parse_rfc3339(t).ok())
+                .and_then(|t| t.fmt(Format::DateTime).ok());
+            if let Some(t) = time {
+                m.insert("valid_until".to_string(), Value::string(t));
+            }
+            Value::Map(m)
+        }
+        other => other,
+    };
+    let market = |o: Value| match o {
+        Value::Map(mut m) => {
+            if let Some(Value::List(items)) = m.remove("spot_options") {
+                m.insert(
+                    "spot_options".to_string(),
+                    Value::List(items.into_iter().map(spot).collect()),
+                );
+            }
+            Value::Map(m)
+        }
+        other => other,
+    };
+    match options {
+        Value::List(items) => Value::List(items.into_iter().map(market).collect()),
+        other => other,
+    }
+}
+
 /// The network interface switches in the form AWS reads them back.
 fn normalize_interfaces(interfaces: Value) -> Value {
     let interface = |n: Value| match n {
@@ -981,6 +1024,12 @@ impl ResourceType for LaunchTemplateType {
         };
         if let Some(v) = m.remove("ebs_optimized") {
             m.insert("ebs_optimized".to_string(), canonical(v));
+        }
+        if let Some(options) = m.remove("instance_market_options") {
+            m.insert(
+                "instance_market_options".to_string(),
+                normalize_market_options(options),
+            );
         }
         if let Some(interfaces) = m.remove("network_interfaces") {
             m.insert(
@@ -1377,7 +1426,8 @@ mod tests {
                                 ("max_price", Value::string("0.05")),
                                 ("spot_instance_type", Value::string("one-time")),
                                 ("instance_interruption_behavior", Value::string("stop")),
-                                ("valid_until", Value::string("2030-01-01T00:00:00Z")),
+                                // Read back in UTC.
+                                ("valid_until", Value::string("2030-01-01T01:00:00+01:00")),
                             ])),
                         ),
                     ])),
