@@ -1,5 +1,6 @@
 //! The AWS provider's nested block syntax end to end against moto: a launch template with
-//! `block_device_mappings { ebs { .. } }`, a cluster with `configuration {
+//! `block_device_mappings { ebs { .. } }`, `instance_market_options { spot_options { .. } }`,
+//! `network_interfaces`, `credit_specification`, `private_dns_name_options` and the instance switches, a cluster with `configuration {
 //! execute_command_configuration { log_configuration { .. } } managed_storage_configuration
 //! { .. } }` and a role whose trust policy comes from `aws_iam_policy_document` `principals`
 //! and `condition` blocks are applied, checked through the SDK, and planned again with no
@@ -83,6 +84,40 @@ async fn nested_blocks_apply_and_plan_no_changes() {
     assert_eq!(ebs.iops(), None);
     assert_eq!(devices[1].virtual_name(), Some("ephemeral0"));
     assert!(devices[1].ebs().is_none());
+    assert_eq!(data.ebs_optimized(), Some(true));
+    assert_eq!(data.disable_api_termination(), Some(true));
+    assert_eq!(data.disable_api_stop(), Some(false));
+    assert_eq!(
+        data.instance_initiated_shutdown_behavior()
+            .map(|b| b.as_str()),
+        Some("terminate")
+    );
+    assert_eq!(
+        data.credit_specification().and_then(|c| c.cpu_credits()),
+        Some("unlimited")
+    );
+    let market = data.instance_market_options().expect("market options");
+    assert_eq!(market.market_type().map(|t| t.as_str()), Some("spot"));
+    let spot = market.spot_options().expect("spot options");
+    assert_eq!(spot.max_price(), Some("0.05"));
+    assert_eq!(
+        spot.spot_instance_type().map(|t| t.as_str()),
+        Some("one-time")
+    );
+    assert_eq!(
+        spot.instance_interruption_behavior().map(|b| b.as_str()),
+        Some("terminate")
+    );
+    assert_eq!(spot.valid_until().map(|t| t.secs()), Some(1_893_456_000));
+    let dns = data
+        .private_dns_name_options()
+        .expect("private DNS name options");
+    assert_eq!(dns.enable_resource_name_dns_a_record(), Some(true));
+    assert_eq!(dns.enable_resource_name_dns_aaaa_record(), Some(false));
+    assert_eq!(
+        dns.hostname_type().map(|t| t.as_str()),
+        Some("resource-name")
+    );
 
     let clusters = ecs
         .describe_clusters()

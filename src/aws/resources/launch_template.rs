@@ -11,7 +11,9 @@
 //! the provider, `ebs.delete_on_termination` and `ebs.encrypted` are strings (`"true"`,
 //! `"false"`, or `""` for unset, which AWS then decides; Go's other spellings such as `"1"`
 //! are accepted and read back as `"true"`), and the EBS sizes, rates and type are optional and
-//! computed: unset, they keep what AWS has. `metadata_options` attributes have AWS's defaults
+//! computed: unset, they keep what AWS has. The top-level `ebs_optimized` is such a string
+//! too. `instance_market_options.spot_options.valid_until` is an RFC 3339 time, AWS's choice
+//! when unset. `metadata_options` attributes have AWS's defaults
 //! spelled out and are always sent whole, so what AWS stores reads back the same.
 //! `description` is the version description (a launch template has no description of its
 //! own).
@@ -22,14 +24,20 @@ use crate::aws::adopt::{ec2_owner_filters, ec2_tag_map, read_judged};
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
-    InstanceType, LaunchTemplate, LaunchTemplateBlockDeviceMappingRequest,
-    LaunchTemplateEbsBlockDeviceRequest, LaunchTemplateHttpTokensState,
-    LaunchTemplateIamInstanceProfileSpecificationRequest,
-    LaunchTemplateInstanceMetadataEndpointState, LaunchTemplateInstanceMetadataOptionsRequest,
-    LaunchTemplateInstanceMetadataProtocolIpv6, LaunchTemplateInstanceMetadataTagsState,
+    CreditSpecificationRequest, HostnameType, InstanceInterruptionBehavior,
+    InstanceIpv6AddressRequest, InstanceType, LaunchTemplate,
+    LaunchTemplateBlockDeviceMappingRequest, LaunchTemplateEbsBlockDeviceRequest,
+    LaunchTemplateHttpTokensState, LaunchTemplateIamInstanceProfileSpecificationRequest,
+    LaunchTemplateInstanceMarketOptionsRequest, LaunchTemplateInstanceMetadataEndpointState,
+    LaunchTemplateInstanceMetadataOptionsRequest, LaunchTemplateInstanceMetadataProtocolIpv6,
+    LaunchTemplateInstanceMetadataTagsState,
+    LaunchTemplateInstanceNetworkInterfaceSpecificationRequest,
+    LaunchTemplatePrivateDnsNameOptionsRequest, LaunchTemplateSpotMarketOptionsRequest,
     LaunchTemplateTagSpecificationRequest, LaunchTemplateVersion, LaunchTemplatesMonitoringRequest,
-    RequestLaunchTemplateData, ResourceType as Ec2Type, ResponseLaunchTemplateData, VolumeType,
+    MarketType, PrivateIpAddressSpecification, RequestLaunchTemplateData, ResourceType as Ec2Type,
+    ResponseLaunchTemplateData, ShutdownBehavior, SpotInstanceType, VolumeType,
 };
+use aws_smithy_types::date_time::{DateTime, Format};
 
 use super::{
     attr, changed, create_call, expect_prefix, partition, prefix_of_unique_name, read_created,
@@ -95,6 +103,61 @@ static METADATA_OPTIONS: &[AttrSchema] = &[
         .default(Default::Str("disabled")),
 ];
 
+static CREDIT_SPECIFICATION: &[AttrSchema] =
+    &[AttrSchema::optional("cpu_credits", AttrType::String)];
+
+static MARKET_OPTIONS: &[AttrSchema] = &[AttrSchema::optional("market_type", AttrType::String)];
+
+/// `valid_until` is an RFC 3339 time; unset, AWS picks one (seven days on) and the state
+/// keeps it.
+static SPOT_OPTIONS: &[AttrSchema] = &[
+    AttrSchema::optional("block_duration_minutes", AttrType::Number),
+    AttrSchema::optional("instance_interruption_behavior", AttrType::String),
+    AttrSchema::optional("max_price", AttrType::String),
+    AttrSchema::optional("spot_instance_type", AttrType::String),
+    AttrSchema::optional_computed("valid_until", AttrType::String),
+];
+
+static INSTANCE_MARKET_OPTIONS: BlockSchema =
+    BlockSchema::list("instance_market_options", MARKET_OPTIONS)
+        .max_items(1)
+        .blocks(&[BlockSchema::list("spot_options", SPOT_OPTIONS).max_items(1)]);
+
+static PRIVATE_DNS_NAME_OPTIONS: &[AttrSchema] = &[
+    AttrSchema::optional("enable_resource_name_dns_a_record", AttrType::Bool),
+    AttrSchema::optional("enable_resource_name_dns_aaaa_record", AttrType::Bool),
+    AttrSchema::optional("hostname_type", AttrType::String),
+];
+
+/// The provider's `network_interfaces` arguments ecsform sends; the three switches are
+/// nullable booleans written as strings. The rest of the provider's block (prefixes,
+/// `primary_ipv6`, `ena_queue_count`, `connection_tracking_specification`,
+/// `ena_srd_specification`) is refused as not supported yet.
+static NETWORK_INTERFACE: &[AttrSchema] = &[
+    AttrSchema::optional("associate_carrier_ip_address", AttrType::String),
+    AttrSchema::optional("associate_public_ip_address", AttrType::String),
+    AttrSchema::optional("delete_on_termination", AttrType::String),
+    AttrSchema::optional("description", AttrType::String),
+    AttrSchema::optional("device_index", AttrType::Number),
+    AttrSchema::optional("interface_type", AttrType::String),
+    AttrSchema::optional("ipv4_address_count", AttrType::Number),
+    AttrSchema::optional("ipv4_addresses", AttrType::StringSet),
+    AttrSchema::optional("ipv6_address_count", AttrType::Number),
+    AttrSchema::optional("ipv6_addresses", AttrType::StringSet),
+    AttrSchema::optional("network_card_index", AttrType::Number),
+    AttrSchema::optional("network_interface_id", AttrType::String),
+    AttrSchema::optional("private_ip_address", AttrType::String),
+    AttrSchema::optional("security_groups", AttrType::StringSet),
+    AttrSchema::optional("subnet_id", AttrType::String),
+];
+
+/// The network interface switches written as strings.
+const INTERFACE_SWITCHES: [&str; 3] = [
+    "associate_carrier_ip_address",
+    "associate_public_ip_address",
+    "delete_on_termination",
+];
+
 static TAG_SPECIFICATION: &[AttrSchema] = &[
     AttrSchema::optional("resource_type", AttrType::String),
     AttrSchema::optional("tags", AttrType::StringMap),
@@ -113,6 +176,11 @@ static SCHEMA: Schema = Schema {
         AttrSchema::optional("key_name", AttrType::String),
         AttrSchema::optional("user_data", AttrType::String),
         AttrSchema::optional("vpc_security_group_ids", AttrType::StringSet),
+        // A nullable boolean written as a string, as `ebs.encrypted` is.
+        AttrSchema::optional("ebs_optimized", AttrType::String),
+        AttrSchema::optional("disable_api_termination", AttrType::Bool),
+        AttrSchema::optional("disable_api_stop", AttrType::Bool),
+        AttrSchema::optional("instance_initiated_shutdown_behavior", AttrType::String),
         AttrSchema::optional("update_default_version", AttrType::Bool)
             .default(Default::Bool(false))
             .local(),
@@ -127,6 +195,10 @@ static SCHEMA: Schema = Schema {
         BlockSchema::list("monitoring", MONITORING).max_items(1),
         BlockSchema::list("metadata_options", METADATA_OPTIONS).max_items(1),
         BlockSchema::list("tag_specifications", TAG_SPECIFICATION),
+        BlockSchema::list("credit_specification", CREDIT_SPECIFICATION).max_items(1),
+        INSTANCE_MARKET_OPTIONS,
+        BlockSchema::list("private_dns_name_options", PRIVATE_DNS_NAME_OPTIONS).max_items(1),
+        BlockSchema::list("network_interfaces", NETWORK_INTERFACE),
     ],
 };
 
@@ -138,11 +210,19 @@ const VERSION_DATA: &[&str] = &[
     "key_name",
     "user_data",
     "vpc_security_group_ids",
+    "ebs_optimized",
+    "disable_api_termination",
+    "disable_api_stop",
+    "instance_initiated_shutdown_behavior",
     "iam_instance_profile",
     "block_device_mappings",
     "monitoring",
     "metadata_options",
     "tag_specifications",
+    "credit_specification",
+    "instance_market_options",
+    "private_dns_name_options",
+    "network_interfaces",
 ];
 
 /// Go's `strconv.ParseBool`, which the provider's nullable booleans use; `""` is unset.
@@ -155,8 +235,8 @@ fn nullable_bool(s: &str) -> Option<Result<bool, ()>> {
     }
 }
 
-/// A nullable boolean argument of `block` as AWS takes it.
-fn get_nullable_bool(block: &Value, name: &str) -> Result<Option<bool>, ApiError> {
+/// A nullable boolean argument of `block` (at `path`, for the message) as AWS takes it.
+fn get_nullable_bool(block: &Value, path: &str, name: &str) -> Result<Option<bool>, ApiError> {
     let Some(s) = get_str(block, name) else {
         return Ok(None);
     };
@@ -164,9 +244,7 @@ fn get_nullable_bool(block: &Value, name: &str) -> Result<Option<bool>, ApiError
         ApiError::new(
             ErrorKind::Invalid,
             "InvalidParameterValue",
-            format!(
-                "block_device_mappings.ebs.{name}: expected \"true\", \"false\" or \"\", got {s:?}"
-            ),
+            format!("{path}{name}: expected \"true\", \"false\" or \"\", got {s:?}"),
         )
     })
 }
@@ -177,11 +255,110 @@ fn nullable_bool_value(b: Option<bool>) -> Value {
     opt_str(b.map(|b| b.to_string()))
 }
 
+const EBS_PATH: &str = "block_device_mappings.ebs.";
+
+/// An RFC 3339 time with any offset (the provider's `IsRFC3339Time`), which the SDK's own
+/// parser refuses unless it is UTC.
+fn parse_rfc3339(s: &str) -> Result<DateTime, chrono::ParseError> {
+    let t = chrono::DateTime::parse_from_rfc3339(s)?.to_utc();
+    Ok(DateTime::from_secs_and_nanos(
+        t.timestamp(),
+        t.timestamp_subsec_nanos(),
+    ))
+}
+
+/// An RFC 3339 time argument of `block` as AWS takes it.
+fn get_time(block: &Value, path: &str, name: &str) -> Result<Option<DateTime>, ApiError> {
+    let Some(s) = get_str(block, name).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    parse_rfc3339(s).map(Some).map_err(|e| {
+        ApiError::new(
+            ErrorKind::Invalid,
+            "InvalidParameterValue",
+            format!("{path}{name}: expected an RFC 3339 time, got {s:?}: {e}"),
+        )
+    })
+}
+
+/// One `instance_market_options` block as AWS takes it.
+fn market_options_request(
+    m: &Value,
+) -> Result<LaunchTemplateInstanceMarketOptionsRequest, ApiError> {
+    const PATH: &str = "instance_market_options.spot_options.";
+    let spot = match get_block(m, "spot_options") {
+        Some(o) => Some(
+            LaunchTemplateSpotMarketOptionsRequest::builder()
+                .set_block_duration_minutes(get_i32(o, "block_duration_minutes"))
+                .set_instance_interruption_behavior(
+                    get_str(o, "instance_interruption_behavior")
+                        .map(InstanceInterruptionBehavior::from),
+                )
+                .set_max_price(get_str(o, "max_price").map(String::from))
+                .set_spot_instance_type(
+                    get_str(o, "spot_instance_type").map(SpotInstanceType::from),
+                )
+                .set_valid_until(get_time(o, PATH, "valid_until")?)
+                .build(),
+        ),
+        None => None,
+    };
+    Ok(LaunchTemplateInstanceMarketOptionsRequest::builder()
+        .set_market_type(get_str(m, "market_type").map(MarketType::from))
+        .set_spot_options(spot)
+        .build())
+}
+
+/// One `network_interfaces` block as AWS takes it.
+fn interface_request(
+    n: &Value,
+) -> Result<LaunchTemplateInstanceNetworkInterfaceSpecificationRequest, ApiError> {
+    const PATH: &str = "network_interfaces.";
+    let switch = |name| get_nullable_bool(n, PATH, name);
+    let s = |name| get_str(n, name).map(String::from);
+    let non_empty = |v: Vec<String>| (!v.is_empty()).then_some(v);
+    let ipv4 = get_strings(n, "ipv4_addresses")
+        .into_iter()
+        .map(|a| {
+            PrivateIpAddressSpecification::builder()
+                .private_ip_address(a)
+                .build()
+        })
+        .collect::<Vec<_>>();
+    let ipv6 = get_strings(n, "ipv6_addresses")
+        .into_iter()
+        .map(|a| {
+            InstanceIpv6AddressRequest::builder()
+                .ipv6_address(a)
+                .build()
+        })
+        .collect::<Vec<_>>();
+    Ok(
+        LaunchTemplateInstanceNetworkInterfaceSpecificationRequest::builder()
+            .set_associate_carrier_ip_address(switch("associate_carrier_ip_address")?)
+            .set_associate_public_ip_address(switch("associate_public_ip_address")?)
+            .set_delete_on_termination(switch("delete_on_termination")?)
+            .set_description(s("description"))
+            .set_device_index(get_i32(n, "device_index"))
+            .set_interface_type(s("interface_type"))
+            .set_secondary_private_ip_address_count(get_i32(n, "ipv4_address_count"))
+            .set_private_ip_addresses((!ipv4.is_empty()).then_some(ipv4))
+            .set_ipv6_address_count(get_i32(n, "ipv6_address_count"))
+            .set_ipv6_addresses((!ipv6.is_empty()).then_some(ipv6))
+            .set_network_card_index(get_i32(n, "network_card_index"))
+            .set_network_interface_id(s("network_interface_id"))
+            .set_private_ip_address(s("private_ip_address"))
+            .set_groups(non_empty(get_strings(n, "security_groups")))
+            .set_subnet_id(s("subnet_id"))
+            .build(),
+    )
+}
+
 /// One `ebs` block as AWS takes it.
 fn ebs_request(e: &Value) -> Result<LaunchTemplateEbsBlockDeviceRequest, ApiError> {
     Ok(LaunchTemplateEbsBlockDeviceRequest::builder()
-        .set_delete_on_termination(get_nullable_bool(e, "delete_on_termination")?)
-        .set_encrypted(get_nullable_bool(e, "encrypted")?)
+        .set_delete_on_termination(get_nullable_bool(e, EBS_PATH, "delete_on_termination")?)
+        .set_encrypted(get_nullable_bool(e, EBS_PATH, "encrypted")?)
         .set_iops(get_i32(e, "iops"))
         .set_kms_key_id(get_str(e, "kms_key_id").map(String::from))
         .set_snapshot_id(get_str(e, "snapshot_id").map(String::from))
@@ -201,7 +378,38 @@ fn template_data(planned: &Value) -> Result<RequestLaunchTemplateData, ApiError>
         .set_instance_type(get_str(planned, "instance_type").map(InstanceType::from))
         .set_key_name(s("key_name"))
         .set_user_data(s("user_data"))
-        .set_security_group_ids((!sgs.is_empty()).then_some(sgs));
+        .set_security_group_ids((!sgs.is_empty()).then_some(sgs))
+        .set_ebs_optimized(get_nullable_bool(planned, "", "ebs_optimized")?)
+        .set_disable_api_termination(get_bool(planned, "disable_api_termination"))
+        .set_disable_api_stop(get_bool(planned, "disable_api_stop"))
+        .set_instance_initiated_shutdown_behavior(
+            get_str(planned, "instance_initiated_shutdown_behavior").map(ShutdownBehavior::from),
+        );
+    if let Some(c) = get_blocks(planned, "credit_specification").first() {
+        data = data.credit_specification(
+            CreditSpecificationRequest::builder()
+                .set_cpu_credits(get_str(c, "cpu_credits").map(String::from))
+                .build(),
+        );
+    }
+    if let Some(m) = get_blocks(planned, "instance_market_options").first() {
+        data = data.instance_market_options(market_options_request(m)?);
+    }
+    if let Some(p) = get_blocks(planned, "private_dns_name_options").first() {
+        data = data.private_dns_name_options(
+            LaunchTemplatePrivateDnsNameOptionsRequest::builder()
+                .set_enable_resource_name_dns_a_record(get_bool(
+                    p,
+                    "enable_resource_name_dns_a_record",
+                ))
+                .set_enable_resource_name_dns_aaaa_record(get_bool(
+                    p,
+                    "enable_resource_name_dns_aaaa_record",
+                ))
+                .set_hostname_type(get_str(p, "hostname_type").map(HostnameType::from))
+                .build(),
+        );
+    }
     if let Some(p) = get_blocks(planned, "iam_instance_profile").first() {
         data = data.iam_instance_profile(
             LaunchTemplateIamInstanceProfileSpecificationRequest::builder()
@@ -247,6 +455,9 @@ fn template_data(planned: &Value) -> Result<RequestLaunchTemplateData, ApiError>
                 )
                 .build(),
         );
+    }
+    for n in get_blocks(planned, "network_interfaces") {
+        data = data.network_interfaces(interface_request(&n)?);
     }
     for t in get_blocks(planned, "tag_specifications") {
         data = data.tag_specifications(
@@ -304,6 +515,16 @@ fn template_state(t: &LaunchTemplate, v: &LaunchTemplateVersion, region: &str) -
                 },
             ),
             // Not stored by AWS: the default until the planned value says otherwise.
+            ("ebs_optimized", nullable_bool_value(d.ebs_optimized())),
+            (
+                "disable_api_termination",
+                opt_bool(d.disable_api_termination()),
+            ),
+            ("disable_api_stop", opt_bool(d.disable_api_stop())),
+            (
+                "instance_initiated_shutdown_behavior",
+                opt_str(d.instance_initiated_shutdown_behavior().map(|b| b.as_str())),
+            ),
             ("update_default_version", Value::Bool(false)),
             (
                 "default_version",
@@ -317,6 +538,10 @@ fn template_state(t: &LaunchTemplate, v: &LaunchTemplateVersion, region: &str) -
             ("monitoring", monitoring_blocks(d)),
             ("metadata_options", metadata_blocks(d)),
             ("tag_specifications", tag_spec_blocks(d)),
+            ("credit_specification", credit_blocks(d)),
+            ("instance_market_options", market_option_blocks(d)),
+            ("private_dns_name_options", private_dns_blocks(d)),
+            ("network_interfaces", interface_blocks(d)),
         ],
     )
 }
@@ -377,15 +602,20 @@ fn device_blocks(d: &ResponseLaunchTemplateData) -> Value {
     )
 }
 
+/// A nullable boolean string in the form AWS reads it back: `""` as null, Go's spellings of
+/// true and false as `"true"` and `"false"`; anything else is left for the request to refuse.
+fn canonical(v: Value) -> Value {
+    match v.as_str().map(nullable_bool) {
+        Some(None) => Value::Null,
+        Some(Some(Ok(b))) => Value::string(b.to_string()),
+        _ => v,
+    }
+}
+
 /// `ebs.delete_on_termination` and `ebs.encrypted` in the form AWS reads back: `""` as null,
 /// Go's spellings of true and false as `"true"` and `"false"`. Anything else (and anything
 /// unknown) is left for the request to refuse.
 fn normalize_devices(devices: Value) -> Value {
-    let canonical = |v: Value| match v.as_str().map(nullable_bool) {
-        Some(None) => Value::Null,
-        Some(Some(Ok(b))) => Value::string(b.to_string()),
-        _ => v,
-    };
     let ebs = |e: Value| match e {
         Value::Map(mut m) => {
             for name in ["delete_on_termination", "encrypted"] {
@@ -411,6 +641,210 @@ fn normalize_devices(devices: Value) -> Value {
     };
     match devices {
         Value::List(items) => Value::List(items.into_iter().map(device).collect()),
+        other => other,
+    }
+}
+
+fn credit_blocks(d: &ResponseLaunchTemplateData) -> Value {
+    Value::List(
+        d.credit_specification()
+            .map(|c| {
+                block_object(
+                    CREDIT_SPECIFICATION,
+                    [("cpu_credits", opt_str(c.cpu_credits()))],
+                )
+            })
+            .into_iter()
+            .collect(),
+    )
+}
+
+fn market_option_blocks(d: &ResponseLaunchTemplateData) -> Value {
+    let spot_block = &INSTANCE_MARKET_OPTIONS.blocks[0];
+    Value::List(
+        d.instance_market_options()
+            .map(|m| {
+                let spot = m.spot_options().map(|o| {
+                    nested_object(
+                        spot_block,
+                        [
+                            (
+                                "block_duration_minutes",
+                                opt_number(o.block_duration_minutes()),
+                            ),
+                            (
+                                "instance_interruption_behavior",
+                                opt_str(o.instance_interruption_behavior().map(|b| b.as_str())),
+                            ),
+                            ("max_price", opt_str(o.max_price())),
+                            (
+                                "spot_instance_type",
+                                opt_str(o.spot_instance_type().map(|t| t.as_str())),
+                            ),
+                            (
+                                "valid_until",
+                                opt_str(o.valid_until().and_then(|t| t.fmt(Format::DateTime).ok())),
+                            ),
+                        ],
+                    )
+                });
+                nested_object(
+                    &INSTANCE_MARKET_OPTIONS,
+                    [
+                        ("market_type", opt_str(m.market_type().map(|t| t.as_str()))),
+                        ("spot_options", Value::List(spot.into_iter().collect())),
+                    ],
+                )
+            })
+            .into_iter()
+            .collect(),
+    )
+}
+
+fn private_dns_blocks(d: &ResponseLaunchTemplateData) -> Value {
+    Value::List(
+        d.private_dns_name_options()
+            .map(|p| {
+                block_object(
+                    PRIVATE_DNS_NAME_OPTIONS,
+                    [
+                        (
+                            "enable_resource_name_dns_a_record",
+                            opt_bool(p.enable_resource_name_dns_a_record()),
+                        ),
+                        (
+                            "enable_resource_name_dns_aaaa_record",
+                            opt_bool(p.enable_resource_name_dns_aaaa_record()),
+                        ),
+                        (
+                            "hostname_type",
+                            opt_str(p.hostname_type().map(|t| t.as_str())),
+                        ),
+                    ],
+                )
+            })
+            .into_iter()
+            .collect(),
+    )
+}
+
+/// A set of strings, null when empty (as the configuration leaves it).
+fn opt_string_set<'a>(items: impl IntoIterator<Item = &'a str>) -> Value {
+    let items: Vec<String> = items.into_iter().map(String::from).collect();
+    if items.is_empty() {
+        Value::Null
+    } else {
+        string_set(items)
+    }
+}
+
+fn interface_blocks(d: &ResponseLaunchTemplateData) -> Value {
+    Value::List(
+        d.network_interfaces()
+            .iter()
+            .map(|n| {
+                block_object(
+                    NETWORK_INTERFACE,
+                    [
+                        (
+                            "associate_carrier_ip_address",
+                            nullable_bool_value(n.associate_carrier_ip_address()),
+                        ),
+                        (
+                            "associate_public_ip_address",
+                            nullable_bool_value(n.associate_public_ip_address()),
+                        ),
+                        (
+                            "delete_on_termination",
+                            nullable_bool_value(n.delete_on_termination()),
+                        ),
+                        ("description", opt_str(n.description())),
+                        ("device_index", opt_number(n.device_index())),
+                        ("interface_type", opt_str(n.interface_type())),
+                        (
+                            "ipv4_address_count",
+                            opt_number(n.secondary_private_ip_address_count()),
+                        ),
+                        (
+                            "ipv4_addresses",
+                            opt_string_set(
+                                n.private_ip_addresses()
+                                    .iter()
+                                    .filter_map(|a| a.private_ip_address()),
+                            ),
+                        ),
+                        ("ipv6_address_count", opt_number(n.ipv6_address_count())),
+                        (
+                            "ipv6_addresses",
+                            opt_string_set(
+                                n.ipv6_addresses().iter().filter_map(|a| a.ipv6_address()),
+                            ),
+                        ),
+                        ("network_card_index", opt_number(n.network_card_index())),
+                        ("network_interface_id", opt_str(n.network_interface_id())),
+                        ("private_ip_address", opt_str(n.private_ip_address())),
+                        (
+                            "security_groups",
+                            opt_string_set(n.groups().iter().map(String::as_str)),
+                        ),
+                        ("subnet_id", opt_str(n.subnet_id())),
+                    ],
+                )
+            })
+            .collect(),
+    )
+}
+
+/// `spot_options.valid_until` in the form AWS reads it back (`2030-01-01T00:00:00Z` for
+/// `2030-01-01T01:00:00+01:00`); anything that is no time is left for the request to refuse.
+fn normalize_market_options(options: Value) -> Value {
+    let spot = |o: Value| match o {
+        Value::Map(mut m) => {
+            let time = m
+                .get("valid_until")
+                .and_then(Value::as_str)
+                .and_then(|t| parse_rfc3339(t).ok())
+                .and_then(|t| t.fmt(Format::DateTime).ok());
+            if let Some(t) = time {
+                m.insert("valid_until".to_string(), Value::string(t));
+            }
+            Value::Map(m)
+        }
+        other => other,
+    };
+    let market = |o: Value| match o {
+        Value::Map(mut m) => {
+            if let Some(Value::List(items)) = m.remove("spot_options") {
+                m.insert(
+                    "spot_options".to_string(),
+                    Value::List(items.into_iter().map(spot).collect()),
+                );
+            }
+            Value::Map(m)
+        }
+        other => other,
+    };
+    match options {
+        Value::List(items) => Value::List(items.into_iter().map(market).collect()),
+        other => other,
+    }
+}
+
+/// The network interface switches in the form AWS reads them back.
+fn normalize_interfaces(interfaces: Value) -> Value {
+    let interface = |n: Value| match n {
+        Value::Map(mut m) => {
+            for name in INTERFACE_SWITCHES {
+                if let Some(v) = m.remove(name) {
+                    m.insert(name.to_string(), canonical(v));
+                }
+            }
+            Value::Map(m)
+        }
+        other => other,
+    };
+    match interfaces {
+        Value::List(items) => Value::List(items.into_iter().map(interface).collect()),
         other => other,
     }
 }
@@ -588,6 +1022,21 @@ impl ResourceType for LaunchTemplateType {
         let Value::Map(mut m) = value else {
             return value;
         };
+        if let Some(v) = m.remove("ebs_optimized") {
+            m.insert("ebs_optimized".to_string(), canonical(v));
+        }
+        if let Some(options) = m.remove("instance_market_options") {
+            m.insert(
+                "instance_market_options".to_string(),
+                normalize_market_options(options),
+            );
+        }
+        if let Some(interfaces) = m.remove("network_interfaces") {
+            m.insert(
+                "network_interfaces".to_string(),
+                normalize_interfaces(interfaces),
+            );
+        }
         if let Some(devices) = m.remove("block_device_mappings") {
             m.insert(
                 "block_device_mappings".to_string(),
@@ -948,6 +1397,275 @@ mod tests {
         // A boolean converts to the string, as Terraform converts it.
         let b = with_ebs(Value::map([("encrypted", Value::Bool(false))]));
         assert_eq!(sent(&b), (Some(false), None));
+    }
+
+    #[test]
+    fn instance_settings_go_to_aws_and_read_back_in_the_providers_shape() {
+        let one = |item: Value| Value::List(vec![item]);
+        let config = SCHEMA
+            .conform(&Value::map([
+                ("ebs_optimized", Value::string("1")),
+                ("disable_api_termination", Value::Bool(true)),
+                ("disable_api_stop", Value::Bool(false)),
+                (
+                    "instance_initiated_shutdown_behavior",
+                    Value::string("terminate"),
+                ),
+                (
+                    "credit_specification",
+                    one(Value::map([("cpu_credits", Value::string("unlimited"))])),
+                ),
+                (
+                    "instance_market_options",
+                    one(Value::map([
+                        ("market_type", Value::string("spot")),
+                        (
+                            "spot_options",
+                            one(Value::map([
+                                ("block_duration_minutes", Value::number(60)),
+                                ("max_price", Value::string("0.05")),
+                                ("spot_instance_type", Value::string("one-time")),
+                                ("instance_interruption_behavior", Value::string("stop")),
+                                // Read back in UTC.
+                                ("valid_until", Value::string("2030-01-01T01:00:00+01:00")),
+                            ])),
+                        ),
+                    ])),
+                ),
+                (
+                    "private_dns_name_options",
+                    one(Value::map([
+                        ("enable_resource_name_dns_a_record", Value::Bool(true)),
+                        ("hostname_type", Value::string("ip-name")),
+                    ])),
+                ),
+            ]))
+            .unwrap();
+        let data = template_data(&config).unwrap();
+        assert_eq!(data.ebs_optimized(), Some(true));
+        assert_eq!(data.disable_api_termination(), Some(true));
+        assert_eq!(data.disable_api_stop(), Some(false));
+        assert_eq!(
+            data.instance_initiated_shutdown_behavior(),
+            Some(&ShutdownBehavior::Terminate)
+        );
+        assert_eq!(
+            data.credit_specification().unwrap().cpu_credits(),
+            Some("unlimited")
+        );
+        let market = data.instance_market_options().unwrap();
+        assert_eq!(market.market_type(), Some(&MarketType::Spot));
+        let spot = market.spot_options().unwrap();
+        assert_eq!(spot.block_duration_minutes(), Some(60));
+        assert_eq!(spot.spot_instance_type(), Some(&SpotInstanceType::OneTime));
+        assert_eq!(
+            spot.instance_interruption_behavior(),
+            Some(&InstanceInterruptionBehavior::Stop)
+        );
+        assert_eq!(spot.valid_until().map(|t| t.secs()), Some(1_893_456_000));
+        let dns = data.private_dns_name_options().unwrap();
+        assert_eq!(dns.enable_resource_name_dns_a_record(), Some(true));
+        assert_eq!(dns.enable_resource_name_dns_aaaa_record(), None);
+        assert_eq!(dns.hostname_type(), Some(&HostnameType::IpName));
+
+        // What AWS answers reads back as the configuration, once normalized.
+        use aws_sdk_ec2::types::{
+            CreditSpecification, LaunchTemplateInstanceMarketOptions,
+            LaunchTemplatePrivateDnsNameOptions, LaunchTemplateSpotMarketOptions,
+        };
+        let response = ResponseLaunchTemplateData::builder()
+            .ebs_optimized(true)
+            .disable_api_termination(true)
+            .disable_api_stop(false)
+            .instance_initiated_shutdown_behavior(ShutdownBehavior::Terminate)
+            .credit_specification(
+                CreditSpecification::builder()
+                    .cpu_credits("unlimited")
+                    .build(),
+            )
+            .instance_market_options(
+                LaunchTemplateInstanceMarketOptions::builder()
+                    .market_type(MarketType::Spot)
+                    .spot_options(
+                        LaunchTemplateSpotMarketOptions::builder()
+                            .block_duration_minutes(60)
+                            .max_price("0.05")
+                            .spot_instance_type(SpotInstanceType::OneTime)
+                            .instance_interruption_behavior(InstanceInterruptionBehavior::Stop)
+                            .valid_until(DateTime::from_secs(1_893_456_000))
+                            .build(),
+                    )
+                    .build(),
+            )
+            .private_dns_name_options(
+                LaunchTemplatePrivateDnsNameOptions::builder()
+                    .enable_resource_name_dns_a_record(true)
+                    .hostname_type(HostnameType::IpName)
+                    .build(),
+            )
+            .build();
+        let t = LaunchTemplate::builder().launch_template_id("lt-1").build();
+        let v = LaunchTemplateVersion::builder()
+            .launch_template_data(response)
+            .build();
+        let state = template_state(&t, &v, "eu-west-1");
+        let expected = LaunchTemplateType.normalize(config);
+        for name in [
+            "ebs_optimized",
+            "disable_api_termination",
+            "disable_api_stop",
+            "instance_initiated_shutdown_behavior",
+            "credit_specification",
+            "instance_market_options",
+            "private_dns_name_options",
+        ] {
+            assert_eq!(attr(&state, name), attr(&expected, name), "{name}");
+        }
+        assert_eq!(get_str(&state, "ebs_optimized"), Some("true"));
+        // Unset, AWS's choice stays unset.
+        let empty = LaunchTemplateVersion::builder()
+            .launch_template_data(ResponseLaunchTemplateData::builder().build())
+            .build();
+        let state = template_state(&t, &empty, "eu-west-1");
+        assert_eq!(attr(&state, "ebs_optimized"), Value::Null);
+        assert_eq!(attr(&state, "instance_market_options"), Value::List(vec![]));
+    }
+
+    #[test]
+    fn network_interfaces_go_to_aws_and_read_back_in_the_providers_shape() {
+        use aws_sdk_ec2::types::{
+            InstanceIpv6Address, LaunchTemplateInstanceNetworkInterfaceSpecification,
+        };
+        let strings =
+            |items: &[&str]| Value::List(items.iter().map(|s| Value::string(*s)).collect());
+        let config = SCHEMA
+            .conform(&Value::map([(
+                "network_interfaces",
+                Value::List(vec![
+                    Value::map([
+                        ("associate_public_ip_address", Value::string("1")),
+                        ("delete_on_termination", Value::string("false")),
+                        ("associate_carrier_ip_address", Value::string("")),
+                        ("description", Value::string("primary")),
+                        ("device_index", Value::number(0)),
+                        ("security_groups", strings(&["sg-1", "sg-2"])),
+                        ("subnet_id", Value::string("subnet-1")),
+                        ("ipv4_addresses", strings(&["10.0.0.10"])),
+                        ("ipv6_addresses", strings(&["2001:db8::1"])),
+                        ("interface_type", Value::string("efa")),
+                        ("network_card_index", Value::number(1)),
+                    ]),
+                    Value::map([
+                        ("network_interface_id", Value::string("eni-1")),
+                        ("private_ip_address", Value::string("10.0.1.5")),
+                        ("ipv4_address_count", Value::number(2)),
+                        ("ipv6_address_count", Value::number(1)),
+                    ]),
+                ]),
+            )]))
+            .unwrap();
+        let data = template_data(&config).unwrap();
+        let [a, b] = data.network_interfaces() else {
+            panic!("{:?}", data.network_interfaces())
+        };
+        assert_eq!(a.associate_public_ip_address(), Some(true));
+        assert_eq!(a.delete_on_termination(), Some(false));
+        assert_eq!(a.associate_carrier_ip_address(), None);
+        assert_eq!(a.device_index(), Some(0));
+        assert_eq!(a.groups(), ["sg-1", "sg-2"]);
+        assert_eq!(
+            a.private_ip_addresses()[0].private_ip_address(),
+            Some("10.0.0.10")
+        );
+        assert_eq!(a.ipv6_addresses()[0].ipv6_address(), Some("2001:db8::1"));
+        assert_eq!(a.interface_type(), Some("efa"));
+        assert_eq!(a.network_card_index(), Some(1));
+        // Left out, nothing is sent: no empty lists either.
+        assert!(b.groups().is_empty());
+        assert_eq!(b.device_index(), None);
+        assert_eq!(b.network_interface_id(), Some("eni-1"));
+        assert_eq!(b.private_ip_address(), Some("10.0.1.5"));
+        assert_eq!(b.secondary_private_ip_address_count(), Some(2));
+        assert_eq!(b.ipv6_address_count(), Some(1));
+
+        let response = ResponseLaunchTemplateData::builder()
+            .network_interfaces(
+                LaunchTemplateInstanceNetworkInterfaceSpecification::builder()
+                    .associate_public_ip_address(true)
+                    .delete_on_termination(false)
+                    .description("primary")
+                    .device_index(0)
+                    .groups("sg-2")
+                    .groups("sg-1")
+                    .subnet_id("subnet-1")
+                    .private_ip_addresses(
+                        PrivateIpAddressSpecification::builder()
+                            .private_ip_address("10.0.0.10")
+                            .build(),
+                    )
+                    .ipv6_addresses(
+                        InstanceIpv6Address::builder()
+                            .ipv6_address("2001:db8::1")
+                            .build(),
+                    )
+                    .interface_type("efa")
+                    .network_card_index(1)
+                    .build(),
+            )
+            .network_interfaces(
+                LaunchTemplateInstanceNetworkInterfaceSpecification::builder()
+                    .network_interface_id("eni-1")
+                    .private_ip_address("10.0.1.5")
+                    .secondary_private_ip_address_count(2)
+                    .ipv6_address_count(1)
+                    .build(),
+            )
+            .build();
+        let t = LaunchTemplate::builder().launch_template_id("lt-1").build();
+        let v = LaunchTemplateVersion::builder()
+            .launch_template_data(response)
+            .build();
+        let state = template_state(&t, &v, "eu-west-1");
+        let expected = LaunchTemplateType.normalize(config);
+        assert_eq!(
+            attr(&state, "network_interfaces"),
+            attr(&expected, "network_interfaces")
+        );
+        let read = &get_blocks(&state, "network_interfaces")[0];
+        assert_eq!(get_str(read, "associate_public_ip_address"), Some("true"));
+        assert_eq!(attr(read, "associate_carrier_ip_address"), Value::Null);
+    }
+
+    #[test]
+    fn a_bad_time_or_switch_is_refused_with_its_path() {
+        let config = SCHEMA
+            .conform(&Value::map([(
+                "instance_market_options",
+                Value::List(vec![Value::map([(
+                    "spot_options",
+                    Value::List(vec![Value::map([(
+                        "valid_until",
+                        Value::string("tomorrow"),
+                    )])]),
+                )])]),
+            )]))
+            .unwrap();
+        let e = template_data(&config).unwrap_err();
+        assert!(
+            e.message
+                .contains("instance_market_options.spot_options.valid_until"),
+            "{}",
+            e.message
+        );
+        let config = SCHEMA
+            .conform(&Value::map([("ebs_optimized", Value::string("yes"))]))
+            .unwrap();
+        let e = template_data(&config).unwrap_err();
+        assert!(e.message.starts_with("ebs_optimized:"), "{}", e.message);
+        let config = SCHEMA
+            .conform(&Value::map([("ebs_optimized", Value::string(""))]))
+            .unwrap();
+        assert_eq!(template_data(&config).unwrap().ebs_optimized(), None);
     }
 
     #[test]
