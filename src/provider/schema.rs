@@ -598,10 +598,6 @@ fn decode_attrs(
 ) -> BTreeMap<String, Value> {
     attrs
         .iter()
-        // Always null (ecsform neither sends nor reads them): left out of decoded objects, which
-        // every lookup treats as null, to keep 10,000-instance states small. Planned values
-        // have them (`Schema::conform`, the planner), so expressions still see every attribute.
-        .filter(|a| !a.untracked)
         .map(|a| {
             let v = given.remove(a.name).unwrap_or(Value::Null);
             let ty = a.ty.lang_type();
