@@ -616,32 +616,41 @@ fn canonical(v: Value) -> Value {
 /// Go's spellings of true and false as `"true"` and `"false"`. Anything else (and anything
 /// unknown) is left for the request to refuse.
 fn normalize_devices(devices: Value) -> Value {
-    let ebs = |e: Value| match e {
-        Value::Map(mut m) => {
-            for name in ["delete_on_termination", "encrypted"] {
-                if let Some(v) = m.remove(name) {
-                    m.insert(name.to_string(), canonical(v));
+    each_block(devices, |device| {
+        update(device, "ebs", |ebs| {
+            each_block(ebs, |e| {
+                for name in ["delete_on_termination", "encrypted"] {
+                    update(e, name, canonical);
                 }
-            }
-            Value::Map(m)
-        }
+            })
+        });
+    })
+}
+
+/// Each block object of a list block's value `v` changed by `f`; anything else (null,
+/// unknown) as it is.
+fn each_block(v: Value, f: impl Fn(&mut BTreeMap<String, Value>)) -> Value {
+    match v {
+        Value::List(items) => Value::List(
+            items
+                .into_iter()
+                .map(|item| match item {
+                    Value::Map(mut m) => {
+                        f(&mut m);
+                        Value::Map(m)
+                    }
+                    other => other,
+                })
+                .collect(),
+        ),
         other => other,
-    };
-    let device = |d: Value| match d {
-        Value::Map(mut m) => {
-            if let Some(Value::List(items)) = m.remove("ebs") {
-                m.insert(
-                    "ebs".to_string(),
-                    Value::List(items.into_iter().map(ebs).collect()),
-                );
-            }
-            Value::Map(m)
-        }
-        other => other,
-    };
-    match devices {
-        Value::List(items) => Value::List(items.into_iter().map(device).collect()),
-        other => other,
+    }
+}
+
+/// The value of `name` in block object `m` replaced by `f` of it, if it is there.
+fn update(m: &mut BTreeMap<String, Value>, name: &str, f: impl FnOnce(Value) -> Value) {
+    if let Some(v) = m.remove(name) {
+        m.insert(name.to_string(), f(v));
     }
 }
 
@@ -798,55 +807,27 @@ fn interface_blocks(d: &ResponseLaunchTemplateData) -> Value {
 /// `spot_options.valid_until` in the form AWS reads it back (`2030-01-01T00:00:00Z` for
 /// `2030-01-01T01:00:00+01:00`); anything that is no time is left for the request to refuse.
 fn normalize_market_options(options: Value) -> Value {
-    let spot = |o: Value| match o {
-        Value::Map(mut m) => {
-            let time = m
-                .get("valid_until")
-                .and_then(Value::as_str)
-                .and_then(|t| parse_rfc3339(t).ok())
-                .and_then(|t| t.fmt(Format::DateTime).ok());
-            if let Some(t) = time {
-                m.insert("valid_until".to_string(), Value::string(t));
-            }
-            Value::Map(m)
-        }
-        other => other,
-    };
-    let market = |o: Value| match o {
-        Value::Map(mut m) => {
-            if let Some(Value::List(items)) = m.remove("spot_options") {
-                m.insert(
-                    "spot_options".to_string(),
-                    Value::List(items.into_iter().map(spot).collect()),
-                );
-            }
-            Value::Map(m)
-        }
-        other => other,
-    };
-    match options {
-        Value::List(items) => Value::List(items.into_iter().map(market).collect()),
-        other => other,
-    }
+    each_block(options, |market| {
+        update(market, "spot_options", |spot| {
+            each_block(spot, |o| {
+                update(o, "valid_until", |t| {
+                    t.as_str()
+                        .and_then(|t| parse_rfc3339(t).ok())
+                        .and_then(|t| t.fmt(Format::DateTime).ok())
+                        .map_or(t, Value::string)
+                });
+            })
+        });
+    })
 }
 
 /// The network interface switches in the form AWS reads them back.
 fn normalize_interfaces(interfaces: Value) -> Value {
-    let interface = |n: Value| match n {
-        Value::Map(mut m) => {
-            for name in INTERFACE_SWITCHES {
-                if let Some(v) = m.remove(name) {
-                    m.insert(name.to_string(), canonical(v));
-                }
-            }
-            Value::Map(m)
+    each_block(interfaces, |interface| {
+        for name in INTERFACE_SWITCHES {
+            update(interface, name, canonical);
         }
-        other => other,
-    };
-    match interfaces {
-        Value::List(items) => Value::List(items.into_iter().map(interface).collect()),
-        other => other,
-    }
+    })
 }
 
 fn monitoring_blocks(d: &ResponseLaunchTemplateData) -> Value {
