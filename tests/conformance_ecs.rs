@@ -687,3 +687,77 @@ async fn aws_ecs_service_reads_are_batched_per_cluster() {
         ["DescribeServices", "DescribeServices"]
     );
 }
+
+/// A change of `triggers` (which AWS does not store) redeploys the service in place:
+/// UpdateService with forceNewDeployment, and the new map kept in state.
+#[tokio::test]
+async fn aws_ecs_service_triggers_redeploy_in_place() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let m = moto();
+    let cluster = ecs_cluster(&c, "trig").await;
+    let td = registered_task_definition(&c, "trig-web").await;
+    let (subnet, sg) = network(&c, "10.30.0.0/16", "10.30.1.0/24").await;
+    let with = |t: &str| {
+        service_config(
+            &cluster,
+            &td,
+            &subnet,
+            &sg,
+            1,
+            &[("triggers", Value::map([("redeploy", s(t))]))],
+        )
+    };
+    m.reset_recording();
+    m.recorder_start();
+    conformance_with_tags(
+        &EcsServiceType,
+        &c,
+        ecs_tags,
+        with("1"),
+        with("2"),
+        |stage, state| {
+            let want = if stage == Stage::Created { "1" } else { "2" };
+            assert_eq!(
+                attr(state, "triggers"),
+                &Value::map([("redeploy", s(want))])
+            );
+        },
+    )
+    .await;
+    m.recorder_stop();
+    let updates: Vec<String> = m
+        .recorded_calls()
+        .iter()
+        .filter(|call| {
+            call["headers"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .any(|(k, v)| {
+                    k.eq_ignore_ascii_case("x-amz-target")
+                        && v.as_str().is_some_and(|t| t.ends_with(".UpdateService"))
+                })
+        })
+        .map(|call| {
+            use base64::Engine as _;
+            let body = call["body"].as_str().unwrap_or_default();
+            if call["body_encoded"].as_bool() == Some(true) {
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(body)
+                    .expect("base64");
+                String::from_utf8_lossy(&bytes).into_owned()
+            } else {
+                body.to_string()
+            }
+        })
+        .collect();
+    // The update redeploys and changes nothing else; the deletion's scale to 0 follows.
+    assert_eq!(updates.len(), 2, "{updates:?}");
+    assert!(
+        updates[0].contains("\"forceNewDeployment\":true") && !updates[0].contains("desiredCount"),
+        "{}",
+        updates[0]
+    );
+    assert!(updates[1].contains("\"desiredCount\":0"), "{}", updates[1]);
+}

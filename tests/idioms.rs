@@ -2,7 +2,8 @@
 //! planned again with no changes: `for`/`for_each` over resources with `count` and `for_each`,
 //! `each.value.<computed>` from a resource map, a module whose outputs are a whole data source
 //! value and a map of resources, `values()`/`keys()`/splat on resource maps, `one()` and `try()`
-//! on a conditional resource, `dynamic` blocks two deep, nested blocks three deep, `for` with
+//! on a conditional resource, `dynamic` blocks two deep, nested blocks three deep (an Auto
+//! Scaling group's `mixed_instances_policy`, an ECS cluster's `configuration`), `for` with
 //! an `if` filter over a module output, bare `type = list`/`map`, and a sensitive value through
 //! `for`, functions and outputs (masked everywhere).
 #![allow(clippy::await_holding_lock)]
@@ -89,7 +90,7 @@ async fn real_world_idioms_apply_and_plan_no_changes() {
     // Planned values that depend on computed attributes are unknown, not errors.
     assert!(
         out.stdout
-            .contains("Plan: 15 to add, 0 to change, 0 to destroy."),
+            .contains("Plan: 16 to add, 0 to change, 0 to destroy."),
         "{}",
         out.stdout
     );
@@ -127,6 +128,40 @@ async fn real_world_idioms_apply_and_plan_no_changes() {
         "{o}"
     );
     assert_eq!(o["password_by_subnet"]["sensitive"], true);
+    assert_eq!(
+        o["mixed_overrides"]["value"],
+        serde_json::json!(["t3.micro", "t3a.micro"])
+    );
+    assert_eq!(o["mixed_template_name"]["value"], "idioms-ecs");
+
+    // AWS has the policy three deep as written, with the launch template's id.
+    let asg = aws_sdk_autoscaling::Client::new(&moto().sdk_config().await);
+    let groups = asg
+        .describe_auto_scaling_groups()
+        .auto_scaling_group_names("idioms-mixed")
+        .send()
+        .await
+        .unwrap();
+    let policy = groups.auto_scaling_groups()[0]
+        .mixed_instances_policy()
+        .expect("a mixed instances policy");
+    let template = policy.launch_template().unwrap();
+    let types: Vec<_> = template
+        .overrides()
+        .iter()
+        .filter_map(|o| o.instance_type())
+        .collect();
+    assert_eq!(types, ["t3.micro", "t3a.micro"]);
+    assert!(template
+        .launch_template_specification()
+        .and_then(|s| s.launch_template_id())
+        .is_some_and(|id| id.starts_with("lt-")));
+    assert_eq!(
+        policy
+            .instances_distribution()
+            .and_then(|d| d.on_demand_percentage_above_base_capacity()),
+        Some(25)
+    );
 
     // The conditional resource appears: one() and try() see it.
     let out = cli(

@@ -132,9 +132,11 @@ pub async fn refresh(
 /// Attributes AWS does not store keep their recorded values.
 fn keep_local(schema: &Schema, mut read: Value, recorded: &Value) -> Value {
     if let (Value::Map(m), Some(rec)) = (&mut read, recorded.as_map()) {
-        for a in schema.attributes.iter().filter(|a| a.local) {
-            if let Some(v) = rec.get(a.name) {
-                m.insert(a.name.to_string(), v.clone());
+        let names = schema.attributes.iter().filter(|a| a.local).map(|a| a.name);
+        let blocks = schema.blocks.iter().filter(|b| b.local).map(|b| b.name);
+        for name in names.chain(blocks) {
+            if let Some(v) = rec.get(name) {
+                m.insert(name.to_string(), v.clone());
             }
         }
     }

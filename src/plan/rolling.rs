@@ -63,6 +63,8 @@ impl Default for RollingSettings {
 /// A problem with one argument of the block: which one, and what is wrong.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SettingError {
+    /// The block the argument is in: `rolling_update`, or `instance_refresh`.
+    pub block: &'static str,
     pub argument: &'static str,
     pub message: String,
 }
@@ -91,6 +93,7 @@ impl RollingSettings {
             m @ Value::Map(_) => vec![m],
             _ => {
                 return Err(vec![SettingError {
+                    block: BLOCK,
                     argument: "",
                     message: "rolling_update must be a block".into(),
                 }])
@@ -102,6 +105,7 @@ impl RollingSettings {
         let mut errors = Vec::new();
         if items.len() > 1 {
             errors.push(SettingError {
+                block: BLOCK,
                 argument: "",
                 message: "at most one rolling_update block is allowed".into(),
             });
@@ -111,6 +115,7 @@ impl RollingSettings {
         for key in m.keys() {
             if !ARGUMENTS.contains(&key.as_str()) {
                 errors.push(SettingError {
+                    block: BLOCK,
                     argument: "",
                     message: format!(
                         "rolling_update: an argument named \"{key}\" is not expected here (expected one of: {})",
@@ -134,6 +139,7 @@ impl RollingSettings {
                 _ if !v.is_known() => None,
                 _ => {
                     errors.push(SettingError {
+                        block: BLOCK,
                         argument: name,
                         message: format!("{name} must be a whole number from {min} to {max}"),
                     });
@@ -157,6 +163,7 @@ impl RollingSettings {
                 Some(d) => *slot = d,
                 None if !v.is_known() => {}
                 None => errors.push(SettingError {
+                    block: BLOCK,
                     argument: name,
                     message: format!(
                         "{name} must be a duration such as \"30s\", \"15m\" or \"1h30m\", not {}",
@@ -173,6 +180,7 @@ impl RollingSettings {
             };
             if d.is_zero() && get(name).is_some() {
                 errors.push(SettingError {
+                    block: BLOCK,
                     argument: name,
                     message: format!("{name} must be longer than 0"),
                 });
@@ -180,6 +188,7 @@ impl RollingSettings {
         }
         match get("ecs_cluster") {
             None => errors.push(SettingError {
+                block: BLOCK,
                 argument: "",
                 message: "rolling_update: the argument \"ecs_cluster\" is required (the name or ARN of the cluster the instances register in)".into(),
             }),
@@ -187,6 +196,7 @@ impl RollingSettings {
             Some(v) => match v.as_str() {
                 Some(c) if !c.is_empty() => s.ecs_cluster = Some(c.to_string()),
                 _ => errors.push(SettingError {
+                    block: BLOCK,
                     argument: "ecs_cluster",
                     message: "ecs_cluster must be a cluster name or ARN".into(),
                 }),
@@ -197,10 +207,18 @@ impl RollingSettings {
                 Some(b) => s.enabled = b,
                 None if !v.is_known() => {}
                 None => errors.push(SettingError {
+                    block: BLOCK,
                     argument: "enabled",
                     message: "enabled must be true or false".into(),
                 }),
             }
+        }
+        if s.enabled && has_blocks(group, REFRESH_BLOCK) {
+            errors.push(SettingError {
+                block: BLOCK,
+                argument: "",
+                message: "rolling_update (ecsform's rollout) and instance_refresh (AWS's instance refresh) both replace the group's instances: keep one, or set enabled = false".into(),
+            });
         }
         if errors.is_empty() {
             Ok(Some(s))
@@ -208,6 +226,63 @@ impl RollingSettings {
             Err(errors)
         }
     }
+}
+
+/// The AWS provider's block that starts AWS's instance refresh when a group is updated.
+pub const REFRESH_BLOCK: &str = "instance_refresh";
+
+/// What a group's launch settings are: a change to one of them always starts the instance
+/// refresh, so naming one in `triggers` is a mistake (as in the AWS provider).
+const ALWAYS_TRIGGER: &[&str] = &[
+    "launch_configuration",
+    "launch_template",
+    "mixed_instances_policy",
+];
+
+fn has_blocks(group: &Value, name: &str) -> bool {
+    group
+        .as_map()
+        .and_then(|m| m.get(name))
+        .is_some_and(|b| !crate::provider::BlockSchema::items(b).is_empty())
+}
+
+/// The mistakes in an `instance_refresh` block's `triggers`: names that always trigger, and
+/// names that are not arguments or blocks of the group (`tag` is one).
+pub fn refresh_trigger_errors(
+    group: &Value,
+    schema: &crate::provider::Schema,
+) -> Vec<SettingError> {
+    let Some(refresh) = group
+        .as_map()
+        .and_then(|m| m.get(REFRESH_BLOCK))
+        .and_then(|b| crate::provider::BlockSchema::items(b).first())
+    else {
+        return Vec::new();
+    };
+    let triggers = refresh.as_map().and_then(|m| m.get("triggers"));
+    let names: Vec<&str> = match triggers.map(Value::unmarked) {
+        Some(Value::List(items) | Value::Set(items)) => {
+            items.iter().filter_map(|v| v.unmarked().as_str()).collect()
+        }
+        _ => Vec::new(),
+    };
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let message = if ALWAYS_TRIGGER.contains(&name) {
+                format!("'{name}' always triggers an instance refresh and can be removed")
+            } else if schema.attribute(name).is_none() && schema.block(name).is_none() {
+                format!("'{name}' is not a recognized parameter name for {GROUP_TYPE}")
+            } else {
+                return None;
+            };
+            Some(SettingError {
+                block: REFRESH_BLOCK,
+                argument: "triggers",
+                message,
+            })
+        })
+        .collect()
 }
 
 fn describe(v: &Value) -> String {
@@ -392,21 +467,28 @@ pub fn validate<'a>(
         if addr.resource.type_name != GROUP_TYPE || addr.is_data() {
             continue;
         }
-        let Err(errors) = RollingSettings::from_group(config) else {
+        let mut errors = RollingSettings::from_group(config)
+            .err()
+            .unwrap_or_default();
+        if let Some(t) = crate::provider::resource_type(GROUP_TYPE) {
+            errors.extend(refresh_trigger_errors(config, t.schema()));
+        }
+        if errors.is_empty() {
             continue;
-        };
+        }
         let resource = root
             .descendant(&addr.module.path())
             .and_then(|m| m.resources.get(&addr.resource));
         for e in errors {
-            let span = resource
-                .and_then(|r| argument_span(&r.config, e.argument).or_else(|| r.span.clone()));
+            let span = resource.and_then(|r| {
+                argument_span(&r.config, e.block, e.argument).or_else(|| r.span.clone())
+            });
             if !seen.insert((format!("{span:?}"), e.message.clone())) {
                 continue;
             }
             diags.push(
                 Diagnostic::error(
-                    "Invalid rolling_update block",
+                    format!("Invalid {} block", e.block),
                     format!("{addr}: {}", e.message),
                 )
                 .at(span),
@@ -416,12 +498,12 @@ pub fn validate<'a>(
     diags
 }
 
-/// Where `argument` of the `rolling_update` block is written (the block itself for "").
-fn argument_span(config: &BodyExpr, argument: &str) -> Option<Span> {
+/// Where `argument` of the block `name` is written (the block itself for "").
+fn argument_span(config: &BodyExpr, name: &str, argument: &str) -> Option<Span> {
     use hcl::edit::structure::Structure;
     use hcl::edit::Span as _;
     let block = config.body.iter().find_map(|s| match s {
-        Structure::Block(b) if b.ident.as_str() == BLOCK => Some(b),
+        Structure::Block(b) if b.ident.as_str() == name => Some(b),
         _ => None,
     })?;
     let range = block
@@ -622,5 +704,66 @@ mod tests {
         };
         let r = plan_rollouts(&plan, false);
         assert!(matches!(&r[0].cause, RolloutCause::Unfinished(s) if s.contains("i-2")));
+    }
+
+    #[test]
+    fn instance_refresh_and_rolling_update_cannot_both_replace_instances() {
+        let refresh = Value::List(vec![Value::map([("strategy", Value::string("Rolling"))])]);
+        let both = Value::map([
+            (
+                BLOCK,
+                Value::List(vec![Value::map([("ecs_cluster", Value::string("main"))])]),
+            ),
+            (REFRESH_BLOCK, refresh.clone()),
+        ]);
+        let errors = RollingSettings::from_group(&both).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0].message.contains("keep one"),
+            "{}",
+            errors[0].message
+        );
+        // A disabled rolling_update may stay next to instance_refresh.
+        let disabled = Value::map([
+            (
+                BLOCK,
+                Value::List(vec![Value::map([
+                    ("ecs_cluster", Value::string("main")),
+                    ("enabled", Value::Bool(false)),
+                ])]),
+            ),
+            (REFRESH_BLOCK, refresh),
+        ]);
+        assert!(RollingSettings::from_group(&disabled).is_ok());
+    }
+
+    #[test]
+    fn refresh_triggers_are_checked_like_the_aws_provider_does() {
+        let schema = crate::provider::resource_type(GROUP_TYPE).unwrap().schema();
+        let group = |triggers: &[&str]| {
+            Value::map([(
+                REFRESH_BLOCK,
+                Value::List(vec![Value::map([
+                    ("strategy", Value::string("Rolling")),
+                    (
+                        "triggers",
+                        Value::set(triggers.iter().map(|t| Value::string(*t)).collect()),
+                    ),
+                ])]),
+            )])
+        };
+        assert!(refresh_trigger_errors(&group(&["tag", "max_size"]), schema).is_empty());
+        let errors = refresh_trigger_errors(&group(&["launch_template", "tags"]), schema);
+        let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "'launch_template' always triggers an instance refresh and can be removed",
+                "'tags' is not a recognized parameter name for aws_autoscaling_group",
+            ]
+        );
+        assert!(errors
+            .iter()
+            .all(|e| e.block == REFRESH_BLOCK && e.argument == "triggers"));
     }
 }

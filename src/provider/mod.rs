@@ -199,12 +199,18 @@ pub fn fill_local_from_config(schema: &Schema, mut read: Value, config: &Value) 
     let (Value::Map(m), Some(cfg)) = (&mut read, config.as_map()) else {
         return read;
     };
-    for a in schema.attributes.iter().filter(|a| a.local && a.settable()) {
+    let names = schema
+        .attributes
+        .iter()
+        .filter(|a| a.local && a.settable())
+        .map(|a| a.name);
+    let blocks = schema.blocks.iter().filter(|b| b.local).map(|b| b.name);
+    for name in names.chain(blocks) {
         if let Some(v) = cfg
-            .get(a.name)
+            .get(name)
             .filter(|v| v.is_wholly_known() && !v.is_null())
         {
-            m.insert(a.name.to_string(), v.clone());
+            m.insert(name.to_string(), v.clone());
         }
     }
     read

@@ -346,28 +346,35 @@ mod tests {
 
     #[test]
     fn undeclared_blocks_keep_the_providers_nesting_and_refuse_blocks() {
-        static ASG: Schema = Schema {
+        // A type ecsform does not implement (completed schemas are cached by type name).
+        static POLICY: Schema = Schema {
             version: 1,
             attributes: &[
-                AttrSchema::required("max_size", AttrType::Number),
-                AttrSchema::required("min_size", AttrType::Number),
+                AttrSchema::required("name", AttrType::String),
+                AttrSchema::required("resource_id", AttrType::String),
+                AttrSchema::required("scalable_dimension", AttrType::String),
+                AttrSchema::required("service_namespace", AttrType::String),
             ],
             blocks: &[],
         };
-        let s = complete(Kind::Resource, "aws_autoscaling_group", &ASG);
+        let s = complete(Kind::Resource, "aws_appautoscaling_policy", &POLICY);
         let m = s
-            .block("mixed_instances_policy")
+            .block("target_tracking_scaling_policy_configuration")
             .expect("from the provider");
         assert!(m.unsupported);
         assert_eq!(m.max_items, 1);
-        let lt = m.block("launch_template").expect("nested");
-        assert!(lt.block("launch_template_specification").is_some());
+        assert!(m.block("predefined_metric_specification").is_some());
         let errors = s
             .conform(&Value::map([
-                ("max_size", Value::Number(1.0)),
-                ("min_size", Value::Number(1.0)),
+                ("name", Value::string("p")),
+                ("resource_id", Value::string("service/c/s")),
                 (
-                    "mixed_instances_policy",
+                    "scalable_dimension",
+                    Value::string("ecs:service:DesiredCount"),
+                ),
+                ("service_namespace", Value::string("ecs")),
+                (
+                    "target_tracking_scaling_policy_configuration",
                     Value::List(vec![Value::map::<&str>([])]),
                 ),
             ]))

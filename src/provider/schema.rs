@@ -235,6 +235,9 @@ pub struct BlockSchema {
     /// also be written as blocks (Terraform's "attributes as blocks": `ingress`, `route`):
     /// `providers schema -json` shows it as that attribute.
     pub attribute_syntax: bool,
+    /// AWS does not store it (an Auto Scaling group's `instance_refresh`): refresh keeps the
+    /// recorded blocks, as for a `local` attribute.
+    pub local: bool,
 }
 
 impl BlockSchema {
@@ -250,6 +253,7 @@ impl BlockSchema {
             computed: false,
             unsupported: false,
             attribute_syntax: false,
+            local: false,
         }
     }
 
@@ -306,6 +310,11 @@ impl BlockSchema {
 
     pub const fn unsupported(mut self) -> Self {
         self.unsupported = true;
+        self
+    }
+
+    pub const fn local(mut self) -> Self {
+        self.local = true;
         self
     }
 

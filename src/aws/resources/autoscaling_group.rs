@@ -13,6 +13,19 @@
 //! healthy. Deletion first scales the group to zero and waits for the instances to go, unless
 //! `force_delete`, then waits for the group to disappear.
 //!
+//! `mixed_instances_policy` launches from a launch template with instance type `override`s
+//! and an `instances_distribution` of on-demand and spot capacity; what is not set there
+//! (the distribution, the overrides, the template's id or name) is what AWS reports. Its
+//! overrides' `instance_requirements` are not supported yet.
+//!
+//! `instance_refresh` starts AWS's instance refresh (StartInstanceRefresh, with the group's
+//! launch template or mixed instances policy as the desired configuration) when an update
+//! changes `launch_configuration`, `launch_template` or `mixed_instances_policy`, or an
+//! argument or block its `triggers` name; a refresh already running is cancelled first. As
+//! in the AWS provider, apply does not wait for the refresh to finish, and creating a group
+//! starts none. The block is not stored by AWS: it is kept as configured. It cannot be
+//! combined with ecsform's own `rolling_update` (checked from `validate` on).
+//!
 //! AWS reports a group's launch template by both id and name; the state keeps the id alone
 //! (the name only when AWS gives no id), so configure `launch_template` with `id`. A block
 //! with only a `name` reads back differently and plans an in-place update on every run: the
@@ -25,8 +38,11 @@ use crate::aws::adopt::read_judged;
 use crate::provider::adopt::pin_name;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
+use aws_sdk_autoscaling::operation::start_instance_refresh::builders::StartInstanceRefreshFluentBuilder;
 use aws_sdk_autoscaling::types::{
-    AutoScalingGroup, EnabledMetric, LaunchTemplateSpecification, Tag,
+    AlarmSpecification, AutoScalingGroup, DesiredConfiguration, EnabledMetric,
+    InstancesDistribution, LaunchTemplate, LaunchTemplateOverrides, LaunchTemplateSpecification,
+    MixedInstancesPolicy, RefreshPreferences, Tag,
 };
 
 use super::{attr, changed, create_call, prefix_of_unique_name, retry_while, unique_name};
@@ -36,8 +52,8 @@ use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{
-    block_object, get_blocks, get_bool, get_i32, get_number, get_str, get_strings, opt_number,
-    opt_str, state_object, string_set, strings,
+    block_object, get_block, get_blocks, get_bool, get_i32, get_number, get_str, get_strings,
+    nested_object, opt_number, opt_str, state_object, string_set, strings,
 };
 use crate::provider::{AttrSchema, AttrType, BlockSchema, CallContext, ResourceType, Schema};
 
@@ -53,6 +69,76 @@ static TAG: &[AttrSchema] = &[
     AttrSchema::required("key", AttrType::String),
     AttrSchema::required("value", AttrType::String),
     AttrSchema::required("propagate_at_launch", AttrType::Bool),
+];
+
+/// A launch template named in `mixed_instances_policy`: unset fields are what AWS reports (it
+/// fills in both the id and the name, and the version it uses).
+static TEMPLATE_SPECIFICATION: &[AttrSchema] = &[
+    AttrSchema::optional_computed("launch_template_id", AttrType::String),
+    AttrSchema::optional_computed("launch_template_name", AttrType::String),
+    AttrSchema::optional_computed("version", AttrType::String),
+];
+
+static OVERRIDE: &[AttrSchema] = &[
+    AttrSchema::optional("instance_type", AttrType::String),
+    AttrSchema::optional("weighted_capacity", AttrType::String),
+];
+
+/// How on-demand and spot capacity are mixed; AWS fills in what is not set.
+static INSTANCES_DISTRIBUTION: &[AttrSchema] = &[
+    AttrSchema::optional_computed("on_demand_allocation_strategy", AttrType::String),
+    AttrSchema::optional_computed("on_demand_base_capacity", AttrType::Number),
+    AttrSchema::optional_computed("on_demand_percentage_above_base_capacity", AttrType::Number),
+    AttrSchema::optional_computed("spot_allocation_strategy", AttrType::String),
+    AttrSchema::optional_computed("spot_instance_pools", AttrType::Number),
+    AttrSchema::optional("spot_max_price", AttrType::String),
+];
+
+static MIXED_LAUNCH_TEMPLATE: &[BlockSchema] = &[
+    BlockSchema::list("launch_template_specification", TEMPLATE_SPECIFICATION)
+        .min_items(1)
+        .max_items(1),
+    // Unset, AWS's overrides are kept (as in the AWS provider).
+    BlockSchema::list("override", OVERRIDE)
+        .computed()
+        .blocks(&[
+            BlockSchema::list("launch_template_specification", TEMPLATE_SPECIFICATION).max_items(1),
+        ]),
+];
+
+static MIXED_INSTANCES_POLICY: &[BlockSchema] = &[
+    // Unset, AWS's distribution is kept (AWS always reports one).
+    BlockSchema::list("instances_distribution", INSTANCES_DISTRIBUTION)
+        .max_items(1)
+        .computed(),
+    BlockSchema::list("launch_template", &[])
+        .min_items(1)
+        .max_items(1)
+        .blocks(MIXED_LAUNCH_TEMPLATE),
+];
+
+static ALARM_SPECIFICATION: &[AttrSchema] = &[AttrSchema::optional("alarms", AttrType::StringList)];
+
+/// An instance refresh's preferences, with the AWS provider's defaults.
+static REFRESH_PREFERENCES: &[AttrSchema] = &[
+    AttrSchema::optional("auto_rollback", AttrType::Bool),
+    AttrSchema::optional("checkpoint_delay", AttrType::String),
+    AttrSchema::optional("checkpoint_percentages", AttrType::NumberList),
+    AttrSchema::optional("instance_warmup", AttrType::String),
+    AttrSchema::optional("max_healthy_percentage", AttrType::Number)
+        .default(Default::Number(100.0)),
+    AttrSchema::optional("min_healthy_percentage", AttrType::Number).default(Default::Number(90.0)),
+    AttrSchema::optional("scale_in_protected_instances", AttrType::String)
+        .default(Default::Str("Ignore")),
+    AttrSchema::optional("skip_matching", AttrType::Bool).default(Default::Bool(false)),
+    AttrSchema::optional("standby_instances", AttrType::String).default(Default::Str("Ignore")),
+];
+
+/// AWS's instance refresh, started by an update (see the module doc). Nothing of it is
+/// stored by AWS: it is kept as configured.
+static INSTANCE_REFRESH: &[AttrSchema] = &[
+    AttrSchema::required("strategy", AttrType::String),
+    AttrSchema::optional("triggers", AttrType::StringSet),
 ];
 
 static SCHEMA: Schema = Schema {
@@ -94,9 +180,198 @@ static SCHEMA: Schema = Schema {
     ],
     blocks: &[
         BlockSchema::list("launch_template", LAUNCH_TEMPLATE).max_items(1),
+        BlockSchema::list("mixed_instances_policy", &[])
+            .max_items(1)
+            .blocks(MIXED_INSTANCES_POLICY),
+        BlockSchema::list(REFRESH, INSTANCE_REFRESH)
+            .max_items(1)
+            .local()
+            .blocks(&[BlockSchema::list("preferences", REFRESH_PREFERENCES)
+                .max_items(1)
+                .blocks(&[
+                    BlockSchema::list("alarm_specification", ALARM_SPECIFICATION).max_items(1),
+                ])]),
         BlockSchema::set("tag", TAG),
     ],
 };
+
+const REFRESH: &str = "instance_refresh";
+
+/// The schema of the nested block at `path` (block names from the top of the resource).
+fn block_at(path: &[&str]) -> &'static BlockSchema {
+    let mut blocks = SCHEMA.blocks;
+    let mut found = None;
+    for name in path {
+        let b = blocks
+            .iter()
+            .find(|b| b.name == *name)
+            .expect("a block of the schema");
+        blocks = b.blocks;
+        found = Some(b);
+    }
+    found.expect("a non-empty path")
+}
+
+const MIXED: &str = "mixed_instances_policy";
+
+/// A launch template specification of `mixed_instances_policy` (block `path`) as state.
+fn specification_state(path: &[&str], s: &LaunchTemplateSpecification) -> Value {
+    nested_object(
+        block_at(path),
+        [
+            ("launch_template_id", opt_str(s.launch_template_id())),
+            ("launch_template_name", opt_str(s.launch_template_name())),
+            ("version", opt_str(s.version())),
+        ],
+    )
+}
+
+fn mixed_policy_state(p: &MixedInstancesPolicy) -> Value {
+    let distribution = p.instances_distribution().map(|d| {
+        nested_object(
+            block_at(&[MIXED, "instances_distribution"]),
+            [
+                (
+                    "on_demand_allocation_strategy",
+                    opt_str(d.on_demand_allocation_strategy()),
+                ),
+                (
+                    "on_demand_base_capacity",
+                    opt_number(d.on_demand_base_capacity()),
+                ),
+                (
+                    "on_demand_percentage_above_base_capacity",
+                    opt_number(d.on_demand_percentage_above_base_capacity()),
+                ),
+                (
+                    "spot_allocation_strategy",
+                    opt_str(d.spot_allocation_strategy()),
+                ),
+                ("spot_instance_pools", opt_number(d.spot_instance_pools())),
+                // AWS reports no price (or an empty one) for "the on-demand price".
+                (
+                    "spot_max_price",
+                    opt_str(d.spot_max_price().filter(|p| !p.is_empty())),
+                ),
+            ],
+        )
+    });
+    let template = p.launch_template().map(|t| {
+        let spec_path = [MIXED, "launch_template", "launch_template_specification"];
+        let overrides = t.overrides().iter().map(|o| {
+            nested_object(
+                block_at(&[MIXED, "launch_template", "override"]),
+                [
+                    ("instance_type", opt_str(o.instance_type())),
+                    ("weighted_capacity", opt_str(o.weighted_capacity())),
+                    (
+                        "launch_template_specification",
+                        Value::List(
+                            o.launch_template_specification()
+                                .map(|s| {
+                                    specification_state(
+                                        &[
+                                            MIXED,
+                                            "launch_template",
+                                            "override",
+                                            "launch_template_specification",
+                                        ],
+                                        s,
+                                    )
+                                })
+                                .into_iter()
+                                .collect(),
+                        ),
+                    ),
+                ],
+            )
+        });
+        nested_object(
+            block_at(&[MIXED, "launch_template"]),
+            [
+                (
+                    "launch_template_specification",
+                    Value::List(
+                        t.launch_template_specification()
+                            .map(|s| specification_state(&spec_path, s))
+                            .into_iter()
+                            .collect(),
+                    ),
+                ),
+                ("override", Value::List(overrides.collect())),
+            ],
+        )
+    });
+    nested_object(
+        block_at(&[MIXED]),
+        [
+            (
+                "instances_distribution",
+                Value::List(distribution.into_iter().collect()),
+            ),
+            (
+                "launch_template",
+                Value::List(template.into_iter().collect()),
+            ),
+        ],
+    )
+}
+
+/// A `launch_template_specification` block as AWS takes it.
+fn specification_request(s: &Value) -> LaunchTemplateSpecification {
+    LaunchTemplateSpecification::builder()
+        .set_launch_template_id(get_str(s, "launch_template_id").map(String::from))
+        .set_launch_template_name(get_str(s, "launch_template_name").map(String::from))
+        .set_version(get_str(s, "version").map(String::from))
+        .build()
+}
+
+/// The `mixed_instances_policy` of `planned`, if any, as AWS takes it. `replace_overrides`:
+/// send the overrides even when there are none (an update that removes them all).
+fn mixed_policy_request(planned: &Value, replace_overrides: bool) -> Option<MixedInstancesPolicy> {
+    let p = get_block(planned, MIXED)?;
+    let distribution = get_block(p, "instances_distribution").map(|d| {
+        InstancesDistribution::builder()
+            .set_on_demand_allocation_strategy(
+                get_str(d, "on_demand_allocation_strategy").map(String::from),
+            )
+            .set_on_demand_base_capacity(get_i32(d, "on_demand_base_capacity"))
+            .set_on_demand_percentage_above_base_capacity(get_i32(
+                d,
+                "on_demand_percentage_above_base_capacity",
+            ))
+            .set_spot_allocation_strategy(get_str(d, "spot_allocation_strategy").map(String::from))
+            .set_spot_instance_pools(get_i32(d, "spot_instance_pools"))
+            .set_spot_max_price(get_str(d, "spot_max_price").map(String::from))
+            .build()
+    });
+    let template = get_block(p, "launch_template").map(|t| {
+        let overrides: Vec<LaunchTemplateOverrides> = get_blocks(t, "override")
+            .iter()
+            .map(|o| {
+                LaunchTemplateOverrides::builder()
+                    .set_instance_type(get_str(o, "instance_type").map(String::from))
+                    .set_weighted_capacity(get_str(o, "weighted_capacity").map(String::from))
+                    .set_launch_template_specification(
+                        get_block(o, "launch_template_specification").map(specification_request),
+                    )
+                    .build()
+            })
+            .collect();
+        LaunchTemplate::builder()
+            .set_launch_template_specification(
+                get_block(t, "launch_template_specification").map(specification_request),
+            )
+            .set_overrides((replace_overrides || !overrides.is_empty()).then_some(overrides))
+            .build()
+    });
+    Some(
+        MixedInstancesPolicy::builder()
+            .set_launch_template(template)
+            .set_instances_distribution(distribution)
+            .build(),
+    )
+}
 
 /// The only granularity AWS offers, and the AWS provider's default.
 const DEFAULT_GRANULARITY: &str = "1Minute";
@@ -266,6 +541,15 @@ fn group_state(g: &AutoScalingGroup) -> Option<(String, Value)> {
                 "launch_template",
                 Value::List(template.into_iter().collect()),
             ),
+            (
+                MIXED,
+                Value::List(
+                    g.mixed_instances_policy()
+                        .map(mixed_policy_state)
+                        .into_iter()
+                        .collect(),
+                ),
+            ),
             ("tag", Value::set(tags)),
         ],
     );
@@ -353,15 +637,26 @@ async fn sync_metrics(
     Ok(())
 }
 
-/// Attributes AWS does not store, carried over from the planned value.
+/// Attributes and blocks AWS does not store, carried over from the planned value.
 fn with_local(state: Value, planned: &Value) -> Value {
+    let refresh = attr(planned, REFRESH);
     super::with_attrs(
         state,
-        LOCAL.iter().map(|a| {
-            // A new group has no rollout mark (planned as unknown, being computed).
-            let v = attr(planned, a);
-            (*a, if v.is_known() { v } else { Value::Null })
-        }),
+        LOCAL
+            .iter()
+            .map(|a| {
+                // A new group has no rollout mark (planned as unknown, being computed).
+                let v = attr(planned, a);
+                (*a, if v.is_known() { v } else { Value::Null })
+            })
+            .chain([(
+                REFRESH,
+                if refresh.is_null() {
+                    Value::List(Vec::new())
+                } else {
+                    refresh
+                },
+            )]),
     )
 }
 
@@ -433,6 +728,7 @@ fn create_request(
         .set_availability_zones((!zones.is_empty()).then_some(zones))
         .set_launch_configuration_name(get_str(planned, "launch_configuration").map(String::from))
         .set_launch_template(template_spec(planned))
+        .set_mixed_instances_policy(mixed_policy_request(planned, false))
         .set_target_group_arns((!tgs.is_empty()).then_some(tgs))
         .set_health_check_type(get_str(planned, "health_check_type").map(String::from))
         .set_health_check_grace_period(get_i32(planned, "health_check_grace_period"))
@@ -622,6 +918,151 @@ async fn sync_attachments(
     Ok(())
 }
 
+/// True when an update from `prior` to `planned` starts AWS's instance refresh: the group has
+/// an `instance_refresh` block, and its launch configuration, launch template or mixed
+/// instances policy changes, or an argument or block its `triggers` name.
+fn refresh_wanted(prior: &Value, planned: &Value) -> bool {
+    let Some(refresh) = get_block(planned, REFRESH) else {
+        return false;
+    };
+    ["launch_configuration", "launch_template", MIXED]
+        .iter()
+        .any(|a| changed(prior, planned, a))
+        || get_strings(refresh, "triggers")
+            .iter()
+            .any(|t| changed(prior, planned, t))
+}
+
+/// A whole number of seconds written as a string (`instance_warmup`, `checkpoint_delay`;
+/// empty is unset, as in the AWS provider).
+fn seconds(p: &Value, name: &str) -> Result<Option<i32>, ApiError> {
+    match get_str(p, name).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => s.parse::<i32>().ok().filter(|n| *n >= 0).map(Some).ok_or_else(|| {
+            ApiError::new(
+                ErrorKind::Invalid,
+                "InvalidParameterValue",
+                format!("instance_refresh preferences {name}: {s:?} is not a whole number of seconds"),
+            )
+        }),
+    }
+}
+
+/// The StartInstanceRefresh request for group `name` as `planned` configures it.
+fn refresh_request(
+    clients: &AwsClients,
+    name: &str,
+    planned: &Value,
+) -> Result<StartInstanceRefreshFluentBuilder, ApiError> {
+    let refresh = get_block(planned, REFRESH).cloned().unwrap_or(Value::Null);
+    let preferences = match get_block(&refresh, "preferences") {
+        None => None,
+        Some(p) => {
+            let checkpoints: Vec<i32> = match attr(p, "checkpoint_percentages").unmarked() {
+                Value::List(items) => items
+                    .iter()
+                    .filter_map(|n| n.as_number().map(|n| n as i32))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            Some(
+                RefreshPreferences::builder()
+                    .set_auto_rollback(get_bool(p, "auto_rollback"))
+                    .set_checkpoint_delay(seconds(p, "checkpoint_delay")?)
+                    .set_checkpoint_percentages((!checkpoints.is_empty()).then_some(checkpoints))
+                    .set_instance_warmup(seconds(p, "instance_warmup")?)
+                    .set_max_healthy_percentage(get_i32(p, "max_healthy_percentage"))
+                    .set_min_healthy_percentage(get_i32(p, "min_healthy_percentage"))
+                    .set_scale_in_protected_instances(
+                        get_str(p, "scale_in_protected_instances").map(Into::into),
+                    )
+                    .set_skip_matching(get_bool(p, "skip_matching"))
+                    .set_standby_instances(get_str(p, "standby_instances").map(Into::into))
+                    .set_alarm_specification(get_block(p, "alarm_specification").map(|a| {
+                        AlarmSpecification::builder()
+                            .set_alarms(Some(get_strings(a, "alarms")))
+                            .build()
+                    }))
+                    .build(),
+            )
+        }
+    };
+    let template = template_spec(planned);
+    let mixed = mixed_policy_request(planned, true);
+    let desired = (template.is_some() || mixed.is_some()).then(|| {
+        DesiredConfiguration::builder()
+            .set_launch_template(template)
+            .set_mixed_instances_policy(mixed)
+            .build()
+    });
+    Ok(clients
+        .autoscaling
+        .start_instance_refresh()
+        .auto_scaling_group_name(name)
+        .set_strategy(get_str(&refresh, "strategy").map(Into::into))
+        .set_desired_configuration(desired)
+        .set_preferences(preferences))
+}
+
+/// Starts AWS's instance refresh of group `name`, as the AWS provider does: one already
+/// running is cancelled first. ecsform does not wait for the refresh to finish.
+async fn start_refresh(clients: &AwsClients, name: &str, planned: &Value) -> Result<(), ApiError> {
+    let req = refresh_request(clients, name, planned)?;
+    let start = || async {
+        retry(RetryPolicy::default(), || async {
+            req.clone().send().await.map_err(from_sdk)
+        })
+        .await
+    };
+    match start().await {
+        Err(e) if e.code == "InstanceRefreshInProgress" => {}
+        r => return r.map(|_| ()),
+    }
+    let cancelled = retry(RetryPolicy::default(), || async {
+        clients
+            .autoscaling
+            .cancel_instance_refresh()
+            .auto_scaling_group_name(name)
+            .send()
+            .await
+            .map_err(from_sdk)
+    })
+    .await;
+    match cancelled {
+        Err(e) if e.code == "ActiveInstanceRefreshNotFound" => {}
+        r => {
+            r?;
+        }
+    }
+    wait_until(
+        &format!("the running instance refresh of Auto Scaling group {name} to be cancelled"),
+        POLL,
+        DELETE_LIMIT,
+        || async {
+            let latest = retry(RetryPolicy::default(), || async {
+                clients
+                    .autoscaling
+                    .describe_instance_refreshes()
+                    .auto_scaling_group_name(name)
+                    .max_records(1)
+                    .send()
+                    .await
+                    .map_err(from_sdk)
+            })
+            .await?;
+            let running = latest.instance_refreshes().first().is_some_and(|r| {
+                matches!(
+                    r.status().map(|s| s.as_str()),
+                    Some("Pending" | "InProgress" | "Cancelling" | "Baking" | "RollbackInProgress")
+                )
+            });
+            Ok((!running).then_some(()))
+        },
+    )
+    .await?;
+    start().await.map(|_| ())
+}
+
 /// Errors that mean "the group is busy, try again shortly".
 fn busy(e: &ApiError) -> bool {
     matches!(
@@ -737,6 +1178,7 @@ impl ResourceType for AutoscalingGroupType {
             "availability_zones",
             "launch_configuration",
             "launch_template",
+            MIXED,
             "health_check_type",
             "health_check_grace_period",
             "default_cooldown",
@@ -772,12 +1214,13 @@ impl ResourceType for AutoscalingGroupType {
             if set("availability_zones") && !zones.is_empty() {
                 req = req.set_availability_zones(Some(zones));
             }
-            if set("launch_configuration") || set("launch_template") {
+            if set("launch_configuration") || set("launch_template") || set(MIXED) {
                 req = req
                     .set_launch_configuration_name(
                         get_str(planned, "launch_configuration").map(String::from),
                     )
-                    .set_launch_template(template_spec(planned));
+                    .set_launch_template(template_spec(planned))
+                    .set_mixed_instances_policy(mixed_policy_request(planned, true));
             }
             if set("default_cooldown") {
                 req = req.set_default_cooldown(get_i32(planned, "default_cooldown"));
@@ -808,6 +1251,9 @@ impl ResourceType for AutoscalingGroupType {
         sync_attachments(ctx.clients, name, prior, planned).await?;
         if set("enabled_metrics") || set("metrics_granularity") {
             sync_metrics(ctx.clients, name, Some(prior), planned).await?;
+        }
+        if refresh_wanted(prior, planned) {
+            start_refresh(ctx.clients, name, planned).await?;
         }
         wait_for_capacity(ctx.clients, name, planned).await?;
         read_back(ctx.clients, name, planned).await
@@ -1069,5 +1515,232 @@ mod tests {
             metrics_changes(&v(&["A"]), m, &v(&["A"]), Some("5Minute")),
             (v(&[]), v(&["A"]))
         );
+    }
+
+    fn mixed_group(version: &str) -> Value {
+        SCHEMA
+            .conform(&Value::map([
+                ("min_size", Value::number(0)),
+                ("max_size", Value::number(2)),
+                (
+                    MIXED,
+                    Value::List(vec![Value::map([
+                        (
+                            "instances_distribution",
+                            Value::List(vec![Value::map([(
+                                "on_demand_percentage_above_base_capacity",
+                                Value::number(25),
+                            )])]),
+                        ),
+                        (
+                            "launch_template",
+                            Value::List(vec![Value::map([
+                                (
+                                    "launch_template_specification",
+                                    Value::List(vec![Value::map([
+                                        ("launch_template_id", Value::string("lt-1")),
+                                        ("version", Value::string(version)),
+                                    ])]),
+                                ),
+                                (
+                                    "override",
+                                    Value::List(vec![
+                                        Value::map([("instance_type", Value::string("t3.micro"))]),
+                                        Value::map([
+                                            ("instance_type", Value::string("t3a.micro")),
+                                            (
+                                                "launch_template_specification",
+                                                Value::List(vec![Value::map([(
+                                                    "launch_template_name",
+                                                    Value::string("arm"),
+                                                )])]),
+                                            ),
+                                        ]),
+                                    ]),
+                                ),
+                            ])]),
+                        ),
+                    ])]),
+                ),
+                (
+                    REFRESH,
+                    Value::List(vec![Value::map([
+                        ("strategy", Value::string("Rolling")),
+                        ("triggers", string_set(["tag"])),
+                        (
+                            "preferences",
+                            Value::List(vec![Value::map([
+                                ("instance_warmup", Value::string("60")),
+                                (
+                                    "checkpoint_percentages",
+                                    Value::List(vec![Value::number(50), Value::number(100)]),
+                                ),
+                            ])]),
+                        ),
+                    ])]),
+                ),
+            ]))
+            .unwrap()
+    }
+
+    #[test]
+    fn mixed_instances_policy_is_sent_three_deep_and_read_back_alike() {
+        let planned = mixed_group("$Latest");
+        let req = create_request(&offline_clients(), "web", &planned, &BTreeMap::new());
+        let policy = req.as_input().get_mixed_instances_policy().clone().unwrap();
+        let template = policy.launch_template().unwrap();
+        assert_eq!(
+            template
+                .launch_template_specification()
+                .and_then(|s| s.launch_template_id()),
+            Some("lt-1")
+        );
+        assert_eq!(template.overrides().len(), 2);
+        assert_eq!(
+            template.overrides()[1]
+                .launch_template_specification()
+                .and_then(|s| s.launch_template_name()),
+            Some("arm")
+        );
+        let distribution = policy.instances_distribution().unwrap();
+        assert_eq!(
+            distribution.on_demand_percentage_above_base_capacity(),
+            Some(25)
+        );
+        // Unset fields are left to AWS, not sent as zeros.
+        assert_eq!(distribution.on_demand_base_capacity(), None);
+        assert!(req.as_input().get_launch_template().is_none());
+
+        // What AWS reports back (with its own defaults and the template's name) keeps every
+        // configured value in place.
+        let g = AutoScalingGroup::builder()
+            .auto_scaling_group_name("web")
+            .mixed_instances_policy(policy.clone())
+            .build();
+        let (_, s) = group_state(&g).unwrap();
+        let read = &s.as_map().unwrap()[MIXED];
+        let configured = &planned.as_map().unwrap()[MIXED];
+        let path = |v: &Value, p: &[&str]| -> Value {
+            let mut v = v.clone();
+            for name in p {
+                v = match name.parse::<usize>() {
+                    Ok(i) => v.as_list().unwrap()[i].clone(),
+                    Err(_) => attr(&v, name),
+                };
+            }
+            v
+        };
+        for p in [
+            &[
+                "0",
+                "launch_template",
+                "0",
+                "override",
+                "0",
+                "instance_type",
+            ][..],
+            &[
+                "0",
+                "launch_template",
+                "0",
+                "override",
+                "1",
+                "launch_template_specification",
+                "0",
+                "launch_template_name",
+            ],
+            &[
+                "0",
+                "launch_template",
+                "0",
+                "launch_template_specification",
+                "0",
+                "launch_template_id",
+            ],
+            &[
+                "0",
+                "instances_distribution",
+                "0",
+                "on_demand_percentage_above_base_capacity",
+            ],
+        ] {
+            assert_eq!(path(read, p), path(configured, p), "{p:?}");
+        }
+    }
+
+    #[test]
+    fn an_instance_refresh_starts_only_when_the_launch_settings_or_a_trigger_change() {
+        let prior = mixed_group("1");
+        assert!(!refresh_wanted(&prior, &prior));
+        assert!(refresh_wanted(&prior, &mixed_group("2")));
+        let with_tag = super::super::with_attrs(
+            prior.clone(),
+            [(
+                "tag",
+                Value::set(vec![block_object(
+                    TAG,
+                    [
+                        ("key", Value::string("Name")),
+                        ("value", Value::string("x")),
+                        ("propagate_at_launch", Value::Bool(true)),
+                    ],
+                )]),
+            )],
+        );
+        // `tag` is in the triggers; max_size is not.
+        assert!(refresh_wanted(&prior, &with_tag));
+        let bigger = super::super::with_attrs(prior.clone(), [("max_size", Value::number(5))]);
+        assert!(!refresh_wanted(&prior, &bigger));
+        // No instance_refresh block: never.
+        let without = super::super::with_attrs(mixed_group("2"), [(REFRESH, Value::List(vec![]))]);
+        assert!(!refresh_wanted(&prior, &without));
+    }
+
+    #[test]
+    fn the_refresh_request_carries_preferences_with_the_providers_defaults() {
+        let planned = mixed_group("2");
+        let req = refresh_request(&offline_clients(), "web", &planned).unwrap();
+        let input = req.as_input();
+        assert_eq!(
+            input.get_strategy().as_ref().map(|s| s.as_str()),
+            Some("Rolling")
+        );
+        let p = input.get_preferences().clone().unwrap();
+        assert_eq!(p.instance_warmup(), Some(60));
+        assert_eq!(p.checkpoint_percentages(), [50, 100]);
+        assert_eq!(p.min_healthy_percentage(), Some(90));
+        assert_eq!(p.max_healthy_percentage(), Some(100));
+        assert_eq!(
+            p.scale_in_protected_instances().map(|s| s.as_str()),
+            Some("Ignore")
+        );
+        assert_eq!(p.skip_matching(), Some(false));
+        // The desired configuration is the group's new launch settings.
+        let desired = input.get_desired_configuration().clone().unwrap();
+        assert_eq!(
+            desired
+                .mixed_instances_policy()
+                .and_then(|m| m.launch_template())
+                .and_then(|t| t.launch_template_specification())
+                .and_then(|s| s.version()),
+            Some("2")
+        );
+
+        let bad = mixed_group("2");
+        let bad = {
+            let mut m = bad.as_map().unwrap().clone();
+            let mut r = m[REFRESH].as_list().unwrap()[0].as_map().unwrap().clone();
+            r.insert(
+                "preferences".into(),
+                Value::List(vec![block_object(
+                    REFRESH_PREFERENCES,
+                    [("instance_warmup", Value::string("1m"))],
+                )]),
+            );
+            m.insert(REFRESH.into(), Value::List(vec![Value::Map(r)]));
+            Value::Map(m)
+        };
+        let e = refresh_request(&offline_clients(), "web", &bad).unwrap_err();
+        assert!(e.message.contains("instance_warmup"), "{}", e.message);
     }
 }

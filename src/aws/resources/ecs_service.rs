@@ -9,7 +9,8 @@
 //!
 //! Name, cluster, launch type, scheduling strategy, IAM role and load balancers force a new
 //! service; the rest changes in place with UpdateService (`force_new_deployment` adds a new
-//! deployment to every update). `wait_for_steady_state` waits after create and update until
+//! deployment to every update; a change of the `triggers` map, which AWS does not store, redeploys
+//! the same way). `wait_for_steady_state` waits after create and update until
 //! one deployment remains and the running count matches the desired count. Deletion scales
 //! the service to 0, deletes it (`force`) and waits until it is `INACTIVE`.
 
@@ -108,6 +109,7 @@ static SCHEMA: Schema = Schema {
         AttrSchema::optional("wait_for_steady_state", AttrType::Bool)
             .default(Default::Bool(false))
             .local(),
+        AttrSchema::optional_computed("triggers", AttrType::StringMap).local(),
         AttrSchema::optional("tags", AttrType::StringMap),
         AttrSchema::computed("tags_all", AttrType::StringMap),
     ],
@@ -665,7 +667,8 @@ impl ResourceType for EcsServiceType {
             .unwrap_or_else(|| "default".into());
         let c = |name| changed(prior, planned, name);
         let daemon = get_str(planned, "scheduling_strategy") == Some("DAEMON");
-        let force = get_bool(planned, "force_new_deployment") == Some(true);
+        // A change of `triggers` redeploys (it is not sent: AWS does not store it).
+        let force = get_bool(planned, "force_new_deployment") == Some(true) || c("triggers");
         let service_changed = [
             "task_definition",
             "desired_count",
@@ -822,6 +825,15 @@ fn keep_local(state: Value, planned: &Value) -> Value {
                 "wait_for_steady_state",
                 attr(planned, "wait_for_steady_state"),
             ),
+            ("triggers", {
+                // Unset at creation (unknown, being computed): none.
+                let t = attr(planned, "triggers");
+                if t.is_known() {
+                    t
+                } else {
+                    Value::Null
+                }
+            }),
         ],
     )
 }
