@@ -1,7 +1,7 @@
 //! ecsform: a Terraform-style plan/apply engine for AWS ECS clusters on EC2.
 //!
 //! The pipeline is `config` (read HCL, keep spans) → `lang` (evaluate) → `graph` (instances
-//! and dependencies). See `DESIGN.md` in the shared docs and the README.
+//! and dependencies). See `DESIGN.md` in the shared docs, the README and docs/.
 
 pub mod addrs;
 pub mod apply;

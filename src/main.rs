@@ -4,7 +4,7 @@ use std::io::Write;
 
 /// A plan allocates and frees millions of small values (attribute maps, strings); mimalloc
 /// does that about twice as fast as the system allocator, whose free lists fragment at
-/// 10,000 instances (see "Performance" in the README).
+/// 10,000 instances (see docs/performance.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

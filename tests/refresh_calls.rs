@@ -1,8 +1,8 @@
 //! The API calls of a refresh stay batched: against moto, apply two groups of the generated
 //! stack (50 instances of 21 types, `tests/support/generated.rs`), then record the calls of
 //! one `plan`. Types with a batch API must make one paginated call whatever the number of
-//! instances; the calls AWS offers only per object (listed below, and in the README's
-//! "Performance" section) may grow with the instances, at most by their known factor.
+//! instances; the calls AWS offers only per object (listed below, and in
+//! docs/performance.md) may grow with the instances, at most by their known factor.
 //!
 //! A second test checks that what a refresh reads from its shared batch calls (IAM's account
 //! details, the Tagging API) equals what the per-object reads return.

@@ -344,7 +344,7 @@ fn help(cmd: Option<CommandName>) -> String {
             "Usage: ecsform [global options] import [options] ADDR ID\n\n\
              Reads the existing AWS object ID and records it in the state at ADDR, which must be\n\
              declared in the configuration. The next plan shows only the differences between the\n\
-             object and the configuration. The README lists the ID each resource type takes.\n\n\
+             object and the configuration. docs/import.md lists the ID each resource type takes.\n\n\
              Options:\n{STATE_FLAGS}{VAR_FLAGS}"
         ),
         Some(CommandName::Fmt) => "Usage: ecsform [global options] fmt [options] [PATH...]\n\n\

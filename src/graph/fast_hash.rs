@@ -4,7 +4,7 @@
 //! The standard library's SipHash resists keys chosen to collide, which matters for maps fed
 //! by untrusted input. These maps are fed by the configuration being planned, and a plan of
 //! 10,000 instances hashed module instances and addresses millions of times: SipHash was
-//! about 12% of its CPU time (`perf`, see "Performance" in the README). This hasher mixes a
+//! about 12% of its CPU time (`perf`, see docs/performance.md). This hasher mixes a
 //! word at a time (rotate, xor, multiply by an odd constant — the scheme rustc uses for its
 //! own maps), several times faster on these short keys.
 

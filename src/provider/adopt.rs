@@ -40,12 +40,12 @@ pub enum Adoption {
     Arguments,
     /// Nothing exists in AWS (`null_resource`): there is nothing to find, and no intent row.
     NotInAws,
-    /// The object cannot be found again; the text says why (README, residual risks).
+    /// The object cannot be found again; the text says why (docs/state.md, residual risks).
     Unfindable(&'static str),
 }
 
 impl Adoption {
-    /// A short description for the README table and messages.
+    /// A short description for the table in docs/state.md and messages.
     pub fn describe(&self) -> &'static str {
         match self {
             Adoption::Tags => "by its `ecsform:address` and `ecsform:lineage` tags",
@@ -57,7 +57,7 @@ impl Adoption {
         }
     }
 
-    /// The strategy's short name, as the README's table shows it.
+    /// The strategy's short name, as the table in docs/state.md shows it.
     pub fn name(&self) -> &'static str {
         match self {
             Adoption::Tags => "tags",

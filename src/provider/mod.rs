@@ -146,7 +146,7 @@ pub trait ResourceType: Send + Sync {
     }
 
     /// The import ID `ecsform import` takes for this type, as the AWS provider's documentation
-    /// describes it (shown in errors and the README), e.g. "`ROLE_NAME/POLICY_ARN`".
+    /// describes it (shown in errors and in docs/import.md), e.g. "`ROLE_NAME/POLICY_ARN`".
     fn import_id_format(&self) -> &'static str {
         "the object's id"
     }
@@ -446,7 +446,7 @@ mod tests {
     }
 
     /// How each type's objects are found again after an interrupted apply. A new type must be
-    /// added here (and to the README's table): the decision cannot be left to a default.
+    /// added here (and to the table in docs/state.md): the decision cannot be left to a default.
     const ADOPTION: &[(&str, &str)] = &[
         ("aws_alb", "name + lineage tag"),
         ("aws_alb_listener", "tags"),
@@ -512,14 +512,14 @@ mod tests {
     }
 
     #[test]
-    fn the_readme_lists_each_types_adoption() {
-        let readme = std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"),
+    fn the_docs_list_each_types_adoption() {
+        let doc = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/state.md"),
         )
         .unwrap();
         for t in RESOURCE_TYPES {
             let row = format!("| `{}` | {} |", t.type_name(), t.adoption().describe());
-            assert!(readme.contains(&row), "README.md lacks the row\n{row}");
+            assert!(doc.contains(&row), "docs/state.md lacks the row\n{row}");
         }
     }
 

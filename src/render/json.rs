@@ -4,7 +4,7 @@
 //!
 //! One deliberate difference: sensitive values are never written. Where Terraform writes the
 //! value and marks it in `*_sensitive`, ecsform writes `null` and the same mark. The shape is
-//! documented in README ("JSON plan format") and as a JSON Schema in
+//! documented in docs/saved-plans-and-review.md ("JSON plan format") and as a JSON Schema in
 //! `docs/plan-json.schema.json`.
 
 use serde_json::{json, Map, Value as Json};

@@ -224,3 +224,30 @@ fn redact(mut e: FuncError, secrets: &[String]) -> FuncError {
     }
     e
 }
+
+#[cfg(test)]
+mod docs_tests {
+    /// docs/language.md lists exactly the built-in functions: the block under "## Functions".
+    #[test]
+    fn the_docs_list_every_function() {
+        let doc = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/language.md"),
+        )
+        .unwrap();
+        let section = doc
+            .split("\n## Functions\n")
+            .nth(1)
+            .expect("docs/language.md has a \"## Functions\" section");
+        let listed = section
+            .split("```text\n")
+            .nth(1)
+            .and_then(|s| s.split("```").next())
+            .expect("the section starts with a ```text block of names");
+        let listed: Vec<&str> = listed.split_whitespace().collect();
+        assert_eq!(
+            listed,
+            super::names(),
+            "docs/language.md's list of functions"
+        );
+    }
+}
