@@ -10,7 +10,29 @@ pub use pattern::AddrPattern;
 
 use std::fmt;
 
-use crate::config::{Mode, ResourceKey};
+/// A managed resource (`resource`) or a data source (`data`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Mode {
+    Managed,
+    Data,
+}
+
+/// `(mode, type, name)`: how a resource block is identified inside its module.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ResourceKey {
+    pub mode: Mode,
+    pub type_name: String,
+    pub name: String,
+}
+
+impl std::fmt::Display for ResourceKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.mode {
+            Mode::Managed => write!(f, "{}.{}", self.type_name, self.name),
+            Mode::Data => write!(f, "data.{}.{}", self.type_name, self.name),
+        }
+    }
+}
 
 /// The key of one instance of a counted (`[0]`) or `for_each` (`["web"]`) block.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

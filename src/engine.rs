@@ -7,9 +7,9 @@ use crate::addrs::ResourceInstanceAddr;
 use crate::config::inputs::{self, VarArg};
 use crate::config::{self, Expr, Mode, Module, Resource};
 use crate::diag::{Diagnostic, Diagnostics, Sources};
-use crate::graph::build::{self, ConfigNode};
-use crate::graph::dag::Dag;
+use crate::graph::build;
 use crate::graph::walk::{self, Evaluated, InstanceHook, Settings};
+pub use crate::graph::Loaded;
 use crate::lang::eval::{EmptyScope, Evaluator};
 use crate::lang::Value;
 use crate::provider;
@@ -31,40 +31,6 @@ pub struct LoadOptions {
     pub vars: Vec<VarArg>,
     /// Environment variables (only `TF_VAR_*` are used).
     pub env: Vec<(String, String)>,
-}
-
-/// A loaded and evaluated working directory.
-pub struct Loaded {
-    pub sources: Sources,
-    /// The root module directory (canonical).
-    pub dir: PathBuf,
-    /// Root variable values as given, in precedence order.
-    pub inputs: Vec<crate::config::inputs::RawInput>,
-    pub module: Module,
-    pub config_graph: Dag<ConfigNode>,
-    pub evaluated: Evaluated,
-    pub diags: Diagnostics,
-}
-
-impl Loaded {
-    /// What the evaluation walk needs to evaluate this configuration again to plan it.
-    pub fn settings(&self) -> Settings<'_> {
-        Settings {
-            sources: &self.sources,
-            root_dir: &self.dir,
-            inputs: &self.inputs,
-            defer_unknown_expansion: false,
-            pure_only: true,
-        }
-    }
-
-    /// The same, to apply it: impure functions get their values.
-    pub fn apply_settings(&self) -> Settings<'_> {
-        Settings {
-            pure_only: false,
-            ..self.settings()
-        }
-    }
 }
 
 /// The instance values of the first evaluation (`validate`, and every command before it plans):

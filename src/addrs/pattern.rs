@@ -9,7 +9,7 @@ use std::cmp::Ordering;
 use std::fmt;
 
 use super::{take_key, take_name, InstanceKey, ModuleInstance, ResourceInstanceAddr};
-use crate::config::{Mode, ResourceKey};
+use crate::addrs::{Mode, ResourceKey};
 
 /// A module instance, a resource or a resource instance, as typed by a user.
 ///

@@ -14,8 +14,8 @@ use super::{
     BodyExpr, Expr, Lifecycle, Local, Mode, Module, ModuleCall, Output, Provider, Resource,
     ResourceKey, TerraformBlock, Validation, Variable,
 };
+use crate::config::limits::{self, MAX_MODULE_CALLS};
 use crate::diag::{display_path, Diagnostic, Diagnostics, FileId, Sources, Span};
-use crate::lang::limits::MAX_MODULE_CALLS;
 
 /// Modules nested deeper than this are assumed to source themselves in a loop.
 const MAX_MODULE_DEPTH: usize = 32;
@@ -59,7 +59,7 @@ impl Loader<'_> {
     /// first invalid byte.
     pub fn read_source(&mut self, path: &Path) -> Option<(String, FileId)> {
         let display = display_path(path, &self.base);
-        let bytes = match crate::lang::limits::read_file(path) {
+        let bytes = match limits::read_file(path) {
             Ok(b) => b,
             Err(e) => {
                 self.diags.push(Diagnostic::error(

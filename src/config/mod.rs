@@ -18,6 +18,10 @@ use hcl::edit::Span as _;
 use crate::diag::{FileId, Span};
 
 pub(crate) use load::syntax_diagnostic;
+pub mod limits;
+
+/// How a resource block is identified: defined with the addresses, below the configuration.
+pub use crate::addrs::{Mode, ResourceKey};
 pub use load::{load_root, Loader};
 
 /// An expression together with the file it was read from, so that spans can be resolved.
@@ -119,29 +123,6 @@ pub struct Module {
     /// including itself, a limit), by name, with where each is declared. Why was reported
     /// once, at the call; references to them are not reported again as undeclared.
     pub rejected_module_calls: BTreeMap<String, Option<Span>>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Mode {
-    Managed,
-    Data,
-}
-
-/// `(mode, type, name)`: how a resource block is identified inside its module.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ResourceKey {
-    pub mode: Mode,
-    pub type_name: String,
-    pub name: String,
-}
-
-impl std::fmt::Display for ResourceKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.mode {
-            Mode::Managed => write!(f, "{}.{}", self.type_name, self.name),
-            Mode::Data => write!(f, "data.{}.{}", self.type_name, self.name),
-        }
-    }
 }
 
 #[derive(Clone, Debug, Default)]

@@ -6,4 +6,7 @@ pub mod build;
 pub mod dag;
 pub mod dot;
 pub mod fast_hash;
+mod loaded;
 pub mod walk;
+
+pub use loaded::Loaded;

@@ -9,8 +9,8 @@
 
 use super::value::Value;
 
-/// The largest file ecsform reads: a `.tf` or `.tfvars` file, a template or `file()`.
-pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+/// The file limits are the configuration loader's, which evaluation shares.
+pub use crate::config::limits::{read_file, MAX_FILE_BYTES, MAX_MODULE_CALLS};
 
 /// The longest string an expression may produce (templates, `format`, `join`, `replace`...).
 pub const MAX_STRING_BYTES: usize = 16 * 1024 * 1024;
@@ -32,44 +32,6 @@ pub const MAX_INSTANCES: usize = 100_000;
 
 /// The most width or precision a `format` verb may ask for (`%65535d`).
 pub const MAX_FORMAT_WIDTH: usize = u16::MAX as usize;
-
-/// The most module calls the module tree may hold (every call of every module, counted once
-/// per place it is called from).
-pub const MAX_MODULE_CALLS: usize = 1_000;
-
-/// Reads a whole file that ecsform parses or evaluates, refusing what is not a regular file
-/// (a FIFO or device would block or never end) and what is larger than [`MAX_FILE_BYTES`].
-/// The error reads well after "Could not read PATH: ".
-pub fn read_file(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
-    use std::io::{Error, ErrorKind, Read};
-    let f = std::fs::File::open(path)?;
-    let meta = f.metadata()?;
-    if meta.is_dir() {
-        return Err(Error::new(ErrorKind::InvalidInput, "it is a directory"));
-    }
-    if !meta.is_file() {
-        return Err(Error::new(ErrorKind::InvalidInput, "not a regular file"));
-    }
-    let too_large = || {
-        Error::new(
-            ErrorKind::InvalidData,
-            format!(
-                "the file is larger than {} MiB, the most ecsform reads",
-                MAX_FILE_BYTES / (1024 * 1024)
-            ),
-        )
-    };
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(too_large());
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    // The file may grow while it is read.
-    f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(too_large());
-    }
-    Ok(bytes)
-}
 
 /// Why evaluation stopped: a limit was crossed. The detail names the limit.
 #[derive(Debug, Clone, PartialEq)]
