@@ -15,9 +15,7 @@ use crate::lang::Value;
 use crate::provider;
 use hcl::edit::Span as _;
 
-/// The version of the Terraform language ecsform implements, checked against
-/// `required_version` constraints.
-pub const TERRAFORM_LANGUAGE_VERSION: &str = "1.9.0";
+pub use crate::lang::TERRAFORM_LANGUAGE_VERSION;
 
 /// Providers whose resource types ecsform implements (`template` and `null` as built-ins).
 const SUPPORTED_PROVIDERS: &[&str] = &["aws", "null", "template"];

@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 
 use crate::addrs::ResourceInstanceAddr;
 use crate::config::inputs::VarArg;
-use crate::engine::Loaded;
+use crate::graph::Loaded;
 use crate::lang::Value;
 use crate::plan::rolling::{PlannedRollout, RolloutCause};
 use crate::plan::{Action, Drift, OutputChange, Plan, Recovered, RecoveryKind, ResourceChange};

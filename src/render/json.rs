@@ -34,7 +34,7 @@ pub fn plan_json(plan: &Plan) -> Json {
         .collect();
     json!({
         "format_version": FORMAT_VERSION,
-        "terraform_version": crate::engine::TERRAFORM_LANGUAGE_VERSION,
+        "terraform_version": crate::lang::TERRAFORM_LANGUAGE_VERSION,
         "ecsform_version": env!("CARGO_PKG_VERSION"),
         "resource_drift": plan.drift.iter().map(drift).collect::<Vec<_>>(),
         "resource_changes": plan.changes.iter().map(|c| resource_change(plan, c)).collect::<Vec<_>>(),
