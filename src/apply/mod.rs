@@ -410,6 +410,7 @@ pub async fn apply(
                             Ok(None) => {
                                 let made = intent::create_in_doubt(
                                     rt,
+                                    &n.1.resource.type_name,
                                     &ctx,
                                     planned_ref.expect("prepared"),
                                     &lineage,

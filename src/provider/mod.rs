@@ -41,7 +41,9 @@ pub struct CallContext<'a> {
 /// identifier AWS gave the object.
 #[async_trait]
 pub trait ResourceType: Send + Sync {
-    /// `"aws_subnet"`.
+    /// `"aws_subnet"`: the type's own name. A type found by an alias (`aws_alb`, see
+    /// [`Registered`]) answers its own name here, so what shows a type name to the user
+    /// (state rows, messages) takes it from the address instead.
     fn type_name(&self) -> &'static str;
 
     /// What ecsform implements of the type's schema.
@@ -216,106 +218,6 @@ pub fn fill_local_from_config(schema: &Schema, mut read: Value, config: &Value) 
     read
 }
 
-/// Another name for a resource type (`aws_alb` for `aws_lb`), as the AWS provider has.
-pub struct Alias {
-    pub name: &'static str,
-    pub target: &'static dyn ResourceType,
-}
-
-#[async_trait]
-impl ResourceType for Alias {
-    fn type_name(&self) -> &'static str {
-        self.name
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        self.target.declared_schema()
-    }
-
-    fn schema(&self) -> &'static Schema {
-        self.target.schema()
-    }
-
-    fn normalize(&self, value: Value) -> Value {
-        self.target.normalize(value)
-    }
-
-    fn refreshes(&self) -> bool {
-        self.target.refreshes()
-    }
-
-    fn refreshed(&self, read: Value, recorded: &Value) -> Value {
-        self.target.refreshed(read, recorded)
-    }
-
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
-        self.target.read_many(clients, ids).await
-    }
-
-    async fn refresh_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-        batch: &RefreshBatch,
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
-        self.target.refresh_many(clients, ids, batch).await
-    }
-
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
-        self.target.create(ctx, planned).await
-    }
-
-    fn adoption(&self) -> Adoption {
-        self.target.adoption()
-    }
-
-    fn pin_generated(&self, planned: Value) -> Value {
-        self.target.pin_generated(planned)
-    }
-
-    async fn find_created(
-        &self,
-        clients: &AwsClients,
-        planned: &Value,
-        owner: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
-        self.target.find_created(clients, planned, owner).await
-    }
-
-    async fn update(
-        &self,
-        ctx: &CallContext<'_>,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ApiError> {
-        self.target.update(ctx, prior, planned).await
-    }
-
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
-        self.target.delete(ctx, prior).await
-    }
-
-    fn importable(&self) -> bool {
-        self.target.importable()
-    }
-
-    fn import_id_format(&self) -> &'static str {
-        self.target.import_id_format()
-    }
-
-    async fn import_id(&self, clients: &AwsClients, id: &str) -> Result<String, ImportIdError> {
-        self.target.import_id(clients, id).await
-    }
-
-    fn imported(&self, read: Value, config: &Value) -> Value {
-        self.target.imported(read, config)
-    }
-}
-
 /// A data source: read-only.
 #[async_trait]
 pub trait DataSource: Send + Sync {
@@ -337,52 +239,78 @@ pub trait DataSource: Send + Sync {
 
     /// Reads the data for the given (wholly known) arguments.
     async fn read(&self, clients: &AwsClients, config: &Value) -> Result<Value, ApiError>;
+
+}
+
+/// One row of the registry: a resource type and the other names the AWS provider gives it.
+pub struct Registered {
+    pub resource_type: &'static dyn ResourceType,
+    /// Older names of the same type (`aws_alb` for `aws_lb`): the same schema and behaviour.
+    /// An address keeps the name its configuration uses, in state, plans and messages, as in
+    /// Terraform.
+    pub aliases: &'static [&'static str],
+}
+
+impl Registered {
+    const fn new(resource_type: &'static dyn ResourceType) -> Registered {
+        Registered {
+            resource_type,
+            aliases: &[],
+        }
+    }
+
+    const fn aliases(self, aliases: &'static [&'static str]) -> Registered {
+        Registered { aliases, ..self }
+    }
+
+    /// The type's own name, then its aliases.
+    fn names(&self) -> impl Iterator<Item = &'static str> {
+        std::iter::once(self.resource_type.type_name()).chain(self.aliases.iter().copied())
+    }
 }
 
 /// Every resource type ecsform implements.
-pub static RESOURCE_TYPES: &[&dyn ResourceType] = &[
-    &builtin::NullResource,
-    &resources::lb::ALB,
-    &resources::lb_listener::ALB_LISTENER,
-    &resources::lb_listener_rule::ALB_LISTENER_RULE,
-    &resources::lb_target_group::ALB_TARGET_GROUP,
-    &resources::autoscaling_group::AutoscalingGroupType,
-    &resources::autoscaling_lifecycle_hook::AutoscalingLifecycleHookType,
-    &resources::cloudwatch_event_rule::CloudwatchEventRuleType,
-    &resources::cloudwatch_event_target::CloudwatchEventTargetType,
-    &resources::cloudwatch_log_group::CloudwatchLogGroupType,
-    &resources::ecs_capacity_provider::EcsCapacityProviderType,
-    &resources::ecs_cluster::EcsClusterType,
-    &resources::ecs_cluster_capacity_providers::EcsClusterCapacityProvidersType,
-    &resources::ecs_service::EcsServiceType,
-    &resources::ecs_task_definition::EcsTaskDefinitionType,
-    &resources::eip::EipType,
-    &resources::iam_access_key::IamAccessKeyType,
-    &resources::iam_instance_profile::IamInstanceProfileType,
-    &resources::iam_policy::IamPolicyType,
-    &resources::iam_policy_attachment::IamPolicyAttachmentType,
-    &resources::iam_role::IamRoleType,
-    &resources::iam_inline_policy::IAM_ROLE_POLICY,
-    &resources::iam_role_policy_attachment::IamRolePolicyAttachmentType,
-    &resources::iam_user::IamUserType,
-    &resources::iam_inline_policy::IAM_USER_POLICY,
-    &resources::internet_gateway::InternetGatewayType,
-    &resources::key_pair::KeyPairType,
-    &resources::launch_configuration::LaunchConfigurationType,
-    &resources::launch_template::LaunchTemplateType,
-    &resources::lb::LbType,
-    &resources::lb_listener::LbListenerType,
-    &resources::lb_listener_rule::LbListenerRuleType,
-    &resources::lb_target_group::LbTargetGroupType,
-    &resources::nat_gateway::NatGatewayType,
-    &resources::route::RouteType,
-    &resources::route_table::RouteTableType,
-    &resources::route_table_association::RouteTableAssociationType,
-    &resources::security_group::SecurityGroupType,
-    &resources::security_group_rule::SecurityGroupRuleType,
-    &resources::sns_topic::SnsTopicType,
-    &resources::subnet::SubnetType,
-    &resources::vpc::VpcType,
+pub static RESOURCE_TYPES: &[Registered] = &[
+    Registered::new(&builtin::NullResource),
+    Registered::new(&resources::autoscaling_group::AutoscalingGroupType),
+    Registered::new(&resources::autoscaling_lifecycle_hook::AutoscalingLifecycleHookType),
+    Registered::new(&resources::cloudwatch_event_rule::CloudwatchEventRuleType),
+    Registered::new(&resources::cloudwatch_event_target::CloudwatchEventTargetType),
+    Registered::new(&resources::cloudwatch_log_group::CloudwatchLogGroupType),
+    Registered::new(&resources::ecs_capacity_provider::EcsCapacityProviderType),
+    Registered::new(&resources::ecs_cluster::EcsClusterType),
+    Registered::new(&resources::ecs_cluster_capacity_providers::EcsClusterCapacityProvidersType),
+    Registered::new(&resources::ecs_service::EcsServiceType),
+    Registered::new(&resources::ecs_task_definition::EcsTaskDefinitionType),
+    Registered::new(&resources::eip::EipType),
+    Registered::new(&resources::iam_access_key::IamAccessKeyType),
+    Registered::new(&resources::iam_instance_profile::IamInstanceProfileType),
+    Registered::new(&resources::iam_policy::IamPolicyType),
+    Registered::new(&resources::iam_policy_attachment::IamPolicyAttachmentType),
+    Registered::new(&resources::iam_role::IamRoleType),
+    Registered::new(&resources::iam_inline_policy::IAM_ROLE_POLICY),
+    Registered::new(&resources::iam_role_policy_attachment::IamRolePolicyAttachmentType),
+    Registered::new(&resources::iam_user::IamUserType),
+    Registered::new(&resources::iam_inline_policy::IAM_USER_POLICY),
+    Registered::new(&resources::internet_gateway::InternetGatewayType),
+    Registered::new(&resources::key_pair::KeyPairType),
+    Registered::new(&resources::launch_configuration::LaunchConfigurationType),
+    Registered::new(&resources::launch_template::LaunchTemplateType),
+    Registered::new(&resources::lb::LbType).aliases(&["aws_alb"]),
+    Registered::new(&resources::lb_listener::LbListenerType).aliases(&["aws_alb_listener"]),
+    Registered::new(&resources::lb_listener_rule::LbListenerRuleType)
+        .aliases(&["aws_alb_listener_rule"]),
+    Registered::new(&resources::lb_target_group::LbTargetGroupType)
+        .aliases(&["aws_alb_target_group"]),
+    Registered::new(&resources::nat_gateway::NatGatewayType),
+    Registered::new(&resources::route::RouteType),
+    Registered::new(&resources::route_table::RouteTableType),
+    Registered::new(&resources::route_table_association::RouteTableAssociationType),
+    Registered::new(&resources::security_group::SecurityGroupType),
+    Registered::new(&resources::security_group_rule::SecurityGroupRuleType),
+    Registered::new(&resources::sns_topic::SnsTopicType),
+    Registered::new(&resources::subnet::SubnetType),
+    Registered::new(&resources::vpc::VpcType),
 ];
 
 /// Every data source ecsform implements (besides the built-in `template_file`).
@@ -397,9 +325,17 @@ pub static DATA_SOURCES: &[&dyn DataSource] = &[
     &crate::aws::data::vpc::VpcData,
 ];
 
-/// Names of every supported resource type, sorted (for "unsupported type" messages).
+/// Every name a resource type is known by, aliases included, with the type it names.
+pub fn named_resource_types() -> impl Iterator<Item = (&'static str, &'static dyn ResourceType)> {
+    RESOURCE_TYPES
+        .iter()
+        .flat_map(|r| r.names().map(|name| (name, r.resource_type)))
+}
+
+/// Names of every supported resource type, aliases included, sorted (for "unsupported type"
+/// messages and `providers schema -json`).
 pub fn resource_type_names() -> Vec<&'static str> {
-    let mut names: Vec<_> = RESOURCE_TYPES.iter().map(|t| t.type_name()).collect();
+    let mut names: Vec<_> = named_resource_types().map(|(name, _)| name).collect();
     names.sort_unstable();
     names
 }
@@ -415,11 +351,11 @@ pub fn data_source_names() -> Vec<&'static str> {
     names
 }
 
+/// The type a resource type name (or alias: `aws_alb` is `aws_lb`) names.
 pub fn resource_type(name: &str) -> Option<&'static dyn ResourceType> {
-    RESOURCE_TYPES
-        .iter()
-        .copied()
-        .find(|t| t.type_name() == name)
+    named_resource_types()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| t)
 }
 
 pub fn data_source(name: &str) -> Option<&'static dyn DataSource> {
@@ -432,7 +368,7 @@ mod tests {
 
     #[test]
     fn every_importable_type_documents_its_import_id() {
-        for t in RESOURCE_TYPES {
+        for t in RESOURCE_TYPES.iter().map(|r| r.resource_type) {
             if t.importable() {
                 assert_ne!(
                     t.import_id_format(),
@@ -494,14 +430,13 @@ mod tests {
 
     #[test]
     fn every_type_says_how_its_objects_are_found_again() {
-        let mut actual: Vec<(&str, &str)> = RESOURCE_TYPES
-            .iter()
-            .map(|t| (t.type_name(), t.adoption().name()))
+        let mut actual: Vec<(&str, &str)> = named_resource_types()
+            .map(|(name, t)| (name, t.adoption().name()))
             .collect();
         actual.sort_unstable();
         assert_eq!(actual, ADOPTION);
         // Only a type with nothing in AWS goes without an intent row.
-        for t in RESOURCE_TYPES {
+        for t in RESOURCE_TYPES.iter().map(|r| r.resource_type) {
             assert_eq!(
                 t.adoption().wants_intent(),
                 t.adoption() != Adoption::NotInAws,
@@ -517,8 +452,8 @@ mod tests {
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"),
         )
         .unwrap();
-        for t in RESOURCE_TYPES {
-            let row = format!("| `{}` | {} |", t.type_name(), t.adoption().describe());
+        for (name, t) in named_resource_types() {
+            let row = format!("| `{name}` | {} |", t.adoption().describe());
             assert!(readme.contains(&row), "README.md lacks the row\n{row}");
         }
     }
@@ -527,7 +462,7 @@ mod tests {
     /// intent row is written, so that the lookup after a crash knows what to look for.
     #[test]
     fn generated_names_are_pinned_before_a_create() {
-        for t in RESOURCE_TYPES {
+        for t in RESOURCE_TYPES.iter().map(|r| r.resource_type) {
             let schema = t.schema();
             let (name, prefix) = if schema.attribute("key_name_prefix").is_some() {
                 ("key_name", "key_name_prefix")
@@ -556,6 +491,25 @@ mod tests {
                 "{}",
                 t.type_name()
             );
+        }
+    }
+
+    /// The AWS provider's older names are the same types under another name.
+    #[test]
+    fn aliases_name_the_same_type() {
+        for (alias, target) in [
+            ("aws_alb", "aws_lb"),
+            ("aws_alb_listener", "aws_lb_listener"),
+            ("aws_alb_listener_rule", "aws_lb_listener_rule"),
+            ("aws_alb_target_group", "aws_lb_target_group"),
+        ] {
+            let t = resource_type(alias).unwrap();
+            assert_eq!(t.type_name(), target);
+            assert!(std::ptr::eq(
+                t.schema(),
+                resource_type(target).unwrap().schema()
+            ));
+            assert!(resource_type_names().contains(&alias));
         }
     }
 
