@@ -85,9 +85,6 @@ impl InstanceHook for SchemaValues {
         res: &Resource,
     ) -> Result<Value, Diagnostic> {
         let key = &addr.resource;
-        if key.mode == Mode::Data && key.type_name == "template_file" {
-            return Ok(config.clone());
-        }
         let schema = match key.mode {
             Mode::Managed => provider::resource_type(&key.type_name).map(|t| t.schema()),
             Mode::Data => provider::data_source(&key.type_name).map(|t| t.schema()),
@@ -245,9 +242,7 @@ fn check_types(root: &Module, diags: &mut Diagnostics) {
             // Once per block, at its type label.
             let span = res.type_span.as_ref().or(res.span.as_ref());
             if let Err(d) = crate::plan::build::schema_for(key, span) {
-                if !(key.mode == crate::config::Mode::Data && key.type_name == "template_file") {
-                    diags.push(d);
-                }
+                diags.push(d);
             }
         }
     }

@@ -173,9 +173,6 @@ impl InstanceHook for ApplyValues<'_> {
     ) -> Result<Value, Diagnostic> {
         let span = res.span.as_ref();
         if addr.is_data() {
-            if addr.resource.type_name == "template_file" {
-                return Ok(config.clone());
-            }
             let schema = schema_for(&addr.resource, span)?;
             let conformed = schema.conform(config).unwrap_or_else(|_| config.clone());
             if !conformed.is_wholly_known() && !only_computed_unknown(&conformed, schema) {

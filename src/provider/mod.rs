@@ -20,6 +20,7 @@ use crate::aws::error::ApiError;
 use crate::aws::refresh_batch::RefreshBatch;
 use crate::aws::resources;
 use crate::aws::AwsClients;
+use crate::diag::{Diagnostic, Sources};
 use crate::lang::Value;
 pub use adopt::{Adoption, Candidate, Owner};
 pub use schema::{AttrKind, AttrSchema, AttrType, BlockSchema, Nesting, Schema};
@@ -240,6 +241,27 @@ pub trait DataSource: Send + Sync {
     /// Reads the data for the given (wholly known) arguments.
     async fn read(&self, clients: &AwsClients, config: &Value) -> Result<Value, ApiError>;
 
+    /// For a data source computed from its arguments alone, with no AWS call (the template
+    /// provider's `template_file`): its value for `config`, the arguments as evaluated, or the
+    /// error (located by the caller). The evaluation walk computes it in every walk,
+    /// `validate` included, so that the value flows like any other; plan and apply then have
+    /// nothing to read or conform. The default, `None`, is a data source that plan and apply
+    /// read with [`DataSource::read`].
+    fn read_locally(
+        &self,
+        _config: &Value,
+        _ctx: &LocalRead<'_>,
+    ) -> Option<Result<Value, Diagnostic>> {
+        None
+    }
+}
+
+/// What [`DataSource::read_locally`] may use besides the arguments.
+pub struct LocalRead<'a> {
+    /// The run's source files, where a rendered template is added for its diagnostics.
+    pub sources: &'a Sources,
+    /// Impure functions (`timestamp`, `uuid`) evaluate to unknown: every walk but apply's.
+    pub pure_only: bool,
 }
 
 /// One row of the registry: a resource type and the other names the AWS provider gives it.
@@ -313,8 +335,9 @@ pub static RESOURCE_TYPES: &[Registered] = &[
     Registered::new(&resources::vpc::VpcType),
 ];
 
-/// Every data source ecsform implements (besides the built-in `template_file`).
+/// Every data source ecsform implements.
 pub static DATA_SOURCES: &[&dyn DataSource] = &[
+    &builtin::TemplateFile,
     &crate::aws::data::ami::Ami,
     &crate::aws::data::availability_zones::AvailabilityZones,
     &crate::aws::data::caller_identity::CallerIdentity,
@@ -340,13 +363,9 @@ pub fn resource_type_names() -> Vec<&'static str> {
     names
 }
 
-/// Names of every supported data source, `template_file` included, sorted.
+/// Names of every supported data source, sorted.
 pub fn data_source_names() -> Vec<&'static str> {
-    let mut names: Vec<_> = DATA_SOURCES
-        .iter()
-        .map(|d| d.type_name())
-        .chain(["template_file"])
-        .collect();
+    let mut names: Vec<_> = DATA_SOURCES.iter().map(|d| d.type_name()).collect();
     names.sort_unstable();
     names
 }
