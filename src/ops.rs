@@ -11,6 +11,7 @@ use crate::apply::{self, ApplyHooks, ApplyRequest, ApplySummary};
 use crate::aws::AwsClients;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::engine::{self, LoadOptions, Loaded};
+use crate::interrupt::Interrupt;
 use crate::lang::Value;
 use crate::plan::build::PriorObject;
 use crate::plan::build::{self as plan_build, DataReader, PlanRequest};
@@ -474,11 +475,11 @@ pub fn state_stamp(planned: &Planned) -> StateStamp {
 }
 
 /// Applies a plan computed by [`plan`] (state opened for writing). `interrupt` counts Ctrl-C
-/// (see [`apply::Interrupt`]).
+/// (see [`Interrupt`]).
 pub async fn apply(
     planned: &mut Planned,
     parallelism: usize,
-    interrupt: Option<apply::Interrupt>,
+    interrupt: Option<Interrupt>,
     hooks: &mut dyn ApplyHooks,
 ) -> ApplySummary {
     let Some(state) = planned.state.as_mut() else {

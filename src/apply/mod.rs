@@ -12,10 +12,7 @@
 //! finish and are recorded; twice, running calls are abandoned at once.
 
 mod intent;
-mod interrupt;
 pub mod rolling;
-
-pub use interrupt::Interrupt;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -31,6 +28,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::engine::Loaded;
 use crate::graph::dag::Dag;
 use crate::graph::walk::{self, InstanceHook, Settings};
+use crate::interrupt::Interrupt;
 use crate::lang::Value;
 use crate::plan::build::{schema_for, DataReader};
 use crate::plan::diff::plan_instance;
