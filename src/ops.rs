@@ -253,12 +253,11 @@ pub async fn plan(opts: &RunOptions) -> Result<Planned, (Diagnostics, Option<Loa
     plan.rollouts = rolling::plan_rollouts(&plan, opts.no_rolling);
     if opts.refresh {
         for i in 0..plan.rollouts.len() {
-            let before = plan
-                .change(&plan.rollouts[i].addr)
-                .and_then(|c| c.before.clone());
-            if let Some(group) = before {
-                plan.rollouts[i].instances =
-                    apply::rolling::instances_to_replace(&clients, &group).await;
+            let addr = &plan.rollouts[i].addr;
+            let before = plan.change(addr).and_then(|c| c.before.clone());
+            let rt = provider::resource_type(&addr.resource.type_name);
+            if let (Some(object), Some(rt)) = (before, rt) {
+                plan.rollouts[i].instances = rt.rollout_size(&clients, &object).await;
             }
         }
     }

@@ -9,6 +9,7 @@
 pub mod adopt;
 pub mod builtin;
 pub mod reference;
+pub mod rollout;
 pub mod schema;
 pub mod values;
 
@@ -23,6 +24,7 @@ use crate::aws::AwsClients;
 use crate::diag::{Diagnostic, Sources};
 use crate::lang::Value;
 pub use adopt::{Adoption, Candidate, Owner};
+use rollout::{RollOut, Rollout, RolloutContext, RolloutEvent, RolloutQuery};
 pub use schema::{AttrKind, AttrSchema, AttrType, BlockSchema, Nesting, Schema};
 
 /// What a call needs besides the object's own values.
@@ -170,6 +172,51 @@ pub trait ResourceType: Send + Sync {
     fn imported(&self, read: Value, config: &Value) -> Value {
         fill_local_from_config(self.schema(), read, config)
     }
+
+    /// The mistakes in an instance's configuration (its evaluated arguments, in the type's
+    /// shape) that the schema cannot express: settings of a nested block that depend on each
+    /// other, names that must be the type's own arguments. Checked from `validate` on, each
+    /// reported at the argument it is about. The default finds none.
+    fn validate(&self, _config: &Value) -> Vec<SettingError> {
+        Vec::new()
+    }
+
+    /// For a type whose objects run instances that an update in place does not replace (an
+    /// Auto Scaling group's, see [`rollout`]): whether the planned change, or the unchanged
+    /// object, also has its instances replaced, and why. Pure, as planning is. The default
+    /// never replaces any.
+    fn rollout(&self, _change: &RolloutQuery<'_>) -> Option<Rollout> {
+        None
+    }
+
+    /// How many instances the rollout of `object` (as recorded) would replace now, read from
+    /// AWS while planning; `None` when AWS cannot tell.
+    async fn rollout_size(&self, _clients: &AwsClients, _object: &Value) -> Option<usize> {
+        None
+    }
+
+    /// Replaces the instances of `object` (its value once apply updated it) as
+    /// [`ResourceType::rollout`] planned, sending progress and the marks to record to
+    /// `events` as it goes. The default has nothing to replace.
+    fn roll_out<'a>(
+        &'a self,
+        _ctx: &'a RolloutContext<'a>,
+        _object: &'a Value,
+        _events: &'a mut dyn FnMut(RolloutEvent),
+    ) -> RollOut<'a> {
+        Box::pin(std::future::ready(Ok(false)))
+    }
+}
+
+/// A mistake [`ResourceType::validate`] finds: where it is, and what is wrong.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SettingError {
+    /// The nested block the mistake is in (`rolling_update`): the error is "Invalid
+    /// rolling_update block".
+    pub block: &'static str,
+    /// The argument it is about, or "" for the block as a whole.
+    pub argument: &'static str,
+    pub message: String,
 }
 
 /// Why an import ID could not be turned into a state id.
