@@ -13,7 +13,7 @@ use crate::provider::rollout::RolloutQuery;
 
 use super::{Action, Plan};
 
-/// A planned rolling replacement of a group's instances.
+/// A planned rolling replacement of an object's instances (an Auto Scaling group's).
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlannedRollout {
     pub addr: ResourceInstanceAddr,
