@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use crate::addrs::ResourceInstanceAddr;
 use crate::config::inputs::{self, VarArg};
-use crate::config::{self, Expr, Mode, Module, Resource};
-use crate::diag::{Diagnostic, Diagnostics, Sources};
+use crate::config::{self, BodyExpr, Expr, Mode, Module, Resource};
+use crate::diag::{Diagnostic, Diagnostics, Sources, Span};
 use crate::graph::build;
 use crate::graph::walk::{self, Evaluated, InstanceHook, Settings};
 pub use crate::graph::Loaded;
@@ -49,9 +49,6 @@ impl InstanceHook for SchemaValues {
         res: &Resource,
     ) -> Result<Value, Diagnostic> {
         let key = &addr.resource;
-        if key.mode == Mode::Data && key.type_name == "template_file" {
-            return Ok(config.clone());
-        }
         let schema = match key.mode {
             Mode::Managed => provider::resource_type(&key.type_name).map(|t| t.schema()),
             Mode::Data => provider::data_source(&key.type_name).map(|t| t.schema()),
@@ -113,7 +110,7 @@ pub fn load(opts: &LoadOptions) -> Loaded {
             walk::evaluate_with(&module, &config_graph, &settings, &mut hook);
         diags.extend(eval_diags);
         diags.extend(hook.diags);
-        diags.extend(crate::plan::rolling::validate(
+        diags.extend(validate_instances(
             evaluated.instances.values().map(|i| (&i.addr, &i.config)),
             &module,
         ));
@@ -202,6 +199,66 @@ fn check_providers(root: &Module, diags: &mut Diagnostics) {
     }
 }
 
+/// What the resource types find wrong in their instances' configurations beyond their schemas
+/// ([`provider::ResourceType::validate`]), each mistake at the argument it is about; a block
+/// repeated by `count` or `for_each` is reported once.
+fn validate_instances<'a>(
+    instances: impl Iterator<Item = (&'a ResourceInstanceAddr, &'a Value)>,
+    root: &Module,
+) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for (addr, config) in instances {
+        if addr.is_data() {
+            continue;
+        }
+        let Some(rt) = provider::resource_type(&addr.resource.type_name) else {
+            continue;
+        };
+        let errors = rt.validate(config);
+        if errors.is_empty() {
+            continue;
+        }
+        let resource = root
+            .descendant(&addr.module.path())
+            .and_then(|m| m.resources.get(&addr.resource));
+        for e in errors {
+            let span = resource.and_then(|r| {
+                argument_span(&r.config, e.block, e.argument).or_else(|| r.span.clone())
+            });
+            if !seen.insert((format!("{span:?}"), e.message.clone())) {
+                continue;
+            }
+            diags.push(
+                Diagnostic::error(
+                    format!("Invalid {} block", e.block),
+                    format!("{addr}: {}", e.message),
+                )
+                .at(span),
+            );
+        }
+    }
+    diags
+}
+
+/// Where `argument` of the block `name` is written (the block itself for "").
+fn argument_span(config: &BodyExpr, name: &str, argument: &str) -> Option<Span> {
+    use hcl::edit::structure::Structure;
+    let block = config.body.iter().find_map(|s| match s {
+        Structure::Block(b) if b.ident.as_str() == name => Some(b),
+        _ => None,
+    })?;
+    let range = block
+        .body
+        .iter()
+        .find_map(|s| match s {
+            Structure::Attribute(a) if a.key.as_str() == argument => a.value.span(),
+            _ => None,
+        })
+        .or_else(|| block.ident.span())?;
+    Some(Span::new(config.file, range))
+}
+
 /// Every resource and data block must be of a type ecsform implements.
 fn check_types(root: &Module, diags: &mut Diagnostics) {
     for (_, module) in root.walk() {
@@ -209,9 +266,7 @@ fn check_types(root: &Module, diags: &mut Diagnostics) {
             // Once per block, at its type label.
             let span = res.type_span.as_ref().or(res.span.as_ref());
             if let Err(d) = crate::plan::build::schema_for(key, span) {
-                if !(key.mode == crate::config::Mode::Data && key.type_name == "template_file") {
-                    diags.push(d);
-                }
+                diags.push(d);
             }
         }
     }

@@ -107,15 +107,16 @@ async fn import_into_state(
     let Some(rt) = provider::resource_type(&target.resource.type_name) else {
         return fail(unsupported_type(&target));
     };
+    // The name the configuration uses (an alias such as `aws_alb` stays one).
+    let type_name = target.resource.type_name.clone();
     if !rt.importable() {
-        return fail(not_importable(rt, &target));
+        return fail(not_importable(&target));
     }
     if import_id.trim().is_empty() {
         return fail(Diagnostic::error(
             "Invalid import ID",
             format!(
-                "The import ID is empty. An {} is imported by {}.",
-                rt.type_name(),
+                "The import ID is empty. An {type_name} is imported by {}.",
                 rt.import_id_format()
             ),
         ));
@@ -197,14 +198,16 @@ async fn import_into_state(
     hooks.importing(&target, import_id);
     let id = match rt.import_id(&clients, import_id).await {
         Ok(id) => id,
-        Err(ImportIdError::Malformed(why)) => return fail(malformed_id(rt, import_id, &why)),
+        Err(ImportIdError::Malformed(why)) => {
+            return fail(malformed_id(rt, &type_name, import_id, &why))
+        }
         Err(ImportIdError::NotFound) => return fail(not_found(rt, &target, import_id, &clients)),
         Err(ImportIdError::Aws(e)) => return fail(aws_error(&target, &e)),
     };
-    hooks.prepared(&target, rt.type_name());
+    hooks.prepared(&target, &type_name);
     if let Some(other) = records
         .iter()
-        .find(|r| r.type_name == rt.type_name() && r.id.as_deref() == Some(id.as_str()))
+        .find(|r| r.type_name == type_name && r.id.as_deref() == Some(id.as_str()))
     {
         return fail(managed_elsewhere(other, &address));
     }
@@ -227,7 +230,7 @@ async fn import_into_state(
     let rec = ResourceRecord {
         address: address.clone(),
         mode: "managed".into(),
-        type_name: rt.type_name().to_string(),
+        type_name: type_name.clone(),
         module_path: target.module.to_string(),
         index_key: crate::state::index_key_json(&target.key),
         id: Some(id.clone()),
@@ -256,7 +259,7 @@ async fn import_into_state(
     let outputs_recorded =
         record_outputs_if_complete(loaded, &mut state, &reader, &ps.default_tags).await;
     drop(lock);
-    Ok((target, rt.type_name().to_string(), id, outputs_recorded))
+    Ok((target, type_name, id, outputs_recorded))
 }
 
 /// Records `rec` unless another run recorded its address meanwhile (a state created by this
@@ -563,12 +566,12 @@ fn unsupported_type(target: &ResourceInstanceAddr) -> Diagnostic {
     )
 }
 
-fn not_importable(rt: &dyn ResourceType, target: &ResourceInstanceAddr) -> Diagnostic {
+fn not_importable(target: &ResourceInstanceAddr) -> Diagnostic {
     Diagnostic::error(
         "Resource type does not support import",
         format!(
             "{} has no object in AWS to import (as in Terraform, where it does not support import either). \"ecsform apply\" creates {target} without calling AWS.",
-            rt.type_name()
+            target.resource.type_name
         ),
     )
 }
@@ -603,13 +606,11 @@ fn managed_elsewhere(other: &ResourceRecord, address: &str) -> Diagnostic {
     ))
 }
 
-fn malformed_id(rt: &dyn ResourceType, import_id: &str, why: &str) -> Diagnostic {
+fn malformed_id(rt: &dyn ResourceType, type_name: &str, import_id: &str, why: &str) -> Diagnostic {
     Diagnostic::error(
         "Invalid import ID",
         format!(
-            "\"{import_id}\" is not an import ID for {}: {why}. An {} is imported by {}.",
-            rt.type_name(),
-            rt.type_name(),
+            "\"{import_id}\" is not an import ID for {type_name}: {why}. An {type_name} is imported by {}.",
             rt.import_id_format()
         ),
     )
@@ -621,13 +622,12 @@ fn not_found(
     import_id: &str,
     clients: &AwsClients,
 ) -> Diagnostic {
+    let type_name = &addr.resource.type_name;
     Diagnostic::error(
         "Cannot import non-existent remote object",
         format!(
-            "While attempting to import an existing object to \"{addr}\", ecsform found no {} with the import ID \"{import_id}\" in region {}. Only existing objects can be imported; check the ID ({} is imported by {}), the region and the credentials' account, or use \"ecsform apply\" to create a new object for this resource.",
-            rt.type_name(),
+            "While attempting to import an existing object to \"{addr}\", ecsform found no {type_name} with the import ID \"{import_id}\" in region {}. Only existing objects can be imported; check the ID ({type_name} is imported by {}), the region and the credentials' account, or use \"ecsform apply\" to create a new object for this resource.",
             clients.region,
-            rt.type_name(),
             rt.import_id_format()
         ),
     )

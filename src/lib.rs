@@ -13,6 +13,7 @@ pub mod engine;
 pub mod fmt;
 pub mod graph;
 pub mod import;
+pub mod interrupt;
 pub mod lang;
 pub mod ops;
 pub mod plan;

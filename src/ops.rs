@@ -11,6 +11,7 @@ use crate::apply::{self, ApplyHooks, ApplyRequest, ApplySummary};
 use crate::aws::AwsClients;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::engine::{self, LoadOptions, Loaded};
+use crate::interrupt::Interrupt;
 use crate::lang::Value;
 use crate::plan::build::PriorObject;
 use crate::plan::build::{self as plan_build, DataReader, PlanRequest};
@@ -252,12 +253,11 @@ pub async fn plan(opts: &RunOptions) -> Result<Planned, (Diagnostics, Option<Loa
     plan.rollouts = rolling::plan_rollouts(&plan, opts.no_rolling);
     if opts.refresh {
         for i in 0..plan.rollouts.len() {
-            let before = plan
-                .change(&plan.rollouts[i].addr)
-                .and_then(|c| c.before.clone());
-            if let Some(group) = before {
-                plan.rollouts[i].instances =
-                    apply::rolling::instances_to_replace(&clients, &group).await;
+            let addr = &plan.rollouts[i].addr;
+            let before = plan.change(addr).and_then(|c| c.before.clone());
+            let rt = provider::resource_type(&addr.resource.type_name);
+            if let (Some(object), Some(rt)) = (before, rt) {
+                plan.rollouts[i].instances = rt.rollout_size(&clients, &object).await;
             }
         }
     }
@@ -474,11 +474,11 @@ pub fn state_stamp(planned: &Planned) -> StateStamp {
 }
 
 /// Applies a plan computed by [`plan`] (state opened for writing). `interrupt` counts Ctrl-C
-/// (see [`apply::Interrupt`]).
+/// (see [`Interrupt`]).
 pub async fn apply(
     planned: &mut Planned,
     parallelism: usize,
-    interrupt: Option<apply::Interrupt>,
+    interrupt: Option<Interrupt>,
     hooks: &mut dyn ApplyHooks,
 ) -> ApplySummary {
     let Some(state) = planned.state.as_mut() else {

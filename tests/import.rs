@@ -3,7 +3,7 @@
 //! provider's format for each type), then `plan -detailed-exitcode -state=B` must say "No
 //! changes." and B must record what A recorded. The shipped ECS example covers most types;
 //! `tests/fixtures/import/extra` covers every other registered type, and a test checks that
-//! together they cover every type in `provider::RESOURCE_TYPES`. Then the error cases.
+//! together they cover every registered type name (aliases included). Then the error cases.
 #![allow(clippy::await_holding_lock)]
 
 mod support;
@@ -380,9 +380,8 @@ fn every_resource_type_has_an_import_test() {
             }
         }
     }
-    let missing: Vec<&str> = ecsform::provider::RESOURCE_TYPES
-        .iter()
-        .map(|t| t.type_name())
+    let missing: Vec<&str> = ecsform::provider::resource_type_names()
+        .into_iter()
         .filter(|t| !declared.contains(*t))
         .collect();
     assert!(
@@ -643,13 +642,12 @@ fn denying_endpoint() -> String {
 #[test]
 fn the_docs_list_every_import_id() {
     let doc = std::fs::read_to_string(repo().join("docs/import.md")).unwrap();
-    for t in ecsform::provider::RESOURCE_TYPES {
+    for (name, t) in ecsform::provider::named_resource_types() {
         if !t.importable() {
             continue;
         }
         let row = format!(
-            "| `{}` | {} |",
-            t.type_name(),
+            "| `{name}` | {} |",
             t.import_id_format().replace('|', "\\|")
         );
         assert!(doc.contains(&row), "docs/import.md lacks the row\n{row}");

@@ -196,9 +196,10 @@ fn in_doubt_backoff() -> crate::aws::error::RetryPolicy {
 /// * otherwise the create's error stands.
 ///
 /// `lookup` is what to look for ([`Lookup::after_failure`]); `None` for a type that records no
-/// intent.
+/// intent. `type_name` is the name the address uses (an alias stays one in the retry report).
 pub(super) async fn create_in_doubt(
     rt: &dyn ResourceType,
+    type_name: &str,
     ctx: &provider::CallContext<'_>,
     planned: &Value,
     lineage: &str,
@@ -246,7 +247,7 @@ pub(super) async fn create_in_doubt(
             Some(_) => return Err(e),
             None if no_answer && unanswered + 1 < CREATES_WITHOUT_ANSWER => {
                 unanswered += 1;
-                ctx.clients.count_resent_create(rt.type_name());
+                ctx.clients.count_resent_create(type_name);
             }
             None if no_answer => {
                 let mut e = e;

@@ -10,12 +10,12 @@
 //! replaces it after, so that an apply killed at any moment leaves nothing the next plan cannot
 //! find. An [`Interrupt`] (Ctrl-C) stops the walk: once, no new calls start and running ones
 //! finish and are recorded; twice, running calls are abandoned at once.
+//!
+//! After the walk, the objects the plan rolls have their instances replaced by their types
+//! ([`provider::ResourceType::roll_out`]), one at a time; the marks a rollout leaves go to
+//! state as it goes.
 
 mod intent;
-mod interrupt;
-pub mod rolling;
-
-pub use interrupt::Interrupt;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -31,10 +31,13 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::graph::dag::Dag;
 use crate::graph::walk::{self, InstanceHook, Settings};
 use crate::graph::Loaded;
+use crate::interrupt::Interrupt;
 use crate::lang::Value;
 use crate::plan::build::{schema_for, DataReader};
 use crate::plan::diff::plan_instance;
+use crate::plan::rolling::PlannedRollout;
 use crate::plan::{Action, Plan, ResourceChange};
+use crate::provider::rollout::{with_mark, RolloutContext, RolloutEvent, PENDING_ATTR};
 use crate::provider::{self, CallContext};
 use crate::state::{ResourceStatus, StateStore};
 
@@ -173,9 +176,6 @@ impl InstanceHook for ApplyValues<'_> {
     ) -> Result<Value, Diagnostic> {
         let span = res.span.as_ref();
         if addr.is_data() {
-            if addr.resource.type_name == "template_file" {
-                return Ok(config.clone());
-            }
             let schema = schema_for(&addr.resource, span)?;
             let conformed = schema.conform(config).unwrap_or_else(|_| config.clone());
             if !conformed.is_wholly_known() && !only_computed_unknown(&conformed, schema) {
@@ -410,6 +410,7 @@ pub async fn apply(
                             Ok(None) => {
                                 let made = intent::create_in_doubt(
                                     rt,
+                                    &n.1.resource.type_name,
                                     &ctx,
                                     planned_ref.expect("prepared"),
                                     &lineage,
@@ -571,7 +572,7 @@ pub async fn apply(
     }
     if interrupts == 0 {
         for r in &req.plan.rollouts {
-            roll_group(req, state, hooks, r, &failed, &mut values, &mut summary).await;
+            roll_out(req, state, hooks, r, &failed, &mut values, &mut summary).await;
         }
     }
     if let Err(d) = write_outputs(req, state, &values) {
@@ -580,18 +581,18 @@ pub async fn apply(
     summary
 }
 
-/// Replaces a group's instances in rolling batches, once its own update (and those of the
-/// launch templates it uses) succeeded; records the group's `rollout_pending` mark as it goes.
-async fn roll_group(
+/// Replaces an object's instances as its type planned ([`provider::ResourceType::roll_out`]),
+/// once its own update (and those of what it depends on, such as the launch templates of an
+/// Auto Scaling group) succeeded; records the object's mark as it goes.
+async fn roll_out(
     req: &ApplyRequest<'_>,
     state: &mut StateStore,
     hooks: &mut dyn ApplyHooks,
-    planned: &crate::plan::rolling::PlannedRollout,
+    planned: &PlannedRollout,
     failed: &BTreeSet<Node>,
     values: &mut BTreeMap<ResourceInstanceAddr, Value>,
     summary: &mut ApplySummary,
 ) {
-    use crate::plan::rolling::{pending_of, RollingSettings};
     let addr = &planned.addr;
     let deps = req
         .plan
@@ -605,96 +606,48 @@ async fn roll_group(
         ));
         return;
     }
-    let Some(group) = values.get(addr).cloned() else {
-        return;
-    };
-    let settings = match RollingSettings::from_group(&group) {
-        Ok(Some(s)) => s,
-        Ok(None) => return,
-        Err(e) => {
-            let list: Vec<String> = e.into_iter().map(|e| e.message).collect();
-            summary.diags.push(Diagnostic::error(
-                format!("Invalid rolling_update block in {addr}"),
-                list.join("\n"),
-            ));
-            return;
-        }
-    };
-    let (Some(name), Some(cluster)) = (
-        group
-            .as_map()
-            .and_then(|m| m.get("id"))
-            .and_then(Value::as_str)
-            .map(String::from),
-        settings.ecs_cluster.clone(),
+    let (Some(object), Some(rt)) = (
+        values.get(addr).cloned(),
+        provider::resource_type(&addr.resource.type_name),
     ) else {
-        summary.diags.push(Diagnostic::error(
-            format!("Rolling replacement of {addr} not started"),
-            "The group's name or its rolling_update ecs_cluster is not known after apply.",
-        ));
         return;
     };
-    let rollout = rolling::Rollout {
+    let address = addr.to_string();
+    let ctx = RolloutContext {
         clients: req.clients,
-        group: &name,
-        settings: &settings,
-        cluster: &cluster,
-        pending: pending_of(&group).map(|(ids, _)| ids),
+        address: &address,
         interrupt: req.interrupt.as_ref(),
     };
     let mut write_error: Option<Diagnostic> = None;
     let outcome = {
-        let mut events = |e: rolling::RolloutEvent| match e {
-            rolling::RolloutEvent::Progress(m) => hooks.rollout(addr, &m),
-            rolling::RolloutEvent::Mark(mark) => {
+        let mut events = |e: RolloutEvent| match e {
+            RolloutEvent::Progress(m) => hooks.rollout(addr, &m),
+            RolloutEvent::Mark(mark) => {
                 if let Err(d) = record_mark(state, values, addr, mark) {
                     write_error.get_or_insert(d);
                 }
             }
         };
-        rolling::run(&rollout, &mut events).await
+        rt.roll_out(&ctx, &object, &mut events).await
     };
     if let Some(d) = write_error {
         summary.diags.push(d);
     }
     match outcome {
-        Ok(()) => summary.rolled += 1,
+        Ok(true) => summary.rolled += 1,
+        Ok(false) => {}
         Err(f) => {
-            let failure_mark = rolling::mark(&f.remaining, &f.step, Some(&f.error.to_string()));
-            let marked = !f.remaining.is_empty();
-            if marked {
-                if let Err(d) = record_mark(state, values, addr, Some(failure_mark)) {
+            if let Some(mark) = f.mark {
+                if let Err(d) = record_mark(state, values, addr, Some(mark)) {
                     summary.diags.push(d);
                 }
             }
-            let restored = if f.restored.is_empty() {
-                String::new()
-            } else {
-                format!(" Put back: {}.", f.restored.join("; "))
-            };
-            let remaining = if marked {
-                format!(
-                    " The old instances {} keep serving; the group is marked in state and the next apply continues the rollout.",
-                    f.remaining.join(", ")
-                )
-            } else {
-                String::new()
-            };
-            summary.diags.push(
-                Diagnostic::error(
-                    format!("Rolling replacement of {addr} failed"),
-                    format!(
-                        "Stopped while {}: {}: {}.{restored}{remaining}",
-                        f.step, f.error.code, f.error.message
-                    ),
-                )
-                .hint("Fix the cause (for example instances that do not join the cluster, or tasks that cannot be placed elsewhere), then run apply again; -no-rolling skips the replacement."),
-            );
+            summary.diags.push(f.diagnostic);
         }
     }
 }
 
-/// Writes a group's `rollout_pending` mark to state (and to the apply's values).
+/// Writes an object's rollout mark ([`PENDING_ATTR`]) to state (and to the apply's values).
 fn record_mark(
     state: &mut StateStore,
     values: &mut BTreeMap<ResourceInstanceAddr, Value>,
@@ -712,7 +665,7 @@ fn record_mark(
     };
     let before = rec.attributes.clone();
     let current = Value::from_json(&rec.attributes);
-    let marked = rolling::with_mark(&current, mark);
+    let marked = with_mark(&current, mark);
     if marked == current {
         return Ok(());
     }
@@ -723,11 +676,11 @@ fn record_mark(
         .put_resource(&rec, "update", Some(&before))
         .map_err(to_diag)?;
     if let Some(v) = values.get_mut(addr) {
-        *v = rolling::with_mark(
+        *v = with_mark(
             v,
             marked
                 .as_map()
-                .and_then(|m| m.get(crate::plan::rolling::PENDING_ATTR))
+                .and_then(|m| m.get(PENDING_ATTR))
                 .filter(|v| !v.is_null())
                 .cloned(),
         );

@@ -115,7 +115,7 @@ pub fn run(ctx: &Ctx, command: &'static str, io: &mut Io) -> u8 {
     let destroying = planned.plan.destroy;
     let _ = writeln!(io.out);
     let parallelism = opts.parallelism;
-    let interrupt = crate::apply::Interrupt::new();
+    let interrupt = crate::interrupt::Interrupt::new();
     if super::handles_signals() {
         let _in_runtime = rt.enter();
         interrupt.listen_for_ctrl_c();

@@ -22,6 +22,7 @@ use crate::lang::refs::Subject;
 use crate::lang::types::{self, Type};
 use crate::lang::value::format_number;
 use crate::lang::Value;
+use crate::provider::{self, LocalRead};
 
 /// What the walk needs besides the configuration.
 pub struct Settings<'a> {
@@ -75,7 +76,8 @@ pub struct Evaluated {
 /// The walk calls it once per instance, in dependency order, with the instance's evaluated
 /// configuration. `validate` uses [`ConfigValues`] (the configuration itself; everything else
 /// unknown); `plan` returns each instance's planned value, so that attributes kept from the
-/// prior state are known to its dependents; `apply` returns the values applied so far.
+/// prior state are known to its dependents; `apply` returns the values applied so far. Not
+/// called for data sources the walk computes itself ([`provider::DataSource::read_locally`]).
 pub trait InstanceHook {
     fn instance(
         &mut self,
@@ -792,6 +794,20 @@ impl<'a> Walker<'a> {
         Ok(())
     }
 
+    /// The value of a data source computed from its arguments alone, such as `template_file`
+    /// ([`provider::DataSource::read_locally`]); `None` for resources and for data sources read
+    /// from AWS.
+    fn read_locally(&self, key: &ResourceKey, config: &Value) -> Option<Result<Value, Diagnostic>> {
+        if key.mode != Mode::Data {
+            return None;
+        }
+        let ctx = LocalRead {
+            sources: self.settings.sources,
+            pure_only: self.settings.pure_only,
+        };
+        provider::data_source(&key.type_name)?.read_locally(config, &ctx)
+    }
+
     fn resource(&mut self, node: &ConfigNode, mi: &ModuleInstance, res: &Resource) {
         let reps = match self.repetitions(mi, res.count.as_ref(), res.for_each.as_ref()) {
             Ok(r) => r,
@@ -822,22 +838,19 @@ impl<'a> Walker<'a> {
                     continue;
                 }
             };
-            if res.key.mode == Mode::Data && res.key.type_name == "template_file" {
-                match template_file(self.settings, &config) {
-                    Ok(rendered) => {
-                        if let Value::Map(m) = &mut config {
-                            m.insert("rendered".into(), rendered);
-                        }
-                    }
-                    Err(msg) => {
-                        self.diags.push(
-                            Diagnostic::error("Error rendering template_file", msg)
-                                .at(res.span.clone()),
-                        );
-                        continue;
-                    }
+            // A data source computed from its arguments alone has its value now: it is
+            // the instance's value in every walk, whatever the hook.
+            let local = match self.read_locally(&res.key, &config) {
+                Some(Ok(value)) => {
+                    config = value;
+                    true
                 }
-            }
+                Some(Err(d)) => {
+                    self.diags.push(d.at(res.span.clone()));
+                    continue;
+                }
+                None => false,
+            };
             for c in &res.lifecycle.preconditions {
                 let ok = self.eval(mi, rep.clone(), &c.condition);
                 if let Ok(Value::Bool(false)) = ok.as_ref().map(|v| v.unmarked().clone()) {
@@ -864,11 +877,15 @@ impl<'a> Walker<'a> {
                 .or_default()
                 .push(addr.clone());
             self.instance_refs.insert(addr.clone(), notes);
-            let value = match self.hook.instance(&addr, &config, res) {
-                Ok(v) => v,
-                Err(d) => {
-                    self.diags.push(d);
-                    continue;
+            let value = if local {
+                config.clone()
+            } else {
+                match self.hook.instance(&addr, &config, res) {
+                    Ok(v) => v,
+                    Err(d) => {
+                        self.diags.push(d);
+                        continue;
+                    }
                 }
             };
             self.out.instances.insert(
@@ -1110,39 +1127,4 @@ fn for_each_value(v: &Value) -> Result<Vec<(String, Value)>, ForEachError> {
             matches!(other, Value::List(_)).then_some("Convert a list with toset(...), or build a map with a for expression: { for x in LIST : x.name => x }."),
         )),
     }
-}
-
-/// The `rendered` attribute of the built-in `template_file` data source.
-fn template_file(settings: &Settings, config: &Value) -> Result<Value, String> {
-    let map = config.as_map().cloned().unwrap_or_default();
-    let template = map.get("template").cloned().unwrap_or(Value::Null);
-    // `vars = {...}` or the 0.11-style `vars { ... }` block.
-    let vars = match map.get("vars").map(Value::unmarked) {
-        Some(Value::List(blocks)) => blocks
-            .first()
-            .cloned()
-            .unwrap_or(Value::Map(BTreeMap::new())),
-        Some(v) => v.clone(),
-        None => Value::Map(BTreeMap::new()),
-    };
-    if !template.is_known() || !vars.is_wholly_known() {
-        return Ok(Value::Unknown);
-    }
-    let sensitive = template.contains_sensitive() || vars.contains_sensitive();
-    let (template, _) = template.unmark_deep();
-    let Some(src) = template.as_str() else {
-        return Err("The \"template\" argument is required and must be a string.".into());
-    };
-    let (vars, _) = vars.unmark_deep();
-    let Some(vars) = vars.as_map() else {
-        return Err("The \"vars\" argument must be a map.".into());
-    };
-    let rendered = crate::lang::eval::render_template_file(
-        settings.sources,
-        src,
-        Path::new("template_file"),
-        vars,
-        settings.pure_only,
-    )?;
-    Ok(rendered.mark_sensitive(sensitive))
 }

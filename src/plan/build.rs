@@ -415,9 +415,6 @@ impl InstanceHook for PlanHook<'_> {
         res: &Resource,
     ) -> Result<Value, Diagnostic> {
         let span = res.span.as_ref();
-        if addr.is_data() && addr.resource.type_name == "template_file" {
-            return Ok(config.clone());
-        }
         let schema = schema_for(&addr.resource, span)?;
         let configured = super::diff::configured_paths(config);
         let conformed = schema.conform(config).map_err(|errors| {

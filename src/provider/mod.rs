@@ -9,6 +9,7 @@
 pub mod adopt;
 pub mod builtin;
 pub mod reference;
+pub mod rollout;
 pub mod schema;
 pub mod values;
 
@@ -20,8 +21,10 @@ use crate::aws::error::ApiError;
 use crate::aws::refresh_batch::RefreshBatch;
 use crate::aws::resources;
 use crate::aws::AwsClients;
+use crate::diag::{Diagnostic, Sources};
 use crate::lang::Value;
 pub use adopt::{Adoption, Candidate, Owner};
+use rollout::{RollOut, Rollout, RolloutContext, RolloutEvent, RolloutQuery};
 pub use schema::{AttrKind, AttrSchema, AttrType, BlockSchema, Nesting, Schema};
 
 /// What a call needs besides the object's own values.
@@ -41,7 +44,9 @@ pub struct CallContext<'a> {
 /// identifier AWS gave the object.
 #[async_trait]
 pub trait ResourceType: Send + Sync {
-    /// `"aws_subnet"`.
+    /// `"aws_subnet"`: the type's own name. A type found by an alias (`aws_alb`, see
+    /// [`Registered`]) answers its own name here, so what shows a type name to the user
+    /// (state rows, messages) takes it from the address instead.
     fn type_name(&self) -> &'static str;
 
     /// What ecsform implements of the type's schema.
@@ -167,6 +172,51 @@ pub trait ResourceType: Send + Sync {
     fn imported(&self, read: Value, config: &Value) -> Value {
         fill_local_from_config(self.schema(), read, config)
     }
+
+    /// The mistakes in an instance's configuration (its evaluated arguments, in the type's
+    /// shape) that the schema cannot express: settings of a nested block that depend on each
+    /// other, names that must be the type's own arguments. Checked from `validate` on, each
+    /// reported at the argument it is about. The default finds none.
+    fn validate(&self, _config: &Value) -> Vec<SettingError> {
+        Vec::new()
+    }
+
+    /// For a type whose objects run instances that an update in place does not replace (an
+    /// Auto Scaling group's, see [`rollout`]): whether the planned change, or the unchanged
+    /// object, also has its instances replaced, and why. Pure, as planning is. The default
+    /// never replaces any.
+    fn rollout(&self, _change: &RolloutQuery<'_>) -> Option<Rollout> {
+        None
+    }
+
+    /// How many instances the rollout of `object` (as recorded) would replace now, read from
+    /// AWS while planning; `None` when AWS cannot tell.
+    async fn rollout_size(&self, _clients: &AwsClients, _object: &Value) -> Option<usize> {
+        None
+    }
+
+    /// Replaces the instances of `object` (its value once apply updated it) as
+    /// [`ResourceType::rollout`] planned, sending progress and the marks to record to
+    /// `events` as it goes. The default has nothing to replace.
+    fn roll_out<'a>(
+        &'a self,
+        _ctx: &'a RolloutContext<'a>,
+        _object: &'a Value,
+        _events: &'a mut dyn FnMut(RolloutEvent),
+    ) -> RollOut<'a> {
+        Box::pin(std::future::ready(Ok(false)))
+    }
+}
+
+/// A mistake [`ResourceType::validate`] finds: where it is, and what is wrong.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SettingError {
+    /// The nested block the mistake is in (`rolling_update`): the error is "Invalid
+    /// rolling_update block".
+    pub block: &'static str,
+    /// The argument it is about, or "" for the block as a whole.
+    pub argument: &'static str,
+    pub message: String,
 }
 
 /// Why an import ID could not be turned into a state id.
@@ -216,106 +266,6 @@ pub fn fill_local_from_config(schema: &Schema, mut read: Value, config: &Value) 
     read
 }
 
-/// Another name for a resource type (`aws_alb` for `aws_lb`), as the AWS provider has.
-pub struct Alias {
-    pub name: &'static str,
-    pub target: &'static dyn ResourceType,
-}
-
-#[async_trait]
-impl ResourceType for Alias {
-    fn type_name(&self) -> &'static str {
-        self.name
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        self.target.declared_schema()
-    }
-
-    fn schema(&self) -> &'static Schema {
-        self.target.schema()
-    }
-
-    fn normalize(&self, value: Value) -> Value {
-        self.target.normalize(value)
-    }
-
-    fn refreshes(&self) -> bool {
-        self.target.refreshes()
-    }
-
-    fn refreshed(&self, read: Value, recorded: &Value) -> Value {
-        self.target.refreshed(read, recorded)
-    }
-
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
-        self.target.read_many(clients, ids).await
-    }
-
-    async fn refresh_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-        batch: &RefreshBatch,
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
-        self.target.refresh_many(clients, ids, batch).await
-    }
-
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
-        self.target.create(ctx, planned).await
-    }
-
-    fn adoption(&self) -> Adoption {
-        self.target.adoption()
-    }
-
-    fn pin_generated(&self, planned: Value) -> Value {
-        self.target.pin_generated(planned)
-    }
-
-    async fn find_created(
-        &self,
-        clients: &AwsClients,
-        planned: &Value,
-        owner: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
-        self.target.find_created(clients, planned, owner).await
-    }
-
-    async fn update(
-        &self,
-        ctx: &CallContext<'_>,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ApiError> {
-        self.target.update(ctx, prior, planned).await
-    }
-
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
-        self.target.delete(ctx, prior).await
-    }
-
-    fn importable(&self) -> bool {
-        self.target.importable()
-    }
-
-    fn import_id_format(&self) -> &'static str {
-        self.target.import_id_format()
-    }
-
-    async fn import_id(&self, clients: &AwsClients, id: &str) -> Result<String, ImportIdError> {
-        self.target.import_id(clients, id).await
-    }
-
-    fn imported(&self, read: Value, config: &Value) -> Value {
-        self.target.imported(read, config)
-    }
-}
-
 /// A data source: read-only.
 #[async_trait]
 pub trait DataSource: Send + Sync {
@@ -337,56 +287,104 @@ pub trait DataSource: Send + Sync {
 
     /// Reads the data for the given (wholly known) arguments.
     async fn read(&self, clients: &AwsClients, config: &Value) -> Result<Value, ApiError>;
+
+    /// For a data source computed from its arguments alone, with no AWS call (the template
+    /// provider's `template_file`): its value for `config`, the arguments as evaluated, or the
+    /// error (located by the caller). The evaluation walk computes it in every walk,
+    /// `validate` included, so that the value flows like any other; plan and apply then have
+    /// nothing to read or conform. The default, `None`, is a data source that plan and apply
+    /// read with [`DataSource::read`].
+    fn read_locally(
+        &self,
+        _config: &Value,
+        _ctx: &LocalRead<'_>,
+    ) -> Option<Result<Value, Diagnostic>> {
+        None
+    }
+}
+
+/// What [`DataSource::read_locally`] may use besides the arguments.
+pub struct LocalRead<'a> {
+    /// The run's source files, where a rendered template is added for its diagnostics.
+    pub sources: &'a Sources,
+    /// Impure functions (`timestamp`, `uuid`) evaluate to unknown: every walk but apply's.
+    pub pure_only: bool,
+}
+
+/// One row of the registry: a resource type and the other names the AWS provider gives it.
+pub struct Registered {
+    pub resource_type: &'static dyn ResourceType,
+    /// Older names of the same type (`aws_alb` for `aws_lb`): the same schema and behaviour.
+    /// An address keeps the name its configuration uses, in state, plans and messages, as in
+    /// Terraform.
+    pub aliases: &'static [&'static str],
+}
+
+impl Registered {
+    const fn new(resource_type: &'static dyn ResourceType) -> Registered {
+        Registered {
+            resource_type,
+            aliases: &[],
+        }
+    }
+
+    const fn aliases(self, aliases: &'static [&'static str]) -> Registered {
+        Registered { aliases, ..self }
+    }
+
+    /// The type's own name, then its aliases.
+    fn names(&self) -> impl Iterator<Item = &'static str> {
+        std::iter::once(self.resource_type.type_name()).chain(self.aliases.iter().copied())
+    }
 }
 
 /// Every resource type ecsform implements.
-pub static RESOURCE_TYPES: &[&dyn ResourceType] = &[
-    &builtin::NullResource,
-    &resources::lb::ALB,
-    &resources::lb_listener::ALB_LISTENER,
-    &resources::lb_listener_rule::ALB_LISTENER_RULE,
-    &resources::lb_target_group::ALB_TARGET_GROUP,
-    &resources::autoscaling_group::AutoscalingGroupType,
-    &resources::autoscaling_lifecycle_hook::AutoscalingLifecycleHookType,
-    &resources::cloudwatch_event_rule::CloudwatchEventRuleType,
-    &resources::cloudwatch_event_target::CloudwatchEventTargetType,
-    &resources::cloudwatch_log_group::CloudwatchLogGroupType,
-    &resources::ecs_capacity_provider::EcsCapacityProviderType,
-    &resources::ecs_cluster::EcsClusterType,
-    &resources::ecs_cluster_capacity_providers::EcsClusterCapacityProvidersType,
-    &resources::ecs_service::EcsServiceType,
-    &resources::ecs_task_definition::EcsTaskDefinitionType,
-    &resources::eip::EipType,
-    &resources::iam_access_key::IamAccessKeyType,
-    &resources::iam_instance_profile::IamInstanceProfileType,
-    &resources::iam_policy::IamPolicyType,
-    &resources::iam_policy_attachment::IamPolicyAttachmentType,
-    &resources::iam_role::IamRoleType,
-    &resources::iam_inline_policy::IAM_ROLE_POLICY,
-    &resources::iam_role_policy_attachment::IamRolePolicyAttachmentType,
-    &resources::iam_user::IamUserType,
-    &resources::iam_inline_policy::IAM_USER_POLICY,
-    &resources::internet_gateway::InternetGatewayType,
-    &resources::key_pair::KeyPairType,
-    &resources::launch_configuration::LaunchConfigurationType,
-    &resources::launch_template::LaunchTemplateType,
-    &resources::lb::LbType,
-    &resources::lb_listener::LbListenerType,
-    &resources::lb_listener_rule::LbListenerRuleType,
-    &resources::lb_target_group::LbTargetGroupType,
-    &resources::nat_gateway::NatGatewayType,
-    &resources::route::RouteType,
-    &resources::route_table::RouteTableType,
-    &resources::route_table_association::RouteTableAssociationType,
-    &resources::security_group::SecurityGroupType,
-    &resources::security_group_rule::SecurityGroupRuleType,
-    &resources::sns_topic::SnsTopicType,
-    &resources::subnet::SubnetType,
-    &resources::vpc::VpcType,
+pub static RESOURCE_TYPES: &[Registered] = &[
+    Registered::new(&builtin::NullResource),
+    Registered::new(&resources::autoscaling_group::AutoscalingGroupType),
+    Registered::new(&resources::autoscaling_lifecycle_hook::AutoscalingLifecycleHookType),
+    Registered::new(&resources::cloudwatch_event_rule::CloudwatchEventRuleType),
+    Registered::new(&resources::cloudwatch_event_target::CloudwatchEventTargetType),
+    Registered::new(&resources::cloudwatch_log_group::CloudwatchLogGroupType),
+    Registered::new(&resources::ecs_capacity_provider::EcsCapacityProviderType),
+    Registered::new(&resources::ecs_cluster::EcsClusterType),
+    Registered::new(&resources::ecs_cluster_capacity_providers::EcsClusterCapacityProvidersType),
+    Registered::new(&resources::ecs_service::EcsServiceType),
+    Registered::new(&resources::ecs_task_definition::EcsTaskDefinitionType),
+    Registered::new(&resources::eip::EipType),
+    Registered::new(&resources::iam_access_key::IamAccessKeyType),
+    Registered::new(&resources::iam_instance_profile::IamInstanceProfileType),
+    Registered::new(&resources::iam_policy::IamPolicyType),
+    Registered::new(&resources::iam_policy_attachment::IamPolicyAttachmentType),
+    Registered::new(&resources::iam_role::IamRoleType),
+    Registered::new(&resources::iam_inline_policy::IAM_ROLE_POLICY),
+    Registered::new(&resources::iam_role_policy_attachment::IamRolePolicyAttachmentType),
+    Registered::new(&resources::iam_user::IamUserType),
+    Registered::new(&resources::iam_inline_policy::IAM_USER_POLICY),
+    Registered::new(&resources::internet_gateway::InternetGatewayType),
+    Registered::new(&resources::key_pair::KeyPairType),
+    Registered::new(&resources::launch_configuration::LaunchConfigurationType),
+    Registered::new(&resources::launch_template::LaunchTemplateType),
+    Registered::new(&resources::lb::LbType).aliases(&["aws_alb"]),
+    Registered::new(&resources::lb_listener::LbListenerType).aliases(&["aws_alb_listener"]),
+    Registered::new(&resources::lb_listener_rule::LbListenerRuleType)
+        .aliases(&["aws_alb_listener_rule"]),
+    Registered::new(&resources::lb_target_group::LbTargetGroupType)
+        .aliases(&["aws_alb_target_group"]),
+    Registered::new(&resources::nat_gateway::NatGatewayType),
+    Registered::new(&resources::route::RouteType),
+    Registered::new(&resources::route_table::RouteTableType),
+    Registered::new(&resources::route_table_association::RouteTableAssociationType),
+    Registered::new(&resources::security_group::SecurityGroupType),
+    Registered::new(&resources::security_group_rule::SecurityGroupRuleType),
+    Registered::new(&resources::sns_topic::SnsTopicType),
+    Registered::new(&resources::subnet::SubnetType),
+    Registered::new(&resources::vpc::VpcType),
 ];
 
-/// Every data source ecsform implements (besides the built-in `template_file`).
+/// Every data source ecsform implements.
 pub static DATA_SOURCES: &[&dyn DataSource] = &[
+    &builtin::TemplateFile,
     &crate::aws::data::ami::Ami,
     &crate::aws::data::availability_zones::AvailabilityZones,
     &crate::aws::data::caller_identity::CallerIdentity,
@@ -397,29 +395,33 @@ pub static DATA_SOURCES: &[&dyn DataSource] = &[
     &crate::aws::data::vpc::VpcData,
 ];
 
-/// Names of every supported resource type, sorted (for "unsupported type" messages).
-pub fn resource_type_names() -> Vec<&'static str> {
-    let mut names: Vec<_> = RESOURCE_TYPES.iter().map(|t| t.type_name()).collect();
-    names.sort_unstable();
-    names
-}
-
-/// Names of every supported data source, `template_file` included, sorted.
-pub fn data_source_names() -> Vec<&'static str> {
-    let mut names: Vec<_> = DATA_SOURCES
-        .iter()
-        .map(|d| d.type_name())
-        .chain(["template_file"])
-        .collect();
-    names.sort_unstable();
-    names
-}
-
-pub fn resource_type(name: &str) -> Option<&'static dyn ResourceType> {
+/// Every name a resource type is known by, aliases included, with the type it names.
+pub fn named_resource_types() -> impl Iterator<Item = (&'static str, &'static dyn ResourceType)> {
     RESOURCE_TYPES
         .iter()
-        .copied()
-        .find(|t| t.type_name() == name)
+        .flat_map(|r| r.names().map(|name| (name, r.resource_type)))
+}
+
+/// Names of every supported resource type, aliases included, sorted (for "unsupported type"
+/// messages and `providers schema -json`).
+pub fn resource_type_names() -> Vec<&'static str> {
+    let mut names: Vec<_> = named_resource_types().map(|(name, _)| name).collect();
+    names.sort_unstable();
+    names
+}
+
+/// Names of every supported data source, sorted.
+pub fn data_source_names() -> Vec<&'static str> {
+    let mut names: Vec<_> = DATA_SOURCES.iter().map(|d| d.type_name()).collect();
+    names.sort_unstable();
+    names
+}
+
+/// The type a resource type name (or alias: `aws_alb` is `aws_lb`) names.
+pub fn resource_type(name: &str) -> Option<&'static dyn ResourceType> {
+    named_resource_types()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| t)
 }
 
 pub fn data_source(name: &str) -> Option<&'static dyn DataSource> {
@@ -432,7 +434,7 @@ mod tests {
 
     #[test]
     fn every_importable_type_documents_its_import_id() {
-        for t in RESOURCE_TYPES {
+        for t in RESOURCE_TYPES.iter().map(|r| r.resource_type) {
             if t.importable() {
                 assert_ne!(
                     t.import_id_format(),
@@ -494,14 +496,13 @@ mod tests {
 
     #[test]
     fn every_type_says_how_its_objects_are_found_again() {
-        let mut actual: Vec<(&str, &str)> = RESOURCE_TYPES
-            .iter()
-            .map(|t| (t.type_name(), t.adoption().name()))
+        let mut actual: Vec<(&str, &str)> = named_resource_types()
+            .map(|(name, t)| (name, t.adoption().name()))
             .collect();
         actual.sort_unstable();
         assert_eq!(actual, ADOPTION);
         // Only a type with nothing in AWS goes without an intent row.
-        for t in RESOURCE_TYPES {
+        for t in RESOURCE_TYPES.iter().map(|r| r.resource_type) {
             assert_eq!(
                 t.adoption().wants_intent(),
                 t.adoption() != Adoption::NotInAws,
@@ -517,8 +518,8 @@ mod tests {
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/state.md"),
         )
         .unwrap();
-        for t in RESOURCE_TYPES {
-            let row = format!("| `{}` | {} |", t.type_name(), t.adoption().describe());
+        for (name, t) in named_resource_types() {
+            let row = format!("| `{name}` | {} |", t.adoption().describe());
             assert!(doc.contains(&row), "docs/state.md lacks the row\n{row}");
         }
     }
@@ -527,7 +528,7 @@ mod tests {
     /// intent row is written, so that the lookup after a crash knows what to look for.
     #[test]
     fn generated_names_are_pinned_before_a_create() {
-        for t in RESOURCE_TYPES {
+        for t in RESOURCE_TYPES.iter().map(|r| r.resource_type) {
             let schema = t.schema();
             let (name, prefix) = if schema.attribute("key_name_prefix").is_some() {
                 ("key_name", "key_name_prefix")
@@ -556,6 +557,25 @@ mod tests {
                 "{}",
                 t.type_name()
             );
+        }
+    }
+
+    /// The AWS provider's older names are the same types under another name.
+    #[test]
+    fn aliases_name_the_same_type() {
+        for (alias, target) in [
+            ("aws_alb", "aws_lb"),
+            ("aws_alb_listener", "aws_lb_listener"),
+            ("aws_alb_listener_rule", "aws_lb_listener_rule"),
+            ("aws_alb_target_group", "aws_lb_target_group"),
+        ] {
+            let t = resource_type(alias).unwrap();
+            assert_eq!(t.type_name(), target);
+            assert!(std::ptr::eq(
+                t.schema(),
+                resource_type(target).unwrap().schema()
+            ));
+            assert!(resource_type_names().contains(&alias));
         }
     }
 

@@ -44,15 +44,8 @@ pub fn providers_schema() -> Json {
         insert("resource_schemas", name, rt.schema());
     }
     for name in provider::data_source_names() {
-        match provider::data_source(name) {
-            Some(ds) => insert("data_source_schemas", name, ds.schema()),
-            None if name == "template_file" => insert(
-                "data_source_schemas",
-                name,
-                &provider::builtin::TEMPLATE_FILE,
-            ),
-            None => {}
-        }
+        let ds = provider::data_source(name).expect("listed");
+        insert("data_source_schemas", name, ds.schema());
     }
     json!({
         "format_version": "1.0",

@@ -82,7 +82,7 @@ pub fn status_note(status: ResourceStatus) -> Option<&'static str> {
 fn record_note(rec: &ResourceRecord) -> Option<&'static str> {
     status_note(rec.status).or_else(|| {
         rec.attributes
-            .get(crate::plan::rolling::PENDING_ATTR)
+            .get(crate::provider::rollout::PENDING_ATTR)
             .is_some_and(|v| !v.is_null())
             .then_some("rollout pending: the next apply continues replacing instances")
     })

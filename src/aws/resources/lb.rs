@@ -43,16 +43,10 @@ use crate::provider::values::{
     string_set,
 };
 use crate::provider::{
-    Alias, AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, ResourceType, Schema,
+    AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, ResourceType, Schema,
 };
 
 pub struct LbType;
-
-/// `aws_alb`, the AWS provider's older name for `aws_lb`.
-pub static ALB: Alias = Alias {
-    name: "aws_alb",
-    target: &LbType,
-};
 
 static ACCESS_LOGS: &[AttrSchema] = &[
     AttrSchema::required("bucket", AttrType::String),
@@ -670,13 +664,6 @@ mod tests {
 
     fn conform(config: Value) -> Value {
         LbType.normalize(SCHEMA.conform(&config).unwrap())
-    }
-
-    #[test]
-    fn alias_names_the_same_type() {
-        assert_eq!(ALB.type_name(), "aws_alb");
-        assert_eq!(LbType.type_name(), "aws_lb");
-        assert!(std::ptr::eq(ALB.schema(), LbType.schema()));
     }
 
     #[test]

@@ -26,20 +26,13 @@ use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::values::{get_i32, get_str, opt_str, state_object, string_map};
 use crate::provider::{
-    fill_local_from_config, Alias, AttrSchema, AttrType, CallContext, ImportIdError, ResourceType,
-    Schema,
+    fill_local_from_config, AttrSchema, AttrType, CallContext, ImportIdError, ResourceType, Schema,
 };
 
 pub struct LbListenerType;
 
 /// The name of the listener's action blocks.
 const ACTIONS: &str = "default_action";
-
-/// `aws_alb_listener`, the AWS provider's older name.
-pub static ALB_LISTENER: Alias = Alias {
-    name: "aws_alb_listener",
-    target: &LbListenerType,
-};
 
 static SCHEMA: Schema = Schema {
     version: 2,
@@ -338,12 +331,6 @@ mod tests {
             ("type", Value::string("forward")),
             ("target_group_arn", Value::string(tg)),
         ])
-    }
-
-    #[test]
-    fn alias_names_the_same_type() {
-        assert_eq!(ALB_LISTENER.type_name(), "aws_alb_listener");
-        assert!(std::ptr::eq(ALB_LISTENER.schema(), LbListenerType.schema()));
     }
 
     #[test]

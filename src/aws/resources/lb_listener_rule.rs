@@ -39,7 +39,7 @@ use crate::provider::values::{
     string_set,
 };
 use crate::provider::{
-    fill_local_from_config, Alias, AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError,
+    fill_local_from_config, AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError,
     ResourceType, Schema,
 };
 
@@ -47,12 +47,6 @@ pub struct LbListenerRuleType;
 
 /// The name of the rule's action blocks.
 const ACTIONS: &str = "action";
-
-/// `aws_alb_listener_rule`, the AWS provider's older name.
-pub static ALB_LISTENER_RULE: Alias = Alias {
-    name: "aws_alb_listener_rule",
-    target: &LbListenerRuleType,
-};
 
 static VALUES: &[AttrSchema] = &[
     AttrSchema::optional("regex_values", AttrType::StringSet),
@@ -628,15 +622,6 @@ mod tests {
 
     fn values(items: &[&str]) -> Value {
         Value::map([("values", string_set(items.iter().copied()))])
-    }
-
-    #[test]
-    fn alias_names_the_same_type() {
-        assert_eq!(ALB_LISTENER_RULE.type_name(), "aws_alb_listener_rule");
-        assert!(std::ptr::eq(
-            ALB_LISTENER_RULE.schema(),
-            LbListenerRuleType.schema()
-        ));
     }
 
     #[test]

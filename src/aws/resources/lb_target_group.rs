@@ -37,16 +37,10 @@ use crate::provider::values::{
     get_blocks, get_bool, get_i32, get_number, get_str, opt_str, state_object, string_map,
 };
 use crate::provider::{
-    Alias, AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, ResourceType, Schema,
+    AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, ResourceType, Schema,
 };
 
 pub struct LbTargetGroupType;
-
-/// `aws_alb_target_group`, the AWS provider's older name.
-pub static ALB_TARGET_GROUP: Alias = Alias {
-    name: "aws_alb_target_group",
-    target: &LbTargetGroupType,
-};
 
 static HEALTH_CHECK: &[AttrSchema] = &[
     AttrSchema::optional("enabled", AttrType::Bool).default(Default::Bool(true)),
@@ -689,15 +683,6 @@ mod tests {
         ];
         pairs.extend(extra);
         conform(Value::map(pairs))
-    }
-
-    #[test]
-    fn alias_names_the_same_type() {
-        assert_eq!(ALB_TARGET_GROUP.type_name(), "aws_alb_target_group");
-        assert!(std::ptr::eq(
-            ALB_TARGET_GROUP.schema(),
-            LbTargetGroupType.schema()
-        ));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Rolling replacement of an Auto Scaling group's instances, draining their ECS tasks first
-//! (issue 8). Apply runs it after the walk, for each group the plan rolls
-//! (`crate::plan::rolling`), one group at a time.
+//! (issue 8): the group's [`ResourceType::roll_out`], which apply runs after the walk for each
+//! group the plan rolls ([`super::rolling_update`]), one group at a time.
 //!
 //! Per batch: raise the desired capacity (and the maximum if needed) by the batch size; wait
 //! until the replacements are InService and registered in the cluster as ACTIVE with a
@@ -14,24 +14,24 @@
 //! listing the old instances left, so that the next apply continues. The mark is written
 //! when the rollout starts and after every batch, so a killed apply leaves it too.
 //!
-//! The batch arithmetic is in [`batch`]; this module talks to AWS and never prints: progress
-//! goes out as [`RolloutEvent`]s.
-
-pub mod batch;
+//! The batch arithmetic is in [`batch`](super::batch); this module talks to AWS and never
+//! prints: progress goes out as [`RolloutEvent`]s.
+//!
+//! [`ResourceType::roll_out`]: crate::provider::ResourceType::roll_out
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use aws_sdk_autoscaling::types::AutoScalingGroup;
 
+use super::batch::{self, Capacity, GroupInstance};
+use super::rolling_update::{pending_of, RollingSettings};
 use crate::aws::error::{from_sdk, retry, wait_until, ApiError, ErrorKind, RetryPolicy};
-use crate::aws::resources::autoscaling_group;
 use crate::aws::AwsClients;
+use crate::diag::Diagnostic;
+use crate::interrupt::Interrupt;
 use crate::lang::Value;
-use crate::plan::rolling::{pending_of, RollingSettings, PENDING_ATTR};
-
-use super::Interrupt;
-use batch::{Capacity, GroupInstance};
+use crate::provider::rollout::{RolloutContext, RolloutEvent, RolloutFailure};
 
 const POLL: Duration = Duration::from_secs(5);
 /// How long Auto Scaling may take to accept a capacity change while it is busy.
@@ -39,30 +39,20 @@ const BUSY_LIMIT: Duration = Duration::from_secs(120);
 /// How long a terminated instance may take to leave the group.
 const LEAVE_LIMIT: Duration = Duration::from_secs(10 * 60);
 
-/// What a rollout reports while it runs.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RolloutEvent {
-    /// A progress line naming instances and tasks.
-    Progress(String),
-    /// The group's `rollout_pending` mark changes: `Some` while old instances remain (write
-    /// it to state now), `None` once the rollout is done.
-    Mark(Option<Value>),
-}
-
 /// Why a rollout stopped.
 #[derive(Clone, Debug, PartialEq)]
-pub struct RolloutFailure {
+struct Stopped {
     /// The step it stopped in ("waiting for i-0abc to register in cluster main").
-    pub step: String,
-    pub error: ApiError,
+    step: String,
+    error: ApiError,
     /// What was put back, for the message.
-    pub restored: Vec<String>,
+    restored: Vec<String>,
     /// Old instances still serving.
-    pub remaining: Vec<String>,
+    remaining: Vec<String>,
 }
 
 /// The group mark an unfinished rollout leaves: the old instances left and the step.
-pub fn mark(remaining: &[String], step: &str, error: Option<&str>) -> Value {
+fn mark(remaining: &[String], step: &str, error: Option<&str>) -> Value {
     let mut m = vec![
         (
             "instances",
@@ -76,31 +66,20 @@ pub fn mark(remaining: &[String], step: &str, error: Option<&str>) -> Value {
     Value::map(m)
 }
 
-/// The group's state value with its `rollout_pending` mark set (or cleared).
-pub fn with_mark(group: &Value, mark: Option<Value>) -> Value {
-    let mut g = group.clone();
-    if let Value::Map(m) = &mut g {
-        m.insert(PENDING_ATTR.into(), mark.unwrap_or(Value::Null));
-    }
-    g
-}
-
 async fn describe_group(clients: &AwsClients, name: &str) -> Result<AutoScalingGroup, ApiError> {
-    autoscaling_group::describe_one(clients, name)
-        .await?
-        .ok_or_else(|| {
-            ApiError::new(
-                ErrorKind::NotFound,
-                "ValidationError",
-                format!("Auto Scaling group {name} not found"),
-            )
-        })
+    super::describe_one(clients, name).await?.ok_or_else(|| {
+        ApiError::new(
+            ErrorKind::NotFound,
+            "ValidationError",
+            format!("Auto Scaling group {name} not found"),
+        )
+    })
 }
 
 /// How many instances the rollout of `group` (its value in state) would replace now, for
 /// the plan: the ones an unfinished rollout left, or every live instance. `None` when AWS
 /// cannot tell.
-pub async fn instances_to_replace(clients: &AwsClients, group: &Value) -> Option<usize> {
+pub(super) async fn instances_to_replace(clients: &AwsClients, group: &Value) -> Option<usize> {
     let name = group.as_map()?.get("id")?.as_str()?;
     let g = describe_group(clients, name).await.ok()?;
     let live: Vec<&str> = g
@@ -505,16 +484,16 @@ fn interrupted_error() -> ApiError {
 }
 
 /// Everything one rollout needs.
-pub struct Rollout<'a> {
-    pub clients: &'a AwsClients,
+struct Run<'a> {
+    clients: &'a AwsClients,
     /// The group's name.
-    pub group: &'a str,
+    group: &'a str,
     /// With the cluster known.
-    pub settings: &'a RollingSettings,
-    pub cluster: &'a str,
+    settings: &'a RollingSettings,
+    cluster: &'a str,
     /// Old instances an earlier rollout left (from the group's mark).
-    pub pending: Option<Vec<String>>,
-    pub interrupt: Option<&'a Interrupt>,
+    pending: Option<Vec<String>>,
+    interrupt: Option<&'a Interrupt>,
 }
 
 fn list(ids: &[String]) -> String {
@@ -525,12 +504,85 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// Runs the rollout; `events` receives progress and the marks to record.
-pub async fn run(
-    r: &Rollout<'_>,
+/// Replaces the instances of `group` (its value once apply updated it) as its
+/// `rolling_update` block says: `Ok(false)` when it has none.
+pub(super) async fn roll_out(
+    ctx: &RolloutContext<'_>,
+    group: &Value,
     events: &mut dyn FnMut(RolloutEvent),
-) -> Result<(), RolloutFailure> {
-    let fail = |step: &str, error: ApiError, remaining: &[String]| RolloutFailure {
+) -> Result<bool, RolloutFailure> {
+    let addr = ctx.address;
+    let not_started = |diagnostic| RolloutFailure {
+        diagnostic,
+        mark: None,
+    };
+    let settings = match RollingSettings::from_group(group) {
+        Ok(Some(s)) => s,
+        Ok(None) => return Ok(false),
+        Err(e) => {
+            let list: Vec<String> = e.into_iter().map(|e| e.message).collect();
+            return Err(not_started(Diagnostic::error(
+                format!("Invalid rolling_update block in {addr}"),
+                list.join("\n"),
+            )));
+        }
+    };
+    let (Some(name), Some(cluster)) = (
+        group
+            .as_map()
+            .and_then(|m| m.get("id"))
+            .and_then(Value::as_str)
+            .map(String::from),
+        settings.ecs_cluster.clone(),
+    ) else {
+        return Err(not_started(Diagnostic::error(
+            format!("Rolling replacement of {addr} not started"),
+            "The group's name or its rolling_update ecs_cluster is not known after apply.",
+        )));
+    };
+    let rollout = Run {
+        clients: ctx.clients,
+        group: &name,
+        settings: &settings,
+        cluster: &cluster,
+        pending: pending_of(group).map(|(ids, _)| ids),
+        interrupt: ctx.interrupt,
+    };
+    let f = match run(&rollout, events).await {
+        Ok(()) => return Ok(true),
+        Err(f) => f,
+    };
+    let marked = !f.remaining.is_empty();
+    let mark = marked.then(|| mark(&f.remaining, &f.step, Some(&f.error.to_string())));
+    let restored = if f.restored.is_empty() {
+        String::new()
+    } else {
+        format!(" Put back: {}.", f.restored.join("; "))
+    };
+    let remaining = if marked {
+        format!(
+            " The old instances {} keep serving; the group is marked in state and the next apply continues the rollout.",
+            f.remaining.join(", ")
+        )
+    } else {
+        String::new()
+    };
+    Err(RolloutFailure {
+        diagnostic: Diagnostic::error(
+            format!("Rolling replacement of {addr} failed"),
+            format!(
+                "Stopped while {}: {}: {}.{restored}{remaining}",
+                f.step, f.error.code, f.error.message
+            ),
+        )
+        .hint("Fix the cause (for example instances that do not join the cluster, or tasks that cannot be placed elsewhere), then run apply again; -no-rolling skips the replacement."),
+        mark,
+    })
+}
+
+/// Runs the rollout; `events` receives progress and the marks to record.
+async fn run(r: &Run<'_>, events: &mut dyn FnMut(RolloutEvent)) -> Result<(), Stopped> {
+    let fail = |step: &str, error: ApiError, remaining: &[String]| Stopped {
         step: step.to_string(),
         error,
         restored: Vec::new(),
@@ -831,7 +883,7 @@ pub async fn run(
 
 /// Gives back a maximum size raised for the replacements, as far as the desired capacity
 /// allows; says what it did.
-async fn give_back_max(r: &Rollout<'_>, original_max: i32) -> Option<String> {
+async fn give_back_max(r: &Run<'_>, original_max: i32) -> Option<String> {
     let g = describe_group(r.clients, r.group).await.ok()?;
     let desired = g.desired_capacity().unwrap_or(0);
     let max = g.max_size().unwrap_or(0);
@@ -855,7 +907,7 @@ fn short_arn(arn: &str) -> &str {
 
 /// After the replacements did not come up: terminate those that joined the group (they serve
 /// nothing; this also takes the desired capacity back down) and give back the maximum.
-async fn restore_after_launch(r: &Rollout<'_>, before: &BTreeSet<String>) -> Vec<String> {
+async fn restore_after_launch(r: &Run<'_>, before: &BTreeSet<String>) -> Vec<String> {
     let mut done = Vec::new();
     let Ok(g) = describe_group(r.clients, r.group).await else {
         return vec!["could not read the group to restore its capacity".into()];
@@ -899,7 +951,7 @@ async fn restore_after_launch(r: &Rollout<'_>, before: &BTreeSet<String>) -> Vec
 
 /// After a batch did not drain: its container instances go back to ACTIVE, so that the old
 /// instances keep serving. The replacements, which serve already, stay.
-async fn restore_after_drain(r: &Rollout<'_>, arns: &[String]) -> Vec<String> {
+async fn restore_after_drain(r: &Run<'_>, arns: &[String]) -> Vec<String> {
     if arns.is_empty() {
         return Vec::new();
     }
@@ -917,6 +969,7 @@ async fn restore_after_drain(r: &Rollout<'_>, arns: &[String]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::rollout::with_mark;
 
     #[test]
     fn marks_round_trip_through_the_plan_reader() {

@@ -1,7 +1,8 @@
-//! Interrupts (Ctrl-C) as the executor sees them: a counter shared with whoever listens for
-//! the signal. One interrupt: start nothing new, let running calls finish and record them.
-//! Two: stop at once; running calls are abandoned, and what they did is found again by the
-//! next plan (intent rows, see `plan::recover`).
+//! Interrupts (Ctrl-C) as the executor (`apply`) and the long operations it runs (a resource
+//! type's rollout) see them: a counter shared with whoever listens for the signal. One
+//! interrupt: start nothing new, let running calls finish and record them. Two: stop at once;
+//! running calls are abandoned, and what they did is found again by the next plan (intent
+//! rows, see `plan::recover`).
 
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;

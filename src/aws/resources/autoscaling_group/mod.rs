@@ -30,6 +30,14 @@
 //! (the name only when AWS gives no id), so configure `launch_template` with `id`. A block
 //! with only a `name` reads back differently and plans an in-place update on every run: the
 //! planner has no optional-and-computed attributes inside blocks to absorb the difference.
+//!
+//! ecsform's own `rolling_update` block replaces the instances in batches, draining their ECS
+//! tasks first, when a change reaches the launch template the group uses: when a plan does so
+//! is in [`rolling_update`], the rollout against AWS in [`rollout`].
+
+mod batch;
+pub(crate) mod rolling_update;
+mod rollout;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -50,12 +58,15 @@ use crate::aws::error::{from_sdk, retry, wait_until, ApiError, ErrorKind, RetryP
 use crate::aws::tags::ECSFORM_PREFIX;
 use crate::aws::AwsClients;
 use crate::lang::Value;
+use crate::provider::rollout::{RollOut, Rollout, RolloutContext, RolloutEvent, RolloutQuery};
 use crate::provider::schema::Default;
 use crate::provider::values::{
     block_object, get_block, get_blocks, get_bool, get_i32, get_number, get_str, get_strings,
     nested_object, opt_number, opt_str, state_object, string_set, strings,
 };
-use crate::provider::{AttrSchema, AttrType, BlockSchema, CallContext, ResourceType, Schema};
+use crate::provider::{
+    AttrSchema, AttrType, BlockSchema, CallContext, ResourceType, Schema, SettingError,
+};
 
 pub struct AutoscalingGroupType;
 
@@ -173,8 +184,8 @@ static SCHEMA: Schema = Schema {
             .default(Default::Str("10m"))
             .local(),
         AttrSchema::optional("min_elb_capacity", AttrType::Number).local(),
-        // ecsform's rolling replacement of the instances (`crate::plan::rolling`): the
-        // `rolling_update` block as written, and the mark an unfinished rollout leaves.
+        // ecsform's rolling replacement of the instances ([`rolling_update`]): the block as
+        // written, and the mark an unfinished rollout leaves.
         AttrSchema::optional("rolling_update", AttrType::Any).local(),
         AttrSchema::computed("rollout_pending", AttrType::Any).local(),
     ],
@@ -393,7 +404,7 @@ const NAMES_PER_REQUEST: usize = 100;
 
 /// Parses a Go-style duration as the AWS provider takes it: `"10m"`, `"1h30m"`, `"90s"`,
 /// `"0"`.
-pub(crate) fn parse_duration(s: &str) -> Option<Duration> {
+fn parse_duration(s: &str) -> Option<Duration> {
     let s = s.trim();
     if s == "0" {
         return Some(Duration::ZERO);
@@ -766,7 +777,7 @@ async fn describe(
 }
 
 /// The group named `name`, if AWS knows it (deleted ones included).
-pub(crate) async fn describe_one(
+async fn describe_one(
     clients: &AwsClients,
     name: &str,
 ) -> Result<Option<AutoScalingGroup>, ApiError> {
@@ -1330,6 +1341,37 @@ impl ResourceType for AutoscalingGroupType {
             || async { Ok(describe_one(clients, name).await?.is_none().then_some(())) },
         )
         .await
+    }
+
+    /// A `rolling_update` block's mistakes, and the `instance_refresh` block's `triggers` that
+    /// always trigger or are not the group's arguments.
+    fn validate(&self, config: &Value) -> Vec<SettingError> {
+        let mut errors = rolling_update::RollingSettings::from_group(config)
+            .err()
+            .unwrap_or_default();
+        errors.extend(rolling_update::refresh_trigger_errors(
+            config,
+            self.schema(),
+        ));
+        errors
+    }
+
+    fn rollout(&self, change: &RolloutQuery<'_>) -> Option<Rollout> {
+        rolling_update::rollout(change)
+    }
+
+    /// The instances an unfinished rollout left, or every live instance.
+    async fn rollout_size(&self, clients: &AwsClients, object: &Value) -> Option<usize> {
+        rollout::instances_to_replace(clients, object).await
+    }
+
+    fn roll_out<'a>(
+        &'a self,
+        ctx: &'a RolloutContext<'a>,
+        object: &'a Value,
+        events: &'a mut dyn FnMut(RolloutEvent),
+    ) -> RollOut<'a> {
+        Box::pin(rollout::roll_out(ctx, object, events))
     }
 }
 
