@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 
 use aws_sdk_ecs::types::Tag;
 
-use super::error::{from_sdk, retry, ApiError, ErrorKind, RetryPolicy};
+use super::error::{ApiError, ErrorKind};
 use super::tags::ECSFORM_PREFIX;
 use super::AwsClients;
+use crate::aws::call::call;
 use crate::lang::Value;
 use crate::provider::values::get_string_map;
 
@@ -49,28 +50,24 @@ pub async fn update_ecs_tags(
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     if !removed.is_empty() {
-        retry(RetryPolicy::default(), || async {
+        call(|| {
             clients
                 .ecs
                 .untag_resource()
                 .resource_arn(arn)
                 .set_tag_keys(Some(removed.clone()))
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
     }
     if !changed.is_empty() {
-        retry(RetryPolicy::default(), || async {
+        call(|| {
             clients
                 .ecs
                 .tag_resource()
                 .resource_arn(arn)
                 .set_tags(to_ecs(&changed))
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
     }

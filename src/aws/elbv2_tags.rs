@@ -10,9 +10,10 @@ use std::collections::BTreeMap;
 
 use aws_sdk_elasticloadbalancingv2::types::Tag;
 
-use super::error::{eventually_consistent, from_sdk, retry, ApiError, ErrorKind, RetryPolicy};
+use super::error::{eventually_consistent, retry, ApiError, ErrorKind, RetryPolicy};
 use super::tags::ECSFORM_PREFIX;
 use super::AwsClients;
+use crate::aws::call::call;
 use crate::lang::Value;
 use crate::provider::values::get_string_map;
 
@@ -44,14 +45,12 @@ async fn describe_chunk(
     clients: &AwsClients,
     arns: &[String],
 ) -> Result<BTreeMap<String, BTreeMap<String, String>>, ApiError> {
-    let out = retry(RetryPolicy::default(), || async {
+    let out = call(|| {
         clients
             .elbv2
             .describe_tags()
             .set_resource_arns(Some(arns.to_vec()))
             .send()
-            .await
-            .map_err(from_sdk)
     })
     .await?;
     Ok(out
@@ -129,28 +128,24 @@ pub async fn update_tags(
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     if !removed.is_empty() {
-        retry(RetryPolicy::default(), || async {
+        call(|| {
             clients
                 .elbv2
                 .remove_tags()
                 .resource_arns(arn)
                 .set_tag_keys(Some(removed.clone()))
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
     }
     if !changed.is_empty() {
-        retry(RetryPolicy::default(), || async {
+        call(|| {
             clients
                 .elbv2
                 .add_tags()
                 .resource_arns(arn)
                 .set_tags(Some(to_elb(&changed)))
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
     }

@@ -7,6 +7,7 @@
 //! code path of its own.
 
 pub mod adopt;
+pub mod call;
 pub mod data;
 pub mod ecs_api;
 pub mod elbv2_tags;

@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 
 use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
 
-use super::error::{from_sdk, retry, ApiError, RetryPolicy};
+use super::error::ApiError;
 use super::AwsClients;
+use crate::aws::call::call;
 use crate::lang::Value;
 use crate::provider::values::get_string_map;
 
@@ -70,28 +71,24 @@ pub async fn update_ec2_tags(
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     if !removed.is_empty() {
-        retry(RetryPolicy::default(), || async {
+        call(|| {
             clients
                 .ec2
                 .delete_tags()
                 .resources(id)
                 .set_tags(Some(removed.clone()))
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
     }
     if !changed.is_empty() {
-        retry(RetryPolicy::default(), || async {
+        call(|| {
             clients
                 .ec2
                 .create_tags()
                 .resources(id)
                 .set_tags(Some(to_ec2(&changed)))
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
     }

@@ -46,7 +46,8 @@ use aws_sdk_autoscaling::types::{
 };
 
 use super::{attr, changed, create_call, prefix_of_unique_name, retry_while, unique_name};
-use crate::aws::error::{from_sdk, retry, wait_until, ApiError, ErrorKind, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{from_sdk, wait_until, ApiError, ErrorKind};
 use crate::aws::tags::ECSFORM_PREFIX;
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -607,21 +608,19 @@ async fn sync_metrics(
     );
     // Both calls take an empty list to mean every metric: never sent empty.
     if !disable.is_empty() {
-        retry(RetryPolicy::default(), || async {
+        call(|| {
             clients
                 .autoscaling
                 .disable_metrics_collection()
                 .auto_scaling_group_name(name)
                 .set_metrics(Some(disable.clone()))
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
     }
     if !enable.is_empty() {
         let granularity = get_str(planned, "metrics_granularity").unwrap_or(DEFAULT_GRANULARITY);
-        retry(RetryPolicy::default(), || async {
+        call(|| {
             clients
                 .autoscaling
                 .enable_metrics_collection()
@@ -629,8 +628,6 @@ async fn sync_metrics(
                 .set_metrics(Some(enable.clone()))
                 .granularity(granularity)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
     }
@@ -747,7 +744,7 @@ async fn describe(
 ) -> Result<Vec<AutoScalingGroup>, ApiError> {
     let mut out = Vec::new();
     for chunk in names.chunks(NAMES_PER_REQUEST) {
-        let page: Vec<AutoScalingGroup> = retry(RetryPolicy::default(), || async {
+        let page: Vec<AutoScalingGroup> = call(|| {
             clients
                 .autoscaling
                 .describe_auto_scaling_groups()
@@ -756,8 +753,6 @@ async fn describe(
                 .items()
                 .send()
                 .try_collect()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         out.extend(page);
@@ -854,28 +849,24 @@ async fn sync_attachments(
     let detach: Vec<String> = before.difference(&after).cloned().collect();
     let attach: Vec<String> = after.difference(&before).cloned().collect();
     if !detach.is_empty() {
-        retry(RetryPolicy::default(), || async {
+        call(|| {
             clients
                 .autoscaling
                 .detach_load_balancer_target_groups()
                 .auto_scaling_group_name(name)
                 .set_target_group_arns(Some(detach.clone()))
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
     }
     if !attach.is_empty() {
-        retry(RetryPolicy::default(), || async {
+        call(|| {
             clients
                 .autoscaling
                 .attach_load_balancer_target_groups()
                 .auto_scaling_group_name(name)
                 .set_target_group_arns(Some(attach.clone()))
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
     }
@@ -892,26 +883,22 @@ async fn sync_attachments(
         .map(|(_, t)| t.clone())
         .collect();
     if !removed.is_empty() {
-        retry(RetryPolicy::default(), || async {
+        call(|| {
             clients
                 .autoscaling
                 .delete_tags()
                 .set_tags(Some(removed.clone()))
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
     }
     if !upserted.is_empty() {
-        retry(RetryPolicy::default(), || async {
+        call(|| {
             clients
                 .autoscaling
                 .create_or_update_tags()
                 .set_tags(Some(upserted.clone()))
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
     }
@@ -1008,24 +995,17 @@ fn refresh_request(
 /// running is cancelled first. ecsform does not wait for the refresh to finish.
 async fn start_refresh(clients: &AwsClients, name: &str, planned: &Value) -> Result<(), ApiError> {
     let req = refresh_request(clients, name, planned)?;
-    let start = || async {
-        retry(RetryPolicy::default(), || async {
-            req.clone().send().await.map_err(from_sdk)
-        })
-        .await
-    };
+    let start = || async { call(|| req.clone().send()).await };
     match start().await {
         Err(e) if e.code == "InstanceRefreshInProgress" => {}
         r => return r.map(|_| ()),
     }
-    let cancelled = retry(RetryPolicy::default(), || async {
+    let cancelled = call(|| {
         clients
             .autoscaling
             .cancel_instance_refresh()
             .auto_scaling_group_name(name)
             .send()
-            .await
-            .map_err(from_sdk)
     })
     .await;
     match cancelled {
@@ -1039,15 +1019,13 @@ async fn start_refresh(clients: &AwsClients, name: &str, planned: &Value) -> Res
         POLL,
         DELETE_LIMIT,
         || async {
-            let latest = retry(RetryPolicy::default(), || async {
+            let latest = call(|| {
                 clients
                     .autoscaling
                     .describe_instance_refreshes()
                     .auto_scaling_group_name(name)
                     .max_records(1)
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
             let running = latest.instance_refreshes().first().is_some_and(|r| {

@@ -20,7 +20,8 @@ use async_trait::async_trait;
 use aws_sdk_eventbridge::types::{Rule, RuleState, Tag};
 
 use super::{prefix_of_unique_name, read_created, retry_while};
-use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{from_sdk, ApiError};
 use crate::aws::iam::{iam_eventually_consistent, name_or_prefix, IAM_SETTLE_LIMIT};
 use crate::aws::json_doc::{canonical_json, normalize_attr};
 use crate::aws::service_tags::{read_tags, TagChanges};
@@ -131,7 +132,7 @@ async fn list_rules(clients: &AwsClients, bus: &str, prefix: &str) -> Result<Vec
     let mut out = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        let page = retry(RetryPolicy::default(), || async {
+        let page = call(|| {
             clients
                 .events
                 .list_rules()
@@ -139,8 +140,6 @@ async fn list_rules(clients: &AwsClients, bus: &str, prefix: &str) -> Result<Vec
                 .set_name_prefix((!prefix.is_empty()).then(|| prefix.to_string()))
                 .set_next_token(token.clone())
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await;
         let page = match page {
@@ -156,14 +155,12 @@ async fn list_rules(clients: &AwsClients, bus: &str, prefix: &str) -> Result<Vec
 }
 
 async fn tags_of(clients: &AwsClients, arn: &str) -> Result<Vec<Tag>, ApiError> {
-    let out = retry(RetryPolicy::default(), || async {
+    let out = call(|| {
         clients
             .events
             .list_tags_for_resource()
             .resource_arn(arn)
             .send()
-            .await
-            .map_err(from_sdk)
     })
     .await?;
     Ok(out.tags().to_vec())
@@ -334,28 +331,24 @@ impl ResourceType for CloudwatchEventRuleType {
         let c = TagChanges::between(prior, planned);
         if let (false, Some(arn)) = (c.is_empty(), get_str(prior, "arn")) {
             if !c.remove.is_empty() {
-                retry(RetryPolicy::default(), || async {
+                call(|| {
                     clients
                         .events
                         .untag_resource()
                         .resource_arn(arn)
                         .set_tag_keys(Some(c.remove.clone()))
                         .send()
-                        .await
-                        .map_err(from_sdk)
                 })
                 .await?;
             }
             if !c.set.is_empty() {
-                retry(RetryPolicy::default(), || async {
+                call(|| {
                     clients
                         .events
                         .tag_resource()
                         .resource_arn(arn)
                         .set_tags(Some(to_tags(&c.set)))
                         .send()
-                        .await
-                        .map_err(from_sdk)
                 })
                 .await?;
             }

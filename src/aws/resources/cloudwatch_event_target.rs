@@ -19,7 +19,8 @@ use aws_sdk_eventbridge::types::{InputTransformer, Target};
 
 use super::cloudwatch_event_rule::DEFAULT_BUS;
 use super::{read_created, retry_while, split_import_id, unique_name};
-use crate::aws::error::{from_sdk, retry, ApiError, ErrorKind, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{from_sdk, ApiError, ErrorKind};
 use crate::aws::iam::{iam_eventually_consistent, IAM_SETTLE_LIMIT};
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -116,7 +117,7 @@ async fn targets_of(clients: &AwsClients, bus: &str, rule: &str) -> Result<Vec<T
     let mut out = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        let page = retry(RetryPolicy::default(), || async {
+        let page = call(|| {
             clients
                 .events
                 .list_targets_by_rule()
@@ -124,8 +125,6 @@ async fn targets_of(clients: &AwsClients, bus: &str, rule: &str) -> Result<Vec<T
                 .event_bus_name(bus)
                 .set_next_token(token.clone())
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await;
         let page = match page {
@@ -293,7 +292,7 @@ impl ResourceType for CloudwatchEventTargetType {
         let Some((bus, rule, target)) = parse_target_id(id) else {
             return Ok(());
         };
-        let r = retry(RetryPolicy::default(), || async {
+        let r = call(|| {
             ctx.clients
                 .events
                 .remove_targets()
@@ -301,8 +300,6 @@ impl ResourceType for CloudwatchEventTargetType {
                 .event_bus_name(bus)
                 .ids(target)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await;
         match r {

@@ -20,6 +20,7 @@ use async_trait::async_trait;
 use aws_sdk_cloudwatchlogs::types::LogGroup;
 
 use super::{changed, prefix_of_unique_name, read_created, with_attrs};
+use crate::aws::call::call;
 use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
 use crate::aws::iam::name_or_prefix;
 use crate::aws::refresh_batch::{plain_arn, RefreshBatch, TagsByArn};
@@ -84,7 +85,7 @@ fn group_state(g: &LogGroup, tags: HashMap<String, String>) -> Value {
 }
 
 async fn describe(clients: &AwsClients, prefix: Option<&str>) -> Result<Vec<LogGroup>, ApiError> {
-    retry(RetryPolicy::default(), || async {
+    call(|| {
         clients
             .logs
             .describe_log_groups()
@@ -93,8 +94,6 @@ async fn describe(clients: &AwsClients, prefix: Option<&str>) -> Result<Vec<LogG
             .items()
             .send()
             .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(from_sdk)
     })
     .await
 }
@@ -135,14 +134,12 @@ async fn read_groups(
 }
 
 async fn tags_of(clients: &AwsClients, arn: &str) -> Result<HashMap<String, String>, ApiError> {
-    let out = retry(RetryPolicy::default(), || async {
+    let out = call(|| {
         clients
             .logs
             .list_tags_for_resource()
             .resource_arn(arn)
             .send()
-            .await
-            .map_err(from_sdk)
     })
     .await?;
     Ok(out.tags().cloned().unwrap_or_default())
@@ -150,26 +147,22 @@ async fn tags_of(clients: &AwsClients, arn: &str) -> Result<HashMap<String, Stri
 
 async fn set_retention(clients: &AwsClients, name: &str, days: i32) -> Result<(), ApiError> {
     if days > 0 {
-        retry(RetryPolicy::default(), || async {
+        call(|| {
             clients
                 .logs
                 .put_retention_policy()
                 .log_group_name(name)
                 .retention_in_days(days)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
     } else {
-        retry(RetryPolicy::default(), || async {
+        call(|| {
             clients
                 .logs
                 .delete_retention_policy()
                 .log_group_name(name)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
     }
@@ -254,7 +247,7 @@ impl ResourceType for CloudwatchLogGroupType {
         let name = name_or_prefix(planned);
         let tags: HashMap<String, String> =
             creation_tags(planned, ctx.extra_tags).into_iter().collect();
-        retry(RetryPolicy::default(), || async {
+        call(|| {
             clients
                 .logs
                 .create_log_group()
@@ -262,8 +255,6 @@ impl ResourceType for CloudwatchLogGroupType {
                 .set_kms_key_id(get_str(planned, "kms_key_id").map(String::from))
                 .set_tags(Some(tags.clone()))
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         let days = get_i32(planned, "retention_in_days").unwrap_or(0);
@@ -324,28 +315,24 @@ impl ResourceType for CloudwatchLogGroupType {
         let c = TagChanges::between(prior, planned);
         if let (false, Some(arn)) = (c.is_empty(), get_str(prior, "arn")) {
             if !c.remove.is_empty() {
-                retry(RetryPolicy::default(), || async {
+                call(|| {
                     clients
                         .logs
                         .untag_resource()
                         .resource_arn(arn)
                         .set_tag_keys(Some(c.remove.clone()))
                         .send()
-                        .await
-                        .map_err(from_sdk)
                 })
                 .await?;
             }
             if !c.set.is_empty() {
-                retry(RetryPolicy::default(), || async {
+                call(|| {
                     clients
                         .logs
                         .tag_resource()
                         .resource_arn(arn)
                         .set_tags(Some(c.set.clone().into_iter().collect()))
                         .send()
-                        .await
-                        .map_err(from_sdk)
                 })
                 .await?;
             }
@@ -359,14 +346,12 @@ impl ResourceType for CloudwatchLogGroupType {
             return Ok(());
         }
         let name = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
-        let r = retry(RetryPolicy::default(), || async {
+        let r = call(|| {
             ctx.clients
                 .logs
                 .delete_log_group()
                 .log_group_name(name)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await;
         match r {

@@ -21,8 +21,9 @@ use aws_sdk_ecs::types::{
 };
 
 use super::{changed, read_created, retry_while, wait_gone};
+use crate::aws::call::call;
 use crate::aws::ecs_api::{build_error, from_ecs, to_ecs, update_ecs_tags};
-use crate::aws::error::{from_sdk, retry, wait_until, ApiError, ErrorKind, RetryPolicy};
+use crate::aws::error::{from_sdk, wait_until, ApiError, ErrorKind};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -209,7 +210,7 @@ async fn describe(clients: &AwsClients, ids: &[String]) -> Result<Vec<CapacityPr
     for chunk in ids.chunks(DESCRIBE_CHUNK) {
         let mut token: Option<String> = None;
         loop {
-            let page = retry(RetryPolicy::default(), || async {
+            let page = call(|| {
                 clients
                     .ecs
                     .describe_capacity_providers()
@@ -217,8 +218,6 @@ async fn describe(clients: &AwsClients, ids: &[String]) -> Result<Vec<CapacityPr
                     .include(CapacityProviderField::Tags)
                     .set_next_token(token.clone())
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
             // Providers that do not exist come back as `failures` (reason MISSING).
@@ -324,7 +323,7 @@ impl ResourceType for EcsCapacityProviderType {
             .managed_draining(draining(b))
             .build()
             .map_err(build_error)?;
-        let out = retry(RetryPolicy::default(), || async {
+        let out = call(|| {
             clients
                 .ecs
                 .create_capacity_provider()
@@ -332,8 +331,6 @@ impl ResourceType for EcsCapacityProviderType {
                 .auto_scaling_group_provider(provider.clone())
                 .set_tags(to_ecs(&tags))
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         let arn = out
@@ -361,15 +358,13 @@ impl ResourceType for EcsCapacityProviderType {
                 .managed_termination_protection(termination_protection(b))
                 .managed_draining(draining(b))
                 .build();
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .ecs
                     .update_capacity_provider()
                     .name(get_str(planned, "name").unwrap_or_default())
                     .auto_scaling_group_provider(update.clone())
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
             wait_for_update(clients, &arn).await?;

@@ -24,8 +24,9 @@ use aws_sdk_ecs::types::{
 };
 
 use super::{changed, read_created, retry_while, wait_gone};
+use crate::aws::call::call;
 use crate::aws::ecs_api::{build_error, from_ecs, to_ecs, update_ecs_tags};
-use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::error::{from_sdk, ApiError};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -329,7 +330,7 @@ fn service_connect_defaults(
 async fn describe(clients: &AwsClients, ids: &[String]) -> Result<Vec<Cluster>, ApiError> {
     let mut out = Vec::new();
     for chunk in ids.chunks(DESCRIBE_CHUNK) {
-        let found = retry(RetryPolicy::default(), || async {
+        let found = call(|| {
             clients
                 .ecs
                 .describe_clusters()
@@ -338,8 +339,6 @@ async fn describe(clients: &AwsClients, ids: &[String]) -> Result<Vec<Cluster>, 
                 .include(ClusterField::Configurations)
                 .include(ClusterField::Tags)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         // Clusters that do not exist come back as `failures` (reason MISSING).
@@ -440,7 +439,7 @@ impl ResourceType for EcsClusterType {
         let name = get_str(planned, "name").unwrap_or_default();
         let settings = settings(planned);
         let scd = service_connect_defaults(planned)?;
-        let out = retry(RetryPolicy::default(), || async {
+        let out = call(|| {
             clients
                 .ecs
                 .create_cluster()
@@ -450,8 +449,6 @@ impl ResourceType for EcsClusterType {
                 .set_service_connect_defaults(scd.clone())
                 .set_tags(to_ecs(&tags))
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         let arn = out
@@ -510,7 +507,7 @@ impl ResourceType for EcsClusterType {
             } else {
                 None
             };
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .ecs
                     .update_cluster()
@@ -521,8 +518,6 @@ impl ResourceType for EcsClusterType {
                     .set_configuration(config.clone())
                     .set_service_connect_defaults(scd.clone())
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
         }

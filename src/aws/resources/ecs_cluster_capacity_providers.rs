@@ -16,8 +16,9 @@ use async_trait::async_trait;
 use aws_sdk_ecs::types::{CapacityProviderStrategyItem, Cluster};
 
 use super::{read_created, retry_while};
+use crate::aws::call::call;
 use crate::aws::ecs_api::{build_error, name_from_arn};
-use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::error::{from_sdk, ApiError};
 use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::schema::Default;
@@ -173,14 +174,12 @@ impl ResourceType for EcsClusterCapacityProvidersType {
     ) -> Result<BTreeMap<String, Value>, ApiError> {
         let mut out = BTreeMap::new();
         for chunk in ids.chunks(DESCRIBE_CHUNK) {
-            let found = retry(RetryPolicy::default(), || async {
+            let found = call(|| {
                 clients
                     .ecs
                     .describe_clusters()
                     .set_clusters(Some(chunk.to_vec()))
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
             out.extend(

@@ -28,10 +28,11 @@ use aws_sdk_ecs::types::{
 };
 
 use super::{attr, changed, read_created, retry_while, split_import_id, wait_gone, with_attrs};
+use crate::aws::call::call;
 use crate::aws::ecs_api::{
     build_error, cluster_of_service_arn, from_ecs, name_from_arn, to_ecs, update_ecs_tags,
 };
-use crate::aws::error::{from_sdk, retry, wait_until, ApiError, RetryPolicy};
+use crate::aws::error::{from_sdk, wait_until, ApiError};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -403,7 +404,7 @@ async fn describe(clients: &AwsClients, arns: &[String]) -> Result<Vec<Service>,
     let mut out = Vec::new();
     for (cluster, arns) in by_cluster {
         for chunk in arns.chunks(DESCRIBE_CHUNK) {
-            let found = retry(RetryPolicy::default(), || async {
+            let found = call(|| {
                 clients
                     .ecs
                     .describe_services()
@@ -411,8 +412,6 @@ async fn describe(clients: &AwsClients, arns: &[String]) -> Result<Vec<Service>,
                     .set_services(Some(chunk.to_vec()))
                     .include(ServiceField::Tags)
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await;
             match found {
@@ -478,7 +477,7 @@ impl ResourceType for EcsServiceType {
         };
         let found = {
             let cluster = get_str(planned, "cluster").unwrap_or("default");
-            crate::aws::error::retry(crate::aws::error::RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .ecs
                     .describe_services()
@@ -486,8 +485,6 @@ impl ResourceType for EcsServiceType {
                     .services(name)
                     .include(ServiceField::Tags)
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await
             .map(|o| o.services().to_vec())
@@ -523,15 +520,13 @@ impl ResourceType for EcsServiceType {
             return Ok(id.to_string());
         }
         let (cluster, service) = split_import_id(id, '/', "CLUSTER_NAME/SERVICE_NAME")?;
-        let found = retry(RetryPolicy::default(), || async {
+        let found = call(|| {
             clients
                 .ecs
                 .describe_services()
                 .cluster(cluster)
                 .services(service)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         found
@@ -742,10 +737,7 @@ impl ResourceType for EcsServiceType {
                     get_str(planned, "propagate_tags").map(PropagateTags::from),
                 );
             }
-            retry(RetryPolicy::default(), || async {
-                req.clone().send().await.map_err(from_sdk)
-            })
-            .await?;
+            call(|| req.clone().send()).await?;
         }
         if c("tags_all") {
             update_ecs_tags(clients, &arn, prior, planned).await?;
@@ -775,7 +767,7 @@ impl ResourceType for EcsServiceType {
         }
         // A daemon service has no desired count to set.
         if get_str(prior, "scheduling_strategy") != Some("DAEMON") {
-            let scaled = retry(RetryPolicy::default(), || async {
+            let scaled = call(|| {
                 clients
                     .ecs
                     .update_service()
@@ -783,8 +775,6 @@ impl ResourceType for EcsServiceType {
                     .service(arn)
                     .desired_count(0)
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await;
             match scaled {
@@ -792,7 +782,7 @@ impl ResourceType for EcsServiceType {
                 other => other?,
             };
         }
-        let deleted = retry(RetryPolicy::default(), || async {
+        let deleted = call(|| {
             clients
                 .ecs
                 .delete_service()
@@ -800,8 +790,6 @@ impl ResourceType for EcsServiceType {
                 .service(arn)
                 .force(true)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await;
         match deleted {

@@ -15,6 +15,7 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::{Address, DomainType, Filter, ResourceType as Ec2ResourceType};
 
 use super::{attr, expect_prefix, read_created};
+use crate::aws::call::call;
 use crate::aws::error::{
     eventually_consistent, from_sdk, retry, wait_until, ApiError, RetryPolicy,
 };
@@ -120,19 +121,17 @@ fn address_state(a: &Address, region: &str) -> Option<(String, Value)> {
 /// Describes addresses by allocation id (DescribeAddresses is not paginated). If one id is
 /// gone AWS fails the whole call; a filter then returns the others.
 async fn describe(clients: &AwsClients, ids: &[String]) -> Result<Vec<Address>, ApiError> {
-    let by_ids = retry(RetryPolicy::default(), || async {
+    let by_ids = call(|| {
         clients
             .ec2
             .describe_addresses()
             .set_allocation_ids(Some(ids.to_vec()))
             .send()
-            .await
-            .map_err(from_sdk)
     })
     .await;
     let out = match by_ids {
         Err(e) if e.is_not_found() => {
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .ec2
                     .describe_addresses()
@@ -143,8 +142,6 @@ async fn describe(clients: &AwsClients, ids: &[String]) -> Result<Vec<Address>, 
                             .build(),
                     )
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?
         }
@@ -182,14 +179,12 @@ async fn associate(clients: &AwsClients, id: &str, planned: &Value) -> Result<()
 }
 
 async fn disassociate(clients: &AwsClients, association_id: &str) -> Result<(), ApiError> {
-    let r = retry(RetryPolicy::default(), || async {
+    let r = call(|| {
         clients
             .ec2
             .disassociate_address()
             .association_id(association_id)
             .send()
-            .await
-            .map_err(from_sdk)
     })
     .await;
     match r {
@@ -276,7 +271,7 @@ impl ResourceType for EipType {
             _ => DomainType::Vpc,
         };
         let tags = creation_tags(planned, ctx.extra_tags);
-        let allocated = retry(RetryPolicy::default(), || async {
+        let allocated = call(|| {
             ctx.clients
                 .ec2
                 .allocate_address()
@@ -284,8 +279,6 @@ impl ResourceType for EipType {
                 .set_public_ipv4_pool(get_str(planned, "public_ipv4_pool").map(String::from))
                 .tag_specifications(tag_spec(Ec2ResourceType::ElasticIp, &tags))
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         let id = allocated
@@ -326,16 +319,7 @@ impl ResourceType for EipType {
             Duration::from_secs(5),
             RELEASE_LIMIT,
             || async {
-                let r = retry(RetryPolicy::default(), || async {
-                    ctx.clients
-                        .ec2
-                        .release_address()
-                        .allocation_id(id)
-                        .send()
-                        .await
-                        .map_err(from_sdk)
-                })
-                .await;
+                let r = call(|| ctx.clients.ec2.release_address().allocation_id(id).send()).await;
                 match r {
                     Ok(_) => Ok(Some(())),
                     Err(e) if e.is_not_found() => Ok(Some(())),

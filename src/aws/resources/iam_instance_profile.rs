@@ -18,7 +18,8 @@ use async_trait::async_trait;
 use aws_sdk_iam::types::InstanceProfile;
 
 use super::{changed, prefix_of_unique_name, read_created, retry_while};
-use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{from_sdk, ApiError};
 use crate::aws::iam::{
     iam_eventually_consistent, iso8601, name_or_prefix, read_each, tag_pairs, to_iam_tags,
     IAM_SETTLE_LIMIT,
@@ -125,15 +126,13 @@ async fn add_role(clients: &AwsClients, profile: &str, role: &str) -> Result<(),
 }
 
 async fn remove_role(clients: &AwsClients, profile: &str, role: &str) -> Result<(), ApiError> {
-    let r = retry(RetryPolicy::default(), || async {
+    let r = call(|| {
         clients
             .iam
             .remove_role_from_instance_profile()
             .instance_profile_name(profile)
             .role_name(role)
             .send()
-            .await
-            .map_err(from_sdk)
     })
     .await;
     match r {
@@ -175,14 +174,12 @@ impl ResourceType for IamInstanceProfileType {
             return Ok(Vec::new());
         };
         let id: String = name.to_string();
-        let out = retry(RetryPolicy::default(), || async {
+        let out = call(|| {
             clients
                 .iam
                 .get_instance_profile()
                 .instance_profile_name(&id)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await;
         let tags: Option<BTreeMap<String, String>> = match out {
@@ -236,7 +233,7 @@ impl ResourceType for IamInstanceProfileType {
         let clients = ctx.clients;
         let name = name_or_prefix(planned);
         let tags = to_iam_tags(&creation_tags(planned, ctx.extra_tags));
-        retry(RetryPolicy::default(), || async {
+        call(|| {
             clients
                 .iam
                 .create_instance_profile()
@@ -244,8 +241,6 @@ impl ResourceType for IamInstanceProfileType {
                 .set_path(get_str(planned, "path").map(String::from))
                 .set_tags(Some(tags.clone()))
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         if let Some(role) = get_str(planned, "role") {
@@ -272,28 +267,24 @@ impl ResourceType for IamInstanceProfileType {
         }
         let c = TagChanges::between(prior, planned);
         if !c.remove.is_empty() {
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .iam
                     .untag_instance_profile()
                     .instance_profile_name(name)
                     .set_tag_keys(Some(c.remove.clone()))
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
         }
         if !c.set.is_empty() {
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .iam
                     .tag_instance_profile()
                     .instance_profile_name(name)
                     .set_tags(Some(to_iam_tags(&c.set)))
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
         }
@@ -311,14 +302,12 @@ impl ResourceType for IamInstanceProfileType {
         if let Some(role) = live.as_ref().and_then(|p| get_str(p, "role")) {
             remove_role(clients, name, role).await?;
         }
-        let r = retry(RetryPolicy::default(), || async {
+        let r = call(|| {
             clients
                 .iam
                 .delete_instance_profile()
                 .instance_profile_name(name)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await;
         match r {

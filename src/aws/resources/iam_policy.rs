@@ -19,7 +19,8 @@ use async_trait::async_trait;
 use aws_sdk_iam::types::Policy;
 
 use super::{changed, expect_prefix, prefix_of_unique_name, read_created, retry_while};
-use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{from_sdk, ApiError};
 use crate::aws::iam::{name_or_prefix, read_each, tag_pairs, to_iam_tags, IAM_SETTLE_LIMIT};
 use crate::aws::json_doc::{canonical_policy, normalize_attr};
 use crate::aws::refresh_batch::{IamAccount, RefreshBatch};
@@ -139,7 +140,7 @@ fn arn_of(prior: &Value) -> Result<&str, ApiError> {
 
 /// Versions other than the default, oldest first.
 async fn old_versions(clients: &AwsClients, arn: &str) -> Result<(Vec<String>, usize), ApiError> {
-    let versions = retry(RetryPolicy::default(), || async {
+    let versions = call(|| {
         clients
             .iam
             .list_policy_versions()
@@ -148,8 +149,6 @@ async fn old_versions(clients: &AwsClients, arn: &str) -> Result<(Vec<String>, u
             .items()
             .send()
             .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(from_sdk)
     })
     .await?;
     let total = versions.len();
@@ -167,15 +166,13 @@ async fn old_versions(clients: &AwsClients, arn: &str) -> Result<(Vec<String>, u
 }
 
 async fn delete_version(clients: &AwsClients, arn: &str, version: &str) -> Result<(), ApiError> {
-    let r = retry(RetryPolicy::default(), || async {
+    let r = call(|| {
         clients
             .iam
             .delete_policy_version()
             .policy_arn(arn)
             .version_id(version)
             .send()
-            .await
-            .map_err(from_sdk)
     })
     .await;
     match r {
@@ -217,16 +214,7 @@ impl ResourceType for IamPolicyType {
             "arn:{}:iam::{account}:policy{path}{name}",
             super::partition(&clients.region)
         );
-        let out = retry(RetryPolicy::default(), || async {
-            clients
-                .iam
-                .get_policy()
-                .policy_arn(&id)
-                .send()
-                .await
-                .map_err(from_sdk)
-        })
-        .await;
+        let out = call(|| clients.iam.get_policy().policy_arn(&id).send()).await;
         let tags: Option<BTreeMap<String, String>> = match out {
             Ok(o) => o
                 .policy()
@@ -296,7 +284,7 @@ impl ResourceType for IamPolicyType {
         let name = name_or_prefix(planned);
         let tags = to_iam_tags(&creation_tags(planned, ctx.extra_tags));
         let s = |n| get_str(planned, n).map(String::from);
-        let out = retry(RetryPolicy::default(), || async {
+        let out = call(|| {
             clients
                 .iam
                 .create_policy()
@@ -306,8 +294,6 @@ impl ResourceType for IamPolicyType {
                 .set_policy_document(s("policy"))
                 .set_tags(Some(tags.clone()))
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         let arn = out
@@ -333,7 +319,7 @@ impl ResourceType for IamPolicyType {
                 }
             }
             let document = get_str(planned, "policy").unwrap_or_default();
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .iam
                     .create_policy_version()
@@ -341,35 +327,29 @@ impl ResourceType for IamPolicyType {
                     .policy_document(document)
                     .set_as_default(true)
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
         }
         let c = TagChanges::between(prior, planned);
         if !c.remove.is_empty() {
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .iam
                     .untag_policy()
                     .policy_arn(arn)
                     .set_tag_keys(Some(c.remove.clone()))
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
         }
         if !c.set.is_empty() {
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .iam
                     .tag_policy()
                     .policy_arn(arn)
                     .set_tags(Some(to_iam_tags(&c.set)))
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
         }

@@ -15,6 +15,7 @@ use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 
 use super::{expect_prefix, retry_while};
+use crate::aws::call::call;
 use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
 use crate::aws::iam::{iam_eventually_consistent, IAM_SETTLE_LIMIT};
 use crate::aws::AwsClients;
@@ -77,7 +78,7 @@ impl Entities {
 }
 
 async fn entities(clients: &AwsClients, arn: &str) -> Result<Entities, ApiError> {
-    let pages = retry(RetryPolicy::default(), || async {
+    let pages = call(|| {
         clients
             .iam
             .list_entities_for_policy()
@@ -85,8 +86,6 @@ async fn entities(clients: &AwsClients, arn: &str) -> Result<Entities, ApiError>
             .into_paginator()
             .send()
             .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(from_sdk)
     })
     .await?;
     let mut e = Entities::default();

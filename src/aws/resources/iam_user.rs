@@ -14,6 +14,7 @@ use async_trait::async_trait;
 use aws_sdk_iam::types::User;
 
 use super::{changed, read_created, with_attrs};
+use crate::aws::call::call;
 use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
 use crate::aws::iam::{read_each, tag_pairs, to_iam_tags};
 use crate::aws::service_tags::{read_tags, TagChanges};
@@ -98,15 +99,13 @@ fn gone_ok<T>(r: Result<T, ApiError>) -> Result<(), ApiError> {
 /// inline policies, group memberships.
 async fn strip_user(clients: &AwsClients, name: &str) -> Result<(), ApiError> {
     let iam = &clients.iam;
-    let keys = retry(RetryPolicy::default(), || async {
+    let keys = call(|| {
         iam.list_access_keys()
             .user_name(name)
             .into_paginator()
             .items()
             .send()
             .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(from_sdk)
     })
     .await?;
     for k in keys {
@@ -114,96 +113,73 @@ async fn strip_user(clients: &AwsClients, name: &str) -> Result<(), ApiError> {
             continue;
         };
         gone_ok(
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 iam.delete_access_key()
                     .user_name(name)
                     .access_key_id(id)
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await,
         )?;
     }
-    gone_ok(
-        retry(RetryPolicy::default(), || async {
-            iam.delete_login_profile()
-                .user_name(name)
-                .send()
-                .await
-                .map_err(from_sdk)
-        })
-        .await,
-    )?;
-    let attached = retry(RetryPolicy::default(), || async {
+    gone_ok(call(|| iam.delete_login_profile().user_name(name).send()).await)?;
+    let attached = call(|| {
         iam.list_attached_user_policies()
             .user_name(name)
             .into_paginator()
             .items()
             .send()
             .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(from_sdk)
     })
     .await?;
     for p in attached {
         let Some(arn) = p.policy_arn() else { continue };
         gone_ok(
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 iam.detach_user_policy()
                     .user_name(name)
                     .policy_arn(arn)
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await,
         )?;
     }
-    let inline = retry(RetryPolicy::default(), || async {
+    let inline = call(|| {
         iam.list_user_policies()
             .user_name(name)
             .into_paginator()
             .items()
             .send()
             .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(from_sdk)
     })
     .await?;
     for policy in inline {
         gone_ok(
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 iam.delete_user_policy()
                     .user_name(name)
                     .policy_name(&policy)
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await,
         )?;
     }
-    let groups = retry(RetryPolicy::default(), || async {
+    let groups = call(|| {
         iam.list_groups_for_user()
             .user_name(name)
             .into_paginator()
             .items()
             .send()
             .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(from_sdk)
     })
     .await?;
     for g in groups {
         gone_ok(
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 iam.remove_user_from_group()
                     .user_name(name)
                     .group_name(g.group_name())
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await,
         )?;
@@ -235,16 +211,7 @@ impl ResourceType for IamUserType {
             return Ok(Vec::new());
         };
         let id: String = name.to_string();
-        let out = retry(RetryPolicy::default(), || async {
-            clients
-                .iam
-                .get_user()
-                .user_name(&id)
-                .send()
-                .await
-                .map_err(from_sdk)
-        })
-        .await;
+        let out = call(|| clients.iam.get_user().user_name(&id).send()).await;
         let tags: Option<BTreeMap<String, String>> = match out {
             Ok(o) => o
                 .user()
@@ -272,7 +239,7 @@ impl ResourceType for IamUserType {
         let clients = ctx.clients;
         let name = get_str(planned, "name").unwrap_or_default();
         let tags = to_iam_tags(&creation_tags(planned, ctx.extra_tags));
-        retry(RetryPolicy::default(), || async {
+        call(|| {
             clients
                 .iam
                 .create_user()
@@ -283,8 +250,6 @@ impl ResourceType for IamUserType {
                 )
                 .set_tags(Some(tags.clone()))
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         let state = read_created(self, clients, name).await?;
@@ -301,7 +266,7 @@ impl ResourceType for IamUserType {
         let old = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
         let name = get_str(planned, "name").unwrap_or(old);
         if changed(prior, planned, "name") || changed(prior, planned, "path") {
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .iam
                     .update_user()
@@ -312,8 +277,6 @@ impl ResourceType for IamUserType {
                             .then(|| get_str(planned, "path").unwrap_or("/").to_string()),
                     )
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
         }
@@ -350,28 +313,24 @@ impl ResourceType for IamUserType {
         }
         let c = TagChanges::between(prior, planned);
         if !c.remove.is_empty() {
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .iam
                     .untag_user()
                     .user_name(name)
                     .set_tag_keys(Some(c.remove.clone()))
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
         }
         if !c.set.is_empty() {
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .iam
                     .tag_user()
                     .user_name(name)
                     .set_tags(Some(to_iam_tags(&c.set)))
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
         }
@@ -386,16 +345,7 @@ impl ResourceType for IamUserType {
             if get_bool(prior, "force_destroy") == Some(true) {
                 strip_user(clients, name).await?;
             }
-            retry(RetryPolicy::default(), || async {
-                clients
-                    .iam
-                    .delete_user()
-                    .user_name(name)
-                    .send()
-                    .await
-                    .map_err(from_sdk)
-            })
-            .await
+            call(|| clients.iam.delete_user().user_name(name).send()).await
         };
         match deleted.await {
             Err(mut e) if e.code == "DeleteConflict" => {

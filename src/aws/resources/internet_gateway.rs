@@ -14,6 +14,7 @@ use super::{
     changed, create_call, describe_batched, ec2_arn, expect_prefix, read_created, retry_while,
     wait_gone,
 };
+use crate::aws::call::call;
 use crate::aws::error::{from_sdk, wait_until, ApiError};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
@@ -203,20 +204,17 @@ impl ResourceType for InternetGatewayType {
         _: &Value,
         owner: &Owner<'_>,
     ) -> Result<Vec<Candidate>, ApiError> {
-        let found: Vec<aws_sdk_ec2::types::InternetGateway> =
-            crate::aws::error::retry(crate::aws::error::RetryPolicy::default(), || async {
-                clients
-                    .ec2
-                    .describe_internet_gateways()
-                    .set_filters(Some(ec2_owner_filters(owner)))
-                    .into_paginator()
-                    .items()
-                    .send()
-                    .try_collect()
-                    .await
-                    .map_err(crate::aws::error::from_sdk)
-            })
-            .await?;
+        let found: Vec<aws_sdk_ec2::types::InternetGateway> = call(|| {
+            clients
+                .ec2
+                .describe_internet_gateways()
+                .set_filters(Some(ec2_owner_filters(owner)))
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+        })
+        .await?;
         let found = found
             .iter()
             .filter_map(|o| Some((o.internet_gateway_id()?.to_string(), ec2_tag_map(o.tags()))))

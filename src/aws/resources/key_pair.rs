@@ -17,7 +17,8 @@ use super::{
     account_id, attr, create_call, describe_batched, ec2_arn, prefix_of_unique_name, read_created,
     unique_name, with_attrs,
 };
-use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{from_sdk, ApiError};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -229,16 +230,7 @@ impl ResourceType for KeyPairType {
             return Ok(());
         };
         // DeleteKeyPair succeeds for names that do not exist.
-        let r = retry(RetryPolicy::default(), || async {
-            ctx.clients
-                .ec2
-                .delete_key_pair()
-                .key_name(name)
-                .send()
-                .await
-                .map_err(from_sdk)
-        })
-        .await;
+        let r = call(|| ctx.clients.ec2.delete_key_pair().key_name(name).send()).await;
         match r {
             Err(e) if e.is_not_found() => Ok(()),
             r => r.map(|_| ()),

@@ -22,7 +22,8 @@ use aws_sdk_autoscaling::types::{
 use base64::Engine;
 
 use super::{create_call, prefix_of_unique_name, read_created, retry_while, unique_name};
-use crate::aws::error::{from_sdk, retry, ApiError, ErrorKind, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{from_sdk, ApiError, ErrorKind};
 use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::schema::Default;
@@ -177,8 +178,8 @@ async fn root_devices(
     if images.is_empty() {
         return Ok(BTreeMap::new());
     }
-    let found = retry(RetryPolicy::default(), || async {
-        // A filter, unlike ImageIds, does not fail for a deregistered image.
+    let found = call(
+        || // A filter, unlike ImageIds, does not fail for a deregistered image.
         clients
             .ec2
             .describe_images()
@@ -191,10 +192,8 @@ async fn root_devices(
             .into_paginator()
             .items()
             .send()
-            .try_collect()
-            .await
-            .map_err(from_sdk)
-    })
+            .try_collect(),
+    )
     .await?;
     Ok(found
         .iter()
@@ -291,7 +290,7 @@ impl ResourceType for LaunchConfigurationType {
         let mut found: Vec<LaunchConfiguration> = Vec::new();
         // Names AWS does not know are simply left out of the answer.
         for chunk in ids.chunks(NAMES_PER_REQUEST) {
-            let page: Vec<LaunchConfiguration> = retry(RetryPolicy::default(), || async {
+            let page: Vec<LaunchConfiguration> = call(|| {
                 clients
                     .autoscaling
                     .describe_launch_configurations()
@@ -300,8 +299,6 @@ impl ResourceType for LaunchConfigurationType {
                     .items()
                     .send()
                     .try_collect()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
             found.extend(page);

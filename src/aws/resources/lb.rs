@@ -30,10 +30,11 @@ use aws_sdk_elasticloadbalancingv2::types::{
 use super::{
     attr, changed, create_call, expect_prefix, prefix_of_unique_name, read_created, unique_name,
 };
+use crate::aws::call::call;
 use crate::aws::elbv2_tags::{
     arn_resource, describe_tags, to_elb, update_tags, visible, DESCRIBE_TAGS_CHUNK,
 };
-use crate::aws::error::{from_sdk, retry, wait_until, ApiError, ErrorKind, RetryPolicy};
+use crate::aws::error::{from_sdk, wait_until, ApiError, ErrorKind};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -198,15 +199,13 @@ async fn modify_attributes(
     if attrs.is_empty() {
         return Ok(());
     }
-    retry(RetryPolicy::default(), || async {
+    call(|| {
         clients
             .elbv2
             .modify_load_balancer_attributes()
             .load_balancer_arn(arn)
             .set_attributes(Some(to_sdk_attributes(attrs)))
             .send()
-            .await
-            .map_err(from_sdk)
     })
     .await?;
     Ok(())
@@ -337,7 +336,7 @@ fn create_request(
 async fn describe(clients: &AwsClients, arns: &[String]) -> Result<Vec<LoadBalancer>, ApiError> {
     let mut out = Vec::new();
     for chunk in arns.chunks(DESCRIBE_TAGS_CHUNK) {
-        let by_arn = retry(RetryPolicy::default(), || async {
+        let by_arn = call(|| {
             clients
                 .elbv2
                 .describe_load_balancers()
@@ -346,14 +345,12 @@ async fn describe(clients: &AwsClients, arns: &[String]) -> Result<Vec<LoadBalan
                 .items()
                 .send()
                 .collect::<Result<Vec<_>, _>>()
-                .await
-                .map_err(from_sdk)
         })
         .await;
         match by_arn {
             Ok(found) => out.extend(found),
             Err(e) if e.is_not_found() => {
-                let all = retry(RetryPolicy::default(), || async {
+                let all = call(|| {
                     clients
                         .elbv2
                         .describe_load_balancers()
@@ -362,8 +359,6 @@ async fn describe(clients: &AwsClients, arns: &[String]) -> Result<Vec<LoadBalan
                         .items()
                         .send()
                         .collect::<Result<Vec<_>, _>>()
-                        .await
-                        .map_err(from_sdk)
                 })
                 .await?;
                 out.extend(all.into_iter().filter(|lb| {
@@ -383,14 +378,12 @@ async fn describe_attributes(
     clients: &AwsClients,
     arn: &str,
 ) -> Result<Option<BTreeMap<String, String>>, ApiError> {
-    let out = retry(RetryPolicy::default(), || async {
+    let out = call(|| {
         clients
             .elbv2
             .describe_load_balancer_attributes()
             .load_balancer_arn(arn)
             .send()
-            .await
-            .map_err(from_sdk)
     })
     .await;
     match out {
@@ -472,16 +465,7 @@ impl ResourceType for LbType {
         let Some(name) = get_str(planned, "name") else {
             return Ok(Vec::new());
         };
-        let out = retry(RetryPolicy::default(), || async {
-            clients
-                .elbv2
-                .describe_load_balancers()
-                .names(name)
-                .send()
-                .await
-                .map_err(from_sdk)
-        })
-        .await;
+        let out = call(|| clients.elbv2.describe_load_balancers().names(name).send()).await;
         let arns: Vec<String> = match out {
             Ok(o) => o
                 .load_balancers()
@@ -581,44 +565,38 @@ impl ResourceType for LbType {
         let arn = arn_of(prior)?;
         if changed(prior, planned, "security_groups") {
             let groups = get_strings(planned, "security_groups");
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .elbv2
                     .set_security_groups()
                     .load_balancer_arn(&arn)
                     .set_security_groups(Some(groups.clone()))
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
         }
         if changed(prior, planned, "subnets") {
             let subnets = get_strings(planned, "subnets");
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .elbv2
                     .set_subnets()
                     .load_balancer_arn(&arn)
                     .set_subnets(Some(subnets.clone()))
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
         }
         if let Some(kind) = get_str(planned, "ip_address_type")
             .filter(|_| changed(prior, planned, "ip_address_type"))
         {
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .elbv2
                     .set_ip_address_type()
                     .load_balancer_arn(&arn)
                     .ip_address_type(IpAddressType::from(kind))
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
         }
@@ -631,14 +609,12 @@ impl ResourceType for LbType {
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
         let clients = ctx.clients;
         let arn = arn_of(prior)?;
-        let deleted = retry(RetryPolicy::default(), || async {
+        let deleted = call(|| {
             clients
                 .elbv2
                 .delete_load_balancer()
                 .load_balancer_arn(&arn)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await;
         match deleted {

@@ -19,8 +19,9 @@ use aws_sdk_elasticloadbalancingv2::types::{Certificate, Listener, ProtocolEnum}
 
 use super::lb_actions::{self, from_sdk_all, normalize_in, shaped_like, to_sdk_all};
 use super::{changed, create_call, expect_prefix, read_created};
+use crate::aws::call::call;
 use crate::aws::elbv2_tags::{describe_tags, parent_arn, to_elb, update_tags, visible};
-use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::error::{from_sdk, ApiError};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -136,7 +137,7 @@ fn modify_request(
 
 /// The listeners of one load balancer; none if the load balancer is gone.
 async fn listeners_of(clients: &AwsClients, lb_arn: &str) -> Result<Vec<Listener>, ApiError> {
-    let found = retry(RetryPolicy::default(), || async {
+    let found = call(|| {
         clients
             .elbv2
             .describe_listeners()
@@ -145,8 +146,6 @@ async fn listeners_of(clients: &AwsClients, lb_arn: &str) -> Result<Vec<Listener
             .items()
             .send()
             .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(from_sdk)
     })
     .await;
     match found {
@@ -292,10 +291,7 @@ impl ResourceType for LbListenerType {
         let settings = ["port", "protocol", "ssl_policy", "certificate_arn", ACTIONS];
         if settings.iter().any(|s| changed(prior, planned, s)) {
             let request = modify_request(clients, &arn, prior, planned)?;
-            retry(RetryPolicy::default(), || async {
-                request.clone().send().await.map_err(from_sdk)
-            })
-            .await?;
+            call(|| request.clone().send()).await?;
         }
         update_tags(clients, &arn, prior, planned).await?;
         let read = read_created(self, clients, &arn).await?;
@@ -305,16 +301,7 @@ impl ResourceType for LbListenerType {
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
         let clients = ctx.clients;
         let arn = arn_of(prior)?;
-        let deleted = retry(RetryPolicy::default(), || async {
-            clients
-                .elbv2
-                .delete_listener()
-                .listener_arn(&arn)
-                .send()
-                .await
-                .map_err(from_sdk)
-        })
-        .await;
+        let deleted = call(|| clients.elbv2.delete_listener().listener_arn(&arn).send()).await;
         match deleted {
             Err(e) if e.is_not_found() => Ok(()),
             other => other.map(|_| ()),

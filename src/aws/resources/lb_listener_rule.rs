@@ -29,8 +29,9 @@ use aws_sdk_elasticloadbalancingv2::types::{
 
 use super::lb_actions::{self, from_sdk_all, normalize_in, shaped_like, to_sdk_all};
 use super::{changed, create_call, expect_prefix, read_created};
+use crate::aws::call::call;
 use crate::aws::elbv2_tags::{describe_tags, parent_arn, to_elb, update_tags, visible};
-use crate::aws::error::{from_sdk, retry, ApiError, ErrorKind, RetryPolicy};
+use crate::aws::error::{from_sdk, ApiError, ErrorKind};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -353,7 +354,7 @@ fn rule_state(r: &Rule, listener_arn: &str, tags: &BTreeMap<String, String>) -> 
 
 /// The rules of one listener; none if the listener is gone.
 async fn rules_of(clients: &AwsClients, listener_arn: &str) -> Result<Vec<Rule>, ApiError> {
-    let found = retry(RetryPolicy::default(), || async {
+    let found = call(|| {
         clients
             .elbv2
             .describe_rules()
@@ -362,8 +363,6 @@ async fn rules_of(clients: &AwsClients, listener_arn: &str) -> Result<Vec<Rule>,
             .items()
             .send()
             .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(from_sdk)
     })
     .await;
     match found {
@@ -536,7 +535,7 @@ impl ResourceType for LbListenerRuleType {
         if let Some(priority) =
             get_i32(planned, "priority").filter(|_| changed(prior, planned, "priority"))
         {
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .elbv2
                     .set_rule_priorities()
@@ -547,8 +546,6 @@ impl ResourceType for LbListenerRuleType {
                             .build(),
                     )
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
         }
@@ -561,7 +558,7 @@ impl ResourceType for LbListenerRuleType {
             let actions = actions_changed
                 .then(|| to_sdk_all(planned, ACTIONS))
                 .transpose()?;
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .elbv2
                     .modify_rule()
@@ -569,8 +566,6 @@ impl ResourceType for LbListenerRuleType {
                     .set_conditions(conditions.clone())
                     .set_actions(actions.clone())
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
         }
@@ -582,16 +577,7 @@ impl ResourceType for LbListenerRuleType {
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
         let clients = ctx.clients;
         let arn = arn_of(prior)?;
-        let deleted = retry(RetryPolicy::default(), || async {
-            clients
-                .elbv2
-                .delete_rule()
-                .rule_arn(&arn)
-                .send()
-                .await
-                .map_err(from_sdk)
-        })
-        .await;
+        let deleted = call(|| clients.elbv2.delete_rule().rule_arn(&arn).send()).await;
         match deleted {
             Err(e) if e.is_not_found() => Ok(()),
             other => other.map(|_| ()),

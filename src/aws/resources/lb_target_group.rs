@@ -27,8 +27,9 @@ use super::lb::num;
 use super::{
     attr, create_call, expect_prefix, prefix_of_unique_name, read_created, retry_while, unique_name,
 };
+use crate::aws::call::call;
 use crate::aws::elbv2_tags::{describe_tags, to_elb, update_tags, visible, DESCRIBE_TAGS_CHUNK};
-use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::error::{from_sdk, ApiError};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -214,15 +215,13 @@ async fn modify_attributes(
     if attrs.is_empty() {
         return Ok(());
     }
-    retry(RetryPolicy::default(), || async {
+    call(|| {
         clients
             .elbv2
             .modify_target_group_attributes()
             .target_group_arn(arn)
             .set_attributes(Some(to_sdk_attributes(attrs)))
             .send()
-            .await
-            .map_err(from_sdk)
     })
     .await?;
     Ok(())
@@ -407,7 +406,7 @@ fn create_request(
 async fn describe(clients: &AwsClients, arns: &[String]) -> Result<Vec<TargetGroup>, ApiError> {
     let mut out = Vec::new();
     for chunk in arns.chunks(DESCRIBE_TAGS_CHUNK) {
-        let by_arn = retry(RetryPolicy::default(), || async {
+        let by_arn = call(|| {
             clients
                 .elbv2
                 .describe_target_groups()
@@ -416,14 +415,12 @@ async fn describe(clients: &AwsClients, arns: &[String]) -> Result<Vec<TargetGro
                 .items()
                 .send()
                 .collect::<Result<Vec<_>, _>>()
-                .await
-                .map_err(from_sdk)
         })
         .await;
         match by_arn {
             Ok(found) => out.extend(found),
             Err(e) if e.is_not_found() => {
-                let all = retry(RetryPolicy::default(), || async {
+                let all = call(|| {
                     clients
                         .elbv2
                         .describe_target_groups()
@@ -432,8 +429,6 @@ async fn describe(clients: &AwsClients, arns: &[String]) -> Result<Vec<TargetGro
                         .items()
                         .send()
                         .collect::<Result<Vec<_>, _>>()
-                        .await
-                        .map_err(from_sdk)
                 })
                 .await?;
                 out.extend(all.into_iter().filter(|tg| {
@@ -452,14 +447,12 @@ async fn describe_attributes(
     clients: &AwsClients,
     arn: &str,
 ) -> Result<Option<BTreeMap<String, String>>, ApiError> {
-    let out = retry(RetryPolicy::default(), || async {
+    let out = call(|| {
         clients
             .elbv2
             .describe_target_group_attributes()
             .target_group_arn(arn)
             .send()
-            .await
-            .map_err(from_sdk)
     })
     .await;
     match out {
@@ -508,16 +501,7 @@ impl ResourceType for LbTargetGroupType {
         let Some(name) = get_str(planned, "name") else {
             return Ok(Vec::new());
         };
-        let out = retry(RetryPolicy::default(), || async {
-            clients
-                .elbv2
-                .describe_target_groups()
-                .names(name)
-                .send()
-                .await
-                .map_err(from_sdk)
-        })
-        .await;
+        let out = call(|| clients.elbv2.describe_target_groups().names(name).send()).await;
         let arns: Vec<String> = match out {
             Ok(o) => o
                 .target_groups()
@@ -616,7 +600,7 @@ impl ResourceType for LbTargetGroupType {
         let arn = arn_of(prior)?;
         if super::changed(prior, planned, "health_check") {
             if let Some(hc) = health_check(planned) {
-                retry(RetryPolicy::default(), || async {
+                call(|| {
                     clients
                         .elbv2
                         .modify_target_group()
@@ -631,8 +615,6 @@ impl ResourceType for LbTargetGroupType {
                         .set_unhealthy_threshold_count(hc.unhealthy)
                         .set_matcher(hc.matcher.clone())
                         .send()
-                        .await
-                        .map_err(from_sdk)
                 })
                 .await?;
             }

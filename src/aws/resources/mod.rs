@@ -49,6 +49,7 @@ use std::time::Duration;
 
 use super::error::{retry, wait_until, ApiError, ErrorKind, RetryPolicy};
 use super::AwsClients;
+use crate::aws::call::call;
 use crate::lang::Value;
 use crate::provider::{ImportIdError, ResourceType};
 
@@ -279,15 +280,7 @@ pub fn ec2_arn(region: &str, account: &str, kind: &str, id: &str) -> String {
 /// The account the credentials belong to (STS GetCallerIdentity), for ARNs AWS does not return
 /// (key pairs). One call per use: callers ask once per batch, not per object.
 pub async fn account_id(clients: &AwsClients) -> Result<String, ApiError> {
-    let out = retry(RetryPolicy::default(), || async {
-        clients
-            .sts
-            .get_caller_identity()
-            .send()
-            .await
-            .map_err(super::error::from_sdk)
-    })
-    .await?;
+    let out = call(|| clients.sts.get_caller_identity().send()).await?;
     out.account()
         .map(String::from)
         .ok_or_else(|| ApiError::malformed("GetCallerIdentity returned no account"))

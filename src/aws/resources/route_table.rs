@@ -18,7 +18,8 @@ use super::route::{
     Destination, Target, TARGETS,
 };
 use super::{changed, create_call, ec2_arn, expect_prefix, read_created, wait_gone};
-use crate::aws::error::{from_sdk, retry, wait_until, ApiError, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{from_sdk, wait_until, ApiError};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -207,15 +208,13 @@ async fn set_propagation(
         )
         .await?;
     } else {
-        let disabled = retry(RetryPolicy::default(), || async {
+        let disabled = call(|| {
             clients
                 .ec2
                 .disable_vgw_route_propagation()
                 .route_table_id(table)
                 .gateway_id(gateway)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await;
         match disabled {
@@ -264,20 +263,17 @@ impl ResourceType for RouteTableType {
         _: &Value,
         owner: &Owner<'_>,
     ) -> Result<Vec<Candidate>, ApiError> {
-        let found: Vec<aws_sdk_ec2::types::RouteTable> =
-            crate::aws::error::retry(crate::aws::error::RetryPolicy::default(), || async {
-                clients
-                    .ec2
-                    .describe_route_tables()
-                    .set_filters(Some(ec2_owner_filters(owner)))
-                    .into_paginator()
-                    .items()
-                    .send()
-                    .try_collect()
-                    .await
-                    .map_err(crate::aws::error::from_sdk)
-            })
-            .await?;
+        let found: Vec<aws_sdk_ec2::types::RouteTable> = call(|| {
+            clients
+                .ec2
+                .describe_route_tables()
+                .set_filters(Some(ec2_owner_filters(owner)))
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+        })
+        .await?;
         let found = found
             .iter()
             .filter_map(|o| Some((o.route_table_id()?.to_string(), ec2_tag_map(o.tags()))))
@@ -434,14 +430,12 @@ impl ResourceType for RouteTableType {
                 let Some(assoc_id) = assoc.route_table_association_id() else {
                     continue;
                 };
-                let r = retry(RetryPolicy::default(), || async {
+                let r = call(|| {
                     clients
                         .ec2
                         .disassociate_route_table()
                         .association_id(assoc_id)
                         .send()
-                        .await
-                        .map_err(from_sdk)
                 })
                 .await;
                 match r {
@@ -450,16 +444,7 @@ impl ResourceType for RouteTableType {
                 }
             }
         }
-        let deleted = retry(RetryPolicy::default(), || async {
-            clients
-                .ec2
-                .delete_route_table()
-                .route_table_id(&id)
-                .send()
-                .await
-                .map_err(from_sdk)
-        })
-        .await;
+        let deleted = call(|| clients.ec2.delete_route_table().route_table_id(&id).send()).await;
         match deleted {
             Err(e) if e.is_not_found() => return Ok(()),
             other => other?,

@@ -18,7 +18,8 @@ use async_trait::async_trait;
 use aws_sdk_sns::types::Tag;
 
 use super::{changed, expect_prefix, prefix_of_unique_name, read_created, unique_name};
-use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{from_sdk, ApiError};
 use crate::aws::iam::read_each;
 use crate::aws::json_doc::{canonical_json, canonical_policy, normalize_attr};
 use crate::aws::refresh_batch::RefreshBatch;
@@ -191,14 +192,12 @@ impl ResourceType for SnsTopicType {
             super::partition(&clients.region),
             clients.region
         );
-        let out = retry(RetryPolicy::default(), || async {
+        let out = call(|| {
             clients
                 .sns
                 .list_tags_for_resource()
                 .resource_arn(&arn)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await;
         let tags: BTreeMap<String, String> = match out {
@@ -260,7 +259,7 @@ impl ResourceType for SnsTopicType {
             attrs.insert("FifoTopic".into(), "true".into());
         }
         let tags = to_tags(&creation_tags(planned, ctx.extra_tags));
-        let out = retry(RetryPolicy::default(), || async {
+        let out = call(|| {
             ctx.clients
                 .sns
                 .create_topic()
@@ -268,8 +267,6 @@ impl ResourceType for SnsTopicType {
                 .set_attributes(Some(attrs.clone()))
                 .set_tags(Some(tags.clone()))
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         let arn = out
@@ -291,7 +288,7 @@ impl ResourceType for SnsTopicType {
                 continue;
             }
             let value = get_str(planned, a).unwrap_or_default();
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .sns
                     .set_topic_attributes()
@@ -299,35 +296,29 @@ impl ResourceType for SnsTopicType {
                     .attribute_name(*sns)
                     .attribute_value(value)
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
         }
         let c = TagChanges::between(prior, planned);
         if !c.remove.is_empty() {
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .sns
                     .untag_resource()
                     .resource_arn(arn)
                     .set_tag_keys(Some(c.remove.clone()))
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
         }
         if !c.set.is_empty() {
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .sns
                     .tag_resource()
                     .resource_arn(arn)
                     .set_tags(Some(to_tags(&c.set)))
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
         }
@@ -336,16 +327,7 @@ impl ResourceType for SnsTopicType {
 
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
         let arn = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
-        let r = retry(RetryPolicy::default(), || async {
-            ctx.clients
-                .sns
-                .delete_topic()
-                .topic_arn(arn)
-                .send()
-                .await
-                .map_err(from_sdk)
-        })
-        .await;
+        let r = call(|| ctx.clients.sns.delete_topic().topic_arn(arn).send()).await;
         match r {
             Err(e) if e.is_not_found() => Ok(()),
             other => other.map(|_| ()),

@@ -16,7 +16,8 @@ use super::{
     changed, create_call, describe_batched, ec2_arn, expect_prefix, read_created, retry_while,
     wait_gone,
 };
-use crate::aws::error::{from_sdk, retry, wait_until, ApiError, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{from_sdk, wait_until, ApiError};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -168,7 +169,7 @@ async fn set_flag(
     value: bool,
 ) -> Result<(), ApiError> {
     let v = AttributeBooleanValue::builder().value(value).build();
-    retry(RetryPolicy::default(), || async {
+    call(|| {
         let req = clients.ec2.modify_subnet_attribute().subnet_id(id);
         let req = match flag {
             SubnetFlag::MapPublicIpOnLaunch => req.map_public_ip_on_launch(v.clone()),
@@ -176,7 +177,7 @@ async fn set_flag(
                 req.assign_ipv6_address_on_creation(v.clone())
             }
         };
-        req.send().await.map_err(from_sdk)
+        req.send()
     })
     .await?;
     Ok(())
@@ -233,20 +234,17 @@ impl ResourceType for SubnetType {
         _: &Value,
         owner: &Owner<'_>,
     ) -> Result<Vec<Candidate>, ApiError> {
-        let found: Vec<aws_sdk_ec2::types::Subnet> =
-            crate::aws::error::retry(crate::aws::error::RetryPolicy::default(), || async {
-                clients
-                    .ec2
-                    .describe_subnets()
-                    .set_filters(Some(ec2_owner_filters(owner)))
-                    .into_paginator()
-                    .items()
-                    .send()
-                    .try_collect()
-                    .await
-                    .map_err(crate::aws::error::from_sdk)
-            })
-            .await?;
+        let found: Vec<aws_sdk_ec2::types::Subnet> = call(|| {
+            clients
+                .ec2
+                .describe_subnets()
+                .set_filters(Some(ec2_owner_filters(owner)))
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+        })
+        .await?;
         let found = found
             .iter()
             .filter_map(|o| Some((o.subnet_id()?.to_string(), ec2_tag_map(o.tags()))))
@@ -334,14 +332,12 @@ impl ResourceType for SubnetType {
                 assign_ipv6 = false;
             }
             if let Some(assoc) = get_str(prior, "ipv6_cidr_block_association_id") {
-                retry(RetryPolicy::default(), || async {
+                call(|| {
                     clients
                         .ec2
                         .disassociate_subnet_cidr_block()
                         .association_id(assoc)
                         .send()
-                        .await
-                        .map_err(from_sdk)
                 })
                 .await?;
                 wait_for(clients, &id, "to release its IPv6 block", |s| {
@@ -351,15 +347,13 @@ impl ResourceType for SubnetType {
                 .await?;
             }
             if let Some(block) = get_str(planned, "ipv6_cidr_block") {
-                retry(RetryPolicy::default(), || async {
+                call(|| {
                     clients
                         .ec2
                         .associate_subnet_cidr_block()
                         .subnet_id(&id)
                         .ipv6_cidr_block(block)
                         .send()
-                        .await
-                        .map_err(from_sdk)
                 })
                 .await?;
                 wait_for(clients, &id, "to have its IPv6 block", |s| {

@@ -18,7 +18,8 @@ use super::{
     changed, create_call, describe_batched, ec2_arn, expect_prefix, read_created, retry_while,
     wait_gone, DESCRIBE_CHUNK,
 };
-use crate::aws::error::{from_sdk, retry, wait_until, ApiError, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{from_sdk, wait_until, ApiError};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -186,15 +187,13 @@ async fn dns_attribute(
     id: &str,
     attribute: VpcAttributeName,
 ) -> Result<bool, ApiError> {
-    let out = retry(RetryPolicy::default(), || async {
+    let out = call(|| {
         clients
             .ec2
             .describe_vpc_attribute()
             .vpc_id(id)
             .attribute(attribute.clone())
             .send()
-            .await
-            .map_err(from_sdk)
     })
     .await?;
     let value = match attribute {
@@ -213,7 +212,7 @@ async fn default_objects(
     let mut out: BTreeMap<String, VpcExtras> = BTreeMap::new();
     for chunk in vpc_ids.chunks(DESCRIBE_CHUNK) {
         let chunk = chunk.to_vec();
-        let tables = retry(RetryPolicy::default(), || async {
+        let tables = call(|| {
             clients
                 .ec2
                 .describe_route_tables()
@@ -223,8 +222,6 @@ async fn default_objects(
                 .items()
                 .send()
                 .try_collect()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         for t in tables {
@@ -233,7 +230,7 @@ async fn default_objects(
                     t.route_table_id().map(String::from);
             }
         }
-        let groups = retry(RetryPolicy::default(), || async {
+        let groups = call(|| {
             clients
                 .ec2
                 .describe_security_groups()
@@ -243,8 +240,6 @@ async fn default_objects(
                 .items()
                 .send()
                 .try_collect()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         for g in groups {
@@ -253,7 +248,7 @@ async fn default_objects(
                     g.group_id().map(String::from);
             }
         }
-        let acls = retry(RetryPolicy::default(), || async {
+        let acls = call(|| {
             clients
                 .ec2
                 .describe_network_acls()
@@ -263,8 +258,6 @@ async fn default_objects(
                 .items()
                 .send()
                 .try_collect()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         for a in acls {
@@ -294,13 +287,13 @@ async fn set_dns_attribute(
     value: bool,
 ) -> Result<(), ApiError> {
     let v = AttributeBooleanValue::builder().value(value).build();
-    retry(RetryPolicy::default(), || async {
+    call(|| {
         let req = clients.ec2.modify_vpc_attribute().vpc_id(id);
         let req = match attribute {
             VpcAttributeName::EnableDnsHostnames => req.enable_dns_hostnames(v.clone()),
             _ => req.enable_dns_support(v.clone()),
         };
-        req.send().await.map_err(from_sdk)
+        req.send()
     })
     .await?;
     Ok(())
@@ -357,20 +350,17 @@ impl ResourceType for VpcType {
         _: &Value,
         owner: &Owner<'_>,
     ) -> Result<Vec<Candidate>, ApiError> {
-        let found: Vec<aws_sdk_ec2::types::Vpc> =
-            crate::aws::error::retry(crate::aws::error::RetryPolicy::default(), || async {
-                clients
-                    .ec2
-                    .describe_vpcs()
-                    .set_filters(Some(ec2_owner_filters(owner)))
-                    .into_paginator()
-                    .items()
-                    .send()
-                    .try_collect()
-                    .await
-                    .map_err(crate::aws::error::from_sdk)
-            })
-            .await?;
+        let found: Vec<aws_sdk_ec2::types::Vpc> = call(|| {
+            clients
+                .ec2
+                .describe_vpcs()
+                .set_filters(Some(ec2_owner_filters(owner)))
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+        })
+        .await?;
         let found = found
             .iter()
             .filter_map(|o| Some((o.vpc_id()?.to_string(), ec2_tag_map(o.tags()))))
@@ -487,41 +477,35 @@ impl ResourceType for VpcType {
         if changed(prior, planned, "instance_tenancy") {
             // AWS only allows moving from `dedicated` to `default`; it rejects anything else.
             let tenancy = get_str(planned, "instance_tenancy").unwrap_or("default");
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .ec2
                     .modify_vpc_tenancy()
                     .vpc_id(&id)
                     .instance_tenancy(tenancy.into())
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
         }
         if changed(prior, planned, "assign_generated_ipv6_cidr_block") {
             if get_bool(planned, "assign_generated_ipv6_cidr_block") == Some(true) {
-                retry(RetryPolicy::default(), || async {
+                call(|| {
                     clients
                         .ec2
                         .associate_vpc_cidr_block()
                         .vpc_id(&id)
                         .amazon_provided_ipv6_cidr_block(true)
                         .send()
-                        .await
-                        .map_err(from_sdk)
                 })
                 .await?;
                 wait_ipv6(clients, &id, VpcCidrBlockStateCode::Associated).await?;
             } else if let Some(assoc) = get_str(prior, "ipv6_association_id") {
-                retry(RetryPolicy::default(), || async {
+                call(|| {
                     clients
                         .ec2
                         .disassociate_vpc_cidr_block()
                         .association_id(assoc)
                         .send()
-                        .await
-                        .map_err(from_sdk)
                 })
                 .await?;
                 wait_ipv6(clients, &id, VpcCidrBlockStateCode::Disassociated).await?;
