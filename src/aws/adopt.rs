@@ -8,6 +8,7 @@ use aws_sdk_ec2::types::{Filter, Tag};
 
 use super::error::ApiError;
 use super::AwsClients;
+use crate::aws::error::OrGone;
 use crate::provider::adopt::{ADDRESS_TAG, LINEAGE_TAG};
 use crate::provider::{Candidate, Owner, ResourceType};
 
@@ -73,10 +74,8 @@ pub async fn read_ours(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let read = match rt.read_many(clients, ids).await {
-        Ok(r) => r,
-        Err(e) if e.is_not_found() => return Ok(Vec::new()),
-        Err(e) => return Err(e),
+    let Some(read) = rt.read_many(clients, ids).await.found()? else {
+        return Ok(Vec::new());
     };
     Ok(read.into_values().map(Candidate::Ours).collect())
 }

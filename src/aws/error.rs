@@ -83,6 +83,31 @@ impl ApiError {
     }
 }
 
+/// What "not found" means to a caller that can do without the object: it is gone, or was never
+/// there, which is no failure.
+pub trait OrGone<T> {
+    /// The value, or `None` where AWS said the object does not exist.
+    fn found(self) -> Result<Option<T>, ApiError>;
+
+    /// `Ok(())` also where AWS said the object does not exist (a delete of what is gone
+    /// already); the value is dropped.
+    fn ok_if_gone(self) -> Result<(), ApiError>;
+}
+
+impl<T> OrGone<T> for Result<T, ApiError> {
+    fn found(self) -> Result<Option<T>, ApiError> {
+        match self {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn ok_if_gone(self) -> Result<(), ApiError> {
+        self.found().map(|_| ())
+    }
+}
+
 /// The code of an [`ApiError`] for a create that got no answer.
 pub const NO_ANSWER: &str = "NoAnswer";
 

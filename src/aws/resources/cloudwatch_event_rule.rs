@@ -21,6 +21,7 @@ use aws_sdk_eventbridge::types::{Rule, RuleState, Tag};
 
 use super::{prefix_of_unique_name, read_created, retry_while};
 use crate::aws::call::call;
+use crate::aws::error::OrGone;
 use crate::aws::error::{from_sdk, ApiError};
 use crate::aws::iam::{iam_eventually_consistent, name_or_prefix, IAM_SETTLE_LIMIT};
 use crate::aws::json_doc::{canonical_json, normalize_attr};
@@ -142,9 +143,8 @@ async fn list_rules(clients: &AwsClients, bus: &str, prefix: &str) -> Result<Vec
                 .send()
         })
         .await;
-        let page = match page {
-            Err(e) if e.is_not_found() => return Ok(Vec::new()),
-            other => other?,
+        let Some(page) = page.found()? else {
+            return Ok(Vec::new());
         };
         out.extend(page.rules().iter().cloned());
         token = page.next_token().map(String::from);
@@ -244,9 +244,8 @@ impl ResourceType for CloudwatchEventRuleType {
             if n != name {
                 continue;
             }
-            let tags = match tags_of(clients, arn).await {
-                Err(e) if e.is_not_found() => continue,
-                other => other?,
+            let Some(tags) = tags_of(clients, arn).await.found()? else {
+                continue;
             };
             let tags = tags
                 .iter()
@@ -360,7 +359,7 @@ impl ResourceType for CloudwatchEventRuleType {
         let id = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
         let (bus, name) = parse_rule_id(id);
         // Targets removed a moment ago may still be counted.
-        let r = retry_while(
+        retry_while(
             &format!("event rule {id} to be deleted (it still has targets)"),
             TARGETS_LIMIT,
             |e| e.message.contains("has targets"),
@@ -375,11 +374,8 @@ impl ResourceType for CloudwatchEventRuleType {
                     .map_err(from_sdk)
             },
         )
-        .await;
-        match r {
-            Err(e) if e.is_not_found() => Ok(()),
-            other => other.map(|_| ()),
-        }
+        .await
+        .ok_if_gone()
     }
 }
 

@@ -20,6 +20,7 @@ use aws_sdk_eventbridge::types::{InputTransformer, Target};
 use super::cloudwatch_event_rule::DEFAULT_BUS;
 use super::{read_created, retry_while, split_import_id, unique_name};
 use crate::aws::call::call;
+use crate::aws::error::OrGone;
 use crate::aws::error::{from_sdk, ApiError, ErrorKind};
 use crate::aws::iam::{iam_eventually_consistent, IAM_SETTLE_LIMIT};
 use crate::aws::AwsClients;
@@ -127,9 +128,8 @@ async fn targets_of(clients: &AwsClients, bus: &str, rule: &str) -> Result<Vec<T
                 .send()
         })
         .await;
-        let page = match page {
-            Err(e) if e.is_not_found() => return Ok(Vec::new()),
-            other => other?,
+        let Some(page) = page.found()? else {
+            return Ok(Vec::new());
         };
         out.extend(page.targets().iter().cloned());
         token = page.next_token().map(String::from);
@@ -292,7 +292,7 @@ impl ResourceType for CloudwatchEventTargetType {
         let Some((bus, rule, target)) = parse_target_id(id) else {
             return Ok(());
         };
-        let r = call(|| {
+        call(|| {
             ctx.clients
                 .events
                 .remove_targets()
@@ -301,11 +301,8 @@ impl ResourceType for CloudwatchEventTargetType {
                 .ids(target)
                 .send()
         })
-        .await;
-        match r {
-            Err(e) if e.is_not_found() => Ok(()),
-            other => other.map(|_| ()),
-        }
+        .await
+        .ok_if_gone()
     }
 }
 

@@ -21,6 +21,7 @@ use aws_sdk_cloudwatchlogs::types::LogGroup;
 
 use super::{changed, prefix_of_unique_name, read_created, with_attrs};
 use crate::aws::call::call;
+use crate::aws::error::OrGone;
 use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
 use crate::aws::iam::name_or_prefix;
 use crate::aws::refresh_batch::{plain_arn, RefreshBatch, TagsByArn};
@@ -209,9 +210,8 @@ impl ResourceType for CloudwatchLogGroupType {
                 continue;
             }
             let Some(arn) = group_arn(&g) else { continue };
-            let tags = match tags_of(clients, &arn).await {
-                Err(e) if e.is_not_found() => continue,
-                other => other?,
+            let Some(tags) = tags_of(clients, &arn).await.found()? else {
+                continue;
             };
             found.push((name.to_string(), tags.into_iter().collect()));
         }
@@ -346,18 +346,15 @@ impl ResourceType for CloudwatchLogGroupType {
             return Ok(());
         }
         let name = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
-        let r = call(|| {
+        call(|| {
             ctx.clients
                 .logs
                 .delete_log_group()
                 .log_group_name(name)
                 .send()
         })
-        .await;
-        match r {
-            Err(e) if e.is_not_found() => Ok(()),
-            other => other.map(|_| ()),
-        }
+        .await
+        .ok_if_gone()
     }
 }
 

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::aws::adopt::read_ours;
+use crate::aws::error::OrGone;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ecs::types::{CapacityProviderStrategyItem, Cluster};
@@ -231,10 +232,9 @@ impl ResourceType for EcsClusterCapacityProvidersType {
         let Some(cluster) = get_str(prior, "id") else {
             return Ok(());
         };
-        match put(ctx.clients, cluster, Vec::new(), Vec::new()).await {
-            Err(e) if e.is_not_found() => Ok(()),
-            other => other,
-        }
+        put(ctx.clients, cluster, Vec::new(), Vec::new())
+            .await
+            .ok_if_gone()
     }
 }
 

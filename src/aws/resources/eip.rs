@@ -16,6 +16,7 @@ use aws_sdk_ec2::types::{Address, DomainType, Filter, ResourceType as Ec2Resourc
 
 use super::{attr, expect_prefix, read_created};
 use crate::aws::call::call;
+use crate::aws::error::OrGone;
 use crate::aws::error::{
     eventually_consistent, from_sdk, retry, wait_until, ApiError, RetryPolicy,
 };
@@ -179,18 +180,15 @@ async fn associate(clients: &AwsClients, id: &str, planned: &Value) -> Result<()
 }
 
 async fn disassociate(clients: &AwsClients, association_id: &str) -> Result<(), ApiError> {
-    let r = call(|| {
+    call(|| {
         clients
             .ec2
             .disassociate_address()
             .association_id(association_id)
             .send()
     })
-    .await;
-    match r {
-        Err(e) if e.is_not_found() => Ok(()),
-        r => r.map(|_| ()),
-    }
+    .await
+    .ok_if_gone()
 }
 
 /// True if the planned association differs from the prior one. Unknown planned values mean

@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use super::{changed, read_created, retry_while, with_attrs};
 use crate::aws::call::call;
+use crate::aws::error::OrGone;
 use crate::aws::error::{from_sdk, ApiError};
 use crate::aws::iam::{iam_eventually_consistent, iso8601, IAM_SETTLE_LIMIT};
 use crate::aws::AwsClients;
@@ -119,9 +120,8 @@ async fn user_keys(clients: &AwsClients, user: &str) -> Result<BTreeMap<String, 
             .collect::<Result<Vec<_>, _>>()
     })
     .await;
-    let keys = match r {
-        Err(e) if e.is_not_found() => return Ok(BTreeMap::new()),
-        r => r?,
+    let Some(keys) = r.found()? else {
+        return Ok(BTreeMap::new());
     };
     Ok(keys
         .iter()
@@ -269,7 +269,7 @@ impl ResourceType for IamAccessKeyType {
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
         let id = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
         let user = get_str(prior, "user").unwrap_or_default();
-        let r = call(|| {
+        call(|| {
             ctx.clients
                 .iam
                 .delete_access_key()
@@ -277,11 +277,8 @@ impl ResourceType for IamAccessKeyType {
                 .access_key_id(id)
                 .send()
         })
-        .await;
-        match r {
-            Err(e) if e.is_not_found() => Ok(()),
-            other => other.map(|_| ()),
-        }
+        .await
+        .ok_if_gone()
     }
 }
 

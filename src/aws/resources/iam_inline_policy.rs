@@ -13,6 +13,7 @@
 use std::collections::BTreeMap;
 
 use crate::aws::adopt::read_ours;
+use crate::aws::error::OrGone;
 use crate::provider::adopt::pin_name;
 use crate::provider::{Adoption, Candidate};
 use async_trait::async_trait;
@@ -364,10 +365,7 @@ impl ResourceType for IamInlinePolicyType {
             }
         })
         .await;
-        match r {
-            Err(e) if e.is_not_found() => Ok(()),
-            other => other,
-        }
+        r.ok_if_gone()
     }
 }
 

@@ -19,6 +19,7 @@ use aws_sdk_iam::types::InstanceProfile;
 
 use super::{changed, prefix_of_unique_name, read_created, retry_while};
 use crate::aws::call::call;
+use crate::aws::error::OrGone;
 use crate::aws::error::{from_sdk, ApiError};
 use crate::aws::iam::{
     iam_eventually_consistent, iso8601, name_or_prefix, read_each, tag_pairs, to_iam_tags,
@@ -126,7 +127,7 @@ async fn add_role(clients: &AwsClients, profile: &str, role: &str) -> Result<(),
 }
 
 async fn remove_role(clients: &AwsClients, profile: &str, role: &str) -> Result<(), ApiError> {
-    let r = call(|| {
+    call(|| {
         clients
             .iam
             .remove_role_from_instance_profile()
@@ -134,11 +135,8 @@ async fn remove_role(clients: &AwsClients, profile: &str, role: &str) -> Result<
             .role_name(role)
             .send()
     })
-    .await;
-    match r {
-        Err(e) if e.is_not_found() => Ok(()),
-        other => other.map(|_| ()),
-    }
+    .await
+    .ok_if_gone()
 }
 
 fn name_of(prior: &Value) -> Result<&str, ApiError> {
@@ -295,25 +293,24 @@ impl ResourceType for IamInstanceProfileType {
         let clients = ctx.clients;
         let name = name_of(prior)?;
         // The live roles, not the recorded one: IAM refuses to delete a profile with a role.
-        let live = match get_profile(clients.clone(), name.to_string()).await {
-            Err(e) if e.is_not_found() => return Ok(()),
-            other => other?,
+        let Some(live) = get_profile(clients.clone(), name.to_string())
+            .await
+            .found()?
+        else {
+            return Ok(());
         };
         if let Some(role) = live.as_ref().and_then(|p| get_str(p, "role")) {
             remove_role(clients, name, role).await?;
         }
-        let r = call(|| {
+        call(|| {
             clients
                 .iam
                 .delete_instance_profile()
                 .instance_profile_name(name)
                 .send()
         })
-        .await;
-        match r {
-            Err(e) if e.is_not_found() => Ok(()),
-            other => other.map(|_| ()),
-        }
+        .await
+        .ok_if_gone()
     }
 }
 

@@ -20,6 +20,7 @@ use aws_sdk_iam::types::Policy;
 
 use super::{changed, expect_prefix, prefix_of_unique_name, read_created, retry_while};
 use crate::aws::call::call;
+use crate::aws::error::OrGone;
 use crate::aws::error::{from_sdk, ApiError};
 use crate::aws::iam::{name_or_prefix, read_each, tag_pairs, to_iam_tags, IAM_SETTLE_LIMIT};
 use crate::aws::json_doc::{canonical_policy, normalize_attr};
@@ -166,7 +167,7 @@ async fn old_versions(clients: &AwsClients, arn: &str) -> Result<(Vec<String>, u
 }
 
 async fn delete_version(clients: &AwsClients, arn: &str, version: &str) -> Result<(), ApiError> {
-    let r = call(|| {
+    call(|| {
         clients
             .iam
             .delete_policy_version()
@@ -174,11 +175,8 @@ async fn delete_version(clients: &AwsClients, arn: &str, version: &str) -> Resul
             .version_id(version)
             .send()
     })
-    .await;
-    match r {
-        Err(e) if e.is_not_found() => Ok(()),
-        other => other.map(|_| ()),
-    }
+    .await
+    .ok_if_gone()
 }
 
 #[async_trait]

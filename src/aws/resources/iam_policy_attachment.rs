@@ -11,6 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::aws::adopt::read_ours;
+use crate::aws::error::OrGone;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 
@@ -192,10 +193,7 @@ async fn detach(clients: &AwsClients, arn: &str, kind: Kind, who: &str) -> Resul
         }
     })
     .await;
-    match r {
-        Err(e) if e.is_not_found() => Ok(()),
-        other => other,
-    }
+    r.ok_if_gone()
 }
 
 /// Attaches what `want` has and `have` lacks, detaches the reverse.
@@ -274,9 +272,8 @@ impl ResourceType for IamPolicyAttachmentType {
         }
         let mut out = BTreeMap::new();
         for (arn, names) in by_policy {
-            let e = match entities(clients, arn).await {
-                Err(e) if e.is_not_found() => continue,
-                other => other?,
+            let Some(e) = entities(clients, arn).await.found()? else {
+                continue;
             };
             if e == Entities::default() {
                 continue;
@@ -314,9 +311,8 @@ impl ResourceType for IamPolicyAttachmentType {
 
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
         let arn = get_str(prior, "policy_arn").unwrap_or_default();
-        let have = match entities(ctx.clients, arn).await {
-            Err(e) if e.is_not_found() => return Ok(()),
-            other => other?,
+        let Some(have) = entities(ctx.clients, arn).await.found()? else {
+            return Ok(());
         };
         // Only what this attachment manages: the recorded entities that are still attached.
         let recorded = Entities::planned(prior);

@@ -16,6 +16,7 @@ use async_trait::async_trait;
 
 use super::{expect_prefix, read_created, retry_while, split_import_id};
 use crate::aws::call::call;
+use crate::aws::error::OrGone;
 use crate::aws::error::{from_sdk, ApiError};
 use crate::aws::iam::{iam_eventually_consistent, IAM_SETTLE_LIMIT};
 use crate::aws::refresh_batch::RefreshBatch;
@@ -200,7 +201,7 @@ impl ResourceType for IamRolePolicyAttachmentType {
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
         let role = get_str(prior, "role").unwrap_or_default();
         let arn = get_str(prior, "policy_arn").unwrap_or_default();
-        let r = call(|| {
+        call(|| {
             ctx.clients
                 .iam
                 .detach_role_policy()
@@ -208,11 +209,8 @@ impl ResourceType for IamRolePolicyAttachmentType {
                 .policy_arn(arn)
                 .send()
         })
-        .await;
-        match r {
-            Err(e) if e.is_not_found() => Ok(()),
-            other => other.map(|_| ()),
-        }
+        .await
+        .ok_if_gone()
     }
 }
 

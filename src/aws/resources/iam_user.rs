@@ -15,6 +15,7 @@ use aws_sdk_iam::types::User;
 
 use super::{changed, read_created, with_attrs};
 use crate::aws::call::call;
+use crate::aws::error::OrGone;
 use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
 use crate::aws::iam::{read_each, tag_pairs, to_iam_tags};
 use crate::aws::service_tags::{read_tags, TagChanges};
@@ -89,10 +90,7 @@ fn planned_only(planned: &Value) -> [(&'static str, Value); 1] {
 
 /// Ignores NotFound: what is to be removed may be gone already.
 fn gone_ok<T>(r: Result<T, ApiError>) -> Result<(), ApiError> {
-    match r {
-        Err(e) if e.is_not_found() => Ok(()),
-        other => other.map(|_| ()),
-    }
+    r.ok_if_gone()
 }
 
 /// Removes what keeps IAM from deleting the user: access keys, login profile, managed and

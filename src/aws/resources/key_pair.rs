@@ -18,6 +18,7 @@ use super::{
     unique_name, with_attrs,
 };
 use crate::aws::call::call;
+use crate::aws::error::OrGone;
 use crate::aws::error::{from_sdk, ApiError};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
@@ -230,11 +231,9 @@ impl ResourceType for KeyPairType {
             return Ok(());
         };
         // DeleteKeyPair succeeds for names that do not exist.
-        let r = call(|| ctx.clients.ec2.delete_key_pair().key_name(name).send()).await;
-        match r {
-            Err(e) if e.is_not_found() => Ok(()),
-            r => r.map(|_| ()),
-        }
+        call(|| ctx.clients.ec2.delete_key_pair().key_name(name).send())
+            .await
+            .ok_if_gone()
     }
 }
 

@@ -44,6 +44,7 @@ use super::{
     unique_name, with_attrs,
 };
 use crate::aws::call::call;
+use crate::aws::error::OrGone;
 use crate::aws::error::{from_sdk, ApiError, ErrorKind};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, to_ec2, update_ec2_tags};
 use crate::aws::AwsClients;
@@ -1171,18 +1172,15 @@ impl ResourceType for LaunchTemplateType {
         let Some(id) = get_str(prior, "id") else {
             return Ok(());
         };
-        let r = call(|| {
+        call(|| {
             ctx.clients
                 .ec2
                 .delete_launch_template()
                 .launch_template_id(id)
                 .send()
         })
-        .await;
-        match r {
-            Err(e) if e.is_not_found() => Ok(()),
-            r => r.map(|_| ()),
-        }
+        .await
+        .ok_if_gone()
     }
 }
 

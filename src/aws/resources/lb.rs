@@ -34,6 +34,7 @@ use crate::aws::call::call;
 use crate::aws::elbv2_tags::{
     arn_resource, describe_tags, to_elb, update_tags, visible, DESCRIBE_TAGS_CHUNK,
 };
+use crate::aws::error::OrGone;
 use crate::aws::error::{from_sdk, wait_until, ApiError, ErrorKind};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
@@ -386,16 +387,12 @@ async fn describe_attributes(
             .send()
     })
     .await;
-    match out {
-        Ok(out) => Ok(Some(
-            out.attributes()
-                .iter()
-                .filter_map(|a| Some((a.key()?.to_string(), a.value()?.to_string())))
-                .collect(),
-        )),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e),
-    }
+    Ok(out.found()?.map(|out| {
+        out.attributes()
+            .iter()
+            .filter_map(|a| Some((a.key()?.to_string(), a.value()?.to_string())))
+            .collect()
+    }))
 }
 
 /// Waits until the load balancer is `active`; fails with AWS's reason if it `failed`.
@@ -406,10 +403,8 @@ async fn wait_active(clients: &AwsClients, arn: &str) -> Result<(), ApiError> {
         POLL,
         CREATE_LIMIT,
         || async {
-            let found = match describe(clients, &arns).await {
-                Ok(found) => found,
-                Err(e) if e.is_not_found() => return Ok(None),
-                Err(e) => return Err(e),
+            let Some(found) = describe(clients, &arns).await.found()? else {
+                return Ok(None);
             };
             let Some(state) = found.first().and_then(|lb| lb.state()) else {
                 return Ok(None);
@@ -617,10 +612,9 @@ impl ResourceType for LbType {
                 .send()
         })
         .await;
-        match deleted {
-            Err(e) if e.is_not_found() => return Ok(()),
-            other => other?,
-        };
+        if deleted.found()?.is_none() {
+            return Ok(());
+        }
         let arns = [arn.clone()];
         wait_until(
             &format!("load balancer {arn} to disappear"),

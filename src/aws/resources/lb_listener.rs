@@ -21,6 +21,7 @@ use super::lb_actions::{self, from_sdk_all, normalize_in, shaped_like, to_sdk_al
 use super::{changed, create_call, expect_prefix, read_created};
 use crate::aws::call::call;
 use crate::aws::elbv2_tags::{describe_tags, parent_arn, to_elb, update_tags, visible};
+use crate::aws::error::OrGone;
 use crate::aws::error::{from_sdk, ApiError};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
@@ -301,11 +302,9 @@ impl ResourceType for LbListenerType {
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
         let clients = ctx.clients;
         let arn = arn_of(prior)?;
-        let deleted = call(|| clients.elbv2.delete_listener().listener_arn(&arn).send()).await;
-        match deleted {
-            Err(e) if e.is_not_found() => Ok(()),
-            other => other.map(|_| ()),
-        }
+        call(|| clients.elbv2.delete_listener().listener_arn(&arn).send())
+            .await
+            .ok_if_gone()
     }
 }
 

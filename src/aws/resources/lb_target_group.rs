@@ -29,6 +29,7 @@ use super::{
 };
 use crate::aws::call::call;
 use crate::aws::elbv2_tags::{describe_tags, to_elb, update_tags, visible, DESCRIBE_TAGS_CHUNK};
+use crate::aws::error::OrGone;
 use crate::aws::error::{from_sdk, ApiError};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
@@ -455,16 +456,12 @@ async fn describe_attributes(
             .send()
     })
     .await;
-    match out {
-        Ok(out) => Ok(Some(
-            out.attributes()
-                .iter()
-                .filter_map(|a| Some((a.key()?.to_string(), a.value()?.to_string())))
-                .collect(),
-        )),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e),
-    }
+    Ok(out.found()?.map(|out| {
+        out.attributes()
+            .iter()
+            .filter_map(|a| Some((a.key()?.to_string(), a.value()?.to_string())))
+            .collect()
+    }))
 }
 
 fn arn_of(v: &Value) -> Result<String, ApiError> {
@@ -632,7 +629,7 @@ impl ResourceType for LbTargetGroupType {
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
         let clients = ctx.clients;
         let arn = arn_of(prior)?;
-        let deleted = retry_while(
+        retry_while(
             &format!("target group {arn} to be deleted (ResourceInUse)"),
             IN_USE_LIMIT,
             |e| e.code == "ResourceInUse",
@@ -646,11 +643,8 @@ impl ResourceType for LbTargetGroupType {
                     .map_err(from_sdk)
             },
         )
-        .await;
-        match deleted {
-            Err(e) if e.is_not_found() => Ok(()),
-            other => other.map(|_| ()),
-        }
+        .await
+        .ok_if_gone()
     }
 }
 

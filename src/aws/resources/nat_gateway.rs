@@ -18,6 +18,7 @@ use aws_sdk_ec2::types::{
 
 use super::{attr, expect_prefix};
 use crate::aws::call::call;
+use crate::aws::error::OrGone;
 use crate::aws::error::{from_sdk, wait_until, ApiError, ErrorKind};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
@@ -130,11 +131,10 @@ async fn describe(clients: &AwsClients, ids: &[String]) -> Result<Vec<NatGateway
 
 /// The gateway's current state, `None` if AWS does not know it (any more).
 async fn current(clients: &AwsClients, id: &str) -> Result<Option<NatGateway>, ApiError> {
-    match describe(clients, &[id.to_string()]).await {
-        Ok(gws) => Ok(gws.into_iter().find(|g| g.nat_gateway_id() == Some(id))),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e),
-    }
+    Ok(describe(clients, &[id.to_string()])
+        .await
+        .found()?
+        .and_then(|gws| gws.into_iter().find(|g| g.nat_gateway_id() == Some(id))))
 }
 
 /// One step of waiting for a new gateway: done when `available`, an error when `failed`.
@@ -294,10 +294,9 @@ impl ResourceType for NatGatewayType {
                 .send()
         })
         .await;
-        match r {
-            Err(e) if e.is_not_found() => return Ok(()),
-            r => r?,
-        };
+        if r.found()?.is_none() {
+            return Ok(());
+        }
         wait_until(
             &format!("NAT gateway {id} to be deleted"),
             POLL,

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use crate::aws::adopt::read_ours;
+use crate::aws::error::OrGone;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Filter, Route, RouteTable};
@@ -265,10 +266,7 @@ pub async fn delete_route(
         with_destination!(req, dest).send()
     })
     .await;
-    match deleted {
-        Err(e) if !e.is_not_found() => Err(e),
-        _ => Ok(()),
-    }
+    deleted.ok_if_gone()
 }
 
 fn route_state(table: &str, r: &Route) -> Option<Value> {

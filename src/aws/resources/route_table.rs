@@ -19,6 +19,7 @@ use super::route::{
 };
 use super::{changed, create_call, ec2_arn, expect_prefix, read_created, wait_gone};
 use crate::aws::call::call;
+use crate::aws::error::OrGone;
 use crate::aws::error::{from_sdk, wait_until, ApiError};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
@@ -217,10 +218,7 @@ async fn set_propagation(
                 .send()
         })
         .await;
-        match disabled {
-            Err(e) if !e.is_not_found() => return Err(e),
-            _ => {}
-        }
+        disabled.ok_if_gone()?;
     }
     Ok(())
 }
@@ -438,17 +436,13 @@ impl ResourceType for RouteTableType {
                         .send()
                 })
                 .await;
-                match r {
-                    Err(e) if !e.is_not_found() => return Err(e),
-                    _ => {}
-                }
+                r.ok_if_gone()?;
             }
         }
         let deleted = call(|| clients.ec2.delete_route_table().route_table_id(&id).send()).await;
-        match deleted {
-            Err(e) if e.is_not_found() => return Ok(()),
-            other => other?,
-        };
+        if deleted.found()?.is_none() {
+            return Ok(());
+        }
         wait_gone(self, clients, "route table", &id, SETTLE_LIMIT).await
     }
 }

@@ -15,6 +15,7 @@ use aws_sdk_ec2::types::{RouteTable, RouteTableAssociation, RouteTableAssociatio
 use super::route::tables_by_filter;
 use super::{changed, create_call, expect_prefix, read_created, split_import_id, wait_gone};
 use crate::aws::call::call;
+use crate::aws::error::OrGone;
 use crate::aws::error::{from_sdk, wait_until, ApiError, ErrorKind};
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -249,10 +250,9 @@ impl ResourceType for RouteTableAssociationType {
                 .send()
         })
         .await;
-        match r {
-            Err(e) if e.is_not_found() => return Ok(()),
-            other => other?,
-        };
+        if r.found()?.is_none() {
+            return Ok(());
+        }
         wait_gone(self, clients, "route table association", &id, SETTLE_LIMIT).await
     }
 }

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::aws::adopt::{ec2_owner_filters, ec2_tag_map, read_judged};
+use crate::aws::error::OrGone;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Filter, ResourceType as Ec2ResourceType, SecurityGroup};
@@ -198,11 +199,10 @@ async fn describe_created(clients: &AwsClients, id: &str) -> Result<SecurityGrou
         Duration::from_secs(2),
         Duration::from_secs(120),
         || async {
-            match describe_groups(clients, Some(&ids)).await {
-                Ok(groups) => Ok(groups.into_iter().next()),
-                Err(e) if e.is_not_found() => Ok(None),
-                Err(e) => Err(e),
-            }
+            Ok(describe_groups(clients, Some(&ids))
+                .await
+                .found()?
+                .and_then(|groups| groups.into_iter().next()))
         },
     )
     .await
@@ -342,9 +342,11 @@ impl ResourceType for SecurityGroupType {
         };
         if get_bool(prior, "revoke_rules_on_delete") == Some(true) {
             // Rules naming other groups would keep those from being deleted (and vice versa).
-            let groups = match describe_groups(ctx.clients, Some(&[id.to_string()])).await {
-                Err(e) if e.is_not_found() => return Ok(()),
-                r => r?,
+            let Some(groups) = describe_groups(ctx.clients, Some(&[id.to_string()]))
+                .await
+                .found()?
+            else {
+                return Ok(());
             };
             for g in &groups {
                 for direction in [Direction::Ingress, Direction::Egress] {

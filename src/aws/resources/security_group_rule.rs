@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use crate::aws::adopt::read_ours;
+use crate::aws::error::OrGone;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::SecurityGroup;
@@ -384,10 +385,9 @@ impl ResourceType for SecurityGroupRuleType {
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
         let rule = Rule::from_value(prior)?;
         let d = perms::diff(&rule.atoms, &Atoms::new());
-        match perms::apply_diff(ctx.clients, &rule.group_id, rule.direction, &d, false).await {
-            Err(e) if e.is_not_found() => Ok(()),
-            other => other,
-        }
+        perms::apply_diff(ctx.clients, &rule.group_id, rule.direction, &d, false)
+            .await
+            .ok_if_gone()
     }
 }
 

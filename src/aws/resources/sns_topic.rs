@@ -19,6 +19,7 @@ use aws_sdk_sns::types::Tag;
 
 use super::{changed, expect_prefix, prefix_of_unique_name, read_created, unique_name};
 use crate::aws::call::call;
+use crate::aws::error::OrGone;
 use crate::aws::error::{from_sdk, ApiError};
 use crate::aws::iam::read_each;
 use crate::aws::json_doc::{canonical_json, canonical_policy, normalize_attr};
@@ -327,11 +328,9 @@ impl ResourceType for SnsTopicType {
 
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
         let arn = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
-        let r = call(|| ctx.clients.sns.delete_topic().topic_arn(arn).send()).await;
-        match r {
-            Err(e) if e.is_not_found() => Ok(()),
-            other => other.map(|_| ()),
-        }
+        call(|| ctx.clients.sns.delete_topic().topic_arn(arn).send())
+            .await
+            .ok_if_gone()
     }
 }
 

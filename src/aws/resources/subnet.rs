@@ -17,6 +17,7 @@ use super::{
     wait_gone,
 };
 use crate::aws::call::call;
+use crate::aws::error::OrGone;
 use crate::aws::error::{from_sdk, wait_until, ApiError};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
@@ -196,11 +197,10 @@ async fn wait_for(
         Duration::from_secs(2),
         SETTLE_LIMIT,
         || async {
-            match describe_subnets(clients, &ids).await {
-                Ok(found) => Ok(found.iter().any(&ready).then_some(())),
-                Err(e) if e.is_not_found() => Ok(None),
-                Err(e) => Err(e),
-            }
+            Ok(describe_subnets(clients, &ids)
+                .await
+                .found()?
+                .and_then(|found| found.iter().any(&ready).then_some(())))
         },
     )
     .await
@@ -396,10 +396,9 @@ impl ResourceType for SubnetType {
             },
         )
         .await;
-        match deleted {
-            Err(e) if e.is_not_found() => return Ok(()),
-            other => other?,
-        };
+        if deleted.found()?.is_none() {
+            return Ok(());
+        }
         wait_gone(self, clients, "subnet", &id, SETTLE_LIMIT).await
     }
 }

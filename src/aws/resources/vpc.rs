@@ -19,6 +19,7 @@ use super::{
     wait_gone, DESCRIBE_CHUNK,
 };
 use crate::aws::call::call;
+use crate::aws::error::OrGone;
 use crate::aws::error::{from_sdk, wait_until, ApiError};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
@@ -431,15 +432,11 @@ impl ResourceType for VpcType {
             SETTLE_LIMIT,
             || async {
                 let vpcs = describe_vpcs(clients, &ids).await;
-                match vpcs {
-                    Ok(v) => Ok(v
-                        .iter()
+                Ok(vpcs.found()?.and_then(|v| {
+                    v.iter()
                         .any(|v| v.state() == Some(&VpcState::Available))
-                        .then_some(())),
-                    // Not visible yet.
-                    Err(e) if e.is_not_found() => Ok(None),
-                    Err(e) => Err(e),
-                }
+                        .then_some(())
+                }))
             },
         )
         .await?;
@@ -535,10 +532,9 @@ impl ResourceType for VpcType {
             },
         )
         .await;
-        match deleted {
-            Err(e) if e.is_not_found() => return Ok(()),
-            other => other?,
-        };
+        if deleted.found()?.is_none() {
+            return Ok(());
+        }
         wait_gone(self, clients, "VPC", &id, SETTLE_LIMIT).await
     }
 }
