@@ -9,9 +9,8 @@ use aws_sdk_ecs::types::Tag;
 use super::error::{ApiError, ErrorKind};
 use super::tags::ECSFORM_PREFIX;
 use super::AwsClients;
-use crate::aws::call::call;
+use crate::aws::service_tags::TagChanges;
 use crate::lang::Value;
-use crate::provider::values::get_string_map;
 
 pub fn to_ecs(tags: &BTreeMap<String, String>) -> Option<Vec<Tag>> {
     (!tags.is_empty()).then(|| {
@@ -37,41 +36,26 @@ pub async fn update_ecs_tags(
     prior: &Value,
     planned: &Value,
 ) -> Result<(), ApiError> {
-    let before = get_string_map(prior, "tags_all");
-    let after = get_string_map(planned, "tags_all");
-    let removed: Vec<String> = before
-        .keys()
-        .filter(|k| !after.contains_key(*k))
-        .cloned()
-        .collect();
-    let changed: BTreeMap<String, String> = after
-        .iter()
-        .filter(|(k, v)| before.get(*k) != Some(*v))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    if !removed.is_empty() {
-        call(|| {
-            clients
-                .ecs
-                .untag_resource()
-                .resource_arn(arn)
-                .set_tag_keys(Some(removed.clone()))
-                .send()
-        })
-        .await?;
-    }
-    if !changed.is_empty() {
-        call(|| {
-            clients
-                .ecs
-                .tag_resource()
-                .resource_arn(arn)
-                .set_tags(to_ecs(&changed))
-                .send()
-        })
-        .await?;
-    }
-    Ok(())
+    TagChanges::between(prior, planned)
+        .send(
+            |keys| {
+                clients
+                    .ecs
+                    .untag_resource()
+                    .resource_arn(arn)
+                    .set_tag_keys(Some(keys))
+                    .send()
+            },
+            |tags| {
+                clients
+                    .ecs
+                    .tag_resource()
+                    .resource_arn(arn)
+                    .set_tags(to_ecs(tags))
+                    .send()
+            },
+        )
+        .await
 }
 
 /// A request the SDK refused to build (a required field missing).

@@ -8,7 +8,7 @@ use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
 
 use super::error::ApiError;
 use super::AwsClients;
-use crate::aws::call::call;
+use crate::aws::service_tags::TagChanges;
 use crate::lang::Value;
 use crate::provider::values::get_string_map;
 
@@ -58,41 +58,27 @@ pub async fn update_ec2_tags(
     prior: &Value,
     planned: &Value,
 ) -> Result<(), ApiError> {
-    let before = get_string_map(prior, "tags_all");
-    let after = get_string_map(planned, "tags_all");
-    let removed: Vec<Tag> = before
-        .keys()
-        .filter(|k| !after.contains_key(*k))
-        .map(|k| Tag::builder().key(k).build())
-        .collect();
-    let changed: BTreeMap<String, String> = after
-        .iter()
-        .filter(|(k, v)| before.get(*k) != Some(*v))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    if !removed.is_empty() {
-        call(|| {
-            clients
-                .ec2
-                .delete_tags()
-                .resources(id)
-                .set_tags(Some(removed.clone()))
-                .send()
-        })
-        .await?;
-    }
-    if !changed.is_empty() {
-        call(|| {
-            clients
-                .ec2
-                .create_tags()
-                .resources(id)
-                .set_tags(Some(to_ec2(&changed)))
-                .send()
-        })
-        .await?;
-    }
-    Ok(())
+    TagChanges::between(prior, planned)
+        .send(
+            |keys| {
+                let keys = keys.iter().map(|k| Tag::builder().key(k).build());
+                clients
+                    .ec2
+                    .delete_tags()
+                    .resources(id)
+                    .set_tags(Some(keys.collect()))
+                    .send()
+            },
+            |tags| {
+                clients
+                    .ec2
+                    .create_tags()
+                    .resources(id)
+                    .set_tags(Some(to_ec2(tags)))
+                    .send()
+            },
+        )
+        .await
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ use crate::aws::error::OrGone;
 use crate::aws::error::{from_sdk, ApiError};
 use crate::aws::iam::{iam_eventually_consistent, name_or_prefix, IAM_SETTLE_LIMIT};
 use crate::aws::json_doc::{canonical_json, normalize_attr};
-use crate::aws::service_tags::{read_tags, TagChanges};
+use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -327,30 +327,16 @@ impl ResourceType for CloudwatchEventRuleType {
         let id = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
         let (_, name) = parse_rule_id(id);
         put_rule(clients, name, planned, None).await?;
-        let c = TagChanges::between(prior, planned);
-        if let (false, Some(arn)) = (c.is_empty(), get_str(prior, "arn")) {
-            if !c.remove.is_empty() {
-                call(|| {
-                    clients
-                        .events
-                        .untag_resource()
-                        .resource_arn(arn)
-                        .set_tag_keys(Some(c.remove.clone()))
-                        .send()
-                })
-                .await?;
-            }
-            if !c.set.is_empty() {
-                call(|| {
-                    clients
-                        .events
-                        .tag_resource()
-                        .resource_arn(arn)
-                        .set_tags(Some(to_tags(&c.set)))
-                        .send()
-                })
-                .await?;
-            }
+        if let Some(arn) = get_str(prior, "arn") {
+            send_tag_changes!(
+                TagChanges::between(prior, planned),
+                clients.events,
+                untag_resource,
+                tag_resource,
+                resource_arn(arn),
+                to_tags
+            )
+            .await?;
         }
         read_created(self, clients, id).await
     }

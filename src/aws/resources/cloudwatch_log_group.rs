@@ -25,7 +25,7 @@ use crate::aws::error::OrGone;
 use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
 use crate::aws::iam::name_or_prefix;
 use crate::aws::refresh_batch::{plain_arn, RefreshBatch, TagsByArn};
-use crate::aws::service_tags::{read_tags, TagChanges};
+use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -312,30 +312,16 @@ impl ResourceType for CloudwatchLogGroupType {
                 }
             }
         }
-        let c = TagChanges::between(prior, planned);
-        if let (false, Some(arn)) = (c.is_empty(), get_str(prior, "arn")) {
-            if !c.remove.is_empty() {
-                call(|| {
-                    clients
-                        .logs
-                        .untag_resource()
-                        .resource_arn(arn)
-                        .set_tag_keys(Some(c.remove.clone()))
-                        .send()
-                })
-                .await?;
-            }
-            if !c.set.is_empty() {
-                call(|| {
-                    clients
-                        .logs
-                        .tag_resource()
-                        .resource_arn(arn)
-                        .set_tags(Some(c.set.clone().into_iter().collect()))
-                        .send()
-                })
-                .await?;
-            }
+        if let Some(arn) = get_str(prior, "arn") {
+            send_tag_changes!(
+                TagChanges::between(prior, planned),
+                clients.logs,
+                untag_resource,
+                tag_resource,
+                resource_arn(arn),
+                |t: &BTreeMap<_, _>| t.clone().into_iter().collect()
+            )
+            .await?;
         }
         let state = read_created(self, clients, name).await?;
         Ok(with_attrs(state, planned_only(planned)))

@@ -25,7 +25,7 @@ use crate::aws::iam::{
     iam_eventually_consistent, iso8601, name_or_prefix, read_each, tag_pairs, to_iam_tags,
     IAM_SETTLE_LIMIT,
 };
-use crate::aws::service_tags::{read_tags, TagChanges};
+use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -263,29 +263,15 @@ impl ResourceType for IamInstanceProfileType {
                 add_role(clients, name, new).await?;
             }
         }
-        let c = TagChanges::between(prior, planned);
-        if !c.remove.is_empty() {
-            call(|| {
-                clients
-                    .iam
-                    .untag_instance_profile()
-                    .instance_profile_name(name)
-                    .set_tag_keys(Some(c.remove.clone()))
-                    .send()
-            })
-            .await?;
-        }
-        if !c.set.is_empty() {
-            call(|| {
-                clients
-                    .iam
-                    .tag_instance_profile()
-                    .instance_profile_name(name)
-                    .set_tags(Some(to_iam_tags(&c.set)))
-                    .send()
-            })
-            .await?;
-        }
+        send_tag_changes!(
+            TagChanges::between(prior, planned),
+            clients.iam,
+            untag_instance_profile,
+            tag_instance_profile,
+            instance_profile_name(name),
+            to_iam_tags
+        )
+        .await?;
         read_created(self, clients, name).await
     }
 

@@ -25,7 +25,7 @@ use crate::aws::error::{from_sdk, ApiError};
 use crate::aws::iam::{name_or_prefix, read_each, tag_pairs, to_iam_tags, IAM_SETTLE_LIMIT};
 use crate::aws::json_doc::{canonical_policy, normalize_attr};
 use crate::aws::refresh_batch::{IamAccount, RefreshBatch};
-use crate::aws::service_tags::{read_tags, TagChanges};
+use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -328,29 +328,15 @@ impl ResourceType for IamPolicyType {
             })
             .await?;
         }
-        let c = TagChanges::between(prior, planned);
-        if !c.remove.is_empty() {
-            call(|| {
-                clients
-                    .iam
-                    .untag_policy()
-                    .policy_arn(arn)
-                    .set_tag_keys(Some(c.remove.clone()))
-                    .send()
-            })
-            .await?;
-        }
-        if !c.set.is_empty() {
-            call(|| {
-                clients
-                    .iam
-                    .tag_policy()
-                    .policy_arn(arn)
-                    .set_tags(Some(to_iam_tags(&c.set)))
-                    .send()
-            })
-            .await?;
-        }
+        send_tag_changes!(
+            TagChanges::between(prior, planned),
+            clients.iam,
+            untag_policy,
+            tag_policy,
+            policy_arn(arn),
+            to_iam_tags
+        )
+        .await?;
         read_created(self, clients, arn).await
     }
 

@@ -28,7 +28,7 @@ use crate::aws::iam::{
 };
 use crate::aws::json_doc::{canonical_policy, normalize_attr};
 use crate::aws::refresh_batch::RefreshBatch;
-use crate::aws::service_tags::{read_tags, TagChanges};
+use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -237,30 +237,15 @@ async fn update_tags(
     prior: &Value,
     planned: &Value,
 ) -> Result<(), ApiError> {
-    let c = TagChanges::between(prior, planned);
-    if !c.remove.is_empty() {
-        call(|| {
-            clients
-                .iam
-                .untag_role()
-                .role_name(name)
-                .set_tag_keys(Some(c.remove.clone()))
-                .send()
-        })
-        .await?;
-    }
-    if !c.set.is_empty() {
-        call(|| {
-            clients
-                .iam
-                .tag_role()
-                .role_name(name)
-                .set_tags(Some(to_iam_tags(&c.set)))
-                .send()
-        })
-        .await?;
-    }
-    Ok(())
+    send_tag_changes!(
+        TagChanges::between(prior, planned),
+        clients.iam,
+        untag_role,
+        tag_role,
+        role_name(name),
+        to_iam_tags
+    )
+    .await
 }
 
 #[async_trait]

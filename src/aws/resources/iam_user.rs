@@ -18,7 +18,7 @@ use crate::aws::call::call;
 use crate::aws::error::OrGone;
 use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
 use crate::aws::iam::{read_each, tag_pairs, to_iam_tags};
-use crate::aws::service_tags::{read_tags, TagChanges};
+use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -309,29 +309,15 @@ impl ResourceType for IamUserType {
                 }
             }
         }
-        let c = TagChanges::between(prior, planned);
-        if !c.remove.is_empty() {
-            call(|| {
-                clients
-                    .iam
-                    .untag_user()
-                    .user_name(name)
-                    .set_tag_keys(Some(c.remove.clone()))
-                    .send()
-            })
-            .await?;
-        }
-        if !c.set.is_empty() {
-            call(|| {
-                clients
-                    .iam
-                    .tag_user()
-                    .user_name(name)
-                    .set_tags(Some(to_iam_tags(&c.set)))
-                    .send()
-            })
-            .await?;
-        }
+        send_tag_changes!(
+            TagChanges::between(prior, planned),
+            clients.iam,
+            untag_user,
+            tag_user,
+            user_name(name),
+            to_iam_tags
+        )
+        .await?;
         let state = read_created(self, clients, name).await?;
         Ok(with_attrs(state, planned_only(planned)))
     }

@@ -24,7 +24,7 @@ use crate::aws::error::{from_sdk, ApiError};
 use crate::aws::iam::read_each;
 use crate::aws::json_doc::{canonical_json, canonical_policy, normalize_attr};
 use crate::aws::refresh_batch::RefreshBatch;
-use crate::aws::service_tags::{read_tags, TagChanges};
+use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -300,29 +300,15 @@ impl ResourceType for SnsTopicType {
             })
             .await?;
         }
-        let c = TagChanges::between(prior, planned);
-        if !c.remove.is_empty() {
-            call(|| {
-                clients
-                    .sns
-                    .untag_resource()
-                    .resource_arn(arn)
-                    .set_tag_keys(Some(c.remove.clone()))
-                    .send()
-            })
-            .await?;
-        }
-        if !c.set.is_empty() {
-            call(|| {
-                clients
-                    .sns
-                    .tag_resource()
-                    .resource_arn(arn)
-                    .set_tags(Some(to_tags(&c.set)))
-                    .send()
-            })
-            .await?;
-        }
+        send_tag_changes!(
+            TagChanges::between(prior, planned),
+            clients.sns,
+            untag_resource,
+            tag_resource,
+            resource_arn(arn),
+            to_tags
+        )
+        .await?;
         read_created(self, clients, arn).await
     }
 
