@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::aws::adopt::read_ours;
+use crate::aws::adopt::find_by_arguments;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_autoscaling::types::LifecycleHook;
@@ -139,10 +139,7 @@ impl ResourceType for AutoscalingLifecycleHookType {
         let id: Option<String> = get_str(planned, "autoscaling_group_name")
             .zip(get_str(planned, "name"))
             .map(|(g, n)| hook_id(g, n));
-        match id {
-            Some(id) => read_ours(self, clients, &[id]).await,
-            None => Ok(Vec::new()),
-        }
+        find_by_arguments(self, clients, id).await
     }
 
     fn import_id_format(&self) -> &'static str {

@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::aws::adopt::read_ours;
+use crate::aws::adopt::find_by_arguments;
 use crate::provider::adopt::pin_name;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
@@ -229,10 +229,7 @@ impl ResourceType for CloudwatchEventTargetType {
                     t,
                 )
             });
-        match id {
-            Some(id) => read_ours(self, clients, &[id]).await,
-            None => Ok(Vec::new()),
-        }
+        find_by_arguments(self, clients, id).await
     }
 
     fn import_id_format(&self) -> &'static str {

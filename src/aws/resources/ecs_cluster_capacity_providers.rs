@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::aws::adopt::read_ours;
+use crate::aws::adopt::find_by_arguments;
 use crate::aws::error::OrGone;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
@@ -145,10 +145,7 @@ impl ResourceType for EcsClusterCapacityProvidersType {
         _: &Owner<'_>,
     ) -> Result<Vec<Candidate>, ApiError> {
         let id: Option<String> = get_str(planned, "cluster_name").map(String::from);
-        match id {
-            Some(id) => read_ours(self, clients, &[id]).await,
-            None => Ok(Vec::new()),
-        }
+        find_by_arguments(self, clients, id).await
     }
 
     fn import_id_format(&self) -> &'static str {

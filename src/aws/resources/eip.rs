@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::aws::adopt::{ec2_owner_filters, ec2_tag_map, read_judged};
+use crate::aws::adopt::find_tagged_ec2;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Address, DomainType, Filter, ResourceType as Ec2ResourceType};
@@ -220,23 +220,22 @@ impl ResourceType for EipType {
         _: &Value,
         owner: &Owner<'_>,
     ) -> Result<Vec<Candidate>, ApiError> {
-        let found: Vec<aws_sdk_ec2::types::Address> =
-            crate::aws::error::retry(crate::aws::error::RetryPolicy::default(), || async {
-                clients
+        find_tagged_ec2(
+            self,
+            clients,
+            owner,
+            |filters| async move {
+                let out = clients
                     .ec2
                     .describe_addresses()
-                    .set_filters(Some(ec2_owner_filters(owner)))
+                    .set_filters(Some(filters))
                     .send()
-                    .await
-                    .map(|o| o.addresses().to_vec())
-                    .map_err(crate::aws::error::from_sdk)
-            })
-            .await?;
-        let found = found
-            .iter()
-            .filter_map(|o| Some((o.allocation_id()?.to_string(), ec2_tag_map(o.tags()))))
-            .collect();
-        read_judged(self, clients, owner, found).await
+                    .await?;
+                Ok(out.addresses().to_vec())
+            },
+            |o: &Address| (o.allocation_id(), o.tags()),
+        )
+        .await
     }
 
     fn import_id_format(&self) -> &'static str {

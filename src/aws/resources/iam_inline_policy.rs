@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::aws::adopt::read_ours;
+use crate::aws::adopt::find_by_arguments;
 use crate::aws::error::OrGone;
 use crate::provider::adopt::pin_name;
 use crate::provider::{Adoption, Candidate};
@@ -243,10 +243,10 @@ impl ResourceType for IamInlinePolicyType {
         planned: &Value,
         _: &crate::provider::Owner<'_>,
     ) -> Result<Vec<Candidate>, ApiError> {
-        match get_str(planned, self.owner.attr()).zip(get_str(planned, "name")) {
-            Some((who, name)) => read_ours(self, clients, &[format!("{who}:{name}")]).await,
-            None => Ok(Vec::new()),
-        }
+        let id = get_str(planned, self.owner.attr())
+            .zip(get_str(planned, "name"))
+            .map(|(who, name)| format!("{who}:{name}"));
+        find_by_arguments(self, clients, id).await
     }
 
     fn import_id_format(&self) -> &'static str {

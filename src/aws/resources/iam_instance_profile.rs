@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::aws::adopt::read_judged;
+use crate::aws::adopt::find_named;
 use crate::aws::refresh_batch::RefreshBatch;
 use crate::provider::adopt::pin_name;
 use crate::provider::{Adoption, Candidate, Owner};
@@ -171,24 +171,20 @@ impl ResourceType for IamInstanceProfileType {
         let Some(name) = get_str(planned, "name") else {
             return Ok(Vec::new());
         };
-        let id: String = name.to_string();
-        let out = call(|| {
-            clients
-                .iam
-                .get_instance_profile()
-                .instance_profile_name(&id)
-                .send()
-        })
-        .await;
-        let tags: Option<BTreeMap<String, String>> = match out {
-            Ok(o) => o
+        find_named(self, clients, owner, name, || async {
+            let out = call(|| {
+                clients
+                    .iam
+                    .get_instance_profile()
+                    .instance_profile_name(name)
+                    .send()
+            })
+            .await?;
+            Ok(out
                 .instance_profile()
-                .map(|x| crate::aws::iam::tag_pairs(x.tags()).collect()),
-            Err(e) if e.is_not_found() => None,
-            Err(e) => return Err(e),
-        };
-        let found = tags.map(|t| (id.clone(), t)).into_iter().collect();
-        read_judged(self, clients, owner, found).await
+                .map(|x| crate::aws::iam::tag_pairs(x.tags()).collect()))
+        })
+        .await
     }
 
     fn import_id_format(&self) -> &'static str {

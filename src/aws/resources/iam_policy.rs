@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::aws::adopt::read_judged;
+use crate::aws::adopt::find_named;
 use crate::provider::adopt::pin_name;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
@@ -212,16 +212,13 @@ impl ResourceType for IamPolicyType {
             "arn:{}:iam::{account}:policy{path}{name}",
             super::partition(&clients.region)
         );
-        let out = call(|| clients.iam.get_policy().policy_arn(&id).send()).await;
-        let tags: Option<BTreeMap<String, String>> = match out {
-            Ok(o) => o
+        find_named(self, clients, owner, &id, || async {
+            let out = call(|| clients.iam.get_policy().policy_arn(&id).send()).await?;
+            Ok(out
                 .policy()
-                .map(|x| crate::aws::iam::tag_pairs(x.tags()).collect()),
-            Err(e) if e.is_not_found() => None,
-            Err(e) => return Err(e),
-        };
-        let found = tags.map(|t| (id.clone(), t)).into_iter().collect();
-        read_judged(self, clients, owner, found).await
+                .map(|x| crate::aws::iam::tag_pairs(x.tags()).collect()))
+        })
+        .await
     }
 
     fn import_id_format(&self) -> &'static str {

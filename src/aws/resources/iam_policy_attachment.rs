@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::aws::adopt::read_ours;
+use crate::aws::adopt::find_by_arguments;
 use crate::aws::error::OrGone;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
@@ -238,10 +238,7 @@ impl ResourceType for IamPolicyAttachmentType {
         let id: Option<String> = get_str(planned, "name")
             .zip(get_str(planned, "policy_arn"))
             .map(|(n, p)| format!("{n}|{p}"));
-        match id {
-            Some(id) => read_ours(self, clients, &[id]).await,
-            None => Ok(Vec::new()),
-        }
+        find_by_arguments(self, clients, id).await
     }
 
     fn import_id_format(&self) -> &'static str {

@@ -13,7 +13,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::aws::adopt::read_judged;
+use crate::aws::adopt::find_named;
 use crate::provider::adopt::pin_name;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
@@ -275,17 +275,13 @@ impl ResourceType for IamRoleType {
         let Some(name) = get_str(planned, "name") else {
             return Ok(Vec::new());
         };
-        let id: String = name.to_string();
-        let out = call(|| clients.iam.get_role().role_name(&id).send()).await;
-        let tags: Option<BTreeMap<String, String>> = match out {
-            Ok(o) => o
+        find_named(self, clients, owner, name, || async {
+            let out = call(|| clients.iam.get_role().role_name(name).send()).await?;
+            Ok(out
                 .role()
-                .map(|x| crate::aws::iam::tag_pairs(x.tags()).collect()),
-            Err(e) if e.is_not_found() => None,
-            Err(e) => return Err(e),
-        };
-        let found = tags.map(|t| (id.clone(), t)).into_iter().collect();
-        read_judged(self, clients, owner, found).await
+                .map(|x| crate::aws::iam::tag_pairs(x.tags()).collect()))
+        })
+        .await
     }
 
     fn import_id_format(&self) -> &'static str {

@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::aws::adopt::read_ours;
+use crate::aws::adopt::find_by_arguments;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 
@@ -99,10 +99,7 @@ impl ResourceType for IamRolePolicyAttachmentType {
         let id: Option<String> = get_str(planned, "role")
             .zip(get_str(planned, "policy_arn"))
             .map(|(r, p)| format!("{r}/{p}"));
-        match id {
-            Some(id) => read_ours(self, clients, &[id]).await,
-            None => Ok(Vec::new()),
-        }
+        find_by_arguments(self, clients, id).await
     }
 
     fn import_id_format(&self) -> &'static str {

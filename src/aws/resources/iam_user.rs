@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::aws::adopt::read_judged;
+use crate::aws::adopt::find_named;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_iam::types::User;
@@ -208,17 +208,13 @@ impl ResourceType for IamUserType {
         let Some(name) = get_str(planned, "name") else {
             return Ok(Vec::new());
         };
-        let id: String = name.to_string();
-        let out = call(|| clients.iam.get_user().user_name(&id).send()).await;
-        let tags: Option<BTreeMap<String, String>> = match out {
-            Ok(o) => o
+        find_named(self, clients, owner, name, || async {
+            let out = call(|| clients.iam.get_user().user_name(name).send()).await?;
+            Ok(out
                 .user()
-                .map(|x| crate::aws::iam::tag_pairs(x.tags()).collect()),
-            Err(e) if e.is_not_found() => None,
-            Err(e) => return Err(e),
-        };
-        let found = tags.map(|t| (id.clone(), t)).into_iter().collect();
-        read_judged(self, clients, owner, found).await
+                .map(|x| crate::aws::iam::tag_pairs(x.tags()).collect()))
+        })
+        .await
     }
 
     fn import_id_format(&self) -> &'static str {

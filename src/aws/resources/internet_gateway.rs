@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::aws::adopt::{ec2_owner_filters, ec2_tag_map, read_judged};
+use crate::aws::adopt::find_tagged_ec2;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{AttachmentStatus, Filter, InternetGateway, ResourceType as Ec2Type};
@@ -14,7 +14,6 @@ use super::{
     changed, create_call, describe_batched, ec2_arn, expect_prefix, read_created, retry_while,
     wait_gone,
 };
-use crate::aws::call::call;
 use crate::aws::error::OrGone;
 use crate::aws::error::{from_sdk, wait_until, ApiError};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
@@ -205,22 +204,23 @@ impl ResourceType for InternetGatewayType {
         _: &Value,
         owner: &Owner<'_>,
     ) -> Result<Vec<Candidate>, ApiError> {
-        let found: Vec<aws_sdk_ec2::types::InternetGateway> = call(|| {
-            clients
-                .ec2
-                .describe_internet_gateways()
-                .set_filters(Some(ec2_owner_filters(owner)))
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-        })
-        .await?;
-        let found = found
-            .iter()
-            .filter_map(|o| Some((o.internet_gateway_id()?.to_string(), ec2_tag_map(o.tags()))))
-            .collect();
-        read_judged(self, clients, owner, found).await
+        find_tagged_ec2(
+            self,
+            clients,
+            owner,
+            |filters| {
+                clients
+                    .ec2
+                    .describe_internet_gateways()
+                    .set_filters(Some(filters))
+                    .into_paginator()
+                    .items()
+                    .send()
+                    .try_collect()
+            },
+            |o: &InternetGateway| (o.internet_gateway_id(), o.tags()),
+        )
+        .await
     }
 
     fn import_id_format(&self) -> &'static str {

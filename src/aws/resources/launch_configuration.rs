@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use crate::aws::adopt::read_ours;
+use crate::aws::adopt::find_by_arguments;
 use crate::provider::adopt::pin_name;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
@@ -272,10 +272,7 @@ impl ResourceType for LaunchConfigurationType {
         planned: &Value,
         _: &Owner<'_>,
     ) -> Result<Vec<Candidate>, ApiError> {
-        match get_str(planned, "name") {
-            Some(name) => read_ours(self, clients, &[name.to_string()]).await,
-            None => Ok(Vec::new()),
-        }
+        find_by_arguments(self, clients, get_str(planned, "name").map(String::from)).await
     }
 
     fn import_id_format(&self) -> &'static str {

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::aws::adopt::{ec2_owner_filters, ec2_tag_map, read_judged};
+use crate::aws::adopt::find_tagged_ec2;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
@@ -178,22 +178,23 @@ impl ResourceType for NatGatewayType {
         _: &Value,
         owner: &Owner<'_>,
     ) -> Result<Vec<Candidate>, ApiError> {
-        let found: Vec<aws_sdk_ec2::types::NatGateway> = call(|| {
-            clients
-                .ec2
-                .describe_nat_gateways()
-                .set_filter(Some(ec2_owner_filters(owner)))
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-        })
-        .await?;
-        let found = found
-            .iter()
-            .filter_map(|o| Some((o.nat_gateway_id()?.to_string(), ec2_tag_map(o.tags()))))
-            .collect();
-        read_judged(self, clients, owner, found).await
+        find_tagged_ec2(
+            self,
+            clients,
+            owner,
+            |filters| {
+                clients
+                    .ec2
+                    .describe_nat_gateways()
+                    .set_filter(Some(filters))
+                    .into_paginator()
+                    .items()
+                    .send()
+                    .try_collect()
+            },
+            |o: &NatGateway| (o.nat_gateway_id(), o.tags()),
+        )
+        .await
     }
 
     fn import_id_format(&self) -> &'static str {

@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use crate::aws::adopt::read_ours;
+use crate::aws::adopt::find_by_arguments;
 use crate::aws::error::OrGone;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
@@ -317,10 +317,7 @@ impl ResourceType for SecurityGroupRuleType {
         _: &Owner<'_>,
     ) -> Result<Vec<Candidate>, ApiError> {
         let id: Option<String> = Rule::from_value(planned).ok().map(|r| r.id());
-        match id {
-            Some(id) => read_ours(self, clients, &[id]).await,
-            None => Ok(Vec::new()),
-        }
+        find_by_arguments(self, clients, id).await
     }
 
     fn import_id_format(&self) -> &'static str {
