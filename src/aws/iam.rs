@@ -47,11 +47,11 @@ const READ_CONCURRENCY: usize = 8;
 /// Only use it where the referenced object is known to exist (it was just created, or the
 /// configuration names it): otherwise a real mistake is retried until the time limit.
 pub fn iam_eventually_consistent(e: &ApiError) -> bool {
-    if e.code == "NoSuchEntity" {
+    if e.is_no_such_entity() {
         return true;
     }
     let m = e.message.to_ascii_lowercase();
-    (e.code == "MalformedPolicyDocument" && m.contains("invalid principal"))
+    (e.is_malformed_policy_document() && m.contains("invalid principal"))
         || m.contains("invalid iaminstanceprofile")
         || m.contains("invalid iam instance profile")
         || (m.contains("iaminstanceprofile") && m.contains("is invalid"))

@@ -997,7 +997,7 @@ async fn start_refresh(clients: &AwsClients, name: &str, planned: &Value) -> Res
     let req = refresh_request(clients, name, planned)?;
     let start = || async { call(|| req.clone().send()).await };
     match start().await {
-        Err(e) if e.code == "InstanceRefreshInProgress" => {}
+        Err(e) if e.is_instance_refresh_in_progress() => {}
         r => return r.map(|_| ()),
     }
     let cancelled = call(|| {
@@ -1009,7 +1009,7 @@ async fn start_refresh(clients: &AwsClients, name: &str, planned: &Value) -> Res
     })
     .await;
     match cancelled {
-        Err(e) if e.code == "ActiveInstanceRefreshNotFound" => {}
+        Err(e) if e.is_no_active_instance_refresh() => {}
         r => {
             r?;
         }
@@ -1039,14 +1039,6 @@ async fn start_refresh(clients: &AwsClients, name: &str, planned: &Value) -> Res
     )
     .await?;
     start().await.map(|_| ())
-}
-
-/// Errors that mean "the group is busy, try again shortly".
-fn busy(e: &ApiError) -> bool {
-    matches!(
-        e.code.as_str(),
-        "ScalingActivityInProgress" | "ResourceInUse"
-    )
 }
 
 #[async_trait]
@@ -1221,7 +1213,7 @@ impl ResourceType for AutoscalingGroupType {
             retry_while(
                 &format!("Auto Scaling group {name} to be updated"),
                 super::VISIBILITY_LIMIT,
-                busy,
+                ApiError::is_scaling_busy,
                 || async { req.clone().send().await.map_err(from_sdk) },
             )
             .await?;
@@ -1251,7 +1243,7 @@ impl ResourceType for AutoscalingGroupType {
             let drained = retry_while(
                 &format!("Auto Scaling group {name} to scale to zero"),
                 DELETE_LIMIT,
-                busy,
+                ApiError::is_scaling_busy,
                 || async {
                     clients
                         .autoscaling
@@ -1284,7 +1276,7 @@ impl ResourceType for AutoscalingGroupType {
         let deleted = retry_while(
             &format!("Auto Scaling group {name} to be deleted"),
             DELETE_LIMIT,
-            busy,
+            ApiError::is_scaling_busy,
             || async {
                 clients
                     .autoscaling

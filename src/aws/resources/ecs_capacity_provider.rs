@@ -393,7 +393,7 @@ impl ResourceType for EcsCapacityProviderType {
         let deleted = retry_while(
             &format!("ECS capacity provider {arn} to be released by its clusters"),
             DELETE_LIMIT,
-            |e| e.code == "ResourceInUseException" || e.code == "UpdateInProgressException",
+            ApiError::is_ecs_busy,
             || async {
                 clients
                     .ecs

@@ -103,14 +103,6 @@ static SCHEMA: Schema = Schema {
 const DESCRIBE_CHUNK: usize = 100;
 /// How long deletion waits for services, tasks and container instances to go first.
 const DELETE_LIMIT: Duration = Duration::from_secs(10 * 60);
-/// Errors that mean the cluster still holds something being drained.
-const STILL_IN_USE: &[&str] = &[
-    "ClusterContainsContainerInstancesException",
-    "ClusterContainsServicesException",
-    "ClusterContainsTasksException",
-    "UpdateInProgressException",
-    "ResourceInUseException",
-];
 
 fn cluster_state(c: &Cluster) -> Option<(String, Value)> {
     let arn = c.cluster_arn()?.to_string();
@@ -536,7 +528,7 @@ impl ResourceType for EcsClusterType {
         let deleted = retry_while(
             &format!("ECS cluster {arn} to be deleted (still in use)"),
             DELETE_LIMIT,
-            |e| STILL_IN_USE.contains(&e.code.as_str()),
+            ApiError::is_ecs_cluster_in_use,
             || async {
                 clients
                     .ecs

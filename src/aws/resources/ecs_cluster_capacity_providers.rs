@@ -106,7 +106,7 @@ async fn put(
     retry_while(
         &format!("ECS cluster {cluster} to accept its capacity providers"),
         BUSY_LIMIT,
-        |e| e.code == "UpdateInProgressException" || e.code == "ResourceInUseException",
+        ApiError::is_ecs_busy,
         || async {
             clients
                 .ecs

@@ -448,7 +448,7 @@ async fn wait_for_steady_state(clients: &AwsClients, arn: &str) -> Result<(), Ap
 
 /// Errors that mean a service is already gone.
 fn gone(e: &ApiError) -> bool {
-    e.is_not_found() || e.code == "ServiceNotActiveException"
+    e.is_not_found() || e.is_service_not_active()
 }
 
 #[async_trait]
@@ -588,7 +588,7 @@ impl ResourceType for EcsServiceType {
             "ECS service to be created (role or load balancer not usable yet)",
             SETTLE_LIMIT,
             |e| {
-                e.code == "InvalidParameterException"
+                e.is_ecs_invalid_parameter()
                     && (e.message.contains("Unable to assume role")
                         || e.message.contains("verify that the ECS service role")
                         || e.message

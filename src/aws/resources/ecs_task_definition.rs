@@ -196,7 +196,7 @@ fn runtime_platform(planned: &Value) -> Option<RuntimePlatform> {
 /// NotFound code).
 fn missing(e: &ApiError) -> bool {
     e.is_not_found()
-        || e.code == "ClientException"
+        || e.is_ecs_client_exception()
             && (e.message.contains("Unable to describe task definition")
                 || e.message.contains("does not exist"))
 }
@@ -457,7 +457,7 @@ impl ResourceType for EcsTaskDefinitionType {
             Ok(_) => Ok(()),
             Err(e) if missing(&e) => Ok(()),
             // Deregistering a revision that is already INACTIVE.
-            Err(e) if e.code == "ClientException" && e.message.contains("INACTIVE") => Ok(()),
+            Err(e) if e.is_ecs_client_exception() && e.message.contains("INACTIVE") => Ok(()),
             Err(e) => Err(e),
         }
     }

@@ -170,9 +170,12 @@ async fn associate(clients: &AwsClients, id: &str, planned: &Value) -> Result<()
             .await
             .map_err(from_sdk)
             // A new address or an instance still starting: not ready yet rather than wrong.
-            .map_err(|e| match e.code.as_str() {
-                "InvalidAllocationID.NotFound" | "InvalidInstanceID" => eventually_consistent(e),
-                _ => e,
+            .map_err(|e| {
+                if e.is_unknown_allocation_or_instance() {
+                    eventually_consistent(e)
+                } else {
+                    e
+                }
             })
     })
     .await?;
@@ -320,7 +323,7 @@ impl ResourceType for EipType {
                 match r {
                     Ok(_) => Ok(Some(())),
                     Err(e) if e.is_not_found() => Ok(Some(())),
-                    Err(e) if e.code == "InvalidIPAddress.InUse" => Ok(None),
+                    Err(e) if e.is_address_in_use() => Ok(None),
                     Err(e) => Err(e),
                 }
             },

@@ -102,7 +102,7 @@ async fn owner(clients: &AwsClients, id: &str) -> Result<Option<String>, ApiErro
     })
     .await;
     match r {
-        Err(e) if e.is_not_found() || e.code == "AccessDenied" => Ok(None),
+        Err(e) if e.is_not_found() || e.is_access_denied() => Ok(None),
         r => Ok(r?.user_name().map(String::from)),
     }
 }

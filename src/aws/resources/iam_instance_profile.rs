@@ -105,7 +105,7 @@ async fn add_role(clients: &AwsClients, profile: &str, role: &str) -> Result<(),
     match added {
         // A profile holds one role: the repeat of a call whose answer was lost is refused
         // with LimitExceeded, the role being in already.
-        Err(e) if e.code == "LimitExceeded" => {
+        Err(e) if e.is_limit_exceeded() => {
             let out = clients
                 .iam
                 .get_instance_profile()

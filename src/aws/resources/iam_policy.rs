@@ -349,7 +349,7 @@ impl ResourceType for IamPolicyType {
             retry_while(
                 &format!("IAM policy {arn} to be deleted"),
                 IAM_SETTLE_LIMIT,
-                |e| e.code == "DeleteConflict",
+                ApiError::is_delete_conflict,
                 || async {
                     clients
                         .iam

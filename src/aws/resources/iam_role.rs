@@ -438,7 +438,7 @@ impl ResourceType for IamRoleType {
         };
         match cleanup.await {
             Err(e) if e.is_not_found() => Ok(()),
-            Err(mut e) if e.code == "DeleteConflict" => {
+            Err(mut e) if e.is_delete_conflict() => {
                 e.message = format!(
                     "{} (detach its policies first, or set force_detach_policies = true)",
                     e.message

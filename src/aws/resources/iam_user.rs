@@ -328,7 +328,7 @@ impl ResourceType for IamUserType {
             call(|| clients.iam.delete_user().user_name(name).send()).await
         };
         match deleted.await {
-            Err(mut e) if e.code == "DeleteConflict" => {
+            Err(mut e) if e.is_delete_conflict() => {
                 e.message = format!(
                     "{} (remove its access keys, policies and groups first, or set force_destroy = true)",
                     e.message

@@ -162,7 +162,7 @@ async fn detach(clients: &AwsClients, id: &str, vpc: &str) -> Result<(), ApiErro
     let detached = retry_while(
         &format!("internet gateway {id} to detach from {vpc} (DependencyViolation)"),
         DETACH_LIMIT,
-        |e| e.code == "DependencyViolation",
+        ApiError::is_dependency_violation,
         || async {
             clients
                 .ec2
@@ -178,7 +178,7 @@ async fn detach(clients: &AwsClients, id: &str, vpc: &str) -> Result<(), ApiErro
     match detached {
         Ok(_) => Ok(()),
         // Already detached, or the gateway or VPC is gone: nothing to undo.
-        Err(e) if e.is_not_found() || e.code == "Gateway.NotAttached" => Ok(()),
+        Err(e) if e.is_not_found() || e.is_gateway_not_attached() => Ok(()),
         Err(e) => Err(e),
     }
 }
@@ -314,7 +314,7 @@ impl ResourceType for InternetGatewayType {
         let deleted = retry_while(
             &format!("internet gateway {id} to be deleted (DependencyViolation)"),
             SETTLE_LIMIT,
-            |e| e.code == "DependencyViolation",
+            ApiError::is_dependency_violation,
             || async {
                 clients
                     .ec2

@@ -341,7 +341,7 @@ impl ResourceType for LaunchConfigurationType {
         retry_while(
             &format!("launch configuration {name} to be created"),
             PROFILE_LIMIT,
-            |e| e.code == "ValidationError" && e.message.contains("Invalid IamInstanceProfile"),
+            |e| e.is_validation_error() && e.message.contains("Invalid IamInstanceProfile"),
             || {
                 create_call("launch configuration to be created", || async {
                     create_request(ctx.clients, &name, planned, &root_device)
@@ -373,7 +373,7 @@ impl ResourceType for LaunchConfigurationType {
         let r = retry_while(
             &format!("launch configuration {name} to be deleted (still in use)"),
             IN_USE_LIMIT,
-            |e| e.code == "ResourceInUse",
+            ApiError::is_resource_in_use,
             || async {
                 ctx.clients
                     .autoscaling

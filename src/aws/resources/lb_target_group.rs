@@ -632,7 +632,7 @@ impl ResourceType for LbTargetGroupType {
         retry_while(
             &format!("target group {arn} to be deleted (ResourceInUse)"),
             IN_USE_LIMIT,
-            |e| e.code == "ResourceInUse",
+            ApiError::is_resource_in_use,
             || async {
                 clients
                     .elbv2

@@ -370,7 +370,7 @@ impl ResourceType for SecurityGroupType {
                 match r {
                     Ok(_) => Ok(Some(())),
                     Err(e) if e.is_not_found() => Ok(Some(())),
-                    Err(e) if e.code == "DependencyViolation" => Ok(None),
+                    Err(e) if e.is_dependency_violation() => Ok(None),
                     Err(e) => Err(e),
                 }
             },

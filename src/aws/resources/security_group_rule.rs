@@ -348,7 +348,7 @@ impl ResourceType for SecurityGroupRuleType {
         perms::apply_diff(ctx.clients, &rule.group_id, rule.direction, &d, true)
             .await
             .map_err(|mut e| {
-                if e.code == "InvalidPermission.Duplicate" {
+                if e.is_duplicate_permission() {
                     e.message = format!(
                         "{} already allows some of these sources on these ports ({}). A rule \
                          may be managed only once: by one aws_security_group_rule or by the \

@@ -385,7 +385,7 @@ impl ResourceType for SubnetType {
         let deleted = retry_while(
             &format!("subnet {id} to be deleted (DependencyViolation)"),
             DEPENDENCY_LIMIT,
-            |e| e.code == "DependencyViolation",
+            ApiError::is_dependency_violation,
             || async {
                 clients
                     .ec2

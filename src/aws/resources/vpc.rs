@@ -521,7 +521,7 @@ impl ResourceType for VpcType {
         let deleted = retry_while(
             &format!("VPC {id} to be deleted (DependencyViolation)"),
             DEPENDENCY_LIMIT,
-            |e| e.code == "DependencyViolation",
+            ApiError::is_dependency_violation,
             || async {
                 clients
                     .ec2
