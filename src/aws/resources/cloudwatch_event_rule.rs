@@ -21,8 +21,7 @@ use aws_sdk_eventbridge::types::{Rule, RuleState, Tag};
 
 use super::{prefix_of_unique_name, read_created, retry_while};
 use crate::aws::call::call;
-use crate::aws::error::OrGone;
-use crate::aws::error::{from_sdk, ApiError};
+use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::iam::{iam_eventually_consistent, name_or_prefix, IAM_SETTLE_LIMIT};
 use crate::aws::json_doc::{canonical_json, normalize_attr};
 use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};

@@ -21,8 +21,7 @@ use aws_sdk_cloudwatchlogs::types::LogGroup;
 
 use super::{changed, prefix_of_unique_name, read_created, with_attrs};
 use crate::aws::call::call;
-use crate::aws::error::OrGone;
-use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::error::{from_sdk, retry, ApiError, OrGone, RetryPolicy};
 use crate::aws::iam::name_or_prefix;
 use crate::aws::refresh_batch::{plain_arn, RefreshBatch, TagsByArn};
 use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};

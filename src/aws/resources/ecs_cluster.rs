@@ -26,8 +26,7 @@ use aws_sdk_ecs::types::{
 use super::{changed, read_created, retry_while, wait_gone};
 use crate::aws::call::call;
 use crate::aws::ecs_api::{build_error, from_ecs, to_ecs, update_ecs_tags};
-use crate::aws::error::OrGone;
-use crate::aws::error::{from_sdk, ApiError};
+use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;

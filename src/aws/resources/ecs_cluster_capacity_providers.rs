@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::aws::adopt::find_by_arguments;
-use crate::aws::error::OrGone;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ecs::types::{CapacityProviderStrategyItem, Cluster};
@@ -19,7 +18,7 @@ use aws_sdk_ecs::types::{CapacityProviderStrategyItem, Cluster};
 use super::{read_created, retry_while};
 use crate::aws::call::call;
 use crate::aws::ecs_api::{build_error, name_from_arn};
-use crate::aws::error::{from_sdk, ApiError};
+use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::schema::Default;

@@ -16,9 +16,8 @@ use aws_sdk_ec2::types::{Address, DomainType, Filter, ResourceType as Ec2Resourc
 
 use super::{attr, expect_prefix, read_created};
 use crate::aws::call::call;
-use crate::aws::error::OrGone;
 use crate::aws::error::{
-    eventually_consistent, from_sdk, retry, wait_until, ApiError, RetryPolicy,
+    eventually_consistent, from_sdk, retry, wait_until, ApiError, OrGone, RetryPolicy,
 };
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;

@@ -16,8 +16,7 @@ use sha2::{Digest, Sha256};
 
 use super::{changed, read_created, retry_while, with_attrs};
 use crate::aws::call::call;
-use crate::aws::error::OrGone;
-use crate::aws::error::{from_sdk, ApiError};
+use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::iam::{iam_eventually_consistent, iso8601, IAM_SETTLE_LIMIT};
 use crate::aws::AwsClients;
 use crate::lang::Value;

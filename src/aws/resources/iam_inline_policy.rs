@@ -13,13 +13,12 @@
 use std::collections::BTreeMap;
 
 use crate::aws::adopt::find_by_arguments;
-use crate::aws::error::OrGone;
 use crate::provider::adopt::pin_name;
 use crate::provider::{Adoption, Candidate};
 use async_trait::async_trait;
 
 use super::{prefix_of_unique_name, read_created, retry_while, split_import_id};
-use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::error::{from_sdk, retry, ApiError, OrGone, RetryPolicy};
 use crate::aws::iam::{iam_eventually_consistent, name_or_prefix, read_each, IAM_SETTLE_LIMIT};
 use crate::aws::json_doc::{canonical_policy, normalize_attr};
 use crate::aws::refresh_batch::RefreshBatch;

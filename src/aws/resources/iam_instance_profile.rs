@@ -19,8 +19,7 @@ use aws_sdk_iam::types::InstanceProfile;
 
 use super::{changed, prefix_of_unique_name, read_created, retry_while};
 use crate::aws::call::call;
-use crate::aws::error::OrGone;
-use crate::aws::error::{from_sdk, ApiError};
+use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::iam::{
     iam_eventually_consistent, iso8601, name_or_prefix, read_each, tag_pairs, to_iam_tags,
     IAM_SETTLE_LIMIT,

@@ -20,8 +20,7 @@ use aws_sdk_iam::types::Policy;
 
 use super::{changed, expect_prefix, prefix_of_unique_name, read_created, retry_while};
 use crate::aws::call::call;
-use crate::aws::error::OrGone;
-use crate::aws::error::{from_sdk, ApiError};
+use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::iam::{name_or_prefix, read_each, tag_pairs, to_iam_tags, IAM_SETTLE_LIMIT};
 use crate::aws::json_doc::{canonical_policy, normalize_attr};
 use crate::aws::refresh_batch::{IamAccount, RefreshBatch};

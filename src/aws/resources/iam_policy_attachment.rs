@@ -11,13 +11,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::aws::adopt::find_by_arguments;
-use crate::aws::error::OrGone;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 
 use super::{expect_prefix, retry_while};
 use crate::aws::call::call;
-use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::error::{from_sdk, retry, ApiError, OrGone, RetryPolicy};
 use crate::aws::iam::{iam_eventually_consistent, IAM_SETTLE_LIMIT};
 use crate::aws::AwsClients;
 use crate::lang::Value;

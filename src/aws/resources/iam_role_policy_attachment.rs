@@ -16,8 +16,7 @@ use async_trait::async_trait;
 
 use super::{expect_prefix, read_created, retry_while, split_import_id};
 use crate::aws::call::call;
-use crate::aws::error::OrGone;
-use crate::aws::error::{from_sdk, ApiError};
+use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::iam::{iam_eventually_consistent, IAM_SETTLE_LIMIT};
 use crate::aws::refresh_batch::RefreshBatch;
 use crate::aws::AwsClients;

@@ -15,8 +15,7 @@ use aws_sdk_iam::types::User;
 
 use super::{changed, read_created, with_attrs};
 use crate::aws::call::call;
-use crate::aws::error::OrGone;
-use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::error::{from_sdk, retry, ApiError, OrGone, RetryPolicy};
 use crate::aws::iam::{read_each, tag_pairs, to_iam_tags};
 use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;

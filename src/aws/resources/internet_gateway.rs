@@ -12,10 +12,9 @@ use aws_sdk_ec2::types::{AttachmentStatus, Filter, InternetGateway, ResourceType
 
 use super::{
     changed, create_call, describe_batched, ec2_arn, expect_prefix, read_created, retry_while,
-    wait_gone,
+    wait_gone, DESCRIBE_CHUNK,
 };
-use crate::aws::error::OrGone;
-use crate::aws::error::{from_sdk, wait_until, ApiError};
+use crate::aws::error::{from_sdk, wait_until, ApiError, OrGone};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -84,6 +83,7 @@ async fn describe_gateways(
 ) -> Result<Vec<InternetGateway>, ApiError> {
     describe_batched(
         ids,
+        DESCRIBE_CHUNK,
         |chunk| async move {
             clients
                 .ec2

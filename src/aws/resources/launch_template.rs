@@ -44,8 +44,7 @@ use super::{
     unique_name, with_attrs,
 };
 use crate::aws::call::call;
-use crate::aws::error::OrGone;
-use crate::aws::error::{from_sdk, ApiError, ErrorKind};
+use crate::aws::error::{from_sdk, ApiError, ErrorKind, OrGone};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, to_ec2, update_ec2_tags};
 use crate::aws::AwsClients;
 use crate::lang::Value;

@@ -28,14 +28,14 @@ use aws_sdk_elasticloadbalancingv2::types::{
 };
 
 use super::{
-    attr, changed, create_call, expect_prefix, prefix_of_unique_name, read_created, unique_name,
+    attr, changed, create_call, describe_batched, expect_prefix, prefix_of_unique_name,
+    read_created, unique_name,
 };
 use crate::aws::call::call;
 use crate::aws::elbv2_tags::{
     arn_resource, describe_tags, to_elb, update_tags, visible, DESCRIBE_TAGS_CHUNK,
 };
-use crate::aws::error::OrGone;
-use crate::aws::error::{from_sdk, wait_until, ApiError, ErrorKind};
+use crate::aws::error::{from_sdk, wait_until, ApiError, ErrorKind, OrGone};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -335,42 +335,42 @@ fn create_request(
 /// request when one ARN is gone; that chunk is then found in the full (paginated) listing,
 /// where the gone ones are simply absent.
 async fn describe(clients: &AwsClients, arns: &[String]) -> Result<Vec<LoadBalancer>, ApiError> {
-    let mut out = Vec::new();
-    for chunk in arns.chunks(DESCRIBE_TAGS_CHUNK) {
-        let by_arn = call(|| {
+    describe_batched(
+        arns,
+        DESCRIBE_TAGS_CHUNK,
+        |chunk| async move {
             clients
                 .elbv2
                 .describe_load_balancers()
-                .set_load_balancer_arns(Some(chunk.to_vec()))
+                .set_load_balancer_arns(Some(chunk))
                 .into_paginator()
                 .items()
                 .send()
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .await;
-        match by_arn {
-            Ok(found) => out.extend(found),
-            Err(e) if e.is_not_found() => {
-                let all = call(|| {
-                    clients
-                        .elbv2
-                        .describe_load_balancers()
-                        .page_size(400)
-                        .into_paginator()
-                        .items()
-                        .send()
-                        .collect::<Result<Vec<_>, _>>()
-                })
-                .await?;
-                out.extend(all.into_iter().filter(|lb| {
-                    lb.load_balancer_arn()
+                .try_collect()
+                .await
+                .map_err(from_sdk)
+        },
+        |chunk| async move {
+            let all: Vec<LoadBalancer> = clients
+                .elbv2
+                .describe_load_balancers()
+                .page_size(400)
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+                .await
+                .map_err(from_sdk)?;
+            Ok(all
+                .into_iter()
+                .filter(|o| {
+                    o.load_balancer_arn()
                         .is_some_and(|a| chunk.iter().any(|c| c == a))
-                }));
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(out)
+                })
+                .collect())
+        },
+    )
+    .await
 }
 
 /// The load balancer's attributes, `None` if it is gone. There is no batch form of

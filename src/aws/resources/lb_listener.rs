@@ -21,8 +21,7 @@ use super::lb_actions::{self, from_sdk_all, normalize_in, shaped_like, to_sdk_al
 use super::{changed, create_call, expect_prefix, read_created};
 use crate::aws::call::call;
 use crate::aws::elbv2_tags::{describe_tags, parent_arn, to_elb, update_tags, visible};
-use crate::aws::error::OrGone;
-use crate::aws::error::{from_sdk, ApiError};
+use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;

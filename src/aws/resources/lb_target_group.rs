@@ -25,12 +25,12 @@ use aws_sdk_elasticloadbalancingv2::types::{
 
 use super::lb::num;
 use super::{
-    attr, create_call, expect_prefix, prefix_of_unique_name, read_created, retry_while, unique_name,
+    attr, create_call, describe_batched, expect_prefix, prefix_of_unique_name, read_created,
+    retry_while, unique_name,
 };
 use crate::aws::call::call;
 use crate::aws::elbv2_tags::{describe_tags, to_elb, update_tags, visible, DESCRIBE_TAGS_CHUNK};
-use crate::aws::error::OrGone;
-use crate::aws::error::{from_sdk, ApiError};
+use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -405,42 +405,42 @@ fn create_request(
 /// Describes target groups by ARN, [`DESCRIBE_TAGS_CHUNK`] a request, falling back to the
 /// full (paginated) listing for a chunk in which one ARN is gone (AWS fails the request).
 async fn describe(clients: &AwsClients, arns: &[String]) -> Result<Vec<TargetGroup>, ApiError> {
-    let mut out = Vec::new();
-    for chunk in arns.chunks(DESCRIBE_TAGS_CHUNK) {
-        let by_arn = call(|| {
+    describe_batched(
+        arns,
+        DESCRIBE_TAGS_CHUNK,
+        |chunk| async move {
             clients
                 .elbv2
                 .describe_target_groups()
-                .set_target_group_arns(Some(chunk.to_vec()))
+                .set_target_group_arns(Some(chunk))
                 .into_paginator()
                 .items()
                 .send()
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .await;
-        match by_arn {
-            Ok(found) => out.extend(found),
-            Err(e) if e.is_not_found() => {
-                let all = call(|| {
-                    clients
-                        .elbv2
-                        .describe_target_groups()
-                        .page_size(400)
-                        .into_paginator()
-                        .items()
-                        .send()
-                        .collect::<Result<Vec<_>, _>>()
-                })
-                .await?;
-                out.extend(all.into_iter().filter(|tg| {
-                    tg.target_group_arn()
+                .try_collect()
+                .await
+                .map_err(from_sdk)
+        },
+        |chunk| async move {
+            let all: Vec<TargetGroup> = clients
+                .elbv2
+                .describe_target_groups()
+                .page_size(400)
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+                .await
+                .map_err(from_sdk)?;
+            Ok(all
+                .into_iter()
+                .filter(|o| {
+                    o.target_group_arn()
                         .is_some_and(|a| chunk.iter().any(|c| c == a))
-                }));
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(out)
+                })
+                .collect())
+        },
+    )
+    .await
 }
 
 /// The group's attributes, `None` if it is gone (one call per group: no batch form).

@@ -18,8 +18,7 @@ use aws_sdk_ec2::types::{
 
 use super::{attr, expect_prefix};
 use crate::aws::call::call;
-use crate::aws::error::OrGone;
-use crate::aws::error::{from_sdk, wait_until, ApiError, ErrorKind};
+use crate::aws::error::{from_sdk, wait_until, ApiError, ErrorKind, OrGone};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
 use crate::lang::Value;

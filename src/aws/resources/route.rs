@@ -10,14 +10,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use crate::aws::adopt::find_by_arguments;
-use crate::aws::error::OrGone;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Filter, Route, RouteTable};
 
 use super::{changed, create_call, expect_prefix, read_created, split_import_id, DESCRIBE_CHUNK};
 use crate::aws::call::call;
-use crate::aws::error::{from_sdk, wait_until, ApiError};
+use crate::aws::error::{from_sdk, wait_until, ApiError, OrGone};
 use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::values::{get_str, opt_str, state_object};

@@ -19,8 +19,7 @@ use super::route::{
 };
 use super::{changed, create_call, ec2_arn, expect_prefix, read_created, wait_gone};
 use crate::aws::call::call;
-use crate::aws::error::OrGone;
-use crate::aws::error::{from_sdk, wait_until, ApiError};
+use crate::aws::error::{from_sdk, wait_until, ApiError, OrGone};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
 use crate::lang::Value;

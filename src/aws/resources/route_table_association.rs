@@ -15,8 +15,7 @@ use aws_sdk_ec2::types::{RouteTable, RouteTableAssociation, RouteTableAssociatio
 use super::route::tables_by_filter;
 use super::{changed, create_call, expect_prefix, read_created, split_import_id, wait_gone};
 use crate::aws::call::call;
-use crate::aws::error::OrGone;
-use crate::aws::error::{from_sdk, wait_until, ApiError, ErrorKind};
+use crate::aws::error::{from_sdk, wait_until, ApiError, ErrorKind, OrGone};
 use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::values::{get_str, opt_str, state_object};

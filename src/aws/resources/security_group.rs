@@ -12,7 +12,6 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::aws::adopt::find_tagged_ec2;
-use crate::aws::error::OrGone;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Filter, ResourceType as Ec2ResourceType, SecurityGroup};
@@ -22,7 +21,7 @@ use super::{
     attr, expect_prefix, partition, prefix_of_unique_name, read_created, unique_name, with_attrs,
 };
 use crate::aws::call::call;
-use crate::aws::error::{wait_until, ApiError};
+use crate::aws::error::{wait_until, ApiError, OrGone};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
 use crate::lang::Value;

@@ -12,14 +12,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use crate::aws::adopt::find_by_arguments;
-use crate::aws::error::OrGone;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::SecurityGroup;
 
 use super::security_group::describe_groups;
 use super::sg_permissions::{self as perms, Atoms, Direction, PortRange, Source};
-use crate::aws::error::{wait_until, ApiError, ErrorKind};
+use crate::aws::error::{wait_until, ApiError, ErrorKind, OrGone};
 use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::schema::Default;

@@ -19,8 +19,7 @@ use aws_sdk_sns::types::Tag;
 
 use super::{changed, expect_prefix, prefix_of_unique_name, read_created, unique_name};
 use crate::aws::call::call;
-use crate::aws::error::OrGone;
-use crate::aws::error::{from_sdk, ApiError};
+use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::iam::read_each;
 use crate::aws::json_doc::{canonical_json, canonical_policy, normalize_attr};
 use crate::aws::refresh_batch::RefreshBatch;

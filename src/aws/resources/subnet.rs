@@ -14,11 +14,10 @@ use aws_sdk_ec2::types::{
 
 use super::{
     changed, create_call, describe_batched, ec2_arn, expect_prefix, read_created, retry_while,
-    wait_gone,
+    wait_gone, DESCRIBE_CHUNK,
 };
 use crate::aws::call::call;
-use crate::aws::error::OrGone;
-use crate::aws::error::{from_sdk, wait_until, ApiError};
+use crate::aws::error::{from_sdk, wait_until, ApiError, OrGone};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -128,6 +127,7 @@ fn filter(name: &str, values: Vec<String>) -> Filter {
 async fn describe_subnets(clients: &AwsClients, ids: &[String]) -> Result<Vec<Subnet>, ApiError> {
     describe_batched(
         ids,
+        DESCRIBE_CHUNK,
         |chunk| async move {
             clients
                 .ec2

@@ -19,8 +19,7 @@ use super::{
     wait_gone, DESCRIBE_CHUNK,
 };
 use crate::aws::call::call;
-use crate::aws::error::OrGone;
-use crate::aws::error::{from_sdk, wait_until, ApiError};
+use crate::aws::error::{from_sdk, wait_until, ApiError, OrGone};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -155,6 +154,7 @@ fn filter(name: &str, values: Vec<String>) -> Filter {
 async fn describe_vpcs(clients: &AwsClients, ids: &[String]) -> Result<Vec<Vpc>, ApiError> {
     describe_batched(
         ids,
+        DESCRIBE_CHUNK,
         |chunk| async move {
             clients
                 .ec2
