@@ -21,7 +21,7 @@ use aws_sdk_cloudwatchlogs::types::LogGroup;
 
 use super::{changed, prefix_of_unique_name, read_created, with_attrs};
 use crate::aws::call::call;
-use crate::aws::error::{from_sdk, retry, ApiError, OrGone, RetryPolicy};
+use crate::aws::error::{ApiError, OrGone};
 use crate::aws::iam::name_or_prefix;
 use crate::aws::refresh_batch::{plain_arn, RefreshBatch, TagsByArn};
 use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
@@ -283,31 +283,25 @@ impl ResourceType for CloudwatchLogGroupType {
         if changed(prior, planned, "kms_key_id") {
             match get_str(planned, "kms_key_id") {
                 Some(key) => {
-                    retry(RetryPolicy::default(), || async {
+                    call(|| {
                         clients
                             .logs
                             .associate_kms_key()
                             .log_group_name(name)
                             .kms_key_id(key)
                             .send()
-                            .await
-                            .map(|_| ())
-                            .map_err(from_sdk)
                     })
-                    .await?
+                    .await?;
                 }
                 None => {
-                    retry(RetryPolicy::default(), || async {
+                    call(|| {
                         clients
                             .logs
                             .disassociate_kms_key()
                             .log_group_name(name)
                             .send()
-                            .await
-                            .map(|_| ())
-                            .map_err(from_sdk)
                     })
-                    .await?
+                    .await?;
                 }
             }
         }

@@ -16,7 +16,7 @@ use async_trait::async_trait;
 
 use super::{expect_prefix, retry_while};
 use crate::aws::call::call;
-use crate::aws::error::{from_sdk, retry, ApiError, OrGone, RetryPolicy};
+use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::iam::{iam_eventually_consistent, IAM_SETTLE_LIMIT};
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -162,37 +162,33 @@ async fn attach(clients: &AwsClients, arn: &str, kind: Kind, who: &str) -> Resul
 }
 
 async fn detach(clients: &AwsClients, arn: &str, kind: Kind, who: &str) -> Result<(), ApiError> {
-    let r = retry(RetryPolicy::default(), || async {
-        let iam = &clients.iam;
-        match kind {
-            Kind::User => iam
-                .detach_user_policy()
+    let iam = &clients.iam;
+    match kind {
+        Kind::User => call(|| {
+            iam.detach_user_policy()
                 .user_name(who)
                 .policy_arn(arn)
                 .send()
-                .await
-                .map(|_| ())
-                .map_err(from_sdk),
-            Kind::Role => iam
-                .detach_role_policy()
+        })
+        .await
+        .ok_if_gone(),
+        Kind::Role => call(|| {
+            iam.detach_role_policy()
                 .role_name(who)
                 .policy_arn(arn)
                 .send()
-                .await
-                .map(|_| ())
-                .map_err(from_sdk),
-            Kind::Group => iam
-                .detach_group_policy()
+        })
+        .await
+        .ok_if_gone(),
+        Kind::Group => call(|| {
+            iam.detach_group_policy()
                 .group_name(who)
                 .policy_arn(arn)
                 .send()
-                .await
-                .map(|_| ())
-                .map_err(from_sdk),
-        }
-    })
-    .await;
-    r.ok_if_gone()
+        })
+        .await
+        .ok_if_gone(),
+    }
 }
 
 /// Attaches what `want` has and `have` lacks, detaches the reverse.

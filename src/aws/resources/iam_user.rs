@@ -15,7 +15,7 @@ use aws_sdk_iam::types::User;
 
 use super::{changed, read_created, with_attrs};
 use crate::aws::call::call;
-use crate::aws::error::{from_sdk, retry, ApiError, OrGone, RetryPolicy};
+use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::iam::{read_each, tag_pairs, to_iam_tags};
 use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
@@ -276,31 +276,25 @@ impl ResourceType for IamUserType {
         if changed(prior, planned, "permissions_boundary") {
             match get_str(planned, "permissions_boundary") {
                 Some(arn) => {
-                    retry(RetryPolicy::default(), || async {
+                    call(|| {
                         clients
                             .iam
                             .put_user_permissions_boundary()
                             .user_name(name)
                             .permissions_boundary(arn)
                             .send()
-                            .await
-                            .map(|_| ())
-                            .map_err(from_sdk)
                     })
-                    .await?
+                    .await?;
                 }
                 None => {
-                    retry(RetryPolicy::default(), || async {
+                    call(|| {
                         clients
                             .iam
                             .delete_user_permissions_boundary()
                             .user_name(name)
                             .send()
-                            .await
-                            .map(|_| ())
-                            .map_err(from_sdk)
                     })
-                    .await?
+                    .await?;
                 }
             }
         }
