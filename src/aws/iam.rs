@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use aws_sdk_iam::types::Tag;
 
-use super::error::{retry, ApiError, RetryPolicy};
+use super::error::{retry, ApiError, OrGone, RetryPolicy};
 use super::AwsClients;
 use crate::lang::Value;
 
@@ -104,13 +104,8 @@ where
     let mut out = BTreeMap::new();
     while let Some(joined) = tasks.join_next().await {
         let (id, found) = joined.map_err(|e| ApiError::malformed(format!("read task: {e}")))?;
-        match found {
-            Ok(Some(v)) => {
-                out.insert(id, v);
-            }
-            Ok(None) => {}
-            Err(e) if e.is_not_found() => {}
-            Err(e) => return Err(e),
+        if let Some(v) = found.found()?.flatten() {
+            out.insert(id, v);
         }
     }
     Ok(out)

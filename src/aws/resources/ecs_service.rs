@@ -32,7 +32,7 @@ use crate::aws::call::call;
 use crate::aws::ecs_api::{
     build_error, cluster_of_service_arn, from_ecs, name_from_arn, to_ecs, update_ecs_tags,
 };
-use crate::aws::error::{from_sdk, wait_until, ApiError};
+use crate::aws::error::{from_sdk, wait_until, ApiError, OrGone};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -414,12 +414,10 @@ async fn describe(clients: &AwsClients, arns: &[String]) -> Result<Vec<Service>,
                     .send()
             })
             .await;
-            match found {
-                // Services that do not exist come back as `failures` (reason MISSING).
-                Ok(found) => out.extend(found.services().iter().cloned()),
-                // The cluster is gone, and its services with it.
-                Err(e) if e.is_not_found() => {}
-                Err(e) => return Err(e),
+            // The cluster may be gone, and its services with it. Services that do not exist come
+            // back as `failures` (reason MISSING).
+            if let Some(found) = found.found()? {
+                out.extend(found.services().iter().cloned());
             }
         }
     }
@@ -487,14 +485,9 @@ impl ResourceType for EcsServiceType {
                     .send()
             })
             .await
+            .found()?
             .map(|o| o.services().to_vec())
-            .or_else(|e| {
-                if e.is_not_found() {
-                    Ok(Vec::new())
-                } else {
-                    Err(e)
-                }
-            })?
+            .unwrap_or_default()
         }
         .iter()
         .filter(|s| s.status() != Some("INACTIVE"))

@@ -319,11 +319,9 @@ impl ResourceType for EipType {
             RELEASE_LIMIT,
             || async {
                 let r = call(|| ctx.clients.ec2.release_address().allocation_id(id).send()).await;
-                match r {
-                    Ok(_) => Ok(Some(())),
-                    Err(e) if e.is_not_found() => Ok(Some(())),
+                match r.ok_if_gone() {
                     Err(e) if e.is_address_in_use() => Ok(None),
-                    Err(e) => Err(e),
+                    r => r.map(Some),
                 }
             },
         )

@@ -361,10 +361,7 @@ impl ResourceType for IamPolicyType {
             )
             .await
         };
-        match deleted.await {
-            Err(e) if e.is_not_found() => Ok(()),
-            other => other.map(|_| ()),
-        }
+        deleted.await.ok_if_gone()
     }
 }
 

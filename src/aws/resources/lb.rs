@@ -461,15 +461,15 @@ impl ResourceType for LbType {
             return Ok(Vec::new());
         };
         let out = call(|| clients.elbv2.describe_load_balancers().names(name).send()).await;
-        let arns: Vec<String> = match out {
-            Ok(o) => o
-                .load_balancers()
-                .iter()
-                .filter_map(|x| x.load_balancer_arn().map(String::from))
-                .collect(),
-            Err(e) if e.is_not_found() => Vec::new(),
-            Err(e) => return Err(e),
-        };
+        let arns: Vec<String> = out
+            .found()?
+            .map(|o| {
+                o.load_balancers()
+                    .iter()
+                    .filter_map(|x| x.load_balancer_arn().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
         let found = describe_tags(clients, &arns).await?.into_iter().collect();
         read_judged(self, clients, owner, found).await
     }
@@ -621,11 +621,8 @@ impl ResourceType for LbType {
             POLL,
             DELETE_LIMIT,
             || async {
-                match describe(clients, &arns).await {
-                    Ok(found) => Ok(found.is_empty().then_some(())),
-                    Err(e) if e.is_not_found() => Ok(Some(())),
-                    Err(e) => Err(e),
-                }
+                let found = describe(clients, &arns).await.found()?.unwrap_or_default();
+                Ok(found.is_empty().then_some(()))
             },
         )
         .await

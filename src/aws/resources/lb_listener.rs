@@ -148,10 +148,7 @@ async fn listeners_of(clients: &AwsClients, lb_arn: &str) -> Result<Vec<Listener
             .collect::<Result<Vec<_>, _>>()
     })
     .await;
-    match found {
-        Err(e) if e.is_not_found() => Ok(Vec::new()),
-        other => other,
-    }
+    Ok(found.found()?.unwrap_or_default())
 }
 
 /// Groups listener ARNs by the load balancer their ARN names (ids that are not listener
@@ -196,14 +193,11 @@ impl ResourceType for LbListenerType {
         let Some(parent) = get_str(planned, "load_balancer_arn") else {
             return Ok(Vec::new());
         };
-        let arns: Vec<String> = match listeners_of(clients, parent).await {
-            Ok(found) => found
-                .iter()
-                .filter_map(|x| x.listener_arn().map(String::from))
-                .collect(),
-            Err(e) if e.is_not_found() => Vec::new(),
-            Err(e) => return Err(e),
-        };
+        let arns: Vec<String> = listeners_of(clients, parent)
+            .await?
+            .iter()
+            .filter_map(|x| x.listener_arn().map(String::from))
+            .collect();
         let found = describe_tags(clients, &arns).await?.into_iter().collect();
         read_judged(self, clients, owner, found).await
     }

@@ -365,10 +365,7 @@ async fn rules_of(clients: &AwsClients, listener_arn: &str) -> Result<Vec<Rule>,
             .collect::<Result<Vec<_>, _>>()
     })
     .await;
-    match found {
-        Err(e) if e.is_not_found() => Ok(Vec::new()),
-        other => other,
-    }
+    Ok(found.found()?.unwrap_or_default())
 }
 
 /// Groups rule ARNs by the listener their ARN names.
@@ -422,14 +419,11 @@ impl ResourceType for LbListenerRuleType {
         let Some(parent) = get_str(planned, "listener_arn") else {
             return Ok(Vec::new());
         };
-        let arns: Vec<String> = match rules_of(clients, parent).await {
-            Ok(found) => found
-                .iter()
-                .filter_map(|x| x.rule_arn().map(String::from))
-                .collect(),
-            Err(e) if e.is_not_found() => Vec::new(),
-            Err(e) => return Err(e),
-        };
+        let arns: Vec<String> = rules_of(clients, parent)
+            .await?
+            .iter()
+            .filter_map(|x| x.rule_arn().map(String::from))
+            .collect();
         let found = describe_tags(clients, &arns).await?.into_iter().collect();
         read_judged(self, clients, owner, found).await
     }

@@ -499,15 +499,15 @@ impl ResourceType for LbTargetGroupType {
             return Ok(Vec::new());
         };
         let out = call(|| clients.elbv2.describe_target_groups().names(name).send()).await;
-        let arns: Vec<String> = match out {
-            Ok(o) => o
-                .target_groups()
-                .iter()
-                .filter_map(|x| x.target_group_arn().map(String::from))
-                .collect(),
-            Err(e) if e.is_not_found() => Vec::new(),
-            Err(e) => return Err(e),
-        };
+        let arns: Vec<String> = out
+            .found()?
+            .map(|o| {
+                o.target_groups()
+                    .iter()
+                    .filter_map(|x| x.target_group_arn().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
         let found = describe_tags(clients, &arns).await?.into_iter().collect();
         read_judged(self, clients, owner, found).await
     }

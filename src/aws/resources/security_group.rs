@@ -366,11 +366,9 @@ impl ResourceType for SecurityGroupType {
             DELETE_LIMIT,
             || async {
                 let r = call(|| ctx.clients.ec2.delete_security_group().group_id(id).send()).await;
-                match r {
-                    Ok(_) => Ok(Some(())),
-                    Err(e) if e.is_not_found() => Ok(Some(())),
+                match r.ok_if_gone() {
                     Err(e) if e.is_dependency_violation() => Ok(None),
-                    Err(e) => Err(e),
+                    r => r.map(Some),
                 }
             },
         )

@@ -200,15 +200,14 @@ impl ResourceType for SnsTopicType {
                 .send()
         })
         .await;
-        let tags: BTreeMap<String, String> = match out {
-            Ok(o) => o
-                .tags()
-                .iter()
-                .map(|t| (t.key().to_string(), t.value().to_string()))
-                .collect(),
-            Err(e) if e.is_not_found() => return Ok(Vec::new()),
-            Err(e) => return Err(e),
+        let Some(out) = out.found()? else {
+            return Ok(Vec::new());
         };
+        let tags: BTreeMap<String, String> = out
+            .tags()
+            .iter()
+            .map(|t| (t.key().to_string(), t.value().to_string()))
+            .collect();
         read_judged(self, clients, owner, vec![(arn, tags)]).await
     }
 
