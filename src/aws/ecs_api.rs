@@ -20,12 +20,18 @@ pub fn to_ecs(tags: &BTreeMap<String, String>) -> Option<Vec<Tag>> {
     })
 }
 
-/// Tags as read from ECS, without ecsform's own.
-pub fn from_ecs(tags: &[Tag]) -> BTreeMap<String, String> {
+/// All tags of an ECS object, ecsform's own included (to judge whose it is).
+pub fn ecs_tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
     tags.iter()
         .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string())))
-        .filter(|(k, _)| !k.starts_with(ECSFORM_PREFIX))
         .collect()
+}
+
+/// Tags as read from ECS, without ecsform's own.
+pub fn from_ecs(tags: &[Tag]) -> BTreeMap<String, String> {
+    let mut tags = ecs_tag_map(tags);
+    tags.retain(|k, _| !k.starts_with(ECSFORM_PREFIX));
+    tags
 }
 
 /// Brings the tags of the ECS object `arn` from `prior` to `planned` (both by their

@@ -22,7 +22,7 @@ use aws_sdk_ecs::types::{
 
 use super::{changed, read_created, retry_while, wait_gone};
 use crate::aws::call::call;
-use crate::aws::ecs_api::{build_error, from_ecs, to_ecs, update_ecs_tags};
+use crate::aws::ecs_api::{build_error, ecs_tag_map, from_ecs, to_ecs, update_ecs_tags};
 use crate::aws::error::{from_sdk, wait_until, ApiError, ErrorKind, OrGone};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
@@ -265,14 +265,10 @@ impl ResourceType for EcsCapacityProviderType {
             .iter()
             .filter(|p| !gone(p))
             .filter_map(|o| {
-                let tags = o
-                    .tags()
-                    .iter()
-                    .filter_map(|t| {
-                        Some((t.key()?.to_string(), t.value().unwrap_or("").to_string()))
-                    })
-                    .collect();
-                Some((o.capacity_provider_arn()?.to_string(), tags))
+                Some((
+                    o.capacity_provider_arn()?.to_string(),
+                    ecs_tag_map(o.tags()),
+                ))
             })
             .collect();
         read_judged(self, clients, owner, found).await

@@ -25,7 +25,7 @@ use aws_sdk_ecs::types::{
 
 use super::{changed, read_created, retry_while, wait_gone};
 use crate::aws::call::call;
-use crate::aws::ecs_api::{build_error, from_ecs, to_ecs, update_ecs_tags};
+use crate::aws::ecs_api::{build_error, ecs_tag_map, from_ecs, to_ecs, update_ecs_tags};
 use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
@@ -377,16 +377,7 @@ impl ResourceType for EcsClusterType {
             .await?
             .iter()
             .filter(|c| c.status() != Some("INACTIVE"))
-            .filter_map(|o| {
-                let tags = o
-                    .tags()
-                    .iter()
-                    .filter_map(|t| {
-                        Some((t.key()?.to_string(), t.value().unwrap_or("").to_string()))
-                    })
-                    .collect();
-                Some((o.cluster_arn()?.to_string(), tags))
-            })
+            .filter_map(|o| Some((o.cluster_arn()?.to_string(), ecs_tag_map(o.tags()))))
             .collect();
         read_judged(self, clients, owner, found).await
     }

@@ -30,7 +30,8 @@ use aws_sdk_ecs::types::{
 use super::{attr, changed, read_created, retry_while, split_import_id, wait_gone, with_attrs};
 use crate::aws::call::call;
 use crate::aws::ecs_api::{
-    build_error, cluster_of_service_arn, from_ecs, name_from_arn, to_ecs, update_ecs_tags,
+    build_error, cluster_of_service_arn, ecs_tag_map, from_ecs, name_from_arn, to_ecs,
+    update_ecs_tags,
 };
 use crate::aws::error::{from_sdk, wait_until, ApiError, OrGone};
 use crate::aws::tags::creation_tags;
@@ -491,14 +492,7 @@ impl ResourceType for EcsServiceType {
         }
         .iter()
         .filter(|s| s.status() != Some("INACTIVE"))
-        .filter_map(|o| {
-            let tags = o
-                .tags()
-                .iter()
-                .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string())))
-                .collect();
-            Some((o.service_arn()?.to_string(), tags))
-        })
+        .filter_map(|o| Some((o.service_arn()?.to_string(), ecs_tag_map(o.tags()))))
         .collect();
         read_judged(self, clients, owner, found).await
     }

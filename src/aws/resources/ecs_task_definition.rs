@@ -24,7 +24,7 @@ use aws_sdk_ecs::types::{
 
 use super::ecs_container_definitions::{canonical, from_sdk, to_sdk};
 use super::{changed, read_created, split_import_id, with_attrs};
-use crate::aws::ecs_api::{from_ecs, to_ecs, update_ecs_tags};
+use crate::aws::ecs_api::{ecs_tag_map, from_ecs, to_ecs, update_ecs_tags};
 use crate::aws::error::{from_sdk as api_error, retry, ApiError, RetryPolicy};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
@@ -303,10 +303,7 @@ impl ResourceType for EcsTaskDefinitionType {
             let Some((_, tags)) = describe(clients, &arn).await? else {
                 continue;
             };
-            let tags = tags
-                .iter()
-                .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string())))
-                .collect();
+            let tags = ecs_tag_map(&tags);
             if matches!(owner.judge(&arn, &tags, Value::Null), Candidate::Ours(_)) {
                 return read_judged(self, clients, owner, vec![(arn, tags)]).await;
             }
