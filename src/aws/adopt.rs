@@ -1,6 +1,8 @@
 //! What the resource types' `find_created` lookups share: the EC2 filters on ecsform's tags,
 //! judging what a lookup returned by all its tags, and reading the objects of ours the way
-//! refresh reads them. The decision between candidates is `provider::adopt`'s.
+//! refresh reads them; and the three usual lookups whole ([`find_tagged_ec2`] for EC2 types,
+//! [`find_named`] for a name or ARN known in advance, [`find_by_arguments`] for types without
+//! tags). The decision between candidates is `provider::adopt`'s.
 
 use std::collections::BTreeMap;
 use std::future::Future;

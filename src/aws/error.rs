@@ -6,7 +6,10 @@
 //! error gets here (see [`retries`](super::retries)); [`retry`] repeats a call, with
 //! exponential backoff and jitter, on what only ecsform can recognise: an object another API
 //! cannot see yet ([`eventually_consistent`]). [`wait_until`] polls an asynchronous operation
-//! (NAT gateway available, deletion complete) with an explicit time limit.
+//! (NAT gateway available, deletion complete) with an explicit time limit. [`OrGone`] says
+//! "not found means gone" for callers that can do without the object, and `ApiError`'s
+//! `is_*` predicates name the AWS error codes the resource types react to, so that those
+//! codes are spelled here only.
 
 use std::future::Future;
 use std::time::{Duration, Instant};
