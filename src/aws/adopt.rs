@@ -1,12 +1,17 @@
 //! What the resource types' `find_created` lookups share: the EC2 filters on ecsform's tags,
 //! judging what a lookup returned by all its tags, and reading the objects of ours the way
-//! refresh reads them. The decision between candidates is `provider::adopt`'s.
+//! refresh reads them; and the three usual lookups whole ([`find_tagged_ec2`] for EC2 types,
+//! [`find_named`] for a name or ARN known in advance, [`find_by_arguments`] for types without
+//! tags). The decision between candidates is `provider::adopt`'s.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 
+use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ec2::types::{Filter, Tag};
 
-use super::error::ApiError;
+use super::call::call;
+use super::error::{ApiError, OrGone};
 use super::AwsClients;
 use crate::provider::adopt::{ADDRESS_TAG, LINEAGE_TAG};
 use crate::provider::{Candidate, Owner, ResourceType};
@@ -63,6 +68,64 @@ pub async fn read_judged(
     Ok(out)
 }
 
+/// `find_created` of an EC2 type: the objects that the request `describe` builds for the
+/// filters on ecsform's tags ([`ec2_owner_filters`]) returns (sent by [`call`]), judged by all
+/// their tags ([`read_judged`]). `id_and_tags` gives an object's id and tags.
+pub async fn find_tagged_ec2<T, Fut, E, R>(
+    rt: &dyn ResourceType,
+    clients: &AwsClients,
+    owner: &Owner<'_>,
+    mut describe: impl FnMut(Vec<Filter>) -> Fut,
+    id_and_tags: impl Fn(&T) -> (Option<&str>, &[Tag]),
+) -> Result<Vec<Candidate>, ApiError>
+where
+    Fut: Future<Output = Result<Vec<T>, SdkError<E, R>>>,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    let filters = ec2_owner_filters(owner);
+    let found = call(|| describe(filters.clone())).await?;
+    let found = found
+        .iter()
+        .filter_map(|o| {
+            let (id, tags) = id_and_tags(o);
+            Some((id?.to_string(), ec2_tag_map(tags)))
+        })
+        .collect();
+    read_judged(rt, clients, owner, found).await
+}
+
+/// `find_created` of a type whose objects are found by the one name (or ARN) `id` they were
+/// created with: `tags_of` reads that object's tags (`None`, or a NotFound, when there is no
+/// such object), which [`read_judged`] judges.
+pub async fn find_named<Fut>(
+    rt: &dyn ResourceType,
+    clients: &AwsClients,
+    owner: &Owner<'_>,
+    id: &str,
+    tags_of: impl FnOnce() -> Fut,
+) -> Result<Vec<Candidate>, ApiError>
+where
+    Fut: Future<Output = Result<Option<BTreeMap<String, String>>, ApiError>>,
+{
+    let tags = tags_of().await.found()?.flatten();
+    let found = tags.map(|t| (id.to_string(), t)).into_iter().collect();
+    read_judged(rt, clients, owner, found).await
+}
+
+/// `find_created` of a type without tags whose id follows from its arguments (`None` when
+/// they are not all known): the object with that id, if it exists, is taken as ours.
+pub async fn find_by_arguments(
+    rt: &dyn ResourceType,
+    clients: &AwsClients,
+    id: Option<String>,
+) -> Result<Vec<Candidate>, ApiError> {
+    match id {
+        Some(id) => read_ours(rt, clients, &[id]).await,
+        None => Ok(Vec::new()),
+    }
+}
+
 /// Reads `ids` with `rt.read_many` and takes every object found as ours: for types without
 /// tags, where the name or the arguments are all there is to go by.
 pub async fn read_ours(
@@ -73,10 +136,8 @@ pub async fn read_ours(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let read = match rt.read_many(clients, ids).await {
-        Ok(r) => r,
-        Err(e) if e.is_not_found() => return Ok(Vec::new()),
-        Err(e) => return Err(e),
+    let Some(read) = rt.read_many(clients, ids).await.found()? else {
+        return Ok(Vec::new());
     };
     Ok(read.into_values().map(Candidate::Ours).collect())
 }

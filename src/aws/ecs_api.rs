@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 
 use aws_sdk_ecs::types::Tag;
 
-use super::error::{from_sdk, retry, ApiError, ErrorKind, RetryPolicy};
+use super::error::{ApiError, ErrorKind};
 use super::tags::ECSFORM_PREFIX;
 use super::AwsClients;
+use crate::aws::service_tags::TagChanges;
 use crate::lang::Value;
-use crate::provider::values::get_string_map;
 
 pub fn to_ecs(tags: &BTreeMap<String, String>) -> Option<Vec<Tag>> {
     (!tags.is_empty()).then(|| {
@@ -20,12 +20,18 @@ pub fn to_ecs(tags: &BTreeMap<String, String>) -> Option<Vec<Tag>> {
     })
 }
 
-/// Tags as read from ECS, without ecsform's own.
-pub fn from_ecs(tags: &[Tag]) -> BTreeMap<String, String> {
+/// All tags of an ECS object, ecsform's own included (to judge whose it is).
+pub fn ecs_tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
     tags.iter()
         .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string())))
-        .filter(|(k, _)| !k.starts_with(ECSFORM_PREFIX))
         .collect()
+}
+
+/// Tags as read from ECS, without ecsform's own.
+pub fn from_ecs(tags: &[Tag]) -> BTreeMap<String, String> {
+    let mut tags = ecs_tag_map(tags);
+    tags.retain(|k, _| !k.starts_with(ECSFORM_PREFIX));
+    tags
 }
 
 /// Brings the tags of the ECS object `arn` from `prior` to `planned` (both by their
@@ -36,45 +42,26 @@ pub async fn update_ecs_tags(
     prior: &Value,
     planned: &Value,
 ) -> Result<(), ApiError> {
-    let before = get_string_map(prior, "tags_all");
-    let after = get_string_map(planned, "tags_all");
-    let removed: Vec<String> = before
-        .keys()
-        .filter(|k| !after.contains_key(*k))
-        .cloned()
-        .collect();
-    let changed: BTreeMap<String, String> = after
-        .iter()
-        .filter(|(k, v)| before.get(*k) != Some(*v))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    if !removed.is_empty() {
-        retry(RetryPolicy::default(), || async {
-            clients
-                .ecs
-                .untag_resource()
-                .resource_arn(arn)
-                .set_tag_keys(Some(removed.clone()))
-                .send()
-                .await
-                .map_err(from_sdk)
-        })
-        .await?;
-    }
-    if !changed.is_empty() {
-        retry(RetryPolicy::default(), || async {
-            clients
-                .ecs
-                .tag_resource()
-                .resource_arn(arn)
-                .set_tags(to_ecs(&changed))
-                .send()
-                .await
-                .map_err(from_sdk)
-        })
-        .await?;
-    }
-    Ok(())
+    TagChanges::between(prior, planned)
+        .send(
+            |keys| {
+                clients
+                    .ecs
+                    .untag_resource()
+                    .resource_arn(arn)
+                    .set_tag_keys(Some(keys))
+                    .send()
+            },
+            |tags| {
+                clients
+                    .ecs
+                    .tag_resource()
+                    .resource_arn(arn)
+                    .set_tags(to_ecs(tags))
+                    .send()
+            },
+        )
+        .await
 }
 
 /// A request the SDK refused to build (a required field missing).

@@ -10,11 +10,12 @@ use std::collections::BTreeMap;
 
 use aws_sdk_elasticloadbalancingv2::types::Tag;
 
-use super::error::{eventually_consistent, from_sdk, retry, ApiError, ErrorKind, RetryPolicy};
+use super::error::{eventually_consistent, retry, ApiError, ErrorKind, RetryPolicy};
 use super::tags::ECSFORM_PREFIX;
 use super::AwsClients;
+use crate::aws::call::call;
+use crate::aws::service_tags::{send_tag_changes, TagChanges};
 use crate::lang::Value;
-use crate::provider::values::get_string_map;
 
 /// How many ARNs one `DescribeTags` (and `DescribeLoadBalancers`, `DescribeTargetGroups`)
 /// request may carry.
@@ -44,14 +45,12 @@ async fn describe_chunk(
     clients: &AwsClients,
     arns: &[String],
 ) -> Result<BTreeMap<String, BTreeMap<String, String>>, ApiError> {
-    let out = retry(RetryPolicy::default(), || async {
+    let out = call(|| {
         clients
             .elbv2
             .describe_tags()
             .set_resource_arns(Some(arns.to_vec()))
             .send()
-            .await
-            .map_err(from_sdk)
     })
     .await?;
     Ok(out
@@ -116,45 +115,15 @@ pub async fn update_tags(
     prior: &Value,
     planned: &Value,
 ) -> Result<(), ApiError> {
-    let before = get_string_map(prior, "tags_all");
-    let after = get_string_map(planned, "tags_all");
-    let removed: Vec<String> = before
-        .keys()
-        .filter(|k| !after.contains_key(*k))
-        .cloned()
-        .collect();
-    let changed: BTreeMap<String, String> = after
-        .iter()
-        .filter(|(k, v)| before.get(*k) != Some(*v))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    if !removed.is_empty() {
-        retry(RetryPolicy::default(), || async {
-            clients
-                .elbv2
-                .remove_tags()
-                .resource_arns(arn)
-                .set_tag_keys(Some(removed.clone()))
-                .send()
-                .await
-                .map_err(from_sdk)
-        })
-        .await?;
-    }
-    if !changed.is_empty() {
-        retry(RetryPolicy::default(), || async {
-            clients
-                .elbv2
-                .add_tags()
-                .resource_arns(arn)
-                .set_tags(Some(to_elb(&changed)))
-                .send()
-                .await
-                .map_err(from_sdk)
-        })
-        .await?;
-    }
-    Ok(())
+    send_tag_changes!(
+        TagChanges::between(prior, planned),
+        clients.elbv2,
+        remove_tags,
+        add_tags,
+        resource_arns(arn),
+        to_elb
+    )
+    .await
 }
 
 /// The part of an ELB ARN after `kind/`, e.g. `app/web/50dc6c495c0c9188` for a load balancer

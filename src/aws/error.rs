@@ -6,7 +6,10 @@
 //! error gets here (see [`retries`](super::retries)); [`retry`] repeats a call, with
 //! exponential backoff and jitter, on what only ecsform can recognise: an object another API
 //! cannot see yet ([`eventually_consistent`]). [`wait_until`] polls an asynchronous operation
-//! (NAT gateway available, deletion complete) with an explicit time limit.
+//! (NAT gateway available, deletion complete) with an explicit time limit. [`OrGone`] says
+//! "not found means gone" for callers that can do without the object, and `ApiError`'s
+//! `is_*` predicates name the AWS error codes the resource types react to, so that those
+//! codes are spelled here only.
 
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -72,7 +75,134 @@ impl ApiError {
     /// Not found, including the way Auto Scaling says it: a `ValidationError` whose message
     /// says the named group or launch configuration was "not found".
     pub fn is_not_found_or_unknown_name(&self) -> bool {
-        self.is_not_found() || self.code == "ValidationError" && self.message.contains("not found")
+        self.is_not_found() || self.is_validation_error() && self.message.contains("not found")
+    }
+
+    /// Whether the code is one of `codes`.
+    fn code_is(&self, codes: &[&str]) -> bool {
+        codes.contains(&self.code.as_str())
+    }
+
+    /// EC2's `DependencyViolation`: an object that something still depends on (often only
+    /// until that dependency is released) cannot be deleted or detached.
+    pub fn is_dependency_violation(&self) -> bool {
+        self.code_is(&["DependencyViolation"])
+    }
+
+    /// EC2's `Gateway.NotAttached`: the internet gateway is not attached to that VPC.
+    pub fn is_gateway_not_attached(&self) -> bool {
+        self.code_is(&["Gateway.NotAttached"])
+    }
+
+    /// EC2's `InvalidIPAddress.InUse`: the Elastic IP is still mapped to an address in use.
+    pub fn is_address_in_use(&self) -> bool {
+        self.code_is(&["InvalidIPAddress.InUse"])
+    }
+
+    /// EC2's answers to an association with an allocation or instance it does not know yet:
+    /// `InvalidAllocationID.NotFound`, `InvalidInstanceID`.
+    pub fn is_unknown_allocation_or_instance(&self) -> bool {
+        self.code_is(&["InvalidAllocationID.NotFound", "InvalidInstanceID"])
+    }
+
+    /// EC2's `InvalidGroup.NotFound`: an unknown security group (or one not visible yet).
+    pub fn is_unknown_security_group(&self) -> bool {
+        self.code_is(&["InvalidGroup.NotFound"])
+    }
+
+    /// EC2's `InvalidPermission.Duplicate`: a security group rule that exists already.
+    pub fn is_duplicate_permission(&self) -> bool {
+        self.code_is(&["InvalidPermission.Duplicate"])
+    }
+
+    /// EC2's `InvalidPermission.NotFound`: a security group rule that does not exist.
+    pub fn is_missing_permission(&self) -> bool {
+        self.code_is(&["InvalidPermission.NotFound"])
+    }
+
+    /// Auto Scaling's and ELB's `ResourceInUse`: a launch configuration or target group that
+    /// is still in use.
+    pub fn is_resource_in_use(&self) -> bool {
+        self.code_is(&["ResourceInUse"])
+    }
+
+    /// Auto Scaling's answers while a group is busy: `ScalingActivityInProgress`,
+    /// `ResourceInUse`.
+    pub fn is_scaling_busy(&self) -> bool {
+        self.code_is(&["ScalingActivityInProgress", "ResourceInUse"])
+    }
+
+    /// Auto Scaling's `InstanceRefreshInProgress`: another instance refresh is running.
+    pub fn is_instance_refresh_in_progress(&self) -> bool {
+        self.code_is(&["InstanceRefreshInProgress"])
+    }
+
+    /// Auto Scaling's `ActiveInstanceRefreshNotFound`: there is no instance refresh to cancel.
+    pub fn is_no_active_instance_refresh(&self) -> bool {
+        self.code_is(&["ActiveInstanceRefreshNotFound"])
+    }
+
+    /// A `ValidationError` (Auto Scaling's, and other query APIs', invalid request).
+    pub fn is_validation_error(&self) -> bool {
+        self.code_is(&["ValidationError"])
+    }
+
+    /// ECS's answers while an object is being changed or is still used by another:
+    /// `ResourceInUseException`, `UpdateInProgressException`.
+    pub fn is_ecs_busy(&self) -> bool {
+        self.code_is(&["ResourceInUseException", "UpdateInProgressException"])
+    }
+
+    /// ECS's answers to deleting a cluster that still holds container instances, services
+    /// or tasks, or is busy ([`is_ecs_busy`](Self::is_ecs_busy)).
+    pub fn is_ecs_cluster_in_use(&self) -> bool {
+        self.is_ecs_busy()
+            || self.code_is(&[
+                "ClusterContainsContainerInstancesException",
+                "ClusterContainsServicesException",
+                "ClusterContainsTasksException",
+            ])
+    }
+
+    /// ECS's `ServiceNotActiveException`: the service is draining or gone.
+    pub fn is_service_not_active(&self) -> bool {
+        self.code_is(&["ServiceNotActiveException"])
+    }
+
+    /// ECS's `ClientException`, which it also gives for missing or inactive task definitions.
+    pub fn is_ecs_client_exception(&self) -> bool {
+        self.code_is(&["ClientException"])
+    }
+
+    /// ECS's `InvalidParameterException`, which it also gives for roles and load balancers
+    /// that are not usable yet.
+    pub fn is_ecs_invalid_parameter(&self) -> bool {
+        self.code_is(&["InvalidParameterException"])
+    }
+
+    /// IAM's `NoSuchEntity` (classified [`ErrorKind::NotFound`]).
+    pub fn is_no_such_entity(&self) -> bool {
+        self.code_is(&["NoSuchEntity"])
+    }
+
+    /// IAM's `MalformedPolicyDocument`.
+    pub fn is_malformed_policy_document(&self) -> bool {
+        self.code_is(&["MalformedPolicyDocument"])
+    }
+
+    /// IAM's `DeleteConflict`: the entity still has attached policies, keys or members.
+    pub fn is_delete_conflict(&self) -> bool {
+        self.code_is(&["DeleteConflict"])
+    }
+
+    /// IAM's `LimitExceeded` (e.g. a second role for an instance profile).
+    pub fn is_limit_exceeded(&self) -> bool {
+        self.code_is(&["LimitExceeded"])
+    }
+
+    /// `AccessDenied`.
+    pub fn is_access_denied(&self) -> bool {
+        self.code_is(&["AccessDenied"])
     }
 
     /// Whether [`retry`] tries again. Throttled and transient errors are not: the SDK has
@@ -80,6 +210,31 @@ impl ApiError {
     /// multiply the attempts (and hide them from the retry report).
     fn retryable(&self) -> bool {
         self.kind == ErrorKind::EventuallyConsistent
+    }
+}
+
+/// What "not found" means to a caller that can do without the object: it is gone, or was never
+/// there, which is no failure.
+pub trait OrGone<T> {
+    /// The value, or `None` where AWS said the object does not exist.
+    fn found(self) -> Result<Option<T>, ApiError>;
+
+    /// `Ok(())` also where AWS said the object does not exist (a delete of what is gone
+    /// already); the value is dropped.
+    fn ok_if_gone(self) -> Result<(), ApiError>;
+}
+
+impl<T> OrGone<T> for Result<T, ApiError> {
+    fn found(self) -> Result<Option<T>, ApiError> {
+        match self {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn ok_if_gone(self) -> Result<(), ApiError> {
+        self.found().map(|_| ())
     }
 }
 

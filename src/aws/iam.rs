@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use aws_sdk_iam::types::Tag;
 
-use super::error::{retry, ApiError, RetryPolicy};
+use super::error::{retry, ApiError, OrGone, RetryPolicy};
 use super::AwsClients;
 use crate::lang::Value;
 
@@ -47,11 +47,11 @@ const READ_CONCURRENCY: usize = 8;
 /// Only use it where the referenced object is known to exist (it was just created, or the
 /// configuration names it): otherwise a real mistake is retried until the time limit.
 pub fn iam_eventually_consistent(e: &ApiError) -> bool {
-    if e.code == "NoSuchEntity" {
+    if e.is_no_such_entity() {
         return true;
     }
     let m = e.message.to_ascii_lowercase();
-    (e.code == "MalformedPolicyDocument" && m.contains("invalid principal"))
+    (e.is_malformed_policy_document() && m.contains("invalid principal"))
         || m.contains("invalid iaminstanceprofile")
         || m.contains("invalid iam instance profile")
         || (m.contains("iaminstanceprofile") && m.contains("is invalid"))
@@ -104,13 +104,8 @@ where
     let mut out = BTreeMap::new();
     while let Some(joined) = tasks.join_next().await {
         let (id, found) = joined.map_err(|e| ApiError::malformed(format!("read task: {e}")))?;
-        match found {
-            Ok(Some(v)) => {
-                out.insert(id, v);
-            }
-            Ok(None) => {}
-            Err(e) if e.is_not_found() => {}
-            Err(e) => return Err(e),
+        if let Some(v) = found.found()?.flatten() {
+            out.insert(id, v);
         }
     }
     Ok(out)

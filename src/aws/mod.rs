@@ -1,12 +1,14 @@
 //! AWS access: clients built once from one `SdkConfig`, error classification ([`error`]), the
-//! SDK's retry policy and the account of its retries ([`retries`]), client-side rate limits
-//! ([`ratelimit`]), and the resource types and data sources ([`resources`], [`data`]).
+//! SDK's retry policy and the account of its retries ([`retries`]), sending one request with
+//! ecsform's own retries ([`call`]), client-side rate limits ([`ratelimit`]), and the resource
+//! types and data sources ([`resources`], [`data`]).
 //!
 //! The endpoint comes from the SDK's own configuration (`AWS_ENDPOINT_URL`, or
 //! `AWS_ENDPOINT_URL_EC2` and friends), so tests point ecsform at a local emulator without any
 //! code path of its own.
 
 pub mod adopt;
+pub mod call;
 pub mod data;
 pub mod ecs_api;
 pub mod elbv2_tags;

@@ -26,8 +26,9 @@ use std::sync::Arc;
 use aws_sdk_iam::types::{EntityType, InstanceProfile, ManagedPolicyDetail, Role, RoleDetail};
 use tokio::sync::OnceCell;
 
-use super::error::{from_sdk, retry, ApiError, RetryPolicy};
+use super::error::ApiError;
 use super::AwsClients;
+use crate::aws::call::call;
 
 /// The resource types whose tags come from the Resource Groups Tagging API, with the
 /// `service:type` of its `ResourceTypeFilters`. Not listed, though AWS supports them there:
@@ -137,7 +138,7 @@ impl RefreshBatch {
                 } else {
                     self.iam_filter.clone()
                 };
-                let pages = retry(RetryPolicy::default(), || async {
+                let pages = call(|| {
                     clients
                         .iam
                         .get_account_authorization_details()
@@ -146,8 +147,6 @@ impl RefreshBatch {
                         .into_paginator()
                         .send()
                         .collect::<Result<Vec<_>, _>>()
-                        .await
-                        .map_err(from_sdk)
                 })
                 .await?;
                 let mut account = IamAccount::default();
@@ -182,7 +181,7 @@ impl RefreshBatch {
     ) -> Result<Arc<BTreeMap<String, Role>>, ApiError> {
         self.roles_listed
             .get_or_init(|| async {
-                let roles = retry(RetryPolicy::default(), || async {
+                let roles = call(|| {
                     clients
                         .iam
                         .list_roles()
@@ -191,8 +190,6 @@ impl RefreshBatch {
                         .items()
                         .send()
                         .collect::<Result<Vec<_>, _>>()
-                        .await
-                        .map_err(from_sdk)
                 })
                 .await?;
                 Ok(Arc::new(
@@ -220,7 +217,7 @@ impl RefreshBatch {
                 } else {
                     self.tag_filters.iter().map(|f| f.to_string()).collect()
                 };
-                let mappings = retry(RetryPolicy::default(), || async {
+                let mappings = call(|| {
                     clients
                         .tagging
                         .get_resources()
@@ -231,8 +228,6 @@ impl RefreshBatch {
                         .items()
                         .send()
                         .collect::<Result<Vec<_>, _>>()
-                        .await
-                        .map_err(from_sdk)
                 })
                 .await?;
                 let mut out = TagsByArn::new();

@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 
 use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
 
-use super::error::{from_sdk, retry, ApiError, RetryPolicy};
+use super::error::ApiError;
 use super::AwsClients;
+use crate::aws::service_tags::TagChanges;
 use crate::lang::Value;
 use crate::provider::values::get_string_map;
 
@@ -57,45 +58,27 @@ pub async fn update_ec2_tags(
     prior: &Value,
     planned: &Value,
 ) -> Result<(), ApiError> {
-    let before = get_string_map(prior, "tags_all");
-    let after = get_string_map(planned, "tags_all");
-    let removed: Vec<Tag> = before
-        .keys()
-        .filter(|k| !after.contains_key(*k))
-        .map(|k| Tag::builder().key(k).build())
-        .collect();
-    let changed: BTreeMap<String, String> = after
-        .iter()
-        .filter(|(k, v)| before.get(*k) != Some(*v))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    if !removed.is_empty() {
-        retry(RetryPolicy::default(), || async {
-            clients
-                .ec2
-                .delete_tags()
-                .resources(id)
-                .set_tags(Some(removed.clone()))
-                .send()
-                .await
-                .map_err(from_sdk)
-        })
-        .await?;
-    }
-    if !changed.is_empty() {
-        retry(RetryPolicy::default(), || async {
-            clients
-                .ec2
-                .create_tags()
-                .resources(id)
-                .set_tags(Some(to_ec2(&changed)))
-                .send()
-                .await
-                .map_err(from_sdk)
-        })
-        .await?;
-    }
-    Ok(())
+    TagChanges::between(prior, planned)
+        .send(
+            |keys| {
+                let keys = keys.iter().map(|k| Tag::builder().key(k).build());
+                clients
+                    .ec2
+                    .delete_tags()
+                    .resources(id)
+                    .set_tags(Some(keys.collect()))
+                    .send()
+            },
+            |tags| {
+                clients
+                    .ec2
+                    .create_tags()
+                    .resources(id)
+                    .set_tags(Some(to_ec2(tags)))
+                    .send()
+            },
+        )
+        .await
 }
 
 #[cfg(test)]

@@ -10,7 +10,8 @@ use aws_sdk_ec2::types::Image;
 use regex::Regex;
 
 use super::{filter_blocks, given, FILTER_BLOCK};
-use crate::aws::error::{from_sdk, retry, ApiError, ErrorKind, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{ApiError, ErrorKind};
 use crate::aws::resources::ec2_arn;
 use crate::aws::tags::ECSFORM_PREFIX;
 use crate::aws::AwsClients;
@@ -173,7 +174,7 @@ impl DataSource for Ami {
         let filters = filter_blocks(config);
         let owners = get_strings(config, "owners");
         let users = get_strings(config, "executable_users");
-        let images: Vec<Image> = retry(RetryPolicy::default(), || async {
+        let images: Vec<Image> = call(|| {
             clients
                 .ec2
                 .describe_images()
@@ -185,8 +186,6 @@ impl DataSource for Ami {
                 .items()
                 .send()
                 .try_collect()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         let image = choose(config, &images)?;

@@ -4,7 +4,8 @@
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{AvailabilityZone, Filter};
 
-use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::ApiError;
 use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::values::{
@@ -77,15 +78,13 @@ impl DataSource for AvailabilityZones {
 
     async fn read(&self, clients: &AwsClients, config: &Value) -> Result<Value, ApiError> {
         let filters = filters(config);
-        let out = retry(RetryPolicy::default(), || async {
+        let out = call(|| {
             clients
                 .ec2
                 .describe_availability_zones()
                 .set_all_availability_zones(get_bool(config, "all_availability_zones"))
                 .set_filters((!filters.is_empty()).then(|| filters.clone()))
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         let zones = select(config, out.availability_zones());

@@ -3,7 +3,8 @@
 
 use async_trait::async_trait;
 
-use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::ApiError;
 use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::values::{opt_str, state_object};
@@ -33,15 +34,7 @@ impl DataSource for CallerIdentity {
     }
 
     async fn read(&self, clients: &AwsClients, _config: &Value) -> Result<Value, ApiError> {
-        let out = retry(RetryPolicy::default(), || async {
-            clients
-                .sts
-                .get_caller_identity()
-                .send()
-                .await
-                .map_err(from_sdk)
-        })
-        .await?;
+        let out = call(|| clients.sts.get_caller_identity().send()).await?;
         let account = out
             .account()
             .ok_or_else(|| ApiError::malformed("GetCallerIdentity returned no account"))?;

@@ -7,7 +7,8 @@
 
 use async_trait::async_trait;
 
-use crate::aws::error::{from_sdk, retry, ApiError, ErrorKind, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{ApiError, ErrorKind};
 use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::values::{get_str, opt_str, state_object};
@@ -82,15 +83,13 @@ impl DataSource for Region {
 
     async fn read(&self, clients: &AwsClients, config: &Value) -> Result<Value, ApiError> {
         let name = get_str(config, "name").unwrap_or(&clients.region);
-        let out = retry(RetryPolicy::default(), || async {
+        let out = call(|| {
             clients
                 .ec2
                 .describe_regions()
                 .all_regions(true)
                 .region_names(name)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         let region = out

@@ -7,7 +7,8 @@
 
 use async_trait::async_trait;
 
-use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::ApiError;
 use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::schema::Default;
@@ -44,15 +45,13 @@ impl DataSource for SsmParameter {
     async fn read(&self, clients: &AwsClients, config: &Value) -> Result<Value, ApiError> {
         let name = get_str(config, "name").unwrap_or_default();
         let decrypt = get_bool(config, "with_decryption").unwrap_or(true);
-        let out = retry(RetryPolicy::default(), || async {
+        let out = call(|| {
             clients
                 .ssm
                 .get_parameter()
                 .name(name)
                 .with_decryption(decrypt)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         let p = out

@@ -10,7 +10,8 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::{Filter, Subnet, SubnetCidrBlockStateCode};
 
 use super::{exactly_one, filter, filter_blocks, FILTER_BLOCK};
-use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::ApiError;
 use crate::aws::resources::ec2_arn;
 use crate::aws::tags::from_ec2;
 use crate::aws::AwsClients;
@@ -131,7 +132,7 @@ impl DataSource for SubnetData {
     async fn read(&self, clients: &AwsClients, config: &Value) -> Result<Value, ApiError> {
         let filters = filters(config);
         let id = get_str(config, "id").map(String::from);
-        let found: Vec<Subnet> = retry(RetryPolicy::default(), || async {
+        let found: Vec<Subnet> = call(|| {
             clients
                 .ec2
                 .describe_subnets()
@@ -141,8 +142,6 @@ impl DataSource for SubnetData {
                 .items()
                 .send()
                 .try_collect()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         let subnet = exactly_one("subnet", found)?;

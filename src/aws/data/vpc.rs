@@ -9,7 +9,8 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::{Filter, Vpc, VpcAttributeName, VpcCidrBlockStateCode};
 
 use super::{exactly_one, filter, filter_blocks, FILTER_BLOCK};
-use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::ApiError;
 use crate::aws::resources::ec2_arn;
 use crate::aws::tags::from_ec2;
 use crate::aws::AwsClients;
@@ -118,15 +119,13 @@ async fn dns_attribute(
     id: &str,
     attribute: VpcAttributeName,
 ) -> Result<Option<bool>, ApiError> {
-    let out = retry(RetryPolicy::default(), || async {
+    let out = call(|| {
         clients
             .ec2
             .describe_vpc_attribute()
             .vpc_id(id)
             .attribute(attribute.clone())
             .send()
-            .await
-            .map_err(from_sdk)
     })
     .await?;
     Ok(match attribute {
@@ -137,15 +136,13 @@ async fn dns_attribute(
 }
 
 async fn main_route_table(clients: &AwsClients, id: &str) -> Result<Option<String>, ApiError> {
-    let out = retry(RetryPolicy::default(), || async {
+    let out = call(|| {
         clients
             .ec2
             .describe_route_tables()
             .filters(filter("vpc-id", id))
             .filters(filter("association.main", "true"))
             .send()
-            .await
-            .map_err(from_sdk)
     })
     .await?;
     Ok(out
@@ -167,7 +164,7 @@ impl DataSource for VpcData {
     async fn read(&self, clients: &AwsClients, config: &Value) -> Result<Value, ApiError> {
         let filters = filters(config);
         let id = get_str(config, "id").map(String::from);
-        let found: Vec<Vpc> = retry(RetryPolicy::default(), || async {
+        let found: Vec<Vpc> = call(|| {
             clients
                 .ec2
                 .describe_vpcs()
@@ -177,8 +174,6 @@ impl DataSource for VpcData {
                 .items()
                 .send()
                 .try_collect()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         let vpc = exactly_one("VPC", found)?;

@@ -8,13 +8,14 @@
 
 use std::collections::BTreeMap;
 
-use crate::aws::adopt::read_ours;
+use crate::aws::adopt::find_by_arguments;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_autoscaling::types::LifecycleHook;
 
 use super::{create_call, split_import_id};
-use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{from_sdk, ApiError};
 use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::schema::Default;
@@ -138,10 +139,7 @@ impl ResourceType for AutoscalingLifecycleHookType {
         let id: Option<String> = get_str(planned, "autoscaling_group_name")
             .zip(get_str(planned, "name"))
             .map(|(g, n)| hook_id(g, n));
-        match id {
-            Some(id) => read_ours(self, clients, &[id]).await,
-            None => Ok(Vec::new()),
-        }
+        find_by_arguments(self, clients, id).await
     }
 
     fn import_id_format(&self) -> &'static str {
@@ -162,15 +160,13 @@ impl ResourceType for AutoscalingLifecycleHookType {
     ) -> Result<BTreeMap<String, Value>, ApiError> {
         let mut out = BTreeMap::new();
         for (group, names) in by_group(ids) {
-            let found = retry(RetryPolicy::default(), || async {
+            let found = call(|| {
                 clients
                     .autoscaling
                     .describe_lifecycle_hooks()
                     .auto_scaling_group_name(group)
                     .set_lifecycle_hook_names(Some(names.clone()))
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await;
             let found = match found {
@@ -216,15 +212,13 @@ impl ResourceType for AutoscalingLifecycleHookType {
         ) else {
             return Ok(());
         };
-        let r = retry(RetryPolicy::default(), || async {
+        let r = call(|| {
             ctx.clients
                 .autoscaling
                 .delete_lifecycle_hook()
                 .auto_scaling_group_name(group)
                 .lifecycle_hook_name(name)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await;
         match r {

@@ -20,10 +20,11 @@ use async_trait::async_trait;
 use aws_sdk_eventbridge::types::{Rule, RuleState, Tag};
 
 use super::{prefix_of_unique_name, read_created, retry_while};
-use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::iam::{iam_eventually_consistent, name_or_prefix, IAM_SETTLE_LIMIT};
 use crate::aws::json_doc::{canonical_json, normalize_attr};
-use crate::aws::service_tags::{read_tags, TagChanges};
+use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -131,7 +132,7 @@ async fn list_rules(clients: &AwsClients, bus: &str, prefix: &str) -> Result<Vec
     let mut out = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        let page = retry(RetryPolicy::default(), || async {
+        let page = call(|| {
             clients
                 .events
                 .list_rules()
@@ -139,13 +140,10 @@ async fn list_rules(clients: &AwsClients, bus: &str, prefix: &str) -> Result<Vec
                 .set_name_prefix((!prefix.is_empty()).then(|| prefix.to_string()))
                 .set_next_token(token.clone())
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await;
-        let page = match page {
-            Err(e) if e.is_not_found() => return Ok(Vec::new()),
-            other => other?,
+        let Some(page) = page.found()? else {
+            return Ok(Vec::new());
         };
         out.extend(page.rules().iter().cloned());
         token = page.next_token().map(String::from);
@@ -156,14 +154,12 @@ async fn list_rules(clients: &AwsClients, bus: &str, prefix: &str) -> Result<Vec
 }
 
 async fn tags_of(clients: &AwsClients, arn: &str) -> Result<Vec<Tag>, ApiError> {
-    let out = retry(RetryPolicy::default(), || async {
+    let out = call(|| {
         clients
             .events
             .list_tags_for_resource()
             .resource_arn(arn)
             .send()
-            .await
-            .map_err(from_sdk)
     })
     .await?;
     Ok(out.tags().to_vec())
@@ -247,9 +243,8 @@ impl ResourceType for CloudwatchEventRuleType {
             if n != name {
                 continue;
             }
-            let tags = match tags_of(clients, arn).await {
-                Err(e) if e.is_not_found() => continue,
-                other => other?,
+            let Some(tags) = tags_of(clients, arn).await.found()? else {
+                continue;
             };
             let tags = tags
                 .iter()
@@ -331,34 +326,16 @@ impl ResourceType for CloudwatchEventRuleType {
         let id = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
         let (_, name) = parse_rule_id(id);
         put_rule(clients, name, planned, None).await?;
-        let c = TagChanges::between(prior, planned);
-        if let (false, Some(arn)) = (c.is_empty(), get_str(prior, "arn")) {
-            if !c.remove.is_empty() {
-                retry(RetryPolicy::default(), || async {
-                    clients
-                        .events
-                        .untag_resource()
-                        .resource_arn(arn)
-                        .set_tag_keys(Some(c.remove.clone()))
-                        .send()
-                        .await
-                        .map_err(from_sdk)
-                })
-                .await?;
-            }
-            if !c.set.is_empty() {
-                retry(RetryPolicy::default(), || async {
-                    clients
-                        .events
-                        .tag_resource()
-                        .resource_arn(arn)
-                        .set_tags(Some(to_tags(&c.set)))
-                        .send()
-                        .await
-                        .map_err(from_sdk)
-                })
-                .await?;
-            }
+        if let Some(arn) = get_str(prior, "arn") {
+            send_tag_changes!(
+                TagChanges::between(prior, planned),
+                clients.events,
+                untag_resource,
+                tag_resource,
+                resource_arn(arn),
+                to_tags
+            )
+            .await?;
         }
         read_created(self, clients, id).await
     }
@@ -367,7 +344,7 @@ impl ResourceType for CloudwatchEventRuleType {
         let id = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
         let (bus, name) = parse_rule_id(id);
         // Targets removed a moment ago may still be counted.
-        let r = retry_while(
+        retry_while(
             &format!("event rule {id} to be deleted (it still has targets)"),
             TARGETS_LIMIT,
             |e| e.message.contains("has targets"),
@@ -382,11 +359,8 @@ impl ResourceType for CloudwatchEventRuleType {
                     .map_err(from_sdk)
             },
         )
-        .await;
-        match r {
-            Err(e) if e.is_not_found() => Ok(()),
-            other => other.map(|_| ()),
-        }
+        .await
+        .ok_if_gone()
     }
 }
 

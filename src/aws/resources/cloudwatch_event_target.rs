@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::aws::adopt::read_ours;
+use crate::aws::adopt::find_by_arguments;
 use crate::provider::adopt::pin_name;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
@@ -19,7 +19,8 @@ use aws_sdk_eventbridge::types::{InputTransformer, Target};
 
 use super::cloudwatch_event_rule::DEFAULT_BUS;
 use super::{read_created, retry_while, split_import_id, unique_name};
-use crate::aws::error::{from_sdk, retry, ApiError, ErrorKind, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{from_sdk, ApiError, ErrorKind, OrGone};
 use crate::aws::iam::{iam_eventually_consistent, IAM_SETTLE_LIMIT};
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -116,7 +117,7 @@ async fn targets_of(clients: &AwsClients, bus: &str, rule: &str) -> Result<Vec<T
     let mut out = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        let page = retry(RetryPolicy::default(), || async {
+        let page = call(|| {
             clients
                 .events
                 .list_targets_by_rule()
@@ -124,13 +125,10 @@ async fn targets_of(clients: &AwsClients, bus: &str, rule: &str) -> Result<Vec<T
                 .event_bus_name(bus)
                 .set_next_token(token.clone())
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await;
-        let page = match page {
-            Err(e) if e.is_not_found() => return Ok(Vec::new()),
-            other => other?,
+        let Some(page) = page.found()? else {
+            return Ok(Vec::new());
         };
         out.extend(page.targets().iter().cloned());
         token = page.next_token().map(String::from);
@@ -230,10 +228,7 @@ impl ResourceType for CloudwatchEventTargetType {
                     t,
                 )
             });
-        match id {
-            Some(id) => read_ours(self, clients, &[id]).await,
-            None => Ok(Vec::new()),
-        }
+        find_by_arguments(self, clients, id).await
     }
 
     fn import_id_format(&self) -> &'static str {
@@ -293,7 +288,7 @@ impl ResourceType for CloudwatchEventTargetType {
         let Some((bus, rule, target)) = parse_target_id(id) else {
             return Ok(());
         };
-        let r = retry(RetryPolicy::default(), || async {
+        call(|| {
             ctx.clients
                 .events
                 .remove_targets()
@@ -301,14 +296,9 @@ impl ResourceType for CloudwatchEventTargetType {
                 .event_bus_name(bus)
                 .ids(target)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
-        .await;
-        match r {
-            Err(e) if e.is_not_found() => Ok(()),
-            other => other.map(|_| ()),
-        }
+        .await
+        .ok_if_gone()
     }
 }
 

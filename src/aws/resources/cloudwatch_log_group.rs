@@ -20,10 +20,11 @@ use async_trait::async_trait;
 use aws_sdk_cloudwatchlogs::types::LogGroup;
 
 use super::{changed, prefix_of_unique_name, read_created, with_attrs};
-use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{ApiError, OrGone};
 use crate::aws::iam::name_or_prefix;
 use crate::aws::refresh_batch::{plain_arn, RefreshBatch, TagsByArn};
-use crate::aws::service_tags::{read_tags, TagChanges};
+use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -84,7 +85,7 @@ fn group_state(g: &LogGroup, tags: HashMap<String, String>) -> Value {
 }
 
 async fn describe(clients: &AwsClients, prefix: Option<&str>) -> Result<Vec<LogGroup>, ApiError> {
-    retry(RetryPolicy::default(), || async {
+    call(|| {
         clients
             .logs
             .describe_log_groups()
@@ -93,8 +94,6 @@ async fn describe(clients: &AwsClients, prefix: Option<&str>) -> Result<Vec<LogG
             .items()
             .send()
             .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(from_sdk)
     })
     .await
 }
@@ -135,14 +134,12 @@ async fn read_groups(
 }
 
 async fn tags_of(clients: &AwsClients, arn: &str) -> Result<HashMap<String, String>, ApiError> {
-    let out = retry(RetryPolicy::default(), || async {
+    let out = call(|| {
         clients
             .logs
             .list_tags_for_resource()
             .resource_arn(arn)
             .send()
-            .await
-            .map_err(from_sdk)
     })
     .await?;
     Ok(out.tags().cloned().unwrap_or_default())
@@ -150,26 +147,22 @@ async fn tags_of(clients: &AwsClients, arn: &str) -> Result<HashMap<String, Stri
 
 async fn set_retention(clients: &AwsClients, name: &str, days: i32) -> Result<(), ApiError> {
     if days > 0 {
-        retry(RetryPolicy::default(), || async {
+        call(|| {
             clients
                 .logs
                 .put_retention_policy()
                 .log_group_name(name)
                 .retention_in_days(days)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
     } else {
-        retry(RetryPolicy::default(), || async {
+        call(|| {
             clients
                 .logs
                 .delete_retention_policy()
                 .log_group_name(name)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
     }
@@ -216,9 +209,8 @@ impl ResourceType for CloudwatchLogGroupType {
                 continue;
             }
             let Some(arn) = group_arn(&g) else { continue };
-            let tags = match tags_of(clients, &arn).await {
-                Err(e) if e.is_not_found() => continue,
-                other => other?,
+            let Some(tags) = tags_of(clients, &arn).await.found()? else {
+                continue;
             };
             found.push((name.to_string(), tags.into_iter().collect()));
         }
@@ -254,7 +246,7 @@ impl ResourceType for CloudwatchLogGroupType {
         let name = name_or_prefix(planned);
         let tags: HashMap<String, String> =
             creation_tags(planned, ctx.extra_tags).into_iter().collect();
-        retry(RetryPolicy::default(), || async {
+        call(|| {
             clients
                 .logs
                 .create_log_group()
@@ -262,8 +254,6 @@ impl ResourceType for CloudwatchLogGroupType {
                 .set_kms_key_id(get_str(planned, "kms_key_id").map(String::from))
                 .set_tags(Some(tags.clone()))
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         let days = get_i32(planned, "retention_in_days").unwrap_or(0);
@@ -293,62 +283,38 @@ impl ResourceType for CloudwatchLogGroupType {
         if changed(prior, planned, "kms_key_id") {
             match get_str(planned, "kms_key_id") {
                 Some(key) => {
-                    retry(RetryPolicy::default(), || async {
+                    call(|| {
                         clients
                             .logs
                             .associate_kms_key()
                             .log_group_name(name)
                             .kms_key_id(key)
                             .send()
-                            .await
-                            .map(|_| ())
-                            .map_err(from_sdk)
                     })
-                    .await?
+                    .await?;
                 }
                 None => {
-                    retry(RetryPolicy::default(), || async {
+                    call(|| {
                         clients
                             .logs
                             .disassociate_kms_key()
                             .log_group_name(name)
                             .send()
-                            .await
-                            .map(|_| ())
-                            .map_err(from_sdk)
                     })
-                    .await?
+                    .await?;
                 }
             }
         }
-        let c = TagChanges::between(prior, planned);
-        if let (false, Some(arn)) = (c.is_empty(), get_str(prior, "arn")) {
-            if !c.remove.is_empty() {
-                retry(RetryPolicy::default(), || async {
-                    clients
-                        .logs
-                        .untag_resource()
-                        .resource_arn(arn)
-                        .set_tag_keys(Some(c.remove.clone()))
-                        .send()
-                        .await
-                        .map_err(from_sdk)
-                })
-                .await?;
-            }
-            if !c.set.is_empty() {
-                retry(RetryPolicy::default(), || async {
-                    clients
-                        .logs
-                        .tag_resource()
-                        .resource_arn(arn)
-                        .set_tags(Some(c.set.clone().into_iter().collect()))
-                        .send()
-                        .await
-                        .map_err(from_sdk)
-                })
-                .await?;
-            }
+        if let Some(arn) = get_str(prior, "arn") {
+            send_tag_changes!(
+                TagChanges::between(prior, planned),
+                clients.logs,
+                untag_resource,
+                tag_resource,
+                resource_arn(arn),
+                |t: &BTreeMap<_, _>| t.clone().into_iter().collect()
+            )
+            .await?;
         }
         let state = read_created(self, clients, name).await?;
         Ok(with_attrs(state, planned_only(planned)))
@@ -359,20 +325,15 @@ impl ResourceType for CloudwatchLogGroupType {
             return Ok(());
         }
         let name = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
-        let r = retry(RetryPolicy::default(), || async {
+        call(|| {
             ctx.clients
                 .logs
                 .delete_log_group()
                 .log_group_name(name)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
-        .await;
-        match r {
-            Err(e) if e.is_not_found() => Ok(()),
-            other => other.map(|_| ()),
-        }
+        .await
+        .ok_if_gone()
     }
 }
 

@@ -21,8 +21,9 @@ use aws_sdk_ecs::types::{
 };
 
 use super::{changed, read_created, retry_while, wait_gone};
-use crate::aws::ecs_api::{build_error, from_ecs, to_ecs, update_ecs_tags};
-use crate::aws::error::{from_sdk, retry, wait_until, ApiError, ErrorKind, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::ecs_api::{build_error, ecs_tag_map, from_ecs, to_ecs, update_ecs_tags};
+use crate::aws::error::{from_sdk, wait_until, ApiError, ErrorKind, OrGone};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -209,7 +210,7 @@ async fn describe(clients: &AwsClients, ids: &[String]) -> Result<Vec<CapacityPr
     for chunk in ids.chunks(DESCRIBE_CHUNK) {
         let mut token: Option<String> = None;
         loop {
-            let page = retry(RetryPolicy::default(), || async {
+            let page = call(|| {
                 clients
                     .ecs
                     .describe_capacity_providers()
@@ -217,8 +218,6 @@ async fn describe(clients: &AwsClients, ids: &[String]) -> Result<Vec<CapacityPr
                     .include(CapacityProviderField::Tags)
                     .set_next_token(token.clone())
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
             // Providers that do not exist come back as `failures` (reason MISSING).
@@ -266,14 +265,10 @@ impl ResourceType for EcsCapacityProviderType {
             .iter()
             .filter(|p| !gone(p))
             .filter_map(|o| {
-                let tags = o
-                    .tags()
-                    .iter()
-                    .filter_map(|t| {
-                        Some((t.key()?.to_string(), t.value().unwrap_or("").to_string()))
-                    })
-                    .collect();
-                Some((o.capacity_provider_arn()?.to_string(), tags))
+                Some((
+                    o.capacity_provider_arn()?.to_string(),
+                    ecs_tag_map(o.tags()),
+                ))
             })
             .collect();
         read_judged(self, clients, owner, found).await
@@ -324,7 +319,7 @@ impl ResourceType for EcsCapacityProviderType {
             .managed_draining(draining(b))
             .build()
             .map_err(build_error)?;
-        let out = retry(RetryPolicy::default(), || async {
+        let out = call(|| {
             clients
                 .ecs
                 .create_capacity_provider()
@@ -332,8 +327,6 @@ impl ResourceType for EcsCapacityProviderType {
                 .auto_scaling_group_provider(provider.clone())
                 .set_tags(to_ecs(&tags))
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         let arn = out
@@ -361,15 +354,13 @@ impl ResourceType for EcsCapacityProviderType {
                 .managed_termination_protection(termination_protection(b))
                 .managed_draining(draining(b))
                 .build();
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .ecs
                     .update_capacity_provider()
                     .name(get_str(planned, "name").unwrap_or_default())
                     .auto_scaling_group_provider(update.clone())
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
             wait_for_update(clients, &arn).await?;
@@ -397,7 +388,7 @@ impl ResourceType for EcsCapacityProviderType {
         let deleted = retry_while(
             &format!("ECS capacity provider {arn} to be released by its clusters"),
             DELETE_LIMIT,
-            |e| e.code == "ResourceInUseException" || e.code == "UpdateInProgressException",
+            ApiError::is_ecs_busy,
             || async {
                 clients
                     .ecs
@@ -409,10 +400,9 @@ impl ResourceType for EcsCapacityProviderType {
             },
         )
         .await;
-        match deleted {
-            Err(e) if e.is_not_found() => return Ok(()),
-            other => other?,
-        };
+        if deleted.found()?.is_none() {
+            return Ok(());
+        }
         wait_gone(self, clients, "ECS capacity provider", arn, DELETE_LIMIT).await
     }
 }

@@ -24,8 +24,9 @@ use aws_sdk_ecs::types::{
 };
 
 use super::{changed, read_created, retry_while, wait_gone};
-use crate::aws::ecs_api::{build_error, from_ecs, to_ecs, update_ecs_tags};
-use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::ecs_api::{build_error, ecs_tag_map, from_ecs, to_ecs, update_ecs_tags};
+use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -101,14 +102,6 @@ static SCHEMA: Schema = Schema {
 const DESCRIBE_CHUNK: usize = 100;
 /// How long deletion waits for services, tasks and container instances to go first.
 const DELETE_LIMIT: Duration = Duration::from_secs(10 * 60);
-/// Errors that mean the cluster still holds something being drained.
-const STILL_IN_USE: &[&str] = &[
-    "ClusterContainsContainerInstancesException",
-    "ClusterContainsServicesException",
-    "ClusterContainsTasksException",
-    "UpdateInProgressException",
-    "ResourceInUseException",
-];
 
 fn cluster_state(c: &Cluster) -> Option<(String, Value)> {
     let arn = c.cluster_arn()?.to_string();
@@ -329,7 +322,7 @@ fn service_connect_defaults(
 async fn describe(clients: &AwsClients, ids: &[String]) -> Result<Vec<Cluster>, ApiError> {
     let mut out = Vec::new();
     for chunk in ids.chunks(DESCRIBE_CHUNK) {
-        let found = retry(RetryPolicy::default(), || async {
+        let found = call(|| {
             clients
                 .ecs
                 .describe_clusters()
@@ -338,8 +331,6 @@ async fn describe(clients: &AwsClients, ids: &[String]) -> Result<Vec<Cluster>, 
                 .include(ClusterField::Configurations)
                 .include(ClusterField::Tags)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         // Clusters that do not exist come back as `failures` (reason MISSING).
@@ -386,16 +377,7 @@ impl ResourceType for EcsClusterType {
             .await?
             .iter()
             .filter(|c| c.status() != Some("INACTIVE"))
-            .filter_map(|o| {
-                let tags = o
-                    .tags()
-                    .iter()
-                    .filter_map(|t| {
-                        Some((t.key()?.to_string(), t.value().unwrap_or("").to_string()))
-                    })
-                    .collect();
-                Some((o.cluster_arn()?.to_string(), tags))
-            })
+            .filter_map(|o| Some((o.cluster_arn()?.to_string(), ecs_tag_map(o.tags()))))
             .collect();
         read_judged(self, clients, owner, found).await
     }
@@ -440,7 +422,7 @@ impl ResourceType for EcsClusterType {
         let name = get_str(planned, "name").unwrap_or_default();
         let settings = settings(planned);
         let scd = service_connect_defaults(planned)?;
-        let out = retry(RetryPolicy::default(), || async {
+        let out = call(|| {
             clients
                 .ecs
                 .create_cluster()
@@ -450,8 +432,6 @@ impl ResourceType for EcsClusterType {
                 .set_service_connect_defaults(scd.clone())
                 .set_tags(to_ecs(&tags))
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         let arn = out
@@ -510,7 +490,7 @@ impl ResourceType for EcsClusterType {
             } else {
                 None
             };
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .ecs
                     .update_cluster()
@@ -521,8 +501,6 @@ impl ResourceType for EcsClusterType {
                     .set_configuration(config.clone())
                     .set_service_connect_defaults(scd.clone())
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
         }
@@ -540,7 +518,7 @@ impl ResourceType for EcsClusterType {
         let deleted = retry_while(
             &format!("ECS cluster {arn} to be deleted (still in use)"),
             DELETE_LIMIT,
-            |e| STILL_IN_USE.contains(&e.code.as_str()),
+            ApiError::is_ecs_cluster_in_use,
             || async {
                 clients
                     .ecs
@@ -552,10 +530,9 @@ impl ResourceType for EcsClusterType {
             },
         )
         .await;
-        match deleted {
-            Err(e) if e.is_not_found() => return Ok(()),
-            other => other?,
-        };
+        if deleted.found()?.is_none() {
+            return Ok(());
+        }
         wait_gone(self, clients, "ECS cluster", arn, DELETE_LIMIT).await
     }
 }

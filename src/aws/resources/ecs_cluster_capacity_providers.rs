@@ -10,14 +10,15 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::aws::adopt::read_ours;
+use crate::aws::adopt::find_by_arguments;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ecs::types::{CapacityProviderStrategyItem, Cluster};
 
 use super::{read_created, retry_while};
+use crate::aws::call::call;
 use crate::aws::ecs_api::{build_error, name_from_arn};
-use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::schema::Default;
@@ -104,7 +105,7 @@ async fn put(
     retry_while(
         &format!("ECS cluster {cluster} to accept its capacity providers"),
         BUSY_LIMIT,
-        |e| e.code == "UpdateInProgressException" || e.code == "ResourceInUseException",
+        ApiError::is_ecs_busy,
         || async {
             clients
                 .ecs
@@ -143,10 +144,7 @@ impl ResourceType for EcsClusterCapacityProvidersType {
         _: &Owner<'_>,
     ) -> Result<Vec<Candidate>, ApiError> {
         let id: Option<String> = get_str(planned, "cluster_name").map(String::from);
-        match id {
-            Some(id) => read_ours(self, clients, &[id]).await,
-            None => Ok(Vec::new()),
-        }
+        find_by_arguments(self, clients, id).await
     }
 
     fn import_id_format(&self) -> &'static str {
@@ -173,14 +171,12 @@ impl ResourceType for EcsClusterCapacityProvidersType {
     ) -> Result<BTreeMap<String, Value>, ApiError> {
         let mut out = BTreeMap::new();
         for chunk in ids.chunks(DESCRIBE_CHUNK) {
-            let found = retry(RetryPolicy::default(), || async {
+            let found = call(|| {
                 clients
                     .ecs
                     .describe_clusters()
                     .set_clusters(Some(chunk.to_vec()))
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
             out.extend(
@@ -232,10 +228,9 @@ impl ResourceType for EcsClusterCapacityProvidersType {
         let Some(cluster) = get_str(prior, "id") else {
             return Ok(());
         };
-        match put(ctx.clients, cluster, Vec::new(), Vec::new()).await {
-            Err(e) if e.is_not_found() => Ok(()),
-            other => other,
-        }
+        put(ctx.clients, cluster, Vec::new(), Vec::new())
+            .await
+            .ok_if_gone()
     }
 }
 

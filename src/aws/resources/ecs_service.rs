@@ -28,10 +28,12 @@ use aws_sdk_ecs::types::{
 };
 
 use super::{attr, changed, read_created, retry_while, split_import_id, wait_gone, with_attrs};
+use crate::aws::call::call;
 use crate::aws::ecs_api::{
-    build_error, cluster_of_service_arn, from_ecs, name_from_arn, to_ecs, update_ecs_tags,
+    build_error, cluster_of_service_arn, ecs_tag_map, from_ecs, name_from_arn, to_ecs,
+    update_ecs_tags,
 };
-use crate::aws::error::{from_sdk, retry, wait_until, ApiError, RetryPolicy};
+use crate::aws::error::{from_sdk, wait_until, ApiError, OrGone};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -403,7 +405,7 @@ async fn describe(clients: &AwsClients, arns: &[String]) -> Result<Vec<Service>,
     let mut out = Vec::new();
     for (cluster, arns) in by_cluster {
         for chunk in arns.chunks(DESCRIBE_CHUNK) {
-            let found = retry(RetryPolicy::default(), || async {
+            let found = call(|| {
                 clients
                     .ecs
                     .describe_services()
@@ -411,16 +413,12 @@ async fn describe(clients: &AwsClients, arns: &[String]) -> Result<Vec<Service>,
                     .set_services(Some(chunk.to_vec()))
                     .include(ServiceField::Tags)
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await;
-            match found {
-                // Services that do not exist come back as `failures` (reason MISSING).
-                Ok(found) => out.extend(found.services().iter().cloned()),
-                // The cluster is gone, and its services with it.
-                Err(e) if e.is_not_found() => {}
-                Err(e) => return Err(e),
+            // The cluster may be gone, and its services with it. Services that do not exist come
+            // back as `failures` (reason MISSING).
+            if let Some(found) = found.found()? {
+                out.extend(found.services().iter().cloned());
             }
         }
     }
@@ -449,7 +447,7 @@ async fn wait_for_steady_state(clients: &AwsClients, arn: &str) -> Result<(), Ap
 
 /// Errors that mean a service is already gone.
 fn gone(e: &ApiError) -> bool {
-    e.is_not_found() || e.code == "ServiceNotActiveException"
+    e.is_not_found() || e.is_service_not_active()
 }
 
 #[async_trait]
@@ -478,7 +476,7 @@ impl ResourceType for EcsServiceType {
         };
         let found = {
             let cluster = get_str(planned, "cluster").unwrap_or("default");
-            crate::aws::error::retry(crate::aws::error::RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .ecs
                     .describe_services()
@@ -486,29 +484,15 @@ impl ResourceType for EcsServiceType {
                     .services(name)
                     .include(ServiceField::Tags)
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await
+            .found()?
             .map(|o| o.services().to_vec())
-            .or_else(|e| {
-                if e.is_not_found() {
-                    Ok(Vec::new())
-                } else {
-                    Err(e)
-                }
-            })?
+            .unwrap_or_default()
         }
         .iter()
         .filter(|s| s.status() != Some("INACTIVE"))
-        .filter_map(|o| {
-            let tags = o
-                .tags()
-                .iter()
-                .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string())))
-                .collect();
-            Some((o.service_arn()?.to_string(), tags))
-        })
+        .filter_map(|o| Some((o.service_arn()?.to_string(), ecs_tag_map(o.tags()))))
         .collect();
         read_judged(self, clients, owner, found).await
     }
@@ -523,15 +507,13 @@ impl ResourceType for EcsServiceType {
             return Ok(id.to_string());
         }
         let (cluster, service) = split_import_id(id, '/', "CLUSTER_NAME/SERVICE_NAME")?;
-        let found = retry(RetryPolicy::default(), || async {
+        let found = call(|| {
             clients
                 .ecs
                 .describe_services()
                 .cluster(cluster)
                 .services(service)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         found
@@ -593,7 +575,7 @@ impl ResourceType for EcsServiceType {
             "ECS service to be created (role or load balancer not usable yet)",
             SETTLE_LIMIT,
             |e| {
-                e.code == "InvalidParameterException"
+                e.is_ecs_invalid_parameter()
                     && (e.message.contains("Unable to assume role")
                         || e.message.contains("verify that the ECS service role")
                         || e.message
@@ -742,10 +724,7 @@ impl ResourceType for EcsServiceType {
                     get_str(planned, "propagate_tags").map(PropagateTags::from),
                 );
             }
-            retry(RetryPolicy::default(), || async {
-                req.clone().send().await.map_err(from_sdk)
-            })
-            .await?;
+            call(|| req.clone().send()).await?;
         }
         if c("tags_all") {
             update_ecs_tags(clients, &arn, prior, planned).await?;
@@ -775,7 +754,7 @@ impl ResourceType for EcsServiceType {
         }
         // A daemon service has no desired count to set.
         if get_str(prior, "scheduling_strategy") != Some("DAEMON") {
-            let scaled = retry(RetryPolicy::default(), || async {
+            let scaled = call(|| {
                 clients
                     .ecs
                     .update_service()
@@ -783,8 +762,6 @@ impl ResourceType for EcsServiceType {
                     .service(arn)
                     .desired_count(0)
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await;
             match scaled {
@@ -792,7 +769,7 @@ impl ResourceType for EcsServiceType {
                 other => other?,
             };
         }
-        let deleted = retry(RetryPolicy::default(), || async {
+        let deleted = call(|| {
             clients
                 .ecs
                 .delete_service()
@@ -800,8 +777,6 @@ impl ResourceType for EcsServiceType {
                 .service(arn)
                 .force(true)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await;
         match deleted {

@@ -24,7 +24,7 @@ use aws_sdk_ecs::types::{
 
 use super::ecs_container_definitions::{canonical, from_sdk, to_sdk};
 use super::{changed, read_created, split_import_id, with_attrs};
-use crate::aws::ecs_api::{from_ecs, to_ecs, update_ecs_tags};
+use crate::aws::ecs_api::{ecs_tag_map, from_ecs, to_ecs, update_ecs_tags};
 use crate::aws::error::{from_sdk as api_error, retry, ApiError, RetryPolicy};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
@@ -196,7 +196,7 @@ fn runtime_platform(planned: &Value) -> Option<RuntimePlatform> {
 /// NotFound code).
 fn missing(e: &ApiError) -> bool {
     e.is_not_found()
-        || e.code == "ClientException"
+        || e.is_ecs_client_exception()
             && (e.message.contains("Unable to describe task definition")
                 || e.message.contains("does not exist"))
 }
@@ -303,10 +303,7 @@ impl ResourceType for EcsTaskDefinitionType {
             let Some((_, tags)) = describe(clients, &arn).await? else {
                 continue;
             };
-            let tags = tags
-                .iter()
-                .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string())))
-                .collect();
+            let tags = ecs_tag_map(&tags);
             if matches!(owner.judge(&arn, &tags, Value::Null), Candidate::Ours(_)) {
                 return read_judged(self, clients, owner, vec![(arn, tags)]).await;
             }
@@ -457,7 +454,7 @@ impl ResourceType for EcsTaskDefinitionType {
             Ok(_) => Ok(()),
             Err(e) if missing(&e) => Ok(()),
             // Deregistering a revision that is already INACTIVE.
-            Err(e) if e.code == "ClientException" && e.message.contains("INACTIVE") => Ok(()),
+            Err(e) if e.is_ecs_client_exception() && e.message.contains("INACTIVE") => Ok(()),
             Err(e) => Err(e),
         }
     }

@@ -9,14 +9,15 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::aws::adopt::{ec2_owner_filters, ec2_tag_map, read_judged};
+use crate::aws::adopt::find_tagged_ec2;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Address, DomainType, Filter, ResourceType as Ec2ResourceType};
 
 use super::{attr, expect_prefix, read_created};
+use crate::aws::call::call;
 use crate::aws::error::{
-    eventually_consistent, from_sdk, retry, wait_until, ApiError, RetryPolicy,
+    eventually_consistent, from_sdk, retry, wait_until, ApiError, OrGone, RetryPolicy,
 };
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
@@ -120,19 +121,17 @@ fn address_state(a: &Address, region: &str) -> Option<(String, Value)> {
 /// Describes addresses by allocation id (DescribeAddresses is not paginated). If one id is
 /// gone AWS fails the whole call; a filter then returns the others.
 async fn describe(clients: &AwsClients, ids: &[String]) -> Result<Vec<Address>, ApiError> {
-    let by_ids = retry(RetryPolicy::default(), || async {
+    let by_ids = call(|| {
         clients
             .ec2
             .describe_addresses()
             .set_allocation_ids(Some(ids.to_vec()))
             .send()
-            .await
-            .map_err(from_sdk)
     })
     .await;
     let out = match by_ids {
         Err(e) if e.is_not_found() => {
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .ec2
                     .describe_addresses()
@@ -143,8 +142,6 @@ async fn describe(clients: &AwsClients, ids: &[String]) -> Result<Vec<Address>, 
                             .build(),
                     )
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?
         }
@@ -172,9 +169,12 @@ async fn associate(clients: &AwsClients, id: &str, planned: &Value) -> Result<()
             .await
             .map_err(from_sdk)
             // A new address or an instance still starting: not ready yet rather than wrong.
-            .map_err(|e| match e.code.as_str() {
-                "InvalidAllocationID.NotFound" | "InvalidInstanceID" => eventually_consistent(e),
-                _ => e,
+            .map_err(|e| {
+                if e.is_unknown_allocation_or_instance() {
+                    eventually_consistent(e)
+                } else {
+                    e
+                }
             })
     })
     .await?;
@@ -182,20 +182,15 @@ async fn associate(clients: &AwsClients, id: &str, planned: &Value) -> Result<()
 }
 
 async fn disassociate(clients: &AwsClients, association_id: &str) -> Result<(), ApiError> {
-    let r = retry(RetryPolicy::default(), || async {
+    call(|| {
         clients
             .ec2
             .disassociate_address()
             .association_id(association_id)
             .send()
-            .await
-            .map_err(from_sdk)
     })
-    .await;
-    match r {
-        Err(e) if e.is_not_found() => Ok(()),
-        r => r.map(|_| ()),
-    }
+    .await
+    .ok_if_gone()
 }
 
 /// True if the planned association differs from the prior one. Unknown planned values mean
@@ -227,23 +222,22 @@ impl ResourceType for EipType {
         _: &Value,
         owner: &Owner<'_>,
     ) -> Result<Vec<Candidate>, ApiError> {
-        let found: Vec<aws_sdk_ec2::types::Address> =
-            crate::aws::error::retry(crate::aws::error::RetryPolicy::default(), || async {
-                clients
+        find_tagged_ec2(
+            self,
+            clients,
+            owner,
+            |filters| async move {
+                let out = clients
                     .ec2
                     .describe_addresses()
-                    .set_filters(Some(ec2_owner_filters(owner)))
+                    .set_filters(Some(filters))
                     .send()
-                    .await
-                    .map(|o| o.addresses().to_vec())
-                    .map_err(crate::aws::error::from_sdk)
-            })
-            .await?;
-        let found = found
-            .iter()
-            .filter_map(|o| Some((o.allocation_id()?.to_string(), ec2_tag_map(o.tags()))))
-            .collect();
-        read_judged(self, clients, owner, found).await
+                    .await?;
+                Ok(out.addresses().to_vec())
+            },
+            |o: &Address| (o.allocation_id(), o.tags()),
+        )
+        .await
     }
 
     fn import_id_format(&self) -> &'static str {
@@ -276,7 +270,7 @@ impl ResourceType for EipType {
             _ => DomainType::Vpc,
         };
         let tags = creation_tags(planned, ctx.extra_tags);
-        let allocated = retry(RetryPolicy::default(), || async {
+        let allocated = call(|| {
             ctx.clients
                 .ec2
                 .allocate_address()
@@ -284,8 +278,6 @@ impl ResourceType for EipType {
                 .set_public_ipv4_pool(get_str(planned, "public_ipv4_pool").map(String::from))
                 .tag_specifications(tag_spec(Ec2ResourceType::ElasticIp, &tags))
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         let id = allocated
@@ -326,21 +318,10 @@ impl ResourceType for EipType {
             Duration::from_secs(5),
             RELEASE_LIMIT,
             || async {
-                let r = retry(RetryPolicy::default(), || async {
-                    ctx.clients
-                        .ec2
-                        .release_address()
-                        .allocation_id(id)
-                        .send()
-                        .await
-                        .map_err(from_sdk)
-                })
-                .await;
-                match r {
-                    Ok(_) => Ok(Some(())),
-                    Err(e) if e.is_not_found() => Ok(Some(())),
-                    Err(e) if e.code == "InvalidIPAddress.InUse" => Ok(None),
-                    Err(e) => Err(e),
+                let r = call(|| ctx.clients.ec2.release_address().allocation_id(id).send()).await;
+                match r.ok_if_gone() {
+                    Err(e) if e.is_address_in_use() => Ok(None),
+                    r => r.map(Some),
                 }
             },
         )

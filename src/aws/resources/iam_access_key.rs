@@ -15,7 +15,8 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 
 use super::{changed, read_created, retry_while, with_attrs};
-use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::iam::{iam_eventually_consistent, iso8601, IAM_SETTLE_LIMIT};
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -91,25 +92,23 @@ fn key_state(id: &str, user: &str, status: &str, created: Value) -> Value {
 
 /// The user owning access key `id`, if the key exists.
 async fn owner(clients: &AwsClients, id: &str) -> Result<Option<String>, ApiError> {
-    let r = retry(RetryPolicy::default(), || async {
+    let r = call(|| {
         clients
             .iam
             .get_access_key_last_used()
             .access_key_id(id)
             .send()
-            .await
-            .map_err(from_sdk)
     })
     .await;
     match r {
-        Err(e) if e.is_not_found() || e.code == "AccessDenied" => Ok(None),
+        Err(e) if e.is_not_found() || e.is_access_denied() => Ok(None),
         r => Ok(r?.user_name().map(String::from)),
     }
 }
 
 /// The keys of `user` as states, by id (none if the user is gone).
 async fn user_keys(clients: &AwsClients, user: &str) -> Result<BTreeMap<String, Value>, ApiError> {
-    let r = retry(RetryPolicy::default(), || async {
+    let r = call(|| {
         clients
             .iam
             .list_access_keys()
@@ -118,13 +117,10 @@ async fn user_keys(clients: &AwsClients, user: &str) -> Result<BTreeMap<String, 
             .items()
             .send()
             .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(from_sdk)
     })
     .await;
-    let keys = match r {
-        Err(e) if e.is_not_found() => return Ok(BTreeMap::new()),
-        r => r?,
+    let Some(keys) = r.found()? else {
+        return Ok(BTreeMap::new());
     };
     Ok(keys
         .iter()
@@ -143,7 +139,7 @@ async fn set_status(
     id: &str,
     status: &str,
 ) -> Result<(), ApiError> {
-    retry(RetryPolicy::default(), || async {
+    call(|| {
         clients
             .iam
             .update_access_key()
@@ -151,8 +147,6 @@ async fn set_status(
             .access_key_id(id)
             .status(status.into())
             .send()
-            .await
-            .map_err(from_sdk)
     })
     .await?;
     Ok(())
@@ -274,21 +268,16 @@ impl ResourceType for IamAccessKeyType {
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
         let id = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
         let user = get_str(prior, "user").unwrap_or_default();
-        let r = retry(RetryPolicy::default(), || async {
+        call(|| {
             ctx.clients
                 .iam
                 .delete_access_key()
                 .user_name(user)
                 .access_key_id(id)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
-        .await;
-        match r {
-            Err(e) if e.is_not_found() => Ok(()),
-            other => other.map(|_| ()),
-        }
+        .await
+        .ok_if_gone()
     }
 }
 

@@ -12,13 +12,13 @@
 
 use std::collections::BTreeMap;
 
-use crate::aws::adopt::read_ours;
+use crate::aws::adopt::find_by_arguments;
 use crate::provider::adopt::pin_name;
 use crate::provider::{Adoption, Candidate};
 use async_trait::async_trait;
 
 use super::{prefix_of_unique_name, read_created, retry_while, split_import_id};
-use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::error::{from_sdk, retry, ApiError, OrGone, RetryPolicy};
 use crate::aws::iam::{iam_eventually_consistent, name_or_prefix, read_each, IAM_SETTLE_LIMIT};
 use crate::aws::json_doc::{canonical_policy, normalize_attr};
 use crate::aws::refresh_batch::RefreshBatch;
@@ -242,10 +242,10 @@ impl ResourceType for IamInlinePolicyType {
         planned: &Value,
         _: &crate::provider::Owner<'_>,
     ) -> Result<Vec<Candidate>, ApiError> {
-        match get_str(planned, self.owner.attr()).zip(get_str(planned, "name")) {
-            Some((who, name)) => read_ours(self, clients, &[format!("{who}:{name}")]).await,
-            None => Ok(Vec::new()),
-        }
+        let id = get_str(planned, self.owner.attr())
+            .zip(get_str(planned, "name"))
+            .map(|(who, name)| format!("{who}:{name}"));
+        find_by_arguments(self, clients, id).await
     }
 
     fn import_id_format(&self) -> &'static str {
@@ -364,10 +364,7 @@ impl ResourceType for IamInlinePolicyType {
             }
         })
         .await;
-        match r {
-            Err(e) if e.is_not_found() => Ok(()),
-            other => other,
-        }
+        r.ok_if_gone()
     }
 }
 

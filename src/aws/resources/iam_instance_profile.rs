@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::aws::adopt::read_judged;
+use crate::aws::adopt::find_named;
 use crate::aws::refresh_batch::RefreshBatch;
 use crate::provider::adopt::pin_name;
 use crate::provider::{Adoption, Candidate, Owner};
@@ -18,12 +18,13 @@ use async_trait::async_trait;
 use aws_sdk_iam::types::InstanceProfile;
 
 use super::{changed, prefix_of_unique_name, read_created, retry_while};
-use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::iam::{
     iam_eventually_consistent, iso8601, name_or_prefix, read_each, tag_pairs, to_iam_tags,
     IAM_SETTLE_LIMIT,
 };
-use crate::aws::service_tags::{read_tags, TagChanges};
+use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -103,7 +104,7 @@ async fn add_role(clients: &AwsClients, profile: &str, role: &str) -> Result<(),
     match added {
         // A profile holds one role: the repeat of a call whose answer was lost is refused
         // with LimitExceeded, the role being in already.
-        Err(e) if e.code == "LimitExceeded" => {
+        Err(e) if e.is_limit_exceeded() => {
             let out = clients
                 .iam
                 .get_instance_profile()
@@ -125,21 +126,16 @@ async fn add_role(clients: &AwsClients, profile: &str, role: &str) -> Result<(),
 }
 
 async fn remove_role(clients: &AwsClients, profile: &str, role: &str) -> Result<(), ApiError> {
-    let r = retry(RetryPolicy::default(), || async {
+    call(|| {
         clients
             .iam
             .remove_role_from_instance_profile()
             .instance_profile_name(profile)
             .role_name(role)
             .send()
-            .await
-            .map_err(from_sdk)
     })
-    .await;
-    match r {
-        Err(e) if e.is_not_found() => Ok(()),
-        other => other.map(|_| ()),
-    }
+    .await
+    .ok_if_gone()
 }
 
 fn name_of(prior: &Value) -> Result<&str, ApiError> {
@@ -174,26 +170,20 @@ impl ResourceType for IamInstanceProfileType {
         let Some(name) = get_str(planned, "name") else {
             return Ok(Vec::new());
         };
-        let id: String = name.to_string();
-        let out = retry(RetryPolicy::default(), || async {
-            clients
-                .iam
-                .get_instance_profile()
-                .instance_profile_name(&id)
-                .send()
-                .await
-                .map_err(from_sdk)
-        })
-        .await;
-        let tags: Option<BTreeMap<String, String>> = match out {
-            Ok(o) => o
+        find_named(self, clients, owner, name, || async {
+            let out = call(|| {
+                clients
+                    .iam
+                    .get_instance_profile()
+                    .instance_profile_name(name)
+                    .send()
+            })
+            .await?;
+            Ok(out
                 .instance_profile()
-                .map(|x| crate::aws::iam::tag_pairs(x.tags()).collect()),
-            Err(e) if e.is_not_found() => None,
-            Err(e) => return Err(e),
-        };
-        let found = tags.map(|t| (id.clone(), t)).into_iter().collect();
-        read_judged(self, clients, owner, found).await
+                .map(|x| crate::aws::iam::tag_pairs(x.tags()).collect()))
+        })
+        .await
     }
 
     fn import_id_format(&self) -> &'static str {
@@ -236,7 +226,7 @@ impl ResourceType for IamInstanceProfileType {
         let clients = ctx.clients;
         let name = name_or_prefix(planned);
         let tags = to_iam_tags(&creation_tags(planned, ctx.extra_tags));
-        retry(RetryPolicy::default(), || async {
+        call(|| {
             clients
                 .iam
                 .create_instance_profile()
@@ -244,8 +234,6 @@ impl ResourceType for IamInstanceProfileType {
                 .set_path(get_str(planned, "path").map(String::from))
                 .set_tags(Some(tags.clone()))
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         if let Some(role) = get_str(planned, "role") {
@@ -270,33 +258,15 @@ impl ResourceType for IamInstanceProfileType {
                 add_role(clients, name, new).await?;
             }
         }
-        let c = TagChanges::between(prior, planned);
-        if !c.remove.is_empty() {
-            retry(RetryPolicy::default(), || async {
-                clients
-                    .iam
-                    .untag_instance_profile()
-                    .instance_profile_name(name)
-                    .set_tag_keys(Some(c.remove.clone()))
-                    .send()
-                    .await
-                    .map_err(from_sdk)
-            })
-            .await?;
-        }
-        if !c.set.is_empty() {
-            retry(RetryPolicy::default(), || async {
-                clients
-                    .iam
-                    .tag_instance_profile()
-                    .instance_profile_name(name)
-                    .set_tags(Some(to_iam_tags(&c.set)))
-                    .send()
-                    .await
-                    .map_err(from_sdk)
-            })
-            .await?;
-        }
+        send_tag_changes!(
+            TagChanges::between(prior, planned),
+            clients.iam,
+            untag_instance_profile,
+            tag_instance_profile,
+            instance_profile_name(name),
+            to_iam_tags
+        )
+        .await?;
         read_created(self, clients, name).await
     }
 
@@ -304,27 +274,24 @@ impl ResourceType for IamInstanceProfileType {
         let clients = ctx.clients;
         let name = name_of(prior)?;
         // The live roles, not the recorded one: IAM refuses to delete a profile with a role.
-        let live = match get_profile(clients.clone(), name.to_string()).await {
-            Err(e) if e.is_not_found() => return Ok(()),
-            other => other?,
+        let Some(live) = get_profile(clients.clone(), name.to_string())
+            .await
+            .found()?
+        else {
+            return Ok(());
         };
         if let Some(role) = live.as_ref().and_then(|p| get_str(p, "role")) {
             remove_role(clients, name, role).await?;
         }
-        let r = retry(RetryPolicy::default(), || async {
+        call(|| {
             clients
                 .iam
                 .delete_instance_profile()
                 .instance_profile_name(name)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
-        .await;
-        match r {
-            Err(e) if e.is_not_found() => Ok(()),
-            other => other.map(|_| ()),
-        }
+        .await
+        .ok_if_gone()
     }
 }
 

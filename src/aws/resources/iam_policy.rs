@@ -12,18 +12,19 @@
 
 use std::collections::BTreeMap;
 
-use crate::aws::adopt::read_judged;
+use crate::aws::adopt::find_named;
 use crate::provider::adopt::pin_name;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_iam::types::Policy;
 
 use super::{changed, expect_prefix, prefix_of_unique_name, read_created, retry_while};
-use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::iam::{name_or_prefix, read_each, tag_pairs, to_iam_tags, IAM_SETTLE_LIMIT};
 use crate::aws::json_doc::{canonical_policy, normalize_attr};
 use crate::aws::refresh_batch::{IamAccount, RefreshBatch};
-use crate::aws::service_tags::{read_tags, TagChanges};
+use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -139,7 +140,7 @@ fn arn_of(prior: &Value) -> Result<&str, ApiError> {
 
 /// Versions other than the default, oldest first.
 async fn old_versions(clients: &AwsClients, arn: &str) -> Result<(Vec<String>, usize), ApiError> {
-    let versions = retry(RetryPolicy::default(), || async {
+    let versions = call(|| {
         clients
             .iam
             .list_policy_versions()
@@ -148,8 +149,6 @@ async fn old_versions(clients: &AwsClients, arn: &str) -> Result<(Vec<String>, u
             .items()
             .send()
             .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(from_sdk)
     })
     .await?;
     let total = versions.len();
@@ -167,21 +166,16 @@ async fn old_versions(clients: &AwsClients, arn: &str) -> Result<(Vec<String>, u
 }
 
 async fn delete_version(clients: &AwsClients, arn: &str, version: &str) -> Result<(), ApiError> {
-    let r = retry(RetryPolicy::default(), || async {
+    call(|| {
         clients
             .iam
             .delete_policy_version()
             .policy_arn(arn)
             .version_id(version)
             .send()
-            .await
-            .map_err(from_sdk)
     })
-    .await;
-    match r {
-        Err(e) if e.is_not_found() => Ok(()),
-        other => other.map(|_| ()),
-    }
+    .await
+    .ok_if_gone()
 }
 
 #[async_trait]
@@ -217,25 +211,13 @@ impl ResourceType for IamPolicyType {
             "arn:{}:iam::{account}:policy{path}{name}",
             super::partition(&clients.region)
         );
-        let out = retry(RetryPolicy::default(), || async {
-            clients
-                .iam
-                .get_policy()
-                .policy_arn(&id)
-                .send()
-                .await
-                .map_err(from_sdk)
-        })
-        .await;
-        let tags: Option<BTreeMap<String, String>> = match out {
-            Ok(o) => o
+        find_named(self, clients, owner, &id, || async {
+            let out = call(|| clients.iam.get_policy().policy_arn(&id).send()).await?;
+            Ok(out
                 .policy()
-                .map(|x| crate::aws::iam::tag_pairs(x.tags()).collect()),
-            Err(e) if e.is_not_found() => None,
-            Err(e) => return Err(e),
-        };
-        let found = tags.map(|t| (id.clone(), t)).into_iter().collect();
-        read_judged(self, clients, owner, found).await
+                .map(|x| crate::aws::iam::tag_pairs(x.tags()).collect()))
+        })
+        .await
     }
 
     fn import_id_format(&self) -> &'static str {
@@ -296,7 +278,7 @@ impl ResourceType for IamPolicyType {
         let name = name_or_prefix(planned);
         let tags = to_iam_tags(&creation_tags(planned, ctx.extra_tags));
         let s = |n| get_str(planned, n).map(String::from);
-        let out = retry(RetryPolicy::default(), || async {
+        let out = call(|| {
             clients
                 .iam
                 .create_policy()
@@ -306,8 +288,6 @@ impl ResourceType for IamPolicyType {
                 .set_policy_document(s("policy"))
                 .set_tags(Some(tags.clone()))
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         let arn = out
@@ -333,7 +313,7 @@ impl ResourceType for IamPolicyType {
                 }
             }
             let document = get_str(planned, "policy").unwrap_or_default();
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .iam
                     .create_policy_version()
@@ -341,38 +321,18 @@ impl ResourceType for IamPolicyType {
                     .policy_document(document)
                     .set_as_default(true)
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
         }
-        let c = TagChanges::between(prior, planned);
-        if !c.remove.is_empty() {
-            retry(RetryPolicy::default(), || async {
-                clients
-                    .iam
-                    .untag_policy()
-                    .policy_arn(arn)
-                    .set_tag_keys(Some(c.remove.clone()))
-                    .send()
-                    .await
-                    .map_err(from_sdk)
-            })
-            .await?;
-        }
-        if !c.set.is_empty() {
-            retry(RetryPolicy::default(), || async {
-                clients
-                    .iam
-                    .tag_policy()
-                    .policy_arn(arn)
-                    .set_tags(Some(to_iam_tags(&c.set)))
-                    .send()
-                    .await
-                    .map_err(from_sdk)
-            })
-            .await?;
-        }
+        send_tag_changes!(
+            TagChanges::between(prior, planned),
+            clients.iam,
+            untag_policy,
+            tag_policy,
+            policy_arn(arn),
+            to_iam_tags
+        )
+        .await?;
         read_created(self, clients, arn).await
     }
 
@@ -388,7 +348,7 @@ impl ResourceType for IamPolicyType {
             retry_while(
                 &format!("IAM policy {arn} to be deleted"),
                 IAM_SETTLE_LIMIT,
-                |e| e.code == "DeleteConflict",
+                ApiError::is_delete_conflict,
                 || async {
                     clients
                         .iam
@@ -401,10 +361,7 @@ impl ResourceType for IamPolicyType {
             )
             .await
         };
-        match deleted.await {
-            Err(e) if e.is_not_found() => Ok(()),
-            other => other.map(|_| ()),
-        }
+        deleted.await.ok_if_gone()
     }
 }
 

@@ -10,12 +10,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::aws::adopt::read_ours;
+use crate::aws::adopt::find_by_arguments;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 
 use super::{expect_prefix, retry_while};
-use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::iam::{iam_eventually_consistent, IAM_SETTLE_LIMIT};
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -77,7 +78,7 @@ impl Entities {
 }
 
 async fn entities(clients: &AwsClients, arn: &str) -> Result<Entities, ApiError> {
-    let pages = retry(RetryPolicy::default(), || async {
+    let pages = call(|| {
         clients
             .iam
             .list_entities_for_policy()
@@ -85,8 +86,6 @@ async fn entities(clients: &AwsClients, arn: &str) -> Result<Entities, ApiError>
             .into_paginator()
             .send()
             .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(from_sdk)
     })
     .await?;
     let mut e = Entities::default();
@@ -163,39 +162,32 @@ async fn attach(clients: &AwsClients, arn: &str, kind: Kind, who: &str) -> Resul
 }
 
 async fn detach(clients: &AwsClients, arn: &str, kind: Kind, who: &str) -> Result<(), ApiError> {
-    let r = retry(RetryPolicy::default(), || async {
-        let iam = &clients.iam;
-        match kind {
-            Kind::User => iam
-                .detach_user_policy()
+    let iam = &clients.iam;
+    match kind {
+        Kind::User => call(|| {
+            iam.detach_user_policy()
                 .user_name(who)
                 .policy_arn(arn)
                 .send()
-                .await
-                .map(|_| ())
-                .map_err(from_sdk),
-            Kind::Role => iam
-                .detach_role_policy()
+        })
+        .await
+        .ok_if_gone(),
+        Kind::Role => call(|| {
+            iam.detach_role_policy()
                 .role_name(who)
                 .policy_arn(arn)
                 .send()
-                .await
-                .map(|_| ())
-                .map_err(from_sdk),
-            Kind::Group => iam
-                .detach_group_policy()
+        })
+        .await
+        .ok_if_gone(),
+        Kind::Group => call(|| {
+            iam.detach_group_policy()
                 .group_name(who)
                 .policy_arn(arn)
                 .send()
-                .await
-                .map(|_| ())
-                .map_err(from_sdk),
-        }
-    })
-    .await;
-    match r {
-        Err(e) if e.is_not_found() => Ok(()),
-        other => other,
+        })
+        .await
+        .ok_if_gone(),
     }
 }
 
@@ -241,10 +233,7 @@ impl ResourceType for IamPolicyAttachmentType {
         let id: Option<String> = get_str(planned, "name")
             .zip(get_str(planned, "policy_arn"))
             .map(|(n, p)| format!("{n}|{p}"));
-        match id {
-            Some(id) => read_ours(self, clients, &[id]).await,
-            None => Ok(Vec::new()),
-        }
+        find_by_arguments(self, clients, id).await
     }
 
     fn import_id_format(&self) -> &'static str {
@@ -275,9 +264,8 @@ impl ResourceType for IamPolicyAttachmentType {
         }
         let mut out = BTreeMap::new();
         for (arn, names) in by_policy {
-            let e = match entities(clients, arn).await {
-                Err(e) if e.is_not_found() => continue,
-                other => other?,
+            let Some(e) = entities(clients, arn).await.found()? else {
+                continue;
             };
             if e == Entities::default() {
                 continue;
@@ -315,9 +303,8 @@ impl ResourceType for IamPolicyAttachmentType {
 
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
         let arn = get_str(prior, "policy_arn").unwrap_or_default();
-        let have = match entities(ctx.clients, arn).await {
-            Err(e) if e.is_not_found() => return Ok(()),
-            other => other?,
+        let Some(have) = entities(ctx.clients, arn).await.found()? else {
+            return Ok(());
         };
         // Only what this attachment manages: the recorded entities that are still attached.
         let recorded = Entities::planned(prior);

@@ -13,21 +13,22 @@
 
 use std::collections::BTreeMap;
 
-use crate::aws::adopt::read_judged;
+use crate::aws::adopt::find_named;
 use crate::provider::adopt::pin_name;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_iam::types::{Role, RoleDetail};
 
 use super::{changed, prefix_of_unique_name, read_created, retry_while, with_attrs};
-use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{from_sdk, ApiError};
 use crate::aws::iam::{
     iam_eventually_consistent, iso8601, name_or_prefix, read_each, tag_pairs, to_iam_tags,
     IAM_SETTLE_LIMIT,
 };
 use crate::aws::json_doc::{canonical_policy, normalize_attr};
 use crate::aws::refresh_batch::RefreshBatch;
-use crate::aws::service_tags::{read_tags, TagChanges};
+use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -139,7 +140,7 @@ fn planned_only(planned: &Value) -> [(&'static str, Value); 1] {
 
 /// Takes the role out of every instance profile (IAM refuses to delete it otherwise).
 async fn leave_instance_profiles(clients: &AwsClients, name: &str) -> Result<(), ApiError> {
-    let profiles = retry(RetryPolicy::default(), || async {
+    let profiles = call(|| {
         clients
             .iam
             .list_instance_profiles_for_role()
@@ -148,20 +149,16 @@ async fn leave_instance_profiles(clients: &AwsClients, name: &str) -> Result<(),
             .items()
             .send()
             .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(from_sdk)
     })
     .await?;
     for p in profiles {
-        let r = retry(RetryPolicy::default(), || async {
+        let r = call(|| {
             clients
                 .iam
                 .remove_role_from_instance_profile()
                 .role_name(name)
                 .instance_profile_name(p.instance_profile_name())
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await;
         match r {
@@ -176,7 +173,7 @@ async fn leave_instance_profiles(clients: &AwsClients, name: &str) -> Result<(),
 
 /// Detaches every managed policy and deletes every inline policy of the role.
 async fn detach_policies(clients: &AwsClients, name: &str) -> Result<(), ApiError> {
-    let attached = retry(RetryPolicy::default(), || async {
+    let attached = call(|| {
         clients
             .iam
             .list_attached_role_policies()
@@ -185,21 +182,17 @@ async fn detach_policies(clients: &AwsClients, name: &str) -> Result<(), ApiErro
             .items()
             .send()
             .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(from_sdk)
     })
     .await?;
     for p in attached {
         let Some(arn) = p.policy_arn() else { continue };
-        let r = retry(RetryPolicy::default(), || async {
+        let r = call(|| {
             clients
                 .iam
                 .detach_role_policy()
                 .role_name(name)
                 .policy_arn(arn)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await;
         if let Err(e) = r {
@@ -208,7 +201,7 @@ async fn detach_policies(clients: &AwsClients, name: &str) -> Result<(), ApiErro
             }
         }
     }
-    let inline = retry(RetryPolicy::default(), || async {
+    let inline = call(|| {
         clients
             .iam
             .list_role_policies()
@@ -217,20 +210,16 @@ async fn detach_policies(clients: &AwsClients, name: &str) -> Result<(), ApiErro
             .items()
             .send()
             .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(from_sdk)
     })
     .await?;
     for policy in inline {
-        let r = retry(RetryPolicy::default(), || async {
+        let r = call(|| {
             clients
                 .iam
                 .delete_role_policy()
                 .role_name(name)
                 .policy_name(&policy)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await;
         if let Err(e) = r {
@@ -248,34 +237,15 @@ async fn update_tags(
     prior: &Value,
     planned: &Value,
 ) -> Result<(), ApiError> {
-    let c = TagChanges::between(prior, planned);
-    if !c.remove.is_empty() {
-        retry(RetryPolicy::default(), || async {
-            clients
-                .iam
-                .untag_role()
-                .role_name(name)
-                .set_tag_keys(Some(c.remove.clone()))
-                .send()
-                .await
-                .map_err(from_sdk)
-        })
-        .await?;
-    }
-    if !c.set.is_empty() {
-        retry(RetryPolicy::default(), || async {
-            clients
-                .iam
-                .tag_role()
-                .role_name(name)
-                .set_tags(Some(to_iam_tags(&c.set)))
-                .send()
-                .await
-                .map_err(from_sdk)
-        })
-        .await?;
-    }
-    Ok(())
+    send_tag_changes!(
+        TagChanges::between(prior, planned),
+        clients.iam,
+        untag_role,
+        tag_role,
+        role_name(name),
+        to_iam_tags
+    )
+    .await
 }
 
 #[async_trait]
@@ -305,26 +275,13 @@ impl ResourceType for IamRoleType {
         let Some(name) = get_str(planned, "name") else {
             return Ok(Vec::new());
         };
-        let id: String = name.to_string();
-        let out = retry(RetryPolicy::default(), || async {
-            clients
-                .iam
-                .get_role()
-                .role_name(&id)
-                .send()
-                .await
-                .map_err(from_sdk)
-        })
-        .await;
-        let tags: Option<BTreeMap<String, String>> = match out {
-            Ok(o) => o
+        find_named(self, clients, owner, name, || async {
+            let out = call(|| clients.iam.get_role().role_name(name).send()).await?;
+            Ok(out
                 .role()
-                .map(|x| crate::aws::iam::tag_pairs(x.tags()).collect()),
-            Err(e) if e.is_not_found() => None,
-            Err(e) => return Err(e),
-        };
-        let found = tags.map(|t| (id.clone(), t)).into_iter().collect();
-        read_judged(self, clients, owner, found).await
+                .map(|x| crate::aws::iam::tag_pairs(x.tags()).collect()))
+        })
+        .await
     }
 
     fn import_id_format(&self) -> &'static str {
@@ -408,7 +365,7 @@ impl ResourceType for IamRoleType {
         let name = name_of(prior)?;
         if changed(prior, planned, "description") || changed(prior, planned, "max_session_duration")
         {
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .iam
                     .update_role()
@@ -417,8 +374,6 @@ impl ResourceType for IamRoleType {
                     .description(get_str(planned, "description").unwrap_or_default())
                     .set_max_session_duration(get_i32(planned, "max_session_duration"))
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
         }
@@ -444,27 +399,23 @@ impl ResourceType for IamRoleType {
         if changed(prior, planned, "permissions_boundary") {
             match get_str(planned, "permissions_boundary") {
                 Some(arn) => {
-                    retry(RetryPolicy::default(), || async {
+                    call(|| {
                         clients
                             .iam
                             .put_role_permissions_boundary()
                             .role_name(name)
                             .permissions_boundary(arn)
                             .send()
-                            .await
-                            .map_err(from_sdk)
                     })
                     .await?;
                 }
                 None => {
-                    retry(RetryPolicy::default(), || async {
+                    call(|| {
                         clients
                             .iam
                             .delete_role_permissions_boundary()
                             .role_name(name)
                             .send()
-                            .await
-                            .map_err(from_sdk)
                     })
                     .await?;
                 }
@@ -483,20 +434,11 @@ impl ResourceType for IamRoleType {
             if get_bool(prior, "force_detach_policies") == Some(true) {
                 detach_policies(clients, name).await?;
             }
-            retry(RetryPolicy::default(), || async {
-                clients
-                    .iam
-                    .delete_role()
-                    .role_name(name)
-                    .send()
-                    .await
-                    .map_err(from_sdk)
-            })
-            .await
+            call(|| clients.iam.delete_role().role_name(name).send()).await
         };
         match cleanup.await {
             Err(e) if e.is_not_found() => Ok(()),
-            Err(mut e) if e.code == "DeleteConflict" => {
+            Err(mut e) if e.is_delete_conflict() => {
                 e.message = format!(
                     "{} (detach its policies first, or set force_detach_policies = true)",
                     e.message

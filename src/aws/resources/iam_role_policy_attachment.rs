@@ -10,12 +10,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::aws::adopt::read_ours;
+use crate::aws::adopt::find_by_arguments;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 
 use super::{expect_prefix, read_created, retry_while, split_import_id};
-use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::iam::{iam_eventually_consistent, IAM_SETTLE_LIMIT};
 use crate::aws::refresh_batch::RefreshBatch;
 use crate::aws::AwsClients;
@@ -53,7 +54,7 @@ fn attachment_state(role: &str, arn: &str) -> Value {
 
 /// The ARNs of the managed policies attached to `role` (empty if the role is gone).
 async fn attached(clients: &AwsClients, role: &str) -> Result<BTreeSet<String>, ApiError> {
-    let r = retry(RetryPolicy::default(), || async {
+    let r = call(|| {
         clients
             .iam
             .list_attached_role_policies()
@@ -62,8 +63,6 @@ async fn attached(clients: &AwsClients, role: &str) -> Result<BTreeSet<String>, 
             .items()
             .send()
             .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(from_sdk)
     })
     .await;
     match r {
@@ -99,10 +98,7 @@ impl ResourceType for IamRolePolicyAttachmentType {
         let id: Option<String> = get_str(planned, "role")
             .zip(get_str(planned, "policy_arn"))
             .map(|(r, p)| format!("{r}/{p}"));
-        match id {
-            Some(id) => read_ours(self, clients, &[id]).await,
-            None => Ok(Vec::new()),
-        }
+        find_by_arguments(self, clients, id).await
     }
 
     fn import_id_format(&self) -> &'static str {
@@ -201,21 +197,16 @@ impl ResourceType for IamRolePolicyAttachmentType {
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
         let role = get_str(prior, "role").unwrap_or_default();
         let arn = get_str(prior, "policy_arn").unwrap_or_default();
-        let r = retry(RetryPolicy::default(), || async {
+        call(|| {
             ctx.clients
                 .iam
                 .detach_role_policy()
                 .role_name(role)
                 .policy_arn(arn)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
-        .await;
-        match r {
-            Err(e) if e.is_not_found() => Ok(()),
-            other => other.map(|_| ()),
-        }
+        .await
+        .ok_if_gone()
     }
 }
 

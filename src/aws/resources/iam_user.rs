@@ -8,15 +8,16 @@
 
 use std::collections::BTreeMap;
 
-use crate::aws::adopt::read_judged;
+use crate::aws::adopt::find_named;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_iam::types::User;
 
 use super::{changed, read_created, with_attrs};
-use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::iam::{read_each, tag_pairs, to_iam_tags};
-use crate::aws::service_tags::{read_tags, TagChanges};
+use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -88,25 +89,20 @@ fn planned_only(planned: &Value) -> [(&'static str, Value); 1] {
 
 /// Ignores NotFound: what is to be removed may be gone already.
 fn gone_ok<T>(r: Result<T, ApiError>) -> Result<(), ApiError> {
-    match r {
-        Err(e) if e.is_not_found() => Ok(()),
-        other => other.map(|_| ()),
-    }
+    r.ok_if_gone()
 }
 
 /// Removes what keeps IAM from deleting the user: access keys, login profile, managed and
 /// inline policies, group memberships.
 async fn strip_user(clients: &AwsClients, name: &str) -> Result<(), ApiError> {
     let iam = &clients.iam;
-    let keys = retry(RetryPolicy::default(), || async {
+    let keys = call(|| {
         iam.list_access_keys()
             .user_name(name)
             .into_paginator()
             .items()
             .send()
             .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(from_sdk)
     })
     .await?;
     for k in keys {
@@ -114,96 +110,73 @@ async fn strip_user(clients: &AwsClients, name: &str) -> Result<(), ApiError> {
             continue;
         };
         gone_ok(
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 iam.delete_access_key()
                     .user_name(name)
                     .access_key_id(id)
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await,
         )?;
     }
-    gone_ok(
-        retry(RetryPolicy::default(), || async {
-            iam.delete_login_profile()
-                .user_name(name)
-                .send()
-                .await
-                .map_err(from_sdk)
-        })
-        .await,
-    )?;
-    let attached = retry(RetryPolicy::default(), || async {
+    gone_ok(call(|| iam.delete_login_profile().user_name(name).send()).await)?;
+    let attached = call(|| {
         iam.list_attached_user_policies()
             .user_name(name)
             .into_paginator()
             .items()
             .send()
             .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(from_sdk)
     })
     .await?;
     for p in attached {
         let Some(arn) = p.policy_arn() else { continue };
         gone_ok(
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 iam.detach_user_policy()
                     .user_name(name)
                     .policy_arn(arn)
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await,
         )?;
     }
-    let inline = retry(RetryPolicy::default(), || async {
+    let inline = call(|| {
         iam.list_user_policies()
             .user_name(name)
             .into_paginator()
             .items()
             .send()
             .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(from_sdk)
     })
     .await?;
     for policy in inline {
         gone_ok(
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 iam.delete_user_policy()
                     .user_name(name)
                     .policy_name(&policy)
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await,
         )?;
     }
-    let groups = retry(RetryPolicy::default(), || async {
+    let groups = call(|| {
         iam.list_groups_for_user()
             .user_name(name)
             .into_paginator()
             .items()
             .send()
             .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(from_sdk)
     })
     .await?;
     for g in groups {
         gone_ok(
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 iam.remove_user_from_group()
                     .user_name(name)
                     .group_name(g.group_name())
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await,
         )?;
@@ -234,26 +207,13 @@ impl ResourceType for IamUserType {
         let Some(name) = get_str(planned, "name") else {
             return Ok(Vec::new());
         };
-        let id: String = name.to_string();
-        let out = retry(RetryPolicy::default(), || async {
-            clients
-                .iam
-                .get_user()
-                .user_name(&id)
-                .send()
-                .await
-                .map_err(from_sdk)
-        })
-        .await;
-        let tags: Option<BTreeMap<String, String>> = match out {
-            Ok(o) => o
+        find_named(self, clients, owner, name, || async {
+            let out = call(|| clients.iam.get_user().user_name(name).send()).await?;
+            Ok(out
                 .user()
-                .map(|x| crate::aws::iam::tag_pairs(x.tags()).collect()),
-            Err(e) if e.is_not_found() => None,
-            Err(e) => return Err(e),
-        };
-        let found = tags.map(|t| (id.clone(), t)).into_iter().collect();
-        read_judged(self, clients, owner, found).await
+                .map(|x| crate::aws::iam::tag_pairs(x.tags()).collect()))
+        })
+        .await
     }
 
     fn import_id_format(&self) -> &'static str {
@@ -272,7 +232,7 @@ impl ResourceType for IamUserType {
         let clients = ctx.clients;
         let name = get_str(planned, "name").unwrap_or_default();
         let tags = to_iam_tags(&creation_tags(planned, ctx.extra_tags));
-        retry(RetryPolicy::default(), || async {
+        call(|| {
             clients
                 .iam
                 .create_user()
@@ -283,8 +243,6 @@ impl ResourceType for IamUserType {
                 )
                 .set_tags(Some(tags.clone()))
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         let state = read_created(self, clients, name).await?;
@@ -301,7 +259,7 @@ impl ResourceType for IamUserType {
         let old = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
         let name = get_str(planned, "name").unwrap_or(old);
         if changed(prior, planned, "name") || changed(prior, planned, "path") {
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .iam
                     .update_user()
@@ -312,69 +270,43 @@ impl ResourceType for IamUserType {
                             .then(|| get_str(planned, "path").unwrap_or("/").to_string()),
                     )
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
         }
         if changed(prior, planned, "permissions_boundary") {
             match get_str(planned, "permissions_boundary") {
                 Some(arn) => {
-                    retry(RetryPolicy::default(), || async {
+                    call(|| {
                         clients
                             .iam
                             .put_user_permissions_boundary()
                             .user_name(name)
                             .permissions_boundary(arn)
                             .send()
-                            .await
-                            .map(|_| ())
-                            .map_err(from_sdk)
                     })
-                    .await?
+                    .await?;
                 }
                 None => {
-                    retry(RetryPolicy::default(), || async {
+                    call(|| {
                         clients
                             .iam
                             .delete_user_permissions_boundary()
                             .user_name(name)
                             .send()
-                            .await
-                            .map(|_| ())
-                            .map_err(from_sdk)
                     })
-                    .await?
+                    .await?;
                 }
             }
         }
-        let c = TagChanges::between(prior, planned);
-        if !c.remove.is_empty() {
-            retry(RetryPolicy::default(), || async {
-                clients
-                    .iam
-                    .untag_user()
-                    .user_name(name)
-                    .set_tag_keys(Some(c.remove.clone()))
-                    .send()
-                    .await
-                    .map_err(from_sdk)
-            })
-            .await?;
-        }
-        if !c.set.is_empty() {
-            retry(RetryPolicy::default(), || async {
-                clients
-                    .iam
-                    .tag_user()
-                    .user_name(name)
-                    .set_tags(Some(to_iam_tags(&c.set)))
-                    .send()
-                    .await
-                    .map_err(from_sdk)
-            })
-            .await?;
-        }
+        send_tag_changes!(
+            TagChanges::between(prior, planned),
+            clients.iam,
+            untag_user,
+            tag_user,
+            user_name(name),
+            to_iam_tags
+        )
+        .await?;
         let state = read_created(self, clients, name).await?;
         Ok(with_attrs(state, planned_only(planned)))
     }
@@ -386,19 +318,10 @@ impl ResourceType for IamUserType {
             if get_bool(prior, "force_destroy") == Some(true) {
                 strip_user(clients, name).await?;
             }
-            retry(RetryPolicy::default(), || async {
-                clients
-                    .iam
-                    .delete_user()
-                    .user_name(name)
-                    .send()
-                    .await
-                    .map_err(from_sdk)
-            })
-            .await
+            call(|| clients.iam.delete_user().user_name(name).send()).await
         };
         match deleted.await {
-            Err(mut e) if e.code == "DeleteConflict" => {
+            Err(mut e) if e.is_delete_conflict() => {
                 e.message = format!(
                     "{} (remove its access keys, policies and groups first, or set force_destroy = true)",
                     e.message

@@ -5,16 +5,16 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::aws::adopt::{ec2_owner_filters, ec2_tag_map, read_judged};
+use crate::aws::adopt::find_tagged_ec2;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{AttachmentStatus, Filter, InternetGateway, ResourceType as Ec2Type};
 
 use super::{
     changed, create_call, describe_batched, ec2_arn, expect_prefix, read_created, retry_while,
-    wait_gone,
+    wait_gone, DESCRIBE_CHUNK,
 };
-use crate::aws::error::{from_sdk, wait_until, ApiError};
+use crate::aws::error::{from_sdk, wait_until, ApiError, OrGone};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -83,6 +83,7 @@ async fn describe_gateways(
 ) -> Result<Vec<InternetGateway>, ApiError> {
     describe_batched(
         ids,
+        DESCRIBE_CHUNK,
         |chunk| async move {
             clients
                 .ec2
@@ -161,7 +162,7 @@ async fn detach(clients: &AwsClients, id: &str, vpc: &str) -> Result<(), ApiErro
     let detached = retry_while(
         &format!("internet gateway {id} to detach from {vpc} (DependencyViolation)"),
         DETACH_LIMIT,
-        |e| e.code == "DependencyViolation",
+        ApiError::is_dependency_violation,
         || async {
             clients
                 .ec2
@@ -177,7 +178,7 @@ async fn detach(clients: &AwsClients, id: &str, vpc: &str) -> Result<(), ApiErro
     match detached {
         Ok(_) => Ok(()),
         // Already detached, or the gateway or VPC is gone: nothing to undo.
-        Err(e) if e.is_not_found() || e.code == "Gateway.NotAttached" => Ok(()),
+        Err(e) if e.is_not_found() || e.is_gateway_not_attached() => Ok(()),
         Err(e) => Err(e),
     }
 }
@@ -203,25 +204,23 @@ impl ResourceType for InternetGatewayType {
         _: &Value,
         owner: &Owner<'_>,
     ) -> Result<Vec<Candidate>, ApiError> {
-        let found: Vec<aws_sdk_ec2::types::InternetGateway> =
-            crate::aws::error::retry(crate::aws::error::RetryPolicy::default(), || async {
+        find_tagged_ec2(
+            self,
+            clients,
+            owner,
+            |filters| {
                 clients
                     .ec2
                     .describe_internet_gateways()
-                    .set_filters(Some(ec2_owner_filters(owner)))
+                    .set_filters(Some(filters))
                     .into_paginator()
                     .items()
                     .send()
                     .try_collect()
-                    .await
-                    .map_err(crate::aws::error::from_sdk)
-            })
-            .await?;
-        let found = found
-            .iter()
-            .filter_map(|o| Some((o.internet_gateway_id()?.to_string(), ec2_tag_map(o.tags()))))
-            .collect();
-        read_judged(self, clients, owner, found).await
+            },
+            |o: &InternetGateway| (o.internet_gateway_id(), o.tags()),
+        )
+        .await
     }
 
     fn import_id_format(&self) -> &'static str {
@@ -315,7 +314,7 @@ impl ResourceType for InternetGatewayType {
         let deleted = retry_while(
             &format!("internet gateway {id} to be deleted (DependencyViolation)"),
             SETTLE_LIMIT,
-            |e| e.code == "DependencyViolation",
+            ApiError::is_dependency_violation,
             || async {
                 clients
                     .ec2
@@ -327,10 +326,9 @@ impl ResourceType for InternetGatewayType {
             },
         )
         .await;
-        match deleted {
-            Err(e) if e.is_not_found() => return Ok(()),
-            other => other?,
-        };
+        if deleted.found()?.is_none() {
+            return Ok(());
+        }
         wait_gone(self, clients, "internet gateway", &id, SETTLE_LIMIT).await
     }
 }

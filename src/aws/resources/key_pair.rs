@@ -15,9 +15,10 @@ use aws_sdk_ec2::types::{Filter, KeyPairInfo, ResourceType as Ec2Type};
 
 use super::{
     account_id, attr, create_call, describe_batched, ec2_arn, prefix_of_unique_name, read_created,
-    unique_name, with_attrs,
+    unique_name, with_attrs, DESCRIBE_CHUNK,
 };
-use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -91,6 +92,7 @@ async fn describe(clients: &AwsClients, names: &[String]) -> Result<Vec<KeyPairI
     };
     describe_batched(
         names,
+        DESCRIBE_CHUNK,
         |chunk| send(clients.ec2.describe_key_pairs().set_key_names(Some(chunk))),
         |chunk| {
             send(
@@ -229,20 +231,9 @@ impl ResourceType for KeyPairType {
             return Ok(());
         };
         // DeleteKeyPair succeeds for names that do not exist.
-        let r = retry(RetryPolicy::default(), || async {
-            ctx.clients
-                .ec2
-                .delete_key_pair()
-                .key_name(name)
-                .send()
-                .await
-                .map_err(from_sdk)
-        })
-        .await;
-        match r {
-            Err(e) if e.is_not_found() => Ok(()),
-            r => r.map(|_| ()),
-        }
+        call(|| ctx.clients.ec2.delete_key_pair().key_name(name).send())
+            .await
+            .ok_if_gone()
     }
 }
 

@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use crate::aws::adopt::read_ours;
+use crate::aws::adopt::find_by_arguments;
 use crate::provider::adopt::pin_name;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
@@ -22,7 +22,8 @@ use aws_sdk_autoscaling::types::{
 use base64::Engine;
 
 use super::{create_call, prefix_of_unique_name, read_created, retry_while, unique_name};
-use crate::aws::error::{from_sdk, retry, ApiError, ErrorKind, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{from_sdk, ApiError, ErrorKind};
 use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::schema::Default;
@@ -177,8 +178,8 @@ async fn root_devices(
     if images.is_empty() {
         return Ok(BTreeMap::new());
     }
-    let found = retry(RetryPolicy::default(), || async {
-        // A filter, unlike ImageIds, does not fail for a deregistered image.
+    let found = call(
+        || // A filter, unlike ImageIds, does not fail for a deregistered image.
         clients
             .ec2
             .describe_images()
@@ -191,10 +192,8 @@ async fn root_devices(
             .into_paginator()
             .items()
             .send()
-            .try_collect()
-            .await
-            .map_err(from_sdk)
-    })
+            .try_collect(),
+    )
     .await?;
     Ok(found
         .iter()
@@ -273,10 +272,7 @@ impl ResourceType for LaunchConfigurationType {
         planned: &Value,
         _: &Owner<'_>,
     ) -> Result<Vec<Candidate>, ApiError> {
-        match get_str(planned, "name") {
-            Some(name) => read_ours(self, clients, &[name.to_string()]).await,
-            None => Ok(Vec::new()),
-        }
+        find_by_arguments(self, clients, get_str(planned, "name").map(String::from)).await
     }
 
     fn import_id_format(&self) -> &'static str {
@@ -291,7 +287,7 @@ impl ResourceType for LaunchConfigurationType {
         let mut found: Vec<LaunchConfiguration> = Vec::new();
         // Names AWS does not know are simply left out of the answer.
         for chunk in ids.chunks(NAMES_PER_REQUEST) {
-            let page: Vec<LaunchConfiguration> = retry(RetryPolicy::default(), || async {
+            let page: Vec<LaunchConfiguration> = call(|| {
                 clients
                     .autoscaling
                     .describe_launch_configurations()
@@ -300,8 +296,6 @@ impl ResourceType for LaunchConfigurationType {
                     .items()
                     .send()
                     .try_collect()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
             found.extend(page);
@@ -347,7 +341,7 @@ impl ResourceType for LaunchConfigurationType {
         retry_while(
             &format!("launch configuration {name} to be created"),
             PROFILE_LIMIT,
-            |e| e.code == "ValidationError" && e.message.contains("Invalid IamInstanceProfile"),
+            |e| e.is_validation_error() && e.message.contains("Invalid IamInstanceProfile"),
             || {
                 create_call("launch configuration to be created", || async {
                     create_request(ctx.clients, &name, planned, &root_device)
@@ -379,7 +373,7 @@ impl ResourceType for LaunchConfigurationType {
         let r = retry_while(
             &format!("launch configuration {name} to be deleted (still in use)"),
             IN_USE_LIMIT,
-            |e| e.code == "ResourceInUse",
+            ApiError::is_resource_in_use,
             || async {
                 ctx.clients
                     .autoscaling

@@ -20,7 +20,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::aws::adopt::{ec2_owner_filters, ec2_tag_map, read_judged};
+use crate::aws::adopt::find_tagged_ec2;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
@@ -43,7 +43,8 @@ use super::{
     attr, changed, create_call, expect_prefix, partition, prefix_of_unique_name, read_created,
     unique_name, with_attrs,
 };
-use crate::aws::error::{from_sdk, retry, ApiError, ErrorKind, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{from_sdk, ApiError, ErrorKind, OrGone};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, to_ec2, update_ec2_tags};
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -905,7 +906,7 @@ async fn describe_templates(
     ids: &[String],
 ) -> Result<Vec<LaunchTemplate>, ApiError> {
     let list = |ids: Option<Vec<String>>| async move {
-        retry(RetryPolicy::default(), || async {
+        call(|| {
             clients
                 .ec2
                 .describe_launch_templates()
@@ -914,8 +915,6 @@ async fn describe_templates(
                 .items()
                 .send()
                 .try_collect()
-                .await
-                .map_err(from_sdk)
         })
         .await
     };
@@ -942,7 +941,7 @@ async fn latest_versions(
     clients: &AwsClients,
     ids: &[&str],
 ) -> Result<BTreeMap<String, LaunchTemplateVersion>, ApiError> {
-    let versions: Vec<LaunchTemplateVersion> = retry(RetryPolicy::default(), || async {
+    let versions: Vec<LaunchTemplateVersion> = call(|| {
         let req = clients
             .ec2
             .describe_launch_template_versions()
@@ -951,12 +950,7 @@ async fn latest_versions(
             [one] => req.launch_template_id(*one),
             _ => req.max_results(200),
         };
-        req.into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(from_sdk)
+        req.into_paginator().items().send().try_collect()
     })
     .await?;
     Ok(versions
@@ -975,15 +969,13 @@ fn planned_only(planned: &Value) -> [(&'static str, Value); 1] {
 }
 
 async fn set_default_version(clients: &AwsClients, id: &str, version: i64) -> Result<(), ApiError> {
-    retry(RetryPolicy::default(), || async {
+    call(|| {
         clients
             .ec2
             .modify_launch_template()
             .launch_template_id(id)
             .default_version(version.to_string())
             .send()
-            .await
-            .map_err(from_sdk)
     })
     .await?;
     Ok(())
@@ -1044,25 +1036,23 @@ impl ResourceType for LaunchTemplateType {
         _: &Value,
         owner: &Owner<'_>,
     ) -> Result<Vec<Candidate>, ApiError> {
-        let found: Vec<aws_sdk_ec2::types::LaunchTemplate> =
-            crate::aws::error::retry(crate::aws::error::RetryPolicy::default(), || async {
+        find_tagged_ec2(
+            self,
+            clients,
+            owner,
+            |filters| {
                 clients
                     .ec2
                     .describe_launch_templates()
-                    .set_filters(Some(ec2_owner_filters(owner)))
+                    .set_filters(Some(filters))
                     .into_paginator()
                     .items()
                     .send()
                     .try_collect()
-                    .await
-                    .map_err(crate::aws::error::from_sdk)
-            })
-            .await?;
-        let found = found
-            .iter()
-            .filter_map(|o| Some((o.launch_template_id()?.to_string(), ec2_tag_map(o.tags()))))
-            .collect();
-        read_judged(self, clients, owner, found).await
+            },
+            |o: &LaunchTemplate| (o.launch_template_id(), o.tags()),
+        )
+        .await
     }
 
     fn import_id_format(&self) -> &'static str {
@@ -1144,7 +1134,7 @@ impl ResourceType for LaunchTemplateType {
         if VERSION_DATA.iter().any(|a| changed(prior, planned, a)) {
             let data = template_data(planned)?;
             let token = uuid::Uuid::new_v4().to_string();
-            let out = retry(RetryPolicy::default(), || async {
+            let out = call(|| {
                 ctx.clients
                     .ec2
                     .create_launch_template_version()
@@ -1153,8 +1143,6 @@ impl ResourceType for LaunchTemplateType {
                     .set_version_description(get_str(planned, "description").map(String::from))
                     .launch_template_data(data.clone())
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
             let version = out
@@ -1184,20 +1172,15 @@ impl ResourceType for LaunchTemplateType {
         let Some(id) = get_str(prior, "id") else {
             return Ok(());
         };
-        let r = retry(RetryPolicy::default(), || async {
+        call(|| {
             ctx.clients
                 .ec2
                 .delete_launch_template()
                 .launch_template_id(id)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
-        .await;
-        match r {
-            Err(e) if e.is_not_found() => Ok(()),
-            r => r.map(|_| ()),
-        }
+        .await
+        .ok_if_gone()
     }
 }
 

@@ -28,12 +28,14 @@ use aws_sdk_elasticloadbalancingv2::types::{
 };
 
 use super::{
-    attr, changed, create_call, expect_prefix, prefix_of_unique_name, read_created, unique_name,
+    attr, changed, create_call, describe_batched, expect_prefix, prefix_of_unique_name,
+    read_created, unique_name,
 };
+use crate::aws::call::call;
 use crate::aws::elbv2_tags::{
     arn_resource, describe_tags, to_elb, update_tags, visible, DESCRIBE_TAGS_CHUNK,
 };
-use crate::aws::error::{from_sdk, retry, wait_until, ApiError, ErrorKind, RetryPolicy};
+use crate::aws::error::{from_sdk, wait_until, ApiError, ErrorKind, OrGone};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -192,15 +194,13 @@ async fn modify_attributes(
     if attrs.is_empty() {
         return Ok(());
     }
-    retry(RetryPolicy::default(), || async {
+    call(|| {
         clients
             .elbv2
             .modify_load_balancer_attributes()
             .load_balancer_arn(arn)
             .set_attributes(Some(to_sdk_attributes(attrs)))
             .send()
-            .await
-            .map_err(from_sdk)
     })
     .await?;
     Ok(())
@@ -329,46 +329,42 @@ fn create_request(
 /// request when one ARN is gone; that chunk is then found in the full (paginated) listing,
 /// where the gone ones are simply absent.
 async fn describe(clients: &AwsClients, arns: &[String]) -> Result<Vec<LoadBalancer>, ApiError> {
-    let mut out = Vec::new();
-    for chunk in arns.chunks(DESCRIBE_TAGS_CHUNK) {
-        let by_arn = retry(RetryPolicy::default(), || async {
+    describe_batched(
+        arns,
+        DESCRIBE_TAGS_CHUNK,
+        |chunk| async move {
             clients
                 .elbv2
                 .describe_load_balancers()
-                .set_load_balancer_arns(Some(chunk.to_vec()))
+                .set_load_balancer_arns(Some(chunk))
                 .into_paginator()
                 .items()
                 .send()
-                .collect::<Result<Vec<_>, _>>()
+                .try_collect()
                 .await
                 .map_err(from_sdk)
-        })
-        .await;
-        match by_arn {
-            Ok(found) => out.extend(found),
-            Err(e) if e.is_not_found() => {
-                let all = retry(RetryPolicy::default(), || async {
-                    clients
-                        .elbv2
-                        .describe_load_balancers()
-                        .page_size(400)
-                        .into_paginator()
-                        .items()
-                        .send()
-                        .collect::<Result<Vec<_>, _>>()
-                        .await
-                        .map_err(from_sdk)
-                })
-                .await?;
-                out.extend(all.into_iter().filter(|lb| {
-                    lb.load_balancer_arn()
+        },
+        |chunk| async move {
+            let all: Vec<LoadBalancer> = clients
+                .elbv2
+                .describe_load_balancers()
+                .page_size(400)
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+                .await
+                .map_err(from_sdk)?;
+            Ok(all
+                .into_iter()
+                .filter(|o| {
+                    o.load_balancer_arn()
                         .is_some_and(|a| chunk.iter().any(|c| c == a))
-                }));
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(out)
+                })
+                .collect())
+        },
+    )
+    .await
 }
 
 /// The load balancer's attributes, `None` if it is gone. There is no batch form of
@@ -377,26 +373,20 @@ async fn describe_attributes(
     clients: &AwsClients,
     arn: &str,
 ) -> Result<Option<BTreeMap<String, String>>, ApiError> {
-    let out = retry(RetryPolicy::default(), || async {
+    let out = call(|| {
         clients
             .elbv2
             .describe_load_balancer_attributes()
             .load_balancer_arn(arn)
             .send()
-            .await
-            .map_err(from_sdk)
     })
     .await;
-    match out {
-        Ok(out) => Ok(Some(
-            out.attributes()
-                .iter()
-                .filter_map(|a| Some((a.key()?.to_string(), a.value()?.to_string())))
-                .collect(),
-        )),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e),
-    }
+    Ok(out.found()?.map(|out| {
+        out.attributes()
+            .iter()
+            .filter_map(|a| Some((a.key()?.to_string(), a.value()?.to_string())))
+            .collect()
+    }))
 }
 
 /// Waits until the load balancer is `active`; fails with AWS's reason if it `failed`.
@@ -407,10 +397,8 @@ async fn wait_active(clients: &AwsClients, arn: &str) -> Result<(), ApiError> {
         POLL,
         CREATE_LIMIT,
         || async {
-            let found = match describe(clients, &arns).await {
-                Ok(found) => found,
-                Err(e) if e.is_not_found() => return Ok(None),
-                Err(e) => return Err(e),
+            let Some(found) = describe(clients, &arns).await.found()? else {
+                return Ok(None);
             };
             let Some(state) = found.first().and_then(|lb| lb.state()) else {
                 return Ok(None);
@@ -466,25 +454,16 @@ impl ResourceType for LbType {
         let Some(name) = get_str(planned, "name") else {
             return Ok(Vec::new());
         };
-        let out = retry(RetryPolicy::default(), || async {
-            clients
-                .elbv2
-                .describe_load_balancers()
-                .names(name)
-                .send()
-                .await
-                .map_err(from_sdk)
-        })
-        .await;
-        let arns: Vec<String> = match out {
-            Ok(o) => o
-                .load_balancers()
-                .iter()
-                .filter_map(|x| x.load_balancer_arn().map(String::from))
-                .collect(),
-            Err(e) if e.is_not_found() => Vec::new(),
-            Err(e) => return Err(e),
-        };
+        let out = call(|| clients.elbv2.describe_load_balancers().names(name).send()).await;
+        let arns: Vec<String> = out
+            .found()?
+            .map(|o| {
+                o.load_balancers()
+                    .iter()
+                    .filter_map(|x| x.load_balancer_arn().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
         let found = describe_tags(clients, &arns).await?.into_iter().collect();
         read_judged(self, clients, owner, found).await
     }
@@ -575,44 +554,38 @@ impl ResourceType for LbType {
         let arn = arn_of(prior)?;
         if changed(prior, planned, "security_groups") {
             let groups = get_strings(planned, "security_groups");
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .elbv2
                     .set_security_groups()
                     .load_balancer_arn(&arn)
                     .set_security_groups(Some(groups.clone()))
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
         }
         if changed(prior, planned, "subnets") {
             let subnets = get_strings(planned, "subnets");
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .elbv2
                     .set_subnets()
                     .load_balancer_arn(&arn)
                     .set_subnets(Some(subnets.clone()))
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
         }
         if let Some(kind) = get_str(planned, "ip_address_type")
             .filter(|_| changed(prior, planned, "ip_address_type"))
         {
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .elbv2
                     .set_ip_address_type()
                     .load_balancer_arn(&arn)
                     .ip_address_type(IpAddressType::from(kind))
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
         }
@@ -625,31 +598,25 @@ impl ResourceType for LbType {
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
         let clients = ctx.clients;
         let arn = arn_of(prior)?;
-        let deleted = retry(RetryPolicy::default(), || async {
+        let deleted = call(|| {
             clients
                 .elbv2
                 .delete_load_balancer()
                 .load_balancer_arn(&arn)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await;
-        match deleted {
-            Err(e) if e.is_not_found() => return Ok(()),
-            other => other?,
-        };
+        if deleted.found()?.is_none() {
+            return Ok(());
+        }
         let arns = [arn.clone()];
         wait_until(
             &format!("load balancer {arn} to disappear"),
             POLL,
             DELETE_LIMIT,
             || async {
-                match describe(clients, &arns).await {
-                    Ok(found) => Ok(found.is_empty().then_some(())),
-                    Err(e) if e.is_not_found() => Ok(Some(())),
-                    Err(e) => Err(e),
-                }
+                let found = describe(clients, &arns).await.found()?.unwrap_or_default();
+                Ok(found.is_empty().then_some(()))
             },
         )
         .await

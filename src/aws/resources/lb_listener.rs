@@ -19,8 +19,9 @@ use aws_sdk_elasticloadbalancingv2::types::{Certificate, Listener, ProtocolEnum}
 
 use super::lb_actions::{self, from_sdk_all, normalize_in, shaped_like, to_sdk_all};
 use super::{changed, create_call, expect_prefix, read_created};
+use crate::aws::call::call;
 use crate::aws::elbv2_tags::{describe_tags, parent_arn, to_elb, update_tags, visible};
-use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -129,7 +130,7 @@ fn modify_request(
 
 /// The listeners of one load balancer; none if the load balancer is gone.
 async fn listeners_of(clients: &AwsClients, lb_arn: &str) -> Result<Vec<Listener>, ApiError> {
-    let found = retry(RetryPolicy::default(), || async {
+    let found = call(|| {
         clients
             .elbv2
             .describe_listeners()
@@ -138,14 +139,9 @@ async fn listeners_of(clients: &AwsClients, lb_arn: &str) -> Result<Vec<Listener
             .items()
             .send()
             .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(from_sdk)
     })
     .await;
-    match found {
-        Err(e) if e.is_not_found() => Ok(Vec::new()),
-        other => other,
-    }
+    Ok(found.found()?.unwrap_or_default())
 }
 
 /// Groups listener ARNs by the load balancer their ARN names (ids that are not listener
@@ -190,14 +186,11 @@ impl ResourceType for LbListenerType {
         let Some(parent) = get_str(planned, "load_balancer_arn") else {
             return Ok(Vec::new());
         };
-        let arns: Vec<String> = match listeners_of(clients, parent).await {
-            Ok(found) => found
-                .iter()
-                .filter_map(|x| x.listener_arn().map(String::from))
-                .collect(),
-            Err(e) if e.is_not_found() => Vec::new(),
-            Err(e) => return Err(e),
-        };
+        let arns: Vec<String> = listeners_of(clients, parent)
+            .await?
+            .iter()
+            .filter_map(|x| x.listener_arn().map(String::from))
+            .collect();
         let found = describe_tags(clients, &arns).await?.into_iter().collect();
         read_judged(self, clients, owner, found).await
     }
@@ -285,10 +278,7 @@ impl ResourceType for LbListenerType {
         let settings = ["port", "protocol", "ssl_policy", "certificate_arn", ACTIONS];
         if settings.iter().any(|s| changed(prior, planned, s)) {
             let request = modify_request(clients, &arn, prior, planned)?;
-            retry(RetryPolicy::default(), || async {
-                request.clone().send().await.map_err(from_sdk)
-            })
-            .await?;
+            call(|| request.clone().send()).await?;
         }
         update_tags(clients, &arn, prior, planned).await?;
         let read = read_created(self, clients, &arn).await?;
@@ -298,20 +288,9 @@ impl ResourceType for LbListenerType {
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
         let clients = ctx.clients;
         let arn = arn_of(prior)?;
-        let deleted = retry(RetryPolicy::default(), || async {
-            clients
-                .elbv2
-                .delete_listener()
-                .listener_arn(&arn)
-                .send()
-                .await
-                .map_err(from_sdk)
-        })
-        .await;
-        match deleted {
-            Err(e) if e.is_not_found() => Ok(()),
-            other => other.map(|_| ()),
-        }
+        call(|| clients.elbv2.delete_listener().listener_arn(&arn).send())
+            .await
+            .ok_if_gone()
     }
 }
 

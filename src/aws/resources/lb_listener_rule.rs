@@ -29,8 +29,9 @@ use aws_sdk_elasticloadbalancingv2::types::{
 
 use super::lb_actions::{self, from_sdk_all, normalize_in, shaped_like, to_sdk_all};
 use super::{changed, create_call, expect_prefix, read_created};
+use crate::aws::call::call;
 use crate::aws::elbv2_tags::{describe_tags, parent_arn, to_elb, update_tags, visible};
-use crate::aws::error::{from_sdk, retry, ApiError, ErrorKind, RetryPolicy};
+use crate::aws::error::{from_sdk, ApiError, ErrorKind, OrGone};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -347,7 +348,7 @@ fn rule_state(r: &Rule, listener_arn: &str, tags: &BTreeMap<String, String>) -> 
 
 /// The rules of one listener; none if the listener is gone.
 async fn rules_of(clients: &AwsClients, listener_arn: &str) -> Result<Vec<Rule>, ApiError> {
-    let found = retry(RetryPolicy::default(), || async {
+    let found = call(|| {
         clients
             .elbv2
             .describe_rules()
@@ -356,14 +357,9 @@ async fn rules_of(clients: &AwsClients, listener_arn: &str) -> Result<Vec<Rule>,
             .items()
             .send()
             .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(from_sdk)
     })
     .await;
-    match found {
-        Err(e) if e.is_not_found() => Ok(Vec::new()),
-        other => other,
-    }
+    Ok(found.found()?.unwrap_or_default())
 }
 
 /// Groups rule ARNs by the listener their ARN names.
@@ -417,14 +413,11 @@ impl ResourceType for LbListenerRuleType {
         let Some(parent) = get_str(planned, "listener_arn") else {
             return Ok(Vec::new());
         };
-        let arns: Vec<String> = match rules_of(clients, parent).await {
-            Ok(found) => found
-                .iter()
-                .filter_map(|x| x.rule_arn().map(String::from))
-                .collect(),
-            Err(e) if e.is_not_found() => Vec::new(),
-            Err(e) => return Err(e),
-        };
+        let arns: Vec<String> = rules_of(clients, parent)
+            .await?
+            .iter()
+            .filter_map(|x| x.rule_arn().map(String::from))
+            .collect();
         let found = describe_tags(clients, &arns).await?.into_iter().collect();
         read_judged(self, clients, owner, found).await
     }
@@ -530,7 +523,7 @@ impl ResourceType for LbListenerRuleType {
         if let Some(priority) =
             get_i32(planned, "priority").filter(|_| changed(prior, planned, "priority"))
         {
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .elbv2
                     .set_rule_priorities()
@@ -541,8 +534,6 @@ impl ResourceType for LbListenerRuleType {
                             .build(),
                     )
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
         }
@@ -555,7 +546,7 @@ impl ResourceType for LbListenerRuleType {
             let actions = actions_changed
                 .then(|| to_sdk_all(planned, ACTIONS))
                 .transpose()?;
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .elbv2
                     .modify_rule()
@@ -563,8 +554,6 @@ impl ResourceType for LbListenerRuleType {
                     .set_conditions(conditions.clone())
                     .set_actions(actions.clone())
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
         }
@@ -576,20 +565,9 @@ impl ResourceType for LbListenerRuleType {
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
         let clients = ctx.clients;
         let arn = arn_of(prior)?;
-        let deleted = retry(RetryPolicy::default(), || async {
-            clients
-                .elbv2
-                .delete_rule()
-                .rule_arn(&arn)
-                .send()
-                .await
-                .map_err(from_sdk)
-        })
-        .await;
-        match deleted {
-            Err(e) if e.is_not_found() => Ok(()),
-            other => other.map(|_| ()),
-        }
+        call(|| clients.elbv2.delete_rule().rule_arn(&arn).send())
+            .await
+            .ok_if_gone()
     }
 }
 

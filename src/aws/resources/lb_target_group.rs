@@ -25,10 +25,12 @@ use aws_sdk_elasticloadbalancingv2::types::{
 
 use super::lb::num;
 use super::{
-    attr, create_call, expect_prefix, prefix_of_unique_name, read_created, retry_while, unique_name,
+    attr, create_call, describe_batched, expect_prefix, prefix_of_unique_name, read_created,
+    retry_while, unique_name,
 };
+use crate::aws::call::call;
 use crate::aws::elbv2_tags::{describe_tags, to_elb, update_tags, visible, DESCRIBE_TAGS_CHUNK};
-use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -208,15 +210,13 @@ async fn modify_attributes(
     if attrs.is_empty() {
         return Ok(());
     }
-    retry(RetryPolicy::default(), || async {
+    call(|| {
         clients
             .elbv2
             .modify_target_group_attributes()
             .target_group_arn(arn)
             .set_attributes(Some(to_sdk_attributes(attrs)))
             .send()
-            .await
-            .map_err(from_sdk)
     })
     .await?;
     Ok(())
@@ -399,46 +399,42 @@ fn create_request(
 /// Describes target groups by ARN, [`DESCRIBE_TAGS_CHUNK`] a request, falling back to the
 /// full (paginated) listing for a chunk in which one ARN is gone (AWS fails the request).
 async fn describe(clients: &AwsClients, arns: &[String]) -> Result<Vec<TargetGroup>, ApiError> {
-    let mut out = Vec::new();
-    for chunk in arns.chunks(DESCRIBE_TAGS_CHUNK) {
-        let by_arn = retry(RetryPolicy::default(), || async {
+    describe_batched(
+        arns,
+        DESCRIBE_TAGS_CHUNK,
+        |chunk| async move {
             clients
                 .elbv2
                 .describe_target_groups()
-                .set_target_group_arns(Some(chunk.to_vec()))
+                .set_target_group_arns(Some(chunk))
                 .into_paginator()
                 .items()
                 .send()
-                .collect::<Result<Vec<_>, _>>()
+                .try_collect()
                 .await
                 .map_err(from_sdk)
-        })
-        .await;
-        match by_arn {
-            Ok(found) => out.extend(found),
-            Err(e) if e.is_not_found() => {
-                let all = retry(RetryPolicy::default(), || async {
-                    clients
-                        .elbv2
-                        .describe_target_groups()
-                        .page_size(400)
-                        .into_paginator()
-                        .items()
-                        .send()
-                        .collect::<Result<Vec<_>, _>>()
-                        .await
-                        .map_err(from_sdk)
-                })
-                .await?;
-                out.extend(all.into_iter().filter(|tg| {
-                    tg.target_group_arn()
+        },
+        |chunk| async move {
+            let all: Vec<TargetGroup> = clients
+                .elbv2
+                .describe_target_groups()
+                .page_size(400)
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+                .await
+                .map_err(from_sdk)?;
+            Ok(all
+                .into_iter()
+                .filter(|o| {
+                    o.target_group_arn()
                         .is_some_and(|a| chunk.iter().any(|c| c == a))
-                }));
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(out)
+                })
+                .collect())
+        },
+    )
+    .await
 }
 
 /// The group's attributes, `None` if it is gone (one call per group: no batch form).
@@ -446,26 +442,20 @@ async fn describe_attributes(
     clients: &AwsClients,
     arn: &str,
 ) -> Result<Option<BTreeMap<String, String>>, ApiError> {
-    let out = retry(RetryPolicy::default(), || async {
+    let out = call(|| {
         clients
             .elbv2
             .describe_target_group_attributes()
             .target_group_arn(arn)
             .send()
-            .await
-            .map_err(from_sdk)
     })
     .await;
-    match out {
-        Ok(out) => Ok(Some(
-            out.attributes()
-                .iter()
-                .filter_map(|a| Some((a.key()?.to_string(), a.value()?.to_string())))
-                .collect(),
-        )),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e),
-    }
+    Ok(out.found()?.map(|out| {
+        out.attributes()
+            .iter()
+            .filter_map(|a| Some((a.key()?.to_string(), a.value()?.to_string())))
+            .collect()
+    }))
 }
 
 fn arn_of(v: &Value) -> Result<String, ApiError> {
@@ -502,25 +492,16 @@ impl ResourceType for LbTargetGroupType {
         let Some(name) = get_str(planned, "name") else {
             return Ok(Vec::new());
         };
-        let out = retry(RetryPolicy::default(), || async {
-            clients
-                .elbv2
-                .describe_target_groups()
-                .names(name)
-                .send()
-                .await
-                .map_err(from_sdk)
-        })
-        .await;
-        let arns: Vec<String> = match out {
-            Ok(o) => o
-                .target_groups()
-                .iter()
-                .filter_map(|x| x.target_group_arn().map(String::from))
-                .collect(),
-            Err(e) if e.is_not_found() => Vec::new(),
-            Err(e) => return Err(e),
-        };
+        let out = call(|| clients.elbv2.describe_target_groups().names(name).send()).await;
+        let arns: Vec<String> = out
+            .found()?
+            .map(|o| {
+                o.target_groups()
+                    .iter()
+                    .filter_map(|x| x.target_group_arn().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
         let found = describe_tags(clients, &arns).await?.into_iter().collect();
         read_judged(self, clients, owner, found).await
     }
@@ -610,7 +591,7 @@ impl ResourceType for LbTargetGroupType {
         let arn = arn_of(prior)?;
         if super::changed(prior, planned, "health_check") {
             if let Some(hc) = health_check(planned) {
-                retry(RetryPolicy::default(), || async {
+                call(|| {
                     clients
                         .elbv2
                         .modify_target_group()
@@ -625,8 +606,6 @@ impl ResourceType for LbTargetGroupType {
                         .set_unhealthy_threshold_count(hc.unhealthy)
                         .set_matcher(hc.matcher.clone())
                         .send()
-                        .await
-                        .map_err(from_sdk)
                 })
                 .await?;
             }
@@ -644,10 +623,10 @@ impl ResourceType for LbTargetGroupType {
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
         let clients = ctx.clients;
         let arn = arn_of(prior)?;
-        let deleted = retry_while(
+        retry_while(
             &format!("target group {arn} to be deleted (ResourceInUse)"),
             IN_USE_LIMIT,
-            |e| e.code == "ResourceInUse",
+            ApiError::is_resource_in_use,
             || async {
                 clients
                     .elbv2
@@ -658,11 +637,8 @@ impl ResourceType for LbTargetGroupType {
                     .map_err(from_sdk)
             },
         )
-        .await;
-        match deleted {
-            Err(e) if e.is_not_found() => Ok(()),
-            other => other.map(|_| ()),
-        }
+        .await
+        .ok_if_gone()
     }
 }
 

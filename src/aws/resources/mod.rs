@@ -49,6 +49,7 @@ use std::time::Duration;
 
 use super::error::{retry, wait_until, ApiError, ErrorKind, RetryPolicy};
 use super::AwsClients;
+use crate::aws::call::call;
 use crate::lang::Value;
 use crate::provider::{ImportIdError, ResourceType};
 
@@ -58,13 +59,16 @@ pub const VISIBILITY_LIMIT: Duration = Duration::from_secs(2 * 60);
 /// How many ids (or filter values) one Describe request carries; AWS caps filter values at 200.
 pub const DESCRIBE_CHUNK: usize = 200;
 
-/// Describes `ids` with one paginated call per [`DESCRIBE_CHUNK`] ids (`by_ids`). AWS fails a
-/// whole by-id request when one id no longer exists, so on a NotFound the chunk is described
-/// again through a filter on the id (`by_filter`), which simply leaves missing ids out.
+/// Describes `ids` with one call per `chunk` ids (`by_ids`; EC2 takes [`DESCRIBE_CHUNK`], ELB
+/// [`DESCRIBE_TAGS_CHUNK`](crate::aws::elbv2_tags::DESCRIBE_TAGS_CHUNK)). AWS fails a whole
+/// by-id request when one id no longer exists, so on a NotFound the chunk is described again
+/// another way (`fallback`: a filter on the id, or the full listing filtered), which simply
+/// leaves missing ids out. Both are sent with the default retry policy.
 pub async fn describe_batched<T, F1, Fut1, F2, Fut2>(
     ids: &[String],
+    chunk: usize,
     by_ids: F1,
-    by_filter: F2,
+    fallback: F2,
 ) -> Result<Vec<T>, ApiError>
 where
     F1: Fn(Vec<String>) -> Fut1,
@@ -73,11 +77,11 @@ where
     Fut2: Future<Output = Result<Vec<T>, ApiError>>,
 {
     let mut out = Vec::new();
-    for chunk in ids.chunks(DESCRIBE_CHUNK) {
+    for chunk in ids.chunks(chunk) {
         let chunk = chunk.to_vec();
         let found = match retry(RetryPolicy::default(), || by_ids(chunk.clone())).await {
             Err(e) if e.is_not_found() => {
-                retry(RetryPolicy::default(), || by_filter(chunk.clone())).await?
+                retry(RetryPolicy::default(), || fallback(chunk.clone())).await?
             }
             other => other?,
         };
@@ -279,15 +283,7 @@ pub fn ec2_arn(region: &str, account: &str, kind: &str, id: &str) -> String {
 /// The account the credentials belong to (STS GetCallerIdentity), for ARNs AWS does not return
 /// (key pairs). One call per use: callers ask once per batch, not per object.
 pub async fn account_id(clients: &AwsClients) -> Result<String, ApiError> {
-    let out = retry(RetryPolicy::default(), || async {
-        clients
-            .sts
-            .get_caller_identity()
-            .send()
-            .await
-            .map_err(super::error::from_sdk)
-    })
-    .await?;
+    let out = call(|| clients.sts.get_caller_identity().send()).await?;
     out.account()
         .map(String::from)
         .ok_or_else(|| ApiError::malformed("GetCallerIdentity returned no account"))
@@ -359,6 +355,7 @@ mod tests {
         let ids = vec!["a".to_string(), "gone".to_string()];
         let found = describe_batched(
             &ids,
+            DESCRIBE_CHUNK,
             |ids: Vec<String>| async move {
                 if ids.iter().any(|i| i == "gone") {
                     Err(ApiError::new(ErrorKind::NotFound, "X.NotFound", "gone"))

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::aws::adopt::{ec2_owner_filters, ec2_tag_map, read_judged};
+use crate::aws::adopt::find_tagged_ec2;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
@@ -17,7 +17,8 @@ use aws_sdk_ec2::types::{
 };
 
 use super::{attr, expect_prefix};
-use crate::aws::error::{from_sdk, retry, wait_until, ApiError, ErrorKind, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{from_sdk, wait_until, ApiError, ErrorKind, OrGone};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -93,7 +94,7 @@ fn gateway_state(g: &NatGateway) -> Option<(String, Value)> {
 /// Describes gateways by id in one paginated call, falling back to a filter if one id is
 /// unknown to AWS (which fails the whole call).
 async fn describe(clients: &AwsClients, ids: &[String]) -> Result<Vec<NatGateway>, ApiError> {
-    let by_ids = retry(RetryPolicy::default(), || async {
+    let by_ids = call(|| {
         clients
             .ec2
             .describe_nat_gateways()
@@ -102,13 +103,11 @@ async fn describe(clients: &AwsClients, ids: &[String]) -> Result<Vec<NatGateway
             .items()
             .send()
             .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(from_sdk)
     })
     .await;
     match by_ids {
         Err(e) if e.is_not_found() => {
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .ec2
                     .describe_nat_gateways()
@@ -122,8 +121,6 @@ async fn describe(clients: &AwsClients, ids: &[String]) -> Result<Vec<NatGateway
                     .items()
                     .send()
                     .collect::<Result<Vec<_>, _>>()
-                    .await
-                    .map_err(from_sdk)
             })
             .await
         }
@@ -133,11 +130,10 @@ async fn describe(clients: &AwsClients, ids: &[String]) -> Result<Vec<NatGateway
 
 /// The gateway's current state, `None` if AWS does not know it (any more).
 async fn current(clients: &AwsClients, id: &str) -> Result<Option<NatGateway>, ApiError> {
-    match describe(clients, &[id.to_string()]).await {
-        Ok(gws) => Ok(gws.into_iter().find(|g| g.nat_gateway_id() == Some(id))),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e),
-    }
+    Ok(describe(clients, &[id.to_string()])
+        .await
+        .found()?
+        .and_then(|gws| gws.into_iter().find(|g| g.nat_gateway_id() == Some(id))))
 }
 
 /// One step of waiting for a new gateway: done when `available`, an error when `failed`.
@@ -181,25 +177,23 @@ impl ResourceType for NatGatewayType {
         _: &Value,
         owner: &Owner<'_>,
     ) -> Result<Vec<Candidate>, ApiError> {
-        let found: Vec<aws_sdk_ec2::types::NatGateway> =
-            crate::aws::error::retry(crate::aws::error::RetryPolicy::default(), || async {
+        find_tagged_ec2(
+            self,
+            clients,
+            owner,
+            |filters| {
                 clients
                     .ec2
                     .describe_nat_gateways()
-                    .set_filter(Some(ec2_owner_filters(owner)))
+                    .set_filter(Some(filters))
                     .into_paginator()
                     .items()
                     .send()
                     .try_collect()
-                    .await
-                    .map_err(crate::aws::error::from_sdk)
-            })
-            .await?;
-        let found = found
-            .iter()
-            .filter_map(|o| Some((o.nat_gateway_id()?.to_string(), ec2_tag_map(o.tags()))))
-            .collect();
-        read_judged(self, clients, owner, found).await
+            },
+            |o: &NatGateway| (o.nat_gateway_id(), o.tags()),
+        )
+        .await
     }
 
     fn import_id_format(&self) -> &'static str {
@@ -233,7 +227,7 @@ impl ResourceType for NatGatewayType {
         let token = uuid::Uuid::new_v4().to_string();
         let connectivity =
             ConnectivityType::from(get_str(planned, "connectivity_type").unwrap_or("public"));
-        let created = retry(RetryPolicy::default(), || async {
+        let created = call(|| {
             ctx.clients
                 .ec2
                 .create_nat_gateway()
@@ -244,8 +238,6 @@ impl ResourceType for NatGatewayType {
                 .set_private_ip_address(get_str(planned, "private_ip").map(String::from))
                 .tag_specifications(tag_spec(Ec2ResourceType::Natgateway, &tags))
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         let id = created
@@ -294,20 +286,17 @@ impl ResourceType for NatGatewayType {
         let Some(id) = get_str(prior, "id") else {
             return Ok(());
         };
-        let r = retry(RetryPolicy::default(), || async {
+        let r = call(|| {
             ctx.clients
                 .ec2
                 .delete_nat_gateway()
                 .nat_gateway_id(id)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await;
-        match r {
-            Err(e) if e.is_not_found() => return Ok(()),
-            r => r?,
-        };
+        if r.found()?.is_none() {
+            return Ok(());
+        }
         wait_until(
             &format!("NAT gateway {id} to be deleted"),
             POLL,

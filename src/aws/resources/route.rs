@@ -9,13 +9,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use crate::aws::adopt::read_ours;
+use crate::aws::adopt::find_by_arguments;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Filter, Route, RouteTable};
 
 use super::{changed, create_call, expect_prefix, read_created, split_import_id, DESCRIBE_CHUNK};
-use crate::aws::error::{from_sdk, retry, wait_until, ApiError, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{from_sdk, wait_until, ApiError, OrGone};
 use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::values::{get_str, opt_str, state_object};
@@ -244,10 +245,10 @@ pub async fn replace_route(
     dest: &Destination,
     target: &Target,
 ) -> Result<(), ApiError> {
-    retry(RetryPolicy::default(), || async {
+    call(|| {
         let req = clients.ec2.replace_route().route_table_id(table);
         let req = with_destination!(req, dest);
-        with_target!(req, target).send().await.map_err(from_sdk)
+        with_target!(req, target).send()
     })
     .await?;
     Ok(())
@@ -259,15 +260,12 @@ pub async fn delete_route(
     table: &str,
     dest: &Destination,
 ) -> Result<(), ApiError> {
-    let deleted = retry(RetryPolicy::default(), || async {
+    let deleted = call(|| {
         let req = clients.ec2.delete_route().route_table_id(table);
-        with_destination!(req, dest).send().await.map_err(from_sdk)
+        with_destination!(req, dest).send()
     })
     .await;
-    match deleted {
-        Err(e) if !e.is_not_found() => Err(e),
-        _ => Ok(()),
-    }
+    deleted.ok_if_gone()
 }
 
 fn route_state(table: &str, r: &Route) -> Option<Value> {
@@ -311,7 +309,7 @@ pub async fn tables_by_filter(
             .name(filter_name)
             .set_values(Some(chunk.to_vec()))
             .build();
-        let tables: Vec<RouteTable> = retry(RetryPolicy::default(), || async {
+        let tables: Vec<RouteTable> = call(|| {
             clients
                 .ec2
                 .describe_route_tables()
@@ -320,8 +318,6 @@ pub async fn tables_by_filter(
                 .items()
                 .send()
                 .try_collect()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         out.extend(tables);
@@ -383,10 +379,7 @@ impl ResourceType for RouteType {
             .ok()
             .zip(get_str(planned, "route_table_id"))
             .map(|(d, t)| route_id(t, d.as_str()));
-        match id {
-            Some(id) => read_ours(self, clients, &[id]).await,
-            None => Ok(Vec::new()),
-        }
+        find_by_arguments(self, clients, id).await
     }
 
     fn import_id_format(&self) -> &'static str {

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use crate::aws::adopt::{ec2_owner_filters, ec2_tag_map, read_judged};
+use crate::aws::adopt::find_tagged_ec2;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{ResourceType as Ec2Type, Route, RouteOrigin, RouteTable};
@@ -18,7 +18,8 @@ use super::route::{
     Destination, Target, TARGETS,
 };
 use super::{changed, create_call, ec2_arn, expect_prefix, read_created, wait_gone};
-use crate::aws::error::{from_sdk, retry, wait_until, ApiError, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{from_sdk, wait_until, ApiError, OrGone};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -207,21 +208,16 @@ async fn set_propagation(
         )
         .await?;
     } else {
-        let disabled = retry(RetryPolicy::default(), || async {
+        let disabled = call(|| {
             clients
                 .ec2
                 .disable_vgw_route_propagation()
                 .route_table_id(table)
                 .gateway_id(gateway)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await;
-        match disabled {
-            Err(e) if !e.is_not_found() => return Err(e),
-            _ => {}
-        }
+        disabled.ok_if_gone()?;
     }
     Ok(())
 }
@@ -264,25 +260,23 @@ impl ResourceType for RouteTableType {
         _: &Value,
         owner: &Owner<'_>,
     ) -> Result<Vec<Candidate>, ApiError> {
-        let found: Vec<aws_sdk_ec2::types::RouteTable> =
-            crate::aws::error::retry(crate::aws::error::RetryPolicy::default(), || async {
+        find_tagged_ec2(
+            self,
+            clients,
+            owner,
+            |filters| {
                 clients
                     .ec2
                     .describe_route_tables()
-                    .set_filters(Some(ec2_owner_filters(owner)))
+                    .set_filters(Some(filters))
                     .into_paginator()
                     .items()
                     .send()
                     .try_collect()
-                    .await
-                    .map_err(crate::aws::error::from_sdk)
-            })
-            .await?;
-        let found = found
-            .iter()
-            .filter_map(|o| Some((o.route_table_id()?.to_string(), ec2_tag_map(o.tags()))))
-            .collect();
-        read_judged(self, clients, owner, found).await
+            },
+            |o: &RouteTable| (o.route_table_id(), o.tags()),
+        )
+        .await
     }
 
     fn import_id_format(&self) -> &'static str {
@@ -434,36 +428,21 @@ impl ResourceType for RouteTableType {
                 let Some(assoc_id) = assoc.route_table_association_id() else {
                     continue;
                 };
-                let r = retry(RetryPolicy::default(), || async {
+                let r = call(|| {
                     clients
                         .ec2
                         .disassociate_route_table()
                         .association_id(assoc_id)
                         .send()
-                        .await
-                        .map_err(from_sdk)
                 })
                 .await;
-                match r {
-                    Err(e) if !e.is_not_found() => return Err(e),
-                    _ => {}
-                }
+                r.ok_if_gone()?;
             }
         }
-        let deleted = retry(RetryPolicy::default(), || async {
-            clients
-                .ec2
-                .delete_route_table()
-                .route_table_id(&id)
-                .send()
-                .await
-                .map_err(from_sdk)
-        })
-        .await;
-        match deleted {
-            Err(e) if e.is_not_found() => return Ok(()),
-            other => other?,
-        };
+        let deleted = call(|| clients.ec2.delete_route_table().route_table_id(&id).send()).await;
+        if deleted.found()?.is_none() {
+            return Ok(());
+        }
         wait_gone(self, clients, "route table", &id, SETTLE_LIMIT).await
     }
 }

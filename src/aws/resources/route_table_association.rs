@@ -14,7 +14,8 @@ use aws_sdk_ec2::types::{RouteTable, RouteTableAssociation, RouteTableAssociatio
 
 use super::route::tables_by_filter;
 use super::{changed, create_call, expect_prefix, read_created, split_import_id, wait_gone};
-use crate::aws::error::{from_sdk, retry, wait_until, ApiError, ErrorKind, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{from_sdk, wait_until, ApiError, ErrorKind, OrGone};
 use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::values::{get_str, opt_str, state_object};
@@ -216,15 +217,13 @@ impl ResourceType for RouteTableAssociationType {
         let table = get_str(planned, "route_table_id").ok_or_else(|| {
             ApiError::malformed("aws_route_table_association has no route_table_id")
         })?;
-        let out = retry(RetryPolicy::default(), || async {
+        let out = call(|| {
             clients
                 .ec2
                 .replace_route_table_association()
                 .association_id(&id)
                 .route_table_id(table)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         let new_id = out
@@ -242,20 +241,17 @@ impl ResourceType for RouteTableAssociationType {
         let id = get_str(prior, "id")
             .ok_or_else(|| ApiError::malformed("aws_route_table_association state has no id"))?
             .to_string();
-        let r = retry(RetryPolicy::default(), || async {
+        let r = call(|| {
             clients
                 .ec2
                 .disassociate_route_table()
                 .association_id(&id)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await;
-        match r {
-            Err(e) if e.is_not_found() => return Ok(()),
-            other => other?,
-        };
+        if r.found()?.is_none() {
+            return Ok(());
+        }
         wait_gone(self, clients, "route table association", &id, SETTLE_LIMIT).await
     }
 }

@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::aws::adopt::{ec2_owner_filters, ec2_tag_map, read_judged};
+use crate::aws::adopt::find_tagged_ec2;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Filter, ResourceType as Ec2ResourceType, SecurityGroup};
@@ -20,7 +20,8 @@ use super::sg_permissions::{self as perms, Atoms, Direction};
 use super::{
     attr, expect_prefix, partition, prefix_of_unique_name, read_created, unique_name, with_attrs,
 };
-use crate::aws::error::{from_sdk, retry, wait_until, ApiError, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{wait_until, ApiError, OrGone};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -80,7 +81,7 @@ pub(crate) async fn describe_groups(
     clients: &AwsClients,
     ids: Option<&[String]>,
 ) -> Result<Vec<SecurityGroup>, ApiError> {
-    let by_ids = retry(RetryPolicy::default(), || async {
+    let by_ids = call(|| {
         clients
             .ec2
             .describe_security_groups()
@@ -89,13 +90,11 @@ pub(crate) async fn describe_groups(
             .items()
             .send()
             .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(from_sdk)
     })
     .await;
     match (by_ids, ids) {
         (Err(e), Some(ids)) if e.is_not_found() => {
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .ec2
                     .describe_security_groups()
@@ -109,8 +108,6 @@ pub(crate) async fn describe_groups(
                     .items()
                     .send()
                     .collect::<Result<Vec<_>, _>>()
-                    .await
-                    .map_err(from_sdk)
             })
             .await
         }
@@ -201,11 +198,10 @@ async fn describe_created(clients: &AwsClients, id: &str) -> Result<SecurityGrou
         Duration::from_secs(2),
         Duration::from_secs(120),
         || async {
-            match describe_groups(clients, Some(&ids)).await {
-                Ok(groups) => Ok(groups.into_iter().next()),
-                Err(e) if e.is_not_found() => Ok(None),
-                Err(e) => Err(e),
-            }
+            Ok(describe_groups(clients, Some(&ids))
+                .await
+                .found()?
+                .and_then(|groups| groups.into_iter().next()))
         },
     )
     .await
@@ -246,25 +242,23 @@ impl ResourceType for SecurityGroupType {
         _: &Value,
         owner: &Owner<'_>,
     ) -> Result<Vec<Candidate>, ApiError> {
-        let found: Vec<aws_sdk_ec2::types::SecurityGroup> =
-            crate::aws::error::retry(crate::aws::error::RetryPolicy::default(), || async {
+        find_tagged_ec2(
+            self,
+            clients,
+            owner,
+            |filters| {
                 clients
                     .ec2
                     .describe_security_groups()
-                    .set_filters(Some(ec2_owner_filters(owner)))
+                    .set_filters(Some(filters))
                     .into_paginator()
                     .items()
                     .send()
                     .try_collect()
-                    .await
-                    .map_err(crate::aws::error::from_sdk)
-            })
-            .await?;
-        let found = found
-            .iter()
-            .filter_map(|o| Some((o.group_id()?.to_string(), ec2_tag_map(o.tags()))))
-            .collect();
-        read_judged(self, clients, owner, found).await
+            },
+            |o: &SecurityGroup| (o.group_id(), o.tags()),
+        )
+        .await
     }
 
     fn import_id_format(&self) -> &'static str {
@@ -299,7 +293,7 @@ impl ResourceType for SecurityGroupType {
         };
         let description = get_str(planned, "description").unwrap_or(DEFAULT_DESCRIPTION);
         let tags = creation_tags(planned, ctx.extra_tags);
-        let created = retry(RetryPolicy::default(), || async {
+        let created = call(|| {
             ctx.clients
                 .ec2
                 .create_security_group()
@@ -308,8 +302,6 @@ impl ResourceType for SecurityGroupType {
                 .set_vpc_id(get_str(planned, "vpc_id").map(String::from))
                 .tag_specifications(tag_spec(Ec2ResourceType::SecurityGroup, &tags))
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         let id = created
@@ -350,9 +342,11 @@ impl ResourceType for SecurityGroupType {
         };
         if get_bool(prior, "revoke_rules_on_delete") == Some(true) {
             // Rules naming other groups would keep those from being deleted (and vice versa).
-            let groups = match describe_groups(ctx.clients, Some(&[id.to_string()])).await {
-                Err(e) if e.is_not_found() => return Ok(()),
-                r => r?,
+            let Some(groups) = describe_groups(ctx.clients, Some(&[id.to_string()]))
+                .await
+                .found()?
+            else {
+                return Ok(());
             };
             for g in &groups {
                 for direction in [Direction::Ingress, Direction::Egress] {
@@ -371,21 +365,10 @@ impl ResourceType for SecurityGroupType {
             Duration::from_secs(5),
             DELETE_LIMIT,
             || async {
-                let r = retry(RetryPolicy::default(), || async {
-                    ctx.clients
-                        .ec2
-                        .delete_security_group()
-                        .group_id(id)
-                        .send()
-                        .await
-                        .map_err(from_sdk)
-                })
-                .await;
-                match r {
-                    Ok(_) => Ok(Some(())),
-                    Err(e) if e.is_not_found() => Ok(Some(())),
-                    Err(e) if e.code == "DependencyViolation" => Ok(None),
-                    Err(e) => Err(e),
+                let r = call(|| ctx.clients.ec2.delete_security_group().group_id(id).send()).await;
+                match r.ok_if_gone() {
+                    Err(e) if e.is_dependency_violation() => Ok(None),
+                    r => r.map(Some),
                 }
             },
         )

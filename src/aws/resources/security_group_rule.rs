@@ -11,14 +11,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use crate::aws::adopt::read_ours;
+use crate::aws::adopt::find_by_arguments;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::SecurityGroup;
 
 use super::security_group::describe_groups;
 use super::sg_permissions::{self as perms, Atoms, Direction, PortRange, Source};
-use crate::aws::error::{wait_until, ApiError, ErrorKind};
+use crate::aws::error::{wait_until, ApiError, ErrorKind, OrGone};
 use crate::aws::AwsClients;
 use crate::lang::Value;
 use crate::provider::schema::Default;
@@ -316,10 +316,7 @@ impl ResourceType for SecurityGroupRuleType {
         _: &Owner<'_>,
     ) -> Result<Vec<Candidate>, ApiError> {
         let id: Option<String> = Rule::from_value(planned).ok().map(|r| r.id());
-        match id {
-            Some(id) => read_ours(self, clients, &[id]).await,
-            None => Ok(Vec::new()),
-        }
+        find_by_arguments(self, clients, id).await
     }
 
     fn import_id_format(&self) -> &'static str {
@@ -350,7 +347,7 @@ impl ResourceType for SecurityGroupRuleType {
         perms::apply_diff(ctx.clients, &rule.group_id, rule.direction, &d, true)
             .await
             .map_err(|mut e| {
-                if e.code == "InvalidPermission.Duplicate" {
+                if e.is_duplicate_permission() {
                     e.message = format!(
                         "{} already allows some of these sources on these ports ({}). A rule \
                          may be managed only once: by one aws_security_group_rule or by the \
@@ -384,10 +381,9 @@ impl ResourceType for SecurityGroupRuleType {
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
         let rule = Rule::from_value(prior)?;
         let d = perms::diff(&rule.atoms, &Atoms::new());
-        match perms::apply_diff(ctx.clients, &rule.group_id, rule.direction, &d, false).await {
-            Err(e) if e.is_not_found() => Ok(()),
-            other => other,
-        }
+        perms::apply_diff(ctx.clients, &rule.group_id, rule.direction, &d, false)
+            .await
+            .ok_if_gone()
     }
 }
 

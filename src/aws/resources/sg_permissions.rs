@@ -390,10 +390,10 @@ async fn send_diff(
         {
             // One of them is gone already (a rule removed outside ecsform): revoke the
             // others one by one, since AWS rejects the whole call.
-            Err(e) if e.code == "InvalidPermission.NotFound" => {
+            Err(e) if e.is_missing_permission() => {
                 for one in d.revoke.iter().map(|a| to_permissions([a])) {
                     match revoke(clients, group_id, direction, one, visible).await {
-                        Err(e) if e.code == "InvalidPermission.NotFound" => {}
+                        Err(e) if e.is_missing_permission() => {}
                         other => other?,
                     }
                 }
@@ -403,11 +403,11 @@ async fn send_diff(
     }
     if !d.authorize.is_empty() {
         match authorize(ec2, group_id, direction, &d.authorize, visible).await {
-            Err(e) if tolerate_duplicates && e.code == "InvalidPermission.Duplicate" => {
+            Err(e) if tolerate_duplicates && e.is_duplicate_permission() => {
                 for (atom, description) in &d.authorize {
                     let one: Atoms = [(atom.clone(), description.clone())].into();
                     match authorize(ec2, group_id, direction, &one, visible).await {
-                        Err(e) if e.code == "InvalidPermission.Duplicate" => {}
+                        Err(e) if e.is_duplicate_permission() => {}
                         other => other?,
                     }
                 }
@@ -477,7 +477,7 @@ async fn revoke(
 /// Right after `CreateSecurityGroup`, EC2 may not know the group yet: retry instead of
 /// failing.
 fn group_not_visible_yet(e: ApiError) -> ApiError {
-    if e.code == "InvalidGroup.NotFound" {
+    if e.is_unknown_security_group() {
         crate::aws::error::eventually_consistent(e)
     } else {
         e

@@ -18,11 +18,12 @@ use async_trait::async_trait;
 use aws_sdk_sns::types::Tag;
 
 use super::{changed, expect_prefix, prefix_of_unique_name, read_created, unique_name};
-use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::iam::read_each;
 use crate::aws::json_doc::{canonical_json, canonical_policy, normalize_attr};
 use crate::aws::refresh_batch::RefreshBatch;
-use crate::aws::service_tags::{read_tags, TagChanges};
+use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -191,25 +192,22 @@ impl ResourceType for SnsTopicType {
             super::partition(&clients.region),
             clients.region
         );
-        let out = retry(RetryPolicy::default(), || async {
+        let out = call(|| {
             clients
                 .sns
                 .list_tags_for_resource()
                 .resource_arn(&arn)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await;
-        let tags: BTreeMap<String, String> = match out {
-            Ok(o) => o
-                .tags()
-                .iter()
-                .map(|t| (t.key().to_string(), t.value().to_string()))
-                .collect(),
-            Err(e) if e.is_not_found() => return Ok(Vec::new()),
-            Err(e) => return Err(e),
+        let Some(out) = out.found()? else {
+            return Ok(Vec::new());
         };
+        let tags: BTreeMap<String, String> = out
+            .tags()
+            .iter()
+            .map(|t| (t.key().to_string(), t.value().to_string()))
+            .collect();
         read_judged(self, clients, owner, vec![(arn, tags)]).await
     }
 
@@ -260,7 +258,7 @@ impl ResourceType for SnsTopicType {
             attrs.insert("FifoTopic".into(), "true".into());
         }
         let tags = to_tags(&creation_tags(planned, ctx.extra_tags));
-        let out = retry(RetryPolicy::default(), || async {
+        let out = call(|| {
             ctx.clients
                 .sns
                 .create_topic()
@@ -268,8 +266,6 @@ impl ResourceType for SnsTopicType {
                 .set_attributes(Some(attrs.clone()))
                 .set_tags(Some(tags.clone()))
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         let arn = out
@@ -291,7 +287,7 @@ impl ResourceType for SnsTopicType {
                 continue;
             }
             let value = get_str(planned, a).unwrap_or_default();
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .sns
                     .set_topic_attributes()
@@ -299,57 +295,26 @@ impl ResourceType for SnsTopicType {
                     .attribute_name(*sns)
                     .attribute_value(value)
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
         }
-        let c = TagChanges::between(prior, planned);
-        if !c.remove.is_empty() {
-            retry(RetryPolicy::default(), || async {
-                clients
-                    .sns
-                    .untag_resource()
-                    .resource_arn(arn)
-                    .set_tag_keys(Some(c.remove.clone()))
-                    .send()
-                    .await
-                    .map_err(from_sdk)
-            })
-            .await?;
-        }
-        if !c.set.is_empty() {
-            retry(RetryPolicy::default(), || async {
-                clients
-                    .sns
-                    .tag_resource()
-                    .resource_arn(arn)
-                    .set_tags(Some(to_tags(&c.set)))
-                    .send()
-                    .await
-                    .map_err(from_sdk)
-            })
-            .await?;
-        }
+        send_tag_changes!(
+            TagChanges::between(prior, planned),
+            clients.sns,
+            untag_resource,
+            tag_resource,
+            resource_arn(arn),
+            to_tags
+        )
+        .await?;
         read_created(self, clients, arn).await
     }
 
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
         let arn = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
-        let r = retry(RetryPolicy::default(), || async {
-            ctx.clients
-                .sns
-                .delete_topic()
-                .topic_arn(arn)
-                .send()
-                .await
-                .map_err(from_sdk)
-        })
-        .await;
-        match r {
-            Err(e) if e.is_not_found() => Ok(()),
-            other => other.map(|_| ()),
-        }
+        call(|| ctx.clients.sns.delete_topic().topic_arn(arn).send())
+            .await
+            .ok_if_gone()
     }
 }
 

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::aws::adopt::{ec2_owner_filters, ec2_tag_map, read_judged};
+use crate::aws::adopt::find_tagged_ec2;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
@@ -14,9 +14,10 @@ use aws_sdk_ec2::types::{
 
 use super::{
     changed, create_call, describe_batched, ec2_arn, expect_prefix, read_created, retry_while,
-    wait_gone,
+    wait_gone, DESCRIBE_CHUNK,
 };
-use crate::aws::error::{from_sdk, retry, wait_until, ApiError, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{from_sdk, wait_until, ApiError, OrGone};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -126,6 +127,7 @@ fn filter(name: &str, values: Vec<String>) -> Filter {
 async fn describe_subnets(clients: &AwsClients, ids: &[String]) -> Result<Vec<Subnet>, ApiError> {
     describe_batched(
         ids,
+        DESCRIBE_CHUNK,
         |chunk| async move {
             clients
                 .ec2
@@ -168,7 +170,7 @@ async fn set_flag(
     value: bool,
 ) -> Result<(), ApiError> {
     let v = AttributeBooleanValue::builder().value(value).build();
-    retry(RetryPolicy::default(), || async {
+    call(|| {
         let req = clients.ec2.modify_subnet_attribute().subnet_id(id);
         let req = match flag {
             SubnetFlag::MapPublicIpOnLaunch => req.map_public_ip_on_launch(v.clone()),
@@ -176,7 +178,7 @@ async fn set_flag(
                 req.assign_ipv6_address_on_creation(v.clone())
             }
         };
-        req.send().await.map_err(from_sdk)
+        req.send()
     })
     .await?;
     Ok(())
@@ -195,11 +197,10 @@ async fn wait_for(
         Duration::from_secs(2),
         SETTLE_LIMIT,
         || async {
-            match describe_subnets(clients, &ids).await {
-                Ok(found) => Ok(found.iter().any(&ready).then_some(())),
-                Err(e) if e.is_not_found() => Ok(None),
-                Err(e) => Err(e),
-            }
+            Ok(describe_subnets(clients, &ids)
+                .await
+                .found()?
+                .and_then(|found| found.iter().any(&ready).then_some(())))
         },
     )
     .await
@@ -233,25 +234,23 @@ impl ResourceType for SubnetType {
         _: &Value,
         owner: &Owner<'_>,
     ) -> Result<Vec<Candidate>, ApiError> {
-        let found: Vec<aws_sdk_ec2::types::Subnet> =
-            crate::aws::error::retry(crate::aws::error::RetryPolicy::default(), || async {
+        find_tagged_ec2(
+            self,
+            clients,
+            owner,
+            |filters| {
                 clients
                     .ec2
                     .describe_subnets()
-                    .set_filters(Some(ec2_owner_filters(owner)))
+                    .set_filters(Some(filters))
                     .into_paginator()
                     .items()
                     .send()
                     .try_collect()
-                    .await
-                    .map_err(crate::aws::error::from_sdk)
-            })
-            .await?;
-        let found = found
-            .iter()
-            .filter_map(|o| Some((o.subnet_id()?.to_string(), ec2_tag_map(o.tags()))))
-            .collect();
-        read_judged(self, clients, owner, found).await
+            },
+            |o: &Subnet| (o.subnet_id(), o.tags()),
+        )
+        .await
     }
 
     fn import_id_format(&self) -> &'static str {
@@ -334,14 +333,12 @@ impl ResourceType for SubnetType {
                 assign_ipv6 = false;
             }
             if let Some(assoc) = get_str(prior, "ipv6_cidr_block_association_id") {
-                retry(RetryPolicy::default(), || async {
+                call(|| {
                     clients
                         .ec2
                         .disassociate_subnet_cidr_block()
                         .association_id(assoc)
                         .send()
-                        .await
-                        .map_err(from_sdk)
                 })
                 .await?;
                 wait_for(clients, &id, "to release its IPv6 block", |s| {
@@ -351,15 +348,13 @@ impl ResourceType for SubnetType {
                 .await?;
             }
             if let Some(block) = get_str(planned, "ipv6_cidr_block") {
-                retry(RetryPolicy::default(), || async {
+                call(|| {
                     clients
                         .ec2
                         .associate_subnet_cidr_block()
                         .subnet_id(&id)
                         .ipv6_cidr_block(block)
                         .send()
-                        .await
-                        .map_err(from_sdk)
                 })
                 .await?;
                 wait_for(clients, &id, "to have its IPv6 block", |s| {
@@ -390,7 +385,7 @@ impl ResourceType for SubnetType {
         let deleted = retry_while(
             &format!("subnet {id} to be deleted (DependencyViolation)"),
             DEPENDENCY_LIMIT,
-            |e| e.code == "DependencyViolation",
+            ApiError::is_dependency_violation,
             || async {
                 clients
                     .ec2
@@ -402,10 +397,9 @@ impl ResourceType for SubnetType {
             },
         )
         .await;
-        match deleted {
-            Err(e) if e.is_not_found() => return Ok(()),
-            other => other?,
-        };
+        if deleted.found()?.is_none() {
+            return Ok(());
+        }
         wait_gone(self, clients, "subnet", &id, SETTLE_LIMIT).await
     }
 }

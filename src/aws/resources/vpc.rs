@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::aws::adopt::{ec2_owner_filters, ec2_tag_map, read_judged};
+use crate::aws::adopt::find_tagged_ec2;
 use crate::provider::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
@@ -18,7 +18,8 @@ use super::{
     changed, create_call, describe_batched, ec2_arn, expect_prefix, read_created, retry_while,
     wait_gone, DESCRIBE_CHUNK,
 };
-use crate::aws::error::{from_sdk, retry, wait_until, ApiError, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{from_sdk, wait_until, ApiError, OrGone};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -153,6 +154,7 @@ fn filter(name: &str, values: Vec<String>) -> Filter {
 async fn describe_vpcs(clients: &AwsClients, ids: &[String]) -> Result<Vec<Vpc>, ApiError> {
     describe_batched(
         ids,
+        DESCRIBE_CHUNK,
         |chunk| async move {
             clients
                 .ec2
@@ -186,15 +188,13 @@ async fn dns_attribute(
     id: &str,
     attribute: VpcAttributeName,
 ) -> Result<bool, ApiError> {
-    let out = retry(RetryPolicy::default(), || async {
+    let out = call(|| {
         clients
             .ec2
             .describe_vpc_attribute()
             .vpc_id(id)
             .attribute(attribute.clone())
             .send()
-            .await
-            .map_err(from_sdk)
     })
     .await?;
     let value = match attribute {
@@ -213,7 +213,7 @@ async fn default_objects(
     let mut out: BTreeMap<String, VpcExtras> = BTreeMap::new();
     for chunk in vpc_ids.chunks(DESCRIBE_CHUNK) {
         let chunk = chunk.to_vec();
-        let tables = retry(RetryPolicy::default(), || async {
+        let tables = call(|| {
             clients
                 .ec2
                 .describe_route_tables()
@@ -223,8 +223,6 @@ async fn default_objects(
                 .items()
                 .send()
                 .try_collect()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         for t in tables {
@@ -233,7 +231,7 @@ async fn default_objects(
                     t.route_table_id().map(String::from);
             }
         }
-        let groups = retry(RetryPolicy::default(), || async {
+        let groups = call(|| {
             clients
                 .ec2
                 .describe_security_groups()
@@ -243,8 +241,6 @@ async fn default_objects(
                 .items()
                 .send()
                 .try_collect()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         for g in groups {
@@ -253,7 +249,7 @@ async fn default_objects(
                     g.group_id().map(String::from);
             }
         }
-        let acls = retry(RetryPolicy::default(), || async {
+        let acls = call(|| {
             clients
                 .ec2
                 .describe_network_acls()
@@ -263,8 +259,6 @@ async fn default_objects(
                 .items()
                 .send()
                 .try_collect()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         for a in acls {
@@ -294,13 +288,13 @@ async fn set_dns_attribute(
     value: bool,
 ) -> Result<(), ApiError> {
     let v = AttributeBooleanValue::builder().value(value).build();
-    retry(RetryPolicy::default(), || async {
+    call(|| {
         let req = clients.ec2.modify_vpc_attribute().vpc_id(id);
         let req = match attribute {
             VpcAttributeName::EnableDnsHostnames => req.enable_dns_hostnames(v.clone()),
             _ => req.enable_dns_support(v.clone()),
         };
-        req.send().await.map_err(from_sdk)
+        req.send()
     })
     .await?;
     Ok(())
@@ -357,25 +351,23 @@ impl ResourceType for VpcType {
         _: &Value,
         owner: &Owner<'_>,
     ) -> Result<Vec<Candidate>, ApiError> {
-        let found: Vec<aws_sdk_ec2::types::Vpc> =
-            crate::aws::error::retry(crate::aws::error::RetryPolicy::default(), || async {
+        find_tagged_ec2(
+            self,
+            clients,
+            owner,
+            |filters| {
                 clients
                     .ec2
                     .describe_vpcs()
-                    .set_filters(Some(ec2_owner_filters(owner)))
+                    .set_filters(Some(filters))
                     .into_paginator()
                     .items()
                     .send()
                     .try_collect()
-                    .await
-                    .map_err(crate::aws::error::from_sdk)
-            })
-            .await?;
-        let found = found
-            .iter()
-            .filter_map(|o| Some((o.vpc_id()?.to_string(), ec2_tag_map(o.tags()))))
-            .collect();
-        read_judged(self, clients, owner, found).await
+            },
+            |o: &Vpc| (o.vpc_id(), o.tags()),
+        )
+        .await
     }
 
     fn import_id_format(&self) -> &'static str {
@@ -441,15 +433,11 @@ impl ResourceType for VpcType {
             SETTLE_LIMIT,
             || async {
                 let vpcs = describe_vpcs(clients, &ids).await;
-                match vpcs {
-                    Ok(v) => Ok(v
-                        .iter()
+                Ok(vpcs.found()?.and_then(|v| {
+                    v.iter()
                         .any(|v| v.state() == Some(&VpcState::Available))
-                        .then_some(())),
-                    // Not visible yet.
-                    Err(e) if e.is_not_found() => Ok(None),
-                    Err(e) => Err(e),
-                }
+                        .then_some(())
+                }))
             },
         )
         .await?;
@@ -487,41 +475,35 @@ impl ResourceType for VpcType {
         if changed(prior, planned, "instance_tenancy") {
             // AWS only allows moving from `dedicated` to `default`; it rejects anything else.
             let tenancy = get_str(planned, "instance_tenancy").unwrap_or("default");
-            retry(RetryPolicy::default(), || async {
+            call(|| {
                 clients
                     .ec2
                     .modify_vpc_tenancy()
                     .vpc_id(&id)
                     .instance_tenancy(tenancy.into())
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
         }
         if changed(prior, planned, "assign_generated_ipv6_cidr_block") {
             if get_bool(planned, "assign_generated_ipv6_cidr_block") == Some(true) {
-                retry(RetryPolicy::default(), || async {
+                call(|| {
                     clients
                         .ec2
                         .associate_vpc_cidr_block()
                         .vpc_id(&id)
                         .amazon_provided_ipv6_cidr_block(true)
                         .send()
-                        .await
-                        .map_err(from_sdk)
                 })
                 .await?;
                 wait_ipv6(clients, &id, VpcCidrBlockStateCode::Associated).await?;
             } else if let Some(assoc) = get_str(prior, "ipv6_association_id") {
-                retry(RetryPolicy::default(), || async {
+                call(|| {
                     clients
                         .ec2
                         .disassociate_vpc_cidr_block()
                         .association_id(assoc)
                         .send()
-                        .await
-                        .map_err(from_sdk)
                 })
                 .await?;
                 wait_ipv6(clients, &id, VpcCidrBlockStateCode::Disassociated).await?;
@@ -539,7 +521,7 @@ impl ResourceType for VpcType {
         let deleted = retry_while(
             &format!("VPC {id} to be deleted (DependencyViolation)"),
             DEPENDENCY_LIMIT,
-            |e| e.code == "DependencyViolation",
+            ApiError::is_dependency_violation,
             || async {
                 clients
                     .ec2
@@ -551,10 +533,9 @@ impl ResourceType for VpcType {
             },
         )
         .await;
-        match deleted {
-            Err(e) if e.is_not_found() => return Ok(()),
-            other => other?,
-        };
+        if deleted.found()?.is_none() {
+            return Ok(());
+        }
         wait_gone(self, clients, "VPC", &id, SETTLE_LIMIT).await
     }
 }

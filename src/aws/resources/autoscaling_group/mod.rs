@@ -54,7 +54,8 @@ use aws_sdk_autoscaling::types::{
 };
 
 use super::{attr, changed, create_call, prefix_of_unique_name, retry_while, unique_name};
-use crate::aws::error::{from_sdk, retry, wait_until, ApiError, ErrorKind, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{from_sdk, wait_until, ApiError, ErrorKind};
 use crate::aws::tags::ECSFORM_PREFIX;
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -618,21 +619,19 @@ async fn sync_metrics(
     );
     // Both calls take an empty list to mean every metric: never sent empty.
     if !disable.is_empty() {
-        retry(RetryPolicy::default(), || async {
+        call(|| {
             clients
                 .autoscaling
                 .disable_metrics_collection()
                 .auto_scaling_group_name(name)
                 .set_metrics(Some(disable.clone()))
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
     }
     if !enable.is_empty() {
         let granularity = get_str(planned, "metrics_granularity").unwrap_or(DEFAULT_GRANULARITY);
-        retry(RetryPolicy::default(), || async {
+        call(|| {
             clients
                 .autoscaling
                 .enable_metrics_collection()
@@ -640,8 +639,6 @@ async fn sync_metrics(
                 .set_metrics(Some(enable.clone()))
                 .granularity(granularity)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
     }
@@ -758,7 +755,7 @@ async fn describe(
 ) -> Result<Vec<AutoScalingGroup>, ApiError> {
     let mut out = Vec::new();
     for chunk in names.chunks(NAMES_PER_REQUEST) {
-        let page: Vec<AutoScalingGroup> = retry(RetryPolicy::default(), || async {
+        let page: Vec<AutoScalingGroup> = call(|| {
             clients
                 .autoscaling
                 .describe_auto_scaling_groups()
@@ -767,8 +764,6 @@ async fn describe(
                 .items()
                 .send()
                 .try_collect()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         out.extend(page);
@@ -865,28 +860,24 @@ async fn sync_attachments(
     let detach: Vec<String> = before.difference(&after).cloned().collect();
     let attach: Vec<String> = after.difference(&before).cloned().collect();
     if !detach.is_empty() {
-        retry(RetryPolicy::default(), || async {
+        call(|| {
             clients
                 .autoscaling
                 .detach_load_balancer_target_groups()
                 .auto_scaling_group_name(name)
                 .set_target_group_arns(Some(detach.clone()))
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
     }
     if !attach.is_empty() {
-        retry(RetryPolicy::default(), || async {
+        call(|| {
             clients
                 .autoscaling
                 .attach_load_balancer_target_groups()
                 .auto_scaling_group_name(name)
                 .set_target_group_arns(Some(attach.clone()))
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
     }
@@ -903,26 +894,22 @@ async fn sync_attachments(
         .map(|(_, t)| t.clone())
         .collect();
     if !removed.is_empty() {
-        retry(RetryPolicy::default(), || async {
+        call(|| {
             clients
                 .autoscaling
                 .delete_tags()
                 .set_tags(Some(removed.clone()))
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
     }
     if !upserted.is_empty() {
-        retry(RetryPolicy::default(), || async {
+        call(|| {
             clients
                 .autoscaling
                 .create_or_update_tags()
                 .set_tags(Some(upserted.clone()))
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
     }
@@ -1019,28 +1006,21 @@ fn refresh_request(
 /// running is cancelled first. ecsform does not wait for the refresh to finish.
 async fn start_refresh(clients: &AwsClients, name: &str, planned: &Value) -> Result<(), ApiError> {
     let req = refresh_request(clients, name, planned)?;
-    let start = || async {
-        retry(RetryPolicy::default(), || async {
-            req.clone().send().await.map_err(from_sdk)
-        })
-        .await
-    };
+    let start = || async { call(|| req.clone().send()).await };
     match start().await {
-        Err(e) if e.code == "InstanceRefreshInProgress" => {}
+        Err(e) if e.is_instance_refresh_in_progress() => {}
         r => return r.map(|_| ()),
     }
-    let cancelled = retry(RetryPolicy::default(), || async {
+    let cancelled = call(|| {
         clients
             .autoscaling
             .cancel_instance_refresh()
             .auto_scaling_group_name(name)
             .send()
-            .await
-            .map_err(from_sdk)
     })
     .await;
     match cancelled {
-        Err(e) if e.code == "ActiveInstanceRefreshNotFound" => {}
+        Err(e) if e.is_no_active_instance_refresh() => {}
         r => {
             r?;
         }
@@ -1050,15 +1030,13 @@ async fn start_refresh(clients: &AwsClients, name: &str, planned: &Value) -> Res
         POLL,
         DELETE_LIMIT,
         || async {
-            let latest = retry(RetryPolicy::default(), || async {
+            let latest = call(|| {
                 clients
                     .autoscaling
                     .describe_instance_refreshes()
                     .auto_scaling_group_name(name)
                     .max_records(1)
                     .send()
-                    .await
-                    .map_err(from_sdk)
             })
             .await?;
             let running = latest.instance_refreshes().first().is_some_and(|r| {
@@ -1072,14 +1050,6 @@ async fn start_refresh(clients: &AwsClients, name: &str, planned: &Value) -> Res
     )
     .await?;
     start().await.map(|_| ())
-}
-
-/// Errors that mean "the group is busy, try again shortly".
-fn busy(e: &ApiError) -> bool {
-    matches!(
-        e.code.as_str(),
-        "ScalingActivityInProgress" | "ResourceInUse"
-    )
 }
 
 #[async_trait]
@@ -1254,7 +1224,7 @@ impl ResourceType for AutoscalingGroupType {
             retry_while(
                 &format!("Auto Scaling group {name} to be updated"),
                 super::VISIBILITY_LIMIT,
-                busy,
+                ApiError::is_scaling_busy,
                 || async { req.clone().send().await.map_err(from_sdk) },
             )
             .await?;
@@ -1284,7 +1254,7 @@ impl ResourceType for AutoscalingGroupType {
             let drained = retry_while(
                 &format!("Auto Scaling group {name} to scale to zero"),
                 DELETE_LIMIT,
-                busy,
+                ApiError::is_scaling_busy,
                 || async {
                     clients
                         .autoscaling
@@ -1317,7 +1287,7 @@ impl ResourceType for AutoscalingGroupType {
         let deleted = retry_while(
             &format!("Auto Scaling group {name} to be deleted"),
             DELETE_LIMIT,
-            busy,
+            ApiError::is_scaling_busy,
             || async {
                 clients
                     .autoscaling
