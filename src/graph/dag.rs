@@ -6,24 +6,24 @@
 use std::collections::HashMap;
 use std::hash::Hash;
 
-use super::fast_hash::FastMap;
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
+use rustc_hash::FxHashMap;
 
 pub struct Dag<N> {
     graph: DiGraph<N, ()>,
-    /// Hashed with [`FastHasher`](super::fast_hash::FastHasher): a plan's graph looks up
-    /// every instance address several times.
-    index: FastMap<N, NodeIndex>,
+    /// Hashed with rustc's Fx hasher (not SipHash): a plan's graph looks up every instance
+    /// address several times, and the keys come from the configuration, not from an attacker.
+    index: FxHashMap<N, NodeIndex>,
 }
 
 impl<N: Clone + Eq + Hash> Default for Dag<N> {
     fn default() -> Self {
         Dag {
             graph: DiGraph::new(),
-            index: FastMap::default(),
+            index: FxHashMap::default(),
         }
     }
 }

@@ -5,7 +5,6 @@
 pub mod build;
 pub mod dag;
 pub mod dot;
-pub mod fast_hash;
 mod loaded;
 pub mod walk;
 
