@@ -605,22 +605,6 @@ fn write_node(out: &mut String, node: &Node, indent: Option<&str>, depth: usize)
     }
 }
 
-/// CRC-32 (IEEE), the provider's `StringHashcode` for the data source's id.
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = 0xffff_ffffu32;
-    for &b in data {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xedb8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
 /// The merged document a configuration describes.
 fn build(config: &Value) -> Result<Document, ApiError> {
     // The provider's validation of its deprecated, unused arguments.
@@ -724,7 +708,11 @@ impl DataSource for IamPolicyDocument {
         Ok(state_object(
             &SCHEMA,
             [
-                ("id", Value::string(crc32(json.as_bytes()).to_string())),
+                // The provider's `StringHashcode`: the IEEE CRC-32.
+                (
+                    "id",
+                    Value::string(crc32fast::hash(json.as_bytes()).to_string()),
+                ),
                 ("json", Value::string(json)),
                 ("minified_json", Value::string(minified)),
                 given("version"),
@@ -907,7 +895,7 @@ mod tests {
         let (json, minified) = render(&conformed(Value::map::<&str>([]))).unwrap();
         assert_eq!(json, "{\n  \"Version\": \"2012-10-17\"\n}");
         assert_eq!(minified, r#"{"Version":"2012-10-17"}"#);
-        assert_eq!(crc32(b"123456789"), 0xcbf4_3926);
+        assert_eq!(crc32fast::hash(b"123456789"), 0xcbf4_3926);
     }
 
     #[test]

@@ -145,22 +145,13 @@ pub fn targets_of_route(r: &Route) -> BTreeMap<&'static str, String> {
     out
 }
 
-/// CRC-32 (IEEE), as Terraform's `StringHashcode` uses for route ids.
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &byte in data {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            let mask = (crc & 1).wrapping_neg();
-            crc = (crc >> 1) ^ (0xEDB8_8320 & mask);
-        }
-    }
-    !crc
-}
-
-/// The id of the route to `destination` in `route_table_id`.
+/// The id of the route to `destination` in `route_table_id`: the IEEE CRC-32 of the
+/// destination, as Terraform's `StringHashcode`.
 pub fn route_id(route_table_id: &str, destination: &str) -> String {
-    format!("r-{route_table_id}{}", crc32(destination.as_bytes()))
+    format!(
+        "r-{route_table_id}{}",
+        crc32fast::hash(destination.as_bytes())
+    )
 }
 
 /// The route table ids a route id may have been made from. The table id's hex digits and the
@@ -512,8 +503,8 @@ mod tests {
             );
         }
         assert_eq!(route_id("rtb-xxx", "0.0.0.0/0"), "r-rtb-xxx1080289494");
-        assert_eq!(crc32(b"10.0.0.0/16"), 179966490);
-        assert_eq!(crc32(b"::/0"), 2750132062);
+        assert_eq!(crc32fast::hash(b"10.0.0.0/16"), 179966490);
+        assert_eq!(crc32fast::hash(b"::/0"), 2750132062);
     }
 
     #[test]

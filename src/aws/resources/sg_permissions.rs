@@ -536,8 +536,9 @@ pub fn set_or_null(items: Vec<String>) -> Value {
     }
 }
 
-/// The AWS provider's id for an `aws_security_group_rule`: `sgrule-` and the CRC-32 of the
-/// group, ports (only when positive), protocol, direction and the sorted sources.
+/// The AWS provider's id for an `aws_security_group_rule`: `sgrule-` and the CRC-32 (IEEE, as
+/// Go's `crc32.ChecksumIEEE`) of the group, ports (only when positive), protocol, direction
+/// and the sorted sources.
 pub fn rule_id(
     group_id: &str,
     direction: Direction,
@@ -584,23 +585,7 @@ pub fn rule_id(
     for g in groups {
         s.push_str(&format!("{g}--"));
     }
-    format!("sgrule-{}", crc32(s.as_bytes()))
-}
-
-/// CRC-32 (IEEE), as Go's `crc32.ChecksumIEEE`.
-fn crc32(data: &[u8]) -> u32 {
-    let mut c = !0u32;
-    for &b in data {
-        c ^= u32::from(b);
-        for _ in 0..8 {
-            c = if c & 1 != 0 {
-                (c >> 1) ^ 0xEDB8_8320
-            } else {
-                c >> 1
-            };
-        }
-    }
-    !c
+    format!("sgrule-{}", crc32fast::hash(s.as_bytes()))
 }
 
 #[cfg(test)]
@@ -613,7 +598,7 @@ mod tests {
 
     #[test]
     fn crc32_matches_the_standard_check_value() {
-        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+        assert_eq!(crc32fast::hash(b"123456789"), 0xCBF4_3926);
     }
 
     /// The AWS provider's own fixed expectations (`TestIPPermissionIDHash`).
