@@ -17,36 +17,14 @@ use serde_json::{Map, Value as Json};
 
 use crate::lang::Value;
 
-/// Decodes `%XX` escapes (and `+` as a space, as IAM's form encoding does). Input that is not
-/// validly encoded is returned as given.
+/// Decodes `%XX` escapes (and `+` as a space, as IAM's form encoding does). A `%` not
+/// followed by two hex digits stays as it is; text that does not decode to UTF-8 is returned
+/// as given.
 pub fn url_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                    Some(b) => {
-                        out.push(b);
-                        i += 3;
-                    }
-                    None => return s.to_string(),
-                }
-            }
-            b'%' => return s.to_string(),
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+    let spaced = s.replace('+', " ");
+    percent_encoding::percent_decode_str(&spaced)
+        .decode_utf8()
+        .map_or_else(|_| s.to_string(), String::from)
 }
 
 /// Parses a document AWS returned or a user wrote: as is, or URL-decoded.

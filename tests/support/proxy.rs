@@ -632,31 +632,11 @@ pub fn form_decode(text: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// `+` is a space; `%XX` escapes are decoded, a `%` without two hex digits stays as it is.
 fn percent_decode(s: &str) -> String {
-    let hex = |b: u8| (b as char).to_digit(16);
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                match (
-                    bytes.get(i + 1).and_then(|b| hex(*b)),
-                    bytes.get(i + 2).and_then(|b| hex(*b)),
-                ) {
-                    (Some(hi), Some(lo)) => {
-                        out.push((hi * 16 + lo) as u8);
-                        i += 2;
-                    }
-                    _ => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(&s.replace('+', " "))
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 // ---------------------------------------------------------------------------------------------
