@@ -10,6 +10,9 @@ pub use pattern::AddrPattern;
 
 use std::fmt;
 
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
 /// A managed resource (`resource`) or a data source (`data`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Mode {
@@ -175,6 +178,22 @@ impl fmt::Display for ResourceInstanceAddr {
             write!(f, "{k}")?;
         }
         Ok(())
+    }
+}
+
+/// An address is saved (in plan files) as printed.
+impl Serialize for ResourceInstanceAddr {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Reads an address as printed; other text is an error that quotes it.
+impl<'de> Deserialize<'de> for ResourceInstanceAddr {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        ResourceInstanceAddr::parse(&s)
+            .ok_or_else(|| D::Error::custom(format!("invalid address \"{s}\"")))
     }
 }
 

@@ -19,12 +19,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value as Json};
 use sha2::{Digest, Sha256};
 
-use crate::addrs::ResourceInstanceAddr;
 use crate::config::inputs::VarArg;
 use crate::graph::Loaded;
 use crate::lang::Value;
-use crate::plan::rolling::{PlannedRollout, RolloutCause};
-use crate::plan::{Action, Drift, OutputChange, Plan, Recovered, RecoveryKind, ResourceChange};
+use crate::plan::Plan;
 
 /// The `format` field of every plan file.
 pub const FORMAT: &str = "ecsform-plan";
@@ -397,215 +395,55 @@ fn decode_map(obj: &serde_json::Map<String, Json>) -> Result<Value, String> {
     ))
 }
 
-// --- Plans -----------------------------------------------------------------------------------
+/// Serde of a [`Value`] field of a saved plan, in the encoding above.
+pub(crate) mod saved_value {
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-fn action_name(a: Action) -> &'static str {
-    match a {
-        Action::NoOp => "no-op",
-        Action::Read => "read",
-        Action::Create => "create",
-        Action::Update => "update",
-        Action::DeleteThenCreate => "delete-then-create",
-        Action::CreateThenDelete => "create-then-delete",
-        Action::Delete => "delete",
+    use super::{decode_value, encode_value, Json, Value};
+
+    /// Writes `v` encoded.
+    pub fn serialize<S: Serializer>(v: &Value, s: S) -> Result<S::Ok, S::Error> {
+        encode_value(v).serialize(s)
+    }
+
+    /// Reads an encoded value.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
+        decode_value(&Json::deserialize(d)?).map_err(D::Error::custom)
     }
 }
 
-fn parse_action(s: &str) -> Option<Action> {
-    [
-        Action::NoOp,
-        Action::Read,
-        Action::Create,
-        Action::Update,
-        Action::DeleteThenCreate,
-        Action::CreateThenDelete,
-        Action::Delete,
-    ]
-    .into_iter()
-    .find(|a| action_name(*a) == s)
+/// Serde of an optional [`Value`] field of a saved plan: `null` (or no field) when absent.
+pub(crate) mod saved_opt_value {
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{decode_value, encode_value, Json, Value};
+
+    /// Writes `v` encoded, or `null`.
+    pub fn serialize<S: Serializer>(v: &Option<Value>, s: S) -> Result<S::Ok, S::Error> {
+        v.as_ref().map(encode_value).serialize(s)
+    }
+
+    /// Reads an encoded value; `null` is none.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+        Option::<Json>::deserialize(d)?
+            .map(|j| decode_value(&j).map_err(D::Error::custom))
+            .transpose()
+    }
 }
 
-fn opt(v: &Option<Value>) -> Json {
-    v.as_ref().map(encode_value).unwrap_or(Json::Null)
-}
+// --- Plans -----------------------------------------------------------------------------------
+//
+// The plan types serialize themselves (`#[derive(Serialize, Deserialize)]` in `plan`), their
+// values in the encoding above.
 
 fn encode_plan(plan: &Plan) -> Json {
-    json!({
-        "destroy": plan.destroy,
-        "targets": plan.targets,
-        "changes": plan.changes.iter().map(|c| json!({
-            "address": c.addr.to_string(),
-            "action": action_name(c.action),
-            "before": opt(&c.before),
-            "after": opt(&c.after),
-            "replace_paths": c.replace_paths,
-            "reason": c.reason,
-            "dependencies": c.dependencies.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "recovered": plan.recovered.iter().map(|r| json!({
-            "address": r.addr.to_string(),
-            "id": r.id,
-            "kind": match r.kind {
-                RecoveryKind::Adopted => "adopted",
-                RecoveryKind::Replacement => "replacement",
-            },
-        })).collect::<Vec<_>>(),
-        "drift": plan.drift.iter().map(|d| json!({
-            "address": d.addr.to_string(),
-            "before": encode_value(&d.before),
-            "after": opt(&d.after),
-        })).collect::<Vec<_>>(),
-        "rollouts": plan.rollouts.iter().map(|r| {
-            let (cause, detail) = match &r.cause {
-                RolloutCause::GroupTemplateChanges => ("group", String::new()),
-                RolloutCause::TemplateChanges(a) => ("template", a.to_string()),
-                RolloutCause::Unfinished(step) => ("unfinished", step.clone()),
-            };
-            json!({
-                "address": r.addr.to_string(),
-                "cause": cause,
-                "detail": detail,
-                "cluster": r.cluster,
-                "batch_size": r.batch_size,
-                "instances": r.instances,
-            })
-        }).collect::<Vec<_>>(),
-        "outputs": plan.outputs.iter().map(|o| json!({
-            "name": o.name,
-            "before": opt(&o.before),
-            "after": opt(&o.after),
-            "sensitive": o.sensitive,
-        })).collect::<Vec<_>>(),
-    })
+    serde_json::to_value(plan).expect("plans serialize")
 }
 
 fn decode_plan(doc: &Json) -> Result<Plan, String> {
-    let field = |o: &Json, k: &str| -> Result<Json, String> {
-        o.get(k).cloned().ok_or(format!("missing \"{k}\""))
-    };
-    let addr = |o: &Json| -> Result<ResourceInstanceAddr, String> {
-        let s = o.get("address").and_then(Json::as_str).unwrap_or_default();
-        ResourceInstanceAddr::parse(s).ok_or(format!("invalid address \"{s}\""))
-    };
-    let optional = |o: &Json, k: &str| -> Result<Option<Value>, String> {
-        match o.get(k) {
-            None | Some(Json::Null) => Ok(None),
-            Some(v) => decode_value(v).map(Some),
-        }
-    };
-    let list = |k: &str| -> Result<Vec<Json>, String> {
-        Ok(doc
-            .get(k)
-            .and_then(Json::as_array)
-            .ok_or(format!("missing \"{k}\""))?
-            .clone())
-    };
-    let strings = |o: &Json, k: &str| -> Vec<String> {
-        o.get(k)
-            .and_then(Json::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|s| s.as_str().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let mut plan = Plan {
-        destroy: doc.get("destroy").and_then(Json::as_bool).unwrap_or(false),
-        targets: strings(doc, "targets"),
-        ..Plan::default()
-    };
-    for c in list("changes")? {
-        let action = field(&c, "action")?;
-        let action = action
-            .as_str()
-            .and_then(parse_action)
-            .ok_or(format!("unknown action {action}"))?;
-        plan.changes.push(ResourceChange {
-            addr: addr(&c)?,
-            action,
-            before: optional(&c, "before")?,
-            after: optional(&c, "after")?,
-            replace_paths: strings(&c, "replace_paths"),
-            reason: c.get("reason").and_then(Json::as_str).map(String::from),
-            dependencies: strings(&c, "dependencies")
-                .iter()
-                .map(|d| ResourceInstanceAddr::parse(d).ok_or(format!("invalid address \"{d}\"")))
-                .collect::<Result<_, _>>()?,
-        });
-    }
-    for d in list("drift")? {
-        plan.drift.push(Drift {
-            addr: addr(&d)?,
-            before: decode_value(&field(&d, "before")?)?,
-            after: optional(&d, "after")?,
-        });
-    }
-    // Plan files written before recovery existed have no list.
-    for r in doc
-        .get("recovered")
-        .and_then(Json::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let kind = match r.get("kind").and_then(Json::as_str) {
-            Some("adopted") => RecoveryKind::Adopted,
-            Some("replacement") => RecoveryKind::Replacement,
-            other => return Err(format!("unknown recovery kind {other:?}")),
-        };
-        plan.recovered.push(Recovered {
-            addr: addr(r)?,
-            id: field(r, "id")?
-                .as_str()
-                .ok_or("a recovered object id that is not a string")?
-                .to_string(),
-            kind,
-        });
-    }
-    // Plan files written before rolling replacements existed have no list.
-    for r in doc
-        .get("rollouts")
-        .and_then(Json::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let detail = r.get("detail").and_then(Json::as_str).unwrap_or_default();
-        let cause = match r.get("cause").and_then(Json::as_str) {
-            Some("group") => RolloutCause::GroupTemplateChanges,
-            Some("template") => RolloutCause::TemplateChanges(
-                ResourceInstanceAddr::parse(detail)
-                    .ok_or(format!("invalid address \"{detail}\""))?,
-            ),
-            Some("unfinished") => RolloutCause::Unfinished(detail.to_string()),
-            other => return Err(format!("unknown rollout cause {other:?}")),
-        };
-        plan.rollouts.push(PlannedRollout {
-            addr: addr(r)?,
-            cause,
-            cluster: r.get("cluster").and_then(Json::as_str).map(String::from),
-            batch_size: r
-                .get("batch_size")
-                .and_then(Json::as_u64)
-                .and_then(|n| u32::try_from(n).ok())
-                .ok_or("a rollout without a batch size")?,
-            instances: r
-                .get("instances")
-                .and_then(Json::as_u64)
-                .and_then(|n| usize::try_from(n).ok()),
-        });
-    }
-    for o in list("outputs")? {
-        plan.outputs.push(OutputChange {
-            name: field(&o, "name")?
-                .as_str()
-                .ok_or("an output name that is not a string")?
-                .to_string(),
-            before: optional(&o, "before")?,
-            after: optional(&o, "after")?,
-            sensitive: o.get("sensitive").and_then(Json::as_bool).unwrap_or(false),
-        });
-    }
-    Ok(plan)
+    Plan::deserialize(doc).map_err(|e| e.to_string())
 }
 
 /// Puts back sensitive values a plan file left out (`Sensitive(Unknown)`), taking them from
@@ -650,6 +488,9 @@ pub fn restore_redacted(planned: Value, source: &Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::addrs::ResourceInstanceAddr;
+    use crate::plan::rolling::{PlannedRollout, RolloutCause};
+    use crate::plan::{Action, Drift, OutputChange, Recovered, RecoveryKind, ResourceChange};
 
     fn secret(s: &str) -> Value {
         Value::Sensitive(Box::new(Value::string(s)))
@@ -733,5 +574,77 @@ mod tests {
             Some(Value::Sensitive(Box::new(Value::Unknown)))
         );
         assert!(decode_plan(&json!({"changes": [{"address": "nope", "action": "create"}], "drift": [], "outputs": []})).is_err());
+    }
+
+    /// The saved shape, key order included, is the one plan files have always had: files
+    /// written before keep loading, and new files read the same.
+    #[test]
+    fn the_saved_shape_is_kept() {
+        let addr = |s| ResourceInstanceAddr::parse(s).unwrap();
+        let plan = Plan {
+            destroy: true,
+            changes: vec![ResourceChange {
+                addr: addr("aws_vpc.v"),
+                action: Action::Delete,
+                before: Some(Value::map([("pw", secret("s3cret"))])),
+                after: None,
+                replace_paths: vec![],
+                reason: None,
+                dependencies: vec![],
+            }],
+            recovered: vec![Recovered {
+                addr: addr("aws_vpc.v"),
+                id: "vpc-1".into(),
+                kind: RecoveryKind::Replacement,
+            }],
+            rollouts: vec![PlannedRollout {
+                addr: addr("aws_autoscaling_group.g"),
+                cause: RolloutCause::GroupTemplateChanges,
+                cluster: None,
+                batch_size: 1,
+                instances: None,
+            }],
+            ..Plan::default()
+        };
+        let doc = json!({
+            "destroy": true,
+            "targets": [],
+            "changes": [{
+                "address": "aws_vpc.v",
+                "action": "delete",
+                "before": {"pw": {"$sensitive": true}},
+                "after": null,
+                "replace_paths": [],
+                "reason": null,
+                "dependencies": [],
+            }],
+            "recovered": [{"address": "aws_vpc.v", "id": "vpc-1", "kind": "replacement"}],
+            "drift": [],
+            "rollouts": [{
+                "address": "aws_autoscaling_group.g",
+                "cause": "group",
+                "detail": "",
+                "cluster": null,
+                "batch_size": 1,
+                "instances": null,
+            }],
+            "outputs": [],
+        });
+        assert_eq!(encode_plan(&plan).to_string(), doc.to_string());
+        // Files from before recovery and rolling replacements have neither list.
+        let mut old = doc.clone();
+        for key in ["recovered", "rollouts"] {
+            old.as_object_mut().unwrap().remove(key);
+        }
+        let back = decode_plan(&old).unwrap();
+        assert!(back.recovered.is_empty() && back.rollouts.is_empty());
+        assert_eq!(back.changes[0].action, Action::Delete);
+        let mut cause = doc;
+        cause["rollouts"][0]["cause"] = "unfinished".into();
+        cause["rollouts"][0]["detail"] = "batch 2 of 3".into();
+        assert_eq!(
+            decode_plan(&cause).unwrap().rollouts[0].cause,
+            RolloutCause::Unfinished("batch 2 of 3".into())
+        );
     }
 }

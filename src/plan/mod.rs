@@ -13,8 +13,12 @@ pub mod rolling;
 
 use std::collections::BTreeMap;
 
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
 use crate::addrs::ResourceInstanceAddr;
 use crate::lang::Value;
+use crate::planfile::{saved_opt_value, saved_value};
 
 /// What happens to one resource instance.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -32,6 +36,29 @@ pub enum Action {
 }
 
 impl Action {
+    const ALL: [Action; 7] = [
+        Action::NoOp,
+        Action::Read,
+        Action::Create,
+        Action::Update,
+        Action::DeleteThenCreate,
+        Action::CreateThenDelete,
+        Action::Delete,
+    ];
+
+    /// The action's name in a saved plan (`"delete-then-create"`).
+    fn name(self) -> &'static str {
+        match self {
+            Action::NoOp => "no-op",
+            Action::Read => "read",
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::DeleteThenCreate => "delete-then-create",
+            Action::CreateThenDelete => "create-then-delete",
+            Action::Delete => "delete",
+        }
+    }
+
     pub fn is_replace(self) -> bool {
         matches!(self, Action::DeleteThenCreate | Action::CreateThenDelete)
     }
@@ -50,21 +77,45 @@ impl Action {
     }
 }
 
-/// The planned change of one resource instance.
-#[derive(Clone, Debug, PartialEq)]
+/// A saved plan names an action (`"create"`, `"delete-then-create"`).
+impl Serialize for Action {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+/// Reads an action's name; another name is an error that quotes it.
+impl<'de> Deserialize<'de> for Action {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Action::ALL
+            .into_iter()
+            .find(|a| a.name() == name)
+            .ok_or_else(|| D::Error::custom(format!("unknown action \"{name}\"")))
+    }
+}
+
+/// The planned change of one resource instance. The plan types serialize as saved plans hold
+/// them (`planfile`): sensitive values are left out.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ResourceChange {
+    #[serde(rename = "address")]
     pub addr: ResourceInstanceAddr,
     pub action: Action,
     /// The object as it is now (refreshed), if it exists.
+    #[serde(default, with = "saved_opt_value")]
     pub before: Option<Value>,
     /// The object as planned; unknown where only apply will tell. None for deletes.
+    #[serde(default, with = "saved_opt_value")]
     pub after: Option<Value>,
     /// Attributes whose change forces the replacement.
+    #[serde(default)]
     pub replace_paths: Vec<String>,
     /// Why, where not obvious: "not in configuration", "count index out of range"...
     pub reason: Option<String>,
     /// Instances this one depends on (from the configuration, or recorded in state for
     /// deletions).
+    #[serde(default)]
     pub dependencies: Vec<ResourceInstanceAddr>,
 }
 
@@ -141,21 +192,27 @@ impl ResourceChange {
 }
 
 /// An object that changed outside ecsform since the last apply.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Drift {
+    #[serde(rename = "address")]
     pub addr: ResourceInstanceAddr,
     /// As recorded in state.
+    #[serde(with = "saved_value")]
     pub before: Value,
     /// As read from AWS; None if it was deleted.
+    #[serde(default, with = "saved_opt_value")]
     pub after: Option<Value>,
 }
 
 /// A planned root module output.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OutputChange {
     pub name: String,
+    #[serde(default, with = "saved_opt_value")]
     pub before: Option<Value>,
+    #[serde(default, with = "saved_opt_value")]
     pub after: Option<Value>,
+    #[serde(default)]
     pub sensitive: bool,
 }
 
@@ -173,8 +230,9 @@ impl OutputChange {
 
 /// An object an interrupted apply created without recording its id, found again by
 /// [`recover`].
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Recovered {
+    #[serde(rename = "address")]
     pub addr: ResourceInstanceAddr,
     /// The object's id.
     pub id: String,
@@ -182,7 +240,8 @@ pub struct Recovered {
 }
 
 /// What becomes of a [`Recovered`] object.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum RecoveryKind {
     /// It is the instance's object now; apply records it (the plan's `before` is this object).
     Adopted,
@@ -191,21 +250,27 @@ pub enum RecoveryKind {
     Replacement,
 }
 
-/// A whole plan.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// A whole plan. Its fields are in the order a saved plan holds them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
-    /// Every instance, sorted by address (no-ops included; renderers skip them).
-    pub changes: Vec<ResourceChange>,
-    pub drift: Vec<Drift>,
-    /// Objects created by an interrupted apply and found again, sorted by address.
-    pub recovered: Vec<Recovered>,
-    pub outputs: Vec<OutputChange>,
     /// Planned with `-destroy`.
+    #[serde(default)]
     pub destroy: bool,
     /// The `-target` addresses it was restricted to (empty: the whole configuration).
+    #[serde(default)]
     pub targets: Vec<String>,
-    /// Groups whose instances apply replaces in rolling batches, sorted by address.
+    /// Every instance, sorted by address (no-ops included; renderers skip them).
+    pub changes: Vec<ResourceChange>,
+    /// Objects created by an interrupted apply and found again, sorted by address. Plan files
+    /// written before recovery existed have none.
+    #[serde(default)]
+    pub recovered: Vec<Recovered>,
+    pub drift: Vec<Drift>,
+    /// Groups whose instances apply replaces in rolling batches, sorted by address. Plan
+    /// files written before rolling replacements existed have none.
+    #[serde(default)]
     pub rollouts: Vec<rolling::PlannedRollout>,
+    pub outputs: Vec<OutputChange>,
 }
 
 /// How many objects a plan adds, changes and destroys (a replacement counts as one added and

@@ -6,6 +6,8 @@
 //!
 //! [`ResourceType::rollout`]: crate::provider::ResourceType::rollout
 
+use serde::{Deserialize, Serialize};
+
 use crate::addrs::ResourceInstanceAddr;
 use crate::provider;
 pub use crate::provider::rollout::RolloutCause;
@@ -13,8 +15,10 @@ use crate::provider::rollout::RolloutQuery;
 
 use super::{Action, Plan};
 
-/// A planned rolling replacement of an object's instances (an Auto Scaling group's).
-#[derive(Clone, Debug, PartialEq)]
+/// A planned rolling replacement of an object's instances (an Auto Scaling group's; saved as
+/// a `SavedRollout`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(into = "SavedRollout", try_from = "SavedRollout")]
 pub struct PlannedRollout {
     pub addr: ResourceInstanceAddr,
     pub cause: RolloutCause,
@@ -24,6 +28,60 @@ pub struct PlannedRollout {
     /// How many instances will be replaced, as read from AWS while planning; `None` when not
     /// read (`-refresh=false`).
     pub instances: Option<usize>,
+}
+
+/// A [`PlannedRollout`] as a saved plan holds it: the cause as a name (`group`, `template`,
+/// `unfinished`) and a detail (the template's address, the step; empty for `group`).
+#[derive(Serialize, Deserialize)]
+struct SavedRollout {
+    address: ResourceInstanceAddr,
+    cause: String,
+    #[serde(default)]
+    detail: String,
+    cluster: Option<String>,
+    batch_size: u32,
+    instances: Option<usize>,
+}
+
+impl From<PlannedRollout> for SavedRollout {
+    fn from(r: PlannedRollout) -> SavedRollout {
+        let (cause, detail) = match r.cause {
+            RolloutCause::GroupTemplateChanges => ("group", String::new()),
+            RolloutCause::TemplateChanges(a) => ("template", a.to_string()),
+            RolloutCause::Unfinished(step) => ("unfinished", step),
+        };
+        SavedRollout {
+            address: r.addr,
+            cause: cause.to_string(),
+            detail,
+            cluster: r.cluster,
+            batch_size: r.batch_size,
+            instances: r.instances,
+        }
+    }
+}
+
+impl TryFrom<SavedRollout> for PlannedRollout {
+    type Error = String;
+
+    fn try_from(r: SavedRollout) -> Result<PlannedRollout, String> {
+        let cause = match r.cause.as_str() {
+            "group" => RolloutCause::GroupTemplateChanges,
+            "template" => RolloutCause::TemplateChanges(
+                ResourceInstanceAddr::parse(&r.detail)
+                    .ok_or(format!("invalid address \"{}\"", r.detail))?,
+            ),
+            "unfinished" => RolloutCause::Unfinished(r.detail),
+            other => return Err(format!("unknown rollout cause \"{other}\"")),
+        };
+        Ok(PlannedRollout {
+            addr: r.address,
+            cause,
+            cluster: r.cluster,
+            batch_size: r.batch_size,
+            instances: r.instances,
+        })
+    }
 }
 
 impl PlannedRollout {
