@@ -468,6 +468,7 @@ async fn library_apply(w: &Workload, proxy: &Proxy, parallelism: usize, what: &s
         targets: Vec::new(),
         replace: Vec::new(),
         no_rolling: false,
+        aws_env: ecsform::aws::AwsEnv::Process,
     };
     let _ = std::fs::remove_file(&opts.state_path);
     let mut planned = match ops::plan(&opts).await {

@@ -146,6 +146,7 @@ async fn seed_state(dir: &Path) {
         targets: Vec::new(),
         replace: Vec::new(),
         no_rolling: false,
+        aws_env: ecsform::aws::AwsEnv::Process,
     };
     for round in 1..=MAX_SEED_ROUNDS {
         let planned = match ops::plan(&opts).await {

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::addrs::{AddrPattern, ResourceInstanceAddr};
 use crate::apply::{self, ApplyHooks, ApplyRequest, ApplySummary};
-use crate::aws::AwsClients;
+use crate::aws::{AwsClients, AwsEnv};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::engine::{self, LoadOptions, Loaded};
 use crate::interrupt::Interrupt;
@@ -42,6 +42,8 @@ pub struct RunOptions {
     pub replace: Vec<String>,
     /// `-no-rolling`: plan no rolling replacement of Auto Scaling group instances.
     pub no_rolling: bool,
+    /// Where the AWS clients read their environment variables.
+    pub aws_env: AwsEnv,
 }
 
 /// A computed plan with everything needed to apply it.
@@ -209,7 +211,8 @@ pub async fn plan(opts: &RunOptions) -> Result<Planned, (Diagnostics, Option<Loa
         ..
     } = read;
     let ps = provider_settings(&loaded);
-    let clients = AwsClients::load(ps.region.as_deref(), ps.profile.as_deref()).await;
+    let clients =
+        AwsClients::load(ps.region.as_deref(), ps.profile.as_deref(), &opts.aws_env).await;
     timings::mark("AWS clients ready");
     if opts.refresh {
         diags.extend(refresh::refresh(&records, &mut prior, &clients, &ps.default_tags).await);
@@ -401,7 +404,8 @@ pub async fn saved(
         }
     }
     let ps = provider_settings(&loaded);
-    let clients = AwsClients::load(ps.region.as_deref(), ps.profile.as_deref()).await;
+    let clients =
+        AwsClients::load(ps.region.as_deref(), ps.profile.as_deref(), &opts.aws_env).await;
     Ok(Planned {
         loaded,
         plan,

@@ -5,7 +5,8 @@
 //!
 //! The endpoint comes from the SDK's own configuration (`AWS_ENDPOINT_URL`, or
 //! `AWS_ENDPOINT_URL_EC2` and friends), so tests point ecsform at a local emulator without any
-//! code path of its own.
+//! code path of its own: the `ecsform` binary with its process environment, a command run
+//! in-process with an environment given explicitly ([`AwsEnv`]).
 
 pub mod adopt;
 pub mod call;
@@ -22,11 +23,35 @@ pub mod retries;
 pub mod service_tags;
 pub mod tags;
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use aws_config::{BehaviorVersion, Region};
 use aws_smithy_runtime::client::identity::IdentityCache;
 
 use ratelimit::{RateLimitedIdentityCache, RateLimiter, RateLimiterStats};
 use retries::{ExtraThrottlingCodes, NoBlindRetries, RetryAccounting, RetryStats, RetrySummary};
+
+/// The environment variables the clients are configured from: the SDK's (`AWS_ENDPOINT_URL`
+/// and `AWS_ENDPOINT_URL_<SERVICE>`, credentials, region, profile...) and ecsform's
+/// (`ECSFORM_RATE_LIMIT_SCALE`, and `AWS_MAX_ATTEMPTS` or `AWS_RETRY_MODE`: see [`retries`]).
+#[derive(Clone, Debug, Default)]
+pub enum AwsEnv {
+    /// The process's environment, as the `ecsform` binary has it.
+    #[default]
+    Process,
+    /// These variables and no others: for a caller that runs commands in-process, each with an
+    /// environment of its own (the integration tests), where the process's environment is
+    /// shared by every command at once.
+    Vars(Arc<HashMap<String, String>>),
+}
+
+impl AwsEnv {
+    /// An environment of exactly `vars` (a later value of a name wins).
+    pub fn vars(vars: impl IntoIterator<Item = (String, String)>) -> AwsEnv {
+        AwsEnv::Vars(Arc::new(vars.into_iter().collect()))
+    }
+}
 
 /// The service clients, built once per run. Every call of every client waits for the
 /// client-side rate limits and is retried by the policy of [`retries`]; clones share both.
@@ -84,6 +109,16 @@ impl AwsClients {
 
     /// Clients for `config` whose calls wait for tokens of `limiter`.
     pub fn with_rate_limiter(config: &aws_config::SdkConfig, limiter: RateLimiter) -> AwsClients {
+        AwsClients::build(config, limiter, retries::retry_config())
+    }
+
+    /// Clients for `config` with `limiter` and, unless `None` (then the SDK's reading of the
+    /// environment), `retry_config`.
+    fn build(
+        config: &aws_config::SdkConfig,
+        limiter: RateLimiter,
+        retry_config: Option<aws_smithy_types::retry::RetryConfig>,
+    ) -> AwsClients {
         let retries = RetryStats::default();
         let inner_cache = config
             .identity_cache()
@@ -93,7 +128,7 @@ impl AwsClients {
                 RateLimitedIdentityCache::new(limiter.clone(), inner_cache),
             ),
             accounting: RetryAccounting::new(retries.clone()),
-            retry_config: retries::retry_config(),
+            retry_config,
         };
         AwsClients {
             ec2: client!(aws_sdk_ec2, config, &hooks),
@@ -137,16 +172,27 @@ impl AwsClients {
         self.limiter.stats()
     }
 
-    /// Loads the standard configuration (credential chain, `AWS_ENDPOINT_URL`...) with the
-    /// region and profile of the `provider "aws"` block when it sets them.
-    pub async fn load(region: Option<&str>, profile: Option<&str>) -> AwsClients {
+    /// Loads the standard configuration (credential chain, `AWS_ENDPOINT_URL`...) from `env`
+    /// with the region and profile of the `provider "aws"` block when it sets them.
+    pub async fn load(region: Option<&str>, profile: Option<&str>, env: &AwsEnv) -> AwsClients {
         let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        if let AwsEnv::Vars(vars) = env {
+            loader = loader.env(aws_types::os_shim_internal::Env::from(HashMap::clone(vars)));
+        }
         if let Some(r) = region {
             loader = loader.region(Region::new(r.to_string()));
         }
         if let Some(p) = profile {
             loader = loader.profile_name(p);
         }
-        AwsClients::from_config(&loader.load().await)
+        let config = loader.load().await;
+        match env {
+            AwsEnv::Process => AwsClients::from_config(&config),
+            AwsEnv::Vars(vars) => AwsClients::build(
+                &config,
+                RateLimiter::from_setting(vars.get(ratelimit::SCALE_ENV).map(String::as_str)),
+                retries::retry_config_where(|name| vars.get(name).is_some_and(|v| !v.is_empty())),
+            ),
+        }
     }
 }

@@ -53,7 +53,12 @@ const EXTRA_THROTTLING_CODES: &[&str] = &["RateExceeded"];
 /// The retry policy for every client; `None` when the environment sets its own
 /// (`AWS_MAX_ATTEMPTS`, `AWS_RETRY_MODE`), which the SDK then reads.
 pub fn retry_config() -> Option<RetryConfig> {
-    let set = |name| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    retry_config_where(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()))
+}
+
+/// [`retry_config`] for an environment in which `set(NAME)` tells whether `NAME` has a
+/// non-empty value.
+pub fn retry_config_where(set: impl Fn(&str) -> bool) -> Option<RetryConfig> {
     if set("AWS_MAX_ATTEMPTS") || set("AWS_RETRY_MODE") {
         return None;
     }

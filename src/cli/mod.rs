@@ -22,6 +22,7 @@ use std::path::PathBuf;
 
 use args::{Command, CommandName, Invocation};
 
+use crate::aws::AwsEnv;
 use crate::diag::{Diagnostics, Sources};
 use crate::engine::{self, LoadOptions, Loaded};
 use crate::ops;
@@ -35,6 +36,10 @@ pub struct Io<'a> {
     /// Where confirmations are read from: the terminal, or None when there is none (then
     /// apply and destroy refuse to run without -auto-approve).
     pub input: Option<&'a mut dyn std::io::BufRead>,
+    /// The environment variables the command sees (`TF_VAR_*`, `NO_COLOR`, the AWS
+    /// settings), or None for the process's own. A caller that runs commands in-process
+    /// gives each its own, as a process would have.
+    pub env: Option<&'a [(String, String)]>,
 }
 
 impl Io<'_> {
@@ -59,6 +64,8 @@ pub struct Ctx<'a> {
     pub state_path: PathBuf,
     /// Colour allowed (a terminal, no -no-color, no NO_COLOR).
     pub color: bool,
+    /// Where the AWS clients read their environment variables.
+    pub aws_env: AwsEnv,
 }
 
 impl Ctx<'_> {
@@ -84,6 +91,7 @@ impl Ctx<'_> {
             targets: self.cmd.targets.clone(),
             replace: self.cmd.replace.clone(),
             no_rolling: self.cmd.no_rolling,
+            aws_env: self.aws_env.clone(),
         }
     }
 }
@@ -112,7 +120,11 @@ pub fn run(argv: &[String], io: &mut Io) -> u8 {
             0
         }
         Invocation::Run(cmd) => {
-            let color = io.color && !cmd.no_color && std::env::var_os("NO_COLOR").is_none();
+            let no_color = match io.env {
+                Some(env) => env.iter().any(|(k, _)| k == "NO_COLOR"),
+                None => std::env::var_os("NO_COLOR").is_some(),
+            };
+            let color = io.color && !cmd.no_color && !no_color;
             let dir = match &cmd.chdir {
                 Some(d) => d.clone(),
                 None => std::env::current_dir().unwrap_or_else(|_| ".".into()),
@@ -125,10 +137,14 @@ pub fn run(argv: &[String], io: &mut Io) -> u8 {
                 );
                 return 1;
             }
+            let (env, aws_env) = match io.env {
+                Some(env) => (env.to_vec(), AwsEnv::vars(env.iter().cloned())),
+                None => (std::env::vars().collect(), AwsEnv::Process),
+            };
             let opts = LoadOptions {
                 dir,
                 vars: cmd.vars.clone(),
-                env: std::env::vars().collect(),
+                env,
             };
             let state_path = match &cmd.state {
                 Some(p) if p.is_absolute() => p.clone(),
@@ -140,6 +156,7 @@ pub fn run(argv: &[String], io: &mut Io) -> u8 {
                 load: opts,
                 state_path,
                 color,
+                aws_env,
             };
             match cmd.name {
                 CommandName::Validate => validate::run(&ctx.load, color, io),
@@ -225,6 +242,7 @@ pub fn main() -> u8 {
         err: &mut err,
         color,
         input: stdin_lock.as_mut().map(|l| l as &mut dyn std::io::BufRead),
+        env: None,
     };
     run(&argv, &mut io)
 }

@@ -25,6 +25,7 @@ pub fn run<S: AsRef<str>>(args: &[S]) -> Output {
             err: &mut err,
             color: false,
             input: None,
+            env: None,
         };
         ecsform::cli::run(&argv, &mut io)
     };
@@ -47,6 +48,7 @@ pub fn run_answering<S: AsRef<str>>(args: &[S], answer: &str) -> Output {
             err: &mut err,
             color: false,
             input: Some(&mut input),
+            env: None,
         };
         ecsform::cli::run(&argv, &mut io)
     };

@@ -125,7 +125,13 @@ impl RateLimiter {
     /// A limiter as `ECSFORM_RATE_LIMIT_SCALE` asks: scaled, off, or (unset or not a
     /// positive number) AWS's published sizes.
     pub fn from_env() -> RateLimiter {
-        RateLimiter::with_scale(parse_scale(std::env::var(SCALE_ENV).ok().as_deref()))
+        RateLimiter::from_setting(std::env::var(SCALE_ENV).ok().as_deref())
+    }
+
+    /// A limiter as `value`, the `ECSFORM_RATE_LIMIT_SCALE` of an environment given explicitly,
+    /// asks (read like [`from_env`](Self::from_env)).
+    pub fn from_setting(value: Option<&str>) -> RateLimiter {
+        RateLimiter::with_scale(parse_scale(value))
     }
 
     /// A limiter scaled like [`new`](Self::new) that reads the time from `clock`.
