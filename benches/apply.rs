@@ -1,6 +1,6 @@
 //! Apply against the critical path (issue 6, benchmark 4).
 //!
-//! moto behind the fault proxy (`tests/support/proxy.rs`) with 100 ms added to every call and
+//! moto behind the fault proxy (`tests/it/support/proxy.rs`) with 100 ms added to every call and
 //! NAT gateways and load balancers pending for 3 s after their creation. Two workloads:
 //!
 //! - **example**: `ecsform apply -auto-approve` of `examples/ecs.tf` (all four modules);
@@ -31,9 +31,9 @@
 //! `APPLY_BENCH_TRACE=1` also prints, per instance of a traced library apply, when it
 //! started and ended against when it could have.
 
-#[path = "../tests/support/moto.rs"]
+#[path = "../tests/it/support/moto.rs"]
 mod moto;
-#[path = "../tests/support/proxy.rs"]
+#[path = "../tests/it/support/proxy.rs"]
 mod proxy;
 
 use std::collections::{BTreeMap, HashMap};
@@ -44,6 +44,7 @@ use std::time::{Duration, Instant};
 use ecsform::addrs::ResourceInstanceAddr;
 use ecsform::apply::{ApplyHooks, Phase};
 use ecsform::aws::error::ApiError;
+use ecsform::aws::AwsEnv;
 use ecsform::config::inputs::VarArg;
 use ecsform::engine::LoadOptions;
 use ecsform::ops::{self, RunOptions};
@@ -91,11 +92,11 @@ fn main() {
     let scale = if rate_limits { "1" } else { "off" };
     let moto = moto::moto();
     let proxy = Proxy::start(moto.port(), Faults::default());
-    // ecsform (the library and the process alike) finds AWS through the environment.
-    for (k, v) in moto::env_for(&proxy.endpoint) {
-        std::env::set_var(k, v);
-    }
-    std::env::set_var("ECSFORM_RATE_LIMIT_SCALE", scale);
+    // ecsform (the library and the process alike) finds AWS through the environment: the
+    // process's own with these on top.
+    let mut env = moto::env_for(&proxy.endpoint);
+    env.retain(|(k, _)| k != "ECSFORM_RATE_LIMIT_SCALE");
+    env.push(("ECSFORM_RATE_LIMIT_SCALE".to_string(), scale.to_string()));
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -110,6 +111,7 @@ fn main() {
     let bench = Bench {
         moto,
         proxy: &proxy,
+        env: &env,
         rt: &rt,
         rate_limits,
     };
@@ -125,6 +127,8 @@ fn main() {
 struct Bench<'a> {
     moto: &'a moto::Moto,
     proxy: &'a Proxy,
+    /// What ecsform's environment adds to the process's: the proxy as AWS, the rate limits.
+    env: &'a [(String, String)],
     rt: &'a tokio::runtime::Runtime,
     /// Whether apply runs with the client-side rate limits (at AWS's rates).
     rate_limits: bool,
@@ -149,7 +153,7 @@ impl Bench<'_> {
         });
         let cal = self
             .rt
-            .block_on(library_apply(w, self.proxy, 1, "calibration"));
+            .block_on(library_apply(w, self.env, 1, "calibration"));
         let bound = Bound::of(&cal, self.rate_limits);
         print_critical_path(&cal, &bound);
         let slow = Faults {
@@ -161,7 +165,7 @@ impl Bench<'_> {
             self.reset(slow.clone());
             let traced = self
                 .rt
-                .block_on(library_apply(w, self.proxy, PARALLELISM, "traced"));
+                .block_on(library_apply(w, self.env, PARALLELISM, "traced"));
             print_trace(&cal, &traced);
         }
         let mut walls = Vec::new();
@@ -169,7 +173,7 @@ impl Bench<'_> {
         let mut moto_per_call = Vec::new();
         for run in 1..=runs {
             self.reset(slow.clone());
-            let wall = w.run_cli(run);
+            let wall = w.run_cli(run, self.env);
             let n = self.proxy.stats().total();
             let moto_time: Duration = self.proxy.exchanges().iter().map(|e| e.upstream).sum();
             let per_call = moto_time / n.max(1) as u32;
@@ -359,13 +363,14 @@ resource "aws_iam_role" "wide" {{
     }
 
     /// `ecsform apply -auto-approve` as a process; its wall time.
-    fn run_cli(&self, run: usize) -> Duration {
+    fn run_cli(&self, run: usize, env: &[(String, String)]) -> Duration {
         let state = self.state_path(&format!("run-{run}"));
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_ecsform"));
         cmd.arg(format!("-chdir={}", self.dir.display()))
             .args(["apply", "-auto-approve", "-no-color"])
             .arg(format!("-state={}", state.display()))
-            .args(&self.flags);
+            .args(&self.flags)
+            .envs(env.iter().map(|(k, v)| (k, v)));
         let started = Instant::now();
         let out = cmd.output().expect("running ecsform");
         let wall = started.elapsed();
@@ -452,7 +457,12 @@ impl ApplyHooks for Recorder<'_> {
 }
 
 /// Plans and applies `w` through the library with `parallelism`, timing every instance.
-async fn library_apply(w: &Workload, proxy: &Proxy, parallelism: usize, what: &str) -> Applied {
+async fn library_apply(
+    w: &Workload,
+    env: &[(String, String)],
+    parallelism: usize,
+    what: &str,
+) -> Applied {
     let opts = RunOptions {
         load: LoadOptions {
             dir: w.dir.clone(),
@@ -468,7 +478,11 @@ async fn library_apply(w: &Workload, proxy: &Proxy, parallelism: usize, what: &s
         targets: Vec::new(),
         replace: Vec::new(),
         no_rolling: false,
-        aws_env: ecsform::aws::AwsEnv::Process,
+        aws_env: AwsEnv::vars(
+            std::env::vars()
+                .filter(|(k, _)| !env.iter().any(|(name, _)| name == k))
+                .chain(env.iter().cloned()),
+        ),
     };
     let _ = std::fs::remove_file(&opts.state_path);
     let mut planned = match ops::plan(&opts).await {

@@ -1,7 +1,7 @@
 //! Benchmark: `ecsform plan -refresh=false` at scale, as a process.
 //!
 //! For 1,000, 10,000 and 50,000 resource instances (the generated cells of
-//! `tests/support/generated.rs`: VPCs, subnets, route tables and associations, security groups
+//! `tests/it/support/generated.rs`: VPCs, subnets, route tables and associations, security groups
 //! and rules, log groups, IAM roles and inline policies, in modules with `count` and
 //! `for_each`), it writes the configuration, seeds a state holding every instance (planned
 //! with the library from an empty state, unknown attributes filled with fake deterministic IDs,
@@ -23,7 +23,7 @@
 #[path = "support/process.rs"]
 mod process;
 
-#[path = "../tests/support/generated.rs"]
+#[path = "../tests/it/support/generated.rs"]
 mod generated;
 
 use std::collections::BTreeMap;
@@ -32,6 +32,7 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use ecsform::aws::AwsEnv;
 use ecsform::engine::LoadOptions;
 use ecsform::lang::Value;
 use ecsform::ops::{self, RunOptions};
@@ -79,8 +80,6 @@ fn main() {
             })
             .collect(),
     };
-    // The seeding plans in-process; keep the SDK from looking for an instance profile.
-    std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -146,7 +145,10 @@ async fn seed_state(dir: &Path) {
         targets: Vec::new(),
         replace: Vec::new(),
         no_rolling: false,
-        aws_env: ecsform::aws::AwsEnv::Process,
+        // The seeding plans in-process; keep the SDK from looking for an instance profile.
+        aws_env: AwsEnv::vars(
+            std::env::vars().chain([("AWS_EC2_METADATA_DISABLED".to_string(), "true".to_string())]),
+        ),
     };
     for round in 1..=MAX_SEED_ROUNDS {
         let planned = match ops::plan(&opts).await {

@@ -3,7 +3,7 @@
 //! calls of `ecsform plan` (which refreshes every object) and reports them per API action,
 //! in total, and the plan's wall time. Two stacks:
 //!
-//! * **worst** (`tests/support/generated.rs::write_stack`): 20 groups of 21 types — VPCs,
+//! * **worst** (`tests/it/support/generated.rs::write_stack`): 20 groups of 21 types — VPCs,
 //!   subnets, gateways, routes, security groups and rules, log groups, IAM roles, inline and
 //!   managed policies, attachments and instance profiles, launch templates, target groups, SNS
 //!   topics, EventBridge rules and targets, ECS clusters and task definitions — 495 instances,
@@ -24,10 +24,10 @@
 #[path = "support/process.rs"]
 mod process;
 
-#[path = "../tests/support/generated.rs"]
+#[path = "../tests/it/support/generated.rs"]
 mod generated;
 
-#[path = "../tests/support/moto.rs"]
+#[path = "../tests/it/support/moto.rs"]
 mod moto;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -1,0 +1,41 @@
+//! The integration tests: one crate, one binary to build and link (each module was a test
+//! crate of its own). `support` holds what they share: the in-process CLI runner, the moto
+//! harness (one server for the whole binary, taken by [`support::moto::exclusive`]), the fault
+//! proxy and the generated configurations.
+//!
+//! Run one module's tests with `cargo test --test it MODULE::`, e.g. `cargo test --test it
+//! rolling::`.
+
+mod support;
+
+mod cli_state;
+mod conformance_compute;
+mod conformance_ecs;
+mod conformance_elb;
+mod conformance_iam_logs_events;
+mod conformance_network;
+mod conformance_security;
+mod crash;
+mod e2e_ecs;
+mod e2e_vpc;
+mod examples;
+mod faults;
+mod fmt;
+mod fuzz;
+mod hostile_inputs;
+mod idioms;
+mod import;
+mod invalid_configs;
+mod legacy_syntax;
+mod moto_harness;
+mod nested_blocks;
+mod plan_render;
+mod proxy;
+mod rate_limits;
+mod refresh_calls;
+mod rolling;
+mod saved_plans;
+mod secrets;
+mod state_commands;
+mod state_safety;
+mod valid_configs;
