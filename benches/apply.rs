@@ -153,7 +153,7 @@ impl Bench<'_> {
         });
         let cal = self
             .rt
-            .block_on(library_apply(w, self.env, 1, "calibration"));
+            .block_on(library_apply(w, self.proxy, self.env, 1, "calibration"));
         let bound = Bound::of(&cal, self.rate_limits);
         print_critical_path(&cal, &bound);
         let slow = Faults {
@@ -163,9 +163,13 @@ impl Bench<'_> {
         };
         if trace {
             self.reset(slow.clone());
-            let traced = self
-                .rt
-                .block_on(library_apply(w, self.env, PARALLELISM, "traced"));
+            let traced = self.rt.block_on(library_apply(
+                w,
+                self.proxy,
+                self.env,
+                PARALLELISM,
+                "traced",
+            ));
             print_trace(&cal, &traced);
         }
         let mut walls = Vec::new();
@@ -456,9 +460,11 @@ impl ApplyHooks for Recorder<'_> {
     }
 }
 
-/// Plans and applies `w` through the library with `parallelism`, timing every instance.
+/// Plans and applies `w` through the library with `parallelism`, timing every instance, in the
+/// environment `env` (on top of the process's).
 async fn library_apply(
     w: &Workload,
+    proxy: &Proxy,
     env: &[(String, String)],
     parallelism: usize,
     what: &str,
