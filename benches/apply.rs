@@ -46,7 +46,7 @@ use ecsform::apply::{ApplyHooks, Phase};
 use ecsform::aws::error::ApiError;
 use ecsform::aws::AwsEnv;
 use ecsform::config::inputs::VarArg;
-use ecsform::engine::LoadOptions;
+use ecsform::ops::load::LoadOptions;
 use ecsform::ops::{self, RunOptions};
 use ecsform::plan::{Action, Plan};
 use proxy::{Faults, Proxy};

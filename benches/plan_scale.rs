@@ -32,12 +32,13 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use ecsform::aws;
 use ecsform::aws::AwsEnv;
-use ecsform::engine::LoadOptions;
 use ecsform::lang::Value;
+use ecsform::ops::load::LoadOptions;
 use ecsform::ops::{self, RunOptions};
 use ecsform::plan::Action;
-use ecsform::provider::{self, AttrType};
+use ecsform::provider::AttrType;
 use ecsform::state::{ResourceRecord, ResourceStatus, ResourceWrite, StateStore};
 
 use process::{ecsform_binary, measuring, median, megabytes, positional_args, secs};
@@ -180,7 +181,7 @@ async fn seed_state(dir: &Path) {
                 attributes,
                 dependencies: c.dependencies.iter().map(ToString::to_string).collect(),
                 status: ResourceStatus::Ready,
-                schema_version: provider::resource_type(type_name)
+                schema_version: aws::resource_type(type_name)
                     .map(|t| t.schema().version)
                     .unwrap_or(1),
                 sensitive_paths: vec![],
@@ -218,7 +219,7 @@ async fn seed_state(dir: &Path) {
 /// `after` with every unknown attribute replaced by a deterministic fake of its type: the same
 /// address and attribute always get the same value, so that rounds of seeding settle.
 fn fill_unknowns(type_name: &str, address: &str, after: &Value) -> Value {
-    let schema = provider::resource_type(type_name)
+    let schema = aws::resource_type(type_name)
         .unwrap_or_else(|| panic!("{type_name} is not a resource type"))
         .schema();
     let Some(attrs) = after.as_map() else {

@@ -18,15 +18,15 @@
 use std::collections::BTreeSet;
 
 use crate::addrs::ResourceInstanceAddr;
+use crate::aws;
+use crate::aws::adoption::{resolve, Resolution};
 use crate::aws::error::ApiError;
 use crate::aws::AwsClients;
+use crate::aws::{Adoption, Owner, ResourceType};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lang::Value;
-use crate::plan::recover::{intent_arguments, REPLACEMENT_KEY};
 use crate::plan::{Action, Plan, RecoveryKind, ResourceChange};
-use crate::provider::adopt::{resolve, Resolution};
-use crate::provider::{self, Adoption, Owner, ResourceType};
-use crate::state::{ResourceRecord, ResourceStatus, StateError, StateStore};
+use crate::state::{ResourceRecord, ResourceStatus, StateError, StateStore, REPLACEMENT_KEY};
 
 /// What to look for before creating, because an earlier intent for the address was still in
 /// state: its arguments, and the recorded id that is not the object looked for.
@@ -45,7 +45,7 @@ impl Lookup {
             exclude: change
                 .before
                 .as_ref()
-                .and_then(crate::provider::adopt::state_id),
+                .and_then(crate::aws::adoption::state_id),
         }
     }
 }
@@ -83,7 +83,7 @@ pub(super) fn new_record(
         attributes,
         dependencies: dependencies.iter().map(ToString::to_string).collect(),
         status,
-        schema_version: provider::resource_type(&addr.resource.type_name)
+        schema_version: aws::resource_type(&addr.resource.type_name)
             .map(|t| t.schema().version)
             .unwrap_or(1),
         sensitive_paths: Vec::new(),
@@ -107,9 +107,9 @@ pub(super) fn write_intent(
     let addr = &change.addr;
     let to_diag = |e| state_diag(addr, "recording the intent to create it", e);
     let existing = state.resource(&addr.to_string()).map_err(to_diag)?;
-    let rt = provider::resource_type(&addr.resource.type_name);
+    let rt = aws::resource_type(&addr.resource.type_name);
     let lookup = existing.as_ref().and_then(|rec| {
-        let args = intent_arguments(rec)?;
+        let args = rec.intent_arguments()?;
         let schema = rt?.schema();
         Some(Lookup {
             args: schema.decode(&Value::from_json(args)),
@@ -200,7 +200,7 @@ fn in_doubt_backoff() -> crate::aws::error::RetryPolicy {
 pub(super) async fn create_in_doubt(
     rt: &dyn ResourceType,
     type_name: &str,
-    ctx: &provider::CallContext<'_>,
+    ctx: &aws::CallContext<'_>,
     planned: &Value,
     lineage: &str,
     lookup: Option<&Lookup>,
@@ -319,7 +319,7 @@ pub(super) fn after_failed_create(
     error: &ApiError,
     made_nothing: bool,
 ) -> Result<(), Diagnostic> {
-    let weak = provider::resource_type(&change.addr.resource.type_name)
+    let weak = aws::resource_type(&change.addr.resource.type_name)
         .is_some_and(|rt| matches!(rt.adoption(), Adoption::Name | Adoption::Arguments));
     let taken = error.kind == crate::aws::error::ErrorKind::AlreadyExists && weak;
     if !taken && !made_nothing {
@@ -373,7 +373,7 @@ pub(super) fn settle_intents(
         let change = plan.change(&addr);
         let written = match change.and_then(|c| c.before.as_ref().map(|b| (c, b))) {
             Some((c, before)) if adopted.contains(&addr) => {
-                let id = crate::provider::adopt::state_id(before);
+                let id = crate::aws::adoption::state_id(before);
                 let row = new_record(
                     &addr,
                     id,

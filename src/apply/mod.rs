@@ -12,7 +12,7 @@
 //! finish and are recorded; twice, running calls are abandoned at once.
 //!
 //! After the walk, the objects the plan rolls have their instances replaced by their types
-//! ([`provider::ResourceType::roll_out`]), one at a time; the marks a rollout leaves go to
+//! ([`aws::ResourceType::roll_out`]), one at a time; the marks a rollout leaves go to
 //! state as it goes.
 
 mod intent;
@@ -24,8 +24,11 @@ use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 
 use crate::addrs::ResourceInstanceAddr;
+use crate::aws;
 use crate::aws::error::ApiError;
+use crate::aws::rollout::{with_mark, RolloutContext, RolloutEvent, PENDING_ATTR};
 use crate::aws::AwsClients;
+use crate::aws::CallContext;
 use crate::config::Resource;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::graph::dag::Dag;
@@ -37,8 +40,6 @@ use crate::plan::build::{schema_for, DataReader};
 use crate::plan::diff::plan_instance;
 use crate::plan::rolling::PlannedRollout;
 use crate::plan::{Action, Plan, ResourceChange};
-use crate::provider::rollout::{with_mark, RolloutContext, RolloutEvent, PENDING_ATTR};
-use crate::provider::{self, CallContext};
 use crate::state::{ResourceStatus, StateStore};
 
 /// What the engine reports while applying; the CLI prints it.
@@ -190,7 +191,7 @@ impl InstanceHook for ApplyValues<'_> {
         match self.values.get(addr) {
             Some(v) => Ok(v.clone()),
             // Not part of this apply: its configuration, in its type's shape.
-            None => Ok(provider::resource_type(&addr.resource.type_name)
+            None => Ok(aws::resource_type(&addr.resource.type_name)
                 .map(|rt| rt.schema().conform_partial(config).0)
                 .unwrap_or_else(|| config.clone())),
         }
@@ -352,8 +353,7 @@ pub async fn apply(
                     continue;
                 }
             };
-            let rt =
-                provider::resource_type(&node.1.resource.type_name).expect("planned types exist");
+            let rt = aws::resource_type(&node.1.resource.type_name).expect("planned types exist");
             // Before a create: fix generated names, then record the intent.
             let mut lookup = None;
             let mut failure_lookup = None;
@@ -581,7 +581,7 @@ pub async fn apply(
     summary
 }
 
-/// Replaces an object's instances as its type planned ([`provider::ResourceType::roll_out`]),
+/// Replaces an object's instances as its type planned ([`aws::ResourceType::roll_out`]),
 /// once its own update (and those of what it depends on, such as the launch templates of an
 /// Auto Scaling group) succeeded; records the object's mark as it goes.
 async fn roll_out(
@@ -608,7 +608,7 @@ async fn roll_out(
     }
     let (Some(object), Some(rt)) = (
         values.get(addr).cloned(),
-        provider::resource_type(&addr.resource.type_name),
+        aws::resource_type(&addr.resource.type_name),
     ) else {
         return;
     };
@@ -791,7 +791,7 @@ fn prepare(
         .and_then(|m| m.resources.get(&addr.resource))
         .map(|r| r.lifecycle.clone())
         .unwrap_or_default();
-    let conformed = match provider::resource_type(&addr.resource.type_name) {
+    let conformed = match aws::resource_type(&addr.resource.type_name) {
         Some(rt) => rt.normalize(conformed),
         None => conformed,
     };
@@ -917,7 +917,7 @@ fn record(
                 })?;
                 let rec = intent::new_record(
                     addr,
-                    crate::provider::adopt::state_id(v),
+                    crate::aws::adoption::state_id(v),
                     json,
                     &change.dependencies,
                     ResourceStatus::Ready,
@@ -956,7 +956,7 @@ fn record(
             })?;
             let mut rec = intent::new_record(
                 addr,
-                crate::provider::adopt::state_id(v),
+                crate::aws::adoption::state_id(v),
                 json,
                 &change.dependencies,
                 ResourceStatus::Ready,

@@ -2,7 +2,7 @@
 //! judging what a lookup returned by all its tags, and reading the objects of ours the way
 //! refresh reads them; and the three usual lookups whole ([`find_tagged_ec2`] for EC2 types,
 //! [`find_named`] for a name or ARN known in advance, [`find_by_arguments`] for types without
-//! tags). The decision between candidates is `provider::adopt`'s.
+//! tags). The decision between candidates is `aws::adoption`'s.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -13,8 +13,8 @@ use aws_sdk_ec2::types::{Filter, Tag};
 use super::call::call;
 use super::error::{ApiError, OrGone};
 use super::AwsClients;
-use crate::provider::adopt::{ADDRESS_TAG, LINEAGE_TAG};
-use crate::provider::{Candidate, Owner, ResourceType};
+use crate::aws::adoption::{ADDRESS_TAG, LINEAGE_TAG};
+use crate::aws::{Candidate, Owner, ResourceType};
 
 /// The EC2 filters that select objects tagged as `owner`'s. Filter values are patterns (AWS
 /// reads `*` and `?` as wildcards; some emulators read `[...]` as a character class, which

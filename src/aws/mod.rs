@@ -1,7 +1,9 @@
 //! AWS access: clients built once from one `SdkConfig`, error classification ([`error`]), the
 //! SDK's retry policy and the account of its retries ([`retries`]), sending one request with
-//! ecsform's own retries ([`call`]), client-side rate limits ([`ratelimit`]), and the resource
-//! types and data sources ([`resources`], [`data`]).
+//! ecsform's own retries ([`call`]), client-side rate limits ([`ratelimit`]); the boundary every
+//! resource type and data source implements ([`resource_type`]: [`ResourceType`],
+//! [`DataSource`]), the types themselves ([`resources`], [`data`], [`builtin`]) and the
+//! registry that lists them ([`registry`]).
 //!
 //! The endpoint comes from the SDK's own configuration (`AWS_ENDPOINT_URL`, or
 //! `AWS_ENDPOINT_URL_EC2` and friends), so tests point ecsform at a local emulator without any
@@ -9,6 +11,8 @@
 //! in-process with an environment given explicitly ([`AwsEnv`]).
 
 pub mod adopt;
+pub mod adoption;
+pub mod builtin;
 pub mod call;
 pub mod data;
 pub mod ecs_api;
@@ -18,10 +22,23 @@ pub mod iam;
 pub mod json_doc;
 pub mod ratelimit;
 pub mod refresh_batch;
+pub mod registry;
+pub mod resource_type;
 pub mod resources;
 pub mod retries;
+pub mod rollout;
 pub mod service_tags;
 pub mod tags;
+
+pub use adoption::{Adoption, Candidate, Owner};
+pub use registry::{
+    data_source, data_source_names, named_resource_types, resource_type, resource_type_names,
+    Registered, DATA_SOURCES, RESOURCE_TYPES,
+};
+pub use resource_type::{
+    fill_local_from_config, CallContext, DataSource, ImportIdError, LocalRead, ResourceType,
+    SettingError,
+};
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -9,7 +9,7 @@ use crate::apply::{ApplyHooks, Phase};
 use crate::aws::error::ApiError;
 use crate::aws::retries::{RetryCause, RetrySummary};
 use crate::ops;
-use crate::planfile::PlanFile;
+use crate::plan::planfile::PlanFile;
 use crate::render::text;
 
 struct Progress<'a> {

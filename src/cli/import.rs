@@ -3,7 +3,7 @@
 
 use super::{runtime, Ctx, Io};
 use crate::addrs::ResourceInstanceAddr;
-use crate::import::{self, ImportHooks};
+use crate::ops::import::{self, ImportHooks};
 
 struct Progress<'a> {
     out: &'a mut dyn std::io::Write,

@@ -1,6 +1,6 @@
 //! The command-line interface: parse flags, run one command, map the outcome to an exit code.
 //!
-//! Commands are thin: they call [`crate::engine`] and render. Diagnostics go to stderr,
+//! Commands are thin: they call [`crate::ops::load`] and render. Diagnostics go to stderr,
 //! results to stdout. Exit codes: 0 success, 1 errors (usage errors included).
 
 mod apply;
@@ -24,8 +24,8 @@ use args::{Command, CommandName, Invocation};
 
 use crate::aws::AwsEnv;
 use crate::diag::{Diagnostics, Sources};
-use crate::engine::{self, LoadOptions, Loaded};
 use crate::ops;
+use crate::ops::load::{self, LoadOptions, Loaded};
 
 /// Where command output goes; tests capture it.
 pub struct Io<'a> {
@@ -111,7 +111,7 @@ pub fn run(argv: &[String], io: &mut Io) -> u8 {
                 io.out,
                 "ecsform v{} (Terraform language {})",
                 env!("CARGO_PKG_VERSION"),
-                engine::TERRAFORM_LANGUAGE_VERSION
+                load::TERRAFORM_LANGUAGE_VERSION
             );
             0
         }
@@ -180,8 +180,8 @@ pub fn run(argv: &[String], io: &mut Io) -> u8 {
 
 /// Loads the configuration and prints its diagnostics (warnings too) to stderr. `None` when
 /// there were errors.
-fn load_reporting(opts: &LoadOptions, color: bool, io: &mut Io) -> Option<engine::Loaded> {
-    let loaded = engine::load(opts);
+fn load_reporting(opts: &LoadOptions, color: bool, io: &mut Io) -> Option<load::Loaded> {
+    let loaded = load::load(opts);
     if !loaded.diags.is_empty() {
         let _ = io
             .err

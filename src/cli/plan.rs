@@ -2,7 +2,7 @@
 
 use super::{print_diags, runtime, Ctx, Io};
 use crate::ops;
-use crate::planfile::PlanFile;
+use crate::plan::planfile::PlanFile;
 use crate::render;
 
 pub fn run(ctx: &Ctx, io: &mut Io) -> u8 {

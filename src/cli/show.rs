@@ -8,8 +8,8 @@ use super::args::Format;
 use super::state_cmd::{fail, open_state, print_json, sorted};
 use super::{Ctx, Io};
 use crate::diag::Diagnostic;
-use crate::engine::TERRAFORM_LANGUAGE_VERSION;
-use crate::planfile::PlanFile;
+use crate::ops::load::TERRAFORM_LANGUAGE_VERSION;
+use crate::plan::planfile::PlanFile;
 use crate::render::{self, state as view};
 
 pub fn run(ctx: &Ctx, io: &mut Io) -> u8 {

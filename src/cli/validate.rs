@@ -1,7 +1,7 @@
 //! `ecsform validate`: load and evaluate the configuration, report every problem.
 
 use super::{load_reporting, Io};
-use crate::engine::LoadOptions;
+use crate::ops::load::LoadOptions;
 
 pub fn run(opts: &LoadOptions, color: bool, io: &mut Io) -> u8 {
     let Some(loaded) = load_reporting(opts, color, io) else {

@@ -14,6 +14,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::build::{resource_dependencies, ConfigNode};
 use super::dag::Dag;
 use crate::addrs::{InstanceKey, ModuleInstance, ResourceInstanceAddr};
+use crate::aws;
+use crate::aws::LocalRead;
 use crate::config::inputs::{InputSource, RawInput, RawValue};
 use crate::config::{Expr, Mode, Module, ModuleCall, ModulePath, Resource, ResourceKey, Variable};
 use crate::diag::{display_path, Diagnostic, Diagnostics, Sources, Span};
@@ -23,7 +25,6 @@ use crate::lang::refs::Subject;
 use crate::lang::types::{self, Type};
 use crate::lang::value::format_number;
 use crate::lang::Value;
-use crate::provider::{self, LocalRead};
 
 /// What the walk needs besides the configuration.
 pub struct Settings<'a> {
@@ -78,7 +79,7 @@ pub struct Evaluated {
 /// configuration. `validate` uses [`ConfigValues`] (the configuration itself; everything else
 /// unknown); `plan` returns each instance's planned value, so that attributes kept from the
 /// prior state are known to its dependents; `apply` returns the values applied so far. Not
-/// called for data sources the walk computes itself ([`provider::DataSource::read_locally`]).
+/// called for data sources the walk computes itself ([`aws::DataSource::read_locally`]).
 pub trait InstanceHook {
     fn instance(
         &mut self,
@@ -799,7 +800,7 @@ impl<'a> Walker<'a> {
     }
 
     /// The value of a data source computed from its arguments alone, such as `template_file`
-    /// ([`provider::DataSource::read_locally`]); `None` for resources and for data sources read
+    /// ([`aws::DataSource::read_locally`]); `None` for resources and for data sources read
     /// from AWS.
     fn read_locally(&self, key: &ResourceKey, config: &Value) -> Option<Result<Value, Diagnostic>> {
         if key.mode != Mode::Data {
@@ -809,7 +810,7 @@ impl<'a> Walker<'a> {
             sources: self.settings.sources,
             pure_only: self.settings.pure_only,
         };
-        provider::data_source(&key.type_name)?.read_locally(config, &ctx)
+        aws::data_source(&key.type_name)?.read_locally(config, &ctx)
     }
 
     fn resource(&mut self, node: &ConfigNode, mi: &ModuleInstance, res: &Resource) {

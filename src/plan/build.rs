@@ -10,13 +10,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::diff::plan_instance;
 use super::{Action, Drift, OutputChange, Plan, ResourceChange};
 use crate::addrs::{AddrPattern, InstanceKey, ModuleInstance, ResourceInstanceAddr};
+use crate::aws;
 use crate::config::{Lifecycle, Mode, Module, Resource, ResourceKey};
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::graph::walk::{self, InstanceHook, Settings};
 use crate::graph::Loaded;
 use crate::lang::eval::suggest;
 use crate::lang::Value;
-use crate::provider::{self, Schema};
+use crate::provider::Schema;
 
 /// The reason of a replacement asked for with `-replace`.
 pub const REPLACE_REQUESTED: &str = "requested with -replace";
@@ -379,8 +380,8 @@ struct PlanHook<'a> {
 /// The schema of a resource type or data source, or the [`unsupported_type`] error.
 pub fn schema_for(key: &ResourceKey, span: Option<&Span>) -> Result<&'static Schema, Diagnostic> {
     let found = match key.mode {
-        Mode::Managed => provider::resource_type(&key.type_name).map(|t| t.schema()),
-        Mode::Data => provider::data_source(&key.type_name).map(|t| t.schema()),
+        Mode::Managed => aws::resource_type(&key.type_name).map(|t| t.schema()),
+        Mode::Data => aws::data_source(&key.type_name).map(|t| t.schema()),
     };
     found.ok_or_else(|| unsupported_type(&key.mode, &key.type_name, "").at(span.cloned()))
 }
@@ -391,8 +392,8 @@ pub fn schema_for(key: &ResourceKey, span: Option<&Span>) -> Result<&'static Sch
 /// (", so it cannot import ...") or is empty.
 pub fn unsupported_type(mode: &Mode, type_name: &str, consequence: &str) -> Diagnostic {
     let (what, names) = match mode {
-        Mode::Managed => ("resource type", provider::resource_type_names()),
-        Mode::Data => ("data source", provider::data_source_names()),
+        Mode::Managed => ("resource type", aws::resource_type_names()),
+        Mode::Data => ("data source", aws::data_source_names()),
     };
     let d = Diagnostic::error(
         format!("Unsupported {what}"),
@@ -455,7 +456,7 @@ impl InstanceHook for PlanHook<'_> {
         let no_lifecycle = Lifecycle::default();
         let lifecycle = lifecycle_of(self.root, addr).map_or(&no_lifecycle, |r| &r.lifecycle);
         let prior = self.prior.get(addr).and_then(PriorObject::current);
-        let conformed = match provider::resource_type(&addr.resource.type_name) {
+        let conformed = match aws::resource_type(&addr.resource.type_name) {
             Some(rt) => rt.normalize(conformed),
             None => conformed,
         };

@@ -7,8 +7,7 @@
 
 pub mod build;
 pub mod diff;
-pub mod recover;
-pub mod refresh;
+pub mod planfile;
 pub mod rolling;
 
 use std::collections::BTreeMap;
@@ -18,7 +17,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::addrs::ResourceInstanceAddr;
 use crate::lang::Value;
-use crate::planfile::{saved_opt_value, saved_value};
+use crate::plan::planfile::{saved_opt_value, saved_value};
 
 /// What happens to one resource instance.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

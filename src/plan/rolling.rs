@@ -4,14 +4,14 @@
 //! filled in by the caller from AWS ([`crate::ops`]), and the rollout itself runs in apply,
 //! by the type.
 //!
-//! [`ResourceType::rollout`]: crate::provider::ResourceType::rollout
+//! [`ResourceType::rollout`]: crate::aws::ResourceType::rollout
 
 use serde::{Deserialize, Serialize};
 
 use crate::addrs::ResourceInstanceAddr;
-use crate::provider;
-pub use crate::provider::rollout::RolloutCause;
-use crate::provider::rollout::RolloutQuery;
+use crate::aws;
+pub use crate::aws::rollout::RolloutCause;
+use crate::aws::rollout::RolloutQuery;
 
 use super::{Action, Plan};
 
@@ -118,7 +118,7 @@ pub fn plan_rollouts(plan: &Plan, no_rolling: bool) -> Vec<PlannedRollout> {
         .filter(|c| !c.addr.is_data())
         .filter(|c| matches!(c.action, Action::Update | Action::NoOp))
         .filter_map(|c| {
-            let rt = provider::resource_type(&c.addr.resource.type_name)?;
+            let rt = aws::resource_type(&c.addr.resource.type_name)?;
             let r = rt.rollout(&RolloutQuery {
                 before: c.before.as_ref()?,
                 after: c.after.as_ref(),
@@ -141,9 +141,9 @@ pub fn plan_rollouts(plan: &Plan, no_rolling: bool) -> Vec<PlannedRollout> {
 mod tests {
     use super::*;
     use crate::aws::resources::autoscaling_group::rolling_update::BLOCK;
+    use crate::aws::rollout::PENDING_ATTR;
     use crate::lang::Value;
     use crate::plan::ResourceChange;
-    use crate::provider::rollout::PENDING_ATTR;
 
     #[test]
     fn a_rollout_to_a_cluster_known_after_apply_says_so() {

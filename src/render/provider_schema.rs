@@ -4,8 +4,9 @@
 
 use serde_json::{json, Map, Value as Json};
 
+use crate::aws;
 use crate::lang::types::Type;
-use crate::provider::{self, AttrKind, AttrSchema, AttrType, BlockSchema, Nesting, Schema};
+use crate::provider::{AttrKind, AttrSchema, AttrType, BlockSchema, Nesting, Schema};
 
 const AWS: &str = "registry.terraform.io/hashicorp/aws";
 const NULL: &str = "registry.terraform.io/hashicorp/null";
@@ -39,12 +40,12 @@ pub fn providers_schema() -> Json {
             .expect("an object")
             .insert(name.to_string(), type_schema(schema));
     };
-    for name in provider::resource_type_names() {
-        let rt = provider::resource_type(name).expect("listed");
+    for name in aws::resource_type_names() {
+        let rt = aws::resource_type(name).expect("listed");
         insert("resource_schemas", name, rt.schema());
     }
-    for name in provider::data_source_names() {
-        let ds = provider::data_source(name).expect("listed");
+    for name in aws::data_source_names() {
+        let ds = aws::data_source(name).expect("listed");
         insert("data_source_schemas", name, ds.schema());
     }
     json!({
@@ -224,13 +225,7 @@ mod tests {
                 .map(|p| p[kind].as_object().unwrap().len())
                 .sum::<usize>()
         };
-        assert_eq!(
-            count("resource_schemas"),
-            provider::resource_type_names().len()
-        );
-        assert_eq!(
-            count("data_source_schemas"),
-            provider::data_source_names().len()
-        );
+        assert_eq!(count("resource_schemas"), aws::resource_type_names().len());
+        assert_eq!(count("data_source_schemas"), aws::data_source_names().len());
     }
 }

@@ -15,10 +15,11 @@ use std::fmt::Write as _;
 use serde_json::{json, Map, Value as Json};
 
 use crate::addrs::ResourceInstanceAddr;
+use crate::aws;
 use crate::lang::json_parts;
 use crate::lang::value::{format_number, mark_paths};
 use crate::lang::Value;
-use crate::provider::{self, AttrSchema, AttrType, BlockSchema, Schema};
+use crate::provider::{AttrSchema, AttrType, BlockSchema, Schema};
 use crate::state::{HistoryEntry, ResourceRecord, ResourceStatus, RollbackPlan};
 
 /// How far each nesting level of a `state show` block is indented, as in Terraform.
@@ -41,9 +42,9 @@ pub enum KeyStyle {
 /// The schema of a recorded instance's type, if this ecsform knows it.
 fn schema_of(mode: &str, type_name: &str) -> Option<&'static Schema> {
     if mode == "data" {
-        provider::data_source(type_name).map(|d| d.schema())
+        aws::data_source(type_name).map(|d| d.schema())
     } else {
-        provider::resource_type(type_name).map(|t| t.schema())
+        aws::resource_type(type_name).map(|t| t.schema())
     }
 }
 
@@ -82,7 +83,7 @@ pub fn status_note(status: ResourceStatus) -> Option<&'static str> {
 fn record_note(rec: &ResourceRecord) -> Option<&'static str> {
     status_note(rec.status).or_else(|| {
         rec.attributes
-            .get(crate::provider::rollout::PENDING_ATTR)
+            .get(crate::aws::rollout::PENDING_ATTR)
             .is_some_and(|v| !v.is_null())
             .then_some("rollout pending: the next apply continues replacing instances")
     })

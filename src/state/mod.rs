@@ -24,7 +24,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBe
 pub use edit::index_key_json;
 pub use error::StateError;
 pub use lock::{LockInfo, StateLock};
-pub use records::{HistoryEntry, ResourceRecord, ResourceStatus};
+pub use records::{HistoryEntry, ResourceRecord, ResourceStatus, REPLACEMENT_KEY};
 pub use rollback::{RollbackOutput, RollbackPlan, RollbackResource};
 
 use records::{check_action, check_record, parse_json, StoredResource, RESOURCE_COLUMNS};

@@ -38,6 +38,25 @@ pub struct ResourceRecord {
     pub sensitive_paths: Vec<serde_json::Value>,
 }
 
+/// The attribute of a create-before-destroy row holding the arguments of the replacement being
+/// created (the rest of the row is the recorded object it replaces).
+pub const REPLACEMENT_KEY: &str = "ecsform:replacement";
+
+impl ResourceRecord {
+    /// The arguments an intent row recorded: the row's attributes for a plain create, the
+    /// [`REPLACEMENT_KEY`] part for a create-before-destroy replacement; `None` for a row that
+    /// is not an intent.
+    pub fn intent_arguments(&self) -> Option<&serde_json::Value> {
+        if self.status != ResourceStatus::Creating {
+            return None;
+        }
+        match &self.id {
+            None => Some(&self.attributes),
+            Some(_) => self.attributes.get(REPLACEMENT_KEY),
+        }
+    }
+}
+
 /// The condition of a recorded instance.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ResourceStatus {

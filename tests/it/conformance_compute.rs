@@ -17,15 +17,16 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 
+use ecsform::aws;
 use ecsform::aws::resources::{
     autoscaling_group::AutoscalingGroupType,
     autoscaling_lifecycle_hook::AutoscalingLifecycleHookType,
     launch_configuration::LaunchConfigurationType, launch_template::LaunchTemplateType,
 };
 use ecsform::aws::AwsClients;
+use ecsform::aws::{CallContext, ResourceType};
 use ecsform::lang::Value;
 use ecsform::plan::Action;
-use ecsform::provider::{self, CallContext, ResourceType};
 use support::conformance::{aws_tags, conformance, conformance_with_tags, extra_tags, plan, Stage};
 use support::moto::{exclusive, moto};
 
@@ -179,7 +180,7 @@ async fn asg_tags(c: &AwsClients, name: &str) -> BTreeMap<String, (String, bool)
 async fn key_pair_lifecycle() {
     let _moto = exclusive();
     let c = clients().await;
-    let rt = provider::resource_type("aws_key_pair").expect("registered");
+    let rt = aws::resource_type("aws_key_pair").expect("registered");
     let create = Value::map([
         ("key_name", s("deployer")),
         ("public_key", s(PUBLIC_KEY)),
@@ -213,7 +214,7 @@ async fn key_pair_lifecycle() {
 async fn key_pair_name_prefix_and_replacement() {
     let _moto = exclusive();
     let c = clients().await;
-    let rt = provider::resource_type("aws_key_pair").expect("registered");
+    let rt = aws::resource_type("aws_key_pair").expect("registered");
     let config = Value::map([("key_name_prefix", s("ci-")), ("public_key", s(PUBLIC_KEY))]);
     let p = plan(rt, &config, None);
     let extra = extra_tags("aws_key_pair.ci");
@@ -707,7 +708,7 @@ async fn lifecycle_hook_lifecycle() {
 async fn ami_data_source_picks_one_image() {
     let _moto = exclusive();
     let c = clients().await;
-    let ds = provider::data_source("aws_ami").expect("registered");
+    let ds = aws::data_source("aws_ami").expect("registered");
     let conform = |v: Value| ds.schema().conform(&v).expect("conforms");
 
     let newest = ds
@@ -802,7 +803,7 @@ async fn subnet_and_vpc_data_sources_find_exactly_one() {
         .send()
         .await
         .unwrap();
-    let subnet = provider::data_source("aws_subnet").expect("registered");
+    let subnet = aws::data_source("aws_subnet").expect("registered");
     let conform = |v: Value| subnet.schema().conform(&v).expect("conforms");
 
     let by_id = subnet
@@ -855,7 +856,7 @@ async fn subnet_and_vpc_data_sources_find_exactly_one() {
         .unwrap_err();
     assert!(none.message.contains("no matching subnet"), "{none}");
 
-    let vpc_ds = provider::data_source("aws_vpc").expect("registered");
+    let vpc_ds = aws::data_source("aws_vpc").expect("registered");
     let conform = |v: Value| vpc_ds.schema().conform(&v).expect("conforms");
     let default = vpc_ds
         .read(&c, &conform(Value::map([("default", Value::Bool(true))])))
@@ -893,7 +894,7 @@ trait AsDyn {
 impl<T: ResourceType + 'static> AsDyn for T {
     fn as_dyn(&self) -> &'static dyn ResourceType {
         let name = self.type_name();
-        provider::resource_type(name).unwrap_or_else(|| panic!("{name} is not registered"))
+        aws::resource_type(name).unwrap_or_else(|| panic!("{name} is not registered"))
     }
 }
 

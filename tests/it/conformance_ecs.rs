@@ -20,9 +20,9 @@ use ecsform::aws::resources::ecs_cluster_capacity_providers::EcsClusterCapacityP
 use ecsform::aws::resources::ecs_service::EcsServiceType;
 use ecsform::aws::resources::ecs_task_definition::EcsTaskDefinitionType;
 use ecsform::aws::AwsClients;
+use ecsform::aws::ResourceType;
 use ecsform::lang::Value;
 use ecsform::plan::Action;
-use ecsform::provider::ResourceType;
 use support::conformance::{conformance, conformance_with_tags, Stage};
 use support::moto::{exclusive, moto};
 
@@ -444,7 +444,7 @@ async fn aws_ecs_task_definition_changes_replace_and_formatting_does_not() {
     let c = clients().await;
     let address = "aws_ecs_task_definition.web";
     let extra = support::conformance::extra_tags(address);
-    let ctx = ecsform::provider::CallContext {
+    let ctx = ecsform::aws::CallContext {
         clients: &c,
         address,
         extra_tags: &extra,

@@ -22,9 +22,9 @@ use ecsform::aws::resources::{
     lb_target_group::LbTargetGroupType,
 };
 use ecsform::aws::AwsClients;
+use ecsform::aws::{resource_type, CallContext, ResourceType};
 use ecsform::lang::Value;
 use ecsform::plan::Action as PlanAction;
-use ecsform::provider::{resource_type, CallContext, ResourceType};
 use support::conformance::{conformance_with_tags, extra_tags, plan, Stage};
 use support::moto::{exclusive, moto};
 

@@ -31,9 +31,9 @@ use ecsform::aws::resources::{
     sns_topic::SnsTopicType,
 };
 use ecsform::aws::AwsClients;
+use ecsform::aws::{CallContext, ResourceType};
 use ecsform::lang::Value;
 use ecsform::plan::Action;
-use ecsform::provider::{CallContext, ResourceType};
 use support::conformance::{conformance, conformance_with_tags, extra_tags, plan, Stage};
 use support::moto::{exclusive, moto};
 
@@ -999,13 +999,13 @@ async fn aws_sns_topic_conforms() {
 #[tokio::test]
 async fn aws_iam_policy_document_takes_nested_blocks() {
     use ecsform::aws::data::iam_policy_document::IamPolicyDocument;
-    use ecsform::engine::{self, LoadOptions};
-    use ecsform::provider::DataSource;
+    use ecsform::aws::DataSource;
+    use ecsform::ops::load::{self, LoadOptions};
 
     let load = |text: &str| {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("main.tf"), text).unwrap();
-        let loaded = engine::load(&LoadOptions {
+        let loaded = load::load(&LoadOptions {
             dir: dir.path().to_path_buf(),
             vars: Vec::new(),
             env: Vec::new(),
@@ -1098,7 +1098,7 @@ data "aws_iam_policy_document" "incomplete" {
 #[tokio::test]
 async fn aws_ssm_parameter_reads_the_ecs_optimised_ami() {
     use ecsform::aws::data::ssm_parameter::SsmParameter;
-    use ecsform::provider::DataSource;
+    use ecsform::aws::DataSource;
 
     let _moto = exclusive();
     let c = clients().await;

@@ -16,8 +16,8 @@ use ecsform::aws::resources::{
     route_table_association::RouteTableAssociationType, subnet::SubnetType, vpc::VpcType,
 };
 use ecsform::aws::AwsClients;
+use ecsform::aws::ResourceType;
 use ecsform::lang::Value;
-use ecsform::provider::ResourceType;
 use support::conformance::{conformance, Stage};
 use support::moto::{exclusive, moto};
 
@@ -255,7 +255,7 @@ async fn aws_route_table_without_route_blocks_leaves_routes_alone() {
     let config = Value::map([("vpc_id", s(&vpc))]);
     let planned = support::conformance::plan(&RouteTableType, &config, None);
     let extra = support::conformance::extra_tags("aws_route_table.t");
-    let ctx = ecsform::provider::CallContext {
+    let ctx = ecsform::aws::CallContext {
         clients: &c,
         address: "aws_route_table.t",
         extra_tags: &extra,
@@ -406,7 +406,7 @@ async fn aws_vpc_ipv6_block() {
     let _moto = exclusive();
     let c = clients().await;
     let extra = support::conformance::extra_tags("aws_vpc.v6");
-    let ctx = ecsform::provider::CallContext {
+    let ctx = ecsform::aws::CallContext {
         clients: &c,
         address: "aws_vpc.v6",
         extra_tags: &extra,
@@ -448,7 +448,7 @@ async fn aws_internet_gateway_delete_detaches() {
     let c = clients().await;
     let vpc = vpc(&c, "10.11.0.0/16").await;
     let extra = support::conformance::extra_tags("aws_internet_gateway.gw");
-    let ctx = ecsform::provider::CallContext {
+    let ctx = ecsform::aws::CallContext {
         clients: &c,
         address: "aws_internet_gateway.gw",
         extra_tags: &extra,

@@ -15,10 +15,11 @@ use crate::support;
 
 use std::collections::BTreeMap;
 
+use ecsform::aws;
 use ecsform::aws::AwsClients;
+use ecsform::aws::{CallContext, ResourceType};
 use ecsform::lang::Value;
 use ecsform::provider::values::{get_str, string_set};
-use ecsform::provider::{self, CallContext, ResourceType};
 use support::moto::{exclusive, moto};
 
 const ACCOUNT: &str = "123456789012";
@@ -40,7 +41,7 @@ async fn clients() -> AwsClients {
 }
 
 fn rtype(name: &str) -> &'static dyn ResourceType {
-    provider::resource_type(name).unwrap_or_else(|| panic!("{name} is registered"))
+    aws::resource_type(name).unwrap_or_else(|| panic!("{name} is registered"))
 }
 
 /// What the planner would hand to `create`/`update`: the conformed configuration, unset
@@ -565,7 +566,7 @@ async fn nat_gateway_lifecycle() {
 async fn data_sources_read_the_account_and_region() {
     let _moto = exclusive();
     let c = clients().await;
-    let data = |name: &str| provider::data_source(name).unwrap_or_else(|| panic!("{name}"));
+    let data = |name: &str| aws::data_source(name).unwrap_or_else(|| panic!("{name}"));
 
     let ds = data("aws_availability_zones");
     let config = ds

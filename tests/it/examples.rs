@@ -5,17 +5,17 @@ use std::path::PathBuf;
 
 use base64::Engine as _;
 use ecsform::config::inputs::VarArg;
-use ecsform::engine::{self, LoadOptions};
 use ecsform::graph::dot;
+use ecsform::ops::load::{self, LoadOptions};
 
 fn examples() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples")
 }
 
-fn load(extra: &[VarArg]) -> engine::Loaded {
+fn load(extra: &[VarArg]) -> load::Loaded {
     let mut vars = vec![VarArg::File("ecs.tfvars".into())];
     vars.extend_from_slice(extra);
-    let loaded = engine::load(&LoadOptions {
+    let loaded = load::load(&LoadOptions {
         dir: examples(),
         vars,
         env: Vec::new(),

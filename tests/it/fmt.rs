@@ -279,12 +279,12 @@ fn modules_and_examples_are_formatted() {
 /// configuration evaluates to.
 #[test]
 fn rewrites_keep_what_the_legacy_fixture_evaluates_to() {
-    use ecsform::engine::{self, LoadOptions};
+    use ecsform::ops::load::{self, LoadOptions};
     let src = repo().join("tests/fixtures/legacy");
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&src, dir.path());
     let evaluate = |dir: &Path| {
-        let loaded = engine::load(&LoadOptions {
+        let loaded = load::load(&LoadOptions {
             dir: dir.to_path_buf(),
             ..LoadOptions::default()
         });

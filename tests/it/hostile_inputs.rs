@@ -228,7 +228,7 @@ fn edit_plan(dir: &Path, f: impl FnOnce(&mut serde_json::Value)) {
     let p = dir.join("p.plan");
     let mut doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
     f(&mut doc);
-    if let Some(sum) = ecsform::planfile::PlanFile::checksum_of(&doc) {
+    if let Some(sum) = ecsform::plan::planfile::PlanFile::checksum_of(&doc) {
         doc["checksum"] = sum.into();
     }
     std::fs::write(&p, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use ecsform::aws::AwsClients;
-use ecsform::plan::refresh::{decode, refresh};
+use ecsform::ops::refresh::{decode, refresh};
 use ecsform::state::{ResourceRecord, StateStore};
 use support::moto::{exclusive, moto};
 
@@ -381,7 +381,7 @@ fn every_resource_type_has_an_import_test() {
             }
         }
     }
-    let missing: Vec<&str> = ecsform::provider::resource_type_names()
+    let missing: Vec<&str> = ecsform::aws::resource_type_names()
         .into_iter()
         .filter(|t| !declared.contains(*t))
         .collect();
@@ -654,7 +654,7 @@ fn denying_endpoint() -> String {
 #[test]
 fn the_docs_list_every_import_id() {
     let doc = std::fs::read_to_string(repo().join("docs/import.md")).unwrap();
-    for (name, t) in ecsform::provider::named_resource_types() {
+    for (name, t) in ecsform::aws::named_resource_types() {
         if !t.importable() {
             continue;
         }

@@ -3,12 +3,12 @@
 
 use std::path::PathBuf;
 
-use ecsform::engine::{self, LoadOptions};
 use ecsform::lang::Value;
+use ecsform::ops::load::{self, LoadOptions};
 
 #[test]
 fn legacy_configuration_evaluates() {
-    let loaded = engine::load(&LoadOptions {
+    let loaded = load::load(&LoadOptions {
         dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/legacy"),
         ..LoadOptions::default()
     });

@@ -283,7 +283,7 @@ async fn batched_refresh_reads_what_per_object_reads_read() {
     m.recorder_start();
     let mut batched = Vec::new();
     for (type_name, ids) in &cases {
-        let rt = ecsform::provider::resource_type(type_name).expect("a known type");
+        let rt = ecsform::aws::resource_type(type_name).expect("a known type");
         batched.push(
             rt.refresh_many(&c, ids, &batch)
                 .await
@@ -319,7 +319,7 @@ async fn batched_refresh_reads_what_per_object_reads_read() {
     assert_eq!(calls, expected);
 
     for ((type_name, ids), batched) in cases.iter().zip(batched) {
-        let rt = ecsform::provider::resource_type(type_name).expect("a known type");
+        let rt = ecsform::aws::resource_type(type_name).expect("a known type");
         let each = rt.read_many(&c, ids).await.expect("per-object read");
         assert_eq!(
             batched, each,

@@ -11,8 +11,8 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use ecsform::config::inputs::VarArg;
-use ecsform::engine::{self, LoadOptions, Loaded};
 use ecsform::lang::value::Value;
+use ecsform::ops::load::{self, LoadOptions, Loaded};
 
 fn valid(name: &str) -> PathBuf {
     support::fixtures("valid").join(name)
@@ -20,7 +20,7 @@ fn valid(name: &str) -> PathBuf {
 
 /// Loads a fixture and fails the test with the rendered diagnostics if it has any.
 fn load(name: &str, vars: Vec<VarArg>, env: &[(&str, &str)]) -> Loaded {
-    let loaded = engine::load(&LoadOptions {
+    let loaded = load::load(&LoadOptions {
         dir: valid(name),
         vars,
         env: env

@@ -15,10 +15,11 @@ use crate::aws::error::{ApiError, ErrorKind};
 use crate::aws::resources::ec2_arn;
 use crate::aws::tags::ECSFORM_PREFIX;
 use crate::aws::AwsClients;
+use crate::aws::DataSource;
 use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_bool, get_str, get_strings, opt_bool, opt_str, state_object};
-use crate::provider::{AttrSchema, AttrType, DataSource, Schema};
+use crate::provider::{AttrSchema, AttrType, Schema};
 
 pub struct Ami;
 

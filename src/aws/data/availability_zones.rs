@@ -7,11 +7,12 @@ use aws_sdk_ec2::types::{AvailabilityZone, Filter};
 use crate::aws::call::call;
 use crate::aws::error::ApiError;
 use crate::aws::AwsClients;
+use crate::aws::DataSource;
 use crate::lang::Value;
 use crate::provider::values::{
     get_blocks, get_bool, get_str, get_strings, state_object, string_set, strings,
 };
-use crate::provider::{AttrSchema, AttrType, BlockSchema, DataSource, Schema};
+use crate::provider::{AttrSchema, AttrType, BlockSchema, Schema};
 
 pub struct AvailabilityZones;
 

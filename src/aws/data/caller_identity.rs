@@ -6,9 +6,10 @@ use async_trait::async_trait;
 use crate::aws::call::call;
 use crate::aws::error::ApiError;
 use crate::aws::AwsClients;
+use crate::aws::DataSource;
 use crate::lang::Value;
 use crate::provider::values::{opt_str, state_object};
-use crate::provider::{AttrSchema, AttrType, DataSource, Schema};
+use crate::provider::{AttrSchema, AttrType, Schema};
 
 pub struct CallerIdentity;
 

@@ -31,10 +31,11 @@ use serde_json::Value as Json;
 
 use crate::aws::error::{ApiError, ErrorKind};
 use crate::aws::AwsClients;
+use crate::aws::DataSource;
 use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_blocks, get_str, get_strings, state_object};
-use crate::provider::{AttrSchema, AttrType, BlockSchema, DataSource, Schema};
+use crate::provider::{AttrSchema, AttrType, BlockSchema, Schema};
 
 pub struct IamPolicyDocument;
 

@@ -1,4 +1,4 @@
-//! AWS data sources, one file each, each implementing `provider::DataSource`, and the pieces
+//! AWS data sources, one file each, each implementing `aws::DataSource`, and the pieces
 //! the EC2 lookups share: `filter` blocks and the "exactly one match" rule.
 
 pub mod ami;

@@ -10,10 +10,11 @@ use async_trait::async_trait;
 use crate::aws::call::call;
 use crate::aws::error::ApiError;
 use crate::aws::AwsClients;
+use crate::aws::DataSource;
 use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_bool, get_str, opt_str, state_object};
-use crate::provider::{AttrSchema, AttrType, DataSource, Schema};
+use crate::provider::{AttrSchema, AttrType, Schema};
 
 pub struct SsmParameter;
 

@@ -15,11 +15,12 @@ use crate::aws::error::ApiError;
 use crate::aws::resources::ec2_arn;
 use crate::aws::tags::from_ec2;
 use crate::aws::AwsClients;
+use crate::aws::DataSource;
 use crate::lang::Value;
 use crate::provider::values::{
     get_bool, get_str, get_string_map, opt_bool, opt_number, opt_str, state_object, string_map,
 };
-use crate::provider::{AttrSchema, AttrType, DataSource, Schema};
+use crate::provider::{AttrSchema, AttrType, Schema};
 
 pub struct SubnetData;
 

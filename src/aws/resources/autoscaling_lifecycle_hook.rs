@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use crate::aws::adopt::find_by_arguments;
-use crate::provider::{Adoption, Candidate, Owner};
+use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_autoscaling::types::LifecycleHook;
 
@@ -17,10 +17,11 @@ use super::{create_call, split_import_id};
 use crate::aws::call::call;
 use crate::aws::error::{from_sdk, ApiError};
 use crate::aws::AwsClients;
+use crate::aws::{CallContext, ImportIdError, ResourceType};
 use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_i32, get_str, opt_number, opt_str, state_object};
-use crate::provider::{AttrSchema, AttrType, CallContext, ImportIdError, ResourceType, Schema};
+use crate::provider::{AttrSchema, AttrType, Schema};
 
 pub struct AutoscalingLifecycleHookType;
 

@@ -12,8 +12,8 @@
 use std::collections::BTreeMap;
 
 use crate::aws::adopt::find_by_arguments;
-use crate::provider::adopt::pin_name;
-use crate::provider::{Adoption, Candidate, Owner};
+use crate::aws::adoption::pin_name;
+use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_eventbridge::types::{InputTransformer, Target};
 
@@ -23,14 +23,13 @@ use crate::aws::call::call;
 use crate::aws::error::{from_sdk, ApiError, ErrorKind, OrGone};
 use crate::aws::iam::{iam_eventually_consistent, IAM_SETTLE_LIMIT};
 use crate::aws::AwsClients;
+use crate::aws::{CallContext, ImportIdError, ResourceType};
 use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{
     get_blocks, get_str, get_string_map, opt_str, state_object, string_map,
 };
-use crate::provider::{
-    AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, ResourceType, Schema,
-};
+use crate::provider::{AttrSchema, AttrType, BlockSchema, Schema};
 
 pub struct CloudwatchEventTargetType;
 

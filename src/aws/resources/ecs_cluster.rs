@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::aws::adopt::read_judged;
-use crate::provider::{Adoption, Candidate, Owner};
+use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ecs::types::{
     Cluster, ClusterConfiguration, ClusterField, ClusterServiceConnectDefaultsRequest,
@@ -29,14 +29,13 @@ use crate::aws::ecs_api::{build_error, ecs_tag_map, from_ecs, to_ecs, update_ecs
 use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
+use crate::aws::{CallContext, ImportIdError, ResourceType};
 use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{
     get_block, get_blocks, get_bool, get_str, nested_object, opt_str, state_object, string_map,
 };
-use crate::provider::{
-    AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, ResourceType, Schema,
-};
+use crate::provider::{AttrSchema, AttrType, BlockSchema, Schema};
 
 pub struct EcsClusterType;
 

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::aws::adopt::find_by_arguments;
-use crate::provider::{Adoption, Candidate, Owner};
+use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ecs::types::{CapacityProviderStrategyItem, Cluster};
 
@@ -20,12 +20,13 @@ use crate::aws::call::call;
 use crate::aws::ecs_api::{build_error, name_from_arn};
 use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::AwsClients;
+use crate::aws::{CallContext, ResourceType};
 use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{
     get_blocks, get_i32, get_str, get_strings, state_object, string_set,
 };
-use crate::provider::{AttrSchema, AttrType, BlockSchema, CallContext, ResourceType, Schema};
+use crate::provider::{AttrSchema, AttrType, BlockSchema, Schema};
 
 pub struct EcsClusterCapacityProvidersType;
 

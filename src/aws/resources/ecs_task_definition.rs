@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 
 use crate::aws::adopt::read_judged;
-use crate::provider::{Adoption, Candidate, Owner};
+use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ecs::types::{
     Compatibility, CpuArchitecture, HostVolumeProperties, IpcMode, NetworkMode, OsFamily, PidMode,
@@ -28,15 +28,14 @@ use crate::aws::ecs_api::{ecs_tag_map, from_ecs, to_ecs, update_ecs_tags};
 use crate::aws::error::{from_sdk as api_error, retry, ApiError, RetryPolicy};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
+use crate::aws::{CallContext, ImportIdError, ResourceType};
 use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{
     block_object, get_blocks, get_bool, get_str, get_strings, opt_str, state_object, string_map,
     string_set,
 };
-use crate::provider::{
-    AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, ResourceType, Schema,
-};
+use crate::provider::{AttrSchema, AttrType, BlockSchema, Schema};
 
 pub struct EcsTaskDefinitionType;
 

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::provider::{Adoption, Candidate, Owner};
+use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use base64::Engine;
 use sha2::{Digest, Sha256};
@@ -19,10 +19,11 @@ use crate::aws::call::call;
 use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::iam::{iam_eventually_consistent, iso8601, IAM_SETTLE_LIMIT};
 use crate::aws::AwsClients;
+use crate::aws::{CallContext, ResourceType};
 use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_str, state_object};
-use crate::provider::{AttrSchema, AttrType, CallContext, ResourceType, Schema};
+use crate::provider::{AttrSchema, AttrType, Schema};
 
 pub struct IamAccessKeyType;
 

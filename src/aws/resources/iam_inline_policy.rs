@@ -13,8 +13,8 @@
 use std::collections::BTreeMap;
 
 use crate::aws::adopt::find_by_arguments;
-use crate::provider::adopt::pin_name;
-use crate::provider::{Adoption, Candidate};
+use crate::aws::adoption::pin_name;
+use crate::aws::{Adoption, Candidate};
 use async_trait::async_trait;
 
 use super::{prefix_of_unique_name, read_created, retry_while, split_import_id};
@@ -23,9 +23,10 @@ use crate::aws::iam::{iam_eventually_consistent, name_or_prefix, read_each, IAM_
 use crate::aws::json_doc::{canonical_policy, normalize_attr};
 use crate::aws::refresh_batch::RefreshBatch;
 use crate::aws::AwsClients;
+use crate::aws::{CallContext, ImportIdError, ResourceType};
 use crate::lang::Value;
 use crate::provider::values::{get_str, opt_str, state_object};
-use crate::provider::{AttrSchema, AttrType, CallContext, ImportIdError, ResourceType, Schema};
+use crate::provider::{AttrSchema, AttrType, Schema};
 
 /// Whose inline policy it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -240,7 +241,7 @@ impl ResourceType for IamInlinePolicyType {
         &self,
         clients: &AwsClients,
         planned: &Value,
-        _: &crate::provider::Owner<'_>,
+        _: &crate::aws::Owner<'_>,
     ) -> Result<Vec<Candidate>, ApiError> {
         let id = get_str(planned, self.owner.attr())
             .zip(get_str(planned, "name"))

@@ -14,8 +14,8 @@
 use std::collections::BTreeMap;
 
 use crate::aws::adopt::find_named;
-use crate::provider::adopt::pin_name;
-use crate::provider::{Adoption, Candidate, Owner};
+use crate::aws::adoption::pin_name;
+use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_iam::types::{Role, RoleDetail};
 
@@ -31,10 +31,11 @@ use crate::aws::refresh_batch::RefreshBatch;
 use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
+use crate::aws::{CallContext, ResourceType};
 use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_bool, get_i32, get_str, opt_str, state_object};
-use crate::provider::{AttrSchema, AttrType, CallContext, ResourceType, Schema};
+use crate::provider::{AttrSchema, AttrType, Schema};
 
 pub struct IamRoleType;
 

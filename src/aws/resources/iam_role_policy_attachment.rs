@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::aws::adopt::find_by_arguments;
-use crate::provider::{Adoption, Candidate, Owner};
+use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 
 use super::{expect_prefix, read_created, retry_while, split_import_id};
@@ -20,9 +20,10 @@ use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::iam::{iam_eventually_consistent, IAM_SETTLE_LIMIT};
 use crate::aws::refresh_batch::RefreshBatch;
 use crate::aws::AwsClients;
+use crate::aws::{CallContext, ImportIdError, ResourceType};
 use crate::lang::Value;
 use crate::provider::values::{get_str, state_object};
-use crate::provider::{AttrSchema, AttrType, CallContext, ImportIdError, ResourceType, Schema};
+use crate::provider::{AttrSchema, AttrType, Schema};
 
 pub struct IamRolePolicyAttachmentType;
 

@@ -8,8 +8,8 @@
 use std::collections::BTreeMap;
 
 use crate::aws::adopt::{ec2_tag_map, read_judged};
-use crate::provider::adopt::pin_name;
-use crate::provider::{Adoption, Candidate, Owner};
+use crate::aws::adoption::pin_name;
+use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Filter, KeyPairInfo, ResourceType as Ec2Type};
 
@@ -21,9 +21,10 @@ use crate::aws::call::call;
 use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
+use crate::aws::{CallContext, ResourceType};
 use crate::lang::Value;
 use crate::provider::values::{get_str, opt_str, state_object, string_map};
-use crate::provider::{AttrSchema, AttrType, CallContext, ResourceType, Schema};
+use crate::provider::{AttrSchema, AttrType, Schema};
 
 pub struct KeyPairType;
 

@@ -13,8 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use crate::aws::adopt::find_by_arguments;
-use crate::provider::adopt::pin_name;
-use crate::provider::{Adoption, Candidate, Owner};
+use crate::aws::adoption::pin_name;
+use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_autoscaling::types::{
     BlockDeviceMapping, Ebs, InstanceMonitoring, LaunchConfiguration,
@@ -25,13 +25,14 @@ use super::{create_call, prefix_of_unique_name, read_created, retry_while, uniqu
 use crate::aws::call::call;
 use crate::aws::error::{from_sdk, ApiError, ErrorKind};
 use crate::aws::AwsClients;
+use crate::aws::{CallContext, ResourceType};
 use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{
     block_object, get_blocks, get_bool, get_i32, get_str, get_strings, opt_bool, opt_number,
     opt_str, state_object, string_set,
 };
-use crate::provider::{AttrSchema, AttrType, BlockSchema, CallContext, ResourceType, Schema};
+use crate::provider::{AttrSchema, AttrType, BlockSchema, Schema};
 
 pub struct LaunchConfigurationType;
 

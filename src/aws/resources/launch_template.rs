@@ -21,7 +21,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::aws::adopt::find_tagged_ec2;
-use crate::provider::{Adoption, Candidate, Owner};
+use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
     CreditSpecificationRequest, HostnameType, InstanceInterruptionBehavior,
@@ -47,15 +47,14 @@ use crate::aws::call::call;
 use crate::aws::error::{from_sdk, ApiError, ErrorKind, OrGone};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, to_ec2, update_ec2_tags};
 use crate::aws::AwsClients;
+use crate::aws::{CallContext, ImportIdError, ResourceType};
 use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{
     block_object, get_block, get_blocks, get_bool, get_i32, get_str, get_string_map, get_strings,
     nested_object, opt_bool, opt_number, opt_str, state_object, string_map, string_set,
 };
-use crate::provider::{
-    AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, ResourceType, Schema,
-};
+use crate::provider::{AttrSchema, AttrType, BlockSchema, Schema};
 
 pub struct LaunchTemplateType;
 
@@ -1026,7 +1025,7 @@ impl ResourceType for LaunchTemplateType {
     /// Found by its tags; the name is pinned all the same, so that the intent row says what
     /// was asked for.
     fn pin_generated(&self, planned: Value) -> Value {
-        crate::provider::adopt::pin_name(planned, "name", "name_prefix", "ecsform-")
+        crate::aws::adoption::pin_name(planned, "name", "name_prefix", "ecsform-")
     }
 
     /// One `DescribeLaunchTemplates` filtered on ecsform's tags.

@@ -19,8 +19,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::aws::adopt::read_judged;
-use crate::provider::adopt::pin_name;
-use crate::provider::{Adoption, Candidate, Owner};
+use crate::aws::adoption::pin_name;
+use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::{
     IpAddressType, LoadBalancer, LoadBalancerAttribute, LoadBalancerSchemeEnum,
@@ -38,15 +38,14 @@ use crate::aws::elbv2_tags::{
 use crate::aws::error::{from_sdk, wait_until, ApiError, ErrorKind, OrGone};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
+use crate::aws::{CallContext, ImportIdError, ResourceType};
 use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{
     get_blocks, get_bool, get_number, get_str, get_strings, opt_str, state_object, string_map,
     string_set,
 };
-use crate::provider::{
-    AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, ResourceType, Schema,
-};
+use crate::provider::{AttrSchema, AttrType, BlockSchema, Schema};
 
 pub struct LbType;
 

@@ -13,7 +13,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::aws::adopt::read_judged;
-use crate::provider::{Adoption, Candidate, Owner};
+use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::{Certificate, Listener, ProtocolEnum};
 
@@ -24,11 +24,10 @@ use crate::aws::elbv2_tags::{describe_tags, parent_arn, to_elb, update_tags, vis
 use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
+use crate::aws::{fill_local_from_config, CallContext, ImportIdError, ResourceType};
 use crate::lang::Value;
 use crate::provider::values::{get_i32, get_str, opt_str, state_object, string_map};
-use crate::provider::{
-    fill_local_from_config, AttrSchema, AttrType, CallContext, ImportIdError, ResourceType, Schema,
-};
+use crate::provider::{AttrSchema, AttrType, Schema};
 
 pub struct LbListenerType;
 

@@ -19,7 +19,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::aws::adopt::read_judged;
-use crate::provider::{Adoption, Candidate, Owner};
+use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::{
     HostHeaderConditionConfig, HttpHeaderConditionConfig, HttpRequestMethodConditionConfig,
@@ -34,15 +34,13 @@ use crate::aws::elbv2_tags::{describe_tags, parent_arn, to_elb, update_tags, vis
 use crate::aws::error::{from_sdk, ApiError, ErrorKind, OrGone};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
+use crate::aws::{fill_local_from_config, CallContext, ImportIdError, ResourceType};
 use crate::lang::Value;
 use crate::provider::values::{
     get_blocks, get_i32, get_str, get_strings, nested_object, opt_str, state_object, string_map,
     string_set,
 };
-use crate::provider::{
-    fill_local_from_config, AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError,
-    ResourceType, Schema,
-};
+use crate::provider::{AttrSchema, AttrType, BlockSchema, Schema};
 
 pub struct LbListenerRuleType;
 

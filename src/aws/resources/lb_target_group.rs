@@ -16,8 +16,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::aws::adopt::read_judged;
-use crate::provider::adopt::pin_name;
-use crate::provider::{Adoption, Candidate, Owner};
+use crate::aws::adoption::pin_name;
+use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::{
     Matcher, ProtocolEnum, TargetGroup, TargetGroupAttribute, TargetTypeEnum,
@@ -33,14 +33,13 @@ use crate::aws::elbv2_tags::{describe_tags, to_elb, update_tags, visible, DESCRI
 use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
+use crate::aws::{CallContext, ImportIdError, ResourceType};
 use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{
     get_blocks, get_bool, get_i32, get_number, get_str, opt_str, state_object, string_map,
 };
-use crate::provider::{
-    AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, ResourceType, Schema,
-};
+use crate::provider::{AttrSchema, AttrType, BlockSchema, Schema};
 
 pub struct LbTargetGroupType;
 

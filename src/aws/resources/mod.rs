@@ -1,4 +1,4 @@
-//! AWS resource types, one file each, each implementing `provider::ResourceType`, and the few
+//! AWS resource types, one file each, each implementing `aws::ResourceType`, and the few
 //! helpers they share: batched Describe calls with a fallback for ids that are gone, reading
 //! back an object that is not yet visible, retrying while AWS settles, EC2 ARNs, generated
 //! unique names.
@@ -50,8 +50,8 @@ use std::time::Duration;
 use super::error::{retry, wait_until, ApiError, ErrorKind, RetryPolicy};
 use super::AwsClients;
 use crate::aws::call::call;
+use crate::aws::{ImportIdError, ResourceType};
 use crate::lang::Value;
-use crate::provider::{ImportIdError, ResourceType};
 
 /// How long an id created a moment ago may stay invisible to other calls.
 pub const VISIBILITY_LIMIT: Duration = Duration::from_secs(2 * 60);

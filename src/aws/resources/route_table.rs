@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use crate::aws::adopt::find_tagged_ec2;
-use crate::provider::{Adoption, Candidate, Owner};
+use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{ResourceType as Ec2Type, Route, RouteOrigin, RouteTable};
 
@@ -22,13 +22,12 @@ use crate::aws::call::call;
 use crate::aws::error::{from_sdk, wait_until, ApiError, OrGone};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
+use crate::aws::{CallContext, ImportIdError, ResourceType};
 use crate::lang::Value;
 use crate::provider::values::{
     get_blocks, get_str, get_strings, opt_str, state_object, string_map, string_set,
 };
-use crate::provider::{
-    AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, ResourceType, Schema,
-};
+use crate::provider::{AttrSchema, AttrType, BlockSchema, Schema};
 
 pub struct RouteTableType;
 

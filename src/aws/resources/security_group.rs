@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::aws::adopt::find_tagged_ec2;
-use crate::provider::{Adoption, Candidate, Owner};
+use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Filter, ResourceType as Ec2ResourceType, SecurityGroup};
 
@@ -24,12 +24,11 @@ use crate::aws::call::call;
 use crate::aws::error::{wait_until, ApiError, OrGone};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
+use crate::aws::{CallContext, ImportIdError, ResourceType};
 use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_blocks, get_bool, get_str, opt_str, state_object, string_map};
-use crate::provider::{
-    AttrSchema, AttrType, BlockSchema, CallContext, ImportIdError, ResourceType, Schema,
-};
+use crate::provider::{AttrSchema, AttrType, BlockSchema, Schema};
 
 pub struct SecurityGroupType;
 
@@ -232,7 +231,7 @@ impl ResourceType for SecurityGroupType {
     /// Found by its tags; the name is pinned all the same, so that the intent row says what
     /// was asked for.
     fn pin_generated(&self, planned: Value) -> Value {
-        crate::provider::adopt::pin_name(planned, "name", "name_prefix", "ecsform-")
+        crate::aws::adoption::pin_name(planned, "name", "name_prefix", "ecsform-")
     }
 
     /// One `DescribeSecurityGroups` filtered on ecsform's tags.

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use crate::aws::adopt::find_by_arguments;
-use crate::provider::{Adoption, Candidate, Owner};
+use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::SecurityGroup;
 
@@ -20,10 +20,11 @@ use super::security_group::describe_groups;
 use super::sg_permissions::{self as perms, Atoms, Direction, PortRange, Source};
 use crate::aws::error::{wait_until, ApiError, ErrorKind, OrGone};
 use crate::aws::AwsClients;
+use crate::aws::{CallContext, ImportIdError, ResourceType};
 use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_i32, get_str, opt_str, state_object};
-use crate::provider::{AttrSchema, AttrType, CallContext, ImportIdError, ResourceType, Schema};
+use crate::provider::{AttrSchema, AttrType, Schema};
 
 pub struct SecurityGroupRuleType;
 

@@ -13,7 +13,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::aws::adopt::read_judged;
-use crate::provider::{Adoption, Candidate, Owner};
+use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_sns::types::Tag;
 
@@ -26,10 +26,11 @@ use crate::aws::refresh_batch::RefreshBatch;
 use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
+use crate::aws::{CallContext, ImportIdError, ResourceType};
 use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_bool, get_str, opt_str, state_object};
-use crate::provider::{AttrSchema, AttrType, CallContext, ImportIdError, ResourceType, Schema};
+use crate::provider::{AttrSchema, AttrType, Schema};
 
 pub struct SnsTopicType;
 

@@ -12,11 +12,11 @@ use std::future::Future;
 use std::pin::Pin;
 
 use ecsform::aws::AwsClients;
+use ecsform::aws::{CallContext, ResourceType};
 use ecsform::config::Lifecycle;
 use ecsform::lang::Value;
 use ecsform::plan::diff::plan_instance;
 use ecsform::plan::Action;
-use ecsform::provider::{CallContext, ResourceType};
 
 /// Which step a state passed to the `check` callback comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

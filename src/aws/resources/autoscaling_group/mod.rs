@@ -43,8 +43,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use crate::aws::adopt::read_judged;
-use crate::provider::adopt::pin_name;
-use crate::provider::{Adoption, Candidate, Owner};
+use crate::aws::adoption::pin_name;
+use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_autoscaling::operation::start_instance_refresh::builders::StartInstanceRefreshFluentBuilder;
 use aws_sdk_autoscaling::types::{
@@ -56,18 +56,17 @@ use aws_sdk_autoscaling::types::{
 use super::{attr, changed, create_call, prefix_of_unique_name, retry_while, unique_name};
 use crate::aws::call::call;
 use crate::aws::error::{from_sdk, wait_until, ApiError, ErrorKind};
+use crate::aws::rollout::{RollOut, Rollout, RolloutContext, RolloutEvent, RolloutQuery};
 use crate::aws::tags::ECSFORM_PREFIX;
 use crate::aws::AwsClients;
+use crate::aws::{CallContext, ResourceType, SettingError};
 use crate::lang::Value;
-use crate::provider::rollout::{RollOut, Rollout, RolloutContext, RolloutEvent, RolloutQuery};
 use crate::provider::schema::Default;
 use crate::provider::values::{
     block_object, get_block, get_blocks, get_bool, get_i32, get_number, get_str, get_strings,
     nested_object, opt_number, opt_str, state_object, string_set, strings,
 };
-use crate::provider::{
-    AttrSchema, AttrType, BlockSchema, CallContext, ResourceType, Schema, SettingError,
-};
+use crate::provider::{AttrSchema, AttrType, BlockSchema, Schema};
 
 pub struct AutoscalingGroupType;
 

@@ -9,14 +9,15 @@
 //! before it finished (the group's `rollout_pending` mark in state). Pure; the rollout itself
 //! is in [`super::rollout`].
 //!
-//! [`ResourceType::rollout`]: crate::provider::ResourceType::rollout
+//! [`ResourceType::rollout`]: crate::aws::ResourceType::rollout
 
 use std::time::Duration;
 
 use super::{parse_duration, REFRESH};
+use crate::aws::rollout::{Rollout, RolloutCause, RolloutQuery, PENDING_ATTR};
+use crate::aws::SettingError;
 use crate::lang::Value;
-use crate::provider::rollout::{Rollout, RolloutCause, RolloutQuery, PENDING_ATTR};
-use crate::provider::{BlockSchema, Schema, SettingError};
+use crate::provider::{BlockSchema, Schema};
 
 /// The block that configures the rollout.
 pub const BLOCK: &str = "rolling_update";
@@ -339,7 +340,7 @@ fn cause_of(q: &RolloutQuery<'_>) -> Option<RolloutCause> {
 
 /// The rollout a planned change of a group implies, if any ([`ResourceType::rollout`]).
 ///
-/// [`ResourceType::rollout`]: crate::provider::ResourceType::rollout
+/// [`ResourceType::rollout`]: crate::aws::ResourceType::rollout
 pub(super) fn rollout(q: &RolloutQuery<'_>) -> Option<Rollout> {
     let settings = RollingSettings::from_group(q.after.unwrap_or(q.before))
         .ok()
@@ -359,7 +360,7 @@ pub(super) fn rollout(q: &RolloutQuery<'_>) -> Option<Rollout> {
 mod tests {
     use super::super::AutoscalingGroupType;
     use super::*;
-    use crate::provider::ResourceType;
+    use crate::aws::ResourceType;
 
     fn group(block: Value) -> Value {
         Value::map([(BLOCK, Value::List(vec![block]))])

@@ -17,7 +17,7 @@
 //! The batch arithmetic is in [`batch`](super::batch); this module talks to AWS and never
 //! prints: progress goes out as [`RolloutEvent`]s.
 //!
-//! [`ResourceType::roll_out`]: crate::provider::ResourceType::roll_out
+//! [`ResourceType::roll_out`]: crate::aws::ResourceType::roll_out
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -27,11 +27,11 @@ use aws_sdk_autoscaling::types::AutoScalingGroup;
 use super::batch::{self, Capacity, GroupInstance};
 use super::rolling_update::{pending_of, RollingSettings};
 use crate::aws::error::{from_sdk, retry, wait_until, ApiError, ErrorKind, RetryPolicy};
+use crate::aws::rollout::{RolloutContext, RolloutEvent, RolloutFailure};
 use crate::aws::AwsClients;
 use crate::diag::Diagnostic;
 use crate::interrupt::Interrupt;
 use crate::lang::Value;
-use crate::provider::rollout::{RolloutContext, RolloutEvent, RolloutFailure};
 
 const POLL: Duration = Duration::from_secs(5);
 /// How long Auto Scaling may take to accept a capacity change while it is busy.
@@ -969,7 +969,7 @@ async fn restore_after_drain(r: &Run<'_>, arns: &[String]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::rollout::with_mark;
+    use crate::aws::rollout::with_mark;
 
     #[test]
     fn marks_round_trip_through_the_plan_reader() {

@@ -2,7 +2,7 @@
 //! `creating`, no id, the arguments it is about to send); a row still there at the next plan
 //! means the create may have happened without its id being recorded. Each such row is
 //! resolved here, before planning, by asking its resource type to look for the object
-//! ([`crate::provider::ResourceType::find_created`]):
+//! ([`crate::aws::ResourceType::find_created`]):
 //!
 //! * exactly one object of this instance's → it becomes the prior object (*adopted*), and the
 //!   plan compares it with the configuration as usual; apply records it;
@@ -12,27 +12,24 @@
 //!
 //! A create-before-destroy replacement keeps the object it replaces recorded while the new one
 //! is created: its row keeps the old id and attributes, status `creating`, and the new
-//! object's arguments under [`REPLACEMENT_KEY`]. Refresh reads the old object as usual; the
+//! object's arguments under [`REPLACEMENT_KEY`](crate::state::REPLACEMENT_KEY). Refresh reads the old object as usual; the
 //! replacement, if found, is adopted by apply's create step instead of creating another.
 //!
 //! Nothing here writes state; apply does, and `ecsform plan` stays read-only.
 
 use std::collections::BTreeMap;
 
-use super::build::{PriorObject, Refreshed};
 use super::refresh::reconcile_tags;
-use super::{Recovered, RecoveryKind};
 use crate::addrs::ResourceInstanceAddr;
+use crate::aws;
+use crate::aws::adoption::{resolve, state_id, Resolution};
 use crate::aws::AwsClients;
+use crate::aws::{Adoption, Owner, ResourceType};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lang::Value;
-use crate::provider::adopt::{resolve, state_id, Resolution};
-use crate::provider::{self, Adoption, Owner, ResourceType};
+use crate::plan::build::{PriorObject, Refreshed};
+use crate::plan::{Recovered, RecoveryKind};
 use crate::state::{ResourceRecord, ResourceStatus};
-
-/// The attribute of a create-before-destroy row holding the arguments of the replacement being
-/// created (the rest of the row is the recorded object it replaces).
-pub const REPLACEMENT_KEY: &str = "ecsform:replacement";
 
 /// What recovery found: objects to adopt (by address), what to tell the user, and problems.
 #[derive(Debug, Default)]
@@ -40,18 +37,6 @@ pub struct Recovery {
     pub prior: BTreeMap<ResourceInstanceAddr, PriorObject>,
     pub recovered: Vec<Recovered>,
     pub diags: Diagnostics,
-}
-
-/// The arguments an intent row recorded: the row's attributes for a plain create, the
-/// [`REPLACEMENT_KEY`] part for a create-before-destroy replacement.
-pub fn intent_arguments(rec: &ResourceRecord) -> Option<&serde_json::Value> {
-    if rec.status != ResourceStatus::Creating {
-        return None;
-    }
-    match &rec.id {
-        None => Some(&rec.attributes),
-        Some(_) => rec.attributes.get(REPLACEMENT_KEY),
-    }
 }
 
 /// Looks for the object of one intent row; `Ok(None)` when nothing of ours exists. Errors are
@@ -64,7 +49,7 @@ pub async fn find_intended(
     default_tags: &BTreeMap<String, String>,
     diags: &mut Diagnostics,
 ) -> Option<Value> {
-    let args = intent_arguments(rec)?;
+    let args = rec.intent_arguments()?;
     let schema = rt.schema();
     let planned = schema.decode(&Value::from_json(args));
     let owner = Owner {
@@ -140,7 +125,7 @@ pub async fn recover(
         .filter(|r| r.status == ResourceStatus::Creating)
     {
         let (Some(rt), Some(addr)) = (
-            provider::resource_type(&rec.type_name),
+            aws::resource_type(&rec.type_name),
             ResourceInstanceAddr::parse(&rec.address),
         ) else {
             // Refresh reports unknown types and unreadable addresses.
@@ -184,6 +169,7 @@ pub async fn recover(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::state::REPLACEMENT_KEY;
 
     fn row(id: Option<&str>, attributes: serde_json::Value) -> ResourceRecord {
         ResourceRecord {
@@ -204,14 +190,14 @@ mod tests {
     #[test]
     fn intent_arguments_of_a_create_and_of_a_replacement() {
         let args = serde_json::json!({"cidr_block": "10.0.0.0/16"});
-        assert_eq!(intent_arguments(&row(None, args.clone())), Some(&args));
+        assert_eq!(row(None, args.clone()).intent_arguments(), Some(&args));
         let replacing = row(
             Some("vpc-old"),
             serde_json::json!({"id": "vpc-old", REPLACEMENT_KEY: args.clone()}),
         );
-        assert_eq!(intent_arguments(&replacing), Some(&args));
+        assert_eq!(replacing.intent_arguments(), Some(&args));
         let mut ready = row(Some("vpc-old"), args);
         ready.status = ResourceStatus::Ready;
-        assert_eq!(intent_arguments(&ready), None);
+        assert_eq!(ready.intent_arguments(), None);
     }
 }

@@ -4,14 +4,15 @@
 
 use std::collections::BTreeMap;
 
-use super::build::{PriorObject, Refreshed};
 use crate::addrs::ResourceInstanceAddr;
+use crate::aws;
 use crate::aws::refresh_batch::RefreshBatch;
 use crate::aws::AwsClients;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lang::value::mark_paths;
 use crate::lang::Value;
-use crate::provider::{self, Schema};
+use crate::plan::build::{PriorObject, Refreshed};
+use crate::provider::Schema;
 use crate::state::{ResourceRecord, ResourceStatus};
 
 /// The managed records that record an object, by type. An intent row without an id records
@@ -35,7 +36,7 @@ pub fn decode(
     let mut diags = Diagnostics::new();
     let mut out = BTreeMap::new();
     for (type_name, recs) in recorded_by_type(records) {
-        let Some(rt) = provider::resource_type(type_name) else {
+        let Some(rt) = aws::resource_type(type_name) else {
             diags.push(Diagnostic::error(
                 "Unsupported resource type in state",
                 format!("The state holds {} instance(s) of \"{type_name}\", which this ecsform does not support.", recs.len()),
@@ -93,7 +94,7 @@ pub async fn refresh(
     let batch = RefreshBatch::for_types(by_type.keys().copied());
     for (type_name, recs) in by_type {
         // Unsupported types were reported by `decode`.
-        let Some(rt) = provider::resource_type(type_name).filter(|rt| rt.refreshes()) else {
+        let Some(rt) = aws::resource_type(type_name).filter(|rt| rt.refreshes()) else {
             continue;
         };
         let schema = rt.schema();

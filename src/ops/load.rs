@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::addrs::ResourceInstanceAddr;
+use crate::aws;
 use crate::config::inputs::{self, VarArg};
 use crate::config::{self, BodyExpr, Expr, Mode, Module, Resource};
 use crate::diag::{Diagnostic, Diagnostics, Sources, Span};
@@ -12,7 +13,6 @@ use crate::graph::walk::{self, Evaluated, InstanceHook, Settings};
 pub use crate::graph::Loaded;
 use crate::lang::eval::{EmptyScope, Evaluator};
 use crate::lang::Value;
-use crate::provider;
 use hcl::edit::Span as _;
 
 pub use crate::lang::TERRAFORM_LANGUAGE_VERSION;
@@ -50,8 +50,8 @@ impl InstanceHook for SchemaValues {
     ) -> Result<Value, Diagnostic> {
         let key = &addr.resource;
         let schema = match key.mode {
-            Mode::Managed => provider::resource_type(&key.type_name).map(|t| t.schema()),
-            Mode::Data => provider::data_source(&key.type_name).map(|t| t.schema()),
+            Mode::Managed => aws::resource_type(&key.type_name).map(|t| t.schema()),
+            Mode::Data => aws::data_source(&key.type_name).map(|t| t.schema()),
         };
         // An unsupported type is reported once, at its label: nothing is known of its values.
         let Some(schema) = schema else {
@@ -200,7 +200,7 @@ fn check_providers(root: &Module, diags: &mut Diagnostics) {
 }
 
 /// What the resource types find wrong in their instances' configurations beyond their schemas
-/// ([`provider::ResourceType::validate`]), each mistake at the argument it is about; a block
+/// ([`aws::ResourceType::validate`]), each mistake at the argument it is about; a block
 /// repeated by `count` or `for_each` is reported once.
 fn validate_instances<'a>(
     instances: impl Iterator<Item = (&'a ResourceInstanceAddr, &'a Value)>,
@@ -212,7 +212,7 @@ fn validate_instances<'a>(
         if addr.is_data() {
             continue;
         }
-        let Some(rt) = provider::resource_type(&addr.resource.type_name) else {
+        let Some(rt) = aws::resource_type(&addr.resource.type_name) else {
             continue;
         };
         let errors = rt.validate(config);

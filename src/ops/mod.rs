@@ -2,27 +2,32 @@
 //! block's settings, open and lock the state, refresh, plan — and apply. Commands call these
 //! and render; nothing here prints.
 
+pub mod import;
+pub mod load;
+pub mod recover;
+pub mod refresh;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::addrs::{AddrPattern, ResourceInstanceAddr};
 use crate::apply::{self, ApplyHooks, ApplyRequest, ApplySummary};
+use crate::aws;
 use crate::aws::{AwsClients, AwsEnv};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::engine::{self, LoadOptions, Loaded};
 use crate::interrupt::Interrupt;
 use crate::lang::Value;
 use crate::plan::build::PriorObject;
 use crate::plan::build::{self as plan_build, DataReader, PlanRequest};
-use crate::plan::recover::{recover, Recovery};
-use crate::plan::refresh;
+use crate::plan::planfile::{PlanFile, StateStamp};
 use crate::plan::rolling;
 use crate::plan::{Action, Plan};
-use crate::planfile::{PlanFile, StateStamp};
 use crate::provider;
 use crate::state::{ResourceRecord, StateError, StateLock, StateStore};
 use crate::timings;
+use load::{LoadOptions, Loaded};
+use recover::{recover, Recovery};
 
 /// Options shared by plan, apply and destroy.
 #[derive(Clone, Debug)]
@@ -96,7 +101,7 @@ pub struct AwsDataReader<'a> {
 
 impl DataReader for AwsDataReader<'_> {
     fn read(&self, type_name: &str, config: &Value) -> Result<Value, String> {
-        let ds = provider::data_source(type_name)
+        let ds = aws::data_source(type_name)
             .ok_or_else(|| format!("unsupported data source {type_name}"))?;
         let handle = tokio::runtime::Handle::current();
         tokio::task::block_in_place(|| handle.block_on(ds.read(self.clients, config)))
@@ -170,7 +175,7 @@ pub async fn plan(opts: &RunOptions) -> Result<Planned, (Diagnostics, Option<Loa
         let path = opts.state_path.clone();
         std::thread::spawn(move || read_state(&path))
     };
-    let loaded = engine::load(&opts.load);
+    let loaded = load::load(&opts.load);
     timings::mark("configuration loaded");
     let read = reading
         .join()
@@ -258,7 +263,7 @@ pub async fn plan(opts: &RunOptions) -> Result<Planned, (Diagnostics, Option<Loa
         for i in 0..plan.rollouts.len() {
             let addr = &plan.rollouts[i].addr;
             let before = plan.change(addr).and_then(|c| c.before.clone());
-            let rt = provider::resource_type(&addr.resource.type_name);
+            let rt = aws::resource_type(&addr.resource.type_name);
             if let (Some(object), Some(rt)) = (before, rt) {
                 plan.rollouts[i].instances = rt.rollout_size(&clients, &object).await;
             }
@@ -291,7 +296,7 @@ pub async fn saved(
     crate::lang::functions::datetime::use_plan_timestamp(&file.created_at);
     let mut load = opts.load.clone();
     load.vars = file.var_args(&opts.load.vars);
-    let loaded = engine::load(&load);
+    let loaded = load::load(&load);
     if loaded.diags.has_errors() {
         let diags = loaded.diags.clone();
         return Err((diags, Some(loaded)));
@@ -392,11 +397,11 @@ pub async fn saved(
             else {
                 continue;
             };
-            let source = match provider::resource_type(&c.addr.resource.type_name) {
+            let source = match aws::resource_type(&c.addr.resource.type_name) {
                 Some(rt) => rt.schema().decode(&Value::from_json(rec)),
                 None => Value::from_json(rec),
             };
-            let restored = crate::planfile::restore_redacted(before, &source);
+            let restored = crate::plan::planfile::restore_redacted(before, &source);
             if c.action == Action::NoOp {
                 c.after = Some(restored.clone());
             }

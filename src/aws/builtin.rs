@@ -7,15 +7,13 @@ use std::path::Path;
 
 use async_trait::async_trait;
 
-use super::values::state_object;
-use super::{
-    Adoption, AttrSchema, AttrType, CallContext, Candidate, DataSource, LocalRead, Owner,
-    ResourceType, Schema,
-};
+use super::{Adoption, CallContext, Candidate, DataSource, LocalRead, Owner, ResourceType};
 use crate::aws::error::{ApiError, ErrorKind};
 use crate::aws::AwsClients;
 use crate::diag::{Diagnostic, Sources};
 use crate::lang::Value;
+use crate::provider::values::state_object;
+use crate::provider::{AttrSchema, AttrType, Schema};
 
 pub struct NullResource;
 
@@ -238,7 +236,7 @@ mod tests {
             sources: &Sources::default(),
             pure_only: true,
         };
-        for ds in super::super::DATA_SOURCES {
+        for ds in crate::aws::DATA_SOURCES {
             let local = ds
                 .read_locally(&Value::Map(BTreeMap::new()), &ctx)
                 .is_some();

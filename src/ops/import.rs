@@ -12,18 +12,19 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::addrs::{InstanceKey, ModuleInstance, ResourceInstanceAddr};
 use crate::apply::ApplyValues;
+use crate::aws;
 use crate::aws::AwsClients;
+use crate::aws::{ImportIdError, ResourceType};
 use crate::config::{Mode, Module};
 use crate::diag::{Diagnostic, Diagnostics, Sources};
-use crate::engine::{self, Loaded};
 use crate::graph::walk;
 use crate::lang::eval::suggest;
 use crate::lang::Value;
+use crate::ops::load::{self, Loaded};
+use crate::ops::refresh::{decode, reconcile_tags};
 use crate::ops::{self, AwsDataReader, RunOptions};
 use crate::plan::build::{self as plan_build, PlanRequest};
-use crate::plan::refresh::{decode, reconcile_tags};
 use crate::plan::Action;
-use crate::provider::{self, ImportIdError, ResourceType};
 use crate::state::{ResourceRecord, ResourceStatus, StateError, StateStore};
 
 /// What an import reports while it runs; the CLI prints it in Terraform's words.
@@ -66,7 +67,7 @@ pub async fn import(
     import_id: &str,
     hooks: &mut dyn ImportHooks,
 ) -> Result<ImportOutcome, ImportError> {
-    let loaded = engine::load(&opts.load);
+    let loaded = load::load(&opts.load);
     let outcome = if loaded.diags.has_errors() {
         Err(loaded.diags.clone())
     } else {
@@ -104,7 +105,7 @@ async fn import_into_state(
     if let Err(d) = check_declared(&loaded.module, &target) {
         return fail(d);
     }
-    let Some(rt) = provider::resource_type(&target.resource.type_name) else {
+    let Some(rt) = aws::resource_type(&target.resource.type_name) else {
         return fail(unsupported_type(&target));
     };
     // The name the configuration uses (an alias such as `aws_alb` stays one).
@@ -311,7 +312,7 @@ fn recorded_values(records: &[ResourceRecord]) -> BTreeMap<ResourceInstanceAddr,
         .filter(|r| r.mode == "managed")
         .filter_map(|r| {
             let addr = ResourceInstanceAddr::parse(&r.address)?;
-            let rt = provider::resource_type(&r.type_name)?;
+            let rt = aws::resource_type(&r.type_name)?;
             Some((addr, rt.schema().decode(&Value::from_json(&r.attributes))))
         })
         .collect()

@@ -1,0 +1,309 @@
+//! The registry: every resource type and data source ecsform implements, listed once.
+//! Adding a type is one file under `src/aws/resources/` (or `src/aws/data/`) and one row here.
+
+use super::builtin;
+use super::resources;
+use super::{DataSource, ResourceType};
+
+/// One row of the registry: a resource type and the other names the AWS provider gives it.
+pub struct Registered {
+    pub resource_type: &'static dyn ResourceType,
+    /// Older names of the same type (`aws_alb` for `aws_lb`): the same schema and behaviour.
+    /// An address keeps the name its configuration uses, in state, plans and messages, as in
+    /// Terraform.
+    pub aliases: &'static [&'static str],
+}
+
+impl Registered {
+    const fn new(resource_type: &'static dyn ResourceType) -> Registered {
+        Registered {
+            resource_type,
+            aliases: &[],
+        }
+    }
+
+    const fn aliases(self, aliases: &'static [&'static str]) -> Registered {
+        Registered { aliases, ..self }
+    }
+
+    /// The type's own name, then its aliases.
+    fn names(&self) -> impl Iterator<Item = &'static str> {
+        std::iter::once(self.resource_type.type_name()).chain(self.aliases.iter().copied())
+    }
+}
+
+/// Every resource type ecsform implements.
+pub static RESOURCE_TYPES: &[Registered] = &[
+    Registered::new(&builtin::NullResource),
+    Registered::new(&resources::autoscaling_group::AutoscalingGroupType),
+    Registered::new(&resources::autoscaling_lifecycle_hook::AutoscalingLifecycleHookType),
+    Registered::new(&resources::cloudwatch_event_rule::CloudwatchEventRuleType),
+    Registered::new(&resources::cloudwatch_event_target::CloudwatchEventTargetType),
+    Registered::new(&resources::cloudwatch_log_group::CloudwatchLogGroupType),
+    Registered::new(&resources::ecs_capacity_provider::EcsCapacityProviderType),
+    Registered::new(&resources::ecs_cluster::EcsClusterType),
+    Registered::new(&resources::ecs_cluster_capacity_providers::EcsClusterCapacityProvidersType),
+    Registered::new(&resources::ecs_service::EcsServiceType),
+    Registered::new(&resources::ecs_task_definition::EcsTaskDefinitionType),
+    Registered::new(&resources::eip::EipType),
+    Registered::new(&resources::iam_access_key::IamAccessKeyType),
+    Registered::new(&resources::iam_instance_profile::IamInstanceProfileType),
+    Registered::new(&resources::iam_policy::IamPolicyType),
+    Registered::new(&resources::iam_policy_attachment::IamPolicyAttachmentType),
+    Registered::new(&resources::iam_role::IamRoleType),
+    Registered::new(&resources::iam_inline_policy::IAM_ROLE_POLICY),
+    Registered::new(&resources::iam_role_policy_attachment::IamRolePolicyAttachmentType),
+    Registered::new(&resources::iam_user::IamUserType),
+    Registered::new(&resources::iam_inline_policy::IAM_USER_POLICY),
+    Registered::new(&resources::internet_gateway::InternetGatewayType),
+    Registered::new(&resources::key_pair::KeyPairType),
+    Registered::new(&resources::launch_configuration::LaunchConfigurationType),
+    Registered::new(&resources::launch_template::LaunchTemplateType),
+    Registered::new(&resources::lb::LbType).aliases(&["aws_alb"]),
+    Registered::new(&resources::lb_listener::LbListenerType).aliases(&["aws_alb_listener"]),
+    Registered::new(&resources::lb_listener_rule::LbListenerRuleType)
+        .aliases(&["aws_alb_listener_rule"]),
+    Registered::new(&resources::lb_target_group::LbTargetGroupType)
+        .aliases(&["aws_alb_target_group"]),
+    Registered::new(&resources::nat_gateway::NatGatewayType),
+    Registered::new(&resources::route::RouteType),
+    Registered::new(&resources::route_table::RouteTableType),
+    Registered::new(&resources::route_table_association::RouteTableAssociationType),
+    Registered::new(&resources::security_group::SecurityGroupType),
+    Registered::new(&resources::security_group_rule::SecurityGroupRuleType),
+    Registered::new(&resources::sns_topic::SnsTopicType),
+    Registered::new(&resources::subnet::SubnetType),
+    Registered::new(&resources::vpc::VpcType),
+];
+
+/// Every data source ecsform implements.
+pub static DATA_SOURCES: &[&dyn DataSource] = &[
+    &builtin::TemplateFile,
+    &crate::aws::data::ami::Ami,
+    &crate::aws::data::availability_zones::AvailabilityZones,
+    &crate::aws::data::caller_identity::CallerIdentity,
+    &crate::aws::data::iam_policy_document::IamPolicyDocument,
+    &crate::aws::data::region::Region,
+    &crate::aws::data::ssm_parameter::SsmParameter,
+    &crate::aws::data::subnet::SubnetData,
+    &crate::aws::data::vpc::VpcData,
+];
+
+/// Every name a resource type is known by, aliases included, with the type it names.
+pub fn named_resource_types() -> impl Iterator<Item = (&'static str, &'static dyn ResourceType)> {
+    RESOURCE_TYPES
+        .iter()
+        .flat_map(|r| r.names().map(|name| (name, r.resource_type)))
+}
+
+/// Names of every supported resource type, aliases included, sorted (for "unsupported type"
+/// messages and `providers schema -json`).
+pub fn resource_type_names() -> Vec<&'static str> {
+    let mut names: Vec<_> = named_resource_types().map(|(name, _)| name).collect();
+    names.sort_unstable();
+    names
+}
+
+/// Names of every supported data source, sorted.
+pub fn data_source_names() -> Vec<&'static str> {
+    let mut names: Vec<_> = DATA_SOURCES.iter().map(|d| d.type_name()).collect();
+    names.sort_unstable();
+    names
+}
+
+/// The type a resource type name (or alias: `aws_alb` is `aws_lb`) names.
+pub fn resource_type(name: &str) -> Option<&'static dyn ResourceType> {
+    named_resource_types()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| t)
+}
+
+pub fn data_source(name: &str) -> Option<&'static dyn DataSource> {
+    DATA_SOURCES.iter().copied().find(|t| t.type_name() == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::{fill_local_from_config, Adoption};
+    use crate::lang::Value;
+    use crate::provider::{AttrSchema, AttrType, Schema};
+
+    #[test]
+    fn every_importable_type_documents_its_import_id() {
+        for t in RESOURCE_TYPES.iter().map(|r| r.resource_type) {
+            if t.importable() {
+                assert_ne!(
+                    t.import_id_format(),
+                    "the object's id",
+                    "{} does not say what its import ID is",
+                    t.type_name()
+                );
+            }
+        }
+        assert!(!resource_type("null_resource").unwrap().importable());
+    }
+
+    /// How each type's objects are found again after an interrupted apply. A new type must be
+    /// added here (and to the table in docs/state.md): the decision cannot be left to a default.
+    const ADOPTION: &[(&str, &str)] = &[
+        ("aws_alb", "name + lineage tag"),
+        ("aws_alb_listener", "tags"),
+        ("aws_alb_listener_rule", "tags"),
+        ("aws_alb_target_group", "name + lineage tag"),
+        ("aws_autoscaling_group", "name + lineage tag"),
+        ("aws_autoscaling_lifecycle_hook", "arguments"),
+        ("aws_cloudwatch_event_rule", "name + lineage tag"),
+        ("aws_cloudwatch_event_target", "arguments"),
+        ("aws_cloudwatch_log_group", "name + lineage tag"),
+        ("aws_ecs_capacity_provider", "name + lineage tag"),
+        ("aws_ecs_cluster", "name + lineage tag"),
+        ("aws_ecs_cluster_capacity_providers", "arguments"),
+        ("aws_ecs_service", "name + lineage tag"),
+        ("aws_ecs_task_definition", "tags"),
+        ("aws_eip", "tags"),
+        ("aws_iam_access_key", "cannot be found"),
+        ("aws_iam_instance_profile", "name + lineage tag"),
+        ("aws_iam_policy", "name + lineage tag"),
+        ("aws_iam_policy_attachment", "arguments"),
+        ("aws_iam_role", "name + lineage tag"),
+        ("aws_iam_role_policy", "arguments"),
+        ("aws_iam_role_policy_attachment", "arguments"),
+        ("aws_iam_user", "name + lineage tag"),
+        ("aws_iam_user_policy", "arguments"),
+        ("aws_internet_gateway", "tags"),
+        ("aws_key_pair", "name + lineage tag"),
+        ("aws_launch_configuration", "name"),
+        ("aws_launch_template", "tags"),
+        ("aws_lb", "name + lineage tag"),
+        ("aws_lb_listener", "tags"),
+        ("aws_lb_listener_rule", "tags"),
+        ("aws_lb_target_group", "name + lineage tag"),
+        ("aws_nat_gateway", "tags"),
+        ("aws_route", "arguments"),
+        ("aws_route_table", "tags"),
+        ("aws_route_table_association", "arguments"),
+        ("aws_security_group", "tags"),
+        ("aws_security_group_rule", "arguments"),
+        ("aws_sns_topic", "name + lineage tag"),
+        ("aws_subnet", "tags"),
+        ("aws_vpc", "tags"),
+        ("null_resource", "nothing in AWS"),
+    ];
+
+    #[test]
+    fn every_type_says_how_its_objects_are_found_again() {
+        let mut actual: Vec<(&str, &str)> = named_resource_types()
+            .map(|(name, t)| (name, t.adoption().name()))
+            .collect();
+        actual.sort_unstable();
+        assert_eq!(actual, ADOPTION);
+        // Only a type with nothing in AWS goes without an intent row.
+        for t in RESOURCE_TYPES.iter().map(|r| r.resource_type) {
+            assert_eq!(
+                t.adoption().wants_intent(),
+                t.adoption() != Adoption::NotInAws,
+                "{}",
+                t.type_name()
+            );
+        }
+    }
+
+    #[test]
+    fn the_docs_list_each_types_adoption() {
+        let doc = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/state.md"),
+        )
+        .unwrap();
+        for (name, t) in named_resource_types() {
+            let row = format!("| `{name}` | {} |", t.adoption().describe());
+            assert!(doc.contains(&row), "docs/state.md lacks the row\n{row}");
+        }
+    }
+
+    /// A name the type would make up at creation (from `name_prefix`) is fixed before the
+    /// intent row is written, so that the lookup after a crash knows what to look for.
+    #[test]
+    fn generated_names_are_pinned_before_a_create() {
+        for t in RESOURCE_TYPES.iter().map(|r| r.resource_type) {
+            let schema = t.schema();
+            let (name, prefix) = if schema.attribute("key_name_prefix").is_some() {
+                ("key_name", "key_name_prefix")
+            } else if schema.attribute("name_prefix").is_some() {
+                ("name", "name_prefix")
+            } else {
+                continue;
+            };
+            let planned = Value::Map(
+                schema
+                    .attributes
+                    .iter()
+                    .map(|a| (a.name.to_string(), Value::Null))
+                    .chain([(prefix.to_string(), Value::string("pin-"))])
+                    .collect(),
+            );
+            let pinned = t.pin_generated(planned);
+            let got = pinned.as_map().and_then(|m| m.get(name)?.as_str());
+            assert!(
+                got.is_some_and(|n| n.starts_with("pin-")),
+                "{} does not pin its {name}: {got:?}",
+                t.type_name()
+            );
+            assert!(
+                t.adoption() != Adoption::Name || schema.attribute(name).is_some(),
+                "{}",
+                t.type_name()
+            );
+        }
+    }
+
+    /// The AWS provider's older names are the same types under another name.
+    #[test]
+    fn aliases_name_the_same_type() {
+        for (alias, target) in [
+            ("aws_alb", "aws_lb"),
+            ("aws_alb_listener", "aws_lb_listener"),
+            ("aws_alb_listener_rule", "aws_lb_listener_rule"),
+            ("aws_alb_target_group", "aws_lb_target_group"),
+        ] {
+            let t = resource_type(alias).unwrap();
+            assert_eq!(t.type_name(), target);
+            assert!(std::ptr::eq(
+                t.schema(),
+                resource_type(target).unwrap().schema()
+            ));
+            assert!(resource_type_names().contains(&alias));
+        }
+    }
+
+    #[test]
+    fn imports_take_arguments_aws_does_not_store_from_the_configuration() {
+        static SCHEMA: Schema = Schema {
+            version: 1,
+            attributes: &[
+                AttrSchema::computed("id", AttrType::String),
+                AttrSchema::optional("name", AttrType::String),
+                AttrSchema::optional("force_destroy", AttrType::Bool).local(),
+                AttrSchema::optional("skip_destroy", AttrType::Bool).local(),
+            ],
+            blocks: &[],
+        };
+        let read = Value::map([
+            ("id", Value::string("x")),
+            ("name", Value::string("x")),
+            ("force_destroy", Value::Bool(false)),
+            ("skip_destroy", Value::Bool(false)),
+        ]);
+        let config = Value::map([
+            ("name", Value::string("y")),
+            ("force_destroy", Value::Bool(true)),
+            ("skip_destroy", Value::Unknown),
+        ]);
+        let m = fill_local_from_config(&SCHEMA, read, &config);
+        let m = m.as_map().unwrap();
+        assert_eq!(m["force_destroy"], Value::Bool(true));
+        // Unknown in the configuration: what was read stays; AWS's values are never replaced.
+        assert_eq!(m["skip_destroy"], Value::Bool(false));
+        assert_eq!(m["name"], Value::string("x"));
+    }
+}

@@ -1,0 +1,305 @@
+//! The resource-type boundary: what every resource type and data source implements.
+//!
+//! One type = one file under `src/aws/resources/` (or `src/aws/data/`) with one struct that
+//! implements [`ResourceType`] (or [`DataSource`]), listed once in the registry
+//! ([`super::registry`]). The engine (plan, apply, refresh) only ever talks to these traits.
+//! Values are `lang::Value` objects whose attributes follow the type's [`Schema`] (the AWS
+//! provider's, [`crate::provider`]).
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+
+use super::error::ApiError;
+use super::refresh_batch::RefreshBatch;
+use super::rollout::{RollOut, Rollout, RolloutContext, RolloutEvent, RolloutQuery};
+use super::AwsClients;
+use super::{Adoption, Candidate, Owner};
+use crate::diag::{Diagnostic, Sources};
+use crate::lang::Value;
+use crate::provider::reference;
+use crate::provider::Schema;
+
+/// What a call needs besides the object's own values.
+pub struct CallContext<'a> {
+    pub clients: &'a AwsClients,
+    /// The instance's address, e.g. `module.vpc.aws_subnet.public[0]` (for messages and the
+    /// `ecsform:address` tag).
+    pub address: &'a str,
+    /// Tags every created object carries besides its own: the provider's `default_tags`,
+    /// `ecsform:address` and `ecsform:lineage`.
+    pub extra_tags: &'a BTreeMap<String, String>,
+}
+
+/// An AWS resource type with full create/read/update/delete.
+///
+/// `state` values are objects with every schema attribute (null where unset); `id` is the
+/// identifier AWS gave the object.
+#[async_trait]
+pub trait ResourceType: Send + Sync {
+    /// `"aws_subnet"`: the type's own name. A type found by an alias (`aws_alb`, see
+    /// [`Registered`]) answers its own name here, so what shows a type name to the user
+    /// (state rows, messages) takes it from the address instead.
+    fn type_name(&self) -> &'static str;
+
+    /// What ecsform implements of the type's schema.
+    fn declared_schema(&self) -> &'static Schema;
+
+    /// The type's complete schema: the declared one with the rest of the AWS provider's
+    /// schema for the type, unsupported (see [`reference`]).
+    fn schema(&self) -> &'static Schema {
+        reference::complete(
+            reference::Kind::Resource,
+            self.type_name(),
+            self.declared_schema(),
+        )
+    }
+
+    /// Brings a value (a conformed configuration, or a state read from AWS) into canonical
+    /// form before the planner compares them: JSON documents with sorted keys and no
+    /// whitespace, AWS defaults spelled out, rule sets in AWS's grouping... Only known parts
+    /// need handling; unknown values must be passed through. The default changes nothing.
+    fn normalize(&self, value: Value) -> Value {
+        value
+    }
+
+    /// False for types with nothing to read back (e.g. `null_resource`): refresh keeps the
+    /// recorded state.
+    fn refreshes(&self) -> bool {
+        true
+    }
+
+    /// The object as a refresh records it, from `read` (as read from AWS and normalised) and
+    /// `recorded` (the object as recorded before). For types where AWS reports one setting in
+    /// two forms and the provider keeps the form the state has (a listener action's
+    /// `target_group_arn` or `forward` block). The default keeps what was read.
+    fn refreshed(&self, read: Value, _recorded: &Value) -> Value {
+        read
+    }
+
+    /// Reads many objects of this type at once (one paginated Describe call where the API
+    /// allows it). Returns the current state of each id that still exists; ids that no longer
+    /// exist are simply absent from the map.
+    async fn read_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+    ) -> Result<BTreeMap<String, Value>, ApiError>;
+
+    /// [`ResourceType::read_many`] for a refresh: `batch` holds reads that serve several
+    /// objects or types of the same refresh at once (IAM's account details, the Tagging API's
+    /// tags), made by the first type that needs them. Types read from it where it has what
+    /// they need and read the rest as `read_many` does. The default is `read_many`.
+    async fn refresh_many(
+        &self,
+        clients: &AwsClients,
+        ids: &[String],
+        _batch: &RefreshBatch,
+    ) -> Result<BTreeMap<String, Value>, ApiError> {
+        self.read_many(clients, ids).await
+    }
+
+    /// Creates the object described by `planned` (all arguments known) and returns its state.
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError>;
+
+    /// How an object this type created can be found again when its id was never recorded
+    /// (see [`adopt`]). No default: every type decides.
+    fn adoption(&self) -> Adoption;
+
+    /// Fixes in `planned` what [`ResourceType::create`] would otherwise choose at random (a
+    /// name made from `name_prefix`, a generated target id), so that the intent row written
+    /// before the call records it and [`ResourceType::find_created`] can look for it. The
+    /// default has nothing to fix.
+    fn pin_generated(&self, planned: Value) -> Value {
+        planned
+    }
+
+    /// Looks for objects a create of `planned` (as recorded in the intent row, pinned) for
+    /// `owner` may have made, as [`ResourceType::adoption`] says: by tags, by name or by the
+    /// id the arguments give. Returns what it found, each read as [`ResourceType::read_many`]
+    /// reads it; objects with the same name that are not this instance's come back as
+    /// [`Candidate::Foreign`] and are never adopted.
+    async fn find_created(
+        &self,
+        clients: &AwsClients,
+        planned: &Value,
+        owner: &Owner<'_>,
+    ) -> Result<Vec<Candidate>, ApiError>;
+
+    /// Changes the object in place from `prior` to `planned`, returning the new state. Called
+    /// only when no changed attribute forces replacement.
+    async fn update(
+        &self,
+        ctx: &CallContext<'_>,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value, ApiError>;
+
+    /// Deletes the object, waiting until AWS reports it gone where deletion is asynchronous.
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError>;
+
+    /// False for types whose objects cannot be imported (`null_resource`, as in Terraform).
+    fn importable(&self) -> bool {
+        true
+    }
+
+    /// The import ID `ecsform import` takes for this type, as the AWS provider's documentation
+    /// describes it (shown in errors and in docs/import.md), e.g. "`ROLE_NAME/POLICY_ARN`".
+    fn import_id_format(&self) -> &'static str {
+        "the object's id"
+    }
+
+    /// Turns an import ID (the AWS provider's format, see [`ResourceType::import_id_format`])
+    /// into the id this type records in state and reads with [`ResourceType::read_many`]. The
+    /// default takes the ID as it is; types whose state ids differ from the AWS provider's
+    /// import IDs translate them, looking the object up where the id needs AWS (an ARN for a
+    /// name).
+    async fn import_id(&self, _clients: &AwsClients, id: &str) -> Result<String, ImportIdError> {
+        Ok(id.to_string())
+    }
+
+    /// The object to record for an import, from `read` (the object as read from AWS and
+    /// normalised) and `config` (the conformed configuration of the address it goes to). The
+    /// default fills the arguments AWS does not store ([`AttrSchema::local`]: behaviour
+    /// switches such as `force_destroy`) from the configuration, see [`fill_local_from_config`].
+    fn imported(&self, read: Value, config: &Value) -> Value {
+        fill_local_from_config(self.schema(), read, config)
+    }
+
+    /// The mistakes in an instance's configuration (its evaluated arguments, in the type's
+    /// shape) that the schema cannot express: settings of a nested block that depend on each
+    /// other, names that must be the type's own arguments. Checked from `validate` on, each
+    /// reported at the argument it is about. The default finds none.
+    fn validate(&self, _config: &Value) -> Vec<SettingError> {
+        Vec::new()
+    }
+
+    /// For a type whose objects run instances that an update in place does not replace (an
+    /// Auto Scaling group's, see [`rollout`]): whether the planned change, or the unchanged
+    /// object, also has its instances replaced, and why. Pure, as planning is. The default
+    /// never replaces any.
+    fn rollout(&self, _change: &RolloutQuery<'_>) -> Option<Rollout> {
+        None
+    }
+
+    /// How many instances the rollout of `object` (as recorded) would replace now, read from
+    /// AWS while planning; `None` when AWS cannot tell.
+    async fn rollout_size(&self, _clients: &AwsClients, _object: &Value) -> Option<usize> {
+        None
+    }
+
+    /// Replaces the instances of `object` (its value once apply updated it) as
+    /// [`ResourceType::rollout`] planned, sending progress and the marks to record to
+    /// `events` as it goes. The default has nothing to replace.
+    fn roll_out<'a>(
+        &'a self,
+        _ctx: &'a RolloutContext<'a>,
+        _object: &'a Value,
+        _events: &'a mut dyn FnMut(RolloutEvent),
+    ) -> RollOut<'a> {
+        Box::pin(std::future::ready(Ok(false)))
+    }
+}
+
+/// A mistake [`ResourceType::validate`] finds: where it is, and what is wrong.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SettingError {
+    /// The nested block the mistake is in (`rolling_update`): the error is "Invalid
+    /// rolling_update block".
+    pub block: &'static str,
+    /// The argument it is about, or "" for the block as a whole.
+    pub argument: &'static str,
+    pub message: String,
+}
+
+/// Why an import ID could not be turned into a state id.
+#[derive(Debug)]
+pub enum ImportIdError {
+    /// The ID does not have the expected shape; the text says what is wrong.
+    Malformed(String),
+    /// Looking the object up found nothing.
+    NotFound,
+    /// Looking the object up failed.
+    Aws(ApiError),
+}
+
+impl From<ApiError> for ImportIdError {
+    fn from(e: ApiError) -> ImportIdError {
+        if e.is_not_found() {
+            ImportIdError::NotFound
+        } else {
+            ImportIdError::Aws(e)
+        }
+    }
+}
+
+/// The arguments AWS does not store (`local` and settable: `force_destroy`, `skip_destroy`,
+/// `wait_for_capacity_timeout`...) take the configuration's value when it is known: they
+/// describe what ecsform does, not the object, so there is nothing in AWS to contradict them,
+/// and recording them spares the first apply after an import a change that calls nothing.
+/// Unknown or unset in the configuration, the attribute keeps what the type read (its default).
+pub fn fill_local_from_config(schema: &Schema, mut read: Value, config: &Value) -> Value {
+    let (Value::Map(m), Some(cfg)) = (&mut read, config.as_map()) else {
+        return read;
+    };
+    let names = schema
+        .attributes
+        .iter()
+        .filter(|a| a.local && a.settable())
+        .map(|a| a.name);
+    let blocks = schema.blocks.iter().filter(|b| b.local).map(|b| b.name);
+    for name in names.chain(blocks) {
+        if let Some(v) = cfg
+            .get(name)
+            .filter(|v| v.is_wholly_known() && !v.is_null())
+        {
+            m.insert(name.to_string(), v.clone());
+        }
+    }
+    read
+}
+
+/// A data source: read-only.
+#[async_trait]
+pub trait DataSource: Send + Sync {
+    /// `"aws_region"` (used as `data.aws_region.NAME`).
+    fn type_name(&self) -> &'static str;
+
+    /// What ecsform implements of the data source's schema.
+    fn declared_schema(&self) -> &'static Schema;
+
+    /// The complete schema: the declared one with the rest of the AWS provider's schema,
+    /// unsupported (see [`reference`]).
+    fn schema(&self) -> &'static Schema {
+        reference::complete(
+            reference::Kind::DataSource,
+            self.type_name(),
+            self.declared_schema(),
+        )
+    }
+
+    /// Reads the data for the given (wholly known) arguments.
+    async fn read(&self, clients: &AwsClients, config: &Value) -> Result<Value, ApiError>;
+
+    /// For a data source computed from its arguments alone, with no AWS call (the template
+    /// provider's `template_file`): its value for `config`, the arguments as evaluated, or the
+    /// error (located by the caller). The evaluation walk computes it in every walk,
+    /// `validate` included, so that the value flows like any other; plan and apply then have
+    /// nothing to read or conform. The default, `None`, is a data source that plan and apply
+    /// read with [`DataSource::read`].
+    fn read_locally(
+        &self,
+        _config: &Value,
+        _ctx: &LocalRead<'_>,
+    ) -> Option<Result<Value, Diagnostic>> {
+        None
+    }
+}
+
+/// What [`DataSource::read_locally`] may use besides the arguments.
+pub struct LocalRead<'a> {
+    /// The run's source files, where a rendered template is added for its diagnostics.
+    pub sources: &'a Sources,
+    /// Impure functions (`timestamp`, `uuid`) evaluate to unknown: every walk but apply's.
+    pub pure_only: bool,
+}
