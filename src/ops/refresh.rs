@@ -1,8 +1,10 @@
 //! Refresh: read every managed object recorded in state from AWS, one batched call per
-//! resource type, so that the plan compares the configuration with what really exists.
-//! Intent rows (a create that may not have happened, no id) are [`super::recover`]'s.
+//! resource type (the types concurrently), so that the plan compares the configuration with
+//! what really exists. Intent rows (a create that may not have happened, no id) are [`super::recover`]'s.
 
 use std::collections::BTreeMap;
+
+use futures_util::future::join_all;
 
 use crate::addrs::ResourceInstanceAddr;
 use crate::aws;
@@ -81,8 +83,10 @@ pub fn decode(
 }
 
 /// Reads from AWS the objects of `records` (decoded into `prior` by [`decode`]), one batched
-/// call per resource type, and records in `prior` what was found. `default_tags` tell which
-/// tags came from the provider rather than the resource.
+/// call per resource type, the types at the same time (each call waits for its service's
+/// client-side rate limit, so reading together never exceeds them), and records in `prior`
+/// what was found. `default_tags` tell which tags came from the provider rather than the
+/// resource. Errors are reported in type order, whatever order the reads finish in.
 pub async fn refresh(
     records: &[ResourceRecord],
     prior: &mut BTreeMap<ResourceInstanceAddr, PriorObject>,
@@ -92,23 +96,28 @@ pub async fn refresh(
     let mut diags = Diagnostics::new();
     let by_type = recorded_by_type(records);
     let batch = RefreshBatch::for_types(by_type.keys().copied());
-    for (type_name, recs) in by_type {
-        // Unsupported types were reported by `decode`.
-        let Some(rt) = aws::resource_type(type_name).filter(|rt| rt.refreshes()) else {
-            continue;
-        };
-        let schema = rt.schema();
-        let ids: Vec<String> = recs.iter().filter_map(|r| r.id.clone()).collect();
-        let found = match rt.refresh_many(clients, &ids, &batch).await {
+    let batch = &batch;
+    // Unsupported types were reported by `decode`.
+    let reads = by_type.into_iter().filter_map(|(type_name, recs)| {
+        let rt = aws::resource_type(type_name).filter(|rt| rt.refreshes())?;
+        Some(async move {
+            let ids: Vec<String> = recs.iter().filter_map(|r| r.id.clone()).collect();
+            let found = rt.refresh_many(clients, &ids, batch).await;
+            (type_name, rt, recs, ids.len(), found)
+        })
+    });
+    for (type_name, rt, recs, asked, found) in join_all(reads).await {
+        let found = match found {
             Ok(found) => found,
             Err(e) => {
                 diags.push(Diagnostic::error(
                     format!("Error refreshing {type_name}"),
-                    format!("{e} (while reading {} object(s) of this type)", ids.len()),
+                    format!("{e} (while reading {asked} object(s) of this type)"),
                 ));
                 continue;
             }
         };
+        let schema = rt.schema();
         for r in recs {
             let Some(p) = ResourceInstanceAddr::parse(&r.address).and_then(|a| prior.get_mut(&a))
             else {
