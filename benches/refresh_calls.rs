@@ -19,7 +19,12 @@
 //! cargo bench --bench refresh_calls                # both stacks
 //! cargo bench --bench refresh_calls -- worst 4     # 4 groups of the worst case: 100 instances
 //! cargo bench --bench refresh_calls -- ecs 5       # 5 instance groups: 220 instances
+//! REFRESH_BENCH_BASELINE=/tmp/ecsform-old cargo bench --bench refresh_calls
 //! ```
+//!
+//! With `REFRESH_BENCH_BASELINE` set to another `ecsform` binary, each measured plan is
+//! followed by the same plan with that binary, on the same applied stack, and the report adds
+//! its median wall time and the ratio: an A/B comparison measured in one run.
 
 #[path = "support/process.rs"]
 mod process;
@@ -84,6 +89,19 @@ struct Measured {
     actions: Vec<String>,
     apply: Duration,
     plan: Duration,
+    /// The same plan with `REFRESH_BENCH_BASELINE`'s binary, when set.
+    baseline: Option<Duration>,
+}
+
+/// The binary to compare with (`REFRESH_BENCH_BASELINE`), if any.
+fn baseline_binary() -> Option<std::path::PathBuf> {
+    let path = std::path::PathBuf::from(std::env::var_os("REFRESH_BENCH_BASELINE")?);
+    assert!(
+        path.is_file(),
+        "REFRESH_BENCH_BASELINE names no file: {}",
+        path.display()
+    );
+    Some(path)
 }
 
 fn stacks() -> Vec<Stack> {
@@ -169,6 +187,8 @@ fn measure(m: &moto::Moto, stack: Stack) -> Measured {
         "-detailed-exitcode".into(),
     ];
     let mut walls = Vec::new();
+    let mut baseline_walls = Vec::new();
+    let baseline = baseline_binary();
     let mut first_actions = None;
     let runs = if measuring() { RUNS } else { 1 };
     for _ in 0..runs {
@@ -183,6 +203,15 @@ fn measure(m: &moto::Moto, stack: Stack) -> Measured {
         );
         walls.push(run.wall);
         first_actions.get_or_insert_with(|| m.recorded_actions());
+        if let Some(b) = &baseline {
+            let run = process::run(b, &plan_args, &env);
+            assert_eq!(
+                run.code, 0,
+                "the baseline's plan must find no changes (exit 0):\n{}\n{}",
+                run.stdout, run.stderr
+            );
+            baseline_walls.push(run.wall);
+        }
     }
     Measured {
         stack,
@@ -190,6 +219,7 @@ fn measure(m: &moto::Moto, stack: Stack) -> Measured {
         actions: first_actions.expect("at least one run"),
         apply: apply_time,
         plan: median(&walls),
+        baseline: (!baseline_walls.is_empty()).then(|| median(&baseline_walls)),
     }
 }
 
@@ -251,6 +281,17 @@ fn summary(results: &[Measured]) {
             r.actions.len(),
             secs(r.plan)
         );
+    }
+    for r in results {
+        if let Some(b) = r.baseline {
+            println!(
+                "{}: plan {} with this binary, {} with the baseline (REFRESH_BENCH_BASELINE): {:.2}x",
+                r.stack.name(),
+                secs(r.plan),
+                secs(b),
+                b.as_secs_f64() / r.plan.as_secs_f64()
+            );
+        }
     }
     println!();
     for r in results.iter().filter(|r| matches!(r.stack, Stack::Ecs(_))) {
