@@ -8,6 +8,7 @@
 
 mod support;
 
+mod architecture;
 mod cli_state;
 mod conformance_compute;
 mod conformance_ecs;
