@@ -298,3 +298,55 @@ fn test_code_is_left_out_of_the_scan() {
     assert_eq!(kept, vec![(1, "use crate::a;"), (10, "use crate::b;")]);
     assert_eq!(files, vec!["x_tests.rs".to_string()]);
 }
+
+/// Resource types with no AWS side, tested by their unit tests instead.
+const NO_CONFORMANCE_TEST: &[(&str, &str)] =
+    &[("null_resource", "no AWS side: src/aws/builtin.rs tests it")];
+
+/// Adding a type is one file, one registry row and a conformance test against moto: every
+/// registered resource type has a test in `tests/it/conformance_*.rs` named after it
+/// (`aws_vpc_conforms`, `key_pair_lifecycle`: the type's name, with or without `aws_`, then
+/// `_`).
+#[test]
+fn every_registered_resource_type_has_a_conformance_test() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it");
+    let mut tests = BTreeSet::new();
+    for entry in std::fs::read_dir(&dir).expect("read tests/it") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .to_string();
+        if !(name.starts_with("conformance_") && name.ends_with(".rs")) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("read test file");
+        for (at, _) in text.match_indices("fn ") {
+            let name: String = text[at + 3..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            tests.insert(name);
+        }
+    }
+    let mut missing = Vec::new();
+    for r in ecsform::aws::RESOURCE_TYPES {
+        let name = r.resource_type.type_name();
+        if NO_CONFORMANCE_TEST.iter().any(|(n, _)| *n == name) {
+            continue;
+        }
+        let short = name.trim_start_matches("aws_");
+        let found = tests
+            .iter()
+            .any(|t| t.starts_with(&format!("{name}_")) || t.starts_with(&format!("{short}_")));
+        if !found {
+            missing.push(name);
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "registered resource types without a conformance test in tests/it/conformance_*.rs: \
+         {missing:?}"
+    );
+}

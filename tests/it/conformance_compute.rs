@@ -654,7 +654,7 @@ async fn autoscaling_group_tags_target_groups_and_capacity() {
 }
 
 #[tokio::test]
-async fn lifecycle_hook_lifecycle() {
+async fn autoscaling_lifecycle_hook_lifecycle() {
     let _moto = exclusive();
     let c = clients().await;
     let ami = some_ami(&c).await;
