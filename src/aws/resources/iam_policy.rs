@@ -12,7 +12,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::aws::adopt::find_named;
 use crate::aws::adoption::pin_name;
 use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
@@ -21,8 +20,11 @@ use aws_sdk_iam::types::Policy;
 use super::{changed, expect_prefix, prefix_of_unique_name, read_created, retry_while};
 use crate::aws::call::call;
 use crate::aws::error::{from_sdk, ApiError, OrGone};
-use crate::aws::iam::{name_or_prefix, read_each, tag_pairs, to_iam_tags, IAM_SETTLE_LIMIT};
+use crate::aws::iam::{
+    find_iam_named, name_or_prefix, read_each, tag_pairs, to_iam_tags, IAM_SETTLE_LIMIT,
+};
 use crate::aws::json_doc::{canonical_policy, normalize_attr};
+use crate::aws::object_ids::state_id;
 use crate::aws::refresh_batch::{IamAccount, RefreshBatch};
 use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
@@ -135,10 +137,6 @@ async fn with_document(
         .map(|p| policy_state(&arn, p, Some(canonical_policy(&document)))))
 }
 
-fn arn_of(prior: &Value) -> Result<&str, ApiError> {
-    get_str(prior, "id").ok_or_else(|| ApiError::malformed("aws_iam_policy state has no id"))
-}
-
 /// Versions other than the default, oldest first.
 async fn old_versions(clients: &AwsClients, arn: &str) -> Result<(Vec<String>, usize), ApiError> {
     let versions = call(|| {
@@ -212,13 +210,7 @@ impl ResourceType for IamPolicyType {
             "arn:{}:iam::{account}:policy{path}{name}",
             super::partition(&clients.region)
         );
-        find_named(self, clients, owner, &id, || async {
-            let out = call(|| clients.iam.get_policy().policy_arn(&id).send()).await?;
-            Ok(out
-                .policy()
-                .map(|x| crate::aws::iam::tag_pairs(x.tags()).collect()))
-        })
-        .await
+        find_iam_named!(self, clients, owner, &id, get_policy, policy_arn, policy).await
     }
 
     fn import_id_format(&self) -> &'static str {
@@ -305,7 +297,7 @@ impl ResourceType for IamPolicyType {
         planned: &Value,
     ) -> Result<Value, ApiError> {
         let clients = ctx.clients;
-        let arn = arn_of(prior)?;
+        let arn = state_id(prior, self.type_name())?;
         if changed(prior, planned, "policy") {
             let (old, total) = old_versions(clients, arn).await?;
             if total >= MAX_VERSIONS {
@@ -339,7 +331,7 @@ impl ResourceType for IamPolicyType {
 
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
         let clients = ctx.clients;
-        let arn = arn_of(prior)?;
+        let arn = state_id(prior, self.type_name())?;
         let deleted = async {
             let (old, _) = old_versions(clients, arn).await?;
             for v in &old {
