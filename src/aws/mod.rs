@@ -22,6 +22,7 @@ pub mod error;
 pub mod iam;
 pub mod json_doc;
 pub mod object_ids;
+pub mod paged;
 pub mod ratelimit;
 pub mod refresh_batch;
 pub mod registry;
