@@ -81,42 +81,31 @@ pub trait EcsObject {
     fn is_live(&self) -> bool;
 }
 
-impl EcsObject for Cluster {
-    fn object_arn(&self) -> Option<&str> {
-        self.cluster_arn()
-    }
-    fn object_tags(&self) -> &[Tag] {
-        self.tags()
-    }
-    fn is_live(&self) -> bool {
-        self.status() != Some("INACTIVE")
-    }
+/// Implements [`EcsObject`] for `$type`, whose ARN is `$arn` and which is live when
+/// `$live` (given the object) holds.
+macro_rules! ecs_object {
+    ($type:ty, $arn:ident, $live:expr) => {
+        impl EcsObject for $type {
+            fn object_arn(&self) -> Option<&str> {
+                self.$arn()
+            }
+            fn object_tags(&self) -> &[Tag] {
+                self.tags()
+            }
+            fn is_live(&self) -> bool {
+                let live: fn(&$type) -> bool = $live;
+                live(self)
+            }
+        }
+    };
 }
 
-impl EcsObject for Service {
-    fn object_arn(&self) -> Option<&str> {
-        self.service_arn()
-    }
-    fn object_tags(&self) -> &[Tag] {
-        self.tags()
-    }
-    fn is_live(&self) -> bool {
-        self.status() != Some("INACTIVE")
-    }
-}
-
-impl EcsObject for CapacityProvider {
-    fn object_arn(&self) -> Option<&str> {
-        self.capacity_provider_arn()
-    }
-    fn object_tags(&self) -> &[Tag] {
-        self.tags()
-    }
-    fn is_live(&self) -> bool {
-        self.status() != Some(&CapacityProviderStatus::Inactive)
-            && self.update_status() != Some(&CapacityProviderUpdateStatus::DeleteComplete)
-    }
-}
+ecs_object!(Cluster, cluster_arn, |c| c.status() != Some("INACTIVE"));
+ecs_object!(Service, service_arn, |s| s.status() != Some("INACTIVE"));
+ecs_object!(CapacityProvider, capacity_provider_arn, |p| {
+    p.status() != Some(&CapacityProviderStatus::Inactive)
+        && p.update_status() != Some(&CapacityProviderUpdateStatus::DeleteComplete)
+});
 
 /// `read_many` of an ECS type: the states (by `state`, which gives the id too) of the live
 /// objects that `described` returns for `ids`, of those asked for. No call for no ids.

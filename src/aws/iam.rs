@@ -123,11 +123,16 @@ where
 /// The name to create an object with: `name`, else a unique name from `name_prefix` (or
 /// `terraform-`, as the AWS provider does).
 pub fn name_or_prefix(planned: &Value) -> String {
+    name_or(planned, "terraform-")
+}
+
+/// [`name_or_prefix`] for a type whose default prefix is `default_prefix` (the AWS
+/// provider's `tf-lb-` for load balancers).
+pub fn name_or(planned: &Value, default_prefix: &str) -> String {
     use crate::provider::values::get_str;
     match (get_str(planned, "name"), get_str(planned, "name_prefix")) {
         (Some(n), _) => n.to_string(),
-        (None, Some(p)) => super::resources::unique_name(p),
-        (None, None) => super::resources::unique_name("terraform-"),
+        (None, p) => super::resources::unique_name(p.unwrap_or(default_prefix)),
     }
 }
 

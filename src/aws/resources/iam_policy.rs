@@ -61,6 +61,16 @@ static SCHEMA: Schema = Schema {
 };
 
 async fn get_policy(clients: AwsClients, arn: String) -> Result<Option<Value>, ApiError> {
+    read_policy(clients, arn, None).await
+}
+
+/// The policy `arn` with GetPolicy, and its document: `document` where the caller has it
+/// already, else the default version's from GetPolicyVersion.
+async fn read_policy(
+    clients: AwsClients,
+    arn: String,
+    document: Option<String>,
+) -> Result<Option<Value>, ApiError> {
     let out = clients
         .iam
         .get_policy()
@@ -71,8 +81,9 @@ async fn get_policy(clients: AwsClients, arn: String) -> Result<Option<Value>, A
     let Some(p) = out.policy() else {
         return Ok(None);
     };
-    let document = match p.default_version_id() {
-        Some(v) => clients
+    let document = match (document, p.default_version_id()) {
+        (Some(d), _) => Some(canonical_policy(&d)),
+        (None, Some(v)) => clients
             .iam
             .get_policy_version()
             .policy_arn(&arn)
@@ -83,7 +94,7 @@ async fn get_policy(clients: AwsClients, arn: String) -> Result<Option<Value>, A
             .policy_version()
             .and_then(|v| v.document())
             .map(canonical_policy),
-        None => None,
+        (None, None) => None,
     };
     Ok(Some(policy_state(&arn, p, document)))
 }
@@ -115,26 +126,6 @@ fn policy_state(arn: &str, p: &Policy, document: Option<String>) -> Value {
             tags_all,
         ],
     )
-}
-
-/// A policy whose document came with GetAccountAuthorizationDetails: the rest (tags above
-/// all, which the account details leave out) from GetPolicy, one call per policy instead of
-/// GetPolicy and GetPolicyVersion.
-async fn with_document(
-    clients: AwsClients,
-    arn: String,
-    document: String,
-) -> Result<Option<Value>, ApiError> {
-    let out = clients
-        .iam
-        .get_policy()
-        .policy_arn(&arn)
-        .send()
-        .await
-        .map_err(from_sdk)?;
-    Ok(out
-        .policy()
-        .map(|p| policy_state(&arn, p, Some(canonical_policy(&document)))))
 }
 
 /// Versions other than the default, oldest first.
@@ -255,13 +246,10 @@ impl ResourceType for IamPolicyType {
             .collect();
         let documents = std::sync::Arc::new(documents);
         read_each(clients, ids, move |clients, arn| {
+            // A document from the account details spares GetPolicyVersion (the rest, tags above
+            // all, which the account details leave out, comes from GetPolicy).
             let document = documents.get(&arn).cloned();
-            async move {
-                match document {
-                    Some(d) => with_document(clients, arn, d).await,
-                    None => get_policy(clients, arn).await,
-                }
-            }
+            read_policy(clients, arn, document)
         })
         .await
     }

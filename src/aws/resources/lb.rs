@@ -26,9 +26,7 @@ use aws_sdk_elasticloadbalancingv2::types::{
     LoadBalancerStateEnum, LoadBalancerTypeEnum,
 };
 
-use super::{
-    attr, changed, create_call, expect_prefix, prefix_of_unique_name, read_created, unique_name,
-};
+use super::{attr, changed, create_call, expect_prefix, prefix_of_unique_name, read_created};
 use crate::aws::call::call;
 use crate::aws::elbv2_reads::{
     describe_attributes, describe_by_arns, find_tagged, modify_attributes, states_with_attributes,
@@ -36,6 +34,7 @@ use crate::aws::elbv2_reads::{
 };
 use crate::aws::elbv2_tags::{arn_resource, to_elb, update_tags, visible};
 use crate::aws::error::{from_sdk, wait_until, ApiError, ErrorKind, OrGone};
+use crate::aws::iam::name_or;
 use crate::aws::object_ids::{created_id, state_id};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
@@ -279,10 +278,7 @@ fn lb_state(
 /// The name to create the load balancer with: `name`, or a unique name from `name_prefix`
 /// (or the AWS provider's `tf-lb-`), 32 characters at most.
 fn lb_name(planned: &Value) -> String {
-    match (get_str(planned, "name"), get_str(planned, "name_prefix")) {
-        (Some(n), _) => n.to_string(),
-        (None, p) => unique_name(p.unwrap_or("tf-lb-")),
-    }
+    name_or(planned, "tf-lb-")
 }
 
 fn create_request(

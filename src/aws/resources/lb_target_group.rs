@@ -23,9 +23,7 @@ use aws_sdk_elasticloadbalancingv2::types::{
 };
 
 use super::lb::num;
-use super::{
-    attr, create_call, expect_prefix, prefix_of_unique_name, read_created, retry_while, unique_name,
-};
+use super::{attr, create_call, expect_prefix, prefix_of_unique_name, read_created, retry_while};
 use crate::aws::call::call;
 use crate::aws::elbv2_reads::{
     describe_attributes, describe_by_arns, find_tagged, modify_attributes, states_with_attributes,
@@ -33,6 +31,7 @@ use crate::aws::elbv2_reads::{
 };
 use crate::aws::elbv2_tags::{to_elb, update_tags, visible};
 use crate::aws::error::{from_sdk, ApiError, OrGone};
+use crate::aws::iam::name_or;
 use crate::aws::object_ids::{created_id, state_id};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
@@ -316,15 +315,6 @@ fn target_group_state(
     )
 }
 
-/// The name to create the group with: `name`, or a unique name from `name_prefix` (or the AWS
-/// provider's `tf-`), 32 characters at most.
-fn group_name(planned: &Value) -> String {
-    match (get_str(planned, "name"), get_str(planned, "name_prefix")) {
-        (Some(n), _) => n.to_string(),
-        (None, p) => unique_name(p.unwrap_or("tf-")),
-    }
-}
-
 /// The health check settings of a written `health_check` block, as request fields.
 struct HealthCheck {
     enabled: Option<bool>,
@@ -480,7 +470,9 @@ impl ResourceType for LbTargetGroupType {
     async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
         let clients = ctx.clients;
         let tags = creation_tags(planned, ctx.extra_tags);
-        let name = group_name(planned);
+        // `name`, or a unique name from `name_prefix` (or the AWS provider's `tf-`), 32
+        // characters at most.
+        let name = name_or(planned, "tf-");
         // Retried while a VPC created a moment ago is not visible yet.
         let out = create_call("target group to be created", || async {
             create_request(clients, planned, &name, &tags)

@@ -27,7 +27,7 @@ use aws_sdk_autoscaling::types::AutoScalingGroup;
 use super::batch::{self, Capacity, GroupInstance};
 use super::rolling_update::{pending_of, RollingSettings};
 use crate::aws::call::call;
-use crate::aws::error::{from_sdk, retry, wait_until, ApiError, ErrorKind, RetryPolicy};
+use crate::aws::error::{from_sdk, wait_until, ApiError, ErrorKind};
 use crate::aws::paged::in_chunks;
 use crate::aws::rollout::{RolloutContext, RolloutEvent, RolloutFailure};
 use crate::aws::AwsClients;
@@ -114,7 +114,7 @@ async fn target_of(clients: &AwsClients, g: &AutoScalingGroup) -> Result<Target,
     let mut t = Target::default();
     if let Some(lt) = g.launch_template() {
         let version = lt.version().unwrap_or("$Default").to_string();
-        let out = retry(RetryPolicy::default(), || async {
+        let out = call(|| {
             clients
                 .ec2
                 .describe_launch_template_versions()
@@ -126,8 +126,6 @@ async fn target_of(clients: &AwsClients, g: &AutoScalingGroup) -> Result<Target,
                 )
                 .versions(&version)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         let v = out.launch_template_versions().first();
@@ -143,14 +141,12 @@ async fn target_of(clients: &AwsClients, g: &AutoScalingGroup) -> Result<Target,
             .map(|i| i.as_str().to_string());
     } else if let Some(lc) = g.launch_configuration_name() {
         t.configuration = Some(lc.to_string());
-        let out = retry(RetryPolicy::default(), || async {
+        let out = call(|| {
             clients
                 .autoscaling
                 .describe_launch_configurations()
                 .launch_configuration_names(lc)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         if let Some(c) = out.launch_configurations().first() {
@@ -177,7 +173,7 @@ async fn group_instances(
         .collect();
     let mut ec2: BTreeMap<String, Ec2Facts> = BTreeMap::new();
     if !ids.is_empty() {
-        let reservations: Vec<_> = retry(RetryPolicy::default(), || async {
+        let reservations: Vec<_> = call(|| {
             clients
                 .ec2
                 .describe_instances()
@@ -186,8 +182,6 @@ async fn group_instances(
                 .items()
                 .send()
                 .try_collect()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         for r in &reservations {
@@ -367,7 +361,7 @@ async fn set_state(
     arns: &[String],
     status: &str,
 ) -> Result<(), ApiError> {
-    retry(RetryPolicy::default(), || async {
+    call(|| {
         clients
             .ecs
             .update_container_instances_state()
@@ -375,8 +369,6 @@ async fn set_state(
             .set_container_instances(Some(arns.to_vec()))
             .status(aws_sdk_ecs::types::ContainerInstanceStatus::from(status))
             .send()
-            .await
-            .map_err(from_sdk)
     })
     .await
     .map(|_| ())
@@ -396,7 +388,7 @@ async fn terminate(
         .cloned()
         .collect();
     if !unprotect.is_empty() {
-        retry(RetryPolicy::default(), || async {
+        call(|| {
             clients
                 .autoscaling
                 .set_instance_protection()
@@ -404,8 +396,6 @@ async fn terminate(
                 .set_instance_ids(Some(unprotect.clone()))
                 .protected_from_scale_in(false)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
     }
