@@ -1,16 +1,158 @@
 //! What the ECS resource types share: tags in ECS's shape (set at creation through each create
 //! call's `tags`, changed with TagResource/UntagResource, read without ecsform's own), SDK
-//! builder errors as [`ApiError`]s, and names taken out of ECS ARNs.
+//! builder errors as [`ApiError`]s, names taken out of ECS ARNs, and what the types whose
+//! objects a Describe call returns with their tags (clusters, capacity providers, services: see
+//! [`EcsObject`]) do alike with them: [`live_states`], [`find_live`], [`live_arn`]. A capacity
+//! provider strategy (a service's `capacity_provider_strategy`, a cluster's
+//! `default_capacity_provider_strategy`) has one schema and one form in either
+//! ([`CAPACITY_PROVIDER_STRATEGY`], [`strategy_to_ecs`], [`strategy_state`]).
 
 use std::collections::BTreeMap;
 
-use aws_sdk_ecs::types::Tag;
+use aws_sdk_ecs::types::{
+    CapacityProvider, CapacityProviderStatus, CapacityProviderStrategyItem,
+    CapacityProviderUpdateStatus, Cluster, Service, Tag,
+};
 
+use super::adopt::read_judged;
 use super::error::{ApiError, ErrorKind};
 use super::tags::ECSFORM_PREFIX;
 use super::AwsClients;
+use super::{Candidate, ImportIdError, Owner, ResourceType};
 use crate::aws::service_tags::TagChanges;
 use crate::lang::Value;
+use crate::provider::schema::Default;
+use crate::provider::values::{get_blocks, get_i32, get_str};
+use crate::provider::{AttrSchema, AttrType};
+
+/// The arguments of a capacity provider strategy block.
+pub static CAPACITY_PROVIDER_STRATEGY: &[AttrSchema] = &[
+    AttrSchema::required("capacity_provider", AttrType::String),
+    AttrSchema::optional("weight", AttrType::Number).default(Default::Number(0.0)),
+    AttrSchema::optional("base", AttrType::Number).default(Default::Number(0.0)),
+];
+
+/// The arguments of a `placement_constraints` block (of a service or a task definition).
+pub static PLACEMENT_CONSTRAINT: &[AttrSchema] = &[
+    AttrSchema::required("type", AttrType::String),
+    AttrSchema::optional("expression", AttrType::String),
+];
+
+/// The strategy blocks `block` of `planned` in ECS's shape.
+pub fn strategy_to_ecs(
+    planned: &Value,
+    block: &str,
+) -> Result<Vec<CapacityProviderStrategyItem>, ApiError> {
+    get_blocks(planned, block)
+        .iter()
+        .map(|s| {
+            CapacityProviderStrategyItem::builder()
+                .capacity_provider(get_str(s, "capacity_provider").unwrap_or_default())
+                .weight(get_i32(s, "weight").unwrap_or(0))
+                .base(get_i32(s, "base").unwrap_or(0))
+                .build()
+                .map_err(build_error)
+        })
+        .collect()
+}
+
+/// A strategy as read from ECS, as blocks.
+pub fn strategy_state(items: &[CapacityProviderStrategyItem]) -> Vec<Value> {
+    items
+        .iter()
+        .map(|s| {
+            Value::map([
+                ("capacity_provider", Value::string(s.capacity_provider())),
+                ("weight", Value::number(s.weight())),
+                ("base", Value::number(s.base())),
+            ])
+        })
+        .collect()
+}
+
+/// An object an ECS Describe call returns with its tags.
+pub trait EcsObject {
+    /// Its ARN, the id ecsform records.
+    fn object_arn(&self) -> Option<&str>;
+    /// All its tags, ecsform's own included.
+    fn object_tags(&self) -> &[Tag];
+    /// False for an object AWS still describes for a while after its deletion: an `INACTIVE`
+    /// cluster or service, an inactive capacity provider or one whose deletion is complete.
+    fn is_live(&self) -> bool;
+}
+
+/// Implements [`EcsObject`] for `$type`, whose ARN is `$arn` and which is live when
+/// `$live` (given the object) holds.
+macro_rules! ecs_object {
+    ($type:ty, $arn:ident, $live:expr) => {
+        impl EcsObject for $type {
+            fn object_arn(&self) -> Option<&str> {
+                self.$arn()
+            }
+            fn object_tags(&self) -> &[Tag] {
+                self.tags()
+            }
+            fn is_live(&self) -> bool {
+                let live: fn(&$type) -> bool = $live;
+                live(self)
+            }
+        }
+    };
+}
+
+ecs_object!(Cluster, cluster_arn, |c| c.status() != Some("INACTIVE"));
+ecs_object!(Service, service_arn, |s| s.status() != Some("INACTIVE"));
+ecs_object!(CapacityProvider, capacity_provider_arn, |p| {
+    p.status() != Some(&CapacityProviderStatus::Inactive)
+        && p.update_status() != Some(&CapacityProviderUpdateStatus::DeleteComplete)
+});
+
+/// `read_many` of an ECS type: the states (by `state`, which gives the id too) of the live
+/// objects that `described` returns for `ids`, of those asked for. No call for no ids.
+pub async fn live_states<T: EcsObject, Fut>(
+    ids: &[String],
+    described: impl FnOnce() -> Fut,
+    state: impl Fn(&T) -> Option<(String, Value)>,
+) -> Result<BTreeMap<String, Value>, ApiError>
+where
+    Fut: std::future::Future<Output = Result<Vec<T>, ApiError>>,
+{
+    if ids.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    Ok(described()
+        .await?
+        .iter()
+        .filter(|o| o.is_live())
+        .filter_map(state)
+        .filter(|(id, _)| ids.contains(id))
+        .collect())
+}
+
+/// `find_created` of an ECS type: the live objects of `found` (described by name) judged by
+/// all their tags.
+pub async fn find_live<T: EcsObject>(
+    rt: &dyn ResourceType,
+    clients: &AwsClients,
+    owner: &Owner<'_>,
+    found: &[T],
+) -> Result<Vec<Candidate>, ApiError> {
+    let found = found
+        .iter()
+        .filter(|o| o.is_live())
+        .filter_map(|o| Some((o.object_arn()?.to_string(), ecs_tag_map(o.object_tags()))))
+        .collect();
+    read_judged(rt, clients, owner, found).await
+}
+
+/// The ARN of the live object among `found` (described by the name an import ID gives).
+pub fn live_arn<T: EcsObject>(found: &[T]) -> Result<String, ImportIdError> {
+    found
+        .iter()
+        .filter(|o| o.is_live())
+        .find_map(|o| o.object_arn().map(String::from))
+        .ok_or(ImportIdError::NotFound)
+}
 
 pub fn to_ecs(tags: &BTreeMap<String, String>) -> Option<Vec<Tag>> {
     (!tags.is_empty()).then(|| {

@@ -24,6 +24,7 @@ use crate::aws::call::call;
 use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::iam::{iam_eventually_consistent, name_or_prefix, IAM_SETTLE_LIMIT};
 use crate::aws::json_doc::{canonical_json, normalize_attr};
+use crate::aws::paged::all_pages;
 use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
@@ -129,29 +130,23 @@ fn common_prefix<'a>(names: &[&'a str]) -> &'a str {
     &first[..len]
 }
 
+/// The rules of the bus whose names start with `prefix` (none if the bus is gone).
 async fn list_rules(clients: &AwsClients, bus: &str, prefix: &str) -> Result<Vec<Rule>, ApiError> {
-    let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = call(|| {
+    let rules = all_pages(
+        |token| {
             clients
                 .events
                 .list_rules()
                 .event_bus_name(bus)
                 .set_name_prefix((!prefix.is_empty()).then(|| prefix.to_string()))
-                .set_next_token(token.clone())
+                .set_next_token(token)
                 .send()
-        })
-        .await;
-        let Some(page) = page.found()? else {
-            return Ok(Vec::new());
-        };
-        out.extend(page.rules().iter().cloned());
-        token = page.next_token().map(String::from);
-        if token.is_none() {
-            return Ok(out);
-        }
-    }
+        },
+        |page| page.rules(),
+        |page| page.next_token(),
+    )
+    .await;
+    rules.found().map(Option::unwrap_or_default)
 }
 
 async fn tags_of(clients: &AwsClients, arn: &str) -> Result<Vec<Tag>, ApiError> {

@@ -22,6 +22,7 @@ use super::{read_created, retry_while, split_import_id, unique_name};
 use crate::aws::call::call;
 use crate::aws::error::{from_sdk, ApiError, ErrorKind, OrGone};
 use crate::aws::iam::{iam_eventually_consistent, IAM_SETTLE_LIMIT};
+use crate::aws::paged::all_pages;
 use crate::aws::AwsClients;
 use crate::aws::{CallContext, ImportIdError, ResourceType};
 use crate::lang::Value;
@@ -113,28 +114,21 @@ fn target_state(bus: &str, rule: &str, t: &Target) -> Value {
 
 /// The targets of a rule (none if the rule is gone).
 async fn targets_of(clients: &AwsClients, bus: &str, rule: &str) -> Result<Vec<Target>, ApiError> {
-    let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = call(|| {
+    let targets = all_pages(
+        |token| {
             clients
                 .events
                 .list_targets_by_rule()
                 .rule(rule)
                 .event_bus_name(bus)
-                .set_next_token(token.clone())
+                .set_next_token(token)
                 .send()
-        })
-        .await;
-        let Some(page) = page.found()? else {
-            return Ok(Vec::new());
-        };
-        out.extend(page.targets().iter().cloned());
-        token = page.next_token().map(String::from);
-        if token.is_none() {
-            return Ok(out);
-        }
-    }
+        },
+        |page| page.targets(),
+        |page| page.next_token(),
+    )
+    .await;
+    targets.found().map(Option::unwrap_or_default)
 }
 
 fn build_target(planned: &Value, id: &str) -> Result<Target, ApiError> {

@@ -11,19 +11,22 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::aws::adopt::read_judged;
 use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ecs::types::{
     AutoScalingGroupProvider, AutoScalingGroupProviderUpdate, CapacityProvider,
-    CapacityProviderField, CapacityProviderStatus, CapacityProviderUpdateStatus, ManagedDraining,
-    ManagedScaling, ManagedScalingStatus, ManagedTerminationProtection,
+    CapacityProviderField, CapacityProviderUpdateStatus, ManagedDraining, ManagedScaling,
+    ManagedScalingStatus, ManagedTerminationProtection,
 };
 
 use super::{changed, read_created, retry_while, wait_gone};
 use crate::aws::call::call;
-use crate::aws::ecs_api::{build_error, ecs_tag_map, from_ecs, to_ecs, update_ecs_tags};
+use crate::aws::ecs_api::{
+    build_error, find_live, from_ecs, live_arn, live_states, to_ecs, update_ecs_tags,
+};
 use crate::aws::error::{from_sdk, wait_until, ApiError, ErrorKind, OrGone};
+use crate::aws::object_ids::{created_id, state_id};
+use crate::aws::paged::{all_pages, in_chunks};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::aws::{CallContext, ImportIdError, ResourceType};
@@ -205,34 +208,23 @@ fn draining(b: &Value) -> ManagedDraining {
 }
 
 async fn describe(clients: &AwsClients, ids: &[String]) -> Result<Vec<CapacityProvider>, ApiError> {
-    let mut out = Vec::new();
-    for chunk in ids.chunks(DESCRIBE_CHUNK) {
-        let mut token: Option<String> = None;
-        loop {
-            let page = call(|| {
+    // Providers that do not exist come back as `failures` (reason MISSING).
+    in_chunks(ids, DESCRIBE_CHUNK, |chunk| {
+        all_pages(
+            move |token| {
                 clients
                     .ecs
                     .describe_capacity_providers()
-                    .set_capacity_providers(Some(chunk.to_vec()))
+                    .set_capacity_providers(Some(chunk.clone()))
                     .include(CapacityProviderField::Tags)
-                    .set_next_token(token.clone())
+                    .set_next_token(token)
                     .send()
-            })
-            .await?;
-            // Providers that do not exist come back as `failures` (reason MISSING).
-            out.extend(page.capacity_providers().iter().cloned());
-            token = page.next_token().map(String::from);
-            if token.is_none() {
-                break;
-            }
-        }
-    }
-    Ok(out)
-}
-
-fn gone(p: &CapacityProvider) -> bool {
-    p.status() == Some(&CapacityProviderStatus::Inactive)
-        || p.update_status() == Some(&CapacityProviderUpdateStatus::DeleteComplete)
+            },
+            |page| page.capacity_providers(),
+            |page| page.next_token(),
+        )
+    })
+    .await
 }
 
 #[async_trait]
@@ -259,18 +251,8 @@ impl ResourceType for EcsCapacityProviderType {
         let Some(name) = get_str(planned, "name") else {
             return Ok(Vec::new());
         };
-        let found = describe(clients, &[name.to_string()])
-            .await?
-            .iter()
-            .filter(|p| !gone(p))
-            .filter_map(|o| {
-                Some((
-                    o.capacity_provider_arn()?.to_string(),
-                    ecs_tag_map(o.tags()),
-                ))
-            })
-            .collect();
-        read_judged(self, clients, owner, found).await
+        let found = describe(clients, &[name.to_string()]).await?;
+        find_live(self, clients, owner, &found).await
     }
 
     fn import_id_format(&self) -> &'static str {
@@ -282,12 +264,7 @@ impl ResourceType for EcsCapacityProviderType {
         if id.starts_with("arn:") {
             return Ok(id.to_string());
         }
-        describe(clients, &[id.to_string()])
-            .await?
-            .iter()
-            .filter(|p| !gone(p))
-            .find_map(|p| p.capacity_provider_arn().map(String::from))
-            .ok_or(ImportIdError::NotFound)
+        live_arn(&describe(clients, &[id.to_string()]).await?)
     }
 
     async fn read_many(
@@ -295,16 +272,7 @@ impl ResourceType for EcsCapacityProviderType {
         clients: &AwsClients,
         ids: &[String],
     ) -> Result<BTreeMap<String, Value>, ApiError> {
-        if ids.is_empty() {
-            return Ok(BTreeMap::new());
-        }
-        Ok(describe(clients, ids)
-            .await?
-            .iter()
-            .filter(|p| !gone(p))
-            .filter_map(provider_state)
-            .filter(|(id, _)| ids.contains(id))
-            .collect())
+        live_states(ids, || describe(clients, ids), provider_state).await
     }
 
     async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
@@ -330,9 +298,8 @@ impl ResourceType for EcsCapacityProviderType {
         .await?;
         let arn = out
             .capacity_provider()
-            .and_then(|p| p.capacity_provider_arn())
-            .ok_or_else(|| ApiError::malformed("CreateCapacityProvider returned no ARN"))?
-            .to_string();
+            .and_then(|p| p.capacity_provider_arn());
+        let arn = created_id(arn, "CreateCapacityProvider returned no ARN")?;
         read_created(self, clients, &arn).await
     }
 
@@ -343,9 +310,7 @@ impl ResourceType for EcsCapacityProviderType {
         planned: &Value,
     ) -> Result<Value, ApiError> {
         let clients = ctx.clients;
-        let arn = get_str(prior, "id")
-            .ok_or_else(|| ApiError::malformed("aws_ecs_capacity_provider state has no id"))?
-            .to_string();
+        let arn = state_id(prior, self.type_name())?.to_string();
         if changed(prior, planned, "auto_scaling_group_provider") {
             let b = asg_block(planned)?;
             let update = AutoScalingGroupProviderUpdate::builder()

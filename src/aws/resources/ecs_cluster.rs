@@ -14,7 +14,6 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::aws::adopt::read_judged;
 use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ecs::types::{
@@ -25,8 +24,12 @@ use aws_sdk_ecs::types::{
 
 use super::{changed, read_created, retry_while, wait_gone};
 use crate::aws::call::call;
-use crate::aws::ecs_api::{build_error, ecs_tag_map, from_ecs, to_ecs, update_ecs_tags};
+use crate::aws::ecs_api::{
+    build_error, find_live, from_ecs, live_arn, live_states, to_ecs, update_ecs_tags,
+};
 use crate::aws::error::{from_sdk, ApiError, OrGone};
+use crate::aws::object_ids::{created_id, state_id};
+use crate::aws::paged::in_chunks;
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::aws::{CallContext, ImportIdError, ResourceType};
@@ -319,13 +322,12 @@ fn service_connect_defaults(
 }
 
 async fn describe(clients: &AwsClients, ids: &[String]) -> Result<Vec<Cluster>, ApiError> {
-    let mut out = Vec::new();
-    for chunk in ids.chunks(DESCRIBE_CHUNK) {
+    in_chunks(ids, DESCRIBE_CHUNK, |chunk| async move {
         let found = call(|| {
             clients
                 .ecs
                 .describe_clusters()
-                .set_clusters(Some(chunk.to_vec()))
+                .set_clusters(Some(chunk.clone()))
                 .include(ClusterField::Settings)
                 .include(ClusterField::Configurations)
                 .include(ClusterField::Tags)
@@ -333,9 +335,9 @@ async fn describe(clients: &AwsClients, ids: &[String]) -> Result<Vec<Cluster>, 
         })
         .await?;
         // Clusters that do not exist come back as `failures` (reason MISSING).
-        out.extend(found.clusters().iter().cloned());
-    }
-    Ok(out)
+        Ok(found.clusters().to_vec())
+    })
+    .await
 }
 
 #[async_trait]
@@ -372,13 +374,8 @@ impl ResourceType for EcsClusterType {
         let Some(name) = get_str(planned, "name") else {
             return Ok(Vec::new());
         };
-        let found = describe(clients, &[name.to_string()])
-            .await?
-            .iter()
-            .filter(|c| c.status() != Some("INACTIVE"))
-            .filter_map(|o| Some((o.cluster_arn()?.to_string(), ecs_tag_map(o.tags()))))
-            .collect();
-        read_judged(self, clients, owner, found).await
+        let found = describe(clients, &[name.to_string()]).await?;
+        find_live(self, clients, owner, &found).await
     }
 
     fn import_id_format(&self) -> &'static str {
@@ -390,12 +387,7 @@ impl ResourceType for EcsClusterType {
         if id.starts_with("arn:") {
             return Ok(id.to_string());
         }
-        describe(clients, &[id.to_string()])
-            .await?
-            .iter()
-            .filter(|c| c.status() != Some("INACTIVE"))
-            .find_map(|c| c.cluster_arn().map(String::from))
-            .ok_or(ImportIdError::NotFound)
+        live_arn(&describe(clients, &[id.to_string()]).await?)
     }
 
     async fn read_many(
@@ -403,16 +395,7 @@ impl ResourceType for EcsClusterType {
         clients: &AwsClients,
         ids: &[String],
     ) -> Result<BTreeMap<String, Value>, ApiError> {
-        if ids.is_empty() {
-            return Ok(BTreeMap::new());
-        }
-        Ok(describe(clients, ids)
-            .await?
-            .iter()
-            .filter(|c| c.status() != Some("INACTIVE"))
-            .filter_map(cluster_state)
-            .filter(|(id, _)| ids.contains(id))
-            .collect())
+        live_states(ids, || describe(clients, ids), cluster_state).await
     }
 
     async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
@@ -433,11 +416,8 @@ impl ResourceType for EcsClusterType {
                 .send()
         })
         .await?;
-        let arn = out
-            .cluster()
-            .and_then(|c| c.cluster_arn())
-            .ok_or_else(|| ApiError::malformed("CreateCluster returned no cluster ARN"))?
-            .to_string();
+        let arn = out.cluster().and_then(|c| c.cluster_arn());
+        let arn = created_id(arn, "CreateCluster returned no cluster ARN")?;
         read_created(self, clients, &arn).await
     }
 
@@ -448,9 +428,7 @@ impl ResourceType for EcsClusterType {
         planned: &Value,
     ) -> Result<Value, ApiError> {
         let clients = ctx.clients;
-        let arn = get_str(prior, "id")
-            .ok_or_else(|| ApiError::malformed("aws_ecs_cluster state has no id"))?
-            .to_string();
+        let arn = state_id(prior, self.type_name())?.to_string();
         let settings_changed = changed(prior, planned, "setting");
         let configuration_changed = changed(prior, planned, "configuration");
         let scd_changed = changed(prior, planned, "service_connect_defaults");

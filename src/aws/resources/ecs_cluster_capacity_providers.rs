@@ -17,24 +17,18 @@ use aws_sdk_ecs::types::{CapacityProviderStrategyItem, Cluster};
 
 use super::{read_created, retry_while};
 use crate::aws::call::call;
-use crate::aws::ecs_api::{build_error, name_from_arn};
+use crate::aws::ecs_api::{
+    name_from_arn, strategy_state, strategy_to_ecs, EcsObject, CAPACITY_PROVIDER_STRATEGY,
+};
 use crate::aws::error::{from_sdk, ApiError, OrGone};
+use crate::aws::paged::in_chunks;
 use crate::aws::AwsClients;
 use crate::aws::{CallContext, ResourceType};
 use crate::lang::Value;
-use crate::provider::schema::Default;
-use crate::provider::values::{
-    get_blocks, get_i32, get_str, get_strings, state_object, string_set,
-};
+use crate::provider::values::{get_str, get_strings, state_object, string_set};
 use crate::provider::{AttrSchema, AttrType, BlockSchema, Schema};
 
 pub struct EcsClusterCapacityProvidersType;
-
-static STRATEGY: &[AttrSchema] = &[
-    AttrSchema::required("capacity_provider", AttrType::String),
-    AttrSchema::optional("weight", AttrType::Number).default(Default::Number(0.0)),
-    AttrSchema::optional("base", AttrType::Number).default(Default::Number(0.0)),
-];
 
 static SCHEMA: Schema = Schema {
     version: 1,
@@ -45,7 +39,7 @@ static SCHEMA: Schema = Schema {
     ],
     blocks: &[BlockSchema::set(
         "default_capacity_provider_strategy",
-        STRATEGY,
+        CAPACITY_PROVIDER_STRATEGY,
     )],
 };
 
@@ -56,17 +50,7 @@ const BUSY_LIMIT: Duration = Duration::from_secs(10 * 60);
 
 fn associations_state(c: &Cluster) -> Option<(String, Value)> {
     let name = c.cluster_name()?.to_string();
-    let strategy: Vec<Value> = c
-        .default_capacity_provider_strategy()
-        .iter()
-        .map(|s| {
-            Value::map([
-                ("capacity_provider", Value::string(s.capacity_provider())),
-                ("weight", Value::number(s.weight())),
-                ("base", Value::number(s.base())),
-            ])
-        })
-        .collect();
+    let strategy = strategy_state(c.default_capacity_provider_strategy());
     let state = state_object(
         &SCHEMA,
         [
@@ -83,17 +67,7 @@ fn associations_state(c: &Cluster) -> Option<(String, Value)> {
 }
 
 fn strategy(planned: &Value) -> Result<Vec<CapacityProviderStrategyItem>, ApiError> {
-    get_blocks(planned, "default_capacity_provider_strategy")
-        .iter()
-        .map(|s| {
-            CapacityProviderStrategyItem::builder()
-                .capacity_provider(get_str(s, "capacity_provider").unwrap_or_default())
-                .weight(get_i32(s, "weight").unwrap_or(0))
-                .base(get_i32(s, "base").unwrap_or(0))
-                .build()
-                .map_err(build_error)
-        })
-        .collect()
+    strategy_to_ecs(planned, "default_capacity_provider_strategy")
 }
 
 /// Sets the cluster's providers and strategy, retrying while the cluster is being updated.
@@ -170,30 +144,28 @@ impl ResourceType for EcsClusterCapacityProvidersType {
         clients: &AwsClients,
         ids: &[String],
     ) -> Result<BTreeMap<String, Value>, ApiError> {
-        let mut out = BTreeMap::new();
-        for chunk in ids.chunks(DESCRIBE_CHUNK) {
+        let clusters = in_chunks(ids, DESCRIBE_CHUNK, |chunk| async move {
             let found = call(|| {
                 clients
                     .ecs
                     .describe_clusters()
-                    .set_clusters(Some(chunk.to_vec()))
+                    .set_clusters(Some(chunk.clone()))
                     .send()
             })
             .await?;
-            out.extend(
-                found
-                    .clusters()
-                    .iter()
-                    .filter(|c| c.status() != Some("INACTIVE"))
-                    .filter(|c| {
-                        !c.capacity_providers().is_empty()
-                            || !c.default_capacity_provider_strategy().is_empty()
-                    })
-                    .filter_map(associations_state)
-                    .filter(|(id, _)| ids.contains(id)),
-            );
-        }
-        Ok(out)
+            Ok(found.clusters().to_vec())
+        })
+        .await?;
+        Ok(clusters
+            .iter()
+            .filter(|c| c.is_live())
+            .filter(|c| {
+                !c.capacity_providers().is_empty()
+                    || !c.default_capacity_provider_strategy().is_empty()
+            })
+            .filter_map(associations_state)
+            .filter(|(id, _)| ids.contains(id))
+            .collect())
     }
 
     async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {

@@ -17,7 +17,6 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::aws::adopt::read_judged;
 use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ecs::types::{
@@ -30,10 +29,12 @@ use aws_sdk_ecs::types::{
 use super::{attr, changed, read_created, retry_while, split_import_id, wait_gone, with_attrs};
 use crate::aws::call::call;
 use crate::aws::ecs_api::{
-    build_error, cluster_of_service_arn, ecs_tag_map, from_ecs, name_from_arn, to_ecs,
-    update_ecs_tags,
+    build_error, cluster_of_service_arn, find_live, from_ecs, live_arn, live_states, name_from_arn,
+    strategy_state, strategy_to_ecs, to_ecs, update_ecs_tags, CAPACITY_PROVIDER_STRATEGY,
+    PLACEMENT_CONSTRAINT,
 };
 use crate::aws::error::{from_sdk, wait_until, ApiError, OrGone};
+use crate::aws::object_ids::{created_id, state_id};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::aws::{CallContext, ImportIdError, ResourceType};
@@ -62,17 +63,6 @@ static LOAD_BALANCER: &[AttrSchema] = &[
 static PLACEMENT_STRATEGY: &[AttrSchema] = &[
     AttrSchema::required("type", AttrType::String),
     AttrSchema::optional("field", AttrType::String),
-];
-
-static PLACEMENT_CONSTRAINT: &[AttrSchema] = &[
-    AttrSchema::required("type", AttrType::String),
-    AttrSchema::optional("expression", AttrType::String),
-];
-
-static CAPACITY_PROVIDER_STRATEGY: &[AttrSchema] = &[
-    AttrSchema::required("capacity_provider", AttrType::String),
-    AttrSchema::optional("weight", AttrType::Number).default(Default::Number(0.0)),
-    AttrSchema::optional("base", AttrType::Number).default(Default::Number(0.0)),
 ];
 
 static NETWORK_CONFIGURATION: &[AttrSchema] = &[
@@ -190,17 +180,7 @@ fn service_state(s: &Service) -> Option<(String, Value)> {
             ])
         })
         .collect();
-    let capacity: Vec<Value> = s
-        .capacity_provider_strategy()
-        .iter()
-        .map(|c| {
-            Value::map([
-                ("capacity_provider", Value::string(c.capacity_provider())),
-                ("weight", Value::number(c.weight())),
-                ("base", Value::number(c.base())),
-            ])
-        })
-        .collect();
+    let capacity = strategy_state(s.capacity_provider_strategy());
     let network: Vec<Value> = s
         .network_configuration()
         .and_then(|n| n.awsvpc_configuration())
@@ -352,17 +332,7 @@ fn placement_constraints(planned: &Value) -> Vec<PlacementConstraint> {
 fn capacity_provider_strategy(
     planned: &Value,
 ) -> Result<Vec<CapacityProviderStrategyItem>, ApiError> {
-    get_blocks(planned, "capacity_provider_strategy")
-        .iter()
-        .map(|c| {
-            CapacityProviderStrategyItem::builder()
-                .capacity_provider(get_str(c, "capacity_provider").unwrap_or_default())
-                .weight(get_i32(c, "weight").unwrap_or(0))
-                .base(get_i32(c, "base").unwrap_or(0))
-                .build()
-                .map_err(build_error)
-        })
-        .collect()
+    strategy_to_ecs(planned, "capacity_provider_strategy")
 }
 
 fn network_configuration(planned: &Value) -> Result<Option<NetworkConfiguration>, ApiError> {
@@ -473,27 +443,20 @@ impl ResourceType for EcsServiceType {
         let Some(name) = get_str(planned, "name") else {
             return Ok(Vec::new());
         };
-        let found = {
-            let cluster = get_str(planned, "cluster").unwrap_or("default");
-            call(|| {
-                clients
-                    .ecs
-                    .describe_services()
-                    .cluster(cluster)
-                    .services(name)
-                    .include(ServiceField::Tags)
-                    .send()
-            })
-            .await
-            .found()?
-            .map(|o| o.services().to_vec())
-            .unwrap_or_default()
-        }
-        .iter()
-        .filter(|s| s.status() != Some("INACTIVE"))
-        .filter_map(|o| Some((o.service_arn()?.to_string(), ecs_tag_map(o.tags()))))
-        .collect();
-        read_judged(self, clients, owner, found).await
+        let cluster = get_str(planned, "cluster").unwrap_or("default");
+        let found = call(|| {
+            clients
+                .ecs
+                .describe_services()
+                .cluster(cluster)
+                .services(name)
+                .include(ServiceField::Tags)
+                .send()
+        })
+        .await
+        .found()?
+        .map(|o| o.services().to_vec());
+        find_live(self, clients, owner, &found.unwrap_or_default()).await
     }
 
     fn import_id_format(&self) -> &'static str {
@@ -515,12 +478,7 @@ impl ResourceType for EcsServiceType {
                 .send()
         })
         .await?;
-        found
-            .services()
-            .iter()
-            .filter(|s| s.status() != Some("INACTIVE"))
-            .find_map(|s| s.service_arn().map(String::from))
-            .ok_or(ImportIdError::NotFound)
+        live_arn(found.services())
     }
 
     /// The cluster by name, the task definition as `family:revision`, and a circuit breaker
@@ -550,16 +508,7 @@ impl ResourceType for EcsServiceType {
         clients: &AwsClients,
         ids: &[String],
     ) -> Result<BTreeMap<String, Value>, ApiError> {
-        if ids.is_empty() {
-            return Ok(BTreeMap::new());
-        }
-        Ok(describe(clients, ids)
-            .await?
-            .iter()
-            .filter(|s| s.status() != Some("INACTIVE"))
-            .filter_map(service_state)
-            .filter(|(id, _)| ids.contains(id))
-            .collect())
+        live_states(ids, || describe(clients, ids), service_state).await
     }
 
     async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
@@ -620,11 +569,8 @@ impl ResourceType for EcsServiceType {
             },
         )
         .await?;
-        let arn = out
-            .service()
-            .and_then(|s| s.service_arn())
-            .ok_or_else(|| ApiError::malformed("CreateService returned no service ARN"))?
-            .to_string();
+        let arn = out.service().and_then(|s| s.service_arn());
+        let arn = created_id(arn, "CreateService returned no service ARN")?;
         if get_bool(planned, "wait_for_steady_state") == Some(true) {
             wait_for_steady_state(clients, &arn).await?;
         }
@@ -639,9 +585,7 @@ impl ResourceType for EcsServiceType {
         planned: &Value,
     ) -> Result<Value, ApiError> {
         let clients = ctx.clients;
-        let arn = get_str(prior, "id")
-            .ok_or_else(|| ApiError::malformed("aws_ecs_service state has no id"))?
-            .to_string();
+        let arn = state_id(prior, self.type_name())?.to_string();
         let cluster = get_str(prior, "cluster")
             .map(String::from)
             .or_else(|| cluster_of_service_arn(&arn).map(String::from))

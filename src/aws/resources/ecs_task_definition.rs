@@ -24,8 +24,9 @@ use aws_sdk_ecs::types::{
 
 use super::ecs_container_definitions::{canonical, from_sdk, to_sdk};
 use super::{changed, read_created, split_import_id, with_attrs};
-use crate::aws::ecs_api::{ecs_tag_map, from_ecs, to_ecs, update_ecs_tags};
+use crate::aws::ecs_api::{ecs_tag_map, from_ecs, to_ecs, update_ecs_tags, PLACEMENT_CONSTRAINT};
 use crate::aws::error::{from_sdk as api_error, retry, ApiError, RetryPolicy};
+use crate::aws::object_ids::state_id;
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::aws::{CallContext, ImportIdError, ResourceType};
@@ -42,11 +43,6 @@ pub struct EcsTaskDefinitionType;
 static VOLUME: &[AttrSchema] = &[
     AttrSchema::required("name", AttrType::String),
     AttrSchema::optional("host_path", AttrType::String),
-];
-
-static PLACEMENT_CONSTRAINT: &[AttrSchema] = &[
-    AttrSchema::required("type", AttrType::String),
-    AttrSchema::optional("expression", AttrType::String),
 ];
 
 static RUNTIME_PLATFORM: &[AttrSchema] = &[
@@ -419,9 +415,7 @@ impl ResourceType for EcsTaskDefinitionType {
         prior: &Value,
         planned: &Value,
     ) -> Result<Value, ApiError> {
-        let arn = get_str(prior, "id")
-            .ok_or_else(|| ApiError::malformed("aws_ecs_task_definition state has no id"))?
-            .to_string();
+        let arn = state_id(prior, self.type_name())?.to_string();
         if changed(prior, planned, "tags_all") {
             update_ecs_tags(ctx.clients, &arn, prior, planned).await?;
         }

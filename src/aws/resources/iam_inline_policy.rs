@@ -19,7 +19,9 @@ use async_trait::async_trait;
 
 use super::{prefix_of_unique_name, read_created, retry_while, split_import_id};
 use crate::aws::error::{from_sdk, retry, ApiError, OrGone, RetryPolicy};
-use crate::aws::iam::{iam_eventually_consistent, name_or_prefix, read_each, IAM_SETTLE_LIMIT};
+use crate::aws::iam::{
+    iam_eventually_consistent, name_or_prefix, read_each, send_per_entity, IAM_SETTLE_LIMIT,
+};
 use crate::aws::json_doc::{canonical_policy, normalize_attr};
 use crate::aws::refresh_batch::RefreshBatch;
 use crate::aws::AwsClients;
@@ -63,29 +65,26 @@ pub static IAM_ROLE_POLICY: IamInlinePolicyType = IamInlinePolicyType { owner: O
 /// `aws_iam_user_policy`.
 pub static IAM_USER_POLICY: IamInlinePolicyType = IamInlinePolicyType { owner: Owner::User };
 
-static ROLE_SCHEMA: Schema = Schema {
-    version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::optional_computed("name", AttrType::String).force_new(),
-        AttrSchema::optional_computed("name_prefix", AttrType::String).force_new(),
-        AttrSchema::required("role", AttrType::String).force_new(),
-        AttrSchema::required("policy", AttrType::String),
-    ],
-    blocks: &[],
-};
+/// The schema of an inline policy whose owner is named by the attribute `$owner`.
+macro_rules! inline_policy_schema {
+    ($owner:literal) => {
+        Schema {
+            version: 1,
+            attributes: &[
+                AttrSchema::computed("id", AttrType::String),
+                AttrSchema::optional_computed("name", AttrType::String).force_new(),
+                AttrSchema::optional_computed("name_prefix", AttrType::String).force_new(),
+                AttrSchema::required($owner, AttrType::String).force_new(),
+                AttrSchema::required("policy", AttrType::String),
+            ],
+            blocks: &[],
+        }
+    };
+}
 
-static USER_SCHEMA: Schema = Schema {
-    version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::optional_computed("name", AttrType::String).force_new(),
-        AttrSchema::optional_computed("name_prefix", AttrType::String).force_new(),
-        AttrSchema::required("user", AttrType::String).force_new(),
-        AttrSchema::required("policy", AttrType::String),
-    ],
-    blocks: &[],
-};
+static ROLE_SCHEMA: Schema = inline_policy_schema!("role");
+
+static USER_SCHEMA: Schema = inline_policy_schema!("user");
 
 /// `OWNER:NAME` split in two.
 fn parse_id(id: &str) -> Option<(&str, &str)> {
@@ -99,37 +98,22 @@ async fn get(
     who: &str,
     name: &str,
 ) -> Result<(String, String, String), ApiError> {
+    /// `$get` (`get_role_policy`), whose answer names the owner with `$id` (`role_name`).
+    macro_rules! get {
+        ($get:ident, $id:ident) => {{
+            let request = clients.iam.$get().$id(who).policy_name(name);
+            let out = request.send().await.map_err(from_sdk)?;
+            let document = out.policy_document().to_string();
+            (
+                out.$id().to_string(),
+                out.policy_name().to_string(),
+                document,
+            )
+        }};
+    }
     Ok(match owner {
-        Owner::Role => {
-            let out = clients
-                .iam
-                .get_role_policy()
-                .role_name(who)
-                .policy_name(name)
-                .send()
-                .await
-                .map_err(from_sdk)?;
-            (
-                out.role_name().to_string(),
-                out.policy_name().to_string(),
-                out.policy_document().to_string(),
-            )
-        }
-        Owner::User => {
-            let out = clients
-                .iam
-                .get_user_policy()
-                .user_name(who)
-                .policy_name(name)
-                .send()
-                .await
-                .map_err(from_sdk)?;
-            (
-                out.user_name().to_string(),
-                out.policy_name().to_string(),
-                out.policy_document().to_string(),
-            )
-        }
+        Owner::Role => get!(get_role_policy, role_name),
+        Owner::User => get!(get_user_policy, user_name),
     })
 }
 
@@ -176,28 +160,10 @@ async fn put(
         IAM_SETTLE_LIMIT,
         iam_eventually_consistent,
         || async {
-            match owner {
-                Owner::Role => clients
-                    .iam
-                    .put_role_policy()
-                    .role_name(who)
-                    .policy_name(name)
-                    .policy_document(document)
-                    .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(from_sdk),
-                Owner::User => clients
-                    .iam
-                    .put_user_policy()
-                    .user_name(who)
-                    .policy_name(name)
-                    .policy_document(document)
-                    .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(from_sdk),
-            }
+            send_per_entity!(clients.iam, owner, who, {
+                Owner::Role => put_role_policy(role_name),
+                Owner::User => put_user_policy(user_name),
+            }, |r| r.policy_name(name).policy_document(document))
         },
     )
     .await
@@ -341,28 +307,10 @@ impl ResourceType for IamInlinePolicyType {
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
         let (who, name) = self.id_of(prior)?;
         let r = retry(RetryPolicy::default(), || async {
-            match self.owner {
-                Owner::Role => ctx
-                    .clients
-                    .iam
-                    .delete_role_policy()
-                    .role_name(who)
-                    .policy_name(name)
-                    .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(from_sdk),
-                Owner::User => ctx
-                    .clients
-                    .iam
-                    .delete_user_policy()
-                    .user_name(who)
-                    .policy_name(name)
-                    .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(from_sdk),
-            }
+            send_per_entity!(ctx.clients.iam, self.owner, who, {
+                Owner::Role => delete_role_policy(role_name),
+                Owner::User => delete_user_policy(user_name),
+            }, |r| r.policy_name(name))
         })
         .await;
         r.ok_if_gone()

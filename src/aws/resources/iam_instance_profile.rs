@@ -10,67 +10,41 @@
 
 use std::collections::BTreeMap;
 
-use crate::aws::adopt::find_named;
 use crate::aws::adoption::pin_name;
 use crate::aws::refresh_batch::RefreshBatch;
 use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_iam::types::InstanceProfile;
 
-use super::{changed, prefix_of_unique_name, read_created, retry_while};
+use super::{changed, read_created, retry_while};
 use crate::aws::call::call;
 use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::iam::{
-    iam_eventually_consistent, iso8601, name_or_prefix, read_each, tag_pairs, to_iam_tags,
-    IAM_SETTLE_LIMIT,
+    find_iam_named, iam_eventually_consistent, name_or_prefix, named_object_schema,
+    named_object_state, read_each, tag_pairs, to_iam_tags, IAM_SETTLE_LIMIT,
 };
+use crate::aws::object_ids::state_id;
 use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::aws::{CallContext, ResourceType};
 use crate::lang::Value;
-use crate::provider::schema::Default;
 use crate::provider::values::{get_str, opt_str, state_object};
 use crate::provider::{AttrSchema, AttrType, Schema};
 
 pub struct IamInstanceProfileType;
 
-static SCHEMA: Schema = Schema {
-    version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::computed("arn", AttrType::String),
-        AttrSchema::computed("unique_id", AttrType::String),
-        AttrSchema::computed("create_date", AttrType::String),
-        AttrSchema::optional_computed("name", AttrType::String).force_new(),
-        AttrSchema::optional_computed("name_prefix", AttrType::String).force_new(),
-        AttrSchema::optional("path", AttrType::String)
-            .force_new()
-            .default(Default::Str("/")),
-        AttrSchema::optional("role", AttrType::String),
-        AttrSchema::optional("tags", AttrType::StringMap),
-        AttrSchema::computed("tags_all", AttrType::StringMap),
-    ],
-    blocks: &[],
-};
+static SCHEMA: Schema = named_object_schema!(AttrSchema::optional("role", AttrType::String));
 
 fn profile_state(p: &InstanceProfile) -> Value {
     let name = p.instance_profile_name();
     let [tags, tags_all] = read_tags(tag_pairs(p.tags()));
+    let id = p.instance_profile_id();
+    let identity = named_object_state(name, p.arn(), id, p.create_date(), p.path());
+    let role = opt_str(p.roles().first().map(|r| r.role_name()));
     state_object(
         &SCHEMA,
-        [
-            ("id", Value::string(name)),
-            ("arn", Value::string(p.arn())),
-            ("unique_id", Value::string(p.instance_profile_id())),
-            ("create_date", iso8601(p.create_date())),
-            ("name", Value::string(name)),
-            ("name_prefix", opt_str(prefix_of_unique_name(name))),
-            ("path", Value::string(p.path())),
-            ("role", opt_str(p.roles().first().map(|r| r.role_name()))),
-            tags,
-            tags_all,
-        ],
+        identity.into_iter().chain([("role", role), tags, tags_all]),
     )
 }
 
@@ -139,11 +113,6 @@ async fn remove_role(clients: &AwsClients, profile: &str, role: &str) -> Result<
     .ok_if_gone()
 }
 
-fn name_of(prior: &Value) -> Result<&str, ApiError> {
-    get_str(prior, "id")
-        .ok_or_else(|| ApiError::malformed("aws_iam_instance_profile state has no id"))
-}
-
 #[async_trait]
 impl ResourceType for IamInstanceProfileType {
     fn type_name(&self) -> &'static str {
@@ -171,19 +140,15 @@ impl ResourceType for IamInstanceProfileType {
         let Some(name) = get_str(planned, "name") else {
             return Ok(Vec::new());
         };
-        find_named(self, clients, owner, name, || async {
-            let out = call(|| {
-                clients
-                    .iam
-                    .get_instance_profile()
-                    .instance_profile_name(name)
-                    .send()
-            })
-            .await?;
-            Ok(out
-                .instance_profile()
-                .map(|x| crate::aws::iam::tag_pairs(x.tags()).collect()))
-        })
+        find_iam_named!(
+            self,
+            clients,
+            owner,
+            name,
+            get_instance_profile,
+            instance_profile_name,
+            instance_profile
+        )
         .await
     }
 
@@ -250,7 +215,7 @@ impl ResourceType for IamInstanceProfileType {
         planned: &Value,
     ) -> Result<Value, ApiError> {
         let clients = ctx.clients;
-        let name = name_of(prior)?;
+        let name = state_id(prior, self.type_name())?;
         if changed(prior, planned, "role") {
             if let Some(old) = get_str(prior, "role") {
                 remove_role(clients, name, old).await?;
@@ -273,7 +238,7 @@ impl ResourceType for IamInstanceProfileType {
 
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
         let clients = ctx.clients;
-        let name = name_of(prior)?;
+        let name = state_id(prior, self.type_name())?;
         // The live roles, not the recorded one: IAM refuses to delete a profile with a role.
         let Some(live) = get_profile(clients.clone(), name.to_string())
             .await

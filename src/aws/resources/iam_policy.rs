@@ -12,7 +12,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::aws::adopt::find_named;
 use crate::aws::adoption::pin_name;
 use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
@@ -21,8 +20,11 @@ use aws_sdk_iam::types::Policy;
 use super::{changed, expect_prefix, prefix_of_unique_name, read_created, retry_while};
 use crate::aws::call::call;
 use crate::aws::error::{from_sdk, ApiError, OrGone};
-use crate::aws::iam::{name_or_prefix, read_each, tag_pairs, to_iam_tags, IAM_SETTLE_LIMIT};
+use crate::aws::iam::{
+    find_iam_named, name_or_prefix, read_each, tag_pairs, to_iam_tags, IAM_SETTLE_LIMIT,
+};
 use crate::aws::json_doc::{canonical_policy, normalize_attr};
+use crate::aws::object_ids::state_id;
 use crate::aws::refresh_batch::{IamAccount, RefreshBatch};
 use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
@@ -59,6 +61,16 @@ static SCHEMA: Schema = Schema {
 };
 
 async fn get_policy(clients: AwsClients, arn: String) -> Result<Option<Value>, ApiError> {
+    read_policy(clients, arn, None).await
+}
+
+/// The policy `arn` with GetPolicy, and its document: `document` where the caller has it
+/// already, else the default version's from GetPolicyVersion.
+async fn read_policy(
+    clients: AwsClients,
+    arn: String,
+    document: Option<String>,
+) -> Result<Option<Value>, ApiError> {
     let out = clients
         .iam
         .get_policy()
@@ -69,8 +81,9 @@ async fn get_policy(clients: AwsClients, arn: String) -> Result<Option<Value>, A
     let Some(p) = out.policy() else {
         return Ok(None);
     };
-    let document = match p.default_version_id() {
-        Some(v) => clients
+    let document = match (document, p.default_version_id()) {
+        (Some(d), _) => Some(canonical_policy(&d)),
+        (None, Some(v)) => clients
             .iam
             .get_policy_version()
             .policy_arn(&arn)
@@ -81,7 +94,7 @@ async fn get_policy(clients: AwsClients, arn: String) -> Result<Option<Value>, A
             .policy_version()
             .and_then(|v| v.document())
             .map(canonical_policy),
-        None => None,
+        (None, None) => None,
     };
     Ok(Some(policy_state(&arn, p, document)))
 }
@@ -113,30 +126,6 @@ fn policy_state(arn: &str, p: &Policy, document: Option<String>) -> Value {
             tags_all,
         ],
     )
-}
-
-/// A policy whose document came with GetAccountAuthorizationDetails: the rest (tags above
-/// all, which the account details leave out) from GetPolicy, one call per policy instead of
-/// GetPolicy and GetPolicyVersion.
-async fn with_document(
-    clients: AwsClients,
-    arn: String,
-    document: String,
-) -> Result<Option<Value>, ApiError> {
-    let out = clients
-        .iam
-        .get_policy()
-        .policy_arn(&arn)
-        .send()
-        .await
-        .map_err(from_sdk)?;
-    Ok(out
-        .policy()
-        .map(|p| policy_state(&arn, p, Some(canonical_policy(&document)))))
-}
-
-fn arn_of(prior: &Value) -> Result<&str, ApiError> {
-    get_str(prior, "id").ok_or_else(|| ApiError::malformed("aws_iam_policy state has no id"))
 }
 
 /// Versions other than the default, oldest first.
@@ -212,13 +201,7 @@ impl ResourceType for IamPolicyType {
             "arn:{}:iam::{account}:policy{path}{name}",
             super::partition(&clients.region)
         );
-        find_named(self, clients, owner, &id, || async {
-            let out = call(|| clients.iam.get_policy().policy_arn(&id).send()).await?;
-            Ok(out
-                .policy()
-                .map(|x| crate::aws::iam::tag_pairs(x.tags()).collect()))
-        })
-        .await
+        find_iam_named!(self, clients, owner, &id, get_policy, policy_arn, policy).await
     }
 
     fn import_id_format(&self) -> &'static str {
@@ -263,13 +246,10 @@ impl ResourceType for IamPolicyType {
             .collect();
         let documents = std::sync::Arc::new(documents);
         read_each(clients, ids, move |clients, arn| {
+            // A document from the account details spares GetPolicyVersion (the rest, tags above
+            // all, which the account details leave out, comes from GetPolicy).
             let document = documents.get(&arn).cloned();
-            async move {
-                match document {
-                    Some(d) => with_document(clients, arn, d).await,
-                    None => get_policy(clients, arn).await,
-                }
-            }
+            read_policy(clients, arn, document)
         })
         .await
     }
@@ -305,7 +285,7 @@ impl ResourceType for IamPolicyType {
         planned: &Value,
     ) -> Result<Value, ApiError> {
         let clients = ctx.clients;
-        let arn = arn_of(prior)?;
+        let arn = state_id(prior, self.type_name())?;
         if changed(prior, planned, "policy") {
             let (old, total) = old_versions(clients, arn).await?;
             if total >= MAX_VERSIONS {
@@ -339,7 +319,7 @@ impl ResourceType for IamPolicyType {
 
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
         let clients = ctx.clients;
-        let arn = arn_of(prior)?;
+        let arn = state_id(prior, self.type_name())?;
         let deleted = async {
             let (old, _) = old_versions(clients, arn).await?;
             for v in &old {

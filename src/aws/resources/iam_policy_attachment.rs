@@ -16,8 +16,8 @@ use async_trait::async_trait;
 
 use super::{expect_prefix, retry_while};
 use crate::aws::call::call;
-use crate::aws::error::{from_sdk, ApiError, OrGone};
-use crate::aws::iam::{iam_eventually_consistent, IAM_SETTLE_LIMIT};
+use crate::aws::error::{retry, ApiError, OrGone, RetryPolicy};
+use crate::aws::iam::{iam_eventually_consistent, send_per_entity, IAM_SETTLE_LIMIT};
 use crate::aws::AwsClients;
 use crate::aws::{CallContext, ImportIdError, ResourceType};
 use crate::lang::Value;
@@ -130,66 +130,26 @@ async fn attach(clients: &AwsClients, arn: &str, kind: Kind, who: &str) -> Resul
         IAM_SETTLE_LIMIT,
         iam_eventually_consistent,
         || async {
-            let iam = &clients.iam;
-            match kind {
-                Kind::User => iam
-                    .attach_user_policy()
-                    .user_name(who)
-                    .policy_arn(arn)
-                    .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(from_sdk),
-                Kind::Role => iam
-                    .attach_role_policy()
-                    .role_name(who)
-                    .policy_arn(arn)
-                    .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(from_sdk),
-                Kind::Group => iam
-                    .attach_group_policy()
-                    .group_name(who)
-                    .policy_arn(arn)
-                    .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(from_sdk),
-            }
+            send_per_entity!(clients.iam, kind, who, {
+                Kind::User => attach_user_policy(user_name),
+                Kind::Role => attach_role_policy(role_name),
+                Kind::Group => attach_group_policy(group_name),
+            }, |r| r.policy_arn(arn))
         },
     )
     .await
 }
 
 async fn detach(clients: &AwsClients, arn: &str, kind: Kind, who: &str) -> Result<(), ApiError> {
-    let iam = &clients.iam;
-    match kind {
-        Kind::User => call(|| {
-            iam.detach_user_policy()
-                .user_name(who)
-                .policy_arn(arn)
-                .send()
-        })
-        .await
-        .ok_if_gone(),
-        Kind::Role => call(|| {
-            iam.detach_role_policy()
-                .role_name(who)
-                .policy_arn(arn)
-                .send()
-        })
-        .await
-        .ok_if_gone(),
-        Kind::Group => call(|| {
-            iam.detach_group_policy()
-                .group_name(who)
-                .policy_arn(arn)
-                .send()
-        })
-        .await
-        .ok_if_gone(),
-    }
+    retry(RetryPolicy::default(), || async {
+        send_per_entity!(clients.iam, kind, who, {
+            Kind::User => detach_user_policy(user_name),
+            Kind::Role => detach_role_policy(role_name),
+            Kind::Group => detach_group_policy(group_name),
+        }, |r| r.policy_arn(arn))
+    })
+    .await
+    .ok_if_gone()
 }
 
 /// Attaches what `want` has and `have` lacks, detaches the reverse.

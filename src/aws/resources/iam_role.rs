@@ -13,20 +13,21 @@
 
 use std::collections::BTreeMap;
 
-use crate::aws::adopt::find_named;
 use crate::aws::adoption::pin_name;
 use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_iam::types::{Role, RoleDetail};
 
-use super::{changed, prefix_of_unique_name, read_created, retry_while, with_attrs};
+use super::{changed, read_created, retry_while, with_attrs};
 use crate::aws::call::call;
 use crate::aws::error::{from_sdk, ApiError};
 use crate::aws::iam::{
-    iam_eventually_consistent, iso8601, name_or_prefix, read_each, tag_pairs, to_iam_tags,
-    IAM_SETTLE_LIMIT,
+    find_iam_named, iam_eventually_consistent, name_or_prefix, named_object_schema,
+    named_object_state, planned_switch, read_each, remove_listed, tag_pairs, to_iam_tags,
+    update_permissions_boundary, IAM_SETTLE_LIMIT,
 };
 use crate::aws::json_doc::{canonical_policy, normalize_attr};
+use crate::aws::object_ids::state_id;
 use crate::aws::refresh_batch::RefreshBatch;
 use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
@@ -39,69 +40,48 @@ use crate::provider::{AttrSchema, AttrType, Schema};
 
 pub struct IamRoleType;
 
-static SCHEMA: Schema = Schema {
-    version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::computed("arn", AttrType::String),
-        AttrSchema::computed("unique_id", AttrType::String),
-        AttrSchema::computed("create_date", AttrType::String),
-        AttrSchema::optional_computed("name", AttrType::String).force_new(),
-        AttrSchema::optional_computed("name_prefix", AttrType::String).force_new(),
-        AttrSchema::optional("path", AttrType::String)
-            .force_new()
-            .default(Default::Str("/")),
-        AttrSchema::optional("description", AttrType::String),
-        AttrSchema::required("assume_role_policy", AttrType::String),
-        AttrSchema::optional("max_session_duration", AttrType::Number)
-            .default(Default::Number(3600.0)),
-        AttrSchema::optional("permissions_boundary", AttrType::String),
-        AttrSchema::optional("force_detach_policies", AttrType::Bool)
-            .default(Default::Bool(false))
-            .local(),
-        AttrSchema::optional("tags", AttrType::StringMap),
-        AttrSchema::computed("tags_all", AttrType::StringMap),
-    ],
-    blocks: &[],
-};
+/// The switch that detaches the role's policies before it is deleted (AWS does not store it).
+const FORCE_DETACH: &str = "force_detach_policies";
+
+static SCHEMA: Schema = named_object_schema!(
+    AttrSchema::optional("description", AttrType::String),
+    AttrSchema::required("assume_role_policy", AttrType::String),
+    AttrSchema::optional("max_session_duration", AttrType::Number).default(Default::Number(3600.0)),
+    AttrSchema::optional("permissions_boundary", AttrType::String),
+    AttrSchema::optional("force_detach_policies", AttrType::Bool)
+        .default(Default::Bool(false))
+        .local(),
+);
 
 fn role_state(r: &Role) -> Value {
     let name = r.role_name();
     let [tags, tags_all] = read_tags(tag_pairs(r.tags()));
-    state_object(
-        &SCHEMA,
-        [
-            ("id", Value::string(name)),
-            ("arn", Value::string(r.arn())),
-            ("unique_id", Value::string(r.role_id())),
-            ("create_date", iso8601(r.create_date())),
-            ("name", Value::string(name)),
-            ("name_prefix", opt_str(prefix_of_unique_name(name))),
-            ("path", Value::string(r.path())),
-            (
-                "description",
-                opt_str(r.description().filter(|d| !d.is_empty())),
+    let identity = named_object_state(name, r.arn(), r.role_id(), r.create_date(), r.path());
+    let own = [
+        (
+            "description",
+            opt_str(r.description().filter(|d| !d.is_empty())),
+        ),
+        (
+            "assume_role_policy",
+            opt_str(r.assume_role_policy_document().map(canonical_policy)),
+        ),
+        (
+            "max_session_duration",
+            Value::number(r.max_session_duration().unwrap_or(3600)),
+        ),
+        (
+            "permissions_boundary",
+            opt_str(
+                r.permissions_boundary()
+                    .and_then(|b| b.permissions_boundary_arn()),
             ),
-            (
-                "assume_role_policy",
-                opt_str(r.assume_role_policy_document().map(canonical_policy)),
-            ),
-            (
-                "max_session_duration",
-                Value::number(r.max_session_duration().unwrap_or(3600)),
-            ),
-            (
-                "permissions_boundary",
-                opt_str(
-                    r.permissions_boundary()
-                        .and_then(|b| b.permissions_boundary_arn()),
-                ),
-            ),
-            ("force_detach_policies", Value::Bool(false)),
-            tags,
-            tags_all,
-        ],
-    )
+        ),
+        ("force_detach_policies", Value::Bool(false)),
+        tags,
+        tags_all,
+    ];
+    state_object(&SCHEMA, identity.into_iter().chain(own))
 }
 
 /// The role as `ListRoles` lists it, with what only `GetAccountAuthorizationDetails` returns
@@ -127,109 +107,22 @@ async fn get_role(clients: AwsClients, name: String) -> Result<Option<Value>, Ap
     Ok(out.role().map(role_state))
 }
 
-fn name_of(prior: &Value) -> Result<&str, ApiError> {
-    get_str(prior, "id").ok_or_else(|| ApiError::malformed("aws_iam_role state has no id"))
-}
-
-/// `force_detach_policies`, which AWS does not store, from the planned value.
-fn planned_only(planned: &Value) -> [(&'static str, Value); 1] {
-    [(
-        "force_detach_policies",
-        Value::Bool(get_bool(planned, "force_detach_policies").unwrap_or(false)),
-    )]
-}
-
 /// Takes the role out of every instance profile (IAM refuses to delete it otherwise).
 async fn leave_instance_profiles(clients: &AwsClients, name: &str) -> Result<(), ApiError> {
-    let profiles = call(|| {
-        clients
-            .iam
-            .list_instance_profiles_for_role()
-            .role_name(name)
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-    })
-    .await?;
-    for p in profiles {
-        let r = call(|| {
-            clients
-                .iam
-                .remove_role_from_instance_profile()
-                .role_name(name)
-                .instance_profile_name(p.instance_profile_name())
-                .send()
-        })
-        .await;
-        match r {
-            Err(e) if e.is_not_found() => {}
-            other => {
-                other?;
-            }
-        }
+    remove_listed! { clients.iam, role_name(name);
+        list_instance_profiles_for_role => |p| Some(p.instance_profile_name())
+            => remove_role_from_instance_profile.instance_profile_name;
     }
-    Ok(())
+    .await
 }
 
 /// Detaches every managed policy and deletes every inline policy of the role.
 async fn detach_policies(clients: &AwsClients, name: &str) -> Result<(), ApiError> {
-    let attached = call(|| {
-        clients
-            .iam
-            .list_attached_role_policies()
-            .role_name(name)
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-    })
-    .await?;
-    for p in attached {
-        let Some(arn) = p.policy_arn() else { continue };
-        let r = call(|| {
-            clients
-                .iam
-                .detach_role_policy()
-                .role_name(name)
-                .policy_arn(arn)
-                .send()
-        })
-        .await;
-        if let Err(e) = r {
-            if !e.is_not_found() {
-                return Err(e);
-            }
-        }
+    remove_listed! { clients.iam, role_name(name);
+        list_attached_role_policies => |p| p.policy_arn() => detach_role_policy.policy_arn;
+        list_role_policies => |p: &String| Some(p.as_str()) => delete_role_policy.policy_name;
     }
-    let inline = call(|| {
-        clients
-            .iam
-            .list_role_policies()
-            .role_name(name)
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-    })
-    .await?;
-    for policy in inline {
-        let r = call(|| {
-            clients
-                .iam
-                .delete_role_policy()
-                .role_name(name)
-                .policy_name(&policy)
-                .send()
-        })
-        .await;
-        if let Err(e) = r {
-            if !e.is_not_found() {
-                return Err(e);
-            }
-        }
-    }
-    Ok(())
+    .await
 }
 
 async fn update_tags(
@@ -276,13 +169,7 @@ impl ResourceType for IamRoleType {
         let Some(name) = get_str(planned, "name") else {
             return Ok(Vec::new());
         };
-        find_named(self, clients, owner, name, || async {
-            let out = call(|| clients.iam.get_role().role_name(name).send()).await?;
-            Ok(out
-                .role()
-                .map(|x| crate::aws::iam::tag_pairs(x.tags()).collect()))
-        })
-        .await
+        find_iam_named!(self, clients, owner, name, get_role, role_name, role).await
     }
 
     fn import_id_format(&self) -> &'static str {
@@ -353,7 +240,7 @@ impl ResourceType for IamRoleType {
         )
         .await?;
         let state = read_created(self, clients, &name).await?;
-        Ok(with_attrs(state, planned_only(planned)))
+        Ok(with_attrs(state, planned_switch(planned, FORCE_DETACH)))
     }
 
     async fn update(
@@ -363,7 +250,7 @@ impl ResourceType for IamRoleType {
         planned: &Value,
     ) -> Result<Value, ApiError> {
         let clients = ctx.clients;
-        let name = name_of(prior)?;
+        let name = state_id(prior, self.type_name())?;
         if changed(prior, planned, "description") || changed(prior, planned, "max_session_duration")
         {
             call(|| {
@@ -398,41 +285,34 @@ impl ResourceType for IamRoleType {
             .await?;
         }
         if changed(prior, planned, "permissions_boundary") {
-            match get_str(planned, "permissions_boundary") {
-                Some(arn) => {
-                    call(|| {
-                        clients
-                            .iam
-                            .put_role_permissions_boundary()
-                            .role_name(name)
-                            .permissions_boundary(arn)
-                            .send()
-                    })
-                    .await?;
-                }
-                None => {
-                    call(|| {
-                        clients
-                            .iam
-                            .delete_role_permissions_boundary()
-                            .role_name(name)
-                            .send()
-                    })
-                    .await?;
-                }
-            }
+            let iam = &clients.iam;
+            update_permissions_boundary(
+                planned,
+                |arn| {
+                    iam.put_role_permissions_boundary()
+                        .role_name(name)
+                        .permissions_boundary(arn)
+                        .send()
+                },
+                || {
+                    iam.delete_role_permissions_boundary()
+                        .role_name(name)
+                        .send()
+                },
+            )
+            .await?;
         }
         update_tags(clients, name, prior, planned).await?;
         let state = read_created(self, clients, name).await?;
-        Ok(with_attrs(state, planned_only(planned)))
+        Ok(with_attrs(state, planned_switch(planned, FORCE_DETACH)))
     }
 
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
         let clients = ctx.clients;
-        let name = name_of(prior)?;
+        let name = state_id(prior, self.type_name())?;
         let cleanup = async {
             leave_instance_profiles(clients, name).await?;
-            if get_bool(prior, "force_detach_policies") == Some(true) {
+            if get_bool(prior, FORCE_DETACH) == Some(true) {
                 detach_policies(clients, name).await?;
             }
             call(|| clients.iam.delete_role().role_name(name).send()).await

@@ -8,7 +8,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::aws::adopt::find_named;
 use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_iam::types::User;
@@ -16,7 +15,10 @@ use aws_sdk_iam::types::User;
 use super::{changed, read_created, with_attrs};
 use crate::aws::call::call;
 use crate::aws::error::{from_sdk, ApiError, OrGone};
-use crate::aws::iam::{read_each, tag_pairs, to_iam_tags};
+use crate::aws::iam::{
+    find_iam_named, planned_switch, read_each, remove_listed, tag_pairs, to_iam_tags,
+    update_permissions_boundary,
+};
 use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
@@ -81,108 +83,23 @@ async fn get_user(clients: AwsClients, name: String) -> Result<Option<Value>, Ap
     Ok(out.user().map(user_state))
 }
 
-fn planned_only(planned: &Value) -> [(&'static str, Value); 1] {
-    [(
-        "force_destroy",
-        Value::Bool(get_bool(planned, "force_destroy").unwrap_or(false)),
-    )]
-}
-
-/// Ignores NotFound: what is to be removed may be gone already.
-fn gone_ok<T>(r: Result<T, ApiError>) -> Result<(), ApiError> {
-    r.ok_if_gone()
-}
-
 /// Removes what keeps IAM from deleting the user: access keys, login profile, managed and
 /// inline policies, group memberships.
 async fn strip_user(clients: &AwsClients, name: &str) -> Result<(), ApiError> {
     let iam = &clients.iam;
-    let keys = call(|| {
-        iam.list_access_keys()
-            .user_name(name)
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-    })
-    .await?;
-    for k in keys {
-        let Some(id) = k.access_key_id() else {
-            continue;
-        };
-        gone_ok(
-            call(|| {
-                iam.delete_access_key()
-                    .user_name(name)
-                    .access_key_id(id)
-                    .send()
-            })
-            .await,
-        )?;
+    remove_listed! { iam, user_name(name);
+        list_access_keys => |k| k.access_key_id() => delete_access_key.access_key_id;
     }
-    gone_ok(call(|| iam.delete_login_profile().user_name(name).send()).await)?;
-    let attached = call(|| {
-        iam.list_attached_user_policies()
-            .user_name(name)
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-    })
     .await?;
-    for p in attached {
-        let Some(arn) = p.policy_arn() else { continue };
-        gone_ok(
-            call(|| {
-                iam.detach_user_policy()
-                    .user_name(name)
-                    .policy_arn(arn)
-                    .send()
-            })
-            .await,
-        )?;
+    call(|| iam.delete_login_profile().user_name(name).send())
+        .await
+        .ok_if_gone()?;
+    remove_listed! { iam, user_name(name);
+        list_attached_user_policies => |p| p.policy_arn() => detach_user_policy.policy_arn;
+        list_user_policies => |p: &String| Some(p.as_str()) => delete_user_policy.policy_name;
+        list_groups_for_user => |g| Some(g.group_name()) => remove_user_from_group.group_name;
     }
-    let inline = call(|| {
-        iam.list_user_policies()
-            .user_name(name)
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-    })
-    .await?;
-    for policy in inline {
-        gone_ok(
-            call(|| {
-                iam.delete_user_policy()
-                    .user_name(name)
-                    .policy_name(&policy)
-                    .send()
-            })
-            .await,
-        )?;
-    }
-    let groups = call(|| {
-        iam.list_groups_for_user()
-            .user_name(name)
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-    })
-    .await?;
-    for g in groups {
-        gone_ok(
-            call(|| {
-                iam.remove_user_from_group()
-                    .user_name(name)
-                    .group_name(g.group_name())
-                    .send()
-            })
-            .await,
-        )?;
-    }
-    Ok(())
+    .await
 }
 
 #[async_trait]
@@ -208,13 +125,7 @@ impl ResourceType for IamUserType {
         let Some(name) = get_str(planned, "name") else {
             return Ok(Vec::new());
         };
-        find_named(self, clients, owner, name, || async {
-            let out = call(|| clients.iam.get_user().user_name(name).send()).await?;
-            Ok(out
-                .user()
-                .map(|x| crate::aws::iam::tag_pairs(x.tags()).collect()))
-        })
-        .await
+        find_iam_named!(self, clients, owner, name, get_user, user_name, user).await
     }
 
     fn import_id_format(&self) -> &'static str {
@@ -247,7 +158,7 @@ impl ResourceType for IamUserType {
         })
         .await?;
         let state = read_created(self, clients, name).await?;
-        Ok(with_attrs(state, planned_only(planned)))
+        Ok(with_attrs(state, planned_switch(planned, "force_destroy")))
     }
 
     async fn update(
@@ -275,29 +186,22 @@ impl ResourceType for IamUserType {
             .await?;
         }
         if changed(prior, planned, "permissions_boundary") {
-            match get_str(planned, "permissions_boundary") {
-                Some(arn) => {
-                    call(|| {
-                        clients
-                            .iam
-                            .put_user_permissions_boundary()
-                            .user_name(name)
-                            .permissions_boundary(arn)
-                            .send()
-                    })
-                    .await?;
-                }
-                None => {
-                    call(|| {
-                        clients
-                            .iam
-                            .delete_user_permissions_boundary()
-                            .user_name(name)
-                            .send()
-                    })
-                    .await?;
-                }
-            }
+            let iam = &clients.iam;
+            update_permissions_boundary(
+                planned,
+                |arn| {
+                    iam.put_user_permissions_boundary()
+                        .user_name(name)
+                        .permissions_boundary(arn)
+                        .send()
+                },
+                || {
+                    iam.delete_user_permissions_boundary()
+                        .user_name(name)
+                        .send()
+                },
+            )
+            .await?;
         }
         send_tag_changes!(
             TagChanges::between(prior, planned),
@@ -309,7 +213,7 @@ impl ResourceType for IamUserType {
         )
         .await?;
         let state = read_created(self, clients, name).await?;
-        Ok(with_attrs(state, planned_only(planned)))
+        Ok(with_attrs(state, planned_switch(planned, "force_destroy")))
     }
 
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
@@ -329,7 +233,7 @@ impl ResourceType for IamUserType {
                 );
                 Err(e)
             }
-            other => gone_ok(other),
+            other => other.ok_if_gone(),
         }
     }
 }

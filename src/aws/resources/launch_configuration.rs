@@ -21,9 +21,11 @@ use aws_sdk_autoscaling::types::{
 };
 use base64::Engine;
 
-use super::{create_call, prefix_of_unique_name, read_created, retry_while, unique_name};
+use super::{create_call, prefix_of_unique_name, read_created, retry_while};
 use crate::aws::call::call;
 use crate::aws::error::{from_sdk, ApiError, ErrorKind};
+use crate::aws::iam::name_or_prefix;
+use crate::aws::paged::in_chunks;
 use crate::aws::AwsClients;
 use crate::aws::{CallContext, ResourceType};
 use crate::lang::Value;
@@ -285,22 +287,20 @@ impl ResourceType for LaunchConfigurationType {
         clients: &AwsClients,
         ids: &[String],
     ) -> Result<BTreeMap<String, Value>, ApiError> {
-        let mut found: Vec<LaunchConfiguration> = Vec::new();
         // Names AWS does not know are simply left out of the answer.
-        for chunk in ids.chunks(NAMES_PER_REQUEST) {
-            let page: Vec<LaunchConfiguration> = call(|| {
+        let found: Vec<LaunchConfiguration> = in_chunks(ids, NAMES_PER_REQUEST, |chunk| {
+            call(move || {
                 clients
                     .autoscaling
                     .describe_launch_configurations()
-                    .set_launch_configuration_names(Some(chunk.to_vec()))
+                    .set_launch_configuration_names(Some(chunk.clone()))
                     .into_paginator()
                     .items()
                     .send()
                     .try_collect()
             })
-            .await?;
-            found.extend(page);
-        }
+        })
+        .await?;
         let wanted_roots = found
             .iter()
             .filter(|lc| !lc.block_device_mappings().is_empty())
@@ -318,11 +318,7 @@ impl ResourceType for LaunchConfigurationType {
     }
 
     async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
-        let name = match (get_str(planned, "name"), get_str(planned, "name_prefix")) {
-            (Some(n), _) => n.to_string(),
-            (None, Some(p)) => unique_name(p),
-            (None, None) => unique_name("terraform-"),
-        };
+        let name = name_or_prefix(planned);
         let image = get_str(planned, "image_id").unwrap_or_default().to_string();
         let root_device = if get_blocks(planned, "root_block_device").is_empty() {
             String::new()

@@ -18,7 +18,6 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::aws::adopt::read_judged;
 use crate::aws::adoption::pin_name;
 use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
@@ -27,15 +26,16 @@ use aws_sdk_elasticloadbalancingv2::types::{
     LoadBalancerStateEnum, LoadBalancerTypeEnum,
 };
 
-use super::{
-    attr, changed, create_call, describe_batched, expect_prefix, prefix_of_unique_name,
-    read_created, unique_name,
-};
+use super::{attr, changed, create_call, expect_prefix, prefix_of_unique_name, read_created};
 use crate::aws::call::call;
-use crate::aws::elbv2_tags::{
-    arn_resource, describe_tags, to_elb, update_tags, visible, DESCRIBE_TAGS_CHUNK,
+use crate::aws::elbv2_reads::{
+    describe_attributes, describe_by_arns, find_tagged, modify_attributes, states_with_attributes,
+    Pairs,
 };
+use crate::aws::elbv2_tags::{arn_resource, to_elb, update_tags, visible};
 use crate::aws::error::{from_sdk, wait_until, ApiError, ErrorKind, OrGone};
+use crate::aws::iam::name_or;
+use crate::aws::object_ids::{created_id, state_id};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::aws::{CallContext, ImportIdError, ResourceType};
@@ -178,31 +178,19 @@ fn attribute_changes(prior: &Value, planned: &Value) -> BTreeMap<&'static str, S
         .collect()
 }
 
-fn to_sdk_attributes(attrs: &BTreeMap<&'static str, String>) -> Vec<LoadBalancerAttribute> {
-    attrs
-        .iter()
-        .map(|(k, v)| LoadBalancerAttribute::builder().key(*k).value(v).build())
-        .collect()
-}
-
 async fn modify_attributes(
     clients: &AwsClients,
     arn: &str,
     attrs: &BTreeMap<&'static str, String>,
 ) -> Result<(), ApiError> {
-    if attrs.is_empty() {
-        return Ok(());
-    }
-    call(|| {
-        clients
-            .elbv2
-            .modify_load_balancer_attributes()
-            .load_balancer_arn(arn)
-            .set_attributes(Some(to_sdk_attributes(attrs)))
-            .send()
-    })
-    .await?;
-    Ok(())
+    modify_attributes!(
+        clients,
+        modify_load_balancer_attributes,
+        load_balancer_arn(arn),
+        LoadBalancerAttribute,
+        attrs
+    )
+    .await
 }
 
 fn lb_state(
@@ -290,10 +278,7 @@ fn lb_state(
 /// The name to create the load balancer with: `name`, or a unique name from `name_prefix`
 /// (or the AWS provider's `tf-lb-`), 32 characters at most.
 fn lb_name(planned: &Value) -> String {
-    match (get_str(planned, "name"), get_str(planned, "name_prefix")) {
-        (Some(n), _) => n.to_string(),
-        (None, p) => unique_name(p.unwrap_or("tf-lb-")),
-    }
+    name_or(planned, "tf-lb-")
 }
 
 fn create_request(
@@ -324,68 +309,26 @@ fn create_request(
         .set_tags(Some(to_elb(tags)))
 }
 
-/// Describes load balancers by ARN, [`DESCRIBE_TAGS_CHUNK`] a request. AWS fails a whole
-/// request when one ARN is gone; that chunk is then found in the full (paginated) listing,
-/// where the gone ones are simply absent.
+/// Describes load balancers by ARN (see [`describe_by_arns!`]).
 async fn describe(clients: &AwsClients, arns: &[String]) -> Result<Vec<LoadBalancer>, ApiError> {
-    describe_batched(
+    describe_by_arns!(
+        clients,
         arns,
-        DESCRIBE_TAGS_CHUNK,
-        |chunk| async move {
-            clients
-                .elbv2
-                .describe_load_balancers()
-                .set_load_balancer_arns(Some(chunk))
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await
-                .map_err(from_sdk)
-        },
-        |chunk| async move {
-            let all: Vec<LoadBalancer> = clients
-                .elbv2
-                .describe_load_balancers()
-                .page_size(400)
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await
-                .map_err(from_sdk)?;
-            Ok(all
-                .into_iter()
-                .filter(|o| {
-                    o.load_balancer_arn()
-                        .is_some_and(|a| chunk.iter().any(|c| c == a))
-                })
-                .collect())
-        },
+        describe_load_balancers,
+        set_load_balancer_arns,
+        load_balancer_arn
     )
     .await
 }
 
-/// The load balancer's attributes, `None` if it is gone. There is no batch form of
-/// `DescribeLoadBalancerAttributes`: one call per load balancer.
-async fn describe_attributes(
-    clients: &AwsClients,
-    arn: &str,
-) -> Result<Option<BTreeMap<String, String>>, ApiError> {
-    let out = call(|| {
-        clients
-            .elbv2
-            .describe_load_balancer_attributes()
-            .load_balancer_arn(arn)
-            .send()
-    })
-    .await;
-    Ok(out.found()?.map(|out| {
-        out.attributes()
-            .iter()
-            .filter_map(|a| Some((a.key()?.to_string(), a.value()?.to_string())))
-            .collect()
-    }))
+/// The load balancer's attributes, `None` if it is gone.
+async fn describe_attributes(clients: &AwsClients, arn: String) -> Result<Option<Pairs>, ApiError> {
+    describe_attributes!(
+        clients,
+        describe_load_balancer_attributes,
+        load_balancer_arn(&arn)
+    )
+    .await
 }
 
 /// Waits until the load balancer is `active`; fails with AWS's reason if it `failed`.
@@ -419,12 +362,6 @@ async fn wait_active(clients: &AwsClients, arn: &str) -> Result<(), ApiError> {
     .await
 }
 
-fn arn_of(v: &Value) -> Result<String, ApiError> {
-    get_str(v, "id")
-        .map(String::from)
-        .ok_or_else(|| ApiError::malformed("aws_lb state has no id"))
-}
-
 #[async_trait]
 impl ResourceType for LbType {
     fn type_name(&self) -> &'static str {
@@ -454,17 +391,9 @@ impl ResourceType for LbType {
             return Ok(Vec::new());
         };
         let out = call(|| clients.elbv2.describe_load_balancers().names(name).send()).await;
-        let arns: Vec<String> = out
-            .found()?
-            .map(|o| {
-                o.load_balancers()
-                    .iter()
-                    .filter_map(|x| x.load_balancer_arn().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let found = describe_tags(clients, &arns).await?.into_iter().collect();
-        read_judged(self, clients, owner, found).await
+        let found = out.found()?.map(|o| o.load_balancers().to_vec());
+        let arn = LoadBalancer::load_balancer_arn;
+        find_tagged(self, clients, owner, &found.unwrap_or_default(), arn).await
     }
 
     fn import_id_format(&self) -> &'static str {
@@ -496,28 +425,10 @@ impl ResourceType for LbType {
         clients: &AwsClients,
         ids: &[String],
     ) -> Result<BTreeMap<String, Value>, ApiError> {
-        if ids.is_empty() {
-            return Ok(BTreeMap::new());
-        }
         let lbs = describe(clients, ids).await?;
-        let arns: Vec<String> = lbs
-            .iter()
-            .filter_map(|lb| lb.load_balancer_arn().map(String::from))
-            .collect();
-        let tags = describe_tags(clients, &arns).await?;
-        let mut out = BTreeMap::new();
-        for lb in &lbs {
-            let Some(arn) = lb.load_balancer_arn() else {
-                continue;
-            };
-            let Some(attrs) = describe_attributes(clients, arn).await? else {
-                continue;
-            };
-            let empty = BTreeMap::new();
-            let tags = tags.get(arn).unwrap_or(&empty);
-            out.insert(arn.to_string(), lb_state(lb, &attrs, tags));
-        }
-        Ok(out)
+        let arn = LoadBalancer::load_balancer_arn;
+        let attributes = |arn| describe_attributes(clients, arn);
+        states_with_attributes(clients, lbs, arn, attributes, lb_state).await
     }
 
     async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
@@ -535,9 +446,8 @@ impl ResourceType for LbType {
         let arn = out
             .load_balancers()
             .first()
-            .and_then(|lb| lb.load_balancer_arn())
-            .ok_or_else(|| ApiError::malformed("CreateLoadBalancer returned no ARN"))?
-            .to_string();
+            .and_then(|lb| lb.load_balancer_arn());
+        let arn = created_id(arn, "CreateLoadBalancer returned no ARN")?;
         modify_attributes(clients, &arn, &attributes(planned, false)).await?;
         wait_active(clients, &arn).await?;
         read_created(self, clients, &arn).await
@@ -550,7 +460,7 @@ impl ResourceType for LbType {
         planned: &Value,
     ) -> Result<Value, ApiError> {
         let clients = ctx.clients;
-        let arn = arn_of(prior)?;
+        let arn = state_id(prior, self.type_name())?.to_string();
         if changed(prior, planned, "security_groups") {
             let groups = get_strings(planned, "security_groups");
             call(|| {
@@ -596,7 +506,7 @@ impl ResourceType for LbType {
 
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
         let clients = ctx.clients;
-        let arn = arn_of(prior)?;
+        let arn = state_id(prior, self.type_name())?.to_string();
         let deleted = call(|| {
             clients
                 .elbv2

@@ -10,9 +10,8 @@
 //! balancer, so refresh groups ids by load balancer and makes one call for each (and one
 //! batched `DescribeTags` for all).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use crate::aws::adopt::read_judged;
 use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::{Certificate, Listener, ProtocolEnum};
@@ -20,8 +19,10 @@ use aws_sdk_elasticloadbalancingv2::types::{Certificate, Listener, ProtocolEnum}
 use super::lb_actions::{self, from_sdk_all, normalize_in, shaped_like, to_sdk_all};
 use super::{changed, create_call, expect_prefix, read_created};
 use crate::aws::call::call;
-use crate::aws::elbv2_tags::{describe_tags, parent_arn, to_elb, update_tags, visible};
+use crate::aws::elbv2_reads::{children_of, find_tagged, read_children};
+use crate::aws::elbv2_tags::{to_elb, update_tags, visible};
 use crate::aws::error::{from_sdk, ApiError, OrGone};
+use crate::aws::object_ids::{created_id, state_id};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::aws::{fill_local_from_config, CallContext, ImportIdError, ResourceType};
@@ -128,37 +129,8 @@ fn modify_request(
 }
 
 /// The listeners of one load balancer; none if the load balancer is gone.
-async fn listeners_of(clients: &AwsClients, lb_arn: &str) -> Result<Vec<Listener>, ApiError> {
-    let found = call(|| {
-        clients
-            .elbv2
-            .describe_listeners()
-            .load_balancer_arn(lb_arn)
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-    })
-    .await;
-    Ok(found.found()?.unwrap_or_default())
-}
-
-/// Groups listener ARNs by the load balancer their ARN names (ids that are not listener
-/// ARNs name nothing that could exist, and are left out).
-fn by_load_balancer(ids: &[String]) -> BTreeMap<String, BTreeSet<String>> {
-    let mut groups: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for id in ids {
-        if let Some(lb) = parent_arn(id, "listener", "loadbalancer") {
-            groups.entry(lb).or_default().insert(id.clone());
-        }
-    }
-    groups
-}
-
-fn arn_of(v: &Value) -> Result<String, ApiError> {
-    get_str(v, "id")
-        .map(String::from)
-        .ok_or_else(|| ApiError::malformed("aws_lb_listener state has no id"))
+async fn listeners_of(clients: &AwsClients, lb_arn: String) -> Result<Vec<Listener>, ApiError> {
+    children_of!(clients, describe_listeners, load_balancer_arn(&lb_arn)).await
 }
 
 #[async_trait]
@@ -185,13 +157,8 @@ impl ResourceType for LbListenerType {
         let Some(parent) = get_str(planned, "load_balancer_arn") else {
             return Ok(Vec::new());
         };
-        let arns: Vec<String> = listeners_of(clients, parent)
-            .await?
-            .iter()
-            .filter_map(|x| x.listener_arn().map(String::from))
-            .collect();
-        let found = describe_tags(clients, &arns).await?.into_iter().collect();
-        read_judged(self, clients, owner, found).await
+        let found = listeners_of(clients, parent.to_string()).await?;
+        find_tagged(self, clients, owner, &found, Listener::listener_arn).await
     }
 
     fn import_id_format(&self) -> &'static str {
@@ -219,32 +186,15 @@ impl ResourceType for LbListenerType {
         clients: &AwsClients,
         ids: &[String],
     ) -> Result<BTreeMap<String, Value>, ApiError> {
-        let mut found = Vec::new();
-        for (lb, wanted) in by_load_balancer(ids) {
-            found.extend(
-                listeners_of(clients, &lb)
-                    .await?
-                    .into_iter()
-                    .filter(|l| l.listener_arn().is_some_and(|a| wanted.contains(a))),
-            );
-        }
-        if found.is_empty() {
-            return Ok(BTreeMap::new());
-        }
-        let arns: Vec<String> = found
-            .iter()
-            .filter_map(|l| l.listener_arn().map(String::from))
-            .collect();
-        let tags = describe_tags(clients, &arns).await?;
-        let empty = BTreeMap::new();
-        Ok(found
-            .iter()
-            .filter_map(|l| {
-                let arn = l.listener_arn()?;
-                let state = listener_state(l, tags.get(arn).unwrap_or(&empty));
-                Some((arn.to_string(), state))
-            })
-            .collect())
+        read_children(
+            clients,
+            ids,
+            ("listener", "loadbalancer"),
+            |lb| listeners_of(clients, lb),
+            Listener::listener_arn,
+            |l, _, tags| listener_state(l, tags),
+        )
+        .await
     }
 
     async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
@@ -256,12 +206,8 @@ impl ResourceType for LbListenerType {
             request.clone().send().await.map_err(from_sdk)
         })
         .await?;
-        let arn = out
-            .listeners()
-            .first()
-            .and_then(|l| l.listener_arn())
-            .ok_or_else(|| ApiError::malformed("CreateListener returned no ARN"))?
-            .to_string();
+        let arn = out.listeners().first().and_then(|l| l.listener_arn());
+        let arn = created_id(arn, "CreateListener returned no ARN")?;
         let read = read_created(self, clients, &arn).await?;
         Ok(shaped_like(read, planned, ACTIONS))
     }
@@ -273,21 +219,21 @@ impl ResourceType for LbListenerType {
         planned: &Value,
     ) -> Result<Value, ApiError> {
         let clients = ctx.clients;
-        let arn = arn_of(prior)?;
+        let arn = state_id(prior, self.type_name())?;
         let settings = ["port", "protocol", "ssl_policy", "certificate_arn", ACTIONS];
         if settings.iter().any(|s| changed(prior, planned, s)) {
-            let request = modify_request(clients, &arn, prior, planned)?;
+            let request = modify_request(clients, arn, prior, planned)?;
             call(|| request.clone().send()).await?;
         }
-        update_tags(clients, &arn, prior, planned).await?;
-        let read = read_created(self, clients, &arn).await?;
+        update_tags(clients, arn, prior, planned).await?;
+        let read = read_created(self, clients, arn).await?;
         Ok(shaped_like(read, planned, ACTIONS))
     }
 
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
         let clients = ctx.clients;
-        let arn = arn_of(prior)?;
-        call(|| clients.elbv2.delete_listener().listener_arn(&arn).send())
+        let arn = state_id(prior, self.type_name())?;
+        call(|| clients.elbv2.delete_listener().listener_arn(arn).send())
             .await
             .ok_if_gone()
     }
@@ -349,14 +295,5 @@ mod tests {
         let req = modify_request(&offline_clients(), "l", &prior, &planned).unwrap();
         assert_eq!(req.as_input().get_port(), &Some(8080));
         assert_eq!(req.as_input().get_default_actions(), &None);
-    }
-
-    #[test]
-    fn ids_are_grouped_by_load_balancer() {
-        let a = format!("{}/1", LB.replace(":loadbalancer/", ":listener/"));
-        let b = format!("{}/2", LB.replace(":loadbalancer/", ":listener/"));
-        let groups = by_load_balancer(&[a.clone(), b.clone(), "not-an-arn".into()]);
-        assert_eq!(groups.len(), 1);
-        assert_eq!(groups[LB], BTreeSet::from([a, b]));
     }
 }

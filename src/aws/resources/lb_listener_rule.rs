@@ -16,9 +16,8 @@
 //! rule's ARN names its listener, so refresh groups ids by listener and makes one paginated
 //! call for each (and one batched `DescribeTags` for all).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use crate::aws::adopt::read_judged;
 use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::{
@@ -30,8 +29,10 @@ use aws_sdk_elasticloadbalancingv2::types::{
 use super::lb_actions::{self, from_sdk_all, normalize_in, shaped_like, to_sdk_all};
 use super::{changed, create_call, expect_prefix, read_created};
 use crate::aws::call::call;
-use crate::aws::elbv2_tags::{describe_tags, parent_arn, to_elb, update_tags, visible};
+use crate::aws::elbv2_reads::{children_of, find_tagged, read_children};
+use crate::aws::elbv2_tags::{to_elb, update_tags, visible};
 use crate::aws::error::{from_sdk, ApiError, ErrorKind, OrGone};
+use crate::aws::object_ids::{created_id, state_id};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::aws::{fill_local_from_config, CallContext, ImportIdError, ResourceType};
@@ -345,46 +346,18 @@ fn rule_state(r: &Rule, listener_arn: &str, tags: &BTreeMap<String, String>) -> 
 }
 
 /// The rules of one listener; none if the listener is gone.
-async fn rules_of(clients: &AwsClients, listener_arn: &str) -> Result<Vec<Rule>, ApiError> {
-    let found = call(|| {
-        clients
-            .elbv2
-            .describe_rules()
-            .listener_arn(listener_arn)
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-    })
-    .await;
-    Ok(found.found()?.unwrap_or_default())
-}
-
-/// Groups rule ARNs by the listener their ARN names.
-fn by_listener(ids: &[String]) -> BTreeMap<String, BTreeSet<String>> {
-    let mut groups: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for id in ids {
-        if let Some(listener) = parent_arn(id, "listener-rule", "listener") {
-            groups.entry(listener).or_default().insert(id.clone());
-        }
-    }
-    groups
+async fn rules_of(clients: &AwsClients, listener_arn: String) -> Result<Vec<Rule>, ApiError> {
+    children_of!(clients, describe_rules, listener_arn(&listener_arn)).await
 }
 
 /// The priority for a rule that sets none: one above the listener's highest.
 async fn next_priority(clients: &AwsClients, listener_arn: &str) -> Result<i32, ApiError> {
-    let highest = rules_of(clients, listener_arn)
+    let highest = rules_of(clients, listener_arn.to_string())
         .await?
         .iter()
         .filter_map(priority_of)
         .fold(0.0, f64::max);
     Ok(highest as i32 + 1)
-}
-
-fn arn_of(v: &Value) -> Result<String, ApiError> {
-    get_str(v, "id")
-        .map(String::from)
-        .ok_or_else(|| ApiError::malformed("aws_lb_listener_rule state has no id"))
 }
 
 #[async_trait]
@@ -411,13 +384,8 @@ impl ResourceType for LbListenerRuleType {
         let Some(parent) = get_str(planned, "listener_arn") else {
             return Ok(Vec::new());
         };
-        let arns: Vec<String> = rules_of(clients, parent)
-            .await?
-            .iter()
-            .filter_map(|x| x.rule_arn().map(String::from))
-            .collect();
-        let found = describe_tags(clients, &arns).await?.into_iter().collect();
-        read_judged(self, clients, owner, found).await
+        let found = rules_of(clients, parent.to_string()).await?;
+        find_tagged(self, clients, owner, &found, Rule::rule_arn).await
     }
 
     fn import_id_format(&self) -> &'static str {
@@ -445,33 +413,15 @@ impl ResourceType for LbListenerRuleType {
         clients: &AwsClients,
         ids: &[String],
     ) -> Result<BTreeMap<String, Value>, ApiError> {
-        let mut found = Vec::new();
-        for (listener, wanted) in by_listener(ids) {
-            found.extend(
-                rules_of(clients, &listener)
-                    .await?
-                    .into_iter()
-                    .filter(|r| r.rule_arn().is_some_and(|a| wanted.contains(a)))
-                    .map(|r| (listener.clone(), r)),
-            );
-        }
-        if found.is_empty() {
-            return Ok(BTreeMap::new());
-        }
-        let arns: Vec<String> = found
-            .iter()
-            .filter_map(|(_, r)| r.rule_arn().map(String::from))
-            .collect();
-        let tags = describe_tags(clients, &arns).await?;
-        let empty = BTreeMap::new();
-        Ok(found
-            .iter()
-            .filter_map(|(listener, r)| {
-                let arn = r.rule_arn()?;
-                let state = rule_state(r, listener, tags.get(arn).unwrap_or(&empty));
-                Some((arn.to_string(), state))
-            })
-            .collect())
+        read_children(
+            clients,
+            ids,
+            ("listener-rule", "listener"),
+            |listener| rules_of(clients, listener),
+            Rule::rule_arn,
+            rule_state,
+        )
+        .await
     }
 
     async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
@@ -500,12 +450,8 @@ impl ResourceType for LbListenerRuleType {
                 .map_err(from_sdk)
         })
         .await?;
-        let arn = out
-            .rules()
-            .first()
-            .and_then(|r| r.rule_arn())
-            .ok_or_else(|| ApiError::malformed("CreateRule returned no ARN"))?
-            .to_string();
+        let arn = out.rules().first().and_then(|r| r.rule_arn());
+        let arn = created_id(arn, "CreateRule returned no ARN")?;
         let read = read_created(self, clients, &arn).await?;
         Ok(shaped_like(read, planned, ACTIONS))
     }
@@ -517,7 +463,7 @@ impl ResourceType for LbListenerRuleType {
         planned: &Value,
     ) -> Result<Value, ApiError> {
         let clients = ctx.clients;
-        let arn = arn_of(prior)?;
+        let arn = state_id(prior, self.type_name())?;
         if let Some(priority) =
             get_i32(planned, "priority").filter(|_| changed(prior, planned, "priority"))
         {
@@ -527,7 +473,7 @@ impl ResourceType for LbListenerRuleType {
                     .set_rule_priorities()
                     .rule_priorities(
                         RulePriorityPair::builder()
-                            .rule_arn(&arn)
+                            .rule_arn(arn)
                             .priority(priority)
                             .build(),
                     )
@@ -548,22 +494,22 @@ impl ResourceType for LbListenerRuleType {
                 clients
                     .elbv2
                     .modify_rule()
-                    .rule_arn(&arn)
+                    .rule_arn(arn)
                     .set_conditions(conditions.clone())
                     .set_actions(actions.clone())
                     .send()
             })
             .await?;
         }
-        update_tags(clients, &arn, prior, planned).await?;
-        let read = read_created(self, clients, &arn).await?;
+        update_tags(clients, arn, prior, planned).await?;
+        let read = read_created(self, clients, arn).await?;
         Ok(shaped_like(read, planned, ACTIONS))
     }
 
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
         let clients = ctx.clients;
-        let arn = arn_of(prior)?;
-        call(|| clients.elbv2.delete_rule().rule_arn(&arn).send())
+        let arn = state_id(prior, self.type_name())?;
+        call(|| clients.elbv2.delete_rule().rule_arn(arn).send())
             .await
             .ok_if_gone()
     }
@@ -684,14 +630,6 @@ mod tests {
             "path_pattern",
             vec![values(&["/old/*"])]
         )])));
-    }
-
-    #[test]
-    fn ids_are_grouped_by_listener() {
-        let listener = "arn:aws:elasticloadbalancing:eu-west-1:1:listener/app/web/50dc/f2f7";
-        let rule = format!("{}/9683", listener.replace(":listener/", ":listener-rule/"));
-        let groups = by_listener(std::slice::from_ref(&rule));
-        assert_eq!(groups[listener], BTreeSet::from([rule]));
     }
 
     #[test]

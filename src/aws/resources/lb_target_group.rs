@@ -15,7 +15,6 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::aws::adopt::read_judged;
 use crate::aws::adoption::pin_name;
 use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
@@ -24,13 +23,16 @@ use aws_sdk_elasticloadbalancingv2::types::{
 };
 
 use super::lb::num;
-use super::{
-    attr, create_call, describe_batched, expect_prefix, prefix_of_unique_name, read_created,
-    retry_while, unique_name,
-};
+use super::{attr, create_call, expect_prefix, prefix_of_unique_name, read_created, retry_while};
 use crate::aws::call::call;
-use crate::aws::elbv2_tags::{describe_tags, to_elb, update_tags, visible, DESCRIBE_TAGS_CHUNK};
+use crate::aws::elbv2_reads::{
+    describe_attributes, describe_by_arns, find_tagged, modify_attributes, states_with_attributes,
+    Pairs,
+};
+use crate::aws::elbv2_tags::{to_elb, update_tags, visible};
 use crate::aws::error::{from_sdk, ApiError, OrGone};
+use crate::aws::iam::name_or;
+use crate::aws::object_ids::{created_id, state_id};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::aws::{CallContext, ImportIdError, ResourceType};
@@ -194,31 +196,19 @@ fn attributes(v: &Value) -> BTreeMap<&'static str, String> {
     out
 }
 
-fn to_sdk_attributes(attrs: &BTreeMap<&'static str, String>) -> Vec<TargetGroupAttribute> {
-    attrs
-        .iter()
-        .map(|(k, v)| TargetGroupAttribute::builder().key(*k).value(v).build())
-        .collect()
-}
-
 async fn modify_attributes(
     clients: &AwsClients,
     arn: &str,
     attrs: &BTreeMap<&'static str, String>,
 ) -> Result<(), ApiError> {
-    if attrs.is_empty() {
-        return Ok(());
-    }
-    call(|| {
-        clients
-            .elbv2
-            .modify_target_group_attributes()
-            .target_group_arn(arn)
-            .set_attributes(Some(to_sdk_attributes(attrs)))
-            .send()
-    })
-    .await?;
-    Ok(())
+    modify_attributes!(
+        clients,
+        modify_target_group_attributes,
+        target_group_arn(arn),
+        TargetGroupAttribute,
+        attrs
+    )
+    .await
 }
 
 fn health_check_state(tg: &TargetGroup) -> Value {
@@ -325,15 +315,6 @@ fn target_group_state(
     )
 }
 
-/// The name to create the group with: `name`, or a unique name from `name_prefix` (or the AWS
-/// provider's `tf-`), 32 characters at most.
-fn group_name(planned: &Value) -> String {
-    match (get_str(planned, "name"), get_str(planned, "name_prefix")) {
-        (Some(n), _) => n.to_string(),
-        (None, p) => unique_name(p.unwrap_or("tf-")),
-    }
-}
-
 /// The health check settings of a written `health_check` block, as request fields.
 struct HealthCheck {
     enabled: Option<bool>,
@@ -395,72 +376,26 @@ fn create_request(
     req
 }
 
-/// Describes target groups by ARN, [`DESCRIBE_TAGS_CHUNK`] a request, falling back to the
-/// full (paginated) listing for a chunk in which one ARN is gone (AWS fails the request).
+/// Describes target groups by ARN (see [`describe_by_arns!`]).
 async fn describe(clients: &AwsClients, arns: &[String]) -> Result<Vec<TargetGroup>, ApiError> {
-    describe_batched(
+    describe_by_arns!(
+        clients,
         arns,
-        DESCRIBE_TAGS_CHUNK,
-        |chunk| async move {
-            clients
-                .elbv2
-                .describe_target_groups()
-                .set_target_group_arns(Some(chunk))
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await
-                .map_err(from_sdk)
-        },
-        |chunk| async move {
-            let all: Vec<TargetGroup> = clients
-                .elbv2
-                .describe_target_groups()
-                .page_size(400)
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await
-                .map_err(from_sdk)?;
-            Ok(all
-                .into_iter()
-                .filter(|o| {
-                    o.target_group_arn()
-                        .is_some_and(|a| chunk.iter().any(|c| c == a))
-                })
-                .collect())
-        },
+        describe_target_groups,
+        set_target_group_arns,
+        target_group_arn
     )
     .await
 }
 
-/// The group's attributes, `None` if it is gone (one call per group: no batch form).
-async fn describe_attributes(
-    clients: &AwsClients,
-    arn: &str,
-) -> Result<Option<BTreeMap<String, String>>, ApiError> {
-    let out = call(|| {
-        clients
-            .elbv2
-            .describe_target_group_attributes()
-            .target_group_arn(arn)
-            .send()
-    })
-    .await;
-    Ok(out.found()?.map(|out| {
-        out.attributes()
-            .iter()
-            .filter_map(|a| Some((a.key()?.to_string(), a.value()?.to_string())))
-            .collect()
-    }))
-}
-
-fn arn_of(v: &Value) -> Result<String, ApiError> {
-    get_str(v, "id")
-        .map(String::from)
-        .ok_or_else(|| ApiError::malformed("aws_lb_target_group state has no id"))
+/// The group's attributes, `None` if it is gone.
+async fn describe_attributes(clients: &AwsClients, arn: String) -> Result<Option<Pairs>, ApiError> {
+    describe_attributes!(
+        clients,
+        describe_target_group_attributes,
+        target_group_arn(&arn)
+    )
+    .await
 }
 
 #[async_trait]
@@ -492,17 +427,9 @@ impl ResourceType for LbTargetGroupType {
             return Ok(Vec::new());
         };
         let out = call(|| clients.elbv2.describe_target_groups().names(name).send()).await;
-        let arns: Vec<String> = out
-            .found()?
-            .map(|o| {
-                o.target_groups()
-                    .iter()
-                    .filter_map(|x| x.target_group_arn().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let found = describe_tags(clients, &arns).await?.into_iter().collect();
-        read_judged(self, clients, owner, found).await
+        let found = out.found()?.map(|o| o.target_groups().to_vec());
+        let arn = TargetGroup::target_group_arn;
+        find_tagged(self, clients, owner, &found.unwrap_or_default(), arn).await
     }
 
     fn import_id_format(&self) -> &'static str {
@@ -534,34 +461,18 @@ impl ResourceType for LbTargetGroupType {
         clients: &AwsClients,
         ids: &[String],
     ) -> Result<BTreeMap<String, Value>, ApiError> {
-        if ids.is_empty() {
-            return Ok(BTreeMap::new());
-        }
         let groups = describe(clients, ids).await?;
-        let arns: Vec<String> = groups
-            .iter()
-            .filter_map(|tg| tg.target_group_arn().map(String::from))
-            .collect();
-        let tags = describe_tags(clients, &arns).await?;
-        let mut out = BTreeMap::new();
-        for tg in &groups {
-            let Some(arn) = tg.target_group_arn() else {
-                continue;
-            };
-            let Some(attrs) = describe_attributes(clients, arn).await? else {
-                continue;
-            };
-            let empty = BTreeMap::new();
-            let tags = tags.get(arn).unwrap_or(&empty);
-            out.insert(arn.to_string(), target_group_state(tg, &attrs, tags));
-        }
-        Ok(out)
+        let arn = TargetGroup::target_group_arn;
+        let attributes = |arn| describe_attributes(clients, arn);
+        states_with_attributes(clients, groups, arn, attributes, target_group_state).await
     }
 
     async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
         let clients = ctx.clients;
         let tags = creation_tags(planned, ctx.extra_tags);
-        let name = group_name(planned);
+        // `name`, or a unique name from `name_prefix` (or the AWS provider's `tf-`), 32
+        // characters at most.
+        let name = name_or(planned, "tf-");
         // Retried while a VPC created a moment ago is not visible yet.
         let out = create_call("target group to be created", || async {
             create_request(clients, planned, &name, &tags)
@@ -573,9 +484,8 @@ impl ResourceType for LbTargetGroupType {
         let arn = out
             .target_groups()
             .first()
-            .and_then(|tg| tg.target_group_arn())
-            .ok_or_else(|| ApiError::malformed("CreateTargetGroup returned no ARN"))?
-            .to_string();
+            .and_then(|tg| tg.target_group_arn());
+        let arn = created_id(arn, "CreateTargetGroup returned no ARN")?;
         modify_attributes(clients, &arn, &attributes(planned)).await?;
         read_created(self, clients, &arn).await
     }
@@ -587,7 +497,7 @@ impl ResourceType for LbTargetGroupType {
         planned: &Value,
     ) -> Result<Value, ApiError> {
         let clients = ctx.clients;
-        let arn = arn_of(prior)?;
+        let arn = state_id(prior, self.type_name())?.to_string();
         if super::changed(prior, planned, "health_check") {
             if let Some(hc) = health_check(planned) {
                 call(|| {
@@ -621,7 +531,7 @@ impl ResourceType for LbTargetGroupType {
 
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
         let clients = ctx.clients;
-        let arn = arn_of(prior)?;
+        let arn = state_id(prior, self.type_name())?.to_string();
         retry_while(
             &format!("target group {arn} to be deleted (ResourceInUse)"),
             IN_USE_LIMIT,

@@ -56,6 +56,7 @@ use aws_sdk_autoscaling::types::{
 use super::{attr, changed, create_call, prefix_of_unique_name, retry_while, unique_name};
 use crate::aws::call::call;
 use crate::aws::error::{from_sdk, wait_until, ApiError, ErrorKind};
+use crate::aws::paged::in_chunks;
 use crate::aws::rollout::{RollOut, Rollout, RolloutContext, RolloutEvent, RolloutQuery};
 use crate::aws::tags::ECSFORM_PREFIX;
 use crate::aws::AwsClients;
@@ -752,22 +753,19 @@ async fn describe(
     clients: &AwsClients,
     names: &[String],
 ) -> Result<Vec<AutoScalingGroup>, ApiError> {
-    let mut out = Vec::new();
-    for chunk in names.chunks(NAMES_PER_REQUEST) {
-        let page: Vec<AutoScalingGroup> = call(|| {
+    in_chunks(names, NAMES_PER_REQUEST, |chunk| {
+        call(move || {
             clients
                 .autoscaling
                 .describe_auto_scaling_groups()
-                .set_auto_scaling_group_names(Some(chunk.to_vec()))
+                .set_auto_scaling_group_names(Some(chunk.clone()))
                 .into_paginator()
                 .items()
                 .send()
                 .try_collect()
         })
-        .await?;
-        out.extend(page);
-    }
-    Ok(out)
+    })
+    .await
 }
 
 /// The group named `name`, if AWS knows it (deleted ones included).

@@ -26,7 +26,9 @@ use aws_sdk_autoscaling::types::AutoScalingGroup;
 
 use super::batch::{self, Capacity, GroupInstance};
 use super::rolling_update::{pending_of, RollingSettings};
-use crate::aws::error::{from_sdk, retry, wait_until, ApiError, ErrorKind, RetryPolicy};
+use crate::aws::call::call;
+use crate::aws::error::{from_sdk, wait_until, ApiError, ErrorKind};
+use crate::aws::paged::in_chunks;
 use crate::aws::rollout::{RolloutContext, RolloutEvent, RolloutFailure};
 use crate::aws::AwsClients;
 use crate::diag::Diagnostic;
@@ -112,7 +114,7 @@ async fn target_of(clients: &AwsClients, g: &AutoScalingGroup) -> Result<Target,
     let mut t = Target::default();
     if let Some(lt) = g.launch_template() {
         let version = lt.version().unwrap_or("$Default").to_string();
-        let out = retry(RetryPolicy::default(), || async {
+        let out = call(|| {
             clients
                 .ec2
                 .describe_launch_template_versions()
@@ -124,8 +126,6 @@ async fn target_of(clients: &AwsClients, g: &AutoScalingGroup) -> Result<Target,
                 )
                 .versions(&version)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         let v = out.launch_template_versions().first();
@@ -141,14 +141,12 @@ async fn target_of(clients: &AwsClients, g: &AutoScalingGroup) -> Result<Target,
             .map(|i| i.as_str().to_string());
     } else if let Some(lc) = g.launch_configuration_name() {
         t.configuration = Some(lc.to_string());
-        let out = retry(RetryPolicy::default(), || async {
+        let out = call(|| {
             clients
                 .autoscaling
                 .describe_launch_configurations()
                 .launch_configuration_names(lc)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         if let Some(c) = out.launch_configurations().first() {
@@ -175,7 +173,7 @@ async fn group_instances(
         .collect();
     let mut ec2: BTreeMap<String, Ec2Facts> = BTreeMap::new();
     if !ids.is_empty() {
-        let reservations: Vec<_> = retry(RetryPolicy::default(), || async {
+        let reservations: Vec<_> = call(|| {
             clients
                 .ec2
                 .describe_instances()
@@ -184,8 +182,6 @@ async fn group_instances(
                 .items()
                 .send()
                 .try_collect()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
         for r in &reservations {
@@ -257,54 +253,43 @@ async fn container_instances(
     clients: &AwsClients,
     cluster: &str,
 ) -> Result<BTreeMap<String, ContainerInstance>, ApiError> {
-    let arns: Vec<String> = retry(RetryPolicy::default(), || async {
-        clients
-            .ecs
-            .list_container_instances()
-            .cluster(cluster)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(from_sdk)
+    let ecs = &clients.ecs;
+    let listed = ecs.list_container_instances().cluster(cluster);
+    let arns: Vec<String> =
+        call(|| listed.clone().into_paginator().items().send().try_collect()).await?;
+    let described = in_chunks(&arns, 100, |chunk| async move {
+        let described = ecs.describe_container_instances().cluster(cluster);
+        let out = call(|| {
+            described
+                .clone()
+                .set_container_instances(Some(chunk.clone()))
+                .send()
+        });
+        Ok(out.await?.container_instances().to_vec())
     })
     .await?;
     let mut out = BTreeMap::new();
-    for chunk in arns.chunks(100) {
-        let described = retry(RetryPolicy::default(), || async {
-            clients
-                .ecs
-                .describe_container_instances()
-                .cluster(cluster)
-                .set_container_instances(Some(chunk.to_vec()))
-                .send()
-                .await
-                .map_err(from_sdk)
-        })
-        .await?;
-        for ci in described.container_instances() {
-            let (Some(ec2), Some(arn)) = (ci.ec2_instance_id(), ci.container_instance_arn()) else {
-                continue;
-            };
-            let status = ci.status().unwrap_or_default().to_string();
-            // An instance registered twice: the ACTIVE registration is the one that counts.
-            if out
-                .get(ec2)
-                .is_some_and(|c: &ContainerInstance| c.status == "ACTIVE")
-            {
-                continue;
-            }
-            out.insert(
-                ec2.to_string(),
-                ContainerInstance {
-                    arn: arn.to_string(),
-                    status,
-                    agent_connected: ci.agent_connected(),
-                    tasks: ci.running_tasks_count() + ci.pending_tasks_count(),
-                },
-            );
+    for ci in &described {
+        let (Some(ec2), Some(arn)) = (ci.ec2_instance_id(), ci.container_instance_arn()) else {
+            continue;
+        };
+        let status = ci.status().unwrap_or_default().to_string();
+        // An instance registered twice: the ACTIVE registration is the one that counts.
+        if out
+            .get(ec2)
+            .is_some_and(|c: &ContainerInstance| c.status == "ACTIVE")
+        {
+            continue;
         }
+        out.insert(
+            ec2.to_string(),
+            ContainerInstance {
+                arn: arn.to_string(),
+                status,
+                agent_connected: ci.agent_connected(),
+                tasks: ci.running_tasks_count() + ci.pending_tasks_count(),
+            },
+        );
     }
     Ok(out)
 }
@@ -312,46 +297,30 @@ async fn container_instances(
 /// Services of the cluster that are not steady (more than one deployment, or running fewer
 /// tasks than desired), by name.
 async fn unsteady_services(clients: &AwsClients, cluster: &str) -> Result<Vec<String>, ApiError> {
-    let arns: Vec<String> = retry(RetryPolicy::default(), || async {
-        clients
-            .ecs
-            .list_services()
-            .cluster(cluster)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(from_sdk)
+    let ecs = &clients.ecs;
+    let listed = ecs.list_services().cluster(cluster);
+    let arns: Vec<String> =
+        call(|| listed.clone().into_paginator().items().send().try_collect()).await?;
+    let described = in_chunks(&arns, 10, |chunk| async move {
+        let described = ecs.describe_services().cluster(cluster);
+        let out = call(|| described.clone().set_services(Some(chunk.clone())).send());
+        Ok(out.await?.services().to_vec())
     })
     .await?;
     let mut out = Vec::new();
-    for chunk in arns.chunks(10) {
-        let described = retry(RetryPolicy::default(), || async {
-            clients
-                .ecs
-                .describe_services()
-                .cluster(cluster)
-                .set_services(Some(chunk.to_vec()))
-                .send()
-                .await
-                .map_err(from_sdk)
-        })
-        .await?;
-        for s in described.services() {
-            if s.status() != Some("ACTIVE") {
-                continue;
-            }
-            if s.deployments().len() > 1 || s.running_count() != s.desired_count() {
-                out.push(format!(
-                    "{} ({} of {} running, {} deployment{})",
-                    s.service_name().unwrap_or("?"),
-                    s.running_count(),
-                    s.desired_count(),
-                    s.deployments().len(),
-                    if s.deployments().len() == 1 { "" } else { "s" }
-                ));
-            }
+    for s in &described {
+        if s.status() != Some("ACTIVE") {
+            continue;
+        }
+        if s.deployments().len() > 1 || s.running_count() != s.desired_count() {
+            out.push(format!(
+                "{} ({} of {} running, {} deployment{})",
+                s.service_name().unwrap_or("?"),
+                s.running_count(),
+                s.desired_count(),
+                s.deployments().len(),
+                if s.deployments().len() == 1 { "" } else { "s" }
+            ));
         }
     }
     Ok(out)
@@ -392,7 +361,7 @@ async fn set_state(
     arns: &[String],
     status: &str,
 ) -> Result<(), ApiError> {
-    retry(RetryPolicy::default(), || async {
+    call(|| {
         clients
             .ecs
             .update_container_instances_state()
@@ -400,8 +369,6 @@ async fn set_state(
             .set_container_instances(Some(arns.to_vec()))
             .status(aws_sdk_ecs::types::ContainerInstanceStatus::from(status))
             .send()
-            .await
-            .map_err(from_sdk)
     })
     .await
     .map(|_| ())
@@ -421,7 +388,7 @@ async fn terminate(
         .cloned()
         .collect();
     if !unprotect.is_empty() {
-        retry(RetryPolicy::default(), || async {
+        call(|| {
             clients
                 .autoscaling
                 .set_instance_protection()
@@ -429,8 +396,6 @@ async fn terminate(
                 .set_instance_ids(Some(unprotect.clone()))
                 .protected_from_scale_in(false)
                 .send()
-                .await
-                .map_err(from_sdk)
         })
         .await?;
     }
