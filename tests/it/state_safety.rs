@@ -226,6 +226,7 @@ fn a_lock_left_by_a_killed_apply_is_stale_and_force_unlock_releases_it() {
         .unwrap();
     let pid = child.id();
     let holder = wait_for_lock_held_by(dir, pid);
+    let lock_seen = Instant::now();
     let killed = Command::new("kill")
         .args(["-KILL", &pid.to_string()])
         .status()
@@ -236,6 +237,11 @@ fn a_lock_left_by_a_killed_apply_is_stale_and_force_unlock_releases_it() {
     // it land before the rerun looks for what the killed apply created (a request reaching AWS
     // after its sender died is outside what this test is about).
     proxy.wait_until_idle(Duration::from_secs(60));
+    // The lock is at least two seconds old when the plan reads it, so that its age must show
+    // as more than "0s" (the proxy may be idle at once when the kill came before any request).
+    if let Some(rest) = Duration::from_secs(2).checked_sub(lock_seen.elapsed()) {
+        std::thread::sleep(rest);
+    }
 
     let plan = run(ecsform(
         dir,
