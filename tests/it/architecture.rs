@@ -51,7 +51,7 @@ const LAYERS: &[(&str, &[&str])] = &[
 ];
 
 fn src_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+    crate::support::repo().join("src")
 }
 
 fn layer_of(module: &str) -> Option<usize> {
@@ -309,7 +309,7 @@ const NO_CONFORMANCE_TEST: &[(&str, &str)] =
 /// `_`).
 #[test]
 fn every_registered_resource_type_has_a_conformance_test() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it");
+    let dir = crate::support::repo().join("tests/it");
     let mut tests = BTreeSet::new();
     for entry in std::fs::read_dir(&dir).expect("read tests/it") {
         let path = entry.expect("entry").path();

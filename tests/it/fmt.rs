@@ -23,15 +23,11 @@ fn read(p: &Path) -> String {
     fs::read_to_string(p).unwrap()
 }
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 /// The fixture's expected text is `terraform fmt` 1.11's output for the input, except that
 /// ecsform also trims the spaces after the last comment and adds the final line break.
 #[test]
 fn formats_like_terraform() {
-    let dir = repo().join("tests/fixtures/fmt");
+    let dir = support::repo().join("tests/fixtures/fmt");
     let input = read(&dir.join("unformatted.tf.in"));
     let want = read(&dir.join("formatted.tf"));
     assert_eq!(format_hcl(&input).unwrap(), want);
@@ -44,7 +40,7 @@ fn formats_like_terraform() {
 #[test]
 #[ignore = "needs terraform on PATH: cargo test --test it fmt:: -- --ignored"]
 fn fixture_matches_installed_terraform() {
-    let dir = repo().join("tests/fixtures/fmt");
+    let dir = support::repo().join("tests/fixtures/fmt");
     let Ok(mut child) = Command::new("terraform")
         .args(["fmt", "-no-color", "-"])
         .env("TF_CLI_CONFIG_FILE", "/dev/null")
@@ -264,7 +260,7 @@ fn standard_input_to_standard_output() {
 #[test]
 fn modules_and_examples_are_formatted() {
     let out = support::run_in(
-        &repo(),
+        support::repo(),
         "fmt",
         &["-check", "-recursive", "modules", "examples"],
     );
@@ -280,7 +276,7 @@ fn modules_and_examples_are_formatted() {
 #[test]
 fn rewrites_keep_what_the_legacy_fixture_evaluates_to() {
     use ecsform::ops::load::{self, LoadOptions};
-    let src = repo().join("tests/fixtures/legacy");
+    let src = support::repo().join("tests/fixtures/legacy");
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&src, dir.path());
     let evaluate = |dir: &Path| {

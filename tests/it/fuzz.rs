@@ -17,6 +17,7 @@
 //! `$CARGO_TARGET_DIR/fuzz-failures/` (after proptest has shrunk it); keep it as a regression
 //! case in `tests/fixtures/fuzz/` once fixed.
 
+use crate::support;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -169,10 +170,6 @@ fn check(case: &Case) -> Result<(), String> {
 // ---------------------------------------------------------------------------------------
 // The corpus and its mutations
 
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -199,7 +196,7 @@ fn corpus() -> &'static [(String, Vec<u8>)] {
     CORPUS.get_or_init(|| {
         let mut paths = Vec::new();
         for d in ["modules", "examples", "tests/fixtures"] {
-            collect(&repo().join(d), &mut paths);
+            collect(&support::repo().join(d), &mut paths);
         }
         paths
             .into_iter()
@@ -789,7 +786,7 @@ fn budget() -> Duration {
 fn failures_dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("target"));
+        .unwrap_or_else(|| support::repo().join("target"));
     target.join("fuzz-failures")
 }
 
@@ -862,7 +859,7 @@ fn generated_expressions() {
 /// Every case fuzzing found (`tests/fixtures/fuzz/NAME/`) still passes.
 #[test]
 fn found_cases() {
-    let dir = repo().join("tests/fixtures/fuzz");
+    let dir = support::repo().join("tests/fixtures/fuzz");
     let mut n = 0;
     for case_dir in std::fs::read_dir(&dir)
         .expect("tests/fixtures/fuzz")

@@ -31,18 +31,17 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
 /// A copy of examples/ecs.tf (+ tfvars) and modules/ side by side, as in the repository.
 fn example_workdir() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
-    copy_dir(&repo().join("modules"), &tmp.path().join("modules"));
+    copy_dir(
+        &support::repo().join("modules"),
+        &tmp.path().join("modules"),
+    );
     let root = tmp.path().join("examples");
     std::fs::create_dir_all(&root).unwrap();
     for f in ["ecs.tf", "ecs.tfvars"] {
-        std::fs::copy(repo().join("examples").join(f), root.join(f)).unwrap();
+        std::fs::copy(support::repo().join("examples").join(f), root.join(f)).unwrap();
     }
     (tmp, root)
 }
@@ -370,7 +369,10 @@ async fn import_everything_but_null(
 #[test]
 fn every_resource_type_has_an_import_test() {
     let mut declared = BTreeSet::new();
-    for dir in [repo().join("examples"), support::fixtures("import/extra")] {
+    for dir in [
+        support::repo().join("examples"),
+        support::fixtures("import/extra"),
+    ] {
         let (module, diags) = ecsform::config::load_root(&dir, &ecsform::diag::Sources::default());
         assert!(!diags.has_errors());
         for (_, m) in module.walk() {
@@ -653,7 +655,7 @@ fn denying_endpoint() -> String {
 /// The table of import IDs in docs/import.md says what each type's `import_id_format` says.
 #[test]
 fn the_docs_list_every_import_id() {
-    let doc = std::fs::read_to_string(repo().join("docs/import.md")).unwrap();
+    let doc = std::fs::read_to_string(support::repo().join("docs/import.md")).unwrap();
     for (name, t) in ecsform::aws::named_resource_types() {
         if !t.importable() {
             continue;

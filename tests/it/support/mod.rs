@@ -100,11 +100,14 @@ fn exec<S: AsRef<str>>(args: &[S], env: &[(String, String)], answer: Option<&str
     }
 }
 
+/// The repository's root (where Cargo.toml is).
+pub fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
 /// `tests/fixtures/<kind>`.
 pub fn fixtures(kind: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(kind)
+    repo().join("tests/fixtures").join(kind)
 }
 
 /// The subdirectories of `dir`, sorted by name.
