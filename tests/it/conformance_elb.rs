@@ -683,14 +683,6 @@ async fn reads_are_batched_and_skip_ids_that_are_gone() {
     assert!(!found.contains_key(&listeners[2]));
 }
 
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-    }
-}
-
 fn cli(root: &std::path::Path, command: &str, extra: &[&str]) -> support::Output {
     let out =
         tokio::task::block_in_place(|| support::run_in_env(root, command, extra, &moto().env()));
@@ -712,7 +704,7 @@ async fn listener_actions_apply_and_plan_no_changes() {
     let _moto = exclusive();
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("root");
-    copy_dir(&support::fixtures("e2e/lb_actions"), &root);
+    support::copy_dir(&support::fixtures("e2e/lb_actions"), &root);
     let c = clients().await;
 
     let out = cli(&root, "apply", &["-auto-approve"]);

@@ -10,24 +10,11 @@ use std::path::{Path, PathBuf};
 
 use support::moto::{exclusive, moto};
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 /// A copy of examples/ and modules/ side by side, as in the repository.
 fn workdir() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    copy_dir(&repo.join("modules"), &tmp.path().join("modules"));
+    support::copy_dir(&repo.join("modules"), &tmp.path().join("modules"));
     let root = tmp.path().join("examples");
     std::fs::create_dir_all(&root).unwrap();
     for f in ["ecs.tf", "ecs.tfvars"] {

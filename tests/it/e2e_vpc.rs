@@ -12,25 +12,12 @@ use std::path::{Path, PathBuf};
 use aws_sdk_ec2::types::Filter;
 use support::moto::{exclusive, moto};
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 /// A working directory with the root config and a copy of modules/vpc.
 fn workdir() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("root");
-    copy_dir(&support::fixtures("e2e/vpc"), &root);
-    copy_dir(
+    support::copy_dir(&support::fixtures("e2e/vpc"), &root);
+    support::copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("modules/vpc"),
         &root.join("modules/vpc"),
     );

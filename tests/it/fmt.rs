@@ -278,7 +278,7 @@ fn rewrites_keep_what_the_legacy_fixture_evaluates_to() {
     use ecsform::ops::load::{self, LoadOptions};
     let src = support::repo().join("tests/fixtures/legacy");
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&src, dir.path());
+    support::copy_dir(&src, dir.path());
     let evaluate = |dir: &Path| {
         let loaded = load::load(&LoadOptions {
             dir: dir.to_path_buf(),
@@ -313,17 +313,4 @@ fn rewrites_keep_what_the_legacy_fixture_evaluates_to() {
     );
     assert!(text.contains("type    = list(string)"), "{text}");
     assert_eq!(evaluate(dir.path()), before);
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let p = entry.unwrap().path();
-        let dest = to.join(p.file_name().unwrap());
-        if p.is_dir() {
-            copy_dir(&p, &dest);
-        } else {
-            fs::copy(&p, &dest).unwrap();
-        }
-    }
 }

@@ -98,19 +98,6 @@ fn template() -> &'static Path {
     .path()
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let p = e.path();
-        let dest = to.join(e.file_name());
-        if p.is_dir() {
-            copy_dir(&p, &dest);
-        } else {
-            std::fs::copy(&p, &dest).unwrap();
-        }
-    }
-}
-
 fn state_path(dir: &Path) -> PathBuf {
     dir.join("state/ecsform.sqlite")
 }
@@ -1442,7 +1429,7 @@ fn every_bad_input_gives_a_clear_located_error_and_changes_nothing() {
     for case in &cases {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("work");
-        copy_dir(template(), &dir);
+        support::copy_dir(template(), &dir);
         (case.setup)(&dir);
         let before = snapshot(&dir);
         let mut args = vec![format!("-chdir={}", dir.display())];
@@ -1577,7 +1564,7 @@ fn a_read_only_state_is_reported_and_left_as_it_is() {
     use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("work");
-    copy_dir(template(), &dir);
+    support::copy_dir(template(), &dir);
     // Root writes whatever the permissions say: then the commands run as an ordinary user
     // who owns the copy, for whom the permissions hold.
     let user = (!writes_are_refused(&dir)).then_some(NOBODY);
