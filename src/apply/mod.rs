@@ -536,7 +536,11 @@ pub async fn apply(
                     format!("{}: {}", e.code, e.message),
                 );
                 if node.0 == Phase::Create {
-                    if e.kind == crate::aws::error::ErrorKind::AlreadyExists {
+                    // (Not for an attach or associate that AWS says is made already: AWS's
+                    // message names what it is attached to, and there is no name to change.)
+                    if e.kind == crate::aws::error::ErrorKind::AlreadyExists
+                        && !e.is_already_associated()
+                    {
                         diag = diag.hint(format!(
                             "An object with this name already exists and is not recorded in this state. If it is the one {} should manage, import it (ecsform import {} ID); otherwise choose another name.",
                             node.1, node.1

@@ -94,6 +94,12 @@ impl ApiError {
         self.code_is(&["Gateway.NotAttached"])
     }
 
+    /// EC2's `Resource.AlreadyAssociated`: what a repeated attach or associate answers, the
+    /// SDK's resend of one whose answer was lost among them.
+    pub fn is_already_associated(&self) -> bool {
+        self.code_is(&["Resource.AlreadyAssociated"])
+    }
+
     /// EC2's `InvalidIPAddress.InUse`: the Elastic IP is still mapped to an address in use.
     pub fn is_address_in_use(&self) -> bool {
         self.code_is(&["InvalidIPAddress.InUse"])

@@ -119,7 +119,8 @@ async fn describe_gateways(
 }
 
 async fn attach(clients: &AwsClients, id: &str, vpc: &str) -> Result<(), ApiError> {
-    retry_while(
+    let ids = [id.to_string()];
+    let attached = retry_while(
         &format!("internet gateway {id} to attach to {vpc}"),
         VISIBILITY_LIMIT,
         ApiError::is_not_found,
@@ -134,8 +135,23 @@ async fn attach(clients: &AwsClients, id: &str, vpc: &str) -> Result<(), ApiErro
                 .map_err(from_sdk)
         },
     )
-    .await?;
-    let ids = [id.to_string()];
+    .await;
+    match attached {
+        Ok(_) => {}
+        // The SDK's resend of an attach whose answer was lost: done if it is this VPC the
+        // gateway is attached to.
+        Err(e) if e.is_already_associated() => {
+            let found = describe_gateways(clients, &ids).await?;
+            let to_vpc = found
+                .iter()
+                .flat_map(|g| g.attachments())
+                .any(|a| a.vpc_id() == Some(vpc));
+            if !to_vpc {
+                return Err(e);
+            }
+        }
+        Err(e) => return Err(e),
+    }
     wait_until(
         &format!("internet gateway {id} to be attached to {vpc}"),
         Duration::from_secs(2),

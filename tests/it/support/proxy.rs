@@ -68,6 +68,9 @@ pub struct Faults {
     /// Fraction of requests forwarded (the call takes effect) whose answer is then lost: the
     /// connection is closed instead.
     pub lose_response_rate: f64,
+    /// The first N requests of each named action are forwarded (they take effect) and their
+    /// answer is lost, whatever the random choices.
+    pub lose_first: BTreeMap<String, u32>,
     /// For this long after an EC2 or ELBv2 create, Describe calls naming the new object by id
     /// answer "not found".
     pub not_found_after_create: Duration,
@@ -445,8 +448,16 @@ impl State {
                 return Decision::Answer(answer);
             }
         }
+        let lose_first = match self.faults.lose_first.get_mut(&call.action) {
+            Some(left) if *left > 0 => {
+                *left -= 1;
+                true
+            }
+            _ => false,
+        };
+        let f = &self.faults;
         Decision::Forward {
-            lose: targeted && lose < f.lose_response_rate,
+            lose: lose_first || (targeted && lose < f.lose_response_rate),
         }
     }
 
