@@ -1,16 +1,16 @@
 //! What the resource types' `find_created` lookups share: the EC2 filters on ecsform's tags,
 //! judging what a lookup returned by all its tags, and reading the objects of ours the way
-//! refresh reads them; and the three usual lookups whole ([`find_tagged_ec2`] for EC2 types,
-//! [`find_named`] for a name or ARN known in advance, [`find_by_arguments`] for types without
-//! tags). The decision between candidates is `aws::adoption`'s.
+//! refresh reads them; and the usual lookups whole ([`tagged_ec2`] for EC2 types, which the
+//! default `find_created` judges, [`find_named`] for a name or ARN known in advance,
+//! [`find_by_arguments`] for types without tags). The decision between candidates is
+//! `aws::adoption`'s.
 
 use std::collections::BTreeMap;
 use std::future::Future;
 
-use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ec2::types::{Filter, Tag};
 
-use super::call::call;
+use super::ec2::{describe_matching, Ec2Object};
 use super::error::{ApiError, OrGone};
 use super::AwsClients;
 use crate::aws::adoption::{ADDRESS_TAG, LINEAGE_TAG};
@@ -50,8 +50,8 @@ pub fn ec2_tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
 /// Judges each found object (id, all its tags) and reads the ones of ours with
 /// `rt.read_many`, so that what is adopted looks exactly as refresh would show it. Objects of
 /// ours that `read_many` no longer finds (deleted, or being deleted) are left out.
-pub async fn read_judged(
-    rt: &dyn ResourceType,
+pub async fn read_judged<R: ResourceType + ?Sized>(
+    rt: &R,
     clients: &AwsClients,
     owner: &Owner<'_>,
     found: Vec<(String, BTreeMap<String, String>)>,
@@ -68,31 +68,18 @@ pub async fn read_judged(
     Ok(out)
 }
 
-/// `find_created` of an EC2 type: the objects that the request `describe` builds for the
-/// filters on ecsform's tags ([`ec2_owner_filters`]) returns (sent by [`call`]), judged by all
-/// their tags ([`read_judged`]). `id_and_tags` gives an object's id and tags.
-pub async fn find_tagged_ec2<T, Fut, E, R>(
-    rt: &dyn ResourceType,
+/// The EC2 objects of type `T` that the filters on ecsform's tags ([`ec2_owner_filters`])
+/// select, each with all its tags, for [`read_judged`]: what `find_created` of an EC2 type
+/// looks at.
+pub async fn tagged_ec2<T: Ec2Object>(
     clients: &AwsClients,
     owner: &Owner<'_>,
-    mut describe: impl FnMut(Vec<Filter>) -> Fut,
-    id_and_tags: impl Fn(&T) -> (Option<&str>, &[Tag]),
-) -> Result<Vec<Candidate>, ApiError>
-where
-    Fut: Future<Output = Result<Vec<T>, SdkError<E, R>>>,
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
-{
-    let filters = ec2_owner_filters(owner);
-    let found = call(|| describe(filters.clone())).await?;
-    let found = found
+) -> Result<Vec<(String, BTreeMap<String, String>)>, ApiError> {
+    let found = describe_matching::<T>(clients, None, ec2_owner_filters(owner)).await?;
+    Ok(found
         .iter()
-        .filter_map(|o| {
-            let (id, tags) = id_and_tags(o);
-            Some((id?.to_string(), ec2_tag_map(tags)))
-        })
-        .collect();
-    read_judged(rt, clients, owner, found).await
+        .filter_map(|o| Some((o.ec2_id()?.to_string(), ec2_tag_map(o.ec2_tags()))))
+        .collect())
 }
 
 /// `find_created` of a type whose objects are found by the one name (or ARN) `id` they were
@@ -128,8 +115,8 @@ pub async fn find_by_arguments(
 
 /// Reads `ids` with `rt.read_many` and takes every object found as ours: for types without
 /// tags, where the name or the arguments are all there is to go by.
-pub async fn read_ours(
-    rt: &dyn ResourceType,
+pub async fn read_ours<R: ResourceType + ?Sized>(
+    rt: &R,
     clients: &AwsClients,
     ids: &[String],
 ) -> Result<Vec<Candidate>, ApiError> {

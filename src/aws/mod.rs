@@ -15,6 +15,7 @@ pub mod adoption;
 pub mod builtin;
 pub mod call;
 pub mod data;
+pub mod ec2;
 pub mod ecs_api;
 pub mod elbv2_reads;
 pub mod elbv2_tags;
@@ -39,8 +40,8 @@ pub use registry::{
     Registered, DATA_SOURCES, RESOURCE_TYPES,
 };
 pub use resource_type::{
-    fill_local_from_config, CallContext, DataSource, ImportIdError, LocalRead, ResourceType,
-    SettingError,
+    fill_local_from_config, CallContext, DataSource, IdPrefix, ImportIdError, LocalRead,
+    ResourceType, SettingError,
 };
 
 use std::collections::HashMap;

@@ -10,8 +10,11 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 
-use super::error::ApiError;
+use super::adopt::read_judged;
+use super::ec2::Ec2Reads;
+use super::error::{ApiError, ErrorKind};
 use super::refresh_batch::RefreshBatch;
+use super::resources::expect_prefix;
 use super::rollout::{RollOut, Rollout, RolloutContext, RolloutEvent, RolloutQuery};
 use super::AwsClients;
 use super::{Adoption, Candidate, Owner};
@@ -77,14 +80,28 @@ pub trait ResourceType: Send + Sync {
         read
     }
 
+    /// For an EC2 type whose objects one Describe call reads and ecsform's tags find again:
+    /// how ([`Ec2Objects`](super::ec2::Ec2Objects)), from which the defaults of
+    /// [`ResourceType::read_many`] and [`ResourceType::find_created`] follow. A type without
+    /// one implements both.
+    fn ec2_objects(&self) -> Option<&'static dyn Ec2Reads> {
+        None
+    }
+
     /// Reads many objects of this type at once (one paginated Describe call where the API
     /// allows it). Returns the current state of each id that still exists; ids that no longer
-    /// exist are simply absent from the map.
+    /// exist are simply absent from the map. The default reads the
+    /// [`ResourceType::ec2_objects`].
     async fn read_many(
         &self,
         clients: &AwsClients,
         ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError>;
+    ) -> Result<BTreeMap<String, Value>, ApiError> {
+        match self.ec2_objects() {
+            Some(objects) => objects.read(clients, ids).await,
+            None => Err(not_implemented(self.type_name(), "read_many")),
+        }
+    }
 
     /// [`ResourceType::read_many`] for a refresh: `batch` holds reads that serve several
     /// objects or types of the same refresh at once (IAM's account details, the Tagging API's
@@ -118,13 +135,22 @@ pub trait ResourceType: Send + Sync {
     /// `owner` may have made, as [`ResourceType::adoption`] says: by tags, by name or by the
     /// id the arguments give. Returns what it found, each read as [`ResourceType::read_many`]
     /// reads it; objects with the same name that are not this instance's come back as
-    /// [`Candidate::Foreign`] and are never adopted.
+    /// [`Candidate::Foreign`] and are never adopted. The default looks for the
+    /// [`ResourceType::ec2_objects`] tagged as `owner`'s.
     async fn find_created(
         &self,
         clients: &AwsClients,
-        planned: &Value,
+        _planned: &Value,
         owner: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError>;
+    ) -> Result<Vec<Candidate>, ApiError> {
+        match self.ec2_objects() {
+            Some(objects) => {
+                let found = objects.tagged(clients, owner).await?;
+                read_judged(self, clients, owner, found).await
+            }
+            None => Err(not_implemented(self.type_name(), "find_created")),
+        }
+    }
 
     /// Changes the object in place from `prior` to `planned`, returning the new state. Called
     /// only when no changed attribute forces replacement.
@@ -143,19 +169,31 @@ pub trait ResourceType: Send + Sync {
         true
     }
 
+    /// For a type whose import ID is the id AWS gives its objects, recognised by its prefix
+    /// (`vpc-`): that prefix and what the id is called ([`id_prefix!`]), from which the
+    /// defaults of [`ResourceType::import_id_format`] and [`ResourceType::import_id`] follow.
+    fn import_prefix(&self) -> Option<IdPrefix> {
+        None
+    }
+
     /// The import ID `ecsform import` takes for this type, as the AWS provider's documentation
     /// describes it (shown in errors and in docs/import.md), e.g. "`ROLE_NAME/POLICY_ARN`".
+    /// The default is the [`ResourceType::import_prefix`]'s, or "the object's id".
     fn import_id_format(&self) -> &'static str {
-        "the object's id"
+        self.import_prefix().map_or("the object's id", |p| p.format)
     }
 
     /// Turns an import ID (the AWS provider's format, see [`ResourceType::import_id_format`])
     /// into the id this type records in state and reads with [`ResourceType::read_many`]. The
     /// default takes the ID as it is; types whose state ids differ from the AWS provider's
     /// import IDs translate them, looking the object up where the id needs AWS (an ARN for a
-    /// name).
+    /// name). With an [`ResourceType::import_prefix`], the default takes an ID with that
+    /// prefix as it is and refuses any other.
     async fn import_id(&self, _clients: &AwsClients, id: &str) -> Result<String, ImportIdError> {
-        Ok(id.to_string())
+        match self.import_prefix() {
+            Some(p) => expect_prefix(id, p.prefix, p.what),
+            None => Ok(id.to_string()),
+        }
     }
 
     /// The object to record for an import, from `read` (the object as read from AWS and
@@ -201,6 +239,16 @@ pub trait ResourceType: Send + Sync {
     }
 }
 
+/// What the default of a [`ResourceType`] method that a type must implement (or give the
+/// description of) answers: a mistake in ecsform, not in the configuration.
+pub(crate) fn not_implemented(type_name: &str, method: &str) -> ApiError {
+    ApiError::new(
+        ErrorKind::Other,
+        "NotImplemented",
+        format!("{type_name} does not implement {method}"),
+    )
+}
+
 /// A mistake [`ResourceType::validate`] finds: where it is, and what is wrong.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SettingError {
@@ -211,6 +259,30 @@ pub struct SettingError {
     pub argument: &'static str,
     pub message: String,
 }
+
+/// An import ID that is the id AWS gives a type's objects: [`ResourceType::import_prefix`].
+#[derive(Clone, Copy, Debug)]
+pub struct IdPrefix {
+    /// What every such id starts with: `vpc-`.
+    pub prefix: &'static str,
+    /// The type's [`ResourceType::import_id_format`]: "the VPC id (`vpc-…`)".
+    pub format: &'static str,
+    /// What an ID without the prefix was expected to be: "a VPC id".
+    pub what: &'static str,
+}
+
+/// An [`IdPrefix`] from the article and name of the id and its prefix:
+/// `id_prefix!(a "VPC id", "vpc-")`.
+macro_rules! id_prefix {
+    ($article:ident $name:literal, $prefix:literal) => {
+        $crate::aws::resource_type::IdPrefix {
+            prefix: $prefix,
+            format: concat!("the ", $name, " (`", $prefix, "…`)"),
+            what: concat!(stringify!($article), " ", $name),
+        }
+    };
+}
+pub(crate) use id_prefix;
 
 /// Why an import ID could not be turned into a state id.
 #[derive(Debug)]

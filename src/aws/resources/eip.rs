@@ -6,22 +6,22 @@
 //! NAT gateway, `aws_eip_association`) reports its interface without a planned change.
 //! Changing the association disassociates and re-associates in place.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::aws::adopt::find_tagged_ec2;
-use crate::aws::{Adoption, Candidate, Owner};
+use crate::aws::Adoption;
 use async_trait::async_trait;
-use aws_sdk_ec2::types::{Address, DomainType, Filter, ResourceType as Ec2ResourceType};
+use aws_sdk_ec2::types::{Address, DomainType, ResourceType as Ec2ResourceType};
 
-use super::{attr, expect_prefix, read_created};
+use super::{attr, read_created};
 use crate::aws::call::call;
+use crate::aws::ec2::{Ec2Objects, Ec2Reads};
 use crate::aws::error::{
     eventually_consistent, from_sdk, retry, wait_until, ApiError, OrGone, RetryPolicy,
 };
+use crate::aws::resource_type::id_prefix;
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
-use crate::aws::{CallContext, ImportIdError, ResourceType};
+use crate::aws::{CallContext, IdPrefix, ResourceType};
 use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_str, opt_str, state_object, string_map};
@@ -119,38 +119,6 @@ fn address_state(a: &Address, region: &str) -> Option<(String, Value)> {
     Some((id, state))
 }
 
-/// Describes addresses by allocation id (DescribeAddresses is not paginated). If one id is
-/// gone AWS fails the whole call; a filter then returns the others.
-async fn describe(clients: &AwsClients, ids: &[String]) -> Result<Vec<Address>, ApiError> {
-    let by_ids = call(|| {
-        clients
-            .ec2
-            .describe_addresses()
-            .set_allocation_ids(Some(ids.to_vec()))
-            .send()
-    })
-    .await;
-    let out = match by_ids {
-        Err(e) if e.is_not_found() => {
-            call(|| {
-                clients
-                    .ec2
-                    .describe_addresses()
-                    .filters(
-                        Filter::builder()
-                            .name("allocation-id")
-                            .set_values(Some(ids.to_vec()))
-                            .build(),
-                    )
-                    .send()
-            })
-            .await?
-        }
-        r => r?,
-    };
-    Ok(out.addresses().to_vec())
-}
-
 /// Associates the address with the planned instance or network interface, if any.
 async fn associate(clients: &AwsClients, id: &str, planned: &Value) -> Result<(), ApiError> {
     let instance = get_str(planned, "instance");
@@ -216,53 +184,15 @@ impl ResourceType for EipType {
         Adoption::Tags
     }
 
-    /// One `DescribeAddresses` filtered on ecsform's tags.
-    async fn find_created(
-        &self,
-        clients: &AwsClients,
-        _: &Value,
-        owner: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
-        find_tagged_ec2(
-            self,
-            clients,
-            owner,
-            |filters| async move {
-                let out = clients
-                    .ec2
-                    .describe_addresses()
-                    .set_filters(Some(filters))
-                    .send()
-                    .await?;
-                Ok(out.addresses().to_vec())
-            },
-            |o: &Address| (o.allocation_id(), o.tags()),
-        )
-        .await
+    fn ec2_objects(&self) -> Option<&'static dyn Ec2Reads> {
+        static OBJECTS: Ec2Objects<Address> = Ec2Objects {
+            state: Some(|a, region| address_state(a, region).map(|(_, v)| v)),
+        };
+        Some(&OBJECTS)
     }
 
-    fn import_id_format(&self) -> &'static str {
-        "the allocation id (`eipalloc-…`)"
-    }
-
-    async fn import_id(&self, _: &AwsClients, id: &str) -> Result<String, ImportIdError> {
-        expect_prefix(id, "eipalloc-", "an allocation id")
-    }
-
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
-        if ids.is_empty() {
-            return Ok(BTreeMap::new());
-        }
-        Ok(describe(clients, ids)
-            .await?
-            .iter()
-            .filter_map(|a| address_state(a, &clients.region))
-            .filter(|(id, _)| ids.contains(id))
-            .collect())
+    fn import_prefix(&self) -> Option<IdPrefix> {
+        Some(id_prefix!(an "allocation id", "eipalloc-"))
     }
 
     async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {

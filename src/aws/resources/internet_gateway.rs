@@ -2,22 +2,20 @@
 //!
 //! Changing `vpc_id` detaches and re-attaches the same gateway rather than replacing it.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::aws::adopt::find_tagged_ec2;
-use crate::aws::{Adoption, Candidate, Owner};
+use crate::aws::Adoption;
 use async_trait::async_trait;
-use aws_sdk_ec2::types::{AttachmentStatus, Filter, InternetGateway, ResourceType as Ec2Type};
+use aws_sdk_ec2::types::{AttachmentStatus, InternetGateway, ResourceType as Ec2Type};
 
-use super::{
-    changed, create_call, describe_batched, ec2_arn, expect_prefix, read_created, retry_while,
-    wait_gone, DESCRIBE_CHUNK,
-};
+use super::{changed, create_call, ec2_arn, read_created, retry_while, wait_gone};
+use crate::aws::ec2::describe_ec2;
+use crate::aws::ec2::{Ec2Objects, Ec2Reads};
 use crate::aws::error::{from_sdk, wait_until, ApiError, OrGone};
+use crate::aws::resource_type::id_prefix;
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
-use crate::aws::{CallContext, ImportIdError, ResourceType};
+use crate::aws::{CallContext, IdPrefix, ResourceType};
 use crate::lang::Value;
 use crate::provider::values::{get_str, opt_str, state_object, string_map};
 use crate::provider::{AttrSchema, AttrType, Schema};
@@ -78,46 +76,6 @@ fn igw_state(igw: &InternetGateway, region: &str) -> Value {
     )
 }
 
-async fn describe_gateways(
-    clients: &AwsClients,
-    ids: &[String],
-) -> Result<Vec<InternetGateway>, ApiError> {
-    describe_batched(
-        ids,
-        DESCRIBE_CHUNK,
-        |chunk| async move {
-            clients
-                .ec2
-                .describe_internet_gateways()
-                .set_internet_gateway_ids(Some(chunk))
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await
-                .map_err(from_sdk)
-        },
-        |chunk| async move {
-            clients
-                .ec2
-                .describe_internet_gateways()
-                .filters(
-                    Filter::builder()
-                        .name("internet-gateway-id")
-                        .set_values(Some(chunk))
-                        .build(),
-                )
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await
-                .map_err(from_sdk)
-        },
-    )
-    .await
-}
-
 async fn attach(clients: &AwsClients, id: &str, vpc: &str) -> Result<(), ApiError> {
     let ids = [id.to_string()];
     let attached = retry_while(
@@ -157,7 +115,7 @@ async fn attach(clients: &AwsClients, id: &str, vpc: &str) -> Result<(), ApiErro
         Duration::from_secs(2),
         SETTLE_LIMIT,
         || async {
-            let found = describe_gateways(clients, &ids).await?;
+            let found: Vec<InternetGateway> = describe_ec2(clients, &ids).await?;
             Ok(found
                 .iter()
                 .flat_map(|g| g.attachments())
@@ -214,58 +172,15 @@ impl ResourceType for InternetGatewayType {
         Adoption::Tags
     }
 
-    /// One `DescribeInternetGateways` filtered on ecsform's tags.
-    async fn find_created(
-        &self,
-        clients: &AwsClients,
-        _: &Value,
-        owner: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
-        find_tagged_ec2(
-            self,
-            clients,
-            owner,
-            |filters| {
-                clients
-                    .ec2
-                    .describe_internet_gateways()
-                    .set_filters(Some(filters))
-                    .into_paginator()
-                    .items()
-                    .send()
-                    .try_collect()
-            },
-            |o: &InternetGateway| (o.internet_gateway_id(), o.tags()),
-        )
-        .await
+    fn ec2_objects(&self) -> Option<&'static dyn Ec2Reads> {
+        static OBJECTS: Ec2Objects<InternetGateway> = Ec2Objects {
+            state: Some(|g, region| Some(igw_state(g, region))),
+        };
+        Some(&OBJECTS)
     }
 
-    fn import_id_format(&self) -> &'static str {
-        "the internet gateway id (`igw-…`)"
-    }
-
-    async fn import_id(&self, _: &AwsClients, id: &str) -> Result<String, ImportIdError> {
-        expect_prefix(id, "igw-", "an internet gateway id")
-    }
-
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
-        if ids.is_empty() {
-            return Ok(BTreeMap::new());
-        }
-        Ok(describe_gateways(clients, ids)
-            .await?
-            .iter()
-            .filter_map(|g| {
-                Some((
-                    g.internet_gateway_id()?.to_string(),
-                    igw_state(g, &clients.region),
-                ))
-            })
-            .collect())
+    fn import_prefix(&self) -> Option<IdPrefix> {
+        Some(id_prefix!(an "internet gateway id", "igw-"))
     }
 
     async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {

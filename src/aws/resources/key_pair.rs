@@ -11,13 +11,14 @@ use crate::aws::adopt::{ec2_tag_map, read_judged};
 use crate::aws::adoption::pin_name;
 use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
-use aws_sdk_ec2::types::{Filter, KeyPairInfo, ResourceType as Ec2Type};
+use aws_sdk_ec2::types::{KeyPairInfo, ResourceType as Ec2Type};
 
 use super::{
-    account_id, attr, create_call, describe_batched, ec2_arn, prefix_of_unique_name, read_created,
-    unique_name, with_attrs, DESCRIBE_CHUNK,
+    account_id, attr, create_call, ec2_arn, prefix_of_unique_name, read_created, unique_name,
+    with_attrs,
 };
 use crate::aws::call::call;
+use crate::aws::ec2::describe_ec2;
 use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
@@ -83,32 +84,6 @@ fn key_name(planned: &Value) -> String {
     }
 }
 
-async fn describe(clients: &AwsClients, names: &[String]) -> Result<Vec<KeyPairInfo>, ApiError> {
-    let send = |req: aws_sdk_ec2::operation::describe_key_pairs::builders::DescribeKeyPairsFluentBuilder| async move {
-        req.include_public_key(true)
-            .send()
-            .await
-            .map(|out| out.key_pairs().to_vec())
-            .map_err(from_sdk)
-    };
-    describe_batched(
-        names,
-        DESCRIBE_CHUNK,
-        |chunk| send(clients.ec2.describe_key_pairs().set_key_names(Some(chunk))),
-        |chunk| {
-            send(
-                clients.ec2.describe_key_pairs().filters(
-                    Filter::builder()
-                        .name("key-name")
-                        .set_values(Some(chunk))
-                        .build(),
-                ),
-            )
-        },
-    )
-    .await
-}
-
 #[async_trait]
 impl ResourceType for KeyPairType {
     fn type_name(&self) -> &'static str {
@@ -136,7 +111,7 @@ impl ResourceType for KeyPairType {
         let Some(name) = get_str(planned, "key_name") else {
             return Ok(Vec::new());
         };
-        let found = describe(clients, &[name.to_string()])
+        let found = describe_ec2::<KeyPairInfo>(clients, &[name.to_string()])
             .await?
             .iter()
             .filter_map(|k| Some((k.key_name()?.to_string(), ec2_tag_map(k.tags()))))
@@ -172,7 +147,7 @@ impl ResourceType for KeyPairType {
         if ids.is_empty() {
             return Ok(BTreeMap::new());
         }
-        let found = describe(clients, ids).await?;
+        let found: Vec<KeyPairInfo> = describe_ec2(clients, ids).await?;
         if found.is_empty() {
             return Ok(BTreeMap::new());
         }

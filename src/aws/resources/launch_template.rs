@@ -18,10 +18,9 @@
 //! `description` is the version description (a launch template has no description of its
 //! own).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use crate::aws::adopt::find_tagged_ec2;
-use crate::aws::{Adoption, Candidate, Owner};
+use crate::aws::Adoption;
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
     CreditSpecificationRequest, HostnameType, InstanceInterruptionBehavior,
@@ -40,14 +39,17 @@ use aws_sdk_ec2::types::{
 use aws_smithy_types::date_time::{DateTime, Format};
 
 use super::{
-    attr, changed, create_call, expect_prefix, partition, prefix_of_unique_name, read_created,
-    unique_name, with_attrs,
+    attr, changed, create_call, partition, prefix_of_unique_name, read_created, unique_name,
+    with_attrs,
 };
 use crate::aws::call::call;
+use crate::aws::ec2::describe_ec2;
+use crate::aws::ec2::{Ec2Objects, Ec2Reads};
 use crate::aws::error::{from_sdk, ApiError, ErrorKind, OrGone};
+use crate::aws::resource_type::id_prefix;
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, to_ec2, update_ec2_tags};
 use crate::aws::AwsClients;
-use crate::aws::{CallContext, ImportIdError, ResourceType};
+use crate::aws::{CallContext, IdPrefix, ResourceType};
 use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{
@@ -898,42 +900,6 @@ fn tag_spec_blocks(d: &ResponseLaunchTemplateData) -> Value {
     )
 }
 
-/// Describes templates by id. AWS fails the whole request when one id is unknown; the
-/// fallback lists every template (one paginated call) and keeps the ids asked for.
-async fn describe_templates(
-    clients: &AwsClients,
-    ids: &[String],
-) -> Result<Vec<LaunchTemplate>, ApiError> {
-    let list = |ids: Option<Vec<String>>| async move {
-        call(|| {
-            clients
-                .ec2
-                .describe_launch_templates()
-                .set_launch_template_ids(ids.clone())
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-        })
-        .await
-    };
-    let mut out = Vec::new();
-    for chunk in ids.chunks(super::DESCRIBE_CHUNK) {
-        match list(Some(chunk.to_vec())).await {
-            Ok(found) => out.extend(found),
-            Err(e) if e.is_not_found() => {
-                let wanted: BTreeSet<&String> = chunk.iter().collect();
-                out.extend(list(None).await?.into_iter().filter(|t| {
-                    t.launch_template_id()
-                        .is_some_and(|id| wanted.contains(&id.to_string()))
-                }));
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(out)
-}
-
 /// The latest version of each of `ids`: one request for one template, otherwise one
 /// paginated request for the latest versions of all the account's templates.
 async fn latest_versions(
@@ -1028,38 +994,13 @@ impl ResourceType for LaunchTemplateType {
         crate::aws::adoption::pin_name(planned, "name", "name_prefix", "ecsform-")
     }
 
-    /// One `DescribeLaunchTemplates` filtered on ecsform's tags.
-    async fn find_created(
-        &self,
-        clients: &AwsClients,
-        _: &Value,
-        owner: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
-        find_tagged_ec2(
-            self,
-            clients,
-            owner,
-            |filters| {
-                clients
-                    .ec2
-                    .describe_launch_templates()
-                    .set_filters(Some(filters))
-                    .into_paginator()
-                    .items()
-                    .send()
-                    .try_collect()
-            },
-            |o: &LaunchTemplate| (o.launch_template_id(), o.tags()),
-        )
-        .await
+    fn ec2_objects(&self) -> Option<&'static dyn Ec2Reads> {
+        static OBJECTS: Ec2Objects<LaunchTemplate> = Ec2Objects { state: None };
+        Some(&OBJECTS)
     }
 
-    fn import_id_format(&self) -> &'static str {
-        "the launch template id (`lt-…`)"
-    }
-
-    async fn import_id(&self, _: &AwsClients, id: &str) -> Result<String, ImportIdError> {
-        expect_prefix(id, "lt-", "a launch template id")
+    fn import_prefix(&self) -> Option<IdPrefix> {
+        Some(id_prefix!(a "launch template id", "lt-"))
     }
 
     async fn read_many(
@@ -1070,7 +1011,7 @@ impl ResourceType for LaunchTemplateType {
         if ids.is_empty() {
             return Ok(BTreeMap::new());
         }
-        let templates = describe_templates(clients, ids).await?;
+        let templates: Vec<LaunchTemplate> = describe_ec2(clients, ids).await?;
         let found: Vec<&str> = templates
             .iter()
             .filter_map(|t| t.launch_template_id())

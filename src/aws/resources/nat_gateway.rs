@@ -6,22 +6,23 @@
 //! gateway in state `deleted` (AWS keeps showing those for about an hour) counts as gone.
 //! Only tags change in place.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::aws::adopt::find_tagged_ec2;
-use crate::aws::{Adoption, Candidate, Owner};
+use crate::aws::Adoption;
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
-    ConnectivityType, Filter, NatGateway, NatGatewayState, ResourceType as Ec2ResourceType,
+    ConnectivityType, NatGateway, NatGatewayState, ResourceType as Ec2ResourceType,
 };
 
-use super::{attr, expect_prefix};
+use super::attr;
 use crate::aws::call::call;
+use crate::aws::ec2::describe_ec2;
+use crate::aws::ec2::{Ec2Objects, Ec2Reads};
 use crate::aws::error::{from_sdk, wait_until, ApiError, ErrorKind, OrGone};
+use crate::aws::resource_type::id_prefix;
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
-use crate::aws::{CallContext, ImportIdError, ResourceType};
+use crate::aws::{CallContext, IdPrefix, ResourceType};
 use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_str, opt_str, state_object, string_map};
@@ -92,46 +93,9 @@ fn gateway_state(g: &NatGateway) -> Option<(String, Value)> {
     Some((id, state))
 }
 
-/// Describes gateways by id in one paginated call, falling back to a filter if one id is
-/// unknown to AWS (which fails the whole call).
-async fn describe(clients: &AwsClients, ids: &[String]) -> Result<Vec<NatGateway>, ApiError> {
-    let by_ids = call(|| {
-        clients
-            .ec2
-            .describe_nat_gateways()
-            .set_nat_gateway_ids(Some(ids.to_vec()))
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-    })
-    .await;
-    match by_ids {
-        Err(e) if e.is_not_found() => {
-            call(|| {
-                clients
-                    .ec2
-                    .describe_nat_gateways()
-                    .filter(
-                        Filter::builder()
-                            .name("nat-gateway-id")
-                            .set_values(Some(ids.to_vec()))
-                            .build(),
-                    )
-                    .into_paginator()
-                    .items()
-                    .send()
-                    .collect::<Result<Vec<_>, _>>()
-            })
-            .await
-        }
-        r => r,
-    }
-}
-
 /// The gateway's current state, `None` if AWS does not know it (any more).
 async fn current(clients: &AwsClients, id: &str) -> Result<Option<NatGateway>, ApiError> {
-    Ok(describe(clients, &[id.to_string()])
+    Ok(describe_ec2::<NatGateway>(clients, &[id.to_string()])
         .await
         .found()?
         .and_then(|gws| gws.into_iter().find(|g| g.nat_gateway_id() == Some(id))))
@@ -171,55 +135,18 @@ impl ResourceType for NatGatewayType {
         Adoption::Tags
     }
 
-    /// One `DescribeNatGateways` filtered on ecsform's tags.
-    async fn find_created(
-        &self,
-        clients: &AwsClients,
-        _: &Value,
-        owner: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
-        find_tagged_ec2(
-            self,
-            clients,
-            owner,
-            |filters| {
-                clients
-                    .ec2
-                    .describe_nat_gateways()
-                    .set_filter(Some(filters))
-                    .into_paginator()
-                    .items()
-                    .send()
-                    .try_collect()
-            },
-            |o: &NatGateway| (o.nat_gateway_id(), o.tags()),
-        )
-        .await
+    fn ec2_objects(&self) -> Option<&'static dyn Ec2Reads> {
+        static OBJECTS: Ec2Objects<NatGateway> = Ec2Objects {
+            state: Some(|g, _| {
+                let gone = g.state() == Some(&NatGatewayState::Deleted);
+                gateway_state(g).filter(|_| !gone).map(|(_, v)| v)
+            }),
+        };
+        Some(&OBJECTS)
     }
 
-    fn import_id_format(&self) -> &'static str {
-        "the NAT gateway id (`nat-…`)"
-    }
-
-    async fn import_id(&self, _: &AwsClients, id: &str) -> Result<String, ImportIdError> {
-        expect_prefix(id, "nat-", "a NAT gateway id")
-    }
-
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
-        if ids.is_empty() {
-            return Ok(BTreeMap::new());
-        }
-        Ok(describe(clients, ids)
-            .await?
-            .iter()
-            .filter(|g| g.state() != Some(&NatGatewayState::Deleted))
-            .filter_map(gateway_state)
-            .filter(|(id, _)| ids.contains(id))
-            .collect())
+    fn import_prefix(&self) -> Option<IdPrefix> {
+        Some(id_prefix!(a "NAT gateway id", "nat-"))
     }
 
     async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {

@@ -8,8 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use crate::aws::adopt::find_tagged_ec2;
-use crate::aws::{Adoption, Candidate, Owner};
+use crate::aws::Adoption;
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{ResourceType as Ec2Type, Route, RouteOrigin, RouteTable};
 
@@ -17,12 +16,14 @@ use super::route::{
     create_route, delete_route, replace_route, tables_by_filter, target_of, targets_of_route,
     Destination, Target, TARGETS,
 };
-use super::{changed, create_call, ec2_arn, expect_prefix, read_created, wait_gone};
+use super::{changed, create_call, ec2_arn, read_created, wait_gone};
 use crate::aws::call::call;
+use crate::aws::ec2::{Ec2Objects, Ec2Reads};
 use crate::aws::error::{from_sdk, wait_until, ApiError, OrGone};
+use crate::aws::resource_type::id_prefix;
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
-use crate::aws::{CallContext, ImportIdError, ResourceType};
+use crate::aws::{CallContext, IdPrefix, ResourceType};
 use crate::lang::Value;
 use crate::provider::values::{
     get_blocks, get_str, get_strings, opt_str, state_object, string_map, string_set,
@@ -252,38 +253,13 @@ impl ResourceType for RouteTableType {
         Adoption::Tags
     }
 
-    /// One `DescribeRouteTables` filtered on ecsform's tags.
-    async fn find_created(
-        &self,
-        clients: &AwsClients,
-        _: &Value,
-        owner: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
-        find_tagged_ec2(
-            self,
-            clients,
-            owner,
-            |filters| {
-                clients
-                    .ec2
-                    .describe_route_tables()
-                    .set_filters(Some(filters))
-                    .into_paginator()
-                    .items()
-                    .send()
-                    .try_collect()
-            },
-            |o: &RouteTable| (o.route_table_id(), o.tags()),
-        )
-        .await
+    fn ec2_objects(&self) -> Option<&'static dyn Ec2Reads> {
+        static OBJECTS: Ec2Objects<RouteTable> = Ec2Objects { state: None };
+        Some(&OBJECTS)
     }
 
-    fn import_id_format(&self) -> &'static str {
-        "the route table id (`rtb-…`)"
-    }
-
-    async fn import_id(&self, _: &AwsClients, id: &str) -> Result<String, ImportIdError> {
-        expect_prefix(id, "rtb-", "a route table id")
+    fn import_prefix(&self) -> Option<IdPrefix> {
+        Some(id_prefix!(a "route table id", "rtb-"))
     }
 
     /// One filtered `DescribeRouteTables` for all ids (the filter skips ids that are gone).

@@ -8,23 +8,22 @@
 //! allow-all egress rule at creation. Deletion waits while network interfaces still use the
 //! group (`DependencyViolation`), which is normal for a few minutes after instances go away.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::aws::adopt::find_tagged_ec2;
-use crate::aws::{Adoption, Candidate, Owner};
+use crate::aws::Adoption;
 use async_trait::async_trait;
-use aws_sdk_ec2::types::{Filter, ResourceType as Ec2ResourceType, SecurityGroup};
+use aws_sdk_ec2::types::{ResourceType as Ec2ResourceType, SecurityGroup};
 
 use super::sg_permissions::{self as perms, Atoms, Direction};
-use super::{
-    attr, expect_prefix, partition, prefix_of_unique_name, read_created, unique_name, with_attrs,
-};
+use super::{attr, partition, prefix_of_unique_name, read_created, unique_name, with_attrs};
 use crate::aws::call::call;
+use crate::aws::ec2::describe_ec2;
+use crate::aws::ec2::{Ec2Objects, Ec2Reads};
 use crate::aws::error::{wait_until, ApiError, OrGone};
+use crate::aws::resource_type::id_prefix;
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
-use crate::aws::{CallContext, ImportIdError, ResourceType};
+use crate::aws::{CallContext, IdPrefix, ResourceType};
 use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_blocks, get_bool, get_str, opt_str, state_object, string_map};
@@ -73,46 +72,6 @@ static SCHEMA: Schema = Schema {
         BlockSchema::set("egress", RULE).computed(),
     ],
 };
-
-/// Describes security groups: the given ids (all groups when `None`), in one paginated call.
-/// If one of the ids is gone, AWS fails the whole call; a filter by id then returns the rest.
-pub(crate) async fn describe_groups(
-    clients: &AwsClients,
-    ids: Option<&[String]>,
-) -> Result<Vec<SecurityGroup>, ApiError> {
-    let by_ids = call(|| {
-        clients
-            .ec2
-            .describe_security_groups()
-            .set_group_ids(ids.map(<[String]>::to_vec))
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-    })
-    .await;
-    match (by_ids, ids) {
-        (Err(e), Some(ids)) if e.is_not_found() => {
-            call(|| {
-                clients
-                    .ec2
-                    .describe_security_groups()
-                    .filters(
-                        Filter::builder()
-                            .name("group-id")
-                            .set_values(Some(ids.to_vec()))
-                            .build(),
-                    )
-                    .into_paginator()
-                    .items()
-                    .send()
-                    .collect::<Result<Vec<_>, _>>()
-            })
-            .await
-        }
-        (r, _) => r,
-    }
-}
 
 /// One group's rules of one direction, as atoms.
 fn group_atoms(g: &SecurityGroup, direction: Direction) -> Atoms {
@@ -197,7 +156,7 @@ async fn describe_created(clients: &AwsClients, id: &str) -> Result<SecurityGrou
         Duration::from_secs(2),
         Duration::from_secs(120),
         || async {
-            Ok(describe_groups(clients, Some(&ids))
+            Ok(describe_ec2::<SecurityGroup>(clients, &ids)
                 .await
                 .found()?
                 .and_then(|groups| groups.into_iter().next()))
@@ -234,54 +193,15 @@ impl ResourceType for SecurityGroupType {
         crate::aws::adoption::pin_name(planned, "name", "name_prefix", "ecsform-")
     }
 
-    /// One `DescribeSecurityGroups` filtered on ecsform's tags.
-    async fn find_created(
-        &self,
-        clients: &AwsClients,
-        _: &Value,
-        owner: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
-        find_tagged_ec2(
-            self,
-            clients,
-            owner,
-            |filters| {
-                clients
-                    .ec2
-                    .describe_security_groups()
-                    .set_filters(Some(filters))
-                    .into_paginator()
-                    .items()
-                    .send()
-                    .try_collect()
-            },
-            |o: &SecurityGroup| (o.group_id(), o.tags()),
-        )
-        .await
+    fn ec2_objects(&self) -> Option<&'static dyn Ec2Reads> {
+        static OBJECTS: Ec2Objects<SecurityGroup> = Ec2Objects {
+            state: Some(|g, region| group_state(g, region).map(|(_, v)| v)),
+        };
+        Some(&OBJECTS)
     }
 
-    fn import_id_format(&self) -> &'static str {
-        "the security group id (`sg-…`)"
-    }
-
-    async fn import_id(&self, _: &AwsClients, id: &str) -> Result<String, ImportIdError> {
-        expect_prefix(id, "sg-", "a security group id")
-    }
-
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
-        if ids.is_empty() {
-            return Ok(BTreeMap::new());
-        }
-        let groups = describe_groups(clients, Some(ids)).await?;
-        Ok(groups
-            .iter()
-            .filter_map(|g| group_state(g, &clients.region))
-            .filter(|(id, _)| ids.contains(id))
-            .collect())
+    fn import_prefix(&self) -> Option<IdPrefix> {
+        Some(id_prefix!(a "security group id", "sg-"))
     }
 
     async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
@@ -341,7 +261,7 @@ impl ResourceType for SecurityGroupType {
         };
         if get_bool(prior, "revoke_rules_on_delete") == Some(true) {
             // Rules naming other groups would keep those from being deleted (and vice versa).
-            let Some(groups) = describe_groups(ctx.clients, Some(&[id.to_string()]))
+            let Some(groups) = describe_ec2::<SecurityGroup>(ctx.clients, &[id.to_string()])
                 .await
                 .found()?
             else {

@@ -16,8 +16,8 @@ use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::SecurityGroup;
 
-use super::security_group::describe_groups;
 use super::sg_permissions::{self as perms, Atoms, Direction, PortRange, Source};
+use crate::aws::ec2::{describe_ec2, describe_matching};
 use crate::aws::error::{wait_until, ApiError, ErrorKind, OrGone};
 use crate::aws::AwsClients;
 use crate::aws::{CallContext, ImportIdError, ResourceType};
@@ -287,7 +287,7 @@ impl SecurityGroupRuleType {
             Duration::from_secs(2),
             Duration::from_secs(120),
             || async {
-                let groups = describe_groups(clients, Some(&group)).await?;
+                let groups = describe_ec2::<SecurityGroup>(clients, &group).await?;
                 Ok(find_rules(&groups, &BTreeSet::from([id.as_str()])).remove(&id))
             },
         )
@@ -337,7 +337,7 @@ impl ResourceType for SecurityGroupRuleType {
         if ids.is_empty() {
             return Ok(BTreeMap::new());
         }
-        let groups = describe_groups(clients, None).await?;
+        let groups = describe_matching::<SecurityGroup>(clients, None, Vec::new()).await?;
         let wanted: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
         Ok(find_rules(&groups, &wanted))
     }

@@ -4,23 +4,21 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::aws::adopt::find_tagged_ec2;
-use crate::aws::{Adoption, Candidate, Owner};
+use crate::aws::Adoption;
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
-    AttributeBooleanValue, Filter, ResourceType as Ec2Type, Subnet, SubnetCidrBlockStateCode,
-    SubnetState,
+    AttributeBooleanValue, ResourceType as Ec2Type, Subnet, SubnetCidrBlockStateCode, SubnetState,
 };
 
-use super::{
-    changed, create_call, describe_batched, ec2_arn, expect_prefix, read_created, retry_while,
-    wait_gone, DESCRIBE_CHUNK,
-};
+use super::{changed, create_call, ec2_arn, read_created, retry_while, wait_gone};
 use crate::aws::call::call;
+use crate::aws::ec2::describe_ec2;
+use crate::aws::ec2::{Ec2Objects, Ec2Reads};
 use crate::aws::error::{from_sdk, wait_until, ApiError, OrGone};
+use crate::aws::resource_type::id_prefix;
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
-use crate::aws::{CallContext, ImportIdError, ResourceType};
+use crate::aws::{CallContext, IdPrefix, ResourceType};
 use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_bool, get_str, opt_str, state_object, string_map};
@@ -118,45 +116,6 @@ fn create_request(
         .tag_specifications(tag_spec(Ec2Type::Subnet, tags))
 }
 
-fn filter(name: &str, values: Vec<String>) -> Filter {
-    Filter::builder()
-        .name(name)
-        .set_values(Some(values))
-        .build()
-}
-
-async fn describe_subnets(clients: &AwsClients, ids: &[String]) -> Result<Vec<Subnet>, ApiError> {
-    describe_batched(
-        ids,
-        DESCRIBE_CHUNK,
-        |chunk| async move {
-            clients
-                .ec2
-                .describe_subnets()
-                .set_subnet_ids(Some(chunk))
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await
-                .map_err(from_sdk)
-        },
-        |chunk| async move {
-            clients
-                .ec2
-                .describe_subnets()
-                .filters(filter("subnet-id", chunk))
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await
-                .map_err(from_sdk)
-        },
-    )
-    .await
-}
-
 /// Which boolean subnet attribute to change (ModifySubnetAttribute takes one per call).
 #[derive(Clone, Copy)]
 enum SubnetFlag {
@@ -198,7 +157,7 @@ async fn wait_for(
         Duration::from_secs(2),
         SETTLE_LIMIT,
         || async {
-            Ok(describe_subnets(clients, &ids)
+            Ok(describe_ec2::<Subnet>(clients, &ids)
                 .await
                 .found()?
                 .and_then(|found| found.iter().any(&ready).then_some(())))
@@ -228,53 +187,15 @@ impl ResourceType for SubnetType {
         Adoption::Tags
     }
 
-    /// One `DescribeSubnets` filtered on ecsform's tags.
-    async fn find_created(
-        &self,
-        clients: &AwsClients,
-        _: &Value,
-        owner: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
-        find_tagged_ec2(
-            self,
-            clients,
-            owner,
-            |filters| {
-                clients
-                    .ec2
-                    .describe_subnets()
-                    .set_filters(Some(filters))
-                    .into_paginator()
-                    .items()
-                    .send()
-                    .try_collect()
-            },
-            |o: &Subnet| (o.subnet_id(), o.tags()),
-        )
-        .await
+    fn ec2_objects(&self) -> Option<&'static dyn Ec2Reads> {
+        static OBJECTS: Ec2Objects<Subnet> = Ec2Objects {
+            state: Some(|s, region| Some(subnet_state(s, region))),
+        };
+        Some(&OBJECTS)
     }
 
-    fn import_id_format(&self) -> &'static str {
-        "the subnet id (`subnet-…`)"
-    }
-
-    async fn import_id(&self, _: &AwsClients, id: &str) -> Result<String, ImportIdError> {
-        expect_prefix(id, "subnet-", "a subnet id")
-    }
-
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
-        if ids.is_empty() {
-            return Ok(BTreeMap::new());
-        }
-        Ok(describe_subnets(clients, ids)
-            .await?
-            .iter()
-            .filter_map(|s| Some((s.subnet_id()?.to_string(), subnet_state(s, &clients.region))))
-            .collect())
+    fn import_prefix(&self) -> Option<IdPrefix> {
+        Some(id_prefix!(a "subnet id", "subnet-"))
     }
 
     async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {

@@ -6,23 +6,22 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::aws::adopt::find_tagged_ec2;
-use crate::aws::{Adoption, Candidate, Owner};
+use crate::aws::Adoption;
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
-    AttributeBooleanValue, Filter, ResourceType as Ec2Type, Tenancy, Vpc, VpcAttributeName,
-    VpcCidrBlockStateCode, VpcState,
+    AttributeBooleanValue, NetworkAcl, ResourceType as Ec2Type, RouteTable, SecurityGroup, Tenancy,
+    Vpc, VpcAttributeName, VpcCidrBlockStateCode, VpcState,
 };
 
-use super::{
-    changed, create_call, describe_batched, ec2_arn, expect_prefix, read_created, retry_while,
-    wait_gone, DESCRIBE_CHUNK,
-};
+use super::{changed, create_call, ec2_arn, read_created, retry_while, wait_gone, DESCRIBE_CHUNK};
 use crate::aws::call::call;
+use crate::aws::ec2::{describe_ec2, describe_matching, filter, Ec2Object};
+use crate::aws::ec2::{Ec2Objects, Ec2Reads};
 use crate::aws::error::{from_sdk, wait_until, ApiError, OrGone};
+use crate::aws::resource_type::id_prefix;
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
-use crate::aws::{CallContext, ImportIdError, ResourceType};
+use crate::aws::{CallContext, IdPrefix, ResourceType};
 use crate::lang::Value;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_bool, get_str, opt_str, state_object, string_map};
@@ -145,50 +144,13 @@ fn create_request(
         .tag_specifications(tag_spec(Ec2Type::Vpc, tags))
 }
 
-fn filter(name: &str, values: Vec<String>) -> Filter {
-    Filter::builder()
-        .name(name)
-        .set_values(Some(values))
-        .build()
-}
-
-async fn describe_vpcs(clients: &AwsClients, ids: &[String]) -> Result<Vec<Vpc>, ApiError> {
-    describe_batched(
-        ids,
-        DESCRIBE_CHUNK,
-        |chunk| async move {
-            clients
-                .ec2
-                .describe_vpcs()
-                .set_vpc_ids(Some(chunk))
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await
-                .map_err(from_sdk)
-        },
-        |chunk| async move {
-            clients
-                .ec2
-                .describe_vpcs()
-                .filters(filter("vpc-id", chunk))
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await
-                .map_err(from_sdk)
-        },
-    )
-    .await
-}
-
-async fn dns_attribute(
+/// A VPC's DNS attribute, as DescribeVpcAttribute reports it (one call per VPC and attribute:
+/// there is no batch API).
+pub(crate) async fn dns_attribute(
     clients: &AwsClients,
     id: &str,
     attribute: VpcAttributeName,
-) -> Result<bool, ApiError> {
+) -> Result<Option<bool>, ApiError> {
     let out = call(|| {
         clients
             .ec2
@@ -202,7 +164,7 @@ async fn dns_attribute(
         VpcAttributeName::EnableDnsHostnames => out.enable_dns_hostnames(),
         _ => out.enable_dns_support(),
     };
-    Ok(value.and_then(|v| v.value()).unwrap_or(false))
+    Ok(value.and_then(|v| v.value()))
 }
 
 /// The main route table, default security group and default network ACL of each VPC, with one
@@ -213,63 +175,49 @@ async fn default_objects(
 ) -> Result<BTreeMap<String, VpcExtras>, ApiError> {
     let mut out: BTreeMap<String, VpcExtras> = BTreeMap::new();
     for chunk in vpc_ids.chunks(DESCRIBE_CHUNK) {
-        let chunk = chunk.to_vec();
-        let tables = call(|| {
-            clients
-                .ec2
-                .describe_route_tables()
-                .filters(filter("vpc-id", chunk.clone()))
-                .filters(filter("association.main", vec!["true".into()]))
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-        })
-        .await?;
-        for t in tables {
-            if let Some(vpc) = t.vpc_id() {
-                extras_for(&mut out, vpc).main_route_table_id =
-                    t.route_table_id().map(String::from);
-            }
+        let tables = defaults_in(
+            clients,
+            chunk,
+            ("association.main", "true"),
+            RouteTable::vpc_id,
+        );
+        for (vpc, id) in tables.await? {
+            extras_for(&mut out, &vpc).main_route_table_id = Some(id);
         }
-        let groups = call(|| {
-            clients
-                .ec2
-                .describe_security_groups()
-                .filters(filter("vpc-id", chunk.clone()))
-                .filters(filter("group-name", vec!["default".into()]))
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-        })
-        .await?;
-        for g in groups {
-            if let Some(vpc) = g.vpc_id() {
-                extras_for(&mut out, vpc).default_security_group_id =
-                    g.group_id().map(String::from);
-            }
+        let groups = defaults_in(
+            clients,
+            chunk,
+            ("group-name", "default"),
+            SecurityGroup::vpc_id,
+        );
+        for (vpc, id) in groups.await? {
+            extras_for(&mut out, &vpc).default_security_group_id = Some(id);
         }
-        let acls = call(|| {
-            clients
-                .ec2
-                .describe_network_acls()
-                .filters(filter("vpc-id", chunk.clone()))
-                .filters(filter("default", vec!["true".into()]))
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-        })
-        .await?;
-        for a in acls {
-            if let Some(vpc) = a.vpc_id() {
-                extras_for(&mut out, vpc).default_network_acl_id =
-                    a.network_acl_id().map(String::from);
-            }
+        let acls = defaults_in(clients, chunk, ("default", "true"), NetworkAcl::vpc_id);
+        for (vpc, id) in acls.await? {
+            extras_for(&mut out, &vpc).default_network_acl_id = Some(id);
         }
     }
     Ok(out)
+}
+
+/// The objects of type `T` in the VPCs `vpc_ids` that the filter `(name, value)` selects (the
+/// VPCs' default ones), as (VPC id, object id); `vpc_of` gives an object's VPC.
+pub(crate) async fn defaults_in<T: Ec2Object>(
+    clients: &AwsClients,
+    vpc_ids: &[String],
+    (name, value): (&str, &str),
+    vpc_of: fn(&T) -> Option<&str>,
+) -> Result<Vec<(String, String)>, ApiError> {
+    let filters = vec![
+        filter("vpc-id", vpc_ids.to_vec()),
+        filter(name, vec![value.to_string()]),
+    ];
+    let found = describe_matching::<T>(clients, None, filters).await?;
+    Ok(found
+        .iter()
+        .filter_map(|o| Some((vpc_of(o)?.to_string(), o.ec2_id()?.to_string())))
+        .collect())
 }
 
 fn extras_for<'m>(out: &'m mut BTreeMap<String, VpcExtras>, vpc: &str) -> &'m mut VpcExtras {
@@ -313,7 +261,7 @@ async fn wait_ipv6(
         Duration::from_secs(2),
         SETTLE_LIMIT,
         || async {
-            let vpcs = describe_vpcs(clients, &ids).await?;
+            let vpcs = describe_ec2::<Vpc>(clients, &ids).await?;
             let states: Vec<VpcCidrBlockStateCode> = vpcs
                 .iter()
                 .flat_map(|v| v.ipv6_cidr_block_association_set())
@@ -345,38 +293,13 @@ impl ResourceType for VpcType {
         Adoption::Tags
     }
 
-    /// One `DescribeVpcs` filtered on ecsform's tags.
-    async fn find_created(
-        &self,
-        clients: &AwsClients,
-        _: &Value,
-        owner: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
-        find_tagged_ec2(
-            self,
-            clients,
-            owner,
-            |filters| {
-                clients
-                    .ec2
-                    .describe_vpcs()
-                    .set_filters(Some(filters))
-                    .into_paginator()
-                    .items()
-                    .send()
-                    .try_collect()
-            },
-            |o: &Vpc| (o.vpc_id(), o.tags()),
-        )
-        .await
+    fn ec2_objects(&self) -> Option<&'static dyn Ec2Reads> {
+        static OBJECTS: Ec2Objects<Vpc> = Ec2Objects { state: None };
+        Some(&OBJECTS)
     }
 
-    fn import_id_format(&self) -> &'static str {
-        "the VPC id (`vpc-…`)"
-    }
-
-    async fn import_id(&self, _: &AwsClients, id: &str) -> Result<String, ImportIdError> {
-        expect_prefix(id, "vpc-", "a VPC id")
+    fn import_prefix(&self) -> Option<IdPrefix> {
+        Some(id_prefix!(a "VPC id", "vpc-"))
     }
 
     /// One `DescribeVpcs` for all ids plus one filtered call each for the default objects;
@@ -389,7 +312,7 @@ impl ResourceType for VpcType {
         if ids.is_empty() {
             return Ok(BTreeMap::new());
         }
-        let vpcs: Vec<Vpc> = describe_vpcs(clients, ids)
+        let vpcs: Vec<Vpc> = describe_ec2::<Vpc>(clients, ids)
             .await?
             .into_iter()
             .filter(|v| v.state() != Some(&VpcState::from("deleted")))
@@ -404,9 +327,12 @@ impl ResourceType for VpcType {
             let Some(id) = vpc.vpc_id() else { continue };
             let e = extras_for(&mut extras, id);
             e.enable_dns_hostnames =
-                dns_attribute(clients, id, VpcAttributeName::EnableDnsHostnames).await?;
-            e.enable_dns_support =
-                dns_attribute(clients, id, VpcAttributeName::EnableDnsSupport).await?;
+                dns_attribute(clients, id, VpcAttributeName::EnableDnsHostnames)
+                    .await?
+                    .unwrap_or(false);
+            e.enable_dns_support = dns_attribute(clients, id, VpcAttributeName::EnableDnsSupport)
+                .await?
+                .unwrap_or(false);
             out.insert(id.to_string(), vpc_state(vpc, e, &clients.region));
         }
         Ok(out)
@@ -433,7 +359,7 @@ impl ResourceType for VpcType {
             Duration::from_secs(2),
             SETTLE_LIMIT,
             || async {
-                let vpcs = describe_vpcs(clients, &ids).await;
+                let vpcs = describe_ec2::<Vpc>(clients, &ids).await;
                 Ok(vpcs.found()?.and_then(|v| {
                     v.iter()
                         .any(|v| v.state() == Some(&VpcState::Available))
