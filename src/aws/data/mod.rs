@@ -12,9 +12,11 @@ pub mod vpc;
 
 use aws_sdk_ec2::types::Filter;
 
+use super::ec2::{describe_matching, Ec2Object};
 use super::error::{ApiError, ErrorKind};
+use super::AwsClients;
 use crate::lang::Value;
-use crate::provider::values::{get_blocks, get_str, get_strings};
+use crate::provider::values::{get_blocks, get_bool, get_str, get_string_map, get_strings};
 use crate::provider::{AttrSchema, AttrType, BlockSchema};
 
 /// The `filter { name = ..., values = [...] }` blocks of EC2 lookups.
@@ -37,6 +39,51 @@ pub(crate) fn filter_blocks(config: &Value) -> Vec<Filter> {
                 .build()
         })
         .collect()
+}
+
+/// The EC2 filters an EC2 lookup's configuration asks for: its `filter` blocks, then for each
+/// of `strings` (argument, filter) and of `flags` (a boolean argument, filter) that is set a
+/// filter on its value, then one for each of its `tags`. The `id` goes in the request's ids.
+pub(crate) fn lookup_filters(
+    config: &Value,
+    strings: &[(&str, &str)],
+    flags: &[(&str, &str)],
+) -> Vec<Filter> {
+    let mut out = filter_blocks(config);
+    for (arg, name) in strings {
+        if let Some(v) = get_str(config, arg) {
+            out.push(filter(name, v));
+        }
+    }
+    for (arg, name) in flags {
+        if let Some(v) = get_bool(config, arg) {
+            out.push(filter(name, v.to_string()));
+        }
+    }
+    for (k, v) in get_string_map(config, "tags") {
+        out.push(filter(&format!("tag:{k}"), v));
+    }
+    out
+}
+
+/// The one object of type `T` with the configuration's `id` (if set) that `filters` select
+/// ([`exactly_one`], `what` naming it).
+pub(crate) async fn lookup_one<T: Ec2Object>(
+    clients: &AwsClients,
+    config: &Value,
+    filters: Vec<Filter>,
+    what: &str,
+) -> Result<T, ApiError> {
+    let id = get_str(config, "id").map(|id| vec![id.to_string()]);
+    exactly_one(what, describe_matching(clients, id, filters).await?)
+}
+
+/// A lookup's result `state` with the configuration's `filter` blocks, as they were given.
+pub(crate) fn with_filter_blocks(mut state: Value, config: &Value) -> Value {
+    if let (Value::Map(m), Some(f)) = (&mut state, config.as_map().and_then(|c| c.get("filter"))) {
+        m.insert("filter".into(), f.clone());
+    }
+    state
 }
 
 /// An EC2 filter with one value.

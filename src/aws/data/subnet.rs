@@ -9,17 +9,16 @@
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Filter, Subnet, SubnetCidrBlockStateCode};
 
-use super::{exactly_one, filter, filter_blocks, FILTER_BLOCK};
-use crate::aws::call::call;
+#[cfg(test)]
+use super::exactly_one;
+use super::{lookup_filters, lookup_one, with_filter_blocks, FILTER_BLOCK};
 use crate::aws::error::ApiError;
 use crate::aws::resources::ec2_arn;
 use crate::aws::tags::from_ec2;
 use crate::aws::AwsClients;
 use crate::aws::DataSource;
 use crate::lang::Value;
-use crate::provider::values::{
-    get_bool, get_str, get_string_map, opt_bool, opt_number, opt_str, state_object, string_map,
-};
+use crate::provider::values::{opt_bool, opt_number, opt_str, state_object, string_map};
 use crate::provider::{AttrSchema, AttrType, Schema};
 
 pub struct SubnetData;
@@ -48,25 +47,17 @@ static SCHEMA: Schema = Schema {
 
 /// The EC2 filters the configuration asks for (the id goes in `SubnetIds`).
 fn filters(config: &Value) -> Vec<Filter> {
-    let mut out = filter_blocks(config);
-    for (arg, name) in [
-        ("vpc_id", "vpc-id"),
-        ("availability_zone", "availability-zone"),
-        ("availability_zone_id", "availability-zone-id"),
-        ("cidr_block", "cidr-block"),
-        ("state", "state"),
-    ] {
-        if let Some(v) = get_str(config, arg) {
-            out.push(filter(name, v));
-        }
-    }
-    if let Some(d) = get_bool(config, "default_for_az") {
-        out.push(filter("default-for-az", d.to_string()));
-    }
-    for (k, v) in get_string_map(config, "tags") {
-        out.push(filter(&format!("tag:{k}"), v));
-    }
-    out
+    lookup_filters(
+        config,
+        &[
+            ("vpc_id", "vpc-id"),
+            ("availability_zone", "availability-zone"),
+            ("availability_zone_id", "availability-zone-id"),
+            ("cidr_block", "cidr-block"),
+            ("state", "state"),
+        ],
+        &[("default_for_az", "default-for-az")],
+    )
 }
 
 fn subnet_state(config: &Value, s: &Subnet, region: &str) -> Value {
@@ -79,7 +70,7 @@ fn subnet_state(config: &Value, s: &Subnet, region: &str) -> Value {
         a.ipv6_cidr_block_state().and_then(|st| st.state())
             == Some(&SubnetCidrBlockStateCode::Associated)
     });
-    let mut state = state_object(
+    let state = state_object(
         &SCHEMA,
         [
             ("id", Value::string(id)),
@@ -114,10 +105,7 @@ fn subnet_state(config: &Value, s: &Subnet, region: &str) -> Value {
             ),
         ],
     );
-    if let (Value::Map(m), Some(f)) = (&mut state, config.as_map().and_then(|c| c.get("filter"))) {
-        m.insert("filter".into(), f.clone());
-    }
-    state
+    with_filter_blocks(state, config)
 }
 
 #[async_trait]
@@ -131,21 +119,7 @@ impl DataSource for SubnetData {
     }
 
     async fn read(&self, clients: &AwsClients, config: &Value) -> Result<Value, ApiError> {
-        let filters = filters(config);
-        let id = get_str(config, "id").map(String::from);
-        let found: Vec<Subnet> = call(|| {
-            clients
-                .ec2
-                .describe_subnets()
-                .set_subnet_ids(id.clone().map(|i| vec![i]))
-                .set_filters((!filters.is_empty()).then(|| filters.clone()))
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-        })
-        .await?;
-        let subnet = exactly_one("subnet", found)?;
+        let subnet: Subnet = lookup_one(clients, config, filters(config), "subnet").await?;
         Ok(subnet_state(config, &subnet, &clients.region))
     }
 }

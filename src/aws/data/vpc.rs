@@ -6,19 +6,17 @@
 //! arguments are plain optional attributes (see `data::subnet`).
 
 use async_trait::async_trait;
-use aws_sdk_ec2::types::{Filter, Vpc, VpcAttributeName, VpcCidrBlockStateCode};
+use aws_sdk_ec2::types::{Filter, RouteTable, Vpc, VpcAttributeName, VpcCidrBlockStateCode};
 
-use super::{exactly_one, filter, filter_blocks, FILTER_BLOCK};
-use crate::aws::call::call;
+use super::{lookup_filters, lookup_one, with_filter_blocks, FILTER_BLOCK};
 use crate::aws::error::ApiError;
 use crate::aws::resources::ec2_arn;
+use crate::aws::resources::vpc::{defaults_in, dns_attribute};
 use crate::aws::tags::from_ec2;
 use crate::aws::AwsClients;
 use crate::aws::DataSource;
 use crate::lang::Value;
-use crate::provider::values::{
-    get_bool, get_str, get_string_map, opt_bool, opt_str, state_object, string_map,
-};
+use crate::provider::values::{opt_bool, opt_str, state_object, string_map};
 use crate::provider::{AttrSchema, AttrType, Schema};
 
 pub struct VpcData;
@@ -46,23 +44,15 @@ static SCHEMA: Schema = Schema {
 
 /// The EC2 filters the configuration asks for (the id goes in `VpcIds`).
 fn filters(config: &Value) -> Vec<Filter> {
-    let mut out = filter_blocks(config);
-    for (arg, name) in [
-        ("cidr_block", "cidr"),
-        ("dhcp_options_id", "dhcp-options-id"),
-        ("state", "state"),
-    ] {
-        if let Some(v) = get_str(config, arg) {
-            out.push(filter(name, v));
-        }
-    }
-    if let Some(d) = get_bool(config, "default") {
-        out.push(filter("is-default", d.to_string()));
-    }
-    for (k, v) in get_string_map(config, "tags") {
-        out.push(filter(&format!("tag:{k}"), v));
-    }
-    out
+    lookup_filters(
+        config,
+        &[
+            ("cidr_block", "cidr"),
+            ("dhcp_options_id", "dhcp-options-id"),
+            ("state", "state"),
+        ],
+        &[("default", "is-default")],
+    )
 }
 
 /// What the VPC's own description lacks.
@@ -78,7 +68,7 @@ fn vpc_state(config: &Value, v: &Vpc, extras: Extras, region: &str) -> Value {
         a.ipv6_cidr_block_state().and_then(|s| s.state())
             == Some(&VpcCidrBlockStateCode::Associated)
     });
-    let mut state = state_object(
+    let state = state_object(
         &SCHEMA,
         [
             ("id", Value::string(id)),
@@ -109,47 +99,14 @@ fn vpc_state(config: &Value, v: &Vpc, extras: Extras, region: &str) -> Value {
             ("main_route_table_id", opt_str(extras.main_route_table)),
         ],
     );
-    if let (Value::Map(m), Some(f)) = (&mut state, config.as_map().and_then(|c| c.get("filter"))) {
-        m.insert("filter".into(), f.clone());
-    }
-    state
-}
-
-async fn dns_attribute(
-    clients: &AwsClients,
-    id: &str,
-    attribute: VpcAttributeName,
-) -> Result<Option<bool>, ApiError> {
-    let out = call(|| {
-        clients
-            .ec2
-            .describe_vpc_attribute()
-            .vpc_id(id)
-            .attribute(attribute.clone())
-            .send()
-    })
-    .await?;
-    Ok(match attribute {
-        VpcAttributeName::EnableDnsHostnames => out.enable_dns_hostnames(),
-        _ => out.enable_dns_support(),
-    }
-    .and_then(|a| a.value()))
+    with_filter_blocks(state, config)
 }
 
 async fn main_route_table(clients: &AwsClients, id: &str) -> Result<Option<String>, ApiError> {
-    let out = call(|| {
-        clients
-            .ec2
-            .describe_route_tables()
-            .filters(filter("vpc-id", id))
-            .filters(filter("association.main", "true"))
-            .send()
-    })
-    .await?;
-    Ok(out
-        .route_tables()
-        .iter()
-        .find_map(|t| t.route_table_id().map(String::from)))
+    let vpc = [id.to_string()];
+    let main = ("association.main", "true");
+    let found = defaults_in(clients, &vpc, main, RouteTable::vpc_id).await?;
+    Ok(found.into_iter().next().map(|(_, table)| table))
 }
 
 #[async_trait]
@@ -163,21 +120,7 @@ impl DataSource for VpcData {
     }
 
     async fn read(&self, clients: &AwsClients, config: &Value) -> Result<Value, ApiError> {
-        let filters = filters(config);
-        let id = get_str(config, "id").map(String::from);
-        let found: Vec<Vpc> = call(|| {
-            clients
-                .ec2
-                .describe_vpcs()
-                .set_vpc_ids(id.clone().map(|i| vec![i]))
-                .set_filters((!filters.is_empty()).then(|| filters.clone()))
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-        })
-        .await?;
-        let vpc = exactly_one("VPC", found)?;
+        let vpc: Vpc = lookup_one(clients, config, filters(config), "VPC").await?;
         let vpc_id = vpc.vpc_id().unwrap_or_default();
         let extras = Extras {
             dns_support: dns_attribute(clients, vpc_id, VpcAttributeName::EnableDnsSupport).await?,

@@ -299,33 +299,47 @@ pub fn diff(prior: &Atoms, planned: &Atoms) -> RuleDiff {
     d
 }
 
-/// Authorizes `atoms` in one call.
-async fn authorize(
+/// What one call does to some of a group's rules of one direction.
+#[derive(Clone, Copy)]
+enum Change {
+    Authorize,
+    Revoke,
+    Redescribe,
+}
+
+/// Sends the call that makes `change` to the permissions `perms` of the group's `direction`
+/// rules, retried by the default policy; its error goes through `visible`.
+async fn send_change(
     ec2: &aws_sdk_ec2::Client,
     group_id: &str,
-    direction: Direction,
-    atoms: &Atoms,
+    (change, direction): (Change, Direction),
+    perms: Vec<IpPermission>,
     visible: impl Fn(ApiError) -> ApiError,
 ) -> Result<(), ApiError> {
-    let perms = to_permissions(atoms);
     retry(RetryPolicy::default(), || async {
-        match direction {
-            Direction::Ingress => ec2
-                .authorize_security_group_ingress()
-                .group_id(group_id)
-                .set_ip_permissions(Some(perms.clone()))
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(from_sdk),
-            Direction::Egress => ec2
-                .authorize_security_group_egress()
-                .group_id(group_id)
-                .set_ip_permissions(Some(perms.clone()))
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(from_sdk),
+        let perms = Some(perms.clone());
+        macro_rules! send {
+            ($operation:ident) => {
+                ec2.$operation()
+                    .group_id(group_id)
+                    .set_ip_permissions(perms)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(from_sdk)
+            };
+        }
+        match (change, direction) {
+            (Change::Authorize, Direction::Ingress) => send!(authorize_security_group_ingress),
+            (Change::Authorize, Direction::Egress) => send!(authorize_security_group_egress),
+            (Change::Revoke, Direction::Ingress) => send!(revoke_security_group_ingress),
+            (Change::Revoke, Direction::Egress) => send!(revoke_security_group_egress),
+            (Change::Redescribe, Direction::Ingress) => {
+                send!(update_security_group_rule_descriptions_ingress)
+            }
+            (Change::Redescribe, Direction::Egress) => {
+                send!(update_security_group_rule_descriptions_egress)
+            }
         }
         .map_err(&visible)
     })
@@ -378,100 +392,49 @@ async fn send_diff(
         }
     };
     let ec2 = &clients.ec2;
-    if !d.revoke.is_empty() {
-        match revoke(
-            clients,
-            group_id,
-            direction,
-            to_permissions(&d.revoke),
-            visible,
-        )
-        .await
-        {
-            // One of them is gone already (a rule removed outside ecsform): revoke the
-            // others one by one, since AWS rejects the whole call.
-            Err(e) if e.is_missing_permission() => {
-                for one in d.revoke.iter().map(|a| to_permissions([a])) {
-                    match revoke(clients, group_id, direction, one, visible).await {
-                        Err(e) if e.is_missing_permission() => {}
-                        other => other?,
-                    }
-                }
-            }
-            other => other?,
-        }
-    }
-    if !d.authorize.is_empty() {
-        match authorize(ec2, group_id, direction, &d.authorize, visible).await {
-            Err(e) if tolerate_duplicates && e.is_duplicate_permission() => {
-                for (atom, description) in &d.authorize {
-                    let one: Atoms = [(atom.clone(), description.clone())].into();
-                    match authorize(ec2, group_id, direction, &one, visible).await {
-                        Err(e) if e.is_duplicate_permission() => {}
-                        other => other?,
-                    }
-                }
-            }
-            other => other?,
-        }
-    }
+    // A permission that is gone already (a rule removed outside ecsform) was revoked.
+    let gone: fn(&ApiError) -> bool = ApiError::is_missing_permission;
+    let revoke = (Change::Revoke, direction);
+    send_each_if(ec2, group_id, revoke, &d.revoke, gone, &visible).await?;
+    let duplicate: fn(&ApiError) -> bool = match tolerate_duplicates {
+        true => ApiError::is_duplicate_permission,
+        false => |_| false,
+    };
+    let authorize = (Change::Authorize, direction);
+    send_each_if(ec2, group_id, authorize, &d.authorize, duplicate, &visible).await?;
     if !d.redescribe.is_empty() {
         let perms = to_permissions(&d.redescribe);
-        retry(RetryPolicy::default(), || async {
-            match direction {
-                Direction::Ingress => ec2
-                    .update_security_group_rule_descriptions_ingress()
-                    .group_id(group_id)
-                    .set_ip_permissions(Some(perms.clone()))
-                    .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(from_sdk),
-                Direction::Egress => ec2
-                    .update_security_group_rule_descriptions_egress()
-                    .group_id(group_id)
-                    .set_ip_permissions(Some(perms.clone()))
-                    .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(from_sdk),
-            }
-        })
-        .await?;
+        send_change(ec2, group_id, (Change::Redescribe, direction), perms, |e| e).await?;
     }
     Ok(())
 }
 
-async fn revoke(
-    clients: &AwsClients,
+/// Sends `change` for all of `atoms` in one call (none: no call). AWS makes all of a call's
+/// changes or none; when it refuses the call for one of them with an error `done` accepts
+/// (the change is there already), each is sent on its own and such a refusal counts as done.
+async fn send_each_if(
+    ec2: &aws_sdk_ec2::Client,
     group_id: &str,
-    direction: Direction,
-    perms: Vec<IpPermission>,
+    change: (Change, Direction),
+    atoms: &Atoms,
+    done: fn(&ApiError) -> bool,
     visible: impl Fn(ApiError) -> ApiError,
 ) -> Result<(), ApiError> {
-    let ec2 = &clients.ec2;
-    retry(RetryPolicy::default(), || async {
-        match direction {
-            Direction::Ingress => ec2
-                .revoke_security_group_ingress()
-                .group_id(group_id)
-                .set_ip_permissions(Some(perms.clone()))
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(from_sdk),
-            Direction::Egress => ec2
-                .revoke_security_group_egress()
-                .group_id(group_id)
-                .set_ip_permissions(Some(perms.clone()))
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(from_sdk),
+    if atoms.is_empty() {
+        return Ok(());
+    }
+    match send_change(ec2, group_id, change, to_permissions(atoms), &visible).await {
+        Err(e) if done(&e) => {
+            for one in atoms.iter().map(|a| to_permissions([a])) {
+                match send_change(ec2, group_id, change, one, &visible).await {
+                    Err(e) if done(&e) => {}
+                    other => other?,
+                }
+            }
+            Ok(())
         }
-        .map_err(&visible)
-    })
-    .await
+        other => other,
+    }
 }
 
 /// Right after `CreateSecurityGroup`, EC2 may not know the group yet: retry instead of
