@@ -8,10 +8,10 @@ use crate::aws::Adoption;
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{AttachmentStatus, InternetGateway, ResourceType as Ec2Type};
 
-use super::{changed, create_call, ec2_arn, read_created, retry_while, wait_gone};
+use super::{changed, create_call, delete_ec2, ec2_arn, read_created, recorded_id, retry_while};
 use crate::aws::ec2::describe_ec2;
 use crate::aws::ec2::{Ec2Objects, Ec2Reads};
-use crate::aws::error::{from_sdk, wait_until, ApiError, OrGone};
+use crate::aws::error::{from_sdk, wait_until, ApiError};
 use crate::aws::resource_type::id_prefix;
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
@@ -214,9 +214,7 @@ impl ResourceType for InternetGatewayType {
         planned: &Value,
     ) -> Result<Value, ApiError> {
         let clients = ctx.clients;
-        let id = get_str(prior, "id")
-            .ok_or_else(|| ApiError::malformed("aws_internet_gateway state has no id"))?
-            .to_string();
+        let id = recorded_id(self, prior)?;
         if changed(prior, planned, "vpc_id") {
             if let Some(old) = get_str(prior, "vpc_id") {
                 detach(clients, &id, old).await?;
@@ -231,9 +229,7 @@ impl ResourceType for InternetGatewayType {
 
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
         let clients = ctx.clients;
-        let id = get_str(prior, "id")
-            .ok_or_else(|| ApiError::malformed("aws_internet_gateway state has no id"))?
-            .to_string();
+        let id = recorded_id(self, prior)?;
         // Detach from whatever AWS says it is attached to, which may differ from the state.
         let ids = [id.clone()];
         let current = self.read_many(clients, &ids).await?;
@@ -243,25 +239,15 @@ impl ResourceType for InternetGatewayType {
         if let Some(vpc) = get_str(state, "vpc_id") {
             detach(clients, &id, vpc).await?;
         }
-        let deleted = retry_while(
-            &format!("internet gateway {id} to be deleted (DependencyViolation)"),
-            SETTLE_LIMIT,
-            ApiError::is_dependency_violation,
-            || async {
-                clients
-                    .ec2
-                    .delete_internet_gateway()
-                    .internet_gateway_id(&id)
-                    .send()
-                    .await
-                    .map_err(from_sdk)
-            },
-        )
-        .await;
-        if deleted.found()?.is_none() {
-            return Ok(());
-        }
-        wait_gone(self, clients, "internet gateway", &id, SETTLE_LIMIT).await
+        let limits = (SETTLE_LIMIT, SETTLE_LIMIT);
+        delete_ec2(self, clients, ("internet gateway", &id), limits, || {
+            clients
+                .ec2
+                .delete_internet_gateway()
+                .internet_gateway_id(&id)
+                .send()
+        })
+        .await
     }
 }
 

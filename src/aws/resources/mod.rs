@@ -47,11 +47,14 @@ use std::future::Future;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use super::error::{retry, wait_until, ApiError, ErrorKind, RetryPolicy};
+use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
+
+use super::error::{from_sdk, retry, wait_until, ApiError, ErrorKind, OrGone, RetryPolicy};
 use super::AwsClients;
 use crate::aws::call::call;
 use crate::aws::{ImportIdError, ResourceType};
 use crate::lang::Value;
+use crate::provider::values::get_str;
 
 /// How long an id created a moment ago may stay invisible to other calls.
 pub const VISIBILITY_LIMIT: Duration = Duration::from_secs(2 * 60);
@@ -133,6 +136,43 @@ pub async fn wait_gone(
     .await
 }
 
+/// Deletes an EC2 object with the Delete call `request` builds, repeated while AWS refuses it
+/// with DependencyViolation (what depends on the object is still being released) for up to
+/// `dependency_limit`, then waits up to `settle_limit` until `rt.read_many` no longer shows
+/// it. An object that is gone already counts as deleted. `what` names it in messages.
+pub async fn delete_ec2<T, E, R, F, Fut>(
+    rt: &dyn ResourceType,
+    clients: &AwsClients,
+    (what, id): (&str, &str),
+    (dependency_limit, settle_limit): (Duration, Duration),
+    request: F,
+) -> Result<(), ApiError>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<T, SdkError<E, R>>>,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    let deleted = retry_while(
+        &format!("{what} {id} to be deleted (DependencyViolation)"),
+        dependency_limit,
+        ApiError::is_dependency_violation,
+        || async { request().await.map_err(from_sdk) },
+    )
+    .await;
+    if deleted.found()?.is_none() {
+        return Ok(());
+    }
+    wait_gone(rt, clients, what, id, settle_limit).await
+}
+
+/// The id `state` records, or the error for a state of `rt` without one.
+pub(crate) fn recorded_id(rt: &dyn ResourceType, state: &Value) -> Result<String, ApiError> {
+    get_str(state, "id")
+        .map(String::from)
+        .ok_or_else(|| ApiError::malformed(format!("{} state has no id", rt.type_name())))
+}
+
 /// Repeats `call` (whose throttling the SDK retries) while it fails with an error `settling`
 /// accepts — an id another API cannot see yet, a dependency still being released — for up to
 /// `limit`. `what` names the operation in the timeout message.
@@ -146,29 +186,13 @@ where
     F: Fn() -> Fut,
     Fut: Future<Output = Result<T, ApiError>>,
 {
-    let last: Mutex<Option<ApiError>> = Mutex::new(None);
-    let outcome = wait_until(what, Duration::from_secs(2), limit, || async {
-        match retry(RetryPolicy::default(), &call).await {
-            Ok(v) => Ok(Some(v)),
-            Err(e) if settling(&e) => {
-                *last.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
-                Ok(None)
-            }
-            Err(e) => Err(e),
-        }
-    })
-    .await;
+    let attempt = || retry(RetryPolicy::default(), &call);
     // A timeout is better explained by the error AWS kept returning.
-    match (
-        outcome,
-        last.into_inner().unwrap_or_else(|e| e.into_inner()),
-    ) {
-        (Err(timeout), Some(mut e)) if timeout.kind == ErrorKind::Timeout => {
-            e.message = format!("{} ({})", e.message, timeout.message);
-            Err(e)
-        }
-        (outcome, _) => outcome,
-    }
+    let explain = |mut last: ApiError, timeout: ApiError| {
+        last.message = format!("{} ({})", last.message, timeout.message);
+        last
+    };
+    repeat_while(what, limit, settling, attempt, explain).await
 }
 
 /// Sends a create call, repeating it only while AWS rejected it outright because an id it
@@ -181,11 +205,29 @@ where
     F: Fn() -> Fut,
     Fut: Future<Output = Result<T, ApiError>>,
 {
+    let not_found = ApiError::is_not_found;
+    repeat_while(what, VISIBILITY_LIMIT, not_found, call, |last, _| last).await
+}
+
+/// Makes `attempt` every 2 seconds while it fails with an error `settling` accepts, for up to
+/// `limit`; a timeout is reported as `explain` makes it from the last such error and the
+/// timeout.
+async fn repeat_while<T, F, Fut>(
+    what: &str,
+    limit: Duration,
+    settling: impl Fn(&ApiError) -> bool,
+    attempt: F,
+    explain: impl FnOnce(ApiError, ApiError) -> ApiError,
+) -> Result<T, ApiError>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<T, ApiError>>,
+{
     let last: Mutex<Option<ApiError>> = Mutex::new(None);
-    let outcome = wait_until(what, Duration::from_secs(2), VISIBILITY_LIMIT, || async {
-        match call().await {
+    let outcome = wait_until(what, Duration::from_secs(2), limit, || async {
+        match attempt().await {
             Ok(v) => Ok(Some(v)),
-            Err(e) if e.is_not_found() => {
+            Err(e) if settling(&e) => {
                 *last.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
                 Ok(None)
             }
@@ -197,7 +239,7 @@ where
         outcome,
         last.into_inner().unwrap_or_else(|e| e.into_inner()),
     ) {
-        (Err(timeout), Some(e)) if timeout.kind == ErrorKind::Timeout => Err(e),
+        (Err(timeout), Some(e)) if timeout.kind == ErrorKind::Timeout => Err(explain(e, timeout)),
         (outcome, _) => outcome,
     }
 }

@@ -16,7 +16,7 @@ use super::route::{
     create_route, delete_route, replace_route, tables_by_filter, target_of, targets_of_route,
     Destination, Target, TARGETS,
 };
-use super::{changed, create_call, ec2_arn, read_created, wait_gone};
+use super::{changed, create_call, ec2_arn, read_created, recorded_id, wait_gone};
 use crate::aws::call::call;
 use crate::aws::ec2::{Ec2Objects, Ec2Reads};
 use crate::aws::error::{from_sdk, wait_until, ApiError, OrGone};
@@ -339,9 +339,7 @@ impl ResourceType for RouteTableType {
         planned: &Value,
     ) -> Result<Value, ApiError> {
         let clients = ctx.clients;
-        let id = get_str(prior, "id")
-            .ok_or_else(|| ApiError::malformed("aws_route_table state has no id"))?
-            .to_string();
+        let id = recorded_id(self, prior)?;
         let gateways_known = planned
             .as_map()
             .and_then(|m| m.get("propagating_vgws"))
@@ -389,9 +387,7 @@ impl ResourceType for RouteTableType {
 
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
         let clients = ctx.clients;
-        let id = get_str(prior, "id")
-            .ok_or_else(|| ApiError::malformed("aws_route_table state has no id"))?
-            .to_string();
+        let id = recorded_id(self, prior)?;
         let ids = [id.clone()];
         // AWS refuses to delete an associated table; as the Terraform provider does, drop the
         // (non-main) associations first.

@@ -16,6 +16,7 @@ use super::route::tables_by_filter;
 use super::{changed, create_call, expect_prefix, read_created, split_import_id, wait_gone};
 use crate::aws::call::call;
 use crate::aws::error::{from_sdk, wait_until, ApiError, ErrorKind, OrGone};
+use crate::aws::resources::recorded_id;
 use crate::aws::AwsClients;
 use crate::aws::{CallContext, ImportIdError, ResourceType};
 use crate::lang::Value;
@@ -209,9 +210,7 @@ impl ResourceType for RouteTableAssociationType {
         planned: &Value,
     ) -> Result<Value, ApiError> {
         let clients = ctx.clients;
-        let id = get_str(prior, "id")
-            .ok_or_else(|| ApiError::malformed("aws_route_table_association state has no id"))?
-            .to_string();
+        let id = recorded_id(self, prior)?;
         if !changed(prior, planned, "route_table_id") {
             return read_created(self, clients, &id).await;
         }
@@ -239,9 +238,7 @@ impl ResourceType for RouteTableAssociationType {
 
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
         let clients = ctx.clients;
-        let id = get_str(prior, "id")
-            .ok_or_else(|| ApiError::malformed("aws_route_table_association state has no id"))?
-            .to_string();
+        let id = recorded_id(self, prior)?;
         let r = call(|| {
             clients
                 .ec2

@@ -10,7 +10,7 @@ use aws_sdk_ec2::types::{
     AttributeBooleanValue, ResourceType as Ec2Type, Subnet, SubnetCidrBlockStateCode, SubnetState,
 };
 
-use super::{changed, create_call, ec2_arn, read_created, retry_while, wait_gone};
+use super::{changed, create_call, delete_ec2, ec2_arn, read_created, recorded_id};
 use crate::aws::call::call;
 use crate::aws::ec2::describe_ec2;
 use crate::aws::ec2::{Ec2Objects, Ec2Reads};
@@ -240,9 +240,7 @@ impl ResourceType for SubnetType {
         planned: &Value,
     ) -> Result<Value, ApiError> {
         let clients = ctx.clients;
-        let id = get_str(prior, "id")
-            .ok_or_else(|| ApiError::malformed("aws_subnet state has no id"))?
-            .to_string();
+        let id = recorded_id(self, prior)?;
         if changed(prior, planned, "map_public_ip_on_launch") {
             let v = get_bool(planned, "map_public_ip_on_launch").unwrap_or(false);
             set_flag(clients, &id, SubnetFlag::MapPublicIpOnLaunch, v).await?;
@@ -301,28 +299,12 @@ impl ResourceType for SubnetType {
 
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
         let clients = ctx.clients;
-        let id = get_str(prior, "id")
-            .ok_or_else(|| ApiError::malformed("aws_subnet state has no id"))?
-            .to_string();
-        let deleted = retry_while(
-            &format!("subnet {id} to be deleted (DependencyViolation)"),
-            DEPENDENCY_LIMIT,
-            ApiError::is_dependency_violation,
-            || async {
-                clients
-                    .ec2
-                    .delete_subnet()
-                    .subnet_id(&id)
-                    .send()
-                    .await
-                    .map_err(from_sdk)
-            },
-        )
-        .await;
-        if deleted.found()?.is_none() {
-            return Ok(());
-        }
-        wait_gone(self, clients, "subnet", &id, SETTLE_LIMIT).await
+        let id = recorded_id(self, prior)?;
+        let limits = (DEPENDENCY_LIMIT, SETTLE_LIMIT);
+        delete_ec2(self, clients, ("subnet", &id), limits, || {
+            clients.ec2.delete_subnet().subnet_id(&id).send()
+        })
+        .await
     }
 }
 

@@ -13,7 +13,7 @@ use aws_sdk_ec2::types::{
     Vpc, VpcAttributeName, VpcCidrBlockStateCode, VpcState,
 };
 
-use super::{changed, create_call, ec2_arn, read_created, retry_while, wait_gone, DESCRIBE_CHUNK};
+use super::{changed, create_call, delete_ec2, ec2_arn, read_created, recorded_id, DESCRIBE_CHUNK};
 use crate::aws::call::call;
 use crate::aws::ec2::{describe_ec2, describe_matching, filter, Ec2Object};
 use crate::aws::ec2::{Ec2Objects, Ec2Reads};
@@ -388,9 +388,7 @@ impl ResourceType for VpcType {
         planned: &Value,
     ) -> Result<Value, ApiError> {
         let clients = ctx.clients;
-        let id = get_str(prior, "id")
-            .ok_or_else(|| ApiError::malformed("aws_vpc state has no id"))?
-            .to_string();
+        let id = recorded_id(self, prior)?;
         if changed(prior, planned, "enable_dns_support") {
             let v = get_bool(planned, "enable_dns_support").unwrap_or(true);
             set_dns_attribute(clients, &id, VpcAttributeName::EnableDnsSupport, v).await?;
@@ -442,28 +440,12 @@ impl ResourceType for VpcType {
 
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
         let clients = ctx.clients;
-        let id = get_str(prior, "id")
-            .ok_or_else(|| ApiError::malformed("aws_vpc state has no id"))?
-            .to_string();
-        let deleted = retry_while(
-            &format!("VPC {id} to be deleted (DependencyViolation)"),
-            DEPENDENCY_LIMIT,
-            ApiError::is_dependency_violation,
-            || async {
-                clients
-                    .ec2
-                    .delete_vpc()
-                    .vpc_id(&id)
-                    .send()
-                    .await
-                    .map_err(from_sdk)
-            },
-        )
-        .await;
-        if deleted.found()?.is_none() {
-            return Ok(());
-        }
-        wait_gone(self, clients, "VPC", &id, SETTLE_LIMIT).await
+        let id = recorded_id(self, prior)?;
+        let limits = (DEPENDENCY_LIMIT, SETTLE_LIMIT);
+        delete_ec2(self, clients, ("VPC", &id), limits, || {
+            clients.ec2.delete_vpc().vpc_id(&id).send()
+        })
+        .await
     }
 }
 
