@@ -99,7 +99,7 @@ async fn attach(clients: &AwsClients, id: &str, vpc: &str) -> Result<(), ApiErro
         // The SDK's resend of an attach whose answer was lost: done if it is this VPC the
         // gateway is attached to.
         Err(e) if e.is_already_associated() => {
-            let found = describe_gateways(clients, &ids).await?;
+            let found: Vec<InternetGateway> = describe_ec2(clients, &ids).await?;
             let to_vpc = found
                 .iter()
                 .flat_map(|g| g.attachments())
