@@ -10,10 +10,12 @@ use async_trait::async_trait;
 use super::{Adoption, CallContext, Candidate, DataSource, LocalRead, Owner, ResourceType};
 use crate::aws::error::{ApiError, ErrorKind};
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::diag::{Diagnostic, Sources};
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::values::state_object;
-use crate::provider::{AttrSchema, AttrType, Schema};
+use crate::provider::Schema;
 
 pub struct NullResource;
 
@@ -24,33 +26,31 @@ pub struct TemplateFile;
 
 static TEMPLATE_FILE: Schema = Schema {
     version: 0,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::optional("template", AttrType::String),
-        AttrSchema::optional("filename", AttrType::String),
-        AttrSchema::optional("vars", AttrType::StringMap),
-        AttrSchema::computed("rendered", AttrType::String),
+    attributes: attrs![
+        computed String: id;
+        optional String: template filename;
+        optional StringMap: vars;
+        computed String: rendered;
     ],
     blocks: &[],
 };
 
 static NULL_RESOURCE: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::optional("triggers", AttrType::StringMap).force_new(),
+    attributes: attrs![
+        computed String: id;
+        optional StringMap: triggers.force_new();
     ],
     blocks: &[],
 };
 
+static NULL_RESOURCE_TYPE: Declaration =
+    Declaration::new("null_resource", &NULL_RESOURCE, Adoption::NotInAws);
+
 #[async_trait]
 impl ResourceType for NullResource {
-    fn type_name(&self) -> &'static str {
-        "null_resource"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &NULL_RESOURCE
+    fn declaration(&self) -> &'static Declaration {
+        &NULL_RESOURCE_TYPE
     }
 
     fn refreshes(&self) -> bool {
@@ -77,10 +77,6 @@ impl ResourceType for NullResource {
             &NULL_RESOURCE,
             [("id", Value::String(id)), ("triggers", triggers)],
         ))
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::NotInAws
     }
 
     async fn find_created(

@@ -21,21 +21,21 @@ use super::AwsClients;
 use super::{Candidate, ImportIdError, Owner, ResourceType};
 use crate::aws::service_tags::TagChanges;
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_blocks, get_i32, get_str};
-use crate::provider::{AttrSchema, AttrType};
+use crate::provider::AttrSchema;
 
 /// The arguments of a capacity provider strategy block.
-pub static CAPACITY_PROVIDER_STRATEGY: &[AttrSchema] = &[
-    AttrSchema::required("capacity_provider", AttrType::String),
-    AttrSchema::optional("weight", AttrType::Number).default(Default::Number(0.0)),
-    AttrSchema::optional("base", AttrType::Number).default(Default::Number(0.0)),
+pub static CAPACITY_PROVIDER_STRATEGY: &[AttrSchema] = attrs![
+    required String: capacity_provider;
+    optional Number: weight.default(Default::Number(0.0)) base.default(Default::Number(0.0));
 ];
 
 /// The arguments of a `placement_constraints` block (of a service or a task definition).
-pub static PLACEMENT_CONSTRAINT: &[AttrSchema] = &[
-    AttrSchema::required("type", AttrType::String),
-    AttrSchema::optional("expression", AttrType::String),
+pub static PLACEMENT_CONSTRAINT: &[AttrSchema] = attrs![
+    required String: type;
+    optional String: expression;
 ];
 
 /// The strategy blocks `block` of `planned` in ECS's shape.

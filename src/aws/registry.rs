@@ -127,7 +127,8 @@ mod tests {
     use super::*;
     use crate::aws::{fill_local_from_config, Adoption};
     use crate::lang::Value;
-    use crate::provider::{AttrSchema, AttrType, Schema};
+    use crate::provider::attrs;
+    use crate::provider::Schema;
 
     #[test]
     fn every_importable_type_documents_its_import_id() {
@@ -280,11 +281,10 @@ mod tests {
     fn imports_take_arguments_aws_does_not_store_from_the_configuration() {
         static SCHEMA: Schema = Schema {
             version: 1,
-            attributes: &[
-                AttrSchema::computed("id", AttrType::String),
-                AttrSchema::optional("name", AttrType::String),
-                AttrSchema::optional("force_destroy", AttrType::Bool).local(),
-                AttrSchema::optional("skip_destroy", AttrType::Bool).local(),
+            attributes: attrs![
+                computed String: id;
+                optional String: name;
+                optional Bool: force_destroy.local() skip_destroy.local();
             ],
             blocks: &[],
         };

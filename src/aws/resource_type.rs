@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 
 use super::adopt::read_judged;
+use super::adoption::pin_name;
 use super::ec2::Ec2Reads;
 use super::error::{ApiError, ErrorKind};
 use super::refresh_batch::RefreshBatch;
@@ -40,13 +41,22 @@ pub struct CallContext<'a> {
 /// identifier AWS gave the object.
 #[async_trait]
 pub trait ResourceType: Send + Sync {
+    /// What the type is, as data: its name, what ecsform implements of its schema, how its
+    /// objects are found again and how it names them. The methods below that have the same
+    /// names read it.
+    fn declaration(&self) -> &'static Declaration;
+
     /// `"aws_subnet"`: the type's own name. A type found by an alias (`aws_alb`, see
     /// [`Registered`]) answers its own name here, so what shows a type name to the user
     /// (state rows, messages) takes it from the address instead.
-    fn type_name(&self) -> &'static str;
+    fn type_name(&self) -> &'static str {
+        self.declaration().name
+    }
 
     /// What ecsform implements of the type's schema.
-    fn declared_schema(&self) -> &'static Schema;
+    fn declared_schema(&self) -> &'static Schema {
+        self.declaration().schema
+    }
 
     /// The type's complete schema: the declared one with the rest of the AWS provider's
     /// schema for the type, unsupported (see [`reference`]).
@@ -120,15 +130,20 @@ pub trait ResourceType: Send + Sync {
     async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError>;
 
     /// How an object this type created can be found again when its id was never recorded
-    /// (see [`adopt`]). No default: every type decides.
-    fn adoption(&self) -> Adoption;
+    /// (see [`adopt`]): the [`Declaration::adoption`].
+    fn adoption(&self) -> Adoption {
+        self.declaration().adoption
+    }
 
     /// Fixes in `planned` what [`ResourceType::create`] would otherwise choose at random (a
     /// name made from `name_prefix`, a generated target id), so that the intent row written
     /// before the call records it and [`ResourceType::find_created`] can look for it. The
-    /// default has nothing to fix.
+    /// default pins the [`Declaration::generated_name`], if the type has one.
     fn pin_generated(&self, planned: Value) -> Value {
-        planned
+        match self.declaration().generated_name {
+            Some(g) => pin_name(planned, g.name, g.prefix, g.default_prefix),
+            None => planned,
+        }
     }
 
     /// Looks for objects a create of `planned` (as recorded in the intent row, pinned) for
@@ -237,6 +252,58 @@ pub trait ResourceType: Send + Sync {
     ) -> RollOut<'a> {
         Box::pin(std::future::ready(Ok(false)))
     }
+}
+
+/// What a resource type is, as data ([`ResourceType::declaration`]), e.g.
+/// `Declaration::new("aws_iam_role", &SCHEMA, Adoption::NameAndTags).generated_name("name",
+/// "name_prefix", "terraform-")`.
+#[derive(Clone, Copy, Debug)]
+pub struct Declaration {
+    /// The type's own name ([`ResourceType::type_name`]).
+    pub name: &'static str,
+    /// What ecsform implements of the type's schema ([`ResourceType::declared_schema`]).
+    pub schema: &'static Schema,
+    /// How an object created before a crash is found again ([`ResourceType::adoption`]).
+    pub adoption: Adoption,
+    /// Where the type makes up a name when the configuration gives none
+    /// ([`ResourceType::pin_generated`]).
+    pub generated_name: Option<GeneratedName>,
+}
+
+impl Declaration {
+    pub const fn new(name: &'static str, schema: &'static Schema, adoption: Adoption) -> Self {
+        Declaration {
+            name,
+            schema,
+            adoption,
+            generated_name: None,
+        }
+    }
+
+    /// A name made up from `prefix` (or `default_prefix`) when the configuration leaves
+    /// `name` unset, as the AWS provider does.
+    pub const fn generated_name(
+        mut self,
+        name: &'static str,
+        prefix: &'static str,
+        default_prefix: &'static str,
+    ) -> Self {
+        self.generated_name = Some(GeneratedName {
+            name,
+            prefix,
+            default_prefix,
+        });
+        self
+    }
+}
+
+/// A name argument that the type fills in when the configuration does not: `name` from
+/// `name_prefix`, or from `default_prefix` when that is unset too.
+#[derive(Clone, Copy, Debug)]
+pub struct GeneratedName {
+    pub name: &'static str,
+    pub prefix: &'static str,
+    pub default_prefix: &'static str,
 }
 
 /// What the default of a [`ResourceType`] method that a type must implement (or give the

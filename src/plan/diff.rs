@@ -397,19 +397,19 @@ fn with_tags_all(config: &Value, tags_all: Option<Value>) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::attrs;
     use crate::provider::schema::Default;
-    use crate::provider::{AttrSchema, AttrType};
+    use crate::provider::AttrSchema;
 
     static SCHEMA: Schema = Schema {
         version: 1,
-        attributes: &[
-            AttrSchema::computed("id", AttrType::String),
-            AttrSchema::required("cidr_block", AttrType::String).force_new(),
-            AttrSchema::optional("enable_dns_hostnames", AttrType::Bool)
-                .default(Default::Bool(false)),
-            AttrSchema::optional_computed("availability_zone", AttrType::String).force_new(),
-            AttrSchema::optional("tags", AttrType::StringMap),
-            AttrSchema::computed("tags_all", AttrType::StringMap),
+        attributes: attrs![
+            computed String: id;
+            required String: cidr_block.force_new();
+            optional Bool: enable_dns_hostnames.default(Default::Bool(false));
+            optional_computed String: availability_zone.force_new();
+            optional StringMap: tags;
+            computed StringMap: tags_all;
         ],
         blocks: &[],
     };
@@ -534,10 +534,10 @@ mod tests {
     fn attributes_that_change_on_update_are_unknown_in_updates_only() {
         static VERSIONED: Schema = Schema {
             version: 1,
-            attributes: &[
-                AttrSchema::computed("id", AttrType::String),
-                AttrSchema::optional("instance_type", AttrType::String),
-                AttrSchema::computed("latest_version", AttrType::Number).changes_on_update(),
+            attributes: attrs![
+                computed String: id;
+                optional String: instance_type;
+                computed Number: latest_version.changes_on_update();
             ],
             blocks: &[],
         };
@@ -601,13 +601,15 @@ mod tests {
 
     #[test]
     fn force_new_attribute_inside_a_block_replaces() {
-        static PROVIDER: &[AttrSchema] = &[
-            AttrSchema::required("group_arn", AttrType::String).force_new(),
-            AttrSchema::optional("target", AttrType::Number),
+        static PROVIDER: &[AttrSchema] = attrs![
+            required String: group_arn.force_new();
+            optional Number: target;
         ];
         static WITH_BLOCK: Schema = Schema {
             version: 1,
-            attributes: &[AttrSchema::computed("id", AttrType::String)],
+            attributes: attrs![
+                computed String: id;
+            ],
             blocks: &[BlockSchema::list("provider", PROVIDER)],
         };
         let block = |arn: &str, target: i32| {
@@ -643,13 +645,15 @@ mod tests {
 
     #[test]
     fn a_nested_block_attribute_that_forces_replacement_replaces() {
-        static SCALING: &[AttrSchema] = &[
-            AttrSchema::optional("mode", AttrType::String).force_new(),
-            AttrSchema::optional("target", AttrType::Number),
+        static SCALING: &[AttrSchema] = attrs![
+            optional String: mode.force_new();
+            optional Number: target;
         ];
         static WITH_NESTED: Schema = Schema {
             version: 1,
-            attributes: &[AttrSchema::computed("id", AttrType::String)],
+            attributes: attrs![
+                computed String: id;
+            ],
             blocks: &[BlockSchema::list("provider", &[])
                 .max_items(1)
                 .blocks(&[BlockSchema::list("scaling", SCALING).max_items(1)])],
@@ -708,16 +712,20 @@ mod tests {
 
     #[test]
     fn unset_optional_computed_attributes_inside_blocks_keep_what_aws_has() {
-        static EBS: &[AttrSchema] = &[
-            AttrSchema::optional("encrypted", AttrType::String),
-            AttrSchema::optional_computed("volume_size", AttrType::Number),
+        static EBS: &[AttrSchema] = attrs![
+            optional String: encrypted;
+            optional_computed Number: volume_size;
         ];
         static DEVICES: Schema = Schema {
             version: 1,
-            attributes: &[AttrSchema::computed("id", AttrType::String)],
+            attributes: attrs![
+                computed String: id;
+            ],
             blocks: &[BlockSchema::list(
                 "device",
-                &[AttrSchema::optional("device_name", AttrType::String)],
+                attrs![
+                    optional String: device_name;
+                ],
             )
             .blocks(&[BlockSchema::list("ebs", EBS).max_items(1)])],
         };

@@ -7,4 +7,5 @@ pub mod reference;
 pub mod schema;
 pub mod values;
 
+pub(crate) use schema::attrs;
 pub use schema::{AttrKind, AttrSchema, AttrType, BlockSchema, Nesting, Schema};

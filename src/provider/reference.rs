@@ -273,14 +273,15 @@ fn lang_type(t: &Json) -> Type {
 mod tests {
     use super::*;
     use crate::lang::Value;
+    use crate::provider::attrs;
 
     static DECLARED: Schema = Schema {
         version: 1,
-        attributes: &[
-            AttrSchema::computed("id", AttrType::String),
-            AttrSchema::required("cidr_block", AttrType::String),
-            AttrSchema::optional("tags", AttrType::StringMap),
-            AttrSchema::computed("tags_all", AttrType::StringMap),
+        attributes: attrs![
+            computed String: id;
+            required String: cidr_block;
+            optional StringMap: tags;
+            computed StringMap: tags_all;
         ],
         blocks: &[],
     };
@@ -349,11 +350,8 @@ mod tests {
         // A type ecsform does not implement (completed schemas are cached by type name).
         static POLICY: Schema = Schema {
             version: 1,
-            attributes: &[
-                AttrSchema::required("name", AttrType::String),
-                AttrSchema::required("resource_id", AttrType::String),
-                AttrSchema::required("scalable_dimension", AttrType::String),
-                AttrSchema::required("service_namespace", AttrType::String),
+            attributes: attrs![
+                required String: name resource_id scalable_dimension service_namespace;
             ],
             blocks: &[],
         };

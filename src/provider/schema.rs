@@ -67,6 +67,32 @@ pub enum Default {
     Number(f64),
 }
 
+/// A list of attributes, consecutive ones of the same kind and type on one line:
+///
+/// ```ignore
+/// attributes: attrs![
+///     computed String: id arn;
+///     required String: name.force_new();
+///     optional Number: port.default(Default::Number(80.0));
+///     optional StringMap: tags;
+/// ],
+/// ```
+///
+/// Each line is a kind (an [`AttrSchema`] constructor: `required`, `optional`, `computed`,
+/// `optional_computed`), an [`AttrType`] and the names, each followed by the [`AttrSchema`]
+/// modifiers that apply to it alone. The order is the schema's order.
+macro_rules! attrs {
+    ($($kind:ident $ty:ident : $($name:ident $(. $modifier:ident ( $($arg:expr),* ))* )+ ;)*) => {
+        &[$($(
+            $crate::provider::AttrSchema::$kind(
+                stringify!($name),
+                $crate::provider::AttrType::$ty,
+            ) $(.$modifier($($arg),*))*
+        ),+),*]
+    };
+}
+pub(crate) use attrs;
+
 #[derive(Clone, Copy, Debug)]
 pub struct AttrSchema {
     pub name: &'static str,
@@ -868,18 +894,18 @@ fn conform_attrs(
 mod tests {
     use super::*;
 
-    static RULE: &[AttrSchema] = &[
-        AttrSchema::required("from_port", AttrType::Number),
-        AttrSchema::optional("cidr_blocks", AttrType::StringList),
+    static RULE: &[AttrSchema] = attrs![
+        required Number: from_port;
+        optional StringList: cidr_blocks;
     ];
     static SCHEMA: Schema = Schema {
         version: 1,
-        attributes: &[
-            AttrSchema::computed("id", AttrType::String),
-            AttrSchema::required("cidr_block", AttrType::String).force_new(),
-            AttrSchema::optional("enable_dns_support", AttrType::Bool).default(Default::Bool(true)),
-            AttrSchema::optional_computed("owner_id", AttrType::String),
-            AttrSchema::optional("tags", AttrType::StringMap),
+        attributes: attrs![
+            computed String: id;
+            required String: cidr_block.force_new();
+            optional Bool: enable_dns_support.default(Default::Bool(true));
+            optional_computed String: owner_id;
+            optional StringMap: tags;
         ],
         blocks: &[BlockSchema::set("ingress", RULE)],
     };
@@ -919,17 +945,19 @@ mod tests {
         assert_eq!(errors.len(), 3, "{errors:?}");
     }
 
-    static SCALING: &[AttrSchema] = &[
-        AttrSchema::optional("status", AttrType::String).default(Default::Str("DISABLED")),
-        AttrSchema::optional_computed("target_capacity", AttrType::Number),
+    static SCALING: &[AttrSchema] = attrs![
+        optional String: status.default(Default::Str("DISABLED"));
+        optional_computed Number: target_capacity;
     ];
-    static PROVIDER: &[AttrSchema] = &[
-        AttrSchema::required("group_arn", AttrType::String).force_new(),
-        AttrSchema::optional("protection", AttrType::String),
+    static PROVIDER: &[AttrSchema] = attrs![
+        required String: group_arn.force_new();
+        optional String: protection;
     ];
     static NESTED: Schema = Schema {
         version: 1,
-        attributes: &[AttrSchema::required("name", AttrType::String)],
+        attributes: attrs![
+            required String: name;
+        ],
         blocks: &[
             BlockSchema::list("provider", PROVIDER)
                 .min_items(1)
@@ -938,11 +966,15 @@ mod tests {
             BlockSchema::set("rule", RULE),
             BlockSchema::single(
                 "timeouts",
-                &[AttrSchema::optional("create", AttrType::String)],
+                attrs![
+                    optional String: create;
+                ],
             ),
             BlockSchema::group(
                 "options",
-                &[AttrSchema::optional("enabled", AttrType::Bool).default(Default::Bool(false))],
+                attrs![
+                    optional Bool: enabled.default(Default::Bool(false));
+                ],
             ),
         ],
     };

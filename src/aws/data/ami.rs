@@ -17,46 +17,29 @@ use crate::aws::tags::ECSFORM_PREFIX;
 use crate::aws::AwsClients;
 use crate::aws::DataSource;
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_bool, get_str, get_strings, opt_bool, opt_str, state_object};
-use crate::provider::{AttrSchema, AttrType, Schema};
+use crate::provider::Schema;
 
 pub struct Ami;
 
 static SCHEMA: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::optional("owners", AttrType::StringList),
-        AttrSchema::optional("executable_users", AttrType::StringList),
-        AttrSchema::optional("name_regex", AttrType::String),
-        AttrSchema::optional("most_recent", AttrType::Bool).default(Default::Bool(false)),
-        AttrSchema::optional("include_deprecated", AttrType::Bool).default(Default::Bool(false)),
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::computed("image_id", AttrType::String),
-        AttrSchema::computed("arn", AttrType::String),
-        AttrSchema::computed("name", AttrType::String),
-        AttrSchema::computed("description", AttrType::String),
-        AttrSchema::computed("architecture", AttrType::String),
-        AttrSchema::computed("creation_date", AttrType::String),
-        AttrSchema::computed("deprecation_time", AttrType::String),
-        AttrSchema::computed("ena_support", AttrType::Bool),
-        AttrSchema::computed("hypervisor", AttrType::String),
-        AttrSchema::computed("image_location", AttrType::String),
-        AttrSchema::computed("image_owner_alias", AttrType::String),
-        AttrSchema::computed("image_type", AttrType::String),
-        AttrSchema::computed("kernel_id", AttrType::String),
-        AttrSchema::computed("owner_id", AttrType::String),
-        AttrSchema::computed("platform", AttrType::String),
-        AttrSchema::computed("platform_details", AttrType::String),
-        AttrSchema::computed("public", AttrType::Bool),
-        AttrSchema::computed("ramdisk_id", AttrType::String),
-        AttrSchema::computed("root_device_name", AttrType::String),
-        AttrSchema::computed("root_device_type", AttrType::String),
-        AttrSchema::computed("sriov_net_support", AttrType::String),
-        AttrSchema::computed("state", AttrType::String),
-        AttrSchema::computed("usage_operation", AttrType::String),
-        AttrSchema::computed("virtualization_type", AttrType::String),
-        AttrSchema::computed("tags", AttrType::StringMap),
+    attributes: attrs![
+        optional StringList: owners executable_users;
+        optional String: name_regex;
+        optional Bool: most_recent.default(Default::Bool(false));
+        optional Bool: include_deprecated.default(Default::Bool(false));
+        computed String: id image_id arn name description architecture creation_date;
+        computed String: deprecation_time;
+        computed Bool: ena_support;
+        computed String: hypervisor image_location image_owner_alias image_type kernel_id owner_id;
+        computed String: platform platform_details;
+        computed Bool: public;
+        computed String: ramdisk_id root_device_name root_device_type sriov_net_support state;
+        computed String: usage_operation virtualization_type;
+        computed StringMap: tags;
     ],
     blocks: &[FILTER_BLOCK],
 };

@@ -9,30 +9,29 @@ use crate::aws::error::ApiError;
 use crate::aws::AwsClients;
 use crate::aws::DataSource;
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::values::{
     get_blocks, get_bool, get_str, get_strings, state_object, string_set, strings,
 };
-use crate::provider::{AttrSchema, AttrType, BlockSchema, Schema};
+use crate::provider::{BlockSchema, Schema};
 
 pub struct AvailabilityZones;
 
 static SCHEMA: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::optional("all_availability_zones", AttrType::Bool),
-        AttrSchema::optional("exclude_names", AttrType::StringSet),
-        AttrSchema::optional("exclude_zone_ids", AttrType::StringSet),
-        AttrSchema::optional("state", AttrType::String),
-        AttrSchema::computed("names", AttrType::StringList),
-        AttrSchema::computed("zone_ids", AttrType::StringList),
-        AttrSchema::computed("group_names", AttrType::StringSet),
+    attributes: attrs![
+        computed String: id;
+        optional Bool: all_availability_zones;
+        optional StringSet: exclude_names exclude_zone_ids;
+        optional String: state;
+        computed StringList: names zone_ids;
+        computed StringSet: group_names;
     ],
     blocks: &[BlockSchema::set(
         "filter",
-        &[
-            AttrSchema::required("name", AttrType::String),
-            AttrSchema::required("values", AttrType::StringSet),
+        attrs![
+            required String: name;
+            required StringSet: values;
         ],
     )],
 };

@@ -8,18 +8,16 @@ use crate::aws::error::ApiError;
 use crate::aws::AwsClients;
 use crate::aws::DataSource;
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::values::{opt_str, state_object};
-use crate::provider::{AttrSchema, AttrType, Schema};
+use crate::provider::Schema;
 
 pub struct CallerIdentity;
 
 static SCHEMA: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::computed("account_id", AttrType::String),
-        AttrSchema::computed("arn", AttrType::String),
-        AttrSchema::computed("user_id", AttrType::String),
+    attributes: attrs![
+        computed String: id account_id arn user_id;
     ],
     blocks: &[],
 };

@@ -33,34 +33,27 @@ use crate::aws::error::{ApiError, ErrorKind};
 use crate::aws::AwsClients;
 use crate::aws::DataSource;
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_blocks, get_str, get_strings, state_object};
-use crate::provider::{AttrSchema, AttrType, BlockSchema, Schema};
+use crate::provider::{AttrSchema, BlockSchema, Schema};
 
 pub struct IamPolicyDocument;
 
 static SCHEMA: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::optional("version", AttrType::String).default(Default::Str("2012-10-17")),
-        AttrSchema::optional("policy_id", AttrType::String),
-        AttrSchema::optional("source_policy_documents", AttrType::StringList),
-        AttrSchema::optional("override_policy_documents", AttrType::StringList),
-        AttrSchema::optional("source_json", AttrType::String),
-        AttrSchema::optional("override_json", AttrType::String),
-        AttrSchema::computed("json", AttrType::String),
-        AttrSchema::computed("minified_json", AttrType::String),
+    attributes: attrs![
+        computed String: id;
+        optional String: version.default(Default::Str("2012-10-17")) policy_id;
+        optional StringList: source_policy_documents override_policy_documents;
+        optional String: source_json override_json;
+        computed String: json minified_json;
     ],
     blocks: &[BlockSchema::list(
         "statement",
-        &[
-            AttrSchema::optional("sid", AttrType::String),
-            AttrSchema::optional("effect", AttrType::String).default(Default::Str("Allow")),
-            AttrSchema::optional("actions", AttrType::StringSet),
-            AttrSchema::optional("not_actions", AttrType::StringSet),
-            AttrSchema::optional("resources", AttrType::StringSet),
-            AttrSchema::optional("not_resources", AttrType::StringSet),
+        attrs![
+            optional String: sid effect.default(Default::Str("Allow"));
+            optional StringSet: actions not_actions resources not_resources;
         ],
     )
     .blocks(&[
@@ -70,15 +63,15 @@ static SCHEMA: Schema = Schema {
     ])],
 };
 
-static PRINCIPALS: &[AttrSchema] = &[
-    AttrSchema::required("identifiers", AttrType::StringSet),
-    AttrSchema::required("type", AttrType::String),
+static PRINCIPALS: &[AttrSchema] = attrs![
+    required StringSet: identifiers;
+    required String: type;
 ];
 
-static CONDITION: &[AttrSchema] = &[
-    AttrSchema::required("test", AttrType::String),
-    AttrSchema::required("values", AttrType::StringList),
-    AttrSchema::required("variable", AttrType::String),
+static CONDITION: &[AttrSchema] = attrs![
+    required String: test;
+    required StringList: values;
+    required String: variable;
 ];
 
 /// A JSON value with its object keys in a fixed order (Go marshals structs in field order).

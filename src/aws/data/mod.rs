@@ -16,15 +16,16 @@ use super::ec2::{describe_matching, Ec2Object};
 use super::error::{ApiError, ErrorKind};
 use super::AwsClients;
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::values::{get_blocks, get_bool, get_str, get_string_map, get_strings};
-use crate::provider::{AttrSchema, AttrType, BlockSchema};
+use crate::provider::BlockSchema;
 
 /// The `filter { name = ..., values = [...] }` blocks of EC2 lookups.
 pub(crate) static FILTER_BLOCK: BlockSchema = BlockSchema::set(
     "filter",
-    &[
-        AttrSchema::required("name", AttrType::String),
-        AttrSchema::required("values", AttrType::StringSet),
+    attrs![
+        required String: name;
+        required StringSet: values;
     ],
 );
 

@@ -12,18 +12,18 @@ use crate::aws::error::{ApiError, ErrorKind};
 use crate::aws::AwsClients;
 use crate::aws::DataSource;
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::values::{get_str, opt_str, state_object};
-use crate::provider::{AttrSchema, AttrType, Schema};
+use crate::provider::Schema;
 
 pub struct Region;
 
 static SCHEMA: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::optional_computed("name", AttrType::String),
-        AttrSchema::optional_computed("endpoint", AttrType::String),
-        AttrSchema::computed("description", AttrType::String),
+    attributes: attrs![
+        computed String: id;
+        optional_computed String: name endpoint;
+        computed String: description;
     ],
     blocks: &[],
 };

@@ -12,23 +12,21 @@ use crate::aws::error::ApiError;
 use crate::aws::AwsClients;
 use crate::aws::DataSource;
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_bool, get_str, opt_str, state_object};
-use crate::provider::{AttrSchema, AttrType, Schema};
+use crate::provider::Schema;
 
 pub struct SsmParameter;
 
 static SCHEMA: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::required("name", AttrType::String),
-        AttrSchema::optional("with_decryption", AttrType::Bool).default(Default::Bool(true)),
-        AttrSchema::computed("arn", AttrType::String),
-        AttrSchema::computed("type", AttrType::String),
-        AttrSchema::computed("value", AttrType::String).sensitive(),
-        AttrSchema::computed("insecure_value", AttrType::String),
-        AttrSchema::computed("version", AttrType::Number),
+    attributes: attrs![
+        computed String: id;
+        required String: name;
+        optional Bool: with_decryption.default(Default::Bool(true));
+        computed String: arn type value.sensitive() insecure_value;
+        computed Number: version;
     ],
     blocks: &[],
 };

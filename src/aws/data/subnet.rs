@@ -6,6 +6,7 @@
 //! created in the same run) defers the read to apply; the result carries the subnet's real
 //! values in them.
 
+use crate::provider::attrs;
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Filter, Subnet, SubnetCidrBlockStateCode};
 
@@ -19,28 +20,21 @@ use crate::aws::AwsClients;
 use crate::aws::DataSource;
 use crate::lang::Value;
 use crate::provider::values::{opt_bool, opt_number, opt_str, state_object, string_map};
-use crate::provider::{AttrSchema, AttrType, Schema};
+use crate::provider::Schema;
 
 pub struct SubnetData;
 
 static SCHEMA: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::optional("id", AttrType::String),
-        AttrSchema::optional("vpc_id", AttrType::String),
-        AttrSchema::optional("availability_zone", AttrType::String),
-        AttrSchema::optional("availability_zone_id", AttrType::String),
-        AttrSchema::optional("cidr_block", AttrType::String),
-        AttrSchema::optional("default_for_az", AttrType::Bool),
-        AttrSchema::optional("state", AttrType::String),
-        AttrSchema::optional("tags", AttrType::StringMap),
-        AttrSchema::computed("arn", AttrType::String),
-        AttrSchema::computed("owner_id", AttrType::String),
-        AttrSchema::computed("available_ip_address_count", AttrType::Number),
-        AttrSchema::computed("map_public_ip_on_launch", AttrType::Bool),
-        AttrSchema::computed("assign_ipv6_address_on_creation", AttrType::Bool),
-        AttrSchema::computed("ipv6_cidr_block", AttrType::String),
-        AttrSchema::computed("ipv6_cidr_block_association_id", AttrType::String),
+    attributes: attrs![
+        optional String: id vpc_id availability_zone availability_zone_id cidr_block;
+        optional Bool: default_for_az;
+        optional String: state;
+        optional StringMap: tags;
+        computed String: arn owner_id;
+        computed Number: available_ip_address_count;
+        computed Bool: map_public_ip_on_launch assign_ipv6_address_on_creation;
+        computed String: ipv6_cidr_block ipv6_cidr_block_association_id;
     ],
     blocks: &[FILTER_BLOCK],
 };

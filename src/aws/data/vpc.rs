@@ -16,28 +16,22 @@ use crate::aws::tags::from_ec2;
 use crate::aws::AwsClients;
 use crate::aws::DataSource;
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::values::{opt_bool, opt_str, state_object, string_map};
-use crate::provider::{AttrSchema, AttrType, Schema};
+use crate::provider::Schema;
 
 pub struct VpcData;
 
 static SCHEMA: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::optional("id", AttrType::String),
-        AttrSchema::optional("cidr_block", AttrType::String),
-        AttrSchema::optional("default", AttrType::Bool),
-        AttrSchema::optional("dhcp_options_id", AttrType::String),
-        AttrSchema::optional("state", AttrType::String),
-        AttrSchema::optional("tags", AttrType::StringMap),
-        AttrSchema::computed("arn", AttrType::String),
-        AttrSchema::computed("owner_id", AttrType::String),
-        AttrSchema::computed("instance_tenancy", AttrType::String),
-        AttrSchema::computed("ipv6_cidr_block", AttrType::String),
-        AttrSchema::computed("ipv6_association_id", AttrType::String),
-        AttrSchema::computed("enable_dns_support", AttrType::Bool),
-        AttrSchema::computed("enable_dns_hostnames", AttrType::Bool),
-        AttrSchema::computed("main_route_table_id", AttrType::String),
+    attributes: attrs![
+        optional String: id cidr_block;
+        optional Bool: default;
+        optional String: dhcp_options_id state;
+        optional StringMap: tags;
+        computed String: arn owner_id instance_tenancy ipv6_cidr_block ipv6_association_id;
+        computed Bool: enable_dns_support enable_dns_hostnames;
+        computed String: main_route_table_id;
     ],
     blocks: &[FILTER_BLOCK],
 };

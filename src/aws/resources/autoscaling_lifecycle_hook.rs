@@ -17,27 +17,30 @@ use super::{create_call, split_import_id};
 use crate::aws::call::call;
 use crate::aws::error::{from_sdk, ApiError};
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::aws::{CallContext, ImportIdError, ResourceType};
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_i32, get_str, opt_number, opt_str, state_object};
-use crate::provider::{AttrSchema, AttrType, Schema};
+use crate::provider::Schema;
 
 pub struct AutoscalingLifecycleHookType;
 
+static DECLARATION: Declaration = Declaration::new(
+    "aws_autoscaling_lifecycle_hook",
+    &SCHEMA,
+    Adoption::Arguments,
+);
+
 static SCHEMA: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::required("name", AttrType::String).force_new(),
-        AttrSchema::required("autoscaling_group_name", AttrType::String).force_new(),
-        AttrSchema::required("lifecycle_transition", AttrType::String),
-        AttrSchema::optional("default_result", AttrType::String).default(Default::Str("ABANDON")),
-        AttrSchema::optional("heartbeat_timeout", AttrType::Number)
-            .default(Default::Number(3600.0)),
-        AttrSchema::optional("notification_target_arn", AttrType::String),
-        AttrSchema::optional("role_arn", AttrType::String),
-        AttrSchema::optional("notification_metadata", AttrType::String),
+    attributes: attrs![
+        computed String: id;
+        required String: name.force_new() autoscaling_group_name.force_new() lifecycle_transition;
+        optional String: default_result.default(Default::Str("ABANDON"));
+        optional Number: heartbeat_timeout.default(Default::Number(3600.0));
+        optional String: notification_target_arn role_arn notification_metadata;
     ],
     blocks: &[],
 };
@@ -118,16 +121,8 @@ async fn put(clients: &AwsClients, planned: &Value) -> Result<(), ApiError> {
 
 #[async_trait]
 impl ResourceType for AutoscalingLifecycleHookType {
-    fn type_name(&self) -> &'static str {
-        "aws_autoscaling_lifecycle_hook"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::Arguments
+    fn declaration(&self) -> &'static Declaration {
+        &DECLARATION
     }
 
     /// The hook's id is its group and name.

@@ -14,7 +14,6 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::aws::adopt::read_judged;
-use crate::aws::adoption::pin_name;
 use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_eventbridge::types::{Rule, RuleState, Tag};
@@ -28,13 +27,22 @@ use crate::aws::paged::all_pages;
 use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::aws::{CallContext, ResourceType};
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_str, opt_str, state_object};
-use crate::provider::{AttrSchema, AttrType, Schema};
+use crate::provider::Schema;
 
 pub struct CloudwatchEventRuleType;
+
+static DECLARATION: Declaration = Declaration::new(
+    "aws_cloudwatch_event_rule",
+    &SCHEMA,
+    Adoption::NameAndTags,
+)
+.generated_name("name", "name_prefix", "terraform-");
 
 pub const DEFAULT_BUS: &str = "default";
 
@@ -43,22 +51,16 @@ const TARGETS_LIMIT: Duration = Duration::from_secs(60);
 
 static SCHEMA: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::computed("arn", AttrType::String),
-        AttrSchema::optional_computed("name", AttrType::String).force_new(),
-        AttrSchema::optional_computed("name_prefix", AttrType::String).force_new(),
-        AttrSchema::optional("description", AttrType::String),
-        AttrSchema::optional("event_pattern", AttrType::String),
-        AttrSchema::optional("schedule_expression", AttrType::String),
-        AttrSchema::optional("event_bus_name", AttrType::String)
-            .force_new()
-            .default(Default::Str(DEFAULT_BUS)),
-        AttrSchema::optional("state", AttrType::String).default(Default::Str("ENABLED")),
-        AttrSchema::optional_computed("is_enabled", AttrType::Bool),
-        AttrSchema::optional("role_arn", AttrType::String),
-        AttrSchema::optional("tags", AttrType::StringMap),
-        AttrSchema::computed("tags_all", AttrType::StringMap),
+    attributes: attrs![
+        computed String: id arn;
+        optional_computed String: name.force_new() name_prefix.force_new();
+        optional String: description event_pattern schedule_expression;
+        optional String: event_bus_name.force_new().default(Default::Str(DEFAULT_BUS));
+        optional String: state.default(Default::Str("ENABLED"));
+        optional_computed Bool: is_enabled;
+        optional String: role_arn;
+        optional StringMap: tags;
+        computed StringMap: tags_all;
     ],
     blocks: &[],
 };
@@ -205,20 +207,8 @@ async fn put_rule(
 
 #[async_trait]
 impl ResourceType for CloudwatchEventRuleType {
-    fn type_name(&self) -> &'static str {
-        "aws_cloudwatch_event_rule"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::NameAndTags
-    }
-
-    fn pin_generated(&self, planned: Value) -> Value {
-        pin_name(planned, "name", "name_prefix", "terraform-")
+    fn declaration(&self) -> &'static Declaration {
+        &DECLARATION
     }
 
     async fn find_created(

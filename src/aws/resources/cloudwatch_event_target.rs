@@ -12,7 +12,6 @@
 use std::collections::BTreeMap;
 
 use crate::aws::adopt::find_by_arguments;
-use crate::aws::adoption::pin_name;
 use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_eventbridge::types::{InputTransformer, Target};
@@ -24,35 +23,40 @@ use crate::aws::error::{from_sdk, ApiError, ErrorKind, OrGone};
 use crate::aws::iam::{iam_eventually_consistent, IAM_SETTLE_LIMIT};
 use crate::aws::paged::all_pages;
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::aws::{CallContext, ImportIdError, ResourceType};
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::schema::Default;
 use crate::provider::values::{
     get_blocks, get_str, get_string_map, opt_str, state_object, string_map,
 };
-use crate::provider::{AttrSchema, AttrType, BlockSchema, Schema};
+use crate::provider::{BlockSchema, Schema};
 
 pub struct CloudwatchEventTargetType;
 
+static DECLARATION: Declaration = Declaration::new(
+    "aws_cloudwatch_event_target",
+    &SCHEMA,
+    Adoption::Arguments,
+)
+.generated_name("target_id", "target_id_prefix", "terraform-");
+
 static SCHEMA: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::required("rule", AttrType::String).force_new(),
-        AttrSchema::optional("event_bus_name", AttrType::String)
-            .force_new()
-            .default(Default::Str(DEFAULT_BUS)),
-        AttrSchema::optional_computed("target_id", AttrType::String).force_new(),
-        AttrSchema::required("arn", AttrType::String),
-        AttrSchema::optional("input", AttrType::String),
-        AttrSchema::optional("input_path", AttrType::String),
-        AttrSchema::optional("role_arn", AttrType::String),
+    attributes: attrs![
+        computed String: id;
+        required String: rule.force_new();
+        optional String: event_bus_name.force_new().default(Default::Str(DEFAULT_BUS));
+        optional_computed String: target_id.force_new();
+        required String: arn;
+        optional String: input input_path role_arn;
     ],
     blocks: &[BlockSchema::list(
         "input_transformer",
-        &[
-            AttrSchema::optional("input_paths", AttrType::StringMap),
-            AttrSchema::required("input_template", AttrType::String),
+        attrs![
+            optional StringMap: input_paths;
+            required String: input_template;
         ],
     )
     .max_items(1)],
@@ -189,20 +193,8 @@ async fn put_target(clients: &AwsClients, planned: &Value, target: &str) -> Resu
 
 #[async_trait]
 impl ResourceType for CloudwatchEventTargetType {
-    fn type_name(&self) -> &'static str {
-        "aws_cloudwatch_event_target"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::Arguments
-    }
-
-    fn pin_generated(&self, planned: Value) -> Value {
-        pin_name(planned, "target_id", "target_id_prefix", "terraform-")
+    fn declaration(&self) -> &'static Declaration {
+        &DECLARATION
     }
 
     /// The target's id is its bus, rule and (pinned) target id.

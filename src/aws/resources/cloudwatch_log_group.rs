@@ -14,7 +14,6 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::aws::adopt::read_judged;
-use crate::aws::adoption::pin_name;
 use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_cloudwatchlogs::types::LogGroup;
@@ -27,31 +26,36 @@ use crate::aws::refresh_batch::{plain_arn, RefreshBatch, TagsByArn};
 use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::aws::{CallContext, ResourceType};
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_bool, get_i32, get_str, opt_str, state_object};
-use crate::provider::{AttrSchema, AttrType, Schema};
+use crate::provider::Schema;
 
 pub struct CloudwatchLogGroupType;
+
+static DECLARATION: Declaration = Declaration::new(
+    "aws_cloudwatch_log_group",
+    &SCHEMA,
+    Adoption::NameAndTags,
+)
+.generated_name("name", "name_prefix", "terraform-");
 
 /// Up to this many ids, refresh asks for each by name prefix; beyond, it lists all groups.
 const PREFIX_READS: usize = 3;
 
 static SCHEMA: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::computed("arn", AttrType::String),
-        AttrSchema::optional_computed("name", AttrType::String).force_new(),
-        AttrSchema::optional_computed("name_prefix", AttrType::String).force_new(),
-        AttrSchema::optional("retention_in_days", AttrType::Number).default(Default::Number(0.0)),
-        AttrSchema::optional("kms_key_id", AttrType::String),
-        AttrSchema::optional("skip_destroy", AttrType::Bool)
-            .default(Default::Bool(false))
-            .local(),
-        AttrSchema::optional("tags", AttrType::StringMap),
-        AttrSchema::computed("tags_all", AttrType::StringMap),
+    attributes: attrs![
+        computed String: id arn;
+        optional_computed String: name.force_new() name_prefix.force_new();
+        optional Number: retention_in_days.default(Default::Number(0.0));
+        optional String: kms_key_id;
+        optional Bool: skip_destroy.default(Default::Bool(false)).local();
+        optional StringMap: tags;
+        computed StringMap: tags_all;
     ],
     blocks: &[],
 };
@@ -179,20 +183,8 @@ fn planned_only(planned: &Value) -> [(&'static str, Value); 1] {
 
 #[async_trait]
 impl ResourceType for CloudwatchLogGroupType {
-    fn type_name(&self) -> &'static str {
-        "aws_cloudwatch_log_group"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::NameAndTags
-    }
-
-    fn pin_generated(&self, planned: Value) -> Value {
-        pin_name(planned, "name", "name_prefix", "terraform-")
+    fn declaration(&self) -> &'static Declaration {
+        &DECLARATION
     }
 
     async fn find_created(

@@ -29,45 +29,45 @@ use crate::aws::object_ids::{created_id, state_id};
 use crate::aws::paged::{all_pages, in_chunks};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::aws::{CallContext, ImportIdError, ResourceType};
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::schema::Default;
 use crate::provider::values::{
     get_block, get_i32, get_str, nested_object, opt_str, state_object, string_map,
 };
-use crate::provider::{AttrSchema, AttrType, BlockSchema, Schema};
+use crate::provider::{AttrSchema, BlockSchema, Schema};
 
 pub struct EcsCapacityProviderType;
+
+static DECLARATION: Declaration =
+    Declaration::new("aws_ecs_capacity_provider", &SCHEMA, Adoption::NameAndTags);
 
 /// The provider has these as optional and computed; ecsform gives them the values AWS applies
 /// when a request leaves them out, so that a block that sets some of them compares equal to
 /// what AWS reports.
-static MANAGED_SCALING: &[AttrSchema] = &[
-    AttrSchema::optional("instance_warmup_period", AttrType::Number)
-        .default(Default::Number(300.0)),
-    AttrSchema::optional("maximum_scaling_step_size", AttrType::Number)
-        .default(Default::Number(10000.0)),
-    AttrSchema::optional("minimum_scaling_step_size", AttrType::Number)
-        .default(Default::Number(1.0)),
-    AttrSchema::optional("status", AttrType::String).default(Default::Str("DISABLED")),
-    AttrSchema::optional("target_capacity", AttrType::Number).default(Default::Number(100.0)),
+static MANAGED_SCALING: &[AttrSchema] = attrs![
+    optional Number: instance_warmup_period.default(Default::Number(300.0));
+    optional Number: maximum_scaling_step_size.default(Default::Number(10000.0));
+    optional Number: minimum_scaling_step_size.default(Default::Number(1.0));
+    optional String: status.default(Default::Str("DISABLED"));
+    optional Number: target_capacity.default(Default::Number(100.0));
 ];
 
-static ASG_PROVIDER: &[AttrSchema] = &[
-    AttrSchema::required("auto_scaling_group_arn", AttrType::String).force_new(),
-    AttrSchema::optional("managed_draining", AttrType::String).default(Default::Str("ENABLED")),
-    AttrSchema::optional("managed_termination_protection", AttrType::String)
-        .default(Default::Str("DISABLED")),
+static ASG_PROVIDER: &[AttrSchema] = attrs![
+    required String: auto_scaling_group_arn.force_new();
+    optional String: managed_draining.default(Default::Str("ENABLED"));
+    optional String: managed_termination_protection.default(Default::Str("DISABLED"));
 ];
 
 static SCHEMA: Schema = Schema {
     version: 2,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::computed("arn", AttrType::String),
-        AttrSchema::required("name", AttrType::String).force_new(),
-        AttrSchema::optional("tags", AttrType::StringMap),
-        AttrSchema::computed("tags_all", AttrType::StringMap),
+    attributes: attrs![
+        computed String: id arn;
+        required String: name.force_new();
+        optional StringMap: tags;
+        computed StringMap: tags_all;
     ],
     blocks: &[
         BlockSchema::list("auto_scaling_group_provider", ASG_PROVIDER)
@@ -229,16 +229,8 @@ async fn describe(clients: &AwsClients, ids: &[String]) -> Result<Vec<CapacityPr
 
 #[async_trait]
 impl ResourceType for EcsCapacityProviderType {
-    fn type_name(&self) -> &'static str {
-        "aws_ecs_capacity_provider"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::NameAndTags
+    fn declaration(&self) -> &'static Declaration {
+        &DECLARATION
     }
 
     /// `DescribeCapacityProviders` by name, with tags.

@@ -32,36 +32,36 @@ use crate::aws::object_ids::{created_id, state_id};
 use crate::aws::paged::in_chunks;
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::aws::{CallContext, ImportIdError, ResourceType};
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::schema::Default;
 use crate::provider::values::{
     get_block, get_blocks, get_bool, get_str, nested_object, opt_str, state_object, string_map,
 };
-use crate::provider::{AttrSchema, AttrType, BlockSchema, Schema};
+use crate::provider::{AttrSchema, BlockSchema, Schema};
 
 pub struct EcsClusterType;
 
-static SETTING: &[AttrSchema] = &[
-    AttrSchema::required("name", AttrType::String),
-    AttrSchema::required("value", AttrType::String),
+static DECLARATION: Declaration =
+    Declaration::new("aws_ecs_cluster", &SCHEMA, Adoption::NameAndTags);
+
+static SETTING: &[AttrSchema] = attrs![
+    required String: name value;
 ];
 
-static LOG_CONFIGURATION: &[AttrSchema] = &[
-    AttrSchema::optional("cloud_watch_encryption_enabled", AttrType::Bool)
-        .default(Default::Bool(false)),
-    AttrSchema::optional("cloud_watch_log_group_name", AttrType::String),
-    AttrSchema::optional("s3_bucket_encryption_enabled", AttrType::Bool)
-        .default(Default::Bool(false)),
-    AttrSchema::optional("s3_bucket_name", AttrType::String),
-    AttrSchema::optional("s3_key_prefix", AttrType::String),
+static LOG_CONFIGURATION: &[AttrSchema] = attrs![
+    optional Bool: cloud_watch_encryption_enabled.default(Default::Bool(false));
+    optional String: cloud_watch_log_group_name;
+    optional Bool: s3_bucket_encryption_enabled.default(Default::Bool(false));
+    optional String: s3_bucket_name s3_key_prefix;
 ];
 
 static EXECUTE_COMMAND_CONFIGURATION: BlockSchema = BlockSchema::list(
     "execute_command_configuration",
-    &[
-        AttrSchema::optional("kms_key_id", AttrType::String),
-        AttrSchema::optional("logging", AttrType::String).default(Default::Str("DEFAULT")),
+    attrs![
+        optional String: kms_key_id logging.default(Default::Str("DEFAULT"));
     ],
 )
 .max_items(1)
@@ -69,9 +69,8 @@ static EXECUTE_COMMAND_CONFIGURATION: BlockSchema = BlockSchema::list(
 
 static MANAGED_STORAGE_CONFIGURATION: BlockSchema = BlockSchema::list(
     "managed_storage_configuration",
-    &[
-        AttrSchema::optional("fargate_ephemeral_storage_kms_key_id", AttrType::String),
-        AttrSchema::optional("kms_key_id", AttrType::String),
+    attrs![
+        optional String: fargate_ephemeral_storage_kms_key_id kms_key_id;
     ],
 )
 .max_items(1);
@@ -80,17 +79,17 @@ static CONFIGURATION: BlockSchema = BlockSchema::list("configuration", &[])
     .max_items(1)
     .blocks(&[EXECUTE_COMMAND_CONFIGURATION, MANAGED_STORAGE_CONFIGURATION]);
 
-static SERVICE_CONNECT_DEFAULTS: &[AttrSchema] =
-    &[AttrSchema::required("namespace", AttrType::String)];
+static SERVICE_CONNECT_DEFAULTS: &[AttrSchema] = attrs![
+    required String: namespace;
+];
 
 static SCHEMA: Schema = Schema {
     version: 2,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::computed("arn", AttrType::String),
-        AttrSchema::required("name", AttrType::String).force_new(),
-        AttrSchema::optional("tags", AttrType::StringMap),
-        AttrSchema::computed("tags_all", AttrType::StringMap),
+    attributes: attrs![
+        computed String: id arn;
+        required String: name.force_new();
+        optional StringMap: tags;
+        computed StringMap: tags_all;
     ],
     blocks: &[
         // AWS reports `containerInsights` whether or not it was set.
@@ -342,12 +341,8 @@ async fn describe(clients: &AwsClients, ids: &[String]) -> Result<Vec<Cluster>, 
 
 #[async_trait]
 impl ResourceType for EcsClusterType {
-    fn type_name(&self) -> &'static str {
-        "aws_ecs_cluster"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
+    fn declaration(&self) -> &'static Declaration {
+        &DECLARATION
     }
 
     fn normalize(&self, value: Value) -> Value {
@@ -358,10 +353,6 @@ impl ResourceType for EcsClusterType {
             m.insert("configuration".into(), normalize_configuration(c));
         }
         Value::Map(m)
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::NameAndTags
     }
 
     /// `DescribeClusters` by name, with tags.

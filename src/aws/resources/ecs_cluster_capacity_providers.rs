@@ -23,19 +23,27 @@ use crate::aws::ecs_api::{
 use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::paged::in_chunks;
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::aws::{CallContext, ResourceType};
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::values::{get_str, get_strings, state_object, string_set};
-use crate::provider::{AttrSchema, AttrType, BlockSchema, Schema};
+use crate::provider::{BlockSchema, Schema};
 
 pub struct EcsClusterCapacityProvidersType;
 
+static DECLARATION: Declaration = Declaration::new(
+    "aws_ecs_cluster_capacity_providers",
+    &SCHEMA,
+    Adoption::Arguments,
+);
+
 static SCHEMA: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::required("cluster_name", AttrType::String).force_new(),
-        AttrSchema::optional("capacity_providers", AttrType::StringSet),
+    attributes: attrs![
+        computed String: id;
+        required String: cluster_name.force_new();
+        optional StringSet: capacity_providers;
     ],
     blocks: &[BlockSchema::set(
         "default_capacity_provider_strategy",
@@ -99,16 +107,8 @@ async fn put(
 
 #[async_trait]
 impl ResourceType for EcsClusterCapacityProvidersType {
-    fn type_name(&self) -> &'static str {
-        "aws_ecs_cluster_capacity_providers"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::Arguments
+    fn declaration(&self) -> &'static Declaration {
+        &DECLARATION
     }
 
     /// The id is the cluster's name.

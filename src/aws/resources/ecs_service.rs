@@ -37,72 +37,65 @@ use crate::aws::error::{from_sdk, wait_until, ApiError, OrGone};
 use crate::aws::object_ids::{created_id, state_id};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::aws::{CallContext, ImportIdError, ResourceType};
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::schema::Default;
 use crate::provider::values::{
     get_blocks, get_bool, get_i32, get_str, get_strings, opt_str, state_object, string_map,
     string_set,
 };
-use crate::provider::{AttrSchema, AttrType, BlockSchema, Schema};
+use crate::provider::{AttrSchema, BlockSchema, Schema};
 
 pub struct EcsServiceType;
 
-static CIRCUIT_BREAKER: &[AttrSchema] = &[
-    AttrSchema::required("enable", AttrType::Bool),
-    AttrSchema::required("rollback", AttrType::Bool),
+static DECLARATION: Declaration =
+    Declaration::new("aws_ecs_service", &SCHEMA, Adoption::NameAndTags);
+
+static CIRCUIT_BREAKER: &[AttrSchema] = attrs![
+    required Bool: enable rollback;
 ];
 
-static LOAD_BALANCER: &[AttrSchema] = &[
-    AttrSchema::optional("target_group_arn", AttrType::String),
-    AttrSchema::optional("elb_name", AttrType::String),
-    AttrSchema::required("container_name", AttrType::String),
-    AttrSchema::required("container_port", AttrType::Number),
+static LOAD_BALANCER: &[AttrSchema] = attrs![
+    optional String: target_group_arn elb_name;
+    required String: container_name;
+    required Number: container_port;
 ];
 
-static PLACEMENT_STRATEGY: &[AttrSchema] = &[
-    AttrSchema::required("type", AttrType::String),
-    AttrSchema::optional("field", AttrType::String),
+static PLACEMENT_STRATEGY: &[AttrSchema] = attrs![
+    required String: type;
+    optional String: field;
 ];
 
-static NETWORK_CONFIGURATION: &[AttrSchema] = &[
-    AttrSchema::required("subnets", AttrType::StringSet),
-    AttrSchema::optional("security_groups", AttrType::StringSet),
-    AttrSchema::optional("assign_public_ip", AttrType::Bool).default(Default::Bool(false)),
+static NETWORK_CONFIGURATION: &[AttrSchema] = attrs![
+    required StringSet: subnets;
+    optional StringSet: security_groups;
+    optional Bool: assign_public_ip.default(Default::Bool(false));
 ];
 
 static SCHEMA: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::required("name", AttrType::String).force_new(),
-        AttrSchema::optional_computed("cluster", AttrType::String).force_new(),
-        AttrSchema::optional("task_definition", AttrType::String),
-        AttrSchema::optional("desired_count", AttrType::Number).default(Default::Number(0.0)),
-        AttrSchema::optional_computed("launch_type", AttrType::String).force_new(),
-        AttrSchema::optional("scheduling_strategy", AttrType::String)
-            .force_new()
-            .default(Default::Str("REPLICA")),
-        AttrSchema::optional("deployment_minimum_healthy_percent", AttrType::Number)
-            .default(Default::Number(100.0)),
-        AttrSchema::optional("deployment_maximum_percent", AttrType::Number)
-            .default(Default::Number(200.0)),
-        AttrSchema::optional_computed("health_check_grace_period_seconds", AttrType::Number),
-        AttrSchema::optional_computed("iam_role", AttrType::String).force_new(),
-        AttrSchema::optional("enable_ecs_managed_tags", AttrType::Bool)
-            .default(Default::Bool(false)),
-        AttrSchema::optional("enable_execute_command", AttrType::Bool)
-            .default(Default::Bool(false)),
-        AttrSchema::optional("propagate_tags", AttrType::String).default(Default::Str("NONE")),
-        AttrSchema::optional("force_new_deployment", AttrType::Bool)
-            .default(Default::Bool(false))
-            .local(),
-        AttrSchema::optional("wait_for_steady_state", AttrType::Bool)
-            .default(Default::Bool(false))
-            .local(),
-        AttrSchema::optional_computed("triggers", AttrType::StringMap).local(),
-        AttrSchema::optional("tags", AttrType::StringMap),
-        AttrSchema::computed("tags_all", AttrType::StringMap),
+    attributes: attrs![
+        computed String: id;
+        required String: name.force_new();
+        optional_computed String: cluster.force_new();
+        optional String: task_definition;
+        optional Number: desired_count.default(Default::Number(0.0));
+        optional_computed String: launch_type.force_new();
+        optional String: scheduling_strategy.force_new().default(Default::Str("REPLICA"));
+        optional Number: deployment_minimum_healthy_percent.default(Default::Number(100.0));
+        optional Number: deployment_maximum_percent.default(Default::Number(200.0));
+        optional_computed Number: health_check_grace_period_seconds;
+        optional_computed String: iam_role.force_new();
+        optional Bool: enable_ecs_managed_tags.default(Default::Bool(false));
+        optional Bool: enable_execute_command.default(Default::Bool(false));
+        optional String: propagate_tags.default(Default::Str("NONE"));
+        optional Bool: force_new_deployment.default(Default::Bool(false)).local();
+        optional Bool: wait_for_steady_state.default(Default::Bool(false)).local();
+        optional_computed StringMap: triggers.local();
+        optional StringMap: tags;
+        computed StringMap: tags_all;
     ],
     blocks: &[
         BlockSchema::list("deployment_circuit_breaker", CIRCUIT_BREAKER).max_items(1),
@@ -421,16 +414,8 @@ fn gone(e: &ApiError) -> bool {
 
 #[async_trait]
 impl ResourceType for EcsServiceType {
-    fn type_name(&self) -> &'static str {
-        "aws_ecs_service"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::NameAndTags
+    fn declaration(&self) -> &'static Declaration {
+        &DECLARATION
     }
 
     /// `DescribeServices` by cluster and name, with tags.

@@ -29,50 +29,46 @@ use crate::aws::error::{from_sdk as api_error, retry, ApiError, RetryPolicy};
 use crate::aws::object_ids::state_id;
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::aws::{CallContext, ImportIdError, ResourceType};
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::schema::Default;
 use crate::provider::values::{
     block_object, get_blocks, get_bool, get_str, get_strings, opt_str, state_object, string_map,
     string_set,
 };
-use crate::provider::{AttrSchema, AttrType, BlockSchema, Schema};
+use crate::provider::{AttrSchema, BlockSchema, Schema};
 
 pub struct EcsTaskDefinitionType;
 
-static VOLUME: &[AttrSchema] = &[
-    AttrSchema::required("name", AttrType::String),
-    AttrSchema::optional("host_path", AttrType::String),
+static DECLARATION: Declaration =
+    Declaration::new("aws_ecs_task_definition", &SCHEMA, Adoption::Tags);
+
+static VOLUME: &[AttrSchema] = attrs![
+    required String: name;
+    optional String: host_path;
 ];
 
-static RUNTIME_PLATFORM: &[AttrSchema] = &[
-    AttrSchema::optional("operating_system_family", AttrType::String),
-    AttrSchema::optional("cpu_architecture", AttrType::String),
+static RUNTIME_PLATFORM: &[AttrSchema] = attrs![
+    optional String: operating_system_family cpu_architecture;
 ];
 
 static SCHEMA: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::computed("arn", AttrType::String),
-        AttrSchema::computed("arn_without_revision", AttrType::String),
-        AttrSchema::computed("revision", AttrType::Number),
-        AttrSchema::required("family", AttrType::String).force_new(),
-        AttrSchema::required("container_definitions", AttrType::String).force_new(),
-        AttrSchema::optional("task_role_arn", AttrType::String).force_new(),
-        AttrSchema::optional("execution_role_arn", AttrType::String).force_new(),
+    attributes: attrs![
+        computed String: id arn arn_without_revision;
+        computed Number: revision;
+        required String: family.force_new() container_definitions.force_new();
+        optional String: task_role_arn.force_new() execution_role_arn.force_new();
         // ECS chooses `bridge` on EC2 when it is not set.
-        AttrSchema::optional_computed("network_mode", AttrType::String).force_new(),
-        AttrSchema::optional("cpu", AttrType::String).force_new(),
-        AttrSchema::optional("memory", AttrType::String).force_new(),
-        AttrSchema::optional("requires_compatibilities", AttrType::StringSet).force_new(),
-        AttrSchema::optional("pid_mode", AttrType::String).force_new(),
-        AttrSchema::optional("ipc_mode", AttrType::String).force_new(),
-        AttrSchema::optional("skip_destroy", AttrType::Bool)
-            .default(Default::Bool(false))
-            .local(),
-        AttrSchema::optional("tags", AttrType::StringMap),
-        AttrSchema::computed("tags_all", AttrType::StringMap),
+        optional_computed String: network_mode.force_new();
+        optional String: cpu.force_new() memory.force_new();
+        optional StringSet: requires_compatibilities.force_new();
+        optional String: pid_mode.force_new() ipc_mode.force_new();
+        optional Bool: skip_destroy.default(Default::Bool(false)).local();
+        optional StringMap: tags;
+        computed StringMap: tags_all;
     ],
     blocks: &[
         BlockSchema::set("volume", VOLUME).force_new(),
@@ -250,16 +246,8 @@ fn placement_constraints(planned: &Value) -> Vec<TaskDefinitionPlacementConstrai
 
 #[async_trait]
 impl ResourceType for EcsTaskDefinitionType {
-    fn type_name(&self) -> &'static str {
-        "aws_ecs_task_definition"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::Tags
+    fn declaration(&self) -> &'static Declaration {
+        &DECLARATION
     }
 
     /// Every registration is a new revision, so the family's active revisions are listed

@@ -21,34 +21,28 @@ use crate::aws::error::{
 use crate::aws::resource_type::id_prefix;
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::aws::{CallContext, IdPrefix, ResourceType};
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_str, opt_str, state_object, string_map};
-use crate::provider::{AttrSchema, AttrType, Schema};
+use crate::provider::Schema;
 
 pub struct EipType;
 
+static DECLARATION: Declaration = Declaration::new("aws_eip", &SCHEMA, Adoption::Tags);
+
 static SCHEMA: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::computed("allocation_id", AttrType::String),
-        AttrSchema::computed("association_id", AttrType::String),
-        AttrSchema::optional("domain", AttrType::String)
-            .force_new()
-            .default(Default::Str("vpc")),
-        AttrSchema::optional_computed("instance", AttrType::String),
-        AttrSchema::optional_computed("network_interface", AttrType::String),
-        AttrSchema::optional_computed("associate_with_private_ip", AttrType::String),
-        AttrSchema::optional_computed("public_ipv4_pool", AttrType::String).force_new(),
-        AttrSchema::computed("public_ip", AttrType::String),
-        AttrSchema::computed("private_ip", AttrType::String),
-        AttrSchema::computed("public_dns", AttrType::String),
-        AttrSchema::computed("private_dns", AttrType::String),
-        AttrSchema::computed("carrier_ip", AttrType::String),
-        AttrSchema::optional("tags", AttrType::StringMap),
-        AttrSchema::computed("tags_all", AttrType::StringMap),
+    attributes: attrs![
+        computed String: id allocation_id association_id;
+        optional String: domain.force_new().default(Default::Str("vpc"));
+        optional_computed String: instance network_interface associate_with_private_ip;
+        optional_computed String: public_ipv4_pool.force_new();
+        computed String: public_ip private_ip public_dns private_dns carrier_ip;
+        optional StringMap: tags;
+        computed StringMap: tags_all;
     ],
     blocks: &[],
 };
@@ -172,16 +166,8 @@ fn association_changed(prior: &Value, planned: &Value) -> bool {
 
 #[async_trait]
 impl ResourceType for EipType {
-    fn type_name(&self) -> &'static str {
-        "aws_eip"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::Tags
+    fn declaration(&self) -> &'static Declaration {
+        &DECLARATION
     }
 
     fn ec2_objects(&self) -> Option<&'static dyn Ec2Reads> {

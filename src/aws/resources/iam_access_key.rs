@@ -19,27 +19,34 @@ use crate::aws::call::call;
 use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::iam::{iam_eventually_consistent, iso8601, IAM_SETTLE_LIMIT};
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::aws::{CallContext, ResourceType};
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_str, state_object};
-use crate::provider::{AttrSchema, AttrType, Schema};
+use crate::provider::Schema;
 
 pub struct IamAccessKeyType;
 
+static DECLARATION: Declaration = Declaration::new(
+    "aws_iam_access_key",
+    &SCHEMA,
+    Adoption::Unfindable(UNFINDABLE),
+);
+
+/// Why a key created before a crash cannot be adopted.
+const UNFINDABLE: &str = "cannot be found: AWS makes up the key id, keys carry no tags, and the \
+    secret is shown only in the create response, so a key is useless without it";
+
 static SCHEMA: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::required("user", AttrType::String).force_new(),
-        AttrSchema::optional("status", AttrType::String).default(Default::Str("Active")),
-        AttrSchema::computed("secret", AttrType::String)
-            .sensitive()
-            .local(),
-        AttrSchema::computed("ses_smtp_password_v4", AttrType::String)
-            .sensitive()
-            .local(),
-        AttrSchema::computed("create_date", AttrType::String),
+    attributes: attrs![
+        computed String: id;
+        required String: user.force_new();
+        optional String: status.default(Default::Str("Active"));
+        computed String: secret.sensitive().local() ses_smtp_password_v4.sensitive().local();
+        computed String: create_date;
     ],
     blocks: &[],
 };
@@ -155,18 +162,8 @@ async fn set_status(
 
 #[async_trait]
 impl ResourceType for IamAccessKeyType {
-    fn type_name(&self) -> &'static str {
-        "aws_iam_access_key"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::Unfindable(
-            "cannot be found: AWS makes up the key id, keys carry no tags, and the secret is shown only in the create response, so a key is useless without it",
-        )
+    fn declaration(&self) -> &'static Declaration {
+        &DECLARATION
     }
 
     async fn find_created(

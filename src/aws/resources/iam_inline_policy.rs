@@ -13,7 +13,6 @@
 use std::collections::BTreeMap;
 
 use crate::aws::adopt::find_by_arguments;
-use crate::aws::adoption::pin_name;
 use crate::aws::{Adoption, Candidate};
 use async_trait::async_trait;
 
@@ -25,6 +24,7 @@ use crate::aws::iam::{
 use crate::aws::json_doc::{canonical_policy, normalize_attr};
 use crate::aws::refresh_batch::RefreshBatch;
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::aws::{CallContext, ImportIdError, ResourceType};
 use crate::lang::Value;
 use crate::provider::values::{get_str, opt_str, state_object};
@@ -46,13 +46,27 @@ impl Owner {
         }
     }
 
-    fn schema(self) -> &'static Schema {
+    fn declaration(self) -> &'static Declaration {
         match self {
-            Owner::Role => &ROLE_SCHEMA,
-            Owner::User => &USER_SCHEMA,
+            Owner::Role => &ROLE_POLICY,
+            Owner::User => &USER_POLICY,
         }
     }
 }
+
+static ROLE_POLICY: Declaration = Declaration::new(
+    "aws_iam_role_policy",
+    &ROLE_SCHEMA,
+    Adoption::Arguments,
+)
+.generated_name("name", "name_prefix", "terraform-");
+
+static USER_POLICY: Declaration = Declaration::new(
+    "aws_iam_user_policy",
+    &USER_SCHEMA,
+    Adoption::Arguments,
+)
+.generated_name("name", "name_prefix", "terraform-");
 
 /// The resource type for one kind of owner.
 pub struct IamInlinePolicyType {
@@ -128,7 +142,7 @@ async fn read(clients: AwsClients, owner: Owner, id: String) -> Result<Option<Va
 /// The state of `owner`'s inline policy `name` with this (URL-encoded or plain) document.
 fn policy_state(owner: Owner, who: &str, name: &str, document: &str) -> Value {
     state_object(
-        owner.schema(),
+        owner.declaration().schema,
         [
             ("id", Value::string(format!("{who}:{name}"))),
             ("name", Value::string(name)),
@@ -183,23 +197,8 @@ impl IamInlinePolicyType {
 
 #[async_trait]
 impl ResourceType for IamInlinePolicyType {
-    fn type_name(&self) -> &'static str {
-        match self.owner {
-            Owner::Role => "aws_iam_role_policy",
-            Owner::User => "aws_iam_user_policy",
-        }
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        self.owner.schema()
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::Arguments
-    }
-
-    fn pin_generated(&self, planned: Value) -> Value {
-        pin_name(planned, "name", "name_prefix", "terraform-")
+    fn declaration(&self) -> &'static Declaration {
+        self.owner.declaration()
     }
 
     /// The id is the role (or user) and the (pinned) policy name.

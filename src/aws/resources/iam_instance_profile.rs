@@ -10,7 +10,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::aws::adoption::pin_name;
 use crate::aws::refresh_batch::RefreshBatch;
 use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
@@ -27,12 +26,20 @@ use crate::aws::object_ids::state_id;
 use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::aws::{CallContext, ResourceType};
 use crate::lang::Value;
 use crate::provider::values::{get_str, opt_str, state_object};
 use crate::provider::{AttrSchema, AttrType, Schema};
 
 pub struct IamInstanceProfileType;
+
+static DECLARATION: Declaration = Declaration::new(
+    "aws_iam_instance_profile",
+    &SCHEMA,
+    Adoption::NameAndTags,
+)
+.generated_name("name", "name_prefix", "terraform-");
 
 static SCHEMA: Schema = named_object_schema!(AttrSchema::optional("role", AttrType::String));
 
@@ -115,20 +122,8 @@ async fn remove_role(clients: &AwsClients, profile: &str, role: &str) -> Result<
 
 #[async_trait]
 impl ResourceType for IamInstanceProfileType {
-    fn type_name(&self) -> &'static str {
-        "aws_iam_instance_profile"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::NameAndTags
-    }
-
-    fn pin_generated(&self, planned: Value) -> Value {
-        pin_name(planned, "name", "name_prefix", "terraform-")
+    fn declaration(&self) -> &'static Declaration {
+        &DECLARATION
     }
 
     async fn find_created(

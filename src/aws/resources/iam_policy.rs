@@ -12,7 +12,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::aws::adoption::pin_name;
 use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_iam::types::Policy;
@@ -29,33 +28,36 @@ use crate::aws::refresh_batch::{IamAccount, RefreshBatch};
 use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::aws::{CallContext, ImportIdError, ResourceType};
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_str, opt_str, state_object};
-use crate::provider::{AttrSchema, AttrType, Schema};
+use crate::provider::Schema;
 
 pub struct IamPolicyType;
+
+static DECLARATION: Declaration = Declaration::new(
+    "aws_iam_policy",
+    &SCHEMA,
+    Adoption::NameAndTags,
+)
+.generated_name("name", "name_prefix", "terraform-");
 
 /// IAM's limit on versions per managed policy.
 const MAX_VERSIONS: usize = 5;
 
 static SCHEMA: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::computed("arn", AttrType::String),
-        AttrSchema::computed("policy_id", AttrType::String),
-        AttrSchema::computed("attachment_count", AttrType::Number),
-        AttrSchema::optional_computed("name", AttrType::String).force_new(),
-        AttrSchema::optional_computed("name_prefix", AttrType::String).force_new(),
-        AttrSchema::optional("path", AttrType::String)
-            .force_new()
-            .default(Default::Str("/")),
-        AttrSchema::optional("description", AttrType::String).force_new(),
-        AttrSchema::required("policy", AttrType::String),
-        AttrSchema::optional("tags", AttrType::StringMap),
-        AttrSchema::computed("tags_all", AttrType::StringMap),
+    attributes: attrs![
+        computed String: id arn policy_id;
+        computed Number: attachment_count;
+        optional_computed String: name.force_new() name_prefix.force_new();
+        optional String: path.force_new().default(Default::Str("/")) description.force_new();
+        required String: policy;
+        optional StringMap: tags;
+        computed StringMap: tags_all;
     ],
     blocks: &[],
 };
@@ -170,20 +172,8 @@ async fn delete_version(clients: &AwsClients, arn: &str, version: &str) -> Resul
 
 #[async_trait]
 impl ResourceType for IamPolicyType {
-    fn type_name(&self) -> &'static str {
-        "aws_iam_policy"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::NameAndTags
-    }
-
-    fn pin_generated(&self, planned: Value) -> Value {
-        pin_name(planned, "name", "name_prefix", "terraform-")
+    fn declaration(&self) -> &'static Declaration {
+        &DECLARATION
     }
 
     async fn find_created(

@@ -19,22 +19,24 @@ use crate::aws::call::call;
 use crate::aws::error::{retry, ApiError, OrGone, RetryPolicy};
 use crate::aws::iam::{iam_eventually_consistent, send_per_entity, IAM_SETTLE_LIMIT};
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::aws::{CallContext, ImportIdError, ResourceType};
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::values::{get_str, get_strings, state_object, string_set};
-use crate::provider::{AttrSchema, AttrType, Schema};
+use crate::provider::Schema;
 
 pub struct IamPolicyAttachmentType;
 
+static DECLARATION: Declaration =
+    Declaration::new("aws_iam_policy_attachment", &SCHEMA, Adoption::Arguments);
+
 static SCHEMA: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::required("name", AttrType::String).force_new(),
-        AttrSchema::required("policy_arn", AttrType::String).force_new(),
-        AttrSchema::optional("users", AttrType::StringSet),
-        AttrSchema::optional("roles", AttrType::StringSet),
-        AttrSchema::optional("groups", AttrType::StringSet),
+    attributes: attrs![
+        computed String: id;
+        required String: name.force_new() policy_arn.force_new();
+        optional StringSet: users roles groups;
     ],
     blocks: &[],
 };
@@ -172,16 +174,8 @@ async fn sync(
 
 #[async_trait]
 impl ResourceType for IamPolicyAttachmentType {
-    fn type_name(&self) -> &'static str {
-        "aws_iam_policy_attachment"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::Arguments
+    fn declaration(&self) -> &'static Declaration {
+        &DECLARATION
     }
 
     /// The id is the attachment's name and policy ARN; what it finds is the policy's attachments.

@@ -13,7 +13,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::aws::adoption::pin_name;
 use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_iam::types::{Role, RoleDetail};
@@ -32,6 +31,7 @@ use crate::aws::refresh_batch::RefreshBatch;
 use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::aws::{CallContext, ResourceType};
 use crate::lang::Value;
 use crate::provider::schema::Default;
@@ -39,6 +39,9 @@ use crate::provider::values::{get_bool, get_i32, get_str, opt_str, state_object}
 use crate::provider::{AttrSchema, AttrType, Schema};
 
 pub struct IamRoleType;
+
+static DECLARATION: Declaration = Declaration::new("aws_iam_role", &SCHEMA, Adoption::NameAndTags)
+    .generated_name("name", "name_prefix", "terraform-");
 
 /// The switch that detaches the role's policies before it is deleted (AWS does not store it).
 const FORCE_DETACH: &str = "force_detach_policies";
@@ -144,20 +147,8 @@ async fn update_tags(
 
 #[async_trait]
 impl ResourceType for IamRoleType {
-    fn type_name(&self) -> &'static str {
-        "aws_iam_role"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::NameAndTags
-    }
-
-    fn pin_generated(&self, planned: Value) -> Value {
-        pin_name(planned, "name", "name_prefix", "terraform-")
+    fn declaration(&self) -> &'static Declaration {
+        &DECLARATION
     }
 
     async fn find_created(

@@ -20,19 +20,26 @@ use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::iam::{iam_eventually_consistent, IAM_SETTLE_LIMIT};
 use crate::aws::refresh_batch::RefreshBatch;
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::aws::{CallContext, ImportIdError, ResourceType};
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::values::{get_str, state_object};
-use crate::provider::{AttrSchema, AttrType, Schema};
+use crate::provider::Schema;
 
 pub struct IamRolePolicyAttachmentType;
 
+static DECLARATION: Declaration = Declaration::new(
+    "aws_iam_role_policy_attachment",
+    &SCHEMA,
+    Adoption::Arguments,
+);
+
 static SCHEMA: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::required("role", AttrType::String).force_new(),
-        AttrSchema::required("policy_arn", AttrType::String).force_new(),
+    attributes: attrs![
+        computed String: id;
+        required String: role.force_new() policy_arn.force_new();
     ],
     blocks: &[],
 };
@@ -77,16 +84,8 @@ async fn attached(clients: &AwsClients, role: &str) -> Result<BTreeSet<String>, 
 
 #[async_trait]
 impl ResourceType for IamRolePolicyAttachmentType {
-    fn type_name(&self) -> &'static str {
-        "aws_iam_role_policy_attachment"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::Arguments
+    fn declaration(&self) -> &'static Declaration {
+        &DECLARATION
     }
 
     /// The attachment's id is its role and policy ARN.

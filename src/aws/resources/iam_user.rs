@@ -22,28 +22,27 @@ use crate::aws::iam::{
 use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::aws::{CallContext, ResourceType};
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_bool, get_str, opt_str, state_object};
-use crate::provider::{AttrSchema, AttrType, Schema};
+use crate::provider::Schema;
 
 pub struct IamUserType;
 
+static DECLARATION: Declaration = Declaration::new("aws_iam_user", &SCHEMA, Adoption::NameAndTags);
+
 static SCHEMA: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::computed("arn", AttrType::String),
-        AttrSchema::computed("unique_id", AttrType::String),
-        AttrSchema::required("name", AttrType::String),
-        AttrSchema::optional("path", AttrType::String).default(Default::Str("/")),
-        AttrSchema::optional("permissions_boundary", AttrType::String),
-        AttrSchema::optional("force_destroy", AttrType::Bool)
-            .default(Default::Bool(false))
-            .local(),
-        AttrSchema::optional("tags", AttrType::StringMap),
-        AttrSchema::computed("tags_all", AttrType::StringMap),
+    attributes: attrs![
+        computed String: id arn unique_id;
+        required String: name;
+        optional String: path.default(Default::Str("/")) permissions_boundary;
+        optional Bool: force_destroy.default(Default::Bool(false)).local();
+        optional StringMap: tags;
+        computed StringMap: tags_all;
     ],
     blocks: &[],
 };
@@ -104,16 +103,8 @@ async fn strip_user(clients: &AwsClients, name: &str) -> Result<(), ApiError> {
 
 #[async_trait]
 impl ResourceType for IamUserType {
-    fn type_name(&self) -> &'static str {
-        "aws_iam_user"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::NameAndTags
+    fn declaration(&self) -> &'static Declaration {
+        &DECLARATION
     }
 
     async fn find_created(

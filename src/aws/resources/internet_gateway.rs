@@ -15,22 +15,25 @@ use crate::aws::error::{from_sdk, wait_until, ApiError};
 use crate::aws::resource_type::id_prefix;
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::aws::{CallContext, IdPrefix, ResourceType};
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::values::{get_str, opt_str, state_object, string_map};
-use crate::provider::{AttrSchema, AttrType, Schema};
+use crate::provider::Schema;
 
 pub struct InternetGatewayType;
 
+static DECLARATION: Declaration = Declaration::new("aws_internet_gateway", &SCHEMA, Adoption::Tags);
+
 static SCHEMA: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::computed("arn", AttrType::String),
-        AttrSchema::optional("vpc_id", AttrType::String),
-        AttrSchema::optional("tags", AttrType::StringMap),
-        AttrSchema::computed("tags_all", AttrType::StringMap),
-        AttrSchema::computed("owner_id", AttrType::String),
+    attributes: attrs![
+        computed String: id arn;
+        optional String: vpc_id;
+        optional StringMap: tags;
+        computed StringMap: tags_all;
+        computed String: owner_id;
     ],
     blocks: &[],
 };
@@ -160,16 +163,8 @@ async fn detach(clients: &AwsClients, id: &str, vpc: &str) -> Result<(), ApiErro
 
 #[async_trait]
 impl ResourceType for InternetGatewayType {
-    fn type_name(&self) -> &'static str {
-        "aws_internet_gateway"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::Tags
+    fn declaration(&self) -> &'static Declaration {
+        &DECLARATION
     }
 
     fn ec2_objects(&self) -> Option<&'static dyn Ec2Reads> {

@@ -8,7 +8,6 @@
 use std::collections::BTreeMap;
 
 use crate::aws::adopt::{ec2_tag_map, read_judged};
-use crate::aws::adoption::pin_name;
 use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{KeyPairInfo, ResourceType as Ec2Type};
@@ -22,28 +21,27 @@ use crate::aws::ec2::describe_ec2;
 use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::aws::{CallContext, ResourceType};
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::values::{get_str, opt_str, state_object, string_map};
-use crate::provider::{AttrSchema, AttrType, Schema};
+use crate::provider::Schema;
 
 pub struct KeyPairType;
 
+static DECLARATION: Declaration = Declaration::new("aws_key_pair", &SCHEMA, Adoption::NameAndTags)
+    .generated_name("key_name", "key_name_prefix", "ecsform-");
+
 static SCHEMA: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::computed("arn", AttrType::String),
-        AttrSchema::optional_computed("key_name", AttrType::String).force_new(),
-        AttrSchema::optional_computed("key_name_prefix", AttrType::String).force_new(),
-        AttrSchema::required("public_key", AttrType::String)
-            .force_new()
-            .local(),
-        AttrSchema::computed("fingerprint", AttrType::String),
-        AttrSchema::computed("key_pair_id", AttrType::String),
-        AttrSchema::computed("key_type", AttrType::String),
-        AttrSchema::optional("tags", AttrType::StringMap),
-        AttrSchema::computed("tags_all", AttrType::StringMap),
+    attributes: attrs![
+        computed String: id arn;
+        optional_computed String: key_name.force_new() key_name_prefix.force_new();
+        required String: public_key.force_new().local();
+        computed String: fingerprint key_pair_id key_type;
+        optional StringMap: tags;
+        computed StringMap: tags_all;
     ],
     blocks: &[],
 };
@@ -86,20 +84,8 @@ fn key_name(planned: &Value) -> String {
 
 #[async_trait]
 impl ResourceType for KeyPairType {
-    fn type_name(&self) -> &'static str {
-        "aws_key_pair"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::NameAndTags
-    }
-
-    fn pin_generated(&self, planned: Value) -> Value {
-        pin_name(planned, "key_name", "key_name_prefix", "ecsform-")
+    fn declaration(&self) -> &'static Declaration {
+        &DECLARATION
     }
 
     async fn find_created(

@@ -13,7 +13,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use crate::aws::adopt::find_by_arguments;
-use crate::aws::adoption::pin_name;
 use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_autoscaling::types::{
@@ -27,48 +26,44 @@ use crate::aws::error::{from_sdk, ApiError, ErrorKind};
 use crate::aws::iam::name_or_prefix;
 use crate::aws::paged::in_chunks;
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::aws::{CallContext, ResourceType};
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::schema::Default;
 use crate::provider::values::{
     block_object, get_blocks, get_bool, get_i32, get_str, get_strings, opt_bool, opt_number,
     opt_str, state_object, string_set,
 };
-use crate::provider::{AttrSchema, AttrType, BlockSchema, Schema};
+use crate::provider::{AttrSchema, BlockSchema, Schema};
 
 pub struct LaunchConfigurationType;
 
-static ROOT_BLOCK_DEVICE: &[AttrSchema] = &[
-    AttrSchema::optional("delete_on_termination", AttrType::Bool).default(Default::Bool(true)),
-    AttrSchema::optional("encrypted", AttrType::Bool),
-    AttrSchema::optional("iops", AttrType::Number),
-    AttrSchema::optional("throughput", AttrType::Number),
-    AttrSchema::optional("volume_size", AttrType::Number),
-    AttrSchema::optional("volume_type", AttrType::String),
+static DECLARATION: Declaration = Declaration::new(
+    "aws_launch_configuration",
+    &SCHEMA,
+    Adoption::Name,
+)
+.generated_name("name", "name_prefix", "terraform-");
+
+static ROOT_BLOCK_DEVICE: &[AttrSchema] = attrs![
+    optional Bool: delete_on_termination.default(Default::Bool(true)) encrypted;
+    optional Number: iops throughput volume_size;
+    optional String: volume_type;
 ];
 
 static SCHEMA: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::computed("arn", AttrType::String),
-        AttrSchema::optional_computed("name", AttrType::String).force_new(),
-        AttrSchema::optional_computed("name_prefix", AttrType::String).force_new(),
-        AttrSchema::required("image_id", AttrType::String).force_new(),
-        AttrSchema::required("instance_type", AttrType::String).force_new(),
-        AttrSchema::optional("iam_instance_profile", AttrType::String).force_new(),
-        AttrSchema::optional("key_name", AttrType::String).force_new(),
-        AttrSchema::optional("security_groups", AttrType::StringSet).force_new(),
-        AttrSchema::optional("user_data", AttrType::String).force_new(),
-        AttrSchema::optional("associate_public_ip_address", AttrType::Bool)
-            .force_new()
-            .default(Default::Bool(false)),
-        AttrSchema::optional("ebs_optimized", AttrType::Bool)
-            .force_new()
-            .default(Default::Bool(false)),
-        AttrSchema::optional("enable_monitoring", AttrType::Bool)
-            .force_new()
-            .default(Default::Bool(true)),
+    attributes: attrs![
+        computed String: id arn;
+        optional_computed String: name.force_new() name_prefix.force_new();
+        required String: image_id.force_new() instance_type.force_new();
+        optional String: iam_instance_profile.force_new() key_name.force_new();
+        optional StringSet: security_groups.force_new();
+        optional String: user_data.force_new();
+        optional Bool: associate_public_ip_address.force_new().default(Default::Bool(false));
+        optional Bool: ebs_optimized.force_new().default(Default::Bool(false));
+        optional Bool: enable_monitoring.force_new().default(Default::Bool(true));
     ],
     blocks: &[BlockSchema::list("root_block_device", ROOT_BLOCK_DEVICE)
         .max_items(1)
@@ -252,20 +247,8 @@ fn create_request(
 
 #[async_trait]
 impl ResourceType for LaunchConfigurationType {
-    fn type_name(&self) -> &'static str {
-        "aws_launch_configuration"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::Name
-    }
-
-    fn pin_generated(&self, planned: Value) -> Value {
-        pin_name(planned, "name", "name_prefix", "terraform-")
+    fn declaration(&self) -> &'static Declaration {
+        &DECLARATION
     }
 
     /// Launch configurations have no tags: one with the (pinned) name is taken as ours.

@@ -49,75 +49,71 @@ use crate::aws::error::{from_sdk, ApiError, ErrorKind, OrGone};
 use crate::aws::resource_type::id_prefix;
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, to_ec2, update_ec2_tags};
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::aws::{CallContext, IdPrefix, ResourceType};
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::schema::Default;
 use crate::provider::values::{
     block_object, get_block, get_blocks, get_bool, get_i32, get_str, get_string_map, get_strings,
     nested_object, opt_bool, opt_number, opt_str, state_object, string_map, string_set,
 };
-use crate::provider::{AttrSchema, AttrType, BlockSchema, Schema};
+use crate::provider::{AttrSchema, BlockSchema, Schema};
 
 pub struct LaunchTemplateType;
 
-static IAM_INSTANCE_PROFILE: &[AttrSchema] = &[
-    AttrSchema::optional("arn", AttrType::String),
-    AttrSchema::optional("name", AttrType::String),
+static DECLARATION: Declaration = Declaration::new("aws_launch_template", &SCHEMA, Adoption::Tags)
+    .generated_name("name", "name_prefix", "ecsform-");
+
+static IAM_INSTANCE_PROFILE: &[AttrSchema] = attrs![
+    optional String: arn name;
 ];
 
-static BLOCK_DEVICE: &[AttrSchema] = &[
-    AttrSchema::optional("device_name", AttrType::String),
-    AttrSchema::optional("no_device", AttrType::String),
-    AttrSchema::optional("virtual_name", AttrType::String),
+static BLOCK_DEVICE: &[AttrSchema] = attrs![
+    optional String: device_name no_device virtual_name;
 ];
 
 /// The provider's EBS settings: the two switches are nullable booleans written as strings.
-static EBS: &[AttrSchema] = &[
-    AttrSchema::optional("delete_on_termination", AttrType::String),
-    AttrSchema::optional("encrypted", AttrType::String),
-    AttrSchema::optional_computed("iops", AttrType::Number),
-    AttrSchema::optional("kms_key_id", AttrType::String),
-    AttrSchema::optional("snapshot_id", AttrType::String),
-    AttrSchema::optional_computed("throughput", AttrType::Number),
-    AttrSchema::optional_computed("volume_initialization_rate", AttrType::Number),
-    AttrSchema::optional_computed("volume_size", AttrType::Number),
-    AttrSchema::optional_computed("volume_type", AttrType::String),
+static EBS: &[AttrSchema] = attrs![
+    optional String: delete_on_termination encrypted;
+    optional_computed Number: iops;
+    optional String: kms_key_id snapshot_id;
+    optional_computed Number: throughput volume_initialization_rate volume_size;
+    optional_computed String: volume_type;
 ];
 
 static BLOCK_DEVICE_MAPPINGS: BlockSchema =
     BlockSchema::list("block_device_mappings", BLOCK_DEVICE)
         .blocks(&[BlockSchema::list("ebs", EBS).max_items(1)]);
 
-static MONITORING: &[AttrSchema] = &[AttrSchema::optional("enabled", AttrType::Bool)];
+static MONITORING: &[AttrSchema] = attrs![
+    optional Bool: enabled;
+];
 
 /// Optional and computed in the provider; ecsform spells out the values AWS applies when a
 /// request leaves them out, and sends them all.
-static METADATA_OPTIONS: &[AttrSchema] = &[
-    AttrSchema::optional_computed("http_endpoint", AttrType::String)
-        .default(Default::Str("enabled")),
-    AttrSchema::optional_computed("http_tokens", AttrType::String)
-        .default(Default::Str("optional")),
-    AttrSchema::optional_computed("http_put_response_hop_limit", AttrType::Number)
-        .default(Default::Number(1.0)),
-    AttrSchema::optional_computed("http_protocol_ipv6", AttrType::String)
-        .default(Default::Str("disabled")),
-    AttrSchema::optional_computed("instance_metadata_tags", AttrType::String)
-        .default(Default::Str("disabled")),
+static METADATA_OPTIONS: &[AttrSchema] = attrs![
+    optional_computed String: http_endpoint.default(Default::Str("enabled"));
+    optional_computed String: http_tokens.default(Default::Str("optional"));
+    optional_computed Number: http_put_response_hop_limit.default(Default::Number(1.0));
+    optional_computed String: http_protocol_ipv6.default(Default::Str("disabled"));
+    optional_computed String: instance_metadata_tags.default(Default::Str("disabled"));
 ];
 
-static CREDIT_SPECIFICATION: &[AttrSchema] =
-    &[AttrSchema::optional("cpu_credits", AttrType::String)];
+static CREDIT_SPECIFICATION: &[AttrSchema] = attrs![
+    optional String: cpu_credits;
+];
 
-static MARKET_OPTIONS: &[AttrSchema] = &[AttrSchema::optional("market_type", AttrType::String)];
+static MARKET_OPTIONS: &[AttrSchema] = attrs![
+    optional String: market_type;
+];
 
 /// `valid_until` is an RFC 3339 time; unset, AWS picks one (seven days on) and the state
 /// keeps it.
-static SPOT_OPTIONS: &[AttrSchema] = &[
-    AttrSchema::optional("block_duration_minutes", AttrType::Number),
-    AttrSchema::optional("instance_interruption_behavior", AttrType::String),
-    AttrSchema::optional("max_price", AttrType::String),
-    AttrSchema::optional("spot_instance_type", AttrType::String),
-    AttrSchema::optional_computed("valid_until", AttrType::String),
+static SPOT_OPTIONS: &[AttrSchema] = attrs![
+    optional Number: block_duration_minutes;
+    optional String: instance_interruption_behavior max_price spot_instance_type;
+    optional_computed String: valid_until;
 ];
 
 static INSTANCE_MARKET_OPTIONS: BlockSchema =
@@ -125,32 +121,28 @@ static INSTANCE_MARKET_OPTIONS: BlockSchema =
         .max_items(1)
         .blocks(&[BlockSchema::list("spot_options", SPOT_OPTIONS).max_items(1)]);
 
-static PRIVATE_DNS_NAME_OPTIONS: &[AttrSchema] = &[
-    AttrSchema::optional("enable_resource_name_dns_a_record", AttrType::Bool),
-    AttrSchema::optional("enable_resource_name_dns_aaaa_record", AttrType::Bool),
-    AttrSchema::optional("hostname_type", AttrType::String),
+static PRIVATE_DNS_NAME_OPTIONS: &[AttrSchema] = attrs![
+    optional Bool: enable_resource_name_dns_a_record enable_resource_name_dns_aaaa_record;
+    optional String: hostname_type;
 ];
 
 /// The provider's `network_interfaces` arguments ecsform sends; the three switches are
 /// nullable booleans written as strings. The rest of the provider's block (prefixes,
 /// `primary_ipv6`, `ena_queue_count`, `connection_tracking_specification`,
 /// `ena_srd_specification`) is refused as not supported yet.
-static NETWORK_INTERFACE: &[AttrSchema] = &[
-    AttrSchema::optional("associate_carrier_ip_address", AttrType::String),
-    AttrSchema::optional("associate_public_ip_address", AttrType::String),
-    AttrSchema::optional("delete_on_termination", AttrType::String),
-    AttrSchema::optional("description", AttrType::String),
-    AttrSchema::optional("device_index", AttrType::Number),
-    AttrSchema::optional("interface_type", AttrType::String),
-    AttrSchema::optional("ipv4_address_count", AttrType::Number),
-    AttrSchema::optional("ipv4_addresses", AttrType::StringSet),
-    AttrSchema::optional("ipv6_address_count", AttrType::Number),
-    AttrSchema::optional("ipv6_addresses", AttrType::StringSet),
-    AttrSchema::optional("network_card_index", AttrType::Number),
-    AttrSchema::optional("network_interface_id", AttrType::String),
-    AttrSchema::optional("private_ip_address", AttrType::String),
-    AttrSchema::optional("security_groups", AttrType::StringSet),
-    AttrSchema::optional("subnet_id", AttrType::String),
+static NETWORK_INTERFACE: &[AttrSchema] = attrs![
+    optional String: associate_carrier_ip_address associate_public_ip_address delete_on_termination;
+    optional String: description;
+    optional Number: device_index;
+    optional String: interface_type;
+    optional Number: ipv4_address_count;
+    optional StringSet: ipv4_addresses;
+    optional Number: ipv6_address_count;
+    optional StringSet: ipv6_addresses;
+    optional Number: network_card_index;
+    optional String: network_interface_id private_ip_address;
+    optional StringSet: security_groups;
+    optional String: subnet_id;
 ];
 
 /// The network interface switches written as strings.
@@ -160,36 +152,26 @@ const INTERFACE_SWITCHES: [&str; 3] = [
     "delete_on_termination",
 ];
 
-static TAG_SPECIFICATION: &[AttrSchema] = &[
-    AttrSchema::optional("resource_type", AttrType::String),
-    AttrSchema::optional("tags", AttrType::StringMap),
+static TAG_SPECIFICATION: &[AttrSchema] = attrs![
+    optional String: resource_type;
+    optional StringMap: tags;
 ];
 
 static SCHEMA: Schema = Schema {
     version: 2,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::computed("arn", AttrType::String),
-        AttrSchema::optional_computed("name", AttrType::String).force_new(),
-        AttrSchema::optional_computed("name_prefix", AttrType::String).force_new(),
-        AttrSchema::optional("description", AttrType::String),
-        AttrSchema::optional("image_id", AttrType::String),
-        AttrSchema::optional("instance_type", AttrType::String),
-        AttrSchema::optional("key_name", AttrType::String),
-        AttrSchema::optional("user_data", AttrType::String),
-        AttrSchema::optional("vpc_security_group_ids", AttrType::StringSet),
+    attributes: attrs![
+        computed String: id arn;
+        optional_computed String: name.force_new() name_prefix.force_new();
+        optional String: description image_id instance_type key_name user_data;
+        optional StringSet: vpc_security_group_ids;
         // A nullable boolean written as a string, as `ebs.encrypted` is.
-        AttrSchema::optional("ebs_optimized", AttrType::String),
-        AttrSchema::optional("disable_api_termination", AttrType::Bool),
-        AttrSchema::optional("disable_api_stop", AttrType::Bool),
-        AttrSchema::optional("instance_initiated_shutdown_behavior", AttrType::String),
-        AttrSchema::optional("update_default_version", AttrType::Bool)
-            .default(Default::Bool(false))
-            .local(),
-        AttrSchema::computed("default_version", AttrType::Number),
-        AttrSchema::computed("latest_version", AttrType::Number).changes_on_update(),
-        AttrSchema::optional("tags", AttrType::StringMap),
-        AttrSchema::computed("tags_all", AttrType::StringMap),
+        optional String: ebs_optimized;
+        optional Bool: disable_api_termination disable_api_stop;
+        optional String: instance_initiated_shutdown_behavior;
+        optional Bool: update_default_version.default(Default::Bool(false)).local();
+        computed Number: default_version latest_version.changes_on_update();
+        optional StringMap: tags;
+        computed StringMap: tags_all;
     ],
     blocks: &[
         BlockSchema::list("iam_instance_profile", IAM_INSTANCE_PROFILE).max_items(1),
@@ -948,12 +930,8 @@ async fn set_default_version(clients: &AwsClients, id: &str, version: i64) -> Re
 
 #[async_trait]
 impl ResourceType for LaunchTemplateType {
-    fn type_name(&self) -> &'static str {
-        "aws_launch_template"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
+    fn declaration(&self) -> &'static Declaration {
+        &DECLARATION
     }
 
     fn normalize(&self, value: Value) -> Value {
@@ -982,16 +960,6 @@ impl ResourceType for LaunchTemplateType {
             );
         }
         Value::Map(m)
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::Tags
-    }
-
-    /// Found by its tags; the name is pinned all the same, so that the intent row says what
-    /// was asked for.
-    fn pin_generated(&self, planned: Value) -> Value {
-        crate::aws::adoption::pin_name(planned, "name", "name_prefix", "ecsform-")
     }
 
     fn ec2_objects(&self) -> Option<&'static dyn Ec2Reads> {

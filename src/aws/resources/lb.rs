@@ -18,7 +18,6 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::aws::adoption::pin_name;
 use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::{
@@ -38,53 +37,45 @@ use crate::aws::iam::name_or;
 use crate::aws::object_ids::{created_id, state_id};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::aws::{CallContext, ImportIdError, ResourceType};
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::schema::Default;
 use crate::provider::values::{
     get_blocks, get_bool, get_number, get_str, get_strings, opt_str, state_object, string_map,
     string_set,
 };
-use crate::provider::{AttrSchema, AttrType, BlockSchema, Schema};
+use crate::provider::{AttrSchema, BlockSchema, Schema};
 
 pub struct LbType;
 
-static ACCESS_LOGS: &[AttrSchema] = &[
-    AttrSchema::required("bucket", AttrType::String),
-    AttrSchema::optional("prefix", AttrType::String),
-    AttrSchema::optional("enabled", AttrType::Bool).default(Default::Bool(false)),
+static DECLARATION: Declaration = Declaration::new("aws_lb", &SCHEMA, Adoption::NameAndTags)
+    .generated_name("name", "name_prefix", "tf-lb-");
+
+static ACCESS_LOGS: &[AttrSchema] = attrs![
+    required String: bucket;
+    optional String: prefix;
+    optional Bool: enabled.default(Default::Bool(false));
 ];
 
 static SCHEMA: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::computed("arn", AttrType::String),
-        AttrSchema::computed("arn_suffix", AttrType::String),
-        AttrSchema::optional_computed("name", AttrType::String).force_new(),
-        AttrSchema::optional_computed("name_prefix", AttrType::String).force_new(),
-        AttrSchema::optional("internal", AttrType::Bool)
-            .default(Default::Bool(false))
-            .force_new(),
-        AttrSchema::optional("load_balancer_type", AttrType::String)
-            .default(Default::Str("application"))
-            .force_new(),
-        AttrSchema::optional_computed("security_groups", AttrType::StringSet),
-        AttrSchema::optional_computed("subnets", AttrType::StringSet),
-        AttrSchema::optional_computed("ip_address_type", AttrType::String),
-        AttrSchema::optional("enable_deletion_protection", AttrType::Bool)
-            .default(Default::Bool(false)),
-        AttrSchema::optional("idle_timeout", AttrType::Number).default(Default::Number(60.0)),
-        AttrSchema::optional("enable_http2", AttrType::Bool).default(Default::Bool(true)),
-        AttrSchema::optional("drop_invalid_header_fields", AttrType::Bool)
-            .default(Default::Bool(false)),
-        AttrSchema::optional("enable_cross_zone_load_balancing", AttrType::Bool)
-            .default(Default::Bool(false)),
-        AttrSchema::computed("dns_name", AttrType::String),
-        AttrSchema::computed("zone_id", AttrType::String),
-        AttrSchema::computed("vpc_id", AttrType::String),
-        AttrSchema::optional("tags", AttrType::StringMap),
-        AttrSchema::computed("tags_all", AttrType::StringMap),
+    attributes: attrs![
+        computed String: id arn arn_suffix;
+        optional_computed String: name.force_new() name_prefix.force_new();
+        optional Bool: internal.default(Default::Bool(false)).force_new();
+        optional String: load_balancer_type.default(Default::Str("application")).force_new();
+        optional_computed StringSet: security_groups subnets;
+        optional_computed String: ip_address_type;
+        optional Bool: enable_deletion_protection.default(Default::Bool(false));
+        optional Number: idle_timeout.default(Default::Number(60.0));
+        optional Bool: enable_http2.default(Default::Bool(true));
+        optional Bool: drop_invalid_header_fields.default(Default::Bool(false));
+        optional Bool: enable_cross_zone_load_balancing.default(Default::Bool(false));
+        computed String: dns_name zone_id vpc_id;
+        optional StringMap: tags;
+        computed StringMap: tags_all;
     ],
     blocks: &[BlockSchema::list("access_logs", ACCESS_LOGS).max_items(1)],
 };
@@ -364,20 +355,8 @@ async fn wait_active(clients: &AwsClients, arn: &str) -> Result<(), ApiError> {
 
 #[async_trait]
 impl ResourceType for LbType {
-    fn type_name(&self) -> &'static str {
-        "aws_lb"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::NameAndTags
-    }
-
-    fn pin_generated(&self, planned: Value) -> Value {
-        pin_name(planned, "name", "name_prefix", "tf-lb-")
+    fn declaration(&self) -> &'static Declaration {
+        &DECLARATION
     }
 
     /// `DescribeLoadBalancers` by name, then its tags.

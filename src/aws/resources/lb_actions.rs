@@ -37,6 +37,7 @@ use aws_sdk_elasticloadbalancingv2::types::{
 
 use crate::aws::error::{ApiError, ErrorKind};
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::schema::Default;
 use crate::provider::values::{
     get_block, get_blocks, get_bool, get_i32, get_str, nested_object, opt_bool, opt_number, opt_str,
@@ -52,30 +53,29 @@ static ATTRIBUTES: &[AttrSchema] = &[
     AttrSchema::required("type", AttrType::String),
 ];
 
-static FIXED_RESPONSE: &[AttrSchema] = &[
-    AttrSchema::required("content_type", AttrType::String),
-    AttrSchema::optional("message_body", AttrType::String),
-    AttrSchema::optional_computed("status_code", AttrType::String),
+static FIXED_RESPONSE: &[AttrSchema] = attrs![
+    required String: content_type;
+    optional String: message_body;
+    optional_computed String: status_code;
 ];
 
-static TARGET_GROUP: &[AttrSchema] = &[
-    AttrSchema::required("arn", AttrType::String),
-    AttrSchema::optional("weight", AttrType::Number).default(Default::Number(1.0)),
+static TARGET_GROUP: &[AttrSchema] = attrs![
+    required String: arn;
+    optional Number: weight.default(Default::Number(1.0));
 ];
 
-static STICKINESS: &[AttrSchema] = &[
-    AttrSchema::required("duration", AttrType::Number),
-    AttrSchema::optional("enabled", AttrType::Bool).default(Default::Bool(false)),
+static STICKINESS: &[AttrSchema] = attrs![
+    required Number: duration;
+    optional Bool: enabled.default(Default::Bool(false));
 ];
 
 /// The request's own part, which is what AWS uses for a setting a redirect leaves out.
-static REDIRECT: &[AttrSchema] = &[
-    AttrSchema::optional("host", AttrType::String).default(Default::Str("#{host}")),
-    AttrSchema::optional("path", AttrType::String).default(Default::Str("/#{path}")),
-    AttrSchema::optional("port", AttrType::String).default(Default::Str("#{port}")),
-    AttrSchema::optional("protocol", AttrType::String).default(Default::Str("#{protocol}")),
-    AttrSchema::optional("query", AttrType::String).default(Default::Str("#{query}")),
-    AttrSchema::required("status_code", AttrType::String),
+static REDIRECT: &[AttrSchema] = attrs![
+    optional String: host.default(Default::Str("#{host}")) path.default(Default::Str("/#{path}"));
+    optional String: port.default(Default::Str("#{port}"));
+    optional String: protocol.default(Default::Str("#{protocol}"));
+    optional String: query.default(Default::Str("#{query}"));
+    required String: status_code;
 ];
 
 static NESTED: &[BlockSchema] = &[

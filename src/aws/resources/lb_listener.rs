@@ -25,28 +25,30 @@ use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::object_ids::{created_id, state_id};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::aws::{fill_local_from_config, CallContext, ImportIdError, ResourceType};
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::values::{get_i32, get_str, opt_str, state_object, string_map};
-use crate::provider::{AttrSchema, AttrType, Schema};
+use crate::provider::Schema;
 
 pub struct LbListenerType;
+
+static DECLARATION: Declaration = Declaration::new("aws_lb_listener", &SCHEMA, Adoption::Tags);
 
 /// The name of the listener's action blocks.
 const ACTIONS: &str = "default_action";
 
 static SCHEMA: Schema = Schema {
     version: 2,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::computed("arn", AttrType::String),
-        AttrSchema::required("load_balancer_arn", AttrType::String).force_new(),
-        AttrSchema::optional("port", AttrType::Number),
-        AttrSchema::optional_computed("protocol", AttrType::String),
-        AttrSchema::optional_computed("ssl_policy", AttrType::String),
-        AttrSchema::optional("certificate_arn", AttrType::String),
-        AttrSchema::optional("tags", AttrType::StringMap),
-        AttrSchema::computed("tags_all", AttrType::StringMap),
+    attributes: attrs![
+        computed String: id arn;
+        required String: load_balancer_arn.force_new();
+        optional Number: port;
+        optional_computed String: protocol ssl_policy;
+        optional String: certificate_arn;
+        optional StringMap: tags;
+        computed StringMap: tags_all;
     ],
     blocks: &[lb_actions::block(ACTIONS)],
 };
@@ -135,16 +137,8 @@ async fn listeners_of(clients: &AwsClients, lb_arn: String) -> Result<Vec<Listen
 
 #[async_trait]
 impl ResourceType for LbListenerType {
-    fn type_name(&self) -> &'static str {
-        "aws_lb_listener"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::Tags
+    fn declaration(&self) -> &'static Declaration {
+        &DECLARATION
     }
 
     /// The load balancer's listeners, then their tags.

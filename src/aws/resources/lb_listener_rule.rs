@@ -35,40 +35,44 @@ use crate::aws::error::{from_sdk, ApiError, ErrorKind, OrGone};
 use crate::aws::object_ids::{created_id, state_id};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::aws::{fill_local_from_config, CallContext, ImportIdError, ResourceType};
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::values::{
     get_blocks, get_i32, get_str, get_strings, nested_object, opt_str, state_object, string_map,
     string_set,
 };
-use crate::provider::{AttrSchema, AttrType, BlockSchema, Schema};
+use crate::provider::{AttrSchema, BlockSchema, Schema};
 
 pub struct LbListenerRuleType;
+
+static DECLARATION: Declaration = Declaration::new("aws_lb_listener_rule", &SCHEMA, Adoption::Tags);
 
 /// The name of the rule's action blocks.
 const ACTIONS: &str = "action";
 
-static VALUES: &[AttrSchema] = &[
-    AttrSchema::optional("regex_values", AttrType::StringSet),
-    AttrSchema::optional("values", AttrType::StringSet),
+static VALUES: &[AttrSchema] = attrs![
+    optional StringSet: regex_values values;
 ];
 
-static HTTP_HEADER: &[AttrSchema] = &[
-    AttrSchema::required("http_header_name", AttrType::String),
-    AttrSchema::optional("regex_values", AttrType::StringSet),
-    AttrSchema::optional("values", AttrType::StringSet),
+static HTTP_HEADER: &[AttrSchema] = attrs![
+    required String: http_header_name;
+    optional StringSet: regex_values values;
 ];
 
-static HTTP_REQUEST_METHOD: &[AttrSchema] = &[AttrSchema::required("values", AttrType::StringSet)];
-
-static QUERY_STRING: &[AttrSchema] = &[
-    AttrSchema::optional("key", AttrType::String),
-    AttrSchema::required("value", AttrType::String),
+static HTTP_REQUEST_METHOD: &[AttrSchema] = attrs![
+    required StringSet: values;
 ];
 
-static SOURCE_IP: &[AttrSchema] = &[
-    AttrSchema::optional("ip_address_type", AttrType::String),
-    AttrSchema::optional("values", AttrType::StringSet),
+static QUERY_STRING: &[AttrSchema] = attrs![
+    optional String: key;
+    required String: value;
+];
+
+static SOURCE_IP: &[AttrSchema] = attrs![
+    optional String: ip_address_type;
+    optional StringSet: values;
 ];
 
 /// The blocks inside a `condition` block, in the order of [`FIELDS`].
@@ -83,13 +87,12 @@ static CONDITION: BlockSchema = BlockSchema::set("condition", &[]).min_items(1).
 
 static SCHEMA: Schema = Schema {
     version: 3,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::computed("arn", AttrType::String),
-        AttrSchema::required("listener_arn", AttrType::String).force_new(),
-        AttrSchema::optional_computed("priority", AttrType::Number),
-        AttrSchema::optional("tags", AttrType::StringMap),
-        AttrSchema::computed("tags_all", AttrType::StringMap),
+    attributes: attrs![
+        computed String: id arn;
+        required String: listener_arn.force_new();
+        optional_computed Number: priority;
+        optional StringMap: tags;
+        computed StringMap: tags_all;
     ],
     blocks: &[lb_actions::block(ACTIONS), CONDITION],
 };
@@ -362,16 +365,8 @@ async fn next_priority(clients: &AwsClients, listener_arn: &str) -> Result<i32, 
 
 #[async_trait]
 impl ResourceType for LbListenerRuleType {
-    fn type_name(&self) -> &'static str {
-        "aws_lb_listener_rule"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::Tags
+    fn declaration(&self) -> &'static Declaration {
+        &DECLARATION
     }
 
     /// The listener's rules, then their tags.

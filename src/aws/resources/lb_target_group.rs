@@ -15,7 +15,6 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::aws::adoption::pin_name;
 use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::{
@@ -35,55 +34,55 @@ use crate::aws::iam::name_or;
 use crate::aws::object_ids::{created_id, state_id};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::aws::{CallContext, ImportIdError, ResourceType};
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::schema::Default;
 use crate::provider::values::{
     get_blocks, get_bool, get_i32, get_number, get_str, opt_str, state_object, string_map,
 };
-use crate::provider::{AttrSchema, AttrType, BlockSchema, Schema};
+use crate::provider::{AttrSchema, BlockSchema, Schema};
 
 pub struct LbTargetGroupType;
 
-static HEALTH_CHECK: &[AttrSchema] = &[
-    AttrSchema::optional("enabled", AttrType::Bool).default(Default::Bool(true)),
-    AttrSchema::optional("path", AttrType::String),
-    AttrSchema::optional("port", AttrType::String).default(Default::Str("traffic-port")),
-    AttrSchema::optional("protocol", AttrType::String),
-    AttrSchema::optional("interval", AttrType::Number).default(Default::Number(30.0)),
-    AttrSchema::optional("timeout", AttrType::Number),
-    AttrSchema::optional("healthy_threshold", AttrType::Number).default(Default::Number(3.0)),
-    AttrSchema::optional("unhealthy_threshold", AttrType::Number).default(Default::Number(3.0)),
-    AttrSchema::optional("matcher", AttrType::String),
+static DECLARATION: Declaration = Declaration::new(
+    "aws_lb_target_group",
+    &SCHEMA,
+    Adoption::NameAndTags,
+)
+.generated_name("name", "name_prefix", "tf-");
+
+static HEALTH_CHECK: &[AttrSchema] = attrs![
+    optional Bool: enabled.default(Default::Bool(true));
+    optional String: path port.default(Default::Str("traffic-port")) protocol;
+    optional Number: interval.default(Default::Number(30.0)) timeout;
+    optional Number: healthy_threshold.default(Default::Number(3.0));
+    optional Number: unhealthy_threshold.default(Default::Number(3.0));
+    optional String: matcher;
 ];
 
-static STICKINESS: &[AttrSchema] = &[
-    AttrSchema::required("type", AttrType::String),
-    AttrSchema::optional("cookie_duration", AttrType::Number).default(Default::Number(86400.0)),
-    AttrSchema::optional("cookie_name", AttrType::String),
-    AttrSchema::optional("enabled", AttrType::Bool).default(Default::Bool(true)),
+static STICKINESS: &[AttrSchema] = attrs![
+    required String: type;
+    optional Number: cookie_duration.default(Default::Number(86400.0));
+    optional String: cookie_name;
+    optional Bool: enabled.default(Default::Bool(true));
 ];
 
 static SCHEMA: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::computed("arn", AttrType::String),
-        AttrSchema::computed("arn_suffix", AttrType::String),
-        AttrSchema::optional_computed("name", AttrType::String).force_new(),
-        AttrSchema::optional_computed("name_prefix", AttrType::String).force_new(),
-        AttrSchema::optional("port", AttrType::Number).force_new(),
-        AttrSchema::optional("protocol", AttrType::String).force_new(),
-        AttrSchema::optional("vpc_id", AttrType::String).force_new(),
-        AttrSchema::optional("target_type", AttrType::String)
-            .default(Default::Str("instance"))
-            .force_new(),
+    attributes: attrs![
+        computed String: id arn arn_suffix;
+        optional_computed String: name.force_new() name_prefix.force_new();
+        optional Number: port.force_new();
+        optional String: protocol.force_new() vpc_id.force_new();
+        optional String: target_type.default(Default::Str("instance")).force_new();
         // A string in the provider's schema (numbers convert), seconds.
-        AttrSchema::optional("deregistration_delay", AttrType::String).default(Default::Str("300")),
-        AttrSchema::optional("slow_start", AttrType::Number).default(Default::Number(0.0)),
-        AttrSchema::optional("proxy_protocol_v2", AttrType::Bool).default(Default::Bool(false)),
-        AttrSchema::optional("tags", AttrType::StringMap),
-        AttrSchema::computed("tags_all", AttrType::StringMap),
+        optional String: deregistration_delay.default(Default::Str("300"));
+        optional Number: slow_start.default(Default::Number(0.0));
+        optional Bool: proxy_protocol_v2.default(Default::Bool(false));
+        optional StringMap: tags;
+        computed StringMap: tags_all;
     ],
     blocks: &[
         BlockSchema::list("health_check", HEALTH_CHECK)
@@ -400,20 +399,8 @@ async fn describe_attributes(clients: &AwsClients, arn: String) -> Result<Option
 
 #[async_trait]
 impl ResourceType for LbTargetGroupType {
-    fn type_name(&self) -> &'static str {
-        "aws_lb_target_group"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::NameAndTags
-    }
-
-    fn pin_generated(&self, planned: Value) -> Value {
-        pin_name(planned, "name", "name_prefix", "tf-")
+    fn declaration(&self) -> &'static Declaration {
+        &DECLARATION
     }
 
     /// `DescribeTargetGroups` by name, then its tags.

@@ -22,29 +22,29 @@ use crate::aws::error::{from_sdk, wait_until, ApiError, ErrorKind, OrGone};
 use crate::aws::resource_type::id_prefix;
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::aws::{CallContext, IdPrefix, ResourceType};
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_str, opt_str, state_object, string_map};
-use crate::provider::{AttrSchema, AttrType, Schema};
+use crate::provider::Schema;
 
 pub struct NatGatewayType;
 
+static DECLARATION: Declaration = Declaration::new("aws_nat_gateway", &SCHEMA, Adoption::Tags);
+
 static SCHEMA: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::optional("allocation_id", AttrType::String).force_new(),
-        AttrSchema::required("subnet_id", AttrType::String).force_new(),
-        AttrSchema::optional("connectivity_type", AttrType::String)
-            .force_new()
-            .default(Default::Str("public")),
-        AttrSchema::optional_computed("private_ip", AttrType::String).force_new(),
-        AttrSchema::computed("network_interface_id", AttrType::String),
-        AttrSchema::computed("public_ip", AttrType::String),
-        AttrSchema::computed("association_id", AttrType::String),
-        AttrSchema::optional("tags", AttrType::StringMap),
-        AttrSchema::computed("tags_all", AttrType::StringMap),
+    attributes: attrs![
+        computed String: id;
+        optional String: allocation_id.force_new();
+        required String: subnet_id.force_new();
+        optional String: connectivity_type.force_new().default(Default::Str("public"));
+        optional_computed String: private_ip.force_new();
+        computed String: network_interface_id public_ip association_id;
+        optional StringMap: tags;
+        computed StringMap: tags_all;
     ],
     blocks: &[],
 };
@@ -123,16 +123,8 @@ fn creation_progress(id: &str, g: Option<&NatGateway>) -> Result<bool, ApiError>
 
 #[async_trait]
 impl ResourceType for NatGatewayType {
-    fn type_name(&self) -> &'static str {
-        "aws_nat_gateway"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::Tags
+    fn declaration(&self) -> &'static Declaration {
+        &DECLARATION
     }
 
     fn ec2_objects(&self) -> Option<&'static dyn Ec2Reads> {

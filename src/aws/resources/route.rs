@@ -18,12 +18,16 @@ use super::{changed, create_call, expect_prefix, read_created, split_import_id, 
 use crate::aws::call::call;
 use crate::aws::error::{from_sdk, wait_until, ApiError, OrGone};
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::aws::{CallContext, ImportIdError, ResourceType};
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::values::{get_str, opt_str, state_object};
-use crate::provider::{AttrSchema, AttrType, Schema};
+use crate::provider::Schema;
 
 pub struct RouteType;
+
+static DECLARATION: Declaration = Declaration::new("aws_route", &SCHEMA, Adoption::Arguments);
 
 /// The target attributes, shared by `aws_route` and `aws_route_table`'s `route` blocks.
 pub const TARGETS: &[&str] = &[
@@ -41,26 +45,15 @@ pub const TARGETS: &[&str] = &[
 
 static SCHEMA: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::required("route_table_id", AttrType::String).force_new(),
-        AttrSchema::optional("destination_cidr_block", AttrType::String).force_new(),
-        AttrSchema::optional("destination_ipv6_cidr_block", AttrType::String).force_new(),
-        AttrSchema::optional("destination_prefix_list_id", AttrType::String).force_new(),
-        AttrSchema::optional("carrier_gateway_id", AttrType::String),
-        AttrSchema::optional("core_network_arn", AttrType::String),
-        AttrSchema::optional("egress_only_gateway_id", AttrType::String),
-        AttrSchema::optional("gateway_id", AttrType::String),
-        AttrSchema::optional("local_gateway_id", AttrType::String),
-        AttrSchema::optional("nat_gateway_id", AttrType::String),
-        AttrSchema::optional("network_interface_id", AttrType::String),
-        AttrSchema::optional("transit_gateway_id", AttrType::String),
-        AttrSchema::optional("vpc_endpoint_id", AttrType::String),
-        AttrSchema::optional("vpc_peering_connection_id", AttrType::String),
-        AttrSchema::computed("instance_id", AttrType::String),
-        AttrSchema::computed("instance_owner_id", AttrType::String),
-        AttrSchema::computed("origin", AttrType::String),
-        AttrSchema::computed("state", AttrType::String),
+    attributes: attrs![
+        computed String: id;
+        required String: route_table_id.force_new();
+        optional String: destination_cidr_block.force_new() destination_ipv6_cidr_block.force_new();
+        optional String: destination_prefix_list_id.force_new() carrier_gateway_id core_network_arn;
+        optional String: egress_only_gateway_id gateway_id local_gateway_id nat_gateway_id;
+        optional String: network_interface_id transit_gateway_id vpc_endpoint_id;
+        optional String: vpc_peering_connection_id;
+        computed String: instance_id instance_owner_id origin state;
     ],
     blocks: &[],
 };
@@ -348,16 +341,8 @@ fn target_of_planned(v: &Value) -> Result<Target, ApiError> {
 
 #[async_trait]
 impl ResourceType for RouteType {
-    fn type_name(&self) -> &'static str {
-        "aws_route"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::Arguments
+    fn declaration(&self) -> &'static Declaration {
+        &DECLARATION
     }
 
     /// The id is the table and the destination.

@@ -23,29 +23,24 @@ use crate::aws::error::{from_sdk, wait_until, ApiError, OrGone};
 use crate::aws::resource_type::id_prefix;
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::aws::{CallContext, IdPrefix, ResourceType};
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::values::{
     get_blocks, get_str, get_strings, opt_str, state_object, string_map, string_set,
 };
-use crate::provider::{AttrSchema, AttrType, BlockSchema, Schema};
+use crate::provider::{AttrSchema, BlockSchema, Schema};
 
 pub struct RouteTableType;
 
-static ROUTE: &[AttrSchema] = &[
-    AttrSchema::optional("cidr_block", AttrType::String),
-    AttrSchema::optional("ipv6_cidr_block", AttrType::String),
-    AttrSchema::optional("destination_prefix_list_id", AttrType::String),
-    AttrSchema::optional("carrier_gateway_id", AttrType::String),
-    AttrSchema::optional("core_network_arn", AttrType::String),
-    AttrSchema::optional("egress_only_gateway_id", AttrType::String),
-    AttrSchema::optional("gateway_id", AttrType::String),
-    AttrSchema::optional("local_gateway_id", AttrType::String),
-    AttrSchema::optional("nat_gateway_id", AttrType::String),
-    AttrSchema::optional("network_interface_id", AttrType::String),
-    AttrSchema::optional("transit_gateway_id", AttrType::String),
-    AttrSchema::optional("vpc_endpoint_id", AttrType::String),
-    AttrSchema::optional("vpc_peering_connection_id", AttrType::String),
+static DECLARATION: Declaration = Declaration::new("aws_route_table", &SCHEMA, Adoption::Tags);
+
+static ROUTE: &[AttrSchema] = attrs![
+    optional String: cidr_block ipv6_cidr_block destination_prefix_list_id carrier_gateway_id;
+    optional String: core_network_arn egress_only_gateway_id gateway_id local_gateway_id;
+    optional String: nat_gateway_id network_interface_id transit_gateway_id vpc_endpoint_id;
+    optional String: vpc_peering_connection_id;
 ];
 
 /// The destination attributes of a `route` block.
@@ -57,14 +52,13 @@ const DESTINATION: [&str; 3] = [
 
 static SCHEMA: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::computed("arn", AttrType::String),
-        AttrSchema::required("vpc_id", AttrType::String).force_new(),
-        AttrSchema::optional_computed("propagating_vgws", AttrType::StringSet),
-        AttrSchema::optional("tags", AttrType::StringMap),
-        AttrSchema::computed("tags_all", AttrType::StringMap),
-        AttrSchema::computed("owner_id", AttrType::String),
+    attributes: attrs![
+        computed String: id arn;
+        required String: vpc_id.force_new();
+        optional_computed StringSet: propagating_vgws;
+        optional StringMap: tags;
+        computed StringMap: tags_all;
+        computed String: owner_id;
     ],
     blocks: &[BlockSchema::set("route", ROUTE).computed()],
 };
@@ -241,16 +235,8 @@ async fn apply_routes(
 
 #[async_trait]
 impl ResourceType for RouteTableType {
-    fn type_name(&self) -> &'static str {
-        "aws_route_table"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::Tags
+    fn declaration(&self) -> &'static Declaration {
+        &DECLARATION
     }
 
     fn ec2_objects(&self) -> Option<&'static dyn Ec2Reads> {

@@ -18,20 +18,24 @@ use crate::aws::call::call;
 use crate::aws::error::{from_sdk, wait_until, ApiError, ErrorKind, OrGone};
 use crate::aws::resources::recorded_id;
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::aws::{CallContext, ImportIdError, ResourceType};
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::values::{get_str, opt_str, state_object};
-use crate::provider::{AttrSchema, AttrType, Schema};
+use crate::provider::Schema;
 
 pub struct RouteTableAssociationType;
 
+static DECLARATION: Declaration =
+    Declaration::new("aws_route_table_association", &SCHEMA, Adoption::Arguments);
+
 static SCHEMA: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::optional("subnet_id", AttrType::String).force_new(),
-        AttrSchema::optional("gateway_id", AttrType::String).force_new(),
-        AttrSchema::required("route_table_id", AttrType::String),
+    attributes: attrs![
+        computed String: id;
+        optional String: subnet_id.force_new() gateway_id.force_new();
+        required String: route_table_id;
     ],
     blocks: &[],
 };
@@ -104,16 +108,8 @@ async fn wait_associated(clients: &AwsClients, id: &str) -> Result<(), ApiError>
 
 #[async_trait]
 impl ResourceType for RouteTableAssociationType {
-    fn type_name(&self) -> &'static str {
-        "aws_route_table_association"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::Arguments
+    fn declaration(&self) -> &'static Declaration {
+        &DECLARATION
     }
 
     /// The table's live association with the subnet (or gateway), as for an import.

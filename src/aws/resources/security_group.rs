@@ -23,13 +23,18 @@ use crate::aws::error::{wait_until, ApiError, OrGone};
 use crate::aws::resource_type::id_prefix;
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::aws::{CallContext, IdPrefix, ResourceType};
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_blocks, get_bool, get_str, opt_str, state_object, string_map};
-use crate::provider::{AttrSchema, AttrType, BlockSchema, Schema};
+use crate::provider::{AttrSchema, BlockSchema, Schema};
 
 pub struct SecurityGroupType;
+
+static DECLARATION: Declaration = Declaration::new("aws_security_group", &SCHEMA, Adoption::Tags)
+    .generated_name("name", "name_prefix", "ecsform-");
 
 /// The description the AWS provider gives groups without one, in ecsform's words.
 pub const DEFAULT_DESCRIPTION: &str = "Managed by ecsform";
@@ -37,35 +42,24 @@ pub const DEFAULT_DESCRIPTION: &str = "Managed by ecsform";
 /// How long deletion waits for network interfaces to let go of the group.
 const DELETE_LIMIT: Duration = Duration::from_secs(10 * 60);
 
-static RULE: &[AttrSchema] = &[
-    AttrSchema::required("from_port", AttrType::Number),
-    AttrSchema::required("to_port", AttrType::Number),
-    AttrSchema::required("protocol", AttrType::String),
-    AttrSchema::optional("cidr_blocks", AttrType::StringSet),
-    AttrSchema::optional("ipv6_cidr_blocks", AttrType::StringSet),
-    AttrSchema::optional("prefix_list_ids", AttrType::StringSet),
-    AttrSchema::optional("security_groups", AttrType::StringSet),
-    AttrSchema::optional("self", AttrType::Bool).default(Default::Bool(false)),
-    AttrSchema::optional("description", AttrType::String),
+static RULE: &[AttrSchema] = attrs![
+    required Number: from_port to_port;
+    required String: protocol;
+    optional StringSet: cidr_blocks ipv6_cidr_blocks prefix_list_ids security_groups;
+    optional Bool: self.default(Default::Bool(false));
+    optional String: description;
 ];
 
 static SCHEMA: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::computed("arn", AttrType::String),
-        AttrSchema::computed("owner_id", AttrType::String),
-        AttrSchema::optional_computed("name", AttrType::String).force_new(),
-        AttrSchema::optional_computed("name_prefix", AttrType::String).force_new(),
-        AttrSchema::optional("description", AttrType::String)
-            .force_new()
-            .default(Default::Str(DEFAULT_DESCRIPTION)),
-        AttrSchema::optional_computed("vpc_id", AttrType::String).force_new(),
-        AttrSchema::optional("revoke_rules_on_delete", AttrType::Bool)
-            .default(Default::Bool(false))
-            .local(),
-        AttrSchema::optional("tags", AttrType::StringMap),
-        AttrSchema::computed("tags_all", AttrType::StringMap),
+    attributes: attrs![
+        computed String: id arn owner_id;
+        optional_computed String: name.force_new() name_prefix.force_new();
+        optional String: description.force_new().default(Default::Str(DEFAULT_DESCRIPTION));
+        optional_computed String: vpc_id.force_new();
+        optional Bool: revoke_rules_on_delete.default(Default::Bool(false)).local();
+        optional StringMap: tags;
+        computed StringMap: tags_all;
     ],
     blocks: &[
         BlockSchema::set("ingress", RULE).computed(),
@@ -175,22 +169,8 @@ fn planned_only(planned: &Value) -> [(&'static str, Value); 1] {
 
 #[async_trait]
 impl ResourceType for SecurityGroupType {
-    fn type_name(&self) -> &'static str {
-        "aws_security_group"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::Tags
-    }
-
-    /// Found by its tags; the name is pinned all the same, so that the intent row says what
-    /// was asked for.
-    fn pin_generated(&self, planned: Value) -> Value {
-        crate::aws::adoption::pin_name(planned, "name", "name_prefix", "ecsform-")
+    fn declaration(&self) -> &'static Declaration {
+        &DECLARATION
     }
 
     fn ec2_objects(&self) -> Option<&'static dyn Ec2Reads> {

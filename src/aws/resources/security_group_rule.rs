@@ -20,31 +20,31 @@ use super::sg_permissions::{self as perms, Atoms, Direction, PortRange, Source};
 use crate::aws::ec2::{describe_ec2, describe_matching};
 use crate::aws::error::{wait_until, ApiError, ErrorKind, OrGone};
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::aws::{CallContext, ImportIdError, ResourceType};
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_i32, get_str, opt_str, state_object};
-use crate::provider::{AttrSchema, AttrType, Schema};
+use crate::provider::Schema;
 
 pub struct SecurityGroupRuleType;
 
+static DECLARATION: Declaration =
+    Declaration::new("aws_security_group_rule", &SCHEMA, Adoption::Arguments);
+
 static SCHEMA: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::required("type", AttrType::String).force_new(),
-        AttrSchema::required("security_group_id", AttrType::String).force_new(),
-        AttrSchema::required("from_port", AttrType::Number).force_new(),
-        AttrSchema::required("to_port", AttrType::Number).force_new(),
-        AttrSchema::required("protocol", AttrType::String).force_new(),
-        AttrSchema::optional("cidr_blocks", AttrType::StringSet).force_new(),
-        AttrSchema::optional("ipv6_cidr_blocks", AttrType::StringSet).force_new(),
-        AttrSchema::optional("prefix_list_ids", AttrType::StringSet).force_new(),
-        AttrSchema::optional_computed("source_security_group_id", AttrType::String).force_new(),
-        AttrSchema::optional("self", AttrType::Bool)
-            .force_new()
-            .default(Default::Bool(false)),
-        AttrSchema::optional("description", AttrType::String),
+    attributes: attrs![
+        computed String: id;
+        required String: type.force_new() security_group_id.force_new();
+        required Number: from_port.force_new() to_port.force_new();
+        required String: protocol.force_new();
+        optional StringSet: cidr_blocks.force_new() ipv6_cidr_blocks.force_new();
+        optional StringSet: prefix_list_ids.force_new();
+        optional_computed String: source_security_group_id.force_new();
+        optional Bool: self.force_new().default(Default::Bool(false));
+        optional String: description;
     ],
     blocks: &[],
 };
@@ -297,16 +297,8 @@ impl SecurityGroupRuleType {
 
 #[async_trait]
 impl ResourceType for SecurityGroupRuleType {
-    fn type_name(&self) -> &'static str {
-        "aws_security_group_rule"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::Arguments
+    fn declaration(&self) -> &'static Declaration {
+        &DECLARATION
     }
 
     /// The id is the group, direction, protocol, ports and sources.

@@ -26,31 +26,29 @@ use crate::aws::refresh_batch::RefreshBatch;
 use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::aws::{CallContext, ImportIdError, ResourceType};
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_bool, get_str, opt_str, state_object};
-use crate::provider::{AttrSchema, AttrType, Schema};
+use crate::provider::Schema;
 
 pub struct SnsTopicType;
 
+static DECLARATION: Declaration = Declaration::new("aws_sns_topic", &SCHEMA, Adoption::NameAndTags);
+
 static SCHEMA: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::computed("arn", AttrType::String),
-        AttrSchema::computed("owner", AttrType::String),
-        AttrSchema::optional_computed("name", AttrType::String).force_new(),
-        AttrSchema::optional_computed("name_prefix", AttrType::String).force_new(),
-        AttrSchema::optional("display_name", AttrType::String),
-        AttrSchema::optional_computed("policy", AttrType::String),
-        AttrSchema::optional("delivery_policy", AttrType::String),
-        AttrSchema::optional("kms_master_key_id", AttrType::String),
-        AttrSchema::optional("fifo_topic", AttrType::Bool)
-            .force_new()
-            .default(Default::Bool(false)),
-        AttrSchema::optional("tags", AttrType::StringMap),
-        AttrSchema::computed("tags_all", AttrType::StringMap),
+    attributes: attrs![
+        computed String: id arn owner;
+        optional_computed String: name.force_new() name_prefix.force_new();
+        optional String: display_name;
+        optional_computed String: policy;
+        optional String: delivery_policy kms_master_key_id;
+        optional Bool: fifo_topic.force_new().default(Default::Bool(false));
+        optional StringMap: tags;
+        computed StringMap: tags_all;
     ],
     blocks: &[],
 };
@@ -157,16 +155,8 @@ fn to_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
 
 #[async_trait]
 impl ResourceType for SnsTopicType {
-    fn type_name(&self) -> &'static str {
-        "aws_sns_topic"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::NameAndTags
+    fn declaration(&self) -> &'static Declaration {
+        &DECLARATION
     }
 
     fn pin_generated(&self, planned: Value) -> Value {

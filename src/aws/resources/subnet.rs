@@ -18,32 +18,31 @@ use crate::aws::error::{from_sdk, wait_until, ApiError, OrGone};
 use crate::aws::resource_type::id_prefix;
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::aws::{CallContext, IdPrefix, ResourceType};
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_bool, get_str, opt_str, state_object, string_map};
-use crate::provider::{AttrSchema, AttrType, Schema};
+use crate::provider::Schema;
 
 pub struct SubnetType;
 
+static DECLARATION: Declaration = Declaration::new("aws_subnet", &SCHEMA, Adoption::Tags);
+
 static SCHEMA: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::computed("arn", AttrType::String),
-        AttrSchema::required("vpc_id", AttrType::String).force_new(),
-        AttrSchema::required("cidr_block", AttrType::String).force_new(),
-        AttrSchema::optional_computed("availability_zone", AttrType::String).force_new(),
-        AttrSchema::optional_computed("availability_zone_id", AttrType::String).force_new(),
-        AttrSchema::optional("map_public_ip_on_launch", AttrType::Bool)
-            .default(Default::Bool(false)),
-        AttrSchema::optional("assign_ipv6_address_on_creation", AttrType::Bool)
-            .default(Default::Bool(false)),
-        AttrSchema::optional("ipv6_cidr_block", AttrType::String),
-        AttrSchema::computed("ipv6_cidr_block_association_id", AttrType::String),
-        AttrSchema::optional("tags", AttrType::StringMap),
-        AttrSchema::computed("tags_all", AttrType::StringMap),
-        AttrSchema::computed("owner_id", AttrType::String),
+    attributes: attrs![
+        computed String: id arn;
+        required String: vpc_id.force_new() cidr_block.force_new();
+        optional_computed String: availability_zone.force_new() availability_zone_id.force_new();
+        optional Bool: map_public_ip_on_launch.default(Default::Bool(false));
+        optional Bool: assign_ipv6_address_on_creation.default(Default::Bool(false));
+        optional String: ipv6_cidr_block;
+        computed String: ipv6_cidr_block_association_id;
+        optional StringMap: tags;
+        computed StringMap: tags_all;
+        computed String: owner_id;
     ],
     blocks: &[],
 };
@@ -175,16 +174,8 @@ fn ipv6_in(subnet: &Subnet, state: &SubnetCidrBlockStateCode) -> bool {
 
 #[async_trait]
 impl ResourceType for SubnetType {
-    fn type_name(&self) -> &'static str {
-        "aws_subnet"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::Tags
+    fn declaration(&self) -> &'static Declaration {
+        &DECLARATION
     }
 
     fn ec2_objects(&self) -> Option<&'static dyn Ec2Reads> {

@@ -21,35 +21,32 @@ use crate::aws::error::{from_sdk, wait_until, ApiError, OrGone};
 use crate::aws::resource_type::id_prefix;
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::aws::{CallContext, IdPrefix, ResourceType};
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::schema::Default;
 use crate::provider::values::{get_bool, get_str, opt_str, state_object, string_map};
-use crate::provider::{AttrSchema, AttrType, Schema};
+use crate::provider::Schema;
 
 pub struct VpcType;
 
+static DECLARATION: Declaration = Declaration::new("aws_vpc", &SCHEMA, Adoption::Tags);
+
 static SCHEMA: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::computed("arn", AttrType::String),
-        AttrSchema::required("cidr_block", AttrType::String).force_new(),
-        AttrSchema::optional("instance_tenancy", AttrType::String).default(Default::Str("default")),
-        AttrSchema::optional("enable_dns_hostnames", AttrType::Bool).default(Default::Bool(false)),
-        AttrSchema::optional("enable_dns_support", AttrType::Bool).default(Default::Bool(true)),
-        AttrSchema::optional("assign_generated_ipv6_cidr_block", AttrType::Bool)
-            .default(Default::Bool(false)),
-        AttrSchema::optional("tags", AttrType::StringMap),
-        AttrSchema::computed("tags_all", AttrType::StringMap),
-        AttrSchema::computed("owner_id", AttrType::String),
-        AttrSchema::computed("main_route_table_id", AttrType::String),
-        AttrSchema::computed("default_route_table_id", AttrType::String),
-        AttrSchema::computed("default_security_group_id", AttrType::String),
-        AttrSchema::computed("default_network_acl_id", AttrType::String),
-        AttrSchema::computed("dhcp_options_id", AttrType::String),
-        AttrSchema::computed("ipv6_cidr_block", AttrType::String),
-        AttrSchema::computed("ipv6_association_id", AttrType::String),
+    attributes: attrs![
+        computed String: id arn;
+        required String: cidr_block.force_new();
+        optional String: instance_tenancy.default(Default::Str("default"));
+        optional Bool: enable_dns_hostnames.default(Default::Bool(false));
+        optional Bool: enable_dns_support.default(Default::Bool(true));
+        optional Bool: assign_generated_ipv6_cidr_block.default(Default::Bool(false));
+        optional StringMap: tags;
+        computed StringMap: tags_all;
+        computed String: owner_id main_route_table_id default_route_table_id;
+        computed String: default_security_group_id default_network_acl_id dhcp_options_id;
+        computed String: ipv6_cidr_block ipv6_association_id;
     ],
     blocks: &[],
 };
@@ -281,16 +278,8 @@ async fn wait_ipv6(
 
 #[async_trait]
 impl ResourceType for VpcType {
-    fn type_name(&self) -> &'static str {
-        "aws_vpc"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::Tags
+    fn declaration(&self) -> &'static Declaration {
+        &DECLARATION
     }
 
     fn ec2_objects(&self) -> Option<&'static dyn Ec2Reads> {

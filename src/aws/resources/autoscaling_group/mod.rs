@@ -43,7 +43,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use crate::aws::adopt::read_judged;
-use crate::aws::adoption::pin_name;
 use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_autoscaling::operation::start_instance_refresh::builders::StartInstanceRefreshFluentBuilder;
@@ -60,50 +59,52 @@ use crate::aws::paged::in_chunks;
 use crate::aws::rollout::{RollOut, Rollout, RolloutContext, RolloutEvent, RolloutQuery};
 use crate::aws::tags::ECSFORM_PREFIX;
 use crate::aws::AwsClients;
+use crate::aws::Declaration;
 use crate::aws::{CallContext, ResourceType, SettingError};
 use crate::lang::Value;
+use crate::provider::attrs;
 use crate::provider::schema::Default;
 use crate::provider::values::{
     block_object, get_block, get_blocks, get_bool, get_i32, get_number, get_str, get_strings,
     nested_object, opt_number, opt_str, state_object, string_set, strings,
 };
-use crate::provider::{AttrSchema, AttrType, BlockSchema, Schema};
+use crate::provider::{AttrSchema, BlockSchema, Schema};
 
 pub struct AutoscalingGroupType;
 
-static LAUNCH_TEMPLATE: &[AttrSchema] = &[
-    AttrSchema::optional("id", AttrType::String),
-    AttrSchema::optional("name", AttrType::String),
-    AttrSchema::optional("version", AttrType::String).default(Default::Str("$Default")),
+static DECLARATION: Declaration = Declaration::new(
+    "aws_autoscaling_group",
+    &SCHEMA,
+    Adoption::NameAndTags,
+)
+.generated_name("name", "name_prefix", "terraform-");
+
+static LAUNCH_TEMPLATE: &[AttrSchema] = attrs![
+    optional String: id name version.default(Default::Str("$Default"));
 ];
 
-static TAG: &[AttrSchema] = &[
-    AttrSchema::required("key", AttrType::String),
-    AttrSchema::required("value", AttrType::String),
-    AttrSchema::required("propagate_at_launch", AttrType::Bool),
+static TAG: &[AttrSchema] = attrs![
+    required String: key value;
+    required Bool: propagate_at_launch;
 ];
 
 /// A launch template named in `mixed_instances_policy`: unset fields are what AWS reports (it
 /// fills in both the id and the name, and the version it uses).
-static TEMPLATE_SPECIFICATION: &[AttrSchema] = &[
-    AttrSchema::optional_computed("launch_template_id", AttrType::String),
-    AttrSchema::optional_computed("launch_template_name", AttrType::String),
-    AttrSchema::optional_computed("version", AttrType::String),
+static TEMPLATE_SPECIFICATION: &[AttrSchema] = attrs![
+    optional_computed String: launch_template_id launch_template_name version;
 ];
 
-static OVERRIDE: &[AttrSchema] = &[
-    AttrSchema::optional("instance_type", AttrType::String),
-    AttrSchema::optional("weighted_capacity", AttrType::String),
+static OVERRIDE: &[AttrSchema] = attrs![
+    optional String: instance_type weighted_capacity;
 ];
 
 /// How on-demand and spot capacity are mixed; AWS fills in what is not set.
-static INSTANCES_DISTRIBUTION: &[AttrSchema] = &[
-    AttrSchema::optional_computed("on_demand_allocation_strategy", AttrType::String),
-    AttrSchema::optional_computed("on_demand_base_capacity", AttrType::Number),
-    AttrSchema::optional_computed("on_demand_percentage_above_base_capacity", AttrType::Number),
-    AttrSchema::optional_computed("spot_allocation_strategy", AttrType::String),
-    AttrSchema::optional_computed("spot_instance_pools", AttrType::Number),
-    AttrSchema::optional("spot_max_price", AttrType::String),
+static INSTANCES_DISTRIBUTION: &[AttrSchema] = attrs![
+    optional_computed String: on_demand_allocation_strategy;
+    optional_computed Number: on_demand_base_capacity on_demand_percentage_above_base_capacity;
+    optional_computed String: spot_allocation_strategy;
+    optional_computed Number: spot_instance_pools;
+    optional String: spot_max_price;
 ];
 
 static MIXED_LAUNCH_TEMPLATE: &[BlockSchema] = &[
@@ -129,66 +130,56 @@ static MIXED_INSTANCES_POLICY: &[BlockSchema] = &[
         .blocks(MIXED_LAUNCH_TEMPLATE),
 ];
 
-static ALARM_SPECIFICATION: &[AttrSchema] = &[AttrSchema::optional("alarms", AttrType::StringList)];
+static ALARM_SPECIFICATION: &[AttrSchema] = attrs![
+    optional StringList: alarms;
+];
 
 /// An instance refresh's preferences, with the AWS provider's defaults.
-static REFRESH_PREFERENCES: &[AttrSchema] = &[
-    AttrSchema::optional("auto_rollback", AttrType::Bool),
-    AttrSchema::optional("checkpoint_delay", AttrType::String),
-    AttrSchema::optional("checkpoint_percentages", AttrType::NumberList),
-    AttrSchema::optional("instance_warmup", AttrType::String),
-    AttrSchema::optional("max_healthy_percentage", AttrType::Number)
-        .default(Default::Number(100.0)),
-    AttrSchema::optional("min_healthy_percentage", AttrType::Number).default(Default::Number(90.0)),
-    AttrSchema::optional("scale_in_protected_instances", AttrType::String)
-        .default(Default::Str("Ignore")),
-    AttrSchema::optional("skip_matching", AttrType::Bool).default(Default::Bool(false)),
-    AttrSchema::optional("standby_instances", AttrType::String).default(Default::Str("Ignore")),
+static REFRESH_PREFERENCES: &[AttrSchema] = attrs![
+    optional Bool: auto_rollback;
+    optional String: checkpoint_delay;
+    optional NumberList: checkpoint_percentages;
+    optional String: instance_warmup;
+    optional Number: max_healthy_percentage.default(Default::Number(100.0));
+    optional Number: min_healthy_percentage.default(Default::Number(90.0));
+    optional String: scale_in_protected_instances.default(Default::Str("Ignore"));
+    optional Bool: skip_matching.default(Default::Bool(false));
+    optional String: standby_instances.default(Default::Str("Ignore"));
 ];
 
 /// AWS's instance refresh, started by an update (see the module doc). Nothing of it is
 /// stored by AWS: it is kept as configured.
-static INSTANCE_REFRESH: &[AttrSchema] = &[
-    AttrSchema::required("strategy", AttrType::String),
-    AttrSchema::optional("triggers", AttrType::StringSet),
+static INSTANCE_REFRESH: &[AttrSchema] = attrs![
+    required String: strategy;
+    optional StringSet: triggers;
 ];
 
 static SCHEMA: Schema = Schema {
     version: 1,
-    attributes: &[
-        AttrSchema::computed("id", AttrType::String),
-        AttrSchema::computed("arn", AttrType::String),
-        AttrSchema::optional_computed("name", AttrType::String).force_new(),
-        AttrSchema::optional_computed("name_prefix", AttrType::String).force_new(),
-        AttrSchema::required("min_size", AttrType::Number),
-        AttrSchema::required("max_size", AttrType::Number),
-        AttrSchema::optional_computed("desired_capacity", AttrType::Number),
-        AttrSchema::optional_computed("vpc_zone_identifier", AttrType::StringSet),
-        AttrSchema::optional_computed("availability_zones", AttrType::StringSet),
-        AttrSchema::optional("launch_configuration", AttrType::String),
-        AttrSchema::optional("target_group_arns", AttrType::StringSet),
-        AttrSchema::optional("health_check_type", AttrType::String).default(Default::Str("EC2")),
-        AttrSchema::optional("health_check_grace_period", AttrType::Number)
-            .default(Default::Number(300.0)),
-        AttrSchema::optional_computed("default_cooldown", AttrType::Number),
-        AttrSchema::optional_computed("termination_policies", AttrType::StringList),
-        AttrSchema::optional("protect_from_scale_in", AttrType::Bool).default(Default::Bool(false)),
-        AttrSchema::optional("max_instance_lifetime", AttrType::Number),
-        AttrSchema::optional("desired_capacity_type", AttrType::String),
-        AttrSchema::optional("enabled_metrics", AttrType::StringSet),
-        AttrSchema::optional("metrics_granularity", AttrType::String)
-            .default(Default::Str(DEFAULT_GRANULARITY)),
-        AttrSchema::optional("force_delete", AttrType::Bool)
-            .default(Default::Bool(false))
-            .local(),
-        AttrSchema::optional("wait_for_capacity_timeout", AttrType::String)
-            .default(Default::Str("10m"))
-            .local(),
-        AttrSchema::optional("min_elb_capacity", AttrType::Number).local(),
+    attributes: attrs![
+        computed String: id arn;
+        optional_computed String: name.force_new() name_prefix.force_new();
+        required Number: min_size max_size;
+        optional_computed Number: desired_capacity;
+        optional_computed StringSet: vpc_zone_identifier availability_zones;
+        optional String: launch_configuration;
+        optional StringSet: target_group_arns;
+        optional String: health_check_type.default(Default::Str("EC2"));
+        optional Number: health_check_grace_period.default(Default::Number(300.0));
+        optional_computed Number: default_cooldown;
+        optional_computed StringList: termination_policies;
+        optional Bool: protect_from_scale_in.default(Default::Bool(false));
+        optional Number: max_instance_lifetime;
+        optional String: desired_capacity_type;
+        optional StringSet: enabled_metrics;
+        optional String: metrics_granularity.default(Default::Str(DEFAULT_GRANULARITY));
+        optional Bool: force_delete.default(Default::Bool(false)).local();
+        optional String: wait_for_capacity_timeout.default(Default::Str("10m")).local();
+        optional Number: min_elb_capacity.local();
         // ecsform's rolling replacement of the instances ([`rolling_update`]): the block as
         // written, and the mark an unfinished rollout leaves.
-        AttrSchema::optional("rolling_update", AttrType::Any).local(),
-        AttrSchema::computed("rollout_pending", AttrType::Any).local(),
+        optional Any: rolling_update.local();
+        computed Any: rollout_pending.local();
     ],
     blocks: &[
         BlockSchema::list("launch_template", LAUNCH_TEMPLATE).max_items(1),
@@ -1051,20 +1042,8 @@ async fn start_refresh(clients: &AwsClients, name: &str, planned: &Value) -> Res
 
 #[async_trait]
 impl ResourceType for AutoscalingGroupType {
-    fn type_name(&self) -> &'static str {
-        "aws_autoscaling_group"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    fn adoption(&self) -> Adoption {
-        Adoption::NameAndTags
-    }
-
-    fn pin_generated(&self, planned: Value) -> Value {
-        pin_name(planned, "name", "name_prefix", "terraform-")
+    fn declaration(&self) -> &'static Declaration {
+        &DECLARATION
     }
 
     async fn find_created(
