@@ -11,9 +11,10 @@ use std::future::Future;
 use aws_sdk_ec2::types::{Filter, Tag};
 
 use super::ec2::{describe_matching, Ec2Object};
-use super::error::{ApiError, OrGone};
+use super::error::OrGone;
 use super::AwsClients;
 use crate::aws::adoption::{ADDRESS_TAG, LINEAGE_TAG};
+use crate::aws::error::Result;
 use crate::aws::{Candidate, Owner, ResourceType};
 
 /// The EC2 filters that select objects tagged as `owner`'s. Filter values are patterns (AWS
@@ -55,7 +56,7 @@ pub async fn read_judged<R: ResourceType + ?Sized>(
     clients: &AwsClients,
     owner: &Owner<'_>,
     found: Vec<(String, BTreeMap<String, String>)>,
-) -> Result<Vec<Candidate>, ApiError> {
+) -> Result<Vec<Candidate>> {
     let mut out = Vec::new();
     let mut ours = Vec::new();
     for (id, tags) in found {
@@ -74,7 +75,7 @@ pub async fn read_judged<R: ResourceType + ?Sized>(
 pub async fn tagged_ec2<T: Ec2Object>(
     clients: &AwsClients,
     owner: &Owner<'_>,
-) -> Result<Vec<(String, BTreeMap<String, String>)>, ApiError> {
+) -> Result<Vec<(String, BTreeMap<String, String>)>> {
     let found = describe_matching::<T>(clients, None, ec2_owner_filters(owner)).await?;
     Ok(found
         .iter()
@@ -91,9 +92,9 @@ pub async fn find_named<Fut>(
     owner: &Owner<'_>,
     id: &str,
     tags_of: impl FnOnce() -> Fut,
-) -> Result<Vec<Candidate>, ApiError>
+) -> Result<Vec<Candidate>>
 where
-    Fut: Future<Output = Result<Option<BTreeMap<String, String>>, ApiError>>,
+    Fut: Future<Output = Result<Option<BTreeMap<String, String>>>>,
 {
     let tags = tags_of().await.found()?.flatten();
     let found = tags.map(|t| (id.to_string(), t)).into_iter().collect();
@@ -106,7 +107,7 @@ pub async fn find_by_arguments(
     rt: &dyn ResourceType,
     clients: &AwsClients,
     id: Option<String>,
-) -> Result<Vec<Candidate>, ApiError> {
+) -> Result<Vec<Candidate>> {
     match id {
         Some(id) => read_ours(rt, clients, &[id]).await,
         None => Ok(Vec::new()),
@@ -119,7 +120,7 @@ pub async fn read_ours<R: ResourceType + ?Sized>(
     rt: &R,
     clients: &AwsClients,
     ids: &[String],
-) -> Result<Vec<Candidate>, ApiError> {
+) -> Result<Vec<Candidate>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }

@@ -8,8 +8,11 @@ use std::path::Path;
 use async_trait::async_trait;
 
 use super::{Adoption, CallContext, Candidate, DataSource, LocalRead, Owner, ResourceType};
+use crate::aws::error::Result;
 use crate::aws::error::{ApiError, ErrorKind};
+use crate::aws::resource_type::States;
 use crate::aws::AwsClients;
+use crate::aws::DataDeclaration;
 use crate::aws::Declaration;
 use crate::diag::{Diagnostic, Sources};
 use crate::lang::Value;
@@ -23,6 +26,8 @@ pub struct NullResource;
 /// `templatefile` renders a file. It has no AWS side: evaluation renders it
 /// ([`DataSource::read_locally`]).
 pub struct TemplateFile;
+
+static TEMPLATE_FILE_TYPE: DataDeclaration = DataDeclaration::new("template_file", &TEMPLATE_FILE);
 
 static TEMPLATE_FILE: Schema = Schema {
     version: 0,
@@ -57,15 +62,11 @@ impl ResourceType for NullResource {
         false
     }
 
-    async fn read_many(
-        &self,
-        _: &AwsClients,
-        _: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    async fn read_many(&self, _: &AwsClients, _: &[String]) -> Result<States> {
         Ok(BTreeMap::new())
     }
 
-    async fn create(&self, _: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, _: &CallContext<'_>, planned: &Value) -> Result<Value> {
         // Terraform's null provider uses a random decimal id.
         let id = (uuid::Uuid::new_v4().as_u128() % 10u128.pow(19)).to_string();
         let triggers = planned
@@ -84,20 +85,15 @@ impl ResourceType for NullResource {
         _: &AwsClients,
         _: &Value,
         _: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
+    ) -> Result<Vec<Candidate>> {
         Ok(Vec::new())
     }
 
-    async fn update(
-        &self,
-        _: &CallContext<'_>,
-        _: &Value,
-        planned: &Value,
-    ) -> Result<Value, ApiError> {
+    async fn update(&self, _: &CallContext<'_>, _: &Value, planned: &Value) -> Result<Value> {
         Ok(planned.clone())
     }
 
-    async fn delete(&self, _: &CallContext<'_>, _: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, _: &CallContext<'_>, _: &Value) -> Result<()> {
         Ok(())
     }
 
@@ -110,12 +106,8 @@ impl ResourceType for NullResource {
 
 #[async_trait]
 impl DataSource for TemplateFile {
-    fn type_name(&self) -> &'static str {
-        "template_file"
-    }
-
-    fn declared_schema(&self) -> &'static Schema {
-        &TEMPLATE_FILE
+    fn declaration(&self) -> &'static DataDeclaration {
+        &TEMPLATE_FILE_TYPE
     }
 
     fn read_locally(
@@ -128,7 +120,7 @@ impl DataSource for TemplateFile {
 
     /// The same rendering outside an evaluation (impure functions get their values); ecsform
     /// itself renders during evaluation.
-    async fn read(&self, _: &AwsClients, config: &Value) -> Result<Value, ApiError> {
+    async fn read(&self, _: &AwsClients, config: &Value) -> Result<Value> {
         let ctx = LocalRead {
             sources: &Sources::default(),
             pure_only: false,

@@ -4,13 +4,14 @@ use std::future::Future;
 
 use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
 
-use super::error::{from_sdk, retry, ApiError, RetryPolicy};
+use super::error::{from_sdk, retry, RetryPolicy};
+use crate::aws::error::Result;
 
 /// Sends the request that `request` builds (`|| clients.ec2.delete_vpc().vpc_id(&id).send()`,
 /// or a paginator's `.items().send().try_collect()`), with the [`retry`] of the default
 /// [`RetryPolicy`], and turns the SDK's error into an [`ApiError`]. The closure builds the
 /// request anew for each attempt.
-pub async fn call<T, E, R, F, Fut>(mut request: F) -> Result<T, ApiError>
+pub async fn call<T, E, R, F, Fut>(mut request: F) -> Result<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, SdkError<E, R>>>,

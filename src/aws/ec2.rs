@@ -15,12 +15,14 @@ use aws_sdk_ec2::types::{
 use async_trait::async_trait;
 
 use super::adopt::tagged_ec2;
-use super::error::{from_sdk, retry, ApiError, RetryPolicy};
+use super::error::{from_sdk, retry, RetryPolicy};
 use super::resource_type::not_implemented;
 use super::resources::{describe_batched, DESCRIBE_CHUNK};
 #[cfg(doc)]
 use super::ResourceType;
 use super::{AwsClients, Owner};
+use crate::aws::error::Result;
+use crate::aws::resource_type::States;
 use crate::lang::Value;
 
 /// An EC2 object type and its Describe call.
@@ -42,7 +44,7 @@ pub trait Ec2Object: Sized + Send + Sync + 'static {
         clients: &'a AwsClients,
         ids: Option<Vec<String>>,
         filters: Vec<Filter>,
-    ) -> impl Future<Output = Result<Vec<Self>, ApiError>> + Send + 'a;
+    ) -> impl Future<Output = Result<Vec<Self>>> + Send + 'a;
 }
 
 /// Implements [`Ec2Object`]: `Type: id_getter, DescribeCall(extra settings), ids_setter,
@@ -66,7 +68,7 @@ macro_rules! ec2_object {
                 clients: &'a AwsClients,
                 ids: Option<Vec<String>>,
                 filters: Vec<Filter>,
-            ) -> impl Future<Output = Result<Vec<Self>, ApiError>> + Send + 'a {
+            ) -> impl Future<Output = Result<Vec<Self>>> + Send + 'a {
                 let request = clients
                     .ec2
                     .$describe()
@@ -111,7 +113,7 @@ pub async fn describe_matching<T: Ec2Object>(
     clients: &AwsClients,
     ids: Option<Vec<String>>,
     filters: Vec<Filter>,
-) -> Result<Vec<T>, ApiError> {
+) -> Result<Vec<T>> {
     retry(RetryPolicy::default(), || {
         T::describe(clients, ids.clone(), filters.clone())
     })
@@ -120,10 +122,7 @@ pub async fn describe_matching<T: Ec2Object>(
 
 /// Describes the objects `ids` names, [`DESCRIBE_CHUNK`] ids a request; ids that are gone are
 /// left out (see [`describe_batched`] and [`Ec2Object::ID_FILTER`]).
-pub async fn describe_ec2<T: Ec2Object>(
-    clients: &AwsClients,
-    ids: &[String],
-) -> Result<Vec<T>, ApiError> {
+pub async fn describe_ec2<T: Ec2Object>(clients: &AwsClients, ids: &[String]) -> Result<Vec<T>> {
     describe_batched(
         ids,
         DESCRIBE_CHUNK,
@@ -148,7 +147,7 @@ pub async fn read_ec2<T: Ec2Object>(
     clients: &AwsClients,
     ids: &[String],
     state: impl Fn(&T) -> Option<Value>,
-) -> Result<BTreeMap<String, Value>, ApiError> {
+) -> Result<States> {
     if ids.is_empty() {
         return Ok(BTreeMap::new());
     }
@@ -165,18 +164,14 @@ pub async fn read_ec2<T: Ec2Object>(
 #[async_trait]
 pub trait Ec2Reads: Send + Sync {
     /// The type's `read_many`: [`read_ec2`].
-    async fn read(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError>;
+    async fn read(&self, clients: &AwsClients, ids: &[String]) -> Result<States>;
 
     /// The objects ecsform's tags mark as `owner`'s, each with all its tags: [`tagged_ec2`].
     async fn tagged(
         &self,
         clients: &AwsClients,
         owner: &Owner<'_>,
-    ) -> Result<Vec<(String, BTreeMap<String, String>)>, ApiError>;
+    ) -> Result<Vec<(String, BTreeMap<String, String>)>>;
 }
 
 /// [`Ec2Reads`] of a type whose objects are `T`s, each recorded as `state` gives it (from the
@@ -188,11 +183,7 @@ pub struct Ec2Objects<T> {
 
 #[async_trait]
 impl<T: Ec2Object> Ec2Reads for Ec2Objects<T> {
-    async fn read(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    async fn read(&self, clients: &AwsClients, ids: &[String]) -> Result<States> {
         let Some(state) = self.state else {
             return Err(not_implemented(std::any::type_name::<T>(), "read_many"));
         };
@@ -203,7 +194,7 @@ impl<T: Ec2Object> Ec2Reads for Ec2Objects<T> {
         &self,
         clients: &AwsClients,
         owner: &Owner<'_>,
-    ) -> Result<Vec<(String, BTreeMap<String, String>)>, ApiError> {
+    ) -> Result<Vec<(String, BTreeMap<String, String>)>> {
         tagged_ec2::<T>(clients, owner).await
     }
 }

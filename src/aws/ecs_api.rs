@@ -19,6 +19,8 @@ use super::error::{ApiError, ErrorKind};
 use super::tags::ECSFORM_PREFIX;
 use super::AwsClients;
 use super::{Candidate, ImportIdError, Owner, ResourceType};
+use crate::aws::error::Result;
+use crate::aws::resource_type::States;
 use crate::aws::service_tags::TagChanges;
 use crate::lang::Value;
 use crate::provider::attrs;
@@ -39,10 +41,7 @@ pub static PLACEMENT_CONSTRAINT: &[AttrSchema] = attrs![
 ];
 
 /// The strategy blocks `block` of `planned` in ECS's shape.
-pub fn strategy_to_ecs(
-    planned: &Value,
-    block: &str,
-) -> Result<Vec<CapacityProviderStrategyItem>, ApiError> {
+pub fn strategy_to_ecs(planned: &Value, block: &str) -> Result<Vec<CapacityProviderStrategyItem>> {
     get_blocks(planned, block)
         .iter()
         .map(|s| {
@@ -113,9 +112,9 @@ pub async fn live_states<T: EcsObject, Fut>(
     ids: &[String],
     described: impl FnOnce() -> Fut,
     state: impl Fn(&T) -> Option<(String, Value)>,
-) -> Result<BTreeMap<String, Value>, ApiError>
+) -> Result<States>
 where
-    Fut: std::future::Future<Output = Result<Vec<T>, ApiError>>,
+    Fut: std::future::Future<Output = Result<Vec<T>>>,
 {
     if ids.is_empty() {
         return Ok(BTreeMap::new());
@@ -136,7 +135,7 @@ pub async fn find_live<T: EcsObject>(
     clients: &AwsClients,
     owner: &Owner<'_>,
     found: &[T],
-) -> Result<Vec<Candidate>, ApiError> {
+) -> Result<Vec<Candidate>> {
     let found = found
         .iter()
         .filter(|o| o.is_live())
@@ -183,7 +182,7 @@ pub async fn update_ecs_tags(
     arn: &str,
     prior: &Value,
     planned: &Value,
-) -> Result<(), ApiError> {
+) -> Result<()> {
     TagChanges::between(prior, planned)
         .send(
             |keys| {

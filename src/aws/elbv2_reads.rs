@@ -12,8 +12,9 @@ use std::future::Future;
 
 use super::adopt::read_judged;
 use super::elbv2_tags::{describe_tags, parent_arn};
-use super::error::ApiError;
 use super::{AwsClients, Candidate, Owner, ResourceType};
+use crate::aws::error::Result;
+use crate::aws::resource_type::States;
 use crate::lang::Value;
 
 /// Attributes or tags as key/value pairs.
@@ -139,7 +140,7 @@ async fn tags_of<T>(
     clients: &AwsClients,
     objects: &[T],
     arn: &impl Fn(&T) -> Option<&str>,
-) -> Result<BTreeMap<String, Pairs>, ApiError> {
+) -> Result<BTreeMap<String, Pairs>> {
     let arns: Vec<String> = objects
         .iter()
         .filter_map(|o| arn(o).map(String::from))
@@ -154,7 +155,7 @@ pub async fn states_with_tags<T>(
     objects: &[T],
     arn: impl Fn(&T) -> Option<&str>,
     state: impl Fn(&T, &Pairs) -> Value,
-) -> Result<BTreeMap<String, Value>, ApiError> {
+) -> Result<States> {
     if objects.is_empty() {
         return Ok(BTreeMap::new());
     }
@@ -178,10 +179,10 @@ pub async fn states_with_attributes<T, A, AFut>(
     arn: impl Fn(&T) -> Option<&str>,
     attributes: A,
     state: impl Fn(&T, &Pairs, &Pairs) -> Value,
-) -> Result<BTreeMap<String, Value>, ApiError>
+) -> Result<States>
 where
     A: Fn(String) -> AFut,
-    AFut: Future<Output = Result<Option<Pairs>, ApiError>>,
+    AFut: Future<Output = Result<Option<Pairs>>>,
 {
     if objects.is_empty() {
         return Ok(BTreeMap::new());
@@ -229,10 +230,10 @@ pub async fn read_children<T, C, CFut>(
     children: C,
     arn: impl Fn(&T) -> Option<&str>,
     state: impl Fn(&T, &str, &Pairs) -> Value,
-) -> Result<BTreeMap<String, Value>, ApiError>
+) -> Result<States>
 where
     C: Fn(String) -> CFut,
-    CFut: Future<Output = Result<Vec<T>, ApiError>>,
+    CFut: Future<Output = Result<Vec<T>>>,
 {
     let mut found = Vec::new();
     for (parent, wanted) in by_parent(ids, kind, parent_kind) {
@@ -261,7 +262,7 @@ pub async fn find_tagged<T>(
     owner: &Owner<'_>,
     objects: &[T],
     arn: impl Fn(&T) -> Option<&str>,
-) -> Result<Vec<Candidate>, ApiError> {
+) -> Result<Vec<Candidate>> {
     let arns: Vec<String> = objects
         .iter()
         .filter_map(|o| arn(o).map(String::from))

@@ -10,10 +10,11 @@ use std::collections::BTreeMap;
 
 use aws_sdk_elasticloadbalancingv2::types::Tag;
 
-use super::error::{eventually_consistent, retry, ApiError, ErrorKind, RetryPolicy};
+use super::error::{eventually_consistent, retry, ErrorKind, RetryPolicy};
 use super::tags::ECSFORM_PREFIX;
 use super::AwsClients;
 use crate::aws::call::call;
+use crate::aws::error::Result;
 use crate::aws::service_tags::{send_tag_changes, TagChanges};
 use crate::lang::Value;
 
@@ -44,7 +45,7 @@ fn from_elb(tags: &[Tag]) -> BTreeMap<String, String> {
 async fn describe_chunk(
     clients: &AwsClients,
     arns: &[String],
-) -> Result<BTreeMap<String, BTreeMap<String, String>>, ApiError> {
+) -> Result<BTreeMap<String, BTreeMap<String, String>>> {
     let out = call(|| {
         clients
             .elbv2
@@ -73,7 +74,7 @@ const TAGS_NOT_VISIBLE_YET: RetryPolicy = RetryPolicy {
 pub async fn describe_tags(
     clients: &AwsClients,
     arns: &[String],
-) -> Result<BTreeMap<String, BTreeMap<String, String>>, ApiError> {
+) -> Result<BTreeMap<String, BTreeMap<String, String>>> {
     let mut out = BTreeMap::new();
     for chunk in arns.chunks(DESCRIBE_TAGS_CHUNK) {
         match describe_chunk(clients, chunk).await {
@@ -114,7 +115,7 @@ pub async fn update_tags(
     arn: &str,
     prior: &Value,
     planned: &Value,
-) -> Result<(), ApiError> {
+) -> Result<()> {
     send_tag_changes!(
         TagChanges::between(prior, planned),
         clients.elbv2,

@@ -36,6 +36,9 @@ pub enum ErrorKind {
     Other,
 }
 
+/// What an AWS call answers: its value, or the [`ApiError`] (another error where named).
+pub type Result<T, E = ApiError> = std::result::Result<T, E>;
+
 /// An AWS API failure with its code, as shown to users: `InvalidSubnet.Conflict: The CIDR ...`.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[error("{code}: {message}")]
@@ -223,15 +226,15 @@ impl ApiError {
 /// there, which is no failure.
 pub trait OrGone<T> {
     /// The value, or `None` where AWS said the object does not exist.
-    fn found(self) -> Result<Option<T>, ApiError>;
+    fn found(self) -> Result<Option<T>>;
 
     /// `Ok(())` also where AWS said the object does not exist (a delete of what is gone
     /// already); the value is dropped.
-    fn ok_if_gone(self) -> Result<(), ApiError>;
+    fn ok_if_gone(self) -> Result<()>;
 }
 
-impl<T> OrGone<T> for Result<T, ApiError> {
-    fn found(self) -> Result<Option<T>, ApiError> {
+impl<T> OrGone<T> for Result<T> {
+    fn found(self) -> Result<Option<T>> {
         match self {
             Ok(v) => Ok(Some(v)),
             Err(e) if e.is_not_found() => Ok(None),
@@ -239,7 +242,7 @@ impl<T> OrGone<T> for Result<T, ApiError> {
         }
     }
 
-    fn ok_if_gone(self) -> Result<(), ApiError> {
+    fn ok_if_gone(self) -> Result<()> {
         self.found().map(|_| ())
     }
 }
@@ -401,10 +404,10 @@ pub(crate) fn backoff(policy: &RetryPolicy, n: u32) -> Duration {
 /// Runs `call` until it succeeds, fails with an error other than
 /// [`ErrorKind::EventuallyConsistent`], or the policy's attempts run out. The returned error
 /// carries the number of retries made.
-pub async fn retry<T, F, Fut>(policy: RetryPolicy, mut call: F) -> Result<T, ApiError>
+pub async fn retry<T, F, Fut>(policy: RetryPolicy, mut call: F) -> Result<T>
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, ApiError>>,
+    Fut: Future<Output = Result<T>>,
 {
     let mut retries = 0;
     loop {
@@ -444,10 +447,10 @@ pub async fn wait_until<T, F, Fut>(
     interval: Duration,
     limit: Duration,
     mut check: F,
-) -> Result<T, ApiError>
+) -> Result<T>
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<Option<T>, ApiError>>,
+    Fut: Future<Output = Result<Option<T>>>,
 {
     let start = Instant::now();
     loop {
@@ -519,7 +522,7 @@ mod tests {
             base: Duration::from_millis(1),
             max_delay: Duration::from_millis(2),
         };
-        let r: Result<u32, ApiError> = retry(policy, || {
+        let r: Result<u32> = retry(policy, || {
             calls += 1;
             let n = calls;
             async move {
@@ -545,7 +548,7 @@ mod tests {
             (ErrorKind::Transient, "InternalError"),
         ] {
             let mut calls = 0;
-            let r: Result<(), ApiError> = retry(RetryPolicy::default(), || {
+            let r: Result<()> = retry(RetryPolicy::default(), || {
                 calls += 1;
                 async move { Err(ApiError::new(kind, code, "the SDK gave up")) }
             })
@@ -558,7 +561,7 @@ mod tests {
     #[tokio::test]
     async fn retry_gives_up_on_invalid_requests_at_once() {
         let mut calls = 0;
-        let r: Result<(), ApiError> = retry(RetryPolicy::default(), || {
+        let r: Result<()> = retry(RetryPolicy::default(), || {
             calls += 1;
             async {
                 Err(ApiError::new(
@@ -588,7 +591,7 @@ mod tests {
 
     #[tokio::test]
     async fn wait_until_times_out_with_a_clear_message() {
-        let r: Result<(), ApiError> = wait_until(
+        let r: Result<()> = wait_until(
             "nat-1 to become available",
             Duration::from_millis(1),
             Duration::from_millis(5),

@@ -32,6 +32,8 @@ use super::call::call;
 use super::error::{retry, ApiError, OrGone, RetryPolicy};
 use super::resources::prefix_of_unique_name;
 use super::AwsClients;
+use crate::aws::error::Result;
+use crate::aws::resource_type::States;
 use crate::lang::Value;
 use crate::provider::values::{get_bool, opt_str};
 
@@ -91,14 +93,10 @@ pub fn iso8601(t: &aws_smithy_types::DateTime) -> Value {
 
 /// Reads each id with `read` (retried on throttling; a NotFound counts as "gone"), a few at
 /// a time, and returns the states of those that exist.
-pub async fn read_each<F, Fut>(
-    clients: &AwsClients,
-    ids: &[String],
-    read: F,
-) -> Result<BTreeMap<String, Value>, ApiError>
+pub async fn read_each<F, Fut>(clients: &AwsClients, ids: &[String], read: F) -> Result<States>
 where
     F: Fn(AwsClients, String) -> Fut + Clone + Send + Sync + 'static,
-    Fut: Future<Output = Result<Option<Value>, ApiError>> + Send + 'static,
+    Fut: Future<Output = Result<Option<Value>>> + Send + 'static,
 {
     let limit = Arc::new(tokio::sync::Semaphore::new(READ_CONCURRENCY));
     let mut tasks = tokio::task::JoinSet::new();
@@ -171,7 +169,7 @@ pub async fn remove_each<T, L, LFut, LE, LR, D, DFut, DT, DE, DR>(
     list: L,
     key: impl Fn(&T) -> Option<&str>,
     mut remove: D,
-) -> Result<(), ApiError>
+) -> Result<()>
 where
     L: FnMut() -> LFut,
     LFut: Future<Output = Result<Vec<T>, SdkError<LE, LR>>>,
@@ -196,7 +194,7 @@ pub async fn update_permissions_boundary<P, PFut, PT, PE, PR, D, DFut, DT, DE, D
     planned: &Value,
     mut put: P,
     delete: D,
-) -> Result<(), ApiError>
+) -> Result<()>
 where
     P: FnMut(&str) -> PFut,
     PFut: Future<Output = Result<PT, SdkError<PE, PR>>>,
@@ -232,7 +230,7 @@ pub(crate) use find_iam_named;
 /// in its name and in how it names the entity: `$kind` picks the arm (`Kind::Role =>
 /// put_role_policy(role_name)`), whose request names the entity `$who`; `|$request|
 /// $arguments` adds what is the same for all (`|r| r.policy_name(name)`). The answer is
-/// dropped: a `Result<(), ApiError>`.
+/// dropped: a `Result<()>`.
 macro_rules! send_per_entity {
     ($iam:expr, $kind:expr, $who:expr,
      { $($variant:path => $call:ident($id:ident)),+ $(,)? },

@@ -40,8 +40,8 @@ pub use registry::{
     Registered, DATA_SOURCES, RESOURCE_TYPES,
 };
 pub use resource_type::{
-    fill_local_from_config, CallContext, DataSource, Declaration, IdPrefix, ImportIdError,
-    LocalRead, ResourceType, SettingError,
+    fill_local_from_config, CallContext, DataDeclaration, DataSource, Declaration, IdPrefix,
+    ImportIdError, LocalRead, ResourceType, SettingError,
 };
 
 use std::collections::HashMap;

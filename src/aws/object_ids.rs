@@ -2,18 +2,19 @@
 //! answered by a create call ([`created_id`]).
 
 use super::error::ApiError;
+use crate::aws::error::Result;
 use crate::lang::Value;
 use crate::provider::values::get_str;
 
 /// The id recorded in `state` (a name or an ARN, as the type records it); a state without one
 /// is an error naming the type (`aws_lb state has no id`).
-pub fn state_id<'a>(state: &'a Value, type_name: &str) -> Result<&'a str, ApiError> {
+pub fn state_id<'a>(state: &'a Value, type_name: &str) -> Result<&'a str> {
     get_str(state, "id").ok_or_else(|| ApiError::malformed(format!("{type_name} state has no id")))
 }
 
 /// The id (an ARN, mostly) a create call answered; an answer without one is the error
 /// `missing` says (`CreateListener returned no ARN`).
-pub fn created_id(id: Option<&str>, missing: &str) -> Result<String, ApiError> {
+pub fn created_id(id: Option<&str>, missing: &str) -> Result<String> {
     id.map(String::from)
         .ok_or_else(|| ApiError::malformed(missing))
 }

@@ -6,18 +6,14 @@ use std::future::Future;
 use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
 
 use super::call::call;
-use super::error::ApiError;
+use crate::aws::error::Result;
 
 /// What `describe` returns for `ids`, sent for `chunk` ids at a time, one chunk after the
 /// other.
-pub async fn in_chunks<T, F, Fut>(
-    ids: &[String],
-    chunk: usize,
-    mut describe: F,
-) -> Result<Vec<T>, ApiError>
+pub async fn in_chunks<T, F, Fut>(ids: &[String], chunk: usize, mut describe: F) -> Result<Vec<T>>
 where
     F: FnMut(Vec<String>) -> Fut,
-    Fut: Future<Output = Result<Vec<T>, ApiError>>,
+    Fut: Future<Output = Result<Vec<T>>>,
 {
     let mut out = Vec::new();
     for c in ids.chunks(chunk) {
@@ -33,7 +29,7 @@ pub async fn all_pages<P, T, F, Fut, E, R>(
     mut page: F,
     items: impl Fn(&P) -> &[T],
     next: impl Fn(&P) -> Option<&str>,
-) -> Result<Vec<T>, ApiError>
+) -> Result<Vec<T>>
 where
     T: Clone,
     F: FnMut(Option<String>) -> Fut,

@@ -26,9 +26,9 @@ use std::sync::Arc;
 use aws_sdk_iam::types::{EntityType, InstanceProfile, ManagedPolicyDetail, Role, RoleDetail};
 use tokio::sync::OnceCell;
 
-use super::error::ApiError;
 use super::AwsClients;
 use crate::aws::call::call;
+use crate::aws::error::Result;
 
 /// The resource types whose tags come from the Resource Groups Tagging API, with the
 /// `service:type` of its `ResourceTypeFilters`. Not listed, though AWS supports them there:
@@ -94,7 +94,7 @@ impl IamAccount {
 /// Tags by ARN (without a trailing `:*`), for the objects GetResources reported.
 pub type TagsByArn = BTreeMap<String, BTreeMap<String, String>>;
 
-type Shared<T> = OnceCell<Result<Arc<T>, ApiError>>;
+type Shared<T> = OnceCell<Result<Arc<T>>>;
 
 /// The shared reads of one refresh. Build it with the resource types the refresh reads.
 #[derive(Debug, Default)]
@@ -130,7 +130,7 @@ impl RefreshBatch {
 
     /// Roles and customer managed policies, from one paginated
     /// `GetAccountAuthorizationDetails` (made once per batch).
-    pub async fn iam_account(&self, clients: &AwsClients) -> Result<Arc<IamAccount>, ApiError> {
+    pub async fn iam_account(&self, clients: &AwsClients) -> Result<Arc<IamAccount>> {
         self.iam
             .get_or_init(|| async {
                 let filter = if self.iam_filter.is_empty() {
@@ -178,7 +178,7 @@ impl RefreshBatch {
     pub async fn iam_roles_listed(
         &self,
         clients: &AwsClients,
-    ) -> Result<Arc<BTreeMap<String, Role>>, ApiError> {
+    ) -> Result<Arc<BTreeMap<String, Role>>> {
         self.roles_listed
             .get_or_init(|| async {
                 let roles = call(|| {
@@ -206,7 +206,7 @@ impl RefreshBatch {
     /// The tags of every object of this batch's tag types (see
     /// [`TAGGED_THROUGH_GETRESOURCES`]) that has tags, from one paginated `GetResources`.
     /// An object absent from the answer has no tags (AWS reports tagged objects only).
-    pub async fn tags(&self, clients: &AwsClients) -> Result<Arc<TagsByArn>, ApiError> {
+    pub async fn tags(&self, clients: &AwsClients) -> Result<Arc<TagsByArn>> {
         self.tags
             .get_or_init(|| async {
                 let filters: Vec<String> = if self.tag_filters.is_empty() {

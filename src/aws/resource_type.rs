@@ -19,10 +19,14 @@ use super::resources::expect_prefix;
 use super::rollout::{RollOut, Rollout, RolloutContext, RolloutEvent, RolloutQuery};
 use super::AwsClients;
 use super::{Adoption, Candidate, Owner};
+use crate::aws::error::Result;
 use crate::diag::{Diagnostic, Sources};
 use crate::lang::Value;
 use crate::provider::reference;
 use crate::provider::Schema;
+
+/// The objects a read found, by id: each one's state.
+pub type States = BTreeMap<String, Value>;
 
 /// What a call needs besides the object's own values.
 pub struct CallContext<'a> {
@@ -102,11 +106,7 @@ pub trait ResourceType: Send + Sync {
     /// allows it). Returns the current state of each id that still exists; ids that no longer
     /// exist are simply absent from the map. The default reads the
     /// [`ResourceType::ec2_objects`].
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    async fn read_many(&self, clients: &AwsClients, ids: &[String]) -> Result<States> {
         match self.ec2_objects() {
             Some(objects) => objects.read(clients, ids).await,
             None => Err(not_implemented(self.type_name(), "read_many")),
@@ -122,12 +122,12 @@ pub trait ResourceType: Send + Sync {
         clients: &AwsClients,
         ids: &[String],
         _batch: &RefreshBatch,
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    ) -> Result<States> {
         self.read_many(clients, ids).await
     }
 
     /// Creates the object described by `planned` (all arguments known) and returns its state.
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError>;
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value>;
 
     /// How an object this type created can be found again when its id was never recorded
     /// (see [`adopt`]): the [`Declaration::adoption`].
@@ -157,7 +157,7 @@ pub trait ResourceType: Send + Sync {
         clients: &AwsClients,
         _planned: &Value,
         owner: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
+    ) -> Result<Vec<Candidate>> {
         match self.ec2_objects() {
             Some(objects) => {
                 let found = objects.tagged(clients, owner).await?;
@@ -169,15 +169,10 @@ pub trait ResourceType: Send + Sync {
 
     /// Changes the object in place from `prior` to `planned`, returning the new state. Called
     /// only when no changed attribute forces replacement.
-    async fn update(
-        &self,
-        ctx: &CallContext<'_>,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ApiError>;
+    async fn update(&self, ctx: &CallContext<'_>, prior: &Value, planned: &Value) -> Result<Value>;
 
     /// Deletes the object, waiting until AWS reports it gone where deletion is asynchronous.
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError>;
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()>;
 
     /// False for types whose objects cannot be imported (`null_resource`, as in Terraform).
     fn importable(&self) -> bool {
@@ -401,11 +396,18 @@ pub fn fill_local_from_config(schema: &Schema, mut read: Value, config: &Value) 
 /// A data source: read-only.
 #[async_trait]
 pub trait DataSource: Send + Sync {
+    /// What the data source is, as data: its name and what ecsform implements of its schema.
+    fn declaration(&self) -> &'static DataDeclaration;
+
     /// `"aws_region"` (used as `data.aws_region.NAME`).
-    fn type_name(&self) -> &'static str;
+    fn type_name(&self) -> &'static str {
+        self.declaration().name
+    }
 
     /// What ecsform implements of the data source's schema.
-    fn declared_schema(&self) -> &'static Schema;
+    fn declared_schema(&self) -> &'static Schema {
+        self.declaration().schema
+    }
 
     /// The complete schema: the declared one with the rest of the AWS provider's schema,
     /// unsupported (see [`reference`]).
@@ -418,7 +420,7 @@ pub trait DataSource: Send + Sync {
     }
 
     /// Reads the data for the given (wholly known) arguments.
-    async fn read(&self, clients: &AwsClients, config: &Value) -> Result<Value, ApiError>;
+    async fn read(&self, clients: &AwsClients, config: &Value) -> Result<Value>;
 
     /// For a data source computed from its arguments alone, with no AWS call (the template
     /// provider's `template_file`): its value for `config`, the arguments as evaluated, or the
@@ -432,6 +434,21 @@ pub trait DataSource: Send + Sync {
         _ctx: &LocalRead<'_>,
     ) -> Option<Result<Value, Diagnostic>> {
         None
+    }
+}
+
+/// What a data source is, as data ([`DataSource::declaration`]).
+#[derive(Clone, Copy, Debug)]
+pub struct DataDeclaration {
+    /// `"aws_region"`.
+    pub name: &'static str,
+    /// What ecsform implements of the data source's schema.
+    pub schema: &'static Schema,
+}
+
+impl DataDeclaration {
+    pub const fn new(name: &'static str, schema: &'static Schema) -> Self {
+        DataDeclaration { name, schema }
     }
 }
 

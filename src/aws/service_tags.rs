@@ -7,8 +7,8 @@ use std::future::Future;
 use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
 
 use super::call::call;
-use super::error::ApiError;
 use super::tags::ECSFORM_PREFIX;
+use crate::aws::error::Result;
 use crate::lang::Value;
 use crate::provider::values::{get_string_map, string_map};
 
@@ -51,7 +51,7 @@ impl TagChanges {
         &self,
         mut remove: R,
         mut set: S,
-    ) -> Result<(), ApiError>
+    ) -> Result<()>
     where
         R: FnMut(Vec<String>) -> RFut,
         RFut: Future<Output = Result<RT, SdkError<RE, RR>>>,

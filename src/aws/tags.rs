@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
 
-use super::error::ApiError;
 use super::AwsClients;
+use crate::aws::error::Result;
 use crate::aws::service_tags::TagChanges;
 use crate::lang::Value;
 use crate::provider::values::get_string_map;
@@ -57,7 +57,7 @@ pub async fn update_ec2_tags(
     id: &str,
     prior: &Value,
     planned: &Value,
-) -> Result<(), ApiError> {
+) -> Result<()> {
     TagChanges::between(prior, planned)
         .send(
             |keys| {

@@ -308,9 +308,7 @@ mod tests {
 
     #[test]
     fn unset_unsupported_arguments_are_null_and_computed_ones_unknown() {
-        let v = vpc()
-            .conform(&Value::map([("cidr_block", Value::string("10.0.0.0/16"))]))
-            .unwrap();
+        let v = vpc().conformed([("cidr_block", Value::string("10.0.0.0/16"))]);
         let m = v.as_map().unwrap();
         assert_eq!(m["ipv4_ipam_pool_id"], Value::Null);
         assert_eq!(m["id"], Value::Unknown);

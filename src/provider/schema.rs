@@ -501,6 +501,14 @@ impl Schema {
         }
     }
 
+    /// The configuration made of `pairs`, conformed; for tests, e.g.
+    /// `SCHEMA.conformed([("name", Value::string("web"))])`.
+    #[cfg(test)]
+    pub fn conformed<K: Into<String>>(&self, pairs: impl IntoIterator<Item = (K, Value)>) -> Value {
+        self.conform(&Value::map(pairs))
+            .expect("the test's configuration conforms")
+    }
+
     /// [`Schema::conform`], keeping the object even when there are problems: what could not
     /// be converted is null, so that expressions referring to it can still be checked.
     pub fn conform_partial(&self, config: &Value) -> (Value, Vec<ConformError>) {
@@ -1122,12 +1130,7 @@ mod tests {
         );
 
         // Blocks from a `dynamic` block over a collection not known yet are not counted.
-        let v = NESTED
-            .conform(&Value::map([
-                ("name", Value::string("cp")),
-                ("provider", Value::Unknown),
-            ]))
-            .unwrap();
+        let v = NESTED.conformed([("name", Value::string("cp")), ("provider", Value::Unknown)]);
         assert_eq!(field(&v, &["provider"]), &Value::Unknown);
     }
 

@@ -11,10 +11,12 @@ use regex::Regex;
 
 use super::{filter_blocks, given, FILTER_BLOCK};
 use crate::aws::call::call;
+use crate::aws::error::Result;
 use crate::aws::error::{ApiError, ErrorKind};
 use crate::aws::resources::ec2_arn;
 use crate::aws::tags::ECSFORM_PREFIX;
 use crate::aws::AwsClients;
+use crate::aws::DataDeclaration;
 use crate::aws::DataSource;
 use crate::lang::Value;
 use crate::provider::attrs;
@@ -23,6 +25,8 @@ use crate::provider::values::{get_bool, get_str, get_strings, opt_bool, opt_str,
 use crate::provider::Schema;
 
 pub struct Ami;
+
+static DECLARATION: DataDeclaration = DataDeclaration::new("aws_ami", &SCHEMA);
 
 static SCHEMA: Schema = Schema {
     version: 1,
@@ -45,7 +49,7 @@ static SCHEMA: Schema = Schema {
 };
 
 /// Picks the image: `name_regex` first, then exactly one, or the newest with `most_recent`.
-fn choose<'i>(config: &Value, images: &'i [Image]) -> Result<&'i Image, ApiError> {
+fn choose<'i>(config: &Value, images: &'i [Image]) -> Result<&'i Image> {
     let regex = match get_str(config, "name_regex") {
         Some(r) => Some(Regex::new(r).map_err(|e| {
             ApiError::new(
@@ -146,15 +150,11 @@ fn image_state(config: &Value, i: &Image, region: &str) -> Value {
 
 #[async_trait]
 impl DataSource for Ami {
-    fn type_name(&self) -> &'static str {
-        "aws_ami"
+    fn declaration(&self) -> &'static DataDeclaration {
+        &DECLARATION
     }
 
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    async fn read(&self, clients: &AwsClients, config: &Value) -> Result<Value, ApiError> {
+    async fn read(&self, clients: &AwsClients, config: &Value) -> Result<Value> {
         let filters = filter_blocks(config);
         let owners = get_strings(config, "owners");
         let users = get_strings(config, "executable_users");
@@ -210,12 +210,7 @@ mod tests {
 
     #[test]
     fn state_echoes_the_arguments() {
-        let config = SCHEMA
-            .conform(&Value::map([(
-                "owners",
-                Value::List(vec![Value::string("amazon")]),
-            )]))
-            .unwrap();
+        let config = SCHEMA.conformed([("owners", Value::List(vec![Value::string("amazon")]))]);
         let s = image_state(
             &config,
             &image("ami-1", "x", "2023-01-01T00:00:00.000Z"),

@@ -5,8 +5,9 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::{AvailabilityZone, Filter};
 
 use crate::aws::call::call;
-use crate::aws::error::ApiError;
+use crate::aws::error::Result;
 use crate::aws::AwsClients;
+use crate::aws::DataDeclaration;
 use crate::aws::DataSource;
 use crate::lang::Value;
 use crate::provider::attrs;
@@ -16,6 +17,8 @@ use crate::provider::values::{
 use crate::provider::{BlockSchema, Schema};
 
 pub struct AvailabilityZones;
+
+static DECLARATION: DataDeclaration = DataDeclaration::new("aws_availability_zones", &SCHEMA);
 
 static SCHEMA: Schema = Schema {
     version: 1,
@@ -68,15 +71,11 @@ fn select<'z>(config: &Value, zones: &'z [AvailabilityZone]) -> Vec<&'z Availabi
 
 #[async_trait]
 impl DataSource for AvailabilityZones {
-    fn type_name(&self) -> &'static str {
-        "aws_availability_zones"
+    fn declaration(&self) -> &'static DataDeclaration {
+        &DECLARATION
     }
 
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    async fn read(&self, clients: &AwsClients, config: &Value) -> Result<Value, ApiError> {
+    async fn read(&self, clients: &AwsClients, config: &Value) -> Result<Value> {
         let filters = filters(config);
         let out = call(|| {
             clients
@@ -136,21 +135,19 @@ mod tests {
 
     #[test]
     fn state_and_filter_blocks_become_ec2_filters() {
-        let config = SCHEMA
-            .conform(&Value::map([
-                ("state", Value::string("available")),
-                (
-                    "filter",
-                    Value::List(vec![Value::map([
-                        ("name", Value::string("opt-in-status")),
-                        (
-                            "values",
-                            Value::List(vec![Value::string("opt-in-not-required")]),
-                        ),
-                    ])]),
-                ),
-            ]))
-            .unwrap();
+        let config = SCHEMA.conformed([
+            ("state", Value::string("available")),
+            (
+                "filter",
+                Value::List(vec![Value::map([
+                    ("name", Value::string("opt-in-status")),
+                    (
+                        "values",
+                        Value::List(vec![Value::string("opt-in-not-required")]),
+                    ),
+                ])]),
+            ),
+        ]);
         let f = filters(&config);
         assert_eq!(f.len(), 2);
         assert_eq!(f[0].name(), Some("opt-in-status"));

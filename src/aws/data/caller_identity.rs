@@ -5,7 +5,9 @@ use async_trait::async_trait;
 
 use crate::aws::call::call;
 use crate::aws::error::ApiError;
+use crate::aws::error::Result;
 use crate::aws::AwsClients;
+use crate::aws::DataDeclaration;
 use crate::aws::DataSource;
 use crate::lang::Value;
 use crate::provider::attrs;
@@ -13,6 +15,8 @@ use crate::provider::values::{opt_str, state_object};
 use crate::provider::Schema;
 
 pub struct CallerIdentity;
+
+static DECLARATION: DataDeclaration = DataDeclaration::new("aws_caller_identity", &SCHEMA);
 
 static SCHEMA: Schema = Schema {
     version: 1,
@@ -24,15 +28,11 @@ static SCHEMA: Schema = Schema {
 
 #[async_trait]
 impl DataSource for CallerIdentity {
-    fn type_name(&self) -> &'static str {
-        "aws_caller_identity"
+    fn declaration(&self) -> &'static DataDeclaration {
+        &DECLARATION
     }
 
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    async fn read(&self, clients: &AwsClients, _config: &Value) -> Result<Value, ApiError> {
+    async fn read(&self, clients: &AwsClients, _config: &Value) -> Result<Value> {
         let out = call(|| clients.sts.get_caller_identity().send()).await?;
         let account = out
             .account()

@@ -29,8 +29,10 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use serde_json::Value as Json;
 
+use crate::aws::error::Result;
 use crate::aws::error::{ApiError, ErrorKind};
 use crate::aws::AwsClients;
+use crate::aws::DataDeclaration;
 use crate::aws::DataSource;
 use crate::lang::Value;
 use crate::provider::attrs;
@@ -39,6 +41,8 @@ use crate::provider::values::{get_blocks, get_str, get_strings, state_object};
 use crate::provider::{AttrSchema, BlockSchema, Schema};
 
 pub struct IamPolicyDocument;
+
+static DECLARATION: DataDeclaration = DataDeclaration::new("aws_iam_policy_document", &SCHEMA);
 
 static SCHEMA: Schema = Schema {
     version: 1,
@@ -312,7 +316,7 @@ fn strings_to_node(s: Strings) -> Node {
 }
 
 /// `&{var}` → `${var}`, refused in version 2008-10-17 documents (which have no variables).
-fn replace_vars(s: String, version: &str) -> Result<String, ApiError> {
+fn replace_vars(s: String, version: &str) -> Result<String> {
     if version == "2008-10-17" && s.contains("&{") {
         return Err(invalid(format!(
             "found &{{ sequence in ({s}), which is not supported in document version 2008-10-17"
@@ -321,7 +325,7 @@ fn replace_vars(s: String, version: &str) -> Result<String, ApiError> {
     Ok(s.replace("&{", "${"))
 }
 
-fn replace_all(s: Strings, version: &str) -> Result<Strings, ApiError> {
+fn replace_all(s: Strings, version: &str) -> Result<Strings> {
     Ok(match s {
         Strings::One(v) => Strings::One(replace_vars(v, version)?),
         Strings::Many(l) => Strings::Many(
@@ -332,7 +336,7 @@ fn replace_all(s: Strings, version: &str) -> Result<Strings, ApiError> {
     })
 }
 
-fn config_principals(v: &Value, name: &str, version: &str) -> Result<Vec<Principal>, ApiError> {
+fn config_principals(v: &Value, name: &str, version: &str) -> Result<Vec<Principal>> {
     get_blocks(v, name)
         .iter()
         .map(|p| {
@@ -346,7 +350,7 @@ fn config_principals(v: &Value, name: &str, version: &str) -> Result<Vec<Princip
         .collect()
 }
 
-fn config_conditions(v: &Value, version: &str) -> Result<Vec<Condition>, ApiError> {
+fn config_conditions(v: &Value, version: &str) -> Result<Vec<Condition>> {
     get_blocks(v, "condition")
         .iter()
         .map(|c| {
@@ -365,14 +369,14 @@ fn config_conditions(v: &Value, version: &str) -> Result<Vec<Condition>, ApiErro
         .collect()
 }
 
-fn config_statement(v: &Value, version: &str) -> Result<Statement, ApiError> {
+fn config_statement(v: &Value, version: &str) -> Result<Statement> {
     let effect = get_str(v, "effect").unwrap_or("Allow");
     if effect != "Allow" && effect != "Deny" {
         return Err(invalid(format!(
             "effect must be \"Allow\" or \"Deny\", not \"{effect}\""
         )));
     }
-    let list = |name: &str, vars: bool| -> Result<Option<Node>, ApiError> {
+    let list = |name: &str, vars: bool| -> Result<Option<Node>> {
         let items = get_strings(v, name);
         if items.is_empty() {
             return Ok(None);
@@ -420,7 +424,7 @@ fn json_string(j: &Json) -> Option<String> {
 
 /// A statement of a source or override document (JSON field names match case-insensitively,
 /// as Go's decoder does).
-fn json_statement(j: &Json) -> Result<Statement, ApiError> {
+fn json_statement(j: &Json) -> Result<Statement> {
     let Json::Object(m) = j else {
         return Err(invalid("a statement is not a JSON object"));
     };
@@ -442,7 +446,7 @@ fn json_statement(j: &Json) -> Result<Statement, ApiError> {
     Ok(s)
 }
 
-fn json_principals(j: &Json) -> Result<Vec<Principal>, ApiError> {
+fn json_principals(j: &Json) -> Result<Vec<Principal>> {
     match j {
         Json::String(_) => Ok(vec![Principal {
             ty: "*".into(),
@@ -477,7 +481,7 @@ fn json_principals(j: &Json) -> Result<Vec<Principal>, ApiError> {
     }
 }
 
-fn json_conditions(j: &Json) -> Result<Vec<Condition>, ApiError> {
+fn json_conditions(j: &Json) -> Result<Vec<Condition>> {
     let Json::Object(tests) = j else {
         return Err(invalid("Condition must be an object"));
     };
@@ -505,7 +509,7 @@ fn json_conditions(j: &Json) -> Result<Vec<Condition>, ApiError> {
     Ok(out)
 }
 
-fn json_document(text: &str, what: &str) -> Result<Document, ApiError> {
+fn json_document(text: &str, what: &str) -> Result<Document> {
     let j: Json = serde_json::from_str(text)
         .map_err(|e| invalid(format!("merging {what}: not valid JSON: {e}")))?;
     let Json::Object(m) = &j else {
@@ -600,7 +604,7 @@ fn write_node(out: &mut String, node: &Node, indent: Option<&str>, depth: usize)
 }
 
 /// The merged document a configuration describes.
-fn build(config: &Value) -> Result<Document, ApiError> {
+fn build(config: &Value) -> Result<Document> {
     // The provider's validation of its deprecated, unused arguments.
     for name in ["source_json", "override_json"] {
         if let Some(v) = get_str(config, name).filter(|v| !v.is_empty()) {
@@ -668,7 +672,7 @@ fn build(config: &Value) -> Result<Document, ApiError> {
 }
 
 /// `(json, minified_json)` for a configuration.
-fn render(config: &Value) -> Result<(String, String), ApiError> {
+fn render(config: &Value) -> Result<(String, String)> {
     let node = build(config)?.to_node();
     let mut pretty = String::new();
     write_node(&mut pretty, &node, Some("  "), 0);
@@ -679,15 +683,11 @@ fn render(config: &Value) -> Result<(String, String), ApiError> {
 
 #[async_trait]
 impl DataSource for IamPolicyDocument {
-    fn type_name(&self) -> &'static str {
-        "aws_iam_policy_document"
+    fn declaration(&self) -> &'static DataDeclaration {
+        &DECLARATION
     }
 
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    async fn read(&self, _clients: &AwsClients, config: &Value) -> Result<Value, ApiError> {
+    async fn read(&self, _clients: &AwsClients, config: &Value) -> Result<Value> {
         let (json, minified) = render(config)?;
         let given = |name: &'static str| {
             (

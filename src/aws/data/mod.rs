@@ -15,6 +15,7 @@ use aws_sdk_ec2::types::Filter;
 use super::ec2::{describe_matching, Ec2Object};
 use super::error::{ApiError, ErrorKind};
 use super::AwsClients;
+use crate::aws::error::Result;
 use crate::lang::Value;
 use crate::provider::attrs;
 use crate::provider::values::{get_blocks, get_bool, get_str, get_string_map, get_strings};
@@ -74,7 +75,7 @@ pub(crate) async fn lookup_one<T: Ec2Object>(
     config: &Value,
     filters: Vec<Filter>,
     what: &str,
-) -> Result<T, ApiError> {
+) -> Result<T> {
     let id = get_str(config, "id").map(|id| vec![id.to_string()]);
     exactly_one(what, describe_matching(clients, id, filters).await?)
 }
@@ -93,7 +94,7 @@ pub(crate) fn filter(name: &str, value: impl Into<String>) -> Filter {
 }
 
 /// The one object a lookup found, or the error Terraform users know.
-pub(crate) fn exactly_one<T>(what: &str, mut found: Vec<T>) -> Result<T, ApiError> {
+pub(crate) fn exactly_one<T>(what: &str, mut found: Vec<T>) -> Result<T> {
     match found.len() {
         1 => Ok(found.remove(0)),
         0 => Err(ApiError::new(

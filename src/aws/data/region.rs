@@ -8,8 +8,10 @@
 use async_trait::async_trait;
 
 use crate::aws::call::call;
+use crate::aws::error::Result;
 use crate::aws::error::{ApiError, ErrorKind};
 use crate::aws::AwsClients;
+use crate::aws::DataDeclaration;
 use crate::aws::DataSource;
 use crate::lang::Value;
 use crate::provider::attrs;
@@ -17,6 +19,8 @@ use crate::provider::values::{get_str, opt_str, state_object};
 use crate::provider::Schema;
 
 pub struct Region;
+
+static DECLARATION: DataDeclaration = DataDeclaration::new("aws_region", &SCHEMA);
 
 static SCHEMA: Schema = Schema {
     version: 1,
@@ -74,15 +78,11 @@ fn description(region: &str) -> Option<&'static str> {
 
 #[async_trait]
 impl DataSource for Region {
-    fn type_name(&self) -> &'static str {
-        "aws_region"
+    fn declaration(&self) -> &'static DataDeclaration {
+        &DECLARATION
     }
 
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    async fn read(&self, clients: &AwsClients, config: &Value) -> Result<Value, ApiError> {
+    async fn read(&self, clients: &AwsClients, config: &Value) -> Result<Value> {
         let name = get_str(config, "name").unwrap_or(&clients.region);
         let out = call(|| {
             clients

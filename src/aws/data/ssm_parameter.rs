@@ -9,7 +9,9 @@ use async_trait::async_trait;
 
 use crate::aws::call::call;
 use crate::aws::error::ApiError;
+use crate::aws::error::Result;
 use crate::aws::AwsClients;
+use crate::aws::DataDeclaration;
 use crate::aws::DataSource;
 use crate::lang::Value;
 use crate::provider::attrs;
@@ -18,6 +20,8 @@ use crate::provider::values::{get_bool, get_str, opt_str, state_object};
 use crate::provider::Schema;
 
 pub struct SsmParameter;
+
+static DECLARATION: DataDeclaration = DataDeclaration::new("aws_ssm_parameter", &SCHEMA);
 
 static SCHEMA: Schema = Schema {
     version: 1,
@@ -33,15 +37,11 @@ static SCHEMA: Schema = Schema {
 
 #[async_trait]
 impl DataSource for SsmParameter {
-    fn type_name(&self) -> &'static str {
-        "aws_ssm_parameter"
+    fn declaration(&self) -> &'static DataDeclaration {
+        &DECLARATION
     }
 
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    async fn read(&self, clients: &AwsClients, config: &Value) -> Result<Value, ApiError> {
+    async fn read(&self, clients: &AwsClients, config: &Value) -> Result<Value> {
         let name = get_str(config, "name").unwrap_or_default();
         let decrypt = get_bool(config, "with_decryption").unwrap_or(true);
         let out = call(|| {

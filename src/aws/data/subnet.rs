@@ -13,16 +13,19 @@ use aws_sdk_ec2::types::{Filter, Subnet, SubnetCidrBlockStateCode};
 #[cfg(test)]
 use super::exactly_one;
 use super::{lookup_filters, lookup_one, with_filter_blocks, FILTER_BLOCK};
-use crate::aws::error::ApiError;
+use crate::aws::error::Result;
 use crate::aws::resources::ec2_arn;
 use crate::aws::tags::from_ec2;
 use crate::aws::AwsClients;
+use crate::aws::DataDeclaration;
 use crate::aws::DataSource;
 use crate::lang::Value;
 use crate::provider::values::{opt_bool, opt_number, opt_str, state_object, string_map};
 use crate::provider::Schema;
 
 pub struct SubnetData;
+
+static DECLARATION: DataDeclaration = DataDeclaration::new("aws_subnet", &SCHEMA);
 
 static SCHEMA: Schema = Schema {
     version: 1,
@@ -104,15 +107,11 @@ fn subnet_state(config: &Value, s: &Subnet, region: &str) -> Value {
 
 #[async_trait]
 impl DataSource for SubnetData {
-    fn type_name(&self) -> &'static str {
-        "aws_subnet"
+    fn declaration(&self) -> &'static DataDeclaration {
+        &DECLARATION
     }
 
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    async fn read(&self, clients: &AwsClients, config: &Value) -> Result<Value, ApiError> {
+    async fn read(&self, clients: &AwsClients, config: &Value) -> Result<Value> {
         let subnet: Subnet = lookup_one(clients, config, filters(config), "subnet").await?;
         Ok(subnet_state(config, &subnet, &clients.region))
     }
@@ -124,13 +123,11 @@ mod tests {
 
     #[test]
     fn arguments_become_filters() {
-        let config = SCHEMA
-            .conform(&Value::map([
-                ("vpc_id", Value::string("vpc-1")),
-                ("default_for_az", Value::Bool(true)),
-                ("tags", Value::map([("Tier", Value::string("private"))])),
-            ]))
-            .unwrap();
+        let config = SCHEMA.conformed([
+            ("vpc_id", Value::string("vpc-1")),
+            ("default_for_az", Value::Bool(true)),
+            ("tags", Value::map([("Tier", Value::string("private"))])),
+        ]);
         let names: Vec<_> = filters(&config)
             .iter()
             .map(|f| format!("{}={}", f.name().unwrap(), f.values().join(",")))

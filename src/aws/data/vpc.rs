@@ -9,11 +9,12 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::{Filter, RouteTable, Vpc, VpcAttributeName, VpcCidrBlockStateCode};
 
 use super::{lookup_filters, lookup_one, with_filter_blocks, FILTER_BLOCK};
-use crate::aws::error::ApiError;
+use crate::aws::error::Result;
 use crate::aws::resources::ec2_arn;
 use crate::aws::resources::vpc::{defaults_in, dns_attribute};
 use crate::aws::tags::from_ec2;
 use crate::aws::AwsClients;
+use crate::aws::DataDeclaration;
 use crate::aws::DataSource;
 use crate::lang::Value;
 use crate::provider::attrs;
@@ -21,6 +22,8 @@ use crate::provider::values::{opt_bool, opt_str, state_object, string_map};
 use crate::provider::Schema;
 
 pub struct VpcData;
+
+static DECLARATION: DataDeclaration = DataDeclaration::new("aws_vpc", &SCHEMA);
 
 static SCHEMA: Schema = Schema {
     version: 1,
@@ -96,7 +99,7 @@ fn vpc_state(config: &Value, v: &Vpc, extras: Extras, region: &str) -> Value {
     with_filter_blocks(state, config)
 }
 
-async fn main_route_table(clients: &AwsClients, id: &str) -> Result<Option<String>, ApiError> {
+async fn main_route_table(clients: &AwsClients, id: &str) -> Result<Option<String>> {
     let vpc = [id.to_string()];
     let main = ("association.main", "true");
     let found = defaults_in(clients, &vpc, main, RouteTable::vpc_id).await?;
@@ -105,15 +108,11 @@ async fn main_route_table(clients: &AwsClients, id: &str) -> Result<Option<Strin
 
 #[async_trait]
 impl DataSource for VpcData {
-    fn type_name(&self) -> &'static str {
-        "aws_vpc"
+    fn declaration(&self) -> &'static DataDeclaration {
+        &DECLARATION
     }
 
-    fn declared_schema(&self) -> &'static Schema {
-        &SCHEMA
-    }
-
-    async fn read(&self, clients: &AwsClients, config: &Value) -> Result<Value, ApiError> {
+    async fn read(&self, clients: &AwsClients, config: &Value) -> Result<Value> {
         let vpc: Vpc = lookup_one(clients, config, filters(config), "VPC").await?;
         let vpc_id = vpc.vpc_id().unwrap_or_default();
         let extras = Extras {
@@ -132,12 +131,10 @@ mod tests {
 
     #[test]
     fn default_and_cidr_become_filters() {
-        let config = SCHEMA
-            .conform(&Value::map([
-                ("default", Value::Bool(true)),
-                ("cidr_block", Value::string("172.31.0.0/16")),
-            ]))
-            .unwrap();
+        let config = SCHEMA.conformed([
+            ("default", Value::Bool(true)),
+            ("cidr_block", Value::string("172.31.0.0/16")),
+        ]);
         let names: Vec<_> = filters(&config)
             .iter()
             .map(|f| format!("{}={}", f.name().unwrap(), f.values().join(",")))

@@ -15,7 +15,9 @@ use aws_sdk_autoscaling::types::LifecycleHook;
 
 use super::{create_call, split_import_id};
 use crate::aws::call::call;
+use crate::aws::error::Result;
 use crate::aws::error::{from_sdk, ApiError};
+use crate::aws::resource_type::States;
 use crate::aws::AwsClients;
 use crate::aws::Declaration;
 use crate::aws::{CallContext, ImportIdError, ResourceType};
@@ -88,7 +90,7 @@ fn by_group(ids: &[String]) -> BTreeMap<&str, Vec<String>> {
     groups
 }
 
-async fn put(clients: &AwsClients, planned: &Value) -> Result<(), ApiError> {
+async fn put(clients: &AwsClients, planned: &Value) -> Result<()> {
     let s = |n| get_str(planned, n).map(String::from);
     // Retried while a group created a moment ago is not visible yet.
     create_call("lifecycle hook to be put", || async {
@@ -131,7 +133,7 @@ impl ResourceType for AutoscalingLifecycleHookType {
         clients: &AwsClients,
         planned: &Value,
         _: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
+    ) -> Result<Vec<Candidate>> {
         let id: Option<String> = get_str(planned, "autoscaling_group_name")
             .zip(get_str(planned, "name"))
             .map(|(g, n)| hook_id(g, n));
@@ -149,11 +151,7 @@ impl ResourceType for AutoscalingLifecycleHookType {
         Ok(format!("{group}:{hook}"))
     }
 
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    async fn read_many(&self, clients: &AwsClients, ids: &[String]) -> Result<States> {
         let mut out = BTreeMap::new();
         for (group, names) in by_group(ids) {
             let found = call(|| {
@@ -181,7 +179,7 @@ impl ResourceType for AutoscalingLifecycleHookType {
         Ok(out)
     }
 
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         put(ctx.clients, planned).await?;
         let id = hook_id(
             get_str(planned, "autoscaling_group_name").unwrap_or_default(),
@@ -190,18 +188,13 @@ impl ResourceType for AutoscalingLifecycleHookType {
         super::read_created(self, ctx.clients, &id).await
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext<'_>,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ApiError> {
+    async fn update(&self, ctx: &CallContext<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         put(ctx.clients, planned).await?;
         let id = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
         super::read_created(self, ctx.clients, id).await
     }
 
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let (Some(group), Some(name)) = (
             get_str(prior, "autoscaling_group_name"),
             get_str(prior, "name"),

@@ -20,10 +20,12 @@ use aws_sdk_eventbridge::types::{Rule, RuleState, Tag};
 
 use super::{prefix_of_unique_name, read_created, retry_while};
 use crate::aws::call::call;
+use crate::aws::error::Result;
 use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::iam::{iam_eventually_consistent, name_or_prefix, IAM_SETTLE_LIMIT};
 use crate::aws::json_doc::{canonical_json, normalize_attr};
 use crate::aws::paged::all_pages;
+use crate::aws::resource_type::States;
 use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
@@ -133,7 +135,7 @@ fn common_prefix<'a>(names: &[&'a str]) -> &'a str {
 }
 
 /// The rules of the bus whose names start with `prefix` (none if the bus is gone).
-async fn list_rules(clients: &AwsClients, bus: &str, prefix: &str) -> Result<Vec<Rule>, ApiError> {
+async fn list_rules(clients: &AwsClients, bus: &str, prefix: &str) -> Result<Vec<Rule>> {
     let rules = all_pages(
         |token| {
             clients
@@ -151,7 +153,7 @@ async fn list_rules(clients: &AwsClients, bus: &str, prefix: &str) -> Result<Vec
     rules.found().map(Option::unwrap_or_default)
 }
 
-async fn tags_of(clients: &AwsClients, arn: &str) -> Result<Vec<Tag>, ApiError> {
+async fn tags_of(clients: &AwsClients, arn: &str) -> Result<Vec<Tag>> {
     let out = call(|| {
         clients
             .events
@@ -175,7 +177,7 @@ async fn put_rule(
     name: &str,
     planned: &Value,
     tags: Option<Vec<Tag>>,
-) -> Result<(), ApiError> {
+) -> Result<()> {
     let s = |n| get_str(planned, n).map(String::from);
     let bus = get_str(planned, "event_bus_name").unwrap_or(DEFAULT_BUS);
     let state = get_str(planned, "state").unwrap_or("ENABLED");
@@ -216,7 +218,7 @@ impl ResourceType for CloudwatchEventRuleType {
         clients: &AwsClients,
         planned: &Value,
         owner: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
+    ) -> Result<Vec<Candidate>> {
         let Some(name) = get_str(planned, "name") else {
             return Ok(Vec::new());
         };
@@ -265,11 +267,7 @@ impl ResourceType for CloudwatchEventRuleType {
         Value::Map(m)
     }
 
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    async fn read_many(&self, clients: &AwsClients, ids: &[String]) -> Result<States> {
         let mut by_bus: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for id in ids {
             let (bus, name) = parse_rule_id(id);
@@ -294,7 +292,7 @@ impl ResourceType for CloudwatchEventRuleType {
         Ok(out)
     }
 
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         let name = name_or_prefix(planned);
         let tags = to_tags(&creation_tags(planned, ctx.extra_tags));
         put_rule(ctx.clients, &name, planned, Some(tags)).await?;
@@ -302,12 +300,7 @@ impl ResourceType for CloudwatchEventRuleType {
         read_created(self, ctx.clients, &rule_id(bus, &name)).await
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext<'_>,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ApiError> {
+    async fn update(&self, ctx: &CallContext<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let id = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
         let (_, name) = parse_rule_id(id);
@@ -326,7 +319,7 @@ impl ResourceType for CloudwatchEventRuleType {
         read_created(self, clients, id).await
     }
 
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let id = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
         let (bus, name) = parse_rule_id(id);
         // Targets removed a moment ago may still be counted.

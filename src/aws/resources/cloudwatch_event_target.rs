@@ -19,9 +19,11 @@ use aws_sdk_eventbridge::types::{InputTransformer, Target};
 use super::cloudwatch_event_rule::DEFAULT_BUS;
 use super::{read_created, retry_while, split_import_id, unique_name};
 use crate::aws::call::call;
+use crate::aws::error::Result;
 use crate::aws::error::{from_sdk, ApiError, ErrorKind, OrGone};
 use crate::aws::iam::{iam_eventually_consistent, IAM_SETTLE_LIMIT};
 use crate::aws::paged::all_pages;
+use crate::aws::resource_type::States;
 use crate::aws::AwsClients;
 use crate::aws::Declaration;
 use crate::aws::{CallContext, ImportIdError, ResourceType};
@@ -117,7 +119,7 @@ fn target_state(bus: &str, rule: &str, t: &Target) -> Value {
 }
 
 /// The targets of a rule (none if the rule is gone).
-async fn targets_of(clients: &AwsClients, bus: &str, rule: &str) -> Result<Vec<Target>, ApiError> {
+async fn targets_of(clients: &AwsClients, bus: &str, rule: &str) -> Result<Vec<Target>> {
     let targets = all_pages(
         |token| {
             clients
@@ -135,7 +137,7 @@ async fn targets_of(clients: &AwsClients, bus: &str, rule: &str) -> Result<Vec<T
     targets.found().map(Option::unwrap_or_default)
 }
 
-fn build_target(planned: &Value, id: &str) -> Result<Target, ApiError> {
+fn build_target(planned: &Value, id: &str) -> Result<Target> {
     let s = |n| get_str(planned, n).map(String::from);
     let transformer = get_blocks(planned, "input_transformer")
         .first()
@@ -159,7 +161,7 @@ fn build_target(planned: &Value, id: &str) -> Result<Target, ApiError> {
         .map_err(|e| ApiError::new(ErrorKind::Invalid, "InvalidTarget", e.to_string()))
 }
 
-async fn put_target(clients: &AwsClients, planned: &Value, target: &str) -> Result<(), ApiError> {
+async fn put_target(clients: &AwsClients, planned: &Value, target: &str) -> Result<()> {
     let bus = get_str(planned, "event_bus_name").unwrap_or(DEFAULT_BUS);
     let rule = get_str(planned, "rule").unwrap_or_default();
     let t = build_target(planned, target)?;
@@ -203,7 +205,7 @@ impl ResourceType for CloudwatchEventTargetType {
         clients: &AwsClients,
         planned: &Value,
         _: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
+    ) -> Result<Vec<Candidate>> {
         let id: Option<String> = get_str(planned, "rule")
             .zip(get_str(planned, "target_id"))
             .map(|(r, t)| {
@@ -225,11 +227,7 @@ impl ResourceType for CloudwatchEventTargetType {
         Ok(id.to_string())
     }
 
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    async fn read_many(&self, clients: &AwsClients, ids: &[String]) -> Result<States> {
         let mut by_rule: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
         for (bus, rule, target) in ids.iter().filter_map(|id| parse_target_id(id)) {
             by_rule.entry((bus, rule)).or_default().push(target);
@@ -245,7 +243,7 @@ impl ResourceType for CloudwatchEventTargetType {
         Ok(out)
     }
 
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         let target = get_str(planned, "target_id")
             .map(String::from)
             .unwrap_or_else(|| unique_name("terraform-"));
@@ -255,12 +253,7 @@ impl ResourceType for CloudwatchEventTargetType {
         read_created(self, ctx.clients, &target_id(bus, rule, &target)).await
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext<'_>,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ApiError> {
+    async fn update(&self, ctx: &CallContext<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let id = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
         let (_, _, target) =
             parse_target_id(id).ok_or_else(|| ApiError::malformed("unreadable target id"))?;
@@ -268,7 +261,7 @@ impl ResourceType for CloudwatchEventTargetType {
         read_created(self, ctx.clients, id).await
     }
 
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let id = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
         let Some((bus, rule, target)) = parse_target_id(id) else {
             return Ok(());
@@ -310,22 +303,20 @@ mod tests {
 
     #[test]
     fn input_transformers_round_trip() {
-        let planned = SCHEMA
-            .conform(&Value::map([
-                ("rule", Value::string("r")),
-                ("arn", Value::string("arn:aws:sns:eu-west-1:1:t")),
-                (
-                    "input_transformer",
-                    Value::List(vec![Value::map([
-                        (
-                            "input_paths",
-                            Value::map([("status", Value::string("$.detail.lastStatus"))]),
-                        ),
-                        ("input_template", Value::string("\"<status>\"")),
-                    ])]),
-                ),
-            ]))
-            .unwrap();
+        let planned = SCHEMA.conformed([
+            ("rule", Value::string("r")),
+            ("arn", Value::string("arn:aws:sns:eu-west-1:1:t")),
+            (
+                "input_transformer",
+                Value::List(vec![Value::map([
+                    (
+                        "input_paths",
+                        Value::map([("status", Value::string("$.detail.lastStatus"))]),
+                    ),
+                    ("input_template", Value::string("\"<status>\"")),
+                ])]),
+            ),
+        ]);
         let t = build_target(&planned, "t1").unwrap();
         let state = target_state("default", "r", &t);
         let m = state.as_map().unwrap();

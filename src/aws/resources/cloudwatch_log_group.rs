@@ -20,9 +20,11 @@ use aws_sdk_cloudwatchlogs::types::LogGroup;
 
 use super::{changed, prefix_of_unique_name, read_created, with_attrs};
 use crate::aws::call::call;
+use crate::aws::error::Result;
 use crate::aws::error::{ApiError, OrGone};
 use crate::aws::iam::name_or_prefix;
 use crate::aws::refresh_batch::{plain_arn, RefreshBatch, TagsByArn};
+use crate::aws::resource_type::States;
 use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
@@ -89,7 +91,7 @@ fn group_state(g: &LogGroup, tags: HashMap<String, String>) -> Value {
     )
 }
 
-async fn describe(clients: &AwsClients, prefix: Option<&str>) -> Result<Vec<LogGroup>, ApiError> {
+async fn describe(clients: &AwsClients, prefix: Option<&str>) -> Result<Vec<LogGroup>> {
     call(|| {
         clients
             .logs
@@ -105,11 +107,7 @@ async fn describe(clients: &AwsClients, prefix: Option<&str>) -> Result<Vec<LogG
 
 /// The groups named `ids`, with their tags from `known` or, for groups it lacks, from one
 /// ListTagsForResource each.
-async fn read_groups(
-    clients: &AwsClients,
-    ids: &[String],
-    known: &TagsByArn,
-) -> Result<BTreeMap<String, Value>, ApiError> {
+async fn read_groups(clients: &AwsClients, ids: &[String], known: &TagsByArn) -> Result<States> {
     let mut groups = Vec::new();
     if ids.len() <= PREFIX_READS {
         for id in ids {
@@ -138,7 +136,7 @@ async fn read_groups(
     Ok(out)
 }
 
-async fn tags_of(clients: &AwsClients, arn: &str) -> Result<HashMap<String, String>, ApiError> {
+async fn tags_of(clients: &AwsClients, arn: &str) -> Result<HashMap<String, String>> {
     let out = call(|| {
         clients
             .logs
@@ -150,7 +148,7 @@ async fn tags_of(clients: &AwsClients, arn: &str) -> Result<HashMap<String, Stri
     Ok(out.tags().cloned().unwrap_or_default())
 }
 
-async fn set_retention(clients: &AwsClients, name: &str, days: i32) -> Result<(), ApiError> {
+async fn set_retention(clients: &AwsClients, name: &str, days: i32) -> Result<()> {
     if days > 0 {
         call(|| {
             clients
@@ -192,7 +190,7 @@ impl ResourceType for CloudwatchLogGroupType {
         clients: &AwsClients,
         planned: &Value,
         owner: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
+    ) -> Result<Vec<Candidate>> {
         let Some(name) = get_str(planned, "name") else {
             return Ok(Vec::new());
         };
@@ -214,11 +212,7 @@ impl ResourceType for CloudwatchLogGroupType {
         "the log group name"
     }
 
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    async fn read_many(&self, clients: &AwsClients, ids: &[String]) -> Result<States> {
         read_groups(clients, ids, &TagsByArn::new()).await
     }
 
@@ -229,12 +223,12 @@ impl ResourceType for CloudwatchLogGroupType {
         clients: &AwsClients,
         ids: &[String],
         batch: &RefreshBatch,
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    ) -> Result<States> {
         let tags = batch.tags(clients).await?;
         read_groups(clients, ids, &tags).await
     }
 
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let name = name_or_prefix(planned);
         let tags: HashMap<String, String> =
@@ -257,12 +251,7 @@ impl ResourceType for CloudwatchLogGroupType {
         Ok(with_attrs(state, planned_only(planned)))
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext<'_>,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ApiError> {
+    async fn update(&self, ctx: &CallContext<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let name = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
         if changed(prior, planned, "retention_in_days") {
@@ -313,7 +302,7 @@ impl ResourceType for CloudwatchLogGroupType {
         Ok(with_attrs(state, planned_only(planned)))
     }
 
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         if get_bool(prior, "skip_destroy") == Some(true) {
             return Ok(());
         }

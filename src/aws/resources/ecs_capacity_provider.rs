@@ -8,7 +8,6 @@
 //! protection and tags change in place. `managed_instances_provider` (ECS Managed Instances)
 //! and `cluster` are not supported yet.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::aws::{Adoption, Candidate, Owner};
@@ -24,9 +23,11 @@ use crate::aws::call::call;
 use crate::aws::ecs_api::{
     build_error, find_live, from_ecs, live_arn, live_states, to_ecs, update_ecs_tags,
 };
+use crate::aws::error::Result;
 use crate::aws::error::{from_sdk, wait_until, ApiError, ErrorKind, OrGone};
 use crate::aws::object_ids::{created_id, state_id};
 use crate::aws::paged::{all_pages, in_chunks};
+use crate::aws::resource_type::States;
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::aws::Declaration;
@@ -170,7 +171,7 @@ fn provider_state(p: &CapacityProvider) -> Option<(String, Value)> {
 }
 
 /// The planned `auto_scaling_group_provider` block (the configuration must have one).
-fn asg_block(planned: &Value) -> Result<&Value, ApiError> {
+fn asg_block(planned: &Value) -> Result<&Value> {
     get_block(planned, "auto_scaling_group_provider").ok_or_else(|| {
         ApiError::new(
             ErrorKind::Invalid,
@@ -207,7 +208,7 @@ fn draining(b: &Value) -> ManagedDraining {
     ManagedDraining::from(get_str(b, "managed_draining").unwrap_or("ENABLED"))
 }
 
-async fn describe(clients: &AwsClients, ids: &[String]) -> Result<Vec<CapacityProvider>, ApiError> {
+async fn describe(clients: &AwsClients, ids: &[String]) -> Result<Vec<CapacityProvider>> {
     // Providers that do not exist come back as `failures` (reason MISSING).
     in_chunks(ids, DESCRIBE_CHUNK, |chunk| {
         all_pages(
@@ -239,7 +240,7 @@ impl ResourceType for EcsCapacityProviderType {
         clients: &AwsClients,
         planned: &Value,
         owner: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
+    ) -> Result<Vec<Candidate>> {
         let Some(name) = get_str(planned, "name") else {
             return Ok(Vec::new());
         };
@@ -259,15 +260,11 @@ impl ResourceType for EcsCapacityProviderType {
         live_arn(&describe(clients, &[id.to_string()]).await?)
     }
 
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    async fn read_many(&self, clients: &AwsClients, ids: &[String]) -> Result<States> {
         live_states(ids, || describe(clients, ids), provider_state).await
     }
 
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let tags = creation_tags(planned, ctx.extra_tags);
         let b = asg_block(planned)?;
@@ -295,12 +292,7 @@ impl ResourceType for EcsCapacityProviderType {
         read_created(self, clients, &arn).await
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext<'_>,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ApiError> {
+    async fn update(&self, ctx: &CallContext<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let arn = state_id(prior, self.type_name())?.to_string();
         if changed(prior, planned, "auto_scaling_group_provider") {
@@ -327,7 +319,7 @@ impl ResourceType for EcsCapacityProviderType {
         read_created(self, clients, &arn).await
     }
 
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let clients = ctx.clients;
         let Some(arn) = get_str(prior, "id") else {
             return Ok(());
@@ -364,7 +356,7 @@ impl ResourceType for EcsCapacityProviderType {
 }
 
 /// Waits until an update is no longer in progress, failing with AWS's reason if it failed.
-async fn wait_for_update(clients: &AwsClients, arn: &str) -> Result<(), ApiError> {
+async fn wait_for_update(clients: &AwsClients, arn: &str) -> Result<()> {
     let ids = [arn.to_string()];
     wait_until(
         &format!("ECS capacity provider {arn} to finish its update"),
@@ -421,15 +413,13 @@ mod tests {
         if let Some(scaling) = scaling {
             asg.push(("managed_scaling", Value::List(vec![scaling])));
         }
-        SCHEMA
-            .conform(&Value::map([
-                ("name", Value::string("cp")),
-                (
-                    "auto_scaling_group_provider",
-                    Value::List(vec![Value::map(asg)]),
-                ),
-            ]))
-            .unwrap()
+        SCHEMA.conformed([
+            ("name", Value::string("cp")),
+            (
+                "auto_scaling_group_provider",
+                Value::List(vec![Value::map(asg)]),
+            ),
+        ])
     }
 
     fn plan(config: &Value, prior: &Value) -> Action {

@@ -11,7 +11,6 @@
 //! configuration sent whole); the name forces a new cluster. A deleted cluster stays visible
 //! as `INACTIVE` for a while and counts as gone.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::aws::{Adoption, Candidate, Owner};
@@ -27,9 +26,11 @@ use crate::aws::call::call;
 use crate::aws::ecs_api::{
     build_error, find_live, from_ecs, live_arn, live_states, to_ecs, update_ecs_tags,
 };
+use crate::aws::error::Result;
 use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::object_ids::{created_id, state_id};
 use crate::aws::paged::in_chunks;
+use crate::aws::resource_type::States;
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::aws::Declaration;
@@ -308,7 +309,7 @@ fn configuration(planned: &Value) -> Option<ClusterConfiguration> {
 
 fn service_connect_defaults(
     planned: &Value,
-) -> Result<Option<ClusterServiceConnectDefaultsRequest>, ApiError> {
+) -> Result<Option<ClusterServiceConnectDefaultsRequest>> {
     get_blocks(planned, "service_connect_defaults")
         .first()
         .map(|d| {
@@ -320,7 +321,7 @@ fn service_connect_defaults(
         .transpose()
 }
 
-async fn describe(clients: &AwsClients, ids: &[String]) -> Result<Vec<Cluster>, ApiError> {
+async fn describe(clients: &AwsClients, ids: &[String]) -> Result<Vec<Cluster>> {
     in_chunks(ids, DESCRIBE_CHUNK, |chunk| async move {
         let found = call(|| {
             clients
@@ -361,7 +362,7 @@ impl ResourceType for EcsClusterType {
         clients: &AwsClients,
         planned: &Value,
         owner: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
+    ) -> Result<Vec<Candidate>> {
         let Some(name) = get_str(planned, "name") else {
             return Ok(Vec::new());
         };
@@ -381,15 +382,11 @@ impl ResourceType for EcsClusterType {
         live_arn(&describe(clients, &[id.to_string()]).await?)
     }
 
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    async fn read_many(&self, clients: &AwsClients, ids: &[String]) -> Result<States> {
         live_states(ids, || describe(clients, ids), cluster_state).await
     }
 
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let tags = creation_tags(planned, ctx.extra_tags);
         let name = get_str(planned, "name").unwrap_or_default();
@@ -412,12 +409,7 @@ impl ResourceType for EcsClusterType {
         read_created(self, clients, &arn).await
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext<'_>,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ApiError> {
+    async fn update(&self, ctx: &CallContext<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let arn = state_id(prior, self.type_name())?.to_string();
         let settings_changed = changed(prior, planned, "setting");
@@ -478,7 +470,7 @@ impl ResourceType for EcsClusterType {
         read_created(self, clients, &arn).await
     }
 
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let clients = ctx.clients;
         let Some(arn) = get_str(prior, "id") else {
             return Ok(());
@@ -541,14 +533,10 @@ mod tests {
     }
 
     fn conformed(configuration: Value) -> Value {
-        EcsClusterType.normalize(
-            SCHEMA
-                .conform(&Value::map([
-                    ("name", Value::string("main")),
-                    ("configuration", Value::List(vec![configuration])),
-                ]))
-                .unwrap(),
-        )
+        EcsClusterType.normalize(SCHEMA.conformed([
+            ("name", Value::string("main")),
+            ("configuration", Value::List(vec![configuration])),
+        ]))
     }
 
     fn block(pairs: Vec<(&str, Value)>) -> Value {

@@ -7,7 +7,6 @@
 //! a cluster that is gone or `INACTIVE`. Clusters are read with one DescribeClusters call per
 //! 100.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::aws::adopt::find_by_arguments;
@@ -20,8 +19,10 @@ use crate::aws::call::call;
 use crate::aws::ecs_api::{
     name_from_arn, strategy_state, strategy_to_ecs, EcsObject, CAPACITY_PROVIDER_STRATEGY,
 };
+use crate::aws::error::Result;
 use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::paged::in_chunks;
+use crate::aws::resource_type::States;
 use crate::aws::AwsClients;
 use crate::aws::Declaration;
 use crate::aws::{CallContext, ResourceType};
@@ -74,7 +75,7 @@ fn associations_state(c: &Cluster) -> Option<(String, Value)> {
     Some((name, state))
 }
 
-fn strategy(planned: &Value) -> Result<Vec<CapacityProviderStrategyItem>, ApiError> {
+fn strategy(planned: &Value) -> Result<Vec<CapacityProviderStrategyItem>> {
     strategy_to_ecs(planned, "default_capacity_provider_strategy")
 }
 
@@ -84,7 +85,7 @@ async fn put(
     cluster: &str,
     providers: Vec<String>,
     strategy: Vec<CapacityProviderStrategyItem>,
-) -> Result<(), ApiError> {
+) -> Result<()> {
     retry_while(
         &format!("ECS cluster {cluster} to accept its capacity providers"),
         BUSY_LIMIT,
@@ -117,7 +118,7 @@ impl ResourceType for EcsClusterCapacityProvidersType {
         clients: &AwsClients,
         planned: &Value,
         _: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
+    ) -> Result<Vec<Candidate>> {
         let id: Option<String> = get_str(planned, "cluster_name").map(String::from);
         find_by_arguments(self, clients, id).await
     }
@@ -139,11 +140,7 @@ impl ResourceType for EcsClusterCapacityProvidersType {
         Value::Map(m)
     }
 
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    async fn read_many(&self, clients: &AwsClients, ids: &[String]) -> Result<States> {
         let clusters = in_chunks(ids, DESCRIBE_CHUNK, |chunk| async move {
             let found = call(|| {
                 clients
@@ -168,7 +165,7 @@ impl ResourceType for EcsClusterCapacityProvidersType {
             .collect())
     }
 
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         let cluster = get_str(planned, "cluster_name").unwrap_or_default();
         let providers = get_strings(planned, "capacity_providers");
         let strategy = strategy(planned)?;
@@ -193,11 +190,11 @@ impl ResourceType for EcsClusterCapacityProvidersType {
         ctx: &CallContext<'_>,
         _prior: &Value,
         planned: &Value,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<Value> {
         self.create(ctx, planned).await
     }
 
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let Some(cluster) = get_str(prior, "id") else {
             return Ok(());
         };

@@ -27,6 +27,7 @@ use aws_sdk_ecs::types::{
 use serde_json::{Map, Value as Json};
 
 use crate::aws::ecs_api::build_error;
+use crate::aws::error::Result;
 use crate::aws::error::{ApiError, ErrorKind};
 
 type Obj = Map<String, Json>;
@@ -219,7 +220,7 @@ struct Fields<'a> {
 }
 
 impl<'a> Fields<'a> {
-    fn new(v: &'a Json, what: impl Into<String>, allowed: &[&str]) -> Result<Self, ApiError> {
+    fn new(v: &'a Json, what: impl Into<String>, allowed: &[&str]) -> Result<Self> {
         let what = what.into();
         let obj = v
             .as_object()
@@ -241,7 +242,7 @@ impl<'a> Fields<'a> {
         invalid(format!("{}.{k}: {expected} is expected", self.what))
     }
 
-    fn str(&self, k: &str) -> Result<Option<String>, ApiError> {
+    fn str(&self, k: &str) -> Result<Option<String>> {
         self.get(k)
             .map(|v| {
                 v.as_str()
@@ -251,11 +252,11 @@ impl<'a> Fields<'a> {
             .transpose()
     }
 
-    fn req_str(&self, k: &str) -> Result<String, ApiError> {
+    fn req_str(&self, k: &str) -> Result<String> {
         self.str(k)?.ok_or_else(|| self.err(k, "a string"))
     }
 
-    fn int(&self, k: &str) -> Result<Option<i32>, ApiError> {
+    fn int(&self, k: &str) -> Result<Option<i32>> {
         self.get(k)
             .map(|v| {
                 v.as_f64()
@@ -266,13 +267,13 @@ impl<'a> Fields<'a> {
             .transpose()
     }
 
-    fn bool(&self, k: &str) -> Result<Option<bool>, ApiError> {
+    fn bool(&self, k: &str) -> Result<Option<bool>> {
         self.get(k)
             .map(|v| v.as_bool().ok_or_else(|| self.err(k, "true or false")))
             .transpose()
     }
 
-    fn strings(&self, k: &str) -> Result<Option<Vec<String>>, ApiError> {
+    fn strings(&self, k: &str) -> Result<Option<Vec<String>>> {
         self.get(k)
             .map(|v| {
                 v.as_array()
@@ -286,7 +287,7 @@ impl<'a> Fields<'a> {
             .transpose()
     }
 
-    fn string_map(&self, k: &str) -> Result<Option<HashMap<String, String>>, ApiError> {
+    fn string_map(&self, k: &str) -> Result<Option<HashMap<String, String>>> {
         self.get(k)
             .map(|v| {
                 v.as_object()
@@ -305,8 +306,8 @@ impl<'a> Fields<'a> {
         &self,
         k: &str,
         allowed: &[&str],
-        f: impl Fn(&Fields) -> Result<T, ApiError>,
-    ) -> Result<Option<Vec<T>>, ApiError> {
+        f: impl Fn(&Fields) -> Result<T>,
+    ) -> Result<Option<Vec<T>>> {
         let Some(v) = self.get(k) else {
             return Ok(None);
         };
@@ -321,18 +322,18 @@ impl<'a> Fields<'a> {
                     allowed,
                 )?)
             })
-            .collect::<Result<Vec<T>, ApiError>>()
+            .collect::<Result<Vec<T>>>()
             .map(Some)
     }
 
-    fn object(&self, k: &str, allowed: &[&str]) -> Result<Option<Fields<'a>>, ApiError> {
+    fn object(&self, k: &str, allowed: &[&str]) -> Result<Option<Fields<'a>>> {
         self.get(k)
             .map(|v| Fields::new(v, format!("{}.{k}", self.what), allowed))
             .transpose()
     }
 }
 
-fn secrets(f: &Fields, k: &str) -> Result<Option<Vec<Secret>>, ApiError> {
+fn secrets(f: &Fields, k: &str) -> Result<Option<Vec<Secret>>> {
     f.list(k, &["name", "valueFrom"], |s| {
         Secret::builder()
             .name(s.req_str("name")?)
@@ -343,7 +344,7 @@ fn secrets(f: &Fields, k: &str) -> Result<Option<Vec<Secret>>, ApiError> {
 }
 
 /// Parses a container definitions document into the SDK's types.
-pub fn to_sdk(text: &str) -> Result<Vec<ContainerDefinition>, ApiError> {
+pub fn to_sdk(text: &str) -> Result<Vec<ContainerDefinition>> {
     let json: Json = serde_json::from_str(text)
         .map_err(|e| invalid(format!("container_definitions is not valid JSON: {e}")))?;
     let items = json
@@ -356,7 +357,7 @@ pub fn to_sdk(text: &str) -> Result<Vec<ContainerDefinition>, ApiError> {
         .collect()
 }
 
-fn container(f: &Fields) -> Result<ContainerDefinition, ApiError> {
+fn container(f: &Fields) -> Result<ContainerDefinition> {
     let ports = f.list(
         "portMappings",
         &[

@@ -33,8 +33,10 @@ use crate::aws::ecs_api::{
     strategy_state, strategy_to_ecs, to_ecs, update_ecs_tags, CAPACITY_PROVIDER_STRATEGY,
     PLACEMENT_CONSTRAINT,
 };
+use crate::aws::error::Result;
 use crate::aws::error::{from_sdk, wait_until, ApiError, OrGone};
 use crate::aws::object_ids::{created_id, state_id};
+use crate::aws::resource_type::States;
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::aws::Declaration;
@@ -322,13 +324,11 @@ fn placement_constraints(planned: &Value) -> Vec<PlacementConstraint> {
         .collect()
 }
 
-fn capacity_provider_strategy(
-    planned: &Value,
-) -> Result<Vec<CapacityProviderStrategyItem>, ApiError> {
+fn capacity_provider_strategy(planned: &Value) -> Result<Vec<CapacityProviderStrategyItem>> {
     strategy_to_ecs(planned, "capacity_provider_strategy")
 }
 
-fn network_configuration(planned: &Value) -> Result<Option<NetworkConfiguration>, ApiError> {
+fn network_configuration(planned: &Value) -> Result<Option<NetworkConfiguration>> {
     let Some(n) = get_blocks(planned, "network_configuration")
         .into_iter()
         .next()
@@ -358,7 +358,7 @@ fn non_empty<T>(v: Vec<T>) -> Option<Vec<T>> {
 }
 
 /// Describes the services `arns`, grouped by the cluster their ARN names.
-async fn describe(clients: &AwsClients, arns: &[String]) -> Result<Vec<Service>, ApiError> {
+async fn describe(clients: &AwsClients, arns: &[String]) -> Result<Vec<Service>> {
     let mut by_cluster: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for arn in arns {
         let cluster = cluster_of_service_arn(arn).unwrap_or("default");
@@ -393,7 +393,7 @@ fn steady(s: &Service) -> bool {
     s.deployments().len() == 1 && s.running_count() == s.desired_count()
 }
 
-async fn wait_for_steady_state(clients: &AwsClients, arn: &str) -> Result<(), ApiError> {
+async fn wait_for_steady_state(clients: &AwsClients, arn: &str) -> Result<()> {
     let ids = [arn.to_string()];
     wait_until(
         &format!("ECS service {arn} to reach a steady state"),
@@ -424,7 +424,7 @@ impl ResourceType for EcsServiceType {
         clients: &AwsClients,
         planned: &Value,
         owner: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
+    ) -> Result<Vec<Candidate>> {
         let Some(name) = get_str(planned, "name") else {
             return Ok(Vec::new());
         };
@@ -488,15 +488,11 @@ impl ResourceType for EcsServiceType {
         Value::Map(m)
     }
 
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    async fn read_many(&self, clients: &AwsClients, ids: &[String]) -> Result<States> {
         live_states(ids, || describe(clients, ids), service_state).await
     }
 
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let tags = creation_tags(planned, ctx.extra_tags);
         let network = network_configuration(planned)?;
@@ -563,12 +559,7 @@ impl ResourceType for EcsServiceType {
         Ok(keep_local(state, planned))
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext<'_>,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ApiError> {
+    async fn update(&self, ctx: &CallContext<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let arn = state_id(prior, self.type_name())?.to_string();
         let cluster = get_str(prior, "cluster")
@@ -664,7 +655,7 @@ impl ResourceType for EcsServiceType {
         Ok(keep_local(state, planned))
     }
 
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let clients = ctx.clients;
         let Some(arn) = get_str(prior, "id") else {
             return Ok(());
@@ -747,26 +738,24 @@ mod tests {
 
     #[test]
     fn normalize_shortens_arns_and_drops_an_idle_breaker() {
-        let config = SCHEMA
-            .conform(&Value::map([
-                ("name", Value::string("web")),
-                (
-                    "cluster",
-                    Value::string("arn:aws:ecs:eu-west-1:1:cluster/main"),
-                ),
-                (
-                    "task_definition",
-                    Value::string("arn:aws:ecs:eu-west-1:1:task-definition/web:3"),
-                ),
-                (
-                    "deployment_circuit_breaker",
-                    Value::List(vec![Value::map([
-                        ("enable", Value::Bool(false)),
-                        ("rollback", Value::Bool(false)),
-                    ])]),
-                ),
-            ]))
-            .unwrap();
+        let config = SCHEMA.conformed([
+            ("name", Value::string("web")),
+            (
+                "cluster",
+                Value::string("arn:aws:ecs:eu-west-1:1:cluster/main"),
+            ),
+            (
+                "task_definition",
+                Value::string("arn:aws:ecs:eu-west-1:1:task-definition/web:3"),
+            ),
+            (
+                "deployment_circuit_breaker",
+                Value::List(vec![Value::map([
+                    ("enable", Value::Bool(false)),
+                    ("rollback", Value::Bool(false)),
+                ])]),
+            ),
+        ]);
         let v = EcsServiceType.normalize(config);
         let m = v.as_map().unwrap();
         assert_eq!(m["cluster"], Value::string("main"));

@@ -25,8 +25,10 @@ use aws_sdk_ecs::types::{
 use super::ecs_container_definitions::{canonical, from_sdk, to_sdk};
 use super::{changed, read_created, split_import_id, with_attrs};
 use crate::aws::ecs_api::{ecs_tag_map, from_ecs, to_ecs, update_ecs_tags, PLACEMENT_CONSTRAINT};
+use crate::aws::error::Result;
 use crate::aws::error::{from_sdk as api_error, retry, ApiError, RetryPolicy};
 use crate::aws::object_ids::state_id;
+use crate::aws::resource_type::States;
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::aws::Declaration;
@@ -195,7 +197,7 @@ fn missing(e: &ApiError) -> bool {
 async fn describe(
     clients: &AwsClients,
     arn: &str,
-) -> Result<Option<(TaskDefinition, Vec<aws_sdk_ecs::types::Tag>)>, ApiError> {
+) -> Result<Option<(TaskDefinition, Vec<aws_sdk_ecs::types::Tag>)>> {
     let out = retry(RetryPolicy::default(), || async {
         clients
             .ecs
@@ -258,7 +260,7 @@ impl ResourceType for EcsTaskDefinitionType {
         clients: &AwsClients,
         planned: &Value,
         owner: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
+    ) -> Result<Vec<Candidate>> {
         let Some(family) = get_str(planned, "family") else {
             return Ok(Vec::new());
         };
@@ -333,11 +335,7 @@ impl ResourceType for EcsTaskDefinitionType {
         Value::Map(m)
     }
 
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    async fn read_many(&self, clients: &AwsClients, ids: &[String]) -> Result<States> {
         let mut out = BTreeMap::new();
         for id in ids {
             let Some((td, tags)) = describe(clients, id).await? else {
@@ -353,7 +351,7 @@ impl ResourceType for EcsTaskDefinitionType {
         Ok(out)
     }
 
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let tags = creation_tags(planned, ctx.extra_tags);
         let containers = to_sdk(get_str(planned, "container_definitions").unwrap_or("[]"))?;
@@ -397,12 +395,7 @@ impl ResourceType for EcsTaskDefinitionType {
         ))
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext<'_>,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ApiError> {
+    async fn update(&self, ctx: &CallContext<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let arn = state_id(prior, self.type_name())?.to_string();
         if changed(prior, planned, "tags_all") {
             update_ecs_tags(ctx.clients, &arn, prior, planned).await?;
@@ -414,7 +407,7 @@ impl ResourceType for EcsTaskDefinitionType {
         ))
     }
 
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let Some(arn) = get_str(prior, "id") else {
             return Ok(());
         };

@@ -15,6 +15,7 @@ use aws_sdk_ec2::types::{Address, DomainType, ResourceType as Ec2ResourceType};
 use super::{attr, read_created};
 use crate::aws::call::call;
 use crate::aws::ec2::{Ec2Objects, Ec2Reads};
+use crate::aws::error::Result;
 use crate::aws::error::{
     eventually_consistent, from_sdk, retry, wait_until, ApiError, OrGone, RetryPolicy,
 };
@@ -114,7 +115,7 @@ fn address_state(a: &Address, region: &str) -> Option<(String, Value)> {
 }
 
 /// Associates the address with the planned instance or network interface, if any.
-async fn associate(clients: &AwsClients, id: &str, planned: &Value) -> Result<(), ApiError> {
+async fn associate(clients: &AwsClients, id: &str, planned: &Value) -> Result<()> {
     let instance = get_str(planned, "instance");
     let eni = get_str(planned, "network_interface");
     if instance.is_none() && eni.is_none() {
@@ -144,7 +145,7 @@ async fn associate(clients: &AwsClients, id: &str, planned: &Value) -> Result<()
     Ok(())
 }
 
-async fn disassociate(clients: &AwsClients, association_id: &str) -> Result<(), ApiError> {
+async fn disassociate(clients: &AwsClients, association_id: &str) -> Result<()> {
     call(|| {
         clients
             .ec2
@@ -181,7 +182,7 @@ impl ResourceType for EipType {
         Some(id_prefix!(an "allocation id", "eipalloc-"))
     }
 
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         let domain = match get_str(planned, "domain").unwrap_or("vpc") {
             "standard" => DomainType::Standard,
             _ => DomainType::Vpc,
@@ -204,12 +205,7 @@ impl ResourceType for EipType {
         read_created(self, ctx.clients, id).await
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext<'_>,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ApiError> {
+    async fn update(&self, ctx: &CallContext<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let id = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
         if association_changed(prior, planned) {
             if let Some(assoc) = get_str(prior, "association_id") {
@@ -223,7 +219,7 @@ impl ResourceType for EipType {
         read_created(self, ctx.clients, id).await
     }
 
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let Some(id) = get_str(prior, "id") else {
             return Ok(());
         };

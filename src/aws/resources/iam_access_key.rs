@@ -16,8 +16,10 @@ use sha2::{Digest, Sha256};
 
 use super::{changed, read_created, retry_while, with_attrs};
 use crate::aws::call::call;
+use crate::aws::error::Result;
 use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::iam::{iam_eventually_consistent, iso8601, IAM_SETTLE_LIMIT};
+use crate::aws::resource_type::States;
 use crate::aws::AwsClients;
 use crate::aws::Declaration;
 use crate::aws::{CallContext, ResourceType};
@@ -99,7 +101,7 @@ fn key_state(id: &str, user: &str, status: &str, created: Value) -> Value {
 }
 
 /// The user owning access key `id`, if the key exists.
-async fn owner(clients: &AwsClients, id: &str) -> Result<Option<String>, ApiError> {
+async fn owner(clients: &AwsClients, id: &str) -> Result<Option<String>> {
     let r = call(|| {
         clients
             .iam
@@ -115,7 +117,7 @@ async fn owner(clients: &AwsClients, id: &str) -> Result<Option<String>, ApiErro
 }
 
 /// The keys of `user` as states, by id (none if the user is gone).
-async fn user_keys(clients: &AwsClients, user: &str) -> Result<BTreeMap<String, Value>, ApiError> {
+async fn user_keys(clients: &AwsClients, user: &str) -> Result<States> {
     let r = call(|| {
         clients
             .iam
@@ -141,12 +143,7 @@ async fn user_keys(clients: &AwsClients, user: &str) -> Result<BTreeMap<String, 
         .collect())
 }
 
-async fn set_status(
-    clients: &AwsClients,
-    user: &str,
-    id: &str,
-    status: &str,
-) -> Result<(), ApiError> {
+async fn set_status(clients: &AwsClients, user: &str, id: &str, status: &str) -> Result<()> {
     call(|| {
         clients
             .iam
@@ -171,7 +168,7 @@ impl ResourceType for IamAccessKeyType {
         _: &AwsClients,
         _: &Value,
         _: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
+    ) -> Result<Vec<Candidate>> {
         Ok(Vec::new())
     }
 
@@ -179,11 +176,7 @@ impl ResourceType for IamAccessKeyType {
         "the access key id (`AKIA…`); the secret cannot be read back"
     }
 
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    async fn read_many(&self, clients: &AwsClients, ids: &[String]) -> Result<States> {
         let mut by_user: BTreeMap<String, Vec<&String>> = BTreeMap::new();
         for id in ids {
             if let Some(user) = owner(clients, id).await? {
@@ -202,7 +195,7 @@ impl ResourceType for IamAccessKeyType {
         Ok(out)
     }
 
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let user = get_str(planned, "user").unwrap_or_default();
         // The user may have been created a moment ago.
@@ -243,12 +236,7 @@ impl ResourceType for IamAccessKeyType {
         ))
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext<'_>,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ApiError> {
+    async fn update(&self, ctx: &CallContext<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let id = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
         let user = get_str(prior, "user").unwrap_or_default();
         if changed(prior, planned, "status") {
@@ -263,7 +251,7 @@ impl ResourceType for IamAccessKeyType {
         ))
     }
 
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let id = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
         let user = get_str(prior, "user").unwrap_or_default();
         call(|| {

@@ -17,12 +17,14 @@ use crate::aws::{Adoption, Candidate};
 use async_trait::async_trait;
 
 use super::{prefix_of_unique_name, read_created, retry_while, split_import_id};
+use crate::aws::error::Result;
 use crate::aws::error::{from_sdk, retry, ApiError, OrGone, RetryPolicy};
 use crate::aws::iam::{
     iam_eventually_consistent, name_or_prefix, read_each, send_per_entity, IAM_SETTLE_LIMIT,
 };
 use crate::aws::json_doc::{canonical_policy, normalize_attr};
 use crate::aws::refresh_batch::RefreshBatch;
+use crate::aws::resource_type::States;
 use crate::aws::AwsClients;
 use crate::aws::Declaration;
 use crate::aws::{CallContext, ImportIdError, ResourceType};
@@ -111,7 +113,7 @@ async fn get(
     owner: Owner,
     who: &str,
     name: &str,
-) -> Result<(String, String, String), ApiError> {
+) -> Result<(String, String, String)> {
     /// `$get` (`get_role_policy`), whose answer names the owner with `$id` (`role_name`).
     macro_rules! get {
         ($get:ident, $id:ident) => {{
@@ -131,7 +133,7 @@ async fn get(
     })
 }
 
-async fn read(clients: AwsClients, owner: Owner, id: String) -> Result<Option<Value>, ApiError> {
+async fn read(clients: AwsClients, owner: Owner, id: String) -> Result<Option<Value>> {
     let Some((who, name)) = parse_id(&id) else {
         return Ok(None);
     };
@@ -153,11 +155,11 @@ fn policy_state(owner: Owner, who: &str, name: &str, document: &str) -> Value {
     )
 }
 
-async fn read_role(clients: AwsClients, id: String) -> Result<Option<Value>, ApiError> {
+async fn read_role(clients: AwsClients, id: String) -> Result<Option<Value>> {
     read(clients, Owner::Role, id).await
 }
 
-async fn read_user(clients: AwsClients, id: String) -> Result<Option<Value>, ApiError> {
+async fn read_user(clients: AwsClients, id: String) -> Result<Option<Value>> {
     read(clients, Owner::User, id).await
 }
 
@@ -167,7 +169,7 @@ async fn put(
     who: &str,
     name: &str,
     planned: &Value,
-) -> Result<(), ApiError> {
+) -> Result<()> {
     let document = get_str(planned, "policy").unwrap_or_default();
     retry_while(
         &format!("inline policy {name} to be put on {} {who}", owner.attr()),
@@ -184,7 +186,7 @@ async fn put(
 }
 
 impl IamInlinePolicyType {
-    fn id_of<'v>(&self, prior: &'v Value) -> Result<(&'v str, &'v str), ApiError> {
+    fn id_of<'v>(&self, prior: &'v Value) -> Result<(&'v str, &'v str)> {
         get_str(prior, "id").and_then(parse_id).ok_or_else(|| {
             ApiError::malformed(format!(
                 "{} state has no {}:NAME id",
@@ -207,7 +209,7 @@ impl ResourceType for IamInlinePolicyType {
         clients: &AwsClients,
         planned: &Value,
         _: &crate::aws::Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
+    ) -> Result<Vec<Candidate>> {
         let id = get_str(planned, self.owner.attr())
             .zip(get_str(planned, "name"))
             .map(|(who, name)| format!("{who}:{name}"));
@@ -234,11 +236,7 @@ impl ResourceType for IamInlinePolicyType {
         normalize_attr(value, "policy", canonical_policy)
     }
 
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    async fn read_many(&self, clients: &AwsClients, ids: &[String]) -> Result<States> {
         match self.owner {
             Owner::Role => read_each(clients, ids, read_role).await,
             Owner::User => read_each(clients, ids, read_user).await,
@@ -253,7 +251,7 @@ impl ResourceType for IamInlinePolicyType {
         clients: &AwsClients,
         ids: &[String],
         batch: &RefreshBatch,
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    ) -> Result<States> {
         if self.owner == Owner::User {
             return self.read_many(clients, ids).await;
         }
@@ -285,25 +283,20 @@ impl ResourceType for IamInlinePolicyType {
         Ok(out)
     }
 
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         let who = get_str(planned, self.owner.attr()).unwrap_or_default();
         let name = name_or_prefix(planned);
         put(ctx.clients, self.owner, who, &name, planned).await?;
         read_created(self, ctx.clients, &format!("{who}:{name}")).await
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext<'_>,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ApiError> {
+    async fn update(&self, ctx: &CallContext<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let (who, name) = self.id_of(prior)?;
         put(ctx.clients, self.owner, who, name, planned).await?;
         read_created(self, ctx.clients, &format!("{who}:{name}")).await
     }
 
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let (who, name) = self.id_of(prior)?;
         let r = retry(RetryPolicy::default(), || async {
             send_per_entity!(ctx.clients.iam, self.owner, who, {

@@ -17,12 +17,14 @@ use aws_sdk_iam::types::InstanceProfile;
 
 use super::{changed, read_created, retry_while};
 use crate::aws::call::call;
-use crate::aws::error::{from_sdk, ApiError, OrGone};
+use crate::aws::error::Result;
+use crate::aws::error::{from_sdk, OrGone};
 use crate::aws::iam::{
     find_iam_named, iam_eventually_consistent, name_or_prefix, named_object_schema,
     named_object_state, read_each, tag_pairs, to_iam_tags, IAM_SETTLE_LIMIT,
 };
 use crate::aws::object_ids::state_id;
+use crate::aws::resource_type::States;
 use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
@@ -55,7 +57,7 @@ fn profile_state(p: &InstanceProfile) -> Value {
     )
 }
 
-async fn get_profile(clients: AwsClients, name: String) -> Result<Option<Value>, ApiError> {
+async fn get_profile(clients: AwsClients, name: String) -> Result<Option<Value>> {
     let out = clients
         .iam
         .get_instance_profile()
@@ -66,7 +68,7 @@ async fn get_profile(clients: AwsClients, name: String) -> Result<Option<Value>,
     Ok(out.instance_profile().map(profile_state))
 }
 
-async fn add_role(clients: &AwsClients, profile: &str, role: &str) -> Result<(), ApiError> {
+async fn add_role(clients: &AwsClients, profile: &str, role: &str) -> Result<()> {
     let added = retry_while(
         &format!("role {role} to be added to instance profile {profile}"),
         IAM_SETTLE_LIMIT,
@@ -107,7 +109,7 @@ async fn add_role(clients: &AwsClients, profile: &str, role: &str) -> Result<(),
     }
 }
 
-async fn remove_role(clients: &AwsClients, profile: &str, role: &str) -> Result<(), ApiError> {
+async fn remove_role(clients: &AwsClients, profile: &str, role: &str) -> Result<()> {
     call(|| {
         clients
             .iam
@@ -131,7 +133,7 @@ impl ResourceType for IamInstanceProfileType {
         clients: &AwsClients,
         planned: &Value,
         owner: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
+    ) -> Result<Vec<Candidate>> {
         let Some(name) = get_str(planned, "name") else {
             return Ok(Vec::new());
         };
@@ -151,11 +153,7 @@ impl ResourceType for IamInstanceProfileType {
         "the instance profile name"
     }
 
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    async fn read_many(&self, clients: &AwsClients, ids: &[String]) -> Result<States> {
         read_each(clients, ids, get_profile).await
     }
 
@@ -167,7 +165,7 @@ impl ResourceType for IamInstanceProfileType {
         clients: &AwsClients,
         ids: &[String],
         batch: &RefreshBatch,
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    ) -> Result<States> {
         let account = batch.iam_account(clients).await?;
         let mut out = BTreeMap::new();
         let mut rest = Vec::new();
@@ -183,7 +181,7 @@ impl ResourceType for IamInstanceProfileType {
         Ok(out)
     }
 
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let name = name_or_prefix(planned);
         let tags = to_iam_tags(&creation_tags(planned, ctx.extra_tags));
@@ -203,12 +201,7 @@ impl ResourceType for IamInstanceProfileType {
         read_created(self, clients, &name).await
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext<'_>,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ApiError> {
+    async fn update(&self, ctx: &CallContext<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let name = state_id(prior, self.type_name())?;
         if changed(prior, planned, "role") {
@@ -231,7 +224,7 @@ impl ResourceType for IamInstanceProfileType {
         read_created(self, clients, name).await
     }
 
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let clients = ctx.clients;
         let name = state_id(prior, self.type_name())?;
         // The live roles, not the recorded one: IAM refuses to delete a profile with a role.

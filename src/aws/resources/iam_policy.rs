@@ -18,6 +18,7 @@ use aws_sdk_iam::types::Policy;
 
 use super::{changed, expect_prefix, prefix_of_unique_name, read_created, retry_while};
 use crate::aws::call::call;
+use crate::aws::error::Result;
 use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::iam::{
     find_iam_named, name_or_prefix, read_each, tag_pairs, to_iam_tags, IAM_SETTLE_LIMIT,
@@ -25,6 +26,7 @@ use crate::aws::iam::{
 use crate::aws::json_doc::{canonical_policy, normalize_attr};
 use crate::aws::object_ids::state_id;
 use crate::aws::refresh_batch::{IamAccount, RefreshBatch};
+use crate::aws::resource_type::States;
 use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
@@ -62,7 +64,7 @@ static SCHEMA: Schema = Schema {
     blocks: &[],
 };
 
-async fn get_policy(clients: AwsClients, arn: String) -> Result<Option<Value>, ApiError> {
+async fn get_policy(clients: AwsClients, arn: String) -> Result<Option<Value>> {
     read_policy(clients, arn, None).await
 }
 
@@ -72,7 +74,7 @@ async fn read_policy(
     clients: AwsClients,
     arn: String,
     document: Option<String>,
-) -> Result<Option<Value>, ApiError> {
+) -> Result<Option<Value>> {
     let out = clients
         .iam
         .get_policy()
@@ -131,7 +133,7 @@ fn policy_state(arn: &str, p: &Policy, document: Option<String>) -> Value {
 }
 
 /// Versions other than the default, oldest first.
-async fn old_versions(clients: &AwsClients, arn: &str) -> Result<(Vec<String>, usize), ApiError> {
+async fn old_versions(clients: &AwsClients, arn: &str) -> Result<(Vec<String>, usize)> {
     let versions = call(|| {
         clients
             .iam
@@ -157,7 +159,7 @@ async fn old_versions(clients: &AwsClients, arn: &str) -> Result<(Vec<String>, u
     ))
 }
 
-async fn delete_version(clients: &AwsClients, arn: &str, version: &str) -> Result<(), ApiError> {
+async fn delete_version(clients: &AwsClients, arn: &str, version: &str) -> Result<()> {
     call(|| {
         clients
             .iam
@@ -181,7 +183,7 @@ impl ResourceType for IamPolicyType {
         clients: &AwsClients,
         planned: &Value,
         owner: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
+    ) -> Result<Vec<Candidate>> {
         let Some(name) = get_str(planned, "name") else {
             return Ok(Vec::new());
         };
@@ -206,11 +208,7 @@ impl ResourceType for IamPolicyType {
         normalize_attr(value, "policy", canonical_policy)
     }
 
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    async fn read_many(&self, clients: &AwsClients, ids: &[String]) -> Result<States> {
         read_each(clients, ids, get_policy).await
     }
 
@@ -222,7 +220,7 @@ impl ResourceType for IamPolicyType {
         clients: &AwsClients,
         ids: &[String],
         batch: &RefreshBatch,
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    ) -> Result<States> {
         let account = batch.iam_account(clients).await?;
         let documents: BTreeMap<String, String> = ids
             .iter()
@@ -244,7 +242,7 @@ impl ResourceType for IamPolicyType {
         .await
     }
 
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let name = name_or_prefix(planned);
         let tags = to_iam_tags(&creation_tags(planned, ctx.extra_tags));
@@ -268,12 +266,7 @@ impl ResourceType for IamPolicyType {
         read_created(self, clients, arn).await
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext<'_>,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ApiError> {
+    async fn update(&self, ctx: &CallContext<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let arn = state_id(prior, self.type_name())?;
         if changed(prior, planned, "policy") {
@@ -307,7 +300,7 @@ impl ResourceType for IamPolicyType {
         read_created(self, clients, arn).await
     }
 
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let clients = ctx.clients;
         let arn = state_id(prior, self.type_name())?;
         let deleted = async {
@@ -342,20 +335,14 @@ mod tests {
 
     #[test]
     fn documents_normalise_and_unknowns_pass() {
-        let config = SCHEMA
-            .conform(&Value::map([
-                ("name", Value::string("read")),
-                ("policy", Value::Unknown),
-            ]))
-            .unwrap();
+        let config =
+            SCHEMA.conformed([("name", Value::string("read")), ("policy", Value::Unknown)]);
         let n = IamPolicyType.normalize(config.clone());
         assert_eq!(n, config);
-        let config = SCHEMA
-            .conform(&Value::map([(
+        let config = SCHEMA.conformed([(
                 "policy",
                 Value::string(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject"],"Resource":["*"]}]}"#),
-            )]))
-            .unwrap();
+            )]);
         assert_eq!(
             IamPolicyType.normalize(config).as_map().unwrap()["policy"],
             Value::string(

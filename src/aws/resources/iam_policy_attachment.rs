@@ -16,8 +16,10 @@ use async_trait::async_trait;
 
 use super::{expect_prefix, retry_while};
 use crate::aws::call::call;
-use crate::aws::error::{retry, ApiError, OrGone, RetryPolicy};
+use crate::aws::error::Result;
+use crate::aws::error::{retry, OrGone, RetryPolicy};
 use crate::aws::iam::{iam_eventually_consistent, send_per_entity, IAM_SETTLE_LIMIT};
+use crate::aws::resource_type::States;
 use crate::aws::AwsClients;
 use crate::aws::Declaration;
 use crate::aws::{CallContext, ImportIdError, ResourceType};
@@ -80,7 +82,7 @@ impl Entities {
     }
 }
 
-async fn entities(clients: &AwsClients, arn: &str) -> Result<Entities, ApiError> {
+async fn entities(clients: &AwsClients, arn: &str) -> Result<Entities> {
     let pages = call(|| {
         clients
             .iam
@@ -126,7 +128,7 @@ fn attachment_state(name: &str, arn: &str, e: &Entities) -> Value {
     )
 }
 
-async fn attach(clients: &AwsClients, arn: &str, kind: Kind, who: &str) -> Result<(), ApiError> {
+async fn attach(clients: &AwsClients, arn: &str, kind: Kind, who: &str) -> Result<()> {
     retry_while(
         &format!("policy {arn} to be attached to {who}"),
         IAM_SETTLE_LIMIT,
@@ -142,7 +144,7 @@ async fn attach(clients: &AwsClients, arn: &str, kind: Kind, who: &str) -> Resul
     .await
 }
 
-async fn detach(clients: &AwsClients, arn: &str, kind: Kind, who: &str) -> Result<(), ApiError> {
+async fn detach(clients: &AwsClients, arn: &str, kind: Kind, who: &str) -> Result<()> {
     retry(RetryPolicy::default(), || async {
         send_per_entity!(clients.iam, kind, who, {
             Kind::User => detach_user_policy(user_name),
@@ -155,12 +157,7 @@ async fn detach(clients: &AwsClients, arn: &str, kind: Kind, who: &str) -> Resul
 }
 
 /// Attaches what `want` has and `have` lacks, detaches the reverse.
-async fn sync(
-    clients: &AwsClients,
-    arn: &str,
-    have: &Entities,
-    want: &Entities,
-) -> Result<(), ApiError> {
+async fn sync(clients: &AwsClients, arn: &str, have: &Entities, want: &Entities) -> Result<()> {
     for kind in [Kind::User, Kind::Role, Kind::Group] {
         for who in want.of(kind).difference(have.of(kind)) {
             attach(clients, arn, kind, who).await?;
@@ -184,7 +181,7 @@ impl ResourceType for IamPolicyAttachmentType {
         clients: &AwsClients,
         planned: &Value,
         _: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
+    ) -> Result<Vec<Candidate>> {
         let id: Option<String> = get_str(planned, "name")
             .zip(get_str(planned, "policy_arn"))
             .map(|(n, p)| format!("{n}|{p}"));
@@ -208,11 +205,7 @@ impl ResourceType for IamPolicyAttachmentType {
         Ok(id.to_string())
     }
 
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    async fn read_many(&self, clients: &AwsClients, ids: &[String]) -> Result<States> {
         let mut by_policy: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for (name, arn) in ids.iter().filter_map(|id| parse_id(id)) {
             by_policy.entry(arn).or_default().push(name);
@@ -232,7 +225,7 @@ impl ResourceType for IamPolicyAttachmentType {
         Ok(out)
     }
 
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         let name = get_str(planned, "name").unwrap_or_default();
         let arn = get_str(planned, "policy_arn").unwrap_or_default();
         let want = Entities::planned(planned);
@@ -247,7 +240,7 @@ impl ResourceType for IamPolicyAttachmentType {
         ctx: &CallContext<'_>,
         _prior: &Value,
         planned: &Value,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<Value> {
         let name = get_str(planned, "name").unwrap_or_default();
         let arn = get_str(planned, "policy_arn").unwrap_or_default();
         let want = Entities::planned(planned);
@@ -256,7 +249,7 @@ impl ResourceType for IamPolicyAttachmentType {
         Ok(attachment_state(name, arn, &want))
     }
 
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let arn = get_str(prior, "policy_arn").unwrap_or_default();
         let Some(have) = entities(ctx.clients, arn).await.found()? else {
             return Ok(());

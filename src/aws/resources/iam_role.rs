@@ -19,7 +19,8 @@ use aws_sdk_iam::types::{Role, RoleDetail};
 
 use super::{changed, read_created, retry_while, with_attrs};
 use crate::aws::call::call;
-use crate::aws::error::{from_sdk, ApiError};
+use crate::aws::error::from_sdk;
+use crate::aws::error::Result;
 use crate::aws::iam::{
     find_iam_named, iam_eventually_consistent, name_or_prefix, named_object_schema,
     named_object_state, planned_switch, read_each, remove_listed, tag_pairs, to_iam_tags,
@@ -28,6 +29,7 @@ use crate::aws::iam::{
 use crate::aws::json_doc::{canonical_policy, normalize_attr};
 use crate::aws::object_ids::state_id;
 use crate::aws::refresh_batch::RefreshBatch;
+use crate::aws::resource_type::States;
 use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
@@ -99,7 +101,7 @@ fn with_details(listed: &Role, detail: &RoleDetail) -> Role {
     role
 }
 
-async fn get_role(clients: AwsClients, name: String) -> Result<Option<Value>, ApiError> {
+async fn get_role(clients: AwsClients, name: String) -> Result<Option<Value>> {
     let out = clients
         .iam
         .get_role()
@@ -111,7 +113,7 @@ async fn get_role(clients: AwsClients, name: String) -> Result<Option<Value>, Ap
 }
 
 /// Takes the role out of every instance profile (IAM refuses to delete it otherwise).
-async fn leave_instance_profiles(clients: &AwsClients, name: &str) -> Result<(), ApiError> {
+async fn leave_instance_profiles(clients: &AwsClients, name: &str) -> Result<()> {
     remove_listed! { clients.iam, role_name(name);
         list_instance_profiles_for_role => |p| Some(p.instance_profile_name())
             => remove_role_from_instance_profile.instance_profile_name;
@@ -120,7 +122,7 @@ async fn leave_instance_profiles(clients: &AwsClients, name: &str) -> Result<(),
 }
 
 /// Detaches every managed policy and deletes every inline policy of the role.
-async fn detach_policies(clients: &AwsClients, name: &str) -> Result<(), ApiError> {
+async fn detach_policies(clients: &AwsClients, name: &str) -> Result<()> {
     remove_listed! { clients.iam, role_name(name);
         list_attached_role_policies => |p| p.policy_arn() => detach_role_policy.policy_arn;
         list_role_policies => |p: &String| Some(p.as_str()) => delete_role_policy.policy_name;
@@ -133,7 +135,7 @@ async fn update_tags(
     name: &str,
     prior: &Value,
     planned: &Value,
-) -> Result<(), ApiError> {
+) -> Result<()> {
     send_tag_changes!(
         TagChanges::between(prior, planned),
         clients.iam,
@@ -156,7 +158,7 @@ impl ResourceType for IamRoleType {
         clients: &AwsClients,
         planned: &Value,
         owner: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
+    ) -> Result<Vec<Candidate>> {
         let Some(name) = get_str(planned, "name") else {
             return Ok(Vec::new());
         };
@@ -171,11 +173,7 @@ impl ResourceType for IamRoleType {
         normalize_attr(value, "assume_role_policy", canonical_policy)
     }
 
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    async fn read_many(&self, clients: &AwsClients, ids: &[String]) -> Result<States> {
         read_each(clients, ids, get_role).await
     }
 
@@ -186,7 +184,7 @@ impl ResourceType for IamRoleType {
         clients: &AwsClients,
         ids: &[String],
         batch: &RefreshBatch,
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    ) -> Result<States> {
         let account = batch.iam_account(clients).await?;
         let listed = batch.iam_roles_listed(clients).await?;
         let mut out = BTreeMap::new();
@@ -203,7 +201,7 @@ impl ResourceType for IamRoleType {
         Ok(out)
     }
 
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let name = name_or_prefix(planned);
         let tags = to_iam_tags(&creation_tags(planned, ctx.extra_tags));
@@ -234,12 +232,7 @@ impl ResourceType for IamRoleType {
         Ok(with_attrs(state, planned_switch(planned, FORCE_DETACH)))
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext<'_>,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ApiError> {
+    async fn update(&self, ctx: &CallContext<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let name = state_id(prior, self.type_name())?;
         if changed(prior, planned, "description") || changed(prior, planned, "max_session_duration")
@@ -298,7 +291,7 @@ impl ResourceType for IamRoleType {
         Ok(with_attrs(state, planned_switch(planned, FORCE_DETACH)))
     }
 
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let clients = ctx.clients;
         let name = state_id(prior, self.type_name())?;
         let cleanup = async {
@@ -363,15 +356,13 @@ mod tests {
 
     #[test]
     fn configured_trust_policies_normalise_like_read_ones() {
-        let config = SCHEMA
-            .conform(&Value::map([(
+        let config = SCHEMA.conformed([(
                 "assume_role_policy",
                 Value::string(
                     r#"{"Version": "2012-10-17", "Statement": [{"Sid": "", "Effect": "Allow",
                         "Action": ["sts:AssumeRole"], "Principal": {"Service": "ec2.amazonaws.com"}}]}"#,
                 ),
-            )]))
-            .unwrap();
+            )]);
         let n = IamRoleType.normalize(config);
         assert_eq!(
             n.as_map().unwrap()["assume_role_policy"],

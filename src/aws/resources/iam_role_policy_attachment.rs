@@ -16,9 +16,11 @@ use async_trait::async_trait;
 
 use super::{expect_prefix, read_created, retry_while, split_import_id};
 use crate::aws::call::call;
-use crate::aws::error::{from_sdk, ApiError, OrGone};
+use crate::aws::error::Result;
+use crate::aws::error::{from_sdk, OrGone};
 use crate::aws::iam::{iam_eventually_consistent, IAM_SETTLE_LIMIT};
 use crate::aws::refresh_batch::RefreshBatch;
+use crate::aws::resource_type::States;
 use crate::aws::AwsClients;
 use crate::aws::Declaration;
 use crate::aws::{CallContext, ImportIdError, ResourceType};
@@ -61,7 +63,7 @@ fn attachment_state(role: &str, arn: &str) -> Value {
 }
 
 /// The ARNs of the managed policies attached to `role` (empty if the role is gone).
-async fn attached(clients: &AwsClients, role: &str) -> Result<BTreeSet<String>, ApiError> {
+async fn attached(clients: &AwsClients, role: &str) -> Result<BTreeSet<String>> {
     let r = call(|| {
         clients
             .iam
@@ -94,7 +96,7 @@ impl ResourceType for IamRolePolicyAttachmentType {
         clients: &AwsClients,
         planned: &Value,
         _: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
+    ) -> Result<Vec<Candidate>> {
         let id: Option<String> = get_str(planned, "role")
             .zip(get_str(planned, "policy_arn"))
             .map(|(r, p)| format!("{r}/{p}"));
@@ -119,7 +121,7 @@ impl ResourceType for IamRolePolicyAttachmentType {
         clients: &AwsClients,
         ids: &[String],
         batch: &RefreshBatch,
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    ) -> Result<States> {
         let account = batch.iam_account(clients).await?;
         let mut out = BTreeMap::new();
         let mut rest = Vec::new();
@@ -143,11 +145,7 @@ impl ResourceType for IamRolePolicyAttachmentType {
         Ok(out)
     }
 
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    async fn read_many(&self, clients: &AwsClients, ids: &[String]) -> Result<States> {
         let mut by_role: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for (role, arn) in ids.iter().filter_map(|id| parse_id(id)) {
             by_role.entry(role).or_default().push(arn);
@@ -162,7 +160,7 @@ impl ResourceType for IamRolePolicyAttachmentType {
         Ok(out)
     }
 
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         let role = get_str(planned, "role").unwrap_or_default();
         let arn = get_str(planned, "policy_arn").unwrap_or_default();
         retry_while(
@@ -189,12 +187,12 @@ impl ResourceType for IamRolePolicyAttachmentType {
         _ctx: &CallContext<'_>,
         _prior: &Value,
         planned: &Value,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<Value> {
         // Every argument forces a new attachment: nothing changes in place.
         Ok(planned.clone())
     }
 
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let role = get_str(prior, "role").unwrap_or_default();
         let arn = get_str(prior, "policy_arn").unwrap_or_default();
         call(|| {

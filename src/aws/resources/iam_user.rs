@@ -6,19 +6,19 @@
 //! is set, in which case those are removed first. Refresh reads each user with one GetUser call
 //! (ListUsers leaves out tags and permissions boundaries; see `aws::iam`).
 
-use std::collections::BTreeMap;
-
 use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_iam::types::User;
 
 use super::{changed, read_created, with_attrs};
 use crate::aws::call::call;
+use crate::aws::error::Result;
 use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::iam::{
     find_iam_named, planned_switch, read_each, remove_listed, tag_pairs, to_iam_tags,
     update_permissions_boundary,
 };
+use crate::aws::resource_type::States;
 use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
@@ -71,7 +71,7 @@ fn user_state(u: &User) -> Value {
     )
 }
 
-async fn get_user(clients: AwsClients, name: String) -> Result<Option<Value>, ApiError> {
+async fn get_user(clients: AwsClients, name: String) -> Result<Option<Value>> {
     let out = clients
         .iam
         .get_user()
@@ -84,7 +84,7 @@ async fn get_user(clients: AwsClients, name: String) -> Result<Option<Value>, Ap
 
 /// Removes what keeps IAM from deleting the user: access keys, login profile, managed and
 /// inline policies, group memberships.
-async fn strip_user(clients: &AwsClients, name: &str) -> Result<(), ApiError> {
+async fn strip_user(clients: &AwsClients, name: &str) -> Result<()> {
     let iam = &clients.iam;
     remove_listed! { iam, user_name(name);
         list_access_keys => |k| k.access_key_id() => delete_access_key.access_key_id;
@@ -112,7 +112,7 @@ impl ResourceType for IamUserType {
         clients: &AwsClients,
         planned: &Value,
         owner: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
+    ) -> Result<Vec<Candidate>> {
         let Some(name) = get_str(planned, "name") else {
             return Ok(Vec::new());
         };
@@ -123,15 +123,11 @@ impl ResourceType for IamUserType {
         "the user name"
     }
 
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    async fn read_many(&self, clients: &AwsClients, ids: &[String]) -> Result<States> {
         read_each(clients, ids, get_user).await
     }
 
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let name = get_str(planned, "name").unwrap_or_default();
         let tags = to_iam_tags(&creation_tags(planned, ctx.extra_tags));
@@ -152,12 +148,7 @@ impl ResourceType for IamUserType {
         Ok(with_attrs(state, planned_switch(planned, "force_destroy")))
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext<'_>,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ApiError> {
+    async fn update(&self, ctx: &CallContext<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let old = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
         let name = get_str(planned, "name").unwrap_or(old);
@@ -207,7 +198,7 @@ impl ResourceType for IamUserType {
         Ok(with_attrs(state, planned_switch(planned, "force_destroy")))
     }
 
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let clients = ctx.clients;
         let name = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
         let deleted = async {
@@ -233,6 +224,7 @@ impl ResourceType for IamUserType {
 mod tests {
     use super::*;
     use aws_sdk_iam::types::Tag;
+    use std::collections::BTreeMap;
 
     #[test]
     fn state_from_a_user_hides_ecsform_tags() {

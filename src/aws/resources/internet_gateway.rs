@@ -11,6 +11,7 @@ use aws_sdk_ec2::types::{AttachmentStatus, InternetGateway, ResourceType as Ec2T
 use super::{changed, create_call, delete_ec2, ec2_arn, read_created, recorded_id, retry_while};
 use crate::aws::ec2::describe_ec2;
 use crate::aws::ec2::{Ec2Objects, Ec2Reads};
+use crate::aws::error::Result;
 use crate::aws::error::{from_sdk, wait_until, ApiError};
 use crate::aws::resource_type::id_prefix;
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
@@ -79,7 +80,7 @@ fn igw_state(igw: &InternetGateway, region: &str) -> Value {
     )
 }
 
-async fn attach(clients: &AwsClients, id: &str, vpc: &str) -> Result<(), ApiError> {
+async fn attach(clients: &AwsClients, id: &str, vpc: &str) -> Result<()> {
     let ids = [id.to_string()];
     let attached = retry_while(
         &format!("internet gateway {id} to attach to {vpc}"),
@@ -136,7 +137,7 @@ async fn attach(clients: &AwsClients, id: &str, vpc: &str) -> Result<(), ApiErro
     .await
 }
 
-async fn detach(clients: &AwsClients, id: &str, vpc: &str) -> Result<(), ApiError> {
+async fn detach(clients: &AwsClients, id: &str, vpc: &str) -> Result<()> {
     let detached = retry_while(
         &format!("internet gateway {id} to detach from {vpc} (DependencyViolation)"),
         DETACH_LIMIT,
@@ -178,7 +179,7 @@ impl ResourceType for InternetGatewayType {
         Some(id_prefix!(an "internet gateway id", "igw-"))
     }
 
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let tags = creation_tags(planned, ctx.extra_tags);
         let out = create_call("internet gateway to be created", || async {
@@ -202,12 +203,7 @@ impl ResourceType for InternetGatewayType {
         read_created(self, clients, &id).await
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext<'_>,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ApiError> {
+    async fn update(&self, ctx: &CallContext<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let id = recorded_id(self, prior)?;
         if changed(prior, planned, "vpc_id") {
@@ -222,7 +218,7 @@ impl ResourceType for InternetGatewayType {
         read_created(self, clients, &id).await
     }
 
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let clients = ctx.clients;
         let id = recorded_id(self, prior)?;
         // Detach from whatever AWS says it is attached to, which may differ from the state.

@@ -18,7 +18,9 @@ use super::{
 };
 use crate::aws::call::call;
 use crate::aws::ec2::describe_ec2;
+use crate::aws::error::Result;
 use crate::aws::error::{from_sdk, ApiError, OrGone};
+use crate::aws::resource_type::States;
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
 use crate::aws::Declaration;
@@ -93,7 +95,7 @@ impl ResourceType for KeyPairType {
         clients: &AwsClients,
         planned: &Value,
         owner: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
+    ) -> Result<Vec<Candidate>> {
         let Some(name) = get_str(planned, "key_name") else {
             return Ok(Vec::new());
         };
@@ -125,11 +127,7 @@ impl ResourceType for KeyPairType {
         }
     }
 
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    async fn read_many(&self, clients: &AwsClients, ids: &[String]) -> Result<States> {
         if ids.is_empty() {
             return Ok(BTreeMap::new());
         }
@@ -145,7 +143,7 @@ impl ResourceType for KeyPairType {
             .collect())
     }
 
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         let name = key_name(planned);
         let public_key = get_str(planned, "public_key").unwrap_or_default();
         let tags = creation_tags(planned, ctx.extra_tags);
@@ -168,12 +166,7 @@ impl ResourceType for KeyPairType {
         ))
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext<'_>,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ApiError> {
+    async fn update(&self, ctx: &CallContext<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let name = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
         // Tag calls take the key pair id, not the name.
         let key_id = get_str(prior, "key_pair_id")
@@ -188,7 +181,7 @@ impl ResourceType for KeyPairType {
         ))
     }
 
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let Some(name) = get_str(prior, "id") else {
             return Ok(());
         };

@@ -22,9 +22,11 @@ use base64::Engine;
 
 use super::{create_call, prefix_of_unique_name, read_created, retry_while};
 use crate::aws::call::call;
+use crate::aws::error::Result;
 use crate::aws::error::{from_sdk, ApiError, ErrorKind};
 use crate::aws::iam::name_or_prefix;
 use crate::aws::paged::in_chunks;
+use crate::aws::resource_type::States;
 use crate::aws::AwsClients;
 use crate::aws::Declaration;
 use crate::aws::{CallContext, ResourceType};
@@ -172,7 +174,7 @@ fn root_block(ebs: &Ebs) -> Value {
 async fn root_devices(
     clients: &AwsClients,
     images: BTreeSet<String>,
-) -> Result<BTreeMap<String, String>, ApiError> {
+) -> Result<BTreeMap<String, String>> {
     if images.is_empty() {
         return Ok(BTreeMap::new());
     }
@@ -257,7 +259,7 @@ impl ResourceType for LaunchConfigurationType {
         clients: &AwsClients,
         planned: &Value,
         _: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
+    ) -> Result<Vec<Candidate>> {
         find_by_arguments(self, clients, get_str(planned, "name").map(String::from)).await
     }
 
@@ -265,11 +267,7 @@ impl ResourceType for LaunchConfigurationType {
         "the launch configuration name"
     }
 
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    async fn read_many(&self, clients: &AwsClients, ids: &[String]) -> Result<States> {
         // Names AWS does not know are simply left out of the answer.
         let found: Vec<LaunchConfiguration> = in_chunks(ids, NAMES_PER_REQUEST, |chunk| {
             call(move || {
@@ -300,7 +298,7 @@ impl ResourceType for LaunchConfigurationType {
             .collect())
     }
 
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         let name = name_or_prefix(planned);
         let image = get_str(planned, "image_id").unwrap_or_default().to_string();
         let root_device = if get_blocks(planned, "root_block_device").is_empty() {
@@ -340,13 +338,13 @@ impl ResourceType for LaunchConfigurationType {
         ctx: &CallContext<'_>,
         prior: &Value,
         _planned: &Value,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<Value> {
         // Every argument forces replacement: nothing AWS holds can change in place.
         let id = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
         read_created(self, ctx.clients, id).await
     }
 
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let Some(name) = get_str(prior, "id") else {
             return Ok(());
         };
@@ -379,17 +377,15 @@ mod tests {
 
     #[test]
     fn user_data_is_sent_base64_and_read_back_plain() {
-        let planned = SCHEMA
-            .conform(&Value::map([
-                ("image_id", Value::string("ami-1")),
-                ("instance_type", Value::string("t3.micro")),
-                ("user_data", Value::string("#!/bin/sh\necho hi\n")),
-                (
-                    "root_block_device",
-                    Value::List(vec![Value::map([("volume_size", Value::number(30))])]),
-                ),
-            ]))
-            .unwrap();
+        let planned = SCHEMA.conformed([
+            ("image_id", Value::string("ami-1")),
+            ("instance_type", Value::string("t3.micro")),
+            ("user_data", Value::string("#!/bin/sh\necho hi\n")),
+            (
+                "root_block_device",
+                Value::List(vec![Value::map([("volume_size", Value::number(30))])]),
+            ),
+        ]);
         let req = create_request(&offline_clients(), "lc-1", &planned, "/dev/xvda");
         let input = req.as_input();
         let sent = input.get_user_data().clone().unwrap();

@@ -45,8 +45,10 @@ use super::{
 use crate::aws::call::call;
 use crate::aws::ec2::describe_ec2;
 use crate::aws::ec2::{Ec2Objects, Ec2Reads};
+use crate::aws::error::Result;
 use crate::aws::error::{from_sdk, ApiError, ErrorKind, OrGone};
 use crate::aws::resource_type::id_prefix;
+use crate::aws::resource_type::States;
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, to_ec2, update_ec2_tags};
 use crate::aws::AwsClients;
 use crate::aws::Declaration;
@@ -220,7 +222,7 @@ fn nullable_bool(s: &str) -> Option<Result<bool, ()>> {
 }
 
 /// A nullable boolean argument of `block` (at `path`, for the message) as AWS takes it.
-fn get_nullable_bool(block: &Value, path: &str, name: &str) -> Result<Option<bool>, ApiError> {
+fn get_nullable_bool(block: &Value, path: &str, name: &str) -> Result<Option<bool>> {
     let Some(s) = get_str(block, name) else {
         return Ok(None);
     };
@@ -252,7 +254,7 @@ fn parse_rfc3339(s: &str) -> Result<DateTime, chrono::ParseError> {
 }
 
 /// An RFC 3339 time argument of `block` as AWS takes it.
-fn get_time(block: &Value, path: &str, name: &str) -> Result<Option<DateTime>, ApiError> {
+fn get_time(block: &Value, path: &str, name: &str) -> Result<Option<DateTime>> {
     let Some(s) = get_str(block, name).filter(|s| !s.is_empty()) else {
         return Ok(None);
     };
@@ -266,9 +268,7 @@ fn get_time(block: &Value, path: &str, name: &str) -> Result<Option<DateTime>, A
 }
 
 /// One `instance_market_options` block as AWS takes it.
-fn market_options_request(
-    m: &Value,
-) -> Result<LaunchTemplateInstanceMarketOptionsRequest, ApiError> {
+fn market_options_request(m: &Value) -> Result<LaunchTemplateInstanceMarketOptionsRequest> {
     const PATH: &str = "instance_market_options.spot_options.";
     let spot = match get_block(m, "spot_options") {
         Some(o) => Some(
@@ -296,7 +296,7 @@ fn market_options_request(
 /// One `network_interfaces` block as AWS takes it.
 fn interface_request(
     n: &Value,
-) -> Result<LaunchTemplateInstanceNetworkInterfaceSpecificationRequest, ApiError> {
+) -> Result<LaunchTemplateInstanceNetworkInterfaceSpecificationRequest> {
     const PATH: &str = "network_interfaces.";
     let switch = |name| get_nullable_bool(n, PATH, name);
     let s = |name| get_str(n, name).map(String::from);
@@ -339,7 +339,7 @@ fn interface_request(
 }
 
 /// One `ebs` block as AWS takes it.
-fn ebs_request(e: &Value) -> Result<LaunchTemplateEbsBlockDeviceRequest, ApiError> {
+fn ebs_request(e: &Value) -> Result<LaunchTemplateEbsBlockDeviceRequest> {
     Ok(LaunchTemplateEbsBlockDeviceRequest::builder()
         .set_delete_on_termination(get_nullable_bool(e, EBS_PATH, "delete_on_termination")?)
         .set_encrypted(get_nullable_bool(e, EBS_PATH, "encrypted")?)
@@ -354,7 +354,7 @@ fn ebs_request(e: &Value) -> Result<LaunchTemplateEbsBlockDeviceRequest, ApiErro
 }
 
 /// The launch template data `planned` describes, whole (a new version does not inherit).
-fn template_data(planned: &Value) -> Result<RequestLaunchTemplateData, ApiError> {
+fn template_data(planned: &Value) -> Result<RequestLaunchTemplateData> {
     let s = |name| get_str(planned, name).map(String::from);
     let sgs = get_strings(planned, "vpc_security_group_ids");
     let mut data = RequestLaunchTemplateData::builder()
@@ -887,7 +887,7 @@ fn tag_spec_blocks(d: &ResponseLaunchTemplateData) -> Value {
 async fn latest_versions(
     clients: &AwsClients,
     ids: &[&str],
-) -> Result<BTreeMap<String, LaunchTemplateVersion>, ApiError> {
+) -> Result<BTreeMap<String, LaunchTemplateVersion>> {
     let versions: Vec<LaunchTemplateVersion> = call(|| {
         let req = clients
             .ec2
@@ -915,7 +915,7 @@ fn planned_only(planned: &Value) -> [(&'static str, Value); 1] {
     )]
 }
 
-async fn set_default_version(clients: &AwsClients, id: &str, version: i64) -> Result<(), ApiError> {
+async fn set_default_version(clients: &AwsClients, id: &str, version: i64) -> Result<()> {
     call(|| {
         clients
             .ec2
@@ -971,11 +971,7 @@ impl ResourceType for LaunchTemplateType {
         Some(id_prefix!(a "launch template id", "lt-"))
     }
 
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    async fn read_many(&self, clients: &AwsClients, ids: &[String]) -> Result<States> {
         if ids.is_empty() {
             return Ok(BTreeMap::new());
         }
@@ -999,7 +995,7 @@ impl ResourceType for LaunchTemplateType {
             .collect())
     }
 
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         let name = match (get_str(planned, "name"), get_str(planned, "name_prefix")) {
             (Some(n), _) => n.to_string(),
             (None, Some(p)) => unique_name(p),
@@ -1031,12 +1027,7 @@ impl ResourceType for LaunchTemplateType {
         Ok(with_attrs(state, planned_only(planned)))
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext<'_>,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ApiError> {
+    async fn update(&self, ctx: &CallContext<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let id = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
         let update_default = get_bool(planned, "update_default_version").unwrap_or(false);
         if VERSION_DATA.iter().any(|a| changed(prior, planned, a)) {
@@ -1076,7 +1067,7 @@ impl ResourceType for LaunchTemplateType {
         Ok(with_attrs(state, planned_only(planned)))
     }
 
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let Some(id) = get_str(prior, "id") else {
             return Ok(());
         };
@@ -1102,41 +1093,39 @@ mod tests {
 
     fn config() -> Value {
         let blocks = |items: Vec<Value>| Value::List(items);
-        SCHEMA
-            .conform(&Value::map([
-                ("name", Value::string("web")),
-                ("image_id", Value::string("ami-1")),
-                ("instance_type", Value::string("t3.micro")),
-                (
-                    "block_device_mappings",
-                    blocks(vec![Value::map([
-                        ("device_name", Value::string("/dev/xvda")),
-                        (
-                            "ebs",
-                            blocks(vec![Value::map([
-                                ("volume_size", Value::number(30)),
-                                ("volume_type", Value::string("gp3")),
-                                ("delete_on_termination", Value::string("true")),
-                            ])]),
-                        ),
-                    ])]),
-                ),
-                (
-                    "metadata_options",
-                    blocks(vec![Value::map([(
-                        "http_tokens",
-                        Value::string("required"),
-                    )])]),
-                ),
-                (
-                    "tag_specifications",
-                    blocks(vec![Value::map([
-                        ("resource_type", Value::string("instance")),
-                        ("tags", Value::map([("Name", Value::string("web"))])),
-                    ])]),
-                ),
-            ]))
-            .unwrap()
+        SCHEMA.conformed([
+            ("name", Value::string("web")),
+            ("image_id", Value::string("ami-1")),
+            ("instance_type", Value::string("t3.micro")),
+            (
+                "block_device_mappings",
+                blocks(vec![Value::map([
+                    ("device_name", Value::string("/dev/xvda")),
+                    (
+                        "ebs",
+                        blocks(vec![Value::map([
+                            ("volume_size", Value::number(30)),
+                            ("volume_type", Value::string("gp3")),
+                            ("delete_on_termination", Value::string("true")),
+                        ])]),
+                    ),
+                ])]),
+            ),
+            (
+                "metadata_options",
+                blocks(vec![Value::map([(
+                    "http_tokens",
+                    Value::string("required"),
+                )])]),
+            ),
+            (
+                "tag_specifications",
+                blocks(vec![Value::map([
+                    ("resource_type", Value::string("instance")),
+                    ("tags", Value::map([("Name", Value::string("web"))])),
+                ])]),
+            ),
+        ])
     }
 
     #[test]
@@ -1236,12 +1225,10 @@ mod tests {
     #[test]
     fn ebs_switches_are_the_providers_nullable_boolean_strings() {
         let with_ebs = |ebs: Value| {
-            SCHEMA
-                .conform(&Value::map([(
-                    "block_device_mappings",
-                    Value::List(vec![Value::map([("ebs", Value::List(vec![ebs]))])]),
-                )]))
-                .unwrap()
+            SCHEMA.conformed([(
+                "block_device_mappings",
+                Value::List(vec![Value::map([("ebs", Value::List(vec![ebs]))])]),
+            )])
         };
         let sent = |config: &Value| {
             let data = template_data(config).unwrap();
@@ -1274,45 +1261,43 @@ mod tests {
     #[test]
     fn instance_settings_go_to_aws_and_read_back_in_the_providers_shape() {
         let one = |item: Value| Value::List(vec![item]);
-        let config = SCHEMA
-            .conform(&Value::map([
-                ("ebs_optimized", Value::string("1")),
-                ("disable_api_termination", Value::Bool(true)),
-                ("disable_api_stop", Value::Bool(false)),
-                (
-                    "instance_initiated_shutdown_behavior",
-                    Value::string("terminate"),
-                ),
-                (
-                    "credit_specification",
-                    one(Value::map([("cpu_credits", Value::string("unlimited"))])),
-                ),
-                (
-                    "instance_market_options",
-                    one(Value::map([
-                        ("market_type", Value::string("spot")),
-                        (
-                            "spot_options",
-                            one(Value::map([
-                                ("block_duration_minutes", Value::number(60)),
-                                ("max_price", Value::string("0.05")),
-                                ("spot_instance_type", Value::string("one-time")),
-                                ("instance_interruption_behavior", Value::string("stop")),
-                                // Read back in UTC.
-                                ("valid_until", Value::string("2030-01-01T01:00:00+01:00")),
-                            ])),
-                        ),
-                    ])),
-                ),
-                (
-                    "private_dns_name_options",
-                    one(Value::map([
-                        ("enable_resource_name_dns_a_record", Value::Bool(true)),
-                        ("hostname_type", Value::string("ip-name")),
-                    ])),
-                ),
-            ]))
-            .unwrap();
+        let config = SCHEMA.conformed([
+            ("ebs_optimized", Value::string("1")),
+            ("disable_api_termination", Value::Bool(true)),
+            ("disable_api_stop", Value::Bool(false)),
+            (
+                "instance_initiated_shutdown_behavior",
+                Value::string("terminate"),
+            ),
+            (
+                "credit_specification",
+                one(Value::map([("cpu_credits", Value::string("unlimited"))])),
+            ),
+            (
+                "instance_market_options",
+                one(Value::map([
+                    ("market_type", Value::string("spot")),
+                    (
+                        "spot_options",
+                        one(Value::map([
+                            ("block_duration_minutes", Value::number(60)),
+                            ("max_price", Value::string("0.05")),
+                            ("spot_instance_type", Value::string("one-time")),
+                            ("instance_interruption_behavior", Value::string("stop")),
+                            // Read back in UTC.
+                            ("valid_until", Value::string("2030-01-01T01:00:00+01:00")),
+                        ])),
+                    ),
+                ])),
+            ),
+            (
+                "private_dns_name_options",
+                one(Value::map([
+                    ("enable_resource_name_dns_a_record", Value::Bool(true)),
+                    ("hostname_type", Value::string("ip-name")),
+                ])),
+            ),
+        ]);
         let data = template_data(&config).unwrap();
         assert_eq!(data.ebs_optimized(), Some(true));
         assert_eq!(data.disable_api_termination(), Some(true));
@@ -1410,32 +1395,30 @@ mod tests {
         };
         let strings =
             |items: &[&str]| Value::List(items.iter().map(|s| Value::string(*s)).collect());
-        let config = SCHEMA
-            .conform(&Value::map([(
-                "network_interfaces",
-                Value::List(vec![
-                    Value::map([
-                        ("associate_public_ip_address", Value::string("1")),
-                        ("delete_on_termination", Value::string("false")),
-                        ("associate_carrier_ip_address", Value::string("")),
-                        ("description", Value::string("primary")),
-                        ("device_index", Value::number(0)),
-                        ("security_groups", strings(&["sg-1", "sg-2"])),
-                        ("subnet_id", Value::string("subnet-1")),
-                        ("ipv4_addresses", strings(&["10.0.0.10"])),
-                        ("ipv6_addresses", strings(&["2001:db8::1"])),
-                        ("interface_type", Value::string("efa")),
-                        ("network_card_index", Value::number(1)),
-                    ]),
-                    Value::map([
-                        ("network_interface_id", Value::string("eni-1")),
-                        ("private_ip_address", Value::string("10.0.1.5")),
-                        ("ipv4_address_count", Value::number(2)),
-                        ("ipv6_address_count", Value::number(1)),
-                    ]),
+        let config = SCHEMA.conformed([(
+            "network_interfaces",
+            Value::List(vec![
+                Value::map([
+                    ("associate_public_ip_address", Value::string("1")),
+                    ("delete_on_termination", Value::string("false")),
+                    ("associate_carrier_ip_address", Value::string("")),
+                    ("description", Value::string("primary")),
+                    ("device_index", Value::number(0)),
+                    ("security_groups", strings(&["sg-1", "sg-2"])),
+                    ("subnet_id", Value::string("subnet-1")),
+                    ("ipv4_addresses", strings(&["10.0.0.10"])),
+                    ("ipv6_addresses", strings(&["2001:db8::1"])),
+                    ("interface_type", Value::string("efa")),
+                    ("network_card_index", Value::number(1)),
                 ]),
-            )]))
-            .unwrap();
+                Value::map([
+                    ("network_interface_id", Value::string("eni-1")),
+                    ("private_ip_address", Value::string("10.0.1.5")),
+                    ("ipv4_address_count", Value::number(2)),
+                    ("ipv6_address_count", Value::number(1)),
+                ]),
+            ]),
+        )]);
         let data = template_data(&config).unwrap();
         let [a, b] = data.network_interfaces() else {
             panic!("{:?}", data.network_interfaces())
@@ -1510,18 +1493,16 @@ mod tests {
 
     #[test]
     fn a_bad_time_or_switch_is_refused_with_its_path() {
-        let config = SCHEMA
-            .conform(&Value::map([(
-                "instance_market_options",
+        let config = SCHEMA.conformed([(
+            "instance_market_options",
+            Value::List(vec![Value::map([(
+                "spot_options",
                 Value::List(vec![Value::map([(
-                    "spot_options",
-                    Value::List(vec![Value::map([(
-                        "valid_until",
-                        Value::string("tomorrow"),
-                    )])]),
+                    "valid_until",
+                    Value::string("tomorrow"),
                 )])]),
-            )]))
-            .unwrap();
+            )])]),
+        )]);
         let e = template_data(&config).unwrap_err();
         assert!(
             e.message
@@ -1529,14 +1510,10 @@ mod tests {
             "{}",
             e.message
         );
-        let config = SCHEMA
-            .conform(&Value::map([("ebs_optimized", Value::string("yes"))]))
-            .unwrap();
+        let config = SCHEMA.conformed([("ebs_optimized", Value::string("yes"))]);
         let e = template_data(&config).unwrap_err();
         assert!(e.message.starts_with("ebs_optimized:"), "{}", e.message);
-        let config = SCHEMA
-            .conform(&Value::map([("ebs_optimized", Value::string(""))]))
-            .unwrap();
+        let config = SCHEMA.conformed([("ebs_optimized", Value::string(""))]);
         assert_eq!(template_data(&config).unwrap().ebs_optimized(), None);
     }
 

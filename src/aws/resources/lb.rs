@@ -32,9 +32,11 @@ use crate::aws::elbv2_reads::{
     Pairs,
 };
 use crate::aws::elbv2_tags::{arn_resource, to_elb, update_tags, visible};
+use crate::aws::error::Result;
 use crate::aws::error::{from_sdk, wait_until, ApiError, ErrorKind, OrGone};
 use crate::aws::iam::name_or;
 use crate::aws::object_ids::{created_id, state_id};
+use crate::aws::resource_type::States;
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::aws::Declaration;
@@ -173,7 +175,7 @@ async fn modify_attributes(
     clients: &AwsClients,
     arn: &str,
     attrs: &BTreeMap<&'static str, String>,
-) -> Result<(), ApiError> {
+) -> Result<()> {
     modify_attributes!(
         clients,
         modify_load_balancer_attributes,
@@ -301,7 +303,7 @@ fn create_request(
 }
 
 /// Describes load balancers by ARN (see [`describe_by_arns!`]).
-async fn describe(clients: &AwsClients, arns: &[String]) -> Result<Vec<LoadBalancer>, ApiError> {
+async fn describe(clients: &AwsClients, arns: &[String]) -> Result<Vec<LoadBalancer>> {
     describe_by_arns!(
         clients,
         arns,
@@ -313,7 +315,7 @@ async fn describe(clients: &AwsClients, arns: &[String]) -> Result<Vec<LoadBalan
 }
 
 /// The load balancer's attributes, `None` if it is gone.
-async fn describe_attributes(clients: &AwsClients, arn: String) -> Result<Option<Pairs>, ApiError> {
+async fn describe_attributes(clients: &AwsClients, arn: String) -> Result<Option<Pairs>> {
     describe_attributes!(
         clients,
         describe_load_balancer_attributes,
@@ -323,7 +325,7 @@ async fn describe_attributes(clients: &AwsClients, arn: String) -> Result<Option
 }
 
 /// Waits until the load balancer is `active`; fails with AWS's reason if it `failed`.
-async fn wait_active(clients: &AwsClients, arn: &str) -> Result<(), ApiError> {
+async fn wait_active(clients: &AwsClients, arn: &str) -> Result<()> {
     let arns = [arn.to_string()];
     wait_until(
         &format!("load balancer {arn} to become active"),
@@ -365,7 +367,7 @@ impl ResourceType for LbType {
         clients: &AwsClients,
         planned: &Value,
         owner: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
+    ) -> Result<Vec<Candidate>> {
         let Some(name) = get_str(planned, "name") else {
             return Ok(Vec::new());
         };
@@ -399,18 +401,14 @@ impl ResourceType for LbType {
         value
     }
 
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    async fn read_many(&self, clients: &AwsClients, ids: &[String]) -> Result<States> {
         let lbs = describe(clients, ids).await?;
         let arn = LoadBalancer::load_balancer_arn;
         let attributes = |arn| describe_attributes(clients, arn);
         states_with_attributes(clients, lbs, arn, attributes, lb_state).await
     }
 
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let tags = creation_tags(planned, ctx.extra_tags);
         let name = lb_name(planned);
@@ -432,12 +430,7 @@ impl ResourceType for LbType {
         read_created(self, clients, &arn).await
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext<'_>,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ApiError> {
+    async fn update(&self, ctx: &CallContext<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let arn = state_id(prior, self.type_name())?.to_string();
         if changed(prior, planned, "security_groups") {
@@ -483,7 +476,7 @@ impl ResourceType for LbType {
         read_created(self, clients, &arn).await
     }
 
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let clients = ctx.clients;
         let arn = state_id(prior, self.type_name())?.to_string();
         let deleted = call(|| {

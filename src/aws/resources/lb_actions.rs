@@ -35,6 +35,7 @@ use aws_sdk_elasticloadbalancingv2::types::{
     RedirectActionStatusCodeEnum, TargetGroupStickinessConfig, TargetGroupTuple,
 };
 
+use crate::aws::error::Result;
 use crate::aws::error::{ApiError, ErrorKind};
 use crate::lang::Value;
 use crate::provider::attrs;
@@ -217,7 +218,7 @@ fn is_set(block: &Value, name: &str) -> bool {
 /// Checks the combination of `type` and the settings the provider checks: a forward needs
 /// `target_group_arn` or `forward` (with the same ARN if both), a redirect its `redirect`
 /// block, a fixed response its `fixed_response` block, and no type takes another's settings.
-fn check(block: &Value, at: &str) -> Result<(), ApiError> {
+fn check(block: &Value, at: &str) -> Result<()> {
     let kind = get_str(block, "type").unwrap_or_default();
     let needed = match kind {
         "forward" => None,
@@ -308,7 +309,7 @@ fn forward_to_sdk(f: &Value) -> ForwardActionConfig {
 
 /// An action block as the API's `Action`; `position` (0-based) gives the order when the
 /// block has none, and with `name` (`default_action`) names the block in errors.
-pub fn to_sdk(block: &Value, name: &str, position: usize) -> Result<Action, ApiError> {
+pub fn to_sdk(block: &Value, name: &str, position: usize) -> Result<Action> {
     check(block, &format!("{name}[{position}]"))?;
     let s = |b: &Value, name| get_str(b, name).map(String::from);
     let kind = get_str(block, "type").unwrap_or("forward");
@@ -356,7 +357,7 @@ pub fn to_sdk(block: &Value, name: &str, position: usize) -> Result<Action, ApiE
 }
 
 /// The action blocks `name` of `planned` as API `Action`s, in order.
-pub fn to_sdk_all(planned: &Value, name: &str) -> Result<Vec<Action>, ApiError> {
+pub fn to_sdk_all(planned: &Value, name: &str) -> Result<Vec<Action>> {
     get_blocks(planned, name)
         .iter()
         .enumerate()

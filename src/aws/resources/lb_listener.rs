@@ -21,8 +21,10 @@ use super::{changed, create_call, expect_prefix, read_created};
 use crate::aws::call::call;
 use crate::aws::elbv2_reads::{children_of, find_tagged, read_children};
 use crate::aws::elbv2_tags::{to_elb, update_tags, visible};
+use crate::aws::error::Result;
 use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::object_ids::{created_id, state_id};
+use crate::aws::resource_type::States;
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::aws::Declaration;
@@ -131,7 +133,7 @@ fn modify_request(
 }
 
 /// The listeners of one load balancer; none if the load balancer is gone.
-async fn listeners_of(clients: &AwsClients, lb_arn: String) -> Result<Vec<Listener>, ApiError> {
+async fn listeners_of(clients: &AwsClients, lb_arn: String) -> Result<Vec<Listener>> {
     children_of!(clients, describe_listeners, load_balancer_arn(&lb_arn)).await
 }
 
@@ -147,7 +149,7 @@ impl ResourceType for LbListenerType {
         clients: &AwsClients,
         planned: &Value,
         owner: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
+    ) -> Result<Vec<Candidate>> {
         let Some(parent) = get_str(planned, "load_balancer_arn") else {
             return Ok(Vec::new());
         };
@@ -175,11 +177,7 @@ impl ResourceType for LbListenerType {
         fill_local_from_config(&SCHEMA, shaped_like(read, config, ACTIONS), config)
     }
 
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    async fn read_many(&self, clients: &AwsClients, ids: &[String]) -> Result<States> {
         read_children(
             clients,
             ids,
@@ -191,7 +189,7 @@ impl ResourceType for LbListenerType {
         .await
     }
 
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let tags = creation_tags(planned, ctx.extra_tags);
         let request = create_request(clients, planned, &tags)?;
@@ -206,12 +204,7 @@ impl ResourceType for LbListenerType {
         Ok(shaped_like(read, planned, ACTIONS))
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext<'_>,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ApiError> {
+    async fn update(&self, ctx: &CallContext<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let arn = state_id(prior, self.type_name())?;
         let settings = ["port", "protocol", "ssl_policy", "certificate_arn", ACTIONS];
@@ -224,7 +217,7 @@ impl ResourceType for LbListenerType {
         Ok(shaped_like(read, planned, ACTIONS))
     }
 
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let clients = ctx.clients;
         let arn = state_id(prior, self.type_name())?;
         call(|| clients.elbv2.delete_listener().listener_arn(arn).send())

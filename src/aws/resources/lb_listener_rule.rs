@@ -31,8 +31,10 @@ use super::{changed, create_call, expect_prefix, read_created};
 use crate::aws::call::call;
 use crate::aws::elbv2_reads::{children_of, find_tagged, read_children};
 use crate::aws::elbv2_tags::{to_elb, update_tags, visible};
+use crate::aws::error::Result;
 use crate::aws::error::{from_sdk, ApiError, ErrorKind, OrGone};
 use crate::aws::object_ids::{created_id, state_id};
+use crate::aws::resource_type::States;
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::aws::Declaration;
@@ -121,7 +123,7 @@ fn opt_strings(block: &Value, name: &str) -> Option<Vec<String>> {
 }
 
 /// A `condition` block as the API's `RuleCondition`.
-fn condition_to_sdk(block: &Value) -> Result<RuleCondition, ApiError> {
+fn condition_to_sdk(block: &Value) -> Result<RuleCondition> {
     let set: Vec<&str> = FIELDS
         .iter()
         .map(|(name, _)| *name)
@@ -312,7 +314,7 @@ fn condition_from_sdk(c: &RuleCondition) -> Value {
     Value::Map(m)
 }
 
-fn conditions_to_sdk(planned: &Value) -> Result<Vec<RuleCondition>, ApiError> {
+fn conditions_to_sdk(planned: &Value) -> Result<Vec<RuleCondition>> {
     get_blocks(planned, "condition")
         .iter()
         .map(condition_to_sdk)
@@ -349,12 +351,12 @@ fn rule_state(r: &Rule, listener_arn: &str, tags: &BTreeMap<String, String>) -> 
 }
 
 /// The rules of one listener; none if the listener is gone.
-async fn rules_of(clients: &AwsClients, listener_arn: String) -> Result<Vec<Rule>, ApiError> {
+async fn rules_of(clients: &AwsClients, listener_arn: String) -> Result<Vec<Rule>> {
     children_of!(clients, describe_rules, listener_arn(&listener_arn)).await
 }
 
 /// The priority for a rule that sets none: one above the listener's highest.
-async fn next_priority(clients: &AwsClients, listener_arn: &str) -> Result<i32, ApiError> {
+async fn next_priority(clients: &AwsClients, listener_arn: &str) -> Result<i32> {
     let highest = rules_of(clients, listener_arn.to_string())
         .await?
         .iter()
@@ -375,7 +377,7 @@ impl ResourceType for LbListenerRuleType {
         clients: &AwsClients,
         planned: &Value,
         owner: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
+    ) -> Result<Vec<Candidate>> {
         let Some(parent) = get_str(planned, "listener_arn") else {
             return Ok(Vec::new());
         };
@@ -403,11 +405,7 @@ impl ResourceType for LbListenerRuleType {
         fill_local_from_config(&SCHEMA, shaped_like(read, config, ACTIONS), config)
     }
 
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    async fn read_many(&self, clients: &AwsClients, ids: &[String]) -> Result<States> {
         read_children(
             clients,
             ids,
@@ -419,7 +417,7 @@ impl ResourceType for LbListenerRuleType {
         .await
     }
 
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let listener = get_str(planned, "listener_arn")
             .ok_or_else(|| invalid("listener_arn is required".into()))?;
@@ -451,12 +449,7 @@ impl ResourceType for LbListenerRuleType {
         Ok(shaped_like(read, planned, ACTIONS))
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext<'_>,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ApiError> {
+    async fn update(&self, ctx: &CallContext<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let arn = state_id(prior, self.type_name())?;
         if let Some(priority) =
@@ -501,7 +494,7 @@ impl ResourceType for LbListenerRuleType {
         Ok(shaped_like(read, planned, ACTIONS))
     }
 
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let clients = ctx.clients;
         let arn = state_id(prior, self.type_name())?;
         call(|| clients.elbv2.delete_rule().rule_arn(arn).send())

@@ -29,9 +29,11 @@ use crate::aws::elbv2_reads::{
     Pairs,
 };
 use crate::aws::elbv2_tags::{to_elb, update_tags, visible};
+use crate::aws::error::Result;
 use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::iam::name_or;
 use crate::aws::object_ids::{created_id, state_id};
+use crate::aws::resource_type::States;
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
 use crate::aws::Declaration;
@@ -199,7 +201,7 @@ async fn modify_attributes(
     clients: &AwsClients,
     arn: &str,
     attrs: &BTreeMap<&'static str, String>,
-) -> Result<(), ApiError> {
+) -> Result<()> {
     modify_attributes!(
         clients,
         modify_target_group_attributes,
@@ -376,7 +378,7 @@ fn create_request(
 }
 
 /// Describes target groups by ARN (see [`describe_by_arns!`]).
-async fn describe(clients: &AwsClients, arns: &[String]) -> Result<Vec<TargetGroup>, ApiError> {
+async fn describe(clients: &AwsClients, arns: &[String]) -> Result<Vec<TargetGroup>> {
     describe_by_arns!(
         clients,
         arns,
@@ -388,7 +390,7 @@ async fn describe(clients: &AwsClients, arns: &[String]) -> Result<Vec<TargetGro
 }
 
 /// The group's attributes, `None` if it is gone.
-async fn describe_attributes(clients: &AwsClients, arn: String) -> Result<Option<Pairs>, ApiError> {
+async fn describe_attributes(clients: &AwsClients, arn: String) -> Result<Option<Pairs>> {
     describe_attributes!(
         clients,
         describe_target_group_attributes,
@@ -409,7 +411,7 @@ impl ResourceType for LbTargetGroupType {
         clients: &AwsClients,
         planned: &Value,
         owner: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
+    ) -> Result<Vec<Candidate>> {
         let Some(name) = get_str(planned, "name") else {
             return Ok(Vec::new());
         };
@@ -443,18 +445,14 @@ impl ResourceType for LbTargetGroupType {
         Value::Map(m)
     }
 
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    async fn read_many(&self, clients: &AwsClients, ids: &[String]) -> Result<States> {
         let groups = describe(clients, ids).await?;
         let arn = TargetGroup::target_group_arn;
         let attributes = |arn| describe_attributes(clients, arn);
         states_with_attributes(clients, groups, arn, attributes, target_group_state).await
     }
 
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let tags = creation_tags(planned, ctx.extra_tags);
         // `name`, or a unique name from `name_prefix` (or the AWS provider's `tf-`), 32
@@ -477,12 +475,7 @@ impl ResourceType for LbTargetGroupType {
         read_created(self, clients, &arn).await
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext<'_>,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ApiError> {
+    async fn update(&self, ctx: &CallContext<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let arn = state_id(prior, self.type_name())?.to_string();
         if super::changed(prior, planned, "health_check") {
@@ -516,7 +509,7 @@ impl ResourceType for LbTargetGroupType {
         read_created(self, clients, &arn).await
     }
 
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let clients = ctx.clients;
         let arn = state_id(prior, self.type_name())?.to_string();
         retry_while(

@@ -52,6 +52,7 @@ use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
 use super::error::{from_sdk, retry, wait_until, ApiError, ErrorKind, OrGone, RetryPolicy};
 use super::AwsClients;
 use crate::aws::call::call;
+use crate::aws::error::Result;
 use crate::aws::{ImportIdError, ResourceType};
 use crate::lang::Value;
 use crate::provider::values::get_str;
@@ -72,12 +73,12 @@ pub async fn describe_batched<T, F1, Fut1, F2, Fut2>(
     chunk: usize,
     by_ids: F1,
     fallback: F2,
-) -> Result<Vec<T>, ApiError>
+) -> Result<Vec<T>>
 where
     F1: Fn(Vec<String>) -> Fut1,
-    Fut1: Future<Output = Result<Vec<T>, ApiError>>,
+    Fut1: Future<Output = Result<Vec<T>>>,
     F2: Fn(Vec<String>) -> Fut2,
-    Fut2: Future<Output = Result<Vec<T>, ApiError>>,
+    Fut2: Future<Output = Result<Vec<T>>>,
 {
     let mut out = Vec::new();
     for chunk in ids.chunks(chunk) {
@@ -95,11 +96,7 @@ where
 
 /// Reads back an object just created, retrying while it is not visible yet (EC2's Describe
 /// calls are eventually consistent).
-pub async fn read_created(
-    rt: &dyn ResourceType,
-    clients: &AwsClients,
-    id: &str,
-) -> Result<Value, ApiError> {
+pub async fn read_created(rt: &dyn ResourceType, clients: &AwsClients, id: &str) -> Result<Value> {
     let ids = [id.to_string()];
     wait_until(
         &format!("{} {id} to become visible", rt.type_name()),
@@ -125,7 +122,7 @@ pub async fn wait_gone(
     what: &str,
     id: &str,
     limit: Duration,
-) -> Result<(), ApiError> {
+) -> Result<()> {
     let ids = [id.to_string()];
     wait_until(
         &format!("{what} {id} to disappear"),
@@ -146,7 +143,7 @@ pub async fn delete_ec2<T, E, R, F, Fut>(
     (what, id): (&str, &str),
     (dependency_limit, settle_limit): (Duration, Duration),
     request: F,
-) -> Result<(), ApiError>
+) -> Result<()>
 where
     F: Fn() -> Fut,
     Fut: Future<Output = Result<T, SdkError<E, R>>>,
@@ -167,7 +164,7 @@ where
 }
 
 /// The id `state` records, or the error for a state of `rt` without one.
-pub(crate) fn recorded_id(rt: &dyn ResourceType, state: &Value) -> Result<String, ApiError> {
+pub(crate) fn recorded_id(rt: &dyn ResourceType, state: &Value) -> Result<String> {
     get_str(state, "id")
         .map(String::from)
         .ok_or_else(|| ApiError::malformed(format!("{} state has no id", rt.type_name())))
@@ -181,10 +178,10 @@ pub async fn retry_while<T, F, Fut>(
     limit: Duration,
     settling: impl Fn(&ApiError) -> bool,
     call: F,
-) -> Result<T, ApiError>
+) -> Result<T>
 where
     F: Fn() -> Fut,
-    Fut: Future<Output = Result<T, ApiError>>,
+    Fut: Future<Output = Result<T>>,
 {
     let attempt = || retry(RetryPolicy::default(), &call);
     // A timeout is better explained by the error AWS kept returning.
@@ -200,10 +197,10 @@ where
 /// retried by the SDK already; transient errors that outlast the SDK's retries are not
 /// retried here, since the first request may have created the object after all: the
 /// `ecsform:address` tag lets the engine adopt such an object instead.
-pub async fn create_call<T, F, Fut>(what: &str, call: F) -> Result<T, ApiError>
+pub async fn create_call<T, F, Fut>(what: &str, call: F) -> Result<T>
 where
     F: Fn() -> Fut,
-    Fut: Future<Output = Result<T, ApiError>>,
+    Fut: Future<Output = Result<T>>,
 {
     let not_found = ApiError::is_not_found;
     repeat_while(what, VISIBILITY_LIMIT, not_found, call, |last, _| last).await
@@ -218,10 +215,10 @@ async fn repeat_while<T, F, Fut>(
     settling: impl Fn(&ApiError) -> bool,
     attempt: F,
     explain: impl FnOnce(ApiError, ApiError) -> ApiError,
-) -> Result<T, ApiError>
+) -> Result<T>
 where
     F: Fn() -> Fut,
-    Fut: Future<Output = Result<T, ApiError>>,
+    Fut: Future<Output = Result<T>>,
 {
     let last: Mutex<Option<ApiError>> = Mutex::new(None);
     let outcome = wait_until(what, Duration::from_secs(2), limit, || async {
@@ -324,7 +321,7 @@ pub fn ec2_arn(region: &str, account: &str, kind: &str, id: &str) -> String {
 
 /// The account the credentials belong to (STS GetCallerIdentity), for ARNs AWS does not return
 /// (key pairs). One call per use: callers ask once per batch, not per object.
-pub async fn account_id(clients: &AwsClients) -> Result<String, ApiError> {
+pub async fn account_id(clients: &AwsClients) -> Result<String> {
     let out = call(|| clients.sts.get_caller_identity().send()).await?;
     out.account()
         .map(String::from)

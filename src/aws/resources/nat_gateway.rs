@@ -18,6 +18,7 @@ use super::attr;
 use crate::aws::call::call;
 use crate::aws::ec2::describe_ec2;
 use crate::aws::ec2::{Ec2Objects, Ec2Reads};
+use crate::aws::error::Result;
 use crate::aws::error::{from_sdk, wait_until, ApiError, ErrorKind, OrGone};
 use crate::aws::resource_type::id_prefix;
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
@@ -94,7 +95,7 @@ fn gateway_state(g: &NatGateway) -> Option<(String, Value)> {
 }
 
 /// The gateway's current state, `None` if AWS does not know it (any more).
-async fn current(clients: &AwsClients, id: &str) -> Result<Option<NatGateway>, ApiError> {
+async fn current(clients: &AwsClients, id: &str) -> Result<Option<NatGateway>> {
     Ok(describe_ec2::<NatGateway>(clients, &[id.to_string()])
         .await
         .found()?
@@ -102,7 +103,7 @@ async fn current(clients: &AwsClients, id: &str) -> Result<Option<NatGateway>, A
 }
 
 /// One step of waiting for a new gateway: done when `available`, an error when `failed`.
-fn creation_progress(id: &str, g: Option<&NatGateway>) -> Result<bool, ApiError> {
+fn creation_progress(id: &str, g: Option<&NatGateway>) -> Result<bool> {
     match g.and_then(NatGateway::state) {
         Some(NatGatewayState::Available) => Ok(true),
         Some(NatGatewayState::Failed) | Some(NatGatewayState::Deleted) => {
@@ -141,7 +142,7 @@ impl ResourceType for NatGatewayType {
         Some(id_prefix!(a "NAT gateway id", "nat-"))
     }
 
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         let tags = creation_tags(planned, ctx.extra_tags);
         // The same token on every retry makes a retried create return the same gateway.
         let token = uuid::Uuid::new_v4().to_string();
@@ -180,12 +181,7 @@ impl ResourceType for NatGatewayType {
             .ok_or_else(|| ApiError::malformed("DescribeNatGateways returned no gateway id"))
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext<'_>,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ApiError> {
+    async fn update(&self, ctx: &CallContext<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let id = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
         if attr(prior, "tags_all") != attr(planned, "tags_all") {
             update_ec2_tags(ctx.clients, id, prior, planned).await?;
@@ -202,7 +198,7 @@ impl ResourceType for NatGatewayType {
             .ok_or_else(|| ApiError::malformed("DescribeNatGateways returned no gateway id"))
     }
 
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let Some(id) = get_str(prior, "id") else {
             return Ok(());
         };
@@ -238,7 +234,7 @@ impl ResourceType for NatGatewayType {
 /// leave it associated, which would make a replacement gateway fail with
 /// `Resource.AlreadyAssociated`. Disassociate it if it is still attached; on AWS there is
 /// nothing left to do and the lookup finds no association.
-async fn release_address(ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+async fn release_address(ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
     let Some(allocation) = get_str(prior, "allocation_id") else {
         return Ok(());
     };

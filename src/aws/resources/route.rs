@@ -16,7 +16,9 @@ use aws_sdk_ec2::types::{Filter, Route, RouteTable};
 
 use super::{changed, create_call, expect_prefix, read_created, split_import_id, DESCRIBE_CHUNK};
 use crate::aws::call::call;
+use crate::aws::error::Result;
 use crate::aws::error::{from_sdk, wait_until, ApiError, OrGone};
+use crate::aws::resource_type::States;
 use crate::aws::AwsClients;
 use crate::aws::Declaration;
 use crate::aws::{CallContext, ImportIdError, ResourceType};
@@ -209,7 +211,7 @@ pub async fn create_route(
     table: &str,
     dest: &Destination,
     target: &Target,
-) -> Result<(), ApiError> {
+) -> Result<()> {
     create_call(
         &format!("route to {} in {table} to be created", dest.as_str()),
         || async {
@@ -229,7 +231,7 @@ pub async fn replace_route(
     table: &str,
     dest: &Destination,
     target: &Target,
-) -> Result<(), ApiError> {
+) -> Result<()> {
     call(|| {
         let req = clients.ec2.replace_route().route_table_id(table);
         let req = with_destination!(req, dest);
@@ -240,11 +242,7 @@ pub async fn replace_route(
 }
 
 /// Removes a route; a route (or table) already gone is not an error.
-pub async fn delete_route(
-    clients: &AwsClients,
-    table: &str,
-    dest: &Destination,
-) -> Result<(), ApiError> {
+pub async fn delete_route(clients: &AwsClients, table: &str, dest: &Destination) -> Result<()> {
     let deleted = call(|| {
         let req = clients.ec2.delete_route().route_table_id(table);
         with_destination!(req, dest).send()
@@ -287,7 +285,7 @@ pub async fn tables_by_filter(
     clients: &AwsClients,
     filter_name: &str,
     values: &[String],
-) -> Result<Vec<RouteTable>, ApiError> {
+) -> Result<Vec<RouteTable>> {
     let mut out = Vec::new();
     for chunk in values.chunks(DESCRIBE_CHUNK) {
         let filter = Filter::builder()
@@ -310,7 +308,7 @@ pub async fn tables_by_filter(
     Ok(out)
 }
 
-fn destination_of_planned(v: &Value) -> Result<Destination, ApiError> {
+fn destination_of_planned(v: &Value) -> Result<Destination> {
     Destination::from_value(
         v,
         [
@@ -329,7 +327,7 @@ fn destination_of_planned(v: &Value) -> Result<Destination, ApiError> {
     })
 }
 
-fn target_of_planned(v: &Value) -> Result<Target, ApiError> {
+fn target_of_planned(v: &Value) -> Result<Target> {
     target_of(v).ok_or_else(|| {
         ApiError::new(
             crate::aws::error::ErrorKind::Invalid,
@@ -351,7 +349,7 @@ impl ResourceType for RouteType {
         clients: &AwsClients,
         planned: &Value,
         _: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
+    ) -> Result<Vec<Candidate>> {
         let id: Option<String> = destination_of_planned(planned)
             .ok()
             .zip(get_str(planned, "route_table_id"))
@@ -373,11 +371,7 @@ impl ResourceType for RouteType {
     }
 
     /// One filtered `DescribeRouteTables` for the tables of all the ids.
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    async fn read_many(&self, clients: &AwsClients, ids: &[String]) -> Result<States> {
         let wanted: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
         let tables: BTreeSet<String> = ids.iter().flat_map(|id| candidate_tables(id)).collect();
         if tables.is_empty() {
@@ -401,7 +395,7 @@ impl ResourceType for RouteType {
         Ok(out)
     }
 
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         let table = get_str(planned, "route_table_id")
             .ok_or_else(|| ApiError::malformed("aws_route has no route_table_id"))?;
         let dest = destination_of_planned(planned)?;
@@ -410,12 +404,7 @@ impl ResourceType for RouteType {
         read_created(self, ctx.clients, &route_id(table, dest.as_str())).await
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext<'_>,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ApiError> {
+    async fn update(&self, ctx: &CallContext<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let table = get_str(prior, "route_table_id")
             .ok_or_else(|| ApiError::malformed("aws_route state has no route_table_id"))?;
         let dest = destination_of_planned(prior)?;
@@ -441,7 +430,7 @@ impl ResourceType for RouteType {
         read_created(self, ctx.clients, &route_id(table, dest.as_str())).await
     }
 
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let table = get_str(prior, "route_table_id")
             .ok_or_else(|| ApiError::malformed("aws_route state has no route_table_id"))?;
         let dest = destination_of_planned(prior)?;
@@ -503,13 +492,11 @@ mod tests {
 
     #[test]
     fn create_request_sets_destination_and_target() {
-        let planned = SCHEMA
-            .conform(&Value::map([
-                ("route_table_id", Value::string("rtb-1")),
-                ("destination_ipv6_cidr_block", Value::string("::/0")),
-                ("egress_only_gateway_id", Value::string("eigw-1")),
-            ]))
-            .unwrap();
+        let planned = SCHEMA.conformed([
+            ("route_table_id", Value::string("rtb-1")),
+            ("destination_ipv6_cidr_block", Value::string("::/0")),
+            ("egress_only_gateway_id", Value::string("eigw-1")),
+        ]);
         let dest = destination_of_planned(&planned).unwrap();
         let target = target_of_planned(&planned).unwrap();
         let req = create_route_request(&offline_clients(), "rtb-1", &dest, &target);
@@ -527,9 +514,7 @@ mod tests {
 
     #[test]
     fn a_route_without_destination_or_target_is_rejected() {
-        let planned = SCHEMA
-            .conform(&Value::map([("route_table_id", Value::string("rtb-1"))]))
-            .unwrap();
+        let planned = SCHEMA.conformed([("route_table_id", Value::string("rtb-1"))]);
         assert_eq!(
             destination_of_planned(&planned).unwrap_err().code,
             "MissingDestination"

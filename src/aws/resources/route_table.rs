@@ -19,8 +19,10 @@ use super::route::{
 use super::{changed, create_call, ec2_arn, read_created, recorded_id, wait_gone};
 use crate::aws::call::call;
 use crate::aws::ec2::{Ec2Objects, Ec2Reads};
+use crate::aws::error::Result;
 use crate::aws::error::{from_sdk, wait_until, ApiError, OrGone};
 use crate::aws::resource_type::id_prefix;
+use crate::aws::resource_type::States;
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
 use crate::aws::Declaration;
@@ -150,7 +152,7 @@ struct RouteChanges {
 fn route_changes(
     prior: &BTreeMap<Destination, Option<Target>>,
     planned: &BTreeMap<Destination, Option<Target>>,
-) -> Result<RouteChanges, ApiError> {
+) -> Result<RouteChanges> {
     let mut changes = RouteChanges::default();
     for dest in prior.keys() {
         if !planned.contains_key(dest) {
@@ -185,7 +187,7 @@ async fn set_propagation(
     table: &str,
     gateway: &str,
     enable: bool,
-) -> Result<(), ApiError> {
+) -> Result<()> {
     if enable {
         create_call(
             &format!("route propagation from {gateway} to {table}"),
@@ -216,11 +218,7 @@ async fn set_propagation(
     Ok(())
 }
 
-async fn apply_routes(
-    clients: &AwsClients,
-    table: &str,
-    changes: &RouteChanges,
-) -> Result<(), ApiError> {
+async fn apply_routes(clients: &AwsClients, table: &str, changes: &RouteChanges) -> Result<()> {
     for dest in &changes.delete {
         delete_route(clients, table, dest).await?;
     }
@@ -249,11 +247,7 @@ impl ResourceType for RouteTableType {
     }
 
     /// One filtered `DescribeRouteTables` for all ids (the filter skips ids that are gone).
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    async fn read_many(&self, clients: &AwsClients, ids: &[String]) -> Result<States> {
         if ids.is_empty() {
             return Ok(BTreeMap::new());
         }
@@ -269,7 +263,7 @@ impl ResourceType for RouteTableType {
             .collect())
     }
 
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let vpc = get_str(planned, "vpc_id")
             .ok_or_else(|| ApiError::malformed("aws_route_table has no vpc_id"))?;
@@ -318,12 +312,7 @@ impl ResourceType for RouteTableType {
         .await
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext<'_>,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ApiError> {
+    async fn update(&self, ctx: &CallContext<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let id = recorded_id(self, prior)?;
         let gateways_known = planned
@@ -371,7 +360,7 @@ impl ResourceType for RouteTableType {
         .await
     }
 
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let clients = ctx.clients;
         let id = recorded_id(self, prior)?;
         let ids = [id.clone()];

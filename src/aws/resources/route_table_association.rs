@@ -15,7 +15,9 @@ use aws_sdk_ec2::types::{RouteTable, RouteTableAssociation, RouteTableAssociatio
 use super::route::tables_by_filter;
 use super::{changed, create_call, expect_prefix, read_created, split_import_id, wait_gone};
 use crate::aws::call::call;
+use crate::aws::error::Result;
 use crate::aws::error::{from_sdk, wait_until, ApiError, ErrorKind, OrGone};
+use crate::aws::resource_type::States;
 use crate::aws::resources::recorded_id;
 use crate::aws::AwsClients;
 use crate::aws::Declaration;
@@ -78,7 +80,7 @@ fn associations_in(tables: &[RouteTable], ids: &BTreeSet<&str>) -> BTreeMap<Stri
 }
 
 /// Waits until the association is `associated`.
-async fn wait_associated(clients: &AwsClients, id: &str) -> Result<(), ApiError> {
+async fn wait_associated(clients: &AwsClients, id: &str) -> Result<()> {
     let ids = [id.to_string()];
     wait_until(
         &format!("route table association {id} to become associated"),
@@ -118,7 +120,7 @@ impl ResourceType for RouteTableAssociationType {
         clients: &AwsClients,
         planned: &Value,
         _: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
+    ) -> Result<Vec<Candidate>> {
         let owner = get_str(planned, "subnet_id").or_else(|| get_str(planned, "gateway_id"));
         let (Some(owner), Some(table)) = (owner, get_str(planned, "route_table_id")) else {
             return Ok(Vec::new());
@@ -151,11 +153,7 @@ impl ResourceType for RouteTableAssociationType {
             .ok_or(ImportIdError::NotFound)
     }
 
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    async fn read_many(&self, clients: &AwsClients, ids: &[String]) -> Result<States> {
         if ids.is_empty() {
             return Ok(BTreeMap::new());
         }
@@ -165,7 +163,7 @@ impl ResourceType for RouteTableAssociationType {
         Ok(associations_in(&tables, &wanted))
     }
 
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let table = get_str(planned, "route_table_id").ok_or_else(|| {
             ApiError::malformed("aws_route_table_association has no route_table_id")
@@ -199,12 +197,7 @@ impl ResourceType for RouteTableAssociationType {
         read_created(self, clients, &id).await
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext<'_>,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ApiError> {
+    async fn update(&self, ctx: &CallContext<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let id = recorded_id(self, prior)?;
         if !changed(prior, planned, "route_table_id") {
@@ -232,7 +225,7 @@ impl ResourceType for RouteTableAssociationType {
         read_created(self, clients, &new_id).await
     }
 
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let clients = ctx.clients;
         let id = recorded_id(self, prior)?;
         let r = call(|| {

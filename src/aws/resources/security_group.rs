@@ -19,6 +19,7 @@ use super::{attr, partition, prefix_of_unique_name, read_created, unique_name, w
 use crate::aws::call::call;
 use crate::aws::ec2::describe_ec2;
 use crate::aws::ec2::{Ec2Objects, Ec2Reads};
+use crate::aws::error::Result;
 use crate::aws::error::{wait_until, ApiError, OrGone};
 use crate::aws::resource_type::id_prefix;
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
@@ -129,7 +130,7 @@ async fn sync_rules(
     group: &SecurityGroup,
     planned: &Value,
     group_is_new: bool,
-) -> Result<(), ApiError> {
+) -> Result<()> {
     let id = group.group_id().unwrap_or_default();
     for direction in [Direction::Ingress, Direction::Egress] {
         if let Some(want) = planned_atoms(planned, direction, id) {
@@ -143,7 +144,7 @@ async fn sync_rules(
 }
 
 /// Reads one group right after its creation or an update, retrying while it is not visible.
-async fn describe_created(clients: &AwsClients, id: &str) -> Result<SecurityGroup, ApiError> {
+async fn describe_created(clients: &AwsClients, id: &str) -> Result<SecurityGroup> {
     let ids = [id.to_string()];
     wait_until(
         &format!("security group {id} to become visible"),
@@ -184,7 +185,7 @@ impl ResourceType for SecurityGroupType {
         Some(id_prefix!(a "security group id", "sg-"))
     }
 
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         let name = match (get_str(planned, "name"), get_str(planned, "name_prefix")) {
             (Some(n), _) => n.to_string(),
             (None, Some(p)) => unique_name(p),
@@ -218,12 +219,7 @@ impl ResourceType for SecurityGroupType {
         Ok(with_attrs(state, planned_only(planned)))
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext<'_>,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ApiError> {
+    async fn update(&self, ctx: &CallContext<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let id = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
         if attr(prior, "tags_all") != attr(planned, "tags_all") {
             update_ec2_tags(ctx.clients, id, prior, planned).await?;
@@ -235,7 +231,7 @@ impl ResourceType for SecurityGroupType {
         Ok(with_attrs(state, planned_only(planned)))
     }
 
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let Some(id) = get_str(prior, "id") else {
             return Ok(());
         };
@@ -282,13 +278,9 @@ mod tests {
 
     #[test]
     fn unset_rule_blocks_are_left_alone_and_empty_ones_clear() {
-        let conformed = SCHEMA
-            .conform(&Value::map([("name", Value::string("web"))]))
-            .unwrap();
+        let conformed = SCHEMA.conformed([("name", Value::string("web"))]);
         assert_eq!(planned_atoms(&conformed, Direction::Ingress, "sg-1"), None);
-        let conformed = SCHEMA
-            .conform(&Value::map([("ingress", Value::List(vec![]))]))
-            .unwrap();
+        let conformed = SCHEMA.conformed([("ingress", Value::List(vec![]))]);
         assert_eq!(
             planned_atoms(&conformed, Direction::Ingress, "sg-1"),
             Some(Atoms::new())
@@ -306,17 +298,15 @@ mod tests {
             "sg-1",
             "security_groups",
         );
-        let planned = SCHEMA
-            .conform(&Value::map([(
-                "egress",
-                Value::List(vec![Value::map([
-                    ("from_port", Value::number(443)),
-                    ("to_port", Value::number(443)),
-                    ("protocol", Value::string("tcp")),
-                    ("cidr_blocks", string_set(["0.0.0.0/0"])),
-                ])]),
-            )]))
-            .unwrap();
+        let planned = SCHEMA.conformed([(
+            "egress",
+            Value::List(vec![Value::map([
+                ("from_port", Value::number(443)),
+                ("to_port", Value::number(443)),
+                ("protocol", Value::string("tcp")),
+                ("cidr_blocks", string_set(["0.0.0.0/0"])),
+            ])]),
+        )]);
         let want = planned_atoms(&planned, Direction::Egress, "sg-1").unwrap();
         let d = perms::diff(&default_egress, &want);
         assert_eq!(d.revoke, default_egress);

@@ -18,7 +18,9 @@ use aws_sdk_ec2::types::SecurityGroup;
 
 use super::sg_permissions::{self as perms, Atoms, Direction, PortRange, Source};
 use crate::aws::ec2::{describe_ec2, describe_matching};
+use crate::aws::error::Result;
 use crate::aws::error::{wait_until, ApiError, ErrorKind, OrGone};
+use crate::aws::resource_type::States;
 use crate::aws::AwsClients;
 use crate::aws::Declaration;
 use crate::aws::{CallContext, ImportIdError, ResourceType};
@@ -63,7 +65,7 @@ struct Rule {
 }
 
 impl Rule {
-    fn from_value(v: &Value) -> Result<Rule, ApiError> {
+    fn from_value(v: &Value) -> Result<Rule> {
         let invalid = |m: String| ApiError::new(ErrorKind::Invalid, "InvalidParameterValue", m);
         let group_id = get_str(v, "security_group_id")
             .ok_or_else(|| invalid("security_group_id is required".into()))?
@@ -279,7 +281,7 @@ fn find_rules(groups: &[SecurityGroup], wanted: &BTreeSet<&str>) -> BTreeMap<Str
 
 impl SecurityGroupRuleType {
     /// Reads one rule of a known group, waiting while AWS does not show it yet.
-    async fn read_in_group(&self, clients: &AwsClients, rule: &Rule) -> Result<Value, ApiError> {
+    async fn read_in_group(&self, clients: &AwsClients, rule: &Rule) -> Result<Value> {
         let id = rule.id();
         let group = [rule.group_id.clone()];
         wait_until(
@@ -307,7 +309,7 @@ impl ResourceType for SecurityGroupRuleType {
         clients: &AwsClients,
         planned: &Value,
         _: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
+    ) -> Result<Vec<Candidate>> {
         let id: Option<String> = Rule::from_value(planned).ok().map(|r| r.id());
         find_by_arguments(self, clients, id).await
     }
@@ -321,11 +323,7 @@ impl ResourceType for SecurityGroupRuleType {
         parse_import_id(id).map(|rule| rule.id())
     }
 
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    async fn read_many(&self, clients: &AwsClients, ids: &[String]) -> Result<States> {
         if ids.is_empty() {
             return Ok(BTreeMap::new());
         }
@@ -334,7 +332,7 @@ impl ResourceType for SecurityGroupRuleType {
         Ok(find_rules(&groups, &wanted))
     }
 
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         let rule = Rule::from_value(planned)?;
         let d = perms::diff(&Atoms::new(), &rule.atoms);
         perms::apply_diff(ctx.clients, &rule.group_id, rule.direction, &d, true)
@@ -356,12 +354,7 @@ impl ResourceType for SecurityGroupRuleType {
         self.read_in_group(ctx.clients, &rule).await
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext<'_>,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ApiError> {
+    async fn update(&self, ctx: &CallContext<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let before = Rule::from_value(prior)?;
         let after = Rule::from_value(planned)?;
         let d = perms::diff(&before.atoms, &after.atoms);
@@ -371,7 +364,7 @@ impl ResourceType for SecurityGroupRuleType {
         self.read_in_group(ctx.clients, &after).await
     }
 
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let rule = Rule::from_value(prior)?;
         let d = perms::diff(&rule.atoms, &Atoms::new());
         perms::apply_diff(ctx.clients, &rule.group_id, rule.direction, &d, false)
@@ -387,17 +380,15 @@ mod tests {
     use aws_sdk_ec2::types::{IpPermission, IpRange, UserIdGroupPair};
 
     fn planned(cidrs: &[&str], description: Option<&str>) -> Value {
-        SCHEMA
-            .conform(&Value::map([
-                ("type", Value::string("ingress")),
-                ("security_group_id", Value::string("sg-1")),
-                ("from_port", Value::number(80)),
-                ("to_port", Value::number(8000)),
-                ("protocol", Value::string("tcp")),
-                ("cidr_blocks", string_set(cidrs.iter().copied())),
-                ("description", opt_str(description)),
-            ]))
-            .unwrap()
+        SCHEMA.conformed([
+            ("type", Value::string("ingress")),
+            ("security_group_id", Value::string("sg-1")),
+            ("from_port", Value::number(80)),
+            ("to_port", Value::number(8000)),
+            ("protocol", Value::string("tcp")),
+            ("cidr_blocks", string_set(cidrs.iter().copied())),
+            ("description", opt_str(description)),
+        ])
     }
 
     #[test]

@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 
 use aws_sdk_ec2::types::{IpPermission, IpRange, Ipv6Range, PrefixListId, UserIdGroupPair};
 
+use crate::aws::error::Result;
 use crate::aws::error::{from_sdk, retry, ApiError, RetryPolicy};
 use crate::aws::AwsClients;
 use crate::lang::Value;
@@ -315,7 +316,7 @@ async fn send_change(
     (change, direction): (Change, Direction),
     perms: Vec<IpPermission>,
     visible: impl Fn(ApiError) -> ApiError,
-) -> Result<(), ApiError> {
+) -> Result<()> {
     retry(RetryPolicy::default(), || async {
         let perms = Some(perms.clone());
         macro_rules! send {
@@ -357,7 +358,7 @@ pub async fn apply_diff(
     direction: Direction,
     d: &RuleDiff,
     group_is_new: bool,
-) -> Result<(), ApiError> {
+) -> Result<()> {
     send_diff(clients, group_id, direction, d, group_is_new, false).await
 }
 
@@ -372,7 +373,7 @@ pub async fn apply_set_diff(
     direction: Direction,
     d: &RuleDiff,
     group_is_new: bool,
-) -> Result<(), ApiError> {
+) -> Result<()> {
     send_diff(clients, group_id, direction, d, group_is_new, true).await
 }
 
@@ -383,7 +384,7 @@ async fn send_diff(
     d: &RuleDiff,
     group_is_new: bool,
     tolerate_duplicates: bool,
-) -> Result<(), ApiError> {
+) -> Result<()> {
     let visible = |e: ApiError| {
         if group_is_new {
             group_not_visible_yet(e)
@@ -419,7 +420,7 @@ async fn send_each_if(
     atoms: &Atoms,
     done: fn(&ApiError) -> bool,
     visible: impl Fn(ApiError) -> ApiError,
-) -> Result<(), ApiError> {
+) -> Result<()> {
     if atoms.is_empty() {
         return Ok(());
     }

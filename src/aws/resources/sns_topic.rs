@@ -19,10 +19,12 @@ use aws_sdk_sns::types::Tag;
 
 use super::{changed, expect_prefix, prefix_of_unique_name, read_created, unique_name};
 use crate::aws::call::call;
+use crate::aws::error::Result;
 use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::iam::read_each;
 use crate::aws::json_doc::{canonical_json, canonical_policy, normalize_attr};
 use crate::aws::refresh_batch::RefreshBatch;
+use crate::aws::resource_type::States;
 use crate::aws::service_tags::{read_tags, send_tag_changes, TagChanges};
 use crate::aws::tags::creation_tags;
 use crate::aws::AwsClients;
@@ -111,7 +113,7 @@ fn topic_state(arn: &str, attrs: &HashMap<String, String>, tags: &[Tag]) -> Valu
     )
 }
 
-async fn get_topic(clients: AwsClients, arn: String) -> Result<Option<Value>, ApiError> {
+async fn get_topic(clients: AwsClients, arn: String) -> Result<Option<Value>> {
     get_topic_tagged(clients, arn, None).await
 }
 
@@ -120,7 +122,7 @@ async fn get_topic_tagged(
     clients: AwsClients,
     arn: String,
     tags: Option<Vec<Tag>>,
-) -> Result<Option<Value>, ApiError> {
+) -> Result<Option<Value>> {
     let attrs = clients
         .sns
         .get_topic_attributes()
@@ -173,7 +175,7 @@ impl ResourceType for SnsTopicType {
         clients: &AwsClients,
         planned: &Value,
         owner: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
+    ) -> Result<Vec<Candidate>> {
         let Some(name) = get_str(planned, "name") else {
             return Ok(Vec::new());
         };
@@ -215,11 +217,7 @@ impl ResourceType for SnsTopicType {
         normalize_attr(value, "delivery_policy", canonical_json)
     }
 
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    async fn read_many(&self, clients: &AwsClients, ids: &[String]) -> Result<States> {
         read_each(clients, ids, get_topic).await
     }
 
@@ -230,7 +228,7 @@ impl ResourceType for SnsTopicType {
         clients: &AwsClients,
         ids: &[String],
         batch: &RefreshBatch,
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    ) -> Result<States> {
         let known = batch.tags(clients).await?;
         read_each(clients, ids, move |clients, arn| {
             let tags = known.get(&arn).map(to_tags);
@@ -239,7 +237,7 @@ impl ResourceType for SnsTopicType {
         .await
     }
 
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         let name = topic_name(planned);
         let mut attrs: HashMap<String, String> = ATTRIBUTES
             .iter()
@@ -265,12 +263,7 @@ impl ResourceType for SnsTopicType {
         read_created(self, ctx.clients, arn).await
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext<'_>,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ApiError> {
+    async fn update(&self, ctx: &CallContext<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let arn = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
         for (a, sns) in ATTRIBUTES {
@@ -301,7 +294,7 @@ impl ResourceType for SnsTopicType {
         read_created(self, clients, arn).await
     }
 
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let arn = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
         call(|| ctx.clients.sns.delete_topic().topic_arn(arn).send())
             .await
@@ -315,12 +308,10 @@ mod tests {
 
     #[test]
     fn generated_fifo_names_end_in_fifo() {
-        let planned = SCHEMA
-            .conform(&Value::map([
-                ("name_prefix", Value::string("orders-")),
-                ("fifo_topic", Value::Bool(true)),
-            ]))
-            .unwrap();
+        let planned = SCHEMA.conformed([
+            ("name_prefix", Value::string("orders-")),
+            ("fifo_topic", Value::Bool(true)),
+        ]);
         let name = topic_name(&planned);
         assert!(
             name.starts_with("orders-") && name.ends_with(".fifo"),

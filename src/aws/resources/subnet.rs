@@ -14,6 +14,7 @@ use super::{changed, create_call, delete_ec2, ec2_arn, read_created, recorded_id
 use crate::aws::call::call;
 use crate::aws::ec2::describe_ec2;
 use crate::aws::ec2::{Ec2Objects, Ec2Reads};
+use crate::aws::error::Result;
 use crate::aws::error::{from_sdk, wait_until, ApiError, OrGone};
 use crate::aws::resource_type::id_prefix;
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
@@ -122,12 +123,7 @@ enum SubnetFlag {
     AssignIpv6AddressOnCreation,
 }
 
-async fn set_flag(
-    clients: &AwsClients,
-    id: &str,
-    flag: SubnetFlag,
-    value: bool,
-) -> Result<(), ApiError> {
+async fn set_flag(clients: &AwsClients, id: &str, flag: SubnetFlag, value: bool) -> Result<()> {
     let v = AttributeBooleanValue::builder().value(value).build();
     call(|| {
         let req = clients.ec2.modify_subnet_attribute().subnet_id(id);
@@ -149,7 +145,7 @@ async fn wait_for(
     id: &str,
     what: &str,
     ready: impl Fn(&Subnet) -> bool,
-) -> Result<(), ApiError> {
+) -> Result<()> {
     let ids = [id.to_string()];
     wait_until(
         &format!("subnet {id} {what}"),
@@ -189,7 +185,7 @@ impl ResourceType for SubnetType {
         Some(id_prefix!(a "subnet id", "subnet-"))
     }
 
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let tags = creation_tags(planned, ctx.extra_tags);
         // Retried while the VPC created a moment ago is not visible yet.
@@ -224,12 +220,7 @@ impl ResourceType for SubnetType {
         read_created(self, clients, &id).await
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext<'_>,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ApiError> {
+    async fn update(&self, ctx: &CallContext<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let id = recorded_id(self, prior)?;
         if changed(prior, planned, "map_public_ip_on_launch") {
@@ -288,7 +279,7 @@ impl ResourceType for SubnetType {
         read_created(self, clients, &id).await
     }
 
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let clients = ctx.clients;
         let id = recorded_id(self, prior)?;
         let limits = (DEPENDENCY_LIMIT, SETTLE_LIMIT);
@@ -307,12 +298,10 @@ mod tests {
 
     #[test]
     fn create_request_leaves_unset_zone_to_aws() {
-        let planned = SCHEMA
-            .conform(&Value::map([
-                ("vpc_id", Value::string("vpc-1")),
-                ("cidr_block", Value::string("10.0.1.0/24")),
-            ]))
-            .unwrap();
+        let planned = SCHEMA.conformed([
+            ("vpc_id", Value::string("vpc-1")),
+            ("cidr_block", Value::string("10.0.1.0/24")),
+        ]);
         let req = create_request(&offline_clients(), &planned, &BTreeMap::new());
         let input = req.as_input();
         assert_eq!(input.get_vpc_id().as_deref(), Some("vpc-1"));

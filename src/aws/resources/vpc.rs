@@ -17,8 +17,10 @@ use super::{changed, create_call, delete_ec2, ec2_arn, read_created, recorded_id
 use crate::aws::call::call;
 use crate::aws::ec2::{describe_ec2, describe_matching, filter, Ec2Object};
 use crate::aws::ec2::{Ec2Objects, Ec2Reads};
+use crate::aws::error::Result;
 use crate::aws::error::{from_sdk, wait_until, ApiError, OrGone};
 use crate::aws::resource_type::id_prefix;
+use crate::aws::resource_type::States;
 use crate::aws::tags::{creation_tags, from_ec2, tag_spec, update_ec2_tags};
 use crate::aws::AwsClients;
 use crate::aws::Declaration;
@@ -147,7 +149,7 @@ pub(crate) async fn dns_attribute(
     clients: &AwsClients,
     id: &str,
     attribute: VpcAttributeName,
-) -> Result<Option<bool>, ApiError> {
+) -> Result<Option<bool>> {
     let out = call(|| {
         clients
             .ec2
@@ -169,7 +171,7 @@ pub(crate) async fn dns_attribute(
 async fn default_objects(
     clients: &AwsClients,
     vpc_ids: &[String],
-) -> Result<BTreeMap<String, VpcExtras>, ApiError> {
+) -> Result<BTreeMap<String, VpcExtras>> {
     let mut out: BTreeMap<String, VpcExtras> = BTreeMap::new();
     for chunk in vpc_ids.chunks(DESCRIBE_CHUNK) {
         let tables = defaults_in(
@@ -205,7 +207,7 @@ pub(crate) async fn defaults_in<T: Ec2Object>(
     vpc_ids: &[String],
     (name, value): (&str, &str),
     vpc_of: fn(&T) -> Option<&str>,
-) -> Result<Vec<(String, String)>, ApiError> {
+) -> Result<Vec<(String, String)>> {
     let filters = vec![
         filter("vpc-id", vpc_ids.to_vec()),
         filter(name, vec![value.to_string()]),
@@ -232,7 +234,7 @@ async fn set_dns_attribute(
     id: &str,
     attribute: VpcAttributeName,
     value: bool,
-) -> Result<(), ApiError> {
+) -> Result<()> {
     let v = AttributeBooleanValue::builder().value(value).build();
     call(|| {
         let req = clients.ec2.modify_vpc_attribute().vpc_id(id);
@@ -247,11 +249,7 @@ async fn set_dns_attribute(
 }
 
 /// Waits until the VPC's IPv6 association reaches `target` (or, for `Disassociated`, is gone).
-async fn wait_ipv6(
-    clients: &AwsClients,
-    id: &str,
-    target: VpcCidrBlockStateCode,
-) -> Result<(), ApiError> {
+async fn wait_ipv6(clients: &AwsClients, id: &str, target: VpcCidrBlockStateCode) -> Result<()> {
     let ids = [id.to_string()];
     wait_until(
         &format!("the IPv6 block of {id} to be {}", target.as_str()),
@@ -293,11 +291,7 @@ impl ResourceType for VpcType {
 
     /// One `DescribeVpcs` for all ids plus one filtered call each for the default objects;
     /// the DNS attributes have no batch API, so they cost two calls per VPC.
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    async fn read_many(&self, clients: &AwsClients, ids: &[String]) -> Result<States> {
         if ids.is_empty() {
             return Ok(BTreeMap::new());
         }
@@ -327,7 +321,7 @@ impl ResourceType for VpcType {
         Ok(out)
     }
 
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let tags = creation_tags(planned, ctx.extra_tags);
         let out = create_call("VPC to be created", || async {
@@ -370,12 +364,7 @@ impl ResourceType for VpcType {
         read_created(self, clients, &id).await
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext<'_>,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ApiError> {
+    async fn update(&self, ctx: &CallContext<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
         let id = recorded_id(self, prior)?;
         if changed(prior, planned, "enable_dns_support") {
@@ -427,7 +416,7 @@ impl ResourceType for VpcType {
         read_created(self, clients, &id).await
     }
 
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let clients = ctx.clients;
         let id = recorded_id(self, prior)?;
         let limits = (DEPENDENCY_LIMIT, SETTLE_LIMIT);
@@ -446,13 +435,11 @@ mod tests {
 
     #[test]
     fn create_request_carries_cidr_tenancy_ipv6_and_tags() {
-        let planned = SCHEMA
-            .conform(&Value::map([
-                ("cidr_block", Value::string("10.0.0.0/16")),
-                ("assign_generated_ipv6_cidr_block", Value::Bool(true)),
-                ("tags", Value::map([("Name", Value::string("main"))])),
-            ]))
-            .unwrap();
+        let planned = SCHEMA.conformed([
+            ("cidr_block", Value::string("10.0.0.0/16")),
+            ("assign_generated_ipv6_cidr_block", Value::Bool(true)),
+            ("tags", Value::map([("Name", Value::string("main"))])),
+        ]);
         let tags = BTreeMap::from([("Name".to_string(), "main".to_string())]);
         let req = create_request(&offline_clients(), &planned, &tags);
         let input = req.as_input();

@@ -54,8 +54,10 @@ use aws_sdk_autoscaling::types::{
 
 use super::{attr, changed, create_call, prefix_of_unique_name, retry_while, unique_name};
 use crate::aws::call::call;
+use crate::aws::error::Result;
 use crate::aws::error::{from_sdk, wait_until, ApiError, ErrorKind};
 use crate::aws::paged::in_chunks;
+use crate::aws::resource_type::States;
 use crate::aws::rollout::{RollOut, Rollout, RolloutContext, RolloutEvent, RolloutQuery};
 use crate::aws::tags::ECSFORM_PREFIX;
 use crate::aws::AwsClients;
@@ -599,7 +601,7 @@ async fn sync_metrics(
     name: &str,
     prior: Option<&Value>,
     planned: &Value,
-) -> Result<(), ApiError> {
+) -> Result<()> {
     let (disable, enable) = metrics_changes(
         &prior
             .map(|p| get_strings(p, "enabled_metrics"))
@@ -740,10 +742,7 @@ fn create_request(
 }
 
 /// Describes groups by name (names AWS does not know are left out), deleted ones included.
-async fn describe(
-    clients: &AwsClients,
-    names: &[String],
-) -> Result<Vec<AutoScalingGroup>, ApiError> {
+async fn describe(clients: &AwsClients, names: &[String]) -> Result<Vec<AutoScalingGroup>> {
     in_chunks(names, NAMES_PER_REQUEST, |chunk| {
         call(move || {
             clients
@@ -760,10 +759,7 @@ async fn describe(
 }
 
 /// The group named `name`, if AWS knows it (deleted ones included).
-async fn describe_one(
-    clients: &AwsClients,
-    name: &str,
-) -> Result<Option<AutoScalingGroup>, ApiError> {
+async fn describe_one(clients: &AwsClients, name: &str) -> Result<Option<AutoScalingGroup>> {
     Ok(describe(clients, &[name.to_string()])
         .await?
         .into_iter()
@@ -788,11 +784,7 @@ fn in_service(g: &AutoScalingGroup) -> usize {
 
 /// Waits until the group has its wanted capacity in service, as `wait_for_capacity_timeout`
 /// allows.
-async fn wait_for_capacity(
-    clients: &AwsClients,
-    name: &str,
-    planned: &Value,
-) -> Result<(), ApiError> {
+async fn wait_for_capacity(clients: &AwsClients, name: &str, planned: &Value) -> Result<()> {
     let timeout = get_str(planned, "wait_for_capacity_timeout").unwrap_or("10m");
     let limit = parse_duration(timeout).ok_or_else(|| {
         ApiError::new(
@@ -820,7 +812,7 @@ async fn wait_for_capacity(
     .await
 }
 
-async fn read_back(clients: &AwsClients, name: &str, planned: &Value) -> Result<Value, ApiError> {
+async fn read_back(clients: &AwsClients, name: &str, planned: &Value) -> Result<Value> {
     let g = wait_until(
         &format!("Auto Scaling group {name} to become visible"),
         Duration::from_secs(1),
@@ -838,7 +830,7 @@ async fn sync_attachments(
     name: &str,
     prior: &Value,
     planned: &Value,
-) -> Result<(), ApiError> {
+) -> Result<()> {
     let before: BTreeSet<String> = get_strings(prior, "target_group_arns")
         .into_iter()
         .collect();
@@ -921,7 +913,7 @@ fn refresh_wanted(prior: &Value, planned: &Value) -> bool {
 
 /// A whole number of seconds written as a string (`instance_warmup`, `checkpoint_delay`;
 /// empty is unset, as in the AWS provider).
-fn seconds(p: &Value, name: &str) -> Result<Option<i32>, ApiError> {
+fn seconds(p: &Value, name: &str) -> Result<Option<i32>> {
     match get_str(p, name).filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(s) => s.parse::<i32>().ok().filter(|n| *n >= 0).map(Some).ok_or_else(|| {
@@ -939,7 +931,7 @@ fn refresh_request(
     clients: &AwsClients,
     name: &str,
     planned: &Value,
-) -> Result<StartInstanceRefreshFluentBuilder, ApiError> {
+) -> Result<StartInstanceRefreshFluentBuilder> {
     let refresh = get_block(planned, REFRESH).cloned().unwrap_or(Value::Null);
     let preferences = match get_block(&refresh, "preferences") {
         None => None,
@@ -992,7 +984,7 @@ fn refresh_request(
 
 /// Starts AWS's instance refresh of group `name`, as the AWS provider does: one already
 /// running is cancelled first. ecsform does not wait for the refresh to finish.
-async fn start_refresh(clients: &AwsClients, name: &str, planned: &Value) -> Result<(), ApiError> {
+async fn start_refresh(clients: &AwsClients, name: &str, planned: &Value) -> Result<()> {
     let req = refresh_request(clients, name, planned)?;
     let start = || async { call(|| req.clone().send()).await };
     match start().await {
@@ -1051,7 +1043,7 @@ impl ResourceType for AutoscalingGroupType {
         clients: &AwsClients,
         planned: &Value,
         owner: &Owner<'_>,
-    ) -> Result<Vec<Candidate>, ApiError> {
+    ) -> Result<Vec<Candidate>> {
         let Some(name) = get_str(planned, "name") else {
             return Ok(Vec::new());
         };
@@ -1076,11 +1068,7 @@ impl ResourceType for AutoscalingGroupType {
         "the Auto Scaling group name"
     }
 
-    async fn read_many(
-        &self,
-        clients: &AwsClients,
-        ids: &[String],
-    ) -> Result<BTreeMap<String, Value>, ApiError> {
+    async fn read_many(&self, clients: &AwsClients, ids: &[String]) -> Result<States> {
         if ids.is_empty() {
             return Ok(BTreeMap::new());
         }
@@ -1093,7 +1081,7 @@ impl ResourceType for AutoscalingGroupType {
             .collect())
     }
 
-    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value, ApiError> {
+    async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         let name = match (get_str(planned, "name"), get_str(planned, "name_prefix")) {
             (Some(n), _) => n.to_string(),
             (None, Some(p)) => unique_name(p),
@@ -1119,12 +1107,7 @@ impl ResourceType for AutoscalingGroupType {
         read_back(ctx.clients, &name, planned).await
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext<'_>,
-        prior: &Value,
-        planned: &Value,
-    ) -> Result<Value, ApiError> {
+    async fn update(&self, ctx: &CallContext<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let name = get_str(prior, "id").ok_or_else(|| ApiError::malformed("no id in state"))?;
         let set = |a: &str| changed(prior, planned, a);
         let group_fields = [
@@ -1216,7 +1199,7 @@ impl ResourceType for AutoscalingGroupType {
         read_back(ctx.clients, name, planned).await
     }
 
-    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<(), ApiError> {
+    async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let Some(name) = get_str(prior, "id") else {
             return Ok(());
         };
@@ -1340,20 +1323,18 @@ mod tests {
 
     #[test]
     fn creation_tags_add_ecsforms_own_unpropagated() {
-        let planned = SCHEMA
-            .conform(&Value::map([
-                ("min_size", Value::number(1)),
-                ("max_size", Value::number(2)),
-                (
-                    "tag",
-                    Value::List(vec![Value::map([
-                        ("key", Value::string("Name")),
-                        ("value", Value::string("web")),
-                        ("propagate_at_launch", Value::Bool(true)),
-                    ])]),
-                ),
-            ]))
-            .unwrap();
+        let planned = SCHEMA.conformed([
+            ("min_size", Value::number(1)),
+            ("max_size", Value::number(2)),
+            (
+                "tag",
+                Value::List(vec![Value::map([
+                    ("key", Value::string("Name")),
+                    ("value", Value::string("web")),
+                    ("propagate_at_launch", Value::Bool(true)),
+                ])]),
+            ),
+        ]);
         let extra = BTreeMap::from([
             (
                 "ecsform:address".to_string(),
@@ -1433,15 +1414,13 @@ mod tests {
 
     #[test]
     fn lifetime_capacity_type_and_metrics_are_sent_and_read_back() {
-        let planned = SCHEMA
-            .conform(&Value::map([
-                ("min_size", Value::number(1)),
-                ("max_size", Value::number(2)),
-                ("max_instance_lifetime", Value::number(604800)),
-                ("desired_capacity_type", Value::string("vcpu")),
-                ("enabled_metrics", string_set(["GroupMaxSize"])),
-            ]))
-            .unwrap();
+        let planned = SCHEMA.conformed([
+            ("min_size", Value::number(1)),
+            ("max_size", Value::number(2)),
+            ("max_instance_lifetime", Value::number(604800)),
+            ("desired_capacity_type", Value::string("vcpu")),
+            ("enabled_metrics", string_set(["GroupMaxSize"])),
+        ]);
         assert_eq!(
             attr(&planned, "metrics_granularity"),
             Value::string("1Minute")
@@ -1506,69 +1485,67 @@ mod tests {
     }
 
     fn mixed_group(version: &str) -> Value {
-        SCHEMA
-            .conform(&Value::map([
-                ("min_size", Value::number(0)),
-                ("max_size", Value::number(2)),
-                (
-                    MIXED,
-                    Value::List(vec![Value::map([
-                        (
-                            "instances_distribution",
-                            Value::List(vec![Value::map([(
-                                "on_demand_percentage_above_base_capacity",
-                                Value::number(25),
-                            )])]),
-                        ),
-                        (
-                            "launch_template",
-                            Value::List(vec![Value::map([
-                                (
-                                    "launch_template_specification",
-                                    Value::List(vec![Value::map([
-                                        ("launch_template_id", Value::string("lt-1")),
-                                        ("version", Value::string(version)),
-                                    ])]),
-                                ),
-                                (
-                                    "override",
-                                    Value::List(vec![
-                                        Value::map([("instance_type", Value::string("t3.micro"))]),
-                                        Value::map([
-                                            ("instance_type", Value::string("t3a.micro")),
-                                            (
-                                                "launch_template_specification",
-                                                Value::List(vec![Value::map([(
-                                                    "launch_template_name",
-                                                    Value::string("arm"),
-                                                )])]),
-                                            ),
-                                        ]),
+        SCHEMA.conformed([
+            ("min_size", Value::number(0)),
+            ("max_size", Value::number(2)),
+            (
+                MIXED,
+                Value::List(vec![Value::map([
+                    (
+                        "instances_distribution",
+                        Value::List(vec![Value::map([(
+                            "on_demand_percentage_above_base_capacity",
+                            Value::number(25),
+                        )])]),
+                    ),
+                    (
+                        "launch_template",
+                        Value::List(vec![Value::map([
+                            (
+                                "launch_template_specification",
+                                Value::List(vec![Value::map([
+                                    ("launch_template_id", Value::string("lt-1")),
+                                    ("version", Value::string(version)),
+                                ])]),
+                            ),
+                            (
+                                "override",
+                                Value::List(vec![
+                                    Value::map([("instance_type", Value::string("t3.micro"))]),
+                                    Value::map([
+                                        ("instance_type", Value::string("t3a.micro")),
+                                        (
+                                            "launch_template_specification",
+                                            Value::List(vec![Value::map([(
+                                                "launch_template_name",
+                                                Value::string("arm"),
+                                            )])]),
+                                        ),
                                     ]),
-                                ),
-                            ])]),
-                        ),
-                    ])]),
-                ),
-                (
-                    REFRESH,
-                    Value::List(vec![Value::map([
-                        ("strategy", Value::string("Rolling")),
-                        ("triggers", string_set(["tag"])),
-                        (
-                            "preferences",
-                            Value::List(vec![Value::map([
-                                ("instance_warmup", Value::string("60")),
-                                (
-                                    "checkpoint_percentages",
-                                    Value::List(vec![Value::number(50), Value::number(100)]),
-                                ),
-                            ])]),
-                        ),
-                    ])]),
-                ),
-            ]))
-            .unwrap()
+                                ]),
+                            ),
+                        ])]),
+                    ),
+                ])]),
+            ),
+            (
+                REFRESH,
+                Value::List(vec![Value::map([
+                    ("strategy", Value::string("Rolling")),
+                    ("triggers", string_set(["tag"])),
+                    (
+                        "preferences",
+                        Value::List(vec![Value::map([
+                            ("instance_warmup", Value::string("60")),
+                            (
+                                "checkpoint_percentages",
+                                Value::List(vec![Value::number(50), Value::number(100)]),
+                            ),
+                        ])]),
+                    ),
+                ])]),
+            ),
+        ])
     }
 
     #[test]

@@ -27,6 +27,7 @@ use aws_sdk_autoscaling::types::AutoScalingGroup;
 use super::batch::{self, Capacity, GroupInstance};
 use super::rolling_update::{pending_of, RollingSettings};
 use crate::aws::call::call;
+use crate::aws::error::Result;
 use crate::aws::error::{from_sdk, wait_until, ApiError, ErrorKind};
 use crate::aws::paged::in_chunks;
 use crate::aws::rollout::{RolloutContext, RolloutEvent, RolloutFailure};
@@ -68,7 +69,7 @@ fn mark(remaining: &[String], step: &str, error: Option<&str>) -> Value {
     Value::map(m)
 }
 
-async fn describe_group(clients: &AwsClients, name: &str) -> Result<AutoScalingGroup, ApiError> {
+async fn describe_group(clients: &AwsClients, name: &str) -> Result<AutoScalingGroup> {
     super::describe_one(clients, name).await?.ok_or_else(|| {
         ApiError::new(
             ErrorKind::NotFound,
@@ -110,7 +111,7 @@ struct Target {
     instance_type: Option<String>,
 }
 
-async fn target_of(clients: &AwsClients, g: &AutoScalingGroup) -> Result<Target, ApiError> {
+async fn target_of(clients: &AwsClients, g: &AutoScalingGroup) -> Result<Target> {
     let mut t = Target::default();
     if let Some(lt) = g.launch_template() {
         let version = lt.version().unwrap_or("$Default").to_string();
@@ -165,7 +166,7 @@ async fn group_instances(
     clients: &AwsClients,
     g: &AutoScalingGroup,
     target: &Target,
-) -> Result<Vec<GroupInstance>, ApiError> {
+) -> Result<Vec<GroupInstance>> {
     let ids: Vec<String> = g
         .instances()
         .iter()
@@ -252,7 +253,7 @@ impl ContainerInstance {
 async fn container_instances(
     clients: &AwsClients,
     cluster: &str,
-) -> Result<BTreeMap<String, ContainerInstance>, ApiError> {
+) -> Result<BTreeMap<String, ContainerInstance>> {
     let ecs = &clients.ecs;
     let listed = ecs.list_container_instances().cluster(cluster);
     let arns: Vec<String> =
@@ -296,7 +297,7 @@ async fn container_instances(
 
 /// Services of the cluster that are not steady (more than one deployment, or running fewer
 /// tasks than desired), by name.
-async fn unsteady_services(clients: &AwsClients, cluster: &str) -> Result<Vec<String>, ApiError> {
+async fn unsteady_services(clients: &AwsClients, cluster: &str) -> Result<Vec<String>> {
     let ecs = &clients.ecs;
     let listed = ecs.list_services().cluster(cluster);
     let arns: Vec<String> =
@@ -334,7 +335,7 @@ fn busy(e: &ApiError) -> bool {
     )
 }
 
-async fn set_capacity(clients: &AwsClients, name: &str, c: Capacity) -> Result<(), ApiError> {
+async fn set_capacity(clients: &AwsClients, name: &str, c: Capacity) -> Result<()> {
     crate::aws::resources::retry_while(
         &format!("Auto Scaling group {name} to accept a new capacity"),
         BUSY_LIMIT,
@@ -360,7 +361,7 @@ async fn set_state(
     cluster: &str,
     arns: &[String],
     status: &str,
-) -> Result<(), ApiError> {
+) -> Result<()> {
     call(|| {
         clients
             .ecs
@@ -381,7 +382,7 @@ async fn terminate(
     group: &str,
     ids: &[String],
     protected: &BTreeSet<String>,
-) -> Result<(), ApiError> {
+) -> Result<()> {
     let unprotect: Vec<String> = ids
         .iter()
         .filter(|i| protected.contains(*i))
@@ -430,8 +431,8 @@ async fn terminate(
 /// Waits with `wait_until`, giving up at once when the apply is interrupted.
 async fn guarded<T>(
     interrupt: Option<&Interrupt>,
-    fut: impl std::future::Future<Output = Result<T, ApiError>>,
-) -> Result<T, ApiError> {
+    fut: impl std::future::Future<Output = Result<T>>,
+) -> Result<T> {
     let interrupted = async {
         match interrupt {
             Some(i) => i.wait().await,
