@@ -163,18 +163,23 @@ pub fn state_id(v: &Value) -> Option<String> {
     v.as_map()?.get("id")?.as_str().map(String::from)
 }
 
-/// Sets `name` to a unique name made from `prefix_attr` (or `default_prefix`) when the
-/// configuration gives no name, as the type's create would; for
-/// [`ResourceType::pin_generated`](super::ResourceType::pin_generated).
-pub fn pin_name(mut planned: Value, name: &str, prefix_attr: &str, default_prefix: &str) -> Value {
+/// Sets `name` to a unique name made from the argument `prefix_attr` (if the type has one and
+/// it is set, else `default_prefix`) when the configuration gives no name, as the type's create
+/// would; for [`ResourceType::pin_generated`](super::ResourceType::pin_generated).
+pub fn pin_name(
+    mut planned: Value,
+    name: &str,
+    prefix_attr: Option<&str>,
+    default_prefix: &str,
+) -> Value {
     let Value::Map(m) = &mut planned else {
         return planned;
     };
     if m.get(name).and_then(Value::as_str).is_some() {
         return planned;
     }
-    let prefix = m
-        .get(prefix_attr)
+    let prefix = prefix_attr
+        .and_then(|p| m.get(p))
         .and_then(Value::as_str)
         .unwrap_or(default_prefix)
         .to_string();
@@ -270,18 +275,18 @@ mod tests {
             ("name", Value::Null),
             ("name_prefix", Value::string("web-")),
         ]);
-        let pinned = pin_name(planned, "name", "name_prefix", "tf-");
+        let pinned = pin_name(planned, "name", Some("name_prefix"), "tf-");
         let name = pinned.as_map().unwrap()["name"]
             .as_str()
             .unwrap()
             .to_string();
         assert!(name.starts_with("web-") && name.len() == 4 + 26, "{name}");
-        let again = pin_name(pinned.clone(), "name", "name_prefix", "tf-");
+        let again = pin_name(pinned.clone(), "name", Some("name_prefix"), "tf-");
         assert_eq!(again, pinned, "an already pinned name stays");
         let unnamed = pin_name(
             Value::map([("name", Value::Null)]),
             "name",
-            "name_prefix",
+            Some("name_prefix"),
             "tf-",
         );
         assert!(unnamed.as_map().unwrap()["name"]

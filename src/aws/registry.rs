@@ -145,6 +145,57 @@ mod tests {
         assert!(!resource_type("null_resource").unwrap().importable());
     }
 
+    /// A declared generated name names two settable string arguments of the type's schema,
+    /// and the default `pin_generated` fills the name from the prefix argument, or from the
+    /// default prefix when that is unset too, and leaves a configured name alone.
+    #[test]
+    fn declared_generated_names_are_pinned_from_the_prefix_arguments() {
+        let mut pinned = Vec::new();
+        for t in RESOURCE_TYPES.iter().map(|r| r.resource_type) {
+            let Some(g) = t.declaration().generated_name else {
+                continue;
+            };
+            for arg in std::iter::once(g.name).chain(g.prefix) {
+                let a = t
+                    .schema()
+                    .attribute(arg)
+                    .unwrap_or_else(|| panic!("{}: {arg} is not in the schema", t.type_name()));
+                assert!(a.settable(), "{}: {arg} is not settable", t.type_name());
+            }
+            let name_of = |planned: Value| {
+                t.pin_generated(planned).as_map().unwrap()[g.name]
+                    .as_str()
+                    .map(String::from)
+            };
+            let unset = name_of(Value::map::<&str>([])).unwrap();
+            assert_eq!(
+                crate::aws::resources::prefix_of_unique_name(&unset),
+                Some(g.default_prefix),
+                "{}",
+                t.type_name()
+            );
+            if let Some(prefix) = g.prefix {
+                let prefixed = name_of(Value::map([(prefix, Value::string("web-"))])).unwrap();
+                assert_eq!(
+                    crate::aws::resources::prefix_of_unique_name(&prefixed),
+                    Some("web-")
+                );
+            }
+            let named = name_of(Value::map([(g.name, Value::string("given"))]));
+            assert_eq!(named.as_deref(), Some("given"), "{}", t.type_name());
+            pinned.push(t.type_name());
+        }
+        // Types that generate names another way keep their own pin_generated.
+        for t in [
+            "aws_iam_role",
+            "aws_key_pair",
+            "aws_cloudwatch_event_target",
+        ] {
+            assert!(pinned.contains(&t), "{t}");
+        }
+        assert!(!pinned.contains(&"aws_sns_topic"));
+    }
+
     /// How each type's objects are found again after an interrupted apply. A new type must be
     /// added here (and to the table in docs/state.md): the decision cannot be left to a default.
     const ADOPTION: &[(&str, &str)] = &[

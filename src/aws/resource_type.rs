@@ -285,7 +285,22 @@ impl Declaration {
     ) -> Self {
         self.generated_name = Some(GeneratedName {
             name,
-            prefix,
+            prefix: Some(prefix),
+            default_prefix,
+        });
+        self
+    }
+
+    /// A name made up from `default_prefix` when the configuration leaves `name` unset, for
+    /// a type without a prefix argument (an EventBridge target's `target_id`).
+    pub const fn generated_name_without_prefix(
+        mut self,
+        name: &'static str,
+        default_prefix: &'static str,
+    ) -> Self {
+        self.generated_name = Some(GeneratedName {
+            name,
+            prefix: None,
             default_prefix,
         });
         self
@@ -293,11 +308,11 @@ impl Declaration {
 }
 
 /// A name argument that the type fills in when the configuration does not: `name` from
-/// `name_prefix`, or from `default_prefix` when that is unset too.
+/// the `prefix` argument, or from `default_prefix` when the type has none or it is unset.
 #[derive(Clone, Copy, Debug)]
 pub struct GeneratedName {
     pub name: &'static str,
-    pub prefix: &'static str,
+    pub prefix: Option<&'static str>,
     pub default_prefix: &'static str,
 }
 

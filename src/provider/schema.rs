@@ -902,6 +902,59 @@ fn conform_attrs(
 mod tests {
     use super::*;
 
+    #[test]
+    fn attrs_lists_each_name_with_its_lines_kind_and_type_and_its_own_modifiers() {
+        static LIST: &[AttrSchema] = attrs![
+            computed String: id arn;
+            optional Number: port.force_new().default(Default::Number(80.0)) weight;
+            required StringSet: subnets;
+        ];
+        let seen: Vec<_> = LIST
+            .iter()
+            .map(|a| (a.name, a.kind, a.ty, a.force_new, a.default))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (
+                    "id",
+                    AttrKind::Computed,
+                    AttrType::String,
+                    false,
+                    Default::None
+                ),
+                (
+                    "arn",
+                    AttrKind::Computed,
+                    AttrType::String,
+                    false,
+                    Default::None
+                ),
+                (
+                    "port",
+                    AttrKind::Optional,
+                    AttrType::Number,
+                    true,
+                    Default::Number(80.0)
+                ),
+                (
+                    "weight",
+                    AttrKind::Optional,
+                    AttrType::Number,
+                    false,
+                    Default::None
+                ),
+                (
+                    "subnets",
+                    AttrKind::Required,
+                    AttrType::StringSet,
+                    false,
+                    Default::None
+                ),
+            ]
+        );
+    }
+
     static RULE: &[AttrSchema] = attrs![
         required Number: from_port;
         optional StringList: cidr_blocks;

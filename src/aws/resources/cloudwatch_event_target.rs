@@ -37,12 +37,9 @@ use crate::provider::{BlockSchema, Schema};
 
 pub struct CloudwatchEventTargetType;
 
-static DECLARATION: Declaration = Declaration::new(
-    "aws_cloudwatch_event_target",
-    &SCHEMA,
-    Adoption::Arguments,
-)
-.generated_name("target_id", "target_id_prefix", "terraform-");
+static DECLARATION: Declaration =
+    Declaration::new("aws_cloudwatch_event_target", &SCHEMA, Adoption::Arguments)
+        .generated_name_without_prefix("target_id", "terraform-");
 
 static SCHEMA: Schema = Schema {
     version: 1,
