@@ -1,12 +1,13 @@
 //! Loading a working directory end to end: configuration, variable values, the configuration
 //! graph and the evaluation walk. Commands call [`load`]; they never reach into the stages.
 
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
-use crate::addrs::ResourceInstanceAddr;
+use crate::addrs::{ResourceInstanceAddr, ResourceKey};
 use crate::aws;
 use crate::config::inputs::{self, VarArg};
-use crate::config::{self, BodyExpr, Expr, Mode, Module, Resource};
+use crate::config::{self, BodyExpr, Expr, Mode, Module, ModulePath, Resource};
 use crate::diag::{Diagnostic, Diagnostics, Sources, Span};
 use crate::graph::build;
 use crate::graph::walk::{self, Evaluated, InstanceHook, Settings};
@@ -91,11 +92,11 @@ pub fn load(opts: &LoadOptions) -> Loaded {
     let inputs = inputs::collect(&dir, &opts.vars, &opts.env, &sources, &mut diags);
     let (config_graph, graph_diags) = build::build(&module);
     diags.extend(graph_diags);
-    // Unsupported types do not stop evaluation: the other mistakes are worth reporting too.
-    let mut type_diags = Diagnostics::new();
-    check_types(&module, &mut type_diags);
     crate::timings::mark("configuration parsed");
-    let evaluated = if diags.has_errors() {
+    // Unsupported types do not stop evaluation: the other mistakes are worth reporting too,
+    // and whether a block of such a type matters depends on its instances.
+    let evaluate = !diags.has_errors();
+    let evaluated = if !evaluate {
         Evaluated::default()
     } else {
         let settings = Settings {
@@ -116,7 +117,7 @@ pub fn load(opts: &LoadOptions) -> Loaded {
         ));
         evaluated
     };
-    diags.extend(type_diags);
+    diags.extend(check_types(&module, evaluate.then_some(&evaluated)));
     diags.sort();
     Loaded {
         sources,
@@ -259,17 +260,114 @@ fn argument_span(config: &BodyExpr, name: &str, argument: &str) -> Option<Span> 
     Some(Span::new(config.file, range))
 }
 
-/// Every resource and data block must be of a type ecsform implements.
-fn check_types(root: &Module, diags: &mut Diagnostics) {
-    for (_, module) in root.walk() {
+/// Blocks of types ecsform does not implement. Published modules declare optional resources
+/// behind `count = var.create_x ? 1 : 0`: such a block is an error (at its type label, once
+/// per block) only when it has instances; the types of those without any are named in one
+/// warning. Without an evaluation (the configuration is broken elsewhere), only blocks that
+/// always have an instance — no `count` or `for_each` on them or on a module call above them —
+/// are reported.
+fn check_types(root: &Module, evaluated: Option<&Evaluated>) -> Diagnostics {
+    let instantiated: HashSet<(ModulePath, &ResourceKey)> = evaluated
+        .map(|e| {
+            e.instances
+                .keys()
+                .map(|a| {
+                    (
+                        a.module.0.iter().map(|(n, _)| n.clone()).collect(),
+                        &a.resource,
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut diags = Diagnostics::new();
+    // Blocks without instances, by mode and type, with where the first one is.
+    let mut idle: Vec<(&ResourceKey, Option<Span>)> = Vec::new();
+    for (path, module) in root.walk() {
         for (key, res) in &module.resources {
-            // Once per block, at its type label.
             let span = res.type_span.as_ref().or(res.span.as_ref());
-            if let Err(d) = crate::plan::build::schema_for(key, span) {
+            let Err(d) = crate::plan::build::schema_for(key, span) else {
+                continue;
+            };
+            let has_instances = match evaluated {
+                Some(_) => instantiated.contains(&(path.clone(), key)),
+                None => {
+                    res.count.is_none()
+                        && res.for_each.is_none()
+                        && always_instantiated(root, &path)
+                }
+            };
+            if has_instances {
                 diags.push(d);
+            } else if evaluated.is_some() {
+                idle.push((key, span.cloned()));
             }
         }
     }
+    // A type already reported as an error (another block, or the same block in another
+    // module call) is not named again.
+    let reported: HashSet<(&Mode, &str)> = instantiated
+        .iter()
+        .map(|(_, k)| (&k.mode, k.type_name.as_str()))
+        .collect();
+    idle.retain(|(k, _)| !reported.contains(&(&k.mode, k.type_name.as_str())));
+    let first_idle = idle.first().and_then(|(_, span)| span.clone());
+    let mut types = BTreeSet::new();
+    let mut data = BTreeSet::new();
+    for (key, _) in idle {
+        match key.mode {
+            Mode::Managed => types.insert(format!("\"{}\"", key.type_name)),
+            Mode::Data => data.insert(format!("\"{}\"", key.type_name)),
+        };
+    }
+    let count = types.len() + data.len();
+    if count > 0 {
+        let list = |what: &str, names: BTreeSet<String>| match names.len() {
+            0 => None,
+            1 => Some(format!("{what} {}", names.into_iter().collect::<String>())),
+            _ => Some(format!(
+                "{what}s {}",
+                names.into_iter().collect::<Vec<_>>().join(", ")
+            )),
+        };
+        let named: Vec<String> = [list("resource type", types), list("data source", data)]
+            .into_iter()
+            .flatten()
+            .collect();
+        let (these, left) = match count {
+            1 => ("this type", "it is"),
+            _ => ("these types", "they are"),
+        };
+        // One warning for all of them, at the first such block.
+        diags.push(
+            Diagnostic::warning(
+                "Blocks of unsupported types left out",
+                format!(
+                    "ecsform does not implement the {} yet. No block of {these} has instances \
+                     here (the count or for_each of the block or of its module call is empty), \
+                     so {left} left out; one that gets an instance is an error.",
+                    named.join(" and the ")
+                ),
+            )
+            .at(first_idle),
+        );
+    }
+    diags
+}
+
+/// Whether every module call on `path` has neither `count` nor `for_each`.
+fn always_instantiated(root: &Module, path: &[String]) -> bool {
+    let mut module = root;
+    for name in path {
+        let Some(call) = module.module_calls.get(name) else {
+            return false;
+        };
+        if call.count.is_some() || call.for_each.is_some() {
+            return false;
+        }
+        module = &call.module;
+    }
+    true
 }
 
 /// `terraform { required_version, required_providers }` of every module.

@@ -692,3 +692,29 @@ fn every_supported_type_has_the_aws_provider_s_schema() {
         "{found:?}"
     );
 }
+
+#[test]
+fn unsupported_types_without_instances_are_left_out_with_one_warning() {
+    let loaded = load::load(&LoadOptions {
+        dir: valid("unsupported-types-unused"),
+        ..LoadOptions::default()
+    });
+    let rendered = loaded.diags.render(&loaded.sources, false);
+    assert!(!loaded.diags.has_errors(), "{rendered}");
+    assert_eq!(rendered.matches("Warning: ").count(), 1, "{rendered}");
+    for name in [
+        "resource types \"aws_rds_cluster\", \"aws_rds_cluster_instance\"",
+        "data source \"aws_rds_engine_version\"",
+        "--> optional/main.tf:5:10",
+    ] {
+        assert!(rendered.contains(name), "{name} not in:\n{rendered}");
+    }
+    // References to them evaluate as Terraform's do: empty collections, untaken branches.
+    let out = |name: &str| loaded.evaluated.outputs[name].value.clone();
+    assert_eq!(out("conditional"), Value::Null);
+    assert_eq!(out("splat"), Value::List(Vec::new()));
+    assert_eq!(out("one"), Value::Null);
+    assert_eq!(out("count"), Value::number(0));
+    assert_eq!(out("ids"), Value::List(Vec::new()));
+    assert_eq!(out("tried"), Value::string("none"));
+}
