@@ -124,6 +124,7 @@ impl DataSource for TemplateFile {
         let ctx = LocalRead {
             sources: &Sources::default(),
             pure_only: false,
+            root_dir: Path::new("."),
         };
         rendered(&ctx, config)
             .map_err(|d| ApiError::new(ErrorKind::Invalid, d.summary.clone(), d.detail.clone()))
@@ -186,6 +187,7 @@ mod tests {
         let ctx = LocalRead {
             sources: &Sources::default(),
             pure_only: true,
+            root_dir: Path::new("."),
         };
         TemplateFile.read_locally(&config, &ctx).unwrap()
     }
@@ -223,6 +225,7 @@ mod tests {
         let ctx = LocalRead {
             sources: &Sources::default(),
             pure_only: true,
+            root_dir: Path::new("."),
         };
         for ds in crate::aws::DATA_SOURCES {
             let local = ds

@@ -86,6 +86,7 @@ pub static DATA_SOURCES: &[&dyn DataSource] = &[
     &crate::aws::data::region::Region,
     &crate::aws::data::ssm_parameter::SsmParameter,
     &crate::aws::data::subnet::SubnetData,
+    &crate::aws::data::terraform_remote_state::TerraformRemoteState,
     &crate::aws::data::vpc::VpcData,
 ];
 

@@ -473,4 +473,6 @@ pub struct LocalRead<'a> {
     pub sources: &'a Sources,
     /// Impure functions (`timestamp`, `uuid`) evaluate to unknown: every walk but apply's.
     pub pure_only: bool,
+    /// The working directory, where relative paths such as a local state's resolve.
+    pub root_dir: &'a std::path::Path,
 }

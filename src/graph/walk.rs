@@ -809,6 +809,7 @@ impl<'a> Walker<'a> {
         let ctx = LocalRead {
             sources: self.settings.sources,
             pure_only: self.settings.pure_only,
+            root_dir: self.settings.root_dir,
         };
         aws::data_source(&key.type_name)?.read_locally(config, &ctx)
     }

@@ -718,3 +718,123 @@ fn unsupported_types_without_instances_are_left_out_with_one_warning() {
     assert_eq!(out("ids"), Value::List(Vec::new()));
     assert_eq!(out("tried"), Value::string("none"));
 }
+
+#[test]
+fn terraform_remote_state_reads_ecsform_and_terraform_states_outputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Another ecsform configuration's state, as its apply leaves it.
+    let state_dir = tmp.path().join("network/state");
+    std::fs::create_dir_all(&state_dir).unwrap();
+    let mut store = ecsform::state::StateStore::open(&state_dir.join("ecsform.sqlite")).unwrap();
+    store
+        .set_outputs(&[
+            ("vpc_id".into(), serde_json::json!("vpc-0abc"), false),
+            (
+                "subnets".into(),
+                serde_json::json!(["subnet-a", "subnet-b"]),
+                false,
+            ),
+            ("token".into(), serde_json::json!("s3cr3t"), true),
+        ])
+        .unwrap();
+    drop(store);
+    // A Terraform state (format version 4), read-only.
+    std::fs::write(
+        tmp.path().join("dns.tfstate"),
+        r#"{"version":4,"terraform_version":"1.9.5","serial":7,"lineage":"l",
+            "outputs":{"zone_id":{"value":"Z123","type":"string"}},"resources":[]}"#,
+    )
+    .unwrap();
+    let root = tmp.path().join("app");
+    std::fs::create_dir_all(root.join("modules/lookup")).unwrap();
+    std::fs::write(
+        root.join("main.tf"),
+        r#"
+data "terraform_remote_state" "network" {
+  backend = "local"
+  config = {
+    path = "../network/state/ecsform.sqlite"
+  }
+  defaults = {
+    region = "eu-west-1"
+  }
+}
+
+# Relative paths resolve from the working directory, in a module too (as in Terraform).
+module "lookup" {
+  source = "./modules/lookup"
+}
+
+output "vpc" {
+  value = data.terraform_remote_state.network.outputs.vpc_id
+}
+
+output "second_subnet" {
+  value = data.terraform_remote_state.network.outputs.subnets[1]
+}
+
+output "region" {
+  value = data.terraform_remote_state.network.outputs.region
+}
+
+output "token" {
+  value     = data.terraform_remote_state.network.outputs.token
+  sensitive = true
+}
+
+output "zone" {
+  value = module.lookup.zone
+}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("modules/lookup/main.tf"),
+        r#"
+data "terraform_remote_state" "dns" {
+  backend = "local"
+  config = {
+    path = "../dns.tfstate"
+  }
+}
+
+output "zone" {
+  value = data.terraform_remote_state.dns.outputs.zone_id
+}
+"#,
+    )
+    .unwrap();
+    let loaded = load::load(&LoadOptions {
+        dir: root.clone(),
+        ..LoadOptions::default()
+    });
+    assert!(
+        loaded.diags.is_empty(),
+        "{}",
+        loaded.diags.render(&loaded.sources, false)
+    );
+    let out = |name: &str| &loaded.evaluated.outputs[name];
+    assert_eq!(out("vpc").value, Value::string("vpc-0abc"));
+    assert_eq!(out("second_subnet").value, Value::string("subnet-b"));
+    assert_eq!(out("region").value, Value::string("eu-west-1"));
+    assert_eq!(out("zone").value, Value::string("Z123"));
+    assert!(out("token").value.contains_sensitive());
+
+    // Without `sensitive = true`, an output of the sensitive value is refused, as in Terraform.
+    let text = std::fs::read_to_string(root.join("main.tf")).unwrap();
+    std::fs::write(
+        root.join("main.tf"),
+        text.replace("  sensitive = true\n", ""),
+    )
+    .unwrap();
+    let loaded = load::load(&LoadOptions {
+        dir: root,
+        ..LoadOptions::default()
+    });
+    let rendered = loaded.diags.render(&loaded.sources, false);
+    assert!(
+        rendered.contains("Error: Output refers to sensitive values"),
+        "{rendered}"
+    );
+    assert!(!rendered.contains("s3cr3t"), "{rendered}");
+}

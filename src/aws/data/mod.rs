@@ -8,6 +8,7 @@ pub mod iam_policy_document;
 pub mod region;
 pub mod ssm_parameter;
 pub mod subnet;
+pub mod terraform_remote_state;
 pub mod vpc;
 
 use aws_sdk_ec2::types::Filter;
