@@ -186,7 +186,10 @@ impl InstanceHook for ApplyValues<'_> {
                 .data
                 .read(&addr.resource.type_name, &conformed)
                 .map(|v| schema.decode(&v))
-                .map_err(|m| Diagnostic::error(format!("Error reading data source {addr}"), m));
+                .map_err(|m| {
+                    Diagnostic::error(format!("Error reading data source {addr}"), m)
+                        .at(span.cloned())
+                });
         }
         match self.values.get(addr) {
             Some(v) => Ok(v.clone()),

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use std::future::Future;
 
 use aws_sdk_ec2::types::{
-    Address, Filter, InternetGateway, KeyPairInfo, LaunchTemplate, NatGateway, NetworkAcl,
-    RouteTable, SecurityGroup, Subnet, Tag, Vpc,
+    Address, Filter, InternetGateway, KeyPairInfo, LaunchTemplate, ManagedPrefixList, NatGateway,
+    NetworkAcl, RouteTable, SecurityGroup, Subnet, Tag, Vpc, VpcEndpoint,
 };
 
 use async_trait::async_trait;
@@ -97,6 +97,8 @@ ec2_object!(NetworkAcl: network_acl_id, describe_network_acls(), set_network_acl
 // DescribeLaunchTemplates has no filter on the id.
 ec2_object!(LaunchTemplate: launch_template_id, describe_launch_templates(), set_launch_template_ids, set_filters, None, paginated);
 ec2_object!(Address: allocation_id, describe_addresses(), set_allocation_ids, set_filters, Some("allocation-id"), addresses);
+ec2_object!(ManagedPrefixList: prefix_list_id, describe_managed_prefix_lists(), set_prefix_list_ids, set_filters, Some("prefix-list-id"), paginated);
+ec2_object!(VpcEndpoint: vpc_endpoint_id, describe_vpc_endpoints(), set_vpc_endpoint_ids, set_filters, Some("vpc-endpoint-id"), paginated);
 ec2_object!(KeyPairInfo: key_name, describe_key_pairs(include_public_key(true)), set_key_names, set_filters, Some("key-name"), key_pairs);
 
 /// An EC2 filter: `name` is one of `values`.

@@ -82,10 +82,15 @@ pub static DATA_SOURCES: &[&dyn DataSource] = &[
     &crate::aws::data::ami::Ami,
     &crate::aws::data::availability_zones::AvailabilityZones,
     &crate::aws::data::caller_identity::CallerIdentity,
+    &crate::aws::data::ec2_managed_prefix_list::ManagedPrefixListData,
     &crate::aws::data::iam_policy_document::IamPolicyDocument,
+    &crate::aws::data::key_pair::KeyPairData,
+    &crate::aws::data::launch_template::LaunchTemplateData,
     &crate::aws::data::region::Region,
+    &crate::aws::data::security_group::SecurityGroupData,
     &crate::aws::data::ssm_parameter::SsmParameter,
     &crate::aws::data::subnet::SubnetData,
+    &crate::aws::data::subnets::Subnets,
     &crate::aws::data::terraform_remote_state::TerraformRemoteState,
     &crate::aws::data::vpc::VpcData,
 ];
@@ -105,9 +110,23 @@ pub fn resource_type_names() -> Vec<&'static str> {
     names
 }
 
-/// Names of every supported data source, sorted.
+/// Older names the AWS provider also gives data sources (alias, data source): the same schema
+/// and behaviour, as for resource types' [`Registered::aliases`].
+pub static DATA_SOURCE_ALIASES: &[(&str, &str)] = &[];
+
+/// Every name a data source is known by, aliases included, with the data source it names.
+pub fn named_data_sources() -> impl Iterator<Item = (&'static str, &'static dyn DataSource)> {
+    let own = DATA_SOURCES.iter().map(|d| (d.type_name(), *d));
+    let aliases = DATA_SOURCE_ALIASES.iter().filter_map(|(alias, name)| {
+        let target = DATA_SOURCES.iter().find(|d| d.type_name() == *name)?;
+        Some((*alias, *target))
+    });
+    own.chain(aliases)
+}
+
+/// Names of every supported data source, aliases included, sorted.
 pub fn data_source_names() -> Vec<&'static str> {
-    let mut names: Vec<_> = DATA_SOURCES.iter().map(|d| d.type_name()).collect();
+    let mut names: Vec<_> = named_data_sources().map(|(name, _)| name).collect();
     names.sort_unstable();
     names
 }
@@ -119,8 +138,11 @@ pub fn resource_type(name: &str) -> Option<&'static dyn ResourceType> {
         .map(|(_, t)| t)
 }
 
+/// The data source a name (or alias: `aws_alb` is `aws_lb`) names.
 pub fn data_source(name: &str) -> Option<&'static dyn DataSource> {
-    DATA_SOURCES.iter().copied().find(|t| t.type_name() == name)
+    named_data_sources()
+        .find(|(n, _)| *n == name)
+        .map(|(_, d)| d)
 }
 
 #[cfg(test)]

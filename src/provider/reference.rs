@@ -115,6 +115,7 @@ fn merge(
                 // Written as blocks, but an attribute of a list or set of objects type in the
                 // provider's schema: the object's other fields are unsupported arguments.
                 b.attribute_syntax = true;
+                b.read_only = kind_of(r) == AttrKind::Computed;
                 if let Some(Json::Object(fields)) = r["type"].get(1).and_then(|e| e.get(1)) {
                     let mut attrs = b.attributes.to_vec();
                     for (name, t) in fields {

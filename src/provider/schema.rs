@@ -261,6 +261,9 @@ pub struct BlockSchema {
     /// also be written as blocks (Terraform's "attributes as blocks": `ingress`, `route`):
     /// `providers schema -json` shows it as that attribute.
     pub attribute_syntax: bool,
+    /// The provider's schema has it as a computed-only attribute (a data source's
+    /// `entries`, `health_check`): AWS sets it, and writing it is an error.
+    pub read_only: bool,
     /// AWS does not store it (an Auto Scaling group's `instance_refresh`): refresh keeps the
     /// recorded blocks, as for a `local` attribute.
     pub local: bool,
@@ -279,6 +282,7 @@ impl BlockSchema {
             computed: false,
             unsupported: false,
             attribute_syntax: false,
+            read_only: false,
             local: false,
         }
     }
@@ -659,6 +663,16 @@ fn decode_attrs(
         .collect()
 }
 
+/// Whether the configuration wrote anything for a block type: evaluation may give a block type
+/// that was not written as null or as no blocks.
+fn written(v: &Value) -> bool {
+    match v.unmarked() {
+        Value::Null => false,
+        Value::List(items) | Value::Set(items) => !items.is_empty(),
+        _ => true,
+    }
+}
+
 /// One object (the resource's, or one block's) conformed: `path` is where it is, empty at the
 /// top level.
 fn conform_object(
@@ -694,7 +708,11 @@ fn conform_object(
             && !given[key].unmarked().is_null()
         {
             errors.push(not_supported_yet(path, key, "argument"));
-        } else if attr.is_some_and(|a| !a.settable()) {
+        } else if attr.is_some_and(|a| !a.settable())
+            || blocks
+                .iter()
+                .any(|b| b.name == key && b.read_only && written(&given[key]))
+        {
             let detail = format!(
                 "Cannot set value for \"{key}\": the provider has marked it as read-only (AWS sets it). Remove the configuration line setting the value."
             );
@@ -709,10 +727,12 @@ fn conform_object(
     }
     let mut out = conform_attrs(attrs, given, errors, path);
     for b in blocks {
-        out.insert(
-            b.name.to_string(),
-            conform_block(b, given.get(b.name), errors, path),
-        );
+        let v = match given.get(b.name) {
+            // Reported above, once for the whole block.
+            Some(v) if b.read_only && written(v) => Value::Unknown,
+            v => conform_block(b, v, errors, path),
+        };
+        out.insert(b.name.to_string(), v);
     }
     out
 }

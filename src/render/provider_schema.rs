@@ -130,24 +130,33 @@ fn attribute(a: &AttrSchema) -> Json {
 
 /// A block type shown as the provider's attribute of a list or set of objects type.
 fn block_as_attribute(b: &BlockSchema) -> Json {
+    let mut out = Map::new();
+    out.insert("type".into(), block_type(b));
+    out.insert("description_kind".into(), json!("plain"));
+    if !b.read_only {
+        out.insert("optional".into(), json!(true));
+    }
+    if b.computed || b.read_only {
+        out.insert("computed".into(), json!(true));
+    }
+    Json::Object(out)
+}
+
+/// The list or set of objects type of a block written as an attribute, nested blocks
+/// included.
+fn block_type(b: &BlockSchema) -> Json {
     let fields: Map<String, Json> = b
         .attributes
         .iter()
         .map(|a| (a.name.to_string(), attr_type(a.ty)))
+        .chain(b.blocks.iter().map(|n| (n.name.to_string(), block_type(n))))
         .collect();
     let collection = if b.nesting == Nesting::Set {
         "set"
     } else {
         "list"
     };
-    let mut out = Map::new();
-    out.insert("type".into(), json!([collection, ["object", fields]]));
-    out.insert("description_kind".into(), json!("plain"));
-    out.insert("optional".into(), json!(true));
-    if b.computed {
-        out.insert("computed".into(), json!(true));
-    }
-    Json::Object(out)
+    json!([collection, ["object", fields]])
 }
 
 /// A type in Terraform's JSON notation: `"string"`, `["list","string"]`, `"dynamic"`.

@@ -846,7 +846,10 @@ async fn subnet_and_vpc_data_sources_find_exactly_one() {
         .read(&c, &conform(Value::map([("vpc_id", s(&vpc))])))
         .await
         .unwrap_err();
-    assert!(several.message.contains("multiple subnets"), "{several}");
+    assert!(
+        several.message.contains("multiple EC2 Subnets matched"),
+        "{several}"
+    );
     let none = subnet
         .read(
             &c,
@@ -854,7 +857,7 @@ async fn subnet_and_vpc_data_sources_find_exactly_one() {
         )
         .await
         .unwrap_err();
-    assert!(none.message.contains("no matching subnet"), "{none}");
+    assert!(none.message == "no matching EC2 Subnet found", "{none}");
 
     let vpc_ds = aws::data_source("aws_vpc").expect("registered");
     let conform = |v: Value| vpc_ds.schema().conform(&v).expect("conforms");
@@ -883,7 +886,7 @@ async fn subnet_and_vpc_data_sources_find_exactly_one() {
         )
         .await
         .unwrap_err();
-    assert!(none.message.contains("no matching VPC"), "{none}");
+    assert!(none.message == "no matching EC2 VPC found", "{none}");
 }
 
 /// `&'static dyn ResourceType` from a unit struct, for the helpers.

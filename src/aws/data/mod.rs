@@ -4,10 +4,15 @@
 pub mod ami;
 pub mod availability_zones;
 pub mod caller_identity;
+pub mod ec2_managed_prefix_list;
 pub mod iam_policy_document;
+pub mod key_pair;
+pub mod launch_template;
 pub mod region;
+pub mod security_group;
 pub mod ssm_parameter;
 pub mod subnet;
+pub mod subnets;
 pub mod terraform_remote_state;
 pub mod vpc;
 
@@ -19,8 +24,9 @@ use super::AwsClients;
 use crate::aws::error::Result;
 use crate::lang::Value;
 use crate::provider::attrs;
+use crate::provider::values::state_object;
 use crate::provider::values::{get_blocks, get_bool, get_str, get_string_map, get_strings};
-use crate::provider::BlockSchema;
+use crate::provider::{BlockSchema, Schema};
 
 /// The `filter { name = ..., values = [...] }` blocks of EC2 lookups.
 pub(crate) static FILTER_BLOCK: BlockSchema = BlockSchema::set(
@@ -78,7 +84,16 @@ pub(crate) async fn lookup_one<T: Ec2Object>(
     what: &str,
 ) -> Result<T> {
     let id = get_str(config, "id").map(|id| vec![id.to_string()]);
-    exactly_one(what, describe_matching(clients, id, filters).await?)
+    exactly_one(what, found(describe_matching(clients, id, filters).await)?)
+}
+
+/// What a lookup found: nothing when AWS answers that an id it was asked for does not exist
+/// (`InvalidSubnetID.NotFound`), as the AWS provider's finders count it.
+pub(crate) fn found<T>(described: Result<Vec<T>>) -> Result<Vec<T>> {
+    match described {
+        Err(e) if e.is_not_found() => Ok(Vec::new()),
+        other => other,
+    }
 }
 
 /// A lookup's result `state` with the configuration's `filter` blocks, as they were given.
@@ -89,12 +104,28 @@ pub(crate) fn with_filter_blocks(mut state: Value, config: &Value) -> Value {
     state
 }
 
+/// A data source's result made of the state of the resource type it looks up: each of the
+/// data source's attributes and blocks that the resource's state has, the rest as
+/// [`state_object`] leaves them, then `extra` (the data source's own).
+pub(crate) fn from_resource_state(
+    schema: &Schema,
+    resource: &Value,
+    extra: impl IntoIterator<Item = (&'static str, Value)>,
+) -> Value {
+    let names = schema.attributes.iter().map(|a| a.name);
+    let names = names.chain(schema.blocks.iter().map(|b| b.name));
+    let shared = names.filter_map(|name| Some((name, resource.as_map()?.get(name)?.clone())));
+    state_object(schema, shared.collect::<Vec<_>>().into_iter().chain(extra))
+}
+
 /// An EC2 filter with one value.
 pub(crate) fn filter(name: &str, value: impl Into<String>) -> Filter {
     Filter::builder().name(name).values(value).build()
 }
 
-/// The one object a lookup found, or the error Terraform users know.
+/// The one object a lookup found, or the error Terraform users know: `what` is the name the
+/// AWS provider gives the object in these messages ("EC2 Subnet"), and the wording is its
+/// own (`tfresource.SingularDataSourceFindError`).
 pub(crate) fn exactly_one<T>(what: &str, mut found: Vec<T>) -> Result<T> {
     match found.len() {
         1 => Ok(found.remove(0)),
@@ -103,10 +134,10 @@ pub(crate) fn exactly_one<T>(what: &str, mut found: Vec<T>) -> Result<T> {
             "NoMatch",
             format!("no matching {what} found"),
         )),
-        n => Err(ApiError::new(
+        _ => Err(ApiError::new(
             ErrorKind::Invalid,
             "MultipleMatches",
-            format!("multiple {what}s matched ({n}); use additional constraints to reduce matches to a single {what}"),
+            format!("multiple {what}s matched; use additional constraints to reduce matches to a single {what}"),
         )),
     }
 }

@@ -112,7 +112,7 @@ impl DataSource for SubnetData {
     }
 
     async fn read(&self, clients: &AwsClients, config: &Value) -> Result<Value> {
-        let subnet: Subnet = lookup_one(clients, config, filters(config), "subnet").await?;
+        let subnet: Subnet = lookup_one(clients, config, filters(config), "EC2 Subnet").await?;
         Ok(subnet_state(config, &subnet, &clients.region))
     }
 }
@@ -140,9 +140,9 @@ mod tests {
 
     #[test]
     fn several_matches_are_an_error() {
-        let e = exactly_one("subnet", vec![1, 2]).unwrap_err();
-        assert!(e.message.contains("multiple subnets matched"), "{e}");
-        assert!(exactly_one::<u8>("subnet", vec![])
+        let e = exactly_one("EC2 Subnet", vec![1, 2]).unwrap_err();
+        assert!(e.message == "multiple EC2 Subnets matched; use additional constraints to reduce matches to a single EC2 Subnet", "{e}");
+        assert!(exactly_one::<u8>("EC2 Subnet", vec![])
             .unwrap_err()
             .is_not_found());
     }

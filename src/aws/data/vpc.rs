@@ -113,7 +113,7 @@ impl DataSource for VpcData {
     }
 
     async fn read(&self, clients: &AwsClients, config: &Value) -> Result<Value> {
-        let vpc: Vpc = lookup_one(clients, config, filters(config), "VPC").await?;
+        let vpc: Vpc = lookup_one(clients, config, filters(config), "EC2 VPC").await?;
         let vpc_id = vpc.vpc_id().unwrap_or_default();
         let extras = Extras {
             dns_support: dns_attribute(clients, vpc_id, VpcAttributeName::EnableDnsSupport).await?,

@@ -67,7 +67,7 @@ pub struct LaunchTemplateType;
 static DECLARATION: Declaration = Declaration::new("aws_launch_template", &SCHEMA, Adoption::Tags)
     .generated_name("name", "name_prefix", "ecsform-");
 
-static IAM_INSTANCE_PROFILE: &[AttrSchema] = attrs![
+pub(crate) static IAM_INSTANCE_PROFILE: &[AttrSchema] = attrs![
     optional String: arn name;
 ];
 
@@ -84,17 +84,17 @@ static EBS: &[AttrSchema] = attrs![
     optional_computed String: volume_type;
 ];
 
-static BLOCK_DEVICE_MAPPINGS: BlockSchema =
+pub(crate) static BLOCK_DEVICE_MAPPINGS: BlockSchema =
     BlockSchema::list("block_device_mappings", BLOCK_DEVICE)
         .blocks(&[BlockSchema::list("ebs", EBS).max_items(1)]);
 
-static MONITORING: &[AttrSchema] = attrs![
+pub(crate) static MONITORING: &[AttrSchema] = attrs![
     optional Bool: enabled;
 ];
 
 /// Optional and computed in the provider; ecsform spells out the values AWS applies when a
 /// request leaves them out, and sends them all.
-static METADATA_OPTIONS: &[AttrSchema] = attrs![
+pub(crate) static METADATA_OPTIONS: &[AttrSchema] = attrs![
     optional_computed String: http_endpoint.default(Default::Str("enabled"));
     optional_computed String: http_tokens.default(Default::Str("optional"));
     optional_computed Number: http_put_response_hop_limit.default(Default::Number(1.0));
@@ -102,7 +102,7 @@ static METADATA_OPTIONS: &[AttrSchema] = attrs![
     optional_computed String: instance_metadata_tags.default(Default::Str("disabled"));
 ];
 
-static CREDIT_SPECIFICATION: &[AttrSchema] = attrs![
+pub(crate) static CREDIT_SPECIFICATION: &[AttrSchema] = attrs![
     optional String: cpu_credits;
 ];
 
@@ -118,12 +118,12 @@ static SPOT_OPTIONS: &[AttrSchema] = attrs![
     optional_computed String: valid_until;
 ];
 
-static INSTANCE_MARKET_OPTIONS: BlockSchema =
+pub(crate) static INSTANCE_MARKET_OPTIONS: BlockSchema =
     BlockSchema::list("instance_market_options", MARKET_OPTIONS)
         .max_items(1)
         .blocks(&[BlockSchema::list("spot_options", SPOT_OPTIONS).max_items(1)]);
 
-static PRIVATE_DNS_NAME_OPTIONS: &[AttrSchema] = attrs![
+pub(crate) static PRIVATE_DNS_NAME_OPTIONS: &[AttrSchema] = attrs![
     optional Bool: enable_resource_name_dns_a_record enable_resource_name_dns_aaaa_record;
     optional String: hostname_type;
 ];
@@ -132,7 +132,7 @@ static PRIVATE_DNS_NAME_OPTIONS: &[AttrSchema] = attrs![
 /// nullable booleans written as strings. The rest of the provider's block (prefixes,
 /// `primary_ipv6`, `ena_queue_count`, `connection_tracking_specification`,
 /// `ena_srd_specification`) is refused as not supported yet.
-static NETWORK_INTERFACE: &[AttrSchema] = attrs![
+pub(crate) static NETWORK_INTERFACE: &[AttrSchema] = attrs![
     optional String: associate_carrier_ip_address associate_public_ip_address delete_on_termination;
     optional String: description;
     optional Number: device_index;
@@ -154,7 +154,7 @@ const INTERFACE_SWITCHES: [&str; 3] = [
     "delete_on_termination",
 ];
 
-static TAG_SPECIFICATION: &[AttrSchema] = attrs![
+pub(crate) static TAG_SPECIFICATION: &[AttrSchema] = attrs![
     optional String: resource_type;
     optional StringMap: tags;
 ];
@@ -462,7 +462,7 @@ fn account_of(created_by: Option<&str>) -> &str {
 }
 
 /// The state of a template and its latest version's data.
-fn template_state(t: &LaunchTemplate, v: &LaunchTemplateVersion, region: &str) -> Value {
+pub(crate) fn template_state(t: &LaunchTemplate, v: &LaunchTemplateVersion, region: &str) -> Value {
     let id = t.launch_template_id().unwrap_or_default();
     let name = t.launch_template_name().unwrap_or_default();
     let arn = format!(
@@ -884,7 +884,7 @@ fn tag_spec_blocks(d: &ResponseLaunchTemplateData) -> Value {
 
 /// The latest version of each of `ids`: one request for one template, otherwise one
 /// paginated request for the latest versions of all the account's templates.
-async fn latest_versions(
+pub(crate) async fn latest_versions(
     clients: &AwsClients,
     ids: &[&str],
 ) -> Result<BTreeMap<String, LaunchTemplateVersion>> {
