@@ -151,6 +151,16 @@ impl ApiError {
         self.code_is(&["ActiveInstanceRefreshNotFound"])
     }
 
+    /// Application Auto Scaling's answer for a scalable target, policy or scheduled action it
+    /// does not have: `ObjectNotFoundException` (moto says `ValidationException` "No
+    /// scalable target found ..." / "No scaling policy found ...").
+    pub fn is_unknown_scaling_object(&self) -> bool {
+        self.is_not_found()
+            || self.code_is(&["ValidationException"])
+                && (self.message.starts_with("No scalable target")
+                    || self.message.starts_with("No scaling policy"))
+    }
+
     /// A `ValidationError` (Auto Scaling's, and other query APIs', invalid request).
     pub fn is_validation_error(&self) -> bool {
         self.code_is(&["ValidationError"])

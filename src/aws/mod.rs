@@ -81,6 +81,8 @@ pub struct AwsClients {
     pub ec2: aws_sdk_ec2::Client,
     pub sts: aws_sdk_sts::Client,
     pub autoscaling: aws_sdk_autoscaling::Client,
+    /// Application Auto Scaling (scalable targets and policies of ECS services and others).
+    pub appautoscaling: aws_sdk_applicationautoscaling::Client,
     pub ecs: aws_sdk_ecs::Client,
     pub elbv2: aws_sdk_elasticloadbalancingv2::Client,
     pub events: aws_sdk_eventbridge::Client,
@@ -155,6 +157,7 @@ impl AwsClients {
             ec2: client!(aws_sdk_ec2, config, &hooks),
             sts: client!(aws_sdk_sts, config, &hooks),
             autoscaling: client!(aws_sdk_autoscaling, config, &hooks),
+            appautoscaling: client!(aws_sdk_applicationautoscaling, config, &hooks),
             ecs: client!(aws_sdk_ecs, config, &hooks),
             elbv2: client!(aws_sdk_elasticloadbalancingv2, config, &hooks),
             events: client!(aws_sdk_eventbridge, config, &hooks),

@@ -35,8 +35,11 @@ impl Registered {
 /// Every resource type ecsform implements.
 pub static RESOURCE_TYPES: &[Registered] = &[
     Registered::new(&builtin::NullResource),
+    Registered::new(&resources::appautoscaling_policy::AppautoscalingPolicyType),
+    Registered::new(&resources::appautoscaling_target::AppautoscalingTargetType),
     Registered::new(&resources::autoscaling_group::AutoscalingGroupType),
     Registered::new(&resources::autoscaling_lifecycle_hook::AutoscalingLifecycleHookType),
+    Registered::new(&resources::autoscaling_policy::AutoscalingPolicyType),
     Registered::new(&resources::cloudwatch_event_rule::CloudwatchEventRuleType),
     Registered::new(&resources::cloudwatch_event_target::CloudwatchEventTargetType),
     Registered::new(&resources::cloudwatch_log_group::CloudwatchLogGroupType),
@@ -226,8 +229,11 @@ mod tests {
         ("aws_alb_listener", "tags"),
         ("aws_alb_listener_rule", "tags"),
         ("aws_alb_target_group", "name + lineage tag"),
+        ("aws_appautoscaling_policy", "arguments"),
+        ("aws_appautoscaling_target", "arguments"),
         ("aws_autoscaling_group", "name + lineage tag"),
         ("aws_autoscaling_lifecycle_hook", "arguments"),
+        ("aws_autoscaling_policy", "arguments"),
         ("aws_cloudwatch_event_rule", "name + lineage tag"),
         ("aws_cloudwatch_event_target", "arguments"),
         ("aws_cloudwatch_log_group", "name + lineage tag"),

@@ -163,7 +163,10 @@ pub(crate) fn reconcile_tags(
     recorded: &Value,
     default_tags: &BTreeMap<String, String>,
 ) -> Value {
-    if schema.attribute("tags_all").is_none() || schema.attribute("tags").is_none() {
+    // Nothing to reconcile for a type without tags, or whose tags ecsform does not
+    // implement yet (always null).
+    let implemented = |name| schema.attribute(name).is_some_and(|a| !a.untracked);
+    if !implemented("tags_all") || !implemented("tags") {
         return read.clone();
     }
     let mut m = read.as_map().cloned().unwrap_or_default();

@@ -359,13 +359,14 @@ fn is_empty(v: &Value) -> bool {
 }
 
 /// `tags_all` for `config`: the provider's default tags merged with the resource's own
-/// `tags`; `None` for a type without `tags_all`.
+/// `tags`; `None` for a type without `tags_all`, or whose tags ecsform does not implement yet
+/// (`tags_all` untracked: always null, nothing is sent to AWS).
 fn tags_all(
     schema: &Schema,
     config: &Value,
     default_tags: &BTreeMap<String, String>,
 ) -> Option<Value> {
-    schema.attribute("tags_all")?;
+    schema.attribute("tags_all").filter(|a| !a.untracked)?;
     let defaults = || -> BTreeMap<String, Value> {
         default_tags
             .iter()
@@ -452,6 +453,36 @@ mod tests {
 
     fn defaults() -> BTreeMap<String, String> {
         BTreeMap::from([("Team".to_string(), "t".to_string())])
+    }
+
+    #[test]
+    fn default_tags_stay_out_of_a_type_whose_tags_are_not_implemented() {
+        let mut attributes = SCHEMA.attributes.to_vec();
+        for a in attributes.iter_mut().filter(|a| a.name.starts_with("tags")) {
+            *a = a.unsupported();
+            a.untracked = true;
+        }
+        let untagged = Schema {
+            version: 1,
+            attributes: Box::leak(attributes.into_boxed_slice()),
+            blocks: &[],
+        };
+        let config = untagged
+            .conform(&obj(&[("cidr_block", s("10.0.0.0/16"))]))
+            .unwrap();
+        let mut recorded = prior().as_map().cloned().unwrap();
+        recorded.insert("tags".into(), Value::Null);
+        recorded.insert("tags_all".into(), Value::Null);
+        let p = plan_instance(
+            &untagged,
+            &config,
+            &BTreeSet::from(["cidr_block".to_string()]),
+            Some(&Value::Map(recorded)),
+            &Lifecycle::default(),
+            &defaults(),
+        );
+        assert_eq!(p.action, Action::NoOp);
+        assert_eq!(p.after.as_map().unwrap()["tags_all"], Value::Null);
     }
 
     #[test]

@@ -144,6 +144,22 @@ fn terraform_import_id(rec: &ResourceRecord) -> String {
         }
         "aws_ecs_cluster" | "aws_ecs_capacity_provider" => get("name"),
         "aws_ecs_service" => format!("{}/{}", get("cluster"), get("name")),
+        "aws_autoscaling_policy" => {
+            format!("{}/{}", get("autoscaling_group_name"), get("name"))
+        }
+        "aws_appautoscaling_target" => format!(
+            "{}/{}/{}",
+            get("service_namespace"),
+            get("resource_id"),
+            get("scalable_dimension")
+        ),
+        "aws_appautoscaling_policy" => format!(
+            "{}/{}/{}/{}",
+            get("service_namespace"),
+            get("resource_id"),
+            get("scalable_dimension"),
+            get("name")
+        ),
         _ => rec.id.clone().expect("recorded objects have ids"),
     }
 }

@@ -16,6 +16,7 @@ mod conformance_ecs;
 mod conformance_elb;
 mod conformance_iam_logs_events;
 mod conformance_network;
+mod conformance_scaling;
 mod conformance_security;
 mod crash;
 mod e2e_ecs;

@@ -18,12 +18,13 @@
 //! - Auto Scaling: the API reference's "API request rate" says all actions share one bucket
 //!   but gives no size.
 //!
-//! Where AWS publishes no numbers (IAM, Auto Scaling, SNS, EventBridge, SSM, STS, the Resource
-//! Groups Tagging API, and the CloudWatch Logs actions other than `DescribeLogGroups`) the buckets are ecsform's own
-//! conservative choice, marked [`Basis::Conservative`]: reads 20 at once and 10 a second,
-//! writes 10 at once and 5 a second, shared by all reads or all writes of the service (Auto
-//! Scaling: one bucket for everything, as its documentation describes; CloudWatch Logs: 5 a
-//! second per action, like `DescribeLogGroups`).
+//! Where AWS publishes no numbers (IAM, Auto Scaling, Application Auto Scaling, SNS,
+//! EventBridge, SSM, STS, the Resource Groups Tagging API, and the CloudWatch Logs actions
+//! other than `DescribeLogGroups`) the buckets are ecsform's own conservative choice, marked
+//! [`Basis::Conservative`]: reads 20 at once and 10 a second, writes 10 at once and 5 a
+//! second, shared by all reads or all writes of the service (Auto Scaling: one bucket for
+//! everything, as its documentation describes; CloudWatch Logs: 5 a second per action, like
+//! `DescribeLogGroups`).
 
 use std::borrow::Cow;
 
@@ -57,6 +58,7 @@ pub mod service {
     pub const ECS: &str = "ECS";
     pub const ELBV2: &str = "Elastic Load Balancing v2";
     pub const AUTO_SCALING: &str = "Auto Scaling";
+    pub const APPLICATION_AUTO_SCALING: &str = "Application Auto Scaling";
     pub const LOGS: &str = "CloudWatch Logs";
     pub const EVENTS: &str = "EventBridge";
     pub const IAM: &str = "IAM";
@@ -78,7 +80,8 @@ pub fn buckets(service: &str, operation: &str) -> Vec<BucketSpec> {
             ..shared("all actions", 20.0, 5.0)
         }],
         service::LOGS => vec![logs(operation)],
-        service::EVENTS
+        service::APPLICATION_AUTO_SCALING
+        | service::EVENTS
         | service::IAM
         | service::SNS
         | service::SSM

@@ -446,6 +446,7 @@ mod tests {
             ("ecs", service::ECS),
             ("elbv2", service::ELBV2),
             ("autoscaling", service::AUTO_SCALING),
+            ("appautoscaling", service::APPLICATION_AUTO_SCALING),
             ("logs", service::LOGS),
             ("events", service::EVENTS),
             ("iam", service::IAM),
@@ -455,7 +456,7 @@ mod tests {
             ("tagging", service::TAGGING),
         ];
         let call = regex::Regex::new(
-            r"\b(ec2|ecs|elbv2|autoscaling|logs|events|iam|sns|ssm|sts|tagging)\s*\.\s*([a-z][a-z0-9_]*)\s*\(",
+            r"\b(ec2|ecs|elbv2|autoscaling|appautoscaling|logs|events|iam|sns|ssm|sts|tagging)\s*\.\s*([a-z][a-z0-9_]*)\s*\(",
         )
         .expect("regex");
         let mut found = std::collections::BTreeSet::new();

@@ -3,8 +3,11 @@
 //! back an object that is not yet visible, retrying while AWS settles, EC2 ARNs, generated
 //! unique names.
 
+pub mod appautoscaling_policy;
+pub mod appautoscaling_target;
 pub mod autoscaling_group;
 pub mod autoscaling_lifecycle_hook;
+pub mod autoscaling_policy;
 pub mod cloudwatch_event_rule;
 pub mod cloudwatch_event_target;
 pub mod cloudwatch_log_group;
@@ -36,6 +39,7 @@ pub mod nat_gateway;
 pub mod route;
 pub mod route_table;
 pub mod route_table_association;
+pub mod scaling_blocks;
 pub mod security_group;
 pub mod security_group_rule;
 pub mod sg_permissions;

@@ -1,0 +1,453 @@
+//! Conformance of the scaling types against moto: `aws_autoscaling_policy` (simple, step and
+//! target tracking scaling of an Auto Scaling group), `aws_appautoscaling_target` and
+//! `aws_appautoscaling_policy` (an ECS service's desired count scaled on CPU).
+//!
+//! Prerequisites (an Auto Scaling group, an ECS cluster and service) are made with plain SDK
+//! calls so that each test exercises one type.
+
+// Each test holds `exclusive()` across `.await`s; sound, as every `#[tokio::test]` has its own
+// runtime on its own thread (see tests/it/support/moto.rs).
+#![allow(clippy::await_holding_lock)]
+
+use crate::support;
+
+use ecsform::aws;
+use ecsform::aws::resources::autoscaling_policy::AutoscalingPolicyType;
+use ecsform::aws::AwsClients;
+use ecsform::aws::{ImportIdError, ResourceType};
+use ecsform::lang::Value;
+use support::conformance::conformance;
+use support::moto::{exclusive, moto};
+
+async fn clients() -> AwsClients {
+    AwsClients::from_config(&moto().sdk_config().await)
+}
+
+fn s(v: &str) -> Value {
+    Value::string(v)
+}
+
+fn n(v: i32) -> Value {
+    Value::number(v)
+}
+
+fn list(items: Vec<Value>) -> Value {
+    Value::List(items)
+}
+
+fn attr<'v>(state: &'v Value, name: &str) -> &'v Value {
+    &state.as_map().expect("state is an object")[name]
+}
+
+fn attr_str<'v>(state: &'v Value, name: &str) -> &'v str {
+    attr(state, name)
+        .as_str()
+        .unwrap_or_else(|| panic!("{name} is not a string in {state}"))
+}
+
+fn with(config: &Value, pairs: &[(&str, Value)]) -> Value {
+    let mut m = config.as_map().cloned().unwrap_or_default();
+    for (k, v) in pairs {
+        m.insert(k.to_string(), v.clone());
+    }
+    Value::Map(m)
+}
+
+fn registered(name: &str) -> &'static dyn ResourceType {
+    aws::resource_type(name).unwrap_or_else(|| panic!("{name} is not registered"))
+}
+
+/// An Auto Scaling group without instances, from a launch configuration.
+async fn empty_group(c: &AwsClients, name: &str) {
+    let ami = c
+        .ec2
+        .describe_images()
+        .owners("amazon")
+        .send()
+        .await
+        .expect("DescribeImages")
+        .images()
+        .iter()
+        .find_map(|i| i.image_id().map(String::from))
+        .expect("moto has amazon images");
+    c.autoscaling
+        .create_launch_configuration()
+        .launch_configuration_name(name)
+        .image_id(ami)
+        .instance_type("t3.micro")
+        .send()
+        .await
+        .expect("CreateLaunchConfiguration");
+    c.autoscaling
+        .create_auto_scaling_group()
+        .auto_scaling_group_name(name)
+        .launch_configuration_name(name)
+        .min_size(0)
+        .max_size(4)
+        .availability_zones("eu-west-1a")
+        .send()
+        .await
+        .expect("CreateAutoScalingGroup");
+}
+
+fn step(lower: &str, upper: &str, adjustment: i32) -> Value {
+    Value::map([
+        ("metric_interval_lower_bound", s(lower)),
+        ("metric_interval_upper_bound", s(upper)),
+        ("scaling_adjustment", n(adjustment)),
+    ])
+}
+
+#[tokio::test]
+async fn aws_autoscaling_policy_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    empty_group(&c, "scaled").await;
+    let rt = AutoscalingPolicyType.as_dyn_registered();
+
+    // Simple scaling.
+    let create = Value::map([
+        ("name", s("scale-out")),
+        ("autoscaling_group_name", s("scaled")),
+        ("adjustment_type", s("ChangeInCapacity")),
+        ("scaling_adjustment", n(1)),
+        ("cooldown", n(120)),
+    ]);
+    let update = with(
+        &create,
+        &[("scaling_adjustment", n(2)), ("cooldown", n(60))],
+    );
+    conformance(rt, &c, create, update, |_, state| {
+        assert_eq!(attr_str(state, "id"), "scale-out");
+        assert_eq!(attr_str(state, "policy_type"), "SimpleScaling");
+        assert!(attr_str(state, "arn").contains("policyName/scale-out"));
+    })
+    .await;
+
+    // Step scaling: the steps are a set, open ends unset.
+    let create = Value::map([
+        ("name", s("steps")),
+        ("autoscaling_group_name", s("scaled")),
+        ("policy_type", s("StepScaling")),
+        ("adjustment_type", s("ChangeInCapacity")),
+        ("metric_aggregation_type", s("Average")),
+        ("estimated_instance_warmup", n(90)),
+        (
+            "step_adjustment",
+            list(vec![step("0", "10", 1), step("10", "", 2)]),
+        ),
+    ]);
+    let update = with(
+        &create,
+        &[(
+            "step_adjustment",
+            list(vec![
+                step("0", "10", 1),
+                step("10", "20", 2),
+                step("20", "", 3),
+            ]),
+        )],
+    );
+    conformance(rt, &c, create, update, |_, state| {
+        assert_eq!(attr_str(state, "policy_type"), "StepScaling");
+    })
+    .await;
+
+    // Target tracking on a predefined metric.
+    let tracking = |target: i32| {
+        list(vec![Value::map([
+            ("target_value", n(target)),
+            (
+                "predefined_metric_specification",
+                list(vec![Value::map([(
+                    "predefined_metric_type",
+                    s("ASGAverageCPUUtilization"),
+                )])]),
+            ),
+        ])])
+    };
+    let create = Value::map([
+        ("name", s("cpu")),
+        ("autoscaling_group_name", s("scaled")),
+        ("policy_type", s("TargetTrackingScaling")),
+        ("target_tracking_configuration", tracking(50)),
+    ]);
+    let update = with(&create, &[("target_tracking_configuration", tracking(60))]);
+    conformance(rt, &c, create.clone(), update, |_, state| {
+        let t = &attr(state, "target_tracking_configuration")
+            .as_list()
+            .unwrap()[0];
+        assert_eq!(attr(t, "disable_scale_in"), &Value::Bool(false));
+    })
+    .await;
+
+    // The provider's import ID names the group; another group's name is not found.
+    let ctx_extra = support::conformance::extra_tags("aws_autoscaling_policy.cpu");
+    let ctx = ecsform::aws::CallContext {
+        clients: &c,
+        address: "aws_autoscaling_policy.cpu",
+        extra_tags: &ctx_extra,
+    };
+    let planned = support::conformance::plan(rt, &create, None).after;
+    let created = rt.create(&ctx, &planned).await.expect("create");
+    assert_eq!(rt.import_id(&c, "scaled/cpu").await.unwrap(), "cpu");
+    assert!(matches!(
+        rt.import_id(&c, "other/cpu").await,
+        Err(ImportIdError::NotFound)
+    ));
+    assert!(matches!(
+        rt.import_id(&c, "cpu").await,
+        Err(ImportIdError::Malformed(_))
+    ));
+    rt.delete(&ctx, &created).await.expect("delete");
+}
+
+/// `&'static dyn ResourceType` of a registered unit struct.
+trait AsDynRegistered {
+    fn as_dyn_registered(&self) -> &'static dyn ResourceType;
+}
+
+impl<T: ResourceType + 'static> AsDynRegistered for T {
+    fn as_dyn_registered(&self) -> &'static dyn ResourceType {
+        registered(self.type_name())
+    }
+}
+
+/// An ECS cluster with one service (no tasks), for Application Auto Scaling to scale.
+async fn ecs_service(c: &AwsClients, cluster: &str, service: &str) -> String {
+    c.ecs
+        .create_cluster()
+        .cluster_name(cluster)
+        .send()
+        .await
+        .expect("CreateCluster");
+    let td = c
+        .ecs
+        .register_task_definition()
+        .family(service)
+        .container_definitions(
+            aws_sdk_ecs::types::ContainerDefinition::builder()
+                .name("app")
+                .image("nginx")
+                .cpu(64)
+                .memory(64)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("RegisterTaskDefinition")
+        .task_definition()
+        .and_then(|t| t.task_definition_arn())
+        .expect("task definition ARN")
+        .to_string();
+    c.ecs
+        .create_service()
+        .cluster(cluster)
+        .service_name(service)
+        .task_definition(td)
+        .desired_count(0)
+        .send()
+        .await
+        .expect("CreateService");
+    format!("service/{cluster}/{service}")
+}
+
+/// The ECS service's desired count as a scalable target: the configuration of the tests.
+fn ecs_target(resource: &str, min: i32, max: i32) -> Value {
+    Value::map([
+        ("service_namespace", s("ecs")),
+        ("resource_id", s(resource)),
+        ("scalable_dimension", s("ecs:service:DesiredCount")),
+        ("min_capacity", n(min)),
+        ("max_capacity", n(max)),
+    ])
+}
+
+#[tokio::test]
+async fn aws_appautoscaling_target_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let resource = ecs_service(&c, "scaling", "web").await;
+    let rt = registered("aws_appautoscaling_target");
+    let create = ecs_target(&resource, 1, 4);
+    let update = ecs_target(&resource, 2, 6);
+    conformance(rt, &c, create.clone(), update, |_, state| {
+        assert_eq!(attr_str(state, "id"), "service/scaling/web");
+        assert!(attr_str(state, "arn").contains(":scalable-target/"));
+    })
+    .await;
+
+    // A change of the resource replaces the target.
+    let other = support::conformance::plan(
+        rt,
+        &ecs_target("service/scaling/api", 1, 4),
+        Some(&support::conformance::plan(rt, &create, None).after),
+    );
+    assert_eq!(other.action, ecsform::plan::Action::DeleteThenCreate);
+
+    // The provider's import ID; a dimension the resource does not have is not found.
+    let extra = support::conformance::extra_tags("aws_appautoscaling_target.web");
+    let ctx = ecsform::aws::CallContext {
+        clients: &c,
+        address: "aws_appautoscaling_target.web",
+        extra_tags: &extra,
+    };
+    let planned = support::conformance::plan(rt, &create, None).after;
+    let created = rt.create(&ctx, &planned).await.expect("create");
+    assert_eq!(
+        rt.import_id(&c, "ecs/service/scaling/web/ecs:service:DesiredCount")
+            .await
+            .unwrap(),
+        resource
+    );
+    assert!(matches!(
+        rt.import_id(&c, "ecs/service/scaling/gone/ecs:service:DesiredCount")
+            .await,
+        Err(ImportIdError::NotFound)
+    ));
+    // An interrupted create is found again by its arguments.
+    let owner = ecsform::aws::Owner {
+        address: "aws_appautoscaling_target.web",
+        lineage: "conformance",
+    };
+    let found = rt.find_created(&c, &planned, &owner).await.expect("find");
+    assert_eq!(found.len(), 1);
+    rt.delete(&ctx, &created).await.expect("delete");
+    let found = rt.find_created(&c, &planned, &owner).await.expect("find");
+    assert!(found.is_empty());
+}
+
+#[tokio::test]
+async fn aws_appautoscaling_policy_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let resource = ecs_service(&c, "scaled", "web").await;
+    let target = registered("aws_appautoscaling_target");
+    let extra = support::conformance::extra_tags("aws_appautoscaling_target.web");
+    let ctx = ecsform::aws::CallContext {
+        clients: &c,
+        address: "aws_appautoscaling_target.web",
+        extra_tags: &extra,
+    };
+    let planned = support::conformance::plan(target, &ecs_target(&resource, 1, 4), None).after;
+    target
+        .create(&ctx, &planned)
+        .await
+        .expect("register the target");
+    let rt = registered("aws_appautoscaling_policy");
+    let policy = |name: &str, pairs: Vec<(&str, Value)>| {
+        let mut m = vec![
+            ("name", s(name)),
+            ("service_namespace", s("ecs")),
+            ("resource_id", s(&resource)),
+            ("scalable_dimension", s("ecs:service:DesiredCount")),
+        ];
+        m.extend(pairs);
+        Value::map(m)
+    };
+
+    // Target tracking on the service's CPU.
+    let tracking = |target: i32, cooldown: i32| {
+        list(vec![Value::map([
+            ("target_value", n(target)),
+            ("scale_in_cooldown", n(cooldown)),
+            ("scale_out_cooldown", n(60)),
+            (
+                "predefined_metric_specification",
+                list(vec![Value::map([(
+                    "predefined_metric_type",
+                    s("ECSServiceAverageCPUUtilization"),
+                )])]),
+            ),
+        ])])
+    };
+    let create = policy(
+        "cpu",
+        vec![
+            ("policy_type", s("TargetTrackingScaling")),
+            (
+                "target_tracking_scaling_policy_configuration",
+                tracking(60, 300),
+            ),
+        ],
+    );
+    let update = with(
+        &create,
+        &[(
+            "target_tracking_scaling_policy_configuration",
+            tracking(70, 120),
+        )],
+    );
+    conformance(rt, &c, create, update, |_, state| {
+        assert_eq!(attr_str(state, "id"), "cpu");
+        assert!(attr_str(state, "arn").contains("policyName/cpu"));
+    })
+    .await;
+
+    // Step scaling (the provider's default type), the steps a set.
+    let steps = |top: &str| {
+        list(vec![Value::map([
+            ("adjustment_type", s("ChangeInCapacity")),
+            ("cooldown", n(60)),
+            ("metric_aggregation_type", s("Average")),
+            (
+                "step_adjustment",
+                list(vec![step("0", top, 1), step(top, "", 2)]),
+            ),
+        ])])
+    };
+    let create = policy(
+        "steps",
+        vec![("step_scaling_policy_configuration", steps("20"))],
+    );
+    let update = with(
+        &create,
+        &[("step_scaling_policy_configuration", steps("30"))],
+    );
+    conformance(rt, &c, create.clone(), update, |_, state| {
+        assert_eq!(attr_str(state, "policy_type"), "StepScaling");
+    })
+    .await;
+
+    // The provider's import ID, and a refresh that finds the policy among others.
+    let planned = support::conformance::plan(rt, &create, None).after;
+    let created = rt.create(&ctx, &planned).await.expect("create");
+    assert_eq!(
+        rt.import_id(
+            &c,
+            &format!("ecs/{resource}/ecs:service:DesiredCount/steps")
+        )
+        .await
+        .unwrap(),
+        "steps"
+    );
+    assert!(matches!(
+        rt.import_id(&c, &format!("ecs/{resource}/ecs:service:DesiredCount/gone"))
+            .await,
+        Err(ImportIdError::NotFound)
+    ));
+    let read = rt
+        .read_many(&c, &["steps".to_string(), "gone".to_string()])
+        .await
+        .expect("read");
+    assert_eq!(read.keys().collect::<Vec<_>>(), ["steps"]);
+    rt.delete(&ctx, &created).await.expect("delete");
+    target
+        .delete(&ctx, &planned_target(&c, target, &resource).await)
+        .await
+        .expect("deregister");
+}
+
+/// The target of `resource` as read.
+async fn planned_target(
+    c: &AwsClients,
+    target: &'static dyn ResourceType,
+    resource: &str,
+) -> Value {
+    target
+        .read_many(c, &[resource.to_string()])
+        .await
+        .expect("read target")
+        .remove(resource)
+        .expect("the target exists")
+}
