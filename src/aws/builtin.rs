@@ -125,6 +125,7 @@ impl DataSource for TemplateFile {
             sources: &Sources::default(),
             pure_only: false,
             root_dir: Path::new("."),
+            state_outputs: crate::aws::resource_type::no_state_outputs,
         };
         rendered(&ctx, config)
             .map_err(|d| ApiError::new(ErrorKind::Invalid, d.summary.clone(), d.detail.clone()))
@@ -188,6 +189,7 @@ mod tests {
             sources: &Sources::default(),
             pure_only: true,
             root_dir: Path::new("."),
+            state_outputs: crate::aws::resource_type::no_state_outputs,
         };
         TemplateFile.read_locally(&config, &ctx).unwrap()
     }
@@ -221,11 +223,12 @@ mod tests {
     }
 
     #[test]
-    fn only_template_file_is_read_locally() {
+    fn only_data_sources_without_an_aws_side_are_read_locally() {
         let ctx = LocalRead {
             sources: &Sources::default(),
             pure_only: true,
             root_dir: Path::new("."),
+            state_outputs: crate::aws::resource_type::no_state_outputs,
         };
         for ds in crate::aws::DATA_SOURCES {
             let local = ds
@@ -233,7 +236,7 @@ mod tests {
                 .is_some();
             assert_eq!(
                 local,
-                ds.type_name() == "template_file",
+                ["template_file", "terraform_remote_state"].contains(&ds.type_name()),
                 "{}",
                 ds.type_name()
             );

@@ -475,4 +475,22 @@ pub struct LocalRead<'a> {
     pub pure_only: bool,
     /// The working directory, where relative paths such as a local state's resolve.
     pub root_dir: &'a std::path::Path,
+    /// The root module outputs (name, value, sensitive) of the ecsform state at a path
+    /// (`terraform_remote_state`), given by the layer that knows the state.
+    pub state_outputs: StateOutputs,
+}
+
+/// Reads the outputs of the ecsform state file at a path: [`LocalRead::state_outputs`].
+pub type StateOutputs =
+    fn(&std::path::Path) -> std::result::Result<Vec<(String, serde_json::Value, bool)>, String>;
+
+/// A [`StateOutputs`] for reads without a state at hand (unit tests, reads outside an
+/// evaluation).
+pub fn no_state_outputs(
+    path: &std::path::Path,
+) -> std::result::Result<Vec<(String, serde_json::Value, bool)>, String> {
+    Err(format!(
+        "cannot read the ecsform state {} here",
+        path.display()
+    ))
 }

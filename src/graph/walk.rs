@@ -810,6 +810,7 @@ impl<'a> Walker<'a> {
             sources: self.settings.sources,
             pure_only: self.settings.pure_only,
             root_dir: self.settings.root_dir,
+            state_outputs,
         };
         aws::data_source(&key.type_name)?.read_locally(config, &ctx)
     }
@@ -1132,5 +1133,17 @@ fn for_each_value(v: &Value) -> Result<Vec<(String, Value)>, ForEachError> {
             format!("The given \"for_each\" argument value is unsuitable: the \"for_each\" argument must be a map, or set of strings, and you have provided {}.", describe(other)),
             matches!(other, Value::List(_)).then_some("Convert a list with toset(...), or build a map with a for expression: { for x in LIST : x.name => x }."),
         )),
+    }
+}
+
+/// The outputs of the ecsform state at `path`, for `terraform_remote_state`.
+fn state_outputs(path: &Path) -> Result<Vec<(String, serde_json::Value, bool)>, String> {
+    let shown = path.display();
+    match crate::state::StateStore::open_existing(path) {
+        Ok(Some(store)) => store
+            .outputs()
+            .map_err(|e| format!("Cannot read the outputs of {shown}: {e}.")),
+        Ok(None) => Ok(Vec::new()),
+        Err(e) => Err(format!("Cannot read the ecsform state {shown}: {e}.")),
     }
 }

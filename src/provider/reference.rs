@@ -347,31 +347,25 @@ mod tests {
     #[test]
     fn undeclared_blocks_keep_the_providers_nesting_and_refuse_blocks() {
         // A type ecsform does not implement (completed schemas are cached by type name).
-        static POLICY: Schema = Schema {
-            version: 1,
+        static BUCKET: Schema = Schema {
+            version: 0,
             attributes: attrs![
-                required String: name resource_id scalable_dimension service_namespace;
+                optional String: bucket;
             ],
             blocks: &[],
         };
-        let s = complete(Kind::Resource, "aws_appautoscaling_policy", &POLICY);
+        let s = complete(Kind::Resource, "aws_s3_bucket", &BUCKET);
         let m = s
-            .block("target_tracking_scaling_policy_configuration")
+            .block("server_side_encryption_configuration")
             .expect("from the provider");
         assert!(m.unsupported);
         assert_eq!(m.max_items, 1);
-        assert!(m.block("predefined_metric_specification").is_some());
+        assert!(m.block("rule").is_some());
         let errors = s
             .conform(&Value::map([
-                ("name", Value::string("p")),
-                ("resource_id", Value::string("service/c/s")),
+                ("bucket", Value::string("logs")),
                 (
-                    "scalable_dimension",
-                    Value::string("ecs:service:DesiredCount"),
-                ),
-                ("service_namespace", Value::string("ecs")),
-                (
-                    "target_tracking_scaling_policy_configuration",
+                    "server_side_encryption_configuration",
                     Value::List(vec![Value::map::<&str>([])]),
                 ),
             ]))

@@ -11,12 +11,15 @@ use crate::provider::{AttrKind, AttrSchema, AttrType, BlockSchema, Nesting, Sche
 const AWS: &str = "registry.terraform.io/hashicorp/aws";
 const NULL: &str = "registry.terraform.io/hashicorp/null";
 const TEMPLATE: &str = "registry.terraform.io/hashicorp/template";
+/// Terraform's built-in provider (`terraform_remote_state`).
+const TERRAFORM: &str = "terraform.io/builtin/terraform";
 
 /// The provider a type belongs to, by its name's prefix (as Terraform infers it).
 fn provider_of(type_name: &str) -> &'static str {
     match type_name.split('_').next() {
         Some("null") => NULL,
         Some("template") => TEMPLATE,
+        Some("terraform") => TERRAFORM,
         _ => AWS,
     }
 }
@@ -24,7 +27,7 @@ fn provider_of(type_name: &str) -> &'static str {
 /// The whole document.
 pub fn providers_schema() -> Json {
     let mut providers: Map<String, Json> = Map::new();
-    for p in [AWS, NULL, TEMPLATE] {
+    for p in [AWS, NULL, TEMPLATE, TERRAFORM] {
         providers.insert(
             p.to_string(),
             json!({

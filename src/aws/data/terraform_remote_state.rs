@@ -17,7 +17,7 @@ use async_trait::async_trait;
 
 use crate::aws::error::Result;
 use crate::aws::error::{ApiError, ErrorKind};
-use crate::aws::resource_type::LocalRead;
+use crate::aws::resource_type::{no_state_outputs, LocalRead, StateOutputs};
 use crate::aws::AwsClients;
 use crate::aws::DataDeclaration;
 use crate::aws::DataSource;
@@ -26,7 +26,6 @@ use crate::lang::Value;
 use crate::provider::attrs;
 use crate::provider::values::get_str;
 use crate::provider::Schema;
-use crate::state::StateStore;
 
 pub struct TerraformRemoteState;
 
@@ -61,21 +60,25 @@ impl DataSource for TerraformRemoteState {
         ctx: &LocalRead<'_>,
     ) -> Option<Result<Value, Diagnostic>> {
         Some(
-            read(config, ctx.root_dir)
+            read(config, ctx.root_dir, ctx.state_outputs)
                 .map_err(|msg| Diagnostic::error("Error loading the remote state", msg)),
         )
     }
 
     /// The same read outside an evaluation (relative paths from the current directory).
     async fn read(&self, _: &AwsClients, config: &Value) -> Result<Value> {
-        read(config, Path::new("."))
+        read(config, Path::new("."), no_state_outputs)
             .map_err(|msg| ApiError::new(ErrorKind::Invalid, "RemoteState", msg))
     }
 }
 
 /// The data source's value for `config`: the arguments as given, with `outputs` and `id`.
 /// Unknown while an argument is.
-fn read(config: &Value, root_dir: &Path) -> std::result::Result<Value, String> {
+fn read(
+    config: &Value,
+    root_dir: &Path,
+    state_outputs: StateOutputs,
+) -> std::result::Result<Value, String> {
     if !config.is_wholly_known() {
         return Ok(with(config, Value::Unknown, Value::Unknown));
     }
@@ -97,7 +100,7 @@ fn read(config: &Value, root_dir: &Path) -> std::result::Result<Value, String> {
                 setting("workspace_dir").as_deref(),
                 workspace,
             );
-            read_outputs(&path)?
+            read_outputs(&path, state_outputs)?
         }
         "s3" => {
             return Err(
@@ -151,7 +154,10 @@ fn local_state_path(
 }
 
 /// The root module outputs of the state at `path` (none if there is no file).
-fn read_outputs(path: &Path) -> std::result::Result<BTreeMap<String, Value>, String> {
+fn read_outputs(
+    path: &Path,
+    state_outputs: StateOutputs,
+) -> std::result::Result<BTreeMap<String, Value>, String> {
     let shown = path.display();
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
@@ -159,15 +165,7 @@ fn read_outputs(path: &Path) -> std::result::Result<BTreeMap<String, Value>, Str
         Err(e) => return Err(format!("Cannot read {shown}: {e}.")),
     };
     if bytes.starts_with(SQLITE_MAGIC) {
-        let store = StateStore::open_existing(path)
-            .map_err(|e| format!("Cannot read the ecsform state {shown}: {e}."))?;
-        let Some(store) = store else {
-            return Ok(BTreeMap::new());
-        };
-        let outputs = store
-            .outputs()
-            .map_err(|e| format!("Cannot read the outputs of {shown}: {e}."))?;
-        return Ok(outputs
+        return Ok(state_outputs(path)?
             .into_iter()
             .map(|(name, json, sensitive)| {
                 (name, Value::from_json(&json).mark_sensitive(sensitive))
@@ -256,6 +254,7 @@ mod tests {
                 ),
             ]),
             dir.path(),
+            no_state_outputs,
         )
         .unwrap();
         let o = outputs(&v);
@@ -275,6 +274,7 @@ mod tests {
         let v = read(
             &config(vec![("backend", Value::string("local"))]),
             dir.path(),
+            no_state_outputs,
         )
         .unwrap();
         assert!(outputs(&v).is_empty());
@@ -299,14 +299,25 @@ mod tests {
                     ("config", Value::map([("path", Value::string(name))])),
                 ]),
                 dir.path(),
+                no_state_outputs,
             )
             .unwrap_err()
         };
         assert!(at("v3.tfstate", r#"{"version":3,"modules":[]}"#).contains("format version 3"));
         assert!(at("bad.tfstate", "{ truncated").contains("neither an ecsform state nor JSON"));
-        let s3 = read(&config(vec![("backend", Value::string("s3"))]), dir.path()).unwrap_err();
+        let s3 = read(
+            &config(vec![("backend", Value::string("s3"))]),
+            dir.path(),
+            no_state_outputs,
+        )
+        .unwrap_err();
         assert!(s3.contains("not supported by ecsform yet"), "{s3}");
-        let gcs = read(&config(vec![("backend", Value::string("gcs"))]), dir.path()).unwrap_err();
+        let gcs = read(
+            &config(vec![("backend", Value::string("gcs"))]),
+            dir.path(),
+            no_state_outputs,
+        )
+        .unwrap_err();
         assert!(gcs.contains("Unknown backend \"gcs\""), "{gcs}");
     }
 
@@ -318,6 +329,7 @@ mod tests {
                 ("config", Value::map([("path", Value::Unknown)])),
             ]),
             Path::new("."),
+            no_state_outputs,
         )
         .unwrap();
         assert_eq!(v.as_map().unwrap()["outputs"], Value::Unknown);
