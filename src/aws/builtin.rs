@@ -223,7 +223,7 @@ mod tests {
     }
 
     #[test]
-    fn only_data_sources_without_an_aws_side_are_read_locally() {
+    fn only_the_data_sources_without_aws_calls_are_read_locally() {
         let ctx = LocalRead {
             sources: &Sources::default(),
             pure_only: true,
@@ -234,9 +234,15 @@ mod tests {
             let local = ds
                 .read_locally(&Value::Map(BTreeMap::new()), &ctx)
                 .is_some();
+            let without_aws = [
+                "template_file",
+                "cloudinit_config",
+                "template_cloudinit_config",
+                "terraform_remote_state",
+            ];
             assert_eq!(
                 local,
-                ["template_file", "terraform_remote_state"].contains(&ds.type_name()),
+                without_aws.contains(&ds.type_name()),
                 "{}",
                 ds.type_name()
             );

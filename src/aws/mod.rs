@@ -24,6 +24,7 @@ pub mod iam;
 pub mod json_doc;
 pub mod object_ids;
 pub mod paged;
+pub mod random;
 pub mod ratelimit;
 pub mod refresh_batch;
 pub mod registry;
@@ -44,7 +45,7 @@ pub use resource_type::{
     ImportIdError, LocalRead, ResourceType, SettingError,
 };
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use aws_config::{BehaviorVersion, Region};
@@ -94,6 +95,8 @@ pub struct AwsClients {
     pub tagging: aws_sdk_resourcegroupstagging::Client,
     /// The region in use (from the provider block, or the environment).
     pub region: String,
+    /// The provider block's `default_tags`, as `data "aws_default_tags"` reads them.
+    pub default_tags: BTreeMap<String, String>,
     limiter: RateLimiter,
     retries: RetryStats,
 }
@@ -170,9 +173,16 @@ impl AwsClients {
                 .region()
                 .map(|r| r.to_string())
                 .unwrap_or_else(|| "us-east-1".into()),
+            default_tags: BTreeMap::new(),
             limiter,
             retries,
         }
+    }
+
+    /// These clients for a provider block with `default_tags`.
+    pub fn with_default_tags(mut self, default_tags: BTreeMap<String, String>) -> AwsClients {
+        self.default_tags = default_tags;
+        self
     }
 
     /// The retries the SDK has made for these clients so far, by cause and error code.

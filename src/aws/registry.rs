@@ -2,6 +2,7 @@
 //! Adding a type is one file under `src/aws/resources/` (or `src/aws/data/`) and one row here.
 
 use super::builtin;
+use super::random::{self, Random};
 use super::resources;
 use super::{DataSource, ResourceType};
 
@@ -77,6 +78,12 @@ pub static RESOURCE_TYPES: &[Registered] = &[
     Registered::new(&resources::sns_topic::SnsTopicType),
     Registered::new(&resources::subnet::SubnetType),
     Registered::new(&resources::vpc::VpcType),
+    Registered::new(&Random(random::id::RandomId)),
+    Registered::new(&Random(random::integer::RandomInteger)),
+    Registered::new(&Random(random::string::RandomPassword)),
+    Registered::new(&Random(random::pet::RandomPet)),
+    Registered::new(&Random(random::shuffle::RandomShuffle)),
+    Registered::new(&Random(random::string::RandomString)),
 ];
 
 /// Every data source ecsform implements.
@@ -85,10 +92,14 @@ pub static DATA_SOURCES: &[&dyn DataSource] = &[
     &crate::aws::data::ami::Ami,
     &crate::aws::data::availability_zones::AvailabilityZones,
     &crate::aws::data::caller_identity::CallerIdentity,
+    &crate::aws::data::cloudinit_config::CloudinitConfig,
+    &crate::aws::data::cloudinit_config::TemplateCloudinitConfig,
+    &crate::aws::data::default_tags::DefaultTags,
     &crate::aws::data::ec2_managed_prefix_list::ManagedPrefixListData,
     &crate::aws::data::iam_policy_document::IamPolicyDocument,
     &crate::aws::data::key_pair::KeyPairData,
     &crate::aws::data::launch_template::LaunchTemplateData,
+    &crate::aws::data::partition::Partition,
     &crate::aws::data::region::Region,
     &crate::aws::data::security_group::SecurityGroupData,
     &crate::aws::data::ssm_parameter::SsmParameter,
@@ -270,6 +281,12 @@ mod tests {
         ("aws_subnet", "tags"),
         ("aws_vpc", "tags"),
         ("null_resource", "nothing in AWS"),
+        ("random_id", "nothing in AWS"),
+        ("random_integer", "nothing in AWS"),
+        ("random_password", "nothing in AWS"),
+        ("random_pet", "nothing in AWS"),
+        ("random_shuffle", "nothing in AWS"),
+        ("random_string", "nothing in AWS"),
     ];
 
     #[test]

@@ -214,6 +214,14 @@ pub trait ResourceType: Send + Sync {
         fill_local_from_config(self.schema(), read, config)
     }
 
+    /// For a type with no AWS side (the random provider's): the object an import ID describes,
+    /// built from the ID alone as the provider's import builds it, or why the ID is malformed.
+    /// The default, `None`, is a type whose import reads AWS ([`ResourceType::import_id`],
+    /// then [`ResourceType::read_many`]).
+    fn import_locally(&self, _import_id: &str) -> Option<Result<Value, String>> {
+        None
+    }
+
     /// The mistakes in an instance's configuration (its evaluated arguments, in the type's
     /// shape) that the schema cannot express: settings of a nested block that depend on each
     /// other, names that must be the type's own arguments. Checked from `validate` on, each

@@ -124,8 +124,9 @@ async fn import_into_state(
     }
 
     let ps = ops::provider_settings(loaded);
-    let clients =
-        AwsClients::load(ps.region.as_deref(), ps.profile.as_deref(), &opts.aws_env).await;
+    let clients = AwsClients::load(ps.region.as_deref(), ps.profile.as_deref(), &opts.aws_env)
+        .await
+        .with_default_tags(ps.default_tags.clone());
     // The state is created only when there is something to write to it.
     let mut state = match StateStore::open_existing(&opts.state_path) {
         Ok(s) => s,
@@ -198,29 +199,48 @@ async fn import_into_state(
         .collect();
 
     hooks.importing(&target, import_id);
-    let id = match rt.import_id(&clients, import_id).await {
-        Ok(id) => id,
-        Err(ImportIdError::Malformed(why)) => {
-            return fail(malformed_id(rt, &type_name, import_id, &why))
+    let (id, read) = match rt.import_locally(import_id) {
+        // A type with no AWS side: the ID describes the object, which records its own id.
+        Some(Ok(object)) => {
+            hooks.prepared(&target, &type_name);
+            let id = object
+                .as_map()
+                .and_then(|m| m.get("id"))
+                .and_then(Value::as_str)
+                .unwrap_or(import_id)
+                .to_string();
+            (id, object)
         }
-        Err(ImportIdError::NotFound) => return fail(not_found(rt, &target, import_id, &clients)),
-        Err(ImportIdError::Aws(e)) => return fail(aws_error(&target, &e)),
-    };
-    hooks.prepared(&target, &type_name);
-    if let Some(other) = records
-        .iter()
-        .find(|r| r.type_name == type_name && r.id.as_deref() == Some(id.as_str()))
-    {
-        return fail(managed_elsewhere(other, &address));
-    }
-    hooks.refreshing(&target, &id);
-    let read = match rt.read_many(&clients, std::slice::from_ref(&id)).await {
-        Ok(mut found) => found.remove(&id),
-        Err(e) if e.is_not_found_or_unknown_name() => None,
-        Err(e) => return fail(aws_error(&target, &e)),
-    };
-    let Some(read) = read else {
-        return fail(not_found(rt, &target, import_id, &clients));
+        Some(Err(why)) => return fail(malformed_id(rt, &type_name, import_id, &why)),
+        None => {
+            let id = match rt.import_id(&clients, import_id).await {
+                Ok(id) => id,
+                Err(ImportIdError::Malformed(why)) => {
+                    return fail(malformed_id(rt, &type_name, import_id, &why))
+                }
+                Err(ImportIdError::NotFound) => {
+                    return fail(not_found(rt, &target, import_id, &clients))
+                }
+                Err(ImportIdError::Aws(e)) => return fail(aws_error(&target, &e)),
+            };
+            hooks.prepared(&target, &type_name);
+            if let Some(other) = records
+                .iter()
+                .find(|r| r.type_name == type_name && r.id.as_deref() == Some(id.as_str()))
+            {
+                return fail(managed_elsewhere(other, &address));
+            }
+            hooks.refreshing(&target, &id);
+            let read = match rt.read_many(&clients, std::slice::from_ref(&id)).await {
+                Ok(mut found) => found.remove(&id),
+                Err(e) if e.is_not_found_or_unknown_name() => None,
+                Err(e) => return fail(aws_error(&target, &e)),
+            };
+            let Some(read) = read else {
+                return fail(not_found(rt, &target, import_id, &clients));
+            };
+            (id, read)
+        }
     };
     let object = imported_object(rt, read, &config, &ps.default_tags);
     let Some(attributes) = object.to_json() else {

@@ -18,8 +18,17 @@ use hcl::edit::Span as _;
 
 pub use crate::lang::TERRAFORM_LANGUAGE_VERSION;
 
-/// Providers whose resource types ecsform implements (`template` and `null` as built-ins).
-const SUPPORTED_PROVIDERS: &[&str] = &["aws", "null", "template"];
+/// Providers whose resource types ecsform implements (all but `aws` as built-ins: types with
+/// no AWS side).
+const SUPPORTED_PROVIDERS: &[&str] = &["aws", "cloudinit", "null", "random", "template"];
+
+/// "the aws, null, random and template providers", for messages.
+fn supported_providers() -> String {
+    match SUPPORTED_PROVIDERS.split_last() {
+        Some((last, rest)) => format!("the {} and {last} providers", rest.join(", ")),
+        None => String::new(),
+    }
+}
 
 /// What to load.
 #[derive(Clone, Debug, Default)]
@@ -170,7 +179,11 @@ fn check_providers(root: &Module, diags: &mut Diagnostics) {
                 diags.push(
                     Diagnostic::error(
                         "Unsupported provider",
-                        format!("Provider \"{}\" is not supported: ecsform implements only the aws, null and template providers.", p.name),
+                        format!(
+                            "Provider \"{}\" is not supported: ecsform implements only {}.",
+                            p.name,
+                            supported_providers()
+                        ),
                     )
                     .at(p.span.clone()),
                 );
@@ -389,8 +402,9 @@ fn check_requirements(root: &Module, sources: &Sources, diags: &mut Diagnostics)
                         Diagnostic::error(
                             "Unsupported provider",
                             format!(
-                                "Provider \"{name}\" ({}) is not supported: ecsform manages AWS resources itself and implements only the aws, null and template providers.",
-                                source.unwrap_or_else(|| name.clone())
+                                "Provider \"{name}\" ({}) is not supported: ecsform manages AWS resources itself and implements only {}.",
+                                source.unwrap_or_else(|| name.clone()),
+                                supported_providers()
                             ),
                         )
                         .at(e.span()),

@@ -216,8 +216,9 @@ pub async fn plan(opts: &RunOptions) -> Result<Planned, (Diagnostics, Option<Loa
         ..
     } = read;
     let ps = provider_settings(&loaded);
-    let clients =
-        AwsClients::load(ps.region.as_deref(), ps.profile.as_deref(), &opts.aws_env).await;
+    let clients = AwsClients::load(ps.region.as_deref(), ps.profile.as_deref(), &opts.aws_env)
+        .await
+        .with_default_tags(ps.default_tags.clone());
     timings::mark("AWS clients ready");
     if opts.refresh {
         diags.extend(refresh::refresh(&records, &mut prior, &clients, &ps.default_tags).await);
@@ -409,8 +410,9 @@ pub async fn saved(
         }
     }
     let ps = provider_settings(&loaded);
-    let clients =
-        AwsClients::load(ps.region.as_deref(), ps.profile.as_deref(), &opts.aws_env).await;
+    let clients = AwsClients::load(ps.region.as_deref(), ps.profile.as_deref(), &opts.aws_env)
+        .await
+        .with_default_tags(ps.default_tags.clone());
     Ok(Planned {
         loaded,
         plan,

@@ -1,6 +1,6 @@
 //! The AWS provider's own schema (`schema/aws-provider.json`: the structure of
-//! `terraform providers schema -json` for hashicorp/aws 6.x) and the complete schemas built
-//! from it.
+//! `terraform providers schema -json` for hashicorp/aws 6.x), the built-in providers' in the
+//! same format (`schema/random-provider.json`), and the complete schemas built from them.
 //!
 //! A resource type declares what ecsform implements (its `SCHEMA`). Its complete schema is that
 //! declaration with everything else the provider's schema has for the type added:
@@ -29,12 +29,38 @@ use serde_json::Value as Json;
 use super::schema::{AttrKind, AttrSchema, AttrType, BlockSchema, Nesting, Schema};
 use crate::lang::types::{Attr, Type};
 
-/// The provider's schema document, as `schema/aws-provider.json` holds it.
-static DOCUMENT: &str = include_str!("../../schema/aws-provider.json");
+/// The providers' schema documents: `schema/aws-provider.json`, and one file per built-in
+/// provider other than aws in the same format (`schema/random-provider.json`...), each with the
+/// prefix of the type names it holds.
+static DOCUMENTS: &[(&str, &str)] = &[
+    ("aws", include_str!("../../schema/aws-provider.json")),
+    (
+        "cloudinit",
+        include_str!("../../schema/cloudinit-provider.json"),
+    ),
+    ("random", include_str!("../../schema/random-provider.json")),
+    (
+        "template",
+        include_str!("../../schema/template-provider.json"),
+    ),
+];
 
-fn document() -> &'static Json {
-    static PARSED: OnceLock<Json> = OnceLock::new();
-    PARSED.get_or_init(|| serde_json::from_str(DOCUMENT).expect("schema/aws-provider.json is JSON"))
+/// The document of the provider a type belongs to (by its name's prefix, as Terraform infers
+/// it), if there is one.
+fn document(type_name: &str) -> Option<&'static Json> {
+    static PARSED: OnceLock<Vec<(&'static str, Json)>> = OnceLock::new();
+    let parsed = PARSED.get_or_init(|| {
+        DOCUMENTS
+            .iter()
+            .map(|(p, text)| {
+                let json = serde_json::from_str(text)
+                    .unwrap_or_else(|e| panic!("schema/{p}-provider.json is not JSON: {e}"));
+                (*p, json)
+            })
+            .collect()
+    });
+    let prefix = type_name.split('_').next()?;
+    parsed.iter().find(|(p, _)| *p == prefix).map(|(_, d)| d)
 }
 
 /// Whether a schema is a resource type's or a data source's.
@@ -55,7 +81,7 @@ impl Kind {
 
 /// The provider's schema of a type (its `version` and `block`), if the reference has it.
 pub fn provider_schema(kind: Kind, type_name: &str) -> Option<&'static Json> {
-    document().get(kind.key())?.get(type_name)
+    document(type_name)?.get(kind.key())?.get(type_name)
 }
 
 /// The complete schema of `type_name`: `declared` with the rest of the provider's schema

@@ -9,7 +9,9 @@ use crate::lang::types::Type;
 use crate::provider::{AttrKind, AttrSchema, AttrType, BlockSchema, Nesting, Schema};
 
 const AWS: &str = "registry.terraform.io/hashicorp/aws";
+const CLOUDINIT: &str = "registry.terraform.io/hashicorp/cloudinit";
 const NULL: &str = "registry.terraform.io/hashicorp/null";
+const RANDOM: &str = "registry.terraform.io/hashicorp/random";
 const TEMPLATE: &str = "registry.terraform.io/hashicorp/template";
 /// Terraform's built-in provider (`terraform_remote_state`).
 const TERRAFORM: &str = "terraform.io/builtin/terraform";
@@ -17,7 +19,9 @@ const TERRAFORM: &str = "terraform.io/builtin/terraform";
 /// The provider a type belongs to, by its name's prefix (as Terraform infers it).
 fn provider_of(type_name: &str) -> &'static str {
     match type_name.split('_').next() {
+        Some("cloudinit") => CLOUDINIT,
         Some("null") => NULL,
+        Some("random") => RANDOM,
         Some("template") => TEMPLATE,
         Some("terraform") => TERRAFORM,
         _ => AWS,
@@ -27,7 +31,7 @@ fn provider_of(type_name: &str) -> &'static str {
 /// The whole document.
 pub fn providers_schema() -> Json {
     let mut providers: Map<String, Json> = Map::new();
-    for p in [AWS, NULL, TEMPLATE, TERRAFORM] {
+    for p in [AWS, CLOUDINIT, NULL, RANDOM, TEMPLATE, TERRAFORM] {
         providers.insert(
             p.to_string(),
             json!({

@@ -160,6 +160,19 @@ fn terraform_import_id(rec: &ResourceRecord) -> String {
             get("scalable_dimension"),
             get("name")
         ),
+        "random_string" | "random_password" => get("result"),
+        "random_id" => match text(rec, "prefix") {
+            Some(prefix) => format!("{prefix},{}", get("id")),
+            None => get("id"),
+        },
+        "random_integer" => {
+            let n = |name: &str| rec.attributes[name].as_i64().expect("an integer");
+            let mut id = format!("{},{},{}", n("result"), n("min"), n("max"));
+            if let Some(seed) = text(rec, "seed") {
+                id = format!("{id},{seed}");
+            }
+            id
+        }
         _ => rec.id.clone().expect("recorded objects have ids"),
     }
 }
@@ -169,6 +182,8 @@ fn unreadable(type_name: &str, attr: &str) -> bool {
     matches!(
         (type_name, attr),
         ("aws_iam_access_key", "secret" | "ses_smtp_password_v4")
+            // A hash with a new salt each time it is made.
+            | ("random_password", "bcrypt_hash")
     )
 }
 
@@ -316,25 +331,37 @@ async fn every_other_resource_type_imports_and_then_plans_no_changes() {
     let out = cli(&root, "apply", &args(&base, &["-auto-approve", &flag_a]));
     assert_eq!(out.code, 0, "{}", out.stderr);
 
-    // null_resource has no object to import, as in Terraform: remove it from A first.
+    // null_resource, random_pet and random_shuffle have no object to import, as in
+    // Terraform: remove them from A first.
+    let unimportable: Vec<ResourceRecord> = records(&state_a)
+        .into_iter()
+        .filter(|r| {
+            !ecsform::aws::resource_type(&r.type_name)
+                .expect("a supported type")
+                .importable()
+        })
+        .collect();
+    let names: BTreeSet<&str> = unimportable.iter().map(|r| r.type_name.as_str()).collect();
+    assert_eq!(
+        names,
+        BTreeSet::from(["null_resource", "random_pet", "random_shuffle"])
+    );
     let mut store = StateStore::open(&state_a).unwrap();
-    store
-        .remove_resource("null_resource.marker", "delete", None)
-        .unwrap();
+    for r in &unimportable {
+        store.remove_resource(&r.address, "delete", None).unwrap();
+    }
     drop(store);
-    let out = cli(
-        &root,
-        "import",
-        &args(&base, &["null_resource.marker", "1234"]),
-    );
-    assert_eq!(out.code, 1);
-    assert!(
-        out.stderr.contains("Resource type does not support import"),
-        "{}",
-        out.stderr
-    );
-    // The other types: every instance imports, and the next plan proposes only the
-    // null_resource (which has nothing in AWS to import).
+    for r in &unimportable {
+        let out = cli(&root, "import", &args(&base, &[&r.address, "1234"]));
+        assert_eq!(out.code, 1);
+        assert!(
+            out.stderr.contains("Resource type does not support import"),
+            "{}",
+            out.stderr
+        );
+    }
+    // The other types: every instance imports, and the next plan proposes only the types
+    // that cannot be imported.
     let types = import_everything_but_null(&root, &base, &state_a).await;
     for t in [
         "aws_alb",
@@ -347,14 +374,15 @@ async fn every_other_resource_type_imports_and_then_plans_no_changes() {
     }
 }
 
-/// `import_everything` for a configuration with a `null_resource`, which stays to be created.
+/// `import_everything` for a configuration that ends with types that cannot be imported (from
+/// its `null_resource` on), which stay to be created.
 async fn import_everything_but_null(
     root: &Path,
     base: &[String],
     state_a: &Path,
 ) -> BTreeSet<String> {
-    // The plan after the imports shows the null_resource to create, and nothing else: make
-    // the configuration without it for the comparison.
+    // The plan after the imports shows those to create, and nothing else: make the
+    // configuration without them for the comparison.
     let main = root.join("main.tf");
     let config = std::fs::read_to_string(&main).unwrap();
     let without = config

@@ -515,7 +515,10 @@ fn providers_schema_json_prints_terraform_s_format() {
 
 /// Where ecsform's schema of a type differs from the AWS provider's: one line per difference,
 /// `TYPE PATH: what`, for `providers schema -json` output compared with the reference.
-fn schema_differences(ours: &serde_json::Value, reference: &serde_json::Value) -> Vec<String> {
+fn schema_differences(
+    ours: &serde_json::Value,
+    references: &[(String, serde_json::Value)],
+) -> Vec<String> {
     use serde_json::Value as Json;
     fn flags(a: &Json) -> String {
         [
@@ -604,45 +607,63 @@ fn schema_differences(ours: &serde_json::Value, reference: &serde_json::Value) -
             out.push(format!("{ty} {}: missing", at(name)));
         }
     }
-    let mut out = Vec::new();
-    let aws = &ours["provider_schemas"]["registry.terraform.io/hashicorp/aws"];
-    for kind in ["resource_schemas", "data_source_schemas"] {
-        for (name, schema) in aws[kind].as_object().expect("an object") {
-            // The provider's aliases (`aws_alb_listener`) have their target's schema.
-            let theirs = &reference[kind][name];
-            let theirs = if theirs.is_null() {
-                &reference[kind][name.replacen("aws_alb", "aws_lb", 1)]
-            } else {
-                theirs
-            };
-            let label = if kind == "resource_schemas" {
-                name.to_string()
-            } else {
-                format!("data.{name}")
-            };
-            if theirs.is_null() {
-                out.push(format!("{label}: not in the provider's schema"));
-                continue;
+    /// The differences of one provider's types.
+    fn provider_differences(ours: &Json, reference: &Json, out: &mut Vec<String>) {
+        for kind in ["resource_schemas", "data_source_schemas"] {
+            for (name, schema) in ours[kind].as_object().expect("an object") {
+                // The provider's aliases (`aws_alb_listener`) have their target's schema.
+                let theirs = &reference[kind][name];
+                let theirs = if theirs.is_null() {
+                    &reference[kind][name.replacen("aws_alb", "aws_lb", 1)]
+                } else {
+                    theirs
+                };
+                let label = if kind == "resource_schemas" {
+                    name.to_string()
+                } else {
+                    format!("data.{name}")
+                };
+                if theirs.is_null() {
+                    out.push(format!("{label}: not in the provider's schema"));
+                    continue;
+                }
+                walk(&label, "", &schema["block"], &theirs["block"], out);
             }
-            walk(&label, "", &schema["block"], &theirs["block"], &mut out);
         }
+    }
+    let mut out = Vec::new();
+    for (provider, reference) in references {
+        let ours = &ours["provider_schemas"][format!("registry.terraform.io/hashicorp/{provider}")];
+        provider_differences(ours, reference, &mut out);
     }
     out
 }
 
-/// Every supported type's schema is the AWS provider's (schema/aws-provider.json, from
-/// `terraform providers schema -json` of hashicorp/aws 6.x), path by path, except for the
-/// differences listed with their reasons in tests/fixtures/provider-schema-allowlist.txt.
+/// The providers whose schemas are compared, each with its reference document
+/// (`schema/PROVIDER-provider.json`): every built-in provider that has one.
+fn schema_references() -> Vec<(String, serde_json::Value)> {
+    let root = env!("CARGO_MANIFEST_DIR");
+    ["aws", "cloudinit", "random", "template"]
+        .into_iter()
+        .map(|p| {
+            let path = format!("{root}/schema/{p}-provider.json");
+            let text = std::fs::read_to_string(&path).expect("reference");
+            (p.to_string(), serde_json::from_str(&text).expect("JSON"))
+        })
+        .collect()
+}
+
+/// Every supported type's schema is its provider's (schema/aws-provider.json, from
+/// `terraform providers schema -json` of hashicorp/aws 6.x; schema/random-provider.json for
+/// hashicorp/random), path by path, except for the differences listed with their reasons in
+/// tests/fixtures/provider-schema-allowlist.txt.
 #[test]
 fn every_supported_type_has_the_aws_provider_s_schema() {
     let out = support::run(&["providers", "schema", "-json"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let ours: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
     let root = env!("CARGO_MANIFEST_DIR");
-    let reference: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(format!("{root}/schema/aws-provider.json")).expect("reference"),
-    )
-    .expect("JSON");
+    let reference = schema_references();
     let allowlist = std::fs::read_to_string(format!(
         "{root}/tests/fixtures/provider-schema-allowlist.txt"
     ))
@@ -682,7 +703,16 @@ fn every_supported_type_has_the_aws_provider_s_schema() {
         .as_object_mut()
         .expect("blocks");
     blocks.remove("tag");
+    let random = &mut changed["provider_schemas"]["registry.terraform.io/hashicorp/random"];
+    random["resource_schemas"]["random_password"]["block"]["attributes"]["result"]["sensitive"] =
+        false.into();
     let found = schema_differences(&changed, &reference);
+    assert!(
+        found.contains(
+            &"random_password result: computed (provider: computed+sensitive)".to_string()
+        ),
+        "{found:?}"
+    );
     assert!(
         found.contains(&"aws_vpc arn: optional+computed (provider: computed)".to_string()),
         "{found:?}"

@@ -4,10 +4,13 @@
 pub mod ami;
 pub mod availability_zones;
 pub mod caller_identity;
+pub mod cloudinit_config;
+pub mod default_tags;
 pub mod ec2_managed_prefix_list;
 pub mod iam_policy_document;
 pub mod key_pair;
 pub mod launch_template;
+pub mod partition;
 pub mod region;
 pub mod security_group;
 pub mod ssm_parameter;

@@ -300,19 +300,10 @@ pub(crate) fn prefix_of_unique_name(name: &str) -> Option<&str> {
     .then_some(prefix)
 }
 
-/// The partition a region belongs to (`aws`, `aws-cn`, `aws-us-gov`...).
+/// The partition a region belongs to (`aws`, `aws-cn`, `aws-us-gov`...), as
+/// `data "aws_partition"` tells it.
 pub fn partition(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else if region.starts_with("us-isob-") {
-        "aws-iso-b"
-    } else if region.starts_with("us-iso-") {
-        "aws-iso"
-    } else {
-        "aws"
-    }
+    crate::aws::data::partition::partition_of(region).0
 }
 
 /// The ARN of an EC2 object, e.g. `arn:aws:ec2:eu-west-1:123456789012:vpc/vpc-0abc`.
