@@ -96,9 +96,16 @@ pub static DATA_SOURCES: &[&dyn DataSource] = &[
     &crate::aws::data::cloudinit_config::TemplateCloudinitConfig,
     &crate::aws::data::default_tags::DefaultTags,
     &crate::aws::data::ec2_managed_prefix_list::ManagedPrefixListData,
+    &crate::aws::data::ecs_cluster::EcsClusterData,
+    &crate::aws::data::ecs_task_definition::EcsTaskDefinitionData,
+    &crate::aws::data::elb_service_account::ElbServiceAccount,
+    &crate::aws::data::iam_policy::IamPolicyData,
     &crate::aws::data::iam_policy_document::IamPolicyDocument,
+    &crate::aws::data::iam_role::IamRoleData,
     &crate::aws::data::key_pair::KeyPairData,
     &crate::aws::data::launch_template::LaunchTemplateData,
+    &crate::aws::data::lb::LbData,
+    &crate::aws::data::lb_target_group::LbTargetGroupData,
     &crate::aws::data::partition::Partition,
     &crate::aws::data::region::Region,
     &crate::aws::data::security_group::SecurityGroupData,
@@ -126,7 +133,10 @@ pub fn resource_type_names() -> Vec<&'static str> {
 
 /// Older names the AWS provider also gives data sources (alias, data source): the same schema
 /// and behaviour, as for resource types' [`Registered::aliases`].
-pub static DATA_SOURCE_ALIASES: &[(&str, &str)] = &[];
+pub static DATA_SOURCE_ALIASES: &[(&str, &str)] = &[
+    ("aws_alb", "aws_lb"),
+    ("aws_alb_target_group", "aws_lb_target_group"),
+];
 
 /// Every name a data source is known by, aliases included, with the data source it names.
 pub fn named_data_sources() -> impl Iterator<Item = (&'static str, &'static dyn DataSource)> {
@@ -372,6 +382,23 @@ mod tests {
             ));
             assert!(resource_type_names().contains(&alias));
         }
+        for (alias, target) in [
+            ("aws_alb", "aws_lb"),
+            ("aws_alb_target_group", "aws_lb_target_group"),
+        ] {
+            let d = data_source(alias).unwrap();
+            assert_eq!(d.type_name(), target);
+            assert!(std::ptr::eq(
+                d.schema(),
+                data_source(target).unwrap().schema()
+            ));
+            assert!(data_source_names().contains(&alias));
+        }
+        // Every alias names a data source that exists.
+        assert_eq!(
+            named_data_sources().count(),
+            DATA_SOURCES.len() + DATA_SOURCE_ALIASES.len()
+        );
     }
 
     #[test]

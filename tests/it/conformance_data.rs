@@ -2,8 +2,10 @@
 //! `ecsform apply`), then found through the data source by each of its lookup arguments, and
 //! a lookup that matches nothing, or several, fails with the AWS provider's words.
 //! `aws_subnets`, `aws_security_group`, `aws_ec2_managed_prefix_list`, `aws_key_pair`,
-//! `aws_launch_template`; through the CLI, data sources read at plan and at apply, and their
-//! errors located at the `data` block.
+//! `aws_launch_template`, `aws_iam_policy` (AWS's managed policies included), `aws_iam_role`,
+//! `aws_lb`/`aws_alb`, `aws_lb_target_group`/`aws_alb_target_group`, `aws_ecs_cluster`,
+//! `aws_ecs_task_definition`, `aws_elb_service_account`; through the CLI, data sources read
+//! at plan and at apply, and their errors located at the `data` block.
 
 // Each test holds `exclusive()` across `.await`s; sound, as every `#[tokio::test]` has its own
 // runtime on its own thread (see tests/it/support/moto.rs).
@@ -593,4 +595,476 @@ output "group_matches" {{
         out.stderr
     );
     assert!(out.stderr.contains("lookup.tf:1:"), "{}", out.stderr);
+}
+
+const TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+const READ_LOGS: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"logs:GetLogEvents","Resource":"*"}]}"#;
+
+#[tokio::test]
+async fn aws_iam_policy_finds_the_account_s_and_aws_s_policies() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let mut arns = Vec::new();
+    for name in ["read-logs", "read-more-logs"] {
+        let arn = c
+            .iam
+            .create_policy()
+            .policy_name(name)
+            .path("/app/")
+            .description("reads logs")
+            .policy_document(READ_LOGS)
+            .tags(
+                aws_sdk_iam::types::Tag::builder()
+                    .key("Team")
+                    .value("ops")
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .expect("CreatePolicy")
+            .policy()
+            .and_then(|p| p.arn())
+            .expect("policy arn")
+            .to_string();
+        arns.push(arn);
+    }
+
+    let by_arn = read(&c, "aws_iam_policy", Value::map([("arn", s(&arns[0]))]))
+        .await
+        .expect("by arn");
+    assert_eq!(attr_str(&by_arn, "id"), arns[0]);
+    assert_eq!(attr_str(&by_arn, "name"), "read-logs");
+    assert_eq!(attr_str(&by_arn, "path"), "/app/");
+    assert_eq!(attr_str(&by_arn, "description"), "reads logs");
+    assert_eq!(attr(&by_arn, "tags"), &tags(&[("Team", "ops")]));
+    let policy: serde_json::Value = serde_json::from_str(attr_str(&by_arn, "policy")).unwrap();
+    assert_eq!(policy["Statement"][0]["Action"], "logs:GetLogEvents");
+
+    let by_name = read(
+        &c,
+        "aws_iam_policy",
+        Value::map([("name", s("read-more-logs")), ("path_prefix", s("/app/"))]),
+    )
+    .await
+    .expect("by name");
+    assert_eq!(attr_str(&by_name, "arn"), arns[1]);
+    assert_eq!(attr_str(&by_name, "path_prefix"), "/app/");
+
+    // AWS's own managed policies (moto serves them with MOTO_IAM_LOAD_MANAGED_POLICIES).
+    let managed = read(
+        &c,
+        "aws_iam_policy",
+        Value::map([("name", s("AmazonECSTaskExecutionRolePolicy"))]),
+    )
+    .await
+    .expect("AWS managed policy");
+    assert_eq!(
+        attr_str(&managed, "arn"),
+        "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+    );
+    assert!(attr_str(&managed, "policy").contains("ecr:GetAuthorizationToken"));
+
+    let several = read(
+        &c,
+        "aws_iam_policy",
+        Value::map([("path_prefix", s("/app/"))]),
+    )
+    .await
+    .unwrap_err();
+    // The provider's words, its plural included.
+    assert_eq!(
+        several.message,
+        "multiple IAM Policys matched; use additional constraints to reduce matches to a single IAM Policy"
+    );
+    let none = read(&c, "aws_iam_policy", Value::map([("name", s("nosuch"))]))
+        .await
+        .unwrap_err();
+    assert_eq!(none.message, "no matching IAM Policy found");
+    let gone = "arn:aws:iam::123456789012:policy/gone";
+    let e = read(&c, "aws_iam_policy", Value::map([("arn", s(gone))]))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.message,
+        format!("reading IAM Policy ({gone}): couldn't find resource")
+    );
+}
+
+#[tokio::test]
+async fn aws_iam_role_reads_one_role() {
+    let _moto = exclusive();
+    let c = clients().await;
+    c.iam
+        .create_role()
+        .role_name("tasks")
+        .path("/ecs/")
+        .description("ECS tasks")
+        .max_session_duration(7200)
+        .assume_role_policy_document(TRUST)
+        .tags(
+            aws_sdk_iam::types::Tag::builder()
+                .key("Team")
+                .value("ops")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("CreateRole");
+
+    let role = read(&c, "aws_iam_role", Value::map([("name", s("tasks"))]))
+        .await
+        .expect("role");
+    assert_eq!(attr_str(&role, "id"), "tasks");
+    assert!(attr_str(&role, "arn").ends_with(":role/ecs/tasks"));
+    assert_eq!(attr_str(&role, "path"), "/ecs/");
+    assert_eq!(attr_str(&role, "description"), "ECS tasks");
+    assert_eq!(attr(&role, "max_session_duration"), &Value::number(7200));
+    assert_eq!(attr(&role, "tags"), &tags(&[("Team", "ops")]));
+    assert!(!attr_str(&role, "unique_id").is_empty());
+    assert!(!attr_str(&role, "create_date").is_empty());
+    let trust: serde_json::Value =
+        serde_json::from_str(attr_str(&role, "assume_role_policy")).unwrap();
+    assert_eq!(
+        trust["Statement"][0]["Principal"]["Service"],
+        "ecs-tasks.amazonaws.com"
+    );
+
+    let e = read(&c, "aws_iam_role", Value::map([("name", s("nosuch"))]))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.message,
+        "reading IAM Role (nosuch): couldn't find resource"
+    );
+}
+
+fn elb_tag(key: &str, value: &str) -> aws_sdk_elasticloadbalancingv2::types::Tag {
+    aws_sdk_elasticloadbalancingv2::types::Tag::builder()
+        .key(key)
+        .value(value)
+        .build()
+}
+
+#[tokio::test]
+async fn aws_lb_and_aws_lb_target_group_find_exactly_one() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let vpc = vpc(&c, "10.10.0.0/16").await;
+    let mut subnets = Vec::new();
+    for (i, zone) in ["eu-west-1a", "eu-west-1b"].iter().enumerate() {
+        let id = c
+            .ec2
+            .create_subnet()
+            .vpc_id(&vpc)
+            .cidr_block(format!("10.10.{i}.0/24"))
+            .availability_zone(*zone)
+            .send()
+            .await
+            .expect("CreateSubnet")
+            .subnet()
+            .and_then(|s| s.subnet_id())
+            .expect("subnet id")
+            .to_string();
+        subnets.push(id);
+    }
+    let mut lbs = Vec::new();
+    let mut groups = Vec::new();
+    for name in ["web", "api"] {
+        let lb = c
+            .elbv2
+            .create_load_balancer()
+            .name(name)
+            .set_subnets(Some(subnets.clone()))
+            .tags(elb_tag("Stack", "ecs"))
+            .tags(elb_tag("Name", name))
+            .send()
+            .await
+            .expect("CreateLoadBalancer")
+            .load_balancers()[0]
+            .load_balancer_arn()
+            .expect("lb arn")
+            .to_string();
+        lbs.push(lb);
+        let tg = c
+            .elbv2
+            .create_target_group()
+            .name(name)
+            .port(8080)
+            .protocol(aws_sdk_elasticloadbalancingv2::types::ProtocolEnum::Http)
+            .vpc_id(&vpc)
+            .health_check_path("/health")
+            .tags(elb_tag("Stack", "ecs"))
+            .tags(elb_tag("Name", name))
+            .send()
+            .await
+            .expect("CreateTargetGroup")
+            .target_groups()[0]
+            .target_group_arn()
+            .expect("tg arn")
+            .to_string();
+        groups.push(tg);
+    }
+    c.elbv2
+        .create_listener()
+        .load_balancer_arn(&lbs[0])
+        .port(80)
+        .protocol(aws_sdk_elasticloadbalancingv2::types::ProtocolEnum::Http)
+        .default_actions(
+            aws_sdk_elasticloadbalancingv2::types::Action::builder()
+                .r#type(aws_sdk_elasticloadbalancingv2::types::ActionTypeEnum::Forward)
+                .target_group_arn(&groups[0])
+                .build(),
+        )
+        .send()
+        .await
+        .expect("CreateListener");
+
+    let by_name = read(&c, "aws_lb", Value::map([("name", s("web"))]))
+        .await
+        .expect("by name");
+    assert_eq!(attr_str(&by_name, "arn"), lbs[0]);
+    assert_eq!(attr_str(&by_name, "id"), lbs[0]);
+    assert_eq!(attr_str(&by_name, "vpc_id"), vpc);
+    assert_eq!(attr_str(&by_name, "load_balancer_type"), "application");
+    assert_eq!(attr(&by_name, "internal"), &Value::Bool(false));
+    assert!(!attr_str(&by_name, "dns_name").is_empty());
+    assert!(attr_str(&by_name, "arn_suffix").starts_with("app/web/"));
+    assert_eq!(
+        attr(&by_name, "tags"),
+        &tags(&[("Name", "web"), ("Stack", "ecs")])
+    );
+    let mut have = strings_of(attr(&by_name, "subnets"));
+    have.sort();
+    let mut want = subnets.clone();
+    want.sort();
+    assert_eq!(have, want);
+
+    // The provider's older name is the same data source.
+    let alb = read(
+        &c,
+        "aws_alb",
+        Value::map([("tags", tags(&[("Name", "api")]))]),
+    )
+    .await
+    .expect("aws_alb by tags");
+    assert_eq!(attr_str(&alb, "arn"), lbs[1]);
+    let by_arn = read(&c, "aws_lb", Value::map([("arn", s(&lbs[1]))]))
+        .await
+        .expect("by arn");
+    assert_eq!(attr_str(&by_arn, "name"), "api");
+
+    let several = read(
+        &c,
+        "aws_lb",
+        Value::map([("tags", tags(&[("Stack", "ecs")]))]),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        several.message,
+        "Search returned 2 results, please revise so only one is returned"
+    );
+    let none = read(&c, "aws_lb", Value::map([("name", s("nosuch"))]))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        none.message,
+        "Search returned 0 results, please revise so only one is returned"
+    );
+
+    let tg = read(&c, "aws_lb_target_group", Value::map([("name", s("web"))]))
+        .await
+        .expect("target group by name");
+    assert_eq!(attr_str(&tg, "arn"), groups[0]);
+    assert_eq!(attr(&tg, "port"), &Value::number(8080));
+    assert_eq!(attr_str(&tg, "protocol"), "HTTP");
+    assert_eq!(attr_str(&tg, "vpc_id"), vpc);
+    assert_eq!(attr_str(&tg, "target_type"), "instance");
+    assert_eq!(
+        strings_of(attr(&tg, "load_balancer_arns")),
+        [lbs[0].clone()]
+    );
+    let check = match attr(&tg, "health_check") {
+        Value::List(items) => items[0].clone(),
+        other => panic!("health_check: {other}"),
+    };
+    assert_eq!(attr_str(&check, "path"), "/health");
+    let alb_tg = read(
+        &c,
+        "aws_alb_target_group",
+        Value::map([("arn", s(&groups[1]))]),
+    )
+    .await
+    .expect("aws_alb_target_group by arn");
+    assert_eq!(attr_str(&alb_tg, "name"), "api");
+    assert!(strings_of(attr(&alb_tg, "load_balancer_arns")).is_empty());
+    let several = read(
+        &c,
+        "aws_lb_target_group",
+        Value::map([("tags", tags(&[("Stack", "ecs")]))]),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        several.message,
+        "Search returned 2 results, please revise so only one is returned"
+    );
+}
+
+#[tokio::test]
+async fn aws_ecs_cluster_and_task_definition_read_one() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let cluster = c
+        .ecs
+        .create_cluster()
+        .cluster_name("main")
+        .settings(
+            aws_sdk_ecs::types::ClusterSetting::builder()
+                .name(aws_sdk_ecs::types::ClusterSettingName::ContainerInsights)
+                .value("enabled")
+                .build(),
+        )
+        .tags(
+            aws_sdk_ecs::types::Tag::builder()
+                .key("Team")
+                .value("ops")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("CreateCluster")
+        .cluster()
+        .and_then(|c| c.cluster_arn())
+        .expect("cluster arn")
+        .to_string();
+
+    let found = read(
+        &c,
+        "aws_ecs_cluster",
+        Value::map([("cluster_name", s("main"))]),
+    )
+    .await
+    .expect("cluster");
+    assert_eq!(attr_str(&found, "arn"), cluster);
+    assert_eq!(attr_str(&found, "id"), cluster);
+    assert_eq!(attr_str(&found, "status"), "ACTIVE");
+    assert_eq!(attr(&found, "running_tasks_count"), &Value::number(0));
+    assert_eq!(attr(&found, "tags"), &tags(&[("Team", "ops")]));
+    assert_eq!(
+        attr(&found, "setting"),
+        &Value::set(vec![Value::map([
+            ("name", s("containerInsights")),
+            ("value", s("enabled")),
+        ])])
+    );
+    let e = read(
+        &c,
+        "aws_ecs_cluster",
+        Value::map([("cluster_name", s("nosuch"))]),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.message, "reading ECS Cluster (nosuch): empty result");
+
+    let containers = |image: &str| {
+        aws_sdk_ecs::types::ContainerDefinition::builder()
+            .name("web")
+            .image(image)
+            .memory(256)
+            .essential(true)
+            .build()
+    };
+    let mut arns = Vec::new();
+    for image in ["nginx:1.25", "nginx:1.27"] {
+        let arn = c
+            .ecs
+            .register_task_definition()
+            .family("web")
+            .network_mode(aws_sdk_ecs::types::NetworkMode::Bridge)
+            .container_definitions(containers(image))
+            .send()
+            .await
+            .expect("RegisterTaskDefinition")
+            .task_definition()
+            .and_then(|t| t.task_definition_arn())
+            .expect("task definition arn")
+            .to_string();
+        arns.push(arn);
+    }
+
+    let latest = read(
+        &c,
+        "aws_ecs_task_definition",
+        Value::map([("task_definition", s("web"))]),
+    )
+    .await
+    .expect("latest revision");
+    assert_eq!(attr_str(&latest, "arn"), arns[1]);
+    assert_eq!(attr(&latest, "revision"), &Value::number(2));
+    assert_eq!(attr_str(&latest, "family"), "web");
+    assert_eq!(attr_str(&latest, "network_mode"), "bridge");
+    assert_eq!(attr_str(&latest, "status"), "ACTIVE");
+    assert_eq!(attr_str(&latest, "task_definition"), "web");
+    assert!(attr_str(&latest, "arn_without_revision").ends_with(":task-definition/web"));
+    let defs: serde_json::Value =
+        serde_json::from_str(attr_str(&latest, "container_definitions")).unwrap();
+    assert_eq!(defs[0]["image"], "nginx:1.27");
+
+    let first = read(
+        &c,
+        "aws_ecs_task_definition",
+        Value::map([("task_definition", s("web:1"))]),
+    )
+    .await
+    .expect("revision 1");
+    assert_eq!(attr_str(&first, "arn"), arns[0]);
+    let by_arn = read(
+        &c,
+        "aws_ecs_task_definition",
+        Value::map([("task_definition", s(&arns[0]))]),
+    )
+    .await
+    .expect("by arn");
+    assert_eq!(attr(&by_arn, "revision"), &Value::number(1));
+    let e = read(
+        &c,
+        "aws_ecs_task_definition",
+        Value::map([("task_definition", s("nosuch"))]),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        e.message,
+        "reading ECS Task Definition (nosuch): couldn't find resource"
+    );
+}
+
+#[tokio::test]
+async fn aws_elb_service_account_is_the_region_s() {
+    let c = clients().await;
+    let here = read(&c, "aws_elb_service_account", Value::map::<&str>([]))
+        .await
+        .expect("the provider's region");
+    assert_eq!(attr_str(&here, "id"), "156460612806");
+    assert_eq!(attr_str(&here, "arn"), "arn:aws:iam::156460612806:root");
+    assert_eq!(attr_str(&here, "region"), support::moto::REGION);
+    let there = read(
+        &c,
+        "aws_elb_service_account",
+        Value::map([("region", s("us-east-1"))]),
+    )
+    .await
+    .expect("another region");
+    assert_eq!(attr_str(&there, "id"), "127311923021");
+    let e = read(
+        &c,
+        "aws_elb_service_account",
+        Value::map([("region", s("eu-south-2"))]),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.message, "unsupported AWS Region: eu-south-2");
 }

@@ -7,9 +7,16 @@ pub mod caller_identity;
 pub mod cloudinit_config;
 pub mod default_tags;
 pub mod ec2_managed_prefix_list;
+pub mod ecs_cluster;
+pub mod ecs_task_definition;
+pub mod elb_service_account;
+pub mod iam_policy;
 pub mod iam_policy_document;
+pub mod iam_role;
 pub mod key_pair;
 pub mod launch_template;
+pub mod lb;
+pub mod lb_target_group;
 pub mod partition;
 pub mod region;
 pub mod security_group;
@@ -21,7 +28,10 @@ pub mod vpc;
 
 use aws_sdk_ec2::types::Filter;
 
+use std::collections::BTreeMap;
+
 use super::ec2::{describe_matching, Ec2Object};
+use super::elbv2_tags::describe_tags;
 use super::error::{ApiError, ErrorKind};
 use super::AwsClients;
 use crate::aws::error::Result;
@@ -141,6 +151,37 @@ pub(crate) fn exactly_one<T>(what: &str, mut found: Vec<T>) -> Result<T> {
             ErrorKind::Invalid,
             "MultipleMatches",
             format!("multiple {what}s matched; use additional constraints to reduce matches to a single {what}"),
+        )),
+    }
+}
+
+/// The one ELB object (load balancer, target group) of `arns` whose tags include every one
+/// of `tags`, or the AWS provider's error for its ELB lookups ("Search returned 2 results,
+/// please revise so only one is returned"). Tags are read with batched `DescribeTags`.
+pub(crate) async fn one_elbv2(
+    clients: &AwsClients,
+    arns: Vec<String>,
+    tags: &BTreeMap<String, String>,
+) -> Result<String> {
+    let mut arns = arns;
+    if !tags.is_empty() {
+        let found = describe_tags(clients, &arns).await?;
+        arns.retain(|arn| {
+            found
+                .get(arn)
+                .is_some_and(|have| tags.iter().all(|(k, v)| have.get(k) == Some(v)))
+        });
+    }
+    match arns.len() {
+        1 => Ok(arns.remove(0)),
+        n => Err(ApiError::new(
+            if n == 0 {
+                ErrorKind::NotFound
+            } else {
+                ErrorKind::Invalid
+            },
+            "NoSingleMatch",
+            format!("Search returned {n} results, please revise so only one is returned"),
         )),
     }
 }

@@ -48,7 +48,7 @@ pub struct EcsClusterType;
 static DECLARATION: Declaration =
     Declaration::new("aws_ecs_cluster", &SCHEMA, Adoption::NameAndTags);
 
-static SETTING: &[AttrSchema] = attrs![
+pub(crate) static SETTING: &[AttrSchema] = attrs![
     required String: name value;
 ];
 
@@ -80,7 +80,7 @@ static CONFIGURATION: BlockSchema = BlockSchema::list("configuration", &[])
     .max_items(1)
     .blocks(&[EXECUTE_COMMAND_CONFIGURATION, MANAGED_STORAGE_CONFIGURATION]);
 
-static SERVICE_CONNECT_DEFAULTS: &[AttrSchema] = attrs![
+pub(crate) static SERVICE_CONNECT_DEFAULTS: &[AttrSchema] = attrs![
     required String: namespace;
 ];
 
@@ -105,7 +105,7 @@ const DESCRIBE_CHUNK: usize = 100;
 /// How long deletion waits for services, tasks and container instances to go first.
 const DELETE_LIMIT: Duration = Duration::from_secs(10 * 60);
 
-fn cluster_state(c: &Cluster) -> Option<(String, Value)> {
+pub(crate) fn cluster_state(c: &Cluster) -> Option<(String, Value)> {
     let arn = c.cluster_arn()?.to_string();
     let settings: Vec<Value> = c
         .settings()
@@ -321,7 +321,7 @@ fn service_connect_defaults(
         .transpose()
 }
 
-async fn describe(clients: &AwsClients, ids: &[String]) -> Result<Vec<Cluster>> {
+pub(crate) async fn describe(clients: &AwsClients, ids: &[String]) -> Result<Vec<Cluster>> {
     in_chunks(ids, DESCRIBE_CHUNK, |chunk| async move {
         let found = call(|| {
             clients

@@ -47,12 +47,12 @@ pub struct EcsTaskDefinitionType;
 static DECLARATION: Declaration =
     Declaration::new("aws_ecs_task_definition", &SCHEMA, Adoption::Tags);
 
-static VOLUME: &[AttrSchema] = attrs![
+pub(crate) static VOLUME: &[AttrSchema] = attrs![
     required String: name;
     optional String: host_path;
 ];
 
-static RUNTIME_PLATFORM: &[AttrSchema] = attrs![
+pub(crate) static RUNTIME_PLATFORM: &[AttrSchema] = attrs![
     optional String: operating_system_family cpu_architecture;
 ];
 
@@ -91,7 +91,10 @@ fn without_revision(arn: &str) -> &str {
     }
 }
 
-fn definition_state(td: &TaskDefinition, tags: &[aws_sdk_ecs::types::Tag]) -> Option<Value> {
+pub(crate) fn definition_state(
+    td: &TaskDefinition,
+    tags: &[aws_sdk_ecs::types::Tag],
+) -> Option<Value> {
     let arn = td.task_definition_arn()?.to_string();
     let network_mode = td.network_mode().map(|m| m.as_str());
     let containers = from_sdk(td.container_definitions()).to_string();
@@ -194,7 +197,7 @@ fn missing(e: &ApiError) -> bool {
                 || e.message.contains("does not exist"))
 }
 
-async fn describe(
+pub(crate) async fn describe(
     clients: &AwsClients,
     arn: &str,
 ) -> Result<Option<(TaskDefinition, Vec<aws_sdk_ecs::types::Tag>)>> {

@@ -70,7 +70,7 @@ async fn get_policy(clients: AwsClients, arn: String) -> Result<Option<Value>> {
 
 /// The policy `arn` with GetPolicy, and its document: `document` where the caller has it
 /// already, else the default version's from GetPolicyVersion.
-async fn read_policy(
+pub(crate) async fn read_policy(
     clients: AwsClients,
     arn: String,
     document: Option<String>,

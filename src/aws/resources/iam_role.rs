@@ -58,7 +58,7 @@ static SCHEMA: Schema = named_object_schema!(
         .local(),
 );
 
-fn role_state(r: &Role) -> Value {
+pub(crate) fn role_state(r: &Role) -> Value {
     let name = r.role_name();
     let [tags, tags_all] = read_tags(tag_pairs(r.tags()));
     let identity = named_object_state(name, r.arn(), r.role_id(), r.create_date(), r.path());

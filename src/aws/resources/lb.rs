@@ -55,7 +55,7 @@ pub struct LbType;
 static DECLARATION: Declaration = Declaration::new("aws_lb", &SCHEMA, Adoption::NameAndTags)
     .generated_name("name", "name_prefix", "tf-lb-");
 
-static ACCESS_LOGS: &[AttrSchema] = attrs![
+pub(crate) static ACCESS_LOGS: &[AttrSchema] = attrs![
     required String: bucket;
     optional String: prefix;
     optional Bool: enabled.default(Default::Bool(false));

@@ -55,7 +55,7 @@ static DECLARATION: Declaration = Declaration::new(
 )
 .generated_name("name", "name_prefix", "tf-");
 
-static HEALTH_CHECK: &[AttrSchema] = attrs![
+pub(crate) static HEALTH_CHECK: &[AttrSchema] = attrs![
     optional Bool: enabled.default(Default::Bool(true));
     optional String: path port.default(Default::Str("traffic-port")) protocol;
     optional Number: interval.default(Default::Number(30.0)) timeout;
@@ -64,7 +64,7 @@ static HEALTH_CHECK: &[AttrSchema] = attrs![
     optional String: matcher;
 ];
 
-static STICKINESS: &[AttrSchema] = attrs![
+pub(crate) static STICKINESS: &[AttrSchema] = attrs![
     required String: type;
     optional Number: cookie_duration.default(Default::Number(86400.0));
     optional String: cookie_name;
