@@ -99,6 +99,7 @@ pub static DATA_SOURCES: &[&dyn DataSource] = &[
     &crate::aws::data::ecs_cluster::EcsClusterData,
     &crate::aws::data::ecs_task_definition::EcsTaskDefinitionData,
     &crate::aws::data::elb_service_account::ElbServiceAccount,
+    &crate::aws::data::iam_account_alias::IamAccountAlias,
     &crate::aws::data::iam_policy::IamPolicyData,
     &crate::aws::data::iam_policy_document::IamPolicyDocument,
     &crate::aws::data::iam_role::IamRoleData,
@@ -110,10 +111,12 @@ pub static DATA_SOURCES: &[&dyn DataSource] = &[
     &crate::aws::data::region::Region,
     &crate::aws::data::security_group::SecurityGroupData,
     &crate::aws::data::ssm_parameter::SsmParameter,
+    &crate::aws::data::ssm_parameters_by_path::SsmParametersByPath,
     &crate::aws::data::subnet::SubnetData,
     &crate::aws::data::subnets::Subnets,
     &crate::aws::data::terraform_remote_state::TerraformRemoteState,
     &crate::aws::data::vpc::VpcData,
+    &crate::aws::data::vpc_endpoint::VpcEndpointData,
 ];
 
 /// Every name a resource type is known by, aliases included, with the type it names.

@@ -4,7 +4,8 @@
 //! `aws_subnets`, `aws_security_group`, `aws_ec2_managed_prefix_list`, `aws_key_pair`,
 //! `aws_launch_template`, `aws_iam_policy` (AWS's managed policies included), `aws_iam_role`,
 //! `aws_lb`/`aws_alb`, `aws_lb_target_group`/`aws_alb_target_group`, `aws_ecs_cluster`,
-//! `aws_ecs_task_definition`, `aws_elb_service_account`; through the CLI, data sources read
+//! `aws_ecs_task_definition`, `aws_elb_service_account`, `aws_ssm_parameters_by_path`,
+//! `aws_iam_account_alias`, `aws_vpc_endpoint`; through the CLI, data sources read
 //! at plan and at apply, and their errors located at the `data` block.
 
 // Each test holds `exclusive()` across `.await`s; sound, as every `#[tokio::test]` has its own
@@ -1067,4 +1068,233 @@ async fn aws_elb_service_account_is_the_region_s() {
     .await
     .unwrap_err();
     assert_eq!(e.message, "unsupported AWS Region: eu-south-2");
+}
+
+#[tokio::test]
+async fn aws_ssm_parameters_by_path_lists_one_level_or_all() {
+    let _moto = exclusive();
+    let c = clients().await;
+    for (name, kind, value) in [
+        (
+            "/app/db",
+            aws_sdk_ssm::types::ParameterType::SecureString,
+            "s3cret",
+        ),
+        (
+            "/app/host",
+            aws_sdk_ssm::types::ParameterType::String,
+            "db.internal",
+        ),
+        (
+            "/app/nested/port",
+            aws_sdk_ssm::types::ParameterType::String,
+            "5432",
+        ),
+        ("/other/x", aws_sdk_ssm::types::ParameterType::String, "x"),
+    ] {
+        c.ssm
+            .put_parameter()
+            .name(name)
+            .r#type(kind)
+            .value(value)
+            .send()
+            .await
+            .expect("PutParameter");
+    }
+    // (name, type, value) triples, which the four lists give in one order.
+    let triples = |state: &Value| {
+        let names = strings_of(attr(state, "names"));
+        let types = strings_of(attr(state, "types"));
+        let values = strings_of(&attr(state, "values").clone().unmark().0);
+        assert_eq!(strings_of(attr(state, "arns")).len(), names.len());
+        let mut all: Vec<(String, String, String)> = names
+            .into_iter()
+            .zip(types)
+            .zip(values)
+            .map(|((n, t), v)| (n, t, v))
+            .collect();
+        all.sort();
+        all
+    };
+    let one_level = read(
+        &c,
+        "aws_ssm_parameters_by_path",
+        Value::map([("path", s("/app"))]),
+    )
+    .await
+    .expect("one level");
+    assert_eq!(attr_str(&one_level, "id"), "/app");
+    assert!(attr(&one_level, "values").contains_sensitive());
+    let t = |n: &str, k: &str, v: &str| (n.to_string(), k.to_string(), v.to_string());
+    assert_eq!(
+        triples(&one_level),
+        [
+            t("/app/db", "SecureString", "s3cret"),
+            t("/app/host", "String", "db.internal")
+        ]
+    );
+    let all = read(
+        &c,
+        "aws_ssm_parameters_by_path",
+        Value::map([("path", s("/app")), ("recursive", Value::Bool(true))]),
+    )
+    .await
+    .expect("recursive");
+    assert_eq!(
+        triples(&all)
+            .into_iter()
+            .map(|(n, _, _)| n)
+            .collect::<Vec<_>>(),
+        ["/app/db", "/app/host", "/app/nested/port"]
+    );
+    let none = read(
+        &c,
+        "aws_ssm_parameters_by_path",
+        Value::map([("path", s("/nothing"))]),
+    )
+    .await
+    .expect("an empty path");
+    assert!(strings_of(attr(&none, "names")).is_empty());
+}
+
+#[tokio::test]
+async fn aws_iam_account_alias_reads_the_alias() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let e = read(&c, "aws_iam_account_alias", Value::map::<&str>([]))
+        .await
+        .unwrap_err();
+    assert_eq!(e.message, "reading IAM Account Alias: empty result");
+    c.iam
+        .create_account_alias()
+        .account_alias("example-org")
+        .send()
+        .await
+        .expect("CreateAccountAlias");
+    let alias = read(&c, "aws_iam_account_alias", Value::map::<&str>([]))
+        .await
+        .expect("the alias");
+    assert_eq!(attr_str(&alias, "account_alias"), "example-org");
+    assert_eq!(attr_str(&alias, "id"), "example-org");
+}
+
+#[tokio::test]
+async fn aws_vpc_endpoint_finds_exactly_one() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let vpc = vpc(&c, "10.11.0.0/16").await;
+    let table = c
+        .ec2
+        .create_route_table()
+        .vpc_id(&vpc)
+        .send()
+        .await
+        .expect("CreateRouteTable")
+        .route_table()
+        .and_then(|t| t.route_table_id())
+        .expect("route table id")
+        .to_string();
+    let s3 = format!("com.amazonaws.{}.s3", support::moto::REGION);
+    let mut endpoints = Vec::new();
+    for (service, name) in [
+        (s3.as_str(), "s3"),
+        ("com.amazonaws.eu-west-1.dynamodb", "ddb"),
+    ] {
+        let id = c
+            .ec2
+            .create_vpc_endpoint()
+            .vpc_id(&vpc)
+            .service_name(service)
+            .vpc_endpoint_type(aws_sdk_ec2::types::VpcEndpointType::Gateway)
+            .route_table_ids(&table)
+            .tag_specifications(tagged(
+                ResourceType::VpcEndpoint,
+                &[("Name", name), ("Stack", "ecs")],
+            ))
+            .send()
+            .await
+            .expect("CreateVpcEndpoint")
+            .vpc_endpoint()
+            .and_then(|e| e.vpc_endpoint_id())
+            .expect("endpoint id")
+            .to_string();
+        endpoints.push(id);
+    }
+
+    let by_service = read(
+        &c,
+        "aws_vpc_endpoint",
+        Value::map([("vpc_id", s(&vpc)), ("service_name", s(&s3))]),
+    )
+    .await
+    .expect("by service");
+    assert_eq!(attr_str(&by_service, "id"), endpoints[0]);
+    assert_eq!(attr_str(&by_service, "vpc_endpoint_type"), "Gateway");
+    assert_eq!(strings_of(attr(&by_service, "route_table_ids")), [table]);
+    assert_eq!(
+        attr(&by_service, "tags"),
+        &tags(&[("Name", "s3"), ("Stack", "ecs")])
+    );
+    assert!(attr_str(&by_service, "arn").ends_with(&format!(":vpc-endpoint/{}", endpoints[0])));
+    // The service's prefix list, for security group rules (moto's has no CIDRs in it).
+    let list = c
+        .ec2
+        .describe_prefix_lists()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("prefix-list-name")
+                .values(&s3)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("DescribePrefixLists")
+        .prefix_lists()[0]
+        .clone();
+    assert!(attr_str(&by_service, "prefix_list_id").starts_with("pl-"));
+    assert_eq!(
+        attr_str(&by_service, "prefix_list_id"),
+        list.prefix_list_id().unwrap()
+    );
+    assert_eq!(strings_of(attr(&by_service, "cidr_blocks")), list.cidrs());
+
+    let by_id = read(
+        &c,
+        "aws_vpc_endpoint",
+        Value::map([("id", s(&endpoints[1]))]),
+    )
+    .await
+    .expect("by id");
+    assert_eq!(
+        attr_str(&by_id, "service_name"),
+        "com.amazonaws.eu-west-1.dynamodb"
+    );
+    let by_tag = read(
+        &c,
+        "aws_vpc_endpoint",
+        Value::map([("tags", tags(&[("Name", "ddb")]))]),
+    )
+    .await
+    .expect("by tag");
+    assert_eq!(attr_str(&by_tag, "id"), endpoints[1]);
+
+    let several = read(
+        &c,
+        "aws_vpc_endpoint",
+        Value::map([("filter", filter("vpc-id", &[&vpc]))]),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        several.message,
+        "multiple EC2 VPC Endpoints matched; use additional constraints to reduce matches to a single EC2 VPC Endpoint"
+    );
+    let none = read(
+        &c,
+        "aws_vpc_endpoint",
+        Value::map([("tags", tags(&[("Name", "nosuch")]))]),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(none.message, "no matching EC2 VPC Endpoint found");
 }

@@ -10,6 +10,7 @@ pub mod ec2_managed_prefix_list;
 pub mod ecs_cluster;
 pub mod ecs_task_definition;
 pub mod elb_service_account;
+pub mod iam_account_alias;
 pub mod iam_policy;
 pub mod iam_policy_document;
 pub mod iam_role;
@@ -21,10 +22,12 @@ pub mod partition;
 pub mod region;
 pub mod security_group;
 pub mod ssm_parameter;
+pub mod ssm_parameters_by_path;
 pub mod subnet;
 pub mod subnets;
 pub mod terraform_remote_state;
 pub mod vpc;
+pub mod vpc_endpoint;
 
 use aws_sdk_ec2::types::Filter;
 
