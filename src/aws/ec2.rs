@@ -94,11 +94,13 @@ ec2_object!(NatGateway: nat_gateway_id, describe_nat_gateways(), set_nat_gateway
 ec2_object!(RouteTable: route_table_id, describe_route_tables(), set_route_table_ids, set_filters, Some("route-table-id"), paginated);
 ec2_object!(SecurityGroup: group_id, describe_security_groups(), set_group_ids, set_filters, Some("group-id"), paginated);
 ec2_object!(NetworkAcl: network_acl_id, describe_network_acls(), set_network_acl_ids, set_filters, Some("network-acl-id"), paginated);
+// AWS's DescribeVpcEndpoints filters on `vpc-endpoint-id`, but moto does not serve that filter:
+// a request for ids of which one is gone lists every endpoint and keeps the ids asked for.
+ec2_object!(VpcEndpoint: vpc_endpoint_id, describe_vpc_endpoints(), set_vpc_endpoint_ids, set_filters, None, paginated);
 // DescribeLaunchTemplates has no filter on the id.
 ec2_object!(LaunchTemplate: launch_template_id, describe_launch_templates(), set_launch_template_ids, set_filters, None, paginated);
 ec2_object!(Address: allocation_id, describe_addresses(), set_allocation_ids, set_filters, Some("allocation-id"), addresses);
 ec2_object!(ManagedPrefixList: prefix_list_id, describe_managed_prefix_lists(), set_prefix_list_ids, set_filters, Some("prefix-list-id"), paginated);
-ec2_object!(VpcEndpoint: vpc_endpoint_id, describe_vpc_endpoints(), set_vpc_endpoint_ids, set_filters, Some("vpc-endpoint-id"), paginated);
 ec2_object!(KeyPairInfo: key_name, describe_key_pairs(include_public_key(true)), set_key_names, set_filters, Some("key-name"), key_pairs);
 
 /// An EC2 filter: `name` is one of `values`.

@@ -44,6 +44,8 @@ pub static RESOURCE_TYPES: &[Registered] = &[
     Registered::new(&resources::cloudwatch_event_rule::CloudwatchEventRuleType),
     Registered::new(&resources::cloudwatch_event_target::CloudwatchEventTargetType),
     Registered::new(&resources::cloudwatch_log_group::CloudwatchLogGroupType),
+    Registered::new(&resources::default_route_table::DefaultRouteTableType),
+    Registered::new(&resources::default_security_group::DefaultSecurityGroupType),
     Registered::new(&resources::ecs_capacity_provider::EcsCapacityProviderType),
     Registered::new(&resources::ecs_cluster::EcsClusterType),
     Registered::new(&resources::ecs_cluster_capacity_providers::EcsClusterCapacityProvidersType),
@@ -78,11 +80,12 @@ pub static RESOURCE_TYPES: &[Registered] = &[
     Registered::new(&resources::sns_topic::SnsTopicType),
     Registered::new(&resources::subnet::SubnetType),
     Registered::new(&resources::vpc::VpcType),
+    Registered::new(&resources::vpc_endpoint::VpcEndpointType),
     Registered::new(&Random(random::id::RandomId)),
     Registered::new(&Random(random::integer::RandomInteger)),
-    Registered::new(&Random(random::string::RandomPassword)),
     Registered::new(&Random(random::pet::RandomPet)),
     Registered::new(&Random(random::shuffle::RandomShuffle)),
+    Registered::new(&Random(random::string::RandomPassword)),
     Registered::new(&Random(random::string::RandomString)),
 ];
 
@@ -261,6 +264,8 @@ mod tests {
         ("aws_cloudwatch_event_rule", "name + lineage tag"),
         ("aws_cloudwatch_event_target", "arguments"),
         ("aws_cloudwatch_log_group", "name + lineage tag"),
+        ("aws_default_route_table", "arguments"),
+        ("aws_default_security_group", "arguments"),
         ("aws_ecs_capacity_provider", "name + lineage tag"),
         ("aws_ecs_cluster", "name + lineage tag"),
         ("aws_ecs_cluster_capacity_providers", "arguments"),
@@ -293,6 +298,7 @@ mod tests {
         ("aws_sns_topic", "name + lineage tag"),
         ("aws_subnet", "tags"),
         ("aws_vpc", "tags"),
+        ("aws_vpc_endpoint", "tags"),
         ("null_resource", "nothing in AWS"),
         ("random_id", "nothing in AWS"),
         ("random_integer", "nothing in AWS"),
@@ -338,9 +344,12 @@ mod tests {
     fn generated_names_are_pinned_before_a_create() {
         for t in RESOURCE_TYPES.iter().map(|r| r.resource_type) {
             let schema = t.schema();
-            let (name, prefix) = if schema.attribute("key_name_prefix").is_some() {
+            // Only a prefix the configuration sets (the name of a VPC's default security
+            // group is AWS's: its `name_prefix` is computed).
+            let settable = |n: &str| schema.attribute(n).is_some_and(|a| a.settable());
+            let (name, prefix) = if settable("key_name_prefix") {
                 ("key_name", "key_name_prefix")
-            } else if schema.attribute("name_prefix").is_some() {
+            } else if settable("name_prefix") {
                 ("name", "name_prefix")
             } else {
                 continue;

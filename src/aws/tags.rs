@@ -81,6 +81,28 @@ pub async fn update_ec2_tags(
         .await
 }
 
+/// Makes the tags of an object AWS made and ecsform adopts (a VPC's default security group or
+/// network ACL) the planned ones and ecsform's, as the AWS provider does: tags it had that the
+/// configuration lacks are removed, but AWS's own `aws:` tags, which cannot be changed.
+pub async fn adopt_ec2_tags(
+    clients: &AwsClients,
+    id: &str,
+    existing: &[Tag],
+    planned: &Value,
+    extra: &BTreeMap<String, String>,
+) -> Result<()> {
+    let before: BTreeMap<String, String> = existing
+        .iter()
+        .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string())))
+        .filter(|(k, _)| !k.starts_with("aws:"))
+        .collect();
+    let tags_all = |m: &BTreeMap<String, String>| {
+        Value::map([("tags_all", crate::provider::values::string_map(m))])
+    };
+    let after = creation_tags(planned, extra);
+    update_ec2_tags(clients, id, &tags_all(&before), &tags_all(&after)).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,13 +12,15 @@
 use crate::support;
 
 use ecsform::aws::resources::{
+    default_route_table::DefaultRouteTableType, default_security_group::DefaultSecurityGroupType,
     internet_gateway::InternetGatewayType, route::RouteType, route_table::RouteTableType,
     route_table_association::RouteTableAssociationType, subnet::SubnetType, vpc::VpcType,
+    vpc_endpoint::VpcEndpointType,
 };
 use ecsform::aws::AwsClients;
 use ecsform::aws::ResourceType;
 use ecsform::lang::Value;
-use support::conformance::{conformance, Stage};
+use support::conformance::{conformance, conformance_adopted, Stage};
 use support::moto::{exclusive, moto};
 
 async fn clients() -> AwsClients {
@@ -462,4 +464,240 @@ async fn aws_internet_gateway_delete_detaches() {
     InternetGatewayType.delete(&ctx, &igw).await.unwrap();
     // The VPC can go now: nothing is attached any more.
     c.ec2.delete_vpc().vpc_id(&vpc).send().await.unwrap();
+}
+
+/// Security group `name` in `vpc`, made with a plain SDK call.
+async fn security_group(c: &AwsClients, vpc: &str, name: &str) -> String {
+    let out = c
+        .ec2
+        .create_security_group()
+        .group_name(name)
+        .description(name)
+        .vpc_id(vpc)
+        .send()
+        .await
+        .expect("CreateSecurityGroup");
+    out.group_id().expect("group id").to_string()
+}
+
+/// A Gateway endpoint to S3: its route tables and policy change in place. (The update removes
+/// a route table: moto's ModifyVpcEndpoint does not add the route of an added table, and its
+/// DeleteVpcEndpoints then fails on the missing route; adding is covered by unit tests.)
+#[tokio::test]
+async fn aws_vpc_endpoint_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let vpc = vpc(&c, "10.12.0.0/16").await;
+    let first = route_table(&c, &vpc).await;
+    let second = route_table(&c, &vpc).await;
+    let service = format!("com.amazonaws.{}.s3", c.region);
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}]}"#;
+    let create = Value::map([
+        ("vpc_id", s(&vpc)),
+        ("service_name", s(&service)),
+        ("route_table_ids", Value::List(vec![s(&first), s(&second)])),
+        ("tags", tags(&[("Name", "s3")])),
+    ]);
+    let update = Value::map([
+        ("vpc_id", s(&vpc)),
+        ("service_name", s(&service)),
+        ("route_table_ids", Value::List(vec![s(&first)])),
+        ("policy", s(policy)),
+        ("tags", tags(&[("Name", "s3"), ("Env", "test")])),
+    ]);
+    conformance(&VpcEndpointType, &c, create, update, |stage, state| {
+        assert!(attr_str(state, "id").starts_with("vpce-"));
+        assert!(attr_str(state, "arn").contains(":vpc-endpoint/vpce-"));
+        assert_eq!(attr_str(state, "vpc_endpoint_type"), "Gateway");
+        assert_eq!(attr_str(state, "state"), "available");
+        assert!(attr_str(state, "prefix_list_id").starts_with("pl-"));
+        let tables = attr(state, "route_table_ids").as_list().expect("a set");
+        let n = if stage == Stage::Created { 2 } else { 1 };
+        assert_eq!(tables.len(), n, "{state}");
+        assert!(attr_str(state, "policy").contains("Statement"));
+    })
+    .await;
+    // The endpoint's route to S3's prefix list is the endpoint's, not the table's.
+    let tables = RouteTableType
+        .read_many(&c, std::slice::from_ref(&first))
+        .await
+        .unwrap();
+    assert_eq!(attr(&tables[&first], "route"), &Value::set(vec![]));
+}
+
+/// An Interface endpoint puts network interfaces in its subnets, behind its security groups.
+#[tokio::test]
+async fn aws_vpc_endpoint_interface_endpoints_have_network_interfaces() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let vpc = vpc(&c, "10.13.0.0/16").await;
+    let subnet = subnet(&c, &vpc, "10.13.1.0/24").await;
+    let group = security_group(&c, &vpc, "endpoints").await;
+    let other = security_group(&c, &vpc, "endpoints-2").await;
+    let address = "aws_vpc_endpoint.ecr";
+    let extra = support::conformance::extra_tags(address);
+    let ctx = ecsform::aws::CallContext {
+        clients: &c,
+        address,
+        extra_tags: &extra,
+    };
+    let config = |groups: &[&str]| {
+        Value::map([
+            ("vpc_id", s(&vpc)),
+            (
+                "service_name",
+                s(&format!("com.amazonaws.{}.ecr.api", c.region)),
+            ),
+            ("vpc_endpoint_type", s("Interface")),
+            ("subnet_ids", Value::List(vec![s(&subnet)])),
+            (
+                "security_group_ids",
+                Value::List(groups.iter().map(|g| s(g)).collect()),
+            ),
+        ])
+    };
+    let planned = support::conformance::plan(&VpcEndpointType, &config(&[&group]), None);
+    let endpoint = VpcEndpointType.create(&ctx, &planned.after).await.unwrap();
+    assert_eq!(attr(&endpoint, "private_dns_enabled"), &Value::Bool(false));
+    assert_eq!(
+        attr(&endpoint, "network_interface_ids")
+            .as_list()
+            .map(|l| l.len()),
+        Some(1)
+    );
+    assert_eq!(attr(&endpoint, "prefix_list_id"), &Value::Null);
+    let planned = support::conformance::plan(&VpcEndpointType, &config(&[&other]), Some(&endpoint));
+    assert_eq!(planned.action, ecsform::plan::Action::Update);
+    let endpoint = VpcEndpointType
+        .update(&ctx, &endpoint, &planned.after)
+        .await
+        .unwrap();
+    assert_eq!(
+        attr(&endpoint, "security_group_ids"),
+        &Value::set(vec![s(&other)])
+    );
+    VpcEndpointType.delete(&ctx, &endpoint).await.unwrap();
+    let id = attr_str(&endpoint, "id").to_string();
+    assert!(VpcEndpointType
+        .read_many(&c, &[id])
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+/// The main route table AWS made with `vpc`.
+async fn main_route_table(c: &AwsClients, vpc: &str) -> String {
+    let out = c
+        .ec2
+        .describe_route_tables()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("vpc-id")
+                .values(vpc)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("DescribeRouteTables");
+    out.route_tables()
+        .iter()
+        .find(|t| t.associations().iter().any(|a| a.main() == Some(true)))
+        .and_then(|t| t.route_table_id())
+        .expect("a main route table")
+        .to_string()
+}
+
+/// Adopting the default route table removes the routes it had; routes then change in place;
+/// a destroy leaves the table as it is.
+#[tokio::test]
+async fn aws_default_route_table_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let vpc = vpc(&c, "10.14.0.0/16").await;
+    let igw = attached_igw(&c, &vpc).await;
+    let table = main_route_table(&c, &vpc).await;
+    c.ec2
+        .create_route()
+        .route_table_id(&table)
+        .destination_cidr_block("10.99.0.0/16")
+        .gateway_id(&igw)
+        .send()
+        .await
+        .expect("CreateRoute");
+    let route = |cidr: &str| Value::map([("cidr_block", s(cidr)), ("gateway_id", s(&igw))]);
+    let create = Value::map([
+        ("default_route_table_id", s(&table)),
+        ("route", Value::List(vec![route("0.0.0.0/0")])),
+        ("tags", tags(&[("Name", "default")])),
+    ]);
+    let update = Value::map([
+        ("default_route_table_id", s(&table)),
+        (
+            "route",
+            Value::List(vec![route("0.0.0.0/0"), route("192.168.0.0/16")]),
+        ),
+        ("tags", tags(&[("Name", "default"), ("Env", "test")])),
+    ]);
+    conformance_adopted(
+        &DefaultRouteTableType,
+        &c,
+        create,
+        update,
+        |stage, state| {
+            assert_eq!(attr_str(state, "id"), table);
+            assert_eq!(attr_str(state, "vpc_id"), vpc);
+            let routes = attr(state, "route").as_list().expect("route set");
+            let n = if stage == Stage::Created { 1 } else { 2 };
+            assert_eq!(routes.len(), n, "{state}");
+        },
+    )
+    .await;
+    // The import ID is the VPC's.
+    let id = DefaultRouteTableType.import_id(&c, &vpc).await.unwrap();
+    assert_eq!(id, table);
+}
+
+/// Adopting the default security group leaves only the configured rules (none for an unset
+/// direction); rules then change in place; a destroy leaves the group as it is.
+#[tokio::test]
+async fn aws_default_security_group_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let vpc = vpc(&c, "10.15.0.0/16").await;
+    let rule = |cidr: &str, port: i32, protocol: &str| {
+        Value::map([
+            ("from_port", Value::number(port)),
+            ("to_port", Value::number(port)),
+            ("protocol", s(protocol)),
+            ("cidr_blocks", Value::List(vec![s(cidr)])),
+        ])
+    };
+    let create = Value::map([
+        ("vpc_id", s(&vpc)),
+        ("ingress", Value::List(vec![rule("10.0.0.0/8", 443, "tcp")])),
+        ("tags", tags(&[("Name", "default")])),
+    ]);
+    let update = Value::map([
+        ("vpc_id", s(&vpc)),
+        ("ingress", Value::List(vec![rule("10.0.0.0/8", 443, "tcp")])),
+        ("egress", Value::List(vec![rule("0.0.0.0/0", 0, "-1")])),
+        ("tags", tags(&[("Name", "default"), ("Env", "test")])),
+    ]);
+    conformance_adopted(
+        &DefaultSecurityGroupType,
+        &c,
+        create,
+        update,
+        |stage, state| {
+            assert!(attr_str(state, "id").starts_with("sg-"));
+            assert_eq!(attr_str(state, "name"), "default");
+            assert_eq!(attr_str(state, "vpc_id"), vpc);
+            let ingress = attr(state, "ingress").as_list().expect("a set");
+            assert_eq!(ingress.len(), 1, "{state}");
+            let egress = attr(state, "egress").as_list().expect("a set");
+            let n = if stage == Stage::Created { 0 } else { 1 };
+            assert_eq!(egress.len(), n, "{state}");
+        },
+    )
+    .await;
 }

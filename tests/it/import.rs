@@ -139,6 +139,8 @@ fn terraform_import_id(rec: &ResourceRecord) -> String {
                 sources.join("_")
             )
         }
+        // The AWS provider imports a default route table by its VPC's id.
+        "aws_default_route_table" => get("vpc_id"),
         "aws_autoscaling_lifecycle_hook" => {
             format!("{}/{}", get("autoscaling_group_name"), get("name"))
         }

@@ -11,6 +11,8 @@ pub mod autoscaling_policy;
 pub mod cloudwatch_event_rule;
 pub mod cloudwatch_event_target;
 pub mod cloudwatch_log_group;
+pub mod default_route_table;
+pub mod default_security_group;
 pub mod ecs_capacity_provider;
 pub mod ecs_cluster;
 pub mod ecs_cluster_capacity_providers;
@@ -46,6 +48,7 @@ pub mod sg_permissions;
 pub mod sns_topic;
 pub mod subnet;
 pub mod vpc;
+pub mod vpc_endpoint;
 
 use std::future::Future;
 use std::sync::Mutex;

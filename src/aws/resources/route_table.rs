@@ -68,16 +68,21 @@ static SCHEMA: Schema = Schema {
 /// How long a deleted table may stay visible.
 const SETTLE_LIMIT: Duration = Duration::from_secs(5 * 60);
 
-/// True for routes the `route` set describes: not the table's `local` route, not propagated.
-fn is_managed(r: &Route) -> bool {
+/// True for routes the `route` set describes: not the table's `local` route, not propagated,
+/// not a Gateway VPC endpoint's route to its service's prefix list (the endpoint's
+/// `route_table_ids` manage those, as in the AWS provider).
+pub(crate) fn is_managed(r: &Route) -> bool {
     r.origin() != Some(&RouteOrigin::CreateRouteTable)
         && r.origin() != Some(&RouteOrigin::EnableVgwRoutePropagation)
         && r.gateway_id() != Some("local")
+        && !(r.destination_prefix_list_id().is_some()
+            && r.gateway_id().is_some_and(|g| g.starts_with("vpce-")))
 }
 
-/// A `route` block with every attribute (null where unset).
-fn route_block(r: &Route) -> Value {
-    let mut m: BTreeMap<String, Value> = ROUTE
+/// A `route` block with every attribute of `attrs` (null where unset; targets `attrs` lacks
+/// are left out).
+fn route_block(r: &Route, attrs: &[AttrSchema]) -> Value {
+    let mut m: BTreeMap<String, Value> = attrs
         .iter()
         .map(|a| (a.name.to_string(), Value::Null))
         .collect();
@@ -91,21 +96,28 @@ fn route_block(r: &Route) -> Value {
         opt_str(r.destination_prefix_list_id()),
     );
     for (name, id) in targets_of_route(r) {
-        m.insert(name.to_string(), Value::string(id));
+        if let Some(v) = m.get_mut(name) {
+            *v = Value::string(id);
+        }
     }
     Value::Map(m)
+}
+
+/// The table's routes that a `route` set with attributes `attrs` describes.
+pub(crate) fn route_set(t: &RouteTable, attrs: &[AttrSchema]) -> Value {
+    Value::set(
+        t.routes()
+            .iter()
+            .filter(|r| is_managed(r))
+            .map(|r| route_block(r, attrs))
+            .collect(),
+    )
 }
 
 fn table_state(t: &RouteTable, region: &str) -> Value {
     let id = t.route_table_id().unwrap_or_default();
     let owner = t.owner_id().unwrap_or_default();
     let tags = string_map(&from_ec2(t.tags()));
-    let routes: Vec<Value> = t
-        .routes()
-        .iter()
-        .filter(|r| is_managed(r))
-        .map(route_block)
-        .collect();
     state_object(
         &SCHEMA,
         [
@@ -119,7 +131,7 @@ fn table_state(t: &RouteTable, region: &str) -> Value {
                 "propagating_vgws",
                 string_set(t.propagating_vgws().iter().filter_map(|p| p.gateway_id())),
             ),
-            ("route", Value::set(routes)),
+            ("route", route_set(t, ROUTE)),
             ("tags", tags.clone()),
             ("tags_all", tags),
             ("owner_id", opt_str(t.owner_id())),
@@ -128,7 +140,7 @@ fn table_state(t: &RouteTable, region: &str) -> Value {
 }
 
 /// The planned routes by destination, or `None` when the configuration leaves them alone.
-fn routes_by_destination(v: &Value) -> Option<BTreeMap<Destination, Option<Target>>> {
+pub(crate) fn routes_by_destination(v: &Value) -> Option<BTreeMap<Destination, Option<Target>>> {
     let routes = v.as_map()?.get("route")?;
     if !routes.is_known() {
         return None;
@@ -182,7 +194,7 @@ fn route_changes(
     Ok(changes)
 }
 
-async fn set_propagation(
+pub(crate) async fn set_propagation(
     clients: &AwsClients,
     table: &str,
     gateway: &str,
@@ -218,6 +230,16 @@ async fn set_propagation(
     Ok(())
 }
 
+/// Brings the routes of `table` from `prior` to `planned` (`route_changes`).
+pub(crate) async fn sync_routes(
+    clients: &AwsClients,
+    table: &str,
+    prior: &BTreeMap<Destination, Option<Target>>,
+    planned: &BTreeMap<Destination, Option<Target>>,
+) -> Result<()> {
+    apply_routes(clients, table, &route_changes(prior, planned)?).await
+}
+
 async fn apply_routes(clients: &AwsClients, table: &str, changes: &RouteChanges) -> Result<()> {
     for dest in &changes.delete {
         delete_route(clients, table, dest).await?;
@@ -229,6 +251,61 @@ async fn apply_routes(clients: &AwsClients, table: &str, changes: &RouteChanges)
         create_route(clients, table, dest, target).await?;
     }
     Ok(())
+}
+
+/// Brings route table `id`'s propagating gateways, routes and tags from `prior` to `planned`
+/// and returns its state once reads show the change: `aws_route_table`'s update, and
+/// `aws_default_route_table`'s.
+pub(crate) async fn update_table(
+    rt: &dyn ResourceType,
+    clients: &AwsClients,
+    id: &str,
+    prior: &Value,
+    planned: &Value,
+) -> Result<Value> {
+    let id = id.to_string();
+    let gateways_known = planned
+        .as_map()
+        .and_then(|m| m.get("propagating_vgws"))
+        .is_some_and(Value::is_known);
+    if gateways_known && changed(prior, planned, "propagating_vgws") {
+        let before: BTreeSet<String> = get_strings(prior, "propagating_vgws").into_iter().collect();
+        let after: BTreeSet<String> = get_strings(planned, "propagating_vgws")
+            .into_iter()
+            .collect();
+        for gone in before.difference(&after) {
+            set_propagation(clients, &id, gone, false).await?;
+        }
+        for new in after.difference(&before) {
+            set_propagation(clients, &id, new, true).await?;
+        }
+    }
+    let mut want = None;
+    if let Some(planned_routes) = routes_by_destination(planned) {
+        let prior_routes = routes_by_destination(prior).unwrap_or_default();
+        let changes = route_changes(&prior_routes, &planned_routes)?;
+        apply_routes(clients, &id, &changes).await?;
+        want = Some(planned_routes);
+    }
+    update_ec2_tags(clients, &id, prior, planned).await?;
+    let ids = [id.clone()];
+    wait_until(
+        &format!("the routes of {id} to show the change"),
+        Duration::from_secs(1),
+        SETTLE_LIMIT,
+        || async {
+            let mut found = rt.read_many(clients, &ids).await?;
+            let Some(state) = found.remove(&id) else {
+                return Ok(None);
+            };
+            let done = match (&want, routes_by_destination(&state)) {
+                (Some(want), Some(have)) => *want == have,
+                _ => true,
+            };
+            Ok(done.then_some(state))
+        },
+    )
+    .await
 }
 
 #[async_trait]
@@ -313,51 +390,8 @@ impl ResourceType for RouteTableType {
     }
 
     async fn update(&self, ctx: &CallContext<'_>, prior: &Value, planned: &Value) -> Result<Value> {
-        let clients = ctx.clients;
         let id = recorded_id(self, prior)?;
-        let gateways_known = planned
-            .as_map()
-            .and_then(|m| m.get("propagating_vgws"))
-            .is_some_and(Value::is_known);
-        if gateways_known && changed(prior, planned, "propagating_vgws") {
-            let before: BTreeSet<String> =
-                get_strings(prior, "propagating_vgws").into_iter().collect();
-            let after: BTreeSet<String> = get_strings(planned, "propagating_vgws")
-                .into_iter()
-                .collect();
-            for gone in before.difference(&after) {
-                set_propagation(clients, &id, gone, false).await?;
-            }
-            for new in after.difference(&before) {
-                set_propagation(clients, &id, new, true).await?;
-            }
-        }
-        let mut want = None;
-        if let Some(planned_routes) = routes_by_destination(planned) {
-            let prior_routes = routes_by_destination(prior).unwrap_or_default();
-            let changes = route_changes(&prior_routes, &planned_routes)?;
-            apply_routes(clients, &id, &changes).await?;
-            want = Some(planned_routes);
-        }
-        update_ec2_tags(clients, &id, prior, planned).await?;
-        let ids = [id.clone()];
-        wait_until(
-            &format!("the routes of {id} to show the change"),
-            Duration::from_secs(1),
-            SETTLE_LIMIT,
-            || async {
-                let mut found = self.read_many(clients, &ids).await?;
-                let Some(state) = found.remove(&id) else {
-                    return Ok(None);
-                };
-                let done = match (&want, routes_by_destination(&state)) {
-                    (Some(want), Some(have)) => *want == have,
-                    _ => true,
-                };
-                Ok(done.then_some(state))
-            },
-        )
-        .await
+        update_table(self, ctx.clients, &id, prior, planned).await
     }
 
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {

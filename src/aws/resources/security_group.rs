@@ -43,7 +43,7 @@ pub const DEFAULT_DESCRIPTION: &str = "Managed by ecsform";
 /// How long deletion waits for network interfaces to let go of the group.
 const DELETE_LIMIT: Duration = Duration::from_secs(10 * 60);
 
-static RULE: &[AttrSchema] = attrs![
+pub(crate) static RULE: &[AttrSchema] = attrs![
     required Number: from_port to_port;
     required String: protocol;
     optional StringSet: cidr_blocks ipv6_cidr_blocks prefix_list_ids security_groups;
@@ -77,7 +77,7 @@ fn group_atoms(g: &SecurityGroup, direction: Direction) -> Atoms {
     perms::permissions_atoms(list, g.owner_id())
 }
 
-fn group_state(g: &SecurityGroup, region: &str) -> Option<(String, Value)> {
+pub(crate) fn group_state(g: &SecurityGroup, region: &str) -> Option<(String, Value)> {
     let id = g.group_id()?.to_string();
     let owner = g.owner_id().unwrap_or_default();
     let arn = g.security_group_arn().map(String::from).unwrap_or_else(|| {
@@ -125,7 +125,7 @@ fn planned_atoms(planned: &Value, direction: Direction, group_id: &str) -> Optio
 }
 
 /// Brings the rules of both configured directions of `group` to `planned`.
-async fn sync_rules(
+pub(crate) async fn sync_rules(
     clients: &AwsClients,
     group: &SecurityGroup,
     planned: &Value,
@@ -138,6 +138,18 @@ async fn sync_rules(
             if !d.is_empty() {
                 perms::apply_set_diff(clients, id, direction, &d, group_is_new).await?;
             }
+        }
+    }
+    Ok(())
+}
+
+/// Revokes every rule of `group`, both directions.
+pub(crate) async fn revoke_all_rules(clients: &AwsClients, group: &SecurityGroup) -> Result<()> {
+    let id = group.group_id().unwrap_or_default();
+    for direction in [Direction::Ingress, Direction::Egress] {
+        let d = perms::diff(&group_atoms(group, direction), &Atoms::new());
+        if !d.is_empty() {
+            perms::apply_set_diff(clients, id, direction, &d, false).await?;
         }
     }
     Ok(())
@@ -161,7 +173,7 @@ async fn describe_created(clients: &AwsClients, id: &str) -> Result<SecurityGrou
 }
 
 /// Attributes AWS does not store, carried over from the planned value.
-fn planned_only(planned: &Value) -> [(&'static str, Value); 1] {
+pub(crate) fn planned_only(planned: &Value) -> [(&'static str, Value); 1] {
     [(
         "revoke_rules_on_delete",
         Value::Bool(get_bool(planned, "revoke_rules_on_delete").unwrap_or(false)),
@@ -244,12 +256,7 @@ impl ResourceType for SecurityGroupType {
                 return Ok(());
             };
             for g in &groups {
-                for direction in [Direction::Ingress, Direction::Egress] {
-                    let d = perms::diff(&group_atoms(g, direction), &Atoms::new());
-                    if !d.is_empty() {
-                        perms::apply_set_diff(ctx.clients, id, direction, &d, false).await?;
-                    }
-                }
+                revoke_all_rules(ctx.clients, g).await?;
             }
         }
         wait_until(

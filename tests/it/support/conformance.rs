@@ -198,6 +198,53 @@ pub async fn conformance_with_tags(
     update: Value,
     check: impl Fn(Stage, &Value),
 ) {
+    run(
+        rt,
+        clients,
+        tags,
+        (create, update),
+        check,
+        AfterDelete::Gone,
+    )
+    .await
+}
+
+/// [`conformance`] for a type that adopts an object AWS made and cannot delete (a VPC's
+/// default route table or security group): "create" adopts it, "delete" only forgets it, so
+/// after the delete the object is still read, as it was left.
+pub async fn conformance_adopted(
+    rt: &dyn ResourceType,
+    clients: &AwsClients,
+    create: Value,
+    update: Value,
+    check: impl Fn(Stage, &Value),
+) {
+    run(
+        rt,
+        clients,
+        ec2_tags,
+        (create, update),
+        check,
+        AfterDelete::Kept,
+    )
+    .await
+}
+
+/// What a delete leaves in AWS.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum AfterDelete {
+    Gone,
+    Kept,
+}
+
+async fn run(
+    rt: &dyn ResourceType,
+    clients: &AwsClients,
+    tags: TagReader,
+    (create, update): (Value, Value),
+    check: impl Fn(Stage, &Value),
+    after_delete: AfterDelete,
+) {
     let name = rt.type_name();
     let address = format!("{name}.conformance");
     let extra = extra_tags(&address);
@@ -285,10 +332,17 @@ pub async fn conformance_with_tags(
         .read_many(clients, std::slice::from_ref(&id))
         .await
         .unwrap_or_else(|e| panic!("{name}: read_many after delete: {e}"));
-    assert!(
-        gone.is_empty(),
-        "{name}: {id} still read after delete: {gone:?}"
-    );
+    match after_delete {
+        AfterDelete::Gone => assert!(
+            gone.is_empty(),
+            "{name}: {id} still read after delete: {gone:?}"
+        ),
+        AfterDelete::Kept => assert_eq!(
+            gone.get(&id).map(|v| rt.normalize(v.clone())),
+            Some(read.clone()),
+            "{name}: delete changed {id}, which it only forgets"
+        ),
+    }
     rt.delete(&ctx, &read)
         .await
         .unwrap_or_else(|e| panic!("{name}: deleting an object already gone: {e}"));
