@@ -93,7 +93,8 @@ ec2_object!(InternetGateway: internet_gateway_id, describe_internet_gateways(), 
 ec2_object!(NatGateway: nat_gateway_id, describe_nat_gateways(), set_nat_gateway_ids, set_filter, Some("nat-gateway-id"), paginated);
 ec2_object!(RouteTable: route_table_id, describe_route_tables(), set_route_table_ids, set_filters, Some("route-table-id"), paginated);
 ec2_object!(SecurityGroup: group_id, describe_security_groups(), set_group_ids, set_filters, Some("group-id"), paginated);
-ec2_object!(NetworkAcl: network_acl_id, describe_network_acls(), set_network_acl_ids, set_filters, Some("network-acl-id"), paginated);
+// AWS's DescribeNetworkAcls filters on `network-acl-id`, but moto does not serve that filter.
+ec2_object!(NetworkAcl: network_acl_id, describe_network_acls(), set_network_acl_ids, set_filters, None, paginated);
 // AWS's DescribeVpcEndpoints filters on `vpc-endpoint-id`, but moto does not serve that filter:
 // a request for ids of which one is gone lists every endpoint and keeps the ids asked for.
 ec2_object!(VpcEndpoint: vpc_endpoint_id, describe_vpc_endpoints(), set_vpc_endpoint_ids, set_filters, None, paginated);

@@ -141,6 +141,15 @@ fn terraform_import_id(rec: &ResourceRecord) -> String {
         }
         // The AWS provider imports a default route table by its VPC's id.
         "aws_default_route_table" => get("vpc_id"),
+        "aws_network_acl_rule" => format!(
+            "{}:{}:{}:{}",
+            get("network_acl_id"),
+            rec.attributes["rule_number"]
+                .as_i64()
+                .expect("a rule number"),
+            get("protocol"),
+            rec.attributes["egress"].as_bool().unwrap_or(false)
+        ),
         "aws_autoscaling_lifecycle_hook" => {
             format!("{}/{}", get("autoscaling_group_name"), get("name"))
         }
