@@ -93,6 +93,8 @@ pub struct AwsClients {
     pub ssm: aws_sdk_ssm::Client,
     /// The Resource Groups Tagging API (refresh reads the tags of some types through it).
     pub tagging: aws_sdk_resourcegroupstagging::Client,
+    pub route53: aws_sdk_route53::Client,
+    pub acm: aws_sdk_acm::Client,
     /// The region in use (from the provider block, or the environment).
     pub region: String,
     /// The provider block's `default_tags`, as `data "aws_default_tags"` reads them.
@@ -169,6 +171,8 @@ impl AwsClients {
             sns: client!(aws_sdk_sns, config, &hooks),
             ssm: client!(aws_sdk_ssm, config, &hooks),
             tagging: client!(aws_sdk_resourcegroupstagging, config, &hooks),
+            route53: client!(aws_sdk_route53, config, &hooks),
+            acm: client!(aws_sdk_acm, config, &hooks),
             region: config
                 .region()
                 .map(|r| r.to_string())

@@ -68,10 +68,14 @@ pub static RESOURCE_TYPES: &[Registered] = &[
     Registered::new(&resources::launch_template::LaunchTemplateType),
     Registered::new(&resources::lb::LbType).aliases(&["aws_alb"]),
     Registered::new(&resources::lb_listener::LbListenerType).aliases(&["aws_alb_listener"]),
+    Registered::new(&resources::lb_listener_certificate::LbListenerCertificateType)
+        .aliases(&["aws_alb_listener_certificate"]),
     Registered::new(&resources::lb_listener_rule::LbListenerRuleType)
         .aliases(&["aws_alb_listener_rule"]),
     Registered::new(&resources::lb_target_group::LbTargetGroupType)
         .aliases(&["aws_alb_target_group"]),
+    Registered::new(&resources::lb_target_group_attachment::LbTargetGroupAttachmentType)
+        .aliases(&["aws_alb_target_group_attachment"]),
     Registered::new(&resources::nat_gateway::NatGatewayType),
     Registered::new(&resources::network_acl::NetworkAclType),
     Registered::new(&resources::network_acl_rule::NetworkAclRuleType),
@@ -257,8 +261,10 @@ mod tests {
     const ADOPTION: &[(&str, &str)] = &[
         ("aws_alb", "name + lineage tag"),
         ("aws_alb_listener", "tags"),
+        ("aws_alb_listener_certificate", "arguments"),
         ("aws_alb_listener_rule", "tags"),
         ("aws_alb_target_group", "name + lineage tag"),
+        ("aws_alb_target_group_attachment", "arguments"),
         ("aws_appautoscaling_policy", "arguments"),
         ("aws_appautoscaling_target", "arguments"),
         ("aws_autoscaling_group", "name + lineage tag"),
@@ -291,8 +297,10 @@ mod tests {
         ("aws_launch_template", "tags"),
         ("aws_lb", "name + lineage tag"),
         ("aws_lb_listener", "tags"),
+        ("aws_lb_listener_certificate", "arguments"),
         ("aws_lb_listener_rule", "tags"),
         ("aws_lb_target_group", "name + lineage tag"),
+        ("aws_lb_target_group_attachment", "arguments"),
         ("aws_nat_gateway", "tags"),
         ("aws_network_acl", "tags"),
         ("aws_network_acl_rule", "arguments"),
@@ -391,6 +399,14 @@ mod tests {
             ("aws_alb_listener", "aws_lb_listener"),
             ("aws_alb_listener_rule", "aws_lb_listener_rule"),
             ("aws_alb_target_group", "aws_lb_target_group"),
+            (
+                "aws_alb_target_group_attachment",
+                "aws_lb_target_group_attachment",
+            ),
+            (
+                "aws_alb_listener_certificate",
+                "aws_lb_listener_certificate",
+            ),
         ] {
             let t = resource_type(alias).unwrap();
             assert_eq!(t.type_name(), target);

@@ -18,14 +18,17 @@ use std::pin::Pin;
 
 use aws_sdk_elasticloadbalancingv2::types::{Action, ActionTypeEnum, ProtocolEnum};
 use ecsform::aws::resources::{
-    lb::LbType, lb_listener::LbListenerType, lb_listener_rule::LbListenerRuleType,
-    lb_target_group::LbTargetGroupType,
+    lb::LbType, lb_listener::LbListenerType, lb_listener_certificate::LbListenerCertificateType,
+    lb_listener_rule::LbListenerRuleType, lb_target_group::LbTargetGroupType,
+    lb_target_group_attachment::LbTargetGroupAttachmentType,
 };
 use ecsform::aws::AwsClients;
 use ecsform::aws::{resource_type, CallContext, ResourceType};
 use ecsform::lang::Value;
 use ecsform::plan::Action as PlanAction;
-use support::conformance::{conformance_with_tags, extra_tags, plan, Stage};
+use support::conformance::{
+    conformance_with_tags, extra_tags, lifecycle_without_update, plan, Stage,
+};
 use support::moto::{exclusive, moto};
 
 async fn clients() -> AwsClients {
@@ -824,4 +827,149 @@ async fn listener_actions_apply_and_plan_no_changes() {
         &["-auto-approve", "-var", "blue_weight=50"],
     );
     assert_eq!(out.code, 0);
+}
+
+/// A target registered with an IP target group: the provider's id, the port read back, a
+/// changed port planned as a replacement, and a target deregistered behind ecsform's back read
+/// as gone.
+#[tokio::test]
+async fn aws_lb_target_group_attachment_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let net = network(&c, 29).await;
+    let tg = c
+        .elbv2
+        .create_target_group()
+        .name("ips")
+        .port(8080)
+        .protocol(ProtocolEnum::Http)
+        .target_type(aws_sdk_elasticloadbalancingv2::types::TargetTypeEnum::Ip)
+        .vpc_id(&net.vpc)
+        .send()
+        .await
+        .expect("CreateTargetGroup")
+        .target_groups()[0]
+        .target_group_arn()
+        .expect("tg arn")
+        .to_string();
+    let config = |target: &str, port: Option<i32>| {
+        let mut pairs = vec![("target_group_arn", s(&tg)), ("target_id", s(target))];
+        pairs.extend(port.map(|p| ("port", n(p))));
+        Value::map(pairs)
+    };
+    let rt = &LbTargetGroupAttachmentType;
+    let created = lifecycle_without_update(rt, &c, config("10.29.0.10", Some(9000))).await;
+    assert_eq!(attr_str(&created, "id"), format!("{tg},10.29.0.10,9000"));
+    assert_eq!(attr(&created, "port"), &n(9000));
+    assert_eq!(attr(&created, "availability_zone"), &Value::Null);
+
+    // Without a port: the id has none, and the port AWS chose (the group's) is not recorded.
+    let alias = resource_type("aws_alb_target_group_attachment").expect("registered");
+    let created = lifecycle_without_update(alias, &c, config("10.29.0.11", None)).await;
+    assert_eq!(attr_str(&created, "id"), format!("{tg},10.29.0.11"));
+    assert_eq!(attr(&created, "port"), &Value::Null);
+
+    // Every argument forces a new attachment.
+    let replaced = plan(rt, &config("10.29.0.11", Some(80)), Some(&created));
+    assert_eq!(replaced.action, PlanAction::DeleteThenCreate);
+
+    // Deregistered outside ecsform: gone for refresh; other targets stay.
+    let extra = extra_tags("aws_lb_target_group_attachment.t");
+    let ctx = CallContext {
+        clients: &c,
+        address: "aws_lb_target_group_attachment.t",
+        extra_tags: &extra,
+    };
+    let planned = plan(rt, &config("10.29.0.12", None), None);
+    let kept = rt.create(&ctx, &planned.after).await.unwrap();
+    let planned = plan(rt, &config("10.29.0.13", None), None);
+    let dropped = rt.create(&ctx, &planned.after).await.unwrap();
+    c.elbv2
+        .deregister_targets()
+        .target_group_arn(&tg)
+        .targets(
+            aws_sdk_elasticloadbalancingv2::types::TargetDescription::builder()
+                .id("10.29.0.13")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("DeregisterTargets");
+    let ids = [
+        attr_str(&kept, "id").to_string(),
+        attr_str(&dropped, "id").to_string(),
+        format!("{tg}-missing,10.29.0.14"),
+    ];
+    let read = rt.read_many(&c, &ids).await.unwrap();
+    assert_eq!(read.keys().collect::<Vec<_>>(), vec![&ids[0]]);
+    rt.delete(&ctx, &kept).await.unwrap();
+    rt.delete(&ctx, &dropped).await.unwrap();
+}
+
+/// A certificate requested from ACM (moto) for an HTTPS listener's default.
+async fn acm_certificate(c: &AwsClients, domain: &str) -> String {
+    c.acm
+        .request_certificate()
+        .domain_name(domain)
+        .validation_method(aws_sdk_acm::types::ValidationMethod::Dns)
+        .send()
+        .await
+        .expect("RequestCertificate")
+        .certificate_arn()
+        .expect("certificate arn")
+        .to_string()
+}
+
+/// An SNI certificate added to an HTTPS listener besides its default one, which refresh never
+/// reads as an `aws_lb_listener_certificate`.
+#[tokio::test]
+async fn aws_lb_listener_certificate_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let net = network(&c, 30).await;
+    let lb = load_balancer(&c, &net, "sni-lb").await;
+    let default_cert = acm_certificate(&c, "www.example.com").await;
+    let extra_cert = acm_certificate(&c, "api.example.com").await;
+    let https = c
+        .elbv2
+        .create_listener()
+        .load_balancer_arn(&lb)
+        .port(443)
+        .protocol(ProtocolEnum::Https)
+        .certificates(
+            aws_sdk_elasticloadbalancingv2::types::Certificate::builder()
+                .certificate_arn(&default_cert)
+                .build(),
+        )
+        .default_actions(
+            Action::builder()
+                .r#type(ActionTypeEnum::FixedResponse)
+                .fixed_response_config(
+                    aws_sdk_elasticloadbalancingv2::types::FixedResponseActionConfig::builder()
+                        .status_code("404")
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("CreateListener")
+        .listeners()[0]
+        .listener_arn()
+        .expect("listener arn")
+        .to_string();
+    let rt = resource_type("aws_alb_listener_certificate").expect("registered");
+    let config = Value::map([
+        ("listener_arn", s(&https)),
+        ("certificate_arn", s(&extra_cert)),
+    ]);
+    let created = lifecycle_without_update(rt, &c, config).await;
+    assert_eq!(attr_str(&created, "id"), format!("{https}_{extra_cert}"));
+    // The default certificate is the listener's, not an attachment.
+    let default_id = format!("{https}_{default_cert}");
+    let read = LbListenerCertificateType
+        .read_many(&c, std::slice::from_ref(&default_id))
+        .await
+        .unwrap();
+    assert!(read.is_empty(), "{read:?}");
 }

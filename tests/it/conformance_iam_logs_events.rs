@@ -34,7 +34,9 @@ use ecsform::aws::AwsClients;
 use ecsform::aws::{CallContext, ResourceType};
 use ecsform::lang::Value;
 use ecsform::plan::Action;
-use support::conformance::{conformance, conformance_with_tags, extra_tags, plan, Stage};
+use support::conformance::{
+    conformance, conformance_with_tags, extra_tags, lifecycle_without_update, plan, Stage,
+};
 use support::moto::{exclusive, moto};
 
 async fn clients() -> AwsClients {
@@ -181,40 +183,6 @@ fn user_tags<'a>(
                 .map(|t| (t.key().into(), t.value().into())),
         )
     })
-}
-
-/// Create, read back, plan a no-op and delete, for types whose arguments all force a new
-/// object (nothing to update in place).
-async fn lifecycle_without_update(rt: &dyn ResourceType, c: &AwsClients, config: Value) -> Value {
-    let address = format!("{}.t", rt.type_name());
-    let extra = extra_tags(&address);
-    let ctx = CallContext {
-        clients: c,
-        address: &address,
-        extra_tags: &extra,
-    };
-    let planned = plan(rt, &config, None);
-    assert_eq!(planned.action, Action::Create);
-    let created = rt.create(&ctx, &planned.after).await.expect("create");
-    let id = attr_str(&created, "id").to_string();
-    let read = rt
-        .read_many(c, std::slice::from_ref(&id))
-        .await
-        .expect("read");
-    assert_eq!(
-        read.get(&id),
-        Some(&created),
-        "read differs from create's result"
-    );
-    assert_eq!(plan(rt, &config, Some(&created)).action, Action::NoOp);
-    rt.delete(&ctx, &created).await.expect("delete");
-    let gone = rt
-        .read_many(c, std::slice::from_ref(&id))
-        .await
-        .expect("read");
-    assert!(gone.is_empty(), "{id} still read after delete");
-    rt.delete(&ctx, &created).await.expect("second delete");
-    created
 }
 
 #[tokio::test]

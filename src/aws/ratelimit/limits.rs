@@ -18,10 +18,14 @@
 //! - Auto Scaling: the API reference's "API request rate" says all actions share one bucket
 //!   but gives no size.
 //!
+//! - Route 53: "Quotas on Route 53 API requests"
+//!   (<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DNSLimitations.html>): five
+//!   requests a second per account, all actions together.
+//!
 //! Where AWS publishes no numbers (IAM, Auto Scaling, Application Auto Scaling, SNS,
-//! EventBridge, SSM, STS, the Resource Groups Tagging API, and the CloudWatch Logs actions
-//! other than `DescribeLogGroups`) the buckets are ecsform's own conservative choice, marked
-//! [`Basis::Conservative`]: reads 20 at once and 10 a second, writes 10 at once and 5 a
+//! EventBridge, SSM, STS, ACM, the Resource Groups Tagging API, and the CloudWatch Logs
+//! actions other than `DescribeLogGroups`) the buckets are ecsform's own conservative choice,
+//! marked [`Basis::Conservative`]: reads 20 at once and 10 a second, writes 10 at once and 5 a
 //! second, shared by all reads or all writes of the service (Auto Scaling: one bucket for
 //! everything, as its documentation describes; CloudWatch Logs: 5 a second per action, like
 //! `DescribeLogGroups`).
@@ -66,6 +70,8 @@ pub mod service {
     pub const SSM: &str = "SSM";
     pub const STS: &str = "STS";
     pub const TAGGING: &str = "Resource Groups Tagging API";
+    pub const ROUTE53: &str = "Route 53";
+    pub const ACM: &str = "ACM";
 }
 
 /// The buckets a call of `operation` on `service` (both as the SDK's operation metadata
@@ -80,13 +86,16 @@ pub fn buckets(service: &str, operation: &str) -> Vec<BucketSpec> {
             ..shared("all actions", 20.0, 5.0)
         }],
         service::LOGS => vec![logs(operation)],
+        // Route 53: five requests a second per account, every action alike.
+        service::ROUTE53 => vec![shared("all actions", 5.0, 5.0)],
         service::APPLICATION_AUTO_SCALING
         | service::EVENTS
         | service::IAM
         | service::SNS
         | service::SSM
         | service::STS
-        | service::TAGGING => {
+        | service::TAGGING
+        | service::ACM => {
             vec![read_or_write(operation)]
         }
         _ => vec![BucketSpec {
@@ -410,8 +419,17 @@ mod tests {
 
     #[test]
     fn an_unknown_service_is_unclassified_and_small() {
-        let b = one("Route 53", "ChangeResourceRecordSets");
+        let b = one("Glacier", "UploadArchive");
         assert_eq!(b.basis, Basis::Unclassified);
         assert_eq!(b.limit, Limit::new(5.0, 1.0));
+    }
+
+    #[test]
+    fn route53_actions_share_the_accounts_five_a_second() {
+        let change = one(service::ROUTE53, "ChangeResourceRecordSets");
+        let list = one(service::ROUTE53, "ListResourceRecordSets");
+        assert_eq!(change, list);
+        assert_eq!(change.limit, Limit::new(5.0, 5.0));
+        assert_eq!(change.basis, Basis::Published);
     }
 }

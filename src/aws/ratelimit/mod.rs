@@ -454,9 +454,11 @@ mod tests {
             ("ssm", service::SSM),
             ("sts", service::STS),
             ("tagging", service::TAGGING),
+            ("route53", service::ROUTE53),
+            ("acm", service::ACM),
         ];
         let call = regex::Regex::new(
-            r"\b(ec2|ecs|elbv2|autoscaling|appautoscaling|logs|events|iam|sns|ssm|sts|tagging)\s*\.\s*([a-z][a-z0-9_]*)\s*\(",
+            r"\b(ec2|ecs|elbv2|autoscaling|appautoscaling|logs|events|iam|sns|ssm|sts|tagging|route53|acm)\s*\.\s*([a-z][a-z0-9_]*)\s*\(",
         )
         .expect("regex");
         let mut found = std::collections::BTreeSet::new();

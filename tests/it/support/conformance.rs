@@ -347,3 +347,54 @@ async fn run(
         .await
         .unwrap_or_else(|e| panic!("{name}: deleting an object already gone: {e}"));
 }
+
+/// Create, read back, plan a no-op and delete, for types whose arguments all force a new
+/// object (nothing to update in place). Returns the created state.
+pub async fn lifecycle_without_update(
+    rt: &dyn ResourceType,
+    c: &AwsClients,
+    config: Value,
+) -> Value {
+    let name = rt.type_name();
+    let address = format!("{name}.t");
+    let extra = extra_tags(&address);
+    let ctx = CallContext {
+        clients: c,
+        address: &address,
+        extra_tags: &extra,
+    };
+    let planned = plan(rt, &config, None);
+    assert_eq!(planned.action, Action::Create, "{name}");
+    let created = rt
+        .create(&ctx, &planned.after)
+        .await
+        .unwrap_or_else(|e| panic!("{name}: create: {e}"));
+    assert_config_applied(rt, &config, &created);
+    let id = id_of(&created);
+    let read = rt
+        .read_many(c, std::slice::from_ref(&id))
+        .await
+        .unwrap_or_else(|e| panic!("{name}: read: {e}"));
+    assert_eq!(
+        read.get(&id),
+        Some(&created),
+        "{name}: read differs from create's result"
+    );
+    assert_eq!(
+        plan(rt, &config, Some(&created)).action,
+        Action::NoOp,
+        "{name}"
+    );
+    rt.delete(&ctx, &created)
+        .await
+        .unwrap_or_else(|e| panic!("{name}: delete: {e}"));
+    let gone = rt
+        .read_many(c, std::slice::from_ref(&id))
+        .await
+        .unwrap_or_else(|e| panic!("{name}: read after delete: {e}"));
+    assert!(gone.is_empty(), "{name}: {id} still read after delete");
+    rt.delete(&ctx, &created)
+        .await
+        .unwrap_or_else(|e| panic!("{name}: second delete: {e}"));
+    created
+}
