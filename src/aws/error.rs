@@ -267,6 +267,11 @@ pub fn classify(code: &str, http_status: Option<u16>) -> ErrorKind {
         || c.ends_with("NotFound")
         || c.ends_with("NotFoundException")
         || c == "NoSuchEntity"
+        // Route 53's unknown zones, changes, health checks and delegation sets.
+        || c == "NoSuchHostedZone"
+        || c == "NoSuchChange"
+        || c == "NoSuchHealthCheck"
+        || c == "NoSuchDelegationSet"
         || c == "ResourceNotFoundException"
     {
         ErrorKind::NotFound

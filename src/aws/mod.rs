@@ -32,6 +32,7 @@ pub mod resource_type;
 pub mod resources;
 pub mod retries;
 pub mod rollout;
+pub mod route53;
 pub mod service_tags;
 pub mod tags;
 

@@ -12,6 +12,7 @@ mod architecture;
 mod cli_state;
 mod conformance_compute;
 mod conformance_data;
+mod conformance_dns;
 mod conformance_ecs;
 mod conformance_elb;
 mod conformance_iam_logs_events;

@@ -44,6 +44,8 @@ pub mod nat_gateway;
 pub mod network_acl;
 pub mod network_acl_rule;
 pub mod route;
+pub mod route53_record;
+pub mod route53_zone;
 pub mod route_table;
 pub mod route_table_association;
 pub mod scaling_blocks;
