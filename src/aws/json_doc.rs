@@ -10,6 +10,10 @@
 //! decode such input first ([`url_decode`]). Text that is not JSON is returned unchanged
 //! (AWS will reject it with a clearer message than we could give).
 //!
+//! [`canonical_lifecycle_policy`] does the same for ECR lifecycle policies, as the provider
+//! compares them: rules in order of `rulePriority`, a selection's `tagPrefixList` and
+//! `tagPatternList` sorted, and empty ones dropped.
+//!
 //! [`normalize_attr`] applies one of them to an attribute of a resource's value, passing
 //! unknown values through.
 
@@ -143,6 +147,32 @@ pub fn canonical_policy(s: &str) -> String {
     Json::Object(out).to_string()
 }
 
+/// An ECR lifecycle policy in the canonical form described in the module documentation;
+/// unchanged if it is not a JSON object.
+pub fn canonical_lifecycle_policy(s: &str) -> String {
+    let Some(Json::Object(mut doc)) = parse(s) else {
+        return s.to_string();
+    };
+    if let Some(Json::Array(rules)) = doc.get_mut("rules") {
+        for rule in rules.iter_mut() {
+            let Some(Json::Object(selection)) = rule.get_mut("selection") else {
+                continue;
+            };
+            for list in ["tagPrefixList", "tagPatternList"] {
+                match selection.get_mut(list) {
+                    Some(Json::Array(items)) if items.is_empty() => {
+                        selection.remove(list);
+                    }
+                    Some(Json::Array(items)) => items.sort_by_key(|i| i.to_string()),
+                    _ => {}
+                }
+            }
+        }
+        rules.sort_by_key(|r| r.get("rulePriority").and_then(Json::as_i64).unwrap_or(0));
+    }
+    sorted(Json::Object(doc)).to_string()
+}
+
 /// Replaces attribute `name` of an object value by `canon` of it, when it is a known string.
 pub fn normalize_attr(value: Value, name: &str, canon: fn(&str) -> String) -> Value {
     let Value::Map(mut m) = value else {
@@ -218,6 +248,27 @@ mod tests {
         // Different meanings stay different.
         let c = b.replace("Deny", "Allow");
         assert_ne!(canonical_policy(a), canonical_policy(&c));
+    }
+
+    #[test]
+    fn lifecycle_policies_compare_by_rule_priority_and_tag_sets() {
+        let written = r#"{"rules": [
+            {"rulePriority": 2, "action": {"type": "expire"},
+             "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 30}},
+            {"rulePriority": 1, "action": {"type": "expire"},
+             "selection": {"tagStatus": "tagged", "tagPrefixList": ["v", "release"],
+                           "tagPatternList": [], "countType": "imageCountMoreThan", "countNumber": 10}}
+        ]}"#;
+        let returned = r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"tagged","tagPrefixList":["release","v"],"countType":"imageCountMoreThan","countNumber":10},"action":{"type":"expire"}},{"rulePriority":2,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":30},"action":{"type":"expire"}}]}"#;
+        assert_eq!(
+            canonical_lifecycle_policy(written),
+            canonical_lifecycle_policy(returned)
+        );
+        let other = returned.replace("\"countNumber\":30", "\"countNumber\":31");
+        assert_ne!(
+            canonical_lifecycle_policy(written),
+            canonical_lifecycle_policy(&other)
+        );
     }
 
     #[test]

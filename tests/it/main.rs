@@ -18,6 +18,7 @@ mod conformance_elb;
 mod conformance_iam_logs_events;
 mod conformance_network;
 mod conformance_random;
+mod conformance_registry_secrets;
 mod conformance_scaling;
 mod conformance_security;
 mod crash;

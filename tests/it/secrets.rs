@@ -550,3 +550,62 @@ fn debug_logging_prints_no_secret() {
         );
     }
 }
+
+/// Secrets written as plain literals into the sensitive arguments of resource types (an SSM
+/// SecureString's `value`) are masked by the schema alone: no plan (text, `-json`,
+/// `-markdown`), apply progress, `show`, `state show` or `destroy` prints them, before or
+/// after a change of the value.
+#[test]
+fn secret_arguments_of_resources_never_appear_in_any_output() {
+    const FIRST: &str = "res-SECRET-5c1e9a2f";
+    const SECOND: &str = "res-SECRET2-0b7d4e6c";
+    let _moto = support::moto::exclusive();
+    let moto = moto();
+    moto.reset();
+    let env = moto.env();
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let config = |secret: &str| {
+        format!(
+            r#"
+provider "aws" {{
+  region = "{}"
+}}
+
+resource "aws_ssm_parameter" "db" {{
+  name  = "/secrets-test/resource-db"
+  type  = "SecureString"
+  value = "{secret}"
+}}
+"#,
+            support::moto::REGION
+        )
+    };
+    let mut runs = Vec::new();
+    for secret in [FIRST, SECOND] {
+        std::fs::write(d.join("main.tf"), config(secret)).unwrap();
+        for (label, command, extra) in [
+            ("plan", "plan", vec![]),
+            ("plan -json", "plan", vec!["-json"]),
+            ("plan -markdown", "plan", vec!["-markdown"]),
+            ("apply", "apply", vec!["-auto-approve"]),
+            ("show", "show", vec![]),
+            ("state show", "state", vec!["show", "aws_ssm_parameter.db"]),
+        ] {
+            let run = cli_env(&env, d, label, command, &extra);
+            assert_eq!(run.out.code, 0, "{label}: {}", run.out.stderr);
+            runs.push(run);
+        }
+    }
+    // The change of value was planned and applied, shown only as sensitive.
+    let changed = &runs[6].out.stdout;
+    assert!(
+        changed.contains("aws_ssm_parameter.db will be updated in-place"),
+        "{changed}"
+    );
+    assert!(changed.contains("(sensitive value)"), "{changed}");
+    let destroy = cli_env(&env, d, "destroy", "destroy", &["-auto-approve"]);
+    assert_eq!(destroy.out.code, 0, "{}", destroy.out.stderr);
+    runs.push(destroy);
+    assert_no_secret(&runs, &[FIRST, SECOND]);
+}

@@ -1,0 +1,364 @@
+//! Conformance of the container registry, configuration and secrets types against moto:
+//! ECR repositories and lifecycle policies, SSM parameters, with what changes in place and
+//! what replaces, and values that stay sensitive.
+//!
+//! These services' tags are not EC2 tags: each test reads them with its own service's call
+//! (a `TagReader`). Prerequisites are made with plain SDK calls.
+
+// Each test holds `exclusive()` across `.await`s; sound, as every `#[tokio::test]` has its own
+// runtime on its own thread (see tests/it/support/moto.rs).
+#![allow(clippy::await_holding_lock)]
+
+use crate::support;
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+
+use ecsform::aws::resources::{
+    ecr_lifecycle_policy::EcrLifecyclePolicyType, ecr_repository::EcrRepositoryType,
+    ssm_parameter::SsmParameterType,
+};
+use ecsform::aws::{AwsClients, CallContext, ResourceType};
+use ecsform::lang::Value;
+use ecsform::plan::Action;
+use support::conformance::{
+    conformance_with_tags, extra_tags, lifecycle_without_update, plan, Stage,
+};
+use support::moto::{exclusive, moto};
+
+async fn clients() -> AwsClients {
+    AwsClients::from_config(&moto().sdk_config().await)
+}
+
+fn s(v: &str) -> Value {
+    Value::string(v)
+}
+
+fn tags(pairs: &[(&str, &str)]) -> Value {
+    Value::map(pairs.iter().map(|(k, v)| (*k, s(v))))
+}
+
+fn attr<'v>(state: &'v Value, name: &str) -> &'v Value {
+    &state.as_map().expect("state is an object")[name]
+}
+
+fn attr_str<'v>(state: &'v Value, name: &str) -> &'v str {
+    attr(state, name)
+        .as_str()
+        .unwrap_or_else(|| panic!("{name} is not a string in {state}"))
+}
+
+/// `state` with attribute `name` set to `value`.
+fn with(state: &Value, name: &str, value: Value) -> Value {
+    let mut m = state.as_map().expect("state is an object").clone();
+    m.insert(name.to_string(), value);
+    Value::Map(m)
+}
+
+fn block(pairs: &[(&str, Value)]) -> Value {
+    Value::List(vec![Value::map(pairs.iter().cloned())])
+}
+
+fn repository_tags<'a>(
+    c: &'a AwsClients,
+    state: &'a Value,
+) -> Pin<Box<dyn Future<Output = BTreeMap<String, String>> + 'a>> {
+    Box::pin(async move {
+        let out = c
+            .ecr
+            .list_tags_for_resource()
+            .resource_arn(attr_str(state, "arn"))
+            .send()
+            .await
+            .expect("ListTagsForResource");
+        out.tags()
+            .iter()
+            .map(|t| (t.key().to_string(), t.value().to_string()))
+            .collect()
+    })
+}
+
+#[tokio::test]
+async fn aws_ecr_repository_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let create = Value::map([
+        ("name", s("web")),
+        (
+            "image_scanning_configuration",
+            block(&[("scan_on_push", Value::Bool(false))]),
+        ),
+        ("tags", tags(&[("Service", "web")])),
+    ]);
+    let update = Value::map([
+        ("name", s("web")),
+        ("image_tag_mutability", s("IMMUTABLE")),
+        // Turned on: moto ignores a PutImageScanningConfiguration that turns it off (the SDK
+        // leaves a false `scanOnPush` out of the request, and moto reads `{}` as no change).
+        (
+            "image_scanning_configuration",
+            block(&[("scan_on_push", Value::Bool(true))]),
+        ),
+        ("force_delete", Value::Bool(true)),
+        ("tags", tags(&[("Service", "web"), ("Env", "test")])),
+    ]);
+    conformance_with_tags(
+        &EcrRepositoryType,
+        &c,
+        repository_tags,
+        create,
+        update,
+        |stage, state| {
+            assert_eq!(attr_str(state, "id"), "web");
+            assert!(attr_str(state, "arn").ends_with(":repository/web"));
+            let registry = attr_str(state, "registry_id");
+            assert!(!registry.is_empty());
+            assert!(
+                attr_str(state, "repository_url").starts_with(registry)
+                    && attr_str(state, "repository_url").ends_with("/web")
+            );
+            // Left out of the configuration, AWS's choice is recorded.
+            assert_eq!(
+                attr(state, "encryption_configuration"),
+                &block(&[("encryption_type", s("AES256")), ("kms_key", Value::Null)])
+            );
+            let (mutability, scan) = match stage {
+                Stage::Created => ("MUTABLE", false),
+                Stage::Updated => ("IMMUTABLE", true),
+            };
+            assert_eq!(attr_str(state, "image_tag_mutability"), mutability);
+            assert_eq!(
+                attr(state, "image_scanning_configuration"),
+                &block(&[("scan_on_push", Value::Bool(scan))])
+            );
+        },
+    )
+    .await;
+}
+
+/// The encryption is set at creation only: a change replaces the repository. A repository
+/// that holds images is deleted only with `force_delete`, and the error says so.
+#[tokio::test]
+async fn aws_ecr_repository_encryption_replaces_and_images_need_force_delete() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let rt = &EcrRepositoryType;
+    let config = Value::map([
+        ("name", s("kms-images")),
+        (
+            "encryption_configuration",
+            block(&[("encryption_type", s("KMS"))]),
+        ),
+    ]);
+    let extra = extra_tags("aws_ecr_repository.images");
+    let ctx = CallContext {
+        clients: &c,
+        address: "aws_ecr_repository.images",
+        extra_tags: &extra,
+    };
+    let created = rt
+        .create(&ctx, &plan(rt, &config, None).after)
+        .await
+        .unwrap();
+    let encryption = &attr(&created, "encryption_configuration");
+    let encryption = encryption.as_list().unwrap()[0].clone();
+    assert_eq!(attr_str(&encryption, "encryption_type"), "KMS");
+    assert!(attr_str(&encryption, "kms_key").starts_with("arn:"));
+    assert_eq!(plan(rt, &config, Some(&created)).action, Action::NoOp);
+    let aes = Value::map([
+        ("name", s("kms-images")),
+        (
+            "encryption_configuration",
+            block(&[("encryption_type", s("AES256"))]),
+        ),
+    ]);
+    let planned = plan(rt, &aes, Some(&created));
+    assert_eq!(
+        planned.action,
+        Action::DeleteThenCreate,
+        "{:?}",
+        planned.replace_paths
+    );
+
+    let manifest = r#"{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":7023,"digest":"sha256:b5b2b2c507a0944348e0303114d8d93aaaa081732b86451d9bce1f432a537bc7"},"layers":[]}"#;
+    c.ecr
+        .put_image()
+        .repository_name("kms-images")
+        .image_manifest(manifest)
+        .image_tag("v1")
+        .send()
+        .await
+        .expect("PutImage");
+    let err = rt.delete(&ctx, &created).await.unwrap_err();
+    assert!(err.message.contains("force_delete"), "{err}");
+    let forced = with(&created, "force_delete", Value::Bool(true));
+    rt.delete(&ctx, &forced).await.unwrap();
+    let gone = rt.read_many(&c, &["kms-images".to_string()]).await.unwrap();
+    assert!(gone.is_empty());
+}
+
+const LIFECYCLE: &str = r#"{
+  "rules": [
+    {
+      "rulePriority": 2,
+      "description": "keep 30 images",
+      "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 30},
+      "action": {"type": "expire"}
+    },
+    {
+      "rulePriority": 1,
+      "description": "expire untagged",
+      "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 14},
+      "action": {"type": "expire"}
+    }
+  ]
+}"#;
+
+#[tokio::test]
+async fn aws_ecr_lifecycle_policy_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    c.ecr
+        .create_repository()
+        .repository_name("lifecycle")
+        .send()
+        .await
+        .expect("CreateRepository");
+    let config = Value::map([("repository", s("lifecycle")), ("policy", s(LIFECYCLE))]);
+    let rt = &EcrLifecyclePolicyType;
+    let created = lifecycle_without_update(rt, &c, config.clone()).await;
+    assert_eq!(attr_str(&created, "id"), "lifecycle");
+    assert!(!attr_str(&created, "registry_id").is_empty());
+    // Rules in another order and formatting are the same policy; another count is not, and
+    // replaces it, as in the provider.
+    let reordered: serde_json::Value = serde_json::from_str(LIFECYCLE).unwrap();
+    let mut rules = reordered["rules"].as_array().unwrap().clone();
+    rules.reverse();
+    let reordered = serde_json::json!({ "rules": rules }).to_string();
+    let same = Value::map([("repository", s("lifecycle")), ("policy", s(&reordered))]);
+    assert_eq!(plan(rt, &same, Some(&created)).action, Action::NoOp);
+    let other = LIFECYCLE.replace("\"countNumber\": 30", "\"countNumber\": 40");
+    let other = Value::map([("repository", s("lifecycle")), ("policy", s(&other))]);
+    assert_eq!(
+        plan(rt, &other, Some(&created)).action,
+        Action::DeleteThenCreate
+    );
+}
+
+fn parameter_tags<'a>(
+    c: &'a AwsClients,
+    state: &'a Value,
+) -> Pin<Box<dyn Future<Output = BTreeMap<String, String>> + 'a>> {
+    Box::pin(async move {
+        let out = c
+            .ssm
+            .list_tags_for_resource()
+            .resource_type(aws_sdk_ssm::types::ResourceTypeForTagging::Parameter)
+            .resource_id(attr_str(state, "id"))
+            .send()
+            .await
+            .expect("ListTagsForResource");
+        out.tag_list()
+            .iter()
+            .map(|t| (t.key().to_string(), t.value().to_string()))
+            .collect()
+    })
+}
+
+/// The value is sensitive in the state; a new value or description is a new version.
+#[tokio::test]
+async fn aws_ssm_parameter_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let create = Value::map([
+        ("name", s("/ecs/web/db-password")),
+        ("type", s("SecureString")),
+        ("value", s("first-secret")),
+        ("tags", tags(&[("Service", "web")])),
+    ]);
+    let update = Value::map([
+        ("name", s("/ecs/web/db-password")),
+        ("type", s("SecureString")),
+        ("value", s("second-secret")),
+        ("description", s("database password")),
+        ("tags", tags(&[("Service", "web"), ("Env", "test")])),
+    ]);
+    conformance_with_tags(
+        &SsmParameterType,
+        &c,
+        parameter_tags,
+        create,
+        update,
+        |stage, state| {
+            assert_eq!(attr_str(state, "id"), "/ecs/web/db-password");
+            assert!(attr_str(state, "arn").contains(":parameter/ecs/web/db-password"));
+            assert!(matches!(attr(state, "value"), Value::Sensitive(_)));
+            assert_eq!(attr(state, "insecure_value"), &Value::Null);
+            assert!(!attr_str(state, "key_id").is_empty());
+            assert_eq!(attr_str(state, "tier"), "Standard");
+            let (value, version) = match stage {
+                Stage::Created => ("first-secret", 1),
+                Stage::Updated => ("second-secret", 2),
+            };
+            assert_eq!(attr(state, "value").unmarked(), &s(value));
+            assert_eq!(attr(state, "version"), &Value::number(version));
+        },
+    )
+    .await;
+}
+
+/// A plain parameter given as `insecure_value` keeps it there (shown, not sensitive), on
+/// create, refresh and import alike; a changed type is an update in place.
+#[tokio::test]
+async fn aws_ssm_parameter_insecure_value_stays_where_the_configuration_has_it() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let rt = &SsmParameterType;
+    let config = Value::map([
+        ("name", s("/ecs/web/hosts")),
+        ("type", s("String")),
+        ("insecure_value", s("a,b")),
+    ]);
+    let extra = extra_tags("aws_ssm_parameter.hosts");
+    let ctx = CallContext {
+        clients: &c,
+        address: "aws_ssm_parameter.hosts",
+        extra_tags: &extra,
+    };
+    let created = rt
+        .create(&ctx, &plan(rt, &config, None).after)
+        .await
+        .unwrap();
+    assert_eq!(attr(&created, "insecure_value"), &s("a,b"));
+    assert_eq!(attr(&created, "value"), &Value::Null);
+    let read = rt
+        .read_many(&c, &["/ecs/web/hosts".to_string()])
+        .await
+        .unwrap()
+        .remove("/ecs/web/hosts")
+        .unwrap();
+    let refreshed = rt.refreshed(read.clone(), &created);
+    assert_eq!(refreshed, created);
+    assert_eq!(plan(rt, &config, Some(&refreshed)).action, Action::NoOp);
+    let imported = rt.imported(read, &rt.schema().conform(&config).unwrap());
+    assert_eq!(attr(&imported, "insecure_value"), &s("a,b"));
+
+    let list = Value::map([
+        ("name", s("/ecs/web/hosts")),
+        ("type", s("StringList")),
+        ("insecure_value", s("a,b,c")),
+    ]);
+    let planned = plan(rt, &list, Some(&created));
+    assert_eq!(planned.action, Action::Update);
+    let updated = rt.update(&ctx, &created, &planned.after).await.unwrap();
+    assert_eq!(attr_str(&updated, "type"), "StringList");
+    assert_eq!(attr(&updated, "insecure_value"), &s("a,b,c"));
+    assert_eq!(attr(&updated, "version"), &Value::number(2));
+    rt.delete(&ctx, &updated).await.unwrap();
+    assert!(rt
+        .read_many(&c, &["/ecs/web/hosts".to_string()])
+        .await
+        .unwrap()
+        .is_empty());
+}
