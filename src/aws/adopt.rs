@@ -2,7 +2,8 @@
 //! judging what a lookup returned by all its tags, and reading the objects of ours the way
 //! refresh reads them; and the usual lookups whole ([`tagged_ec2`] for EC2 types, which the
 //! default `find_created` judges, [`find_named`] for a name or ARN known in advance,
-//! [`find_by_arguments`] for types without tags). The decision between candidates is
+//! [`find_by_arguments`] for types without tags, [`tagged_through_getresources`] for the
+//! ARNs of a service whose objects AWS names). The decision between candidates is
 //! `aws::adoption`'s.
 
 use std::collections::BTreeMap;
@@ -99,6 +100,45 @@ where
     let tags = tags_of().await.found()?.flatten();
     let found = tags.map(|t| (id.to_string(), t)).into_iter().collect();
     read_judged(rt, clients, owner, found).await
+}
+
+/// The objects of `resource_type` (the Tagging API's `service:type`, `kms:key`) tagged as
+/// `owner`'s, by ARN with all their tags, from the Resource Groups Tagging API's
+/// GetResources: for types whose ids AWS makes up and whose own service has no filter on
+/// tags. What comes back is judged again by its exact tags ([`read_judged`]).
+pub async fn tagged_through_getresources(
+    clients: &AwsClients,
+    owner: &Owner<'_>,
+    resource_type: &str,
+) -> Result<Vec<(String, BTreeMap<String, String>)>> {
+    use aws_sdk_resourcegroupstagging::types::TagFilter;
+    let filters: Vec<TagFilter> = [(ADDRESS_TAG, owner.address), (LINEAGE_TAG, owner.lineage)]
+        .into_iter()
+        .map(|(k, v)| TagFilter::builder().key(k).values(v).build())
+        .collect();
+    let found = super::call::call(|| {
+        clients
+            .tagging
+            .get_resources()
+            .resource_type_filters(resource_type)
+            .set_tag_filters(Some(filters.clone()))
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await?;
+    Ok(found
+        .iter()
+        .filter_map(|m| {
+            let tags = m
+                .tags()
+                .iter()
+                .map(|t| (t.key().to_string(), t.value().to_string()))
+                .collect();
+            Some((m.resource_arn()?.to_string(), tags))
+        })
+        .collect())
 }
 
 /// `find_created` of a type without tags whose id follows from its arguments (`None` when

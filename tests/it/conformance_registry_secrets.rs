@@ -1,6 +1,6 @@
 //! Conformance of the container registry, configuration and secrets types against moto:
-//! ECR repositories and lifecycle policies, SSM parameters, with what changes in place and
-//! what replaces, and values that stay sensitive.
+//! ECR repositories and lifecycle policies, SSM parameters, KMS keys and aliases, with what
+//! changes in place and what replaces, and values that stay sensitive.
 //!
 //! These services' tags are not EC2 tags: each test reads them with its own service's call
 //! (a `TagReader`). Prerequisites are made with plain SDK calls.
@@ -17,13 +17,13 @@ use std::pin::Pin;
 
 use ecsform::aws::resources::{
     ecr_lifecycle_policy::EcrLifecyclePolicyType, ecr_repository::EcrRepositoryType,
-    ssm_parameter::SsmParameterType,
+    kms_alias::KmsAliasType, kms_key::KmsKeyType, ssm_parameter::SsmParameterType,
 };
 use ecsform::aws::{AwsClients, CallContext, ResourceType};
 use ecsform::lang::Value;
 use ecsform::plan::Action;
 use support::conformance::{
-    conformance_with_tags, extra_tags, lifecycle_without_update, plan, Stage,
+    conformance, conformance_with_tags, extra_tags, lifecycle_without_update, plan, Stage,
 };
 use support::moto::{exclusive, moto};
 
@@ -361,4 +361,143 @@ async fn aws_ssm_parameter_insecure_value_stays_where_the_configuration_has_it()
         .await
         .unwrap()
         .is_empty());
+}
+
+fn key_tags<'a>(
+    c: &'a AwsClients,
+    state: &'a Value,
+) -> Pin<Box<dyn Future<Output = BTreeMap<String, String>> + 'a>> {
+    Box::pin(async move {
+        let out = c
+            .kms
+            .list_resource_tags()
+            .key_id(attr_str(state, "id"))
+            .send()
+            .await
+            .expect("ListResourceTags");
+        out.tags()
+            .iter()
+            .map(|t| (t.tag_key().to_string(), t.tag_value().to_string()))
+            .collect()
+    })
+}
+
+const KEY_POLICY: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Sid": "Root",
+    "Effect": "Allow",
+    "Principal": {"AWS": ["arn:aws:iam::123456789012:root"]},
+    "Action": ["kms:*"],
+    "Resource": "*"
+  }]
+}"#;
+
+/// A key's description, policy, rotation and tags change in place; destroy schedules the
+/// deletion, after which the key reads as gone.
+#[tokio::test]
+async fn aws_kms_key_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let create = Value::map([
+        ("description", s("app secrets")),
+        ("deletion_window_in_days", Value::number(7)),
+        ("tags", tags(&[("Service", "app")])),
+    ]);
+    let update = Value::map([
+        ("description", s("app secrets, rotated")),
+        ("deletion_window_in_days", Value::number(7)),
+        ("enable_key_rotation", Value::Bool(true)),
+        ("policy", s(KEY_POLICY)),
+        ("tags", tags(&[("Service", "app"), ("Env", "test")])),
+    ]);
+    conformance_with_tags(&KmsKeyType, &c, key_tags, create, update, |stage, state| {
+        assert_eq!(attr(state, "id"), attr(state, "key_id"));
+        assert!(attr_str(state, "arn").ends_with(&format!(":key/{}", attr_str(state, "id"))));
+        assert_eq!(attr_str(state, "key_usage"), "ENCRYPT_DECRYPT");
+        assert_eq!(
+            attr_str(state, "customer_master_key_spec"),
+            "SYMMETRIC_DEFAULT"
+        );
+        assert_eq!(attr(state, "is_enabled"), &Value::Bool(true));
+        // Unset, KMS's default policy is recorded.
+        assert!(attr_str(state, "policy").contains("kms:*"));
+        let rotation = stage == Stage::Updated;
+        assert_eq!(attr(state, "enable_key_rotation"), &Value::Bool(rotation));
+    })
+    .await;
+}
+
+/// A disabled key is enabled again in place; a key scheduled for deletion is gone to
+/// refresh, and scheduling it again is no error.
+#[tokio::test]
+async fn aws_kms_key_can_be_disabled_and_is_gone_once_deletion_is_scheduled() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let rt = &KmsKeyType;
+    let extra = extra_tags("aws_kms_key.off");
+    let ctx = CallContext {
+        clients: &c,
+        address: "aws_kms_key.off",
+        extra_tags: &extra,
+    };
+    let off = Value::map([("is_enabled", Value::Bool(false))]);
+    let created = rt.create(&ctx, &plan(rt, &off, None).after).await.unwrap();
+    assert_eq!(attr(&created, "is_enabled"), &Value::Bool(false));
+    let on = Value::map([("is_enabled", Value::Bool(true))]);
+    let planned = plan(rt, &on, Some(&created));
+    assert_eq!(planned.action, Action::Update);
+    let updated = rt.update(&ctx, &created, &planned.after).await.unwrap();
+    assert_eq!(attr(&updated, "is_enabled"), &Value::Bool(true));
+    let spec = Value::map([("customer_master_key_spec", s("RSA_2048"))]);
+    assert_eq!(
+        plan(rt, &spec, Some(&updated)).action,
+        Action::DeleteThenCreate
+    );
+    rt.delete(&ctx, &updated).await.unwrap();
+    let id = attr_str(&updated, "id").to_string();
+    let key = c.kms.describe_key().key_id(&id).send().await.unwrap();
+    let meta = key.key_metadata().unwrap();
+    assert_eq!(
+        meta.key_state(),
+        Some(&aws_sdk_kms::types::KeyState::PendingDeletion)
+    );
+    assert!(rt.read_many(&c, &[id]).await.unwrap().is_empty());
+    rt.delete(&ctx, &updated).await.unwrap();
+}
+
+#[tokio::test]
+async fn aws_kms_alias_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let key = |description: &'static str| {
+        let c = c.clone();
+        async move {
+            let out = c
+                .kms
+                .create_key()
+                .description(description)
+                .send()
+                .await
+                .expect("CreateKey");
+            out.key_metadata().unwrap().arn().unwrap().to_string()
+        }
+    };
+    let first = key("first").await;
+    let second = key("second").await;
+    // The first key by its ARN: the same as the key id AWS reports.
+    let create = Value::map([("name", s("alias/app")), ("target_key_id", s(&first))]);
+    let second_id = second.rsplit_once(":key/").unwrap().1.to_string();
+    let update = Value::map([("name", s("alias/app")), ("target_key_id", s(&second_id))]);
+    // Aliases have no tags: `conformance` never reads any.
+    conformance(&KmsAliasType, &c, create, update, |stage, state| {
+        assert_eq!(attr_str(state, "id"), "alias/app");
+        assert!(attr_str(state, "arn").ends_with(":alias/app"));
+        let target = match stage {
+            Stage::Created => &first,
+            Stage::Updated => &second,
+        };
+        assert_eq!(attr_str(state, "target_key_arn"), target);
+    })
+    .await;
 }

@@ -33,6 +33,8 @@ pub mod iam_role_policy_attachment;
 pub mod iam_user;
 pub mod internet_gateway;
 pub mod key_pair;
+pub mod kms_alias;
+pub mod kms_key;
 pub mod launch_configuration;
 pub mod launch_template;
 pub mod lb;
