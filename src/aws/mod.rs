@@ -92,7 +92,6 @@ pub struct AwsClients {
     pub iam: aws_sdk_iam::Client,
     pub kms: aws_sdk_kms::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
-    pub secretsmanager: aws_sdk_secretsmanager::Client,
     pub sns: aws_sdk_sns::Client,
     pub ssm: aws_sdk_ssm::Client,
     /// The Resource Groups Tagging API (refresh reads the tags of some types through it).
@@ -174,7 +173,6 @@ impl AwsClients {
             iam: client!(aws_sdk_iam, config, &hooks),
             kms: client!(aws_sdk_kms, config, &hooks),
             logs: client!(aws_sdk_cloudwatchlogs, config, &hooks),
-            secretsmanager: client!(aws_sdk_secretsmanager, config, &hooks),
             sns: client!(aws_sdk_sns, config, &hooks),
             ssm: client!(aws_sdk_ssm, config, &hooks),
             tagging: client!(aws_sdk_resourcegroupstagging, config, &hooks),
