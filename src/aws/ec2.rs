@@ -4,17 +4,18 @@
 //! ([`Ec2Object`], the table below); [`describe_ec2`] and [`read_ec2`] do the rest, and an EC2
 //! type's [`Ec2Objects`] gives the defaults of its `read_many` and `find_created`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 
 use aws_sdk_ec2::types::{
-    Address, Filter, InternetGateway, KeyPairInfo, LaunchTemplate, ManagedPrefixList, NatGateway,
-    NetworkAcl, RouteTable, SecurityGroup, Subnet, Tag, Vpc, VpcEndpoint,
+    Address, Filter, Instance, InternetGateway, KeyPairInfo, LaunchTemplate, ManagedPrefixList,
+    NatGateway, NetworkAcl, RouteTable, SecurityGroup, Subnet, Tag, Vpc, VpcEndpoint,
 };
 
 use async_trait::async_trait;
 
 use super::adopt::tagged_ec2;
+use super::call::call;
 use super::error::{from_sdk, retry, RetryPolicy};
 use super::resource_type::not_implemented;
 use super::resources::{describe_batched, DESCRIBE_CHUNK};
@@ -103,6 +104,72 @@ ec2_object!(LaunchTemplate: launch_template_id, describe_launch_templates(), set
 ec2_object!(Address: allocation_id, describe_addresses(), set_allocation_ids, set_filters, Some("allocation-id"), addresses);
 ec2_object!(ManagedPrefixList: prefix_list_id, describe_managed_prefix_lists(), set_prefix_list_ids, set_filters, Some("prefix-list-id"), paginated);
 ec2_object!(KeyPairInfo: key_name, describe_key_pairs(include_public_key(true)), set_key_names, set_filters, Some("key-name"), key_pairs);
+
+// DescribeInstances answers with reservations, each holding instances.
+impl Ec2Object for Instance {
+    const ID_FILTER: Option<&'static str> = Some("instance-id");
+
+    fn ec2_id(&self) -> Option<&str> {
+        self.instance_id()
+    }
+
+    fn ec2_tags(&self) -> &[Tag] {
+        self.tags()
+    }
+
+    fn describe<'a>(
+        clients: &'a AwsClients,
+        ids: Option<Vec<String>>,
+        filters: Vec<Filter>,
+    ) -> impl Future<Output = Result<Vec<Self>>> + Send + 'a {
+        let request = clients
+            .ec2
+            .describe_instances()
+            .set_instance_ids(ids)
+            .set_filters((!filters.is_empty()).then_some(filters));
+        async move {
+            let reservations: Vec<_> = request
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+                .await
+                .map_err(from_sdk)?;
+            Ok(reservations
+                .into_iter()
+                .flat_map(|r| r.instances.unwrap_or_default())
+                .collect())
+        }
+    }
+}
+
+/// The root device names of `images` (those that still exist), in one DescribeImages call.
+pub async fn image_root_devices(
+    clients: &AwsClients,
+    images: BTreeSet<String>,
+) -> Result<BTreeMap<String, String>> {
+    if images.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    // A filter, unlike ImageIds, does not fail for a deregistered image.
+    let request = clients
+        .ec2
+        .describe_images()
+        .filters(filter("image-id", images.into_iter().collect()));
+    let found: Vec<_> = call(|| {
+        request
+            .clone()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+    })
+    .await?;
+    Ok(found
+        .iter()
+        .filter_map(|i| Some((i.image_id()?.to_string(), i.root_device_name()?.to_string())))
+        .collect())
+}
 
 /// An EC2 filter: `name` is one of `values`.
 pub fn filter(name: &str, values: Vec<String>) -> Filter {

@@ -114,6 +114,15 @@ impl ApiError {
         self.code_is(&["InvalidAllocationID.NotFound", "InvalidInstanceID"])
     }
 
+    /// EC2's answers to an instance launched (or associated) with an IAM instance profile,
+    /// or a profile's role, that IAM has not propagated to EC2 yet: `InvalidParameterValue`
+    /// "Invalid IAM Instance Profile ..." or "... has no associated IAM Roles".
+    pub fn is_instance_profile_not_propagated(&self) -> bool {
+        self.code_is(&["InvalidParameterValue"])
+            && (self.message.contains("Invalid IAM Instance Profile")
+                || self.message.contains("has no associated IAM Roles"))
+    }
+
     /// EC2's `InvalidGroup.NotFound`: an unknown security group (or one not visible yet).
     pub fn is_unknown_security_group(&self) -> bool {
         self.code_is(&["InvalidGroup.NotFound"])

@@ -72,7 +72,10 @@ pub fn plan_instance(
             configured_value(a.name).unwrap_or(&Value::Null)
         };
         if (a.settable() || derived) && !keep_prior && !same(v, prior_v) {
-            changed.push((a.name, a.force_new));
+            let forced_by_flag = a.force_new_if.is_some_and(|flag| {
+                matches!(cfg.get(flag).map(Value::unmarked), Some(Value::Bool(true)))
+            });
+            changed.push((a.name, a.force_new || forced_by_flag));
         }
         after.insert(a.name.to_string(), v.clone());
     }
@@ -177,7 +180,7 @@ pub fn configured_paths(config: &Value) -> BTreeSet<String> {
 /// launch template's `ebs.volume_size`). Blocks are paired by position; a set's only block with
 /// the prior set's only block. An attribute is taken from the prior block only if the paired
 /// blocks are the same otherwise ([`fits`]), so that a block inserted before others does not
-/// inherit its neighbour's values. `fits` is `None` at the top, where it is worked out per
+/// inherit its neighbour's values, or if the block type has room for one block only. `fits` is `None` at the top, where it is worked out per
 /// block; nested blocks inherit their top-level block's answer.
 fn with_prior_computed(
     b: &BlockSchema,
@@ -199,8 +202,11 @@ fn with_prior_computed(
             return item.clone();
         };
         let at = format!("{path}.{i}");
-        let fits =
-            fits_above.unwrap_or_else(|| fits(b, item, &Value::Map(p.clone()), &at, configured));
+        // The only block of its type is the same object whatever changed in it (an
+        // instance's root volume): there is no neighbour whose values it could inherit.
+        let fits = fits_above.unwrap_or_else(|| {
+            b.max_items == 1 || fits(b, item, &Value::Map(p.clone()), &at, configured)
+        });
         let mut m = m.clone();
         if fits {
             for a in b.attributes.iter().filter(|a| a.keeps_prior()) {
@@ -722,6 +728,94 @@ mod tests {
         let p = plan(&config("b", 100));
         assert_eq!(p.action, Action::DeleteThenCreate);
         assert_eq!(p.replace_paths, ["provider"]);
+    }
+
+    #[test]
+    fn force_new_if_replaces_only_when_its_flag_is_set() {
+        static DATA: Schema = Schema {
+            version: 1,
+            attributes: attrs![
+                computed String: id;
+                optional String: data.force_new_if("replace");
+                optional Bool: replace.default(Default::Bool(false));
+            ],
+            blocks: &[],
+        };
+        let prior = obj(&[
+            ("id", s("i-1")),
+            ("data", s("one")),
+            ("replace", Value::Bool(false)),
+        ]);
+        let plan = |replace: bool| {
+            let config = DATA
+                .conform(&obj(&[
+                    ("data", s("two")),
+                    ("replace", Value::Bool(replace)),
+                ]))
+                .unwrap();
+            plan_instance(
+                &DATA,
+                &config,
+                &["data", "replace"].iter().map(|s| s.to_string()).collect(),
+                Some(&prior),
+                &Lifecycle::default(),
+                &BTreeMap::new(),
+            )
+        };
+        assert_eq!(plan(false).action, Action::Update);
+        let p = plan(true);
+        assert_eq!(p.action, Action::DeleteThenCreate);
+        assert_eq!(p.replace_paths, ["data"]);
+    }
+
+    #[test]
+    fn the_only_block_of_its_type_keeps_what_aws_computes_when_it_changes() {
+        static VOLUME: &[AttrSchema] = attrs![
+            computed String: volume_id;
+            optional_computed Bool: encrypted.force_new();
+            optional_computed Number: size;
+        ];
+        static ROOT: Schema = Schema {
+            version: 1,
+            attributes: attrs![
+                computed String: id;
+            ],
+            blocks: &[BlockSchema::list("root", VOLUME).max_items(1)],
+        };
+        let prior = obj(&[
+            ("id", s("i-1")),
+            (
+                "root",
+                Value::List(vec![obj(&[
+                    ("volume_id", s("vol-1")),
+                    ("encrypted", Value::Bool(false)),
+                    ("size", Value::number(10)),
+                ])]),
+            ),
+        ]);
+        let config = ROOT
+            .conform(&obj(&[(
+                "root",
+                Value::List(vec![obj(&[("size", Value::number(20))])]),
+            )]))
+            .unwrap();
+        let configured = configured_paths(&obj(&[(
+            "root",
+            Value::List(vec![obj(&[("size", Value::number(20))])]),
+        )]));
+        let p = plan_instance(
+            &ROOT,
+            &config,
+            &configured,
+            Some(&prior),
+            &Lifecycle::default(),
+            &BTreeMap::new(),
+        );
+        // A bigger volume is the same volume: its id and encryption carry over, no replacement.
+        assert_eq!(p.action, Action::Update, "{:?}", p.replace_paths);
+        let root = &p.after.as_map().unwrap()["root"].as_list().unwrap()[0];
+        assert_eq!(root.as_map().unwrap()["volume_id"], s("vol-1"));
+        assert_eq!(root.as_map().unwrap()["encrypted"], Value::Bool(false));
     }
 
     #[test]

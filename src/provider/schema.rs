@@ -120,6 +120,10 @@ pub struct AttrSchema {
     /// Optional in the AWS provider's schema only because of an alternative ecsform does not
     /// support yet (`cidr_block` besides `ipv4_ipam_pool_id`): ecsform needs it set.
     pub needed: bool,
+    /// Changing it replaces the object when the planned value of this other boolean
+    /// attribute is true (the provider's `ForceNewIf`: an instance's `user_data` with
+    /// `user_data_replace_on_change`).
+    pub force_new_if: Option<&'static str>,
 }
 
 impl AttrSchema {
@@ -137,6 +141,7 @@ impl AttrSchema {
             untracked: false,
             deprecated: false,
             needed: false,
+            force_new_if: None,
         }
     }
 
@@ -158,6 +163,12 @@ impl AttrSchema {
 
     pub const fn force_new(mut self) -> AttrSchema {
         self.force_new = true;
+        self
+    }
+
+    /// See [`AttrSchema::force_new_if`].
+    pub const fn force_new_if(mut self, flag: &'static str) -> AttrSchema {
+        self.force_new_if = Some(flag);
         self
     }
 
@@ -194,10 +205,12 @@ impl AttrSchema {
         matches!(self.kind, AttrKind::Computed | AttrKind::OptionalComputed)
     }
 
-    /// True for an optional+computed attribute without a default: left unset, it keeps what
-    /// AWS has (and is known only after apply on create).
+    /// True for an attribute of a nested block that, left unset, keeps what AWS has (and is
+    /// known only after apply on create): an optional+computed one without a default, or a
+    /// computed one (a root volume's `volume_id`).
     pub fn keeps_prior(&self) -> bool {
-        self.kind == AttrKind::OptionalComputed && self.default == Default::None
+        self.kind == AttrKind::Computed && !self.untracked
+            || self.kind == AttrKind::OptionalComputed && self.default == Default::None
     }
 
     fn default_value(&self) -> Value {

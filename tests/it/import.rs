@@ -540,14 +540,14 @@ async fn import_errors_are_clear_and_change_nothing() {
     let other = tempfile::tempdir().unwrap();
     std::fs::write(
         other.path().join("main.tf"),
-        "resource \"aws_instance\" \"web\" {\n  ami = \"ami-1\"\n}\n",
+        "resource \"aws_spot_instance_request\" \"web\" {\n  ami = \"ami-1\"\n}\n",
     )
     .unwrap();
     let out = import(
         other.path(),
         &state,
-        "aws_instance.web",
-        "i-0123456789abcdef0",
+        "aws_spot_instance_request.web",
+        "sir-0123456789abcdef0",
     );
     assert_eq!(out.code, 1);
     assert!(

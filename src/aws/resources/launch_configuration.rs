@@ -9,7 +9,7 @@
 //! (`root_block_device`) is the block device mapping on the image's root device name, looked
 //! up with one `DescribeImages` call per read.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use crate::aws::adopt::find_by_arguments;
@@ -22,6 +22,7 @@ use base64::Engine;
 
 use super::{create_call, prefix_of_unique_name, read_created, retry_while};
 use crate::aws::call::call;
+use crate::aws::ec2::image_root_devices;
 use crate::aws::error::Result;
 use crate::aws::error::{from_sdk, ApiError, ErrorKind};
 use crate::aws::iam::name_or_prefix;
@@ -170,37 +171,6 @@ fn root_block(ebs: &Ebs) -> Value {
     )
 }
 
-/// The root device names of `images` (those that still exist), in one DescribeImages call.
-async fn root_devices(
-    clients: &AwsClients,
-    images: BTreeSet<String>,
-) -> Result<BTreeMap<String, String>> {
-    if images.is_empty() {
-        return Ok(BTreeMap::new());
-    }
-    let found = call(
-        || // A filter, unlike ImageIds, does not fail for a deregistered image.
-        clients
-            .ec2
-            .describe_images()
-            .filters(
-                aws_sdk_ec2::types::Filter::builder()
-                    .name("image-id")
-                    .set_values(Some(images.iter().cloned().collect()))
-                    .build(),
-            )
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect(),
-    )
-    .await?;
-    Ok(found
-        .iter()
-        .filter_map(|i| Some((i.image_id()?.to_string(), i.root_device_name()?.to_string())))
-        .collect())
-}
-
 fn create_request(
     clients: &AwsClients,
     name: &str,
@@ -287,7 +257,7 @@ impl ResourceType for LaunchConfigurationType {
             .filter(|lc| !lc.block_device_mappings().is_empty())
             .filter_map(|lc| lc.image_id().map(String::from))
             .collect();
-        let roots = root_devices(clients, wanted_roots).await?;
+        let roots = image_root_devices(clients, wanted_roots).await?;
         Ok(found
             .iter()
             .filter_map(|lc| {
@@ -304,7 +274,7 @@ impl ResourceType for LaunchConfigurationType {
         let root_device = if get_blocks(planned, "root_block_device").is_empty() {
             String::new()
         } else {
-            root_devices(ctx.clients, BTreeSet::from([image.clone()]))
+            image_root_devices(ctx.clients, BTreeSet::from([image.clone()]))
                 .await?
                 .remove(&image)
                 .ok_or_else(|| {

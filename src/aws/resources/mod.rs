@@ -31,6 +31,7 @@ pub mod iam_policy_attachment;
 pub mod iam_role;
 pub mod iam_role_policy_attachment;
 pub mod iam_user;
+pub mod instance;
 pub mod internet_gateway;
 pub mod key_pair;
 pub mod kms_alias;

@@ -294,7 +294,8 @@ async fn run(
     assert_eq!(
         again.action,
         Action::NoOp,
-        "{name}: perpetual diff after create: {}",
+        "{name}: perpetual diff after create (forcing replacement: {:?}): {}",
+        again.replace_paths,
         again.after
     );
 
