@@ -68,7 +68,13 @@ struct Measured {
     max_rss: u64,
 }
 
+/// Set (to `CELLS:DIR`) when this benchmark runs itself to seed a state; see [`prepare`].
+const SEED_ENV: &str = "ECSFORM_PLAN_SCALE_SEED";
+
 fn main() {
+    if let Ok(job) = std::env::var(SEED_ENV) {
+        return seed_in_this_process(&job);
+    }
     let bin = ecsform_binary();
     let sizes: Vec<usize> = match positional_args() {
         _ if !measuring() => vec![SIZES[0]],
@@ -81,11 +87,6 @@ fn main() {
             })
             .collect(),
     };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
-
     let mut results = Vec::new();
     for &instances in &sizes {
         assert!(
@@ -98,7 +99,7 @@ fn main() {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
             .join("plan_scale")
             .join(instances.to_string());
-        let seed = prepare(&rt, &dir, cells);
+        let seed = prepare(&dir, cells);
         results.push(measure(&bin, &dir, instances, cells, seed));
     }
     print_table(&results);
@@ -106,7 +107,12 @@ fn main() {
 
 /// Writes the configuration and seeds its state, unless `dir` already holds both for this
 /// configuration. Returns how long seeding took, if it ran.
-fn prepare(rt: &tokio::runtime::Runtime, dir: &Path, cells: usize) -> Option<Duration> {
+///
+/// The seeding runs in a child process (this benchmark again, with [`SEED_ENV`] set): it
+/// plans 10,000 instances in memory, and a process that grew that large would make every
+/// measured run look as large — Linux starts the `ru_maxrss` of a child spawned with `vfork`
+/// (as `Command` does) from its parent's peak.
+fn prepare(dir: &Path, cells: usize) -> Option<Duration> {
     let staging = tempfile::tempdir().expect("temporary directory");
     generated::write_cells(staging.path(), cells);
     let fingerprint = format!("{SEED_VERSION}:{:016x}", hash_tree(staging.path()));
@@ -120,11 +126,32 @@ fn prepare(rt: &tokio::runtime::Runtime, dir: &Path, cells: usize) -> Option<Dur
     }
     generated::write_cells(dir, cells);
     let start = Instant::now();
-    rt.block_on(seed_state(dir));
+    let me = std::env::current_exe().expect("the benchmark's own path");
+    let status = std::process::Command::new(&me)
+        .env(SEED_ENV, format!("{cells}:{}", dir.display()))
+        .status()
+        .unwrap_or_else(|e| panic!("starting {} to seed: {e}", me.display()));
+    assert!(
+        status.success(),
+        "seeding {} failed: {status}",
+        dir.display()
+    );
     let took = start.elapsed();
     fs::write(&marker, fingerprint).expect("writing the seed marker");
     eprintln!("seeded {} in {}", dir.display(), secs(took));
     Some(took)
+}
+
+/// The seeding child: `job` is `CELLS:DIR`, as [`prepare`] sets it.
+fn seed_in_this_process(job: &str) {
+    let (_, dir) = job
+        .split_once(':')
+        .unwrap_or_else(|| panic!("{SEED_ENV} is CELLS:DIR, not {job:?}"));
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    rt.block_on(seed_state(Path::new(dir)));
 }
 
 /// Plans `dir` against its state and records every planned object, with fake values for what

@@ -40,6 +40,7 @@ pub struct Run {
 // The child is reaped with `wait4`, which also reports its resource usage, not `Child::wait`.
 #[allow(clippy::zombie_processes)]
 pub fn run(bin: &Path, args: &[String], env: &[(String, String)]) -> Run {
+    assert_small_parent();
     let start = Instant::now();
     let mut child = Command::new(bin)
         .args(args)
@@ -78,6 +79,28 @@ pub fn run(bin: &Path, args: &[String], env: &[(String, String)]) -> Run {
         cpu: usage.cpu,
         max_rss: usage.max_rss,
     }
+}
+
+/// The most this benchmark process itself may have held when it starts a measured child.
+const PARENT_PEAK_LIMIT: u64 = 64 * 1024 * 1024;
+
+/// Fails if this process has ever held more than [`PARENT_PEAK_LIMIT`]: Linux starts the
+/// `ru_maxrss` of a child spawned with `vfork` (as `Command` does) from its parent's peak, so
+/// a large parent would make every measured child look at least as large. Work that needs
+/// memory (seeding a state) runs in a child process of its own.
+fn assert_small_parent() {
+    let status = std::fs::read_to_string("/proc/self/status").expect("reading /proc/self/status");
+    let peak_kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM in /proc/self/status");
+    assert!(
+        peak_kib * 1024 <= PARENT_PEAK_LIMIT,
+        "this benchmark process peaked at {} MiB before starting a measured run; the child's \
+         peak memory would include it (do memory-heavy work in a child process)",
+        peak_kib / 1024
+    );
 }
 
 /// What `wait4` reports about a child.
