@@ -78,12 +78,7 @@ fn tagged(kind: ResourceType, pairs: &[(&str, &str)]) -> TagSpecification {
 
 /// Reads data source `name` with `config` (conformed to its schema first).
 async fn read(c: &AwsClients, name: &str, config: Value) -> Result<Value, aws::error::ApiError> {
-    let ds = aws::data_source(name).unwrap_or_else(|| panic!("{name} is not registered"));
-    let config = ds
-        .schema()
-        .conform(&config)
-        .expect("the configuration conforms");
-    ds.read(c, &config).await
+    support::conformance::read_data(c, name, config).await
 }
 
 async fn vpc(c: &AwsClients, cidr: &str) -> String {

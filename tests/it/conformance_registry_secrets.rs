@@ -1,6 +1,7 @@
 //! Conformance of the container registry, configuration and secrets types against moto:
 //! ECR repositories and lifecycle policies, SSM parameters, KMS keys and aliases, with what
-//! changes in place and what replaces, and values that stay sensitive.
+//! changes in place and what replaces, and values that stay sensitive; and the data sources
+//! that look these objects up (`aws_ecr_repository`, `aws_kms_key`, `aws_kms_alias`).
 //!
 //! These services' tags are not EC2 tags: each test reads them with its own service's call
 //! (a `TagReader`). Prerequisites are made with plain SDK calls.
@@ -23,7 +24,8 @@ use ecsform::aws::{AwsClients, CallContext, ResourceType};
 use ecsform::lang::Value;
 use ecsform::plan::Action;
 use support::conformance::{
-    conformance, conformance_with_tags, extra_tags, lifecycle_without_update, plan, Stage,
+    conformance, conformance_with_tags, extra_tags, lifecycle_without_update, plan, read_data,
+    Stage,
 };
 use support::moto::{exclusive, moto};
 
@@ -500,4 +502,150 @@ async fn aws_kms_alias_conforms() {
         assert_eq!(attr_str(state, "target_key_arn"), target);
     })
     .await;
+}
+
+/// The ECR repository data source reads a repository as the resource type does, with the
+/// tags of its most recently pushed image; a missing repository is the provider's error.
+#[tokio::test]
+async fn data_aws_ecr_repository_reads_one_repository() {
+    let _moto = exclusive();
+    let c = clients().await;
+    c.ecr
+        .create_repository()
+        .repository_name("web")
+        .image_tag_mutability(aws_sdk_ecr::types::ImageTagMutability::Immutable)
+        .tags(
+            aws_sdk_ecr::types::Tag::builder()
+                .key("Team")
+                .value("ops")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("CreateRepository");
+    let read =
+        |name: &'static str| read_data(&c, "aws_ecr_repository", Value::map([("name", s(name))]));
+    let empty = read("web").await.expect("repository");
+    assert_eq!(attr_str(&empty, "id"), "web");
+    assert!(attr_str(&empty, "arn").ends_with(":repository/web"));
+    assert!(attr_str(&empty, "repository_url").ends_with("/web"));
+    assert_eq!(attr_str(&empty, "image_tag_mutability"), "IMMUTABLE");
+    assert_eq!(attr(&empty, "tags"), &tags(&[("Team", "ops")]));
+    assert_eq!(attr(&empty, "most_recent_image_tags"), &Value::List(vec![]));
+    assert!(!attr_str(&empty, "registry_id").is_empty());
+
+    // Two images, pushed one after the other: the second one's tags.
+    for (tag, digest) in [("v1", "1"), ("v2", "2")] {
+        let manifest = format!(
+            r#"{{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{{"digest":"sha256:{}","size":1,"mediaType":"application/vnd.docker.container.image.v1+json"}},"layers":[]}}"#,
+            digest.repeat(64)
+        );
+        c.ecr
+            .put_image()
+            .repository_name("web")
+            .image_manifest(manifest)
+            .image_tag(tag)
+            .send()
+            .await
+            .expect("PutImage");
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    }
+    let pushed = read("web").await.expect("repository");
+    assert_eq!(
+        attr(&pushed, "most_recent_image_tags"),
+        &Value::List(vec![s("v2")])
+    );
+
+    let e = read("nosuch").await.unwrap_err();
+    assert_eq!(
+        e.message,
+        "reading ECR Repository (nosuch): couldn't find resource"
+    );
+}
+
+/// The KMS key data source finds a key by id, ARN, alias name and alias ARN, and a key
+/// pending deletion too; the alias data source gives the key an alias points to.
+#[tokio::test]
+async fn data_aws_kms_key_and_alias_find_a_key_by_each_name() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let key = c
+        .kms
+        .create_key()
+        .description("app secrets")
+        // AWS's default; moto reports no usage for a key created without one.
+        .key_usage(aws_sdk_kms::types::KeyUsageType::EncryptDecrypt)
+        .send()
+        .await
+        .expect("CreateKey");
+    let meta = key.key_metadata().unwrap();
+    let (id, arn) = (meta.key_id().to_string(), meta.arn().unwrap().to_string());
+    c.kms
+        .create_alias()
+        .alias_name("alias/app")
+        .target_key_id(&id)
+        .send()
+        .await
+        .expect("CreateAlias");
+    let alias_arn = arn.replace(&format!(":key/{id}"), ":alias/app");
+    for by in [id.as_str(), arn.as_str(), "alias/app", alias_arn.as_str()] {
+        let k = read_data(&c, "aws_kms_key", Value::map([("key_id", s(by))]))
+            .await
+            .unwrap_or_else(|e| panic!("by {by}: {e}"));
+        assert_eq!(attr_str(&k, "id"), id, "by {by}");
+        assert_eq!(attr_str(&k, "key_id"), by);
+        assert_eq!(attr_str(&k, "arn"), arn);
+        assert_eq!(attr_str(&k, "description"), "app secrets");
+        assert_eq!(attr(&k, "enabled"), &Value::Bool(true));
+        assert_eq!(attr_str(&k, "key_state"), "Enabled");
+        assert_eq!(attr_str(&k, "key_usage"), "ENCRYPT_DECRYPT");
+        assert_eq!(
+            attr_str(&k, "customer_master_key_spec"),
+            "SYMMETRIC_DEFAULT"
+        );
+        assert!(!attr_str(&k, "creation_date").is_empty());
+        assert_eq!(attr(&k, "deletion_date"), &Value::Null);
+    }
+
+    let alias = read_data(&c, "aws_kms_alias", Value::map([("name", s("alias/app"))]))
+        .await
+        .expect("alias");
+    assert_eq!(attr_str(&alias, "id"), alias_arn);
+    assert_eq!(attr_str(&alias, "arn"), alias_arn);
+    assert_eq!(attr_str(&alias, "target_key_id"), id);
+    assert_eq!(attr_str(&alias, "target_key_arn"), arn);
+    let e = read_data(
+        &c,
+        "aws_kms_alias",
+        Value::map([("name", s("alias/nosuch"))]),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        e.message,
+        "reading KMS Alias (alias/nosuch): couldn't find resource"
+    );
+
+    c.kms
+        .schedule_key_deletion()
+        .key_id(&id)
+        .pending_window_in_days(7)
+        .send()
+        .await
+        .expect("ScheduleKeyDeletion");
+    let pending = read_data(&c, "aws_kms_key", Value::map([("key_id", s(&id))]))
+        .await
+        .expect("a key pending deletion is found");
+    assert_eq!(attr_str(&pending, "key_state"), "PendingDeletion");
+    assert!(!attr_str(&pending, "deletion_date").is_empty());
+
+    let gone = "00000000-0000-0000-0000-000000000000";
+    let e = read_data(&c, "aws_kms_key", Value::map([("key_id", s(gone))]))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.message,
+        format!("reading KMS Key ({gone}): couldn't find resource")
+    );
 }

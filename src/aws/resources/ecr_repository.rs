@@ -79,7 +79,7 @@ static SCHEMA: Schema = Schema {
 /// DescribeRepositories takes at most 100 names per call.
 const DESCRIBE_CHUNK: usize = 100;
 
-fn repository_state(r: &Repository, tags: BTreeMap<String, String>) -> Value {
+pub(crate) fn repository_state(r: &Repository, tags: BTreeMap<String, String>) -> Value {
     let [tags, tags_all] = read_tags(tags);
     let encryption: Vec<Value> = r
         .encryption_configuration()
@@ -134,7 +134,7 @@ async fn describe(clients: &AwsClients, names: Option<Vec<String>>) -> Result<Ve
     .await
 }
 
-async fn tags_of(clients: &AwsClients, arn: &str) -> Result<BTreeMap<String, String>> {
+pub(crate) async fn tags_of(clients: &AwsClients, arn: &str) -> Result<BTreeMap<String, String>> {
     let out = call(|| {
         clients
             .ecr

@@ -42,12 +42,17 @@ static SCHEMA: Schema = Schema {
     blocks: &[],
 };
 
+/// The ARN of key `key_id` in the alias's account and region: `arn:...:alias/NAME` →
+/// `arn:...:key/KEY`.
+pub(crate) fn target_key_arn(alias_arn: &str, key_id: &str) -> Option<String> {
+    let (base, _) = alias_arn.rsplit_once(":alias/")?;
+    Some(format!("{base}:key/{key_id}"))
+}
+
 fn alias_state(a: &AliasListEntry) -> Value {
     let name = a.alias_name().unwrap_or_default();
     let target_key_arn = match (a.alias_arn(), a.target_key_id()) {
-        (Some(arn), Some(key)) => arn
-            .rsplit_once(":alias/")
-            .map(|(base, _)| format!("{base}:key/{key}")),
+        (Some(arn), Some(key)) => target_key_arn(arn, key),
         _ => None,
     };
     state_object(
@@ -63,7 +68,7 @@ fn alias_state(a: &AliasListEntry) -> Value {
     )
 }
 
-async fn list_aliases(clients: &AwsClients) -> Result<Vec<AliasListEntry>> {
+pub(crate) async fn list_aliases(clients: &AwsClients) -> Result<Vec<AliasListEntry>> {
     call(|| {
         clients
             .kms

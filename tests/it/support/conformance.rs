@@ -399,3 +399,17 @@ pub async fn lifecycle_without_update(
         .unwrap_or_else(|e| panic!("{name}: second delete: {e}"));
     created
 }
+
+/// Reads data source `name` with `config` (conformed to its schema first), as a plan does.
+pub async fn read_data(
+    c: &AwsClients,
+    name: &str,
+    config: Value,
+) -> Result<Value, ecsform::aws::error::ApiError> {
+    let ds = ecsform::aws::data_source(name).unwrap_or_else(|| panic!("{name} is not registered"));
+    let config = ds
+        .schema()
+        .conform(&config)
+        .expect("the configuration conforms");
+    ds.read(c, &config).await
+}
