@@ -91,6 +91,8 @@ pub struct AwsClients {
     pub events: aws_sdk_eventbridge::Client,
     pub iam: aws_sdk_iam::Client,
     pub kms: aws_sdk_kms::Client,
+    /// CloudWatch (metric alarms).
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
     pub sns: aws_sdk_sns::Client,
     pub ssm: aws_sdk_ssm::Client,
@@ -172,6 +174,7 @@ impl AwsClients {
             events: client!(aws_sdk_eventbridge, config, &hooks),
             iam: client!(aws_sdk_iam, config, &hooks),
             kms: client!(aws_sdk_kms, config, &hooks),
+            cloudwatch: client!(aws_sdk_cloudwatch, config, &hooks),
             logs: client!(aws_sdk_cloudwatchlogs, config, &hooks),
             sns: client!(aws_sdk_sns, config, &hooks),
             ssm: client!(aws_sdk_ssm, config, &hooks),

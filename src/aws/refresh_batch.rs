@@ -13,7 +13,7 @@
 //!   above leaves out (description, maximum session duration).
 //! * [`RefreshBatch::tags`]: the Resource Groups Tagging API's `GetResources`, filtered to the
 //!   resource types of [`TAGGED_THROUGH_GETRESOURCES`], for the tags of objects whose own
-//!   service returns them one object per call (CloudWatch Logs, ECR, KMS, SNS, SSM).
+//!   service returns them one object per call (CloudWatch Logs, CloudWatch alarms, ECR, KMS, SNS, SSM).
 //!
 //! It does not decide what a type's state looks like (each resource type builds it from the
 //! answers), nor what to do about an object a batch lacks: the types read those one by one,
@@ -37,6 +37,7 @@ use crate::aws::error::Result;
 /// objects at once (EC2, ELBv2 `DescribeTags`, ECS).
 pub const TAGGED_THROUGH_GETRESOURCES: &[(&str, &str)] = &[
     ("aws_cloudwatch_log_group", "logs:loggroup"),
+    ("aws_cloudwatch_metric_alarm", "cloudwatch:alarm"),
     ("aws_ecr_repository", "ecr:repository"),
     ("aws_kms_key", "kms:key"),
     ("aws_sns_topic", "sns:topic"),

@@ -1,6 +1,7 @@
 //! Conformance of the scaling types against moto: `aws_autoscaling_policy` (simple, step and
 //! target tracking scaling of an Auto Scaling group), `aws_appautoscaling_target` and
-//! `aws_appautoscaling_policy` (an ECS service's desired count scaled on CPU).
+//! `aws_appautoscaling_policy` (an ECS service's desired count scaled on CPU), and
+//! `aws_cloudwatch_metric_alarm` (a group's CPU alarm running its step policy).
 //!
 //! Prerequisites (an Auto Scaling group, an ECS cluster and service) are made with plain SDK
 //! calls so that each test exercises one type.
@@ -11,12 +12,17 @@
 
 use crate::support;
 
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+
 use ecsform::aws;
+use ecsform::aws::refresh_batch::RefreshBatch;
 use ecsform::aws::resources::autoscaling_policy::AutoscalingPolicyType;
 use ecsform::aws::AwsClients;
 use ecsform::aws::{ImportIdError, ResourceType};
 use ecsform::lang::Value;
-use support::conformance::conformance;
+use support::conformance::{conformance, conformance_with_tags, Stage};
 use support::moto::{exclusive, moto};
 
 async fn clients() -> AwsClients {
@@ -450,4 +456,208 @@ async fn planned_target(
         .expect("read target")
         .remove(resource)
         .expect("the target exists")
+}
+
+/// What CloudWatch holds as an alarm's tags (ecsform's own included).
+fn alarm_tags<'a>(
+    c: &'a AwsClients,
+    state: &'a Value,
+) -> Pin<Box<dyn Future<Output = BTreeMap<String, String>> + 'a>> {
+    Box::pin(async move {
+        let out = c
+            .cloudwatch
+            .list_tags_for_resource()
+            .resource_arn(attr_str(state, "arn"))
+            .send()
+            .await
+            .expect("ListTagsForResource");
+        out.tags()
+            .iter()
+            .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
+            .collect()
+    })
+}
+
+fn string_set(items: &[&str]) -> Value {
+    Value::set(items.iter().map(|i| s(i)).collect())
+}
+
+#[tokio::test]
+async fn aws_cloudwatch_metric_alarm_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    // The group's step policy is the alarm's action, an SNS topic hears when it is OK again.
+    empty_group(&c, "alarmed").await;
+    c.autoscaling
+        .put_scaling_policy()
+        .auto_scaling_group_name("alarmed")
+        .policy_name("cpu-high")
+        .policy_type("StepScaling")
+        .adjustment_type("ChangeInCapacity")
+        .step_adjustments(
+            aws_sdk_autoscaling::types::StepAdjustment::builder()
+                .metric_interval_lower_bound(0.0)
+                .scaling_adjustment(1)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("PutScalingPolicy");
+    // moto's PutScalingPolicy answers without the ARN: read it back.
+    let step_policy = c
+        .autoscaling
+        .describe_policies()
+        .auto_scaling_group_name("alarmed")
+        .policy_names("cpu-high")
+        .send()
+        .await
+        .expect("DescribePolicies")
+        .scaling_policies()[0]
+        .policy_arn()
+        .expect("policy ARN")
+        .to_string();
+    let topic = c
+        .sns
+        .create_topic()
+        .name("alarms")
+        .send()
+        .await
+        .expect("CreateTopic")
+        .topic_arn()
+        .expect("topic ARN")
+        .to_string();
+    let rt = registered("aws_cloudwatch_metric_alarm");
+
+    // One metric, with dimensions.
+    let create = Value::map([
+        ("alarm_name", s("alarmed-cpu-high")),
+        ("alarm_description", s("scale out on CPU")),
+        ("namespace", s("AWS/EC2")),
+        ("metric_name", s("CPUUtilization")),
+        (
+            "dimensions",
+            Value::map([("AutoScalingGroupName", s("alarmed"))]),
+        ),
+        ("statistic", s("Average")),
+        ("period", n(60)),
+        ("evaluation_periods", n(2)),
+        ("threshold", n(70)),
+        ("comparison_operator", s("GreaterThanOrEqualToThreshold")),
+        ("alarm_actions", string_set(&[&step_policy])),
+        ("ok_actions", string_set(&[&topic])),
+        ("tags", Value::map([("Team", s("ops"))])),
+    ]);
+    let update = with(
+        &create,
+        &[
+            ("threshold", n(80)),
+            ("alarm_actions", string_set(&[&step_policy, &topic])),
+            ("treat_missing_data", s("breaching")),
+            ("tags", Value::map([("Team", s("platform"))])),
+        ],
+    );
+    conformance_with_tags(
+        rt,
+        &c,
+        alarm_tags,
+        create.clone(),
+        update,
+        |stage, state| {
+            assert_eq!(attr_str(state, "id"), "alarmed-cpu-high");
+            assert!(attr_str(state, "arn").ends_with(":alarm:alarmed-cpu-high"));
+            let team = if stage == Stage::Created {
+                "ops"
+            } else {
+                "platform"
+            };
+            assert_eq!(attr(state, "tags"), &Value::map([("Team", s(team))]));
+        },
+    )
+    .await;
+
+    // Metric math.
+    let queries = |label: &str| {
+        Value::set(vec![
+            Value::map([
+                ("id", s("rate")),
+                ("expression", s("errors * 100 / requests")),
+                ("label", s(label)),
+                ("return_data", Value::Bool(true)),
+            ]),
+            Value::map([
+                ("id", s("errors")),
+                (
+                    "metric",
+                    list(vec![Value::map([
+                        ("namespace", s("AWS/ApplicationELB")),
+                        ("metric_name", s("HTTPCode_Target_5XX_Count")),
+                        ("period", n(60)),
+                        ("stat", s("Sum")),
+                        ("dimensions", Value::map([("LoadBalancer", s("app/web/1"))])),
+                    ])]),
+                ),
+            ]),
+            Value::map([
+                ("id", s("requests")),
+                (
+                    "metric",
+                    list(vec![Value::map([
+                        ("namespace", s("AWS/ApplicationELB")),
+                        ("metric_name", s("RequestCount")),
+                        ("period", n(60)),
+                        ("stat", s("Sum")),
+                    ])]),
+                ),
+            ]),
+        ])
+    };
+    let create_math = Value::map([
+        ("alarm_name", s("error-rate")),
+        ("evaluation_periods", n(3)),
+        ("threshold", n(5)),
+        ("comparison_operator", s("GreaterThanThreshold")),
+        ("alarm_actions", string_set(&[&topic])),
+        ("metric_query", queries("5xx rate")),
+    ]);
+    let update_math = with(&create_math, &[("metric_query", queries("5xx %"))]);
+    conformance_with_tags(rt, &c, alarm_tags, create_math, update_math, |_, state| {
+        assert_eq!(attr(state, "metric_name"), &Value::Null);
+    })
+    .await;
+
+    // Refresh takes tags from the Tagging API where it has them, and reads the same.
+    let extra = support::conformance::extra_tags("aws_cloudwatch_metric_alarm.cpu");
+    let ctx = ecsform::aws::CallContext {
+        clients: &c,
+        address: "aws_cloudwatch_metric_alarm.cpu",
+        extra_tags: &extra,
+    };
+    let planned = support::conformance::plan(rt, &create, None).after;
+    let created = rt.create(&ctx, &planned).await.expect("create");
+    let ids = ["alarmed-cpu-high".to_string(), "gone".to_string()];
+    let batch = RefreshBatch::for_types(["aws_cloudwatch_metric_alarm"]);
+    let refreshed = rt.refresh_many(&c, &ids, &batch).await.expect("refresh");
+    let read = rt.read_many(&c, &ids).await.expect("read");
+    assert_eq!(refreshed, read);
+    assert_eq!(read.get("alarmed-cpu-high"), Some(&created));
+    // An interrupted create is found by name and judged by its lineage tag.
+    let ours = ecsform::aws::Owner {
+        address: "aws_cloudwatch_metric_alarm.cpu",
+        lineage: "conformance",
+    };
+    let found = rt.find_created(&c, &planned, &ours).await.expect("find");
+    assert!(matches!(
+        found.as_slice(),
+        [ecsform::aws::Candidate::Ours(_)]
+    ));
+    let theirs = ecsform::aws::Owner {
+        address: "aws_cloudwatch_metric_alarm.cpu",
+        lineage: "another-state",
+    };
+    let found = rt.find_created(&c, &planned, &theirs).await.expect("find");
+    assert!(!matches!(
+        found.as_slice(),
+        [ecsform::aws::Candidate::Ours(_)]
+    ));
+    rt.delete(&ctx, &created).await.expect("delete");
 }

@@ -22,8 +22,8 @@
 //!   (<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DNSLimitations.html>): five
 //!   requests a second per account, all actions together.
 //!
-//! Where AWS publishes no numbers (IAM, Auto Scaling, Application Auto Scaling, SNS,
-//! EventBridge, SSM, STS, ACM, the Resource Groups Tagging API, and the CloudWatch Logs
+//! Where AWS publishes no numbers (IAM, Auto Scaling, Application Auto Scaling, CloudWatch,
+//! SNS, EventBridge, SSM, STS, ACM, the Resource Groups Tagging API, and the CloudWatch Logs
 //! actions other than `DescribeLogGroups`) the buckets are ecsform's own conservative choice,
 //! marked [`Basis::Conservative`]: reads 20 at once and 10 a second, writes 10 at once and 5 a
 //! second, shared by all reads or all writes of the service (Auto Scaling: one bucket for
@@ -63,6 +63,7 @@ pub mod service {
     pub const ELBV2: &str = "Elastic Load Balancing v2";
     pub const AUTO_SCALING: &str = "Auto Scaling";
     pub const APPLICATION_AUTO_SCALING: &str = "Application Auto Scaling";
+    pub const CLOUDWATCH: &str = "CloudWatch";
     pub const LOGS: &str = "CloudWatch Logs";
     pub const EVENTS: &str = "EventBridge";
     pub const IAM: &str = "IAM";
@@ -89,6 +90,7 @@ pub fn buckets(service: &str, operation: &str) -> Vec<BucketSpec> {
         // Route 53: five requests a second per account, every action alike.
         service::ROUTE53 => vec![shared("all actions", 5.0, 5.0)],
         service::APPLICATION_AUTO_SCALING
+        | service::CLOUDWATCH
         | service::EVENTS
         | service::IAM
         | service::SNS

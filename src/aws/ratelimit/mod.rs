@@ -447,6 +447,7 @@ mod tests {
             ("elbv2", service::ELBV2),
             ("autoscaling", service::AUTO_SCALING),
             ("appautoscaling", service::APPLICATION_AUTO_SCALING),
+            ("cloudwatch", service::CLOUDWATCH),
             ("logs", service::LOGS),
             ("events", service::EVENTS),
             ("iam", service::IAM),
@@ -458,7 +459,7 @@ mod tests {
             ("acm", service::ACM),
         ];
         let call = regex::Regex::new(
-            r"\b(ec2|ecs|elbv2|autoscaling|appautoscaling|logs|events|iam|sns|ssm|sts|tagging|route53|acm)\s*\.\s*([a-z][a-z0-9_]*)\s*\(",
+            r"\b(ec2|ecs|elbv2|autoscaling|appautoscaling|cloudwatch|logs|events|iam|sns|ssm|sts|tagging|route53|acm)\s*\.\s*([a-z][a-z0-9_]*)\s*\(",
         )
         .expect("regex");
         let mut found = std::collections::BTreeSet::new();

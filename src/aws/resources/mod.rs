@@ -11,6 +11,7 @@ pub mod autoscaling_policy;
 pub mod cloudwatch_event_rule;
 pub mod cloudwatch_event_target;
 pub mod cloudwatch_log_group;
+pub mod cloudwatch_metric_alarm;
 pub mod default_network_acl;
 pub mod default_route_table;
 pub mod default_security_group;
