@@ -250,6 +250,10 @@ pub trait OrGone<T> {
     /// `Ok(())` also where AWS said the object does not exist (a delete of what is gone
     /// already); the value is dropped.
     fn ok_if_gone(self) -> Result<()>;
+
+    /// [`OrGone::ok_if_gone`] where `gone` tells the errors that say so (a service that says
+    /// "not found" its own way: [`ApiError::is_not_found_or_unknown_name`]).
+    fn ok_if(self, gone: fn(&ApiError) -> bool) -> Result<()>;
 }
 
 impl<T> OrGone<T> for Result<T> {
@@ -263,6 +267,13 @@ impl<T> OrGone<T> for Result<T> {
 
     fn ok_if_gone(self) -> Result<()> {
         self.found().map(|_| ())
+    }
+
+    fn ok_if(self, gone: fn(&ApiError) -> bool) -> Result<()> {
+        match self {
+            Err(e) if gone(&e) => Ok(()),
+            r => r.map(|_| ()),
+        }
     }
 }
 

@@ -661,3 +661,261 @@ async fn aws_cloudwatch_metric_alarm_conforms() {
     ));
     rt.delete(&ctx, &created).await.expect("delete");
 }
+
+#[tokio::test]
+async fn aws_autoscaling_schedule_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    empty_group(&c, "scheduled").await;
+    let rt = registered("aws_autoscaling_schedule");
+
+    // A recurring action that leaves the desired capacity alone (-1), then a one-off one.
+    let create = Value::map([
+        ("scheduled_action_name", s("night")),
+        ("autoscaling_group_name", s("scheduled")),
+        ("min_size", n(0)),
+        ("max_size", n(1)),
+        ("desired_capacity", n(-1)),
+        ("recurrence", s("0 21 * * *")),
+        ("time_zone", s("Europe/Paris")),
+    ]);
+    let update = with(
+        &create,
+        &[
+            ("max_size", n(2)),
+            ("desired_capacity", n(1)),
+            ("recurrence", s("30 22 * * 1-5")),
+        ],
+    );
+    conformance(rt, &c, create, update, |stage, state| {
+        assert_eq!(attr_str(state, "id"), "night");
+        assert_eq!(attr_str(state, "autoscaling_group_name"), "scheduled");
+        let desired = if stage == Stage::Created { -1 } else { 1 };
+        assert_eq!(attr(state, "desired_capacity"), &n(desired));
+    })
+    .await;
+
+    let create = Value::map([
+        ("scheduled_action_name", s("launch-day")),
+        ("autoscaling_group_name", s("scheduled")),
+        ("min_size", n(2)),
+        ("max_size", n(4)),
+        ("desired_capacity", n(3)),
+        ("start_time", s("2030-03-30T11:00:00Z")),
+        ("end_time", s("2030-03-31T11:00:00Z")),
+    ]);
+    let update = with(&create, &[("end_time", s("2030-04-01T11:00:00Z"))]);
+    conformance(rt, &c, create.clone(), update, |_, state| {
+        assert_eq!(attr(state, "recurrence"), &Value::Null);
+    })
+    .await;
+
+    // Import checks the group; an interrupted create is found by group and name.
+    let planned = support::conformance::plan(rt, &create, None).after;
+    let extra = support::conformance::extra_tags("aws_autoscaling_schedule.x");
+    let ctx = ecsform::aws::CallContext {
+        clients: &c,
+        address: "aws_autoscaling_schedule.x",
+        extra_tags: &extra,
+    };
+    let created = rt.create(&ctx, &planned).await.expect("create");
+    assert_eq!(
+        rt.import_id(&c, "scheduled/launch-day")
+            .await
+            .expect("import"),
+        "launch-day"
+    );
+    assert!(matches!(
+        rt.import_id(&c, "other/launch-day").await,
+        Err(ImportIdError::NotFound)
+    ));
+    let owner = ecsform::aws::Owner {
+        address: "aws_autoscaling_schedule.x",
+        lineage: "conformance",
+    };
+    let found = rt.find_created(&c, &planned, &owner).await.expect("find");
+    assert!(matches!(
+        found.as_slice(),
+        [ecsform::aws::Candidate::Ours(v)] if v == &created
+    ));
+    rt.delete(&ctx, &created).await.expect("delete");
+    assert!(rt
+        .find_created(&c, &planned, &owner)
+        .await
+        .expect("find")
+        .is_empty());
+}
+
+#[tokio::test]
+async fn aws_appautoscaling_scheduled_action_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let resource = ecs_service(&c, "nightly", "web").await;
+    let target = registered("aws_appautoscaling_target");
+    let extra = support::conformance::extra_tags("aws_appautoscaling_target.web");
+    let ctx = ecsform::aws::CallContext {
+        clients: &c,
+        address: "aws_appautoscaling_target.web",
+        extra_tags: &extra,
+    };
+    let planned = support::conformance::plan(target, &ecs_target(&resource, 1, 4), None).after;
+    target
+        .create(&ctx, &planned)
+        .await
+        .expect("register the target");
+    let rt = registered("aws_appautoscaling_scheduled_action");
+    let action = |name: &str, pairs: Vec<(&str, Value)>| {
+        let mut m = vec![
+            ("name", s(name)),
+            ("service_namespace", s("ecs")),
+            ("resource_id", s(&resource)),
+            ("scalable_dimension", s("ecs:service:DesiredCount")),
+        ];
+        m.extend(pairs);
+        Value::map(m)
+    };
+    let capacities = |min: &str, max: &str| {
+        list(vec![Value::map([
+            ("min_capacity", s(min)),
+            ("max_capacity", s(max)),
+        ])])
+    };
+
+    // Nightly bounds, then a later hour, another time zone and a window.
+    let create = action(
+        "night",
+        vec![
+            ("schedule", s("cron(0 21 * * ? *)")),
+            ("scalable_target_action", capacities("0", "1")),
+        ],
+    );
+    let update = with(
+        &create,
+        &[
+            ("schedule", s("cron(30 22 * * ? *)")),
+            ("timezone", s("Europe/Paris")),
+            ("start_time", s("2030-01-01T00:00:00Z")),
+            ("end_time", s("2030-12-31T00:00:00Z")),
+            ("scalable_target_action", capacities("1", "2")),
+        ],
+    );
+    conformance(rt, &c, create.clone(), update, |stage, state| {
+        assert_eq!(attr_str(state, "id"), "night-ecs-service/nightly/web");
+        let zone = if stage == Stage::Created {
+            "UTC"
+        } else {
+            "Europe/Paris"
+        };
+        assert_eq!(attr_str(state, "timezone"), zone);
+    })
+    .await;
+
+    // A new name replaces the action; an interrupted create is found by its arguments.
+    let planned = support::conformance::plan(rt, &create, None).after;
+    let renamed = support::conformance::plan(
+        rt,
+        &action(
+            "day",
+            vec![
+                ("schedule", s("cron(0 21 * * ? *)")),
+                ("scalable_target_action", capacities("0", "1")),
+            ],
+        ),
+        Some(&planned),
+    );
+    assert_eq!(renamed.action, ecsform::plan::Action::DeleteThenCreate);
+    let created = rt.create(&ctx, &planned).await.expect("create");
+    let owner = ecsform::aws::Owner {
+        address: "aws_appautoscaling_scheduled_action.night",
+        lineage: "conformance",
+    };
+    let found = rt.find_created(&c, &planned, &owner).await.expect("find");
+    assert!(matches!(
+        found.as_slice(),
+        [ecsform::aws::Candidate::Ours(v)] if v == &created
+    ));
+    rt.delete(&ctx, &created).await.expect("delete");
+    assert!(rt
+        .find_created(&c, &planned, &owner)
+        .await
+        .expect("find")
+        .is_empty());
+    target
+        .delete(&ctx, &planned_target(&c, target, &resource).await)
+        .await
+        .expect("deregister");
+}
+
+#[tokio::test]
+async fn aws_autoscaling_attachment_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    empty_group(&c, "attached").await;
+    let vpc = c
+        .ec2
+        .create_vpc()
+        .cidr_block("10.42.0.0/16")
+        .send()
+        .await
+        .expect("CreateVpc")
+        .vpc()
+        .and_then(|v| v.vpc_id())
+        .expect("VPC id")
+        .to_string();
+    let tg = c
+        .elbv2
+        .create_target_group()
+        .name("attached")
+        .protocol(aws_sdk_elasticloadbalancingv2::types::ProtocolEnum::Http)
+        .port(80)
+        .vpc_id(vpc)
+        .send()
+        .await
+        .expect("CreateTargetGroup")
+        .target_groups()[0]
+        .target_group_arn()
+        .expect("target group ARN")
+        .to_string();
+    let rt = registered("aws_autoscaling_attachment");
+    let config = Value::map([
+        ("autoscaling_group_name", s("attached")),
+        ("lb_target_group_arn", s(&tg)),
+    ]);
+    let created = support::conformance::lifecycle_without_update(rt, &c, config.clone()).await;
+    assert_eq!(attr_str(&created, "id"), format!("attached|{tg}"));
+    assert_eq!(attr(&created, "elb"), &Value::Null);
+
+    // Another target replaces the attachment; an interrupted create is found by its arguments.
+    let planned = support::conformance::plan(rt, &config, None).after;
+    let other = support::conformance::plan(
+        rt,
+        &Value::map([
+            ("autoscaling_group_name", s("attached")),
+            ("elb", s("classic")),
+        ]),
+        Some(&planned),
+    );
+    assert_eq!(other.action, ecsform::plan::Action::DeleteThenCreate);
+    let extra = support::conformance::extra_tags("aws_autoscaling_attachment.web");
+    let ctx = ecsform::aws::CallContext {
+        clients: &c,
+        address: "aws_autoscaling_attachment.web",
+        extra_tags: &extra,
+    };
+    let owner = ecsform::aws::Owner {
+        address: "aws_autoscaling_attachment.web",
+        lineage: "conformance",
+    };
+    assert!(rt
+        .find_created(&c, &planned, &owner)
+        .await
+        .expect("find")
+        .is_empty());
+    let created = rt.create(&ctx, &planned).await.expect("create");
+    let found = rt.find_created(&c, &planned, &owner).await.expect("find");
+    assert!(matches!(
+        found.as_slice(),
+        [ecsform::aws::Candidate::Ours(v)] if v == &created
+    ));
+    rt.delete(&ctx, &created).await.expect("delete");
+}

@@ -158,6 +158,11 @@ fn terraform_import_id(rec: &ResourceRecord) -> String {
         "aws_autoscaling_policy" => {
             format!("{}/{}", get("autoscaling_group_name"), get("name"))
         }
+        "aws_autoscaling_schedule" => format!(
+            "{}/{}",
+            get("autoscaling_group_name"),
+            get("scheduled_action_name")
+        ),
         "aws_appautoscaling_target" => format!(
             "{}/{}/{}",
             get("service_namespace"),
@@ -343,7 +348,8 @@ async fn every_other_resource_type_imports_and_then_plans_no_changes() {
     assert_eq!(out.code, 0, "{}", out.stderr);
 
     // null_resource, random_pet and random_shuffle have no object to import, as in
-    // Terraform: remove them from A first.
+    // Terraform, nor have aws_autoscaling_attachment and aws_appautoscaling_scheduled_action
+    // an import in the AWS provider: remove them from A first.
     let unimportable: Vec<ResourceRecord> = records(&state_a)
         .into_iter()
         .filter(|r| {
@@ -355,7 +361,13 @@ async fn every_other_resource_type_imports_and_then_plans_no_changes() {
     let names: BTreeSet<&str> = unimportable.iter().map(|r| r.type_name.as_str()).collect();
     assert_eq!(
         names,
-        BTreeSet::from(["null_resource", "random_pet", "random_shuffle"])
+        BTreeSet::from([
+            "aws_appautoscaling_scheduled_action",
+            "aws_autoscaling_attachment",
+            "null_resource",
+            "random_pet",
+            "random_shuffle"
+        ])
     );
     let mut store = StateStore::open(&state_a).unwrap();
     for r in &unimportable {

@@ -4,10 +4,13 @@
 //! unique names.
 
 pub mod appautoscaling_policy;
+pub mod appautoscaling_scheduled_action;
 pub mod appautoscaling_target;
+pub mod autoscaling_attachment;
 pub mod autoscaling_group;
 pub mod autoscaling_lifecycle_hook;
 pub mod autoscaling_policy;
+pub mod autoscaling_schedule;
 pub mod cloudwatch_event_rule;
 pub mod cloudwatch_event_target;
 pub mod cloudwatch_log_group;
@@ -64,6 +67,7 @@ pub mod subnet;
 pub mod vpc;
 pub mod vpc_endpoint;
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -74,6 +78,7 @@ use super::error::{from_sdk, retry, wait_until, ApiError, ErrorKind, OrGone, Ret
 use super::AwsClients;
 use crate::aws::call::call;
 use crate::aws::error::Result;
+use crate::aws::resource_type::States;
 use crate::aws::{ImportIdError, ResourceType};
 use crate::lang::Value;
 use crate::provider::values::get_str;
@@ -364,6 +369,37 @@ pub(crate) fn split_import_id<'a>(
         _ => Err(ImportIdError::Malformed(format!(
             "expected {format}, two parts joined by \"{sep}\""
         ))),
+    }
+}
+
+/// The states of objects AWS keys by a parent and a name (a group's scheduled action) whose
+/// ids, as the AWS provider's, are the name alone, read in batches across parents:
+/// `found` is each object's id, its parent (for the message) and its state. An id two
+/// parents share is an error naming them rather than a guess; `what` names the objects
+/// (`"scheduled action"`), `parents` their parents (`"Auto Scaling groups"`).
+pub(crate) fn states_by_unique_id(
+    found: impl IntoIterator<Item = (String, String, Value)>,
+    what: &str,
+    parents: &str,
+) -> Result<States> {
+    let mut out = States::new();
+    let mut seen: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (id, parent, state) in found {
+        seen.entry(id.clone()).or_default().push(parent);
+        out.insert(id, state);
+    }
+    match seen.iter().find(|(_, p)| p.len() > 1) {
+        Some((id, in_parents)) => Err(ApiError::new(
+            ErrorKind::Other,
+            "AmbiguousId",
+            format!(
+                "the {what} {id:?} is in the {parents} {}; ecsform identifies a {what} by \
+                 its name, as the AWS provider does, and cannot tell them apart: give them \
+                 distinct names",
+                in_parents.join(", ")
+            ),
+        )),
+        None => Ok(out),
     }
 }
 

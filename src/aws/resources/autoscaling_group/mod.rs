@@ -742,7 +742,10 @@ fn create_request(
 }
 
 /// Describes groups by name (names AWS does not know are left out), deleted ones included.
-async fn describe(clients: &AwsClients, names: &[String]) -> Result<Vec<AutoScalingGroup>> {
+pub(crate) async fn describe(
+    clients: &AwsClients,
+    names: &[String],
+) -> Result<Vec<AutoScalingGroup>> {
     in_chunks(names, NAMES_PER_REQUEST, |chunk| {
         call(move || {
             clients
