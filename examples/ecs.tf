@@ -169,3 +169,98 @@ output "private_subnet_ids" {
 output "task_stopped_topic" {
   value = module.ecs_events.sns_topic_arn
 }
+
+# The web service: a small task behind the load balancer's default target group, its desired
+# count scaled on CPU by Application Auto Scaling (target tracking), the way a team starts.
+# Bridge networking with dynamic host ports: the container instances' security group already
+# lets the VPC (the load balancer) reach 32768-65535.
+
+variable "web_service" {
+  description = "The web service's container and the bounds of its CPU autoscaling."
+  type = object({
+    image          = optional(string, "public.ecr.aws/nginx/nginx:stable")
+    container_port = optional(number, 80)
+    cpu            = optional(number, 256)
+    memory         = optional(number, 512)
+    min            = optional(number, 2)
+    max            = optional(number, 6)
+    cpu_target     = optional(number, 60)
+  })
+  default = {}
+
+  validation {
+    condition     = var.web_service.min <= var.web_service.max
+    error_message = "web_service.min must not exceed web_service.max."
+  }
+}
+
+resource "aws_ecs_task_definition" "web" {
+  family                   = "${local.name}-web"
+  network_mode             = "bridge"
+  requires_compatibilities = ["EC2"]
+
+  container_definitions = jsonencode([
+    {
+      name      = "web"
+      image     = var.web_service.image
+      cpu       = var.web_service.cpu
+      memory    = var.web_service.memory
+      essential = true
+      portMappings = [
+        { containerPort = var.web_service.container_port, hostPort = 0, protocol = "tcp" }
+      ]
+    }
+  ])
+}
+
+resource "aws_ecs_service" "web" {
+  name            = "web"
+  cluster         = aws_ecs_cluster.cluster.id
+  task_definition = aws_ecs_task_definition.web.arn
+  launch_type     = "EC2"
+  desired_count   = var.web_service.min
+
+  load_balancer {
+    target_group_arn = module.alb.default_target_group_arn
+    container_name   = "web"
+    container_port   = var.web_service.container_port
+  }
+
+  # Autoscaling owns the desired count once the service runs.
+  lifecycle {
+    ignore_changes = [desired_count]
+  }
+
+  # A target group takes a service only once a listener uses it.
+  depends_on = [module.alb]
+}
+
+resource "aws_appautoscaling_target" "web" {
+  service_namespace  = "ecs"
+  resource_id        = "service/${aws_ecs_cluster.cluster.name}/${aws_ecs_service.web.name}"
+  scalable_dimension = "ecs:service:DesiredCount"
+  min_capacity       = var.web_service.min
+  max_capacity       = var.web_service.max
+}
+
+resource "aws_appautoscaling_policy" "web_cpu" {
+  name               = "${local.name}-web-cpu"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.web.service_namespace
+  resource_id        = aws_appautoscaling_target.web.resource_id
+  scalable_dimension = aws_appautoscaling_target.web.scalable_dimension
+
+  target_tracking_scaling_policy_configuration {
+    target_value       = var.web_service.cpu_target
+    scale_in_cooldown  = 300
+    scale_out_cooldown = 60
+
+    predefined_metric_specification {
+      predefined_metric_type = "ECSServiceAverageCPUUtilization"
+    }
+  }
+}
+
+output "web_service_name" {
+  value = aws_ecs_service.web.name
+}

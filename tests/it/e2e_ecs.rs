@@ -142,6 +142,50 @@ async fn ecs_example_lifecycle() {
         .event_pattern()
         .unwrap()
         .contains("ECS Task State Change"));
+    // The web service behind the default target group, its desired count scaled on CPU.
+    let services = ecs
+        .describe_services()
+        .cluster("acc-web")
+        .services("web")
+        .send()
+        .await
+        .unwrap();
+    let web = &services.services()[0];
+    assert_eq!(web.status(), Some("ACTIVE"));
+    assert_eq!(web.desired_count(), 2);
+    assert!(web.load_balancers()[0]
+        .target_group_arn()
+        .unwrap()
+        .contains(":targetgroup/acc-web-alb-default/"));
+    let scaling = aws_sdk_applicationautoscaling::Client::new(&config);
+    let targets = scaling
+        .describe_scalable_targets()
+        .service_namespace(aws_sdk_applicationautoscaling::types::ServiceNamespace::Ecs)
+        .resource_ids("service/acc-web/web")
+        .send()
+        .await
+        .unwrap();
+    let target = &targets.scalable_targets()[0];
+    assert_eq!((target.min_capacity(), target.max_capacity()), (2, 6));
+    let policies = scaling
+        .describe_scaling_policies()
+        .service_namespace(aws_sdk_applicationautoscaling::types::ServiceNamespace::Ecs)
+        .resource_id("service/acc-web/web")
+        .send()
+        .await
+        .unwrap();
+    let tracking = policies.scaling_policies()[0]
+        .target_tracking_scaling_policy_configuration()
+        .unwrap();
+    assert_eq!(tracking.target_value(), 60.0);
+    assert_eq!(
+        tracking
+            .predefined_metric_specification()
+            .unwrap()
+            .predefined_metric_type()
+            .as_str(),
+        "ECSServiceAverageCPUUtilization"
+    );
 
     // Nothing to do now, and a second apply changes nothing in AWS.
     let mut plan = vec!["-detailed-exitcode".to_string()];
@@ -215,6 +259,14 @@ async fn ecs_example_lifecycle() {
         .clusters()
         .iter()
         .all(|c| c.status() != Some("ACTIVE")));
+    assert!(scaling
+        .describe_scalable_targets()
+        .service_namespace(aws_sdk_applicationautoscaling::types::ServiceNamespace::Ecs)
+        .send()
+        .await
+        .unwrap()
+        .scalable_targets()
+        .is_empty());
     assert!(logs
         .describe_log_groups()
         .log_group_name_prefix("/ecs/acc-web/default/")

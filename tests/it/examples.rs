@@ -38,8 +38,9 @@ fn example_expands_into_the_expected_instances() {
         .map(|a| a.to_string())
         .collect();
     // Two AZs: 2 public + 2 private subnets, each with a route table and association; 2 NAT
-    // gateways with EIPs; routes; two instance groups of 13 resources each; ALB; events.
-    assert_eq!(addrs.len(), 54, "{addrs:#?}");
+    // gateways with EIPs; routes; two instance groups of 13 resources each; ALB; events; the
+    // web service with its task definition, scalable target and CPU policy.
+    assert_eq!(addrs.len(), 58, "{addrs:#?}");
     for expected in [
         "aws_ecs_cluster.cluster",
         "module.vpc.module.network.module.public_subnet.aws_subnet.subnet[1]",
@@ -48,6 +49,10 @@ fn example_expands_into_the_expected_instances() {
         "module.ecs_instances[\"default\"].aws_autoscaling_group.asg",
         "module.alb.aws_lb_listener.http",
         "module.ecs_events.aws_cloudwatch_event_target.task_stopped",
+        "aws_ecs_task_definition.web",
+        "aws_ecs_service.web",
+        "aws_appautoscaling_target.web",
+        "aws_appautoscaling_policy.web_cpu",
     ] {
         assert!(addrs.iter().any(|a| a == expected), "missing {expected}");
     }
