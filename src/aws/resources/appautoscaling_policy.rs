@@ -31,10 +31,10 @@ use aws_sdk_applicationautoscaling::types::{
 use super::scaling_blocks::{
     open_ends_null, predefined_object, step_object, step_parts, PREDEFINED_METRIC, STEP_ADJUSTMENT,
 };
-use super::{create_call, recorded_id};
+use super::{create_call, recorded_id, states_by_unique_id};
 use crate::aws::adopt::read_ours;
 use crate::aws::call::call;
-use crate::aws::error::{from_sdk, ApiError, ErrorKind, Result};
+use crate::aws::error::{from_sdk, ApiError, ErrorKind, OrGone, Result};
 use crate::aws::paged::{all_pages, in_chunks};
 use crate::aws::resource_type::States;
 use crate::aws::{
@@ -402,32 +402,15 @@ fn namespaces_in_order() -> Vec<ServiceNamespace> {
 
 /// The states of `found` by name; a name used by two targets is an error.
 fn states_by_name(found: &[ScalingPolicy]) -> Result<States> {
-    let mut out = States::new();
-    for p in found {
-        let (name, state) = policy_state(p);
-        if let Some(other) = out.get(&name) {
-            let target = |v: &Value| {
-                format!(
-                    "{} {}",
-                    get_str(v, "resource_id").unwrap_or_default(),
-                    get_str(v, "scalable_dimension").unwrap_or_default()
-                )
-            };
-            return Err(ApiError::new(
-                ErrorKind::Other,
-                "AmbiguousPolicyName",
-                format!(
-                    "the scaling policy name {name:?} is used by the scalable targets {} and {}; \
-                     ecsform identifies a scaling policy by its name, as the AWS provider does, \
-                     and cannot tell them apart: give the policies distinct names",
-                    target(other),
-                    target(&state)
-                ),
-            ));
-        }
-        out.insert(name, state);
-    }
-    Ok(out)
+    states_by_unique_id(
+        found.iter().map(|p| {
+            let (name, state) = policy_state(p);
+            let target = format!("{} {}", p.resource_id(), p.scalable_dimension().as_str());
+            (name, target, state)
+        }),
+        "scaling policy",
+        "scalable targets",
+    )
 }
 
 /// The namespace, resource id, dimension and name of an import ID.
@@ -545,7 +528,8 @@ impl ResourceType for AppautoscalingPolicyType {
 
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let (namespace, resource, dimension) = target_of(prior);
-        let r = call(|| {
+        // The policy, or its target and the policy with it, may be gone.
+        call(|| {
             ctx.clients
                 .appautoscaling
                 .delete_scaling_policy()
@@ -555,12 +539,8 @@ impl ResourceType for AppautoscalingPolicyType {
                 .scalable_dimension(dimension.clone())
                 .send()
         })
-        .await;
-        match r {
-            // The policy, or its target and the policy with it, is gone.
-            Err(e) if e.is_unknown_scaling_object() => Ok(()),
-            r => r.map(|_| ()),
-        }
+        .await
+        .ok_if(ApiError::is_unknown_scaling_object)
     }
 }
 

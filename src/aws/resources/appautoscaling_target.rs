@@ -30,7 +30,7 @@ use aws_sdk_applicationautoscaling::types::{
 use super::{create_call, recorded_id};
 use crate::aws::adopt::read_ours;
 use crate::aws::call::call;
-use crate::aws::error::{from_sdk, ApiError, ErrorKind, Result};
+use crate::aws::error::{from_sdk, ApiError, ErrorKind, OrGone, Result};
 use crate::aws::paged::{all_pages, in_chunks};
 use crate::aws::resource_type::States;
 use crate::aws::{
@@ -347,7 +347,7 @@ impl ResourceType for AppautoscalingTargetType {
 
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
         let s = |n| get_str(prior, n).unwrap_or_default();
-        let r = call(|| {
+        call(|| {
             ctx.clients
                 .appautoscaling
                 .deregister_scalable_target()
@@ -356,11 +356,8 @@ impl ResourceType for AppautoscalingTargetType {
                 .scalable_dimension(ScalableDimension::from(s("scalable_dimension")))
                 .send()
         })
-        .await;
-        match r {
-            Err(e) if e.is_unknown_scaling_object() => Ok(()),
-            r => r.map(|_| ()),
-        }
+        .await
+        .ok_if(ApiError::is_unknown_scaling_object)
     }
 }
 

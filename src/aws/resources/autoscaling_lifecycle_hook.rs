@@ -16,7 +16,7 @@ use aws_sdk_autoscaling::types::LifecycleHook;
 use super::{create_call, split_import_id};
 use crate::aws::call::call;
 use crate::aws::error::Result;
-use crate::aws::error::{from_sdk, ApiError};
+use crate::aws::error::{from_sdk, ApiError, OrGone};
 use crate::aws::resource_type::States;
 use crate::aws::AwsClients;
 use crate::aws::Declaration;
@@ -201,7 +201,7 @@ impl ResourceType for AutoscalingLifecycleHookType {
         ) else {
             return Ok(());
         };
-        let r = call(|| {
+        call(|| {
             ctx.clients
                 .autoscaling
                 .delete_lifecycle_hook()
@@ -209,11 +209,8 @@ impl ResourceType for AutoscalingLifecycleHookType {
                 .lifecycle_hook_name(name)
                 .send()
         })
-        .await;
-        match r {
-            Err(e) if e.is_not_found_or_unknown_name() => Ok(()),
-            r => r.map(|_| ()),
-        }
+        .await
+        .ok_if(ApiError::is_not_found_or_unknown_name)
     }
 }
 

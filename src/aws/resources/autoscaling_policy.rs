@@ -19,8 +19,6 @@
 //! and reports a `Cooldown` of 300 for a simple scaling policy created without one; the
 //! request shapes for these are covered by unit tests.
 
-use std::collections::BTreeMap;
-
 use async_trait::async_trait;
 use aws_sdk_autoscaling::types::{
     CustomizedMetricSpecification, MetricDimension, MetricStatistic, MetricType,
@@ -30,10 +28,10 @@ use aws_sdk_autoscaling::types::{
 use super::scaling_blocks::{
     open_ends_null, predefined_object, step_object, step_parts, PREDEFINED_METRIC, STEP_ADJUSTMENT,
 };
-use super::{create_call, recorded_id, split_import_id};
+use super::{create_call, recorded_id, split_import_id, states_by_unique_id};
 use crate::aws::adopt::read_ours;
 use crate::aws::call::call;
-use crate::aws::error::{from_sdk, ApiError, ErrorKind, Result};
+use crate::aws::error::{from_sdk, ApiError, ErrorKind, OrGone, Result};
 use crate::aws::paged::{all_pages, in_chunks};
 use crate::aws::resource_type::States;
 use crate::aws::{
@@ -332,31 +330,15 @@ async fn describe(
 
 /// The states of `found` by policy name; a name found in more than one group is an error.
 fn states_by_name(found: &[ScalingPolicy]) -> Result<States> {
-    let mut groups: BTreeMap<String, Vec<&str>> = BTreeMap::new();
-    let mut out = States::new();
-    for p in found {
-        let Some((name, state)) = policy_state(p) else {
-            continue;
-        };
-        groups
-            .entry(name.clone())
-            .or_default()
-            .push(p.auto_scaling_group_name().unwrap_or("?"));
-        out.insert(name, state);
-    }
-    if let Some((name, in_groups)) = groups.iter().find(|(_, g)| g.len() > 1) {
-        return Err(ApiError::new(
-            ErrorKind::Other,
-            "AmbiguousPolicyName",
-            format!(
-                "the scaling policy name {name:?} is used by the Auto Scaling groups {}; \
-                 ecsform identifies a scaling policy by its name, as the AWS provider does, \
-                 and cannot tell them apart: give the policies distinct names",
-                in_groups.join(", ")
-            ),
-        ));
-    }
-    Ok(out)
+    states_by_unique_id(
+        found.iter().filter_map(|p| {
+            let (name, state) = policy_state(p)?;
+            let group = p.auto_scaling_group_name().unwrap_or("?").to_string();
+            Some((name, group, state))
+        }),
+        "scaling policy",
+        "Auto Scaling groups",
+    )
 }
 
 #[async_trait]
@@ -440,7 +422,8 @@ impl ResourceType for AutoscalingPolicyType {
         ) else {
             return Ok(());
         };
-        let r = call(|| {
+        // The group (and its policies with it) or the policy may be gone.
+        call(|| {
             ctx.clients
                 .autoscaling
                 .delete_policy()
@@ -448,12 +431,8 @@ impl ResourceType for AutoscalingPolicyType {
                 .policy_name(name)
                 .send()
         })
-        .await;
-        match r {
-            // The group (and its policies with it) or the policy is gone.
-            Err(e) if e.is_not_found_or_unknown_name() => Ok(()),
-            r => r.map(|_| ()),
-        }
+        .await
+        .ok_if(ApiError::is_not_found_or_unknown_name)
     }
 }
 
