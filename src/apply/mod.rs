@@ -37,7 +37,7 @@ use crate::graph::Loaded;
 use crate::interrupt::Interrupt;
 use crate::lang::Value;
 use crate::plan::build::{schema_for, DataReader};
-use crate::plan::diff::plan_instance;
+use crate::plan::diff::{plan_instance, with_new_computed};
 use crate::plan::rolling::PlannedRollout;
 use crate::plan::{Action, Plan, ResourceChange};
 use crate::state::{ResourceStatus, StateStore};
@@ -798,7 +798,8 @@ fn prepare(
         .and_then(|m| m.resources.get(&addr.resource))
         .map(|r| r.lifecycle.clone())
         .unwrap_or_default();
-    let conformed = match aws::resource_type(&addr.resource.type_name) {
+    let rt = aws::resource_type(&addr.resource.type_name);
+    let conformed = match rt {
         Some(rt) => rt.normalize(conformed),
         None => conformed,
     };
@@ -806,13 +807,17 @@ fn prepare(
         Action::Update => change.before.as_ref(),
         _ => None,
     };
-    let p = plan_instance(
-        schema,
-        &conformed,
+    let p = with_new_computed(
+        rt,
+        plan_instance(
+            schema,
+            &conformed,
+            &configured,
+            prior,
+            &lifecycle,
+            req.default_tags,
+        ),
         &configured,
-        prior,
-        &lifecycle,
-        req.default_tags,
     );
     // Computed attributes are AWS's to fill in; every argument must be known by now.
     let unknown: Vec<&str> = schema

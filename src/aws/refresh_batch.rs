@@ -13,7 +13,8 @@
 //!   above leaves out (description, maximum session duration).
 //! * [`RefreshBatch::tags`]: the Resource Groups Tagging API's `GetResources`, filtered to the
 //!   resource types of [`TAGGED_THROUGH_GETRESOURCES`], for the tags of objects whose own
-//!   service returns them one object per call (CloudWatch Logs, CloudWatch alarms, ECR, KMS, SNS, SSM).
+//!   service returns them one object per call (ACM, CloudWatch Logs, CloudWatch alarms, ECR,
+//!   KMS, SNS, SSM).
 //!
 //! It does not decide what a type's state looks like (each resource type builds it from the
 //! answers), nor what to do about an object a batch lacks: the types read those one by one,
@@ -36,6 +37,7 @@ use crate::aws::error::Result;
 /// in GetResources), and the types whose own Describe call already returns tags for many
 /// objects at once (EC2, ELBv2 `DescribeTags`, ECS).
 pub const TAGGED_THROUGH_GETRESOURCES: &[(&str, &str)] = &[
+    ("aws_acm_certificate", "acm:certificate"),
     ("aws_cloudwatch_log_group", "logs:loggroup"),
     ("aws_cloudwatch_metric_alarm", "cloudwatch:alarm"),
     ("aws_ecr_repository", "ecr:repository"),

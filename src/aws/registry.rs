@@ -36,6 +36,8 @@ impl Registered {
 /// Every resource type ecsform implements.
 pub static RESOURCE_TYPES: &[Registered] = &[
     Registered::new(&builtin::NullResource),
+    Registered::new(&resources::acm_certificate::AcmCertificateType),
+    Registered::new(&resources::acm_certificate_validation::AcmCertificateValidationType),
     Registered::new(&resources::appautoscaling_policy::AppautoscalingPolicyType),
     Registered::new(&resources::appautoscaling_scheduled_action::AppautoscalingScheduledActionType),
     Registered::new(&resources::appautoscaling_target::AppautoscalingTargetType),
@@ -274,6 +276,8 @@ mod tests {
     /// How each type's objects are found again after an interrupted apply. A new type must be
     /// added here (and to the table in docs/state.md): the decision cannot be left to a default.
     const ADOPTION: &[(&str, &str)] = &[
+        ("aws_acm_certificate", "tags"),
+        ("aws_acm_certificate_validation", "nothing in AWS"),
         ("aws_alb", "name + lineage tag"),
         ("aws_alb_listener", "tags"),
         ("aws_alb_listener_certificate", "arguments"),

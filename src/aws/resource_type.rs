@@ -6,7 +6,7 @@
 //! Values are `lang::Value` objects whose attributes follow the type's [`Schema`] (the AWS
 //! provider's, [`crate::provider`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use async_trait::async_trait;
 
@@ -78,6 +78,19 @@ pub trait ResourceType: Send + Sync {
     /// need handling; unknown values must be passed through. The default changes nothing.
     fn normalize(&self, value: Value) -> Value {
         value
+    }
+
+    /// A new object's planned value (a create, or the new object of a replacement) with the
+    /// parts of computed attributes that its arguments already tell, as the AWS provider's
+    /// CustomizeDiff sets them: a DNS-validated certificate's `domain_validation_options` has
+    /// one element per domain name, the name known and the records unknown, so that a
+    /// `for_each` over it plans with known keys. Only unknown values may be replaced, and only
+    /// by what the object will have once created. `configured` holds the arguments the
+    /// configuration sets (`plan::diff::configured_paths`), which tells an unset argument
+    /// from one set to a value not known yet (both are unknown in `planned`). The default
+    /// changes nothing.
+    fn plan_new(&self, planned: Value, _configured: &BTreeSet<String>) -> Value {
+        planned
     }
 
     /// False for types with nothing to read back (e.g. `null_resource`): refresh keeps the

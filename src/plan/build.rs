@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::diff::plan_instance;
+use super::diff::{plan_instance, with_new_computed};
 use super::{Action, Drift, OutputChange, Plan, ResourceChange};
 use crate::addrs::{AddrPattern, InstanceKey, ModuleInstance, ResourceInstanceAddr};
 use crate::aws;
@@ -456,12 +456,13 @@ impl InstanceHook for PlanHook<'_> {
         let no_lifecycle = Lifecycle::default();
         let lifecycle = lifecycle_of(self.root, addr).map_or(&no_lifecycle, |r| &r.lifecycle);
         let prior = self.prior.get(addr).and_then(PriorObject::current);
-        let conformed = match aws::resource_type(&addr.resource.type_name) {
+        let rt = aws::resource_type(&addr.resource.type_name);
+        let conformed = match rt {
             Some(rt) => rt.normalize(conformed),
             None => conformed,
         };
         let requested = prior.is_some() && self.replace.contains(addr);
-        let mut p = plan_instance(
+        let planned = plan_instance(
             schema,
             &conformed,
             &configured,
@@ -470,6 +471,7 @@ impl InstanceHook for PlanHook<'_> {
             lifecycle,
             self.default_tags,
         );
+        let mut p = with_new_computed(rt, planned, &configured);
         let mut reason = None;
         if requested {
             p.action = if lifecycle.create_before_destroy {

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::Action;
+use crate::aws::ResourceType;
 use crate::config::Lifecycle;
 use crate::lang::Value;
 use crate::provider::{AttrKind, BlockSchema, Nesting, Schema};
@@ -143,6 +144,42 @@ pub fn plan_instance(
         action: Action::Update,
         after: Value::Map(after),
         replace_paths,
+    }
+}
+
+/// `p` with what the resource type tells of a new object's computed values (a create or the
+/// new object of a replacement; see [`ResourceType::plan_new`]). Only values `p` plans as
+/// unknown take the type's: what is known already stays as planned, whatever the type says.
+pub fn with_new_computed(
+    rt: Option<&dyn ResourceType>,
+    mut p: InstancePlan,
+    configured: &BTreeSet<String>,
+) -> InstancePlan {
+    let new_object = matches!(
+        p.action,
+        Action::Create | Action::CreateThenDelete | Action::DeleteThenCreate
+    );
+    if let (Some(rt), true) = (rt, new_object) {
+        let filled = rt.plan_new(p.after.clone(), configured);
+        p.after = fill_unknown(p.after, filled);
+    }
+    p
+}
+
+/// `planned` with each unknown part replaced by the same part of `filled`; objects are merged
+/// attribute by attribute, and anything known stays.
+fn fill_unknown(planned: Value, filled: Value) -> Value {
+    match (planned, filled) {
+        (Value::Unknown, filled) => filled,
+        (Value::Map(mut pm), Value::Map(mut fm)) => {
+            for (k, v) in pm.iter_mut() {
+                if let Some(f) = fm.remove(k) {
+                    *v = fill_unknown(std::mem::replace(v, Value::Null), f);
+                }
+            }
+            Value::Map(pm)
+        }
+        (planned, _) => planned,
     }
 }
 
@@ -437,6 +474,32 @@ mod tests {
                 ("tags", tags),
             ]))
             .unwrap()
+    }
+
+    #[test]
+    fn a_types_new_computed_values_fill_only_what_is_unknown() {
+        let planned = obj(&[
+            ("id", Value::Unknown),
+            ("name", s("a")),
+            (
+                "nested",
+                obj(&[("known", s("k")), ("later", Value::Unknown)]),
+            ),
+        ]);
+        let filled = obj(&[
+            ("id", s("typed")),
+            ("name", s("overwritten?")),
+            ("nested", obj(&[("known", s("no")), ("later", s("yes"))])),
+            ("extra", s("not in the schema")),
+        ]);
+        assert_eq!(
+            fill_unknown(planned, filled),
+            obj(&[
+                ("id", s("typed")),
+                ("name", s("a")),
+                ("nested", obj(&[("known", s("k")), ("later", s("yes"))])),
+            ])
+        );
     }
 
     fn prior() -> Value {

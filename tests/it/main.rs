@@ -10,6 +10,7 @@ mod support;
 
 mod architecture;
 mod cli_state;
+mod conformance_acm;
 mod conformance_compute;
 mod conformance_data;
 mod conformance_dns;

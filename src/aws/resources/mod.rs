@@ -3,6 +3,8 @@
 //! back an object that is not yet visible, retrying while AWS settles, EC2 ARNs, generated
 //! unique names.
 
+pub mod acm_certificate;
+pub mod acm_certificate_validation;
 pub mod appautoscaling_policy;
 pub mod appautoscaling_scheduled_action;
 pub mod appautoscaling_target;

@@ -212,6 +212,9 @@ impl Moto {
             // AWS's managed policies (AmazonEC2ContainerServiceforEC2Role...) exist in every
             // account; moto loads them only when asked.
             .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+            // moto issues a DNS-validated ACM certificate this many seconds after the request
+            // (60 by default): long enough to see it pending, short enough for the tests.
+            .env("MOTO_ACM_VALIDATION_WAIT", "3")
             .env("PYTHONUNBUFFERED", "1")
             .env("PYTHONDONTWRITEBYTECODE", "1")
             .stdin(Stdio::piped())

@@ -398,7 +398,7 @@ const NAMES_PER_REQUEST: usize = 100;
 
 /// Parses a Go-style duration as the AWS provider takes it: `"10m"`, `"1h30m"`, `"90s"`,
 /// `"0"`.
-fn parse_duration(s: &str) -> Option<Duration> {
+pub(crate) fn parse_duration(s: &str) -> Option<Duration> {
     let s = s.trim();
     if s == "0" {
         return Some(Duration::ZERO);
