@@ -113,6 +113,7 @@ pub static RESOURCE_TYPES: &[Registered] = &[
 /// Every data source ecsform implements.
 pub static DATA_SOURCES: &[&dyn DataSource] = &[
     &builtin::TemplateFile,
+    &crate::aws::data::acm_certificate::AcmCertificateData,
     &crate::aws::data::ami::Ami,
     &crate::aws::data::availability_zones::AvailabilityZones,
     &crate::aws::data::caller_identity::CallerIdentity,
@@ -136,6 +137,7 @@ pub static DATA_SOURCES: &[&dyn DataSource] = &[
     &crate::aws::data::lb_target_group::LbTargetGroupData,
     &crate::aws::data::partition::Partition,
     &crate::aws::data::region::Region,
+    &crate::aws::data::route53_zone::Route53ZoneData,
     &crate::aws::data::security_group::SecurityGroupData,
     &crate::aws::data::ssm_parameter::SsmParameter,
     &crate::aws::data::ssm_parameters_by_path::SsmParametersByPath,

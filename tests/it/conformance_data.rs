@@ -5,8 +5,9 @@
 //! `aws_launch_template`, `aws_iam_policy` (AWS's managed policies included), `aws_iam_role`,
 //! `aws_lb`/`aws_alb`, `aws_lb_target_group`/`aws_alb_target_group`, `aws_ecs_cluster`,
 //! `aws_ecs_task_definition`, `aws_elb_service_account`, `aws_ssm_parameters_by_path`,
-//! `aws_iam_account_alias`, `aws_vpc_endpoint`; through the CLI, data sources read
-//! at plan and at apply, and their errors located at the `data` block.
+//! `aws_iam_account_alias`, `aws_vpc_endpoint`, `aws_route53_zone`, `aws_acm_certificate`;
+//! through the CLI, data sources read at plan and at apply, and their errors located at the
+//! `data` block.
 
 // Each test holds `exclusive()` across `.await`s; sound, as every `#[tokio::test]` has its own
 // runtime on its own thread (see tests/it/support/moto.rs).
@@ -1292,4 +1293,262 @@ async fn aws_vpc_endpoint_finds_exactly_one() {
     .await
     .unwrap_err();
     assert_eq!(none.message, "no matching EC2 VPC Endpoint found");
+}
+
+/// A hosted zone made with the SDK (private when `vpc` is given): its id without
+/// `/hostedzone/`.
+async fn hosted_zone(c: &AwsClients, name: &str, vpc: Option<&str>) -> String {
+    let mut req = c
+        .route53
+        .create_hosted_zone()
+        .name(name)
+        .caller_reference(uuid::Uuid::new_v4().to_string());
+    if let Some(vpc) = vpc {
+        req = req
+            .vpc(
+                aws_sdk_route53::types::Vpc::builder()
+                    .vpc_id(vpc)
+                    .vpc_region(aws_sdk_route53::types::VpcRegion::from(
+                        support::moto::REGION,
+                    ))
+                    .build(),
+            )
+            .hosted_zone_config(
+                aws_sdk_route53::types::HostedZoneConfig::builder()
+                    .private_zone(true)
+                    .build(),
+            );
+    }
+    let out = req.send().await.expect("CreateHostedZone");
+    out.hosted_zone()
+        .unwrap()
+        .id()
+        .trim_start_matches("/hostedzone/")
+        .to_string()
+}
+
+#[tokio::test]
+async fn aws_route53_zone_finds_exactly_one() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let public = hosted_zone(&c, "lookup.example.org.", None).await;
+    let vpc = vpc(&c, "10.77.0.0/16").await;
+    let private = hosted_zone(&c, "lookup.example.org", Some(&vpc)).await;
+    c.route53
+        .change_tags_for_resource()
+        .resource_type(aws_sdk_route53::types::TagResourceType::Hostedzone)
+        .resource_id(&public)
+        .add_tags(
+            aws_sdk_route53::types::Tag::builder()
+                .key("Team")
+                .value("web")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+
+    let by_name = read(
+        &c,
+        "aws_route53_zone",
+        Value::map([("name", s("Lookup.example.org."))]),
+    )
+    .await
+    .expect("by name");
+    assert_eq!(attr_str(&by_name, "id"), public);
+    assert_eq!(attr_str(&by_name, "zone_id"), public);
+    assert_eq!(attr_str(&by_name, "name"), "lookup.example.org");
+    assert_eq!(attr(&by_name, "private_zone"), &Value::Bool(false));
+    assert_eq!(attr(&by_name, "tags"), &tags(&[("Team", "web")]));
+    assert_eq!(
+        attr_str(&by_name, "arn"),
+        format!("arn:aws:route53:::hostedzone/{public}")
+    );
+    let servers = strings_of(attr(&by_name, "name_servers"));
+    assert!(!servers.is_empty());
+    assert_eq!(attr_str(&by_name, "primary_name_server"), servers[0]);
+    assert!(
+        attr(&by_name, "resource_record_set_count")
+            .as_number()
+            .unwrap()
+            >= 2.0
+    );
+
+    let by_id = read(
+        &c,
+        "aws_route53_zone",
+        Value::map([("zone_id", s(&private))]),
+    )
+    .await
+    .expect("by id");
+    assert_eq!(attr(&by_id, "private_zone"), &Value::Bool(true));
+
+    let by_vpc = read(
+        &c,
+        "aws_route53_zone",
+        Value::map([("name", s("lookup.example.org")), ("vpc_id", s(&vpc))]),
+    )
+    .await
+    .expect("by vpc");
+    assert_eq!(attr_str(&by_vpc, "id"), private);
+
+    let e = read(
+        &c,
+        "aws_route53_zone",
+        Value::map([
+            ("name", s("lookup.example.org")),
+            ("tags", tags(&[("Team", "db")])),
+        ]),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.message, "no matching Route 53 Hosted Zone found");
+
+    hosted_zone(&c, "lookup.example.org", None).await;
+    let e = read(
+        &c,
+        "aws_route53_zone",
+        Value::map([("name", s("lookup.example.org"))]),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        e.message,
+        "multiple Route 53 Hosted Zones matched; use additional constraints to reduce matches to a single Route 53 Hosted Zone"
+    );
+    // The tags still single out the first.
+    let by_tag = read(
+        &c,
+        "aws_route53_zone",
+        Value::map([
+            ("name", s("lookup.example.org")),
+            ("tags", tags(&[("Team", "web")])),
+        ]),
+    )
+    .await
+    .expect("by tags");
+    assert_eq!(attr_str(&by_tag, "id"), public);
+}
+
+/// A certificate requested with the SDK, with tags: its ARN.
+async fn requested_certificate(c: &AwsClients, domain: &str, tags: &[(&str, &str)]) -> String {
+    let tags: Vec<aws_sdk_acm::types::Tag> = tags
+        .iter()
+        .map(|(k, v)| {
+            aws_sdk_acm::types::Tag::builder()
+                .key(*k)
+                .value(*v)
+                .build()
+                .unwrap()
+        })
+        .collect();
+    c.acm
+        .request_certificate()
+        .domain_name(domain)
+        .validation_method(aws_sdk_acm::types::ValidationMethod::Dns)
+        .set_tags(Some(tags))
+        .send()
+        .await
+        .expect("RequestCertificate")
+        .certificate_arn()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn aws_acm_certificate_finds_exactly_one() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let first = requested_certificate(&c, "lookup.example.io", &[("Team", "web")]).await;
+
+    // Not issued yet: ISSUED is the default status looked for.
+    let e = read(
+        &c,
+        "aws_acm_certificate",
+        Value::map([("domain", s("lookup.example.io"))]),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        e.message,
+        "no ACM Certificate matching domain (lookup.example.io)"
+    );
+    let pending = read(
+        &c,
+        "aws_acm_certificate",
+        Value::map([
+            ("domain", s("lookup.example.io")),
+            ("statuses", list(vec![s("PENDING_VALIDATION")])),
+        ]),
+    )
+    .await
+    .expect("pending");
+    assert_eq!(attr_str(&pending, "arn"), first);
+    assert_eq!(attr(&pending, "certificate"), &Value::Null);
+
+    // moto issues it MOTO_ACM_VALIDATION_WAIT (3) seconds after the request.
+    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    let issued = read(
+        &c,
+        "aws_acm_certificate",
+        Value::map([("domain", s("lookup.example.io"))]),
+    )
+    .await
+    .expect("issued");
+    assert_eq!(attr_str(&issued, "id"), first);
+    assert_eq!(attr_str(&issued, "status"), "ISSUED");
+    assert!(attr_str(&issued, "certificate").starts_with("-----BEGIN CERTIFICATE-----"));
+    assert_eq!(attr(&issued, "tags"), &tags(&[("Team", "web")]));
+
+    let second = requested_certificate(&c, "lookup.example.io", &[("Team", "api")]).await;
+    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    let e = read(
+        &c,
+        "aws_acm_certificate",
+        Value::map([("domain", s("lookup.example.io"))]),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        e.message,
+        "multiple ACM Certificates matching domain (lookup.example.io)"
+    );
+    let by_tag = read(
+        &c,
+        "aws_acm_certificate",
+        Value::map([
+            ("domain", s("lookup.example.io")),
+            ("tags", tags(&[("Team", "api")])),
+        ]),
+    )
+    .await
+    .expect("by tags");
+    assert_eq!(attr_str(&by_tag, "arn"), second);
+    let latest = read(
+        &c,
+        "aws_acm_certificate",
+        Value::map([
+            ("domain", s("lookup.example.io")),
+            ("most_recent", Value::Bool(true)),
+            ("types", list(vec![s("AMAZON_ISSUED")])),
+            ("key_types", Value::set(vec![s("RSA_2048")])),
+        ]),
+    )
+    .await
+    .expect("most recent");
+    assert!([&first, &second].contains(&&attr_str(&latest, "arn").to_string()));
+    let e = read(
+        &c,
+        "aws_acm_certificate",
+        Value::map([
+            ("domain", s("lookup.example.io")),
+            ("types", list(vec![s("IMPORTED")])),
+        ]),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        e.message,
+        "no ACM Certificate found matching input criteria"
+    );
 }

@@ -1,6 +1,7 @@
 //! AWS data sources, one file each, each implementing `aws::DataSource`, and the pieces
 //! the EC2 lookups share: `filter` blocks and the "exactly one match" rule.
 
+pub mod acm_certificate;
 pub mod ami;
 pub mod availability_zones;
 pub mod caller_identity;
@@ -23,6 +24,7 @@ pub mod lb;
 pub mod lb_target_group;
 pub mod partition;
 pub mod region;
+pub mod route53_zone;
 pub mod security_group;
 pub mod ssm_parameter;
 pub mod ssm_parameters_by_path;

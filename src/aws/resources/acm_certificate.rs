@@ -226,7 +226,8 @@ pub async fn describe(clients: &AwsClients, arn: &str) -> Result<Option<Certific
     Ok(out.and_then(|o| o.certificate))
 }
 
-async fn tags_of(clients: &AwsClients, arn: &str) -> Result<BTreeMap<String, String>> {
+/// The certificate's tags (ListTagsForCertificate), ecsform's own included.
+pub async fn tags_of(clients: &AwsClients, arn: &str) -> Result<BTreeMap<String, String>> {
     let out = call(|| {
         clients
             .acm

@@ -99,7 +99,7 @@ fn vpc(id: &str, region: &str) -> Vpc {
 }
 
 /// Reads zones one at a time (GetHostedZone and its record sets), their tags ten at a time.
-async fn read_zones(clients: &AwsClients, ids: &[String]) -> Result<States> {
+pub(crate) async fn read_zones(clients: &AwsClients, ids: &[String]) -> Result<States> {
     let mut found = BTreeMap::new();
     for id in ids {
         let id = clean_zone_id(id);
