@@ -233,6 +233,16 @@ impl ApiError {
         self.code_is(&["AccessDenied"])
     }
 
+    /// S3's answer to GetBucketTagging for a bucket without tags (not a missing bucket).
+    pub fn is_no_tag_set(&self) -> bool {
+        self.code_is(&["NoSuchTagSet"])
+    }
+
+    /// S3 refuses to delete a bucket that still holds objects (or object versions).
+    pub fn is_bucket_not_empty(&self) -> bool {
+        self.code_is(&["BucketNotEmpty"])
+    }
+
     /// Whether [`retry`] tries again. Throttled and transient errors are not: the SDK has
     /// retried them already, up to its own limit, and retrying its final answer again would
     /// multiply the attempts (and hide them from the retry report).
@@ -293,6 +303,14 @@ pub fn classify(code: &str, http_status: Option<u16>) -> ErrorKind {
         || c == "NoSuchHealthCheck"
         || c == "NoSuchDelegationSet"
         || c == "ResourceNotFoundException"
+        // S3's unknown buckets, and a bucket's configurations that are not set.
+        || c == "NoSuchBucket"
+        || c == "NoSuchBucketPolicy"
+        || c == "NoSuchPublicAccessBlockConfiguration"
+        || c == "NoSuchLifecycleConfiguration"
+        || c == "ServerSideEncryptionConfigurationNotFoundError"
+        || c == "OwnershipControlsNotFoundError"
+        || c == "ObjectLockConfigurationNotFoundError"
     {
         ErrorKind::NotFound
     } else if c.ends_with(".Duplicate")
@@ -531,6 +549,31 @@ mod tests {
         assert_eq!(classify("InternalError", None), ErrorKind::Transient);
         assert_eq!(classify("InvalidParameterValue", None), ErrorKind::Invalid);
         assert_eq!(classify("Weird", Some(503)), ErrorKind::Transient);
+    }
+
+    #[test]
+    fn s3_says_not_found_in_words_of_its_own_and_a_missing_tag_set_is_not_one() {
+        for code in [
+            "NoSuchBucket",
+            "NotFound",
+            "NoSuchBucketPolicy",
+            "NoSuchPublicAccessBlockConfiguration",
+            "ServerSideEncryptionConfigurationNotFoundError",
+            "OwnershipControlsNotFoundError",
+            "NoSuchLifecycleConfiguration",
+        ] {
+            assert_eq!(classify(code, None), ErrorKind::NotFound, "{code}");
+        }
+        assert_eq!(classify("NoSuchTagSet", None), ErrorKind::Other);
+        assert_eq!(
+            classify("BucketAlreadyOwnedByYou", None),
+            ErrorKind::Other,
+            "a create of a bucket of ours: the create reports it"
+        );
+        assert_eq!(
+            classify("BucketAlreadyExists", None),
+            ErrorKind::AlreadyExists
+        );
     }
 
     #[test]

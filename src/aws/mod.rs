@@ -33,6 +33,7 @@ pub mod resources;
 pub mod retries;
 pub mod rollout;
 pub mod route53;
+pub mod s3;
 pub mod service_tags;
 pub mod tags;
 
@@ -100,6 +101,8 @@ pub struct AwsClients {
     pub tagging: aws_sdk_resourcegroupstagging::Client,
     pub route53: aws_sdk_route53::Client,
     pub acm: aws_sdk_acm::Client,
+    /// S3 (buckets and their configurations; the S3 state backend reads and writes with it).
+    pub s3: aws_sdk_s3::Client,
     /// The region in use (from the provider block, or the environment).
     pub region: String,
     /// The provider block's `default_tags`, as `data "aws_default_tags"` reads them.
@@ -181,6 +184,7 @@ impl AwsClients {
             tagging: client!(aws_sdk_resourcegroupstagging, config, &hooks),
             route53: client!(aws_sdk_route53, config, &hooks),
             acm: client!(aws_sdk_acm, config, &hooks),
+            s3: client!(aws_sdk_s3, config, &hooks),
             region: config
                 .region()
                 .map(|r| r.to_string())

@@ -213,7 +213,8 @@ impl AttrSchema {
             || self.kind == AttrKind::OptionalComputed && self.default == Default::None
     }
 
-    fn default_value(&self) -> Value {
+    /// The value the attribute has when unset: its default, or null.
+    pub(crate) fn default_value(&self) -> Value {
         match self.default {
             Default::None => Value::Null,
             Default::Bool(b) => Value::Bool(b),

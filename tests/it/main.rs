@@ -22,6 +22,7 @@ mod conformance_random;
 mod conformance_registry_secrets;
 mod conformance_scaling;
 mod conformance_security;
+mod conformance_storage;
 mod crash;
 mod e2e_ecs;
 mod e2e_vpc;
