@@ -20,6 +20,7 @@ pub mod ecs_api;
 pub mod elbv2_reads;
 pub mod elbv2_tags;
 pub mod error;
+pub mod generated;
 pub mod iam;
 pub mod json_doc;
 pub mod object_ids;
@@ -36,6 +37,7 @@ pub mod route53;
 pub mod s3;
 pub mod service_tags;
 pub mod tags;
+pub mod tls;
 
 pub use adoption::{Adoption, Candidate, Owner};
 pub use registry::{

@@ -2,8 +2,10 @@
 //! Adding a type is one file under `src/aws/resources/` (or `src/aws/data/`) and one row here.
 
 use super::builtin;
-use super::random::{self, Random};
+use super::generated::Generated;
+use super::random;
 use super::resources;
+use super::tls;
 use super::{DataSource, ResourceType};
 
 /// One row of the registry: a resource type and the other names the AWS provider gives it.
@@ -113,12 +115,13 @@ pub static RESOURCE_TYPES: &[Registered] = &[
     Registered::new(&resources::subnet::SubnetType),
     Registered::new(&resources::vpc::VpcType),
     Registered::new(&resources::vpc_endpoint::VpcEndpointType),
-    Registered::new(&Random(random::id::RandomId)),
-    Registered::new(&Random(random::integer::RandomInteger)),
-    Registered::new(&Random(random::pet::RandomPet)),
-    Registered::new(&Random(random::shuffle::RandomShuffle)),
-    Registered::new(&Random(random::string::RandomPassword)),
-    Registered::new(&Random(random::string::RandomString)),
+    Registered::new(&Generated(random::id::RandomId)),
+    Registered::new(&Generated(random::integer::RandomInteger)),
+    Registered::new(&Generated(random::pet::RandomPet)),
+    Registered::new(&Generated(random::shuffle::RandomShuffle)),
+    Registered::new(&Generated(random::string::RandomPassword)),
+    Registered::new(&Generated(random::string::RandomString)),
+    Registered::new(&Generated(tls::private_key::TlsPrivateKey)),
 ];
 
 /// Every data source ecsform implements.
@@ -374,6 +377,7 @@ mod tests {
         ("random_pet", "nothing in AWS"),
         ("random_shuffle", "nothing in AWS"),
         ("random_string", "nothing in AWS"),
+        ("tls_private_key", "nothing in AWS"),
     ];
 
     #[test]

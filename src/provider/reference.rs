@@ -43,6 +43,7 @@ static DOCUMENTS: &[(&str, &str)] = &[
         "template",
         include_str!("../../schema/template-provider.json"),
     ),
+    ("tls", include_str!("../../schema/tls-provider.json")),
 ];
 
 /// The document of the provider a type belongs to (by its name's prefix, as Terraform infers

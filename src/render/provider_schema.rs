@@ -13,6 +13,7 @@ const CLOUDINIT: &str = "registry.terraform.io/hashicorp/cloudinit";
 const NULL: &str = "registry.terraform.io/hashicorp/null";
 const RANDOM: &str = "registry.terraform.io/hashicorp/random";
 const TEMPLATE: &str = "registry.terraform.io/hashicorp/template";
+const TLS: &str = "registry.terraform.io/hashicorp/tls";
 /// Terraform's built-in provider (`terraform_remote_state`).
 const TERRAFORM: &str = "terraform.io/builtin/terraform";
 
@@ -24,6 +25,7 @@ fn provider_of(type_name: &str) -> &'static str {
         Some("random") => RANDOM,
         Some("template") => TEMPLATE,
         Some("terraform") => TERRAFORM,
+        Some("tls") => TLS,
         _ => AWS,
     }
 }
@@ -31,7 +33,7 @@ fn provider_of(type_name: &str) -> &'static str {
 /// The whole document.
 pub fn providers_schema() -> Json {
     let mut providers: Map<String, Json> = Map::new();
-    for p in [AWS, CLOUDINIT, NULL, RANDOM, TEMPLATE, TERRAFORM] {
+    for p in [AWS, CLOUDINIT, NULL, RANDOM, TEMPLATE, TERRAFORM, TLS] {
         providers.insert(
             p.to_string(),
             json!({

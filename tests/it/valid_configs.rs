@@ -643,7 +643,7 @@ fn schema_differences(
 /// (`schema/PROVIDER-provider.json`): every built-in provider that has one.
 fn schema_references() -> Vec<(String, serde_json::Value)> {
     let root = env!("CARGO_MANIFEST_DIR");
-    ["aws", "cloudinit", "random", "template"]
+    ["aws", "cloudinit", "random", "template", "tls"]
         .into_iter()
         .map(|p| {
             let path = format!("{root}/schema/{p}-provider.json");

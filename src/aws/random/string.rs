@@ -69,6 +69,10 @@ static PASSWORD: Schema = Schema {
 };
 
 impl Generator for RandomString {
+    fn normalize(&self, object: BTreeMap<String, Value>) -> BTreeMap<String, Value> {
+        number_and_numeric(object)
+    }
+
     fn declaration(&self) -> &'static Declaration {
         &STRING_TYPE
     }
@@ -93,6 +97,10 @@ impl Generator for RandomString {
 }
 
 impl Generator for RandomPassword {
+    fn normalize(&self, object: BTreeMap<String, Value>) -> BTreeMap<String, Value> {
+        number_and_numeric(object)
+    }
+
     fn declaration(&self) -> &'static Declaration {
         &PASSWORD_TYPE
     }

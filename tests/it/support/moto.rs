@@ -470,6 +470,12 @@ fn target_dir() -> PathBuf {
         .to_path_buf()
 }
 
+/// The test virtualenv's Python, with moto and its dependencies installed (among them
+/// `cryptography`, which tests use as an independent reader of keys).
+pub fn python() -> PathBuf {
+    ensure_installed()
+}
+
 fn venv_python(venv: &Path) -> PathBuf {
     if cfg!(windows) {
         venv.join("Scripts").join("python.exe")

@@ -1,7 +1,9 @@
-//! The random provider's resource types (built in, no AWS side): results generated once at
-//! create and kept in state across plans, `keepers` and every argument replacing the object
-//! (a new result), lengths and character classes honoured, sensitive results masked in every
-//! output, and import with the provider's import IDs. Nothing here talks to AWS.
+//! The generated types (built in, no AWS side): the random provider's and the tls provider's
+//! `tls_private_key`. Results generated once at create and kept in state across plans,
+//! `keepers` and every argument replacing the object (a new result), lengths and character
+//! classes honoured, keys that an independent implementation (Python's `cryptography`, from
+//! the test virtualenv) reads back, sensitive results masked in every output, and import with
+//! the provider's import IDs. Nothing here talks to AWS.
 
 use crate::support;
 
@@ -440,4 +442,239 @@ fn random_shuffle_conforms() {
         .collect();
     result.sort();
     assert_eq!(result, ["x", "y"]);
+}
+
+/// Checks, with Python's `cryptography` (the test virtualenv's), that each key's encodings are
+/// one key: the PEM, PKCS#8 and OpenSSH private keys give the recorded public key, its
+/// OpenSSH line, fingerprints and id; prints nothing and exits 0 when they do.
+const CHECK_KEYS: &str = r#"
+import base64, hashlib, json, sys
+from cryptography.hazmat.primitives import serialization as s
+keys = json.load(sys.stdin)
+for name, k in keys.items():
+    pub_pem = k["public_key_pem"].encode()
+    for field in ("private_key_pem", "private_key_pem_pkcs8"):
+        key = s.load_pem_private_key(k[field].encode(), password=None)
+        got = key.public_key().public_bytes(s.Encoding.PEM, s.PublicFormat.SubjectPublicKeyInfo)
+        assert got == pub_pem, (name, field, got, pub_pem)
+    der = s.load_pem_public_key(pub_pem).public_bytes(s.Encoding.DER, s.PublicFormat.SubjectPublicKeyInfo)
+    assert k["id"] == hashlib.sha1(der).hexdigest(), (name, "id")
+    if k["ecdsa_curve"] == "P224" and k["algorithm"] == "ECDSA":
+        continue
+    key = s.load_ssh_private_key(k["private_key_openssh"].encode(), password=None)
+    line = key.public_key().public_bytes(s.Encoding.OpenSSH, s.PublicFormat.OpenSSH).decode()
+    comment = k.get("openssh_comment") or ""
+    want = line + (" " + comment if comment else "") + "\n"
+    assert k["public_key_openssh"] == want, (name, k["public_key_openssh"], want)
+    blob = base64.b64decode(line.split()[1])
+    md5 = ":".join("%02x" % b for b in hashlib.md5(blob).digest())
+    assert k["public_key_fingerprint_md5"] == md5, (name, "md5")
+    sha = "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
+    assert k["public_key_fingerprint_sha256"] == sha, (name, "sha256")
+    if k["algorithm"] == "RSA":
+        assert key.key_size == int(k["rsa_bits"]), (name, key.key_size)
+    if k["algorithm"] == "ECDSA":
+        assert key.curve.name == {"P256": "secp256r1", "P384": "secp384r1", "P521": "secp521r1"}[k["ecdsa_curve"]]
+"#;
+
+fn check_keys(keys: &serde_json::Value) {
+    use std::io::Write;
+    let mut child = std::process::Command::new(support::moto::python())
+        .args(["-c", CHECK_KEYS])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starting the virtualenv's python");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(keys.to_string().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "the keys do not read back:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn tls_private_key_conforms() {
+    let config = |bits: u32| {
+        format!(
+            r#"
+terraform {{
+  required_providers {{
+    tls = {{
+      source  = "hashicorp/tls"
+      version = "~> 4.0"
+    }}
+  }}
+}}
+
+resource "tls_private_key" "rsa" {{
+  algorithm = "RSA"
+  rsa_bits  = {bits}
+}}
+
+resource "tls_private_key" "ec" {{
+  algorithm       = "ECDSA"
+  ecdsa_curve     = "P384"
+  openssh_comment = "ops@bastion"
+}}
+
+resource "tls_private_key" "ed" {{
+  algorithm = "ED25519"
+}}
+
+resource "tls_private_key" "p224" {{
+  algorithm = "ECDSA"
+}}
+
+resource "null_resource" "authorized" {{
+  triggers = {{ key = tls_private_key.ed.public_key_openssh }}
+}}
+
+output "private" {{
+  value     = tls_private_key.rsa.private_key_pem
+  sensitive = true
+}}
+"#
+        )
+    };
+    let dir = workdir(&config(2048));
+    let d = dir.path();
+    let mut outputs = vec![apply(d, &[])];
+    let keys: serde_json::Map<String, serde_json::Value> = ["rsa", "ec", "ed", "p224"]
+        .iter()
+        .map(|k| {
+            (
+                k.to_string(),
+                attributes(d, &format!("tls_private_key.{k}")),
+            )
+        })
+        .collect();
+    let pem_kind = |k: &str, field: &str| {
+        text(&keys[k], field)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(
+        pem_kind("rsa", "private_key_pem"),
+        "-----BEGIN RSA PRIVATE KEY-----"
+    );
+    assert_eq!(
+        pem_kind("ec", "private_key_pem"),
+        "-----BEGIN EC PRIVATE KEY-----"
+    );
+    assert_eq!(
+        pem_kind("ed", "private_key_pem"),
+        "-----BEGIN PRIVATE KEY-----"
+    );
+    for k in ["rsa", "ec", "ed", "p224"] {
+        assert_eq!(
+            pem_kind(k, "private_key_pem_pkcs8"),
+            "-----BEGIN PRIVATE KEY-----"
+        );
+        assert_eq!(pem_kind(k, "public_key_pem"), "-----BEGIN PUBLIC KEY-----");
+        // The provider's defaults are recorded whatever the algorithm.
+        assert_eq!(keys[k]["rsa_bits"], 2048, "{k}");
+    }
+    assert_eq!(keys["p224"]["ecdsa_curve"], "P224");
+    for k in ["rsa", "ec", "ed"] {
+        assert_eq!(
+            pem_kind(k, "private_key_openssh"),
+            "-----BEGIN OPENSSH PRIVATE KEY-----"
+        );
+    }
+    // OpenSSH has no P-224 keys: empty strings, as in the provider.
+    for field in [
+        "private_key_openssh",
+        "public_key_openssh",
+        "public_key_fingerprint_md5",
+        "public_key_fingerprint_sha256",
+    ] {
+        assert_eq!(keys["p224"][field], "", "{field}");
+    }
+    assert!(text(&keys["ec"], "public_key_openssh").ends_with(" ops@bastion\n"));
+    assert!(text(&keys["ed"], "public_key_openssh").starts_with("ssh-ed25519 "));
+    check_keys(&serde_json::Value::Object(keys.clone()));
+    let uses = attributes(d, "null_resource.authorized");
+    assert_eq!(uses["triggers"]["key"], keys["ed"]["public_key_openssh"]);
+    no_changes(d, &[]);
+
+    // The private keys are masked in every output.
+    for (command, args) in [
+        ("plan", vec![]),
+        ("plan", vec!["-json"]),
+        ("show", vec![]),
+        ("show", vec!["-json"]),
+        ("state", vec!["show", "tls_private_key.rsa"]),
+        ("state", vec!["show", "-json", "tls_private_key.ed"]),
+        ("output", vec!["-json"]),
+    ] {
+        let out = cli(d, command, &args);
+        assert_eq!(out.code, 0, "{command} {args:?}: {}", out.stderr);
+        outputs.push(out);
+    }
+    for out in &outputs {
+        for k in keys.values() {
+            for field in [
+                "private_key_pem",
+                "private_key_pem_pkcs8",
+                "private_key_openssh",
+            ] {
+                // The body of the key, not its armour lines.
+                let Some(body) = k[field].as_str().and_then(|p| p.lines().nth(1)) else {
+                    continue;
+                };
+                assert!(
+                    !out.stdout.contains(body) && !out.stderr.contains(body),
+                    "{field} leaked:\n{}{}",
+                    out.stdout,
+                    out.stderr
+                );
+            }
+        }
+    }
+
+    // Every argument forces a new key.
+    std::fs::write(d.join("main.tf"), config(3072)).unwrap();
+    let out = cli(d, "plan", &[]);
+    assert!(
+        has_line(&out.stdout, "# tls_private_key.rsa must be replaced"),
+        "{}",
+        out.stdout
+    );
+    apply(d, &[]);
+    let rsa = attributes(d, "tls_private_key.rsa");
+    assert_ne!(rsa["id"], keys["rsa"]["id"]);
+    assert_eq!(rsa["rsa_bits"], 3072);
+    check_keys(&serde_json::json!({ "rsa": rsa }));
+    no_changes(d, &[]);
+
+    // What the provider's validators refuse, in their words.
+    let dir = workdir("resource \"tls_private_key\" \"k\" {\n  algorithm = \"DSA\"\n}\n");
+    let out = cli(dir.path(), "apply", &["-auto-approve"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains(
+            r#"Attribute algorithm value must be one of: ["RSA" "ECDSA" "ED25519"], got: "DSA""#
+        ),
+        "{}",
+        out.stderr
+    );
+    // The provider cannot import keys.
+    let dir = workdir("resource \"tls_private_key\" \"k\" {\n  algorithm = \"RSA\"\n}\n");
+    let out = import(dir.path(), "tls_private_key.k", "anything");
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("Resource type does not support import"),
+        "{}",
+        out.stderr
+    );
 }
