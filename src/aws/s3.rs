@@ -195,7 +195,7 @@ pub trait BucketPart: Default + Send + Sync + 'static {
 }
 
 /// The state of `part` on `bucket`, `None` where it or the bucket does not exist.
-async fn read_part<P: BucketPart + ?Sized>(
+async fn read_part<P: BucketPart>(
     part: &P,
     clients: &AwsClients,
     bucket: &str,

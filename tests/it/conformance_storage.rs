@@ -1,6 +1,10 @@
 //! Conformance of the storage types against moto: S3 buckets and the configurations of a
 //! bucket that the provider manages as types of their own.
 
+// Each test holds `exclusive()` across `.await`s; sound, as every `#[tokio::test]` has its own
+// runtime on its own thread (see tests/it/support/moto.rs).
+#![allow(clippy::await_holding_lock)]
+
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
