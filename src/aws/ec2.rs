@@ -9,7 +9,8 @@ use std::future::Future;
 
 use aws_sdk_ec2::types::{
     Address, Filter, Instance, InternetGateway, KeyPairInfo, LaunchTemplate, ManagedPrefixList,
-    NatGateway, NetworkAcl, RouteTable, SecurityGroup, Subnet, Tag, Vpc, VpcEndpoint,
+    NatGateway, NetworkAcl, RouteTable, SecurityGroup, SecurityGroupRule, Subnet, Tag, Vpc,
+    VpcEndpoint,
 };
 
 use async_trait::async_trait;
@@ -94,6 +95,7 @@ ec2_object!(InternetGateway: internet_gateway_id, describe_internet_gateways(), 
 ec2_object!(NatGateway: nat_gateway_id, describe_nat_gateways(), set_nat_gateway_ids, set_filter, Some("nat-gateway-id"), paginated);
 ec2_object!(RouteTable: route_table_id, describe_route_tables(), set_route_table_ids, set_filters, Some("route-table-id"), paginated);
 ec2_object!(SecurityGroup: group_id, describe_security_groups(), set_group_ids, set_filters, Some("group-id"), paginated);
+ec2_object!(SecurityGroupRule: security_group_rule_id, describe_security_group_rules(), set_security_group_rule_ids, set_filters, Some("security-group-rule-id"), paginated);
 // AWS's DescribeNetworkAcls filters on `network-acl-id`, but moto does not serve that filter.
 ec2_object!(NetworkAcl: network_acl_id, describe_network_acls(), set_network_acl_ids, set_filters, None, paginated);
 // AWS's DescribeVpcEndpoints filters on `vpc-endpoint-id`, but moto does not serve that filter:

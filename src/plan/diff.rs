@@ -76,7 +76,8 @@ pub fn plan_instance(
             let forced_by_flag = a.force_new_if.is_some_and(|flag| {
                 matches!(cfg.get(flag).map(Value::unmarked), Some(Value::Bool(true)))
             });
-            changed.push((a.name, a.force_new || forced_by_flag));
+            let set_or_unset = a.force_new_when_set_or_unset && v.is_null() != prior_v.is_null();
+            changed.push((a.name, a.force_new || forced_by_flag || set_or_unset));
         }
         after.insert(a.name.to_string(), v.clone());
     }
@@ -829,6 +830,37 @@ mod tests {
         let p = plan(true);
         assert_eq!(p.action, Action::DeleteThenCreate);
         assert_eq!(p.replace_paths, ["data"]);
+    }
+
+    #[test]
+    fn force_new_when_set_or_unset_replaces_only_a_change_of_presence() {
+        static RULE: Schema = Schema {
+            version: 0,
+            attributes: attrs![
+                computed String: id;
+                optional String: cidr.force_new_when_set_or_unset() group.force_new_when_set_or_unset();
+            ],
+            blocks: &[],
+        };
+        let prior = obj(&[("id", s("sgr-1")), ("cidr", s("10.0.0.0/8"))]);
+        let plan = |pairs: &[(&str, Value)]| {
+            let config = RULE.conform(&obj(pairs)).unwrap();
+            let configured = pairs.iter().map(|(k, _)| k.to_string()).collect();
+            plan_instance(
+                &RULE,
+                &config,
+                &configured,
+                Some(&prior),
+                &Lifecycle::default(),
+                &BTreeMap::new(),
+            )
+        };
+        assert_eq!(plan(&[("cidr", s("10.1.0.0/16"))]).action, Action::Update);
+        let p = plan(&[("group", s("sg-2"))]);
+        assert_eq!(p.action, Action::DeleteThenCreate);
+        assert_eq!(p.replace_paths, ["cidr", "group"]);
+        // Unknown is set: the source stays a CIDR block.
+        assert_eq!(plan(&[("cidr", Value::Unknown)]).action, Action::Update);
     }
 
     #[test]

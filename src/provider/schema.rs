@@ -124,6 +124,10 @@ pub struct AttrSchema {
     /// attribute is true (the provider's `ForceNewIf`: an instance's `user_data` with
     /// `user_data_replace_on_change`).
     pub force_new_if: Option<&'static str>,
+    /// Setting it where it was unset, or unsetting it, replaces the object; other changes are
+    /// made in place (the provider's plan of a VPC security group rule: its source, one of
+    /// several arguments, can change but not its kind).
+    pub force_new_when_set_or_unset: bool,
 }
 
 impl AttrSchema {
@@ -142,6 +146,7 @@ impl AttrSchema {
             deprecated: false,
             needed: false,
             force_new_if: None,
+            force_new_when_set_or_unset: false,
         }
     }
 
@@ -169,6 +174,12 @@ impl AttrSchema {
     /// See [`AttrSchema::force_new_if`].
     pub const fn force_new_if(mut self, flag: &'static str) -> AttrSchema {
         self.force_new_if = Some(flag);
+        self
+    }
+
+    /// See [`AttrSchema::force_new_when_set_or_unset`].
+    pub const fn force_new_when_set_or_unset(mut self) -> AttrSchema {
+        self.force_new_when_set_or_unset = true;
         self
     }
 

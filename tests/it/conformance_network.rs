@@ -17,6 +17,8 @@ use ecsform::aws::resources::{
     network_acl::NetworkAclType, network_acl_rule::NetworkAclRuleType, route::RouteType,
     route_table::RouteTableType, route_table_association::RouteTableAssociationType,
     subnet::SubnetType, vpc::VpcType, vpc_endpoint::VpcEndpointType,
+    vpc_security_group_egress_rule::VPC_SECURITY_GROUP_EGRESS_RULE,
+    vpc_security_group_ingress_rule::VPC_SECURITY_GROUP_INGRESS_RULE,
 };
 use ecsform::aws::AwsClients;
 use ecsform::aws::ResourceType;
@@ -930,4 +932,110 @@ async fn aws_network_acl_rule_conforms() {
     assert!(gone.is_empty(), "{gone:?}");
     // A second delete is not tried: moto answers DeleteNetworkAclEntry for an entry that is
     // gone with an HTTP 500 instead of AWS's InvalidNetworkAclEntry.NotFound.
+}
+
+/// An ingress rule from a CIDR block: ports, protocol (given by number), description and CIDR
+/// block change in place through ModifySecurityGroupRules, tags through CreateTags.
+#[tokio::test]
+async fn aws_vpc_security_group_ingress_rule_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let vpc = vpc(&c, "10.17.0.0/16").await;
+    let group = security_group(&c, &vpc, "rules-in").await;
+    let rule = |cidr: &str, port: i32, description: &str, tag_pairs: &[(&str, &str)]| {
+        Value::map([
+            ("security_group_id", s(&group)),
+            ("ip_protocol", s("6")),
+            ("from_port", Value::number(port)),
+            ("to_port", Value::number(port)),
+            ("cidr_ipv4", s(cidr)),
+            ("description", s(description)),
+            ("tags", tags(tag_pairs)),
+        ])
+    };
+    conformance(
+        &VPC_SECURITY_GROUP_INGRESS_RULE,
+        &c,
+        rule("10.0.0.0/8", 443, "https", &[("Name", "https")]),
+        rule(
+            "10.1.0.0/16",
+            8443,
+            "https too",
+            &[("Name", "https"), ("Env", "test")],
+        ),
+        |_, state| {
+            let id = attr_str(state, "id");
+            assert!(id.starts_with("sgr-"), "{state}");
+            assert_eq!(attr_str(state, "security_group_rule_id"), id);
+            assert!(attr_str(state, "arn").ends_with(&format!(":security-group-rule/{id}")));
+            assert_eq!(attr_str(state, "ip_protocol"), "tcp");
+        },
+    )
+    .await;
+}
+
+/// An egress rule to another group, for all protocols: AWS reports ports of -1, which read as
+/// unset where the configuration leaves them unset; an egress rule is not an ingress rule.
+#[tokio::test]
+async fn aws_vpc_security_group_egress_rule_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let vpc = vpc(&c, "10.18.0.0/16").await;
+    let group = security_group(&c, &vpc, "rules-out").await;
+    let peer = security_group(&c, &vpc, "rules-peer").await;
+    // No description: moto reports descriptions of CIDR rules only.
+    let rule = |port: i32| {
+        Value::map([
+            ("security_group_id", s(&group)),
+            ("ip_protocol", s("tcp")),
+            ("from_port", Value::number(port)),
+            ("to_port", Value::number(port)),
+            ("referenced_security_group_id", s(&peer)),
+        ])
+    };
+    conformance(
+        &VPC_SECURITY_GROUP_EGRESS_RULE,
+        &c,
+        rule(5432),
+        rule(3306),
+        |_, state| {
+            assert_eq!(attr_str(state, "referenced_security_group_id"), peer);
+            let no_tags = attr(state, "tags").as_map().is_none_or(|m| m.is_empty());
+            assert!(no_tags, "{state}");
+        },
+    )
+    .await;
+
+    // All protocols, no ports: created, read and refreshed without a change.
+    let all = Value::map([
+        ("security_group_id", s(&group)),
+        ("ip_protocol", s("-1")),
+        // Not 0.0.0.0/0: every new group has that egress rule already.
+        ("cidr_ipv4", s("10.0.0.0/8")),
+    ]);
+    let address = "aws_vpc_security_group_egress_rule.all";
+    let extra = support::conformance::extra_tags(address);
+    let ctx = ecsform::aws::CallContext {
+        clients: &c,
+        address,
+        extra_tags: &extra,
+    };
+    let rt = &VPC_SECURITY_GROUP_EGRESS_RULE;
+    let planned = support::conformance::plan(rt, &all, None).after;
+    let created = rt.create(&ctx, &planned).await.expect("create");
+    assert_eq!(attr(&created, "from_port"), &Value::Null, "{created}");
+    let id = attr_str(&created, "id").to_string();
+    let read = rt.read_many(&c, std::slice::from_ref(&id)).await.unwrap();
+    assert_eq!(attr(&read[&id], "from_port"), &Value::number(-1));
+    let refreshed = rt.refreshed(rt.normalize(read[&id].clone()), &created);
+    assert_eq!(refreshed, created);
+    let again = support::conformance::plan(rt, &all, Some(&refreshed));
+    assert_eq!(again.action, ecsform::plan::Action::NoOp, "{}", again.after);
+    // The ingress type does not see it.
+    let other = VPC_SECURITY_GROUP_INGRESS_RULE
+        .read_many(&c, std::slice::from_ref(&id))
+        .await
+        .unwrap();
+    assert!(other.is_empty(), "{other:?}");
+    rt.delete(&ctx, &created).await.expect("delete");
 }

@@ -75,6 +75,9 @@ pub mod ssm_parameter;
 pub mod subnet;
 pub mod vpc;
 pub mod vpc_endpoint;
+pub mod vpc_security_group_egress_rule;
+pub mod vpc_security_group_ingress_rule;
+pub mod vpc_sg_rule;
 
 use std::collections::BTreeMap;
 use std::future::Future;
