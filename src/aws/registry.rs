@@ -89,6 +89,7 @@ pub static RESOURCE_TYPES: &[Registered] = &[
         .aliases(&["aws_alb_target_group"]),
     Registered::new(&resources::lb_target_group_attachment::LbTargetGroupAttachmentType)
         .aliases(&["aws_alb_target_group_attachment"]),
+    Registered::new(&resources::main_route_table_association::MainRouteTableAssociationType),
     Registered::new(&resources::nat_gateway::NatGatewayType),
     Registered::new(&resources::network_acl::NetworkAclType),
     Registered::new(&resources::network_acl_rule::NetworkAclRuleType),
@@ -347,6 +348,7 @@ mod tests {
         ("aws_lb_listener_rule", "tags"),
         ("aws_lb_target_group", "name + lineage tag"),
         ("aws_lb_target_group_attachment", "arguments"),
+        ("aws_main_route_table_association", "arguments"),
         ("aws_nat_gateway", "tags"),
         ("aws_network_acl", "tags"),
         ("aws_network_acl_rule", "arguments"),

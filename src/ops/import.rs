@@ -592,7 +592,7 @@ fn not_importable(target: &ResourceInstanceAddr) -> Diagnostic {
     Diagnostic::error(
         "Resource type does not support import",
         format!(
-            "{} has no object in AWS to import (as in Terraform, where it does not support import either). \"ecsform apply\" creates {target} without calling AWS.",
+            "{} cannot be imported (as in Terraform, where it does not support import either): \"ecsform apply\" creates {target}.",
             target.resource.type_name
         ),
     )

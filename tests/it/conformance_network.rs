@@ -11,6 +11,7 @@
 
 use crate::support;
 
+use ecsform::aws::resources::main_route_table_association::MainRouteTableAssociationType;
 use ecsform::aws::resources::{
     default_network_acl::DefaultNetworkAclType, default_route_table::DefaultRouteTableType,
     default_security_group::DefaultSecurityGroupType, internet_gateway::InternetGatewayType,
@@ -1038,4 +1039,29 @@ async fn aws_vpc_security_group_egress_rule_conforms() {
         .unwrap();
     assert!(other.is_empty(), "{other:?}");
     rt.delete(&ctx, &created).await.expect("delete");
+}
+
+/// Another table becomes the VPC's main one, then a third in place (a new association id);
+/// the delete makes the original main table the main one again.
+#[tokio::test]
+async fn aws_main_route_table_association_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let vpc = vpc(&c, "10.19.0.0/16").await;
+    let original = main_route_table(&c, &vpc).await;
+    let (first, second) = (route_table(&c, &vpc).await, route_table(&c, &vpc).await);
+    let config = |table: &str| Value::map([("vpc_id", s(&vpc)), ("route_table_id", s(table))]);
+    let main = || main_route_table(&c, &vpc);
+    conformance(
+        &MainRouteTableAssociationType,
+        &c,
+        config(&first),
+        config(&second),
+        |_, state| {
+            assert!(attr_str(state, "id").starts_with("rtbassoc-"), "{state}");
+            assert_eq!(attr_str(state, "original_route_table_id"), original);
+        },
+    )
+    .await;
+    assert_eq!(main().await, original, "the delete restores the original");
 }

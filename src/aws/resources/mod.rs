@@ -51,6 +51,7 @@ pub mod lb_listener_certificate;
 pub mod lb_listener_rule;
 pub mod lb_target_group;
 pub mod lb_target_group_attachment;
+pub mod main_route_table_association;
 pub mod nat_gateway;
 pub mod network_acl;
 pub mod network_acl_rule;

@@ -45,7 +45,7 @@ static SCHEMA: Schema = Schema {
 /// How long an association may take to settle, or to disappear.
 const SETTLE_LIMIT: Duration = Duration::from_secs(5 * 60);
 
-fn is_live(a: &RouteTableAssociation) -> bool {
+pub(crate) fn is_live(a: &RouteTableAssociation) -> bool {
     !matches!(
         a.association_state().and_then(|s| s.state()),
         Some(RouteTableAssociationStateCode::Disassociated)
@@ -80,7 +80,7 @@ fn associations_in(tables: &[RouteTable], ids: &BTreeSet<&str>) -> BTreeMap<Stri
 }
 
 /// Waits until the association is `associated`.
-async fn wait_associated(clients: &AwsClients, id: &str) -> Result<()> {
+pub(crate) async fn wait_associated(clients: &AwsClients, id: &str) -> Result<()> {
     let ids = [id.to_string()];
     wait_until(
         &format!("route table association {id} to become associated"),
