@@ -8,9 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 
 use aws_sdk_ec2::types::{
-    Address, Filter, Instance, InternetGateway, KeyPairInfo, LaunchTemplate, ManagedPrefixList,
-    NatGateway, NetworkAcl, RouteTable, SecurityGroup, SecurityGroupRule, Subnet, Tag, Vpc,
-    VpcEndpoint,
+    Address, Filter, FlowLog, Instance, InternetGateway, KeyPairInfo, LaunchTemplate,
+    ManagedPrefixList, NatGateway, NetworkAcl, RouteTable, SecurityGroup, SecurityGroupRule,
+    Subnet, Tag, Vpc, VpcEndpoint,
 };
 
 use async_trait::async_trait;
@@ -96,6 +96,7 @@ ec2_object!(NatGateway: nat_gateway_id, describe_nat_gateways(), set_nat_gateway
 ec2_object!(RouteTable: route_table_id, describe_route_tables(), set_route_table_ids, set_filters, Some("route-table-id"), paginated);
 ec2_object!(SecurityGroup: group_id, describe_security_groups(), set_group_ids, set_filters, Some("group-id"), paginated);
 ec2_object!(SecurityGroupRule: security_group_rule_id, describe_security_group_rules(), set_security_group_rule_ids, set_filters, Some("security-group-rule-id"), paginated);
+ec2_object!(FlowLog: flow_log_id, describe_flow_logs(), set_flow_log_ids, set_filter, Some("flow-log-id"), paginated);
 // AWS's DescribeNetworkAcls filters on `network-acl-id`, but moto does not serve that filter.
 ec2_object!(NetworkAcl: network_acl_id, describe_network_acls(), set_network_acl_ids, set_filters, None, paginated);
 // AWS's DescribeVpcEndpoints filters on `vpc-endpoint-id`, but moto does not serve that filter:

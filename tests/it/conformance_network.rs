@@ -11,6 +11,7 @@
 
 use crate::support;
 
+use ecsform::aws::resources::flow_log::FlowLogType;
 use ecsform::aws::resources::main_route_table_association::MainRouteTableAssociationType;
 use ecsform::aws::resources::{
     default_network_acl::DefaultNetworkAclType, default_route_table::DefaultRouteTableType,
@@ -1064,4 +1065,42 @@ async fn aws_main_route_table_association_conforms() {
     )
     .await;
     assert_eq!(main().await, original, "the delete restores the original");
+}
+
+/// A VPC's flow log to CloudWatch Logs: only its tags change in place.
+#[tokio::test]
+async fn aws_flow_log_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let vpc = vpc(&c, "10.21.0.0/16").await;
+    let config = |tag_pairs: &[(&str, &str)]| {
+        Value::map([
+            ("vpc_id", s(&vpc)),
+            ("traffic_type", s("ALL")),
+            (
+                "iam_role_arn",
+                s("arn:aws:iam::123456789012:role/flow-logs"),
+            ),
+            (
+                "log_destination",
+                s("arn:aws:logs:eu-west-1:123456789012:log-group:flows"),
+            ),
+            ("tags", tags(tag_pairs)),
+        ])
+    };
+    conformance(
+        &FlowLogType,
+        &c,
+        config(&[("Name", "flows")]),
+        config(&[("Name", "flows"), ("Env", "test")]),
+        |_, state| {
+            let id = attr_str(state, "id");
+            assert!(id.starts_with("fl-"), "{state}");
+            assert!(attr_str(state, "arn").ends_with(&format!(":vpc-flow-log/{id}")));
+            assert_eq!(attr_str(state, "log_destination_type"), "cloud-watch-logs");
+            assert_eq!(attr(state, "max_aggregation_interval"), &Value::number(600));
+            assert!(!attr_str(state, "log_format").is_empty());
+        },
+    )
+    .await;
 }

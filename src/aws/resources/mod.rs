@@ -29,6 +29,7 @@ pub mod ecs_container_definitions;
 pub mod ecs_service;
 pub mod ecs_task_definition;
 pub mod eip;
+pub mod flow_log;
 pub mod iam_access_key;
 pub mod iam_inline_policy;
 pub mod iam_instance_profile;
