@@ -28,7 +28,7 @@ use support::moto::{env_for, exclusive, moto};
 use support::proxy::{Call, Failure, Faults, Outcome, Proxy, Stats, Throttle};
 
 /// Objects in the example, as its apply creates them.
-const EXAMPLE_OBJECTS: usize = 54;
+const EXAMPLE_OBJECTS: usize = 58;
 
 /// The example in a fresh directory, moto emptied, and a proxy in front of moto.
 struct Setup {

@@ -347,8 +347,8 @@ async fn every_other_resource_type_imports_and_then_plans_no_changes() {
     let out = cli(&root, "apply", &args(&base, &["-auto-approve", &flag_a]));
     assert_eq!(out.code, 0, "{}", out.stderr);
 
-    // null_resource, random_pet, random_shuffle and aws_acm_certificate_validation have no
-    // object to import, as in Terraform, nor have aws_autoscaling_attachment,
+    // null_resource, random_pet, random_shuffle, tls_private_key and
+    // aws_acm_certificate_validation have no object to import, as in Terraform, nor have aws_autoscaling_attachment,
     // aws_appautoscaling_scheduled_action and aws_main_route_table_association an import in the
     // AWS provider: remove them from A first.
     let unimportable: Vec<ResourceRecord> = records(&state_a)
@@ -369,7 +369,8 @@ async fn every_other_resource_type_imports_and_then_plans_no_changes() {
             "aws_main_route_table_association",
             "null_resource",
             "random_pet",
-            "random_shuffle"
+            "random_shuffle",
+            "tls_private_key"
         ])
     );
     let mut store = StateStore::open(&state_a).unwrap();

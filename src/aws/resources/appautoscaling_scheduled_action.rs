@@ -351,19 +351,23 @@ mod tests {
 
     #[test]
     fn capacities_are_strings_sent_as_numbers() {
-        let planned = SCHEMA.conformed([
-            ("name", Value::string("night")),
-            (
-                "scalable_target_action",
-                Value::List(vec![Value::map([("max_capacity", Value::string("2"))])]),
-            ),
-        ]);
+        let args = |action: Value| {
+            SCHEMA.conformed([
+                ("name", Value::string("night")),
+                ("service_namespace", Value::string("ecs")),
+                ("resource_id", Value::string("service/main/web")),
+                (
+                    "scalable_dimension",
+                    Value::string("ecs:service:DesiredCount"),
+                ),
+                ("schedule", Value::string("cron(0 21 * * ? *)")),
+                ("scalable_target_action", Value::List(vec![action])),
+            ])
+        };
+        let planned = args(Value::map([("max_capacity", Value::string("2"))]));
         let sent = target_action(&planned).unwrap().unwrap();
         assert_eq!((sent.min_capacity(), sent.max_capacity()), (None, Some(2)));
-        let bad = SCHEMA.conformed([(
-            "scalable_target_action",
-            Value::List(vec![Value::map([("min_capacity", Value::string("two"))])]),
-        )]);
+        let bad = args(Value::map([("min_capacity", Value::string("two"))]));
         assert!(target_action(&bad).is_err());
         let a = ScheduledAction::builder()
             .scheduled_action_name("night")

@@ -511,7 +511,12 @@ mod tests {
         );
         let read = Value::set(sent.iter().map(query_state).collect());
         assert_eq!(read, planned.as_map().unwrap()["metric_query"]);
-        assert!(to_queries(&SCHEMA.conformed([("alarm_name", Value::string("x"))])).is_none());
+        assert!(to_queries(&SCHEMA.conformed([
+            ("alarm_name", Value::string("x")),
+            ("comparison_operator", Value::string("GreaterThanThreshold")),
+            ("evaluation_periods", Value::number(1)),
+        ]))
+        .is_none());
     }
 
     #[test]

@@ -103,6 +103,29 @@ fn rsa_key(bits: i64) -> Result<Encoded, String> {
     })
 }
 
+/// `key` as a SEC1 `EC PRIVATE KEY` that names its curve and holds its public key, as Go's
+/// `x509.MarshalECPrivateKey` writes it (and OpenSSL needs it).
+fn sec1_pem<C>(key: &elliptic_curve::SecretKey<C>) -> sec1::der::Result<String>
+where
+    C: elliptic_curve::CurveArithmetic + elliptic_curve::pkcs8::AssociatedOid,
+    elliptic_curve::FieldBytesSize<C>: elliptic_curve::sec1::ModulusSize,
+    elliptic_curve::AffinePoint<C>:
+        elliptic_curve::sec1::FromEncodedPoint<C> + elliptic_curve::sec1::ToEncodedPoint<C>,
+{
+    use elliptic_curve::sec1::ToEncodedPoint;
+    use sec1::der::Encode;
+    let private = key.to_bytes();
+    let public = key.public_key().to_encoded_point(false);
+    let der = sec1::EcPrivateKey {
+        private_key: &private,
+        parameters: Some(sec1::EcParameters::NamedCurve(C::OID)),
+        public_key: Some(public.as_bytes()),
+    }
+    .to_der()?;
+    sec1::der::pem::encode_string("EC PRIVATE KEY", LineEnding::LF, &der)
+        .map_err(sec1::der::Error::from)
+}
+
 /// An ECDSA key on one curve; `openssh` makes its OpenSSH form, where OpenSSH has the curve.
 fn ecdsa_key<C>(
     openssh: impl Fn(&elliptic_curve::SecretKey<C>) -> Option<ssh_key::private::KeypairData>,
@@ -121,10 +144,7 @@ where
         .transpose()
         .map_err(|e| failed("ECDSA", e))?;
     Ok(Encoded {
-        private_pem: key
-            .to_sec1_pem(LineEnding::LF)
-            .map_err(|e| failed("ECDSA", e))?
-            .to_string(),
+        private_pem: sec1_pem(&key).map_err(|e| failed("ECDSA", e))?,
         private_pkcs8: key
             .to_pkcs8_pem(LineEnding::LF)
             .map_err(|e| failed("ECDSA", e))?

@@ -414,6 +414,64 @@ pub async fn untagged_objects(
         }
     }
     let events = aws_sdk_eventbridge::Client::new(config);
+    // The web service and its scaling, checked by id (ECS keeps their tags, but the
+    // application autoscaling objects have none to find them by): what the state records and
+    // AWS still has.
+    let ecs = aws_sdk_ecs::Client::new(config);
+    for r in recs.iter().filter(|r| r.type_name == "aws_ecs_service") {
+        let (Some(id), Some(cluster)) = (r.id.clone(), r.attributes["cluster"].as_str()) else {
+            continue;
+        };
+        let d = ecs
+            .describe_services()
+            .cluster(cluster)
+            .services(&id)
+            .send()
+            .await
+            .unwrap();
+        if d.services().iter().any(|s| s.status() == Some("ACTIVE")) {
+            out.insert(("aws_ecs_service".into(), id));
+        }
+    }
+    for id in ids_of("aws_ecs_task_definition") {
+        let d = ecs
+            .describe_task_definition()
+            .task_definition(&id)
+            .send()
+            .await;
+        let active = d
+            .ok()
+            .and_then(|d| d.task_definition().and_then(|t| t.status().cloned()));
+        if active == Some(aws_sdk_ecs::types::TaskDefinitionStatus::Active) {
+            out.insert(("aws_ecs_task_definition".into(), id));
+        }
+    }
+    let scaling = aws_sdk_applicationautoscaling::Client::new(config);
+    let ecs_ns = aws_sdk_applicationautoscaling::types::ServiceNamespace::Ecs;
+    let targets = scaling
+        .describe_scalable_targets()
+        .service_namespace(ecs_ns.clone())
+        .send()
+        .await
+        .unwrap();
+    for t in targets.scalable_targets() {
+        out.insert((
+            "aws_appautoscaling_target".into(),
+            t.resource_id().to_string(),
+        ));
+    }
+    let policies = scaling
+        .describe_scaling_policies()
+        .service_namespace(ecs_ns)
+        .send()
+        .await
+        .unwrap();
+    for p in policies.scaling_policies() {
+        out.insert((
+            "aws_appautoscaling_policy".into(),
+            p.policy_name().to_string(),
+        ));
+    }
     for rule in ids_of("aws_cloudwatch_event_rule") {
         let targets = events
             .list_targets_by_rule()
@@ -442,7 +500,11 @@ pub fn untagged_key(r: &ResourceRecord) -> Option<String> {
         )),
         "aws_route_table_association"
         | "aws_iam_role_policy_attachment"
-        | "aws_cloudwatch_event_target" => r.id.clone(),
+        | "aws_cloudwatch_event_target"
+        | "aws_ecs_service"
+        | "aws_ecs_task_definition"
+        | "aws_appautoscaling_target"
+        | "aws_appautoscaling_policy" => r.id.clone(),
         _ => None,
     }
 }
