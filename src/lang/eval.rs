@@ -394,11 +394,11 @@ impl<'a> Evaluator<'a> {
         let (lhs, _) = lhs.unmark_deep();
         let (rhs, _) = rhs.unmark_deep();
         if matches!(op, B::Eq | B::NotEq) {
-            if !lhs.is_wholly_known() || !rhs.is_wholly_known() {
-                return Ok(Value::Unknown.mark_sensitive(sensitive));
-            }
-            let eq = lhs.equals(&rhs);
-            return Ok(Value::Bool(if op == B::Eq { eq } else { !eq }).mark_sensitive(sensitive));
+            let out = match lhs.equals_partial(&rhs) {
+                Some(eq) => Value::Bool(if op == B::Eq { eq } else { !eq }),
+                None => Value::Unknown,
+            };
+            return Ok(out.mark_sensitive(sensitive));
         }
         if matches!(op, B::And | B::Or) {
             let operand = |v: &Value, e: &Expression| -> Result<Option<bool>, Diagnostic> {

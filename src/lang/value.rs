@@ -210,6 +210,41 @@ impl Value {
         }
     }
 
+    /// Terraform's `==` where parts may be unknown: `None` when the answer depends on an unknown
+    /// part. As in cty, null equals only null, even compared with a value that has unknown parts
+    /// (an object built from unknown attributes is itself known, and not null); in lists and
+    /// objects a difference of length or keys decides, then elements in order until one is
+    /// unknown or differs. A set with unknown elements compares as unknown.
+    pub fn equals_partial(&self, other: &Value) -> Option<bool> {
+        let elementwise = |pairs: &mut dyn Iterator<Item = (&Value, &Value)>| {
+            for (x, y) in pairs {
+                if !x.equals_partial(y)? {
+                    return Some(false);
+                }
+            }
+            Some(true)
+        };
+        match (self.unmarked(), other.unmarked()) {
+            (Value::Unknown, _) | (_, Value::Unknown) => None,
+            (Value::Null, b) => Some(matches!(b, Value::Null)),
+            (_, Value::Null) => Some(false),
+            (Value::List(a), Value::List(b)) => {
+                if a.len() != b.len() {
+                    return Some(false);
+                }
+                elementwise(&mut a.iter().zip(b))
+            }
+            (Value::Map(a), Value::Map(b)) => {
+                if a.len() != b.len() || a.keys().zip(b.keys()).any(|(ka, kb)| ka != kb) {
+                    return Some(false);
+                }
+                elementwise(&mut a.values().zip(b.values()))
+            }
+            (a, b) if a.is_wholly_known() && b.is_wholly_known() => Some(a.equals(b)),
+            _ => None,
+        }
+    }
+
     /// Converts a primitive to its string form as Terraform does when a string is expected
     /// (`5` → `"5"`, `true` → `"true"`). Returns `None` for null, collections and unknown.
     pub fn to_template_string(&self) -> Option<String> {
@@ -570,6 +605,56 @@ mod tests {
     fn numbers_never_equal_strings() {
         assert!(!Value::number(1).equals(&Value::string("1")));
         assert!(Value::number(1).equals(&Value::number(1.0)));
+    }
+
+    #[test]
+    fn equality_with_unknown_parts_is_decided_where_cty_decides_it() {
+        let obj = |v: Value| Value::map([("arn", v)]);
+        // An object built from an unknown attribute is known and not null.
+        assert_eq!(
+            obj(Value::Unknown).equals_partial(&Value::Null),
+            Some(false)
+        );
+        assert_eq!(
+            Value::Null.equals_partial(&obj(Value::Unknown)),
+            Some(false)
+        );
+        assert_eq!(Value::Null.equals_partial(&Value::Null), Some(true));
+        // An unknown may be null: no answer.
+        assert_eq!(Value::Unknown.equals_partial(&Value::Null), None);
+        assert_eq!(
+            obj(Value::Unknown).equals_partial(&obj(Value::string("a"))),
+            None
+        );
+        // Different keys or lengths decide before the unknown parts.
+        assert_eq!(
+            obj(Value::Unknown).equals_partial(&Value::map([("id", Value::Unknown)])),
+            Some(false)
+        );
+        let list = |items: Vec<Value>| Value::List(items);
+        assert_eq!(
+            list(vec![Value::Unknown]).equals_partial(&list(vec![Value::Unknown, Value::Null])),
+            Some(false)
+        );
+        // In order: a difference before the first unknown element decides.
+        assert_eq!(
+            list(vec![Value::number(1), Value::Unknown])
+                .equals_partial(&list(vec![Value::number(2), Value::number(3)])),
+            Some(false)
+        );
+        assert_eq!(
+            list(vec![Value::Unknown, Value::number(1)])
+                .equals_partial(&list(vec![Value::number(2), Value::number(3)])),
+            None
+        );
+        assert_eq!(
+            Value::Set(vec![Value::Unknown]).equals_partial(&Value::Set(vec![Value::number(1)])),
+            None
+        );
+        assert_eq!(
+            obj(Value::string("a")).equals_partial(&obj(Value::string("a"))),
+            Some(true)
+        );
     }
 
     #[test]
