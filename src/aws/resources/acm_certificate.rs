@@ -441,10 +441,12 @@ impl ResourceType for AcmCertificateType {
         let domain = get_str(planned, "domain_name").unwrap_or_default();
         let sans = get_strings(planned, "subject_alternative_names");
         let tags = to_tags(&creation_tags(planned, ctx.extra_tags));
+        let token = idempotency_token(ctx.address);
         let out = call(|| {
             clients
                 .acm
                 .request_certificate()
+                .idempotency_token(&token)
                 .domain_name(domain)
                 .set_subject_alternative_names((!sans.is_empty()).then(|| sans.clone()))
                 .set_validation_method(
@@ -556,9 +558,33 @@ impl ResourceType for AcmCertificateType {
     }
 }
 
+/// The IdempotencyToken of one create: the SDK resends RequestCertificate after a lost answer,
+/// and ACM answers a resend with this token (within an hour) with the certificate the first
+/// attempt made instead of a second one. Unique to this create (its address and the moment),
+/// so that a later create of the same address (a replacement) gets a certificate of its own.
+fn idempotency_token(address: &str) -> String {
+    use sha2::Digest as _;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos();
+    let digest = sha2::Sha256::digest(format!("{address}|{now}|{}", std::process::id()));
+    // ACM takes at most 32 word characters.
+    hex::encode(&digest[..16])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn idempotency_tokens_are_short_word_characters_and_differ_by_create() {
+        let a = idempotency_token("aws_acm_certificate.web");
+        assert_eq!(a.len(), 32);
+        assert!(a.chars().all(|c| c.is_ascii_alphanumeric()));
+        std::thread::sleep(std::time::Duration::from_millis(1));
+        assert_ne!(a, idempotency_token("aws_acm_certificate.web"));
+    }
     use crate::plan::diff::{configured_paths, plan_instance, with_new_computed};
 
     fn config(sans: Option<&[&str]>, method: &str) -> Value {

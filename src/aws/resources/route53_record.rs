@@ -503,7 +503,9 @@ impl ResourceType for Route53RecordType {
         let zone_name = zone_name(c, &key.zone).await?;
         let set = record_set(planned, &zone_name)?;
         let overwrite = get_bool(planned, "allow_overwrite") == Some(true);
-        change(c, &key.zone, vec![one_change(write_action(planned), set)]).await?;
+        change(c, &key.zone, vec![one_change(write_action(planned), set)])
+            .await
+            .map_err(exists_already)?;
         self.read_back(c, &key, &zone_name, overwrite).await
     }
 
@@ -538,8 +540,29 @@ impl ResourceType for Route53RecordType {
         let Some(live) = live_record(c, &key, &zone_name).await? else {
             return Ok(());
         };
-        change(c, &key.zone, vec![one_change(ChangeAction::Delete, live)]).await
+        match change(c, &key.zone, vec![one_change(ChangeAction::Delete, live)]).await {
+            // A DELETE sent again after its first answer was lost.
+            Err(e) if refused_as(&e, "but it was not found") => Ok(()),
+            other => other,
+        }
     }
+}
+
+/// Whether Route 53 refused a change batch for this reason (`InvalidChangeBatch: [Tried to
+/// create resource record set [name='a.example.com.', type='A'] but it already exists]`).
+fn refused_as(e: &ApiError, reason: &str) -> bool {
+    e.code == "InvalidChangeBatch" && e.message.contains(reason)
+}
+
+/// A CREATE refused because the record set exists is an [`ErrorKind::AlreadyExists`]: apply
+/// then reads the record set and takes it if it is as planned, which is what happens when the
+/// SDK sent the CREATE again after the first attempt's answer was lost. A record set with
+/// other values stays an error, with the hint to import it.
+fn exists_already(mut e: ApiError) -> ApiError {
+    if refused_as(&e, "but it already exists") {
+        e.kind = ErrorKind::AlreadyExists;
+    }
+    e
 }
 
 impl Route53RecordType {
@@ -564,6 +587,33 @@ impl Route53RecordType {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_create_refused_because_the_record_exists_is_already_exists() {
+        let refused = |message: &str| {
+            ApiError::new(
+                ErrorKind::Invalid,
+                "InvalidChangeBatch",
+                message.to_string(),
+            )
+        };
+        let e = exists_already(refused(
+            "[Tried to create resource record set [name='a.example.com.', type='A'] but it already exists]",
+        ));
+        assert_eq!(e.kind, ErrorKind::AlreadyExists);
+        assert_eq!(e.code, "InvalidChangeBatch");
+        // Other refusals of the batch stay what they are.
+        let e = exists_already(refused(
+            "RRSet of type CNAME with DNS name a. is not permitted at apex",
+        ));
+        assert_eq!(e.kind, ErrorKind::Invalid);
+        assert!(refused_as(
+            &refused(
+                "[Tried to delete resource record set [name='a.', type='A'] but it was not found]"
+            ),
+            "but it was not found"
+        ));
+    }
 
     #[test]
     fn ids_split_at_the_record_type() {
