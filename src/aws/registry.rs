@@ -69,6 +69,7 @@ pub static RESOURCE_TYPES: &[Registered] = &[
     Registered::new(&resources::iam_policy::IamPolicyType),
     Registered::new(&resources::iam_policy_attachment::IamPolicyAttachmentType),
     Registered::new(&resources::iam_role::IamRoleType),
+    Registered::new(&resources::iam_service_linked_role::IamServiceLinkedRoleType),
     Registered::new(&resources::iam_inline_policy::IAM_ROLE_POLICY),
     Registered::new(&resources::iam_role_policy_attachment::IamRolePolicyAttachmentType),
     Registered::new(&resources::iam_user::IamUserType),

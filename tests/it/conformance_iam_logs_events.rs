@@ -27,6 +27,7 @@ use ecsform::aws::resources::{
     iam_policy_attachment::IamPolicyAttachmentType,
     iam_role::IamRoleType,
     iam_role_policy_attachment::IamRolePolicyAttachmentType,
+    iam_service_linked_role::IamServiceLinkedRoleType,
     iam_user::IamUserType,
     sns_topic::SnsTopicType,
 };
@@ -228,6 +229,121 @@ async fn aws_iam_role_conforms() {
         },
     )
     .await;
+}
+
+/// A service-linked role's tags, by its name (its id is its ARN).
+fn service_linked_role_tags<'a>(
+    c: &'a AwsClients,
+    state: &'a Value,
+) -> Pin<Box<dyn Future<Output = BTreeMap<String, String>> + 'a>> {
+    Box::pin(async move {
+        let out = c
+            .iam
+            .list_role_tags()
+            .role_name(attr_str(state, "name"))
+            .send()
+            .await
+            .expect("ListRoleTags");
+        pairs(
+            out.tags()
+                .iter()
+                .map(|t| (t.key().into(), t.value().into())),
+        )
+    })
+}
+
+#[tokio::test]
+async fn aws_iam_service_linked_role_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let config = |description: &str, team: &str| {
+        Value::map([
+            ("aws_service_name", s("autoscaling.amazonaws.com")),
+            ("custom_suffix", s("web")),
+            ("description", s(description)),
+            ("tags", tags(&[("Team", team)])),
+        ])
+    };
+    conformance_with_tags(
+        &IamServiceLinkedRoleType,
+        &c,
+        service_linked_role_tags,
+        config("web instances", "platform"),
+        config("web and batch instances", "ecs"),
+        |stage, state| {
+            assert_eq!(attr_str(state, "id"), attr_str(state, "arn"));
+            assert!(attr_str(state, "name").starts_with("AWSServiceRoleForAutoScaling"));
+            assert!(attr_str(state, "name").ends_with("_web"));
+            assert!(attr_str(state, "arn").ends_with(&format!(
+                ":role/aws-service-role/autoscaling.amazonaws.com/{}",
+                attr_str(state, "name")
+            )));
+            assert_eq!(
+                attr(state, "path"),
+                &s("/aws-service-role/autoscaling.amazonaws.com/")
+            );
+            assert_eq!(
+                attr(state, "aws_service_name"),
+                &s("autoscaling.amazonaws.com")
+            );
+            assert_eq!(attr(state, "custom_suffix"), &s("web"));
+            assert!(!attr_str(state, "unique_id").is_empty());
+            assert!(!attr_str(state, "create_date").is_empty());
+            let description = match stage {
+                Stage::Created => "web instances",
+                Stage::Updated => "web and batch instances",
+            };
+            assert_eq!(attr(state, "description"), &s(description));
+        },
+    )
+    .await;
+}
+
+/// An interrupted create finds the role again by its service and suffix (one per account),
+/// not by tags, which CreateServiceLinkedRole cannot set; another suffix is another role.
+#[tokio::test]
+async fn aws_iam_service_linked_role_is_found_again_by_service_and_suffix() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let made = c
+        .iam
+        .create_service_linked_role()
+        .aws_service_name("autoscaling.amazonaws.com")
+        .custom_suffix("found")
+        .send()
+        .await
+        .unwrap();
+    let arn = made.role().unwrap().arn().to_string();
+    let owner = ecsform::aws::Owner {
+        address: "aws_iam_service_linked_role.asg",
+        lineage: "conformance",
+    };
+    let planned = |suffix: &str| {
+        Value::map([
+            ("aws_service_name", s("autoscaling.amazonaws.com")),
+            ("custom_suffix", s(suffix)),
+        ])
+    };
+    let found = IamServiceLinkedRoleType
+        .find_created(&c, &planned("found"), &owner)
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(format!("{found:?}").contains(&arn), "{found:?}");
+    let other = IamServiceLinkedRoleType
+        .find_created(&c, &planned("other"), &owner)
+        .await
+        .unwrap();
+    assert!(other.is_empty(), "{other:?}");
+    // Import takes the ARN and nothing else.
+    assert_eq!(
+        IamServiceLinkedRoleType.import_id(&c, &arn).await.ok(),
+        Some(arn.clone())
+    );
+    assert!(IamServiceLinkedRoleType
+        .import_id(&c, "AWSServiceRoleForAutoScaling_found")
+        .await
+        .is_err());
 }
 
 #[tokio::test]

@@ -37,6 +37,7 @@ pub mod iam_policy;
 pub mod iam_policy_attachment;
 pub mod iam_role;
 pub mod iam_role_policy_attachment;
+pub mod iam_service_linked_role;
 pub mod iam_user;
 pub mod instance;
 pub mod internet_gateway;
