@@ -760,7 +760,8 @@ fn print_trace(cal: &Applied, traced: &Applied) {
 }
 
 /// One call to each service the workloads use, straight to moto: after a reset, moto sets up
-/// a region's backend (the default VPC and its subnets, for EC2) on first use.
+/// a region's backend (the default VPC and its subnets, for EC2) on first use. Creates the
+/// hosted zone the example expects to exist.
 async fn warm_up(moto: &moto::Moto) {
     fn check<T, E: std::fmt::Debug>(what: &str, r: Result<T, E>) {
         if let Err(e) = r {
@@ -790,6 +791,18 @@ async fn warm_up(moto: &moto::Moto) {
     check("ListTopics", sns.list_topics().send().await);
     let events = aws_sdk_eventbridge::Client::new(&c);
     check("ListRules", events.list_rules().send().await);
+    let acm = aws_sdk_acm::Client::new(&c);
+    check("ListCertificates", acm.list_certificates().send().await);
+    // The public hosted zone the example looks up (examples/ecs.tfvars' hosted_zone).
+    let r53 = aws_sdk_route53::Client::new(&c);
+    check(
+        "CreateHostedZone",
+        r53.create_hosted_zone()
+            .name("example.com")
+            .caller_reference(format!("bench-{}", std::process::id()))
+            .send()
+            .await,
+    );
 }
 
 /// An AMI moto knows (it has no ECS-optimised one).

@@ -1,6 +1,7 @@
-# A production-style ECS cluster on EC2: a VPC over two availability zones, one group of
-# container instances in the private subnets, an internet-facing load balancer and alerts for
-# stopped tasks.
+# A production-style ECS cluster on EC2: a VPC over two availability zones, groups of container
+# instances in the private subnets, an internet-facing load balancer serving HTTPS with an ACM
+# certificate validated through Route 53, a web service scaled on CPU, and alerts for stopped
+# tasks.
 #
 #   ecsform validate -var-file=ecs.tfvars
 #   ecsform graph -var-file=ecs.tfvars | dot -Tsvg > graph.svg
@@ -76,6 +77,16 @@ variable "ssh_public_key" {
   default     = ""
 }
 
+variable "hosted_zone" {
+  description = "Public Route 53 hosted zone (it must exist) that holds the web service's name and the certificate's validation records."
+  type        = string
+}
+
+variable "web_domain" {
+  description = "Name the web service answers on over HTTPS, in hosted_zone (e.g. web.example.com)."
+  type        = string
+}
+
 locals {
   create_key_pair = var.ssh_public_key != ""
   name            = "${var.environment}-${var.cluster}"
@@ -138,6 +149,62 @@ module "alb" {
   name              = "${local.name}-alb"
   vpc_id            = module.vpc.vpc_id
   public_subnet_ids = module.vpc.public_subnet_ids
+
+  https = {
+    certificate_arn = aws_acm_certificate_validation.web.certificate_arn
+  }
+}
+
+# HTTPS: a certificate for the web name, validated by DNS records in the hosted zone; the
+# listener takes the certificate only once it is issued, and the name points at the load
+# balancer.
+
+data "aws_route53_zone" "main" {
+  name         = var.hosted_zone
+  private_zone = false
+}
+
+resource "aws_acm_certificate" "web" {
+  domain_name       = var.web_domain
+  validation_method = "DNS"
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_route53_record" "web_validation" {
+  for_each = {
+    for dvo in aws_acm_certificate.web.domain_validation_options : dvo.domain_name => {
+      name   = dvo.resource_record_name
+      record = dvo.resource_record_value
+      type   = dvo.resource_record_type
+    }
+  }
+
+  allow_overwrite = true
+  name            = each.value.name
+  records         = [each.value.record]
+  ttl             = 60
+  type            = each.value.type
+  zone_id         = data.aws_route53_zone.main.zone_id
+}
+
+resource "aws_acm_certificate_validation" "web" {
+  certificate_arn         = aws_acm_certificate.web.arn
+  validation_record_fqdns = [for r in aws_route53_record.web_validation : r.fqdn]
+}
+
+resource "aws_route53_record" "web" {
+  zone_id = data.aws_route53_zone.main.zone_id
+  name    = var.web_domain
+  type    = "A"
+
+  alias {
+    name                   = module.alb.dns_name
+    zone_id                = module.alb.zone_id
+    evaluate_target_health = true
+  }
 }
 
 module "ecs_events" {
@@ -146,6 +213,11 @@ module "ecs_events" {
   environment = var.environment
   cluster     = aws_ecs_cluster.cluster.name
   cluster_arn = aws_ecs_cluster.cluster.arn
+}
+
+output "web_url" {
+  description = "The web service, over HTTPS."
+  value       = "https://${aws_route53_record.web.fqdn}"
 }
 
 output "alb_dns_name" {

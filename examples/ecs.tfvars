@@ -4,6 +4,8 @@ cluster            = "web"
 vpc_cidr           = "10.10.0.0/16"
 availability_zones = ["eu-west-1a", "eu-west-1b"]
 ecs_ami_id         = "ami-0c2b1c303a2e4cb49"
+hosted_zone        = "example.com"
+web_domain         = "web.acc.example.com"
 
 instance_groups = {
   default = {

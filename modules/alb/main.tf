@@ -1,5 +1,6 @@
 # An internet-facing Application Load Balancer in the public subnets with a default target
-# group for ECS services and an HTTP listener.
+# group for ECS services. Without `https`, an HTTP listener forwards to the target group; with
+# it, an HTTPS listener does, and the HTTP listener redirects to HTTPS (301).
 
 variable "environment" {
   description = "Environment tag (e.g. acc, prod)."
@@ -44,6 +45,18 @@ variable "deregistration_delay" {
   default     = 30
 }
 
+variable "https" {
+  description = <<-EOT
+    HTTPS on port 443 with this certificate (an ACM certificate ARN, issued: pass the validated
+    ARN, aws_acm_certificate_validation's certificate_arn). null serves plain HTTP on port 80.
+  EOT
+  type = object({
+    certificate_arn = string
+    ssl_policy      = optional(string, "ELBSecurityPolicy-TLS13-1-2-2021-06")
+  })
+  default = null
+}
+
 variable "tags" {
   description = "Extra tags for every resource."
   type        = map(string)
@@ -52,6 +65,8 @@ variable "tags" {
 
 locals {
   tags = merge(var.tags, { Environment = var.environment })
+  # Known at plan time even when the certificate's ARN is not: the object itself is known.
+  https = var.https != null
 }
 
 resource "aws_security_group" "alb" {
@@ -64,6 +79,16 @@ resource "aws_security_group" "alb" {
     to_port     = 80
     protocol    = "tcp"
     cidr_blocks = var.allowed_cidrs
+  }
+
+  dynamic "ingress" {
+    for_each = local.https ? [443] : []
+    content {
+      from_port   = ingress.value
+      to_port     = ingress.value
+      protocol    = "tcp"
+      cidr_blocks = var.allowed_cidrs
+    }
   }
 
   egress {
@@ -110,6 +135,30 @@ resource "aws_lb_listener" "http" {
   protocol          = "HTTP"
 
   default_action {
+    type             = local.https ? "redirect" : "forward"
+    target_group_arn = local.https ? null : aws_lb_target_group.default.arn
+
+    dynamic "redirect" {
+      for_each = local.https ? [1] : []
+      content {
+        port        = "443"
+        protocol    = "HTTPS"
+        status_code = "HTTP_301"
+      }
+    }
+  }
+}
+
+resource "aws_lb_listener" "https" {
+  count = local.https ? 1 : 0
+
+  load_balancer_arn = aws_lb.alb.arn
+  port              = 443
+  protocol          = "HTTPS"
+  ssl_policy        = var.https.ssl_policy
+  certificate_arn   = var.https.certificate_arn
+
+  default_action {
     type             = "forward"
     target_group_arn = aws_lb_target_group.default.arn
   }
@@ -118,6 +167,11 @@ resource "aws_lb_listener" "http" {
 output "dns_name" {
   description = "DNS name of the load balancer (point your records here)."
   value       = aws_lb.alb.dns_name
+}
+
+output "zone_id" {
+  description = "Route 53 zone of the load balancer's DNS name (for alias records)."
+  value       = aws_lb.alb.zone_id
 }
 
 output "security_group_id" {

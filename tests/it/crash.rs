@@ -22,7 +22,8 @@ use std::time::{Duration, Instant};
 
 use ecsform::state::{ResourceRecord, ResourceStatus, StateStore};
 use support::example::{
-    apply_args, audit, example_dir, example_vars, records, run, state_path, Audit, ADDRESS, LINEAGE,
+    apply_args, audit, example_dir, example_vars, records, run, state_path, Audit, ADDRESS,
+    EXAMPLE_OBJECTS, LINEAGE,
 };
 use support::moto::{exclusive, moto};
 use support::proxy::{Faults, Proxy};
@@ -398,7 +399,7 @@ async fn one_ctrl_c_finishes_and_records_running_calls_then_exits_cleanly() {
     let recorded: BTreeSet<&str> = recs.iter().map(|r| r.address.as_str()).collect();
     assert_eq!(recorded, done);
     assert!(
-        recs.len() < 58,
+        recs.len() < EXAMPLE_OBJECTS,
         "the interrupt came too late to test anything"
     );
 
@@ -407,7 +408,7 @@ async fn one_ctrl_c_finishes_and_records_running_calls_then_exits_cleanly() {
     assert_eq!(out.code, Some(0), "{}\n{}", out.stdout, out.stderr);
     assert!(!out.stdout.contains("Adopted"), "{}", out.stdout);
     let a = audit(&dir).await;
-    assert_eq!(a.objects, 58);
+    assert_eq!(a.objects, EXAMPLE_OBJECTS);
     assert_eq!(
         (a.orphaned, a.duplicated, a.missing),
         (vec![], vec![], vec![])
@@ -455,7 +456,7 @@ async fn two_ctrl_c_stop_at_once_and_the_state_stays_consistent() {
     let out = tokio::task::block_in_place(|| run(ecsform(&dir, "apply", &apply_args(&vars))));
     assert_eq!(out.code, Some(0), "{}\n{}", out.stdout, out.stderr);
     let a = audit(&dir).await;
-    assert_eq!(a.objects, 58);
+    assert_eq!(a.objects, EXAMPLE_OBJECTS);
     assert_eq!(
         (a.orphaned, a.duplicated, a.missing),
         (vec![], vec![], vec![])

@@ -6,22 +6,9 @@
 
 use crate::support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use support::moto::{exclusive, moto};
-
-/// A copy of examples/ and modules/ side by side, as in the repository.
-fn workdir() -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    support::copy_dir(&repo.join("modules"), &tmp.path().join("modules"));
-    let root = tmp.path().join("examples");
-    std::fs::create_dir_all(&root).unwrap();
-    for f in ["ecs.tf", "ecs.tfvars"] {
-        std::fs::copy(repo.join("examples").join(f), root.join(f)).unwrap();
-    }
-    (tmp, root)
-}
 
 fn cli(root: &Path, command: &str, extra: &[String]) -> support::Output {
     let out = support::run_in_env(root, command, extra, &moto().env());
@@ -32,29 +19,27 @@ fn cli(root: &Path, command: &str, extra: &[String]) -> support::Output {
     out
 }
 
-/// Read-only calls are Describe*, List*, Get*; everything else changes something.
+/// Read-only calls are Describe*, List*, Get* (and a REST protocol's GET, and Route 53's
+/// ListTagsForResources, a POST); everything else changes something.
 fn mutating(actions: &[String]) -> Vec<String> {
-    actions
-        .iter()
-        .filter(|a| !(a.starts_with("Describe") || a.starts_with("List") || a.starts_with("Get")))
-        .cloned()
-        .collect()
+    let read = |a: &str| {
+        ["Describe", "List", "Get", "GET "]
+            .iter()
+            .any(|p| a.starts_with(p))
+            // Route 53's ListTagsForResources
+            || a == "POST /2013-04-01/tags/hostedzone"
+    };
+    actions.iter().filter(|a| !read(a)).cloned().collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ecs_example_lifecycle() {
     let _guard = exclusive();
-    let (_tmp, root) = workdir();
+    let (_tmp, root) = support::example::example_dir();
     let config = moto().sdk_config().await;
     let ec2 = aws_sdk_ec2::Client::new(&config);
-    // An AMI moto knows, so that the autoscaling groups can launch instances.
-    let images = ec2.describe_images().owners("amazon").send().await.unwrap();
-    let ami = images.images()[0].image_id().unwrap().to_string();
-    let base = vec![
-        "-var-file=ecs.tfvars".to_string(),
-        "-var".to_string(),
-        format!("ecs_ami_id={ami}"),
-    ];
+    // An AMI moto knows, so that the autoscaling groups can launch instances; the hosted zone.
+    let base = support::example::example_vars().await;
 
     let mut apply = vec!["-auto-approve".to_string()];
     apply.extend(base.clone());
@@ -110,7 +95,71 @@ async fn ecs_example_lifecycle() {
         .send()
         .await
         .unwrap();
-    assert_eq!(listeners.listeners()[0].port(), Some(80));
+    // HTTPS: the certificate is issued, the HTTPS listener serves it and forwards, HTTP
+    // redirects to HTTPS, and the web name is an alias of the load balancer.
+    let acm = aws_sdk_acm::Client::new(&config);
+    let certs = acm.list_certificates().send().await.unwrap();
+    let cert = certs
+        .certificate_summary_list()
+        .iter()
+        .find(|c| c.domain_name() == Some("web.acc.example.com"))
+        .expect("the web certificate");
+    assert_eq!(
+        cert.status(),
+        Some(&aws_sdk_acm::types::CertificateStatus::Issued)
+    );
+    let by_port = |port: i32| {
+        listeners
+            .listeners()
+            .iter()
+            .find(|l| l.port() == Some(port))
+            .unwrap_or_else(|| panic!("no listener on {port}: {listeners:?}"))
+    };
+    assert_eq!(listeners.listeners().len(), 2);
+    let https = by_port(443);
+    assert_eq!(https.protocol().map(|p| p.as_str()), Some("HTTPS"));
+    assert_eq!(
+        https.certificates()[0].certificate_arn(),
+        cert.certificate_arn()
+    );
+    assert_eq!(
+        https.default_actions()[0].r#type().map(|t| t.as_str()),
+        Some("forward")
+    );
+    let redirect = by_port(80).default_actions()[0].redirect_config().unwrap();
+    assert_eq!(
+        (redirect.protocol(), redirect.port()),
+        (Some("HTTPS"), Some("443"))
+    );
+    let r53 = aws_sdk_route53::Client::new(&config);
+    let zone = r53
+        .list_hosted_zones_by_name()
+        .dns_name(support::example::HOSTED_ZONE)
+        .send()
+        .await
+        .unwrap()
+        .hosted_zones()[0]
+        .id()
+        .to_string();
+    let sets = r53
+        .list_resource_record_sets()
+        .hosted_zone_id(&zone)
+        .send()
+        .await
+        .unwrap();
+    let alias = sets
+        .resource_record_sets()
+        .iter()
+        .find(|r| r.name() == "web.acc.example.com." && r.r#type().as_str() == "A")
+        .and_then(|r| r.alias_target())
+        .expect("the web name's alias record");
+    assert_eq!(
+        alias.dns_name().trim_end_matches('.'),
+        lbs.load_balancers()[0].dns_name().unwrap()
+    );
+    assert!(out
+        .stdout
+        .contains("web_url = \"https://web.acc.example.com\""));
     let iam = aws_sdk_iam::Client::new(&config);
     let role = iam
         .get_role()
@@ -249,6 +298,25 @@ async fn ecs_example_lifecycle() {
         .unwrap()
         .load_balancers()
         .is_empty());
+    assert!(acm
+        .list_certificates()
+        .send()
+        .await
+        .unwrap()
+        .certificate_summary_list()
+        .is_empty());
+    let left = r53
+        .list_resource_record_sets()
+        .hosted_zone_id(&zone)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        left.resource_record_sets()
+            .iter()
+            .all(|r| matches!(r.r#type().as_str(), "NS" | "SOA")),
+        "{left:?}"
+    );
     let clusters = ecs
         .describe_clusters()
         .clusters("acc-web")

@@ -23,12 +23,11 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use ecsform::state::ResourceStatus;
-use support::example::{apply_args, audit, example_dir, example_vars, records, run, Ran};
+use support::example::{
+    apply_args, audit, example_dir, example_vars, records, run, Ran, EXAMPLE_OBJECTS,
+};
 use support::moto::{env_for, exclusive, moto};
 use support::proxy::{Call, Failure, Faults, Outcome, Proxy, Stats, Throttle};
-
-/// Objects in the example, as its apply creates them.
-const EXAMPLE_OBJECTS: usize = 58;
 
 /// The example in a fresh directory, moto emptied, and a proxy in front of moto.
 struct Setup {

@@ -17,6 +17,14 @@ use ecsform::state::{ResourceRecord, ResourceStatus, StateStore};
 use super::moto::moto;
 
 pub const ADDRESS: &str = "ecsform:address";
+
+/// The resource instances of the example with examples/ecs.tfvars: two AZs (2 public + 2
+/// private subnets, each with a route table and association; 2 NAT gateways with EIPs;
+/// routes), two instance groups of 13 resources each, the load balancer with its HTTP and
+/// HTTPS listeners, the certificate with its validation record and validation, the web name,
+/// the stopped-task alerts, and the web service with its task definition, scalable target and
+/// CPU policy.
+pub const EXAMPLE_OBJECTS: usize = 63;
 pub const LINEAGE: &str = "ecsform:lineage";
 
 /// A copy of examples/ and modules/ side by side, as in the repository.
@@ -66,9 +74,39 @@ pub fn run(mut cmd: Command) -> Ran {
     }
 }
 
-/// The example's variables, with an AMI moto knows.
+/// The public hosted zone the example's `hosted_zone` names (examples/ecs.tfvars): a team
+/// has it before it writes the configuration.
+pub const HOSTED_ZONE: &str = "example.com";
+
+/// Creates [`HOSTED_ZONE`] unless moto has it.
+pub async fn create_hosted_zone(config: &aws_config::SdkConfig) {
+    let r53 = aws_sdk_route53::Client::new(config);
+    let zones = r53
+        .list_hosted_zones_by_name()
+        .dns_name(HOSTED_ZONE)
+        .send()
+        .await
+        .unwrap();
+    if zones
+        .hosted_zones()
+        .iter()
+        .any(|z| z.name() == format!("{HOSTED_ZONE}."))
+    {
+        return;
+    }
+    r53.create_hosted_zone()
+        .name(HOSTED_ZONE)
+        .caller_reference(format!("example-{}", std::process::id()))
+        .send()
+        .await
+        .unwrap();
+}
+
+/// The example's variables, with an AMI moto knows; creates the hosted zone the example
+/// looks up.
 pub async fn example_vars() -> Vec<String> {
     let config = moto().sdk_config().await;
+    create_hosted_zone(&config).await;
     let ec2 = aws_sdk_ec2::Client::new(&config);
     let images = ec2.describe_images().owners("amazon").send().await.unwrap();
     let ami = images.images()[0].image_id().unwrap().to_string();
@@ -335,6 +373,30 @@ pub async fn tagged_objects(
         add(&t, "events", rule.name().unwrap_or_default());
     }
 
+    // ACM certificates.
+    let acm = aws_sdk_acm::Client::new(config);
+    let certs = acm.list_certificates().send().await.unwrap();
+    for c in certs.certificate_summary_list() {
+        let arn = c.certificate_arn().unwrap_or_default();
+        let tags = acm
+            .list_tags_for_certificate()
+            .certificate_arn(arn)
+            .send()
+            .await
+            .unwrap();
+        let t = tags
+            .tags()
+            .iter()
+            .map(|t| {
+                (
+                    t.key().to_string(),
+                    t.value().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+        add(&t, "acm", arn);
+    }
+
     // Auto Scaling groups.
     let asg = aws_sdk_autoscaling::Client::new(config);
     let groups = asg.describe_auto_scaling_groups().send().await.unwrap();
@@ -472,6 +534,47 @@ pub async fn untagged_objects(
             p.policy_name().to_string(),
         ));
     }
+    // Route 53 records (but the zone's own NS and SOA) in the zones the records name, and
+    // the validations of issued certificates.
+    let r53 = aws_sdk_route53::Client::new(config);
+    let zones: BTreeSet<String> = recs
+        .iter()
+        .filter(|r| r.type_name == "aws_route53_record")
+        .filter_map(|r| r.attributes.get("zone_id").and_then(|v| v.as_str()))
+        .map(String::from)
+        .collect();
+    for zone in zones {
+        let sets = r53
+            .list_resource_record_sets()
+            .hosted_zone_id(&zone)
+            .send()
+            .await
+            .unwrap();
+        for set in sets.resource_record_sets() {
+            let ty = set.r#type().as_str();
+            if ty == "NS" || ty == "SOA" {
+                continue;
+            }
+            let name = set.name().trim_end_matches('.').to_ascii_lowercase();
+            out.insert(("aws_route53_record".into(), format!("{zone}_{name}_{ty}")));
+        }
+    }
+    let acm = aws_sdk_acm::Client::new(config);
+    for r in recs
+        .iter()
+        .filter(|r| r.type_name == "aws_acm_certificate_validation")
+    {
+        let (Some(id), Some(arn)) = (r.id.clone(), r.attributes["certificate_arn"].as_str()) else {
+            continue;
+        };
+        let d = acm.describe_certificate().certificate_arn(arn).send().await;
+        let issued = d
+            .ok()
+            .and_then(|d| d.certificate().and_then(|c| c.status().cloned()));
+        if issued == Some(aws_sdk_acm::types::CertificateStatus::Issued) {
+            out.insert(("aws_acm_certificate_validation".into(), id));
+        }
+    }
     for rule in ids_of("aws_cloudwatch_event_rule") {
         let targets = events
             .list_targets_by_rule()
@@ -504,7 +607,9 @@ pub fn untagged_key(r: &ResourceRecord) -> Option<String> {
         | "aws_ecs_service"
         | "aws_ecs_task_definition"
         | "aws_appautoscaling_target"
-        | "aws_appautoscaling_policy" => r.id.clone(),
+        | "aws_appautoscaling_policy"
+        | "aws_route53_record"
+        | "aws_acm_certificate_validation" => r.id.clone(),
         _ => None,
     }
 }

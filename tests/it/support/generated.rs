@@ -8,6 +8,8 @@
 //! - [`write_stack`]: a configuration spanning most of the ECS stack's resource types, for
 //!   applying to moto and counting the API calls of a refresh (`benches/refresh_calls.rs`,
 //!   `tests/it/refresh_calls.rs`).
+//! - [`write_types_stack`]: the import test's configuration of every other resource type
+//!   (`tests/fixtures/import/extra`), repeated as a module, for the same count.
 //!
 //! Both only write files; neither runs anything.
 
@@ -714,3 +716,89 @@ resource "aws_iam_role_policy" "task_logs" {
   })
 }
 "#;
+
+/// The import test's configuration: every resource type the example does not use.
+fn types_fixture() -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/extra/main.tf");
+    fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+}
+
+/// Resource instances in one group of [`write_types_stack`]: the fixture's resource blocks,
+/// but those with `count = 0`.
+pub fn types_group_instances() -> usize {
+    let text = types_fixture();
+    let blocks = text
+        .lines()
+        .filter(|l| l.starts_with("resource \""))
+        .count();
+    let none = text
+        .lines()
+        .filter(|l| l.split_whitespace().collect::<Vec<_>>() == ["count", "=", "0"])
+        .count();
+    blocks - none
+}
+
+/// A public key for the fixture's `aws_key_pair` (an RSA key; moto checks the format).
+pub const TYPES_STACK_PUBLIC_KEY: &str = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC4S4JP4PC139CQfybKDkYiZUZkVxGMNXAN9k0cdPOR2a5hvg+XPP5IuopOXTbMt+27HFjBjPRZ12+z4DLtMc4FdgfB8Nx7XycF8BYogIDn2/N7GP/LyCydgVtXmp7kJ8Fn4wf+3D6F+YFXIoVpkR7FCMh2JZ0lXzfhvV/80CmM1676/ElZKtyB3Fn2R5umEmvznlGQ7ZDe9TwD50hElDCerVO29YNJqDWR4962GvdW3aXJS0rVdwMw15gdAaESKcotO+tIv3dYOr8a8P4Az/bCVUi8VuEDlrFHbIw/LA6tR4soQ3xSC43XZe8KjHekiC5HtUrWVCgyqIvFRlOscRRB deployer@example";
+
+/// Writes a root module calling `tests/fixtures/import/extra/main.tf` (every resource type
+/// that `examples/ecs.tf` does not use) as `module "group"` with `count = groups`, each group
+/// named `PREFIXnn` (its names, domains and suffixes made from it), into `dir` (`main.tf`,
+/// `modules/group/main.tf`). At most 15 groups: moto lists at most 15 launch templates.
+pub fn write_types_stack(dir: &Path, groups: usize, prefix: &str) {
+    assert!(groups <= 15, "moto lists at most 15 launch templates");
+    let fixture = types_fixture();
+    let header_end = "locals {\n  name = \"imp\"\n}\n";
+    let at = fixture
+        .find(header_end)
+        .expect("the fixture's `locals { name = \"imp\" }`");
+    let body = fixture[at + header_end.len()..]
+        .replace("imp.", "${local.name}.")
+        .replace("imp-", "${local.name}-")
+        .replace("seed = \"imp\"", "seed = local.name");
+    let module = format!(
+        r#"variable "name" {{
+  type = string
+}}
+
+variable "ami_id" {{
+  type = string
+}}
+
+variable "public_key" {{
+  type = string
+}}
+
+locals {{
+  name = var.name
+}}
+{body}"#
+    );
+    write(dir, "modules/group/main.tf", &module);
+    write(
+        dir,
+        "main.tf",
+        &format!(
+            r#"
+provider "aws" {{
+  region = "eu-west-1"
+
+  default_tags {{
+    tags = {{
+      ManagedBy = "ecsform"
+    }}
+  }}
+}}
+
+module "group" {{
+  source = "./modules/group"
+  count  = {groups}
+
+  name       = format("{prefix}%02d", count.index)
+  ami_id     = "ami-12c6146b"
+  public_key = "{TYPES_STACK_PUBLIC_KEY}"
+}}
+"#
+        ),
+    );
+}

@@ -421,7 +421,8 @@ fn dechunk(mut data: &[u8]) -> std::io::Result<Vec<u8>> {
     }
 }
 
-/// The action name of one recorded request.
+/// The operation a recorded call made: the `X-Amz-Target` or `Action` of the JSON and query
+/// protocols, or [`rest_call`]'s method and path.
 fn action_of(call: &serde_json::Value) -> String {
     use base64::Engine as _;
     if let Some(headers) = call["headers"].as_object() {
@@ -451,7 +452,19 @@ fn action_of(call: &serde_json::Value) -> String {
         .chain(query.split('&'))
         .find_map(|kv| kv.strip_prefix("Action="))
         .map(str::to_string)
-        .unwrap_or_else(|| "?".to_string())
+        .unwrap_or_else(|| rest_call(call))
+}
+
+/// A call of a REST protocol (Route 53, S3), which names its operation by method and path:
+/// `GET /2013-04-01/hostedzone/Z1/rrset` (no query, no host).
+fn rest_call(call: &serde_json::Value) -> String {
+    let method = call["method"].as_str().unwrap_or("?");
+    let url = call["url"].as_str().unwrap_or("");
+    let path = url.split_once("://").map_or(url, |(_, rest)| {
+        rest.find('/').map_or("/", |at| &rest[at..])
+    });
+    let path = path.split_once('?').map_or(path, |(p, _)| p);
+    format!("{method} {path}")
 }
 
 /// A port that was free a moment ago.
