@@ -14,11 +14,17 @@
 //!   zones with NAT gateways, 15 instance groups, each with a security group and rules for its
 //!   services and, per service, a log group and a task role with its inline policy — 520
 //!   instances of 24 types.
+//! * **types** (`write_types_stack`): every other resource type, as the import test applies it
+//!   (`tests/fixtures/import/extra`), repeated as a module; measured with one group and with
+//!   [`TYPES_GROUPS`], and reported per action as calls per group: an action whose count grows
+//!   with the groups reads one object (or one parent) per call, which is AWS's floor for that
+//!   type where it has no batch read.
 //!
 //! ```sh
 //! cargo bench --bench refresh_calls                # both stacks
 //! cargo bench --bench refresh_calls -- worst 4     # 4 groups of the worst case: 100 instances
 //! cargo bench --bench refresh_calls -- ecs 5       # 5 instance groups: 220 instances
+//! cargo bench --bench refresh_calls -- types 4     # 1 and 4 groups of every other type
 //! REFRESH_BENCH_BASELINE=/tmp/ecsform-old cargo bench --bench refresh_calls
 //! ```
 //!
@@ -46,6 +52,8 @@ const WORST_GROUPS: usize = 20;
 /// Instance groups of the realistic stack applied by default (moto lists at most 15 launch
 /// templates, one a group).
 const ECS_GROUPS: usize = 15;
+/// Groups of the every-other-type stack measured next to one group.
+const TYPES_GROUPS: usize = 5;
 /// Measured plans (the median wall time is reported; the calls of the first are listed).
 const RUNS: usize = 3;
 /// The target of issue 6 for 500 instances.
@@ -57,6 +65,8 @@ enum Stack {
     Worst(usize),
     /// The example's modules, with this many instance groups.
     Ecs(usize),
+    /// Every other resource type, this many times.
+    Types(usize),
 }
 
 impl Stack {
@@ -64,6 +74,7 @@ impl Stack {
         match self {
             Stack::Worst(_) => "worst case (generated)",
             Stack::Ecs(_) => "ECS example's modules",
+            Stack::Types(_) => "every other type",
         }
     }
 
@@ -71,6 +82,7 @@ impl Stack {
         match self {
             Stack::Worst(g) => generated::stack_instances(g),
             Stack::Ecs(c) => generated::ecs_stack_instances(c),
+            Stack::Types(g) => g * generated::types_group_instances(),
         }
     }
 
@@ -78,6 +90,7 @@ impl Stack {
         match self {
             Stack::Worst(g) => generated::write_stack(dir, g, "bench"),
             Stack::Ecs(c) => generated::write_ecs_stack(dir, c, "rc"),
+            Stack::Types(g) => generated::write_types_stack(dir, g, "ty"),
         }
     }
 }
@@ -115,8 +128,14 @@ fn stacks() -> Vec<Stack> {
     match args.first().map(String::as_str) {
         Some("worst") => vec![Stack::Worst(count(WORST_GROUPS))],
         Some("ecs") => vec![Stack::Ecs(count(ECS_GROUPS))],
-        Some(other) => panic!("the first argument is `worst` or `ecs`, not {other:?}"),
-        None if measuring() => vec![Stack::Worst(WORST_GROUPS), Stack::Ecs(ECS_GROUPS)],
+        Some("types") => vec![Stack::Types(1), Stack::Types(count(TYPES_GROUPS))],
+        Some(other) => panic!("the first argument is `worst`, `ecs` or `types`, not {other:?}"),
+        None if measuring() => vec![
+            Stack::Worst(WORST_GROUPS),
+            Stack::Ecs(ECS_GROUPS),
+            Stack::Types(1),
+            Stack::Types(TYPES_GROUPS),
+        ],
         // Under `cargo test`: one group, as a check that the benchmark works.
         None => vec![Stack::Worst(1)],
     }
@@ -135,6 +154,7 @@ fn main() {
     for r in &results {
         report_actions(r);
     }
+    per_group(&results);
     summary(&results);
 }
 
@@ -263,6 +283,58 @@ fn report_actions(r: &Measured) {
         println!("| {action} | {n} |");
     }
     println!("| **total** | **{}** |", r.actions.len());
+}
+
+/// For the every-other-type stack measured at one group and at more: each action's calls at
+/// both sizes and its growth per added group (0: one batched call whatever the size).
+fn per_group(results: &[Measured]) {
+    let types: Vec<&Measured> = results
+        .iter()
+        .filter(|r| matches!(r.stack, Stack::Types(_)))
+        .collect();
+    let (Some(one), Some(many)) = (
+        types.iter().find(|r| matches!(r.stack, Stack::Types(1))),
+        types.iter().find(|r| !matches!(r.stack, Stack::Types(1))),
+    ) else {
+        return;
+    };
+    let Stack::Types(groups) = many.stack else {
+        return;
+    };
+    let count = |r: &Measured| {
+        let mut per: BTreeMap<String, usize> = BTreeMap::new();
+        for a in &r.actions {
+            *per.entry(a.clone()).or_default() += 1;
+        }
+        per
+    };
+    let (at_one, at_many) = (count(one), count(many));
+    let actions: BTreeSet<&String> = at_one.keys().chain(at_many.keys()).collect();
+    println!();
+    println!(
+        "every other type: calls per action with 1 group ({} instances) and {groups} groups ({} instances)",
+        one.stack.instances(),
+        many.stack.instances()
+    );
+    println!();
+    println!("| API action | 1 group | {groups} groups | per added group |");
+    println!("| --- | ---: | ---: | ---: |");
+    for a in actions {
+        let (x, y) = (
+            at_one.get(a).copied().unwrap_or(0),
+            at_many.get(a).copied().unwrap_or(0),
+        );
+        println!(
+            "| {a} | {x} | {y} | {:.1} |",
+            (y as f64 - x as f64) / (groups - 1) as f64
+        );
+    }
+    println!(
+        "| **total** | **{}** | **{}** | **{:.1}** |",
+        one.actions.len(),
+        many.actions.len(),
+        (many.actions.len() as f64 - one.actions.len() as f64) / (groups - 1) as f64
+    );
 }
 
 fn summary(results: &[Measured]) {

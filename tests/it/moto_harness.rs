@@ -122,3 +122,40 @@ async fn recorder_counts_calls() {
     m.reset_recording();
     assert!(m.recorded_calls().is_empty());
 }
+
+#[test]
+fn rest_calls_are_named_by_method_path_and_query_keys() {
+    let call = |method: &str, url: &str| {
+        support::moto::rest_call(&serde_json::json!({ "method": method, "url": url }))
+    };
+    assert_eq!(
+        call(
+            "GET",
+            "http://127.0.0.1:5000/2013-04-01/hostedzone/Z1ABC/rrset?maxitems=300"
+        ),
+        "GET /2013-04-01/hostedzone/{id}/rrset?maxitems"
+    );
+    assert_eq!(
+        call("POST", "http://127.0.0.1:5000/2013-04-01/tags/hostedzone"),
+        "POST /2013-04-01/tags/hostedzone"
+    );
+    assert_eq!(
+        call(
+            "GET",
+            "http://127.0.0.1:5000/2013-04-01/tags/hostedzone/Z1ABC"
+        ),
+        "GET /2013-04-01/tags/hostedzone/{id}"
+    );
+    assert_eq!(
+        call("GET", "http://127.0.0.1:5000/web-logs/?tagging"),
+        "GET /{bucket}/?tagging"
+    );
+    assert_eq!(
+        call(
+            "PUT",
+            "http://127.0.0.1:5000/web-logs/alb/key.txt?x-id=PutObject"
+        ),
+        "PUT /{bucket}/{key}/{key}?x-id"
+    );
+    assert_eq!(call("GET", "http://127.0.0.1:5000/"), "GET /");
+}

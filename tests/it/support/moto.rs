@@ -455,16 +455,56 @@ fn action_of(call: &serde_json::Value) -> String {
         .unwrap_or_else(|| rest_call(call))
 }
 
-/// A call of a REST protocol (Route 53, S3), which names its operation by method and path:
-/// `GET /2013-04-01/hostedzone/Z1/rrset` (no query, no host).
-fn rest_call(call: &serde_json::Value) -> String {
+/// A call of a REST protocol (Route 53, S3), which names its operation by method, path and
+/// query: `GET /2013-04-01/hostedzone/{id}/rrset`, `GET /{bucket}/?tagging`. Ids, bucket names
+/// and object keys are replaced by placeholders and query values dropped, so that the calls of
+/// one operation on different objects read alike.
+pub fn rest_call(call: &serde_json::Value) -> String {
     let method = call["method"].as_str().unwrap_or("?");
     let url = call["url"].as_str().unwrap_or("");
-    let path = url.split_once("://").map_or(url, |(_, rest)| {
+    let path_and_query = url.split_once("://").map_or(url, |(_, rest)| {
         rest.find('/').map_or("/", |at| &rest[at..])
     });
-    let path = path.split_once('?').map_or(path, |(p, _)| p);
-    format!("{method} {path}")
+    let (path, query) = path_and_query
+        .split_once('?')
+        .unwrap_or((path_and_query, ""));
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    let named: Vec<&str> = if segments.first() == Some(&"2013-04-01") {
+        // Route 53: an id follows hostedzone, change, healthcheck, delegationset, and a tags
+        // call's resource type.
+        let mut out = Vec::new();
+        for (i, seg) in segments.iter().enumerate() {
+            let after = i.checked_sub(1).map(|j| segments[j]);
+            let id = matches!(
+                after,
+                Some("hostedzone" | "change" | "healthcheck" | "delegationset")
+            ) || (i == 3 && segments.get(1) == Some(&"tags"));
+            out.push(if id { "{id}" } else { seg });
+        }
+        out
+    } else {
+        // S3, path style: the bucket, then the object's key.
+        segments
+            .iter()
+            .enumerate()
+            .map(|(i, seg)| match (i, seg.is_empty()) {
+                (_, true) => "",
+                (0, false) => "{bucket}",
+                (_, false) => "{key}",
+            })
+            .collect()
+    };
+    let mut out = format!("{method} /{}", named.join("/"));
+    let keys: Vec<&str> = query
+        .split('&')
+        .filter(|kv| !kv.is_empty())
+        .map(|kv| kv.split_once('=').map_or(kv, |(k, _)| k))
+        .collect();
+    if !keys.is_empty() {
+        out.push('?');
+        out.push_str(&keys.join("&"));
+    }
+    out
 }
 
 /// A port that was free a moment ago.
