@@ -30,13 +30,16 @@ use ecsform::aws::resources::{
     iam_service_linked_role::IamServiceLinkedRoleType,
     iam_user::IamUserType,
     sns_topic::SnsTopicType,
+    sns_topic_policy::SnsTopicPolicyType,
+    sns_topic_subscription::SnsTopicSubscriptionType,
 };
 use ecsform::aws::AwsClients;
 use ecsform::aws::{CallContext, ResourceType};
 use ecsform::lang::Value;
 use ecsform::plan::Action;
 use support::conformance::{
-    conformance, conformance_with_tags, extra_tags, lifecycle_without_update, plan, Stage,
+    conformance, conformance_reverted, conformance_with_tags, extra_tags, lifecycle_without_update,
+    plan, Stage,
 };
 use support::moto::{exclusive, moto};
 
@@ -1075,6 +1078,171 @@ async fn aws_sns_topic_conforms() {
         },
     )
     .await;
+}
+
+#[tokio::test]
+async fn aws_sns_topic_subscription_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let topic = c.sns.create_topic().name("orders").send().await.unwrap();
+    let topic = topic.topic_arn().unwrap().to_string();
+    let queue = "arn:aws:sqs:us-east-1:123456789012:orders";
+    let base = [
+        ("topic_arn", s(&topic)),
+        ("protocol", s("sqs")),
+        ("endpoint", s(queue)),
+    ];
+    let with = |more: Vec<(&'static str, Value)>| Value::map(base.iter().cloned().chain(more));
+    let create = with(vec![
+        ("raw_message_delivery", Value::Bool(true)),
+        ("filter_policy", s(r#"{ "store": ["example_corp"] }"#)),
+    ]);
+    let update = with(vec![
+        (
+            "filter_policy",
+            s(r#"{"store": ["example_corp", "other"], "event": ["order_placed"]}"#),
+        ),
+        ("filter_policy_scope", s("MessageBody")),
+        (
+            "redrive_policy",
+            s(r#"{"deadLetterTargetArn": "arn:aws:sqs:us-east-1:123456789012:dlq"}"#),
+        ),
+    ]);
+    conformance(
+        &SnsTopicSubscriptionType,
+        &c,
+        create,
+        update,
+        |stage, state| {
+            assert_eq!(attr(state, "id"), attr(state, "arn"));
+            assert!(attr_str(state, "arn").starts_with(&format!("{topic}:")));
+            assert_eq!(attr(state, "pending_confirmation"), &Value::Bool(false));
+            assert!(!attr_str(state, "owner_id").is_empty());
+            let raw = stage == Stage::Created;
+            assert_eq!(attr(state, "raw_message_delivery"), &Value::Bool(raw));
+            let scope = if raw {
+                "MessageAttributes"
+            } else {
+                "MessageBody"
+            };
+            assert_eq!(attr_str(state, "filter_policy_scope"), scope);
+        },
+    )
+    .await;
+    // What SNS holds after the update, as its own call reads it.
+    let subs = c
+        .sns
+        .list_subscriptions_by_topic()
+        .topic_arn(&topic)
+        .send()
+        .await
+        .unwrap();
+    assert!(subs.subscriptions().is_empty(), "{subs:?}");
+}
+
+#[tokio::test]
+async fn aws_sns_topic_subscription_reads_what_sns_holds_and_is_found_by_its_arguments() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let topic = c.sns.create_topic().name("alerts").send().await.unwrap();
+    let topic = topic.topic_arn().unwrap().to_string();
+    let config = Value::map([
+        ("topic_arn", s(&topic)),
+        ("protocol", s("email")),
+        ("endpoint", s("ops@example.com")),
+        ("filter_policy", s(r#"{"severity":["high"]}"#)),
+    ]);
+    let rt = &SnsTopicSubscriptionType;
+    let address = "aws_sns_topic_subscription.mail";
+    let extra = extra_tags(address);
+    let ctx = CallContext {
+        clients: &c,
+        address,
+        extra_tags: &extra,
+    };
+    let planned = plan(rt, &config, None);
+    let created = rt.create(&ctx, &planned.after).await.unwrap();
+    let arn = attr_str(&created, "arn").to_string();
+    let held = c
+        .sns
+        .get_subscription_attributes()
+        .subscription_arn(&arn)
+        .send()
+        .await
+        .unwrap();
+    let held = held.attributes().unwrap();
+    assert_eq!(held["Protocol"], "email");
+    assert_eq!(held["Endpoint"], "ops@example.com");
+    assert_eq!(held["FilterPolicy"], r#"{"severity":["high"]}"#);
+    // An interrupted create is found again by topic, protocol and endpoint.
+    let owner = ecsform::aws::Owner {
+        address,
+        lineage: "conformance",
+    };
+    let found = rt.find_created(&c, &planned.after, &owner).await.unwrap();
+    assert_eq!(found, vec![ecsform::aws::Candidate::Ours(created.clone())]);
+    rt.delete(&ctx, &created).await.unwrap();
+    assert!(rt
+        .find_created(&c, &planned.after, &owner)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+#[tokio::test]
+async fn aws_sns_topic_policy_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let topic = c.sns.create_topic().name("events").send().await.unwrap();
+    let topic = topic.topic_arn().unwrap().to_string();
+    let policy = |service: &str| {
+        s(&format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"publish","Effect":"Allow","Principal":{{"Service":"{service}"}},"Action":"sns:Publish","Resource":"{topic}"}}]}}"#
+        ))
+    };
+    let create = Value::map([
+        ("arn", s(&topic)),
+        ("policy", policy("events.amazonaws.com")),
+    ]);
+    let update = Value::map([
+        ("arn", s(&topic)),
+        ("policy", policy("cloudwatch.amazonaws.com")),
+    ]);
+    let held = || async {
+        let out = c
+            .sns
+            .get_topic_attributes()
+            .topic_arn(&topic)
+            .send()
+            .await
+            .unwrap();
+        out.attributes().unwrap()["Policy"].clone()
+    };
+    conformance_reverted(&SnsTopicPolicyType, &c, create, update, |stage, state| {
+        assert_eq!(attr_str(state, "id"), topic);
+        assert!(!attr_str(state, "owner").is_empty());
+        let service = match stage {
+            Stage::Created => "events.amazonaws.com",
+            Stage::Updated => "cloudwatch.amazonaws.com",
+        };
+        assert!(attr_str(state, "policy").contains(service));
+    })
+    .await;
+    // Delete put back the default policy of a new topic.
+    let after: serde_json::Value = serde_json::from_str(&held().await).unwrap();
+    assert_eq!(after["Id"], "__default_policy_ID", "{after}");
+    assert_eq!(after["Statement"][0]["Resource"], topic.as_str());
+    // A topic that is gone: nothing to put back.
+    c.sns.delete_topic().topic_arn(&topic).send().await.unwrap();
+    let gone = Value::map([("id", s(&topic)), ("owner", s("123456789012"))]);
+    let gone = SnsTopicPolicyType.schema().decode(&gone);
+    let extra = extra_tags("aws_sns_topic_policy.t");
+    let ctx = CallContext {
+        clients: &c,
+        address: "aws_sns_topic_policy.t",
+        extra_tags: &extra,
+    };
+    SnsTopicPolicyType.delete(&ctx, &gone).await.unwrap();
 }
 
 /// A policy document written with Terraform's nested `principals` and `condition` blocks

@@ -74,6 +74,8 @@ pub mod security_group;
 pub mod security_group_rule;
 pub mod sg_permissions;
 pub mod sns_topic;
+pub mod sns_topic_policy;
+pub mod sns_topic_subscription;
 pub mod ssm_parameter;
 pub mod subnet;
 pub mod vpc;

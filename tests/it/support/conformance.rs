@@ -230,11 +230,33 @@ pub async fn conformance_adopted(
     .await
 }
 
+/// [`conformance`] for a type whose object AWS cannot delete and whose delete puts back what
+/// AWS had before (an SNS topic's default policy): after the delete the object still reads,
+/// but no longer as the update left it. The caller checks what it reads then.
+pub async fn conformance_reverted(
+    rt: &dyn ResourceType,
+    clients: &AwsClients,
+    create: Value,
+    update: Value,
+    check: impl Fn(Stage, &Value),
+) {
+    run(
+        rt,
+        clients,
+        ec2_tags,
+        (create, update),
+        check,
+        AfterDelete::Reverted,
+    )
+    .await
+}
+
 /// What a delete leaves in AWS.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum AfterDelete {
     Gone,
     Kept,
+    Reverted,
 }
 
 async fn run(
@@ -342,6 +364,11 @@ async fn run(
             gone.get(&id).map(|v| rt.normalize(v.clone())),
             Some(read.clone()),
             "{name}: delete changed {id}, which it only forgets"
+        ),
+        AfterDelete::Reverted => assert_ne!(
+            gone.get(&id).map(|v| rt.normalize(v.clone())),
+            Some(read.clone()),
+            "{name}: delete left {id} as it was"
         ),
     }
     rt.delete(&ctx, &read)
