@@ -311,6 +311,9 @@ pub fn classify(code: &str, http_status: Option<u16>) -> ErrorKind {
         || c == "ServerSideEncryptionConfigurationNotFoundError"
         || c == "OwnershipControlsNotFoundError"
         || c == "ObjectLockConfigurationNotFoundError"
+        // SQS's unknown queues (its query and JSON protocols name them differently).
+        || c == "AWS.SimpleQueueService.NonExistentQueue"
+        || c == "QueueDoesNotExist"
     {
         ErrorKind::NotFound
     } else if c.ends_with(".Duplicate")

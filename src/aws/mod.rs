@@ -98,6 +98,8 @@ pub struct AwsClients {
     pub cloudwatch: aws_sdk_cloudwatch::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
     pub sns: aws_sdk_sns::Client,
+    pub sqs: aws_sdk_sqs::Client,
+    pub secretsmanager: aws_sdk_secretsmanager::Client,
     pub ssm: aws_sdk_ssm::Client,
     /// The Resource Groups Tagging API (refresh reads the tags of some types through it).
     pub tagging: aws_sdk_resourcegroupstagging::Client,
@@ -182,6 +184,8 @@ impl AwsClients {
             cloudwatch: client!(aws_sdk_cloudwatch, config, &hooks),
             logs: client!(aws_sdk_cloudwatchlogs, config, &hooks),
             sns: client!(aws_sdk_sns, config, &hooks),
+            sqs: client!(aws_sdk_sqs, config, &hooks),
+            secretsmanager: client!(aws_sdk_secretsmanager, config, &hooks),
             ssm: client!(aws_sdk_ssm, config, &hooks),
             tagging: client!(aws_sdk_resourcegroupstagging, config, &hooks),
             route53: client!(aws_sdk_route53, config, &hooks),

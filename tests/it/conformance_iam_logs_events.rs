@@ -32,6 +32,7 @@ use ecsform::aws::resources::{
     sns_topic::SnsTopicType,
     sns_topic_policy::SnsTopicPolicyType,
     sns_topic_subscription::SnsTopicSubscriptionType,
+    sqs_queue::SqsQueueType,
 };
 use ecsform::aws::AwsClients;
 use ecsform::aws::{CallContext, ResourceType};
@@ -1243,6 +1244,149 @@ async fn aws_sns_topic_policy_conforms() {
         extra_tags: &extra,
     };
     SnsTopicPolicyType.delete(&ctx, &gone).await.unwrap();
+}
+
+fn queue_tags<'a>(
+    c: &'a AwsClients,
+    state: &'a Value,
+) -> Pin<Box<dyn Future<Output = BTreeMap<String, String>> + 'a>> {
+    Box::pin(async move {
+        let out = c
+            .sqs
+            .list_queue_tags()
+            .queue_url(attr_str(state, "id"))
+            .send()
+            .await
+            .expect("ListQueueTags");
+        pairs(out.tags().cloned().unwrap_or_default().into_iter())
+    })
+}
+
+#[tokio::test]
+async fn aws_sqs_queue_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let dlq = c
+        .sqs
+        .create_queue()
+        .queue_name("jobs-dlq")
+        .send()
+        .await
+        .unwrap();
+    let dlq = c
+        .sqs
+        .get_queue_attributes()
+        .queue_url(dlq.queue_url().unwrap())
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .unwrap();
+    let dlq = dlq.attributes().unwrap()[&aws_sdk_sqs::types::QueueAttributeName::QueueArn].clone();
+    let create = Value::map([
+        ("name", s("jobs")),
+        ("visibility_timeout_seconds", Value::Number(60.0)),
+        ("tags", tags(&[("Service", "jobs")])),
+    ]);
+    let update = Value::map([
+        ("name", s("jobs")),
+        ("visibility_timeout_seconds", Value::Number(120.0)),
+        ("delay_seconds", Value::Number(5.0)),
+        (
+            "redrive_policy",
+            s(&format!(
+                r#"{{"deadLetterTargetArn": "{dlq}", "maxReceiveCount": 4}}"#
+            )),
+        ),
+        ("tags", tags(&[("Service", "jobs"), ("Env", "test")])),
+    ]);
+    conformance_with_tags(
+        &SqsQueueType,
+        &c,
+        queue_tags,
+        create,
+        update,
+        |stage, state| {
+            assert!(attr_str(state, "id").ends_with("/jobs"));
+            assert_eq!(attr(state, "id"), attr(state, "url"));
+            assert!(attr_str(state, "arn").ends_with(":jobs"));
+            assert_eq!(attr(state, "fifo_queue"), &Value::Bool(false));
+            assert_eq!(
+                attr(state, "message_retention_seconds"),
+                &Value::Number(345_600.0)
+            );
+            let held_delay = if stage == Stage::Created { 0.0 } else { 5.0 };
+            assert_eq!(attr(state, "delay_seconds"), &Value::Number(held_delay));
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn aws_sqs_queue_fifo_is_replaced_and_generated_names_end_in_fifo() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let config = Value::map([
+        ("name_prefix", s("orders-")),
+        ("fifo_queue", Value::Bool(true)),
+        ("content_based_deduplication", Value::Bool(true)),
+    ]);
+    let rt = &SqsQueueType;
+    let pinned = rt.pin_generated(plan(rt, &config, None).after);
+    let name = attr_str(&pinned, "name").to_string();
+    assert!(
+        name.starts_with("orders-") && name.ends_with(".fifo"),
+        "{name}"
+    );
+    let address = "aws_sqs_queue.orders";
+    let extra = extra_tags(address);
+    let ctx = CallContext {
+        clients: &c,
+        address,
+        extra_tags: &extra,
+    };
+    let created = rt.create(&ctx, &pinned).await.unwrap();
+    assert_eq!(attr_str(&created, "name"), name);
+    assert_eq!(attr_str(&created, "name_prefix"), "orders-");
+    assert_eq!(attr(&created, "fifo_queue"), &Value::Bool(true));
+    assert_eq!(
+        attr(&created, "content_based_deduplication"),
+        &Value::Bool(true)
+    );
+    let held = c
+        .sqs
+        .get_queue_attributes()
+        .queue_url(attr_str(&created, "url"))
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::All)
+        .send()
+        .await
+        .unwrap();
+    let held = held.attributes().unwrap();
+    assert_eq!(
+        held[&aws_sdk_sqs::types::QueueAttributeName::FifoQueue],
+        "true"
+    );
+    // Found again by its name after an interrupted apply.
+    let owner = ecsform::aws::Owner {
+        address,
+        lineage: "conformance",
+    };
+    let found = rt.find_created(&c, &pinned, &owner).await.unwrap();
+    assert_eq!(found, vec![ecsform::aws::Candidate::Ours(created.clone())]);
+    // A standard queue instead of a FIFO one replaces it.
+    let standard = Value::map([("name", s(&name)), ("fifo_queue", Value::Bool(false))]);
+    let again = plan(rt, &standard, Some(&created));
+    assert_eq!(
+        again.action,
+        Action::DeleteThenCreate,
+        "{:?}",
+        again.replace_paths
+    );
+    rt.delete(&ctx, &created).await.unwrap();
+    assert!(rt
+        .read_many(&c, &[attr_str(&created, "id").to_string()])
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 /// A policy document written with Terraform's nested `principals` and `condition` blocks

@@ -18,7 +18,8 @@ use std::pin::Pin;
 
 use ecsform::aws::resources::{
     ecr_lifecycle_policy::EcrLifecyclePolicyType, ecr_repository::EcrRepositoryType,
-    kms_alias::KmsAliasType, kms_key::KmsKeyType, ssm_parameter::SsmParameterType,
+    kms_alias::KmsAliasType, kms_key::KmsKeyType, secretsmanager_secret::SecretsmanagerSecretType,
+    ssm_parameter::SsmParameterType,
 };
 use ecsform::aws::{AwsClients, CallContext, ResourceType};
 use ecsform::lang::Value;
@@ -266,6 +267,111 @@ fn parameter_tags<'a>(
             .map(|t| (t.key().to_string(), t.value().to_string()))
             .collect()
     })
+}
+
+fn secret_tags<'a>(
+    c: &'a AwsClients,
+    state: &'a Value,
+) -> Pin<Box<dyn Future<Output = BTreeMap<String, String>> + 'a>> {
+    Box::pin(async move {
+        let out = c
+            .secretsmanager
+            .describe_secret()
+            .secret_id(attr_str(state, "id"))
+            .send()
+            .await
+            .expect("DescribeSecret");
+        out.tags()
+            .iter()
+            .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
+            .collect()
+    })
+}
+
+#[tokio::test]
+async fn aws_secretsmanager_secret_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let policy = |action: &str| {
+        s(&format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::123456789012:root"}},"Action":"{action}","Resource":"*"}}]}}"#
+        ))
+    };
+    let create = Value::map([
+        ("name", s("db/password")),
+        ("description", s("database password")),
+        ("recovery_window_in_days", Value::Number(0.0)),
+        ("tags", tags(&[("Service", "db")])),
+    ]);
+    let update = Value::map([
+        ("name", s("db/password")),
+        ("description", s("the database password")),
+        ("policy", policy("secretsmanager:GetSecretValue")),
+        ("recovery_window_in_days", Value::Number(7.0)),
+        ("tags", tags(&[("Service", "db"), ("Env", "test")])),
+    ]);
+    conformance_with_tags(
+        &SecretsmanagerSecretType,
+        &c,
+        secret_tags,
+        create,
+        update,
+        |stage, state| {
+            assert_eq!(attr(state, "id"), attr(state, "arn"));
+            assert!(attr_str(state, "arn").contains(":secret:db/password"));
+            if stage == Stage::Updated {
+                assert!(attr_str(state, "policy").contains("GetSecretValue"));
+            }
+        },
+    )
+    .await;
+    // The update's recovery window scheduled the deletion: the secret is still there,
+    // marked deleted, and can be restored.
+    let held = c
+        .secretsmanager
+        .describe_secret()
+        .secret_id("db/password")
+        .send()
+        .await
+        .unwrap();
+    assert!(held.deleted_date().is_some(), "{held:?}");
+}
+
+#[tokio::test]
+async fn aws_secretsmanager_secret_with_no_recovery_window_is_deleted_at_once() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let config = Value::map([
+        ("name_prefix", s("api-key-")),
+        ("recovery_window_in_days", Value::Number(0.0)),
+    ]);
+    let rt = &SecretsmanagerSecretType;
+    let planned = plan(rt, &config, None);
+    let pinned = rt.pin_generated(planned.after.clone());
+    let name = attr_str(&pinned, "name").to_string();
+    assert!(name.starts_with("api-key-"), "{name}");
+    let address = "aws_secretsmanager_secret.api_key";
+    let extra = extra_tags(address);
+    let ctx = CallContext {
+        clients: &c,
+        address,
+        extra_tags: &extra,
+    };
+    let created = rt.create(&ctx, &pinned).await.unwrap();
+    assert_eq!(attr_str(&created, "name"), name);
+    assert_eq!(attr_str(&created, "name_prefix"), "api-key-");
+    assert_eq!(
+        attr(&created, "recovery_window_in_days"),
+        &Value::Number(0.0)
+    );
+    rt.delete(&ctx, &created).await.unwrap();
+    let gone = c
+        .secretsmanager
+        .describe_secret()
+        .secret_id(attr_str(&created, "arn"))
+        .send()
+        .await;
+    assert!(gone.is_err(), "{gone:?}");
 }
 
 /// The value is sensitive in the state; a new value or description is a new version.
