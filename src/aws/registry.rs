@@ -155,6 +155,7 @@ pub static DATA_SOURCES: &[&dyn DataSource] = &[
     &crate::aws::data::key_pair::KeyPairData,
     &crate::aws::data::kms_alias::KmsAliasData,
     &crate::aws::data::kms_key::KmsKeyData,
+    &crate::aws::data::secretsmanager_secret::SecretsmanagerSecretData,
     &crate::aws::data::launch_template::LaunchTemplateData,
     &crate::aws::data::lb::LbData,
     &crate::aws::data::lb_target_group::LbTargetGroupData,

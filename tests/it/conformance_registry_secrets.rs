@@ -374,6 +374,76 @@ async fn aws_secretsmanager_secret_with_no_recovery_window_is_deleted_at_once() 
     assert!(gone.is_err(), "{gone:?}");
 }
 
+#[tokio::test]
+async fn data_aws_secretsmanager_secret_reads_one_secret_by_arn_or_name() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let made = c
+        .secretsmanager
+        .create_secret()
+        .name("app/token")
+        .description("api token")
+        .tags(
+            aws_sdk_secretsmanager::types::Tag::builder()
+                .key("Service")
+                .value("app")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("CreateSecret");
+    let arn = made.arn().unwrap().to_string();
+    c.secretsmanager
+        .put_resource_policy()
+        .secret_id(&arn)
+        .resource_policy(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"secretsmanager:DeleteSecret","Resource":"*"}]}"#)
+        .send()
+        .await
+        .expect("PutResourcePolicy");
+    for by in [("arn", arn.as_str()), ("name", "app/token")] {
+        let d = read_data(
+            &c,
+            "aws_secretsmanager_secret",
+            Value::map([(by.0, s(by.1))]),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("by {by:?}: {e}"));
+        assert_eq!(attr_str(&d, "id"), arn);
+        assert_eq!(attr_str(&d, "arn"), arn);
+        assert_eq!(attr_str(&d, "name"), "app/token");
+        assert_eq!(attr_str(&d, "description"), "api token");
+        assert_eq!(attr(&d, "tags"), &tags(&[("Service", "app")]));
+        assert!(attr_str(&d, "policy").contains("secretsmanager:DeleteSecret"));
+        assert!(!attr_str(&d, "created_date").is_empty());
+    }
+    let e = read_data(
+        &c,
+        "aws_secretsmanager_secret",
+        Value::map([("name", s("app/nosuch"))]),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        e.message,
+        "reading Secrets Manager Secret (app/nosuch): couldn't find resource"
+    );
+    // Scheduled for deletion: not found either, as in the provider.
+    c.secretsmanager
+        .delete_secret()
+        .secret_id(&arn)
+        .send()
+        .await
+        .expect("DeleteSecret");
+    let e = read_data(
+        &c,
+        "aws_secretsmanager_secret",
+        Value::map([("arn", s(&arn))]),
+    )
+    .await
+    .unwrap_err();
+    assert!(e.message.contains("couldn't find resource"), "{e}");
+}
+
 /// The value is sensitive in the state; a new value or description is a new version.
 #[tokio::test]
 async fn aws_ssm_parameter_conforms() {

@@ -25,6 +25,7 @@ pub mod lb_target_group;
 pub mod partition;
 pub mod region;
 pub mod route53_zone;
+pub mod secretsmanager_secret;
 pub mod security_group;
 pub mod ssm_parameter;
 pub mod ssm_parameters_by_path;
