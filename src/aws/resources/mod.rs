@@ -329,6 +329,36 @@ pub(crate) fn unique_name(prefix: &str) -> String {
     format!("{prefix}{}{frac:04}{rand}", now.format("%Y%m%d%H%M%S"))
 }
 
+/// The suffix AWS wants in the names of FIFO topics and queues.
+pub(crate) const FIFO_SUFFIX: &str = ".fifo";
+
+/// The name to create an SNS topic or SQS queue with: `name`, else a unique name from
+/// `name_prefix` (or `terraform-`), ending in `.fifo` when the boolean argument `fifo_flag`
+/// is set, as the AWS provider makes them.
+pub(crate) fn fifo_aware_name(planned: &Value, fifo_flag: &str) -> String {
+    let fifo = crate::provider::values::get_bool(planned, fifo_flag) == Some(true);
+    match (get_str(planned, "name"), get_str(planned, "name_prefix")) {
+        (Some(n), _) => n.to_string(),
+        (None, prefix) => {
+            let n = unique_name(prefix.unwrap_or("terraform-"));
+            if fifo {
+                format!("{n}{FIFO_SUFFIX}")
+            } else {
+                n
+            }
+        }
+    }
+}
+
+/// `pin_generated` of a type named by [`fifo_aware_name`]: the name fixed before the create.
+pub(crate) fn pin_fifo_aware_name(planned: Value, fifo_flag: &str) -> Value {
+    if get_str(&planned, "name").is_some() {
+        return planned;
+    }
+    let name = fifo_aware_name(&planned, fifo_flag);
+    with_attrs(planned, [("name", Value::string(name))])
+}
+
 /// The prefix of a name made by [`unique_name`], if it is one.
 pub(crate) fn prefix_of_unique_name(name: &str) -> Option<&str> {
     let split = name.len().checked_sub(26)?;

@@ -17,7 +17,9 @@ use crate::aws::{Adoption, Candidate, Owner};
 use async_trait::async_trait;
 use aws_sdk_sns::types::Tag;
 
-use super::{changed, expect_prefix, prefix_of_unique_name, read_created, unique_name};
+use super::{
+    changed, expect_prefix, fifo_aware_name, prefix_of_unique_name, read_created, FIFO_SUFFIX,
+};
 use crate::aws::call::call;
 use crate::aws::error::Result;
 use crate::aws::error::{from_sdk, ApiError, OrGone};
@@ -62,24 +64,6 @@ const ATTRIBUTES: &[(&str, &str)] = &[
     ("delivery_policy", "DeliveryPolicy"),
     ("kms_master_key_id", "KmsMasterKeyId"),
 ];
-
-const FIFO_SUFFIX: &str = ".fifo";
-
-/// The name to create the topic with.
-fn topic_name(planned: &Value) -> String {
-    let fifo = get_bool(planned, "fifo_topic") == Some(true);
-    match (get_str(planned, "name"), get_str(planned, "name_prefix")) {
-        (Some(n), _) => n.to_string(),
-        (None, prefix) => {
-            let n = unique_name(prefix.unwrap_or("terraform-"));
-            if fifo {
-                format!("{n}{FIFO_SUFFIX}")
-            } else {
-                n
-            }
-        }
-    }
-}
 
 fn topic_state(arn: &str, attrs: &HashMap<String, String>, tags: &[Tag]) -> Value {
     let get = |k: &str| attrs.get(k).map(String::as_str).filter(|v| !v.is_empty());
@@ -162,11 +146,7 @@ impl ResourceType for SnsTopicType {
     }
 
     fn pin_generated(&self, planned: Value) -> Value {
-        if get_str(&planned, "name").is_some() {
-            return planned;
-        }
-        let name = topic_name(&planned);
-        super::with_attrs(planned, [("name", Value::string(name))])
+        super::pin_fifo_aware_name(planned, "fifo_topic")
     }
 
     /// The topic's ARN follows from its name; its tags say whose it is.
@@ -238,7 +218,7 @@ impl ResourceType for SnsTopicType {
     }
 
     async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
-        let name = topic_name(planned);
+        let name = fifo_aware_name(planned, "fifo_topic");
         let mut attrs: HashMap<String, String> = ATTRIBUTES
             .iter()
             .filter_map(|(a, sns)| Some((sns.to_string(), get_str(planned, a)?.to_string())))
@@ -312,7 +292,7 @@ mod tests {
             ("name_prefix", Value::string("orders-")),
             ("fifo_topic", Value::Bool(true)),
         ]);
-        let name = topic_name(&planned);
+        let name = fifo_aware_name(&planned, "fifo_topic");
         assert!(
             name.starts_with("orders-") && name.ends_with(".fifo"),
             "{name}"

@@ -23,7 +23,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use aws_sdk_sqs::types::QueueAttributeName;
 
-use super::{changed, expect_prefix, prefix_of_unique_name, read_created, unique_name};
+use super::{
+    changed, expect_prefix, fifo_aware_name, prefix_of_unique_name, read_created, FIFO_SUFFIX,
+};
 use crate::aws::adopt::find_named;
 use crate::aws::call::call;
 use crate::aws::error::{from_sdk, wait_until, ApiError, OrGone, Result};
@@ -120,30 +122,11 @@ const ATTRIBUTES: &[(&str, &str, Kind)] = &[
     ),
 ];
 
-const FIFO_SUFFIX: &str = ".fifo";
-
 /// How long SQS may take to show attributes it was sent, and to forget a deleted queue.
 const PROPAGATION_LIMIT: Duration = Duration::from_secs(2 * 60);
 
 /// The kms_data_key_reuse_period_seconds the provider records where SQS reports none.
 const DEFAULT_KMS_REUSE: f64 = 300.0;
-
-/// The name to create the queue with: `name`, or one made from `name_prefix` (or
-/// `terraform-`), with `.fifo` for a FIFO queue.
-fn queue_name(planned: &Value) -> String {
-    let fifo = get_bool(planned, "fifo_queue") == Some(true);
-    match (get_str(planned, "name"), get_str(planned, "name_prefix")) {
-        (Some(n), _) => n.to_string(),
-        (None, prefix) => {
-            let n = unique_name(prefix.unwrap_or("terraform-"));
-            if fifo {
-                format!("{n}{FIFO_SUFFIX}")
-            } else {
-                n
-            }
-        }
-    }
-}
 
 /// The queue's name: the last segment of its URL.
 fn name_of_url(url: &str) -> &str {
@@ -368,11 +351,7 @@ impl ResourceType for SqsQueueType {
     }
 
     fn pin_generated(&self, planned: Value) -> Value {
-        if get_str(&planned, "name").is_some() {
-            return planned;
-        }
-        let name = queue_name(&planned);
-        super::with_attrs(planned, [("name", Value::string(name))])
+        super::pin_fifo_aware_name(planned, "fifo_queue")
     }
 
     /// The queue with the pinned name, judged by its tags.
@@ -419,7 +398,7 @@ impl ResourceType for SqsQueueType {
 
     async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
         let clients = ctx.clients;
-        let name = queue_name(planned);
+        let name = fifo_aware_name(planned, "fifo_queue");
         let attrs = create_attributes(planned);
         let tags = to_sqs_tags(&creation_tags(planned, ctx.extra_tags));
         let out = super::retry_while(
@@ -496,7 +475,7 @@ mod tests {
             ("name_prefix", Value::string("jobs-")),
             ("fifo_queue", Value::Bool(true)),
         ]);
-        let name = queue_name(&planned);
+        let name = fifo_aware_name(&planned, "fifo_queue");
         assert!(
             name.starts_with("jobs-") && name.ends_with(".fifo"),
             "{name}"
