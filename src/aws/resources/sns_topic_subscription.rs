@@ -168,7 +168,7 @@ fn confirmation_wait(planned: &Value) -> Option<Duration> {
 fn document(attrs: &HashMap<String, String>, key: &str) -> Value {
     let v = attrs.get(key).map(String::as_str).unwrap_or_default();
     let v = canonical_json(v);
-    opt_str(Some(v).filter(|v| !v.is_empty() && v != "{}" && v != "None"))
+    opt_str(Some(v).filter(|v| !v.is_empty() && v != "{}"))
 }
 
 fn subscription_state(attrs: &HashMap<String, String>) -> Value {
