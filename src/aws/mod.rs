@@ -107,6 +107,10 @@ pub struct AwsClients {
     pub acm: aws_sdk_acm::Client,
     /// S3 (buckets and their configurations; the S3 state backend reads and writes with it).
     pub s3: aws_sdk_s3::Client,
+    /// EFS (file systems, mount targets, access points).
+    pub efs: aws_sdk_efs::Client,
+    /// Cloud Map (service discovery namespaces and services).
+    pub servicediscovery: aws_sdk_servicediscovery::Client,
     /// The region in use (from the provider block, or the environment).
     pub region: String,
     /// The provider block's `default_tags`, as `data "aws_default_tags"` reads them.
@@ -191,6 +195,8 @@ impl AwsClients {
             route53: client!(aws_sdk_route53, config, &hooks),
             acm: client!(aws_sdk_acm, config, &hooks),
             s3: client!(aws_sdk_s3, config, &hooks),
+            efs: client!(aws_sdk_efs, config, &hooks),
+            servicediscovery: client!(aws_sdk_servicediscovery, config, &hooks),
             region: config
                 .region()
                 .map(|r| r.to_string())

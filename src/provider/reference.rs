@@ -263,6 +263,7 @@ fn attr_type(t: &Json) -> AttrType {
         Type::Any => AttrType::Any,
         Type::List(e) if *e == Type::String => AttrType::StringList,
         Type::List(e) if *e == Type::Number => AttrType::NumberList,
+        Type::Set(e) if *e == Type::Number => AttrType::NumberSet,
         Type::Set(e) if *e == Type::String => AttrType::StringSet,
         Type::Map(e) if *e == Type::String => AttrType::StringMap,
         other => AttrType::Typed(Box::leak(Box::new(other))),

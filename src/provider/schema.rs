@@ -21,6 +21,7 @@ pub enum AttrType {
     StringSet,
     StringMap,
     NumberList,
+    NumberSet,
     /// Any value, kept as given (ecsform's own local settings such as an Auto Scaling group's
     /// `rolling_update`).
     Any,
@@ -39,6 +40,7 @@ impl AttrType {
             AttrType::StringSet => Type::Set(Box::new(Type::String)),
             AttrType::StringMap => Type::Map(Box::new(Type::String)),
             AttrType::NumberList => Type::List(Box::new(Type::Number)),
+            AttrType::NumberSet => Type::Set(Box::new(Type::Number)),
             AttrType::Any => Type::Any,
             AttrType::Typed(t) => t.clone(),
         }

@@ -178,6 +178,7 @@ fn attr_type(ty: AttrType) -> Json {
         AttrType::StringSet => json!(["set", "string"]),
         AttrType::StringMap => json!(["map", "string"]),
         AttrType::NumberList => json!(["list", "number"]),
+        AttrType::NumberSet => json!(["set", "number"]),
         AttrType::Any => json!("dynamic"),
         AttrType::Typed(t) => type_json(t),
     }

@@ -140,6 +140,9 @@ fn terraform_import_id(rec: &ResourceRecord) -> String {
         }
         "aws_ecs_cluster" | "aws_ecs_capacity_provider" => get("name"),
         "aws_ecs_service" => format!("{}/{}", get("cluster"), get("name")),
+        "aws_service_discovery_private_dns_namespace" => {
+            format!("{}:{}", rec.id.clone().expect("an id"), get("vpc"))
+        }
         "aws_autoscaling_policy" => {
             format!("{}/{}", get("autoscaling_group_name"), get("name"))
         }

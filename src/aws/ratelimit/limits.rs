@@ -23,12 +23,12 @@
 //!   requests a second per account, all actions together.
 //!
 //! Where AWS publishes no numbers (IAM, Auto Scaling, Application Auto Scaling, CloudWatch,
-//! SNS, EventBridge, SSM, STS, ACM, the Resource Groups Tagging API, and the CloudWatch Logs
-//! actions other than `DescribeLogGroups`) the buckets are ecsform's own conservative choice,
-//! marked [`Basis::Conservative`]: reads 20 at once and 10 a second, writes 10 at once and 5 a
-//! second, shared by all reads or all writes of the service (Auto Scaling: one bucket for
-//! everything, as its documentation describes; CloudWatch Logs: 5 a second per action, like
-//! `DescribeLogGroups`).
+//! SNS, EventBridge, SSM, STS, ACM, EFS, Cloud Map, the Resource Groups Tagging API, and the
+//! CloudWatch Logs actions other than `DescribeLogGroups`) the buckets are ecsform's own
+//! conservative choice, marked [`Basis::Conservative`]: reads 20 at once and 10 a second,
+//! writes 10 at once and 5 a second, shared by all reads or all writes of the service (Auto
+//! Scaling: one bucket for everything, as its documentation describes; CloudWatch Logs: 5 a
+//! second per action, like `DescribeLogGroups`).
 
 use std::borrow::Cow;
 
@@ -73,6 +73,8 @@ pub mod service {
     pub const TAGGING: &str = "Resource Groups Tagging API";
     pub const ROUTE53: &str = "Route 53";
     pub const ACM: &str = "ACM";
+    pub const EFS: &str = "EFS";
+    pub const SERVICE_DISCOVERY: &str = "ServiceDiscovery";
 }
 
 /// The buckets a call of `operation` on `service` (both as the SDK's operation metadata
@@ -97,7 +99,9 @@ pub fn buckets(service: &str, operation: &str) -> Vec<BucketSpec> {
         | service::SSM
         | service::STS
         | service::TAGGING
-        | service::ACM => {
+        | service::ACM
+        | service::EFS
+        | service::SERVICE_DISCOVERY => {
             vec![read_or_write(operation)]
         }
         _ => vec![BucketSpec {

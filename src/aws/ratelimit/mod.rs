@@ -457,9 +457,11 @@ mod tests {
             ("tagging", service::TAGGING),
             ("route53", service::ROUTE53),
             ("acm", service::ACM),
+            ("efs", service::EFS),
+            ("servicediscovery", service::SERVICE_DISCOVERY),
         ];
         let call = regex::Regex::new(
-            r"\b(ec2|ecs|elbv2|autoscaling|appautoscaling|cloudwatch|logs|events|iam|sns|ssm|sts|tagging|route53|acm)\s*\.\s*([a-z][a-z0-9_]*)\s*\(",
+            r"\b(ec2|ecs|elbv2|autoscaling|appautoscaling|cloudwatch|logs|events|iam|sns|ssm|sts|tagging|route53|acm|efs|servicediscovery)\s*\.\s*([a-z][a-z0-9_]*)\s*\(",
         )
         .expect("regex");
         let mut found = std::collections::BTreeSet::new();

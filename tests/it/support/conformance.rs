@@ -440,3 +440,30 @@ pub async fn read_data(
         .expect("the configuration conforms");
     ds.read(c, &config).await
 }
+
+/// A string value.
+pub fn s(v: &str) -> Value {
+    Value::string(v)
+}
+
+/// A `tags` value of `pairs`.
+pub fn tags(pairs: &[(&str, &str)]) -> Value {
+    Value::map(pairs.iter().map(|(k, v)| (*k, s(v))))
+}
+
+/// Attribute `name` of a state object.
+pub fn attr<'v>(state: &'v Value, name: &str) -> &'v Value {
+    &state.as_map().expect("state is an object")[name]
+}
+
+/// String attribute `name` of a state object (a panic where it is not a string).
+pub fn attr_str<'v>(state: &'v Value, name: &str) -> &'v str {
+    attr(state, name)
+        .as_str()
+        .unwrap_or_else(|| panic!("{name} is not a string in {state}"))
+}
+
+/// One nested block (a list block's value) of `pairs`.
+pub fn block(pairs: &[(&str, Value)]) -> Value {
+    Value::List(vec![Value::map(pairs.iter().cloned())])
+}
