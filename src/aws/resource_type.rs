@@ -227,6 +227,14 @@ pub trait ResourceType: Send + Sync {
         fill_local_from_config(self.schema(), read, config)
     }
 
+    /// Arguments an import ID carries besides the object's id, which AWS does not report
+    /// (the VPC of a private DNS namespace's `NAMESPACE_ID:VPC_ID`): set on the imported
+    /// object as the provider's import sets them. Called with a well-formed ID only. The
+    /// default: none.
+    fn import_id_arguments(&self, _import_id: &str) -> Vec<(&'static str, Value)> {
+        Vec::new()
+    }
+
     /// For a type with no AWS side (the random provider's): the object an import ID describes,
     /// built from the ID alone as the provider's import builds it, or why the ID is malformed.
     /// The default, `None`, is a type whose import reads AWS ([`ResourceType::import_id`],

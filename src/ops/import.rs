@@ -242,7 +242,12 @@ async fn import_into_state(
             (id, read)
         }
     };
-    let object = imported_object(rt, read, &config, &ps.default_tags);
+    let mut object = imported_object(rt, read, &config, &ps.default_tags);
+    if let Value::Map(m) = &mut object {
+        for (name, value) in rt.import_id_arguments(import_id) {
+            m.insert(name.to_string(), value);
+        }
+    }
     let Some(attributes) = object.to_json() else {
         return fail(Diagnostic::error(
             format!("Incomplete object for {target}"),

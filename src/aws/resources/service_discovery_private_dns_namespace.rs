@@ -1,14 +1,14 @@
 //! `aws_service_discovery_private_dns_namespace`: a Cloud Map namespace whose names resolve in
 //! one VPC, through a private Route 53 hosted zone Cloud Map makes for it (`hosted_zone`). Its
-//! id is AWS's, `ns-…`; the import ID is the provider's `NAMESPACE_ID:VPC_ID`.
+//! id is AWS's, `ns-…`; the import ID is the provider's `NAMESPACE_ID:VPC_ID` (the VPC is
+//! recorded from it).
 //!
 //! As in the AWS provider: `name` and `vpc` force a new namespace; `description` changes in
 //! place (UpdatePrivateDnsNamespace); tags, ecsform's ownership tags among them, are set by the
 //! create. Creating, updating and deleting a namespace are asynchronous in Cloud Map: each
 //! answers an OperationId, polled with GetOperation until it succeeds (a failed operation is
 //! the error, with its code). AWS does not report the VPC of a namespace: `vpc` keeps the value
-//! the state has (from the configuration, or from an import's configuration), as the provider
-//! keeps it.
+//! the state has (from the configuration, or from the import ID), as the provider keeps it.
 //!
 //! An interrupted create is found again by its name (ListNamespaces), checked against its
 //! `ecsform:lineage` tag. Refresh is one paginated ListNamespaces for all namespaces, plus one
@@ -197,11 +197,19 @@ impl ResourceType for ServiceDiscoveryPrivateDnsNamespaceType {
         "`NAMESPACE_ID:VPC_ID`"
     }
 
-    /// The namespace id of `NAMESPACE_ID:VPC_ID`; the VPC, which AWS does not report, comes
-    /// from the configuration the namespace is imported to.
+    /// The namespace id of `NAMESPACE_ID:VPC_ID`.
     async fn import_id(&self, _clients: &AwsClients, id: &str) -> Result<String, ImportIdError> {
         let (namespace, _vpc) = split_import_id(id, ':', "NAMESPACE_ID:VPC_ID")?;
         Ok(namespace.to_string())
+    }
+
+    /// The VPC of `NAMESPACE_ID:VPC_ID`, which AWS does not report, as the provider's import
+    /// sets it.
+    fn import_id_arguments(&self, import_id: &str) -> Vec<(&'static str, Value)> {
+        match import_id.split_once(':') {
+            Some((_, vpc)) => vec![("vpc", Value::string(vpc))],
+            None => Vec::new(),
+        }
     }
 
     /// The namespaces of the planned name, judged by their tags.
