@@ -15,7 +15,8 @@ use ecsform::aws::resources::flow_log::FlowLogType;
 use ecsform::aws::resources::main_route_table_association::MainRouteTableAssociationType;
 use ecsform::aws::resources::{
     default_network_acl::DefaultNetworkAclType, default_route_table::DefaultRouteTableType,
-    default_security_group::DefaultSecurityGroupType, internet_gateway::InternetGatewayType,
+    default_security_group::DefaultSecurityGroupType, default_subnet::DefaultSubnetType,
+    default_vpc::DefaultVpcType, internet_gateway::InternetGatewayType,
     network_acl::NetworkAclType, network_acl_rule::NetworkAclRuleType, route::RouteType,
     route_table::RouteTableType, route_table_association::RouteTableAssociationType,
     subnet::SubnetType, vpc::VpcType, vpc_endpoint::VpcEndpointType,
@@ -1100,6 +1101,62 @@ async fn aws_flow_log_conforms() {
             assert_eq!(attr_str(state, "log_destination_type"), "cloud-watch-logs");
             assert_eq!(attr(state, "max_aggregation_interval"), &Value::number(600));
             assert!(!attr_str(state, "log_format").is_empty());
+        },
+    )
+    .await;
+}
+
+/// The region's default VPC (moto has one) is adopted, the configured DNS setting and tags
+/// applied; a destroy without `force_destroy` leaves it as it was.
+#[tokio::test]
+async fn aws_default_vpc_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let create = Value::map([
+        ("enable_dns_hostnames", Value::Bool(false)),
+        ("tags", tags(&[("Name", "default")])),
+    ]);
+    let update = Value::map([
+        ("enable_dns_hostnames", Value::Bool(true)),
+        ("tags", tags(&[("Name", "default"), ("Env", "test")])),
+    ]);
+    conformance_adopted(&DefaultVpcType, &c, create, update, |stage, state| {
+        assert!(attr_str(state, "id").starts_with("vpc-"));
+        assert!(!attr_str(state, "cidr_block").is_empty());
+        assert_eq!(attr(state, "existing_default_vpc"), &Value::Bool(true));
+        assert_eq!(attr(state, "force_destroy"), &Value::Bool(false));
+        let hostnames = stage == Stage::Updated;
+        assert_eq!(attr(state, "enable_dns_hostnames"), &Value::Bool(hostnames));
+    })
+    .await;
+}
+
+/// The default subnet of a zone is adopted, its public-IP setting applied; a destroy without
+/// `force_destroy` leaves it.
+#[tokio::test]
+async fn aws_default_subnet_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let zone = format!("{}a", support::moto::REGION);
+    let config = |public: bool, t: Value| {
+        Value::map([
+            ("availability_zone", s(&zone)),
+            ("map_public_ip_on_launch", Value::Bool(public)),
+            ("tags", t),
+        ])
+    };
+    conformance_adopted(
+        &DefaultSubnetType,
+        &c,
+        config(false, tags(&[("Name", "default-a")])),
+        config(true, tags(&[("Name", "default-a"), ("Env", "test")])),
+        |stage, state| {
+            assert!(attr_str(state, "id").starts_with("subnet-"));
+            assert!(attr_str(state, "vpc_id").starts_with("vpc-"));
+            assert_eq!(attr_str(state, "availability_zone"), zone);
+            assert_eq!(attr(state, "existing_default_subnet"), &Value::Bool(true));
+            let public = stage == Stage::Updated;
+            assert_eq!(attr(state, "map_public_ip_on_launch"), &Value::Bool(public));
         },
     )
     .await;

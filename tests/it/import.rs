@@ -186,6 +186,9 @@ fn unreadable(type_name: &str, attr: &str) -> bool {
     matches!(
         (type_name, attr),
         ("aws_iam_access_key", "secret" | "ses_smtp_password_v4")
+            // Whether the create found the default VPC or subnet, or made it.
+            | ("aws_default_vpc", "existing_default_vpc")
+            | ("aws_default_subnet", "existing_default_subnet")
             // A hash with a new salt each time it is made.
             | ("random_password", "bcrypt_hash")
     )

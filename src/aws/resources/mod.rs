@@ -20,6 +20,8 @@ pub mod cloudwatch_metric_alarm;
 pub mod default_network_acl;
 pub mod default_route_table;
 pub mod default_security_group;
+pub mod default_subnet;
+pub mod default_vpc;
 pub mod ecr_lifecycle_policy;
 pub mod ecr_repository;
 pub mod ecs_capacity_provider;

@@ -160,11 +160,14 @@ async fn read_one(
     let read = found
         .remove(id)
         .unwrap_or_else(|| panic!("{}: read_many did not return {id}", rt.type_name()));
-    let Value::Map(mut m) = rt.normalize(read) else {
-        panic!(
-            "{}: read_many returned a non-object for {id}",
-            rt.type_name()
-        );
+    with_recorded_locals(rt, rt.normalize(read), recorded)
+}
+
+/// `read` with the recorded values of the attributes AWS does not store (`local`), as refresh
+/// keeps them.
+fn with_recorded_locals(rt: &dyn ResourceType, read: Value, recorded: &Value) -> Value {
+    let Value::Map(mut m) = read else {
+        panic!("{}: read_many returned a non-object", rt.type_name());
     };
     let recorded = recorded.as_map().expect("state is an object");
     for a in rt.schema().attributes.iter().filter(|a| a.local) {
@@ -361,7 +364,8 @@ async fn run(
             "{name}: {id} still read after delete: {gone:?}"
         ),
         AfterDelete::Kept => assert_eq!(
-            gone.get(&id).map(|v| rt.normalize(v.clone())),
+            gone.get(&id)
+                .map(|v| with_recorded_locals(rt, rt.normalize(v.clone()), &read)),
             Some(read.clone()),
             "{name}: delete changed {id}, which it only forgets"
         ),
