@@ -17,22 +17,20 @@
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Filter, Subnet, SubnetState};
 
-use super::default_vpc::{applied, reshaped};
+use super::default_vpc::Adopted;
 use super::subnet::SubnetType;
-use super::{read_created, recorded_id, with_attrs};
 use crate::aws::adopt::find_by_arguments;
 use crate::aws::call::call;
-use crate::aws::ec2::{describe_ec2, describe_matching};
-use crate::aws::error::{wait_until, ApiError, OrGone, Result};
+use crate::aws::ec2::describe_matching;
+use crate::aws::error::{ApiError, Result};
 use crate::aws::resource_type::{id_prefix, States};
-use crate::aws::tags::adopt_ec2_tags;
 use crate::aws::{
     Adoption, AwsClients, CallContext, Candidate, Declaration, IdPrefix, Owner, ResourceType,
 };
 use crate::lang::Value;
 use crate::provider::attrs;
 use crate::provider::schema::Default;
-use crate::provider::values::{get_bool, get_str};
+use crate::provider::values::get_str;
 use crate::provider::Schema;
 
 pub struct DefaultSubnetType;
@@ -83,19 +81,11 @@ async fn find_default_subnet(clients: &AwsClients, zone: &str) -> Result<Option<
     Ok(found.into_iter().next())
 }
 
-fn locals(planned: &Value, existing: Option<bool>) -> [(&'static str, Value); 2] {
-    let existing = existing
-        .map(Value::Bool)
-        .or_else(|| planned.as_map()?.get("existing_default_subnet").cloned())
-        .unwrap_or(Value::Null);
-    [
-        ("existing_default_subnet", existing),
-        (
-            "force_destroy",
-            Value::Bool(get_bool(planned, "force_destroy").unwrap_or(false)),
-        ),
-    ]
-}
+static ADOPTED: Adopted = Adopted {
+    related: &SubnetType,
+    applied: APPLIED,
+    existing: "existing_default_subnet",
+};
 
 #[async_trait]
 impl ResourceType for DefaultSubnetType {
@@ -124,11 +114,7 @@ impl ResourceType for DefaultSubnetType {
 
     /// `aws_subnet`'s read.
     async fn read_many(&self, clients: &AwsClients, ids: &[String]) -> Result<States> {
-        let read = SubnetType.read_many(clients, ids).await?;
-        Ok(read
-            .into_iter()
-            .map(|(id, v)| (id, reshaped(&SCHEMA, &v)))
-            .collect())
+        ADOPTED.read(&SCHEMA, clients, ids).await
     }
 
     async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
@@ -154,48 +140,23 @@ impl ResourceType for DefaultSubnetType {
         };
         let id = subnet
             .subnet_id()
-            .ok_or_else(|| ApiError::malformed("the default subnet has no id"))?
-            .to_string();
+            .ok_or_else(|| ApiError::malformed("the default subnet has no id"))?;
         if !existing {
-            let ids = [id.clone()];
-            wait_until(
-                &format!("default subnet {id} to become available"),
-                std::time::Duration::from_secs(2),
-                std::time::Duration::from_secs(10 * 60),
-                || async {
-                    let found = describe_ec2::<Subnet>(clients, &ids).await.found()?;
-                    Ok(found
-                        .unwrap_or_default()
-                        .iter()
-                        .any(|s| s.state() == Some(&SubnetState::Available))
-                        .then_some(()))
-                },
-            )
-            .await?;
+            let available = |s: &Subnet| s.state() == Some(&SubnetState::Available);
+            ADOPTED.wait_available(clients, id, available).await?;
         }
-        adopt_ec2_tags(clients, &id, subnet.tags(), planned, ctx.extra_tags).await?;
-        // From here the tags are the planned ones: `aws_subnet`'s update applies the rest.
-        let current = read_created(&SubnetType, clients, &id).await?;
-        SubnetType
-            .update(ctx, &current, &applied(&current, planned, APPLIED))
-            .await?;
-        let state = read_created(self, clients, &id).await?;
-        Ok(with_attrs(state, locals(planned, Some(existing))))
+        ADOPTED
+            .configure(self, ctx, (id, subnet.tags(), existing), planned)
+            .await
     }
 
     /// `aws_subnet`'s update.
     async fn update(&self, ctx: &CallContext<'_>, prior: &Value, planned: &Value) -> Result<Value> {
-        let id = recorded_id(self, prior)?;
-        SubnetType.update(ctx, prior, planned).await?;
-        let state = read_created(self, ctx.clients, &id).await?;
-        Ok(with_attrs(state, locals(planned, None)))
+        ADOPTED.update(self, ctx, prior, planned).await
     }
 
     /// Forgotten, as in the provider, unless `force_destroy`: then deleted as an `aws_subnet`.
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
-        if get_bool(prior, "force_destroy") == Some(true) {
-            return SubnetType.delete(ctx, prior).await;
-        }
-        Ok(())
+        ADOPTED.delete(ctx, prior).await
     }
 }

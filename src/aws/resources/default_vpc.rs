@@ -16,13 +16,15 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
-use aws_sdk_ec2::types::{Filter, Vpc, VpcState};
+use std::time::Duration;
+
+use aws_sdk_ec2::types::{Filter, Tag, Vpc, VpcState};
 
 use super::vpc::VpcType;
 use super::{read_created, recorded_id, with_attrs};
 use crate::aws::adopt::find_by_arguments;
 use crate::aws::call::call;
-use crate::aws::ec2::{describe_ec2, describe_matching};
+use crate::aws::ec2::{describe_ec2, describe_matching, Ec2Object};
 use crate::aws::error::{wait_until, ApiError, OrGone, Result};
 use crate::aws::resource_type::{id_prefix, States};
 use crate::aws::tags::adopt_ec2_tags;
@@ -101,19 +103,118 @@ async fn find_default_vpc(clients: &AwsClients) -> Result<Option<Vpc>> {
     Ok(found.into_iter().next())
 }
 
-/// The locally kept attributes of `planned` for the state.
-fn locals(planned: &Value, existing: Option<bool>) -> [(&'static str, Value); 2] {
-    let existing = existing
-        .map(Value::Bool)
-        .or_else(|| planned.as_map()?.get("existing_default_vpc").cloned())
-        .unwrap_or(Value::Null);
-    [
-        ("existing_default_vpc", existing),
-        (
-            "force_destroy",
-            Value::Bool(get_bool(planned, "force_destroy").unwrap_or(false)),
-        ),
-    ]
+/// How a default object (a VPC, a subnet) is managed through the type of its kind: reads,
+/// updates and a forced delete are that type's; `applied` are the arguments the create applies
+/// to the adopted object; `existing` the computed attribute that says whether it was there.
+pub(crate) struct Adopted {
+    pub related: &'static dyn ResourceType,
+    pub applied: &'static [&'static str],
+    pub existing: &'static str,
+}
+
+static ADOPTED: Adopted = Adopted {
+    related: &VpcType,
+    applied: APPLIED,
+    existing: "existing_default_vpc",
+};
+
+impl Adopted {
+    /// The attributes AWS does not store: whether the object existed (`existing` at create,
+    /// else as `planned` has it) and `force_destroy`.
+    fn locals(&self, planned: &Value, existing: Option<bool>) -> [(&'static str, Value); 2] {
+        let existing = existing
+            .map(Value::Bool)
+            .or_else(|| planned.as_map()?.get(self.existing).cloned())
+            .unwrap_or(Value::Null);
+        [
+            (self.existing, existing),
+            (
+                "force_destroy",
+                Value::Bool(get_bool(planned, "force_destroy").unwrap_or(false)),
+            ),
+        ]
+    }
+
+    /// Waits until the default object `id` that a create made is `available` (`T`'s
+    /// `available` says so).
+    pub(crate) async fn wait_available<T: Ec2Object>(
+        &self,
+        clients: &AwsClients,
+        id: &str,
+        available: fn(&T) -> bool,
+    ) -> Result<()> {
+        let ids = [id.to_string()];
+        wait_until(
+            &format!("{id} to become available"),
+            Duration::from_secs(2),
+            Duration::from_secs(10 * 60),
+            || async {
+                let found = describe_ec2::<T>(clients, &ids).await.found()?;
+                Ok(found
+                    .unwrap_or_default()
+                    .iter()
+                    .any(available)
+                    .then_some(()))
+            },
+        )
+        .await
+    }
+
+    /// The rest of a create once `id` is found or made (`existing` says which): its tags made
+    /// the planned ones (but AWS's own), then the configured arguments applied through the
+    /// related type's update, against the object as read. Returns `this` type's state.
+    pub(crate) async fn configure(
+        &self,
+        this: &dyn ResourceType,
+        ctx: &CallContext<'_>,
+        (id, tags, existing): (&str, &[Tag], bool),
+        planned: &Value,
+    ) -> Result<Value> {
+        let clients = ctx.clients;
+        adopt_ec2_tags(clients, id, tags, planned, ctx.extra_tags).await?;
+        let current = read_created(self.related, clients, id).await?;
+        let wanted = applied(&current, planned, self.applied);
+        self.related.update(ctx, &current, &wanted).await?;
+        let state = read_created(this, clients, id).await?;
+        Ok(with_attrs(state, self.locals(planned, Some(existing))))
+    }
+
+    /// The related type's read, in `schema`'s shape.
+    pub(crate) async fn read(
+        &self,
+        schema: &Schema,
+        clients: &AwsClients,
+        ids: &[String],
+    ) -> Result<States> {
+        let read = self.related.read_many(clients, ids).await?;
+        Ok(read
+            .into_iter()
+            .map(|(id, v)| (id, reshaped(schema, &v)))
+            .collect())
+    }
+
+    /// The related type's update.
+    pub(crate) async fn update(
+        &self,
+        this: &dyn ResourceType,
+        ctx: &CallContext<'_>,
+        prior: &Value,
+        planned: &Value,
+    ) -> Result<Value> {
+        let id = recorded_id(this, prior)?;
+        self.related.update(ctx, prior, planned).await?;
+        let state = read_created(this, ctx.clients, &id).await?;
+        Ok(with_attrs(state, self.locals(planned, None)))
+    }
+
+    /// Forgotten, as in the provider, unless `force_destroy`: then deleted as the related
+    /// type deletes.
+    pub(crate) async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
+        if get_bool(prior, "force_destroy") == Some(true) {
+            return self.related.delete(ctx, prior).await;
+        }
+        Ok(())
+    }
 }
 
 #[async_trait]
@@ -144,11 +245,7 @@ impl ResourceType for DefaultVpcType {
 
     /// `aws_vpc`'s read.
     async fn read_many(&self, clients: &AwsClients, ids: &[String]) -> Result<States> {
-        let read = VpcType.read_many(clients, ids).await?;
-        Ok(read
-            .into_iter()
-            .map(|(id, v)| (id, reshaped(&SCHEMA, &v)))
-            .collect())
+        ADOPTED.read(&SCHEMA, clients, ids).await
     }
 
     async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value> {
@@ -166,49 +263,24 @@ impl ResourceType for DefaultVpcType {
         };
         let id = vpc
             .vpc_id()
-            .ok_or_else(|| ApiError::malformed("the default VPC has no id"))?
-            .to_string();
+            .ok_or_else(|| ApiError::malformed("the default VPC has no id"))?;
         if !existing {
-            let ids = [id.clone()];
-            wait_until(
-                &format!("default VPC {id} to become available"),
-                std::time::Duration::from_secs(2),
-                std::time::Duration::from_secs(5 * 60),
-                || async {
-                    let found = describe_ec2::<Vpc>(clients, &ids).await.found()?;
-                    Ok(found
-                        .unwrap_or_default()
-                        .iter()
-                        .any(|v| v.state() == Some(&VpcState::Available))
-                        .then_some(()))
-                },
-            )
-            .await?;
+            let available = |v: &Vpc| v.state() == Some(&VpcState::Available);
+            ADOPTED.wait_available(clients, id, available).await?;
         }
-        adopt_ec2_tags(clients, &id, vpc.tags(), planned, ctx.extra_tags).await?;
-        // From here the tags are the planned ones: `aws_vpc`'s update applies the rest.
-        let current = read_created(&VpcType, clients, &id).await?;
-        VpcType
-            .update(ctx, &current, &applied(&current, planned, APPLIED))
-            .await?;
-        let state = read_created(self, clients, &id).await?;
-        Ok(with_attrs(state, locals(planned, Some(existing))))
+        ADOPTED
+            .configure(self, ctx, (id, vpc.tags(), existing), planned)
+            .await
     }
 
     /// `aws_vpc`'s update.
     async fn update(&self, ctx: &CallContext<'_>, prior: &Value, planned: &Value) -> Result<Value> {
-        let id = recorded_id(self, prior)?;
-        VpcType.update(ctx, prior, planned).await?;
-        let state = read_created(self, ctx.clients, &id).await?;
-        Ok(with_attrs(state, locals(planned, None)))
+        ADOPTED.update(self, ctx, prior, planned).await
     }
 
     /// Forgotten, as in the provider, unless `force_destroy`: then deleted as an `aws_vpc`.
     async fn delete(&self, ctx: &CallContext<'_>, prior: &Value) -> Result<()> {
-        if get_bool(prior, "force_destroy") == Some(true) {
-            return VpcType.delete(ctx, prior).await;
-        }
-        Ok(())
+        ADOPTED.delete(ctx, prior).await
     }
 }
 
