@@ -239,6 +239,8 @@ mod tests {
                 "cloudinit_config",
                 "template_cloudinit_config",
                 "terraform_remote_state",
+                "local_file",
+                "archive_file",
             ];
             assert_eq!(
                 local,

@@ -23,6 +23,7 @@ pub mod error;
 pub mod generated;
 pub mod iam;
 pub mod json_doc;
+pub mod local;
 pub mod object_ids;
 pub mod paged;
 pub mod random;
@@ -94,6 +95,8 @@ pub struct AwsClients {
     pub events: aws_sdk_eventbridge::Client,
     pub iam: aws_sdk_iam::Client,
     pub kms: aws_sdk_kms::Client,
+    /// Lambda (functions and their permissions).
+    pub lambda: aws_sdk_lambda::Client,
     /// CloudWatch (metric alarms).
     pub cloudwatch: aws_sdk_cloudwatch::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
@@ -115,6 +118,10 @@ pub struct AwsClients {
     pub region: String,
     /// The provider block's `default_tags`, as `data "aws_default_tags"` reads them.
     pub default_tags: BTreeMap<String, String>,
+    /// The working directory (after `-chdir`), where the relative paths of the types whose
+    /// objects are files on this machine ([`local`]) resolve, as Terraform's providers resolve
+    /// them against theirs.
+    pub working_dir: std::path::PathBuf,
     limiter: RateLimiter,
     retries: RetryStats,
 }
@@ -185,6 +192,7 @@ impl AwsClients {
             events: client!(aws_sdk_eventbridge, config, &hooks),
             iam: client!(aws_sdk_iam, config, &hooks),
             kms: client!(aws_sdk_kms, config, &hooks),
+            lambda: client!(aws_sdk_lambda, config, &hooks),
             cloudwatch: client!(aws_sdk_cloudwatch, config, &hooks),
             logs: client!(aws_sdk_cloudwatchlogs, config, &hooks),
             sns: client!(aws_sdk_sns, config, &hooks),
@@ -202,6 +210,7 @@ impl AwsClients {
                 .map(|r| r.to_string())
                 .unwrap_or_else(|| "us-east-1".into()),
             default_tags: BTreeMap::new(),
+            working_dir: std::path::PathBuf::from("."),
             limiter,
             retries,
         }
@@ -210,6 +219,12 @@ impl AwsClients {
     /// These clients for a provider block with `default_tags`.
     pub fn with_default_tags(mut self, default_tags: BTreeMap<String, String>) -> AwsClients {
         self.default_tags = default_tags;
+        self
+    }
+
+    /// These clients for a run in `dir` (see [`AwsClients::working_dir`]).
+    pub fn with_working_dir(mut self, dir: impl Into<std::path::PathBuf>) -> AwsClients {
+        self.working_dir = dir.into();
         self
     }
 

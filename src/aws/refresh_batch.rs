@@ -14,7 +14,7 @@
 //! * [`RefreshBatch::tags`]: the Resource Groups Tagging API's `GetResources`, filtered to the
 //!   resource types of [`TAGGED_THROUGH_GETRESOURCES`], for the tags of objects whose own
 //!   service returns them one object per call (ACM, CloudWatch Logs, CloudWatch alarms, ECR,
-//!   KMS, SNS, SSM).
+//!   KMS, Lambda, SNS, SSM).
 //!
 //! It does not decide what a type's state looks like (each resource type builds it from the
 //! answers), nor what to do about an object a batch lacks: the types read those one by one,
@@ -42,6 +42,7 @@ pub const TAGGED_THROUGH_GETRESOURCES: &[(&str, &str)] = &[
     ("aws_cloudwatch_metric_alarm", "cloudwatch:alarm"),
     ("aws_ecr_repository", "ecr:repository"),
     ("aws_kms_key", "kms:key"),
+    ("aws_lambda_function", "lambda:function"),
     ("aws_sns_topic", "sns:topic"),
     ("aws_ssm_parameter", "ssm:parameter"),
 ];

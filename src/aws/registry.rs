@@ -3,6 +3,7 @@
 
 use super::builtin;
 use super::generated::Generated;
+use super::local;
 use super::random;
 use super::resources;
 use super::tls;
@@ -84,6 +85,8 @@ pub static RESOURCE_TYPES: &[Registered] = &[
     Registered::new(&resources::key_pair::KeyPairType),
     Registered::new(&resources::kms_alias::KmsAliasType),
     Registered::new(&resources::kms_key::KmsKeyType),
+    Registered::new(&resources::lambda_function::LambdaFunctionType),
+    Registered::new(&resources::lambda_permission::LambdaPermissionType),
     Registered::new(&resources::launch_configuration::LaunchConfigurationType),
     Registered::new(&resources::launch_template::LaunchTemplateType),
     Registered::new(&resources::lb::LbType).aliases(&["aws_alb"]),
@@ -140,11 +143,15 @@ pub static RESOURCE_TYPES: &[Registered] = &[
     Registered::new(&Generated(random::string::RandomPassword)),
     Registered::new(&Generated(random::string::RandomString)),
     Registered::new(&Generated(tls::private_key::TlsPrivateKey)),
+    Registered::new(&local::file::LocalFile),
+    Registered::new(&local::archive::ArchiveFile),
 ];
 
 /// Every data source ecsform implements.
 pub static DATA_SOURCES: &[&dyn DataSource] = &[
     &builtin::TemplateFile,
+    &local::file::LocalFileData,
+    &local::archive::ArchiveFileData,
     &crate::aws::data::acm_certificate::AcmCertificateData,
     &crate::aws::data::ami::Ami,
     &crate::aws::data::availability_zones::AvailabilityZones,
@@ -311,6 +318,7 @@ mod tests {
     /// How each type's objects are found again after an interrupted apply. A new type must be
     /// added here (and to the table in docs/state.md): the decision cannot be left to a default.
     const ADOPTION: &[(&str, &str)] = &[
+        ("archive_file", "nothing in AWS"),
         ("aws_acm_certificate", "tags"),
         ("aws_acm_certificate_validation", "nothing in AWS"),
         ("aws_alb", "name + lineage tag"),
@@ -362,6 +370,8 @@ mod tests {
         ("aws_key_pair", "name + lineage tag"),
         ("aws_kms_alias", "name"),
         ("aws_kms_key", "tags"),
+        ("aws_lambda_function", "name + lineage tag"),
+        ("aws_lambda_permission", "arguments"),
         ("aws_launch_configuration", "name"),
         ("aws_launch_template", "tags"),
         ("aws_lb", "name + lineage tag"),
@@ -407,6 +417,7 @@ mod tests {
         ("aws_vpc_endpoint", "tags"),
         ("aws_vpc_security_group_egress_rule", "tags"),
         ("aws_vpc_security_group_ingress_rule", "tags"),
+        ("local_file", "nothing in AWS"),
         ("null_resource", "nothing in AWS"),
         ("random_id", "nothing in AWS"),
         ("random_integer", "nothing in AWS"),

@@ -139,6 +139,27 @@ pub trait ResourceType: Send + Sync {
         self.read_many(clients, ids).await
     }
 
+    /// True for a type whose objects cannot be read back from their ids alone: refresh reads
+    /// them with [`ResourceType::read_recorded`] instead of [`ResourceType::refresh_many`].
+    /// The files of the local and archive providers ([`super::local`]), a Lambda permission
+    /// (its id is a statement id; its function is in the state).
+    fn reads_recorded(&self) -> bool {
+        false
+    }
+
+    /// For a type that [`ResourceType::reads_recorded`]: each recorded object (`recorded`, as
+    /// the state has it) as it is now, in the same order. An object that is gone, or that the
+    /// provider takes as gone (a file changed outside ecsform), is `None`, so that the plan
+    /// creates it again. Answers one by one rather than by id because ids need not be unique
+    /// (two files with the same content have the same id).
+    async fn read_recorded(
+        &self,
+        _clients: &AwsClients,
+        _recorded: &[Value],
+    ) -> Result<Vec<Option<Value>>> {
+        Err(not_implemented(self.type_name(), "read_recorded"))
+    }
+
     /// Creates the object described by `planned` (all arguments known) and returns its state.
     async fn create(&self, ctx: &CallContext<'_>, planned: &Value) -> Result<Value>;
 

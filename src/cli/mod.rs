@@ -376,9 +376,10 @@ fn help(cmd: Option<CommandName>) -> String {
             .to_string(),
         Some(CommandName::Providers) => "Usage: ecsform [global options] providers schema -json\n\n\
              Prints the schemas of every resource type and data source ecsform supports, in\n\
-             the format of \"terraform providers schema -json\" (providers hashicorp/aws,\n\
-             hashicorp/cloudinit, hashicorp/null, hashicorp/random, hashicorp/template and\n\
-             hashicorp/tls), for editors and linters.\n"
+             the format of \"terraform providers schema -json\" (providers hashicorp/archive,\n\
+             hashicorp/aws, hashicorp/cloudinit, hashicorp/local, hashicorp/null,\n\
+             hashicorp/random, hashicorp/template and hashicorp/tls), for editors and\n\
+             linters.\n"
             .to_string(),
         Some(CommandName::Graph) => format!(
             "Usage: ecsform [global options] graph [options]\n\n\

@@ -28,7 +28,7 @@ pub fn run(cmd: &Command, io: &mut Io) -> u8 {
         None => {
             let _ = writeln!(
                 io.err,
-                "Error: ecsform supports \"providers schema -json\" only; its providers are built in (hashicorp/aws, hashicorp/cloudinit, hashicorp/null, hashicorp/random, hashicorp/template, hashicorp/tls), so there is nothing to list or install."
+                "Error: ecsform supports \"providers schema -json\" only; its providers are built in (hashicorp/archive, hashicorp/aws, hashicorp/cloudinit, hashicorp/local, hashicorp/null, hashicorp/random, hashicorp/template, hashicorp/tls), so there is nothing to list or install."
             );
             1
         }

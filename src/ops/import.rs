@@ -126,7 +126,8 @@ async fn import_into_state(
     let ps = ops::provider_settings(loaded);
     let clients = AwsClients::load(ps.region.as_deref(), ps.profile.as_deref(), &opts.aws_env)
         .await
-        .with_default_tags(ps.default_tags.clone());
+        .with_default_tags(ps.default_tags.clone())
+        .with_working_dir(&loaded.dir);
     // The state is created only when there is something to write to it.
     let mut state = match StateStore::open_existing(&opts.state_path) {
         Ok(s) => s,

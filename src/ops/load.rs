@@ -20,7 +20,16 @@ pub use crate::lang::TERRAFORM_LANGUAGE_VERSION;
 
 /// Providers whose resource types ecsform implements (all but `aws` as built-ins: types with
 /// no AWS side).
-const SUPPORTED_PROVIDERS: &[&str] = &["aws", "cloudinit", "null", "random", "template", "tls"];
+const SUPPORTED_PROVIDERS: &[&str] = &[
+    "archive",
+    "aws",
+    "cloudinit",
+    "local",
+    "null",
+    "random",
+    "template",
+    "tls",
+];
 
 /// "the aws, null, random and template providers", for messages.
 fn supported_providers() -> String {

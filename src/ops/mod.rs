@@ -218,7 +218,8 @@ pub async fn plan(opts: &RunOptions) -> Result<Planned, (Diagnostics, Option<Loa
     let ps = provider_settings(&loaded);
     let clients = AwsClients::load(ps.region.as_deref(), ps.profile.as_deref(), &opts.aws_env)
         .await
-        .with_default_tags(ps.default_tags.clone());
+        .with_default_tags(ps.default_tags.clone())
+        .with_working_dir(&loaded.dir);
     timings::mark("AWS clients ready");
     if opts.refresh {
         diags.extend(refresh::refresh(&records, &mut prior, &clients, &ps.default_tags).await);
@@ -412,7 +413,8 @@ pub async fn saved(
     let ps = provider_settings(&loaded);
     let clients = AwsClients::load(ps.region.as_deref(), ps.profile.as_deref(), &opts.aws_env)
         .await
-        .with_default_tags(ps.default_tags.clone());
+        .with_default_tags(ps.default_tags.clone())
+        .with_working_dir(&loaded.dir);
     Ok(Planned {
         loaded,
         plan,

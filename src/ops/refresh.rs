@@ -102,7 +102,17 @@ pub async fn refresh(
         let rt = aws::resource_type(type_name).filter(|rt| rt.refreshes())?;
         Some(async move {
             let ids: Vec<String> = recs.iter().filter_map(|r| r.id.clone()).collect();
-            let found = rt.refresh_many(clients, &ids, batch).await;
+            let found = if rt.reads_recorded() {
+                let recorded: Vec<Value> = recs
+                    .iter()
+                    .map(|r| rt.schema().decode_owned(Value::from_json(&r.attributes)))
+                    .collect();
+                rt.read_recorded(clients, &recorded)
+                    .await
+                    .map(Found::InOrder)
+            } else {
+                rt.refresh_many(clients, &ids, batch).await.map(Found::ById)
+            };
             (type_name, rt, recs, ids.len(), found)
         })
     });
@@ -118,12 +128,16 @@ pub async fn refresh(
             }
         };
         let schema = rt.schema();
-        for r in recs {
+        for (i, r) in recs.iter().enumerate() {
             let Some(p) = ResourceInstanceAddr::parse(&r.address).and_then(|a| prior.get_mut(&a))
             else {
                 continue;
             };
-            p.refreshed = match r.id.as_ref().and_then(|id| found.get(id)) {
+            let read = match &found {
+                Found::ById(states) => r.id.as_ref().and_then(|id| states.get(id)),
+                Found::InOrder(objects) => objects.get(i).and_then(Option::as_ref),
+            };
+            p.refreshed = match read {
                 Some(v) => {
                     let read = rt.refreshed(rt.normalize(schema.decode(v)), &p.recorded);
                     let read = keep_local(schema, read, &p.recorded);
@@ -137,6 +151,13 @@ pub async fn refresh(
         }
     }
     diags
+}
+
+/// What the read of one type found: objects by id (AWS), or one answer per record in the
+/// records' order ([`aws::ResourceType::read_recorded`]).
+enum Found {
+    ById(aws::resource_type::States),
+    InOrder(Vec<Option<Value>>),
 }
 
 /// Attributes AWS does not store keep their recorded values.

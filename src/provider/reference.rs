@@ -33,11 +33,16 @@ use crate::lang::types::{Attr, Type};
 /// provider other than aws in the same format (`schema/random-provider.json`...), each with the
 /// prefix of the type names it holds.
 static DOCUMENTS: &[(&str, &str)] = &[
+    (
+        "archive",
+        include_str!("../../schema/archive-provider.json"),
+    ),
     ("aws", include_str!("../../schema/aws-provider.json")),
     (
         "cloudinit",
         include_str!("../../schema/cloudinit-provider.json"),
     ),
+    ("local", include_str!("../../schema/local-provider.json")),
     ("random", include_str!("../../schema/random-provider.json")),
     (
         "template",

@@ -9,7 +9,9 @@ use crate::lang::types::Type;
 use crate::provider::{AttrKind, AttrSchema, AttrType, BlockSchema, Nesting, Schema};
 
 const AWS: &str = "registry.terraform.io/hashicorp/aws";
+const ARCHIVE: &str = "registry.terraform.io/hashicorp/archive";
 const CLOUDINIT: &str = "registry.terraform.io/hashicorp/cloudinit";
+const LOCAL: &str = "registry.terraform.io/hashicorp/local";
 const NULL: &str = "registry.terraform.io/hashicorp/null";
 const RANDOM: &str = "registry.terraform.io/hashicorp/random";
 const TEMPLATE: &str = "registry.terraform.io/hashicorp/template";
@@ -22,6 +24,8 @@ fn provider_of(type_name: &str) -> &'static str {
     match type_name.split('_').next() {
         Some("cloudinit") => CLOUDINIT,
         Some("null") => NULL,
+        Some("archive") => ARCHIVE,
+        Some("local") => LOCAL,
         Some("random") => RANDOM,
         Some("template") => TEMPLATE,
         Some("terraform") => TERRAFORM,
@@ -33,7 +37,9 @@ fn provider_of(type_name: &str) -> &'static str {
 /// The whole document.
 pub fn providers_schema() -> Json {
     let mut providers: Map<String, Json> = Map::new();
-    for p in [AWS, CLOUDINIT, NULL, RANDOM, TEMPLATE, TERRAFORM, TLS] {
+    for p in [
+        ARCHIVE, AWS, CLOUDINIT, LOCAL, NULL, RANDOM, TEMPLATE, TERRAFORM, TLS,
+    ] {
         providers.insert(
             p.to_string(),
             json!({

@@ -143,6 +143,7 @@ fn terraform_import_id(rec: &ResourceRecord) -> String {
         "aws_service_discovery_private_dns_namespace" => {
             format!("{}:{}", rec.id.clone().expect("an id"), get("vpc"))
         }
+        "aws_lambda_permission" => format!("{}/{}", get("function_name"), get("statement_id")),
         "aws_autoscaling_policy" => {
             format!("{}/{}", get("autoscaling_group_name"), get("name"))
         }
@@ -365,7 +366,7 @@ async fn every_other_resource_type_imports_and_then_plans_no_changes() {
     let out = cli(&root, "apply", &args(&base, &["-auto-approve", &flag_a]));
     assert_eq!(out.code, 0, "{}", out.stderr);
 
-    // null_resource, random_pet, random_shuffle, tls_private_key and
+    // null_resource, random_pet, random_shuffle, tls_private_key, local_file, archive_file and
     // aws_acm_certificate_validation have no object to import, as in Terraform, nor have aws_autoscaling_attachment,
     // aws_appautoscaling_scheduled_action and aws_main_route_table_association an import in the
     // AWS provider: remove them from A first.
@@ -385,6 +386,8 @@ async fn every_other_resource_type_imports_and_then_plans_no_changes() {
             "aws_appautoscaling_scheduled_action",
             "aws_autoscaling_attachment",
             "aws_main_route_table_association",
+            "archive_file",
+            "local_file",
             "null_resource",
             "random_pet",
             "random_shuffle",

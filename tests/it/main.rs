@@ -19,6 +19,8 @@ mod conformance_efs;
 mod conformance_elb;
 mod conformance_generated;
 mod conformance_iam_logs_events;
+mod conformance_lambda;
+mod conformance_local;
 mod conformance_network;
 mod conformance_registry_secrets;
 mod conformance_scaling;

@@ -643,14 +643,22 @@ fn schema_differences(
 /// (`schema/PROVIDER-provider.json`): every built-in provider that has one.
 fn schema_references() -> Vec<(String, serde_json::Value)> {
     let root = env!("CARGO_MANIFEST_DIR");
-    ["aws", "cloudinit", "random", "template", "tls"]
-        .into_iter()
-        .map(|p| {
-            let path = format!("{root}/schema/{p}-provider.json");
-            let text = std::fs::read_to_string(&path).expect("reference");
-            (p.to_string(), serde_json::from_str(&text).expect("JSON"))
-        })
-        .collect()
+    [
+        "archive",
+        "aws",
+        "cloudinit",
+        "local",
+        "random",
+        "template",
+        "tls",
+    ]
+    .into_iter()
+    .map(|p| {
+        let path = format!("{root}/schema/{p}-provider.json");
+        let text = std::fs::read_to_string(&path).expect("reference");
+        (p.to_string(), serde_json::from_str(&text).expect("JSON"))
+    })
+    .collect()
 }
 
 /// Every supported type's schema is its provider's (schema/aws-provider.json, from

@@ -18,6 +18,10 @@
 //! - Auto Scaling: the API reference's "API request rate" says all actions share one bucket
 //!   but gives no size.
 //!
+//! - Lambda: "Lambda quotas"
+//!   (<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html>): control
+//!   plane requests 15 a second, except `GetFunction` (100 a second) and `GetPolicy` (15 a
+//!   second, on its own).
 //! - Route 53: "Quotas on Route 53 API requests"
 //!   (<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DNSLimitations.html>): five
 //!   requests a second per account, all actions together.
@@ -75,6 +79,7 @@ pub mod service {
     pub const ACM: &str = "ACM";
     pub const EFS: &str = "EFS";
     pub const SERVICE_DISCOVERY: &str = "ServiceDiscovery";
+    pub const LAMBDA: &str = "Lambda";
 }
 
 /// The buckets a call of `operation` on `service` (both as the SDK's operation metadata
@@ -91,6 +96,11 @@ pub fn buckets(service: &str, operation: &str) -> Vec<BucketSpec> {
         service::LOGS => vec![logs(operation)],
         // Route 53: five requests a second per account, every action alike.
         service::ROUTE53 => vec![shared("all actions", 5.0, 5.0)],
+        service::LAMBDA => vec![match operation {
+            "GetFunction" => per_action(operation, 100.0, 100.0),
+            "GetPolicy" => per_action(operation, 15.0, 15.0),
+            _ => shared("control plane", 15.0, 15.0),
+        }],
         service::APPLICATION_AUTO_SCALING
         | service::CLOUDWATCH
         | service::EVENTS

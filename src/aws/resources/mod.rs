@@ -49,6 +49,8 @@ pub mod internet_gateway;
 pub mod key_pair;
 pub mod kms_alias;
 pub mod kms_key;
+pub mod lambda_function;
+pub mod lambda_permission;
 pub mod launch_configuration;
 pub mod launch_template;
 pub mod lb;
