@@ -363,6 +363,7 @@ mod tests {
         ("aws_iam_role", "name + lineage tag"),
         ("aws_iam_role_policy", "arguments"),
         ("aws_iam_role_policy_attachment", "arguments"),
+        ("aws_iam_service_linked_role", "arguments"),
         ("aws_iam_user", "name + lineage tag"),
         ("aws_iam_user_policy", "arguments"),
         ("aws_instance", "tags"),
