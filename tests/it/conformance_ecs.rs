@@ -592,6 +592,7 @@ fn service_config(
 
 #[tokio::test]
 async fn aws_ecs_service_conforms() {
+    const REGISTRY: &str = "arn:aws:servicediscovery:eu-west-1:123456789012:service/srv-web";
     let _moto = exclusive();
     let c = clients().await;
     let cluster = ecs_cluster(&c, "svc").await;
@@ -622,6 +623,14 @@ async fn aws_ecs_service_conforms() {
                 ])]),
             ),
             ("tags", tags(&[("Name", "web"), ("Env", "test")])),
+            (
+                "service_registries",
+                Value::List(vec![Value::map([
+                    ("registry_arn", s(REGISTRY)),
+                    ("container_name", s("web")),
+                    ("container_port", n(80)),
+                ])]),
+            ),
         ],
     );
     conformance_with_tags(
@@ -641,6 +650,14 @@ async fn aws_ecs_service_conforms() {
             assert_eq!(attr(state, "desired_count"), &n(desired));
             assert_eq!(attr_str(state, "scheduling_strategy"), "REPLICA");
             assert_eq!(attr(state, "deployment_maximum_percent"), &n(200));
+            // The Cloud Map registry is added in place.
+            let registries = attr(state, "service_registries").as_list().unwrap();
+            if stage == Stage::Created {
+                assert!(registries.is_empty(), "{registries:?}");
+            } else {
+                assert_eq!(attr_str(&registries[0], "registry_arn"), REGISTRY);
+                assert_eq!(attr(&registries[0], "container_port"), &n(80));
+            }
         },
     )
     .await;

@@ -23,7 +23,7 @@ use aws_sdk_ecs::types::{
     AssignPublicIp, AwsVpcConfiguration, CapacityProviderStrategyItem, DeploymentCircuitBreaker,
     DeploymentConfiguration, LaunchType, LoadBalancer, NetworkConfiguration, PlacementConstraint,
     PlacementConstraintType, PlacementStrategy, PlacementStrategyType, PropagateTags,
-    SchedulingStrategy, Service, ServiceField,
+    SchedulingStrategy, Service, ServiceField, ServiceRegistry,
 };
 
 use super::{attr, changed, read_created, retry_while, split_import_id, wait_gone, with_attrs};
@@ -63,6 +63,12 @@ static LOAD_BALANCER: &[AttrSchema] = attrs![
     optional String: target_group_arn elb_name;
     required String: container_name;
     required Number: container_port;
+];
+
+static SERVICE_REGISTRY: &[AttrSchema] = attrs![
+    required String: registry_arn;
+    optional Number: port container_port;
+    optional String: container_name;
 ];
 
 static PLACEMENT_STRATEGY: &[AttrSchema] = attrs![
@@ -106,6 +112,7 @@ static SCHEMA: Schema = Schema {
         BlockSchema::set("placement_constraints", PLACEMENT_CONSTRAINT).max_items(10),
         BlockSchema::set("capacity_provider_strategy", CAPACITY_PROVIDER_STRATEGY),
         BlockSchema::list("network_configuration", NETWORK_CONFIGURATION).max_items(1),
+        BlockSchema::list("service_registries", SERVICE_REGISTRY).max_items(1),
     ],
 };
 
@@ -152,6 +159,19 @@ fn service_state(s: &Service) -> Option<(String, Value)> {
                     "container_port",
                     l.container_port().map(Value::number).unwrap_or(Value::Null),
                 ),
+            ])
+        })
+        .collect();
+    let registries: Vec<Value> = s
+        .service_registries()
+        .iter()
+        .map(|r| {
+            let number = |n: Option<i32>| n.map(Value::number).unwrap_or(Value::Null);
+            Value::map([
+                ("registry_arn", opt_str(r.registry_arn())),
+                ("port", number(r.port())),
+                ("container_name", opt_str(r.container_name())),
+                ("container_port", number(r.container_port())),
             ])
         })
         .collect();
@@ -258,6 +278,7 @@ fn service_state(s: &Service) -> Option<(String, Value)> {
             ("placement_constraints", Value::set(constraints)),
             ("capacity_provider_strategy", Value::set(capacity)),
             ("network_configuration", Value::List(network)),
+            ("service_registries", Value::List(registries)),
         ],
     );
     Some((arn, state))
@@ -284,6 +305,20 @@ fn deployment_configuration(planned: &Value) -> DeploymentConfiguration {
         .set_maximum_percent(get_i32(planned, "deployment_maximum_percent"))
         .deployment_circuit_breaker(breaker)
         .build()
+}
+
+fn service_registries(planned: &Value) -> Vec<ServiceRegistry> {
+    get_blocks(planned, "service_registries")
+        .iter()
+        .map(|r| {
+            ServiceRegistry::builder()
+                .set_registry_arn(get_str(r, "registry_arn").map(String::from))
+                .set_port(get_i32(r, "port"))
+                .set_container_name(get_str(r, "container_name").map(String::from))
+                .set_container_port(get_i32(r, "container_port"))
+                .build()
+        })
+        .collect()
 }
 
 fn load_balancers(planned: &Value) -> Vec<LoadBalancer> {
@@ -532,6 +567,7 @@ impl ResourceType for EcsServiceType {
                     ))
                     .set_role(get_str(planned, "iam_role").map(String::from))
                     .set_load_balancers(non_empty(load_balancers(planned)))
+                    .set_service_registries(non_empty(service_registries(planned)))
                     .set_placement_strategy(non_empty(placement_strategy(planned)))
                     .set_placement_constraints(non_empty(placement_constraints(planned)))
                     .set_capacity_provider_strategy(non_empty(capacity.clone()))
@@ -581,6 +617,7 @@ impl ResourceType for EcsServiceType {
             "placement_constraints",
             "capacity_provider_strategy",
             "network_configuration",
+            "service_registries",
             "enable_ecs_managed_tags",
             "enable_execute_command",
             "propagate_tags",
@@ -627,6 +664,10 @@ impl ResourceType for EcsServiceType {
             }
             if c("network_configuration") {
                 req = req.set_network_configuration(network);
+            }
+            // An empty list removes the registry.
+            if c("service_registries") {
+                req = req.set_service_registries(Some(service_registries(planned)));
             }
             if c("enable_ecs_managed_tags") {
                 req = req.enable_ecs_managed_tags(
