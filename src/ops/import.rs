@@ -232,10 +232,26 @@ async fn import_into_state(
                 return fail(managed_elsewhere(other, &address));
             }
             hooks.refreshing(&target, &id);
-            let read = match rt.read_many(&clients, std::slice::from_ref(&id)).await {
-                Ok(mut found) => found.remove(&id),
-                Err(e) if e.is_not_found_or_unknown_name() => None,
-                Err(e) => return fail(aws_error(&target, &e)),
+            // A type read through what its record holds (a Lambda permission, through its
+            // function) is read through what the import ID says.
+            let read = if rt.reads_recorded() {
+                let mut known: std::collections::BTreeMap<String, Value> = rt
+                    .import_id_arguments(import_id)
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect();
+                known.insert("id".to_string(), Value::string(&id));
+                match rt.read_recorded(&clients, &[Value::Map(known)]).await {
+                    Ok(mut found) => found.pop().flatten(),
+                    Err(e) if e.is_not_found_or_unknown_name() => None,
+                    Err(e) => return fail(aws_error(&target, &e)),
+                }
+            } else {
+                match rt.read_many(&clients, std::slice::from_ref(&id)).await {
+                    Ok(mut found) => found.remove(&id),
+                    Err(e) if e.is_not_found_or_unknown_name() => None,
+                    Err(e) => return fail(aws_error(&target, &e)),
+                }
             };
             let Some(read) = read else {
                 return fail(not_found(rt, &target, import_id, &clients));

@@ -16,7 +16,6 @@
 //! finding an interrupted create) look through the functions of the account.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -61,11 +60,6 @@ static SCHEMA: Schema = Schema {
 /// How long a function created a moment ago may be unknown to AddPermission, or a policy
 /// change in progress (the provider's `lambdaPropagationTimeout`).
 const PROPAGATION: Duration = Duration::from_secs(5 * 60);
-
-/// The functions named by import IDs in this process, by statement id: an import's
-/// [`ResourceType::import_id`] names the function, and its read that follows takes it from
-/// here rather than searching the account's functions for the statement id.
-static IMPORTED: Mutex<BTreeMap<String, (String, Option<String>)>> = Mutex::new(BTreeMap::new());
 
 /// The provider's import ID, split: function name, qualifier, statement id.
 fn parse_import_id(id: &str) -> std::result::Result<(String, Option<String>, String), String> {
@@ -279,32 +273,28 @@ impl ResourceType for LambdaPermissionType {
         {
             return Err(ImportIdError::NotFound);
         }
-        IMPORTED
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(sid.clone(), (function, qualifier));
         Ok(sid)
     }
 
-    /// By statement id alone: through the function an import named, else every function of
-    /// the account; a statement id found in several functions' policies is an error naming
-    /// them.
+    /// The function (and qualifier) the import ID names: the import reads the permission
+    /// through them ([`ResourceType::read_recorded`]), as refresh does.
+    fn import_id_arguments(&self, import_id: &str) -> Vec<(&'static str, Value)> {
+        match parse_import_id(import_id) {
+            Ok((function, qualifier, _)) => vec![
+                ("function_name", Value::string(function)),
+                ("qualifier", opt_str(qualifier.as_deref())),
+            ],
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// By statement id alone: every function of the account (refresh and import read through
+    /// the recorded function instead, [`ResourceType::read_recorded`]); a statement id found in
+    /// several functions' policies is an error naming them.
     async fn read_many(&self, clients: &AwsClients, ids: &[String]) -> Result<States> {
         let mut out = States::new();
         for sid in ids {
-            let named = IMPORTED
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .remove(sid);
-            let found = match named {
-                Some((function, qualifier)) => {
-                    read_statement(clients, &function, qualifier.as_deref(), sid)
-                        .await?
-                        .into_iter()
-                        .collect()
-                }
-                None => search(clients, sid).await?,
-            };
+            let found = search(clients, sid).await?;
             match found.as_slice() {
                 [] => {}
                 [one] => {
