@@ -158,4 +158,18 @@ fn rest_calls_are_named_by_method_path_and_query_keys() {
         "PUT /{bucket}/{key}/{key}?x-id"
     );
     assert_eq!(call("GET", "http://127.0.0.1:5000/"), "GET /");
+    assert_eq!(
+        call(
+            "GET",
+            "http://127.0.0.1:5000/2015-03-31/functions/imp-hook/policy"
+        ),
+        "GET /2015-03-31/functions/{id}/policy"
+    );
+    assert_eq!(
+        call(
+            "GET",
+            "http://127.0.0.1:5000/2015-02-01/mount-targets?FileSystemId=fs-1"
+        ),
+        "GET /2015-02-01/mount-targets?FileSystemId"
+    );
 }

@@ -755,7 +755,13 @@ pub fn write_types_stack(dir: &Path, groups: usize, prefix: &str) {
     let body = fixture[at + header_end.len()..]
         .replace("imp.", "${local.name}.")
         .replace("imp-", "${local.name}-")
-        .replace("seed = \"imp\"", "seed = local.name");
+        .replace("seed = \"imp\"", "seed = local.name")
+        // The groups share the module's directory: a file of each its own.
+        .replace(
+            "${path.module}/build/",
+            "${path.module}/build/${local.name}-",
+        )
+        .replace("${path.module}/out/", "${path.module}/out/${local.name}-");
     let module = format!(
         r#"variable "name" {{
   type = string

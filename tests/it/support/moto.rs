@@ -455,8 +455,8 @@ fn action_of(call: &serde_json::Value) -> String {
         .unwrap_or_else(|| rest_call(call))
 }
 
-/// A call of a REST protocol (Route 53, S3), which names its operation by method, path and
-/// query: `GET /2013-04-01/hostedzone/{id}/rrset`, `GET /{bucket}/?tagging`. Ids, bucket names
+/// A call of a REST protocol (Route 53, S3, Lambda, EFS), which names its operation by method,
+/// path and query: `GET /2013-04-01/hostedzone/{id}/rrset`, `GET /{bucket}/?tagging`. Ids, bucket names
 /// and object keys are replaced by placeholders and query values dropped, so that the calls of
 /// one operation on different objects read alike.
 pub fn rest_call(call: &serde_json::Value) -> String {
@@ -469,19 +469,30 @@ pub fn rest_call(call: &serde_json::Value) -> String {
         .split_once('?')
         .unwrap_or((path_and_query, ""));
     let segments: Vec<&str> = path.split('/').skip(1).collect();
-    let named: Vec<&str> = if segments.first() == Some(&"2013-04-01") {
-        // Route 53: an id follows hostedzone, change, healthcheck, delegationset, and a tags
-        // call's resource type.
-        let mut out = Vec::new();
-        for (i, seg) in segments.iter().enumerate() {
-            let after = i.checked_sub(1).map(|j| segments[j]);
-            let id = matches!(
-                after,
-                Some("hostedzone" | "change" | "healthcheck" | "delegationset")
-            ) || (i == 3 && segments.get(1) == Some(&"tags"));
-            out.push(if id { "{id}" } else { seg });
-        }
-        out
+    let dated = segments.first().is_some_and(|s| {
+        s.len() == 10
+            && s.bytes().enumerate().all(|(i, b)| match i {
+                4 | 7 => b == b'-',
+                _ => b.is_ascii_digit(),
+            })
+    });
+    let named: Vec<&str> = if dated {
+        // An API version, then collections and ids in turn (Route 53, Lambda, EFS:
+        // /2015-03-31/functions/{id}/policy), but for Route 53's tags calls, whose resource
+        // type comes before the id (/2013-04-01/tags/hostedzone/{id}).
+        let tags = segments.get(1) == Some(&"tags");
+        segments
+            .iter()
+            .enumerate()
+            .map(|(i, seg)| {
+                let id = if tags { i == 3 } else { i > 0 && i % 2 == 0 };
+                if id && !seg.is_empty() {
+                    "{id}"
+                } else {
+                    seg
+                }
+            })
+            .collect()
     } else {
         // S3, path style: the bucket, then the object's key.
         segments
