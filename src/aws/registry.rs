@@ -120,6 +120,7 @@ pub static RESOURCE_TYPES: &[Registered] = &[
     Registered::new(&resources::route53_record::Route53RecordType),
     Registered::new(&resources::route53_zone::Route53ZoneType),
     Registered::new(&resources::secretsmanager_secret::SecretsmanagerSecretType),
+    Registered::new(&resources::secretsmanager_secret_version::SecretsmanagerSecretVersionType),
     Registered::new(&resources::security_group::SecurityGroupType),
     Registered::new(&resources::security_group_rule::SecurityGroupRuleType),
     Registered::new(
@@ -401,6 +402,7 @@ mod tests {
         ),
         ("aws_s3_bucket_versioning", "arguments"),
         ("aws_secretsmanager_secret", "name + lineage tag"),
+        ("aws_secretsmanager_secret_version", "arguments"),
         ("aws_security_group", "tags"),
         ("aws_security_group_rule", "arguments"),
         (

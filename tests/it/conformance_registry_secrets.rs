@@ -1,7 +1,8 @@
 //! Conformance of the container registry, configuration and secrets types against moto:
 //! ECR repositories and lifecycle policies, SSM parameters, KMS keys and aliases, with what
 //! changes in place and what replaces, and values that stay sensitive; and the data sources
-//! that look these objects up (`aws_ecr_repository`, `aws_kms_key`, `aws_kms_alias`).
+//! that look these objects up (`aws_ecr_repository`, `aws_kms_key`, `aws_kms_alias`); Secrets
+//! Manager secrets and their versions, whose values never show in plan or apply output.
 //!
 //! These services' tags are not EC2 tags: each test reads them with its own service's call
 //! (a `TagReader`). Prerequisites are made with plain SDK calls.
@@ -19,6 +20,7 @@ use std::pin::Pin;
 use ecsform::aws::resources::{
     ecr_lifecycle_policy::EcrLifecyclePolicyType, ecr_repository::EcrRepositoryType,
     kms_alias::KmsAliasType, kms_key::KmsKeyType, secretsmanager_secret::SecretsmanagerSecretType,
+    secretsmanager_secret_version::SecretsmanagerSecretVersionType,
     ssm_parameter::SsmParameterType,
 };
 use ecsform::aws::{AwsClients, CallContext, ResourceType};
@@ -442,6 +444,255 @@ async fn data_aws_secretsmanager_secret_reads_one_secret_by_arn_or_name() {
     .await
     .unwrap_err();
     assert!(e.message.contains("couldn't find resource"), "{e}");
+}
+
+/// A secret with a first value (holding AWSCURRENT) for versions to be added to; its ARN.
+async fn secret_with_a_value(c: &AwsClients, name: &str) -> String {
+    let made = c
+        .secretsmanager
+        .create_secret()
+        .name(name)
+        .secret_string("first")
+        .send()
+        .await
+        .expect("CreateSecret");
+    made.arn().unwrap().to_string()
+}
+
+/// The stages AWS holds for one version of a secret, sorted.
+async fn stages_in_aws(c: &AwsClients, arn: &str, version: &str) -> Vec<String> {
+    let out = c
+        .secretsmanager
+        .get_secret_value()
+        .secret_id(arn)
+        .version_id(version)
+        .send()
+        .await
+        .expect("GetSecretValue");
+    let mut stages = out.version_stages().to_vec();
+    stages.sort();
+    stages
+}
+
+fn stage_set(stages: &[&str]) -> Value {
+    Value::set(stages.iter().map(|s| Value::string(*s)).collect())
+}
+
+/// A version with its own stage: created (value and stage in AWS), stages changed in place,
+/// deleted (its stage removed: gone), then a change of value plans a new version.
+#[tokio::test]
+async fn aws_secretsmanager_secret_version_conforms() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let arn = secret_with_a_value(&c, "app/api-key").await;
+    let create = Value::map([
+        ("secret_id", s(&arn)),
+        ("secret_string", s("v2-value")),
+        ("version_stages", stage_set(&["candidate"])),
+    ]);
+    let update = Value::map([
+        ("secret_id", s(&arn)),
+        ("secret_string", s("v2-value")),
+        ("version_stages", stage_set(&["approved", "candidate-2"])),
+    ]);
+    let rt = &SecretsmanagerSecretVersionType;
+    let seen = std::sync::Mutex::new(Vec::new());
+    conformance(rt, &c, create.clone(), update, |stage, state| {
+        let version = attr_str(state, "version_id");
+        assert_eq!(attr_str(state, "id"), format!("{arn}|{version}"));
+        assert_eq!(attr_str(state, "arn"), arn);
+        assert_eq!(attr_str(state, "secret_arn"), arn);
+        assert!(attr(state, "secret_string").contains_sensitive(), "{state}");
+        assert_eq!(attr(state, "secret_binary"), &Value::Null);
+        seen.lock().unwrap().push((stage, version.to_string()));
+    })
+    .await;
+    let seen = seen.into_inner().unwrap();
+    let version = &seen[0].1;
+    // The value is AWS's, and AWSCURRENT stayed with the first version throughout.
+    let out = c
+        .secretsmanager
+        .get_secret_value()
+        .secret_id(&arn)
+        .version_id(version)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.secret_string(), Some("v2-value"));
+    assert!(out.version_stages().is_empty(), "{out:?}");
+    let current = c
+        .secretsmanager
+        .get_secret_value()
+        .secret_id(&arn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(current.secret_string(), Some("first"));
+
+    // A new value, or another secret, is a new version.
+    let address = "aws_secretsmanager_secret_version.conformance";
+    let extra = extra_tags(address);
+    let ctx = CallContext {
+        clients: &c,
+        address,
+        extra_tags: &extra,
+    };
+    let planned = plan(rt, &create, None);
+    let created = rt
+        .create(&ctx, &rt.pin_generated(planned.after))
+        .await
+        .unwrap();
+    for (name, value) in [
+        ("secret_string", s("v3-value")),
+        ("secret_id", s("app/other")),
+    ] {
+        let changed = with(&create, name, value);
+        let p = plan(rt, &changed, Some(&created));
+        assert_eq!(p.action, Action::DeleteThenCreate, "{name}");
+    }
+    rt.delete(&ctx, &created).await.unwrap();
+}
+
+/// Unset stages are AWSCURRENT; moving AWSCURRENT to another version in place gives the old
+/// one AWSPREVIOUS; a binary value reads back as the base64 it was given; deleting the
+/// current version leaves it current (AWS cannot remove AWSCURRENT), as the provider does.
+#[tokio::test]
+async fn aws_secretsmanager_secret_version_moves_and_keeps_awscurrent() {
+    let _moto = exclusive();
+    let c = clients().await;
+    let arn = secret_with_a_value(&c, "app/cert").await;
+    let rt = &SecretsmanagerSecretVersionType;
+    let address = "aws_secretsmanager_secret_version.cert";
+    let extra = extra_tags(address);
+    let ctx = CallContext {
+        clients: &c,
+        address,
+        extra_tags: &extra,
+    };
+    let config = Value::map([("secret_id", s(&arn)), ("secret_binary", s("AAEC/w=="))]);
+    let pinned = rt.pin_generated(plan(rt, &config, None).after);
+    let token = attr_str(&pinned, "version_id").to_string();
+    let current = rt.create(&ctx, &pinned).await.unwrap();
+    // The ClientRequestToken became the version id.
+    assert_eq!(attr_str(&current, "version_id"), token);
+    assert_eq!(
+        attr(&current, "version_stages"),
+        &stage_set(&["AWSCURRENT"])
+    );
+    assert_eq!(attr(&current, "secret_binary").unmarked(), &s("AAEC/w=="));
+    assert!(attr(&current, "secret_binary").contains_sensitive());
+    assert_eq!(plan(rt, &config, Some(&current)).action, Action::NoOp);
+    // A resend of the same create (same token) returns the same version.
+    let again = rt.create(&ctx, &pinned).await.unwrap();
+    assert_eq!(attr(&again, "id"), attr(&current, "id"));
+    // Found again by the pinned id after an interrupted create.
+    let owner = ecsform::aws::Owner {
+        address,
+        lineage: "conformance",
+    };
+    let found = rt.find_created(&c, &pinned, &owner).await.unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+
+    // Another version takes AWSCURRENT in place.
+    let staged = Value::map([
+        ("secret_id", s(&arn)),
+        ("secret_string", s("next")),
+        ("version_stages", stage_set(&["next"])),
+    ]);
+    let next = rt
+        .create(&ctx, &rt.pin_generated(plan(rt, &staged, None).after))
+        .await
+        .unwrap();
+    let promoted = with(&staged, "version_stages", stage_set(&["AWSCURRENT"]));
+    let p = plan(rt, &promoted, Some(&next));
+    assert_eq!(p.action, Action::Update);
+    let next = rt.update(&ctx, &next, &p.after).await.unwrap();
+    assert_eq!(attr(&next, "version_stages"), &stage_set(&["AWSCURRENT"]));
+    let old = attr_str(&current, "version_id");
+    assert_eq!(stages_in_aws(&c, &arn, old).await, ["AWSPREVIOUS"]);
+
+    // Deleting the current version leaves it current; the other loses its stages.
+    rt.delete(&ctx, &next).await.unwrap();
+    let version = attr_str(&next, "version_id");
+    assert_eq!(stages_in_aws(&c, &arn, version).await, ["AWSCURRENT"]);
+    let old_state = rt
+        .read_many(&c, &[attr_str(&current, "id").to_string()])
+        .await
+        .unwrap();
+    rt.delete(&ctx, &old_state[attr_str(&current, "id")])
+        .await
+        .unwrap();
+    assert!(stages_in_aws(&c, &arn, old).await.is_empty());
+    assert!(rt
+        .read_many(&c, &[attr_str(&current, "id").to_string()])
+        .await
+        .unwrap()
+        .is_empty());
+    // A secret scheduled for deletion: its versions are gone.
+    c.secretsmanager
+        .delete_secret()
+        .secret_id(&arn)
+        .send()
+        .await
+        .unwrap();
+    let ids = [attr_str(&next, "id").to_string()];
+    assert!(rt.read_many(&c, &ids).await.unwrap().is_empty());
+}
+
+const SECRET_VALUE: &str = "hunter2-do-not-print";
+
+/// The value never shows in plan or apply output, and the state read back plans no change.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn aws_secretsmanager_secret_version_value_never_shows_in_plan_output() {
+    let _moto = exclusive();
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    std::fs::write(
+        root.join("main.tf"),
+        format!(
+            r#"
+resource "aws_secretsmanager_secret" "db" {{
+  name                    = "cli/db"
+  recovery_window_in_days = 0
+}}
+
+resource "aws_secretsmanager_secret_version" "db" {{
+  secret_id     = aws_secretsmanager_secret.db.id
+  secret_string = "{SECRET_VALUE}"
+}}
+"#
+        ),
+    )
+    .unwrap();
+    let run = |command: &str, extra: &[&str]| {
+        let out = tokio::task::block_in_place(|| {
+            support::run_in_env(root, command, extra, &moto().env())
+        });
+        assert_eq!(out.code, 0, "{command}: {}\n{}", out.stdout, out.stderr);
+        assert!(
+            !out.stdout.contains(SECRET_VALUE) && !out.stderr.contains(SECRET_VALUE),
+            "{command} shows the value:\n{}\n{}",
+            out.stdout,
+            out.stderr
+        );
+        out
+    };
+    let out = run("plan", &[]);
+    assert!(out.stdout.contains("(sensitive value)"), "{}", out.stdout);
+    assert!(out.stdout.contains("Plan: 2 to add"), "{}", out.stdout);
+    run("apply", &["-auto-approve"]);
+    let out = run("plan", &[]);
+    assert!(out.stdout.contains("No changes."), "{}", out.stdout);
+    // A new value: the old version is replaced, still without showing either value.
+    let tf = std::fs::read_to_string(root.join("main.tf")).unwrap();
+    std::fs::write(
+        root.join("main.tf"),
+        tf.replace(SECRET_VALUE, &format!("{SECRET_VALUE}-2")),
+    )
+    .unwrap();
+    let out = run("plan", &[]);
+    assert!(out.stdout.contains("must be replaced"), "{}", out.stdout);
+    run("destroy", &["-auto-approve"]);
 }
 
 /// The value is sensitive in the state; a new value or description is a new version.

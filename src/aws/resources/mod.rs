@@ -78,6 +78,7 @@ pub mod s3_bucket_server_side_encryption_configuration;
 pub mod s3_bucket_versioning;
 pub mod scaling_blocks;
 pub mod secretsmanager_secret;
+pub mod secretsmanager_secret_version;
 pub mod security_group;
 pub mod security_group_rule;
 pub mod service_discovery_private_dns_namespace;
