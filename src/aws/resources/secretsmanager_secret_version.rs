@@ -155,6 +155,26 @@ async fn current_version(clients: &AwsClients, secret_id: &str) -> Result<Option
         .and_then(|v| v.version_id().map(String::from)))
 }
 
+/// Takes staging label `stage` off the version.
+async fn remove_stage(
+    clients: &AwsClients,
+    secret_id: &str,
+    version_id: &str,
+    stage: &str,
+) -> Result<()> {
+    call(|| {
+        clients
+            .secretsmanager
+            .update_secret_version_stage()
+            .secret_id(secret_id)
+            .version_stage(stage)
+            .remove_from_version_id(version_id)
+            .send()
+    })
+    .await
+    .map(|_| ())
+}
+
 /// The version's arguments checked as the provider's schema does before any call: at most one
 /// value, and `secret_binary` in base64. Returns the binary decoded.
 fn binary_value(planned: &Value) -> Result<Option<Vec<u8>>> {
@@ -289,16 +309,7 @@ impl ResourceType for SecretsmanagerSecretVersionType {
                 if stage == CURRENT || moved_current && stage == PREVIOUS {
                     continue;
                 }
-                call(|| {
-                    clients
-                        .secretsmanager
-                        .update_secret_version_stage()
-                        .secret_id(secret_id)
-                        .version_stage(stage)
-                        .remove_from_version_id(version_id)
-                        .send()
-                })
-                .await?;
+                remove_stage(clients, secret_id, version_id, stage).await?;
             }
         }
         read_version(clients, id).await?.ok_or_else(|| {
@@ -324,19 +335,9 @@ impl ResourceType for SecretsmanagerSecretVersionType {
             .filter(|s| s != CURRENT && held.contains(s))
             .collect();
         for stage in &removing {
-            let removed = call(|| {
-                clients
-                    .secretsmanager
-                    .update_secret_version_stage()
-                    .secret_id(secret_id)
-                    .version_stage(stage)
-                    .remove_from_version_id(version_id)
-                    .send()
-            })
-            .await;
-            match removed {
+            match remove_stage(clients, secret_id, version_id, stage).await {
                 Err(e) if secret_gone(&e) => return Ok(()),
-                other => other.map(|_| ())?,
+                other => other?,
             }
         }
         wait_until(
